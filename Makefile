@@ -1,0 +1,25 @@
+# The few commands people type. `make demo` and `make test` are the README's two commands.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+.PHONY: install demo up test lint
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q -U pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install  ## install, start the four services on embedded defaults, run the worked example
+	$(VENV)/bin/lapkin demo
+
+up: install  ## run the four services in the foreground
+	$(VENV)/bin/lapkin up
+
+test: install  ## the whole test suite (real Redis; PostgreSQL when LAPKIN_TEST_DATABASE_URL is set, else SQLite)
+	$(PY) -m pytest -q
+
+lint: install
+	$(VENV)/bin/ruff check services shared lapkin tests

@@ -1,0 +1,176 @@
+"""The SAKIP arithmetic of DESIGN.md §3: period values, capaian, predikat and roll-ups.
+
+Pure functions over Decimal; no I/O. Rounding (half up, 2 places) happens only in `present_*`, never between
+steps, and roll-ups use the unrounded inputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+
+PERIODE_QUARTERS: dict[str, tuple[int, ...]] = {
+    "TW1": (1,),
+    "TW2": (2,),
+    "TW3": (3,),
+    "TW4": (4,),
+    "S1": (1, 2),
+    "S2": (3, 4),
+    "TAHUNAN": (1, 2, 3, 4),
+}
+PERIODES = tuple(PERIODE_QUARTERS)
+HUNDRED = Decimal(100)
+CENT = Decimal("0.01")
+PRECISION = 40  # more than the 28 significant digits DESIGN.md asks for
+
+# Lower bounds, highest first: the LKIP practice scale (configurable per office).
+DEFAULT_PREDIKAT_BANDS: tuple[tuple[Decimal, str], ...] = (
+    (Decimal(91), "Sangat Baik"),
+    (Decimal(76), "Baik"),
+    (Decimal(66), "Cukup"),
+    (Decimal(51), "Kurang"),
+    (Decimal("-Infinity"), "Sangat Kurang"),
+)
+
+BELUM_ADA_DATA = "belum_ada_data"
+TARGET_NOL = "target_nol"
+
+Range = tuple[Decimal, Decimal]
+Target = Decimal | Range
+
+
+@dataclass(frozen=True)
+class Indikator:
+    kode: str
+    nama: str
+    satuan: str
+    polaritas: str  # positif | negatif | rentang
+    agregasi: str  # jumlah | terakhir | rata_rata
+    sasaran: str
+    penanggung_jawab: str
+    target_tahunan: Target
+    target_triwulan: tuple[Target, Target, Target, Target]
+
+
+@dataclass(frozen=True)
+class Capaian:
+    value: Decimal | None  # unrounded
+    reason: str | None
+
+
+def quarters_to_date(periode: str) -> tuple[int, ...]:
+    """s.d. TWn: TW1 up to the period's last quarter."""
+    return tuple(range(1, PERIODE_QUARTERS[periode][-1] + 1))
+
+
+def combine(agregasi: str, values: Sequence[Decimal]) -> Decimal | None:
+    """Combine quarter values (in quarter order) by the indicator's aggregation rule."""
+    if not values:
+        return None
+    with localcontext(prec=PRECISION):
+        if agregasi == "jumlah":
+            return sum(values, Decimal(0))
+        if agregasi == "terakhir":
+            return values[-1]
+        if agregasi == "rata_rata":
+            return sum(values, Decimal(0)) / Decimal(len(values))
+    raise ValueError(f"unknown agregasi {agregasi!r}")
+
+
+def combine_target(agregasi: str, targets: Sequence[Target]) -> Target:
+    if targets and isinstance(targets[0], tuple):
+        ranges = [t for t in targets if isinstance(t, tuple)]
+        low = combine(agregasi, [r[0] for r in ranges])
+        high = combine(agregasi, [r[1] for r in ranges])
+        assert low is not None and high is not None
+        return (low, high)
+    value = combine(agregasi, [t for t in targets if isinstance(t, Decimal)])
+    assert value is not None
+    return value
+
+
+def period_target(ind: Indikator, quarters: Iterable[int], *, tahunan: bool = False) -> Target:
+    """All quarters of the period count for the target; TAHUNAN uses the annual target."""
+    if tahunan:
+        return ind.target_tahunan
+    return combine_target(ind.agregasi, [ind.target_triwulan[q - 1] for q in quarters])
+
+
+def period_realisasi(
+    ind: Indikator, quarters: Iterable[int], values: Mapping[int, Decimal]
+) -> Decimal | None:
+    """Only the quarters that have data count for the realisasi."""
+    return combine(ind.agregasi, [values[q] for q in sorted(quarters) if q in values])
+
+
+def compute_capaian(polaritas: str, realisasi: Decimal | None, target: Target) -> Capaian:
+    if realisasi is None:
+        return Capaian(None, BELUM_ADA_DATA)
+    r = realisasi
+    with localcontext(prec=PRECISION):
+        if polaritas == "rentang":
+            assert isinstance(target, tuple)
+            low, high = target
+            if low == 0:
+                return Capaian(None, TARGET_NOL)
+            if low <= r <= high:
+                return Capaian(HUNDRED, None)
+            if r < low:
+                return Capaian(r / low * HUNDRED, None)
+            return Capaian(max(Decimal(0), (2 * high - r) / high * HUNDRED), None)
+        assert isinstance(target, Decimal)
+        t = target
+        if polaritas == "positif":
+            if t == 0:
+                return Capaian(None, TARGET_NOL)
+            return Capaian(r / t * HUNDRED, None)
+        if polaritas == "negatif":
+            if t == 0:
+                return Capaian(HUNDRED, None) if r == 0 else Capaian(None, TARGET_NOL)
+            return Capaian(max(Decimal(0), (2 * t - r) / t * HUNDRED), None)
+    raise ValueError(f"unknown polaritas {polaritas!r}")
+
+
+def round2(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def predikat(
+    capaian: Decimal | None, bands: Sequence[tuple[Decimal, str]] = DEFAULT_PREDIKAT_BANDS
+) -> str | None:
+    """The band is read from the rounded figure that is shown (90.996 → 91,00 → Sangat Baik)."""
+    if capaian is None:
+        return None
+    shown = round2(capaian)
+    for lower, name in bands:
+        if shown >= lower:
+            return name
+    return bands[-1][1]
+
+
+@dataclass(frozen=True)
+class RollUp:
+    value: Decimal | None
+    skipped: int
+
+
+def roll_up(values: Iterable[Decimal | None]) -> RollUp:
+    """Mean of the inputs, each capped at 100 so over-achievement cannot hide a miss; nulls skipped."""
+    values = list(values)
+    present = [min(v, HUNDRED) for v in values if v is not None]
+    skipped = len(values) - len(present)
+    if not present:
+        return RollUp(None, skipped)
+    with localcontext(prec=PRECISION):
+        return RollUp(sum(present, Decimal(0)) / Decimal(len(present)), skipped)
+
+
+def fmt(value: Decimal | None) -> str | None:
+    return None if value is None else str(round2(value))
+
+
+def fmt_target(target: Target) -> str:
+    if isinstance(target, tuple):
+        return f"{round2(target[0])}-{round2(target[1])}"
+    return str(round2(target))

@@ -1,0 +1,137 @@
+"""Build the recap of one period (the body of GET /rekap and of RekapCompleted) from the PK and the values."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from services.aggregator import domain
+from services.aggregator.domain import Indikator, Target
+
+
+@dataclass(frozen=True)
+class Sasaran:
+    kode: str
+    nama: str
+
+
+def _dec(value: Any) -> Decimal:
+    return Decimal(str(value))
+
+
+def _target(raw: Any) -> Target:
+    if isinstance(raw, list | tuple):
+        return (_dec(raw[0]), _dec(raw[1]))
+    return _dec(raw)
+
+
+def parse_pk(pk: Mapping[str, Any]) -> tuple[list[Sasaran], list[Indikator]]:
+    """Read the sasaran and indicators of a PK document (CONTRACT.md shape)."""
+    sasaran: list[Sasaran] = []
+    indikator: list[Indikator] = []
+    for s in pk["sasaran"]:
+        sasaran.append(Sasaran(s["kode"], s["nama"]))
+        for i in s["indikator"]:
+            if i["polaritas"] == "rentang":
+                tahunan: Target = (_dec(i["target_min"]), _dec(i["target_max"]))
+            else:
+                tahunan = _dec(i["target"])
+            tw = tuple(_target(t) for t in i["target_triwulan"])
+            indikator.append(
+                Indikator(
+                    kode=i["kode"],
+                    nama=i["nama"],
+                    satuan=i["satuan"],
+                    polaritas=i["polaritas"],
+                    agregasi=i["agregasi"],
+                    sasaran=s["kode"],
+                    penanggung_jawab=i["penanggung_jawab"],
+                    target_tahunan=tahunan,
+                    target_triwulan=(tw[0], tw[1], tw[2], tw[3]),
+                )
+            )
+    return sasaran, indikator
+
+
+Values = Mapping[str, Mapping[int, Decimal]]  # indikator kode -> quarter -> realisasi
+
+
+def _indikator_row(
+    ind: Indikator, periode: str, values: Mapping[int, Decimal], bands: Sequence[tuple[Decimal, str]]
+) -> tuple[dict[str, Any], Decimal | None]:
+    quarters = domain.PERIODE_QUARTERS[periode]
+    tahunan = periode == "TAHUNAN"
+    target = domain.period_target(ind, quarters, tahunan=tahunan)
+    realisasi = domain.period_realisasi(ind, quarters, values)
+    cap = domain.compute_capaian(ind.polaritas, realisasi, target)
+    row: dict[str, Any] = {
+        "kode": ind.kode,
+        "nama": ind.nama,
+        "satuan": ind.satuan,
+        "polaritas": ind.polaritas,
+        "agregasi": ind.agregasi,
+        "sasaran": ind.sasaran,
+        "penanggung_jawab": ind.penanggung_jawab,
+        "target": domain.fmt_target(target),
+        "realisasi": domain.fmt(realisasi),
+        "capaian": domain.fmt(cap.value),
+        "predikat": domain.predikat(cap.value, bands),
+        "reason": cap.reason,
+    }
+    if not tahunan:
+        to_date = domain.quarters_to_date(periode)
+        target_sd = domain.period_target(ind, to_date)
+        realisasi_sd = domain.period_realisasi(ind, to_date, values)
+        cap_sd = domain.compute_capaian(ind.polaritas, realisasi_sd, target_sd)
+        row.update(
+            target_sd=domain.fmt_target(target_sd),
+            realisasi_sd=domain.fmt(realisasi_sd),
+            capaian_sd=domain.fmt(cap_sd.value),
+            predikat_sd=domain.predikat(cap_sd.value, bands),
+            reason_sd=cap_sd.reason,
+        )
+    return row, cap.value
+
+
+def build_rekap(
+    *,
+    tahun: int,
+    periode: str,
+    sasaran: Sequence[Sasaran],
+    indikator: Sequence[Indikator],
+    values: Values,
+    bands: Sequence[tuple[Decimal, str]] = domain.DEFAULT_PREDIKAT_BANDS,
+) -> dict[str, Any]:
+    """SOP steps 2–3, 6 and 9: the recap of a quarter, a semester or the year."""
+    rows: list[dict[str, Any]] = []
+    caps: dict[str, list[Decimal | None]] = {s.kode: [] for s in sasaran}
+    for ind in indikator:
+        row, cap = _indikator_row(ind, periode, values.get(ind.kode, {}), bands)
+        rows.append(row)
+        caps.setdefault(ind.sasaran, []).append(cap)
+    sasaran_rows: list[dict[str, Any]] = []
+    sasaran_caps: list[Decimal | None] = []
+    for s in sasaran:
+        rolled = domain.roll_up(caps.get(s.kode, []))
+        sasaran_caps.append(rolled.value)
+        sasaran_rows.append(
+            {
+                "kode": s.kode,
+                "nama": s.nama,
+                "capaian": domain.fmt(rolled.value),
+                "predikat": domain.predikat(rolled.value, bands),
+                "skipped": rolled.skipped,
+            }
+        )
+    office = domain.roll_up(sasaran_caps)
+    return {
+        "tahun": tahun,
+        "periode": periode,
+        "indikator": rows,
+        "sasaran": sasaran_rows,
+        "capaian_instansi": domain.fmt(office.value),
+        "predikat_instansi": domain.predikat(office.value, bands),
+        "skipped_instansi": office.skipped,
+    }

@@ -1,0 +1,21 @@
+import json
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+@pytest.fixture(scope="session")
+def pk_2024() -> dict:
+    return json.loads((EXAMPLES / "pk-2024.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def submissions_2024() -> list[dict]:
+    return json.loads((EXAMPLES / "submissions-2024.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def expected_rekap_2024() -> dict:
+    return json.loads((EXAMPLES / "expected-rekap-2024.json").read_text())
