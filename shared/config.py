@@ -1,0 +1,83 @@
+"""Settings for every service, from the environment (pydantic-settings).
+
+`DATABASE_URL` and `REDIS_URL` are read as they are; everything else is `LAPKIN_*`.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SERVICES = ("collector", "aggregator", "approval", "renderer")
+DEFAULT_PORTS = {"collector": 8001, "aggregator": 8002, "approval": 8003, "renderer": 8004}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LAPKIN_", extra="ignore")
+
+    # None: the embedded default, one SQLite file per service under data_dir.
+    # PostgreSQL: one database, one schema per service (the service owns its tables).
+    database_url: str | None = Field(default=None, validation_alias=AliasChoices("DATABASE_URL"))
+    redis_url: str = Field(default="redis://127.0.0.1:6379/0", validation_alias=AliasChoices("REDIS_URL"))
+    data_dir: Path = Path("data")
+    admin_token: str | None = None
+    secret_key: str | None = None
+    stream_prefix: str = "lapkin"  # tests use a random prefix so runs never collide on a shared Redis
+    host: str = "127.0.0.1"
+    collector_port: int = DEFAULT_PORTS["collector"]
+    aggregator_port: int = DEFAULT_PORTS["aggregator"]
+    approval_port: int = DEFAULT_PORTS["approval"]
+    renderer_port: int = DEFAULT_PORTS["renderer"]
+    reclaim_idle_ms: int = 60_000  # above the slowest legitimate handler (a render)
+    max_deliveries: int = 5  # then the event goes to <stream>.dlq
+    relay_interval_s: float = 0.2
+    token_ttl_s: int = 8 * 3600
+    max_body_bytes: int = 1024 * 1024
+    max_upload_bytes: int = 20 * 1024 * 1024
+    locale: str = "id"  # documents and UI: "id" or "en"
+    consumer_name: str | None = None  # defaults to <service>-<hostname>-<pid>
+
+    def port(self, service: str) -> int:
+        return int(getattr(self, f"{service}_port"))
+
+    def base_url(self, service: str) -> str:
+        return f"http://{self.host}:{self.port(service)}"
+
+    @property
+    def documents_dir(self) -> Path:
+        return self.data_dir / "documents"
+
+    def stream(self, service: str) -> str:
+        """One stream per producing service."""
+        return f"{self.stream_prefix}.{service}"
+
+    def resolved_secret_key(self) -> str:
+        return self.secret_key or _file_secret(self.data_dir / "secret_key")
+
+    def resolved_admin_token(self) -> str:
+        return self.admin_token or _file_secret(self.data_dir / "admin_token")
+
+
+def _file_secret(path: Path) -> str:
+    """A secret generated once into the data folder, so every service of one install shares it."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{secrets.token_hex(4)}.tmp")
+        tmp.write_text(secrets.token_urlsafe(32))
+        try:
+            os.link(tmp, path)  # atomic and never overwrites: concurrent first starts agree on one secret
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink(missing_ok=True)
+    return path.read_text().strip()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
