@@ -97,9 +97,7 @@ def period_target(ind: Indikator, quarters: Iterable[int], *, tahunan: bool = Fa
     return combine_target(ind.agregasi, [ind.target_triwulan[q - 1] for q in quarters])
 
 
-def period_realisasi(
-    ind: Indikator, quarters: Iterable[int], values: Mapping[int, Decimal]
-) -> Decimal | None:
+def period_realisasi(ind: Indikator, quarters: Iterable[int], values: Mapping[int, Decimal]) -> Decimal | None:
     """Only the quarters that have data count for the realisasi."""
     return combine(ind.agregasi, [values[q] for q in sorted(quarters) if q in values])
 
@@ -136,9 +134,7 @@ def round2(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def predikat(
-    capaian: Decimal | None, bands: Sequence[tuple[Decimal, str]] = DEFAULT_PREDIKAT_BANDS
-) -> str | None:
+def predikat(capaian: Decimal | None, bands: Sequence[tuple[Decimal, str]] = DEFAULT_PREDIKAT_BANDS) -> str | None:
     """The band is read from the rounded figure that is shown (90.996 → 91,00 → Sangat Baik)."""
     if capaian is None:
         return None

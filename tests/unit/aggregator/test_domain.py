@@ -14,9 +14,7 @@ def ind(agregasi="jumlah", polaritas="positif", tw=("10", "20", "30", "40"), tah
     def t(x):
         return (D(x[0]), D(x[1])) if isinstance(x, tuple) else D(x)
 
-    return Indikator(
-        "IK", "Indikator", "orang", polaritas, agregasi, "SS", "U", t(tahunan), tuple(t(x) for x in tw)
-    )  # type: ignore[arg-type]
+    return Indikator("IK", "Indikator", "orang", polaritas, agregasi, "SS", "U", t(tahunan), tuple(t(x) for x in tw))  # type: ignore[arg-type]
 
 
 def test_positif_is_realisasi_over_target():

@@ -6,6 +6,7 @@ import pytest
 
 from services.aggregator.domain import PERIODES
 from services.aggregator.rekap import build_rekap, parse_pk
+from tests.support.compare import assert_subset
 
 
 def _values(submissions: list[dict]) -> dict[str, dict[int, Decimal]]:
@@ -14,19 +15,6 @@ def _values(submissions: list[dict]) -> dict[str, dict[int, Decimal]]:
         for item in sub["realisasi"]:
             values.setdefault(item["indikator"], {})[sub["triwulan"]] = Decimal(item["nilai"])
     return values
-
-
-def assert_subset(expected, actual, path="") -> None:
-    if isinstance(expected, dict):
-        for key, value in expected.items():
-            assert key in actual, f"{path}.{key} missing"
-            assert_subset(value, actual[key], f"{path}.{key}")
-    elif isinstance(expected, list):
-        assert len(expected) == len(actual), path
-        for n, (e, a) in enumerate(zip(expected, actual, strict=True)):
-            assert_subset(e, a, f"{path}[{n}]")
-    else:
-        assert expected == actual, f"{path}: expected {expected!r}, got {actual!r}"
 
 
 @pytest.mark.parametrize("periode", PERIODES)

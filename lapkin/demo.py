@@ -1,0 +1,184 @@
+"""`lapkin demo`: the worked example through the running system, over HTTP, as an agency and officials would."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from shared.config import Settings
+from shared.formatting import fmt_number
+
+PERIODES = ("TW1", "TW2", "TW3", "TW4", "S1", "S2", "TAHUNAN")
+DEMO_OFFICIALS = (
+    {
+        "username": "staf.demo",
+        "nama": "Rina Staf",
+        "nip": "199001012015032001",
+        "jabatan": "Staf Penyusun Evaluasi Kinerja",
+        "role": "staf",
+    },
+    {
+        "username": "subkor.demo",
+        "nama": "Budi Subkor",
+        "nip": "198205052008011002",
+        "jabatan": "Sub Koordinator Perencanaan",
+        "role": "subkor",
+    },
+)
+DEMO_PASSWORD = "demo-lapkin-2024"
+
+
+class Demo:
+    def __init__(self, settings: Settings, echo: Callable[[str], Any]) -> None:
+        self.s = settings
+        self.echo = echo
+        self.http = httpx.Client(timeout=60)
+        self.admin = {"Authorization": f"Bearer {settings.resolved_admin_token()}"}
+
+    def url(self, service: str, path: str) -> str:
+        return f"{self.s.base_url(service)}{path}"
+
+    def check(self, r: httpx.Response, *ok: int) -> Any:
+        if r.status_code not in ok:
+            raise RuntimeError(f"{r.request.method} {r.request.url} → {r.status_code}: {r.text[:500]}")
+        return r.json() if r.content else None
+
+    def wait(self, what: str, probe: Callable[[], Any], timeout: float = 120) -> Any:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            result = probe()
+            if result:
+                return result
+            time.sleep(0.3)
+        raise RuntimeError(f"timed out waiting for {what}")
+
+    def load(self, examples: Path) -> dict[str, int]:
+        pk = json.loads((examples / "pk-2024.json").read_text())
+        submissions = json.loads((examples / "submissions-2024.json").read_text())
+        tahun = pk["tahun"]
+        r = self.check(
+            self.http.put(self.url("collector", f"/api/v1/perjanjian-kinerja/{tahun}"), json=pk, headers=self.admin),
+            200,
+        )
+        self.echo(f"1. Perjanjian Kinerja {tahun} v{r['version']}: {r['indikator']} indikator, {r['units']} unit")
+        keys = {}
+        for unit in pk["units"]:
+            body = self.check(
+                self.http.post(self.url("collector", f"/api/v1/units/{unit['kode']}/api-keys"), headers=self.admin), 201
+            )
+            keys[unit["kode"]] = body["api_key"]
+        acknowledged: dict[str, int] = {}
+        for sub in submissions:
+            body = self.check(
+                self.http.post(
+                    self.url("collector", "/api/v1/laporan-triwulan"),
+                    json=sub,
+                    headers={"Authorization": f"Bearer {keys[sub['unit']]}"},
+                ),
+                202,
+            )
+            acknowledged[f"{sub['triwulan']}:{sub['unit']}"] = body["revision"]
+        self.echo(f"2. {len(submissions)} laporan triwulan diterima dari {len(keys)} unit")
+        return acknowledged
+
+    def rekap(self, tahun: int, periode: str, acknowledged: dict[str, int]) -> dict[str, Any]:
+        quarters = {"S1": "12", "S2": "34", "TAHUNAN": "1234"}.get(periode, periode[-1])
+        want = {k: v for k, v in acknowledged.items() if k[0] in quarters}
+
+        def probe() -> dict[str, Any] | None:
+            body = self.check(
+                self.http.get(self.url("aggregator", f"/api/v1/rekap/{tahun}/{periode}"), headers=self.admin), 200
+            )
+            return body if body["inputs"] == want else None
+
+        return self.wait(f"rekap {periode}", probe)  # type: ignore[no-any-return]
+
+    def documents(self, tahun: int, periode: str, status: str = "draft") -> dict[str, Any]:
+        def probe() -> dict[str, Any] | None:
+            docs = self.check(
+                self.http.get(
+                    self.url("renderer", "/api/v1/documents"),
+                    params={"tahun": tahun, "periode": periode},
+                    headers=self.admin,
+                ),
+                200,
+            )
+            return next((d for d in reversed(docs) if d["status"] == status), None)
+
+        return self.wait(f"dokumen {periode} ({status})", probe)  # type: ignore[no-any-return]
+
+    def approve(self, tahun: int, periode: str) -> None:
+        tokens = {}
+        for official in DEMO_OFFICIALS:
+            r = self.http.post(
+                self.url("approval", "/api/v1/officials"),
+                json={**official, "password": DEMO_PASSWORD},
+                headers=self.admin,
+            )
+            self.check(r, 201, 409)
+            login = self.check(
+                self.http.post(
+                    self.url("approval", "/api/v1/login"),
+                    json={"username": official["username"], "password": DEMO_PASSWORD},
+                ),
+                200,
+            )
+            tokens[official["role"]] = {"Authorization": f"Bearer {login['token']}"}
+
+        def draft() -> dict[str, Any] | None:
+            drafts = self.check(
+                self.http.get(
+                    self.url("approval", "/api/v1/drafts"),
+                    params={"tahun": tahun, "periode": periode},
+                    headers=tokens["staf"],
+                ),
+                200,
+            )
+            return drafts[0] if drafts else None
+
+        d = self.wait(f"draf {periode} di approval", draft)
+        for role, note in (("staf", "Draf disusun dan diajukan"), ("subkor", "Disetujui")):
+            if d["state"] == "final":
+                break
+            d = self.check(
+                self.http.post(
+                    self.url("approval", f"/api/v1/drafts/{d['id']}/decision"),
+                    json={"decision": "approve", "note": note},
+                    headers=tokens[role],
+                ),
+                200,
+            )
+            self.echo(f"   {role}: {d['state']}")
+
+
+def run_demo(settings: Settings, examples: Path, echo: Callable[[str], Any]) -> int:
+    demo = Demo(settings, echo)
+    acknowledged = demo.load(examples)
+    echo("3. Rekap (capaian instansi):")
+    for periode in PERIODES:
+        rekap = demo.rekap(2024, periode, acknowledged)
+        echo(
+            f"   {periode:<8} {fmt_number(_dec(rekap['capaian_instansi'])):>8} %  {rekap['predikat_instansi']}"
+            f"  ({rekap['status']}, revisi {rekap['revision']})"
+        )
+    echo("4. Draf laporan triwulan:")
+    for periode in ("TW1", "TW2", "TW3", "TW4"):
+        doc = demo.documents(2024, periode)
+        echo(f"   {periode}: {doc['folder']}/laporan.{{docx,pdf,xlsx}}")
+    echo("5. Persetujuan Triwulan I (staf mengajukan, Sub Koordinator menyetujui):")
+    demo.approve(2024, "TW1")
+    final = demo.documents(2024, "TW1", status="final")
+    echo(f"6. Dokumen final TW1: {final['folder']}/laporan.pdf")
+    echo(f"   SHA-256 (pdf): {final['files']['pdf']}")
+    return 0
+
+
+def _dec(value: str | None) -> Any:
+    from decimal import Decimal
+
+    return None if value is None else Decimal(value)

@@ -1,0 +1,41 @@
+"""The aggregator's HTTP routes (CONTRACT.md, Aggregator)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path
+
+from services.aggregator.handlers import compute, latest_revision
+from shared.errors import api_error
+from shared.service import SessionDep, StaffDep
+
+router = APIRouter(prefix="/api/v1", tags=["aggregator"])
+
+
+@router.get("/rekap/{tahun}/{periode}")
+def get_rekap(
+    tahun: Annotated[int, Path(ge=2000, le=2100)],
+    periode: Annotated[str, Path(pattern="^(TW[1-4]|S[12]|TAHUNAN)$")],
+    session: SessionDep,
+    _: StaffDep,
+) -> dict[str, Any]:
+    """Always the recap of everything received so far; 404 only when no PK exists for the year."""
+    result = compute(session, tahun, periode)
+    if result is None:
+        raise api_error(
+            404,
+            "tahun",
+            "pk_not_found",
+            f"Perjanjian Kinerja tahun {tahun} belum ada.",
+            f"No PK exists for {tahun}.",
+        )
+    last = latest_revision(session, tahun, periode)
+    rekap = result["rekap"]
+    if last is not None and json.loads(last.body) == json.loads(json.dumps(rekap, sort_keys=True)):
+        rekap["revision"] = last.revision
+    else:  # received but not yet recapped by the consumer: the next revision will carry it
+        rekap["revision"] = (last.revision + 1) if last else 1
+    rekap["inputs"] = result["inputs"]
+    return rekap

@@ -1,0 +1,201 @@
+"""The aggregator's event handlers (SOP steps 2–3, 6, 9): keep the newest inputs, recompute every period's
+recap, and publish a new revision (RekapCompleted) for each period whose recap changed."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from services.aggregator.domain import PERIODE_QUARTERS, PERIODES
+from services.aggregator.models import AggInput, AggPeriode, AggPk, RekapRevision
+from services.aggregator.rekap import build_rekap, parse_pk
+from shared.events import catalogue as ev
+from shared.events.envelope import Envelope
+from shared.service import Runtime
+
+
+def responsible(pk: dict[str, Any]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for s in pk["sasaran"]:
+        for i in s["indikator"]:
+            out.setdefault(i["penanggung_jawab"], set()).add(i["kode"])
+    return out
+
+
+def compute(session: Session, tahun: int, periode: str) -> dict[str, Any] | None:
+    """The recap of everything received so far, with status and completeness (None without a PK)."""
+    pk_row = session.get(AggPk, tahun)
+    if pk_row is None:
+        return None
+    pk = json.loads(pk_row.body)
+    sasaran, indikator = parse_pk(pk)
+    inputs = list(session.exec(select(AggInput).where(AggInput.tahun == tahun)))
+    values: dict[str, dict[int, Decimal]] = {}
+    for row in sorted(inputs, key=lambda r: (r.triwulan, r.unit)):
+        for kode, nilai in json.loads(row.values).items():
+            values.setdefault(kode, {})[row.triwulan] = Decimal(nilai)
+    rekap = build_rekap(tahun=tahun, periode=periode, sasaran=sasaran, indikator=indikator, values=values)
+    flags = {p.periode: p for p in session.exec(select(AggPeriode).where(AggPeriode.tahun == tahun))}
+    expected = responsible(pk)
+    quarters = PERIODE_QUARTERS[periode]
+    kel = {"expected_units": 0, "submitted_units": 0, "on_time_units": 0}
+    complete_all = True
+    for q in quarters:
+        by_unit = {r.unit: r for r in inputs if r.triwulan == q}
+        submitted = [u for u, codes in expected.items() if u in by_unit and codes <= set(json.loads(by_unit[u].values))]
+        kel["expected_units"] += len(expected)
+        kel["submitted_units"] += len(submitted)
+        kel["on_time_units"] += sum(1 for u in submitted if by_unit[u].complete_on_time)
+        flag = flags.get(f"TW{q}")
+        if not (len(submitted) == len(expected) or (flag and (flag.closed or flag.final))):
+            complete_all = False
+    own = flags.get(periode)
+    status = "final" if own and own.final else ("complete" if complete_all else "provisional")
+    rekap["status"] = status
+    rekap["kelengkapan"] = kel
+    rekap["pk_version"] = pk_row.version
+    if len(quarters) > 1:  # SOP step 6 / 9: a semester or the year is drafted once its quarters are final
+        rekap["quarters_final"] = all((f := flags.get(f"TW{q}")) is not None and f.final for q in quarters)
+    rekap["catatan"] = [
+        {"triwulan": r.triwulan, "unit": r.unit, "kendala": r.kendala, "solusi": r.solusi}
+        for r in sorted(inputs, key=lambda r: (r.triwulan, r.unit))
+        if r.triwulan in quarters and (r.kendala or r.solusi)
+    ]
+    rekap["anggaran"] = _anggaran(pk, [r for r in inputs if r.triwulan in quarters])
+    inputs_used = {f"{r.triwulan}:{r.unit}": r.revision for r in inputs if r.triwulan in quarters}
+    return {"rekap": rekap, "inputs": inputs_used}
+
+
+def _anggaran(pk: dict[str, Any], inputs: list[AggInput]) -> list[dict[str, Any]]:
+    """Budget realisation per programme: the money its unit reported spent in the period's quarters."""
+    out = []
+    for prog in pk.get("program", []):
+        spent = sum(
+            (Decimal(r.anggaran_realisasi) for r in inputs if r.unit == prog.get("unit") and r.anggaran_realisasi),
+            Decimal(0),
+        )
+        pagu = Decimal(str(prog["pagu"]))
+        pct = (spent / pagu * 100) if pagu else None
+        out.append(
+            {
+                "kode": prog["kode"],
+                "nama": prog["nama"],
+                "sasaran": prog.get("sasaran"),
+                "unit": prog.get("unit"),
+                "pagu": str(pagu),
+                "realisasi": str(spent),
+                "persen": None if pct is None else str(pct.quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")),
+            }
+        )
+    return out
+
+
+def latest_revision(session: Session, tahun: int, periode: str) -> RekapRevision | None:
+    query = (
+        select(RekapRevision)
+        .where(RekapRevision.tahun == tahun, RekapRevision.periode == periode)
+        .order_by(col(RekapRevision.revision).desc())
+        .limit(1)
+    )
+    return session.exec(query).first()
+
+
+def recompute(session: Session, rt: Runtime, tahun: int, causation: Envelope) -> None:
+    """Store and publish a new revision for every period whose recap changed."""
+    for periode in PERIODES:
+        result = compute(session, tahun, periode)
+        if result is None:
+            return
+        body = json.dumps(result["rekap"], sort_keys=True)
+        last = latest_revision(session, tahun, periode)
+        if last is not None and last.body == body:
+            continue
+        revision = (last.revision + 1) if last else 1
+        session.add(
+            RekapRevision(
+                tahun=tahun,
+                periode=periode,
+                revision=revision,
+                status=result["rekap"]["status"],
+                body=body,
+                inputs=json.dumps(result["inputs"]),
+            )
+        )
+        rt.emit(
+            session,
+            "RekapCompleted",
+            ev.RekapCompleted(
+                tahun=tahun,
+                periode=periode,
+                revision=revision,
+                status=result["rekap"]["status"],
+                rekap={**result["rekap"], "revision": revision},
+                inputs=result["inputs"],
+            ),
+            causation=causation,
+        )
+
+
+def _lock_year(session: Session, tahun: int) -> AggPk | None:
+    """Serialise recaps of one year across aggregator processes (PostgreSQL row lock; SQLite serialises writes)."""
+    return session.exec(select(AggPk).where(AggPk.tahun == tahun).with_for_update()).first()
+
+
+def make_handlers(rt: Runtime) -> dict[str, Any]:
+    def on_pk_published(session: Session, env: Envelope, p: ev.PerjanjianKinerjaPublished) -> None:
+        row = _lock_year(session, p.tahun)
+        if row is not None and row.version >= p.version:
+            return
+        row = row or AggPk(tahun=p.tahun, version=p.version, body="")
+        row.version, row.body = p.version, json.dumps(p.pk)
+        session.add(row)
+        session.flush()
+        recompute(session, rt, p.tahun, env)
+
+    def on_triwulan_submitted(session: Session, env: Envelope, p: ev.TriwulanSubmitted) -> None:
+        pk_row = _lock_year(session, p.tahun)
+        row = session.get(AggInput, (p.tahun, p.triwulan, p.unit))
+        if row is not None and row.revision >= p.revision:
+            return  # an older snapshot arriving late changes nothing
+        values = {item.indikator: item.nilai for item in p.realisasi}
+        row = row or AggInput(
+            tahun=p.tahun, triwulan=p.triwulan, unit=p.unit, revision=0, submission_id="", values="{}"
+        )
+        row.revision, row.submission_id, row.values = p.revision, p.submission_id, json.dumps(values)
+        row.anggaran_realisasi = (p.anggaran or {}).get("realisasi")
+        row.kendala, row.solusi = p.kendala, p.solusi
+        if row.complete_on_time is None and pk_row is not None:
+            codes = responsible(json.loads(pk_row.body)).get(p.unit, set())
+            if codes <= set(values):
+                row.complete_on_time = p.on_time
+        session.add(row)
+        session.flush()
+        recompute(session, rt, p.tahun, env)
+
+    def on_periode_closed(session: Session, env: Envelope, p: ev.PeriodeClosed) -> None:
+        _lock_year(session, p.tahun)
+        flag = session.get(AggPeriode, (p.tahun, p.periode)) or AggPeriode(tahun=p.tahun, periode=p.periode)
+        flag.closed = True
+        session.add(flag)
+        session.flush()
+        recompute(session, rt, p.tahun, env)
+
+    def on_draft_approved(session: Session, env: Envelope, p: ev.DraftApproved) -> None:
+        if not p.final:
+            return
+        _lock_year(session, p.tahun)
+        flag = session.get(AggPeriode, (p.tahun, p.periode)) or AggPeriode(tahun=p.tahun, periode=p.periode)
+        flag.final = True
+        session.add(flag)
+        session.flush()
+        recompute(session, rt, p.tahun, env)
+
+    return {
+        "PerjanjianKinerjaPublished": on_pk_published,
+        "TriwulanSubmitted": on_triwulan_submitted,
+        "PeriodeClosed": on_periode_closed,
+        "DraftApproved": on_draft_approved,
+    }

@@ -1,0 +1,56 @@
+"""The aggregator's own tables: the PK it recaps against, the newest input per unit and quarter, and the
+recap revisions it has published."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, Text
+from sqlmodel import Field, SQLModel
+
+from shared.events.envelope import utcnow
+
+
+class AggPk(SQLModel, table=True):
+    __tablename__ = "agg_pk"
+    tahun: int = Field(primary_key=True)
+    version: int
+    body: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class AggInput(SQLModel, table=True):
+    """The highest revision of a unit's quarter snapshot (order of arrival does not matter)."""
+
+    __tablename__ = "agg_input"
+    tahun: int = Field(primary_key=True)
+    triwulan: int = Field(primary_key=True)
+    unit: str = Field(primary_key=True)
+    revision: int
+    submission_id: str
+    values: str = Field(sa_column=Column(Text, nullable=False))  # JSON {indikator: nilai}
+    anggaran_realisasi: str | None = None
+    kendala: str | None = None
+    solusi: str | None = None
+    complete_on_time: bool | None = None  # on_time of the first snapshot holding all the unit's indicators
+
+
+class AggPeriode(SQLModel, table=True):
+    __tablename__ = "agg_periode"
+    tahun: int = Field(primary_key=True)
+    periode: str = Field(primary_key=True)
+    closed: bool = False
+    final: bool = False
+
+
+class RekapRevision(SQLModel, table=True):
+    __tablename__ = "agg_rekap_revision"
+    tahun: int = Field(primary_key=True)
+    periode: str = Field(primary_key=True)
+    revision: int = Field(primary_key=True)
+    status: str
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    inputs: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+TABLES = [m.__table__ for m in (AggPk, AggInput, AggPeriode, RekapRevision)]  # type: ignore[attr-defined]

@@ -1,0 +1,242 @@
+"""The SOP as data: load and validate a workflow file (DESIGN.md §5, `workflow.yaml` beside this module).
+
+`load_workflow()` reads the bundled SOP PSM/DISNAKER-101; another office passes its own path. A broken file raises
+`WorkflowError`, whose message names the line of each problem ("line 12: chains.semester[1].role: unknown role").
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+BUNDLED = Path(__file__).with_name("workflow.yaml")
+JENIS = ("triwulan", "semester", "tahunan")  # every workflow must define a chain for each kind of report
+
+Path_ = tuple[str | int, ...]
+
+
+class WorkflowError(ValueError):
+    """A workflow file that cannot be used; `problems` holds (line or None, text), the first line in `line`."""
+
+    def __init__(self, source: str, problems: list[tuple[int | None, str]]) -> None:
+        self.source = source
+        self.problems = sorted(problems, key=lambda p: (p[0] is None, p[0] or 0))
+        self.line = self.problems[0][0] if self.problems else None
+        lines = "\n".join(f"  line {ln}: {text}" if ln else f"  {text}" for ln, text in self.problems)
+        super().__init__(f"invalid workflow {source}:\n{lines}")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Role(_Model):
+    nama: str
+    name_en: str
+    decides: bool = True  # False for roles that watch but never act in a chain (operator)
+
+
+class Keputusan(_Model):
+    role: str  # who decides at this step (the diamond's lane)
+    tidak: str  # the role a "Tidak" (return) goes back to
+
+
+class Step(_Model):
+    nomor: int
+    kegiatan: str
+    activity_en: str
+    role: str
+    inputs: list[str] = []
+    outputs: list[str] = []
+    waktu: timedelta  # the SOP time standard
+    keputusan: Keputusan | None = None
+
+    @field_validator("waktu", mode="before")
+    @classmethod
+    def _minutes(cls, v: Any) -> Any:
+        if isinstance(v, bool):
+            raise ValueError("must be an ISO-8601 duration or a number of minutes")
+        if isinstance(v, int | float):
+            return timedelta(minutes=v)
+        if isinstance(v, str) and not v.strip().upper().startswith("P"):
+            raise ValueError("must be an ISO-8601 duration (PT15M, P2D) or a number of minutes")
+        return v
+
+
+class OnReturn(_Model):
+    stage: int  # the chain stage (1-based) the draft resumes at
+    role: str  # who acts next
+    step: int  # the SOP step they act at
+    koreksi: bool = False  # the role corrects the data with the units first: new data, new draft version
+
+
+class Stage(_Model):
+    stage: int  # 1-based position in the chain
+    step: int
+    role: str
+    action: Literal["submit", "approve"]
+    on_return: OnReturn | None = None
+
+
+class SopInfo(_Model):
+    nomor: str
+    judul: str
+    instansi: str = ""
+    tanggal: str = ""
+
+
+class Workflow(_Model):
+    sop: SopInfo
+    roles: dict[str, Role]
+    steps: list[Step]
+    chains: dict[str, list[Stage]]
+
+    def step(self, nomor: int) -> Step:
+        for s in self.steps:
+            if s.nomor == nomor:
+                return s
+        raise KeyError(nomor)
+
+    def chain(self, jenis: str) -> list[Stage]:
+        return self.chains[jenis]
+
+    def role_name(self, code: str) -> str:
+        role = self.roles.get(code)
+        return role.nama if role else code
+
+
+def load_workflow(path: str | Path | None = None) -> Workflow:
+    """Load and validate a workflow file; the bundled SOP when `path` is None."""
+    p = Path(path) if path is not None else BUNDLED
+    return parse_workflow(p.read_text(encoding="utf-8"), source=str(p))
+
+
+def parse_workflow(text: str, source: str = "<string>") -> Workflow:
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = mark.line + 1 if mark else None
+        raise WorkflowError(source, [(line, f"not valid YAML: {e.problem or e.context}")]) from e
+    except yaml.YAMLError as e:
+        raise WorkflowError(source, [(None, f"not valid YAML: {e}")]) from e
+    if not isinstance(data, dict) or node is None:
+        raise WorkflowError(source, [(1, "the file must be a mapping with sop, roles, steps and chains")])
+    lines: dict[Path_, int] = {}
+    problems: list[tuple[int | None, str]] = []
+    _index(node, (), lines, problems)
+
+    def at(path: Path_, text: str) -> tuple[int | None, str]:
+        for n in range(len(path), -1, -1):
+            if path[:n] in lines:
+                return lines[path[:n]], f"{_dotted(path) or '(top)'}: {text}"
+        return None, f"{_dotted(path)}: {text}"
+
+    try:
+        wf = Workflow.model_validate(data)
+    except ValidationError as e:
+        for err in e.errors():
+            loc = tuple(x for x in err["loc"] if not (isinstance(x, str) and x.startswith("function-")))
+            problems.append(at(loc, err["msg"]))
+        raise WorkflowError(source, problems) from None
+    problems.extend(at(path, text) for path, text in _check(wf))
+    if problems:
+        raise WorkflowError(source, problems)
+    return wf
+
+
+def _check(wf: Workflow) -> list[tuple[Path_, str]]:
+    """The rules pydantic cannot see: references between roles, steps and chains."""
+    out: list[tuple[Path_, str]] = []
+    roles, numbers = wf.roles, [s.nomor for s in wf.steps]
+
+    def role(path: Path_, code: str, deciding: bool = False) -> None:
+        if code not in roles:
+            out.append((path, f"unknown role {code!r} (roles: {', '.join(roles)})"))
+        elif deciding and not roles[code].decides:
+            out.append((path, f"role {code!r} decides nothing (decides: false) and cannot act in a chain"))
+
+    def step(path: Path_, nomor: int) -> None:
+        if nomor not in numbers:
+            out.append((path, f"step {nomor} is not defined in steps"))
+
+    if not roles:
+        out.append((("roles",), "no roles defined"))
+    if not wf.steps:
+        out.append((("steps",), "no steps defined"))
+    for i, s in enumerate(wf.steps):
+        if numbers.count(s.nomor) > 1 and numbers.index(s.nomor) != i:
+            out.append((("steps", i, "nomor"), f"step {s.nomor} is defined twice"))
+        role(("steps", i, "role"), s.role)
+        if s.waktu <= timedelta(0):
+            out.append((("steps", i, "waktu"), "time standard must be positive"))
+        if s.keputusan:
+            role(("steps", i, "keputusan", "role"), s.keputusan.role, deciding=True)
+            role(("steps", i, "keputusan", "tidak"), s.keputusan.tidak)
+    for jenis in JENIS:
+        if jenis not in wf.chains:
+            out.append((("chains",), f"missing chain for report kind {jenis!r}"))
+    for jenis, chain in wf.chains.items():
+        base: Path_ = ("chains", jenis)
+        if not chain:
+            out.append((base, "empty chain: it needs a submit stage and at least one approve stage"))
+            continue
+        if chain[0].action != "submit":
+            out.append(((*base, 0, "action"), "the first stage must be 'submit' (the compiler's stage)"))
+        if not any(st.action == "approve" for st in chain):
+            out.append((base, "chain has no 'approve' stage: nobody would review the compiler's work"))
+        for i, st in enumerate(chain):
+            p: Path_ = (*base, i)
+            if st.stage != i + 1:
+                out.append(((*p, "stage"), f"stage numbers must run 1, 2, 3...: expected {i + 1}"))
+            if i > 0 and st.action == "submit":
+                out.append(((*p, "action"), "only the first stage may be 'submit'"))
+            role((*p, "role"), st.role, deciding=True)
+            step((*p, "step"), st.step)
+            ret = st.on_return
+            if ret is None:
+                if st.action == "approve":
+                    out.append((p, "an 'approve' stage needs on_return (where a return goes)"))
+                continue
+            role((*p, "on_return", "role"), ret.role, deciding=True)
+            step((*p, "on_return", "step"), ret.step)
+            if not 1 <= ret.stage <= i:
+                out.append(((*p, "on_return", "stage"), f"must name an earlier stage (1..{i})"))
+            elif not ret.koreksi and chain[ret.stage - 1].role != ret.role:
+                out.append(
+                    (
+                        (*p, "on_return", "role"),
+                        f"stage {ret.stage} is acted by {chain[ret.stage - 1].role!r}, not {ret.role!r} "
+                        "(set koreksi: true if this role corrects the data before the draft resumes)",
+                    )
+                )
+    return out
+
+
+def _index(node: yaml.Node, path: Path_, lines: dict[Path_, int], problems: list[tuple[int | None, str]]) -> None:
+    """Record the line (1-based) of every key and list item, and flag duplicate keys."""
+    lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        seen: set[Any] = set()
+        for key, value in node.value:
+            k = key.value
+            if k in seen:
+                problems.append((key.start_mark.line + 1, f"{_dotted((*path, k))}: duplicate key"))
+            seen.add(k)
+            lines[(*path, k)] = key.start_mark.line + 1
+            _index(value, (*path, k), lines, problems)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _index(item, (*path, i), lines, problems)
+
+
+def _dotted(path: Path_) -> str:
+    out = ""
+    for p in path:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out

@@ -1,0 +1,135 @@
+"""The collector's HTTP routes (CONTRACT.md, Collector): thin; the rules live in handlers and validation."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+
+from services.collector import handlers
+from services.collector.keys import hash_api_key, new_api_key
+from services.collector.models import ApiKey, IdempotencyRecord, Unit
+from services.collector.validation import validate_pk
+from shared.errors import FORBIDDEN, UNAUTHORIZED, ApiError, api_error
+from shared.service import AdminDep, Caller, RuntimeDep, SessionDep, bearer, caller_from_token
+
+router = APIRouter(prefix="/api/v1", tags=["collector"])
+Tahun = Annotated[int, Path(ge=2000, le=2100)]
+Triwulan = Annotated[str, Path(pattern="^TW[1-4]$")]
+
+
+def unit_or_admin(request: Request, session: SessionDep, rt: RuntimeDep) -> Caller:
+    token = bearer(request)
+    if token and token.startswith("lpk_"):
+        key = session.exec(select(ApiKey).where(ApiKey.key_hash == hash_api_key(token))).first()
+        if key is not None:
+            return Caller("unit", key.unit, role="unit", unit=key.unit)
+        raise UNAUTHORIZED
+    caller = caller_from_token(rt, token)
+    if caller is not None:
+        return caller
+    raise UNAUTHORIZED
+
+
+UnitOrAdmin = Annotated[Caller, Depends(unit_or_admin)]
+
+
+@router.put("/perjanjian-kinerja/{tahun}")
+def put_perjanjian_kinerja(
+    tahun: Tahun, body: Annotated[Any, Body()], session: SessionDep, rt: RuntimeDep, _: AdminDep
+) -> dict[str, Any]:
+    problems = validate_pk(body, tahun)
+    if problems:
+        raise ApiError(422, problems)
+    return handlers.put_pk(session, rt, tahun, body)
+
+
+@router.post("/units/{kode}/api-keys", status_code=201)
+def create_api_key(kode: str, session: SessionDep, _: AdminDep) -> dict[str, str]:
+    if session.get(Unit, kode) is None:
+        raise api_error(404, "kode", "unknown_unit", f"Unit {kode} tidak dikenal.", f"Unknown unit {kode}.")
+    key = new_api_key()
+    session.add(ApiKey(unit=kode, key_hash=hash_api_key(key)))
+    session.commit()
+    return {"unit": kode, "api_key": key}
+
+
+@router.post("/laporan-triwulan", status_code=202)
+def post_laporan_triwulan(
+    body: Annotated[Any, Body()],
+    session: SessionDep,
+    rt: RuntimeDep,
+    caller: UnitOrAdmin,
+    dry_run: bool = Query(False),
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> JSONResponse:
+    if caller.kind != "unit":
+        raise api_error(403, None, "unit_key_required", "Gunakan kunci API unit.", "Use a unit's API key.")
+    request_hash = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+    if idempotency_key and not dry_run:
+        seen = session.get(IdempotencyRecord, (idempotency_key, caller.id))
+        if seen is not None:
+            if seen.request_hash != request_hash:
+                raise api_error(
+                    409,
+                    "Idempotency-Key",
+                    "idempotency_key_reused",
+                    "Idempotency-Key ini sudah dipakai untuk isi permintaan lain.",
+                    "This Idempotency-Key was already used with another body.",
+                )
+            return JSONResponse(json.loads(seen.response), status_code=seen.status_code)
+    answer = handlers.submit_triwulan(
+        session, rt, key_unit=caller.id, body=body, dry_run=dry_run, received_at=handlers.utc_now()
+    )
+    status = 200 if dry_run else 202
+    if dry_run:
+        return JSONResponse(answer, status_code=status)
+    if idempotency_key:
+        session.add(
+            IdempotencyRecord(
+                key=idempotency_key,
+                caller=caller.id,
+                request_hash=request_hash,
+                status_code=status,
+                response=json.dumps(answer),
+            )
+        )
+    try:
+        session.commit()
+    except IntegrityError as exc:  # a concurrent submission took this revision: the caller may retry
+        session.rollback()
+        raise api_error(
+            409,
+            None,
+            "concurrent_submission",
+            "Ada pengiriman lain yang bersamaan, ulangi.",
+            "A concurrent submission won the race; retry.",
+        ) from exc
+    rt.committed()
+    return JSONResponse(answer, status_code=status)
+
+
+@router.get("/periode/{tahun}/{periode}/status")
+def get_periode_status(tahun: Tahun, periode: Triwulan, session: SessionDep, caller: UnitOrAdmin) -> dict[str, Any]:
+    if caller.kind == "official" and caller.role not in (
+        "subkor",
+        "sekretaris",
+        "kabid",
+        "kasi",
+        "staf",
+        "operator",
+    ):
+        raise FORBIDDEN
+    return handlers.periode_status(session, tahun, periode, caller.unit if caller.kind == "unit" else None)
+
+
+@router.post("/periode/{tahun}/{periode}/close")
+def post_close(
+    tahun: Tahun, periode: Triwulan, session: SessionDep, rt: RuntimeDep, caller: AdminDep
+) -> dict[str, Any]:
+    return handlers.close_periode(session, rt, tahun, periode, caller.id)

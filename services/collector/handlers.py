@@ -1,0 +1,358 @@
+"""The collector's use cases (SOP steps 1–2): load, decide, save, and add outgoing events to the outbox."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, time
+from typing import Any
+from uuid import uuid4
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from services.collector.models import CurrentValue, PeriodeState, PkVersion, Submission, Unit, UnitQuarter
+from services.collector.validation import Problems, indikator_index, parse_decimal, validate_realisasi
+from shared.errors import ApiError, api_error
+from shared.events import catalogue as ev
+from shared.events.envelope import Envelope
+from shared.service import Runtime
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+TRIWULAN_PERIODES = {"TW1": 1, "TW2": 2, "TW3": 3, "TW4": 4}
+
+
+def latest_pk(session: Session, tahun: int) -> PkVersion | None:
+    query = select(PkVersion).where(PkVersion.tahun == tahun).order_by(col(PkVersion.version).desc())
+    return session.exec(query.limit(1)).first()
+
+
+def put_pk(session: Session, rt: Runtime, tahun: int, body: dict[str, Any]) -> dict[str, Any]:
+    current = latest_pk(session, tahun)
+    version = (current.version + 1) if current else 1
+    doc = {**body, "tahun": tahun}
+    session.add(PkVersion(tahun=tahun, version=version, body=json.dumps(doc)))
+    for u in body["units"]:
+        unit = session.get(Unit, u["kode"]) or Unit(kode=u["kode"], nama=u["nama"], jenis=u["jenis"])
+        unit.nama, unit.jenis, unit.induk = u["nama"], u["jenis"], u.get("induk")
+        session.add(unit)
+    rt.emit(
+        session,
+        "PerjanjianKinerjaPublished",
+        ev.PerjanjianKinerjaPublished(tahun=tahun, version=version, pk=doc),
+    )
+    session.commit()
+    rt.committed()
+    n_ind = sum(len(s["indikator"]) for s in body["sasaran"])
+    return {"tahun": tahun, "version": version, "indikator": n_ind, "units": len(body["units"])}
+
+
+def deadline(tahun: int, triwulan: int) -> datetime:
+    """Default: the 10th of the month after the quarter, 23:59 Asia/Jakarta."""
+    month = triwulan * 3 + 1
+    year = tahun + (1 if month > 12 else 0)
+    month = month - 12 if month > 12 else month
+    return datetime.combine(date(year, month, 10), time(23, 59, 59), tzinfo=JAKARTA)
+
+
+def responsible(pk: dict[str, Any]) -> dict[str, list[str]]:
+    """unit -> the indicators it must report (units with none are not expected)."""
+    out: dict[str, list[str]] = {}
+    for kode, ind in indikator_index(pk).items():
+        out.setdefault(ind["penanggung_jawab"], []).append(kode)
+    return out
+
+
+def periode_state(session: Session, tahun: int, triwulan: int) -> PeriodeState:
+    return session.get(PeriodeState, (tahun, triwulan)) or PeriodeState(tahun=tahun, triwulan=triwulan)
+
+
+def may_act_for(session: Session, key_unit: str, unit: str) -> bool:
+    """A key acts for its unit, and for the units that name that unit as their parent (induk)."""
+    if key_unit == unit:
+        return True
+    row = session.get(Unit, unit)
+    return row is not None and row.induk == key_unit
+
+
+def submit_triwulan(
+    session: Session, rt: Runtime, *, key_unit: str, body: Any, dry_run: bool, received_at: datetime
+) -> dict[str, Any]:
+    p = Problems()
+    if not isinstance(body, dict):
+        raise ApiError(422, [*_only(p, "body", "not_an_object")])
+    tahun, triwulan, unit = body.get("tahun"), body.get("triwulan"), body.get("unit")
+    if not isinstance(tahun, int) or isinstance(tahun, bool):
+        p.add("tahun", "required" if tahun is None else "not_an_integer")
+    if triwulan not in (1, 2, 3, 4) or isinstance(triwulan, bool):
+        p.add("triwulan", "not_allowed", " (1–4)", " (1–4)")
+    if not isinstance(unit, str) or not unit:
+        p.add("unit", "required")
+    elif not may_act_for(session, key_unit, unit):
+        raise api_error(
+            403,
+            "unit",
+            "wrong_unit",
+            f"Kunci API ini milik unit {key_unit}, tidak dapat melapor untuk {unit}.",
+            f"This API key belongs to unit {key_unit} and cannot report for {unit}.",
+        )
+    pk_row = latest_pk(session, tahun) if isinstance(tahun, int) else None
+    if isinstance(tahun, int) and pk_row is None:
+        p.add("tahun", "pk_not_found", f" ({tahun})", f" ({tahun})")
+    items = body.get("realisasi")
+    if not isinstance(items, list):
+        p.add("realisasi", "required" if items is None else "not_a_list")
+        items = []
+    pk = json.loads(pk_row.body) if pk_row else {"sasaran": []}
+    good = validate_realisasi(p, items, unit if isinstance(unit, str) else "", indikator_index(pk))
+    anggaran = body.get("anggaran")
+    spent = None
+    if anggaran is not None:
+        if not isinstance(anggaran, dict):
+            p.add("anggaran", "not_an_object")
+        elif anggaran.get("realisasi") is not None:
+            spent = parse_decimal(anggaran["realisasi"])
+            if spent is None:
+                p.add("anggaran.realisasi", "not_a_number")
+            elif spent < 0:
+                p.add("anggaran.realisasi", "negative_value")
+    for key in ("kendala", "solusi"):
+        value = body.get(key)
+        if value is not None and not isinstance(value, str):
+            p.add(key, "not_a_string")
+        elif isinstance(value, str) and len(value) > 4000:
+            p.add(key, "too_long")
+    if p:
+        raise ApiError(422, p.items)
+    assert isinstance(tahun, int) and isinstance(triwulan, int) and isinstance(unit, str)
+    state = periode_state(session, tahun, triwulan)
+    if state.status != "open" and unit not in json.loads(state.reopened):
+        raise api_error(
+            409,
+            "triwulan",
+            "periode_closed",
+            f"Triwulan {triwulan} tahun {tahun} sudah ditutup ({state.status}).",
+            f"Quarter {triwulan} of {tahun} is closed ({state.status}).",
+        )
+    return _apply_submission(
+        session,
+        rt,
+        tahun=tahun,
+        triwulan=triwulan,
+        unit=unit,
+        good=good,
+        body=body,
+        spent=None if spent is None else str(spent),
+        dry_run=dry_run,
+        received_at=received_at,
+        pk=pk,
+    )
+
+
+def _only(p: Problems, field: str, rule: str) -> list[Any]:
+    p.add(field, rule)
+    return p.items
+
+
+def _apply_submission(
+    session: Session,
+    rt: Runtime,
+    *,
+    tahun: int,
+    triwulan: int,
+    unit: str,
+    good: list[Any],
+    body: dict[str, Any],
+    spent: str | None,
+    dry_run: bool,
+    received_at: datetime,
+    pk: dict[str, Any],
+) -> dict[str, Any]:
+    uq = session.get(UnitQuarter, (tahun, triwulan, unit)) or UnitQuarter(tahun=tahun, triwulan=triwulan, unit=unit)
+    current = {
+        v.indikator: v
+        for v in session.exec(
+            select(CurrentValue).where(
+                CurrentValue.tahun == tahun, CurrentValue.triwulan == triwulan, CurrentValue.unit == unit
+            )
+        )
+    }
+    imported = updated = ignored = 0
+    changes: list[tuple[str, str, str | None]] = []
+    for kode, nilai, keterangan in good:
+        old = current.get(kode)
+        if old is None:
+            imported += 1
+        elif parse_decimal(old.nilai) == nilai and (keterangan is None or keterangan == old.keterangan):
+            ignored += 1
+            continue
+        else:
+            updated += 1
+        changes.append((kode, str(nilai), keterangan))
+    meta_changed = any(
+        new is not None and new != old
+        for new, old in (
+            (spent, uq.anggaran_realisasi),
+            (body.get("kendala"), uq.kendala),
+            (body.get("solusi"), uq.solusi),
+        )
+    )
+    changed = bool(changes) or meta_changed
+    revision = uq.revision + 1 if changed else uq.revision
+    on_time = received_at <= deadline(tahun, triwulan)
+    submission_id = str(uuid4())
+    answer = {
+        "submission_id": submission_id,
+        "revision": revision,
+        "on_time": on_time,
+        "summary": {"imported": imported, "updated": updated, "ignored": ignored, "conflicts": []},
+    }
+    if dry_run:
+        return answer
+    session.add(
+        Submission(
+            id=submission_id,
+            tahun=tahun,
+            triwulan=triwulan,
+            unit=unit,
+            revision=revision,
+            changed=changed,
+            received_at=received_at,
+            on_time=on_time,
+            body=json.dumps(body),
+        )
+    )
+    if not changed:
+        return answer
+    for kode, nilai, keterangan in changes:
+        row = current.get(kode) or CurrentValue(
+            tahun=tahun,
+            triwulan=triwulan,
+            indikator=kode,
+            unit=unit,
+            nilai=nilai,
+            revision=revision,
+            submission_id=submission_id,
+        )
+        row.nilai, row.revision, row.submission_id = nilai, revision, submission_id
+        if keterangan is not None:
+            row.keterangan = keterangan
+        session.add(row)
+        current[kode] = row
+    uq.revision, uq.last_submission_id, uq.last_received_at = revision, submission_id, received_at
+    if spent is not None:
+        uq.anggaran_realisasi = spent
+    uq.kendala = body.get("kendala") or uq.kendala
+    uq.solusi = body.get("solusi") or uq.solusi
+    if uq.completed_at is None and set(responsible(pk).get(unit, [])) <= set(current):
+        uq.completed_at = received_at
+    session.add(uq)
+    rt.emit(
+        session,
+        "TriwulanSubmitted",
+        ev.TriwulanSubmitted(
+            tahun=tahun,
+            triwulan=triwulan,
+            unit=unit,
+            submission_id=submission_id,
+            revision=revision,
+            realisasi=[
+                ev.NilaiItem(indikator=v.indikator, nilai=v.nilai, keterangan=v.keterangan)
+                for v in sorted(current.values(), key=lambda v: v.indikator)
+            ],
+            on_time=on_time,
+            received_at=received_at.isoformat(),
+            anggaran={"realisasi": uq.anggaran_realisasi} if uq.anggaran_realisasi is not None else None,
+            kendala=uq.kendala,
+            solusi=uq.solusi,
+        ),
+        correlation_id=submission_id,
+    )
+    return answer
+
+
+def periode_status(session: Session, tahun: int, periode: str, only_unit: str | None) -> dict[str, Any]:
+    triwulan = TRIWULAN_PERIODES[periode]
+    pk_row = latest_pk(session, tahun)
+    if pk_row is None:
+        raise api_error(404, "tahun", "pk_not_found", "Perjanjian Kinerja tahun ini belum ada.", "No PK for this year.")
+    due = deadline(tahun, triwulan)
+    rows = []
+    for unit, codes in sorted(responsible(json.loads(pk_row.body)).items()):
+        uq = session.get(UnitQuarter, (tahun, triwulan, unit))
+        have = set(
+            session.exec(
+                select(CurrentValue.indikator).where(
+                    CurrentValue.tahun == tahun, CurrentValue.triwulan == triwulan, CurrentValue.unit == unit
+                )
+            )
+        )
+        missing = [c for c in codes if c not in have]
+        submitted = not missing
+        completed = uq.completed_at if uq else None
+        if completed is not None and completed.tzinfo is None:
+            completed = completed.replace(tzinfo=UTC)
+        rows.append(
+            {
+                "unit": unit,
+                "submitted": submitted,
+                "on_time": (completed <= due) if (submitted and completed) else None,
+                "revision": uq.revision if uq else 0,
+                "missing_indikator": missing,
+            }
+        )
+    state = periode_state(session, tahun, triwulan)
+    visible = [r for r in rows if only_unit is None or r["unit"] == only_unit]
+    return {
+        "tahun": tahun,
+        "periode": periode,
+        "status": state.status,
+        "deadline": due.isoformat(),
+        "expected_units": len(rows),
+        "submitted_units": sum(r["submitted"] for r in rows),
+        "on_time_units": sum(bool(r["on_time"]) for r in rows),
+        "units": visible,
+    }
+
+
+def close_periode(session: Session, rt: Runtime, tahun: int, periode: str, closed_by: str) -> dict[str, Any]:
+    triwulan = TRIWULAN_PERIODES[periode]
+    if latest_pk(session, tahun) is None:
+        raise api_error(404, "tahun", "pk_not_found", "Perjanjian Kinerja tahun ini belum ada.", "No PK for this year.")
+    state = periode_state(session, tahun, triwulan)
+    if state.status == "open":
+        state.status, state.reopened = "closed", "[]"
+        session.add(state)
+        rt.emit(session, "PeriodeClosed", ev.PeriodeClosed(tahun=tahun, periode=periode, closed_by=closed_by))
+        session.commit()
+        rt.committed()
+    return {"tahun": tahun, "periode": periode, "status": state.status}
+
+
+# ---- consumed events ---------------------------------------------------------------------------------------
+
+
+def on_koreksi_requested(session: Session, env: Envelope, payload: ev.KoreksiRequested) -> None:
+    """A return that needs new data reopens exactly the named units of the named quarter(s)."""
+    for triwulan in _quarters(payload.periode):
+        state = periode_state(session, payload.tahun, triwulan)
+        reopened = sorted(set(json.loads(state.reopened)) | set(payload.units))
+        state.reopened = json.dumps(reopened)
+        session.add(state)
+
+
+def on_draft_approved(session: Session, env: Envelope, payload: ev.DraftApproved) -> None:
+    """The final approval makes the period final for collection."""
+    if not payload.final:
+        return
+    for triwulan in _quarters(payload.periode):
+        state = periode_state(session, payload.tahun, triwulan)
+        state.status, state.reopened = "final", "[]"
+        session.add(state)
+
+
+def _quarters(periode: str) -> list[int]:
+    return {"S1": [1, 2], "S2": [3, 4], "TAHUNAN": [1, 2, 3, 4]}.get(periode, [TRIWULAN_PERIODES.get(periode, 0)])
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)

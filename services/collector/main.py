@@ -1,0 +1,25 @@
+"""Collector service: the composition root. Run with `uvicorn --factory services.collector.main:create_app`."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from services.collector import handlers
+from services.collector.api import router
+from services.collector.models import TABLES
+from shared.config import Settings
+from shared.service import build_app
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    return build_app(
+        "collector",
+        tables=TABLES,
+        routers=[router],
+        handlers={
+            "KoreksiRequested": handlers.on_koreksi_requested,
+            "DraftApproved": handlers.on_draft_approved,
+        },
+        consumes=["approval"],
+        settings=settings,
+    )

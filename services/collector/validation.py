@@ -1,0 +1,251 @@
+"""Validation of PK documents and submissions: every problem listed, named by field and rule, in Indonesian
+and English. Pure: works on the JSON as received."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from shared.errors import ErrorItem
+
+JENIS_UNIT = ("sekretariat", "bidang", "seksi", "upt", "opd", "instansi_terkait")
+POLARITAS = ("positif", "negatif", "rentang")
+AGREGASI = ("jumlah", "terakhir", "rata_rata")
+MAX_TEXT = 4000
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "required": ("wajib diisi", "is required"),
+    "not_a_number": ("harus berupa angka desimal", "must be a decimal number"),
+    "negative_value": ("tidak boleh negatif", "must not be negative"),
+    "out_of_range": ("untuk satuan % harus antara 0 dan 100", "must be between 0 and 100 for a % indicator"),
+    "not_an_integer": ("harus bilangan bulat", "must be an integer"),
+    "not_allowed": ("nilai tidak diperbolehkan", "value is not allowed"),
+    "too_long": (f"maksimal {MAX_TEXT} karakter", f"at most {MAX_TEXT} characters"),
+    "not_a_string": ("harus berupa teks", "must be text"),
+    "not_a_list": ("harus berupa daftar", "must be a list"),
+    "not_an_object": ("harus berupa objek", "must be an object"),
+    "duplicate_kode": ("kode ganda", "duplicate code"),
+    "duplicate_indikator": ("indikator dilaporkan lebih dari sekali", "indicator reported more than once"),
+    "unknown_unit": ("unit tidak dikenal", "unknown unit"),
+    "unknown_sasaran": ("sasaran tidak dikenal", "unknown sasaran"),
+    "unknown_indikator": ("indikator tidak ada dalam Perjanjian Kinerja", "indicator is not in the PK"),
+    "not_responsible": (
+        "indikator ini bukan tanggung jawab unit ini",
+        "this unit is not responsible for this indicator",
+    ),
+    "target_triwulan_count": ("harus berisi 4 target triwulan", "must hold 4 quarterly targets"),
+    "invalid_range": (
+        "harus pasangan [min, max] dengan min ≤ max",
+        "must be a [min, max] pair with min ≤ max",
+    ),
+    "pk_not_found": ("Perjanjian Kinerja tahun ini belum ada", "no PK exists for this year"),
+    "tahun_mismatch": ("tidak sama dengan tahun di URL", "differs from the year in the URL"),
+}
+
+
+class Problems:
+    def __init__(self) -> None:
+        self.items: list[ErrorItem] = []
+
+    def add(self, field: str, rule: str, detail_id: str = "", detail_en: str = "") -> None:
+        mid, men = MESSAGES.get(rule, ("tidak valid", "is invalid"))
+        self.items.append(ErrorItem(field, rule, f"{field}: {mid}{detail_id}", f"{field}: {men}{detail_en}"))
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+
+def parse_decimal(value: Any) -> Decimal | None:
+    """A finite decimal from a string or a JSON number; None when it is not one."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return None
+    try:
+        d = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    return d if d.is_finite() else None
+
+
+def _text(p: Problems, obj: dict[str, Any], key: str, field: str, *, required: bool = True) -> str | None:
+    value = obj.get(key)
+    if value is None:
+        if required:
+            p.add(field, "required")
+        return None
+    if not isinstance(value, str):
+        p.add(field, "not_a_string")
+        return None
+    if required and not value.strip():
+        p.add(field, "required")
+    if len(value) > MAX_TEXT:
+        p.add(field, "too_long")
+    return value
+
+
+def _choice(p: Problems, obj: dict[str, Any], key: str, field: str, allowed: tuple[str, ...]) -> str | None:
+    value = obj.get(key)
+    if value is None:
+        p.add(field, "required")
+    elif value not in allowed:
+        p.add(field, "not_allowed", f" (pilihan: {', '.join(allowed)})", f" (allowed: {', '.join(allowed)})")
+    else:
+        return str(value)
+    return None
+
+
+def _number(p: Problems, value: Any, field: str, *, required: bool = True) -> Decimal | None:
+    if value is None:
+        if required:
+            p.add(field, "required")
+        return None
+    d = parse_decimal(value)
+    if d is None:
+        p.add(field, "not_a_number")
+    elif d < 0:
+        p.add(field, "negative_value")
+    return d
+
+
+def _list(p: Problems, obj: dict[str, Any], key: str, field: str) -> list[Any]:
+    value = obj.get(key)
+    if value is None:
+        p.add(field, "required")
+        return []
+    if not isinstance(value, list):
+        p.add(field, "not_a_list")
+        return []
+    return value
+
+
+def validate_pk(body: Any, tahun: int) -> list[ErrorItem]:
+    p = Problems()
+    if not isinstance(body, dict):
+        p.add("body", "not_an_object")
+        return p.items
+    if body.get("tahun") is not None and body.get("tahun") != tahun:
+        p.add("tahun", "tahun_mismatch")
+    if not isinstance(body.get("instansi"), dict):
+        p.add("instansi", "required")
+    else:
+        _text(p, body["instansi"], "nama", "instansi.nama")
+    units: set[str] = set()
+    for n, unit in enumerate(_list(p, body, "units", "units")):
+        f = f"units[{n}]"
+        if not isinstance(unit, dict):
+            p.add(f, "not_an_object")
+            continue
+        kode = _text(p, unit, "kode", f"{f}.kode")
+        _text(p, unit, "nama", f"{f}.nama")
+        _choice(p, unit, "jenis", f"{f}.jenis", JENIS_UNIT)
+        if kode in units:
+            p.add(f"{f}.kode", "duplicate_kode", f" ({kode})", f" ({kode})")
+        if kode:
+            units.add(kode)
+    for n, unit in enumerate(body.get("units") or []):
+        if isinstance(unit, dict) and unit.get("induk") is not None and unit["induk"] not in units:
+            p.add(f"units[{n}].induk", "unknown_unit")
+    codes: set[str] = set()
+    sasaran_codes: set[str] = set()
+    for s_n, sasaran in enumerate(_list(p, body, "sasaran", "sasaran")):
+        f = f"sasaran[{s_n}]"
+        if not isinstance(sasaran, dict):
+            p.add(f, "not_an_object")
+            continue
+        s_kode = _text(p, sasaran, "kode", f"{f}.kode")
+        _text(p, sasaran, "nama", f"{f}.nama")
+        if s_kode in sasaran_codes:
+            p.add(f"{f}.kode", "duplicate_kode", f" ({s_kode})", f" ({s_kode})")
+        if s_kode:
+            sasaran_codes.add(s_kode)
+        for i_n, ind in enumerate(_list(p, sasaran, "indikator", f"{f}.indikator")):
+            _validate_indikator(p, ind, f"{f}.indikator[{i_n}]", units, codes)
+    for n, prog in enumerate(body.get("program") or []):
+        f = f"program[{n}]"
+        if not isinstance(prog, dict):
+            p.add(f, "not_an_object")
+            continue
+        _text(p, prog, "kode", f"{f}.kode")
+        _text(p, prog, "nama", f"{f}.nama")
+        _number(p, prog.get("pagu"), f"{f}.pagu")
+        if prog.get("sasaran") not in sasaran_codes:
+            p.add(f"{f}.sasaran", "unknown_sasaran")
+        if prog.get("unit") is not None and prog.get("unit") not in units:
+            p.add(f"{f}.unit", "unknown_unit")
+    return p.items
+
+
+def _validate_indikator(p: Problems, ind: Any, f: str, units: set[str], codes: set[str]) -> None:
+    if not isinstance(ind, dict):
+        p.add(f, "not_an_object")
+        return
+    kode = _text(p, ind, "kode", f"{f}.kode")
+    if kode in codes:
+        p.add(f"{f}.kode", "duplicate_kode", f" ({kode})", f" ({kode})")
+    if kode:
+        codes.add(kode)
+    _text(p, ind, "nama", f"{f}.nama")
+    _text(p, ind, "satuan", f"{f}.satuan")
+    polaritas = _choice(p, ind, "polaritas", f"{f}.polaritas", POLARITAS)
+    _choice(p, ind, "agregasi", f"{f}.agregasi", AGREGASI)
+    if ind.get("penanggung_jawab") not in units:
+        p.add(f"{f}.penanggung_jawab", "unknown_unit", f" ({ind.get('penanggung_jawab')})")
+    if polaritas == "rentang":
+        low = _number(p, ind.get("target_min"), f"{f}.target_min")
+        high = _number(p, ind.get("target_max"), f"{f}.target_max")
+        if low is not None and high is not None and low > high:
+            p.add(f"{f}.target_max", "invalid_range")
+    else:
+        _number(p, ind.get("target"), f"{f}.target")
+    tw = ind.get("target_triwulan")
+    if not isinstance(tw, list) or len(tw) != 4:
+        p.add(f"{f}.target_triwulan", "target_triwulan_count")
+        return
+    for q, t in enumerate(tw):
+        tf = f"{f}.target_triwulan[{q}]"
+        if polaritas == "rentang":
+            if not isinstance(t, list) or len(t) != 2:
+                p.add(tf, "invalid_range")
+                continue
+            low, high = _number(p, t[0], f"{tf}[0]"), _number(p, t[1], f"{tf}[1]")
+            if low is not None and high is not None and low > high:
+                p.add(tf, "invalid_range")
+        else:
+            _number(p, t, tf)
+    for key in ("realisasi_tahun_lalu", "target_akhir_renstra"):
+        _number(p, ind.get(key), f"{f}.{key}", required=False)
+
+
+def indikator_index(pk: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {i["kode"]: i for s in pk["sasaran"] for i in s["indikator"]}
+
+
+def validate_realisasi(
+    p: Problems, items: list[Any], unit: str, indikator: dict[str, dict[str, Any]]
+) -> list[tuple[str, Decimal, str | None]]:
+    """The `realisasi` items of a quarterly or monthly submission."""
+    seen: set[str] = set()
+    good: list[tuple[str, Decimal, str | None]] = []
+    for n, item in enumerate(items):
+        f = f"realisasi[{n}]"
+        if not isinstance(item, dict):
+            p.add(f, "not_an_object")
+            continue
+        kode = item.get("indikator")
+        ind = indikator.get(kode) if isinstance(kode, str) else None
+        if kode is None:
+            p.add(f"{f}.indikator", "required")
+        elif ind is None:
+            p.add(f"{f}.indikator", "unknown_indikator", f" ({kode})", f" ({kode})")
+        elif ind["penanggung_jawab"] != unit:
+            p.add(f"{f}.indikator", "not_responsible", f" ({kode})", f" ({kode})")
+        if isinstance(kode, str) and kode in seen:
+            p.add(f"{f}.indikator", "duplicate_indikator", f" ({kode})", f" ({kode})")
+        if isinstance(kode, str):
+            seen.add(kode)
+        nilai = _number(p, item.get("nilai"), f"{f}.nilai")
+        if nilai is not None and ind is not None and ind["satuan"].strip() == "%" and nilai > 100:
+            p.add(f"{f}.nilai", "out_of_range")
+        keterangan = _text(p, item, "keterangan", f"{f}.keterangan", required=False)
+        if ind is not None and nilai is not None and nilai >= 0:
+            good.append((kode, nilai, keterangan))  # type: ignore[arg-type]
+    return good

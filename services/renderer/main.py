@@ -1,0 +1,22 @@
+"""Renderer service: the composition root. Run with `uvicorn --factory services.renderer.main:create_app`."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from services.renderer.api import router
+from services.renderer.handlers import make_handlers
+from services.renderer.models import TABLES
+from shared.config import Settings
+from shared.service import build_app
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    return build_app(
+        "renderer",
+        tables=TABLES,
+        routers=[router],
+        handlers=make_handlers,
+        consumes=["collector", "aggregator", "approval"],
+        settings=settings,
+    )

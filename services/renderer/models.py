@@ -1,0 +1,41 @@
+"""The renderer's own tables: the PK it names things from, and every document version it produced."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from shared.events.envelope import utcnow
+
+
+class RenPk(SQLModel, table=True):
+    __tablename__ = "ren_pk"
+    tahun: int = Field(primary_key=True)
+    version: int
+    body: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class Document(SQLModel, table=True):
+    """One version of one report; a final one is immutable and carries its hashes and approval chain."""
+
+    __tablename__ = "ren_document"
+    __table_args__ = (UniqueConstraint("draft_id", "version", "status"),)
+    id: str = Field(primary_key=True)
+    draft_id: str = Field(index=True)  # "<tahun>-<periode>"
+    jenis: str  # triwulan | semester | tahunan
+    tahun: int = Field(index=True)
+    periode: str
+    version: int
+    recap_revision: int
+    content_hash: str  # of the recap content it shows: an unchanged recap costs no render
+    status: str  # draft | final
+    sha256: str = Field(sa_column=Column(Text, nullable=False))  # JSON {format: sha256}
+    folder: str
+    rekap: str = Field(sa_column=Column(Text, nullable=False))
+    approvals: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+TABLES = [m.__table__ for m in (RenPk, Document)]  # type: ignore[attr-defined]

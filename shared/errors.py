@@ -1,0 +1,100 @@
+"""One error shape for every service: {"errors": [{"field", "rule", "message_id", "message_en"}]}."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+
+@dataclass(frozen=True)
+class ErrorItem:
+    field: str | None
+    rule: str
+    message_id: str
+    message_en: str
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, errors: list[ErrorItem]) -> None:
+        super().__init__(errors[0].message_en if errors else str(status))
+        self.status = status
+        self.errors = errors
+
+
+def api_error(status: int, field: str | None, rule: str, message_id: str, message_en: str) -> ApiError:
+    return ApiError(status, [ErrorItem(field, rule, message_id, message_en)])
+
+
+def error_body(errors: list[ErrorItem]) -> dict[str, Any]:
+    return {"errors": [asdict(e) for e in errors]}
+
+
+# pydantic error types -> (rule, Indonesian, English)
+_PYDANTIC_RULES: dict[str, tuple[str, str, str]] = {
+    "missing": ("required", "wajib diisi", "is required"),
+    "int_parsing": ("not_an_integer", "harus bilangan bulat", "must be an integer"),
+    "int_type": ("not_an_integer", "harus bilangan bulat", "must be an integer"),
+    "string_type": ("not_a_string", "harus teks", "must be text"),
+    "list_type": ("not_a_list", "harus daftar", "must be a list"),
+    "dict_type": ("not_an_object", "harus objek", "must be an object"),
+    "model_type": ("not_an_object", "harus objek", "must be an object"),
+    "json_invalid": ("invalid_json", "JSON tidak valid", "is not valid JSON"),
+    "string_too_long": ("too_long", "terlalu panjang", "is too long"),
+    "literal_error": ("not_allowed", "nilai tidak diperbolehkan", "value is not allowed"),
+    "enum": ("not_allowed", "nilai tidak diperbolehkan", "value is not allowed"),
+    "greater_than_equal": ("out_of_range", "di luar rentang", "is out of range"),
+    "less_than_equal": ("out_of_range", "di luar rentang", "is out of range"),
+    "extra_forbidden": ("unknown_field", "kolom tidak dikenal", "is not a known field"),
+}
+
+
+def field_path(loc: tuple[Any, ...]) -> str:
+    parts = [p for p in loc if p not in ("body", "query", "path", "header")]
+    out = ""
+    for p in parts:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out or "body"
+
+
+def from_validation(exc: RequestValidationError) -> list[ErrorItem]:
+    items = []
+    for err in exc.errors():
+        rule, mid, men = _PYDANTIC_RULES.get(err["type"], ("invalid", "tidak valid", "is invalid"))
+        field = field_path(tuple(err.get("loc", ())))
+        if err["type"].startswith("value_error") and err.get("ctx", {}).get("error"):
+            ctx = err["ctx"]["error"]
+            rule, mid, men = getattr(ctx, "rule", rule), getattr(ctx, "message_id", mid), str(ctx)
+        items.append(ErrorItem(field, rule, f"{field}: {mid}", f"{field}: {men}"))
+    return items
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse(error_body(exc.errors), status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse(error_body(from_validation(exc)), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        rule, mid, men = {
+            401: ("unauthorized", "kredensial tidak ada atau tidak valid", "missing or invalid credentials"),
+            403: ("forbidden", "tidak diizinkan", "not allowed"),
+            404: ("not_found", "tidak ditemukan", "not found"),
+            405: ("method_not_allowed", "metode tidak diizinkan", "method not allowed"),
+            413: ("too_large", "isi permintaan terlalu besar", "request body too large"),
+        }.get(exc.status_code, ("http_error", str(exc.detail), str(exc.detail)))
+        return JSONResponse(error_body([ErrorItem(None, rule, mid, men)]), status_code=exc.status_code)
+
+
+UNAUTHORIZED = api_error(
+    401, None, "unauthorized", "Kredensial tidak ada atau tidak valid.", "Missing or invalid credentials."
+)
+FORBIDDEN = api_error(403, None, "forbidden", "Anda tidak berhak melakukan ini.", "You are not allowed to do this.")

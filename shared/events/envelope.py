@@ -1,0 +1,49 @@
+"""The envelope every event travels in (DESIGN.md §2). Decimals travel as strings."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import uuid4
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Envelope(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")  # tolerant reader
+
+    event_id: str = Field(default_factory=lambda: str(uuid4()))
+    type: str
+    version: int = 1
+    occurred_at: datetime = Field(default_factory=utcnow)
+    producer: str
+    correlation_id: str
+    causation_id: str | None = None
+    payload: dict[str, Any]
+
+
+def new_envelope(
+    type_: str,
+    payload: BaseModel | dict[str, Any],
+    *,
+    producer: str,
+    correlation_id: str | None = None,
+    causation: Envelope | None = None,
+    version: int | None = None,
+) -> Envelope:
+    """Build an envelope; the correlation id is copied from the causing event when there is one."""
+    from shared.events.catalogue import CURRENT_VERSION
+
+    body = payload.model_dump(mode="json") if isinstance(payload, BaseModel) else payload
+    return Envelope(
+        type=type_,
+        version=version or CURRENT_VERSION.get(type_, 1),
+        producer=producer,
+        correlation_id=correlation_id or (causation.correlation_id if causation else str(uuid4())),
+        causation_id=causation.event_id if causation else None,
+        payload=body,
+    )

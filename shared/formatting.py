@@ -1,0 +1,69 @@
+"""Indonesian (default) and English presentation of numbers, dates, rupiah and periods, with Babel.
+
+Rounding is half up, as the SAKIP arithmetic presents figures (Babel on its own rounds half even).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+MISSING = "–"  # shown where a figure does not exist (no data, zero target)
+_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+_BABEL_LOCALE = {"id": "id_ID", "en": "en_GB"}
+_PERIODE_WORDS = {
+    "id": {"TW": "Triwulan", "S": "Semester", "TAHUNAN": "Tahun"},
+    "en": {"TW": "Quarter", "S": "Semester", "TAHUNAN": "Year"},
+}
+
+
+def _babel_locale(locale: str) -> str:
+    return _BABEL_LOCALE.get(locale, locale)
+
+
+def round_half_up(value: Decimal, places: int = 2) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def fmt_number(value: Decimal | int | None, places: int = 2, locale: str = "id") -> str:
+    """1234.56 → "1.234,56" (id) or "1,234.56" (en); None → "–"."""
+    if value is None:
+        return MISSING
+    pattern = "#,##0" + ("." + "0" * places if places > 0 else "")
+    rounded = round_half_up(Decimal(value), places)
+    return format_decimal(rounded, format=pattern, locale=_babel_locale(locale))
+
+
+def fmt_date(value: date | datetime, locale: str = "id") -> str:
+    """date(2024, 1, 8) → "8 Januari 2024" (id) or "8 January 2024" (en)."""
+    if isinstance(value, datetime):
+        value = value.date()
+    return format_date(value, "d MMMM y", locale=_babel_locale(locale))
+
+
+def fmt_rupiah(value: Decimal | int, locale: str = "id") -> str:
+    """Rp 1.250.000.000 with the space officials expect; decimals only when the amount is not whole."""
+    amount = Decimal(value)
+    places = 0 if amount == amount.to_integral_value() else 2
+    return f"Rp {fmt_number(amount, places, locale)}"
+
+
+def roman(n: int) -> str:
+    """Quarter and semester numbers: 1..4 → I..IV."""
+    if n not in _ROMAN:
+        raise ValueError(f"no roman numeral for {n!r} (1..4 only)")
+    return _ROMAN[n]
+
+
+def periode_label(periode: str, tahun: int, locale: str = "id") -> str:
+    """Name the period: "TW1" → "Triwulan I 2024", "S2" → "Semester II 2024", "TAHUNAN" → "Tahun 2024"."""
+    words = _PERIODE_WORDS.get(locale, _PERIODE_WORDS["id"])
+    if periode == "TAHUNAN":
+        return f"{words['TAHUNAN']} {tahun}"
+    for prefix in ("TW", "S"):
+        if periode.startswith(prefix) and periode[len(prefix) :].isdigit():
+            return f"{words[prefix]} {roman(int(periode[len(prefix) :]))} {tahun}"
+    raise ValueError(f"unknown periode {periode!r}")

@@ -1,0 +1,145 @@
+"""Transactional outbox and idempotent-consumer tables, plus the relay that publishes the outbox.
+
+Every service keeps these two tables in its own database: business change + outgoing event commit together,
+and `(consumer, event_id)` is recorded in the same transaction as a consumed event's effect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from shared.events.envelope import Envelope, utcnow
+
+log = logging.getLogger("lapkin.outbox")
+
+
+class OutboxMessage(SQLModel, table=True):
+    __tablename__ = "outbox_message"
+
+    id: int | None = Field(default=None, primary_key=True)  # relay order
+    event_id: str = Field(unique=True, index=True)
+    stream: str
+    type: str
+    body: str  # Envelope JSON
+    created_at: datetime = Field(default_factory=utcnow)
+    published_at: datetime | None = Field(default=None, index=True)
+
+
+class ProcessedEvent(SQLModel, table=True):
+    __tablename__ = "processed_event"
+
+    consumer: str = Field(primary_key=True)
+    event_id: str = Field(primary_key=True)
+    processed_at: datetime = Field(default_factory=utcnow)
+
+
+KERNEL_TABLES = [OutboxMessage.__table__, ProcessedEvent.__table__]  # type: ignore[attr-defined]
+
+
+def add_to_outbox(session: Session, stream: str, env: Envelope) -> None:
+    session.add(OutboxMessage(event_id=env.event_id, stream=stream, type=env.type, body=env.model_dump_json()))
+
+
+def claim_event(session: Session, consumer: str, event_id: str) -> bool:
+    """Record the event as processed; False when it already was (a redelivery or a replay)."""
+    if session.get(ProcessedEvent, (consumer, event_id)) is not None:
+        return False
+    try:
+        with session.begin_nested():
+            session.add(ProcessedEvent(consumer=consumer, event_id=event_id))
+        return True
+    except IntegrityError:
+        return False
+
+
+class Relay:
+    """Publishes unpublished outbox rows in id order; a crash before marking them means a republish,
+    which consumers dedupe on event_id."""
+
+    def __init__(self, engine: Engine, publish: Any, interval_s: float = 0.2, batch: int = 200) -> None:
+        self.engine = engine
+        self.publish = publish  # async (stream, Envelope JSON dict) -> None
+        self.interval_s = interval_s
+        self.batch = batch
+        self.wakeup = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self.published = 0
+
+    def notify(self) -> None:
+        self.wakeup.set()
+
+    def _pending(self) -> list[OutboxMessage]:
+        with Session(self.engine) as session:
+            query = (
+                select(OutboxMessage)
+                .where(col(OutboxMessage.published_at).is_(None))
+                .order_by(col(OutboxMessage.id))
+                .limit(self.batch)
+            )
+            return list(session.exec(query).all())
+
+    def _mark(self, ids: list[int]) -> None:
+        with Session(self.engine) as session:
+            now = utcnow()
+            for row in session.exec(select(OutboxMessage).where(col(OutboxMessage.id).in_(ids))):
+                row.published_at = now
+                session.add(row)
+            session.commit()
+
+    async def relay_once(self) -> int:
+        rows = await asyncio.to_thread(self._pending)
+        done: list[int] = []
+        try:
+            for row in rows:
+                await self.publish(row.stream, row.body, row.event_id, row.type)
+                assert row.id is not None
+                done.append(row.id)
+        finally:
+            if done:
+                await asyncio.to_thread(self._mark, done)
+                self.published += len(done)
+        return len(rows)
+
+    def backlog(self) -> int:
+        with Session(self.engine) as session:
+            query = select(OutboxMessage.id).where(col(OutboxMessage.published_at).is_(None))
+            return len(session.exec(query).all())
+
+    async def run(self) -> None:
+        while True:
+            try:
+                n = await self.relay_once()
+                if n >= self.batch:
+                    continue
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # Redis or the database is away: keep the rows, try again
+                log.warning("outbox relay: %s", exc)
+            self.wakeup.clear()
+            try:
+                await asyncio.wait_for(self.wakeup.wait(), self.interval_s)
+            except TimeoutError:
+                pass
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self.run(), name="outbox-relay")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            # drain what is left so a clean stop leaves nothing behind
+            try:
+                await self.relay_once()
+            except Exception as exc:
+                log.warning("outbox relay final drain: %s", exc)

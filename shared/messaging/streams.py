@@ -1,0 +1,186 @@
+"""Redis Streams plumbing on FastStream: broker factory, consumer groups at id 0, the reclaiming subscriber,
+dead letters after N deliveries, and the idempotent apply step (see notes/faststream-redis-and-documents.md)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import socket
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from faststream.redis import RedisBroker, RedisStreamMessage, StreamSub
+from pydantic import ValidationError
+from redis.asyncio import Redis
+from redis.exceptions import ResponseError
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from shared.config import Settings
+from shared.events.catalogue import Payload, UnknownEvent, parse_payload
+from shared.events.envelope import Envelope, utcnow
+from shared.messaging.outbox import ProcessedEvent, claim_event
+
+log = logging.getLogger("lapkin.messaging")
+
+Handler = Callable[[Session, Envelope, Any], None]  # (session, envelope, typed payload); sync, runs in a thread
+
+
+def make_broker(settings: Settings) -> RedisBroker:
+    return RedisBroker(
+        settings.redis_url,
+        graceful_timeout=15,
+        logger=logging.getLogger("lapkin.faststream"),
+        log_level=logging.DEBUG,  # one INFO line per message costs ~20% of consumer throughput
+    )
+
+
+def make_redis(settings: Settings) -> Redis:
+    return Redis.from_url(settings.redis_url, decode_responses=False, max_connections=50)
+
+
+async def ensure_groups(client: Redis, streams: Iterable[str], group: str) -> None:
+    """Create each group at id 0 before the broker starts (FastStream would create it at `$`)."""
+    for stream in streams:
+        try:
+            await client.xgroup_create(stream, group, id="0", mkstream=True)
+        except ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
+
+
+def consumer_name(settings: Settings, service: str) -> str:
+    return settings.consumer_name or f"{service}-{socket.gethostname()}-{os.getpid()}"
+
+
+class EventConsumer:
+    """Wires handlers to streams: envelope → dead-letter checks → dedupe → handler → commit, in one transaction."""
+
+    def __init__(
+        self,
+        *,
+        broker: RedisBroker,
+        settings: Settings,
+        engine: Engine,
+        service: str,
+        handlers: dict[str, Handler],
+        streams: list[str],
+        after_commit: Callable[[], None] | None = None,
+    ) -> None:
+        self.broker = broker
+        self.settings = settings
+        self.engine = engine
+        self.service = service
+        self.handlers = handlers
+        self.streams = streams
+        self.after_commit = after_commit
+        self.consumed = 0
+        self.dead_lettered = 0
+
+    def register(self) -> None:
+        name = consumer_name(self.settings, self.service)
+        for stream in self.streams:
+            main = StreamSub(stream, group=self.service, consumer=name)
+            reclaim = StreamSub(
+                stream,
+                group=self.service,
+                consumer=f"{name}-reclaim",
+                min_idle_time=self.settings.reclaim_idle_ms,
+                polling_interval=max(100, min(5_000, self.settings.reclaim_idle_ms // 2)),
+            )
+
+            on_event = self._subscriber_for(stream)
+            self.broker.subscriber(stream=main, title=f"{self.service}:{stream}")(on_event)
+            self.broker.subscriber(stream=reclaim, title=f"{self.service}:{stream}:reclaim")(on_event)
+
+    def _subscriber_for(self, stream: str) -> Callable[..., Any]:
+        # only (body, msg) in the signature: FastStream would read any other parameter as a body field
+        async def on_event(body: dict[str, Any], msg: RedisStreamMessage) -> None:
+            await self.process(stream, body, msg)
+
+        return on_event
+
+    async def process(self, stream: str, body: Any, msg: RedisStreamMessage) -> None:
+        deliveries = await msg.get_delivery_count()
+        try:
+            env = Envelope.model_validate(body if isinstance(body, dict) else json.loads(body))
+        except (ValidationError, ValueError, TypeError) as exc:
+            await self.dead_letter(stream, body, msg, f"malformed envelope: {exc}", deliveries)
+            return
+        handler = self.handlers.get(env.type)
+        if handler is None:
+            return  # not ours: ack
+        if deliveries > self.settings.max_deliveries:
+            await self.dead_letter(stream, body, msg, "too many deliveries", deliveries)
+            return
+        try:
+            payload = parse_payload(env)
+        except (ValidationError, UnknownEvent) as exc:  # can never succeed: no retries
+            await self.dead_letter(stream, body, msg, f"unreadable payload: {exc}", deliveries)
+            return
+        await asyncio.to_thread(self._apply, handler, env, payload)  # raises => stays pending => reclaimed
+        self.consumed += 1
+        if self.after_commit:
+            self.after_commit()
+
+    def _apply(self, handler: Handler, env: Envelope, payload: Payload) -> None:
+        try:
+            with Session(self.engine) as session:
+                if not claim_event(session, self.service, env.event_id):
+                    return
+                handler(session, env, payload)
+                session.commit()
+        except IntegrityError:
+            with Session(self.engine) as session:  # a concurrent delivery of the same event won the race
+                if session.get(ProcessedEvent, (self.service, env.event_id)) is not None:
+                    return
+            raise
+
+    async def dead_letter(self, stream: str, body: Any, msg: RedisStreamMessage, reason: str, n: int) -> None:
+        log.error("dead-lettering from %s: %s", stream, reason)
+        entry = msg.raw_message.get("message_ids") if isinstance(msg.raw_message, dict) else None
+        await self.broker.publish(
+            {
+                "envelope": body,
+                "dead_reason": reason,
+                "original_stream": stream,
+                "original_entry_id": _text(entry[0]) if entry else None,
+                "delivery_count": n,
+                "consumer": self.service,
+                "failed_at": utcnow().isoformat(),
+            },
+            stream=f"{stream}.dlq",
+        )
+        self.dead_lettered += 1
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+async def publish_envelope(broker: RedisBroker, stream: str, body_json: str, event_id: str, type_: str) -> None:
+    body = json.loads(body_json)
+    await broker.publish(
+        body,
+        stream=stream,
+        correlation_id=body.get("correlation_id"),
+        headers={"message_id": event_id, "event_type": type_},
+    )
+
+
+async def groups_health(client: Redis, streams: Iterable[str], group: str) -> list[str]:
+    """Problems with the consumer groups this service reads (empty when all is well)."""
+    problems = []
+    for stream in streams:
+        try:
+            groups = await client.xinfo_groups(stream)
+        except ResponseError:
+            problems.append(f"stream {stream} missing")
+            continue
+        names = {_text(g["name"]) for g in groups}
+        if group not in names:
+            problems.append(f"group {group} missing on {stream}")
+    return problems

@@ -1,0 +1,289 @@
+"""The composition root every service shares: engine, Redis, broker, consumer groups, outbox relay,
+health, body-size limit and auth dependencies. Each service's `main.py` calls `build_app`."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy import Engine, Table, text
+from sqlmodel import Session
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from shared.config import Settings, get_settings
+from shared.db import create_tables, make_engine
+from shared.errors import FORBIDDEN, UNAUTHORIZED, api_error, error_body, install_error_handlers
+from shared.events.envelope import Envelope, new_envelope
+from shared.messaging.outbox import KERNEL_TABLES, Relay, add_to_outbox
+from shared.messaging.streams import (
+    EventConsumer,
+    Handler,
+    ensure_groups,
+    groups_health,
+    make_broker,
+    make_redis,
+    publish_envelope,
+)
+
+log = logging.getLogger("lapkin.service")
+
+
+@dataclass
+class Runtime:
+    """What a running service holds; reachable from routes as `request.app.state.rt`."""
+
+    service: str
+    settings: Settings
+    engine: Engine
+    handlers: dict[str, Handler] = field(default_factory=dict)
+    consumes: Sequence[str] = ()  # producing services whose streams this one reads
+    redis: Any = None
+    broker: Any = None
+    relay: Relay | None = None
+    consumer: EventConsumer | None = None
+    state: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def stream(self) -> str:
+        return self.settings.stream(self.service)
+
+    @property
+    def streams_in(self) -> list[str]:
+        return [self.settings.stream(s) for s in self.consumes]
+
+    def emit(
+        self,
+        session: Session,
+        type_: str,
+        payload: BaseModel | dict[str, Any],
+        *,
+        correlation_id: str | None = None,
+        causation: Envelope | None = None,
+    ) -> Envelope:
+        """Add an event to this service's outbox, in the caller's transaction."""
+        env = new_envelope(type_, payload, producer=self.service, correlation_id=correlation_id, causation=causation)
+        add_to_outbox(session, self.stream, env)
+        return env
+
+    def committed(self) -> None:
+        """Call after a commit that emitted events: the relay publishes now instead of at its next poll."""
+        if self.relay:
+            self.relay.notify()
+
+    async def start(self) -> None:
+        self.redis = make_redis(self.settings)
+        self.broker = make_broker(self.settings)
+        self.relay = Relay(
+            self.engine,
+            lambda stream, body, eid, typ: publish_envelope(self.broker, stream, body, eid, typ),
+            self.settings.relay_interval_s,
+        )
+        if self.handlers:
+            await ensure_groups(self.redis, self.streams_in, self.service)
+            self.consumer = EventConsumer(
+                broker=self.broker,
+                settings=self.settings,
+                engine=self.engine,
+                service=self.service,
+                handlers=self.handlers,
+                streams=self.streams_in,
+                after_commit=self.committed,
+            )
+            self.consumer.register()
+        await self.broker.start()
+        self.relay.start()
+
+    async def stop(self) -> None:
+        if self.relay:
+            await self.relay.stop()
+        if self.broker:
+            await self.broker.stop()
+        if self.redis:
+            await self.redis.aclose()
+        self.engine.dispose()
+
+    async def health(self) -> list[str]:
+        problems: list[str] = []
+        try:
+            await asyncio.to_thread(_ping_db, self.engine)
+        except Exception as exc:
+            problems.append(f"database: {exc.__class__.__name__}")
+        try:
+            await self.redis.ping()
+            if self.handlers:
+                problems += await groups_health(self.redis, self.streams_in, self.service)
+        except Exception as exc:
+            problems.append(f"redis: {exc.__class__.__name__}")
+        return problems
+
+
+def _ping_db(engine: Engine) -> None:
+    with engine.connect() as conn:
+        conn.execute(text("SELECT 1"))
+
+
+class BodySizeLimit:
+    """413 for a JSON body over the limit, before it is read (uploads have their own, larger limit)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int, upload_max_bytes: int) -> None:
+        self.app, self.max_bytes, self.upload_max_bytes = app, max_bytes, upload_max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        ctype = headers.get(b"content-type", b"").decode()
+        limit = self.upload_max_bytes if ctype.startswith("multipart/") else self.max_bytes
+        length = headers.get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > limit:
+            await _too_large(scope, receive, send)
+            return
+        seen = 0
+
+        async def limited_receive() -> Any:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except _TooLarge:
+            await _too_large(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
+    err = api_error(
+        413,
+        "body",
+        "too_large",
+        "Isi permintaan melebihi batas ukuran.",
+        "Request body exceeds the size limit.",
+    )
+    await JSONResponse(error_body(err.errors), status_code=413)(scope, receive, send)
+
+
+def build_app(
+    service: str,
+    *,
+    tables: Sequence[Table],
+    routers: Sequence[APIRouter],
+    handlers: dict[str, Handler] | Callable[[Runtime], dict[str, Handler]] | None = None,
+    consumes: Sequence[str] = (),
+    settings: Settings | None = None,
+    title: str | None = None,
+    on_start: Any = None,
+) -> FastAPI:
+    settings = settings or get_settings()
+    engine = make_engine(settings, service)
+    create_tables(engine, [*KERNEL_TABLES, *tables])
+    rt = Runtime(service, settings, engine, {}, consumes)
+    rt.handlers = (handlers(rt) if callable(handlers) else handlers) or {}
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await rt.start()
+        if on_start:
+            await on_start(rt)
+        try:
+            yield
+        finally:
+            await rt.stop()
+
+    app = FastAPI(title=title or f"Lapkin {service}", version="1", lifespan=lifespan)
+    app.state.rt = rt
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, upload_max_bytes=settings.max_upload_bytes)
+
+    @app.get("/healthz", tags=["ops"])
+    async def healthz() -> JSONResponse:
+        problems = await rt.health()
+        if problems:
+            return JSONResponse({"status": "error", "problems": problems}, status_code=503)
+        return JSONResponse({"status": "ok"})
+
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+# ---- dependencies -------------------------------------------------------------------------------------------
+
+
+def get_rt(request: Request) -> Runtime:
+    return request.app.state.rt  # type: ignore[no-any-return]
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_rt)]
+
+
+def get_session(rt: RuntimeDep) -> Any:
+    with Session(rt.engine, expire_on_commit=False) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+@dataclass(frozen=True)
+class Caller:
+    kind: str  # admin | official
+    id: str
+    role: str | None = None
+    unit: str | None = None
+    username: str | None = None
+
+
+def caller_from_token(rt: Runtime, token: str | None) -> Caller | None:
+    import hmac
+
+    if token is None:
+        return None
+    if hmac.compare_digest(token.encode(), rt.settings.resolved_admin_token().encode()):
+        return Caller("admin", "admin", role="admin")
+    from shared.security import read_token
+
+    claims = read_token(rt.settings.resolved_secret_key(), token)
+    if claims is None:
+        return None
+    return Caller("official", str(claims.official_id), claims.role, claims.unit, claims.username)
+
+
+def require_admin(request: Request, rt: RuntimeDep) -> Caller:
+    caller = caller_from_token(rt, bearer(request))
+    if caller is None:
+        raise UNAUTHORIZED
+    if caller.kind != "admin":
+        raise FORBIDDEN
+    return caller
+
+
+def require_admin_or_official(request: Request, rt: RuntimeDep) -> Caller:
+    caller = caller_from_token(rt, bearer(request))
+    if caller is None:
+        raise UNAUTHORIZED
+    return caller
+
+
+AdminDep = Annotated[Caller, Depends(require_admin)]
+StaffDep = Annotated[Caller, Depends(require_admin_or_official)]
