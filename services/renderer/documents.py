@@ -70,16 +70,18 @@ def capaian_chart_png(vm: dict[str, Any]) -> bytes:
     names = [f"{r['kode']}  {textwrap.shorten(r['nama'], 38, placeholder='…')}".replace("$", r"\$") for r in rows]
     values = [float(r["capaian_value"]) if r["capaian_value"] is not None else 0.0 for r in rows]
     colors = ["#1f4e79" if v >= 100 else "#5b9bd5" for v in values]
-    ax.barh(names, values, color=colors, height=0.6)
+    ax.barh(range(len(rows)), values, color=colors, height=0.6)
+    ax.set_yticks(range(len(rows)), names)
     top = max([110.0, *values]) * 1.12
+    box = {"fc": "white", "ec": "none", "pad": 0.6}  # keeps the figure readable across the 100% line
     for y, (row, v) in enumerate(zip(rows, values, strict=True)):
-        ax.text(v + top * 0.01, y, row["capaian"], va="center", fontsize=7)
+        ax.text(v + top * 0.01, y, row["capaian"], va="center", fontsize=7, bbox=box, zorder=4)
     ax.axvline(100, color="#c00000", linestyle="--", linewidth=1, label=labels["garis_target"])
     ax.set_xlim(0, top)
     ax.set_xlabel(labels["capaian"], fontsize=8)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: fmt_number(x, 0, locale)))
     ax.tick_params(labelsize=7)
-    ax.legend(fontsize=7, loc="lower right")
+    ax.legend(fontsize=7, loc="lower right", bbox_to_anchor=(1.0, 1.0), frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     buf = BytesIO()
     fig.savefig(buf, format="png", bbox_inches="tight", metadata={"Software": None})
@@ -168,8 +170,15 @@ _APPROVAL_COLS: list[Column] = [
     ("jabatan", "a.jabatan", 4.8),
     ("tanggal", "a.decided_at", 3.0),
 ]
-_SIGNATURE = ("", "{{ generated_on_label }}", "{{ kepala.jabatan }}", "", "", "{{ kepala.nama }}")
-_SIGNATURE += ("{{ labels.nip }} {{ kepala.nip }}",)
+_SIGNATURE = [  # the head of office signs under the date and position: room to sign, name, NIP
+    "",
+    "{{ generated_on_label }}",
+    "{{ kepala.jabatan }}",
+    "",
+    "",
+    "{{ kepala.nama }}",
+    "{{ labels.nip }} {{ kepala.nip }}",
+]
 
 
 def build_default_docx_template(path: Path | str = DOCX_TEMPLATE) -> Path:
