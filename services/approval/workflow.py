@@ -200,7 +200,7 @@ def _check(wf: Workflow) -> list[tuple[Path_, str]]:
             step((*p, "step"), st.step)
             ret = st.on_return
             if ret is None:
-                if st.action == "approve":
+                if st.action == "approve" and i > 0:
                     out.append((p, "an 'approve' stage needs on_return (where a return goes)"))
                 continue
             role((*p, "on_return", "role"), ret.role, deciding=True)

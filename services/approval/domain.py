@@ -1,0 +1,321 @@
+"""The draft state machine over a loaded workflow (DESIGN.md §2 draft lifecycle, §5, CONTRACT "Approval").
+
+Pure: functions take a `Draft` and return a new one (frozen dataclasses, `to_dict`/`from_dict` for storage) plus a
+`Decision` describing the event to publish. Refusals are `DomainError`s carrying rule, messages and HTTP status.
+
+A draft waits (`menunggu`) at a stage of its kind's chain. Stage 0 is the compiler's `submit` (an "approve" there
+submits it and records the compiler); later stages are gates. A return (`dikembalikan`) resumes at the stage the
+workflow names; when that return is a `koreksi` (back to the Kepala Seksi, who corrects the data with the units),
+the draft waits for a new version, or for that role to declare the correction done with an "approve".
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime
+from typing import Any, Literal
+
+from services.approval.workflow import Stage, Workflow
+
+MENUNGGU, FINAL, DIKEMBALIKAN, SUPERSEDED = "menunggu", "final", "dikembalikan", "superseded"
+STATES = (MENUNGGU, FINAL, DIKEMBALIKAN, SUPERSEDED)
+DecisionKind = Literal["approve", "return"]
+
+
+class DomainError(Exception):
+    rule = "domain_error"
+    status = 400
+
+    def __init__(self, message_id: str, message_en: str) -> None:
+        super().__init__(message_en)
+        self.message_id = message_id
+        self.message_en = message_en
+
+
+class ReasonRequired(DomainError):
+    rule, status = "reason_required", 422
+
+
+class InvalidDecision(DomainError):
+    rule, status = "invalid_decision", 422
+
+
+class NotYourTurn(DomainError):
+    rule, status = "wrong_role", 403
+
+
+class OwnWork(DomainError):
+    rule, status = "own_work", 403
+
+
+class DraftMovedOn(DomainError):
+    rule, status = "draft_moved_on", 409
+
+
+@dataclass(frozen=True)
+class Official:
+    id: int | str
+    role: str
+    unit: str | None = None  # None: acts for the whole office
+    nama: str = ""
+    nip: str | None = None
+    jabatan: str | None = None
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    action: str  # submit | approve | return | koreksi_selesai
+    version: int
+    stage: int  # 0-based stage index acted at
+    step: int  # SOP step
+    role: str
+    actor_id: int | str
+    nama: str
+    nip: str | None
+    jabatan: str | None
+    decided_at: datetime
+    note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "decided_at": self.decided_at.isoformat()}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> HistoryEntry:
+        return cls(**{**d, "decided_at": datetime.fromisoformat(d["decided_at"])})
+
+
+@dataclass(frozen=True)
+class Draft:
+    id: str
+    jenis: str  # triwulan | semester | tahunan (a chain of the workflow)
+    periode: str  # TW1..TW4, S1, S2, TAHUNAN
+    version: int
+    stage: int = 0  # 0-based index into the chain
+    state: str = MENUNGGU
+    compiler_id: int | str | None = None  # who did the submit stage
+    koreksi_role: str | None = None  # set while a koreksi return waits for that role / a new version
+    tahun: int | None = None
+    history: tuple[HistoryEntry, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["history"] = [h.to_dict() for h in self.history]
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Draft:
+        hist = tuple(HistoryEntry.from_dict(h) for h in d.get("history", ()))
+        return cls(**{**d, "history": hist})
+
+
+@dataclass(frozen=True)
+class Decision:
+    draft: Draft  # the new state
+    action: str  # submit | approve | return | koreksi_selesai
+    event: str | None  # DraftSubmittedForReview | DraftApproved | KoreksiRequested | None (nothing to publish)
+    step: int  # SOP step the decision was taken at
+    actor: dict[str, Any]  # id, nama, nip, jabatan, role
+    note: str | None
+    final: bool = False
+    chain: tuple[dict[str, Any], ...] = ()  # on final: submit + approvals, in chain order
+    koreksi: bool = False  # a return that needs new data from the units
+    returned_to: dict[str, Any] | None = None  # {"role", "step", "stage"} of a return
+
+
+def new_draft(
+    workflow: Workflow, *, id: str, jenis: str, periode: str, version: int, tahun: int | None = None
+) -> Draft:
+    if jenis not in workflow.chains:
+        raise InvalidDecision(f"jenis laporan tidak dikenal: {jenis}", f"unknown report kind: {jenis}")
+    return Draft(id=id, jenis=jenis, periode=periode, version=version, tahun=tahun)
+
+
+def current_stage(workflow: Workflow, draft: Draft) -> Stage | None:
+    if draft.state in (FINAL, SUPERSEDED):
+        return None
+    return workflow.chain(draft.jenis)[draft.stage]
+
+
+def acting_role(workflow: Workflow, draft: Draft) -> str | None:
+    """The role whose turn it is, or None when nobody can act (final, superseded)."""
+    stage = current_stage(workflow, draft)
+    if stage is None:
+        return None
+    return draft.koreksi_role or stage.role
+
+
+def current_step(workflow: Workflow, draft: Draft) -> int | None:
+    stage = current_stage(workflow, draft)
+    if stage is None:
+        return None
+    if draft.koreksi_role:
+        prev = workflow.chain(draft.jenis)[_returned_from(draft)]
+        return prev.on_return.step if prev.on_return else stage.step
+    return stage.step
+
+
+def may_act(workflow: Workflow, draft: Draft, official: Official) -> bool:
+    """May this official decide on the draft now (approve; return too where `may_return` says so)?"""
+    try:
+        _check_turn(workflow, draft, official)
+    except DomainError:
+        return False
+    return True
+
+
+def may_return(workflow: Workflow, draft: Draft, official: Official) -> bool:
+    stage = current_stage(workflow, draft)
+    return may_act(workflow, draft, official) and not draft.koreksi_role and bool(stage and stage.on_return)
+
+
+def decide(
+    workflow: Workflow,
+    draft: Draft,
+    official: Official,
+    decision: str,
+    note: str | None,
+    *,
+    version: int | None = None,
+    now: datetime,
+) -> Decision:
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    if version is not None and version != draft.version:
+        raise DraftMovedOn(
+            f"versi {version} sudah tidak berlaku; draf kini versi {draft.version}",
+            f"version {version} is no longer current; the draft is at version {draft.version}",
+        )
+    stage = _check_turn(workflow, draft, official)
+    if decision not in ("approve", "return"):
+        raise InvalidDecision("keputusan harus 'approve' atau 'return'", "decision must be 'approve' or 'return'")
+    note = note.strip() if note and note.strip() else None
+    if decision == "return" and note is None:
+        raise ReasonRequired("pengembalian wajib disertai alasan", "a return needs a reason (note)")
+    chain = workflow.chain(draft.jenis)
+    actor = {
+        "id": official.id, "nama": official.nama, "nip": official.nip,
+        "jabatan": official.jabatan, "role": official.role,
+    }  # fmt: skip
+
+    def entry(action: str, step: int) -> HistoryEntry:
+        return HistoryEntry(
+            action, draft.version, draft.stage, step, official.role, official.id,
+            official.nama, official.nip, official.jabatan, now, note,
+        )  # fmt: skip
+
+    if draft.koreksi_role:  # the corrector declares the correction done: back to the resume stage
+        if decision == "return":
+            raise InvalidDecision(
+                "draf ini sedang menunggu koreksi data; hanya dapat dinyatakan selesai dikoreksi",
+                "this draft is waiting for a data correction; it can only be marked corrected",
+            )
+        step = current_step(workflow, draft) or stage.step
+        new = replace(
+            draft, state=MENUNGGU, koreksi_role=None, history=(*draft.history, entry("koreksi_selesai", step))
+        )
+        return Decision(new, "koreksi_selesai", None, step, actor, note)
+
+    if decision == "return":
+        ret = stage.on_return
+        if ret is None:
+            raise InvalidDecision("tahap ini tidak dapat dikembalikan", "this stage has no return path")
+        new = replace(
+            draft,
+            stage=ret.stage - 1,
+            state=DIKEMBALIKAN,
+            koreksi_role=ret.role if ret.koreksi else None,
+            history=(*draft.history, entry("return", stage.step)),
+        )
+        to = {"role": ret.role, "step": ret.step, "stage": ret.stage - 1}
+        return Decision(new, "return", "KoreksiRequested", stage.step, actor, note, koreksi=ret.koreksi, returned_to=to)
+
+    if stage.action == "submit":
+        new = replace(
+            draft,
+            stage=draft.stage + 1,
+            state=MENUNGGU,
+            compiler_id=official.id,
+            history=(*draft.history, entry("submit", stage.step)),
+        )
+        if new.stage >= len(chain):  # a chain of one stage cannot pass validation; stay safe anyway
+            new = replace(new, stage=draft.stage, state=FINAL)
+        return Decision(new, "submit", "DraftSubmittedForReview", stage.step, actor, note, final=new.state == FINAL)
+
+    history = (*draft.history, entry("approve", stage.step))
+    if draft.stage + 1 >= len(chain):
+        new = replace(draft, state=FINAL, history=history)
+        return Decision(new, "approve", "DraftApproved", stage.step, actor, note, final=True, chain=approval_chain(new))
+    new = replace(draft, stage=draft.stage + 1, state=MENUNGGU, history=history)
+    return Decision(new, "approve", "DraftApproved", stage.step, actor, note)
+
+
+def approval_chain(draft: Draft) -> tuple[dict[str, Any], ...]:
+    """Per stage, the last forward decision (submit/approve) of this version: who signs the lembar pengesahan."""
+    last: dict[int, HistoryEntry] = {}
+    for h in draft.history:
+        if h.version == draft.version and h.action in ("submit", "approve"):
+            last[h.stage] = h
+    return tuple(
+        {
+            "stage": h.stage,
+            "action": h.action,
+            "step": h.step,
+            "role": h.role,
+            "actor_id": h.actor_id,
+            "nama": h.nama,
+            "nip": h.nip,
+            "jabatan": h.jabatan,
+            "decided_at": h.decided_at.isoformat(),
+            "note": h.note,
+        }  # fmt: skip
+        for _, h in sorted(last.items())
+    )
+
+
+def supersede(draft: Draft, new_version: int, *, new_id: str | None = None) -> tuple[Draft, Draft]:
+    """A new version arrived: the old one becomes `superseded`, the new one starts its chain at stage 0."""
+    if draft.state == FINAL:
+        raise DraftMovedOn("draf sudah final dan tidak dapat diganti", "the draft is final and cannot be superseded")
+    if draft.state == SUPERSEDED or new_version <= draft.version:
+        raise DraftMovedOn(
+            f"versi {new_version} bukan versi terbaru (kini {draft.version})",
+            f"version {new_version} is not newer than the current version {draft.version}",
+        )
+    old = replace(draft, state=SUPERSEDED, koreksi_role=None)
+    new = Draft(id=new_id or draft.id, jenis=draft.jenis, periode=draft.periode, version=new_version, tahun=draft.tahun)
+    return old, new
+
+
+def _check_turn(workflow: Workflow, draft: Draft, official: Official) -> Stage:
+    if draft.state in (FINAL, SUPERSEDED):
+        what = ("sudah final", "is final") if draft.state == FINAL else ("sudah diganti versi baru", "superseded")
+        raise DraftMovedOn(f"draf {what[0]}", f"the draft {what[1]}")
+    stage = workflow.chain(draft.jenis)[draft.stage]
+    role = draft.koreksi_role or stage.role
+    if official.role != role:
+        raise NotYourTurn(
+            f"giliran {workflow.role_name(role)}, bukan {workflow.role_name(official.role)}",
+            f"it is the turn of role {role!r}, not {official.role!r}",
+        )
+    if stage.action == "approve" and not draft.koreksi_role and _is_compiler(draft, official):
+        raise OwnWork(
+            "tidak dapat memutuskan draf yang Anda susun sendiri", "you cannot decide on a draft you compiled"
+        )
+    return stage
+
+
+def _is_compiler(draft: Draft, official: Official) -> bool:
+    if draft.compiler_id is not None and str(draft.compiler_id) == str(official.id):
+        return True
+    return any(
+        h.action == "submit" and h.version == draft.version and str(h.actor_id) == str(official.id)
+        for h in draft.history
+    )
+
+
+def _returned_from(draft: Draft) -> int:
+    """Stage index of the last return (the gate whose on_return started the current koreksi)."""
+    for h in reversed(draft.history):
+        if h.action == "return":
+            return h.stage
+    return draft.stage

@@ -1,0 +1,123 @@
+"""Passwords, officials' tokens and API keys, shared by every service (CONTRACT.md "Conventions").
+
+- Passwords: argon2id (argon2-cffi), slow on purpose.
+- Officials' tokens: itsdangerous `URLSafeTimedSerializer` with the shared `LAPKIN_SECRET_KEY`, salt
+  "lapkin-official"; the payload carries the official's id, username, role, unit and an expiry (`exp`, epoch
+  seconds) which `read_token` enforces.
+- API keys: `lpk_` + 32 random bytes (url-safe); stored as a SHA-256 hex digest, which is right for high-entropy
+  keys (a slow hash only matters for guessable secrets).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from itsdangerous import BadData, URLSafeTimedSerializer
+
+TOKEN_SALT = "lapkin-official"
+API_KEY_PREFIX = "lpk_"
+
+_hasher = PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password: str, password_hash: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def password_needs_rehash(password_hash: str) -> bool:
+    """True when the hash was made with weaker parameters than today's: rehash after a successful login."""
+    try:
+        return _hasher.check_needs_rehash(password_hash)
+    except InvalidHashError:
+        return True
+
+
+@dataclass(frozen=True)
+class TokenClaims:
+    official_id: int | str
+    username: str
+    role: str
+    unit: str | None
+    issued_at: int  # epoch seconds
+    expires_at: int  # epoch seconds
+
+
+def _serializer(secret: str | bytes) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret, salt=TOKEN_SALT)
+
+
+def _epoch(now: datetime | float | None) -> float:
+    if now is None:
+        return time.time()
+    if isinstance(now, datetime):
+        return now.timestamp()
+    return float(now)
+
+
+def issue_token(
+    secret: str | bytes,
+    *,
+    official_id: int | str,
+    username: str,
+    role: str,
+    unit: str | None,
+    ttl_s: int,
+    now: datetime | float | None = None,
+) -> str:
+    if ttl_s <= 0:
+        raise ValueError("ttl_s must be positive")
+    iat = int(_epoch(now))
+    payload = {"sub": official_id, "usr": username, "role": role, "unit": unit, "iat": iat, "exp": iat + ttl_s}
+    token = _serializer(secret).dumps(payload)
+    return token if isinstance(token, str) else token.decode()
+
+
+def read_token(secret: str | bytes, token: str, *, now: datetime | float | None = None) -> TokenClaims | None:
+    """The claims of a valid, unexpired token; None for a bad signature, a malformed or an expired token."""
+    try:
+        data: Any = _serializer(secret).loads(token)
+    except (BadData, UnicodeError, ValueError):
+        return None
+    try:
+        claims = TokenClaims(
+            official_id=data["sub"],
+            username=str(data["usr"]),
+            role=str(data["role"]),
+            unit=data.get("unit"),
+            issued_at=int(data["iat"]),
+            expires_at=int(data["exp"]),
+        )
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+    if _epoch(now) >= claims.expires_at:
+        return None
+    return claims
+
+
+def new_api_key() -> str:
+    return API_KEY_PREFIX + secrets.token_urlsafe(32)
+
+
+def hash_api_key(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def constant_time_equals(a: str | bytes, b: str | bytes) -> bool:
+    a_b = a.encode("utf-8") if isinstance(a, str) else a
+    b_b = b.encode("utf-8") if isinstance(b, str) else b
+    return hmac.compare_digest(a_b, b_b)
