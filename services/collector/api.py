@@ -12,10 +12,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from services.collector import handlers
-from services.collector.keys import hash_api_key, new_api_key
 from services.collector.models import ApiKey, IdempotencyRecord, Unit
 from services.collector.validation import validate_pk
 from shared.errors import FORBIDDEN, UNAUTHORIZED, ApiError, api_error
+from shared.security import hash_api_key, new_api_key
 from shared.service import AdminDep, Caller, RuntimeDep, SessionDep, bearer, caller_from_token
 
 router = APIRouter(prefix="/api/v1", tags=["collector"])

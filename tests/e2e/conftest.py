@@ -107,3 +107,31 @@ def system(tmp_path_factory: pytest.TempPathFactory, database_url: str | None) -
 def client() -> Iterator[httpx.Client]:
     with httpx.Client(timeout=30) as c:
         yield c
+
+
+def load_example(system, client: httpx.Client, pk: dict, submissions: list[dict]) -> dict[str, int]:
+    r = client.put(system.url("collector", "/api/v1/perjanjian-kinerja/2024"), json=pk, headers=system.admin)
+    assert r.status_code == 200, r.text
+    assert r.json()["indikator"] == 9
+    keys = {}
+    for unit in pk["units"]:
+        r = client.post(system.url("collector", f"/api/v1/units/{unit['kode']}/api-keys"), headers=system.admin)
+        assert r.status_code == 201, r.text
+        keys[unit["kode"]] = r.json()["api_key"]
+    acknowledged: dict[str, int] = {}
+    for sub in submissions:
+        r = client.post(
+            system.url("collector", "/api/v1/laporan-triwulan"),
+            json=sub,
+            headers={"Authorization": f"Bearer {keys[sub['unit']]}"},
+        )
+        assert r.status_code == 202, r.text
+        acknowledged[f"{sub['triwulan']}:{sub['unit']}"] = r.json()["revision"]
+    return acknowledged
+
+
+@pytest.fixture(scope="module")
+def acknowledged(system, pk_2024, submissions_2024) -> dict[str, int]:
+    """The worked example sent in order over HTTP; what the collector acknowledged, per quarter and unit."""
+    with httpx.Client(timeout=30) as client:
+        return load_example(system, client, pk_2024, submissions_2024)

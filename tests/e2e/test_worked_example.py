@@ -5,31 +5,8 @@ from __future__ import annotations
 
 import time
 
-import httpx
-
 from services.aggregator.domain import PERIODES
 from tests.support.compare import assert_subset
-
-
-def load_example(system, client: httpx.Client, pk: dict, submissions: list[dict]) -> dict[str, int]:
-    r = client.put(system.url("collector", "/api/v1/perjanjian-kinerja/2024"), json=pk, headers=system.admin)
-    assert r.status_code == 200, r.text
-    assert r.json()["indikator"] == 9
-    keys = {}
-    for unit in pk["units"]:
-        r = client.post(system.url("collector", f"/api/v1/units/{unit['kode']}/api-keys"), headers=system.admin)
-        assert r.status_code == 201, r.text
-        keys[unit["kode"]] = r.json()["api_key"]
-    acknowledged: dict[str, int] = {}
-    for sub in submissions:
-        r = client.post(
-            system.url("collector", "/api/v1/laporan-triwulan"),
-            json=sub,
-            headers={"Authorization": f"Bearer {keys[sub['unit']]}"},
-        )
-        assert r.status_code == 202, r.text
-        acknowledged[f"{sub['triwulan']}:{sub['unit']}"] = r.json()["revision"]
-    return acknowledged
 
 
 def wait_for_rekap(system, client, periode: str, acknowledged: dict[str, int], timeout: float = 30) -> dict:
@@ -47,8 +24,7 @@ def wait_for_rekap(system, client, periode: str, acknowledged: dict[str, int], t
         time.sleep(0.2)
 
 
-def test_worked_example_recaps_equal_the_contract(system, client, pk_2024, submissions_2024, expected_rekap_2024):
-    acknowledged = load_example(system, client, pk_2024, submissions_2024)
+def test_worked_example_recaps_equal_the_contract(system, client, acknowledged, expected_rekap_2024):
     assert acknowledged["2:BID-PENTA"] == 2  # the correction made a second revision
     for periode in PERIODES:
         body = wait_for_rekap(system, client, periode, acknowledged)

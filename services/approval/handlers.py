@@ -1,0 +1,188 @@
+"""The approval service's use cases (SOP steps 4–5, 7–9): drafts arrive from the renderer, officials decide
+along the workflow file's chain, and every transition is an event with actor, time and note."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from services.approval import domain
+from services.approval.models import DraftHistory, DraftRow, Official
+from services.approval.workflow import Workflow
+from shared.errors import ApiError, ErrorItem, api_error
+from shared.events import catalogue as ev
+from shared.events.envelope import Envelope
+from shared.service import Caller, Runtime
+
+
+def to_domain(row: DraftRow) -> domain.Draft:
+    return domain.Draft.from_dict(json.loads(row.data))
+
+
+def official_of(session: Session, caller: Caller) -> domain.Official:
+    row = session.get(Official, int(caller.id)) if caller.kind == "official" else None
+    if row is None or not row.active:
+        raise api_error(
+            403, None, "not_an_official", "Hanya pejabat yang dapat memutuskan.", "Only officials can decide."
+        )
+    assert row.id is not None
+    return domain.Official(id=row.id, role=row.role, unit=row.unit, nama=row.nama, nip=row.nip, jabatan=row.jabatan)
+
+
+def public(wf: Workflow, row: DraftRow, who: domain.Official | None) -> dict[str, Any]:
+    draft = to_domain(row)
+    step = domain.current_step(wf, draft)
+    return {
+        "id": row.id,
+        "jenis": row.jenis,
+        "tahun": row.tahun,
+        "periode": row.periode,
+        "version": row.version,
+        "document_id": row.document_id,
+        "recap_revision": row.recap_revision,
+        "state": row.state,
+        "step": step,
+        "acting_role": domain.acting_role(wf, draft) if row.state != "final" else None,
+        "stage_started_at": row.stage_started_at.isoformat(),
+        "may_approve": bool(who and row.state != "final" and domain.may_act(wf, draft, who)),
+        "may_return": bool(who and row.state != "final" and domain.may_return(wf, draft, who)),
+    }
+
+
+def list_drafts(
+    session: Session, wf: Workflow, who: domain.Official | None, tahun: int | None, periode: str | None
+) -> list[dict[str, Any]]:
+    query = select(DraftRow)
+    if tahun is not None:
+        query = query.where(DraftRow.tahun == tahun)
+    if periode is not None:
+        query = query.where(DraftRow.periode == periode)
+    rows = session.exec(query.order_by(col(DraftRow.tahun), col(DraftRow.periode)))
+    return [public(wf, row, who) for row in rows]
+
+
+def history(session: Session, draft_id: str) -> list[dict[str, Any]]:
+    rows = session.exec(select(DraftHistory).where(DraftHistory.draft_id == draft_id).order_by(col(DraftHistory.id)))
+    return [
+        {
+            "version": h.version,
+            "action": h.action,
+            "step": h.step,
+            "actor": h.actor_nama,
+            "role": h.actor_role,
+            "note": h.note,
+            "at": h.at.isoformat(),
+        }
+        for h in rows
+    ]
+
+
+def decide(session: Session, rt: Runtime, wf: Workflow, caller: Caller, draft_id: str, body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise ApiError(422, [ErrorItem("body", "not_an_object", "body: harus objek", "body: must be an object")])
+    row = session.exec(select(DraftRow).where(DraftRow.id == draft_id).with_for_update()).first()
+    if row is None:
+        raise api_error(404, "id", "not_found", "Draf tidak ditemukan.", "Draft not found.")
+    who = official_of(session, caller)
+    version = body.get("version")
+    now = datetime.now(UTC)
+    try:
+        decision = domain.decide(
+            wf,
+            to_domain(row),
+            who,
+            str(body.get("decision")),
+            body.get("note"),
+            version=version if isinstance(version, int) else None,
+            now=now,
+        )
+    except domain.DomainError as exc:
+        field = {"reason_required": "note", "invalid_decision": "decision", "draft_moved_on": "version"}.get(exc.rule)
+        raise api_error(exc.status, field, exc.rule, exc.message_id, exc.message_en) from exc
+    row.data, row.state, row.updated_at = json.dumps(decision.draft.to_dict()), decision.draft.state, now
+    row.stage_started_at = now
+    session.add(row)
+    session.add(
+        DraftHistory(
+            draft_id=row.id,
+            version=row.version,
+            action=decision.action,
+            step=decision.step,
+            actor_id=int(who.id),
+            actor_nama=who.nama,
+            actor_role=who.role,
+            note=decision.note,
+            at=now,
+        )
+    )
+    if decision.event:
+        payload = ev.DraftDecision(
+            draft_id=row.id,
+            tahun=row.tahun,
+            periode=row.periode,
+            jenis=row.jenis,
+            version=row.version,
+            step=decision.step,
+            actor=ev.Actor(**decision.actor),
+            note=decision.note,
+            final=decision.final,
+            chain=[dict(c) for c in decision.chain],
+            units=_strings(body.get("units")) if decision.koreksi else [],
+            indikator=_strings(body.get("indikator")) if decision.koreksi else [],
+        )
+        rt.emit(session, decision.event, payload.model_dump(mode="json"), correlation_id=_correlation(row))
+    session.commit()
+    rt.committed()
+    return public(wf, row, who)
+
+
+def _strings(value: Any) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
+def _correlation(row: DraftRow) -> str:
+    return f"draft:{row.id}:v{row.version}"
+
+
+def make_handlers(rt: Runtime, wf: Workflow) -> dict[str, Any]:
+    def on_draft_rendered(session: Session, env: Envelope, p: ev.DraftRendered) -> None:
+        """A new draft version starts its chain again and supersedes the one under review."""
+        row = session.get(DraftRow, p.draft_id)
+        if row is not None and (row.version >= p.version or row.state == "final"):
+            return
+        if row is None:
+            draft = domain.new_draft(
+                wf, id=p.draft_id, jenis=p.jenis, periode=p.periode, version=p.version, tahun=p.tahun
+            )
+            row = DraftRow(
+                id=p.draft_id,
+                jenis=p.jenis,
+                tahun=p.tahun,
+                periode=p.periode,
+                version=p.version,
+                document_id=p.document_id,
+                recap_revision=p.recap_revision,
+                state=draft.state,
+                data="",
+            )
+        else:
+            old, draft = domain.supersede(to_domain(row), p.version)
+            session.add(
+                DraftHistory(
+                    draft_id=row.id, version=row.version, action="superseded", note=f"diganti versi {p.version}"
+                )
+            )
+        now = datetime.now(UTC)
+        row.version, row.document_id, row.recap_revision = p.version, p.document_id, p.recap_revision
+        row.state, row.data, row.stage_started_at, row.updated_at = draft.state, json.dumps(draft.to_dict()), now, now
+        session.add(row)
+        session.add(
+            DraftHistory(
+                draft_id=row.id, version=p.version, action="rendered", step=domain.current_step(wf, draft), at=now
+            )
+        )
+
+    return {"DraftRendered": on_draft_rendered}

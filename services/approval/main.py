@@ -1,0 +1,30 @@
+"""Approval service: the composition root. Run with `uvicorn --factory services.approval.main:create_app`.
+
+The SOP workflow file is loaded and validated here: a broken file stops the service with a message naming the line.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from services.approval.api import router
+from services.approval.handlers import make_handlers
+from services.approval.models import TABLES
+from services.approval.workflow import load_workflow
+from shared.config import Settings, get_settings
+from shared.service import build_app
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    wf = load_workflow(settings.workflow_file)
+    app = build_app(
+        "approval",
+        tables=TABLES,
+        routers=[router],
+        handlers=lambda rt: make_handlers(rt, wf),
+        consumes=["renderer"],
+        settings=settings,
+    )
+    app.state.rt.state["workflow"] = wf
+    return app

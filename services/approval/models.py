@@ -1,0 +1,63 @@
+"""The approval service's own tables: officials, drafts under review, and every transition of a draft."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, Text
+from sqlmodel import Field, SQLModel
+
+from shared.events.envelope import utcnow
+
+
+class Official(SQLModel, table=True):
+    __tablename__ = "apv_official"
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(unique=True, index=True)
+    password_hash: str
+    nama: str
+    nip: str = ""
+    jabatan: str = ""
+    role: str  # sekretaris kabid subkor kasi staf operator
+    unit: str | None = None
+    active: bool = True
+    failed_logins: int = 0
+    locked_until: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class DraftRow(SQLModel, table=True):
+    """The current version of one report (`<tahun>-<periode>`); `data` is the domain Draft (chain position,
+    compiler, history of this version)."""
+
+    __tablename__ = "apv_draft"
+    id: str = Field(primary_key=True)
+    jenis: str
+    tahun: int = Field(index=True)
+    periode: str
+    version: int
+    document_id: str
+    recap_revision: int
+    state: str  # menunggu | dikembalikan | final
+    data: str = Field(sa_column=Column(Text, nullable=False))
+    stage_started_at: datetime = Field(default_factory=utcnow)  # the SOP step's clock
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class DraftHistory(SQLModel, table=True):
+    """Every transition of a draft: rendered, submitted, approved, returned, superseded, final."""
+
+    __tablename__ = "apv_draft_history"
+    id: int | None = Field(default=None, primary_key=True)
+    draft_id: str = Field(index=True)
+    version: int
+    action: str
+    step: int | None = None
+    actor_id: int | None = None
+    actor_nama: str | None = None
+    actor_role: str | None = None
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    at: datetime = Field(default_factory=utcnow)
+
+
+TABLES = [m.__table__ for m in (Official, DraftRow, DraftHistory)]  # type: ignore[attr-defined]
