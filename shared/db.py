@@ -34,6 +34,7 @@ def make_engine(settings: Settings, service: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     schema = f"{service}"
     engine = create_engine(
@@ -44,11 +45,16 @@ def make_engine(settings: Settings, service: str) -> Engine:
         connect_args={"options": f"-csearch_path={schema}", "connect_timeout": 5},
     )
     with engine.begin() as conn:
+        # two processes of one service starting together would race on CREATE SCHEMA IF NOT EXISTS
+        conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"lapkin.schema.{schema}"})
         conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
     return engine
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _: Any) -> None:
+    # pysqlite's own transaction handling would let RELEASE SAVEPOINT commit the outer work (so a failed
+    # handler's processed-event mark would survive its rollback): SQLAlchemy's recipe takes it over.
+    dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA busy_timeout=30000")
@@ -57,7 +63,13 @@ def _sqlite_pragmas(dbapi_conn: Any, _: Any) -> None:
     cur.close()
 
 
+def _sqlite_begin(conn: Any) -> None:
+    # IMMEDIATE: take the write lock up front, so two read-then-write transactions never deadlock on upgrade
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def create_tables(engine: Engine, tables: Sequence[Table]) -> None:
+    """For tests with tables of their own only: services get their schema from migrations (`shared.migrate`)."""
     SQLModel.metadata.create_all(engine, tables=list(tables))
 
 

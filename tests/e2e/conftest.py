@@ -12,11 +12,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from lapkin.supervisor import Supervisor, redis_reachable
 from shared.config import Settings
+from tests.support.databases import fresh_database_url
 
 REDIS_URL = os.environ.get("LAPKIN_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -29,19 +28,8 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def database_url() -> Iterator[str | None]:
-    base = os.environ.get("LAPKIN_TEST_DATABASE_URL")
-    if not base:
-        yield None
-        return
-    url = make_url(base).set(drivername="postgresql+psycopg")
-    name = f"lapkin_t_{secrets.token_hex(4)}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with fresh_database_url() as url:
+        yield url
 
 
 @dataclass

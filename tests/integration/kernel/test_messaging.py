@@ -1,0 +1,253 @@
+"""The messaging kernel on a real Redis and a real database: groups at id 0, reclaiming a crashed consumer's
+pending events, dead letters after N deliveries, duplicates applied once, and the outbox relay."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import secrets
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import pytest
+from faststream.redis.parser.binary import BinaryMessageFormatV1
+from redis.asyncio import Redis
+from sqlalchemy import Column, String, func
+from sqlmodel import Field, Session, SQLModel, select
+
+from shared.config import Settings
+from shared.db import create_tables, make_engine
+from shared.events.envelope import Envelope, new_envelope
+from shared.messaging.outbox import KERNEL_TABLES, OutboxMessage, ProcessedEvent, Relay, add_to_outbox
+from shared.messaging.streams import EventConsumer, ensure_groups, make_broker, publish_envelope
+
+REDIS_URL = os.environ.get("LAPKIN_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+class KernelEffect(SQLModel, table=True):
+    """What the test handler does: one row per applied event (a duplicate would make two)."""
+
+    __tablename__ = "test_kernel_effect"
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: str = Field(sa_column=Column(String, nullable=False))
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return Settings(
+        data_dir=tmp_path,
+        redis_url=REDIS_URL,
+        stream_prefix=f"k{secrets.token_hex(4)}",
+        reclaim_idle_ms=400,
+        max_deliveries=3,
+        database_url=os.environ.get("LAPKIN_KERNEL_DATABASE_URL"),
+    )
+
+
+@pytest.fixture
+def engine(settings) -> Iterator[Any]:
+    engine = make_engine(settings, "kerneltest")
+    create_tables(engine, [*KERNEL_TABLES, KernelEffect.__table__])  # type: ignore[attr-defined]
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+async def redis(settings) -> AsyncIterator[Redis]:
+    client = Redis.from_url(settings.redis_url)
+    yield client
+    await client.delete(*[k async for k in client.scan_iter(f"{settings.stream_prefix}.*")] or ["-"])
+    await client.aclose()
+
+
+def envelope(n: int = 0) -> Envelope:
+    return new_envelope(
+        "PeriodeClosed", {"tahun": 2024, "periode": f"TW{n % 4 + 1}", "closed_by": "t"}, producer="test"
+    )
+
+
+def effects(engine) -> list[str]:
+    with Session(engine) as s:
+        return list(s.exec(select(KernelEffect.event_id)))
+
+
+async def eventually(check, timeout: float = 10.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not check():
+        assert asyncio.get_running_loop().time() < deadline, "condition not reached in time"
+        await asyncio.sleep(0.05)
+
+
+class Harness:
+    def __init__(self, settings: Settings, engine, fail_times: int = 0, always_fail: bool = False) -> None:
+        self.stream = settings.stream("producer")
+        self.calls = 0
+        self.fail_times, self.always_fail = fail_times, always_fail
+        self.broker = make_broker(settings)
+
+        def handle(session: Session, env: Envelope, payload: Any) -> None:
+            self.calls += 1
+            if self.always_fail or self.calls <= self.fail_times:
+                raise RuntimeError("handler failed")
+            session.add(KernelEffect(event_id=env.event_id))
+
+        self.consumer = EventConsumer(
+            broker=self.broker,
+            settings=settings,
+            engine=engine,
+            service="kerneltest",
+            handlers={"PeriodeClosed": handle},
+            streams=[self.stream],
+        )
+        self.consumer.register()
+
+    async def publish(self, env: Envelope) -> None:
+        await publish_envelope(self.broker, self.stream, env.model_dump_json(), env.event_id, env.type)
+
+
+async def test_events_published_before_the_first_start_are_delivered(settings, engine, redis):
+    await ensure_groups(redis, [settings.stream("producer")], "kerneltest")
+    early = make_broker(settings)
+    await early.connect()
+    sent = [envelope(n) for n in range(5)]
+    for env in sent:
+        await publish_envelope(early, settings.stream("producer"), env.model_dump_json(), env.event_id, env.type)
+    await early.stop()
+    h = Harness(settings, engine)
+    await h.broker.start()
+    try:
+        await eventually(lambda: len(effects(engine)) == 5)
+    finally:
+        await h.broker.stop()
+    assert sorted(effects(engine)) == sorted(e.event_id for e in sent)
+
+
+async def test_a_crashed_consumers_pending_event_is_finished_by_another(settings, engine, redis):
+    stream = settings.stream("producer")
+    await ensure_groups(redis, [stream], "kerneltest")
+    h = Harness(settings, engine)
+    env = envelope()
+    await h.broker.connect()
+    await h.publish(env)
+    # a consumer reads the event and dies before acknowledging it
+    read = await redis.xreadgroup("kerneltest", "crashed-consumer", {stream: ">"}, count=1)
+    assert read and read[0][1], "the crashed consumer should have taken the event"
+    assert (await redis.xpending(stream, "kerneltest"))["pending"] == 1
+    await h.broker.start()
+    try:
+        await eventually(lambda: effects(engine) == [env.event_id])
+        for _ in range(100):
+            if (await redis.xpending(stream, "kerneltest"))["pending"] == 0:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        await h.broker.stop()
+    assert (await redis.xpending(stream, "kerneltest"))["pending"] == 0
+
+
+async def test_a_failing_handler_is_retried_and_applied_once(settings, engine, redis):
+    await ensure_groups(redis, [settings.stream("producer")], "kerneltest")
+    h = Harness(settings, engine, fail_times=2)
+    await h.broker.start()
+    env = envelope()
+    try:
+        await h.publish(env)
+        await eventually(lambda: effects(engine) == [env.event_id])
+    finally:
+        await h.broker.stop()
+    assert h.calls == 3
+
+
+async def test_a_poison_event_goes_to_the_dead_letter_stream_after_max_deliveries(settings, engine, redis):
+    stream = settings.stream("producer")
+    await ensure_groups(redis, [stream], "kerneltest")
+    h = Harness(settings, engine, always_fail=True)
+    await h.broker.start()
+    env = envelope()
+    try:
+        await h.publish(env)
+        for _ in range(200):
+            if await redis.xlen(f"{stream}.dlq") >= 1:
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.3)
+    finally:
+        await h.broker.stop()
+    entries = await redis.xrange(f"{stream}.dlq")
+    assert len(entries) == 1
+    body, _ = BinaryMessageFormatV1.parse(entries[0][1][b"__data__"])
+    dead = json.loads(body)
+    assert dead["envelope"]["event_id"] == env.event_id
+    assert dead["dead_reason"] == "too many deliveries"
+    assert dead["delivery_count"] > settings.max_deliveries
+    assert h.calls == settings.max_deliveries
+    assert (await redis.xpending(stream, "kerneltest"))["pending"] == 0
+    assert effects(engine) == []
+
+
+async def test_a_malformed_event_is_dead_lettered_at_once_and_the_consumer_goes_on(settings, engine, redis):
+    stream = settings.stream("producer")
+    await ensure_groups(redis, [stream], "kerneltest")
+    h = Harness(settings, engine)
+    await h.broker.start()
+    good = envelope()
+    try:
+        await h.broker.publish({"type": "PeriodeClosed", "payload": "not an envelope"}, stream=stream)
+        await h.broker.publish({**json.loads(envelope().model_dump_json()), "payload": {"tahun": "x"}}, stream=stream)
+        await h.publish(good)
+        await eventually(lambda: effects(engine) == [good.event_id])
+        for _ in range(100):
+            if await redis.xlen(f"{stream}.dlq") == 2:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        await h.broker.stop()
+    assert await redis.xlen(f"{stream}.dlq") == 2
+    assert h.calls == 1
+
+
+async def test_a_duplicated_event_is_applied_once(settings, engine, redis):
+    await ensure_groups(redis, [settings.stream("producer")], "kerneltest")
+    h = Harness(settings, engine)
+    await h.broker.start()
+    env = envelope()
+    try:
+        for _ in range(3):  # a relay that crashed before marking, and an operator's replay
+            await h.publish(env)
+        await eventually(lambda: h.consumer.consumed == 3)
+    finally:
+        await h.broker.stop()
+    assert effects(engine) == [env.event_id]
+    with Session(engine) as s:
+        assert s.exec(select(func.count()).select_from(ProcessedEvent)).one() == 1
+
+
+async def test_the_outbox_relay_keeps_rows_while_redis_is_away_and_publishes_them_in_order(settings, engine, redis):
+    stream = settings.stream("producer")
+    sent = [envelope(n) for n in range(5)]
+    with Session(engine) as s:
+        for env in sent:
+            add_to_outbox(s, stream, env)
+        s.commit()
+    attempts = []
+
+    async def redis_down(*args: Any) -> None:
+        attempts.append(args)
+        raise ConnectionError("redis is away")
+
+    with pytest.raises(ConnectionError):
+        await Relay(engine, redis_down).relay_once()
+    with Session(engine) as s:
+        assert all(r.published_at is None for r in s.exec(select(OutboxMessage)))
+    broker = make_broker(settings)
+    await broker.connect()
+    try:
+        relay = Relay(engine, lambda st, body, eid, typ: publish_envelope(broker, st, body, eid, typ))
+        assert await relay.relay_once() == 5
+        assert await relay.relay_once() == 0  # nothing published twice
+    finally:
+        await broker.stop()
+    entries = await redis.xrange(stream)
+    ids = [json.loads(BinaryMessageFormatV1.parse(f[b"__data__"])[0])["event_id"] for _, f in entries]
+    assert ids == [e.event_id for e in sent]
