@@ -1,0 +1,3 @@
+from lapkin.cli import app
+
+app()
