@@ -251,3 +251,39 @@ async def test_the_outbox_relay_keeps_rows_while_redis_is_away_and_publishes_the
     entries = await redis.xrange(stream)
     ids = [json.loads(BinaryMessageFormatV1.parse(f[b"__data__"])[0])["event_id"] for _, f in entries]
     assert ids == [e.event_id for e in sent]
+
+
+async def test_a_dead_letter_replayed_after_a_fix_is_applied_exactly_once(settings, engine, redis):
+    from redis import Redis as SyncRedis
+
+    from lapkin.ops import Ops
+
+    stream = settings.stream("producer")
+    await ensure_groups(redis, [stream], "kerneltest")
+    broken = Harness(settings, engine, always_fail=True)
+    await broken.broker.start()
+    env = envelope()
+    try:
+        await broken.publish(env)
+        for _ in range(200):
+            if await redis.xlen(f"{stream}.dlq"):
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        await broken.broker.stop()
+    ops = Ops(settings, SyncRedis.from_url(settings.redis_url))
+    [dead] = ops.dlq(stream)
+    assert dead["envelope"]["event_id"] == env.event_id
+    fixed = Harness(settings, engine)  # the handler's bug is fixed and the service restarted
+    await fixed.broker.start()
+    try:
+        ops.replay(dead["dlq"], dead["id"], by="test")
+        await eventually(lambda: effects(engine) == [env.event_id])
+        await fixed.publish(env)  # the same event once more: deduplicated
+        await eventually(lambda: fixed.consumer.consumed == 2)
+    finally:
+        await fixed.broker.stop()
+    assert effects(engine) == [env.event_id]
+    assert ops.dlq(stream) == []
+    audit = await redis.xrange(f"{settings.stream_prefix}.ops")
+    assert [a[1][b"action"] for a in audit] == [b"replay"]
