@@ -10,7 +10,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from services.approval import domain
-from services.approval.models import DraftHistory, DraftRow, Official
+from services.approval.models import DraftHistory, DraftRow, DraftVersionRow, Official, RekapRow
 from services.approval.workflow import Workflow
 from shared.errors import ApiError, ErrorItem, api_error
 from shared.events import catalogue as ev
@@ -184,5 +184,22 @@ def make_handlers(rt: Runtime, wf: Workflow) -> dict[str, Any]:
                 draft_id=row.id, version=p.version, action="rendered", step=domain.current_step(wf, draft), at=now
             )
         )
+        if session.get(DraftVersionRow, (row.id, p.version)) is None:
+            session.add(
+                DraftVersionRow(
+                    draft_id=row.id,
+                    version=p.version,
+                    document_id=p.document_id,
+                    recap_revision=p.recap_revision,
+                    rendered_at=now,
+                )
+            )
 
-    return {"DraftRendered": on_draft_rendered}
+    def on_rekap_completed(session: Session, env: Envelope, p: ev.RekapCompleted) -> None:
+        """Keep every recap revision: a draft version shows the one it was drawn from (the web app's draft page)."""
+        if session.get(RekapRow, (p.tahun, p.periode, p.revision)) is not None:
+            return
+        body = json.dumps({"rekap": p.rekap, "inputs": p.inputs})
+        session.add(RekapRow(tahun=p.tahun, periode=p.periode, revision=p.revision, status=p.status, body=body))
+
+    return {"DraftRendered": on_draft_rendered, "RekapCompleted": on_rekap_completed}

@@ -1,15 +1,19 @@
 """Approval service: the composition root. Run with `uvicorn --factory services.approval.main:create_app`.
 
 The SOP workflow file is loaded and validated here: a broken file stops the service with a message naming the line.
+The same app serves the officials' web app (`services/approval/web`, pages from `/masuk`).
 """
 
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from services.approval.api import router
 from services.approval.handlers import make_handlers
 from services.approval.models import TABLES
+from services.approval.web import STATIC_DIR
+from services.approval.web import router as web_router
 from services.approval.workflow import load_workflow
 from shared.config import Settings, get_settings
 from shared.service import build_app
@@ -21,10 +25,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = build_app(
         "approval",
         tables=TABLES,
-        routers=[router],
+        routers=[router, web_router],
         handlers=lambda rt: make_handlers(rt, wf),
-        consumes=["renderer"],
+        consumes=["renderer", "aggregator"],  # DraftRendered; RekapCompleted for the web app's recap
         settings=settings,
     )
     app.state.rt.state["workflow"] = wf
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")  # the officials' web app
     return app

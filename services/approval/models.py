@@ -60,4 +60,28 @@ class DraftHistory(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow)
 
 
-TABLES = [m.__table__ for m in (Official, DraftRow, DraftHistory)]  # type: ignore[attr-defined]
+class RekapRow(SQLModel, table=True):
+    """Every revision of a period's recap as the aggregator published it (RekapCompleted): a draft version shows
+    the one with its `recap_revision`, and what changed is read against the previous version's."""
+
+    __tablename__ = "apv_rekap"
+    tahun: int = Field(primary_key=True)
+    periode: str = Field(primary_key=True)
+    revision: int = Field(primary_key=True)
+    status: str = ""
+    body: str = Field(sa_column=Column(Text, nullable=False))  # {"rekap": {...}, "inputs": {"<tw>:<unit>": rev}}
+    received_at: datetime = Field(default_factory=utcnow)
+
+
+class DraftVersionRow(SQLModel, table=True):
+    """Each version of a draft as the renderer made it: its document and the recap revision it was drawn from."""
+
+    __tablename__ = "apv_draft_version"
+    draft_id: str = Field(primary_key=True)
+    version: int = Field(primary_key=True)
+    document_id: str
+    recap_revision: int
+    rendered_at: datetime = Field(default_factory=utcnow)
+
+
+TABLES = [m.__table__ for m in (Official, DraftRow, DraftHistory, RekapRow, DraftVersionRow)]  # type: ignore[attr-defined,union-attr]

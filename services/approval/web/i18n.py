@@ -1,0 +1,173 @@
+"""Every label of the officials' web app, in Indonesian (the default) and English."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from shared.formatting import fmt_date
+
+LANGS = ("id", "en")
+DEFAULT_LANG = "id"
+WIB = ZoneInfo("Asia/Jakarta")  # Kota Tangerang keeps Western Indonesian Time
+
+TEXT: dict[str, dict[str, str]] = {
+    "app_name": {"id": "Lapkin — Aplikasi Pejabat", "en": "Lapkin — Officials' app"},
+    "office": {"id": "Dinas Ketenagakerjaan Kota Tangerang", "en": "Manpower Office, Kota Tangerang"},
+    "login_title": {"id": "Masuk", "en": "Log in"},
+    "username": {"id": "Nama pengguna", "en": "Username"},
+    "password": {"id": "Kata sandi", "en": "Password"},
+    "login_button": {"id": "Masuk", "en": "Log in"},
+    "logout": {"id": "Keluar", "en": "Log out"},
+    "inbox": {"id": "Kotak masuk", "en": "Inbox"},
+    "switch_lang": {"id": "English", "en": "Bahasa Indonesia"},
+    "logged_in_as": {"id": "Masuk sebagai", "en": "Logged in as"},
+    "to_act": {"id": "Menunggu keputusan Anda", "en": "Waiting for your decision"},
+    "for_info": {"id": "Untuk diketahui", "en": "For your information"},
+    "none_to_act": {"id": "Tidak ada draf yang menunggu keputusan Anda.", "en": "No draft is waiting for you."},
+    "none_info": {"id": "Tidak ada draf lain.", "en": "No other drafts."},
+    "report": {"id": "Laporan", "en": "Report"},
+    "state": {"id": "Status", "en": "State"},
+    "step": {"id": "Langkah SOP", "en": "SOP step"},
+    "acts": {"id": "Pelaksana", "en": "Acts"},
+    "waiting": {"id": "Lama menunggu", "en": "Waiting"},
+    "standard": {"id": "standar", "en": "standard"},
+    "on_time": {"id": "tepat waktu", "en": "on time"},
+    "late": {"id": "terlambat", "en": "late"},
+    "version": {"id": "Versi", "en": "Version"},
+    "open": {"id": "Buka", "en": "Open"},
+    "recap": {"id": "Rekapitulasi capaian kinerja", "en": "Performance recap"},
+    "recap_missing": {
+        "id": "Rekap untuk versi ini belum diterima dari layanan agregasi.",
+        "en": "The recap of this version has not arrived from the aggregator yet.",
+    },
+    "indikator": {"id": "Indikator", "en": "Indicator"},
+    "target": {"id": "Target", "en": "Target"},
+    "realisasi": {"id": "Realisasi", "en": "Actual"},
+    "capaian": {"id": "Capaian (%)", "en": "Achievement (%)"},
+    "predikat": {"id": "Predikat", "en": "Rating"},
+    "office_total": {"id": "Capaian instansi", "en": "Office achievement"},
+    "document": {"id": "Dokumen (PDF)", "en": "Document (PDF)"},
+    "open_pdf": {"id": "Buka PDF di tab baru", "en": "Open the PDF in a new tab"},
+    "changes": {"id": "Perubahan sejak versi sebelumnya", "en": "What changed since the last version"},
+    "first_version": {"id": "Ini versi pertama draf.", "en": "This is the draft's first version."},
+    "no_changes": {"id": "Tidak ada perubahan angka.", "en": "No figure changed."},
+    "changed_indicators": {"id": "Indikator yang berubah", "en": "Indicators that changed"},
+    "resubmitted_units": {"id": "Unit yang mengirim ulang data", "en": "Units that resubmitted"},
+    "revision": {"id": "revisi", "en": "revision"},
+    "history": {"id": "Riwayat", "en": "History"},
+    "when": {"id": "Waktu", "en": "When"},
+    "action": {"id": "Tindakan", "en": "Action"},
+    "actor": {"id": "Pejabat", "en": "Official"},
+    "note": {"id": "Catatan", "en": "Note"},
+    "decision": {"id": "Keputusan", "en": "Decision"},
+    "approve": {"id": "Setujui", "en": "Approve"},
+    "submit": {"id": "Ajukan", "en": "Submit"},
+    "return": {"id": "Kembalikan", "en": "Return"},
+    "note_optional": {"id": "Catatan (opsional)", "en": "Note (optional)"},
+    "reason": {"id": "Alasan pengembalian (wajib)", "en": "Reason for the return (required)"},
+    "cannot_act": {
+        "id": "Anda tidak dapat memutuskan draf ini sekarang.",
+        "en": "You cannot decide on this draft now.",
+    },
+    "back_inbox": {"id": "Kembali ke kotak masuk", "en": "Back to the inbox"},
+    "error_title": {"id": "Permintaan ditolak", "en": "Request refused"},
+    "not_found": {"id": "Draf tidak ditemukan.", "en": "Draft not found."},
+    # messages (the `pesan` of a redirect)
+    "msg_logged_out": {"id": "Anda telah keluar.", "en": "You have logged out."},
+    "msg_expired": {
+        "id": "Sesi Anda telah berakhir; silakan masuk kembali.",
+        "en": "Your session has expired; please log in again.",
+    },
+    "msg_login_required": {"id": "Silakan masuk terlebih dahulu.", "en": "Please log in first."},
+    "msg_csrf": {
+        "id": "Token keamanan formulir tidak sah atau hilang; tidak ada yang diubah. "
+        "Muat ulang halaman lalu coba lagi.",
+        "en": "The form's security token is missing or invalid; nothing was changed. Reload the page and try again.",
+    },
+    "msg_moved_on": {
+        "id": "Draf sudah berubah sejak halaman ini dibuka; keputusan Anda tidak disimpan. Periksa keadaan terbaru.",
+        "en": "The draft has changed since this page was opened; your decision was not saved. Check its new state.",
+    },
+    "msg_reason_required": {
+        "id": "Pengembalian wajib disertai alasan.",
+        "en": "A return needs a reason.",
+    },
+    "msg_approve": {"id": "Draf disetujui.", "en": "The draft was approved."},
+    "msg_submit": {"id": "Draf diajukan untuk diperiksa.", "en": "The draft was submitted for review."},
+    "msg_final": {"id": "Draf disetujui dan kini final.", "en": "The draft was approved and is now final."},
+    "msg_return": {"id": "Draf dikembalikan.", "en": "The draft was returned."},
+    "msg_koreksi_selesai": {"id": "Koreksi dinyatakan selesai.", "en": "The correction was marked done."},
+}
+
+STATES = {
+    "menunggu": {"id": "Menunggu", "en": "Waiting"},
+    "dikembalikan": {"id": "Dikembalikan", "en": "Returned"},
+    "final": {"id": "Final", "en": "Final"},
+    "superseded": {"id": "Diganti versi baru", "en": "Superseded"},
+}
+JENIS = {
+    "triwulan": {"id": "Laporan Kinerja Triwulan", "en": "Quarterly performance report"},
+    "semester": {"id": "Laporan Kinerja Semester", "en": "Semester performance report"},
+    "tahunan": {"id": "Laporan Kinerja Tahunan (LKIP)", "en": "Annual performance report (LKIP)"},
+}
+ACTIONS = {
+    "rendered": {"id": "Draf dibuat", "en": "Draft made"},
+    "submitted": {"id": "Diajukan", "en": "Submitted"},
+    "submit": {"id": "Diajukan", "en": "Submitted"},
+    "approve": {"id": "Disetujui", "en": "Approved"},
+    "approved": {"id": "Disetujui", "en": "Approved"},
+    "return": {"id": "Dikembalikan", "en": "Returned"},
+    "returned": {"id": "Dikembalikan", "en": "Returned"},
+    "koreksi_selesai": {"id": "Koreksi selesai", "en": "Correction done"},
+    "superseded": {"id": "Diganti versi baru", "en": "Superseded"},
+    "final": {"id": "Final", "en": "Final"},
+}
+PREDIKAT_EN = {
+    "Sangat Baik": "Very Good",
+    "Baik": "Good",
+    "Cukup": "Fair",
+    "Kurang": "Poor",
+    "Sangat Kurang": "Very Poor",
+}
+
+
+def lang_of(value: str | None) -> str:
+    return value if value in LANGS else DEFAULT_LANG
+
+
+def t(key: str, lang: str) -> str:
+    entry = TEXT.get(key)
+    return entry[lang] if entry else key
+
+
+def pick(table: dict[str, dict[str, str]], key: str | None, lang: str) -> str:
+    if key is None:
+        return "–"
+    entry = table.get(key)
+    return entry[lang] if entry else key
+
+
+def predikat(value: str | None, lang: str) -> str:
+    if not value:
+        return "–"
+    return PREDIKAT_EN.get(value, value) if lang == "en" else value
+
+
+def fmt_datetime(value: datetime, lang: str) -> str:
+    """ "8 Januari 2024 14.05 WIB" (id) / "8 January 2024 14:05 WIB" (en), in the office's time zone."""
+    local = value.astimezone(WIB) if value.tzinfo else value.replace(tzinfo=WIB)
+    clock = local.strftime("%H.%M") if lang == "id" else local.strftime("%H:%M")
+    return f"{fmt_date(local, lang)} {clock} WIB"
+
+
+def fmt_duration(value: timedelta, lang: str) -> str:
+    """A waiting time or a time standard: "2 hari 3 jam", "30 menit", "less than a minute"."""
+    minutes = max(int(value.total_seconds() // 60), 0)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    units = {"id": ("hari", "jam", "menit"), "en": ("d", "h", "min")}[lang]
+    parts = [f"{n} {u}" for n, u in zip((days, hours, mins), units, strict=True) if n]
+    if not parts:
+        return "< 1 menit" if lang == "id" else "< 1 min"
+    return " ".join(parts[:2])

@@ -1,0 +1,506 @@
+"""The officials' web app, server-rendered with Jinja2 (Bahasa Indonesia first, English on request).
+
+`/masuk` login (the lock-out of `officials.login` shown as a message), `/kotak-masuk` the inbox, `/draf/{id}` a
+draft with its recap, PDF, changes since the previous version, history and the decision forms, `/keluar` logout,
+`/bahasa/{id|en}` the language switch. Decisions go through the same `handlers.decide` as the JSON API.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response, StreamingResponse
+from fastapi.templating import Jinja2Templates
+from sqlmodel import Session, col, select
+from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
+
+from services.approval import domain, handlers, officials
+from services.approval.models import DraftRow, DraftVersionRow, Official, RekapRow
+from services.approval.web import i18n
+from services.approval.web.i18n import ACTIONS, JENIS, STATES, fmt_datetime, fmt_duration, lang_of, pick, t
+from services.approval.web.sessions import (
+    LANG_COOKIE,
+    WebSession,
+    clear_session,
+    csrf_ok,
+    new_session,
+    read_session,
+    write_session,
+)
+from services.approval.workflow import Workflow
+from shared.errors import ApiError
+from shared.formatting import MISSING, fmt_date, fmt_number, periode_label
+from shared.service import Caller, Runtime, RuntimeDep, SessionDep
+
+HERE = Path(__file__).resolve().parent.parent
+TEMPLATES = Jinja2Templates(directory=HERE / "templates")
+STATIC_DIR = HERE / "static"
+MESSAGES = ("logged_out", "expired", "login_required", "approve", "submit", "final", "return", "koreksi_selesai")
+
+router = APIRouter(include_in_schema=False)
+
+
+# ---- plumbing ---------------------------------------------------------------------------------------------------
+
+
+def _lang(request: Request) -> str:
+    return lang_of(request.cookies.get(LANG_COOKIE))
+
+
+def _workflow(request: Request) -> Workflow:
+    return request.app.state.rt.state["workflow"]  # type: ignore[no-any-return]
+
+
+def _page(
+    request: Request,
+    name: str,
+    ws: WebSession,
+    ctx: dict[str, Any],
+    *,
+    official: Official | None = None,
+    status: int = 200,
+) -> Response:
+    lang = _lang(request)
+    pesan = request.query_params.get("pesan")
+    context = {
+        "lang": lang,
+        "other_lang": "en" if lang == "id" else "id",
+        "t": lambda key: t(key, lang),
+        "csrf": ws.csrf,
+        "here": quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""), safe="/?=&-"),
+        "official": official,
+        "role_name": (lambda code: _role_name(request, code, lang)),
+        "notice": t(f"msg_{pesan}", lang) if pesan in MESSAGES else None,
+        **ctx,
+    }
+    response = TEMPLATES.TemplateResponse(request, name, context, status_code=status)
+    if ws.fresh:
+        write_session(request, response, ws)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _role_name(request: Request, code: str | None, lang: str) -> str:
+    if not code:
+        return MISSING
+    role = _workflow(request).roles.get(code)
+    if role is None:
+        return code
+    return role.nama if lang == "id" else role.name_en
+
+
+def _current(request: Request, db: Session) -> tuple[WebSession, Official | None]:
+    ws = read_session(request)
+    if ws.uid is None:
+        return ws, None
+    row = db.get(Official, ws.uid)
+    if row is None or not row.active:
+        return new_session(), None
+    return ws, row
+
+
+def _to_login(ws: WebSession) -> Response:
+    response = RedirectResponse(f"/masuk?pesan={'expired' if ws.expired else 'login_required'}", status_code=303)
+    if ws.expired:
+        clear_session(response)
+    return response
+
+
+def _who(official: Official) -> domain.Official:
+    assert official.id is not None
+    return domain.Official(
+        id=official.id,
+        role=official.role,
+        unit=official.unit,
+        nama=official.nama,
+        nip=official.nip,
+        jabatan=official.jabatan,
+    )
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _message(err: ApiError, lang: str) -> str:
+    if not err.errors:
+        return t("error_title", lang)
+    first = err.errors[0]
+    if first.rule == "reason_required":
+        return t("msg_reason_required", lang)
+    return first.message_id if lang == "id" else first.message_en
+
+
+# ---- login, logout, language -------------------------------------------------------------------------------------
+
+
+@router.get("/")
+def home(request: Request, db: SessionDep) -> Response:
+    ws, official = _current(request, db)
+    return RedirectResponse("/kotak-masuk" if official else "/masuk", status_code=303)
+
+
+@router.get("/masuk")
+def login_form(request: Request, db: SessionDep) -> Response:
+    ws, official = _current(request, db)
+    if official is not None:
+        return RedirectResponse("/kotak-masuk", status_code=303)
+    ctx: dict[str, Any] = {"error": None, "username": ""}
+    if ws.expired:
+        ctx["notice"] = t("msg_expired", _lang(request))
+    return _page(request, "login.html", ws, ctx)
+
+
+@router.post("/masuk")
+def login_submit(
+    request: Request,
+    db: SessionDep,
+    rt: RuntimeDep,
+    username: str = Form(""),
+    password: str = Form(""),
+    csrf: str | None = Form(None),
+) -> Response:
+    lang = _lang(request)
+    ws = read_session(request)
+    if not csrf_ok(ws, csrf):
+        fresh = new_session()
+        return _page(request, "login.html", fresh, {"error": t("msg_csrf", lang), "username": username}, status=403)
+    try:
+        official, _ = officials.login(db, rt.settings, username.strip(), password)
+    except ApiError as err:
+        db.rollback()
+        message = _message(err, lang)
+        if err.status == 401 and _locked_now(db, username.strip()):  # this failure was the one that locked it
+            message = (
+                f"Akun dikunci sementara karena {officials.MAX_FAILED_LOGINS} kali gagal masuk; coba lagi nanti."
+                if lang == "id"
+                else f"Account locked after {officials.MAX_FAILED_LOGINS} failed logins; try again later."
+            )
+        return _page(request, "login.html", ws, {"error": message, "username": username}, status=err.status)
+    assert official.id is not None
+    response = RedirectResponse("/kotak-masuk", status_code=303)
+    write_session(request, response, new_session(official.id))  # a new CSRF token with every login
+    return response
+
+
+def _locked_now(db: Session, username: str) -> bool:
+    row = db.exec(select(Official).where(Official.username == username)).first()
+    return bool(row and row.locked_until and _aware(row.locked_until) > datetime.now(UTC))
+
+
+@router.post("/keluar")
+def logout(request: Request, db: SessionDep, csrf: str | None = Form(None)) -> Response:
+    ws, official = _current(request, db)
+    if official is None:
+        return _to_login(ws)
+    if not csrf_ok(ws, csrf):
+        return _refused(request, ws, official, t("msg_csrf", _lang(request)), "/kotak-masuk", 403)
+    response = RedirectResponse("/masuk?pesan=logged_out", status_code=303)
+    clear_session(response)
+    return response
+
+
+@router.get("/bahasa/{kode}")
+def switch_language(kode: str, ke: str = "/") -> Response:
+    target = ke if ke.startswith("/") and not ke.startswith("//") else "/"
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(LANG_COOKIE, lang_of(kode), max_age=365 * 24 * 3600, samesite="lax", path="/")
+    return response
+
+
+def _refused(request: Request, ws: WebSession, official: Official | None, message: str, back: str, status: int):
+    return _page(request, "error.html", ws, {"message": message, "back": back}, official=official, status=status)
+
+
+# ---- inbox ---------------------------------------------------------------------------------------------------------
+
+
+def _row_view(request: Request, wf: Workflow, d: dict[str, Any], lang: str, now: datetime) -> dict[str, Any]:
+    step = wf.step(d["step"]) if d.get("step") else None
+    waited = now - _aware(datetime.fromisoformat(d["stage_started_at"]))
+    late = bool(step and waited > step.waktu)
+    return {
+        **d,
+        "label": periode_label(d["periode"], d["tahun"], lang),
+        "jenis_label": pick(JENIS, d["jenis"], lang),
+        "state_label": pick(STATES, d["state"], lang),
+        "step_label": (f"{step.nomor}. {step.kegiatan if lang == 'id' else step.activity_en}" if step else MISSING),
+        "acting": _role_name(request, d.get("acting_role"), lang),
+        "waited": fmt_duration(waited, lang) if step else None,
+        "standard": fmt_duration(step.waktu, lang) if step else None,
+        "late": late,
+        "actionable": d["may_approve"] or d["may_return"],
+    }
+
+
+@router.get("/kotak-masuk")
+def inbox(request: Request, db: SessionDep) -> Response:
+    ws, official = _current(request, db)
+    if official is None:
+        return _to_login(ws)
+    lang, wf, now = _lang(request), _workflow(request), datetime.now(UTC)
+    drafts = [_row_view(request, wf, d, lang, now) for d in handlers.list_drafts(db, wf, _who(official), None, None)]
+    drafts.sort(key=lambda d: (d["tahun"], d["periode"]), reverse=True)
+    ctx = {
+        "to_act": [d for d in drafts if d["actionable"]],
+        "for_info": [d for d in drafts if not d["actionable"]],
+        "today": fmt_date(now.astimezone(i18n.WIB), lang),
+    }
+    return _page(request, "inbox.html", ws, ctx, official=official)
+
+
+# ---- draft ---------------------------------------------------------------------------------------------------------
+
+
+def _dec(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def _num(value: Any, lang: str) -> str:
+    """Recap figures are decimal strings; a range target is "15.00-25.00"."""
+    if isinstance(value, str) and value.find("-", 1) > 0:
+        lo, hi = value[: value.find("-", 1)], value[value.find("-", 1) + 1 :]
+        return f"{fmt_number(_dec(lo), locale=lang)} – {fmt_number(_dec(hi), locale=lang)}"
+    return fmt_number(_dec(value), locale=lang)
+
+
+def _recap(db: Session, tahun: int, periode: str, revision: int | None) -> dict[str, Any] | None:
+    if revision is None:
+        return None
+    row = db.get(RekapRow, (tahun, periode, revision))
+    return json.loads(row.body) if row else None
+
+
+def _previous_recap(db: Session, row: DraftRow) -> tuple[int | None, dict[str, Any] | None]:
+    """The recap of the draft's previous version: its recorded recap revision, or for drafts made before versions
+    were recorded the newest complete revision older than this version's."""
+    if row.version <= 1:
+        return None, None
+    prev = db.exec(
+        select(DraftVersionRow)
+        .where(DraftVersionRow.draft_id == row.id, DraftVersionRow.version < row.version)
+        .order_by(col(DraftVersionRow.version).desc())
+    ).first()
+    if prev is not None:
+        return prev.version, _recap(db, row.tahun, row.periode, prev.recap_revision)
+    older = db.exec(
+        select(RekapRow)
+        .where(
+            RekapRow.tahun == row.tahun,
+            RekapRow.periode == row.periode,
+            RekapRow.revision < row.recap_revision,
+            RekapRow.status == "complete",
+        )
+        .order_by(col(RekapRow.revision).desc())
+    ).first()
+    return row.version - 1, (json.loads(older.body) if older else None)
+
+
+def _changes(prev: dict[str, Any], cur: dict[str, Any], lang: str) -> dict[str, Any]:
+    before = {i.get("kode"): i for i in prev.get("rekap", {}).get("indikator", [])}
+    indicators = []
+    for ind in cur.get("rekap", {}).get("indikator", []):
+        old = before.get(ind.get("kode"), {})
+        if old.get("realisasi") != ind.get("realisasi") or old.get("capaian") != ind.get("capaian"):
+            indicators.append(
+                {
+                    "kode": ind.get("kode"),
+                    "nama": ind.get("nama") or "",
+                    "realisasi_old": _num(old.get("realisasi"), lang),
+                    "realisasi_new": _num(ind.get("realisasi"), lang),
+                    "capaian_old": _num(old.get("capaian"), lang),
+                    "capaian_new": _num(ind.get("capaian"), lang),
+                }
+            )
+    old_inputs = prev.get("inputs", {})
+    units = []
+    for key, revision in sorted(cur.get("inputs", {}).items()):
+        if old_inputs.get(key) != revision:
+            triwulan, _, unit = key.partition(":")
+            units.append({"unit": unit, "triwulan": triwulan, "revision": revision})
+    return {"indicators": indicators, "units": units}
+
+
+def _draft_context(request: Request, db: Session, row: DraftRow, official: Official, lang: str) -> dict[str, Any]:
+    wf, now = _workflow(request), datetime.now(UTC)
+    info = _row_view(request, wf, handlers.public(wf, row, _who(official)), lang, now)
+    draft = handlers.to_domain(row)
+    stage = domain.current_stage(wf, draft)
+    recap = _recap(db, row.tahun, row.periode, row.recap_revision)
+    rows = []
+    for ind in (recap or {}).get("rekap", {}).get("indikator", []):
+        rows.append(
+            {
+                "kode": ind.get("kode"),
+                "nama": ind.get("nama") or "",
+                "target": _num(ind.get("target"), lang),
+                "realisasi": _num(ind.get("realisasi"), lang),
+                "capaian": _num(ind.get("capaian"), lang),
+                "predikat": i18n.predikat(ind.get("predikat"), lang),
+            }
+        )
+    prev_version, prev = _previous_recap(db, row)
+    changes = _changes(prev, recap, lang) if prev is not None and recap is not None else None
+    history = [
+        {
+            **h,
+            "when": fmt_datetime(datetime.fromisoformat(h["at"]), lang),
+            "action_label": pick(ACTIONS, h["action"], lang),
+            "role_label": _role_name(request, h["role"], lang) if h["role"] else "",
+        }
+        for h in handlers.history(db, row.id)
+    ]
+    approve_label = "approve"
+    if draft.koreksi_role:
+        approve_label = "msg_koreksi_selesai"
+    elif stage is not None and stage.action == "submit":
+        approve_label = "submit"
+    return {
+        "d": info,
+        "rows": rows,
+        "recap": (recap or {}).get("rekap"),
+        "capaian_instansi": _num((recap or {}).get("rekap", {}).get("capaian_instansi"), lang),
+        "predikat_instansi": i18n.predikat((recap or {}).get("rekap", {}).get("predikat_instansi"), lang),
+        "prev_version": prev_version,
+        "changes": changes,
+        "history": history,
+        "seq": len(draft.history),
+        "approve_label": t(approve_label, lang)
+        if approve_label != "msg_koreksi_selesai"
+        else pick(ACTIONS, "koreksi_selesai", lang),
+        "error": None,
+        "note": "",
+        "reason": "",
+    }
+
+
+@router.get("/draf/{draft_id}")
+def draft_page(draft_id: str, request: Request, db: SessionDep) -> Response:
+    ws, official = _current(request, db)
+    if official is None:
+        return _to_login(ws)
+    row = db.get(DraftRow, draft_id)
+    if row is None:
+        return _refused(request, ws, official, t("not_found", _lang(request)), "/kotak-masuk", 404)
+    ctx = _draft_context(request, db, row, official, _lang(request))
+    return _page(request, "draft.html", ws, ctx, official=official)
+
+
+@router.post("/draf/{draft_id}/keputusan")
+def draft_decision(
+    draft_id: str,
+    request: Request,
+    db: SessionDep,
+    rt: RuntimeDep,
+    csrf: str | None = Form(None),
+    decision: str = Form(""),
+    note: str = Form(""),
+    version: str = Form(""),
+    seq: str = Form(""),
+) -> Response:
+    lang = _lang(request)
+    ws, official = _current(request, db)
+    if official is None:
+        return _to_login(ws)
+    back = f"/draf/{quote(draft_id)}"
+    if not csrf_ok(ws, csrf):
+        return _refused(request, ws, official, t("msg_csrf", lang), back, 403)
+    row = db.get(DraftRow, draft_id)
+    if row is None:
+        return _refused(request, ws, official, t("not_found", lang), "/kotak-masuk", 404)
+    draft = handlers.to_domain(row)
+    form_kept = {"note": note if decision != "return" else "", "reason": note if decision == "return" else ""}
+    if version != str(row.version) or seq != str(len(draft.history)):
+        return _decision_refused(request, db, ws, official, row, t("msg_moved_on", lang), 409, form_kept)
+    stage = domain.current_stage(_workflow(request), draft)
+    caller = Caller("official", str(official.id), official.role, official.unit, official.username)
+    body = {"decision": decision, "note": note, "version": row.version}
+    try:
+        result = handlers.decide(db, rt, _workflow(request), caller, draft_id, body)
+    except ApiError as err:
+        db.rollback()
+        row = db.get(DraftRow, draft_id) or row
+        return _decision_refused(request, db, ws, official, row, _message(err, lang), err.status, form_kept)
+    if decision == "return":
+        done = "return"
+    elif result["state"] == "final":
+        done = "final"
+    elif draft.koreksi_role:
+        done = "koreksi_selesai"
+    else:
+        done = "submit" if stage is not None and stage.action == "submit" else "approve"
+    return RedirectResponse(f"{back}?pesan={done}", status_code=303)
+
+
+def _decision_refused(
+    request: Request,
+    db: Session,
+    ws: WebSession,
+    official: Official,
+    row: DraftRow,
+    message: str,
+    status: int,
+    form_kept: dict[str, str],
+) -> Response:
+    db.refresh(row)
+    ctx = {**_draft_context(request, db, row, official, _lang(request)), "error": message, **form_kept}
+    return _page(request, "draft.html", ws, ctx, official=official, status=status)
+
+
+@router.get("/draf/{draft_id}/dokumen.pdf")
+async def draft_pdf(draft_id: str, request: Request, rt: RuntimeDep) -> Response:
+    """The draft's PDF, fetched from the renderer with the admin token and streamed through."""
+
+    def lookup() -> tuple[WebSession, Official | None, str | None]:
+        with Session(rt.engine) as db:
+            ws, official = _current(request, db)
+            row = db.get(DraftRow, draft_id)
+            return ws, official, row.document_id if row else None
+
+    ws, official, document_id = await run_in_threadpool(lookup)
+    if official is None:
+        return _to_login(ws)
+    if document_id is None:
+        return Response(t("not_found", _lang(request)), status_code=404, media_type="text/plain; charset=utf-8")
+    return await _stream_pdf(rt, document_id)
+
+
+async def _stream_pdf(rt: Runtime, document_id: str) -> Response:
+    url = f"{rt.settings.base_url('renderer')}/api/v1/documents/{quote(document_id)}/file.pdf"
+    client = httpx.AsyncClient(timeout=httpx.Timeout(30, connect=5))
+    try:
+        upstream = await client.send(
+            client.build_request("GET", url, headers={"Authorization": f"Bearer {rt.settings.resolved_admin_token()}"}),
+            stream=True,
+        )
+    except httpx.HTTPError:
+        await client.aclose()
+        return Response("renderer unavailable", status_code=502, media_type="text/plain")
+    if upstream.status_code != 200:
+        await upstream.aclose()
+        await client.aclose()
+        return Response(f"renderer answered {upstream.status_code}", status_code=502, media_type="text/plain")
+
+    async def close() -> None:
+        await upstream.aclose()
+        await client.aclose()
+
+    headers = {"Content-Disposition": f'inline; filename="{document_id}.pdf"', "Cache-Control": "no-store"}
+    if "content-length" in upstream.headers:
+        headers["Content-Length"] = upstream.headers["content-length"]
+    return StreamingResponse(
+        upstream.aiter_raw(), media_type="application/pdf", headers=headers, background=BackgroundTask(close)
+    )

@@ -1,0 +1,45 @@
+"""The officials' web app in a real browser: Debian's Chromium driven by Playwright (sync API), against the whole
+system running as processes (the e2e `system` fixture).
+
+Playwright's sync API runs its own event loop; it lives in a module-scoped fixture and is stopped at the module's
+end, so pytest-asyncio tests that run later in the same session are not disturbed. No browser is ever downloaded:
+the executable is `LAPKIN_CHROMIUM` (default /usr/bin/chromium).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import acknowledged, client, database_url, system  # noqa: F401  (shared fixtures)
+
+CHROMIUM = os.environ.get("LAPKIN_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"no Chromium at {CHROMIUM}: apt-get install -y chromium, or set LAPKIN_CHROMIUM")
+    from playwright.sync_api import sync_playwright
+
+    pw = sync_playwright().start()
+    try:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+    finally:
+        pw.stop()
