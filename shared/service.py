@@ -18,10 +18,10 @@ from sqlmodel import Session
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from shared.config import Settings, get_settings
-from shared.db import create_tables, make_engine
+from shared.db import make_engine
 from shared.errors import FORBIDDEN, UNAUTHORIZED, api_error, error_body, install_error_handlers
 from shared.events.envelope import Envelope, new_envelope
-from shared.messaging.outbox import KERNEL_TABLES, Relay, add_to_outbox
+from shared.messaging.outbox import Relay, add_to_outbox
 from shared.messaging.streams import (
     EventConsumer,
     Handler,
@@ -31,6 +31,7 @@ from shared.messaging.streams import (
     make_redis,
     publish_envelope,
 )
+from shared.migrate import upgrade
 
 log = logging.getLogger("lapkin.service")
 
@@ -190,7 +191,7 @@ def build_app(
 ) -> FastAPI:
     settings = settings or get_settings()
     engine = make_engine(settings, service)
-    create_tables(engine, [*KERNEL_TABLES, *tables])
+    upgrade(engine, service)  # the service's migrations (services/<service>/migrations); `tables` are what they make
     rt = Runtime(service, settings, engine, {}, consumes)
     rt.handlers = (handlers(rt) if callable(handlers) else handlers) or {}
 

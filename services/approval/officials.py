@@ -8,11 +8,11 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from services.approval.models import TABLES, Official
+from services.approval.models import Official
 from shared.config import Settings
-from shared.db import create_tables, make_engine
+from shared.db import make_engine
 from shared.errors import ApiError, ErrorItem, api_error
-from shared.messaging.outbox import KERNEL_TABLES
+from shared.migrate import upgrade
 from shared.security import hash_password, issue_token, verify_password
 
 ROLES = ("sekretaris", "kabid", "subkor", "kasi", "staf", "operator")
@@ -75,9 +75,12 @@ def create_official(session: Session, data: dict[str, Any]) -> Official:
 
 def create_official_cli(settings: Settings, **data: Any) -> dict[str, Any]:
     engine = make_engine(settings, "approval")
-    create_tables(engine, [*KERNEL_TABLES, *TABLES])
-    with Session(engine) as session:
-        return public(create_official(session, data))
+    try:
+        upgrade(engine, "approval")
+        with Session(engine) as session:
+            return public(create_official(session, data))
+    finally:
+        engine.dispose()
 
 
 BAD_LOGIN = api_error(
