@@ -53,4 +53,4 @@ class RekapRevision(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
-TABLES = [m.__table__ for m in (AggPk, AggInput, AggPeriode, RekapRevision)]  # type: ignore[attr-defined]
+TABLES = [m.__table__ for m in (AggPk, AggInput, AggPeriode, RekapRevision)]  # type: ignore[attr-defined,union-attr]

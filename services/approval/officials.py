@@ -114,6 +114,7 @@ def login(session: Session, settings: Settings, username: str, password: str) ->
     official.failed_logins, official.locked_until = 0, None
     session.add(official)
     session.commit()
+    assert official.id is not None
     token = issue_token(
         settings.resolved_secret_key(),
         official_id=official.id,

@@ -95,6 +95,6 @@ class IdempotencyRecord(SQLModel, table=True):
 
 
 TABLES = [
-    m.__table__  # type: ignore[attr-defined]
+    m.__table__  # type: ignore[attr-defined,union-attr]
     for m in (PkVersion, Unit, ApiKey, Submission, CurrentValue, UnitQuarter, PeriodeState, IdempotencyRecord)
 ]

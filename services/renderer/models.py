@@ -38,4 +38,4 @@ class Document(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
-TABLES = [m.__table__ for m in (RenPk, Document)]  # type: ignore[attr-defined]
+TABLES = [m.__table__ for m in (RenPk, Document)]  # type: ignore[attr-defined,union-attr]
