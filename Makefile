@@ -23,3 +23,4 @@ test: install  ## the whole test suite (real Redis; PostgreSQL when LAPKIN_TEST_
 
 lint: install
 	$(VENV)/bin/ruff check services shared lapkin tests
+	$(VENV)/bin/mypy services shared lapkin

@@ -24,7 +24,7 @@ def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
-def decode(fields: dict[bytes, bytes]) -> dict[str, Any]:
+def decode(fields: Any) -> dict[str, Any]:
     """The JSON body of an entry, whether FastStream's binary format or raw JSON."""
     raw = fields.get(b"__data__")
     if raw is None:
@@ -43,7 +43,7 @@ def entry_time(entry_id: str) -> datetime:
 class Ops:
     def __init__(self, settings: Settings, client: Redis | None = None) -> None:
         self.s = settings
-        self.r = client or Redis.from_url(settings.redis_url)
+        self.r: Any = client or Redis.from_url(settings.redis_url)
 
     def streams(self) -> list[str]:
         return [self.s.stream(p) for p in PRODUCERS]

@@ -54,7 +54,7 @@ def target_metadata(service: str) -> MetaData:
     """The service's own tables plus the kernel tables, in a MetaData of their own (the models of all services share
     `SQLModel.metadata`, so autogenerate must not see it)."""
     models = importlib.import_module(f"services.{migrations_dir(service).parent.name}.models")
-    metadata = MetaData(naming_convention=dict(SQLModel.metadata.naming_convention))
+    metadata = MetaData(naming_convention=dict(SQLModel.metadata.naming_convention))  # type: ignore[arg-type]
     for table in [*KERNEL_TABLES, *models.TABLES]:
         table.to_metadata(metadata)
     return metadata
@@ -92,7 +92,7 @@ def _configure(connection: Connection, metadata: MetaData) -> None:
         connection=connection,
         target_metadata=metadata,
         compare_type=True,
-        render_item=_render_item,
+        render_item=_render_item,  # type: ignore[arg-type]
         render_as_batch=batch,
     )
 
@@ -110,7 +110,7 @@ def run_env(service: str) -> None:
         return
     if context.is_offline_mode():
         url = context.config.get_main_option("sqlalchemy.url")
-        context.configure(url=url, target_metadata=metadata, literal_binds=True, render_item=_render_item)
+        context.configure(url=url, target_metadata=metadata, literal_binds=True, render_item=_render_item)  # type: ignore[arg-type]
         with context.begin_transaction():
             context.run_migrations()
         return
