@@ -1,18 +1,18 @@
 """The officials' web app end to end in Chromium: a quarterly report goes staf → subkor (return, refused without a
 reason) → staf → (a unit resubmits: version 2, "what changed") → subkor → final; tampered CSRF tokens and decisions
 on a draft that moved on are refused and change nothing; login lock-out, expired session, logout, language switch.
-Screenshots of the login, inbox and draft pages (375 px and desktop) go to docs/screenshots/."""
+Screenshots of the login, inbox and draft pages (375 px and desktop): docs/screenshots/ with
+LAPKIN_UPDATE_SCREENSHOTS=1 (see conftest.py)."""
 
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import httpx
 import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from playwright.sync_api import Browser, BrowserContext, Page, expect
-
-from tests.ui.conftest import SCREENSHOTS
 
 DRAFT = "2024-TW1"
 PASSWORD = "rahasia-2024"
@@ -79,13 +79,13 @@ def reload(page: Page) -> bool:
     return True
 
 
-def shoot(page: Page, name: str) -> None:
+def shoot(page: Page, folder: Path, name: str) -> None:
     """`<name>-mobile.png` at 375 px and `<name>-desktop.png` at 1280 px, then back to the page's own size."""
     size = page.viewport_size
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
     for label, viewport in (("mobile", MOBILE), ("desktop", DESKTOP)):
         page.set_viewport_size(viewport)
-        page.screenshot(path=str(SCREENSHOTS / f"{name}-{label}.png"), full_page=True)
+        page.screenshot(path=str(folder / f"{name}-{label}.png"), full_page=True)
     if size:
         page.set_viewport_size(size)
 
@@ -95,14 +95,14 @@ def no_horizontal_scroll(page: Page) -> None:
     assert width <= page.viewport_size["width"], f"page is {width}px wide on a {page.viewport_size['width']}px screen"
 
 
-def test_login_lockout_and_expired_session(system, browser, ids):
+def test_login_lockout_and_expired_session(system, browser, ids, screenshots):
     ctx = new_context(browser, system)
     page = ctx.new_page()
     page.goto("/")
     expect(page).to_have_url(f"{base(system)}/masuk")
     expect(page.locator("h1")).to_have_text("Masuk")
     no_horizontal_scroll(page)
-    shoot(page, "login")
+    shoot(page, screenshots, "login")
 
     for _ in range(4):
         login(page, "tono", "salah-sandi")
@@ -145,7 +145,7 @@ def test_login_lockout_and_expired_session(system, browser, ids):
     ctx.close()
 
 
-def test_quarterly_report_through_the_web_app(system, browser, ids, acknowledged, submissions_2024):
+def test_quarterly_report_through_the_web_app(system, browser, ids, acknowledged, submissions_2024, screenshots):
     staf_ctx, subkor_ctx = new_context(browser, system), new_context(browser, system)
     staf, subkor = staf_ctx.new_page(), subkor_ctx.new_page()
 
@@ -259,11 +259,11 @@ def test_quarterly_report_through_the_web_app(system, browser, ids, acknowledged
     subkor.goto("/kotak-masuk")
     expect(subkor.locator(f"#to-act #draf-{DRAFT} .badge")).to_have_text("tepat waktu")
     no_horizontal_scroll(subkor)
-    shoot(subkor, "inbox")
+    shoot(subkor, screenshots, "inbox")
     subkor.click(f"#draf-{DRAFT} .title")
     expect(subkor.locator("#version")).to_have_text("2")
     no_horizontal_scroll(subkor)
-    shoot(subkor, "draft")
+    shoot(subkor, screenshots, "draft")
     subkor.fill("#note", "Disetujui")
     subkor.click("#approve")
     expect(subkor.locator(".notice")).to_have_text("Draf disetujui dan kini final.")
