@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from lapkin.ops_cli import register as register_ops
 from lapkin.supervisor import Supervisor, redis_reachable, start_redis
 from shared.config import Settings
 
@@ -19,6 +20,7 @@ officials_app = typer.Typer(help="Officials (pejabat) who approve reports.", no_
 app.add_typer(officials_app, name="officials")
 db_app = typer.Typer(help="Database migrations (Alembic), one history per service.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+register_ops(app)
 
 
 def _settings() -> Settings:

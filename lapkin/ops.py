@@ -153,9 +153,11 @@ class Ops:
                 all_events.append({"stream": stream, "id": _text(entry_id), **decode(fields)})
         all_events.sort(key=lambda r: tuple(int(x) for x in r["id"].split("-")))
         related: set[str] = set()
+        drafts: set[tuple[Any, Any]] = set()  # (draft_id, version) a traced event produced
         path = []
         for env in all_events:
             payload = env.get("payload") or {}
+            draft = (payload.get("draft_id"), payload.get("version"))
             named = ident in (
                 env.get("correlation_id"),
                 env.get("event_id"),
@@ -163,8 +165,10 @@ class Ops:
                 payload.get("draft_id"),
                 payload.get("document_id"),
             )
-            if named or env.get("causation_id") in related:
+            if named or env.get("causation_id") in related or (draft[0] and draft in drafts):
                 related.add(str(env.get("event_id")))
+                if draft[0]:
+                    drafts.add(draft)
                 path.append(env)
         return path
 

@@ -83,7 +83,9 @@ class EventConsumer:
     def register(self) -> None:
         name = consumer_name(self.settings, self.service)
         for stream in self.streams:
-            main = StreamSub(stream, group=self.service, consumer=name)
+            # one entry per read: what is read is pending, and a backlog read at once would sit idle in memory
+            # long enough for the reclaimer to hand it to a second worker
+            main = StreamSub(stream, group=self.service, consumer=name, max_records=1)
             reclaim = StreamSub(
                 stream,
                 group=self.service,

@@ -1,0 +1,97 @@
+"""`lapkin events|status|trace|dlq`: the operators' view from a terminal (see lapkin/ops.py)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+
+from lapkin.ops import Ops, entry_time
+from shared.config import Settings
+
+events_app = typer.Typer(help="Log peristiwa / the event log.", no_args_is_help=True)
+dlq_app = typer.Typer(help="Surat mati / dead letters: list, show, replay, drop.", no_args_is_help=True)
+
+
+def _ops() -> Ops:
+    return Ops(Settings())
+
+
+def _line(env: dict[str, Any]) -> str:
+    payload = env.get("payload") or {}
+    about = " ".join(
+        f"{k}={payload[k]}"
+        for k in ("tahun", "periode", "triwulan", "unit", "revision", "status", "version", "draft_id")
+        if k in payload
+    )
+    when = entry_time(env["id"]).strftime("%Y-%m-%d %H:%M:%S")
+    return f"{when}  {env.get('producer', '?'):<10} {env.get('type', '?'):<26} {about}  [{env.get('correlation_id')}]"
+
+
+@events_app.command("tail")
+def events_tail(
+    type_: Annotated[str | None, typer.Option("--type", help="only this event type")] = None,
+    service: Annotated[str | None, typer.Option(help="only this producing service")] = None,
+    count: Annotated[int, typer.Option("-n", help="how many")] = 20,
+    follow: Annotated[bool, typer.Option("--follow", "-f", help="keep printing new events")] = False,
+) -> None:
+    """The newest events of every stream, oldest of them first."""
+    ops = _ops()
+    for env in reversed(ops.events(count=count, type_=type_, service=service)):
+        typer.echo(_line(env))
+    if follow:
+        for env in ops.follow(type_=type_):
+            typer.echo(_line(env))
+
+
+def status() -> None:
+    """Streams, consumer groups (pending, oldest pending, lag) and dead letters."""
+    for row in _ops().status():
+        typer.echo(f"{row['stream']}: {row['length']} peristiwa, {row['dlq']} di DLQ")
+        for g in row["groups"]:
+            oldest = "-" if g["oldest_pending_s"] is None else f"{g['oldest_pending_s']:.1f} s"
+            typer.echo(f"  grup {g['group']:<11} pending {g['pending']:<5} tertua {oldest:<9} lag {g['lag']}")
+
+
+def trace(ident: Annotated[str, typer.Argument(help="submission id, correlation id, event id or draft id")]) -> None:
+    """The whole path of a submission or a report: submitted → recap → draft → decisions → final document."""
+    path = _ops().trace(ident)
+    if not path:
+        typer.echo("Tidak ditemukan / not found.")
+        raise typer.Exit(1)
+    for env in path:
+        typer.echo(_line(env))
+
+
+@dlq_app.command("list")
+def dlq_list() -> None:
+    for row in _ops().dlq():
+        env = row.get("envelope") or {}
+        typer.echo(f"{row['dlq']} {row['id']}  {env.get('type', '?')}  {row.get('dead_reason')}")
+
+
+@dlq_app.command("show")
+def dlq_show(dlq: str, entry_id: str) -> None:
+    entry = _ops().dlq_entry(dlq, entry_id)
+    if entry is None:
+        raise typer.Exit(1)
+    typer.echo(json.dumps(entry, indent=2, ensure_ascii=False))
+
+
+@dlq_app.command("replay")
+def dlq_replay(dlq: str, entry_id: str) -> None:
+    """Put the event back on its stream with the same event_id (applied once by idempotent consumers)."""
+    typer.echo(json.dumps(_ops().replay(dlq, entry_id)))
+
+
+@dlq_app.command("drop")
+def dlq_drop(dlq: str, entry_id: str) -> None:
+    typer.echo(json.dumps(_ops().drop(dlq, entry_id)))
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(events_app, name="events")
+    app.add_typer(dlq_app, name="dlq")
+    app.command("status")(status)
+    app.command("trace")(trace)
