@@ -3,13 +3,26 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from itertools import groupby
+from pathlib import Path
 from typing import Any
 
-from shared.formatting import MISSING, fmt_date, fmt_number, periode_label, roman
+from shared.formatting import MISSING, fmt_date, fmt_number, fmt_rupiah, periode_label, roman, round_half_up
+
+KINDS = {"S1": "semester", "S2": "semester", "TAHUNAN": "tahunan"}
+PERIODE_QUARTERS = {"TW1": (1,), "TW2": (2,), "TW3": (3,), "TW4": (4,), "S1": (1, 2), "S2": (3, 4)}
+PERIODE_QUARTERS["TAHUNAN"] = (1, 2, 3, 4)
+
+
+def jenis_of(periode: str) -> str:
+    """The report kind a period gets: TW* → triwulan, S* → semester, TAHUNAN → tahunan."""
+    return KINDS.get(periode, "triwulan")
+
 
 LABELS: dict[str, dict[str, str]] = {
     "id": {
@@ -89,6 +102,188 @@ LABELS: dict[str, dict[str, str]] = {
         "sheet_sasaran": "Objectives",
     },
 }
+_MORE_LABELS: dict[str, dict[str, str]] = {
+    "id": {
+        "report_semester": "Laporan Kinerja",
+        "triwulan": "Triwulan",
+        "tw": "TW",
+        "grafik_tren": "Grafik Realisasi terhadap Target per Triwulan",
+        "anggaran": "Realisasi Anggaran per Program",
+        "program": "Program",
+        "pagu": "Pagu (Rp)",
+        "realisasi_rp": "Realisasi (Rp)",
+        "persen": "Serapan (%)",
+        "jumlah": "Jumlah",
+        "ringkasan": "Ringkasan Eksekutif",
+        "kata_pengantar": "Kata Pengantar",
+        "daftar_isi": "Daftar Isi",
+        "bab1": "Bab I Pendahuluan",
+        "bab2": "Bab II Perencanaan Kinerja",
+        "bab3": "Bab III Akuntabilitas Kinerja",
+        "bab4": "Bab IV Penutup",
+        "lampiran": "Lampiran",
+        "latar": "Latar Belakang",
+        "kedudukan": "Kedudukan, Tugas dan Fungsi",
+        "struktur": "Struktur Organisasi",
+        "isu": "Isu Strategis",
+        "sistematika": "Sistematika Penyajian",
+        "renstra": "Rencana Strategis",
+        "pk": "Perjanjian Kinerja",
+        "pk_tabel": "Perjanjian Kinerja Tahun",
+        "target_tahunan": "Target Tahunan",
+        "capaian_a": "A. Capaian Kinerja Organisasi",
+        "capaian_b": "B. Realisasi Anggaran",
+        "perbandingan": "Perbandingan dengan Tahun Lalu dan Target Akhir Renstra",
+        "realisasi_lalu": "Realisasi Tahun Lalu",
+        "realisasi_ini": "Realisasi Tahun Ini",
+        "perubahan": "Perubahan",
+        "kondisi": "Kondisi",
+        "target_renstra": "Target Akhir Renstra",
+        "capaian_renstra": "Capaian thd. Renstra (%)",
+        "analisis": "Analisis Penyebab Keberhasilan/Kegagalan dan Solusi",
+        "membaik": "membaik",
+        "memburuk": "memburuk",
+        "tetap": "tetap",
+        "penutup": "Penutup",
+        "disahkan": "Disahkan oleh",
+        "belum_disahkan": "Dokumen ini belum disahkan (DRAF).",
+        "rantai": "Rantai Persetujuan",
+        "unit_kerja": "Unit kerja",
+        "lampiran_pk": "Lampiran 1. Perjanjian Kinerja",
+        "lampiran_pengesahan": "Lampiran 2. Lembar Pengesahan",
+        "penanggung_jawab": "Penanggung Jawab",
+        "sheet_anggaran": "Anggaran",
+        "sheet_perbandingan": "Perbandingan",
+        "sheet_triwulan": "Per Triwulan",
+        "sheet_pk": "PK",
+        "sheet_catatan": "Kendala dan Solusi",
+        "ringkasan_1": (
+            "{instansi} menyusun {jenis} {periode} sebagai wujud pertanggungjawaban atas pelaksanaan "
+            "Perjanjian Kinerja yang memuat {n_sasaran} sasaran strategis dan {n_indikator} indikator kinerja."
+        ),
+        "ringkasan_2": (
+            "Capaian kinerja instansi {periode} sebesar {capaian}% dengan predikat {predikat}. "
+            "Sebanyak {n_tercapai} dari {n_indikator} indikator mencapai target (capaian ≥ 100%), "
+            "{n_belum} indikator belum mencapai target."
+        ),
+        "ringkasan_3": ("Realisasi anggaran seluruh program sebesar {realisasi} dari pagu {pagu} ({persen}%)."),
+        "bab3_intro": (
+            "Pengukuran kinerja membandingkan realisasi dengan target setiap indikator pada Perjanjian Kinerja. "
+            "Capaian dihitung per indikator, dirata-ratakan per sasaran strategis (setiap capaian dibatasi 100%) "
+            "dan per instansi; predikat dibaca dari capaian yang dibulatkan."
+        ),
+        "bab2_intro": (
+            "Perjanjian Kinerja {tahun} {instansi} memuat sasaran strategis, indikator kinerja dan target "
+            "tahunan berikut, beserta target per triwulan dalam Rencana Aksi."
+        ),
+        "penutup_1": (
+            "Secara keseluruhan capaian kinerja {instansi} {periode} adalah {capaian}% ({predikat}). "
+            "Indikator dengan capaian tertinggi adalah {terbaik} ({capaian_terbaik}%), "
+            "sedangkan capaian terendah pada {terendah} ({capaian_terendah}%)."
+        ),
+        "data_triwulan_kosong": "Data per triwulan belum tersedia.",
+        "disposisi": "Lembar Disposisi",
+        "nomor": "Nomor",
+        "tanggal_disposisi": "Tanggal",
+        "dari_pejabat": "Dari",
+        "kepada": "Kepada",
+        "instruksi": "Instruksi / Isi Disposisi",
+        "batas_waktu": "Batas Waktu",
+        "catatan_disp": "Catatan",
+        "terkait": "Terkait Laporan",
+    },
+    "en": {
+        "report_semester": "Performance Report",
+        "triwulan": "Quarter",
+        "tw": "Q",
+        "grafik_tren": "Actual against Target by Quarter",
+        "anggaran": "Budget Realisation per Programme",
+        "program": "Programme",
+        "pagu": "Budget (IDR)",
+        "realisasi_rp": "Spent (IDR)",
+        "persen": "Absorption (%)",
+        "jumlah": "Total",
+        "ringkasan": "Executive Summary",
+        "kata_pengantar": "Foreword",
+        "daftar_isi": "Contents",
+        "bab1": "Chapter I Introduction",
+        "bab2": "Chapter II Performance Planning",
+        "bab3": "Chapter III Performance Accountability",
+        "bab4": "Chapter IV Closing",
+        "lampiran": "Appendices",
+        "latar": "Background",
+        "kedudukan": "Position, Tasks and Functions",
+        "struktur": "Organisation",
+        "isu": "Strategic Issues",
+        "sistematika": "Structure of this Report",
+        "renstra": "Strategic Plan",
+        "pk": "Performance Agreement",
+        "pk_tabel": "Performance Agreement",
+        "target_tahunan": "Annual Target",
+        "capaian_a": "A. Organisational Performance",
+        "capaian_b": "B. Budget Realisation",
+        "perbandingan": "Comparison with Last Year and the Strategic Plan End Target",
+        "realisasi_lalu": "Last Year",
+        "realisasi_ini": "This Year",
+        "perubahan": "Change",
+        "kondisi": "Trend",
+        "target_renstra": "Strategic Plan End Target",
+        "capaian_renstra": "Achievement vs Plan (%)",
+        "analisis": "Causes of Success or Shortfall and Solutions",
+        "membaik": "improved",
+        "memburuk": "worsened",
+        "tetap": "unchanged",
+        "penutup": "Closing",
+        "disahkan": "Approved by",
+        "belum_disahkan": "This document has not been approved yet (DRAFT).",
+        "rantai": "Approval Chain",
+        "unit_kerja": "Work units",
+        "lampiran_pk": "Appendix 1. Performance Agreement",
+        "lampiran_pengesahan": "Appendix 2. Approval Sheet",
+        "penanggung_jawab": "Responsible",
+        "sheet_anggaran": "Budget",
+        "sheet_perbandingan": "Comparison",
+        "sheet_triwulan": "By Quarter",
+        "sheet_pk": "Agreement",
+        "sheet_catatan": "Obstacles",
+        "ringkasan_1": (
+            "{instansi} presents its {jenis} for {periode}, accounting for the Performance Agreement of "
+            "{n_sasaran} strategic objectives and {n_indikator} performance indicators."
+        ),
+        "ringkasan_2": (
+            "The agency's achievement for {periode} is {capaian}%, rated {predikat}. "
+            "{n_tercapai} of {n_indikator} indicators met their target (achievement ≥ 100%); "
+            "{n_belum} did not."
+        ),
+        "ringkasan_3": "Programmes spent {realisasi} of a budget of {pagu} ({persen}%).",
+        "bab3_intro": (
+            "Performance is measured by comparing each indicator's actual with its target in the Performance "
+            "Agreement. Achievement is computed per indicator, averaged per objective (each capped at 100%) and "
+            "for the agency; the rating is read from the rounded figure."
+        ),
+        "bab2_intro": (
+            "The {tahun} Performance Agreement of {instansi} sets the following strategic objectives, indicators "
+            "and annual targets, with quarterly targets in the Action Plan."
+        ),
+        "penutup_1": (
+            "Overall, the achievement of {instansi} for {periode} is {capaian}% ({predikat}). "
+            "The highest achievement is {terbaik} ({capaian_terbaik}%), the lowest {terendah} ({capaian_terendah}%)."
+        ),
+        "data_triwulan_kosong": "No quarterly data available yet.",
+        "disposisi": "Disposition Sheet",
+        "nomor": "Number",
+        "tanggal_disposisi": "Date",
+        "dari_pejabat": "From",
+        "kepada": "To",
+        "instruksi": "Instruction",
+        "batas_waktu": "Due Date",
+        "catatan_disp": "Notes",
+        "terkait": "Related Report",
+    },
+}
+for _locale, _more in _MORE_LABELS.items():
+    LABELS[_locale].update(_more)
+
 PREDIKAT_EN = {
     "Sangat Baik": "Very Good",
     "Baik": "Good",
@@ -212,8 +407,13 @@ def build_view_model(
     version: int = 1,
     approvals: Sequence[Mapping[str, Any]] = (),
     locale: str = "id",
+    quarters: Mapping[int, Mapping[str, Any]] | None = None,
+    profil: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The report of one period (RekapCompleted.rekap), labelled in Indonesian or English."""
+    """The report of one period (RekapCompleted.rekap), labelled in Indonesian or English.
+
+    `quarters` are the recaps of the single quarters (1..4) the renderer has seen, for the trend by quarter;
+    `profil` the office's text block for Bab I and IV of the LKIP (default: templates/profil.json)."""
     if locale not in LABELS:
         raise ValueError(f"unsupported locale {locale!r}")
     labels = LABELS[locale]
@@ -227,9 +427,10 @@ def build_view_model(
     jenis = labels["report_annual"] if periode == "TAHUNAN" else labels["report"]
     rows = _indikator_rows(rekap, sasaran_names, locale)
     capaian_instansi = _dec(rekap.get("capaian_instansi"))
-    return {
+    vm: dict[str, Any] = {
         "locale": locale,
         "labels": labels,
+        "kind": jenis_of(periode),
         "title": f"{jenis} {label}",
         "jenis": jenis,
         "instansi": instansi.get("nama", ""),
@@ -269,6 +470,8 @@ def build_view_model(
         "approvals": [_approval(n, a, locale) for n, a in enumerate(approvals, start=1)],
         "catatan": [
             {
+                "triwulan": f"{labels['tw']} {roman(int(c['triwulan']))}" if c.get("triwulan") else "",
+                "unit_kode": c.get("unit", ""),
                 "unit": units.get(c.get("unit", ""), c.get("unit", "")),
                 "kendala": c.get("kendala") or MISSING,
                 "solusi": c.get("solusi") or MISSING,
@@ -276,3 +479,298 @@ def build_view_model(
             for c in rekap.get("catatan", [])
         ],
     }
+    _add_report_parts(vm, rekap, pk or {}, quarters or {}, profil, units)
+    return vm
+
+
+# --- the parts beyond the recap tables: trend by quarter, budget, PK, comparisons, LKIP text ----------------
+
+PROFIL_FILE = Path(__file__).resolve().parent / "templates" / "profil.json"
+_ZERO = Decimal(0)
+_HUNDRED = Decimal(100)
+
+
+@lru_cache(maxsize=1)
+def default_profil() -> dict[str, Any]:
+    return dict(json.loads(PROFIL_FILE.read_text(encoding="utf-8")))
+
+
+def _profil(profil: Mapping[str, Any] | None, locale: str, fill: Mapping[str, Any]) -> dict[str, Any]:
+    """The office's text block (one per locale, or flat), with {instansi} and {tahun} filled in."""
+    source: Mapping[str, Any] = profil if profil is not None else default_profil()
+    block = source.get(locale) or source.get("id") or source
+    default = default_profil().get(locale, default_profil()["id"])
+
+    def fmt(value: Any) -> Any:
+        if isinstance(value, str):
+            return value.format_map(_Keep(fill))
+        if isinstance(value, list):
+            return [fmt(v) for v in value]
+        return value
+
+    return {
+        key: fmt(block.get(key, default.get(key)))
+        for key in ("pemda", "latar", "kedudukan", "tugas", "fungsi", "isu", "penutup")
+    }
+
+
+class _Keep(dict):  # type: ignore[type-arg]
+    """str.format_map that leaves unknown {fields} as they are (office text may contain braces)."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _pk_indicators(pk: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    return {i["kode"]: {**i, "sasaran": s["kode"]} for s in pk.get("sasaran", []) for i in s.get("indikator", [])}
+
+
+def _signed(value: Decimal | None, locale: str) -> str:
+    if value is None:
+        return MISSING
+    text = fmt_number(abs(value), locale=locale)
+    return text if value == 0 else ("+" if value > 0 else "−") + text
+
+
+def _distance(value: Decimal, polaritas: str, target: Any) -> Decimal:
+    """How far a value is from good: lower is better, for every polarity."""
+    if polaritas == "negatif":
+        return value
+    if polaritas == "rentang" and isinstance(target, tuple):
+        low, high = target
+        return _ZERO if low <= value <= high else min(abs(value - low), abs(value - high))
+    return -value
+
+
+def _ratio(polaritas: str, realisasi: Decimal | None, target: Decimal | None) -> Decimal | None:
+    """Capaian against a single target, as DESIGN §3 computes it (a range indicator's end target is one number)."""
+    if realisasi is None or target is None or target == 0:
+        return None
+    if polaritas == "negatif":
+        return max(_ZERO, (2 * target - realisasi) / target * _HUNDRED)
+    return realisasi / target * _HUNDRED
+
+
+def _perbandingan(rows: list[dict[str, Any]], pk_ind: Mapping[str, Mapping[str, Any]], locale: str) -> list[dict]:
+    labels = LABELS[locale]
+    out = []
+    for row in rows:
+        ind = pk_ind.get(row["kode"], {})
+        polaritas = ind.get("polaritas", "positif")
+        now, last = row["realisasi_value"], _dec(ind.get("realisasi_tahun_lalu"))
+        renstra = _dec(ind.get("target_akhir_renstra"))
+        change = None if now is None or last is None else now - last
+        kondisi = MISSING
+        if now is not None and last is not None:
+            target = row["target_range"] or row["target_value"]
+            before, after = _distance(last, polaritas, target), _distance(now, polaritas, target)
+            kondisi = labels["tetap"] if after == before else labels["membaik" if after < before else "memburuk"]
+        cap_renstra = _ratio(polaritas, now, renstra)
+        out.append(
+            {
+                "no": row["no"],
+                "kode": row["kode"],
+                "nama": row["nama"],
+                "satuan": row["satuan"],
+                "realisasi_lalu": fmt_number(last, locale=locale),
+                "realisasi_lalu_value": last,
+                "realisasi": row["realisasi"],
+                "realisasi_value": now,
+                "perubahan": _signed(change, locale),
+                "perubahan_value": change,
+                "kondisi": kondisi,
+                "target_renstra": fmt_number(renstra, locale=locale),
+                "target_renstra_value": renstra,
+                "capaian_renstra": fmt_number(cap_renstra, locale=locale),
+                "capaian_renstra_value": None if cap_renstra is None else round_half_up(cap_renstra),
+            }
+        )
+    return out
+
+
+def _anggaran(rekap: Mapping[str, Any], units: Mapping[str, str], locale: str) -> tuple[list[dict], dict[str, Any]]:
+    rows = []
+    total_pagu, total_real = _ZERO, _ZERO
+    for n, a in enumerate(rekap.get("anggaran", []), start=1):
+        pagu, real = _dec(a.get("pagu")) or _ZERO, _dec(a.get("realisasi")) or _ZERO
+        pct = _dec(a.get("persen"))
+        total_pagu, total_real = total_pagu + pagu, total_real + real
+        rows.append(
+            {
+                "no": n,
+                "kode": a.get("kode", ""),
+                "nama": a.get("nama", ""),
+                "unit": units.get(a.get("unit") or "", a.get("unit") or ""),
+                "pagu": fmt_rupiah(pagu, locale),
+                "pagu_value": pagu,
+                "realisasi": fmt_rupiah(real, locale),
+                "realisasi_value": real,
+                "persen": fmt_number(pct, locale=locale),
+                "persen_value": pct,
+            }
+        )
+    pct_total = round_half_up(total_real / total_pagu * _HUNDRED) if total_pagu else None
+    total = {
+        "pagu": fmt_rupiah(total_pagu, locale),
+        "pagu_value": total_pagu,
+        "realisasi": fmt_rupiah(total_real, locale),
+        "realisasi_value": total_real,
+        "persen": fmt_number(pct_total, locale=locale),
+        "persen_value": pct_total,
+    }
+    return rows, total
+
+
+def _pk_rows(pk: Mapping[str, Any], units: Mapping[str, str], locale: str) -> list[dict[str, Any]]:
+    """The PK table (Bab II and Lampiran): sasaran, indicator, satuan, annual and quarterly targets."""
+    rows: list[dict[str, Any]] = []
+    for s in pk.get("sasaran", []):
+        inds = list(s.get("indikator", []))
+        for k, i in enumerate(inds):
+            if i.get("polaritas") == "rentang":
+                target = _fmt_target(None, (Decimal(str(i["target_min"])), Decimal(str(i["target_max"]))), locale)
+            else:
+                target = fmt_number(_dec(i.get("target")), locale=locale)
+            quarterly = []
+            for t in i.get("target_triwulan", []):
+                if isinstance(t, list | tuple):
+                    quarterly.append(_fmt_target(None, (Decimal(str(t[0])), Decimal(str(t[1]))), locale))
+                else:
+                    quarterly.append(fmt_number(_dec(t), locale=locale))
+            rows.append(
+                {
+                    "no": len(rows) + 1,
+                    "sasaran_kode": s["kode"],
+                    "sasaran_nama": s.get("nama", s["kode"]),
+                    "sasaran_first": k == 0,
+                    "sasaran_span": len(inds) if k == 0 else 0,
+                    "kode": i["kode"],
+                    "nama": i.get("nama", i["kode"]),
+                    "satuan": i.get("satuan", ""),
+                    "target": target,
+                    "target_value": _dec(i.get("target")) if i.get("polaritas") != "rentang" else None,
+                    "tw": (quarterly + [MISSING] * 4)[:4],
+                    "penanggung_jawab": units.get(i.get("penanggung_jawab", ""), i.get("penanggung_jawab", "")),
+                }
+            )
+    return rows
+
+
+def _trend(
+    rekap: Mapping[str, Any],
+    rows: list[dict[str, Any]],
+    quarters: Mapping[int, Mapping[str, Any]],
+    pk_ind: Mapping[str, Mapping[str, Any]],
+    locale: str,
+) -> list[dict[str, Any]]:
+    """Per indicator, target and realisasi of each quarter up to the period's last: from the single quarters'
+    recaps (the period's own recap for a quarter); the PK's quarterly target where no recap of it exists yet."""
+    periode = str(rekap["periode"])
+    last = PERIODE_QUARTERS[periode][-1]
+    by_q: dict[int, dict[str, Mapping[str, Any]]] = {
+        q: {r["kode"]: r for r in quarters[q].get("indikator", [])} for q in quarters if q <= last
+    }
+    if periode.startswith("TW"):
+        by_q[last] = {r["kode"]: r for r in rekap.get("indikator", [])}
+    out = []
+    for row in rows:
+        points = []
+        for q in range(1, last + 1):
+            raw = by_q.get(q, {}).get(row["kode"])
+            if raw is not None:
+                single, rng = _target(raw.get("target"))
+                realisasi = _dec(raw.get("realisasi"))
+            else:
+                planned = (pk_ind.get(row["kode"], {}).get("target_triwulan") or [None] * 4)[q - 1]
+                if isinstance(planned, list | tuple):
+                    single, rng = None, (Decimal(str(planned[0])), Decimal(str(planned[1])))
+                else:
+                    single, rng = _dec(planned), None
+                realisasi = None
+            points.append(
+                {
+                    "q": q,
+                    "label": f"{LABELS[locale]['tw']} {roman(q)}",
+                    "target": _fmt_target(single, rng, locale),
+                    "target_value": single,
+                    "target_range": rng,
+                    "realisasi": fmt_number(realisasi, locale=locale),
+                    "realisasi_value": realisasi,
+                }
+            )
+        out.append({"kode": row["kode"], "nama": row["nama"], "satuan": row["satuan"], "points": points})
+    return out
+
+
+def _sasaran_detail(vm: dict[str, Any], rekap: Mapping[str, Any], pk: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Bab III per sasaran: its indicators and the kendala/solusi of the units answering for them."""
+    owners: dict[str, set[str]] = {}
+    for raw in rekap.get("indikator", []):
+        owners.setdefault(raw.get("sasaran", ""), set()).add(raw.get("penanggung_jawab", ""))
+    for prog in pk.get("program", []):
+        owners.setdefault(prog.get("sasaran", ""), set()).add(prog.get("unit", ""))
+    out = []
+    for s in vm["sasaran"]:
+        rows = [r for r in vm["rows"] if r["sasaran_kode"] == s["kode"]]
+        notes = [c for c in vm["catatan"] if c["unit_kode"] in owners.get(s["kode"], set())]
+        out.append({**s, "rows": rows, "catatan": notes})
+    return out
+
+
+def _add_report_parts(
+    vm: dict[str, Any],
+    rekap: Mapping[str, Any],
+    pk: Mapping[str, Any],
+    quarters: Mapping[int, Mapping[str, Any]],
+    profil: Mapping[str, Any] | None,
+    units: Mapping[str, str],
+) -> None:
+    locale, labels = vm["locale"], vm["labels"]
+    pk_ind = _pk_indicators(pk)
+    vm["anggaran"], vm["anggaran_total"] = _anggaran(rekap, units, locale)
+    vm["trend"] = _trend(rekap, vm["rows"], quarters, pk_ind, locale)
+    vm["trend_quarters"] = [p["label"] for p in vm["trend"][0]["points"]] if vm["trend"] else []
+    vm["pk_rows"] = _pk_rows(pk, units, locale)
+    vm["program"] = [
+        {"no": n, "kode": p["kode"], "nama": p["nama"], "pagu": fmt_rupiah(Decimal(str(p["pagu"])), locale)}
+        for n, p in enumerate(pk.get("program", []), start=1)
+    ]
+    vm["perbandingan"] = _perbandingan(vm["rows"], pk_ind, locale) if vm["kind"] == "tahunan" else []
+    vm["sasaran_detail"] = _sasaran_detail(vm, rekap, pk)
+    vm["struktur"] = [u["nama"] for u in pk.get("units", []) if u.get("jenis") != "instansi_terkait"]
+    measured = [r for r in vm["rows"] if r["capaian_value"] is not None]
+    fill = {
+        "instansi": vm["instansi"],
+        "tahun": vm["tahun"],
+        "periode": vm["periode_label"],
+        "jenis": vm["jenis"],
+        "n_sasaran": len(vm["sasaran"]),
+        "n_indikator": len(vm["rows"]),
+        "n_tercapai": sum(1 for r in measured if r["capaian_value"] >= _HUNDRED),
+        "n_belum": sum(1 for r in measured if r["capaian_value"] < _HUNDRED),
+        "capaian": vm["capaian_instansi"],
+        "predikat": vm["predikat_instansi"],
+        "realisasi": vm["anggaran_total"]["realisasi"],
+        "pagu": vm["anggaran_total"]["pagu"],
+        "persen": vm["anggaran_total"]["persen"],
+    }
+    ringkasan = [labels["ringkasan_1"].format(**fill), labels["ringkasan_2"].format(**fill)]
+    if vm["anggaran"]:
+        ringkasan.append(labels["ringkasan_3"].format(**fill))
+    vm["ringkasan"] = ringkasan
+    vm["profil"] = _profil(profil, locale, fill)
+    penutup = []
+    if measured:
+        best = max(measured, key=lambda r: r["capaian_value"])
+        worst = min(measured, key=lambda r: r["capaian_value"])
+        penutup.append(
+            labels["penutup_1"].format(
+                **fill,
+                terbaik=best["nama"],
+                capaian_terbaik=best["capaian"],
+                terendah=worst["nama"],
+                capaian_terendah=worst["capaian"],
+            )
+        )
+    vm["penutup"] = penutup + list(vm["profil"]["penutup"] or [])
+    vm["bab2_intro"] = labels["bab2_intro"].format(**fill)

@@ -1,0 +1,71 @@
+"""The worked example (examples/*.json) as the recaps the aggregator publishes, for the renderer's tests and
+bench/render_lkip.py: every period's recap with its catatan and anggaran, as services/aggregator/handlers.py
+computes them."""
+
+from __future__ import annotations
+
+import json
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+from services.aggregator.domain import PERIODE_QUARTERS
+from services.aggregator.rekap import build_rekap, parse_pk
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
+PERIODES = ("TW1", "TW2", "TW3", "TW4", "S1", "S2", "TAHUNAN")
+
+
+def load_pk() -> dict[str, Any]:
+    return dict(json.loads((EXAMPLES / "pk-2024.json").read_text()))
+
+
+def load_submissions() -> list[dict[str, Any]]:
+    return list(json.loads((EXAMPLES / "submissions-2024.json").read_text()))
+
+
+def recaps(pk: dict[str, Any] | None = None, submissions: list[dict[str, Any]] | None = None) -> dict[str, dict]:
+    """{periode: recap} for 2024; a later submission of a unit and quarter replaces the earlier one."""
+    pk = pk or load_pk()
+    submissions = submissions if submissions is not None else load_submissions()
+    latest: dict[tuple[int, str], dict[str, Any]] = {}
+    for sub in submissions:  # a correction keeps what it does not name (the collector's revision snapshot)
+        before = latest.get((sub["triwulan"], sub["unit"]), {})
+        merged = {**before, **{k: v for k, v in sub.items() if v is not None}}
+        named = {item["indikator"]: item for item in [*before.get("realisasi", []), *sub["realisasi"]]}
+        merged["realisasi"] = list(named.values())
+        latest[(sub["triwulan"], sub["unit"])] = merged
+    values: dict[str, dict[int, Decimal]] = {}
+    for (q, _unit), sub in sorted(latest.items()):
+        for item in sub["realisasi"]:
+            values.setdefault(item["indikator"], {})[q] = Decimal(item["nilai"])
+    sasaran, indikator = parse_pk(pk)
+    out = {}
+    for periode in PERIODES:
+        quarters = PERIODE_QUARTERS[periode]
+        rekap = build_rekap(tahun=2024, periode=periode, sasaran=sasaran, indikator=indikator, values=values)
+        subs = [s for (q, _u), s in sorted(latest.items()) if q in quarters]
+        rekap["status"] = "complete"
+        rekap["catatan"] = [
+            {"triwulan": s["triwulan"], "unit": s["unit"], "kendala": s.get("kendala"), "solusi": s.get("solusi")}
+            for s in subs
+            if s.get("kendala") or s.get("solusi")
+        ]
+        anggaran = []
+        for prog in pk.get("program", []):
+            spent = sum(
+                (Decimal(s["anggaran"]["realisasi"]) for s in subs if s["unit"] == prog["unit"] and s.get("anggaran")),
+                Decimal(0),
+            )
+            pagu = Decimal(str(prog["pagu"]))
+            pct = (spent / pagu * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+            anggaran.append({**prog, "pagu": str(pagu), "realisasi": str(spent), "persen": str(pct)})
+        rekap["anggaran"] = anggaran
+        if len(quarters) > 1:
+            rekap["quarters_final"] = True
+        out[periode] = rekap
+    return out
+
+
+def quarter_recaps(all_recaps: dict[str, dict]) -> dict[int, dict]:
+    return {q: all_recaps[f"TW{q}"] for q in (1, 2, 3, 4)}
