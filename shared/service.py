@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from sqlalchemy import Engine, Table, text
 from sqlmodel import Session
@@ -32,6 +32,15 @@ from shared.messaging.streams import (
     publish_envelope,
 )
 from shared.migrate import upgrade
+from shared.observability import (
+    PROMETHEUS_CONTENT_TYPE,
+    GroupState,
+    HttpObservability,
+    Metrics,
+    configure_logging,
+    correlation_id_var,
+    group_states,
+)
 
 log = logging.getLogger("lapkin.service")
 
@@ -50,6 +59,11 @@ class Runtime:
     relay: Relay | None = None
     consumer: EventConsumer | None = None
     state: dict[str, Any] = field(default_factory=dict)
+    metrics: Metrics = field(default_factory=lambda: Metrics("?"))
+
+    def __post_init__(self) -> None:
+        if self.metrics.service == "?":
+            self.metrics = Metrics(self.service)
 
     @property
     def stream(self) -> str:
@@ -68,7 +82,10 @@ class Runtime:
         correlation_id: str | None = None,
         causation: Envelope | None = None,
     ) -> Envelope:
-        """Add an event to this service's outbox, in the caller's transaction."""
+        """Add an event to this service's outbox, in the caller's transaction. Without a causing event or an explicit
+        id it carries the current correlation id (the HTTP request's `X-Correlation-Id`, or the handled event's)."""
+        if correlation_id is None and causation is None:
+            correlation_id = correlation_id_var.get()
         env = new_envelope(type_, payload, producer=self.service, correlation_id=correlation_id, causation=causation)
         add_to_outbox(session, self.stream, env)
         return env
@@ -83,7 +100,7 @@ class Runtime:
         self.broker = make_broker(self.settings)
         self.relay = Relay(
             self.engine,
-            lambda stream, body, eid, typ: publish_envelope(self.broker, stream, body, eid, typ),
+            self._publish,
             self.settings.relay_interval_s,
         )
         if self.handlers:
@@ -96,10 +113,22 @@ class Runtime:
                 handlers=self.handlers,
                 streams=self.streams_in,
                 after_commit=self.committed,
+                metrics=self.metrics,
             )
             self.consumer.register()
         await self.broker.start()
         self.relay.start()
+
+    async def _publish(self, stream: str, body: str, event_id: str, type_: str) -> None:
+        await publish_envelope(self.broker, stream, body, event_id, type_)
+        self.metrics.published.inc(stream, type_)
+
+    async def refresh_metrics(self) -> None:
+        await _refresh_metrics(self)
+
+    async def groups(self) -> list[GroupState]:
+        """This service's consumer group on each stream it reads."""
+        return await group_states(self.redis, self.streams_in, self.service) if self.handlers else []
 
     async def stop(self) -> None:
         if self.relay:
@@ -119,10 +148,24 @@ class Runtime:
         try:
             await self.redis.ping()
             if self.handlers:
-                problems += await groups_health(self.redis, self.streams_in, self.service)
+                problems += await groups_health(
+                    self.redis, self.streams_in, self.service, self.settings.reclaim_idle_ms
+                )
         except Exception as exc:
             problems.append(f"redis: {exc.__class__.__name__}")
         return problems
+
+
+async def _refresh_metrics(rt: Runtime) -> None:
+    if rt.relay is not None:
+        try:
+            rt.metrics.outbox_backlog.set(value=await asyncio.to_thread(rt.relay.backlog))
+        except Exception as exc:
+            log.warning("metrics: outbox backlog: %s", exc)
+    try:
+        rt.metrics.update_groups(await rt.groups())
+    except Exception as exc:
+        log.warning("metrics: consumer groups: %s", exc)
 
 
 def _ping_db(engine: Engine) -> None:
@@ -209,6 +252,8 @@ def build_app(
     app.state.rt = rt
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, upload_max_bytes=settings.max_upload_bytes)
+    app.add_middleware(HttpObservability, metrics=rt.metrics)  # outermost: counts the 413s too
+    configure_logging(service)
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> JSONResponse:
@@ -216,6 +261,11 @@ def build_app(
         if problems:
             return JSONResponse({"status": "error", "problems": problems}, status_code=503)
         return JSONResponse({"status": "ok"})
+
+    @app.get("/metrics", tags=["ops"], include_in_schema=False)
+    async def metrics() -> Response:
+        await rt.refresh_metrics()
+        return Response(rt.metrics.render(), media_type=PROMETHEUS_CONTENT_TYPE)
 
     for router in routers:
         app.include_router(router)

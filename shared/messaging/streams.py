@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import socket
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -23,6 +24,7 @@ from shared.config import Settings
 from shared.events.catalogue import Payload, UnknownEvent, parse_payload
 from shared.events.envelope import Envelope, utcnow
 from shared.messaging.outbox import ProcessedEvent, claim_event
+from shared.observability import STUCK_FACTOR, Metrics, correlation, group_states
 
 log = logging.getLogger("lapkin.messaging")
 
@@ -69,8 +71,10 @@ class EventConsumer:
         handlers: dict[str, Handler],
         streams: list[str],
         after_commit: Callable[[], None] | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.broker = broker
+        self.metrics = metrics
         self.settings = settings
         self.engine = engine
         self.service = service
@@ -123,8 +127,19 @@ class EventConsumer:
         except (ValidationError, UnknownEvent) as exc:  # can never succeed: no retries
             await self.dead_letter(stream, body, msg, f"unreadable payload: {exc}", deliveries)
             return
-        await asyncio.to_thread(self._apply, handler, env, payload)  # raises => stays pending => reclaimed
+        with correlation(env.correlation_id):  # log lines of the handler carry the envelope's correlation id
+            started = time.perf_counter()
+            try:
+                await asyncio.to_thread(self._apply, handler, env, payload)  # raises => stays pending => reclaimed
+            except Exception:
+                log.exception("handler for %s failed (event %s, delivery %s)", env.type, env.event_id, deliveries)
+                if self.metrics:
+                    self.metrics.handler_failures.inc(stream, env.type)
+                raise
         self.consumed += 1
+        if self.metrics:
+            self.metrics.consumed.inc(stream, env.type)
+            self.metrics.handler_latency.observe(env.type, value=time.perf_counter() - started)
         if self.after_commit:
             self.after_commit()
 
@@ -142,7 +157,10 @@ class EventConsumer:
             raise
 
     async def dead_letter(self, stream: str, body: Any, msg: RedisStreamMessage, reason: str, n: int) -> None:
-        log.error("dead-lettering from %s: %s", stream, reason)
+        type_ = body.get("type") if isinstance(body, dict) else None
+        cid = body.get("correlation_id") if isinstance(body, dict) else None
+        with correlation(cid if isinstance(cid, str) else None):
+            log.error("dead-lettering from %s: %s", stream, reason, extra={"event_type": type_, "deliveries": n})
         entry = msg.raw_message.get("message_ids") if isinstance(msg.raw_message, dict) else None
         await self.broker.publish(
             {
@@ -157,6 +175,8 @@ class EventConsumer:
             stream=f"{stream}.dlq",
         )
         self.dead_lettered += 1
+        if self.metrics:
+            self.metrics.dead_lettered.inc(stream, str(type_ or "unreadable"))
 
 
 def _text(value: Any) -> str:
@@ -173,16 +193,14 @@ async def publish_envelope(broker: RedisBroker, stream: str, body_json: str, eve
     )
 
 
-async def groups_health(client: Redis, streams: Iterable[str], group: str) -> list[str]:
-    """Problems with the consumer groups this service reads (empty when all is well)."""
+async def groups_health(
+    client: Redis, streams: Iterable[str], group: str, reclaim_idle_ms: int | None = None, factor: int = STUCK_FACTOR
+) -> list[str]:
+    """Problems with the consumer groups this service reads (empty when all is well): a missing stream or group,
+    or, given the reclaim idle time, a group whose oldest pending entry has waited `factor` times longer."""
     problems = []
-    for stream in streams:
-        try:
-            groups = await client.xinfo_groups(stream)
-        except ResponseError:
-            problems.append(f"stream {stream} missing")
-            continue
-        names = {_text(g["name"]) for g in groups}
-        if group not in names:
-            problems.append(f"group {group} missing on {stream}")
+    for state in await group_states(client, streams, group):
+        problem = state.problem(reclaim_idle_ms if reclaim_idle_ms is not None else 10**12, factor)
+        if problem:
+            problems.append(problem)
     return problems

@@ -1,0 +1,357 @@
+"""Metrics in the Prometheus text format (written by hand: counters, gauges, histograms with labels), the state of
+the consumer groups a service reads (pending, oldest pending age, lag), structured JSON logs carrying the
+correlation id, and the HTTP middleware that counts requests by route template and carries `X-Correlation-Id`.
+
+One `Metrics` per app (`Runtime.metrics`), so several apps in one test process never mix their numbers.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import logging
+import sys
+import time
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+correlation_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("lapkin_correlation_id", default=None)
+CORRELATION_HEADER = "X-Correlation-Id"
+STUCK_FACTOR = 3  # a group is stuck when its oldest pending entry has waited this many reclaim idle times
+
+
+@contextmanager
+def correlation(cid: str | None) -> Iterator[None]:
+    """Within the block, log lines (and events emitted without an explicit id) carry this correlation id."""
+    token = correlation_id_var.set(cid)
+    try:
+        yield
+    finally:
+        correlation_id_var.reset(token)
+
+
+# ---- metrics ----------------------------------------------------------------------------------------------------
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+
+
+def _labels(names: tuple[str, ...], values: tuple[str, ...], extra: str = "") -> str:
+    parts = [f'{n}="{_escape(str(v))}"' for n, v in zip(names, values, strict=True)]
+    if extra:
+        parts.append(extra)
+    return "{" + ",".join(parts) + "}" if parts else ""
+
+
+def _num(value: float) -> str:
+    if value == float("inf"):
+        return "+Inf"
+    return repr(float(value)) if not float(value).is_integer() else str(int(value))
+
+
+class Counter:
+    kind = "counter"
+
+    def __init__(self, name: str, help_: str, labels: tuple[str, ...] = ()) -> None:
+        self.name, self.help, self.labelnames = name, help_, labels
+        self.values: dict[tuple[str, ...], float] = {}
+
+    def inc(self, *labels: str, amount: float = 1.0) -> None:
+        key = tuple(str(v) for v in labels)
+        self.values[key] = self.values.get(key, 0.0) + amount
+
+    def get(self, *labels: str) -> float:
+        return self.values.get(tuple(labels), 0.0)
+
+    def samples(self) -> Iterable[str]:
+        for key, value in sorted(self.values.items()):
+            yield f"{self.name}{_labels(self.labelnames, key)} {_num(value)}"
+
+
+class Gauge(Counter):
+    kind = "gauge"
+
+    def set(self, *labels: str, value: float) -> None:
+        self.values[tuple(str(v) for v in labels)] = value
+
+
+DEFAULT_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+
+
+class Histogram:
+    kind = "histogram"
+
+    def __init__(
+        self, name: str, help_: str, labels: tuple[str, ...] = (), buckets: tuple[float, ...] = DEFAULT_BUCKETS
+    ) -> None:
+        self.name, self.help, self.labelnames, self.buckets = name, help_, labels, buckets
+        self.values: dict[tuple[str, ...], tuple[list[int], list[float]]] = {}  # counts per bucket, [sum, count]
+
+    def observe(self, *labels: str, value: float) -> None:
+        key = tuple(str(v) for v in labels)
+        counts, total = self.values.setdefault(key, ([0] * len(self.buckets), [0.0, 0.0]))
+        for i, bound in enumerate(self.buckets):
+            if value <= bound:
+                counts[i] += 1
+        total[0] += value
+        total[1] += 1
+
+    def samples(self) -> Iterable[str]:
+        for key, (counts, (total, n)) in sorted(self.values.items()):
+            for bound, c in zip(self.buckets, counts, strict=True):
+                le = 'le="' + _num(bound) + '"'
+                yield f"{self.name}_bucket{_labels(self.labelnames, key, le)} {c}"
+            inf = 'le="+Inf"'
+            yield f"{self.name}_bucket{_labels(self.labelnames, key, inf)} {_num(n)}"
+            yield f"{self.name}_sum{_labels(self.labelnames, key)} {_num(total)}"
+            yield f"{self.name}_count{_labels(self.labelnames, key)} {_num(n)}"
+
+
+class Metrics:
+    """Every series a service exports. Gauges about Redis and the outbox are refreshed at scrape time."""
+
+    def __init__(self, service: str) -> None:
+        self.service = service
+        self.http_requests = Counter(
+            "lapkin_http_requests_total", "HTTP requests by route template and status.", ("method", "route", "status")
+        )
+        self.http_latency = Histogram(
+            "lapkin_http_request_duration_seconds", "HTTP request latency by route template.", ("method", "route")
+        )
+        self.published = Counter(
+            "lapkin_events_published_total", "Events the outbox relay published, by type.", ("stream", "type")
+        )
+        self.consumed = Counter(
+            "lapkin_events_consumed_total", "Events applied by this service's handlers, by type.", ("stream", "type")
+        )
+        self.handler_failures = Counter(
+            "lapkin_handler_failures_total", "Handler runs that raised (the event stays pending).", ("stream", "type")
+        )
+        self.handler_latency = Histogram(
+            "lapkin_handler_duration_seconds", "Time to apply one event, by type.", ("type",)
+        )
+        self.dead_lettered = Counter(
+            "lapkin_events_dead_lettered_total", "Events this service sent to a dead-letter stream.", ("stream", "type")
+        )
+        self.outbox_backlog = Gauge("lapkin_outbox_backlog", "Outbox rows not yet published.")
+        self.group_up = Gauge(
+            "lapkin_consumer_group_up", "1 when the consumer group exists on the stream.", ("stream", "group")
+        )
+        self.group_pending = Gauge(
+            "lapkin_consumer_group_pending", "Entries delivered to the group but not acknowledged.", ("stream", "group")
+        )
+        self.group_oldest = Gauge(
+            "lapkin_consumer_group_oldest_pending_seconds",
+            "Idle time of the group's oldest pending entry (0 when none).",
+            ("stream", "group"),
+        )
+        self.group_lag = Gauge(
+            "lapkin_consumer_group_lag", "Entries in the stream the group has not read yet.", ("stream", "group")
+        )
+        self.all: list[Counter | Histogram] = [
+            self.http_requests,
+            self.http_latency,
+            self.published,
+            self.consumed,
+            self.handler_failures,
+            self.handler_latency,
+            self.dead_lettered,
+            self.outbox_backlog,
+            self.group_up,
+            self.group_pending,
+            self.group_oldest,
+            self.group_lag,
+        ]
+
+    def update_groups(self, groups: list[GroupState]) -> None:
+        for g in groups:
+            self.group_up.set(g.stream, g.group, value=1 if g.exists else 0)
+            self.group_pending.set(g.stream, g.group, value=g.pending)
+            self.group_oldest.set(g.stream, g.group, value=g.oldest_pending_s or 0.0)
+            self.group_lag.set(g.stream, g.group, value=g.lag if g.lag is not None else 0)
+
+    def render(self) -> str:
+        lines = [f'lapkin_service_info{{service="{_escape(self.service)}"}} 1']
+        for m in self.all:
+            lines.append(f"# HELP {m.name} {m.help}")
+            lines.append(f"# TYPE {m.name} {m.kind}")
+            lines.extend(m.samples())
+        return "\n".join(lines) + "\n"
+
+
+PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+
+
+# ---- consumer groups --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class GroupState:
+    stream: str
+    group: str
+    exists: bool
+    pending: int = 0
+    oldest_pending_s: float | None = None  # idle time of the oldest pending entry
+    lag: int | None = None  # None: Redis cannot tell (entries were deleted)
+    consumers: int = 0
+
+    def problem(self, reclaim_idle_ms: int, factor: int = STUCK_FACTOR) -> str | None:
+        if not self.exists:
+            return f"group {self.group} missing on {self.stream}"
+        limit = factor * reclaim_idle_ms / 1000
+        if self.oldest_pending_s is not None and self.oldest_pending_s > limit:
+            return (
+                f"group {self.group} stuck on {self.stream}: oldest of {self.pending} pending waited "
+                f"{self.oldest_pending_s:.1f}s (> {factor}x reclaim idle {reclaim_idle_ms / 1000:g}s)"
+            )
+        return None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "stream": self.stream,
+            "group": self.group,
+            "exists": self.exists,
+            "pending": self.pending,
+            "oldest_pending_s": self.oldest_pending_s,
+            "lag": self.lag,
+            "consumers": self.consumers,
+        }
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+async def group_states(client: Any, streams: Iterable[str], group: str | None = None) -> list[GroupState]:
+    """The state of `group` on each stream (or of every group on it when `group` is None), from XINFO GROUPS and
+    XPENDING. An async Redis client."""
+    from redis.exceptions import ResponseError
+
+    out: list[GroupState] = []
+    for stream in streams:
+        try:
+            infos = await client.xinfo_groups(stream)
+        except ResponseError:
+            infos = []
+        found = False
+        for info in infos:
+            name = _text(info["name"])
+            if group is not None and name != group:
+                continue
+            found = True
+            pending = int(info.get("pending") or 0)
+            oldest = None
+            if pending:
+                first = await client.xpending_range(stream, name, "-", "+", 1)
+                oldest = first[0]["time_since_delivered"] / 1000 if first else None
+            lag = info.get("lag")
+            out.append(
+                GroupState(
+                    stream,
+                    name,
+                    True,
+                    pending,
+                    oldest,
+                    int(lag) if lag is not None else None,
+                    int(info.get("consumers") or 0),
+                )
+            )
+        if group is not None and not found:
+            out.append(GroupState(stream, group, False))
+    return out
+
+
+# ---- logs -------------------------------------------------------------------------------------------------------
+
+_STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, service, message, correlation_id, and any `extra` fields."""
+
+    def __init__(self, service: str | None = None) -> None:
+        super().__init__()
+        self.service = service
+
+    def format(self, record: logging.LogRecord) -> str:
+        out: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if self.service:
+            out["service"] = self.service
+        cid = getattr(record, "correlation_id", None) or correlation_id_var.get()
+        if cid:
+            out["correlation_id"] = cid
+        for key, value in record.__dict__.items():
+            if key not in _STANDARD and key not in out and not key.startswith("_"):
+                out[key] = value
+        if record.exc_info:
+            out["exc"] = self.formatException(record.exc_info)
+        return json.dumps(out, default=str, ensure_ascii=False)
+
+
+def configure_logging(service: str, level: int = logging.INFO) -> None:
+    """JSON lines on stderr for the `lapkin.*` loggers (idempotent: one handler however many apps are built)."""
+    logger = logging.getLogger("lapkin")
+    for h in logger.handlers:
+        if getattr(h, "_lapkin_json", False):
+            h.setFormatter(JsonFormatter(service))
+            return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter(service))
+    handler._lapkin_json = True  # type: ignore[attr-defined]
+    logger.addHandler(handler)
+    if logger.level == logging.NOTSET or logger.level > level:
+        logger.setLevel(level)
+    faststream = logging.getLogger("lapkin.faststream")  # its INFO lines (subscriber start/stop) are noise here
+    if faststream.level == logging.NOTSET:
+        faststream.setLevel(logging.WARNING)
+
+
+# ---- HTTP -------------------------------------------------------------------------------------------------------
+
+
+class HttpObservability:
+    """Pure ASGI (streams and server-sent events pass through untouched): a correlation id per request, from
+    `X-Correlation-Id` or new, set in the contextvar and echoed in the response; requests counted by route
+    template (`/draf/{draft_id}`, never the raw path) and status, with latency."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app, self.metrics = app, metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        cid = _text(headers.get(b"x-correlation-id", b"")).strip()[:128] or str(uuid.uuid4())
+        status = {"code": 500}
+        started = time.perf_counter()
+
+        async def send_wrapper(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-correlation-id", cid.encode())]
+            await send(message)
+
+        token = correlation_id_var.set(cid)
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            correlation_id_var.reset(token)
+            route = scope.get("route")
+            template = getattr(route, "path", None) or ("unmatched" if status["code"] == 404 else "other")
+            method = scope.get("method", "GET")
+            self.metrics.http_requests.inc(method, template, str(status["code"]))
+            self.metrics.http_latency.observe(method, template, value=time.perf_counter() - started)
