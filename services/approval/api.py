@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request
 
-from services.approval import handlers, officials
+from services.approval import disposisi, handlers, kepatuhan, officials, sosialisasi
 from services.approval.workflow import Workflow
 from shared.errors import ApiError, ErrorItem
 from shared.service import AdminDep, RuntimeDep, SessionDep, StaffDep
@@ -70,3 +70,89 @@ def post_decision(
     draft_id: str, body: Annotated[Any, Body()], request: Request, session: SessionDep, rt: RuntimeDep, caller: StaffDep
 ) -> dict[str, Any]:
     return handlers.decide(session, rt, workflow(request), caller, draft_id, body)
+
+
+# ---- disposisi, socialisation, SOP compliance ---------------------------------------------------------------------
+
+
+@router.post("/disposisi", status_code=201)
+def issue_disposisi(
+    body: Annotated[Any, Body()], request: Request, session: SessionDep, rt: RuntimeDep, caller: StaffDep
+) -> dict[str, Any]:
+    """Issue a disposition: `kepada_role` or `kepada_id`, `instruksi`, optional `batas_waktu` (YYYY-MM-DD),
+    `catatan`, `tahun`, `periode`, `langkah` (SOP step; by default the sender's role's first disposisi step)."""
+    who = handlers.official_row(session, caller)
+    row = disposisi.issue(session, rt, workflow(request), who, body)
+    return disposisi.public(session, workflow(request), row)
+
+
+@router.get("/disposisi")
+def list_disposisi(request: Request, session: SessionDep, caller: StaffDep) -> dict[str, Any]:
+    who = handlers.official_row(session, caller)
+    wf = workflow(request)
+    return {
+        "diterima": [disposisi.public(session, wf, d) for d in disposisi.for_official(session, who)],
+        "dikirim": [disposisi.public(session, wf, d) for d in disposisi.sent_by(session, who)],
+    }
+
+
+@router.post("/disposisi/{disposisi_id}/selesai")
+def disposisi_done(disposisi_id: int, request: Request, session: SessionDep, caller: StaffDep) -> dict[str, Any]:
+    who = handlers.official_row(session, caller)
+    return disposisi.public(session, workflow(request), disposisi.mark_done(session, disposisi_id, who))
+
+
+@router.post("/drafts/{draft_id}/sosialisasi", status_code=201)
+def circulate(
+    draft_id: str,
+    body: Annotated[Any, Body()],
+    request: Request,
+    session: SessionDep,
+    rt: RuntimeDep,
+    caller: StaffDep,
+) -> dict[str, Any]:
+    """Circulate a draft (SOP step 5: a final quarterly report; step 8: a semester or annual draft):
+    `{"penerima": [official ids], "catatan": "..."}`."""
+    who = handlers.official_row(session, caller)
+    return sosialisasi.status(session, sosialisasi.circulate(session, rt, workflow(request), who, draft_id, body))
+
+
+@router.get("/sosialisasi/{sosialisasi_id}")
+def sosialisasi_status(sosialisasi_id: int, session: SessionDep, caller: StaffDep) -> dict[str, Any]:
+    return sosialisasi.status(session, sosialisasi.get(session, sosialisasi_id))
+
+
+@router.post("/sosialisasi/{sosialisasi_id}/dibaca")
+def sosialisasi_read(sosialisasi_id: int, session: SessionDep, rt: RuntimeDep, caller: StaffDep) -> dict[str, Any]:
+    who = handlers.official_row(session, caller)
+    sos = sosialisasi.get(session, sosialisasi_id)
+    status = sosialisasi.status(session, sos)
+    if who.id not in [p["id"] for p in status["penerima"]]:
+        raise ApiError(
+            403,
+            [ErrorItem(None, "not_recipient", "Anda bukan penerima sosialisasi ini.", "You are not a recipient.")],
+        )
+    sosialisasi.acknowledge(session, rt, sos, who)
+    return sosialisasi.status(session, sos)
+
+
+@router.get("/kepatuhan-sop")
+def compliance(
+    request: Request, session: SessionDep, caller: StaffDep, tahun: int = Query(..., ge=2000, le=2100)
+) -> dict[str, Any]:
+    def minutes(value: Any) -> float | None:
+        return round(value.total_seconds() / 60, 2) if value is not None else None
+
+    rows = kepatuhan.report(session, workflow(request), tahun)
+    return {
+        "tahun": tahun,
+        "langkah": [
+            {
+                **{k: v for k, v in r.items() if k not in ("waktu", "median", "worst")},
+                "waktu_menit": minutes(r["waktu"]),
+                "median_menit": minutes(r["median"]),
+                "terlama_menit": minutes(r["worst"]),
+            }
+            for r in rows
+        ],
+    }

@@ -52,6 +52,10 @@ class DraftMovedOn(DomainError):
     rule, status = "draft_moved_on", 409
 
 
+class OtherUnit(DomainError):
+    rule, status = "other_unit", 403
+
+
 @dataclass(frozen=True)
 class Official:
     id: int | str
@@ -96,16 +100,18 @@ class Draft:
     koreksi_role: str | None = None  # set while a koreksi return waits for that role / a new version
     tahun: int | None = None
     history: tuple[HistoryEntry, ...] = field(default_factory=tuple)
+    koreksi_units: tuple[str, ...] = ()  # the units a koreksi return named (a unit-bound corrector acts for these)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["history"] = [h.to_dict() for h in self.history]
+        d["koreksi_units"] = list(self.koreksi_units)
         return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Draft:
         hist = tuple(HistoryEntry.from_dict(h) for h in d.get("history", ()))
-        return cls(**{**d, "history": hist})
+        return cls(**{**d, "history": hist, "koreksi_units": tuple(d.get("koreksi_units") or ())})
 
 
 @dataclass(frozen=True)
@@ -120,6 +126,8 @@ class Decision:
     chain: tuple[dict[str, Any], ...] = ()  # on final: submit + approvals, in chain order
     koreksi: bool = False  # a return that needs new data from the units
     returned_to: dict[str, Any] | None = None  # {"role", "step", "stage"} of a return
+    units: tuple[str, ...] = ()  # a koreksi return: the units to reopen
+    indikator: tuple[str, ...] = ()  # a koreksi return: the indicators to correct
 
 
 def new_draft(
@@ -177,7 +185,12 @@ def decide(
     *,
     version: int | None = None,
     now: datetime,
+    units: tuple[str, ...] | list[str] = (),
+    indikator: tuple[str, ...] | list[str] = (),
 ) -> Decision:
+    """Approve (or submit, or mark a koreksi done) or return. A return with `koreksi` names the units and
+    indicators to reopen; a unit-bound official (`unit` set) may only name their own unit, and names it by
+    default."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     if version is not None and version != draft.version:
@@ -211,7 +224,11 @@ def decide(
             )
         step = current_step(workflow, draft) or stage.step
         new = replace(
-            draft, state=MENUNGGU, koreksi_role=None, history=(*draft.history, entry("koreksi_selesai", step))
+            draft,
+            state=MENUNGGU,
+            koreksi_role=None,
+            koreksi_units=(),
+            history=(*draft.history, entry("koreksi_selesai", step)),
         )
         return Decision(new, "koreksi_selesai", None, step, actor, note)
 
@@ -219,15 +236,31 @@ def decide(
         ret = stage.on_return
         if ret is None:
             raise InvalidDecision("tahap ini tidak dapat dikembalikan", "this stage has no return path")
+        named = tuple(dict.fromkeys(u.strip() for u in units if u and u.strip()))
+        inds = tuple(dict.fromkeys(i.strip() for i in indikator if i and i.strip()))
+        if official.unit:
+            others = [u for u in named if u != official.unit]
+            if others:
+                raise OtherUnit(
+                    f"Anda hanya dapat mengembalikan bagian unit {official.unit}, bukan {', '.join(others)}",
+                    f"you may only return the part of unit {official.unit}, not {', '.join(others)}",
+                )
+            named = named or (official.unit,)
+        if not ret.koreksi:
+            named, inds = (), ()
         new = replace(
             draft,
             stage=ret.stage - 1,
             state=DIKEMBALIKAN,
             koreksi_role=ret.role if ret.koreksi else None,
+            koreksi_units=named,
             history=(*draft.history, entry("return", stage.step)),
         )
         to = {"role": ret.role, "step": ret.step, "stage": ret.stage - 1}
-        return Decision(new, "return", "KoreksiRequested", stage.step, actor, note, koreksi=ret.koreksi, returned_to=to)
+        return Decision(
+            new, "return", "KoreksiRequested", stage.step, actor, note,
+            koreksi=ret.koreksi, returned_to=to, units=named, indikator=inds,
+        )  # fmt: skip
 
     if stage.action == "submit":
         new = replace(
@@ -281,7 +314,7 @@ def supersede(draft: Draft, new_version: int, *, new_id: str | None = None) -> t
             f"versi {new_version} bukan versi terbaru (kini {draft.version})",
             f"version {new_version} is not newer than the current version {draft.version}",
         )
-    old = replace(draft, state=SUPERSEDED, koreksi_role=None)
+    old = replace(draft, state=SUPERSEDED, koreksi_role=None, koreksi_units=())
     new = Draft(id=new_id or draft.id, jenis=draft.jenis, periode=draft.periode, version=new_version, tahun=draft.tahun)
     return old, new
 
@@ -296,6 +329,11 @@ def _check_turn(workflow: Workflow, draft: Draft, official: Official) -> Stage:
         raise NotYourTurn(
             f"giliran {workflow.role_name(role)}, bukan {workflow.role_name(official.role)}",
             f"it is the turn of role {role!r}, not {official.role!r}",
+        )
+    if draft.koreksi_role and official.unit and draft.koreksi_units and official.unit not in draft.koreksi_units:
+        raise OtherUnit(
+            f"koreksi ini untuk unit {', '.join(draft.koreksi_units)}, bukan {official.unit}",
+            f"this correction is for unit(s) {', '.join(draft.koreksi_units)}, not {official.unit}",
         )
     if stage.action == "approve" and not draft.koreksi_role and _is_compiler(draft, official):
         raise OwnWork(

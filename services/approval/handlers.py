@@ -22,12 +22,18 @@ def to_domain(row: DraftRow) -> domain.Draft:
     return domain.Draft.from_dict(json.loads(row.data))
 
 
-def official_of(session: Session, caller: Caller) -> domain.Official:
+def official_row(session: Session, caller: Caller) -> Official:
     row = session.get(Official, int(caller.id)) if caller.kind == "official" else None
     if row is None or not row.active:
         raise api_error(
             403, None, "not_an_official", "Hanya pejabat yang dapat memutuskan.", "Only officials can decide."
         )
+    assert row.id is not None
+    return row
+
+
+def official_of(session: Session, caller: Caller) -> domain.Official:
+    row = official_row(session, caller)
     assert row.id is not None
     return domain.Official(id=row.id, role=row.role, unit=row.unit, nama=row.nama, nip=row.nip, jabatan=row.jabatan)
 
@@ -75,6 +81,7 @@ def history(session: Session, draft_id: str) -> list[dict[str, Any]]:
             "role": h.actor_role,
             "note": h.note,
             "at": h.at.isoformat(),
+            **(json.loads(h.detail) if h.detail else {}),
         }
         for h in rows
     ]
@@ -89,6 +96,9 @@ def decide(session: Session, rt: Runtime, wf: Workflow, caller: Caller, draft_id
     who = official_of(session, caller)
     version = body.get("version")
     now = datetime.now(UTC)
+    units, indikator = _strings(body.get("units")), _strings(body.get("indikator"))
+    if body.get("decision") == "return" and (units or indikator):
+        units = _koreksi_units(session, row, units, indikator)
     try:
         decision = domain.decide(
             wf,
@@ -98,9 +108,14 @@ def decide(session: Session, rt: Runtime, wf: Workflow, caller: Caller, draft_id
             body.get("note"),
             version=version if isinstance(version, int) else None,
             now=now,
+            units=units,
+            indikator=indikator,
         )
     except domain.DomainError as exc:
-        field = {"reason_required": "note", "invalid_decision": "decision", "draft_moved_on": "version"}.get(exc.rule)
+        field = {
+            "reason_required": "note", "invalid_decision": "decision", "draft_moved_on": "version",
+            "other_unit": "units",
+        }.get(exc.rule)  # fmt: skip
         raise api_error(exc.status, field, exc.rule, exc.message_id, exc.message_en) from exc
     row.data, row.state, row.updated_at = json.dumps(decision.draft.to_dict()), decision.draft.state, now
     row.stage_started_at = now
@@ -116,6 +131,9 @@ def decide(session: Session, rt: Runtime, wf: Workflow, caller: Caller, draft_id
             actor_role=who.role,
             note=decision.note,
             at=now,
+            detail=json.dumps({"units": list(decision.units), "indikator": list(decision.indikator)})
+            if decision.units or decision.indikator
+            else None,
         )
     )
     if decision.event:
@@ -130,8 +148,8 @@ def decide(session: Session, rt: Runtime, wf: Workflow, caller: Caller, draft_id
             note=decision.note,
             final=decision.final,
             chain=[dict(c) for c in decision.chain],
-            units=_strings(body.get("units")) if decision.koreksi else [],
-            indikator=_strings(body.get("indikator")) if decision.koreksi else [],
+            units=list(decision.units),
+            indikator=list(decision.indikator),
         )
         rt.emit(session, decision.event, payload.model_dump(mode="json"), correlation_id=_correlation(row))
     session.commit()
@@ -140,7 +158,43 @@ def decide(session: Session, rt: Runtime, wf: Workflow, caller: Caller, draft_id
 
 
 def _strings(value: Any) -> list[str]:
-    return [str(v) for v in value] if isinstance(value, list) else []
+    if isinstance(value, str):
+        value = value.split(",")
+    return [str(v).strip() for v in value if str(v).strip()] if isinstance(value, list) else []
+
+
+def recap_of(session: Session, row: DraftRow) -> dict[str, Any]:
+    rec = session.get(RekapRow, (row.tahun, row.periode, row.recap_revision))
+    return json.loads(rec.body).get("rekap", {}) if rec else {}
+
+
+def units_of(recap: dict[str, Any]) -> dict[str, list[str]]:
+    """unit -> the indicators it answers for (the recap's `penanggung_jawab`)."""
+    out: dict[str, list[str]] = {}
+    for ind in recap.get("indikator", []):
+        if ind.get("penanggung_jawab"):
+            out.setdefault(ind["penanggung_jawab"], []).append(ind.get("kode"))
+    return out
+
+
+def _koreksi_units(session: Session, row: DraftRow, units: list[str], indikator: list[str]) -> list[str]:
+    """The named units plus the units answering for the named indicators; unknown codes are refused (422)."""
+    by_unit = units_of(recap_of(session, row))
+    if not by_unit:  # no recap to check against: take the names as given
+        return units
+    owner = {kode: unit for unit, kodes in by_unit.items() for kode in kodes}
+    errors = [
+        ErrorItem("units", "unknown_unit", f"unit tidak dikenal: {u}", f"unknown unit: {u}")
+        for u in units
+        if u not in by_unit
+    ] + [
+        ErrorItem("indikator", "unknown_indikator", f"indikator tidak dikenal: {i}", f"unknown indicator: {i}")
+        for i in indikator
+        if i not in owner
+    ]
+    if errors:
+        raise ApiError(422, errors)
+    return list(dict.fromkeys([*units, *(owner[i] for i in indikator)]))
 
 
 def _correlation(row: DraftRow) -> str:
@@ -169,10 +223,15 @@ def make_handlers(rt: Runtime, wf: Workflow) -> dict[str, Any]:
                 data="",
             )
         else:
+            waiting_at = domain.current_step(wf, to_domain(row))  # the step whose work the new version ends
             old, draft = domain.supersede(to_domain(row), p.version)
             session.add(
                 DraftHistory(
-                    draft_id=row.id, version=row.version, action="superseded", note=f"diganti versi {p.version}"
+                    draft_id=row.id,
+                    version=row.version,
+                    action="superseded",
+                    step=waiting_at,
+                    note=f"diganti versi {p.version}",
                 )
             )
         now = datetime.now(UTC)

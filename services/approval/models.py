@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Column, Text
 from sqlmodel import Field, SQLModel
@@ -58,6 +58,7 @@ class DraftHistory(SQLModel, table=True):
     actor_role: str | None = None
     note: str | None = Field(default=None, sa_column=Column(Text))
     at: datetime = Field(default_factory=utcnow)
+    detail: str | None = Field(default=None, sa_column=Column(Text))  # JSON: a koreksi's units and indikator
 
 
 class RekapRow(SQLModel, table=True):
@@ -84,4 +85,53 @@ class DraftVersionRow(SQLModel, table=True):
     rendered_at: datetime = Field(default_factory=utcnow)
 
 
-TABLES = [m.__table__ for m in (Official, DraftRow, DraftHistory, RekapRow, DraftVersionRow)]  # type: ignore[attr-defined,union-attr]
+class DisposisiRow(SQLModel, table=True):
+    """A disposition (SOP steps 1, 2, 6): from an official to a role or a person, numbered per year
+    (`001/DISNAKER/PSM/2024`). Its SOP step's clock runs from `issued_at` until the recipient marks it done."""
+
+    __tablename__ = "apv_disposisi"
+    id: int | None = Field(default=None, primary_key=True)
+    nomor: str = Field(unique=True, index=True)
+    tahun: int = Field(index=True)
+    urut: int  # the sequence number within the year
+    langkah: int | None = None  # the SOP step it starts
+    periode: str | None = None
+    dari_id: int = Field(index=True)
+    kepada_role: str | None = None  # to a role (anyone holding it) ...
+    kepada_id: int | None = Field(default=None, index=True)  # ... or to one official
+    instruksi: str = Field(sa_column=Column(Text, nullable=False))
+    catatan: str | None = Field(default=None, sa_column=Column(Text))
+    batas_waktu: date | None = None
+    issued_at: datetime = Field(default_factory=utcnow)
+    selesai_at: datetime | None = None
+    selesai_by: int | None = None
+
+
+class SosialisasiRow(SQLModel, table=True):
+    """A draft circulated to chosen officials (SOP steps 5 and 8); each recipient's read receipt is a
+    `SosialisasiPenerima.read_at`."""
+
+    __tablename__ = "apv_sosialisasi"
+    id: int | None = Field(default=None, primary_key=True)
+    draft_id: str = Field(index=True)
+    version: int
+    tahun: int = Field(index=True)
+    langkah: int  # 5 (quarterly, final) or 8 (semester / annual draft)
+    dari_id: int
+    catatan: str | None = Field(default=None, sa_column=Column(Text))
+    sent_at: datetime = Field(default_factory=utcnow)
+
+
+class SosialisasiPenerima(SQLModel, table=True):
+    __tablename__ = "apv_sosialisasi_penerima"
+    sosialisasi_id: int = Field(primary_key=True)
+    official_id: int = Field(primary_key=True, index=True)
+    read_at: datetime | None = None
+
+
+TABLES = [
+    m.__table__  # type: ignore[attr-defined,union-attr]
+    for m in (
+        Official, DraftRow, DraftHistory, RekapRow, DraftVersionRow, DisposisiRow, SosialisasiRow, SosialisasiPenerima
+    )
+]  # fmt: skip  # type: ignore[attr-defined,union-attr]

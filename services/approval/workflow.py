@@ -87,6 +87,7 @@ class SopInfo(_Model):
     judul: str
     instansi: str = ""
     tanggal: str = ""
+    kode_disposisi: str = "DISNAKER/PSM"  # the middle of a disposisi number: 001/DISNAKER/PSM/2024
 
 
 class Workflow(_Model):
@@ -103,6 +104,10 @@ class Workflow(_Model):
 
     def chain(self, jenis: str) -> list[Stage]:
         return self.chains[jenis]
+
+    def disposisi_steps(self, role: str) -> list[Step]:
+        """The steps at which this role issues a Disposisi / Lembar Disposisi (its first is the default)."""
+        return [s for s in self.steps if s.role == role and any("disposisi" in o.lower() for o in s.outputs)]
 
     def role_name(self, code: str) -> str:
         role = self.roles.get(code)

@@ -73,6 +73,65 @@ TEXT: dict[str, dict[str, str]] = {
     "back_inbox": {"id": "Kembali ke kotak masuk", "en": "Back to the inbox"},
     "error_title": {"id": "Permintaan ditolak", "en": "Request refused"},
     "not_found": {"id": "Draf tidak ditemukan.", "en": "Draft not found."},
+    # disposisi
+    "disposisi": {"id": "Disposisi", "en": "Dispositions"},
+    "disposisi_new": {"id": "Terbitkan disposisi", "en": "Issue a disposition"},
+    "disposisi_received": {"id": "Disposisi untuk Anda", "en": "Dispositions to you"},
+    "disposisi_sent": {"id": "Disposisi yang Anda terbitkan", "en": "Dispositions you issued"},
+    "disposisi_none": {"id": "Tidak ada disposisi.", "en": "No dispositions."},
+    "nomor": {"id": "Nomor", "en": "Number"},
+    "dari": {"id": "Dari", "en": "From"},
+    "kepada": {"id": "Kepada", "en": "To"},
+    "kepada_role": {"id": "Kepada jabatan", "en": "To a role"},
+    "kepada_person": {"id": "atau kepada pejabat", "en": "or to an official"},
+    "choose": {"id": "— pilih —", "en": "— choose —"},
+    "instruksi": {"id": "Instruksi / isi disposisi", "en": "Instruction"},
+    "batas_waktu": {"id": "Batas waktu", "en": "Due date"},
+    "catatan": {"id": "Catatan", "en": "Notes"},
+    "tahun": {"id": "Tahun", "en": "Year"},
+    "periode": {"id": "Periode", "en": "Period"},
+    "langkah": {"id": "Langkah SOP", "en": "SOP step"},
+    "issue": {"id": "Terbitkan", "en": "Issue"},
+    "mark_done": {"id": "Tandai selesai", "en": "Mark done"},
+    "status_open": {"id": "Terbuka", "en": "Open"},
+    "status_done": {"id": "Selesai", "en": "Done"},
+    "issued_at": {"id": "Diterbitkan", "en": "Issued"},
+    "done_at": {"id": "Selesai pada", "en": "Done on"},
+    "due": {"id": "jatuh tempo", "en": "due"},
+    # socialisation
+    "sosialisasi": {"id": "Sosialisasi", "en": "Circulation"},
+    "sosialisasi_to_read": {"id": "Untuk dibaca (sosialisasi)", "en": "To read (circulated to you)"},
+    "sosialisasi_send": {"id": "Sosialisasikan kepada pejabat", "en": "Circulate to officials"},
+    "sosialisasi_button": {"id": "Sosialisasikan", "en": "Circulate"},
+    "read": {"id": "sudah dibaca", "en": "read"},
+    "unread": {"id": "belum dibaca", "en": "not read yet"},
+    "not_read_by": {"id": "Belum dibaca oleh", "en": "Not read yet by"},
+    "all_read": {"id": "Semua penerima sudah membaca.", "en": "Every recipient has read it."},
+    "open_draft": {"id": "Buka draf", "en": "Open the draft"},
+    # unit part, koreksi
+    "your_unit": {"id": "Bagian unit Anda", "en": "Your unit's part"},
+    "show_all": {"id": "Tampilkan semua indikator", "en": "Show every indicator"},
+    "show_unit": {"id": "Tampilkan bagian unit saya", "en": "Show my unit's part"},
+    "koreksi_units": {"id": "Unit yang harus mengoreksi data", "en": "Units that must correct their data"},
+    "koreksi_indikator": {"id": "Indikator yang dikoreksi", "en": "Indicators to correct"},
+    "koreksi_hint": {
+        "id": "Pengembalian ini ke Kepala Seksi untuk koreksi data: unit yang dipilih dibuka kembali "
+        "untuk mengirim ulang.",
+        "en": "This return goes to the Head of section to correct the data: the chosen units are reopened to resubmit.",
+    },
+    # SOP compliance
+    "kepatuhan": {"id": "Kepatuhan SOP", "en": "SOP compliance"},
+    "kepatuhan_intro": {
+        "id": "Per langkah: standar waktu SOP dan lama yang terukur dari riwayat draf, disposisi dan sosialisasi.",
+        "en": "Per step: the SOP time standard and the durations measured from draft history, dispositions and "
+        "circulations.",
+    },
+    "measured": {"id": "Terukur", "en": "Measured"},
+    "median": {"id": "Median", "en": "Median"},
+    "worst": {"id": "Terlama", "en": "Worst"},
+    "within": {"id": "Sesuai standar", "en": "Within standard"},
+    "no_data": {"id": "belum ada data", "en": "no data yet"},
+    "show": {"id": "Tampilkan", "en": "Show"},
     # messages (the `pesan` of a redirect)
     "msg_logged_out": {"id": "Anda telah keluar.", "en": "You have logged out."},
     "msg_expired": {
@@ -98,6 +157,10 @@ TEXT: dict[str, dict[str, str]] = {
     "msg_final": {"id": "Draf disetujui dan kini final.", "en": "The draft was approved and is now final."},
     "msg_return": {"id": "Draf dikembalikan.", "en": "The draft was returned."},
     "msg_koreksi_selesai": {"id": "Koreksi dinyatakan selesai.", "en": "The correction was marked done."},
+    "msg_disposisi": {"id": "Disposisi diterbitkan.", "en": "The disposition was issued."},
+    "msg_disposisi_selesai": {"id": "Disposisi ditandai selesai.", "en": "The disposition was marked done."},
+    "msg_sosialisasi": {"id": "Draf disosialisasikan.", "en": "The draft was circulated."},
+    "msg_dibaca": {"id": "Tanda terima baca dicatat.", "en": "Your read receipt was recorded."},
 }
 
 STATES = {
@@ -122,6 +185,8 @@ ACTIONS = {
     "koreksi_selesai": {"id": "Koreksi selesai", "en": "Correction done"},
     "superseded": {"id": "Diganti versi baru", "en": "Superseded"},
     "final": {"id": "Final", "en": "Final"},
+    "sosialisasi": {"id": "Disosialisasikan", "en": "Circulated"},
+    "dibaca": {"id": "Dibaca", "en": "Read"},
 }
 PREDIKAT_EN = {
     "Sangat Baik": "Very Good",

@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
-from services.approval import domain, handlers, officials
+from services.approval import disposisi, domain, handlers, officials, sosialisasi
 from services.approval.models import DraftRow, DraftVersionRow, Official, RekapRow
 from services.approval.web import i18n
 from services.approval.web.i18n import ACTIONS, JENIS, STATES, fmt_datetime, fmt_duration, lang_of, pick, t
@@ -43,7 +43,10 @@ from shared.service import Caller, Runtime, RuntimeDep, SessionDep
 HERE = Path(__file__).resolve().parent.parent
 TEMPLATES = Jinja2Templates(directory=HERE / "templates")
 STATIC_DIR = HERE / "static"
-MESSAGES = ("logged_out", "expired", "login_required", "approve", "submit", "final", "return", "koreksi_selesai")
+MESSAGES = (
+    "logged_out", "expired", "login_required", "approve", "submit", "final", "return", "koreksi_selesai",
+    "disposisi", "disposisi_selesai", "sosialisasi", "dibaca",
+)  # fmt: skip
 
 router = APIRouter(include_in_schema=False)
 
@@ -253,8 +256,68 @@ def inbox(request: Request, db: SessionDep) -> Response:
         "to_act": [d for d in drafts if d["actionable"]],
         "for_info": [d for d in drafts if not d["actionable"]],
         "today": fmt_date(now.astimezone(i18n.WIB), lang),
+        "disposisi": [
+            disposisi_view(request, db, row, lang, now) for row in disposisi.for_official(db, official, open_only=True)
+        ],
+        "to_read": [sosialisasi_view(request, db, row, lang, now) for row in sosialisasi.unread_for(db, official)],
     }
     return _page(request, "inbox.html", ws, ctx, official=official)
+
+
+def _clock(wf: Workflow, step_no: int | None, started: datetime, now: datetime, lang: str) -> dict[str, Any]:
+    """How long a step has run against its SOP time standard."""
+    try:
+        step = wf.step(step_no) if step_no else None
+    except KeyError:
+        step = None
+    waited = now - _aware(started)
+    return {
+        "step_label": f"{step.nomor}. {step.kegiatan if lang == 'id' else step.activity_en}" if step else MISSING,
+        "waited": fmt_duration(waited, lang),
+        "standard": fmt_duration(step.waktu, lang) if step else None,
+        "late": bool(step and waited > step.waktu),
+    }
+
+
+def disposisi_view(request: Request, db: Session, row: Any, lang: str, now: datetime) -> dict[str, Any]:
+    wf = _workflow(request)
+    d = disposisi.public(db, wf, row)
+    clock = _clock(wf, row.langkah, row.issued_at, now, lang)
+    overdue = bool(row.batas_waktu and now.astimezone(i18n.WIB).date() > row.batas_waktu)
+    kepada = d["kepada"]
+    return {
+        **d,
+        **clock,
+        "late": (clock["late"] or overdue) and not row.selesai_at,
+        "overdue": overdue and not row.selesai_at,
+        "dari_label": f"{d['dari'].get('nama', '')} ({_role_name(request, d['dari'].get('role'), lang)})",
+        "kepada_label": (
+            f"{kepada.get('nama')} ({_role_name(request, kepada.get('role'), lang)})"
+            if kepada.get("nama")
+            else _role_name(request, kepada.get("role"), lang)
+        ),
+        "batas_label": fmt_date(row.batas_waktu, lang) if row.batas_waktu else None,
+        "issued_label": fmt_datetime(_aware(row.issued_at), lang),
+        "done_label": fmt_datetime(_aware(row.selesai_at), lang) if row.selesai_at else None,
+        "periode_label": periode_label(row.periode, row.tahun, lang) if row.periode else str(row.tahun),
+    }
+
+
+def sosialisasi_view(request: Request, db: Session, row: Any, lang: str, now: datetime) -> dict[str, Any]:
+    wf = _workflow(request)
+    status = sosialisasi.status(db, row)
+    draft = db.get(DraftRow, row.draft_id)
+    return {
+        **status,
+        **_clock(wf, row.langkah, row.sent_at, now, lang),
+        "label": periode_label(draft.periode, draft.tahun, lang) if draft else row.draft_id,
+        "jenis_label": pick(JENIS, draft.jenis, lang) if draft else "",
+        "sent_label": fmt_datetime(_aware(row.sent_at), lang),
+        "penerima": [
+            {**p, "read_label": fmt_datetime(datetime.fromisoformat(p["read_at"]), lang) if p["read_at"] else None}
+            for p in status["penerima"]
+        ],
+    }
 
 
 # ---- draft ---------------------------------------------------------------------------------------------------------
@@ -334,17 +397,24 @@ def _changes(prev: dict[str, Any], cur: dict[str, Any], lang: str) -> dict[str, 
     return {"indicators": indicators, "units": units}
 
 
-def _draft_context(request: Request, db: Session, row: DraftRow, official: Official, lang: str) -> dict[str, Any]:
+def _draft_context(
+    request: Request, db: Session, row: DraftRow, official: Official, lang: str, *, all_rows: bool = False
+) -> dict[str, Any]:
     wf, now = _workflow(request), datetime.now(UTC)
     info = _row_view(request, wf, handlers.public(wf, row, _who(official)), lang, now)
     draft = handlers.to_domain(row)
     stage = domain.current_stage(wf, draft)
     recap = _recap(db, row.tahun, row.periode, row.recap_revision)
     rows = []
-    for ind in (recap or {}).get("rekap", {}).get("indikator", []):
+    indicators = (recap or {}).get("rekap", {}).get("indikator", [])
+    unit_part = bool(official.unit) and any(i.get("penanggung_jawab") == official.unit for i in indicators)
+    for ind in indicators:
+        if unit_part and not all_rows and ind.get("penanggung_jawab") != official.unit:
+            continue  # a unit-bound official sees that unit's part (the whole on request)
         rows.append(
             {
                 "kode": ind.get("kode"),
+                "unit": ind.get("penanggung_jawab") or "",
                 "nama": ind.get("nama") or "",
                 "target": _num(ind.get("target"), lang),
                 "realisasi": _num(ind.get("realisasi"), lang),
@@ -363,6 +433,25 @@ def _draft_context(request: Request, db: Session, row: DraftRow, official: Offic
         }
         for h in handlers.history(db, row.id)
     ]
+    koreksi_units: list[str] = []
+    koreksi_indikator: list[dict[str, str]] = []
+    if stage is not None and stage.on_return and stage.on_return.koreksi and info["may_return"]:
+        by_unit = handlers.units_of((recap or {}).get("rekap", {}))
+        koreksi_units = sorted(u for u in by_unit if not official.unit or u == official.unit)
+        koreksi_indikator = [
+            {"kode": i.get("kode"), "unit": i.get("penanggung_jawab"), "nama": i.get("nama") or ""}
+            for i in indicators
+            if i.get("penanggung_jawab") in koreksi_units
+        ]
+    circulate = sosialisasi.may_circulate(wf, row, official)
+    recipients = []
+    if circulate:
+        recipients = [
+            {"id": o.id, "nama": o.nama, "role": _role_name(request, o.role, lang)}
+            for o in db.exec(select(Official).where(Official.active == True).order_by(col(Official.nama)))  # noqa: E712
+            if o.id != official.id and wf.roles.get(o.role) is not None and wf.roles[o.role].decides
+        ]
+    circulations = [sosialisasi_view(request, db, s, lang, now) for s in sosialisasi.for_draft(db, row.id)]
     approve_label = "approve"
     if draft.koreksi_role:
         approve_label = "msg_koreksi_selesai"
@@ -384,6 +473,13 @@ def _draft_context(request: Request, db: Session, row: DraftRow, official: Offic
         "error": None,
         "note": "",
         "reason": "",
+        "unit_part": unit_part and not all_rows,
+        "unit_toggle": unit_part,
+        "koreksi_units": koreksi_units,
+        "koreksi_indikator": koreksi_indikator,
+        "circulate": circulate,
+        "recipients": recipients,
+        "circulations": circulations,
     }
 
 
@@ -395,7 +491,8 @@ def draft_page(draft_id: str, request: Request, db: SessionDep) -> Response:
     row = db.get(DraftRow, draft_id)
     if row is None:
         return _refused(request, ws, official, t("not_found", _lang(request)), "/kotak-masuk", 404)
-    ctx = _draft_context(request, db, row, official, _lang(request))
+    all_rows = request.query_params.get("semua") == "1"
+    ctx = _draft_context(request, db, row, official, _lang(request), all_rows=all_rows)
     return _page(request, "draft.html", ws, ctx, official=official)
 
 
@@ -410,6 +507,8 @@ def draft_decision(
     note: str = Form(""),
     version: str = Form(""),
     seq: str = Form(""),
+    units: list[str] = Form([]),
+    indikator: list[str] = Form([]),
 ) -> Response:
     lang = _lang(request)
     ws, official = _current(request, db)
@@ -427,7 +526,7 @@ def draft_decision(
         return _decision_refused(request, db, ws, official, row, t("msg_moved_on", lang), 409, form_kept)
     stage = domain.current_stage(_workflow(request), draft)
     caller = Caller("official", str(official.id), official.role, official.unit, official.username)
-    body = {"decision": decision, "note": note, "version": row.version}
+    body = {"decision": decision, "note": note, "version": row.version, "units": units, "indikator": indikator}
     try:
         result = handlers.decide(db, rt, _workflow(request), caller, draft_id, body)
     except ApiError as err:

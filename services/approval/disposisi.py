@@ -1,0 +1,255 @@
+"""Disposisi (SOP steps 1, 2, 6): the written instruction that moves work from one official to another.
+
+An official issues it to a role (anyone holding it) or to one official, with an instruction, an optional due date
+(`batas_waktu`) and notes; it gets the year's next number (`001/DISNAKER/PSM/2024`, the middle from the workflow
+file's `sop.kode_disposisi`), shows in the recipient's inbox, and emits `DisposisiIssued` in the same transaction,
+so the renderer makes the Lembar Disposisi. The SOP step it starts (`langkah`) runs its clock from issue until the
+recipient marks it done (the SOP compliance page measures that).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, or_
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from services.approval.models import DisposisiRow, Official
+from services.approval.workflow import Workflow
+from shared.errors import ApiError, ErrorItem, api_error
+from shared.events import catalogue as ev
+from shared.service import Runtime
+
+WIB = ZoneInfo("Asia/Jakarta")  # the office's calendar decides what "today" is
+PERIODES = ("TW1", "TW2", "TW3", "TW4", "S1", "S2", "TAHUNAN")
+MAX_INSTRUKSI = 2000
+
+
+def actor(o: Official) -> dict[str, Any]:
+    return {"id": o.id, "nama": o.nama, "nip": o.nip or None, "jabatan": o.jabatan or None, "role": o.role}
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _err(field: str, rule: str, msg_id: str, msg_en: str) -> ErrorItem:
+    return ErrorItem(field, rule, msg_id, msg_en)
+
+
+def validate(session: Session, wf: Workflow, sender: Official, data: dict[str, Any], today: date) -> dict[str, Any]:
+    """The cleaned fields of a new disposisi, or ApiError 422 naming every bad field."""
+    errors: list[ErrorItem] = []
+    role = data.get("kepada_role") or None
+    raw_id = data.get("kepada_id")
+    kepada_id: int | None = None
+    if raw_id not in (None, ""):
+        try:
+            kepada_id = int(raw_id)
+        except (TypeError, ValueError):
+            errors.append(_err("kepada_id", "invalid", "kepada_id: harus nomor pejabat", "kepada_id: an official's id"))
+    if (role is None) == (kepada_id is None) and not errors:
+        errors.append(
+            _err(
+                "kepada",
+                "required",
+                "Pilih penerima: satu jabatan (peran) atau satu pejabat.",
+                "Choose the recipient: one role or one official.",
+            )
+        )
+    if role is not None and (not isinstance(role, str) or role not in wf.roles or not wf.roles[role].decides):
+        errors.append(_err("kepada_role", "unknown_role", f"peran tidak dikenal: {role}", f"unknown role: {role}"))
+    if kepada_id is not None:
+        target = session.get(Official, kepada_id)
+        if target is None or not target.active:
+            errors.append(_err("kepada_id", "not_found", "Pejabat penerima tidak ditemukan.", "No such official."))
+        elif target.id == sender.id:
+            errors.append(
+                _err("kepada_id", "self", "Disposisi tidak dapat ditujukan kepada diri sendiri.", "Not to yourself.")
+            )
+    instruksi = data.get("instruksi")
+    instruksi = instruksi.strip() if isinstance(instruksi, str) else ""
+    if not instruksi:
+        errors.append(_err("instruksi", "required", "Instruksi wajib diisi.", "The instruction is required."))
+    elif len(instruksi) > MAX_INSTRUKSI:
+        errors.append(
+            _err("instruksi", "too_long", f"Instruksi maksimal {MAX_INSTRUKSI} karakter.", "Instruction too long.")
+        )
+    batas: date | None = None
+    raw_batas = data.get("batas_waktu")
+    if raw_batas not in (None, ""):
+        try:
+            batas = date.fromisoformat(str(raw_batas))
+        except ValueError:
+            errors.append(
+                _err("batas_waktu", "invalid_date", "Batas waktu harus tanggal (TTTT-BB-HH).", "Due date: YYYY-MM-DD.")
+            )
+        else:
+            if batas < today:
+                errors.append(
+                    _err("batas_waktu", "in_the_past", "Batas waktu sudah lewat.", "The due date is in the past.")
+                )
+    tahun: int = today.year
+    if data.get("tahun") not in (None, ""):
+        try:
+            tahun = int(data["tahun"])
+            if not 2000 <= tahun <= 2100:
+                raise ValueError
+        except (TypeError, ValueError):
+            errors.append(_err("tahun", "invalid", "Tahun tidak sah.", "Invalid year."))
+    periode = data.get("periode") or None
+    if periode is not None and periode not in PERIODES:
+        errors.append(_err("periode", "invalid", f"periode: {', '.join(PERIODES)}", f"periode: {', '.join(PERIODES)}"))
+    langkah: int | None = None
+    if data.get("langkah") not in (None, ""):
+        try:
+            langkah = int(data["langkah"])
+            wf.step(langkah)
+        except (TypeError, ValueError, KeyError):
+            errors.append(_err("langkah", "unknown_step", "Langkah SOP tidak dikenal.", "Unknown SOP step."))
+    else:
+        steps = wf.disposisi_steps(sender.role)
+        langkah = steps[0].nomor if steps else None
+    catatan = data.get("catatan")
+    catatan = catatan.strip() if isinstance(catatan, str) and catatan.strip() else None
+    if errors:
+        raise ApiError(422, errors)
+    return {
+        "kepada_role": role if kepada_id is None else None,
+        "kepada_id": kepada_id,
+        "instruksi": instruksi,
+        "batas_waktu": batas,
+        "tahun": tahun,
+        "periode": periode,
+        "langkah": langkah,
+        "catatan": catatan,
+    }
+
+
+def issue(
+    session: Session, rt: Runtime, wf: Workflow, sender: Official, data: Any, *, now: datetime | None = None
+) -> DisposisiRow:
+    if not isinstance(data, dict):
+        raise ApiError(422, [_err("body", "not_an_object", "body: harus objek", "body: must be an object")])
+    if not wf.roles.get(sender.role) or not wf.roles[sender.role].decides:
+        raise api_error(
+            403, None, "wrong_role", "Peran Anda tidak menerbitkan disposisi.", "Your role does not issue dispositions."
+        )
+    now = now or datetime.now(UTC)
+    fields = validate(session, wf, sender, data, now.astimezone(WIB).date())
+    for _ in range(5):  # two officials numbering at once: the unique nomor makes one retry
+        urut = (
+            session.exec(select(func.max(DisposisiRow.urut)).where(DisposisiRow.tahun == fields["tahun"])).one() or 0
+        ) + 1
+        row = DisposisiRow(
+            nomor=f"{urut:03d}/{wf.sop.kode_disposisi}/{fields['tahun']}",
+            urut=urut,
+            dari_id=sender.id or 0,
+            issued_at=now,
+            **fields,
+        )
+        session.add(row)
+        try:
+            session.flush()
+        except IntegrityError:
+            session.rollback()
+            continue
+        kepada = recipient(session, wf, row)
+        payload = ev.DisposisiIssued(
+            nomor=row.nomor,
+            dari=actor(sender),
+            kepada=kepada,
+            instruksi=row.instruksi,
+            batas_waktu=row.batas_waktu.isoformat() if row.batas_waktu else None,
+            catatan=row.catatan,
+            tahun=row.tahun,
+            periode=row.periode,
+        )
+        rt.emit(session, "DisposisiIssued", payload.model_dump(mode="json"), correlation_id=f"disposisi:{row.nomor}")
+        session.commit()
+        rt.committed()
+        session.refresh(row)
+        return row
+    raise api_error(409, "nomor", "conflict", "Penomoran bentrok; coba lagi.", "Numbering conflict; try again.")
+
+
+def recipient(session: Session, wf: Workflow, row: DisposisiRow) -> dict[str, Any]:
+    if row.kepada_id is not None:
+        o = session.get(Official, row.kepada_id)
+        return {**actor(o), "role_nama": wf.role_name(o.role)} if o else {"id": row.kepada_id}
+    role = row.kepada_role or ""
+    return {"role": role, "role_nama": wf.role_name(role)}
+
+
+def is_recipient(row: DisposisiRow, who: Official) -> bool:
+    return row.kepada_id == who.id if row.kepada_id is not None else row.kepada_role == who.role
+
+
+def public(session: Session, wf: Workflow, row: DisposisiRow) -> dict[str, Any]:
+    sender = session.get(Official, row.dari_id)
+    step = wf.step(row.langkah) if row.langkah else None
+    return {
+        "id": row.id,
+        "nomor": row.nomor,
+        "tahun": row.tahun,
+        "periode": row.periode,
+        "langkah": row.langkah,
+        "waktu_standar_menit": int(step.waktu.total_seconds() // 60) if step else None,
+        "dari": actor(sender) if sender else {"id": row.dari_id},
+        "kepada": recipient(session, wf, row),
+        "instruksi": row.instruksi,
+        "catatan": row.catatan,
+        "batas_waktu": row.batas_waktu.isoformat() if row.batas_waktu else None,
+        "issued_at": _aware(row.issued_at).isoformat(),
+        "selesai_at": _aware(row.selesai_at).isoformat() if row.selesai_at else None,
+        "status": "selesai" if row.selesai_at else "terbuka",
+    }
+
+
+def for_official(session: Session, who: Official, *, open_only: bool = False) -> list[DisposisiRow]:
+    """The dispositions addressed to this official (as a person or through their role)."""
+    query = select(DisposisiRow).where(
+        or_(
+            col(DisposisiRow.kepada_id) == who.id,
+            (col(DisposisiRow.kepada_id).is_(None)) & (col(DisposisiRow.kepada_role) == who.role),
+        )
+    )
+    if open_only:
+        query = query.where(col(DisposisiRow.selesai_at).is_(None))
+    return list(session.exec(query.order_by(col(DisposisiRow.issued_at).desc())))
+
+
+def sent_by(session: Session, who: Official) -> list[DisposisiRow]:
+    query = select(DisposisiRow).where(DisposisiRow.dari_id == who.id)
+    return list(session.exec(query.order_by(col(DisposisiRow.issued_at).desc())))
+
+
+def get(session: Session, disposisi_id: int) -> DisposisiRow:
+    row = session.get(DisposisiRow, disposisi_id)
+    if row is None:
+        raise api_error(404, "id", "not_found", "Disposisi tidak ditemukan.", "Disposition not found.")
+    return row
+
+
+def mark_done(session: Session, disposisi_id: int, who: Official, *, now: datetime | None = None) -> DisposisiRow:
+    row = session.exec(select(DisposisiRow).where(DisposisiRow.id == disposisi_id).with_for_update()).first()
+    if row is None:
+        raise api_error(404, "id", "not_found", "Disposisi tidak ditemukan.", "Disposition not found.")
+    if not is_recipient(row, who):
+        raise api_error(
+            403,
+            None,
+            "not_recipient",
+            "Hanya penerima disposisi yang dapat menandainya selesai.",
+            "Only the recipient can mark a disposition done.",
+        )
+    if row.selesai_at is not None:
+        raise api_error(409, None, "already_done", "Disposisi ini sudah selesai.", "This disposition is already done.")
+    row.selesai_at, row.selesai_by = now or datetime.now(UTC), who.id
+    session.add(row)
+    session.commit()
+    session.refresh(row)
+    return row

@@ -1,0 +1,119 @@
+"""SOP compliance (DESIGN.md §5): per step, the time standard against the measured durations — median, worst and
+the share within standard — computed from what was recorded, for one year.
+
+How long a step took:
+- a draft's steps: each transition in `DraftHistory` (submit, approve, return, koreksi_selesai) ends the step it was
+  taken at, and that step's clock started at the draft's previous transition (its rendering, or the decision before);
+  a correction after a return (the Kepala Seksi's, or the staf's) ends when a new version supersedes the draft;
+- a disposisi starts its SOP step (`langkah`) when issued and ends when the recipient marks it done;
+- a socialisation (steps 5 and 8) starts when circulated and ends with the last recipient's read receipt.
+Steps still running are not measured (the inbox shows them as due or late).
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from services.approval.models import (
+    DisposisiRow,
+    DraftHistory,
+    DraftRow,
+    SosialisasiPenerima,
+    SosialisasiRow,
+)
+from services.approval.workflow import Workflow
+
+ENDS_A_STEP = ("submit", "approve", "return", "koreksi_selesai")
+TRANSITIONS = (*ENDS_A_STEP, "rendered", "superseded")  # `sosialisasi` / `dibaca` entries are not transitions
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    step: int | None
+    at: datetime
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def draft_samples(transitions: Sequence[Transition]) -> list[tuple[int, timedelta]]:
+    """One draft's history (all versions, in order) → (step, duration) for every step that ended."""
+    out: list[tuple[int, timedelta]] = []
+    prev: Transition | None = None
+    for t in transitions:
+        if t.action not in TRANSITIONS:
+            continue
+        if prev is not None and t.step is not None:
+            ended = t.action in ENDS_A_STEP or (t.action == "superseded" and prev.action == "return")
+            if ended:
+                out.append((t.step, _aware(t.at) - _aware(prev.at)))
+        prev = t
+    return out
+
+
+def span_samples(spans: Iterable[tuple[int | None, datetime, datetime | None]]) -> list[tuple[int, timedelta]]:
+    """(step, started, ended) of dispositions and socialisations → the finished ones' durations."""
+    return [(step, _aware(end) - _aware(start)) for step, start, end in spans if step is not None and end is not None]
+
+
+def measure(wf: Workflow, samples: Iterable[tuple[int, timedelta]]) -> list[dict[str, Any]]:
+    """Per SOP step: time standard, number measured, median, worst and the share within standard (0..1)."""
+    by_step: dict[int, list[timedelta]] = {}
+    for step, duration in samples:
+        by_step.setdefault(step, []).append(duration)
+    rows = []
+    for s in wf.steps:
+        durations = sorted(by_step.get(s.nomor, []))
+        n = len(durations)
+        rows.append(
+            {
+                "nomor": s.nomor,
+                "kegiatan": s.kegiatan,
+                "activity_en": s.activity_en,
+                "role": s.role,
+                "waktu": s.waktu,
+                "n": n,
+                "median": timedelta(seconds=statistics.median(d.total_seconds() for d in durations)) if n else None,
+                "worst": durations[-1] if n else None,
+                "within": sum(1 for d in durations if d <= s.waktu),
+                "share": (sum(1 for d in durations if d <= s.waktu) / n) if n else None,
+            }
+        )
+    return rows
+
+
+def samples_for_year(session: Session, tahun: int) -> list[tuple[int, timedelta]]:
+    draft_ids = list(session.exec(select(DraftRow.id).where(DraftRow.tahun == tahun)))
+    samples: list[tuple[int, timedelta]] = []
+    if draft_ids:
+        rows = session.exec(
+            select(DraftHistory).where(col(DraftHistory.draft_id).in_(draft_ids)).order_by(col(DraftHistory.id))
+        )
+        per_draft: dict[str, list[Transition]] = {}
+        for h in rows:
+            per_draft.setdefault(h.draft_id, []).append(Transition(h.action, h.step, h.at))
+        for transitions in per_draft.values():
+            samples.extend(draft_samples(transitions))
+    disp = session.exec(select(DisposisiRow).where(DisposisiRow.tahun == tahun))
+    samples.extend(span_samples((d.langkah, d.issued_at, d.selesai_at) for d in disp))
+    spans: list[tuple[int | None, datetime, datetime | None]] = []
+    for sos in session.exec(select(SosialisasiRow).where(SosialisasiRow.tahun == tahun)):
+        reads = [r.read_at for r in session.exec(
+            select(SosialisasiPenerima).where(SosialisasiPenerima.sosialisasi_id == sos.id)
+        )]  # fmt: skip
+        done = bool(reads) and all(r is not None for r in reads)
+        spans.append((sos.langkah, sos.sent_at, max(_aware(r) for r in reads if r) if done else None))
+    samples.extend(span_samples(spans))
+    return samples
+
+
+def report(session: Session, wf: Workflow, tahun: int) -> list[dict[str, Any]]:
+    return measure(wf, samples_for_year(session, tahun))
