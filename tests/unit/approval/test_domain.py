@@ -17,6 +17,7 @@ from services.approval.domain import (
     InvalidDecision,
     NotYourTurn,
     Official,
+    OtherUnit,
     OwnWork,
     ReasonRequired,
     acting_role,
@@ -222,3 +223,59 @@ def test_unknown_kind_and_naive_time_are_refused(wf: Workflow) -> None:
     draft = new_draft(wf, id="d", jenis="triwulan", periode="TW1", version=1)
     with pytest.raises(ValueError):
         decide(wf, draft, STAF, "approve", None, now=datetime(2024, 1, 1))
+
+
+KABID_HI = Official(8, "kabid", unit="BID-HI", nama="Kabid HI")
+KASI_PPK = KASI  # unit PPK
+KASI_HI = Official(9, "kasi", unit="BID-HI", nama="Kasi HI")
+
+
+def test_semester_both_gates_with_one_return_each_keeps_every_transition(wf: Workflow) -> None:
+    """staf submits → kabid returns (koreksi, naming units and indicators) → kasi corrects → staf resubmits →
+    kabid approves → sekretaris returns to kabid → kabid approves → sekretaris approves: final."""
+    d = run(wf, new_draft(wf, id="2024-S1", jenis="semester", periode="S1", version=1, tahun=2024),
+            (STAF, "approve", None))  # fmt: skip
+    ret = decide(wf, d.draft, KABID, "return", "IK-2.1 BLK belum sesuai", now=T0, units=["UPT-BLK"],
+                 indikator=["IK-2.1"])  # fmt: skip
+    assert (ret.event, ret.koreksi, ret.units, ret.indikator) == ("KoreksiRequested", True, ("UPT-BLK",), ("IK-2.1",))
+    assert ret.draft.koreksi_units == ("UPT-BLK",) and acting_role(wf, ret.draft) == "kasi"
+    assert Draft.from_dict(ret.draft.to_dict()) == ret.draft
+    kasi_blk = Official(11, "kasi", unit="UPT-BLK", nama="Kasi BLK")
+    d = run(wf, ret.draft, (kasi_blk, "approve", "data BLK dikoreksi"), (STAF, "approve", None),
+            (KABID, "approve", None))  # fmt: skip
+    assert acting_role(wf, d.draft) == "sekretaris" and current_step(wf, d.draft) == 8
+    back = decide(wf, d.draft, SEKDIS, "return", "narasi capaian kurang", now=T0)
+    assert (back.koreksi, back.units, back.returned_to) == (False, (), {"role": "kabid", "step": 7, "stage": 1})
+    d = run(wf, back.draft, (KABID, "approve", "narasi diperbaiki"), (SEKDIS, "approve", "setuju"))
+    assert d.final and d.draft.state == FINAL
+    assert [(h.action, h.role, h.step) for h in d.draft.history] == [
+        ("submit", "staf", 7), ("return", "kabid", 7), ("koreksi_selesai", "kasi", 7), ("submit", "staf", 7),
+        ("approve", "kabid", 7), ("return", "sekretaris", 8), ("approve", "kabid", 7), ("approve", "sekretaris", 8),
+    ]  # fmt: skip
+    assert all(h.nama and h.decided_at for h in d.draft.history)
+
+
+def test_unit_bound_kabid_returns_only_their_unit(wf: Workflow) -> None:
+    d = run(wf, new_draft(wf, id="d", jenis="semester", periode="S2", version=1), (STAF, "approve", None)).draft
+    with pytest.raises(OtherUnit) as exc:
+        decide(wf, d, KABID_HI, "return", "salah", now=T0, units=["UPT-BLK"])
+    assert (exc.value.rule, exc.value.status) == ("other_unit", 403)
+    ret = decide(wf, d, KABID_HI, "return", "data HI salah", now=T0)  # no units named: their own
+    assert ret.units == ("BID-HI",)
+    # only a kasi of a named unit (or one acting for the whole office) does the correction
+    assert not may_act(wf, ret.draft, KASI_PPK) and may_act(wf, ret.draft, KASI_HI)
+    with pytest.raises(OtherUnit):
+        decide(wf, ret.draft, KASI_PPK, "approve", None, now=T0)
+    assert may_act(wf, ret.draft, Official(10, "kasi", nama="Kasi kantor"))
+
+
+def test_units_are_dropped_on_a_return_that_needs_no_new_data(wf: Workflow) -> None:
+    d = run(wf, new_draft(wf, id="d", jenis="triwulan", periode="TW1", version=1), (STAF, "approve", None)).draft
+    ret = decide(wf, d, SUBKOR, "return", "format tabel", now=T0, units=["BPS"])
+    assert (ret.koreksi, ret.units, ret.draft.koreksi_units) == (False, (), ())
+
+
+def test_return_reason_is_checked_before_units(wf: Workflow) -> None:
+    d = run(wf, new_draft(wf, id="d", jenis="tahunan", periode="TAHUNAN", version=1), (STAF, "approve", None)).draft
+    with pytest.raises(ReasonRequired):
+        decide(wf, d, KABID, "return", "  ", now=T0, units=["BPS"])
