@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse
 from sqlmodel import col, select
 
+from services.renderer.documents import REQUIRED_FIELDS, missing_template_fields
 from services.renderer.models import Document
-from shared.errors import api_error
-from shared.service import SessionDep, StaffDep
+from shared.errors import ApiError, ErrorItem, api_error
+from shared.service import AdminDep, RuntimeDep, SessionDep, StaffDep
 
 router = APIRouter(prefix="/api/v1", tags=["renderer"])
 CONTENT_TYPES = {
@@ -60,8 +62,56 @@ def get_file(
     doc_id: str, fmt: Annotated[str, PathParam(pattern="^(docx|pdf|xlsx)$")], session: SessionDep, _: StaffDep
 ) -> FileResponse:
     doc = session.get(Document, doc_id)
-    path = Path(doc.folder) / f"laporan.{fmt}" if doc else None
+    stem = "disposisi" if doc is not None and doc.jenis == "disposisi" else "laporan"
+    path = Path(doc.folder) / f"{stem}.{fmt}" if doc else None
     if doc is None or path is None or not path.exists():
         raise api_error(404, "id", "not_found", "Dokumen tidak ditemukan.", "Document not found.")
-    name = f"laporan-{doc.jenis}-{doc.tahun}-{doc.periode}-v{doc.version}{'-final' if doc.status == 'final' else ''}"
+    name = f"{stem}-{doc.jenis}-{doc.tahun}-{doc.periode}-v{doc.version}{'-final' if doc.status == 'final' else ''}"
     return FileResponse(path, media_type=CONTENT_TYPES[fmt], filename=f"{name}.{fmt}")
+
+
+@router.put("/templates/{jenis}.docx")
+async def put_template(
+    jenis: Annotated[str, PathParam(pattern="^(triwulan|semester|tahunan|disposisi)$")],
+    request: Request,
+    rt: RuntimeDep,
+    _: AdminDep,
+) -> dict[str, Any]:
+    """The office's own Word template for one report kind: the .docx as the body (or a multipart `file`);
+    accepted only when docxtpl can read it and it uses every required field, then used for later renders."""
+    if request.headers.get("content-type", "").startswith("multipart/"):
+        upload = (await request.form()).get("file")
+        data = await upload.read() if upload is not None and not isinstance(upload, str) else b""
+    else:
+        data = await request.body()
+    if not data:
+        raise api_error(422, "file", "required", "Berkas templat .docx wajib dikirim.", "A .docx template is required.")
+    try:
+        missing = missing_template_fields(data, jenis)
+    except ValueError as exc:
+        raise api_error(
+            422,
+            "file",
+            "invalid_template",
+            f"Templat tidak dapat dibaca sebagai .docx docxtpl: {exc}",
+            f"The template cannot be read as a docxtpl .docx: {exc}",
+        ) from exc
+    if missing:
+        raise ApiError(
+            422,
+            [
+                ErrorItem(
+                    field,
+                    "missing_field",
+                    f"Templat {jenis} tidak memuat isian wajib {{{{ {field} }}}}.",
+                    f"The {jenis} template does not use the required field {{{{ {field} }}}}.",
+                )
+                for field in missing
+            ],
+        )
+    folder = rt.settings.data_dir / "templates"
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f"{jenis}.docx.tmp"
+    tmp.write_bytes(data)
+    tmp.replace(folder / f"{jenis}.docx")
+    return {"jenis": jenis, "sha256": hashlib.sha256(data).hexdigest(), "fields": sorted(REQUIRED_FIELDS[jenis])}

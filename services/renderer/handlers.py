@@ -13,18 +13,14 @@ from sqlmodel import Session, col, select
 
 from services.renderer import documents
 from services.renderer.models import Document, RenPk
-from services.renderer.viewmodel import build_view_model
+from services.renderer.viewmodel import build_view_model, jenis_of
 from shared.events import catalogue as ev
 from shared.events.envelope import Envelope
 from shared.service import Runtime
 
 FORMATS = ("docx", "pdf", "xlsx")
-JENIS = {"S1": "semester", "S2": "semester", "TAHUNAN": "tahunan"}
 VOLATILE = ("revision", "status", "inputs")
-
-
-def jenis_of(periode: str) -> str:
-    return JENIS.get(periode, "triwulan")
+__all__ = ["jenis_of", "make_handlers", "render_files"]
 
 
 def content_hash(rekap: dict[str, Any]) -> str:
@@ -37,22 +33,36 @@ def latest_document(session: Session, draft_id: str) -> Document | None:
     return session.exec(query.limit(1)).first()
 
 
-def render_files(folder: Path, vm: Any) -> dict[str, str]:
-    """Write the three formats; returns {format: sha256}."""
+def _write(target: Path, data: bytes) -> str:
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(target)
+    return hashlib.sha256(data).hexdigest()
+
+
+def render_files(folder: Path, vm: Any, template_dir: Path | None = None, stem: str = "laporan") -> dict[str, str]:
+    """Write the three formats (the office's own .docx template from `template_dir` if it has one);
+    returns {format: sha256}."""
     folder.mkdir(parents=True, exist_ok=True)
-    hashes = {}
-    for fmt, render in (
-        ("docx", documents.render_docx),
-        ("pdf", documents.render_pdf),
-        ("xlsx", documents.render_xlsx),
-    ):
-        data = render(vm)
-        target = folder / f"laporan.{fmt}"
-        tmp = target.with_suffix(f".{fmt}.tmp")
-        tmp.write_bytes(data)
-        tmp.replace(target)
-        hashes[fmt] = hashlib.sha256(data).hexdigest()
-    return hashes
+    files = documents.render_all(vm, template_dir=template_dir)
+    return {fmt: _write(folder / f"{stem}.{fmt}", files[fmt]) for fmt in FORMATS}
+
+
+def quarter_recaps(session: Session, tahun: int) -> dict[int, dict[str, Any]]:
+    """The newest recap of each single quarter this renderer has drafted: the trend by quarter of a semester
+    or annual report (their own recap only carries the period's totals)."""
+    out = {}
+    for q in (1, 2, 3, 4):
+        doc = latest_document(session, f"{tahun}-TW{q}")
+        if doc is not None:
+            out[q] = json.loads(doc.rekap)
+    return out
+
+
+def load_profil(template_dir: Path) -> dict[str, Any] | None:
+    """The office's own Bab I / IV text block (templates/profil.json under the data dir), if it has one."""
+    path = template_dir / "profil.json"
+    return dict(json.loads(path.read_text(encoding="utf-8"))) if path.is_file() else None
 
 
 def _generated_on(value: datetime | None) -> date:
@@ -61,6 +71,18 @@ def _generated_on(value: datetime | None) -> date:
 
 def make_handlers(rt: Runtime) -> dict[str, Any]:
     root = rt.settings.documents_dir
+    template_dir = rt.settings.data_dir / "templates"
+
+    def view_model(session: Session, rekap: dict[str, Any], tahun: int, **kw: Any) -> dict[str, Any]:
+        pk_row = session.get(RenPk, tahun)
+        return build_view_model(
+            rekap,
+            pk=json.loads(pk_row.body) if pk_row else None,
+            locale=rt.settings.locale,
+            quarters=quarter_recaps(session, tahun),
+            profil=load_profil(template_dir),
+            **kw,
+        )
 
     def on_pk_published(session: Session, env: Envelope, p: ev.PerjanjianKinerjaPublished) -> None:
         row = session.get(RenPk, p.tahun)
@@ -80,18 +102,11 @@ def make_handlers(rt: Runtime) -> dict[str, Any]:
         if last is not None and (last.content_hash == digest or last.status == "final"):
             return
         version = (last.version + 1) if last else 1
-        pk_row = session.get(RenPk, p.tahun)
-        pk = json.loads(pk_row.body) if pk_row else None
-        vm = build_view_model(
-            p.rekap,
-            pk=pk,
-            final=False,
-            generated_on=_generated_on(env.occurred_at),
-            version=version,
-            locale=rt.settings.locale,
+        vm = view_model(
+            session, p.rekap, p.tahun, final=False, generated_on=_generated_on(env.occurred_at), version=version
         )
         folder = root / str(p.tahun) / p.periode / f"v{version}"
-        hashes = render_files(folder, vm)
+        hashes = render_files(folder, vm, template_dir)
         doc = Document(
             id=f"{draft_id}-v{version}",
             draft_id=draft_id,
@@ -131,18 +146,17 @@ def make_handlers(rt: Runtime) -> dict[str, Any]:
         final_id = f"{p.draft_id}-v{p.version}-final"
         if draft is None or session.get(Document, final_id) is not None:
             return
-        pk_row = session.get(RenPk, draft.tahun)
-        vm = build_view_model(
+        vm = view_model(
+            session,
             json.loads(draft.rekap),
-            pk=json.loads(pk_row.body) if pk_row else None,
+            draft.tahun,
             final=True,
             generated_on=_generated_on(env.occurred_at),
             version=draft.version,
             approvals=p.chain,
-            locale=rt.settings.locale,
         )
         folder = Path(draft.folder) / "final"
-        hashes = render_files(folder, vm)
+        hashes = render_files(folder, vm, template_dir)
         session.add(
             Document(
                 id=final_id,
@@ -176,8 +190,49 @@ def make_handlers(rt: Runtime) -> dict[str, Any]:
             causation=env,
         )
 
+    def on_disposisi_issued(session: Session, env: Envelope, p: ev.DisposisiIssued) -> None:
+        """A Lembar Disposisi (.pdf and .docx) for every disposition, stored as a document of jenis disposisi;
+        the same disposition again (same number and content) renders nothing new."""
+        payload = p.model_dump(mode="json")
+        safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in p.nomor)  # ids and folders: no "/"
+        draft_id = f"disposisi-{safe}"
+        digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+        last = latest_document(session, draft_id)
+        if last is not None and last.content_hash == digest:
+            return
+        version = (last.version + 1) if last else 1
+        tahun = p.tahun or (env.occurred_at or datetime.now()).year
+        pk_row = session.get(RenPk, tahun) or session.exec(select(RenPk).order_by(col(RenPk.tahun).desc())).first()
+        pk = json.loads(pk_row.body) if pk_row else {}
+        issued = _generated_on(env.occurred_at)
+        data = {**payload, "tanggal": issued, "instansi": pk.get("instansi", {}).get("nama", "")}
+        profil = load_profil(template_dir)
+        if profil:
+            data["profil"] = profil.get(rt.settings.locale) or profil.get("id") or profil
+        files = documents.render_disposisi(data, locale=rt.settings.locale, template_dir=template_dir)
+        folder = root / "disposisi" / str(tahun) / safe / f"v{version}"
+        folder.mkdir(parents=True, exist_ok=True)
+        hashes = {fmt: _write(folder / f"disposisi.{fmt}", body) for fmt, body in sorted(files.items())}
+        session.add(
+            Document(
+                id=f"{draft_id}-v{version}",
+                draft_id=draft_id,
+                jenis="disposisi",
+                tahun=tahun,
+                periode=p.periode or "",
+                version=version,
+                recap_revision=0,
+                content_hash=digest,
+                status="final",
+                sha256=json.dumps(hashes),
+                folder=str(folder),
+                rekap=json.dumps(payload),
+            )
+        )
+
     return {
         "PerjanjianKinerjaPublished": on_pk_published,
         "RekapCompleted": on_rekap_completed,
         "DraftApproved": on_draft_approved,
+        "DisposisiIssued": on_disposisi_issued,
     }
