@@ -12,32 +12,16 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from faststream.redis.parser.binary import BinaryMessageFormatV1
 from redis import Redis
 
 from shared.config import Settings
+from shared.messaging.index import PRODUCERS, EventIndex, decode, entry_time
 
-PRODUCERS = ("collector", "aggregator", "approval", "renderer")
+__all__ = ["PRODUCERS", "Ops", "decode", "entry_time"]
 
 
 def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
-
-
-def decode(fields: Any) -> dict[str, Any]:
-    """The JSON body of an entry, whether FastStream's binary format or raw JSON."""
-    raw = fields.get(b"__data__")
-    if raw is None:
-        return {_text(k): _text(v) for k, v in fields.items()}
-    body, _ = BinaryMessageFormatV1.parse(raw)
-    try:
-        return json.loads(body)  # type: ignore[no-any-return]
-    except ValueError:
-        return {"raw": _text(body)}
-
-
-def entry_time(entry_id: str) -> datetime:
-    return datetime.fromtimestamp(int(entry_id.split("-")[0]) / 1000, UTC)
 
 
 class Ops:
@@ -145,6 +129,14 @@ class Ops:
         return {"dropped": entry_id}
 
     def trace(self, ident: str) -> list[dict[str, Any]]:
+        """A submission's whole path: through the event index when the approval service keeps one (fast on any
+        stream length), else by reading every stream (`trace_by_scan`)."""
+        index = EventIndex(self.r, self.s.stream_prefix)
+        if index.indexed():
+            return index.trace(ident)
+        return self.trace_by_scan(ident)
+
+    def trace_by_scan(self, ident: str) -> list[dict[str, Any]]:
         """Every event whose correlation id, event id or payload names the id, in order, followed downstream
         by causation (a submission → its recap revisions → draft → decisions → final document)."""
         all_events = []

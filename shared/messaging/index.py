@@ -1,0 +1,412 @@
+"""The operators' index of every event on every stream, written as events pass, so the event log's filters and the
+trace stay fast with a million entries.
+
+The streams stay the log (pages read entries with XRANGE/XREVRANGE); the index only points into them. The
+`Indexer` reads every producing service's stream in its own consumer group `indexer` (created at id 0, so it
+catches up with history on first start) and, per entry, adds the member `<stream>|<entry id>` with the score
+`ms * 1000 + seq` (entry order, exact in a double) to sorted sets:
+
+    <prefix>.idx:type:<type>          <prefix>.idx:service:<producer>    <prefix>.idx:unit:<unit>
+    <prefix>.idx:periode:<tahun>-<periode> and :<tahun>                  <prefix>.idx:corr:<correlation id>
+    <prefix>.idx:ref:<submission_id | draft_id | document_id>            <prefix>.idx:cause:<causation event id>
+    <prefix>.idx:draft:<draft_id>:<version>
+
+plus the hash `<prefix>.idx:eid` (event id → member) and the sets `<prefix>.idx:values:<filter>` (what the filter
+menus offer). Every write is idempotent (ZADD of the same member and score), so a redelivery changes nothing.
+
+`EventIndex` answers queries with a synchronous client (the web pages call it from the threadpool; the CLI too).
+A filtered page walks the smallest of the filters' sorted sets newest first and checks membership in the others
+(ZSCORE), so its cost follows the smallest filter, not the stream's length.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import json
+import logging
+import os
+import socket
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from faststream.redis.parser.binary import BinaryMessageFormatV1
+
+log = logging.getLogger("lapkin.index")
+
+PRODUCERS = ("collector", "aggregator", "approval", "renderer")
+INDEXER_GROUP = "indexer"
+FILTERS = ("type", "service", "unit", "periode", "corr")
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def decode(fields: Any) -> dict[str, Any]:
+    """The JSON body of an entry, whether FastStream's binary format or raw JSON."""
+    fields = {_text(k): v for k, v in fields.items()}
+    raw = fields.get("__data__")
+    if raw is None:
+        return {k: _text(v) for k, v in fields.items()}
+    raw = raw if isinstance(raw, bytes) else str(raw).encode()
+    body, _ = BinaryMessageFormatV1.parse(raw)
+    try:
+        out = json.loads(body)
+    except ValueError:
+        return {"raw": _text(body)}
+    return out if isinstance(out, dict) else {"raw": out}
+
+
+def score_of(entry_id: str) -> float:
+    ms, _, seq = entry_id.partition("-")
+    return int(ms) * 1000 + min(int(seq or 0), 999)
+
+
+def _id_tuple(entry_id: str) -> tuple[int, int]:
+    ms, _, seq = entry_id.partition("-")
+    return int(ms), int(seq or 0)
+
+
+def id_of(score: float) -> str:
+    s = int(score)
+    return f"{s // 1000}-{s % 1000}"
+
+
+def entry_time(entry_id: str) -> datetime:
+    return datetime.fromtimestamp(int(entry_id.split("-")[0]) / 1000, UTC)
+
+
+def periode_of(payload: dict[str, Any]) -> str | None:
+    if payload.get("periode"):
+        return str(payload["periode"])
+    if payload.get("triwulan"):
+        return f"TW{payload['triwulan']}"
+    if payload.get("bulan"):
+        return f"B{int(payload['bulan']):02d}"
+    return None
+
+
+def units_of(payload: dict[str, Any]) -> list[str]:
+    units = [str(payload["unit"])] if payload.get("unit") else []
+    return units + [str(u) for u in payload.get("units") or [] if u]
+
+
+def keys_for(prefix: str, stream: str, env: dict[str, Any]) -> dict[str, list[str]]:
+    """Filter name → the index keys (values) this event belongs to."""
+    payload = env.get("payload") if isinstance(env.get("payload"), dict) else {}
+    assert isinstance(payload, dict)
+    service = env.get("producer") or stream.rsplit(".", 1)[-1]
+    out: dict[str, list[str]] = {"type": [str(env.get("type") or "?")], "service": [str(service)]}
+    out["unit"] = units_of(payload)
+    periode = periode_of(payload)
+    tahun = payload.get("tahun")
+    out["periode"] = [str(tahun)] if tahun else []
+    if tahun and periode:
+        out["periode"].append(f"{tahun}-{periode}")
+    out["corr"] = [str(env["correlation_id"])] if env.get("correlation_id") else []
+    out["ref"] = [str(payload[k]) for k in ("submission_id", "draft_id", "document_id") if payload.get(k)]
+    out["cause"] = [str(env["causation_id"])] if env.get("causation_id") else []
+    out["draft"] = [f"{payload['draft_id']}:{payload.get('version')}"] if payload.get("draft_id") else []
+    return out
+
+
+def matches(env: dict[str, Any], stream: str, filters: dict[str, str], prefix: str = "") -> bool:
+    """Whether an event passes the filters (the live feed checks new entries with this, the index is not needed)."""
+    keys = keys_for(prefix, stream, env)
+    return all(value in keys.get(name, []) for name, value in filters.items() if value)
+
+
+@dataclass
+class Page:
+    rows: list[dict[str, Any]]
+    next_before: str | None  # entry id to pass as `before` for the next (older) page
+    scanned: int = 0  # index members looked at (how selective the filters were)
+    newest: dict[str, str] = field(default_factory=dict)
+
+
+class EventIndex:
+    """Queries on the index and the streams, with a synchronous Redis client."""
+
+    def __init__(self, client: Any, prefix: str) -> None:
+        self.r = client
+        self.prefix = prefix
+
+    def key(self, name: str, value: str) -> str:
+        return f"{self.prefix}.idx:{name}:{value}"
+
+    def streams(self) -> list[str]:
+        return [f"{self.prefix}.{p}" for p in PRODUCERS]
+
+    def values(self, name: str) -> list[str]:
+        return sorted(_text(v) for v in self.r.smembers(f"{self.prefix}.idx:values:{name}"))
+
+    def _fetch(self, members: list[str]) -> list[dict[str, Any]]:
+        pipe = self.r.pipeline(transaction=False)
+        for m in members:
+            stream, _, entry_id = m.partition("|")
+            pipe.xrange(stream, min=entry_id, max=entry_id, count=1)
+        rows = []
+        for m, found in zip(members, pipe.execute(), strict=True):
+            stream, _, entry_id = m.partition("|")
+            if found:
+                rows.append({"stream": stream, "id": entry_id, **decode(found[0][1])})
+        return rows
+
+    def entry(self, stream: str, entry_id: str) -> dict[str, Any] | None:
+        rows = self._fetch([f"{stream}|{entry_id}"])
+        return rows[0] if rows else None
+
+    def newest_ids(self) -> dict[str, str]:
+        out = {}
+        for stream in self.streams():
+            last = self.r.xrevrange(stream, count=1)
+            out[stream] = _text(last[0][0]) if last else "0-0"
+        return out
+
+    def page(
+        self,
+        filters: dict[str, str] | None = None,
+        *,
+        limit: int = 50,
+        before: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> Page:
+        """Newest first, ordered by (entry id, stream name). No filter: XREVRANGE on every stream, merged. Filters:
+        through the index. `before` is the `next_before` of the previous page (`<entry id>@<stream>`)."""
+        filters = {k: v for k, v in (filters or {}).items() if v and k in FILTERS}
+        cursor = None
+        if before:
+            bid, _, bstream = before.partition("@")
+            cursor = (bid, bstream)
+        hi = int(until.timestamp() * 1000) * 1000 + 999 if until is not None else None
+        lo = int(since.timestamp() * 1000) * 1000 if since else None
+        if cursor and hi is not None and score_of(cursor[0]) > hi:
+            cursor = None
+        if not filters or set(filters) == {"service"}:
+            streams = [f"{self.prefix}.{filters['service']}"] if filters else self.streams()
+            return self._page_streams(streams, limit, cursor, hi, lo)
+        return self._page_index(filters, limit, cursor, hi, lo)
+
+    def _page_streams(
+        self, streams: list[str], limit: int, cursor: tuple[str, str] | None, hi: float | None, lo: float | None
+    ) -> Page:
+        rows = []
+        for stream in streams:
+            top = id_of(hi) if hi is not None else "+"
+            if cursor:  # the same id on a stream that sorts lower has not been shown yet
+                top = cursor[0] if cursor[1] and stream < cursor[1] else f"({cursor[0]}"
+            batch = self.r.xrevrange(stream, max=top, min=id_of(lo) if lo is not None else "-", count=limit)
+            rows += [{"stream": stream, "id": _text(i), **decode(f)} for i, f in batch]
+        rows.sort(key=lambda r: (score_of(r["id"]), _id_tuple(r["id"]), r["stream"]), reverse=True)
+        rows = rows[:limit]
+        last = f"{rows[-1]['id']}@{rows[-1]['stream']}" if len(rows) == limit else None
+        return Page(rows, last, len(rows))
+
+    def _page_index(
+        self, filters: dict[str, str], limit: int, cursor: tuple[str, str] | None, hi: float | None, lo: float | None
+    ) -> Page:
+        keys = [self.key(name, value) for name, value in filters.items()]
+        pipe = self.r.pipeline(transaction=False)
+        for k in keys:
+            pipe.zcard(k)
+        sizes = pipe.execute()
+        if not all(sizes):
+            return Page([], None)
+        ordered = [k for _, k in sorted(zip(sizes, keys, strict=True))]
+        walk, others = ordered[0], ordered[1:]
+        found: list[str] = []
+        scanned = 0
+        top: float | None = hi
+        skip: set[str] = set()  # members at score `top` already looked at
+        cursor_member = None
+        if cursor:
+            top = score_of(cursor[0])
+            cursor_member = f"{cursor[1]}|{cursor[0]}" if cursor[1] else None
+        chunk = max(limit * 4, 200)
+        while len(found) < limit:
+            batch = self.r.zrevrangebyscore(
+                walk,
+                top if top is not None else "+inf",
+                lo if lo is not None else "-inf",
+                start=0,
+                num=chunk + len(skip),
+                withscores=True,
+            )
+            if not batch:
+                break
+            got = [(_text(m), sc) for m, sc in batch]
+            fresh = [
+                (m, sc)
+                for m, sc in got
+                if m not in skip
+                and not (cursor and sc == score_of(cursor[0]) and (cursor_member is None or m >= cursor_member))
+            ]
+            scanned += len(fresh)
+            members = [m for m, _ in fresh]
+            if others and members:
+                pipe = self.r.pipeline(transaction=False)
+                for m in members:
+                    for k in others:
+                        pipe.zscore(k, m)
+                scores = pipe.execute()
+                n = len(others)
+                members = [m for i, m in enumerate(members) if all(x is not None for x in scores[i * n : (i + 1) * n])]
+            found += members
+            if len(got) < chunk + len(skip):
+                break
+            last_score = got[-1][1]
+            skip = {m for m, sc in got if sc == last_score} | (skip if top == last_score else set())
+            top = last_score
+        found = found[:limit]
+        rows = self._fetch(found)
+        last = f"{rows[-1]['id']}@{rows[-1]['stream']}" if len(found) == limit and rows else None
+        return Page(rows, last, scanned)
+
+    # ---- trace ----------------------------------------------------------------------------------------------------
+
+    def members(self, key: str, min_score: float | str = "-inf") -> list[tuple[str, float]]:
+        return [(_text(m), s) for m, s in self.r.zrangebyscore(key, min_score, "+inf", withscores=True)]
+
+    def trace(self, ident: str) -> list[dict[str, Any]]:
+        """A submission's (or draft's, document's, event's, correlation's) whole path, oldest first: the events
+        that name the id, then downstream by causation and by the draft version they produced — the same path as
+        `lapkin.ops.Ops.trace`, but read through the index instead of every stream."""
+        seeds = self.members(self.key("ref", ident)) + self.members(self.key("corr", ident))
+        eid = self.r.hget(f"{self.prefix}.idx:eid", ident)
+        if eid:
+            m = _text(eid)
+            seeds.append((m, score_of(m.partition("|")[2])))
+        seen: dict[str, float] = {}
+        queue = [(score, member) for member, score in seeds]  # oldest first, so a draft is met where it is made
+        heapq.heapify(queue)
+        drafts_done: set[str] = set()
+
+        def push(found: list[tuple[str, float]]) -> None:
+            for m, s in found:
+                heapq.heappush(queue, (s, m))
+
+        while queue:
+            score, member = heapq.heappop(queue)
+            if member in seen:
+                continue
+            seen[member] = score
+            stream, _, entry_id = member.partition("|")
+            rows = self._fetch([member])
+            if not rows:
+                continue
+            env = rows[0]
+            keys = keys_for(self.prefix, stream, env)
+            if env.get("event_id"):
+                push(self.members(self.key("cause", str(env["event_id"]))))
+            for draft in keys["draft"]:
+                if draft not in drafts_done:
+                    drafts_done.add(draft)
+                    push(self.members(self.key("draft", draft), score))  # from the event that produced it on
+        rows = self._fetch(sorted(seen, key=lambda m: seen[m]))
+        # entries of two streams written in the same millisecond tie: an effect still comes after its cause
+        parent = {str(row.get("event_id")): row.get("causation_id") for row in rows}
+
+        def depth(row: dict[str, Any]) -> int:
+            n, cause = 0, row.get("causation_id")
+            while cause in parent and n < len(parent):
+                n, cause = n + 1, parent[cause]
+            return n
+
+        return sorted(rows, key=lambda row: (score_of(row["id"]), depth(row)))
+
+    def indexed(self) -> bool:
+        return bool(self.r.exists(f"{self.prefix}.idx:eid"))
+
+
+class Indexer:
+    """Keeps the index: consumer group `indexer` on every producing service's stream, one pipeline per batch."""
+
+    def __init__(self, client: Any, prefix: str, streams: Iterable[str] | None = None, block_ms: int = 1000) -> None:
+        self.r = client  # an asyncio Redis client
+        self.prefix = prefix
+        self.streams = list(streams) if streams is not None else [f"{prefix}.{p}" for p in PRODUCERS]
+        self.block_ms = block_ms
+        self.consumer = f"indexer-{socket.gethostname()}-{os.getpid()}"
+        self.indexed = 0
+        self._task: asyncio.Task[None] | None = None
+
+    async def ensure_groups(self) -> None:
+        from shared.messaging.streams import ensure_groups
+
+        await ensure_groups(self.r, self.streams, INDEXER_GROUP)
+
+    def _write(self, pipe: Any, stream: str, entry_id: str, env: dict[str, Any]) -> None:
+        member = f"{stream}|{entry_id}"
+        score = score_of(entry_id)
+        for name, values in keys_for(self.prefix, stream, env).items():
+            for value in values:
+                pipe.zadd(f"{self.prefix}.idx:{name}:{value}", {member: score})
+                if name in ("type", "service", "unit", "periode"):
+                    pipe.sadd(f"{self.prefix}.idx:values:{name}", value)
+        if env.get("event_id"):
+            pipe.hset(f"{self.prefix}.idx:eid", str(env["event_id"]), member)
+
+    async def index_batch(self, result: Any) -> int:
+        pipe = self.r.pipeline(transaction=False)
+        acks: dict[str, list[str]] = {}
+        n = 0
+        for stream, entries in result or []:
+            name = _text(stream)
+            for entry_id, fields in entries:
+                eid = _text(entry_id)
+                if fields:  # None: deleted since it was delivered
+                    self._write(pipe, name, eid, decode(fields))
+                acks.setdefault(name, []).append(eid)
+                n += 1
+        for name, ids in acks.items():
+            pipe.xack(name, INDEXER_GROUP, *ids)
+        if n:
+            await pipe.execute()
+            self.indexed += n
+        return n
+
+    async def run_once(self, pending: bool = False, block: int | None = None) -> int:
+        ids = {s: "0" if pending else ">" for s in self.streams}
+        result = await self.r.xreadgroup(INDEXER_GROUP, self.consumer, ids, count=500, block=block)  # type: ignore[arg-type]
+        return await self.index_batch(result)
+
+    async def run(self) -> None:
+        from redis.exceptions import ResponseError
+
+        await self.ensure_groups()
+        for stream in self.streams:  # what a crashed indexer read and never acknowledged
+            try:
+                await self.r.xautoclaim(stream, INDEXER_GROUP, self.consumer, min_idle_time=30_000, count=1000)
+            except ResponseError as exc:
+                log.warning("indexer: xautoclaim %s: %s", stream, exc)
+        while await self.run_once(pending=True):
+            pass
+        while True:
+            try:
+                await self.run_once(block=self.block_ms)
+            except asyncio.CancelledError:
+                raise
+            except ResponseError as exc:
+                if "NOGROUP" in str(exc):
+                    await self.ensure_groups()
+                else:
+                    log.warning("indexer: %s", exc)
+                    await asyncio.sleep(1)
+            except Exception as exc:
+                log.warning("indexer: %s", exc)
+                await asyncio.sleep(1)
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self.run(), name="event-indexer")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            try:
+                await self._task
+            except (asyncio.CancelledError, Exception):
+                pass
