@@ -165,7 +165,8 @@ def trend_chart_png(vm: Mapping[str, Any]) -> bytes:
         ax.spines[["top", "right"]].set_visible(False)
         if n == 0:
             fig.legend(fontsize=7, loc="upper center", ncols=2, frameon=False, bbox_to_anchor=(0.5, 1.0))
-    fig.tight_layout(rect=(0, 0, 1, 0.96 if nrows > 1 else 0.9))
+    top = 1 - 0.55 / (2.05 * nrows + 0.4)  # fixed spacing: tight_layout costs a second to lay out nine panels
+    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.05, top=top - 0.05, hspace=0.75, wspace=0.32)
     return _png(fig)
 
 

@@ -350,3 +350,25 @@ def test_lembar_disposisi_in_pdf_and_docx():
     assert again["docx"] == files["docx"] and pdf_text(again["pdf"]) == pdf_text(files["pdf"])
     english = pdf_text(render_disposisi(DISPOSISI, locale="en")["pdf"])
     assert "Disposition Sheet".upper() in english.upper() and "22 April 2024" in english
+
+
+DOCS_IMG = Path(__file__).resolve().parents[3] / "docs" / "img"
+
+
+@needs_poppler
+@pytest.mark.skipif(
+    not __import__("os").environ.get("LAPKIN_UPDATE_SCREENSHOTS"), reason="writes docs/img only when asked"
+)
+def test_update_the_lkip_pages_in_docs(example, pk, tmp_path):
+    """LAPKIN_UPDATE_SCREENSHOTS=1: the final annual LKIP's first pages as docs/img/lkip-<page>.png."""
+    vm = vm_of(example, pk, "TAHUNAN", final=True, approvals=APPROVALS, version=1)
+    (tmp_path / "lkip.pdf").write_bytes(documents.render_pdf(vm))
+    subprocess.run(
+        ["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "7", str(tmp_path / "lkip.pdf"), str(tmp_path / "lkip")],
+        check=True,
+    )
+    for old in DOCS_IMG.glob("lkip-*.png"):
+        old.unlink()
+    for page in sorted(tmp_path.glob("lkip-*.png")):
+        shutil.copy(page, DOCS_IMG / f"lkip-{int(page.stem.split('-')[1])}.png")
+    assert len(list(DOCS_IMG.glob("lkip-*.png"))) == 7
