@@ -10,6 +10,7 @@ import textwrap
 import zipfile
 from collections.abc import Mapping
 from datetime import date, datetime, time
+from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -133,7 +134,7 @@ def capaian_chart_png(vm: Mapping[str, Any]) -> bytes:
 
 
 def _tick(value: float, locale: str) -> str:
-    return fmt_number(value, 0 if float(value).is_integer() else 1, locale)
+    return fmt_number(Decimal(str(value)), 0 if float(value).is_integer() else 1, locale)
 
 
 def trend_chart_png(vm: Mapping[str, Any]) -> bytes:
