@@ -14,6 +14,7 @@ from services.approval.handlers import make_handlers
 from services.approval.models import TABLES
 from services.approval.web import STATIC_DIR
 from services.approval.web import router as web_router
+from services.approval.web.operator import router as operator_router  # operators' pages and the event indexer
 from services.approval.workflow import load_workflow
 from shared.config import Settings, get_settings
 from shared.service import build_app
@@ -25,7 +26,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = build_app(
         "approval",
         tables=TABLES,
-        routers=[router, web_router],
+        routers=[router, web_router, operator_router],
         handlers=lambda rt: make_handlers(rt, wf),
         consumes=["renderer", "aggregator"],  # DraftRendered; RekapCompleted for the web app's recap
         settings=settings,

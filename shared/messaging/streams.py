@@ -132,7 +132,9 @@ class EventConsumer:
             try:
                 await asyncio.to_thread(self._apply, handler, env, payload)  # raises => stays pending => reclaimed
             except Exception:
-                log.exception("handler for %s failed (event %s, delivery %s)", env.type, env.event_id, deliveries)
+                log.error(  # FastStream logs the traceback; this line carries the correlation id
+                    "handler for %s failed (event %s, delivery %s)", env.type, env.event_id, deliveries, exc_info=False
+                )
                 if self.metrics:
                     self.metrics.handler_failures.inc(stream, env.type)
                 raise

@@ -1,0 +1,424 @@
+"""The operators' pages (role `operator`; any other role gets 403): the event log of every stream, newest first and
+live over server-sent events, with filters; one event's full envelope; a trace; dead letters with replay and drop;
+consumer groups with pending, oldest pending age and lag.
+
+Pages read the streams directly (XREVRANGE/XRANGE); the filters and the trace go through the event index
+(`shared.messaging.index`), which the `Indexer` started here keeps in the consumer group `indexer` on every stream.
+Dead-letter replay and drop are `lapkin.ops.Ops.replay/drop` (the same event_id goes back; each action is recorded
+on `<prefix>.ops`), behind the session's CSRF token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, FastAPI, Form, Request
+from fastapi.responses import RedirectResponse, Response, StreamingResponse
+from redis import Redis as SyncRedis
+from redis.asyncio import Redis
+
+from lapkin.ops import Ops
+from services.approval.models import Official
+from services.approval.web.i18n import WIB
+from services.approval.web.sessions import WebSession, csrf_ok
+from services.approval.web.views import TEMPLATES, _current, _lang, _page, _to_login
+from shared.messaging.index import FILTERS, INDEXER_GROUP, EventIndex, Indexer, decode, entry_time, matches
+from shared.service import Runtime, RuntimeDep, SessionDep
+
+LABELS: dict[str, dict[str, str]] = {
+    "events": {"id": "Log peristiwa", "en": "Event log"},
+    "trace": {"id": "Jejak", "en": "Trace"},
+    "dlq": {"id": "Surat mati", "en": "Dead letters"},
+    "groups": {"id": "Grup konsumen", "en": "Consumer groups"},
+    "type": {"id": "Jenis peristiwa", "en": "Event type"},
+    "service": {"id": "Layanan", "en": "Service"},
+    "unit": {"id": "Unit", "en": "Unit"},
+    "periode": {"id": "Periode", "en": "Period"},
+    "corr": {"id": "ID korelasi", "en": "Correlation id"},
+    "since": {"id": "Dari (WIB)", "en": "From (WIB)"},
+    "until": {"id": "Sampai (WIB)", "en": "Until (WIB)"},
+    "all": {"id": "semua", "en": "all"},
+    "filter": {"id": "Saring", "en": "Filter"},
+    "reset": {"id": "Hapus saringan", "en": "Clear filters"},
+    "time": {"id": "Waktu", "en": "Time"},
+    "about": {"id": "Tentang", "en": "About"},
+    "envelope": {"id": "Amplop", "en": "Envelope"},
+    "older": {"id": "Lebih lama", "en": "Older"},
+    "newest": {"id": "Terbaru", "en": "Newest"},
+    "live": {"id": "Langsung: peristiwa baru muncul di atas", "en": "Live: new events appear at the top"},
+    "none": {"id": "Tidak ada peristiwa.", "en": "No events."},
+    "trace_for": {
+        "id": "ID pengajuan, draf, dokumen, peristiwa atau korelasi",
+        "en": "Submission, draft, document, event or correlation id",
+    },
+    "show": {"id": "Tampilkan", "en": "Show"},
+    "replay": {"id": "Kirim ulang", "en": "Replay"},
+    "drop": {"id": "Buang", "en": "Drop"},
+    "reason": {"id": "Alasan", "en": "Reason"},
+    "deliveries": {"id": "Pengiriman", "en": "Deliveries"},
+    "failed_at": {"id": "Gagal pada", "en": "Failed at"},
+    "stream": {"id": "Stream", "en": "Stream"},
+    "group": {"id": "Grup", "en": "Group"},
+    "length": {"id": "Panjang", "en": "Length"},
+    "pending": {"id": "Tertunda", "en": "Pending"},
+    "oldest": {"id": "Tertunda tertua", "en": "Oldest pending"},
+    "lag": {"id": "Tertinggal", "en": "Lag"},
+    "consumers": {"id": "Konsumen", "en": "Consumers"},
+    "replayed": {
+        "id": "Peristiwa dikirim ulang dengan event_id yang sama.",
+        "en": "Event replayed with the same event_id.",
+    },
+    "dropped": {"id": "Surat mati dibuang (tercatat).", "en": "Dead letter dropped (recorded)."},
+    "gone": {"id": "Surat mati itu sudah tidak ada.", "en": "That dead letter is gone."},
+    "csrf": {"id": "Formulir kedaluwarsa; muat ulang halaman.", "en": "The form expired; reload the page."},
+    "forbidden": {"id": "Halaman ini hanya untuk operator.", "en": "This page is for operators only."},
+    "recorded": {"id": "Tindakan tercatat", "en": "Recorded actions"},
+    "by": {"id": "Oleh", "en": "By"},
+    "action": {"id": "Tindakan", "en": "Action"},
+}
+
+
+def _l(lang: str) -> Any:
+    return lambda key: LABELS.get(key, {}).get(lang, key)
+
+
+# ---- the indexer runs with the service ------------------------------------------------------------------------
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    rt: Runtime = app.state.rt
+    indexer = Indexer(rt.redis, rt.settings.stream_prefix)
+    rt.state["indexer"] = indexer
+    rt.state.setdefault("groups", []).append((indexer.streams, INDEXER_GROUP))  # in /metrics and /healthz
+    await indexer.ensure_groups()
+    indexer.start()
+    try:
+        yield
+    finally:
+        await indexer.stop()
+        client = rt.state.pop("ops_redis", None)
+        if client is not None:
+            client.close()
+
+
+router = APIRouter(include_in_schema=False, lifespan=_lifespan)
+
+
+def _sync_redis(rt: Runtime) -> Any:
+    client = rt.state.get("ops_redis")
+    if client is None:
+        client = rt.state["ops_redis"] = SyncRedis.from_url(rt.settings.redis_url)
+    return client
+
+
+def _index(rt: Runtime) -> EventIndex:
+    return EventIndex(_sync_redis(rt), rt.settings.stream_prefix)
+
+
+def _ops(rt: Runtime) -> Ops:
+    return Ops(rt.settings, _sync_redis(rt))
+
+
+# ---- access ---------------------------------------------------------------------------------------------------
+
+
+def _operator(request: Request, db: Any) -> tuple[WebSession, Official] | Response:
+    ws, official = _current(request, db)
+    if official is None:
+        return _to_login(ws)
+    if official.role != "operator":
+        lang = _lang(request)
+        return _page(
+            request,
+            "error.html",
+            ws,
+            {"message": LABELS["forbidden"][lang], "back": "/kotak-masuk"},
+            official=official,
+            status=403,
+        )
+    return ws, official
+
+
+def _render(request: Request, name: str, ws: WebSession, official: Official, ctx: dict[str, Any]) -> Response:
+    lang = _lang(request)
+    return _page(request, name, ws, {"L": _l(lang), "section": name, **ctx}, official=official)
+
+
+# ---- rows -----------------------------------------------------------------------------------------------------
+
+
+def _when(entry_id: str) -> str:
+    return entry_time(entry_id).astimezone(WIB).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _about(payload: dict[str, Any]) -> str:
+    keys = ("tahun", "periode", "triwulan", "unit", "revision", "status", "draft_id", "version", "document_id")
+    return " ".join(f"{k}={payload[k]}" for k in keys if payload.get(k) not in (None, ""))
+
+
+def row_view(row: dict[str, Any]) -> dict[str, Any]:
+    payload = row.get("payload") if isinstance(row.get("payload"), dict) else {}
+    assert isinstance(payload, dict)
+    envelope = {k: v for k, v in row.items() if k not in ("stream", "id")}
+    return {
+        "stream": row["stream"],
+        "id": row["id"],
+        "when": _when(row["id"]),
+        "producer": row.get("producer") or row["stream"].rsplit(".", 1)[-1],
+        "type": row.get("type", "?"),
+        "about": _about(payload),
+        "correlation_id": row.get("correlation_id") or "",
+        "event_id": row.get("event_id") or "",
+        "envelope": json.dumps(envelope, indent=2, ensure_ascii=False, default=str),
+    }
+
+
+def _row_html(row: dict[str, Any], lang: str) -> str:
+    return TEMPLATES.get_template("operator_row.html").render(r=row_view(row), L=_l(lang))
+
+
+def _parse_local(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=WIB)
+
+
+def _filters(request: Request) -> dict[str, str]:
+    q = request.query_params
+    return {name: q.get(name, "").strip() for name in FILTERS if q.get(name, "").strip()}
+
+
+# ---- pages ----------------------------------------------------------------------------------------------------
+
+
+@router.get("/operator")
+def operator_home() -> Response:
+    return RedirectResponse("/operator/peristiwa", status_code=303)
+
+
+@router.get("/operator/peristiwa")
+def events_page(request: Request, db: SessionDep, rt: RuntimeDep, before: str | None = None) -> Response:
+    who = _operator(request, db)
+    if isinstance(who, Response):
+        return who
+    ws, official = who
+    index = _index(rt)
+    filters = _filters(request)
+    since, until = _parse_local(request.query_params.get("since")), _parse_local(request.query_params.get("until"))
+    page = index.page(filters, limit=50, before=before, since=since, until=until)
+    newest = index.newest_ids()
+    after = max(newest.values(), key=lambda i: tuple(int(x) for x in i.split("-")))
+    kept = {**filters, **{k: request.query_params[k] for k in ("since", "until") if request.query_params.get(k)}}
+    return _render(
+        request,
+        "operator_events.html",
+        ws,
+        official,
+        {
+            "rows": [row_view(r) for r in page.rows],
+            "filters": filters,
+            "since": request.query_params.get("since", ""),
+            "until": request.query_params.get("until", ""),
+            "choices": {name: index.values(name) for name in ("type", "service", "unit", "periode")},
+            "older": f"/operator/peristiwa?{urlencode({**kept, 'before': page.next_before})}"
+            if page.next_before
+            else None,
+            "paged": bool(before),
+            "live": f"/operator/peristiwa/langsung?{urlencode({**filters, 'after': after})}"
+            if not before and not until
+            else None,
+        },
+    )
+
+
+@router.get("/operator/peristiwa/langsung")
+async def events_live(request: Request, db: SessionDep, rt: RuntimeDep, after: str | None = None) -> Response:
+    """Server-sent events: each new entry of any stream that passes the filters, as a rendered table row."""
+    who = await asyncio.to_thread(_operator, request, db)
+    if isinstance(who, Response):
+        return Response(status_code=403 if who.status_code == 403 else 401)
+    filters = _filters(request)
+    lang = _lang(request)
+    start = request.headers.get("last-event-id") or after
+    streams = EventIndex(None, rt.settings.stream_prefix).streams()
+
+    async def feed() -> AsyncIterator[str]:
+        client: Any = Redis.from_url(rt.settings.redis_url)  # its own connection: XREAD blocks
+        try:
+            last: dict[Any, Any] = {}
+            for s in streams:
+                if start:
+                    last[s] = start
+                else:
+                    top = await client.xrevrange(s, count=1)
+                    last[s] = top[0][0].decode() if top else "0-0"
+            yield "retry: 2000\n\n"
+            while True:
+                result = await client.xread(last, count=200, block=1000)
+                if not result:
+                    yield ": keep-alive\n\n"
+                    continue
+                rows = []
+                for stream, entries in result:
+                    name = stream.decode() if isinstance(stream, bytes) else stream
+                    for entry_id, fields in entries:
+                        eid = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
+                        last[name] = eid
+                        env = decode(fields)
+                        if matches(env, name, filters):
+                            rows.append({"stream": name, "id": eid, **env})
+                rows.sort(key=lambda r: tuple(int(x) for x in r["id"].split("-")))
+                for r in rows:
+                    data = json.dumps({"id": r["id"], "html": _row_html(r, lang)})
+                    yield f"id: {r['id']}\nevent: peristiwa\ndata: {data}\n\n"
+        finally:
+            await client.aclose()
+
+    return StreamingResponse(
+        feed(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
+
+
+@router.get("/operator/peristiwa/{stream}/{entry_id}")
+def event_page(stream: str, entry_id: str, request: Request, db: SessionDep, rt: RuntimeDep) -> Response:
+    who = _operator(request, db)
+    if isinstance(who, Response):
+        return who
+    ws, official = who
+    index = _index(rt)
+    if stream not in index.streams():
+        return Response(status_code=404)
+    row = index.entry(stream, entry_id)
+    if row is None:
+        return Response(status_code=404)
+    return _render(request, "operator_event.html", ws, official, {"r": row_view(row)})
+
+
+@router.get("/operator/jejak")
+def trace_page(request: Request, db: SessionDep, rt: RuntimeDep, id: str = "") -> Response:
+    who = _operator(request, db)
+    if isinstance(who, Response):
+        return who
+    ws, official = who
+    ident = id.strip()
+    rows = [row_view(r) for r in _index(rt).trace(ident)] if ident else []
+    first = entry_time(rows[0]["id"]) if rows else None
+    for r in rows:
+        assert first is not None
+        r["after"] = _since(entry_time(r["id"]) - first)
+    return _render(request, "operator_trace.html", ws, official, {"ident": ident, "rows": rows})
+
+
+def _since(delta: timedelta) -> str:
+    s = delta.total_seconds()
+    return f"+{s:.3f} s" if s < 60 else f"+{int(s // 60)} min {s % 60:.0f} s"
+
+
+@router.get("/operator/surat-mati")
+def dlq_page(request: Request, db: SessionDep, rt: RuntimeDep) -> Response:
+    who = _operator(request, db)
+    if isinstance(who, Response):
+        return who
+    ws, official = who
+    ops = _ops(rt)
+    rows = []
+    for d in ops.dlq():
+        env = d.get("envelope")
+        body = env if isinstance(env, dict) else _loads(env)
+        rows.append(
+            {
+                **d,
+                "when": _when(d["id"]),
+                "type": body.get("type", "?") if isinstance(body, dict) else "?",
+                "event_id": body.get("event_id", "") if isinstance(body, dict) else "",
+                "envelope": json.dumps(body, indent=2, ensure_ascii=False, default=str),
+            }
+        )
+    recorded = []
+    for entry_id, fields in _sync_redis(rt).xrevrange(f"{rt.settings.stream_prefix}.ops", count=20):
+        f = {k.decode(): v.decode() for k, v in fields.items()}
+        recorded.append({"id": entry_id.decode(), **f, "when": _when(entry_id.decode())})
+    result = request.query_params.get("hasil")
+    return _render(
+        request,
+        "operator_dlq.html",
+        ws,
+        official,
+        {"rows": rows, "recorded": recorded, "result": result if result in LABELS else None},
+    )
+
+
+def _loads(value: Any) -> Any:
+    try:
+        return json.loads(value)
+    except (TypeError, ValueError):
+        return {"raw": value}
+
+
+@router.post("/operator/surat-mati/{action}")
+def dlq_action(
+    action: str,
+    request: Request,
+    db: SessionDep,
+    rt: RuntimeDep,
+    dlq: str = Form(""),
+    entry: str = Form(""),
+    csrf: str | None = Form(None),
+) -> Response:
+    who = _operator(request, db)
+    if isinstance(who, Response):
+        return who
+    ws, official = who
+    if action not in ("kirim-ulang", "buang"):
+        return Response(status_code=404)
+    lang = _lang(request)
+    if not csrf_ok(ws, csrf):
+        return _page(
+            request,
+            "error.html",
+            ws,
+            {"message": LABELS["csrf"][lang], "back": "/operator/surat-mati"},
+            official=official,
+            status=403,
+        )
+    ops = _ops(rt)
+    if dlq not in ops.dlq_streams():
+        return Response(status_code=404)
+    by = f"web:{official.username}"
+    try:
+        if action == "kirim-ulang":
+            ops.replay(dlq, entry, by=by)
+        else:
+            ops.drop(dlq, entry, by=by)
+    except KeyError:
+        return RedirectResponse("/operator/surat-mati?hasil=gone", status_code=303)
+    result = "replayed" if action == "kirim-ulang" else "dropped"
+    return RedirectResponse(f"/operator/surat-mati?hasil={result}", status_code=303)
+
+
+@router.get("/operator/grup")
+def groups_page(request: Request, db: SessionDep, rt: RuntimeDep) -> Response:
+    who = _operator(request, db)
+    if isinstance(who, Response):
+        return who
+    ws, official = who
+    rows = _ops(rt).status()
+    for r in rows:
+        for g in r["groups"]:
+            s = g["oldest_pending_s"]
+            g["oldest"] = "" if s is None else (f"{s:.1f} s" if s < 120 else f"{s / 60:.0f} min")
+            g["stuck"] = s is not None and s > 3 * rt.settings.reclaim_idle_ms / 1000
+    return _render(request, "operator_groups.html", ws, official, {"rows": rows})

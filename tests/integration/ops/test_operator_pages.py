@@ -1,0 +1,127 @@
+"""The operators' pages of the approval service on a real Redis: only the role `operator` sees them; the event log
+with filters (through the index the service keeps), one envelope, the trace, dead letters replayed and dropped
+behind the CSRF token (each action recorded), and the consumer groups."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from services.approval.main import create_app
+from shared.messaging.index import EventIndex
+from tests.integration.ops.conftest import event, eventually, put, session_cookie
+
+
+@pytest.fixture
+def app_client(settings, r) -> Iterator[TestClient]:
+    with TestClient(create_app(settings), follow_redirects=False) as client:
+        yield client
+
+
+def official(client: TestClient, settings, username: str, role: str) -> int:
+    body = {"username": username, "password": "rahasia-123", "nama": username.title(), "role": role}
+    res = client.post("/api/v1/officials", json=body, headers={"Authorization": f"Bearer {settings.admin_token}"})
+    assert res.status_code == 201, res.text
+    return int(res.json()["id"])
+
+
+def as_(client: TestClient, settings, uid: int) -> dict[str, str]:
+    return {"Cookie": f"lapkin_sesi={session_cookie(settings, uid)}"}
+
+
+def submitted(unit: str, sub: str) -> dict:
+    return {
+        "tahun": 2024,
+        "triwulan": 1,
+        "unit": unit,
+        "submission_id": sub,
+        "revision": 1,
+        "realisasi": [],
+        "on_time": True,
+        "received_at": "2024-04-01T00:00:00+00:00",
+    }
+
+
+def test_only_operators_see_the_pages(app_client, settings, r):
+    staf = official(app_client, settings, "staf1", "staf")
+    for path in ("/operator/peristiwa", "/operator/jejak", "/operator/surat-mati", "/operator/grup"):
+        assert app_client.get(path).status_code == 303  # not logged in: to the login page
+        assert app_client.get(path, headers=as_(app_client, settings, staf)).status_code == 403
+    assert app_client.get("/operator/peristiwa/langsung", headers=as_(app_client, settings, staf)).status_code == 403
+
+
+def test_event_log_filters_envelope_trace_and_groups(app_client, settings, r):
+    op = as_(app_client, settings, official(app_client, settings, "op1", "operator"))
+    envs = [
+        event("TriwulanSubmitted", submitted(u, f"sub-{n}"), "collector")
+        for n, u in enumerate(["BPS", "DISNAKER", "BPS"])
+    ]
+    ids = [put(r, settings, e) for e in envs]
+    index = EventIndex(r, settings.stream_prefix)
+    eventually(lambda: len(index.page({"unit": "BPS"}).rows) == 2, what="the indexer")
+
+    page = app_client.get("/operator/peristiwa", headers=op)
+    assert page.status_code == 200
+    html = page.text
+    assert html.index(envs[2].event_id[:8]) < html.index(envs[1].event_id[:8]) < html.index(envs[0].event_id[:8])
+    assert "/operator/peristiwa/langsung?" in html  # the live feed
+    bps = app_client.get("/operator/peristiwa", params={"unit": "BPS"}, headers=op).text
+    assert envs[0].event_id in bps and envs[2].event_id in bps and envs[1].event_id not in bps
+    corr = app_client.get("/operator/peristiwa", params={"corr": envs[1].correlation_id}, headers=op).text
+    assert envs[1].event_id in corr and envs[0].event_id not in corr
+    none = app_client.get("/operator/peristiwa", params={"type": "DraftApproved"}, headers=op).text
+    assert envs[0].event_id not in none
+
+    one = app_client.get(f"/operator/peristiwa/{settings.stream('collector')}/{ids[1]}", headers=op)
+    assert one.status_code == 200 and envs[1].event_id in one.text and "DISNAKER" in one.text
+    assert app_client.get(f"/operator/peristiwa/{settings.stream('collector')}/1-1", headers=op).status_code == 404
+
+    trace = app_client.get("/operator/jejak", params={"id": "sub-1"}, headers=op).text
+    assert envs[1].event_id in trace and envs[0].event_id not in trace
+
+    groups = app_client.get("/operator/grup", headers=op).text
+    assert 'data-group="indexer"' in groups and 'data-group="approval"' in groups
+
+    metrics = app_client.get("/metrics").text
+    assert f'lapkin_consumer_group_up{{stream="{settings.stream("collector")}",group="indexer"}} 1' in metrics
+
+
+def test_dead_letters_replay_and_drop_behind_csrf_and_recorded(app_client, settings, r):
+    op = as_(app_client, settings, official(app_client, settings, "op2", "operator"))
+    dlq = f"{settings.stream('collector')}.dlq"
+    envs = [event("TriwulanSubmitted", submitted("BPS", f"dead-{n}"), "collector") for n in range(2)]
+    dead = []
+    for env in envs:
+        letter = {
+            "envelope": json.loads(env.model_dump_json()),
+            "dead_reason": "handler failed",
+            "delivery_count": 5,
+            "original_stream": settings.stream("collector"),
+            "consumer": "aggregator",
+            "failed_at": "2024-04-01",
+        }
+        dead.append(r.xadd(dlq, {"__data__": json.dumps(letter)}).decode())
+    page = app_client.get("/operator/surat-mati", headers=op)
+    assert page.status_code == 200 and envs[0].event_id[:8] in page.text and 'name="csrf"' in page.text
+
+    refused = app_client.post("/operator/surat-mati/kirim-ulang", data={"dlq": dlq, "entry": dead[0]}, headers=op)
+    assert refused.status_code == 403 and r.xlen(dlq) == 2  # no token: nothing happens
+    forged = {"dlq": dlq, "entry": dead[0], "csrf": "wrong"}
+    assert app_client.post("/operator/surat-mati/kirim-ulang", data=forged, headers=op).status_code == 403
+
+    ok = app_client.post(
+        "/operator/surat-mati/kirim-ulang", data={"dlq": dlq, "entry": dead[0], "csrf": "csrf-token"}, headers=op
+    )
+    assert ok.status_code == 303 and "replayed" in ok.headers["location"]
+    replayed = r.xrevrange(settings.stream("collector"), count=1)[0][1]
+    assert envs[0].event_id in replayed[b"__data__"].decode()  # the same event_id goes back
+    dropped = app_client.post(
+        "/operator/surat-mati/buang", data={"dlq": dlq, "entry": dead[1], "csrf": "csrf-token"}, headers=op
+    )
+    assert dropped.status_code == 303 and r.xlen(dlq) == 0
+    actions = [(f[b"action"].decode(), f[b"by"].decode()) for _, f in r.xrange(f"{settings.stream_prefix}.ops")]
+    assert actions == [("replay", "web:op2"), ("drop", "web:op2")]
+    assert "web:op2" in app_client.get("/operator/surat-mati", headers=op).text
