@@ -22,6 +22,7 @@ from fastapi import APIRouter, FastAPI, Form, Request
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 from redis import Redis as SyncRedis
 from redis.asyncio import Redis
+from sqlmodel import Session
 
 from lapkin.ops import Ops
 from services.approval.models import Official
@@ -243,9 +244,14 @@ def events_page(request: Request, db: SessionDep, rt: RuntimeDep, before: str | 
 
 
 @router.get("/operator/peristiwa/langsung")
-async def events_live(request: Request, db: SessionDep, rt: RuntimeDep, after: str | None = None) -> Response:
+async def events_live(request: Request, rt: RuntimeDep, after: str | None = None) -> Response:
     """Server-sent events: each new entry of any stream that passes the filters, as a rendered table row."""
-    who = await asyncio.to_thread(_operator, request, db)
+
+    def check() -> tuple[WebSession, Official] | Response:
+        with Session(rt.engine) as db:  # closed before streaming: a session held open would hold SQLite's lock
+            return _operator(request, db)
+
+    who = await asyncio.to_thread(check)
     if isinstance(who, Response):
         return Response(status_code=403 if who.status_code == 403 else 401)
     filters = _filters(request)
