@@ -26,7 +26,6 @@ from shared.messaging.streams import (
     EventConsumer,
     Handler,
     ensure_groups,
-    groups_health,
     make_broker,
     make_redis,
     publish_envelope,
@@ -127,8 +126,12 @@ class Runtime:
         await _refresh_metrics(self)
 
     async def groups(self) -> list[GroupState]:
-        """This service's consumer group on each stream it reads."""
-        return await group_states(self.redis, self.streams_in, self.service) if self.handlers else []
+        """This service's consumer group on each stream it reads, and any other group it runs (`state["groups"]`:
+        (streams, group) pairs, e.g. the approval service's event indexer)."""
+        out = await group_states(self.redis, self.streams_in, self.service) if self.handlers else []
+        for streams, group in self.state.get("groups", []):
+            out += await group_states(self.redis, streams, group)
+        return out
 
     async def stop(self) -> None:
         if self.relay:
@@ -147,10 +150,10 @@ class Runtime:
             problems.append(f"database: {exc.__class__.__name__}")
         try:
             await self.redis.ping()
-            if self.handlers:
-                problems += await groups_health(
-                    self.redis, self.streams_in, self.service, self.settings.reclaim_idle_ms
-                )
+            for state in await self.groups():
+                problem = state.problem(self.settings.reclaim_idle_ms)
+                if problem:
+                    problems.append(problem)
         except Exception as exc:
             problems.append(f"redis: {exc.__class__.__name__}")
         return problems
