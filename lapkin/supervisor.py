@@ -18,6 +18,7 @@ import httpx
 import yaml
 
 from shared.config import Settings
+from shared.service import MAX_REQUESTS_IN_FLIGHT
 
 ROOT = Path(__file__).resolve().parent.parent
 PROCESSES_FILE = ROOT / "deploy" / "processes.yaml"
@@ -115,6 +116,8 @@ class Supervisor:
             "--port",
             str(port),
             "--no-access-log",
+            "--limit-concurrency",
+            str(MAX_REQUESTS_IN_FLIGHT),
             "--log-level",
             "warning",
             "--timeout-graceful-shutdown",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import deque
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -29,19 +31,44 @@ def service_url(settings: Settings, service: str) -> str:
     return url.render_as_string(hide_password=False)
 
 
-def make_engine(settings: Settings, service: str) -> Engine:
+def make_engine(settings: Settings, service: str, *, read_only: bool = False) -> Engine:
+    """`read_only`: on SQLite a second engine whose transactions only read (deferred BEGIN, no writer turn), for
+    GET requests and lookups, so they never queue behind writers; on PostgreSQL use the one engine for both."""
     url = service_url(settings, service)
-    if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    if url.startswith("sqlite") and read_only:
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 60},
+            pool_size=200,
+            max_overflow=0,
+            pool_timeout=60,
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        return engine
+    if url.startswith("sqlite"):
+        # a connection per worker thread: a request waits for SQLite's write lock, never for the pool
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 60},
+            pool_size=200,
+            max_overflow=0,
+            pool_timeout=60,
+        )
+        writers = WriterQueue()
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", lambda conn: _sqlite_begin(conn, writers))
+        event.listen(engine, "commit", lambda conn: _sqlite_end(conn, writers))
+        event.listen(engine, "rollback", lambda conn: _sqlite_end(conn, writers))
+        # a connection returned without commit or rollback (garbage-collected) must not keep the turn
+        event.listen(engine.pool, "reset", _sqlite_reset_hook(writers))
         return engine
     schema = f"{service}"
     engine = create_engine(
         url,
         pool_pre_ping=True,
-        pool_size=10,
-        max_overflow=20,
+        pool_size=20,
+        max_overflow=30,
         connect_args={"options": f"-csearch_path={schema}", "connect_timeout": 5},
     )
     with engine.begin() as conn:
@@ -63,9 +90,65 @@ def _sqlite_pragmas(dbapi_conn: Any, _: Any) -> None:
     cur.close()
 
 
-def _sqlite_begin(conn: Any) -> None:
+class WriterQueue:
+    """First come, first served for SQLite's single write lock within one process. SQLite's own busy handler
+    sleeps and polls, so under a burst of writers an unlucky one can starve past any timeout; here waiters are
+    handed the lock in arrival order. Reentrant per thread, like the transactions that may nest in one thread."""
+
+    def __init__(self) -> None:
+        self._mutex = threading.Lock()
+        self._waiters: deque[threading.Event] = deque()
+        self._owner: int | None = None
+        self._depth = 0
+
+    def acquire(self) -> None:
+        me = threading.get_ident()
+        with self._mutex:
+            if self._owner == me:
+                self._depth += 1
+                return
+            if self._owner is None and not self._waiters:
+                self._owner, self._depth = me, 1
+                return
+            turn = threading.Event()
+            self._waiters.append(turn)
+        turn.wait()
+        with self._mutex:
+            self._owner, self._depth = me, 1
+
+    def release(self) -> None:
+        with self._mutex:
+            self._depth -= 1
+            if self._depth > 0:
+                return
+            if self._waiters:
+                self._owner = -1  # handed over: a newcomer must queue behind the woken waiter
+                self._waiters.popleft().set()
+            else:
+                self._owner = None
+
+
+def _sqlite_begin(conn: Any, writers: WriterQueue) -> None:
     # IMMEDIATE: take the write lock up front, so two read-then-write transactions never deadlock on upgrade
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    writers.acquire()
+    try:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        writers.release()
+        raise
+    conn.info["lapkin_writer"] = True
+
+
+def _sqlite_reset_hook(writers: WriterQueue) -> Any:
+    def reset(dbapi_connection: Any, connection_record: Any, reset_state: Any) -> None:
+        _sqlite_end(connection_record, writers)
+
+    return reset
+
+
+def _sqlite_end(conn: Any, writers: WriterQueue) -> None:
+    if conn.info.pop("lapkin_writer", False):
+        writers.release()
 
 
 def create_tables(engine: Engine, tables: Sequence[Table]) -> None:

@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
@@ -42,6 +43,8 @@ from shared.observability import (
 )
 
 log = logging.getLogger("lapkin.service")
+WORKER_THREADS = 160
+MAX_REQUESTS_IN_FLIGHT = 128  # uvicorn --limit-concurrency: beyond it, 503 instead of a queue
 
 
 @dataclass
@@ -58,6 +61,7 @@ class Runtime:
     relay: Relay | None = None
     consumer: EventConsumer | None = None
     state: dict[str, Any] = field(default_factory=dict)
+    read_engine: Engine | None = None  # set by build_app; falls back to `engine`
     metrics: Metrics = field(default_factory=lambda: Metrics("?"))
 
     def __post_init__(self) -> None:
@@ -141,6 +145,8 @@ class Runtime:
         if self.redis:
             await self.redis.aclose()
         self.engine.dispose()
+        if self.read_engine is not None and self.read_engine is not self.engine:
+            self.read_engine.dispose()
 
     async def health(self) -> list[str]:
         problems: list[str] = []
@@ -237,12 +243,18 @@ def build_app(
 ) -> FastAPI:
     settings = settings or get_settings()
     engine = make_engine(settings, service)
+    read_engine = make_engine(settings, service, read_only=True) if engine.dialect.name == "sqlite" else engine
     upgrade(engine, service)  # the service's migrations (services/<service>/migrations); `tables` are what they make
     rt = Runtime(service, settings, engine, {}, consumes)
+    rt.read_engine = read_engine
     rt.handlers = (handlers(rt) if callable(handlers) else handlers) or {}
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # More worker threads than requests in flight (uvicorn --limit-concurrency, see lapkin/supervisor.py): a
+        # request whose transaction is open between a dependency and its route always gets a thread to finish it,
+        # so it can never wait on threads held by requests waiting for its database lock or connection.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
         await rt.start()
         if on_start:
             await on_start(rt)
@@ -285,8 +297,10 @@ def get_rt(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_rt)]
 
 
-def get_session(rt: RuntimeDep) -> Any:
-    with Session(rt.engine, expire_on_commit=False) as session:
+def get_session(request: Request, rt: RuntimeDep) -> Any:
+    """GET and HEAD requests only read: they get the read engine (on SQLite, no writer turn)."""
+    engine = (rt.read_engine or rt.engine) if request.method in ("GET", "HEAD") else rt.engine
+    with Session(engine, expire_on_commit=False) as session:
         yield session
 
 

@@ -4,6 +4,7 @@ recap, and publish a new revision (RekapCompleted) for each period whose recap c
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -25,20 +26,52 @@ def responsible(pk: dict[str, Any]) -> dict[str, set[str]]:
     return out
 
 
-def compute(session: Session, tahun: int, periode: str) -> dict[str, Any] | None:
-    """The recap of everything received so far, with status and completeness (None without a PK)."""
+@dataclass(frozen=True)
+class Year:
+    """Everything one year's recaps are computed from, loaded once per event."""
+
+    tahun: int
+    pk_version: int
+    pk: dict[str, Any]
+    sasaran: list[Any]
+    indikator: list[Any]
+    inputs: list[AggInput]
+    values: dict[str, dict[int, Decimal]]
+    flags: dict[str, AggPeriode]
+
+
+_PK_CACHE: dict[tuple[int, int], tuple[dict[str, Any], list[Any], list[Any]]] = {}
+
+
+def load_year(session: Session, tahun: int) -> Year | None:
     pk_row = session.get(AggPk, tahun)
     if pk_row is None:
         return None
-    pk = json.loads(pk_row.body)
-    sasaran, indikator = parse_pk(pk)
-    inputs = list(session.exec(select(AggInput).where(AggInput.tahun == tahun)))
+    key = (tahun, pk_row.version)
+    if key not in _PK_CACHE:  # a PK version never changes: parse it once per process
+        pk = json.loads(pk_row.body)
+        _PK_CACHE[key] = (pk, *parse_pk(pk))
+    pk, sasaran, indikator = _PK_CACHE[key]
+    inputs = sorted(session.exec(select(AggInput).where(AggInput.tahun == tahun)), key=lambda r: (r.triwulan, r.unit))
     values: dict[str, dict[int, Decimal]] = {}
-    for row in sorted(inputs, key=lambda r: (r.triwulan, r.unit)):
+    for row in inputs:
         for kode, nilai in json.loads(row.values).items():
             values.setdefault(kode, {})[row.triwulan] = Decimal(nilai)
-    rekap = build_rekap(tahun=tahun, periode=periode, sasaran=sasaran, indikator=indikator, values=values)
     flags = {p.periode: p for p in session.exec(select(AggPeriode).where(AggPeriode.tahun == tahun))}
+    return Year(tahun, pk_row.version, pk, sasaran, indikator, inputs, values, flags)
+
+
+def compute(session: Session, tahun: int, periode: str) -> dict[str, Any] | None:
+    """The recap of everything received so far, with status and completeness (None without a PK)."""
+    year = load_year(session, tahun)
+    return None if year is None else compute_from(year, periode)
+
+
+def compute_from(year: Year, periode: str) -> dict[str, Any]:
+    tahun, pk, inputs, flags = year.tahun, year.pk, year.inputs, year.flags
+    rekap = build_rekap(
+        tahun=tahun, periode=periode, sasaran=year.sasaran, indikator=year.indikator, values=year.values
+    )
     expected = responsible(pk)
     quarters = PERIODE_QUARTERS[periode]
     kel = {"expected_units": 0, "submitted_units": 0, "on_time_units": 0}
@@ -56,12 +89,12 @@ def compute(session: Session, tahun: int, periode: str) -> dict[str, Any] | None
     status = "final" if own and own.final else ("complete" if complete_all else "provisional")
     rekap["status"] = status
     rekap["kelengkapan"] = kel
-    rekap["pk_version"] = pk_row.version
+    rekap["pk_version"] = year.pk_version
     if len(quarters) > 1:  # SOP step 6 / 9: a semester or the year is drafted once its quarters are final
         rekap["quarters_final"] = all((f := flags.get(f"TW{q}")) is not None and f.final for q in quarters)
     rekap["catatan"] = [
         {"triwulan": r.triwulan, "unit": r.unit, "kendala": r.kendala, "solusi": r.solusi}
-        for r in sorted(inputs, key=lambda r: (r.triwulan, r.unit))
+        for r in inputs
         if r.triwulan in quarters and (r.kendala or r.solusi)
     ]
     rekap["anggaran"] = _anggaran(pk, [r for r in inputs if r.triwulan in quarters])
@@ -105,10 +138,11 @@ def latest_revision(session: Session, tahun: int, periode: str) -> RekapRevision
 
 def recompute(session: Session, rt: Runtime, tahun: int, causation: Envelope) -> None:
     """Store and publish a new revision for every period whose recap changed."""
+    year = load_year(session, tahun)
+    if year is None:
+        return
     for periode in PERIODES:
-        result = compute(session, tahun, periode)
-        if result is None:
-            return
+        result = compute_from(year, periode)
         body = json.dumps(result["rekap"], sort_keys=True)
         last = latest_revision(session, tahun, periode)
         if last is not None and last.body == body:

@@ -1,0 +1,109 @@
+"""Start the whole system for a benchmark (the same supervisor `lapkin up` uses) and drive it over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import socket
+import statistics
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from lapkin.supervisor import Supervisor
+from shared.config import Settings
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Running:
+    settings: Settings
+    admin: dict[str, str]
+    data_dir: Path
+
+    def url(self, service: str, path: str) -> str:
+        return f"{self.settings.base_url(service)}{path}"
+
+
+@contextmanager
+def running_system(database_url: str | None = None) -> Iterator[Running]:
+    data_dir = Path(tempfile.mkdtemp(prefix="lapkin-bench-"))
+    ports = {s: free_port() for s in ("collector", "aggregator", "approval", "renderer")}
+    env = {
+        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "LAPKIN_DATA_DIR": str(data_dir), "LAPKIN_STREAM_PREFIX": f"b{secrets.token_hex(4)}",
+        "LAPKIN_ADMIN_TOKEN": secrets.token_urlsafe(16), "LAPKIN_SECRET_KEY": secrets.token_urlsafe(16),
+        **{f"LAPKIN_{s.upper()}_PORT": str(p) for s, p in ports.items()},
+    }
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    settings = Settings(data_dir=data_dir, admin_token=env["LAPKIN_ADMIN_TOKEN"], stream_prefix=env["LAPKIN_STREAM_PREFIX"],
+                        **{f"{s}_port": p for s, p in ports.items()})  # type: ignore[arg-type]
+    sup = Supervisor(settings, env, log_dir=data_dir / "logs")
+    sup.start()
+    try:
+        sup.wait_healthy(90)
+        yield Running(settings, {"Authorization": f"Bearer {env['LAPKIN_ADMIN_TOKEN']}"}, data_dir)
+    finally:
+        sup.stop()
+
+
+@dataclass
+class LoadResult:
+    latencies: list[float] = field(default_factory=list)
+    statuses: dict[int, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    answers: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies) / self.seconds if self.seconds else 0.0
+
+    def pct(self, p: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] * 1000
+
+    def summary(self) -> str:
+        return (f"{len(self.latencies)} requests in {self.seconds:.2f} s = {self.rate:,.0f}/s; "
+                f"p50 {self.pct(50):.1f} ms, p99 {self.pct(99):.1f} ms; statuses {self.statuses}")
+
+
+async def load(url: str, bodies: list[tuple[dict[str, Any], dict[str, str]]], concurrency: int) -> LoadResult:
+    """POST every body (with its headers) through `concurrency` clients; latency per request."""
+    result = LoadResult()
+    queue: asyncio.Queue[tuple[dict[str, Any], dict[str, str]]] = asyncio.Queue()
+    for item in bodies:
+        queue.put_nowait(item)
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(timeout=60, limits=limits) as client:
+
+        async def worker() -> None:
+            while not queue.empty():
+                body, headers = queue.get_nowait()
+                t0 = time.perf_counter()
+                r = await client.post(url, json=body, headers=headers)
+                result.latencies.append(time.perf_counter() - t0)
+                result.statuses[r.status_code] = result.statuses.get(r.status_code, 0) + 1
+                if r.status_code == 202 and r.headers.get("content-type", "").startswith("application/json"):
+                    result.answers.append((body, r.json()))
+
+        start = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        result.seconds = time.perf_counter() - start
+    return result
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")

@@ -1,0 +1,123 @@
+"""Ingest benchmark (issue 7 §8): submissions accepted per second at p50/p99 with 50 concurrent connections (wrk,
+Debian package `wrk`) while the whole system runs and consumes as usual, against a bare FastAPI endpoint on the same
+machine that only validates the same body and XADDs it. Also reports how long after the load the aggregator had
+consumed everything the collector accepted.
+
+    .venv/bin/python bench/ingest.py [--seconds 15] [--concurrency 50] [--units 20] [--per-unit 10]
+
+Uses REDIS_URL (default redis://127.0.0.1:6379/0) and DATABASE_URL (unset: SQLite) from the environment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.harness import free_port, running_system  # noqa: E402
+from bench.synthetic import synthetic_pk, synthetic_submission  # noqa: E402
+from lapkin.ops import Ops  # noqa: E402
+
+RESULT = re.compile(r"RESULT requests=(\d+) seconds=([\d.]+) p50_ms=([\d.]+) p99_ms=([\d.]+) non2xx=(\d+) errors=(\d+)")
+
+
+def bodies_file(pk: dict, keys: dict[str, str], n: int = 4000, seed: int = 7) -> str:
+    rnd = random.Random(seed)
+    units = len(pk["units"])
+    fd, path = tempfile.mkstemp(suffix=".tsv")
+    with os.fdopen(fd, "w") as out:
+        for k in range(n):
+            body = synthetic_submission(pk, k % units, (k // units) % 4 + 1, rnd)
+            out.write(f"{keys[body['unit']]}\t{json.dumps(body)}\n")
+    return path
+
+
+def wrk(url: str, bodies: str, seconds: int, concurrency: int) -> dict[str, float]:
+    done = subprocess.run(
+        ["wrk", "-t2", f"-c{concurrency}", f"-d{seconds}s", "--latency", "-s", str(ROOT / "bench" / "post.lua"), url],
+        env={**os.environ, "BODIES": bodies}, capture_output=True, text=True, check=True,
+    )
+    m = RESULT.search(done.stdout)
+    assert m, done.stdout
+    requests, secs, p50, p99, non2xx, errors = (float(x) for x in m.groups())
+    return {"rate": requests / secs, "requests": requests, "p50_ms": p50, "p99_ms": p99, "non2xx": non2xx,
+            "errors": errors}
+
+
+def run_system(args: argparse.Namespace) -> tuple[dict[str, float], float]:
+    with running_system(os.environ.get("DATABASE_URL")) as system, httpx.Client(timeout=60) as client:
+        pk = synthetic_pk(2030, args.units, args.per_unit)
+        assert client.put(system.url("collector", "/api/v1/perjanjian-kinerja/2030"), json=pk,
+                          headers=system.admin).status_code == 200
+        keys = {u["kode"]: client.post(system.url("collector", f"/api/v1/units/{u['kode']}/api-keys"),
+                                       headers=system.admin).json()["api_key"] for u in pk["units"]}
+        url = system.url("collector", "/api/v1/laporan-triwulan")
+        bodies = bodies_file(pk, keys)
+        wrk(url, bodies, 3, args.concurrency)  # warm-up
+        result = wrk(url, bodies, args.seconds, args.concurrency)
+        ops, t0 = Ops(system.settings), time.perf_counter()
+        while True:  # the aggregator's group on the collector's stream has caught up
+            row = next(r for r in ops.status() if r["stream"].endswith(".collector"))
+            group = next(g for g in row["groups"] if g["group"] == "aggregator")
+            if group["pending"] == 0 and group["lag"] == 0:
+                break
+            time.sleep(0.2)
+        return result, time.perf_counter() - t0
+
+
+def run_baseline(args: argparse.Namespace) -> dict[str, float]:
+    port = free_port()
+    env = {**os.environ, "BASELINE_STREAM": f"bench.baseline.{port}"}
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "bench.baseline_app:app", "--port", str(port),
+                             "--no-access-log", "--log-level", "warning"], cwd=ROOT, env=env)
+    try:
+        for _ in range(100):
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/docs", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        pk = synthetic_pk(2030, args.units, args.per_unit)
+        bodies = bodies_file(pk, {u["kode"]: "x" for u in pk["units"]})
+        url = f"http://127.0.0.1:{port}/api/v1/laporan-triwulan"
+        wrk(url, bodies, 3, args.concurrency)
+        return wrk(url, bodies, args.seconds, args.concurrency)
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
+def line(name: str, r: dict[str, float]) -> str:
+    return (f"{name:<44} {r['rate']:>8,.0f} req/s  p50 {r['p50_ms']:>7.1f} ms  p99 {r['p99_ms']:>7.1f} ms  "
+            f"non-2xx {r['non2xx']:.0f}  errors {r['errors']:.0f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--units", type=int, default=20)
+    parser.add_argument("--per-unit", type=int, default=10)
+    args = parser.parse_args()
+    system, drain = run_system(args)
+    baseline = run_baseline(args)
+    print(line("lapkin collector (whole system running)", system))
+    print(f"  the aggregator had consumed everything accepted {drain:.1f} s after the load ended")
+    print(line("bare FastAPI: validate + XADD", baseline))
+    print(f"ratio (lapkin / baseline): {system['rate'] / baseline['rate']:.2f}")
+
+
+if __name__ == "__main__":
+    main()
