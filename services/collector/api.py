@@ -6,7 +6,7 @@ import hashlib
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
@@ -39,9 +39,26 @@ def unit_or_admin(request: Request, session: SessionDep, rt: RuntimeDep) -> Call
 UnitOrAdmin = Annotated[Caller, Depends(unit_or_admin)]
 
 
-@router.put("/perjanjian-kinerja/{tahun}")
+async def json_body(request: Request) -> Any:
+    """The request's JSON, read here rather than by FastAPI's `Body()`: FastAPI turns any error while reading the
+    body into a 400, which hid the 413 of the body-size limit (shared.service.BodySizeLimit) whenever the body
+    came without a Content-Length (chunked). Read here, the limit's exception reaches its middleware."""
+    raw = await request.body()
+    if not raw.strip():
+        raise api_error(422, "body", "required", "body: wajib diisi", "body: is required")
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise api_error(422, "body", "invalid_json", "body: JSON tidak valid", "body: is not valid JSON") from exc
+
+
+JsonBody = Annotated[Any, Depends(json_body)]
+JSON_OBJECT = {"requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}}}
+
+
+@router.put("/perjanjian-kinerja/{tahun}", openapi_extra=JSON_OBJECT)
 def put_perjanjian_kinerja(
-    tahun: Tahun, body: Annotated[Any, Body()], session: SessionDep, rt: RuntimeDep, _: AdminDep
+    tahun: Tahun, session: SessionDep, rt: RuntimeDep, _: AdminDep, body: JsonBody
 ) -> dict[str, Any]:
     problems = validate_pk(body, tahun)
     if problems:
@@ -59,12 +76,12 @@ def create_api_key(kode: str, session: SessionDep, _: AdminDep) -> dict[str, str
     return {"unit": kode, "api_key": key}
 
 
-@router.post("/laporan-triwulan", status_code=202)
+@router.post("/laporan-triwulan", status_code=202, openapi_extra=JSON_OBJECT)
 def post_laporan_triwulan(
-    body: Annotated[Any, Body()],
     session: SessionDep,
     rt: RuntimeDep,
     caller: UnitOrAdmin,
+    body: JsonBody,
     dry_run: bool = Query(False),
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> JSONResponse:
@@ -75,13 +92,7 @@ def post_laporan_triwulan(
         seen = session.get(IdempotencyRecord, (idempotency_key, caller.id))
         if seen is not None:
             if seen.request_hash != request_hash:
-                raise api_error(
-                    409,
-                    "Idempotency-Key",
-                    "idempotency_key_reused",
-                    "Idempotency-Key ini sudah dipakai untuk isi permintaan lain.",
-                    "This Idempotency-Key was already used with another body.",
-                )
+                raise _idempotency_key_reused()
             return JSONResponse(json.loads(seen.response), status_code=seen.status_code)
     answer = handlers.submit_triwulan(
         session, rt, key_unit=caller.id, body=body, dry_run=dry_run, received_at=handlers.utc_now()
@@ -103,6 +114,12 @@ def post_laporan_triwulan(
         session.commit()
     except IntegrityError as exc:  # a concurrent submission took this revision: the caller may retry
         session.rollback()
+        if idempotency_key:  # or a concurrent request with the same key won: answer as it did
+            seen = session.get(IdempotencyRecord, (idempotency_key, caller.id))
+            if seen is not None:
+                if seen.request_hash != request_hash:
+                    raise _idempotency_key_reused() from exc
+                return JSONResponse(json.loads(seen.response), status_code=seen.status_code)
         raise api_error(
             409,
             None,
@@ -112,6 +129,16 @@ def post_laporan_triwulan(
         ) from exc
     rt.committed()
     return JSONResponse(answer, status_code=status)
+
+
+def _idempotency_key_reused() -> Exception:
+    return api_error(
+        409,
+        "Idempotency-Key",
+        "idempotency_key_reused",
+        "Idempotency-Key ini sudah dipakai untuk isi permintaan lain.",
+        "This Idempotency-Key was already used with another body.",
+    )
 
 
 @router.get("/periode/{tahun}/{periode}/status")

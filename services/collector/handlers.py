@@ -83,7 +83,7 @@ def submit_triwulan(
     tahun, triwulan, unit = body.get("tahun"), body.get("triwulan"), body.get("unit")
     if not isinstance(tahun, int) or isinstance(tahun, bool):
         p.add("tahun", "required" if tahun is None else "not_an_integer")
-    if triwulan not in (1, 2, 3, 4) or isinstance(triwulan, bool):
+    if isinstance(triwulan, bool) or not isinstance(triwulan, int) or triwulan not in (1, 2, 3, 4):
         p.add("triwulan", "not_allowed", " (1–4)", " (1–4)")
     if not isinstance(unit, str) or not unit:
         p.add("unit", "required")
@@ -167,7 +167,12 @@ def _apply_submission(
     received_at: datetime,
     pk: dict[str, Any],
 ) -> dict[str, Any]:
-    uq = session.get(UnitQuarter, (tahun, triwulan, unit)) or UnitQuarter(tahun=tahun, triwulan=triwulan, unit=unit)
+    # Lock the unit's quarter (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers) so concurrent
+    # submissions for it take turns instead of computing the same next revision. The first submission of a quarter
+    # has no row to lock yet: a concurrent one then fails on the primary key and is answered 409.
+    uq = session.get(UnitQuarter, (tahun, triwulan, unit), with_for_update=not dry_run) or UnitQuarter(
+        tahun=tahun, triwulan=triwulan, unit=unit
+    )
     current = {
         v.indikator: v
         for v in session.exec(
@@ -188,13 +193,14 @@ def _apply_submission(
         else:
             updated += 1
         changes.append((kode, str(nilai), keterangan))
-    meta_changed = any(
-        new is not None and new != old
-        for new, old in (
-            (spent, uq.anggaran_realisasi),
-            (body.get("kendala"), uq.kendala),
-            (body.get("solusi"), uq.solusi),
+    kendala, solusi = body.get("kendala"), body.get("solusi")
+    meta_changed = (
+        (
+            spent is not None
+            and (uq.anggaran_realisasi is None or parse_decimal(uq.anggaran_realisasi) != parse_decimal(spent))
         )
+        or (kendala is not None and kendala != uq.kendala)
+        or (solusi is not None and solusi != uq.solusi)
     )
     changed = bool(changes) or meta_changed
     revision = uq.revision + 1 if changed else uq.revision
@@ -207,6 +213,10 @@ def _apply_submission(
         "summary": {"imported": imported, "updated": updated, "ignored": ignored, "conflicts": []},
     }
     if dry_run:
+        return answer
+    if not changed:
+        # Nothing to store: an unchanged submission makes no revision, and col_submission allows one row per
+        # (unit, quarter, revision, changed) — a second no-op row at the same revision would collide (409).
         return answer
     session.add(
         Submission(
@@ -221,8 +231,6 @@ def _apply_submission(
             body=json.dumps(body),
         )
     )
-    if not changed:
-        return answer
     for kode, nilai, keterangan in changes:
         row = current.get(kode) or CurrentValue(
             tahun=tahun,
@@ -241,8 +249,10 @@ def _apply_submission(
     uq.revision, uq.last_submission_id, uq.last_received_at = revision, submission_id, received_at
     if spent is not None:
         uq.anggaran_realisasi = spent
-    uq.kendala = body.get("kendala") or uq.kendala
-    uq.solusi = body.get("solusi") or uq.solusi
+    if kendala is not None:
+        uq.kendala = kendala
+    if solusi is not None:
+        uq.solusi = solusi
     if uq.completed_at is None and set(responsible(pk).get(unit, [])) <= set(current):
         uq.completed_at = received_at
     session.add(uq)

@@ -129,7 +129,8 @@ def validate_pk(body: Any, tahun: int) -> list[ErrorItem]:
     else:
         _text(p, body["instansi"], "nama", "instansi.nama")
     units: set[str] = set()
-    for n, unit in enumerate(_list(p, body, "units", "units")):
+    unit_list = _list(p, body, "units", "units")
+    for n, unit in enumerate(unit_list):
         f = f"units[{n}]"
         if not isinstance(unit, dict):
             p.add(f, "not_an_object")
@@ -141,8 +142,8 @@ def validate_pk(body: Any, tahun: int) -> list[ErrorItem]:
             p.add(f"{f}.kode", "duplicate_kode", f" ({kode})", f" ({kode})")
         if kode:
             units.add(kode)
-    for n, unit in enumerate(body.get("units") or []):
-        if isinstance(unit, dict) and unit.get("induk") is not None and unit["induk"] not in units:
+    for n, unit in enumerate(unit_list):
+        if isinstance(unit, dict) and unit.get("induk") is not None and not _known(unit["induk"], units):
             p.add(f"units[{n}].induk", "unknown_unit")
     codes: set[str] = set()
     sasaran_codes: set[str] = set()
@@ -159,7 +160,8 @@ def validate_pk(body: Any, tahun: int) -> list[ErrorItem]:
             sasaran_codes.add(s_kode)
         for i_n, ind in enumerate(_list(p, sasaran, "indikator", f"{f}.indikator")):
             _validate_indikator(p, ind, f"{f}.indikator[{i_n}]", units, codes)
-    for n, prog in enumerate(body.get("program") or []):
+    programs = _list(p, body, "program", "program") if body.get("program") is not None else []
+    for n, prog in enumerate(programs):
         f = f"program[{n}]"
         if not isinstance(prog, dict):
             p.add(f, "not_an_object")
@@ -167,9 +169,9 @@ def validate_pk(body: Any, tahun: int) -> list[ErrorItem]:
         _text(p, prog, "kode", f"{f}.kode")
         _text(p, prog, "nama", f"{f}.nama")
         _number(p, prog.get("pagu"), f"{f}.pagu")
-        if prog.get("sasaran") not in sasaran_codes:
+        if not _known(prog.get("sasaran"), sasaran_codes):
             p.add(f"{f}.sasaran", "unknown_sasaran")
-        if prog.get("unit") is not None and prog.get("unit") not in units:
+        if prog.get("unit") is not None and not _known(prog.get("unit"), units):
             p.add(f"{f}.unit", "unknown_unit")
     return p.items
 
@@ -187,7 +189,7 @@ def _validate_indikator(p: Problems, ind: Any, f: str, units: set[str], codes: s
     _text(p, ind, "satuan", f"{f}.satuan")
     polaritas = _choice(p, ind, "polaritas", f"{f}.polaritas", POLARITAS)
     _choice(p, ind, "agregasi", f"{f}.agregasi", AGREGASI)
-    if ind.get("penanggung_jawab") not in units:
+    if not _known(ind.get("penanggung_jawab"), units):
         p.add(f"{f}.penanggung_jawab", "unknown_unit", f" ({ind.get('penanggung_jawab')})")
     if polaritas == "rentang":
         low = _number(p, ind.get("target_min"), f"{f}.target_min")
@@ -213,6 +215,11 @@ def _validate_indikator(p: Problems, ind: Any, f: str, units: set[str], codes: s
             _number(p, t, tf)
     for key in ("realisasi_tahun_lalu", "target_akhir_renstra"):
         _number(p, ind.get(key), f"{f}.{key}", required=False)
+
+
+def _known(value: Any, codes: set[str]) -> bool:
+    """`value` is one of `codes` (and a string: a list or an object from the JSON is never a code)."""
+    return isinstance(value, str) and value in codes
 
 
 def indikator_index(pk: dict[str, Any]) -> dict[str, dict[str, Any]]:

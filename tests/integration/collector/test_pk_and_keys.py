@@ -1,0 +1,150 @@
+"""Collector: PUT perjanjian-kinerja and API keys (CONTRACT.md, Collector), in-process on real Redis + database."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from sqlalchemy import text
+
+from services.collector.models import ApiKey
+from tests.integration.conftest import Service, auth, put_pk, unit_key
+
+URL = "/api/v1/perjanjian-kinerja/2024"
+
+
+def assert_error_shape(body: dict[str, Any]) -> list[dict[str, Any]]:
+    assert set(body) == {"errors"}
+    assert body["errors"]
+    for e in body["errors"]:
+        assert set(e) == {"field", "rule", "message_id", "message_en"}
+        assert e["rule"] and e["message_id"] and e["message_en"]
+    return body["errors"]
+
+
+def test_put_pk_answers_200_with_counts(collector: Service, pk) -> None:
+    r = put_pk(collector, pk)
+    assert r.json() == {"tahun": 2024, "version": 1, "indikator": 9, "units": 6}
+    assert [e.type for e in collector.outbox()] == ["PerjanjianKinerjaPublished"]
+
+
+def test_a_second_put_makes_version_2(collector: Service, pk) -> None:
+    put_pk(collector, pk)
+    pk["sasaran"][0]["indikator"][0]["target"] = "6.80"
+    r = put_pk(collector, pk)
+    assert r.json()["version"] == 2
+    published = collector.outbox("PerjanjianKinerjaPublished")
+    assert len(published) == 2
+
+
+def test_invalid_pk_is_422_listing_every_problem(collector: Service, pk) -> None:
+    bad = copy.deepcopy(pk)
+    inds = [i for s in bad["sasaran"] for i in s["indikator"]]
+    inds[0]["penanggung_jawab"] = "NO-SUCH-UNIT"  # sasaran[0].indikator[0]
+    inds[2]["kode"] = inds[1]["kode"]  # sasaran[1].indikator[1] duplicates [0]
+    del inds[3]["target"]  # sasaran[1].indikator[2]
+    inds[4]["polaritas"] = "naik"  # sasaran[2].indikator[0]
+    inds[5]["target_triwulan"] = inds[5]["target_triwulan"][:3]  # sasaran[2].indikator[1]
+    bad["units"][1]["jenis"] = "dinas"
+    r = collector.client.put(URL, json=bad, headers=collector.admin)
+    assert r.status_code == 422, r.text
+    errors = assert_error_shape(r.json())
+    got = {(e["field"], e["rule"]) for e in errors}
+    assert got == {
+        ("sasaran[0].indikator[0].penanggung_jawab", "unknown_unit"),
+        ("sasaran[1].indikator[1].kode", "duplicate_kode"),
+        ("sasaran[1].indikator[2].target", "required"),
+        ("sasaran[2].indikator[0].polaritas", "not_allowed"),
+        ("sasaran[2].indikator[1].target_triwulan", "target_triwulan_count"),
+        ("units[1].jenis", "not_allowed"),
+    }
+    tw = next(e for e in errors if e["rule"] == "target_triwulan_count")
+    assert "4 target triwulan" in tw["message_id"] and "4 quarterly targets" in tw["message_en"]
+    # a rejected request changes nothing
+    assert collector.outbox() == []
+    r = collector.client.get("/api/v1/periode/2024/TW1/status", headers=collector.admin)
+    assert r.status_code == 404
+
+
+def test_pk_with_duplicate_units_and_rentang_problems_lists_them(collector: Service, pk) -> None:
+    pk["units"].append(dict(pk["units"][0]))
+    rentang = pk["sasaran"][4]["indikator"][0]
+    del rentang["target_min"]
+    rentang["target_triwulan"][1] = ["50", "40"]
+    r = collector.client.put(URL, json=pk, headers=collector.admin)
+    assert r.status_code == 422
+    got = {(e["field"], e["rule"]) for e in r.json()["errors"]}
+    assert got == {
+        ("units[6].kode", "duplicate_kode"),
+        ("sasaran[4].indikator[0].target_min", "required"),
+        ("sasaran[4].indikator[0].target_triwulan[1]", "invalid_range"),
+    }
+
+
+def test_pk_with_wrong_types_is_422_not_500(collector: Service, pk) -> None:
+    for mutate in (
+        lambda d: d.__setitem__("units", 5),
+        lambda d: d.__setitem__("program", 7),
+        lambda d: d["units"][0].__setitem__("induk", ["x"]),
+        lambda d: d["sasaran"][0]["indikator"][0].__setitem__("penanggung_jawab", {"kode": "BPS"}),
+        lambda d: d["program"][0].__setitem__("sasaran", ["SS-5"]),
+        lambda d: d["sasaran"][0].__setitem__("indikator", "IKU-1"),
+        lambda d: d["sasaran"][0]["indikator"][0].__setitem__("kode", 12),
+    ):
+        bad = copy.deepcopy(pk)
+        mutate(bad)
+        r = collector.client.put(URL, json=bad, headers=collector.admin)
+        assert r.status_code == 422, r.text
+        assert_error_shape(r.json())
+    r = collector.client.put(URL, json=[1, 2], headers=collector.admin)
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["rule"] == "not_an_object"
+    assert collector.outbox() == []
+
+
+def test_put_pk_needs_the_admin_token(collector: Service, pk) -> None:
+    r = collector.client.put(URL, json=pk)
+    assert r.status_code == 401
+    assert assert_error_shape(r.json())[0]["rule"] == "unauthorized"
+    r = collector.client.put(URL, json=pk, headers=auth("wrong-token"))
+    assert r.status_code == 401
+    put_pk(collector, pk)
+    r = collector.client.put(URL, json=pk, headers=auth(unit_key(collector, "BPS")))
+    assert r.status_code in (401, 403)
+    assert_error_shape(r.json())
+    assert len(collector.outbox("PerjanjianKinerjaPublished")) == 1
+
+
+def test_api_key_is_201_shown_once_and_stored_only_as_hash(collector: Service, pk) -> None:
+    put_pk(collector, pk)
+    r = collector.client.post("/api/v1/units/BID-PENTA/api-keys", headers=collector.admin)
+    assert r.status_code == 201
+    body = r.json()
+    assert set(body) == {"unit", "api_key"} and body["unit"] == "BID-PENTA"
+    key = body["api_key"]
+    assert len(key) > 20
+    with collector.session() as s:
+        rows = s.exec(text("SELECT * FROM col_api_key")).all()  # type: ignore[call-overload]
+        assert len(rows) == 1
+        assert all(key not in str(v) for v in rows[0])
+        assert s.get(ApiKey, rows[0][0]).unit == "BID-PENTA"  # type: ignore[union-attr]
+    # a second key is another secret; both work
+    second = collector.client.post("/api/v1/units/BID-PENTA/api-keys", headers=collector.admin).json()["api_key"]
+    assert second != key
+    for k in (key, second):
+        r = collector.client.get("/api/v1/periode/2024/TW1/status", headers=auth(k))
+        assert r.status_code == 200
+
+
+def test_api_key_for_an_unknown_unit_is_404(collector: Service, pk) -> None:
+    put_pk(collector, pk)
+    r = collector.client.post("/api/v1/units/NOPE/api-keys", headers=collector.admin)
+    assert r.status_code == 404
+    assert assert_error_shape(r.json())[0]["rule"] == "unknown_unit"
+
+
+def test_api_keys_need_the_admin_token(collector: Service, pk) -> None:
+    put_pk(collector, pk)
+    assert collector.client.post("/api/v1/units/BPS/api-keys").status_code == 401
+    r = collector.client.post("/api/v1/units/BPS/api-keys", headers=auth(unit_key(collector, "BPS")))
+    assert r.status_code in (401, 403)
