@@ -51,7 +51,8 @@ def running_system(database_url: str | None = None) -> Iterator[Running]:
         env["DATABASE_URL"] = database_url
     settings = Settings(data_dir=data_dir, admin_token=env["LAPKIN_ADMIN_TOKEN"], stream_prefix=env["LAPKIN_STREAM_PREFIX"],
                         **{f"{s}_port": p for s, p in ports.items()})  # type: ignore[arg-type]
-    sup = Supervisor(settings, env, log_dir=data_dir / "logs")
+    services = tuple(os.environ.get("BENCH_SERVICES", "collector,aggregator,approval,renderer").split(","))
+    sup = Supervisor(settings, env, services=services, log_dir=data_dir / "logs")
     sup.start()
     try:
         sup.wait_healthy(90)
