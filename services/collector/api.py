@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from services.collector import handlers
 from services.collector.models import ApiKey, IdempotencyRecord, Unit
@@ -23,10 +23,12 @@ Tahun = Annotated[int, Path(ge=2000, le=2100)]
 Triwulan = Annotated[str, Path(pattern="^TW[1-4]$")]
 
 
-def unit_or_admin(request: Request, session: SessionDep, rt: RuntimeDep) -> Caller:
+def unit_or_admin(request: Request, rt: RuntimeDep) -> Caller:
     token = bearer(request)
     if token and token.startswith("lpk_"):
-        key = session.exec(select(ApiKey).where(ApiKey.key_hash == hash_api_key(token))).first()
+        # its own short read: a transaction left open here would span the hop to the route (see shared.service)
+        with Session(rt.read_engine or rt.engine) as session:
+            key = session.exec(select(ApiKey).where(ApiKey.key_hash == hash_api_key(token))).first()
         if key is not None:
             return Caller("unit", key.unit, role="unit", unit=key.unit)
         raise UNAUTHORIZED

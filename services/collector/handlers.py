@@ -8,6 +8,7 @@ from typing import Any
 from uuid import uuid4
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from services.collector.models import CurrentValue, PeriodeState, PkVersion, Submission, Unit, UnitQuarter
@@ -30,17 +31,28 @@ def put_pk(session: Session, rt: Runtime, tahun: int, body: dict[str, Any]) -> d
     current = latest_pk(session, tahun)
     version = (current.version + 1) if current else 1
     doc = {**body, "tahun": tahun}
-    session.add(PkVersion(tahun=tahun, version=version, body=json.dumps(doc)))
-    for u in body["units"]:
-        unit = session.get(Unit, u["kode"]) or Unit(kode=u["kode"], nama=u["nama"], jenis=u["jenis"])
-        unit.nama, unit.jenis, unit.induk = u["nama"], u["jenis"], u.get("induk")
-        session.add(unit)
-    rt.emit(
-        session,
-        "PerjanjianKinerjaPublished",
-        ev.PerjanjianKinerjaPublished(tahun=tahun, version=version, pk=doc),
-    )
-    session.commit()
+    try:
+        with session.no_autoflush:  # the version's row is written at commit, where a concurrent PUT shows
+            session.add(PkVersion(tahun=tahun, version=version, body=json.dumps(doc)))
+            for u in body["units"]:
+                unit = session.get(Unit, u["kode"]) or Unit(kode=u["kode"], nama=u["nama"], jenis=u["jenis"])
+                unit.nama, unit.jenis, unit.induk = u["nama"], u["jenis"], u.get("induk")
+                session.add(unit)
+        rt.emit(
+            session,
+            "PerjanjianKinerjaPublished",
+            ev.PerjanjianKinerjaPublished(tahun=tahun, version=version, pk=doc),
+        )
+        session.commit()
+    except IntegrityError as exc:  # a concurrent PUT took this version (or made the same new unit)
+        session.rollback()
+        raise api_error(
+            409,
+            None,
+            "concurrent_submission",
+            "Ada pengiriman Perjanjian Kinerja lain yang bersamaan, ulangi.",
+            "A concurrent PK upload won the race; retry.",
+        ) from exc
     rt.committed()
     n_ind = sum(len(s["indikator"]) for s in body["sasaran"])
     return {"tahun": tahun, "version": version, "indikator": n_ind, "units": len(body["units"])}

@@ -148,3 +148,21 @@ def test_api_keys_need_the_admin_token(collector: Service, pk) -> None:
     assert collector.client.post("/api/v1/units/BPS/api-keys").status_code == 401
     r = collector.client.post("/api/v1/units/BPS/api-keys", headers=auth(unit_key(collector, "BPS")))
     assert r.status_code in (401, 403)
+
+
+def test_concurrent_pk_puts_answer_200_or_409_with_unique_versions(collector: Service, pk) -> None:
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    barrier = threading.Barrier(6)
+
+    def one(_: int) -> Any:
+        barrier.wait()
+        return collector.client.put(URL, json=pk, headers=collector.admin)
+
+    with ThreadPoolExecutor(6) as pool:
+        results = list(pool.map(one, range(6)))
+    assert {r.status_code for r in results} <= {200, 409}, [r.text for r in results]
+    versions = sorted(r.json()["version"] for r in results if r.status_code == 200)
+    assert versions == list(range(1, 1 + len(versions)))
+    assert len(collector.outbox("PerjanjianKinerjaPublished")) == len(versions)
