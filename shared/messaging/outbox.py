@@ -70,10 +70,24 @@ class Relay:
         self.batch = batch
         self.wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self.published = 0
 
     def notify(self) -> None:
-        self.wakeup.set()
+        """Safe from any thread: sync routes and consumer handlers commit in worker threads, and an asyncio.Event
+        set from outside its loop can lose the wake-up (the relay then slept until its next poll, and a stop
+        could hang)."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            self.wakeup.set()
+        else:
+            loop.call_soon_threadsafe(self.wakeup.set)
 
     def _pending(self) -> list[OutboxMessage]:
         with Session(self.engine) as session:
@@ -129,6 +143,7 @@ class Relay:
                 pass
 
     def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
         self._task = asyncio.create_task(self.run(), name="outbox-relay")
 
     async def stop(self) -> None:
