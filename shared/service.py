@@ -44,6 +44,7 @@ from shared.observability import (
 
 log = logging.getLogger("lapkin.service")
 WORKER_THREADS = 160
+STOP_TIMEOUT_S = 20
 MAX_REQUESTS_IN_FLIGHT = 128  # uvicorn --limit-concurrency: beyond it, 503 instead of a queue
 
 
@@ -138,12 +139,18 @@ class Runtime:
         return out
 
     async def stop(self) -> None:
-        if self.relay:
-            await self.relay.stop()
-        if self.broker:
-            await self.broker.stop()
-        if self.redis:
-            await self.redis.aclose()
+        # each step bounded: a shutdown must end even when Redis or the database stopped answering
+        for name, step in (
+            ("relay", self.relay.stop() if self.relay else None),
+            ("broker", self.broker.stop() if self.broker else None),
+            ("redis", self.redis.aclose() if self.redis else None),
+        ):
+            if step is None:
+                continue
+            try:
+                await asyncio.wait_for(step, STOP_TIMEOUT_S)
+            except TimeoutError:
+                log.error("stopping %s: %s did not finish within %s s", self.service, name, STOP_TIMEOUT_S)
         self.engine.dispose()
         if self.read_engine is not None and self.read_engine is not self.engine:
             self.read_engine.dispose()
