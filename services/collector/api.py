@@ -68,6 +68,16 @@ def put_perjanjian_kinerja(
     return handlers.put_pk(session, rt, tahun, body)
 
 
+@router.get("/kalender/{tahun}")
+def get_kalender(tahun: Tahun, session: SessionDep, _: AdminDep) -> dict[str, Any]:
+    return handlers.get_kalender(session, tahun)
+
+
+@router.put("/kalender/{tahun}", openapi_extra=JSON_OBJECT)
+def put_kalender(tahun: Tahun, session: SessionDep, _: AdminDep, body: JsonBody) -> dict[str, Any]:
+    return handlers.put_kalender(session, tahun, body)
+
+
 @router.post("/units/{kode}/api-keys", status_code=201)
 def create_api_key(kode: str, session: SessionDep, _: AdminDep) -> dict[str, str]:
     if session.get(Unit, kode) is None:

@@ -11,7 +11,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from services.collector.models import CurrentValue, PeriodeState, PkVersion, Submission, Unit, UnitQuarter
+from services.collector.models import (
+    CurrentValue,
+    PeriodeState,
+    PkVersion,
+    ReportingWindow,
+    Submission,
+    Unit,
+    UnitQuarter,
+)
 from services.collector.validation import Problems, indikator_index, parse_decimal, validate_realisasi
 from shared.errors import ApiError, api_error
 from shared.events import catalogue as ev
@@ -58,12 +66,117 @@ def put_pk(session: Session, rt: Runtime, tahun: int, body: dict[str, Any]) -> d
     return {"tahun": tahun, "version": version, "indikator": n_ind, "units": len(body["units"])}
 
 
-def deadline(tahun: int, triwulan: int) -> datetime:
-    """Default: the 10th of the month after the quarter, 23:59 Asia/Jakarta."""
+def _month_after(tahun: int, triwulan: int) -> tuple[int, int]:
     month = triwulan * 3 + 1
-    year = tahun + (1 if month > 12 else 0)
-    month = month - 12 if month > 12 else month
-    return datetime.combine(date(year, month, 10), time(23, 59, 59), tzinfo=JAKARTA)
+    return (tahun + 1, month - 12) if month > 12 else (tahun, month)
+
+
+def default_window(tahun: int, triwulan: int) -> tuple[datetime, datetime]:
+    """Default window: opens the day after the quarter ends (00:00 Asia/Jakarta), deadline the 10th of the month
+    after the quarter, 23:59:59 Asia/Jakarta."""
+    year, month = _month_after(tahun, triwulan)
+    opens = datetime.combine(date(year, month, 1), time(0, 0), tzinfo=JAKARTA)
+    due = datetime.combine(date(year, month, 10), time(23, 59, 59), tzinfo=JAKARTA)
+    return opens, due
+
+
+def _aware(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def window(session: Session, tahun: int, triwulan: int) -> tuple[datetime, datetime, bool]:
+    """(opens, deadline, configured) of a quarter: the year's calendar when an admin set one, else the defaults."""
+    row = session.get(ReportingWindow, (tahun, triwulan))
+    if row is None:
+        return (*default_window(tahun, triwulan), False)
+    return _aware(row.opens_at).astimezone(JAKARTA), _aware(row.deadline).astimezone(JAKARTA), True
+
+
+def deadline(session: Session, tahun: int, triwulan: int) -> datetime:
+    return window(session, tahun, triwulan)[1]
+
+
+def calendar_configured(session: Session, tahun: int) -> bool:
+    return (
+        session.exec(select(ReportingWindow.tahun).where(ReportingWindow.tahun == tahun).limit(1)).first() is not None
+    )
+
+
+def _parse_moment(value: Any, end_of_day: bool) -> datetime | None:
+    """An ISO date (start or end of that day in Asia/Jakarta) or datetime (Asia/Jakarta when it names no zone)."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            return datetime.combine(day, time(23, 59, 59) if end_of_day else time(0, 0), tzinfo=JAKARTA)
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=JAKARTA) if moment.tzinfo is None else moment
+
+
+def get_kalender(session: Session, tahun: int) -> dict[str, Any]:
+    rows = []
+    for triwulan in (1, 2, 3, 4):
+        opens, due, _ = window(session, tahun, triwulan)
+        rows.append({"triwulan": triwulan, "buka": opens.isoformat(), "deadline": due.isoformat()})
+    return {"tahun": tahun, "configured": calendar_configured(session, tahun), "triwulan": rows}
+
+
+def put_kalender(session: Session, tahun: int, body: Any) -> dict[str, Any]:
+    """Set the year's calendar. `triwulan` lists {triwulan, buka?, deadline?}; what is left out takes the default,
+    so `{"triwulan": []}` sets the default calendar (which turns on the refusal of early submissions)."""
+    p = Problems()
+    if not isinstance(body, dict):
+        raise ApiError(422, [*_only(p, "body", "not_an_object")])
+    items = body.get("triwulan")
+    if not isinstance(items, list):
+        raise ApiError(422, [*_only(p, "triwulan", "required" if items is None else "not_a_list")])
+    chosen: dict[int, tuple[datetime, datetime]] = {}
+    for i, item in enumerate(items):
+        where = f"triwulan[{i}]"
+        if not isinstance(item, dict):
+            p.add(where, "not_an_object")
+            continue
+        tw = item.get("triwulan")
+        if isinstance(tw, bool) or not isinstance(tw, int) or tw not in (1, 2, 3, 4):
+            p.add(f"{where}.triwulan", "not_allowed", " (1–4)", " (1–4)")
+            continue
+        if tw in chosen:
+            p.add(f"{where}.triwulan", "duplicate", f" ({tw})", f" ({tw})")
+            continue
+        opens, due = default_window(tahun, tw)
+        bad = False
+        for key, end_of_day in (("buka", False), ("deadline", True)):
+            if item.get(key) is None:
+                continue
+            moment = _parse_moment(item[key], end_of_day)
+            if moment is None:
+                p.add(f"{where}.{key}", "not_a_date", " (ISO 8601)", " (ISO 8601)")
+                bad = True
+            elif key == "buka":
+                opens = moment
+            else:
+                due = moment
+        if bad:
+            continue
+        if due <= opens:
+            p.add(f"{where}.deadline", "before_opening", " (deadline <= buka)", " (deadline <= buka)")
+            continue
+        chosen[tw] = (opens, due)
+    if p:
+        raise ApiError(422, p.items)
+    for tw in (1, 2, 3, 4):
+        opens, due = chosen.get(tw) or default_window(tahun, tw)
+        row = session.get(ReportingWindow, (tahun, tw)) or ReportingWindow(
+            tahun=tahun, triwulan=tw, opens_at=opens, deadline=due
+        )
+        row.opens_at, row.deadline, row.updated_at = opens.astimezone(UTC), due.astimezone(UTC), utc_now()
+        session.add(row)
+    session.commit()
+    return get_kalender(session, tahun)
 
 
 def responsible(pk: dict[str, Any]) -> dict[str, list[str]]:
@@ -136,6 +249,17 @@ def submit_triwulan(
     if p:
         raise ApiError(422, p.items)
     assert isinstance(tahun, int) and isinstance(triwulan, int) and isinstance(unit, str)
+    if calendar_configured(session, tahun):
+        opens = window(session, tahun, triwulan)[0]
+        if received_at < opens:
+            day = opens.astimezone(JAKARTA).date().isoformat()
+            raise api_error(
+                409,
+                "triwulan",
+                "periode_belum_dibuka",
+                f"Pelaporan triwulan {triwulan} tahun {tahun} belum dibuka; dibuka {day}.",
+                f"Reporting for quarter {triwulan} of {tahun} is not open yet; it opens {day}.",
+            )
     state = periode_state(session, tahun, triwulan)
     if state.status != "open" and unit not in json.loads(state.reopened):
         raise api_error(
@@ -216,7 +340,7 @@ def _apply_submission(
     )
     changed = bool(changes) or meta_changed
     revision = uq.revision + 1 if changed else uq.revision
-    on_time = received_at <= deadline(tahun, triwulan)
+    on_time = received_at <= deadline(session, tahun, triwulan)
     submission_id = str(uuid4())
     answer = {
         "submission_id": submission_id,
@@ -297,7 +421,7 @@ def periode_status(session: Session, tahun: int, periode: str, only_unit: str | 
     pk_row = latest_pk(session, tahun)
     if pk_row is None:
         raise api_error(404, "tahun", "pk_not_found", "Perjanjian Kinerja tahun ini belum ada.", "No PK for this year.")
-    due = deadline(tahun, triwulan)
+    due = deadline(session, tahun, triwulan)
     rows = []
     for unit, codes in sorted(responsible(json.loads(pk_row.body)).items()):
         uq = session.get(UnitQuarter, (tahun, triwulan, unit))

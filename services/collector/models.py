@@ -84,6 +84,18 @@ class PeriodeState(SQLModel, table=True):
     reopened: str = "[]"  # JSON list of unit codes reopened by a KoreksiRequested
 
 
+class ReportingWindow(SQLModel, table=True):
+    """A year's reporting calendar (set by an admin): when each quarter's window opens and its deadline.
+    Times are stored in UTC; a year without rows uses the defaults (handlers.default_window)."""
+
+    __tablename__ = "col_reporting_window"
+    tahun: int = Field(primary_key=True)
+    triwulan: int = Field(primary_key=True)
+    opens_at: datetime
+    deadline: datetime
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
 class IdempotencyRecord(SQLModel, table=True):
     __tablename__ = "col_idempotency"
     key: str = Field(primary_key=True)
@@ -96,5 +108,15 @@ class IdempotencyRecord(SQLModel, table=True):
 
 TABLES = [
     m.__table__  # type: ignore[attr-defined,union-attr]
-    for m in (PkVersion, Unit, ApiKey, Submission, CurrentValue, UnitQuarter, PeriodeState, IdempotencyRecord)
+    for m in (
+        PkVersion,
+        Unit,
+        ApiKey,
+        Submission,
+        CurrentValue,
+        UnitQuarter,
+        PeriodeState,
+        ReportingWindow,
+        IdempotencyRecord,
+    )
 ]

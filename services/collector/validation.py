@@ -39,6 +39,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "must be a [min, max] pair with min ≤ max",
     ),
     "pk_not_found": ("Perjanjian Kinerja tahun ini belum ada", "no PK exists for this year"),
+    "duplicate": ("disebut lebih dari sekali", "given more than once"),
+    "not_a_date": ("harus tanggal/waktu", "must be a date or date-time"),
+    "before_opening": ("harus setelah waktu buka", "must be after the opening time"),
     "tahun_mismatch": ("tidak sama dengan tahun di URL", "differs from the year in the URL"),
 }
 

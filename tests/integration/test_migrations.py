@@ -204,12 +204,15 @@ def test_a_model_change_becomes_a_migration_that_keeps_the_data(
 
     monkeypatch.setattr(migrate, "target_metadata", with_email)
     assert [d[0] for d in migrate.check(engine, "collector")] == ["add_column"]
+    before = migrate.head("collector")
+    after = f"{int(before) + 1:04d}"
     path = migrate.revision("collector", "add unit email")
-    assert path.name == "0002_add_unit_email.py"
-    assert "add_column" in path.read_text() and "down_revision: str | Sequence[str] | None = '0001'" in path.read_text()
+    assert path.name == f"{after}_add_unit_email.py"
+    assert "add_column" in path.read_text()
+    assert f"down_revision: str | Sequence[str] | None = '{before}'" in path.read_text()
 
     migrate.upgrade(engine, "collector")
-    assert migrate.current(engine, "collector") == "0002"
+    assert migrate.current(engine, "collector") == after
     assert migrate.check(engine, "collector") == []
     with engine.connect() as conn:
         assert conn.execute(text("SELECT kode, email FROM col_unit")).all() == [("U1", None)]
