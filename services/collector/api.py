@@ -153,18 +153,22 @@ def _idempotency_key_reused() -> Exception:
     )
 
 
+STATUS_ROLES = ("subkor", "sekretaris", "kabid", "kasi", "staf", "operator")
+
+
 @router.get("/periode/{tahun}/{periode}/status")
 def get_periode_status(tahun: Tahun, periode: Triwulan, session: SessionDep, caller: UnitOrAdmin) -> dict[str, Any]:
-    if caller.kind == "official" and caller.role not in (
-        "subkor",
-        "sekretaris",
-        "kabid",
-        "kasi",
-        "staf",
-        "operator",
-    ):
+    if caller.kind == "official" and caller.role not in STATUS_ROLES:
         raise FORBIDDEN
     return handlers.periode_status(session, tahun, periode, caller.unit if caller.kind == "unit" else None)
+
+
+@router.get("/kelengkapan/{tahun}")
+def get_kelengkapan(tahun: Tahun, session: SessionDep, caller: UnitOrAdmin) -> dict[str, Any]:
+    """Office-wide: officials and admins only (a unit sees its own row in the period status)."""
+    if caller.kind == "unit" or (caller.kind == "official" and caller.role not in STATUS_ROLES):
+        raise FORBIDDEN
+    return handlers.kelengkapan(session, tahun)
 
 
 @router.post("/periode/{tahun}/{periode}/close")

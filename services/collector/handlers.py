@@ -437,6 +437,24 @@ def periode_status(session: Session, tahun: int, periode: str, only_unit: str | 
         completed = uq.completed_at if uq else None
         if completed is not None and completed.tzinfo is None:
             completed = completed.replace(tzinfo=UTC)
+        history = [
+            {
+                "revision": sub.revision,
+                "submission_id": sub.id,
+                "received_at": _aware(sub.received_at).isoformat(),
+                "late": _aware(sub.received_at) > due,
+            }
+            for sub in session.exec(
+                select(Submission)
+                .where(
+                    Submission.tahun == tahun,
+                    Submission.triwulan == triwulan,
+                    Submission.unit == unit,
+                    col(Submission.changed).is_(True),
+                )
+                .order_by(col(Submission.revision))
+            )
+        ]
         rows.append(
             {
                 "unit": unit,
@@ -444,6 +462,7 @@ def periode_status(session: Session, tahun: int, periode: str, only_unit: str | 
                 "on_time": (completed <= due) if (submitted and completed) else None,
                 "revision": uq.revision if uq else 0,
                 "missing_indikator": missing,
+                "history": history,
             }
         )
     state = periode_state(session, tahun, triwulan)
@@ -458,6 +477,28 @@ def periode_status(session: Session, tahun: int, periode: str, only_unit: str | 
         "on_time_units": sum(bool(r["on_time"]) for r in rows),
         "units": visible,
     }
+
+
+def kelengkapan(session: Session, tahun: int) -> dict[str, Any]:
+    """The office-wide reporting rate summary per quarter (after DHIS2's): expected units, actual (every indicator
+    reported), on time (complete by the deadline), and both as a percentage of expected."""
+    quarters = []
+    for periode in TRIWULAN_PERIODES:
+        s = periode_status(session, tahun, periode, None)
+        expected, actual, on_time = s["expected_units"], s["submitted_units"], s["on_time_units"]
+        quarters.append(
+            {
+                "periode": periode,
+                "status": s["status"],
+                "deadline": s["deadline"],
+                "expected": expected,
+                "actual": actual,
+                "on_time": on_time,
+                "reporting_rate": round(100 * actual / expected, 1) if expected else None,
+                "on_time_rate": round(100 * on_time / expected, 1) if expected else None,
+            }
+        )
+    return {"tahun": tahun, "triwulan": quarters}
 
 
 def close_periode(session: Session, rt: Runtime, tahun: int, periode: str, closed_by: str) -> dict[str, Any]:

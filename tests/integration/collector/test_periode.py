@@ -74,6 +74,7 @@ def test_status_for_admin_lists_every_expected_unit(loaded: Service) -> None:
             "on_time": None,
             "revision": 0,
             "missing_indikator": UNIT_INDICATORS[u["unit"]],
+            "history": [],
         }
 
 
@@ -86,6 +87,7 @@ def test_status_counts_submitted_units_and_lists_missing_indikator(loaded: Servi
     assert rows["BPS"]["submitted"] is True and rows["BPS"]["missing_indikator"] == [] and rows["BPS"]["revision"] == 1
     assert isinstance(rows["BPS"]["on_time"], bool)
     assert s["on_time_units"] == int(rows["BPS"]["on_time"])
+    assert len(rows["BID-PENTA"].pop("history")) == 1
     assert rows["BID-PENTA"] == {
         "unit": "BID-PENTA",
         "submitted": False,
@@ -198,3 +200,51 @@ def test_a_final_approval_closes_collection_for_everyone(loaded: Service) -> Non
     r = submit(loaded, "BPS")
     assert r.status_code == 409 and r.json()["errors"][0]["rule"] == "periode_closed"
     assert loaded.client.post(CLOSE.format("TW1"), headers=loaded.admin).json()["status"] == "final"
+
+
+def test_status_history_lists_each_revision_with_time_and_lateness(loaded: Service) -> None:
+    kalender = {"triwulan": [{"triwulan": 1, "deadline": "2099-12-31"}]}
+    assert loaded.client.put("/api/v1/kalender/2024", json=kalender, headers=loaded.admin).status_code == 200
+    assert submit(loaded, "BID-HI", ["IK-4.1"]).status_code == 202
+    assert submit(loaded, "BID-HI", ["IK-4.1"]).status_code == 202  # unchanged: no new revision
+    assert submit(loaded, "BID-HI", ["IK-4.1", "IK-4.2"], nilai="11").status_code == 202
+    assert submit(loaded, "BPS", triwulan=2).status_code == 202  # another quarter: not in TW1's history
+    units = {u["unit"]: u for u in status(loaded).json()["units"]}
+    hist = units["BID-HI"]["history"]
+    assert [h["revision"] for h in hist] == [1, 2]
+    assert all(h["late"] is False and h["received_at"] and h["submission_id"] for h in hist)
+    assert units["BPS"]["history"] == []
+    late = status(loaded, "TW2").json()["units"]
+    assert next(u for u in late if u["unit"] == "BPS")["history"][0]["late"] is True  # default deadline 2024-07-10
+
+
+def test_kelengkapan_gives_reporting_and_on_time_rates_per_quarter(loaded: Service) -> None:
+    kalender = {"triwulan": [{"triwulan": 1, "deadline": "2099-12-31"}]}
+    assert loaded.client.put("/api/v1/kalender/2024", json=kalender, headers=loaded.admin).status_code == 200
+    for unit in ("BPS", "UPT-BLK", "BID-PPTK"):
+        assert submit(loaded, unit).status_code == 202
+    assert submit(loaded, "BID-HI", ["IK-4.1"]).status_code == 202  # partial: not counted
+    assert submit(loaded, "BPS", triwulan=2).status_code == 202  # after the default deadline: late
+    r = loaded.client.get("/api/v1/kelengkapan/2024", headers=loaded.admin)
+    assert r.status_code == 200, r.text
+    q = {row["periode"]: row for row in r.json()["triwulan"]}
+    assert set(q) == {"TW1", "TW2", "TW3", "TW4"}
+    assert q["TW1"] | {"deadline": None} == {
+        "periode": "TW1",
+        "status": "open",
+        "deadline": None,
+        "expected": 6,
+        "actual": 3,
+        "on_time": 3,
+        "reporting_rate": 50.0,
+        "on_time_rate": 50.0,
+    }
+    assert (q["TW2"]["actual"], q["TW2"]["on_time"], q["TW2"]["reporting_rate"]) == (1, 0, 16.7)
+    assert q["TW2"]["on_time_rate"] == 0.0
+    assert q["TW3"]["actual"] == 0 and q["TW3"]["reporting_rate"] == 0.0
+
+
+def test_kelengkapan_is_for_officials_not_units(loaded: Service) -> None:
+    assert loaded.client.get("/api/v1/kelengkapan/2024", headers=auth(unit_key(loaded, "BPS"))).status_code == 403
+    assert loaded.client.get("/api/v1/kelengkapan/2024").status_code == 401
+    assert loaded.client.get("/api/v1/kelengkapan/2023", headers=loaded.admin).status_code == 404
