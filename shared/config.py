@@ -42,6 +42,11 @@ class Settings(BaseSettings):
     locale: str = "id"  # documents and UI: "id" or "en"
     workflow_file: Path | None = None  # the SOP as data; None: the bundled PSM/DISNAKER-101
     consumer_name: str | None = None  # defaults to <service>-<hostname>-<pid>
+    # reminders (SubmissionOverdue): N days before a quarter's deadline, and at it, to units that still owe data;
+    # a reminder point passed more than `reminder_catch_up_days` ago (the service was down) is not sent any more
+    reminder_days_before: int = 3
+    reminder_catch_up_days: int = 7
+    reminder_interval_s: float = 60.0  # how often the collector checks; 0 turns reminders off
 
     def port(self, service: str) -> int:
         return int(getattr(self, f"{service}_port"))

@@ -64,6 +64,7 @@ class Runtime:
     state: dict[str, Any] = field(default_factory=dict)
     read_engine: Engine | None = None  # set by build_app; falls back to `engine`
     metrics: Metrics = field(default_factory=lambda: Metrics("?"))
+    background: list[asyncio.Task[Any]] = field(default_factory=list)  # a service's own clocks, cancelled at stop
 
     def __post_init__(self) -> None:
         if self.metrics.service == "?":
@@ -140,6 +141,10 @@ class Runtime:
 
     async def stop(self) -> None:
         # each step bounded: a shutdown must end even when Redis or the database stopped answering
+        for task in self.background:
+            task.cancel()
+        if self.background:
+            await asyncio.wait(self.background, timeout=STOP_TIMEOUT_S)
         for name, step in (
             ("relay", self.relay.stop() if self.relay else None),
             ("broker", self.broker.stop() if self.broker else None),

@@ -156,3 +156,14 @@ def compliance(
             for r in rows
         ],
     }
+
+
+@router.get("/pengingat")
+def list_pengingat(
+    session: SessionDep,
+    caller: StaffDep,
+    tahun: int | None = Query(None, ge=2000, le=2100),
+    semua: bool = Query(False, description="also the settled ones"),
+) -> dict[str, Any]:
+    """The units that still owe a quarter's data, from the collector's SubmissionOverdue reminders."""
+    return {"pengingat": handlers.pengingat(session, tahun, include_done=semua)}

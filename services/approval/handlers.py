@@ -10,7 +10,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from services.approval import domain
-from services.approval.models import DraftHistory, DraftRow, DraftVersionRow, Official, RekapRow
+from services.approval.models import DraftHistory, DraftRow, DraftVersionRow, Official, PengingatRow, RekapRow
 from services.approval.workflow import Workflow
 from shared.errors import ApiError, ErrorItem, api_error
 from shared.events import catalogue as ev
@@ -260,5 +260,80 @@ def make_handlers(rt: Runtime, wf: Workflow) -> dict[str, Any]:
             return
         body = json.dumps({"rekap": p.rekap, "inputs": p.inputs})
         session.add(RekapRow(tahun=p.tahun, periode=p.periode, revision=p.revision, status=p.status, body=body))
+        if p.periode.startswith("TW"):
+            settle_pengingat(session, p.tahun, p.periode, p.rekap)
 
-    return {"DraftRendered": on_draft_rendered, "RekapCompleted": on_rekap_completed}
+    def on_submission_overdue(session: Session, env: Envelope, p: ev.SubmissionOverdue) -> None:
+        """Keep the reminder per unit, quarter and kind; what the newest recap already shows reported is settled."""
+        row = session.get(PengingatRow, (p.tahun, p.periode, p.unit, p.jenis)) or PengingatRow(
+            tahun=p.tahun, periode=p.periode, unit=p.unit, jenis=p.jenis, deadline=env.occurred_at, missing="[]"
+        )
+        row.deadline = datetime.fromisoformat(p.deadline)
+        row.missing, row.received_at, row.selesai_at = json.dumps(p.missing_indikator), env.occurred_at, None
+        row.nama_unit = p.nama_unit
+        session.add(row)
+        session.flush()
+        latest = session.exec(
+            select(RekapRow)
+            .where(RekapRow.tahun == p.tahun, RekapRow.periode == p.periode)
+            .order_by(col(RekapRow.revision).desc())
+            .limit(1)
+        ).first()
+        if latest is not None:
+            settle_pengingat(session, p.tahun, p.periode, json.loads(latest.body)["rekap"])
+
+    return {
+        "DraftRendered": on_draft_rendered,
+        "RekapCompleted": on_rekap_completed,
+        "SubmissionOverdue": on_submission_overdue,
+    }
+
+
+def settle_pengingat(session: Session, tahun: int, periode: str, rekap: dict[str, Any]) -> None:
+    """Strike from the quarter's reminders every indicator the recap shows reported; a reminder with nothing left
+    is settled (`selesai_at`)."""
+    reported = {i["kode"] for i in rekap.get("indikator", []) if i.get("realisasi") is not None}
+    rows = session.exec(select(PengingatRow).where(PengingatRow.tahun == tahun, PengingatRow.periode == periode))
+    now = datetime.now(UTC)
+    for row in rows:
+        missing = json.loads(row.missing)
+        left = [m for m in missing if m not in reported]
+        if left == missing:
+            continue
+        row.missing = json.dumps(left)
+        if not left and row.selesai_at is None:
+            row.selesai_at = now
+        session.add(row)
+
+
+def pengingat(session: Session, tahun: int | None = None, include_done: bool = False) -> list[dict[str, Any]]:
+    """The reminders the collector sent, newest quarter first: who still owes what (settled ones on request)."""
+    query = select(PengingatRow)
+    if tahun is not None:
+        query = query.where(PengingatRow.tahun == tahun)
+    if not include_done:
+        query = query.where(col(PengingatRow.selesai_at).is_(None))
+    rows = session.exec(query.order_by(col(PengingatRow.tahun).desc(), col(PengingatRow.periode).desc()))
+    latest: dict[tuple[int, str, str], PengingatRow] = {}
+    for r in rows:  # per unit and quarter the newest kind: terlambat supersedes pengingat
+        key = (r.tahun, r.periode, r.unit)
+        if key not in latest or r.jenis == "terlambat":
+            latest[key] = r
+    return [
+        {
+            "tahun": r.tahun,
+            "periode": r.periode,
+            "unit": r.unit,
+            "nama_unit": r.nama_unit,
+            "jenis": r.jenis,
+            "deadline": _aware(r.deadline).isoformat(),
+            "missing_indikator": json.loads(r.missing),
+            "received_at": _aware(r.received_at).isoformat(),
+            "selesai_at": _aware(r.selesai_at).isoformat() if r.selesai_at else None,
+        }
+        for r in sorted(latest.values(), key=lambda r: (-r.tahun, r.periode, r.unit))
+    ]
+
+
+def _aware(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value

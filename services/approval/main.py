@@ -28,7 +28,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         tables=TABLES,
         routers=[router, web_router, operator_router],
         handlers=lambda rt: make_handlers(rt, wf),
-        consumes=["renderer", "aggregator"],  # DraftRendered; RekapCompleted for the web app's recap
+        # DraftRendered; RekapCompleted for the web app's recap; SubmissionOverdue for the Sub Koordinator
+        consumes=["renderer", "aggregator", "collector"],
         settings=settings,
     )
     app.state.rt.state["workflow"] = wf

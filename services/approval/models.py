@@ -129,9 +129,25 @@ class SosialisasiPenerima(SQLModel, table=True):
     read_at: datetime | None = None
 
 
+class PengingatRow(SQLModel, table=True):
+    """A `SubmissionOverdue` from the collector: a unit still owes a quarter's data (shown to the Sub Koordinator)."""
+
+    __tablename__ = "apv_pengingat"
+    tahun: int = Field(primary_key=True)
+    periode: str = Field(primary_key=True)
+    unit: str = Field(primary_key=True)
+    jenis: str = Field(primary_key=True)  # pengingat (before the deadline) | terlambat (after it)
+    nama_unit: str | None = None
+    deadline: datetime
+    missing: str = Field(sa_column=Column(Text, nullable=False))  # JSON list of indicator codes still owed
+    received_at: datetime = Field(default_factory=utcnow)
+    selesai_at: datetime | None = None  # when the recap showed every missing indicator reported
+
+
 TABLES = [
     m.__table__  # type: ignore[attr-defined,union-attr]
     for m in (
-        Official, DraftRow, DraftHistory, RekapRow, DraftVersionRow, DisposisiRow, SosialisasiRow, SosialisasiPenerima
+        Official, DraftRow, DraftHistory, RekapRow, DraftVersionRow, DisposisiRow, SosialisasiRow, SosialisasiPenerima,
+        PengingatRow,
     )
 ]  # fmt: skip  # type: ignore[attr-defined,union-attr]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.collector import handlers
+from services.collector import handlers, reminders
 from services.collector.api import router
 from services.collector.models import TABLES
 from shared.config import Settings
@@ -21,5 +21,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "DraftApproved": handlers.on_draft_approved,
         },
         consumes=["approval"],
+        on_start=reminders.start,
         settings=settings,
     )

@@ -96,6 +96,19 @@ class ReportingWindow(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
+class ReminderSent(SQLModel, table=True):
+    """One row per unit, quarter and reminder point: a SubmissionOverdue is sent once, whichever collector process
+    gets there first (the primary key settles the race)."""
+
+    __tablename__ = "col_reminder"
+    tahun: int = Field(primary_key=True)
+    triwulan: int = Field(primary_key=True)
+    unit: str = Field(primary_key=True)
+    jenis: str = Field(primary_key=True)  # pengingat | terlambat
+    missing: str = Field(sa_column=Column(Text, nullable=False))  # JSON list of indicator codes
+    sent_at: datetime = Field(default_factory=utcnow)
+
+
 class IdempotencyRecord(SQLModel, table=True):
     __tablename__ = "col_idempotency"
     key: str = Field(primary_key=True)
@@ -117,6 +130,7 @@ TABLES = [
         UnitQuarter,
         PeriodeState,
         ReportingWindow,
+        ReminderSent,
         IdempotencyRecord,
     )
 ]

@@ -64,11 +64,15 @@ class PeriodeClosed(Payload):
 
 
 class SubmissionOverdue(Payload):
+    """One summary per unit and reminder point (not one per indicator)."""
+
     tahun: int
     periode: str
     unit: str
     deadline: str
     missing_indikator: list[str]
+    jenis: str = "terlambat"  # "pengingat": N days before the deadline; "terlambat": the deadline has passed
+    nama_unit: str | None = None
 
 
 class RekapCompleted(Payload):

@@ -260,8 +260,24 @@ def inbox(request: Request, db: SessionDep) -> Response:
             disposisi_view(request, db, row, lang, now) for row in disposisi.for_official(db, official, open_only=True)
         ],
         "to_read": [sosialisasi_view(request, db, row, lang, now) for row in sosialisasi.unread_for(db, official)],
+        "pengingat": [pengingat_view(p, lang) for p in handlers.pengingat(db)]
+        if official.role in PENGINGAT_ROLES
+        else [],
     }
     return _page(request, "inbox.html", ws, ctx, official=official)
+
+
+PENGINGAT_ROLES = ("subkor", "sekretaris")  # who chases the units (SOP steps 1–2)
+
+
+def pengingat_view(p: dict[str, Any], lang: str) -> dict[str, Any]:
+    return {
+        **p,
+        "label": f"{p['nama_unit'] or p['unit']} ({p['unit']}) · {periode_label(p['periode'], p['tahun'], lang)}",
+        "jenis_label": t(f"pengingat_jenis_{p['jenis']}", lang),
+        "deadline_label": fmt_datetime(datetime.fromisoformat(p["deadline"]), lang),
+        "late": p["jenis"] == "terlambat",
+    }
 
 
 def _clock(wf: Workflow, step_no: int | None, started: datetime, now: datetime, lang: str) -> dict[str, Any]:
