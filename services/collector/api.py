@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from services.collector import handlers
+from services.collector import handlers, pk
 from services.collector.models import ApiKey, IdempotencyRecord, Unit
 from services.collector.validation import validate_pk
 from shared.errors import FORBIDDEN, UNAUTHORIZED, ApiError, api_error
@@ -66,6 +66,28 @@ def put_perjanjian_kinerja(
     if problems:
         raise ApiError(422, problems)
     return handlers.put_pk(session, rt, tahun, body)
+
+
+@router.get("/perjanjian-kinerja/{tahun}")
+def get_perjanjian_kinerja(tahun: Tahun, session: SessionDep, _: UnitOrAdmin) -> dict[str, Any]:
+    """The newest PK version (every caller may read the targets it reports against)."""
+    return pk.one(session, tahun, None)
+
+
+@router.get("/perjanjian-kinerja/{tahun}/versi")
+def get_pk_versions(tahun: Tahun, session: SessionDep, _: UnitOrAdmin) -> dict[str, Any]:
+    """Every version of the year's PK, each with what it changed against the one before (PK perubahan)."""
+    rows = pk.versions(session, tahun)
+    if not rows:
+        raise api_error(404, "tahun", "pk_not_found", "Perjanjian Kinerja tahun ini belum ada.", "No PK for this year.")
+    return pk.summary(tahun, rows)
+
+
+@router.get("/perjanjian-kinerja/{tahun}/versi/{version}")
+def get_pk_version(
+    tahun: Tahun, version: Annotated[int, Path(ge=1)], session: SessionDep, _: UnitOrAdmin
+) -> dict[str, Any]:
+    return pk.one(session, tahun, version)
 
 
 @router.get("/kalender/{tahun}")

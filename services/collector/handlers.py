@@ -39,6 +39,10 @@ def put_pk(session: Session, rt: Runtime, tahun: int, body: dict[str, Any]) -> d
     current = latest_pk(session, tahun)
     version = (current.version + 1) if current else 1
     doc = {**body, "tahun": tahun}
+    n_ind = sum(len(s["indikator"]) for s in body["sasaran"])
+    if current is not None and json.loads(current.body) == doc:  # the same PK again: no new version, no event
+        return {"tahun": tahun, "version": current.version, "indikator": n_ind, "units": len(body["units"]),
+                "changed": False}  # fmt: skip
     try:
         with session.no_autoflush:  # the version's row is written at commit, where a concurrent PUT shows
             session.add(PkVersion(tahun=tahun, version=version, body=json.dumps(doc)))
@@ -62,8 +66,7 @@ def put_pk(session: Session, rt: Runtime, tahun: int, body: dict[str, Any]) -> d
             "A concurrent PK upload won the race; retry.",
         ) from exc
     rt.committed()
-    n_ind = sum(len(s["indikator"]) for s in body["sasaran"])
-    return {"tahun": tahun, "version": version, "indikator": n_ind, "units": len(body["units"])}
+    return {"tahun": tahun, "version": version, "indikator": n_ind, "units": len(body["units"]), "changed": True}
 
 
 def _month_after(tahun: int, triwulan: int) -> tuple[int, int]:

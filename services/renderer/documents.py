@@ -381,7 +381,7 @@ def build_default_docx_template(path: Path | str = DOCX_TEMPLATE) -> Path:
     doc = _new_document()
     for text in ("{{ jenis|upper }}", "{{ periode_label|upper }}", "{{ instansi|upper }}"):
         _para(doc, text, bold=True, size=13, align=WD_ALIGN_PARAGRAPH.CENTER)
-    meta = "{{ labels.versi }} {{ version }} · {{ labels.dicetak }} {{ generated_on_label }}"
+    meta = "{{ labels.versi }} {{ version }}{{ pk_label }} · {{ labels.dicetak }} {{ generated_on_label }}"
     _para(doc, meta, size=8, align=WD_ALIGN_PARAGRAPH.CENTER)
     _para(doc, "{{ labels.per_indikator }} — {{ periode_label }}", bold=True, size=11)
     _merged_sasaran(_table(doc, "r in rows", _INDIKATOR_COLS), "r")
@@ -427,7 +427,7 @@ def build_lkip_docx_template(path: Path | str = DOCX_TEMPLATES["tahunan"]) -> Pa
         _para(doc, "")
     _para(doc, "{{ instansi|upper }}", bold=True, size=14, align=center)
     _para(doc, "{{ profil.pemda|upper }}", bold=True, size=13, align=center)
-    _para(doc, "{{ labels.versi }} {{ version }} {{ watermark }}", size=9, align=center)
+    _para(doc, "{{ labels.versi }} {{ version }}{{ pk_label }} {{ watermark }}", size=9, align=center)
     doc.add_page_break()
     _heading(doc, "{{ labels.ringkasan|upper }}", 1)
     _loop(doc, "t in ringkasan", "{{ t }}")
@@ -600,7 +600,7 @@ def _sheet(wb: Workbook, title: str, vm: Mapping[str, Any], headers: list[str], 
     ws = wb.create_sheet(title[:31])
     L = vm["labels"]  # noqa: N806
     status = f" · {vm['watermark']}" if vm["draft"] else ""
-    meta = f"{L['versi']} {vm['version']}{status} · {L['dicetak']} {vm['generated_on_label']}"
+    meta = f"{L['versi']} {vm['version']}{vm['pk_label']}{status} · {L['dicetak']} {vm['generated_on_label']}"
     for n, text in enumerate([vm["title"], vm["instansi"], meta], start=1):
         ws.cell(n, 1, text).font = Font(bold=n == 1, size=13 if n == 1 else 10)
     for col, head in enumerate(headers, start=1):

@@ -30,4 +30,5 @@ def test_worked_example_recaps_equal_the_contract(system, client, acknowledged, 
         body = wait_for_rekap(system, client, periode, acknowledged)
         assert_subset(expected_rekap_2024[periode], body, periode)
         assert body["status"] == "complete"
+        assert body["pk_version"] == 1  # the recap names the PK version it measured against
         assert body["kelengkapan"]["submitted_units"] == body["kelengkapan"]["expected_units"]

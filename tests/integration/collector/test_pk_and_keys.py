@@ -24,7 +24,7 @@ def assert_error_shape(body: dict[str, Any]) -> list[dict[str, Any]]:
 
 def test_put_pk_answers_200_with_counts(collector: Service, pk) -> None:
     r = put_pk(collector, pk)
-    assert r.json() == {"tahun": 2024, "version": 1, "indikator": 9, "units": 6}
+    assert r.json() == {"tahun": 2024, "version": 1, "indikator": 9, "units": 6, "changed": True}
     assert [e.type for e in collector.outbox()] == ["PerjanjianKinerjaPublished"]
 
 
@@ -35,6 +35,51 @@ def test_a_second_put_makes_version_2(collector: Service, pk) -> None:
     assert r.json()["version"] == 2
     published = collector.outbox("PerjanjianKinerjaPublished")
     assert len(published) == 2
+
+
+def test_the_same_pk_again_is_no_new_version(collector: Service, pk) -> None:
+    put_pk(collector, pk)
+    r = put_pk(collector, copy.deepcopy(pk))
+    assert (r.json()["version"], r.json()["changed"]) == (1, False)
+    assert len(collector.outbox("PerjanjianKinerjaPublished")) == 1
+
+
+def test_pk_perubahan_keeps_every_version_and_says_what_changed(collector: Service, pk) -> None:
+    put_pk(collector, pk)
+    v1 = copy.deepcopy(pk)
+    first = pk["sasaran"][0]["indikator"][0]
+    first["target"] = "6.80"
+    first["target_triwulan"][3] = "6.80"
+    pk["sasaran"][0]["indikator"].append({**copy.deepcopy(first), "kode": "IKU-9", "nama": "Indikator baru"})
+    pk["keterangan"] = "PK Perubahan, ditandatangani 1 Juli 2024"
+    assert put_pk(collector, pk).json()["version"] == 2
+
+    r = collector.client.get(f"{URL}/versi", headers=collector.admin)
+    assert r.status_code == 200, r.text
+    versi = r.json()["versi"]
+    assert [(v["version"], v["indikator"], v["keterangan"]) for v in versi] == [
+        (1, 9, None),
+        (2, 10, "PK Perubahan, ditandatangani 1 Juli 2024"),
+    ]
+    assert versi[0]["perubahan"] == []
+    kode = first["kode"]
+    assert versi[1]["perubahan"] == [
+        {"jenis": "indikator_diubah", "kode": kode, "field": "target",
+         "lama": v1["sasaran"][0]["indikator"][0]["target"], "baru": "6.80"},
+        {"jenis": "indikator_diubah", "kode": kode, "field": "target_triwulan",
+         "lama": v1["sasaran"][0]["indikator"][0]["target_triwulan"], "baru": first["target_triwulan"]},
+        {"jenis": "indikator_ditambah", "kode": "IKU-9"},
+    ]  # fmt: skip
+
+    old = collector.client.get(f"{URL}/versi/1", headers=collector.admin).json()
+    assert old["version"] == 1 and old["pk"]["sasaran"][0]["indikator"][0] == v1["sasaran"][0]["indikator"][0]
+    now = collector.client.get(URL, headers=auth(unit_key(collector, "BPS")))  # a unit reads its targets too
+    assert now.status_code == 200 and now.json()["version"] == 2
+    assert now.json()["pk"]["keterangan"].startswith("PK Perubahan")
+    missing = collector.client.get(f"{URL}/versi/3", headers=collector.admin)
+    assert missing.status_code == 404 and missing.json()["errors"][0]["rule"] == "unknown_version"
+    assert collector.client.get("/api/v1/perjanjian-kinerja/2023/versi", headers=collector.admin).status_code == 404
+    assert collector.client.get(f"{URL}/versi").status_code == 401
 
 
 def test_invalid_pk_is_422_listing_every_problem(collector: Service, pk) -> None:
@@ -156,9 +201,11 @@ def test_concurrent_pk_puts_answer_200_or_409_with_unique_versions(collector: Se
 
     barrier = threading.Barrier(6)
 
-    def one(_: int) -> Any:
+    def one(n: int) -> Any:
+        body = copy.deepcopy(pk)
+        body["sasaran"][0]["indikator"][0]["target"] = f"{n}.5"  # six different PKs
         barrier.wait()
-        return collector.client.put(URL, json=pk, headers=collector.admin)
+        return collector.client.put(URL, json=body, headers=collector.admin)
 
     with ThreadPoolExecutor(6) as pool:
         results = list(pool.map(one, range(6)))

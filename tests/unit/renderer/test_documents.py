@@ -221,3 +221,16 @@ def test_roman_and_periode_labels():
     assert periode_label("TAHUNAN", 2024) == "Tahun 2024"
     assert periode_label("TW3", 2024, locale="en") == "Quarter III 2024"
     assert periode_label("TAHUNAN", 2024, locale="en") == "Year 2024"
+
+
+def test_every_format_names_the_pk_version_the_recap_used(rekap, pk_2024) -> None:
+    """A mid-year PK perubahan: the report says which PK version its figures were measured against."""
+    vm = build_view_model({**rekap, "pk_version": 2}, pk=pk_2024, final=False, generated_on=GENERATED_ON)
+    assert vm["pk_label"] == " · Perjanjian Kinerja versi 2"
+    assert "Perjanjian Kinerja versi 2" in _docx_text(render_docx(vm))
+    assert "Perjanjian Kinerja versi 2" in _pdf_text(render_pdf(vm)).replace("\n", " ")
+    sheet = openpyxl.load_workbook(io.BytesIO(render_xlsx(vm))).worksheets[0]
+    assert "Perjanjian Kinerja versi 2" in str(sheet.cell(3, 1).value)
+    en = build_view_model({**rekap, "pk_version": 2}, pk=pk_2024, final=False, generated_on=GENERATED_ON, locale="en")
+    assert en["pk_label"] == " · Performance Agreement version 2"
+    assert build_view_model(rekap, pk=pk_2024, final=False, generated_on=GENERATED_ON)["pk_label"] == ""
