@@ -515,6 +515,10 @@ def close_periode(session: Session, rt: Runtime, tahun: int, periode: str, close
         rt.emit(session, "PeriodeClosed", ev.PeriodeClosed(tahun=tahun, periode=periode, closed_by=closed_by))
         session.commit()
         rt.committed()
+    elif state.status == "closed" and state.reopened != "[]":  # closing again ends a correction's reopening
+        state.reopened = "[]"
+        session.add(state)
+        session.commit()
     return {"tahun": tahun, "periode": periode, "status": state.status}
 
 

@@ -3,7 +3,8 @@
 step 1 the Sekretaris's disposisi to the Sub Koordinator (numbered, in the recipient's list, marked done), step 2
 the Sub Koordinator's to a staf; TW1 and TW2 approved to final; step 5 the final TW1 circulated with read receipts;
 the S1 draft (made once both quarters are final) through gate 7 (the Kepala Bidang returns it to the Kepala Seksi
-naming a unit and an indicator: `KoreksiRequested` reopens exactly that unit in the collector) and gate 8 (the
+naming a unit and an indicator: `KoreksiRequested` reopens exactly that unit in the collector, everyone else stays
+closed, and the unit's corrected figure makes a new recap revision and a new draft version) and gate 8 (the
 Sekretaris returns it to the Kepala Bidang) to final; the history shows every transition; the SOP compliance figures
 count what was measured."""
 
@@ -147,10 +148,21 @@ def test_semester_report_through_both_gates_with_disposisi_and_circulation(syste
     wait(lambda: dry_run(unit) == 200, f"{unit} reopened for TW2")
     assert dry_run(other) == 409
 
+    # the unit corrects its TW2 figure: a new recap revision and a new S1 draft version, whose chain starts again
     assert decide("staf", "2024-S1", "approve").status_code == 403  # the kasi corrects first
-    r = decide("kasi", "2024-S1", "approve", "Data sudah dikoreksi bersama unit")
-    assert r.status_code == 200 and r.json()["acting_role"] == "staf"
-    assert decide("staf", "2024-S1", "approve", "Diajukan ulang").status_code == 200
+    submit = system.url("collector", "/api/v1/laporan-triwulan")
+    fix = {"tahun": 2024, "triwulan": 2, "unit": unit, "realisasi": [{"indikator": ind["kode"], "nilai": "1.5"}]}
+    r = client.post(submit, json=fix, headers=keys[unit])
+    assert r.status_code == 202 and r.json()["summary"]["updated"] == 1, r.text
+    r = client.post(submit, json={**fix, "unit": other, "realisasi": []}, headers=keys[other])
+    assert r.status_code == 409 and r.json()["errors"][0]["rule"] == "periode_closed"  # everyone else stays closed
+    v2 = wait(lambda: (d := draft("2024-S1")) is not None and d["version"] == 2 and d, "S1 version 2", timeout=60)
+    assert (v2["acting_role"], v2["state"]) == ("staf", "menunggu")
+    rekap2 = client.get(system.url("aggregator", "/api/v1/rekap/2024/S1"), headers=system.admin).json()
+    assert rekap2["revision"] > rekap["revision"] and rekap2["inputs"][f"2:{unit}"] > rekap["inputs"][f"2:{unit}"]
+    assert v2["recap_revision"] == rekap2["revision"]
+    assert decide("kasi", "2024-S1", "approve", "Data sudah dikoreksi").status_code == 403  # v2 starts at the staf
+    assert decide("staf", "2024-S1", "approve", "Diajukan ulang dengan data terkoreksi").status_code == 200
 
     # ---- gate 7 approve, gate 8 with a return to the kabid --------------------------------------------------
     assert decide("kabid", "2024-S1", "approve", "Sesuai").status_code == 200
@@ -162,7 +174,7 @@ def test_semester_report_through_both_gates_with_disposisi_and_circulation(syste
     assert r.status_code == 422
     r = decide("sekretaris", "2024-S1", "return", "Narasi analisis capaian belum lengkap")
     assert r.status_code == 200 and (r.json()["acting_role"], r.json()["step"]) == ("kabid", 7)
-    r = decide("kabid", "2024-S1", "approve", "Narasi dilengkapi", version=1)
+    r = decide("kabid", "2024-S1", "approve", "Narasi dilengkapi", version=2)
     assert r.status_code == 200
     r = decide("sekretaris", "2024-S1", "approve", "Disetujui", version=99)  # aimed at a version that is not current
     assert r.status_code == 409
@@ -171,18 +183,18 @@ def test_semester_report_through_both_gates_with_disposisi_and_circulation(syste
     assert decide("sekretaris", "2024-S1", "return", "lagi").status_code == 409  # moved on
 
     history = draft("2024-S1")["history"]
-    steps = [(h["action"], h["role"], h["step"]) for h in history if h["action"] not in ("rendered",)]
+    steps = [(h["version"], h["action"], h["role"], h["step"]) for h in history if h["action"] not in ("rendered",)]
     assert steps == [
-        ("submit", "staf", 7),
-        ("return", "kabid", 7),
-        ("koreksi_selesai", "kasi", 7),
-        ("submit", "staf", 7),
-        ("approve", "kabid", 7),
-        ("sosialisasi", "subkor", 8),
-        ("dibaca", "sekretaris", 8),
-        ("return", "sekretaris", 8),
-        ("approve", "kabid", 7),
-        ("approve", "sekretaris", 8),
+        (1, "submit", "staf", 7),
+        (1, "return", "kabid", 7),
+        (1, "superseded", None, 7),  # by the version drawn from the corrected data
+        (2, "submit", "staf", 7),
+        (2, "approve", "kabid", 7),
+        (2, "sosialisasi", "subkor", 8),
+        (2, "dibaca", "sekretaris", 8),
+        (2, "return", "sekretaris", 8),
+        (2, "approve", "kabid", 7),
+        (2, "approve", "sekretaris", 8),
     ]
     ret = next(h for h in history if h["action"] == "return")
     assert (ret["units"], ret["indikator"], ret["actor"]) == ([unit], [ind["kode"]], "Agus Kabid")

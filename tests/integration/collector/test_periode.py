@@ -190,6 +190,10 @@ def test_koreksi_handler_reopens_named_units_of_each_quarter_of_a_semester(loade
         assert submit(loaded, "BID-HI", triwulan=tw).status_code == 202
         assert submit(loaded, "BPS", triwulan=tw).status_code == 202
         assert submit(loaded, "BID-PENTA", triwulan=tw).status_code == 409
+    # closing TW1 again ends the correction there; TW2 stays reopened for the two units
+    assert loaded.client.post(CLOSE.format("TW1"), headers=loaded.admin).json()["status"] == "closed"
+    assert submit(loaded, "BPS", triwulan=1).status_code == 409
+    assert submit(loaded, "BPS", triwulan=2, nilai="11").status_code == 202
 
 
 def test_a_final_approval_closes_collection_for_everyone(loaded: Service) -> None:
