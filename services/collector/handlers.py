@@ -28,6 +28,7 @@ from shared.service import Runtime
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 TRIWULAN_PERIODES = {"TW1": 1, "TW2": 2, "TW3": 3, "TW4": 4}
+STATUS_ROLES = ("subkor", "sekretaris", "kabid", "kasi", "staf", "operator")  # officials who follow collection
 
 
 def latest_pk(session: Session, tahun: int) -> PkVersion | None:
@@ -199,6 +200,19 @@ def may_act_for(session: Session, key_unit: str, unit: str) -> bool:
     return row is not None and row.induk == key_unit
 
 
+def ensure_open(session: Session, tahun: int, triwulan: int, unit: str) -> None:
+    """409 once the quarter is closed or final, unless a correction reopened it for this unit."""
+    state = periode_state(session, tahun, triwulan)
+    if state.status != "open" and unit not in json.loads(state.reopened):
+        raise api_error(
+            409,
+            "triwulan",
+            "periode_closed",
+            f"Triwulan {triwulan} tahun {tahun} sudah ditutup ({state.status}).",
+            f"Quarter {triwulan} of {tahun} is closed ({state.status}).",
+        )
+
+
 def submit_triwulan(
     session: Session, rt: Runtime, *, key_unit: str, body: Any, dry_run: bool, received_at: datetime
 ) -> dict[str, Any]:
@@ -260,15 +274,7 @@ def submit_triwulan(
                 f"Pelaporan triwulan {triwulan} tahun {tahun} belum dibuka; dibuka {day}.",
                 f"Reporting for quarter {triwulan} of {tahun} is not open yet; it opens {day}.",
             )
-    state = periode_state(session, tahun, triwulan)
-    if state.status != "open" and unit not in json.loads(state.reopened):
-        raise api_error(
-            409,
-            "triwulan",
-            "periode_closed",
-            f"Triwulan {triwulan} tahun {tahun} sudah ditutup ({state.status}).",
-            f"Quarter {triwulan} of {tahun} is closed ({state.status}).",
-        )
+    ensure_open(session, tahun, triwulan, unit)
     return _apply_submission(
         session,
         rt,
