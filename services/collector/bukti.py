@@ -295,14 +295,6 @@ def for_download(session: Session, caller: Caller, root: Path, bukti_id: str) ->
     return row, path
 
 
-def summary_by_unit(session: Session, tahun: int, triwulan: int) -> dict[str, list[Bukti]]:
-    out: dict[str, list[Bukti]] = {}
-    query = select(Bukti).where(Bukti.tahun == tahun, Bukti.triwulan == triwulan)
-    for row in session.exec(query.order_by(col(Bukti.uploaded_at), col(Bukti.id))):
-        out.setdefault(row.unit, []).append(row)
-    return out
-
-
 def public(row: Bukti) -> dict[str, Any]:
     uploaded_at = row.uploaded_at if row.uploaded_at.tzinfo else row.uploaded_at.replace(tzinfo=utc_now().tzinfo)
     return {

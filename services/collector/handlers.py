@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from services.collector.models import (
+    Bukti,
     CurrentValue,
     PeriodeState,
     PkVersion,
@@ -428,6 +429,7 @@ def periode_status(session: Session, tahun: int, periode: str, only_unit: str | 
     if pk_row is None:
         raise api_error(404, "tahun", "pk_not_found", "Perjanjian Kinerja tahun ini belum ada.", "No PK for this year.")
     due = deadline(session, tahun, triwulan)
+    evidence = bukti_by_unit(session, tahun, triwulan)
     rows = []
     for unit, codes in sorted(responsible(json.loads(pk_row.body)).items()):
         uq = session.get(UnitQuarter, (tahun, triwulan, unit))
@@ -469,6 +471,7 @@ def periode_status(session: Session, tahun: int, periode: str, only_unit: str | 
                 "revision": uq.revision if uq else 0,
                 "missing_indikator": missing,
                 "history": history,
+                "bukti": {"count": len(evidence.get(unit, [])), "files": evidence.get(unit, [])},
             }
         )
     state = periode_state(session, tahun, triwulan)
@@ -483,6 +486,17 @@ def periode_status(session: Session, tahun: int, periode: str, only_unit: str | 
         "on_time_units": sum(bool(r["on_time"]) for r in rows),
         "units": visible,
     }
+
+
+def bukti_by_unit(session: Session, tahun: int, triwulan: int) -> dict[str, list[dict[str, Any]]]:
+    """Each unit's evidence files of the quarter, oldest first: enough to find them (download: /api/v1/bukti/{id})."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    query = select(Bukti).where(Bukti.tahun == tahun, Bukti.triwulan == triwulan)
+    for row in session.exec(query.order_by(col(Bukti.uploaded_at), col(Bukti.id))):
+        out.setdefault(row.unit, []).append(
+            {"id": row.id, "submission_id": row.submission_id, "filename": row.filename, "sha256": row.sha256}
+        )
+    return out
 
 
 def kelengkapan(session: Session, tahun: int) -> dict[str, Any]:

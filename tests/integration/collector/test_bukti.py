@@ -408,3 +408,15 @@ def test_evidence_is_listed_per_submission_and_per_unit_and_quarter(svc: Service
     assert len(everyone.json()["bukti"]) == 2
     assert svc.client.get("/api/v1/bukti", params={"tahun": 2024, "triwulan": 5}, headers=svc.admin).status_code == 422
     assert svc.client.get("/api/v1/bukti", headers=svc.admin).status_code == 422  # tahun is required
+
+
+def test_the_period_status_lists_each_units_evidence(svc: Service) -> None:
+    sub = submit(svc)
+    a = upload(svc, sub, PDF, "a.pdf").json()
+    b = upload(svc, sub, image("PNG"), "b.png").json()
+    rows = {u["unit"]: u for u in svc.client.get("/api/v1/periode/2024/TW1/status", headers=svc.admin).json()["units"]}
+    files = [{"id": x["id"], "submission_id": sub, "filename": x["filename"], "sha256": x["sha256"]} for x in (a, b)]
+    assert rows["BID-PENTA"]["bukti"] == {"count": 2, "files": files}
+    assert rows["BID-HI"]["bukti"] == {"count": 0, "files": []}
+    tw2 = svc.client.get("/api/v1/periode/2024/TW2/status", headers=svc.admin).json()["units"]
+    assert all(u["bukti"]["count"] == 0 for u in tw2)
