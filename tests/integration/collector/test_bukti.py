@@ -420,3 +420,14 @@ def test_the_period_status_lists_each_units_evidence(svc: Service) -> None:
     assert rows["BID-HI"]["bukti"] == {"count": 0, "files": []}
     tw2 = svc.client.get("/api/v1/periode/2024/TW2/status", headers=svc.admin).json()["units"]
     assert all(u["bukti"]["count"] == 0 for u in tw2)
+
+
+def test_a_file_left_without_a_row_is_taken_over_by_the_next_upload_of_the_same_bytes(svc: Service) -> None:
+    sha = hashlib.sha256(PDF).hexdigest()
+    orphan = store(svc) / sha[:2] / sha
+    orphan.parent.mkdir(parents=True)
+    orphan.write_bytes(PDF)  # as a commit that failed after the rename would leave it
+    r = upload(svc, submit(svc), PDF)
+    assert r.status_code == 201 and r.json()["sha256"] == sha
+    assert_nothing_stored(svc, rows=1, files=1)
+    assert svc.client.get(r.json()["url"], headers=svc.admin).content == PDF
