@@ -194,8 +194,13 @@ def _ping_db(engine: Engine) -> None:
         conn.execute(text("SELECT 1"))
 
 
+MULTIPART_OVERHEAD = 64 * 1024  # boundaries, part headers and small form fields around an uploaded file
+
+
 class BodySizeLimit:
-    """413 for a JSON body over the limit, before it is read (uploads have their own, larger limit)."""
+    """413 for a JSON body over the limit, before it is read when Content-Length says so, else while it streams.
+    A multipart body is an upload: it gets the upload limit plus room for the multipart framing (the route checks
+    the file's own size against the exact limit)."""
 
     def __init__(self, app: ASGIApp, max_bytes: int, upload_max_bytes: int) -> None:
         self.app, self.max_bytes, self.upload_max_bytes = app, max_bytes, upload_max_bytes
@@ -205,8 +210,8 @@ class BodySizeLimit:
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
-        ctype = headers.get(b"content-type", b"").decode()
-        limit = self.upload_max_bytes if ctype.startswith("multipart/") else self.max_bytes
+        ctype = headers.get(b"content-type", b"").decode("latin-1").lower()
+        limit = self.upload_max_bytes + MULTIPART_OVERHEAD if ctype.startswith("multipart/") else self.max_bytes
         length = headers.get(b"content-length")
         if length is not None and length.isdigit() and int(length) > limit:
             await _too_large(scope, receive, send)

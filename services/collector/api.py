@@ -175,7 +175,7 @@ def _idempotency_key_reused() -> Exception:
     )
 
 
-STATUS_ROLES = ("subkor", "sekretaris", "kabid", "kasi", "staf", "operator")
+STATUS_ROLES = handlers.STATUS_ROLES
 
 
 @router.get("/periode/{tahun}/{periode}/status")

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from services.collector.models import (
+    Bukti,
     CurrentValue,
     PeriodeState,
     PkVersion,
@@ -28,6 +29,7 @@ from shared.service import Runtime
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 TRIWULAN_PERIODES = {"TW1": 1, "TW2": 2, "TW3": 3, "TW4": 4}
+STATUS_ROLES = ("subkor", "sekretaris", "kabid", "kasi", "staf", "operator")  # officials who follow collection
 
 
 def latest_pk(session: Session, tahun: int) -> PkVersion | None:
@@ -202,6 +204,19 @@ def may_act_for(session: Session, key_unit: str, unit: str) -> bool:
     return row is not None and row.induk == key_unit
 
 
+def ensure_open(session: Session, tahun: int, triwulan: int, unit: str) -> None:
+    """409 once the quarter is closed or final, unless a correction reopened it for this unit."""
+    state = periode_state(session, tahun, triwulan)
+    if state.status != "open" and unit not in json.loads(state.reopened):
+        raise api_error(
+            409,
+            "triwulan",
+            "periode_closed",
+            f"Triwulan {triwulan} tahun {tahun} sudah ditutup ({state.status}).",
+            f"Quarter {triwulan} of {tahun} is closed ({state.status}).",
+        )
+
+
 def submit_triwulan(
     session: Session, rt: Runtime, *, key_unit: str, body: Any, dry_run: bool, received_at: datetime
 ) -> dict[str, Any]:
@@ -263,15 +278,7 @@ def submit_triwulan(
                 f"Pelaporan triwulan {triwulan} tahun {tahun} belum dibuka; dibuka {day}.",
                 f"Reporting for quarter {triwulan} of {tahun} is not open yet; it opens {day}.",
             )
-    state = periode_state(session, tahun, triwulan)
-    if state.status != "open" and unit not in json.loads(state.reopened):
-        raise api_error(
-            409,
-            "triwulan",
-            "periode_closed",
-            f"Triwulan {triwulan} tahun {tahun} sudah ditutup ({state.status}).",
-            f"Quarter {triwulan} of {tahun} is closed ({state.status}).",
-        )
+    ensure_open(session, tahun, triwulan, unit)
     return _apply_submission(
         session,
         rt,
@@ -425,6 +432,7 @@ def periode_status(session: Session, tahun: int, periode: str, only_unit: str | 
     if pk_row is None:
         raise api_error(404, "tahun", "pk_not_found", "Perjanjian Kinerja tahun ini belum ada.", "No PK for this year.")
     due = deadline(session, tahun, triwulan)
+    evidence = bukti_by_unit(session, tahun, triwulan)
     rows = []
     for unit, codes in sorted(responsible(json.loads(pk_row.body)).items()):
         uq = session.get(UnitQuarter, (tahun, triwulan, unit))
@@ -466,6 +474,7 @@ def periode_status(session: Session, tahun: int, periode: str, only_unit: str | 
                 "revision": uq.revision if uq else 0,
                 "missing_indikator": missing,
                 "history": history,
+                "bukti": {"count": len(evidence.get(unit, [])), "files": evidence.get(unit, [])},
             }
         )
     state = periode_state(session, tahun, triwulan)
@@ -480,6 +489,17 @@ def periode_status(session: Session, tahun: int, periode: str, only_unit: str | 
         "on_time_units": sum(bool(r["on_time"]) for r in rows),
         "units": visible,
     }
+
+
+def bukti_by_unit(session: Session, tahun: int, triwulan: int) -> dict[str, list[dict[str, Any]]]:
+    """Each unit's evidence files of the quarter, oldest first: enough to find them (download: /api/v1/bukti/{id})."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    query = select(Bukti).where(Bukti.tahun == tahun, Bukti.triwulan == triwulan)
+    for row in session.exec(query.order_by(col(Bukti.uploaded_at), col(Bukti.id))):
+        out.setdefault(row.unit, []).append(
+            {"id": row.id, "submission_id": row.submission_id, "filename": row.filename, "sha256": row.sha256}
+        )
+    return out
 
 
 def kelengkapan(session: Session, tahun: int) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.collector import handlers, reminders
+from services.collector import bukti_api, handlers, reminders
 from services.collector.api import router
 from services.collector.models import TABLES
 from shared.config import Settings
@@ -15,7 +15,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return build_app(
         "collector",
         tables=TABLES,
-        routers=[router],
+        routers=[router, bukti_api.router],
         handlers={
             "KoreksiRequested": handlers.on_koreksi_requested,
             "DraftApproved": handlers.on_draft_approved,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from shared.events.envelope import utcnow
@@ -109,6 +109,30 @@ class ReminderSent(SQLModel, table=True):
     sent_at: datetime = Field(default_factory=utcnow)
 
 
+class Bukti(SQLModel, table=True):
+    """An evidence file (bukti dukung) attached to a submission. The bytes live on disk, content-addressed
+    (data_dir/bukti/<sha256[:2]>/<sha256>), on PostgreSQL deployments too; one row per file per submission."""
+
+    __tablename__ = "col_bukti"
+    __table_args__ = (
+        UniqueConstraint("submission_id", "sha256"),
+        Index("ix_col_bukti_periode_unit", "tahun", "triwulan", "unit"),
+    )
+    id: str = Field(primary_key=True)
+    submission_id: str = Field(index=True)
+    tahun: int
+    triwulan: int
+    unit: str
+    indikator: str | None = None
+    keterangan: str | None = None
+    filename: str  # as given, made safe for display
+    content_type: str  # from the content, never from the name
+    size: int
+    sha256: str
+    uploaded_at: datetime = Field(default_factory=utcnow)
+    uploaded_by: str  # "unit:<kode>", "admin" or "official:<id>"
+
+
 class IdempotencyRecord(SQLModel, table=True):
     __tablename__ = "col_idempotency"
     key: str = Field(primary_key=True)
@@ -131,6 +155,7 @@ TABLES = [
         PeriodeState,
         ReportingWindow,
         ReminderSent,
+        Bukti,
         IdempotencyRecord,
     )
 ]

@@ -75,6 +75,7 @@ def test_status_for_admin_lists_every_expected_unit(loaded: Service) -> None:
             "revision": 0,
             "missing_indikator": UNIT_INDICATORS[u["unit"]],
             "history": [],
+            "bukti": {"count": 0, "files": []},
         }
 
 
@@ -94,6 +95,7 @@ def test_status_counts_submitted_units_and_lists_missing_indikator(loaded: Servi
         "on_time": None,
         "revision": 1,
         "missing_indikator": ["IK-3.1"],
+        "bukti": {"count": 0, "files": []},
     }
     assert submit(loaded, "BID-PENTA", ["IK-3.1"]).status_code == 202
     s = status(loaded).json()

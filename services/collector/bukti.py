@@ -1,0 +1,315 @@
+"""Evidence files (bukti dukung, issue #3 item 7): attached to a quarterly submission, stored on disk by their
+sha256 (data_dir/bukti/<sha[:2]>/<sha>, also when the rows live in PostgreSQL), listed with the submission and
+downloadable by officials.
+
+Order of a write: the upload goes to a temp file next to the store (hashed and type-checked on the way), is renamed
+to its content address, and only then is the row committed. So there is never a row without its file; a file
+without a row (a commit that failed) is harmless and taken over by the next upload of the same bytes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+from uuid import uuid4
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, func, select
+
+from services.collector.filetype import ACCEPTED, Detected, detect
+from services.collector.handlers import STATUS_ROLES, ensure_open, may_act_for, utc_now
+from services.collector.models import Bukti, Submission, Unit
+from shared.errors import FORBIDDEN, api_error
+from shared.service import Caller
+
+CHUNK = 1024 * 1024
+MAX_KETERANGAN = 1000
+MAX_FILENAME = 200
+
+
+# ---- the store on disk --------------------------------------------------------------------------------------
+
+
+def store_root(data_dir: Path) -> Path:
+    return data_dir / "bukti"
+
+
+def blob_path(root: Path, sha256: str) -> Path:
+    return root / sha256[:2] / sha256
+
+
+@dataclass(frozen=True)
+class Staged:
+    """An accepted upload in its temp file, not yet at its content address."""
+
+    path: Path
+    sha256: str
+    size: int
+    detected: Detected
+
+
+def stage(source: BinaryIO, root: Path, limit: int) -> Staged:
+    """Copy an upload to a temp file in the store (same filesystem: the later rename is atomic), hashing it on the
+    way; refuse it, leaving nothing behind, when it is over `limit` bytes, empty, or not an accepted type."""
+    tmp_dir = root / "tmp"
+    tmp_dir.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=tmp_dir, prefix="upload-")
+    path = Path(name)
+    try:
+        digest, size = hashlib.sha256(), 0
+        with os.fdopen(fd, "wb") as out:
+            while chunk := source.read(CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    raise too_large(limit)
+                digest.update(chunk)
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        if size == 0:
+            raise api_error(422, "file", "empty_file", "file: berkas kosong", "file: the file is empty")
+        detected = detect(path)
+        if not detected.accepted:
+            raise invalid_type(detected)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return Staged(path, digest.hexdigest(), size, detected)
+
+
+def place(staged: Staged, root: Path) -> None:
+    """Rename the staged file to its content address (the same bytes may already be there: same name, same file)."""
+    target = blob_path(root, staged.sha256)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(staged.path, target)
+
+
+def too_large(limit: int) -> Exception:
+    size = f"{limit / 1048576:g} MiB" if limit >= 1048576 else f"{limit} bytes"
+    return api_error(
+        413,
+        "file",
+        "too_large",
+        f"file: berkas melebihi batas ukuran ({size})",
+        f"file: the file exceeds the size limit ({size})",
+    )
+
+
+def invalid_type(detected: Detected) -> Exception:
+    allowed = ", ".join(k.upper() for k in ACCEPTED)
+    return api_error(
+        422,
+        "file",
+        "invalid_file_type",
+        f"file: jenis berkas tidak diizinkan (terdeteksi: {detected.kind}); yang diizinkan: {allowed}",
+        f"file: file type not allowed (detected: {detected.kind}); allowed: {allowed}",
+    )
+
+
+def display_name(raw: str | None) -> str:
+    """The client's file name, safe to show and to put in a header: no path, no control characters, bounded."""
+    name = unicodedata.normalize("NFC", raw or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in name)
+    name = " ".join(name.split()).strip(". ")
+    if len(name) > MAX_FILENAME:
+        stem, dot, ext = name.rpartition(".")
+        name = (stem[: MAX_FILENAME - len(ext) - 1] + "." + ext) if dot and len(ext) <= 10 else name[:MAX_FILENAME]
+    return name or "bukti"
+
+
+# ---- the rows -----------------------------------------------------------------------------------------------
+
+
+def load_submission(session: Session, submission_id: str) -> Submission:
+    sub = session.get(Submission, submission_id)
+    if sub is None:
+        raise api_error(
+            404,
+            "submission_id",
+            "unknown_submission",
+            f"Laporan {submission_id} tidak dikenal.",
+            f"Unknown submission {submission_id}.",
+        )
+    return sub
+
+
+def is_staff(caller: Caller) -> bool:
+    """Admin, or an official who follows collection."""
+    return caller.kind == "admin" or (caller.kind == "official" and caller.role in STATUS_ROLES)
+
+
+def check_may_read(session: Session, caller: Caller, unit: str) -> None:
+    """Staff, and the unit's key (or its parent unit's)."""
+    if is_staff(caller) or (caller.kind == "unit" and may_act_for(session, caller.id, unit)):
+        return
+    raise FORBIDDEN
+
+
+def check_upload(session: Session, caller: Caller, submission_id: str) -> Submission:
+    """Before the body is read: the submission exists, the caller may attach to it, its quarter is open."""
+    sub = load_submission(session, submission_id)
+    if caller.kind == "unit":
+        if not may_act_for(session, caller.id, sub.unit):
+            raise api_error(
+                403,
+                "submission_id",
+                "wrong_unit",
+                f"Kunci API ini milik unit {caller.id}, bukan unit laporan ini ({sub.unit}).",
+                f"This API key belongs to unit {caller.id}, not to this submission's unit ({sub.unit}).",
+            )
+    elif caller.kind != "admin":
+        raise api_error(403, None, "unit_key_required", "Gunakan kunci API unit.", "Use a unit's API key.")
+    ensure_open(session, sub.tahun, sub.triwulan, sub.unit)
+    return sub
+
+
+def check_fields(sub: Submission, indikator: str | None, keterangan: str | None) -> None:
+    if indikator is not None:
+        named = {item.get("indikator") for item in json.loads(sub.body).get("realisasi", []) if isinstance(item, dict)}
+        if indikator not in named:
+            raise api_error(
+                422,
+                "indikator",
+                "unknown_indikator",
+                f"indikator: {indikator} tidak ada dalam laporan ini",
+                f"indikator: {indikator} is not in this submission",
+            )
+    if keterangan is not None and len(keterangan) > MAX_KETERANGAN:
+        raise api_error(422, "keterangan", "too_long", "keterangan: terlalu panjang", "keterangan: is too long")
+
+
+def attach(
+    session: Session,
+    *,
+    root: Path,
+    caller: Caller,
+    sub: Submission,
+    staged: Staged,
+    filename: str,
+    indikator: str | None,
+    keterangan: str | None,
+    max_count: int,
+) -> tuple[Bukti, bool]:
+    """The row for a staged file: (row, created). The same bytes on the same submission again answer the row
+    already there. Locks the submission's row (PostgreSQL) so concurrent uploads count one after another."""
+    session.get(Submission, sub.id, with_for_update=True)
+    existing = _same_file(session, sub.id, staged.sha256)
+    if existing is not None:
+        return existing, False
+    ensure_open(session, sub.tahun, sub.triwulan, sub.unit)  # it may have closed while the body came in
+    count = session.exec(select(func.count()).select_from(Bukti).where(Bukti.submission_id == sub.id)).one()
+    if count >= max_count:
+        raise api_error(
+            409,
+            "file",
+            "too_many_files",
+            f"file: laporan ini sudah memiliki {count} bukti (paling banyak {max_count})",
+            f"file: this submission already has {count} evidence files (at most {max_count})",
+        )
+    place(staged, root)
+    row = Bukti(
+        id=str(uuid4()),
+        submission_id=sub.id,
+        tahun=sub.tahun,
+        triwulan=sub.triwulan,
+        unit=sub.unit,
+        indikator=indikator,
+        keterangan=keterangan,
+        filename=filename,
+        content_type=staged.detected.content_type or "application/octet-stream",
+        size=staged.size,
+        sha256=staged.sha256,
+        uploaded_at=utc_now(),
+        uploaded_by=uploader(caller),
+    )
+    session.add(row)
+    try:
+        session.commit()
+    except IntegrityError:  # a concurrent upload of the same bytes won: answer its row
+        session.rollback()
+        existing = _same_file(session, sub.id, staged.sha256)
+        if existing is None:
+            raise
+        return existing, False
+    return row, True
+
+
+def _same_file(session: Session, submission_id: str, sha256: str) -> Bukti | None:
+    return session.exec(select(Bukti).where(Bukti.submission_id == submission_id, Bukti.sha256 == sha256)).first()
+
+
+def uploader(caller: Caller) -> str:
+    return {"unit": f"unit:{caller.id}", "official": f"official:{caller.id}"}.get(caller.kind, caller.kind)
+
+
+def for_submission(session: Session, caller: Caller, submission_id: str) -> dict[str, Any]:
+    sub = load_submission(session, submission_id)
+    check_may_read(session, caller, sub.unit)
+    rows = session.exec(
+        select(Bukti).where(Bukti.submission_id == sub.id).order_by(col(Bukti.uploaded_at), col(Bukti.id))
+    )
+    return {"submission_id": sub.id, "unit": sub.unit, "bukti": [public(r) for r in rows]}
+
+
+def for_period(session: Session, caller: Caller, tahun: int, triwulan: int | None, unit: str | None) -> dict[str, Any]:
+    """Evidence of a year (and quarter, and unit): officials and admin see every unit, a unit key its own (and
+    its child units')."""
+    query = select(Bukti).where(Bukti.tahun == tahun)
+    if triwulan is not None:
+        query = query.where(Bukti.triwulan == triwulan)
+    if unit is not None:
+        check_may_read(session, caller, unit)
+        query = query.where(Bukti.unit == unit)
+    elif caller.kind == "unit":
+        query = query.where(col(Bukti.unit).in_(own_units(session, caller.id)))
+    elif not is_staff(caller):
+        raise FORBIDDEN
+    rows = session.exec(query.order_by(col(Bukti.triwulan), col(Bukti.unit), col(Bukti.uploaded_at), col(Bukti.id)))
+    return {"tahun": tahun, "triwulan": triwulan, "unit": unit, "bukti": [public(r) for r in rows]}
+
+
+def own_units(session: Session, key_unit: str) -> list[str]:
+    children = session.exec(select(Unit.kode).where(Unit.induk == key_unit))
+    return [key_unit, *children]
+
+
+def for_download(session: Session, caller: Caller, root: Path, bukti_id: str) -> tuple[Bukti, Path]:
+    row = session.get(Bukti, bukti_id)
+    if row is None:
+        raise api_error(404, "id", "unknown_bukti", f"Bukti {bukti_id} tidak dikenal.", f"Unknown evidence {bukti_id}.")
+    check_may_read(session, caller, row.unit)
+    path = blob_path(root, row.sha256)
+    if not path.is_file():
+        raise api_error(
+            404,
+            "id",
+            "file_missing",
+            "Berkas bukti tidak ada di penyimpanan (data_dir/bukti); pulihkan dari cadangan.",
+            "The evidence file is missing from the store (data_dir/bukti); restore it from a backup.",
+        )
+    return row, path
+
+
+def public(row: Bukti) -> dict[str, Any]:
+    uploaded_at = row.uploaded_at if row.uploaded_at.tzinfo else row.uploaded_at.replace(tzinfo=utc_now().tzinfo)
+    return {
+        "id": row.id,
+        "submission_id": row.submission_id,
+        "tahun": row.tahun,
+        "triwulan": row.triwulan,
+        "unit": row.unit,
+        "indikator": row.indikator,
+        "keterangan": row.keterangan,
+        "filename": row.filename,
+        "content_type": row.content_type,
+        "size": row.size,
+        "sha256": row.sha256,
+        "uploaded_at": uploaded_at.isoformat(),
+        "uploaded_by": row.uploaded_by,
+        "url": f"/api/v1/bukti/{row.id}",
+    }

@@ -1,0 +1,142 @@
+"""HTTP routes for evidence files (bukti dukung): upload to a submission, list, download. Thin: the rules live in
+`bukti`. The upload route is async so it can read the multipart body itself (FastAPI's own form parsing would turn
+the body-size limit's 413 into a 400); its database and disk work runs in worker threads."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+from urllib.parse import quote
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import FileResponse, JSONResponse
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
+from starlette.exceptions import HTTPException
+
+from services.collector import bukti
+from services.collector.api import UnitOrAdmin
+from shared.errors import api_error
+from shared.service import RuntimeDep, SessionDep
+
+router = APIRouter(prefix="/api/v1", tags=["collector", "bukti"])
+T = TypeVar("T")
+MAX_FIELD_BYTES = 16 * 1024  # indikator, keterangan
+UPLOAD = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {"type": "string", "format": "binary"},
+                        "indikator": {"type": "string"},
+                        "keterangan": {"type": "string", "maxLength": bukti.MAX_KETERANGAN},
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+def _in_session(engine: Any, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    with Session(engine, expire_on_commit=False) as session:
+        return work(session, *args, **kwargs)
+
+
+@router.post("/laporan-triwulan/{submission_id}/bukti", status_code=201, openapi_extra=UPLOAD)
+async def post_bukti(submission_id: str, request: Request, rt: RuntimeDep, caller: UnitOrAdmin) -> JSONResponse:
+    """Attach a file (PDF, PNG, JPEG, xlsx; type from the content) to a submission: 201 with its row, or 200 with
+    the row already there when the same bytes were attached before."""
+    read_engine = rt.read_engine or rt.engine
+    sub = await run_in_threadpool(_in_session, read_engine, bukti.check_upload, caller, submission_id)
+    form = await _read_form(request)
+    try:
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise api_error(422, "file", "required", "file: wajib diisi (berkas)", "file: is required (a file)")
+        indikator, keterangan = _text(form, "indikator"), _text(form, "keterangan")
+        bukti.check_fields(sub, indikator, keterangan)
+        root = bukti.store_root(rt.settings.data_dir)
+        staged = await run_in_threadpool(bukti.stage, upload.file, root, rt.settings.max_upload_bytes)
+        try:
+            row, created = await run_in_threadpool(
+                _in_session,
+                rt.engine,
+                bukti.attach,
+                root=root,
+                caller=caller,
+                sub=sub,
+                staged=staged,
+                filename=bukti.display_name(upload.filename),
+                indikator=indikator,
+                keterangan=keterangan,
+                max_count=rt.settings.max_bukti_per_submission,
+            )
+        finally:
+            staged.path.unlink(missing_ok=True)  # gone already when it was placed
+    finally:
+        await form.close()
+    return JSONResponse(bukti.public(row), status_code=201 if created else 200)
+
+
+async def _read_form(request: Request) -> FormData:
+    try:
+        return await request.form(max_files=1, max_fields=8, max_part_size=MAX_FIELD_BYTES)
+    except HTTPException as exc:  # starlette's 400 for a malformed body, or a second file
+        raise api_error(
+            422,
+            "body",
+            "invalid_multipart",
+            f"body: multipart/form-data tidak valid ({exc.detail})",
+            f"body: invalid multipart/form-data ({exc.detail})",
+        ) from exc
+
+
+def _text(form: FormData, name: str) -> str | None:
+    value = form.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise api_error(422, name, "not_a_string", f"{name}: harus teks", f"{name}: must be text")
+    return value.strip() or None
+
+
+@router.get("/laporan-triwulan/{submission_id}/bukti")
+def get_submission_bukti(submission_id: str, session: SessionDep, caller: UnitOrAdmin) -> dict[str, Any]:
+    return bukti.for_submission(session, caller, submission_id)
+
+
+@router.get("/bukti")
+def get_bukti_list(
+    session: SessionDep,
+    caller: UnitOrAdmin,
+    tahun: Annotated[int, Query(ge=2000, le=2100)],
+    triwulan: Annotated[int | None, Query(ge=1, le=4)] = None,
+    unit: str | None = None,
+) -> dict[str, Any]:
+    return bukti.for_period(session, caller, tahun, triwulan, unit)
+
+
+@router.get("/bukti/{bukti_id}", response_class=FileResponse)
+def get_bukti_file(bukti_id: str, session: SessionDep, rt: RuntimeDep, caller: UnitOrAdmin) -> FileResponse:
+    row, path = bukti.for_download(session, caller, bukti.store_root(rt.settings.data_dir), bukti_id)
+    return file_response(row.filename, row.content_type, row.sha256, path)
+
+
+def file_response(filename: str, content_type: str, sha256: str, path: Path) -> FileResponse:
+    """The stored bytes as an attachment, typed by their content and never sniffed into something else."""
+    fallback = "".join(c if c.isascii() and c.isprintable() and c not in '"\\;' else "_" for c in filename)
+    disposition = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+    headers = {
+        "Content-Disposition": disposition,
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "private, no-cache",
+        "X-Content-SHA256": sha256,
+    }
+    return FileResponse(path, media_type=content_type, headers=headers)

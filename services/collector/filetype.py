@@ -1,0 +1,85 @@
+"""What an evidence file really is, from its bytes (never its name): PDF, PNG, JPEG or xlsx are accepted.
+
+A name or a client's Content-Type can lie; the first bytes (and for a zip, its entries) cannot without breaking the
+file. An xlsx is a zip holding `[Content_Types].xml` and `xl/` entries: a docx or a plain zip is not one."""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+HEAD_BYTES = 16
+
+
+@dataclass(frozen=True)
+class Detected:
+    kind: str  # pdf | png | jpeg | xlsx, or what was found instead: docx, zip, exe, text, …
+    content_type: str | None  # None: not an accepted kind
+
+    @property
+    def accepted(self) -> bool:
+        return self.content_type is not None
+
+
+ACCEPTED = {
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "jpeg": "image/jpeg",
+    "xlsx": XLSX,
+}
+SIGNATURES = (  # (magic, kind): the accepted kinds first, then a few refused ones worth naming
+    (b"%PDF-", "pdf"),
+    (b"\x89PNG\r\n\x1a\n", "png"),
+    (b"\xff\xd8\xff", "jpeg"),
+    (b"MZ", "exe"),
+    (b"\x7fELF", "elf"),
+    (b"GIF87a", "gif"),
+    (b"GIF89a", "gif"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "ole (doc/xls lama)"),
+    (b"Rar!", "rar"),
+    (b"\x1f\x8b", "gzip"),
+    (b"7z\xbc\xaf\x27\x1c", "7z"),
+)
+
+
+def detect(path: Path) -> Detected:
+    """The kind of the file at `path`, from its content."""
+    with path.open("rb") as f:
+        head = f.read(HEAD_BYTES)
+    if head.startswith(b"PK\x03\x04"):
+        return _named(_zip_kind(path))
+    for magic, kind in SIGNATURES:
+        if head.startswith(magic):
+            return _named(kind)
+    return _named("text" if _looks_like_text(head) else "unknown")
+
+
+def _named(kind: str) -> Detected:
+    return Detected(kind, ACCEPTED.get(kind))
+
+
+def _zip_kind(path: Path) -> str:
+    """xlsx, docx, pptx, or plain zip (a broken archive is no xlsx either)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return "zip (rusak/corrupt)"
+    if "[Content_Types].xml" not in names:
+        return "zip"
+    for prefix, kind in (("xl/", "xlsx"), ("word/", "docx"), ("ppt/", "pptx")):
+        if any(n.startswith(prefix) for n in names):
+            return kind
+    return "zip"
+
+
+def _looks_like_text(head: bytes) -> bool:
+    if not head or b"\x00" in head:
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.reason == "unexpected end of data"  # a character cut at the end of the sample
+    return True
