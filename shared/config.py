@@ -38,7 +38,8 @@ class Settings(BaseSettings):
     relay_interval_s: float = 0.2
     token_ttl_s: int = 8 * 3600
     max_body_bytes: int = 1024 * 1024
-    max_upload_bytes: int = 20 * 1024 * 1024
+    max_upload_bytes: int = 20 * 1024 * 1024  # multipart uploads (the Excel report, documents' templates)
+    max_bulk_rows: int = 500  # rows of one POST /laporan-triwulan/bulk
     locale: str = "id"  # documents and UI: "id" or "en"
     workflow_file: Path | None = None  # the SOP as data; None: the bundled PSM/DISNAKER-101
     consumer_name: str | None = None  # defaults to <service>-<hostname>-<pid>
