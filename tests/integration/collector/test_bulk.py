@@ -9,6 +9,7 @@ import pytest
 from sqlmodel import select
 
 from services.collector.models import CurrentValue, UnitQuarter
+from shared.security import issue_token
 from tests.integration.collector.test_laporan_triwulan import current_values, settle, stored
 from tests.integration.conftest import Service, auth, put_pk, unit_key
 
@@ -175,6 +176,10 @@ def test_a_key_naming_a_unit_it_does_not_act_for_is_403_and_stores_nothing(famil
     r = bulk(family, [row("BID-PENTA", {"IK-3.1": "60"})], headers=auth(unit_key(family, "SEKSI-PENTA")))
     assert r.status_code == 403  # a child does not send for its parent
     assert bulk(family, rows, headers={"Authorization": "Bearer nope"}).status_code == 401
+    official = issue_token(
+        family.settings.secret_key or "", official_id=1, username="kabid", role="kabid", unit="BID-PENTA", ttl_s=60
+    )
+    assert bulk(family, rows, headers=auth(official)).status_code == 403
     assert stored(family) == before
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from shared.security import issue_token
 from tests.integration.collector.test_laporan_triwulan import current_values, settle, stored
 from tests.integration.conftest import Service, auth, put_pk, unit_key
 
@@ -141,6 +142,10 @@ def test_who_may_download_a_template(collector: Service, pk: dict[str, Any]) -> 
     assert template(collector, "SEKSI-PENTA", headers=auth(unit_key(collector, "BID-HI"))).status_code == 403
     assert template(collector, "BID-PENTA", headers=auth(unit_key(collector, "SEKSI-PENTA"))).status_code == 403
     assert template(collector, "SEKSI-PENTA", headers={}).status_code == 401
+    official = issue_token(
+        collector.settings.secret_key or "", official_id=1, username="kabid", role="kabid", unit="BID-PENTA", ttl_s=60
+    )
+    assert template(collector, "SEKSI-PENTA", headers=auth(official)).status_code == 403
     r = template(collector, "NOPE", headers=collector.admin)
     assert r.status_code == 404 and r.json()["errors"][0]["rule"] == "unknown_unit"
     r = collector.client.get("/api/v1/template/2030/BID-PENTA.xlsx", headers=collector.admin)
