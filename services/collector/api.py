@@ -7,10 +7,11 @@ import json
 import re
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
+from starlette.exceptions import HTTPException
 
 from services.collector import bulk, excel, handlers
 from services.collector.models import ApiKey, IdempotencyRecord, Unit

@@ -302,6 +302,9 @@ def test_an_upload_without_a_file_part_is_422(loaded: Service) -> None:
     assert r.status_code == 422 and errors_of(r) == {("file", "required")}
     r = loaded.client.post(UPLOAD, json={"tahun": 2024}, headers=headers)
     assert r.status_code == 422 and errors_of(r) == {("file", "required")}
+    broken = {**headers, "content-type": "multipart/form-data"}  # no boundary
+    r = loaded.client.post(UPLOAD, content=b"--x\r\n", headers=broken)
+    assert r.status_code == 422 and errors_of(r) == {("file", "invalid_form")}
 
 
 def test_only_a_units_key_may_upload(loaded: Service) -> None:
