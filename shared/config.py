@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1024 * 1024
     max_upload_bytes: int = 20 * 1024 * 1024  # one uploaded file (Excel, evidence); multipart bodies get this limit
     max_bukti_per_submission: int = 20  # evidence files attached to one quarterly submission
+    max_bulk_rows: int = 500  # rows of one POST /laporan-triwulan/bulk
     locale: str = "id"  # documents and UI: "id" or "en"
     workflow_file: Path | None = None  # the SOP as data; None: the bundled PSM/DISNAKER-101
     consumer_name: str | None = None  # defaults to <service>-<hostname>-<pid>

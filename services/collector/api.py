@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
+from starlette.exceptions import HTTPException
 
-from services.collector import handlers, pk
+from services.collector import bulk, excel, handlers, pk
 from services.collector.models import ApiKey, IdempotencyRecord, Unit
 from services.collector.validation import validate_pk
 from shared.errors import FORBIDDEN, UNAUTHORIZED, ApiError, api_error
 from shared.security import hash_api_key, new_api_key
-from shared.service import AdminDep, Caller, RuntimeDep, SessionDep, bearer, caller_from_token
+from shared.service import AdminDep, Caller, Runtime, RuntimeDep, SessionDep, bearer, caller_from_token
 
 router = APIRouter(prefix="/api/v1", tags=["collector"])
 Tahun = Annotated[int, Path(ge=2000, le=2100)]
@@ -119,8 +121,20 @@ def post_laporan_triwulan(
     dry_run: bool = Query(False),
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> JSONResponse:
+    _require_unit_key(caller)
+    return _submit_once(session, rt, caller, body, dry_run, idempotency_key)
+
+
+def _require_unit_key(caller: Caller) -> None:
     if caller.kind != "unit":
         raise api_error(403, None, "unit_key_required", "Gunakan kunci API unit.", "Use a unit's API key.")
+
+
+def _submit_once(
+    session: Session, rt: Runtime, caller: Caller, body: Any, dry_run: bool, idempotency_key: str | None
+) -> JSONResponse:
+    """One quarterly report through handlers.submit_triwulan, honouring dry_run and Idempotency-Key (the JSON route
+    and the Excel upload alike: the key is matched against the body, so the same sheet again answers the same)."""
     request_hash = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
     if idempotency_key and not dry_run:
         seen = session.get(IdempotencyRecord, (idempotency_key, caller.id))
@@ -154,15 +168,143 @@ def post_laporan_triwulan(
                 if seen.request_hash != request_hash:
                     raise _idempotency_key_reused() from exc
                 return JSONResponse(json.loads(seen.response), status_code=seen.status_code)
-        raise api_error(
-            409,
-            None,
-            "concurrent_submission",
-            "Ada pengiriman lain yang bersamaan, ulangi.",
-            "A concurrent submission won the race; retry.",
-        ) from exc
+        raise _concurrent_submission() from exc
     rt.committed()
     return JSONResponse(answer, status_code=status)
+
+
+def _concurrent_submission() -> Exception:
+    return api_error(
+        409,
+        None,
+        "concurrent_submission",
+        "Ada pengiriman lain yang bersamaan, ulangi.",
+        "A concurrent submission won the race; retry.",
+    )
+
+
+# ---- Excel template and upload (units without a system) --------------------------------------------------------
+
+
+@router.get("/template/{tahun}/{unit}.xlsx", response_class=Response)
+def get_template(
+    tahun: Tahun,
+    unit: str,
+    session: SessionDep,
+    caller: UnitOrAdmin,
+    triwulan: Annotated[int | None, Query(ge=1, le=4)] = None,
+) -> Response:
+    """The unit's pre-filled sheet (its own key, its parent's key, or the admin); `triwulan` pre-fills that cell."""
+    if caller.kind == "official" or (caller.kind == "unit" and not handlers.may_act_for(session, caller.id, unit)):
+        raise FORBIDDEN
+    pk_row = handlers.latest_pk(session, tahun)
+    if pk_row is None:
+        raise api_error(404, "tahun", "pk_not_found", "Perjanjian Kinerja tahun ini belum ada.", "No PK for this year.")
+    pk = json.loads(pk_row.body)
+    unit_doc = next((u for u in pk["units"] if u["kode"] == unit), None)
+    if unit_doc is None:
+        raise api_error(404, "unit", "unknown_unit", f"Unit {unit} tidak dikenal.", f"Unknown unit {unit}.")
+    if not excel.indicators_of(pk, unit):
+        raise api_error(
+            404,
+            "unit",
+            "no_indikator",
+            f"Unit {unit} tidak bertanggung jawab atas indikator apa pun dalam PK {tahun}.",
+            f"Unit {unit} is responsible for no indicator of the {tahun} PK.",
+        )
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", f"laporan-triwulan-{tahun}-{unit}.xlsx")
+    return Response(
+        excel.build_template(pk, unit_doc, triwulan),
+        media_type=excel.XLSX_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+async def uploaded_file(request: Request) -> bytes:
+    """The multipart part `file`, read here (like json_body) so the upload limit's 413 reaches its middleware
+    instead of FastAPI's 400 for a body it could not read."""
+    missing = api_error(
+        422, "file", "required", "file: wajib diisi (multipart, berkas .xlsx)", "file: is required (multipart, .xlsx)"
+    )
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        raise missing
+    try:
+        form = await request.form()
+    except HTTPException as exc:  # starlette: a malformed multipart body
+        raise api_error(422, "file", "invalid_form", "Isi multipart tidak valid.", "Malformed multipart body.") from exc
+    try:
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str):
+            raise missing
+        data = await upload.read()
+    finally:
+        await form.close()
+    if len(data) > request.app.state.rt.settings.max_upload_bytes:  # the middleware allows multipart framing on top
+        raise api_error(
+            413, "body", "too_large", "Isi permintaan melebihi batas ukuran.", "Request body exceeds the size limit."
+        )
+    return data
+
+
+UploadedFile = Annotated[bytes, Depends(uploaded_file)]
+MULTIPART_FILE = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
+            }
+        },
+    }
+}
+
+
+@router.post("/laporan-triwulan/upload", status_code=202, openapi_extra=MULTIPART_FILE)
+def post_laporan_triwulan_upload(
+    session: SessionDep,
+    rt: RuntimeDep,
+    caller: UnitOrAdmin,
+    data: UploadedFile,
+    dry_run: bool = Query(False),
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> JSONResponse:
+    """A filled template: read into the JSON route's body and submitted exactly as that route does; every error
+    names the sheet cell ("Laporan!I13") it came from."""
+    _require_unit_key(caller)
+    up = excel.read_upload(data)
+    try:
+        return _submit_once(session, rt, caller, up.body, dry_run, idempotency_key)
+    except ApiError as exc:
+        raise ApiError(exc.status, excel.point_to_cells(exc.errors, up)) from exc
+
+
+# ---- bulk ------------------------------------------------------------------------------------------------------
+
+
+@router.post("/laporan-triwulan/bulk", openapi_extra=JSON_OBJECT)
+def post_laporan_triwulan_bulk(
+    session: SessionDep,
+    rt: RuntimeDep,
+    caller: UnitOrAdmin,
+    body: JsonBody,
+    atomic: bool = Query(True),
+    dry_run: bool = Query(False),
+) -> JSONResponse:
+    """`{"submissions": [...]}`: the admin for any unit, a unit's key for itself and its children."""
+    if caller.kind == "official":
+        raise FORBIDDEN
+    key_unit = caller.id if caller.kind == "unit" else None
+    out = bulk.submit_bulk(
+        session, rt, key_unit=key_unit, body=body, atomic=atomic, dry_run=dry_run, received_at=handlers.utc_now()
+    )
+    if out.status == 200 and not dry_run:
+        try:
+            session.commit()
+        except IntegrityError as exc:
+            session.rollback()
+            raise _concurrent_submission() from exc
+        rt.committed()
+    return JSONResponse(out.body, status_code=out.status)
 
 
 def _idempotency_key_reused() -> Exception:

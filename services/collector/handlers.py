@@ -218,8 +218,10 @@ def ensure_open(session: Session, tahun: int, triwulan: int, unit: str) -> None:
 
 
 def submit_triwulan(
-    session: Session, rt: Runtime, *, key_unit: str, body: Any, dry_run: bool, received_at: datetime
+    session: Session, rt: Runtime, *, key_unit: str | None, body: Any, dry_run: bool, received_at: datetime
 ) -> dict[str, Any]:
+    """One quarterly report: validate, then store and emit in the caller's transaction (the caller commits).
+    `key_unit` is the unit of the API key; None is the admin (bulk imports), who may report for any known unit."""
     p = Problems()
     if not isinstance(body, dict):
         raise ApiError(422, [*_only(p, "body", "not_an_object")])
@@ -230,6 +232,9 @@ def submit_triwulan(
         p.add("triwulan", "not_allowed", " (1–4)", " (1–4)")
     if not isinstance(unit, str) or not unit:
         p.add("unit", "required")
+    elif key_unit is None:
+        if session.get(Unit, unit) is None:
+            p.add("unit", "unknown_unit", f" ({unit})", f" ({unit})")
     elif not may_act_for(session, key_unit, unit):
         raise api_error(
             403,

@@ -1,0 +1,360 @@
+"""The Excel template for units without a system (issue 3, item 5): a pre-filled, protected sheet to download, fill
+and upload. An upload is read into exactly the body POST /laporan-triwulan takes, plus a map from each body field to
+the cell it came from, so every validation error can name the cell. Pure: bytes in, bytes or dicts out."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.workbook.protection import WorkbookProtection
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from shared.errors import ApiError, ErrorItem, api_error
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SHEET = "Laporan"
+MAX_TEXT = 4000
+MAX_ROWS = 2000  # indicator rows read at most: far above any unit's share of a PK
+MAX_UNPACKED = 100 * 1024 * 1024  # a zip that unpacks beyond this is refused before openpyxl reads it
+
+# The header block: a label in column A, its value in column B.
+HEADER = {
+    "instansi": (3, "Instansi"),
+    "unit": (4, "Kode unit"),
+    "nama_unit": (5, "Nama unit"),
+    "tahun": (6, "Tahun"),
+    "triwulan": (7, "Triwulan (1–4)"),
+    "anggaran": (8, "Realisasi anggaran triwulan ini (Rp)"),
+    "kendala": (9, "Kendala"),
+    "solusi": (10, "Solusi"),
+}
+TABLE_ROW = 12  # the column headers; indicator rows follow
+COLUMNS = (
+    "Kode Indikator",
+    "Nama Indikator",
+    "Satuan",
+    "Target Tahunan",
+    "Target TW I",
+    "Target TW II",
+    "Target TW III",
+    "Target TW IV",
+    "Realisasi",
+    "Keterangan",
+)
+COL_KODE, COL_REALISASI, COL_KETERANGAN = "A", "I", "J"
+INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
+HEAD_FILL = PatternFill("solid", fgColor="D9E1F2")
+UNLOCKED = Protection(locked=False)
+
+
+def cell_name(ref: str) -> str:
+    return f"{SHEET}!{ref}"
+
+
+# ---- the template -------------------------------------------------------------------------------------------
+
+
+def build_template(pk: dict[str, Any], unit: dict[str, Any], triwulan: int | None = None) -> bytes:
+    """The sheet for one unit: its indicators of this PK with their targets, input cells unlocked, the rest
+    protected (no password) so the layout the upload reads stays in place."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = SHEET
+    ws["A1"] = "Formulir Laporan Kinerja Triwulan"
+    ws["A1"].font = Font(bold=True, size=14)
+    ws["A2"] = "Isi hanya sel berwarna kuning, lalu unggah berkas ini ke Lapkin (POST /api/v1/laporan-triwulan/upload)."
+    ws["A2"].font = Font(italic=True)
+    values = {
+        "instansi": pk.get("instansi", {}).get("nama", ""),
+        "unit": unit["kode"],
+        "nama_unit": unit.get("nama", ""),
+        "tahun": pk["tahun"],
+        "triwulan": triwulan,
+    }
+    for key, (row, label) in HEADER.items():
+        ws[f"A{row}"] = label
+        ws[f"A{row}"].font = Font(bold=True)
+        ws[f"B{row}"] = values.get(key)
+        ws[f"B{row}"].alignment = Alignment(horizontal="left")
+    for key in ("triwulan", "anggaran", "kendala", "solusi"):
+        _input(ws, f"B{HEADER[key][0]}")
+    for key in ("kendala", "solusi"):
+        row = HEADER[key][0]
+        ws.merge_cells(f"B{row}:J{row}")
+        ws[f"B{row}"].alignment = Alignment(wrap_text=True, vertical="top")
+        ws.row_dimensions[row].height = 45
+    _validate(ws, DataValidation(type="whole", operator="between", formula1="1", formula2="4"), "B7", "1 sampai 4")
+    _validate(ws, _at_least_zero(), "B8", "angka ≥ 0")
+    for row in (HEADER["kendala"][0], HEADER["solusi"][0]):
+        _validate(ws, _text_limit(), f"B{row}", f"teks paling banyak {MAX_TEXT} karakter")
+    for col, title in enumerate(COLUMNS, start=1):
+        c = ws.cell(TABLE_ROW, col, title)
+        c.font, c.fill = Font(bold=True), HEAD_FILL
+        c.alignment = Alignment(wrap_text=True, vertical="center")
+    rows = indicators_of(pk, unit["kode"])
+    for n, ind in enumerate(rows):
+        _indicator_row(ws, TABLE_ROW + 1 + n, ind)
+    for letter, width in zip("ABCDEFGHIJ", (18, 48, 10, 14, 12, 12, 12, 12, 14, 40), strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = f"A{TABLE_ROW + 1}"
+    ws.protection.sheet = True  # no password: it guards the layout, not a secret
+    ws.protection.formatColumns = ws.protection.formatRows = False  # widths and heights stay adjustable
+    wb.security = WorkbookProtection(lockStructure=True)  # the sheet keeps its name
+    wb.properties.title = f"Laporan triwulan {unit['kode']} {pk['tahun']}"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def indicators_of(pk: dict[str, Any], unit: str) -> list[dict[str, Any]]:
+    """The unit's indicators in the PK's order."""
+    return [i for s in pk["sasaran"] for i in s["indikator"] if i["penanggung_jawab"] == unit]
+
+
+def _indicator_row(ws: Worksheet, row: int, ind: dict[str, Any]) -> None:
+    quarters = ind["target_triwulan"]
+    annual = (ind["target_min"], ind["target_max"]) if ind["polaritas"] == "rentang" else ind["target"]
+    cells = [ind["kode"], ind["nama"], ind["satuan"], _target(annual), *(_target(q) for q in quarters)]
+    for col, value in enumerate(cells, start=1):
+        ws.cell(row, col, value).alignment = Alignment(wrap_text=col == 2, vertical="top")
+    percent = ind["satuan"].strip() == "%"
+    nilai = f"{COL_REALISASI}{row}"
+    _input(ws, nilai)
+    _input(ws, f"{COL_KETERANGAN}{row}")
+    if percent:
+        limit = DataValidation(type="decimal", operator="between", formula1="0", formula2="100")
+        _validate(ws, limit, nilai, "angka antara 0 dan 100")
+    else:
+        _validate(ws, _at_least_zero(), nilai, "angka ≥ 0")
+    _validate(ws, _text_limit(), f"{COL_KETERANGAN}{row}", f"teks paling banyak {MAX_TEXT} karakter")
+
+
+def _target(value: Any) -> Any:
+    """A number stays a number in the sheet; a `rentang` [min, max] is shown as text "min–max"."""
+    if isinstance(value, list | tuple):
+        return f"{value[0]}–{value[1]}"
+    return Decimal(str(value))
+
+
+def _input(ws: Worksheet, ref: str) -> None:
+    ws[ref].protection = UNLOCKED
+    ws[ref].fill = INPUT_FILL
+
+
+def _at_least_zero() -> DataValidation:
+    return DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0")
+
+
+def _text_limit() -> DataValidation:
+    return DataValidation(type="textLength", operator="lessThanOrEqual", formula1=str(MAX_TEXT))
+
+
+def _validate(ws: Worksheet, dv: DataValidation, ref: str, what: str) -> None:
+    dv.allow_blank = True
+    dv.showErrorMessage = True
+    dv.errorTitle = "Isian tidak valid"
+    dv.error = f"Isi dengan {what}."
+    ws.add_data_validation(dv)
+    dv.add(ref)
+
+
+# ---- the upload ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Upload:
+    """A filled sheet as the JSON body, and where each field of that body came from."""
+
+    body: dict[str, Any]
+    cells: dict[str, str] = field(default_factory=dict)  # body field -> "Laporan!I13"
+    kode: dict[str, str] = field(default_factory=dict)  # "realisasi[0]" -> its indicator code, for messages
+
+
+def read_upload(data: bytes) -> Upload:
+    """Refuse what is not a real .xlsx by its content (not its name), then read the template's cells."""
+    rows = _rows(_open(data))
+    if not _is_template(rows):
+        raise api_error(
+            422,
+            "file",
+            "not_a_template",
+            f"Berkas ini bukan templat laporan triwulan Lapkin (lembar {SHEET} tidak sesuai); unduh templat dari "
+            "GET /api/v1/template/{tahun}/{unit}.xlsx.",
+            f"This file is not a Lapkin quarterly report template (sheet {SHEET} does not match); download the "
+            "template from GET /api/v1/template/{tahun}/{unit}.xlsx.",
+        )
+    return _body(rows)
+
+
+def _invalid_file(why_id: str, why_en: str) -> ApiError:
+    return api_error(
+        422,
+        "file",
+        "invalid_file",
+        f"Berkas bukan .xlsx yang dapat dibaca: {why_id}.",
+        f"The file is not a readable .xlsx: {why_en}.",
+    )
+
+
+def _open(data: bytes) -> Any:
+    if not data:
+        raise api_error(422, "file", "required", "file: berkas .xlsx wajib dikirim", "file: a .xlsx file is required")
+    if not data.startswith(b"PK\x03\x04"):
+        raise _invalid_file("isinya bukan arsip zip Office Open XML", "its content is not an Office Open XML zip")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            unpacked = sum(i.file_size for i in zf.infolist())
+    except zipfile.BadZipFile as exc:
+        raise _invalid_file("arsip zip rusak", "the zip archive is damaged") from exc
+    if unpacked > MAX_UNPACKED:
+        raise _invalid_file("isinya terlalu besar setelah dibuka", "it unpacks too large")
+    try:
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a zip that is not a workbook
+        raise _invalid_file("openpyxl tidak dapat membukanya", "openpyxl cannot open it") from exc
+
+
+def _rows(wb: Any) -> list[tuple[Any, ...]]:
+    """The sheet's first ten columns, row 1 at index 0, up to the end of the indicator table."""
+    try:
+        if SHEET not in wb.sheetnames:
+            return []
+        out: list[tuple[Any, ...]] = []
+        for row in wb[SHEET].iter_rows(min_row=1, max_row=TABLE_ROW + MAX_ROWS, max_col=len(COLUMNS)):
+            values = tuple(getattr(c, "value", None) for c in row)
+            out.append(values + (None,) * (len(COLUMNS) - len(values)))
+            if len(out) > TABLE_ROW and _blank(values[0]):
+                break
+        return out
+    except Exception as exc:
+        raise _invalid_file("lembar kerjanya tidak dapat dibaca", "its worksheet cannot be read") from exc
+    finally:
+        wb.close()
+
+
+def _is_template(rows: list[tuple[Any, ...]]) -> bool:
+    if len(rows) < TABLE_ROW:
+        return False
+    labels_ok = all(rows[row - 1][0] == label for row, label in HEADER.values())
+    return labels_ok and tuple(rows[TABLE_ROW - 1]) == COLUMNS
+
+
+def _body(rows: list[tuple[Any, ...]]) -> Upload:
+    up = Upload(body={})
+
+    def header(key: str) -> Any:
+        row = HEADER[key][0]
+        up.cells[key] = cell_name(f"B{row}")
+        return rows[row - 1][1]
+
+    unit, tahun, triwulan = header("unit"), header("tahun"), header("triwulan")
+    up.body["tahun"], up.body["triwulan"] = _integer(tahun), _integer(triwulan)
+    up.body["unit"] = unit.strip() if isinstance(unit, str) else unit
+    realisasi: list[dict[str, Any]] = []
+    up.cells["realisasi"] = cell_name(f"{COL_REALISASI}{TABLE_ROW}")
+    for row_no in range(TABLE_ROW + 1, len(rows) + 1):
+        kode, nilai, keterangan = rows[row_no - 1][0], rows[row_no - 1][8], rows[row_no - 1][9]
+        if _blank(kode) or (_blank(nilai) and _blank(keterangan)):
+            continue  # an empty input row is not reported
+        where = f"realisasi[{len(realisasi)}]"
+        item: dict[str, Any] = {"indikator": kode.strip() if isinstance(kode, str) else kode}
+        if not _blank(nilai):
+            item["nilai"] = _number_text(nilai)
+        if not _blank(keterangan):
+            item["keterangan"] = _text(keterangan)
+        realisasi.append(item)
+        up.kode[where] = str(item["indikator"])
+        up.cells[where] = cell_name(f"{COL_REALISASI}{row_no}")
+        up.cells[f"{where}.indikator"] = cell_name(f"{COL_KODE}{row_no}")
+        up.cells[f"{where}.nilai"] = cell_name(f"{COL_REALISASI}{row_no}")
+        up.cells[f"{where}.keterangan"] = cell_name(f"{COL_KETERANGAN}{row_no}")
+    up.body["realisasi"] = realisasi
+    anggaran = header("anggaran")
+    up.cells["anggaran.realisasi"] = up.cells.pop("anggaran")
+    if not _blank(anggaran):
+        up.body["anggaran"] = {"realisasi": _number_text(anggaran)}
+    for key in ("kendala", "solusi"):
+        value = header(key)
+        if not _blank(value):
+            up.body[key] = _text(value)
+    return up
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _integer(value: Any) -> Any:
+    """A whole number as Excel holds it (int, 2.0 or the text "2") becomes an int; anything else stays as it is,
+    for the validation to name."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return value
+
+
+def _number_text(value: Any) -> Any:
+    """A cell as the decimal string the JSON route takes. Text stays text (validated as sent); a float is written
+    by its shortest repr, so 62.5 stays "62.5"."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | Decimal):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else str(_number_text(value))
+
+
+# ---- errors that name cells ---------------------------------------------------------------------------------
+
+
+def point_to_cells(errors: list[ErrorItem], up: Upload) -> list[ErrorItem]:
+    """Each error's field becomes the sheet cell it came from ("Laporan!I13"); the message keeps the body field
+    (and the indicator) so the JSON route's wording still reads."""
+    out = []
+    for e in errors:
+        cell, kode = _cell_for(e.field, up)
+        if cell is None:
+            out.append(e)
+            continue
+        assert e.field is not None
+        mid, men = e.message_id, e.message_en
+        if not mid.startswith(f"{e.field}:"):
+            mid, men = f"{e.field}: {mid}", f"{e.field}: {men}"
+        about_id = f" (indikator {kode})" if kode else ""
+        about_en = f" (indicator {kode})" if kode else ""
+        out.append(ErrorItem(cell, e.rule, f"Sel {cell}{about_id} — {mid}", f"Cell {cell}{about_en} — {men}"))
+    return out
+
+
+def _cell_for(name: str | None, up: Upload) -> tuple[str | None, str | None]:
+    if name is None:
+        return None, None
+    item = name.split(".", 1)[0] if name.startswith("realisasi[") else None
+    kode = up.kode.get(item) if item else None
+    probe = name
+    while probe:
+        if probe in up.cells:
+            return up.cells[probe], kode
+        probe = probe.rpartition(".")[0]
+    if name == "anggaran":
+        return up.cells.get("anggaran.realisasi"), None
+    return None, None
