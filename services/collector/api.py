@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
@@ -11,12 +12,12 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from services.collector import handlers
+from services.collector import bulanan, handlers
 from services.collector.models import ApiKey, IdempotencyRecord, Unit
 from services.collector.validation import validate_pk
 from shared.errors import FORBIDDEN, UNAUTHORIZED, ApiError, api_error
 from shared.security import hash_api_key, new_api_key
-from shared.service import AdminDep, Caller, RuntimeDep, SessionDep, bearer, caller_from_token
+from shared.service import AdminDep, Caller, Runtime, RuntimeDep, SessionDep, bearer, caller_from_token
 
 router = APIRouter(prefix="/api/v1", tags=["collector"])
 Tahun = Annotated[int, Path(ge=2000, le=2100)]
@@ -88,6 +89,9 @@ def create_api_key(kode: str, session: SessionDep, _: AdminDep) -> dict[str, str
     return {"unit": kode, "api_key": key}
 
 
+Submit = Callable[..., dict[str, Any]]
+
+
 @router.post("/laporan-triwulan", status_code=202, openapi_extra=JSON_OBJECT)
 def post_laporan_triwulan(
     session: SessionDep,
@@ -97,6 +101,33 @@ def post_laporan_triwulan(
     dry_run: bool = Query(False),
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> JSONResponse:
+    return _accept(session, rt, caller, body, dry_run, idempotency_key, handlers.submit_triwulan)
+
+
+@router.post("/laporan-bulanan", status_code=202, openapi_extra=JSON_OBJECT)
+def post_laporan_bulanan(
+    session: SessionDep,
+    rt: RuntimeDep,
+    caller: UnitOrAdmin,
+    body: JsonBody,
+    dry_run: bool = Query(False),
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> JSONResponse:
+    """Monthly progress: the quarterly report's rules and answer; shown as trend and early warning, never recapped."""
+    return _accept(session, rt, caller, body, dry_run, idempotency_key, bulanan.submit_bulanan)
+
+
+def _accept(
+    session: Session,
+    rt: Runtime,
+    caller: Caller,
+    body: Any,
+    dry_run: bool,
+    idempotency_key: str | None,
+    submit: Submit,
+) -> JSONResponse:
+    """A unit's report: Idempotency-Key replay, dry run, and the commit that answers 409 when a concurrent report
+    won the race."""
     if caller.kind != "unit":
         raise api_error(403, None, "unit_key_required", "Gunakan kunci API unit.", "Use a unit's API key.")
     request_hash = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
@@ -106,9 +137,7 @@ def post_laporan_triwulan(
             if seen.request_hash != request_hash:
                 raise _idempotency_key_reused()
             return JSONResponse(json.loads(seen.response), status_code=seen.status_code)
-    answer = handlers.submit_triwulan(
-        session, rt, key_unit=caller.id, body=body, dry_run=dry_run, received_at=handlers.utc_now()
-    )
+    answer = submit(session, rt, key_unit=caller.id, body=body, dry_run=dry_run, received_at=handlers.utc_now())
     status = 200 if dry_run else 202
     if dry_run:
         return JSONResponse(answer, status_code=status)
