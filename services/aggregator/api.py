@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
 
-from services.aggregator.handlers import compute, latest_revision
+from services.aggregator.handlers import compute, latest_revision, tren
 from shared.errors import api_error
 from shared.service import SessionDep, StaffDep
 
@@ -39,3 +39,18 @@ def get_rekap(
         rekap["revision"] = (last.revision + 1) if last else 1
     rekap["inputs"] = result["inputs"]
     return rekap
+
+
+@router.get("/tren/{tahun}")
+def get_tren(tahun: Annotated[int, Path(ge=2000, le=2100)], session: SessionDep, _: StaffDep) -> dict[str, Any]:
+    """Monthly progress per indicator with its early warning (docs/collection.md); 404 when no PK exists."""
+    result = tren(session, tahun)
+    if result is None:
+        raise api_error(
+            404,
+            "tahun",
+            "pk_not_found",
+            f"Perjanjian Kinerja tahun {tahun} belum ada.",
+            f"No PK exists for {tahun}.",
+        )
+    return result

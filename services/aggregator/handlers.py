@@ -11,8 +11,9 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from services.aggregator.domain import PERIODE_QUARTERS, PERIODES
-from services.aggregator.models import AggInput, AggPeriode, AggPk, RekapRevision
+from services.aggregator.models import AggBulanan, AggInput, AggPeriode, AggPk, AggTren, RekapRevision
 from services.aggregator.rekap import build_rekap, parse_pk
+from services.aggregator.tren import build_tren
 from shared.events import catalogue as ev
 from shared.events.envelope import Envelope
 from shared.service import Runtime
@@ -173,6 +174,59 @@ def recompute(session: Session, rt: Runtime, tahun: int, causation: Envelope) ->
         )
 
 
+# ---- monthly progress: trend and early warning (never part of a recap) --------------------------------------
+
+
+def on_bulanan_submitted(session: Session, env: Envelope, p: ev.BulananSubmitted) -> None:
+    """Keep the unit's newest snapshot of the month as the trend's values; an older one arriving late changes
+    nothing. Recaps are not recomputed: monthly reports are progress only."""
+    row = session.get(AggBulanan, (p.tahun, p.bulan, p.unit), with_for_update=True)
+    if row is not None and row.revision >= p.revision:
+        return
+    row = row or AggBulanan(tahun=p.tahun, bulan=p.bulan, unit=p.unit, revision=0, submission_id="")
+    row.revision, row.submission_id = p.revision, p.submission_id
+    row.anggaran_realisasi = (p.anggaran or {}).get("realisasi")
+    session.add(row)
+    held = {
+        t.indikator: t
+        for t in session.exec(
+            select(AggTren).where(AggTren.tahun == p.tahun, AggTren.bulan == p.bulan, AggTren.unit == p.unit)
+        )
+    }
+    snapshot = {item.indikator: item.nilai for item in p.realisasi}
+    for kode, nilai in snapshot.items():
+        value = held.get(kode) or AggTren(tahun=p.tahun, indikator=kode, bulan=p.bulan, unit=p.unit, nilai=nilai)
+        value.nilai = nilai
+        session.add(value)
+    for kode, gone in held.items():  # a snapshot is complete: what it no longer holds is no longer reported
+        if kode not in snapshot:
+            session.delete(gone)
+
+
+def monthly_values(session: Session, tahun: int, pk: dict[str, Any]) -> dict[str, dict[int, Decimal]]:
+    """indikator → month → value. The unit now responsible for the indicator (newest PK) wins a month another
+    unit also reported (responsibility moved between PK versions)."""
+    owner = {kode: unit for unit, codes in responsible(pk).items() for kode in codes}
+    values: dict[str, dict[int, Decimal]] = {}
+    rows = session.exec(select(AggTren).where(AggTren.tahun == tahun).order_by(col(AggTren.unit)))
+    for t in rows:
+        months = values.setdefault(t.indikator, {})
+        if t.bulan not in months or owner.get(t.indikator) == t.unit:
+            months[t.bulan] = Decimal(t.nilai)
+    return values
+
+
+def tren(session: Session, tahun: int) -> dict[str, Any] | None:
+    """GET /api/v1/tren/{tahun}: the monthly trend and early warning per indicator of the newest PK (None
+    without a PK)."""
+    year_pk = session.get(AggPk, tahun)
+    if year_pk is None:
+        return None
+    pk = json.loads(year_pk.body)
+    _, indikator = parse_pk(pk)
+    return build_tren(tahun, year_pk.version, indikator, monthly_values(session, tahun, pk))
+
+
 def _lock_year(session: Session, tahun: int) -> AggPk | None:
     """Serialise recaps of one year across aggregator processes (PostgreSQL row lock; SQLite serialises writes)."""
     return session.exec(select(AggPk).where(AggPk.tahun == tahun).with_for_update()).first()
@@ -230,6 +284,7 @@ def make_handlers(rt: Runtime) -> dict[str, Any]:
     return {
         "PerjanjianKinerjaPublished": on_pk_published,
         "TriwulanSubmitted": on_triwulan_submitted,
+        "BulananSubmitted": on_bulanan_submitted,
         "PeriodeClosed": on_periode_closed,
         "DraftApproved": on_draft_approved,
     }

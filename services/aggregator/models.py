@@ -53,4 +53,31 @@ class RekapRevision(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
-TABLES = [m.__table__ for m in (AggPk, AggInput, AggPeriode, RekapRevision)]  # type: ignore[attr-defined,union-attr]
+class AggBulanan(SQLModel, table=True):
+    """The highest revision of a unit's monthly snapshot seen (monthly progress; never part of a recap)."""
+
+    __tablename__ = "agg_bulanan"
+    tahun: int = Field(primary_key=True)
+    bulan: int = Field(primary_key=True)
+    unit: str = Field(primary_key=True)
+    revision: int
+    submission_id: str
+    anggaran_realisasi: str | None = None
+
+
+class AggTren(SQLModel, table=True):
+    """The monthly trend: an indicator's value for a month as a unit reported it (from that unit's newest
+    snapshot of the month)."""
+
+    __tablename__ = "agg_tren"
+    tahun: int = Field(primary_key=True)
+    indikator: str = Field(primary_key=True)
+    bulan: int = Field(primary_key=True)
+    unit: str = Field(primary_key=True)
+    nilai: str
+
+
+TABLES = [
+    m.__table__  # type: ignore[attr-defined,union-attr]
+    for m in (AggPk, AggInput, AggPeriode, RekapRevision, AggBulanan, AggTren)
+]

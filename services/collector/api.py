@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
@@ -13,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 from starlette.exceptions import HTTPException
 
-from services.collector import bulk, excel, handlers, pk
+from services.collector import bulanan, bulk, excel, handlers, pk
 from services.collector.models import ApiKey, IdempotencyRecord, Unit
 from services.collector.validation import validate_pk
 from shared.errors import FORBIDDEN, UNAUTHORIZED, ApiError, api_error
@@ -112,6 +113,9 @@ def create_api_key(kode: str, session: SessionDep, _: AdminDep) -> dict[str, str
     return {"unit": kode, "api_key": key}
 
 
+Submit = Callable[..., dict[str, Any]]
+
+
 @router.post("/laporan-triwulan", status_code=202, openapi_extra=JSON_OBJECT)
 def post_laporan_triwulan(
     session: SessionDep,
@@ -125,16 +129,37 @@ def post_laporan_triwulan(
     return _submit_once(session, rt, caller, body, dry_run, idempotency_key)
 
 
+@router.post("/laporan-bulanan", status_code=202, openapi_extra=JSON_OBJECT)
+def post_laporan_bulanan(
+    session: SessionDep,
+    rt: RuntimeDep,
+    caller: UnitOrAdmin,
+    body: JsonBody,
+    dry_run: bool = Query(False),
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> JSONResponse:
+    """Monthly progress: the quarterly report's rules and answer; shown as trend and early warning, never recapped."""
+    _require_unit_key(caller)
+    return _submit_once(session, rt, caller, body, dry_run, idempotency_key, bulanan.submit_bulanan)
+
+
 def _require_unit_key(caller: Caller) -> None:
     if caller.kind != "unit":
         raise api_error(403, None, "unit_key_required", "Gunakan kunci API unit.", "Use a unit's API key.")
 
 
 def _submit_once(
-    session: Session, rt: Runtime, caller: Caller, body: Any, dry_run: bool, idempotency_key: str | None
+    session: Session,
+    rt: Runtime,
+    caller: Caller,
+    body: Any,
+    dry_run: bool,
+    idempotency_key: str | None,
+    submit: Submit = handlers.submit_triwulan,
 ) -> JSONResponse:
-    """One quarterly report through handlers.submit_triwulan, honouring dry_run and Idempotency-Key (the JSON route
-    and the Excel upload alike: the key is matched against the body, so the same sheet again answers the same)."""
+    """One report through `submit` (quarterly by default, or monthly), honouring dry_run and Idempotency-Key (the
+    JSON routes and the Excel upload alike: the key is matched against the body, so the same sheet again answers the
+    same), and the commit that answers 409 when a concurrent report won the race."""
     request_hash = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
     if idempotency_key and not dry_run:
         seen = session.get(IdempotencyRecord, (idempotency_key, caller.id))
@@ -142,9 +167,7 @@ def _submit_once(
             if seen.request_hash != request_hash:
                 raise _idempotency_key_reused()
             return JSONResponse(json.loads(seen.response), status_code=seen.status_code)
-    answer = handlers.submit_triwulan(
-        session, rt, key_unit=caller.id, body=body, dry_run=dry_run, received_at=handlers.utc_now()
-    )
+    answer = submit(session, rt, key_unit=caller.id, body=body, dry_run=dry_run, received_at=handlers.utc_now())
     status = 200 if dry_run else 202
     if dry_run:
         return JSONResponse(answer, status_code=status)

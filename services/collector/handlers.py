@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
-from typing import Any
+from decimal import Decimal
+from typing import Any, Protocol
 from uuid import uuid4
 from zoneinfo import ZoneInfo
 
@@ -217,19 +220,30 @@ def ensure_open(session: Session, tahun: int, triwulan: int, unit: str) -> None:
         )
 
 
-def submit_triwulan(
-    session: Session, rt: Runtime, *, key_unit: str | None, body: Any, dry_run: bool, received_at: datetime
-) -> dict[str, Any]:
-    """One quarterly report: validate, then store and emit in the caller's transaction (the caller commits).
-    `key_unit` is the unit of the API key; None is the admin (bulk imports), who may report for any known unit."""
+@dataclass(frozen=True)
+class Report:
+    """The part every report shares (quarterly and monthly), validated: who, which year, which values."""
+
+    tahun: int
+    unit: str
+    pk: dict[str, Any]
+    good: list[tuple[str, Decimal, str | None]]
+    spent: str | None
+    body: dict[str, Any]
+
+
+def read_report(
+    session: Session, key_unit: str | None, body: Any, check_period: Callable[[Problems, dict[str, Any]], None]
+) -> Report:
+    """Validate a report's body (CONTRACT.md: every problem listed, 422; 403 for a unit the key may not act for).
+    `check_period` checks the period's own field (`triwulan` or `bulan`) in its place in the list."""
     p = Problems()
     if not isinstance(body, dict):
         raise ApiError(422, [*_only(p, "body", "not_an_object")])
-    tahun, triwulan, unit = body.get("tahun"), body.get("triwulan"), body.get("unit")
+    tahun, unit = body.get("tahun"), body.get("unit")
     if not isinstance(tahun, int) or isinstance(tahun, bool):
         p.add("tahun", "required" if tahun is None else "not_an_integer")
-    if isinstance(triwulan, bool) or not isinstance(triwulan, int) or triwulan not in (1, 2, 3, 4):
-        p.add("triwulan", "not_allowed", " (1–4)", " (1–4)")
+    check_period(p, body)
     if not isinstance(unit, str) or not unit:
         p.add("unit", "required")
     elif key_unit is None:
@@ -252,17 +266,7 @@ def submit_triwulan(
         items = []
     pk = json.loads(pk_row.body) if pk_row else {"sasaran": []}
     good = validate_realisasi(p, items, unit if isinstance(unit, str) else "", indikator_index(pk))
-    anggaran = body.get("anggaran")
-    spent = None
-    if anggaran is not None:
-        if not isinstance(anggaran, dict):
-            p.add("anggaran", "not_an_object")
-        elif anggaran.get("realisasi") is not None:
-            spent = parse_decimal(anggaran["realisasi"])
-            if spent is None:
-                p.add("anggaran.realisasi", "not_a_number")
-            elif spent < 0:
-                p.add("anggaran.realisasi", "negative_value")
+    spent = _read_anggaran(p, body.get("anggaran"))
     for key in ("kendala", "solusi"):
         value = body.get(key)
         if value is not None and not isinstance(value, str):
@@ -271,7 +275,39 @@ def submit_triwulan(
             p.add(key, "too_long")
     if p:
         raise ApiError(422, p.items)
-    assert isinstance(tahun, int) and isinstance(triwulan, int) and isinstance(unit, str)
+    assert isinstance(tahun, int) and isinstance(unit, str)
+    return Report(tahun, unit, pk, good, None if spent is None else str(spent), body)
+
+
+def _read_anggaran(p: Problems, anggaran: Any) -> Decimal | None:
+    if anggaran is None:
+        return None
+    if not isinstance(anggaran, dict):
+        p.add("anggaran", "not_an_object")
+        return None
+    if anggaran.get("realisasi") is None:
+        return None
+    spent = parse_decimal(anggaran["realisasi"])
+    if spent is None:
+        p.add("anggaran.realisasi", "not_a_number")
+    elif spent < 0:
+        p.add("anggaran.realisasi", "negative_value")
+    return spent
+
+
+def _check_triwulan(p: Problems, body: dict[str, Any]) -> None:
+    triwulan = body.get("triwulan")
+    if isinstance(triwulan, bool) or not isinstance(triwulan, int) or triwulan not in (1, 2, 3, 4):
+        p.add("triwulan", "not_allowed", " (1–4)", " (1–4)")
+
+
+def submit_triwulan(
+    session: Session, rt: Runtime, *, key_unit: str | None, body: Any, dry_run: bool, received_at: datetime
+) -> dict[str, Any]:
+    """One quarterly report: validate, then store and emit in the caller's transaction (the caller commits).
+    `key_unit` is the unit of the API key; None is the admin (bulk imports), who may report for any known unit."""
+    report = read_report(session, key_unit, body, _check_triwulan)
+    tahun, unit, triwulan = report.tahun, report.unit, report.body["triwulan"]
     if calendar_configured(session, tahun):
         opens = window(session, tahun, triwulan)[0]
         if received_at < opens:
@@ -284,19 +320,7 @@ def submit_triwulan(
                 f"Reporting for quarter {triwulan} of {tahun} is not open yet; it opens {day}.",
             )
     ensure_open(session, tahun, triwulan, unit)
-    return _apply_submission(
-        session,
-        rt,
-        tahun=tahun,
-        triwulan=triwulan,
-        unit=unit,
-        good=good,
-        body=body,
-        spent=None if spent is None else str(spent),
-        dry_run=dry_run,
-        received_at=received_at,
-        pk=pk,
-    )
+    return _apply_submission(session, rt, report=report, triwulan=triwulan, dry_run=dry_run, received_at=received_at)
 
 
 def _only(p: Problems, field: str, rule: str) -> list[Any]:
@@ -304,20 +328,73 @@ def _only(p: Problems, field: str, rule: str) -> list[Any]:
     return p.items
 
 
+class HasNilai(Protocol):
+    nilai: str
+    keterangan: str | None
+
+
+class HasCatatan(Protocol):
+    anggaran_realisasi: str | None
+    kendala: str | None
+    solusi: str | None
+
+
+@dataclass
+class Diff:
+    """What a report changes against the values held: the summary counts and the values to write."""
+
+    imported: int = 0
+    updated: int = 0
+    ignored: int = 0
+    changes: list[tuple[str, str, str | None]] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        return {"imported": self.imported, "updated": self.updated, "ignored": self.ignored, "conflicts": []}
+
+
+def diff_values(current: Mapping[str, HasNilai], good: list[tuple[str, Decimal, str | None]]) -> Diff:
+    """A value equal as a decimal (60.00 == 60) with no new keterangan is ignored; others are imported or updated."""
+    d = Diff()
+    for kode, nilai, keterangan in good:
+        old = current.get(kode)
+        if old is None:
+            d.imported += 1
+        elif parse_decimal(old.nilai) == nilai and (keterangan is None or keterangan == old.keterangan):
+            d.ignored += 1
+            continue
+        else:
+            d.updated += 1
+        d.changes.append((kode, str(nilai), keterangan))
+    return d
+
+
+def catatan_changed(row: HasCatatan, report: Report) -> bool:
+    """Does the report change the anggaran (compared as decimals), kendala or solusi held in `row`?"""
+    kendala, solusi, spent = report.body.get("kendala"), report.body.get("solusi"), report.spent
+    return (
+        (
+            spent is not None
+            and (row.anggaran_realisasi is None or parse_decimal(row.anggaran_realisasi) != parse_decimal(spent))
+        )
+        or (kendala is not None and kendala != row.kendala)
+        or (solusi is not None and solusi != row.solusi)
+    )
+
+
+def apply_catatan(row: HasCatatan, report: Report) -> None:
+    """Keep what the report names; what it leaves out stays as it was."""
+    if report.spent is not None:
+        row.anggaran_realisasi = report.spent
+    if report.body.get("kendala") is not None:
+        row.kendala = report.body["kendala"]
+    if report.body.get("solusi") is not None:
+        row.solusi = report.body["solusi"]
+
+
 def _apply_submission(
-    session: Session,
-    rt: Runtime,
-    *,
-    tahun: int,
-    triwulan: int,
-    unit: str,
-    good: list[Any],
-    body: dict[str, Any],
-    spent: str | None,
-    dry_run: bool,
-    received_at: datetime,
-    pk: dict[str, Any],
+    session: Session, rt: Runtime, *, report: Report, triwulan: int, dry_run: bool, received_at: datetime
 ) -> dict[str, Any]:
+    tahun, unit = report.tahun, report.unit
     # Lock the unit's quarter (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers) so concurrent
     # submissions for it take turns instead of computing the same next revision. The first submission of a quarter
     # has no row to lock yet: a concurrent one then fails on the primary key and is answered 409.
@@ -332,37 +409,12 @@ def _apply_submission(
             )
         )
     }
-    imported = updated = ignored = 0
-    changes: list[tuple[str, str, str | None]] = []
-    for kode, nilai, keterangan in good:
-        old = current.get(kode)
-        if old is None:
-            imported += 1
-        elif parse_decimal(old.nilai) == nilai and (keterangan is None or keterangan == old.keterangan):
-            ignored += 1
-            continue
-        else:
-            updated += 1
-        changes.append((kode, str(nilai), keterangan))
-    kendala, solusi = body.get("kendala"), body.get("solusi")
-    meta_changed = (
-        (
-            spent is not None
-            and (uq.anggaran_realisasi is None or parse_decimal(uq.anggaran_realisasi) != parse_decimal(spent))
-        )
-        or (kendala is not None and kendala != uq.kendala)
-        or (solusi is not None and solusi != uq.solusi)
-    )
-    changed = bool(changes) or meta_changed
+    diff = diff_values(current, report.good)
+    changed = bool(diff.changes) or catatan_changed(uq, report)
     revision = uq.revision + 1 if changed else uq.revision
     on_time = received_at <= deadline(session, tahun, triwulan)
     submission_id = str(uuid4())
-    answer = {
-        "submission_id": submission_id,
-        "revision": revision,
-        "on_time": on_time,
-        "summary": {"imported": imported, "updated": updated, "ignored": ignored, "conflicts": []},
-    }
+    answer = {"submission_id": submission_id, "revision": revision, "on_time": on_time, "summary": diff.summary()}
     if dry_run:
         return answer
     if not changed:
@@ -379,10 +431,10 @@ def _apply_submission(
             changed=changed,
             received_at=received_at,
             on_time=on_time,
-            body=json.dumps(body),
+            body=json.dumps(report.body),
         )
     )
-    for kode, nilai, keterangan in changes:
+    for kode, nilai, keterangan in diff.changes:
         row = current.get(kode) or CurrentValue(
             tahun=tahun,
             triwulan=triwulan,
@@ -398,13 +450,8 @@ def _apply_submission(
         session.add(row)
         current[kode] = row
     uq.revision, uq.last_submission_id, uq.last_received_at = revision, submission_id, received_at
-    if spent is not None:
-        uq.anggaran_realisasi = spent
-    if kendala is not None:
-        uq.kendala = kendala
-    if solusi is not None:
-        uq.solusi = solusi
-    if uq.completed_at is None and set(responsible(pk).get(unit, [])) <= set(current):
+    apply_catatan(uq, report)
+    if uq.completed_at is None and set(responsible(report.pk).get(unit, [])) <= set(current):
         uq.completed_at = received_at
     session.add(uq)
     rt.emit(
@@ -416,10 +463,7 @@ def _apply_submission(
             unit=unit,
             submission_id=submission_id,
             revision=revision,
-            realisasi=[
-                ev.NilaiItem(indikator=v.indikator, nilai=v.nilai, keterangan=v.keterangan)
-                for v in sorted(current.values(), key=lambda v: v.indikator)
-            ],
+            realisasi=snapshot(current.values()),
             on_time=on_time,
             received_at=received_at.isoformat(),
             anggaran={"realisasi": uq.anggaran_realisasi} if uq.anggaran_realisasi is not None else None,
@@ -429,6 +473,18 @@ def _apply_submission(
         correlation_id=submission_id,
     )
     return answer
+
+
+class HasIndikator(HasNilai, Protocol):
+    indikator: str
+
+
+def snapshot(values: Iterable[HasIndikator]) -> list[ev.NilaiItem]:
+    """The unit's complete current values, in indicator order (the events carry a snapshot, not a delta)."""
+    return [
+        ev.NilaiItem(indikator=v.indikator, nilai=v.nilai, keterangan=v.keterangan)
+        for v in sorted(values, key=lambda v: v.indikator)
+    ]
 
 
 def periode_status(session: Session, tahun: int, periode: str, only_unit: str | None) -> dict[str, Any]:

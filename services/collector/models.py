@@ -76,6 +76,50 @@ class UnitQuarter(SQLModel, table=True):
     completed_at: datetime | None = None  # first moment every indicator of the unit had a value
 
 
+class BulananSubmission(SQLModel, table=True):
+    """Every accepted monthly report that changed something, as received (monthly progress, never recapped)."""
+
+    __tablename__ = "col_bulanan_submission"
+    __table_args__ = (UniqueConstraint("tahun", "bulan", "unit", "revision"),)
+    id: str = Field(primary_key=True)
+    tahun: int = Field(index=True)
+    bulan: int
+    unit: str = Field(index=True)
+    revision: int
+    received_at: datetime
+    on_time: bool
+    body: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class BulananValue(SQLModel, table=True):
+    """A unit's current value of an indicator for a month."""
+
+    __tablename__ = "col_bulanan_value"
+    tahun: int = Field(primary_key=True)
+    bulan: int = Field(primary_key=True)
+    unit: str = Field(primary_key=True)
+    indikator: str = Field(primary_key=True)
+    nilai: str
+    keterangan: str | None = None
+    revision: int
+    submission_id: str
+
+
+class UnitMonth(SQLModel, table=True):
+    """A unit's month: its revision and its latest anggaran, kendala and solusi."""
+
+    __tablename__ = "col_unit_month"
+    tahun: int = Field(primary_key=True)
+    bulan: int = Field(primary_key=True)
+    unit: str = Field(primary_key=True)
+    revision: int = 0
+    anggaran_realisasi: str | None = None
+    kendala: str | None = None
+    solusi: str | None = None
+    last_submission_id: str | None = None
+    last_received_at: datetime | None = None
+
+
 class PeriodeState(SQLModel, table=True):
     __tablename__ = "col_periode_state"
     tahun: int = Field(primary_key=True)
@@ -152,6 +196,9 @@ TABLES = [
         Submission,
         CurrentValue,
         UnitQuarter,
+        BulananSubmission,
+        BulananValue,
+        UnitMonth,
         PeriodeState,
         ReportingWindow,
         ReminderSent,

@@ -50,8 +50,11 @@ class Problems:
     def __init__(self) -> None:
         self.items: list[ErrorItem] = []
 
-    def add(self, field: str, rule: str, detail_id: str = "", detail_en: str = "") -> None:
-        mid, men = MESSAGES.get(rule, ("tidak valid", "is invalid"))
+    def add(
+        self, field: str, rule: str, detail_id: str = "", detail_en: str = "", *, message: tuple[str, str] | None = None
+    ) -> None:
+        """`message` replaces the rule's usual wording where a rule names another limit (bulan 1–12, not 0–100 %)."""
+        mid, men = message or MESSAGES.get(rule, ("tidak valid", "is invalid"))
         self.items.append(ErrorItem(field, rule, f"{field}: {mid}{detail_id}", f"{field}: {men}{detail_en}"))
 
     def __bool__(self) -> bool:

@@ -47,6 +47,8 @@ class TriwulanSubmitted(Payload):
 
 
 class BulananSubmitted(Payload):
+    """A snapshot of the unit's complete current values for the month (monthly progress; never in a recap)."""
+
     tahun: int
     bulan: int
     unit: str
@@ -55,6 +57,9 @@ class BulananSubmitted(Payload):
     realisasi: list[NilaiItem]
     on_time: bool = True
     anggaran: dict[str, str] | None = None
+    received_at: str | None = None
+    kendala: str | None = None
+    solusi: str | None = None
 
 
 class PeriodeClosed(Payload):

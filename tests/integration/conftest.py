@@ -156,6 +156,22 @@ def collector(tmp_path: Path, database_url: str | None, redis_client: Redis) -> 
         _drop_schema(database_url, "collector")
 
 
+@pytest.fixture
+def aggregator(tmp_path: Path, database_url: str | None, redis_client: Redis) -> Iterator[Service]:
+    """The aggregator in-process; a test feeds it events by publishing onto the collector's (or approval's) stream."""
+    from services.aggregator.main import create_app
+
+    settings = make_settings(tmp_path, database_url)
+    try:
+        with TestClient(create_app(settings)) as client:
+            yield Service(client, settings, redis_client)
+    finally:
+        keys = list(redis_client.scan_iter(f"{settings.stream_prefix}.*"))
+        if keys:
+            redis_client.delete(*keys)
+        _drop_schema(database_url, "aggregator")
+
+
 # ---- the worked example ---------------------------------------------------------------------------------------
 
 
