@@ -103,8 +103,10 @@ class EventConsumer:
             self.broker.subscriber(stream=reclaim, title=f"{self.service}:{stream}:reclaim")(on_event)
 
     def _subscriber_for(self, stream: str) -> Callable[..., Any]:
-        # only (body, msg) in the signature: FastStream would read any other parameter as a body field
-        async def on_event(body: dict[str, Any], msg: RedisStreamMessage) -> None:
+        # only (body, msg) in the signature: FastStream would read any other parameter as a body field. `Any`, not
+        # `dict`: a body that is not a JSON object (raw bytes, a list) must reach `process` to be dead-lettered; with
+        # `dict`, FastStream's own validation failed it before our code ran and it stayed pending for ever
+        async def on_event(body: Any, msg: RedisStreamMessage) -> None:
             await self.process(stream, body, msg)
 
         return on_event
@@ -166,7 +168,7 @@ class EventConsumer:
         entry = msg.raw_message.get("message_ids") if isinstance(msg.raw_message, dict) else None
         await self.broker.publish(
             {
-                "envelope": body,
+                "envelope": _json_safe(body),
                 "dead_reason": reason,
                 "original_stream": stream,
                 "original_entry_id": _text(entry[0]) if entry else None,
@@ -183,6 +185,18 @@ class EventConsumer:
 
 def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _json_safe(body: Any) -> Any:
+    """A dead letter keeps what arrived; bytes that are not UTF-8 (or not JSON) are kept as text, replaced where
+    unreadable, so the dead letter itself can always be written."""
+    if isinstance(body, bytes | bytearray):
+        return bytes(body).decode("utf-8", errors="replace")
+    try:
+        json.dumps(body)
+    except (TypeError, ValueError):
+        return repr(body)
+    return body
 
 
 async def publish_envelope(broker: RedisBroker, stream: str, body_json: str, event_id: str, type_: str) -> None:
