@@ -359,7 +359,10 @@ class Indexer:
             for entry_id, fields in entries:
                 eid = _text(entry_id)
                 if fields:  # None: deleted since it was delivered
-                    self._write(pipe, name, eid, decode(fields))
+                    try:
+                        self._write(pipe, name, eid, decode(fields))
+                    except Exception as exc:  # a poison entry must not hold back the batch: it stays unindexed
+                        log.warning("indexer: %s %s not indexed: %s", name, eid, exc)
                 acks.setdefault(name, []).append(eid)
                 n += 1
         for name, ids in acks.items():
