@@ -112,13 +112,18 @@ class Ops:
         if entry is None:
             raise KeyError(f"{dlq} {entry_id}")
         envelope = entry["envelope"]
-        body = envelope if isinstance(envelope, dict) else json.loads(envelope)
-        # raw JSON in __data__ is read by FastStream's parser like its own binary format (no top-level "data" key)
-        data = json.dumps(body)
+        # raw JSON in __data__ is read by FastStream's parser like its own binary format (no top-level "data" key);
+        # a dead letter that was never JSON (kept as text) goes back as the text it was
+        data = envelope if isinstance(envelope, str) else json.dumps(envelope)
+        try:
+            body = json.loads(data)
+        except ValueError:
+            body = None
         new_id = self.r.xadd(entry["original_stream"], {"__data__": data})
         self.r.xdel(dlq, entry_id)
         self._record("replay", entry, by)
-        return {"replayed_to": entry["original_stream"], "id": _text(new_id), "event_id": body.get("event_id")}
+        event_id = body.get("event_id") if isinstance(body, dict) else None
+        return {"replayed_to": entry["original_stream"], "id": _text(new_id), "event_id": event_id}
 
     def drop(self, dlq: str, entry_id: str, by: str = "cli") -> dict[str, Any]:
         entry = self.dlq_entry(dlq, entry_id)

@@ -67,7 +67,8 @@ def trace(ident: Annotated[str, typer.Argument(help="submission id, correlation 
 @dlq_app.command("list")
 def dlq_list() -> None:
     for row in _ops().dlq():
-        env = row.get("envelope") or {}
+        env = row.get("envelope")
+        env = env if isinstance(env, dict) else {}  # a malformed event's dead letter keeps it as text
         typer.echo(f"{row['dlq']} {row['id']}  {env.get('type', '?')}  {row.get('dead_reason')}")
 
 
