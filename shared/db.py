@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, Table, event, text
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -149,6 +150,31 @@ def _sqlite_reset_hook(writers: WriterQueue) -> Any:
 def _sqlite_end(conn: Any, writers: WriterQueue) -> None:
     if conn.info.pop("lapkin_writer", False):
         writers.release()
+
+
+# SQLite's primary result codes that mean "busy or unreachable right now" (not a bug, not bad data)
+_SQLITE_UNAVAILABLE = {5, 6, 8, 10, 13, 14, 15}  # BUSY, LOCKED, READONLY, IOERR, FULL, CANTOPEN, PROTOCOL
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether an error says the database cannot be used right now — refused or dropped connections, a server
+    shutting down, a pool with no connection to give, a deadlock or cancelled statement, a busy or unopenable SQLite
+    file — so the same request or event may well succeed later. A bug or bad data (no such table, a constraint) is
+    not: those stay 500s and counted deliveries."""
+    if isinstance(exc, sa_exc.TimeoutError):  # the pool had no connection to give in time
+        return True
+    if isinstance(exc, sa_exc.DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        if not isinstance(exc, sa_exc.OperationalError):
+            return False
+        code = getattr(exc.orig, "sqlite_errorcode", None)
+        return code is None or (code & 0xFF) in _SQLITE_UNAVAILABLE
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - psycopg is a dependency
+        return False
+    return isinstance(exc, psycopg.OperationalError)  # raised outside SQLAlchemy (e.g. a raw connect)
 
 
 def create_tables(engine: Engine, tables: Sequence[Table]) -> None:

@@ -15,11 +15,12 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from sqlalchemy import Engine, Table, text
+from sqlalchemy import exc as sa_exc
 from sqlmodel import Session
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from shared.config import Settings, get_settings
-from shared.db import make_engine
+from shared.db import database_unavailable, make_engine
 from shared.errors import FORBIDDEN, UNAUTHORIZED, api_error, error_body, install_error_handlers
 from shared.events.envelope import Envelope, new_envelope
 from shared.messaging.outbox import Relay, add_to_outbox
@@ -46,6 +47,7 @@ log = logging.getLogger("lapkin.service")
 WORKER_THREADS = 160
 STOP_TIMEOUT_S = 20
 MAX_REQUESTS_IN_FLIGHT = 128  # uvicorn --limit-concurrency: beyond it, 503 instead of a queue
+DATABASE_RETRY_AFTER_S = 5  # what a 503 for an unreachable database tells the client to wait
 
 
 @dataclass
@@ -236,6 +238,36 @@ class _TooLarge(Exception):
     pass
 
 
+DATABASE_UNAVAILABLE = api_error(
+    503,
+    None,
+    "database_unavailable",
+    "Basis data sedang tidak dapat dihubungi; permintaan tidak diterima. Kirim ulang sebentar lagi.",
+    "The database cannot be reached right now; the request was not accepted. Send it again shortly.",
+)
+
+
+def install_database_errors(app: FastAPI) -> None:
+    """A request that fails because the database is away (`shared.db.database_unavailable`) is a 503 with the
+    standard error body and Retry-After, not a 500. Its transaction did not commit (in the rare case the connection
+    died during COMMIT itself the outcome is unknown), so the client sends it again: a resubmission of the same
+    values makes no new revision, and an Idempotency-Key answers the first outcome. Other database errors stay 500s.
+    The engine's pool_pre_ping (PostgreSQL) replaces the dead connections once the database is back."""
+
+    async def handler(request: Request, exc: Exception) -> Response:
+        if not database_unavailable(exc):
+            raise exc
+        log.warning("%s %s: database unavailable: %s", request.method, request.url.path, exc.__class__.__name__)
+        return JSONResponse(
+            error_body(DATABASE_UNAVAILABLE.errors),
+            status_code=503,
+            headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)},
+        )
+
+    app.add_exception_handler(sa_exc.DBAPIError, handler)
+    app.add_exception_handler(sa_exc.TimeoutError, handler)
+
+
 async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
     err = api_error(
         413,
@@ -283,6 +315,7 @@ def build_app(
     app = FastAPI(title=title or f"Lapkin {service}", version="1", lifespan=lifespan)
     app.state.rt = rt
     install_error_handlers(app)
+    install_database_errors(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, upload_max_bytes=settings.max_upload_bytes)
     app.add_middleware(HttpObservability, metrics=rt.metrics)  # outermost: counts the 413s too
     configure_logging(service)
