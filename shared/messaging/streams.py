@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from shared.config import Settings
+from shared.db import database_unavailable
 from shared.events.catalogue import Payload, UnknownEvent, parse_payload
 from shared.events.envelope import Envelope, utcnow
 from shared.messaging.outbox import ProcessedEvent, claim_event
@@ -29,6 +30,7 @@ from shared.observability import STUCK_FACTOR, Metrics, correlation, group_state
 log = logging.getLogger("lapkin.messaging")
 
 Handler = Callable[[Session, Envelope, Any], None]  # (session, envelope, typed payload); sync, runs in a thread
+DATABASE_RETRY_PAUSE_S = 1.0  # a subscriber's pause after a delivery failed because the database is away
 
 
 def make_broker(settings: Settings) -> RedisBroker:
@@ -133,12 +135,14 @@ class EventConsumer:
             started = time.perf_counter()
             try:
                 await asyncio.to_thread(self._apply, handler, env, payload)  # raises => stays pending => reclaimed
-            except Exception:
+            except Exception as exc:
                 log.error(  # FastStream logs the traceback; this line carries the correlation id
                     "handler for %s failed (event %s, delivery %s)", env.type, env.event_id, deliveries, exc_info=False
                 )
                 if self.metrics:
                     self.metrics.handler_failures.inc(stream, env.type)
+                if database_unavailable(exc):
+                    await self._uncount(stream, msg, deliveries)
                 raise
         self.consumed += 1
         if self.metrics:
@@ -146,6 +150,30 @@ class EventConsumer:
             self.metrics.handler_latency.observe(env.type, value=time.perf_counter() - started)
         if self.after_commit:
             self.after_commit()
+
+    async def _uncount(self, stream: str, msg: RedisStreamMessage, deliveries: int) -> None:
+        """A delivery that failed because the database is away says nothing about the event, so it must not bring
+        the event nearer the dead-letter stream: a database outage longer than max_deliveries × reclaim_idle_ms
+        would otherwise dead-letter every event that arrived during it. The entry stays pending with its delivery
+        counter set back (XCLAIM RETRYCOUNT; the claim also restarts its idle time, so the reclaimer tries again
+        after reclaim_idle_ms), and this subscriber pauses before its next read instead of failing through the
+        stream while the database is down."""
+        entry = msg.raw_message.get("message_ids") if isinstance(msg.raw_message, dict) else None
+        client: Any = msg.consumer  # the Redis client FastStream binds to the message (its ack uses it)
+        if entry and client is not None:
+            try:
+                await client.xclaim(
+                    stream,
+                    self.service,
+                    consumer_name(self.settings, self.service),
+                    min_idle_time=0,
+                    message_ids=[entry[0]],
+                    retrycount=max(0, deliveries - 1),
+                    justid=True,
+                )
+            except Exception as exc:  # Redis is away too: the delivery counts, as any failure would
+                log.warning("could not give back delivery %s of %s: %s", deliveries, _text(entry[0]), exc)
+        await asyncio.sleep(DATABASE_RETRY_PAUSE_S)
 
     def _apply(self, handler: Handler, env: Envelope, payload: Payload) -> None:
         try:
