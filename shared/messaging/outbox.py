@@ -18,6 +18,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 from shared.events.envelope import Envelope, utcnow
 
 log = logging.getLogger("lapkin.outbox")
+RELAY_MAX_BACKOFF_S = 2.0  # the longest pause between attempts while Redis or the database is away
 
 
 class OutboxMessage(SQLModel, table=True):
@@ -127,15 +128,20 @@ class Relay:
             return len(session.exec(query).all())
 
     async def run(self) -> None:
+        failures = 0
         while True:
             try:
                 n = await self.relay_once()
+                failures = 0
                 if n >= self.batch:
                     continue
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # Redis or the database is away: keep the rows, try again
-                log.warning("outbox relay: %s", exc)
+            except Exception as exc:  # Redis or the database is away: keep the rows, try again, less and less often
+                failures += 1
+                log.warning("outbox relay (failure %s in a row): %s", failures, exc)
+                await asyncio.sleep(min(RELAY_MAX_BACKOFF_S, self.interval_s * 2 ** min(failures, 8)))
+                continue
             self.wakeup.clear()
             try:
                 await asyncio.wait_for(self.wakeup.wait(), self.interval_s)
