@@ -386,20 +386,26 @@ class Indexer:
                 await self.r.xautoclaim(stream, INDEXER_GROUP, self.consumer, min_idle_time=30_000, count=1000)
             except ResponseError as exc:
                 log.warning("indexer: xautoclaim %s: %s", stream, exc)
-        while await self.run_once(pending=True):
-            pass
+        behind = True  # own pending entries to read again: a crashed predecessor's (claimed above), or a failed batch's
         while True:
             try:
+                while behind and await self.run_once(pending=True):
+                    pass
+                behind = False
                 await self.run_once(block=self.block_ms)
             except asyncio.CancelledError:
                 raise
             except ResponseError as exc:
+                behind = True
                 if "NOGROUP" in str(exc):
                     await self.ensure_groups()
                 else:
                     log.warning("indexer: %s", exc)
                     await asyncio.sleep(1)
             except Exception as exc:
+                # Redis went away, perhaps between reading a batch and acknowledging it: those entries stay pending
+                # under this consumer and are read again (with id 0) once Redis answers, not left stuck until a restart
+                behind = True
                 log.warning("indexer: %s", exc)
                 await asyncio.sleep(1)
 
