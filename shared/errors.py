@@ -20,10 +20,11 @@ class ErrorItem:
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, errors: list[ErrorItem]) -> None:
+    def __init__(self, status: int, errors: list[ErrorItem], headers: dict[str, str] | None = None) -> None:
         super().__init__(errors[0].message_en if errors else str(status))
         self.status = status
         self.errors = errors
+        self.headers = headers  # e.g. a 429's Retry-After
 
 
 def api_error(status: int, field: str | None, rule: str, message_id: str, message_en: str) -> ApiError:
@@ -76,7 +77,7 @@ def from_validation(exc: RequestValidationError) -> list[ErrorItem]:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse(error_body(exc.errors), status_code=exc.status)
+        return JSONResponse(error_body(exc.errors), status_code=exc.status, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -18,6 +18,7 @@ from services.collector import bulanan, bulk, excel, handlers, pk
 from services.collector.models import ApiKey, IdempotencyRecord, Unit
 from services.collector.validation import validate_pk
 from shared.errors import FORBIDDEN, UNAUTHORIZED, ApiError, api_error
+from shared.ratelimit import RateLimiter
 from shared.security import hash_api_key, new_api_key
 from shared.service import AdminDep, Caller, Runtime, RuntimeDep, SessionDep, bearer, caller_from_token
 
@@ -42,6 +43,43 @@ def unit_or_admin(request: Request, rt: RuntimeDep) -> Caller:
 
 
 UnitOrAdmin = Annotated[Caller, Depends(unit_or_admin)]
+
+
+def limiter(rt: Runtime) -> RateLimiter:
+    """The submission routes' rate limiter, made on first use (it needs the running service's Redis client)."""
+    found = rt.state.get("rate_limiter")
+    if found is None:
+        s = rt.settings
+        found = rt.state["rate_limiter"] = RateLimiter(
+            rt.redis, s.stream_prefix, s.rate_limit_per_minute, s.rate_limit_burst
+        )
+    return found  # type: ignore[no-any-return]
+
+
+async def submitter(request: Request, rt: RuntimeDep, caller: UnitOrAdmin) -> Caller:
+    """The caller of a submission route, once a token is taken from its API key's bucket: 429 with Retry-After
+    when the bucket is empty (settings `rate_limit_per_minute`, `rate_limit_burst`)."""
+    token = bearer(request) or ""
+    identity = f"key.{hash_api_key(token)[:32]}" if caller.kind == "unit" else f"{caller.kind}.{caller.id}"
+    verdict = await limiter(rt).take(identity)
+    if not verdict.allowed:
+        raise rate_limited(verdict.retry_after_s)
+    return caller
+
+
+def rate_limited(retry_after_s: int) -> ApiError:
+    err = api_error(
+        429,
+        "Authorization",
+        "rate_limited",
+        f"Terlalu banyak pengiriman dengan kunci API ini; coba lagi dalam {retry_after_s} detik.",
+        f"Too many submissions with this API key; retry in {retry_after_s} s.",
+    )
+    err.headers = {"Retry-After": str(retry_after_s)}
+    return err
+
+
+Submitter = Annotated[Caller, Depends(submitter)]
 
 
 async def json_body(request: Request) -> Any:
@@ -120,7 +158,7 @@ Submit = Callable[..., dict[str, Any]]
 def post_laporan_triwulan(
     session: SessionDep,
     rt: RuntimeDep,
-    caller: UnitOrAdmin,
+    caller: Submitter,
     body: JsonBody,
     dry_run: bool = Query(False),
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
@@ -133,7 +171,7 @@ def post_laporan_triwulan(
 def post_laporan_bulanan(
     session: SessionDep,
     rt: RuntimeDep,
-    caller: UnitOrAdmin,
+    caller: Submitter,
     body: JsonBody,
     dry_run: bool = Query(False),
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
@@ -286,7 +324,7 @@ MULTIPART_FILE = {
 def post_laporan_triwulan_upload(
     session: SessionDep,
     rt: RuntimeDep,
-    caller: UnitOrAdmin,
+    caller: Submitter,
     data: UploadedFile,
     dry_run: bool = Query(False),
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
@@ -308,7 +346,7 @@ def post_laporan_triwulan_upload(
 def post_laporan_triwulan_bulk(
     session: SessionDep,
     rt: RuntimeDep,
-    caller: UnitOrAdmin,
+    caller: Submitter,
     body: JsonBody,
     atomic: bool = Query(True),
     dry_run: bool = Query(False),

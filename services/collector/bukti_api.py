@@ -17,7 +17,7 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 
 from services.collector import bukti
-from services.collector.api import UnitOrAdmin
+from services.collector.api import Submitter, UnitOrAdmin
 from shared.errors import api_error
 from shared.service import RuntimeDep, SessionDep
 
@@ -50,7 +50,7 @@ def _in_session(engine: Any, work: Callable[..., T], *args: Any, **kwargs: Any) 
 
 
 @router.post("/laporan-triwulan/{submission_id}/bukti", status_code=201, openapi_extra=UPLOAD)
-async def post_bukti(submission_id: str, request: Request, rt: RuntimeDep, caller: UnitOrAdmin) -> JSONResponse:
+async def post_bukti(submission_id: str, request: Request, rt: RuntimeDep, caller: Submitter) -> JSONResponse:
     """Attach a file (PDF, PNG, JPEG, xlsx; type from the content) to a submission: 201 with its row, or 200 with
     the row already there when the same bytes were attached before."""
     read_engine = rt.read_engine or rt.engine
