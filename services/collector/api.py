@@ -20,7 +20,7 @@ from services.collector.validation import validate_pk
 from shared.errors import FORBIDDEN, UNAUTHORIZED, ApiError, api_error
 from shared.ratelimit import RateLimiter
 from shared.security import hash_api_key, new_api_key
-from shared.service import AdminDep, Caller, Runtime, RuntimeDep, SessionDep, bearer, caller_from_token
+from shared.service import Caller, Runtime, RuntimeDep, SessionDep, bearer, caller_from_token
 
 router = APIRouter(prefix="/api/v1", tags=["collector"])
 Tahun = Annotated[int, Path(ge=2000, le=2100)]
@@ -43,6 +43,17 @@ def unit_or_admin(request: Request, rt: RuntimeDep) -> Caller:
 
 
 UnitOrAdmin = Annotated[Caller, Depends(unit_or_admin)]
+
+
+def admin_only(caller: UnitOrAdmin) -> Caller:
+    """The admin's routes: a unit's key or an official's token is a known caller here, only not allowed (403); 401 is
+    kept for missing or unknown credentials."""
+    if caller.kind != "admin":
+        raise FORBIDDEN
+    return caller
+
+
+CollectorAdmin = Annotated[Caller, Depends(admin_only)]
 
 
 def limiter(rt: Runtime) -> RateLimiter:
@@ -101,7 +112,7 @@ JSON_OBJECT = {"requestBody": {"required": True, "content": {"application/json":
 
 @router.put("/perjanjian-kinerja/{tahun}", openapi_extra=JSON_OBJECT)
 def put_perjanjian_kinerja(
-    tahun: Tahun, session: SessionDep, rt: RuntimeDep, _: AdminDep, body: JsonBody
+    tahun: Tahun, session: SessionDep, rt: RuntimeDep, _: CollectorAdmin, body: JsonBody
 ) -> dict[str, Any]:
     problems = validate_pk(body, tahun)
     if problems:
@@ -132,17 +143,17 @@ def get_pk_version(
 
 
 @router.get("/kalender/{tahun}")
-def get_kalender(tahun: Tahun, session: SessionDep, _: AdminDep) -> dict[str, Any]:
+def get_kalender(tahun: Tahun, session: SessionDep, _: CollectorAdmin) -> dict[str, Any]:
     return handlers.get_kalender(session, tahun)
 
 
 @router.put("/kalender/{tahun}", openapi_extra=JSON_OBJECT)
-def put_kalender(tahun: Tahun, session: SessionDep, _: AdminDep, body: JsonBody) -> dict[str, Any]:
+def put_kalender(tahun: Tahun, session: SessionDep, _: CollectorAdmin, body: JsonBody) -> dict[str, Any]:
     return handlers.put_kalender(session, tahun, body)
 
 
 @router.post("/units/{kode}/api-keys", status_code=201)
-def create_api_key(kode: str, session: SessionDep, _: AdminDep) -> dict[str, str]:
+def create_api_key(kode: str, session: SessionDep, _: CollectorAdmin) -> dict[str, str]:
     if session.get(Unit, kode) is None:
         raise api_error(404, "kode", "unknown_unit", f"Unit {kode} tidak dikenal.", f"Unknown unit {kode}.")
     key = new_api_key()
@@ -398,6 +409,6 @@ def get_kelengkapan(tahun: Tahun, session: SessionDep, caller: UnitOrAdmin) -> d
 
 @router.post("/periode/{tahun}/{periode}/close")
 def post_close(
-    tahun: Tahun, periode: Triwulan, session: SessionDep, rt: RuntimeDep, caller: AdminDep
+    tahun: Tahun, periode: Triwulan, session: SessionDep, rt: RuntimeDep, caller: CollectorAdmin
 ) -> dict[str, Any]:
     return handlers.close_periode(session, rt, tahun, periode, caller.id)
