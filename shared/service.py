@@ -216,20 +216,35 @@ class BodySizeLimit:
         if length is not None and length.isdigit() and int(length) > limit:
             await _too_large(scope, receive, send)
             return
-        seen = 0
+        seen, exceeded, started, replaced = 0, False, False, False
 
         async def limited_receive() -> Any:
-            nonlocal seen
+            nonlocal seen, exceeded
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > limit:
+                exceeded = True
                 raise _TooLarge
             return message
 
+        async def guarded_send(message: Any) -> None:
+            # FastAPI turns an exception while reading a Body()/Form() parameter into its own 400: once the limit is
+            # passed, the app's answer (if it has not begun one already) is replaced by the 413
+            nonlocal started, replaced
+            if replaced:
+                return
+            if exceeded and not started:
+                started = replaced = True
+                await _too_large(scope, receive, send)
+                return
+            started = True
+            await send(message)
+
         try:
-            await self.app(scope, limited_receive, send)
+            await self.app(scope, limited_receive, guarded_send)
         except _TooLarge:
-            await _too_large(scope, receive, send)
+            if not started:
+                await _too_large(scope, receive, send)
 
 
 class _TooLarge(Exception):
