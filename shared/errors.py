@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 
@@ -25,6 +26,38 @@ class ApiError(Exception):
         self.status = status
         self.errors = errors
         self.headers = headers  # e.g. a 429's Retry-After
+
+
+class ErrorItemModel(BaseModel):
+    """One problem, as the OpenAPI documents it (the ErrorItem an ApiError carries)."""
+
+    field: str | None
+    rule: str
+    message_id: str
+    message_en: str
+
+
+class ErrorBody(BaseModel):
+    """Every refusal's body. A bulk refusal also carries its rows' answers, hence extra keys are allowed."""
+
+    model_config = ConfigDict(extra="allow")
+    errors: list[ErrorItemModel]
+
+
+ERROR_DESCRIPTIONS = {
+    401: "No credentials, or unknown ones",
+    403: "Known credentials, not allowed here",
+    404: "Not found",
+    409: "Conflicts with the current state (a closed period, a concurrent change, a reused Idempotency-Key)",
+    413: "The body is over the size limit",
+    422: "Invalid request: every problem named by field and rule",
+    429: "Too many requests (Retry-After says when to try again)",
+}
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for these refusals, each with the one error body."""
+    return {code: {"model": ErrorBody, "description": ERROR_DESCRIPTIONS[code]} for code in codes}
 
 
 def api_error(status: int, field: str | None, rule: str, message_id: str, message_en: str) -> ApiError:

@@ -4,6 +4,7 @@ health, body-size limit and auth dependencies. Each service's `main.py` calls `b
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -11,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 import anyio.to_thread
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Path, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from sqlalchemy import Engine, Table, text
@@ -194,6 +195,11 @@ def _ping_db(engine: Engine) -> None:
         conn.execute(text("SELECT 1"))
 
 
+# a row's integer key in a path: bounded as both databases store it (beyond, SQLite and PostgreSQL raise: a 500)
+MAX_ROW_ID = 2**31 - 1
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
+# a route that reads a JSON object itself (not a pydantic model) says so in its OpenAPI: `openapi_extra=JSON_OBJECT`
+JSON_OBJECT = {"requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}}}
 MULTIPART_OVERHEAD = 64 * 1024  # boundaries, part headers and small form fields around an uploaded file
 
 
@@ -302,7 +308,7 @@ def build_app(
     app.add_middleware(HttpObservability, metrics=rt.metrics)  # outermost: counts the 413s too
     configure_logging(service)
 
-    @app.get("/healthz", tags=["ops"])
+    @app.get("/healthz", tags=["ops"], responses={503: {"description": "Not healthy: what is wrong, in `problems`"}})
     async def healthz() -> JSONResponse:
         problems = await rt.health()
         if problems:
@@ -320,6 +326,22 @@ def build_app(
 
 
 # ---- dependencies -------------------------------------------------------------------------------------------
+
+
+async def json_body(request: Request) -> Any:
+    """The request's JSON, read here rather than by FastAPI's `Body()`, which answers 400 (not the error body's 422)
+    to a body that is not JSON or not UTF-8. Declare it after the caller's dependency: who you are is checked
+    before what you sent. Pair it with `openapi_extra=JSON_OBJECT`."""
+    raw = await request.body()
+    if not raw.strip():
+        raise api_error(422, "body", "required", "body: wajib diisi", "body: is required")
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise api_error(422, "body", "invalid_json", "body: JSON tidak valid", "body: is not valid JSON") from exc
+
+
+JsonBody = Annotated[Any, Depends(json_body)]
 
 
 def get_rt(request: Request) -> Runtime:

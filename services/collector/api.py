@@ -17,12 +17,22 @@ from starlette.exceptions import HTTPException
 from services.collector import bulanan, bulk, excel, handlers, pk
 from services.collector.models import ApiKey, IdempotencyRecord, Unit
 from services.collector.validation import validate_pk
-from shared.errors import FORBIDDEN, UNAUTHORIZED, ApiError, api_error
+from shared.errors import FORBIDDEN, UNAUTHORIZED, ApiError, api_error, error_responses
 from shared.ratelimit import RateLimiter
 from shared.security import hash_api_key, new_api_key
-from shared.service import Caller, Runtime, RuntimeDep, SessionDep, bearer, caller_from_token
+from shared.service import (
+    JSON_OBJECT,
+    MAX_ROW_ID,
+    Caller,
+    JsonBody,
+    Runtime,
+    RuntimeDep,
+    SessionDep,
+    bearer,
+    caller_from_token,
+)
 
-router = APIRouter(prefix="/api/v1", tags=["collector"])
+router = APIRouter(prefix="/api/v1", tags=["collector"], responses=error_responses(401, 403, 404, 413, 422))
 Tahun = Annotated[int, Path(ge=2000, le=2100)]
 Triwulan = Annotated[str, Path(pattern="^TW[1-4]$")]
 
@@ -93,24 +103,7 @@ def rate_limited(retry_after_s: int) -> ApiError:
 Submitter = Annotated[Caller, Depends(submitter)]
 
 
-async def json_body(request: Request) -> Any:
-    """The request's JSON, read here rather than by FastAPI's `Body()`: FastAPI turns any error while reading the
-    body into a 400, which hid the 413 of the body-size limit (shared.service.BodySizeLimit) whenever the body
-    came without a Content-Length (chunked). Read here, the limit's exception reaches its middleware."""
-    raw = await request.body()
-    if not raw.strip():
-        raise api_error(422, "body", "required", "body: wajib diisi", "body: is required")
-    try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise api_error(422, "body", "invalid_json", "body: JSON tidak valid", "body: is not valid JSON") from exc
-
-
-JsonBody = Annotated[Any, Depends(json_body)]
-JSON_OBJECT = {"requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}}}
-
-
-@router.put("/perjanjian-kinerja/{tahun}", openapi_extra=JSON_OBJECT)
+@router.put("/perjanjian-kinerja/{tahun}", openapi_extra=JSON_OBJECT, responses=error_responses(409))
 def put_perjanjian_kinerja(
     tahun: Tahun, session: SessionDep, rt: RuntimeDep, _: CollectorAdmin, body: JsonBody
 ) -> dict[str, Any]:
@@ -137,7 +130,7 @@ def get_pk_versions(tahun: Tahun, session: SessionDep, _: UnitOrAdmin) -> dict[s
 
 @router.get("/perjanjian-kinerja/{tahun}/versi/{version}")
 def get_pk_version(
-    tahun: Tahun, version: Annotated[int, Path(ge=1)], session: SessionDep, _: UnitOrAdmin
+    tahun: Tahun, version: Annotated[int, Path(ge=1, le=MAX_ROW_ID)], session: SessionDep, _: UnitOrAdmin
 ) -> dict[str, Any]:
     return pk.one(session, tahun, version)
 
@@ -165,7 +158,13 @@ def create_api_key(kode: str, session: SessionDep, _: CollectorAdmin) -> dict[st
 Submit = Callable[..., dict[str, Any]]
 
 
-@router.post("/laporan-triwulan", status_code=202, openapi_extra=JSON_OBJECT)
+SUBMISSION: dict[int | str, dict[str, Any]] = {
+    200: {"description": "dry_run=true: the answer a real submission would get; nothing stored"},
+    **error_responses(409, 429),
+}
+
+
+@router.post("/laporan-triwulan", status_code=202, openapi_extra=JSON_OBJECT, responses=SUBMISSION)
 def post_laporan_triwulan(
     session: SessionDep,
     rt: RuntimeDep,
@@ -178,7 +177,7 @@ def post_laporan_triwulan(
     return _submit_once(session, rt, caller, body, dry_run, idempotency_key)
 
 
-@router.post("/laporan-bulanan", status_code=202, openapi_extra=JSON_OBJECT)
+@router.post("/laporan-bulanan", status_code=202, openapi_extra=JSON_OBJECT, responses=SUBMISSION)
 def post_laporan_bulanan(
     session: SessionDep,
     rt: RuntimeDep,
@@ -258,7 +257,11 @@ def _concurrent_submission() -> Exception:
 # ---- Excel template and upload (units without a system) --------------------------------------------------------
 
 
-@router.get("/template/{tahun}/{unit}.xlsx", response_class=Response)
+@router.get(
+    "/template/{tahun}/{unit}.xlsx",
+    response_class=Response,
+    responses={200: {"description": "The unit's sheet", "content": {excel.XLSX_TYPE: {}}}},
+)
 def get_template(
     tahun: Tahun,
     unit: str,
@@ -331,7 +334,7 @@ MULTIPART_FILE = {
 }
 
 
-@router.post("/laporan-triwulan/upload", status_code=202, openapi_extra=MULTIPART_FILE)
+@router.post("/laporan-triwulan/upload", status_code=202, openapi_extra=MULTIPART_FILE, responses=SUBMISSION)
 def post_laporan_triwulan_upload(
     session: SessionDep,
     rt: RuntimeDep,
@@ -353,7 +356,7 @@ def post_laporan_triwulan_upload(
 # ---- bulk ------------------------------------------------------------------------------------------------------
 
 
-@router.post("/laporan-triwulan/bulk", openapi_extra=JSON_OBJECT)
+@router.post("/laporan-triwulan/bulk", openapi_extra=JSON_OBJECT, responses=error_responses(409, 429))
 def post_laporan_triwulan_bulk(
     session: SessionDep,
     rt: RuntimeDep,

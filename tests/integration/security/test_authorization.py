@@ -122,6 +122,12 @@ def table(service: str) -> dict[tuple[str, str], dict[str, str]]:
     return rows
 
 
+def allowed_caller(service: str, method: str, path: str) -> str:
+    """The first caller the matrix lets through on a route (a status other than 401, 403 and the login redirect)."""
+    expected = table(service)[(method, path)]
+    return next(c for c in CALLERS if expected[c] not in ("401", "403", "login"))
+
+
 def routes(app: Any) -> set[tuple[str, str]]:
     """Every (method, path) the app answers, HEAD aside; its only mount is the approval app's static files."""
     out = set()
@@ -214,13 +220,18 @@ PATHS: dict[tuple[str, str], dict[str, str]] = {  # path parameters other than _
 }
 
 
-def build(w: World, method: str, path: str, caller: str) -> Request:
+def path_params(w: World, method: str, path: str) -> dict[str, str]:
+    """The office's values for a route's path parameters (an existing draft, submission, file…)."""
     params = {**_params(w), **PATHS.get((method, path), {})}
     if params.get("draft_id") == "final":
         params["draft_id"] = w.ids["draft_final"]
     if params.get("disposisi_id") == "web":
         params["disposisi_id"] = str(w.ids["disposisi_web"])
-    url = path.format(**params)
+    return {k: v for k, v in params.items() if "{" + k + "}" in path}
+
+
+def build(w: World, method: str, path: str, caller: str) -> Request:
+    url = path.format(**path_params(w, method, path))
     kwargs = BODIES.get((method, path), lambda w, c: {})(w, caller)
     return {"method": method, "url": url, **kwargs}
 

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tests.integration.security.conftest import CALLERS, World
-from tests.integration.security.test_authorization import SERVICES, build, routes, table
+from tests.integration.security.conftest import World
+from tests.integration.security.test_authorization import SERVICES, allowed_caller, build, routes
 
-LET_THROUGH = ("200", "201", "202", "303", "422")
 NOT_READ_AS_JSON_OR_FORM = {  # these never read a JSON or form body: a chunked one is simply not read
     ("POST", "/api/v1/units/{kode}/api-keys"): "no body",
     ("POST", "/api/v1/periode/{tahun}/{periode}/close"): "no body",
@@ -26,11 +25,6 @@ NOT_READ_AS_JSON_OR_FORM = {  # these never read a JSON or form body: a chunked 
 
 def bodied_routes(world: World) -> list[tuple[str, str, str]]:
     return sorted((s, m, p) for s in SERVICES for m, p in routes(world.apps[s]) if m in ("POST", "PUT"))
-
-
-def allowed_caller(service: str, method: str, path: str) -> str:
-    expected = table(service)[(method, path)]
-    return next(c for c in CALLERS if expected[c] in LET_THROUGH)
 
 
 def assert_too_large(res, where: str) -> None:
