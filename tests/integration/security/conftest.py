@@ -178,7 +178,12 @@ def _build(world: World, pk: dict[str, Any], submissions: list[dict[str, Any]]) 
         world.ids[name] = _ok(appr.post("/api/v1/disposisi", json=body, headers=world.official("sekretaris")), 201)[
             "id"
         ]
-    page = _ok(appr.get(f"/draf/{tw2['id']}", headers=world.official("staf"))).text
+
+    def draft_page() -> str | None:  # once the approval service holds the recap the draft was drawn from
+        html = _ok(appr.get(f"/draf/{tw2['id']}", headers=world.official("staf"))).text
+        return html if 'id="ind-IK-2.1"' in html else None
+
+    page = wait_for(draft_page, "the TW2 draft's recap in the approval service")
     world.ids["draft_waiting_seq"] = re.search(r'name="seq" value="(\d+)"', page).group(1)  # type: ignore[union-attr]
     world.ids["draft_waiting_version"] = tw2["version"]
 
