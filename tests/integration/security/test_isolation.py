@@ -85,3 +85,13 @@ def test_a_unit_key_opens_nothing_outside_the_collector(world: World):
                          ("approval", "/api/v1/drafts"), ("approval", "/kotak-masuk")):  # fmt: skip
         res = world.clients[service].get(url, headers=world.callers["own"])
         assert res.status_code in (401, 303), (service, url, res.status_code)
+
+
+def test_a_web_session_opens_no_api_and_a_token_no_web_page(world: World):
+    appr = world.clients["approval"]
+    cookie = {"Cookie": world.official("subkor")["Cookie"]}
+    token = {"Authorization": world.official("subkor")["Authorization"]}
+    assert appr.get("/api/v1/drafts", headers=cookie).status_code == 401
+    assert appr.get("/kotak-masuk", headers=token).headers["location"].startswith("/masuk")
+    assert appr.get("/api/v1/drafts", headers=token).status_code == 200
+    assert appr.get("/kotak-masuk", headers=cookie).status_code == 200
