@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 20 * 1024 * 1024  # one uploaded file (Excel, evidence); multipart bodies get this limit
     max_bukti_per_submission: int = 20  # evidence files attached to one quarterly submission
     max_bulk_rows: int = 500  # rows of one POST /laporan-triwulan/bulk
+    # submissions per API key (token bucket in Redis, shared by every collector process): refilled at this many a
+    # minute, holding at most `rate_limit_burst` (0: a minute's worth); 429 with Retry-After beyond. 0 turns it off.
+    rate_limit_per_minute: int = Field(default=120, ge=0)
+    rate_limit_burst: int = Field(default=60, ge=0)
     locale: str = "id"  # documents and UI: "id" or "en"
     workflow_file: Path | None = None  # the SOP as data; None: the bundled PSM/DISNAKER-101
     consumer_name: str | None = None  # defaults to <service>-<hostname>-<pid>

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 
@@ -20,10 +21,43 @@ class ErrorItem:
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, errors: list[ErrorItem]) -> None:
+    def __init__(self, status: int, errors: list[ErrorItem], headers: dict[str, str] | None = None) -> None:
         super().__init__(errors[0].message_en if errors else str(status))
         self.status = status
         self.errors = errors
+        self.headers = headers  # e.g. a 429's Retry-After
+
+
+class ErrorItemModel(BaseModel):
+    """One problem, as the OpenAPI documents it (the ErrorItem an ApiError carries)."""
+
+    field: str | None
+    rule: str
+    message_id: str
+    message_en: str
+
+
+class ErrorBody(BaseModel):
+    """Every refusal's body. A bulk refusal also carries its rows' answers, hence extra keys are allowed."""
+
+    model_config = ConfigDict(extra="allow")
+    errors: list[ErrorItemModel]
+
+
+ERROR_DESCRIPTIONS = {
+    401: "No credentials, or unknown ones",
+    403: "Known credentials, not allowed here",
+    404: "Not found",
+    409: "Conflicts with the current state (a closed period, a concurrent change, a reused Idempotency-Key)",
+    413: "The body is over the size limit",
+    422: "Invalid request: every problem named by field and rule",
+    429: "Too many requests (Retry-After says when to try again)",
+}
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for these refusals, each with the one error body."""
+    return {code: {"model": ErrorBody, "description": ERROR_DESCRIPTIONS[code]} for code in codes}
 
 
 def api_error(status: int, field: str | None, rule: str, message_id: str, message_en: str) -> ApiError:
@@ -76,7 +110,7 @@ def from_validation(exc: RequestValidationError) -> list[ErrorItem]:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse(error_body(exc.errors), status_code=exc.status)
+        return JSONResponse(error_body(exc.errors), status_code=exc.status, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

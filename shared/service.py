@@ -4,6 +4,7 @@ health, body-size limit and auth dependencies. Each service's `main.py` calls `b
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -11,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 import anyio.to_thread
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Path, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from sqlalchemy import Engine, Table, text
@@ -196,6 +197,11 @@ def _ping_db(engine: Engine) -> None:
         conn.execute(text("SELECT 1"))
 
 
+# a row's integer key in a path: bounded as both databases store it (beyond, SQLite and PostgreSQL raise: a 500)
+MAX_ROW_ID = 2**31 - 1
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
+# a route that reads a JSON object itself (not a pydantic model) says so in its OpenAPI: `openapi_extra=JSON_OBJECT`
+JSON_OBJECT = {"requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}}}
 MULTIPART_OVERHEAD = 64 * 1024  # boundaries, part headers and small form fields around an uploaded file
 
 
@@ -218,20 +224,35 @@ class BodySizeLimit:
         if length is not None and length.isdigit() and int(length) > limit:
             await _too_large(scope, receive, send)
             return
-        seen = 0
+        seen, exceeded, started, replaced = 0, False, False, False
 
         async def limited_receive() -> Any:
-            nonlocal seen
+            nonlocal seen, exceeded
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > limit:
+                exceeded = True
                 raise _TooLarge
             return message
 
+        async def guarded_send(message: Any) -> None:
+            # FastAPI turns an exception while reading a Body()/Form() parameter into its own 400: once the limit is
+            # passed, the app's answer (if it has not begun one already) is replaced by the 413
+            nonlocal started, replaced
+            if replaced:
+                return
+            if exceeded and not started:
+                started = replaced = True
+                await _too_large(scope, receive, send)
+                return
+            started = True
+            await send(message)
+
         try:
-            await self.app(scope, limited_receive, send)
+            await self.app(scope, limited_receive, guarded_send)
         except _TooLarge:
-            await _too_large(scope, receive, send)
+            if not started:
+                await _too_large(scope, receive, send)
 
 
 class _TooLarge(Exception):
@@ -320,7 +341,7 @@ def build_app(
     app.add_middleware(HttpObservability, metrics=rt.metrics)  # outermost: counts the 413s too
     configure_logging(service)
 
-    @app.get("/healthz", tags=["ops"])
+    @app.get("/healthz", tags=["ops"], responses={503: {"description": "Not healthy: what is wrong, in `problems`"}})
     async def healthz() -> JSONResponse:
         problems = await rt.health()
         if problems:
@@ -338,6 +359,22 @@ def build_app(
 
 
 # ---- dependencies -------------------------------------------------------------------------------------------
+
+
+async def json_body(request: Request) -> Any:
+    """The request's JSON, read here rather than by FastAPI's `Body()`, which answers 400 (not the error body's 422)
+    to a body that is not JSON or not UTF-8. Declare it after the caller's dependency: who you are is checked
+    before what you sent. Pair it with `openapi_extra=JSON_OBJECT`."""
+    raw = await request.body()
+    if not raw.strip():
+        raise api_error(422, "body", "required", "body: wajib diisi", "body: is required")
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise api_error(422, "body", "invalid_json", "body: JSON tidak valid", "body: is not valid JSON") from exc
+
+
+JsonBody = Annotated[Any, Depends(json_body)]
 
 
 def get_rt(request: Request) -> Runtime:

@@ -8,10 +8,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path
 
 from services.aggregator.handlers import compute, latest_revision, tren
-from shared.errors import api_error
+from shared.errors import api_error, error_responses
 from shared.service import SessionDep, StaffDep
 
-router = APIRouter(prefix="/api/v1", tags=["aggregator"])
+router = APIRouter(prefix="/api/v1", tags=["aggregator"], responses=error_responses(401, 403, 404, 413, 422))
 
 
 @router.get("/rekap/{tahun}/{periode}")

@@ -2,31 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Body, Query, Request
+from fastapi import APIRouter, Query, Request
 
 from services.approval import disposisi, handlers, kepatuhan, officials, sosialisasi
 from services.approval.workflow import Workflow
-from shared.errors import ApiError, ErrorItem
-from shared.service import AdminDep, RuntimeDep, SessionDep, StaffDep
+from shared.errors import ApiError, ErrorItem, error_responses
+from shared.service import JSON_OBJECT, AdminDep, JsonBody, RowId, RuntimeDep, SessionDep, StaffDep
 
-router = APIRouter(prefix="/api/v1", tags=["approval"])
+router = APIRouter(prefix="/api/v1", tags=["approval"], responses=error_responses(401, 403, 404, 413, 422))
 
 
 def workflow(request: Request) -> Workflow:
     return request.app.state.rt.state["workflow"]  # type: ignore[no-any-return]
 
 
-@router.post("/officials", status_code=201)
-def create_official(body: Annotated[Any, Body()], session: SessionDep, _: AdminDep) -> dict[str, Any]:
+@router.post("/officials", status_code=201, openapi_extra=JSON_OBJECT, responses=error_responses(409))
+def create_official(session: SessionDep, _: AdminDep, body: JsonBody) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise ApiError(422, [ErrorItem("body", "not_an_object", "body: harus objek", "body: must be an object")])
     return officials.public(officials.create_official(session, body))
 
 
-@router.post("/login")
-def login(body: Annotated[Any, Body()], session: SessionDep, rt: RuntimeDep) -> dict[str, Any]:
+@router.post("/login", openapi_extra=JSON_OBJECT, responses=error_responses(429))
+def login(session: SessionDep, rt: RuntimeDep, body: JsonBody) -> dict[str, Any]:
     if (
         not isinstance(body, dict)
         or not isinstance(body.get("username"), str)
@@ -49,7 +49,7 @@ def list_drafts(
     request: Request,
     session: SessionDep,
     caller: StaffDep,
-    tahun: int | None = Query(None),
+    tahun: int | None = Query(None, ge=2000, le=2100),
     periode: str | None = Query(None),
 ) -> list[dict[str, Any]]:
     who = handlers.official_of(session, caller) if caller.kind == "official" else None
@@ -65,9 +65,9 @@ def get_draft(draft_id: str, request: Request, session: SessionDep, caller: Staf
     return {**found[0], "history": handlers.history(session, draft_id)}
 
 
-@router.post("/drafts/{draft_id}/decision")
+@router.post("/drafts/{draft_id}/decision", openapi_extra=JSON_OBJECT, responses=error_responses(409))
 def post_decision(
-    draft_id: str, body: Annotated[Any, Body()], request: Request, session: SessionDep, rt: RuntimeDep, caller: StaffDep
+    draft_id: str, request: Request, session: SessionDep, rt: RuntimeDep, caller: StaffDep, body: JsonBody
 ) -> dict[str, Any]:
     return handlers.decide(session, rt, workflow(request), caller, draft_id, body)
 
@@ -75,9 +75,9 @@ def post_decision(
 # ---- disposisi, socialisation, SOP compliance ---------------------------------------------------------------------
 
 
-@router.post("/disposisi", status_code=201)
+@router.post("/disposisi", status_code=201, openapi_extra=JSON_OBJECT, responses=error_responses(409))
 def issue_disposisi(
-    body: Annotated[Any, Body()], request: Request, session: SessionDep, rt: RuntimeDep, caller: StaffDep
+    request: Request, session: SessionDep, rt: RuntimeDep, caller: StaffDep, body: JsonBody
 ) -> dict[str, Any]:
     """Issue a disposition: `kepada_role` or `kepada_id`, `instruksi`, optional `batas_waktu` (YYYY-MM-DD),
     `catatan`, `tahun`, `periode`, `langkah` (SOP step; by default the sender's role's first disposisi step)."""
@@ -96,20 +96,22 @@ def list_disposisi(request: Request, session: SessionDep, caller: StaffDep) -> d
     }
 
 
-@router.post("/disposisi/{disposisi_id}/selesai")
-def disposisi_done(disposisi_id: int, request: Request, session: SessionDep, caller: StaffDep) -> dict[str, Any]:
+@router.post("/disposisi/{disposisi_id}/selesai", responses=error_responses(409))
+def disposisi_done(disposisi_id: RowId, request: Request, session: SessionDep, caller: StaffDep) -> dict[str, Any]:
     who = handlers.official_row(session, caller)
     return disposisi.public(session, workflow(request), disposisi.mark_done(session, disposisi_id, who))
 
 
-@router.post("/drafts/{draft_id}/sosialisasi", status_code=201)
+@router.post(
+    "/drafts/{draft_id}/sosialisasi", status_code=201, openapi_extra=JSON_OBJECT, responses=error_responses(409)
+)
 def circulate(
     draft_id: str,
-    body: Annotated[Any, Body()],
     request: Request,
     session: SessionDep,
     rt: RuntimeDep,
     caller: StaffDep,
+    body: JsonBody,
 ) -> dict[str, Any]:
     """Circulate a draft (SOP step 5: a final quarterly report; step 8: a semester or annual draft):
     `{"penerima": [official ids], "catatan": "..."}`."""
@@ -118,12 +120,12 @@ def circulate(
 
 
 @router.get("/sosialisasi/{sosialisasi_id}")
-def sosialisasi_status(sosialisasi_id: int, session: SessionDep, caller: StaffDep) -> dict[str, Any]:
+def sosialisasi_status(sosialisasi_id: RowId, session: SessionDep, caller: StaffDep) -> dict[str, Any]:
     return sosialisasi.status(session, sosialisasi.get(session, sosialisasi_id))
 
 
 @router.post("/sosialisasi/{sosialisasi_id}/dibaca")
-def sosialisasi_read(sosialisasi_id: int, session: SessionDep, rt: RuntimeDep, caller: StaffDep) -> dict[str, Any]:
+def sosialisasi_read(sosialisasi_id: RowId, session: SessionDep, rt: RuntimeDep, caller: StaffDep) -> dict[str, Any]:
     who = handlers.official_row(session, caller)
     sos = sosialisasi.get(session, sosialisasi_id)
     status = sosialisasi.status(session, sos)

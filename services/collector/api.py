@@ -17,11 +17,22 @@ from starlette.exceptions import HTTPException
 from services.collector import bulanan, bulk, excel, handlers, pk
 from services.collector.models import ApiKey, IdempotencyRecord, Unit
 from services.collector.validation import validate_pk
-from shared.errors import FORBIDDEN, UNAUTHORIZED, ApiError, api_error
+from shared.errors import FORBIDDEN, UNAUTHORIZED, ApiError, api_error, error_responses
+from shared.ratelimit import RateLimiter
 from shared.security import hash_api_key, new_api_key
-from shared.service import AdminDep, Caller, Runtime, RuntimeDep, SessionDep, bearer, caller_from_token
+from shared.service import (
+    JSON_OBJECT,
+    MAX_ROW_ID,
+    Caller,
+    JsonBody,
+    Runtime,
+    RuntimeDep,
+    SessionDep,
+    bearer,
+    caller_from_token,
+)
 
-router = APIRouter(prefix="/api/v1", tags=["collector"])
+router = APIRouter(prefix="/api/v1", tags=["collector"], responses=error_responses(401, 403, 404, 413, 422))
 Tahun = Annotated[int, Path(ge=2000, le=2100)]
 Triwulan = Annotated[str, Path(pattern="^TW[1-4]$")]
 
@@ -44,26 +55,57 @@ def unit_or_admin(request: Request, rt: RuntimeDep) -> Caller:
 UnitOrAdmin = Annotated[Caller, Depends(unit_or_admin)]
 
 
-async def json_body(request: Request) -> Any:
-    """The request's JSON, read here rather than by FastAPI's `Body()`: FastAPI turns any error while reading the
-    body into a 400, which hid the 413 of the body-size limit (shared.service.BodySizeLimit) whenever the body
-    came without a Content-Length (chunked). Read here, the limit's exception reaches its middleware."""
-    raw = await request.body()
-    if not raw.strip():
-        raise api_error(422, "body", "required", "body: wajib diisi", "body: is required")
-    try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise api_error(422, "body", "invalid_json", "body: JSON tidak valid", "body: is not valid JSON") from exc
+def admin_only(caller: UnitOrAdmin) -> Caller:
+    """The admin's routes: a unit's key or an official's token is a known caller here, only not allowed (403); 401 is
+    kept for missing or unknown credentials."""
+    if caller.kind != "admin":
+        raise FORBIDDEN
+    return caller
 
 
-JsonBody = Annotated[Any, Depends(json_body)]
-JSON_OBJECT = {"requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}}}
+CollectorAdmin = Annotated[Caller, Depends(admin_only)]
 
 
-@router.put("/perjanjian-kinerja/{tahun}", openapi_extra=JSON_OBJECT)
+def limiter(rt: Runtime) -> RateLimiter:
+    """The submission routes' rate limiter, made on first use (it needs the running service's Redis client)."""
+    found = rt.state.get("rate_limiter")
+    if found is None:
+        s = rt.settings
+        found = rt.state["rate_limiter"] = RateLimiter(
+            rt.redis, s.stream_prefix, s.rate_limit_per_minute, s.rate_limit_burst
+        )
+    return found  # type: ignore[no-any-return]
+
+
+async def submitter(request: Request, rt: RuntimeDep, caller: UnitOrAdmin) -> Caller:
+    """The caller of a submission route, once a token is taken from its API key's bucket: 429 with Retry-After
+    when the bucket is empty (settings `rate_limit_per_minute`, `rate_limit_burst`)."""
+    token = bearer(request) or ""
+    identity = f"key.{hash_api_key(token)[:32]}" if caller.kind == "unit" else f"{caller.kind}.{caller.id}"
+    verdict = await limiter(rt).take(identity)
+    if not verdict.allowed:
+        raise rate_limited(verdict.retry_after_s)
+    return caller
+
+
+def rate_limited(retry_after_s: int) -> ApiError:
+    err = api_error(
+        429,
+        "Authorization",
+        "rate_limited",
+        f"Terlalu banyak pengiriman dengan kunci API ini; coba lagi dalam {retry_after_s} detik.",
+        f"Too many submissions with this API key; retry in {retry_after_s} s.",
+    )
+    err.headers = {"Retry-After": str(retry_after_s)}
+    return err
+
+
+Submitter = Annotated[Caller, Depends(submitter)]
+
+
+@router.put("/perjanjian-kinerja/{tahun}", openapi_extra=JSON_OBJECT, responses=error_responses(409))
 def put_perjanjian_kinerja(
-    tahun: Tahun, session: SessionDep, rt: RuntimeDep, _: AdminDep, body: JsonBody
+    tahun: Tahun, session: SessionDep, rt: RuntimeDep, _: CollectorAdmin, body: JsonBody
 ) -> dict[str, Any]:
     problems = validate_pk(body, tahun)
     if problems:
@@ -88,23 +130,23 @@ def get_pk_versions(tahun: Tahun, session: SessionDep, _: UnitOrAdmin) -> dict[s
 
 @router.get("/perjanjian-kinerja/{tahun}/versi/{version}")
 def get_pk_version(
-    tahun: Tahun, version: Annotated[int, Path(ge=1)], session: SessionDep, _: UnitOrAdmin
+    tahun: Tahun, version: Annotated[int, Path(ge=1, le=MAX_ROW_ID)], session: SessionDep, _: UnitOrAdmin
 ) -> dict[str, Any]:
     return pk.one(session, tahun, version)
 
 
 @router.get("/kalender/{tahun}")
-def get_kalender(tahun: Tahun, session: SessionDep, _: AdminDep) -> dict[str, Any]:
+def get_kalender(tahun: Tahun, session: SessionDep, _: CollectorAdmin) -> dict[str, Any]:
     return handlers.get_kalender(session, tahun)
 
 
 @router.put("/kalender/{tahun}", openapi_extra=JSON_OBJECT)
-def put_kalender(tahun: Tahun, session: SessionDep, _: AdminDep, body: JsonBody) -> dict[str, Any]:
+def put_kalender(tahun: Tahun, session: SessionDep, _: CollectorAdmin, body: JsonBody) -> dict[str, Any]:
     return handlers.put_kalender(session, tahun, body)
 
 
 @router.post("/units/{kode}/api-keys", status_code=201)
-def create_api_key(kode: str, session: SessionDep, _: AdminDep) -> dict[str, str]:
+def create_api_key(kode: str, session: SessionDep, _: CollectorAdmin) -> dict[str, str]:
     if session.get(Unit, kode) is None:
         raise api_error(404, "kode", "unknown_unit", f"Unit {kode} tidak dikenal.", f"Unknown unit {kode}.")
     key = new_api_key()
@@ -116,11 +158,17 @@ def create_api_key(kode: str, session: SessionDep, _: AdminDep) -> dict[str, str
 Submit = Callable[..., dict[str, Any]]
 
 
-@router.post("/laporan-triwulan", status_code=202, openapi_extra=JSON_OBJECT)
+SUBMISSION: dict[int | str, dict[str, Any]] = {
+    200: {"description": "dry_run=true: the answer a real submission would get; nothing stored"},
+    **error_responses(409, 429),
+}
+
+
+@router.post("/laporan-triwulan", status_code=202, openapi_extra=JSON_OBJECT, responses=SUBMISSION)
 def post_laporan_triwulan(
     session: SessionDep,
     rt: RuntimeDep,
-    caller: UnitOrAdmin,
+    caller: Submitter,
     body: JsonBody,
     dry_run: bool = Query(False),
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
@@ -129,11 +177,11 @@ def post_laporan_triwulan(
     return _submit_once(session, rt, caller, body, dry_run, idempotency_key)
 
 
-@router.post("/laporan-bulanan", status_code=202, openapi_extra=JSON_OBJECT)
+@router.post("/laporan-bulanan", status_code=202, openapi_extra=JSON_OBJECT, responses=SUBMISSION)
 def post_laporan_bulanan(
     session: SessionDep,
     rt: RuntimeDep,
-    caller: UnitOrAdmin,
+    caller: Submitter,
     body: JsonBody,
     dry_run: bool = Query(False),
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
@@ -209,7 +257,11 @@ def _concurrent_submission() -> Exception:
 # ---- Excel template and upload (units without a system) --------------------------------------------------------
 
 
-@router.get("/template/{tahun}/{unit}.xlsx", response_class=Response)
+@router.get(
+    "/template/{tahun}/{unit}.xlsx",
+    response_class=Response,
+    responses={200: {"description": "The unit's sheet", "content": {excel.XLSX_TYPE: {}}}},
+)
 def get_template(
     tahun: Tahun,
     unit: str,
@@ -282,11 +334,11 @@ MULTIPART_FILE = {
 }
 
 
-@router.post("/laporan-triwulan/upload", status_code=202, openapi_extra=MULTIPART_FILE)
+@router.post("/laporan-triwulan/upload", status_code=202, openapi_extra=MULTIPART_FILE, responses=SUBMISSION)
 def post_laporan_triwulan_upload(
     session: SessionDep,
     rt: RuntimeDep,
-    caller: UnitOrAdmin,
+    caller: Submitter,
     data: UploadedFile,
     dry_run: bool = Query(False),
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
@@ -304,11 +356,11 @@ def post_laporan_triwulan_upload(
 # ---- bulk ------------------------------------------------------------------------------------------------------
 
 
-@router.post("/laporan-triwulan/bulk", openapi_extra=JSON_OBJECT)
+@router.post("/laporan-triwulan/bulk", openapi_extra=JSON_OBJECT, responses=error_responses(409, 429))
 def post_laporan_triwulan_bulk(
     session: SessionDep,
     rt: RuntimeDep,
-    caller: UnitOrAdmin,
+    caller: Submitter,
     body: JsonBody,
     atomic: bool = Query(True),
     dry_run: bool = Query(False),
@@ -360,6 +412,6 @@ def get_kelengkapan(tahun: Tahun, session: SessionDep, caller: UnitOrAdmin) -> d
 
 @router.post("/periode/{tahun}/{periode}/close")
 def post_close(
-    tahun: Tahun, periode: Triwulan, session: SessionDep, rt: RuntimeDep, caller: AdminDep
+    tahun: Tahun, periode: Triwulan, session: SessionDep, rt: RuntimeDep, caller: CollectorAdmin
 ) -> dict[str, Any]:
     return handlers.close_periode(session, rt, tahun, periode, caller.id)

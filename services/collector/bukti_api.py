@@ -16,12 +16,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 
-from services.collector import bukti
-from services.collector.api import UnitOrAdmin
-from shared.errors import api_error
+from services.collector import bukti, filetype
+from services.collector.api import Submitter, UnitOrAdmin
+from shared.errors import api_error, error_responses
 from shared.service import RuntimeDep, SessionDep
 
-router = APIRouter(prefix="/api/v1", tags=["collector", "bukti"])
+router = APIRouter(prefix="/api/v1", tags=["collector", "bukti"], responses=error_responses(401, 403, 404, 413, 422))
 T = TypeVar("T")
 MAX_FIELD_BYTES = 16 * 1024  # indikator, keterangan
 UPLOAD = {
@@ -49,8 +49,16 @@ def _in_session(engine: Any, work: Callable[..., T], *args: Any, **kwargs: Any) 
         return work(session, *args, **kwargs)
 
 
-@router.post("/laporan-triwulan/{submission_id}/bukti", status_code=201, openapi_extra=UPLOAD)
-async def post_bukti(submission_id: str, request: Request, rt: RuntimeDep, caller: UnitOrAdmin) -> JSONResponse:
+@router.post(
+    "/laporan-triwulan/{submission_id}/bukti",
+    status_code=201,
+    openapi_extra=UPLOAD,
+    responses={
+        200: {"description": "These bytes were attached already: the existing row"},
+        **error_responses(409, 429),
+    },
+)
+async def post_bukti(submission_id: str, request: Request, rt: RuntimeDep, caller: Submitter) -> JSONResponse:
     """Attach a file (PDF, PNG, JPEG, xlsx; type from the content) to a submission: 201 with its row, or 200 with
     the row already there when the same bytes were attached before."""
     read_engine = rt.read_engine or rt.engine
@@ -123,7 +131,11 @@ def get_bukti_list(
     return bukti.for_period(session, caller, tahun, triwulan, unit)
 
 
-@router.get("/bukti/{bukti_id}", response_class=FileResponse)
+@router.get(
+    "/bukti/{bukti_id}",
+    response_class=FileResponse,
+    responses={200: {"description": "The stored bytes", "content": {t: {} for t in filetype.ACCEPTED.values()}}},
+)
 def get_bukti_file(bukti_id: str, session: SessionDep, rt: RuntimeDep, caller: UnitOrAdmin) -> FileResponse:
     row, path = bukti.for_download(session, caller, bukti.store_root(rt.settings.data_dir), bukti_id)
     return file_response(row.filename, row.content_type, row.sha256, path)

@@ -18,6 +18,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from shared.errors import ApiError, ErrorItem, api_error
+from shared.spreadsheet import put
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHEET = "Laporan"
@@ -83,8 +84,7 @@ def build_template(pk: dict[str, Any], unit: dict[str, Any], triwulan: int | Non
     for key, (row, label) in HEADER.items():
         ws[f"A{row}"] = label
         ws[f"A{row}"].font = Font(bold=True)
-        ws[f"B{row}"] = values.get(key)
-        ws[f"B{row}"].alignment = Alignment(horizontal="left")
+        put(ws, row, 2, values.get(key)).alignment = Alignment(horizontal="left")  # names from the PK stay text
     for key in ("triwulan", "anggaran", "kendala", "solusi"):
         _input(ws, f"B{HEADER[key][0]}")
     for key in ("kendala", "solusi"):
@@ -125,7 +125,7 @@ def _indicator_row(ws: Worksheet, row: int, ind: dict[str, Any]) -> None:
     annual = (ind["target_min"], ind["target_max"]) if ind["polaritas"] == "rentang" else ind["target"]
     cells = [ind["kode"], ind["nama"], ind["satuan"], _target(annual), *(_target(q) for q in quarters)]
     for col, value in enumerate(cells, start=1):
-        ws.cell(row, col, value).alignment = Alignment(wrap_text=col == 2, vertical="top")
+        put(ws, row, col, value).alignment = Alignment(wrap_text=col == 2, vertical="top")
     percent = ind["satuan"].strip() == "%"
     nilai = f"{COL_REALISASI}{row}"
     _input(ws, nilai)

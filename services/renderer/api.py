@@ -11,13 +11,14 @@ from fastapi import APIRouter, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse
 from sqlmodel import col, select
+from starlette.exceptions import HTTPException
 
 from services.renderer.documents import REQUIRED_FIELDS, missing_template_fields
 from services.renderer.models import Document
-from shared.errors import ApiError, ErrorItem, api_error
+from shared.errors import ApiError, ErrorItem, api_error, error_responses
 from shared.service import AdminDep, RuntimeDep, SessionDep, StaffDep
 
-router = APIRouter(prefix="/api/v1", tags=["renderer"])
+router = APIRouter(prefix="/api/v1", tags=["renderer"], responses=error_responses(401, 403, 404, 413, 422))
 CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
@@ -46,7 +47,10 @@ def public(doc: Document) -> dict[str, Any]:
 
 @router.get("/documents")
 def list_documents(
-    session: SessionDep, _: StaffDep, tahun: int | None = Query(None), periode: str | None = Query(None)
+    session: SessionDep,
+    _: StaffDep,
+    tahun: int | None = Query(None, ge=2000, le=2100),
+    periode: str | None = Query(None),
 ) -> list[dict[str, Any]]:
     query = select(Document)
     if tahun is not None:
@@ -57,7 +61,11 @@ def list_documents(
     return [public(d) for d in rows]
 
 
-@router.get("/documents/{doc_id}/file.{fmt}")
+@router.get(
+    "/documents/{doc_id}/file.{fmt}",
+    response_class=FileResponse,
+    responses={200: {"description": "The document's file", "content": {t: {} for t in CONTENT_TYPES.values()}}},
+)
 def get_file(
     doc_id: str, fmt: Annotated[str, PathParam(pattern="^(docx|pdf|xlsx)$")], session: SessionDep, _: StaffDep
 ) -> FileResponse:
@@ -70,7 +78,20 @@ def get_file(
     return FileResponse(path, media_type=CONTENT_TYPES[fmt], filename=f"{name}.{fmt}")
 
 
-@router.put("/templates/{jenis}.docx")
+@router.put(
+    "/templates/{jenis}.docx",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                CONTENT_TYPES["docx"]: {"schema": {"type": "string", "format": "binary"}},
+                "multipart/form-data": {
+                    "schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
+                },
+            },
+        }
+    },
+)
 async def put_template(
     jenis: Annotated[str, PathParam(pattern="^(triwulan|semester|tahunan|disposisi)$")],
     request: Request,
@@ -80,8 +101,17 @@ async def put_template(
     """The office's own Word template for one report kind: the .docx as the body (or a multipart `file`);
     accepted only when docxtpl can read it and it uses every required field, then used for later renders."""
     if request.headers.get("content-type", "").startswith("multipart/"):
-        upload = (await request.form()).get("file")
-        data = await upload.read() if upload is not None and not isinstance(upload, str) else b""
+        try:
+            form = await request.form(max_files=1)
+        except HTTPException as exc:  # starlette's 400 for a malformed multipart body
+            raise api_error(
+                422, "file", "invalid_form", "Isi multipart tidak valid.", "Malformed multipart body."
+            ) from exc
+        try:
+            upload = form.get("file")
+            data = await upload.read() if upload is not None and not isinstance(upload, str) else b""
+        finally:
+            await form.close()
     else:
         data = await request.body()
     if not data:

@@ -24,6 +24,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, RGBColor
 from docxtpl import DocxTemplate, InlineImage
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
@@ -35,6 +36,7 @@ from weasyprint import HTML
 
 from services.renderer.viewmodel import LABELS, default_profil
 from shared.formatting import MISSING, fmt_date, fmt_number, periode_label
+from shared.spreadsheet import put
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 DOCX_TEMPLATES = {
@@ -60,6 +62,18 @@ XLSX_NUMBER_FORMAT = "#,##0.00"  # Excel shows 1.234,56 under an Indonesian loca
 XLSX_RUPIAH_FORMAT = '"Rp" #,##0'
 
 _html_env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+
+
+def css_string(value: Any) -> Markup:
+    """A quoted CSS string (for `content:` in a <style>): HTML escaping means nothing inside <style>, where
+    "&lt;" would print as such, so every character that could end the string or the element is a CSS escape."""
+    out = []
+    for ch in str(value):
+        out.append(ch if ch.isalnum() or ch in " .,:;()/-–—%" else f"\\{ord(ch):06x}")
+    return Markup('"' + "".join(out) + '"')
+
+
+_html_env.filters["css_string"] = css_string
 
 
 def _fixed_moment(vm: Mapping[str, Any]) -> datetime:
@@ -602,15 +616,15 @@ def _sheet(wb: Workbook, title: str, vm: Mapping[str, Any], headers: list[str], 
     status = f" · {vm['watermark']}" if vm["draft"] else ""
     meta = f"{L['versi']} {vm['version']}{vm['pk_label']}{status} · {L['dicetak']} {vm['generated_on_label']}"
     for n, text in enumerate([vm["title"], vm["instansi"], meta], start=1):
-        ws.cell(n, 1, text).font = Font(bold=n == 1, size=13 if n == 1 else 10)
+        put(ws, n, 1, text).font = Font(bold=n == 1, size=13 if n == 1 else 10)
     for col, head in enumerate(headers, start=1):
-        cell = ws.cell(XLSX_HEADER_ROW, col, head)
+        cell = put(ws, XLSX_HEADER_ROW, col, head)
         cell.font, cell.fill, cell.border = Font(bold=True), _HEAD_FILL, _BOX
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for r, values in enumerate(rows, start=XLSX_HEADER_ROW + 1):
         for col, value in enumerate(values, start=1):
             money = isinstance(value, Money)
-            cell = ws.cell(r, col, value.value if money else value)
+            cell = put(ws, r, col, value.value if money else value)
             cell.border, cell.alignment = _BOX, Alignment(vertical="top", wrap_text=isinstance(value, str))
             if money:
                 cell.number_format = XLSX_RUPIAH_FORMAT

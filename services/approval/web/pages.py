@@ -35,7 +35,7 @@ from services.approval.web.views import (
 )
 from shared.errors import ApiError
 from shared.formatting import MISSING
-from shared.service import RuntimeDep, SessionDep
+from shared.service import RowId, RuntimeDep, SessionDep
 
 router = APIRouter(include_in_schema=False)
 
@@ -124,7 +124,7 @@ def disposisi_issue(
 
 
 @router.get("/disposisi/{disposisi_id}")
-def disposisi_detail(disposisi_id: int, request: Request, db: SessionDep) -> Response:
+def disposisi_detail(disposisi_id: RowId, request: Request, db: SessionDep) -> Response:
     ws, official = _current(request, db)
     if official is None:
         return _to_login(ws)
@@ -140,7 +140,7 @@ def disposisi_detail(disposisi_id: int, request: Request, db: SessionDep) -> Res
 
 
 @router.post("/disposisi/{disposisi_id}/selesai")
-def disposisi_finish(disposisi_id: int, request: Request, db: SessionDep, csrf: str | None = Form(None)) -> Response:
+def disposisi_finish(disposisi_id: RowId, request: Request, db: SessionDep, csrf: str | None = Form(None)) -> Response:
     lang = _lang(request)
     ws, official = _current(request, db)
     if official is None:
@@ -186,7 +186,7 @@ def draft_circulate(
 
 
 @router.get("/sosialisasi/{sosialisasi_id}")
-def sosialisasi_page(sosialisasi_id: int, request: Request, db: SessionDep, rt: RuntimeDep) -> Response:
+def sosialisasi_page(sosialisasi_id: RowId, request: Request, db: SessionDep, rt: RuntimeDep) -> Response:
     """Opening it as a recipient records the read receipt (once)."""
     ws, official = _current(request, db)
     if official is None:

@@ -354,3 +354,20 @@ def test_a_chunked_upload_over_the_limit_is_413(loaded: Service) -> None:
     r = loaded.client.post(UPLOAD, content=body(), headers=headers)
     assert r.status_code == 413, r.text[:300]
     assert r.json()["errors"][0]["rule"] == "too_large"
+
+
+def test_names_from_the_pk_stay_text_in_the_template_never_formulas(collector: Service, pk: dict[str, Any]) -> None:
+    """A name starting with "=" would be a formula in Excel; a control character would make the sheet unwritable."""
+    pk["instansi"]["nama"] = '=HYPERLINK("http://contoh.invalid","klik")'
+    next(u for u in pk["units"] if u["kode"] == "BPS")["nama"] = "<script>alert(1)</script> {{7*7}}\x07"
+    pk["sasaran"][0]["indikator"][0]["nama"] = "=1+1"  # IKU-1, BPS's
+    put_pk(collector, pk)
+    r = template(collector, "BPS")
+    assert r.status_code == 200, r.text
+    ws = sheet_of(r.content)
+    cells = [c for row in ws.iter_rows() for c in row if c.value is not None]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    values = {c.value for c in cells}
+    assert {'=HYPERLINK("http://contoh.invalid","klik")', "<script>alert(1)</script> {{7*7}}", "=1+1"} <= values
+    sheet = filled(collector, {"B7": 1, "I13": "7.1"}, unit="BPS")  # and the sheet still reads back
+    assert upload(collector, sheet, unit="BPS").status_code == 202

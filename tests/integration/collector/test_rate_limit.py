@@ -1,0 +1,151 @@
+"""The submission routes' rate limit: a token bucket per API key in Redis, shared by every collector process, 429 with
+Retry-After and the standard error body when empty, nothing stored for a refused request; 0 turns it off."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from redis import Redis
+from redis.asyncio import Redis as AsyncRedis
+
+from services.collector.main import create_app
+from shared.config import Settings
+from shared.ratelimit import RateLimiter
+from tests.integration.conftest import Service, _drop_schema, auth, make_settings, put_pk, unit_key
+
+BPS_TW1 = {"tahun": 2024, "triwulan": 1, "unit": "BPS", "realisasi": [{"indikator": "IKU-1", "nilai": "7.25"}]}
+
+
+def _service(settings: Settings, redis_client: Redis) -> Iterator[Service]:
+    try:
+        with TestClient(create_app(settings)) as client:
+            yield Service(client, settings, redis_client)
+    finally:
+        keys = list(redis_client.scan_iter(f"{settings.stream_prefix}.*"))
+        if keys:
+            redis_client.delete(*keys)
+
+
+@pytest.fixture
+def per_minute() -> int:
+    """One token a minute by default: no refill can blur a test's count on a slow machine."""
+    return 1
+
+
+@pytest.fixture
+def limited_settings(tmp_path: Path, database_url: str | None, per_minute: int) -> Iterator[Settings]:
+    """At most three tokens at once."""
+    update = {"rate_limit_per_minute": per_minute, "rate_limit_burst": 3}
+    yield make_settings(tmp_path, database_url).model_copy(update=update)
+    _drop_schema(database_url, "collector")
+
+
+@pytest.fixture
+def limited(limited_settings: Settings, redis_client: Redis, pk: dict[str, Any]) -> Iterator[Service]:
+    for svc in _service(limited_settings, redis_client):
+        put_pk(svc, pk)
+        yield svc
+
+
+def _post(svc: Service, key: str, nilai: str = "7.25") -> Any:
+    body = {**BPS_TW1, "realisasi": [{"indikator": "IKU-1", "nilai": nilai}]}
+    return svc.client.post("/api/v1/laporan-triwulan", json=body, headers=auth(key))
+
+
+def _assert_rate_limited(res: Any, max_wait: int = 60) -> None:
+    assert res.status_code == 429, res.text
+    assert 1 <= int(res.headers["Retry-After"]) <= max_wait
+    (err,) = res.json()["errors"]
+    assert (err["field"], err["rule"]) == ("Authorization", "rate_limited")
+    assert "coba lagi" in err["message_id"] and "retry" in err["message_en"]
+
+
+@pytest.mark.parametrize("per_minute", [20])  # a token every 3 s
+def test_a_key_gets_its_burst_then_429_with_retry_after_and_nothing_is_stored(limited: Service):
+    key = unit_key(limited, "BPS")
+    answers = [_post(limited, key, f"7.{i}0") for i in range(3)]
+    assert [r.status_code for r in answers] == [202, 202, 202]
+    refused = _post(limited, key, "6.00")
+    _assert_rate_limited(refused, max_wait=3)
+    assert [r["revision"] for r in (a.json() for a in answers)] == [1, 2, 3]
+    status = limited.client.get("/api/v1/periode/2024/TW1/status", headers=auth(key)).json()
+    assert status["units"][0]["revision"] == 3  # the refused report made no revision
+
+    # another unit's key has a bucket of its own
+    other = unit_key(limited, "UPT-BLK")
+    body = {"tahun": 2024, "triwulan": 1, "unit": "UPT-BLK", "realisasi": [{"indikator": "IK-2.1", "nilai": "210"}]}
+    assert limited.client.post("/api/v1/laporan-triwulan", json=body, headers=auth(other)).status_code == 202
+
+    # the bucket refills: one token a second
+    time.sleep(int(refused.headers["Retry-After"]))
+    assert _post(limited, key, "6.00").status_code == 202
+
+
+def test_every_submission_route_draws_from_the_same_bucket(limited: Service):
+    key = unit_key(limited, "BPS")
+    first = _post(limited, key)
+    assert first.status_code == 202
+    assert _post(limited, key, "7.30").status_code == 202
+    assert _post(limited, key, "7.35").status_code == 202  # the bucket is empty now
+    sid = first.json()["submission_id"]
+    monthly = {"tahun": 2024, "bulan": 1, "unit": "BPS", "realisasi": [{"indikator": "IKU-1", "nilai": "7.3"}]}
+    refused = [
+        limited.client.post("/api/v1/laporan-bulanan", json=monthly, headers=auth(key)),
+        limited.client.post("/api/v1/laporan-triwulan/bulk", json={"submissions": [BPS_TW1]}, headers=auth(key)),
+        limited.client.post(
+            "/api/v1/laporan-triwulan/upload", files={"file": ("x.xlsx", b"PK", "application/zip")}, headers=auth(key)
+        ),
+        limited.client.post(
+            f"/api/v1/laporan-triwulan/{sid}/bukti",
+            files={"file": ("a.pdf", io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "application/pdf")},
+            headers=auth(key),
+        ),
+    ]
+    for res in refused:
+        _assert_rate_limited(res)
+    assert limited.client.get(f"/api/v1/laporan-triwulan/{sid}/bukti", headers=auth(key)).json()["bukti"] == []
+    # reading is not limited
+    assert limited.client.get("/api/v1/perjanjian-kinerja/2024", headers=auth(key)).status_code == 200
+    # the limit counts per key, after authentication: a bad key is 401, not 429
+    assert _post(limited, "lpk_wrong").status_code == 401
+
+
+def test_two_collector_processes_share_one_bucket(limited: Service, limited_settings: Settings, redis_client: Redis):
+    key = unit_key(limited, "BPS")
+    for twin in _service(limited_settings, redis_client):  # a second collector on the same database and Redis
+        statuses = [_post(svc, key, f"7.{i}0").status_code for i, svc in enumerate([limited, twin] * 3)]
+        assert statuses.count(202) == 3 and statuses.count(429) == 3, statuses
+
+
+def test_zero_turns_the_limit_off(tmp_path: Path, database_url: str | None, redis_client: Redis, pk: dict[str, Any]):
+    settings = make_settings(tmp_path, database_url).model_copy(
+        update={"rate_limit_per_minute": 0, "rate_limit_burst": 1}
+    )
+    try:
+        for svc in _service(settings, redis_client):
+            put_pk(svc, pk)
+            key = unit_key(svc, "BPS")
+            assert [_post(svc, key, f"7.{i}0").status_code for i in range(5)] == [202] * 5
+            assert not list(redis_client.scan_iter(f"{settings.stream_prefix}.ratelimit.*"))
+    finally:
+        _drop_schema(database_url, "collector")
+
+
+def test_redis_away_lets_the_request_through():
+    """Rate limiting protects the service; it never refuses a submission because Redis does not answer."""
+
+    async def take() -> bool:
+        client = AsyncRedis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2)
+        try:
+            return (await RateLimiter(client, "t", per_minute=1, burst=1).take("k")).allowed
+        finally:
+            await client.aclose()
+
+    assert asyncio.run(take()) is True

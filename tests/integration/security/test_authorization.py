@@ -1,0 +1,281 @@
+"""The authorization matrix: every route of every service (read from the apps themselves, so a new route without a
+row here fails) × every kind of caller answers the status in the table below; and no unit reads or writes another
+unit's data.
+
+Callers: `anon` no credentials · `other` a unit's key that is not the data's unit (BPS) · `own` the data's unit's key
+(UPT-BLK) · `parent` the key of the unit UPT-BLK reports under (BID-PPTK) · one official per role (bearer token for
+the JSON API, signed session cookie for the web pages) · `admin` the admin token.
+
+Statuses: a number is the status; `login` is 303 to the login page (/masuk). Where success would change the office
+for the rows after it, the allowed callers send a request that is refused only after the authorization check (an
+invalid decision, an empty disposition, no recipients): their 422 shows they were let through, the others' 403 that
+they were not. 401: no or unknown credentials (unit keys are unknown outside the collector); 403: known, not allowed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.routing import iter_route_contexts
+from starlette.routing import Mount
+
+from tests.integration.security.conftest import CALLERS, CSRF, PASSWORD, World, asgi_status
+
+#                                                   anon  other own   parent sekr  kabid subkor kasi  staf  oper  admin
+PUBLIC = """
+GET  /healthz                                       200   200   200   200   200   200   200   200   200   200   200
+GET  /metrics                                       200   200   200   200   200   200   200   200   200   200   200
+GET  /openapi.json                                  200   200   200   200   200   200   200   200   200   200   200
+GET  /docs                                          200   200   200   200   200   200   200   200   200   200   200
+GET  /docs/oauth2-redirect                          200   200   200   200   200   200   200   200   200   200   200
+GET  /redoc                                         200   200   200   200   200   200   200   200   200   200   200
+"""
+MATRIX = {
+    "collector": """
+PUT  /api/v1/perjanjian-kinerja/{tahun}             401   403   403   403   403   403   403   403   403   403   200
+GET  /api/v1/perjanjian-kinerja/{tahun}             401   200   200   200   200   200   200   200   200   200   200
+GET  /api/v1/perjanjian-kinerja/{tahun}/versi       401   200   200   200   200   200   200   200   200   200   200
+GET  /api/v1/perjanjian-kinerja/{tahun}/versi/{version}
+                                                    401   200   200   200   200   200   200   200   200   200   200
+GET  /api/v1/kalender/{tahun}                       401   403   403   403   403   403   403   403   403   403   200
+PUT  /api/v1/kalender/{tahun}                       401   403   403   403   403   403   403   403   403   403   200
+POST /api/v1/units/{kode}/api-keys                  401   403   403   403   403   403   403   403   403   403   201
+POST /api/v1/laporan-triwulan                       401   403   202   202   403   403   403   403   403   403   403
+POST /api/v1/laporan-bulanan                        401   403   202   202   403   403   403   403   403   403   403
+GET  /api/v1/template/{tahun}/{unit}.xlsx           401   403   200   200   403   403   403   403   403   403   200
+POST /api/v1/laporan-triwulan/upload                401   403   202   202   403   403   403   403   403   403   403
+POST /api/v1/laporan-triwulan/bulk                  401   403   200   200   403   403   403   403   403   403   200
+GET  /api/v1/periode/{tahun}/{periode}/status       401   200   200   200   200   200   200   200   200   200   200
+GET  /api/v1/kelengkapan/{tahun}                    401   403   403   403   200   200   200   200   200   200   200
+POST /api/v1/periode/{tahun}/{periode}/close        401   403   403   403   403   403   403   403   403   403   200
+POST /api/v1/laporan-triwulan/{submission_id}/bukti 401   403   201   201   403   403   403   403   403   403   201
+GET  /api/v1/laporan-triwulan/{submission_id}/bukti 401   403   200   200   200   200   200   200   200   200   200
+GET  /api/v1/bukti                                  401   200   200   200   200   200   200   200   200   200   200
+GET  /api/v1/bukti/{bukti_id}                       401   403   200   200   200   200   200   200   200   200   200
+""",
+    "aggregator": """
+GET  /api/v1/rekap/{tahun}/{periode}                401   401   401   401   200   200   200   200   200   200   200
+GET  /api/v1/tren/{tahun}                           401   401   401   401   200   200   200   200   200   200   200
+""",
+    "renderer": """
+GET  /api/v1/documents                              401   401   401   401   200   200   200   200   200   200   200
+GET  /api/v1/documents/{doc_id}/file.{fmt}          401   401   401   401   200   200   200   200   200   200   200
+PUT  /api/v1/templates/{jenis}.docx                 401   401   401   401   403   403   403   403   403   403   200
+""",
+    "approval": """
+POST /api/v1/officials                              401   401   401   401   403   403   403   403   403   403   201
+POST /api/v1/login                                  200   200   200   200   200   200   200   200   200   200   200
+GET  /api/v1/drafts                                 401   401   401   401   200   200   200   200   200   200   200
+GET  /api/v1/drafts/{draft_id}                      401   401   401   401   200   200   200   200   200   200   200
+POST /api/v1/drafts/{draft_id}/decision             401   401   401   401   403   403   403   403   422   403   403
+POST /api/v1/disposisi                              401   401   401   401   422   422   422   422   422   403   403
+GET  /api/v1/disposisi                              401   401   401   401   200   200   200   200   200   200   403
+POST /api/v1/disposisi/{disposisi_id}/selesai       401   401   401   401   403   403   200   403   403   403   403
+POST /api/v1/drafts/{draft_id}/sosialisasi          401   401   401   401   403   403   422   403   403   403   403
+GET  /api/v1/sosialisasi/{sosialisasi_id}           401   401   401   401   200   200   200   200   200   200   200
+POST /api/v1/sosialisasi/{sosialisasi_id}/dibaca    401   401   401   401   403   200   403   200   403   403   403
+GET  /api/v1/kepatuhan-sop                          401   401   401   401   200   200   200   200   200   200   200
+GET  /api/v1/pengingat                              401   401   401   401   200   200   200   200   200   200   200
+GET  /                                              303   303   303   303   303   303   303   303   303   303   303
+GET  /masuk                                         200   200   200   200   303   303   303   303   303   303   200
+POST /masuk                                         403   403   403   403   303   303   303   303   303   303   403
+POST /keluar                                        login login login login 303   303   303   303   303   303   login
+GET  /bahasa/{kode}                                 303   303   303   303   303   303   303   303   303   303   303
+GET  /kotak-masuk                                   login login login login 200   200   200   200   200   200   login
+GET  /draf/{draft_id}                               login login login login 200   200   200   200   200   200   login
+POST /draf/{draft_id}/keputusan                     login login login login 403   403   403   403   422   403   login
+GET  /draf/{draft_id}/dokumen.pdf                   login login login login 200   200   200   200   200   200   login
+GET  /disposisi                                     login login login login 200   200   200   200   200   200   login
+POST /disposisi                                     login login login login 422   422   422   422   422   403   login
+GET  /disposisi/{disposisi_id}                      login login login login 200   200   200   200   200   200   login
+POST /disposisi/{disposisi_id}/selesai              login login login login 403   403   403   303   403   403   login
+POST /draf/{draft_id}/sosialisasi                   login login login login 403   403   422   403   403   403   login
+GET  /sosialisasi/{sosialisasi_id}                  login login login login 200   200   200   200   200   200   login
+GET  /kepatuhan-sop                                 login login login login 200   200   200   200   200   200   login
+GET  /operator                                      303   303   303   303   303   303   303   303   303   303   303
+GET  /operator/peristiwa                            login login login login 403   403   403   403   403   200   login
+GET  /operator/peristiwa/langsung                   401   401   401   401   403   403   403   403   403   200   401
+GET  /operator/peristiwa/{stream}/{entry_id}        login login login login 403   403   403   403   403   200   login
+GET  /operator/jejak                                login login login login 403   403   403   403   403   200   login
+GET  /operator/surat-mati                           login login login login 403   403   403   403   403   200   login
+POST /operator/surat-mati/{action}                  login login login login 403   403   403   403   403   303   login
+GET  /operator/grup                                 login login login login 403   403   403   403   403   200   login
+""",
+}
+SERVICES = tuple(MATRIX)
+
+
+def table(service: str) -> dict[tuple[str, str], dict[str, str]]:
+    """{(method, path): {caller: expected}} from the service's rows and the public ones."""
+    rows: dict[tuple[str, str], dict[str, str]] = {}
+    words = (PUBLIC + MATRIX[service]).split()
+    i = 0
+    while i < len(words):
+        method, path, statuses = words[i], words[i + 1], words[i + 2 : i + 2 + len(CALLERS)]
+        assert (method, path) not in rows, f"two rows for {method} {path}"
+        rows[(method, path)] = dict(zip(CALLERS, statuses, strict=True))
+        i += 2 + len(CALLERS)
+    return rows
+
+
+def allowed_caller(service: str, method: str, path: str) -> str:
+    """The first caller the matrix lets through on a route (a status other than 401, 403 and the login redirect)."""
+    expected = table(service)[(method, path)]
+    return next(c for c in CALLERS if expected[c] not in ("401", "403", "login"))
+
+
+def routes(app: Any) -> set[tuple[str, str]]:
+    """Every (method, path) the app answers, HEAD aside; its only mount is the approval app's static files."""
+    out = set()
+    for route in iter_route_contexts(app.routes):
+        if isinstance(route.original_route, Mount):
+            assert route.path == "/static", route.path
+            continue
+        for method in route.methods or ():
+            if method != "HEAD":
+                out.add((method, route.path))
+    return out
+
+
+# ---- the requests -----------------------------------------------------------------------------------------------
+
+Request = dict[str, Any]  # method, url and the client's keyword arguments
+
+
+def _params(w: World) -> dict[str, str]:
+    stream, entry = w.ids["event"]
+    return {
+        "tahun": "2024", "periode": "TW2", "version": "1", "kode": "UPT-BLK", "unit": "UPT-BLK",
+        "submission_id": w.ids["submission"], "bukti_id": w.ids["bukti"], "doc_id": w.ids["document"], "fmt": "pdf",
+        "jenis": "disposisi", "draft_id": w.ids["draft_waiting"], "disposisi_id": str(w.ids["disposisi_api"]),
+        "sosialisasi_id": str(w.ids["sosialisasi"]), "stream": stream, "entry_id": entry, "action": "buang",
+    }  # fmt: skip
+
+
+def _tw2(w: World) -> dict[str, Any]:
+    return {"tahun": 2024, "triwulan": 2, "unit": "UPT-BLK", "realisasi": [{"indikator": "IK-2.1", "nilai": "450"}]}
+
+
+def _username(caller: str) -> str:
+    return f"u-{caller}" if caller not in ("anon", "other", "own", "parent", "admin") else "nobody"
+
+
+BODIES: dict[tuple[str, str], Callable[[World, str], dict[str, Any]]] = {
+    ("PUT", "/api/v1/perjanjian-kinerja/{tahun}"): lambda w, c: {"json": w.ids["pk"]},
+    ("PUT", "/api/v1/kalender/{tahun}"): lambda w, c: {"json": {"triwulan": []}},
+    ("POST", "/api/v1/laporan-triwulan"): lambda w, c: {"json": _tw2(w)},
+    ("POST", "/api/v1/laporan-bulanan"): lambda w, c: {
+        "json": {"tahun": 2024, "bulan": 4, "unit": "UPT-BLK", "realisasi": [{"indikator": "IK-2.1", "nilai": "150"}]}
+    },
+    ("POST", "/api/v1/laporan-triwulan/upload"): lambda w, c: {
+        "files": {"file": ("laporan.xlsx", w.ids["sheet"], "application/octet-stream")}
+    },
+    ("POST", "/api/v1/laporan-triwulan/bulk"): lambda w, c: {"json": {"submissions": [_tw2(w)]}},
+    ("POST", "/api/v1/laporan-triwulan/{submission_id}/bukti"): lambda w, c: {
+        "files": {"file": (f"{c}.pdf", f"%PDF-1.4\n% dari {c}\n%%EOF\n".encode(), "application/pdf")}
+    },
+    ("GET", "/api/v1/bukti"): lambda w, c: {"params": {"tahun": 2024}},
+    ("PUT", "/api/v1/templates/{jenis}.docx"): lambda w, c: {
+        "content": (Path(__file__).resolve().parents[3] / "services/renderer/templates/disposisi.docx").read_bytes()
+    },
+    ("POST", "/api/v1/officials"): lambda w, c: {
+        "json": {"username": f"baru-{c}", "password": PASSWORD, "nama": "Pejabat Baru", "role": "staf"}
+    },
+    ("POST", "/api/v1/login"): lambda w, c: {"json": {"username": "u-staf", "password": PASSWORD}},
+    ("POST", "/api/v1/drafts/{draft_id}/decision"): lambda w, c: {
+        "json": {"decision": "bogus", "version": w.ids["draft_waiting_version"]}
+    },
+    ("POST", "/api/v1/disposisi"): lambda w, c: {"json": {}},
+    ("POST", "/api/v1/drafts/{draft_id}/sosialisasi"): lambda w, c: {"json": {"penerima": []}},
+    ("GET", "/api/v1/kepatuhan-sop"): lambda w, c: {"params": {"tahun": 2024}},
+    ("POST", "/masuk"): lambda w, c: {"data": {"username": _username(c), "password": PASSWORD, "csrf": CSRF}},
+    ("POST", "/keluar"): lambda w, c: {"data": {"csrf": CSRF}},
+    ("POST", "/draf/{draft_id}/keputusan"): lambda w, c: {
+        "data": {
+            "csrf": CSRF,
+            "decision": "bogus",
+            "version": str(w.ids["draft_waiting_version"]),
+            "seq": w.ids["draft_waiting_seq"],
+        }  # fmt: skip
+    },
+    ("POST", "/disposisi"): lambda w, c: {"data": {"csrf": CSRF, "kepada_role": "staf", "instruksi": ""}},
+    ("POST", "/disposisi/{disposisi_id}/selesai"): lambda w, c: {"data": {"csrf": CSRF}},
+    ("POST", "/draf/{draft_id}/sosialisasi"): lambda w, c: {"data": {"csrf": CSRF}},
+    ("POST", "/operator/surat-mati/{action}"): lambda w, c: {
+        "data": {"csrf": CSRF, "dlq": f"{w.settings.stream('collector')}.dlq", "entry": "1-1"}
+    },
+}
+PATHS: dict[tuple[str, str], dict[str, str]] = {  # path parameters other than _params' for one route
+    ("POST", "/api/v1/periode/{tahun}/{periode}/close"): {"periode": "TW1"},  # final already: closing changes nothing
+    ("PUT", "/api/v1/kalender/{tahun}"): {"tahun": "2099"},
+    ("GET", "/api/v1/rekap/{tahun}/{periode}"): {"periode": "TW1"},
+    ("POST", "/api/v1/drafts/{draft_id}/sosialisasi"): {"draft_id": "final"},
+    ("POST", "/disposisi/{disposisi_id}/selesai"): {"disposisi_id": "web"},
+    ("POST", "/draf/{draft_id}/sosialisasi"): {"draft_id": "final"},
+    ("GET", "/bahasa/{kode}"): {"kode": "en"},
+}
+
+
+def path_params(w: World, method: str, path: str) -> dict[str, str]:
+    """The office's values for a route's path parameters (an existing draft, submission, file…)."""
+    params = {**_params(w), **PATHS.get((method, path), {})}
+    if params.get("draft_id") == "final":
+        params["draft_id"] = w.ids["draft_final"]
+    if params.get("disposisi_id") == "web":
+        params["disposisi_id"] = str(w.ids["disposisi_web"])
+    return {k: v for k, v in params.items() if "{" + k + "}" in path}
+
+
+def build(w: World, method: str, path: str, caller: str) -> Request:
+    url = path.format(**path_params(w, method, path))
+    kwargs = BODIES.get((method, path), lambda w, c: {})(w, caller)
+    return {"method": method, "url": url, **kwargs}
+
+
+def call(w: World, service: str, req: Request, caller: str) -> tuple[int, Any]:
+    headers = dict(w.callers[caller])
+    if req["url"] == "/operator/peristiwa/langsung":
+        return asgi_status(w.clients[service], req["url"], headers), None
+    method, url = req.pop("method"), req.pop("url")
+    if "content" in req:
+        headers["Content-Type"] = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    res = w.clients[service].request(method, url, headers=headers, **req)
+    return res.status_code, res
+
+
+def test_every_route_has_a_row_and_every_row_a_route(world: World):
+    for service in SERVICES:
+        assert routes(world.apps[service]) == set(table(service)), service
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_route_answers_every_caller_as_the_matrix_says(world: World, service: str):
+    wrong = []
+    for (method, path), expected in table(service).items():
+        for caller, want in expected.items():
+            status, res = call(world, service, build(world, method, path, caller), caller)
+            got = str(status)
+            if want == "login":
+                location = res.headers.get("location", "") if res is not None else ""
+                got = "login" if status == 303 and location.startswith("/masuk?pesan=") else f"{status} {location}"
+            if got != want:
+                wrong.append(f"{method} {path} as {caller}: {got} (expected {want}) {_excerpt(res)}")
+            elif res is not None and status >= 400 and "json" in res.headers.get("content-type", ""):
+                _assert_error_shape(res.json(), f"{method} {path} as {caller}")
+    assert not wrong, "\n".join(wrong)
+
+
+def _excerpt(res: Any) -> str:
+    return "" if res is None else res.text[:200].replace("\n", " ")
+
+
+def _assert_error_shape(body: Any, where: str) -> None:
+    errors = body.get("errors") if isinstance(body, dict) else None
+    assert errors, f"{where}: no errors in {json.dumps(body)[:200]}"
+    for e in errors:
+        assert set(e) == {"field", "rule", "message_id", "message_en"}, where
+        assert e["rule"] and e["message_id"] and e["message_en"], where
