@@ -82,9 +82,15 @@ def test_metrics_after_traffic(tmp_path, r, pk_2024, submissions_2024):
             def scraped() -> str | None:
                 text = client.get("/metrics").text
                 done = series(text, "lapkin_events_dead_lettered_total", type="PeriodeClosed")
+                # the dead-letter counter moves before FastStream acks the entry (after our handler returns): wait
+                # for the ack too, or a scrape between the two sees the entry still pending
+                acked = (
+                    series(text, "lapkin_consumer_group_pending", stream=settings.stream("approval"), group="collector")
+                    == 0
+                )
                 return (
                     text
-                    if done and series(text, "lapkin_events_published_total", type="TriwulanSubmitted") == 2
+                    if done and acked and series(text, "lapkin_events_published_total", type="TriwulanSubmitted") == 2
                     else None
                 )
 
