@@ -1,0 +1,224 @@
+"""Issue 7.1, crash while busy: thousands of quarterly submissions from concurrent agency clients while a killer
+SIGKILLs a random service process every 1–4 s and restarts it. At the end every period's recap equals the one
+computed from what the collector acknowledged: nothing lost, nothing counted twice. Run with one aggregator
+process and with two in one consumer group. See docs/reliability.md."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import redis
+from redis.exceptions import ResponseError
+
+from lapkin.supervisor import redis_reachable
+from services.aggregator.handlers import latest_revision
+from shared.db import make_engine, session_scope
+from tests.chaos.processes import Processes
+from tests.chaos.workload import (
+    TAHUN,
+    Clients,
+    Killer,
+    expected_recaps,
+    newest_acks,
+    office_pk,
+    plan,
+    revision_problems,
+)
+from tests.support.databases import fresh_database_url
+
+REDIS_URL = os.environ.get("LAPKIN_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+SUBMISSIONS = int(os.environ.get("LAPKIN_CHAOS_SUBMISSIONS", "5000"))
+CONCURRENCY = int(os.environ.get("LAPKIN_CHAOS_CLIENTS", "12"))
+SEED = int(os.environ.get("LAPKIN_CHAOS_SEED", "7"))
+SETTLE_S = 180.0  # after the last acknowledgement: outboxes drained, every group caught up, nothing pending
+PRODUCERS = ("collector", "aggregator", "approval", "renderer")
+
+
+@pytest.fixture
+def system(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Processes]:
+    if not redis_reachable(REDIS_URL):
+        pytest.fail(f"no Redis at {REDIS_URL}: start one (the README says how)")
+    with fresh_database_url("lapkin_chaos") as database_url:
+        procs = Processes(tmp_path / "data", REDIS_URL, database_url, aggregators=request.param)
+        procs.start_all()
+        try:
+            procs.wait_healthy()
+            yield procs
+        finally:
+            procs.stop_all()
+            problems = procs.log_problems()
+            if problems:
+                print(problems[-20_000:])
+            _forget_streams(procs.prefix)
+
+
+@pytest.mark.parametrize("system", [1, 2], ids=["one-aggregator", "two-aggregators"], indirect=True)
+def test_crash_while_busy(system: Processes) -> None:
+    procs = system
+    pk = office_pk()
+    keys = _load_office(procs, pk)
+    clients = Clients(procs, pk, keys, seed=SEED)
+    killer = Killer(procs, seed=SEED)
+
+    started = time.monotonic()
+    killer.start()
+    try:
+        clients.run(plan(SUBMISSIONS, SEED), CONCURRENCY)
+    finally:
+        killer.finish()
+    load_s = time.monotonic() - started
+    procs.wait_healthy(timeout=90)
+    settle_s = _wait_settled(procs)
+    total_s = time.monotonic() - started
+
+    aggregators = [n for n in procs.procs if n.startswith("aggregator")]
+    newest = newest_acks(clients.acks)
+    print(
+        f"\nchaos [{len(aggregators)} aggregator(s), {'postgresql' if procs.database_url else 'sqlite'}]: "
+        f"{clients.stats.sent} submissions sent, {clients.stats.acknowledged} acknowledged "
+        f"(+{clients.stats.replays} replays of a lost answer), {sum(a.revision for a in newest.values())} revisions "
+        f"over {len(newest)} unit-quarters; kills {dict(sorted(killer.kills().items()))} "
+        f"({len(killer.log)} in all); retries {dict(clients.stats.retries.most_common())}; "
+        f"load {load_s:.1f} s, settle {settle_s:.1f} s, total {total_s:.1f} s"
+    )
+    for at, name, pid in killer.log:
+        print(f"  {at:7.2f} s  SIGKILL {name} (pid {pid})")
+
+    assert not clients.failures, "\n".join(clients.failures[:20])
+    assert clients.stats.acknowledged == SUBMISSIONS
+    assert not killer.unexpected_exits, killer.unexpected_exits
+    assert len(killer.log) >= 5, "the killer must have killed something"
+    assert not revision_problems(clients.acks), revision_problems(clients.acks)
+    _assert_collector_history(procs, clients)
+    expected = expected_recaps(pk, clients.acks)
+    for name in aggregators:
+        _assert_recaps(procs, name, expected)
+    _assert_stored_recaps(procs, expected)
+
+
+# ---- setup --------------------------------------------------------------------------------------------------
+
+
+def _load_office(procs: Processes, pk: dict[str, Any]) -> dict[str, str]:
+    with httpx.Client(timeout=30) as client:
+        r = client.put(procs.url("collector", f"/api/v1/perjanjian-kinerja/{TAHUN}"), json=pk, headers=procs.admin)
+        assert r.status_code == 200, r.text
+        keys = {}
+        for unit in pk["units"]:
+            r = client.post(procs.url("collector", f"/api/v1/units/{unit['kode']}/api-keys"), headers=procs.admin)
+            assert r.status_code == 201, r.text
+            keys[unit["kode"]] = r.json()["api_key"]
+    return keys
+
+
+# ---- settling -----------------------------------------------------------------------------------------------
+
+
+def _unsettled(procs: Processes) -> list[str]:
+    """What still moves: outbox rows not yet published, groups with pending entries or lag, dead letters."""
+    problems = []
+    for name in procs.procs:
+        try:
+            text = httpx.get(procs.url(name, "/metrics"), timeout=10).text
+        except httpx.HTTPError as exc:
+            problems.append(f"{name}: /metrics {exc.__class__.__name__}")
+            continue
+        for line in text.splitlines():
+            if line.startswith("lapkin_outbox_backlog ") and float(line.split()[-1]) > 0:
+                problems.append(f"{name}: outbox backlog {line.split()[-1]}")
+    client = redis.Redis.from_url(REDIS_URL, decode_responses=True)
+    try:
+        for producer in PRODUCERS:
+            stream = f"{procs.prefix}.{producer}"
+            try:
+                groups = client.xinfo_groups(stream)
+            except ResponseError:
+                continue  # nothing published yet
+            for g in groups:
+                if g["pending"] or g.get("lag") != 0:
+                    problems.append(f"{stream} group {g['name']}: pending {g['pending']}, lag {g.get('lag')}")
+            if client.exists(f"{stream}.dlq"):
+                problems.append(f"{stream}.dlq holds {client.xlen(f'{stream}.dlq')} dead letters")
+    finally:
+        client.close()
+    return problems
+
+
+def _wait_settled(procs: Processes) -> float:
+    started = time.monotonic()
+    calm = 0
+    problems: list[str] = []
+    while time.monotonic() - started < SETTLE_S:
+        problems = _unsettled(procs)
+        calm = 0 if problems else calm + 1
+        if os.environ.get("LAPKIN_CHAOS_DEBUG"):
+            print(f"settle {time.monotonic() - started:.1f}: {problems}")
+        if calm >= 2:
+            return time.monotonic() - started
+        time.sleep(0.5)
+    raise AssertionError(f"not settled after {SETTLE_S:.0f} s: {problems}")
+
+
+# ---- the checks ---------------------------------------------------------------------------------------------
+
+
+def _assert_collector_history(procs: Processes, clients: Clients) -> None:
+    """The collector stored exactly the acknowledged revisions, 1..n per unit and quarter, nothing else."""
+    newest = newest_acks(clients.acks)
+    with httpx.Client(timeout=30) as client:
+        for q in (1, 2, 3, 4):
+            r = client.get(procs.url("collector", f"/api/v1/periode/{TAHUN}/TW{q}/status"), headers=procs.admin)
+            assert r.status_code == 200, r.text
+            for row in r.json()["units"]:
+                ack = newest.get((row["unit"], q))
+                n = ack.revision if ack else 0
+                assert row["revision"] == n, (row["unit"], q, row["revision"], n)
+                assert [h["revision"] for h in row["history"]] == list(range(1, n + 1)), (row["unit"], q)
+
+
+def _assert_recaps(procs: Processes, name: str, expected: dict[str, dict[str, Any]]) -> None:
+    """GET /rekap of every period from this aggregator process equals the recap computed from the acks."""
+    with httpx.Client(timeout=30) as client:
+        for periode, want in expected.items():
+            r = client.get(procs.url(name, f"/api/v1/rekap/{TAHUN}/{periode}"), headers=procs.admin)
+            assert r.status_code == 200, r.text
+            got = r.json()
+            assert got["inputs"] == want["inputs"], f"{name} {periode}: inputs differ from the acknowledged revisions"
+            rekap = json.loads(json.dumps(want["rekap"]))
+            for key, value in rekap.items():
+                assert got[key] == value, f"{name} {periode}: {key} differs from the recap of what was acknowledged"
+
+
+def _assert_stored_recaps(procs: Processes, expected: dict[str, dict[str, Any]]) -> None:
+    """The newest recap revision the aggregator stored (and published as RekapCompleted) is that same recap: no
+    acknowledged submission's event was lost on the way through the outbox, the stream and the consumer."""
+    engine = make_engine(procs.settings, "aggregator", read_only=True)
+    try:
+        with session_scope(engine) as session:
+            for periode, want in expected.items():
+                last = latest_revision(session, TAHUN, periode)
+                assert last is not None, periode
+                assert json.loads(last.inputs) == want["inputs"], f"stored {periode} revision {last.revision}"
+                body = json.loads(last.body)
+                for key, value in json.loads(json.dumps(want["rekap"])).items():
+                    assert body[key] == value, f"stored {periode} revision {last.revision}: {key}"
+    finally:
+        engine.dispose()
+
+
+def _forget_streams(prefix: str) -> None:
+    """The shared Redis keeps nothing of this run (streams, groups, the operators' index)."""
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        batch = list(client.scan_iter(match=f"{prefix}.*", count=1000))
+        for i in range(0, len(batch), 500):
+            client.delete(*batch[i : i + 500])
+    finally:
+        client.close()
