@@ -35,6 +35,7 @@ class Process:
     popen: subprocess.Popen[bytes] | None = None
     starts: int = 0
     kills: int = 0
+    cpu_spent: float = 0.0  # CPU seconds of the killed predecessors
 
     @property
     def base_url(self) -> str:
@@ -136,6 +137,7 @@ class Processes:
             if proc.popen is None or proc.popen.poll() is not None:
                 return None
             pid = proc.popen.pid
+            proc.cpu_spent += _cpu_of(proc.popen)
             os.kill(pid, signal.SIGKILL)
             proc.popen.wait()
             proc.kills += 1
@@ -187,6 +189,10 @@ class Processes:
             for log in self.logs.values():
                 log.close()
 
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU time (user + system) per process name: its killed predecessors' and the running one's."""
+        return {name: proc.cpu_spent + _cpu_of(proc.popen) for name, proc in self.procs.items()}
+
     def log_problems(self, limit: int = 3000) -> str:
         """The tail of each log that shows a traceback or an error, for the test's output."""
         out = []
@@ -195,3 +201,14 @@ class Processes:
             if "Traceback" in text or "ERROR" in text:
                 out.append(f"--- {log.name} ---\n{text[-limit:]}")
         return "\n".join(out)
+
+
+def _cpu_of(popen: subprocess.Popen[bytes] | None) -> float:
+    """CPU seconds (user + system) a running process has used so far, from /proc; 0 when it is not running."""
+    if popen is None or popen.poll() is not None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{popen.pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime

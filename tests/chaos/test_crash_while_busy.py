@@ -16,9 +16,11 @@ import httpx
 import pytest
 import redis
 from redis.exceptions import ResponseError
+from sqlmodel import select
 
 from lapkin.supervisor import redis_reachable
 from services.aggregator.handlers import latest_revision
+from services.aggregator.models import RekapRevision
 from shared.db import make_engine, session_scope
 from tests.chaos.processes import Processes
 from tests.chaos.workload import (
@@ -67,7 +69,7 @@ def test_crash_while_busy(system: Processes) -> None:
     clients = Clients(procs, pk, keys, seed=SEED)
     killer = Killer(procs, seed=SEED)
 
-    started = time.monotonic()
+    started, cpu_before = time.monotonic(), _cpu(procs)
     killer.start()
     try:
         clients.run(plan(SUBMISSIONS, SEED), CONCURRENCY)
@@ -85,7 +87,8 @@ def test_crash_while_busy(system: Processes) -> None:
         settle_s = _wait_settled(procs)
     except AssertionError as exc:
         problems.append(str(exc))
-    total_s = time.monotonic() - started
+    total_s, cpu_after = time.monotonic() - started, _cpu(procs)
+    cpu = {name: round(cpu_after[name] - cpu_before.get(name, 0.0)) for name in cpu_after}
 
     newest = newest_acks(clients.acks)
     print(
@@ -94,7 +97,8 @@ def test_crash_while_busy(system: Processes) -> None:
         f"(+{clients.stats.replays} replays of a lost answer), {sum(a.revision for a in newest.values())} revisions "
         f"over {len(newest)} unit-quarters; kills {dict(sorted(killer.kills().items()))} ({len(killer.log)} in all); "
         f"retries {dict(clients.stats.retries.most_common())}; load {load_s:.1f} s, recaps settled "
-        f"+{recap_s:.1f} s, all settled +{settle_s:.1f} s, total {total_s:.1f} s"
+        f"+{recap_s:.1f} s, all settled +{settle_s:.1f} s, total {total_s:.1f} s; CPU seconds {cpu}, "
+        f"{sum(cpu.values())} in all, on {os.cpu_count()} cores at load average {os.getloadavg()[0]:.1f}"
     )
     for at, name, pid in killer.log:
         print(f"  {at:7.2f} s  SIGKILL {name} (pid {pid})")
@@ -104,6 +108,12 @@ def test_crash_while_busy(system: Processes) -> None:
     assert not killer.unexpected_exits, killer.unexpected_exits
     assert len(killer.log) >= 5, "the killer must have killed something"
     assert not problems, "\n".join(problems[:30])
+
+
+def _cpu(procs: Processes) -> dict[str, float]:
+    """CPU seconds used so far per service process name, and by the clients (this test process)."""
+    t = os.times()
+    return {**procs.cpu_seconds(), "clients": t.user + t.system}
 
 
 def _recap_problems(procs: Processes, pk: dict[str, Any], clients: Clients) -> list[str]:
@@ -208,10 +218,23 @@ def _collector_history_problems(procs: Processes, clients: Clients) -> list[str]
 
 
 def _differences(where: str, got: dict[str, Any], want: dict[str, Any]) -> list[str]:
-    """The recap's keys whose value differs from the expected recap (compared as JSON)."""
-    want = json.loads(json.dumps(want))
-    return [f"{where}: {key} is {str(got.get(key))[:300]}, expected {str(value)[:300]}"
-            for key, value in want.items() if got.get(key) != value]  # fmt: skip
+    """The recap's keys whose value differs from the expected recap (compared as JSON); for a map, the entries."""
+    out = []
+    for key, value in json.loads(json.dumps(want)).items():
+        have = got.get(key)
+        if have == value:
+            continue
+        if isinstance(have, dict) and isinstance(value, dict):
+            diff = {
+                k: (have.get(k), value.get(k)) for k in sorted(set(have) | set(value)) if have.get(k) != value.get(k)
+            }
+            out.append(f"{where}: {key} differ as (got, expected): {diff}")
+        elif isinstance(have, list) and isinstance(value, list) and len(have) == len(value):
+            rows = [(a, b) for a, b in zip(have, value, strict=True) if a != b]
+            out.append(f"{where}: {key} differ in {len(rows)} rows, first (got, expected): {str(rows[0])[:600]}")
+        else:
+            out.append(f"{where}: {key} is {str(have)[:300]}, expected {str(value)[:300]}")
+    return out
 
 
 def _recap_api_problems(procs: Processes, name: str, expected: dict[str, dict[str, Any]]) -> list[str]:
@@ -241,10 +264,28 @@ def _stored_recap_problems(procs: Processes, expected: dict[str, dict[str, Any]]
                     continue
                 got = {"inputs": json.loads(last.inputs), **json.loads(last.body)}
                 where = f"stored {periode} revision {last.revision}"
-                problems += _differences(where, got, {"inputs": want["inputs"], **want["rekap"]})
+                found = _differences(where, got, {"inputs": want["inputs"], **want["rekap"]})
+                if found:
+                    found.append(f"stored {periode}: {_trail(session, periode, got['inputs'], want['inputs'])}")
+                problems += found
     finally:
         engine.dispose()
     return problems
+
+
+def _trail(session: Any, periode: str, got: dict[str, int], want: dict[str, int]) -> str:
+    """For a failure's message: the period's stored revisions at which a wrongly stored input changed."""
+    keys = [k for k in sorted(set(got) | set(want)) if got.get(k) != want.get(k)][:3]
+    rows = session.exec(
+        select(RekapRevision).where(RekapRevision.tahun == TAHUN, RekapRevision.periode == periode)
+    ).all()
+    trail: dict[str, list[tuple[int, int | None]]] = {k: [] for k in keys}
+    for row in sorted(rows, key=lambda r: r.revision):
+        inputs = json.loads(row.inputs)
+        for k in keys:
+            if not trail[k] or trail[k][-1][1] != inputs.get(k):
+                trail[k].append((row.revision, inputs.get(k)))
+    return f"(revision, input revision) where these inputs changed: {trail}"
 
 
 def _forget_streams(prefix: str) -> None:
