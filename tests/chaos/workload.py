@@ -215,7 +215,7 @@ class Killer(threading.Thread):
     """SIGKILLs a random service process every `interval` seconds (seeded) and restarts it after a short delay,
     as a process manager would; also restarts (and records) any process that exited without being killed."""
 
-    def __init__(self, procs: Processes, seed: int, interval: tuple[float, float] = (2.0, 5.0)) -> None:
+    def __init__(self, procs: Processes, seed: int, interval: tuple[float, float] = (3.0, 6.0)) -> None:
         super().__init__(name="killer", daemon=True)
         self.procs = procs
         self.rnd = random.Random(seed)
