@@ -33,7 +33,8 @@ def get_rekap(
         )
     last = latest_revision(session, tahun, periode)
     rekap = result["rekap"]
-    if last is not None and json.loads(last.body) == json.loads(json.dumps(rekap, sort_keys=True)):
+    same = json.loads(json.dumps(rekap, sort_keys=True))
+    if last is not None and json.loads(last.body) == same and json.loads(last.inputs) == result["inputs"]:
         rekap["revision"] = last.revision
     else:  # received but not yet recapped by the consumer: the next revision will carry it
         rekap["revision"] = (last.revision + 1) if last else 1

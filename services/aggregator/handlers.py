@@ -138,7 +138,9 @@ def latest_revision(session: Session, tahun: int, periode: str) -> RekapRevision
 
 
 def recompute(session: Session, rt: Runtime, tahun: int, causation: Envelope) -> None:
-    """Store and publish a new revision for every period whose recap changed."""
+    """Store and publish a new revision for every period whose recap or input revisions changed: a recap always
+    says which revision of each input it used (DESIGN.md), also when a new input revision moves no figure (a
+    `terakhir` indicator's earlier quarter), or the revision would name inputs it was not computed from."""
     year = load_year(session, tahun)
     if year is None:
         return
@@ -146,7 +148,7 @@ def recompute(session: Session, rt: Runtime, tahun: int, causation: Envelope) ->
         result = compute_from(year, periode)
         body = json.dumps(result["rekap"], sort_keys=True)
         last = latest_revision(session, tahun, periode)
-        if last is not None and last.body == body:
+        if last is not None and last.body == body and json.loads(last.inputs) == result["inputs"]:
             continue
         revision = (last.revision + 1) if last else 1
         session.add(

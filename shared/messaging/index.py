@@ -325,11 +325,19 @@ class EventIndex:
 class Indexer:
     """Keeps the index: consumer group `indexer` on every producing service's stream, one pipeline per batch."""
 
-    def __init__(self, client: Any, prefix: str, streams: Iterable[str] | None = None, block_ms: int = 1000) -> None:
+    def __init__(
+        self,
+        client: Any,
+        prefix: str,
+        streams: Iterable[str] | None = None,
+        block_ms: int = 1000,
+        reclaim_idle_ms: int = 60_000,
+    ) -> None:
         self.r = client  # an asyncio Redis client
         self.prefix = prefix
         self.streams = list(streams) if streams is not None else [f"{prefix}.{p}" for p in PRODUCERS]
         self.block_ms = block_ms
+        self.reclaim_idle_ms = reclaim_idle_ms  # like the services' consumers (LAPKIN_RECLAIM_IDLE_MS)
         self.consumer = f"indexer-{socket.gethostname()}-{os.getpid()}"
         self.indexed = 0
         self._task: asyncio.Task[None] | None = None
@@ -377,21 +385,48 @@ class Indexer:
         result = await self.r.xreadgroup(INDEXER_GROUP, self.consumer, ids, count=500, block=block)  # type: ignore[arg-type]
         return await self.index_batch(result)
 
+    async def reclaim(self) -> int:
+        """Index what a crashed indexer read and never acknowledged. Its consumer name (pid) died with it, so no
+        one else reads those entries: claim the ones idle longer than the reclaim time, through the whole pending
+        list (XAUTOCLAIM's cursor), and index them. Run at start and then every half reclaim time, because an
+        indexer killed moments before this one started leaves entries too fresh to claim at start."""
+        from redis.exceptions import ResponseError
+
+        n = 0
+        for stream in self.streams:
+            cursor: Any = "0-0"
+            while True:
+                try:
+                    result = await self.r.xautoclaim(
+                        stream, INDEXER_GROUP, self.consumer, min_idle_time=self.reclaim_idle_ms, start_id=cursor,
+                        count=500,
+                    )  # fmt: skip
+                except ResponseError as exc:
+                    log.warning("indexer: xautoclaim %s: %s", stream, exc)
+                    break
+                cursor, entries = result[0], result[1]
+                if entries:
+                    n += await self.index_batch([(stream, entries)])
+                if _text(cursor) == "0-0":
+                    break
+        return n
+
     async def run(self) -> None:
         from redis.exceptions import ResponseError
 
         await self.ensure_groups()
-        for stream in self.streams:  # what a crashed indexer read and never acknowledged
-            try:
-                await self.r.xautoclaim(stream, INDEXER_GROUP, self.consumer, min_idle_time=30_000, count=1000)
-            except ResponseError as exc:
-                log.warning("indexer: xautoclaim %s: %s", stream, exc)
+        await self.reclaim()  # what a crashed indexer read and never acknowledged
         behind = True  # own pending entries to read again: a crashed predecessor's (claimed above), or a failed batch's
+        every = max(0.1, self.reclaim_idle_ms / 2000)
+        next_reclaim = asyncio.get_running_loop().time() + every
         while True:
             try:
                 while behind and await self.run_once(pending=True):
                     pass
                 behind = False
+                if asyncio.get_running_loop().time() >= next_reclaim:
+                    await self.reclaim()
+                    next_reclaim = asyncio.get_running_loop().time() + every
                 await self.run_once(block=self.block_ms)
             except asyncio.CancelledError:
                 raise

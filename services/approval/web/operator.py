@@ -95,7 +95,7 @@ def _l(lang: str) -> Any:
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     rt: Runtime = app.state.rt
-    indexer = Indexer(rt.redis, rt.settings.stream_prefix)
+    indexer = Indexer(rt.redis, rt.settings.stream_prefix, reclaim_idle_ms=rt.settings.reclaim_idle_ms)
     rt.state["indexer"] = indexer
     rt.state.setdefault("groups", []).append((indexer.streams, INDEXER_GROUP))  # in /metrics and /healthz
     await indexer.ensure_groups()

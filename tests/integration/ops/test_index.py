@@ -181,3 +181,25 @@ async def test_the_indexer_catches_up_with_history_and_a_redelivery_changes_noth
     assert r.zcard(index.key("unit", "BPS")) == before
     groups = {g["name"].decode(): g for g in r.xinfo_groups(settings.stream("collector"))}
     assert groups["indexer"]["pending"] == 0 and groups["indexer"]["lag"] == 0
+
+
+async def test_what_a_killed_indexer_read_is_indexed_by_the_running_one(settings, r):
+    """An indexer SIGKILLed after reading leaves entries pending under its dead consumer name; one started moments
+    later (too soon to claim them at its start) claims and indexes them once they are idle for the reclaim time."""
+    client = AsyncRedis.from_url(settings.redis_url)
+    indexer = Indexer(client, settings.stream_prefix, block_ms=100, reclaim_idle_ms=300)
+    await indexer.ensure_groups()
+    for n in range(3):
+        put(r, settings, event("TriwulanSubmitted", submitted("BPS", 1, f"k{n}"), "collector"))
+    read = r.xreadgroup("indexer", "indexer-killed-1234", {settings.stream("collector"): ">"}, count=10)
+    assert len(read[0][1]) == 3  # read, never acknowledged: the reader died
+    indexer.start()
+    deadline = time.monotonic() + 10
+    while indexer.indexed < 3:
+        assert time.monotonic() < deadline, f"indexed {indexer.indexed} of 3"
+        await asyncio.sleep(0.05)
+    await indexer.stop()
+    await client.aclose()
+    assert len(EventIndex(r, settings.stream_prefix).page({"unit": "BPS"}).rows) == 3
+    groups = {g["name"].decode(): g for g in r.xinfo_groups(settings.stream("collector"))}
+    assert groups["indexer"]["pending"] == 0
