@@ -32,13 +32,68 @@ class Running:
     settings: Settings
     admin: dict[str, str]
     data_dir: Path
+    supervisor: Supervisor
 
     def url(self, service: str, path: str) -> str:
         return f"{self.settings.base_url(service)}{path}"
 
+    def pids(self) -> dict[str, int]:
+        """The process id of each running service (uvicorn runs the app in that one process)."""
+        return {name: child.proc.pid for name, child in self.supervisor.children.items() if child.proc is not None}
+
+    def cpu_seconds(self) -> dict[str, float]:
+        return {name: cpu_seconds(pid) for name, pid in self.pids().items()}
+
+    def peak_rss_mib(self) -> dict[str, float]:
+        """Each service's peak resident memory so far (VmHWM, Linux)."""
+        return {name: vm_hwm_mib(pid) for name, pid in self.pids().items()}
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def vm_hwm_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+@contextmanager
+def fresh_database(url: str | None) -> Iterator[str | None]:
+    """A PostgreSQL URL names a server: a new empty database on it for this run, dropped afterwards (so runs
+    never see each other's rows). SQLite (None) needs nothing: each run has its own data folder."""
+    if not url or not url.startswith("postgres"):
+        yield url
+        return
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    name = f"lapkin_bench_{secrets.token_hex(4)}"
+    admin_dsn = parsed.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield parsed.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(admin_dsn, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
 
 @contextmanager
 def running_system(database_url: str | None = None) -> Iterator[Running]:
+    """The four services (or BENCH_SERVICES) under the supervisor, on a fresh data folder and, given a PostgreSQL
+    URL, a fresh database on that server."""
+    with fresh_database(database_url) as url, _running(url) as running:
+        yield running
+
+
+@contextmanager
+def _running(database_url: str | None) -> Iterator[Running]:
     data_dir = Path(tempfile.mkdtemp(prefix="lapkin-bench-"))
     ports = {s: free_port() for s in ("collector", "aggregator", "approval", "renderer")}
     env = {
@@ -46,6 +101,7 @@ def running_system(database_url: str | None = None) -> Iterator[Running]:
         "LAPKIN_DATA_DIR": str(data_dir), "LAPKIN_STREAM_PREFIX": f"b{secrets.token_hex(4)}",
         "LAPKIN_ADMIN_TOKEN": secrets.token_urlsafe(16), "LAPKIN_SECRET_KEY": secrets.token_urlsafe(16),
         **{f"LAPKIN_{s.upper()}_PORT": str(p) for s, p in ports.items()},
+        "LAPKIN_RATE_LIMIT_PER_MINUTE": "0",  # a load test is not abuse: the per-key submission limit is off
     }
     if database_url:
         env["DATABASE_URL"] = database_url
@@ -56,7 +112,7 @@ def running_system(database_url: str | None = None) -> Iterator[Running]:
     sup.start()
     try:
         sup.wait_healthy(90)
-        yield Running(settings, {"Authorization": f"Bearer {env['LAPKIN_ADMIN_TOKEN']}"}, data_dir)
+        yield Running(settings, {"Authorization": f"Bearer {env['LAPKIN_ADMIN_TOKEN']}"}, data_dir, sup)
     finally:
         sup.stop()
 

@@ -103,11 +103,7 @@ class Runtime:
     async def start(self) -> None:
         self.redis = make_redis(self.settings)
         self.broker = make_broker(self.settings)
-        self.relay = Relay(
-            self.engine,
-            self._publish,
-            self.settings.relay_interval_s,
-        )
+        self.relay = Relay(self.engine, self._publish, self.settings.relay_interval_s, read_engine=self.read_engine)
         if self.handlers:
             await ensure_groups(self.redis, self.streams_in, self.service)
             self.consumer = EventConsumer(

@@ -11,10 +11,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session
 from starlette.exceptions import HTTPException
 
 from services.collector import bulanan, bulk, excel, handlers, pk
+from services.collector.keys import KeyCache
 from services.collector.models import ApiKey, IdempotencyRecord, Unit
 from services.collector.validation import validate_pk
 from shared.errors import FORBIDDEN, UNAUTHORIZED, ApiError, api_error
@@ -29,16 +30,21 @@ Triwulan = Annotated[str, Path(pattern="^TW[1-4]$")]
 def unit_or_admin(request: Request, rt: RuntimeDep) -> Caller:
     token = bearer(request)
     if token and token.startswith("lpk_"):
-        # its own short read: a transaction left open here would span the hop to the route (see shared.service)
-        with Session(rt.read_engine or rt.engine) as session:
-            key = session.exec(select(ApiKey).where(ApiKey.key_hash == hash_api_key(token))).first()
-        if key is not None:
-            return Caller("unit", key.unit, role="unit", unit=key.unit)
+        unit = key_cache(rt).unit_of(rt.read_engine or rt.engine, token)
+        if unit is not None:
+            return Caller("unit", unit, role="unit", unit=unit)
         raise UNAUTHORIZED
     caller = caller_from_token(rt, token)
     if caller is not None:
         return caller
     raise UNAUTHORIZED
+
+
+def key_cache(rt: Runtime) -> KeyCache:
+    cache = rt.state.get("api_keys")
+    if cache is None:
+        cache = rt.state["api_keys"] = KeyCache()
+    return cache  # type: ignore[no-any-return]
 
 
 UnitOrAdmin = Annotated[Caller, Depends(unit_or_admin)]
@@ -160,28 +166,28 @@ def _submit_once(
     """One report through `submit` (quarterly by default, or monthly), honouring dry_run and Idempotency-Key (the
     JSON routes and the Excel upload alike: the key is matched against the body, so the same sheet again answers the
     same), and the commit that answers 409 when a concurrent report won the race."""
-    request_hash = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+    request_hash = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest() if idempotency_key else ""
     if idempotency_key and not dry_run:
         seen = session.get(IdempotencyRecord, (idempotency_key, caller.id))
         if seen is not None:
             if seen.request_hash != request_hash:
                 raise _idempotency_key_reused()
             return JSONResponse(json.loads(seen.response), status_code=seen.status_code)
-    answer = submit(session, rt, key_unit=caller.id, body=body, dry_run=dry_run, received_at=handlers.utc_now())
     status = 200 if dry_run else 202
-    if dry_run:
-        return JSONResponse(answer, status_code=status)
-    if idempotency_key:
-        session.add(
-            IdempotencyRecord(
-                key=idempotency_key,
-                caller=caller.id,
-                request_hash=request_hash,
-                status_code=status,
-                response=json.dumps(answer),
+    try:  # a conflict shows where a report writes its rows (as it goes) or at commit (the idempotency record)
+        answer = submit(session, rt, key_unit=caller.id, body=body, dry_run=dry_run, received_at=handlers.utc_now())
+        if dry_run:
+            return JSONResponse(answer, status_code=status)
+        if idempotency_key:
+            session.add(
+                IdempotencyRecord(
+                    key=idempotency_key,
+                    caller=caller.id,
+                    request_hash=request_hash,
+                    status_code=status,
+                    response=json.dumps(answer),
+                )
             )
-        )
-    try:
         session.commit()
     except IntegrityError as exc:  # a concurrent submission took this revision: the caller may retry
         session.rollback()
