@@ -86,12 +86,21 @@ class Runtime:
         *,
         correlation_id: str | None = None,
         causation: Envelope | None = None,
+        causation_id: str | None = None,
     ) -> Envelope:
         """Add an event to this service's outbox, in the caller's transaction. Without a causing event or an explicit
-        id it carries the current correlation id (the HTTP request's `X-Correlation-Id`, or the handled event's)."""
+        id it carries the current correlation id (the HTTP request's `X-Correlation-Id`, or the handled event's).
+        `causation_id` names a causing event handled earlier (work a handler left for later)."""
         if correlation_id is None and causation is None:
             correlation_id = correlation_id_var.get()
-        env = new_envelope(type_, payload, producer=self.service, correlation_id=correlation_id, causation=causation)
+        env = new_envelope(
+            type_,
+            payload,
+            producer=self.service,
+            correlation_id=correlation_id,
+            causation=causation,
+            causation_id=causation_id,
+        )
         add_to_outbox(session, self.stream, env)
         return env
 
@@ -115,6 +124,7 @@ class Runtime:
                 streams=self.streams_in,
                 after_commit=self.committed,
                 metrics=self.metrics,
+                redis=self.redis,
             )
             self.consumer.register()
         await self.broker.start()
@@ -303,7 +313,8 @@ def build_app(
 # ---- dependencies -------------------------------------------------------------------------------------------
 
 
-def get_rt(request: Request) -> Runtime:
+async def get_rt(request: Request) -> Runtime:
+    """async: FastAPI runs a plain `def` dependency in a worker thread, a hop this does not need."""
     return request.app.state.rt  # type: ignore[no-any-return]
 
 

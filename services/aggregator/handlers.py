@@ -1,9 +1,15 @@
 """The aggregator's event handlers (SOP steps 2–3, 6, 9): keep the newest inputs, recompute every period's
-recap, and publish a new revision (RekapCompleted) for each period whose recap changed."""
+recap, and publish a new revision (RekapCompleted) for each period whose recap changed.
+
+A recompute reads the whole year, so it is done once per burst rather than once per event: while more events wait
+in the stream, a handler only marks the year stale (in its own transaction, with the input), and the next handler
+with nothing waiting — or the sweep, every STALE_SWEEP_S — recomputes it (docs/benchmarks.md)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -11,12 +17,16 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from services.aggregator.domain import PERIODE_QUARTERS, PERIODES
-from services.aggregator.models import AggBulanan, AggInput, AggPeriode, AggPk, AggTren, RekapRevision
+from services.aggregator.models import AggBulanan, AggInput, AggPeriode, AggPk, AggStale, AggTren, RekapRevision
 from services.aggregator.rekap import build_rekap, parse_pk
 from services.aggregator.tren import build_tren
 from shared.events import catalogue as ev
-from shared.events.envelope import Envelope
+from shared.events.envelope import Envelope, utcnow
+from shared.messaging.streams import events_waiting
 from shared.service import Runtime
+
+log = logging.getLogger("lapkin.aggregator")
+STALE_SWEEP_S = 0.5  # the longest a recap waits behind a burst of events
 
 
 def responsible(pk: dict[str, Any]) -> dict[str, set[str]]:
@@ -137,8 +147,17 @@ def latest_revision(session: Session, tahun: int, periode: str) -> RekapRevision
     return session.exec(query).first()
 
 
-def recompute(session: Session, rt: Runtime, tahun: int, causation: Envelope) -> None:
-    """Store and publish a new revision for every period whose recap changed."""
+def recompute(
+    session: Session,
+    rt: Runtime,
+    tahun: int,
+    causation: Envelope | None,
+    *,
+    causation_id: str | None = None,
+    correlation_id: str | None = None,
+) -> None:
+    """Store and publish a new revision for every period whose recap changed; the cause is the handled event, or
+    (for a stale year) the newest event that left it stale."""
     year = load_year(session, tahun)
     if year is None:
         return
@@ -171,6 +190,8 @@ def recompute(session: Session, rt: Runtime, tahun: int, causation: Envelope) ->
                 inputs=result["inputs"],
             ),
             causation=causation,
+            causation_id=causation_id,
+            correlation_id=correlation_id,
         )
 
 
@@ -227,6 +248,55 @@ def tren(session: Session, tahun: int) -> dict[str, Any] | None:
     return build_tren(tahun, year_pk.version, indikator, monthly_values(session, tahun, pk))
 
 
+def refresh(session: Session, rt: Runtime, tahun: int, env: Envelope) -> None:
+    """Recompute the year now, or mark it stale while more events wait (module docstring). Called with the year
+    locked (_lock_year)."""
+    if session.get(AggPk, tahun) is None:
+        return  # no PK: nothing to recap yet
+    if events_waiting() > 0:
+        stale = session.get(AggStale, tahun) or AggStale(tahun=tahun, event_id=env.event_id, correlation_id="")
+        stale.event_id, stale.correlation_id, stale.marked_at = env.event_id, env.correlation_id, utcnow()
+        session.add(stale)
+        return
+    recompute(session, rt, tahun, env)
+    done = session.get(AggStale, tahun)  # this recompute covered what an earlier event left stale
+    if done is not None:
+        session.delete(done)
+
+
+def recompute_stale(rt: Runtime) -> int:
+    """Recompute every stale year, each in its own transaction; returns how many."""
+    with Session(rt.read_engine or rt.engine) as session:
+        years = list(session.exec(select(AggStale.tahun)))
+    done = 0
+    for tahun in years:
+        with Session(rt.engine) as session:
+            _lock_year(session, tahun)
+            stale = session.get(AggStale, tahun)
+            if stale is None:  # a handler or another process got there first
+                continue
+            recompute(session, rt, tahun, None, causation_id=stale.event_id, correlation_id=stale.correlation_id)
+            session.delete(stale)
+            session.commit()
+        rt.committed()
+        done += 1
+    return done
+
+
+async def sweep(rt: Runtime) -> None:
+    """The aggregator's clock: every STALE_SWEEP_S, the stale years (a recap never waits longer behind a burst)."""
+    while True:
+        try:
+            await asyncio.to_thread(recompute_stale, rt)
+        except Exception:  # a database hiccup: the year stays stale, the next tick tries again
+            log.exception("recomputing stale years failed")
+        await asyncio.sleep(STALE_SWEEP_S)
+
+
+async def start(rt: Runtime) -> None:
+    rt.background.append(asyncio.create_task(sweep(rt), name="stale-recaps"))
+
+
 def _lock_year(session: Session, tahun: int) -> AggPk | None:
     """Serialise recaps of one year across aggregator processes (PostgreSQL row lock; SQLite serialises writes)."""
     return session.exec(select(AggPk).where(AggPk.tahun == tahun).with_for_update()).first()
@@ -241,7 +311,7 @@ def make_handlers(rt: Runtime) -> dict[str, Any]:
         row.version, row.body = p.version, json.dumps(p.pk)
         session.add(row)
         session.flush()
-        recompute(session, rt, p.tahun, env)
+        refresh(session, rt, p.tahun, env)
 
     def on_triwulan_submitted(session: Session, env: Envelope, p: ev.TriwulanSubmitted) -> None:
         pk_row = _lock_year(session, p.tahun)
@@ -261,7 +331,7 @@ def make_handlers(rt: Runtime) -> dict[str, Any]:
                 row.complete_on_time = p.on_time
         session.add(row)
         session.flush()
-        recompute(session, rt, p.tahun, env)
+        refresh(session, rt, p.tahun, env)
 
     def on_periode_closed(session: Session, env: Envelope, p: ev.PeriodeClosed) -> None:
         _lock_year(session, p.tahun)
@@ -269,7 +339,7 @@ def make_handlers(rt: Runtime) -> dict[str, Any]:
         flag.closed = True
         session.add(flag)
         session.flush()
-        recompute(session, rt, p.tahun, env)
+        refresh(session, rt, p.tahun, env)
 
     def on_draft_approved(session: Session, env: Envelope, p: ev.DraftApproved) -> None:
         if not p.final:
@@ -279,7 +349,7 @@ def make_handlers(rt: Runtime) -> dict[str, Any]:
         flag.final = True
         session.add(flag)
         session.flush()
-        recompute(session, rt, p.tahun, env)
+        refresh(session, rt, p.tahun, env)
 
     return {
         "PerjanjianKinerjaPublished": on_pk_published,

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -27,10 +28,15 @@ Tahun = Annotated[int, Path(ge=2000, le=2100)]
 Triwulan = Annotated[str, Path(pattern="^TW[1-4]$")]
 
 
-def unit_or_admin(request: Request, rt: RuntimeDep) -> Caller:
+async def unit_or_admin(request: Request, rt: RuntimeDep) -> Caller:
+    """async, with the database asked (in a worker thread) only for a key not seen in the last seconds: every
+    report passes here, and a worker thread per request is a cost under load."""
     token = bearer(request)
     if token and token.startswith("lpk_"):
-        unit = key_cache(rt).unit_of(rt.read_engine or rt.engine, token)
+        cache = key_cache(rt)
+        unit = cache.known(token)
+        if unit is None:
+            unit = await run_in_threadpool(cache.unit_of, rt.read_engine or rt.engine, token)
         if unit is not None:
             return Caller("unit", unit, role="unit", unit=unit)
         raise UNAUTHORIZED
@@ -123,21 +129,21 @@ Submit = Callable[..., dict[str, Any]]
 
 
 @router.post("/laporan-triwulan", status_code=202, openapi_extra=JSON_OBJECT)
-def post_laporan_triwulan(
-    session: SessionDep,
+async def post_laporan_triwulan(
     rt: RuntimeDep,
     caller: UnitOrAdmin,
     body: JsonBody,
     dry_run: bool = Query(False),
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> JSONResponse:
+    """async, with the whole report (session, transaction, commit) in one worker thread: the busiest route, where
+    FastAPI would otherwise spend a thread hop on each sync dependency (docs/benchmarks.md)."""
     _require_unit_key(caller)
-    return _submit_once(session, rt, caller, body, dry_run, idempotency_key)
+    return await run_in_threadpool(_submit_in_session, rt, caller, body, dry_run, idempotency_key)
 
 
 @router.post("/laporan-bulanan", status_code=202, openapi_extra=JSON_OBJECT)
-def post_laporan_bulanan(
-    session: SessionDep,
+async def post_laporan_bulanan(
     rt: RuntimeDep,
     caller: UnitOrAdmin,
     body: JsonBody,
@@ -146,7 +152,21 @@ def post_laporan_bulanan(
 ) -> JSONResponse:
     """Monthly progress: the quarterly report's rules and answer; shown as trend and early warning, never recapped."""
     _require_unit_key(caller)
-    return _submit_once(session, rt, caller, body, dry_run, idempotency_key, bulanan.submit_bulanan)
+    return await run_in_threadpool(
+        _submit_in_session, rt, caller, body, dry_run, idempotency_key, bulanan.submit_bulanan
+    )
+
+
+def _submit_in_session(
+    rt: Runtime,
+    caller: Caller,
+    body: Any,
+    dry_run: bool,
+    idempotency_key: str | None,
+    submit: Submit = handlers.submit_triwulan,
+) -> JSONResponse:
+    with Session(rt.engine, expire_on_commit=False) as session:
+        return _submit_once(session, rt, caller, body, dry_run, idempotency_key, submit)
 
 
 def _require_unit_key(caller: Caller) -> None:

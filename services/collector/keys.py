@@ -25,13 +25,17 @@ class KeyCache:
         self._lock = threading.Lock()
         self._units: dict[str, tuple[str, float]] = {}
 
-    def unit_of(self, engine: Engine, token: str) -> str | None:
-        digest = hash_api_key(token)
-        now = time.monotonic()
+    def known(self, token: str) -> str | None:
+        """The key's unit if it was found in the last TTL_S seconds (no database access)."""
         with self._lock:
-            found = self._units.get(digest)
-        if found is not None and found[1] > now:
-            return found[0]
+            found = self._units.get(hash_api_key(token))
+        return found[0] if found is not None and found[1] > time.monotonic() else None
+
+    def unit_of(self, engine: Engine, token: str) -> str | None:
+        known = self.known(token)
+        if known is not None:
+            return known
+        digest, now = hash_api_key(token), time.monotonic()
         # its own short read: a transaction left open here would span the hop to the route (see shared.service)
         with Session(engine) as session:
             unit = session.exec(select(ApiKey.unit).where(ApiKey.key_hash == digest)).first()

@@ -1,10 +1,16 @@
 """The renderer's event handlers (SOP steps 3–4, 7, 9): draft documents for a complete recap, final ones
-once approved, each in .docx, .pdf and .xlsx from one view-model."""
+once approved, each in .docx, .pdf and .xlsx from one view-model.
+
+A draft takes seconds and only the newest recap of a period matters, so while more events wait in the stream a
+complete recap is kept as the period's pending draft (replacing an older one) and rendered once, by the next
+handler with nothing waiting or by the sweep every PENDING_SWEEP_S (docs/benchmarks.md)."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
+import logging
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -12,15 +18,20 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from services.renderer import documents
-from services.renderer.models import Document, RenPk
+from services.renderer.models import Document, PendingDraft, RenPk
 from services.renderer.viewmodel import build_view_model, jenis_of
 from shared.events import catalogue as ev
-from shared.events.envelope import Envelope
+from shared.events.envelope import Envelope, utcnow
+from shared.messaging.outbox import ProcessedEvent
+from shared.messaging.streams import events_waiting
 from shared.service import Runtime
+
+log = logging.getLogger("lapkin.renderer")
+PENDING_SWEEP_S = 1.0  # the longest a draft waits behind a burst of events, besides its own rendering
 
 FORMATS = ("docx", "pdf", "xlsx")
 VOLATILE = ("revision", "status", "inputs")
-__all__ = ["jenis_of", "make_handlers", "render_files"]
+__all__ = ["jenis_of", "make_handlers", "render_files", "start"]
 
 
 def content_hash(rekap: dict[str, Any]) -> str:
@@ -93,9 +104,24 @@ def make_handlers(rt: Runtime) -> dict[str, Any]:
         session.add(row)
 
     def on_rekap_completed(session: Session, env: Envelope, p: ev.RekapCompleted) -> None:
-        """A draft only for a complete recap; a semester or the year only once its quarters are final."""
+        """A draft only for a complete recap; a semester or the year only once its quarters are final. Left pending
+        while more events wait (module docstring)."""
         if p.status != "complete" or p.rekap.get("quarters_final") is False:
             return
+        draft_id = f"{p.tahun}-{p.periode}"
+        pending = session.get(PendingDraft, draft_id)
+        if pending is not None and pending.revision >= p.revision:
+            return  # a newer recap of the period is already waiting to be drawn
+        if events_waiting() > 0:
+            pending = pending or PendingDraft(draft_id=draft_id, revision=p.revision, event="")
+            pending.revision, pending.event, pending.marked_at = p.revision, env.model_dump_json(), utcnow()
+            session.add(pending)
+            return
+        if pending is not None:
+            session.delete(pending)
+        render_draft(session, env, p)
+
+    def render_draft(session: Session, env: Envelope, p: ev.RekapCompleted) -> None:
         draft_id = f"{p.tahun}-{p.periode}"
         digest = content_hash(p.rekap)
         last = latest_document(session, draft_id)
@@ -230,9 +256,85 @@ def make_handlers(rt: Runtime) -> dict[str, Any]:
             )
         )
 
+    def pending_drafts() -> list[str]:
+        with Session(rt.read_engine or rt.engine) as session:
+            return list(session.exec(select(PendingDraft.draft_id).order_by(col(PendingDraft.marked_at))))
+
+    def render_pending(draft_id: str) -> None:
+        """Draw one pending draft in its own transaction (nothing when a handler got there first)."""
+        with Session(rt.engine) as session:
+            pending = session.get(PendingDraft, draft_id)
+            if pending is None:
+                return
+            env = Envelope.model_validate_json(pending.event)
+            session.delete(pending)
+            render_draft(session, env, ev.RekapCompleted.model_validate(env.payload))
+            session.commit()
+        rt.committed()
+
+    def render_failed(draft_id: str) -> Envelope | None:
+        """Count a failed render; at max_deliveries give the event up (returned, to be dead-lettered) and forget
+        it was handled."""
+        with Session(rt.engine) as session:
+            pending = session.get(PendingDraft, draft_id)
+            if pending is None:
+                return None
+            pending.failures += 1
+            if pending.failures < rt.settings.max_deliveries:
+                session.add(pending)
+                session.commit()
+                return None
+            env = Envelope.model_validate_json(pending.event)
+            session.delete(pending)
+            claimed = session.get(ProcessedEvent, (rt.service, env.event_id))
+            if claimed is not None:  # as if never handled: a replay of the dead letter is applied again
+                session.delete(claimed)
+            session.commit()
+            return env
+
+    rt.state["drafts"] = (pending_drafts, render_pending, render_failed)
     return {
         "PerjanjianKinerjaPublished": on_pk_published,
         "RekapCompleted": on_rekap_completed,
         "DraftApproved": on_draft_approved,
         "DisposisiIssued": on_disposisi_issued,
     }
+
+
+async def sweep(rt: Runtime) -> None:
+    """The renderer's clock: every PENDING_SWEEP_S, the pending drafts. One that keeps failing goes to the dead
+    letters of the aggregator's stream, as its RekapCompleted would from a handler (`lapkin ops` can replay it)."""
+    pending_drafts, render_pending, render_failed = rt.state["drafts"]
+    while True:
+        try:
+            for draft_id in await asyncio.to_thread(pending_drafts):
+                try:
+                    await asyncio.to_thread(render_pending, draft_id)
+                except Exception:
+                    log.exception("rendering the pending draft %s failed", draft_id)
+                    given_up = await asyncio.to_thread(render_failed, draft_id)
+                    if given_up is not None:
+                        await dead_letter(rt, given_up)
+        except Exception:  # the database is away: the drafts stay pending, the next tick tries again
+            log.exception("rendering pending drafts failed")
+        await asyncio.sleep(PENDING_SWEEP_S)
+
+
+async def dead_letter(rt: Runtime, env: Envelope) -> None:
+    stream = rt.settings.stream("aggregator")
+    await rt.broker.publish(
+        {
+            "envelope": json.loads(env.model_dump_json()),
+            "dead_reason": "pending draft failed to render",
+            "original_stream": stream,
+            "original_entry_id": None,
+            "delivery_count": rt.settings.max_deliveries,
+            "consumer": rt.service,
+            "failed_at": utcnow().isoformat(),
+        },
+        stream=f"{stream}.dlq",
+    )
+
+
+async def start(rt: Runtime) -> None:
+    rt.background.append(asyncio.create_task(sweep(rt), name="pending-drafts"))

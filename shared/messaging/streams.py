@@ -4,6 +4,7 @@ dead letters after N deliveries, and the idempotent apply step (see notes/fastst
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import logging
 import os
@@ -29,6 +30,16 @@ from shared.observability import STUCK_FACTOR, Metrics, correlation, group_state
 log = logging.getLogger("lapkin.messaging")
 
 Handler = Callable[[Session, Envelope, Any], None]  # (session, envelope, typed payload); sync, runs in a thread
+
+_waiting: contextvars.ContextVar[int] = contextvars.ContextVar("lapkin_events_waiting", default=0)
+
+
+def events_waiting() -> int:
+    """In a handler: how many entries of its event's stream the consumer group had not read yet when the event was
+    handed over (0 when none, outside a handler, or when Redis cannot tell). A handler whose work a later event
+    redoes anyway (a recap of the whole year, a document of the newest recap) may leave it for later while this is
+    above 0 — every entry counted here is certain to reach the group — instead of doing it once per event."""
+    return _waiting.get()
 
 
 def make_broker(settings: Settings) -> RedisBroker:
@@ -72,8 +83,10 @@ class EventConsumer:
         streams: list[str],
         after_commit: Callable[[], None] | None = None,
         metrics: Metrics | None = None,
+        redis: Redis | None = None,
     ) -> None:
         self.broker = broker
+        self.redis = redis  # for the group's lag (events_waiting); None: always 0
         self.metrics = metrics
         self.settings = settings
         self.engine = engine
@@ -127,6 +140,7 @@ class EventConsumer:
         except (ValidationError, UnknownEvent) as exc:  # can never succeed: no retries
             await self.dead_letter(stream, body, msg, f"unreadable payload: {exc}", deliveries)
             return
+        token = _waiting.set(await self.lag(stream))
         with correlation(env.correlation_id):  # log lines of the handler carry the envelope's correlation id
             started = time.perf_counter()
             try:
@@ -138,12 +152,26 @@ class EventConsumer:
                 if self.metrics:
                     self.metrics.handler_failures.inc(stream, env.type)
                 raise
+            finally:
+                _waiting.reset(token)
         self.consumed += 1
         if self.metrics:
             self.metrics.consumed.inc(stream, env.type)
             self.metrics.handler_latency.observe(env.type, value=time.perf_counter() - started)
         if self.after_commit:
             self.after_commit()
+
+    async def lag(self, stream: str) -> int:
+        """Entries of `stream` this group has not read yet (XINFO GROUPS, Redis 7); 0 when unknown."""
+        if self.redis is None:
+            return 0
+        try:
+            for info in await self.redis.xinfo_groups(stream):
+                if _text(info["name"]) == self.service:
+                    return int(info.get("lag") or 0)
+        except Exception:  # only a hint: never a reason to fail an event
+            return 0
+        return 0
 
     def _apply(self, handler: Handler, env: Envelope, payload: Payload) -> None:
         try:
