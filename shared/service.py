@@ -65,6 +65,7 @@ class Runtime:
     read_engine: Engine | None = None  # set by build_app; falls back to `engine`
     metrics: Metrics = field(default_factory=lambda: Metrics("?"))
     background: list[asyncio.Task[Any]] = field(default_factory=list)  # a service's own clocks, cancelled at stop
+    after_commit: list[Callable[[], None]] = field(default_factory=list)  # more to wake than the relay (thread-safe)
 
     def __post_init__(self) -> None:
         if self.metrics.service == "?":
@@ -105,9 +106,12 @@ class Runtime:
         return env
 
     def committed(self) -> None:
-        """Call after a commit that emitted events: the relay publishes now instead of at its next poll."""
+        """Call after a commit that emitted events: the relay publishes now instead of at its next poll (and any
+        `after_commit` hook runs: the renderer's drawer wakes). Safe from any thread."""
         if self.relay:
             self.relay.notify()
+        for hook in self.after_commit:
+            hook()
 
     async def start(self) -> None:
         self.redis = make_redis(self.settings)

@@ -1,9 +1,10 @@
 """The renderer's event handlers (SOP steps 3–4, 7, 9): draft documents for a complete recap, final ones
 once approved, each in .docx, .pdf and .xlsx from one view-model.
 
-A draft takes seconds and only the newest recap of a period matters, so while more events wait in the stream a
-complete recap is kept as the period's pending draft (replacing an older one) and rendered once, by the next
-handler with nothing waiting or by the sweep every PENDING_SWEEP_S (docs/benchmarks.md)."""
+A draft takes seconds and only the newest recap of a period matters: the handler keeps a complete recap as the
+period's pending draft (replacing an older one), and one drawer per process draws pending drafts, newest recap
+only, as soon as a commit wakes it (or every DRAWER_TICK_S). A burst of recaps thus costs one draft, not one each
+(docs/benchmarks.md)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import asyncio
 import hashlib
 import json
 import logging
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -23,15 +25,14 @@ from services.renderer.viewmodel import build_view_model, jenis_of
 from shared.events import catalogue as ev
 from shared.events.envelope import Envelope, utcnow
 from shared.messaging.outbox import ProcessedEvent
-from shared.messaging.streams import events_waiting
 from shared.service import Runtime
 
 log = logging.getLogger("lapkin.renderer")
-PENDING_SWEEP_S = 1.0  # the longest a draft waits behind a burst of events, besides its own rendering
+DRAWER_TICK_S = 1.0  # the drawer looks for pending drafts at least this often (a commit wakes it sooner)
 
 FORMATS = ("docx", "pdf", "xlsx")
 VOLATILE = ("revision", "status", "inputs")
-__all__ = ["jenis_of", "make_handlers", "render_files", "start"]
+__all__ = ["draw_pending", "jenis_of", "make_handlers", "render_files", "start"]
 
 
 def content_hash(rekap: dict[str, Any]) -> str:
@@ -80,6 +81,17 @@ def _generated_on(value: datetime | None) -> date:
     return (value or datetime.now()).date()
 
 
+@dataclass(frozen=True)
+class DraftPlan:
+    """What drawing the next version of a draft needs, decided before the (slow) drawing."""
+
+    draft_id: str
+    version: int
+    digest: str
+    folder: Path
+    vm: dict[str, Any]
+
+
 def make_handlers(rt: Runtime) -> dict[str, Any]:
     root = rt.settings.documents_dir
     template_dir = rt.settings.data_dir / "templates"
@@ -104,47 +116,48 @@ def make_handlers(rt: Runtime) -> dict[str, Any]:
         session.add(row)
 
     def on_rekap_completed(session: Session, env: Envelope, p: ev.RekapCompleted) -> None:
-        """A draft only for a complete recap; a semester or the year only once its quarters are final. Left pending
-        while more events wait (module docstring)."""
+        """A draft only for a complete recap; a semester or the year only once its quarters are final. The drawer
+        draws it (module docstring)."""
         if p.status != "complete" or p.rekap.get("quarters_final") is False:
             return
         draft_id = f"{p.tahun}-{p.periode}"
         pending = session.get(PendingDraft, draft_id)
         if pending is not None and pending.revision >= p.revision:
             return  # a newer recap of the period is already waiting to be drawn
-        if events_waiting() > 0:
-            pending = pending or PendingDraft(draft_id=draft_id, revision=p.revision, event="")
-            pending.revision, pending.event, pending.marked_at = p.revision, env.model_dump_json(), utcnow()
-            session.add(pending)
-            return
-        if pending is not None:
-            session.delete(pending)
-        render_draft(session, env, p)
+        pending = pending or PendingDraft(draft_id=draft_id, revision=p.revision, event="")
+        pending.revision, pending.event, pending.marked_at = p.revision, env.model_dump_json(), utcnow()
+        pending.failures = 0
+        session.add(pending)
 
-    def render_draft(session: Session, env: Envelope, p: ev.RekapCompleted) -> None:
+    def plan_draft(session: Session, env: Envelope, p: ev.RekapCompleted) -> DraftPlan | None:
+        """The next version of the period's draft and its view-model; None when the newest one already shows this
+        content, or the period is final."""
         draft_id = f"{p.tahun}-{p.periode}"
         digest = content_hash(p.rekap)
         last = latest_document(session, draft_id)
         if last is not None and (last.content_hash == digest or last.status == "final"):
-            return
+            return None
         version = (last.version + 1) if last else 1
         vm = view_model(
             session, p.rekap, p.tahun, final=False, generated_on=_generated_on(env.occurred_at), version=version
         )
-        folder = root / str(p.tahun) / p.periode / f"v{version}"
-        hashes = render_files(folder, vm, template_dir)
+        return DraftPlan(draft_id, version, digest, root / str(p.tahun) / p.periode / f"v{version}", vm)
+
+    def record_draft(
+        session: Session, env: Envelope, p: ev.RekapCompleted, plan: DraftPlan, hashes: dict[str, str]
+    ) -> None:
         doc = Document(
-            id=f"{draft_id}-v{version}",
-            draft_id=draft_id,
+            id=f"{plan.draft_id}-v{plan.version}",
+            draft_id=plan.draft_id,
             jenis=jenis_of(p.periode),
             tahun=p.tahun,
             periode=p.periode,
-            version=version,
+            version=plan.version,
             recap_revision=p.revision,
-            content_hash=digest,
+            content_hash=plan.digest,
             status="draft",
             sha256=json.dumps(hashes),
-            folder=str(folder),
+            folder=str(plan.folder),
             rekap=json.dumps(p.rekap),
         )
         session.add(doc)
@@ -152,12 +165,12 @@ def make_handlers(rt: Runtime) -> dict[str, Any]:
             session,
             "DraftRendered",
             ev.DraftRendered(
-                draft_id=draft_id,
+                draft_id=plan.draft_id,
                 document_id=doc.id,
                 jenis=doc.jenis,
                 tahun=p.tahun,
                 periode=p.periode,
-                version=version,
+                version=plan.version,
                 recap_revision=p.revision,
                 files=hashes,
             ),
@@ -261,14 +274,24 @@ def make_handlers(rt: Runtime) -> dict[str, Any]:
             return list(session.exec(select(PendingDraft.draft_id).order_by(col(PendingDraft.marked_at))))
 
     def render_pending(draft_id: str) -> None:
-        """Draw one pending draft in its own transaction (nothing when a handler got there first)."""
-        with Session(rt.engine) as session:
+        """Draw one pending draft: read, draw with no transaction open (a render takes seconds; on SQLite a write
+        transaction would hold the one writer's turn all that time), then record it and drop the pending row unless
+        a newer recap replaced it meanwhile."""
+        with Session(rt.read_engine or rt.engine) as session:
             pending = session.get(PendingDraft, draft_id)
             if pending is None:
                 return
             env = Envelope.model_validate_json(pending.event)
-            session.delete(pending)
-            render_draft(session, env, ev.RekapCompleted.model_validate(env.payload))
+            p = ev.RekapCompleted.model_validate(env.payload)
+            plan = plan_draft(session, env, p)
+        hashes = render_files(plan.folder, plan.vm, template_dir) if plan is not None else {}
+        with Session(rt.engine) as session:
+            still = session.get(PendingDraft, draft_id)
+            if still is not None and still.revision == p.revision:
+                session.delete(still)
+            last = latest_document(session, draft_id)
+            if plan is not None and (last.version if last else 0) < plan.version:
+                record_draft(session, env, p, plan, hashes)
             session.commit()
         rt.committed()
 
@@ -301,23 +324,37 @@ def make_handlers(rt: Runtime) -> dict[str, Any]:
     }
 
 
-async def sweep(rt: Runtime) -> None:
-    """The renderer's clock: every PENDING_SWEEP_S, the pending drafts. One that keeps failing goes to the dead
-    letters of the aggregator's stream, as its RekapCompleted would from a handler (`lapkin ops` can replay it)."""
+def draw_pending(rt: Runtime) -> list[Envelope]:
+    """Every pending draft, oldest first; returns the events given up after max_deliveries failed renders (to be
+    dead-lettered). The drawer's work, and what a test calls to have the drafts drawn."""
     pending_drafts, render_pending, render_failed = rt.state["drafts"]
-    while True:
+    given_up = []
+    for draft_id in pending_drafts():
         try:
-            for draft_id in await asyncio.to_thread(pending_drafts):
-                try:
-                    await asyncio.to_thread(render_pending, draft_id)
-                except Exception:
-                    log.exception("rendering the pending draft %s failed", draft_id)
-                    given_up = await asyncio.to_thread(render_failed, draft_id)
-                    if given_up is not None:
-                        await dead_letter(rt, given_up)
-        except Exception:  # the database is away: the drafts stay pending, the next tick tries again
-            log.exception("rendering pending drafts failed")
-        await asyncio.sleep(PENDING_SWEEP_S)
+            render_pending(draft_id)
+        except Exception:
+            log.exception("drawing the pending draft %s failed", draft_id)
+            env = render_failed(draft_id)
+            if env is not None:
+                given_up.append(env)
+    return given_up
+
+
+async def drawer(rt: Runtime, wake: asyncio.Event) -> None:
+    """One per process (so a draft is never drawn twice at once here): the pending drafts, whenever a commit wakes
+    it and every DRAWER_TICK_S. One that keeps failing goes to the dead letters of the aggregator's stream, as its
+    RekapCompleted would from a handler (`lapkin ops` can replay it)."""
+    while True:
+        wake.clear()
+        try:
+            for env in await asyncio.to_thread(draw_pending, rt):
+                await dead_letter(rt, env)
+        except Exception:  # the database is away: the drafts stay pending, the next round tries again
+            log.exception("drawing pending drafts failed")
+        try:
+            await asyncio.wait_for(wake.wait(), DRAWER_TICK_S)
+        except TimeoutError:
+            pass
 
 
 async def dead_letter(rt: Runtime, env: Envelope) -> None:
@@ -337,4 +374,12 @@ async def dead_letter(rt: Runtime, env: Envelope) -> None:
 
 
 async def start(rt: Runtime) -> None:
-    rt.background.append(asyncio.create_task(sweep(rt), name="pending-drafts"))
+    wake = asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    def wake_up() -> None:  # commits happen in worker threads
+        if not loop.is_closed():
+            loop.call_soon_threadsafe(wake.set)
+
+    rt.after_commit.append(wake_up)
+    rt.background.append(asyncio.create_task(drawer(rt, wake), name="drawer"))

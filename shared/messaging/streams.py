@@ -10,7 +10,8 @@ import logging
 import os
 import socket
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from faststream.redis import RedisBroker, RedisStreamMessage, StreamSub
@@ -40,6 +41,16 @@ def events_waiting() -> int:
     redoes anyway (a recap of the whole year, a document of the newest recap) may leave it for later while this is
     above 0 — every entry counted here is certain to reach the group — instead of doing it once per event."""
     return _waiting.get()
+
+
+@contextmanager
+def waiting(n: int) -> Iterator[None]:
+    """Within the block, events_waiting() answers `n` (the consumer sets it around each handler; tests may too)."""
+    token = _waiting.set(n)
+    try:
+        yield
+    finally:
+        _waiting.reset(token)
 
 
 def make_broker(settings: Settings) -> RedisBroker:
@@ -140,8 +151,8 @@ class EventConsumer:
         except (ValidationError, UnknownEvent) as exc:  # can never succeed: no retries
             await self.dead_letter(stream, body, msg, f"unreadable payload: {exc}", deliveries)
             return
-        token = _waiting.set(await self.lag(stream))
-        with correlation(env.correlation_id):  # log lines of the handler carry the envelope's correlation id
+        lag = await self.lag(stream)
+        with correlation(env.correlation_id), waiting(lag):  # log lines of the handler carry the correlation id
             started = time.perf_counter()
             try:
                 await asyncio.to_thread(self._apply, handler, env, payload)  # raises => stays pending => reclaimed
@@ -152,8 +163,6 @@ class EventConsumer:
                 if self.metrics:
                     self.metrics.handler_failures.inc(stream, env.type)
                 raise
-            finally:
-                _waiting.reset(token)
         self.consumed += 1
         if self.metrics:
             self.metrics.consumed.inc(stream, env.type)
