@@ -10,11 +10,14 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import weakref
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlalchemy import Engine, event
+from sqlalchemy.orm import defer
+from sqlmodel import Session, col, func, select
 
 from services.aggregator.domain import PERIODE_QUARTERS, PERIODES
 from services.aggregator.models import AggBulanan, AggInput, AggPeriode, AggPk, AggStale, AggTren, RekapRevision
@@ -26,7 +29,7 @@ from shared.messaging.streams import events_waiting
 from shared.service import Runtime
 
 log = logging.getLogger("lapkin.aggregator")
-STALE_SWEEP_S = 0.5  # the longest a recap waits behind a burst of events
+STALE_SWEEP_S = 1.0  # the longest a recap waits behind a burst of events
 
 
 def responsible(pk: dict[str, Any]) -> dict[str, set[str]]:
@@ -49,27 +52,74 @@ class Year:
     inputs: list[AggInput]
     values: dict[str, dict[int, Decimal]]
     flags: dict[str, AggPeriode]
+    expected: dict[str, set[str]]  # unit -> the indicators it must report
+    reported: dict[tuple[int, int | str], set[str]]  # (triwulan, unit) -> the indicators its input holds
 
 
-_PK_CACHE: dict[tuple[int, int], tuple[dict[str, Any], list[Any], list[Any]]] = {}
+@dataclass(frozen=True)
+class ParsedPk:
+    pk: dict[str, Any]
+    sasaran: list[Any]
+    indikator: list[Any]
+    expected: dict[str, set[str]]
+
+
+# Per database (engine) and process: parsed PK versions (a version never changes once published) and the newest
+# recap revision of each period, whose body a recompute compares against (re-read when another process wrote one).
+_PARSED: weakref.WeakKeyDictionary[Engine, dict[tuple[int, int], ParsedPk]] = weakref.WeakKeyDictionary()
+_LAST: weakref.WeakKeyDictionary[Engine, dict[tuple[int, str], tuple[int, str]]] = weakref.WeakKeyDictionary()
+
+
+_REMEMBER = "lapkin_recaps_written"
+
+
+@event.listens_for(Session, "after_commit")
+def _remember_written(session: Any) -> None:
+    """The recaps a transaction wrote become the remembered newest once it commits (never before: a rollback
+    must not leave memory ahead of the table)."""
+    written = session.info.pop(_REMEMBER, None)
+    if written:
+        _LAST.setdefault(_engine(session), {}).update(written)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_written(session: Any) -> None:
+    session.info.pop(_REMEMBER, None)
+
+
+def _engine(session: Session) -> Engine:
+    engine = session.get_bind()
+    assert isinstance(engine, Engine)
+    return engine
+
+
+def parsed_pk(session: Session, pk_row: AggPk) -> ParsedPk:
+    cache = _PARSED.setdefault(_engine(session), {})
+    key = (pk_row.tahun, pk_row.version)
+    if key not in cache:
+        pk = json.loads(pk_row.body)
+        cache[key] = ParsedPk(pk, *parse_pk(pk), responsible(pk))
+    return cache[key]
 
 
 def load_year(session: Session, tahun: int) -> Year | None:
     pk_row = session.get(AggPk, tahun)
     if pk_row is None:
         return None
-    key = (tahun, pk_row.version)
-    if key not in _PK_CACHE:  # a PK version never changes: parse it once per process
-        pk = json.loads(pk_row.body)
-        _PK_CACHE[key] = (pk, *parse_pk(pk))
-    pk, sasaran, indikator = _PK_CACHE[key]
+    parsed = parsed_pk(session, pk_row)
     inputs = sorted(session.exec(select(AggInput).where(AggInput.tahun == tahun)), key=lambda r: (r.triwulan, r.unit))
     values: dict[str, dict[int, Decimal]] = {}
+    reported: dict[tuple[int, int | str], set[str]] = {}
     for row in inputs:
-        for kode, nilai in json.loads(row.values).items():
+        held = json.loads(row.values)
+        reported[(row.triwulan, row.unit)] = set(held)
+        for kode, nilai in held.items():
             values.setdefault(kode, {})[row.triwulan] = Decimal(nilai)
     flags = {p.periode: p for p in session.exec(select(AggPeriode).where(AggPeriode.tahun == tahun))}
-    return Year(tahun, pk_row.version, pk, sasaran, indikator, inputs, values, flags)
+    return Year(
+        tahun, pk_row.version, parsed.pk, parsed.sasaran, parsed.indikator, inputs, values, flags, parsed.expected,
+        reported,
+    )  # fmt: skip
 
 
 def compute(session: Session, tahun: int, periode: str) -> dict[str, Any] | None:
@@ -83,13 +133,13 @@ def compute_from(year: Year, periode: str) -> dict[str, Any]:
     rekap = build_rekap(
         tahun=tahun, periode=periode, sasaran=year.sasaran, indikator=year.indikator, values=year.values
     )
-    expected = responsible(pk)
+    expected = year.expected
     quarters = PERIODE_QUARTERS[periode]
     kel = {"expected_units": 0, "submitted_units": 0, "on_time_units": 0}
     complete_all = True
     for q in quarters:
         by_unit = {r.unit: r for r in inputs if r.triwulan == q}
-        submitted = [u for u, codes in expected.items() if u in by_unit and codes <= set(json.loads(by_unit[u].values))]
+        submitted = [u for u, codes in expected.items() if u in by_unit and codes <= year.reported[(q, u)]]
         kel["expected_units"] += len(expected)
         kel["submitted_units"] += len(submitted)
         kel["on_time_units"] += sum(1 for u in submitted if by_unit[u].complete_on_time)
@@ -147,6 +197,24 @@ def latest_revision(session: Session, tahun: int, periode: str) -> RekapRevision
     return session.exec(query).first()
 
 
+def last_recap(session: Session, tahun: int, periode: str) -> tuple[int, str] | None:
+    """(revision, body) of the period's newest recap: the body from this process's memory when the table's newest
+    revision is the one remembered."""
+    query = select(func.max(RekapRevision.revision)).where(
+        RekapRevision.tahun == tahun, RekapRevision.periode == periode
+    )
+    newest = session.exec(query).one()
+    if newest is None:
+        return None
+    known = _LAST.setdefault(_engine(session), {}).get((tahun, periode))
+    if known is not None and known[0] == newest:
+        return known
+    row = session.get(RekapRevision, (tahun, periode, newest))
+    assert row is not None
+    _LAST[_engine(session)][(tahun, periode)] = (row.revision, row.body)
+    return row.revision, row.body
+
+
 def recompute(
     session: Session,
     rt: Runtime,
@@ -164,10 +232,11 @@ def recompute(
     for periode in PERIODES:
         result = compute_from(year, periode)
         body = json.dumps(result["rekap"], sort_keys=True)
-        last = latest_revision(session, tahun, periode)
-        if last is not None and last.body == body:
+        last = last_recap(session, tahun, periode)
+        if last is not None and last[1] == body:
             continue
-        revision = (last.revision + 1) if last else 1
+        revision = (last[0] + 1) if last else 1
+        session.info.setdefault(_REMEMBER, {})[(tahun, periode)] = (revision, body)  # once committed (below)
         session.add(
             RekapRevision(
                 tahun=tahun,
@@ -298,8 +367,10 @@ async def start(rt: Runtime) -> None:
 
 
 def _lock_year(session: Session, tahun: int) -> AggPk | None:
-    """Serialise recaps of one year across aggregator processes (PostgreSQL row lock; SQLite serialises writes)."""
-    return session.exec(select(AggPk).where(AggPk.tahun == tahun).with_for_update()).first()
+    """Serialise recaps of one year across aggregator processes (PostgreSQL row lock; SQLite serialises writes).
+    The PK's body is read only when its parsed form is not in memory yet (parsed_pk)."""
+    query = select(AggPk).where(AggPk.tahun == tahun).options(defer(AggPk.body)).with_for_update()  # type: ignore[arg-type]
+    return session.exec(query).first()
 
 
 def make_handlers(rt: Runtime) -> dict[str, Any]:
@@ -326,7 +397,7 @@ def make_handlers(rt: Runtime) -> dict[str, Any]:
         row.anggaran_realisasi = (p.anggaran or {}).get("realisasi")
         row.kendala, row.solusi = p.kendala, p.solusi
         if row.complete_on_time is None and pk_row is not None:
-            codes = responsible(json.loads(pk_row.body)).get(p.unit, set())
+            codes = parsed_pk(session, pk_row).expected.get(p.unit, set())
             if codes <= set(values):
                 row.complete_on_time = p.on_time
         session.add(row)

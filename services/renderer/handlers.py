@@ -13,10 +13,11 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
 from services.renderer import documents
@@ -25,10 +26,13 @@ from services.renderer.viewmodel import build_view_model, jenis_of
 from shared.events import catalogue as ev
 from shared.events.envelope import Envelope, utcnow
 from shared.messaging.outbox import ProcessedEvent
+from shared.messaging.streams import consumer_name
 from shared.service import Runtime
 
 log = logging.getLogger("lapkin.renderer")
 DRAWER_TICK_S = 1.0  # the drawer looks for pending drafts at least this often (a commit wakes it sooner)
+CLAIM_S = timedelta(minutes=5)  # a drawer that crashed mid-draw holds its claim this long
+PENDING = PendingDraft.__table__  # type: ignore[attr-defined]
 
 FORMATS = ("docx", "pdf", "xlsx")
 VOLATILE = ("revision", "status", "inputs")
@@ -273,10 +277,34 @@ def make_handlers(rt: Runtime) -> dict[str, Any]:
         with Session(rt.read_engine or rt.engine) as session:
             return list(session.exec(select(PendingDraft.draft_id).order_by(col(PendingDraft.marked_at))))
 
+    drawer_name = consumer_name(rt.settings, rt.service)
+
+    def claim(draft_id: str) -> bool:
+        """Take the pending draft for this drawer, unless another drawer (a replica) holds it (lease: CLAIM_S)."""
+        now = utcnow()
+        taken = (
+            update(PENDING)
+            .where(PENDING.c.draft_id == draft_id)
+            .where(
+                or_(
+                    PENDING.c.claimed_at.is_(None),
+                    PENDING.c.claimed_at < now - CLAIM_S,
+                    PENDING.c.claimed_by == drawer_name,
+                )
+            )
+            .values(claimed_by=drawer_name, claimed_at=now)
+        )
+        with Session(rt.engine) as session:
+            won = session.connection().execute(taken).rowcount == 1
+            session.commit()
+        return won
+
     def render_pending(draft_id: str) -> None:
-        """Draw one pending draft: read, draw with no transaction open (a render takes seconds; on SQLite a write
-        transaction would hold the one writer's turn all that time), then record it and drop the pending row unless
-        a newer recap replaced it meanwhile."""
+        """Draw one pending draft: claim it, read, draw with no transaction open (a render takes seconds; on SQLite a
+        write transaction would hold the one writer's turn all that time), then record it and drop the pending row
+        unless a newer recap replaced it meanwhile (then it is drawn next)."""
+        if not claim(draft_id):
+            return
         with Session(rt.read_engine or rt.engine) as session:
             pending = session.get(PendingDraft, draft_id)
             if pending is None:
@@ -289,6 +317,9 @@ def make_handlers(rt: Runtime) -> dict[str, Any]:
             still = session.get(PendingDraft, draft_id)
             if still is not None and still.revision == p.revision:
                 session.delete(still)
+            elif still is not None:
+                still.claimed_by, still.claimed_at = None, None
+                session.add(still)
             last = latest_document(session, draft_id)
             if plan is not None and (last.version if last else 0) < plan.version:
                 record_draft(session, env, p, plan, hashes)
@@ -303,6 +334,7 @@ def make_handlers(rt: Runtime) -> dict[str, Any]:
             if pending is None:
                 return None
             pending.failures += 1
+            pending.claimed_by, pending.claimed_at = None, None
             if pending.failures < rt.settings.max_deliveries:
                 session.add(pending)
                 session.commit()

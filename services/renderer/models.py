@@ -48,6 +48,8 @@ class PendingDraft(SQLModel, table=True):
     event: str = Field(sa_column=Column(Text, nullable=False))  # the RekapCompleted envelope, as JSON
     marked_at: datetime = Field(default_factory=utcnow)
     failures: int = 0  # renders that raised; at max_deliveries the event is dead-lettered like a handler's
+    claimed_by: str | None = None  # the drawer (process) drawing it; another leaves it alone until claimed_at+lease
+    claimed_at: datetime | None = None
 
 
 TABLES = [m.__table__ for m in (RenPk, Document, PendingDraft)]  # type: ignore[attr-defined,union-attr]

@@ -32,21 +32,28 @@ log = logging.getLogger("lapkin.messaging")
 
 Handler = Callable[[Session, Envelope, Any], None]  # (session, envelope, typed payload); sync, runs in a thread
 
-_waiting: contextvars.ContextVar[int] = contextvars.ContextVar("lapkin_events_waiting", default=0)
+_waiting: contextvars.ContextVar[Callable[[], int]] = contextvars.ContextVar("lapkin_events_waiting")
 
 
 def events_waiting() -> int:
-    """In a handler: how many entries of its event's stream the consumer group had not read yet when the event was
-    handed over (0 when none, outside a handler, or when Redis cannot tell). A handler whose work a later event
-    redoes anyway (a recap of the whole year, a document of the newest recap) may leave it for later while this is
-    above 0 — every entry counted here is certain to reach the group — instead of doing it once per event."""
-    return _waiting.get()
+    """In a handler: how many entries of its event's stream its consumer group has not read yet (0 when none,
+    outside a handler, or when Redis cannot tell; asked of Redis only when a handler calls this). A handler whose
+    work a later event redoes anyway (a recap of the whole year) may leave it for later while this is above 0 —
+    every entry counted here is certain to reach the group — instead of doing it once per event."""
+    probe = _waiting.get(None)
+    if probe is None:
+        return 0
+    try:
+        return probe()
+    except Exception:  # only a hint: never a reason to fail an event
+        return 0
 
 
 @contextmanager
-def waiting(n: int) -> Iterator[None]:
-    """Within the block, events_waiting() answers `n` (the consumer sets it around each handler; tests may too)."""
-    token = _waiting.set(n)
+def waiting(n: int | Callable[[], int]) -> Iterator[None]:
+    """Within the block, events_waiting() answers `n` (or calls it): the consumer sets it around each handler;
+    tests may too."""
+    token = _waiting.set(n if callable(n) else lambda: n)
     try:
         yield
     finally:
@@ -151,7 +158,11 @@ class EventConsumer:
         except (ValidationError, UnknownEvent) as exc:  # can never succeed: no retries
             await self.dead_letter(stream, body, msg, f"unreadable payload: {exc}", deliveries)
             return
-        lag = await self.lag(stream)
+        loop = asyncio.get_running_loop()
+
+        def lag() -> int:  # from the handler's worker thread, on this loop
+            return asyncio.run_coroutine_threadsafe(self.lag(stream), loop).result(timeout=5)
+
         with correlation(env.correlation_id), waiting(lag):  # log lines of the handler carry the correlation id
             started = time.perf_counter()
             try:

@@ -7,17 +7,18 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlmodel import Session, select
 
-from services.renderer.handlers import draw_pending
+from services.renderer.handlers import CLAIM_S, draw_pending
 from services.renderer.main import create_app
 from services.renderer.models import Document, PendingDraft
 from shared.config import Settings
 from shared.events import catalogue as ev
-from shared.events.envelope import Envelope, new_envelope
+from shared.events.envelope import Envelope, new_envelope, utcnow
 from shared.messaging.outbox import OutboxMessage, ProcessedEvent, claim_event
 from tests.support.databases import fresh_database_url
 from tests.unit.renderer.worked_example import load_pk, recaps
@@ -104,3 +105,23 @@ def test_a_pending_draft_that_keeps_failing_is_given_up_and_forgotten(app):
     assert of_draft(app, PendingDraft, "2024-TW4") == [] and of_draft(app, Document, "2024-TW4") == []
     with Session(rt.engine) as session:
         assert session.get(ProcessedEvent, (rt.service, env.event_id)) is None
+
+
+def test_a_draft_another_drawer_holds_is_left_alone_until_its_claim_runs_out(app):
+    handle(app, rekap_completed("TW3", 1, "88.00"))
+    rt = app.state.rt
+    with Session(rt.engine) as session:  # a replica's drawer took it a moment ago
+        pending = session.get(PendingDraft, "2024-TW3")
+        pending.claimed_by, pending.claimed_at = "renderer-elsewhere-1", utcnow()
+        session.add(pending)
+        session.commit()
+    assert draw_pending(rt) == []
+    assert of_draft(app, Document, "2024-TW3") == [] and len(of_draft(app, PendingDraft, "2024-TW3")) == 1
+    with Session(rt.engine) as session:  # that replica died mid-draw: its claim runs out
+        pending = session.get(PendingDraft, "2024-TW3")
+        pending.claimed_at = utcnow() - CLAIM_S - timedelta(seconds=1)
+        session.add(pending)
+        session.commit()
+    assert draw_pending(rt) == []
+    assert [d.recap_revision for d in of_draft(app, Document, "2024-TW3")] == [1]
+    assert of_draft(app, PendingDraft, "2024-TW3") == []
