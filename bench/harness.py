@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import shutil
+import signal
 import socket
 import statistics
 import tempfile
@@ -32,13 +34,73 @@ class Running:
     settings: Settings
     admin: dict[str, str]
     data_dir: Path
+    supervisor: Supervisor
 
     def url(self, service: str, path: str) -> str:
         return f"{self.settings.base_url(service)}{path}"
 
+    def pids(self) -> dict[str, int]:
+        """The process id of each running service (uvicorn runs the app in that one process)."""
+        return {name: child.proc.pid for name, child in self.supervisor.children.items() if child.proc is not None}
+
+    def cpu_seconds(self) -> dict[str, float]:
+        return {name: cpu_seconds(pid) for name, pid in self.pids().items()}
+
+    def peak_rss_mib(self) -> dict[str, float]:
+        """Each service's peak resident memory so far (VmHWM, Linux)."""
+        return {name: vm_hwm_mib(pid) for name, pid in self.pids().items()}
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def vm_hwm_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+@contextmanager
+def fresh_database(url: str | None) -> Iterator[str | None]:
+    """A PostgreSQL URL names a server: a new empty database on it for this run, dropped afterwards (so runs
+    never see each other's rows). SQLite (None) needs nothing: each run has its own data folder."""
+    if not url or not url.startswith("postgres"):
+        yield url
+        return
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    name = f"lapkin_bench_{secrets.token_hex(4)}"
+    admin_dsn = parsed.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield parsed.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(admin_dsn, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
 
 @contextmanager
 def running_system(database_url: str | None = None) -> Iterator[Running]:
+    """The four services (or BENCH_SERVICES) under the supervisor, on a fresh data folder and, given a PostgreSQL
+    URL, a fresh database on that server; all stopped and removed at the end (SIGTERM included)."""
+    signal.signal(signal.SIGTERM, _exit)
+    with fresh_database(database_url) as url, _running(url) as running:
+        yield running
+
+
+def _exit(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)  # unwinds the context managers: the services stop, the database is dropped
+
+
+@contextmanager
+def _running(database_url: str | None) -> Iterator[Running]:
     data_dir = Path(tempfile.mkdtemp(prefix="lapkin-bench-"))
     ports = {s: free_port() for s in ("collector", "aggregator", "approval", "renderer")}
     env = {
@@ -57,9 +119,24 @@ def running_system(database_url: str | None = None) -> Iterator[Running]:
     sup.start()
     try:
         sup.wait_healthy(90)
-        yield Running(settings, {"Authorization": f"Bearer {env['LAPKIN_ADMIN_TOKEN']}"}, data_dir)
+        yield Running(settings, {"Authorization": f"Bearer {env['LAPKIN_ADMIN_TOKEN']}"}, data_dir, sup)
     finally:
         sup.stop()
+        _forget(settings)
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def _forget(settings: Settings) -> None:
+    """This run's streams and indexes in Redis (its own prefix only)."""
+    import redis
+
+    client = redis.Redis.from_url(settings.redis_url)
+    try:
+        keys = list(client.scan_iter(f"{settings.stream_prefix}.*", count=1000))
+        for n in range(0, len(keys), 500):
+            client.delete(*keys[n : n + 500])
+    finally:
+        client.close()
 
 
 @dataclass
@@ -109,3 +186,42 @@ async def load(url: str, bodies: list[tuple[dict[str, Any], dict[str, str]]], co
 
 def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
+
+
+def wait_drained(settings: Settings, timeout: float = 900) -> None:
+    """Until every consumer group on every stream has read and acknowledged everything (nothing pending, no lag)."""
+    from lapkin.ops import Ops
+
+    ops = Ops(settings)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        groups = [g for row in ops.status() for g in row["groups"]]
+        if all(g["pending"] == 0 and g["lag"] == 0 for g in groups):
+            return
+        time.sleep(0.1)
+    raise TimeoutError("the consumers did not catch up")
+
+
+def setup_office(system: Running, client: httpx.Client, pk: dict[str, Any]) -> dict[str, str]:
+    """PUT the PK and make one API key per unit; returns unit -> key."""
+    tahun = pk["tahun"]
+    r = client.put(system.url("collector", f"/api/v1/perjanjian-kinerja/{tahun}"), json=pk, headers=system.admin)
+    assert r.status_code == 200, r.text
+    keys = {}
+    for unit in pk["units"]:
+        r = client.post(system.url("collector", f"/api/v1/units/{unit['kode']}/api-keys"), headers=system.admin)
+        assert r.status_code == 201, r.text
+        keys[unit["kode"]] = r.json()["api_key"]
+    return keys
+
+
+def submit(system: Running, client: httpx.Client, keys: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
+    headers = {"Authorization": f"Bearer {keys[body['unit']]}"}
+    r = client.post(system.url("collector", "/api/v1/laporan-triwulan"), json=body, headers=headers)
+    assert r.status_code == 202, r.text
+    return r.json()  # type: ignore[no-any-return]
+
+
+def draft_files(system: Running, tahun: int, periode: str, version: int) -> list[Path]:
+    folder = system.data_dir / "documents" / str(tahun) / periode / f"v{version}"
+    return [folder / f"laporan.{fmt}" for fmt in ("docx", "pdf", "xlsx")]

@@ -4,8 +4,12 @@ machine that only validates the same body and XADDs it. Also reports how long af
 consumed everything the collector accepted.
 
     .venv/bin/python bench/ingest.py [--seconds 15] [--concurrency 50] [--units 20] [--per-unit 10]
+                                     [--profile collector]
 
-Uses REDIS_URL (default redis://127.0.0.1:6379/0) and DATABASE_URL (unset: SQLite) from the environment.
+Uses REDIS_URL (default redis://127.0.0.1:6379/0) and DATABASE_URL (unset: SQLite; a PostgreSQL URL names the
+server, the run gets a fresh database on it) from the environment. `--profile SERVICE` records that service's
+process with py-spy (`pip install py-spy`, not a project dependency) during the measured run into
+bench-profile-SERVICE.svg (a flame graph; `--profile-format raw` for collapsed stacks).
 """
 
 from __future__ import annotations
@@ -20,13 +24,14 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.harness import free_port, running_system  # noqa: E402
+from bench.harness import cpu_seconds, free_port, running_system  # noqa: E402
 from bench.synthetic import synthetic_pk, synthetic_submission  # noqa: E402
 from lapkin.ops import Ops  # noqa: E402
 
@@ -44,9 +49,16 @@ def bodies_file(pk: dict, keys: dict[str, str], n: int = 4000, seed: int = 7) ->
     return path
 
 
+def profiler(pid: int, seconds: int, service: str, fmt: str) -> subprocess.Popen[bytes]:
+    out = f"bench-profile-{service}.{'svg' if fmt == 'flamegraph' else 'txt'}"
+    cmd = [str(Path(sys.executable).parent / "py-spy"), "record", "-p", str(pid), "-d", str(seconds), "-r", "100",
+           "-f", fmt, "-o", out, "--nonblocking", "--gil"]  # fmt: skip
+    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 def wrk(url: str, bodies: str, seconds: int, concurrency: int) -> dict[str, float]:
     done = subprocess.run(
-        ["wrk", "-t2", f"-c{concurrency}", f"-d{seconds}s", "--latency", "-s", str(ROOT / "bench" / "post.lua"), url],
+        ["wrk", "-t2", f"-c{concurrency}", f"-d{seconds}s", "--timeout", "60s", "--latency", "-s", str(ROOT / "bench" / "post.lua"), url],
         env={**os.environ, "BODIES": bodies}, capture_output=True, text=True, check=True,
     )
     m = RESULT.search(done.stdout)
@@ -66,15 +78,33 @@ def run_system(args: argparse.Namespace) -> tuple[dict[str, float], float]:
         url = system.url("collector", "/api/v1/laporan-triwulan")
         bodies = bodies_file(pk, keys)
         wrk(url, bodies, 3, args.concurrency)  # warm-up
+        wait_drained(Ops(system.settings))
+        spy = profiler(system.pids()[args.profile], args.seconds - 1, args.profile, args.profile_format) \
+            if args.profile else None  # fmt: skip
+        cpu = system.cpu_seconds()
         result = wrk(url, bodies, args.seconds, args.concurrency)
-        ops, t0 = Ops(system.settings), time.perf_counter()
-        while "aggregator" in os.environ.get("BENCH_SERVICES", "aggregator"):  # the aggregator's group on the collector's stream has caught up
-            row = next(r for r in ops.status() if r["stream"].endswith(".collector"))
-            group = next(g for g in row["groups"] if g["group"] == "aggregator")
-            if group["pending"] == 0 and group["lag"] == 0:
-                break
-            time.sleep(0.2)
-        return result, time.perf_counter() - t0
+        during = system.cpu_seconds()
+        if spy is not None:
+            spy.wait()
+        t0 = time.perf_counter()
+        wait_drained(Ops(system.settings))
+        drain = time.perf_counter() - t0
+        after = system.cpu_seconds()
+        # the collector's CPU while it answered; the consumers' until they had consumed everything it accepted
+        used = {name: (during if name == "collector" else after)[name] - cpu[name] for name in cpu}
+        result["cpu_ms"] = {name: 1000 * seconds / result["requests"] for name, seconds in used.items()}  # type: ignore[assignment]
+        return result, drain
+
+
+def wait_drained(ops: Ops, timeout: float = 600) -> None:
+    """Until every consumer group on every stream has read and acknowledged everything (nothing pending, no lag)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        groups = [g for row in ops.status() for g in row["groups"]]
+        if all(g["pending"] == 0 and g["lag"] == 0 for g in groups):
+            return
+        time.sleep(0.2)
+    raise TimeoutError("the consumers did not catch up")
 
 
 def run_baseline(args: argparse.Namespace) -> dict[str, float]:
@@ -93,15 +123,19 @@ def run_baseline(args: argparse.Namespace) -> dict[str, float]:
         bodies = bodies_file(pk, {u["kode"]: "x" for u in pk["units"]})
         url = f"http://127.0.0.1:{port}/api/v1/laporan-triwulan"
         wrk(url, bodies, 3, args.concurrency)
-        return wrk(url, bodies, args.seconds, args.concurrency)
+        cpu = cpu_seconds(proc.pid)
+        result = wrk(url, bodies, args.seconds, args.concurrency)
+        result["cpu_ms"] = {"baseline": 1000 * (cpu_seconds(proc.pid) - cpu) / result["requests"]}  # type: ignore[assignment]
+        return result
     finally:
         proc.terminate()
         proc.wait()
 
 
-def line(name: str, r: dict[str, float]) -> str:
+def line(name: str, r: dict[str, Any]) -> str:
+    cpu = ", ".join(f"{service} {ms:.2f}" for service, ms in r["cpu_ms"].items())
     return (f"{name:<44} {r['rate']:>8,.0f} req/s  p50 {r['p50_ms']:>7.1f} ms  p99 {r['p99_ms']:>7.1f} ms  "
-            f"non-2xx {r['non2xx']:.0f}  errors {r['errors']:.0f}")
+            f"non-2xx {r['non2xx']:.0f}  errors {r['errors']:.0f}\n  CPU ms per request during the run: {cpu}")
 
 
 def main() -> None:
@@ -110,11 +144,16 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--units", type=int, default=20)
     parser.add_argument("--per-unit", type=int, default=10)
+    parser.add_argument("--profile", choices=("collector", "aggregator", "approval", "renderer"))
+    parser.add_argument("--profile-format", choices=("flamegraph", "raw"), default="flamegraph")
+    parser.add_argument("--no-baseline", action="store_true", help="measure the system only")
     args = parser.parse_args()
     system, drain = run_system(args)
-    baseline = run_baseline(args)
     print(line("lapkin collector (whole system running)", system))
-    print(f"  the aggregator had consumed everything accepted {drain:.1f} s after the load ended")
+    print(f"  every consumer had consumed everything {drain:.1f} s after the load ended")
+    if args.no_baseline:
+        return
+    baseline = run_baseline(args)
     print(line("bare FastAPI: validate + XADD", baseline))
     print(f"ratio (lapkin / baseline): {system['rate'] / baseline['rate']:.2f}")
 

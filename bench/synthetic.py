@@ -33,6 +33,16 @@ def synthetic_pk(tahun: int, units: int, per_unit: int, seed: int = 1) -> dict[s
             "sasaran": sasaran}
 
 
+def synthetic_office(tahun: int, units: int, indicators: int, seed: int = 1) -> dict[str, Any]:
+    """An office of `units` units sharing `indicators` indicators in all (unit u answers for indicators u, u+U, …;
+    one sasaran per unit), the shape the scale and end-to-end benches grow."""
+    pk = synthetic_pk(tahun, units, -(-indicators // units), seed)
+    for u, sasaran in enumerate(pk["sasaran"]):
+        keep = len(range(u, indicators, units))
+        sasaran["indikator"] = sasaran["indikator"][:keep]
+    return pk
+
+
 def synthetic_submission(pk: dict[str, Any], unit: int, triwulan: int, rnd: random.Random) -> dict[str, Any]:
     s = pk["sasaran"][unit]
     return {

@@ -68,6 +68,7 @@ class Runtime:
     read_engine: Engine | None = None  # set by build_app; falls back to `engine`
     metrics: Metrics = field(default_factory=lambda: Metrics("?"))
     background: list[asyncio.Task[Any]] = field(default_factory=list)  # a service's own clocks, cancelled at stop
+    after_commit: list[Callable[[], None]] = field(default_factory=list)  # more to wake than the relay (thread-safe)
 
     def __post_init__(self) -> None:
         if self.metrics.service == "?":
@@ -89,28 +90,36 @@ class Runtime:
         *,
         correlation_id: str | None = None,
         causation: Envelope | None = None,
+        causation_id: str | None = None,
     ) -> Envelope:
         """Add an event to this service's outbox, in the caller's transaction. Without a causing event or an explicit
-        id it carries the current correlation id (the HTTP request's `X-Correlation-Id`, or the handled event's)."""
+        id it carries the current correlation id (the HTTP request's `X-Correlation-Id`, or the handled event's).
+        `causation_id` names a causing event handled earlier (work a handler left for later)."""
         if correlation_id is None and causation is None:
             correlation_id = correlation_id_var.get()
-        env = new_envelope(type_, payload, producer=self.service, correlation_id=correlation_id, causation=causation)
+        env = new_envelope(
+            type_,
+            payload,
+            producer=self.service,
+            correlation_id=correlation_id,
+            causation=causation,
+            causation_id=causation_id,
+        )
         add_to_outbox(session, self.stream, env)
         return env
 
     def committed(self) -> None:
-        """Call after a commit that emitted events: the relay publishes now instead of at its next poll."""
+        """Call after a commit that emitted events: the relay publishes now instead of at its next poll (and any
+        `after_commit` hook runs: the renderer's drawer wakes). Safe from any thread."""
         if self.relay:
             self.relay.notify()
+        for hook in self.after_commit:
+            hook()
 
     async def start(self) -> None:
         self.redis = make_redis(self.settings)
         self.broker = make_broker(self.settings)
-        self.relay = Relay(
-            self.engine,
-            self._publish,
-            self.settings.relay_interval_s,
-        )
+        self.relay = Relay(self.engine, self._publish, self.settings.relay_interval_s, read_engine=self.read_engine)
         if self.handlers:
             await ensure_groups(self.redis, self.streams_in, self.service)
             self.consumer = EventConsumer(
@@ -122,6 +131,7 @@ class Runtime:
                 streams=self.streams_in,
                 after_commit=self.committed,
                 metrics=self.metrics,
+                redis=self.redis,
             )
             self.consumer.register()
         await self.broker.start()
@@ -377,7 +387,8 @@ async def json_body(request: Request) -> Any:
 JsonBody = Annotated[Any, Depends(json_body)]
 
 
-def get_rt(request: Request) -> Runtime:
+async def get_rt(request: Request) -> Runtime:
+    """async: FastAPI runs a plain `def` dependency in a worker thread, a hop this does not need."""
     return request.app.state.rt  # type: ignore[no-any-return]
 
 

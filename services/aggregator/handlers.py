@@ -1,22 +1,35 @@
 """The aggregator's event handlers (SOP steps 2–3, 6, 9): keep the newest inputs, recompute every period's
-recap, and publish a new revision (RekapCompleted) for each period whose recap changed."""
+recap, and publish a new revision (RekapCompleted) for each period whose recap changed.
+
+A recompute reads the whole year, so it is done once per burst rather than once per event: while more events wait
+in the stream, a handler only marks the year stale (in its own transaction, with the input), and the next handler
+with nothing waiting — or the sweep, every STALE_SWEEP_S — recomputes it (docs/benchmarks.md)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
+import weakref
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlalchemy import Engine, event
+from sqlalchemy.orm import defer
+from sqlmodel import Session, col, func, select
 
 from services.aggregator.domain import PERIODE_QUARTERS, PERIODES
-from services.aggregator.models import AggBulanan, AggInput, AggPeriode, AggPk, AggTren, RekapRevision
+from services.aggregator.models import AggBulanan, AggInput, AggPeriode, AggPk, AggStale, AggTren, RekapRevision
 from services.aggregator.rekap import build_rekap, parse_pk
 from services.aggregator.tren import build_tren
 from shared.events import catalogue as ev
-from shared.events.envelope import Envelope
+from shared.events.envelope import Envelope, utcnow
+from shared.messaging.streams import events_waiting
 from shared.service import Runtime
+
+log = logging.getLogger("lapkin.aggregator")
+STALE_SWEEP_S = 1.0  # the longest a recap waits behind a burst of events
 
 
 def responsible(pk: dict[str, Any]) -> dict[str, set[str]]:
@@ -39,27 +52,74 @@ class Year:
     inputs: list[AggInput]
     values: dict[str, dict[int, Decimal]]
     flags: dict[str, AggPeriode]
+    expected: dict[str, set[str]]  # unit -> the indicators it must report
+    reported: dict[tuple[int, int | str], set[str]]  # (triwulan, unit) -> the indicators its input holds
 
 
-_PK_CACHE: dict[tuple[int, int], tuple[dict[str, Any], list[Any], list[Any]]] = {}
+@dataclass(frozen=True)
+class ParsedPk:
+    pk: dict[str, Any]
+    sasaran: list[Any]
+    indikator: list[Any]
+    expected: dict[str, set[str]]
+
+
+# Per database (engine) and process: parsed PK versions (a version never changes once published) and the newest
+# recap revision of each period, whose body a recompute compares against (re-read when another process wrote one).
+_PARSED: weakref.WeakKeyDictionary[Engine, dict[tuple[int, int], ParsedPk]] = weakref.WeakKeyDictionary()
+_LAST: weakref.WeakKeyDictionary[Engine, dict[tuple[int, str], tuple[int, str, str]]] = weakref.WeakKeyDictionary()
+
+
+_REMEMBER = "lapkin_recaps_written"
+
+
+@event.listens_for(Session, "after_commit")
+def _remember_written(session: Any) -> None:
+    """The recaps a transaction wrote become the remembered newest once it commits (never before: a rollback
+    must not leave memory ahead of the table)."""
+    written = session.info.pop(_REMEMBER, None)
+    if written:
+        _LAST.setdefault(_engine(session), {}).update(written)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_written(session: Any) -> None:
+    session.info.pop(_REMEMBER, None)
+
+
+def _engine(session: Session) -> Engine:
+    engine = session.get_bind()
+    assert isinstance(engine, Engine)
+    return engine
+
+
+def parsed_pk(session: Session, pk_row: AggPk) -> ParsedPk:
+    cache = _PARSED.setdefault(_engine(session), {})
+    key = (pk_row.tahun, pk_row.version)
+    if key not in cache:
+        pk = json.loads(pk_row.body)
+        cache[key] = ParsedPk(pk, *parse_pk(pk), responsible(pk))
+    return cache[key]
 
 
 def load_year(session: Session, tahun: int) -> Year | None:
     pk_row = session.get(AggPk, tahun)
     if pk_row is None:
         return None
-    key = (tahun, pk_row.version)
-    if key not in _PK_CACHE:  # a PK version never changes: parse it once per process
-        pk = json.loads(pk_row.body)
-        _PK_CACHE[key] = (pk, *parse_pk(pk))
-    pk, sasaran, indikator = _PK_CACHE[key]
+    parsed = parsed_pk(session, pk_row)
     inputs = sorted(session.exec(select(AggInput).where(AggInput.tahun == tahun)), key=lambda r: (r.triwulan, r.unit))
     values: dict[str, dict[int, Decimal]] = {}
+    reported: dict[tuple[int, int | str], set[str]] = {}
     for row in inputs:
-        for kode, nilai in json.loads(row.values).items():
+        held = json.loads(row.values)
+        reported[(row.triwulan, row.unit)] = set(held)
+        for kode, nilai in held.items():
             values.setdefault(kode, {})[row.triwulan] = Decimal(nilai)
     flags = {p.periode: p for p in session.exec(select(AggPeriode).where(AggPeriode.tahun == tahun))}
-    return Year(tahun, pk_row.version, pk, sasaran, indikator, inputs, values, flags)
+    return Year(
+        tahun, pk_row.version, parsed.pk, parsed.sasaran, parsed.indikator, inputs, values, flags, parsed.expected,
+        reported,
+    )  # fmt: skip
 
 
 def compute(session: Session, tahun: int, periode: str) -> dict[str, Any] | None:
@@ -73,13 +133,13 @@ def compute_from(year: Year, periode: str) -> dict[str, Any]:
     rekap = build_rekap(
         tahun=tahun, periode=periode, sasaran=year.sasaran, indikator=year.indikator, values=year.values
     )
-    expected = responsible(pk)
+    expected = year.expected
     quarters = PERIODE_QUARTERS[periode]
     kel = {"expected_units": 0, "submitted_units": 0, "on_time_units": 0}
     complete_all = True
     for q in quarters:
         by_unit = {r.unit: r for r in inputs if r.triwulan == q}
-        submitted = [u for u, codes in expected.items() if u in by_unit and codes <= set(json.loads(by_unit[u].values))]
+        submitted = [u for u, codes in expected.items() if u in by_unit and codes <= year.reported[(q, u)]]
         kel["expected_units"] += len(expected)
         kel["submitted_units"] += len(submitted)
         kel["on_time_units"] += sum(1 for u in submitted if by_unit[u].complete_on_time)
@@ -137,20 +197,49 @@ def latest_revision(session: Session, tahun: int, periode: str) -> RekapRevision
     return session.exec(query).first()
 
 
-def recompute(session: Session, rt: Runtime, tahun: int, causation: Envelope) -> None:
+def last_recap(session: Session, tahun: int, periode: str) -> tuple[int, str, str] | None:
+    """(revision, body, inputs) of the period's newest recap: from this process's memory when the table's newest
+    revision is the one remembered."""
+    query = select(func.max(RekapRevision.revision)).where(
+        RekapRevision.tahun == tahun, RekapRevision.periode == periode
+    )
+    newest = session.exec(query).one()
+    if newest is None:
+        return None
+    known = _LAST.setdefault(_engine(session), {}).get((tahun, periode))
+    if known is not None and known[0] == newest:
+        return known
+    row = session.get(RekapRevision, (tahun, periode, newest))
+    assert row is not None
+    _LAST[_engine(session)][(tahun, periode)] = (row.revision, row.body, row.inputs)
+    return row.revision, row.body, row.inputs
+
+
+def recompute(
+    session: Session,
+    rt: Runtime,
+    tahun: int,
+    causation: Envelope | None,
+    *,
+    causation_id: str | None = None,
+    correlation_id: str | None = None,
+) -> None:
     """Store and publish a new revision for every period whose recap or input revisions changed: a recap always
     says which revision of each input it used (DESIGN.md), also when a new input revision moves no figure (a
-    `terakhir` indicator's earlier quarter), or the revision would name inputs it was not computed from."""
+    `terakhir` indicator's earlier quarter), or the revision would name inputs it was not computed from. The cause
+    is the handled event, or (for a stale year) the newest event that left it stale."""
     year = load_year(session, tahun)
     if year is None:
         return
     for periode in PERIODES:
         result = compute_from(year, periode)
         body = json.dumps(result["rekap"], sort_keys=True)
-        last = latest_revision(session, tahun, periode)
-        if last is not None and last.body == body and json.loads(last.inputs) == result["inputs"]:
+        inputs = json.dumps(result["inputs"], sort_keys=True)
+        last = last_recap(session, tahun, periode)
+        if last is not None and last[1] == body and json.loads(last[2]) == result["inputs"]:
             continue
-        revision = (last.revision + 1) if last else 1
+        revision = (last[0] + 1) if last else 1
+        session.info.setdefault(_REMEMBER, {})[(tahun, periode)] = (revision, body, inputs)  # once committed (below)
         session.add(
             RekapRevision(
                 tahun=tahun,
@@ -158,7 +247,7 @@ def recompute(session: Session, rt: Runtime, tahun: int, causation: Envelope) ->
                 revision=revision,
                 status=result["rekap"]["status"],
                 body=body,
-                inputs=json.dumps(result["inputs"]),
+                inputs=inputs,
             )
         )
         rt.emit(
@@ -173,6 +262,8 @@ def recompute(session: Session, rt: Runtime, tahun: int, causation: Envelope) ->
                 inputs=result["inputs"],
             ),
             causation=causation,
+            causation_id=causation_id,
+            correlation_id=correlation_id,
         )
 
 
@@ -229,9 +320,60 @@ def tren(session: Session, tahun: int) -> dict[str, Any] | None:
     return build_tren(tahun, year_pk.version, indikator, monthly_values(session, tahun, pk))
 
 
+def refresh(session: Session, rt: Runtime, tahun: int, env: Envelope) -> None:
+    """Recompute the year now, or mark it stale while more events wait (module docstring). Called with the year
+    locked (_lock_year)."""
+    if session.get(AggPk, tahun) is None:
+        return  # no PK: nothing to recap yet
+    if events_waiting() > 0:
+        stale = session.get(AggStale, tahun) or AggStale(tahun=tahun, event_id=env.event_id, correlation_id="")
+        stale.event_id, stale.correlation_id, stale.marked_at = env.event_id, env.correlation_id, utcnow()
+        session.add(stale)
+        return
+    recompute(session, rt, tahun, env)
+    done = session.get(AggStale, tahun)  # this recompute covered what an earlier event left stale
+    if done is not None:
+        session.delete(done)
+
+
+def recompute_stale(rt: Runtime) -> int:
+    """Recompute every stale year, each in its own transaction; returns how many."""
+    with Session(rt.read_engine or rt.engine) as session:
+        years = list(session.exec(select(AggStale.tahun)))
+    done = 0
+    for tahun in years:
+        with Session(rt.engine) as session:
+            _lock_year(session, tahun)
+            stale = session.get(AggStale, tahun)
+            if stale is None:  # a handler or another process got there first
+                continue
+            recompute(session, rt, tahun, None, causation_id=stale.event_id, correlation_id=stale.correlation_id)
+            session.delete(stale)
+            session.commit()
+        rt.committed()
+        done += 1
+    return done
+
+
+async def sweep(rt: Runtime) -> None:
+    """The aggregator's clock: every STALE_SWEEP_S, the stale years (a recap never waits longer behind a burst)."""
+    while True:
+        try:
+            await asyncio.to_thread(recompute_stale, rt)
+        except Exception:  # a database hiccup: the year stays stale, the next tick tries again
+            log.exception("recomputing stale years failed")
+        await asyncio.sleep(STALE_SWEEP_S)
+
+
+async def start(rt: Runtime) -> None:
+    rt.background.append(asyncio.create_task(sweep(rt), name="stale-recaps"))
+
+
 def _lock_year(session: Session, tahun: int) -> AggPk | None:
-    """Serialise recaps of one year across aggregator processes (PostgreSQL row lock; SQLite serialises writes)."""
-    return session.exec(select(AggPk).where(AggPk.tahun == tahun).with_for_update()).first()
+    """Serialise recaps of one year across aggregator processes (PostgreSQL row lock; SQLite serialises writes).
+    The PK's body is read only when its parsed form is not in memory yet (parsed_pk)."""
+    query = select(AggPk).where(AggPk.tahun == tahun).options(defer(AggPk.body)).with_for_update()  # type: ignore[arg-type]
+    return session.exec(query).first()
 
 
 def make_handlers(rt: Runtime) -> dict[str, Any]:
@@ -243,7 +385,7 @@ def make_handlers(rt: Runtime) -> dict[str, Any]:
         row.version, row.body = p.version, json.dumps(p.pk)
         session.add(row)
         session.flush()
-        recompute(session, rt, p.tahun, env)
+        refresh(session, rt, p.tahun, env)
 
     def on_triwulan_submitted(session: Session, env: Envelope, p: ev.TriwulanSubmitted) -> None:
         pk_row = _lock_year(session, p.tahun)
@@ -258,12 +400,12 @@ def make_handlers(rt: Runtime) -> dict[str, Any]:
         row.anggaran_realisasi = (p.anggaran or {}).get("realisasi")
         row.kendala, row.solusi = p.kendala, p.solusi
         if row.complete_on_time is None and pk_row is not None:
-            codes = responsible(json.loads(pk_row.body)).get(p.unit, set())
+            codes = parsed_pk(session, pk_row).expected.get(p.unit, set())
             if codes <= set(values):
                 row.complete_on_time = p.on_time
         session.add(row)
         session.flush()
-        recompute(session, rt, p.tahun, env)
+        refresh(session, rt, p.tahun, env)
 
     def on_periode_closed(session: Session, env: Envelope, p: ev.PeriodeClosed) -> None:
         _lock_year(session, p.tahun)
@@ -271,7 +413,7 @@ def make_handlers(rt: Runtime) -> dict[str, Any]:
         flag.closed = True
         session.add(flag)
         session.flush()
-        recompute(session, rt, p.tahun, env)
+        refresh(session, rt, p.tahun, env)
 
     def on_draft_approved(session: Session, env: Envelope, p: ev.DraftApproved) -> None:
         if not p.final:
@@ -281,7 +423,7 @@ def make_handlers(rt: Runtime) -> dict[str, Any]:
         flag.final = True
         session.add(flag)
         session.flush()
-        recompute(session, rt, p.tahun, env)
+        refresh(session, rt, p.tahun, env)
 
     return {
         "PerjanjianKinerjaPublished": on_pk_published,

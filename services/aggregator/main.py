@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.aggregator.api import router
-from services.aggregator.handlers import make_handlers
+from services.aggregator.handlers import make_handlers, start
 from services.aggregator.models import TABLES
 from shared.config import Settings
 from shared.service import build_app
@@ -18,5 +18,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         routers=[router],
         handlers=make_handlers,
         consumes=["collector", "approval"],
+        on_start=start,
         settings=settings,
     )

@@ -77,7 +77,18 @@ class AggTren(SQLModel, table=True):
     nilai: str
 
 
+class AggStale(SQLModel, table=True):
+    """A year whose recaps wait for a recompute: its inputs changed while more events were waiting, so the work is
+    done once for all of them (handlers.refresh). The newest such event is the recompute's cause."""
+
+    __tablename__ = "agg_stale_year"
+    tahun: int = Field(primary_key=True)
+    event_id: str
+    correlation_id: str
+    marked_at: datetime = Field(default_factory=utcnow)
+
+
 TABLES = [
     m.__table__  # type: ignore[attr-defined,union-attr]
-    for m in (AggPk, AggInput, AggPeriode, RekapRevision, AggBulanan, AggTren)
+    for m in (AggPk, AggInput, AggPeriode, RekapRevision, AggBulanan, AggTren, AggStale)
 ]

@@ -9,12 +9,14 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session
 from starlette.exceptions import HTTPException
 
 from services.collector import bulanan, bulk, excel, handlers, pk
+from services.collector.keys import KeyCache
 from services.collector.models import ApiKey, IdempotencyRecord, Unit
 from services.collector.validation import validate_pk
 from shared.errors import FORBIDDEN, UNAUTHORIZED, ApiError, api_error, error_responses
@@ -37,19 +39,29 @@ Tahun = Annotated[int, Path(ge=2000, le=2100)]
 Triwulan = Annotated[str, Path(pattern="^TW[1-4]$")]
 
 
-def unit_or_admin(request: Request, rt: RuntimeDep) -> Caller:
+async def unit_or_admin(request: Request, rt: RuntimeDep) -> Caller:
+    """async, with the database asked (in a worker thread) only for a key not seen in the last seconds: every
+    report passes here, and a worker thread per request is a cost under load."""
     token = bearer(request)
     if token and token.startswith("lpk_"):
-        # its own short read: a transaction left open here would span the hop to the route (see shared.service)
-        with Session(rt.read_engine or rt.engine) as session:
-            key = session.exec(select(ApiKey).where(ApiKey.key_hash == hash_api_key(token))).first()
-        if key is not None:
-            return Caller("unit", key.unit, role="unit", unit=key.unit)
+        cache = key_cache(rt)
+        unit = cache.known(token)
+        if unit is None:
+            unit = await run_in_threadpool(cache.unit_of, rt.read_engine or rt.engine, token)
+        if unit is not None:
+            return Caller("unit", unit, role="unit", unit=unit)
         raise UNAUTHORIZED
     caller = caller_from_token(rt, token)
     if caller is not None:
         return caller
     raise UNAUTHORIZED
+
+
+def key_cache(rt: Runtime) -> KeyCache:
+    cache = rt.state.get("api_keys")
+    if cache is None:
+        cache = rt.state["api_keys"] = KeyCache()
+    return cache  # type: ignore[no-any-return]
 
 
 UnitOrAdmin = Annotated[Caller, Depends(unit_or_admin)]
@@ -165,21 +177,21 @@ SUBMISSION: dict[int | str, dict[str, Any]] = {
 
 
 @router.post("/laporan-triwulan", status_code=202, openapi_extra=JSON_OBJECT, responses=SUBMISSION)
-def post_laporan_triwulan(
-    session: SessionDep,
+async def post_laporan_triwulan(
     rt: RuntimeDep,
     caller: Submitter,
     body: JsonBody,
     dry_run: bool = Query(False),
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> JSONResponse:
+    """async, with the whole report (session, transaction, commit) in one worker thread: the busiest route, where
+    FastAPI would otherwise spend a thread hop on each sync dependency (docs/benchmarks.md)."""
     _require_unit_key(caller)
-    return _submit_once(session, rt, caller, body, dry_run, idempotency_key)
+    return await run_in_threadpool(_submit_in_session, rt, caller, body, dry_run, idempotency_key)
 
 
 @router.post("/laporan-bulanan", status_code=202, openapi_extra=JSON_OBJECT, responses=SUBMISSION)
-def post_laporan_bulanan(
-    session: SessionDep,
+async def post_laporan_bulanan(
     rt: RuntimeDep,
     caller: Submitter,
     body: JsonBody,
@@ -188,7 +200,21 @@ def post_laporan_bulanan(
 ) -> JSONResponse:
     """Monthly progress: the quarterly report's rules and answer; shown as trend and early warning, never recapped."""
     _require_unit_key(caller)
-    return _submit_once(session, rt, caller, body, dry_run, idempotency_key, bulanan.submit_bulanan)
+    return await run_in_threadpool(
+        _submit_in_session, rt, caller, body, dry_run, idempotency_key, bulanan.submit_bulanan
+    )
+
+
+def _submit_in_session(
+    rt: Runtime,
+    caller: Caller,
+    body: Any,
+    dry_run: bool,
+    idempotency_key: str | None,
+    submit: Submit = handlers.submit_triwulan,
+) -> JSONResponse:
+    with Session(rt.engine, expire_on_commit=False) as session:
+        return _submit_once(session, rt, caller, body, dry_run, idempotency_key, submit)
 
 
 def _require_unit_key(caller: Caller) -> None:
@@ -208,28 +234,28 @@ def _submit_once(
     """One report through `submit` (quarterly by default, or monthly), honouring dry_run and Idempotency-Key (the
     JSON routes and the Excel upload alike: the key is matched against the body, so the same sheet again answers the
     same), and the commit that answers 409 when a concurrent report won the race."""
-    request_hash = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+    request_hash = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest() if idempotency_key else ""
     if idempotency_key and not dry_run:
         seen = session.get(IdempotencyRecord, (idempotency_key, caller.id))
         if seen is not None:
             if seen.request_hash != request_hash:
                 raise _idempotency_key_reused()
             return JSONResponse(json.loads(seen.response), status_code=seen.status_code)
-    answer = submit(session, rt, key_unit=caller.id, body=body, dry_run=dry_run, received_at=handlers.utc_now())
     status = 200 if dry_run else 202
-    if dry_run:
-        return JSONResponse(answer, status_code=status)
-    if idempotency_key:
-        session.add(
-            IdempotencyRecord(
-                key=idempotency_key,
-                caller=caller.id,
-                request_hash=request_hash,
-                status_code=status,
-                response=json.dumps(answer),
+    try:  # a conflict shows where a report writes its rows (as it goes) or at commit (the idempotency record)
+        answer = submit(session, rt, key_unit=caller.id, body=body, dry_run=dry_run, received_at=handlers.utc_now())
+        if dry_run:
+            return JSONResponse(answer, status_code=status)
+        if idempotency_key:
+            session.add(
+                IdempotencyRecord(
+                    key=idempotency_key,
+                    caller=caller.id,
+                    request_hash=request_hash,
+                    status_code=status,
+                    response=json.dumps(answer),
+                )
             )
-        )
-    try:
         session.commit()
     except IntegrityError as exc:  # a concurrent submission took this revision: the caller may retry
         session.rollback()

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import threading
+import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
@@ -11,9 +14,11 @@ from typing import Any, Protocol
 from uuid import uuid4
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from services.collector import store
 from services.collector.models import (
     Bukti,
     CurrentValue,
@@ -38,6 +43,54 @@ STATUS_ROLES = ("subkor", "sekretaris", "kabid", "kasi", "staf", "operator")  # 
 def latest_pk(session: Session, tahun: int) -> PkVersion | None:
     query = select(PkVersion).where(PkVersion.tahun == tahun).order_by(col(PkVersion.version).desc())
     return session.exec(query.limit(1)).first()
+
+
+@dataclass(frozen=True)
+class ParsedPk:
+    """One PK version, parsed, with the lookups every report needs. Shared between requests: never mutate it."""
+
+    version: int
+    doc: dict[str, Any]
+    index: dict[str, dict[str, Any]]  # indicator code -> indicator
+    responsible: dict[str, list[str]]  # unit -> the indicators it must report
+
+
+class PkCache:
+    """Parsed PK versions per database (engine). A version's row never changes once written, so each is parsed
+    once per process instead of once per report; a report still asks the database which version is the newest,
+    inside its own transaction, so a new PK applies from the next report on."""
+
+    SIZE = 8  # versions kept per database
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_engine: weakref.WeakKeyDictionary[Engine, OrderedDict[tuple[int, int], ParsedPk]] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def latest(self, session: Session, tahun: int) -> ParsedPk | None:
+        version = store.pk_version(session, tahun)
+        if version is None:
+            return None
+        engine = session.get_bind()
+        assert isinstance(engine, Engine)
+        with self._lock:
+            found = self._by_engine.setdefault(engine, OrderedDict()).get((tahun, version))
+        if found is not None:
+            return found
+        row = session.get(PkVersion, (tahun, version))
+        assert row is not None
+        doc = json.loads(row.body)
+        parsed = ParsedPk(version, doc, indikator_index(doc), responsible(doc))
+        with self._lock:
+            versions = self._by_engine.setdefault(engine, OrderedDict())
+            versions[(tahun, version)] = parsed
+            while len(versions) > self.SIZE:
+                versions.popitem(last=False)
+        return parsed
+
+
+PK_CACHE = PkCache()
 
 
 def put_pk(session: Session, rt: Runtime, tahun: int, body: dict[str, Any]) -> dict[str, Any]:
@@ -94,10 +147,10 @@ def _aware(value: datetime) -> datetime:
 
 def window(session: Session, tahun: int, triwulan: int) -> tuple[datetime, datetime, bool]:
     """(opens, deadline, configured) of a quarter: the year's calendar when an admin set one, else the defaults."""
-    row = session.get(ReportingWindow, (tahun, triwulan))
+    row = store.window_row(session, tahun, triwulan)
     if row is None:
         return (*default_window(tahun, triwulan), False)
-    return _aware(row.opens_at).astimezone(JAKARTA), _aware(row.deadline).astimezone(JAKARTA), True
+    return _aware(row[0]).astimezone(JAKARTA), _aware(row[1]).astimezone(JAKARTA), True
 
 
 def deadline(session: Session, tahun: int, triwulan: int) -> datetime:
@@ -209,14 +262,14 @@ def may_act_for(session: Session, key_unit: str, unit: str) -> bool:
 
 def ensure_open(session: Session, tahun: int, triwulan: int, unit: str) -> None:
     """409 once the quarter is closed or final, unless a correction reopened it for this unit."""
-    state = periode_state(session, tahun, triwulan)
-    if state.status != "open" and unit not in json.loads(state.reopened):
+    status, reopened = store.periode_status(session, tahun, triwulan)
+    if status != "open" and unit not in json.loads(reopened):
         raise api_error(
             409,
             "triwulan",
             "periode_closed",
-            f"Triwulan {triwulan} tahun {tahun} sudah ditutup ({state.status}).",
-            f"Quarter {triwulan} of {tahun} is closed ({state.status}).",
+            f"Triwulan {triwulan} tahun {tahun} sudah ditutup ({status}).",
+            f"Quarter {triwulan} of {tahun} is closed ({status}).",
         )
 
 
@@ -230,6 +283,7 @@ class Report:
     good: list[tuple[str, Decimal, str | None]]
     spent: str | None
     body: dict[str, Any]
+    responsible: dict[str, list[str]]  # of the PK: unit -> its indicators
 
 
 def read_report(
@@ -257,15 +311,14 @@ def read_report(
             f"Kunci API ini milik unit {key_unit}, tidak dapat melapor untuk {unit}.",
             f"This API key belongs to unit {key_unit} and cannot report for {unit}.",
         )
-    pk_row = latest_pk(session, tahun) if isinstance(tahun, int) else None
-    if isinstance(tahun, int) and pk_row is None:
+    parsed = PK_CACHE.latest(session, tahun) if isinstance(tahun, int) else None
+    if isinstance(tahun, int) and parsed is None:
         p.add("tahun", "pk_not_found", f" ({tahun})", f" ({tahun})")
     items = body.get("realisasi")
     if not isinstance(items, list):
         p.add("realisasi", "required" if items is None else "not_a_list")
         items = []
-    pk = json.loads(pk_row.body) if pk_row else {"sasaran": []}
-    good = validate_realisasi(p, items, unit if isinstance(unit, str) else "", indikator_index(pk))
+    good = validate_realisasi(p, items, unit if isinstance(unit, str) else "", parsed.index if parsed else {})
     spent = _read_anggaran(p, body.get("anggaran"))
     for key in ("kendala", "solusi"):
         value = body.get(key)
@@ -275,8 +328,8 @@ def read_report(
             p.add(key, "too_long")
     if p:
         raise ApiError(422, p.items)
-    assert isinstance(tahun, int) and isinstance(unit, str)
-    return Report(tahun, unit, pk, good, None if spent is None else str(spent), body)
+    assert isinstance(tahun, int) and isinstance(unit, str) and parsed is not None
+    return Report(tahun, unit, parsed.doc, good, None if spent is None else str(spent), body, parsed.responsible)
 
 
 def _read_anggaran(p: Problems, anggaran: Any) -> Decimal | None:
@@ -308,8 +361,8 @@ def submit_triwulan(
     `key_unit` is the unit of the API key; None is the admin (bulk imports), who may report for any known unit."""
     report = read_report(session, key_unit, body, _check_triwulan)
     tahun, unit, triwulan = report.tahun, report.unit, report.body["triwulan"]
-    if calendar_configured(session, tahun):
-        opens = window(session, tahun, triwulan)[0]
+    opens, due, configured = window(session, tahun, triwulan)  # a configured calendar has a row for every quarter
+    if configured:
         if received_at < opens:
             day = opens.astimezone(JAKARTA).date().isoformat()
             raise api_error(
@@ -320,7 +373,9 @@ def submit_triwulan(
                 f"Reporting for quarter {triwulan} of {tahun} is not open yet; it opens {day}.",
             )
     ensure_open(session, tahun, triwulan, unit)
-    return _apply_submission(session, rt, report=report, triwulan=triwulan, dry_run=dry_run, received_at=received_at)
+    return _apply_submission(
+        session, rt, report=report, triwulan=triwulan, due=due, dry_run=dry_run, received_at=received_at
+    )
 
 
 def _only(p: Problems, field: str, rule: str) -> list[Any]:
@@ -392,27 +447,18 @@ def apply_catatan(row: HasCatatan, report: Report) -> None:
 
 
 def _apply_submission(
-    session: Session, rt: Runtime, *, report: Report, triwulan: int, dry_run: bool, received_at: datetime
+    session: Session, rt: Runtime, *, report: Report, triwulan: int, due: datetime, dry_run: bool, received_at: datetime
 ) -> dict[str, Any]:
     tahun, unit = report.tahun, report.unit
     # Lock the unit's quarter (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers) so concurrent
     # submissions for it take turns instead of computing the same next revision. The first submission of a quarter
     # has no row to lock yet: a concurrent one then fails on the primary key and is answered 409.
-    uq = session.get(UnitQuarter, (tahun, triwulan, unit), with_for_update=not dry_run) or UnitQuarter(
-        tahun=tahun, triwulan=triwulan, unit=unit
-    )
-    current = {
-        v.indikator: v
-        for v in session.exec(
-            select(CurrentValue).where(
-                CurrentValue.tahun == tahun, CurrentValue.triwulan == triwulan, CurrentValue.unit == unit
-            )
-        )
-    }
+    uq = store.load_quarter(session, tahun, triwulan, unit, lock=not dry_run)
+    current = store.current_values(session, tahun, triwulan, unit)
     diff = diff_values(current, report.good)
     changed = bool(diff.changes) or catatan_changed(uq, report)
     revision = uq.revision + 1 if changed else uq.revision
-    on_time = received_at <= deadline(session, tahun, triwulan)
+    on_time = received_at <= due
     submission_id = str(uuid4())
     answer = {"submission_id": submission_id, "revision": revision, "on_time": on_time, "summary": diff.summary()}
     if dry_run:
@@ -421,39 +467,20 @@ def _apply_submission(
         # Nothing to store: an unchanged submission makes no revision, and col_submission allows one row per
         # (unit, quarter, revision, changed) — a second no-op row at the same revision would collide (409).
         return answer
-    session.add(
-        Submission(
-            id=submission_id,
-            tahun=tahun,
-            triwulan=triwulan,
-            unit=unit,
-            revision=revision,
-            changed=changed,
-            received_at=received_at,
-            on_time=on_time,
-            body=json.dumps(report.body),
-        )
-    )
-    for kode, nilai, keterangan in diff.changes:
-        row = current.get(kode) or CurrentValue(
-            tahun=tahun,
-            triwulan=triwulan,
-            indikator=kode,
-            unit=unit,
-            nilai=nilai,
-            revision=revision,
-            submission_id=submission_id,
-        )
-        row.nilai, row.revision, row.submission_id = nilai, revision, submission_id
-        if keterangan is not None:
-            row.keterangan = keterangan
-        session.add(row)
-        current[kode] = row
+    store.add_submission(
+        session,
+        {"id": submission_id, "tahun": tahun, "triwulan": triwulan, "unit": unit, "revision": revision,
+         "changed": changed, "received_at": received_at, "on_time": on_time, "body": json.dumps(report.body)},
+    )  # fmt: skip
+    store.save_values(
+        session, tahun=tahun, triwulan=triwulan, unit=unit, changes=diff.changes, held=current, revision=revision,
+        submission_id=submission_id,
+    )  # fmt: skip
     uq.revision, uq.last_submission_id, uq.last_received_at = revision, submission_id, received_at
     apply_catatan(uq, report)
-    if uq.completed_at is None and set(responsible(report.pk).get(unit, [])) <= set(current):
+    if uq.completed_at is None and set(report.responsible.get(unit, [])) <= set(current):
         uq.completed_at = received_at
-    session.add(uq)
+    store.save_quarter(session, uq)
     rt.emit(
         session,
         "TriwulanSubmitted",

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import math
 import textwrap
+import threading
 import zipfile
 from collections.abc import Mapping
 from datetime import date, datetime, time
@@ -33,6 +34,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
 
 from services.renderer.viewmodel import LABELS, default_profil
 from shared.formatting import MISSING, fmt_date, fmt_number, periode_label
@@ -116,14 +118,24 @@ def missing_template_fields(data: bytes, jenis: str) -> list[str]:
 
 
 def _png(fig: Figure) -> bytes:
+    """Drawn once: the figures lay themselves out (bbox_inches="tight" would draw everything twice to crop)."""
     buf = BytesIO()
-    fig.savefig(buf, format="png", bbox_inches="tight", metadata={"Software": None})
+    fig.savefig(buf, format="png", metadata={"Software": None})
     return buf.getvalue()
 
 
+def _margins(fig: Figure, *, left_in: float, right_in: float, top_in: float, bottom_in: float) -> None:
+    width, height = fig.get_size_inches()
+    fig.subplots_adjust(
+        left=left_in / width, right=1 - right_in / width, top=1 - top_in / height, bottom=bottom_in / height
+    )
+
+
 def capaian_chart_png(vm: Mapping[str, Any]) -> bytes:
-    """Horizontal bars of capaian per indicator against the 100% line; deterministic PNG bytes."""
-    rows = list(reversed(vm["rows"]))  # first indicator on top
+    """Horizontal bars of capaian per indicator (per sasaran for a large office: vm["grafik_per"]) against the
+    100% line; deterministic PNG bytes."""
+    per_indicator = vm.get("grafik_per", "indikator") == "indikator"
+    rows = list(reversed(vm["rows"] if per_indicator else vm["sasaran"]))  # first on top
     labels, locale = vm["labels"], vm["locale"]
     fig = Figure(figsize=(6.4, 0.36 * len(rows) + 1.0), dpi=150)
     FigureCanvasAgg(fig)
@@ -139,11 +151,14 @@ def capaian_chart_png(vm: Mapping[str, Any]) -> bytes:
         ax.text(v + top * 0.01, y, row["capaian"], va="center", fontsize=7, bbox=box, zorder=4)
     ax.axvline(100, color="#c00000", linestyle="--", linewidth=1, label=labels["garis_target"])
     ax.set_xlim(0, top)
+    ax.set_ylim(-0.6, len(rows) - 0.4)
     ax.set_xlabel(labels["capaian"], fontsize=8)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: fmt_number(x, 0, locale)))
     ax.tick_params(labelsize=7)
     ax.legend(fontsize=7, loc="lower right", bbox_to_anchor=(1.0, 1.0), frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
+    widest = max((len(n) for n in names), default=10)  # DejaVu Sans 7 pt: about 0.055 in per character
+    _margins(fig, left_in=0.055 * widest + 0.2, right_in=0.15, top_in=0.35, bottom_in=0.5)
     return _png(fig)
 
 
@@ -152,7 +167,10 @@ def _tick(value: float, locale: str) -> str:
 
 
 def trend_chart_png(vm: Mapping[str, Any]) -> bytes:
-    """Realisasi (bars) against target (line; a band for a range target) by quarter, one panel per indicator."""
+    """Realisasi (bars) against target (line; a band for a range target) by quarter, one panel per indicator; for
+    a large office (vm["grafik_tren_per"]) the office's capaian by quarter instead."""
+    if vm.get("grafik_tren_per", "indikator") != "indikator":
+        return _trend_instansi_png(vm)
     trend, labels, locale = vm["trend"], vm["labels"], vm["locale"]
     cols = 3
     nrows = max(1, math.ceil(len(trend) / cols))
@@ -182,6 +200,29 @@ def trend_chart_png(vm: Mapping[str, Any]) -> bytes:
             fig.legend(fontsize=7, loc="upper center", ncols=2, frameon=False, bbox_to_anchor=(0.5, 1.0))
     top = 1 - 0.55 / (2.05 * nrows + 0.4)  # fixed spacing: tight_layout costs a second to lay out nine panels
     fig.subplots_adjust(left=0.07, right=0.98, bottom=0.05, top=top - 0.05, hspace=0.75, wspace=0.32)
+    return _png(fig)
+
+
+def _trend_instansi_png(vm: Mapping[str, Any]) -> bytes:
+    points, labels, locale = vm["trend_instansi"], vm["labels"], vm["locale"]
+    fig = Figure(figsize=(7.0, 2.6), dpi=150)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    xs = list(range(len(points)))
+    values = [float(p["capaian_value"]) if p["capaian_value"] is not None else 0.0 for p in points]
+    ax.bar(xs, values, color="#1f4e79", width=0.55, zorder=2)
+    for x, p, v in zip(xs, points, values, strict=True):
+        if p["capaian_value"] is not None:
+            ax.text(x, v, fmt_number(p["capaian_value"], locale=locale), ha="center", va="bottom", fontsize=7)
+    ax.axhline(100, color="#c00000", linestyle="--", linewidth=1, label=labels["garis_target"], zorder=3)
+    ax.set_xticks(xs, [p["label"] for p in points])
+    ax.set_ylim(0, max([110.0, *values]) * 1.15)
+    ax.set_ylabel(labels["capaian"], fontsize=8)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _pos: _tick(y, locale)))
+    ax.tick_params(labelsize=7)
+    ax.legend(fontsize=7, loc="lower right", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
+    _margins(fig, left_in=0.7, right_in=0.2, top_in=0.35, bottom_in=0.4)
     return _png(fig)
 
 
@@ -577,6 +618,16 @@ def render_docx(
 # --- pdf -----------------------------------------------------------------------------------------------
 
 
+_fonts = threading.local()
+
+
+def _font_config() -> FontConfiguration:
+    """One per thread, kept: WeasyPrint otherwise loads the fonts again for every PDF (≈15% of a short report)."""
+    if not hasattr(_fonts, "config"):
+        _fonts.config = FontConfiguration()
+    return _fonts.config  # type: ignore[no-any-return]
+
+
 def _data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
@@ -591,7 +642,7 @@ def render_pdf(vm: Mapping[str, Any], charts: Mapping[str, bytes] | None = None)
         trend_uri=_data_uri(charts["grafik_tren"]),
         created=_fixed_moment(vm),
     )
-    pdf = HTML(string=html, base_url=str(TEMPLATES)).write_pdf()
+    pdf = HTML(string=html, base_url=str(TEMPLATES)).write_pdf(font_config=_font_config())
     assert pdf is not None
     return pdf
 
@@ -799,6 +850,6 @@ def render_disposisi(d: Mapping[str, Any], locale: str = "id", template_dir: Pat
     out = BytesIO()
     tpl.save(out)
     html = _html_env.get_template("disposisi.html").render(vm=vm, L=vm["labels"], created=_fixed_moment(vm))
-    pdf = HTML(string=html, base_url=str(TEMPLATES)).write_pdf()
+    pdf = HTML(string=html, base_url=str(TEMPLATES)).write_pdf(font_config=_font_config())
     assert pdf is not None
     return {"pdf": pdf, "docx": _normalize_zip(out.getvalue(), _fixed_moment(vm))}

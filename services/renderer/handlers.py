@@ -1,26 +1,42 @@
 """The renderer's event handlers (SOP steps 3–4, 7, 9): draft documents for a complete recap, final ones
-once approved, each in .docx, .pdf and .xlsx from one view-model."""
+once approved, each in .docx, .pdf and .xlsx from one view-model.
+
+A draft takes seconds and only the newest recap of a period matters: the handler keeps a complete recap as the
+period's pending draft (replacing an older one), and one drawer per process draws pending drafts, newest recap
+only, as soon as a commit wakes it (or every DRAWER_TICK_S). A burst of recaps thus costs one draft, not one each
+(docs/benchmarks.md)."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
-from datetime import date, datetime
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
 from services.renderer import documents
-from services.renderer.models import Document, RenPk
+from services.renderer.models import Document, PendingDraft, RenPk
 from services.renderer.viewmodel import build_view_model, jenis_of
 from shared.events import catalogue as ev
-from shared.events.envelope import Envelope
+from shared.events.envelope import Envelope, utcnow
+from shared.messaging.outbox import ProcessedEvent
+from shared.messaging.streams import consumer_name
 from shared.service import Runtime
+
+log = logging.getLogger("lapkin.renderer")
+DRAWER_TICK_S = 1.0  # the drawer looks for pending drafts at least this often (a commit wakes it sooner)
+CLAIM_S = timedelta(minutes=5)  # a drawer that crashed mid-draw holds its claim this long
+PENDING = PendingDraft.__table__  # type: ignore[attr-defined]
 
 FORMATS = ("docx", "pdf", "xlsx")
 VOLATILE = ("revision", "status", "inputs")
-__all__ = ["jenis_of", "make_handlers", "render_files"]
+__all__ = ["draw_pending", "jenis_of", "make_handlers", "render_files", "start"]
 
 
 def content_hash(rekap: dict[str, Any]) -> str:
@@ -69,6 +85,17 @@ def _generated_on(value: datetime | None) -> date:
     return (value or datetime.now()).date()
 
 
+@dataclass(frozen=True)
+class DraftPlan:
+    """What drawing the next version of a draft needs, decided before the (slow) drawing."""
+
+    draft_id: str
+    version: int
+    digest: str
+    folder: Path
+    vm: dict[str, Any]
+
+
 def make_handlers(rt: Runtime) -> dict[str, Any]:
     root = rt.settings.documents_dir
     template_dir = rt.settings.data_dir / "templates"
@@ -93,32 +120,48 @@ def make_handlers(rt: Runtime) -> dict[str, Any]:
         session.add(row)
 
     def on_rekap_completed(session: Session, env: Envelope, p: ev.RekapCompleted) -> None:
-        """A draft only for a complete recap; a semester or the year only once its quarters are final."""
+        """A draft only for a complete recap; a semester or the year only once its quarters are final. The drawer
+        draws it (module docstring)."""
         if p.status != "complete" or p.rekap.get("quarters_final") is False:
             return
+        draft_id = f"{p.tahun}-{p.periode}"
+        pending = session.get(PendingDraft, draft_id)
+        if pending is not None and pending.revision >= p.revision:
+            return  # a newer recap of the period is already waiting to be drawn
+        pending = pending or PendingDraft(draft_id=draft_id, revision=p.revision, event="")
+        pending.revision, pending.event, pending.marked_at = p.revision, env.model_dump_json(), utcnow()
+        pending.failures = 0
+        session.add(pending)
+
+    def plan_draft(session: Session, env: Envelope, p: ev.RekapCompleted) -> DraftPlan | None:
+        """The next version of the period's draft and its view-model; None when the newest one already shows this
+        content, or the period is final."""
         draft_id = f"{p.tahun}-{p.periode}"
         digest = content_hash(p.rekap)
         last = latest_document(session, draft_id)
         if last is not None and (last.content_hash == digest or last.status == "final"):
-            return
+            return None
         version = (last.version + 1) if last else 1
         vm = view_model(
             session, p.rekap, p.tahun, final=False, generated_on=_generated_on(env.occurred_at), version=version
         )
-        folder = root / str(p.tahun) / p.periode / f"v{version}"
-        hashes = render_files(folder, vm, template_dir)
+        return DraftPlan(draft_id, version, digest, root / str(p.tahun) / p.periode / f"v{version}", vm)
+
+    def record_draft(
+        session: Session, env: Envelope, p: ev.RekapCompleted, plan: DraftPlan, hashes: dict[str, str]
+    ) -> None:
         doc = Document(
-            id=f"{draft_id}-v{version}",
-            draft_id=draft_id,
+            id=f"{plan.draft_id}-v{plan.version}",
+            draft_id=plan.draft_id,
             jenis=jenis_of(p.periode),
             tahun=p.tahun,
             periode=p.periode,
-            version=version,
+            version=plan.version,
             recap_revision=p.revision,
-            content_hash=digest,
+            content_hash=plan.digest,
             status="draft",
             sha256=json.dumps(hashes),
-            folder=str(folder),
+            folder=str(plan.folder),
             rekap=json.dumps(p.rekap),
         )
         session.add(doc)
@@ -126,12 +169,12 @@ def make_handlers(rt: Runtime) -> dict[str, Any]:
             session,
             "DraftRendered",
             ev.DraftRendered(
-                draft_id=draft_id,
+                draft_id=plan.draft_id,
                 document_id=doc.id,
                 jenis=doc.jenis,
                 tahun=p.tahun,
                 periode=p.periode,
-                version=version,
+                version=plan.version,
                 recap_revision=p.revision,
                 files=hashes,
             ),
@@ -230,9 +273,145 @@ def make_handlers(rt: Runtime) -> dict[str, Any]:
             )
         )
 
+    def pending_drafts() -> list[str]:
+        with Session(rt.read_engine or rt.engine) as session:
+            return list(session.exec(select(PendingDraft.draft_id).order_by(col(PendingDraft.marked_at))))
+
+    drawer_name = consumer_name(rt.settings, rt.service)
+
+    def claim(draft_id: str) -> bool:
+        """Take the pending draft for this drawer, unless another drawer (a replica) holds it (lease: CLAIM_S)."""
+        now = utcnow()
+        taken = (
+            update(PENDING)
+            .where(PENDING.c.draft_id == draft_id)
+            .where(
+                or_(
+                    PENDING.c.claimed_at.is_(None),
+                    PENDING.c.claimed_at < now - CLAIM_S,
+                    PENDING.c.claimed_by == drawer_name,
+                )
+            )
+            .values(claimed_by=drawer_name, claimed_at=now)
+        )
+        with Session(rt.engine) as session:
+            won = session.connection().execute(taken).rowcount == 1
+            session.commit()
+        return won
+
+    def render_pending(draft_id: str) -> None:
+        """Draw one pending draft: claim it, read, draw with no transaction open (a render takes seconds; on SQLite a
+        write transaction would hold the one writer's turn all that time), then record it and drop the pending row
+        unless a newer recap replaced it meanwhile (then it is drawn next)."""
+        if not claim(draft_id):
+            return
+        with Session(rt.read_engine or rt.engine) as session:
+            pending = session.get(PendingDraft, draft_id)
+            if pending is None:
+                return
+            env = Envelope.model_validate_json(pending.event)
+            p = ev.RekapCompleted.model_validate(env.payload)
+            plan = plan_draft(session, env, p)
+        hashes = render_files(plan.folder, plan.vm, template_dir) if plan is not None else {}
+        with Session(rt.engine) as session:
+            still = session.get(PendingDraft, draft_id)
+            if still is not None and still.revision == p.revision:
+                session.delete(still)
+            elif still is not None:
+                still.claimed_by, still.claimed_at = None, None
+                session.add(still)
+            last = latest_document(session, draft_id)
+            if plan is not None and (last.version if last else 0) < plan.version:
+                record_draft(session, env, p, plan, hashes)
+            session.commit()
+        rt.committed()
+
+    def render_failed(draft_id: str) -> Envelope | None:
+        """Count a failed render; at max_deliveries give the event up (returned, to be dead-lettered) and forget
+        it was handled."""
+        with Session(rt.engine) as session:
+            pending = session.get(PendingDraft, draft_id)
+            if pending is None:
+                return None
+            pending.failures += 1
+            pending.claimed_by, pending.claimed_at = None, None
+            if pending.failures < rt.settings.max_deliveries:
+                session.add(pending)
+                session.commit()
+                return None
+            env = Envelope.model_validate_json(pending.event)
+            session.delete(pending)
+            claimed = session.get(ProcessedEvent, (rt.service, env.event_id))
+            if claimed is not None:  # as if never handled: a replay of the dead letter is applied again
+                session.delete(claimed)
+            session.commit()
+            return env
+
+    rt.state["drafts"] = (pending_drafts, render_pending, render_failed)
     return {
         "PerjanjianKinerjaPublished": on_pk_published,
         "RekapCompleted": on_rekap_completed,
         "DraftApproved": on_draft_approved,
         "DisposisiIssued": on_disposisi_issued,
     }
+
+
+def draw_pending(rt: Runtime) -> list[Envelope]:
+    """Every pending draft, oldest first; returns the events given up after max_deliveries failed renders (to be
+    dead-lettered). The drawer's work, and what a test calls to have the drafts drawn."""
+    pending_drafts, render_pending, render_failed = rt.state["drafts"]
+    given_up = []
+    for draft_id in pending_drafts():
+        try:
+            render_pending(draft_id)
+        except Exception:
+            log.exception("drawing the pending draft %s failed", draft_id)
+            env = render_failed(draft_id)
+            if env is not None:
+                given_up.append(env)
+    return given_up
+
+
+async def drawer(rt: Runtime, wake: asyncio.Event) -> None:
+    """One per process (so a draft is never drawn twice at once here): the pending drafts, whenever a commit wakes
+    it and every DRAWER_TICK_S. One that keeps failing goes to the dead letters of the aggregator's stream, as its
+    RekapCompleted would from a handler (`lapkin ops` can replay it)."""
+    while True:
+        wake.clear()
+        try:
+            for env in await asyncio.to_thread(draw_pending, rt):
+                await dead_letter(rt, env)
+        except Exception:  # the database is away: the drafts stay pending, the next round tries again
+            log.exception("drawing pending drafts failed")
+        try:
+            await asyncio.wait_for(wake.wait(), DRAWER_TICK_S)
+        except TimeoutError:
+            pass
+
+
+async def dead_letter(rt: Runtime, env: Envelope) -> None:
+    stream = rt.settings.stream("aggregator")
+    await rt.broker.publish(
+        {
+            "envelope": json.loads(env.model_dump_json()),
+            "dead_reason": "pending draft failed to render",
+            "original_stream": stream,
+            "original_entry_id": None,
+            "delivery_count": rt.settings.max_deliveries,
+            "consumer": rt.service,
+            "failed_at": utcnow().isoformat(),
+        },
+        stream=f"{stream}.dlq",
+    )
+
+
+async def start(rt: Runtime) -> None:
+    wake = asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    def wake_up() -> None:  # commits happen in worker threads
+        if not loop.is_closed():
+            loop.call_soon_threadsafe(wake.set)
+
+    rt.after_commit.append(wake_up)
+    rt.background.append(asyncio.create_task(drawer(rt, wake), name="drawer"))

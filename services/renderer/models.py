@@ -38,4 +38,18 @@ class Document(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
-TABLES = [m.__table__ for m in (RenPk, Document)]  # type: ignore[attr-defined,union-attr]
+class PendingDraft(SQLModel, table=True):
+    """The newest complete recap of a period whose draft was left for later while more events waited: rendered once
+    for all of them (handlers.render_pending)."""
+
+    __tablename__ = "ren_pending_draft"
+    draft_id: str = Field(primary_key=True)
+    revision: int  # of the recap
+    event: str = Field(sa_column=Column(Text, nullable=False))  # the RekapCompleted envelope, as JSON
+    marked_at: datetime = Field(default_factory=utcnow)
+    failures: int = 0  # renders that raised; at max_deliveries the event is dead-lettered like a handler's
+    claimed_by: str | None = None  # the drawer (process) drawing it; another leaves it alone until claimed_at+lease
+    claimed_at: datetime | None = None
+
+
+TABLES = [m.__table__ for m in (RenPk, Document, PendingDraft)]  # type: ignore[attr-defined,union-attr]

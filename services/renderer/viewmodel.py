@@ -44,6 +44,7 @@ LABELS: dict[str, dict[str, str]] = {
         "per_sasaran": "Capaian Kinerja per Sasaran Strategis",
         "instansi": "Capaian Kinerja Instansi",
         "grafik": "Grafik Capaian Kinerja per Indikator",
+        "grafik_sasaran": "Grafik Capaian Kinerja per Sasaran Strategis",
         "catatan": "Kendala dan Solusi",
         "unit": "Unit Kerja",
         "kendala": "Kendala",
@@ -83,6 +84,7 @@ LABELS: dict[str, dict[str, str]] = {
         "per_sasaran": "Achievement per Strategic Objective",
         "instansi": "Agency Achievement",
         "grafik": "Achievement per Indicator",
+        "grafik_sasaran": "Achievement per Strategic Objective",
         "catatan": "Obstacles and Solutions",
         "unit": "Work Unit",
         "kendala": "Obstacle",
@@ -110,6 +112,7 @@ _MORE_LABELS: dict[str, dict[str, str]] = {
         "triwulan": "Triwulan",
         "tw": "TW",
         "grafik_tren": "Grafik Realisasi terhadap Target per Triwulan",
+        "grafik_tren_instansi": "Grafik Capaian Kinerja Instansi per Triwulan",
         "anggaran": "Realisasi Anggaran per Program",
         "program": "Program",
         "pagu": "Pagu (Rp)",
@@ -199,6 +202,7 @@ _MORE_LABELS: dict[str, dict[str, str]] = {
         "triwulan": "Quarter",
         "tw": "Q",
         "grafik_tren": "Actual against Target by Quarter",
+        "grafik_tren_instansi": "Agency Achievement by Quarter",
         "anggaran": "Budget Realisation per Programme",
         "program": "Programme",
         "pagu": "Budget (IDR)",
@@ -446,7 +450,8 @@ def build_view_model(
         "periode_label": label,
         "periode_roman": roman(int(periode[-1])) if periode != "TAHUNAN" else "",
         "up_to_label": _up_to_label(periode, tahun, locale) if periode != "TAHUNAN" else "",
-        "has_sd": bool(rows) and all("capaian_sd" in r for r in rows),
+        # the cumulative table, except for TW1 where it would repeat the quarter's
+        "has_sd": periode != "TW1" and bool(rows) and all("capaian_sd" in r for r in rows),
         "generated_on": generated_on,
         "generated_on_label": fmt_date(generated_on, locale),
         "version": version,
@@ -706,6 +711,39 @@ def _trend(
     return out
 
 
+def _trend_instansi(
+    rekap: Mapping[str, Any], quarters: Mapping[int, Mapping[str, Any]], locale: str
+) -> list[dict[str, Any]]:
+    """The office's capaian of each quarter up to the period's last (from the single quarters' recaps; the period's
+    own recap for a quarter)."""
+    periode = str(rekap["periode"])
+    last = PERIODE_QUARTERS[periode][-1]
+    out = []
+    for q in range(1, last + 1):
+        source = rekap if periode == f"TW{q}" else quarters.get(q, {})
+        value = _dec(source.get("capaian_instansi"))
+        out.append({"label": f"{LABELS[locale]['tw']} {roman(q)}", "capaian_value": value})
+    return out
+
+
+MAX_INDICATOR_BARS = 40  # above: the capaian chart has one bar per sasaran
+MAX_TREND_PANELS = 12  # above: the trend chart is the office's capaian by quarter, one panel
+
+
+def _choose_charts(vm: dict[str, Any]) -> None:
+    """Per indicator while the charts stay readable (and quick to draw: a bar, or a panel, per indicator costs
+    tens of milliseconds); beyond, a summary, and the caption says which."""
+    vm["grafik_per"] = "indikator" if len(vm["rows"]) <= MAX_INDICATOR_BARS else "sasaran"
+    vm["grafik_tren_per"] = "indikator" if len(vm["trend"]) <= MAX_TREND_PANELS else "instansi"
+    labels = vm["labels"]
+    summary = vm["grafik_tren_per"] != "indikator"
+    vm["labels"] = {
+        **labels,
+        "grafik": labels["grafik"] if vm["grafik_per"] == "indikator" else labels["grafik_sasaran"],
+        "grafik_tren": labels["grafik_tren_instansi"] if summary else labels["grafik_tren"],
+    }
+
+
 def _sasaran_detail(vm: dict[str, Any], rekap: Mapping[str, Any], pk: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Bab III per sasaran: its indicators and the kendala/solusi of the units answering for them."""
     owners: dict[str, set[str]] = {}
@@ -734,6 +772,8 @@ def _add_report_parts(
     vm["anggaran"], vm["anggaran_total"] = _anggaran(rekap, units, locale)
     vm["trend"] = _trend(rekap, vm["rows"], quarters, pk_ind, locale)
     vm["trend_quarters"] = [p["label"] for p in vm["trend"][0]["points"]] if vm["trend"] else []
+    vm["trend_instansi"] = _trend_instansi(rekap, quarters, locale)
+    _choose_charts(vm)
     vm["pk_rows"] = _pk_rows(pk, units, locale)
     vm["program"] = [
         {"no": n, "kode": p["kode"], "nama": p["nama"], "pagu": fmt_rupiah(Decimal(str(p["pagu"])), locale)}

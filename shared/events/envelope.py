@@ -34,6 +34,7 @@ def new_envelope(
     correlation_id: str | None = None,
     causation: Envelope | None = None,
     version: int | None = None,
+    causation_id: str | None = None,
 ) -> Envelope:
     """Build an envelope; the correlation id is copied from the causing event when there is one."""
     from shared.events.catalogue import CURRENT_VERSION
@@ -44,6 +45,6 @@ def new_envelope(
         version=version or CURRENT_VERSION.get(type_, 1),
         producer=producer,
         correlation_id=correlation_id or (causation.correlation_id if causation else str(uuid4())),
-        causation_id=causation.event_id if causation else None,
+        causation_id=causation.event_id if causation else causation_id,
         payload=body,
     )

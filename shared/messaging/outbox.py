@@ -11,9 +11,9 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Field, Session, SQLModel, col, select
+from sqlmodel import Field, Session, SQLModel
 
 from shared.events.envelope import Envelope, utcnow
 
@@ -44,8 +44,15 @@ class ProcessedEvent(SQLModel, table=True):
 KERNEL_TABLES = [OutboxMessage.__table__, ProcessedEvent.__table__]  # type: ignore[attr-defined]
 
 
+OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
+_INSERT = insert(OUTBOX)  # built once: see services/collector/store.py
+
+
 def add_to_outbox(session: Session, stream: str, env: Envelope) -> None:
-    session.add(OutboxMessage(event_id=env.event_id, stream=stream, type=env.type, body=env.model_dump_json()))
+    """Insert the event's row now, on the session's connection: in the caller's transaction, like its data."""
+    row = {"event_id": env.event_id, "stream": stream, "type": env.type, "body": env.model_dump_json(),
+           "created_at": utcnow(), "published_at": None}  # fmt: skip
+    session.connection().execute(_INSERT, row)
 
 
 def claim_event(session: Session, consumer: str, event_id: str) -> bool:
@@ -64,8 +71,11 @@ class Relay:
     """Publishes unpublished outbox rows in id order; a crash before marking them means a republish,
     which consumers dedupe on event_id."""
 
-    def __init__(self, engine: Engine, publish: Any, interval_s: float = 0.2, batch: int = 200) -> None:
+    def __init__(
+        self, engine: Engine, publish: Any, interval_s: float = 0.2, batch: int = 200, read_engine: Engine | None = None
+    ) -> None:
         self.engine = engine
+        self.read_engine = read_engine or engine  # finding the rows only reads (on SQLite: no writer turn)
         self.publish = publish  # async (stream, Envelope JSON dict) -> None
         self.interval_s = interval_s
         self.batch = batch
@@ -90,23 +100,20 @@ class Relay:
         else:
             loop.call_soon_threadsafe(self.wakeup.set)
 
-    def _pending(self) -> list[OutboxMessage]:
-        with Session(self.engine) as session:
-            query = (
-                select(OutboxMessage)
-                .where(col(OutboxMessage.published_at).is_(None))
-                .order_by(col(OutboxMessage.id))
-                .limit(self.batch)
-            )
-            return list(session.exec(query).all())
+    def _pending(self) -> list[Any]:
+        """(id, stream, body, event_id, type) of the oldest unpublished rows."""
+        query = (
+            select(OUTBOX.c.id, OUTBOX.c.stream, OUTBOX.c.body, OUTBOX.c.event_id, OUTBOX.c.type)
+            .where(OUTBOX.c.published_at.is_(None))
+            .order_by(OUTBOX.c.id)
+            .limit(self.batch)
+        )
+        with self.read_engine.connect() as conn:
+            return list(conn.execute(query))
 
     def _mark(self, ids: list[int]) -> None:
-        with Session(self.engine) as session:
-            now = utcnow()
-            for row in session.exec(select(OutboxMessage).where(col(OutboxMessage.id).in_(ids))):
-                row.published_at = now
-                session.add(row)
-            session.commit()
+        with self.engine.begin() as conn:  # one statement for the batch
+            conn.execute(update(OUTBOX).where(OUTBOX.c.id.in_(ids)).values(published_at=utcnow()))
 
     async def relay_once(self) -> int:
         rows = await asyncio.to_thread(self._pending)
@@ -123,9 +130,9 @@ class Relay:
         return len(rows)
 
     def backlog(self) -> int:
-        with Session(self.engine) as session:
-            query = select(OutboxMessage.id).where(col(OutboxMessage.published_at).is_(None))
-            return len(session.exec(query).all())
+        with self.read_engine.connect() as conn:
+            query = select(func.count()).select_from(OUTBOX).where(OUTBOX.c.published_at.is_(None))
+            return int(conn.execute(query).scalar_one())
 
     async def run(self) -> None:
         failures = 0

@@ -4,12 +4,14 @@ dead letters after N deliveries, and the idempotent apply step (see notes/fastst
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import logging
 import os
 import socket
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from faststream.redis import RedisBroker, RedisStreamMessage, StreamSub
@@ -31,6 +33,33 @@ log = logging.getLogger("lapkin.messaging")
 
 Handler = Callable[[Session, Envelope, Any], None]  # (session, envelope, typed payload); sync, runs in a thread
 DATABASE_RETRY_PAUSE_S = 1.0  # a subscriber's pause after a delivery failed because the database is away
+
+_waiting: contextvars.ContextVar[Callable[[], int]] = contextvars.ContextVar("lapkin_events_waiting")
+
+
+def events_waiting() -> int:
+    """In a handler: how many entries of its event's stream its consumer group has not read yet (0 when none,
+    outside a handler, or when Redis cannot tell; asked of Redis only when a handler calls this). A handler whose
+    work a later event redoes anyway (a recap of the whole year) may leave it for later while this is above 0 —
+    every entry counted here is certain to reach the group — instead of doing it once per event."""
+    probe = _waiting.get(None)
+    if probe is None:
+        return 0
+    try:
+        return probe()
+    except Exception:  # only a hint: never a reason to fail an event
+        return 0
+
+
+@contextmanager
+def waiting(n: int | Callable[[], int]) -> Iterator[None]:
+    """Within the block, events_waiting() answers `n` (or calls it): the consumer sets it around each handler;
+    tests may too."""
+    token = _waiting.set(n if callable(n) else lambda: n)
+    try:
+        yield
+    finally:
+        _waiting.reset(token)
 
 
 def make_broker(settings: Settings) -> RedisBroker:
@@ -74,8 +103,10 @@ class EventConsumer:
         streams: list[str],
         after_commit: Callable[[], None] | None = None,
         metrics: Metrics | None = None,
+        redis: Redis | None = None,
     ) -> None:
         self.broker = broker
+        self.redis = redis  # for the group's lag (events_waiting); None: always 0
         self.metrics = metrics
         self.settings = settings
         self.engine = engine
@@ -131,7 +162,12 @@ class EventConsumer:
         except (ValidationError, UnknownEvent) as exc:  # can never succeed: no retries
             await self.dead_letter(stream, body, msg, f"unreadable payload: {exc}", deliveries)
             return
-        with correlation(env.correlation_id):  # log lines of the handler carry the envelope's correlation id
+        loop = asyncio.get_running_loop()
+
+        def lag() -> int:  # from the handler's worker thread, on this loop
+            return asyncio.run_coroutine_threadsafe(self.lag(stream), loop).result(timeout=5)
+
+        with correlation(env.correlation_id), waiting(lag):  # log lines of the handler carry the correlation id
             started = time.perf_counter()
             try:
                 await asyncio.to_thread(self._apply, handler, env, payload)  # raises => stays pending => reclaimed
@@ -174,6 +210,18 @@ class EventConsumer:
             except Exception as exc:  # Redis is away too: the delivery counts, as any failure would
                 log.warning("could not give back delivery %s of %s: %s", deliveries, _text(entry[0]), exc)
         await asyncio.sleep(DATABASE_RETRY_PAUSE_S)
+
+    async def lag(self, stream: str) -> int:
+        """Entries of `stream` this group has not read yet (XINFO GROUPS, Redis 7); 0 when unknown."""
+        if self.redis is None:
+            return 0
+        try:
+            for info in await self.redis.xinfo_groups(stream):
+                if _text(info["name"]) == self.service:
+                    return int(info.get("lag") or 0)
+        except Exception:  # only a hint: never a reason to fail an event
+            return 0
+        return 0
 
     def _apply(self, handler: Handler, env: Envelope, payload: Payload) -> None:
         try:

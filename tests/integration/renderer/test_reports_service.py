@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from services.renderer.documents import REQUIRED_FIELDS
+from services.renderer.handlers import draw_pending
 from services.renderer.main import create_app
 from services.renderer.models import Document
 from shared.config import Settings
@@ -49,11 +50,13 @@ def admin(app: Any) -> dict[str, str]:
 
 
 def handle(app: Any, type_: str, payload: Any) -> None:
+    """The handler, then the drawer (which the lifespan would run): the drafts are drawn when this returns."""
     rt = app.state.rt
     env = new_envelope(type_, payload, producer="test")
     with Session(rt.engine) as session:
         rt.handlers[type_](session, env, payload)
         session.commit()
+    assert draw_pending(rt) == []
 
 
 def docx_text(data: bytes) -> str:

@@ -1,0 +1,127 @@
+"""The renderer (in-process, no broker) keeps one pending draft per period — the newest complete recap — and its
+drawer draws it once, so a burst of recaps costs one draft; a pending draft that keeps failing is given up after
+max_deliveries, as if never handled (so a replay of its dead letter applies again)."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlmodel import Session, select
+
+from services.renderer.handlers import CLAIM_S, draw_pending
+from services.renderer.main import create_app
+from services.renderer.models import Document, PendingDraft
+from shared.config import Settings
+from shared.events import catalogue as ev
+from shared.events.envelope import Envelope, new_envelope, utcnow
+from shared.messaging.outbox import OutboxMessage, ProcessedEvent, claim_event
+from tests.support.databases import fresh_database_url
+from tests.unit.renderer.worked_example import load_pk, recaps
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    with fresh_database_url() as url:
+        settings = Settings(
+            data_dir=tmp_path_factory.mktemp("renderer"),
+            admin_token=f"adm-{secrets.token_urlsafe(12)}",
+            secret_key=secrets.token_urlsafe(16),
+            database_url=url,
+        )
+        app = create_app(settings)
+        published = ev.PerjanjianKinerjaPublished(tahun=2024, version=1, pk=load_pk())
+        handle(app, new_envelope("PerjanjianKinerjaPublished", published, producer="collector"))
+        yield app
+
+
+def handle(app: Any, env: Envelope) -> None:
+    """As the consumer does: claim the event and run its handler in one transaction (the drawer does not run)."""
+    rt = app.state.rt
+    with Session(rt.engine) as session:
+        assert claim_event(session, rt.service, env.event_id)
+        rt.handlers[env.type](session, env, ev.parse_payload(env))
+        session.commit()
+
+
+def rekap_completed(periode: str, revision: int, capaian: str) -> Envelope:
+    rekap = {**recaps(load_pk())[periode], "revision": revision, "capaian_instansi": capaian}
+    payload = ev.RekapCompleted(
+        tahun=2024, periode=periode, revision=revision, status="complete", rekap=rekap, inputs={}
+    )
+    return new_envelope("RekapCompleted", payload, producer="aggregator")
+
+
+def of_draft(app: Any, model: Any, draft_id: str) -> list[Any]:
+    with Session(app.state.rt.engine) as session:
+        return [row for row in session.exec(select(model)) if row.draft_id == draft_id]
+
+
+def test_a_burst_of_recaps_of_one_period_is_drawn_once_for_the_newest(app):
+    first, second = rekap_completed("TW2", 1, "91.00"), rekap_completed("TW2", 2, "93.00")
+    handle(app, first)
+    handle(app, second)
+    handle(app, rekap_completed("TW2", 1, "91.00"))  # an older recap arriving late changes nothing
+    assert of_draft(app, Document, "2024-TW2") == []
+    assert [p.revision for p in of_draft(app, PendingDraft, "2024-TW2")] == [2]
+
+    assert draw_pending(app.state.rt) == []
+    docs = of_draft(app, Document, "2024-TW2")
+    assert [(d.version, d.recap_revision) for d in docs] == [(1, 2)]
+    assert json.loads(docs[0].rekap)["capaian_instansi"] == "93.00"
+    assert of_draft(app, PendingDraft, "2024-TW2") == []
+    with Session(app.state.rt.engine) as session:
+        rendered = [json.loads(o.body) for o in session.exec(select(OutboxMessage)) if o.type == "DraftRendered"]
+    tw2 = [e for e in rendered if e["payload"]["draft_id"] == "2024-TW2"]
+    assert [(e["causation_id"], e["correlation_id"]) for e in tw2] == [(second.event_id, second.correlation_id)]
+
+    handle(app, rekap_completed("TW2", 3, "93.00"))  # a newer revision with the same content: no new version
+    assert draw_pending(app.state.rt) == [] and len(of_draft(app, Document, "2024-TW2")) == 1
+    handle(app, rekap_completed("TW2", 4, "95.00"))
+    assert draw_pending(app.state.rt) == []
+    assert [(d.version, d.recap_revision) for d in of_draft(app, Document, "2024-TW2")] == [(1, 2), (2, 4)]
+
+
+def test_a_pending_draft_that_keeps_failing_is_given_up_and_forgotten(app):
+    env = rekap_completed("TW4", 1, "70.00")
+    handle(app, env)
+    rt = app.state.rt
+    with Session(rt.engine) as session:  # a recap the renderer cannot draw
+        pending = session.get(PendingDraft, "2024-TW4")
+        broken = json.loads(pending.event)
+        broken["payload"]["rekap"] = {"tahun": 2024}
+        pending.event = json.dumps(broken)
+        session.add(pending)
+        session.commit()
+    for _ in range(rt.settings.max_deliveries - 1):
+        assert draw_pending(rt) == []
+        assert [p.failures for p in of_draft(app, PendingDraft, "2024-TW4")] == [_ + 1]
+    given_up = draw_pending(rt)
+    assert [e.event_id for e in given_up] == [env.event_id]
+    assert of_draft(app, PendingDraft, "2024-TW4") == [] and of_draft(app, Document, "2024-TW4") == []
+    with Session(rt.engine) as session:
+        assert session.get(ProcessedEvent, (rt.service, env.event_id)) is None
+
+
+def test_a_draft_another_drawer_holds_is_left_alone_until_its_claim_runs_out(app):
+    handle(app, rekap_completed("TW3", 1, "88.00"))
+    rt = app.state.rt
+    with Session(rt.engine) as session:  # a replica's drawer took it a moment ago
+        pending = session.get(PendingDraft, "2024-TW3")
+        pending.claimed_by, pending.claimed_at = "renderer-elsewhere-1", utcnow()
+        session.add(pending)
+        session.commit()
+    assert draw_pending(rt) == []
+    assert of_draft(app, Document, "2024-TW3") == [] and len(of_draft(app, PendingDraft, "2024-TW3")) == 1
+    with Session(rt.engine) as session:  # that replica died mid-draw: its claim runs out
+        pending = session.get(PendingDraft, "2024-TW3")
+        pending.claimed_at = utcnow() - CLAIM_S - timedelta(seconds=1)
+        session.add(pending)
+        session.commit()
+    assert draw_pending(rt) == []
+    assert [d.recap_revision for d in of_draft(app, Document, "2024-TW3")] == [1]
+    assert of_draft(app, PendingDraft, "2024-TW3") == []
