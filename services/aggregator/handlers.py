@@ -41,16 +41,20 @@ class Year:
     flags: dict[str, AggPeriode]
 
 
-_PK_CACHE: dict[tuple[int, int], tuple[dict[str, Any], list[Any], list[Any]]] = {}
+_PK_CACHE: dict[str, tuple[dict[str, Any], list[Any], list[Any]]] = {}
 
 
 def load_year(session: Session, tahun: int) -> Year | None:
     pk_row = session.get(AggPk, tahun)
     if pk_row is None:
         return None
-    key = (tahun, pk_row.version)
-    if key not in _PK_CACHE:  # a PK version never changes: parse it once per process
+    # a PK version never changes: parse it once per process. Keyed by its text, not (tahun, version): one process may
+    # serve several databases (the tests' offices), each with its own PK 2024 version 1
+    key = pk_row.body
+    if key not in _PK_CACHE:
         pk = json.loads(pk_row.body)
+        if len(_PK_CACHE) >= 16:
+            _PK_CACHE.clear()
         _PK_CACHE[key] = (pk, *parse_pk(pk))
     pk, sasaran, indikator = _PK_CACHE[key]
     inputs = sorted(session.exec(select(AggInput).where(AggInput.tahun == tahun)), key=lambda r: (r.triwulan, r.unit))
