@@ -55,3 +55,26 @@ def test_a_new_input_revision_that_changes_no_figure_still_makes_a_revision_nami
     aggregator.wait_relayed()
     published = [e for e in aggregator.events("RekapCompleted") if e["payload"]["periode"] == "S1"]
     assert published[-1]["payload"]["inputs"] == {"1:BPS": 2, "2:BPS": 1}
+
+
+def test_a_pk_version_is_read_from_this_database_not_from_an_earlier_office_in_the_process(
+    tmp_path: Any, database_url: str | None, redis_client: Any, pk: dict[str, Any]
+) -> None:
+    """Two offices served one after the other by aggregators in one process, each with its own PK 2024 version 1:
+    the second office's recap names its own indicators (a cache keyed by year and version once showed the first's)."""
+    from contextlib import contextmanager
+
+    from tests.integration.conftest import aggregator as aggregator_fixture
+
+    office = contextmanager(aggregator_fixture.__wrapped__)  # type: ignore[attr-defined]
+    named = {**pk, "sasaran": [
+        {**s, "indikator": [{**i, "nama": f"Kantor kedua: {i['nama']}"} for i in s["indikator"]]} for s in pk["sasaran"]
+    ]}  # fmt: skip
+    names = []
+    for i, version in enumerate((pk, named)):
+        with office(tmp_path / f"kantor{i}", database_url, redis_client) as svc:
+            publish_pk(svc, version)
+            feed(svc, triwulan("BPS", 1, 1, {"IKU-1": "7.25"}))
+            names.append({ind["nama"] for ind in stored(svc, "TW1")[1]["indikator"]})
+    assert names[1] and all(n.startswith("Kantor kedua: ") for n in names[1])
+    assert not any(n.startswith("Kantor kedua: ") for n in names[0])

@@ -32,7 +32,7 @@ def draft_page(w: World, role: str, url: str) -> str:
 
 def assert_literal(html: str, where: str, *, jinja: bool = True) -> None:
     assert SCRIPT not in html, f"{where}: an unescaped <script>"
-    assert ESCAPED_SCRIPT in html, f"{where}: the hostile text is not shown"
+    assert ESCAPED_SCRIPT in html, f"{where}: the hostile text is not shown in {html}"
     if jinja:
         assert JINJA in html, f"{where}: {JINJA} is not shown as typed"
 
