@@ -223,11 +223,13 @@ def recompute(
     *,
     causation_id: str | None = None,
     correlation_id: str | None = None,
+    causes: dict[str, list[str]] | None = None,
 ) -> None:
     """Store and publish a new revision for every period whose recap or input revisions changed: a recap always
     says which revision of each input it used (DESIGN.md), also when a new input revision moves no figure (a
     `terakhir` indicator's earlier quarter), or the revision would name inputs it was not computed from. The cause
-    is the handled event, or (for a stale year) the newest event that left it stale."""
+    is, per period, the newest coalesced event that touched it (`causes`), else the handled event, or (for a stale
+    year) the newest event that left it stale."""
     year = load_year(session, tahun)
     if year is None:
         return
@@ -261,9 +263,7 @@ def recompute(
                 rekap={**result["rekap"], "revision": revision},
                 inputs=result["inputs"],
             ),
-            causation=causation,
-            causation_id=causation_id,
-            correlation_id=correlation_id,
+            **_cause(periode, causes, causation, causation_id, correlation_id),
         )
 
 
@@ -320,20 +320,51 @@ def tren(session: Session, tahun: int) -> dict[str, Any] | None:
     return build_tren(tahun, year_pk.version, indikator, monthly_values(session, tahun, pk))
 
 
+def _cause(
+    periode: str,
+    causes: dict[str, list[str]] | None,
+    causation: Envelope | None,
+    causation_id: str | None,
+    correlation_id: str | None,
+) -> dict[str, Any]:
+    named = (causes or {}).get(periode)
+    if named:
+        return {"causation_id": named[0], "correlation_id": named[1]}
+    return {"causation": causation, "causation_id": causation_id, "correlation_id": correlation_id}
+
+
+def periods_touched(env: Envelope) -> tuple[str, ...]:
+    """The periods whose recap an event can change: a quarter's report its quarter, semester and year; anything
+    else (a PK version, a period closed or final) every period."""
+    if env.type == "TriwulanSubmitted":
+        q = env.payload.get("triwulan")
+        return tuple(p for p, quarters in PERIODE_QUARTERS.items() if q in quarters)
+    return PERIODES
+
+
+def _note_cause(causes: dict[str, list[str]], env: Envelope) -> dict[str, list[str]]:
+    for periode in periods_touched(env):
+        causes[periode] = [env.event_id, env.correlation_id or ""]
+    return causes
+
+
 def refresh(session: Session, rt: Runtime, tahun: int, env: Envelope) -> None:
     """Recompute the year now, or mark it stale while more events wait (module docstring). Called with the year
-    locked (_lock_year)."""
+    locked (_lock_year). Each period's new recap revision names as its cause the newest coalesced event that touched
+    that period, not merely the last event of the burst."""
     if session.get(AggPk, tahun) is None:
         return  # no PK: nothing to recap yet
+    stale = session.get(AggStale, tahun)
+    causes = _note_cause(json.loads(stale.causes) if stale is not None else {}, env)
     if events_waiting() > 0:
-        stale = session.get(AggStale, tahun) or AggStale(tahun=tahun, event_id=env.event_id, correlation_id="")
+        stale = stale or AggStale(tahun=tahun, event_id=env.event_id, correlation_id="")
         stale.event_id, stale.correlation_id, stale.marked_at = env.event_id, env.correlation_id, utcnow()
+        stale.causes = json.dumps(causes)
         session.add(stale)
         return
-    recompute(session, rt, tahun, env)
-    done = session.get(AggStale, tahun)  # this recompute covered what an earlier event left stale
-    if done is not None:
-        session.delete(done)
+    recompute(session, rt, tahun, env, causes=causes)
+    if stale is not None:  # this recompute covered what an earlier event left stale
+        session.delete(stale)
 
 
 def recompute_stale(rt: Runtime) -> int:
@@ -347,7 +378,10 @@ def recompute_stale(rt: Runtime) -> int:
             stale = session.get(AggStale, tahun)
             if stale is None:  # a handler or another process got there first
                 continue
-            recompute(session, rt, tahun, None, causation_id=stale.event_id, correlation_id=stale.correlation_id)
+            recompute(
+                session, rt, tahun, None, causation_id=stale.event_id, correlation_id=stale.correlation_id,
+                causes=json.loads(stale.causes),
+            )  # fmt: skip
             session.delete(stale)
             session.commit()
         rt.committed()

@@ -35,11 +35,11 @@ def publish_pk(svc: Service, pk: dict[str, Any]) -> None:
     eventually(lambda: revisions(svc, "TW1"))
 
 
-def submitted(pk: dict[str, Any], unit: str, revision: int, base: int) -> Envelope:
+def submitted(pk: dict[str, Any], unit: str, revision: int, base: int, triwulan: int = 1) -> Envelope:
     codes = responsible(pk)[unit]
     payload = ev.TriwulanSubmitted(
         tahun=2024,
-        triwulan=1,
+        triwulan=triwulan,
         unit=unit,
         submission_id=f"{unit}-{revision}",
         revision=revision,
@@ -111,3 +111,26 @@ def test_a_stale_year_left_by_the_last_event_is_recomputed_by_the_sweep_with_its
     completed = [e for e in aggregator.events("RekapCompleted") if e["payload"]["revision"] == last.revision]
     assert completed and all(e["causation_id"] == tail.event_id for e in completed)
     assert all(e["correlation_id"] == tail.correlation_id for e in completed)
+
+
+def test_each_period_names_the_newest_coalesced_event_that_touched_it(aggregator, pk):
+    """A burst of first-quarter reports followed by second-quarter ones, recapped together: TW1's new revision names
+    the last TW1 report as its cause (an operator's trace leads from it to the quarter's draft), not a TW2 report
+    that merely ended the burst; TW2, S1 and the year name the last TW2 report."""
+    publish_pk(aggregator, pk)
+    units = list(responsible(pk))
+    tw1 = [submitted(pk, unit, 1, 10) for unit in units]
+    tw2 = [submitted(pk, unit, 1, 20, triwulan=2) for unit in units]
+    publish_all(aggregator, tw1 + tw2)
+    eventually(lambda: processed(aggregator, {e.event_id for e in tw1 + tw2}), timeout=30)
+    aggregator.wait_relayed()
+
+    def newest(periode: str) -> dict[str, Any]:
+        revision = revisions(aggregator, periode)[-1].revision
+        found = [e for e in aggregator.events("RekapCompleted") if e["payload"]["periode"] == periode]
+        return next(e for e in found if e["payload"]["revision"] == revision)
+
+    assert newest("TW1")["causation_id"] == tw1[-1].event_id
+    assert newest("TW1")["correlation_id"] == tw1[-1].correlation_id
+    for periode in ("TW2", "S1", "TAHUNAN"):
+        assert newest(periode)["causation_id"] == tw2[-1].event_id, periode

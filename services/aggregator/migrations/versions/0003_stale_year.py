@@ -24,6 +24,7 @@ def upgrade() -> None:
         sa.Column("event_id", sa.String(), nullable=False),
         sa.Column("correlation_id", sa.String(), nullable=False),
         sa.Column("marked_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("causes", sa.String(), nullable=False),
         sa.PrimaryKeyConstraint("tahun"),
     )
 
