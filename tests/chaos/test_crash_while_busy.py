@@ -18,6 +18,7 @@ import redis
 from redis.exceptions import ResponseError
 from sqlmodel import select
 
+from bench.harness import setup_office
 from lapkin.supervisor import redis_reachable
 from services.aggregator.handlers import latest_revision
 from services.aggregator.models import RekapRevision
@@ -66,7 +67,8 @@ def system(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Processes
 def test_crash_while_busy(system: Processes) -> None:
     procs = system
     pk = office_pk()
-    keys = _load_office(procs, pk)
+    with httpx.Client(timeout=30) as client:
+        keys = setup_office(procs, client, pk)  # type: ignore[arg-type]  # Processes has the same url/admin
     clients = Clients(procs, pk, keys, seed=SEED)
     killer = Killer(procs, seed=SEED)
 
@@ -127,21 +129,6 @@ def _recap_problems(procs: Processes, pk: dict[str, Any], clients: Clients) -> l
             problems += _recap_api_problems(procs, name, expected)
     problems += _stored_recap_problems(procs, expected)
     return problems
-
-
-# ---- setup --------------------------------------------------------------------------------------------------
-
-
-def _load_office(procs: Processes, pk: dict[str, Any]) -> dict[str, str]:
-    with httpx.Client(timeout=30) as client:
-        r = client.put(procs.url("collector", f"/api/v1/perjanjian-kinerja/{TAHUN}"), json=pk, headers=procs.admin)
-        assert r.status_code == 200, r.text
-        keys = {}
-        for unit in pk["units"]:
-            r = client.post(procs.url("collector", f"/api/v1/units/{unit['kode']}/api-keys"), headers=procs.admin)
-            assert r.status_code == 201, r.text
-            keys[unit["kode"]] = r.json()["api_key"]
-    return keys
 
 
 # ---- settling -----------------------------------------------------------------------------------------------
