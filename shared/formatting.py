@@ -6,7 +6,7 @@ Rounding is half up, as the SAKIP arithmetic presents figures (Babel on its own 
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
@@ -25,7 +25,10 @@ def _babel_locale(locale: str) -> str:
 
 
 def round_half_up(value: Decimal, places: int = 2) -> Decimal:
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    """In a context as wide as the result: quantize raises where it has more digits than the context's precision
+    (Python's default 28), and a figure is never refused for being large."""
+    digits = max(28, value.adjusted() + places + 2)  # + a carry: 99.995 → 100.00
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=Context(prec=digits))
 
 
 def fmt_number(value: Decimal | int | None, places: int = 2, locale: str = "id") -> str:

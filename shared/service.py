@@ -4,7 +4,6 @@ health, body-size limit and auth dependencies. Each service's `main.py` calls `b
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -20,6 +19,7 @@ from sqlalchemy import exc as sa_exc
 from sqlmodel import Session
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from shared import strictjson
 from shared.config import Settings, get_settings
 from shared.db import database_unavailable, make_engine
 from shared.errors import FORBIDDEN, UNAUTHORIZED, api_error, error_body, install_error_handlers
@@ -373,14 +373,23 @@ def build_app(
 
 async def json_body(request: Request) -> Any:
     """The request's JSON, read here rather than by FastAPI's `Body()`, which answers 400 (not the error body's 422)
-    to a body that is not JSON or not UTF-8. Declare it after the caller's dependency: who you are is checked
-    before what you sent. Pair it with `openapi_extra=JSON_OBJECT`."""
+    to a body that is not JSON or not UTF-8. Strict (shared.strictjson): a key twice in one object is a 422
+    `duplicate_key`. Declare it after the caller's dependency: who you are is checked before what you sent. Pair it
+    with `openapi_extra=JSON_OBJECT`."""
     raw = await request.body()
     if not raw.strip():
         raise api_error(422, "body", "required", "body: wajib diisi", "body: is required")
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+        return strictjson.loads(raw)
+    except strictjson.StrictJsonError as exc:
+        if exc.rule == "duplicate_key":  # read as its last value elsewhere: refused, never guessed
+            raise api_error(
+                422,
+                "body",
+                "duplicate_key",
+                f"body: kunci JSON {exc.key!r} muncul lebih dari sekali dalam satu objek",
+                f"body: the JSON key {exc.key!r} is given more than once in one object",
+            ) from exc
         raise api_error(422, "body", "invalid_json", "body: JSON tidak valid", "body: is not valid JSON") from exc
 
 

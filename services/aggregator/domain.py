@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
+
+from shared.decimals import MAX_DECIMAL_PLACES, MAX_INTEGER_DIGITS
 
 PERIODE_QUARTERS: dict[str, tuple[int, ...]] = {
     "TW1": (1,),
@@ -22,7 +24,14 @@ PERIODE_QUARTERS: dict[str, tuple[int, ...]] = {
 PERIODES = tuple(PERIODE_QUARTERS)
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
-PRECISION = 40  # more than the 28 significant digits DESIGN.md asks for
+# Significant digits of every step. The inputs are the collector's (shared.decimals): < 10^I with at most D places
+# (I = MAX_INTEGER_DIGITS, D = MAX_DECIMAL_PLACES). A realisasi or target combines at most 12 of them (months; 4
+# quarters) and a trend projects it ×12: < 10^(I+3), exact in I+3+D digits. A nonzero target is ≥ 10^-(D+1) (a
+# mean of 4 values, one ≥ 10^-D), so the largest figure rounded for display, a capaian r / t × 100, is
+# < 10^(I+D+6): it and its 2 places fit in I+D+8 digits. PRECISION holds that with room, and is more than the 28
+# significant digits DESIGN.md asks for. round2 is safe beyond the bounds as well (it widens its context).
+PRECISION = 40
+assert PRECISION >= MAX_INTEGER_DIGITS + MAX_DECIMAL_PLACES + 8
 
 # Lower bounds, highest first: the LKIP practice scale (configurable per office).
 DEFAULT_PREDIKAT_BANDS: tuple[tuple[Decimal, str], ...] = (
@@ -131,7 +140,10 @@ def compute_capaian(polaritas: str, realisasi: Decimal | None, target: Target) -
 
 
 def round2(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+    """Half up to 2 places, in a context wide enough for the result (quantize raises when its result has more digits
+    than the context holds: the 40-digit figures of issue 12 were rounded in Python's default 28)."""
+    digits = max(PRECISION, value.adjusted() + 4)  # + a carry: 99.995 → 100.00
+    return value.quantize(CENT, rounding=ROUND_HALF_UP, context=Context(prec=digits))
 
 
 def predikat(capaian: Decimal | None, bands: Sequence[tuple[Decimal, str]] = DEFAULT_PREDIKAT_BANDS) -> str | None:

@@ -12,14 +12,14 @@ import json
 import logging
 import weakref
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Any
 
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, func, select
 
-from services.aggregator.domain import PERIODE_QUARTERS, PERIODES
+from services.aggregator.domain import PERIODE_QUARTERS, PERIODES, PRECISION, round2
 from services.aggregator.models import AggBulanan, AggInput, AggPeriode, AggPk, AggStale, AggTren, RekapRevision
 from services.aggregator.rekap import build_rekap, parse_pk
 from services.aggregator.tren import build_tren
@@ -172,7 +172,8 @@ def _anggaran(pk: dict[str, Any], inputs: list[AggInput]) -> list[dict[str, Any]
             Decimal(0),
         )
         pagu = Decimal(str(prog["pagu"]))
-        pct = (spent / pagu * 100) if pagu else None
+        with localcontext(prec=PRECISION):
+            pct = (spent / pagu * 100) if pagu else None
         out.append(
             {
                 "kode": prog["kode"],
@@ -181,7 +182,7 @@ def _anggaran(pk: dict[str, Any], inputs: list[AggInput]) -> list[dict[str, Any]
                 "unit": prog.get("unit"),
                 "pagu": str(pagu),
                 "realisasi": str(spent),
-                "persen": None if pct is None else str(pct.quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")),
+                "persen": None if pct is None else str(round2(pct)),
             }
         )
     return out

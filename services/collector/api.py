@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException
 from services.collector import bulanan, bulk, excel, handlers, pk
 from services.collector.keys import KeyCache
 from services.collector.models import ApiKey, IdempotencyRecord, Unit
-from services.collector.validation import validate_pk
+from services.collector.validation import TAHUN_MAX, TAHUN_MIN, validate_pk
 from shared.errors import FORBIDDEN, UNAUTHORIZED, ApiError, api_error, error_responses
 from shared.ratelimit import RateLimiter
 from shared.security import hash_api_key, new_api_key
@@ -35,7 +35,7 @@ from shared.service import (
 )
 
 router = APIRouter(prefix="/api/v1", tags=["collector"], responses=error_responses(401, 403, 404, 413, 422))
-Tahun = Annotated[int, Path(ge=2000, le=2100)]
+Tahun = Annotated[int, Path(ge=TAHUN_MIN, le=TAHUN_MAX)]
 Triwulan = Annotated[str, Path(pattern="^TW[1-4]$")]
 
 

@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException
 
 from services.collector import bukti, filetype
 from services.collector.api import Submitter, UnitOrAdmin
+from services.collector.validation import TAHUN_MAX, TAHUN_MIN
 from shared.errors import api_error, error_responses
 from shared.service import RuntimeDep, SessionDep
 
@@ -124,7 +125,7 @@ def get_submission_bukti(submission_id: str, session: SessionDep, caller: UnitOr
 def get_bukti_list(
     session: SessionDep,
     caller: UnitOrAdmin,
-    tahun: Annotated[int, Query(ge=2000, le=2100)],
+    tahun: Annotated[int, Query(ge=TAHUN_MIN, le=TAHUN_MAX)],
     triwulan: Annotated[int | None, Query(ge=1, le=4)] = None,
     unit: str | None = None,
 ) -> dict[str, Any]:

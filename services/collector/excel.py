@@ -5,10 +5,11 @@ the cell it came from, so every validation error can name the cell. Pure: bytes 
 from __future__ import annotations
 
 import io
+import math
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Context, Decimal
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
@@ -25,6 +26,7 @@ SHEET = "Laporan"
 MAX_TEXT = 4000
 MAX_ROWS = 2000  # indicator rows read at most: far above any unit's share of a PK
 MAX_UNPACKED = 100 * 1024 * 1024  # a zip that unpacks beyond this is refused before openpyxl reads it
+EXCEL_DIGITS = Context(prec=15)  # Excel keeps 15 significant digits; a float's further ones are binary noise
 
 # The header block: a label in column A, its value in column B.
 HEADER = {
@@ -304,14 +306,18 @@ def _integer(value: Any) -> Any:
 
 
 def _number_text(value: Any) -> Any:
-    """A cell as the decimal string the JSON route takes. Text stays text (validated as sent); a float is written
-    by its shortest repr, so 62.5 stays "62.5"."""
+    """A cell as the decimal string the JSON route takes. Text stays text (validated as sent, after trimming); a
+    float is written to the 15 significant digits Excel keeps, in plain notation, so 62.5 stays "62.5" and a
+    formula's 0.30000000000000004 is the 0.3 the sheet shows."""
     if isinstance(value, bool):
         return value
     if isinstance(value, int | Decimal):
         return str(value)
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, float):  # in plain notation (1E+300 is 1 and 300 zeros, for the bounds to refuse)
+        if not math.isfinite(value):
+            return repr(value)
+        text = format(EXCEL_DIGITS.create_decimal(repr(value)), "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
     if isinstance(value, str):
         return value.strip()
     if isinstance(value, datetime | date):

@@ -29,7 +29,14 @@ from services.collector.models import (
     Unit,
     UnitQuarter,
 )
-from services.collector.validation import Problems, indikator_index, parse_decimal, validate_realisasi
+from services.collector.validation import (
+    Problems,
+    indikator_index,
+    parse_decimal,
+    read_number,
+    read_tahun,
+    validate_realisasi,
+)
 from shared.errors import ApiError, api_error
 from shared.events import catalogue as ev
 from shared.events.envelope import Envelope
@@ -294,9 +301,7 @@ def read_report(
     p = Problems()
     if not isinstance(body, dict):
         raise ApiError(422, [*_only(p, "body", "not_an_object")])
-    tahun, unit = body.get("tahun"), body.get("unit")
-    if not isinstance(tahun, int) or isinstance(tahun, bool):
-        p.add("tahun", "required" if tahun is None else "not_an_integer")
+    tahun, unit = read_tahun(p, body.get("tahun")), body.get("unit")
     check_period(p, body)
     if not isinstance(unit, str) or not unit:
         p.add("unit", "required")
@@ -311,24 +316,29 @@ def read_report(
             f"Kunci API ini milik unit {key_unit}, tidak dapat melapor untuk {unit}.",
             f"This API key belongs to unit {key_unit} and cannot report for {unit}.",
         )
-    parsed = PK_CACHE.latest(session, tahun) if isinstance(tahun, int) else None
-    if isinstance(tahun, int) and parsed is None:
+    parsed = PK_CACHE.latest(session, tahun) if tahun is not None else None
+    if tahun is not None and parsed is None:
         p.add("tahun", "pk_not_found", f" ({tahun})", f" ({tahun})")
     items = body.get("realisasi")
+    empty = items == []
     if not isinstance(items, list):
         p.add("realisasi", "required" if items is None else "not_a_list")
         items = []
     good = validate_realisasi(p, items, unit if isinstance(unit, str) else "", parsed.index if parsed else {})
     spent = _read_anggaran(p, body.get("anggaran"))
+    notes = False
     for key in ("kendala", "solusi"):
         value = body.get(key)
         if value is not None and not isinstance(value, str):
             p.add(key, "not_a_string")
         elif isinstance(value, str) and len(value) > 4000:
             p.add(key, "too_long")
+        notes = notes or (isinstance(value, str) and bool(value.strip()))
+    if empty and spent is None and not notes:
+        p.add("realisasi", "empty_report")  # names nothing: no value, no anggaran, no kendala or solusi
     if p:
         raise ApiError(422, p.items)
-    assert isinstance(tahun, int) and isinstance(unit, str) and parsed is not None
+    assert tahun is not None and isinstance(unit, str) and parsed is not None
     return Report(tahun, unit, parsed.doc, good, None if spent is None else str(spent), body, parsed.responsible)
 
 
@@ -338,14 +348,7 @@ def _read_anggaran(p: Problems, anggaran: Any) -> Decimal | None:
     if not isinstance(anggaran, dict):
         p.add("anggaran", "not_an_object")
         return None
-    if anggaran.get("realisasi") is None:
-        return None
-    spent = parse_decimal(anggaran["realisasi"])
-    if spent is None:
-        p.add("anggaran.realisasi", "not_a_number")
-    elif spent < 0:
-        p.add("anggaran.realisasi", "negative_value")
-    return spent
+    return read_number(p, anggaran.get("realisasi"), "anggaran.realisasi", required=False)
 
 
 def _check_triwulan(p: Problems, body: dict[str, Any]) -> None:

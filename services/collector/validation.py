@@ -6,19 +6,36 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from shared.decimals import MAX_DECIMAL_PLACES, MAX_INTEGER_DIGITS, NotADecimal, read_decimal
 from shared.errors import ErrorItem
 
 JENIS_UNIT = ("sekretariat", "bidang", "seksi", "upt", "opd", "instansi_terkait")
 POLARITAS = ("positif", "negatif", "rentang")
 AGREGASI = ("jumlah", "terakhir", "rata_rata")
 MAX_TEXT = 4000
+TAHUN_MIN, TAHUN_MAX = 2000, 2100  # every year the collector takes, in a path or a body
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "required": ("wajib diisi", "is required"),
-    "not_a_number": ("harus berupa angka desimal", "must be a decimal number"),
+    "not_a_number": (
+        "harus berupa angka desimal biasa (angka 0-9, boleh diawali '-' dan memakai satu '.' desimal)",
+        "must be a plain decimal number (digits 0-9, an optional leading '-' and one '.' before decimals)",
+    ),
+    "too_many_digits": (
+        f"paling banyak {MAX_INTEGER_DIGITS} angka sebelum titik desimal",
+        f"at most {MAX_INTEGER_DIGITS} digits before the decimal point",
+    ),
+    "too_many_decimals": (
+        f"paling banyak {MAX_DECIMAL_PLACES} angka di belakang titik desimal",
+        f"at most {MAX_DECIMAL_PLACES} digits after the decimal point",
+    ),
     "negative_value": ("tidak boleh negatif", "must not be negative"),
     "out_of_range": ("untuk satuan % harus antara 0 dan 100", "must be between 0 and 100 for a % indicator"),
     "not_an_integer": ("harus bilangan bulat", "must be an integer"),
+    "empty_report": (
+        "laporan kosong: sebutkan paling sedikit satu nilai indikator, anggaran, kendala atau solusi",
+        "the report is empty: name at least one indicator's value, the anggaran, a kendala or a solusi",
+    ),
     "not_allowed": ("nilai tidak diperbolehkan", "value is not allowed"),
     "too_long": (f"maksimal {MAX_TEXT} karakter", f"at most {MAX_TEXT} characters"),
     "not_a_string": ("harus berupa teks", "must be text"),
@@ -62,7 +79,8 @@ class Problems:
 
 
 def parse_decimal(value: Any) -> Decimal | None:
-    """A finite decimal from a string or a JSON number; None when it is not one."""
+    """A figure held in the collector's own tables (written by it, hence valid), as a Decimal; None for anything
+    else. What a request sends is read by `_number`, in the one syntax and bounds of shared.decimals."""
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         return None
     try:
@@ -99,17 +117,38 @@ def _choice(p: Problems, obj: dict[str, Any], key: str, field: str, allowed: tup
     return None
 
 
-def _number(p: Problems, value: Any, field: str, *, required: bool = True) -> Decimal | None:
+def read_number(p: Problems, value: Any, field: str, *, required: bool = True) -> Decimal | None:
+    """A figure of a request (a target, a realisasi, money): the one syntax and bounds of shared.decimals, ≥ 0.
+    Every figure the collector takes passes here, from JSON and from Excel cells alike."""
     if value is None:
         if required:
             p.add(field, "required")
         return None
-    d = parse_decimal(value)
-    if d is None:
-        p.add(field, "not_a_number")
-    elif d < 0:
+    try:
+        d = read_decimal(value)
+    except NotADecimal as refused:
+        p.add(field, refused.rule)
+        return None
+    if d < 0:
         p.add(field, "negative_value")
     return d
+
+
+TAHUN_RANGE = (f"harus tahun {TAHUN_MIN}–{TAHUN_MAX}", f"must be a year from {TAHUN_MIN} to {TAHUN_MAX}")
+
+
+def read_tahun(p: Problems, value: Any, field: str = "tahun") -> int | None:
+    """A report's year: an integer within the bounds every route keeps (checked before the database is asked, where
+    2^70 is no integer at all), else None with the problem added."""
+    if value is None:
+        p.add(field, "required")
+    elif isinstance(value, bool) or not isinstance(value, int):
+        p.add(field, "not_an_integer")
+    elif not TAHUN_MIN <= value <= TAHUN_MAX:
+        p.add(field, "out_of_range", message=TAHUN_RANGE)
+    else:
+        return value
+    return None
 
 
 def _list(p: Problems, obj: dict[str, Any], key: str, field: str) -> list[Any]:
@@ -174,7 +213,7 @@ def validate_pk(body: Any, tahun: int) -> list[ErrorItem]:
             continue
         _text(p, prog, "kode", f"{f}.kode")
         _text(p, prog, "nama", f"{f}.nama")
-        _number(p, prog.get("pagu"), f"{f}.pagu")
+        read_number(p, prog.get("pagu"), f"{f}.pagu")
         if not _known(prog.get("sasaran"), sasaran_codes):
             p.add(f"{f}.sasaran", "unknown_sasaran")
         if prog.get("unit") is not None and not _known(prog.get("unit"), units):
@@ -198,12 +237,12 @@ def _validate_indikator(p: Problems, ind: Any, f: str, units: set[str], codes: s
     if not _known(ind.get("penanggung_jawab"), units):
         p.add(f"{f}.penanggung_jawab", "unknown_unit", f" ({ind.get('penanggung_jawab')})")
     if polaritas == "rentang":
-        low = _number(p, ind.get("target_min"), f"{f}.target_min")
-        high = _number(p, ind.get("target_max"), f"{f}.target_max")
+        low = read_number(p, ind.get("target_min"), f"{f}.target_min")
+        high = read_number(p, ind.get("target_max"), f"{f}.target_max")
         if low is not None and high is not None and low > high:
             p.add(f"{f}.target_max", "invalid_range")
     else:
-        _number(p, ind.get("target"), f"{f}.target")
+        read_number(p, ind.get("target"), f"{f}.target")
     tw = ind.get("target_triwulan")
     if not isinstance(tw, list) or len(tw) != 4:
         p.add(f"{f}.target_triwulan", "target_triwulan_count")
@@ -214,13 +253,13 @@ def _validate_indikator(p: Problems, ind: Any, f: str, units: set[str], codes: s
             if not isinstance(t, list) or len(t) != 2:
                 p.add(tf, "invalid_range")
                 continue
-            low, high = _number(p, t[0], f"{tf}[0]"), _number(p, t[1], f"{tf}[1]")
+            low, high = read_number(p, t[0], f"{tf}[0]"), read_number(p, t[1], f"{tf}[1]")
             if low is not None and high is not None and low > high:
                 p.add(tf, "invalid_range")
         else:
-            _number(p, t, tf)
+            read_number(p, t, tf)
     for key in ("realisasi_tahun_lalu", "target_akhir_renstra"):
-        _number(p, ind.get(key), f"{f}.{key}", required=False)
+        read_number(p, ind.get(key), f"{f}.{key}", required=False)
 
 
 def _known(value: Any, codes: set[str]) -> bool:
@@ -255,7 +294,7 @@ def validate_realisasi(
             p.add(f"{f}.indikator", "duplicate_indikator", f" ({kode})", f" ({kode})")
         if isinstance(kode, str):
             seen.add(kode)
-        nilai = _number(p, item.get("nilai"), f"{f}.nilai")
+        nilai = read_number(p, item.get("nilai"), f"{f}.nilai")
         if nilai is not None and ind is not None and ind["satuan"].strip() == "%" and nilai > 100:
             p.add(f"{f}.nilai", "out_of_range")
         keterangan = _text(p, item, "keterangan", f"{f}.keterangan", required=False)

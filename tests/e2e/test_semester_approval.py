@@ -154,7 +154,7 @@ def test_semester_report_through_both_gates_with_disposisi_and_circulation(syste
     fix = {"tahun": 2024, "triwulan": 2, "unit": unit, "realisasi": [{"indikator": ind["kode"], "nilai": "1.5"}]}
     r = client.post(submit, json=fix, headers=keys[unit])
     assert r.status_code == 202 and r.json()["summary"]["updated"] == 1, r.text
-    r = client.post(submit, json={**fix, "unit": other, "realisasi": []}, headers=keys[other])
+    r = client.post(submit, json={**fix, "unit": other, "realisasi": [], "kendala": "koreksi"}, headers=keys[other])
     assert r.status_code == 409 and r.json()["errors"][0]["rule"] == "periode_closed"  # everyone else stays closed
     v2 = wait(lambda: (d := draft("2024-S1")) is not None and d["version"] == 2 and d, "S1 version 2", timeout=60)
     assert (v2["acting_role"], v2["state"]) == ("staf", "menunggu")

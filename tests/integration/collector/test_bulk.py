@@ -184,7 +184,7 @@ def test_a_key_naming_a_unit_it_does_not_act_for_is_403_and_stores_nothing(famil
 
 
 def test_the_admin_may_send_for_any_known_unit_only(loaded: Service) -> None:
-    a = bulk(loaded, [row("NOPE", {}), row("BPS", {"IKU-1": "7"})], atomic="false").json()
+    a = bulk(loaded, [row("NOPE", {}, kendala="x"), row("BPS", {"IKU-1": "7"})], atomic="false").json()
     assert [(c["row"], c["field"], c["rule"]) for c in a["summary"]["conflicts"]] == [(0, "unit", "unknown_unit")]
     with loaded.session() as s:
         assert s.exec(select(UnitQuarter).where(UnitQuarter.unit == "NOPE")).first() is None
