@@ -167,12 +167,12 @@ def _anggaran(pk: dict[str, Any], inputs: list[AggInput]) -> list[dict[str, Any]
     """Budget realisation per programme: the money its unit reported spent in the period's quarters."""
     out = []
     for prog in pk.get("program", []):
-        spent = sum(
-            (Decimal(r.anggaran_realisasi) for r in inputs if r.unit == prog.get("unit") and r.anggaran_realisasi),
-            Decimal(0),
-        )
         pagu = Decimal(str(prog["pagu"]))
         with localcontext(prec=PRECISION):
+            spent = sum(
+                (Decimal(r.anggaran_realisasi) for r in inputs if r.unit == prog.get("unit") and r.anggaran_realisasi),
+                Decimal(0),
+            )
             pct = (spent / pagu * 100) if pagu else None
         out.append(
             {
