@@ -80,7 +80,7 @@ class Problems:
 
 def parse_decimal(value: Any) -> Decimal | None:
     """A figure held in the collector's own tables (written by it, hence valid), as a Decimal; None for anything
-    else. What a request sends is read by `_number`, in the one syntax and bounds of shared.decimals."""
+    else. What a request sends is read by `read_number`, in the one syntax and bounds of shared.decimals."""
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         return None
     try:
