@@ -104,7 +104,9 @@ def test_figures_the_aggregator_could_not_count_are_refused_and_the_largest_acce
     before_rekap = counted(collector, aggregator, "1180.00")
     before, events = stored(collector), collector.stream_length()
 
-    post = lambda body: collector.client.post(REPORT, json=body, headers=key)  # noqa: E731
+    def post(body: dict[str, Any]) -> Any:
+        return collector.client.post(REPORT, json=body, headers=key)
+
     assert refused(post(penta(HUGE))) == {("realisasi[0].nilai", "too_many_digits")}
     assert refused(post(penta(anggaran={"realisasi": "1e60"}))) == {("anggaran.realisasi", "not_a_number")}
     assert refused(post(penta("1180.0000001"))) == {("realisasi[0].nilai", "too_many_decimals")}
