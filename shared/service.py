@@ -133,6 +133,7 @@ class Runtime:
             ensure_groups=self.ensure_groups,
             retention=timedelta(days=self.settings.outbox_retention_days),
             interval_s=self.settings.redis_check_interval_s,
+            stalled=lambda: self.consumer is not None and self.consumer.stalled(),
             on_recovered=self._recovered,
         )
         self.relay = Relay(

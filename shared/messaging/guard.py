@@ -39,7 +39,10 @@ SCAN_LIMIT = 5_000  # entries looked at, at most, before re-publishing the whole
 CLEANUP_EVERY_S = 600.0
 # what a loss is called (log lines, the label of lapkin_redis_recoveries_total)
 EPOCH_MISSING, EPOCH_CHANGED, STREAM_LOST, GROUP_MISSING = (
-    "epoch missing", "epoch changed", "stream lost entries", "consumer group missing"
+    "epoch missing",
+    "epoch changed",
+    "stream lost entries",
+    "consumer group missing",
 )  # how often published outbox rows older than the retention are deleted
 
 
@@ -77,6 +80,7 @@ class Guard:
         retention: timedelta,
         interval_s: float = 1.0,
         read_engine: Engine | None = None,
+        stalled: Callable[[], bool] = lambda: False,
         on_recovered: Callable[[str, int], None] | None = None,
     ) -> None:
         self.r = redis
@@ -87,6 +91,7 @@ class Guard:
         self.groups = groups  # (streams, group) this process must find on Redis
         self.ensure_groups = ensure_groups  # creates them at id 0 and starts any subscriber that stopped
         self.retention = retention
+        self.stalled = stalled  # a subscriber FastStream stopped (its group vanished): ensure_groups starts it again
         self.interval_s = interval_s
         self.on_recovered = on_recovered  # (reason, rows marked for re-publishing): metrics
         self.epoch: str | None = None  # the token this process knows
@@ -135,7 +140,7 @@ class Guard:
                 await self.ensure_groups()
                 await self._adopt_epoch()
                 await self._recover_rows(reason)
-            elif due and await self._groups_missing():
+            elif due and (self.stalled() or await self._groups_missing()):
                 log.error("a consumer group of this service is missing: recreating it at id 0")
                 await self.ensure_groups()
                 self._recovered(GROUP_MISSING, 0)
@@ -285,4 +290,3 @@ class Guard:
         query = delete(OUTBOX).where(OUTBOX.c.published_at.is_not(None), OUTBOX.c.published_at < old)
         with self.engine.begin() as conn:
             return int(conn.execute(query).rowcount or 0)
-

@@ -139,6 +139,10 @@ class EventConsumer:
                 subscriber(on_event)
                 self.subscribers.append(subscriber)
 
+    def stalled(self) -> bool:
+        """A subscriber the broker started has stopped (FastStream stops one for good on NOGROUP)."""
+        return self.started and not all(subscriber.running for subscriber in self.subscribers)
+
     async def restart_stopped(self) -> int:
         """Start again every subscriber FastStream stopped because its group vanished (NOGROUP: it never retries).
         Call only once the groups exist at id 0: a subscriber that finds its group missing creates it at `$`."""

@@ -1,0 +1,145 @@
+"""Redis is not the source of truth: the four services run as processes on a private redis-server, the aggregator is
+paused (SIGSTOP) so that accepted submissions sit published but unconsumed on the collector's stream, and then Redis
+loses them — restarted without its data, or its streams (and with them every consumer group) deleted while the
+system runs. Without a restart or an operator, every accepted submission is counted in the recaps afterwards, the
+renderer draws the quarter that became complete from the lost events, and approval lists that newest draft."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from shared.config import SERVICES
+from tests.faults.conftest import Faulty
+from tests.faults.test_redis_restart import Ack, Sender, assert_recaps_equal_what_was_acknowledged, setup
+
+UNITS = ("BPS", "UPT-BLK", "BID-PPTK", "BID-PENTA", "BID-HI", "SEKRETARIAT")
+
+
+def submit(f: Faulty, keys: dict[str, str], responsible: dict[str, list[str]], n: int, first: int = 0) -> list[Ack]:
+    """`n` submissions, one after another, TW1 of every unit first (so TW1 becomes complete), each with values no
+    earlier call sent (`first`: how many were sent before)."""
+    acked = []
+    with httpx.Client(timeout=30) as c:
+        for i in range(n):
+            unit, triwulan = UNITS[i % len(UNITS)], 1 + (i // len(UNITS)) % 2
+            k = first + i + 1  # values between 0 and 100 (some indicators are percentages)
+            values = {kode: f"{k % 100}.{k // 100 % 100:02d}" for kode in responsible[unit]}
+            body = {
+                "tahun": 2024,
+                "triwulan": triwulan,
+                "unit": unit,
+                "realisasi": [{"indikator": k, "nilai": v} for k, v in values.items()],
+            }
+            r = c.post(f.url("collector", "/api/v1/laporan-triwulan"), json=body,
+                       headers={"Authorization": f"Bearer {keys[unit]}"})  # fmt: skip
+            assert r.status_code == 202, r.text
+            acked.append(Ack(triwulan, unit, r.json()["revision"], r.json()["submission_id"], values))
+    return acked
+
+
+def paused(f: Faulty, service: str, during: Callable[[], Any]) -> Any:
+    """Run `during` with the service's process stopped (SIGSTOP): it reads nothing meanwhile."""
+    proc = f.supervisor.children[service].proc
+    assert proc is not None
+    os.kill(proc.pid, signal.SIGSTOP)
+    try:
+        return during()
+    finally:
+        os.kill(proc.pid, signal.SIGCONT)
+
+
+def aggregator_lag(f: Faulty) -> int:
+    groups = {g["name"].decode(): g for g in f.client().xinfo_groups(f.settings.stream("collector"))}
+    return int(groups["aggregator"]["lag"])
+
+
+def published_unconsumed(f: Faulty, n: int) -> None:
+    """Until the collector's relay published everything: the entries wait on the stream, unread by the aggregator."""
+    f.wait(lambda: f.outbox_backlog() == 0, "the collector's outbox published", timeout=60)
+    assert aggregator_lag(f) >= n  # published, not consumed: what a loss of Redis's data takes away
+
+
+def assert_draft_follows(f: Faulty) -> None:
+    """The renderer's newest TW1 draft shows the aggregator's newest TW1 recap, and approval lists that version."""
+    with httpx.Client(timeout=30) as c:
+
+        def drafted() -> dict[str, Any] | None:
+            rekap = c.get(f.url("aggregator", "/api/v1/rekap/2024/TW1"), headers=f.admin).json()
+            docs = c.get(f.url("renderer", "/api/v1/documents"), params={"tahun": 2024, "periode": "TW1"},
+                         headers=f.admin).json()  # fmt: skip
+            drafts = c.get(f.url("approval", "/api/v1/drafts"), params={"tahun": 2024, "periode": "TW1"},
+                           headers=f.admin).json()  # fmt: skip
+            if rekap["status"] != "complete" or not docs or not drafts:
+                return None
+            newest = max(docs, key=lambda d: d["version"])
+            if newest["recap_revision"] != rekap["revision"] or drafts[0]["version"] != newest["version"]:
+                return None
+            return newest  # type: ignore[no-any-return]
+
+        f.wait(drafted, "the TW1 draft of the newest recap, listed by approval", timeout=120)
+
+
+def recoveries(f: Faulty, service: str) -> float:
+    text = httpx.get(f.url(service, "/metrics"), timeout=15).text
+    return sum(float(v) for v in re.findall(r"^lapkin_redis_recoveries_total\{[^}]*\} (\S+)$", text, re.MULTILINE))
+
+
+def test_redis_restarted_without_its_data_loses_no_accepted_submission(faulty: Faulty, pk_2024: dict[str, Any]) -> None:
+    f = faulty
+    keys, responsible = setup(f, pk_2024)
+    before = submit(f, keys, responsible, 3)  # consumed before the loss: counted already
+    f.wait(lambda: aggregator_lag(f) == 0, "the first submissions consumed", timeout=60)
+
+    def lose_data() -> list[Ack]:
+        acked = submit(f, keys, responsible, 25, first=3)
+        published_unconsumed(f, 25)
+        f.redis.restart_empty()  # SIGKILL, AOF deleted, started again: Redis came back with nothing
+        return acked
+
+    started = time.monotonic()
+    acked = before + paused(f, "aggregator", lose_data)
+    assert_recaps_equal_what_was_acknowledged(f, acked)
+    print(f"every accepted submission counted {time.monotonic() - started:.1f} s after the loss")
+    assert_draft_follows(f)
+    f.wait_health(200)
+    assert f.restarts() == dict.fromkeys(f.supervisor.children, 0)  # no process restart: the services repaired it
+    assert all(recoveries(f, s) >= 1 for s in SERVICES)  # each noticed and restored its part
+
+
+def test_streams_and_groups_deleted_mid_run_lose_no_accepted_submission(
+    faulty: Faulty, pk_2024: dict[str, Any]
+) -> None:
+    f = faulty
+    keys, responsible = setup(f, pk_2024)
+    sender = Sender(f, keys, responsible)
+    sender.start()
+    try:
+        sender.wait_for(5, f, "submissions before the loss")
+
+        def delete_streams() -> None:
+            acked = submit(
+                f, keys, responsible, 12, first=10_000
+            )  # TW1 of every unit, twice: a complete quarter among the lost
+            sender.acked.extend(acked)
+            published_unconsumed(f, 1)
+            client = f.client()
+            streams = [f.settings.stream(s) for s in SERVICES]
+            client.delete(*streams)  # the streams go, and every consumer group with them; the epoch stays
+            assert not any(client.exists(s) for s in streams)
+
+        paused(f, "aggregator", delete_streams)
+        sender.wait_for(10, f, "submissions after the loss")
+    finally:
+        sender.stop()
+    assert sender.failures == []
+    assert_recaps_equal_what_was_acknowledged(f, sender.acked)
+    assert_draft_follows(f)
+    f.wait_health(200)
+    assert f.restarts() == dict.fromkeys(f.supervisor.children, 0)
