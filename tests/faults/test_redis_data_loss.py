@@ -6,9 +6,12 @@ renderer draws the quarter that became complete from the lost events, and approv
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -143,3 +146,57 @@ def test_streams_and_groups_deleted_mid_run_lose_no_accepted_submission(
     assert_draft_follows(f)
     f.wait_health(200)
     assert f.restarts() == dict.fromkeys(f.supervisor.children, 0)
+
+
+def lapkin(f: Faulty, *args: str) -> subprocess.CompletedProcess[str]:
+    """The `lapkin` command as an operator runs it, on this system's Redis and databases."""
+    env = {**os.environ, **f.supervisor.env}
+    return subprocess.run([sys.executable, "-m", "lapkin", *args], env=env, capture_output=True, text=True, timeout=180)
+
+
+def metric(f: Faulty, service: str, name: str, **labels: str) -> float | None:
+    text = httpx.get(f.url(service, "/metrics"), timeout=15).text
+    want = ",".join(f'{k}="{v}"' for k, v in labels.items())
+    found = re.search(rf"^{name}(?:\{{{want}\}})? (\S+)$", text, re.MULTILINE)
+    return float(found.group(1)) if found else None
+
+
+def test_reconcile_finds_and_repairs_an_event_redis_lost_unnoticed(faulty: Faulty, pk_2024: dict[str, Any]) -> None:
+    """An entry gone from the middle of a stream (not its newest, which the services watch) before the aggregator
+    read it: only the reconciliation of the databases can see that gap; it reports it (human and --json, exit 1,
+    /metrics, `lapkin status`) and `--repair` re-emits the event from the collector's data."""
+    f = faulty
+    keys, responsible = setup(f, pk_2024)
+    acked = submit(f, keys, responsible, 6)  # TW1 of every unit: complete, drafted
+    assert_draft_follows(f)
+    assert lapkin(f, "reconcile", "--grace", "0").returncode == 0
+
+    def lose_one() -> None:
+        acked.extend(submit(f, keys, responsible, 2, first=6))  # new TW1 revisions of BPS and UPT-BLK
+        published_unconsumed(f, 2)
+        stream = f.settings.stream("collector")
+        older = f.client().xrevrange(stream, count=2)[-1][0]
+        assert f.client().xdel(stream, older) == 1
+
+    paused(f, "aggregator", lose_one)
+    f.wait(lambda: aggregator_lag(f) == 0, "the aggregator read what is left", timeout=60)
+    assert_draft_follows(f)
+
+    found = lapkin(f, "reconcile", "--json", "--grace", "0")
+    assert found.returncode == 1, found.stderr
+    gaps = json.loads(found.stdout)["items"]
+    assert [(g["check"], g["key"], g["want"], g["have"]) for g in gaps] == [
+        ("collector-aggregator", "2024 TW1 BPS", "revisi 2", "revisi 1")
+    ]
+    human = lapkin(f, "reconcile", "--grace", "0")
+    assert human.returncode == 1 and "2024 TW1 BPS" in human.stdout and "1 celah / gaps" in human.stdout
+    assert metric(f, "aggregator", "lapkin_reconcile_gaps", check="collector-aggregator") == 1
+    assert "celah rekonsiliasi / reconciliation gaps" in lapkin(f, "status").stdout
+
+    repaired = lapkin(f, "reconcile", "--repair", "--grace", "0", "--wait", "90")
+    assert repaired.returncode == 0, repaired.stdout + repaired.stderr
+    assert "tidak ada celah / no gaps" in repaired.stdout
+    assert_recaps_equal_what_was_acknowledged(f, acked)
+    assert_draft_follows(f)
+    assert metric(f, "collector", "lapkin_reconcile_gaps", check="collector-aggregator") == 0
+    assert lapkin(f, "reconcile", "--grace", "0").returncode == 0
