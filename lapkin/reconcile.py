@@ -83,7 +83,8 @@ class Reconciler:
 
         with Session(self.engine("collector")) as s:
             quarters = list(s.exec(select(UnitQuarter).where(col(UnitQuarter.revision) > 0)))
-            pks = dict(s.exec(select(PkVersion.tahun, func.max(PkVersion.version)).group_by(col(PkVersion.tahun))))
+            newest_pk = select(PkVersion.tahun, func.max(PkVersion.version)).group_by(col(PkVersion.tahun))
+            pks = {tahun: version for tahun, version in s.exec(newest_pk).all()}
             pk_at = {(p.tahun, p.version): p.created_at for p in s.exec(select(PkVersion))}
         with Session(self.engine("aggregator")) as s:
             held: dict[tuple[int, int, str], int] = {
