@@ -40,8 +40,11 @@ def submit(f: Faulty, keys: dict[str, str], responsible: dict[str, list[str]], n
                 "unit": unit,
                 "realisasi": [{"indikator": k, "nilai": v} for k, v in values.items()],
             }
-            r = c.post(f.url("collector", "/api/v1/laporan-triwulan"), json=body,
-                       headers={"Authorization": f"Bearer {keys[unit]}"})  # fmt: skip
+            for _ in range(5):  # a concurrent submission of the same quarter (the sender) wins a race: retry
+                r = c.post(f.url("collector", "/api/v1/laporan-triwulan"), json=body,
+                           headers={"Authorization": f"Bearer {keys[unit]}"})  # fmt: skip
+                if r.status_code != 409:
+                    break
             assert r.status_code == 202, r.text
             acked.append(Ack(triwulan, unit, r.json()["revision"], r.json()["submission_id"], values))
     return acked
@@ -156,7 +159,9 @@ def test_streams_and_groups_deleted_mid_run_lose_no_accepted_submission(
         sender.wait_for(10, f, "submissions after the loss")
     finally:
         sender.stop()
-    assert sender.failures == []
+    # this test's own batch races the sender for the same unit's quarter: the loser is refused (409, retry), which
+    # is no loss; anything else would be
+    assert [x for x in sender.failures if "concurrent_submission" not in x] == []
     assert_recaps_equal_what_was_acknowledged(f, sender.acked)
     assert_draft_follows(f)
     f.wait_health(200)
