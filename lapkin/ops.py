@@ -15,7 +15,9 @@ from typing import Any
 from redis import Redis
 
 from shared.config import Settings
+from shared.messaging.guard import epoch_key
 from shared.messaging.index import PRODUCERS, EventIndex, decode, entry_time
+from shared.observability import reconcile_key
 
 __all__ = ["PRODUCERS", "Ops", "decode", "entry_time"]
 
@@ -88,6 +90,16 @@ class Ops:
                 {"stream": stream, "length": self.r.xlen(stream), "dlq": self.r.xlen(f"{stream}.dlq"), "groups": groups}
             )
         return out
+
+    def reconciliation(self) -> dict[str, Any] | None:
+        """The newest `lapkin reconcile` result (None: never run on this Redis)."""
+        found = self.r.get(reconcile_key(self.s.stream_prefix))
+        return json.loads(found) if found else None
+
+    def epoch(self) -> str | None:
+        """The token the services wrote with their consumer groups (None: Redis lost it, not yet restored)."""
+        found = self.r.get(epoch_key(self.s.stream_prefix))
+        return _text(found) if found is not None else None
 
     def dlq(self, stream: str | None = None) -> list[dict[str, Any]]:
         rows = []

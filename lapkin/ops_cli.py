@@ -1,4 +1,4 @@
-"""`lapkin events|status|trace|dlq`: the operators' view from a terminal (see lapkin/ops.py)."""
+"""`lapkin events|status|trace|dlq|reconcile`: the operators' view from a terminal (see lapkin/ops.py)."""
 
 from __future__ import annotations
 
@@ -46,12 +46,60 @@ def events_tail(
 
 
 def status() -> None:
-    """Streams, consumer groups (pending, oldest pending, lag) and dead letters."""
-    for row in _ops().status():
+    """Streams, consumer groups (pending, oldest pending, lag), dead letters, the epoch and the newest
+    reconciliation; a line starting with `PERHATIAN/ATTENTION` for each thing to look at."""
+    ops = _ops()
+    rows = ops.status()
+    for row in rows:
         typer.echo(f"{row['stream']}: {row['length']} peristiwa, {row['dlq']} di DLQ")
         for g in row["groups"]:
             oldest = "-" if g["oldest_pending_s"] is None else f"{g['oldest_pending_s']:.1f} s"
             typer.echo(f"  grup {g['group']:<11} pending {g['pending']:<5} tertua {oldest:<9} lag {g['lag']}")
+    dead = sum(row["dlq"] for row in rows)
+    if dead:
+        typer.echo(f"PERHATIAN/ATTENTION: {dead} surat mati / dead letters (lapkin dlq list)")
+    if ops.epoch() is None:
+        typer.echo("PERHATIAN/ATTENTION: epoch Redis hilang / Redis epoch missing: data lost, not yet restored")
+    found = ops.reconciliation()
+    if found is None:
+        typer.echo("rekonsiliasi / reconciliation: belum pernah / never run (lapkin reconcile)")
+        return
+    gaps = sum(found["gaps"].values())
+    typer.echo(f"rekonsiliasi / reconciliation {found['at']}: {gaps} celah / gaps")
+    if gaps:
+        typer.echo("PERHATIAN/ATTENTION: celah rekonsiliasi / reconciliation gaps (lapkin reconcile --repair)")
+
+
+def reconcile(
+    repair: Annotated[bool, typer.Option("--repair", help="re-emit each gap's event from its owner's data")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="the result as JSON")] = False,
+    grace: Annotated[float, typer.Option(help="seconds a change may still be on its way")] = 60.0,
+    wait: Annotated[float, typer.Option(help="with --repair: seconds to wait for the gaps to close")] = 60.0,
+) -> None:
+    """Every service against the one before it (collector → aggregator → renderer → approval), from their own
+    databases: lists the gaps; exit code 1 while any is left."""
+    from lapkin.reconcile import reconcile as run
+    from lapkin.reconcile import record
+
+    settings = Settings()
+    outcome = run(settings, repair=repair, grace_s=grace, wait_s=wait)
+    try:
+        record(settings, outcome)
+    except Exception as exc:  # Redis away: the check itself still stands
+        typer.echo(f"(hasil tidak disimpan di Redis / result not stored in Redis: {exc})", err=True)
+    gaps = outcome["items"]
+    if as_json:
+        typer.echo(json.dumps(outcome, ensure_ascii=False))
+    else:
+        from lapkin.reconcile import Gap
+
+        for item in gaps:
+            typer.echo(Gap(**item).line())
+        if "repaired" in outcome:
+            typer.echo(f"dikirim ulang / re-emitted: {outcome['repaired']} peristiwa / events")
+        typer.echo(f"{len(gaps)} celah / gaps" if gaps else "tidak ada celah / no gaps")
+    if gaps:
+        raise typer.Exit(1)
 
 
 def trace(ident: Annotated[str, typer.Argument(help="submission id, correlation id, event id or draft id")]) -> None:
@@ -95,4 +143,5 @@ def register(app: typer.Typer) -> None:
     app.add_typer(events_app, name="events")
     app.add_typer(dlq_app, name="dlq")
     app.command("status")(status)
+    app.command("reconcile")(reconcile)
     app.command("trace")(trace)

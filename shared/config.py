@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     reclaim_idle_ms: int = 60_000  # above the slowest legitimate handler (a render)
     max_deliveries: int = 5  # then the event goes to <stream>.dlq
     relay_interval_s: float = 0.2
+    # published outbox rows are kept this long (then deleted): what a Redis that lost its data gets re-published
+    outbox_retention_days: float = Field(default=7.0, gt=0)
+    redis_check_interval_s: float = Field(default=1.0, gt=0)  # how often a service looks for lost streams/groups
     token_ttl_s: int = 8 * 3600
     max_body_bytes: int = 1024 * 1024
     max_upload_bytes: int = 20 * 1024 * 1024  # one uploaded file (Excel, evidence); multipart bodies get this limit

@@ -26,6 +26,11 @@ CORRELATION_HEADER = "X-Correlation-Id"
 STUCK_FACTOR = 3  # a group is stuck when its oldest pending entry has waited this many reclaim idle times
 
 
+def reconcile_key(prefix: str) -> str:
+    """Where `lapkin reconcile` leaves its newest result (JSON), for every service's /metrics and `lapkin status`."""
+    return f"{prefix}.reconcile"
+
+
 @contextmanager
 def correlation(cid: str | None) -> Iterator[None]:
     """Within the block, log lines (and events emitted without an explicit id) carry this correlation id."""
@@ -155,6 +160,27 @@ class Metrics:
         self.group_lag = Gauge(
             "lapkin_consumer_group_lag", "Entries in the stream the group has not read yet.", ("stream", "group")
         )
+        self.redis_recoveries = Counter(
+            "lapkin_redis_recoveries_total",
+            "Losses of Redis data this service found and repaired (groups recreated at 0, outbox re-published).",
+            ("reason",),
+        )
+        self.republished = Counter(
+            "lapkin_outbox_republished_total", "Outbox rows put back for publishing after a Redis data loss."
+        )
+        self.dead_letters = Gauge(
+            "lapkin_dead_letters",
+            "Entries waiting in the dead-letter stream (<stream>.dlq) of each stream this service reads.",
+            ("stream",),
+        )
+        self.reconcile_gaps = Gauge(
+            "lapkin_reconcile_gaps",
+            "Gaps the newest `lapkin reconcile` found, by check (absent until it first ran).",
+            ("check",),
+        )
+        self.reconcile_at = Gauge(
+            "lapkin_reconcile_timestamp_seconds", "When the newest `lapkin reconcile` ran (Unix time)."
+        )
         self.all: list[Counter | Histogram] = [
             self.http_requests,
             self.http_latency,
@@ -168,6 +194,11 @@ class Metrics:
             self.group_pending,
             self.group_oldest,
             self.group_lag,
+            self.redis_recoveries,
+            self.republished,
+            self.dead_letters,
+            self.reconcile_gaps,
+            self.reconcile_at,
         ]
 
     def update_groups(self, groups: list[GroupState]) -> None:
@@ -176,6 +207,16 @@ class Metrics:
             self.group_pending.set(g.stream, g.group, value=g.pending)
             self.group_oldest.set(g.stream, g.group, value=g.oldest_pending_s or 0.0)
             self.group_lag.set(g.stream, g.group, value=g.lag if g.lag is not None else 0)
+
+    def update_reconcile(self, result: dict[str, Any] | None) -> None:
+        """From the result the newest `lapkin reconcile` left in Redis (`reconcile_key`)."""
+        if not result:
+            return
+        self.reconcile_gaps.values.clear()
+        for check, n in (result.get("gaps") or {}).items():
+            self.reconcile_gaps.set(str(check), value=float(n))
+        if result.get("at_unix") is not None:
+            self.reconcile_at.set(value=float(result["at_unix"]))
 
     def render(self) -> str:
         lines = [f'lapkin_service_info{{service="{_escape(self.service)}"}} 1']

@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Annotated, Any
 
 import anyio.to_thread
@@ -24,6 +25,7 @@ from shared.config import Settings, get_settings
 from shared.db import database_unavailable, make_engine
 from shared.errors import FORBIDDEN, UNAUTHORIZED, api_error, error_body, install_error_handlers
 from shared.events.envelope import Envelope, new_envelope
+from shared.messaging.guard import Guard
 from shared.messaging.outbox import Relay, add_to_outbox
 from shared.messaging.streams import (
     EventConsumer,
@@ -42,6 +44,7 @@ from shared.observability import (
     configure_logging,
     correlation_id_var,
     group_states,
+    reconcile_key,
 )
 
 log = logging.getLogger("lapkin.service")
@@ -64,6 +67,7 @@ class Runtime:
     broker: Any = None
     relay: Relay | None = None
     consumer: EventConsumer | None = None
+    guard: Guard | None = None
     state: dict[str, Any] = field(default_factory=dict)
     read_engine: Engine | None = None  # set by build_app; falls back to `engine`
     metrics: Metrics = field(default_factory=lambda: Metrics("?"))
@@ -119,9 +123,23 @@ class Runtime:
     async def start(self) -> None:
         self.redis = make_redis(self.settings)
         self.broker = make_broker(self.settings)
-        self.relay = Relay(self.engine, self._publish, self.settings.relay_interval_s, read_engine=self.read_engine)
+        self.guard = Guard(
+            redis=self.redis,
+            engine=self.engine,
+            read_engine=self.read_engine,
+            prefix=self.settings.stream_prefix,
+            stream=self.stream,
+            groups=self.own_groups,
+            ensure_groups=self.ensure_groups,
+            retention=timedelta(days=self.settings.outbox_retention_days),
+            interval_s=self.settings.redis_check_interval_s,
+            stalled=lambda: self.consumer is not None and self.consumer.stalled(),
+            on_recovered=self._recovered,
+        )
+        self.relay = Relay(
+            self.engine, self._publish, self.settings.relay_interval_s, read_engine=self.read_engine, guard=self.guard
+        )
         if self.handlers:
-            await ensure_groups(self.redis, self.streams_in, self.service)
             self.consumer = EventConsumer(
                 broker=self.broker,
                 settings=self.settings,
@@ -134,12 +152,33 @@ class Runtime:
                 redis=self.redis,
             )
             self.consumer.register()
+        await self.guard.start()  # groups at id 0 before the broker starts (FastStream would create them at `$`)
         await self.broker.start()
+        if self.consumer:
+            self.consumer.started = True
         self.relay.start()
 
-    async def _publish(self, stream: str, body: str, event_id: str, type_: str) -> None:
-        await publish_envelope(self.broker, stream, body, event_id, type_)
+    def own_groups(self) -> list[tuple[list[str], str]]:
+        """(streams, group) this process reads: its own group, and any other it runs (`state["groups"]`)."""
+        own = [(self.streams_in, self.service)] if self.handlers else []
+        return own + list(self.state.get("groups", []))
+
+    async def ensure_groups(self) -> None:
+        """Every group of `own_groups` at id 0 (existing ones untouched), then any subscriber FastStream stopped
+        because its group had vanished is started again."""
+        for streams, group in self.own_groups():
+            await ensure_groups(self.redis, streams, group)
+        if self.consumer:
+            await self.consumer.restart_stopped()
+
+    def _recovered(self, reason: str, republished: int) -> None:
+        self.metrics.redis_recoveries.inc(reason)
+        self.metrics.republished.inc(amount=republished)
+
+    async def _publish(self, stream: str, body: str, event_id: str, type_: str) -> Any:
+        entry_id = await publish_envelope(self.broker, stream, body, event_id, type_)
         self.metrics.published.inc(stream, type_)
+        return entry_id
 
     async def refresh_metrics(self) -> None:
         await _refresh_metrics(self)
@@ -181,6 +220,8 @@ class Runtime:
             problems.append(f"database: {exc.__class__.__name__}")
         try:
             await self.redis.ping()
+            if self.guard is not None:
+                problems += await self.guard.problems()
             for state in await self.groups():
                 problem = state.problem(self.settings.reclaim_idle_ms)
                 if problem:
@@ -200,6 +241,13 @@ async def _refresh_metrics(rt: Runtime) -> None:
         rt.metrics.update_groups(await rt.groups())
     except Exception as exc:
         log.warning("metrics: consumer groups: %s", exc)
+    try:
+        for stream in rt.streams_in:
+            rt.metrics.dead_letters.set(stream, value=await rt.redis.xlen(f"{stream}.dlq"))
+        found = await rt.redis.get(reconcile_key(rt.settings.stream_prefix))
+        rt.metrics.update_reconcile(json.loads(found) if found else None)
+    except Exception as exc:
+        log.warning("metrics: dead letters, reconciliation: %s", exc)
 
 
 def _ping_db(engine: Engine) -> None:

@@ -487,19 +487,7 @@ def _apply_submission(
     rt.emit(
         session,
         "TriwulanSubmitted",
-        ev.TriwulanSubmitted(
-            tahun=tahun,
-            triwulan=triwulan,
-            unit=unit,
-            submission_id=submission_id,
-            revision=revision,
-            realisasi=snapshot(current.values()),
-            on_time=on_time,
-            received_at=received_at.isoformat(),
-            anggaran={"realisasi": uq.anggaran_realisasi} if uq.anggaran_realisasi is not None else None,
-            kendala=uq.kendala,
-            solusi=uq.solusi,
-        ),
+        quarter_event(uq, current.values(), on_time=on_time),
         correlation_id=submission_id,
     )
     return answer
@@ -507,6 +495,35 @@ def _apply_submission(
 
 class HasIndikator(HasNilai, Protocol):
     indikator: str
+
+
+def quarter_event(uq: store.HeldQuarter, values: Iterable[HasIndikator], *, on_time: bool) -> ev.TriwulanSubmitted:
+    """The unit's quarter as of its newest revision: what a submission that made it publishes."""
+    assert uq.last_submission_id is not None and uq.last_received_at is not None
+    return ev.TriwulanSubmitted(
+        tahun=uq.tahun,
+        triwulan=uq.triwulan,
+        unit=uq.unit,
+        submission_id=uq.last_submission_id,
+        revision=uq.revision,
+        realisasi=snapshot(values),
+        on_time=on_time,
+        received_at=uq.last_received_at.isoformat(),
+        anggaran={"realisasi": uq.anggaran_realisasi} if uq.anggaran_realisasi is not None else None,
+        kendala=uq.kendala,
+        solusi=uq.solusi,
+    )
+
+
+def resend_quarter(session: Session, tahun: int, triwulan: int, unit: str) -> ev.TriwulanSubmitted | None:
+    """The newest TriwulanSubmitted of a unit's quarter again, from the stored data (`lapkin reconcile --repair`:
+    a consumer that never got it keeps only a newer revision than it holds, so sending it again is harmless)."""
+    uq = store.load_quarter(session, tahun, triwulan, unit, lock=False)
+    if not uq.revision or uq.last_submission_id is None or uq.last_received_at is None:
+        return None
+    made = session.get(Submission, uq.last_submission_id)
+    values = store.current_values(session, tahun, triwulan, unit).values()
+    return quarter_event(uq, values, on_time=made.on_time if made is not None else True)
 
 
 def snapshot(values: Iterable[HasIndikator]) -> list[ev.NilaiItem]:

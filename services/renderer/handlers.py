@@ -128,6 +128,9 @@ def make_handlers(rt: Runtime) -> dict[str, Any]:
         pending = session.get(PendingDraft, draft_id)
         if pending is not None and pending.revision >= p.revision:
             return  # a newer recap of the period is already waiting to be drawn
+        drawn = latest_document(session, draft_id)
+        if drawn is not None and drawn.recap_revision >= p.revision:
+            return  # drawn from this or a newer recap already (a replayed or re-published older one arriving late)
         pending = pending or PendingDraft(draft_id=draft_id, revision=p.revision, event="")
         pending.revision, pending.event, pending.marked_at = p.revision, env.model_dump_json(), utcnow()
         pending.failures = 0

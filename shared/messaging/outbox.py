@@ -72,11 +72,18 @@ class Relay:
     which consumers dedupe on event_id."""
 
     def __init__(
-        self, engine: Engine, publish: Any, interval_s: float = 0.2, batch: int = 200, read_engine: Engine | None = None
+        self,
+        engine: Engine,
+        publish: Any,
+        interval_s: float = 0.2,
+        batch: int = 200,
+        read_engine: Engine | None = None,
+        guard: Any = None,
     ) -> None:
         self.engine = engine
         self.read_engine = read_engine or engine  # finding the rows only reads (on SQLite: no writer turn)
-        self.publish = publish  # async (stream, Envelope JSON dict) -> None
+        self.publish = publish  # async (stream, body, event_id, type) -> the entry id
+        self.guard = guard  # shared.messaging.guard.Guard: Redis checked for a loss before each batch
         self.interval_s = interval_s
         self.batch = batch
         self.wakeup = asyncio.Event()
@@ -117,10 +124,14 @@ class Relay:
 
     async def relay_once(self) -> int:
         rows = await asyncio.to_thread(self._pending)
+        if self.guard is not None and await self.guard.check(force=bool(rows)) is not None:
+            rows = await asyncio.to_thread(self._pending)  # Redis lost data: the rows to publish again come first
         done: list[int] = []
         try:
             for row in rows:
-                await self.publish(row.stream, row.body, row.event_id, row.type)
+                entry_id = await self.publish(row.stream, row.body, row.event_id, row.type)
+                if self.guard is not None:
+                    self.guard.published(entry_id)
                 assert row.id is not None
                 done.append(row.id)
         finally:

@@ -116,6 +116,8 @@ class EventConsumer:
         self.after_commit = after_commit
         self.consumed = 0
         self.dead_lettered = 0
+        self.subscribers: list[Any] = []
+        self.started = False  # set once the broker started them: a stopped one may then be started again
 
     def register(self) -> None:
         name = consumer_name(self.settings, self.service)
@@ -132,8 +134,27 @@ class EventConsumer:
             )
 
             on_event = self._subscriber_for(stream)
-            self.broker.subscriber(stream=main, title=f"{self.service}:{stream}")(on_event)
-            self.broker.subscriber(stream=reclaim, title=f"{self.service}:{stream}:reclaim")(on_event)
+            for sub, title in ((main, f"{self.service}:{stream}"), (reclaim, f"{self.service}:{stream}:reclaim")):
+                subscriber = self.broker.subscriber(stream=sub, title=title)
+                subscriber(on_event)
+                self.subscribers.append(subscriber)
+
+    def stalled(self) -> bool:
+        """A subscriber the broker started has stopped (FastStream stops one for good on NOGROUP)."""
+        return self.started and not all(subscriber.running for subscriber in self.subscribers)
+
+    async def restart_stopped(self) -> int:
+        """Start again every subscriber FastStream stopped because its group vanished (NOGROUP: it never retries).
+        Call only once the groups exist at id 0: a subscriber that finds its group missing creates it at `$`."""
+        if not self.started:
+            return 0
+        n = 0
+        for subscriber in self.subscribers:
+            if not subscriber.running:
+                log.warning("starting the stopped subscriber %s again", subscriber.specification.call_name)
+                await subscriber.start()
+                n += 1
+        return n
 
     def _subscriber_for(self, stream: str) -> Callable[..., Any]:
         # only (body, msg) in the signature: FastStream would read any other parameter as a body field. `Any`, not
@@ -275,9 +296,10 @@ def _json_safe(body: Any) -> Any:
     return body
 
 
-async def publish_envelope(broker: RedisBroker, stream: str, body_json: str, event_id: str, type_: str) -> None:
+async def publish_envelope(broker: RedisBroker, stream: str, body_json: str, event_id: str, type_: str) -> Any:
+    """XADD the envelope; returns the entry id."""
     body = json.loads(body_json)
-    await broker.publish(
+    return await broker.publish(
         body,
         stream=stream,
         correlation_id=body.get("correlation_id"),

@@ -4,6 +4,7 @@ folder; `start()` again after a stop reuses both, so the server comes back with 
 
 from __future__ import annotations
 
+import shutil
 import signal
 import socket
 import subprocess
@@ -60,3 +61,13 @@ class RedisServer:
             self.proc.kill()
             self.proc.wait()
         self.proc = None
+
+    def restart_empty(self, sig: int = signal.SIGKILL) -> None:
+        """Stop, lose every byte of data (the AOF and any dump), start again on the same port: a Redis that came
+        back without its data."""
+        self.stop(sig)
+        for path in self.directory.iterdir():
+            if path.name == "redis.log":
+                continue
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+        self.start()

@@ -26,6 +26,8 @@ def series(text: str, name: str, **labels: str) -> float | None:
 
 
 def test_healthz_turns_503_when_the_group_is_deleted_and_200_after_a_restart(settings, r):
+    # the guard would recreate the group within a second (tests/integration/kernel/test_redis_loss.py): not here
+    settings = settings.model_copy(update={"redis_check_interval_s": 3600.0})
     app = create_app(settings)
     stream = settings.stream("approval")  # the collector reads the approval service's stream
     with TestClient(app) as client:
@@ -107,6 +109,7 @@ def test_metrics_after_traffic(tmp_path, r, pk_2024, submissions_2024):
         assert series(text, "lapkin_events_consumed_total", stream=approval, type="DraftApproved") == 1
         assert (series(text, "lapkin_handler_failures_total", type="PeriodeClosed") or 0) >= 2
         assert series(text, "lapkin_events_dead_lettered_total", stream=approval, type="unreadable") == 1
+        assert series(text, "lapkin_dead_letters", stream=approval) == 2  # waiting in the DLQ: alert on it
         assert series(text, "lapkin_outbox_backlog") == 0
         assert series(text, "lapkin_consumer_group_pending", stream=approval, group="collector") == 0
         assert series(text, "lapkin_consumer_group_lag", stream=approval, group="collector") == 0

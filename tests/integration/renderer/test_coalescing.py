@@ -125,3 +125,14 @@ def test_a_draft_another_drawer_holds_is_left_alone_until_its_claim_runs_out(app
     assert draw_pending(rt) == []
     assert [d.recap_revision for d in of_draft(app, Document, "2024-TW3")] == [1]
     assert of_draft(app, PendingDraft, "2024-TW3") == []
+
+
+def test_an_older_recap_arriving_after_a_newer_one_was_drawn_draws_nothing(app):
+    """Re-published or reconciled events can bring an older recap revision (under an event id not yet handled) after
+    the period's draft of a newer one was drawn: it must not become a new version showing older figures."""
+    handle(app, rekap_completed("S1", 5, "90.00"))
+    assert draw_pending(app.state.rt) == []
+    handle(app, rekap_completed("S1", 4, "80.00"))  # older, a different event id
+    assert of_draft(app, PendingDraft, "2024-S1") == []
+    assert draw_pending(app.state.rt) == []
+    assert [(d.version, d.recap_revision) for d in of_draft(app, Document, "2024-S1")] == [(1, 5)]
