@@ -142,7 +142,9 @@ def get_bukti_file(bukti_id: str, session: SessionDep, rt: RuntimeDep, caller: U
 
 
 def file_response(filename: str, content_type: str, sha256: str, path: Path) -> FileResponse:
-    """The stored bytes as an attachment, typed by their content and never sniffed into something else."""
+    """The stored bytes as an attachment, typed by their content and never sniffed into something else, named with
+    the extension of that type."""
+    filename = filetype.named_as(filename, content_type)
     fallback = "".join(c if c.isascii() and c.isprintable() and c not in '"\\;' else "_" for c in filename)
     disposition = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
     headers = {
