@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException
 from services.collector import bukti, filetype
 from services.collector.api import Submitter, UnitOrAdmin
 from shared.errors import api_error, error_responses
+from shared.inputguard import check_text
 from shared.service import RuntimeDep, SessionDep
 
 router = APIRouter(prefix="/api/v1", tags=["collector", "bukti"], responses=error_responses(401, 403, 404, 413, 422))
@@ -112,6 +113,7 @@ def _text(form: FormData, name: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise api_error(422, name, "not_a_string", f"{name}: harus teks", f"{name}: must be text")
+    check_text(name, value)  # multipart is not read by shared.inputguard: PostgreSQL stores no NUL
     return value.strip() or None
 
 
