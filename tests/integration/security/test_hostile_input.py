@@ -8,19 +8,22 @@ from __future__ import annotations
 
 import copy
 import logging
+import socket
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import pytest
+import uvicorn
 from fastapi import APIRouter
 from fastapi.testclient import TestClient
 from sqlalchemy import exc as sa_exc
 
 from shared.config import Settings
 from shared.service import build_app
-from tests.integration.security.conftest import CSRF, World
+from tests.integration.security.conftest import CSRF, World, free_port, wait_for
 from tests.integration.security.test_authorization import (
     BODIES,
     SERVICES,
@@ -222,7 +225,7 @@ def test_integers_beyond_the_databases_range_in_paths_and_queries_are_4xx(
 
 
 @pytest.fixture(scope="module")
-def failing_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+def failing_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """A service (the renderer's tables, no broker: the lifespan is not run) with routes that fail as no check
     foresaw: an unexpected exception, and values the database refuses."""
     router = APIRouter()
@@ -241,21 +244,60 @@ def failing_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient
 
     with fresh_database_url() as url:
         settings = Settings(data_dir=Path(tmp_path_factory.mktemp("failing")), database_url=url)
-        app = build_app("renderer", tables=[], routers=[router], settings=settings)
-        yield TestClient(app, raise_server_exceptions=True)
+        yield build_app("renderer", tables=[], routers=[router], settings=settings)
 
 
-def test_an_unexpected_exception_is_a_500_with_the_error_body_and_is_logged(failing_app: TestClient, caplog):
+@pytest.fixture(scope="module")
+def failing(failing_app: Any) -> TestClient:
+    return TestClient(failing_app, raise_server_exceptions=True)
+
+
+def test_an_unexpected_exception_is_a_500_with_the_error_body_and_is_logged(failing: TestClient, caplog):
     with caplog.at_level(logging.ERROR, logger="lapkin.input"):
-        res = failing_app.get("/api/v1/boom")
+        res = failing.get("/api/v1/boom")
     assert res.status_code == 500 and res.headers["content-type"] == "application/json"
     (err,) = res.json()["errors"]
     assert err["rule"] == "internal_error" and err["message_id"] and err["message_en"]
     assert any("GET /api/v1/boom: unexpected error" in r.getMessage() and r.exc_info for r in caplog.records)
-    assert failing_app.get("/healthz").status_code in (200, 503)  # the same client goes on
+
+
+def test_after_an_unexpected_exception_uvicorn_keeps_the_connection(failing_app: Any):
+    """Served by uvicorn: the 500 and then another answer on the same keep-alive connection (a route's exception
+    used to reach uvicorn, which closes the connection)."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(failing_app, port=port, lifespan="off", log_level="critical"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        wait_for(lambda: server.started, "uvicorn", timeout=30)
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+            answers = []
+            for path in ("/api/v1/boom", "/api/v1/too-big-for-sqlite"):
+                conn.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+                answers.append(_read_response(conn))
+        assert answers[0].startswith(b"HTTP/1.1 500") and b'"internal_error"' in answers[0], answers[0][:200]
+        assert answers[1].startswith(b"HTTP/1.1 422"), answers[1][:200]
+    finally:
+        server.should_exit = True
+        thread.join(30)
+
+
+def _read_response(conn: socket.socket) -> bytes:
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(65536)
+        assert chunk, f"the connection was closed: {data[:200]!r}"
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = int(next(h.split(b":")[1] for h in head.split(b"\r\n") if h.lower().startswith(b"content-length")))
+    while len(body) < length:
+        chunk = conn.recv(65536)
+        assert chunk, "the connection was closed mid-body"
+        body += chunk
+    return head + b"\r\n\r\n" + body
 
 
 @pytest.mark.parametrize("route", ["/api/v1/too-big-for-the-database", "/api/v1/too-big-for-sqlite"])
-def test_a_value_the_database_refuses_is_422_not_storable(failing_app: TestClient, route: str):
-    res = failing_app.get(route)
+def test_a_value_the_database_refuses_is_422_not_storable(failing: TestClient, route: str):
+    res = failing.get(route)
     assert res.status_code == 422 and res.json()["errors"][0]["rule"] == "not_storable"
