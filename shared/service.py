@@ -25,6 +25,7 @@ from shared.config import Settings, get_settings
 from shared.db import database_unavailable, make_engine
 from shared.errors import FORBIDDEN, UNAUTHORIZED, api_error, error_body, install_error_handlers
 from shared.events.envelope import Envelope, new_envelope
+from shared.inputguard import MAX_ROW_ID, InputGuard, LastResort
 from shared.messaging.guard import Guard
 from shared.messaging.outbox import Relay, add_to_outbox
 from shared.messaging.streams import (
@@ -256,7 +257,6 @@ def _ping_db(engine: Engine) -> None:
 
 
 # a row's integer key in a path: bounded as both databases store it (beyond, SQLite and PostgreSQL raise: a 500)
-MAX_ROW_ID = 2**31 - 1
 RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 # a route that reads a JSON object itself (not a pydantic model) says so in its OpenAPI: `openapi_extra=JSON_OBJECT`
 JSON_OBJECT = {"requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}}}
@@ -326,14 +326,30 @@ DATABASE_UNAVAILABLE = api_error(
 )
 
 
+NOT_STORABLE = api_error(
+    422,
+    None,
+    "not_storable",
+    "Permintaan memuat nilai yang tidak dapat disimpan (angka di luar rentang, atau teks yang tidak sah).",
+    "The request holds a value that cannot be stored (a number out of range, or invalid text).",
+)
+
+
 def install_database_errors(app: FastAPI) -> None:
     """A request that fails because the database is away (`shared.db.database_unavailable`) is a 503 with the
     standard error body and Retry-After, not a 500. Its transaction did not commit (in the rare case the connection
     died during COMMIT itself the outcome is unknown), so the client sends it again: a resubmission of the same
     values makes no new revision, and an Idempotency-Key answers the first outcome. Other database errors stay 500s.
-    The engine's pool_pre_ping (PostgreSQL) replaces the dead connections once the database is back."""
+    The engine's pool_pre_ping (PostgreSQL) replaces the dead connections once the database is back. A value the
+    database refuses to hold (sqlalchemy's DataError, SQLite's OverflowError) is a 422: the last line behind the
+    checks that should have refused it first (`shared.inputguard`, `RowId`)."""
 
     async def handler(request: Request, exc: Exception) -> Response:
+        if isinstance(exc, (sa_exc.DataError, OverflowError)):
+            # a value the database cannot hold (a number out of its range, text it cannot store) that no check
+            # before it caught: the caller's input, refused like any other; logged, as a check is missing
+            log.warning("%s %s: refused by the database: %s", request.method, request.url.path, str(exc)[:300])
+            return JSONResponse(error_body(NOT_STORABLE.errors), status_code=422)
         if not database_unavailable(exc):
             raise exc
         log.warning("%s %s: database unavailable: %s", request.method, request.url.path, exc.__class__.__name__)
@@ -345,6 +361,7 @@ def install_database_errors(app: FastAPI) -> None:
 
     app.add_exception_handler(sa_exc.DBAPIError, handler)
     app.add_exception_handler(sa_exc.TimeoutError, handler)
+    app.add_exception_handler(OverflowError, handler)  # SQLite: an integer beyond 64 bits
 
 
 async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
@@ -395,8 +412,10 @@ def build_app(
     app.state.rt = rt
     install_error_handlers(app)
     install_database_errors(app)
+    app.add_middleware(InputGuard)  # innermost: no NUL, no deep JSON reaches a route (reads what the limit let in)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, upload_max_bytes=settings.max_upload_bytes)
-    app.add_middleware(HttpObservability, metrics=rt.metrics)  # outermost: counts the 413s too
+    app.add_middleware(LastResort)  # an unexpected exception: a 500 with the error body, logged
+    app.add_middleware(HttpObservability, metrics=rt.metrics)  # outermost: counts the 413s and 500s too
     configure_logging(service)
 
     @app.get("/healthz", tags=["ops"], responses={503: {"description": "Not healthy: what is wrong, in `problems`"}})

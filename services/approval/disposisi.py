@@ -21,6 +21,7 @@ from services.approval.models import DisposisiRow, Official
 from services.approval.workflow import Workflow
 from shared.errors import ApiError, ErrorItem, api_error
 from shared.events import catalogue as ev
+from shared.inputguard import row_id
 from shared.service import Runtime
 
 WIB = ZoneInfo("Asia/Jakarta")  # the office's calendar decides what "today" is
@@ -48,8 +49,8 @@ def validate(session: Session, wf: Workflow, sender: Official, data: dict[str, A
     kepada_id: int | None = None
     if raw_id not in (None, ""):
         try:
-            kepada_id = int(raw_id)
-        except (TypeError, ValueError):
+            kepada_id = row_id(raw_id)
+        except ValueError:
             errors.append(_err("kepada_id", "invalid", "kepada_id: harus nomor pejabat", "kepada_id: an official's id"))
     if (role is None) == (kepada_id is None) and not errors:
         errors.append(

@@ -15,6 +15,7 @@ from services.approval.models import TABLES
 from services.approval.web import STATIC_DIR
 from services.approval.web import router as web_router
 from services.approval.web.operator import router as operator_router  # operators' pages and the event indexer
+from services.approval.web.views import error_page
 from services.approval.workflow import load_workflow
 from shared.config import Settings, get_settings
 from shared.service import build_app
@@ -33,5 +34,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings=settings,
     )
     app.state.rt.state["workflow"] = wf
+    app.state.error_page = error_page  # what shared.inputguard answers on the web app's pages
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")  # the officials' web app
     return app

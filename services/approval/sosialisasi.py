@@ -17,6 +17,7 @@ from services.approval.models import DraftHistory, DraftRow, Official, Sosialisa
 from services.approval.workflow import Workflow
 from shared.errors import ApiError, ErrorItem, api_error
 from shared.events import catalogue as ev
+from shared.inputguard import row_id
 from shared.service import Runtime
 
 
@@ -76,8 +77,8 @@ def circulate(
     errors: list[ErrorItem] = []
     for value in raw if isinstance(raw, list) else []:
         try:
-            ids.append(int(value))
-        except (TypeError, ValueError):
+            ids.append(row_id(value))
+        except ValueError:
             errors.append(
                 ErrorItem("penerima", "invalid", f"penerima tidak sah: {value}", f"invalid recipient: {value}")
             )

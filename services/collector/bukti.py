@@ -21,7 +21,7 @@ from uuid import uuid4
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from services.collector.filetype import ACCEPTED, Detected, detect
+from services.collector.filetype import ACCEPTED, MAX_FILENAME, Detected, detect, named_as
 from services.collector.handlers import STATUS_ROLES, ensure_open, may_act_for, utc_now
 from services.collector.models import Bukti, Submission, Unit
 from shared.errors import FORBIDDEN, api_error
@@ -29,7 +29,6 @@ from shared.service import Caller
 
 CHUNK = 1024 * 1024
 MAX_KETERANGAN = 1000
-MAX_FILENAME = 200
 
 
 # ---- the store on disk --------------------------------------------------------------------------------------
@@ -212,6 +211,7 @@ def attach(
             f"file: this submission already has {count} evidence files (at most {max_count})",
         )
     place(staged, root)
+    content_type = staged.detected.content_type or "application/octet-stream"
     row = Bukti(
         id=str(uuid4()),
         submission_id=sub.id,
@@ -220,8 +220,8 @@ def attach(
         unit=sub.unit,
         indikator=indikator,
         keterangan=keterangan,
-        filename=filename,
-        content_type=staged.detected.content_type or "application/octet-stream",
+        filename=named_as(filename, content_type),
+        content_type=content_type,
         size=staged.size,
         sha256=staged.sha256,
         uploaded_at=utc_now(),
@@ -305,7 +305,7 @@ def public(row: Bukti) -> dict[str, Any]:
         "unit": row.unit,
         "indikator": row.indikator,
         "keterangan": row.keterangan,
-        "filename": row.filename,
+        "filename": named_as(row.filename, row.content_type),  # a row stored before names followed the type
         "content_type": row.content_type,
         "size": row.size,
         "sha256": row.sha256,

@@ -20,6 +20,7 @@ from services.collector import bukti, filetype
 from services.collector.api import Submitter, UnitOrAdmin
 from services.collector.validation import TAHUN_MAX, TAHUN_MIN
 from shared.errors import api_error, error_responses
+from shared.inputguard import check_text
 from shared.service import RuntimeDep, SessionDep
 
 router = APIRouter(prefix="/api/v1", tags=["collector", "bukti"], responses=error_responses(401, 403, 404, 413, 422))
@@ -113,6 +114,7 @@ def _text(form: FormData, name: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise api_error(422, name, "not_a_string", f"{name}: harus teks", f"{name}: must be text")
+    check_text(name, value)  # multipart is not read by shared.inputguard: PostgreSQL stores no NUL
     return value.strip() or None
 
 
@@ -143,7 +145,9 @@ def get_bukti_file(bukti_id: str, session: SessionDep, rt: RuntimeDep, caller: U
 
 
 def file_response(filename: str, content_type: str, sha256: str, path: Path) -> FileResponse:
-    """The stored bytes as an attachment, typed by their content and never sniffed into something else."""
+    """The stored bytes as an attachment, typed by their content and never sniffed into something else, named with
+    the extension of that type."""
+    filename = filetype.named_as(filename, content_type)
     fallback = "".join(c if c.isascii() and c.isprintable() and c not in '"\\;' else "_" for c in filename)
     disposition = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
     headers = {

@@ -11,6 +11,7 @@ from pathlib import Path
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEAD_BYTES = 16
+MAX_FILENAME = 200  # a file name as stored and shown
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,13 @@ ACCEPTED = {
     "png": "image/png",
     "jpeg": "image/jpeg",
     "xlsx": XLSX,
+}
+# the extensions each accepted type goes by, the usual one first: a stored and downloaded name carries one of them
+EXTENSIONS = {
+    "application/pdf": ("pdf",),
+    "image/png": ("png",),
+    "image/jpeg": ("jpg", "jpeg", "jpe"),
+    XLSX: ("xlsx",),
 }
 SIGNATURES = (  # (magic, kind): the accepted kinds first, then a few refused ones worth naming
     (b"%PDF-", "pdf"),
@@ -83,3 +91,18 @@ def _looks_like_text(head: bytes) -> bool:
     except UnicodeDecodeError as exc:
         return exc.reason == "unexpected end of data"  # a character cut at the end of the sample
     return True
+
+
+def named_as(name: str, content_type: str) -> str:
+    """The name with the extension of what the file is: a PDF uploaded as `evil.html` is `evil.pdf`, so nothing that
+    goes by the name (a browser, a desktop opening the download) takes it for HTML. A last part that does not look
+    like an extension (`laporan v1.2`) is kept and the extension added."""
+    extensions = EXTENSIONS.get(content_type)
+    if not extensions:
+        return name
+    stem, dot, ext = name.rpartition(".")
+    if dot and ext.lower() in extensions:
+        return name
+    if dot and stem and ext.isalnum() and not ext.isdigit() and len(ext) <= 10:
+        name = stem
+    return name[: MAX_FILENAME - len(extensions[0]) - 1] + "." + extensions[0]

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from services.collector import store
+from services.collector.filetype import named_as
 from services.collector.models import (
     Bukti,
     CurrentValue,
@@ -605,7 +606,12 @@ def bukti_by_unit(session: Session, tahun: int, triwulan: int) -> dict[str, list
     query = select(Bukti).where(Bukti.tahun == tahun, Bukti.triwulan == triwulan)
     for row in session.exec(query.order_by(col(Bukti.uploaded_at), col(Bukti.id))):
         out.setdefault(row.unit, []).append(
-            {"id": row.id, "submission_id": row.submission_id, "filename": row.filename, "sha256": row.sha256}
+            {
+                "id": row.id,
+                "submission_id": row.submission_id,
+                "filename": named_as(row.filename, row.content_type),
+                "sha256": row.sha256,
+            }
         )
     return out
 

@@ -13,8 +13,8 @@ from fastapi.responses import FileResponse
 from sqlmodel import col, select
 from starlette.exceptions import HTTPException
 
-from services.renderer.documents import REQUIRED_FIELDS, missing_template_fields
 from services.renderer.models import Document
+from services.renderer.templating import REQUIRED_FIELDS, TemplateRefused, check_docx_template
 from shared.errors import ApiError, ErrorItem, api_error, error_responses
 from shared.service import AdminDep, RuntimeDep, SessionDep, StaffDep
 
@@ -99,7 +99,8 @@ async def put_template(
     _: AdminDep,
 ) -> dict[str, Any]:
     """The office's own Word template for one report kind: the .docx as the body (or a multipart `file`);
-    accepted only when docxtpl can read it and it uses every required field, then used for later renders."""
+    accepted only when docxtpl can read it, it uses nothing but the documented fields, filters and tests
+    (`templating`, docs/reports.md) and every required field; then used for later renders."""
     if request.headers.get("content-type", "").startswith("multipart/"):
         try:
             form = await request.form(max_files=1)
@@ -117,8 +118,8 @@ async def put_template(
     if not data:
         raise api_error(422, "file", "required", "Berkas templat .docx wajib dikirim.", "A .docx template is required.")
     try:
-        missing = missing_template_fields(data, jenis)
-    except ValueError as exc:
+        refused, missing = check_docx_template(data, jenis)
+    except TemplateRefused as exc:
         raise api_error(
             422,
             "file",
@@ -126,22 +127,32 @@ async def put_template(
             f"Templat tidak dapat dibaca sebagai .docx docxtpl: {exc}",
             f"The template cannot be read as a docxtpl .docx: {exc}",
         ) from exc
-    if missing:
-        raise ApiError(
-            422,
-            [
-                ErrorItem(
-                    field,
-                    "missing_field",
-                    f"Templat {jenis} tidak memuat isian wajib {{{{ {field} }}}}.",
-                    f"The {jenis} template does not use the required field {{{{ {field} }}}}.",
-                )
-                for field in missing
-            ],
-        )
+    if refused or missing:
+        raise ApiError(422, [*map(_not_allowed, refused[:MAX_REPORTED]), *(_missing(f, jenis) for f in missing)])
     folder = rt.settings.data_dir / "templates"
     folder.mkdir(parents=True, exist_ok=True)
     tmp = folder / f"{jenis}.docx.tmp"
     tmp.write_bytes(data)
     tmp.replace(folder / f"{jenis}.docx")
     return {"jenis": jenis, "sha256": hashlib.sha256(data).hexdigest(), "fields": sorted(REQUIRED_FIELDS[jenis])}
+
+
+MAX_REPORTED = 20  # refused constructs named in one answer
+
+
+def _not_allowed(what: str) -> ErrorItem:
+    return ErrorItem(
+        "file",
+        "not_allowed",
+        f"Templat memakai {what}, yang tidak diizinkan (lihat isian dan filter yang didokumentasikan).",
+        f"The template uses {what}, which is not allowed (see the documented fields and filters).",
+    )
+
+
+def _missing(field: str, jenis: str) -> ErrorItem:
+    return ErrorItem(
+        field,
+        "missing_field",
+        f"Templat {jenis} tidak memuat isian wajib {{{{ {field} }}}}.",
+        f"The {jenis} template does not use the required field {{{{ {field} }}}}.",
+    )

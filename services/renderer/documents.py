@@ -24,8 +24,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, RGBColor
 from docxtpl import DocxTemplate, InlineImage
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-from markupsafe import Markup
+from jinja2 import FileSystemLoader, select_autoescape
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
@@ -36,6 +35,8 @@ from openpyxl.writer.excel import ExcelWriter
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 
+from services.renderer.templating import REQUIRED_FIELDS as REQUIRED_FIELDS  # where callers look for it
+from services.renderer.templating import Sandbox, check_docx_template, docx_env
 from services.renderer.viewmodel import LABELS, default_profil
 from shared.formatting import MISSING, fmt_date, fmt_number, periode_label
 from shared.spreadsheet import put
@@ -49,33 +50,11 @@ DOCX_TEMPLATES = {
 }
 DOCX_TEMPLATE = DOCX_TEMPLATES["triwulan"]
 HTML_TEMPLATES = {"triwulan": "laporan.html", "semester": "laporan.html", "tahunan": "lkip.html"}
-# The fields an office's own .docx template must use before it is accepted (PUT /api/v1/templates/{jenis}.docx):
-# the figures the report is about. Everything else in the view-model it may use or leave out.
-_REPORT_FIELDS = {"instansi", "periode_label", "rows", "sasaran", "capaian_instansi", "predikat_instansi"}
-REQUIRED_FIELDS: dict[str, set[str]] = {
-    "triwulan": _REPORT_FIELDS | {"watermark", "grafik"},
-    "semester": _REPORT_FIELDS | {"watermark", "grafik", "grafik_tren"},
-    "tahunan": _REPORT_FIELDS
-    | {"watermark", "grafik", "grafik_tren", "pk_rows", "perbandingan", "catatan", "anggaran", "kepala"},
-    "disposisi": {"nomor", "tanggal", "dari", "kepada", "instruksi", "batas_waktu", "catatan"},
-}
 XLSX_HEADER_ROW = 5  # rows 1-3 carry the title block
 XLSX_NUMBER_FORMAT = "#,##0.00"  # Excel shows 1.234,56 under an Indonesian locale
 XLSX_RUPIAH_FORMAT = '"Rp" #,##0'
 
-_html_env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
-
-
-def css_string(value: Any) -> Markup:
-    """A quoted CSS string (for `content:` in a <style>): HTML escaping means nothing inside <style>, where
-    "&lt;" would print as such, so every character that could end the string or the element is a CSS escape."""
-    out = []
-    for ch in str(value):
-        out.append(ch if ch.isalnum() or ch in " .,:;()/-–—%" else f"\\{ord(ch):06x}")
-    return Markup('"' + "".join(out) + '"')
-
-
-_html_env.filters["css_string"] = css_string
+_html_env = Sandbox(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
 
 
 def _fixed_moment(vm: Mapping[str, Any]) -> datetime:
@@ -104,14 +83,9 @@ def docx_template_for(jenis: str, override_dir: Path | None = None) -> Path:
 
 
 def missing_template_fields(data: bytes, jenis: str) -> list[str]:
-    """The required fields an uploaded .docx template does not use (sorted); ValueError when it is no
-    template docxtpl can read (not a .docx, or a Jinja syntax error)."""
-    try:
-        tpl = DocxTemplate(BytesIO(data))
-        used = tpl.get_undeclared_template_variables()
-    except Exception as exc:  # zipfile.BadZipFile, KeyError, jinja2.TemplateSyntaxError, lxml errors
-        raise ValueError(str(exc) or type(exc).__name__) from exc
-    return sorted(REQUIRED_FIELDS[jenis] - set(used))
+    """The required fields an uploaded .docx template does not use (sorted); ValueError (TemplateRefused) when it
+    is no template docxtpl can read (not a .docx, or a Jinja syntax error)."""
+    return check_docx_template(data, jenis)[1]
 
 
 # --- charts --------------------------------------------------------------------------------------------
@@ -609,7 +583,7 @@ def render_docx(
     tpl = DocxTemplate(str(template or docx_template_for(vm.get("kind", "triwulan"), template_dir)))
     grafik = InlineImage(tpl, image_descriptor=BytesIO(charts["grafik"]), width=Mm(160))
     tren = InlineImage(tpl, image_descriptor=BytesIO(charts["grafik_tren"]), width=Mm(165))
-    tpl.render({**vm, "grafik": grafik, "grafik_tren": tren}, autoescape=True)  # else < > & in unit data vanish
+    tpl.render({**vm, "grafik": grafik, "grafik_tren": tren}, jinja_env=docx_env())
     out = BytesIO()
     tpl.save(out)
     return _normalize_zip(out.getvalue(), _fixed_moment(vm))
@@ -846,7 +820,7 @@ def render_disposisi(d: Mapping[str, Any], locale: str = "id", template_dir: Pat
     """The Lembar Disposisi as {"pdf": …, "docx": …}; the same input gives the same bytes (.docx) and text (.pdf)."""
     vm = disposisi_view_model(d, locale)
     tpl = DocxTemplate(str(docx_template_for("disposisi", template_dir)))
-    tpl.render(vm, autoescape=True)
+    tpl.render(vm, jinja_env=docx_env())
     out = BytesIO()
     tpl.save(out)
     html = _html_env.get_template("disposisi.html").render(vm=vm, L=vm["labels"], created=_fixed_moment(vm))

@@ -133,6 +133,14 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+def error_page(request: Request, err: ApiError) -> Response:
+    """The web app's error page for a request refused before any page ran (a NUL in a form field, `shared.inputguard`)
+    or one that failed unexpectedly: the message, and the way back to the inbox."""
+    message = _message(err, _lang(request))
+    return _page(request, "error.html", read_session(request), {"message": message, "back": "/kotak-masuk"},
+                 status=err.status)  # fmt: skip
+
+
 def _message(err: ApiError, lang: str) -> str:
     if not err.errors:
         return t("error_title", lang)

@@ -182,9 +182,44 @@ def test_the_type_comes_from_the_content_not_the_name(svc: Service) -> None:
     sub = submit(svc)
     r = upload(svc, sub, PDF, "foto.png")
     assert r.status_code == 201, r.text
-    assert r.json()["content_type"] == "application/pdf" and r.json()["filename"] == "foto.png"
+    assert r.json()["content_type"] == "application/pdf" and r.json()["filename"] == "foto.pdf"
     got = svc.client.get(r.json()["url"], headers=svc.admin)
     assert got.headers["content-type"] == "application/pdf"
+
+
+POLYGLOT = b"%PDF-1.4\n<html><body><script>alert(document.cookie)</script></body></html>\n%%EOF\n"
+
+
+def test_a_pdf_html_polyglot_sent_as_html_is_stored_and_downloaded_as_pdf(svc: Service) -> None:
+    sub = submit(svc)
+    r = upload(svc, sub, POLYGLOT, "evil.html")
+    assert r.status_code == 201, r.text
+    assert r.json()["content_type"] == "application/pdf" and r.json()["filename"] == "evil.pdf"
+    with svc.session() as s:
+        assert s.exec(select(Bukti.filename)).one() == "evil.pdf"
+    got = svc.client.get(r.json()["url"], headers=official(svc))
+    assert got.status_code == 200 and got.content == POLYGLOT
+    assert got.headers["content-type"] == "application/pdf" and got.headers["x-content-type-options"] == "nosniff"
+    disposition = got.headers["content-disposition"]
+    assert disposition == "attachment; filename=\"evil.pdf\"; filename*=UTF-8''evil.pdf"
+    listed = svc.client.get(f"{SUBMIT}/{sub}/bukti", headers=svc.admin).json()["bukti"]
+    assert [b["filename"] for b in listed] == ["evil.pdf"]
+
+
+def test_a_row_stored_under_another_extension_is_listed_and_downloaded_with_its_types(svc: Service) -> None:
+    sub = submit(svc)
+    r = upload(svc, sub, POLYGLOT, "evil.pdf")
+    with svc.session() as s:  # as an upload stored it before names followed the type
+        row = s.get(Bukti, r.json()["id"])
+        assert row is not None
+        row.filename = "evil.html"
+        s.add(row)
+        s.commit()
+    got = svc.client.get(r.json()["url"], headers=svc.admin)
+    assert 'filename="evil.pdf"' in got.headers["content-disposition"]
+    status = svc.client.get("/api/v1/periode/2024/TW1/status", headers=svc.admin).json()
+    files = [f["filename"] for u in status["units"] for f in u["bukti"]["files"]]
+    assert files == ["evil.pdf"]
 
 
 # ---- refused files ------------------------------------------------------------------------------------------------

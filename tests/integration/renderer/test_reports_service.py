@@ -82,6 +82,20 @@ def test_a_template_missing_fields_is_refused_naming_them(app, client):
     assert r.status_code == 422 and r.json()["errors"][0]["rule"] == "invalid_template"
 
 
+def test_a_template_that_would_run_code_is_refused_naming_what_is_not_allowed(app, client):
+    from tests.unit.renderer.test_templating import EXPLOIT, with_text
+
+    for where in ("body", "title"):
+        r = client.put("/api/v1/templates/triwulan.docx", content=with_text(EXPLOIT, where), headers=admin(app))
+        assert r.status_code == 422, r.text
+        errors = r.json()["errors"]
+        assert all(set(e) == {"field", "rule", "message_id", "message_en"} for e in errors)
+        assert {(e["field"], e["rule"]) for e in errors} == {("file", "not_allowed")}
+        named = " ".join(e["message_en"] for e in errors)
+        assert "cycler.__init__" in named and "{{ cycler }}" in named and "cycler.__init__" in errors[0]["message_id"]
+        assert not (app.state.rt.settings.data_dir / "templates" / "triwulan.docx").exists()
+
+
 def test_an_accepted_template_is_used_for_later_renders(app, client):
     body = own_template(REQUIRED_FIELDS["triwulan"], marker="TEMPLAT KANTOR SENDIRI")
     r = client.put(

@@ -10,7 +10,7 @@ import pytest
 
 from services.collector.bukti import MAX_FILENAME, display_name
 from services.collector.bukti_api import file_response
-from services.collector.filetype import XLSX, detect
+from services.collector.filetype import XLSX, detect, named_as
 
 
 def zipped(*names: str) -> bytes:
@@ -68,10 +68,33 @@ def test_a_long_name_is_bounded_and_keeps_its_extension() -> None:
     assert len(name) == MAX_FILENAME and name.endswith(".xlsx")
 
 
+@pytest.mark.parametrize(
+    ("name", "content_type", "stored"),
+    [
+        ("evil.html", "application/pdf", "evil.pdf"),
+        ("laporan.PDF", "application/pdf", "laporan.PDF"),
+        ("foto.jpeg", "image/jpeg", "foto.jpeg"),
+        ("foto.png", "image/jpeg", "foto.jpg"),
+        ("rekap.xlsm", XLSX, "rekap.xlsx"),
+        ("evil.svg", "image/png", "evil.png"),
+        ("laporan v1.2", "application/pdf", "laporan v1.2.pdf"),
+        ("bukti", "application/pdf", "bukti.pdf"),
+        ("a.b.html", "application/pdf", "a.b.pdf"),
+    ],
+)
+def test_a_name_carries_the_extension_of_the_detected_type(name: str, content_type: str, stored: str) -> None:
+    assert named_as(name, content_type) == stored
+
+
+def test_a_long_name_given_the_types_extension_stays_bounded() -> None:
+    name = named_as(display_name("x" * 500), "image/jpeg")
+    assert len(name) == MAX_FILENAME and name.endswith("x.jpg")
+
+
 def test_the_download_header_encodes_the_name_and_never_breaks_out(tmp_path: Path) -> None:
     path = tmp_path / "f"
     path.write_bytes(b"%PDF-")
-    response = file_response('Bukti "final"; ü.pdf', "application/pdf", "ab" * 32, path)
+    response = file_response('Bukti "final"; ü.html', "application/pdf", "ab" * 32, path)
     disposition = response.headers["content-disposition"]
     assert disposition == (
         "attachment; filename=\"Bukti _final__ _.pdf\"; filename*=UTF-8''Bukti%20%22final%22%3B%20%C3%BC.pdf"

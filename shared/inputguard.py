@@ -1,0 +1,255 @@
+"""What no service takes from a request, checked once for all of them before any route runs: JSON nested deeper than
+`MAX_JSON_DEPTH` (Python's parser recurses: 1,000 levels were a RecursionError, a 500) and the NUL character in
+any text — the path, a query parameter, a JSON string or key, a form field — which PostgreSQL cannot store (it was
+a DataError, a 500). Each is a 422 with the error body, or the app's own error page for its web pages
+(`app.state.error_page`). Integers are bounded where they are read (`row_id`, `shared.service.RowId`): what fits
+depends on the field. Multipart bodies are left to the routes that stream them (their text fields: `check_text`).
+
+`LastResort` turns any exception a route did not expect into a 500 with the error body (logged with its
+traceback), instead of a plain-text answer and a dropped connection."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Callable, Iterator
+from itertools import accumulate
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.errors import ApiError, ErrorItem, error_body
+
+log = logging.getLogger("lapkin.input")
+MAX_JSON_DEPTH = 32  # a PK is 5 levels deep; nothing the services read comes near
+MAX_ROW_ID = 2**31 - 1  # an integer key, as both databases store it
+NUL = "\x00"
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)  # unrolled: one step per run of plain bytes
+_BRACKETS = bytes(range(256)).translate(None, b"[]{}")  # every byte but the four: deleted by translate
+_STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
+
+ErrorPage = Callable[[Request, ApiError], Response]
+
+
+def too_deep(field: str = "body") -> ApiError:
+    return ApiError(
+        422,
+        [
+            ErrorItem(
+                field,
+                "too_deep",
+                f"{field}: JSON bersarang lebih dari {MAX_JSON_DEPTH} tingkat",
+                f"{field}: JSON nested more than {MAX_JSON_DEPTH} levels deep",
+            )
+        ],
+    )
+
+
+def nul_character(field: str) -> ApiError:
+    field = field.replace(NUL, "") or "body"
+    return ApiError(
+        422,
+        [
+            ErrorItem(
+                field,
+                "nul_character",
+                f"{field}: tidak boleh memuat karakter NUL (\\u0000)",
+                f"{field}: must not contain the NUL character (\\u0000)",
+            )
+        ],
+    )
+
+
+def row_id(value: Any) -> int:
+    """An integer key from a body or a form (an int, or its digits as text), bounded as the databases store it;
+    ValueError otherwise (2^70 was a 500: SQLite's OverflowError, PostgreSQL's out-of-range)."""
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ROW_ID:
+        raise ValueError(f"not an id: {value!r}")
+    return value
+
+
+def json_too_deep(raw: bytes) -> bool:
+    """Does a JSON text nest deeper than MAX_JSON_DEPTH? Read without parsing it (so without recursing): its strings
+    removed, the running sum of its brackets."""
+    if raw.count(b"[") + raw.count(b"{") <= MAX_JSON_DEPTH:
+        return False
+    structure = _STRING.sub(b"", raw).translate(None, _BRACKETS)
+    return max(accumulate(_STEP[b] for b in structure), default=0) > MAX_JSON_DEPTH
+
+
+def nul_in_json(value: Any, path: str = "body") -> str | None:
+    """The first place (as `field.sub[0]`) a decoded JSON value holds a NUL, in a key or a string."""
+    for where, text in _strings(value, path):
+        if NUL in text:
+            return where
+    return None
+
+
+def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            here = k if path == "body" else f"{path}.{k}"
+            yield here, k
+            yield from _strings(v, here)
+    elif isinstance(value, list):
+        for n, v in enumerate(value):
+            yield from _strings(v, f"{path}[{n}]")
+
+
+def check_json(raw: bytes) -> None:
+    """ApiError for a JSON body nested too deep or holding a NUL; anything else (invalid JSON too) is the route's."""
+    if json_too_deep(raw):
+        raise too_deep()
+    if b"\\u0000" not in raw and b"\x00" not in raw:
+        return
+    try:
+        where = nul_in_json(json.loads(raw))
+    except (ValueError, UnicodeDecodeError):
+        return  # not JSON: the route says so
+    if where is not None:
+        raise nul_character(where)
+
+
+def check_text(field: str, value: str | None) -> None:
+    if value is not None and NUL in value:
+        raise nul_character(field)
+
+
+def check_pairs(pairs: list[tuple[str, str]], where: str) -> None:
+    for name, value in pairs:
+        if NUL in name or NUL in value:
+            raise nul_character(name.replace(NUL, "") or where)
+
+
+class _HttpMiddleware:
+    """An ASGI middleware for HTTP requests (anything else passes through)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+        else:
+            await self.http(scope, receive, send)
+
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raise NotImplementedError
+
+
+class InputGuard(_HttpMiddleware):
+    """ASGI middleware: refuses the request (422, nothing reaches the app) when its path, query string, JSON body or
+    urlencoded form holds a NUL, or its JSON nests deeper than MAX_JSON_DEPTH. Sits inside the body-size limit, so a
+    body it buffers is never over it."""
+
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            if NUL in scope["path"]:
+                raise nul_character("path")
+            check_pairs(_query(scope), "query")
+            kind = _body_kind(scope)
+            if kind is None:
+                await self.app(scope, receive, send)
+                return
+            body, more = await _read_body(receive)
+            if kind == "json":
+                check_json(body)
+            else:
+                check_pairs(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True), "body")
+        except ApiError as refused:
+            await _refusal(scope, refused)(scope, receive, send)
+            return
+        await self.app(scope, _replay(body, more, receive), send)
+
+
+def _query(scope: Scope) -> list[tuple[str, str]]:
+    raw = scope.get("query_string", b"").decode("latin-1")
+    return parse_qsl(raw, keep_blank_values=True, encoding="utf-8", errors="replace") if raw else []
+
+
+def _body_kind(scope: Scope) -> str | None:
+    headers = dict(scope["headers"])
+    ctype = headers.get(b"content-type", b"").decode("latin-1").split(";")[0].strip().lower()
+    if ctype == "application/json" or ctype.endswith("+json"):
+        return "json"
+    if ctype == "application/x-www-form-urlencoded":
+        return "form"
+    return None
+
+
+async def _read_body(receive: Receive) -> tuple[bytes, list[Message]]:
+    """The whole body, and what came after it (a disconnect) for the app to see."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return b"".join(chunks), [message]
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks), []
+
+
+def _replay(body: bytes, after: list[Message], receive: Receive) -> Receive:
+    pending: list[Message] = [{"type": "http.request", "body": body, "more_body": False}, *after]
+
+    async def replay() -> Message:
+        return pending.pop(0) if pending else await receive()
+
+    return replay
+
+
+def _refusal(scope: Scope, refused: ApiError) -> Response:
+    """The error body; the app's error page (`app.state.error_page`) for what is not its JSON API."""
+    page: ErrorPage | None = getattr(getattr(scope.get("app"), "state", None), "error_page", None)
+    request = Request(scope)
+    if page is not None and not scope["path"].startswith("/api/"):
+        return page(request, refused)
+    return JSONResponse(error_body(refused.errors), status_code=refused.status)
+
+
+INTERNAL_ERROR = ApiError(
+    500,
+    [
+        ErrorItem(
+            None,
+            "internal_error",
+            "Terjadi kesalahan di server; permintaan tidak diproses. Kesalahan sudah dicatat.",
+            "The server failed; the request was not processed. The failure has been logged.",
+        )
+    ],
+)
+
+
+class LastResort(_HttpMiddleware):
+    """ASGI middleware: an exception no handler took becomes a 500 with the error body (the app's error page for its
+    web pages), logged with the request; the connection stays usable. Outside the body-size limit (whose own
+    exception it lets that middleware answer), inside the metrics."""
+
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception:
+            log.exception("%s %s: unexpected error", scope["method"], scope["path"])
+            if started:
+                raise  # the answer is under way: nothing better to send
+            try:
+                response = _refusal(scope, INTERNAL_ERROR)
+            except Exception:  # the error page itself failed
+                log.exception("rendering the error page")
+                response = JSONResponse(error_body(INTERNAL_ERROR.errors), status_code=500)
+            await response(scope, receive, send)
