@@ -4,6 +4,7 @@ health, body-size limit and auth dependencies. Each service's `main.py` calls `b
 from __future__ import annotations
 
 import asyncio
+import hmac
 import json
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -20,6 +21,7 @@ from sqlalchemy import exc as sa_exc
 from sqlmodel import Session
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from shared import revocation
 from shared.config import Settings, get_settings
 from shared.db import database_unavailable, make_engine
 from shared.errors import FORBIDDEN, UNAUTHORIZED, api_error, error_body, install_error_handlers
@@ -43,6 +45,7 @@ from shared.observability import (
     correlation_id_var,
     group_states,
 )
+from shared.security import HASHING, HashingBusy, read_token
 
 log = logging.getLogger("lapkin.service")
 WORKER_THREADS = 160
@@ -276,6 +279,14 @@ DATABASE_UNAVAILABLE = api_error(
     "Basis data sedang tidak dapat dihubungi; permintaan tidak diterima. Kirim ulang sebentar lagi.",
     "The database cannot be reached right now; the request was not accepted. Send it again shortly.",
 )
+HASHING_BUSY = api_error(
+    503,
+    None,
+    "busy",
+    "Terlalu banyak permintaan masuk sekaligus; coba lagi sebentar lagi.",
+    "Too many logins at once; try again shortly.",
+)
+HASHING_RETRY_AFTER_S = 1
 
 
 def install_database_errors(app: FastAPI) -> None:
@@ -297,6 +308,16 @@ def install_database_errors(app: FastAPI) -> None:
 
     app.add_exception_handler(sa_exc.DBAPIError, handler)
     app.add_exception_handler(sa_exc.TimeoutError, handler)
+
+
+def install_hashing_busy(app: FastAPI) -> None:
+    async def busy(request: Request, exc: Exception) -> Response:
+        # every password-hashing slot stayed taken (shared.security.HASHING): nothing was checked or changed
+        return JSONResponse(
+            error_body(HASHING_BUSY.errors), status_code=503, headers={"Retry-After": str(HASHING_RETRY_AFTER_S)}
+        )
+
+    app.add_exception_handler(HashingBusy, busy)
 
 
 async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
@@ -324,6 +345,7 @@ def build_app(
     settings = settings or get_settings()
     engine = make_engine(settings, service)
     read_engine = make_engine(settings, service, read_only=True) if engine.dialect.name == "sqlite" else engine
+    HASHING.configure(settings.password_hash_concurrency, settings.password_hash_wait_s)
     upgrade(engine, service)  # the service's migrations (services/<service>/migrations); `tables` are what they make
     rt = Runtime(service, settings, engine, {}, consumes)
     rt.read_engine = read_engine
@@ -347,6 +369,7 @@ def build_app(
     app.state.rt = rt
     install_error_handlers(app)
     install_database_errors(app)
+    install_hashing_busy(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, upload_max_bytes=settings.max_upload_bytes)
     app.add_middleware(HttpObservability, metrics=rt.metrics)  # outermost: counts the 413s too
     configure_logging(service)
@@ -420,23 +443,24 @@ class Caller:
     username: str | None = None
 
 
-def caller_from_token(rt: Runtime, token: str | None) -> Caller | None:
-    import hmac
-
+async def caller_from_token(rt: Runtime, token: str | None) -> Caller | None:
+    """The admin, or an official whose token is signed, unexpired and of the official's current credential
+    generation (`shared/revocation.py`: a deactivated official's or an old password's token is refused here, on
+    every service, from the next request on)."""
     if token is None:
         return None
     if hmac.compare_digest(token.encode(), rt.settings.resolved_admin_token().encode()):
         return Caller("admin", "admin", role="admin")
-    from shared.security import read_token
-
     claims = read_token(rt.settings.resolved_secret_key(), token)
     if claims is None:
+        return None
+    if claims.generation < await revocation.current_generation(rt.redis, rt.settings.stream_prefix, claims.official_id):
         return None
     return Caller("official", str(claims.official_id), claims.role, claims.unit, claims.username)
 
 
-def require_admin(request: Request, rt: RuntimeDep) -> Caller:
-    caller = caller_from_token(rt, bearer(request))
+async def require_admin(request: Request, rt: RuntimeDep) -> Caller:
+    caller = await caller_from_token(rt, bearer(request))
     if caller is None:
         raise UNAUTHORIZED
     if caller.kind != "admin":
@@ -444,8 +468,8 @@ def require_admin(request: Request, rt: RuntimeDep) -> Caller:
     return caller
 
 
-def require_admin_or_official(request: Request, rt: RuntimeDep) -> Caller:
-    caller = caller_from_token(rt, bearer(request))
+async def require_admin_or_official(request: Request, rt: RuntimeDep) -> Caller:
+    caller = await caller_from_token(rt, bearer(request))
     if caller is None:
         raise UNAUTHORIZED
     return caller

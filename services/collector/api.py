@@ -51,7 +51,7 @@ async def unit_or_admin(request: Request, rt: RuntimeDep) -> Caller:
         if unit is not None:
             return Caller("unit", unit, role="unit", unit=unit)
         raise UNAUTHORIZED
-    caller = caller_from_token(rt, token)
+    caller = await caller_from_token(rt, token)
     if caller is not None:
         return caller
     raise UNAUTHORIZED
