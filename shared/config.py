@@ -53,7 +53,7 @@ class Settings(BaseSettings):
     login_rate_per_minute: int = Field(default=30, ge=0)
     login_rate_burst: int = Field(default=30, ge=0)
     # an uploaded .xlsx whose zip members unpack beyond this is refused before it is parsed
-    max_xlsx_unpacked_bytes: int = Field(default=16 * 1024 * 1024, ge=1)
+    max_xlsx_unpacked_bytes: int = Field(default=8 * 1024 * 1024, ge=1)  # the template with 2,000 rows: ~2 MiB
     locale: str = "id"  # documents and UI: "id" or "en"
     workflow_file: Path | None = None  # the SOP as data; None: the bundled PSM/DISNAKER-101
     consumer_name: str | None = None  # defaults to <service>-<hostname>-<pid>

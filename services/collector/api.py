@@ -367,14 +367,23 @@ async def uploaded_file(request: Request) -> bytes:
         upload = form.get("file")
         if upload is None or isinstance(upload, str):
             raise missing
+        settings = request.app.state.rt.settings
+        if upload.size is not None and upload.size > settings.max_upload_bytes:
+            raise _upload_too_large()
+        if upload.size is not None and upload.size > settings.max_xlsx_unpacked_bytes:  # spooled: not yet in memory
+            raise excel.unpacked_too_large(settings.max_xlsx_unpacked_bytes)  # a zip is no smaller than its content
         data = await upload.read()
     finally:
         await form.close()
     if len(data) > request.app.state.rt.settings.max_upload_bytes:  # the middleware allows multipart framing on top
-        raise api_error(
-            413, "body", "too_large", "Isi permintaan melebihi batas ukuran.", "Request body exceeds the size limit."
-        )
+        raise _upload_too_large()
     return data
+
+
+def _upload_too_large() -> ApiError:
+    return api_error(
+        413, "body", "too_large", "Isi permintaan melebihi batas ukuran.", "Request body exceeds the size limit."
+    )
 
 
 UploadedFile = Annotated[bytes, Depends(uploaded_file)]
@@ -402,7 +411,7 @@ def post_laporan_triwulan_upload(
     """A filled template: read into the JSON route's body and submitted exactly as that route does; every error
     names the sheet cell ("Laporan!I13") it came from."""
     _require_unit_key(caller)
-    up = excel.read_upload(data)
+    up = excel.read_upload(data, rt.settings.max_xlsx_unpacked_bytes)
     try:
         return _submit_once(session, rt, caller, up.body, dry_run, idempotency_key)
     except ApiError as exc:
