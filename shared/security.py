@@ -2,7 +2,7 @@
 
 - Passwords: argon2id (argon2-cffi), slow on purpose and 64 MiB of memory per hash: at most
   `HASHING.slots` hashes run at once in a process (`settings.password_hash_concurrency`); a caller that finds every
-  slot taken for `settings.password_hash_wait_s` gets `HashingBusy` (the API's 503 with Retry-After).
+  slot taken for `settings.password_hash_wait_s` gets `shared.slots.Busy` (the API's 503 with Retry-After).
 - Officials' tokens: itsdangerous `URLSafeTimedSerializer` with the shared `LAPKIN_SECRET_KEY`, salt
   "lapkin-official"; the payload carries the official's id, username, role, unit and an expiry (`exp`, epoch
   seconds) which `read_token` enforces, and the official's credential generation (`gen`): deactivating an official or
@@ -17,10 +17,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -29,38 +26,15 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from itsdangerous import BadData, URLSafeTimedSerializer
 
+from shared.slots import Slots
+
 TOKEN_SALT = "lapkin-official"
 API_KEY_PREFIX = "lpk_"
 
 _hasher = PasswordHasher()
 
 
-class HashingBusy(Exception):
-    """Every password-hashing slot stayed taken for the whole wait."""
-
-
-class HashingSlots:
-    """How many argon2 hashes may run at once in this process (each holds 64 MiB while it runs)."""
-
-    def __init__(self, slots: int = 4, wait_s: float = 2.0) -> None:
-        self.configure(slots, wait_s)
-
-    def configure(self, slots: int, wait_s: float) -> None:
-        self.slots, self.wait_s = max(1, slots), wait_s
-        self._sem = threading.BoundedSemaphore(self.slots)
-
-    @contextmanager
-    def slot(self) -> Iterator[None]:
-        sem = self._sem  # released on the semaphore taken, even if configure() ran in between
-        if not sem.acquire(timeout=self.wait_s):
-            raise HashingBusy
-        try:
-            yield
-        finally:
-            sem.release()
-
-
-HASHING = HashingSlots()
+HASHING = Slots(4, 2.0)  # configured from the settings by build_app
 
 
 def hash_password(password: str) -> str:

@@ -45,7 +45,8 @@ from shared.observability import (
     correlation_id_var,
     group_states,
 )
-from shared.security import HASHING, HashingBusy, read_token
+from shared.security import HASHING, read_token
+from shared.slots import Busy
 
 log = logging.getLogger("lapkin.service")
 WORKER_THREADS = 160
@@ -279,14 +280,14 @@ DATABASE_UNAVAILABLE = api_error(
     "Basis data sedang tidak dapat dihubungi; permintaan tidak diterima. Kirim ulang sebentar lagi.",
     "The database cannot be reached right now; the request was not accepted. Send it again shortly.",
 )
-HASHING_BUSY = api_error(
+BUSY = api_error(
     503,
     None,
     "busy",
-    "Terlalu banyak permintaan masuk sekaligus; coba lagi sebentar lagi.",
-    "Too many logins at once; try again shortly.",
+    "Terlalu banyak permintaan serupa sekaligus; coba lagi sebentar lagi.",
+    "Too many such requests at once; try again shortly.",
 )
-HASHING_RETRY_AFTER_S = 1
+BUSY_RETRY_AFTER_S = 1
 
 
 def install_database_errors(app: FastAPI) -> None:
@@ -310,14 +311,12 @@ def install_database_errors(app: FastAPI) -> None:
     app.add_exception_handler(sa_exc.TimeoutError, handler)
 
 
-def install_hashing_busy(app: FastAPI) -> None:
+def install_busy(app: FastAPI) -> None:
     async def busy(request: Request, exc: Exception) -> Response:
-        # every password-hashing slot stayed taken (shared.security.HASHING): nothing was checked or changed
-        return JSONResponse(
-            error_body(HASHING_BUSY.errors), status_code=503, headers={"Retry-After": str(HASHING_RETRY_AFTER_S)}
-        )
+        # every slot for a costly job stayed taken (shared/slots.py): nothing was checked or changed
+        return JSONResponse(error_body(BUSY.errors), status_code=503, headers={"Retry-After": str(BUSY_RETRY_AFTER_S)})
 
-    app.add_exception_handler(HashingBusy, busy)
+    app.add_exception_handler(Busy, busy)
 
 
 async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
@@ -369,7 +368,7 @@ def build_app(
     app.state.rt = rt
     install_error_handlers(app)
     install_database_errors(app)
-    install_hashing_busy(app)
+    install_busy(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, upload_max_bytes=settings.max_upload_bytes)
     app.add_middleware(HttpObservability, metrics=rt.metrics)  # outermost: counts the 413s too
     configure_logging(service)

@@ -18,12 +18,14 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from shared.errors import ApiError, ErrorItem, api_error
+from shared.slots import Slots
 from shared.spreadsheet import put
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHEET = "Laporan"
 MAX_TEXT = 4000
 MAX_ROWS = 2000  # indicator rows read at most: far above any unit's share of a PK
+PARSING = Slots(2, 10.0)  # workbooks parsed at once in this process (configured from the settings at start)
 MAX_MEMBERS = 1000  # a workbook has a dozen parts; thousands are a way to make the check itself slow
 CHUNK = 64 * 1024
 
@@ -183,7 +185,8 @@ class Upload:
 def read_upload(data: bytes, max_unpacked: int) -> Upload:
     """Refuse what is not a real .xlsx by its content (not its name) or unpacks beyond `max_unpacked` bytes, then
     read the template's cells."""
-    rows = _rows(_open(data, max_unpacked))
+    with PARSING.slot():  # a workbook within the limit can still cost tens of MiB and seconds to parse
+        rows = _rows(_open(data, max_unpacked))
     if not _is_template(rows):
         raise api_error(
             422,
