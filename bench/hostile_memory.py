@@ -138,7 +138,8 @@ def main() -> None:
     pk = json.loads((ROOT / "examples" / "pk-2024.json").read_text())
     with running_system(os.environ.get("DATABASE_URL")) as system, httpx.Client(timeout=60) as client:
         key = {"Authorization": f"Bearer {setup_office(system, client, pk)['BPS']}"}
-        login_url, upload_url = system.url("approval", "/api/v1/login"), system.url("collector", "/api/v1/laporan-triwulan/upload")
+        login_url = system.url("approval", "/api/v1/login")
+        upload_url = system.url("collector", "/api/v1/laporan-triwulan/upload")
         limit = system.settings.max_xlsx_unpacked_bytes
         big, heavy = sheet_bomb(99 * 1024 * 1024), strings_bomb(limit - 512 * 1024)
         print(f"payloads: sheet bomb {len(big) / 1024:.0f} KiB sent (99 MiB unpacked); shared-strings workbook "
