@@ -18,17 +18,21 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_table(
-        "apv_web_session",
-        sa.Column("id", sa.String(), nullable=False),
-        sa.Column("official_id", sa.Integer(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("id"),
-    )
-    with op.batch_alter_table("apv_web_session", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_apv_web_session_official_id"), ["official_id"], unique=False)
-    with op.batch_alter_table("apv_official", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("token_generation", sa.Integer(), server_default="0", nullable=False))
+    # a database made from the models before migrations existed is stamped at 0001 with all of this already there
+    insp = sa.inspect(op.get_bind())
+    if not insp.has_table("apv_web_session"):
+        op.create_table(
+            "apv_web_session",
+            sa.Column("id", sa.String(), nullable=False),
+            sa.Column("official_id", sa.Integer(), nullable=False),
+            sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+            sa.PrimaryKeyConstraint("id"),
+        )
+        with op.batch_alter_table("apv_web_session", schema=None) as batch_op:
+            batch_op.create_index(batch_op.f("ix_apv_web_session_official_id"), ["official_id"], unique=False)
+    if "token_generation" not in {c["name"] for c in insp.get_columns("apv_official")}:
+        with op.batch_alter_table("apv_official", schema=None) as batch_op:
+            batch_op.add_column(sa.Column("token_generation", sa.Integer(), server_default="0", nullable=False))
 
 
 def downgrade() -> None:

@@ -18,9 +18,13 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    # a database made from the models before migrations existed is stamped at 0001 with these columns already there
+    have = {c["name"] for c in sa.inspect(op.get_bind()).get_columns("col_api_key")}
     with op.batch_alter_table("col_api_key", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("hint", sa.String(), server_default="", nullable=False))
-        batch_op.add_column(sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True))
+        if "hint" not in have:
+            batch_op.add_column(sa.Column("hint", sa.String(), server_default="", nullable=False))
+        if "revoked_at" not in have:
+            batch_op.add_column(sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
