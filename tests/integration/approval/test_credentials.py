@@ -47,11 +47,14 @@ def admin(settings) -> dict[str, str]:
     return {"Authorization": f"Bearer {settings.admin_token}"}
 
 
-def make_official(app: TestClient, settings, username: str, role: str = "staf") -> int:
-    body = {"username": username, "password": PASSWORD, "nama": username.title(), "role": role}
+def make_official(app: TestClient, settings, name: str, role: str = "staf") -> str:
+    """An official named `name` plus this test's prefix (the approval database may be shared between tests); the
+    username."""
+    username = f"{name}-{settings.stream_prefix}"
+    body = {"username": username, "password": PASSWORD, "nama": name.title(), "role": role}
     res = app.post("/api/v1/officials", json=body, headers=admin(settings))
     assert res.status_code == 201, res.text
-    return int(res.json()["id"])
+    return username
 
 
 def token(app: TestClient, username: str, password: str = PASSWORD) -> dict[str, str]:
@@ -86,65 +89,67 @@ def _csrf_of(app: TestClient, cookie: str) -> str:
 
 
 def test_logout_ends_the_session_on_the_server_a_replayed_cookie_opens_nothing(app, settings):
-    make_official(app, settings, "rina")
-    cookie = web_login(app, "rina")
+    rina = make_official(app, settings, "rina")
+    cookie = web_login(app, rina)
     assert inbox_status(app, cookie) == (200, "")
     res = app.post("/keluar", data={"csrf": _csrf_of(app, cookie)}, headers={"Cookie": f"lapkin_sesi={cookie}"})
     assert res.status_code == 303 and res.headers["location"] == "/masuk?pesan=logged_out"
 
     assert inbox_status(app, cookie) == (303, "/masuk?pesan=login_required")  # the same cookie, replayed
-    other = web_login(app, "rina")  # logging in again works, with a new session
+    other = web_login(app, rina)  # logging in again works, with a new session
     assert other != cookie and inbox_status(app, other) == (200, "")
 
 
 def test_a_deactivated_officials_token_and_session_stop_working_on_every_service_at_once(app, collector, settings):
-    make_official(app, settings, "budi", role="subkor")
-    bearer = token(app, "budi")
-    cookie = web_login(app, "budi")
+    budi = make_official(app, settings, "budi", role="subkor")
+    bearer = token(app, budi)
+    cookie = web_login(app, budi)
     assert app.get("/api/v1/drafts", headers=bearer).status_code == 200
     assert collector.get("/api/v1/kelengkapan/2024", headers=bearer).status_code in (200, 404)
 
-    deactivated = officials.with_session(settings, lambda s: officials.deactivate(s, "budi"))
+    deactivated = officials.with_session(settings, lambda s: officials.deactivate(s, budi))
     assert officials.publish_generations(settings, [deactivated])  # what `lapkin officials deactivate` does
 
     assert app.get("/api/v1/drafts", headers=bearer).status_code == 401
     assert app.get("/api/v1/pengingat", headers=bearer).status_code == 401  # not only /drafts
     assert collector.get("/api/v1/kelengkapan/2024", headers=bearer).status_code == 401
     assert inbox_status(app, cookie) == (303, "/masuk?pesan=login_required")
-    res = app.post("/api/v1/login", json={"username": "budi", "password": PASSWORD})
+    res = app.post("/api/v1/login", json={"username": budi, "password": PASSWORD})
     assert res.status_code == 401
 
 
 def test_a_password_reset_ends_every_token_and_session_and_the_new_password_works(app, collector, settings):
-    make_official(app, settings, "tono")
-    bearer, cookie = token(app, "tono"), web_login(app, "tono")
-    reset = officials.with_session(settings, lambda s: officials.reset_password(s, "tono", "sandi-baru-99"))
+    tono = make_official(app, settings, "tono")
+    bearer, cookie = token(app, tono), web_login(app, tono)
+    reset = officials.with_session(settings, lambda s: officials.reset_password(s, tono, "sandi-baru-99"))
     assert officials.publish_generations(settings, [reset])
     assert app.get("/api/v1/drafts", headers=bearer).status_code == 401
     assert collector.get("/api/v1/kelengkapan/2024", headers=bearer).status_code == 401
     assert inbox_status(app, cookie)[0] == 303
-    assert app.post("/api/v1/login", json={"username": "tono", "password": PASSWORD}).status_code == 401
-    fresh = token(app, "tono", "sandi-baru-99")
+    assert app.post("/api/v1/login", json={"username": tono, "password": PASSWORD}).status_code == 401
+    fresh = token(app, tono, "sandi-baru-99")
     assert app.get("/api/v1/drafts", headers=fresh).status_code == 200
     assert collector.get("/api/v1/kelengkapan/2024", headers=fresh).status_code in (200, 404)
 
 
 def test_revocations_reach_redis_within_seconds_without_the_cli_and_after_redis_lost_them(app, collector, settings, r):
-    make_official(app, settings, "sari")
-    bearer = token(app, "sari")
-    officials.with_session(settings, lambda s: officials.deactivate(s, "sari"))  # Redis not told (it was away)
+    sari = make_official(app, settings, "sari")
+    bearer = token(app, sari)
+    officials.with_session(settings, lambda s: officials.deactivate(s, sari))  # Redis not told (it was away)
     started = time.monotonic()
     eventually(lambda: collector.get("/api/v1/kelengkapan/2024", headers=bearer).status_code == 401, 10, "refused")
     assert time.monotonic() - started <= revocation.SYNC_INTERVAL_S + 1.5
 
     r.delete(revocation.generations_key(settings.stream_prefix))  # Redis restarted without its data
-    eventually(lambda: r.hget(revocation.generations_key(settings.stream_prefix), "1") is not None, 10, "re-copied")
+    official_id = officials.with_session(settings, lambda s: officials.by_username(s, sari).id)
+    key = revocation.generations_key(settings.stream_prefix)
+    eventually(lambda: r.hget(key, str(official_id)) is not None, 10, "re-copied")
     assert collector.get("/api/v1/kelengkapan/2024", headers=bearer).status_code == 401
 
 
 def test_without_redis_an_officials_token_is_refused_with_503_the_admin_token_still_works(app, settings):
-    make_official(app, settings, "dewi")
-    bearer = token(app, "dewi")
+    dewi = make_official(app, settings, "dewi")
+    bearer = token(app, dewi)
     rt = app.app.state.rt  # type: ignore[attr-defined]
     from redis.asyncio import Redis
 
@@ -175,15 +180,15 @@ def attempt(client: TestClient, username: str, password: str = "salah-sandi") ->
 
 
 def test_unknown_and_known_usernames_get_the_same_answers(app, settings):
-    make_official(app, settings, "rina")
-    for name in ("rina", "tidak-ada"):  # each: three failures, then a growing delay
+    rina = make_official(app, settings, "rina")
+    for name in (rina, "tidak-ada"):  # each: three failures, then a growing delay
         answers = [attempt(app, name) for _ in range(login.USER_FREE)]
         assert [(a.status_code, a.json()) for a in answers] == [(401, officials_bad())] * login.USER_FREE
         throttled = attempt(app, name)
         assert throttled.status_code == 429 and throttled.headers["Retry-After"] == "1"
         assert throttled.json()["errors"][0]["rule"] == "too_many_attempts"
-    make_official(app, settings, "wati")
-    assert _form_login(app, "wati") == _form_login(app, "tidak-ada-juga") == (401, "Nama pengguna atau kata sandi "
+    wati = make_official(app, settings, "wati")
+    assert _form_login(app, wati) == _form_login(app, "tidak-ada-juga") == (401, "Nama pengguna atau kata sandi "
                                                                               "salah.")  # fmt: skip
 
 
@@ -204,34 +209,34 @@ def _form_login(app: TestClient, username: str) -> tuple[int, str]:
 
 def test_failures_grow_the_delay_and_no_stranger_locks_an_official_out(app, settings, monkeypatch):
     monkeypatch.setattr(login, "USER_CAP_S", 2)
-    make_official(app, settings, "rina")
+    rina = make_official(app, settings, "rina")
     stranger = client_at(app, "203.0.113.9")
     waits = []
     for _ in range(6):
-        res = attempt(stranger, "rina")
+        res = attempt(stranger, rina)
         if res.status_code == 429:
             waits.append(int(res.headers["Retry-After"]))
             time.sleep(int(res.headers["Retry-After"]))
     assert waits and waits == sorted(waits) and max(waits) <= 2  # growing, capped
     # five and more failures: no 15-minute lock; the official, from the office, gets in within the cap
     official = client_at(app, "198.51.100.7")
-    res = attempt(official, "rina", PASSWORD)
+    res = attempt(official, rina, PASSWORD)
     if res.status_code == 429:
         assert int(res.headers["Retry-After"]) <= 2
         time.sleep(int(res.headers["Retry-After"]))
-        res = attempt(official, "rina", PASSWORD)
+        res = attempt(official, rina, PASSWORD)
     assert res.status_code == 200, res.text
-    assert attempt(official, "rina").status_code == 401  # a success cleared the username's failures
+    assert attempt(official, rina).status_code == 401  # a success cleared the username's failures
 
 
 def test_unlock_forgets_a_usernames_failures(app, settings):
-    make_official(app, settings, "rina")
+    rina = make_official(app, settings, "rina")
     for _ in range(login.USER_FREE):
-        attempt(app, "rina")
-    assert attempt(app, "rina", PASSWORD).status_code == 429
-    officials.unlock(settings, "rina")
+        attempt(app, rina)
+    assert attempt(app, rina, PASSWORD).status_code == 429
+    officials.unlock(settings, rina)
     other = client_at(app, "198.51.100.8")
-    assert attempt(other, "rina", PASSWORD).status_code == 200
+    assert attempt(other, rina, PASSWORD).status_code == 200
 
 
 # ---- item 6: hashing bounded, logins rate-limited per client ----------------------------------------------------
