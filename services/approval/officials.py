@@ -197,4 +197,5 @@ def _raised(rt: Runtime) -> list[tuple[int, int]]:
 
 
 async def start(rt: Runtime) -> None:
+    await asyncio.to_thread(login.dummy_hash)  # made now: the first unknown username costs what the others do
     rt.background.append(asyncio.create_task(sync_generations(rt), name="token-generations"))

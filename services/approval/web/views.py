@@ -42,7 +42,8 @@ from services.approval.web.sessions import (
 from services.approval.workflow import Workflow
 from shared.errors import ApiError
 from shared.formatting import MISSING, fmt_date, fmt_number, periode_label
-from shared.service import Caller, Runtime, RuntimeDep, SessionDep
+from shared.service import BUSY, BUSY_RETRY_AFTER_S, Caller, Runtime, RuntimeDep, SessionDep
+from shared.slots import Busy
 
 HERE = Path(__file__).resolve().parent.parent
 TEMPLATES = Jinja2Templates(directory=HERE / "templates")
@@ -182,7 +183,10 @@ async def login_submit(
         fresh = new_session()
         return _page(request, "login.html", fresh, {"error": t("msg_csrf", lang), "username": username}, status=403)
     try:
-        official = await login.authenticate(rt, login.client_of(request), username.strip(), password)
+        try:
+            official = await login.authenticate(rt, login.client_of(request), username.strip(), password)
+        except Busy as exc:  # every hashing slot taken: the page says so, as the API's 503 does
+            raise ApiError(503, BUSY.errors, {"Retry-After": str(BUSY_RETRY_AFTER_S)}) from exc
     except ApiError as err:
         page = _page(request, "login.html", ws, {"error": _message(err, lang), "username": username}, status=err.status)
         page.headers.update(err.headers or {})
