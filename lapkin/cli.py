@@ -6,8 +6,10 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 
@@ -15,9 +17,12 @@ from lapkin.ops_cli import register as register_ops
 from lapkin.supervisor import Supervisor, redis_reachable, start_redis
 from shared.config import Settings
 
+T = TypeVar("T")
 app = typer.Typer(help="Lapkin — Laporan Kinerja, end to end.", no_args_is_help=True)
 officials_app = typer.Typer(help="Officials (pejabat) who approve reports.", no_args_is_help=True)
 app.add_typer(officials_app, name="officials")
+keys_app = typer.Typer(help="The units' API keys (the collector's database).", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
 db_app = typer.Typer(help="Database migrations (Alembic), one history per service.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 register_ops(app)
@@ -142,10 +147,163 @@ def officials_create(
     from services.approval.officials import create_official_cli
 
     settings = _settings()
-    official = create_official_cli(
-        settings, username=username, password=password, nama=nama, nip=nip, jabatan=jabatan, role=role, unit=unit
-    )
+    with one_line_errors():
+        official = create_official_cli(
+            settings, username=username, password=password, nama=nama, nip=nip, jabatan=jabatan, role=role, unit=unit
+        )
     typer.echo(f"Pejabat dibuat / official created: id={official['id']} {official['username']} ({official['role']})")
+
+
+@contextmanager
+def one_line_errors() -> Iterator[None]:
+    """What went wrong as one line on stderr and exit status 1, never a traceback."""
+    from redis.exceptions import RedisError
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from services.approval.officials import NotFound
+    from shared.errors import ApiError
+
+    def fail(message: str) -> NoReturn:
+        typer.echo(message, err=True)
+        raise typer.Exit(1)
+
+    try:
+        yield
+    except NotFound as exc:
+        fail(f"Pejabat tidak dikenal / unknown official: {exc}")
+    except ApiError as exc:
+        fail("; ".join(f"{e.message_id} / {e.message_en}" for e in exc.errors))
+    except SQLAlchemyError as exc:
+        orig = getattr(exc, "orig", None)
+        reason = (str(orig if orig is not None else exc).strip().splitlines() or [exc.__class__.__name__])[0]
+        fail(f"Basis data tidak dapat dipakai / database unavailable: {reason}")
+    except RedisError as exc:
+        fail(f"Redis tidak terjangkau / Redis unreachable ({exc.__class__.__name__}): {settings_redis()}")
+    except OSError as exc:
+        fail(f"{exc.__class__.__name__}: {exc}")
+
+
+def settings_redis() -> str:
+    return _settings().redis_url
+
+
+def _revoked(settings: Settings, told: bool) -> None:
+    """Whether every service refuses the credentials now, or only within seconds."""
+    from shared.revocation import SYNC_INTERVAL_S
+
+    if told:
+        typer.echo("Berlaku segera di semua layanan / in effect at once on every service.")
+    else:
+        typer.echo(
+            f"Redis tidak terjangkau: berlaku di semua layanan paling lambat {SYNC_INTERVAL_S:g} detik setelah layanan "
+            f"approval berjalan / Redis unreachable: in effect on every service within {SYNC_INTERVAL_S:g} s of "
+            "the approval service running."
+        )
+
+
+@officials_app.command("list")
+def officials_list() -> None:
+    """Every official: id, username, name, role, unit, active or not."""
+    from services.approval.officials import listing, with_session
+
+    with one_line_errors():
+        rows = with_session(_settings(), listing)
+    if not rows:
+        typer.echo("Belum ada pejabat / no officials yet.")
+    for o in rows:
+        status = "aktif/active" if o["active"] else "nonaktif/inactive"
+        typer.echo(f"{o['id']:>4}  {o['username']:<20} {o['role']:<10} {o['unit'] or '-':<12} {status:<18} {o['nama']}")
+
+
+@officials_app.command("deactivate")
+def officials_deactivate(username: Annotated[str, typer.Argument()]) -> None:
+    """Deactivate an official: no more logins, and every token and web session ends on every service."""
+    from services.approval.officials import deactivate, publish_generations, with_session
+
+    settings = _settings()
+    with one_line_errors():
+        official = with_session(settings, lambda s: deactivate(s, username))
+        told = publish_generations(settings, [official])
+    typer.echo(f"Pejabat dinonaktifkan / official deactivated: {official.username}")
+    _revoked(settings, told)
+
+
+@officials_app.command("reset-password")
+def officials_reset_password(
+    username: Annotated[str, typer.Argument()],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+) -> None:
+    """Set a new password; every token and web session of the official ends on every service."""
+    from services.approval.officials import publish_generations, reset_password, with_session
+
+    settings = _settings()
+    with one_line_errors():
+        official = with_session(settings, lambda s: reset_password(s, username, password))
+        told = publish_generations(settings, [official])
+    typer.echo(f"Kata sandi diganti / password reset: {official.username}")
+    _revoked(settings, told)
+
+
+@officials_app.command("unlock")
+def officials_unlock(username: Annotated[str, typer.Argument()]) -> None:
+    """Forget an official's failed logins: the growing delay between attempts starts again from none."""
+    from services.approval.officials import by_username, unlock, with_session
+
+    settings = _settings()
+    with one_line_errors():
+        with_session(settings, lambda s: by_username(s, username))
+        unlock(settings, username)
+    typer.echo(f"Percobaan gagal dilupakan / failed logins forgotten: {username}")
+
+
+@keys_app.command("list")
+def keys_list(
+    unit: Annotated[str | None, typer.Option(help="only this unit's keys")] = None,
+    active: Annotated[bool, typer.Option("--active", help="only the keys not revoked")] = False,
+) -> None:
+    """The units' API keys: id, unit, first characters, made, revoked (the keys themselves are never stored)."""
+    from services.collector import keys
+
+    with one_line_errors():
+        rows = _on_collector(_settings(), lambda s: [keys.public(k) for k in keys.listing(s, unit, revoked=not active)])
+    if not rows:
+        typer.echo("Tidak ada kunci API / no API keys.")
+    for k in rows:
+        revoked = f"dicabut/revoked {k['revoked_at'][:19]}" if k["revoked_at"] else "aktif/active"
+        typer.echo(f"{k['id']:>4}  {k['unit']:<14} {k['hint'] or '-':<10} {k['created_at'][:19]}  {revoked}")
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: Annotated[int, typer.Argument(help="the id `lapkin keys list` shows")]) -> None:
+    """Revoke an API key: every collector process refuses it (401) from its next request."""
+    from services.collector import keys
+
+    settings = _settings()
+    with one_line_errors():
+        row = _on_collector(settings, lambda s: keys.public(keys.revoke(s, key_id)))
+        told = keys.new_epoch_sync(settings)
+    typer.echo(f"Kunci API dicabut / API key revoked: {row['id']} ({row['unit']}, {row['hint']})")
+    if not told:
+        typer.echo(
+            f"Redis tidak terjangkau: proses collector yang mengingat kunci ini menolaknya paling lambat "
+            f"{keys.TTL_S:g} detik lagi / Redis unreachable: a collector process that remembered the key refuses it "
+            f"within {keys.TTL_S:g} s."
+        )
+
+
+def _on_collector(settings: Settings, work: Callable[[Any], T]) -> T:
+    from sqlmodel import Session
+
+    from shared.db import make_engine
+    from shared.migrate import upgrade
+
+    engine = make_engine(settings, "collector")
+    try:
+        upgrade(engine, "collector")
+        with Session(engine, expire_on_commit=False) as session:
+            return work(session)
+    finally:
+        engine.dispose()
 
 
 ServiceArg = Annotated[

@@ -48,6 +48,19 @@ class Settings(BaseSettings):
     # minute, holding at most `rate_limit_burst` (0: a minute's worth); 429 with Retry-After beyond. 0 turns it off.
     rate_limit_per_minute: int = Field(default=120, ge=0)
     rate_limit_burst: int = Field(default=60, ge=0)
+    # passwords (argon2, 64 MiB per hash): hashes at once per process, and how long a login waits for a slot
+    # before its 503 with Retry-After
+    password_hash_concurrency: int = Field(default=4, ge=1)
+    password_hash_wait_s: float = Field(default=2.0, ge=0)
+    # logins per client address (token bucket in Redis, like the submissions'): 429 with Retry-After beyond; 0: off
+    login_rate_per_minute: int = Field(default=30, ge=0)
+    login_rate_burst: int = Field(default=30, ge=0)
+    # an uploaded .xlsx whose zip members unpack beyond this is refused before it is parsed (the template with 2,000
+    # rows unpacks to ~2 MiB); at most `xlsx_parse_concurrency` are parsed at once per process, a parse waiting
+    # longer than `xlsx_parse_wait_s` for its turn gets 503 with Retry-After
+    max_xlsx_unpacked_bytes: int = Field(default=4 * 1024 * 1024, ge=1)
+    xlsx_parse_concurrency: int = Field(default=2, ge=1)
+    xlsx_parse_wait_s: float = Field(default=10.0, ge=0)
     locale: str = "id"  # documents and UI: "id" or "en"
     workflow_file: Path | None = None  # the SOP as data; None: the bundled PSM/DISNAKER-101
     consumer_name: str | None = None  # defaults to <service>-<hostname>-<pid>

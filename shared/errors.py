@@ -52,6 +52,7 @@ ERROR_DESCRIPTIONS = {
     413: "The body is over the size limit",
     422: "Invalid request: every problem named by field and rule",
     429: "Too many requests (Retry-After says when to try again)",
+    503: "Cannot be answered right now (busy, or what it depends on is away); Retry-After says when to try again",
 }
 
 

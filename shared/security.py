@@ -1,9 +1,13 @@
 """Passwords, officials' tokens and API keys, shared by every service (CONTRACT.md "Conventions").
 
-- Passwords: argon2id (argon2-cffi), slow on purpose.
+- Passwords: argon2id (argon2-cffi), slow on purpose and 64 MiB of memory per hash: at most
+  `HASHING.slots` hashes run at once in a process (`settings.password_hash_concurrency`); a caller that finds every
+  slot taken for `settings.password_hash_wait_s` gets `shared.slots.Busy` (the API's 503 with Retry-After).
 - Officials' tokens: itsdangerous `URLSafeTimedSerializer` with the shared `LAPKIN_SECRET_KEY`, salt
   "lapkin-official"; the payload carries the official's id, username, role, unit and an expiry (`exp`, epoch
-  seconds) which `read_token` enforces.
+  seconds) which `read_token` enforces, and the official's credential generation (`gen`): deactivating an official or
+  resetting the password raises it, and every service refuses a token of an older generation
+  (`shared/revocation.py`).
 - API keys: `lpk_` + 32 random bytes (url-safe); stored as a SHA-256 hex digest, which is right for high-entropy
   keys (a slow hash only matters for guessable secrets).
 """
@@ -22,21 +26,28 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from itsdangerous import BadData, URLSafeTimedSerializer
 
+from shared.slots import Slots
+
 TOKEN_SALT = "lapkin-official"
 API_KEY_PREFIX = "lpk_"
 
 _hasher = PasswordHasher()
 
 
+HASHING = Slots(4, 2.0)  # configured from the settings by build_app
+
+
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    with HASHING.slot():
+        return _hasher.hash(password)
 
 
 def verify_password(password: str, password_hash: str) -> bool:
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
+    with HASHING.slot():
+        try:
+            return _hasher.verify(password_hash, password)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return False
 
 
 def password_needs_rehash(password_hash: str) -> bool:
@@ -55,6 +66,7 @@ class TokenClaims:
     unit: str | None
     issued_at: int  # epoch seconds
     expires_at: int  # epoch seconds
+    generation: int = 0  # the official's credential generation when it was issued
 
 
 def _serializer(secret: str | bytes) -> URLSafeTimedSerializer:
@@ -78,11 +90,14 @@ def issue_token(
     unit: str | None,
     ttl_s: int,
     now: datetime | float | None = None,
+    generation: int = 0,
 ) -> str:
     if ttl_s <= 0:
         raise ValueError("ttl_s must be positive")
     iat = int(_epoch(now))
     payload = {"sub": official_id, "usr": username, "role": role, "unit": unit, "iat": iat, "exp": iat + ttl_s}
+    if generation:
+        payload["gen"] = generation
     token = _serializer(secret).dumps(payload)
     return token if isinstance(token, str) else token.decode()
 
@@ -101,6 +116,7 @@ def read_token(secret: str | bytes, token: str, *, now: datetime | float | None 
             unit=data.get("unit"),
             issued_at=int(data["iat"]),
             expires_at=int(data["exp"]),
+            generation=int(data.get("gen", 0)),
         )
     except (KeyError, TypeError, ValueError, AttributeError):
         return None

@@ -4,6 +4,8 @@ health, body-size limit and auth dependencies. Each service's `main.py` calls `b
 from __future__ import annotations
 
 import asyncio
+import hmac
+import json
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -20,7 +22,7 @@ from sqlalchemy import exc as sa_exc
 from sqlmodel import Session
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from shared import strictjson
+from shared import revocation, strictjson
 from shared.config import Settings, get_settings
 from shared.db import database_unavailable, make_engine
 from shared.errors import FORBIDDEN, UNAUTHORIZED, api_error, error_body, install_error_handlers
@@ -47,6 +49,8 @@ from shared.observability import (
     group_states,
     reconcile_key,
 )
+from shared.security import HASHING, read_token
+from shared.slots import Busy
 
 log = logging.getLogger("lapkin.service")
 WORKER_THREADS = 160
@@ -324,6 +328,14 @@ DATABASE_UNAVAILABLE = api_error(
     "Basis data sedang tidak dapat dihubungi; permintaan tidak diterima. Kirim ulang sebentar lagi.",
     "The database cannot be reached right now; the request was not accepted. Send it again shortly.",
 )
+BUSY = api_error(
+    503,
+    None,
+    "busy",
+    "Terlalu banyak permintaan serupa sekaligus; coba lagi sebentar lagi.",
+    "Too many such requests at once; try again shortly.",
+)
+BUSY_RETRY_AFTER_S = 1
 
 
 NOT_STORABLE = api_error(
@@ -364,6 +376,14 @@ def install_database_errors(app: FastAPI) -> None:
     app.add_exception_handler(OverflowError, handler)  # SQLite: an integer beyond 64 bits
 
 
+def install_busy(app: FastAPI) -> None:
+    async def busy(request: Request, exc: Exception) -> Response:
+        # every slot for a costly job stayed taken (shared/slots.py): nothing was checked or changed
+        return JSONResponse(error_body(BUSY.errors), status_code=503, headers={"Retry-After": str(BUSY_RETRY_AFTER_S)})
+
+    app.add_exception_handler(Busy, busy)
+
+
 async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
     err = api_error(
         413,
@@ -389,6 +409,7 @@ def build_app(
     settings = settings or get_settings()
     engine = make_engine(settings, service)
     read_engine = make_engine(settings, service, read_only=True) if engine.dialect.name == "sqlite" else engine
+    HASHING.configure(settings.password_hash_concurrency, settings.password_hash_wait_s)
     upgrade(engine, service)  # the service's migrations (services/<service>/migrations); `tables` are what they make
     rt = Runtime(service, settings, engine, {}, consumes)
     rt.read_engine = read_engine
@@ -413,6 +434,7 @@ def build_app(
     install_error_handlers(app)
     install_database_errors(app)
     app.add_middleware(InputGuard)  # innermost: no NUL, no deep JSON reaches a route (reads what the limit let in)
+    install_busy(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, upload_max_bytes=settings.max_upload_bytes)
     app.add_middleware(LastResort)  # an unexpected exception: a 500 with the error body, logged
     app.add_middleware(HttpObservability, metrics=rt.metrics)  # outermost: counts the 413s and 500s too
@@ -496,23 +518,24 @@ class Caller:
     username: str | None = None
 
 
-def caller_from_token(rt: Runtime, token: str | None) -> Caller | None:
-    import hmac
-
+async def caller_from_token(rt: Runtime, token: str | None) -> Caller | None:
+    """The admin, or an official whose token is signed, unexpired and of the official's current credential
+    generation (`shared/revocation.py`: a deactivated official's or an old password's token is refused here, on
+    every service, from the next request on)."""
     if token is None:
         return None
     if hmac.compare_digest(token.encode(), rt.settings.resolved_admin_token().encode()):
         return Caller("admin", "admin", role="admin")
-    from shared.security import read_token
-
     claims = read_token(rt.settings.resolved_secret_key(), token)
     if claims is None:
+        return None
+    if claims.generation < await revocation.current_generation(rt.redis, rt.settings.stream_prefix, claims.official_id):
         return None
     return Caller("official", str(claims.official_id), claims.role, claims.unit, claims.username)
 
 
-def require_admin(request: Request, rt: RuntimeDep) -> Caller:
-    caller = caller_from_token(rt, bearer(request))
+async def require_admin(request: Request, rt: RuntimeDep) -> Caller:
+    caller = await caller_from_token(rt, bearer(request))
     if caller is None:
         raise UNAUTHORIZED
     if caller.kind != "admin":
@@ -520,8 +543,8 @@ def require_admin(request: Request, rt: RuntimeDep) -> Caller:
     return caller
 
 
-def require_admin_or_official(request: Request, rt: RuntimeDep) -> Caller:
-    caller = caller_from_token(rt, bearer(request))
+async def require_admin_or_official(request: Request, rt: RuntimeDep) -> Caller:
+    caller = await caller_from_token(rt, bearer(request))
     if caller is None:
         raise UNAUTHORIZED
     return caller

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 
 from services.approval import disposisi, handlers, kepatuhan, officials, sosialisasi
+from services.approval import login as login_
 from services.approval.workflow import Workflow
 from shared.errors import ApiError, ErrorItem, error_responses
 from shared.service import JSON_OBJECT, AdminDep, JsonBody, RowId, RuntimeDep, SessionDep, StaffDep
@@ -25,8 +26,10 @@ def create_official(session: SessionDep, _: AdminDep, body: JsonBody) -> dict[st
     return officials.public(officials.create_official(session, body))
 
 
-@router.post("/login", openapi_extra=JSON_OBJECT, responses=error_responses(429))
-def login(session: SessionDep, rt: RuntimeDep, body: JsonBody) -> dict[str, Any]:
+@router.post("/login", openapi_extra=JSON_OBJECT, responses=error_responses(429, 503))
+async def login(request: Request, rt: RuntimeDep, body: JsonBody) -> dict[str, Any]:
+    """A token for an official. Unknown username and wrong password: the same 401; repeated failures from a client
+    or for a username: 429 with Retry-After, growing (services/approval/login.py)."""
     if (
         not isinstance(body, dict)
         or not isinstance(body.get("username"), str)
@@ -40,8 +43,8 @@ def login(session: SessionDep, rt: RuntimeDep, body: JsonBody) -> dict[str, Any]
                 )
             ],
         )
-    official, token = officials.login(session, rt.settings, body["username"], body["password"])
-    return {"token": token, "official": officials.public(official)}
+    official = await login_.authenticate(rt, login_.client_of(request), body["username"], body["password"])
+    return {"token": officials.issue_for(rt.settings, official), "official": officials.public(official)}
 
 
 @router.get("/drafts")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from services.approval import officials
 from services.approval.api import router
 from services.approval.handlers import make_handlers
 from services.approval.models import TABLES
@@ -32,6 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # DraftRendered; RekapCompleted for the web app's recap; SubmissionOverdue for the Sub Koordinator
         consumes=["renderer", "aggregator", "collector"],
         settings=settings,
+        on_start=officials.start,  # copies raised token generations to Redis (shared/revocation.py)
     )
     app.state.rt.state["workflow"] = wf
     app.state.error_page = error_page  # what shared.inputguard answers on the web app's pages

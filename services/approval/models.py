@@ -21,8 +21,19 @@ class Official(SQLModel, table=True):
     role: str  # sekretaris kabid subkor kasi staf operator
     unit: str | None = None
     active: bool = True
-    failed_logins: int = 0
-    locked_until: datetime | None = None
+    failed_logins: int = 0  # unused since logins are throttled in Redis (services/approval/login.py)
+    locked_until: datetime | None = None  # unused, as failed_logins
+    created_at: datetime = Field(default_factory=utcnow)
+    # raised by deactivation and a password reset: every service refuses tokens of an older one (shared/revocation.py)
+    token_generation: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+
+
+class WebSessionRow(SQLModel, table=True):
+    """A logged-in web session: the cookie names it, logout deletes it, so a copied cookie dies with it."""
+
+    __tablename__ = "apv_web_session"
+    id: str = Field(primary_key=True)  # SHA-256 of the session id in the cookie (the id itself is not stored)
+    official_id: int = Field(index=True)
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -148,6 +159,6 @@ TABLES = [
     m.__table__  # type: ignore[attr-defined,union-attr]
     for m in (
         Official, DraftRow, DraftHistory, RekapRow, DraftVersionRow, DisposisiRow, SosialisasiRow, SosialisasiPenerima,
-        PengingatRow,
+        PengingatRow, WebSessionRow,
     )
 ]  # fmt: skip  # type: ignore[attr-defined,union-attr]

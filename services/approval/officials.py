@@ -1,23 +1,32 @@
-"""Officials: creation (API and CLI), login with a lock-out after repeated failures, tokens every service accepts."""
+"""Officials: creation (API and CLI), tokens every service accepts, and taking them back: deactivation and a
+password reset end every token and web session at once (`shared/revocation.py`). Logging in: `login.py`."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from typing import Any
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+from redis import Redis
+from redis.exceptions import RedisError
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from services.approval.models import Official
+from services.approval import login
+from services.approval.models import Official, WebSessionRow
+from shared import revocation
 from shared.config import Settings
 from shared.db import make_engine
 from shared.errors import ApiError, ErrorItem, api_error
 from shared.migrate import upgrade
-from shared.security import hash_password, issue_token, verify_password
+from shared.security import hash_password, issue_token
+from shared.service import Runtime
+
+log = logging.getLogger("lapkin.officials")
+T = TypeVar("T")
 
 ROLES = ("sekretaris", "kabid", "subkor", "kasi", "staf", "operator")
-MAX_FAILED_LOGINS = 5
-LOCK_MINUTES = 15
 
 
 def public(o: Official) -> dict[str, Any]:
@@ -74,56 +83,119 @@ def create_official(session: Session, data: dict[str, Any]) -> Official:
 
 
 def create_official_cli(settings: Settings, **data: Any) -> dict[str, Any]:
-    engine = make_engine(settings, "approval")
-    try:
-        upgrade(engine, "approval")
-        with Session(engine) as session:
-            return public(create_official(session, data))
-    finally:
-        engine.dispose()
+    return with_session(settings, lambda session: public(create_official(session, data)))
 
 
-BAD_LOGIN = api_error(
-    401, "password", "bad_credentials", "Nama pengguna atau kata sandi salah.", "Wrong username or password."
-)
-
-
-def login(session: Session, settings: Settings, username: str, password: str) -> tuple[Official, str]:
-    """A token on success; five failures lock the account for 15 minutes (and say so)."""
-    official = session.exec(select(Official).where(Official.username == username)).first()
-    now = datetime.now(UTC)
-    if official is None or not official.active:
-        verify_password(password, _DUMMY_HASH)  # same cost whether or not the user exists
-        raise BAD_LOGIN
-    locked = official.locked_until
-    if locked is not None and locked.replace(tzinfo=locked.tzinfo or UTC) > now:
-        raise api_error(
-            429,
-            "username",
-            "locked_out",
-            f"Akun dikunci sementara karena {MAX_FAILED_LOGINS} kali gagal masuk; coba lagi nanti.",
-            f"Account locked after {MAX_FAILED_LOGINS} failed logins; try again later.",
-        )
-    if not verify_password(password, official.password_hash):
-        official.failed_logins += 1
-        if official.failed_logins >= MAX_FAILED_LOGINS:
-            official.locked_until, official.failed_logins = now + timedelta(minutes=LOCK_MINUTES), 0
-        session.add(official)
-        session.commit()
-        raise BAD_LOGIN
-    official.failed_logins, official.locked_until = 0, None
-    session.add(official)
-    session.commit()
+def issue_for(settings: Settings, official: Official) -> str:
+    """A token for a logged-in official, of the official's current credential generation."""
     assert official.id is not None
-    token = issue_token(
+    return issue_token(
         settings.resolved_secret_key(),
         official_id=official.id,
         username=official.username,
         role=official.role,
         unit=official.unit,
         ttl_s=settings.token_ttl_s,
+        generation=official.token_generation,
     )
-    return official, token
 
 
-_DUMMY_HASH = hash_password("lapkin-dummy-password")
+# ---- taking credentials back (the CLI: lapkin officials list|deactivate|reset-password|unlock) -------------------
+
+
+class NotFound(Exception):
+    pass
+
+
+def by_username(session: Session, username: str) -> Official:
+    official = session.exec(select(Official).where(Official.username == username)).first()
+    if official is None:
+        raise NotFound(username)
+    return official
+
+
+def end_sessions(session: Session, official: Official) -> None:
+    """Raise the credential generation (every token issued so far dies) and delete the web sessions."""
+    official.token_generation += 1
+    session.add(official)
+    for row in session.exec(select(WebSessionRow).where(WebSessionRow.official_id == official.id)):
+        session.delete(row)
+
+
+def deactivate(session: Session, username: str) -> Official:
+    official = by_username(session, username)
+    official.active = False
+    end_sessions(session, official)
+    session.commit()
+    return official
+
+
+def reset_password(session: Session, username: str, password: str) -> Official:
+    if len(password) < 8:
+        raise ApiError(422, [ErrorItem("password", "too_short", "password: minimal 8 karakter",
+                                       "password: at least 8 characters")])  # fmt: skip
+    official = by_username(session, username)
+    official.password_hash = hash_password(password)
+    end_sessions(session, official)
+    session.commit()
+    return official
+
+
+def listing(session: Session) -> list[dict[str, Any]]:
+    rows = session.exec(select(Official).order_by(col(Official.username)))
+    return [{**public(o), "active": o.active} for o in rows]
+
+
+def publish_generations(settings: Settings, officials: list[Official]) -> bool:
+    """Tell every service at once (Redis); False when Redis did not answer (the approval service copies the
+    database's generations there every few seconds while it runs)."""
+    client = Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
+    try:
+        revocation.publish(client, settings.stream_prefix, [(int(o.id or 0), o.token_generation) for o in officials])
+        return True
+    except RedisError:
+        return False
+    finally:
+        client.close()
+
+
+def unlock(settings: Settings, username: str) -> None:
+    """Forget the username's failed logins (its growing delay); raises RedisError when Redis is away."""
+    client = Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
+    try:
+        client.delete(login.user_key(settings.stream_prefix, username))
+    finally:
+        client.close()
+
+
+def with_session(settings: Settings, work: Callable[[Session], T]) -> T:
+    """`work` on the approval database, migrated first (the CLI's way in)."""
+    engine = make_engine(settings, "approval")
+    try:
+        upgrade(engine, "approval")
+        with Session(engine, expire_on_commit=False) as session:
+            return work(session)
+    finally:
+        engine.dispose()
+
+
+async def sync_generations(rt: Runtime) -> None:
+    """Copy every raised generation from the database to Redis, every few seconds (shared/revocation.py)."""
+    while True:
+        try:
+            rows = await asyncio.to_thread(_raised, rt)
+            await revocation.publish_async(rt.redis, rt.settings.stream_prefix, rows)
+        except Exception as exc:  # the database or Redis away: the next round tries again
+            log.warning("token generations not copied to Redis: %s", exc.__class__.__name__)
+        await asyncio.sleep(revocation.SYNC_INTERVAL_S)
+
+
+def _raised(rt: Runtime) -> list[tuple[int, int]]:
+    with Session(rt.read_engine or rt.engine) as session:
+        rows = session.exec(select(Official.id, Official.token_generation).where(Official.token_generation > 0))
+        return [(int(i or 0), int(g)) for i, g in rows]
+
+
+async def start(rt: Runtime) -> None:
+    await asyncio.to_thread(login.dummy_hash)  # made now: the first unknown username costs what the others do
+    rt.background.append(asyncio.create_task(sync_generations(rt), name="token-generations"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -15,9 +16,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 from starlette.exceptions import HTTPException
 
-from services.collector import bulanan, bulk, excel, handlers, pk
+from services.collector import bulanan, bulk, excel, handlers, keys, pk
 from services.collector.keys import KeyCache
-from services.collector.models import ApiKey, IdempotencyRecord, Unit
+from services.collector.models import IdempotencyRecord, Unit
 from services.collector.validation import TAHUN_MAX, TAHUN_MIN, validate_pk
 from shared.errors import FORBIDDEN, UNAUTHORIZED, ApiError, api_error, error_responses
 from shared.ratelimit import RateLimiter
@@ -27,6 +28,7 @@ from shared.service import (
     MAX_ROW_ID,
     Caller,
     JsonBody,
+    RowId,
     Runtime,
     RuntimeDep,
     SessionDep,
@@ -34,24 +36,24 @@ from shared.service import (
     caller_from_token,
 )
 
+log = logging.getLogger("lapkin.collector")
 router = APIRouter(prefix="/api/v1", tags=["collector"], responses=error_responses(401, 403, 404, 413, 422))
 Tahun = Annotated[int, Path(ge=TAHUN_MIN, le=TAHUN_MAX)]
 Triwulan = Annotated[str, Path(pattern="^TW[1-4]$")]
 
 
 async def unit_or_admin(request: Request, rt: RuntimeDep) -> Caller:
-    """async, with the database asked (in a worker thread) only for a key not seen in the last seconds: every
-    report passes here, and a worker thread per request is a cost under load."""
+    """async, with the database asked (in a worker thread) only for a key not seen in the last seconds and no
+    revocation since (services/collector/keys.py): every report passes here, and a worker thread per request is a
+    cost under load."""
     token = bearer(request)
     if token and token.startswith("lpk_"):
-        cache = key_cache(rt)
-        unit = cache.known(token)
-        if unit is None:
-            unit = await run_in_threadpool(cache.unit_of, rt.read_engine or rt.engine, token)
+        engine = rt.read_engine or rt.engine
+        unit = await key_cache(rt).unit_of(engine, rt.redis, rt.settings.stream_prefix, token)
         if unit is not None:
             return Caller("unit", unit, role="unit", unit=unit)
         raise UNAUTHORIZED
-    caller = caller_from_token(rt, token)
+    caller = await caller_from_token(rt, token)
     if caller is not None:
         return caller
     raise UNAUTHORIZED
@@ -158,13 +160,41 @@ def put_kalender(tahun: Tahun, session: SessionDep, _: CollectorAdmin, body: Jso
 
 
 @router.post("/units/{kode}/api-keys", status_code=201)
-def create_api_key(kode: str, session: SessionDep, _: CollectorAdmin) -> dict[str, str]:
+def create_api_key(kode: str, session: SessionDep, _: CollectorAdmin) -> dict[str, Any]:
     if session.get(Unit, kode) is None:
         raise api_error(404, "kode", "unknown_unit", f"Unit {kode} tidak dikenal.", f"Unknown unit {kode}.")
     key = new_api_key()
-    session.add(ApiKey(unit=kode, key_hash=hash_api_key(key)))
+    row = keys.new_row(kode, key)
+    session.add(row)
     session.commit()
-    return {"unit": kode, "api_key": key}
+    return {"unit": kode, "api_key": key, "id": row.id}
+
+
+@router.get("/api-keys")
+def list_api_keys(
+    session: SessionDep,
+    _: CollectorAdmin,
+    unit: Annotated[str | None, Query(max_length=100)] = None,
+    revoked: Annotated[bool, Query(description="also the revoked keys")] = True,
+) -> dict[str, Any]:
+    """Every unit's keys (never the keys themselves: an id, the unit, the first characters, when made and revoked)."""
+    return {"api_keys": [keys.public(k) for k in keys.listing(session, unit, revoked=revoked)]}
+
+
+@router.delete("/api-keys/{key_id}", responses=error_responses(503))
+async def revoke_api_key(key_id: RowId, rt: RuntimeDep, _: CollectorAdmin) -> dict[str, Any]:
+    """Revoke a key: refused (401) from the next request on, by every collector process."""
+
+    def revoke() -> dict[str, Any]:
+        with Session(rt.engine, expire_on_commit=False) as session:
+            return keys.public(keys.revoke(session, key_id))
+
+    row = await run_in_threadpool(revoke)
+    try:
+        await keys.new_epoch(rt.redis, rt.settings.stream_prefix)
+    except Exception as exc:  # Redis away: no process trusts a remembered key then (keys.py); logged
+        log.warning("key %s revoked; Redis not told (%s)", key_id, exc.__class__.__name__)
+    return row
 
 
 Submit = Callable[..., dict[str, Any]]
@@ -337,14 +367,23 @@ async def uploaded_file(request: Request) -> bytes:
         upload = form.get("file")
         if upload is None or isinstance(upload, str):
             raise missing
+        settings = request.app.state.rt.settings
+        if upload.size is not None and upload.size > settings.max_upload_bytes:
+            raise _upload_too_large()
+        if upload.size is not None and upload.size > settings.max_xlsx_unpacked_bytes:  # spooled: not yet in memory
+            raise excel.unpacked_too_large(settings.max_xlsx_unpacked_bytes)  # a zip is no smaller than its content
         data = await upload.read()
     finally:
         await form.close()
     if len(data) > request.app.state.rt.settings.max_upload_bytes:  # the middleware allows multipart framing on top
-        raise api_error(
-            413, "body", "too_large", "Isi permintaan melebihi batas ukuran.", "Request body exceeds the size limit."
-        )
+        raise _upload_too_large()
     return data
+
+
+def _upload_too_large() -> ApiError:
+    return api_error(
+        413, "body", "too_large", "Isi permintaan melebihi batas ukuran.", "Request body exceeds the size limit."
+    )
 
 
 UploadedFile = Annotated[bytes, Depends(uploaded_file)]
@@ -372,7 +411,7 @@ def post_laporan_triwulan_upload(
     """A filled template: read into the JSON route's body and submitted exactly as that route does; every error
     names the sheet cell ("Laporan!I13") it came from."""
     _require_unit_key(caller)
-    up = excel.read_upload(data)
+    up = excel.read_upload(data, rt.settings.max_xlsx_unpacked_bytes)
     try:
         return _submit_once(session, rt, caller, up.body, dry_run, idempotency_key)
     except ApiError as exc:

@@ -19,14 +19,17 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from shared.errors import ApiError, ErrorItem, api_error
+from shared.slots import Slots
 from shared.spreadsheet import put
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHEET = "Laporan"
 MAX_TEXT = 4000
 MAX_ROWS = 2000  # indicator rows read at most: far above any unit's share of a PK
-MAX_UNPACKED = 100 * 1024 * 1024  # a zip that unpacks beyond this is refused before openpyxl reads it
 EXCEL_DIGITS = Context(prec=15)  # Excel keeps 15 significant digits; a float's further ones are binary noise
+PARSING = Slots(2, 10.0)  # workbooks parsed at once in this process (configured from the settings at start)
+MAX_MEMBERS = 1000  # a workbook has a dozen parts; thousands are a way to make the check itself slow
+CHUNK = 64 * 1024
 
 # The header block: a label in column A, its value in column B.
 HEADER = {
@@ -181,9 +184,11 @@ class Upload:
     kode: dict[str, str] = field(default_factory=dict)  # "realisasi[0]" -> its indicator code, for messages
 
 
-def read_upload(data: bytes) -> Upload:
-    """Refuse what is not a real .xlsx by its content (not its name), then read the template's cells."""
-    rows = _rows(_open(data))
+def read_upload(data: bytes, max_unpacked: int) -> Upload:
+    """Refuse what is not a real .xlsx by its content (not its name) or unpacks beyond `max_unpacked` bytes, then
+    read the template's cells."""
+    with PARSING.slot():  # a workbook within the limit can still cost tens of MiB and seconds to parse
+        rows = _rows(_open(data, max_unpacked))
     if not _is_template(rows):
         raise api_error(
             422,
@@ -207,18 +212,44 @@ def _invalid_file(why_id: str, why_en: str) -> ApiError:
     )
 
 
-def _open(data: bytes) -> Any:
+def unpacked_too_large(limit: int) -> ApiError:
+    mib = f"{limit / (1024 * 1024):g}"
+    return api_error(
+        413,
+        "file",
+        "unpacked_too_large",
+        f"Isi berkas .xlsx setelah dibuka melebihi batas {mib} MiB.",
+        f"The .xlsx unpacks beyond the limit of {mib} MiB.",
+    )
+
+
+def check_unpacked(data: bytes, limit: int) -> None:
+    """Refuse, before anything parses it, a zip that unpacks beyond `limit` bytes in all: first the sizes its
+    directory declares, then the bytes each member really unpacks to, read a chunk at a time and stopped at the
+    limit (zipfile also stops a member at its declared size and checks its CRC), so the check holds at most a chunk."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            members = zf.infolist()
+            if len(members) > MAX_MEMBERS or sum(m.file_size for m in members) > limit:
+                raise unpacked_too_large(limit)
+            total = 0
+            for member in members:
+                with zf.open(member) as f:
+                    while chunk := f.read(CHUNK):
+                        total += len(chunk)
+                        if total > limit:
+                            raise unpacked_too_large(limit)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, RuntimeError, ValueError) as exc:
+        # damaged, a CRC or size that does not match, encrypted, or an unsupported compression
+        raise _invalid_file("arsip zip rusak", "the zip archive is damaged") from exc
+
+
+def _open(data: bytes, max_unpacked: int) -> Any:
     if not data:
         raise api_error(422, "file", "required", "file: berkas .xlsx wajib dikirim", "file: a .xlsx file is required")
     if not data.startswith(b"PK\x03\x04"):
         raise _invalid_file("isinya bukan arsip zip Office Open XML", "its content is not an Office Open XML zip")
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            unpacked = sum(i.file_size for i in zf.infolist())
-    except zipfile.BadZipFile as exc:
-        raise _invalid_file("arsip zip rusak", "the zip archive is damaged") from exc
-    if unpacked > MAX_UNPACKED:
-        raise _invalid_file("isinya terlalu besar setelah dibuka", "it unpacks too large")
+    check_unpacked(data, max_unpacked)
     try:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a zip that is not a workbook

@@ -1,49 +1,130 @@
-"""Which unit an API key belongs to, remembered for a few seconds: every report starts with this lookup, and a key
-row never changes once made (keys are only ever added)."""
+"""The units' API keys: which unit a key belongs to, listing and revoking them.
+
+Every report starts with the key lookup, so a process remembers the keys it found for a few seconds — but only
+while the revocation epoch in Redis (`<prefix>.auth.keys.epoch`, a random value written after every revocation) is
+the one it saw when it looked them up. A revocation commits to the database, then writes a new epoch: every
+collector process drops what it remembered on its next request, so a revoked key is refused (401) from the next
+request on. When Redis does not answer, every request asks the database (the truth), remembering nothing.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import secrets
 import threading
 import time
+from typing import Any
 
+from redis import Redis
+from redis.exceptions import RedisError
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
+from starlette.concurrency import run_in_threadpool
 
 from services.collector.models import ApiKey
+from shared.config import Settings
+from shared.errors import api_error
+from shared.events.envelope import utcnow
 from shared.security import hash_api_key
 
-TTL_S = 10.0  # how long a found key is trusted without asking the database again
+log = logging.getLogger("lapkin.keys")
+TTL_S = 10.0  # how long a found key is trusted without asking the database again (while the epoch stays)
 MAX_KEYS = 10_000
+REDIS_TIMEOUT_S = 1.0
+HINT_CHARS = 8  # "lpk_" and the first random characters: enough to tell keys apart, far too few to guess one
+
+
+def epoch_key(prefix: str) -> str:
+    return f"{prefix}.auth.keys.epoch"
 
 
 class KeyCache:
-    """key hash -> unit, per service process. Only keys found are remembered, so a new key works at once; a key
-    that stopped existing (a database restored from a backup) is refused at most TTL_S later."""
+    """key hash -> unit, per service process, valid under one revocation epoch."""
 
     def __init__(self, ttl_s: float = TTL_S) -> None:
         self.ttl_s = ttl_s
         self._lock = threading.Lock()
-        self._units: dict[str, tuple[str, float]] = {}
+        self._units: dict[str, tuple[str, float, Any]] = {}  # digest -> (unit, trusted until, epoch)
 
-    def known(self, token: str) -> str | None:
-        """The key's unit if it was found in the last TTL_S seconds (no database access)."""
+    async def unit_of(self, engine: Engine, redis: Any, prefix: str, token: str) -> str | None:
+        """The unit of a key not revoked; None for an unknown or revoked key."""
+        digest = hash_api_key(token)
+        try:
+            epoch = await asyncio.wait_for(redis.get(epoch_key(prefix)), REDIS_TIMEOUT_S)
+        except Exception as exc:  # Redis away: the database answers every request
+            log.warning("key revocations not checked in Redis (%s): asking the database", exc.__class__.__name__)
+            return await run_in_threadpool(_lookup, engine, digest)
         with self._lock:
-            found = self._units.get(hash_api_key(token))
-        return found[0] if found is not None and found[1] > time.monotonic() else None
-
-    def unit_of(self, engine: Engine, token: str) -> str | None:
-        known = self.known(token)
-        if known is not None:
-            return known
-        digest, now = hash_api_key(token), time.monotonic()
-        # its own short read: a transaction left open here would span the hop to the route (see shared.service)
-        with Session(engine) as session:
-            unit = session.exec(select(ApiKey.unit).where(ApiKey.key_hash == digest)).first()
+            found = self._units.get(digest)
+        if found is not None and found[2] == epoch and found[1] > time.monotonic():
+            return found[0]
+        unit = await run_in_threadpool(_lookup, engine, digest)
         with self._lock:
             if unit is None:
                 self._units.pop(digest, None)
             else:
                 if len(self._units) >= MAX_KEYS:
                     self._units.clear()
-                self._units[digest] = (unit, now + self.ttl_s)
+                self._units[digest] = (unit, time.monotonic() + self.ttl_s, epoch)
         return unit
+
+
+def _lookup(engine: Engine, digest: str) -> str | None:
+    # its own short read: a transaction left open here would span the hop to the route (see shared.service)
+    with Session(engine) as session:
+        query = select(ApiKey.unit).where(ApiKey.key_hash == digest, col(ApiKey.revoked_at).is_(None))
+        return session.exec(query).first()
+
+
+def new_row(unit: str, key: str) -> ApiKey:
+    return ApiKey(unit=unit, key_hash=hash_api_key(key), hint=key[:HINT_CHARS])
+
+
+def public(row: ApiKey) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "unit": row.unit,
+        "hint": f"{row.hint}…" if row.hint else None,
+        "created_at": row.created_at.isoformat(),
+        "revoked_at": row.revoked_at.isoformat() if row.revoked_at else None,
+    }
+
+
+def listing(session: Session, unit: str | None = None, *, revoked: bool = True) -> list[ApiKey]:
+    query = select(ApiKey).order_by(col(ApiKey.unit), col(ApiKey.id))
+    if unit is not None:
+        query = query.where(ApiKey.unit == unit)
+    if not revoked:
+        query = query.where(col(ApiKey.revoked_at).is_(None))
+    return list(session.exec(query))
+
+
+def revoke(session: Session, key_id: int) -> ApiKey:
+    """Mark the key revoked (a key revoked already keeps its first time). Then call `new_epoch`."""
+    row = session.get(ApiKey, key_id)
+    if row is None:
+        raise api_error(404, "id", "not_found", f"Kunci API {key_id} tidak ada.", f"No API key {key_id}.")
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        session.add(row)
+        session.commit()
+        session.refresh(row)
+    return row
+
+
+async def new_epoch(redis: Any, prefix: str) -> None:
+    """After a revocation has committed: every process forgets the keys it remembered."""
+    await asyncio.wait_for(redis.set(epoch_key(prefix), secrets.token_hex(8)), REDIS_TIMEOUT_S)
+
+
+def new_epoch_sync(settings: Settings) -> bool:
+    """`new_epoch` for the CLI; False when Redis did not answer (then a remembered key lives at most TTL_S)."""
+    client = Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
+    try:
+        client.set(epoch_key(settings.stream_prefix), secrets.token_hex(8))
+        return True
+    except RedisError:
+        return False
+    finally:
+        client.close()

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.collector import bukti_api, handlers, reminders
+from services.collector import bukti_api, excel, handlers, reminders
 from services.collector.api import router
 from services.collector.models import TABLES
-from shared.config import Settings
+from shared.config import Settings, get_settings
 from shared.service import build_app
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    excel.PARSING.configure(settings.xlsx_parse_concurrency, settings.xlsx_parse_wait_s)
     return build_app(
         "collector",
         tables=TABLES,

@@ -32,6 +32,8 @@ class ApiKey(SQLModel, table=True):
     unit: str = Field(index=True)
     key_hash: str = Field(unique=True, index=True)  # the key itself is shown once, never stored
     created_at: datetime = Field(default_factory=utcnow)
+    hint: str = Field(default="", sa_column_kwargs={"server_default": ""})  # its first characters, to tell keys apart
+    revoked_at: datetime | None = None  # revoked: refused from the next request on (services/collector/keys.py)
 
 
 class Submission(SQLModel, table=True):

@@ -95,3 +95,98 @@ def test_up_stops_cleanly_on_ctrl_c_and_officials_create_makes_a_login(tmp_path)
         except httpx.HTTPError:
             pass
     assert not redis_reachable(env["REDIS_URL"])
+
+
+def lapkin(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*LAPKIN, *args], env=env, capture_output=True, text=True, timeout=120)
+
+
+def one_line_error(done: subprocess.CompletedProcess[str], *words: str) -> None:
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert all(w in done.stderr for w in words), done.stderr
+
+
+def test_officials_and_keys_commands_take_credentials_back_on_the_running_system(tmp_path):
+    """`lapkin officials list|deactivate|reset-password|unlock` and `lapkin keys list|revoke` against `lapkin up`:
+    each takes effect on the services' next request; mistakes are one line on stderr and exit status 1."""
+    env = embedded_env(tmp_path)
+    for username, role in (("sekdin", "sekretaris"), ("rina", "staf")):
+        made = lapkin(env, "officials", "create", "--username", username, "--nama", username.title(), "--role", role,
+                      "--password", "rahasia-sekali")  # fmt: skip
+        assert made.returncode == 0, made.stdout + made.stderr
+    proc = subprocess.Popen([*LAPKIN, "up"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = {s: f"http://127.0.0.1:{env[f'LAPKIN_{s.upper()}_PORT']}" for s in ("collector", "approval")}
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                if all(httpx.get(f"{u}/healthz", timeout=1).status_code == 200 for u in url.values()):
+                    break
+            except httpx.HTTPError:
+                pass
+            assert proc.poll() is None and time.monotonic() < deadline, "lapkin up did not come up"
+            time.sleep(0.3)
+        admin = {"Authorization": f"Bearer {(tmp_path / 'admin_token').read_text().strip()}"}
+
+        def login(username: str, password: str = "rahasia-sekali") -> httpx.Response:
+            return httpx.post(f"{url['approval']}/api/v1/login", json={"username": username, "password": password})
+
+        listed = lapkin(env, "officials", "list")
+        assert listed.returncode == 0 and "sekdin" in listed.stdout and "rina" in listed.stdout, listed.stderr
+        assert listed.stdout.count("aktif/active") == 2
+
+        # deactivate: the official's token dies on every service at once
+        token = {"Authorization": f"Bearer {login('sekdin').json()['token']}"}
+        assert httpx.get(f"{url['collector']}/api/v1/kelengkapan/2024", headers=token).status_code in (200, 404)
+        done = lapkin(env, "officials", "deactivate", "sekdin")
+        assert done.returncode == 0 and "in effect at once" in done.stdout, done.stdout + done.stderr
+        assert httpx.get(f"{url['approval']}/api/v1/pengingat", headers=token).status_code == 401
+        assert httpx.get(f"{url['collector']}/api/v1/kelengkapan/2024", headers=token).status_code == 401
+        assert login("sekdin").status_code == 401
+        assert "nonaktif/inactive" in lapkin(env, "officials", "list").stdout
+
+        # reset-password: the old token and password die, the new password works
+        token = {"Authorization": f"Bearer {login('rina').json()['token']}"}
+        done = lapkin(env, "officials", "reset-password", "rina", "--password", "sandi-baru-2024")
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert httpx.get(f"{url['approval']}/api/v1/drafts", headers=token).status_code == 401
+        assert login("rina").status_code == 401 and login("rina", "sandi-baru-2024").status_code == 200
+
+        # unlock: failures make a delay; unlock forgets them
+        while login("rina", "salah").status_code != 429:
+            pass
+        assert login("rina", "sandi-baru-2024").status_code == 429
+        assert lapkin(env, "officials", "unlock", "rina").returncode == 0
+        # (the client's own counter still allows: fewer than its free failures)
+        assert login("rina", "sandi-baru-2024").status_code == 200
+
+        # keys: list shows no secret; revoke is 401 on the next request
+        key = httpx.post(f"{url['collector']}/api/v1/units/BPS/api-keys", headers=admin)
+        assert key.status_code == 404  # no PK yet: make the unit first
+        pk = (Path(__file__).resolve().parents[2] / "examples" / "pk-2024.json").read_text()
+        put = httpx.put(f"{url['collector']}/api/v1/perjanjian-kinerja/2024", content=pk, headers=admin)
+        assert put.status_code == 200, put.text
+        made = httpx.post(f"{url['collector']}/api/v1/units/BPS/api-keys", headers=admin).json()
+        unit = {"Authorization": f"Bearer {made['api_key']}"}
+        status = f"{url['collector']}/api/v1/periode/2024/TW1/status"
+        assert httpx.get(status, headers=unit).status_code == 200
+        keys = lapkin(env, "keys", "list")
+        assert keys.returncode == 0 and f"{made['id']:>4}  BPS" in keys.stdout and made["api_key"] not in keys.stdout
+        revoked = lapkin(env, "keys", "revoke", str(made["id"]))
+        assert revoked.returncode == 0, revoked.stdout + revoked.stderr
+        assert httpx.get(status, headers=unit).status_code == 401
+        assert "dicabut/revoked" in lapkin(env, "keys", "list").stdout
+
+        # mistakes: one line, no traceback
+        one_line_error(lapkin(env, "officials", "deactivate", "tidak-ada"), "unknown official", "tidak-ada")
+        one_line_error(lapkin(env, "officials", "unlock", "tidak-ada"), "unknown official")
+        one_line_error(lapkin(env, "officials", "reset-password", "rina", "--password", "pendek"), "at least 8")
+        one_line_error(lapkin(env, "keys", "revoke", "99999"), "No API key 99999")
+        no_db = {**env, "DATABASE_URL": "postgresql+psycopg://lapkin@127.0.0.1:1/lapkin"}
+        one_line_error(lapkin(no_db, "officials", "list"), "database unavailable")
+        one_line_error(lapkin(no_db, "keys", "list"), "database unavailable")
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 0, out

@@ -1,20 +1,28 @@
 """Signed-cookie sessions and CSRF tokens for the officials' web app.
 
-The cookie holds `{"csrf": <random>, "uid": <official id or absent>}`, signed with the shared secret
-(`settings.resolved_secret_key()`) and timestamped when it is issued (at login). A session older than
-`settings.token_ttl_s` has expired: the official goes back to the login page with a message. Every POST form
+The cookie holds `{"csrf": <random>, "uid": <official id or absent>, "sid": <random, with uid>}`, signed with the
+shared secret (`settings.resolved_secret_key()`) and timestamped when it is issued (at login). A session older than
+`settings.token_ttl_s` has expired: the official goes back to the login page with a message. A logged-in session
+also lives on the server (`apv_web_session`, keyed by the SHA-256 of `sid`): logging out deletes it, and so do
+deactivating the official and resetting the password, so a copy of the cookie opens nothing afterwards. Every POST form
 carries the session's `csrf` in a hidden field, compared in constant time before anything else happens.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from fastapi import Request, Response
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlmodel import Session, col, delete
+
+from services.approval.models import WebSessionRow
+from shared.events.envelope import utcnow
 
 SESSION_COOKIE = "lapkin_sesi"
 LANG_COOKIE = "lapkin_bahasa"
@@ -25,11 +33,15 @@ _SALT = "lapkin-approval-web-session"
 class WebSession:
     csrf: str
     uid: int | None = None
+    sid: str | None = None  # the server-side session's id (logged in only)
     expired: bool = False  # an official's session that ran out (say so on the login page)
     fresh: bool = False  # not from the cookie: must be set on the response
 
     def to_dict(self) -> dict[str, Any]:
-        return {"csrf": self.csrf, **({"uid": self.uid} if self.uid is not None else {})}
+        out: dict[str, Any] = {"csrf": self.csrf}
+        if self.uid is not None:
+            out.update(uid=self.uid, sid=self.sid)
+        return out
 
 
 def _serializer(request: Request) -> URLSafeTimedSerializer:
@@ -37,8 +49,35 @@ def _serializer(request: Request) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret, salt=_SALT)
 
 
-def new_session(uid: int | None = None) -> WebSession:
-    return WebSession(csrf=secrets.token_urlsafe(24), uid=uid, fresh=True)
+def new_session() -> WebSession:
+    return WebSession(csrf=secrets.token_urlsafe(24), fresh=True)
+
+
+def _row_id(sid: str) -> str:
+    return hashlib.sha256(sid.encode()).hexdigest()
+
+
+def start_session(db: Session, official_id: int, ttl_s: int) -> WebSession:
+    """A logged-in session, stored (and the expired ones deleted): a new CSRF token with every login."""
+    sid = secrets.token_urlsafe(32)
+    db.exec(delete(WebSessionRow).where(col(WebSessionRow.created_at) < utcnow() - timedelta(seconds=ttl_s)))
+    db.add(WebSessionRow(id=_row_id(sid), official_id=official_id))
+    db.commit()
+    return WebSession(csrf=secrets.token_urlsafe(24), uid=official_id, sid=sid, fresh=True)
+
+
+def session_live(db: Session, session: WebSession) -> bool:
+    """The cookie's session is still on the server, for the official it names."""
+    if session.uid is None or not session.sid:
+        return False
+    row = db.get(WebSessionRow, _row_id(session.sid))
+    return row is not None and row.official_id == session.uid
+
+
+def end_session(db: Session, session: WebSession) -> None:
+    if session.sid:
+        db.exec(delete(WebSessionRow).where(col(WebSessionRow.id) == _row_id(session.sid)))
+        db.commit()
 
 
 def read_session(request: Request) -> WebSession:
@@ -63,8 +102,10 @@ def read_session(request: Request) -> WebSession:
         return new_session()
     if not isinstance(data, dict) or not isinstance(data.get("csrf"), str):
         return new_session()
-    uid = data.get("uid")
-    return WebSession(csrf=data["csrf"], uid=uid if isinstance(uid, int) else None)
+    uid, sid = data.get("uid"), data.get("sid")
+    return WebSession(
+        csrf=data["csrf"], uid=uid if isinstance(uid, int) else None, sid=sid if isinstance(sid, str) else None
+    )
 
 
 def write_session(request: Request, response: Response, session: WebSession) -> None:

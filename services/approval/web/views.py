@@ -1,8 +1,9 @@
 """The officials' web app, server-rendered with Jinja2 (Bahasa Indonesia first, English on request).
 
-`/masuk` login (the lock-out of `officials.login` shown as a message), `/kotak-masuk` the inbox, `/draf/{id}` a
-draft with its recap, PDF, changes since the previous version, history and the decision forms, `/keluar` logout,
-`/bahasa/{id|en}` the language switch. Decisions go through the same `handlers.decide` as the JSON API.
+`/masuk` login (`login.authenticate`: its refusals, throttling included, shown as a message), `/kotak-masuk` the
+inbox, `/draf/{id}` a draft with its recap, PDF, changes since the previous version, history and the decision
+forms, `/keluar` logout (ending the session on the server), `/bahasa/{id|en}` the language switch.
+Decisions go through the same `handlers.decide` as the JSON API.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from sqlmodel import Session, col, select
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
-from services.approval import disposisi, domain, handlers, officials, sosialisasi
+from services.approval import disposisi, domain, handlers, login, sosialisasi
 from services.approval.models import DraftRow, DraftVersionRow, Official, RekapRow
 from services.approval.web import i18n
 from services.approval.web.i18n import ACTIONS, JENIS, STATES, fmt_datetime, fmt_duration, lang_of, pick, t
@@ -31,14 +32,18 @@ from services.approval.web.sessions import (
     WebSession,
     clear_session,
     csrf_ok,
+    end_session,
     new_session,
     read_session,
+    session_live,
+    start_session,
     write_session,
 )
 from services.approval.workflow import Workflow
 from shared.errors import ApiError
 from shared.formatting import MISSING, fmt_date, fmt_number, periode_label
-from shared.service import Caller, Runtime, RuntimeDep, SessionDep
+from shared.service import BUSY, BUSY_RETRY_AFTER_S, Caller, Runtime, RuntimeDep, SessionDep
+from shared.slots import Busy
 
 HERE = Path(__file__).resolve().parent.parent
 TEMPLATES = Jinja2Templates(directory=HERE / "templates")
@@ -104,6 +109,8 @@ def _current(request: Request, db: Session) -> tuple[WebSession, Official | None
     ws = read_session(request)
     if ws.uid is None:
         return ws, None
+    if not session_live(db, ws):  # logged out (a copied cookie), or the official's sessions were ended
+        return new_session(), None
     row = db.get(Official, ws.uid)
     if row is None or not row.active:
         return new_session(), None
@@ -171,9 +178,8 @@ def login_form(request: Request, db: SessionDep) -> Response:
 
 
 @router.post("/masuk")
-def login_submit(
+async def login_submit(
     request: Request,
-    db: SessionDep,
     rt: RuntimeDep,
     username: str = Form(""),
     password: str = Form(""),
@@ -185,26 +191,25 @@ def login_submit(
         fresh = new_session()
         return _page(request, "login.html", fresh, {"error": t("msg_csrf", lang), "username": username}, status=403)
     try:
-        official, _ = officials.login(db, rt.settings, username.strip(), password)
+        try:
+            official = await login.authenticate(rt, login.client_of(request), username.strip(), password)
+        except Busy as exc:  # every hashing slot taken: the page says so, as the API's 503 does
+            raise ApiError(503, BUSY.errors, {"Retry-After": str(BUSY_RETRY_AFTER_S)}) from exc
     except ApiError as err:
-        db.rollback()
-        message = _message(err, lang)
-        if err.status == 401 and _locked_now(db, username.strip()):  # this failure was the one that locked it
-            message = (
-                f"Akun dikunci sementara karena {officials.MAX_FAILED_LOGINS} kali gagal masuk; coba lagi nanti."
-                if lang == "id"
-                else f"Account locked after {officials.MAX_FAILED_LOGINS} failed logins; try again later."
-            )
-        return _page(request, "login.html", ws, {"error": message, "username": username}, status=err.status)
+        page = _page(request, "login.html", ws, {"error": _message(err, lang), "username": username}, status=err.status)
+        page.headers.update(err.headers or {})
+        return page
     assert official.id is not None
+    uid = official.id
+    session = await run_in_threadpool(_start, rt, uid)
     response = RedirectResponse("/kotak-masuk", status_code=303)
-    write_session(request, response, new_session(official.id))  # a new CSRF token with every login
+    write_session(request, response, session)
     return response
 
 
-def _locked_now(db: Session, username: str) -> bool:
-    row = db.exec(select(Official).where(Official.username == username)).first()
-    return bool(row and row.locked_until and _aware(row.locked_until) > datetime.now(UTC))
+def _start(rt: Runtime, official_id: int) -> WebSession:
+    with Session(rt.engine, expire_on_commit=False) as db:
+        return start_session(db, official_id, rt.settings.token_ttl_s)
 
 
 @router.post("/keluar")
@@ -214,6 +219,7 @@ def logout(request: Request, db: SessionDep, csrf: str | None = Form(None)) -> R
         return _to_login(ws)
     if not csrf_ok(ws, csrf):
         return _refused(request, ws, official, t("msg_csrf", _lang(request)), "/kotak-masuk", 403)
+    end_session(db, ws)  # on the server: a copy of the cookie opens nothing any more
     response = RedirectResponse("/masuk?pesan=logged_out", status_code=303)
     clear_session(response)
     return response

@@ -338,6 +338,70 @@ def test_an_upload_over_the_upload_limit_is_413_and_stores_nothing(loaded: Servi
     assert stored(loaded) == before
 
 
+def bomb(svc: Service, extra: int, lie: bool = False) -> bytes:
+    """A filled template whose sheet XML carries `extra` bytes of whitespace (compressing to almost nothing); `lie`:
+    its zip declares the sheet's original size instead (local header and central directory alike)."""
+    data = filled(svc, {"B7": 1, "I13": 50})
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            content = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                declared = len(content)
+                content = content.replace(b"<sheetData>", b"<sheetData>" + b" " * extra, 1)
+            dst.writestr(info.filename, content)
+    packed = bytearray(out.getvalue())
+    if lie:
+        name = b"xl/worksheets/sheet1.xml"
+        at = packed.find(name)  # the local header (30 bytes) ends with the name; its uncompressed size at 22
+        packed[at - 30 + 22 : at - 30 + 26] = declared.to_bytes(4, "little")
+        central = packed.find(name, at + len(name))  # the central directory's (46 bytes), at 24
+        packed[central - 46 + 24 : central - 46 + 28] = declared.to_bytes(4, "little")
+    return bytes(packed)
+
+
+def test_an_xlsx_that_unpacks_beyond_the_limit_is_413_before_anything_parses_it(loaded: Service, monkeypatch) -> None:
+    from services.collector import excel
+
+    limit = loaded.settings.max_xlsx_unpacked_bytes
+    assert limit == 4 * 1024 * 1024
+    before = stored(loaded)
+    parsed: list[bytes] = []
+    real = excel.load_workbook
+    monkeypatch.setattr(excel, "load_workbook", lambda f, **kw: parsed.append(b"") or real(f, **kw))
+    data = bomb(loaded, limit)
+    assert len(data) < 100 * 1024  # small on the wire, 4 MiB and more unpacked
+    r = upload(loaded, data)
+    assert r.status_code == 413 and errors_of(r) == {("file", "unpacked_too_large")}
+    assert "4 MiB" in r.json()["errors"][0]["message_en"]
+    # a zip that declares small sizes but unpacks large: refused while it is read, a chunk at a time
+    r = upload(loaded, bomb(loaded, limit, lie=True))
+    assert r.status_code in (413, 422) and errors_of(r) <= {("file", "unpacked_too_large"), ("file", "invalid_file")}
+    # a file larger than the limit as sent is refused before it is read into memory
+    r = upload(loaded, b"PK\x03\x04" + b"\0" * (limit + 1))
+    assert r.status_code == 413 and errors_of(r) == {("file", "unpacked_too_large")}
+    assert parsed == [] and stored(loaded) == before
+    r = upload(loaded, bomb(loaded, 1024 * 1024))  # within the limit, the same sheet is read as usual
+    assert r.status_code == 202, r.text
+    assert parsed == [b""]
+
+
+def test_workbooks_are_parsed_a_few_at_a_time_and_one_waiting_too_long_is_503(loaded: Service) -> None:
+    from services.collector import excel
+
+    data = filled(loaded, {"B7": 1, "I13": 50})
+    before = stored(loaded)
+    excel.PARSING.configure(1, 0.05)
+    try:
+        with excel.PARSING.slot():  # the one slot taken: the upload waits 50 ms, then gives up
+            r = upload(loaded, data)
+        assert r.status_code == 503 and r.headers["Retry-After"] == "1" and errors_of(r) == {(None, "busy")}
+        assert stored(loaded) == before
+        assert upload(loaded, data).status_code == 202  # the slot free again
+    finally:
+        excel.PARSING.configure(loaded.settings.xlsx_parse_concurrency, loaded.settings.xlsx_parse_wait_s)
+
+
 def test_a_chunked_upload_over_the_limit_is_413(loaded: Service) -> None:
     boundary = "lapkinboundary"
     head = (

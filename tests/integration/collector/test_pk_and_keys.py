@@ -165,7 +165,7 @@ def test_api_key_is_201_shown_once_and_stored_only_as_hash(collector: Service, p
     r = collector.client.post("/api/v1/units/BID-PENTA/api-keys", headers=collector.admin)
     assert r.status_code == 201
     body = r.json()
-    assert set(body) == {"unit", "api_key"} and body["unit"] == "BID-PENTA"
+    assert set(body) == {"unit", "api_key", "id"} and body["unit"] == "BID-PENTA"
     key = body["api_key"]
     assert len(key) > 20
     with collector.session() as s:
@@ -193,6 +193,53 @@ def test_api_keys_need_the_admin_token(collector: Service, pk) -> None:
     assert collector.client.post("/api/v1/units/BPS/api-keys").status_code == 401
     r = collector.client.post("/api/v1/units/BPS/api-keys", headers=auth(unit_key(collector, "BPS")))
     assert r.status_code == 403  # a known key, not allowed here
+
+
+def test_api_keys_are_listed_without_the_secret_and_a_revoked_key_is_401_on_the_next_request(
+    collector: Service, pk
+) -> None:
+    put_pk(collector, pk)
+    made = [collector.client.post(f"/api/v1/units/{u}/api-keys", headers=collector.admin).json() for u in
+            ("BPS", "BPS", "BID-PENTA")]  # fmt: skip
+    for m in made:  # used once: each process now remembers it
+        assert collector.client.get("/api/v1/periode/2024/TW1/status", headers=auth(m["api_key"])).status_code == 200
+    listed = collector.client.get("/api/v1/api-keys", headers=collector.admin).json()["api_keys"]
+    assert [(k["id"], k["unit"], k["revoked_at"]) for k in listed] == [
+        (made[2]["id"], "BID-PENTA", None), (made[0]["id"], "BPS", None), (made[1]["id"], "BPS", None)
+    ]  # fmt: skip
+    assert all(k["hint"] == m["api_key"][:8] + "…" for k, m in zip(listed, [made[2], made[0], made[1]], strict=True))
+    assert made[0]["api_key"] not in str(listed)
+
+    r = collector.client.delete(f"/api/v1/api-keys/{made[0]['id']}", headers=collector.admin)
+    assert r.status_code == 200 and r.json()["revoked_at"] is not None
+    assert collector.client.get("/api/v1/periode/2024/TW1/status", headers=auth(made[0]["api_key"])).status_code == 401
+    sub = {"tahun": 2024, "triwulan": 1, "unit": "BPS", "realisasi": []}
+    revoked = auth(made[0]["api_key"])
+    assert collector.client.post("/api/v1/laporan-triwulan", json=sub, headers=revoked).status_code == 401
+    assert collector.client.get("/api/v1/periode/2024/TW1/status", headers=auth(made[1]["api_key"])).status_code == 200
+    only = {"unit": "BPS", "revoked": False}
+    by_unit = collector.client.get("/api/v1/api-keys", params=only, headers=collector.admin)
+    assert [k["id"] for k in by_unit.json()["api_keys"]] == [made[1]["id"]]
+    again = collector.client.delete(f"/api/v1/api-keys/{made[0]['id']}", headers=collector.admin)
+    assert again.status_code == 200 and again.json()["revoked_at"] == r.json()["revoked_at"]
+    assert collector.client.delete("/api/v1/api-keys/999999", headers=collector.admin).status_code == 404
+    unit = auth(made[1]["api_key"])
+    assert collector.client.get("/api/v1/api-keys", headers=unit).status_code == 403
+    assert collector.client.delete(f"/api/v1/api-keys/{made[1]['id']}", headers=unit).status_code == 403
+
+
+def test_a_key_revoked_elsewhere_is_refused_by_a_process_that_remembered_it(collector: Service, pk) -> None:
+    """Another process (the CLI here) revokes in the database and writes a new epoch to Redis: this process, which
+    remembered the key, refuses it on its next request."""
+    from services.collector import keys
+
+    put_pk(collector, pk)
+    made = collector.client.post("/api/v1/units/BPS/api-keys", headers=collector.admin).json()
+    assert collector.client.get("/api/v1/periode/2024/TW1/status", headers=auth(made["api_key"])).status_code == 200
+    with collector.session() as s:
+        keys.revoke(s, made["id"])
+    assert keys.new_epoch_sync(collector.settings)
+    assert collector.client.get("/api/v1/periode/2024/TW1/status", headers=auth(made["api_key"])).status_code == 401
 
 
 def test_concurrent_pk_puts_answer_200_or_409_with_unique_versions(collector: Service, pk) -> None:

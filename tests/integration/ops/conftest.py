@@ -74,8 +74,23 @@ def eventually(check: Callable[[], Any], timeout: float = 10.0, what: str = "con
 
 
 def session_cookie(settings: Settings, uid: int, csrf: str = "csrf-token") -> str:
+    """A logged-in web session for official `uid`, as a login makes it: the server-side row and its signed cookie."""
+    from sqlmodel import Session as DbSession
+
+    from services.approval.models import WebSessionRow
+    from services.approval.web.sessions import _row_id
+    from shared.db import make_engine
+
+    sid = secrets.token_urlsafe(32)
+    engine = make_engine(settings, "approval")
+    try:
+        with DbSession(engine) as db:
+            db.add(WebSessionRow(id=_row_id(sid), official_id=uid))
+            db.commit()
+    finally:
+        engine.dispose()
     serializer = URLSafeTimedSerializer(settings.resolved_secret_key(), salt="lapkin-approval-web-session")
-    return serializer.dumps({"csrf": csrf, "uid": uid})
+    return serializer.dumps({"csrf": csrf, "uid": uid, "sid": sid})
 
 
 def dumps(value: Any) -> str:

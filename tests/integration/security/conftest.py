@@ -237,6 +237,7 @@ def _world(
         relay_interval_s=0.05,
         renderer_port=free_port(),
         rate_limit_per_minute=0,  # the matrix sends many submissions with one key (the limit has its own tests)
+        login_rate_per_minute=0,  # and logs in many times from one client (the limit: approval/test_credentials.py)
         reminder_interval_s=0,
     )
     redis = Redis.from_url(REDIS_URL)

@@ -23,6 +23,7 @@ import pytest
 from fastapi.routing import iter_route_contexts
 from starlette.routing import Mount
 
+from tests.integration.ops.conftest import session_cookie
 from tests.integration.security.conftest import CALLERS, CSRF, PASSWORD, World, asgi_status
 
 #                                                   anon  other own   parent sekr  kabid subkor kasi  staf  oper  admin
@@ -44,6 +45,8 @@ GET  /api/v1/perjanjian-kinerja/{tahun}/versi/{version}
 GET  /api/v1/kalender/{tahun}                       401   403   403   403   403   403   403   403   403   403   200
 PUT  /api/v1/kalender/{tahun}                       401   403   403   403   403   403   403   403   403   403   200
 POST /api/v1/units/{kode}/api-keys                  401   403   403   403   403   403   403   403   403   403   201
+GET  /api/v1/api-keys                               401   403   403   403   403   403   403   403   403   403   200
+DELETE /api/v1/api-keys/{key_id}                    401   403   403   403   403   403   403   403   403   403   404
 POST /api/v1/laporan-triwulan                       401   403   202   202   403   403   403   403   403   403   403
 POST /api/v1/laporan-bulanan                        401   403   202   202   403   403   403   403   403   403   403
 GET  /api/v1/template/{tahun}/{unit}.xlsx           401   403   200   200   403   403   403   403   403   403   200
@@ -193,7 +196,7 @@ BODIES: dict[tuple[str, str], Callable[[World, str], dict[str, Any]]] = {
     ("POST", "/api/v1/drafts/{draft_id}/sosialisasi"): lambda w, c: {"json": {"penerima": []}},
     ("GET", "/api/v1/kepatuhan-sop"): lambda w, c: {"params": {"tahun": 2024}},
     ("POST", "/masuk"): lambda w, c: {"data": {"username": _username(c), "password": PASSWORD, "csrf": CSRF}},
-    ("POST", "/keluar"): lambda w, c: {"data": {"csrf": CSRF}},
+    ("POST", "/keluar"): lambda w, c: {"data": {"csrf": CSRF}, "headers": _throwaway_session(w, c)},
     ("POST", "/draf/{draft_id}/keputusan"): lambda w, c: {
         "data": {
             "csrf": CSRF,
@@ -212,12 +215,21 @@ BODIES: dict[tuple[str, str], Callable[[World, str], dict[str, Any]]] = {
 PATHS: dict[tuple[str, str], dict[str, str]] = {  # path parameters other than _params' for one route
     ("POST", "/api/v1/periode/{tahun}/{periode}/close"): {"periode": "TW1"},  # final already: closing changes nothing
     ("PUT", "/api/v1/kalender/{tahun}"): {"tahun": "2099"},
+    ("DELETE", "/api/v1/api-keys/{key_id}"): {"key_id": "999999"},  # no such key: revoking one would end a caller
     ("GET", "/api/v1/rekap/{tahun}/{periode}"): {"periode": "TW1"},
     ("POST", "/api/v1/drafts/{draft_id}/sosialisasi"): {"draft_id": "final"},
     ("POST", "/disposisi/{disposisi_id}/selesai"): {"disposisi_id": "web"},
     ("POST", "/draf/{draft_id}/sosialisasi"): {"draft_id": "final"},
     ("GET", "/bahasa/{kode}"): {"kode": "en"},
 }
+
+
+def _throwaway_session(w: World, caller: str) -> dict[str, str]:
+    """An official's second web session, for the logout row: logging out ends the session on the server, and the
+    caller's own one serves the rows after it."""
+    if caller not in w.officials:
+        return {}
+    return {"Cookie": f"lapkin_sesi={session_cookie(w.settings, int(w.officials[caller]['id']), CSRF)}"}
 
 
 def path_params(w: World, method: str, path: str) -> dict[str, str]:
@@ -237,7 +249,7 @@ def build(w: World, method: str, path: str, caller: str) -> Request:
 
 
 def call(w: World, service: str, req: Request, caller: str) -> tuple[int, Any]:
-    headers = dict(w.callers[caller])
+    headers = {**w.callers[caller], **req.pop("headers", {})}
     if req["url"] == "/operator/peristiwa/langsung":
         return asgi_status(w.clients[service], req["url"], headers), None
     method, url = req.pop("method"), req.pop("url")
