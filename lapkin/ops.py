@@ -16,7 +16,7 @@ from redis import Redis
 
 from shared.config import Settings
 from shared.messaging.guard import epoch_key
-from shared.messaging.index import PRODUCERS, EventIndex, decode, entry_time
+from shared.messaging.index import PRODUCERS, EventIndex, decode, entry_time, is_entry_id
 from shared.observability import reconcile_key
 
 __all__ = ["PRODUCERS", "Ops", "decode", "entry_time"]
@@ -109,6 +109,8 @@ class Ops:
         return rows
 
     def dlq_entry(self, dlq: str, entry_id: str) -> dict[str, Any] | None:
+        if not is_entry_id(entry_id):
+            return None
         found = self.r.xrange(dlq, min=entry_id, max=entry_id)
         return {"dlq": dlq, "id": entry_id, **decode(found[0][1])} if found else None
 

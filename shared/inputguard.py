@@ -28,6 +28,7 @@ log = logging.getLogger("lapkin.input")
 MAX_JSON_DEPTH = 32  # a PK is 5 levels deep; nothing the services read comes near
 MAX_ROW_ID = 2**31 - 1  # an integer key, as both databases store it
 NUL = "\x00"
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")  # \ud800-\udfff: half of a UTF-16 pair, maybe alone
 _STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)  # unrolled: one step per run of plain bytes
 _BRACKETS = bytes(range(256)).translate(None, b"[]{}")  # every byte but the four: deleted by translate
 _STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
@@ -62,6 +63,29 @@ def nul_character(field: str) -> ApiError:
             )
         ],
     )
+
+
+def lone_surrogate(field: str) -> ApiError:
+    field = field.encode("utf-8", "replace").decode("utf-8")  # a key may be the culprit: named with "?" for it
+    return ApiError(
+        422,
+        [
+            ErrorItem(
+                field,
+                "invalid_character",
+                f"{field}: memuat separuh pasangan surrogate UTF-16 (\\ud800–\\udfff) yang bukan karakter",
+                f"{field}: holds half of a UTF-16 surrogate pair (\\ud800–\\udfff), which is not a character",
+            )
+        ],
+    )
+
+
+def _has_lone_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def row_id(value: Any) -> int:
@@ -104,23 +128,39 @@ def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
             yield from _strings(v, f"{path}[{n}]")
 
 
+def surrogate_in_json(value: Any, path: str = "body") -> str | None:
+    """The first place a decoded JSON value holds a lone surrogate (`"\\ud800"` decodes to text no database or
+    UTF-8 encoder takes: it was a UnicodeEncodeError, a 500, at the insert)."""
+    for where, text in _strings(value, path):
+        if _has_lone_surrogate(text):
+            return where
+    return None
+
+
 def check_json(raw: bytes) -> None:
-    """ApiError for a JSON body nested too deep or holding a NUL; anything else (invalid JSON too) is the route's."""
+    """ApiError for a JSON body nested too deep or holding a NUL or a lone surrogate; anything else (invalid JSON
+    too) is the route's."""
     if json_too_deep(raw):
         raise too_deep()
-    if b"\\u0000" not in raw and b"\x00" not in raw:
+    nul = b"\\u0000" in raw or b"\x00" in raw
+    surrogate = _SURROGATE_ESCAPE.search(raw) is not None
+    if not (nul or surrogate):
         return
     try:
-        where = nul_in_json(json.loads(raw))
+        value = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         return  # not JSON: the route says so
-    if where is not None:
+    if nul and (where := nul_in_json(value)) is not None:
         raise nul_character(where)
+    if surrogate and (where := surrogate_in_json(value)) is not None:
+        raise lone_surrogate(where)
 
 
 def check_text(field: str, value: str | None) -> None:
     if value is not None and NUL in value:
         raise nul_character(field)
+    if value is not None and _has_lone_surrogate(value):
+        raise lone_surrogate(field)
 
 
 def check_pairs(pairs: list[tuple[str, str]], where: str) -> None:

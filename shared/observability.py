@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
+import re
 import sys
 import time
 import uuid
@@ -362,6 +363,17 @@ def configure_logging(service: str, level: int = logging.INFO) -> None:
 # ---- HTTP -------------------------------------------------------------------------------------------------------
 
 
+CORRELATION_ID = re.compile(rb"[A-Za-z0-9._:/+=-]{1,128}")
+
+
+def request_correlation_id(raw: bytes) -> str:
+    """The caller's `X-Correlation-Id` when it is a plain token (ASCII letters, digits, `._:/+=-`, at most 128), else a
+    new one: the id is echoed in a header, written into events and logs, and a caller's bytes (not UTF-8, control
+    characters, header breaks) must not reach any of them."""
+    raw = raw.strip()
+    return raw.decode("ascii") if CORRELATION_ID.fullmatch(raw) else str(uuid.uuid4())
+
+
 class HttpObservability:
     """Pure ASGI (streams and server-sent events pass through untouched): a correlation id per request, from
     `X-Correlation-Id` or new, set in the contextvar and echoed in the response; requests counted by route
@@ -375,7 +387,7 @@ class HttpObservability:
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
-        cid = _text(headers.get(b"x-correlation-id", b"")).strip()[:128] or str(uuid.uuid4())
+        cid = request_correlation_id(headers.get(b"x-correlation-id", b""))
         status = {"code": 500}
         started = time.perf_counter()
 

@@ -3,12 +3,14 @@ out, and answering unknown and known usernames alike.
 
 In order, before any password is hashed:
 1. A token bucket per client address (`shared/ratelimit.py`, settings `login_rate_per_minute`/`login_rate_burst`).
-2. Growing delays after failures (`Throttle`), counted per client address and per username, known or not: after
-   `USER_FREE` failures a username waits 1 s, then 2, 4 … at most `USER_CAP_S`; after `CLIENT_FREE` failures a client
-   waits 1 s, 2, 4 … at most `CLIENT_CAP_S`. An attempt inside the delay is 429 with Retry-After, whatever the
-   password. Counters are forgotten `USER_WINDOW_S`/`CLIENT_WINDOW_S` after their last failure; a success clears the
-   username's. A stranger can hold one name back by at most `USER_CAP_S` per attempt, and only while the client
-   throttle lets that stranger keep failing.
+2. Growing delays after failures (`Throttle`), counted per client address and username pair (the name known or
+   not) and per client address: after `USER_FREE` failures that client waits 1 s, then 2, 4 … at most `USER_CAP_S`
+   before trying that name again; after `CLIENT_FREE` failures a client waits 1 s, 2, 4 … at most `CLIENT_CAP_S`
+   before trying any name. An attempt inside the delay is 429 with Retry-After, whatever the password. Counters are
+   forgotten `USER_WINDOW_S`/`CLIENT_WINDOW_S` after their last failure; a success clears the pair's. A stranger's
+   failures delay only the stranger: the official, from another address, is never held back by them (a delay per
+   username alone let one address keep a named official out, one wrong password every 30 s). Guessing one name from
+   many addresses is bounded per address (`CLIENT_FREE` quick tries, then the client's growing delay).
 3. One argon2 verification, for an unknown or inactive name against a dummy hash, within the process's hashing
    slots (`shared.security.HASHING`; all taken for the whole wait: 503 with Retry-After).
 Wrong password and unknown username: the same 401 and body. When Redis does not answer, 1 and 2 let the attempt
@@ -73,8 +75,17 @@ return longest
 """
 
 
-def user_key(prefix: str, username: str) -> str:
-    return f"{prefix}.login.user.{hashlib.sha256(username.strip().casefold().encode()).hexdigest()[:32]}"
+def user_keys(prefix: str, username: str) -> str:
+    """The pattern of every client's counter for this username (`lapkin officials unlock` clears them all)."""
+    return f"{prefix}.login.user.{_digest(username.strip().casefold())}.*"
+
+
+def pair_key(prefix: str, client: str, username: str) -> str:
+    return f"{prefix}.login.user.{_digest(username.strip().casefold())}.{_digest(client)}"
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:32]
 
 
 def client_key(prefix: str, client: str) -> str:
@@ -100,7 +111,7 @@ class Throttle:
         self._fail = redis.register_script(FAIL)
 
     def _keys(self, client: str, username: str) -> list[str]:
-        return [user_key(self.prefix, username), client_key(self.prefix, client)]
+        return [pair_key(self.prefix, client, username), client_key(self.prefix, client)]
 
     async def wait_s(self, client: str, username: str) -> int:
         """Whole seconds until this client may try this username (0: now)."""
@@ -119,9 +130,9 @@ class Throttle:
         except Exception as exc:
             log.warning("login failure not counted (%s)", exc.__class__.__name__)
 
-    async def succeeded(self, username: str) -> None:
+    async def succeeded(self, client: str, username: str) -> None:
         try:
-            await asyncio.wait_for(self.redis.delete(user_key(self.prefix, username)), REDIS_TIMEOUT_S)
+            await asyncio.wait_for(self.redis.delete(pair_key(self.prefix, client, username)), REDIS_TIMEOUT_S)
         except Exception as exc:
             log.warning("login success not recorded (%s)", exc.__class__.__name__)
 
@@ -158,7 +169,7 @@ async def authenticate(rt: Runtime, client: str, username: str, password: str) -
     if official is None:
         await throttle.failed(client, username)
         raise BAD_LOGIN
-    await throttle.succeeded(username)
+    await throttle.succeeded(client, username)
     return official
 
 

@@ -160,10 +160,13 @@ def publish_generations(settings: Settings, officials: list[Official]) -> bool:
 
 
 def unlock(settings: Settings, username: str) -> None:
-    """Forget the username's failed logins (its growing delay); raises RedisError when Redis is away."""
+    """Forget the username's failed logins from every client (their growing delays); raises RedisError when Redis is
+    away."""
     client = Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
     try:
-        client.delete(login.user_key(settings.stream_prefix, username))
+        keys = list(client.scan_iter(match=login.user_keys(settings.stream_prefix, username), count=1000))
+        if keys:
+            client.delete(*keys)
     finally:
         client.close()
 

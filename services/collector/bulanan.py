@@ -60,7 +60,7 @@ def submit_bulanan(
     """Accept a month's progress. A month is refused (409 periode_closed) only once its quarter's report is final
     (and the unit is not reopened for correction): a closed quarter still takes progress, which is informational
     and changes no recap. Months not yet ended are accepted."""
-    report = read_report(session, key_unit, body, _check_bulan)
+    report = read_report(session, key_unit, body, _check_bulan, "bulan")
     bulan = report.body["bulan"]
     triwulan = quarter_of(bulan)
     state = periode_state(session, report.tahun, triwulan)

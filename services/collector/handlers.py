@@ -32,6 +32,7 @@ from services.collector.models import (
 )
 from services.collector.validation import (
     Problems,
+    check_fields,
     indikator_index,
     parse_decimal,
     read_number,
@@ -294,14 +295,22 @@ class Report:
     responsible: dict[str, list[str]]  # of the PK: unit -> its indicators
 
 
+REPORT_FIELDS = frozenset({"tahun", "unit", "realisasi", "anggaran", "kendala", "solusi"})
+
+
 def read_report(
-    session: Session, key_unit: str | None, body: Any, check_period: Callable[[Problems, dict[str, Any]], None]
+    session: Session,
+    key_unit: str | None,
+    body: Any,
+    check_period: Callable[[Problems, dict[str, Any]], None],
+    period_field: str,
 ) -> Report:
     """Validate a report's body (CONTRACT.md: every problem listed, 422; 403 for a unit the key may not act for).
     `check_period` checks the period's own field (`triwulan` or `bulan`) in its place in the list."""
     p = Problems()
     if not isinstance(body, dict):
         raise ApiError(422, [*_only(p, "body", "not_an_object")])
+    check_fields(p, body, REPORT_FIELDS | {period_field})
     tahun, unit = read_tahun(p, body.get("tahun")), body.get("unit")
     check_period(p, body)
     if not isinstance(unit, str) or not unit:
@@ -335,6 +344,9 @@ def read_report(
         elif isinstance(value, str) and len(value) > 4000:
             p.add(key, "too_long")
         notes = notes or (isinstance(value, str) and bool(value.strip()))
+    if spent is not None and parsed is not None and isinstance(unit, str) and not _owns_programme(parsed.doc, unit):
+        # the recap sums a unit's anggaran into the programmes it owns: with none, it would be acknowledged and lost
+        p.add("anggaran.realisasi", "no_programme", f" ({unit})", f" ({unit})")
     if empty and spent is None and not notes:
         p.add("realisasi", "empty_report")  # names nothing: no value, no anggaran, no kendala or solusi
     if p:
@@ -343,12 +355,17 @@ def read_report(
     return Report(tahun, unit, parsed.doc, good, None if spent is None else str(spent), body, parsed.responsible)
 
 
+def _owns_programme(pk: dict[str, Any], unit: str) -> bool:
+    return any(isinstance(prog, dict) and prog.get("unit") == unit for prog in pk.get("program") or [])
+
+
 def _read_anggaran(p: Problems, anggaran: Any) -> Decimal | None:
     if anggaran is None:
         return None
     if not isinstance(anggaran, dict):
         p.add("anggaran", "not_an_object")
         return None
+    check_fields(p, anggaran, frozenset({"realisasi"}), "anggaran.")
     return read_number(p, anggaran.get("realisasi"), "anggaran.realisasi", required=False)
 
 
@@ -363,7 +380,7 @@ def submit_triwulan(
 ) -> dict[str, Any]:
     """One quarterly report: validate, then store and emit in the caller's transaction (the caller commits).
     `key_unit` is the unit of the API key; None is the admin (bulk imports), who may report for any known unit."""
-    report = read_report(session, key_unit, body, _check_triwulan)
+    report = read_report(session, key_unit, body, _check_triwulan, "triwulan")
     tahun, unit, triwulan = report.tahun, report.unit, report.body["triwulan"]
     opens, due, configured = window(session, tahun, triwulan)  # a configured calendar has a row for every quarter
     if configured:

@@ -44,6 +44,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "duplicate_kode": ("kode ganda", "duplicate code"),
     "duplicate_indikator": ("indikator dilaporkan lebih dari sekali", "indicator reported more than once"),
     "unknown_unit": ("unit tidak dikenal", "unknown unit"),
+    "unknown_field": (
+        "kolom tidak dikenal (periksa ejaannya; kolom yang tidak dikenal tidak disimpan)",
+        "unknown field (check its spelling; an unknown field would not be stored)",
+    ),
+    "no_programme": (
+        "unit ini tidak memegang program mana pun dalam Perjanjian Kinerja, jadi realisasi anggarannya tidak dapat "
+        "dihitung; kosongkan anggaran atau minta admin mencantumkan program unit ini",
+        "this unit holds no programme in the Perjanjian Kinerja, so its budget realisation cannot be counted; leave "
+        "anggaran out or ask the admin to list the unit's programme",
+    ),
     "unknown_sasaran": ("sasaran tidak dikenal", "unknown sasaran"),
     "unknown_indikator": ("indikator tidak ada dalam Perjanjian Kinerja", "indicator is not in the PK"),
     "not_responsible": (
@@ -271,6 +281,17 @@ def indikator_index(pk: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {i["kode"]: i for s in pk["sasaran"] for i in s["indikator"]}
 
 
+ITEM_FIELDS = frozenset({"indikator", "nilai", "keterangan"})
+
+
+def check_fields(p: Problems, obj: dict[str, Any], allowed: frozenset[str], prefix: str = "") -> None:
+    """Every key of `obj` not in `allowed` is a problem: a misspelt field (`kendalla`, `Anggaran`) answered 202 and
+    silently dropped would be data the unit believes was counted."""
+    for key in obj:
+        if key not in allowed:
+            p.add(f"{prefix}{key}", "unknown_field")
+
+
 def validate_realisasi(
     p: Problems, items: list[Any], unit: str, indikator: dict[str, dict[str, Any]]
 ) -> list[tuple[str, Decimal, str | None]]:
@@ -282,6 +303,7 @@ def validate_realisasi(
         if not isinstance(item, dict):
             p.add(f, "not_an_object")
             continue
+        check_fields(p, item, ITEM_FIELDS, f"{f}.")
         kode = item.get("indikator")
         ind = indikator.get(kode) if isinstance(kode, str) else None
         if kode is None:

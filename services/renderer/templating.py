@@ -205,8 +205,42 @@ def template_problems(tree: nodes.Template, fields: frozenset[str]) -> set[str]:
     for target in _targets(tree):
         bound |= {n.name for n in [target, *target.find_all(nodes.Name)] if isinstance(n, nodes.Name)}
     problems = {p for node in tree.find_all(nodes.Node) if (p := _problem(node, fields, bound))}
+    problems |= _growth_problems(tree)
     # `a.__init__.__globals__` is one problem, named where it starts
     return {p for p in problems if not any(p.startswith(q + sep) for q in problems for sep in ".[(")}
+
+
+MAX_FOR_DEPTH = 2  # a table's rows and a row's cells; deeper loops multiply the output by the data each level
+
+
+def _growth_problems(tree: nodes.Template) -> set[str]:
+    """What would let a small template write an unbounded document (the outsider check: 16 lines of
+    `{% set a1 = a0 ~ a0 %}` doubling a text made 2 MB of document.xml from 600 bytes, 30 would ask for gigabytes):
+    a `set`/`with` value that reads a name another `set`/`with` bound (so each line can double the last), `for`
+    loops nested deeper than MAX_FOR_DEPTH, and a filter's `attribute=` naming anything but a documented
+    attribute (`join(attribute='__class__')`)."""
+    assigned: set[str] = set()
+    for node in tree.find_all((nodes.Assign, nodes.With)):
+        targets = node.targets if isinstance(node, nodes.With) else [node.target]
+        assigned |= {n.name for t in targets for n in [t, *t.find_all(nodes.Name)] if isinstance(n, nodes.Name)}
+    problems: set[str] = set()
+    for node in tree.find_all((nodes.Assign, nodes.With)):
+        values = node.values if isinstance(node, nodes.With) else [node.node]
+        for name in {n.name for v in values for n in [v, *v.find_all(nodes.Name)] if isinstance(n, nodes.Name)}:
+            if name in assigned:
+                problems.add(f"{{% set … = {name} %}}")
+    if _for_depth(tree) > MAX_FOR_DEPTH:
+        problems.add(f"{{% for %}} > {MAX_FOR_DEPTH}")
+    for kw in tree.find_all(nodes.Keyword):
+        value = kw.value
+        if kw.key == "attribute" and not (isinstance(value, nodes.Const) and _subscript_ok(value)):
+            problems.add(f"attribute={_text(value)}")
+    return problems
+
+
+def _for_depth(node: nodes.Node) -> int:
+    deepest = max((_for_depth(child) for child in node.iter_child_nodes()), default=0)
+    return deepest + 1 if isinstance(node, nodes.For) else deepest
 
 
 def _targets(tree: nodes.Template) -> Iterator[nodes.Node]:

@@ -26,6 +26,7 @@ import heapq
 import json
 import logging
 import os
+import re
 import socket
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -58,6 +59,16 @@ def decode(fields: Any) -> dict[str, Any]:
     except ValueError:
         return {"raw": _text(body)}
     return out if isinstance(out, dict) else {"raw": out}
+
+
+_ENTRY_ID = re.compile(r"(\d{1,20})(?:-(\d{1,20}))?")
+
+
+def is_entry_id(value: str | None) -> bool:
+    """A stream entry id as Redis takes it (`<ms>` or `<ms>-<seq>`, each below 2^64): what a page or a header sends
+    is checked before it reaches XRANGE/XREAD (`abc` or 2^70 there was a ResponseError, a 500)."""
+    m = _ENTRY_ID.fullmatch(value or "")
+    return m is not None and all(int(part or 0) < 2**64 for part in m.groups())
 
 
 def score_of(entry_id: str) -> float:
@@ -156,6 +167,8 @@ class EventIndex:
         return rows
 
     def entry(self, stream: str, entry_id: str) -> dict[str, Any] | None:
+        if not is_entry_id(entry_id):
+            return None
         rows = self._fetch([f"{stream}|{entry_id}"])
         return rows[0] if rows else None
 
@@ -179,7 +192,7 @@ class EventIndex:
         through the index. `before` is the `next_before` of the previous page (`<entry id>@<stream>`)."""
         filters = {k: v for k, v in (filters or {}).items() if v and k in FILTERS}
         cursor = None
-        if before:
+        if before and is_entry_id(before.partition("@")[0]):
             bid, _, bstream = before.partition("@")
             cursor = (bid, bstream)
         hi = int(until.timestamp() * 1000) * 1000 + 999 if until is not None else None

@@ -29,7 +29,7 @@ from services.approval.models import Official
 from services.approval.web.i18n import WIB
 from services.approval.web.sessions import WebSession, csrf_ok
 from services.approval.web.views import TEMPLATES, _current, _lang, _page, _to_login
-from shared.messaging.index import FILTERS, INDEXER_GROUP, EventIndex, Indexer, decode, entry_time, matches
+from shared.messaging.index import FILTERS, INDEXER_GROUP, EventIndex, Indexer, decode, entry_time, is_entry_id, matches
 from shared.service import Runtime, RuntimeDep, SessionDep
 
 LABELS: dict[str, dict[str, str]] = {
@@ -257,6 +257,7 @@ async def events_live(request: Request, rt: RuntimeDep, after: str | None = None
     filters = _filters(request)
     lang = _lang(request)
     start = request.headers.get("last-event-id") or after
+    start = start if is_entry_id(start) else None  # anything else: from the newest entry on
     streams = EventIndex(None, rt.settings.stream_prefix).streams()
 
     async def feed() -> AsyncIterator[str]:

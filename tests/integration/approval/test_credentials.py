@@ -213,32 +213,29 @@ def test_failures_grow_the_delay_and_no_stranger_locks_an_official_out(app, sett
     monkeypatch.setattr(login, "USER_CAP_S", 2)
     rina = make_official(app, settings, "rina")
     stranger = client_at(app, "203.0.113.9")
+    official = client_at(app, "198.51.100.7")
     waits = []
     for _ in range(6):
         res = attempt(stranger, rina)
         if res.status_code == 429:
             waits.append(int(res.headers["Retry-After"]))
+            # while the stranger is held back, the official from another address gets in at once: a stranger's
+            # failures delay only the stranger (outsider check: one wrong password every 30 s kept a name out)
+            assert attempt(official, rina, PASSWORD).status_code == 200
             time.sleep(int(res.headers["Retry-After"]))
     assert waits and waits == sorted(waits) and max(waits) <= 2  # growing, capped
-    # five and more failures: no 15-minute lock; the official, from the office, gets in within the cap
-    official = client_at(app, "198.51.100.7")
-    res = attempt(official, rina, PASSWORD)
-    if res.status_code == 429:
-        assert int(res.headers["Retry-After"]) <= 2
-        time.sleep(int(res.headers["Retry-After"]))
-        res = attempt(official, rina, PASSWORD)
-    assert res.status_code == 200, res.text
-    assert attempt(official, rina).status_code == 401  # a success cleared the username's failures
+    assert attempt(official, rina).status_code == 401  # the official's own failures are counted apart
 
 
 def test_unlock_forgets_a_usernames_failures(app, settings):
     rina = make_official(app, settings, "rina")
-    for _ in range(login.USER_FREE):
-        attempt(app, rina)
-    assert attempt(app, rina, PASSWORD).status_code == 429
-    officials.unlock(settings, rina)
-    other = client_at(app, "198.51.100.8")
-    assert attempt(other, rina, PASSWORD).status_code == 200
+    clients = [app, client_at(app, "198.51.100.8")]
+    for client in clients:
+        for _ in range(login.USER_FREE):
+            attempt(client, rina)
+        assert attempt(client, rina, PASSWORD).status_code == 429
+    officials.unlock(settings, rina)  # from every client at once
+    assert [attempt(client, rina, PASSWORD).status_code for client in clients] == [200, 200]
 
 
 # ---- item 6: hashing bounded, logins rate-limited per client ----------------------------------------------------

@@ -7,6 +7,7 @@ changing anything; an exception no route expected is a 500 with the error body, 
 from __future__ import annotations
 
 import copy
+import json
 import logging
 import socket
 import threading
@@ -144,6 +145,46 @@ def test_a_nul_in_any_string_of_a_json_body_is_422_naming_the_field(world: World
             assert_refused(res, "nul_character", f"{method} {path} {field}", field)
         res = send(world, service, method, path, json={**body, "kunci\x00": "x"})
         assert_refused(res, "nul_character", f"{method} {path} (a key)", "kunci")
+
+
+def test_a_lone_surrogate_in_any_string_of_a_json_body_is_422_naming_the_field(world: World):
+    """Outsider check: `"\\ud800"` in a JSON string decodes to text no database or UTF-8 encoder takes; it was a 500
+    at the insert on login, reports, disposisi, decisions, officials (and a dry run said 200)."""
+    bodies = {key: make(world, "admin").get("json") for key, make in BODIES.items()}
+    bodies.update(TEXT_BODIES)
+    for service, method, path in json_routes(world):
+        body = bodies.get((method, path))
+        if not isinstance(body, dict):
+            continue
+        for field, poisoned in with_nul(body):
+            raw = json.dumps(poisoned).replace("\\u0000", "\\ud800")  # the same places, a lone high surrogate
+            headers = {**world.callers[allowed_caller(service, method, path)], "Content-Type": "application/json"}
+            url = build(world, method, path, allowed_caller(service, method, path))["url"]
+            res = world.clients[service].request(method, url, content=raw.encode(), headers=headers)
+            assert_refused(res, "invalid_character", f"{method} {path} {field}", field)
+    login = world.clients["approval"].post(
+        "/api/v1/login", content=b'{"username": "u-staf", "password": "x\\udfff"}',
+        headers={"Content-Type": "application/json"},
+    )  # fmt: skip
+    assert_refused(login, "invalid_character", "login", "password")
+    pair = world.clients["approval"].post(  # a surrogate pair is one character (an emoji): read as usual
+        "/api/v1/login", content=b'{"username": "u-staf", "password": "x\\ud83d\\ude00"}',
+        headers={"Content-Type": "application/json"},
+    )  # fmt: skip
+    assert pair.status_code == 401
+
+
+def test_a_correlation_id_that_is_not_a_plain_token_is_replaced_not_a_500(world: World):
+    """Outsider check: `X-Correlation-Id: a\\xffb` was a plain-text 500 and a dropped connection on every route of
+    every service (the header was decoded as UTF-8 before any handler ran)."""
+    for service in SERVICES:
+        for bad in (b"a\xffb", "é".encode(), b"x" * 200):  # (control bytes: uvicorn answers 400 itself)
+            res = world.clients[service].get("/healthz", headers={"X-Correlation-Id": bad})
+            assert res.status_code == 200, f"{service} {bad!r}: {res.status_code} {res.text[:200]}"
+            echoed = res.headers["x-correlation-id"]
+            assert echoed.encode() != bad and len(echoed) == 36, echoed  # a new uuid4
+        res = world.clients[service].get("/healthz", headers={"X-Correlation-Id": "agency-42:try/1"})
+        assert res.headers["x-correlation-id"] == "agency-42:try/1"
 
 
 def test_a_nul_in_a_path_or_query_parameter_is_422_on_every_route(world: World):
