@@ -219,16 +219,9 @@ def _growth_problems(tree: nodes.Template) -> set[str]:
     a `set`/`with` value that reads a name another `set`/`with` bound (so each line can double the last), `for`
     loops nested deeper than MAX_FOR_DEPTH, and a filter's `attribute=` naming anything but a documented
     attribute (`join(attribute='__class__')`)."""
-    assigned: set[str] = set()
-    for node in tree.find_all((nodes.Assign, nodes.With)):
-        targets = node.targets if isinstance(node, nodes.With) else [node.target]
-        assigned |= {n.name for t in targets for n in [t, *t.find_all(nodes.Name)] if isinstance(n, nodes.Name)}
-    problems: set[str] = set()
-    for node in tree.find_all((nodes.Assign, nodes.With)):
-        values = node.values if isinstance(node, nodes.With) else [node.node]
-        for name in {n.name for v in values for n in [v, *v.find_all(nodes.Name)] if isinstance(n, nodes.Name)}:
-            if name in assigned:
-                problems.add(f"{{% set … = {name} %}}")
+    bindings = [_binding(node) for node in tree.find_all((nodes.Assign, nodes.With))]
+    assigned = {name for targets, _ in bindings for name in _names(targets)}
+    problems = {f"{{% set … = {name} %}}" for _, values in bindings for name in _names(values) if name in assigned}
     if _for_depth(tree) > MAX_FOR_DEPTH:
         problems.add(f"{{% for %}} > {MAX_FOR_DEPTH}")
     for kw in tree.find_all(nodes.Keyword):
@@ -236,6 +229,18 @@ def _growth_problems(tree: nodes.Template) -> set[str]:
         if kw.key == "attribute" and not (isinstance(value, nodes.Const) and _subscript_ok(value)):
             problems.add(f"attribute={_text(value)}")
     return problems
+
+
+def _binding(node: nodes.Node) -> tuple[list[nodes.Node], list[nodes.Node]]:
+    """(the names' nodes a `set`/`with` binds, the expressions it binds them to)."""
+    if isinstance(node, nodes.With):
+        return list(node.targets), list(node.values)
+    assert isinstance(node, nodes.Assign)
+    return [node.target], [node.node]
+
+
+def _names(exprs: list[nodes.Node]) -> set[str]:
+    return {n.name for e in exprs for n in [e, *e.find_all(nodes.Name)] if isinstance(n, nodes.Name)}
 
 
 def _for_depth(node: nodes.Node) -> int:

@@ -197,6 +197,14 @@ def test_a_year_beyond_the_bounds_is_refused_in_bulk_excel_and_paths(loaded: Ser
         (penta("1e3"), {("realisasi[0].nilai", "not_a_number")}),
         ({**penta(), "realisasi": []}, {("realisasi", "empty_report")}),
         ({**penta(), "realisasi": [], "kendala": "  "}, {("realisasi", "empty_report")}),
+        # outsider check: a misspelt field was answered 202 and silently dropped
+        ({**penta(), "kendalla": "x"}, {("kendalla", "unknown_field")}),
+        ({**penta(), "Anggaran": {"realisasi": "5"}}, {("Anggaran", "unknown_field")}),
+        ({**penta(), "anggaran": {"realisasi": "5", "pagu": "9"}}, {("anggaran.pagu", "unknown_field")}),
+        (
+            {**penta(), "realisasi": [{"indikator": "IK-3.2", "nilai": "5", "ket": "x"}]},
+            {("realisasi[0].ket", "unknown_field")},
+        ),
     ],
 )
 def test_lenient_input_is_refused(loaded: Service, body: Any, expected: Any) -> None:
@@ -223,3 +231,19 @@ def test_a_json_key_given_twice_is_refused_on_every_json_route(loaded: Service) 
     ok = '{"tahun": 2024, "triwulan": 1, "unit": "BID-PENTA", "realisasi": [{"indikator": "IK-3.2", "nilai": 62.50}]}'
     r = collector.client.post(REPORT, content=ok, headers=key)  # a JSON number, read by its text
     assert r.status_code == 202, r.text
+
+
+def test_anggaran_from_a_unit_that_holds_no_programme_is_refused_not_lost(loaded: Service) -> None:
+    """Outsider check: UPT-BLK holds no programme in the PK, so the recap (which sums a unit's anggaran into the
+    programmes it holds) never showed its 777000000: acknowledged with 202 and lost. Refused, on both routes."""
+    collector = loaded
+    before = stored(collector)
+    key = auth(unit_key(collector, "UPT-BLK"))
+    body = {"tahun": 2024, "unit": "UPT-BLK", "realisasi": [], "anggaran": {"realisasi": "777000000"}}
+    for url, period in ((REPORT, {"triwulan": 3}), ("/api/v1/laporan-bulanan", {"bulan": 8})):
+        r = collector.client.post(url, json={**body, **period}, headers=key)
+        assert r.status_code == 422 and refused(r) == {("anggaran.realisasi", "no_programme")}, (url, r.text)
+        assert "UPT-BLK" in r.json()["errors"][0]["message_id"]
+    assert stored(collector) == before
+    r = collector.client.post("/api/v1/laporan-bulanan", json={**body, "bulan": 8, "kendalla": "x"}, headers=key)
+    assert ("kendalla", "unknown_field") in refused(r)

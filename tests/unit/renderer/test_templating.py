@@ -87,6 +87,16 @@ def test_the_exploit_is_refused_wherever_docxtpl_would_render_it(where: str) -> 
         ("{{ rows is callable }}", "is callable"),
         ("{{ rows[1:] }}", "[a:b]"),
         ("{{ r.nama }}{% for r in rows %}{{ r.bukan_kolom }}{% endfor %}", "r.bukan_kolom"),
+        # outsider check: a small template that writes an unbounded document (each line doubling the last)
+        ("{% set a0 = instansi %}{% set a1 = a0 ~ a0 %}{% set a2 = a1 ~ a1 %}{{ a2 }}", "{% set … = a1 %}"),
+        ("{% set a = instansi %}{% with b = a ~ a %}{{ b }}{% endwith %}", "{% set … = a %}"),
+        (
+            "{% for a in rows %}{% for b in rows %}{% for c in rows %}{{ c.nama }}{% endfor %}{% endfor %}"
+            "{% endfor %}",
+            "{% for %} > 2",
+        ),
+        ("{{ rows|join(', ', attribute='__class__') }}", "attribute='__class__'"),
+        ("{{ rows|join(', ', attribute=instansi) }}", "attribute=instansi"),
     ],
 )
 def test_anything_outside_the_documented_vocabulary_is_refused_and_named(text: str, named: str) -> None:
