@@ -230,7 +230,15 @@ def check_unpacked(data: bytes, limit: int) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             members = zf.infolist()
-            if len(members) > MAX_MEMBERS or sum(m.file_size for m in members) > limit:
+            if len(members) > MAX_MEMBERS:
+                raise api_error(
+                    413,
+                    "file",
+                    "too_many_parts",
+                    f"Berkas .xlsx memuat {len(members)} bagian; paling banyak {MAX_MEMBERS}.",
+                    f"The .xlsx holds {len(members)} parts; at most {MAX_MEMBERS}.",
+                )
+            if sum(m.file_size for m in members) > limit:
                 raise unpacked_too_large(limit)
             total = 0
             for member in members:

@@ -195,6 +195,12 @@ def get_kalender(session: Session, tahun: int) -> dict[str, Any]:
     return {"tahun": tahun, "configured": calendar_configured(session, tahun), "triwulan": rows}
 
 
+WINDOW_YEARS = (
+    "tanggal harus pada tahun laporan, tahun sebelumnya atau sesudahnya",
+    "the date must fall in the report's year, the year before or the year after",
+)
+
+
 def put_kalender(session: Session, tahun: int, body: Any) -> dict[str, Any]:
     """Set the year's calendar. `triwulan` lists {triwulan, buka?, deadline?}; what is left out takes the default,
     so `{"triwulan": []}` sets the default calendar (which turns on the refusal of early submissions)."""
@@ -225,6 +231,10 @@ def put_kalender(session: Session, tahun: int, body: Any) -> dict[str, Any]:
             moment = _parse_moment(item[key], end_of_day)
             if moment is None:
                 p.add(f"{where}.{key}", "not_a_date", " (ISO 8601)", " (ISO 8601)")
+                bad = True
+            elif not tahun - 1 <= moment.year <= tahun + 1:  # 0001-01-01 or 9999-12-31 were a 500 at the database
+                span = f" ({tahun - 1}–{tahun + 1})"
+                p.add(f"{where}.{key}", "out_of_range", span, span, message=WINDOW_YEARS)
                 bad = True
             elif key == "buka":
                 opens = moment

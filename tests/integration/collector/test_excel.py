@@ -380,6 +380,14 @@ def test_an_xlsx_that_unpacks_beyond_the_limit_is_413_before_anything_parses_it(
     # a file larger than the limit as sent is refused before it is read into memory
     r = upload(loaded, b"PK\x03\x04" + b"\0" * (limit + 1))
     assert r.status_code == 413 and errors_of(r) == {("file", "unpacked_too_large")}
+    # thousands of tiny parts: refused for their number, and the answer says so (outsider check: it named the size)
+    many = io.BytesIO()
+    with zipfile.ZipFile(many, "w") as zf:
+        for n in range(excel.MAX_MEMBERS + 100):
+            zf.writestr(f"x/{n}.xml", "")
+    r = upload(loaded, many.getvalue())
+    assert r.status_code == 413 and errors_of(r) == {("file", "too_many_parts")}
+    assert str(excel.MAX_MEMBERS + 100) in r.json()["errors"][0]["message_en"]
     assert parsed == [] and stored(loaded) == before
     r = upload(loaded, bomb(loaded, 1024 * 1024))  # within the limit, the same sheet is read as usual
     assert r.status_code == 202, r.text
