@@ -29,8 +29,12 @@ def synthetic_pk(tahun: int, units: int, per_unit: int, seed: int = 1) -> dict[s
                 ind.update(target=str(base * 4), target_triwulan=[str(base)] * 4)
             indikator.append(ind)
         sasaran.append({"kode": f"SS-{u:03d}", "nama": f"Sasaran {u}", "indikator": indikator})
+    # a programme per unit: the units' anggaran is counted into the programmes they hold (a unit without one may not
+    # send it, and the synthetic submissions do)
+    program = [{"kode": f"P-{u:03d}", "nama": f"Program unit {u}", "sasaran": f"SS-{u:03d}",
+                "pagu": str(rnd.randint(10**9, 10**10)), "unit": f"U{u:03d}"} for u in range(units)]  # fmt: skip
     return {"instansi": {"kode": "SINTETIS", "nama": "Dinas Sintetis"}, "tahun": tahun, "units": unit_rows,
-            "sasaran": sasaran}
+            "sasaran": sasaran, "program": program}
 
 
 def synthetic_office(tahun: int, units: int, indicators: int, seed: int = 1) -> dict[str, Any]:

@@ -31,6 +31,8 @@ from services.collector.models import (
     UnitQuarter,
 )
 from services.collector.validation import (
+    TAHUN_MAX,
+    TAHUN_MIN,
     Problems,
     check_fields,
     indikator_index,
@@ -195,10 +197,7 @@ def get_kalender(session: Session, tahun: int) -> dict[str, Any]:
     return {"tahun": tahun, "configured": calendar_configured(session, tahun), "triwulan": rows}
 
 
-WINDOW_YEARS = (
-    "tanggal harus pada tahun laporan, tahun sebelumnya atau sesudahnya",
-    "the date must fall in the report's year, the year before or the year after",
-)
+WINDOW_YEARS = ("tanggal harus dalam rentang tahun yang diterima", "the date must fall within the years accepted")
 
 
 def put_kalender(session: Session, tahun: int, body: Any) -> dict[str, Any]:
@@ -232,8 +231,8 @@ def put_kalender(session: Session, tahun: int, body: Any) -> dict[str, Any]:
             if moment is None:
                 p.add(f"{where}.{key}", "not_a_date", " (ISO 8601)", " (ISO 8601)")
                 bad = True
-            elif not tahun - 1 <= moment.year <= tahun + 1:  # 0001-01-01 or 9999-12-31 were a 500 at the database
-                span = f" ({tahun - 1}–{tahun + 1})"
+            elif not TAHUN_MIN <= moment.year <= TAHUN_MAX:  # 0001-01-01 or 9999-12-31 reached the database
+                span = f" ({TAHUN_MIN}–{TAHUN_MAX})"
                 p.add(f"{where}.{key}", "out_of_range", span, span, message=WINDOW_YEARS)
                 bad = True
             elif key == "buka":
