@@ -19,7 +19,11 @@ from shared.messaging.guard import epoch_key
 from shared.messaging.index import PRODUCERS, EventIndex, decode, entry_time, is_entry_id
 from shared.observability import reconcile_key
 
-__all__ = ["PRODUCERS", "Ops", "decode", "entry_time"]
+__all__ = ["PRODUCERS", "DeadLetterNotFound", "Ops", "decode", "entry_time"]
+
+
+class DeadLetterNotFound(KeyError):
+    """No such entry in that dead-letter stream (or no such stream)."""
 
 
 def _text(value: Any) -> str:
@@ -124,7 +128,7 @@ class Ops:
         """Put the event back on its stream with the same event_id: idempotent consumers still apply it once."""
         entry = self.dlq_entry(dlq, entry_id)
         if entry is None:
-            raise KeyError(f"{dlq} {entry_id}")
+            raise DeadLetterNotFound(f"{dlq} {entry_id}")
         envelope = entry["envelope"]
         # raw JSON in __data__ is read by FastStream's parser like its own binary format (no top-level "data" key);
         # a dead letter that was never JSON (kept as text) goes back as the text it was
@@ -142,7 +146,7 @@ class Ops:
     def drop(self, dlq: str, entry_id: str, by: str = "cli") -> dict[str, Any]:
         entry = self.dlq_entry(dlq, entry_id)
         if entry is None:
-            raise KeyError(f"{dlq} {entry_id}")
+            raise DeadLetterNotFound(f"{dlq} {entry_id}")
         self.r.xdel(dlq, entry_id)
         self._record("drop", entry, by)
         return {"dropped": entry_id}

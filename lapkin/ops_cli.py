@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from lapkin.ops import Ops, entry_time
+from lapkin.ops import DeadLetterNotFound, Ops, entry_time
 from shared.config import Settings
 
 events_app = typer.Typer(help="Log peristiwa / the event log.", no_args_is_help=True)
@@ -77,7 +77,10 @@ def reconcile(
     wait: Annotated[float, typer.Option(help="with --repair: seconds to wait for the gaps to close")] = 60.0,
 ) -> None:
     """Every service against the one before it (collector → aggregator → renderer → approval), from their own
-    databases: lists the gaps; exit code 1 while any is left."""
+    databases: lists the gaps, and says how many recent differences (changed within --grace) were not judged yet.
+
+    Exit status: 0 no gaps; 1 gaps found (left after --repair); 2 could not check (a database missing or unreachable,
+    with the reason as one line on stderr). Never creates a database or a folder."""
     from lapkin.reconcile import reconcile as run
     from lapkin.reconcile import record
 
@@ -98,6 +101,11 @@ def reconcile(
         if "repaired" in outcome:
             typer.echo(f"dikirim ulang / re-emitted: {outcome['repaired']} peristiwa / events")
         typer.echo(f"{len(gaps)} celah / gaps" if gaps else "tidak ada celah / no gaps")
+        if outcome["recent"]:
+            typer.echo(
+                f"{outcome['recent']} perubahan terbaru belum dinilai (masih dalam {grace:g} detik) / recent changes "
+                f"not judged yet (still within the {grace:g} s grace period): run again later"
+            )
     if gaps:
         raise typer.Exit(1)
 
@@ -124,7 +132,7 @@ def dlq_list() -> None:
 def dlq_show(dlq: str, entry_id: str) -> None:
     entry = _ops().dlq_entry(dlq, entry_id)
     if entry is None:
-        raise typer.Exit(1)
+        raise DeadLetterNotFound(f"{dlq} {entry_id}")
     typer.echo(json.dumps(entry, indent=2, ensure_ascii=False))
 
 
