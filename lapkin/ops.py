@@ -13,11 +13,27 @@ from datetime import UTC, datetime
 from typing import Any
 
 from redis import Redis
+from redis.exceptions import ResponseError
 
 from shared.config import Settings
 from shared.messaging.guard import epoch_key
-from shared.messaging.index import PRODUCERS, EventIndex, decode, entry_time, is_entry_id
+from shared.messaging.index import INDEXER_GROUP, PRODUCERS, EventIndex, decode, entry_time, is_entry_id
 from shared.observability import reconcile_key
+
+# the consumer groups the running system keeps on each producer's stream: every service that reads it (its
+# `consumes`, checked against the services themselves by tests/unit/test_ops_groups.py) and the approval service's
+# event indexer, which reads them all
+READERS = {
+    "collector": ("aggregator", "approval", "renderer"),
+    "aggregator": ("approval", "renderer"),
+    "approval": ("aggregator", "collector", "renderer"),
+    "renderer": ("approval",),
+}
+
+
+def expected_groups(producer: str) -> list[str]:
+    return sorted((*READERS[producer], INDEXER_GROUP))
+
 
 __all__ = ["PRODUCERS", "DeadLetterNotFound", "Ops", "decode", "entry_time"]
 
@@ -73,13 +89,15 @@ class Ops:
                         yield {"stream": name, "id": _text(entry_id), **env}
 
     def status(self) -> list[dict[str, Any]]:
-        """Per stream: length, dead letters, and per consumer group its pending count, oldest pending age, lag."""
+        """Per stream: length, dead letters, per consumer group its pending count, oldest pending age, lag, and the
+        groups the system keeps on it that Redis does not hold (`missing`)."""
         out = []
-        for stream in self.streams():
+        for producer in PRODUCERS:
+            stream = self.s.stream(producer)
             groups = []
             try:
                 infos = self.r.xinfo_groups(stream)
-            except Exception:
+            except ResponseError:  # no such stream
                 infos = []
             for g in infos:
                 name = _text(g["name"])
@@ -90,9 +108,11 @@ class Ops:
                 groups.append(
                     {"group": name, "pending": int(g["pending"]), "lag": g.get("lag"), "oldest_pending_s": oldest}
                 )
+            held = {g["group"] for g in groups}
             out.append(
-                {"stream": stream, "length": self.r.xlen(stream), "dlq": self.r.xlen(f"{stream}.dlq"), "groups": groups}
-            )
+                {"stream": stream, "length": self.r.xlen(stream), "dlq": self.r.xlen(f"{stream}.dlq"), "groups": groups,
+                 "missing": [g for g in expected_groups(producer) if g not in held]}
+            )  # fmt: skip
         return out
 
     def reconciliation(self) -> dict[str, Any] | None:

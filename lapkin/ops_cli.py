@@ -47,27 +47,39 @@ def events_tail(
 
 def status() -> None:
     """Streams, consumer groups (pending, oldest pending, lag), dead letters, the epoch and the newest
-    reconciliation; a line starting with `PERHATIAN/ATTENTION` for each thing to look at."""
+    reconciliation; a line starting with `PERHATIAN/ATTENTION` for each thing to look at (a consumer group missing,
+    dead letters, the Redis epoch missing, reconciliation gaps).
+
+    Exit status: 0 nothing to look at; 1 at least one PERHATIAN/ATTENTION line; 2 could not check (Redis
+    unreachable)."""
     ops = _ops()
     rows = ops.status()
+    attention = []
     for row in rows:
         typer.echo(f"{row['stream']}: {row['length']} peristiwa, {row['dlq']} di DLQ")
         for g in row["groups"]:
             oldest = "-" if g["oldest_pending_s"] is None else f"{g['oldest_pending_s']:.1f} s"
             typer.echo(f"  grup {g['group']:<11} pending {g['pending']:<5} tertua {oldest:<9} lag {g['lag']}")
+        for group in row["missing"]:
+            typer.echo(f"  grup {group:<11} HILANG / MISSING")
+            attention.append(f"grup konsumen hilang / consumer group missing: stream {row['stream']} group {group}")
     dead = sum(row["dlq"] for row in rows)
     if dead:
-        typer.echo(f"PERHATIAN/ATTENTION: {dead} surat mati / dead letters (lapkin dlq list)")
+        attention.append(f"{dead} surat mati / dead letters (lapkin dlq list)")
     if ops.epoch() is None:
-        typer.echo("PERHATIAN/ATTENTION: epoch Redis hilang / Redis epoch missing: data lost, not yet restored")
+        attention.append("epoch Redis hilang / Redis epoch missing: data lost, not yet restored")
     found = ops.reconciliation()
     if found is None:
         typer.echo("rekonsiliasi / reconciliation: belum pernah / never run (lapkin reconcile)")
-        return
-    gaps = sum(found["gaps"].values())
-    typer.echo(f"rekonsiliasi / reconciliation {found['at']}: {gaps} celah / gaps")
-    if gaps:
-        typer.echo("PERHATIAN/ATTENTION: celah rekonsiliasi / reconciliation gaps (lapkin reconcile --repair)")
+    else:
+        gaps = sum(found["gaps"].values())
+        typer.echo(f"rekonsiliasi / reconciliation {found['at']}: {gaps} celah / gaps")
+        if gaps:
+            attention.append("celah rekonsiliasi / reconciliation gaps (lapkin reconcile --repair)")
+    for line in attention:
+        typer.echo(f"PERHATIAN/ATTENTION: {line}")
+    if attention:
+        raise typer.Exit(1)
 
 
 def reconcile(
