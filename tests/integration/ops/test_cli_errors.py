@@ -141,5 +141,3 @@ def test_officials_create_still_makes_its_database(tmp_path, settings):
     assert (data / "approval.db").is_file()
     listed = lapkin(settings, "officials", "list", LAPKIN_DATA_DIR=str(data), DATABASE_URL=None)
     assert listed.exit_code == 0 and "sekdin" in listed.stdout
-
-

@@ -9,8 +9,8 @@ from typer.testing import CliRunner
 
 from lapkin.cli import app
 from lapkin.ops import expected_groups
-from shared.messaging.index import PRODUCERS
 from shared.messaging.guard import epoch_key
+from shared.messaging.index import PRODUCERS
 from shared.observability import reconcile_key
 
 
@@ -34,7 +34,8 @@ def test_a_missing_consumer_group_is_named_and_status_exits_1(settings, r, monke
     r.xgroup_destroy(settings.stream("collector"), "aggregator")
     out = run_status(settings, monkeypatch)
     stream = settings.stream("collector")
-    assert f"PERHATIAN/ATTENTION: grup konsumen hilang / consumer group missing: stream {stream} group aggregator" in out
+    line = f"PERHATIAN/ATTENTION: grup konsumen hilang / consumer group missing: stream {stream} group aggregator"
+    assert line in out
     assert out.count("consumer group missing") == 1
 
 
