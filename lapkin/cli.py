@@ -352,13 +352,14 @@ def db_upgrade(services: ServiceArg = None) -> None:
 
 @db_app.command("current")
 def db_current(services: ServiceArg = None) -> None:
-    """Show the migration each service's database is at, and the newest one in the code."""
-    from shared.db import make_engine
+    """Show the migration each service's database is at, and the newest one in the code (creates nothing: a
+    missing SQLite database is an error naming it)."""
+    from shared.db import make_existing_engine
     from shared.migrate import current, head
 
     settings = _settings()
     for service in _services(services):
-        engine = make_engine(settings, service)
+        engine = make_existing_engine(settings, service)
         try:
             rev, newest = current(engine, service), head(service)
             note = "" if rev == newest else f"  (perlu upgrade / needs upgrade to {newest})"

@@ -81,7 +81,7 @@ def test_reconcile_on_a_corrupt_sqlite_file_is_one_line_and_exit_2(tmp_path, set
 @pytest.mark.parametrize(
     "args",
     [["reconcile"], ["reconcile", "--repair"], ["officials", "list"], ["officials", "deactivate", "rina"],
-     ["officials", "unlock", "rina"], ["keys", "list"], ["keys", "revoke", "1"]],
+     ["officials", "unlock", "rina"], ["keys", "list"], ["keys", "revoke", "1"], ["db", "current"]],
 )  # fmt: skip
 def test_a_data_dir_without_databases_is_named_and_nothing_is_created(tmp_path, settings, args):
     missing = tmp_path / "no-such-folder"
