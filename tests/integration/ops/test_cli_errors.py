@@ -52,7 +52,8 @@ def one_line_error(result: Result, *words: str) -> None:
 def test_no_redis_is_one_line_and_exit_2(settings, args):
     result = lapkin(settings, *args, REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")
     if args[0] == "officials":
-        one_line_error(result, "LAPKIN_DATA_DIR")  # the database is looked at first, and there is none here
+        # the database is looked at first: none in this folder (SQLite), or no such official in it (PostgreSQL)
+        one_line_error(result, "LAPKIN_DATA_DIR" if settings.database_url is None else "unknown official")
     else:
         one_line_error(result, "Redis unreachable", "127.0.0.1")
 
