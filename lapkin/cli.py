@@ -12,13 +12,65 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
+from typer.core import TyperGroup
 
 from lapkin.ops_cli import register as register_ops
 from lapkin.supervisor import Supervisor, redis_reachable, start_redis
 from shared.config import Settings
 
+CANNOT_ACT = 2  # exit status: the command could not check or act (Redis, a database, an unknown name)
+
+
+@contextmanager
+def one_line_errors() -> Iterator[None]:
+    """What went wrong as one line on stderr (Indonesian / English) and exit status 2, never a traceback: every
+    command runs inside this (`_Commands`)."""
+    from redis.exceptions import RedisError
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from lapkin.ops import DeadLetterNotFound
+    from services.approval.officials import NotFound
+    from shared.db import DatabaseMissing
+    from shared.errors import ApiError
+
+    def fail(message: str) -> NoReturn:
+        typer.echo(message, err=True)
+        raise typer.Exit(CANNOT_ACT)
+
+    try:
+        yield
+    except NotFound as exc:
+        fail(f"Pejabat tidak dikenal / unknown official: {exc}")
+    except DeadLetterNotFound as exc:
+        fail(f"Surat mati tidak ditemukan / no such dead letter: {exc.args[0]}")
+    except DatabaseMissing as exc:
+        fail(f"Basis data tidak ada (periksa LAPKIN_DATA_DIR) / no database there (check LAPKIN_DATA_DIR): {exc}")
+    except ApiError as exc:
+        fail("; ".join(f"{e.message_id} / {e.message_en}" for e in exc.errors))
+    except SQLAlchemyError as exc:
+        orig = getattr(exc, "orig", None)
+        reason = (str(orig if orig is not None else exc).strip().splitlines() or [exc.__class__.__name__])[0]
+        fail(f"Basis data tidak dapat dipakai / database unavailable: {reason}")
+    except RedisError as exc:
+        fail(f"Redis tidak terjangkau / Redis unreachable ({exc.__class__.__name__}): {settings_redis()}")
+    except OSError as exc:
+        fail(f"{exc.__class__.__name__}: {exc}")
+
+
+def settings_redis() -> str:
+    return _settings().redis_url
+
+
+class _Commands(TyperGroup):
+    """The `lapkin` group: every sub-command runs inside `one_line_errors`."""
+
+    def invoke(self, ctx: Any) -> Any:  # typer.core.Context (typer ships its own click)
+        with one_line_errors():
+            return super().invoke(ctx)
+
+
 T = TypeVar("T")
-app = typer.Typer(help="Lapkin — Laporan Kinerja, end to end.", no_args_is_help=True)
+app = typer.Typer(help="Lapkin — Laporan Kinerja, end to end.", no_args_is_help=True, cls=_Commands)
 officials_app = typer.Typer(help="Officials (pejabat) who approve reports.", no_args_is_help=True)
 app.add_typer(officials_app, name="officials")
 keys_app = typer.Typer(help="The units' API keys (the collector's database).", no_args_is_help=True)
@@ -147,44 +199,10 @@ def officials_create(
     from services.approval.officials import create_official_cli
 
     settings = _settings()
-    with one_line_errors():
-        official = create_official_cli(
-            settings, username=username, password=password, nama=nama, nip=nip, jabatan=jabatan, role=role, unit=unit
-        )
+    official = create_official_cli(
+        settings, username=username, password=password, nama=nama, nip=nip, jabatan=jabatan, role=role, unit=unit
+    )
     typer.echo(f"Pejabat dibuat / official created: id={official['id']} {official['username']} ({official['role']})")
-
-
-@contextmanager
-def one_line_errors() -> Iterator[None]:
-    """What went wrong as one line on stderr and exit status 1, never a traceback."""
-    from redis.exceptions import RedisError
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from services.approval.officials import NotFound
-    from shared.errors import ApiError
-
-    def fail(message: str) -> NoReturn:
-        typer.echo(message, err=True)
-        raise typer.Exit(1)
-
-    try:
-        yield
-    except NotFound as exc:
-        fail(f"Pejabat tidak dikenal / unknown official: {exc}")
-    except ApiError as exc:
-        fail("; ".join(f"{e.message_id} / {e.message_en}" for e in exc.errors))
-    except SQLAlchemyError as exc:
-        orig = getattr(exc, "orig", None)
-        reason = (str(orig if orig is not None else exc).strip().splitlines() or [exc.__class__.__name__])[0]
-        fail(f"Basis data tidak dapat dipakai / database unavailable: {reason}")
-    except RedisError as exc:
-        fail(f"Redis tidak terjangkau / Redis unreachable ({exc.__class__.__name__}): {settings_redis()}")
-    except OSError as exc:
-        fail(f"{exc.__class__.__name__}: {exc}")
-
-
-def settings_redis() -> str:
-    return _settings().redis_url
 
 
 def _revoked(settings: Settings, told: bool) -> None:
@@ -206,8 +224,7 @@ def officials_list() -> None:
     """Every official: id, username, name, role, unit, active or not."""
     from services.approval.officials import listing, with_session
 
-    with one_line_errors():
-        rows = with_session(_settings(), listing)
+    rows = with_session(_settings(), listing)
     if not rows:
         typer.echo("Belum ada pejabat / no officials yet.")
     for o in rows:
@@ -221,9 +238,8 @@ def officials_deactivate(username: Annotated[str, typer.Argument()]) -> None:
     from services.approval.officials import deactivate, publish_generations, with_session
 
     settings = _settings()
-    with one_line_errors():
-        official = with_session(settings, lambda s: deactivate(s, username))
-        told = publish_generations(settings, [official])
+    official = with_session(settings, lambda s: deactivate(s, username))
+    told = publish_generations(settings, [official])
     typer.echo(f"Pejabat dinonaktifkan / official deactivated: {official.username}")
     _revoked(settings, told)
 
@@ -237,9 +253,8 @@ def officials_reset_password(
     from services.approval.officials import publish_generations, reset_password, with_session
 
     settings = _settings()
-    with one_line_errors():
-        official = with_session(settings, lambda s: reset_password(s, username, password))
-        told = publish_generations(settings, [official])
+    official = with_session(settings, lambda s: reset_password(s, username, password))
+    told = publish_generations(settings, [official])
     typer.echo(f"Kata sandi diganti / password reset: {official.username}")
     _revoked(settings, told)
 
@@ -250,9 +265,8 @@ def officials_unlock(username: Annotated[str, typer.Argument()]) -> None:
     from services.approval.officials import by_username, unlock, with_session
 
     settings = _settings()
-    with one_line_errors():
-        with_session(settings, lambda s: by_username(s, username))
-        unlock(settings, username)
+    with_session(settings, lambda s: by_username(s, username))
+    unlock(settings, username)
     typer.echo(f"Percobaan gagal dilupakan / failed logins forgotten: {username}")
 
 
@@ -264,8 +278,7 @@ def keys_list(
     """The units' API keys: id, unit, first characters, made, revoked (the keys themselves are never stored)."""
     from services.collector import keys
 
-    with one_line_errors():
-        rows = _on_collector(_settings(), lambda s: [keys.public(k) for k in keys.listing(s, unit, revoked=not active)])
+    rows = _on_collector(_settings(), lambda s: [keys.public(k) for k in keys.listing(s, unit, revoked=not active)])
     if not rows:
         typer.echo("Tidak ada kunci API / no API keys.")
     for k in rows:
@@ -279,9 +292,8 @@ def keys_revoke(key_id: Annotated[int, typer.Argument(help="the id `lapkin keys 
     from services.collector import keys
 
     settings = _settings()
-    with one_line_errors():
-        row = _on_collector(settings, lambda s: keys.public(keys.revoke(s, key_id)))
-        told = keys.new_epoch_sync(settings)
+    row = _on_collector(settings, lambda s: keys.public(keys.revoke(s, key_id)))
+    told = keys.new_epoch_sync(settings)
     typer.echo(f"Kunci API dicabut / API key revoked: {row['id']} ({row['unit']}, {row['hint']})")
     if not told:
         typer.echo(
@@ -294,10 +306,10 @@ def keys_revoke(key_id: Annotated[int, typer.Argument(help="the id `lapkin keys 
 def _on_collector(settings: Settings, work: Callable[[Any], T]) -> T:
     from sqlmodel import Session
 
-    from shared.db import make_engine
+    from shared.db import make_existing_engine
     from shared.migrate import upgrade
 
-    engine = make_engine(settings, "collector")
+    engine = make_existing_engine(settings, "collector")
     try:
         upgrade(engine, "collector")
         with Session(engine, expire_on_commit=False) as session:
@@ -340,13 +352,14 @@ def db_upgrade(services: ServiceArg = None) -> None:
 
 @db_app.command("current")
 def db_current(services: ServiceArg = None) -> None:
-    """Show the migration each service's database is at, and the newest one in the code."""
-    from shared.db import make_engine
+    """Show the migration each service's database is at, and the newest one in the code (creates nothing: a
+    missing SQLite database is an error naming it)."""
+    from shared.db import make_existing_engine
     from shared.migrate import current, head
 
     settings = _settings()
     for service in _services(services):
-        engine = make_engine(settings, service)
+        engine = make_existing_engine(settings, service)
         try:
             rev, newest = current(engine, service), head(service)
             note = "" if rev == newest else f"  (perlu upgrade / needs upgrade to {newest})"

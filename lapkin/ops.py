@@ -13,13 +13,33 @@ from datetime import UTC, datetime
 from typing import Any
 
 from redis import Redis
+from redis.exceptions import ResponseError
 
 from shared.config import Settings
 from shared.messaging.guard import epoch_key
-from shared.messaging.index import PRODUCERS, EventIndex, decode, entry_time, is_entry_id
+from shared.messaging.index import INDEXER_GROUP, PRODUCERS, EventIndex, decode, entry_time, is_entry_id
 from shared.observability import reconcile_key
 
-__all__ = ["PRODUCERS", "Ops", "decode", "entry_time"]
+# the consumer groups the running system keeps on each producer's stream: every service that reads it (its
+# `consumes`, checked against the services themselves by tests/unit/test_ops_groups.py) and the approval service's
+# event indexer, which reads them all
+READERS = {
+    "collector": ("aggregator", "approval", "renderer"),
+    "aggregator": ("approval", "renderer"),
+    "approval": ("aggregator", "collector", "renderer"),
+    "renderer": ("approval",),
+}
+
+
+def expected_groups(producer: str) -> list[str]:
+    return sorted((*READERS[producer], INDEXER_GROUP))
+
+
+__all__ = ["PRODUCERS", "DeadLetterNotFound", "Ops", "decode", "entry_time"]
+
+
+class DeadLetterNotFound(KeyError):
+    """No such entry in that dead-letter stream (or no such stream)."""
 
 
 def _text(value: Any) -> str:
@@ -69,13 +89,15 @@ class Ops:
                         yield {"stream": name, "id": _text(entry_id), **env}
 
     def status(self) -> list[dict[str, Any]]:
-        """Per stream: length, dead letters, and per consumer group its pending count, oldest pending age, lag."""
+        """Per stream: length, dead letters, per consumer group its pending count, oldest pending age, lag, and the
+        groups the system keeps on it that Redis does not hold (`missing`)."""
         out = []
-        for stream in self.streams():
+        for producer in PRODUCERS:
+            stream = self.s.stream(producer)
             groups = []
             try:
                 infos = self.r.xinfo_groups(stream)
-            except Exception:
+            except ResponseError:  # no such stream
                 infos = []
             for g in infos:
                 name = _text(g["name"])
@@ -86,9 +108,11 @@ class Ops:
                 groups.append(
                     {"group": name, "pending": int(g["pending"]), "lag": g.get("lag"), "oldest_pending_s": oldest}
                 )
+            held = {g["group"] for g in groups}
             out.append(
-                {"stream": stream, "length": self.r.xlen(stream), "dlq": self.r.xlen(f"{stream}.dlq"), "groups": groups}
-            )
+                {"stream": stream, "length": self.r.xlen(stream), "dlq": self.r.xlen(f"{stream}.dlq"), "groups": groups,
+                 "missing": [g for g in expected_groups(producer) if g not in held]}
+            )  # fmt: skip
         return out
 
     def reconciliation(self) -> dict[str, Any] | None:
@@ -124,7 +148,7 @@ class Ops:
         """Put the event back on its stream with the same event_id: idempotent consumers still apply it once."""
         entry = self.dlq_entry(dlq, entry_id)
         if entry is None:
-            raise KeyError(f"{dlq} {entry_id}")
+            raise DeadLetterNotFound(f"{dlq} {entry_id}")
         envelope = entry["envelope"]
         # raw JSON in __data__ is read by FastStream's parser like its own binary format (no top-level "data" key);
         # a dead letter that was never JSON (kept as text) goes back as the text it was
@@ -142,7 +166,7 @@ class Ops:
     def drop(self, dlq: str, entry_id: str, by: str = "cli") -> dict[str, Any]:
         entry = self.dlq_entry(dlq, entry_id)
         if entry is None:
-            raise KeyError(f"{dlq} {entry_id}")
+            raise DeadLetterNotFound(f"{dlq} {entry_id}")
         self.r.xdel(dlq, entry_id)
         self._record("drop", entry, by)
         return {"dropped": entry_id}

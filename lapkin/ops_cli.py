@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from lapkin.ops import Ops, entry_time
+from lapkin.ops import DeadLetterNotFound, Ops, entry_time
 from shared.config import Settings
 
 events_app = typer.Typer(help="Log peristiwa / the event log.", no_args_is_help=True)
@@ -47,27 +47,39 @@ def events_tail(
 
 def status() -> None:
     """Streams, consumer groups (pending, oldest pending, lag), dead letters, the epoch and the newest
-    reconciliation; a line starting with `PERHATIAN/ATTENTION` for each thing to look at."""
+    reconciliation; a line starting with `PERHATIAN/ATTENTION` for each thing to look at (a consumer group missing,
+    dead letters, the Redis epoch missing, reconciliation gaps).
+
+    Exit status: 0 nothing to look at; 1 at least one PERHATIAN/ATTENTION line; 2 could not check (Redis
+    unreachable)."""
     ops = _ops()
     rows = ops.status()
+    attention = []
     for row in rows:
         typer.echo(f"{row['stream']}: {row['length']} peristiwa, {row['dlq']} di DLQ")
         for g in row["groups"]:
             oldest = "-" if g["oldest_pending_s"] is None else f"{g['oldest_pending_s']:.1f} s"
             typer.echo(f"  grup {g['group']:<11} pending {g['pending']:<5} tertua {oldest:<9} lag {g['lag']}")
+        for group in row["missing"]:
+            typer.echo(f"  grup {group:<11} HILANG / MISSING")
+            attention.append(f"grup konsumen hilang / consumer group missing: stream {row['stream']} group {group}")
     dead = sum(row["dlq"] for row in rows)
     if dead:
-        typer.echo(f"PERHATIAN/ATTENTION: {dead} surat mati / dead letters (lapkin dlq list)")
+        attention.append(f"{dead} surat mati / dead letters (lapkin dlq list)")
     if ops.epoch() is None:
-        typer.echo("PERHATIAN/ATTENTION: epoch Redis hilang / Redis epoch missing: data lost, not yet restored")
+        attention.append("epoch Redis hilang / Redis epoch missing: data lost, not yet restored")
     found = ops.reconciliation()
     if found is None:
         typer.echo("rekonsiliasi / reconciliation: belum pernah / never run (lapkin reconcile)")
-        return
-    gaps = sum(found["gaps"].values())
-    typer.echo(f"rekonsiliasi / reconciliation {found['at']}: {gaps} celah / gaps")
-    if gaps:
-        typer.echo("PERHATIAN/ATTENTION: celah rekonsiliasi / reconciliation gaps (lapkin reconcile --repair)")
+    else:
+        gaps = sum(found["gaps"].values())
+        typer.echo(f"rekonsiliasi / reconciliation {found['at']}: {gaps} celah / gaps")
+        if gaps:
+            attention.append("celah rekonsiliasi / reconciliation gaps (lapkin reconcile --repair)")
+    for line in attention:
+        typer.echo(f"PERHATIAN/ATTENTION: {line}")
+    if attention:
+        raise typer.Exit(1)
 
 
 def reconcile(
@@ -77,7 +89,10 @@ def reconcile(
     wait: Annotated[float, typer.Option(help="with --repair: seconds to wait for the gaps to close")] = 60.0,
 ) -> None:
     """Every service against the one before it (collector → aggregator → renderer → approval), from their own
-    databases: lists the gaps; exit code 1 while any is left."""
+    databases: lists the gaps, and says how many recent differences (changed within --grace) were not judged yet.
+
+    Exit status: 0 no gaps; 1 gaps found (left after --repair); 2 could not check (a database missing or unreachable,
+    with the reason as one line on stderr). Never creates a database or a folder."""
     from lapkin.reconcile import reconcile as run
     from lapkin.reconcile import record
 
@@ -98,6 +113,11 @@ def reconcile(
         if "repaired" in outcome:
             typer.echo(f"dikirim ulang / re-emitted: {outcome['repaired']} peristiwa / events")
         typer.echo(f"{len(gaps)} celah / gaps" if gaps else "tidak ada celah / no gaps")
+        if outcome["recent"]:
+            typer.echo(
+                f"{outcome['recent']} perubahan terbaru belum dinilai (masih dalam {grace:g} detik) / recent changes "
+                f"not judged yet (still within the {grace:g} s grace period): run again later"
+            )
     if gaps:
         raise typer.Exit(1)
 
@@ -124,7 +144,7 @@ def dlq_list() -> None:
 def dlq_show(dlq: str, entry_id: str) -> None:
     entry = _ops().dlq_entry(dlq, entry_id)
     if entry is None:
-        raise typer.Exit(1)
+        raise DeadLetterNotFound(f"{dlq} {entry_id}")
     typer.echo(json.dumps(entry, indent=2, ensure_ascii=False))
 
 

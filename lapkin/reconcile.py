@@ -26,7 +26,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
 from shared.config import Settings
-from shared.db import make_engine
+from shared.db import make_existing_engine
 from shared.events import catalogue as ev
 from shared.events.envelope import new_envelope
 from shared.messaging.outbox import add_to_outbox
@@ -57,10 +57,11 @@ class Reconciler:
         self.settings = settings
         self.grace = timedelta(seconds=grace_s)
         self.engines: dict[str, Engine] = {}
+        self.recent = 0  # differences of the newest check still inside the grace period: not judged yet
 
     def engine(self, service: str) -> Engine:
         if service not in self.engines:
-            self.engines[service] = make_engine(self.settings, service)
+            self.engines[service] = make_existing_engine(self.settings, service)
         return self.engines[service]
 
     def close(self) -> None:
@@ -68,13 +69,18 @@ class Reconciler:
             engine.dispose()
 
     def settled(self, when: datetime | None) -> bool:
-        """Changed longer than the grace period ago (so its event should have arrived)."""
+        """Changed longer than the grace period ago (so its event should have arrived); asked only about a
+        difference, so each one still inside the grace period is counted in `recent`."""
         when = _aware(when)
-        return when is None or when <= datetime.now(UTC) - self.grace
+        if when is None or when <= datetime.now(UTC) - self.grace:
+            return True
+        self.recent += 1
+        return False
 
     # ---- checks ---------------------------------------------------------------------------------------------
 
     def check(self) -> list[Gap]:
+        self.recent = 0
         return self.collector_aggregator() + self.aggregator_renderer() + self.renderer_approval()
 
     def collector_aggregator(self) -> list[Gap]:
@@ -126,7 +132,7 @@ class Reconciler:
             pending = {p.draft_id: p.revision for p in s.exec(select(PendingDraft))}
         gaps = []
         for rec in recaps:
-            if rec is None or rec.status != "complete" or not self.settled(rec.created_at):
+            if rec is None or rec.status != "complete":
                 continue
             body = json.loads(rec.body)
             if body.get("quarters_final") is False:
@@ -134,6 +140,8 @@ class Reconciler:
             draft_id = f"{rec.tahun}-{rec.periode}"
             doc = docs.get(draft_id)
             if doc is not None and (doc.status == "final" or doc.content_hash == content_hash(body)):
+                continue
+            if not self.settled(rec.created_at):
                 continue
             have = f"revisi {doc.recap_revision} (v{doc.version})" if doc else "-"
             if draft_id in pending:
@@ -223,13 +231,14 @@ class Reconciler:
                                 files=json.loads(doc.sha256))  # fmt: skip
 
 
-def result(gaps: list[Gap], repaired: list[str] | None = None) -> dict[str, Any]:
+def result(gaps: list[Gap], repaired: list[str] | None = None, recent: int = 0) -> dict[str, Any]:
+    """`recent`: differences changed within the grace period, not judged (not gaps, not yet known to be fine)."""
     counts = dict.fromkeys(CHECKS, 0)
     for gap in gaps:
         counts[gap.check] += 1
     now = datetime.now(UTC)
     out: dict[str, Any] = {"at": now.isoformat(), "at_unix": now.timestamp(), "gaps": counts,
-                           "items": [asdict(g) for g in gaps]}  # fmt: skip
+                           "items": [asdict(g) for g in gaps], "recent": recent}  # fmt: skip
     if repaired is not None:
         out["repaired"] = len(repaired)
     return out
@@ -268,6 +277,6 @@ def reconcile(
                 if new:  # downstream of a repaired one (a new recap, a new draft): re-sent once too
                     sent |= {(g.check, g.key, g.want) for g in new}
                     repaired += rec.repair(new)
-        return result(gaps, repaired)
+        return result(gaps, repaired, rec.recent)
     finally:
         rec.close()

@@ -6,6 +6,7 @@ import threading
 from collections import deque
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, Table, event, text
@@ -14,6 +15,36 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel, create_engine
 
 from shared.config import Settings
+
+
+class DatabaseMissing(Exception):
+    """A command that reads or changes existing data found no database file (it never creates one)."""
+
+    def __init__(self, service: str, path: Path, data_dir: Path) -> None:
+        super().__init__(f"{service}: {path} (LAPKIN_DATA_DIR={data_dir})")
+
+
+def sqlite_path(settings: Settings, service: str) -> Path | None:
+    """The service's SQLite file (None: PostgreSQL, or SQLite in memory)."""
+    if settings.database_url is None:
+        return (settings.data_dir / f"{service}.db").resolve()
+    url = make_url(settings.database_url)
+    if url.get_backend_name() != "sqlite" or (url.database or "") in ("", ":memory:"):
+        return None
+    return Path(make_url(service_url(settings, service)).database or "")
+
+
+def require_database(settings: Settings, service: str) -> None:
+    """Refuse (DatabaseMissing) when the service's SQLite file does not exist, instead of creating an empty one:
+    for the operators' commands that only look at, or change, what is already there."""
+    path = sqlite_path(settings, service)
+    if path is not None and not path.is_file():
+        raise DatabaseMissing(service, path, settings.data_dir.resolve())
+
+
+def make_existing_engine(settings: Settings, service: str) -> Engine:
+    require_database(settings, service)
+    return make_engine(settings, service)
 
 
 def service_url(settings: Settings, service: str) -> str:

@@ -176,7 +176,7 @@ class Metrics:
         )
         self.reconcile_gaps = Gauge(
             "lapkin_reconcile_gaps",
-            "Gaps the newest `lapkin reconcile` found, by check (absent until it first ran).",
+            "Gaps the newest `lapkin reconcile` found, by check (absent while Redis holds no result).",
             ("check",),
         )
         self.reconcile_at = Gauge(
@@ -202,6 +202,15 @@ class Metrics:
             self.reconcile_at,
         ]
 
+    def start_at_zero(self, reasons: Iterable[str], streams_in: Iterable[str], types: Iterable[str]) -> None:
+        """The counters alerts watch, exported at 0 from start for their known label values (a series that only
+        appears with its first event gives Prometheus' `increase()` nothing to compare that first one with)."""
+        for reason in reasons:
+            self.redis_recoveries.inc(reason, amount=0)
+        for stream in streams_in:
+            for type_ in (*types, "unreadable"):
+                self.dead_lettered.inc(stream, type_, amount=0)
+
     def update_groups(self, groups: list[GroupState]) -> None:
         for g in groups:
             self.group_up.set(g.stream, g.group, value=1 if g.exists else 0)
@@ -210,10 +219,12 @@ class Metrics:
             self.group_lag.set(g.stream, g.group, value=g.lag if g.lag is not None else 0)
 
     def update_reconcile(self, result: dict[str, Any] | None) -> None:
-        """From the result the newest `lapkin reconcile` left in Redis (`reconcile_key`)."""
+        """From the result the newest `lapkin reconcile` left in Redis (`reconcile_key`) now: both series are
+        absent while Redis holds none (never run, or lost with Redis data), never an older figure."""
+        self.reconcile_gaps.values.clear()
+        self.reconcile_at.values.clear()
         if not result:
             return
-        self.reconcile_gaps.values.clear()
         for check, n in (result.get("gaps") or {}).items():
             self.reconcile_gaps.set(str(check), value=float(n))
         if result.get("at_unix") is not None:

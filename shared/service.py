@@ -28,7 +28,7 @@ from shared.db import database_unavailable, make_engine
 from shared.errors import FORBIDDEN, UNAUTHORIZED, api_error, error_body, install_error_handlers
 from shared.events.envelope import Envelope, new_envelope
 from shared.inputguard import MAX_ROW_ID, InputGuard, LastResort
-from shared.messaging.guard import Guard
+from shared.messaging.guard import RECOVERY_REASONS, Guard
 from shared.messaging.outbox import Relay, add_to_outbox
 from shared.messaging.streams import (
     EventConsumer,
@@ -126,6 +126,7 @@ class Runtime:
             hook()
 
     async def start(self) -> None:
+        self.metrics.start_at_zero(RECOVERY_REASONS, self.streams_in if self.handlers else [], self.handlers)
         self.redis = make_redis(self.settings)
         self.broker = make_broker(self.settings)
         self.guard = Guard(
@@ -249,10 +250,14 @@ async def _refresh_metrics(rt: Runtime) -> None:
     try:
         for stream in rt.streams_in:
             rt.metrics.dead_letters.set(stream, value=await rt.redis.xlen(f"{stream}.dlq"))
+    except Exception as exc:
+        log.warning("metrics: dead letters: %s", exc)
+    try:
         found = await rt.redis.get(reconcile_key(rt.settings.stream_prefix))
         rt.metrics.update_reconcile(json.loads(found) if found else None)
     except Exception as exc:
-        log.warning("metrics: dead letters, reconciliation: %s", exc)
+        rt.metrics.update_reconcile(None)  # unknown now: absent, not an old figure
+        log.warning("metrics: reconciliation: %s", exc)
 
 
 def _ping_db(engine: Engine) -> None:

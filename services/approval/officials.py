@@ -17,7 +17,7 @@ from services.approval import login
 from services.approval.models import Official, WebSessionRow
 from shared import revocation
 from shared.config import Settings
-from shared.db import make_engine
+from shared.db import make_engine, make_existing_engine
 from shared.errors import ApiError, ErrorItem, api_error
 from shared.migrate import upgrade
 from shared.security import hash_password, issue_token
@@ -83,7 +83,7 @@ def create_official(session: Session, data: dict[str, Any]) -> Official:
 
 
 def create_official_cli(settings: Settings, **data: Any) -> dict[str, Any]:
-    return with_session(settings, lambda session: public(create_official(session, data)))
+    return with_session(settings, lambda session: public(create_official(session, data)), create=True)
 
 
 def issue_for(settings: Settings, official: Official) -> str:
@@ -171,9 +171,10 @@ def unlock(settings: Settings, username: str) -> None:
         client.close()
 
 
-def with_session(settings: Settings, work: Callable[[Session], T]) -> T:
-    """`work` on the approval database, migrated first (the CLI's way in)."""
-    engine = make_engine(settings, "approval")
+def with_session(settings: Settings, work: Callable[[Session], T], *, create: bool = False) -> T:
+    """`work` on the approval database, migrated first (the CLI's way in). Only with `create` (`officials create`)
+    is a missing SQLite database made; otherwise it is DatabaseMissing (a wrong LAPKIN_DATA_DIR)."""
+    engine = make_engine(settings, "approval") if create else make_existing_engine(settings, "approval")
     try:
         upgrade(engine, "approval")
         with Session(engine, expire_on_commit=False) as session:

@@ -44,6 +44,7 @@ EPOCH_MISSING, EPOCH_CHANGED, STREAM_LOST, GROUP_MISSING = (
     "stream lost entries",
     "consumer group missing",
 )  # how often published outbox rows older than the retention are deleted
+RECOVERY_REASONS = (EPOCH_MISSING, EPOCH_CHANGED, STREAM_LOST, GROUP_MISSING)
 
 
 def epoch_key(prefix: str) -> str:

@@ -102,14 +102,14 @@ def lapkin(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def one_line_error(done: subprocess.CompletedProcess[str], *words: str) -> None:
-    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.returncode == 2, done.stdout + done.stderr
     assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert all(w in done.stderr for w in words), done.stderr
 
 
 def test_officials_and_keys_commands_take_credentials_back_on_the_running_system(tmp_path):
     """`lapkin officials list|deactivate|reset-password|unlock` and `lapkin keys list|revoke` against `lapkin up`:
-    each takes effect on the services' next request; mistakes are one line on stderr and exit status 1."""
+    each takes effect on the services' next request; mistakes are one line on stderr and exit status 2."""
     env = embedded_env(tmp_path)
     for username, role in (("sekdin", "sekretaris"), ("rina", "staf")):
         made = lapkin(env, "officials", "create", "--username", username, "--nama", username.title(), "--role", role,

@@ -19,7 +19,7 @@ def series(text: str, name: str, **labels: str) -> float | None:
     for line in text.splitlines():
         if not line.startswith(name + "{") and not line.startswith(name + " "):
             continue
-        got = dict(re.findall(r'(\w+)="([^"]*)"', line.split(" ")[0]))
+        got = dict(re.findall(r'(\w+)="([^"]*)"', line.rsplit(" ", 1)[0]))
         if all(got.get(k) == v for k, v in labels.items()):
             return float(line.rsplit(" ", 1)[1])
     return None
@@ -146,3 +146,30 @@ def test_json_log_lines_carry_the_correlation_id():
     with correlation("corr-9"):
         line = json.loads(JsonFormatter("aggregator").format(record))
     assert line["message"] == "applied E1" and line["correlation_id"] == "corr-9" and line["service"] == "aggregator"
+
+
+def test_alerted_counters_start_at_0_and_reconcile_figures_are_what_redis_holds_now(settings, r):
+    """Counters an alert's `increase()` watches are there at 0 before their first event; the reconciliation series
+    follow the `lapkin.reconcile` key: absent before, the figures while it is there, absent again once it is lost."""
+    from shared.messaging.guard import RECOVERY_REASONS
+    from shared.observability import reconcile_key
+
+    app = create_app(settings)
+    stream = settings.stream("approval")  # the collector reads the approval service's stream
+    with TestClient(app) as client:
+        text = client.get("/metrics").text
+        for reason in RECOVERY_REASONS:
+            assert series(text, "lapkin_redis_recoveries_total", reason=reason) is not None, reason
+        assert series(text, "lapkin_events_dead_lettered_total", stream=stream, type="unreadable") == 0
+        for type_ in app.state.rt.handlers:
+            assert series(text, "lapkin_events_dead_lettered_total", stream=stream, type=type_) == 0, type_
+        assert series(text, "lapkin_reconcile_timestamp_seconds") is None
+        found = {"at": "2026-12-01T00:00:00+00:00", "at_unix": 1764547200.0, "gaps": {"collector-aggregator": 2}}
+        r.set(reconcile_key(settings.stream_prefix), json.dumps(found))
+        text = client.get("/metrics").text
+        assert series(text, "lapkin_reconcile_timestamp_seconds") == 1764547200.0
+        assert series(text, "lapkin_reconcile_gaps", check="collector-aggregator") == 2
+        r.delete(reconcile_key(settings.stream_prefix))  # Redis lost it
+        text = client.get("/metrics").text
+        assert series(text, "lapkin_reconcile_timestamp_seconds") is None
+        assert series(text, "lapkin_reconcile_gaps", check="collector-aggregator") is None

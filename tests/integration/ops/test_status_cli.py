@@ -8,16 +8,35 @@ import json
 from typer.testing import CliRunner
 
 from lapkin.cli import app
+from lapkin.ops import expected_groups
 from shared.messaging.guard import epoch_key
+from shared.messaging.index import PRODUCERS
 from shared.observability import reconcile_key
 
 
-def run_status(settings, monkeypatch) -> str:
+def run_status(settings, monkeypatch, code: int = 1) -> str:
+    """`lapkin status`; exit status 1 when it printed any PERHATIAN/ATTENTION line, else 0."""
     monkeypatch.setenv("REDIS_URL", settings.redis_url)
     monkeypatch.setenv("LAPKIN_STREAM_PREFIX", settings.stream_prefix)
     result = CliRunner().invoke(app, ["status"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == code, result.output
+    assert ("PERHATIAN/ATTENTION" in result.output) == (code == 1), result.output
     return result.output
+
+
+def test_a_missing_consumer_group_is_named_and_status_exits_1(settings, r, monkeypatch):
+    r.set(epoch_key(settings.stream_prefix), "e1")
+    for producer in PRODUCERS:
+        for group in expected_groups(producer):
+            r.xgroup_create(settings.stream(producer), group, id="0", mkstream=True)
+    out = run_status(settings, monkeypatch, code=0)
+    assert "grup aggregator" in out and "MISSING" not in out
+    r.xgroup_destroy(settings.stream("collector"), "aggregator")
+    out = run_status(settings, monkeypatch)
+    stream = settings.stream("collector")
+    line = f"PERHATIAN/ATTENTION: grup konsumen hilang / consumer group missing: stream {stream} group aggregator"
+    assert line in out
+    assert out.count("consumer group missing") == 1
 
 
 def test_status_flags_dead_letters_a_missing_epoch_and_reconciliation_gaps(settings, r, monkeypatch):
@@ -32,5 +51,5 @@ def test_status_flags_dead_letters_a_missing_epoch_and_reconciliation_gaps(setti
     r.set(reconcile_key(settings.stream_prefix), json.dumps(found))
     out = run_status(settings, monkeypatch)
     assert "PERHATIAN/ATTENTION: 1 surat mati / dead letters" in out
-    assert "epoch missing" not in out
+    assert "epoch missing" not in out and "group missing" in out  # no service made its groups on this prefix
     assert "2 celah / gaps" in out and "PERHATIAN/ATTENTION: celah rekonsiliasi" in out
