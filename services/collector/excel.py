@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -59,6 +60,10 @@ COL_KODE, COL_REALISASI, COL_KETERANGAN = "A", "I", "J"
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
 HEAD_FILL = PatternFill("solid", fgColor="D9E1F2")
 UNLOCKED = Protection(locked=False)
+
+
+COLUMNS_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")  # a cell's formula element (not <formula1> of a validation)
 
 
 def cell_name(ref: str) -> str:
@@ -189,6 +194,8 @@ def read_upload(data: bytes, max_unpacked: int) -> Upload:
     read the template's cells."""
     with PARSING.slot():  # a workbook within the limit can still cost tens of MiB and seconds to parse
         rows = _rows(_open(data, max_unpacked))
+        if _has_formulas(data):  # read a second time, as formulas, only when the sheets hold any
+            _refuse_formulas_without_value(rows, _rows(_open_workbook(data, data_only=False)))
     if not _is_template(rows):
         raise api_error(
             422,
@@ -258,10 +265,45 @@ def _open(data: bytes, max_unpacked: int) -> Any:
     if not data.startswith(b"PK\x03\x04"):
         raise _invalid_file("isinya bukan arsip zip Office Open XML", "its content is not an Office Open XML zip")
     check_unpacked(data, max_unpacked)
+    return _open_workbook(data, data_only=True)
+
+
+def _open_workbook(data: bytes, *, data_only: bool) -> Any:
     try:
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
     except Exception as exc:  # openpyxl raises many kinds for a zip that is not a workbook
         raise _invalid_file("openpyxl tidak dapat membukanya", "openpyxl cannot open it") from exc
+
+
+def _has_formulas(data: bytes) -> bool:
+    """Does any worksheet hold a formula (`<f>`)? Its parts were unpacked within the limit by `check_unpacked`."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return any(
+            FORMULA.search(zf.read(m)) for m in zf.infolist() if m.filename.startswith("xl/worksheets/") and m.file_size
+        )
+
+
+def _refuse_formulas_without_value(values: list[tuple[Any, ...]], formulas: list[tuple[Any, ...]]) -> None:
+    """A formula cell counts by the value Excel last computed and saved with it. A file written by a script
+    (openpyxl, pandas) holds the formula with no saved value: it read as an empty cell, so the report was a 202
+    that changed nothing (outsider check). Each such cell is refused, named."""
+    errors = []
+    for row_no, (got, written) in enumerate(zip(values, formulas, strict=False), start=1):
+        for col, (value, formula) in enumerate(zip(got, written, strict=False)):
+            if value is None and isinstance(formula, str) and formula.startswith("="):
+                cell = cell_name(f"{COLUMNS_LETTERS[col]}{row_no}")
+                errors.append(
+                    ErrorItem(
+                        cell,
+                        "formula_without_value",
+                        f"Sel {cell} — rumus {formula[:60]} tanpa nilai tersimpan: buka dan simpan berkas di Excel "
+                        "atau LibreOffice agar nilainya dihitung, atau isi angkanya",
+                        f"Cell {cell} — formula {formula[:60]} has no saved value: open and save the file in Excel or "
+                        "LibreOffice so it is computed, or type the number",
+                    )
+                )
+    if errors:
+        raise ApiError(422, errors)
 
 
 def _rows(wb: Any) -> list[tuple[Any, ...]]:

@@ -445,3 +445,15 @@ def test_names_from_the_pk_stay_text_in_the_template_never_formulas(collector: S
     assert {'=HYPERLINK("http://contoh.invalid","klik")', "<script>alert(1)</script> {{7*7}}", "=1+1"} <= values
     sheet = filled(collector, {"B7": 1, "I13": "7.1"}, unit="BPS")  # and the sheet still reads back
     assert upload(collector, sheet, unit="BPS").status_code == 202
+
+
+def test_a_formula_with_no_saved_value_is_refused_naming_the_cell(loaded: Service) -> None:
+    """Outsider check: a sheet written by a script holds `=SUM(150,150)` with no value Excel computed; it read as an
+    empty cell and the upload was a 202 that changed nothing. Refused, naming the cell; nothing stored."""
+    before = stored(loaded)
+    r = upload(loaded, filled(loaded, {"I13": "=SUM(150,150)", "B9": "kendala dengan rumus"}))
+    assert r.status_code == 422 and errors_of(r) == {("Laporan!I13", "formula_without_value")}, r.text
+    assert "=SUM(150,150)" in r.json()["errors"][0]["message_en"]
+    assert stored(loaded) == before
+    r = upload(loaded, filled(loaded, {"B7": 1, "I13": 30}))  # the number itself, as usual
+    assert r.status_code == 202, r.text

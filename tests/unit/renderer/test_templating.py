@@ -14,7 +14,7 @@ import pytest
 from docx import Document
 from jinja2.exceptions import SecurityError
 
-from services.renderer import documents
+from services.renderer import documents, templating
 from services.renderer.documents import disposisi_view_model, render_disposisi, render_docx
 from services.renderer.templating import (
     ATTRIBUTES,
@@ -158,6 +158,22 @@ def test_the_disposisi_template_on_disk_does_not_run_code(tmp_path: Path) -> Non
     with pytest.raises(SecurityError):
         render_disposisi(DISPOSISI, template_dir=tmp_path)
     assert not marker.exists()
+
+
+def test_a_template_that_writes_without_end_is_stopped_while_it_writes(
+    tw1: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Outsider check: two nested loops over a text (allowed at upload) with the name written 200 times inside made
+    an 18.7 MB document.xml from 36 KB. The output of every template is bounded while it is written."""
+    growth = "{% for c in instansi %}{% for d in instansi %}" + "{{ instansi }}" * 200 + "{% endfor %}{% endfor %}"
+    data = with_text(growth)
+    assert check_docx_template(data, "triwulan") == ([], [])  # passes the upload rules: bounded by the data only
+    (tmp_path / "triwulan.docx").write_bytes(data)
+    monkeypatch.setattr(templating, "MAX_RENDERED_CHARS", 2_000_000)  # the real bound is 64 M; the same mechanism
+    with pytest.raises(templating.OutputTooLarge):
+        render_docx(tw1, template_dir=tmp_path)
+    (tmp_path / "triwulan.docx").write_bytes(with_text("{% for r in rows %}{{ r.nama }}{% endfor %}"))
+    assert "{{" not in docx_text(render_docx(tw1, template_dir=tmp_path))  # a normal one renders under the bound
 
 
 # ---- the vocabulary is the view-model's ---------------------------------------------------------------------
