@@ -9,7 +9,7 @@ view-model the renderer builds."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from io import BytesIO
 from typing import Any
 
@@ -38,7 +38,7 @@ class OutputTooLarge(SecurityError):
     """A template wrote more than MAX_RENDERED_CHARS: stopped while it writes, not after."""
 
 
-def bounded_concat(pieces: Iterator[str]) -> str:
+def bounded_concat(pieces: Iterable[str]) -> str:
     """`Environment.concat` with a bound: Template.render joins what the compiled template yields, piece by piece
     (loops and conditions are inline in that generator), so counting here stops a template that writes without
     end — two nested loops over a text with its name 200 times wrote 18.7 MB from a 36 KB template (outsider

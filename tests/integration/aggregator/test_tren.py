@@ -28,7 +28,7 @@ def publish_pk(svc: Service, pk: dict[str, Any], version: int = 1) -> None:
     eventually(lambda: svc.client.get(URL, headers=svc.admin).json().get("pk_version") == version)
 
 
-def bulanan(unit: str, bulan: int, revision: int, values: dict[str, str]) -> Envelope:
+def bulanan(unit: str, bulan: int, revision: int, values: dict[str, str], anggaran: str | None = None) -> Envelope:
     payload = ev.BulananSubmitted(
         tahun=2024,
         bulan=bulan,
@@ -36,6 +36,7 @@ def bulanan(unit: str, bulan: int, revision: int, values: dict[str, str]) -> Env
         submission_id=f"{unit}-{bulan}-{revision}",
         revision=revision,
         realisasi=[ev.NilaiItem(indikator=k, nilai=v) for k, v in sorted(values.items())],
+        anggaran={"realisasi": anggaran} if anggaran is not None else None,
     )
     return new_envelope("BulananSubmitted", payload, producer="collector")
 
@@ -166,3 +167,20 @@ def test_tren_is_for_the_admin_and_officials_and_404_without_a_pk(aggregator: Se
     )
     r = aggregator.client.get(URL, headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 200 and len(r.json()["indikator"]) == 9
+
+
+def test_the_monthly_anggaran_shows_per_programme_and_month(aggregator: Service, pk: dict[str, Any]) -> None:
+    """Outsider check: a monthly `anggaran.realisasi` was acknowledged and shown nowhere. The trend lists it per
+    programme (the unit that holds it) and month; the newest revision of a month wins."""
+    publish_pk(aggregator, pk)
+    feed(
+        aggregator,
+        bulanan("BID-HI", 11, 1, {"IK-4.1": "82"}, anggaran="5555"),
+        bulanan("BID-HI", 12, 1, {"IK-4.1": "83"}, anggaran="4242"),
+        bulanan("BID-HI", 12, 2, {"IK-4.1": "83"}, anggaran="4343.5"),
+    )
+    body = aggregator.client.get(URL, headers=aggregator.admin).json()
+    by_prog = {p["kode"]: p for p in body["anggaran"]}
+    assert by_prog["P-04"]["unit"] == "BID-HI"
+    assert by_prog["P-04"]["bulan"] == [{"bulan": 11, "realisasi": "5555"}, {"bulan": 12, "realisasi": "4343.5"}]
+    assert by_prog["P-01"]["bulan"] == []  # SEKRETARIAT sent no monthly anggaran
