@@ -133,13 +133,18 @@ def with_nul(body: Any) -> Iterator[tuple[str, Any]]:
         yield path, poisoned
 
 
-def test_a_nul_in_any_string_of_a_json_body_is_422_naming_the_field(world: World):
+def json_bodies(world: World) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
+    """Every JSON route with a body holding every text field it reads."""
     bodies = {key: make(world, "admin").get("json") for key, make in BODIES.items()}
     bodies.update(TEXT_BODIES)
     for service, method, path in json_routes(world):
         body = bodies.get((method, path))
-        if not isinstance(body, dict):
-            continue
+        if isinstance(body, dict):
+            yield service, method, path, body
+
+
+def test_a_nul_in_any_string_of_a_json_body_is_422_naming_the_field(world: World):
+    for service, method, path, body in json_bodies(world):
         for field, poisoned in with_nul(body):
             res = send(world, service, method, path, json=poisoned)
             assert_refused(res, "nul_character", f"{method} {path} {field}", field)
@@ -150,12 +155,7 @@ def test_a_nul_in_any_string_of_a_json_body_is_422_naming_the_field(world: World
 def test_a_lone_surrogate_in_any_string_of_a_json_body_is_422_naming_the_field(world: World):
     """Outsider check: `"\\ud800"` in a JSON string decodes to text no database or UTF-8 encoder takes; it was a 500
     at the insert on login, reports, disposisi, decisions, officials (and a dry run said 200)."""
-    bodies = {key: make(world, "admin").get("json") for key, make in BODIES.items()}
-    bodies.update(TEXT_BODIES)
-    for service, method, path in json_routes(world):
-        body = bodies.get((method, path))
-        if not isinstance(body, dict):
-            continue
+    for service, method, path, body in json_bodies(world):
         for field, poisoned in with_nul(body):
             raw = json.dumps(poisoned).replace("\\u0000", "\\ud800")  # the same places, a lone high surrogate
             headers = {**world.callers[allowed_caller(service, method, path)], "Content-Type": "application/json"}
