@@ -133,24 +133,3 @@ UNAUTHORIZED = api_error(
     401, None, "unauthorized", "Kredensial tidak ada atau tidak valid.", "Missing or invalid credentials."
 )
 FORBIDDEN = api_error(403, None, "forbidden", "Anda tidak berhak melakukan ini.", "You are not allowed to do this.")
-
-
-def refuse_unknown_fields(body: object, allowed: frozenset[str]) -> None:
-    """422 `unknown_field` for each key of a JSON object body that the route does not read: a misspelt field
-    (`catatn`, `jabatn`) answered 201 and silently dropped is data the caller believes was kept."""
-    if not isinstance(body, dict):
-        return
-    unknown = sorted(k for k in body if k not in allowed)
-    if unknown:
-        raise ApiError(
-            422,
-            [
-                ErrorItem(
-                    k,
-                    "unknown_field",
-                    f"{k}: kolom tidak dikenal (periksa ejaannya; kolom yang tidak dikenal tidak disimpan)",
-                    f"{k}: unknown field (check its spelling; an unknown field would not be stored)",
-                )
-                for k in unknown
-            ],
-        )

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from services.approval import disposisi, handlers, kepatuhan, officials, sosialisasi
 from services.approval import login as login_
 from services.approval.workflow import Workflow
-from shared.errors import ApiError, ErrorItem, error_responses, refuse_unknown_fields
+from shared.errors import ApiError, ErrorItem, error_responses
 from shared.service import JSON_OBJECT, AdminDep, JsonBody, RowId, RuntimeDep, SessionDep, StaffDep
 
 router = APIRouter(prefix="/api/v1", tags=["approval"], responses=error_responses(401, 403, 404, 413, 422))
@@ -19,20 +19,10 @@ def workflow(request: Request) -> Workflow:
     return request.app.state.rt.state["workflow"]  # type: ignore[no-any-return]
 
 
-# the keys each JSON route reads; any other is refused (shared.errors.refuse_unknown_fields)
-OFFICIAL_FIELDS = frozenset({"username", "password", "nama", "nip", "jabatan", "role", "unit"})
-DECISION_FIELDS = frozenset({"decision", "note", "version", "units", "indikator"})
-DISPOSISI_FIELDS = frozenset(
-    {"kepada_role", "kepada_id", "instruksi", "batas_waktu", "catatan", "tahun", "periode", "langkah"}
-)
-SOSIALISASI_FIELDS = frozenset({"penerima", "catatan"})
-
-
 @router.post("/officials", status_code=201, openapi_extra=JSON_OBJECT, responses=error_responses(409))
 def create_official(session: SessionDep, _: AdminDep, body: JsonBody) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise ApiError(422, [ErrorItem("body", "not_an_object", "body: harus objek", "body: must be an object")])
-    refuse_unknown_fields(body, OFFICIAL_FIELDS)
     return officials.public(officials.create_official(session, body))
 
 
@@ -82,7 +72,6 @@ def get_draft(draft_id: str, request: Request, session: SessionDep, caller: Staf
 def post_decision(
     draft_id: str, request: Request, session: SessionDep, rt: RuntimeDep, caller: StaffDep, body: JsonBody
 ) -> dict[str, Any]:
-    refuse_unknown_fields(body, DECISION_FIELDS)
     return handlers.decide(session, rt, workflow(request), caller, draft_id, body)
 
 
@@ -95,7 +84,6 @@ def issue_disposisi(
 ) -> dict[str, Any]:
     """Issue a disposition: `kepada_role` or `kepada_id`, `instruksi`, optional `batas_waktu` (YYYY-MM-DD),
     `catatan`, `tahun`, `periode`, `langkah` (SOP step; by default the sender's role's first disposisi step)."""
-    refuse_unknown_fields(body, DISPOSISI_FIELDS)
     who = handlers.official_row(session, caller)
     row = disposisi.issue(session, rt, workflow(request), who, body)
     return disposisi.public(session, workflow(request), row)
@@ -130,7 +118,6 @@ def circulate(
 ) -> dict[str, Any]:
     """Circulate a draft (SOP step 5: a final quarterly report; step 8: a semester or annual draft):
     `{"penerima": [official ids], "catatan": "..."}`."""
-    refuse_unknown_fields(body, SOSIALISASI_FIELDS)
     who = handlers.official_row(session, caller)
     return sosialisasi.status(session, sosialisasi.circulate(session, rt, workflow(request), who, draft_id, body))
 
