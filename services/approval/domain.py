@@ -11,15 +11,18 @@ the draft waits for a new version, or for that role to declare the correction do
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
 
 from services.approval.workflow import Stage, Workflow
+from shared.formatting import periode_label
 
 MENUNGGU, FINAL, DIKEMBALIKAN, SUPERSEDED = "menunggu", "final", "dikembalikan", "superseded"
 STATES = (MENUNGGU, FINAL, DIKEMBALIKAN, SUPERSEDED)
 DecisionKind = Literal["approve", "return"]
+KOREKSI_NOTE_MIN = 15  # characters of the note that closes a correction while named units still owe data
 
 
 class DomainError(Exception):
@@ -54,6 +57,28 @@ class DraftMovedOn(DomainError):
 
 class OtherUnit(DomainError):
     rule, status = "other_unit", 403
+
+
+class WaitingForReports(DomainError):
+    """The workflow's `requires`: a report merges others that are not final yet (SOP step 9)."""
+
+    rule, status = "waiting_for_reports", 409
+
+
+class KoreksiNoteRequired(DomainError):
+    """A correction closed while units named in the return have not sent new data needs an explicit note."""
+
+    rule, status = "koreksi_note_required", 422
+
+
+def reports_text(waiting_for: Sequence[tuple[str, int]], lang: str) -> str:
+    """ "Laporan Semester I 2024 dan Laporan Semester II 2024" / "the Semester I 2024 and Semester II 2024 reports"."""
+    labels = [periode_label(p, tahun, lang) for p, tahun in waiting_for]
+    if lang == "id":
+        names = [f"Laporan {label}" for label in labels]
+        return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} dan {names[-1]}"
+    joined = labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
+    return f"the {joined} report{'s' if len(labels) > 1 else ''}"
 
 
 @dataclass(frozen=True)
@@ -128,6 +153,7 @@ class Decision:
     returned_to: dict[str, Any] | None = None  # {"role", "step", "stage"} of a return
     units: tuple[str, ...] = ()  # a koreksi return: the units to reopen
     indikator: tuple[str, ...] = ()  # a koreksi return: the indicators to correct
+    tanpa_data: tuple[str, ...] = ()  # a correction closed although these named units sent no new data
 
 
 def new_draft(
@@ -162,18 +188,25 @@ def current_step(workflow: Workflow, draft: Draft) -> int | None:
     return stage.step
 
 
-def may_act(workflow: Workflow, draft: Draft, official: Official) -> bool:
-    """May this official decide on the draft now (approve; return too where `may_return` says so)?"""
+def may_act(workflow: Workflow, draft: Draft, official: Official, waiting_for: Sequence[tuple[str, int]] = ()) -> bool:
+    """May this official decide on the draft now (approve; return too where `may_return` says so)? A submit stage
+    waiting for other reports to be final (`waiting_for`, the workflow's `requires`) cannot be acted on."""
     try:
-        _check_turn(workflow, draft, official)
+        stage = _check_turn(workflow, draft, official)
     except DomainError:
         return False
-    return True
+    return not (waiting_for and stage.action == "submit" and not draft.koreksi_role)
 
 
 def may_return(workflow: Workflow, draft: Draft, official: Official) -> bool:
     stage = current_stage(workflow, draft)
     return may_act(workflow, draft, official) and not draft.koreksi_role and bool(stage and stage.on_return)
+
+
+def waits_for(workflow: Workflow, draft: Draft) -> bool:
+    """Is the draft at its compiler's submit stage, where the workflow's `requires` holds it back?"""
+    stage = current_stage(workflow, draft)
+    return bool(stage and stage.action == "submit" and not draft.koreksi_role and workflow.requires.get(draft.jenis))
 
 
 def decide(
@@ -187,10 +220,14 @@ def decide(
     now: datetime,
     units: tuple[str, ...] | list[str] = (),
     indikator: tuple[str, ...] | list[str] = (),
+    waiting_for: Sequence[tuple[str, int]] = (),
+    owing: Sequence[str] = (),
 ) -> Decision:
     """Approve (or submit, or mark a koreksi done) or return. A return with `koreksi` names the units and
     indicators to reopen; a unit-bound official (`unit` set) may only name their own unit, and names it by
-    default."""
+    default. `waiting_for`: the (periode, tahun) of reports the workflow's `requires` still waits for (a submit is
+    refused until they are final). `owing`: the units the koreksi named that have sent no new data yet (closing the
+    correction then needs a note of at least KOREKSI_NOTE_MIN characters, recorded with those units)."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     if version is not None and version != draft.version:
@@ -222,6 +259,15 @@ def decide(
                 "draf ini sedang menunggu koreksi data; hanya dapat dinyatakan selesai dikoreksi",
                 "this draft is waiting for a data correction; it can only be marked corrected",
             )
+        owed = tuple(dict.fromkeys(owing))
+        if owed and (note is None or len(note) < KOREKSI_NOTE_MIN):
+            names = ", ".join(owed)
+            raise KoreksiNoteRequired(
+                f"Unit {names} belum mengirim data baru. Menutup koreksi tanpa data baru wajib disertai catatan "
+                f"(minimal {KOREKSI_NOTE_MIN} karakter).",
+                f"Unit(s) {names} have not sent new data. Closing the correction without new data needs a note "
+                f"(at least {KOREKSI_NOTE_MIN} characters).",
+            )
         step = current_step(workflow, draft) or stage.step
         new = replace(
             draft,
@@ -230,7 +276,7 @@ def decide(
             koreksi_units=(),
             history=(*draft.history, entry("koreksi_selesai", step)),
         )
-        return Decision(new, "koreksi_selesai", None, step, actor, note)
+        return Decision(new, "koreksi_selesai", None, step, actor, note, tanpa_data=owed)
 
     if decision == "return":
         ret = stage.on_return
@@ -263,6 +309,12 @@ def decide(
         )  # fmt: skip
 
     if stage.action == "submit":
+        if waiting_for:
+            raise WaitingForReports(
+                f"Draf ini belum dapat diajukan: menunggu {reports_text(waiting_for, 'id')} disetujui (final).",
+                f"This draft cannot be submitted yet: it waits for {reports_text(waiting_for, 'en')} to be approved "
+                "(final).",
+            )
         new = replace(
             draft,
             stage=draft.stage + 1,

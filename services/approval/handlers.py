@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from services.approval import domain
 from services.approval.models import DraftHistory, DraftRow, DraftVersionRow, Official, PengingatRow, RekapRow
-from services.approval.workflow import Workflow
+from services.approval.workflow import QUARTERS, Workflow
 from shared.errors import ApiError, ErrorItem, api_error
 from shared.events import catalogue as ev
 from shared.events.envelope import Envelope
@@ -38,9 +38,26 @@ def official_of(session: Session, caller: Caller) -> domain.Official:
     return domain.Official(id=row.id, role=row.role, unit=row.unit, nama=row.nama, nip=row.nip, jabatan=row.jabatan)
 
 
-def public(wf: Workflow, row: DraftRow, who: domain.Official | None) -> dict[str, Any]:
+def waiting_for(
+    session: Session, wf: Workflow, row: DraftRow, draft: domain.Draft | None = None
+) -> list[tuple[str, int]]:
+    """The (periode, tahun) of the reports the workflow's `requires` makes this draft wait for: at its submit stage,
+    every report of a required kind and the same year that is not final (or not drafted yet)."""
+    draft = draft or to_domain(row)
+    if row.state == domain.FINAL or not domain.waits_for(wf, draft):
+        return []
+    out = []
+    for periode, tahun in wf.prerequisites(row.jenis, row.tahun):
+        other = session.exec(select(DraftRow).where(DraftRow.tahun == tahun, DraftRow.periode == periode)).first()
+        if other is None or other.state != domain.FINAL:
+            out.append((periode, tahun))
+    return out
+
+
+def public(wf: Workflow, row: DraftRow, who: domain.Official | None, session: Session | None = None) -> dict[str, Any]:
     draft = to_domain(row)
     step = domain.current_step(wf, draft)
+    waits = waiting_for(session, wf, row, draft) if session is not None else []
     return {
         "id": row.id,
         "jenis": row.jenis,
@@ -53,8 +70,9 @@ def public(wf: Workflow, row: DraftRow, who: domain.Official | None) -> dict[str
         "step": step,
         "acting_role": domain.acting_role(wf, draft) if row.state != "final" else None,
         "stage_started_at": row.stage_started_at.isoformat(),
-        "may_approve": bool(who and row.state != "final" and domain.may_act(wf, draft, who)),
+        "may_approve": bool(who and row.state != "final" and domain.may_act(wf, draft, who, waits)),
         "may_return": bool(who and row.state != "final" and domain.may_return(wf, draft, who)),
+        "menunggu": [{"periode": p, "tahun": t} for p, t in waits],  # reports it waits for (workflow `requires`)
     }
 
 
@@ -67,7 +85,7 @@ def list_drafts(
     if periode is not None:
         query = query.where(DraftRow.periode == periode)
     rows = session.exec(query.order_by(col(DraftRow.tahun), col(DraftRow.periode)))
-    return [public(wf, row, who) for row in rows]
+    return [public(wf, row, who, session) for row in rows]
 
 
 def history(session: Session, draft_id: str) -> list[dict[str, Any]]:
@@ -99,10 +117,15 @@ def decide(session: Session, rt: Runtime, wf: Workflow, caller: Caller, draft_id
     units, indikator = _strings(body.get("units")), _strings(body.get("indikator"))
     if body.get("decision") == "return" and (units or indikator):
         units = _koreksi_units(session, row, units, indikator)
+    current = to_domain(row)
+    owing: list[str] = []
+    if current.koreksi_role:
+        ret = latest_return(session, row)
+        owing = [u for u in current.koreksi_units if ret is None or not ret["delivered"].get(u, False)]
     try:
         decision = domain.decide(
             wf,
-            to_domain(row),
+            current,
             who,
             str(body.get("decision")),
             body.get("note"),
@@ -110,11 +133,13 @@ def decide(session: Session, rt: Runtime, wf: Workflow, caller: Caller, draft_id
             now=now,
             units=units,
             indikator=indikator,
+            waiting_for=waiting_for(session, wf, row, current),
+            owing=owing,
         )
     except domain.DomainError as exc:
         field = {
             "reason_required": "note", "invalid_decision": "decision", "draft_moved_on": "version",
-            "other_unit": "units",
+            "other_unit": "units", "koreksi_note_required": "note",
         }.get(exc.rule)  # fmt: skip
         raise api_error(exc.status, field, exc.rule, exc.message_id, exc.message_en) from exc
     row.data, row.state, row.updated_at = json.dumps(decision.draft.to_dict()), decision.draft.state, now
@@ -131,9 +156,7 @@ def decide(session: Session, rt: Runtime, wf: Workflow, caller: Caller, draft_id
             actor_role=who.role,
             note=decision.note,
             at=now,
-            detail=json.dumps({"units": list(decision.units), "indikator": list(decision.indikator)})
-            if decision.units or decision.indikator
-            else None,
+            detail=_detail(decision),
         )
     )
     if decision.event:
@@ -154,7 +177,75 @@ def decide(session: Session, rt: Runtime, wf: Workflow, caller: Caller, draft_id
         rt.emit(session, decision.event, payload.model_dump(mode="json"), correlation_id=_correlation(row))
     session.commit()
     rt.committed()
-    return public(wf, row, who)
+    return public(wf, row, who, session)
+
+
+def _detail(decision: domain.Decision) -> str | None:
+    """The history entry's detail: a koreksi return's units and indicators; a correction closed without new data
+    from some of them (`tanpa_data`)."""
+    detail: dict[str, Any] = {}
+    if decision.units or decision.indikator:
+        detail.update(units=list(decision.units), indikator=list(decision.indikator))
+    if decision.tanpa_data:
+        detail["tanpa_data"] = list(decision.tanpa_data)
+    return json.dumps(detail) if detail else None
+
+
+def latest_return(session: Session, row: DraftRow) -> dict[str, Any] | None:
+    """The draft's latest return (any version): reason, who, units and indicators named, whether the draft was
+    decided on again since (`resolved`: a submit or approve after it), and per named unit whether it has
+    `delivered`: a recap revision of the draft's period, or of a quarter making it up, holds a newer submission
+    from that unit than the recap of the returned version."""
+    entries = list(
+        session.exec(select(DraftHistory).where(DraftHistory.draft_id == row.id).order_by(col(DraftHistory.id)))
+    )
+    last = next((i for i in range(len(entries) - 1, -1, -1) if entries[i].action == "return"), None)
+    if last is None:
+        return None
+    ret = entries[last]
+    after = [h for h in entries[last + 1 :] if h.action in ("submit", "approve")]
+    detail = json.loads(ret.detail) if ret.detail else {}
+    units = [str(u) for u in detail.get("units", [])]
+    return {
+        "version": ret.version,
+        "note": ret.note,
+        "actor": ret.actor_nama,
+        "role": ret.actor_role,
+        "step": ret.step,
+        "at": _aware(ret.at).isoformat(),
+        "units": units,
+        "indikator": [str(i) for i in detail.get("indikator", [])],
+        "resolved": bool(after),
+        "resolved_by": after[0].actor_nama if after else None,
+        "resolved_at": _aware(after[0].at).isoformat() if after else None,
+        "delivered": delivered(session, row, ret.version, units),
+        "koreksi_selesai": [
+            {"tanpa_data": json.loads(h.detail).get("tanpa_data", []) if h.detail else [], "note": h.note}
+            for h in entries[last + 1 :]
+            if h.action == "koreksi_selesai"
+        ],
+    }
+
+
+def delivered(session: Session, row: DraftRow, version: int, units: list[str]) -> dict[str, bool]:
+    """unit -> has it sent newer data for the draft's quarters than the recap `version` of the draft was drawn
+    from?"""
+    if not units:
+        return {}
+    ver = session.get(DraftVersionRow, (row.id, version))
+    base_revision = ver.recap_revision if ver is not None else row.recap_revision
+    base = session.get(RekapRow, (row.tahun, row.periode, base_revision))
+    if base is None:  # the recap it was drawn from never arrived: nothing to compare against, nothing delivered
+        return {u: False for u in units}
+    base_inputs: dict[str, int] = json.loads(base.body).get("inputs") or {}
+    quarters = QUARTERS.get(row.periode, ())
+    periodes = {row.periode, *(f"TW{q}" for q in quarters)}
+    newest: dict[str, int] = {}
+    for rec in session.exec(select(RekapRow).where(RekapRow.tahun == row.tahun, col(RekapRow.periode).in_(periodes))):
+        for key, rev in (json.loads(rec.body).get("inputs") or {}).items():
+            if isinstance(rev, int) and rev > newest.get(key, 0):
+                newest[key] = rev
+    return {u: any(newest.get(f"{q}:{u}", 0) > int(base_inputs.get(f"{q}:{u}", 0)) for q in quarters) for u in units}
 
 
 def _strings(value: Any) -> list[str]:

@@ -15,6 +15,15 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 BUNDLED = Path(__file__).with_name("workflow.yaml")
 JENIS = ("triwulan", "semester", "tahunan")  # every workflow must define a chain for each kind of report
+# the periods each kind of report covers in a year (what `requires` waits for)
+PERIODES: dict[str, tuple[str, ...]] = {
+    "triwulan": ("TW1", "TW2", "TW3", "TW4"),
+    "semester": ("S1", "S2"),
+    "tahunan": ("TAHUNAN",),
+}
+QUARTERS: dict[str, tuple[int, ...]] = {
+    "TW1": (1,), "TW2": (2,), "TW3": (3,), "TW4": (4,), "S1": (1, 2), "S2": (3, 4), "TAHUNAN": (1, 2, 3, 4),
+}  # fmt: skip
 
 Path_ = tuple[str | int, ...]
 
@@ -95,6 +104,9 @@ class Workflow(_Model):
     roles: dict[str, Role]
     steps: list[Step]
     chains: dict[str, list[Stage]]
+    # per report kind, the kinds whose every report of the same year must be final before its compiler may submit
+    # (SOP step 9 merges two approved semester reports: `tahunan: [semester]`)
+    requires: dict[str, list[str]] = {}
 
     def step(self, nomor: int) -> Step:
         for s in self.steps:
@@ -104,6 +116,10 @@ class Workflow(_Model):
 
     def chain(self, jenis: str) -> list[Stage]:
         return self.chains[jenis]
+
+    def prerequisites(self, jenis: str, tahun: int) -> list[tuple[str, int]]:
+        """The (periode, tahun) of every report that must be final before a `jenis` draft may be submitted."""
+        return [(p, tahun) for kind in self.requires.get(jenis, []) for p in PERIODES.get(kind, ())]
 
     def disposisi_steps(self, role: str) -> list[Step]:
         """The steps at which this role issues a Disposisi / Lembar Disposisi (its first is the default)."""
@@ -220,7 +236,36 @@ def _check(wf: Workflow) -> list[tuple[Path_, str]]:
                         "(set koreksi: true if this role corrects the data before the draft resumes)",
                     )
                 )
+    for jenis, kinds in wf.requires.items():
+        base = ("requires", jenis)
+        if jenis not in wf.chains:
+            out.append((base, f"unknown report kind {jenis!r} (chains: {', '.join(wf.chains)})"))
+        for i, kind in enumerate(kinds):
+            if kind not in PERIODES or kind not in wf.chains:
+                out.append(((*base, i), f"unknown report kind {kind!r} (chains: {', '.join(wf.chains)})"))
+            elif kind == jenis:
+                out.append(((*base, i), f"a report kind cannot wait for itself ({kind!r})"))
+    cycle = _cycle(wf.requires)
+    if cycle:
+        out.append((("requires",), f"reports wait for each other in a circle: {' -> '.join(cycle)}"))
     return out
+
+
+def _cycle(requires: dict[str, list[str]]) -> list[str]:
+    """A circle of report kinds waiting for each other (a draft of them could never be submitted), or []."""
+
+    def visit(kind: str, path: list[str]) -> list[str]:
+        if kind in path:
+            return [*path[path.index(kind) :], kind]
+        for nxt in requires.get(kind, []):
+            if nxt != kind and (found := visit(nxt, [*path, kind])):
+                return found
+        return []
+
+    for kind in requires:
+        if found := visit(kind, []):
+            return found
+    return []
 
 
 def _index(node: yaml.Node, path: Path_, lines: dict[Path_, int], problems: list[tuple[int | None, str]]) -> None:

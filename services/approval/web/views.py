@@ -39,9 +39,9 @@ from services.approval.web.sessions import (
     start_session,
     write_session,
 )
-from services.approval.workflow import Workflow
+from services.approval.workflow import QUARTERS, Workflow
 from shared.errors import ApiError
-from shared.formatting import MISSING, fmt_date, fmt_number, periode_label
+from shared.formatting import MISSING, fmt_date, fmt_number, fmt_rupiah, periode_label, roman
 from shared.service import BUSY, BUSY_RETRY_AFTER_S, Caller, Runtime, RuntimeDep, SessionDep
 from shared.slots import Busy
 
@@ -402,21 +402,104 @@ def _previous_recap(db: Session, row: DraftRow) -> tuple[int | None, dict[str, A
     return row.version - 1, (json.loads(older.body) if older else None)
 
 
-def _changes(prev: dict[str, Any], cur: dict[str, Any], lang: str) -> dict[str, Any]:
-    before = {i.get("kode"): i for i in prev.get("rekap", {}).get("indikator", [])}
+INDICATOR_FIGURES = ("target", "realisasi", "capaian", "predikat")
+CUMULATIVE_FIGURES = ("target_sd", "realisasi_sd", "capaian_sd", "predikat_sd")  # the "s.d." table
+QUARTER_FIGURES = ("target", "realisasi", "capaian")  # the semester / annual report's rows per quarter
+BUDGET_FIGURES = ("pagu", "realisasi", "persen")
+
+
+def _same(old: Any, new: Any) -> bool:
+    """Equal figures: as numbers when both are numbers ("7.2" is "7.20"), else as given."""
+    a, b = _dec(old), _dec(new)
+    if a is not None and b is not None:
+        return a == b
+    return (old if old != "" else None) == (new if new != "" else None)
+
+
+def _show(field: str, value: Any, lang: str) -> str:
+    if field.startswith("predikat"):
+        return i18n.predikat(value, lang)
+    if field in ("pagu", "realisasi_rp"):
+        amount = _dec(value)
+        return fmt_rupiah(amount, lang) if amount is not None else MISSING
+    return _num(value, lang)
+
+
+def _diff(
+    old: dict[str, Any], new: dict[str, Any], fields: tuple[str, ...], lang: str, label: Any, show_as: Any = None
+) -> list[dict[str, str]]:
+    out = []
+    for f in fields:
+        if not _same(old.get(f), new.get(f)):
+            shown = show_as(f) if show_as else f
+            out.append(
+                {"label": label(f), "old": _show(shown, old.get(f), lang), "new": _show(shown, new.get(f), lang)}
+            )
+    return out
+
+
+def _by_kode(items: Any) -> dict[Any, dict[str, Any]]:
+    return {i.get("kode"): i for i in items or [] if isinstance(i, dict)}
+
+
+def _changes(
+    prev: dict[str, Any],
+    cur: dict[str, Any],
+    lang: str,
+    prev_quarters: dict[int, dict[str, Any]] | None = None,
+    cur_quarters: dict[int, dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """Every figure the document shows that differs between two recaps: per indicator its target, realisasi,
+    capaian and predikat, the cumulative (s.d.) ones (not for TW1, whose document has no cumulative table) and, for a
+    semester or the year, each quarter's row (`*_quarters`: the single quarters' recaps each version was drawn
+    with); per sasaran and for the office capaian and predikat; per programme the budget (pagu, realisasi,
+    serapan). Plus the units whose data came in a new revision."""
+    old_rekap, new_rekap = prev.get("rekap", {}) or {}, cur.get("rekap", {}) or {}
+    periode = str(new_rekap.get("periode") or old_rekap.get("periode") or "")
+    before = _by_kode(old_rekap.get("indikator"))
+    fields = INDICATOR_FIGURES + (CUMULATIVE_FIGURES if periode != "TW1" else ())
+    prev_q, cur_q = prev_quarters or {}, cur_quarters or {}
+    quarters = sorted(set(prev_q) & set(cur_q))
     indicators = []
-    for ind in cur.get("rekap", {}).get("indikator", []):
-        old = before.get(ind.get("kode"), {})
-        if old.get("realisasi") != ind.get("realisasi") or old.get("capaian") != ind.get("capaian"):
-            indicators.append(
-                {
-                    "kode": ind.get("kode"),
-                    "nama": ind.get("nama") or "",
-                    "realisasi_old": _num(old.get("realisasi"), lang),
-                    "realisasi_new": _num(ind.get("realisasi"), lang),
-                    "capaian_old": _num(old.get("capaian"), lang),
-                    "capaian_new": _num(ind.get("capaian"), lang),
-                }
+    for ind in new_rekap.get("indikator", []):
+        kode = ind.get("kode")
+        old = before.get(kode, {})
+        diffs = _diff(old, ind, fields, lang, lambda f: t(f"fig_{f}", lang))
+        for q in quarters:
+            qo, qn = (
+                _by_kode(prev_q[q].get("indikator")).get(kode, {}),
+                _by_kode(cur_q[q].get("indikator")).get(kode, {}),
+            )
+            diffs += _diff(
+                qo, qn, QUARTER_FIGURES, lang, lambda f, q=q: f"{t(f'fig_{f}', lang)} {t('tw', lang)} {roman(q)}"
+            )
+        if diffs:
+            indicators.append({"kode": kode, "nama": ind.get("nama") or "", "fields": diffs})
+    totals = []
+    old_sasaran = _by_kode(old_rekap.get("sasaran"))
+    for s in new_rekap.get("sasaran", []):
+        diffs = _diff(
+            old_sasaran.get(s.get("kode"), {}), s, ("capaian", "predikat"), lang, lambda f: t(f"fig_{f}", lang)
+        )
+        if diffs:
+            totals.append(
+                {"group": t("sasaran", lang), "kode": s.get("kode"), "nama": s.get("nama") or "", "fields": diffs}
+            )
+    diffs = _diff(
+        old_rekap, new_rekap, ("capaian_instansi", "predikat_instansi"), lang,
+        lambda f: t(f"fig_{f.removesuffix('_instansi')}", lang), show_as=lambda f: f.removesuffix("_instansi"),
+    )  # fmt: skip
+    if diffs:
+        totals.append({"group": t("office_total", lang), "kode": "", "nama": "", "fields": diffs})
+    old_budget = _by_kode(old_rekap.get("anggaran"))
+    for prog in new_rekap.get("anggaran", []) or []:
+        diffs = _diff(
+            old_budget.get(prog.get("kode"), {}), prog, BUDGET_FIGURES, lang, lambda f: t(f"fig_budget_{f}", lang),
+            show_as=lambda f: {"realisasi": "realisasi_rp"}.get(f, f),
+        )  # fmt: skip
+        if diffs:
+            totals.append(
+                {"group": t("program", lang), "kode": prog.get("kode"), "nama": prog.get("nama") or "", "fields": diffs}
             )
     old_inputs = prev.get("inputs", {})
     units = []
@@ -424,7 +507,33 @@ def _changes(prev: dict[str, Any], cur: dict[str, Any], lang: str) -> dict[str, 
         if old_inputs.get(key) != revision:
             triwulan, _, unit = key.partition(":")
             units.append({"unit": unit, "triwulan": triwulan, "revision": revision})
-    return {"indicators": indicators, "units": units}
+    return {"indicators": indicators, "totals": totals, "units": units}
+
+
+def _quarter_recaps(db: Session, tahun: int, recap: dict[str, Any] | None) -> dict[int, dict[str, Any]]:
+    """For a semester or annual recap, the recap of each of its quarters drawn from the same data: the newest
+    revision of TWq whose inputs are the period recap's inputs of quarter q (the document's rows per quarter)."""
+    if not recap:
+        return {}
+    periode = str(recap.get("rekap", {}).get("periode") or "")
+    quarters = QUARTERS.get(periode, ())
+    if len(quarters) < 2:
+        return {}
+    inputs = recap.get("inputs") or {}
+    out: dict[int, dict[str, Any]] = {}
+    for q in quarters:
+        want = {k: v for k, v in inputs.items() if k.startswith(f"{q}:")}
+        rows = db.exec(
+            select(RekapRow)
+            .where(RekapRow.tahun == tahun, RekapRow.periode == f"TW{q}")
+            .order_by(col(RekapRow.revision).desc())
+        )
+        for rec in rows:
+            body = json.loads(rec.body)
+            if (body.get("inputs") or {}) == want:
+                out[q] = body.get("rekap", {})
+                break
+    return out
 
 
 def _draft_context(
@@ -453,7 +562,11 @@ def _draft_context(
             }
         )
     prev_version, prev = _previous_recap(db, row)
-    changes = _changes(prev, recap, lang) if prev is not None and recap is not None else None
+    changes = (
+        _changes(prev, recap, lang, _quarter_recaps(db, row.tahun, prev), _quarter_recaps(db, row.tahun, recap))
+        if prev is not None and recap is not None
+        else None
+    )
     history = [
         {
             **h,

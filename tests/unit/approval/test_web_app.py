@@ -45,8 +45,8 @@ def test_changes_between_versions():
         "inputs": {"1:BID-A": 2, "1:BID-B": 1, "1:BID-C": 1},
     }  # fmt: skip
     out = _changes(prev, cur, "id")
-    assert [(c["kode"], c["realisasi_old"], c["realisasi_new"], c["capaian_new"]) for c in out["indicators"]] == [
-        ("IK-1", "10,00", "12,00", "60,00")
+    assert [(c["kode"], [(f["label"], f["old"], f["new"]) for f in c["fields"]]) for c in out["indicators"]] == [
+        ("IK-1", [("Realisasi", "10,00", "12,00"), ("Capaian (%)", "50,00", "60,00")])
     ]
     assert out["units"] == [
         {"unit": "BID-A", "triwulan": "1", "revision": 2},
