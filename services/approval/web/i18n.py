@@ -147,6 +147,31 @@ TEXT: dict[str, dict[str, str]] = {
         "untuk mengirim ulang.",
         "en": "This return goes to the Head of section to correct the data: the chosen units are reopened to resubmit.",
     },
+    "waiting_for": {"id": "Menunggu: {reports} disetujui", "en": "Waiting for {reports} to be approved"},
+    "returned_title": {"id": "Dikembalikan untuk diperbaiki", "en": "Returned for correction"},
+    "resubmitted_title": {
+        "id": "Sudah diajukan kembali setelah pengembalian",
+        "en": "Resubmitted after the return",
+    },
+    "resubmitted_by": {"id": "Ditindaklanjuti oleh", "en": "Acted on by"},
+    "returned_by": {"id": "Dikembalikan oleh", "en": "Returned by"},
+    "return_reason": {"id": "Alasan", "en": "Reason"},
+    "unit_delivered": {"id": "sudah mengirim data baru", "en": "has sent new data"},
+    "unit_owing": {"id": "belum mengirim data baru", "en": "has not sent new data yet"},
+    "koreksi_owing": {
+        "id": "Unit yang belum mengirim data baru",
+        "en": "Units that have not sent new data yet",
+    },
+    "koreksi_close_note": {
+        "id": "Catatan penutupan koreksi (wajib, minimal {n} karakter): mengapa koreksi ditutup tanpa data baru",
+        "en": "Note closing the correction (required, at least {n} characters): why it closes without new data",
+    },
+    "koreksi_mark": {"id": "perlu dikoreksi", "en": "to be corrected"},
+    "koreksi_tanpa_data": {
+        "id": "Koreksi ditutup tanpa data baru dari",
+        "en": "Correction closed without new data from",
+    },
+    "note_lower": {"id": "catatan", "en": "note"},
     # SOP compliance
     "kepatuhan": {"id": "Kepatuhan SOP", "en": "SOP compliance"},
     "kepatuhan_intro": {

@@ -243,7 +243,9 @@ def _refused(request: Request, ws: WebSession, official: Official | None, messag
 def _row_view(request: Request, wf: Workflow, d: dict[str, Any], lang: str, now: datetime) -> dict[str, Any]:
     step = wf.step(d["step"]) if d.get("step") else None
     waited = now - _aware(datetime.fromisoformat(d["stage_started_at"]))
-    late = bool(step and waited > step.waktu)
+    waits = [(m["periode"], m["tahun"]) for m in d.get("menunggu") or []]
+    clock = None if waits else step  # held back by the workflow's `requires`: its step's clock has not started
+    late = bool(clock and waited > clock.waktu)
     return {
         **d,
         "label": periode_label(d["periode"], d["tahun"], lang),
@@ -251,10 +253,12 @@ def _row_view(request: Request, wf: Workflow, d: dict[str, Any], lang: str, now:
         "state_label": pick(STATES, d["state"], lang),
         "step_label": (f"{step.nomor}. {step.kegiatan if lang == 'id' else step.activity_en}" if step else MISSING),
         "acting": _role_name(request, d.get("acting_role"), lang),
-        "waited": fmt_duration(waited, lang) if step else None,
-        "standard": fmt_duration(step.waktu, lang) if step else None,
+        "waited": fmt_duration(waited, lang) if clock else None,
+        "standard": fmt_duration(clock.waktu, lang) if clock else None,
         "late": late,
         "actionable": d["may_approve"] or d["may_return"],
+        # "Menunggu: Laporan Semester II 2024 disetujui"
+        "menunggu_label": t("waiting_for", lang).format(reports=domain.reports_text(waits, lang)) if waits else None,
     }
 
 
@@ -313,13 +317,23 @@ def disposisi_view(request: Request, db: Session, row: Any, lang: str, now: date
     wf = _workflow(request)
     d = disposisi.public(db, wf, row)
     clock = _clock(wf, row.langkah, row.issued_at, now, lang)
-    overdue = bool(row.batas_waktu and now.astimezone(i18n.WIB).date() > row.batas_waktu)
+    # lateness: against the due date its issuer set (a day in the office's calendar), else the SOP step's standard
+    if row.batas_waktu:
+        ended = _aware(row.selesai_at) if row.selesai_at else now
+        late = ended.astimezone(i18n.WIB).date() > row.batas_waktu
+        clock = {**clock, "late": late, "standard": None, "due": fmt_date(row.batas_waktu, lang)}
+    else:
+        late = bool(clock["late"])
+        if row.selesai_at:  # measured when it was done, not now
+            took = _aware(row.selesai_at) - _aware(row.issued_at)
+            late = bool(clock["standard"]) and took > wf.step(row.langkah).waktu
     kepada = d["kepada"]
     return {
         **d,
         **clock,
-        "late": (clock["late"] or overdue) and not row.selesai_at,
-        "overdue": overdue and not row.selesai_at,
+        "late": late and not row.selesai_at,
+        "done_late": late and bool(row.selesai_at),
+        "overdue": bool(row.batas_waktu) and late and not row.selesai_at,
         "dari_label": f"{d['dari'].get('nama', '')} ({_role_name(request, d['dari'].get('role'), lang)})",
         "kepada_label": (
             f"{kepada.get('nama')} ({_role_name(request, kepada.get('role'), lang)})"
@@ -540,18 +554,23 @@ def _draft_context(
     request: Request, db: Session, row: DraftRow, official: Official, lang: str, *, all_rows: bool = False
 ) -> dict[str, Any]:
     wf, now = _workflow(request), datetime.now(UTC)
-    info = _row_view(request, wf, handlers.public(wf, row, _who(official)), lang, now)
+    info = _row_view(request, wf, handlers.public(wf, row, _who(official), db), lang, now)
     draft = handlers.to_domain(row)
     stage = domain.current_stage(wf, draft)
     recap = _recap(db, row.tahun, row.periode, row.recap_revision)
     rows = []
     indicators = (recap or {}).get("rekap", {}).get("indikator", [])
     unit_part = bool(official.unit) and any(i.get("penanggung_jawab") == official.unit for i in indicators)
+    ret = handlers.latest_return(db, row) if row.state != domain.FINAL else None
+    koreksi = _return_view(request, ret, indicators, lang) if ret else None
+    to_correct = {i["kode"] for i in koreksi["indikator"]} if koreksi and koreksi["active"] else set()
+    owing = [u for u in draft.koreksi_units if not (ret and ret["delivered"].get(u))] if draft.koreksi_role else []
     for ind in indicators:
         if unit_part and not all_rows and ind.get("penanggung_jawab") != official.unit:
             continue  # a unit-bound official sees that unit's part (the whole on request)
         rows.append(
             {
+                "koreksi": ind.get("kode") in to_correct,
                 "kode": ind.get("kode"),
                 "unit": ind.get("penanggung_jawab") or "",
                 "nama": ind.get("nama") or "",
@@ -623,6 +642,26 @@ def _draft_context(
         "circulate": circulate,
         "recipients": recipients,
         "circulations": circulations,
+        "koreksi": koreksi,
+        "owing": owing,
+        "koreksi_note_min": domain.KOREKSI_NOTE_MIN,
+    }
+
+
+def _return_view(request: Request, ret: dict[str, Any], indicators: list[dict[str, Any]], lang: str) -> dict[str, Any]:
+    """The latest return, for the banner at the top of the draft page: reason, who, the units (with whether each
+    has sent new data) and the indicators to correct; `active` until the draft is submitted or approved again."""
+    names = {i.get("kode"): i.get("nama") or "" for i in indicators}
+    return {
+        "active": not ret["resolved"],
+        "version": ret["version"],
+        "reason": ret["note"],
+        "by": f"{ret['actor'] or MISSING} ({_role_name(request, ret['role'], lang)})",
+        "when": fmt_datetime(datetime.fromisoformat(ret["at"]), lang),
+        "units": [{"kode": u, "delivered": ret["delivered"].get(u, False)} for u in ret["units"]],
+        "indikator": [{"kode": k, "nama": names.get(k, "")} for k in ret["indikator"]],
+        "resolved_by": ret["resolved_by"],
+        "resolved_when": fmt_datetime(datetime.fromisoformat(ret["resolved_at"]), lang) if ret["resolved_at"] else None,
     }
 
 
