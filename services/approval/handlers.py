@@ -159,6 +159,8 @@ def decide(session: Session, rt: Runtime, wf: Workflow, caller: Caller, draft_id
             detail=_detail(decision),
         )
     )
+    if decision.final:
+        release_waiting(session, wf, row, now)
     if decision.event:
         payload = ev.DraftDecision(
             draft_id=row.id,
@@ -178,6 +180,26 @@ def decide(session: Session, rt: Runtime, wf: Workflow, caller: Caller, draft_id
     session.commit()
     rt.committed()
     return public(wf, row, who, session)
+
+
+def release_waiting(session: Session, wf: Workflow, row: DraftRow, now: datetime) -> None:
+    """`row` just became final: a draft that waited for it (the workflow's `requires`) and now waits for nothing
+    more can be submitted; its submit step's clock starts now (history `siap`), not when it was drafted."""
+    session.flush()
+    for jenis, kinds in wf.requires.items():
+        if row.jenis not in kinds:
+            continue
+        for other in session.exec(select(DraftRow).where(DraftRow.tahun == row.tahun, DraftRow.jenis == jenis)):
+            draft = to_domain(other)
+            if other.state == domain.FINAL or not domain.waits_for(wf, draft) or waiting_for(session, wf, other, draft):
+                continue
+            other.stage_started_at = now
+            session.add(other)
+            session.add(
+                DraftHistory(
+                    draft_id=other.id, version=other.version, action="siap", step=domain.current_step(wf, draft), at=now
+                )
+            )
 
 
 def _detail(decision: domain.Decision) -> str | None:

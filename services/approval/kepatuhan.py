@@ -3,7 +3,8 @@ the share within standard — computed from what was recorded, for one year.
 
 How long a step took:
 - a draft's steps: each transition in `DraftHistory` (submit, approve, return, koreksi_selesai) ends the step it was
-  taken at, and that step's clock started at the draft's previous transition (its rendering, or the decision before);
+  taken at, and that step's clock started at the draft's previous transition (its rendering, the decision before, or
+  `siap`: the reports it waited for under the workflow's `requires` became final);
   a correction after a return (the Kepala Seksi's, or the staf's) ends when a new version supersedes the draft;
 - a disposisi starts its SOP step (`langkah`) when issued and ends when the recipient marks it done;
 - a socialisation (steps 5 and 8) starts when circulated and ends with the last recipient's read receipt.
@@ -30,7 +31,9 @@ from services.approval.models import (
 from services.approval.workflow import Workflow
 
 ENDS_A_STEP = ("submit", "approve", "return", "koreksi_selesai")
-TRANSITIONS = (*ENDS_A_STEP, "rendered", "superseded")  # `sosialisasi` / `dibaca` entries are not transitions
+# `sosialisasi` / `dibaca` entries are not transitions; `siap`: the reports a draft waited for (the workflow's
+# `requires`) became final, its submit step starts then
+TRANSITIONS = (*ENDS_A_STEP, "rendered", "superseded", "siap")
 
 
 @dataclass(frozen=True)

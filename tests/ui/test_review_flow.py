@@ -291,8 +291,12 @@ def test_the_annual_draft_is_offered_once_both_semesters_are_final(system, brows
     assert api.decide("hadi", "2024-S2", "approve").json()["state"] == "final"
 
     page.goto("/kotak-masuk")
-    expect(page.locator("#to-act #draf-2024-TAHUNAN")).to_have_count(1)
-    expect(page.locator("#draf-2024-TAHUNAN .waiting-for")).to_have_count(0)
+    card = page.locator("#to-act #draf-2024-TAHUNAN")
+    expect(card).to_have_count(1)
+    expect(card.locator(".waiting-for")).to_have_count(0)
+    expect(card.locator(".badge")).to_have_text("tepat waktu")  # step 9's clock starts now, not at the drafting
+    ready = api.draft("2024-TAHUNAN")["history"][-1]
+    assert (ready["action"], ready["step"]) == ("siap", 9)
     page.goto("/draf/2024-TAHUNAN")
     expect(page.locator("#menunggu")).to_have_count(0)
     expect(page.locator("#approve")).to_have_text("Ajukan")

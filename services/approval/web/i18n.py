@@ -240,6 +240,10 @@ ACTIONS = {
     "final": {"id": "Final", "en": "Final"},
     "sosialisasi": {"id": "Disosialisasikan", "en": "Circulated"},
     "dibaca": {"id": "Dibaca", "en": "Read"},
+    "siap": {
+        "id": "Siap diajukan (laporan yang ditunggu sudah final)",
+        "en": "Ready to submit (awaited reports final)",
+    },
 }
 PREDIKAT_EN = {
     "Sangat Baik": "Very Good",

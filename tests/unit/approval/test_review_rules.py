@@ -202,3 +202,16 @@ def test_a_semester_shows_the_quarter_rows_that_changed() -> None:
         ("Realisasi TW I", "20,00", "25,00"),
         ("Capaian (%) TW I", "40,00", "50,00"),
     ]
+
+
+def test_the_annual_submit_step_is_measured_from_when_the_semesters_became_final():
+    from datetime import timedelta
+
+    from services.approval.kepatuhan import Transition, draft_samples
+
+    history = [
+        Transition("rendered", 9, T0),
+        Transition("siap", 9, T0 + timedelta(days=20)),  # S2 final 20 days later: the draft could be submitted
+        Transition("submit", 9, T0 + timedelta(days=20, minutes=10)),
+    ]
+    assert draft_samples(history) == [(9, timedelta(minutes=10))]
