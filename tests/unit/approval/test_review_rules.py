@@ -81,15 +81,21 @@ def test_semester_and_quarter_drafts_wait_for_nothing(wf: Workflow) -> None:
     ],
 )
 def test_a_broken_requires_is_refused_at_load_naming_the_line(requires: str, problem: str) -> None:
-    text = TEXT[: TEXT.index("requires:\n")] + requires
     with pytest.raises(WorkflowError) as exc:
-        parse_workflow(text, source="test.yaml")
+        parse_workflow(with_requires(requires), source="test.yaml")
     assert problem in str(exc.value)
-    assert exc.value.line is not None and exc.value.line >= TEXT[: TEXT.index("requires:\n")].count("\n") + 1
+    assert exc.value.line is not None and exc.value.line >= TEXT[: TEXT.index("requires: {")].count("\n") + 1
+
+
+def with_requires(block: str) -> str:
+    """The bundled file with its `requires:` block replaced."""
+    start = TEXT.index("requires: {")
+    end = TEXT.index("\n\n", start) + 1
+    return TEXT[:start] + block + TEXT[end:]
 
 
 def test_a_workflow_without_requires_waits_for_nothing() -> None:
-    wf = parse_workflow(TEXT[: TEXT.index("requires:\n")])
+    wf = parse_workflow(with_requires(""))
     assert wf.requires == {} and wf.prerequisites("tahunan", 2024) == []
 
 
