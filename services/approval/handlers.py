@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from services.approval import domain
 from services.approval.models import DraftHistory, DraftRow, DraftVersionRow, Official, PengingatRow, RekapRow
-from services.approval.workflow import QUARTERS, Workflow
+from services.approval.workflow import Workflow
 from shared.errors import ApiError, ErrorItem, api_error
 from shared.events import catalogue as ev
 from shared.events.envelope import Envelope
@@ -260,7 +260,7 @@ def delivered(session: Session, row: DraftRow, version: int, units: list[str]) -
     if base is None:  # the recap it was drawn from never arrived: nothing to compare against, nothing delivered
         return {u: False for u in units}
     base_inputs: dict[str, int] = json.loads(base.body).get("inputs") or {}
-    quarters = QUARTERS.get(row.periode, ())
+    quarters = domain.QUARTERS.get(row.periode, ())
     periodes = {row.periode, *(f"TW{q}" for q in quarters)}
     newest: dict[str, int] = {}
     for rec in session.exec(select(RekapRow).where(RekapRow.tahun == row.tahun, col(RekapRow.periode).in_(periodes))):

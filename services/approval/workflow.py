@@ -21,9 +21,6 @@ PERIODES: dict[str, tuple[str, ...]] = {
     "semester": ("S1", "S2"),
     "tahunan": ("TAHUNAN",),
 }
-QUARTERS: dict[str, tuple[int, ...]] = {
-    "TW1": (1,), "TW2": (2,), "TW3": (3,), "TW4": (4,), "S1": (1, 2), "S2": (3, 4), "TAHUNAN": (1, 2, 3, 4),
-}  # fmt: skip
 
 Path_ = tuple[str | int, ...]
 
@@ -102,11 +99,11 @@ class SopInfo(_Model):
 class Workflow(_Model):
     sop: SopInfo
     roles: dict[str, Role]
-    steps: list[Step]
-    chains: dict[str, list[Stage]]
     # per report kind, the kinds whose every report of the same year must be final before its compiler may submit
     # (SOP step 9 merges two approved semester reports: `tahunan: [semester]`)
     requires: dict[str, list[str]] = {}
+    steps: list[Step]
+    chains: dict[str, list[Stage]]
 
     def step(self, nomor: int) -> Step:
         for s in self.steps:

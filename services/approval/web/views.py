@@ -39,7 +39,7 @@ from services.approval.web.sessions import (
     start_session,
     write_session,
 )
-from services.approval.workflow import QUARTERS, Workflow
+from services.approval.workflow import Workflow
 from shared.errors import ApiError
 from shared.formatting import MISSING, fmt_date, fmt_number, fmt_rupiah, periode_label, roman
 from shared.service import BUSY, BUSY_RETRY_AFTER_S, Caller, Runtime, RuntimeDep, SessionDep
@@ -313,27 +313,34 @@ def _clock(wf: Workflow, step_no: int | None, started: datetime, now: datetime, 
     }
 
 
+def _disposisi_late(wf: Workflow, row: Any, now: datetime) -> bool:
+    """Is (or was, when done) the disposisi late? Against the due date its issuer set (a day in the office's
+    calendar), else against its SOP step's time standard."""
+    ended = _aware(row.selesai_at) if row.selesai_at else now
+    if row.batas_waktu:
+        return bool(ended.astimezone(i18n.WIB).date() > row.batas_waktu)
+    try:
+        step = wf.step(row.langkah) if row.langkah else None
+    except KeyError:
+        return False
+    return bool(step and ended - _aware(row.issued_at) > step.waktu)
+
+
 def disposisi_view(request: Request, db: Session, row: Any, lang: str, now: datetime) -> dict[str, Any]:
     wf = _workflow(request)
     d = disposisi.public(db, wf, row)
     clock = _clock(wf, row.langkah, row.issued_at, now, lang)
-    # lateness: against the due date its issuer set (a day in the office's calendar), else the SOP step's standard
-    if row.batas_waktu:
-        ended = _aware(row.selesai_at) if row.selesai_at else now
-        late = ended.astimezone(i18n.WIB).date() > row.batas_waktu
-        clock = {**clock, "late": late, "standard": None, "due": fmt_date(row.batas_waktu, lang)}
-    else:
-        late = bool(clock["late"])
-        if row.selesai_at:  # measured when it was done, not now
-            took = _aware(row.selesai_at) - _aware(row.issued_at)
-            late = bool(clock["standard"]) and took > wf.step(row.langkah).waktu
+    overdue = bool(row.batas_waktu and now.astimezone(i18n.WIB).date() > row.batas_waktu)
     kepada = d["kepada"]
+    late = _disposisi_late(wf, row, now)
+    if row.batas_waktu:  # measured against its due date, not the step's standard
+        clock = {**clock, "standard": None, "due": fmt_date(row.batas_waktu, lang)}
     return {
         **d,
         **clock,
         "late": late and not row.selesai_at,
         "done_late": late and bool(row.selesai_at),
-        "overdue": bool(row.batas_waktu) and late and not row.selesai_at,
+        "overdue": overdue and not row.selesai_at,
         "dari_label": f"{d['dari'].get('nama', '')} ({_role_name(request, d['dari'].get('role'), lang)})",
         "kepada_label": (
             f"{kepada.get('nama')} ({_role_name(request, kepada.get('role'), lang)})"
@@ -530,7 +537,7 @@ def _quarter_recaps(db: Session, tahun: int, recap: dict[str, Any] | None) -> di
     if not recap:
         return {}
     periode = str(recap.get("rekap", {}).get("periode") or "")
-    quarters = QUARTERS.get(periode, ())
+    quarters = domain.QUARTERS.get(periode, ())
     if len(quarters) < 2:
         return {}
     inputs = recap.get("inputs") or {}
@@ -548,6 +555,23 @@ def _quarter_recaps(db: Session, tahun: int, recap: dict[str, Any] | None) -> di
                 out[q] = body.get("rekap", {})
                 break
     return out
+
+
+def _return_view(request: Request, ret: dict[str, Any], indicators: list[dict[str, Any]], lang: str) -> dict[str, Any]:
+    """The latest return, for the banner at the top of the draft page: reason, who, the units (with whether each
+    has sent new data) and the indicators to correct; `active` until the draft is submitted or approved again."""
+    names = {i.get("kode"): i.get("nama") or "" for i in indicators}
+    return {
+        "active": not ret["resolved"],
+        "version": ret["version"],
+        "reason": ret["note"],
+        "by": f"{ret['actor'] or MISSING} ({_role_name(request, ret['role'], lang)})",
+        "when": fmt_datetime(datetime.fromisoformat(ret["at"]), lang),
+        "units": [{"kode": u, "delivered": ret["delivered"].get(u, False)} for u in ret["units"]],
+        "indikator": [{"kode": k, "nama": names.get(k, "")} for k in ret["indikator"]],
+        "resolved_by": ret["resolved_by"],
+        "resolved_when": fmt_datetime(datetime.fromisoformat(ret["resolved_at"]), lang) if ret["resolved_at"] else None,
+    }
 
 
 def _draft_context(
@@ -621,6 +645,9 @@ def _draft_context(
         approve_label = "submit"
     return {
         "d": info,
+        "koreksi": koreksi,  # the latest return: the banner at the top, its indicators marked in `rows`
+        "owing": owing,  # closing the correction without new data from these units needs a note
+        "koreksi_note_min": domain.KOREKSI_NOTE_MIN,
         "rows": rows,
         "recap": (recap or {}).get("rekap"),
         "capaian_instansi": _num((recap or {}).get("rekap", {}).get("capaian_instansi"), lang),
@@ -642,26 +669,6 @@ def _draft_context(
         "circulate": circulate,
         "recipients": recipients,
         "circulations": circulations,
-        "koreksi": koreksi,
-        "owing": owing,
-        "koreksi_note_min": domain.KOREKSI_NOTE_MIN,
-    }
-
-
-def _return_view(request: Request, ret: dict[str, Any], indicators: list[dict[str, Any]], lang: str) -> dict[str, Any]:
-    """The latest return, for the banner at the top of the draft page: reason, who, the units (with whether each
-    has sent new data) and the indicators to correct; `active` until the draft is submitted or approved again."""
-    names = {i.get("kode"): i.get("nama") or "" for i in indicators}
-    return {
-        "active": not ret["resolved"],
-        "version": ret["version"],
-        "reason": ret["note"],
-        "by": f"{ret['actor'] or MISSING} ({_role_name(request, ret['role'], lang)})",
-        "when": fmt_datetime(datetime.fromisoformat(ret["at"]), lang),
-        "units": [{"kode": u, "delivered": ret["delivered"].get(u, False)} for u in ret["units"]],
-        "indikator": [{"kode": k, "nama": names.get(k, "")} for k in ret["indikator"]],
-        "resolved_by": ret["resolved_by"],
-        "resolved_when": fmt_datetime(datetime.fromisoformat(ret["resolved_at"]), lang) if ret["resolved_at"] else None,
     }
 
 
