@@ -221,3 +221,30 @@ def test_the_annual_submit_step_is_measured_from_when_the_semesters_became_final
         Transition("submit", 9, T0 + timedelta(days=20, minutes=10)),
     ]
     assert draft_samples(history) == [(9, timedelta(minutes=10))]
+
+
+# ---- a disposisi's lateness: its due date, else its SOP step's standard -----------------------------------------
+
+
+def test_a_disposisi_is_late_against_its_due_date_else_its_step_standard(wf: Workflow):
+    from datetime import date, timedelta
+
+    from services.approval.models import DisposisiRow
+    from services.approval.web.views import _disposisi_late
+
+    issued = datetime(2024, 1, 8, 1, 0, tzinfo=UTC)  # 08.00 WIB
+    due = DisposisiRow(nomor="1", tahun=2024, urut=1, langkah=1, dari_id=1, instruksi="x", issued_at=issued,
+                       batas_waktu=date(2024, 1, 10))  # fmt: skip
+    plain = DisposisiRow(nomor="2", tahun=2024, urut=2, langkah=1, dari_id=1, instruksi="x", issued_at=issued)
+    two_hours = issued + timedelta(hours=2)
+    assert not _disposisi_late(wf, due, two_hours)  # past step 1's 15 minutes, before its due date
+    assert _disposisi_late(wf, plain, two_hours)  # no due date: step 1's 15 minutes
+    assert not _disposisi_late(wf, plain, issued + timedelta(minutes=10))
+    # the due date is a day in the office's calendar: 10 January 23.30 WIB is still on time, 11 January 00.30 late
+    assert not _disposisi_late(wf, due, datetime(2024, 1, 10, 16, 30, tzinfo=UTC))
+    assert _disposisi_late(wf, due, datetime(2024, 1, 10, 17, 30, tzinfo=UTC))
+    # a done one is measured when it was done
+    due.selesai_at = datetime(2024, 1, 9, 3, 0, tzinfo=UTC)
+    assert not _disposisi_late(wf, due, datetime(2024, 2, 1, tzinfo=UTC))
+    plain.selesai_at = issued + timedelta(minutes=5)
+    assert not _disposisi_late(wf, plain, datetime(2024, 2, 1, tzinfo=UTC))
