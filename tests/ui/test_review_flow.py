@@ -246,6 +246,9 @@ def test_a_returned_semester_draft_shows_what_to_correct_and_closing_early_needs
     expect(staf.locator("#koreksi h2")).to_have_text("Sudah diajukan kembali setelah pengembalian")
     expect(staf.locator("#koreksi-resolved")).to_contain_text("Rina Staf")
     expect(staf.locator("#recap tr.koreksi")).to_have_count(0)
+    expect(staf.locator("#koreksi .tanpa-data")).to_have_text(
+        f"Koreksi ditutup tanpa data baru dari: BID-PENTA, BID-PPTK — catatan: {note}"
+    )  # the reviewer sees why the draft came back without new data
     staf.context.close()
 
     # a second return names one unit; its new TW1 figure of a `terakhir` indicator moves no S1 figure (same draft

@@ -569,6 +569,7 @@ def _return_view(request: Request, ret: dict[str, Any], indicators: list[dict[st
         "when": fmt_datetime(datetime.fromisoformat(ret["at"]), lang),
         "units": [{"kode": u, "delivered": ret["delivered"].get(u, False)} for u in ret["units"]],
         "indikator": [{"kode": k, "nama": names.get(k, "")} for k in ret["indikator"]],
+        "closed_without_data": [k for k in ret["koreksi_selesai"] if k["tanpa_data"]],  # the Kepala Seksi's notes
         "resolved_by": ret["resolved_by"],
         "resolved_when": fmt_datetime(datetime.fromisoformat(ret["resolved_at"]), lang) if ret["resolved_at"] else None,
     }
