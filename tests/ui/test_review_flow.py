@@ -284,12 +284,30 @@ def test_a_returned_semester_draft_shows_what_to_correct_and_closing_early_needs
 
 
 def test_the_annual_draft_is_offered_once_both_semesters_are_final(system, browser, api):
+    """...after S2 went back once for a unit's correction (version 2, its quarter row in the change summary)."""
     page = page_for(browser, system, "rina")
     page.goto("/draf/2024-TAHUNAN")
     expect(page.locator("#menunggu")).to_have_text("Menunggu: Laporan Semester II 2024 disetujui")
     expect(page.locator("#approve")).to_have_count(0)
 
+    # S2 is returned naming BID-PENTA, whose corrected TW3 figure makes version 2: the banner says the unit has
+    # delivered, and the change summary shows the semester's quarter row that moved
     assert api.decide("rina", "2024-S2", "approve").status_code == 200
+    r = api.decide("agus", "2024-S2", "return", "IK-3.2 triwulan III keliru", units=["BID-PENTA"], indikator=["IK-3.2"])
+    assert r.status_code == 200, r.text
+    fix = {"tahun": 2024, "triwulan": 3, "unit": "BID-PENTA", "realisasi": [{"indikator": "IK-3.2", "nilai": "1500"}]}
+    wait_until(lambda: api.submit_unit("BID-PENTA", fix).status_code == 202, "BID-PENTA reopened for TW3", 60)
+    wait_until(lambda: (d := api.settled("S2")) and d["version"] == 2, "S2 version 2", WAIT_S)
+    page.goto("/draf/2024-S2")
+    expect(page.locator("#koreksi h2")).to_have_text("Dikembalikan untuk diperbaiki")
+    expect(page.locator("#koreksi-unit-BID-PENTA")).to_have_text("BID-PENTA — sudah mengirim data baru")
+    row = page.locator("#changes tr.changed", has_text="IK-3.2")
+    expect(row.locator("li", has_text="Realisasi TW III")).to_have_text(
+        re.compile(r"Realisasi TW III: 1\.420(,0+)? → 1\.500(,0+)?")
+    )
+    expect(page.locator("#changes li.unit")).to_contain_text(["BID-PENTA"])
+    page.click("#approve")
+    expect(page.locator(".notice")).to_have_text("Draf diajukan untuk diperiksa.")
     assert api.decide("agus", "2024-S2", "approve").status_code == 200
     assert api.decide("hadi", "2024-S2", "approve").json()["state"] == "final"
 
