@@ -7,7 +7,8 @@
 - a Kepala Bidang returns S1 to the Kepala Seksi naming units and an indicator: the page shows the reason, the units
   (each with whether it has sent new data) and the indicator marked in the recap; closing the correction while
   units still owe data needs a note, recorded in the history; once the staf submits again the banner says so;
-  a unit that sent new data counts as delivered and the correction then closes without a note;
+  a unit that sent new data counts as delivered and the correction then closes without a note; a semester's
+  version 2 from a unit's correction shows that unit delivered and the quarter row that moved;
 - a disposisi with a due date is late against that date, one without against its SOP step's time standard.
 """
 
