@@ -12,6 +12,7 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any
 
+from shared import clock
 from shared.formatting import MISSING, fmt_date, fmt_number, fmt_rupiah, periode_label, roman, round_half_up
 
 KINDS = {"S1": "semester", "S2": "semester", "TAHUNAN": "tahunan"}
@@ -384,12 +385,13 @@ def _up_to_label(periode: str, tahun: int, locale: str) -> str:
 
 
 def _decided(value: Any, locale: str) -> str:
+    """The day of a decision in the office's zone (shared/clock.py): 23:30 UTC on 31 March is 1 April in WIB."""
     if isinstance(value, str):
         try:
             value = datetime.fromisoformat(value)
         except ValueError:
             return value
-    return fmt_date(value, locale) if isinstance(value, date) else MISSING
+    return fmt_date(clock.office_date(value), locale) if isinstance(value, date) else MISSING
 
 
 def _approval(n: int, step: Mapping[str, Any], locale: str) -> dict[str, Any]:

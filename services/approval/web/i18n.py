@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
+from shared import clock
 from shared.formatting import fmt_date
 
 LANGS = ("id", "en")
 DEFAULT_LANG = "id"
-WIB = ZoneInfo("Asia/Jakarta")  # Kota Tangerang keeps Western Indonesian Time
+WIB = clock.OFFICE  # the office's zone (LAPKIN_TIMEZONE, shared/clock.py): WIB for Kota Tangerang
 
 TEXT: dict[str, dict[str, str]] = {
     "app_name": {"id": "Lapkin — Aplikasi Pejabat", "en": "Lapkin — Officials' app"},
@@ -229,10 +229,12 @@ def predikat(value: str | None, lang: str) -> str:
 
 
 def fmt_datetime(value: datetime, lang: str) -> str:
-    """ "8 Januari 2024 14.05 WIB" (id) / "8 January 2024 14:05 WIB" (en), in the office's time zone."""
-    local = value.astimezone(WIB) if value.tzinfo else value.replace(tzinfo=WIB)
-    clock = local.strftime("%H.%M") if lang == "id" else local.strftime("%H:%M")
-    return f"{fmt_date(local, lang)} {clock} WIB"
+    """ "8 Januari 2024 14.05 WIB" (id) / "8 January 2024 14:05 WIB" (en), in the office's time zone (WITA, WIT
+    for offices there). A naive value is already office time."""
+    zone = clock.office_zone()
+    local = value.astimezone(zone) if value.tzinfo else value.replace(tzinfo=zone)
+    hhmm = local.strftime("%H.%M") if lang == "id" else local.strftime("%H:%M")
+    return f"{fmt_date(local, lang)} {hhmm} {clock.zone_label(zone)}"
 
 
 def fmt_duration(value: timedelta, lang: str) -> str:

@@ -40,6 +40,7 @@ from services.approval.web.sessions import (
     write_session,
 )
 from services.approval.workflow import Workflow
+from shared.clock import office_date
 from shared.errors import ApiError
 from shared.formatting import MISSING, fmt_date, fmt_number, periode_label
 from shared.service import BUSY, BUSY_RETRY_AFTER_S, Caller, Runtime, RuntimeDep, SessionDep
@@ -269,7 +270,7 @@ def inbox(request: Request, db: SessionDep) -> Response:
     ctx = {
         "to_act": [d for d in drafts if d["actionable"]],
         "for_info": [d for d in drafts if not d["actionable"]],
-        "today": fmt_date(now.astimezone(i18n.WIB), lang),
+        "today": fmt_date(office_date(now), lang),
         "disposisi": [
             disposisi_view(request, db, row, lang, now) for row in disposisi.for_official(db, official, open_only=True)
         ],
@@ -313,7 +314,7 @@ def disposisi_view(request: Request, db: Session, row: Any, lang: str, now: date
     wf = _workflow(request)
     d = disposisi.public(db, wf, row)
     clock = _clock(wf, row.langkah, row.issued_at, now, lang)
-    overdue = bool(row.batas_waktu and now.astimezone(i18n.WIB).date() > row.batas_waktu)
+    overdue = bool(row.batas_waktu and office_date(now) > row.batas_waktu)
     kepada = d["kepada"]
     return {
         **d,
