@@ -160,7 +160,7 @@ def issue(
         kepada = recipient(session, wf, row)
         payload = ev.DisposisiIssued(
             nomor=row.nomor,
-            dari=actor(sender),
+            dari={**actor(sender), "role_nama": wf.role_name(sender.role)},
             kepada=kepada,
             instruksi=row.instruksi,
             batas_waktu=row.batas_waktu.isoformat() if row.batas_waktu else None,

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from services.approval import domain
 from services.approval.models import DraftHistory, DraftRow, DraftVersionRow, Official, PengingatRow, RekapRow
+from services.approval.signatory import signed_chain
 from services.approval.workflow import Workflow
 from shared.errors import ApiError, ErrorItem, api_error
 from shared.events import catalogue as ev
@@ -147,7 +148,7 @@ def decide(session: Session, rt: Runtime, wf: Workflow, caller: Caller, draft_id
             actor=ev.Actor(**decision.actor),
             note=decision.note,
             final=decision.final,
-            chain=[dict(c) for c in decision.chain],
+            chain=signed_chain(wf, row.jenis, decision.chain),  # the signatory marked (signatory.py)
             units=list(decision.units),
             indikator=list(decision.indikator),
         )

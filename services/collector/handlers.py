@@ -48,7 +48,7 @@ from shared.service import Runtime
 
 OFFICE_TZ = clock.OFFICE  # the office's zone (LAPKIN_TIMEZONE, shared/clock.py): deadlines are office time
 TRIWULAN_PERIODES = {"TW1": 1, "TW2": 2, "TW3": 3, "TW4": 4}
-STATUS_ROLES = ("subkor", "sekretaris", "kabid", "kasi", "staf", "operator")  # officials who follow collection
+STATUS_ROLES = ("kepala_dinas", "subkor", "sekretaris", "kabid", "kasi", "staf", "operator")  # follow collection
 
 
 def latest_pk(session: Session, tahun: int) -> PkVersion | None:
