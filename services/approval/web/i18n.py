@@ -247,3 +247,38 @@ def fmt_duration(value: timedelta, lang: str) -> str:
     if not parts:
         return "< 1 menit" if lang == "id" else "< 1 min"
     return " ".join(parts[:2])
+
+
+# ---- final documents and the Lembar Disposisi (web/final.py) -------------------------------------------------------
+DOCUMENT_TEXT: dict[str, dict[str, str]] = {
+    "final_documents": {"id": "Dokumen final", "en": "Final documents"},
+    "final_published": {"id": "Diterbitkan", "en": "Published"},
+    "final_intro": {
+        "id": "Laporan yang telah disahkan, dengan Lembar Pengesahan. Periksa keaslian berkas dengan SHA-256-nya.",
+        "en": "The approved report, with its approval sheet. Check each file against its SHA-256.",
+    },
+    "final_pending": {
+        "id": "Draf ini sudah final; dokumen finalnya sedang diterbitkan oleh layanan dokumen. "
+        "Muat ulang halaman ini sebentar lagi. Draf tidak ditampilkan sebagai dokumen final.",
+        "en": "This draft is final; the document service is publishing its final documents. Reload this page in a "
+        "moment. The draft is not shown as if it were final.",
+    },
+    "final_not_yet": {"id": "Draf ini belum final.", "en": "This draft is not final yet."},
+    "file_pdf": {"id": "PDF", "en": "PDF"},
+    "file_docx": {"id": "Unduh Word (.docx)", "en": "Download Word (.docx)"},
+    "file_xlsx": {"id": "Unduh Excel (.xlsx)", "en": "Download Excel (.xlsx)"},
+    "sha256": {"id": "SHA-256", "en": "SHA-256"},
+    "draft_document": {"id": "Dokumen draf (PDF)", "en": "Draft document (PDF)"},
+    "renderer_down": {
+        "id": "Layanan dokumen tidak dapat dihubungi; coba lagi sebentar lagi.",
+        "en": "The document service cannot be reached; try again in a moment.",
+    },
+    "lembar_disposisi": {"id": "Lembar Disposisi", "en": "Disposition sheet"},
+    "lembar_pdf": {"id": "Buka PDF di tab baru", "en": "Open the PDF in a new tab"},
+    "lembar_docx": {"id": "Unduh Word (.docx)", "en": "Download Word (.docx)"},
+    "lembar_pending": {
+        "id": "Lembar Disposisi sedang dibuat oleh layanan dokumen; coba lagi sebentar lagi.",
+        "en": "The document service is still making the disposition sheet; try again in a moment.",
+    },
+}
+TEXT.update(DOCUMENT_TEXT)

@@ -18,7 +18,8 @@ from sqlmodel import col, select
 
 from services.approval import disposisi, kepatuhan, sosialisasi
 from services.approval.disposisi import PERIODES
-from services.approval.models import Official
+from services.approval.models import DraftRow, Official
+from services.approval.web.documents import documents_view
 from services.approval.web.i18n import fmt_duration, t
 from services.approval.web.sessions import csrf_ok
 from services.approval.web.views import (
@@ -199,6 +200,7 @@ def sosialisasi_page(sosialisasi_id: RowId, request: Request, db: SessionDep, rt
     just_read = sosialisasi.acknowledge(db, rt, sos, official)
     ctx = {
         "s": sosialisasi_view(request, db, sos, lang, datetime.now(UTC)),
+        "documents": documents_view(db, db.get(DraftRow, sos.draft_id), lang),  # the final once there is one
         "notice": t("msg_dibaca", lang) if just_read else None,
     }
     if not just_read:
