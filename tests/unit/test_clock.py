@@ -48,3 +48,28 @@ def test_an_unknown_zone_is_refused_at_start_naming_the_setting():
     assert "LAPKIN_TIMEZONE" in str(err.value) and "Asia/Tangerang" in str(err.value)
     with pytest.raises(ValueError, match="LAPKIN_TIMEZONE"):
         clock.zone_of("")
+
+
+@pytest.mark.parametrize(("zone", "shown"), [("Asia/Jakarta", "06.30 WIB"), ("Asia/Jayapura", "08.30 WIT")])
+def test_pages_show_the_office_day_and_zone(zone, shown):
+    from services.approval.web.i18n import fmt_datetime
+
+    clock.configure(zone)
+    assert fmt_datetime(LATE_EVENING_UTC, "id") == f"1 April 2024 {shown}"
+    assert fmt_datetime(LATE_EVENING_UTC, "en").startswith("1 April 2024 ")
+
+
+def test_a_due_date_is_judged_by_the_office_calendar():
+    """At 23:30 UTC on 31 March it is already 1 April in the office: a disposition due on 31 March is past due."""
+    from services.approval.disposisi import validate
+    from services.approval.workflow import load_workflow
+    from shared.errors import ApiError
+
+    wf = load_workflow()
+    today = clock.office_date(LATE_EVENING_UTC)
+    assert today == date(2024, 4, 1)
+    sender = type("O", (), {"id": 1, "role": "sekretaris"})()
+    body = {"kepada_role": "subkor", "instruksi": "Rekap", "batas_waktu": "2024-03-31"}
+    with pytest.raises(ApiError) as err:
+        validate(None, wf, sender, body, today)  # type: ignore[arg-type]
+    assert [(e.field, e.rule) for e in err.value.errors] == [("batas_waktu", "in_the_past")]
