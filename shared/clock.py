@@ -10,6 +10,7 @@ follows that configuration, for code that wants a zone constant (`datetime.now(O
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -36,7 +37,15 @@ def zone_of(name: str) -> ZoneInfo:
         ) from exc
 
 
-_zone: ZoneInfo = ZoneInfo(DEFAULT_ZONE)
+def _from_environment() -> ZoneInfo:
+    """Until `configure` runs (a CLI command, a script): LAPKIN_TIMEZONE if it names a zone, else WIB."""
+    try:
+        return zone_of(os.environ.get("LAPKIN_TIMEZONE") or DEFAULT_ZONE)
+    except ValueError:
+        return ZoneInfo(DEFAULT_ZONE)  # Settings refuses it with the message when a service starts
+
+
+_zone: ZoneInfo = _from_environment()
 
 
 def configure(settings_or_name: Any) -> ZoneInfo:
