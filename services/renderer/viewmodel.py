@@ -401,7 +401,7 @@ def _approval(n: int, step: Mapping[str, Any], locale: str) -> dict[str, Any]:
         "no": n,
         "nama": who.get("nama", ""),
         "nip": who.get("nip") or MISSING,
-        "jabatan": who.get("jabatan") or MISSING,
+        "jabatan": who.get("jabatan") or who.get("role_nama") or MISSING,  # the role's name when none is on file
         "decided_at": _decided(who.get("decided_at"), locale),
     }
 

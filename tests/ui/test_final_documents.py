@@ -223,6 +223,8 @@ def test_a_final_quarterly_report_serves_the_final_with_its_sha256(system, brows
         link = page.locator("#pdf-link")
         expect(link).to_have_text("Buka PDF di tab baru")
         expect(page.locator("#pdf iframe")).to_have_attribute("src", f"/draf/{draft_id}/dokumen.pdf")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= MOBILE["width"], f"the final draft page is {width}px wide on a phone"
 
         # the bytes served hash to what the page shows: the final, not the draft
         pdf = page.request.get(link.get_attribute("href") or "")
