@@ -25,7 +25,7 @@ from services.approval.web.documents import documents_view as documents_view
 from services.approval.web.i18n import t
 from services.approval.web.sessions import WebSession
 from services.approval.web.views import _current, _lang, _refused, _to_login
-from shared.service import Runtime, RuntimeDep
+from shared.service import RowId, Runtime, RuntimeDep
 
 router = APIRouter(include_in_schema=False)
 MEDIA = {
@@ -128,7 +128,7 @@ async def _lembar_id(rt: Runtime, tahun: int, nomor: str) -> str | None:
 
 @router.get("/disposisi/{disposisi_id}/lembar.{fmt}")
 async def lembar_disposisi(
-    disposisi_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)],
+    disposisi_id: RowId,
     fmt: Annotated[str, PathParam(pattern="^(pdf|docx)$")],
     request: Request,
     rt: RuntimeDep,
