@@ -24,6 +24,7 @@ import sys
 import time
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -178,7 +179,17 @@ def office_today() -> str:
     return fmt_date(datetime.now(ZoneInfo(ZONE)).date(), "id")
 
 
-def test_a_final_quarterly_report_serves_the_final_with_its_sha256(system, browser, ids, api):
+def shoot(page: Page, folder: Path, name: str) -> None:
+    """`<name>-mobile.png` (375 px) and `<name>-desktop.png` (1280 px): docs/screenshots/ with
+    LAPKIN_UPDATE_SCREENSHOTS=1 (tests/ui/conftest.py), else a temporary folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for label, viewport in (("mobile", MOBILE), ("desktop", {"width": 1280, "height": 900})):
+        page.set_viewport_size(viewport)
+        page.screenshot(path=str(folder / f"{name}-{label}.png"), full_page=True)
+    page.set_viewport_size(MOBILE)
+
+
+def test_a_final_quarterly_report_serves_the_final_with_its_sha256(system, browser, ids, api, screenshots):
     draft_id = "2024-TW1"
     for q in (1, 2, 3, 4):  # every quarter drawn before the renderer goes down (a draw cut short waits its lease)
         wait_until(lambda q=q: api.draft(f"2024-TW{q}"), f"the TW{q} draft")
@@ -262,6 +273,8 @@ def test_a_final_quarterly_report_serves_the_final_with_its_sha256(system, brows
         width = other.evaluate("document.documentElement.scrollWidth")
         assert width <= MOBILE["width"], f"the circulation page is {width}px wide on a phone"
         kabid.close()
+        page.goto(f"/draf/{draft_id}")
+        shoot(page, screenshots, "final-documents")
     finally:
         ctx.close()
 
