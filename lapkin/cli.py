@@ -189,7 +189,7 @@ def demo(
 def officials_create(
     username: Annotated[str, typer.Option(prompt=True)],
     nama: Annotated[str, typer.Option(prompt=True)],
-    role: Annotated[str, typer.Option(prompt=True, help="sekretaris kabid subkor kasi staf operator")],
+    role: Annotated[str, typer.Option(prompt=True, help="kepala_dinas sekretaris kabid subkor kasi staf operator")],
     password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
     nip: Annotated[str, typer.Option()] = "",
     jabatan: Annotated[str, typer.Option()] = "",

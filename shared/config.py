@@ -10,8 +10,10 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.clock import zone_of
 
 SERVICES = ("collector", "aggregator", "approval", "renderer")
 DEFAULT_PORTS = {"collector": 8001, "aggregator": 8002, "approval": 8003, "renderer": 8004}
@@ -62,6 +64,9 @@ class Settings(BaseSettings):
     xlsx_parse_concurrency: int = Field(default=2, ge=1)
     xlsx_parse_wait_s: float = Field(default=10.0, ge=0)
     locale: str = "id"  # documents and UI: "id" or "en"
+    # the office's clock (shared/clock.py): every date a person reads, on pages and documents. WIB by default;
+    # a WITA office sets Asia/Makassar, a WIT office Asia/Jayapura. An unknown zone stops the service at start.
+    timezone: str = "Asia/Jakarta"
     workflow_file: Path | None = None  # the SOP as data; None: the bundled PSM/DISNAKER-101
     consumer_name: str | None = None  # defaults to <service>-<hostname>-<pid>
     # reminders (SubmissionOverdue): N days before a quarter's deadline, and at it, to units that still owe data;
@@ -69,6 +74,11 @@ class Settings(BaseSettings):
     reminder_days_before: int = 3
     reminder_catch_up_days: int = 7
     reminder_interval_s: float = 60.0  # how often the collector checks; 0 turns reminders off
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        return zone_of(value).key
 
     def port(self, service: str) -> int:
         return int(getattr(self, f"{service}_port"))

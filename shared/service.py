@@ -22,7 +22,7 @@ from sqlalchemy import exc as sa_exc
 from sqlmodel import Session
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from shared import revocation, strictjson
+from shared import clock, revocation, strictjson
 from shared.config import Settings, get_settings
 from shared.db import database_unavailable, make_engine
 from shared.errors import FORBIDDEN, UNAUTHORIZED, api_error, error_body, install_error_handlers
@@ -415,6 +415,7 @@ def build_app(
     engine = make_engine(settings, service)
     read_engine = make_engine(settings, service, read_only=True) if engine.dialect.name == "sqlite" else engine
     HASHING.configure(settings.password_hash_concurrency, settings.password_hash_wait_s)
+    clock.configure(settings)  # the office's time zone for every date this service shows or prints
     upgrade(engine, service)  # the service's migrations (services/<service>/migrations); `tables` are what they make
     rt = Runtime(service, settings, engine, {}, consumes)
     rt.read_engine = read_engine

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_
 from sqlalchemy.exc import IntegrityError
@@ -19,12 +18,12 @@ from sqlmodel import Session, col, select
 
 from services.approval.models import DisposisiRow, Official
 from services.approval.workflow import Workflow
+from shared import clock
 from shared.errors import ApiError, ErrorItem, api_error
 from shared.events import catalogue as ev
 from shared.inputguard import row_id
 from shared.service import Runtime
 
-WIB = ZoneInfo("Asia/Jakarta")  # the office's calendar decides what "today" is
 PERIODES = ("TW1", "TW2", "TW3", "TW4", "S1", "S2", "TAHUNAN")
 MAX_INSTRUKSI = 2000
 
@@ -140,7 +139,7 @@ def issue(
             403, None, "wrong_role", "Peran Anda tidak menerbitkan disposisi.", "Your role does not issue dispositions."
         )
     now = now or datetime.now(UTC)
-    fields = validate(session, wf, sender, data, now.astimezone(WIB).date())
+    fields = validate(session, wf, sender, data, clock.office_date(now))
     for _ in range(5):  # two officials numbering at once: the unique nomor makes one retry
         urut = (
             session.exec(select(func.max(DisposisiRow.urut)).where(DisposisiRow.tahun == fields["tahun"])).one() or 0
@@ -161,7 +160,7 @@ def issue(
         kepada = recipient(session, wf, row)
         payload = ev.DisposisiIssued(
             nomor=row.nomor,
-            dari=actor(sender),
+            dari={**actor(sender), "role_nama": wf.role_name(sender.role)},
             kepada=kepada,
             instruksi=row.instruksi,
             batas_waktu=row.batas_waktu.isoformat() if row.batas_waktu else None,

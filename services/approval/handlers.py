@@ -10,7 +10,16 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from services.approval import domain
-from services.approval.models import DraftHistory, DraftRow, DraftVersionRow, Official, PengingatRow, RekapRow
+from services.approval.models import (
+    DraftHistory,
+    DraftRow,
+    DraftVersionRow,
+    FinalDocumentRow,
+    Official,
+    PengingatRow,
+    RekapRow,
+)
+from services.approval.signatory import signed_chain
 from services.approval.workflow import Workflow
 from shared.errors import ApiError, ErrorItem, api_error
 from shared.events import catalogue as ev
@@ -172,7 +181,7 @@ def decide(session: Session, rt: Runtime, wf: Workflow, caller: Caller, draft_id
             actor=ev.Actor(**decision.actor),
             note=decision.note,
             final=decision.final,
-            chain=[dict(c) for c in decision.chain],
+            chain=signed_chain(wf, row.jenis, decision.chain),  # the signatory marked (signatory.py)
             units=list(decision.units),
             indikator=list(decision.indikator),
         )
@@ -395,11 +404,34 @@ def make_handlers(rt: Runtime, wf: Workflow) -> dict[str, Any]:
         if latest is not None:
             settle_pengingat(session, p.tahun, p.periode, json.loads(latest.body)["rekap"])
 
+    def on_document_published(session: Session, env: Envelope, p: ev.DocumentPublished) -> None:
+        """The renderer published the final documents of an approved version: record them (id, each file's
+        SHA-256), so the draft page and its circulations serve the final, not the draft."""
+        if session.get(FinalDocumentRow, (p.draft_id, p.version)) is not None:
+            return
+        session.add(
+            FinalDocumentRow(
+                draft_id=p.draft_id,
+                version=p.version,
+                document_id=p.document_id,
+                files=json.dumps(p.files, sort_keys=True),
+                published_at=env.occurred_at or datetime.now(UTC),
+            )
+        )
+
     return {
         "DraftRendered": on_draft_rendered,
         "RekapCompleted": on_rekap_completed,
         "SubmissionOverdue": on_submission_overdue,
+        "DocumentPublished": on_document_published,
     }
+
+
+def final_document(session: Session, row: DraftRow) -> FinalDocumentRow | None:
+    """The published final documents of the draft's current version (None until DocumentPublished arrives)."""
+    if row.state != "final":
+        return None
+    return session.get(FinalDocumentRow, (row.id, row.version))
 
 
 def settle_pengingat(session: Session, tahun: int, periode: str, rekap: dict[str, Any]) -> None:

@@ -30,7 +30,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         tables=TABLES,
         routers=[router, web_router, operator_router],
         handlers=lambda rt: make_handlers(rt, wf),
-        # DraftRendered; RekapCompleted for the web app's recap; SubmissionOverdue for the Sub Koordinator
+        # DraftRendered and DocumentPublished (the final files); RekapCompleted for the web app's recap;
+        # SubmissionOverdue for the Sub Koordinator
         consumes=["renderer", "aggregator", "collector"],
         settings=settings,
         on_start=officials.start,  # copies raised token generations to Redis (shared/revocation.py)

@@ -18,7 +18,7 @@ class Official(SQLModel, table=True):
     nama: str
     nip: str = ""
     jabatan: str = ""
-    role: str  # sekretaris kabid subkor kasi staf operator
+    role: str  # kepala_dinas sekretaris kabid subkor kasi staf operator
     unit: str | None = None
     active: bool = True
     failed_logins: int = 0  # unused since logins are throttled in Redis (services/approval/login.py)
@@ -155,10 +155,22 @@ class PengingatRow(SQLModel, table=True):
     selesai_at: datetime | None = None  # when the recap showed every missing indicator reported
 
 
+class FinalDocumentRow(SQLModel, table=True):
+    """The final documents the renderer published for a draft version (`DocumentPublished`): what the draft page and
+    its circulations serve once the draft is final, with each file's SHA-256."""
+
+    __tablename__ = "apv_final_document"
+    draft_id: str = Field(primary_key=True)
+    version: int = Field(primary_key=True)
+    document_id: str
+    files: str = Field(sa_column=Column(Text, nullable=False))  # JSON: format -> sha256
+    published_at: datetime = Field(default_factory=utcnow)
+
+
 TABLES = [
     m.__table__  # type: ignore[attr-defined,union-attr]
     for m in (
         Official, DraftRow, DraftHistory, RekapRow, DraftVersionRow, DisposisiRow, SosialisasiRow, SosialisasiPenerima,
-        PengingatRow, WebSessionRow,
+        PengingatRow, WebSessionRow, FinalDocumentRow,
     )
 ]  # fmt: skip  # type: ignore[attr-defined,union-attr]

@@ -26,7 +26,7 @@ from shared.service import Runtime
 log = logging.getLogger("lapkin.officials")
 T = TypeVar("T")
 
-ROLES = ("sekretaris", "kabid", "subkor", "kasi", "staf", "operator")
+ROLES = ("kepala_dinas", "sekretaris", "kabid", "subkor", "kasi", "staf", "operator")
 
 
 def public(o: Official) -> dict[str, Any]:

@@ -104,6 +104,7 @@ class Workflow(_Model):
     requires: dict[str, list[str]] = {}
     steps: list[Step]
     chains: dict[str, list[Stage]]
+    signatory: dict[str, str] = {}  # report kind -> the role whose approval signs it (default: the last approver)
 
     def step(self, nomor: int) -> Step:
         for s in self.steps:
@@ -121,6 +122,13 @@ class Workflow(_Model):
     def disposisi_steps(self, role: str) -> list[Step]:
         """The steps at which this role issues a Disposisi / Lembar Disposisi (its first is the default)."""
         return [s for s in self.steps if s.role == role and any("disposisi" in o.lower() for o in s.outputs)]
+
+    def signatory_role(self, jenis: str) -> str | None:
+        """The role that signs a report of this kind: the workflow's `signatory`, else the chain's last approver."""
+        if jenis in self.signatory:
+            return self.signatory[jenis]
+        approvers = [st.role for st in self.chains.get(jenis, []) if st.action == "approve"]
+        return approvers[-1] if approvers else None
 
     def role_name(self, code: str) -> str:
         role = self.roles.get(code)
@@ -199,6 +207,21 @@ def _check(wf: Workflow) -> list[tuple[Path_, str]]:
     for jenis in JENIS:
         if jenis not in wf.chains:
             out.append((("chains",), f"missing chain for report kind {jenis!r}"))
+    for jenis, code in wf.signatory.items():
+        where: Path_ = ("signatory", jenis)
+        if jenis not in wf.chains:
+            out.append((where, f"no chain for report kind {jenis!r} (chains: {', '.join(wf.chains)})"))
+        elif code not in roles:
+            out.append((where, f"unknown role {code!r} (roles: {', '.join(roles)})"))
+        elif not any(st.role == code and st.action == "approve" for st in wf.chains[jenis]):
+            approvers = ", ".join(dict.fromkeys(st.role for st in wf.chains[jenis] if st.action == "approve"))
+            out.append(
+                (
+                    where,
+                    f"role {code!r} approves no stage of the {jenis!r} chain: a document is signed only by someone "
+                    f"who approved it (approvers: {approvers or 'none'})",
+                )
+            )
     for jenis, chain in wf.chains.items():
         base: Path_ = ("chains", jenis)
         if not chain:

@@ -15,7 +15,7 @@ from uuid import uuid4
 from sqlmodel import Session, select
 
 from services.collector.handlers import (
-    JAKARTA,
+    OFFICE_TZ,
     Report,
     apply_catatan,
     catatan_changed,
@@ -38,10 +38,10 @@ def quarter_of(bulan: int) -> int:
 
 
 def month_deadline(tahun: int, bulan: int) -> datetime:
-    """A month's progress is on time until the 10th of the next month, 23:59:59 Asia/Jakarta (the quarterly
-    default deadline, applied to the month)."""
+    """A month's progress is on time until the 10th of the next month, 23:59:59 office time (LAPKIN_TIMEZONE; the
+    quarterly default deadline, applied to the month)."""
     year, month = (tahun + 1, 1) if bulan == 12 else (tahun, bulan + 1)
-    return datetime.combine(date(year, month, 10), time(23, 59, 59), tzinfo=JAKARTA)
+    return datetime.combine(date(year, month, 10), time(23, 59, 59), tzinfo=OFFICE_TZ)
 
 
 def _check_bulan(p: Problems, body: dict[str, Any]) -> None:

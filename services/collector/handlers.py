@@ -12,7 +12,6 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any, Protocol
 from uuid import uuid4
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
@@ -41,14 +40,15 @@ from services.collector.validation import (
     read_tahun,
     validate_realisasi,
 )
+from shared import clock
 from shared.errors import ApiError, api_error
 from shared.events import catalogue as ev
 from shared.events.envelope import Envelope
 from shared.service import Runtime
 
-JAKARTA = ZoneInfo("Asia/Jakarta")
+OFFICE_TZ = clock.OFFICE  # the office's zone (LAPKIN_TIMEZONE, shared/clock.py): deadlines are office time
 TRIWULAN_PERIODES = {"TW1": 1, "TW2": 2, "TW3": 3, "TW4": 4}
-STATUS_ROLES = ("subkor", "sekretaris", "kabid", "kasi", "staf", "operator")  # officials who follow collection
+STATUS_ROLES = ("kepala_dinas", "subkor", "sekretaris", "kabid", "kasi", "staf", "operator")  # follow collection
 
 
 def latest_pk(session: Session, tahun: int) -> PkVersion | None:
@@ -144,11 +144,11 @@ def _month_after(tahun: int, triwulan: int) -> tuple[int, int]:
 
 
 def default_window(tahun: int, triwulan: int) -> tuple[datetime, datetime]:
-    """Default window: opens the day after the quarter ends (00:00 Asia/Jakarta), deadline the 10th of the month
-    after the quarter, 23:59:59 Asia/Jakarta."""
+    """Default window: opens the day after the quarter ends (00:00 office time), deadline the 10th of the month
+    after the quarter, 23:59:59 office time (LAPKIN_TIMEZONE)."""
     year, month = _month_after(tahun, triwulan)
-    opens = datetime.combine(date(year, month, 1), time(0, 0), tzinfo=JAKARTA)
-    due = datetime.combine(date(year, month, 10), time(23, 59, 59), tzinfo=JAKARTA)
+    opens = datetime.combine(date(year, month, 1), time(0, 0), tzinfo=OFFICE_TZ)
+    due = datetime.combine(date(year, month, 10), time(23, 59, 59), tzinfo=OFFICE_TZ)
     return opens, due
 
 
@@ -161,7 +161,7 @@ def window(session: Session, tahun: int, triwulan: int) -> tuple[datetime, datet
     row = store.window_row(session, tahun, triwulan)
     if row is None:
         return (*default_window(tahun, triwulan), False)
-    return _aware(row[0]).astimezone(JAKARTA), _aware(row[1]).astimezone(JAKARTA), True
+    return _aware(row[0]).astimezone(OFFICE_TZ), _aware(row[1]).astimezone(OFFICE_TZ), True
 
 
 def deadline(session: Session, tahun: int, triwulan: int) -> datetime:
@@ -175,18 +175,18 @@ def calendar_configured(session: Session, tahun: int) -> bool:
 
 
 def _parse_moment(value: Any, end_of_day: bool) -> datetime | None:
-    """An ISO date (start or end of that day in Asia/Jakarta) or datetime (Asia/Jakarta when it names no zone)."""
+    """An ISO date (start or end of that day in office time) or datetime (office time when it names no zone)."""
     if not isinstance(value, str) or not value.strip():
         return None
     text = value.strip()
     try:
         if len(text) == 10:
             day = date.fromisoformat(text)
-            return datetime.combine(day, time(23, 59, 59) if end_of_day else time(0, 0), tzinfo=JAKARTA)
+            return datetime.combine(day, time(23, 59, 59) if end_of_day else time(0, 0), tzinfo=OFFICE_TZ)
         moment = datetime.fromisoformat(text)
     except ValueError:
         return None
-    return moment.replace(tzinfo=JAKARTA) if moment.tzinfo is None else moment
+    return moment.replace(tzinfo=OFFICE_TZ) if moment.tzinfo is None else moment
 
 
 def get_kalender(session: Session, tahun: int) -> dict[str, Any]:
@@ -394,7 +394,7 @@ def submit_triwulan(
     opens, due, configured = window(session, tahun, triwulan)  # a configured calendar has a row for every quarter
     if configured:
         if received_at < opens:
-            day = opens.astimezone(JAKARTA).date().isoformat()
+            day = opens.astimezone(OFFICE_TZ).date().isoformat()
             raise api_error(
                 409,
                 "triwulan",

@@ -351,14 +351,18 @@ _PERBANDINGAN_COLS: list[Column] = [
     ("target_renstra", "b.target_renstra", 1.9),
     ("capaian_renstra", "b.capaian_renstra", 2.0),
 ]
-_SIGNATURE = [  # the head of office signs under the date and position: room to sign, name, NIP
+_SIGNATURE = [  # the signatory (who approved it in that role) under the day and position: room to sign, name, NIP
     "",
-    "{{ generated_on_label }}",
+    "{%p if kepala.signed %}",
+    "{{ kepala.tanggal }}",
     "{{ kepala.jabatan }}",
     "",
     "",
     "{{ kepala.nama }}",
     "{{ labels.nip }} {{ kepala.nip }}",
+    "{%p else %}",
+    "{{ kepala.status }}",
+    "{%p endif %}",
 ]
 
 
@@ -759,9 +763,13 @@ def render_all(vm: Mapping[str, Any], template_dir: Path | None = None) -> dict[
 
 
 def _person(value: Any) -> dict[str, str]:
-    """An official as {nama, jabatan, nip}: a dict (the event's Actor) or just a name."""
+    """An official as {nama, jabatan, nip}: a dict (the event's Actor) or just a name. A disposition sent to a role
+    (jabatan) rather than a named official carries only the role: its name (`role_nama`) is the jabatan."""
     if isinstance(value, Mapping):
-        return {k: str(value.get(k) or "") for k in ("nama", "jabatan", "nip")}
+        person = {k: str(value.get(k) or "") for k in ("nama", "jabatan", "nip")}
+        role = value.get("role_nama") or ("" if person["nama"] else value.get("role"))
+        person["jabatan"] = person["jabatan"] or str(role or "")
+        return person
     return {"nama": str(value or ""), "jabatan": "", "nip": ""}
 
 

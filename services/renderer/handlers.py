@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 from services.renderer import documents
 from services.renderer.models import Document, PendingDraft, RenPk
 from services.renderer.viewmodel import build_view_model, jenis_of
+from shared import clock
 from shared.events import catalogue as ev
 from shared.events.envelope import Envelope, utcnow
 from shared.messaging.outbox import ProcessedEvent
@@ -82,7 +83,8 @@ def load_profil(template_dir: Path) -> dict[str, Any] | None:
 
 
 def _generated_on(value: datetime | None) -> date:
-    return (value or datetime.now()).date()
+    """The office's calendar day of the event (shared/clock.py): an approval at 23:30 UTC is the next day in WIB."""
+    return clock.office_date(value)
 
 
 @dataclass(frozen=True)
@@ -247,7 +249,7 @@ def make_handlers(rt: Runtime) -> dict[str, Any]:
         if last is not None and last.content_hash == digest:
             return
         version = (last.version + 1) if last else 1
-        tahun = p.tahun or (env.occurred_at or datetime.now()).year
+        tahun = p.tahun or clock.office_date(env.occurred_at).year
         pk_row = session.get(RenPk, tahun) or session.exec(select(RenPk).order_by(col(RenPk.tahun).desc())).first()
         pk = json.loads(pk_row.body) if pk_row else {}
         issued = _generated_on(env.occurred_at)

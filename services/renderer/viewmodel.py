@@ -12,6 +12,7 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any
 
+from shared import clock
 from shared.formatting import MISSING, fmt_date, fmt_number, fmt_rupiah, periode_label, roman, round_half_up
 
 KINDS = {"S1": "semester", "S2": "semester", "TAHUNAN": "tahunan"}
@@ -384,12 +385,13 @@ def _up_to_label(periode: str, tahun: int, locale: str) -> str:
 
 
 def _decided(value: Any, locale: str) -> str:
+    """The day of a decision in the office's zone (shared/clock.py): 23:30 UTC on 31 March is 1 April in WIB."""
     if isinstance(value, str):
         try:
-            value = datetime.fromisoformat(value)
+            value = date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
         except ValueError:
             return value
-    return fmt_date(value, locale) if isinstance(value, date) else MISSING
+    return fmt_date(clock.office_date(value), locale) if isinstance(value, date) else MISSING
 
 
 def _approval(n: int, step: Mapping[str, Any], locale: str) -> dict[str, Any]:
@@ -399,8 +401,31 @@ def _approval(n: int, step: Mapping[str, Any], locale: str) -> dict[str, Any]:
         "no": n,
         "nama": who.get("nama", ""),
         "nip": who.get("nip") or MISSING,
-        "jabatan": who.get("jabatan") or MISSING,
+        "jabatan": who.get("jabatan") or who.get("role_nama") or MISSING,  # the role's name when none is on file
         "decided_at": _decided(who.get("decided_at"), locale),
+    }
+
+
+def signatory_block(approvals: Sequence[Mapping[str, Any]], final: bool, locale: str) -> dict[str, Any]:
+    """The signature block (`kepala` in the templates): the official who approved the report in the signatory's role
+    (the approval service marks them `signatory` in the DraftApproved chain; an older event without the mark: its
+    last approver), with the day of that approval in the office's zone. A draft, or a chain without an approver,
+    prints an empty block that says it is not approved yet: never a name from the PK or a profile."""
+    chain = [{**a.get("actor", {}), **{k: v for k, v in a.items() if k != "actor"}} for a in approvals]
+    signer = next((a for a in chain if a.get("signatory")), None)
+    if signer is None:
+        signer = next((a for a in reversed(chain) if a.get("action", "approve") == "approve"), None)
+    if not final or signer is None or not signer.get("nama"):
+        return {"signed": False, "jabatan": "", "nama": "", "nip": "", "tanggal": "",
+                "status": LABELS[locale]["belum_disahkan"]}  # fmt: skip
+    day = signer.get("tanggal") or signer.get("decided_at")
+    return {
+        "signed": True,
+        "jabatan": signer.get("jabatan") or signer.get("role_nama") or "",
+        "nama": str(signer.get("nama") or ""),
+        "nip": str(signer.get("nip") or ""),
+        "tanggal": _decided(day, locale) if day else MISSING,
+        "status": "",
     }
 
 
@@ -425,7 +450,6 @@ def build_view_model(
     labels = LABELS[locale]
     tahun, periode = int(rekap["tahun"]), str(rekap["periode"])
     instansi = (pk or {}).get("instansi", {})
-    kepala = instansi.get("kepala", {})
     units = {u["kode"]: u["nama"] for u in (pk or {}).get("units", [])}
     sasaran = list(rekap.get("sasaran", []))
     sasaran_names = {s["kode"]: s.get("nama", s["kode"]) for s in sasaran}
@@ -440,11 +464,8 @@ def build_view_model(
         "title": f"{jenis} {label}",
         "jenis": jenis,
         "instansi": instansi.get("nama", ""),
-        "kepala": {
-            "jabatan": f"{labels['kepala']} {instansi.get('nama', '')}".strip(),
-            "nama": kepala.get("nama", ""),
-            "nip": kepala.get("nip", ""),
-        },
+        # the signatory: who approved it in the system (never the PK's or a profile's name); empty on a draft
+        "kepala": signatory_block(approvals, final, locale),
         "tahun": tahun,
         "periode": periode,
         "periode_label": label,

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
+from shared import clock
 from shared.formatting import fmt_date
 
 LANGS = ("id", "en")
 DEFAULT_LANG = "id"
-WIB = ZoneInfo("Asia/Jakarta")  # Kota Tangerang keeps Western Indonesian Time
+WIB = clock.OFFICE  # the office's zone (LAPKIN_TIMEZONE, shared/clock.py): WIB for Kota Tangerang
 
 TEXT: dict[str, dict[str, str]] = {
     "app_name": {"id": "Lapkin — Aplikasi Pejabat", "en": "Lapkin — Officials' app"},
@@ -277,10 +277,12 @@ def predikat(value: str | None, lang: str) -> str:
 
 
 def fmt_datetime(value: datetime, lang: str) -> str:
-    """ "8 Januari 2024 14.05 WIB" (id) / "8 January 2024 14:05 WIB" (en), in the office's time zone."""
-    local = value.astimezone(WIB) if value.tzinfo else value.replace(tzinfo=WIB)
-    clock = local.strftime("%H.%M") if lang == "id" else local.strftime("%H:%M")
-    return f"{fmt_date(local, lang)} {clock} WIB"
+    """ "8 Januari 2024 14.05 WIB" (id) / "8 January 2024 14:05 WIB" (en), in the office's time zone (WITA, WIT
+    for offices there). A naive value is already office time."""
+    zone = clock.office_zone()
+    local = value.astimezone(zone) if value.tzinfo else value.replace(tzinfo=zone)
+    hhmm = local.strftime("%H.%M") if lang == "id" else local.strftime("%H:%M")
+    return f"{fmt_date(local, lang)} {hhmm} {clock.zone_label(zone)}"
 
 
 def fmt_duration(value: timedelta, lang: str) -> str:
@@ -293,3 +295,38 @@ def fmt_duration(value: timedelta, lang: str) -> str:
     if not parts:
         return "< 1 menit" if lang == "id" else "< 1 min"
     return " ".join(parts[:2])
+
+
+# ---- final documents and the Lembar Disposisi (web/final.py) -------------------------------------------------------
+DOCUMENT_TEXT: dict[str, dict[str, str]] = {
+    "final_documents": {"id": "Dokumen final", "en": "Final documents"},
+    "final_published": {"id": "Diterbitkan", "en": "Published"},
+    "final_intro": {
+        "id": "Laporan yang telah disahkan, dengan Lembar Pengesahan. Periksa keaslian berkas dengan SHA-256-nya.",
+        "en": "The approved report, with its approval sheet. Check each file against its SHA-256.",
+    },
+    "final_pending": {
+        "id": "Draf ini sudah final; dokumen finalnya sedang diterbitkan oleh layanan dokumen. "
+        "Muat ulang halaman ini sebentar lagi. Draf tidak ditampilkan sebagai dokumen final.",
+        "en": "This draft is final; the document service is publishing its final documents. Reload this page in a "
+        "moment. The draft is not shown as if it were final.",
+    },
+    "final_not_yet": {"id": "Draf ini belum final.", "en": "This draft is not final yet."},
+    "file_pdf": {"id": "PDF", "en": "PDF"},
+    "file_docx": {"id": "Unduh Word (.docx)", "en": "Download Word (.docx)"},
+    "file_xlsx": {"id": "Unduh Excel (.xlsx)", "en": "Download Excel (.xlsx)"},
+    "sha256": {"id": "SHA-256", "en": "SHA-256"},
+    "draft_document": {"id": "Dokumen draf (PDF)", "en": "Draft document (PDF)"},
+    "renderer_down": {
+        "id": "Layanan dokumen tidak dapat dihubungi; coba lagi sebentar lagi.",
+        "en": "The document service cannot be reached; try again in a moment.",
+    },
+    "lembar_disposisi": {"id": "Lembar Disposisi", "en": "Disposition sheet"},
+    "lembar_pdf": {"id": "Buka PDF di tab baru", "en": "Open the PDF in a new tab"},
+    "lembar_docx": {"id": "Unduh Word (.docx)", "en": "Download Word (.docx)"},
+    "lembar_pending": {
+        "id": "Lembar Disposisi sedang dibuat oleh layanan dokumen; coba lagi sebentar lagi.",
+        "en": "The document service is still making the disposition sheet; try again in a moment.",
+    },
+}
+TEXT.update(DOCUMENT_TEXT)

@@ -18,8 +18,9 @@ from sqlmodel import col, select
 
 from services.approval import disposisi, kepatuhan, sosialisasi
 from services.approval.disposisi import PERIODES
-from services.approval.models import Official
-from services.approval.web.i18n import WIB, fmt_duration, t
+from services.approval.models import DraftRow, Official
+from services.approval.web.documents import documents_view
+from services.approval.web.i18n import fmt_duration, t
 from services.approval.web.sessions import csrf_ok
 from services.approval.web.views import (
     _current,
@@ -33,6 +34,7 @@ from services.approval.web.views import (
     disposisi_view,
     sosialisasi_view,
 )
+from shared import clock
 from shared.errors import ApiError
 from shared.formatting import MISSING
 from shared.service import RowId, RuntimeDep, SessionDep
@@ -65,7 +67,7 @@ def _form_context(request: Request, db: Any, official: Official, lang: str, form
             "instruksi": DEFAULT_INSTRUKSI.get(official.role, ""),
             "batas_waktu": "",
             "catatan": "",
-            "tahun": str(now.astimezone(WIB).year),
+            "tahun": str(clock.office_date(now).year),
             "periode": "",
             "langkah": str(steps[0].nomor) if steps else "",
             **form,
@@ -198,6 +200,7 @@ def sosialisasi_page(sosialisasi_id: RowId, request: Request, db: SessionDep, rt
     just_read = sosialisasi.acknowledge(db, rt, sos, official)
     ctx = {
         "s": sosialisasi_view(request, db, sos, lang, datetime.now(UTC)),
+        "documents": documents_view(db, db.get(DraftRow, sos.draft_id), lang),  # the final once there is one
         "notice": t("msg_dibaca", lang) if just_read else None,
     }
     if not just_read:
@@ -215,7 +218,7 @@ def compliance_page(request: Request, db: SessionDep, tahun: str = "") -> Respon
         return _to_login(ws)
     lang = _lang(request)
     try:
-        year = int(tahun) if tahun else datetime.now(WIB).year
+        year = int(tahun) if tahun else clock.office_date().year
         if not 2000 <= year <= 2100:
             raise ValueError
     except ValueError:

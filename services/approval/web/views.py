@@ -26,6 +26,7 @@ from starlette.concurrency import run_in_threadpool
 from services.approval import disposisi, domain, handlers, login, sosialisasi
 from services.approval.models import DraftRow, DraftVersionRow, Official, RekapRow
 from services.approval.web import i18n
+from services.approval.web.documents import documents_view
 from services.approval.web.i18n import ACTIONS, JENIS, STATES, fmt_datetime, fmt_duration, lang_of, pick, t
 from services.approval.web.sessions import (
     LANG_COOKIE,
@@ -40,6 +41,7 @@ from services.approval.web.sessions import (
     write_session,
 )
 from services.approval.workflow import Workflow
+from shared.clock import office_date
 from shared.errors import ApiError
 from shared.formatting import MISSING, fmt_date, fmt_number, fmt_rupiah, periode_label, roman
 from shared.service import BUSY, BUSY_RETRY_AFTER_S, Caller, Runtime, RuntimeDep, SessionDep
@@ -273,7 +275,7 @@ def inbox(request: Request, db: SessionDep) -> Response:
     ctx = {
         "to_act": [d for d in drafts if d["actionable"]],
         "for_info": [d for d in drafts if not d["actionable"]],
-        "today": fmt_date(now.astimezone(i18n.WIB), lang),
+        "today": fmt_date(office_date(now), lang),
         "disposisi": [
             disposisi_view(request, db, row, lang, now) for row in disposisi.for_official(db, official, open_only=True)
         ],
@@ -330,7 +332,7 @@ def disposisi_view(request: Request, db: Session, row: Any, lang: str, now: date
     wf = _workflow(request)
     d = disposisi.public(db, wf, row)
     clock = _clock(wf, row.langkah, row.issued_at, now, lang)
-    overdue = bool(row.batas_waktu and now.astimezone(i18n.WIB).date() > row.batas_waktu)
+    overdue = bool(row.batas_waktu and office_date(now) > row.batas_waktu)
     kepada = d["kepada"]
     late = _disposisi_late(wf, row, now)
     if row.batas_waktu:  # measured against its due date, not the step's standard
@@ -670,6 +672,7 @@ def _draft_context(
         "circulate": circulate,
         "recipients": recipients,
         "circulations": circulations,
+        "documents": documents_view(db, row, lang),  # the draft's PDF, or the final files (templates/_documents.html)
     }
 
 
@@ -751,17 +754,22 @@ def _decision_refused(
 
 @router.get("/draf/{draft_id}/dokumen.pdf")
 async def draft_pdf(draft_id: str, request: Request, rt: RuntimeDep) -> Response:
-    """The draft's PDF, fetched from the renderer with the admin token and streamed through."""
+    """The draft's PDF, fetched from the renderer with the admin token and streamed through; a final draft's final
+    PDF (web/final.py)."""
 
-    def lookup() -> tuple[WebSession, Official | None, str | None]:
+    def lookup() -> tuple[WebSession, Official | None, str | None, bool]:
         with Session(rt.engine) as db:
             ws, official = _current(request, db)
             row = db.get(DraftRow, draft_id)
-            return ws, official, row.document_id if row else None
+            return ws, official, row.document_id if row else None, bool(row and row.state == "final")
 
-    ws, official, document_id = await run_in_threadpool(lookup)
+    ws, official, document_id, final = await run_in_threadpool(lookup)
     if official is None:
         return _to_login(ws)
+    if final:  # a final draft's PDF is the final one, never the draft (web/final.py)
+        from services.approval.web.final import serve_final
+
+        return await serve_final(request, rt, draft_id, "pdf")
     if document_id is None:
         return Response(t("not_found", _lang(request)), status_code=404, media_type="text/plain; charset=utf-8")
     return await _stream_pdf(rt, document_id)

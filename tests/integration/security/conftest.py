@@ -184,6 +184,13 @@ def _build(world: World, pk: dict[str, Any], submissions: list[dict[str, Any]]) 
         return html if 'id="ind-IK-2.1"' in html else None
 
     page = wait_for(draft_page, "the TW2 draft's recap in the approval service")
+
+    def published() -> bool:  # the TW1 final's documents (DocumentPublished) and a Lembar Disposisi, for their routes
+        final = appr.get(f"/draf/{tw1['id']}", headers=world.official("staf")).text
+        lembar = appr.get(f"/disposisi/{world.ids['disposisi_api']}/lembar.pdf", headers=world.official("staf"))
+        return 'id="sha256-pdf"' in final and lembar.status_code == 200
+
+    wait_for(published, "the TW1 final documents and the Lembar Disposisi")
     world.ids["draft_waiting_seq"] = re.search(r'name="seq" value="(\d+)"', page).group(1)  # type: ignore[union-attr]
     world.ids["draft_waiting_version"] = tw2["version"]
 

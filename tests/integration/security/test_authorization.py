@@ -92,6 +92,8 @@ GET  /kotak-masuk                                   login login login login 200 
 GET  /draf/{draft_id}                               login login login login 200   200   200   200   200   200   login
 POST /draf/{draft_id}/keputusan                     login login login login 403   403   403   403   422   403   login
 GET  /draf/{draft_id}/dokumen.pdf                   login login login login 200   200   200   200   200   200   login
+GET  /draf/{draft_id}/final.{fmt}                   login login login login 200   200   200   200   200   200   login
+GET  /disposisi/{disposisi_id}/lembar.{fmt}         login login login login 200   200   200   200   200   200   login
 GET  /disposisi                                     login login login login 200   200   200   200   200   200   login
 POST /disposisi                                     login login login login 422   422   422   422   422   403   login
 GET  /disposisi/{disposisi_id}                      login login login login 200   200   200   200   200   200   login
@@ -220,6 +222,7 @@ PATHS: dict[tuple[str, str], dict[str, str]] = {  # path parameters other than _
     ("POST", "/api/v1/drafts/{draft_id}/sosialisasi"): {"draft_id": "final"},
     ("POST", "/disposisi/{disposisi_id}/selesai"): {"disposisi_id": "web"},
     ("POST", "/draf/{draft_id}/sosialisasi"): {"draft_id": "final"},
+    ("GET", "/draf/{draft_id}/final.{fmt}"): {"draft_id": "final", "fmt": "xlsx"},
     ("GET", "/bahasa/{kode}"): {"kode": "en"},
 }
 

@@ -28,7 +28,8 @@ def broken(text: str) -> WorkflowError:
 def test_bundled_file_loads_the_sop() -> None:
     wf = load_workflow()
     assert wf.sop.nomor == "PSM/DISNAKER-101"
-    assert set(wf.roles) == {"sekretaris", "kabid", "subkor", "kasi", "staf", "operator"}
+    assert set(wf.roles) == {"kepala_dinas", "sekretaris", "kabid", "subkor", "kasi", "staf", "operator"}
+    assert wf.roles["kepala_dinas"].nama == "Kepala Dinas" and wf.roles["kepala_dinas"].decides
     assert wf.roles["subkor"].nama == "Sub Koordinator Perencanaan"
     assert not wf.roles["operator"].decides
     assert [s.nomor for s in wf.steps] == list(range(1, 10))
@@ -45,7 +46,7 @@ def test_bundled_chains_follow_who_acts() -> None:
     assert tw[1].on_return is not None and (tw[1].on_return.stage, tw[1].on_return.role) == (1, "staf")
     for jenis, submit_step in (("semester", 7), ("tahunan", 9)):
         ch = wf.chain(jenis)
-        assert [(s.step, s.role, s.action) for s in ch] == [
+        assert [(s.step, s.role, s.action) for s in ch][:3] == [
             (submit_step, "staf", "submit"),
             (7, "kabid", "approve"),
             (8, "sekretaris", "approve"),
@@ -53,6 +54,33 @@ def test_bundled_chains_follow_who_acts() -> None:
         gate7, gate8 = ch[1].on_return, ch[2].on_return
         assert gate7 is not None and (gate7.role, gate7.step, gate7.stage, gate7.koreksi) == ("kasi", 7, 1, True)
         assert gate8 is not None and (gate8.role, gate8.stage, gate8.koreksi) == ("kabid", 2, False)
+
+
+def test_the_annual_lkip_ends_with_the_kepala_dinas_and_each_kind_names_its_signatory() -> None:
+    wf = load_workflow()
+    assert len(wf.chain("semester")) == 3  # the semester report stays as the SOP has it
+    last = wf.chain("tahunan")[-1]
+    assert (last.stage, last.role, last.action) == (4, "kepala_dinas", "approve")
+    assert last.on_return is not None and (last.on_return.stage, last.on_return.role) == (3, "sekretaris")
+    signers = {j: wf.signatory_role(j) for j in ("triwulan", "semester", "tahunan")}
+    assert signers == {"triwulan": "subkor", "semester": "sekretaris", "tahunan": "kepala_dinas"}
+    # a kind the file leaves out is signed by its chain's last approver
+    text = TEXT.replace("  triwulan: subkor  #", "  # triwulan: subkor  #")
+    assert parse_workflow(text).signatory_role("triwulan") == "subkor"
+
+
+def test_a_signatory_must_approve_the_report_it_signs() -> None:
+    text = TEXT.replace("  semester: sekretaris\n  tahunan", "  semester: kepala_dinas\n  tahunan")
+    err = broken(text)
+    assert err.line == line_of(text, "semester: kepala_dinas")
+    assert "signatory.semester: role 'kepala_dinas' approves no stage of the 'semester' chain" in str(err)
+    assert "approvers: kabid, sekretaris" in str(err)
+    err = broken(TEXT.replace("  tahunan: kepala_dinas", "  tahunan: bupati"))
+    assert "signatory.tahunan: unknown role 'bupati'" in str(err)
+    err = broken(TEXT.rstrip("\n") + "\n  bulanan: subkor\n")
+    assert "signatory.bulanan: no chain for report kind 'bulanan'" in str(err)
+    err = broken(TEXT.replace("  triwulan: subkor  #", "  triwulan: staf  #"))  # staf submits, it approves nothing
+    assert "signatory.triwulan: role 'staf' approves no stage" in str(err)
 
 
 def test_another_office_loads_its_own_file(tmp_path: Path) -> None:
@@ -73,7 +101,7 @@ def test_bad_yaml_names_the_line() -> None:
 def test_unknown_role_names_the_line() -> None:
     text = TEXT.replace("      role: kabid\n", "      role: kepala\n", 1)
     err = broken(text)
-    assert err.line == line_of(text, "role: kepala")
+    assert err.line == line_of(text, "role: kepala\n")
     assert f"line {err.line}: chains.semester[1].role: unknown role 'kepala'" in str(err)
 
 

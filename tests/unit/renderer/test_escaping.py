@@ -56,9 +56,12 @@ def rendered(request: pytest.FixtureRequest, nasty_recaps: dict[str, Any]) -> di
     vm = build_view_model(
         all_recaps[request.param],
         pk=nasty_recaps["pk"],
-        final=False,
+        final=True,
         generated_on=date(2025, 1, 20),
         quarters=quarter_recaps(all_recaps),
+        # the signature block prints the approving official: a hostile jabatan there is text too
+        approvals=[{"nama": f"Penanda {SCRIPT}", "jabatan": f"Kepala {INSTANSI}", "action": "approve",
+                    "signatory": True, "decided_at": "2025-01-20T03:00:00+00:00"}],  # fmt: skip
     )
     return render_all(vm)
 

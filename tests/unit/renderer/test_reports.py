@@ -263,7 +263,9 @@ def test_annual_pdf_is_an_lkip(annual, tmp_path):
     positions = [text.find(c, text.find("BAB IV PENUTUP") if c == "LAMPIRAN" else 0) for c in chapters]
     assert -1 not in positions, [c for c, p in zip(chapters, positions, strict=True) if p < 0]
     assert f"Halaman 2 dari {len(pages)}" in text and "DRAF" in text
-    assert "Dr. Ujang Hendra Gunawan" in text and KEPALA_NIP in text and "20 Januari 2025" in text
+    # a draft is signed by nobody: no name from the PK's "kepala", the block says it is not approved yet
+    assert "Dr. Ujang Hendra Gunawan" not in text and KEPALA_NIP not in text and "20 Januari 2025" in text
+    assert "Dokumen ini belum disahkan (DRAF)." in text
     assert "Mediasi tripartit" in text  # the units' solusi in the analysis
 
 
@@ -275,6 +277,10 @@ def test_final_annual_has_the_approval_chain_and_no_draf(example, pk):
     assert "DRAF" not in text and "198001012005011001" in text and "24 Januari 2025" in text
     word = docx_text(files["docx"])
     assert "DRAF" not in word and "198001012005011001" in word and "Sekretaris" in word
+    # the signature block: the last approver of the chain (the Kepala Dinas here), on the day of that approval
+    assert vm["kepala"] == {"signed": True, "jabatan": "Kepala Dinas", "nama": APPROVALS[1]["nama"],
+                            "nip": KEPALA_NIP, "tanggal": "24 Januari 2025", "status": ""}  # fmt: skip
+    assert "belum disahkan" not in text and "belum disahkan" not in word
 
 
 def test_docx_carries_both_charts_and_the_chapters(annual, tw1):

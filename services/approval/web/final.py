@@ -1,0 +1,159 @@
+"""The documents an official opens from the web app, fetched from the renderer with the admin token and streamed
+through: a final draft's final .pdf (inline), .docx and .xlsx with the SHA-256 of each (the renderer's
+`DocumentPublished`, recorded by `handlers.on_document_published`), and a disposition's Lembar Disposisi.
+
+While a draft is final but its final documents are not published yet, the pages and links say so: the draft's PDF is
+never served as if it were the final.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import quote
+
+import httpx
+from fastapi import APIRouter, Request
+from fastapi import Path as PathParam
+from fastapi.responses import Response, StreamingResponse
+from sqlmodel import Session
+from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
+
+from services.approval import handlers
+from services.approval.models import DisposisiRow, DraftRow, Official
+from services.approval.web.documents import documents_view as documents_view
+from services.approval.web.i18n import t
+from services.approval.web.sessions import WebSession
+from services.approval.web.views import _current, _lang, _refused, _to_login
+from shared.service import RowId, Runtime, RuntimeDep
+
+router = APIRouter(include_in_schema=False)
+MEDIA = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+async def stream_document(rt: Runtime, document_id: str, fmt: str, filename: str, inline: bool) -> Response | None:
+    """One of the renderer's files, streamed through; None when the renderer has no such document (yet), a 502
+    response when it cannot be reached."""
+    url = f"{rt.settings.base_url('renderer')}/api/v1/documents/{quote(document_id)}/file.{fmt}"
+    client = httpx.AsyncClient(timeout=httpx.Timeout(30, connect=5))
+    try:
+        upstream = await client.send(
+            client.build_request("GET", url, headers={"Authorization": f"Bearer {rt.settings.resolved_admin_token()}"}),
+            stream=True,
+        )
+    except httpx.HTTPError:
+        await client.aclose()
+        return Response("renderer unavailable", status_code=502, media_type="text/plain")
+    if upstream.status_code != 200:
+        await upstream.aclose()
+        await client.aclose()
+        if upstream.status_code == 404:
+            return None
+        return Response(f"renderer answered {upstream.status_code}", status_code=502, media_type="text/plain")
+
+    async def close() -> None:
+        await upstream.aclose()
+        await client.aclose()
+
+    disposition = "inline" if inline else "attachment"
+    headers = {"Content-Disposition": f'{disposition}; filename="{filename}"', "Cache-Control": "no-store"}
+    if "content-length" in upstream.headers:
+        headers["Content-Length"] = upstream.headers["content-length"]
+    return StreamingResponse(
+        upstream.aiter_raw(), media_type=MEDIA[fmt], headers=headers, background=BackgroundTask(close)
+    )
+
+
+def _lookup(request: Request, rt: Runtime, draft_id: str) -> tuple[WebSession, Official | None, DraftRow | None, Any]:
+    with Session(rt.engine) as db:
+        ws, official = _current(request, db)
+        row = db.get(DraftRow, draft_id)
+        fin = handlers.final_document(db, row) if row is not None else None
+        return ws, official, row, fin
+
+
+async def serve_final(request: Request, rt: Runtime, draft_id: str, fmt: str) -> Response:
+    """A final draft's final file; a page saying the final is being published (409) while it is not yet."""
+    ws, official, row, fin = await run_in_threadpool(_lookup, request, rt, draft_id)
+    if official is None:
+        return _to_login(ws)
+    lang = _lang(request)
+    if row is None:
+        return _refused(request, ws, official, t("not_found", lang), "/kotak-masuk", 404)
+    back = f"/draf/{quote(draft_id)}"
+    if row.state != "final":
+        return _refused(request, ws, official, t("final_not_yet", lang), back, 404)
+    if fin is None:
+        return _refused(request, ws, official, t("final_pending", lang), back, 409)
+    name = f"{fin.document_id}.{fmt}"
+    answer = await stream_document(rt, fin.document_id, fmt, name, inline=fmt == "pdf")
+    if answer is None:
+        return _refused(request, ws, official, t("final_pending", lang), back, 409)
+    if answer.status_code == 502:
+        return _refused(request, ws, official, t("renderer_down", lang), back, 502)
+    return answer
+
+
+@router.get("/draf/{draft_id}/final.{fmt}")
+async def final_file(
+    draft_id: str, fmt: Annotated[str, PathParam(pattern="^(pdf|docx|xlsx)$")], request: Request, rt: RuntimeDep
+) -> Response:
+    """The final .pdf (inline), .docx or .xlsx of a final draft."""
+    return await serve_final(request, rt, draft_id, fmt)
+
+
+def _safe(nomor: str) -> str:
+    """The renderer's id of a disposition's documents (services/renderer/handlers.py on_disposisi_issued)."""
+    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in nomor)
+
+
+async def _lembar_id(rt: Runtime, tahun: int, nomor: str) -> str | None:
+    """The newest Lembar Disposisi the renderer made for this number, or None (not made yet, or unreachable)."""
+    url = f"{rt.settings.base_url('renderer')}/api/v1/documents"
+    headers = {"Authorization": f"Bearer {rt.settings.resolved_admin_token()}"}
+    try:
+        async with httpx.AsyncClient(timeout=httpx.Timeout(30, connect=5)) as client:
+            r = await client.get(url, params={"tahun": tahun}, headers=headers)
+    except httpx.HTTPError:
+        return None
+    if r.status_code != 200:
+        return None
+    mine = [d for d in r.json() if d.get("draft_id") == f"disposisi-{_safe(nomor)}"]
+    return max(mine, key=lambda d: d["version"])["id"] if mine else None
+
+
+@router.get("/disposisi/{disposisi_id}/lembar.{fmt}")
+async def lembar_disposisi(
+    disposisi_id: RowId,
+    fmt: Annotated[str, PathParam(pattern="^(pdf|docx)$")],
+    request: Request,
+    rt: RuntimeDep,
+) -> Response:
+    """The Lembar Disposisi (.pdf inline, .docx) of a disposition, as its page `/disposisi/{id}` links it."""
+
+    def lookup() -> tuple[WebSession, Official | None, DisposisiRow | None]:
+        with Session(rt.engine) as db:
+            ws, official = _current(request, db)
+            return ws, official, db.get(DisposisiRow, disposisi_id)
+
+    ws, official, row = await run_in_threadpool(lookup)
+    if official is None:
+        return _to_login(ws)
+    lang = _lang(request)
+    if row is None:
+        return _refused(request, ws, official, t("not_found", lang), "/disposisi", 404)
+    back = f"/disposisi/{disposisi_id}"
+    document_id = await _lembar_id(rt, row.tahun, row.nomor)
+    answer = None
+    if document_id is not None:
+        name = f"lembar-disposisi-{_safe(row.nomor)}.{fmt}"
+        answer = await stream_document(rt, document_id, fmt, name, inline=fmt == "pdf")
+    if answer is None:
+        return _refused(request, ws, official, t("lembar_pending", lang), back, 409)
+    if answer.status_code == 502:
+        return _refused(request, ws, official, t("renderer_down", lang), back, 502)
+    return answer
