@@ -4,14 +4,17 @@ consumer groups with pending, oldest pending age and lag.
 
 Pages read the streams directly (XREVRANGE/XRANGE); the filters and the trace go through the event index
 (`shared.messaging.index`), which the `Indexer` started here keeps in the consumer group `indexer` on every stream.
-Dead-letter replay and drop are `lapkin.ops.Ops.replay/drop` (the same event_id goes back; each action is recorded
-on `<prefix>.ops`), behind the session's CSRF token.
+Dead letters are one per consumer group that failed an event, and each row names its group; replay and drop are
+`lapkin.ops.Ops.replay/drop`: a replay redelivers the event (same event_id) to that group only, through the group's
+retry stream, and removes the row; a drop removes that row only; each action is recorded on `<prefix>.ops`, behind
+the session's CSRF token.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
@@ -24,7 +27,7 @@ from redis import Redis as SyncRedis
 from redis.asyncio import Redis
 from sqlmodel import Session
 
-from lapkin.ops import Ops
+from lapkin.ops import Ops, group_of, row_id
 from services.approval.models import Official
 from services.approval.web.i18n import WIB
 from services.approval.web.sessions import WebSession, csrf_ok
@@ -54,6 +57,7 @@ LABELS: dict[str, dict[str, str]] = {
     "newest": {"id": "Terbaru", "en": "Newest"},
     "live": {"id": "Langsung: peristiwa baru muncul di atas", "en": "Live: new events appear at the top"},
     "none": {"id": "Tidak ada peristiwa.", "en": "No events."},
+    "none_dlq": {"id": "Tidak ada surat mati.", "en": "No dead letters."},
     "trace_for": {
         "id": "ID pengajuan, draf, dokumen, peristiwa atau korelasi",
         "en": "Submission, draft, document, event or correlation id",
@@ -72,9 +76,17 @@ LABELS: dict[str, dict[str, str]] = {
     "lag": {"id": "Tertinggal", "en": "Lag"},
     "consumers": {"id": "Konsumen", "en": "Consumers"},
     "replayed": {
-        "id": "Peristiwa dikirim ulang dengan event_id yang sama.",
-        "en": "Event replayed with the same event_id.",
+        "id": "Peristiwa dikirim ulang hanya ke grup konsumen {group}, dengan event_id yang sama.",
+        "en": "Event redelivered to consumer group {group} only, with the same event_id.",
     },
+    "dlq_about": {
+        "id": "Setiap grup konsumen yang gagal memproses sebuah peristiwa mencatat surat matinya sendiri. "
+        "Kirim ulang mengirim peristiwa hanya ke grup pada baris itu; Buang menghapus baris itu saja.",
+        "en": "Each consumer group that failed an event keeps its own dead letter. Replay redelivers the event to "
+        "the group on that row only; Drop removes that row only.",
+    },
+    "event_id": {"id": "ID peristiwa", "en": "Event id"},
+    "row": {"id": "Baris", "en": "Row"},
     "dropped": {"id": "Surat mati dibuang (tercatat).", "en": "Dead letter dropped (recorded)."},
     "gone": {"id": "Surat mati itu sudah tidak ada.", "en": "That dead letter is gone."},
     "csrf": {"id": "Formulir kedaluwarsa; muat ulang halaman.", "en": "The form expired; reload the page."},
@@ -349,6 +361,8 @@ def dlq_page(request: Request, db: SessionDep, rt: RuntimeDep) -> Response:
             {
                 **d,
                 "when": _when(d["id"]),
+                "group": d.get("group") or "?",
+                "service": d.get("service") or d.get("group") or "?",
                 "type": body.get("type", "?") if isinstance(body, dict) else "?",
                 "event_id": body.get("event_id", "") if isinstance(body, dict) else "",
                 "envelope": json.dumps(body, indent=2, ensure_ascii=False, default=str),
@@ -357,15 +371,31 @@ def dlq_page(request: Request, db: SessionDep, rt: RuntimeDep) -> Response:
     recorded = []
     for entry_id, fields in _sync_redis(rt).xrevrange(f"{rt.settings.stream_prefix}.ops", count=20):
         f = {k.decode(): v.decode() for k, v in fields.items()}
-        recorded.append({"id": entry_id.decode(), **f, "when": _when(entry_id.decode())})
+        letter = _loads(f.get("entry"))
+        letter = letter if isinstance(letter, dict) else {}
+        recorded.append(
+            {
+                "id": entry_id.decode(),
+                **f,
+                "when": _when(entry_id.decode()),
+                "group": group_of(letter) or "",
+                "row": letter.get("row") or (row_id(letter["dlq"], letter["id"]) if "dlq" in letter else ""),
+            }
+        )
     result = request.query_params.get("hasil")
+    group = request.query_params.get("grup", "")
+    group = group if re.fullmatch(r"[a-z][a-z0-9_-]{0,39}", group) else "?"  # a name, never text from a link
+    message = LABELS[result][_lang(request)].replace("{group}", group) if result in RESULTS else None
     return _render(
         request,
         "operator_dlq.html",
         ws,
         official,
-        {"rows": rows, "recorded": recorded, "result": result if result in LABELS else None},
+        {"rows": rows, "recorded": recorded, "result": result if result in RESULTS else None, "message": message},
     )
+
+
+RESULTS = ("replayed", "dropped", "gone")
 
 
 def _loads(value: Any) -> Any:
@@ -407,13 +437,14 @@ def dlq_action(
     by = f"web:{official.username}"
     try:
         if action == "kirim-ulang":
-            ops.replay(dlq, entry, by=by)
+            done = ops.replay(dlq, entry, by=by)
         else:
-            ops.drop(dlq, entry, by=by)
-    except KeyError:
+            done = ops.drop(dlq, entry, by=by)
+    except KeyError:  # replayed or dropped already (a second click, another operator): nothing happens again
         return RedirectResponse("/operator/surat-mati?hasil=gone", status_code=303)
     result = "replayed" if action == "kirim-ulang" else "dropped"
-    return RedirectResponse(f"/operator/surat-mati?hasil={result}", status_code=303)
+    query = urlencode({"hasil": result, "grup": done.get("group") or ""})
+    return RedirectResponse(f"/operator/surat-mati?{query}", status_code=303)
 
 
 @router.get("/operator/grup")
