@@ -53,6 +53,11 @@ LABELS: dict[str, dict[str, str]] = {
     "time": {"id": "Waktu", "en": "Time"},
     "about": {"id": "Tentang", "en": "About"},
     "envelope": {"id": "Amplop", "en": "Envelope"},
+    "detail": {"id": "Rincian", "en": "Details"},
+    "copy": {"id": "Salin", "en": "Copy"},
+    "copied": {"id": "Tersalin", "en": "Copied"},
+    "copy_corr": {"id": "Salin ID korelasi", "en": "Copy the correlation id"},
+    "same_corr": {"id": "Peristiwa dengan ID korelasi ini", "en": "Events with this correlation id"},
     "older": {"id": "Lebih lama", "en": "Older"},
     "newest": {"id": "Terbaru", "en": "Newest"},
     "live": {"id": "Langsung: peristiwa baru muncul di atas", "en": "Live: new events appear at the top"},
@@ -171,26 +176,53 @@ def _when(entry_id: str) -> str:
     return entry_time(entry_id).astimezone(WIB).strftime("%Y-%m-%d %H:%M:%S")
 
 
+ABOUT_KEYS = (
+    "tahun",
+    "periode",
+    "triwulan",
+    "bulan",
+    "unit",
+    "revision",
+    "status",
+    "draft_id",
+    "version",
+    "document_id",
+)
+ABOUT_VALUE_MAX = 40  # characters of one value in a row's summary
+
+
 def _about(payload: dict[str, Any]) -> str:
-    keys = ("tahun", "periode", "triwulan", "unit", "revision", "status", "draft_id", "version", "document_id")
-    return " ".join(f"{k}={payload[k]}" for k in keys if payload.get(k) not in (None, ""))
+    """A row's short summary: a few identifying fields of the payload, each value cut short. Never the payload
+    itself: a RekapCompleted carries the whole recap, and the log lists fifty of them."""
+    parts = []
+    for k in ABOUT_KEYS:
+        value = payload.get(k)
+        if value in (None, "") or isinstance(value, dict | list):
+            continue
+        text = str(value)
+        parts.append(f"{k}={text if len(text) <= ABOUT_VALUE_MAX else text[: ABOUT_VALUE_MAX - 1] + '…'}")
+    return " ".join(parts)
 
 
-def row_view(row: dict[str, Any]) -> dict[str, Any]:
+def row_view(row: dict[str, Any], *, full: bool = False) -> dict[str, Any]:
+    """What a page shows of an event: the list's row (a summary), and with `full` the whole envelope (its own page
+    only)."""
     payload = row.get("payload") if isinstance(row.get("payload"), dict) else {}
     assert isinstance(payload, dict)
-    envelope = {k: v for k, v in row.items() if k not in ("stream", "id")}
-    return {
+    view = {
         "stream": row["stream"],
         "id": row["id"],
         "when": _when(row["id"]),
         "producer": row.get("producer") or row["stream"].rsplit(".", 1)[-1],
         "type": row.get("type", "?"),
         "about": _about(payload),
-        "correlation_id": row.get("correlation_id") or "",
-        "event_id": row.get("event_id") or "",
-        "envelope": json.dumps(envelope, indent=2, ensure_ascii=False, default=str),
+        "correlation_id": str(row.get("correlation_id") or ""),
+        "event_id": str(row.get("event_id") or ""),
     }
+    if full:
+        envelope = {k: v for k, v in row.items() if k not in ("stream", "id")}
+        view["envelope"] = json.dumps(envelope, indent=2, ensure_ascii=False, default=str)
+    return view
 
 
 def _row_html(row: dict[str, Any], lang: str) -> str:
@@ -323,7 +355,7 @@ def event_page(stream: str, entry_id: str, request: Request, db: SessionDep, rt:
     row = index.entry(stream, entry_id)
     if row is None:
         return Response(status_code=404)
-    return _render(request, "operator_event.html", ws, official, {"r": row_view(row)})
+    return _render(request, "operator_event.html", ws, official, {"r": row_view(row, full=True)})
 
 
 @router.get("/operator/jejak")
