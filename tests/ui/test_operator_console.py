@@ -7,7 +7,10 @@
 - the dead-letter page shows one row per consumer group that failed a poison event, naming the group and the
   service; "Kirim ulang" on one row redelivers to that group only (one new dead letter for it, none for the
   others, nothing re-published on the stream every group reads), a second click on the stale row does nothing, and
-  "Buang" removes that row only."""
+  "Buang" removes that row only.
+
+The dead-letter test runs before the worked example is loaded (the log test loads it): on an idle system the poison
+event reaches every group at once, instead of waiting behind the renderer's drawing of every report."""
 
 from __future__ import annotations
 
@@ -115,6 +118,80 @@ def test_operators_land_on_the_event_log_with_an_operator_menu(system, browser, 
     kasi.context.close()
 
 
+def test_dead_letters_show_the_group_and_act_on_that_group_only(system, browser, officials, redis):
+    settings = system.settings
+    collector = settings.stream("collector")
+    dlq = f"{collector}.dlq"
+    readers = ["aggregator", "approval", "renderer"]  # the consumer groups of the collector's stream
+    already = redis.xlen(dlq)
+    redis.xadd(collector, {"__data__": b'{"type": "TriwulanSubmitted", "not": "an envelope"}'})
+    wait_until(lambda: redis.xlen(dlq) == already + 3, "one dead letter per consumer group")
+    length = redis.xlen(collector)
+
+    op = login(browser, system, "opa")
+    op.goto("/operator/surat-mati")
+    rows = op.locator("#dlq tbody tr.dead")
+    expect(rows).to_have_count(already + 3)
+    mine = op.locator('#dlq tbody tr.dead:has(td:text("malformed envelope"))')
+    expect(mine).to_have_count(3)
+    assert sorted(mine.evaluate_all("rs => rs.map(r => r.dataset.group)")) == readers
+    for group in readers:  # the group and its service, shown on the row
+        row = op.locator(f'#dlq tbody tr.dead[data-group="{group}"]:has(td:text("malformed envelope"))')
+        expect(row.locator("td.group")).to_have_text(group)
+        expect(row.locator("td.service")).to_have_text(group)
+    expect(op.locator("#dlq thead")).to_contain_text("Grup")
+
+    # replay the renderer's row: only the renderer gets the event again (and, still poison, fails it once more)
+    renderer = op.locator('#dlq tbody tr.dead[data-group="renderer"]:has(td:text("malformed envelope"))')
+    old_id = renderer.get_attribute("data-id")
+    form = {  # what the row's form posts: a second click, or a second tab still showing the row, sends it again
+        name: renderer.locator(f'form.inline:has(button.replay) input[name="{name}"]').get_attribute("value")
+        for name in ("csrf", "dlq", "entry")
+    }
+    renderer.locator("button.replay").click()
+    expect(op.locator("#result")).to_contain_text("hanya ke grup konsumen renderer")
+
+    def renderer_failed_again() -> bool:
+        letters = [decode(f) for _, f in redis.xrange(dlq)]
+        return sum(1 for d in letters if d.get("retry_stream")) == 1
+
+    wait_until(renderer_failed_again, "the renderer failing the replay again")
+    time.sleep(3)  # nothing else follows (the system's reclaim idle time is 3 s)
+    letters = [(eid.decode(), decode(f)) for eid, f in redis.xrange(dlq)]
+    poison = [(eid, d) for eid, d in letters if str(d.get("dead_reason", "")).startswith("malformed envelope")]
+    assert sorted(d["group"] for _, d in poison) == readers  # still one per group: not three more
+    assert old_id not in {eid for eid, _ in poison}
+    [again] = [d for _, d in poison if d["group"] == "renderer"]
+    assert again["retry_stream"] == settings.retry_stream("renderer")
+    assert redis.xlen(collector) == length  # nothing re-published on the stream every group reads
+    assert redis.xlen(settings.retry_stream("renderer")) == 1
+    for group in ("aggregator", "approval"):
+        assert redis.xlen(settings.retry_stream(group)) == 0
+
+    # the same row replayed again: it is gone, nothing happens
+    again_page = op.request.post("/operator/surat-mati/kirim-ulang", form=form)
+    assert again_page.ok and "sudah tidak ada" in again_page.text()
+    assert redis.xlen(settings.retry_stream("renderer")) == 1
+
+    # drop the aggregator's row: that row only
+    op.goto("/operator/surat-mati")
+    expect(mine).to_have_count(3)
+    aggregator = op.locator('#dlq tbody tr.dead[data-group="aggregator"]:has(td:text("malformed envelope"))')
+    dropped = aggregator.get_attribute("data-id")
+    aggregator.locator("button.drop").click()
+    expect(op.locator("#result")).to_be_visible()
+    expect(mine).to_have_count(2)
+    assert sorted(mine.evaluate_all("rs => rs.map(r => r.dataset.group)")) == ["approval", "renderer"]
+    assert dropped not in {eid.decode() for eid, _ in redis.xrange(dlq)}
+    recorded = op.locator("#recorded tbody tr")
+    expect(recorded.first).to_have_attribute("data-action", "drop")
+    expect(recorded.first).to_have_attribute("data-group", "aggregator")
+    expect(recorded.nth(1)).to_have_attribute("data-action", "replay")
+    expect(recorded.nth(1)).to_have_attribute("data-group", "renderer")
+    expect(op.locator("body")).not_to_contain_text("Traceback")
+    op.context.close()
+
+
 def test_event_log_shows_whole_copyable_correlation_ids_and_no_payloads(
     system, browser, officials, acknowledged, redis
 ):
@@ -152,7 +229,7 @@ def test_event_log_shows_whole_copyable_correlation_ids_and_no_payloads(
     expect(rows.first).to_be_visible()
     lengths = rows.evaluate_all("rs => rs.map(r => [r.dataset.type, r.outerHTML.length])")
     recap_rows = [n for t, n in lengths if t == "RekapCompleted"]
-    others = [n for t, n in lengths if t != "RekapCompleted"]
+    others = [n for t, n in lengths if t == "TriwulanSubmitted"]
     assert recap_rows and others, lengths
     assert max(recap_rows) < 1_200 and 4 * max(recap_rows) < size, (recap_rows, size)  # ~900 bytes against ~6 kB
     assert max(recap_rows) < min(others) + 200, lengths  # a recap's row is no bigger than a submission's
@@ -170,77 +247,4 @@ def test_event_log_shows_whole_copyable_correlation_ids_and_no_payloads(
     expect(op.locator("#envelope")).to_contain_text('"type": "RekapCompleted"')
     expect(op.locator("#envelope")).to_contain_text('"capaian_instansi"')
     expect(op.locator("#corr-id")).to_have_text(recap["correlation_id"])
-    op.context.close()
-
-
-def test_dead_letters_show_the_group_and_act_on_that_group_only(system, browser, officials, redis):
-    settings = system.settings
-    collector = settings.stream("collector")
-    dlq = f"{collector}.dlq"
-    readers = ["aggregator", "approval", "renderer"]  # the consumer groups of the collector's stream
-    already = redis.xlen(dlq)
-    redis.xadd(collector, {"__data__": b'{"type": "TriwulanSubmitted", "not": "an envelope"}'})
-    wait_until(lambda: redis.xlen(dlq) == already + 3, "one dead letter per consumer group")
-    length = redis.xlen(collector)
-
-    op = login(browser, system, "opa")
-    op.goto("/operator/surat-mati")
-    rows = op.locator("#dlq tbody tr.dead")
-    expect(rows).to_have_count(already + 3)
-    mine = op.locator('#dlq tbody tr.dead:has(td:text("malformed envelope"))')
-    expect(mine).to_have_count(3)
-    assert sorted(mine.evaluate_all("rs => rs.map(r => r.dataset.group)")) == readers
-    for group in readers:  # the group and its service, shown on the row
-        row = op.locator(f'#dlq tbody tr.dead[data-group="{group}"]:has(td:text("malformed envelope"))')
-        expect(row.locator("td.group")).to_have_text(group)
-        expect(row.locator("td.service")).to_have_text(group)
-    expect(op.locator("#dlq thead")).to_contain_text("Grup")
-
-    # replay the renderer's row: only the renderer gets the event again (and, still poison, fails it once more)
-    renderer = op.locator('#dlq tbody tr.dead[data-group="renderer"]:has(td:text("malformed envelope"))')
-    old_id = renderer.get_attribute("data-id")
-    stale = op.context.new_page()  # a second tab still showing the row
-    stale.goto("/operator/surat-mati")
-    renderer.locator("button.replay").click()
-    expect(op.locator("#result")).to_contain_text("hanya ke grup konsumen renderer")
-
-    def renderer_failed_again() -> bool:
-        letters = [decode(f) for _, f in redis.xrange(dlq)]
-        return sum(1 for d in letters if d.get("retry_stream")) == 1
-
-    wait_until(renderer_failed_again, "the renderer failing the replay again")
-    time.sleep(2 * settings.reclaim_idle_ms / 1000)  # nothing else follows
-    letters = [(eid.decode(), decode(f)) for eid, f in redis.xrange(dlq)]
-    poison = [(eid, d) for eid, d in letters if str(d.get("dead_reason", "")).startswith("malformed envelope")]
-    assert sorted(d["group"] for _, d in poison) == readers  # still one per group: not three more
-    assert old_id not in {eid for eid, _ in poison}
-    [again] = [d for _, d in poison if d["group"] == "renderer"]
-    assert again["retry_stream"] == settings.retry_stream("renderer")
-    assert redis.xlen(collector) == length  # nothing re-published on the stream every group reads
-    assert redis.xlen(settings.retry_stream("renderer")) == 1
-    for group in ("aggregator", "approval"):
-        assert redis.xlen(settings.retry_stream(group)) == 0
-
-    # the stale tab replays the same row again: it is gone, nothing happens
-    stale.locator(f'#dlq tbody tr.dead[data-id="{old_id}"] button.replay').click()
-    expect(stale.locator("#result")).to_contain_text("sudah tidak ada")
-    assert redis.xlen(settings.retry_stream("renderer")) == 1
-    stale.close()
-
-    # drop the aggregator's row: that row only
-    op.goto("/operator/surat-mati")
-    expect(mine).to_have_count(3)
-    aggregator = op.locator('#dlq tbody tr.dead[data-group="aggregator"]:has(td:text("malformed envelope"))')
-    dropped = aggregator.get_attribute("data-id")
-    aggregator.locator("button.drop").click()
-    expect(op.locator("#result")).to_be_visible()
-    expect(mine).to_have_count(2)
-    assert sorted(mine.evaluate_all("rs => rs.map(r => r.dataset.group)")) == ["approval", "renderer"]
-    assert dropped not in {eid.decode() for eid, _ in redis.xrange(dlq)}
-    recorded = op.locator("#recorded tbody tr")
-    expect(recorded.first).to_have_attribute("data-action", "drop")
-    expect(recorded.first).to_have_attribute("data-group", "aggregator")
-    expect(recorded.nth(1)).to_have_attribute("data-action", "replay")
-    expect(recorded.nth(1)).to_have_attribute("data-group", "renderer")
-    expect(op.locator("body")).not_to_contain_text("Traceback")
     op.context.close()
