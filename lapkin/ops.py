@@ -136,30 +136,44 @@ class Ops:
 
     def status(self) -> list[dict[str, Any]]:
         """Per stream: length, dead letters, per consumer group its pending count, oldest pending age, lag, and the
-        groups the system keeps on it that Redis does not hold (`missing`)."""
+        groups the system keeps on it that Redis does not hold (`missing`). Then each consuming group's retry stream
+        (replayed dead letters) that exists, with that group (`retry_for`)."""
         out = []
         for producer in PRODUCERS:
             stream = self.s.stream(producer)
-            groups = []
-            try:
-                infos = self.r.xinfo_groups(stream)
-            except ResponseError:  # no such stream
-                infos = []
-            for g in infos:
-                name = _text(g["name"])
-                oldest = None
-                if int(g["pending"]):
-                    first = self.r.xpending_range(stream, name, "-", "+", 1)
-                    oldest = first[0]["time_since_delivered"] / 1000 if first else None
-                groups.append(
-                    {"group": name, "pending": int(g["pending"]), "lag": g.get("lag"), "oldest_pending_s": oldest}
-                )
+            groups = self._groups(stream)
             held = {g["group"] for g in groups}
             out.append(
                 {"stream": stream, "length": self.r.xlen(stream), "dlq": self.r.xlen(f"{stream}.dlq"), "groups": groups,
                  "missing": [g for g in expected_groups(producer) if g not in held]}
             )  # fmt: skip
+        for group in sorted({g for readers in READERS.values() for g in readers}):
+            retry = self.s.retry_stream(group)
+            if not self.r.exists(retry):
+                continue
+            groups = [g for g in self._groups(retry) if g["group"] == group]
+            out.append(
+                {"stream": retry, "length": self.r.xlen(retry), "dlq": 0, "groups": groups, "retry_for": group,
+                 "missing": [] if groups else [group]}
+            )  # fmt: skip
         return out
+
+    def _groups(self, stream: str) -> list[dict[str, Any]]:
+        groups = []
+        try:
+            infos = self.r.xinfo_groups(stream)
+        except ResponseError:  # no such stream
+            infos = []
+        for g in infos:
+            name = _text(g["name"])
+            oldest = None
+            if int(g["pending"]):
+                first = self.r.xpending_range(stream, name, "-", "+", 1)
+                oldest = first[0]["time_since_delivered"] / 1000 if first else None
+            groups.append(
+                {"group": name, "pending": int(g["pending"]), "lag": g.get("lag"), "oldest_pending_s": oldest}
+            )
+        return groups
 
     def reconciliation(self) -> dict[str, Any] | None:
         """The newest `lapkin reconcile` result (None: never run on this Redis)."""

@@ -56,7 +56,10 @@ def status() -> None:
     rows = ops.status()
     attention = []
     for row in rows:
-        typer.echo(f"{row['stream']}: {row['length']} peristiwa, {row['dlq']} di DLQ")
+        if row.get("retry_for"):
+            typer.echo(f"{row['stream']}: {row['length']} kirim ulang / replays for group {row['retry_for']}")
+        else:
+            typer.echo(f"{row['stream']}: {row['length']} peristiwa, {row['dlq']} di DLQ")
         for g in row["groups"]:
             oldest = "-" if g["oldest_pending_s"] is None else f"{g['oldest_pending_s']:.1f} s"
             typer.echo(f"  grup {g['group']:<11} pending {g['pending']:<5} tertua {oldest:<9} lag {g['lag']}")

@@ -125,6 +125,8 @@ def test_dead_letters_replay_and_drop_behind_csrf_and_recorded(app_client, setti
     assert replayed[b"origin"].decode() == settings.stream("collector")
     notice = app_client.get(ok.headers["location"], headers=op).text
     assert "hanya ke grup konsumen aggregator" in notice
+    groups = app_client.get("/operator/grup", headers=op).text  # the replay waits there, for the aggregator
+    assert f'data-stream="{settings.retry_stream("aggregator")}"' in groups
     again = app_client.post(
         "/operator/surat-mati/kirim-ulang", data={"dlq": dlq, "entry": dead[0], "csrf": "csrf-token"}, headers=op
     )
