@@ -137,8 +137,8 @@ def test_dead_letters_show_the_group_and_act_on_that_group_only(system, browser,
     assert sorted(mine.evaluate_all("rs => rs.map(r => r.dataset.group)")) == readers
     for group in readers:  # the group and its service, shown on the row
         row = op.locator(f'#dlq tbody tr.dead[data-group="{group}"]:has(td:text("malformed envelope"))')
-        expect(row.locator("td.group")).to_have_text(group)
-        expect(row.locator("td.service")).to_have_text(group)
+        expect(row.locator(".group")).to_have_text(group)
+        expect(row.locator(".service")).to_have_text(group)
     expect(op.locator("#dlq thead")).to_contain_text("Grup")
 
     # replay the renderer's row: only the renderer gets the event again (and, still poison, fails it once more)
@@ -227,7 +227,9 @@ def test_event_log_shows_whole_copyable_correlation_ids_and_no_payloads(
     op.goto("/operator/peristiwa")
     rows = op.locator("#events tbody tr")
     expect(rows.first).to_be_visible()
-    lengths = rows.evaluate_all("rs => rs.map(r => [r.dataset.type, r.outerHTML.length])")
+    lengths = rows.evaluate_all(  # events with an envelope (the dead-letter test's raw entry has none)
+        "rs => rs.filter(r => r.dataset.eventId).map(r => [r.dataset.type, r.outerHTML.length])"
+    )
     recap_rows = [n for t, n in lengths if t == "RekapCompleted"]
     others = [n for t, n in lengths if t == "TriwulanSubmitted"]
     assert recap_rows and others, lengths

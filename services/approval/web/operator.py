@@ -398,6 +398,7 @@ def dlq_page(request: Request, db: SessionDep, rt: RuntimeDep) -> Response:
                 "type": body.get("type", "?") if isinstance(body, dict) else "?",
                 "event_id": body.get("event_id", "") if isinstance(body, dict) else "",
                 "envelope": json.dumps(body, indent=2, ensure_ascii=False, default=str),
+                "reason_short": _short(str(d.get("dead_reason") or "")),
             }
         )
     recorded = []
@@ -428,6 +429,12 @@ def dlq_page(request: Request, db: SessionDep, rt: RuntimeDep) -> Response:
 
 
 RESULTS = ("replayed", "dropped", "gone")
+
+
+def _short(reason: str, limit: int = 90) -> str:
+    """A dead letter's reason on its row: the first line, cut short (the whole reason is in the row's details)."""
+    first = reason.strip().splitlines()[0] if reason.strip() else ""
+    return first if len(first) <= limit else first[: limit - 1] + "…"
 
 
 def _loads(value: Any) -> Any:
