@@ -130,6 +130,7 @@ TEXT: dict[str, dict[str, str]] = {
     },
     # SOP compliance
     "kepatuhan": {"id": "Kepatuhan SOP", "en": "SOP compliance"},
+    # the operators' menu in the top navigation (role `operator`)
     "nav_operator": {"id": "Operator", "en": "Operator"},
     "nav_op_events": {"id": "Log peristiwa", "en": "Event log"},
     "nav_op_trace": {"id": "Jejak", "en": "Trace"},
