@@ -267,3 +267,25 @@ async def test_poison_every_group_fails_is_one_dead_letter_per_group_and_each_ro
         for g in groups:
             await g.stop()
     assert applied(engine) == []
+
+
+async def test_a_retry_entry_naming_a_stream_the_group_does_not_read_is_dropped(settings, engine, redis):
+    """Only `lapkin.ops` writes retry entries; one written by hand for another stream is logged and acknowledged, and
+    the group goes on with the next."""
+    alpha = Group(settings, engine, "alpha")
+    await alpha.start(redis)
+    retry = settings.retry_stream("alpha")
+    stray, good = closed(2), closed(3)
+    try:
+        await redis.xadd(retry, {"__data__": stray.model_dump_json(), "origin": settings.stream("elsewhere")})
+        await redis.xadd(retry, {"__data__": good.model_dump_json(), "origin": settings.stream("collector")})
+
+        async def done() -> bool:
+            return ("alpha", good.event_id) in applied(engine)
+
+        await eventually(done, what="the good retry entry applied")
+        await quiet([alpha], redis, settings)
+    finally:
+        await alpha.stop()
+    assert alpha.calls == [good.event_id]
+    assert await redis.xlen(f"{settings.stream('elsewhere')}.dlq") == 0
