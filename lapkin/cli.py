@@ -28,7 +28,7 @@ def one_line_errors() -> Iterator[None]:
     from redis.exceptions import RedisError
     from sqlalchemy.exc import SQLAlchemyError
 
-    from lapkin.ops import DeadLetterNotFound
+    from lapkin.ops import DeadLetterAmbiguous, DeadLetterNotFound
     from services.approval.officials import NotFound
     from shared.db import DatabaseMissing
     from shared.errors import ApiError
@@ -43,6 +43,11 @@ def one_line_errors() -> Iterator[None]:
         fail(f"Pejabat tidak dikenal / unknown official: {exc}")
     except DeadLetterNotFound as exc:
         fail(f"Surat mati tidak ditemukan / no such dead letter: {exc.args[0]}")
+    except DeadLetterAmbiguous as exc:
+        fail(
+            "ID itu ada di beberapa stream, sebutkan barisnya / that id is on several streams, name the row: "
+            f"{exc.args[0]}"
+        )
     except DatabaseMissing as exc:
         fail(f"Basis data tidak ada (periksa LAPKIN_DATA_DIR) / no database there (check LAPKIN_DATA_DIR): {exc}")
     except ApiError as exc:

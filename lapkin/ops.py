@@ -2,6 +2,11 @@
 
 Reads Redis Streams directly (the streams are also the audit log); every replay and drop of a dead letter is
 itself recorded on the `<prefix>.ops` stream.
+
+A dead letter belongs to one consumer group (each group that fails an event writes its own). Replaying it puts the
+event on that group's retry stream (`Settings.retry_stream`), which only that group reads — never back on the
+producer's stream, which every group reads — and removes the dead letter, in one Lua script: a second replay of
+the same row finds it gone. See docs/reliability.md, "Dead letters and replay".
 """
 
 from __future__ import annotations
@@ -35,11 +40,52 @@ def expected_groups(producer: str) -> list[str]:
     return sorted((*READERS[producer], INDEXER_GROUP))
 
 
-__all__ = ["PRODUCERS", "DeadLetterNotFound", "Ops", "decode", "entry_time"]
+__all__ = [
+    "PRODUCERS",
+    "DeadLetterAmbiguous",
+    "DeadLetterNotFound",
+    "Ops",
+    "decode",
+    "entry_time",
+    "group_of",
+    "row_id",
+]
 
 
 class DeadLetterNotFound(KeyError):
     """No such entry in that dead-letter stream (or no such stream)."""
+
+
+class DeadLetterAmbiguous(KeyError):
+    """An entry id that names a dead letter on more than one dead-letter stream: say which."""
+
+
+# XADD to the group's retry stream, XDEL the dead letter and record the action, only while the dead letter is there:
+# atomic, so a double click, two operators or a retried command replay it once
+REPLAY_SCRIPT = """
+if #redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[1]) == 0 then return false end
+local id = redis.call('XADD', KEYS[2], '*', '__data__', ARGV[2], 'origin', ARGV[3], 'origin_entry', ARGV[4],
+  'dead_letter', ARGV[1])
+redis.call('XDEL', KEYS[1], ARGV[1])
+redis.call('XADD', KEYS[3], '*', 'action', 'replay', 'by', ARGV[5], 'at', ARGV[6], 'entry', ARGV[7])
+return id
+"""
+DROP_SCRIPT = """
+if redis.call('XDEL', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('XADD', KEYS[2], '*', 'action', 'drop', 'by', ARGV[2], 'at', ARGV[3], 'entry', ARGV[4])
+return 1
+"""
+
+
+def group_of(letter: dict[str, Any]) -> str | None:
+    """The consumer group that failed a dead letter (`group`; older ones name it only in `consumer`)."""
+    found = letter.get("group") or letter.get("consumer")
+    return str(found) if found else None
+
+
+def row_id(dlq: str, entry_id: str) -> str:
+    """How an operator names one dead letter: `<producer>:<entry id>` (`collector:1733472000000-0`)."""
+    return f"{dlq.removesuffix('.dlq').rsplit('.', 1)[-1]}:{entry_id}"
 
 
 def _text(value: Any) -> str:
@@ -90,30 +136,44 @@ class Ops:
 
     def status(self) -> list[dict[str, Any]]:
         """Per stream: length, dead letters, per consumer group its pending count, oldest pending age, lag, and the
-        groups the system keeps on it that Redis does not hold (`missing`)."""
+        groups the system keeps on it that Redis does not hold (`missing`). Then each consuming group's retry stream
+        (replayed dead letters) that exists, with that group (`retry_for`)."""
         out = []
         for producer in PRODUCERS:
             stream = self.s.stream(producer)
-            groups = []
-            try:
-                infos = self.r.xinfo_groups(stream)
-            except ResponseError:  # no such stream
-                infos = []
-            for g in infos:
-                name = _text(g["name"])
-                oldest = None
-                if int(g["pending"]):
-                    first = self.r.xpending_range(stream, name, "-", "+", 1)
-                    oldest = first[0]["time_since_delivered"] / 1000 if first else None
-                groups.append(
-                    {"group": name, "pending": int(g["pending"]), "lag": g.get("lag"), "oldest_pending_s": oldest}
-                )
+            groups = self._groups(stream)
             held = {g["group"] for g in groups}
             out.append(
                 {"stream": stream, "length": self.r.xlen(stream), "dlq": self.r.xlen(f"{stream}.dlq"), "groups": groups,
                  "missing": [g for g in expected_groups(producer) if g not in held]}
             )  # fmt: skip
+        for group in sorted({g for readers in READERS.values() for g in readers}):
+            retry = self.s.retry_stream(group)
+            if not self.r.exists(retry):
+                continue
+            groups = [g for g in self._groups(retry) if g["group"] == group]
+            out.append(
+                {"stream": retry, "length": self.r.xlen(retry), "dlq": 0, "groups": groups, "retry_for": group,
+                 "missing": [] if groups else [group]}
+            )  # fmt: skip
         return out
+
+    def _groups(self, stream: str) -> list[dict[str, Any]]:
+        groups = []
+        try:
+            infos = self.r.xinfo_groups(stream)
+        except ResponseError:  # no such stream
+            infos = []
+        for g in infos:
+            name = _text(g["name"])
+            oldest = None
+            if int(g["pending"]):
+                first = self.r.xpending_range(stream, name, "-", "+", 1)
+                oldest = first[0]["time_since_delivered"] / 1000 if first else None
+            groups.append(
+                {"group": name, "pending": int(g["pending"]), "lag": g.get("lag"), "oldest_pending_s": oldest}
+            )
+        return groups
 
     def reconciliation(self) -> dict[str, Any] | None:
         """The newest `lapkin reconcile` result (None: never run on this Redis)."""
@@ -126,29 +186,56 @@ class Ops:
         return _text(found) if found is not None else None
 
     def dlq(self, stream: str | None = None) -> list[dict[str, Any]]:
+        """Every dead letter (of one producer's stream when given), oldest first, each with its consumer group
+        (`group`) and row id (`row`)."""
         rows = []
         for dlq in [f"{stream}.dlq"] if stream else self.dlq_streams():
             for entry_id, fields in self.r.xrange(dlq):
-                rows.append({"dlq": dlq, "id": _text(entry_id), **decode(fields)})
+                rows.append(self._letter(dlq, _text(entry_id), fields))
         return rows
+
+    def _letter(self, dlq: str, entry_id: str, fields: Any) -> dict[str, Any]:
+        letter = {"dlq": dlq, "id": entry_id, **decode(fields)}
+        letter["group"] = group_of(letter)
+        letter["row"] = row_id(dlq, entry_id)
+        return letter
 
     def dlq_entry(self, dlq: str, entry_id: str) -> dict[str, Any] | None:
         if not is_entry_id(entry_id):
             return None
         found = self.r.xrange(dlq, min=entry_id, max=entry_id)
-        return {"dlq": dlq, "id": entry_id, **decode(found[0][1])} if found else None
+        return self._letter(dlq, entry_id, found[0][1]) if found else None
 
-    def _record(self, action: str, entry: dict[str, Any], by: str) -> None:
-        self.r.xadd(
-            f"{self.s.stream_prefix}.ops",
-            {"action": action, "by": by, "at": datetime.now(UTC).isoformat(), "entry": json.dumps(entry, default=str)},
-        )
+    def find_row(self, row: str) -> tuple[str, str]:
+        """(dead-letter stream, entry id) of a row id as `lapkin dlq list` prints it (`collector:1733…-0`), or of
+        a bare entry id when only one dead-letter stream holds it."""
+        producer, sep, entry_id = row.rpartition(":")
+        if sep:
+            dlq = f"{self.s.stream(producer)}.dlq"
+            if dlq not in self.dlq_streams() or self.dlq_entry(dlq, entry_id) is None:
+                raise DeadLetterNotFound(row)
+            return dlq, entry_id
+        holding = [dlq for dlq in self.dlq_streams() if self.dlq_entry(dlq, row) is not None]
+        if not holding:
+            raise DeadLetterNotFound(row)
+        if len(holding) > 1:
+            raise DeadLetterAmbiguous(", ".join(row_id(d, row) for d in holding))
+        return holding[0], row
+
+    def _ops_stream(self) -> str:
+        return f"{self.s.stream_prefix}.ops"
 
     def replay(self, dlq: str, entry_id: str, by: str = "cli") -> dict[str, Any]:
-        """Put the event back on its stream with the same event_id: idempotent consumers still apply it once."""
+        """Redeliver a dead letter's event to the consumer group that failed it, and to no other: onto that group's
+        retry stream, with the same event_id (a group that applied it meanwhile applies it once). Atomic with the
+        dead letter's removal and the record on `<prefix>.ops`; replaying the same row again raises
+        DeadLetterNotFound."""
         entry = self.dlq_entry(dlq, entry_id)
         if entry is None:
             raise DeadLetterNotFound(f"{dlq} {entry_id}")
+        group = entry["group"]
+        if not group:
+            raise DeadLetterNotFound(f"{dlq} {entry_id} (names no consumer group)")
         envelope = entry["envelope"]
         # raw JSON in __data__ is read by FastStream's parser like its own binary format (no top-level "data" key);
         # a dead letter that was never JSON (kept as text) goes back as the text it was
@@ -157,19 +244,45 @@ class Ops:
             body = json.loads(data)
         except ValueError:
             body = None
-        new_id = self.r.xadd(entry["original_stream"], {"__data__": data})
-        self.r.xdel(dlq, entry_id)
-        self._record("replay", entry, by)
+        retry = self.s.retry_stream(group)
+        origin = str(entry.get("original_stream") or dlq.removesuffix(".dlq"))
+        new_id = self.r.eval(
+            REPLAY_SCRIPT,
+            3,
+            dlq,
+            retry,
+            self._ops_stream(),
+            entry_id,
+            data,
+            origin,
+            str(entry.get("original_entry_id") or ""),
+            by,
+            datetime.now(UTC).isoformat(),
+            json.dumps(entry, default=str),
+        )
+        if new_id is None:  # replayed or dropped by someone else since it was read
+            raise DeadLetterNotFound(f"{dlq} {entry_id}")
         event_id = body.get("event_id") if isinstance(body, dict) else None
-        return {"replayed_to": entry["original_stream"], "id": _text(new_id), "event_id": event_id}
+        return {"replayed_to": retry, "group": group, "id": _text(new_id), "event_id": event_id}
 
     def drop(self, dlq: str, entry_id: str, by: str = "cli") -> dict[str, Any]:
+        """Remove this one dead letter (the other groups' dead letters of the same event stay), recorded."""
         entry = self.dlq_entry(dlq, entry_id)
         if entry is None:
             raise DeadLetterNotFound(f"{dlq} {entry_id}")
-        self.r.xdel(dlq, entry_id)
-        self._record("drop", entry, by)
-        return {"dropped": entry_id}
+        done = self.r.eval(
+            DROP_SCRIPT,
+            2,
+            dlq,
+            self._ops_stream(),
+            entry_id,
+            by,
+            datetime.now(UTC).isoformat(),
+            json.dumps(entry, default=str),
+        )
+        if not done:
+            raise DeadLetterNotFound(f"{dlq} {entry_id}")
+        return {"dropped": entry_id, "row": entry["row"], "group": entry["group"]}
 
     def trace(self, ident: str) -> list[dict[str, Any]]:
         """A submission's whole path: through the event index when the approval service keeps one (fast on any

@@ -56,7 +56,10 @@ def status() -> None:
     rows = ops.status()
     attention = []
     for row in rows:
-        typer.echo(f"{row['stream']}: {row['length']} peristiwa, {row['dlq']} di DLQ")
+        if row.get("retry_for"):
+            typer.echo(f"{row['stream']}: {row['length']} kirim ulang / replays for group {row['retry_for']}")
+        else:
+            typer.echo(f"{row['stream']}: {row['length']} peristiwa, {row['dlq']} di DLQ")
         for g in row["groups"]:
             oldest = "-" if g["oldest_pending_s"] is None else f"{g['oldest_pending_s']:.1f} s"
             typer.echo(f"  grup {g['group']:<11} pending {g['pending']:<5} tertua {oldest:<9} lag {g['lag']}")
@@ -132,31 +135,62 @@ def trace(ident: Annotated[str, typer.Argument(help="submission id, correlation 
         typer.echo(_line(env))
 
 
+def _row(row: str, entry_id: str | None) -> tuple[str, str]:
+    """(dead-letter stream, entry id) from a row id (`collector:1733…-0`, as `lapkin dlq list` prints it), a bare
+    entry id, or the older form: the dead-letter stream and the entry id."""
+    if entry_id is not None:
+        return row, entry_id
+    return _ops().find_row(row)
+
+
+ROW_HELP = "row id as `lapkin dlq list` prints it (collector:1733472000000-0), or a dead-letter stream"
+ENTRY_HELP = "the entry id, when the first argument is a dead-letter stream"
+
+
 @dlq_app.command("list")
 def dlq_list() -> None:
+    """One line per dead letter: row id, the consumer group (the service) that failed it, event type, event id and
+    reason. One poison event read by three groups is three dead letters, one per group."""
     for row in _ops().dlq():
         env = row.get("envelope")
         env = env if isinstance(env, dict) else {}  # a malformed event's dead letter keeps it as text
-        typer.echo(f"{row['dlq']} {row['id']}  {env.get('type', '?')}  {row.get('dead_reason')}")
+        typer.echo(
+            f"{row['row']}  grup/group={row.get('group') or '?'}  {env.get('type', '?')}  "
+            f"event={env.get('event_id', '?')}  {row.get('dead_reason')}"
+        )
 
 
 @dlq_app.command("show")
-def dlq_show(dlq: str, entry_id: str) -> None:
-    entry = _ops().dlq_entry(dlq, entry_id)
-    if entry is None:
-        raise DeadLetterNotFound(f"{dlq} {entry_id}")
-    typer.echo(json.dumps(entry, indent=2, ensure_ascii=False))
+def dlq_show(
+    row: Annotated[str, typer.Argument(help=ROW_HELP)],
+    entry_id: Annotated[str | None, typer.Argument(help=ENTRY_HELP)] = None,
+) -> None:
+    dlq, entry = _row(row, entry_id)
+    found = _ops().dlq_entry(dlq, entry)
+    if found is None:
+        raise DeadLetterNotFound(f"{dlq} {entry}")
+    typer.echo(json.dumps(found, indent=2, ensure_ascii=False))
 
 
 @dlq_app.command("replay")
-def dlq_replay(dlq: str, entry_id: str) -> None:
-    """Put the event back on its stream with the same event_id (applied once by idempotent consumers)."""
-    typer.echo(json.dumps(_ops().replay(dlq, entry_id)))
+def dlq_replay(
+    row: Annotated[str, typer.Argument(help=ROW_HELP)],
+    entry_id: Annotated[str | None, typer.Argument(help=ENTRY_HELP)] = None,
+) -> None:
+    """Redeliver the event to the consumer group that failed it, and to no other (its retry stream), with the same
+    event_id; the dead letter is removed. Replaying the same row twice: the second finds no such dead letter."""
+    dlq, entry = _row(row, entry_id)
+    typer.echo(json.dumps(_ops().replay(dlq, entry)))
 
 
 @dlq_app.command("drop")
-def dlq_drop(dlq: str, entry_id: str) -> None:
-    typer.echo(json.dumps(_ops().drop(dlq, entry_id)))
+def dlq_drop(
+    row: Annotated[str, typer.Argument(help=ROW_HELP)],
+    entry_id: Annotated[str | None, typer.Argument(help=ENTRY_HELP)] = None,
+) -> None:
+    """Remove this dead letter only (other groups' dead letters of the same event stay)."""
+    dlq, entry = _row(row, entry_id)
+    typer.echo(json.dumps(_ops().drop(dlq, entry)))
 
 
 def register(app: typer.Typer) -> None:

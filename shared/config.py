@@ -94,6 +94,11 @@ class Settings(BaseSettings):
         """One stream per producing service."""
         return f"{self.stream_prefix}.{service}"
 
+    def retry_stream(self, group: str) -> str:
+        """Where an operator's replay of a dead letter goes: read by consumer group `group` only (one per consuming
+        service, next to the streams it reads), so a replay reaches the group that failed and no other."""
+        return f"{self.stream_prefix}.retry.{group}"
+
     def resolved_secret_key(self) -> str:
         return self.secret_key or _file_secret(self.data_dir / "secret_key")
 

@@ -91,6 +91,12 @@ class Runtime:
     def streams_in(self) -> list[str]:
         return [self.settings.stream(s) for s in self.consumes]
 
+    @property
+    def streams_read(self) -> list[str]:
+        """What this service's consumer group reads: `streams_in` and its retry stream (operators' replays of its
+        dead letters, `EventConsumer.read_streams`)."""
+        return [*self.streams_in, self.settings.retry_stream(self.service)]
+
     def emit(
         self,
         session: Session,
@@ -166,7 +172,7 @@ class Runtime:
 
     def own_groups(self) -> list[tuple[list[str], str]]:
         """(streams, group) this process reads: its own group, and any other it runs (`state["groups"]`)."""
-        own = [(self.streams_in, self.service)] if self.handlers else []
+        own = [(self.streams_read, self.service)] if self.handlers else []
         return own + list(self.state.get("groups", []))
 
     async def ensure_groups(self) -> None:
@@ -192,7 +198,7 @@ class Runtime:
     async def groups(self) -> list[GroupState]:
         """This service's consumer group on each stream it reads, and any other group it runs (`state["groups"]`:
         (streams, group) pairs, e.g. the approval service's event indexer)."""
-        out = await group_states(self.redis, self.streams_in, self.service) if self.handlers else []
+        out = await group_states(self.redis, self.streams_read, self.service) if self.handlers else []
         for streams, group in self.state.get("groups", []):
             out += await group_states(self.redis, streams, group)
         return out

@@ -115,7 +115,9 @@ def docs_app(service: str, prefix: str = "lapkin") -> FastStream:
             stream=StreamSub(stream, group=service, consumer=f"{service}-<host>-<pid>"),
             title=f"{service}:{stream}",
             description=f"Consumer group `{service}` on `{stream}` (created at id 0; reclaimed after "
-            f"LAPKIN_RECLAIM_IDLE_MS; dead letters on `{stream}.dlq`). Handles: {', '.join(types)}.",
+            f"LAPKIN_RECLAIM_IDLE_MS; dead letters on `{stream}.dlq`, naming the group; an operator's replay of one "
+            f"comes back on `{settings.retry_stream(service)}`, which only this group reads). "
+            f"Handles: {', '.join(types)}.",
         )(on_event)
     own = settings.stream(service)
     for type_ in emits:

@@ -1,5 +1,7 @@
 """Redis Streams plumbing on FastStream: broker factory, consumer groups at id 0, the reclaiming subscriber,
-dead letters after N deliveries, and the idempotent apply step (see notes/faststream-redis-and-documents.md)."""
+dead letters after N deliveries (one per consumer group that failed, naming it), each group's retry stream that
+an operator's replay of its dead letter goes to, and the idempotent apply step (see
+notes/faststream-redis-and-documents.md and docs/reliability.md, "Dead letters and replay")."""
 
 from __future__ import annotations
 
@@ -117,11 +119,19 @@ class EventConsumer:
         self.consumed = 0
         self.dead_lettered = 0
         self.subscribers: list[Any] = []
+        # an operator's replay of this group's dead letter comes back here, read by this group only (lapkin.ops)
+        self.retry_stream = settings.retry_stream(service)
         self.started = False  # set once the broker started them: a stopped one may then be started again
+
+    @property
+    def read_streams(self) -> list[str]:
+        """Every stream this group reads: the producers' streams and its own retry stream (create the group on each
+        at id 0 before the broker starts)."""
+        return [*self.streams, self.retry_stream]
 
     def register(self) -> None:
         name = consumer_name(self.settings, self.service)
-        for stream in self.streams:
+        for stream in self.read_streams:
             # one entry per read: what is read is pending, and a backlog read at once would sit idle in memory
             # long enough for the reclaimer to hand it to a second worker
             main = StreamSub(stream, group=self.service, consumer=name, max_records=1)
@@ -133,7 +143,7 @@ class EventConsumer:
                 polling_interval=max(100, min(5_000, self.settings.reclaim_idle_ms // 2)),
             )
 
-            on_event = self._subscriber_for(stream)
+            on_event = self._retry_subscriber() if stream == self.retry_stream else self._subscriber_for(stream)
             for sub, title in ((main, f"{self.service}:{stream}"), (reclaim, f"{self.service}:{stream}:reclaim")):
                 subscriber = self.broker.subscriber(stream=sub, title=title)
                 subscriber(on_event)
@@ -165,23 +175,54 @@ class EventConsumer:
 
         return on_event
 
-    async def process(self, stream: str, body: Any, msg: RedisStreamMessage) -> None:
+    def _retry_subscriber(self) -> Callable[..., Any]:
+        """The retry stream's entries: a replayed dead letter's event (`__data__`, as it arrived), the stream it
+        first arrived on (`origin`) and its entry there (`origin_entry`). Processed as if read from `origin` —
+        the same handlers, dedupe and dead-letter rules — but pending, acknowledged and counted on the retry
+        stream."""
+
+        async def on_retry(body: Any, msg: RedisStreamMessage) -> None:
+            fields = msg.raw_message.get("data") if isinstance(msg.raw_message, dict) else None
+            origin, entry = _field(fields, "origin"), _field(fields, "origin_entry")
+            if origin not in self.streams:
+                log.error("%s: entry without a stream this group reads (origin %r): dropped", self.retry_stream, origin)
+                return
+            await self.process(origin, body, msg, source=self.retry_stream, origin_entry=entry)
+
+        return on_retry
+
+    async def process(
+        self,
+        stream: str,
+        body: Any,
+        msg: RedisStreamMessage,
+        *,
+        source: str | None = None,
+        origin_entry: str | None = None,
+    ) -> None:
+        """`stream`: where the event was published; `source`: the stream it was read from when not that one (this
+        group's retry stream), with `origin_entry` its entry on `stream`."""
         deliveries = await msg.get_delivery_count()
+        read_from = source or stream
+
+        async def dead(reason: str) -> None:
+            await self.dead_letter(stream, body, msg, reason, deliveries, source=source, origin_entry=origin_entry)
+
         try:
             env = Envelope.model_validate(body if isinstance(body, dict) else json.loads(body))
         except (ValidationError, ValueError, TypeError) as exc:
-            await self.dead_letter(stream, body, msg, f"malformed envelope: {exc}", deliveries)
+            await dead(f"malformed envelope: {exc}")
             return
         handler = self.handlers.get(env.type)
         if handler is None:
             return  # not ours: ack
         if deliveries > self.settings.max_deliveries:
-            await self.dead_letter(stream, body, msg, "too many deliveries", deliveries)
+            await dead("too many deliveries")
             return
         try:
             payload = parse_payload(env)
         except (ValidationError, UnknownEvent) as exc:  # can never succeed: no retries
-            await self.dead_letter(stream, body, msg, f"unreadable payload: {exc}", deliveries)
+            await dead(f"unreadable payload: {exc}")
             return
         loop = asyncio.get_running_loop()
 
@@ -199,7 +240,7 @@ class EventConsumer:
                 if self.metrics:
                     self.metrics.handler_failures.inc(stream, env.type)
                 if database_unavailable(exc):
-                    await self._uncount(stream, msg, deliveries)
+                    await self._uncount(read_from, msg, deliveries)
                 raise
         self.consumed += 1
         if self.metrics:
@@ -257,24 +298,46 @@ class EventConsumer:
                     return
             raise
 
-    async def dead_letter(self, stream: str, body: Any, msg: RedisStreamMessage, reason: str, n: int) -> None:
+    async def dead_letter(
+        self,
+        stream: str,
+        body: Any,
+        msg: RedisStreamMessage,
+        reason: str,
+        n: int,
+        *,
+        source: str | None = None,
+        origin_entry: str | None = None,
+    ) -> None:
+        """One dead letter on `<stream>.dlq` for this consumer group: every group that fails an event writes its
+        own, naming itself (`group`, `service`, and the process in `worker`), so a replay goes to that group only."""
         type_ = body.get("type") if isinstance(body, dict) else None
         cid = body.get("correlation_id") if isinstance(body, dict) else None
         with correlation(cid if isinstance(cid, str) else None):
-            log.error("dead-lettering from %s: %s", stream, reason, extra={"event_type": type_, "deliveries": n})
+            log.error(
+                "dead-lettering from %s (group %s): %s",
+                stream,
+                self.service,
+                reason,
+                extra={"event_type": type_, "deliveries": n},
+            )
         entry = msg.raw_message.get("message_ids") if isinstance(msg.raw_message, dict) else None
-        await self.broker.publish(
-            {
-                "envelope": _json_safe(body),
-                "dead_reason": reason,
-                "original_stream": stream,
-                "original_entry_id": _text(entry[0]) if entry else None,
-                "delivery_count": n,
-                "consumer": self.service,
-                "failed_at": utcnow().isoformat(),
-            },
-            stream=f"{stream}.dlq",
-        )
+        read_id = _text(entry[0]) if entry else None
+        letter: dict[str, Any] = {
+            "envelope": _json_safe(body),
+            "dead_reason": reason,
+            "original_stream": stream,
+            "original_entry_id": origin_entry or read_id,
+            "delivery_count": n,
+            "consumer": self.service,  # the consumer group (older dead letters name only this)
+            "group": self.service,
+            "service": self.service,
+            "worker": consumer_name(self.settings, self.service),
+            "failed_at": utcnow().isoformat(),
+        }
+        if source:  # it failed again after a replay
+            letter["retry_stream"], letter["retry_entry_id"] = source, read_id
+        await self.broker.publish(letter, stream=f"{stream}.dlq")
         self.dead_lettered += 1
         if self.metrics:
             self.metrics.dead_lettered.inc(stream, str(type_ or "unreadable"))
@@ -282,6 +345,14 @@ class EventConsumer:
 
 def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _field(fields: Any, name: str) -> str | None:
+    """A field of a raw stream entry (bytes or str keys), as text; None when absent."""
+    if not isinstance(fields, dict):
+        return None
+    value = fields.get(name.encode(), fields.get(name))
+    return None if value is None else _text(value)
 
 
 def _json_safe(body: Any) -> Any:

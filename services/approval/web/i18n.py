@@ -174,6 +174,12 @@ TEXT: dict[str, dict[str, str]] = {
     "note_lower": {"id": "catatan", "en": "note"},
     # SOP compliance
     "kepatuhan": {"id": "Kepatuhan SOP", "en": "SOP compliance"},
+    # the operators' menu in the top navigation (role `operator`)
+    "nav_operator": {"id": "Operator", "en": "Operator"},
+    "nav_op_events": {"id": "Log peristiwa", "en": "Event log"},
+    "nav_op_trace": {"id": "Jejak", "en": "Trace"},
+    "nav_op_dlq": {"id": "Surat mati", "en": "Dead letters"},
+    "nav_op_groups": {"id": "Grup konsumen", "en": "Consumer groups"},
     "kepatuhan_intro": {
         "id": "Per langkah: standar waktu SOP dan lama yang terukur dari riwayat draf, disposisi dan sosialisasi.",
         "en": "Per step: the SOP time standard and the durations measured from draft history, dispositions and "

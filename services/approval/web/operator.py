@@ -4,14 +4,17 @@ consumer groups with pending, oldest pending age and lag.
 
 Pages read the streams directly (XREVRANGE/XRANGE); the filters and the trace go through the event index
 (`shared.messaging.index`), which the `Indexer` started here keeps in the consumer group `indexer` on every stream.
-Dead-letter replay and drop are `lapkin.ops.Ops.replay/drop` (the same event_id goes back; each action is recorded
-on `<prefix>.ops`), behind the session's CSRF token.
+Dead letters are one per consumer group that failed an event, and each row names its group; replay and drop are
+`lapkin.ops.Ops.replay/drop`: a replay redelivers the event (same event_id) to that group only, through the group's
+retry stream, and removes the row; a drop removes that row only; each action is recorded on `<prefix>.ops`, behind
+the session's CSRF token.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
@@ -24,7 +27,7 @@ from redis import Redis as SyncRedis
 from redis.asyncio import Redis
 from sqlmodel import Session
 
-from lapkin.ops import Ops
+from lapkin.ops import Ops, group_of, row_id
 from services.approval.models import Official
 from services.approval.web.i18n import WIB
 from services.approval.web.sessions import WebSession, csrf_ok
@@ -50,10 +53,16 @@ LABELS: dict[str, dict[str, str]] = {
     "time": {"id": "Waktu", "en": "Time"},
     "about": {"id": "Tentang", "en": "About"},
     "envelope": {"id": "Amplop", "en": "Envelope"},
+    "detail": {"id": "Rincian", "en": "Details"},
+    "copy": {"id": "Salin", "en": "Copy"},
+    "copied": {"id": "Tersalin", "en": "Copied"},
+    "copy_corr": {"id": "Salin ID korelasi", "en": "Copy the correlation id"},
+    "same_corr": {"id": "Peristiwa dengan ID korelasi ini", "en": "Events with this correlation id"},
     "older": {"id": "Lebih lama", "en": "Older"},
     "newest": {"id": "Terbaru", "en": "Newest"},
     "live": {"id": "Langsung: peristiwa baru muncul di atas", "en": "Live: new events appear at the top"},
     "none": {"id": "Tidak ada peristiwa.", "en": "No events."},
+    "none_dlq": {"id": "Tidak ada surat mati.", "en": "No dead letters."},
     "trace_for": {
         "id": "ID pengajuan, draf, dokumen, peristiwa atau korelasi",
         "en": "Submission, draft, document, event or correlation id",
@@ -72,9 +81,17 @@ LABELS: dict[str, dict[str, str]] = {
     "lag": {"id": "Tertinggal", "en": "Lag"},
     "consumers": {"id": "Konsumen", "en": "Consumers"},
     "replayed": {
-        "id": "Peristiwa dikirim ulang dengan event_id yang sama.",
-        "en": "Event replayed with the same event_id.",
+        "id": "Peristiwa dikirim ulang hanya ke grup konsumen {group}, dengan event_id yang sama.",
+        "en": "Event redelivered to consumer group {group} only, with the same event_id.",
     },
+    "dlq_about": {
+        "id": "Setiap grup konsumen yang gagal memproses sebuah peristiwa mencatat surat matinya sendiri. "
+        "Kirim ulang mengirim peristiwa hanya ke grup pada baris itu; Buang menghapus baris itu saja.",
+        "en": "Each consumer group that failed an event keeps its own dead letter. Replay redelivers the event to "
+        "the group on that row only; Drop removes that row only.",
+    },
+    "event_id": {"id": "ID peristiwa", "en": "Event id"},
+    "row": {"id": "Baris", "en": "Row"},
     "dropped": {"id": "Surat mati dibuang (tercatat).", "en": "Dead letter dropped (recorded)."},
     "gone": {"id": "Surat mati itu sudah tidak ada.", "en": "That dead letter is gone."},
     "csrf": {"id": "Formulir kedaluwarsa; muat ulang halaman.", "en": "The form expired; reload the page."},
@@ -159,26 +176,53 @@ def _when(entry_id: str) -> str:
     return entry_time(entry_id).astimezone(WIB).strftime("%Y-%m-%d %H:%M:%S")
 
 
+ABOUT_KEYS = (
+    "tahun",
+    "periode",
+    "triwulan",
+    "bulan",
+    "unit",
+    "revision",
+    "status",
+    "draft_id",
+    "version",
+    "document_id",
+)
+ABOUT_VALUE_MAX = 40  # characters of one value in a row's summary
+
+
 def _about(payload: dict[str, Any]) -> str:
-    keys = ("tahun", "periode", "triwulan", "unit", "revision", "status", "draft_id", "version", "document_id")
-    return " ".join(f"{k}={payload[k]}" for k in keys if payload.get(k) not in (None, ""))
+    """A row's short summary: a few identifying fields of the payload, each value cut short. Never the payload
+    itself: a RekapCompleted carries the whole recap, and the log lists fifty of them."""
+    parts = []
+    for k in ABOUT_KEYS:
+        value = payload.get(k)
+        if value in (None, "") or isinstance(value, dict | list):
+            continue
+        text = str(value)
+        parts.append(f"{k}={text if len(text) <= ABOUT_VALUE_MAX else text[: ABOUT_VALUE_MAX - 1] + '…'}")
+    return " ".join(parts)
 
 
-def row_view(row: dict[str, Any]) -> dict[str, Any]:
+def row_view(row: dict[str, Any], *, full: bool = False) -> dict[str, Any]:
+    """What a page shows of an event: the list's row (a summary), and with `full` the whole envelope (its own page
+    only)."""
     payload = row.get("payload") if isinstance(row.get("payload"), dict) else {}
     assert isinstance(payload, dict)
-    envelope = {k: v for k, v in row.items() if k not in ("stream", "id")}
-    return {
+    view = {
         "stream": row["stream"],
         "id": row["id"],
         "when": _when(row["id"]),
         "producer": row.get("producer") or row["stream"].rsplit(".", 1)[-1],
         "type": row.get("type", "?"),
         "about": _about(payload),
-        "correlation_id": row.get("correlation_id") or "",
-        "event_id": row.get("event_id") or "",
-        "envelope": json.dumps(envelope, indent=2, ensure_ascii=False, default=str),
+        "correlation_id": str(row.get("correlation_id") or ""),
+        "event_id": str(row.get("event_id") or ""),
     }
+    if full:
+        envelope = {k: v for k, v in row.items() if k not in ("stream", "id")}
+        view["envelope"] = json.dumps(envelope, indent=2, ensure_ascii=False, default=str)
+    return view
 
 
 def _row_html(row: dict[str, Any], lang: str) -> str:
@@ -311,7 +355,7 @@ def event_page(stream: str, entry_id: str, request: Request, db: SessionDep, rt:
     row = index.entry(stream, entry_id)
     if row is None:
         return Response(status_code=404)
-    return _render(request, "operator_event.html", ws, official, {"r": row_view(row)})
+    return _render(request, "operator_event.html", ws, official, {"r": row_view(row, full=True)})
 
 
 @router.get("/operator/jejak")
@@ -349,23 +393,48 @@ def dlq_page(request: Request, db: SessionDep, rt: RuntimeDep) -> Response:
             {
                 **d,
                 "when": _when(d["id"]),
+                "group": d.get("group") or "?",
+                "service": d.get("service") or d.get("group") or "?",
                 "type": body.get("type", "?") if isinstance(body, dict) else "?",
                 "event_id": body.get("event_id", "") if isinstance(body, dict) else "",
                 "envelope": json.dumps(body, indent=2, ensure_ascii=False, default=str),
+                "reason_short": _short(str(d.get("dead_reason") or "")),
             }
         )
     recorded = []
     for entry_id, fields in _sync_redis(rt).xrevrange(f"{rt.settings.stream_prefix}.ops", count=20):
         f = {k.decode(): v.decode() for k, v in fields.items()}
-        recorded.append({"id": entry_id.decode(), **f, "when": _when(entry_id.decode())})
+        letter = _loads(f.get("entry"))
+        letter = letter if isinstance(letter, dict) else {}
+        recorded.append(
+            {
+                "id": entry_id.decode(),
+                **f,
+                "when": _when(entry_id.decode()),
+                "group": group_of(letter) or "",
+                "row": letter.get("row") or (row_id(letter["dlq"], letter["id"]) if "dlq" in letter else ""),
+            }
+        )
     result = request.query_params.get("hasil")
+    group = request.query_params.get("grup", "")
+    group = group if re.fullmatch(r"[a-z][a-z0-9_-]{0,39}", group) else "?"  # a name, never text from a link
+    message = LABELS[result][_lang(request)].replace("{group}", group) if result in RESULTS else None
     return _render(
         request,
         "operator_dlq.html",
         ws,
         official,
-        {"rows": rows, "recorded": recorded, "result": result if result in LABELS else None},
+        {"rows": rows, "recorded": recorded, "result": result if result in RESULTS else None, "message": message},
     )
+
+
+RESULTS = ("replayed", "dropped", "gone")
+
+
+def _short(reason: str, limit: int = 90) -> str:
+    """A dead letter's reason on its row: the first line, cut short (the whole reason is in the row's details)."""
+    first = reason.strip().splitlines()[0] if reason.strip() else ""
+    return first if len(first) <= limit else first[: limit - 1] + "…"
 
 
 def _loads(value: Any) -> Any:
@@ -407,13 +476,14 @@ def dlq_action(
     by = f"web:{official.username}"
     try:
         if action == "kirim-ulang":
-            ops.replay(dlq, entry, by=by)
+            done = ops.replay(dlq, entry, by=by)
         else:
-            ops.drop(dlq, entry, by=by)
-    except KeyError:
+            done = ops.drop(dlq, entry, by=by)
+    except KeyError:  # replayed or dropped already (a second click, another operator): nothing happens again
         return RedirectResponse("/operator/surat-mati?hasil=gone", status_code=303)
     result = "replayed" if action == "kirim-ulang" else "dropped"
-    return RedirectResponse(f"/operator/surat-mati?hasil={result}", status_code=303)
+    query = urlencode({"hasil": result, "grup": done.get("group") or ""})
+    return RedirectResponse(f"/operator/surat-mati?{query}", status_code=303)
 
 
 @router.get("/operator/grup")

@@ -162,17 +162,22 @@ def _message(err: ApiError, lang: str) -> str:
 # ---- login, logout, language -------------------------------------------------------------------------------------
 
 
+def landing(official: Official) -> str:
+    """Where an official starts: operators on the event log, everyone else on the inbox."""
+    return "/operator/peristiwa" if official.role == "operator" else "/kotak-masuk"
+
+
 @router.get("/")
 def home(request: Request, db: SessionDep) -> Response:
     ws, official = _current(request, db)
-    return RedirectResponse("/kotak-masuk" if official else "/masuk", status_code=303)
+    return RedirectResponse(landing(official) if official else "/masuk", status_code=303)
 
 
 @router.get("/masuk")
 def login_form(request: Request, db: SessionDep) -> Response:
     ws, official = _current(request, db)
     if official is not None:
-        return RedirectResponse("/kotak-masuk", status_code=303)
+        return RedirectResponse(landing(official), status_code=303)
     ctx: dict[str, Any] = {"error": None, "username": ""}
     if ws.expired:
         ctx["notice"] = t("msg_expired", _lang(request))
@@ -204,7 +209,7 @@ async def login_submit(
     assert official.id is not None
     uid = official.id
     session = await run_in_threadpool(_start, rt, uid)
-    response = RedirectResponse("/kotak-masuk", status_code=303)
+    response = RedirectResponse(landing(official), status_code=303)
     write_session(request, response, session)
     return response
 

@@ -115,9 +115,22 @@ def test_dead_letters_replay_and_drop_behind_csrf_and_recorded(app_client, setti
     ok = app_client.post(
         "/operator/surat-mati/kirim-ulang", data={"dlq": dlq, "entry": dead[0], "csrf": "csrf-token"}, headers=op
     )
-    assert ok.status_code == 303 and "replayed" in ok.headers["location"]
-    replayed = r.xrevrange(settings.stream("collector"), count=1)[0][1]
-    assert envs[0].event_id in replayed[b"__data__"].decode()  # the same event_id goes back
+    assert (
+        ok.status_code == 303 and "replayed" in ok.headers["location"] and "grup=aggregator" in ok.headers["location"]
+    )
+    # the same event_id goes back to the group that failed it (its retry stream), not onto the stream all groups read
+    assert r.xlen(settings.stream("collector")) == 0
+    [(_, replayed)] = r.xrange(settings.retry_stream("aggregator"))
+    assert envs[0].event_id in replayed[b"__data__"].decode()
+    assert replayed[b"origin"].decode() == settings.stream("collector")
+    notice = app_client.get(ok.headers["location"], headers=op).text
+    assert "hanya ke grup konsumen aggregator" in notice
+    groups = app_client.get("/operator/grup", headers=op).text  # the replay waits there, for the aggregator
+    assert f'data-stream="{settings.retry_stream("aggregator")}"' in groups
+    again = app_client.post(
+        "/operator/surat-mati/kirim-ulang", data={"dlq": dlq, "entry": dead[0], "csrf": "csrf-token"}, headers=op
+    )
+    assert "gone" in again.headers["location"] and r.xlen(settings.retry_stream("aggregator")) == 1
     dropped = app_client.post(
         "/operator/surat-mati/buang", data={"dlq": dlq, "entry": dead[1], "csrf": "csrf-token"}, headers=op
     )

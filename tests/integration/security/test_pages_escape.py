@@ -63,7 +63,8 @@ def test_operator_pages_show_hostile_text_as_text(world: World):
         if env.get("type") == "TriwulanSubmitted" and env["payload"]["unit"] == "BPS"
     )
     assert SCRIPT in envelope["payload"]["kendala"]
-    assert_literal(page(world, "operator", "/operator/peristiwa"), "the event log", jinja=False)
+    log = page(world, "operator", "/operator/peristiwa")
+    assert SCRIPT not in log  # the log shows a summary of each event, not its payload (issue 13, item 14)
     assert_literal(page(world, "operator", f"/operator/peristiwa/{stream}/{entry_id}"), "an event's envelope")
     trace = page(world, "operator", f"/operator/jejak?id={envelope['payload']['submission_id']}")
     assert SCRIPT not in trace
@@ -80,4 +81,4 @@ def test_operator_pages_show_hostile_text_as_text(world: World):
     # the live feed sends rendered rows: the same escaping
     row = {"stream": stream, "id": "1-0", **dead.model_dump(mode="json")}
     html = _row_html(row, "id")
-    assert SCRIPT not in html
+    assert_literal(html, "a live row (its summary names the unit)", jinja=False)
