@@ -32,6 +32,7 @@ from services.approval.models import Official
 from services.approval.web.i18n import WIB
 from services.approval.web.sessions import WebSession, csrf_ok
 from services.approval.web.views import TEMPLATES, _current, _lang, _page, _to_login
+from shared import clock
 from shared.messaging.index import FILTERS, INDEXER_GROUP, EventIndex, Indexer, decode, entry_time, is_entry_id, matches
 from shared.service import Runtime, RuntimeDep, SessionDep
 
@@ -45,12 +46,13 @@ LABELS: dict[str, dict[str, str]] = {
     "unit": {"id": "Unit", "en": "Unit"},
     "periode": {"id": "Periode", "en": "Period"},
     "corr": {"id": "ID korelasi", "en": "Correlation id"},
-    "since": {"id": "Dari (WIB)", "en": "From (WIB)"},
-    "until": {"id": "Sampai (WIB)", "en": "Until (WIB)"},
+    "since": {"id": "Dari ({zone})", "en": "From ({zone})"},
+    "until": {"id": "Sampai ({zone})", "en": "Until ({zone})"},
     "all": {"id": "semua", "en": "all"},
     "filter": {"id": "Saring", "en": "Filter"},
     "reset": {"id": "Hapus saringan", "en": "Clear filters"},
     "time": {"id": "Waktu", "en": "Time"},
+    "zone": {"id": "{zone}", "en": "{zone}"},
     "about": {"id": "Tentang", "en": "About"},
     "envelope": {"id": "Amplop", "en": "Envelope"},
     "detail": {"id": "Rincian", "en": "Details"},
@@ -103,7 +105,10 @@ LABELS: dict[str, dict[str, str]] = {
 
 
 def _l(lang: str) -> Any:
-    return lambda key: LABELS.get(key, {}).get(lang, key)
+    def label(key: str) -> str:
+        return LABELS.get(key, {}).get(lang, key).replace("{zone}", clock.zone_label())
+
+    return label
 
 
 # ---- the indexer runs with the service ------------------------------------------------------------------------
