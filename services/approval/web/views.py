@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import httpx
 from fastapi import APIRouter, Form, Request
@@ -23,9 +23,9 @@ from sqlmodel import Session, col, select
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
-from services.approval import disposisi, domain, handlers, login, sosialisasi
+from services.approval import disposisi, domain, handlers, limits, login, sosialisasi
 from services.approval.models import DraftRow, DraftVersionRow, Official, RekapRow
-from services.approval.web import i18n
+from services.approval.web import i18n, present
 from services.approval.web.i18n import ACTIONS, JENIS, STATES, fmt_datetime, fmt_duration, lang_of, pick, t
 from services.approval.web.sessions import (
     LANG_COOKIE,
@@ -51,6 +51,10 @@ STATIC_DIR = HERE / "static"
 MESSAGES = (
     "logged_out", "expired", "login_required", "approve", "submit", "final", "return", "koreksi_selesai",
     "disposisi", "disposisi_selesai", "sosialisasi", "dibaca",
+)  # fmt: skip
+
+DONE_MESSAGES = (
+    "approve", "submit", "final", "return", "koreksi_selesai", "disposisi", "disposisi_selesai", "sosialisasi",
 )  # fmt: skip
 
 router = APIRouter(include_in_schema=False)
@@ -87,6 +91,11 @@ def _page(
         "official": official,
         "role_name": (lambda code: _role_name(request, code, lang)),
         "notice": t(f"msg_{pesan}", lang) if pesan in MESSAGES else None,
+        "done": pesan in DONE_MESSAGES,  # a form was saved: the page's script forgets its kept drafts
+        "max_text": limits.MAX_TEXT,
+        "sos_errors": {},
+        "sos_penerima": [],
+        "sos_catatan": "",
         **ctx,
     }
     response = TEMPLATES.TemplateResponse(request, name, context, status_code=status)
@@ -106,6 +115,13 @@ def _role_name(request: Request, code: str | None, lang: str) -> str:
 
 
 def _current(request: Request, db: Session) -> tuple[WebSession, Official | None]:
+    ws, official = _session_official(request, db)
+    if official is None:
+        ws.back = _return_to(request)
+    return ws, official
+
+
+def _session_official(request: Request, db: Session) -> tuple[WebSession, Official | None]:
     ws = read_session(request)
     if ws.uid is None:
         return ws, None
@@ -117,8 +133,26 @@ def _current(request: Request, db: Session) -> tuple[WebSession, Official | None
     return ws, row
 
 
+LANDING = "/kotak-masuk"
+
+
+def _return_to(request: Request) -> str | None:
+    """Where a login sends the official back: the page asked for (a GET), or the page a form was posted from (a
+    POST: its textareas' drafts are kept in the browser, static/app.js, and come back there)."""
+    if request.method == "GET":
+        target = safe_local(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+    else:
+        target = _local_referer(request)
+    if target is None or target in ("/", LANDING) or target.startswith(("/masuk", "/keluar")):
+        return None
+    return target
+
+
 def _to_login(ws: WebSession) -> Response:
-    response = RedirectResponse(f"/masuk?pesan={'expired' if ws.expired else 'login_required'}", status_code=303)
+    url = f"/masuk?pesan={'expired' if ws.expired else 'login_required'}"
+    if ws.back:
+        url += f"&ke={quote(ws.back, safe='')}"
+    response = RedirectResponse(url, status_code=303)
     if ws.expired:
         clear_session(response)
     return response
@@ -141,11 +175,98 @@ def _aware(value: datetime) -> datetime:
 
 
 def error_page(request: Request, err: ApiError) -> Response:
-    """The web app's error page for a request refused before any page ran (a NUL in a form field, `shared.inputguard`)
-    or one that failed unexpectedly: the message, and the way back to the inbox."""
-    message = _message(err, _lang(request))
-    return _page(request, "error.html", read_session(request), {"message": message, "back": "/kotak-masuk"},
-                 status=err.status)  # fmt: skip
+    """The web app's error page for a request refused before any page ran (a NUL in a form field, `shared.inputguard`;
+    a body over the size limit, `shared.service.BodySizeLimit`) or one that failed unexpectedly: the message, and the
+    way back — to the form's page when the refused request was a form's (its textareas' kept drafts come back
+    there, static/app.js)."""
+    lang = _lang(request)
+    back, back_label = "/kotak-masuk", None
+    if request.method == "POST" and (page := _local_referer(request)):
+        back, back_label = page, t("back_form", lang)
+    if err.errors and err.errors[0].rule == "too_large":
+        limit = request.app.state.rt.settings.max_body_bytes
+        message = t("msg_too_large", lang).format(limit=_size(limit, lang))
+    else:
+        message = _message(err, lang)
+    ctx = {"message": message, "back": back, "back_label": back_label, "title": None}
+    response = _page(request, "error.html", read_session(request), ctx, status=err.status)
+    response.headers.update(err.headers or {})
+    return response
+
+
+def _size(n: int, lang: str) -> str:
+    for unit, size in (("MB", 1024 * 1024), ("KB", 1024)):
+        if n >= size:
+            return f"{fmt_number(Decimal(n) / size, 0 if n % size == 0 else 1, locale=lang)} {unit}"
+    return f"{n} byte"
+
+
+def safe_local(target: str | None) -> str | None:
+    """A path on this site to send a browser back to, or None: `/draf/2024-TW1?semua=1` yes; `//evil.example`,
+    `/\\evil`, `https://…`, `javascript:…`, control characters no (no open redirect)."""
+    if not target or len(target) > 2000 or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return None
+    if any(ord(c) < 0x20 or c in "\\\x7f" for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+def _local_referer(request: Request) -> str | None:
+    """The page a form was posted from, when it is this site's."""
+    referer = request.headers.get("referer")
+    if not referer:
+        return None
+    parts = urlsplit(referer)
+    if parts.netloc and parts.netloc != request.url.netloc:
+        return None
+    return safe_local(parts.path + (f"?{parts.query}" if parts.query else ""))
+
+
+NOT_FOUND_BY_PREFIX = (  # an unknown address under a page family: that family's message and the way back
+    ("/sosialisasi/", "sosialisasi_not_found", "/kotak-masuk", "back_inbox"),
+    ("/disposisi/", "disposisi_not_found", "/disposisi", "back_disposisi"),
+    ("/draf/", "not_found", "/kotak-masuk", "back_inbox"),
+)
+
+
+def not_found_page(request: Request, status: int = 404) -> Response:
+    lang, path = _lang(request), request.url.path
+    key, back, back_key = "page_not_found", "/kotak-masuk", "back_inbox"
+    for prefix, k, b, bk in NOT_FOUND_BY_PREFIX:
+        if path.startswith(prefix):
+            key, back, back_key = k, b, bk
+            break
+    ctx = {"message": t(key, lang), "back": back, "back_label": t(back_key, lang), "title": t("not_found_title", lang)}
+    return _page(request, "error.html", read_session(request), ctx, status=status)
+
+
+def install_web_errors(app: Any) -> None:
+    """Outside the JSON API (`/api/`) and the ops routes, a wrong address is the app's own 404 page, not a JSON body
+    (a path parameter that is not an id, `/sosialisasi/abc`, is a wrong address too)."""
+    from fastapi.exceptions import RequestValidationError
+    from starlette.exceptions import HTTPException as StarletteHTTPException
+
+    json_http = app.exception_handlers[StarletteHTTPException]
+    json_validation = app.exception_handlers[RequestValidationError]
+
+    def is_page(request: Request) -> bool:
+        return not request.url.path.startswith(("/api/", "/healthz", "/metrics", "/static/"))
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        if is_page(request) and isinstance(exc, StarletteHTTPException) and exc.status_code == 404:
+            return not_found_page(request)
+        return await json_http(request, exc)  # type: ignore[no-any-return]
+
+    async def validation_error(request: Request, exc: Exception) -> Response:
+        if is_page(request) and any(e.get("loc", ("",))[0] == "path" for e in getattr(exc, "errors", list)()):
+            return not_found_page(request, 422)  # not a number any row could have: nothing found, 422 as the API
+        return await json_validation(request, exc)  # type: ignore[no-any-return]
+
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
 
 
 def _message(err: ApiError, lang: str) -> str:
@@ -167,11 +288,12 @@ def home(request: Request, db: SessionDep) -> Response:
 
 
 @router.get("/masuk")
-def login_form(request: Request, db: SessionDep) -> Response:
+def login_form(request: Request, db: SessionDep, ke: str = "") -> Response:
     ws, official = _current(request, db)
+    target = safe_local(ke)
     if official is not None:
-        return RedirectResponse("/kotak-masuk", status_code=303)
-    ctx: dict[str, Any] = {"error": None, "username": ""}
+        return RedirectResponse(target or LANDING, status_code=303)
+    ctx: dict[str, Any] = {"error": None, "username": "", "ke": target or ""}
     if ws.expired:
         ctx["notice"] = t("msg_expired", _lang(request))
     return _page(request, "login.html", ws, ctx)
@@ -184,25 +306,29 @@ async def login_submit(
     username: str = Form(""),
     password: str = Form(""),
     csrf: str | None = Form(None),
+    ke: str = Form(""),
 ) -> Response:
     lang = _lang(request)
     ws = read_session(request)
+    target = safe_local(ke)
     if not csrf_ok(ws, csrf):
         fresh = new_session()
-        return _page(request, "login.html", fresh, {"error": t("msg_csrf", lang), "username": username}, status=403)
+        ctx = {"error": t("msg_csrf", lang), "username": username, "ke": target or ""}
+        return _page(request, "login.html", fresh, ctx, status=403)
     try:
         try:
             official = await login.authenticate(rt, login.client_of(request), username.strip(), password)
         except Busy as exc:  # every hashing slot taken: the page says so, as the API's 503 does
             raise ApiError(503, BUSY.errors, {"Retry-After": str(BUSY_RETRY_AFTER_S)}) from exc
     except ApiError as err:
-        page = _page(request, "login.html", ws, {"error": _message(err, lang), "username": username}, status=err.status)
+        ctx = {"error": _message(err, lang), "username": username, "ke": target or ""}
+        page = _page(request, "login.html", ws, ctx, status=err.status)
         page.headers.update(err.headers or {})
         return page
     assert official.id is not None
     uid = official.id
     session = await run_in_threadpool(_start, rt, uid)
-    response = RedirectResponse("/kotak-masuk", status_code=303)
+    response = RedirectResponse(target or LANDING, status_code=303)  # the page asked for, when it is this site's
     write_session(request, response, session)
     return response
 
@@ -233,29 +359,89 @@ def switch_language(kode: str, ke: str = "/") -> Response:
     return response
 
 
-def _refused(request: Request, ws: WebSession, official: Official | None, message: str, back: str, status: int):
-    return _page(request, "error.html", ws, {"message": message, "back": back}, official=official, status=status)
+def _refused(
+    request: Request,
+    ws: WebSession,
+    official: Official | None,
+    message: str,
+    back: str,
+    status: int,
+    *,
+    title: str | None = None,
+    back_label: str | None = None,
+) -> Response:
+    ctx = {"message": message, "back": back, "title": title, "back_label": back_label}
+    return _page(request, "error.html", ws, ctx, official=official, status=status)
 
 
 # ---- inbox ---------------------------------------------------------------------------------------------------------
 
 
-def _row_view(request: Request, wf: Workflow, d: dict[str, Any], lang: str, now: datetime) -> dict[str, Any]:
+def _row_view(
+    request: Request,
+    wf: Workflow,
+    d: dict[str, Any],
+    lang: str,
+    now: datetime,
+    draft: domain.Draft | None = None,
+    names: dict[str, str] | None = None,
+) -> dict[str, Any]:
     step = wf.step(d["step"]) if d.get("step") else None
     waited = now - _aware(datetime.fromisoformat(d["stage_started_at"]))
     late = bool(step and waited > step.waktu)
-    return {
+    view = {
         **d,
         "label": periode_label(d["periode"], d["tahun"], lang),
         "jenis_label": pick(JENIS, d["jenis"], lang),
         "state_label": pick(STATES, d["state"], lang),
-        "step_label": (f"{step.nomor}. {step.kegiatan if lang == 'id' else step.activity_en}" if step else MISSING),
+        "step_label": _step_label(step, lang),
         "acting": _role_name(request, d.get("acting_role"), lang),
         "waited": fmt_duration(waited, lang) if step else None,
         "standard": fmt_duration(step.waktu, lang) if step else None,
         "late": late,
         "actionable": d["may_approve"] or d["may_return"],
+        "expected": None,
+        "final_label": None,
     }
+    if draft is not None:
+        view.update(_expected(request, wf, view, draft, names or {}, lang))
+    return view
+
+
+def _step_label(step: Any, lang: str) -> str:
+    return f"{step.nomor}. {step.kegiatan if lang == 'id' else step.activity_en}" if step else MISSING
+
+
+def _expected(
+    request: Request, wf: Workflow, d: dict[str, Any], draft: domain.Draft, names: dict[str, str], lang: str
+) -> dict[str, Any]:
+    """What the card asks of the reader: their own action, or whose turn it is; a final draft's SOP step and the
+    date it was made final (in the office's time zone)."""
+    if d["state"] == "final":
+        last = next((h for h in reversed(draft.history) if h.action in ("approve", "submit")), None)
+        if last is None:
+            return {"expected": t("act_none", lang)}
+        try:
+            step_label = _step_label(wf.step(last.step), lang)
+        except KeyError:
+            step_label = str(last.step)
+        final_on = fmt_date(_aware(last.decided_at).astimezone(i18n.WIB), lang)
+        return {"expected": t("act_none", lang), "step_label": step_label, "final_label": final_on}
+    if d["state"] == "superseded":
+        return {"expected": t("act_none", lang)}
+    stage = domain.current_stage(wf, draft)
+    role = d["acting"]
+    if draft.koreksi_role:
+        units = ", ".join(present.unit_label(u, names) for u in draft.koreksi_units) or t("act_units_named", lang)
+        key = "act_koreksi" if d["actionable"] else "act_wait_koreksi"
+        return {"expected": t(key, lang).format(units=units, role=role)}
+    if stage is not None and stage.action == "submit":
+        if d["actionable"]:
+            return {"expected": t("act_resubmit" if d["state"] == "dikembalikan" else "act_submit", lang)}
+        return {"expected": t("act_wait_submit", lang).format(role=role)}
+    if d["actionable"]:
+        return {"expected": t("act_approve", lang)}
+    return {"expected": t("act_wait_approve", lang).format(role=role)}
 
 
 @router.get("/kotak-masuk")
@@ -264,7 +450,11 @@ def inbox(request: Request, db: SessionDep) -> Response:
     if official is None:
         return _to_login(ws)
     lang, wf, now = _lang(request), _workflow(request), datetime.now(UTC)
-    drafts = [_row_view(request, wf, d, lang, now) for d in handlers.list_drafts(db, wf, _who(official), None, None)]
+    names = present.unit_names(db)
+    drafts = []
+    for d in handlers.list_drafts(db, wf, _who(official), None, None):
+        row = db.get(DraftRow, d["id"])
+        drafts.append(_row_view(request, wf, d, lang, now, handlers.to_domain(row) if row else None, names))
     drafts.sort(key=lambda d: (d["tahun"], d["periode"]), reverse=True)
     ctx = {
         "to_act": [d for d in drafts if d["actionable"]],
@@ -274,7 +464,7 @@ def inbox(request: Request, db: SessionDep) -> Response:
             disposisi_view(request, db, row, lang, now) for row in disposisi.for_official(db, official, open_only=True)
         ],
         "to_read": [sosialisasi_view(request, db, row, lang, now) for row in sosialisasi.unread_for(db, official)],
-        "pengingat": [pengingat_view(p, lang) for p in handlers.pengingat(db)]
+        "pengingat": [pengingat_view(p, lang, names) for p in handlers.pengingat(db)]
         if official.role in PENGINGAT_ROLES
         else [],
     }
@@ -284,10 +474,11 @@ def inbox(request: Request, db: SessionDep) -> Response:
 PENGINGAT_ROLES = ("subkor", "sekretaris")  # who chases the units (SOP steps 1–2)
 
 
-def pengingat_view(p: dict[str, Any], lang: str) -> dict[str, Any]:
+def pengingat_view(p: dict[str, Any], lang: str, names: dict[str, str] | None = None) -> dict[str, Any]:
+    nama = p["nama_unit"] or present.unit_label(p["unit"], names or {})
     return {
         **p,
-        "label": f"{p['nama_unit'] or p['unit']} ({p['unit']}) · {periode_label(p['periode'], p['tahun'], lang)}",
+        "label": f"{nama} · {periode_label(p['periode'], p['tahun'], lang)}",
         "jenis_label": t(f"pengingat_jenis_{p['jenis']}", lang),
         "deadline_label": fmt_datetime(datetime.fromisoformat(p["deadline"]), lang),
         "late": p["jenis"] == "terlambat",
@@ -353,23 +544,6 @@ def sosialisasi_view(request: Request, db: Session, row: Any, lang: str, now: da
 # ---- draft ---------------------------------------------------------------------------------------------------------
 
 
-def _dec(value: Any) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    try:
-        return Decimal(str(value))
-    except InvalidOperation:
-        return None
-
-
-def _num(value: Any, lang: str) -> str:
-    """Recap figures are decimal strings; a range target is "15.00-25.00"."""
-    if isinstance(value, str) and value.find("-", 1) > 0:
-        lo, hi = value[: value.find("-", 1)], value[value.find("-", 1) + 1 :]
-        return f"{fmt_number(_dec(lo), locale=lang)} – {fmt_number(_dec(hi), locale=lang)}"
-    return fmt_number(_dec(value), locale=lang)
-
-
 def _recap(db: Session, tahun: int, periode: str, revision: int | None) -> dict[str, Any] | None:
     if revision is None:
         return None
@@ -402,7 +576,7 @@ def _previous_recap(db: Session, row: DraftRow) -> tuple[int | None, dict[str, A
     return row.version - 1, (json.loads(older.body) if older else None)
 
 
-def _changes(prev: dict[str, Any], cur: dict[str, Any], lang: str) -> dict[str, Any]:
+def _changes(prev: dict[str, Any], cur: dict[str, Any], lang: str, names: dict[str, str]) -> dict[str, Any]:
     before = {i.get("kode"): i for i in prev.get("rekap", {}).get("indikator", [])}
     indicators = []
     for ind in cur.get("rekap", {}).get("indikator", []):
@@ -412,10 +586,12 @@ def _changes(prev: dict[str, Any], cur: dict[str, Any], lang: str) -> dict[str, 
                 {
                     "kode": ind.get("kode"),
                     "nama": ind.get("nama") or "",
-                    "realisasi_old": _num(old.get("realisasi"), lang),
-                    "realisasi_new": _num(ind.get("realisasi"), lang),
-                    "capaian_old": _num(old.get("capaian"), lang),
-                    "capaian_new": _num(ind.get("capaian"), lang),
+                    "realisasi_old": present.indicator_figure(
+                        {**ind, "realisasi": old.get("realisasi")}, "realisasi", lang
+                    ),
+                    "realisasi_new": present.indicator_figure(ind, "realisasi", lang),
+                    "capaian_old": present.figure(old.get("capaian"), lang),
+                    "capaian_new": present.figure(ind.get("capaian"), lang),
                 }
             )
     old_inputs = prev.get("inputs", {})
@@ -423,7 +599,7 @@ def _changes(prev: dict[str, Any], cur: dict[str, Any], lang: str) -> dict[str, 
     for key, revision in sorted(cur.get("inputs", {}).items()):
         if old_inputs.get(key) != revision:
             triwulan, _, unit = key.partition(":")
-            units.append({"unit": unit, "triwulan": triwulan, "revision": revision})
+            units.append({"unit": present.unit_label(unit, names), "triwulan": triwulan, "revision": revision})
     return {"indicators": indicators, "units": units}
 
 
@@ -431,8 +607,9 @@ def _draft_context(
     request: Request, db: Session, row: DraftRow, official: Official, lang: str, *, all_rows: bool = False
 ) -> dict[str, Any]:
     wf, now = _workflow(request), datetime.now(UTC)
-    info = _row_view(request, wf, handlers.public(wf, row, _who(official)), lang, now)
     draft = handlers.to_domain(row)
+    names = present.unit_names(db, row.tahun)
+    info = _row_view(request, wf, handlers.public(wf, row, _who(official)), lang, now, draft, names)
     stage = domain.current_stage(wf, draft)
     recap = _recap(db, row.tahun, row.periode, row.recap_revision)
     rows = []
@@ -444,22 +621,24 @@ def _draft_context(
         rows.append(
             {
                 "kode": ind.get("kode"),
-                "unit": ind.get("penanggung_jawab") or "",
+                "unit": present.unit_label(ind.get("penanggung_jawab"), names),
                 "nama": ind.get("nama") or "",
-                "target": _num(ind.get("target"), lang),
-                "realisasi": _num(ind.get("realisasi"), lang),
-                "capaian": _num(ind.get("capaian"), lang),
+                "satuan": ind.get("satuan") or "",
+                "target": present.indicator_figure(ind, "target", lang),
+                "realisasi": present.indicator_figure(ind, "realisasi", lang),
+                "capaian": present.indicator_figure(ind, "capaian", lang),
                 "predikat": i18n.predikat(ind.get("predikat"), lang),
             }
         )
     prev_version, prev = _previous_recap(db, row)
-    changes = _changes(prev, recap, lang) if prev is not None and recap is not None else None
+    changes = _changes(prev, recap, lang, names) if prev is not None and recap is not None else None
     history = [
         {
             **h,
             "when": fmt_datetime(datetime.fromisoformat(h["at"]), lang),
             "action_label": pick(ACTIONS, h["action"], lang),
             "role_label": _role_name(request, h["role"], lang) if h["role"] else "",
+            "units": [present.unit_label(u, names) for u in h.get("units") or []],
         }
         for h in handlers.history(db, row.id)
     ]
@@ -469,7 +648,11 @@ def _draft_context(
         by_unit = handlers.units_of((recap or {}).get("rekap", {}))
         koreksi_units = sorted(u for u in by_unit if not official.unit or u == official.unit)
         koreksi_indikator = [
-            {"kode": i.get("kode"), "unit": i.get("penanggung_jawab"), "nama": i.get("nama") or ""}
+            {
+                "kode": i.get("kode"),
+                "unit": present.unit_label(i.get("penanggung_jawab"), names),
+                "nama": i.get("nama") or "",
+            }
             for i in indicators
             if i.get("penanggung_jawab") in koreksi_units
         ]
@@ -481,7 +664,11 @@ def _draft_context(
             for o in db.exec(select(Official).where(Official.active == True).order_by(col(Official.nama)))  # noqa: E712
             if o.id != official.id and wf.roles.get(o.role) is not None and wf.roles[o.role].decides
         ]
-    circulations = [sosialisasi_view(request, db, s, lang, now) for s in sosialisasi.for_draft(db, row.id)]
+    circulations = [
+        sosialisasi_view(request, db, s, lang, now)
+        for s in sosialisasi.for_draft(db, row.id)
+        if sosialisasi.may_see(db, s, official)  # who has read it: for the sender, recipients and oversight only
+    ]
     approve_label = "approve"
     if draft.koreksi_role:
         approve_label = "msg_koreksi_selesai"
@@ -491,7 +678,7 @@ def _draft_context(
         "d": info,
         "rows": rows,
         "recap": (recap or {}).get("rekap"),
-        "capaian_instansi": _num((recap or {}).get("rekap", {}).get("capaian_instansi"), lang),
+        "capaian_instansi": present.figure((recap or {}).get("rekap", {}).get("capaian_instansi"), lang),
         "predikat_instansi": i18n.predikat((recap or {}).get("rekap", {}).get("predikat_instansi"), lang),
         "prev_version": prev_version,
         "changes": changes,
@@ -505,7 +692,8 @@ def _draft_context(
         "reason": "",
         "unit_part": unit_part and not all_rows,
         "unit_toggle": unit_part,
-        "koreksi_units": koreksi_units,
+        "koreksi_units": [{"kode": u, "nama": present.unit_label(u, names)} for u in koreksi_units],
+        "unit_name": present.unit_label(official.unit, names) if official.unit else "",
         "koreksi_indikator": koreksi_indikator,
         "circulate": circulate,
         "recipients": recipients,
@@ -552,6 +740,10 @@ def draft_decision(
         return _refused(request, ws, official, t("not_found", lang), "/kotak-masuk", 404)
     draft = handlers.to_domain(row)
     form_kept = {"note": note if decision != "return" else "", "reason": note if decision == "return" else ""}
+    label = (t("reason_field", "id"), t("reason_field", "en")) if decision == "return" else None
+    if (long := limits.too_long("note", note, label)) is not None:
+        message = long.message_id if lang == "id" else long.message_en
+        return _decision_refused(request, db, ws, official, row, message, 422, form_kept)
     if version != str(row.version) or seq != str(len(draft.history)):
         return _decision_refused(request, db, ws, official, row, t("msg_moved_on", lang), 409, form_kept)
     stage = domain.current_stage(_workflow(request), draft)
