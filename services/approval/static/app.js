@@ -1,5 +1,5 @@
 /* Lapkin officials' app: what is typed in a textarea survives an expired session, a lost connection or a refused
-   form. Each textarea's text is kept in sessionStorage (this tab only), keyed by page, form and field, as it is
+   form. Each textarea's text is kept in sessionStorage (this tab only), keyed by the form's address and the field, as it is
    typed; it comes back when the page is shown again with the field empty (after logging in again, the login sends
    the official back to the page). A submitted text is forgotten once a page says the form was saved
    (<meta name="lapkin-done">, a redirect's success message). */
@@ -29,8 +29,9 @@
     else store.removeItem(SENT);
   }
   function keyOf(field) {
-    var form = field.form ? (field.form.id || field.form.getAttribute("action") || "") : "";
-    return PREFIX + location.pathname + "|" + form + "|" + (field.id || field.name);
+    /* by the form's address, which is the same on the form's page and on the page a refused form comes back on */
+    var where = field.form ? (field.form.getAttribute("action") || location.pathname) : location.pathname;
+    return PREFIX + where + "|" + (field.id || field.name);
   }
 
   if (document.querySelector('meta[name="lapkin-done"]')) {

@@ -233,19 +233,23 @@ NOT_FOUND_BY_PREFIX = (  # an unknown address under a page family: that family's
 
 
 def not_found_page(request: Request, status: int = 404) -> Response:
+    """Run in a worker thread: it looks up who is logged in, for the page's menu."""
     lang, path = _lang(request), request.url.path
+    with Session(request.app.state.rt.engine) as db:
+        ws, official = _session_official(request, db)
     key, back, back_key = "page_not_found", "/kotak-masuk", "back_inbox"
     for prefix, k, b, bk in NOT_FOUND_BY_PREFIX:
         if path.startswith(prefix):
             key, back, back_key = k, b, bk
             break
     ctx = {"message": t(key, lang), "back": back, "back_label": t(back_key, lang), "title": t("not_found_title", lang)}
-    return _page(request, "error.html", read_session(request), ctx, status=status)
+    return _page(request, "error.html", ws, ctx, official=official, status=status)
 
 
 def install_web_errors(app: Any) -> None:
     """Outside the JSON API (`/api/`) and the ops routes, a wrong address is the app's own 404 page, not a JSON body
-    (a path parameter that is not an id, `/sosialisasi/abc`, is a wrong address too)."""
+    (a path parameter that is not an id, `/sosialisasi/abc`, is a wrong address too); a form's address opened with
+    GET (`/draf/2024-TW1/keputusan`, the address a refused form's page shows) leads to the page the form is on."""
     from fastapi.exceptions import RequestValidationError
     from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -257,12 +261,17 @@ def install_web_errors(app: Any) -> None:
 
     async def http_error(request: Request, exc: Exception) -> Response:
         if is_page(request) and isinstance(exc, StarletteHTTPException) and exc.status_code == 404:
-            return not_found_page(request)
+            return await run_in_threadpool(not_found_page, request)
+        if is_page(request) and isinstance(exc, StarletteHTTPException) and exc.status_code == 405:
+            if request.method == "GET":  # a form's address opened (reloaded, bookmarked, "back"): its page
+                return RedirectResponse(request.url.path.rsplit("/", 1)[0] or "/", status_code=303)
         return await json_http(request, exc)  # type: ignore[no-any-return]
 
     async def validation_error(request: Request, exc: Exception) -> Response:
         if is_page(request) and any(e.get("loc", ("",))[0] == "path" for e in getattr(exc, "errors", list)()):
-            return not_found_page(request, 422)  # not a number any row could have: nothing found, 422 as the API
+            return await run_in_threadpool(
+                not_found_page, request, 422
+            )  # not a number any row could have: nothing found, 422 as the API
         return await json_validation(request, exc)  # type: ignore[no-any-return]
 
     app.add_exception_handler(StarletteHTTPException, http_error)
