@@ -15,8 +15,8 @@ from services.approval.handlers import make_handlers
 from services.approval.models import TABLES
 from services.approval.web import STATIC_DIR
 from services.approval.web import router as web_router
+from services.approval.web.errors import error_page, install_web_errors
 from services.approval.web.operator import router as operator_router  # operators' pages and the event indexer
-from services.approval.web.views import error_page, install_web_errors
 from services.approval.workflow import load_workflow
 from shared.config import Settings, get_settings
 from shared.service import build_app

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import httpx
 from fastapi import APIRouter, Form, Request
@@ -27,6 +26,7 @@ from services.approval import disposisi, domain, handlers, limits, login, sosial
 from services.approval.models import DraftRow, DraftVersionRow, Official, RekapRow
 from services.approval.web import i18n, present
 from services.approval.web.i18n import ACTIONS, JENIS, STATES, fmt_datetime, fmt_duration, lang_of, pick, t
+from services.approval.web.paths import local_referer, safe_local
 from services.approval.web.sessions import (
     LANG_COOKIE,
     WebSession,
@@ -41,7 +41,7 @@ from services.approval.web.sessions import (
 )
 from services.approval.workflow import Workflow
 from shared.errors import ApiError
-from shared.formatting import MISSING, fmt_date, fmt_number, periode_label
+from shared.formatting import MISSING, fmt_date, periode_label
 from shared.service import BUSY, BUSY_RETRY_AFTER_S, Caller, Runtime, RuntimeDep, SessionDep
 from shared.slots import Busy
 
@@ -142,7 +142,7 @@ def _return_to(request: Request) -> str | None:
     if request.method == "GET":
         target = safe_local(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
     else:
-        target = _local_referer(request)
+        target = local_referer(request)
     if target is None or target in ("/", LANDING) or target.startswith(("/masuk", "/keluar")):
         return None
     return target
@@ -172,110 +172,6 @@ def _who(official: Official) -> domain.Official:
 
 def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def error_page(request: Request, err: ApiError) -> Response:
-    """The web app's error page for a request refused before any page ran (a NUL in a form field, `shared.inputguard`;
-    a body over the size limit, `shared.service.BodySizeLimit`) or one that failed unexpectedly: the message, and the
-    way back — to the form's page when the refused request was a form's (its textareas' kept drafts come back
-    there, static/app.js)."""
-    lang = _lang(request)
-    back, back_label = "/kotak-masuk", None
-    if request.method == "POST" and (page := _local_referer(request)):
-        back, back_label = page, t("back_form", lang)
-    if err.errors and err.errors[0].rule == "too_large":
-        limit = request.app.state.rt.settings.max_body_bytes
-        message = t("msg_too_large", lang).format(limit=_size(limit, lang))
-    else:
-        message = _message(err, lang)
-    ctx = {"message": message, "back": back, "back_label": back_label, "title": None}
-    response = _page(request, "error.html", read_session(request), ctx, status=err.status)
-    response.headers.update(err.headers or {})
-    return response
-
-
-def _size(n: int, lang: str) -> str:
-    for unit, size in (("MB", 1024 * 1024), ("KB", 1024)):
-        if n >= size:
-            return f"{fmt_number(Decimal(n) / size, 0 if n % size == 0 else 1, locale=lang)} {unit}"
-    return f"{n} byte"
-
-
-def safe_local(target: str | None) -> str | None:
-    """A path on this site to send a browser back to, or None: `/draf/2024-TW1?semua=1` yes; `//evil.example`,
-    `/\\evil`, `https://…`, `javascript:…`, control characters no (no open redirect)."""
-    if not target or len(target) > 2000 or not target.startswith("/") or target.startswith(("//", "/\\")):
-        return None
-    if any(ord(c) < 0x20 or c in "\\\x7f" for c in target):
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return None
-    return target
-
-
-def _local_referer(request: Request) -> str | None:
-    """The page a form was posted from, when it is this site's."""
-    referer = request.headers.get("referer")
-    if not referer:
-        return None
-    parts = urlsplit(referer)
-    if parts.netloc and parts.netloc != request.url.netloc:
-        return None
-    return safe_local(parts.path + (f"?{parts.query}" if parts.query else ""))
-
-
-NOT_FOUND_BY_PREFIX = (  # an unknown address under a page family: that family's message and the way back
-    ("/sosialisasi/", "sosialisasi_not_found", "/kotak-masuk", "back_inbox"),
-    ("/disposisi/", "disposisi_not_found", "/disposisi", "back_disposisi"),
-    ("/draf/", "not_found", "/kotak-masuk", "back_inbox"),
-)
-
-
-def not_found_page(request: Request, status: int = 404) -> Response:
-    """Run in a worker thread: it looks up who is logged in, for the page's menu."""
-    lang, path = _lang(request), request.url.path
-    with Session(request.app.state.rt.engine) as db:
-        ws, official = _session_official(request, db)
-    key, back, back_key = "page_not_found", "/kotak-masuk", "back_inbox"
-    for prefix, k, b, bk in NOT_FOUND_BY_PREFIX:
-        if path.startswith(prefix):
-            key, back, back_key = k, b, bk
-            break
-    ctx = {"message": t(key, lang), "back": back, "back_label": t(back_key, lang), "title": t("not_found_title", lang)}
-    return _page(request, "error.html", ws, ctx, official=official, status=status)
-
-
-def install_web_errors(app: Any) -> None:
-    """Outside the JSON API (`/api/`) and the ops routes, a wrong address is the app's own 404 page, not a JSON body
-    (a path parameter that is not an id, `/sosialisasi/abc`, is a wrong address too); a form's address opened with
-    GET (`/draf/2024-TW1/keputusan`, the address a refused form's page shows) leads to the page the form is on."""
-    from fastapi.exceptions import RequestValidationError
-    from starlette.exceptions import HTTPException as StarletteHTTPException
-
-    json_http = app.exception_handlers[StarletteHTTPException]
-    json_validation = app.exception_handlers[RequestValidationError]
-
-    def is_page(request: Request) -> bool:
-        return not request.url.path.startswith(("/api/", "/healthz", "/metrics", "/static/"))
-
-    async def http_error(request: Request, exc: Exception) -> Response:
-        if is_page(request) and isinstance(exc, StarletteHTTPException) and exc.status_code == 404:
-            return await run_in_threadpool(not_found_page, request)
-        if is_page(request) and isinstance(exc, StarletteHTTPException) and exc.status_code == 405:
-            if request.method == "GET":  # a form's address opened (reloaded, bookmarked, "back"): its page
-                return RedirectResponse(request.url.path.rsplit("/", 1)[0] or "/", status_code=303)
-        return await json_http(request, exc)  # type: ignore[no-any-return]
-
-    async def validation_error(request: Request, exc: Exception) -> Response:
-        if is_page(request) and any(e.get("loc", ("",))[0] == "path" for e in getattr(exc, "errors", list)()):
-            return await run_in_threadpool(
-                not_found_page, request, 422
-            )  # not a number any row could have: nothing found, 422 as the API
-        return await json_validation(request, exc)  # type: ignore[no-any-return]
-
-    app.add_exception_handler(StarletteHTTPException, http_error)
-    app.add_exception_handler(RequestValidationError, validation_error)
 
 
 def _message(err: ApiError, lang: str) -> str:

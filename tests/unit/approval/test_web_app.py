@@ -9,8 +9,9 @@ import pytest
 from services.approval.limits import MAX_TEXT, too_long
 from services.approval.login import wait_words
 from services.approval.web.i18n import TEXT, fmt_datetime, fmt_duration, predikat
+from services.approval.web.paths import safe_local
 from services.approval.web.present import figure, indicator_figure, places_of
-from services.approval.web.views import _changes, safe_local
+from services.approval.web.views import _changes
 
 
 def test_dates_are_indonesian_first_in_the_offices_time_zone():
