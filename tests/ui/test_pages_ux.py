@@ -103,6 +103,9 @@ def test_inbox_cards_say_what_is_expected_of_you(system, browser, world):
     final = bayu.locator("#draf-2024-TW1")  # final: its SOP step and the day it became final, WIB
     expect(final.locator(".step")).to_have_text("4. Menyusun laporan kinerja triwulan")
     expect(final.locator(".final-on")).to_have_text(today_wib())
+    expect(final.locator(".expected")).to_have_text("Sosialisasikan kepada pejabat terkait (langkah 5)")
+    sri.goto("/kotak-masuk")  # the staf has nothing more to do on it
+    expect(sri.locator("#draf-2024-TW1 .expected")).to_have_text("Tidak ada tindakan lagi")
     dewi = signed_in(browser, system, "dewi")  # the correction is the Kepala Seksi's: named by the unit's name
     expect(dewi.locator("#to-act #draf-2024-S1 .expected")).to_have_text(
         f"Perbaiki data unit {UPT_BLK} lalu nyatakan koreksi selesai"

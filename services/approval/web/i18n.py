@@ -184,8 +184,12 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "act_units_named": {"id": "yang disebut", "en": "the units named"},
     "act_none": {"id": "Tidak ada tindakan lagi", "en": "Nothing more to do"},
+    "act_circulate": {
+        "id": "Sosialisasikan kepada pejabat terkait (langkah {step})",
+        "en": "Circulate it to the officials concerned (step {step})",
+    },
     "final_on": {"id": "Final pada", "en": "Final on"},
-    "satuan": {"id": "Satuan", "en": "Unit"},
+    "satuan": {"id": "Satuan", "en": "Unit of measure"},
     # messages (the `pesan` of a redirect)
     "msg_logged_out": {"id": "Anda telah keluar.", "en": "You have logged out."},
     "msg_expired": {

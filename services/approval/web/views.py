@@ -359,7 +359,10 @@ def inbox(request: Request, db: SessionDep) -> Response:
     drafts = []
     for d in handlers.list_drafts(db, wf, _who(official), None, None):
         row = db.get(DraftRow, d["id"])
-        drafts.append(_row_view(request, wf, d, lang, now, handlers.to_domain(row) if row else None, names))
+        view = _row_view(request, wf, d, lang, now, handlers.to_domain(row) if row else None, names)
+        if row is not None and _to_circulate(wf, row, official, db):
+            view["expected"] = t("act_circulate", lang).format(step=sosialisasi.step_for(row))
+        drafts.append(view)
     drafts.sort(key=lambda d: (d["tahun"], d["periode"]), reverse=True)
     ctx = {
         "to_act": [d for d in drafts if d["actionable"]],
@@ -374,6 +377,16 @@ def inbox(request: Request, db: SessionDep) -> Response:
         else [],
     }
     return _page(request, "inbox.html", ws, ctx, official=official)
+
+
+def _to_circulate(wf: Workflow, row: DraftRow, official: Official, db: Session) -> bool:
+    """The circulation is this official's next step (SOP step 5: a final quarterly report; step 8: a semester or
+    annual draft at step 8) and this version has not been circulated yet."""
+    if not sosialisasi.may_circulate(wf, row, official):
+        return False
+    if row.jenis != "triwulan" and domain.current_step(wf, handlers.to_domain(row)) != sosialisasi.step_for(row):
+        return False
+    return not any(s.version == row.version for s in sosialisasi.for_draft(db, row.id))
 
 
 PENGINGAT_ROLES = ("subkor", "sekretaris")  # who chases the units (SOP steps 1–2)

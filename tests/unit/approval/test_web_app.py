@@ -11,7 +11,7 @@ from services.approval.login import wait_words
 from services.approval.web.i18n import TEXT, fmt_datetime, fmt_duration, predikat
 from services.approval.web.paths import safe_local
 from services.approval.web.present import figure, indicator_figure, places_of
-from services.approval.web.views import _changes
+from services.approval.web.views import _changes, pengingat_view
 
 
 def test_dates_are_indonesian_first_in_the_offices_time_zone():
@@ -105,3 +105,12 @@ def test_changes_between_versions():
         {"unit": "Bidang A", "triwulan": "1", "revision": 2},
         {"unit": "BID-C", "triwulan": "1", "revision": 1},
     ]
+
+
+def test_a_reminder_names_its_unit_not_its_code():
+    p = {"nama_unit": None, "unit": "UPT-BLK", "periode": "TW1", "tahun": 2024, "jenis": "terlambat",
+         "deadline": "2024-04-10T10:00:00+00:00", "missing_indikator": ["IK-2.1"]}  # fmt: skip
+    assert pengingat_view(p, "id", {"UPT-BLK": "UPT Balai Latihan Kerja"})["label"] == (
+        "UPT Balai Latihan Kerja · Triwulan I 2024"
+    )
+    assert pengingat_view({**p, "nama_unit": "UPT BLK Kota"}, "id")["label"] == "UPT BLK Kota · Triwulan I 2024"
