@@ -268,6 +268,10 @@ def test_login_returns_to_the_page_asked_for_and_only_on_this_site(system, brows
     page = ctx.new_page()
     page.goto("/draf/2024-TW1?semua=1")
     expect(page).to_have_url(f"{base(system)}/masuk?pesan=login_required&ke=%2Fdraf%2F2024-TW1%3Fsemua%3D1")
+    page.click("#switch-lang")  # switching the language on the way keeps where to return
+    expect(page.locator("h1")).to_have_text("Log in")
+    page.click("#switch-lang")
+    expect(page.locator("input[name=ke]")).to_have_value("/draf/2024-TW1?semua=1")
     page.fill("#username", "bayu")
     page.fill("#password", PASSWORD)
     page.click("button[type=submit].primary")

@@ -87,7 +87,8 @@ def _page(
         "other_lang": "en" if lang == "id" else "id",
         "t": lambda key: t(key, lang),
         "csrf": ws.csrf,
-        "here": quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""), safe="/?=&-"),
+        # this page with its whole query, as one parameter (the language switch comes back to it, `ke` included)
+        "here": quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""), safe="/"),
         "official": official,
         "role_name": (lambda code: _role_name(request, code, lang)),
         "notice": t(f"msg_{pesan}", lang) if pesan in MESSAGES else None,
