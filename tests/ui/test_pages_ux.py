@@ -122,6 +122,7 @@ def test_inbox_cards_say_what_is_expected_of_you(system, browser, world):
 def test_the_recap_has_satuan_whole_counts_and_unit_names(system, browser, world):
     page = signed_in(browser, system, "bayu")
     page.goto("/draf/2024-TW1")
+    expect(page.locator("#final-on")).to_have_text(today_wib())
     expect(page.locator("#recap thead th")).to_have_text(
         ["Indikator", "Satuan", "Target", "Realisasi", "Capaian (%)", "Predikat"]
     )

@@ -540,7 +540,7 @@ def _draft_context(
         rows.append(
             {
                 "kode": ind.get("kode"),
-                "unit": present.unit_label(ind.get("penanggung_jawab"), names),
+                "unit": present.unit_label(ind.get("penanggung_jawab"), names) if ind.get("penanggung_jawab") else "",
                 "nama": ind.get("nama") or "",
                 "satuan": ind.get("satuan") or "",
                 "target": present.indicator_figure(ind, "target", lang),
