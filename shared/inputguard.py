@@ -205,7 +205,7 @@ class InputGuard(_HttpMiddleware):
             else:
                 check_pairs(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True), "body")
         except ApiError as refused:
-            await _refusal(scope, refused)(scope, receive, send)
+            await refusal(scope, refused)(scope, receive, send)
             return
         await self.app(scope, _replay(body, more, receive), send)
 
@@ -246,7 +246,7 @@ def _replay(body: bytes, after: list[Message], receive: Receive) -> Receive:
     return replay
 
 
-def _refusal(scope: Scope, refused: ApiError) -> Response:
+def refusal(scope: Scope, refused: ApiError) -> Response:
     """The error body; the app's error page (`app.state.error_page`) for what is not its JSON API."""
     page: ErrorPage | None = getattr(getattr(scope.get("app"), "state", None), "error_page", None)
     request = Request(scope)
@@ -288,7 +288,7 @@ class LastResort(_HttpMiddleware):
             if started:
                 raise  # the answer is under way: nothing better to send
             try:
-                response = _refusal(scope, INTERNAL_ERROR)
+                response = refusal(scope, INTERNAL_ERROR)
             except Exception:  # the error page itself failed
                 log.exception("rendering the error page")
                 response = JSONResponse(error_body(INTERNAL_ERROR.errors), status_code=500)

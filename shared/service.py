@@ -27,7 +27,7 @@ from shared.config import Settings, get_settings
 from shared.db import database_unavailable, make_engine
 from shared.errors import FORBIDDEN, UNAUTHORIZED, api_error, error_body, install_error_handlers
 from shared.events.envelope import Envelope, new_envelope
-from shared.inputguard import MAX_ROW_ID, InputGuard, LastResort
+from shared.inputguard import MAX_ROW_ID, InputGuard, LastResort, refusal
 from shared.messaging.guard import RECOVERY_REASONS, Guard
 from shared.messaging.outbox import Relay, add_to_outbox
 from shared.messaging.streams import (
@@ -396,6 +396,7 @@ def install_busy(app: FastAPI) -> None:
 
 
 async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
+    """The error body; a service's web pages (`app.state.error_page`) answer with their own page."""
     err = api_error(
         413,
         "body",
@@ -403,7 +404,7 @@ async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
         "Isi permintaan melebihi batas ukuran.",
         "Request body exceeds the size limit.",
     )
-    await JSONResponse(error_body(err.errors), status_code=413)(scope, receive, send)
+    await refusal(scope, err)(scope, receive, send)
 
 
 def build_app(

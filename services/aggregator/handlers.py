@@ -151,6 +151,7 @@ def compute_from(year: Year, periode: str) -> dict[str, Any]:
     rekap["status"] = status
     rekap["kelengkapan"] = kel
     rekap["pk_version"] = year.pk_version
+    rekap["units"] = {u["kode"]: u["nama"] for u in pk.get("units", []) if u.get("kode") and u.get("nama")}  # by name
     if len(quarters) > 1:  # SOP step 6 / 9: a semester or the year is drafted once its quarters are final
         rekap["quarters_final"] = all((f := flags.get(f"TW{q}")) is not None and f.final for q in quarters)
     rekap["catatan"] = [

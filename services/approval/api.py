@@ -124,7 +124,11 @@ def circulate(
 
 @router.get("/sosialisasi/{sosialisasi_id}")
 def sosialisasi_status(sosialisasi_id: RowId, session: SessionDep, caller: StaffDep) -> dict[str, Any]:
-    return sosialisasi.status(session, sosialisasi.get(session, sosialisasi_id))
+    """An official sees it when `sosialisasi.may_see` says so (sender, recipients, oversight); the admin token too."""
+    sos = sosialisasi.get(session, sosialisasi_id)
+    if caller.kind == "official" and not sosialisasi.may_see(session, sos, handlers.official_row(session, caller)):
+        raise sosialisasi.NOT_ALLOWED
+    return sosialisasi.status(session, sos)
 
 
 @router.post("/sosialisasi/{sosialisasi_id}/dibaca")

@@ -16,6 +16,7 @@ from sqlalchemy import func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from services.approval import limits
 from services.approval.models import DisposisiRow, Official
 from services.approval.workflow import Workflow
 from shared import clock
@@ -25,7 +26,7 @@ from shared.inputguard import row_id
 from shared.service import Runtime
 
 PERIODES = ("TW1", "TW2", "TW3", "TW4", "S1", "S2", "TAHUNAN")
-MAX_INSTRUKSI = 2000
+MAX_INSTRUKSI = limits.MAX_TEXT["instruksi"]
 
 
 def actor(o: Official) -> dict[str, Any]:
@@ -74,10 +75,8 @@ def validate(session: Session, wf: Workflow, sender: Official, data: dict[str, A
     instruksi = instruksi.strip() if isinstance(instruksi, str) else ""
     if not instruksi:
         errors.append(_err("instruksi", "required", "Instruksi wajib diisi.", "The instruction is required."))
-    elif len(instruksi) > MAX_INSTRUKSI:
-        errors.append(
-            _err("instruksi", "too_long", f"Instruksi maksimal {MAX_INSTRUKSI} karakter.", "Instruction too long.")
-        )
+    elif (long := limits.too_long("instruksi", instruksi)) is not None:
+        errors.append(long)
     batas: date | None = None
     raw_batas = data.get("batas_waktu")
     if raw_batas not in (None, ""):
@@ -115,6 +114,8 @@ def validate(session: Session, wf: Workflow, sender: Official, data: dict[str, A
         langkah = steps[0].nomor if steps else None
     catatan = data.get("catatan")
     catatan = catatan.strip() if isinstance(catatan, str) and catatan.strip() else None
+    if (long := limits.too_long("catatan", catatan)) is not None:
+        errors.append(long)
     if errors:
         raise ApiError(422, errors)
     return {

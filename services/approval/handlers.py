@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from services.approval import domain
+from services.approval import domain, limits
 from services.approval.models import (
     DraftHistory,
     DraftRow,
@@ -117,6 +117,7 @@ def history(session: Session, draft_id: str) -> list[dict[str, Any]]:
 def decide(session: Session, rt: Runtime, wf: Workflow, caller: Caller, draft_id: str, body: Any) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise ApiError(422, [ErrorItem("body", "not_an_object", "body: harus objek", "body: must be an object")])
+    limits.check(body, "note")  # services/approval/limits.py: the web form's maxlength says the same
     row = session.exec(select(DraftRow).where(DraftRow.id == draft_id).with_for_update()).first()
     if row is None:
         raise api_error(404, "id", "not_found", "Draf tidak ditemukan.", "Draft not found.")

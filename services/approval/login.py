@@ -92,13 +92,32 @@ def client_key(prefix: str, client: str) -> str:
     return f"{prefix}.login.client.{client}"
 
 
+def wait_words(seconds: int) -> tuple[str, str]:
+    """How long to wait, as a person reads it: "45 detik", "5 menit", "1 jam 5 menit" (id) and the English."""
+    if seconds < 60:
+        return f"{seconds} detik", f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = math.ceil(seconds / 60)
+    hours, minutes = divmod(minutes, 60)
+    words_id = " ".join(p for p in (f"{hours} jam" if hours else "", f"{minutes} menit" if minutes else "") if p)
+    words_en = " ".join(
+        p
+        for p in (
+            f"{hours} hour{'s' if hours != 1 else ''}" if hours else "",
+            f"{minutes} minute{'s' if minutes != 1 else ''}" if minutes else "",
+        )
+        if p
+    )
+    return words_id, words_en
+
+
 def too_many(retry_after_s: int) -> ApiError:
+    wait_id, wait_en = wait_words(retry_after_s)
     err = api_error(
         429,
         "username",
         "too_many_attempts",
-        f"Terlalu banyak percobaan masuk; coba lagi dalam {retry_after_s} detik.",
-        f"Too many login attempts; try again in {retry_after_s} s.",
+        f"Terlalu banyak percobaan masuk; coba lagi dalam {wait_id}.",
+        f"Too many login attempts; try again in {wait_en}.",
     )
     err.headers = {"Retry-After": str(retry_after_s)}
     return err

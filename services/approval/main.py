@@ -15,8 +15,8 @@ from services.approval.handlers import make_handlers
 from services.approval.models import TABLES
 from services.approval.web import STATIC_DIR
 from services.approval.web import router as web_router
+from services.approval.web.errors import error_page, install_web_errors
 from services.approval.web.operator import router as operator_router  # operators' pages and the event indexer
-from services.approval.web.views import error_page
 from services.approval.workflow import load_workflow
 from shared.config import Settings, get_settings
 from shared.service import build_app
@@ -38,5 +38,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.rt.state["workflow"] = wf
     app.state.error_page = error_page  # what shared.inputguard answers on the web app's pages
+    install_web_errors(app)  # a wrong address on the web app: its 404 page (the JSON API keeps JSON)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")  # the officials' web app
     return app

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from services.approval import limits
 from services.approval.disposisi import actor
 from services.approval.models import DraftHistory, DraftRow, Official, SosialisasiPenerima, SosialisasiRow
 from services.approval.workflow import Workflow
@@ -91,6 +92,8 @@ def circulate(
         o = session.get(Official, i)
         if o is None or not o.active:
             errors.append(ErrorItem("penerima", "not_found", f"pejabat {i} tidak ditemukan", f"no official {i}"))
+    if (long := limits.too_long("catatan", data.get("catatan"))) is not None:
+        errors.append(long)
     if errors:
         raise ApiError(422, errors)
     catatan = data.get("catatan")
@@ -142,6 +145,31 @@ def acknowledge(
     session.commit()
     rt.committed()
     return True
+
+
+OVERSIGHT_ROLES = ("sekretaris", "kepala_dinas")  # who oversees the SOP's circulation (steps 5 and 8)
+
+
+def may_see(session: Session, sos: SosialisasiRow, who: Official) -> bool:
+    """Who may see a circulation and its read receipts: its sender, its recipients, and the roles that oversee the
+    SOP — the Sekretaris (who decides at step 8 and answers for the office's reporting) and the Kepala Dinas (the
+    head of the office, who signs the LKIP; the role exists once the workflow file names it). Not the operator:
+    whether an official has read a report is about that official's work, not the system's, and the operator's
+    event log already shows what a failure needs; not other officials either."""
+    if who.id is None:
+        return False
+    if who.id == sos.dari_id or who.role in OVERSIGHT_ROLES:
+        return True
+    return session.get(SosialisasiPenerima, (sos.id, who.id)) is not None
+
+
+NOT_ALLOWED = api_error(
+    403,
+    None,
+    "not_allowed",
+    "Tanda terima sosialisasi ini hanya dapat dilihat pengirim, penerimanya, Sekretaris Dinas dan Kepala Dinas.",
+    "Only the sender, the recipients, the Secretary and the Head of the office may see this circulation's receipts.",
+)
 
 
 def get(session: Session, sosialisasi_id: int) -> SosialisasiRow:

@@ -186,10 +186,11 @@ def test_quarterly_report_through_the_web_app(system, browser, ids, acknowledged
     expect(staf.locator("#state")).to_have_text("Menunggu")
     wait_until(lambda: reload(staf) and staf.locator("#ind-IK-3\\.2").count() == 1, "the recap of the draft")
     ik32 = staf.locator("#ind-IK-3\\.2 td")
-    expect(ik32.nth(1)).to_have_text("1.000,00")  # target
-    expect(ik32.nth(2)).to_have_text("910,00")  # realisasi
-    expect(ik32.nth(3)).to_have_text("91,00")  # capaian
-    expect(ik32.nth(4)).to_have_text("Sangat Baik")
+    expect(ik32.nth(1)).to_have_text("orang")  # satuan
+    expect(ik32.nth(2)).to_have_text("1.000")  # target: a count, no decimals
+    expect(ik32.nth(3)).to_have_text("910")  # realisasi
+    expect(ik32.nth(4)).to_have_text("91,00")  # capaian
+    expect(ik32.nth(5)).to_have_text("Sangat Baik")
     expect(staf.locator("#changes")).to_contain_text("Ini versi pertama draf.")
     expect(staf.locator("#return")).to_have_count(0)  # the compiler's stage has no return
     pdf = staf.request.get(f"/draf/{DRAFT}/dokumen.pdf")
@@ -264,9 +265,11 @@ def test_quarterly_report_through_the_web_app(system, browser, ids, acknowledged
     expect(changes).to_contain_text("Versi 1 → 2")
     expect(changes.locator("tr.changed")).to_have_count(1)
     expect(changes.locator("tr.changed")).to_contain_text("IK-3.2")
-    expect(changes.locator("tr.changed")).to_contain_text("910,00 → 950,00")
+    expect(changes.locator("tr.changed")).to_contain_text("910 → 950")
     expect(changes.locator("tr.changed")).to_contain_text("91,00 → 95,00")
-    expect(changes.locator("li.unit")).to_have_text(["BID-PENTA (TW 1, revisi 2)"])
+    expect(changes.locator("li.unit")).to_have_text(
+        ["Bidang Penempatan Tenaga Kerja dan Perluasan Kesempatan Kerja (TW 1, revisi 2)"]
+    )
     staf.fill("#note", "Data BID-PENTA diperbaiki")
     staf.click("#approve")
     expect(staf.locator(".notice")).to_have_text("Draf diajukan untuk diperiksa.")
@@ -302,8 +305,8 @@ def test_quarterly_report_through_the_web_app(system, browser, ids, acknowledged
     expect(subkor.locator("html")).to_have_attribute("lang", "en")
     expect(subkor.locator("#periode")).to_have_text("Quarter I 2024")
     expect(subkor.locator("#recap h2")).to_have_text("Performance recap")
-    expect(subkor.locator("#ind-IK-3\\.2 td").nth(1)).to_have_text("1,000.00")
-    expect(subkor.locator("#ind-IK-3\\.2 td").nth(4)).to_have_text("Very Good")
+    expect(subkor.locator("#ind-IK-3\\.2 td").nth(2)).to_have_text("1,000")
+    expect(subkor.locator("#ind-IK-3\\.2 td").nth(5)).to_have_text("Very Good")
     expect(subkor.locator("#logout")).to_have_text("Log out")
     subkor.click("#switch-lang")
     expect(subkor.locator("#periode")).to_have_text("Triwulan I 2024")

@@ -85,6 +85,7 @@ TEXT: dict[str, dict[str, str]] = {
     "return": {"id": "Kembalikan", "en": "Return"},
     "note_optional": {"id": "Catatan (opsional)", "en": "Note (optional)"},
     "reason": {"id": "Alasan pengembalian (wajib)", "en": "Reason for the return (required)"},
+    "reason_field": {"id": "Alasan pengembalian", "en": "Reason for the return"},
     "cannot_act": {
         "id": "Anda tidak dapat memutuskan draf ini sekarang.",
         "en": "You cannot decide on this draft now.",
@@ -92,6 +93,30 @@ TEXT: dict[str, dict[str, str]] = {
     "back_inbox": {"id": "Kembali ke kotak masuk", "en": "Back to the inbox"},
     "error_title": {"id": "Permintaan ditolak", "en": "Request refused"},
     "not_found": {"id": "Draf tidak ditemukan.", "en": "Draft not found."},
+    "not_found_title": {"id": "Tidak ditemukan", "en": "Not found"},
+    "page_not_found": {"id": "Halaman tidak ditemukan.", "en": "Page not found."},
+    "sosialisasi_not_found": {
+        "id": "Sosialisasi tidak ditemukan: mungkin nomornya salah.",
+        "en": "Circulation not found: its number may be wrong.",
+    },
+    "disposisi_not_found": {
+        "id": "Disposisi tidak ditemukan: mungkin nomornya salah.",
+        "en": "Disposition not found: its number may be wrong.",
+    },
+    "sosialisasi_not_allowed": {
+        "id": "Sosialisasi ini dan tanda terima bacanya hanya dapat dilihat pengirim, para penerimanya, Sekretaris "
+        "Dinas dan Kepala Dinas.",
+        "en": "Only the sender, the recipients, the Secretary and the Head of the office may see this circulation "
+        "and its read receipts.",
+    },
+    "back_disposisi": {"id": "Kembali ke daftar disposisi", "en": "Back to the dispositions"},
+    "back_form": {"id": "Kembali ke formulir", "en": "Back to the form"},
+    "msg_too_large": {
+        "id": "Isian formulir melebihi batas {limit} per kiriman; tidak ada yang disimpan. Kembali ke formulir, "
+        "persingkat teksnya, lalu kirim lagi.",
+        "en": "The form's content is over the {limit} limit per request; nothing was saved. Go back to the form, "
+        "shorten the text and send it again.",
+    },
     # disposisi
     "disposisi": {"id": "Disposisi", "en": "Dispositions"},
     "disposisi_new": {"id": "Terbitkan disposisi", "en": "Issue a disposition"},
@@ -191,6 +216,30 @@ TEXT: dict[str, dict[str, str]] = {
     "within": {"id": "Sesuai standar", "en": "Within standard"},
     "no_data": {"id": "belum ada data", "en": "no data yet"},
     "show": {"id": "Tampilkan", "en": "Show"},
+    "tahun_invalid": {"id": "Tahun tidak sah: isi tahun 2000–2100.", "en": "Invalid year: enter a year 2000–2100."},
+    "other_years": {"id": "Tahun lain dengan data", "en": "Other years with data"},
+    # what a card asks of the reader (the inbox)
+    "act_submit": {"id": "Susun dan ajukan", "en": "Compose and submit"},
+    "act_resubmit": {"id": "Perbaiki sesuai catatan lalu ajukan kembali", "en": "Correct as noted and resubmit"},
+    "act_approve": {"id": "Periksa dan setujui", "en": "Review and approve"},
+    "act_koreksi": {
+        "id": "Perbaiki data unit {units} lalu nyatakan koreksi selesai",
+        "en": "Correct the data of {units}, then mark the correction done",
+    },
+    "act_wait_submit": {"id": "Tunggu {role} menyusun dan mengajukan", "en": "Wait for {role} to compose and submit"},
+    "act_wait_approve": {"id": "Tunggu {role} memeriksa dan menyetujui", "en": "Wait for {role} to review and approve"},
+    "act_wait_koreksi": {
+        "id": "Tunggu {role} memperbaiki data unit {units}",
+        "en": "Wait for {role} to correct the data of {units}",
+    },
+    "act_units_named": {"id": "yang disebut", "en": "the units named"},
+    "act_none": {"id": "Tidak ada tindakan lagi", "en": "Nothing more to do"},
+    "act_circulate": {
+        "id": "Sosialisasikan kepada pejabat terkait (langkah {step})",
+        "en": "Circulate it to the officials concerned (step {step})",
+    },
+    "final_on": {"id": "Final pada", "en": "Final on"},
+    "satuan": {"id": "Satuan", "en": "Unit of measure"},
     # messages (the `pesan` of a redirect)
     "msg_logged_out": {"id": "Anda telah keluar.", "en": "You have logged out."},
     "msg_expired": {

@@ -24,6 +24,7 @@ from services.approval.web.i18n import fmt_duration, t
 from services.approval.web.sessions import csrf_ok
 from services.approval.web.views import (
     _current,
+    _draft_context,
     _lang,
     _message,
     _page,
@@ -133,7 +134,8 @@ def disposisi_detail(disposisi_id: RowId, request: Request, db: SessionDep) -> R
     lang = _lang(request)
     row = db.get(disposisi.DisposisiRow, disposisi_id)
     if row is None:
-        return _refused(request, ws, official, t("not_found", lang), "/disposisi", 404)
+        return _refused(request, ws, official, t("disposisi_not_found", lang), "/disposisi", 404,
+                        title=t("not_found_title", lang), back_label=t("back_disposisi", lang))  # fmt: skip
     ctx = {
         "x": disposisi_view(request, db, row, lang, datetime.now(UTC)),
         "may_finish": disposisi.is_recipient(row, official) and row.selesai_at is None,
@@ -183,7 +185,19 @@ def draft_circulate(
                                                                                      "catatan": catatan})  # fmt: skip
     except ApiError as err:
         db.rollback()
-        return _refused(request, ws, official, _message(err, lang), back, err.status)
+        row = db.get(DraftRow, draft_id)
+        if err.status != 422 or row is None:
+            return _refused(request, ws, official, _message(err, lang), back, err.status)
+        # the form again, with what was chosen and written kept, each error next to its field
+        errors: dict[str, str] = {}
+        for e in err.errors:
+            field = e.field if e.field in ("penerima", "catatan") else "penerima"
+            errors.setdefault(field, e.message_id if lang == "id" else e.message_en)
+        ctx = {
+            **_draft_context(request, db, row, official, lang),
+            "sos_errors": errors, "sos_penerima": penerima, "sos_catatan": catatan,
+        }  # fmt: skip
+        return _page(request, "draft.html", ws, ctx, official=official, status=422)
     return RedirectResponse(f"/sosialisasi/{sos.id}?pesan=sosialisasi", status_code=303)
 
 
@@ -196,7 +210,11 @@ def sosialisasi_page(sosialisasi_id: RowId, request: Request, db: SessionDep, rt
     lang = _lang(request)
     sos = db.get(sosialisasi.SosialisasiRow, sosialisasi_id)
     if sos is None:
-        return _refused(request, ws, official, t("not_found", lang), "/kotak-masuk", 404)
+        return _refused(request, ws, official, t("sosialisasi_not_found", lang), "/kotak-masuk", 404,
+                        title=t("not_found_title", lang))  # fmt: skip
+    if not sosialisasi.may_see(db, sos, official):
+        return _refused(request, ws, official, t("sosialisasi_not_allowed", lang), f"/draf/{quote(sos.draft_id)}",
+                        403, back_label=t("open_draft", lang))  # fmt: skip
     just_read = sosialisasi.acknowledge(db, rt, sos, official)
     ctx = {
         "s": sosialisasi_view(request, db, sos, lang, datetime.now(UTC)),
@@ -217,13 +235,13 @@ def compliance_page(request: Request, db: SessionDep, tahun: str = "") -> Respon
     if official is None:
         return _to_login(ws)
     lang = _lang(request)
+    wf, years = _workflow(request), _years_with_records(db)
     try:
-        year = int(tahun) if tahun else clock.office_date().year
+        year = int(tahun.strip()) if tahun.strip() else _newest_measured(db, wf, years)
         if not 2000 <= year <= 2100:
             raise ValueError
     except ValueError:
-        return _refused(request, ws, official, "Tahun tidak sah." if lang == "id" else "Invalid year.",
-                        "/kepatuhan-sop", 422)  # fmt: skip
+        return _refused(request, ws, official, t("tahun_invalid", lang), "/kepatuhan-sop", 422)
 
     def dur(value: Any) -> str:
         return fmt_duration(value, lang) if value is not None else MISSING
@@ -239,6 +257,24 @@ def compliance_page(request: Request, db: SessionDep, tahun: str = "") -> Respon
             "share_label": f"{round(r['share'] * 100)} %" if r["share"] is not None else t("no_data", lang),
             "worst_late": r["worst"] is not None and r["worst"] > r["waktu"],
         }
-        for r in kepatuhan.report(db, _workflow(request), year)
+        for r in kepatuhan.report(db, wf, year)
     ]
-    return _page(request, "kepatuhan.html", ws, {"rows": rows, "tahun": year}, official=official)
+    ctx = {"rows": rows, "tahun": year, "years": [y for y in years if y != year]}
+    return _page(request, "kepatuhan.html", ws, ctx, official=official)
+
+
+def _years_with_records(db: Any) -> list[int]:
+    """Every year a draft, a disposisi or a circulation belongs to, newest first."""
+    found: set[int] = set()
+    for model in (DraftRow, disposisi.DisposisiRow, sosialisasi.SosialisasiRow):
+        found.update(y for y in db.exec(select(model.tahun).distinct()) if isinstance(y, int))
+    return sorted(found, reverse=True)
+
+
+def _newest_measured(db: Any, wf: Any, years: list[int]) -> int:
+    """The year the page opens on: the newest with a measured step, else the newest with any record, else this
+    year (the calendar year has often nothing yet: its first quarter is reported in April)."""
+    for year in years:
+        if any(r["n"] for r in kepatuhan.report(db, wf, year)):
+            return year
+    return years[0] if years else clock.office_date().year

@@ -36,6 +36,7 @@ class WebSession:
     sid: str | None = None  # the server-side session's id (logged in only)
     expired: bool = False  # an official's session that ran out (say so on the login page)
     fresh: bool = False  # not from the cookie: must be set on the response
+    back: str | None = None  # the page to return to after logging in (not stored in the cookie)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"csrf": self.csrf}

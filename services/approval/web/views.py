@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -23,11 +22,12 @@ from sqlmodel import Session, col, select
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
-from services.approval import disposisi, domain, handlers, login, sosialisasi
+from services.approval import disposisi, domain, handlers, limits, login, sosialisasi
 from services.approval.models import DraftRow, DraftVersionRow, Official, RekapRow
-from services.approval.web import i18n
+from services.approval.web import i18n, present
 from services.approval.web.documents import documents_view
 from services.approval.web.i18n import ACTIONS, JENIS, STATES, fmt_datetime, fmt_duration, lang_of, pick, t
+from services.approval.web.paths import local_referer, safe_local
 from services.approval.web.sessions import (
     LANG_COOKIE,
     WebSession,
@@ -43,7 +43,7 @@ from services.approval.web.sessions import (
 from services.approval.workflow import Workflow
 from shared.clock import office_date
 from shared.errors import ApiError
-from shared.formatting import MISSING, fmt_date, fmt_number, fmt_rupiah, periode_label, roman
+from shared.formatting import MISSING, fmt_date, fmt_rupiah, periode_label, roman
 from shared.service import BUSY, BUSY_RETRY_AFTER_S, Caller, Runtime, RuntimeDep, SessionDep
 from shared.slots import Busy
 
@@ -53,6 +53,10 @@ STATIC_DIR = HERE / "static"
 MESSAGES = (
     "logged_out", "expired", "login_required", "approve", "submit", "final", "return", "koreksi_selesai",
     "disposisi", "disposisi_selesai", "sosialisasi", "dibaca",
+)  # fmt: skip
+
+DONE_MESSAGES = (
+    "approve", "submit", "final", "return", "koreksi_selesai", "disposisi", "disposisi_selesai", "sosialisasi",
 )  # fmt: skip
 
 router = APIRouter(include_in_schema=False)
@@ -85,10 +89,16 @@ def _page(
         "other_lang": "en" if lang == "id" else "id",
         "t": lambda key: t(key, lang),
         "csrf": ws.csrf,
-        "here": quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""), safe="/?=&-"),
+        # this page with its whole query, as one parameter (the language switch comes back to it, `ke` included)
+        "here": quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""), safe="/"),
         "official": official,
         "role_name": (lambda code: _role_name(request, code, lang)),
         "notice": t(f"msg_{pesan}", lang) if pesan in MESSAGES else None,
+        "done": pesan in DONE_MESSAGES,  # a form was saved: the page's script forgets its kept drafts
+        "max_text": limits.MAX_TEXT,
+        "sos_errors": {},
+        "sos_penerima": [],
+        "sos_catatan": "",
         **ctx,
     }
     response = TEMPLATES.TemplateResponse(request, name, context, status_code=status)
@@ -108,6 +118,13 @@ def _role_name(request: Request, code: str | None, lang: str) -> str:
 
 
 def _current(request: Request, db: Session) -> tuple[WebSession, Official | None]:
+    ws, official = _session_official(request, db)
+    if official is None:
+        ws.back = _return_to(request)
+    return ws, official
+
+
+def _session_official(request: Request, db: Session) -> tuple[WebSession, Official | None]:
     ws = read_session(request)
     if ws.uid is None:
         return ws, None
@@ -119,8 +136,26 @@ def _current(request: Request, db: Session) -> tuple[WebSession, Official | None
     return ws, row
 
 
+LANDING = "/kotak-masuk"
+
+
+def _return_to(request: Request) -> str | None:
+    """Where a login sends the official back: the page asked for (a GET), or the page a form was posted from (a
+    POST: its textareas' drafts are kept in the browser, static/app.js, and come back there)."""
+    if request.method == "GET":
+        target = safe_local(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+    else:
+        target = local_referer(request)
+    if target is None or target in ("/", LANDING) or target.startswith(("/masuk", "/keluar")):
+        return None
+    return target
+
+
 def _to_login(ws: WebSession) -> Response:
-    response = RedirectResponse(f"/masuk?pesan={'expired' if ws.expired else 'login_required'}", status_code=303)
+    url = f"/masuk?pesan={'expired' if ws.expired else 'login_required'}"
+    if ws.back:
+        url += f"&ke={quote(ws.back, safe='')}"
+    response = RedirectResponse(url, status_code=303)
     if ws.expired:
         clear_session(response)
     return response
@@ -140,14 +175,6 @@ def _who(official: Official) -> domain.Official:
 
 def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def error_page(request: Request, err: ApiError) -> Response:
-    """The web app's error page for a request refused before any page ran (a NUL in a form field, `shared.inputguard`)
-    or one that failed unexpectedly: the message, and the way back to the inbox."""
-    message = _message(err, _lang(request))
-    return _page(request, "error.html", read_session(request), {"message": message, "back": "/kotak-masuk"},
-                 status=err.status)  # fmt: skip
 
 
 def _message(err: ApiError, lang: str) -> str:
@@ -174,11 +201,12 @@ def home(request: Request, db: SessionDep) -> Response:
 
 
 @router.get("/masuk")
-def login_form(request: Request, db: SessionDep) -> Response:
+def login_form(request: Request, db: SessionDep, ke: str = "") -> Response:
     ws, official = _current(request, db)
+    target = safe_local(ke)
     if official is not None:
-        return RedirectResponse(landing(official), status_code=303)
-    ctx: dict[str, Any] = {"error": None, "username": ""}
+        return RedirectResponse(target or landing(official), status_code=303)
+    ctx: dict[str, Any] = {"error": None, "username": "", "ke": target or ""}
     if ws.expired:
         ctx["notice"] = t("msg_expired", _lang(request))
     return _page(request, "login.html", ws, ctx)
@@ -191,25 +219,29 @@ async def login_submit(
     username: str = Form(""),
     password: str = Form(""),
     csrf: str | None = Form(None),
+    ke: str = Form(""),
 ) -> Response:
     lang = _lang(request)
     ws = read_session(request)
+    target = safe_local(ke)
     if not csrf_ok(ws, csrf):
         fresh = new_session()
-        return _page(request, "login.html", fresh, {"error": t("msg_csrf", lang), "username": username}, status=403)
+        ctx = {"error": t("msg_csrf", lang), "username": username, "ke": target or ""}
+        return _page(request, "login.html", fresh, ctx, status=403)
     try:
         try:
             official = await login.authenticate(rt, login.client_of(request), username.strip(), password)
         except Busy as exc:  # every hashing slot taken: the page says so, as the API's 503 does
             raise ApiError(503, BUSY.errors, {"Retry-After": str(BUSY_RETRY_AFTER_S)}) from exc
     except ApiError as err:
-        page = _page(request, "login.html", ws, {"error": _message(err, lang), "username": username}, status=err.status)
+        ctx = {"error": _message(err, lang), "username": username, "ke": target or ""}
+        page = _page(request, "login.html", ws, ctx, status=err.status)
         page.headers.update(err.headers or {})
         return page
     assert official.id is not None
     uid = official.id
     session = await run_in_threadpool(_start, rt, uid)
-    response = RedirectResponse(landing(official), status_code=303)
+    response = RedirectResponse(target or landing(official), status_code=303)  # the page asked for, if local
     write_session(request, response, session)
     return response
 
@@ -240,25 +272,44 @@ def switch_language(kode: str, ke: str = "/") -> Response:
     return response
 
 
-def _refused(request: Request, ws: WebSession, official: Official | None, message: str, back: str, status: int):
-    return _page(request, "error.html", ws, {"message": message, "back": back}, official=official, status=status)
+def _refused(
+    request: Request,
+    ws: WebSession,
+    official: Official | None,
+    message: str,
+    back: str,
+    status: int,
+    *,
+    title: str | None = None,
+    back_label: str | None = None,
+) -> Response:
+    ctx = {"message": message, "back": back, "title": title, "back_label": back_label}
+    return _page(request, "error.html", ws, ctx, official=official, status=status)
 
 
 # ---- inbox ---------------------------------------------------------------------------------------------------------
 
 
-def _row_view(request: Request, wf: Workflow, d: dict[str, Any], lang: str, now: datetime) -> dict[str, Any]:
+def _row_view(
+    request: Request,
+    wf: Workflow,
+    d: dict[str, Any],
+    lang: str,
+    now: datetime,
+    draft: domain.Draft | None = None,
+    names: dict[str, str] | None = None,
+) -> dict[str, Any]:
     step = wf.step(d["step"]) if d.get("step") else None
     waited = now - _aware(datetime.fromisoformat(d["stage_started_at"]))
     waits = [(m["periode"], m["tahun"]) for m in d.get("menunggu") or []]
     clock = None if waits else step  # held back by the workflow's `requires`: its step's clock has not started
     late = bool(clock and waited > clock.waktu)
-    return {
+    view = {
         **d,
         "label": periode_label(d["periode"], d["tahun"], lang),
         "jenis_label": pick(JENIS, d["jenis"], lang),
         "state_label": pick(STATES, d["state"], lang),
-        "step_label": (f"{step.nomor}. {step.kegiatan if lang == 'id' else step.activity_en}" if step else MISSING),
+        "step_label": _step_label(step, lang),
         "acting": _role_name(request, d.get("acting_role"), lang),
         "waited": fmt_duration(waited, lang) if clock else None,
         "standard": fmt_duration(clock.waktu, lang) if clock else None,
@@ -266,7 +317,48 @@ def _row_view(request: Request, wf: Workflow, d: dict[str, Any], lang: str, now:
         "actionable": d["may_approve"] or d["may_return"],
         # "Menunggu: Laporan Semester II 2024 disetujui"
         "menunggu_label": t("waiting_for", lang).format(reports=domain.reports_text(waits, lang)) if waits else None,
+        "expected": None,
+        "final_label": None,
     }
+    if draft is not None:
+        view.update(_expected(request, wf, view, draft, names or {}, lang))
+    return view
+
+
+def _step_label(step: Any, lang: str) -> str:
+    return f"{step.nomor}. {step.kegiatan if lang == 'id' else step.activity_en}" if step else MISSING
+
+
+def _expected(
+    request: Request, wf: Workflow, d: dict[str, Any], draft: domain.Draft, names: dict[str, str], lang: str
+) -> dict[str, Any]:
+    """What the card asks of the reader: their own action, or whose turn it is; a final draft's SOP step and the
+    date it was made final (in the office's time zone)."""
+    if d["state"] == "final":
+        last = next((h for h in reversed(draft.history) if h.action in ("approve", "submit")), None)
+        if last is None:
+            return {"expected": t("act_none", lang)}
+        try:
+            step_label = _step_label(wf.step(last.step), lang)
+        except KeyError:
+            step_label = str(last.step)
+        final_on = fmt_date(_aware(last.decided_at).astimezone(i18n.WIB), lang)
+        return {"expected": t("act_none", lang), "step_label": step_label, "final_label": final_on}
+    if d["state"] == "superseded":
+        return {"expected": t("act_none", lang)}
+    stage = domain.current_stage(wf, draft)
+    role = d["acting"]
+    if draft.koreksi_role:
+        units = ", ".join(present.unit_label(u, names) for u in draft.koreksi_units) or t("act_units_named", lang)
+        key = "act_koreksi" if d["actionable"] else "act_wait_koreksi"
+        return {"expected": t(key, lang).format(units=units, role=role)}
+    if stage is not None and stage.action == "submit":
+        if d["actionable"]:
+            return {"expected": t("act_resubmit" if d["state"] == "dikembalikan" else "act_submit", lang)}
+        return {"expected": t("act_wait_submit", lang).format(role=role)}
+    if d["actionable"]:
+        return {"expected": t("act_approve", lang)}
+    return {"expected": t("act_wait_approve", lang).format(role=role)}
 
 
 @router.get("/kotak-masuk")
@@ -275,7 +367,14 @@ def inbox(request: Request, db: SessionDep) -> Response:
     if official is None:
         return _to_login(ws)
     lang, wf, now = _lang(request), _workflow(request), datetime.now(UTC)
-    drafts = [_row_view(request, wf, d, lang, now) for d in handlers.list_drafts(db, wf, _who(official), None, None)]
+    names = present.unit_names(db)
+    drafts = []
+    for d in handlers.list_drafts(db, wf, _who(official), None, None):
+        row = db.get(DraftRow, d["id"])
+        view = _row_view(request, wf, d, lang, now, handlers.to_domain(row) if row else None, names)
+        if row is not None and _to_circulate(wf, row, official, db):
+            view["expected"] = t("act_circulate", lang).format(step=sosialisasi.step_for(row))
+        drafts.append(view)
     drafts.sort(key=lambda d: (d["tahun"], d["periode"]), reverse=True)
     ctx = {
         "to_act": [d for d in drafts if d["actionable"]],
@@ -285,20 +384,31 @@ def inbox(request: Request, db: SessionDep) -> Response:
             disposisi_view(request, db, row, lang, now) for row in disposisi.for_official(db, official, open_only=True)
         ],
         "to_read": [sosialisasi_view(request, db, row, lang, now) for row in sosialisasi.unread_for(db, official)],
-        "pengingat": [pengingat_view(p, lang) for p in handlers.pengingat(db)]
+        "pengingat": [pengingat_view(p, lang, names) for p in handlers.pengingat(db)]
         if official.role in PENGINGAT_ROLES
         else [],
     }
     return _page(request, "inbox.html", ws, ctx, official=official)
 
 
+def _to_circulate(wf: Workflow, row: DraftRow, official: Official, db: Session) -> bool:
+    """The circulation is this official's next step (SOP step 5: a final quarterly report; step 8: a semester or
+    annual draft at step 8) and this version has not been circulated yet."""
+    if not sosialisasi.may_circulate(wf, row, official):
+        return False
+    if row.jenis != "triwulan" and domain.current_step(wf, handlers.to_domain(row)) != sosialisasi.step_for(row):
+        return False
+    return not any(s.version == row.version for s in sosialisasi.for_draft(db, row.id))
+
+
 PENGINGAT_ROLES = ("subkor", "sekretaris")  # who chases the units (SOP steps 1–2)
 
 
-def pengingat_view(p: dict[str, Any], lang: str) -> dict[str, Any]:
+def pengingat_view(p: dict[str, Any], lang: str, names: dict[str, str] | None = None) -> dict[str, Any]:
+    nama = p["nama_unit"] or present.unit_label(p["unit"], names or {})
     return {
         **p,
-        "label": f"{p['nama_unit'] or p['unit']} ({p['unit']}) · {periode_label(p['periode'], p['tahun'], lang)}",
+        "label": f"{nama} · {periode_label(p['periode'], p['tahun'], lang)}",
         "jenis_label": t(f"pengingat_jenis_{p['jenis']}", lang),
         "deadline_label": fmt_datetime(datetime.fromisoformat(p["deadline"]), lang),
         "late": p["jenis"] == "terlambat",
@@ -381,23 +491,6 @@ def sosialisasi_view(request: Request, db: Session, row: Any, lang: str, now: da
 # ---- draft ---------------------------------------------------------------------------------------------------------
 
 
-def _dec(value: Any) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    try:
-        return Decimal(str(value))
-    except InvalidOperation:
-        return None
-
-
-def _num(value: Any, lang: str) -> str:
-    """Recap figures are decimal strings; a range target is "15.00-25.00"."""
-    if isinstance(value, str) and value.find("-", 1) > 0:
-        lo, hi = value[: value.find("-", 1)], value[value.find("-", 1) + 1 :]
-        return f"{fmt_number(_dec(lo), locale=lang)} – {fmt_number(_dec(hi), locale=lang)}"
-    return fmt_number(_dec(value), locale=lang)
-
-
 def _recap(db: Session, tahun: int, periode: str, revision: int | None) -> dict[str, Any] | None:
     if revision is None:
         return None
@@ -438,30 +531,44 @@ BUDGET_FIGURES = ("pagu", "realisasi", "persen")
 
 def _same(old: Any, new: Any) -> bool:
     """Equal figures: as numbers when both are numbers ("7.2" is "7.20"), else as given."""
-    a, b = _dec(old), _dec(new)
+    a, b = present.decimal(old), present.decimal(new)
     if a is not None and b is not None:
         return a == b
     return (old if old != "" else None) == (new if new != "" else None)
 
 
-def _show(field: str, value: Any, lang: str) -> str:
+def _show(field: str, value: Any, lang: str, ind: dict[str, Any] | None = None) -> str:
+    """A figure as the page shows it: predikat by its label, money in rupiah, capaian and serapan with 2 decimals,
+    target and realisasi with the indicator's decimals (`present.places_of`)."""
     if field.startswith("predikat"):
         return i18n.predikat(value, lang)
     if field in ("pagu", "realisasi_rp"):
-        amount = _dec(value)
+        amount = present.decimal(value)
         return fmt_rupiah(amount, lang) if amount is not None else MISSING
-    return _num(value, lang)
+    if ind is None or field.startswith("capaian") or field == "persen":
+        return present.figure(value, lang)
+    return present.figure(value, lang, present.places_of(ind))
 
 
 def _diff(
-    old: dict[str, Any], new: dict[str, Any], fields: tuple[str, ...], lang: str, label: Any, show_as: Any = None
+    old: dict[str, Any],
+    new: dict[str, Any],
+    fields: tuple[str, ...],
+    lang: str,
+    label: Any,
+    show_as: Any = None,
+    ind: dict[str, Any] | None = None,
 ) -> list[dict[str, str]]:
     out = []
     for f in fields:
         if not _same(old.get(f), new.get(f)):
             shown = show_as(f) if show_as else f
             out.append(
-                {"label": label(f), "old": _show(shown, old.get(f), lang), "new": _show(shown, new.get(f), lang)}
+                {
+                    "label": label(f),
+                    "old": _show(shown, old.get(f), lang, ind),
+                    "new": _show(shown, new.get(f), lang, ind),
+                }
             )
     return out
 
@@ -476,6 +583,7 @@ def _changes(
     lang: str,
     prev_quarters: dict[int, dict[str, Any]] | None = None,
     cur_quarters: dict[int, dict[str, Any]] | None = None,
+    names: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Every figure the document shows that differs between two recaps: per indicator its target, realisasi,
     capaian and predikat, the cumulative (s.d.) ones (not for TW1, whose document has no cumulative table) and, for a
@@ -492,14 +600,19 @@ def _changes(
     for ind in new_rekap.get("indikator", []):
         kode = ind.get("kode")
         old = before.get(kode, {})
-        diffs = _diff(old, ind, fields, lang, lambda f: t(f"fig_{f}", lang))
+        diffs = _diff(old, ind, fields, lang, lambda f: t(f"fig_{f}", lang), ind=ind)
         for q in quarters:
             qo, qn = (
                 _by_kode(prev_q[q].get("indikator")).get(kode, {}),
                 _by_kode(cur_q[q].get("indikator")).get(kode, {}),
             )
             diffs += _diff(
-                qo, qn, QUARTER_FIGURES, lang, lambda f, q=q: f"{t(f'fig_{f}', lang)} {t('tw', lang)} {roman(q)}"
+                qo,
+                qn,
+                QUARTER_FIGURES,
+                lang,
+                lambda f, q=q: f"{t(f'fig_{f}', lang)} {t('tw', lang)} {roman(q)}",
+                ind=ind,
             )
         if diffs:
             indicators.append({"kode": kode, "nama": ind.get("nama") or "", "fields": diffs})
@@ -534,7 +647,7 @@ def _changes(
     for key, revision in sorted(cur.get("inputs", {}).items()):
         if old_inputs.get(key) != revision:
             triwulan, _, unit = key.partition(":")
-            units.append({"unit": unit, "triwulan": triwulan, "revision": revision})
+            units.append({"unit": present.unit_label(unit, names or {}), "triwulan": triwulan, "revision": revision})
     return {"indicators": indicators, "totals": totals, "units": units}
 
 
@@ -586,8 +699,9 @@ def _draft_context(
     request: Request, db: Session, row: DraftRow, official: Official, lang: str, *, all_rows: bool = False
 ) -> dict[str, Any]:
     wf, now = _workflow(request), datetime.now(UTC)
-    info = _row_view(request, wf, handlers.public(wf, row, _who(official), db), lang, now)
     draft = handlers.to_domain(row)
+    names = present.unit_names(db, row.tahun)
+    info = _row_view(request, wf, handlers.public(wf, row, _who(official)), lang, now, draft, names)
     stage = domain.current_stage(wf, draft)
     recap = _recap(db, row.tahun, row.periode, row.recap_revision)
     rows = []
@@ -604,17 +718,18 @@ def _draft_context(
             {
                 "koreksi": ind.get("kode") in to_correct,
                 "kode": ind.get("kode"),
-                "unit": ind.get("penanggung_jawab") or "",
+                "unit": present.unit_label(ind.get("penanggung_jawab"), names) if ind.get("penanggung_jawab") else "",
                 "nama": ind.get("nama") or "",
-                "target": _num(ind.get("target"), lang),
-                "realisasi": _num(ind.get("realisasi"), lang),
-                "capaian": _num(ind.get("capaian"), lang),
+                "satuan": ind.get("satuan") or "",
+                "target": present.indicator_figure(ind, "target", lang),
+                "realisasi": present.indicator_figure(ind, "realisasi", lang),
+                "capaian": present.indicator_figure(ind, "capaian", lang),
                 "predikat": i18n.predikat(ind.get("predikat"), lang),
             }
         )
     prev_version, prev = _previous_recap(db, row)
     changes = (
-        _changes(prev, recap, lang, _quarter_recaps(db, row.tahun, prev), _quarter_recaps(db, row.tahun, recap))
+        _changes(prev, recap, lang, _quarter_recaps(db, row.tahun, prev), _quarter_recaps(db, row.tahun, recap), names)
         if prev is not None and recap is not None
         else None
     )
@@ -624,6 +739,7 @@ def _draft_context(
             "when": fmt_datetime(datetime.fromisoformat(h["at"]), lang),
             "action_label": pick(ACTIONS, h["action"], lang),
             "role_label": _role_name(request, h["role"], lang) if h["role"] else "",
+            "units": [present.unit_label(u, names) for u in h.get("units") or []],
         }
         for h in handlers.history(db, row.id)
     ]
@@ -633,7 +749,11 @@ def _draft_context(
         by_unit = handlers.units_of((recap or {}).get("rekap", {}))
         koreksi_units = sorted(u for u in by_unit if not official.unit or u == official.unit)
         koreksi_indikator = [
-            {"kode": i.get("kode"), "unit": i.get("penanggung_jawab"), "nama": i.get("nama") or ""}
+            {
+                "kode": i.get("kode"),
+                "unit": present.unit_label(i.get("penanggung_jawab"), names),
+                "nama": i.get("nama") or "",
+            }
             for i in indicators
             if i.get("penanggung_jawab") in koreksi_units
         ]
@@ -645,7 +765,11 @@ def _draft_context(
             for o in db.exec(select(Official).where(Official.active == True).order_by(col(Official.nama)))  # noqa: E712
             if o.id != official.id and wf.roles.get(o.role) is not None and wf.roles[o.role].decides
         ]
-    circulations = [sosialisasi_view(request, db, s, lang, now) for s in sosialisasi.for_draft(db, row.id)]
+    circulations = [
+        sosialisasi_view(request, db, s, lang, now)
+        for s in sosialisasi.for_draft(db, row.id)
+        if sosialisasi.may_see(db, s, official)  # who has read it: for the sender, recipients and oversight only
+    ]
     approve_label = "approve"
     if draft.koreksi_role:
         approve_label = "msg_koreksi_selesai"
@@ -658,7 +782,7 @@ def _draft_context(
         "koreksi_note_min": domain.KOREKSI_NOTE_MIN,
         "rows": rows,
         "recap": (recap or {}).get("rekap"),
-        "capaian_instansi": _num((recap or {}).get("rekap", {}).get("capaian_instansi"), lang),
+        "capaian_instansi": present.figure((recap or {}).get("rekap", {}).get("capaian_instansi"), lang),
         "predikat_instansi": i18n.predikat((recap or {}).get("rekap", {}).get("predikat_instansi"), lang),
         "prev_version": prev_version,
         "changes": changes,
@@ -672,7 +796,8 @@ def _draft_context(
         "reason": "",
         "unit_part": unit_part and not all_rows,
         "unit_toggle": unit_part,
-        "koreksi_units": koreksi_units,
+        "koreksi_units": [{"kode": u, "nama": present.unit_label(u, names)} for u in koreksi_units],
+        "unit_name": present.unit_label(official.unit, names) if official.unit else "",
         "koreksi_indikator": koreksi_indikator,
         "circulate": circulate,
         "recipients": recipients,
@@ -720,6 +845,10 @@ def draft_decision(
         return _refused(request, ws, official, t("not_found", lang), "/kotak-masuk", 404)
     draft = handlers.to_domain(row)
     form_kept = {"note": note if decision != "return" else "", "reason": note if decision == "return" else ""}
+    label = (t("reason_field", "id"), t("reason_field", "en")) if decision == "return" else None
+    if (long := limits.too_long("note", note, label)) is not None:
+        message = long.message_id if lang == "id" else long.message_en
+        return _decision_refused(request, db, ws, official, row, message, 422, form_kept)
     if version != str(row.version) or seq != str(len(draft.history)):
         return _decision_refused(request, db, ws, official, row, t("msg_moved_on", lang), 409, form_kept)
     stage = domain.current_stage(_workflow(request), draft)

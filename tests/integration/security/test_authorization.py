@@ -79,7 +79,7 @@ POST /api/v1/disposisi                              401   401   401   401   422 
 GET  /api/v1/disposisi                              401   401   401   401   200   200   200   200   200   200   403
 POST /api/v1/disposisi/{disposisi_id}/selesai       401   401   401   401   403   403   200   403   403   403   403
 POST /api/v1/drafts/{draft_id}/sosialisasi          401   401   401   401   403   403   422   403   403   403   403
-GET  /api/v1/sosialisasi/{sosialisasi_id}           401   401   401   401   200   200   200   200   200   200   200
+GET  /api/v1/sosialisasi/{sosialisasi_id}           401   401   401   401   200   200   200   200   403   403   200
 POST /api/v1/sosialisasi/{sosialisasi_id}/dibaca    401   401   401   401   403   200   403   200   403   403   403
 GET  /api/v1/kepatuhan-sop                          401   401   401   401   200   200   200   200   200   200   200
 GET  /api/v1/pengingat                              401   401   401   401   200   200   200   200   200   200   200
@@ -99,7 +99,7 @@ POST /disposisi                                     login login login login 422 
 GET  /disposisi/{disposisi_id}                      login login login login 200   200   200   200   200   200   login
 POST /disposisi/{disposisi_id}/selesai              login login login login 403   403   403   303   403   403   login
 POST /draf/{draft_id}/sosialisasi                   login login login login 403   403   422   403   403   403   login
-GET  /sosialisasi/{sosialisasi_id}                  login login login login 200   200   200   200   200   200   login
+GET  /sosialisasi/{sosialisasi_id}                  login login login login 200   200   200   200   403   403   login
 GET  /kepatuhan-sop                                 login login login login 200   200   200   200   200   200   login
 GET  /operator                                      303   303   303   303   303   303   303   303   303   303   303
 GET  /operator/peristiwa                            login login login login 403   403   403   403   403   200   login

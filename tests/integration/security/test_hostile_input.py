@@ -238,6 +238,26 @@ def test_ids_beyond_the_databases_range_in_bodies_are_422_naming_the_field(world
     assert disposisi_count(world) == before
 
 
+def test_texts_over_their_fields_limit_are_422_naming_the_field_and_change_nothing(world: World):
+    """`services/approval/limits.py`: the same limits as the web forms' `maxlength`, on the JSON API too."""
+    appr, before = world.clients["approval"], disposisi_count(world)
+    waiting, final = world.ids["draft_waiting"], world.ids["draft_final"]
+    draft_before = appr.get(f"/api/v1/drafts/{waiting}", headers=world.official("kabid")).json()
+    body = {"decision": "approve", "note": "n" * 4001, "version": world.ids["draft_waiting_version"]}
+    res = appr.post(f"/api/v1/drafts/{waiting}/decision", json=body, headers=world.official("staf"))
+    assert_refused(res, "too_long", "decision note", "note")
+    assert "4.000" in res.json()["errors"][0]["message_id"]
+    assert appr.get(f"/api/v1/drafts/{waiting}", headers=world.official("kabid")).json() == draft_before
+    body = {"penerima": [world.officials["kabid"]["id"]], "catatan": "c" * 4001}
+    res = appr.post(f"/api/v1/drafts/{final}/sosialisasi", json=body, headers=world.official("subkor"))
+    assert_refused(res, "too_long", "sosialisasi catatan", "catatan")
+    body = {"kepada_role": "subkor", "instruksi": "i" * 2001, "catatan": "c" * 4001}
+    res = appr.post("/api/v1/disposisi", json=body, headers=world.official("sekretaris"))
+    assert_refused(res, "too_long", "disposisi instruksi", "instruksi")
+    assert_refused(res, "too_long", "disposisi catatan", "catatan")
+    assert disposisi_count(world) == before
+
+
 @pytest.mark.parametrize(
     ("service", "method", "url", "caller"),
     [

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
+from services.approval.limits import MAX_TEXT, too_long
+from services.approval.login import wait_words
 from services.approval.web.i18n import TEXT, fmt_datetime, fmt_duration, predikat
-from services.approval.web.views import _changes, _num
+from services.approval.web.paths import safe_local
+from services.approval.web.present import figure, indicator_figure, places_of
+from services.approval.web.views import _changes, pengingat_view
 
 
 def test_dates_are_indonesian_first_in_the_offices_time_zone():
@@ -22,11 +28,58 @@ def test_durations():
 
 
 def test_recap_figures_are_formatted():
-    assert _num("1234.56", "id") == "1.234,56"
-    assert _num("1234.56", "en") == "1,234.56"
-    assert _num("15.00-25.00", "id") == "15,00 – 25,00"
-    assert _num(None, "id") == "–"
+    assert figure("1234.56", "id") == "1.234,56"
+    assert figure("1234.56", "en") == "1,234.56"
+    assert figure("15.00-25.00", "id") == "15,00 – 25,00"
+    assert figure(None, "id") == "–"
     assert predikat("Sangat Baik", "en") == "Very Good" and predikat("Sangat Baik", "id") == "Sangat Baik"
+
+
+def test_decimals_per_indicator_counts_whole_percentages_two_places_or_the_indicators_own():
+    count = {"satuan": "orang", "target": "1200.00", "realisasi": "1187.00", "capaian": "98.92"}
+    assert places_of(count) == 0
+    assert indicator_figure(count, "target", "id") == "1.200"
+    assert indicator_figure(count, "realisasi", "en") == "1,187"
+    assert indicator_figure(count, "capaian", "id") == "98,92"  # an achievement is a percentage
+    percent = {"satuan": " % ", "target": "15.00-25.00"}
+    assert places_of(percent) == 2 and indicator_figure(percent, "target", "id") == "15,00 – 25,00"
+    assert places_of({"satuan": "indeks", "desimal": 1}) == 1
+    assert indicator_figure({"satuan": "%", "desimal": "0", "realisasi": "78.50"}, "realisasi", "id") == "79"
+    assert places_of({"satuan": "orang", "desimal": 99}) == 0  # nonsense: the rule, not the value
+
+
+@pytest.mark.parametrize(
+    ("target", "ok"),
+    [
+        ("/draf/2024-TW1", True),
+        ("/draf/2024-TW1?semua=1", True),
+        ("//evil.example/x", False),
+        ("/\\evil.example", False),
+        ("https://evil.example/", False),
+        ("javascript:alert(1)", False),
+        ("/draf/\r\nSet-Cookie:x", False),
+        ("", False),
+        ("draf/2024-TW1", False),
+    ],
+)
+def test_a_login_returns_only_to_a_path_on_this_site(target: str, ok: bool):
+    assert (safe_local(target) == target) is ok
+
+
+def test_the_lock_out_says_how_long_as_a_person_reads_it():
+    assert wait_words(1) == ("1 detik", "1 second")
+    assert wait_words(45) == ("45 detik", "45 seconds")
+    assert wait_words(290) == ("5 menit", "5 minutes")
+    assert wait_words(900) == ("15 menit", "15 minutes")
+    assert wait_words(3900) == ("1 jam 5 menit", "1 hour 5 minutes")
+
+
+def test_text_limits_name_the_field_and_the_limit():
+    assert too_long("note", "x" * MAX_TEXT["note"]) is None
+    err = too_long("note", "x" * 4012, ("Alasan pengembalian", "Reason for the return"))
+    assert err is not None and (err.field, err.rule) == ("note", "too_long")
+    assert err.message_id == "Alasan pengembalian: paling banyak 4.000 karakter (terisi 4.012)."
+    assert err.message_en == "Reason for the return: at most 4,000 characters (4,012 entered)."
 
 
 def test_every_label_has_both_languages():
@@ -44,11 +97,20 @@ def test_changes_between_versions():
                                 {"kode": "IK-2", "realisasi": "5.00", "capaian": "100.00"}]},
         "inputs": {"1:BID-A": 2, "1:BID-B": 1, "1:BID-C": 1},
     }  # fmt: skip
-    out = _changes(prev, cur, "id")
+    out = _changes(prev, cur, "id", names={"BID-A": "Bidang A"})
     assert [(c["kode"], [(f["label"], f["old"], f["new"]) for f in c["fields"]]) for c in out["indicators"]] == [
-        ("IK-1", [("Realisasi", "10,00", "12,00"), ("Capaian (%)", "50,00", "60,00")])
+        ("IK-1", [("Realisasi", "10", "12"), ("Capaian (%)", "50,00", "60,00")])  # no satuan given: a count
     ]
     assert out["units"] == [
-        {"unit": "BID-A", "triwulan": "1", "revision": 2},
+        {"unit": "Bidang A", "triwulan": "1", "revision": 2},
         {"unit": "BID-C", "triwulan": "1", "revision": 1},
     ]
+
+
+def test_a_reminder_names_its_unit_not_its_code():
+    p = {"nama_unit": None, "unit": "UPT-BLK", "periode": "TW1", "tahun": 2024, "jenis": "terlambat",
+         "deadline": "2024-04-10T10:00:00+00:00", "missing_indikator": ["IK-2.1"]}  # fmt: skip
+    assert pengingat_view(p, "id", {"UPT-BLK": "UPT Balai Latihan Kerja"})["label"] == (
+        "UPT Balai Latihan Kerja · Triwulan I 2024"
+    )
+    assert pengingat_view({**p, "nama_unit": "UPT BLK Kota"}, "id")["label"] == "UPT BLK Kota · Triwulan I 2024"

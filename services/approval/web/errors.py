@@ -1,0 +1,101 @@
+"""The officials' app's error pages where no page route answers: a request refused before any route ran
+(`shared.inputguard`: a NUL in a form field; `shared.service.BodySizeLimit`: a body over the size limit), an
+unexpected failure (`shared.inputguard.LastResort`), and a wrong address (404) — each a page in the app's layout, with
+the way back. The JSON API keeps its JSON error body."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+
+from services.approval.web.i18n import t
+from services.approval.web.paths import local_referer
+from services.approval.web.sessions import read_session
+from services.approval.web.views import _lang, _message, _page, _session_official
+from shared.errors import ApiError
+from shared.formatting import fmt_number
+
+
+def error_page(request: Request, err: ApiError) -> Response:
+    """The web app's error page for a request refused before any page ran (a NUL in a form field, `shared.inputguard`;
+    a body over the size limit, `shared.service.BodySizeLimit`) or one that failed unexpectedly: the message, and the
+    way back — to the form's page when the refused request was a form's (its textareas' kept drafts come back
+    there, static/app.js)."""
+    lang = _lang(request)
+    back, back_label = "/kotak-masuk", None
+    if request.method == "POST" and (page := local_referer(request)):
+        back, back_label = page, t("back_form", lang)
+    if err.errors and err.errors[0].rule == "too_large":
+        limit = request.app.state.rt.settings.max_body_bytes
+        message = t("msg_too_large", lang).format(limit=_size(limit, lang))
+    else:
+        message = _message(err, lang)
+    ctx = {"message": message, "back": back, "back_label": back_label, "title": None}
+    response = _page(request, "error.html", read_session(request), ctx, status=err.status)
+    response.headers.update(err.headers or {})
+    return response
+
+
+def _size(n: int, lang: str) -> str:
+    for unit, size in (("MB", 1024 * 1024), ("KB", 1024)):
+        if n >= size:
+            return f"{fmt_number(Decimal(n) / size, 0 if n % size == 0 else 1, locale=lang)} {unit}"
+    return f"{n} byte"
+
+
+NOT_FOUND_BY_PREFIX = (  # an unknown address under a page family: that family's message and the way back
+    ("/sosialisasi/", "sosialisasi_not_found", "/kotak-masuk", "back_inbox"),
+    ("/disposisi/", "disposisi_not_found", "/disposisi", "back_disposisi"),
+    ("/draf/", "not_found", "/kotak-masuk", "back_inbox"),
+)
+
+
+def not_found_page(request: Request, status: int = 404) -> Response:
+    """Run in a worker thread: it looks up who is logged in, for the page's menu."""
+    lang, path = _lang(request), request.url.path
+    with Session(request.app.state.rt.engine) as db:
+        ws, official = _session_official(request, db)
+    key, back, back_key = "page_not_found", "/kotak-masuk", "back_inbox"
+    for prefix, k, b, bk in NOT_FOUND_BY_PREFIX:
+        if path.startswith(prefix):
+            key, back, back_key = k, b, bk
+            break
+    ctx = {"message": t(key, lang), "back": back, "back_label": t(back_key, lang), "title": t("not_found_title", lang)}
+    return _page(request, "error.html", ws, ctx, official=official, status=status)
+
+
+def install_web_errors(app: Any) -> None:
+    """Outside the JSON API (`/api/`) and the ops routes, a wrong address is the app's own 404 page, not a JSON body
+    (a path parameter that is not an id, `/sosialisasi/abc`, is a wrong address too); a form's address opened with
+    GET (`/draf/2024-TW1/keputusan`, the address a refused form's page shows) leads to the page the form is on."""
+    from fastapi.exceptions import RequestValidationError
+    from starlette.exceptions import HTTPException as StarletteHTTPException
+
+    json_http = app.exception_handlers[StarletteHTTPException]
+    json_validation = app.exception_handlers[RequestValidationError]
+
+    def is_page(request: Request) -> bool:
+        return not request.url.path.startswith(("/api/", "/healthz", "/metrics", "/static/"))
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        if is_page(request) and isinstance(exc, StarletteHTTPException) and exc.status_code == 404:
+            return await run_in_threadpool(not_found_page, request)
+        if is_page(request) and isinstance(exc, StarletteHTTPException) and exc.status_code == 405:
+            if request.method == "GET":  # a form's address opened (reloaded, bookmarked, "back"): its page
+                return RedirectResponse(request.url.path.rsplit("/", 1)[0] or "/", status_code=303)
+        return await json_http(request, exc)  # type: ignore[no-any-return]
+
+    async def validation_error(request: Request, exc: Exception) -> Response:
+        if is_page(request) and any(e.get("loc", ("",))[0] == "path" for e in getattr(exc, "errors", list)()):
+            return await run_in_threadpool(
+                not_found_page, request, 422
+            )  # not a number any row could have: nothing found, 422 as the API
+        return await json_validation(request, exc)  # type: ignore[no-any-return]
+
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, validation_error)

@@ -1,0 +1,84 @@
+"""How the officials' pages show figures, units and text limits: one place for each rule.
+
+Figures: an indicator's own `desimal` when the PK or recap gives one, else 2 places for a "%" indicator and none for
+a count ("1.200", not "1.200,00"); an achievement (capaian) is a percentage, always 2 places. Units: by name, from
+the recap (`rekap.units`, the PK's unit list the aggregator passes on), then the collector's reminders
+(`SubmissionOverdue.nama_unit`), the code only when neither names it. Text fields: `services.approval.limits` (the
+textareas' `maxlength`).
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from services.approval.limits import MAX_TEXT
+from services.approval.models import PengingatRow, RekapRow
+from shared.formatting import MISSING, fmt_number
+
+__all__ = ["MAX_TEXT", "decimal", "figure", "indicator_figure", "places_of", "unit_label", "unit_names"]
+PERCENT_PLACES, COUNT_PLACES, MAX_PLACES = 2, 0, 6
+
+
+def decimal(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def places_of(ind: dict[str, Any] | None) -> int:
+    """Decimal places of an indicator's target and realisation."""
+    ind = ind or {}
+    own = ind.get("desimal")
+    if isinstance(own, int) and not isinstance(own, bool) and 0 <= own <= MAX_PLACES:
+        return own
+    if isinstance(own, str) and own.isdigit() and int(own) <= MAX_PLACES:
+        return int(own)
+    return PERCENT_PLACES if str(ind.get("satuan") or "").strip() == "%" else COUNT_PLACES
+
+
+def figure(value: Any, lang: str, places: int = PERCENT_PLACES) -> str:
+    """A recap figure (a decimal string; a range target is "15.00-25.00") in the reader's locale."""
+    if isinstance(value, str) and value.find("-", 1) > 0:
+        cut = value.find("-", 1)
+        return f"{figure(value[:cut], lang, places)} – {figure(value[cut + 1 :], lang, places)}"
+    number = decimal(value)
+    return MISSING if number is None else fmt_number(number, places, locale=lang)
+
+
+def indicator_figure(ind: dict[str, Any] | None, key: str, lang: str) -> str:
+    """Target / realisasi (and their s.d. forms) with the indicator's decimals; capaian with 2."""
+    ind = ind or {}
+    places = PERCENT_PLACES if key.startswith("capaian") else places_of(ind)
+    return figure(ind.get(key), lang, places)
+
+
+def unit_names(db: Session, tahun: int | None = None) -> dict[str, str]:
+    """Unit code → name: the newest recap that lists the units (the year's first), then the reminders' names."""
+    names: dict[str, str] = {}
+    for reminder in db.exec(select(PengingatRow).where(col(PengingatRow.nama_unit).is_not(None))):
+        if reminder.nama_unit:
+            names.setdefault(reminder.unit, reminder.nama_unit)
+    query = select(RekapRow).order_by(col(RekapRow.tahun).desc(), col(RekapRow.revision).desc())
+    if tahun is not None:
+        query = query.where(RekapRow.tahun == tahun)
+    row = db.exec(query.limit(1)).first()
+    if row is not None:
+        units = json.loads(row.body).get("rekap", {}).get("units")
+        if isinstance(units, dict):
+            names.update({str(k): str(v) for k, v in units.items() if v})
+    if tahun is not None and not names:
+        return unit_names(db, None)
+    return names
+
+
+def unit_label(code: str | None, names: dict[str, str]) -> str:
+    if not code:
+        return MISSING
+    return names.get(code, code)
