@@ -159,7 +159,7 @@ def test_a_change_of_only_the_cumulative_figures_is_shown() -> None:
         (
             "IK-1",
             [
-                ("Realisasi s.d. periode", "150,00", "170,00"),
+                ("Realisasi s.d. periode", "150", "170"),  # no satuan: a count, whole
                 ("Capaian s.d. periode (%)", "75,00", "85,00"),
                 ("Predikat s.d. periode", "Cukup", "Baik"),
             ],
@@ -180,7 +180,7 @@ def test_target_predikat_sasaran_office_and_budget_changes_are_shown() -> None:
     )
     out = _changes(prev, cur, "en")
     assert [(f["label"], f["old"], f["new"]) for f in out["indicators"][0]["fields"]] == [
-        ("Target", "100.00", "120.00"),
+        ("Target", "100", "120"),  # a count: whole (present.places_of)
         ("Rating", "Very Poor", "Poor"),
     ]
     totals = [(c["group"], c["kode"], [(f["label"], f["old"], f["new"]) for f in c["fields"]]) for c in out["totals"]]
@@ -205,7 +205,7 @@ def test_a_semester_shows_the_quarter_rows_that_changed() -> None:
     q2 = {"indikator": [{"kode": "IK-1", "target": "50.00", "realisasi": "20.00", "capaian": "40.00"}]}
     out = _changes(prev, cur, "id", {1: q1, 2: q2}, {1: q1_new, 2: q2})
     assert [(f["label"], f["old"], f["new"]) for f in out["indicators"][0]["fields"]] == [
-        ("Realisasi TW I", "20,00", "25,00"),
+        ("Realisasi TW I", "20", "25"),
         ("Capaian (%) TW I", "40,00", "50,00"),
     ]
 
