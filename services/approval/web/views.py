@@ -677,9 +677,11 @@ def _quarter_recaps(db: Session, tahun: int, recap: dict[str, Any] | None) -> di
     return out
 
 
-def _return_view(request: Request, ret: dict[str, Any], indicators: list[dict[str, Any]], lang: str) -> dict[str, Any]:
-    """The latest return, for the banner at the top of the draft page: reason, who, the units (with whether each
-    has sent new data) and the indicators to correct; `active` until the draft is submitted or approved again."""
+def _return_view(
+    request: Request, ret: dict[str, Any], indicators: list[dict[str, Any]], lang: str, units: dict[str, str]
+) -> dict[str, Any]:
+    """The latest return, for the banner at the top of the draft page: reason, who, the units by name (with whether
+    each has sent new data) and the indicators to correct; `active` until the draft is submitted or approved again."""
     names = {i.get("kode"): i.get("nama") or "" for i in indicators}
     return {
         "active": not ret["resolved"],
@@ -687,9 +689,16 @@ def _return_view(request: Request, ret: dict[str, Any], indicators: list[dict[st
         "reason": ret["note"],
         "by": f"{ret['actor'] or MISSING} ({_role_name(request, ret['role'], lang)})",
         "when": fmt_datetime(datetime.fromisoformat(ret["at"]), lang),
-        "units": [{"kode": u, "delivered": ret["delivered"].get(u, False)} for u in ret["units"]],
+        "units": [
+            {"kode": u, "nama": present.unit_label(u, units), "delivered": ret["delivered"].get(u, False)}
+            for u in ret["units"]
+        ],
         "indikator": [{"kode": k, "nama": names.get(k, "")} for k in ret["indikator"]],
-        "closed_without_data": [k for k in ret["koreksi_selesai"] if k["tanpa_data"]],  # the Kepala Seksi's notes
+        "closed_without_data": [  # the Kepala Seksi's notes
+            {**k, "tanpa_data": [present.unit_label(u, units) for u in k["tanpa_data"]]}
+            for k in ret["koreksi_selesai"]
+            if k["tanpa_data"]
+        ],
         "resolved_by": ret["resolved_by"],
         "resolved_when": fmt_datetime(datetime.fromisoformat(ret["resolved_at"]), lang) if ret["resolved_at"] else None,
     }
@@ -701,16 +710,20 @@ def _draft_context(
     wf, now = _workflow(request), datetime.now(UTC)
     draft = handlers.to_domain(row)
     names = present.unit_names(db, row.tahun)
-    info = _row_view(request, wf, handlers.public(wf, row, _who(official)), lang, now, draft, names)
+    info = _row_view(request, wf, handlers.public(wf, row, _who(official), db), lang, now, draft, names)
     stage = domain.current_stage(wf, draft)
     recap = _recap(db, row.tahun, row.periode, row.recap_revision)
     rows = []
     indicators = (recap or {}).get("rekap", {}).get("indikator", [])
     unit_part = bool(official.unit) and any(i.get("penanggung_jawab") == official.unit for i in indicators)
     ret = handlers.latest_return(db, row) if row.state != domain.FINAL else None
-    koreksi = _return_view(request, ret, indicators, lang) if ret else None
+    koreksi = _return_view(request, ret, indicators, lang, names) if ret else None
     to_correct = {i["kode"] for i in koreksi["indikator"]} if koreksi and koreksi["active"] else set()
-    owing = [u for u in draft.koreksi_units if not (ret and ret["delivered"].get(u))] if draft.koreksi_role else []
+    owing = (
+        [present.unit_label(u, names) for u in draft.koreksi_units if not (ret and ret["delivered"].get(u))]
+        if draft.koreksi_role
+        else []
+    )
     for ind in indicators:
         if unit_part and not all_rows and ind.get("penanggung_jawab") != official.unit:
             continue  # a unit-bound official sees that unit's part (the whole on request)
@@ -740,6 +753,7 @@ def _draft_context(
             "action_label": pick(ACTIONS, h["action"], lang),
             "role_label": _role_name(request, h["role"], lang) if h["role"] else "",
             "units": [present.unit_label(u, names) for u in h.get("units") or []],
+            "tanpa_data": [present.unit_label(u, names) for u in h.get("tanpa_data") or []],
         }
         for h in handlers.history(db, row.id)
     ]
