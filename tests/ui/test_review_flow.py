@@ -37,6 +37,10 @@ PEOPLE = {
 }
 WAIT_S = 120
 
+# the units by name, as the pages show them (examples/pk-2024.json)
+PENTA = "Bidang Penempatan Tenaga Kerja dan Perluasan Kesempatan Kerja"
+PPTK = "Bidang Pelatihan dan Produktivitas Tenaga Kerja"
+
 
 class Api:
     def __init__(self, system) -> None:
@@ -201,13 +205,13 @@ def test_a_returned_semester_draft_shows_what_to_correct_and_closing_early_needs
     expect(banner.locator("h2")).to_have_text("Dikembalikan untuk diperbaiki")
     expect(kasi.locator("#koreksi-reason")).to_have_text(reason)
     expect(banner).to_contain_text("Agus Kabid")
-    expect(kasi.locator("#koreksi-unit-BID-PENTA")).to_have_text("BID-PENTA — belum mengirim data baru")
-    expect(kasi.locator("#koreksi-unit-BID-PPTK")).to_have_text("BID-PPTK — belum mengirim data baru")
+    expect(kasi.locator("#koreksi-unit-BID-PENTA")).to_have_text(f"{PENTA} — belum mengirim data baru")
+    expect(kasi.locator("#koreksi-unit-BID-PPTK")).to_have_text(f"{PPTK} — belum mengirim data baru")
     expect(kasi.locator("#koreksi-indikator-list")).to_contain_text("IK-3.2")
     expect(kasi.locator(ind("IK-3.2"))).to_have_class("koreksi")
     expect(kasi.locator(ind("IK-3.2") + " .koreksi-mark")).to_have_text("perlu dikoreksi")
     expect(kasi.locator("#recap tr.koreksi")).to_have_count(1)
-    expect(kasi.locator("#koreksi-owing")).to_have_text("Unit yang belum mengirim data baru: BID-PENTA, BID-PPTK")
+    expect(kasi.locator("#koreksi-owing")).to_have_text(f"Unit yang belum mengirim data baru: {PENTA}, {PPTK}")
     expect(kasi.locator("#approve")).to_have_text("Koreksi selesai")
     expect(kasi.locator("#note")).to_have_attribute("required", "")
     no_horizontal_scroll(kasi)
@@ -226,7 +230,7 @@ def test_a_returned_semester_draft_shows_what_to_correct_and_closing_early_needs
     expect(kasi.locator(".notice")).to_have_text("Koreksi dinyatakan selesai.")
     last = kasi.locator("#history li").last
     expect(last.locator(".tanpa-data")).to_have_text(
-        f"Koreksi ditutup tanpa data baru dari: BID-PENTA, BID-PPTK — catatan: {note}"
+        f"Koreksi ditutup tanpa data baru dari: {PENTA}, {PPTK} — catatan: {note}"
     )
     closed = api.draft("2024-S1")["history"][-1]
     assert (closed["action"], closed["tanpa_data"], closed["note"]) == (
@@ -248,7 +252,7 @@ def test_a_returned_semester_draft_shows_what_to_correct_and_closing_early_needs
     expect(staf.locator("#koreksi-resolved")).to_contain_text("Rina Staf")
     expect(staf.locator("#recap tr.koreksi")).to_have_count(0)
     expect(staf.locator("#koreksi .tanpa-data")).to_have_text(
-        f"Koreksi ditutup tanpa data baru dari: BID-PENTA, BID-PPTK — catatan: {note}"
+        f"Koreksi ditutup tanpa data baru dari: {PENTA}, {PPTK} — catatan: {note}"
     )  # the reviewer sees why the draft came back without new data
     staf.context.close()
 
@@ -269,7 +273,7 @@ def test_a_returned_semester_draft_shows_what_to_correct_and_closing_early_needs
         "BID-PENTA shown as delivered",
         WAIT_S,
     )
-    expect(kasi.locator("#koreksi-unit-BID-PENTA")).to_have_text("BID-PENTA — sudah mengirim data baru")
+    expect(kasi.locator("#koreksi-unit-BID-PENTA")).to_have_text(f"{PENTA} — sudah mengirim data baru")
     expect(kasi.locator("#koreksi-owing")).to_have_count(0)
     expect(kasi.locator(ind("IK-3.1"))).to_have_class("koreksi")
     kasi.click("#approve")  # no note needed
@@ -301,12 +305,12 @@ def test_the_annual_draft_is_offered_once_both_semesters_are_final(system, brows
     wait_until(lambda: (d := api.settled("S2")) and d["version"] == 2, "S2 version 2", WAIT_S)
     page.goto("/draf/2024-S2")
     expect(page.locator("#koreksi h2")).to_have_text("Dikembalikan untuk diperbaiki")
-    expect(page.locator("#koreksi-unit-BID-PENTA")).to_have_text("BID-PENTA — sudah mengirim data baru")
+    expect(page.locator("#koreksi-unit-BID-PENTA")).to_have_text(f"{PENTA} — sudah mengirim data baru")
     row = page.locator("#changes tr.changed", has_text="IK-3.2")
     expect(row.locator("li", has_text="Realisasi TW III")).to_have_text(
         re.compile(r"Realisasi TW III: 1\.420(,0+)? → 1\.500(,0+)?")
     )
-    expect(page.locator("#changes li.unit")).to_contain_text(["BID-PENTA"])
+    expect(page.locator("#changes li.unit")).to_contain_text([PENTA])
     page.click("#approve")
     expect(page.locator(".notice")).to_have_text("Draf diajukan untuk diperiksa.")
     assert api.decide("agus", "2024-S2", "approve").status_code == 200
