@@ -65,7 +65,8 @@ def get_draft(draft_id: str, request: Request, session: SessionDep, caller: Staf
     found = [d for d in handlers.list_drafts(session, workflow(request), who, None, None) if d["id"] == draft_id]
     if not found:
         raise ApiError(404, [ErrorItem("id", "not_found", "Draf tidak ditemukan.", "Draft not found.")])
-    return {**found[0], "history": handlers.history(session, draft_id)}
+    viewer = handlers.official_row(session, caller) if caller.kind == "official" else None
+    return {**found[0], "history": handlers.history(session, draft_id, viewer)}
 
 
 @router.post("/drafts/{draft_id}/decision", openapi_extra=JSON_OBJECT, responses=error_responses(409))

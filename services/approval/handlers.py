@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from services.approval import domain, limits
+from services.approval import domain, limits, sosialisasi
 from services.approval.models import (
     DraftHistory,
     DraftRow,
@@ -18,6 +18,7 @@ from services.approval.models import (
     Official,
     PengingatRow,
     RekapRow,
+    SosialisasiPenerima,
 )
 from services.approval.signatory import signed_chain
 from services.approval.workflow import Workflow
@@ -97,8 +98,17 @@ def list_drafts(
     return [public(wf, row, who, session) for row in rows]
 
 
-def history(session: Session, draft_id: str) -> list[dict[str, Any]]:
-    rows = session.exec(select(DraftHistory).where(DraftHistory.draft_id == draft_id).order_by(col(DraftHistory.id)))
+CIRCULATION_ACTIONS = ("sosialisasi", "dibaca")
+
+
+def history(session: Session, draft_id: str, viewer: Official | None = None) -> list[dict[str, Any]]:
+    """Every transition of the draft. A circulation and its reads (who it went to, its note, who read it when) are
+    shown only to whom its read receipts are (services/approval/sosialisasi.may_see): with a `viewer`, the other
+    circulations' entries are left out; without one (the admin token: the system itself) everything is shown."""
+    rows = list(
+        session.exec(select(DraftHistory).where(DraftHistory.draft_id == draft_id).order_by(col(DraftHistory.id)))
+    )
+    hidden = _hidden_circulation_entries(session, draft_id, rows, viewer) if viewer is not None else set()
     return [
         {
             "version": h.version,
@@ -111,7 +121,34 @@ def history(session: Session, draft_id: str) -> list[dict[str, Any]]:
             **(json.loads(h.detail) if h.detail else {}),
         }
         for h in rows
+        if h.id not in hidden
     ]
+
+
+def _hidden_circulation_entries(
+    session: Session, draft_id: str, rows: list[DraftHistory], viewer: Official
+) -> set[int | None]:
+    circulations = sosialisasi.for_draft(session, draft_id)
+    seen = [c for c in circulations if sosialisasi.may_see(session, c, viewer)]
+    hidden: set[int | None] = set()
+    for h in rows:
+        if h.action not in CIRCULATION_ACTIONS:
+            continue
+        if h.action == "sosialisasi":
+            mine = any(
+                c.version == h.version and c.dari_id == h.actor_id and _aware(c.sent_at) == _aware(h.at) for c in seen
+            )
+        else:  # a read: visible with a circulation of that version the reader received and the viewer may see
+            mine = any(
+                c.version == h.version
+                and c.langkah == h.step
+                and h.actor_id is not None
+                and session.get(SosialisasiPenerima, (c.id, h.actor_id)) is not None
+                for c in seen
+            )
+        if not mine:
+            hidden.add(h.id)
+    return hidden
 
 
 def decide(session: Session, rt: Runtime, wf: Workflow, caller: Caller, draft_id: str, body: Any) -> dict[str, Any]:

@@ -755,7 +755,7 @@ def _draft_context(
             "units": [present.unit_label(u, names) for u in h.get("units") or []],
             "tanpa_data": [present.unit_label(u, names) for u in h.get("tanpa_data") or []],
         }
-        for h in handlers.history(db, row.id)
+        for h in handlers.history(db, row.id, official)
     ]
     koreksi_units: list[str] = []
     koreksi_indikator: list[dict[str, str]] = []

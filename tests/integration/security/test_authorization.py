@@ -24,7 +24,7 @@ from fastapi.routing import iter_route_contexts
 from starlette.routing import Mount
 
 from tests.integration.ops.conftest import session_cookie
-from tests.integration.security.conftest import CALLERS, CSRF, PASSWORD, World, asgi_status
+from tests.integration.security.conftest import CALLERS, CSRF, PASSWORD, World, _ok, asgi_status
 
 #                                                   anon  other own   parent sekr  kabid subkor kasi  staf  oper  admin
 PUBLIC = """
@@ -294,3 +294,23 @@ def _assert_error_shape(body: Any, where: str) -> None:
     for e in errors:
         assert set(e) == {"field", "rule", "message_id", "message_en"}, where
         assert e["rule"] and e["message_id"] and e["message_en"], where
+
+
+def test_a_circulation_in_a_draft_history_is_shown_only_to_whom_its_receipts_are(world: World):
+    """Outsider check: a staf who was not sent the circulation read its recipients, note and read receipts in the
+    draft's history (page and API), though `/sosialisasi/{id}` refused them. The history now leaves them out."""
+    appr, draft = world.clients["approval"], world.ids["draft_final"]
+    _ok(appr.post(f"/api/v1/sosialisasi/{world.ids['sosialisasi']}/dibaca", headers=world.official("kabid")), 200)
+
+    def actions(headers: dict[str, str]) -> list[str]:
+        res = appr.get(f"/api/v1/drafts/{draft}", headers=headers)
+        assert res.status_code == 200, res.text
+        return sorted({h["action"] for h in res.json()["history"] if h["action"] in ("sosialisasi", "dibaca")})
+
+    assert actions(world.admin) == ["dibaca", "sosialisasi"]
+    for role in ("subkor", "kabid", "kasi", "sekretaris"):  # the sender, the recipients, oversight
+        assert actions(world.official(role)) == ["dibaca", "sosialisasi"], role
+    assert actions(world.official("staf")) == []
+    for role, shown in (("staf", False), ("kabid", True)):  # the draft page's history and circulation list
+        page = appr.get(f"/draf/{draft}", headers=_throwaway_session(world, role))
+        assert page.status_code == 200 and ("Disosialisasikan" in page.text) is shown, role
