@@ -16,17 +16,23 @@ LABELS = {
 }
 
 
+def length(value: str) -> int:
+    """A text's length as the browser's `maxlength` counts it: a line break is one character, though a form sends
+    it as CR LF (an official who filled the box to its limit was refused for the line breaks: outsider check)."""
+    return len(value.replace("\r\n", "\n"))
+
+
 def too_long(field: str, value: Any, label: tuple[str, str] | None = None) -> ErrorItem | None:
     """The error for a text over its field's limit (None when within it, or not text)."""
     limit = MAX_TEXT[field]
-    if not isinstance(value, str) or len(value) <= limit:
+    if not isinstance(value, str) or length(value) <= limit:
         return None
     name_id, name_en = label or LABELS.get(field, (field, field))
     return ErrorItem(
         field,
         "too_long",
-        f"{name_id}: paling banyak {limit:,} karakter (terisi {len(value):,}).".replace(",", "."),
-        f"{name_en}: at most {limit:,} characters ({len(value):,} entered).",
+        f"{name_id}: paling banyak {limit:,} karakter (terisi {length(value):,}).".replace(",", "."),
+        f"{name_en}: at most {limit:,} characters ({length(value):,} entered).",
     )
 
 

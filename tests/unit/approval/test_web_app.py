@@ -82,6 +82,16 @@ def test_text_limits_name_the_field_and_the_limit():
     assert err.message_en == "Reason for the return: at most 4,000 characters (4,012 entered)."
 
 
+def test_a_line_break_counts_once_as_the_browser_counts_it():
+    """Outsider check: a reason the browser's maxlength allowed (4,000 with its line breaks) was refused as 4,160,
+    because a form sends each line break as CR LF."""
+    text = ("a" * 9 + "\r\n") * 400  # 400 lines: 4,000 characters as the textarea counts them
+    assert len(text.replace("\r\n", "\n")) == MAX_TEXT["note"] and len(text) > MAX_TEXT["note"]
+    assert too_long("note", text) is None
+    err = too_long("note", text + "x\r\n")
+    assert err is not None and "terisi 4.002" in err.message_id
+
+
 def test_every_label_has_both_languages():
     assert all(set(v) == {"id", "en"} for v in TEXT.values())
 
