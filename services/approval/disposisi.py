@@ -27,6 +27,7 @@ from shared.service import Runtime
 
 PERIODES = ("TW1", "TW2", "TW3", "TW4", "S1", "S2", "TAHUNAN")
 MAX_INSTRUKSI = limits.MAX_TEXT["instruksi"]
+OVERSIGHT_ROLES = ("sekretaris", "kepala_dinas")  # they may issue a disposisi for any SOP step; others for their own
 
 
 def actor(o: Official) -> dict[str, Any]:
@@ -71,6 +72,11 @@ def validate(session: Session, wf: Workflow, sender: Official, data: dict[str, A
             errors.append(
                 _err("kepada_id", "self", "Disposisi tidak dapat ditujukan kepada diri sendiri.", "Not to yourself.")
             )
+        elif not (target.role in wf.roles and wf.roles[target.role].decides):  # the operator acts in no SOP step
+            errors.append(
+                _err("kepada_id", "not_an_official", f"{target.nama} tidak menerima disposisi (peran {target.role}).",
+                     f"{target.nama} does not receive dispositions (role {target.role}).")
+            )  # fmt: skip
     instruksi = data.get("instruksi")
     instruksi = instruksi.strip() if isinstance(instruksi, str) else ""
     if not instruksi:
@@ -106,9 +112,18 @@ def validate(session: Session, wf: Workflow, sender: Official, data: dict[str, A
     if data.get("langkah") not in (None, ""):
         try:
             langkah = int(data["langkah"])
-            wf.step(langkah)
+            step_role = wf.step(langkah).role
         except (TypeError, ValueError, KeyError):
             errors.append(_err("langkah", "unknown_step", "Langkah SOP tidak dikenal.", "Unknown SOP step."))
+        else:
+            if step_role != sender.role and sender.role not in OVERSIGHT_ROLES:
+                errors.append(
+                    _err(
+                        "langkah", "wrong_role",
+                        f"Langkah SOP {langkah} dijalankan oleh {wf.role_name(step_role)}, bukan peran Anda.",
+                        f"SOP step {langkah} is done by {step_role!r}, not by your role.",
+                    )  # fmt: skip
+                )
     else:
         steps = wf.disposisi_steps(sender.role)
         langkah = steps[0].nomor if steps else None

@@ -92,6 +92,13 @@ def circulate(
         o = session.get(Official, i)
         if o is None or not o.active:
             errors.append(ErrorItem("penerima", "not_found", f"pejabat {i} tidak ditemukan", f"no official {i}"))
+        elif not (o.role in wf.roles and wf.roles[o.role].decides):  # the operator runs the system, reads no report
+            errors.append(
+                ErrorItem(
+                    "penerima", "not_an_official", f"{o.nama} bukan pejabat penerima laporan (peran {o.role}).",
+                    f"{o.nama} is not an official who receives reports (role {o.role}).",
+                )  # fmt: skip
+            )
     if (long := limits.too_long("catatan", data.get("catatan"))) is not None:
         errors.append(long)
     if errors:

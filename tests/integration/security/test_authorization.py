@@ -314,3 +314,26 @@ def test_a_circulation_in_a_draft_history_is_shown_only_to_whom_its_receipts_are
     for role, shown in (("staf", False), ("kabid", True)):  # the draft page's history and circulation list
         page = appr.get(f"/draf/{draft}", headers=_throwaway_session(world, role))
         assert page.status_code == 200 and ("Disosialisasikan" in page.text) is shown, role
+
+
+def test_a_disposisi_follows_its_sop_step_and_the_operator_receives_neither_disposisi_nor_circulation(world: World):
+    """Outsider check: a staf issued a disposisi for SOP step 1 (the Sekretaris's) to the Kepala Dinas; an official
+    with the operator role could be named as a disposisi's or a circulation's recipient."""
+    appr = world.clients["approval"]
+    body = {"kepada_role": "kasi", "instruksi": "Periksa data", "langkah": 1}
+    res = appr.post("/api/v1/disposisi", json=body, headers=world.official("staf"))
+    assert res.status_code == 422 and [(e["field"], e["rule"]) for e in res.json()["errors"]] == [
+        ("langkah", "wrong_role")
+    ], res.text
+    assert appr.post("/api/v1/disposisi", json=body, headers=world.official("sekretaris")).status_code == 201
+    operator_id = world.officials["operator"]["id"]
+    res = appr.post(
+        "/api/v1/disposisi", json={"kepada_id": operator_id, "instruksi": "x"}, headers=world.official("sekretaris")
+    )
+    assert res.status_code == 422 and res.json()["errors"][0]["rule"] == "not_an_official", res.text
+    res = appr.post(
+        f"/api/v1/drafts/{world.ids['draft_final']}/sosialisasi",
+        json={"penerima": [operator_id]},
+        headers=world.official("subkor"),
+    )
+    assert res.status_code == 422 and res.json()["errors"][0]["rule"] == "not_an_official", res.text
