@@ -236,6 +236,7 @@ def test_circulating_with_no_recipient_keeps_the_note_and_receipts_are_not_for_e
     bayu.fill("#sos-catatan", "Mohon dibaca sebelum rapat evaluasi")
     bayu.click("#circulate")
     expect(bayu.locator("#sos-penerima .field-error")).to_have_text("Pilih minimal satu pejabat penerima.")
+    expect(bayu.locator("#sos-penerima .field-error")).to_be_in_viewport()  # not screens below where the page opens
     expect(bayu.locator("#sos-catatan")).to_have_value("Mohon dibaca sebelum rapat evaluasi")
     bayu.locator("#sos-penerima label", has_text="Agus Kabid").locator("input").check()
     bayu.click("#circulate")
@@ -251,6 +252,7 @@ def test_circulating_with_no_recipient_keeps_the_note_and_receipts_are_not_for_e
     expect(tono.locator("#back")).to_have_attribute("href", "/draf/2024-TW1")
     tono.goto("/draf/2024-TW1")
     expect(tono.locator(".unread-list")).to_have_count(0)
+    expect(tono.locator("#history")).not_to_contain_text("Disosialisasikan")  # nor in the history (outsider check)
     r = httpx.get(f"{world['api']}{sos_path}", headers=world["tokens"]["tono"], timeout=30)
     assert r.status_code == 403 and "penerima" not in r.json()
 

@@ -1,3 +1,14 @@
+/* A refused form comes back with its message next to the field, which on a phone can be screens below where the
+   page opens: bring the first message into view and give it the focus, so nobody wonders what happened. */
+(function () {
+  "use strict";
+  var alert = document.querySelector('[role="alert"]');
+  if (!alert || !alert.scrollIntoView) return;
+  alert.setAttribute("tabindex", "-1");
+  alert.scrollIntoView({ block: "center" });
+  try { alert.focus({ preventScroll: true }); } catch (e) { alert.focus(); }
+})();
+
 /* Lapkin officials' app: what is typed in a textarea survives an expired session, a lost connection or a refused
    form. Each textarea's text is kept in sessionStorage (this tab only), keyed by the form's address and the field, as it is
    typed; it comes back when the page is shown again with the field empty (after logging in again, the login sends
