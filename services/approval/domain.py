@@ -62,6 +62,12 @@ class OtherUnit(DomainError):
     rule, status = "other_unit", 403
 
 
+class KoreksiTargetRequired(DomainError):
+    """A return for correction names what to correct: the Kepala Seksi cannot correct "something"."""
+
+    rule, status = "koreksi_target_required", 422
+
+
 class WaitingForReports(DomainError):
     """The workflow's `requires`: a report merges others that are not final yet (SOP step 9)."""
 
@@ -297,6 +303,11 @@ def decide(
             named = named or (official.unit,)
         if not ret.koreksi:
             named, inds = (), ()
+        elif not named and not inds:
+            raise KoreksiTargetRequired(
+                "Pengembalian untuk koreksi wajib menyebut unit atau indikator yang harus diperbaiki.",
+                "A return for correction must name the units or indicators to correct.",
+            )
         new = replace(
             draft,
             stage=ret.stage - 1,

@@ -186,7 +186,7 @@ def decide(session: Session, rt: Runtime, wf: Workflow, caller: Caller, draft_id
     except domain.DomainError as exc:
         field = {
             "reason_required": "note", "invalid_decision": "decision", "draft_moved_on": "version",
-            "other_unit": "units", "koreksi_note_required": "note",
+            "other_unit": "units", "koreksi_target_required": "units", "koreksi_note_required": "note",
         }.get(exc.rule)  # fmt: skip
         raise api_error(exc.status, field, exc.rule, exc.message_id, exc.message_en) from exc
     row.data, row.state, row.updated_at = json.dumps(decision.draft.to_dict()), decision.draft.state, now

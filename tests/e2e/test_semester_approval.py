@@ -127,6 +127,10 @@ def test_semester_report_through_both_gates_with_disposisi_and_circulation(syste
     assert r.status_code == 422 and r.json()["errors"][0]["rule"] == "reason_required"
     r = decide("kabid", "2024-S1", "return", "Koreksi", indikator=["TIDAK-ADA"])
     assert r.status_code == 422 and r.json()["errors"][0]["rule"] == "unknown_indikator"
+    r = decide("kabid", "2024-S1", "return", "Koreksi")  # a correction naming nothing (outsider check)
+    assert r.status_code == 422 and [(e["field"], e["rule"]) for e in r.json()["errors"]] == [
+        ("units", "koreksi_target_required")
+    ]
     r = decide("kabid", "2024-S1", "return", f"Realisasi {ind['kode']} perlu dikoreksi", indikator=[ind["kode"]])
     assert r.status_code == 200, r.text
     assert (r.json()["state"], r.json()["acting_role"]) == ("dikembalikan", "kasi")

@@ -15,6 +15,7 @@ from services.approval.domain import (
     Draft,
     DraftMovedOn,
     InvalidDecision,
+    KoreksiTargetRequired,
     NotYourTurn,
     Official,
     OtherUnit,
@@ -49,7 +50,8 @@ def wf() -> Workflow:
 def run(wf: Workflow, draft: Draft, *steps: tuple[Official, str, str | None]) -> Decision:
     d: Decision | None = None
     for i, (who, decision, note) in enumerate(steps):
-        d = decide(wf, draft, who, decision, note, now=T0 + timedelta(hours=i))
+        units = ("PPK",) if decision == "return" else ()  # a return for correction names what to correct
+        d = decide(wf, draft, who, decision, note, now=T0 + timedelta(hours=i), units=units)
         draft = d.draft
     assert d is not None
     return d
@@ -147,7 +149,9 @@ def test_quarterly_return_goes_back_to_staf(wf: Workflow) -> None:
 
 def test_return_at_gate_7_goes_to_kasi_for_correction(wf: Workflow) -> None:
     draft = run(wf, new_draft(wf, id="d", jenis="tahunan", periode="TAHUNAN", version=1), (STAF, "approve", None)).draft
-    ret = decide(wf, draft, KABID, "return", "realisasi seksi PPK perlu dikoreksi", now=T0)
+    with pytest.raises(KoreksiTargetRequired):  # a correction names what to correct (outsider check)
+        decide(wf, draft, KABID, "return", "realisasi seksi PPK perlu dikoreksi", now=T0)
+    ret = decide(wf, draft, KABID, "return", "realisasi seksi PPK perlu dikoreksi", now=T0, units=["PPK"])
     assert (ret.event, ret.koreksi, ret.step, ret.draft.state) == ("KoreksiRequested", True, 7, DIKEMBALIKAN)
     assert ret.returned_to == {"role": "kasi", "step": 7, "stage": 0}
     assert acting_role(wf, ret.draft) == "kasi" and current_step(wf, ret.draft) == 7
