@@ -78,14 +78,14 @@ def quarter_recaps(session: Session, tahun: int, inputs: dict[str, int] | None =
         periode = f"TW{q}"
         want = {k: v for k, v in (inputs or {}).items() if k.split(":", 1)[0] == str(q)}
         query = (
-            select(QuarterRecap)
+            select(QuarterRecap.revision, QuarterRecap.inputs)
             .where(QuarterRecap.tahun == tahun, QuarterRecap.periode == periode)
             .order_by(col(QuarterRecap.revision).desc())
-        )
+        )  # the bodies only of the one chosen
         rows = list(session.exec(query))
-        chosen = next((r for r in rows if want and json.loads(r.inputs) == want), rows[0] if rows else None)
-        if chosen is not None:
-            out[q] = json.loads(chosen.body)
+        chosen = next((r for r, i in rows if want and json.loads(i) == want), rows[0][0] if rows else None)
+        if chosen is not None and (kept := session.get(QuarterRecap, (tahun, periode, chosen))) is not None:
+            out[q] = json.loads(kept.body)
         elif (doc := latest_document(session, f"{tahun}-{periode}")) is not None:
             out[q] = json.loads(doc.rekap)
     return out
