@@ -21,7 +21,7 @@ from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
 from services.renderer import documents
-from services.renderer.models import Document, PendingDraft, RenPk
+from services.renderer.models import Document, PendingDraft, QuarterRecap, RenPk
 from services.renderer.viewmodel import build_view_model, jenis_of
 from shared import clock
 from shared.events import catalogue as ev
@@ -65,15 +65,50 @@ def render_files(folder: Path, vm: Any, template_dir: Path | None = None, stem: 
     return {fmt: _write(folder / f"{stem}.{fmt}", files[fmt]) for fmt in FORMATS}
 
 
-def quarter_recaps(session: Session, tahun: int) -> dict[int, dict[str, Any]]:
-    """The newest recap of each single quarter this renderer has drafted: the trend by quarter of a semester
-    or annual report (their own recap only carries the period's totals)."""
+def quarter_recaps(session: Session, tahun: int, inputs: dict[str, int] | None = None) -> dict[int, dict[str, Any]]:
+    """The recap of each single quarter, for the rows per quarter of a report (a semester or annual recap only
+    carries the period's totals): for a quarter the report's recap was computed from (`inputs`, its
+    RekapCompleted.inputs such as {"1:BID-A": 2}), the newest recap of that quarter drawn from the very same inputs,
+    so the rows add up to the report's own figures; otherwise the newest complete recap of the quarter. Not the
+    quarter's drawn document: once a quarter is final no new draft of it is drawn, and a correction made through a
+    semester's return would be missing. Data from before migration 0003 has no quarter recaps: the newest drawn
+    document of the quarter then."""
     out = {}
     for q in (1, 2, 3, 4):
-        doc = latest_document(session, f"{tahun}-TW{q}")
-        if doc is not None:
+        periode = f"TW{q}"
+        want = {k: v for k, v in (inputs or {}).items() if k.split(":", 1)[0] == str(q)}
+        query = (
+            select(QuarterRecap.revision, QuarterRecap.inputs)
+            .where(QuarterRecap.tahun == tahun, QuarterRecap.periode == periode)
+            .order_by(col(QuarterRecap.revision).desc())
+        )  # the bodies only of the one chosen
+        rows = list(session.exec(query))
+        chosen = next((r for r, i in rows if want and json.loads(i) == want), rows[0][0] if rows else None)
+        if chosen is not None and (kept := session.get(QuarterRecap, (tahun, periode, chosen))) is not None:
+            out[q] = json.loads(kept.body)
+        elif (doc := latest_document(session, f"{tahun}-{periode}")) is not None:
             out[q] = json.loads(doc.rekap)
     return out
+
+
+def keep_quarter_recap(session: Session, p: ev.RekapCompleted) -> None:
+    """Keep a complete or final recap of a single quarter (whatever its draft's state: a final quarter draws no new
+    draft, yet a correction through a semester's return gives it a new revision). Every revision is kept, keyed by
+    its number: a replay changes nothing, an older one arriving late is only ever chosen for the inputs it was
+    computed from."""
+    if not p.periode.startswith("TW") or p.status not in ("complete", "final"):
+        return
+    if session.get(QuarterRecap, (p.tahun, p.periode, p.revision)) is not None:
+        return
+    session.add(
+        QuarterRecap(
+            tahun=p.tahun,
+            periode=p.periode,
+            revision=p.revision,
+            body=json.dumps(p.rekap),
+            inputs=json.dumps(p.inputs, sort_keys=True),
+        )
+    )
 
 
 def load_profil(template_dir: Path) -> dict[str, Any] | None:
@@ -102,13 +137,15 @@ def make_handlers(rt: Runtime) -> dict[str, Any]:
     root = rt.settings.documents_dir
     template_dir = rt.settings.data_dir / "templates"
 
-    def view_model(session: Session, rekap: dict[str, Any], tahun: int, **kw: Any) -> dict[str, Any]:
+    def view_model(
+        session: Session, rekap: dict[str, Any], tahun: int, inputs: dict[str, int] | None, **kw: Any
+    ) -> dict[str, Any]:
         pk_row = session.get(RenPk, tahun)
         return build_view_model(
             rekap,
             pk=json.loads(pk_row.body) if pk_row else None,
             locale=rt.settings.locale,
-            quarters=quarter_recaps(session, tahun),
+            quarters=quarter_recaps(session, tahun, inputs),
             profil=load_profil(template_dir),
             **kw,
         )
@@ -123,7 +160,9 @@ def make_handlers(rt: Runtime) -> dict[str, Any]:
 
     def on_rekap_completed(session: Session, env: Envelope, p: ev.RekapCompleted) -> None:
         """A draft only for a complete recap; a semester or the year only once its quarters are final. The drawer
-        draws it (module docstring)."""
+        draws it (module docstring). Every complete recap of a single quarter is kept for the semester and annual
+        reports' rows per quarter (keep_quarter_recap)."""
+        keep_quarter_recap(session, p)
         if p.status != "complete" or p.rekap.get("quarters_final") is False:
             return
         draft_id = f"{p.tahun}-{p.periode}"
@@ -148,7 +187,13 @@ def make_handlers(rt: Runtime) -> dict[str, Any]:
             return None
         version = (last.version + 1) if last else 1
         vm = view_model(
-            session, p.rekap, p.tahun, final=False, generated_on=_generated_on(env.occurred_at), version=version
+            session,
+            p.rekap,
+            p.tahun,
+            p.inputs,
+            final=False,
+            generated_on=_generated_on(env.occurred_at),
+            version=version,
         )
         return DraftPlan(draft_id, version, digest, root / str(p.tahun) / p.periode / f"v{version}", vm)
 
@@ -168,6 +213,7 @@ def make_handlers(rt: Runtime) -> dict[str, Any]:
             sha256=json.dumps(hashes),
             folder=str(plan.folder),
             rekap=json.dumps(p.rekap),
+            inputs=json.dumps(p.inputs, sort_keys=True),
         )
         session.add(doc)
         rt.emit(
@@ -198,6 +244,7 @@ def make_handlers(rt: Runtime) -> dict[str, Any]:
             session,
             json.loads(draft.rekap),
             draft.tahun,
+            json.loads(draft.inputs) if draft.inputs else None,
             final=True,
             generated_on=_generated_on(env.occurred_at),
             version=draft.version,
@@ -219,6 +266,7 @@ def make_handlers(rt: Runtime) -> dict[str, Any]:
                 sha256=json.dumps(hashes),
                 folder=str(folder),
                 rekap=draft.rekap,
+                inputs=draft.inputs,
                 approvals=json.dumps(p.chain),
             )
         )

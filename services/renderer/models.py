@@ -35,6 +35,9 @@ class Document(SQLModel, table=True):
     folder: str
     rekap: str = Field(sa_column=Column(Text, nullable=False))
     approvals: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    # RekapCompleted.inputs of the recap shown, as JSON: which quarter recaps its rows per quarter come from (None:
+    # drawn before migration 0003)
+    inputs: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -52,4 +55,18 @@ class PendingDraft(SQLModel, table=True):
     claimed_at: datetime | None = None
 
 
-TABLES = [m.__table__ for m in (RenPk, Document, PendingDraft)]  # type: ignore[attr-defined,union-attr]
+class QuarterRecap(SQLModel, table=True):
+    """Every complete (or final) recap of a single quarter the renderer has been sent, with the inputs it was
+    computed from: a semester or annual report's rows per quarter are the quarter recaps drawn from the same inputs
+    as its own recap (handlers.quarter_recaps), also after a quarter was final and no new draft of it is drawn."""
+
+    __tablename__ = "ren_quarter_recap"
+    tahun: int = Field(primary_key=True)
+    periode: str = Field(primary_key=True)  # TW1..TW4
+    revision: int = Field(primary_key=True)
+    body: str = Field(sa_column=Column(Text, nullable=False))  # RekapCompleted.rekap, as JSON
+    inputs: str = Field(sa_column=Column(Text, nullable=False))  # RekapCompleted.inputs, as JSON
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+TABLES = [m.__table__ for m in (RenPk, Document, PendingDraft, QuarterRecap)]  # type: ignore[attr-defined,union-attr]

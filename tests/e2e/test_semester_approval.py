@@ -10,8 +10,13 @@ count what was measured."""
 
 from __future__ import annotations
 
-import httpx
+import io
+from decimal import Decimal
 
+import httpx
+import openpyxl
+
+from services.renderer.documents import XLSX_HEADER_ROW
 from tests.e2e.test_quarterly_approval import wait
 
 PASSWORD = "rahasia-2024"
@@ -185,6 +190,30 @@ def test_semester_report_through_both_gates_with_disposisi_and_circulation(syste
     r = decide("sekretaris", "2024-S1", "approve", "Disetujui")
     assert r.status_code == 200 and r.json()["state"] == "final", r.text
     assert decide("sekretaris", "2024-S1", "return", "lagi").status_code == 409  # moved on
+
+    # the signed S1 shows the corrected TW2 in its rows per quarter (TW2 was final: no TW2 draft is drawn again), so
+    # the quarters add up to its headline; the signed TW2 stays as it was signed
+    def documents(periode: str) -> list[dict]:
+        params = {"tahun": 2024, "periode": periode}
+        return client.get(system.url("renderer", "/api/v1/documents"), params=params, headers=system.admin).json()
+
+    def sheet(doc: dict, name: str) -> list[tuple]:
+        url = system.url("renderer", f"/api/v1/documents/{doc['id']}/file.xlsx")
+        book = openpyxl.load_workbook(io.BytesIO(client.get(url, headers=system.admin).content))
+        return list(book[name].iter_rows(min_row=XLSX_HEADER_ROW + 1, values_only=True))
+
+    final = wait(
+        lambda: next((d for d in documents("S1") if (d["version"], d["status"]) == (2, "final")), None),
+        "the signed S1",
+        timeout=60,
+    )
+    per_quarter = {row[3]: Decimal(str(row[5])) for row in sheet(final, "Per Triwulan") if row[0] == ind["kode"]}
+    total = next(Decimal(str(row[6])) for row in sheet(final, "Indikator") if row[2] == ind["kode"])
+    assert per_quarter["TW II"] == Decimal("1.5") and Decimal(rekap2["indikator"][1]["realisasi"]) == total
+    assert ind["agregasi"] == "jumlah" and sum(per_quarter.values()) == total  # 180 + 1,5, not 180 + 450
+    tw2 = documents("TW2")
+    signed = max(d["version"] for d in tw2 if d["status"] == "final")
+    assert max(d["version"] for d in tw2) == signed  # no TW2 version after the signed one
 
     history = draft("2024-S1")["history"]
     steps = [(h["version"], h["action"], h["role"], h["step"]) for h in history if h["action"] not in ("rendered",)]
