@@ -145,6 +145,10 @@ TEXT: dict[str, dict[str, str]] = {
     "kepada": {"id": "Kepada", "en": "To"},
     "kepada_role": {"id": "Kepada jabatan", "en": "To a role"},
     "kepada_person": {"id": "atau kepada pejabat", "en": "or to an official"},
+    "kepada_hint": {
+        "id": "Penerima: pilih satu jabatan atau satu pejabat, tidak keduanya.",
+        "en": "Recipient: choose one role or one official, not both.",
+    },
     "choose": {"id": "— pilih —", "en": "— choose —"},
     "instruksi": {"id": "Instruksi / isi disposisi", "en": "Instruction"},
     "batas_waktu": {"id": "Batas waktu", "en": "Due date"},
