@@ -100,6 +100,16 @@ def list_disposisi(request: Request, session: SessionDep, caller: StaffDep) -> d
     }
 
 
+@router.get("/disposisi/{disposisi_id}")
+def get_disposisi(disposisi_id: RowId, request: Request, session: SessionDep, caller: StaffDep) -> dict[str, Any]:
+    """One disposition, for its issuer, its recipients and the roles that oversee the SOP (`disposisi.may_read`;
+    others 403); the admin token too."""
+    row = disposisi.get(session, disposisi_id)
+    if caller.kind == "official" and not disposisi.may_read(row, handlers.official_row(session, caller)):
+        raise disposisi.NOT_ALLOWED
+    return disposisi.public(session, workflow(request), row)
+
+
 @router.post("/disposisi/{disposisi_id}/selesai", responses=error_responses(409))
 def disposisi_done(disposisi_id: RowId, request: Request, session: SessionDep, caller: StaffDep) -> dict[str, Any]:
     who = handlers.official_row(session, caller)

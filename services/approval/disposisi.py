@@ -9,7 +9,7 @@ recipient marks it done (the SOP compliance page measures that).
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_
@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from services.approval import limits
 from services.approval.models import DisposisiRow, Official
+from services.approval.oversight import oversees
 from services.approval.workflow import Workflow
 from shared import clock
 from shared.errors import ApiError, ErrorItem, api_error
@@ -53,7 +54,18 @@ def validate(session: Session, wf: Workflow, sender: Official, data: dict[str, A
             kepada_id = row_id(raw_id)
         except ValueError:
             errors.append(_err("kepada_id", "invalid", "kepada_id: harus nomor pejabat", "kepada_id: an official's id"))
-    if (role is None) == (kepada_id is None) and not errors:
+    if role is not None and kepada_id is not None:  # both: say so, never pick one silently
+        errors.append(
+            _err(
+                "kepada",
+                "both",
+                'Pilih penerima di satu kolom saja: "Kepada jabatan" (kepada_role) atau "kepada pejabat" '
+                "(kepada_id), tidak keduanya.",
+                'Choose the recipient in one field only: "To a role" (kepada_role) or "to an official" '
+                "(kepada_id), not both.",
+            )
+        )
+    elif (role is None) == (kepada_id is None) and not errors:
         errors.append(
             _err(
                 "kepada",
@@ -202,6 +214,43 @@ def recipient(session: Session, wf: Workflow, row: DisposisiRow) -> dict[str, An
 
 def is_recipient(row: DisposisiRow, who: Official) -> bool:
     return row.kepada_id == who.id if row.kepada_id is not None else row.kepada_role == who.role
+
+
+def may_read(row: DisposisiRow, who: Official) -> bool:
+    """Who may open a disposition (its page, the API, its Lembar Disposisi): its issuer, its recipients (the named
+    official, or whoever holds the addressed role) and the roles that oversee the SOP (`oversight.oversees`, the
+    same rule as a circulation's read receipts)."""
+    if who.id is None:
+        return False
+    return who.id == row.dari_id or is_recipient(row, who) or oversees(who)
+
+
+NOT_ALLOWED = api_error(
+    403,
+    None,
+    "not_allowed",
+    "Disposisi ini hanya dapat dibuka penerbitnya, penerimanya, Sekretaris Dinas dan Kepala Dinas.",
+    "Only the issuer, the recipients, the Secretary and the Head of the office may open this disposition.",
+)
+
+
+def late(row: DisposisiRow, standard: timedelta | None, now: datetime) -> bool:
+    """Is (or was, once done) the disposition late? With a due date (`batas_waktu`, a day in the office's calendar,
+    shared/clock.py): finished — or still open — after that day. Without one: longer than its SOP step's time
+    standard. The one rule for its page, the inbox and the SOP compliance figures (kepatuhan.py)."""
+    ended = _aware(row.selesai_at) if row.selesai_at else now
+    if row.batas_waktu:
+        return clock.office_date(ended) > row.batas_waktu
+    return standard is not None and ended - _aware(row.issued_at) > standard
+
+
+def is_late(wf: Workflow, row: DisposisiRow, now: datetime) -> bool:
+    """`late` against the disposition's own SOP step's standard (none when the step is unknown)."""
+    try:
+        step = wf.step(row.langkah) if row.langkah else None
+    except KeyError:
+        step = None
+    return late(row, step.waktu if step else None, now)
 
 
 def public(session: Session, wf: Workflow, row: DisposisiRow) -> dict[str, Any]:

@@ -11,7 +11,7 @@ the draft waits for a new version, or for that role to declare the correction do
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
@@ -231,12 +231,14 @@ def decide(
     indikator: tuple[str, ...] | list[str] = (),
     waiting_for: Sequence[tuple[str, int]] = (),
     owing: Sequence[str] = (),
+    unit_names: Mapping[str, str] | None = None,
 ) -> Decision:
     """Approve (or submit, or mark a koreksi done) or return. A return with `koreksi` names the units and
     indicators to reopen; a unit-bound official (`unit` set) may only name their own unit, and names it by
     default. `waiting_for`: the (periode, tahun) of reports the workflow's `requires` still waits for (a submit is
     refused until they are final). `owing`: the units the koreksi named that have sent no new data yet (closing the
-    correction then needs a note of at least KOREKSI_NOTE_MIN characters, recorded with those units)."""
+    correction then needs a note of at least KOREKSI_NOTE_MIN characters, recorded with those units). `unit_names`:
+    unit code → name, for the refusal's message (the history keeps the codes)."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     if version is not None and version != draft.version:
@@ -270,7 +272,7 @@ def decide(
             )
         owed = tuple(dict.fromkeys(owing))
         if owed and (note is None or len(note) < KOREKSI_NOTE_MIN):
-            names = ", ".join(owed)
+            names = ", ".join((unit_names or {}).get(u) or u for u in owed)
             raise KoreksiNoteRequired(
                 f"Unit {names} belum mengirim data baru. Menutup koreksi tanpa data baru wajib disertai catatan "
                 f"(minimal {KOREKSI_NOTE_MIN} karakter).",

@@ -21,6 +21,7 @@ from services.approval.models import (
     SosialisasiPenerima,
 )
 from services.approval.signatory import signed_chain
+from services.approval.units import unit_names
 from services.approval.workflow import Workflow
 from shared.errors import ApiError, ErrorItem, api_error
 from shared.events import catalogue as ev
@@ -182,6 +183,7 @@ def decide(session: Session, rt: Runtime, wf: Workflow, caller: Caller, draft_id
             indikator=indikator,
             waiting_for=waiting_for(session, wf, row, current),
             owing=owing,
+            unit_names=unit_names(session, row.tahun) if owing else None,
         )
     except domain.DomainError as exc:
         field = {

@@ -6,7 +6,8 @@ How long a step took:
   taken at, and that step's clock started at the draft's previous transition (its rendering, the decision before, or
   `siap`: the reports it waited for under the workflow's `requires` became final);
   a correction after a return (the Kepala Seksi's, or the staf's) ends when a new version supersedes the draft;
-- a disposisi starts its SOP step (`langkah`) when issued and ends when the recipient marks it done;
+- a disposisi starts its SOP step (`langkah`) when issued and ends when the recipient marks it done; one with a due
+  date (`batas_waktu`) is within standard when done by that day, as its own page says (`disposisi.late`, one rule);
 - a socialisation (steps 5 and 8) starts when circulated and ends with the last recipient's read receipt.
 Steps still running are not measured (the inbox shows them as due or late).
 """
@@ -21,6 +22,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from services.approval import disposisi
 from services.approval.models import (
     DisposisiRow,
     DraftHistory,
@@ -62,19 +64,46 @@ def draft_samples(transitions: Sequence[Transition]) -> list[tuple[int, timedelt
     return out
 
 
+Sample = tuple[int, timedelta] | tuple[int, timedelta, bool]  # (step, duration[, within standard as judged])
+
+
 def span_samples(spans: Iterable[tuple[int | None, datetime, datetime | None]]) -> list[tuple[int, timedelta]]:
     """(step, started, ended) of dispositions and socialisations → the finished ones' durations."""
     return [(step, _aware(end) - _aware(start)) for step, start, end in spans if step is not None and end is not None]
 
 
-def measure(wf: Workflow, samples: Iterable[tuple[int, timedelta]]) -> list[dict[str, Any]]:
-    """Per SOP step: time standard, number measured, median, worst and the share within standard (0..1)."""
-    by_step: dict[int, list[timedelta]] = {}
-    for step, duration in samples:
-        by_step.setdefault(step, []).append(duration)
+def _standard(wf: Workflow, step: int) -> timedelta:
+    """The step's time standard (an unknown step: no standard to miss)."""
+    try:
+        return wf.step(step).waktu
+    except KeyError:
+        return timedelta.max
+
+
+def disposisi_samples(wf: Workflow, rows: Iterable[DisposisiRow]) -> list[Sample]:
+    """The finished dispositions: (step, duration, within) — within as `disposisi.late` judges it (a due date when
+    the issuer set one, else the step's time standard)."""
+    return [
+        (row.langkah, _aware(row.selesai_at) - _aware(row.issued_at), not disposisi.is_late(wf, row, row.selesai_at))
+        for row in rows
+        if row.langkah is not None and row.selesai_at is not None
+    ]
+
+
+def measure(wf: Workflow, samples: Iterable[Sample]) -> list[dict[str, Any]]:
+    """Per SOP step: time standard, number measured, median, worst and the share within standard (0..1). A sample
+    within standard by its own rule (a disposition's due date) says so; the others are measured against the step's
+    standard."""
+    by_step: dict[int, list[tuple[timedelta, bool]]] = {}
+    for sample in samples:
+        step, duration = sample[0], sample[1]
+        within = sample[2] if len(sample) == 3 else duration <= _standard(wf, step)
+        by_step.setdefault(step, []).append((duration, within))
     rows = []
     for s in wf.steps:
-        durations = sorted(by_step.get(s.nomor, []))
+        measured = sorted(by_step.get(s.nomor, []), key=lambda m: m[0])
+        durations = [d for d, _ in measured]
+        ok = sum(1 for _, w in measured if w)
         n = len(durations)
         rows.append(
             {
@@ -86,16 +115,17 @@ def measure(wf: Workflow, samples: Iterable[tuple[int, timedelta]]) -> list[dict
                 "n": n,
                 "median": timedelta(seconds=statistics.median(d.total_seconds() for d in durations)) if n else None,
                 "worst": durations[-1] if n else None,
-                "within": sum(1 for d in durations if d <= s.waktu),
-                "share": (sum(1 for d in durations if d <= s.waktu) / n) if n else None,
+                "worst_late": bool(n) and not measured[-1][1],  # the longest was outside its standard
+                "within": ok,
+                "share": (ok / n) if n else None,
             }
         )
     return rows
 
 
-def samples_for_year(session: Session, tahun: int) -> list[tuple[int, timedelta]]:
+def samples_for_year(session: Session, tahun: int, wf: Workflow) -> list[Sample]:
     draft_ids = list(session.exec(select(DraftRow.id).where(DraftRow.tahun == tahun)))
-    samples: list[tuple[int, timedelta]] = []
+    samples: list[Sample] = []
     if draft_ids:
         rows = session.exec(
             select(DraftHistory).where(col(DraftHistory.draft_id).in_(draft_ids)).order_by(col(DraftHistory.id))
@@ -105,8 +135,7 @@ def samples_for_year(session: Session, tahun: int) -> list[tuple[int, timedelta]
             per_draft.setdefault(h.draft_id, []).append(Transition(h.action, h.step, h.at))
         for transitions in per_draft.values():
             samples.extend(draft_samples(transitions))
-    disp = session.exec(select(DisposisiRow).where(DisposisiRow.tahun == tahun))
-    samples.extend(span_samples((d.langkah, d.issued_at, d.selesai_at) for d in disp))
+    samples.extend(disposisi_samples(wf, session.exec(select(DisposisiRow).where(DisposisiRow.tahun == tahun))))
     spans: list[tuple[int | None, datetime, datetime | None]] = []
     for sos in session.exec(select(SosialisasiRow).where(SosialisasiRow.tahun == tahun)):
         reads = [r.read_at for r in session.exec(
@@ -119,4 +148,4 @@ def samples_for_year(session: Session, tahun: int) -> list[tuple[int, timedelta]
 
 
 def report(session: Session, wf: Workflow, tahun: int) -> list[dict[str, Any]]:
-    return measure(wf, samples_for_year(session, tahun))
+    return measure(wf, samples_for_year(session, tahun, wf))

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from services.approval import limits
 from services.approval.disposisi import actor
 from services.approval.models import DraftHistory, DraftRow, Official, SosialisasiPenerima, SosialisasiRow
+from services.approval.oversight import oversees
 from services.approval.workflow import Workflow
 from shared.errors import ApiError, ErrorItem, api_error
 from shared.events import catalogue as ev
@@ -154,18 +155,13 @@ def acknowledge(
     return True
 
 
-OVERSIGHT_ROLES = ("sekretaris", "kepala_dinas")  # who oversees the SOP's circulation (steps 5 and 8)
-
-
 def may_see(session: Session, sos: SosialisasiRow, who: Official) -> bool:
     """Who may see a circulation and its read receipts: its sender, its recipients, and the roles that oversee the
-    SOP — the Sekretaris (who decides at step 8 and answers for the office's reporting) and the Kepala Dinas (the
-    head of the office, who signs the LKIP; the role exists once the workflow file names it). Not the operator:
-    whether an official has read a report is about that official's work, not the system's, and the operator's
-    event log already shows what a failure needs; not other officials either."""
+    SOP (`oversight.oversees`: the Sekretaris and the Kepala Dinas, the same rule as for dispositions). Not the
+    operator, not other officials."""
     if who.id is None:
         return False
-    if who.id == sos.dari_id or who.role in OVERSIGHT_ROLES:
+    if who.id == sos.dari_id or oversees(who):
         return True
     return session.get(SosialisasiPenerima, (sos.id, who.id)) is not None
 

@@ -183,7 +183,7 @@ def test_quarterly_report_through_the_web_app(system, browser, ids, acknowledged
 
     staf.click(f"#draf-{DRAFT} .title")
     expect(staf.locator("#periode")).to_have_text("Triwulan I 2024")
-    expect(staf.locator("#state")).to_have_text("Menunggu")
+    expect(staf.locator("#state")).to_have_text("Menunggu diajukan")  # not yet submitted (then "Diperiksa …")
     wait_until(lambda: reload(staf) and staf.locator("#ind-IK-3\\.2").count() == 1, "the recap of the draft")
     ik32 = staf.locator("#ind-IK-3\\.2 td")
     expect(ik32.nth(1)).to_have_text("orang")  # satuan

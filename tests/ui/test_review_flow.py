@@ -221,7 +221,7 @@ def test_a_returned_semester_draft_shows_what_to_correct_and_closing_early_needs
     kasi.locator("#note").evaluate("e => { e.removeAttribute('required'); e.removeAttribute('minlength'); }")
     kasi.fill("#note", "sudah")
     kasi.click("#approve")
-    expect(kasi.locator("#error")).to_contain_text("BID-PENTA, BID-PPTK belum mengirim data baru")
+    expect(kasi.locator("#error")).to_contain_text(f"Unit {PENTA}, {PPTK} belum mengirim data baru")
     expect(kasi.locator("#error")).to_contain_text("wajib disertai catatan (minimal 15 karakter)")
     assert api.draft("2024-S1") == before
     note = "Kedua bidang mengonfirmasi data sudah sesuai bukti dukung"

@@ -51,7 +51,7 @@ def _size(n: int, lang: str) -> str:
 NOT_FOUND_BY_PREFIX = (  # an unknown address under a page family: that family's message and the way back
     ("/sosialisasi/", "sosialisasi_not_found", "/kotak-masuk", "back_inbox"),
     ("/disposisi/", "disposisi_not_found", "/disposisi", "back_disposisi"),
-    ("/draf/", "not_found", "/kotak-masuk", "back_inbox"),
+    ("/draf/", "draft_not_found", "/kotak-masuk", "back_inbox"),
 )
 
 

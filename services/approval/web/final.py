@@ -19,7 +19,7 @@ from sqlmodel import Session
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
-from services.approval import handlers
+from services.approval import disposisi, handlers
 from services.approval.models import DisposisiRow, DraftRow, Official
 from services.approval.web.documents import documents_view as documents_view
 from services.approval.web.i18n import t
@@ -83,7 +83,8 @@ async def serve_final(request: Request, rt: Runtime, draft_id: str, fmt: str) ->
         return _to_login(ws)
     lang = _lang(request)
     if row is None:
-        return _refused(request, ws, official, t("not_found", lang), "/kotak-masuk", 404)
+        return _refused(request, ws, official, t("draft_not_found", lang), "/kotak-masuk", 404,
+                        title=t("not_found_title", lang), back_label=t("back_inbox", lang))  # fmt: skip
     back = f"/draf/{quote(draft_id)}"
     if row.state != "final":
         return _refused(request, ws, official, t("final_not_yet", lang), back, 404)
@@ -145,7 +146,11 @@ async def lembar_disposisi(
         return _to_login(ws)
     lang = _lang(request)
     if row is None:
-        return _refused(request, ws, official, t("not_found", lang), "/disposisi", 404)
+        return _refused(request, ws, official, t("disposisi_not_found", lang), "/disposisi", 404,
+                        title=t("not_found_title", lang), back_label=t("back_disposisi", lang))  # fmt: skip
+    if not disposisi.may_read(row, official):  # as its page: issuer, recipients and oversight only
+        return _refused(request, ws, official, t("disposisi_not_allowed", lang), "/disposisi", 403,
+                        back_label=t("back_disposisi", lang))  # fmt: skip
     back = f"/disposisi/{disposisi_id}"
     document_id = await _lembar_id(rt, row.tahun, row.nomor)
     answer = None

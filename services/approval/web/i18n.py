@@ -94,6 +94,14 @@ TEXT: dict[str, dict[str, str]] = {
     "error_title": {"id": "Permintaan ditolak", "en": "Request refused"},
     "not_found": {"id": "Draf tidak ditemukan.", "en": "Draft not found."},
     "not_found_title": {"id": "Tidak ditemukan", "en": "Not found"},
+    "draft_not_found": {
+        "id": "Draf tidak ditemukan: mungkin alamatnya salah.",
+        "en": "Draft not found: its address may be wrong.",
+    },
+    "disposisi_not_allowed": {
+        "id": "Disposisi ini hanya dapat dibuka penerbitnya, penerimanya, Sekretaris Dinas dan Kepala Dinas.",
+        "en": "Only the issuer, the recipients, the Secretary and the Head of the office may open this disposition.",
+    },
     "page_not_found": {"id": "Halaman tidak ditemukan.", "en": "Page not found."},
     "sosialisasi_not_found": {
         "id": "Sosialisasi tidak ditemukan: mungkin nomornya salah.",
@@ -137,6 +145,10 @@ TEXT: dict[str, dict[str, str]] = {
     "kepada": {"id": "Kepada", "en": "To"},
     "kepada_role": {"id": "Kepada jabatan", "en": "To a role"},
     "kepada_person": {"id": "atau kepada pejabat", "en": "or to an official"},
+    "kepada_hint": {
+        "id": "Penerima: pilih satu jabatan atau satu pejabat, tidak keduanya.",
+        "en": "Recipient: choose one role or one official, not both.",
+    },
     "choose": {"id": "— pilih —", "en": "— choose —"},
     "instruksi": {"id": "Instruksi / isi disposisi", "en": "Instruction"},
     "batas_waktu": {"id": "Batas waktu", "en": "Due date"},
@@ -161,6 +173,7 @@ TEXT: dict[str, dict[str, str]] = {
     "not_read_by": {"id": "Belum dibaca oleh", "en": "Not read yet by"},
     "all_read": {"id": "Semua penerima sudah membaca.", "en": "Every recipient has read it."},
     "open_draft": {"id": "Buka draf", "en": "Open the draft"},
+    "open_report": {"id": "Buka laporan", "en": "Open the report"},
     # unit part, koreksi
     "your_unit": {"id": "Bagian unit Anda", "en": "Your unit's part"},
     "show_all": {"id": "Tampilkan semua indikator", "en": "Show every indicator"},
@@ -210,6 +223,12 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Per step: the SOP time standard and the durations measured from draft history, dispositions and "
         "circulations.",
     },
+    "kepatuhan_due_note": {
+        "id": "Disposisi yang diberi batas waktu dinilai terhadap batas waktunya (selesai paling lambat pada tanggal "
+        "itu), bukan terhadap standar waktu langkahnya — sama seperti di halaman disposisi.",
+        "en": "A disposition with a due date is judged against that date (done by that day), not its step's time "
+        "standard — as its own page shows.",
+    },
     "measured": {"id": "Terukur", "en": "Measured"},
     "median": {"id": "Median", "en": "Median"},
     "worst": {"id": "Terlama", "en": "Worst"},
@@ -238,6 +257,14 @@ TEXT: dict[str, dict[str, str]] = {
         "id": "Sosialisasikan kepada pejabat terkait (langkah {step})",
         "en": "Circulate it to the officials concerned (step {step})",
     },
+    "act_wait_reports": {"id": "Tunggu {reports} disetujui", "en": "Wait for {reports} to be approved"},
+    "act_disposisi": {"id": "Tindak lanjuti lalu tandai selesai", "en": "Act on it, then mark it done"},
+    "act_wait_disposisi": {"id": "Menunggu tindak lanjut {kepada}", "en": "Waiting for {kepada} to act on it"},
+    "act_read": {"id": "Baca laporan ini", "en": "Read this report"},
+    "act_was_read": {"id": "Sudah dibaca", "en": "Already read"},
+    "act_wait_read": {"id": "Menunggu dibaca {n} penerima", "en": "Waiting for {n} recipient(s) to read it"},
+    "state_to_submit": {"id": "Menunggu diajukan", "en": "Waiting to be submitted"},
+    "state_in_review": {"id": "Diperiksa {role}", "en": "Under review by {role}"},
     "final_on": {"id": "Final pada", "en": "Final on"},
     "satuan": {"id": "Satuan", "en": "Unit of measure"},
     # messages (the `pesan` of a redirect)
@@ -307,6 +334,21 @@ PREDIKAT_EN = {
     "Kurang": "Poor",
     "Sangat Kurang": "Very Poor",
 }
+
+
+PERIODE_NAMES = {  # a period without its year: the disposisi form's choices
+    "TW1": {"id": "Triwulan I", "en": "Quarter I"},
+    "TW2": {"id": "Triwulan II", "en": "Quarter II"},
+    "TW3": {"id": "Triwulan III", "en": "Quarter III"},
+    "TW4": {"id": "Triwulan IV", "en": "Quarter IV"},
+    "S1": {"id": "Semester I", "en": "Semester I"},
+    "S2": {"id": "Semester II", "en": "Semester II"},
+    "TAHUNAN": {"id": "Tahunan", "en": "Annual"},
+}
+
+
+def periode_name(code: str, lang: str) -> str:
+    return pick(PERIODE_NAMES, code, lang)
 
 
 def lang_of(value: str | None) -> str:

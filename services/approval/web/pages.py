@@ -20,7 +20,7 @@ from services.approval import disposisi, kepatuhan, sosialisasi
 from services.approval.disposisi import PERIODES
 from services.approval.models import DraftRow, Official
 from services.approval.web.documents import documents_view
-from services.approval.web.i18n import fmt_duration, t
+from services.approval.web.i18n import fmt_duration, periode_name, t
 from services.approval.web.sessions import csrf_ok
 from services.approval.web.views import (
     _current,
@@ -61,7 +61,7 @@ def _form_context(request: Request, db: Any, official: Official, lang: str, form
         "roles": [(code, _role_name(request, code, lang)) for code, r in wf.roles.items() if r.decides],
         "people": people,
         "steps": [(s.nomor, f"{s.nomor}. {s.kegiatan if lang == 'id' else s.activity_en}") for s in wf.steps],
-        "periodes": PERIODES,
+        "periodes": [(p, periode_name(p, lang)) for p in PERIODES],  # labels shown, codes sent
         "form": {
             "kepada_role": DEFAULT_KEPADA.get(official.role, ""),
             "kepada_id": "",
@@ -73,8 +73,8 @@ def _form_context(request: Request, db: Any, official: Official, lang: str, form
             "langkah": str(steps[0].nomor) if steps else "",
             **form,
         },
-        "received": [disposisi_view(request, db, r, lang, now) for r in disposisi.for_official(db, official)],
-        "sent": [disposisi_view(request, db, r, lang, now) for r in disposisi.sent_by(db, official)],
+        "received": [disposisi_view(request, db, r, lang, now, official) for r in disposisi.for_official(db, official)],
+        "sent": [disposisi_view(request, db, r, lang, now, official) for r in disposisi.sent_by(db, official)],
         "errors": [],
         "may_issue": bool(wf.roles.get(official.role) and wf.roles[official.role].decides),
     }
@@ -115,9 +115,8 @@ def disposisi_issue(
     if not csrf_ok(ws, csrf):
         ctx = {**_form_context(request, db, official, lang, form), "errors": [t("msg_csrf", lang)]}
         return _page(request, "disposisi.html", ws, ctx, official=official, status=403)
-    body = {**form, "kepada_role": kepada_role if not kepada_id else ""}
-    try:
-        row = disposisi.issue(db, rt, _workflow(request), official, body)
+    try:  # a role and an official both chosen: refused with the form kept (disposisi.validate), never reduced
+        row = disposisi.issue(db, rt, _workflow(request), official, form)
     except ApiError as err:
         db.rollback()
         messages = [e.message_id if lang == "id" else e.message_en for e in err.errors] or [_message(err, lang)]
@@ -136,8 +135,11 @@ def disposisi_detail(disposisi_id: RowId, request: Request, db: SessionDep) -> R
     if row is None:
         return _refused(request, ws, official, t("disposisi_not_found", lang), "/disposisi", 404,
                         title=t("not_found_title", lang), back_label=t("back_disposisi", lang))  # fmt: skip
+    if not disposisi.may_read(row, official):  # issuer, recipients and oversight only
+        return _refused(request, ws, official, t("disposisi_not_allowed", lang), "/disposisi", 403,
+                        back_label=t("back_disposisi", lang))  # fmt: skip
     ctx = {
-        "x": disposisi_view(request, db, row, lang, datetime.now(UTC)),
+        "x": disposisi_view(request, db, row, lang, datetime.now(UTC), official),
         "may_finish": disposisi.is_recipient(row, official) and row.selesai_at is None,
     }
     return _page(request, "disposisi_detail.html", ws, ctx, official=official)
@@ -217,7 +219,7 @@ def sosialisasi_page(sosialisasi_id: RowId, request: Request, db: SessionDep, rt
                         403, back_label=t("open_draft", lang))  # fmt: skip
     just_read = sosialisasi.acknowledge(db, rt, sos, official)
     ctx = {
-        "s": sosialisasi_view(request, db, sos, lang, datetime.now(UTC)),
+        "s": sosialisasi_view(request, db, sos, lang, datetime.now(UTC), official),
         "documents": documents_view(db, db.get(DraftRow, sos.draft_id), lang),  # the final once there is one
         "notice": t("msg_dibaca", lang) if just_read else None,
     }
@@ -255,7 +257,7 @@ def compliance_page(request: Request, db: SessionDep, tahun: str = "") -> Respon
             "median_label": dur(r["median"]),
             "worst_label": dur(r["worst"]),
             "share_label": f"{round(r['share'] * 100)} %" if r["share"] is not None else t("no_data", lang),
-            "worst_late": r["worst"] is not None and r["worst"] > r["waktu"],
+            "worst_late": r["worst_late"],  # a disposition with a due date is judged by that date
         }
         for r in kepatuhan.report(db, wf, year)
     ]

@@ -9,14 +9,11 @@ textareas' `maxlength`).
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlmodel import Session, col, select
-
 from services.approval.limits import MAX_TEXT
-from services.approval.models import PengingatRow, RekapRow
+from services.approval.units import unit_names
 from shared.formatting import MISSING, fmt_number
 
 __all__ = ["MAX_TEXT", "decimal", "figure", "indicator_figure", "places_of", "unit_label", "unit_names"]
@@ -57,25 +54,6 @@ def indicator_figure(ind: dict[str, Any] | None, key: str, lang: str) -> str:
     ind = ind or {}
     places = PERCENT_PLACES if key.startswith("capaian") else places_of(ind)
     return figure(ind.get(key), lang, places)
-
-
-def unit_names(db: Session, tahun: int | None = None) -> dict[str, str]:
-    """Unit code → name: the newest recap that lists the units (the year's first), then the reminders' names."""
-    names: dict[str, str] = {}
-    for reminder in db.exec(select(PengingatRow).where(col(PengingatRow.nama_unit).is_not(None))):
-        if reminder.nama_unit:
-            names.setdefault(reminder.unit, reminder.nama_unit)
-    query = select(RekapRow).order_by(col(RekapRow.tahun).desc(), col(RekapRow.revision).desc())
-    if tahun is not None:
-        query = query.where(RekapRow.tahun == tahun)
-    row = db.exec(query.limit(1)).first()
-    if row is not None:
-        units = json.loads(row.body).get("rekap", {}).get("units")
-        if isinstance(units, dict):
-            names.update({str(k): str(v) for k, v in units.items() if v})
-    if tahun is not None and not names:
-        return unit_names(db, None)
-    return names
 
 
 def unit_label(code: str | None, names: dict[str, str]) -> str:

@@ -287,6 +287,13 @@ def _refused(
     return _page(request, "error.html", ws, ctx, official=official, status=status)
 
 
+def _draft_not_found(request: Request, ws: WebSession, official: Official | None) -> Response:
+    """An unknown draft: "Tidak ditemukan", as an unknown disposition or circulation."""
+    lang = _lang(request)
+    return _refused(request, ws, official, t("draft_not_found", lang), "/kotak-masuk", 404,
+                    title=t("not_found_title", lang), back_label=t("back_inbox", lang))  # fmt: skip
+
+
 # ---- inbox ---------------------------------------------------------------------------------------------------------
 
 
@@ -308,7 +315,7 @@ def _row_view(
         **d,
         "label": periode_label(d["periode"], d["tahun"], lang),
         "jenis_label": pick(JENIS, d["jenis"], lang),
-        "state_label": pick(STATES, d["state"], lang),
+        "state_label": _state_label(wf, d, draft, lang, request),
         "step_label": _step_label(step, lang),
         "acting": _role_name(request, d.get("acting_role"), lang),
         "waited": fmt_duration(waited, lang) if clock else None,
@@ -323,6 +330,19 @@ def _row_view(
     if draft is not None:
         view.update(_expected(request, wf, view, draft, names or {}, lang))
     return view
+
+
+def _state_label(wf: Workflow, d: dict[str, Any], draft: domain.Draft | None, lang: str, request: Request) -> str:
+    """The state as a reader tells the steps apart: a waiting draft is "Menunggu diajukan" while at its compiler's
+    submit stage, "Diperiksa {role}" once submitted (the gate's role); the others by their state."""
+    if d["state"] != domain.MENUNGGU or draft is None:
+        return pick(STATES, d["state"], lang)
+    stage = domain.current_stage(wf, draft)
+    if stage is None:
+        return pick(STATES, d["state"], lang)
+    if stage.action == "submit":
+        return t("state_to_submit", lang)
+    return t("state_in_review", lang).format(role=_role_name(request, stage.role, lang))
 
 
 def _step_label(step: Any, lang: str) -> str:
@@ -348,6 +368,9 @@ def _expected(
         return {"expected": t("act_none", lang)}
     stage = domain.current_stage(wf, draft)
     role = d["acting"]
+    waits = [(m["periode"], m["tahun"]) for m in d.get("menunggu") or []]
+    if waits:  # held back by the workflow's `requires`: nobody's turn yet, it waits for those reports
+        return {"expected": t("act_wait_reports", lang).format(reports=domain.reports_text(waits, lang))}
     if draft.koreksi_role:
         units = ", ".join(present.unit_label(u, names) for u in draft.koreksi_units) or t("act_units_named", lang)
         key = "act_koreksi" if d["actionable"] else "act_wait_koreksi"
@@ -381,9 +404,12 @@ def inbox(request: Request, db: SessionDep) -> Response:
         "for_info": [d for d in drafts if not d["actionable"]],
         "today": fmt_date(office_date(now), lang),
         "disposisi": [
-            disposisi_view(request, db, row, lang, now) for row in disposisi.for_official(db, official, open_only=True)
+            disposisi_view(request, db, row, lang, now, official)
+            for row in disposisi.for_official(db, official, open_only=True)
         ],
-        "to_read": [sosialisasi_view(request, db, row, lang, now) for row in sosialisasi.unread_for(db, official)],
+        "to_read": [
+            sosialisasi_view(request, db, row, lang, now, official) for row in sosialisasi.unread_for(db, official)
+        ],
         "pengingat": [pengingat_view(p, lang, names) for p in handlers.pengingat(db)]
         if official.role in PENGINGAT_ROLES
         else [],
@@ -431,19 +457,26 @@ def _clock(wf: Workflow, step_no: int | None, started: datetime, now: datetime, 
 
 
 def _disposisi_late(wf: Workflow, row: Any, now: datetime) -> bool:
-    """Is (or was, when done) the disposisi late? Against the due date its issuer set (a day in the office's
-    calendar), else against its SOP step's time standard."""
-    ended = _aware(row.selesai_at) if row.selesai_at else now
-    if row.batas_waktu:
-        return bool(ended.astimezone(i18n.WIB).date() > row.batas_waktu)
-    try:
-        step = wf.step(row.langkah) if row.langkah else None
-    except KeyError:
-        return False
-    return bool(step and ended - _aware(row.issued_at) > step.waktu)
+    """Is (or was, when done) the disposisi late? `disposisi.is_late`: against the due date its issuer set (a day in
+    the office's calendar), else against its SOP step's time standard — the rule the SOP compliance page uses too."""
+    return disposisi.is_late(wf, row, now)
 
 
-def disposisi_view(request: Request, db: Session, row: Any, lang: str, now: datetime) -> dict[str, Any]:
+def _disposisi_expected(row: Any, viewer: Official | None, kepada_label: str, lang: str) -> str | None:
+    """What the disposition's card asks of its reader: the recipient acts on it and marks it done; its issuer (and
+    anyone else who may read it) waits for the recipient; nothing once done."""
+    if viewer is None:
+        return None
+    if row.selesai_at is not None:
+        return t("act_none", lang)
+    if disposisi.is_recipient(row, viewer):
+        return t("act_disposisi", lang)
+    return t("act_wait_disposisi", lang).format(kepada=kepada_label)
+
+
+def disposisi_view(
+    request: Request, db: Session, row: Any, lang: str, now: datetime, viewer: Official | None = None
+) -> dict[str, Any]:
     wf = _workflow(request)
     d = disposisi.public(db, wf, row)
     clock = _clock(wf, row.langkah, row.issued_at, now, lang)
@@ -452,6 +485,11 @@ def disposisi_view(request: Request, db: Session, row: Any, lang: str, now: date
     late = _disposisi_late(wf, row, now)
     if row.batas_waktu:  # measured against its due date, not the step's standard
         clock = {**clock, "standard": None, "due": fmt_date(row.batas_waktu, lang)}
+    kepada_label = (
+        f"{kepada.get('nama')} ({_role_name(request, kepada.get('role'), lang)})"
+        if kepada.get("nama")
+        else _role_name(request, kepada.get("role"), lang)
+    )
     return {
         **d,
         **clock,
@@ -459,11 +497,9 @@ def disposisi_view(request: Request, db: Session, row: Any, lang: str, now: date
         "done_late": late and bool(row.selesai_at),
         "overdue": overdue and not row.selesai_at,
         "dari_label": f"{d['dari'].get('nama', '')} ({_role_name(request, d['dari'].get('role'), lang)})",
-        "kepada_label": (
-            f"{kepada.get('nama')} ({_role_name(request, kepada.get('role'), lang)})"
-            if kepada.get("nama")
-            else _role_name(request, kepada.get("role"), lang)
-        ),
+        "kepada_label": kepada_label,
+        "expected": _disposisi_expected(row, viewer, kepada_label, lang),
+        "expected_you": bool(viewer and row.selesai_at is None and disposisi.is_recipient(row, viewer)),
         "batas_label": fmt_date(row.batas_waktu, lang) if row.batas_waktu else None,
         "issued_label": fmt_datetime(_aware(row.issued_at), lang),
         "done_label": fmt_datetime(_aware(row.selesai_at), lang) if row.selesai_at else None,
@@ -471,12 +507,30 @@ def disposisi_view(request: Request, db: Session, row: Any, lang: str, now: date
     }
 
 
-def sosialisasi_view(request: Request, db: Session, row: Any, lang: str, now: datetime) -> dict[str, Any]:
+def _sosialisasi_expected(status: dict[str, Any], viewer: Official | None, lang: str) -> str | None:
+    """What a circulation asks of its reader: a recipient reads the report (then it is read); its sender waits for
+    the readers."""
+    if viewer is None:
+        return None
+    mine = next((p for p in status["penerima"] if p["id"] == viewer.id), None)
+    if mine is not None:
+        return t("act_read", lang) if mine["read_at"] is None else t("act_was_read", lang)
+    if status["belum_dibaca"]:
+        return t("act_wait_read", lang).format(n=len(status["belum_dibaca"]))
+    return t("act_none", lang)
+
+
+def sosialisasi_view(
+    request: Request, db: Session, row: Any, lang: str, now: datetime, viewer: Official | None = None
+) -> dict[str, Any]:
     wf = _workflow(request)
     status = sosialisasi.status(db, row)
     draft = db.get(DraftRow, row.draft_id)
     return {
         **status,
+        "expected": _sosialisasi_expected(status, viewer, lang),
+        "expected_you": bool(viewer and viewer.id in [p["id"] for p in status["penerima"] if p["read_at"] is None]),
+        "final": bool(draft and draft.state == domain.FINAL),  # "Buka laporan", not "Buka draf"
         **_clock(wf, row.langkah, row.sent_at, now, lang),
         "label": periode_label(draft.periode, draft.tahun, lang) if draft else row.draft_id,
         "jenis_label": pick(JENIS, draft.jenis, lang) if draft else "",
@@ -780,7 +834,7 @@ def _draft_context(
             if o.id != official.id and wf.roles.get(o.role) is not None and wf.roles[o.role].decides
         ]
     circulations = [
-        sosialisasi_view(request, db, s, lang, now)
+        sosialisasi_view(request, db, s, lang, now, official)
         for s in sosialisasi.for_draft(db, row.id)
         if sosialisasi.may_see(db, s, official)  # who has read it: for the sender, recipients and oversight only
     ]
@@ -827,7 +881,7 @@ def draft_page(draft_id: str, request: Request, db: SessionDep) -> Response:
         return _to_login(ws)
     row = db.get(DraftRow, draft_id)
     if row is None:
-        return _refused(request, ws, official, t("not_found", _lang(request)), "/kotak-masuk", 404)
+        return _draft_not_found(request, ws, official)
     all_rows = request.query_params.get("semua") == "1"
     ctx = _draft_context(request, db, row, official, _lang(request), all_rows=all_rows)
     return _page(request, "draft.html", ws, ctx, official=official)
@@ -856,7 +910,7 @@ def draft_decision(
         return _refused(request, ws, official, t("msg_csrf", lang), back, 403)
     row = db.get(DraftRow, draft_id)
     if row is None:
-        return _refused(request, ws, official, t("not_found", lang), "/kotak-masuk", 404)
+        return _draft_not_found(request, ws, official)
     draft = handlers.to_domain(row)
     form_kept = {"note": note if decision != "return" else "", "reason": note if decision == "return" else ""}
     label = (t("reason_field", "id"), t("reason_field", "en")) if decision == "return" else None

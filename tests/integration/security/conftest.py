@@ -187,7 +187,7 @@ def _build(world: World, pk: dict[str, Any], submissions: list[dict[str, Any]]) 
 
     def published() -> bool:  # the TW1 final's documents (DocumentPublished) and a Lembar Disposisi, for their routes
         final = appr.get(f"/draf/{tw1['id']}", headers=world.official("staf")).text
-        lembar = appr.get(f"/disposisi/{world.ids['disposisi_api']}/lembar.pdf", headers=world.official("staf"))
+        lembar = appr.get(f"/disposisi/{world.ids['disposisi_api']}/lembar.pdf", headers=world.official("subkor"))
         return 'id="sha256-pdf"' in final and lembar.status_code == 200
 
     wait_for(published, "the TW1 final documents and the Lembar Disposisi")

@@ -10,6 +10,7 @@ Statuses: a number is the status; `login` is 303 to the login page (/masuk). Whe
 for the rows after it, the allowed callers send a request that is refused only after the authorization check (an
 invalid decision, an empty disposition, no recipients): their 422 shows they were let through, the others' 403 that
 they were not. 401: no or unknown credentials (unit keys are unknown outside the collector); 403: known, not allowed.
+The disposition read is the Sekretaris's to the Sub Koordinator: its issuer, its recipient (and oversight) open it.
 """
 
 from __future__ import annotations
@@ -77,6 +78,7 @@ GET  /api/v1/drafts/{draft_id}                      401   401   401   401   200 
 POST /api/v1/drafts/{draft_id}/decision             401   401   401   401   403   403   403   403   422   403   403
 POST /api/v1/disposisi                              401   401   401   401   422   422   422   422   422   403   403
 GET  /api/v1/disposisi                              401   401   401   401   200   200   200   200   200   200   403
+GET  /api/v1/disposisi/{disposisi_id}               401   401   401   401   200   403   200   403   403   403   200
 POST /api/v1/disposisi/{disposisi_id}/selesai       401   401   401   401   403   403   200   403   403   403   403
 POST /api/v1/drafts/{draft_id}/sosialisasi          401   401   401   401   403   403   422   403   403   403   403
 GET  /api/v1/sosialisasi/{sosialisasi_id}           401   401   401   401   200   200   200   200   403   403   200
@@ -93,10 +95,10 @@ GET  /draf/{draft_id}                               login login login login 200 
 POST /draf/{draft_id}/keputusan                     login login login login 403   403   403   403   422   403   login
 GET  /draf/{draft_id}/dokumen.pdf                   login login login login 200   200   200   200   200   200   login
 GET  /draf/{draft_id}/final.{fmt}                   login login login login 200   200   200   200   200   200   login
-GET  /disposisi/{disposisi_id}/lembar.{fmt}         login login login login 200   200   200   200   200   200   login
+GET  /disposisi/{disposisi_id}/lembar.{fmt}         login login login login 200   403   200   403   403   403   login
 GET  /disposisi                                     login login login login 200   200   200   200   200   200   login
 POST /disposisi                                     login login login login 422   422   422   422   422   403   login
-GET  /disposisi/{disposisi_id}                      login login login login 200   200   200   200   200   200   login
+GET  /disposisi/{disposisi_id}                      login login login login 200   403   200   403   403   403   login
 POST /disposisi/{disposisi_id}/selesai              login login login login 403   403   403   303   403   403   login
 POST /draf/{draft_id}/sosialisasi                   login login login login 403   403   422   403   403   403   login
 GET  /sosialisasi/{sosialisasi_id}                  login login login login 200   200   200   200   403   403   login
