@@ -28,7 +28,6 @@ from shared.service import Runtime
 
 PERIODES = ("TW1", "TW2", "TW3", "TW4", "S1", "S2", "TAHUNAN")
 MAX_INSTRUKSI = limits.MAX_TEXT["instruksi"]
-OVERSIGHT_ROLES = ("sekretaris", "kepala_dinas")  # they may issue a disposisi for any SOP step; others for their own
 
 
 def actor(o: Official) -> dict[str, Any]:
@@ -128,7 +127,7 @@ def validate(session: Session, wf: Workflow, sender: Official, data: dict[str, A
         except (TypeError, ValueError, KeyError):
             errors.append(_err("langkah", "unknown_step", "Langkah SOP tidak dikenal.", "Unknown SOP step."))
         else:
-            if step_role != sender.role and sender.role not in OVERSIGHT_ROLES:
+            if step_role != sender.role and not oversees(sender):  # oversight may name any step; others their own
                 errors.append(
                     _err(
                         "langkah", "wrong_role",
