@@ -145,7 +145,7 @@ async def lembar_disposisi(
         return _to_login(ws)
     lang = _lang(request)
     if row is None:
-        return _refused(request, ws, official, t("not_found", lang), "/disposisi", 404)
+        return _refused(request, ws, official, t("disposisi_not_found", lang), "/disposisi", 404)
     back = f"/disposisi/{disposisi_id}"
     document_id = await _lembar_id(rt, row.tahun, row.nomor)
     answer = None
