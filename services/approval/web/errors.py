@@ -30,17 +30,16 @@ def error_page(request: Request, err: ApiError) -> Response:
     back, back_label = "/kotak-masuk", None
     if request.method == "POST" and (page := local_referer(request)):
         back, back_label = page, t("back_form", lang)
-    title = None
     if err.errors and err.errors[0].rule == "too_large":
         limit = request.app.state.rt.settings.max_body_bytes
         message = t("msg_too_large", lang).format(limit=_size(limit, lang))
     elif err.errors and err.errors[0].field == "path":  # a NUL in the address: no page has it, said plainly
-        message, title = t("page_not_found", lang), t("not_found_title", lang)
+        message = t("msg_bad_address", lang)
     elif err.errors and err.errors[0].rule == "unreadable_form":
         message = t("msg_unreadable_form", lang)
     else:
         message = _message(err, lang)
-    ctx = {"message": message, "back": back, "back_label": back_label, "title": title}
+    ctx = {"message": message, "back": back, "back_label": back_label, "title": None}
     response = _page(request, "error.html", read_session(request), ctx, status=err.status)
     response.headers.update(err.headers or {})
     return response

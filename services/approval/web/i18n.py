@@ -125,6 +125,10 @@ TEXT: dict[str, dict[str, str]] = {
         "id": "Format berkas tidak dikenal: yang tersedia PDF, DOCX atau XLSX.",
         "en": "Unknown file format: PDF, DOCX or XLSX are available.",
     },
+    "msg_bad_address": {
+        "id": "Alamat ini tidak menuju halaman mana pun: ada karakter yang tidak boleh ada di alamat.",
+        "en": "This address leads to no page: it holds a character no address may hold.",
+    },
     "msg_unreadable_form": {
         "id": "Isian formulir tidak terbaca (kiriman rusak); tidak ada yang disimpan. Kembali ke formulir dan kirim "
         "ulang.",
