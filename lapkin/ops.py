@@ -22,7 +22,18 @@ from redis.exceptions import ResponseError
 
 from shared.config import Settings
 from shared.messaging.guard import epoch_key
-from shared.messaging.index import INDEXER_GROUP, PRODUCERS, EventIndex, decode, entry_time, is_entry_id
+from shared.messaging.index import (
+    INDEXER_GROUP,
+    PRODUCERS,
+    EventIndex,
+    decode,
+    entry_time,
+    is_entry_id,
+    is_submission,
+    keys_for,
+    names_report,
+    recap_period,
+)
 from shared.observability import reconcile_key
 
 # the consumer groups the running system keeps on each producer's stream: every service that reads it (its
@@ -168,8 +179,12 @@ class Ops:
             name = _text(g["name"])
             oldest = None
             if int(g["pending"]):
+                # the age of the oldest pending entry since it was written (its id is its time in ms), not its
+                # idle time: each redelivery resets that, and an event retried for an hour would look seconds old
                 first = self.r.xpending_range(stream, name, "-", "+", 1)
-                oldest = first[0]["time_since_delivered"] / 1000 if first else None
+                if first:
+                    written_ms = int(_text(first[0]["message_id"]).split("-")[0])
+                    oldest = max(0.0, time.time() - written_ms / 1000)
             groups.append(
                 {"group": name, "pending": int(g["pending"]), "lag": g.get("lag"), "oldest_pending_s": oldest}
             )
@@ -318,6 +333,35 @@ class Ops:
                 if draft[0]:
                     drafts.add(draft)
                 path.append(env)
+        reports = [env for env in path if names_report(env, ident)]
+        if reports:  # a report: also what it was drawn from (its recap up the causation chain, the submissions)
+            by_event = {str(env.get("event_id")): env for env in all_events}
+            have = {(env["stream"], env["id"]) for env in path}
+            queue = [str(env["causation_id"]) for env in reports if env.get("causation_id")]
+            done: set[str] = set()
+            while queue:
+                cause = queue.pop()
+                if cause in done or cause not in by_event:
+                    continue
+                done.add(cause)
+                env = by_event[cause]
+                found = [env]
+                if period := recap_period(env):
+                    at = tuple(int(x) for x in env["id"].split("-"))
+                    found += [
+                        e
+                        for e in all_events
+                        if is_submission(e)
+                        and period in keys_for(self.s.stream_prefix, e["stream"], e)["periode"]
+                        and tuple(int(x) for x in e["id"].split("-")) <= at
+                    ]
+                for e in found:
+                    if (e["stream"], e["id"]) not in have:
+                        have.add((e["stream"], e["id"]))
+                        path.append(e)
+                if env.get("causation_id"):
+                    queue.append(str(env["causation_id"]))
+            path.sort(key=lambda r: tuple(int(x) for x in r["id"].split("-")))
         return path
 
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from lapkin.ops import DeadLetterNotFound, Ops, entry_time
+from shared import clock
 from shared.config import Settings
 
 events_app = typer.Typer(help="Log peristiwa / the event log.", no_args_is_help=True)
@@ -15,7 +16,9 @@ dlq_app = typer.Typer(help="Surat mati / dead letters: list, show, replay, drop.
 
 
 def _ops() -> Ops:
-    return Ops(Settings())
+    settings = Settings()
+    clock.configure(settings)  # the times it prints: the office's zone, as the web pages show them
+    return Ops(settings)
 
 
 def _line(env: dict[str, Any]) -> str:
@@ -25,7 +28,8 @@ def _line(env: dict[str, Any]) -> str:
         for k in ("tahun", "periode", "triwulan", "unit", "revision", "status", "version", "draft_id")
         if k in payload
     )
-    when = entry_time(env["id"]).strftime("%Y-%m-%d %H:%M:%S")
+    at = clock.to_office(entry_time(env["id"]))  # the office's zone, named, as the web pages show it
+    when = f"{at.strftime('%Y-%m-%d %H:%M:%S')} {clock.zone_label(when=at)}"
     return f"{when}  {env.get('producer', '?'):<10} {env.get('type', '?'):<26} {about}  [{env.get('correlation_id')}]"
 
 
@@ -157,6 +161,7 @@ def dlq_list() -> None:
         typer.echo(
             f"{row['row']}  grup/group={row.get('group') or '?'}  {env.get('type', '?')}  "
             f"event={env.get('event_id', '?')}  {row.get('dead_reason')}"
+            + (f"  last_error={row['last_error']}" if row.get("last_error") else "")
         )
 
 

@@ -124,6 +124,32 @@ def keys_for(prefix: str, stream: str, env: dict[str, Any]) -> dict[str, list[st
     return out
 
 
+UPSTREAM_MAX = 200  # causes followed up from a report's events, at most
+
+
+def names_report(env: dict[str, Any], ident: str) -> bool:
+    """Whether an event names `ident` as its draft or document (a report's trace also shows what it was drawn
+    from: the recap and the period's submissions)."""
+    payload = env.get("payload") if isinstance(env.get("payload"), dict) else {}
+    assert isinstance(payload, dict)
+    return ident in (payload.get("draft_id"), payload.get("document_id"))
+
+
+def is_submission(env: dict[str, Any]) -> bool:
+    payload = env.get("payload")
+    return isinstance(payload, dict) and bool(payload.get("submission_id"))
+
+
+def recap_period(env: dict[str, Any]) -> str | None:
+    """`2024-TW1` for a RekapCompleted (the period key its submissions are indexed under), else None."""
+    payload = env.get("payload") if isinstance(env.get("payload"), dict) else {}
+    assert isinstance(payload, dict)
+    if env.get("type") != "RekapCompleted" or not payload.get("tahun"):
+        return None
+    periode = periode_of(payload)
+    return f"{payload['tahun']}-{periode}" if periode else None
+
+
 def matches(env: dict[str, Any], stream: str, filters: dict[str, str], prefix: str = "") -> bool:
     """Whether an event passes the filters (the live feed checks new entries with this, the index is not needed)."""
     keys = keys_for(prefix, stream, env)
@@ -319,6 +345,10 @@ class EventIndex:
                 if draft not in drafts_done:
                     drafts_done.add(draft)
                     push(self.members(self.key("draft", draft), score))  # from the event that produced it on
+        seed_rows = self._fetch([m for m, _ in seeds])
+        if any(names_report(row, ident) for row in seed_rows):
+            for member, score in self._upstream(seed_rows):
+                seen.setdefault(member, score)
         rows = self._fetch(sorted(seen, key=lambda m: seen[m]))
         # entries of two streams written in the same millisecond tie: an effect still comes after its cause
         parent = {str(row.get("event_id")): row.get("causation_id") for row in rows}
@@ -330,6 +360,36 @@ class EventIndex:
             return n
 
         return sorted(rows, key=lambda row: (score_of(row["id"]), depth(row)))
+
+    def _upstream(self, rows: list[dict[str, Any]]) -> list[tuple[str, float]]:
+        """What a report was drawn from: the causes of `rows`, up the causation chain (a draft ← its recap ← …),
+        and for each recap met, the submissions of its period written before it."""
+        found: dict[str, float] = {}
+        queue = [str(row["causation_id"]) for row in rows if row.get("causation_id")]
+        done: set[str] = set()
+        while queue and len(done) < UPSTREAM_MAX:
+            cause = queue.pop()
+            if cause in done:
+                continue
+            done.add(cause)
+            at = self.r.hget(f"{self.prefix}.idx:eid", cause)
+            if not at:
+                continue
+            member = _text(at)
+            fetched = self._fetch([member])
+            if not fetched:
+                continue
+            row = fetched[0]
+            found[member] = score_of(row["id"])
+            if row.get("causation_id"):
+                queue.append(str(row["causation_id"]))
+            period = recap_period(row)
+            if period:
+                candidates = [(m, sc) for m, sc in self.members(self.key("periode", period)) if sc <= found[member]]
+                for sub in self._fetch([m for m, _ in candidates]):
+                    if is_submission(sub):
+                        found[f"{sub['stream']}|{sub['id']}"] = score_of(sub["id"])
+        return list(found.items())
 
     def indexed(self) -> bool:
         return bool(self.r.exists(f"{self.prefix}.idx:eid"))

@@ -36,6 +36,21 @@ log = logging.getLogger("lapkin.messaging")
 Handler = Callable[[Session, Envelope, Any], None]  # (session, envelope, typed payload); sync, runs in a thread
 DATABASE_RETRY_PAUSE_S = 1.0  # a subscriber's pause after a delivery failed because the database is away
 
+LAST_ERROR_MAX = 500  # characters of a handler's last exception kept for the dead letter
+LAST_ERROR_TTL_S = 7 * 24 * 3600
+
+
+def last_error_key(prefix: str, group: str, event_id: str) -> str:
+    """Where a consumer group keeps the last exception its handler raised on an event (`Class: message`, cut to
+    LAST_ERROR_MAX), for the dead letter "too many deliveries" to name why; it expires after LAST_ERROR_TTL_S."""
+    return f"{prefix}.lasterr:{group}:{event_id}"
+
+
+def error_text(exc: BaseException) -> str:
+    text = f"{type(exc).__name__}: {exc}".strip()
+    return text if len(text) <= LAST_ERROR_MAX else text[: LAST_ERROR_MAX - 1] + "…"
+
+
 _waiting: contextvars.ContextVar[Callable[[], int]] = contextvars.ContextVar("lapkin_events_waiting")
 
 
@@ -217,7 +232,11 @@ class EventConsumer:
         if handler is None:
             return  # not ours: ack
         if deliveries > self.settings.max_deliveries:
-            await dead("too many deliveries")
+            last = await self._last_error(msg, env.event_id)
+            await self.dead_letter(
+                stream, body, msg, "too many deliveries", deliveries, source=source, origin_entry=origin_entry,
+                last_error=last,
+            )  # fmt: skip
             return
         try:
             payload = parse_payload(env)
@@ -234,9 +253,17 @@ class EventConsumer:
             try:
                 await asyncio.to_thread(self._apply, handler, env, payload)  # raises => stays pending => reclaimed
             except Exception as exc:
-                log.error(  # FastStream logs the traceback; this line carries the correlation id
-                    "handler for %s failed (event %s, delivery %s)", env.type, env.event_id, deliveries, exc_info=False
+                log.error(  # FastStream logs the traceback (with its message_id); this line names the event
+                    "handler for %s failed (event_id=%s correlation_id=%s delivery=%s): %s",
+                    env.type,
+                    env.event_id,
+                    env.correlation_id,
+                    deliveries,
+                    error_text(exc),
+                    exc_info=False,
+                    extra={"event_id": env.event_id, "event_type": env.type},
                 )
+                await self._remember_error(msg, env.event_id, exc)
                 if self.metrics:
                     self.metrics.handler_failures.inc(stream, env.type)
                 if database_unavailable(exc):
@@ -248,6 +275,30 @@ class EventConsumer:
             self.metrics.handler_latency.observe(env.type, value=time.perf_counter() - started)
         if self.after_commit:
             self.after_commit()
+
+    def _client(self, msg: RedisStreamMessage) -> Any:
+        return self.redis if self.redis is not None else msg.consumer  # FastStream binds its client to the message
+
+    async def _remember_error(self, msg: RedisStreamMessage, event_id: str, exc: BaseException) -> None:
+        """Keep the handler's last exception on this event, for its dead letter (never a reason to fail more)."""
+        client = self._client(msg)
+        if client is None:
+            return
+        key = last_error_key(self.settings.stream_prefix, self.service, event_id)
+        try:
+            await client.set(key, error_text(exc), ex=LAST_ERROR_TTL_S)
+        except Exception as err:
+            log.warning("could not keep the last error of event %s: %s", event_id, err)
+
+    async def _last_error(self, msg: RedisStreamMessage, event_id: str) -> str | None:
+        client = self._client(msg)
+        if client is None:
+            return None
+        try:
+            found = await client.get(last_error_key(self.settings.stream_prefix, self.service, event_id))
+        except Exception:
+            return None
+        return _text(found) if found is not None else None
 
     async def _uncount(self, stream: str, msg: RedisStreamMessage, deliveries: int) -> None:
         """A delivery that failed because the database is away says nothing about the event, so it must not bring
@@ -308,6 +359,7 @@ class EventConsumer:
         *,
         source: str | None = None,
         origin_entry: str | None = None,
+        last_error: str | None = None,
     ) -> None:
         """One dead letter on `<stream>.dlq` for this consumer group: every group that fails an event writes its
         own, naming itself (`group`, `service`, and the process in `worker`), so a replay goes to that group only."""
@@ -319,7 +371,7 @@ class EventConsumer:
                 stream,
                 self.service,
                 reason,
-                extra={"event_type": type_, "deliveries": n},
+                extra={"event_type": type_, "deliveries": n, "last_error": last_error},
             )
         entry = msg.raw_message.get("message_ids") if isinstance(msg.raw_message, dict) else None
         read_id = _text(entry[0]) if entry else None
@@ -335,6 +387,8 @@ class EventConsumer:
             "worker": consumer_name(self.settings, self.service),
             "failed_at": utcnow().isoformat(),
         }
+        if last_error:  # the handler's last exception: why the deliveries failed
+            letter["last_error"] = last_error
         if source:  # it failed again after a replay
             letter["retry_stream"], letter["retry_entry_id"] = source, read_id
         await self.broker.publish(letter, stream=f"{stream}.dlq")

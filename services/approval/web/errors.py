@@ -17,7 +17,7 @@ from services.approval.web.i18n import t
 from services.approval.web.paths import local_referer
 from services.approval.web.sessions import read_session
 from services.approval.web.views import _lang, _message, _page, _session_official
-from shared.errors import ApiError
+from shared.errors import ApiError, ErrorItem
 from shared.formatting import fmt_number
 
 
@@ -33,6 +33,10 @@ def error_page(request: Request, err: ApiError) -> Response:
     if err.errors and err.errors[0].rule == "too_large":
         limit = request.app.state.rt.settings.max_body_bytes
         message = t("msg_too_large", lang).format(limit=_size(limit, lang))
+    elif err.errors and err.errors[0].field == "path":  # a NUL in the address: no page has it, said plainly
+        message = t("msg_bad_address", lang)
+    elif err.errors and err.errors[0].rule == "unreadable_form":
+        message = t("msg_unreadable_form", lang)
     else:
         message = _message(err, lang)
     ctx = {"message": message, "back": back, "back_label": back_label, "title": None}
@@ -52,19 +56,22 @@ NOT_FOUND_BY_PREFIX = (  # an unknown address under a page family: that family's
     ("/sosialisasi/", "sosialisasi_not_found", "/kotak-masuk", "back_inbox"),
     ("/disposisi/", "disposisi_not_found", "/disposisi", "back_disposisi"),
     ("/draf/", "draft_not_found", "/kotak-masuk", "back_inbox"),
+    ("/operator/peristiwa/", "event_not_found", "/operator/peristiwa", "back_event_log"),
 )
 
 
-def not_found_page(request: Request, status: int = 404) -> Response:
-    """Run in a worker thread: it looks up who is logged in, for the page's menu."""
+def not_found_page(request: Request, status: int = 404, key: str | None = None) -> Response:
+    """Run in a worker thread: it looks up who is logged in, for the page's menu. `key`: the message, when not the
+    one of the address's page family."""
     lang, path = _lang(request), request.url.path
     with Session(request.app.state.rt.engine) as db:
         ws, official = _session_official(request, db)
-    key, back, back_key = "page_not_found", "/kotak-masuk", "back_inbox"
+    found, back, back_key = "page_not_found", "/kotak-masuk", "back_inbox"
     for prefix, k, b, bk in NOT_FOUND_BY_PREFIX:
         if path.startswith(prefix):
-            key, back, back_key = k, b, bk
+            found, back, back_key = k, b, bk
             break
+    key = key or found
     ctx = {"message": t(key, lang), "back": back, "back_label": t(back_key, lang), "title": t("not_found_title", lang)}
     return _page(request, "error.html", ws, ctx, official=official, status=status)
 
@@ -80,18 +87,28 @@ def install_web_errors(app: Any) -> None:
     json_validation = app.exception_handlers[RequestValidationError]
 
     def is_page(request: Request) -> bool:
-        return not request.url.path.startswith(("/api/", "/healthz", "/metrics", "/static/"))
+        if request.url.path.startswith("/static/"):  # a file the browser opened as a page (not one a page loads)
+            return "text/html" in request.headers.get("accept", "")
+        return not request.url.path.startswith(("/api/", "/healthz", "/metrics"))
 
     async def http_error(request: Request, exc: Exception) -> Response:
         if is_page(request) and isinstance(exc, StarletteHTTPException) and exc.status_code == 404:
             return await run_in_threadpool(not_found_page, request)
+        if is_page(request) and isinstance(exc, StarletteHTTPException) and exc.status_code == 400:
+            # a form's body the server could not read (a broken multipart body): the app's page, not JSON
+            unreadable = ApiError(400, [ErrorItem("body", "unreadable_form", str(exc.detail), str(exc.detail))])
+            return await run_in_threadpool(error_page, request, unreadable)
         if is_page(request) and isinstance(exc, StarletteHTTPException) and exc.status_code == 405:
             if request.method == "GET":  # a form's address opened (reloaded, bookmarked, "back"): its page
                 return RedirectResponse(request.url.path.rsplit("/", 1)[0] or "/", status_code=303)
         return await json_http(request, exc)  # type: ignore[no-any-return]
 
     async def validation_error(request: Request, exc: Exception) -> Response:
-        if is_page(request) and any(e.get("loc", ("",))[0] == "path" for e in getattr(exc, "errors", list)()):
+        errors: list[Any] = getattr(exc, "errors", list)()
+        if is_page(request) and any(tuple(e.get("loc", ())) == ("path", "fmt") for e in errors):
+            # a file format no document has (`/draf/2024-TW1/final.exe`): said so, whatever the draft
+            return await run_in_threadpool(not_found_page, request, 404, "format_unknown")
+        if is_page(request) and any(e.get("loc", ("",))[0] == "path" for e in errors):
             return await run_in_threadpool(
                 not_found_page, request, 422
             )  # not a number any row could have: nothing found, 422 as the API

@@ -119,6 +119,30 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "back_disposisi": {"id": "Kembali ke daftar disposisi", "en": "Back to the dispositions"},
     "back_form": {"id": "Kembali ke formulir", "en": "Back to the form"},
+    "back_draft": {"id": "Kembali ke draf", "en": "Back to the draft"},
+    "back_disposisi_one": {"id": "Kembali ke disposisi", "en": "Back to the disposition"},
+    "back_kepatuhan": {"id": "Kembali ke Kepatuhan SOP", "en": "Back to SOP compliance"},
+    "back_dlq": {"id": "Kembali ke surat mati", "en": "Back to the dead letters"},
+    "back_event_log": {"id": "Kembali ke log peristiwa", "en": "Back to the event log"},
+    "back_page": {"id": "Kembali ke halaman sebelumnya", "en": "Back to the previous page"},
+    "event_not_found": {
+        "id": "Peristiwa tidak ditemukan: stream atau ID entrinya salah, atau entri itu sudah tidak ada.",
+        "en": "Event not found: its stream or entry id is wrong, or the entry is gone.",
+    },
+    "format_unknown": {
+        "id": "Format berkas tidak dikenal: yang tersedia PDF, DOCX atau XLSX.",
+        "en": "Unknown file format: PDF, DOCX or XLSX are available.",
+    },
+    "msg_bad_address": {
+        "id": "Alamat ini tidak menuju halaman mana pun: ada karakter yang tidak boleh ada di alamat.",
+        "en": "This address leads to no page: it holds a character no address may hold.",
+    },
+    "msg_unreadable_form": {
+        "id": "Isian formulir tidak terbaca (kiriman rusak); tidak ada yang disimpan. Kembali ke formulir dan kirim "
+        "ulang.",
+        "en": "The form's content could not be read (a broken submission); nothing was saved. Go back to the form "
+        "and send it again.",
+    },
     "msg_too_large": {
         "id": "Isian formulir melebihi batas {limit} per kiriman; tidak ada yang disimpan. Kembali ke formulir, "
         "persingkat teksnya, lalu kirim lagi.",

@@ -29,6 +29,7 @@ from sqlmodel import Session
 
 from lapkin.ops import Ops, group_of, row_id
 from services.approval.models import Official
+from services.approval.web.errors import not_found_page
 from services.approval.web.i18n import WIB
 from services.approval.web.sessions import WebSession, csrf_ok
 from services.approval.web.views import TEMPLATES, _current, _lang, _page, _to_login
@@ -73,13 +74,17 @@ LABELS: dict[str, dict[str, str]] = {
     "replay": {"id": "Kirim ulang", "en": "Replay"},
     "drop": {"id": "Buang", "en": "Drop"},
     "reason": {"id": "Alasan", "en": "Reason"},
+    "last_error": {"id": "Galat terakhir", "en": "Last error"},
     "deliveries": {"id": "Pengiriman", "en": "Deliveries"},
     "failed_at": {"id": "Gagal pada", "en": "Failed at"},
     "stream": {"id": "Stream", "en": "Stream"},
     "group": {"id": "Grup", "en": "Group"},
     "length": {"id": "Panjang", "en": "Length"},
     "pending": {"id": "Tertunda", "en": "Pending"},
-    "oldest": {"id": "Tertunda tertua", "en": "Oldest pending"},
+    "oldest": {
+        "id": "Tertunda tertua (umur sejak entri ditulis)",
+        "en": "Oldest pending (age since the entry was written)",
+    },
     "lag": {"id": "Tertinggal", "en": "Lag"},
     "consumers": {"id": "Konsumen", "en": "Consumers"},
     "replayed": {
@@ -100,6 +105,11 @@ LABELS: dict[str, dict[str, str]] = {
     "forbidden": {"id": "Halaman ini hanya untuk operator.", "en": "This page is for operators only."},
     "recorded": {"id": "Tindakan tercatat", "en": "Recorded actions"},
     "by": {"id": "Oleh", "en": "By"},
+    "confirm_drop": {"id": "Ya, buang surat mati ini", "en": "Yes, drop this dead letter"},
+    "drop_unconfirmed": {
+        "id": "Surat mati tidak dibuang: centang “Ya, buang surat mati ini” di barisnya, lalu tekan Buang.",
+        "en": "The dead letter was not dropped: tick “Yes, drop this dead letter” on its row, then press Drop.",
+    },
     "action": {"id": "Tindakan", "en": "Action"},
 }
 
@@ -355,11 +365,9 @@ def event_page(stream: str, entry_id: str, request: Request, db: SessionDep, rt:
         return who
     ws, official = who
     index = _index(rt)
-    if stream not in index.streams():
-        return Response(status_code=404)
-    row = index.entry(stream, entry_id)
-    if row is None:
-        return Response(status_code=404)
+    row = index.entry(stream, entry_id) if stream in index.streams() else None
+    if row is None:  # the app's not-found page, with the way back to the log
+        return not_found_page(request)
     return _render(request, "operator_event.html", ws, official, {"r": row_view(row, full=True)})
 
 
@@ -403,7 +411,7 @@ def dlq_page(request: Request, db: SessionDep, rt: RuntimeDep) -> Response:
                 "type": body.get("type", "?") if isinstance(body, dict) else "?",
                 "event_id": body.get("event_id", "") if isinstance(body, dict) else "",
                 "envelope": json.dumps(body, indent=2, ensure_ascii=False, default=str),
-                "reason_short": _short(str(d.get("dead_reason") or "")),
+                "reason_short": _short(" — ".join(str(x) for x in (d.get("dead_reason"), d.get("last_error")) if x)),
             }
         )
     recorded = []
@@ -458,6 +466,7 @@ def dlq_action(
     dlq: str = Form(""),
     entry: str = Form(""),
     csrf: str | None = Form(None),
+    yakin: str = Form(""),
 ) -> Response:
     who = _operator(request, db)
     if isinstance(who, Response):
@@ -474,6 +483,15 @@ def dlq_action(
             {"message": LABELS["csrf"][lang], "back": "/operator/surat-mati"},
             official=official,
             status=403,
+        )
+    if action == "buang" and yakin != "ya":  # a drop is for good: only with its row's confirmation ticked
+        return _page(
+            request,
+            "error.html",
+            ws,
+            {"message": LABELS["drop_unconfirmed"][lang], "back": "/operator/surat-mati"},
+            official=official,
+            status=400,
         )
     ops = _ops(rt)
     if dlq not in ops.dlq_streams():

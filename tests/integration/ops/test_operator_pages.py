@@ -132,7 +132,9 @@ def test_dead_letters_replay_and_drop_behind_csrf_and_recorded(app_client, setti
     )
     assert "gone" in again.headers["location"] and r.xlen(settings.retry_stream("aggregator")) == 1
     dropped = app_client.post(
-        "/operator/surat-mati/buang", data={"dlq": dlq, "entry": dead[1], "csrf": "csrf-token"}, headers=op
+        "/operator/surat-mati/buang",
+        data={"dlq": dlq, "entry": dead[1], "csrf": "csrf-token", "yakin": "ya"},
+        headers=op,
     )
     assert dropped.status_code == 303 and r.xlen(dlq) == 0
     actions = [(f[b"action"].decode(), f[b"by"].decode()) for _, f in r.xrange(f"{settings.stream_prefix}.ops")]

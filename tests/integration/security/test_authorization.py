@@ -213,7 +213,7 @@ BODIES: dict[tuple[str, str], Callable[[World, str], dict[str, Any]]] = {
     ("POST", "/disposisi/{disposisi_id}/selesai"): lambda w, c: {"data": {"csrf": CSRF}},
     ("POST", "/draf/{draft_id}/sosialisasi"): lambda w, c: {"data": {"csrf": CSRF}},
     ("POST", "/operator/surat-mati/{action}"): lambda w, c: {
-        "data": {"csrf": CSRF, "dlq": f"{w.settings.stream('collector')}.dlq", "entry": "1-1"}
+        "data": {"csrf": CSRF, "dlq": f"{w.settings.stream('collector')}.dlq", "entry": "1-1", "yakin": "ya"}
     },
 }
 PATHS: dict[tuple[str, str], dict[str, str]] = {  # path parameters other than _params' for one route
