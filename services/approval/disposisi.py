@@ -58,10 +58,8 @@ def validate(session: Session, wf: Workflow, sender: Official, data: dict[str, A
             _err(
                 "kepada",
                 "both",
-                'Pilih penerima di satu kolom saja: "Kepada jabatan" (kepada_role) atau "kepada pejabat" '
-                "(kepada_id), tidak keduanya.",
-                'Choose the recipient in one field only: "To a role" (kepada_role) or "to an official" '
-                "(kepada_id), not both.",
+                'Pilih penerima di satu kolom saja: "Kepada jabatan" atau "Kepada pejabat", tidak keduanya.',
+                'Choose the recipient in one field only: "To a role" or "To an official", not both.',
             )
         )
     elif (role is None) == (kepada_id is None) and not errors:
@@ -73,8 +71,13 @@ def validate(session: Session, wf: Workflow, sender: Official, data: dict[str, A
                 "Choose the recipient: one role or one official.",
             )
         )
-    if role is not None and (not isinstance(role, str) or role not in wf.roles or not wf.roles[role].decides):
+    if role is not None and (not isinstance(role, str) or role not in wf.roles):
         errors.append(_err("kepada_role", "unknown_role", f"peran tidak dikenal: {role}", f"unknown role: {role}"))
+    elif role is not None and not wf.roles[role].decides:  # the operator acts in no SOP step
+        errors.append(
+            _err("kepada_role", "not_an_official", f"Peran {wf.role_name(role)} tidak menerima disposisi.",
+                 f"Role {role!r} does not receive dispositions.")
+        )  # fmt: skip
     if kepada_id is not None:
         target = session.get(Official, kepada_id)
         if target is None or not target.active:

@@ -241,12 +241,17 @@ def test_7_a_role_and_an_official_both_chosen_is_refused_with_the_form_kept(syst
     sent = page.locator("#disposisi-out li.card").count()
     page.select_option("#kepada_role", "kabid")
     page.select_option("#kepada_id", str(world["ids"]["agus"]))
+    expect(page.locator("#kepada_role")).to_have_value("")  # choosing an official clears the jabatan (app.js)
+    page.select_option("#kepada_role", "kabid")
+    expect(page.locator("#kepada_id")).to_have_value("")  # and the other way round
+    page.select_option("#kepada_id", str(world["ids"]["agus"]))
+    page.locator("#kepada_role").evaluate("e => { e.value = 'kabid'; }")  # a form sent with both anyway
     page.fill("#instruksi", "Siapkan data capaian bidang untuk rapat")
     with page.expect_response(lambda r: r.request.method == "POST") as answer:
         page.click("#issue")
     assert answer.value.status == 422
     expect(page.locator(".error")).to_contain_text('"Kepada jabatan"')
-    expect(page.locator(".error")).to_contain_text('"kepada pejabat"')
+    expect(page.locator(".error")).to_contain_text('"Kepada pejabat"')
     expect(page.locator("#instruksi")).to_have_value("Siapkan data capaian bidang untuk rapat")
     expect(page.locator("#kepada_role")).to_have_value("kabid")
     expect(page.locator("#kepada_id")).to_have_value(str(world["ids"]["agus"]))

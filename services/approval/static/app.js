@@ -1,3 +1,14 @@
+/* A disposisi goes to one jabatan or one official: choosing in one list clears the other (the server refuses both,
+   and the form opens with the SOP's usual jabatan chosen). */
+(function () {
+  "use strict";
+  var role = document.getElementById("kepada_role");
+  var person = document.getElementById("kepada_id");
+  if (!role || !person) return;
+  person.addEventListener("change", function () { if (person.value) role.value = ""; });
+  role.addEventListener("change", function () { if (role.value) person.value = ""; });
+})();
+
 /* A refused form comes back with its message next to the field, which on a phone can be screens below where the
    page opens: bring the first message into view and give it the focus, so nobody wonders what happened. */
 (function () {

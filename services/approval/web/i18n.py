@@ -94,6 +94,14 @@ TEXT: dict[str, dict[str, str]] = {
     "error_title": {"id": "Permintaan ditolak", "en": "Request refused"},
     "not_found": {"id": "Draf tidak ditemukan.", "en": "Draft not found."},
     "not_found_title": {"id": "Tidak ditemukan", "en": "Not found"},
+    "draft_not_yet_quarter": {
+        "id": "Draf {report} belum dibuat: draf dibuat setelah rekap triwulan itu lengkap (semua unit melapor).",
+        "en": "The {report} draft is not made yet: it is made once that quarter's recap is complete.",
+    },
+    "draft_not_yet_merged": {
+        "id": "Draf {report} belum dibuat: draf dibuat setelah laporan triwulan yang digabungnya final.",
+        "en": "The {report} draft is not made yet: it is made once the quarterly reports it merges are final.",
+    },
     "draft_not_found": {
         "id": "Draf tidak ditemukan: mungkin alamatnya salah.",
         "en": "Draft not found: its address may be wrong.",
@@ -406,9 +414,16 @@ def fmt_datetime(value: datetime, lang: str) -> str:
     return f"{fmt_date(local, lang)} {hhmm} {clock.zone_label(zone)}"
 
 
-def fmt_duration(value: timedelta, lang: str) -> str:
-    """A waiting time or a time standard: "2 hari 3 jam", "30 menit", "less than a minute"."""
-    minutes = max(int(value.total_seconds() // 60), 0)
+def fmt_duration(value: timedelta, lang: str, *, seconds: bool = False) -> str:
+    """A waiting time or a time standard: "2 hari 3 jam", "30 menit", "less than a minute"; with `seconds` a time
+    under an hour keeps its seconds ("2 menit 33 detik"), so a measured 2,55 minutes never reads as a 2-minute
+    standard met (the compliance page)."""
+    total = max(int(value.total_seconds()), 0)
+    if seconds and total < 3600 and total % 60:
+        mins, secs = divmod(total, 60)
+        names = {"id": ("menit", "detik"), "en": ("min", "s")}[lang]
+        return " ".join(f"{n} {u}" for n, u in zip((mins, secs), names, strict=True) if n)
+    minutes = total // 60
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
     units = {"id": ("hari", "jam", "menit"), "en": ("d", "h", "min")}[lang]

@@ -19,6 +19,7 @@ from sqlmodel import col, select
 from services.approval import disposisi, kepatuhan, sosialisasi
 from services.approval.disposisi import PERIODES
 from services.approval.models import DraftRow, Official
+from services.approval.oversight import oversees
 from services.approval.web.documents import documents_view
 from services.approval.web.i18n import fmt_duration, periode_name, t
 from services.approval.web.sessions import csrf_ok
@@ -60,7 +61,11 @@ def _form_context(request: Request, db: Any, official: Official, lang: str, form
     return {
         "roles": [(code, _role_name(request, code, lang)) for code, r in wf.roles.items() if r.decides],
         "people": people,
-        "steps": [(s.nomor, f"{s.nomor}. {s.kegiatan if lang == 'id' else s.activity_en}") for s in wf.steps],
+        "steps": [  # the steps the server accepts from this official: their role's own (oversight: every step)
+            (s.nomor, f"{s.nomor}. {s.kegiatan if lang == 'id' else s.activity_en}")
+            for s in wf.steps
+            if s.role == official.role or oversees(official)
+        ],
         "periodes": [(p, periode_name(p, lang)) for p in PERIODES],  # labels shown, codes sent
         "form": {
             "kepada_role": DEFAULT_KEPADA.get(official.role, ""),
@@ -246,7 +251,7 @@ def compliance_page(request: Request, db: SessionDep, tahun: str = "") -> Respon
         return _refused(request, ws, official, t("tahun_invalid", lang), "/kepatuhan-sop", 422)
 
     def dur(value: Any) -> str:
-        return fmt_duration(value, lang) if value is not None else MISSING
+        return fmt_duration(value, lang, seconds=True) if value is not None else MISSING
 
     rows = [
         {

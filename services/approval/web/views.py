@@ -9,6 +9,7 @@ Decisions go through the same `handlers.decide` as the JSON API.
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -287,10 +288,18 @@ def _refused(
     return _page(request, "error.html", ws, ctx, official=official, status=status)
 
 
-def _draft_not_found(request: Request, ws: WebSession, official: Official | None) -> Response:
-    """An unknown draft: "Tidak ditemukan", as an unknown disposition or circulation."""
+DRAFT_ID = re.compile(r"(?P<tahun>20\d\d)-(?P<periode>TW[1-4]|S[12]|TAHUNAN)")
+
+
+def _draft_not_found(request: Request, ws: WebSession, official: Official | None, draft_id: str = "") -> Response:
+    """An unknown draft: "Tidak ditemukan", as an unknown disposition or circulation; the address of a period whose
+    draft is not made yet says when it will be (a semester's or the year's once its quarters are final)."""
     lang = _lang(request)
-    return _refused(request, ws, official, t("draft_not_found", lang), "/kotak-masuk", 404,
+    message = t("draft_not_found", lang)
+    if (m := DRAFT_ID.fullmatch(draft_id)) is not None:
+        key = "draft_not_yet_quarter" if m["periode"].startswith("TW") else "draft_not_yet_merged"
+        message = t(key, lang).format(report=periode_label(m["periode"], int(m["tahun"]), lang))
+    return _refused(request, ws, official, message, "/kotak-masuk", 404,
                     title=t("not_found_title", lang), back_label=t("back_inbox", lang))  # fmt: skip
 
 
@@ -881,7 +890,7 @@ def draft_page(draft_id: str, request: Request, db: SessionDep) -> Response:
         return _to_login(ws)
     row = db.get(DraftRow, draft_id)
     if row is None:
-        return _draft_not_found(request, ws, official)
+        return _draft_not_found(request, ws, official, draft_id)
     all_rows = request.query_params.get("semua") == "1"
     ctx = _draft_context(request, db, row, official, _lang(request), all_rows=all_rows)
     return _page(request, "draft.html", ws, ctx, official=official)

@@ -16,6 +16,7 @@ The disposition read is the Sekretaris's to the Sub Koordinator: its issuer, its
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -339,3 +340,21 @@ def test_a_disposisi_follows_its_sop_step_and_the_operator_receives_neither_disp
         headers=world.official("subkor"),
     )
     assert res.status_code == 422 and res.json()["errors"][0]["rule"] == "not_an_official", res.text
+
+
+def test_third_outsider_pass_forms_and_pages_say_what_the_server_accepts(world: World):
+    """Outsider re-check: the disposisi form offered a staf every SOP step (the server refuses the others' steps); a
+    disposisi to the operator's role said "unknown role"; the annual draft's address said only "not found" before
+    the draft exists."""
+    appr = world.clients["approval"]
+    page = appr.get("/disposisi", headers=_throwaway_session(world, "staf"))
+    offered = {int(n) for n in re.findall(r'<option value="(\d+)"[^>]*>\d+\. ', page.text)}
+    assert offered and offered <= {3, 4, 7, 9}, offered  # the staf's own steps only
+    page = appr.get("/disposisi", headers=_throwaway_session(world, "sekretaris"))
+    assert {int(n) for n in re.findall(r'<option value="(\d+)"[^>]*>\d+\. ', page.text)} == set(range(1, 10))
+    res = appr.post(
+        "/api/v1/disposisi", json={"kepada_role": "operator", "instruksi": "x"}, headers=world.official("sekretaris")
+    )
+    assert res.status_code == 422 and res.json()["errors"][0]["rule"] == "not_an_official", res.text
+    page = appr.get("/draf/2031-TAHUNAN", headers=_throwaway_session(world, "staf"))
+    assert page.status_code == 404 and "Draf Tahun 2031 belum dibuat" in page.text, page.text[:300]

@@ -131,8 +131,8 @@ def test_a_role_and_an_official_both_chosen_is_refused_naming_both_fields(wf: Wo
     assert refused.value.status == 422
     err = refused.value.errors[0]
     assert (err.field, err.rule) == ("kepada", "both")
-    assert "Kepada jabatan" in err.message_id and "kepada pejabat" in err.message_id
-    assert "To a role" in err.message_en and "to an official" in err.message_en
+    assert "Kepada jabatan" in err.message_id and "Kepada pejabat" in err.message_id
+    assert "To a role" in err.message_en and "To an official" in err.message_en
     one = disposisi.validate(OneOfficial(agus), wf, sender, {**data, "kepada_role": ""}, date(2024, 4, 1))  # type: ignore[arg-type]
     assert (one["kepada_role"], one["kepada_id"]) == (None, 4)
 

@@ -124,3 +124,15 @@ def test_a_reminder_names_its_unit_not_its_code():
         "UPT Balai Latihan Kerja · Triwulan I 2024"
     )
     assert pengingat_view({**p, "nama_unit": "UPT BLK Kota"}, "id")["label"] == "UPT BLK Kota · Triwulan I 2024"
+
+
+def test_a_measured_time_under_an_hour_keeps_its_seconds_on_the_compliance_page():
+    """Outsider re-check: a worst time of 2,55 minutes read "2 menit" beside a 2-minute standard marked 67 % met."""
+    from datetime import timedelta
+
+    from services.approval.web.i18n import fmt_duration
+
+    assert fmt_duration(timedelta(seconds=153), "id", seconds=True) == "2 menit 33 detik"
+    assert fmt_duration(timedelta(seconds=153), "en", seconds=True) == "2 min 33 s"
+    assert fmt_duration(timedelta(minutes=2), "id", seconds=True) == "2 menit"
+    assert fmt_duration(timedelta(seconds=153), "id") == "2 menit"  # waiting times elsewhere stay in minutes
