@@ -9,11 +9,15 @@ from datetime import UTC
 from typing import Any
 from urllib.parse import quote
 
+import httpx
+from fastapi.responses import Response, StreamingResponse
 from sqlmodel import Session
+from starlette.background import BackgroundTask
 
 from services.approval import handlers
 from services.approval.models import DraftRow
 from services.approval.web.i18n import fmt_datetime
+from shared.service import Runtime
 
 FORMATS = ("pdf", "docx", "xlsx")
 
@@ -41,3 +45,43 @@ def documents_view(db: Session, row: DraftRow | None, lang: str) -> dict[str, An
             if fmt in hashes
         ],
     }
+
+
+MEDIA = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+async def stream_document(rt: Runtime, document_id: str, fmt: str, filename: str, inline: bool) -> Response | None:
+    """One of the renderer's files, streamed through; None when the renderer has no such document (yet), a 502
+    response when it cannot be reached."""
+    url = f"{rt.settings.base_url('renderer')}/api/v1/documents/{quote(document_id)}/file.{fmt}"
+    client = httpx.AsyncClient(timeout=httpx.Timeout(30, connect=5))
+    try:
+        upstream = await client.send(
+            client.build_request("GET", url, headers={"Authorization": f"Bearer {rt.settings.resolved_admin_token()}"}),
+            stream=True,
+        )
+    except httpx.HTTPError:
+        await client.aclose()
+        return Response("renderer unavailable", status_code=502, media_type="text/plain")
+    if upstream.status_code != 200:
+        await upstream.aclose()
+        await client.aclose()
+        if upstream.status_code == 404:
+            return None
+        return Response(f"renderer answered {upstream.status_code}", status_code=502, media_type="text/plain")
+
+    async def close() -> None:
+        await upstream.aclose()
+        await client.aclose()
+
+    disposition = "inline" if inline else "attachment"
+    headers = {"Content-Disposition": f'{disposition}; filename="{filename}"', "Cache-Control": "no-store"}
+    if "content-length" in upstream.headers:
+        headers["Content-Length"] = upstream.headers["content-length"]
+    return StreamingResponse(
+        upstream.aiter_raw(), media_type=MEDIA[fmt], headers=headers, background=BackgroundTask(close)
+    )

@@ -15,18 +15,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import httpx
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import RedirectResponse, Response, StreamingResponse
+from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlmodel import Session, col, select
-from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from services.approval import disposisi, domain, handlers, limits, login, sosialisasi
 from services.approval.models import DraftRow, DraftVersionRow, Official, RekapRow
 from services.approval.web import i18n, present
-from services.approval.web.documents import documents_view
+from services.approval.web.documents import documents_view, stream_document
 from services.approval.web.i18n import ACTIONS, JENIS, STATES, fmt_datetime, fmt_duration, lang_of, pick, t
 from services.approval.web.paths import local_referer, safe_local
 from services.approval.web.sessions import (
@@ -983,32 +981,7 @@ async def draft_pdf(draft_id: str, request: Request, rt: RuntimeDep) -> Response
         return await serve_final(request, rt, draft_id, "pdf")
     if document_id is None:
         return Response(t("not_found", _lang(request)), status_code=404, media_type="text/plain; charset=utf-8")
-    return await _stream_pdf(rt, document_id)
-
-
-async def _stream_pdf(rt: Runtime, document_id: str) -> Response:
-    url = f"{rt.settings.base_url('renderer')}/api/v1/documents/{quote(document_id)}/file.pdf"
-    client = httpx.AsyncClient(timeout=httpx.Timeout(30, connect=5))
-    try:
-        upstream = await client.send(
-            client.build_request("GET", url, headers={"Authorization": f"Bearer {rt.settings.resolved_admin_token()}"}),
-            stream=True,
-        )
-    except httpx.HTTPError:
-        await client.aclose()
-        return Response("renderer unavailable", status_code=502, media_type="text/plain")
-    if upstream.status_code != 200:
-        await upstream.aclose()
-        await client.aclose()
-        return Response(f"renderer answered {upstream.status_code}", status_code=502, media_type="text/plain")
-
-    async def close() -> None:
-        await upstream.aclose()
-        await client.aclose()
-
-    headers = {"Content-Disposition": f'inline; filename="{document_id}.pdf"', "Cache-Control": "no-store"}
-    if "content-length" in upstream.headers:
-        headers["Content-Length"] = upstream.headers["content-length"]
-    return StreamingResponse(
-        upstream.aiter_raw(), media_type="application/pdf", headers=headers, background=BackgroundTask(close)
-    )
+    answer = await stream_document(rt, document_id, "pdf", f"{document_id}.pdf", inline=True)
+    if answer is None:  # the draft names a document the renderer does not have: as any other refusal of it
+        return Response("renderer answered 404", status_code=502, media_type="text/plain")
+    return answer
