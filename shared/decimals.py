@@ -57,3 +57,18 @@ def read_decimal(value: Any) -> Decimal:
         raise NotADecimal("too_many_decimals")
     number = Decimal(text)  # type: ignore[arg-type]  # text is not None once matched
     return number.copy_abs() if number.is_zero() else number  # "-0" is 0
+
+
+def as_decimal(value: Any) -> Decimal:
+    """A figure already checked (a stored PK, a recap's text, a JSON number of an event) as a Decimal, read from its
+    text: a float by its shortest repr (15.5 → Decimal("15.5"), not the binary value), as every consumer read it."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, bool) or value is None:
+        raise NotADecimal("not_a_number")
+    return Decimal(str(value))
+
+
+def optional_decimal(value: Any) -> Decimal | None:
+    """as_decimal, with None (and "", a figure not written) as None."""
+    return None if value is None or value == "" else as_decimal(value)
