@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path
 
 from services.aggregator.handlers import compute, latest_revision, tren
 from shared.errors import api_error, error_responses
+from shared.sakip import PERIODE_PATTERN
 from shared.service import SessionDep, StaffDep
 
 router = APIRouter(prefix="/api/v1", tags=["aggregator"], responses=error_responses(401, 403, 404, 413, 422))
@@ -17,7 +18,7 @@ router = APIRouter(prefix="/api/v1", tags=["aggregator"], responses=error_respon
 @router.get("/rekap/{tahun}/{periode}")
 def get_rekap(
     tahun: Annotated[int, Path(ge=2000, le=2100)],
-    periode: Annotated[str, Path(pattern="^(TW[1-4]|S[12]|TAHUNAN)$")],
+    periode: Annotated[str, Path(pattern=PERIODE_PATTERN)],
     session: SessionDep,
     _: StaffDep,
 ) -> dict[str, Any]:

@@ -11,17 +11,11 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 
 from shared.decimals import MAX_DECIMAL_PLACES, MAX_INTEGER_DIGITS
+from shared.sakip import DEFAULT_PREDIKAT_BANDS as DEFAULT_PREDIKAT_BANDS  # the vocabulary (shared.sakip), re-exported
+from shared.sakip import PERIODE_QUARTERS as PERIODE_QUARTERS
+from shared.sakip import PERIODES as PERIODES
+from shared.sakip import Periode
 
-PERIODE_QUARTERS: dict[str, tuple[int, ...]] = {
-    "TW1": (1,),
-    "TW2": (2,),
-    "TW3": (3,),
-    "TW4": (4,),
-    "S1": (1, 2),
-    "S2": (3, 4),
-    "TAHUNAN": (1, 2, 3, 4),
-}
-PERIODES = tuple(PERIODE_QUARTERS)
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
 # Significant digits of every step. The inputs are the collector's (shared.decimals): < 10^I with at most D places
@@ -32,15 +26,6 @@ CENT = Decimal("0.01")
 # significant digits DESIGN.md asks for. round2 is safe beyond the bounds as well (it widens its context).
 PRECISION = 40
 assert PRECISION >= MAX_INTEGER_DIGITS + MAX_DECIMAL_PLACES + 8
-
-# Lower bounds, highest first: the LKIP practice scale (configurable per office).
-DEFAULT_PREDIKAT_BANDS: tuple[tuple[Decimal, str], ...] = (
-    (Decimal(91), "Sangat Baik"),
-    (Decimal(76), "Baik"),
-    (Decimal(66), "Cukup"),
-    (Decimal(51), "Kurang"),
-    (Decimal("-Infinity"), "Sangat Kurang"),
-)
 
 BELUM_ADA_DATA = "belum_ada_data"
 TARGET_NOL = "target_nol"
@@ -70,7 +55,7 @@ class Capaian:
 
 def quarters_to_date(periode: str) -> tuple[int, ...]:
     """s.d. TWn: TW1 up to the period's last quarter."""
-    return tuple(range(1, PERIODE_QUARTERS[periode][-1] + 1))
+    return Periode.parse(periode).quarters_to_date
 
 
 def combine(agregasi: str, values: Sequence[Decimal]) -> Decimal | None:

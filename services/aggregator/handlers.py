@@ -26,6 +26,7 @@ from services.aggregator.tren import build_tren
 from shared.events import catalogue as ev
 from shared.events.envelope import Envelope, utcnow
 from shared.messaging.streams import events_waiting
+from shared.sakip import Rekap, responsibility
 from shared.service import Runtime
 
 log = logging.getLogger("lapkin.aggregator")
@@ -33,11 +34,9 @@ STALE_SWEEP_S = 1.0  # the longest a recap waits behind a burst of events
 
 
 def responsible(pk: dict[str, Any]) -> dict[str, set[str]]:
-    out: dict[str, set[str]] = {}
-    for s in pk["sasaran"]:
-        for i in s["indikator"]:
-            out.setdefault(i["penanggung_jawab"], set()).add(i["kode"])
-    return out
+    """unit -> the indicators it must report."""
+    by_unit = responsibility(i for s in pk["sasaran"] for i in s["indikator"])
+    return {unit: set(codes) for unit, codes in by_unit.items()}
 
 
 @dataclass(frozen=True)
@@ -262,7 +261,7 @@ def recompute(
                 periode=periode,
                 revision=revision,
                 status=result["rekap"]["status"],
-                rekap={**result["rekap"], "revision": revision},
+                rekap=Rekap.from_document({**result["rekap"], "revision": revision}),
                 inputs=result["inputs"],
             ),
             **_cause(periode, causes, causation, causation_id, correlation_id),
@@ -439,7 +438,7 @@ def make_handlers(rt: Runtime) -> dict[str, Any]:
         if row is not None and row.version >= p.version:
             return
         row = row or AggPk(tahun=p.tahun, version=p.version, body="")
-        row.version, row.body = p.version, json.dumps(p.pk)
+        row.version, row.body = p.version, json.dumps(p.pk.document())  # the form stored since v1 (parse_pk)
         session.add(row)
         session.flush()
         refresh(session, rt, p.tahun, env)

@@ -8,7 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from services.aggregator import domain
-from services.aggregator.domain import Indikator, Target
+from services.aggregator.domain import Indikator
+from shared.sakip import PerjanjianKinerja
 
 
 @dataclass(frozen=True)
@@ -17,41 +18,29 @@ class Sasaran:
     nama: str
 
 
-def _dec(value: Any) -> Decimal:
-    return Decimal(str(value))
-
-
-def _target(raw: Any) -> Target:
-    if isinstance(raw, list | tuple):
-        return (_dec(raw[0]), _dec(raw[1]))
-    return _dec(raw)
-
-
-def parse_pk(pk: Mapping[str, Any]) -> tuple[list[Sasaran], list[Indikator]]:
-    """Read the sasaran and indicators of a PK document (CONTRACT.md shape)."""
-    sasaran: list[Sasaran] = []
-    indikator: list[Indikator] = []
-    for s in pk["sasaran"]:
-        sasaran.append(Sasaran(s["kode"], s["nama"]))
-        for i in s["indikator"]:
-            if i["polaritas"] == "rentang":
-                tahunan: Target = (_dec(i["target_min"]), _dec(i["target_max"]))
-            else:
-                tahunan = _dec(i["target"])
-            tw = tuple(_target(t) for t in i["target_triwulan"])
-            indikator.append(
-                Indikator(
-                    kode=i["kode"],
-                    nama=i["nama"],
-                    satuan=i["satuan"],
-                    polaritas=i["polaritas"],
-                    agregasi=i["agregasi"],
-                    sasaran=s["kode"],
-                    penanggung_jawab=i["penanggung_jawab"],
-                    target_tahunan=tahunan,
-                    target_triwulan=(tw[0], tw[1], tw[2], tw[3]),
-                )
-            )
+def parse_pk(pk: Mapping[str, Any] | PerjanjianKinerja) -> tuple[list[Sasaran], list[Indikator]]:
+    """The sasaran and indicators of a PK (typed, or its document: CONTRACT.md shape) in the arithmetic's form."""
+    typed = PerjanjianKinerja.read(pk)
+    sasaran = [Sasaran(s.kode, s.nama) for s in typed.sasaran]
+    indikator = [
+        Indikator(
+            kode=i.kode,
+            nama=i.nama,
+            satuan=i.satuan,
+            polaritas=i.polaritas.value,
+            agregasi=i.agregasi.value,
+            sasaran=s.kode,
+            penanggung_jawab=i.penanggung_jawab,
+            target_tahunan=i.target.value,
+            target_triwulan=(
+                i.target_triwulan[0].value,
+                i.target_triwulan[1].value,
+                i.target_triwulan[2].value,
+                i.target_triwulan[3].value,
+            ),
+        )
+        for s, i in typed.indikator()
+    ]
     return sasaran, indikator
 
 

@@ -24,9 +24,9 @@ from shared import clock
 from shared.errors import ApiError, ErrorItem, api_error
 from shared.events import catalogue as ev
 from shared.inputguard import row_id
+from shared.sakip import PERIODES
 from shared.service import Runtime
 
-PERIODES = ("TW1", "TW2", "TW3", "TW4", "S1", "S2", "TAHUNAN")
 MAX_INSTRUKSI = limits.MAX_TEXT["instruksi"]
 
 
@@ -133,7 +133,8 @@ def validate(session: Session, wf: Workflow, sender: Official, data: dict[str, A
             if step_role != sender.role and not oversees(sender):  # oversight may name any step; others their own
                 errors.append(
                     _err(
-                        "langkah", "wrong_role",
+                        "langkah",
+                        "wrong_role",
                         f"Langkah SOP {langkah} dijalankan oleh {wf.role_name(step_role)}, bukan peran Anda.",
                         f"SOP step {langkah} is done by {step_role!r}, not by your role.",
                     )  # fmt: skip

@@ -18,13 +18,12 @@ from typing import Any, Literal
 
 from services.approval.workflow import Stage, Workflow
 from shared.formatting import periode_label
+from shared.sakip import PERIODE_QUARTERS
 
 MENUNGGU, FINAL, DIKEMBALIKAN, SUPERSEDED = "menunggu", "final", "dikembalikan", "superseded"
 STATES = (MENUNGGU, FINAL, DIKEMBALIKAN, SUPERSEDED)
 DecisionKind = Literal["approve", "return"]
-QUARTERS: dict[str, tuple[int, ...]] = {
-    "TW1": (1,), "TW2": (2,), "TW3": (3,), "TW4": (4,), "S1": (1, 2), "S2": (3, 4), "TAHUNAN": (1, 2, 3, 4),
-}  # fmt: skip  # the quarters a period's report is made of
+QUARTERS: dict[str, tuple[int, ...]] = PERIODE_QUARTERS  # the quarters a period's report is made of
 KOREKSI_NOTE_MIN = 15  # characters of the note that closes a correction while named units still owe data
 
 

@@ -26,6 +26,7 @@ from services.approval.workflow import Workflow
 from shared.errors import ApiError, ErrorItem, api_error
 from shared.events import catalogue as ev
 from shared.events.envelope import Envelope
+from shared.sakip import Rekap, responsibility
 from shared.service import Caller, Runtime
 
 
@@ -332,11 +333,7 @@ def recap_of(session: Session, row: DraftRow) -> dict[str, Any]:
 
 def units_of(recap: dict[str, Any]) -> dict[str, list[str]]:
     """unit -> the indicators it answers for (the recap's `penanggung_jawab`)."""
-    out: dict[str, list[str]] = {}
-    for ind in recap.get("indikator", []):
-        if ind.get("penanggung_jawab"):
-            out.setdefault(ind["penanggung_jawab"], []).append(ind.get("kode"))
-    return out
+    return responsibility(recap.get("indikator", []))
 
 
 def _koreksi_units(session: Session, row: DraftRow, units: list[str], indikator: list[str]) -> list[str]:
@@ -420,7 +417,7 @@ def make_handlers(rt: Runtime, wf: Workflow) -> dict[str, Any]:
         """Keep every recap revision: a draft version shows the one it was drawn from (the web app's draft page)."""
         if session.get(RekapRow, (p.tahun, p.periode, p.revision)) is not None:
             return
-        body = json.dumps({"rekap": p.rekap, "inputs": p.inputs})
+        body = json.dumps({"rekap": p.rekap.document(), "inputs": p.inputs})
         session.add(RekapRow(tahun=p.tahun, periode=p.periode, revision=p.revision, status=p.status, body=body))
         if p.periode.startswith("TW"):
             settle_pengingat(session, p.tahun, p.periode, p.rekap)
@@ -442,7 +439,7 @@ def make_handlers(rt: Runtime, wf: Workflow) -> dict[str, Any]:
             .limit(1)
         ).first()
         if latest is not None:
-            settle_pengingat(session, p.tahun, p.periode, json.loads(latest.body)["rekap"])
+            settle_pengingat(session, p.tahun, p.periode, Rekap.read(json.loads(latest.body)["rekap"]))
 
     def on_document_published(session: Session, env: Envelope, p: ev.DocumentPublished) -> None:
         """The renderer published the final documents of an approved version: record them (id, each file's
@@ -474,10 +471,10 @@ def final_document(session: Session, row: DraftRow) -> FinalDocumentRow | None:
     return session.get(FinalDocumentRow, (row.id, row.version))
 
 
-def settle_pengingat(session: Session, tahun: int, periode: str, rekap: dict[str, Any]) -> None:
+def settle_pengingat(session: Session, tahun: int, periode: str, rekap: Rekap) -> None:
     """Strike from the quarter's reminders every indicator the recap shows reported; a reminder with nothing left
     is settled (`selesai_at`)."""
-    reported = {i["kode"] for i in rekap.get("indikator", []) if i.get("realisasi") is not None}
+    reported = {i.kode for i in rekap.indikator if i.realisasi is not None}
     rows = session.exec(select(PengingatRow).where(PengingatRow.tahun == tahun, PengingatRow.periode == periode))
     now = datetime.now(UTC)
     for row in rows:

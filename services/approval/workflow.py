@@ -13,14 +13,12 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from shared.sakip import PERIODES_OF_KIND
+
 BUNDLED = Path(__file__).with_name("workflow.yaml")
 JENIS = ("triwulan", "semester", "tahunan")  # every workflow must define a chain for each kind of report
 # the periods each kind of report covers in a year (what `requires` waits for)
-PERIODES: dict[str, tuple[str, ...]] = {
-    "triwulan": ("TW1", "TW2", "TW3", "TW4"),
-    "semester": ("S1", "S2"),
-    "tahunan": ("TAHUNAN",),
-}
+PERIODES: dict[str, tuple[str, ...]] = PERIODES_OF_KIND
 
 Path_ = tuple[str | int, ...]
 

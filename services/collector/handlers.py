@@ -44,10 +44,10 @@ from shared import clock
 from shared.errors import ApiError, api_error
 from shared.events import catalogue as ev
 from shared.events.envelope import Envelope
+from shared.sakip import PERIODE_QUARTERS, TRIWULAN_PERIODES, PerjanjianKinerja, responsibility
 from shared.service import Runtime
 
 OFFICE_TZ = clock.OFFICE  # the office's zone (LAPKIN_TIMEZONE, shared/clock.py): deadlines are office time
-TRIWULAN_PERIODES = {"TW1": 1, "TW2": 2, "TW3": 3, "TW4": 4}
 STATUS_ROLES = ("kepala_dinas", "subkor", "sekretaris", "kabid", "kasi", "staf", "operator")  # follow collection
 
 
@@ -122,7 +122,7 @@ def put_pk(session: Session, rt: Runtime, tahun: int, body: dict[str, Any]) -> d
         rt.emit(
             session,
             "PerjanjianKinerjaPublished",
-            ev.PerjanjianKinerjaPublished(tahun=tahun, version=version, pk=doc),
+            ev.PerjanjianKinerjaPublished(tahun=tahun, version=version, pk=PerjanjianKinerja.from_document(doc)),
         )
         session.commit()
     except IntegrityError as exc:  # a concurrent PUT took this version (or made the same new unit)
@@ -260,10 +260,7 @@ def put_kalender(session: Session, tahun: int, body: Any) -> dict[str, Any]:
 
 def responsible(pk: dict[str, Any]) -> dict[str, list[str]]:
     """unit -> the indicators it must report (units with none are not expected)."""
-    out: dict[str, list[str]] = {}
-    for kode, ind in indikator_index(pk).items():
-        out.setdefault(ind["penanggung_jawab"], []).append(kode)
-    return out
+    return responsibility(indikator_index(pk).values())
 
 
 def periode_state(session: Session, tahun: int, triwulan: int) -> PeriodeState:
@@ -705,7 +702,7 @@ def on_draft_approved(session: Session, env: Envelope, payload: ev.DraftApproved
 
 
 def _quarters(periode: str) -> list[int]:
-    return {"S1": [1, 2], "S2": [3, 4], "TAHUNAN": [1, 2, 3, 4]}.get(periode, [TRIWULAN_PERIODES.get(periode, 0)])
+    return list(PERIODE_QUARTERS.get(periode, (0,)))
 
 
 def utc_now() -> datetime:

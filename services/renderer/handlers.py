@@ -105,7 +105,7 @@ def keep_quarter_recap(session: Session, p: ev.RekapCompleted) -> None:
             tahun=p.tahun,
             periode=p.periode,
             revision=p.revision,
-            body=json.dumps(p.rekap),
+            body=json.dumps(p.rekap.document()),
             inputs=json.dumps(p.inputs, sort_keys=True),
         )
     )
@@ -155,7 +155,7 @@ def make_handlers(rt: Runtime) -> dict[str, Any]:
         if row is not None and row.version >= p.version:
             return
         row = row or RenPk(tahun=p.tahun, version=p.version, body="")
-        row.version, row.body = p.version, json.dumps(p.pk)
+        row.version, row.body = p.version, json.dumps(p.pk.document())
         session.add(row)
 
     def on_rekap_completed(session: Session, env: Envelope, p: ev.RekapCompleted) -> None:
@@ -163,7 +163,7 @@ def make_handlers(rt: Runtime) -> dict[str, Any]:
         draws it (module docstring). Every complete recap of a single quarter is kept for the semester and annual
         reports' rows per quarter (keep_quarter_recap)."""
         keep_quarter_recap(session, p)
-        if p.status != "complete" or p.rekap.get("quarters_final") is False:
+        if p.status != "complete" or p.rekap.quarters_final is False:
             return
         draft_id = f"{p.tahun}-{p.periode}"
         pending = session.get(PendingDraft, draft_id)
@@ -181,14 +181,15 @@ def make_handlers(rt: Runtime) -> dict[str, Any]:
         """The next version of the period's draft and its view-model; None when the newest one already shows this
         content, or the period is final."""
         draft_id = f"{p.tahun}-{p.periode}"
-        digest = content_hash(p.rekap)
+        rekap = p.rekap.document()
+        digest = content_hash(rekap)
         last = latest_document(session, draft_id)
         if last is not None and (last.content_hash == digest or last.status == "final"):
             return None
         version = (last.version + 1) if last else 1
         vm = view_model(
             session,
-            p.rekap,
+            rekap,
             p.tahun,
             p.inputs,
             final=False,
@@ -212,7 +213,7 @@ def make_handlers(rt: Runtime) -> dict[str, Any]:
             status="draft",
             sha256=json.dumps(hashes),
             folder=str(plan.folder),
-            rekap=json.dumps(p.rekap),
+            rekap=json.dumps(p.rekap.document()),
             inputs=json.dumps(p.inputs, sort_keys=True),
         )
         session.add(doc)
@@ -363,7 +364,8 @@ def make_handlers(rt: Runtime) -> dict[str, Any]:
             if pending is None:
                 return
             env = Envelope.model_validate_json(pending.event)
-            p = ev.RekapCompleted.model_validate(env.payload)
+            p = ev.parse_payload(env)  # a pending row kept before an upgrade holds a v1 event
+            assert isinstance(p, ev.RekapCompleted)
             plan = plan_draft(session, env, p)
         hashes = render_files(plan.folder, plan.vm, template_dir) if plan is not None else {}
         with Session(rt.engine) as session:

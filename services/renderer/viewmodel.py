@@ -13,16 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from shared import clock
+from shared.decimals import optional_decimal
 from shared.formatting import MISSING, fmt_date, fmt_number, fmt_rupiah, periode_label, roman, round_half_up
-
-KINDS = {"S1": "semester", "S2": "semester", "TAHUNAN": "tahunan"}
-PERIODE_QUARTERS = {"TW1": (1,), "TW2": (2,), "TW3": (3,), "TW4": (4,), "S1": (1, 2), "S2": (3, 4)}
-PERIODE_QUARTERS["TAHUNAN"] = (1, 2, 3, 4)
+from shared.sakip import PERIODE_QUARTERS, Periode, Target, predikat_label
 
 
 def jenis_of(periode: str) -> str:
     """The report kind a period gets: TW* → triwulan, S* → semester, TAHUNAN → tahunan."""
-    return KINDS.get(periode, "triwulan")
+    return Periode(periode).kind if periode in PERIODE_QUARTERS else "triwulan"
 
 
 LABELS: dict[str, dict[str, str]] = {
@@ -291,31 +289,18 @@ _MORE_LABELS: dict[str, dict[str, str]] = {
 for _locale, _more in _MORE_LABELS.items():
     LABELS[_locale].update(_more)
 
-PREDIKAT_EN = {
-    "Sangat Baik": "Very Good",
-    "Baik": "Good",
-    "Cukup": "Fair",
-    "Kurang": "Poor",
-    "Sangat Kurang": "Very Poor",
-}
 REASONS = {
     "id": {"belum_ada_data": "Belum ada data", "target_nol": "Target nol"},
     "en": {"belum_ada_data": "No data yet", "target_nol": "Zero target"},
 }
 
 
-def _dec(value: Any) -> Decimal | None:
-    return None if value is None or value == "" else Decimal(str(value))
-
-
 def _target(raw: str | None) -> tuple[Decimal | None, tuple[Decimal, Decimal] | None]:
-    """The recap writes a range target as "15.00-25.00"; anything else is one number."""
+    """A recap's target text: one number, or a range ("15.00-25.00")."""
     if raw is None:
         return None, None
-    cut = raw.find("-", 1)
-    if cut > 0:
-        return None, (Decimal(raw[:cut]), Decimal(raw[cut + 1 :]))
-    return Decimal(raw), None
+    target = Target.parse(raw)
+    return target.nilai, target.bounds
 
 
 def _fmt_target(single: Decimal | None, rng: tuple[Decimal, Decimal] | None, locale: str) -> str:
@@ -325,15 +310,13 @@ def _fmt_target(single: Decimal | None, rng: tuple[Decimal, Decimal] | None, loc
 
 
 def _predikat(value: str | None, locale: str) -> str:
-    if value is None:
-        return MISSING
-    return PREDIKAT_EN.get(value, value) if locale == "en" else value
+    return predikat_label(value, locale, MISSING)
 
 
 def _figures(raw: Mapping[str, Any], suffix: str, locale: str) -> dict[str, Any]:
     """target/realisasi/capaian/predikat of the period (suffix "") or of the year to date ("_sd")."""
     single, rng = _target(raw.get("target" + suffix))
-    realisasi, capaian = _dec(raw.get("realisasi" + suffix)), _dec(raw.get("capaian" + suffix))
+    realisasi, capaian = optional_decimal(raw.get("realisasi" + suffix)), optional_decimal(raw.get("capaian" + suffix))
     reason = raw.get("reason" + suffix)
     return {
         "target" + suffix: _fmt_target(single, rng, locale),
@@ -456,7 +439,7 @@ def build_view_model(
     label = periode_label(periode, tahun, locale)
     jenis = labels["report_annual"] if periode == "TAHUNAN" else labels["report"]
     rows = _indikator_rows(rekap, sasaran_names, locale)
-    capaian_instansi = _dec(rekap.get("capaian_instansi"))
+    capaian_instansi = optional_decimal(rekap.get("capaian_instansi"))
     vm: dict[str, Any] = {
         "locale": locale,
         "labels": labels,
@@ -487,8 +470,8 @@ def build_view_model(
                 "no": n,
                 "kode": s["kode"],
                 "nama": s.get("nama", s["kode"]),
-                "capaian": fmt_number(_dec(s.get("capaian")), locale=locale),
-                "capaian_value": _dec(s.get("capaian")),
+                "capaian": fmt_number(optional_decimal(s.get("capaian")), locale=locale),
+                "capaian_value": optional_decimal(s.get("capaian")),
                 "predikat": _predikat(s.get("predikat"), locale),
                 "skipped": int(s.get("skipped", 0)),
             }
@@ -587,8 +570,8 @@ def _perbandingan(rows: list[dict[str, Any]], pk_ind: Mapping[str, Mapping[str, 
     for row in rows:
         ind = pk_ind.get(row["kode"], {})
         polaritas = ind.get("polaritas", "positif")
-        now, last = row["realisasi_value"], _dec(ind.get("realisasi_tahun_lalu"))
-        renstra = _dec(ind.get("target_akhir_renstra"))
+        now, last = row["realisasi_value"], optional_decimal(ind.get("realisasi_tahun_lalu"))
+        renstra = optional_decimal(ind.get("target_akhir_renstra"))
         change = None if now is None or last is None else now - last
         kondisi = MISSING
         if now is not None and last is not None:
@@ -622,8 +605,8 @@ def _anggaran(rekap: Mapping[str, Any], units: Mapping[str, str], locale: str) -
     rows = []
     total_pagu, total_real = _ZERO, _ZERO
     for n, a in enumerate(rekap.get("anggaran", []), start=1):
-        pagu, real = _dec(a.get("pagu")) or _ZERO, _dec(a.get("realisasi")) or _ZERO
-        pct = _dec(a.get("persen"))
+        pagu, real = optional_decimal(a.get("pagu")) or _ZERO, optional_decimal(a.get("realisasi")) or _ZERO
+        pct = optional_decimal(a.get("persen"))
         total_pagu, total_real = total_pagu + pagu, total_real + real
         rows.append(
             {
@@ -658,15 +641,15 @@ def _pk_rows(pk: Mapping[str, Any], units: Mapping[str, str], locale: str) -> li
         inds = list(s.get("indikator", []))
         for k, i in enumerate(inds):
             if i.get("polaritas") == "rentang":
-                target = _fmt_target(None, (Decimal(str(i["target_min"])), Decimal(str(i["target_max"]))), locale)
+                target = _fmt_target(None, Target.from_pk([i["target_min"], i["target_max"]]).bounds, locale)
             else:
-                target = fmt_number(_dec(i.get("target")), locale=locale)
+                target = fmt_number(optional_decimal(i.get("target")), locale=locale)
             quarterly = []
             for t in i.get("target_triwulan", []):
                 if isinstance(t, list | tuple):
-                    quarterly.append(_fmt_target(None, (Decimal(str(t[0])), Decimal(str(t[1]))), locale))
+                    quarterly.append(_fmt_target(None, Target.from_pk(t).bounds, locale))
                 else:
-                    quarterly.append(fmt_number(_dec(t), locale=locale))
+                    quarterly.append(fmt_number(optional_decimal(t), locale=locale))
             rows.append(
                 {
                     "no": len(rows) + 1,
@@ -678,7 +661,7 @@ def _pk_rows(pk: Mapping[str, Any], units: Mapping[str, str], locale: str) -> li
                     "nama": i.get("nama", i["kode"]),
                     "satuan": i.get("satuan", ""),
                     "target": target,
-                    "target_value": _dec(i.get("target")) if i.get("polaritas") != "rentang" else None,
+                    "target_value": optional_decimal(i.get("target")) if i.get("polaritas") != "rentang" else None,
                     "tw": (quarterly + [MISSING] * 4)[:4],
                     "penanggung_jawab": units.get(i.get("penanggung_jawab", ""), i.get("penanggung_jawab", "")),
                 }
@@ -709,13 +692,13 @@ def _trend(
             raw = by_q.get(q, {}).get(row["kode"])
             if raw is not None:
                 single, rng = _target(raw.get("target"))
-                realisasi = _dec(raw.get("realisasi"))
+                realisasi = optional_decimal(raw.get("realisasi"))
             else:
                 planned = (pk_ind.get(row["kode"], {}).get("target_triwulan") or [None] * 4)[q - 1]
                 if isinstance(planned, list | tuple):
-                    single, rng = None, (Decimal(str(planned[0])), Decimal(str(planned[1])))
+                    single, rng = None, Target.from_pk(planned).bounds
                 else:
-                    single, rng = _dec(planned), None
+                    single, rng = optional_decimal(planned), None
                 realisasi = None
             points.append(
                 {
@@ -742,7 +725,7 @@ def _trend_instansi(
     out = []
     for q in range(1, last + 1):
         source = rekap if periode == f"TW{q}" else quarters.get(q, {})
-        value = _dec(source.get("capaian_instansi"))
+        value = optional_decimal(source.get("capaian_instansi"))
         out.append({"label": f"{LABELS[locale]['tw']} {roman(q)}", "capaian_value": value})
     return out
 

@@ -9,19 +9,39 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from shared.events.envelope import Envelope
+from shared.sakip import PerjanjianKinerja, Rekap
 
 
 class Payload(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
+def _read(read: Callable[[dict[str, Any]], Any], value: Any) -> Any:
+    """A typed field also takes its document form (v1's, what tests and `lapkin reconcile` build); a malformed one is
+    a validation error (dead-lettered), not a crash."""
+    if not isinstance(value, dict):
+        return value
+    try:
+        return read(value)
+    except (KeyError, TypeError, IndexError, AttributeError) as exc:
+        raise ValueError(f"not a document ({type(exc).__name__}: {exc})") from exc
+
+
 class PerjanjianKinerjaPublished(Payload):
+    """A new version of the year's Perjanjian Kinerja. v2: the typed PK (targets as `nilai` or `min`/`max`); v1
+    carried the document as sent (upcast by `_pk_v1`)."""
+
     tahun: int
     version: int
-    pk: dict[str, Any]
+    pk: PerjanjianKinerja
+
+    @field_validator("pk", mode="before")
+    @classmethod
+    def _typed_or_document(cls, value: Any) -> Any:
+        return _read(PerjanjianKinerja.read, value)
 
 
 class NilaiItem(Payload):
@@ -81,12 +101,20 @@ class SubmissionOverdue(Payload):
 
 
 class RekapCompleted(Payload):
+    """A new revision of a period's recap. v2: the typed recap (figures as exact decimal text, a range target as
+    `min`/`max`); v1 carried the recap document (a range as "15.00-25.00"; upcast by `_rekap_v1`)."""
+
     tahun: int
     periode: str
     revision: int
     status: str  # provisional | complete | final
-    rekap: dict[str, Any]
+    rekap: Rekap
     inputs: dict[str, int]  # "<triwulan>:<unit>" -> revision used
+
+    @field_validator("rekap", mode="before")
+    @classmethod
+    def _typed_or_document(cls, value: Any) -> Any:
+        return _read(Rekap.read, value)
 
 
 class Actor(Payload):
@@ -184,10 +212,27 @@ CATALOGUE: dict[str, type[Payload]] = {
         DocumentPublished,
     )
 }
-CURRENT_VERSION: dict[str, int] = {name: 1 for name in CATALOGUE}
+CURRENT_VERSION: dict[str, int] = {name: 1 for name in CATALOGUE} | {
+    "PerjanjianKinerjaPublished": 2,
+    "RekapCompleted": 2,
+}
+
+
+def _pk_v1(payload: dict[str, Any]) -> dict[str, Any]:
+    """v1 → v2: the PK document (targets as numbers or text, a range as target_min/target_max) typed."""
+    return {**payload, "pk": PerjanjianKinerja.from_document(payload["pk"]).model_dump(mode="json")}
+
+
+def _rekap_v1(payload: dict[str, Any]) -> dict[str, Any]:
+    """v1 → v2: the recap document (a range target as "15.00-25.00") typed."""
+    return {**payload, "rekap": Rekap.from_document(payload["rekap"]).model_dump(mode="json")}
+
 
 # (type, from_version) -> function turning that version's payload into the next one's.
-UPCASTERS: dict[tuple[str, int], Callable[[dict[str, Any]], dict[str, Any]]] = {}
+UPCASTERS: dict[tuple[str, int], Callable[[dict[str, Any]], dict[str, Any]]] = {
+    ("PerjanjianKinerjaPublished", 1): _pk_v1,
+    ("RekapCompleted", 1): _rekap_v1,
+}
 
 
 class UnknownEvent(Exception):
@@ -202,7 +247,10 @@ def upcast(type_: str, version: int, payload: dict[str, Any]) -> dict[str, Any]:
         step = UPCASTERS.get((type_, version))
         if step is None:
             raise UnknownEvent(f"{type_} v{version}: no upcaster")
-        payload = step(payload)
+        try:
+            payload = step(payload)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:  # not a v{version} payload
+            raise UnknownEvent(f"{type_} v{version}: cannot upcast ({type(exc).__name__}: {exc})") from exc
         version += 1
     return payload
 

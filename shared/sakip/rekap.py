@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
 
-from shared.sakip.base import Dec, Model
+from shared.sakip.base import Dec, Model, OpenModel
 from shared.sakip.periode import Periode
 from shared.sakip.pk import Agregasi, Polaritas
 from shared.sakip.predikat import Predikat
@@ -23,7 +23,7 @@ Status = Literal["provisional", "complete", "final"]
 _SD = ("target_sd", "realisasi_sd", "capaian_sd", "predikat_sd", "reason_sd")
 
 
-class RekapIndikator(Model):
+class RekapIndikator(OpenModel):
     """One indicator's figures for the period and, except for TAHUNAN, from TW I up to the period (`*_sd`)."""
 
     kode: str
@@ -56,15 +56,17 @@ class RekapIndikator(Model):
         )
 
     def document(self) -> dict[str, Any]:
-        doc = self.model_dump(mode="json", exclude=set(_SD))
+        doc = self.model_dump(mode="json")
         doc["target"] = self.target.text()
-        if self.target_sd is not None:  # every period but TAHUNAN
-            doc.update(self.model_dump(mode="json", include=set(_SD)))
+        if self.target_sd is None:  # TAHUNAN: no s.d. figures
+            for key in _SD:
+                del doc[key]
+        else:
             doc["target_sd"] = self.target_sd.text()
         return doc
 
 
-class RekapSasaran(Model):
+class RekapSasaran(OpenModel):
     kode: str
     nama: str
     capaian: Dec | None = Field(description="Rerata capaian indikatornya (tiap ≤ 100), 2 desimal")
@@ -85,42 +87,58 @@ class Catatan(Model):
     solusi: str | None
 
 
-class AnggaranRekap(Model):
+class AnggaranRekap(OpenModel):
     kode: str
     nama: str
-    sasaran: str | None
-    unit: str | None
+    sasaran: str | None = None
+    unit: str | None = None
     pagu: Dec
     realisasi: Dec
     persen: Dec | None
 
 
-class Rekap(Model):
-    tahun: int
-    periode: Periode
-    indikator: list[RekapIndikator]
-    sasaran: list[RekapSasaran]
-    capaian_instansi: Dec | None
-    predikat_instansi: Predikat | None
-    skipped_instansi: int
-    status: Status
-    kelengkapan: Kelengkapan
-    pk_version: int
-    units: dict[str, str] = Field(description="Kode unit → nama")
-    catatan: list[Catatan]
-    anggaran: list[AnggaranRekap]
+class Rekap(OpenModel):
+    """The recap of one period. The aggregator's always has every field; `None` in a field of the first group
+    means "not given" (it is left out of the document), a missing figure is `None` and stays in it."""
+
+    tahun: int | None = None
+    periode: Periode | None = None
+    indikator: list[RekapIndikator] = []
+    sasaran: list[RekapSasaran] | None = None
+    capaian_instansi: Dec | None = Field(default=None, description="Capaian instansi (%), 2 desimal; tanpa data: null")
+    predikat_instansi: Predikat | None = None
+    skipped_instansi: int | None = None
+    status: Status | None = None
+    kelengkapan: Kelengkapan | None = None
+    pk_version: int | None = None
+    units: dict[str, str] | None = Field(default=None, description="Kode unit → nama")
     quarters_final: bool | None = Field(default=None, description="Semester/tahunan: semua triwulannya sudah final")
+    catatan: list[Catatan] | None = None
+    anggaran: list[AnggaranRekap] | None = None
     revision: int | None = None
+
+    @model_serializer(mode="wrap")
+    def _leave_out_what_was_not_given(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        out: dict[str, Any] = handler(self)
+        return {k: v for k, v in out.items() if v is not None or k in _FIGURES}
 
     @classmethod
     def from_document(cls, doc: Mapping[str, Any]) -> Rekap:
-        return cls.model_validate({**doc, "indikator": [RekapIndikator.from_document(row) for row in doc["indikator"]]})
+        rows = [RekapIndikator.from_document(row) for row in doc.get("indikator", [])]
+        return cls.model_validate({**doc, "indikator": rows})
+
+    @classmethod
+    def read(cls, doc: Mapping[str, Any]) -> Rekap:
+        """Either form: a typed dump (its targets are objects) or a document (its targets are text)."""
+        rows = doc.get("indikator")
+        if isinstance(rows, list) and any(isinstance(r, Mapping) and isinstance(r.get("target"), str) for r in rows):
+            return cls.from_document(doc)
+        return cls.model_validate(doc)
 
     def document(self) -> dict[str, Any]:
-        doc = self.model_dump(mode="json", exclude={"indikator", "quarters_final", "revision"})
+        doc = self.model_dump(mode="json")
         doc["indikator"] = [row.document() for row in self.indikator]
-        if self.quarters_final is not None:  # a semester or the year
-            doc["quarters_final"] = self.quarters_final
-        if self.revision is not None:
-            doc["revision"] = self.revision
         return doc
+
+
+_FIGURES = ("capaian_instansi", "predikat_instansi")  # None: no figure (kept); any other None: not given (left out)

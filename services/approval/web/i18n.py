@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from shared import clock
 from shared.formatting import fmt_date
+from shared.sakip import predikat_label
 
 LANGS = ("id", "en")
 DEFAULT_LANG = "id"
@@ -359,13 +360,6 @@ ACTIONS = {
         "en": "Ready to submit (awaited reports final)",
     },
 }
-PREDIKAT_EN = {
-    "Sangat Baik": "Very Good",
-    "Baik": "Good",
-    "Cukup": "Fair",
-    "Kurang": "Poor",
-    "Sangat Kurang": "Very Poor",
-}
 
 
 PERIODE_NAMES = {  # a period without its year: the disposisi form's choices
@@ -400,9 +394,7 @@ def pick(table: dict[str, dict[str, str]], key: str | None, lang: str) -> str:
 
 
 def predikat(value: str | None, lang: str) -> str:
-    if not value:
-        return "–"
-    return PREDIKAT_EN.get(value, value) if lang == "en" else value
+    return predikat_label(value or None, lang, "–")
 
 
 def fmt_datetime(value: datetime, lang: str) -> str:

@@ -12,20 +12,22 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from pydantic import ValidationError
+
 from services.approval.limits import MAX_TEXT
 from services.approval.units import unit_names
+from shared.decimals import NotADecimal, optional_decimal
 from shared.formatting import MISSING, fmt_number
+from shared.sakip import Target
 
 __all__ = ["MAX_TEXT", "decimal", "figure", "indicator_figure", "places_of", "unit_label", "unit_names"]
 PERCENT_PLACES, COUNT_PLACES, MAX_PLACES = 2, 0, 6
 
 
 def decimal(value: Any) -> Decimal | None:
-    if value is None or value == "":
-        return None
     try:
-        return Decimal(str(value))
-    except InvalidOperation:
+        return optional_decimal(value)
+    except (InvalidOperation, NotADecimal):
         return None
 
 
@@ -42,11 +44,20 @@ def places_of(ind: dict[str, Any] | None) -> int:
 
 def figure(value: Any, lang: str, places: int = PERCENT_PLACES) -> str:
     """A recap figure (a decimal string; a range target is "15.00-25.00") in the reader's locale."""
-    if isinstance(value, str) and value.find("-", 1) > 0:
-        cut = value.find("-", 1)
-        return f"{figure(value[:cut], lang, places)} – {figure(value[cut + 1 :], lang, places)}"
+    bounds = _range(value)
+    if bounds is not None:
+        return f"{figure(bounds[0], lang, places)} – {figure(bounds[1], lang, places)}"
     number = decimal(value)
     return MISSING if number is None else fmt_number(number, places, locale=lang)
+
+
+def _range(value: Any) -> tuple[Decimal, Decimal] | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return Target.parse(value).bounds
+    except ValidationError:
+        return None
 
 
 def indicator_figure(ind: dict[str, Any] | None, key: str, lang: str) -> str:
