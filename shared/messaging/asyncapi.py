@@ -27,7 +27,7 @@ from faststream.specification import AsyncAPI
 from pydantic import create_model
 
 from shared.config import SERVICES, Settings
-from shared.events.catalogue import CATALOGUE
+from shared.events.catalogue import CATALOGUE, CURRENT_VERSION
 from shared.events.envelope import Envelope
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -124,7 +124,7 @@ def docs_app(service: str, prefix: str = "lapkin") -> FastStream:
         broker.publisher(
             stream=own,
             title=f"{own}:{type_}",
-            description=f"{type_} v1, published by the {service} outbox relay onto `{own}`.",
+            description=f"{type_} v{CURRENT_VERSION[type_]}, published by the {service} outbox relay onto `{own}`.",
             schema=_model(type_),
         )
     return FastStream(

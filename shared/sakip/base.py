@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer, WithJsonSchema
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    PlainSerializer,
+    SerializerFunctionWrapHandler,
+    WithJsonSchema,
+    model_serializer,
+)
 
 from shared.decimals import as_decimal
 
@@ -13,9 +21,10 @@ Dec = Annotated[
     Decimal,
     BeforeValidator(as_decimal),
     PlainSerializer(str, return_type=str, when_used="json"),
-    WithJsonSchema({"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?$", "examples": ["87.50"]}),
+    WithJsonSchema({"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?(E[+-]?[0-9]+)?$"}),
 ]
-"""A figure: a Decimal in Python, its exact decimal text in JSON ("87.50" stays "87.50")."""
+"""A figure: a Decimal in Python, its exact decimal text in JSON ("87.50" stays "87.50"; a sum beyond the input
+bounds may be written with an exponent, "1E+60")."""
 
 
 class Model(BaseModel):
@@ -28,3 +37,15 @@ class OpenModel(BaseModel):
     """A PK part: the fields an agency adds beyond the contract (CONTRACT.md) travel with it unchanged."""
 
     model_config = ConfigDict(extra="allow", frozen=True)
+
+
+class SparseModel(OpenModel):
+    """An open model whose optional fields named in `OMIT_NONE` are left out when None (not given), so a document
+    read and written again is the document that was read."""
+
+    OMIT_NONE: ClassVar[tuple[str, ...]] = ()
+
+    @model_serializer(mode="wrap")
+    def _leave_out_what_was_not_given(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        out: dict[str, Any] = handler(self)
+        return {k: v for k, v in out.items() if v is not None or k not in self.OMIT_NONE}

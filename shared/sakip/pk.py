@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
-from shared.sakip.base import Dec, OpenModel
+from shared.sakip.base import Dec, OpenModel, SparseModel
 from shared.sakip.target import Target
 
 
@@ -33,7 +33,8 @@ class Instansi(OpenModel):
     nama: str = Field(description="Nama instansi", examples=["Dinas Komunikasi dan Informatika"])
 
 
-class Unit(OpenModel):
+class Unit(SparseModel):
+    OMIT_NONE = ("jenis", "induk")
     kode: str = Field(description="Kode unit kerja", examples=["BID-A"])
     nama: str = Field(description="Nama unit kerja", examples=["Bidang Aplikasi Informatika"])
     jenis: str | None = Field(default=None, description="Jenis unit", examples=["bidang"])
@@ -84,7 +85,8 @@ class Sasaran(OpenModel):
     indikator: list[Indikator]
 
 
-class Program(OpenModel):
+class Program(SparseModel):
+    OMIT_NONE = ("sasaran", "unit")
     kode: str
     nama: str
     pagu: Dec = Field(description="Pagu anggaran (rupiah)", examples=["1250000000"])
@@ -92,7 +94,8 @@ class Program(OpenModel):
     unit: str | None = None
 
 
-class PerjanjianKinerja(OpenModel):
+class PerjanjianKinerja(SparseModel):
+    OMIT_NONE = ("tahun",)
     tahun: int | None = Field(default=None, description="Tahun PK", examples=[2024])
     instansi: Instansi
     units: list[Unit]

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
+from pydantic import Field
 
-from shared.sakip.base import Dec, Model, OpenModel
+from shared.sakip.base import Dec, Model, OpenModel, SparseModel
 from shared.sakip.periode import Periode
 from shared.sakip.pk import Agregasi, Polaritas
 from shared.sakip.predikat import Predikat
@@ -97,7 +97,7 @@ class AnggaranRekap(OpenModel):
     persen: Dec | None
 
 
-class Rekap(OpenModel):
+class Rekap(SparseModel):
     """The recap of one period. The aggregator's always has every field; `None` in a field of the first group
     means "not given" (it is left out of the document), a missing figure is `None` and stays in it."""
 
@@ -117,10 +117,10 @@ class Rekap(OpenModel):
     anggaran: list[AnggaranRekap] | None = None
     revision: int | None = None
 
-    @model_serializer(mode="wrap")
-    def _leave_out_what_was_not_given(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        out: dict[str, Any] = handler(self)
-        return {k: v for k, v in out.items() if v is not None or k in _FIGURES}
+    OMIT_NONE = (
+        "tahun", "periode", "sasaran", "skipped_instansi", "status", "kelengkapan", "pk_version", "units",
+        "quarters_final", "catatan", "anggaran", "revision",
+    )  # fmt: skip  # capaian_instansi and predikat_instansi: None is "no figure", and stays
 
     @classmethod
     def from_document(cls, doc: Mapping[str, Any]) -> Rekap:
@@ -139,6 +139,3 @@ class Rekap(OpenModel):
         doc = self.model_dump(mode="json")
         doc["indikator"] = [row.document() for row in self.indikator]
         return doc
-
-
-_FIGURES = ("capaian_instansi", "predikat_instansi")  # None: no figure (kept); any other None: not given (left out)
