@@ -254,6 +254,8 @@ ATOMIC = (
     "all or nothing, or the valid rows"
 )
 DRY_RUN = "true: periksa dan jawab tanpa menyimpan apa pun (200) / validate and answer, store nothing"
+DryRun = Annotated[bool, Query(description=DRY_RUN)]
+IdempotencyKey = Annotated[str | None, Header(max_length=200, description=IDEMPOTENCY_KEY)]
 
 
 @router.post(
@@ -267,8 +269,8 @@ async def post_laporan_triwulan(
     rt: RuntimeDep,
     caller: Submitter,
     body: JsonBody,
-    dry_run: bool = Query(False, description=DRY_RUN),
-    idempotency_key: Annotated[str | None, Header(max_length=200, description=IDEMPOTENCY_KEY)] = None,
+    dry_run: DryRun = False,
+    idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """async, with the whole report (session, transaction, commit) in one worker thread: the busiest route, where
     FastAPI would otherwise spend a thread hop on each sync dependency (docs/benchmarks.md)."""
@@ -287,8 +289,8 @@ async def post_laporan_bulanan(
     rt: RuntimeDep,
     caller: Submitter,
     body: JsonBody,
-    dry_run: bool = Query(False, description=DRY_RUN),
-    idempotency_key: Annotated[str | None, Header(max_length=200, description=IDEMPOTENCY_KEY)] = None,
+    dry_run: DryRun = False,
+    idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Monthly progress: the quarterly report's rules and answer; shown as trend and early warning, never recapped."""
     _require_unit_key(caller)
@@ -473,8 +475,8 @@ def post_laporan_triwulan_upload(
     rt: RuntimeDep,
     caller: Submitter,
     data: UploadedFile,
-    dry_run: bool = Query(False, description=DRY_RUN),
-    idempotency_key: Annotated[str | None, Header(max_length=200, description=IDEMPOTENCY_KEY)] = None,
+    dry_run: DryRun = False,
+    idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """A filled template: read into the JSON route's body and submitted exactly as that route does; every error
     names the sheet cell ("Laporan!I13") it came from."""
@@ -503,8 +505,8 @@ def post_laporan_triwulan_bulk(
     rt: RuntimeDep,
     caller: Submitter,
     body: JsonBody,
-    atomic: bool = Query(True, description=ATOMIC),
-    dry_run: bool = Query(False, description=DRY_RUN),
+    atomic: Annotated[bool, Query(description=ATOMIC)] = True,
+    dry_run: DryRun = False,
 ) -> JSONResponse:
     """`{"submissions": [...]}`: the admin for any unit, a unit's key for itself and its children."""
     if caller.kind == "official":

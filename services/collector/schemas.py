@@ -290,12 +290,15 @@ StatusPeriodeNama = Annotated[
 Jumlah = Annotated[int, Field(ge=0)]
 
 
-class Ringkasan(BaseModel):
-    """Apa yang diubah laporan ini. / What the report changed."""
-
+class _Hitungan(BaseModel):
     imported: Jumlah = Field(description="Nilai baru / values new to this quarter", examples=[2])
     updated: Jumlah = Field(description="Nilai yang berubah / values changed", examples=[0])
     ignored: Jumlah = Field(description="Nilai sama dengan yang tersimpan / values equal to those held", examples=[0])
+
+
+class Ringkasan(_Hitungan):
+    """Apa yang diubah laporan ini. / What the report changed."""
+
     conflicts: list[dict[str, object]] = Field(description="Selalu kosong di sini / always empty here", examples=[[]])
 
 
@@ -333,12 +336,9 @@ class KonflikBulk(BaseModel):
     message_en: str = Field(description="Pesan (Inggris) / the message in English")
 
 
-class RingkasanBulk(BaseModel):
+class RingkasanBulk(_Hitungan):
     """Jumlah semua baris yang diterima dan masalah yang ditolak. / Totals of the accepted rows, and the problems."""
 
-    imported: Jumlah = Field(description="Nilai baru / new values")
-    updated: Jumlah = Field(description="Nilai yang berubah / values changed")
-    ignored: Jumlah = Field(description="Nilai yang sama / values equal to those held")
     conflicts: list[KonflikBulk] = Field(description="Masalah tiap baris yang ditolak / each refused row's problems")
 
 
@@ -463,25 +463,25 @@ class StatusUnit(BaseModel):
     bukti: RingkasanBukti = Field(description="Bukti dukung / evidence files")
 
 
-class StatusPeriode(BaseModel):
-    """Status pelaporan satu triwulan; kunci unit hanya melihat barisnya sendiri. / A quarter's status."""
-
-    tahun: TahunIni
+class _Triwulan(BaseModel):
     periode: NamaPeriode
     status: StatusPeriodeNama
     deadline: Waktu
+
+
+class StatusPeriode(_Triwulan):
+    """Status pelaporan satu triwulan; kunci unit hanya melihat barisnya sendiri. / A quarter's status."""
+
+    tahun: TahunIni
     expected_units: Jumlah = Field(description="Unit yang wajib melapor / units expected to report")
     submitted_units: Jumlah = Field(description="Unit yang lengkap / units with every indicator reported")
     on_time_units: Jumlah = Field(description="Unit yang lengkap tepat waktu / units complete by the deadline")
     units: list[StatusUnit] = Field(description="Status tiap unit / each unit's status")
 
 
-class KelengkapanTriwulan(BaseModel):
+class KelengkapanTriwulan(_Triwulan):
     """Kelengkapan satu triwulan. / One quarter's reporting rate."""
 
-    periode: NamaPeriode
-    status: StatusPeriodeNama
-    deadline: Waktu
     expected: Jumlah = Field(description="Unit yang wajib melapor / units expected")
     actual: Jumlah = Field(description="Unit yang lengkap / units complete")
     on_time: Jumlah = Field(description="Unit yang lengkap tepat waktu / units complete in time")

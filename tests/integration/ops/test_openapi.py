@@ -54,16 +54,16 @@ def _refs(schema: Any) -> list[str]:
     return []
 
 
-TYPED = ("collector",)
+ANSWERS_TYPED = ("collector",)  # the others' answers are still documented as free objects
 
 
-@pytest.mark.parametrize("service", TYPED)
+@pytest.mark.parametrize("service", SERVICES)
 def test_every_json_body_and_answer_is_a_model_whose_fields_are_described(service: str) -> None:
     doc = schema(service)
     bodies = _json_bodies(doc)
     assert all(set(body) == {"$ref"} for body in bodies.values()), bodies
     models = {r for body in bodies.values() for r in _refs(body)}
-    for path, ops in doc["paths"].items():
+    for path, ops in doc["paths"].items() if service in ANSWERS_TYPED else ():
         for method, op in ops.items():
             for code, answer in op["responses"].items():
                 json_schema = answer.get("content", {}).get("application/json", {}).get("schema")
