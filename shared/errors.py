@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 
@@ -31,17 +31,22 @@ class ApiError(Exception):
 class ErrorItemModel(BaseModel):
     """One problem, as the OpenAPI documents it (the ErrorItem an ApiError carries)."""
 
-    field: str | None
-    rule: str
-    message_id: str
-    message_en: str
+    field: str | None = Field(
+        description="Kolom yang bermasalah (null: permintaan itu sendiri) / the field at fault (null: the request)",
+        examples=["realisasi[0].nilai"],
+    )
+    rule: str = Field(
+        description="Aturan yang dilanggar, untuk program / the rule, for programs", examples=["not_a_number"]
+    )
+    message_id: str = Field(description="Pesan dalam bahasa Indonesia / the message in Indonesian")
+    message_en: str = Field(description="Pesan dalam bahasa Inggris / the message in English")
 
 
 class ErrorBody(BaseModel):
     """Every refusal's body. A bulk refusal also carries its rows' answers, hence extra keys are allowed."""
 
     model_config = ConfigDict(extra="allow")
-    errors: list[ErrorItemModel]
+    errors: list[ErrorItemModel] = Field(description="Setiap masalah / every problem")
 
 
 ERROR_DESCRIPTIONS = {

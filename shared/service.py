@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from shared import clock, revocation, strictjson
 from shared.config import Settings, get_settings
+from shared.contract import document_bodies
 from shared.db import database_unavailable, make_engine
 from shared.errors import FORBIDDEN, UNAUTHORIZED, api_error, error_body, install_error_handlers
 from shared.events.envelope import Envelope, new_envelope
@@ -467,6 +468,7 @@ def build_app(
 
     for router in routers:
         app.include_router(router)
+    document_bodies(app)  # the request models the routes name (shared.contract)
     return app
 
 

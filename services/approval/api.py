@@ -8,9 +8,11 @@ from fastapi import APIRouter, Query, Request
 
 from services.approval import disposisi, handlers, kepatuhan, officials, sosialisasi
 from services.approval import login as login_
+from services.approval import schemas as s
 from services.approval.workflow import Workflow
+from shared.contract import answer, json_body_of
 from shared.errors import ApiError, ErrorItem, error_responses
-from shared.service import JSON_OBJECT, AdminDep, JsonBody, RowId, RuntimeDep, SessionDep, StaffDep
+from shared.service import AdminDep, JsonBody, RowId, RuntimeDep, SessionDep, StaffDep
 
 router = APIRouter(prefix="/api/v1", tags=["approval"], responses=error_responses(401, 403, 404, 413, 422))
 
@@ -19,14 +21,25 @@ def workflow(request: Request) -> Workflow:
     return request.app.state.rt.state["workflow"]  # type: ignore[no-any-return]
 
 
-@router.post("/officials", status_code=201, openapi_extra=JSON_OBJECT, responses=error_responses(409))
+@router.post(
+    "/officials",
+    status_code=201,
+    openapi_extra=json_body_of(s.PejabatBaru),
+    response_model=None,
+    responses={**answer(201, s.Pejabat, "Pejabat dibuat / the official made"), **error_responses(409)},
+)
 def create_official(session: SessionDep, _: AdminDep, body: JsonBody) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise ApiError(422, [ErrorItem("body", "not_an_object", "body: harus objek", "body: must be an object")])
     return officials.public(officials.create_official(session, body))
 
 
-@router.post("/login", openapi_extra=JSON_OBJECT, responses=error_responses(429, 503))
+@router.post(
+    "/login",
+    openapi_extra=json_body_of(s.Login),
+    response_model=None,
+    responses={**answer(200, s.Token, "Token pejabat / the official's token"), **error_responses(429, 503)},
+)
 async def login(request: Request, rt: RuntimeDep, body: JsonBody) -> dict[str, Any]:
     """A token for an official. Unknown username and wrong password: the same 401; repeated failures from a client
     or for a username: 429 with Retry-After, growing (services/approval/login.py)."""
@@ -69,7 +82,7 @@ def get_draft(draft_id: str, request: Request, session: SessionDep, caller: Staf
     return {**found[0], "history": handlers.history(session, draft_id, viewer)}
 
 
-@router.post("/drafts/{draft_id}/decision", openapi_extra=JSON_OBJECT, responses=error_responses(409))
+@router.post("/drafts/{draft_id}/decision", openapi_extra=json_body_of(s.Keputusan), responses=error_responses(409))
 def post_decision(
     draft_id: str, request: Request, session: SessionDep, rt: RuntimeDep, caller: StaffDep, body: JsonBody
 ) -> dict[str, Any]:
@@ -79,7 +92,7 @@ def post_decision(
 # ---- disposisi, socialisation, SOP compliance ---------------------------------------------------------------------
 
 
-@router.post("/disposisi", status_code=201, openapi_extra=JSON_OBJECT, responses=error_responses(409))
+@router.post("/disposisi", status_code=201, openapi_extra=json_body_of(s.DisposisiBaru), responses=error_responses(409))
 def issue_disposisi(
     request: Request, session: SessionDep, rt: RuntimeDep, caller: StaffDep, body: JsonBody
 ) -> dict[str, Any]:
@@ -117,7 +130,10 @@ def disposisi_done(disposisi_id: RowId, request: Request, session: SessionDep, c
 
 
 @router.post(
-    "/drafts/{draft_id}/sosialisasi", status_code=201, openapi_extra=JSON_OBJECT, responses=error_responses(409)
+    "/drafts/{draft_id}/sosialisasi",
+    status_code=201,
+    openapi_extra=json_body_of(s.SosialisasiBaru),
+    responses=error_responses(409),
 )
 def circulate(
     draft_id: str,

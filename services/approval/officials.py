@@ -50,6 +50,9 @@ def validate_new(data: dict[str, Any]) -> list[ErrorItem]:
         errors.append(
             ErrorItem("role", "not_allowed", f"role: pilihan {', '.join(ROLES)}", f"role: one of {', '.join(ROLES)}")
         )
+    for key in ("nip", "jabatan", "unit"):  # optional text (the OpenAPI's PejabatBaru): never a number or a list
+        if data.get(key) is not None and not isinstance(data[key], str):
+            errors.append(ErrorItem(key, "not_a_string", f"{key}: harus teks", f"{key}: must be text"))
     if isinstance(data.get("password"), str) and 0 < len(data["password"]) < 8:
         errors.append(
             ErrorItem("password", "too_short", "password: minimal 8 karakter", "password: at least 8 characters")

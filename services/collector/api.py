@@ -17,14 +17,15 @@ from sqlmodel import Session
 from starlette.exceptions import HTTPException
 
 from services.collector import bulanan, bulk, excel, handlers, keys, pk
+from services.collector import schemas as s
 from services.collector.keys import KeyCache
 from services.collector.models import IdempotencyRecord, Unit
 from services.collector.validation import TAHUN_MAX, TAHUN_MIN, validate_pk
+from shared.contract import answer, json_body_of, operation_name
 from shared.errors import FORBIDDEN, UNAUTHORIZED, ApiError, api_error, error_responses
 from shared.ratelimit import RateLimiter
 from shared.security import hash_api_key, new_api_key
 from shared.service import (
-    JSON_OBJECT,
     MAX_ROW_ID,
     Caller,
     JsonBody,
@@ -37,7 +38,12 @@ from shared.service import (
 )
 
 log = logging.getLogger("lapkin.collector")
-router = APIRouter(prefix="/api/v1", tags=["collector"], responses=error_responses(401, 403, 404, 413, 422))
+router = APIRouter(
+    prefix="/api/v1",
+    tags=["collector"],
+    responses=error_responses(401, 403, 404, 413, 422),
+    generate_unique_id_function=operation_name,
+)
 Tahun = Annotated[int, Path(ge=TAHUN_MIN, le=TAHUN_MAX)]
 Triwulan = Annotated[str, Path(pattern="^TW[1-4]$")]
 
@@ -117,7 +123,15 @@ def rate_limited(retry_after_s: int) -> ApiError:
 Submitter = Annotated[Caller, Depends(submitter)]
 
 
-@router.put("/perjanjian-kinerja/{tahun}", openapi_extra=JSON_OBJECT, responses=error_responses(409))
+@router.put(
+    "/perjanjian-kinerja/{tahun}",
+    openapi_extra=json_body_of(s.PerjanjianKinerja),
+    response_model=None,
+    responses={
+        **answer(200, s.PkTersimpan, "Disimpan sebagai versi baru (atau sama) / stored"),
+        **error_responses(409),
+    },
+)
 def put_perjanjian_kinerja(
     tahun: Tahun, session: SessionDep, rt: RuntimeDep, _: CollectorAdmin, body: JsonBody
 ) -> dict[str, Any]:
@@ -127,13 +141,19 @@ def put_perjanjian_kinerja(
     return handlers.put_pk(session, rt, tahun, body)
 
 
-@router.get("/perjanjian-kinerja/{tahun}")
+@router.get(
+    "/perjanjian-kinerja/{tahun}", response_model=None, responses=answer(200, s.PkDokumen, "Versi terbaru / newest")
+)
 def get_perjanjian_kinerja(tahun: Tahun, session: SessionDep, _: UnitOrAdmin) -> dict[str, Any]:
     """The newest PK version (every caller may read the targets it reports against)."""
     return pk.one(session, tahun, None)
 
 
-@router.get("/perjanjian-kinerja/{tahun}/versi")
+@router.get(
+    "/perjanjian-kinerja/{tahun}/versi",
+    response_model=None,
+    responses=answer(200, s.DaftarVersiPk, "Semua versi / every version"),
+)
 def get_pk_versions(tahun: Tahun, session: SessionDep, _: UnitOrAdmin) -> dict[str, Any]:
     """Every version of the year's PK, each with what it changed against the one before (PK perubahan)."""
     rows = pk.versions(session, tahun)
@@ -142,24 +162,38 @@ def get_pk_versions(tahun: Tahun, session: SessionDep, _: UnitOrAdmin) -> dict[s
     return pk.summary(tahun, rows)
 
 
-@router.get("/perjanjian-kinerja/{tahun}/versi/{version}")
+@router.get(
+    "/perjanjian-kinerja/{tahun}/versi/{version}",
+    response_model=None,
+    responses=answer(200, s.PkDokumen, "Versi itu / that version"),
+)
 def get_pk_version(
     tahun: Tahun, version: Annotated[int, Path(ge=1, le=MAX_ROW_ID)], session: SessionDep, _: UnitOrAdmin
 ) -> dict[str, Any]:
     return pk.one(session, tahun, version)
 
 
-@router.get("/kalender/{tahun}")
+@router.get("/kalender/{tahun}", response_model=None, responses=answer(200, s.Kalender, "Kalender / calendar"))
 def get_kalender(tahun: Tahun, session: SessionDep, _: CollectorAdmin) -> dict[str, Any]:
     return handlers.get_kalender(session, tahun)
 
 
-@router.put("/kalender/{tahun}", openapi_extra=JSON_OBJECT)
+@router.put(
+    "/kalender/{tahun}",
+    openapi_extra=json_body_of(s.KalenderInput),
+    response_model=None,
+    responses=answer(200, s.Kalender, "Kalender yang berlaku / the calendar now"),
+)
 def put_kalender(tahun: Tahun, session: SessionDep, _: CollectorAdmin, body: JsonBody) -> dict[str, Any]:
     return handlers.put_kalender(session, tahun, body)
 
 
-@router.post("/units/{kode}/api-keys", status_code=201)
+@router.post(
+    "/units/{kode}/api-keys",
+    status_code=201,
+    response_model=None,
+    responses=answer(201, s.KunciApiBaru, "Kunci dibuat / key made"),
+)
 def create_api_key(kode: str, session: SessionDep, _: CollectorAdmin) -> dict[str, Any]:
     if session.get(Unit, kode) is None:
         raise api_error(404, "kode", "unknown_unit", f"Unit {kode} tidak dikenal.", f"Unknown unit {kode}.")
@@ -170,7 +204,7 @@ def create_api_key(kode: str, session: SessionDep, _: CollectorAdmin) -> dict[st
     return {"unit": kode, "api_key": key, "id": row.id}
 
 
-@router.get("/api-keys")
+@router.get("/api-keys", response_model=None, responses=answer(200, s.DaftarKunciApi, "Kunci / keys"))
 def list_api_keys(
     session: SessionDep,
     _: CollectorAdmin,
@@ -181,7 +215,11 @@ def list_api_keys(
     return {"api_keys": [keys.public(k) for k in keys.listing(session, unit, revoked=revoked)]}
 
 
-@router.delete("/api-keys/{key_id}", responses=error_responses(503))
+@router.delete(
+    "/api-keys/{key_id}",
+    response_model=None,
+    responses={**answer(200, s.KunciApi, "Kunci dicabut / revoked"), **error_responses(503)},
+)
 async def revoke_api_key(key_id: RowId, rt: RuntimeDep, _: CollectorAdmin) -> dict[str, Any]:
     """Revoke a key: refused (401) from the next request on, by every collector process."""
 
@@ -201,18 +239,38 @@ Submit = Callable[..., dict[str, Any]]
 
 
 SUBMISSION: dict[int | str, dict[str, Any]] = {
-    200: {"description": "dry_run=true: the answer a real submission would get; nothing stored"},
+    **answer(202, s.LaporanDiterima, "Diterima dan disimpan / accepted and stored"),
+    **answer(
+        200, s.LaporanDiterima, "dry_run=true: jawaban yang akan diberikan; tidak ada yang disimpan / nothing stored"
+    ),
     **error_responses(409, 429),
 }
+IDEMPOTENCY_KEY = (
+    "Kunci unik pengiriman ini: diulang dengan isi yang sama, jawaban pertama diberikan lagi tanpa menyimpan dua kali; "
+    "dengan isi lain, 409. / Repeat a submission safely: the same body answers as the first time."
+)
+ATOMIC = (
+    "true: satu baris ditolak, semua ditolak (422); false: baris yang sah disimpan, yang lain dilaporkan (200) / "
+    "all or nothing, or the valid rows"
+)
+DRY_RUN = "true: periksa dan jawab tanpa menyimpan apa pun (200) / validate and answer, store nothing"
+DryRun = Annotated[bool, Query(description=DRY_RUN)]
+IdempotencyKey = Annotated[str | None, Header(max_length=200, description=IDEMPOTENCY_KEY)]
 
 
-@router.post("/laporan-triwulan", status_code=202, openapi_extra=JSON_OBJECT, responses=SUBMISSION)
+@router.post(
+    "/laporan-triwulan",
+    status_code=202,
+    openapi_extra=json_body_of(s.LaporanTriwulan),
+    response_model=None,
+    responses=SUBMISSION,
+)
 async def post_laporan_triwulan(
     rt: RuntimeDep,
     caller: Submitter,
     body: JsonBody,
-    dry_run: bool = Query(False),
-    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    dry_run: DryRun = False,
+    idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """async, with the whole report (session, transaction, commit) in one worker thread: the busiest route, where
     FastAPI would otherwise spend a thread hop on each sync dependency (docs/benchmarks.md)."""
@@ -220,13 +278,19 @@ async def post_laporan_triwulan(
     return await run_in_threadpool(_submit_in_session, rt, caller, body, dry_run, idempotency_key)
 
 
-@router.post("/laporan-bulanan", status_code=202, openapi_extra=JSON_OBJECT, responses=SUBMISSION)
+@router.post(
+    "/laporan-bulanan",
+    status_code=202,
+    openapi_extra=json_body_of(s.LaporanBulanan),
+    response_model=None,
+    responses=SUBMISSION,
+)
 async def post_laporan_bulanan(
     rt: RuntimeDep,
     caller: Submitter,
     body: JsonBody,
-    dry_run: bool = Query(False),
-    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    dry_run: DryRun = False,
+    idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Monthly progress: the quarterly report's rules and answer; shown as trend and early warning, never recapped."""
     _require_unit_key(caller)
@@ -399,14 +463,20 @@ MULTIPART_FILE = {
 }
 
 
-@router.post("/laporan-triwulan/upload", status_code=202, openapi_extra=MULTIPART_FILE, responses=SUBMISSION)
+@router.post(
+    "/laporan-triwulan/upload",
+    status_code=202,
+    openapi_extra=MULTIPART_FILE,
+    response_model=None,
+    responses=SUBMISSION,
+)
 def post_laporan_triwulan_upload(
     session: SessionDep,
     rt: RuntimeDep,
     caller: Submitter,
     data: UploadedFile,
-    dry_run: bool = Query(False),
-    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    dry_run: DryRun = False,
+    idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """A filled template: read into the JSON route's body and submitted exactly as that route does; every error
     names the sheet cell ("Laporan!I13") it came from."""
@@ -421,14 +491,22 @@ def post_laporan_triwulan_upload(
 # ---- bulk ------------------------------------------------------------------------------------------------------
 
 
-@router.post("/laporan-triwulan/bulk", openapi_extra=JSON_OBJECT, responses=error_responses(409, 429))
+@router.post(
+    "/laporan-triwulan/bulk",
+    openapi_extra=json_body_of(s.LaporanTriwulanBulk),
+    response_model=None,
+    responses={
+        **answer(200, s.BulkDiterima, "Setiap baris dijawab / every row answered"),
+        **error_responses(409, 429),
+    },
+)
 def post_laporan_triwulan_bulk(
     session: SessionDep,
     rt: RuntimeDep,
     caller: Submitter,
     body: JsonBody,
-    atomic: bool = Query(True),
-    dry_run: bool = Query(False),
+    atomic: Annotated[bool, Query(description=ATOMIC)] = True,
+    dry_run: DryRun = False,
 ) -> JSONResponse:
     """`{"submissions": [...]}`: the admin for any unit, a unit's key for itself and its children."""
     if caller.kind == "official":
@@ -460,14 +538,20 @@ def _idempotency_key_reused() -> Exception:
 STATUS_ROLES = handlers.STATUS_ROLES
 
 
-@router.get("/periode/{tahun}/{periode}/status")
+@router.get(
+    "/periode/{tahun}/{periode}/status",
+    response_model=None,
+    responses=answer(200, s.StatusPeriode, "Status triwulan / the quarter's status"),
+)
 def get_periode_status(tahun: Tahun, periode: Triwulan, session: SessionDep, caller: UnitOrAdmin) -> dict[str, Any]:
     if caller.kind == "official" and caller.role not in STATUS_ROLES:
         raise FORBIDDEN
     return handlers.periode_status(session, tahun, periode, caller.unit if caller.kind == "unit" else None)
 
 
-@router.get("/kelengkapan/{tahun}")
+@router.get(
+    "/kelengkapan/{tahun}", response_model=None, responses=answer(200, s.Kelengkapan, "Kelengkapan / reporting rates")
+)
 def get_kelengkapan(tahun: Tahun, session: SessionDep, caller: UnitOrAdmin) -> dict[str, Any]:
     """Office-wide: officials and admins only (a unit sees its own row in the period status)."""
     if caller.kind == "unit" or (caller.kind == "official" and caller.role not in STATUS_ROLES):
@@ -475,7 +559,11 @@ def get_kelengkapan(tahun: Tahun, session: SessionDep, caller: UnitOrAdmin) -> d
     return handlers.kelengkapan(session, tahun)
 
 
-@router.post("/periode/{tahun}/{periode}/close")
+@router.post(
+    "/periode/{tahun}/{periode}/close",
+    response_model=None,
+    responses=answer(200, s.PeriodeDitutup, "Status periode / the period's status"),
+)
 def post_close(
     tahun: Tahun, periode: Triwulan, session: SessionDep, rt: RuntimeDep, caller: CollectorAdmin
 ) -> dict[str, Any]:

@@ -17,13 +17,20 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 
 from services.collector import bukti, filetype
+from services.collector import schemas as s
 from services.collector.api import Submitter, UnitOrAdmin
 from services.collector.validation import TAHUN_MAX, TAHUN_MIN
+from shared.contract import answer, operation_name
 from shared.errors import api_error, error_responses
 from shared.inputguard import check_text
 from shared.service import RuntimeDep, SessionDep
 
-router = APIRouter(prefix="/api/v1", tags=["collector", "bukti"], responses=error_responses(401, 403, 404, 413, 422))
+router = APIRouter(
+    prefix="/api/v1",
+    tags=["collector", "bukti"],
+    responses=error_responses(401, 403, 404, 413, 422),
+    generate_unique_id_function=operation_name,
+)
 T = TypeVar("T")
 MAX_FIELD_BYTES = 16 * 1024  # indikator, keterangan
 UPLOAD = {
@@ -55,8 +62,10 @@ def _in_session(engine: Any, work: Callable[..., T], *args: Any, **kwargs: Any) 
     "/laporan-triwulan/{submission_id}/bukti",
     status_code=201,
     openapi_extra=UPLOAD,
+    response_model=None,
     responses={
-        200: {"description": "These bytes were attached already: the existing row"},
+        **answer(201, s.Bukti, "Berkas dilampirkan / attached"),
+        **answer(200, s.Bukti, "Berkas yang sama sudah terlampir: barisnya / these bytes were attached already"),
         **error_responses(409, 429),
     },
 )
@@ -118,12 +127,16 @@ def _text(form: FormData, name: str) -> str | None:
     return value.strip() or None
 
 
-@router.get("/laporan-triwulan/{submission_id}/bukti")
+@router.get(
+    "/laporan-triwulan/{submission_id}/bukti",
+    response_model=None,
+    responses=answer(200, s.BuktiPengiriman, "Bukti pengiriman itu / the submission's files"),
+)
 def get_submission_bukti(submission_id: str, session: SessionDep, caller: UnitOrAdmin) -> dict[str, Any]:
     return bukti.for_submission(session, caller, submission_id)
 
 
-@router.get("/bukti")
+@router.get("/bukti", response_model=None, responses=answer(200, s.BuktiPeriode, "Bukti periode / the files"))
 def get_bukti_list(
     session: SessionDep,
     caller: UnitOrAdmin,

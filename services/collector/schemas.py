@@ -1,0 +1,540 @@
+"""The collector's HTTP contract: every JSON body it takes and gives, as pydantic models (CONTRACT.md, Collector).
+
+Request bodies are read strictly by the routes (shared.service.JsonBody) and checked by their rules, which name
+every problem at once; these models are what `/openapi.json` documents for them (shared.contract) and what an
+agency's generated client sends. They say no more than the rules enforce (a body they refuse is refused by the
+route: the schemathesis run checks it), and they allow what the rules allow (a PK keeps extra fields). Answers are
+documented with `responses` (shared.contract.answer): the routes return them as they always did.
+
+Deskripsi dalam bahasa Indonesia, diikuti bahasa Inggris. / Descriptions in Indonesian, then English."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.collector.validation import MAX_TEXT, TAHUN_MAX, TAHUN_MIN
+from shared.decimals import MAX_DECIMAL_PLACES, MAX_INTEGER_DIGITS
+
+# ---- building blocks -------------------------------------------------------------------------------------------
+
+ANGKA_PATTERN = rf"^-?[0-9]{{1,{MAX_INTEGER_DIGITS}}}(\.[0-9]{{1,{MAX_DECIMAL_PLACES}}})?$"
+AngkaTeks = Annotated[
+    str,
+    Field(
+        pattern=ANGKA_PATTERN,
+        description="Angka desimal biasa sebagai teks (disarankan: dibaca persis) / a plain decimal as text",
+        examples=["62.5"],
+    ),
+]
+AngkaJson = Annotated[float, Field(ge=0, strict=True, description="Angka JSON, ditulis tanpa eksponen / a JSON number")]
+Angka = Annotated[
+    AngkaTeks | AngkaJson,
+    Field(
+        description=(
+            "Angka ≥ 0: digit 0-9 dan satu titik desimal, paling banyak "
+            f"{MAX_INTEGER_DIGITS} digit sebelum titik dan {MAX_DECIMAL_PLACES} sesudahnya; teks disarankan. / "
+            "A number ≥ 0: digits and one decimal point, within those bounds; text preferred."
+        ),
+        examples=["62.5", "1180"],
+    ),
+]
+Tahun = Annotated[
+    int,
+    Field(ge=TAHUN_MIN, le=TAHUN_MAX, description="Tahun anggaran / budget year", examples=[2024]),
+]
+Teks = Annotated[
+    str, Field(max_length=MAX_TEXT, description=f"Teks, paling banyak {MAX_TEXT} karakter / text, ≤ {MAX_TEXT} chars")
+]
+Kode = Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
+Waktu = Annotated[
+    str,
+    Field(
+        description="Waktu ISO 8601 dengan zona waktu / an ISO 8601 date-time with its offset",
+        examples=["2024-04-10T23:59:59+07:00"],
+    ),
+]
+
+
+class Tertutup(BaseModel):
+    """A body that names a field the collector does not know is refused (422 unknown_field): a misspelt field
+    would be data the unit believes was counted."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class Terbuka(BaseModel):
+    """A document the collector keeps whole: fields it does not read are kept as sent."""
+
+    model_config = ConfigDict(extra="allow", strict=True)
+
+
+# ---- laporan triwulan / bulanan (requests) ---------------------------------------------------------------------
+
+
+class RealisasiItem(Tertutup):
+    """Realisasi satu indikator. / One indicator's realisation."""
+
+    indikator: Kode = Field(
+        description="Kode indikator dalam Perjanjian Kinerja yang menjadi tanggung jawab unit / the indicator's code",
+        examples=["IK-3.1"],
+    )
+    nilai: Angka = Field(
+        description="Realisasi kumulatif sampai periode ini (satuan %: 0–100) / cumulative realisation",
+        examples=["62.5"],
+    )
+    keterangan: Teks | None = Field(
+        None, description="Catatan untuk nilai ini (opsional) / a note on this value", examples=["Data BPS Maret"]
+    )
+
+
+class Anggaran(Tertutup):
+    """Realisasi anggaran unit. / The unit's budget realisation."""
+
+    realisasi: Angka | None = Field(
+        None,
+        description="Realisasi anggaran kumulatif dalam rupiah / cumulative spending, in rupiah",
+        examples=["312500000"],
+    )
+
+
+class _Laporan(Tertutup):
+    tahun: Tahun
+    unit: Kode = Field(
+        description="Kode unit yang melapor (unit kunci API, atau unit anaknya) / the reporting unit",
+        examples=["BID-PENTA"],
+    )
+    realisasi: list[RealisasiItem] = Field(
+        description=(
+            "Nilai indikator yang dilaporkan; boleh sebagian (nilai yang tidak disebut tetap). Daftar kosong hanya "
+            "bila anggaran, kendala atau solusi diisi. / The values reported; a partial report is fine."
+        ),
+        examples=[[{"indikator": "IK-3.1", "nilai": "62.5"}, {"indikator": "IK-3.2", "nilai": "1180"}]],
+    )
+    anggaran: Anggaran | None = Field(None, description="Realisasi anggaran (opsional) / budget (optional)")
+    kendala: Teks | None = Field(None, description="Kendala (opsional) / obstacles", examples=["Anggaran terlambat"])
+    solusi: Teks | None = Field(None, description="Solusi (opsional) / solutions", examples=["Percepatan lelang"])
+
+
+class LaporanTriwulan(_Laporan):
+    """Laporan triwulan satu unit (CONTRACT.md). / One unit's quarterly report."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "tahun": 2024,
+                    "triwulan": 1,
+                    "unit": "BID-PENTA",
+                    "realisasi": [{"indikator": "IK-3.1", "nilai": "9.1"}, {"indikator": "IK-3.2", "nilai": "910"}],
+                    "anggaran": {"realisasi": "305000000"},
+                }
+            ]
+        }
+    )
+    triwulan: int = Field(ge=1, le=4, description="Triwulan 1–4 / the quarter", examples=[1])
+
+
+class LaporanBulanan(_Laporan):
+    """Kemajuan bulanan satu unit: aturan yang sama dengan laporan triwulan, hanya untuk tren dan peringatan dini.
+    / One unit's monthly progress: the quarterly rules; shown as trend and early warning, never recapped."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"tahun": 2024, "bulan": 1, "unit": "BID-PENTA", "realisasi": [{"indikator": "IK-3.2", "nilai": "300"}]}
+            ]
+        }
+    )
+    bulan: int = Field(ge=1, le=12, description="Bulan 1–12 / the month", examples=[1])
+
+
+class LaporanTriwulanBulk(Terbuka):
+    """Banyak laporan triwulan dalam satu permintaan (admin: unit mana pun; kunci unit: unit itu dan anaknya).
+    / Many quarterly reports in one request."""
+
+    submissions: list[LaporanTriwulan] = Field(
+        min_length=1,
+        description=(
+            "Laporan, satu baris per unit dan triwulan; atomic=false menyimpan baris yang sah dan melaporkan "
+            "yang lain. / The reports, one row per unit and quarter."
+        ),
+    )
+
+
+# ---- perjanjian kinerja (request) ------------------------------------------------------------------------------
+
+
+class Instansi(Terbuka):
+    """Instansi pemilik Perjanjian Kinerja; kolom lain (`kode`, `kepala`: {nama, nip}) disimpan seperti dikirim dan
+    dipakai dokumen. / The agency; other fields (`kode`, `kepala`) are kept as sent and used by the documents."""
+
+    nama: Teks = Field(description="Nama instansi / the agency's name", examples=["Dinas Ketenagakerjaan Kota"])
+
+
+class UnitPk(Terbuka):
+    """Satu unit kerja. / One organisational unit."""
+
+    kode: Kode = Field(description="Kode unit (unik) / the unit's code", examples=["BID-PENTA"])
+    nama: Teks = Field(description="Nama unit / name", examples=["Bidang Penempatan Tenaga Kerja"])
+    jenis: Literal["sekretariat", "bidang", "seksi", "upt", "opd", "instansi_terkait"] = Field(
+        description="Jenis unit / kind of unit", examples=["bidang"]
+    )
+    induk: str | None = Field(
+        None, description="Kode unit induk (kuncinya boleh melapor untuk unit ini) / parent unit", examples=[None]
+    )
+
+
+class IndikatorPk(Terbuka):
+    """Satu indikator kinerja dengan targetnya. / One performance indicator and its targets."""
+
+    kode: Kode = Field(description="Kode indikator (unik dalam PK) / the indicator's code", examples=["IK-3.1"])
+    nama: Teks = Field(description="Nama indikator / name", examples=["Persentase pencari kerja yang ditempatkan"])
+    satuan: Teks = Field(description="Satuan (%: nilai 0–100) / unit of measure", examples=["%"])
+    polaritas: Literal["positif", "negatif", "rentang"] = Field(
+        description="positif: makin tinggi makin baik; negatif: makin rendah; rentang: dalam [min, max] / polarity",
+        examples=["positif"],
+    )
+    agregasi: Literal["jumlah", "terakhir", "rata_rata"] = Field(
+        description="Cara menggabungkan triwulan menjadi semester/tahun / how quarters add up", examples=["terakhir"]
+    )
+    penanggung_jawab: str = Field(
+        description="Kode unit yang melaporkan indikator ini / the unit that reports it", examples=["BID-PENTA"]
+    )
+    target: Angka | None = Field(None, description="Target tahunan (bukan rentang) / the annual target")
+    target_min: Angka | None = Field(None, description="Batas bawah target (rentang) / range target's lower bound")
+    target_max: Angka | None = Field(None, description="Batas atas target (rentang) / range target's upper bound")
+    target_triwulan: list[Angka | Annotated[list[Angka], Field(min_length=2, max_length=2)]] = Field(
+        min_length=4,
+        max_length=4,
+        description="Target kumulatif TW1–TW4; untuk rentang tiap target [min, max] / the four quarterly targets",
+        examples=[["15", "30", "45", "60"]],
+    )
+    realisasi_tahun_lalu: Angka | None = Field(None, description="Realisasi tahun lalu / last year's realisation")
+    target_akhir_renstra: Angka | None = Field(None, description="Target akhir Renstra / the strategic plan's target")
+
+
+class SasaranPk(Terbuka):
+    """Satu sasaran strategis dengan indikatornya. / One strategic goal and its indicators."""
+
+    kode: Kode = Field(description="Kode sasaran (unik) / the goal's code", examples=["SS-3"])
+    nama: Teks = Field(description="Nama sasaran / name", examples=["Meningkatnya penempatan tenaga kerja"])
+    indikator: list[IndikatorPk] = Field(description="Indikator sasaran ini / its indicators")
+
+
+class ProgramPk(Terbuka):
+    """Satu program dengan pagunya. / One programme and its budget ceiling."""
+
+    kode: Kode = Field(description="Kode program / the programme's code", examples=["P-03"])
+    nama: Teks = Field(description="Nama program / name", examples=["Program Penempatan Tenaga Kerja"])
+    pagu: Angka = Field(description="Pagu anggaran dalam rupiah / budget ceiling, in rupiah", examples=["1250000000"])
+    sasaran: str = Field(description="Kode sasaran yang didukung / the goal it serves", examples=["SS-3"])
+    unit: str | None = Field(
+        None, description="Kode unit pemegang program (realisasi anggarannya) / the unit that spends it"
+    )
+
+
+class PerjanjianKinerja(Terbuka):
+    """Perjanjian Kinerja (PK) satu tahun: unit, sasaran, indikator dan target, program. Kolom lain disimpan seperti
+    dikirim (mis. `keterangan` versi ini, ditampilkan di daftar versi). / A year's PK; other fields are kept as sent
+    (e.g. `keterangan`, this version's note, shown in the list of versions)."""
+
+    tahun: Tahun | None = Field(None, description="Sama dengan tahun di URL bila diisi / equals the URL's year")
+    instansi: Instansi = Field(description="Instansi / the agency")
+    units: list[UnitPk] = Field(description="Unit kerja / the organisational units")
+    sasaran: list[SasaranPk] = Field(description="Sasaran strategis / the strategic goals")
+    program: list[ProgramPk] | None = Field(None, description="Program dan pagunya / programmes")
+
+
+# ---- kalender (request) ----------------------------------------------------------------------------------------
+
+
+class JendelaTriwulan(Terbuka):
+    """Jendela pelaporan satu triwulan; yang tidak diisi memakai bawaan. / One quarter's reporting window."""
+
+    triwulan: int = Field(ge=1, le=4, description="Triwulan 1–4 / the quarter", examples=[1])
+    buka: str | None = Field(
+        None,
+        description="Mulai menerima laporan: tanggal atau waktu ISO 8601 / opens (ISO 8601 date or date-time)",
+        examples=["2024-03-25"],
+    )
+    deadline: str | None = Field(
+        None,
+        description="Batas waktu (tanggal: akhir hari itu), setelah buka / the deadline, after the opening",
+        examples=["2024-04-10"],
+    )
+
+
+class KalenderInput(Terbuka):
+    """Kalender pelaporan satu tahun; `{"triwulan": []}` memasang kalender bawaan. / A year's calendar."""
+
+    triwulan: list[JendelaTriwulan] = Field(description="Triwulan yang diatur / the quarters set")
+
+
+# ---- answers -----------------------------------------------------------------------------------------------------
+
+TahunIni = Annotated[int, Field(description="Tahun anggaran / budget year", examples=[2024])]
+NomorTriwulan = Annotated[int, Field(description="Triwulan 1–4 / the quarter", examples=[1])]
+NamaPeriode = Annotated[str, Field(description="Periode: TW1–TW4 / the period", examples=["TW1"])]
+KodeUnit = Annotated[str, Field(description="Kode unit / the unit's code", examples=["BID-PENTA"])]
+IdPengiriman = Annotated[
+    str,
+    Field(description="Id pengiriman (laporan) / the submission's id", examples=["5b0f3c1e9d2a4f6b8c7d1e2f3a4b5c6d"]),
+]
+StatusNama = Literal["open", "closed", "final"]
+StatusPeriodeNama = Annotated[
+    StatusNama,
+    Field(description="open: menerima laporan; closed: ditutup; final: disetujui / the period's state"),
+]
+Jumlah = Annotated[int, Field(ge=0)]
+
+
+class _Hitungan(BaseModel):
+    imported: Jumlah = Field(description="Nilai baru / values new to this quarter", examples=[2])
+    updated: Jumlah = Field(description="Nilai yang berubah / values changed", examples=[0])
+    ignored: Jumlah = Field(description="Nilai sama dengan yang tersimpan / values equal to those held", examples=[0])
+
+
+class Ringkasan(_Hitungan):
+    """Apa yang diubah laporan ini. / What the report changed."""
+
+    conflicts: list[dict[str, object]] = Field(description="Selalu kosong di sini / always empty here", examples=[[]])
+
+
+class LaporanDiterima(BaseModel):
+    """Jawaban laporan yang diterima (202), atau yang akan diterima (dry_run, 200). / A report's answer."""
+
+    submission_id: IdPengiriman
+    revision: int = Field(
+        description="Revisi data unit pada periode ini; tetap bila tidak ada yang berubah / the data's revision",
+        examples=[1],
+    )
+    on_time: bool = Field(description="Diterima sebelum batas waktu / received by the deadline", examples=[True])
+    summary: Ringkasan = Field(description="Ringkasan perubahan / what changed")
+
+
+class BarisBulk(BaseModel):
+    """Jawaban satu baris impor massal. / One row's answer."""
+
+    row: int = Field(description="Nomor baris (mulai 0) / the row's index", examples=[0])
+    unit: object = Field(description="Unit baris itu, seperti dikirim / the row's unit, as sent", examples=["BPS"])
+    triwulan: object = Field(description="Triwulan baris itu, seperti dikirim / as sent", examples=[1])
+    submission_id: str | None = Field(description="Id pengiriman bila diterima / when accepted")
+    revision: int | None = Field(description="Revisi bila diterima / when accepted")
+    status: Literal["accepted", "rejected"] = Field(description="Diterima atau ditolak / accepted or rejected")
+
+
+class KonflikBulk(BaseModel):
+    """Satu masalah satu baris yang ditolak. / One problem of a refused row."""
+
+    row: int = Field(description="Nomor baris / the row's index", examples=[1])
+    unit: object = Field(description="Unit baris itu, seperti dikirim / the row's unit, as sent", examples=["BPS"])
+    field: str | None = Field(description="Kolom bermasalah dalam baris / the field", examples=["realisasi[0].nilai"])
+    rule: str = Field(description="Aturan yang dilanggar / the rule", examples=["not_a_number"])
+    message_id: str = Field(description="Pesan (Indonesia) / the message in Indonesian")
+    message_en: str = Field(description="Pesan (Inggris) / the message in English")
+
+
+class RingkasanBulk(_Hitungan):
+    """Jumlah semua baris yang diterima dan masalah yang ditolak. / Totals of the accepted rows, and the problems."""
+
+    conflicts: list[KonflikBulk] = Field(description="Masalah tiap baris yang ditolak / each refused row's problems")
+
+
+class BulkDiterima(BaseModel):
+    """Jawaban impor massal. / A bulk import's answer."""
+
+    atomic: bool = Field(description="true: semua atau tidak sama sekali / all or nothing")
+    summary: RingkasanBulk = Field(description="Ringkasan / the totals")
+    results: list[BarisBulk] = Field(description="Jawaban tiap baris / each row's answer")
+
+
+class PkTersimpan(BaseModel):
+    """PK yang disimpan. / The PK stored."""
+
+    tahun: TahunIni
+    version: int = Field(description="Versi PK / the PK's version", examples=[1])
+    indikator: Jumlah = Field(description="Jumlah indikator / number of indicators", examples=[12])
+    units: Jumlah = Field(description="Jumlah unit / number of units", examples=[8])
+    changed: bool = Field(description="false: PK yang sama sudah tersimpan / the same PK was held already")
+
+
+class PkDokumen(BaseModel):
+    """Satu versi PK. / One version of the PK."""
+
+    tahun: TahunIni
+    version: int = Field(description="Versi PK / the PK's version", examples=[1])
+    created_at: Waktu
+    pk: dict[str, object] = Field(description="Dokumen PK seperti dikirim (lihat PerjanjianKinerja) / the PK as sent")
+
+
+class VersiPk(BaseModel):
+    """Satu versi PK dan perubahannya. / One PK version and what it changed."""
+
+    version: int = Field(description="Versi PK / the PK's version", examples=[2])
+    created_at: Waktu
+    keterangan: object = Field(description="Kolom `keterangan` PK versi ini / the version's `keterangan`")
+    indikator: Jumlah = Field(description="Jumlah indikator / number of indicators")
+    units: Jumlah = Field(description="Jumlah unit / number of units")
+    perubahan: list[dict[str, object]] = Field(description="Perubahan terhadap versi sebelumnya / what changed")
+
+
+class DaftarVersiPk(BaseModel):
+    """Semua versi PK satu tahun (PK perubahan). / Every version of a year's PK."""
+
+    tahun: TahunIni
+    versi: list[VersiPk] = Field(description="Versi, dari yang pertama / the versions, oldest first")
+
+
+class JendelaTersimpan(BaseModel):
+    """Jendela pelaporan satu triwulan. / One quarter's reporting window."""
+
+    triwulan: NomorTriwulan
+    buka: Waktu
+    deadline: Waktu
+
+
+class Kalender(BaseModel):
+    """Kalender pelaporan satu tahun. / A year's reporting calendar."""
+
+    tahun: TahunIni
+    configured: bool = Field(description="Kalender sudah diatur (laporan sebelum buka ditolak) / set by the admin")
+    triwulan: list[JendelaTersimpan] = Field(description="Empat triwulan / the four quarters")
+
+
+class KunciApiBaru(BaseModel):
+    """Kunci API baru: disimpan hanya sebagai hash, ditampilkan sekali ini. / A new key, shown this once."""
+
+    unit: KodeUnit
+    api_key: str = Field(description="Kunci API (lpk_…) / the key", examples=["lpk_…"])
+    id: int = Field(description="Id kunci (untuk mencabutnya) / the key's id", examples=[7])
+
+
+class KunciApi(BaseModel):
+    """Satu kunci API (tanpa kuncinya). / One API key (never the key itself)."""
+
+    id: int = Field(description="Id kunci / the key's id", examples=[7])
+    unit: KodeUnit
+    hint: str | None = Field(description="Awal kunci / the key's first characters", examples=["lpk_AbCd…"])
+    created_at: Waktu
+    revoked_at: Waktu | None = Field(description="Waktu dicabut (null: aktif) / when revoked (null: in use)")
+
+
+class DaftarKunciApi(BaseModel):
+    """Kunci API. / API keys."""
+
+    api_keys: list[KunciApi] = Field(description="Kunci, per unit / the keys, by unit")
+
+
+class BerkasBukti(BaseModel):
+    """Satu berkas bukti, singkat. / One evidence file, in short."""
+
+    id: str = Field(description="Id bukti (unduh: /api/v1/bukti/{id}) / the file's id")
+    submission_id: IdPengiriman
+    filename: str = Field(description="Nama berkas / the file's name", examples=["bukti-tw1.pdf"])
+
+
+class RingkasanBukti(BaseModel):
+    """Bukti dukung unit pada triwulan ini. / The unit's evidence of the quarter."""
+
+    count: Jumlah = Field(description="Jumlah berkas / number of files")
+    files: list[BerkasBukti] = Field(description="Berkas, dari yang terlama / the files, oldest first")
+
+
+class RiwayatRevisi(BaseModel):
+    """Satu revisi data unit. / One revision of the unit's data."""
+
+    revision: int = Field(description="Nomor revisi / the revision", examples=[1])
+    submission_id: IdPengiriman
+    received_at: Waktu
+    late: bool = Field(description="Diterima setelah batas waktu / received after the deadline")
+
+
+class StatusUnit(BaseModel):
+    """Status pelaporan satu unit. / One unit's reporting status."""
+
+    unit: KodeUnit
+    submitted: bool = Field(description="Semua indikator unit sudah dilaporkan / every indicator reported")
+    on_time: bool | None = Field(description="Lengkap sebelum batas waktu (null: belum lengkap) / complete in time")
+    revision: int = Field(description="Revisi terakhir (0: belum melapor) / the latest revision")
+    missing_indikator: list[str] = Field(description="Indikator yang belum dilaporkan / not yet reported")
+    history: list[RiwayatRevisi] = Field(description="Revisi yang mengubah data / the revisions that changed data")
+    bukti: RingkasanBukti = Field(description="Bukti dukung / evidence files")
+
+
+class _Triwulan(BaseModel):
+    periode: NamaPeriode
+    status: StatusPeriodeNama
+    deadline: Waktu
+
+
+class StatusPeriode(_Triwulan):
+    """Status pelaporan satu triwulan; kunci unit hanya melihat barisnya sendiri. / A quarter's status."""
+
+    tahun: TahunIni
+    expected_units: Jumlah = Field(description="Unit yang wajib melapor / units expected to report")
+    submitted_units: Jumlah = Field(description="Unit yang lengkap / units with every indicator reported")
+    on_time_units: Jumlah = Field(description="Unit yang lengkap tepat waktu / units complete by the deadline")
+    units: list[StatusUnit] = Field(description="Status tiap unit / each unit's status")
+
+
+class KelengkapanTriwulan(_Triwulan):
+    """Kelengkapan satu triwulan. / One quarter's reporting rate."""
+
+    expected: Jumlah = Field(description="Unit yang wajib melapor / units expected")
+    actual: Jumlah = Field(description="Unit yang lengkap / units complete")
+    on_time: Jumlah = Field(description="Unit yang lengkap tepat waktu / units complete in time")
+    reporting_rate: float | None = Field(description="Persen unit yang lengkap / reporting rate, %")
+    on_time_rate: float | None = Field(description="Persen unit yang lengkap tepat waktu / on-time rate, %")
+
+
+class Kelengkapan(BaseModel):
+    """Kelengkapan pelaporan seluruh kantor per triwulan. / The office's reporting rates per quarter."""
+
+    tahun: TahunIni
+    triwulan: list[KelengkapanTriwulan] = Field(description="TW1–TW4")
+
+
+class PeriodeDitutup(BaseModel):
+    """Status periode setelah ditutup. / The period's state once closed."""
+
+    tahun: TahunIni
+    periode: NamaPeriode
+    status: StatusPeriodeNama
+
+
+class Bukti(BaseModel):
+    """Satu berkas bukti dukung. / One evidence file."""
+
+    id: str = Field(description="Id bukti / the file's id")
+    submission_id: IdPengiriman
+    tahun: TahunIni
+    triwulan: NomorTriwulan
+    unit: KodeUnit
+    indikator: str | None = Field(description="Indikator yang didukung (opsional) / the indicator it supports")
+    keterangan: str | None = Field(description="Keterangan / a note")
+    filename: str = Field(description="Nama berkas / the file's name", examples=["bukti-tw1.pdf"])
+    content_type: str = Field(description="Jenis berkas (dari isinya) / its type, from its content")
+    size: Jumlah = Field(description="Ukuran dalam byte / size in bytes")
+    sha256: str = Field(description="SHA-256 isinya / its content's SHA-256")
+    uploaded_at: Waktu
+    uploaded_by: str = Field(description="Pengunggah (unit:<kode> atau admin) / who uploaded it")
+    url: str = Field(description="Unduh berkas / download", examples=["/api/v1/bukti/…"])
+
+
+class BuktiPengiriman(BaseModel):
+    """Bukti dukung satu pengiriman. / A submission's evidence."""
+
+    submission_id: IdPengiriman
+    unit: KodeUnit
+    bukti: list[Bukti] = Field(description="Berkas / the files")
+
+
+class BuktiPeriode(BaseModel):
+    """Bukti dukung satu tahun atau triwulan. / A year's or quarter's evidence."""
+
+    tahun: TahunIni
+    triwulan: int | None = Field(description="Triwulan yang diminta (null: semua) / the quarter asked for")
+    unit: str | None = Field(description="Unit yang diminta (null: semua yang boleh dilihat) / the unit asked for")
+    bukti: list[Bukti] = Field(description="Berkas / the files")
