@@ -37,8 +37,19 @@ from faststream.redis.parser.binary import BinaryMessageFormatV1
 
 log = logging.getLogger("lapkin.index")
 
-PRODUCERS = ("collector", "aggregator", "approval", "renderer")
 INDEXER_GROUP = "indexer"
+_PRODUCERS: list[str] = []  # the system's producing services, as the system registers them (register_producers)
+
+
+def register_producers(names: Iterable[str]) -> None:
+    """Name the services whose streams the index covers by default: the system does, when its module is imported
+    (services/system.py); an `EventIndex` or `Indexer` given `producers` uses those instead."""
+    _PRODUCERS[:] = list(dict.fromkeys(names))
+
+
+def registered_producers() -> tuple[str, ...]:
+    return tuple(_PRODUCERS)
+
 FILTERS = ("type", "service", "unit", "periode", "corr")
 
 
@@ -167,15 +178,16 @@ class Page:
 class EventIndex:
     """Queries on the index and the streams, with a synchronous Redis client."""
 
-    def __init__(self, client: Any, prefix: str) -> None:
+    def __init__(self, client: Any, prefix: str, producers: Iterable[str] | None = None) -> None:
         self.r = client
         self.prefix = prefix
+        self.producers = tuple(producers) if producers is not None else registered_producers()
 
     def key(self, name: str, value: str) -> str:
         return f"{self.prefix}.idx:{name}:{value}"
 
     def streams(self) -> list[str]:
-        return [f"{self.prefix}.{p}" for p in PRODUCERS]
+        return [f"{self.prefix}.{p}" for p in self.producers]
 
     def values(self, name: str) -> list[str]:
         return sorted(_text(v) for v in self.r.smembers(f"{self.prefix}.idx:values:{name}"))
@@ -408,7 +420,7 @@ class Indexer:
     ) -> None:
         self.r = client  # an asyncio Redis client
         self.prefix = prefix
-        self.streams = list(streams) if streams is not None else [f"{prefix}.{p}" for p in PRODUCERS]
+        self.streams = list(streams) if streams is not None else [f"{prefix}.{p}" for p in registered_producers()]
         self.block_ms = block_ms
         self.reclaim_idle_ms = reclaim_idle_ms  # like the services' consumers (LAPKIN_RECLAIM_IDLE_MS)
         self.consumer = f"indexer-{socket.gethostname()}-{os.getpid()}"

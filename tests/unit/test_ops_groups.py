@@ -4,8 +4,9 @@ the same as each service's own `consumes`, so a service that starts reading anot
 from __future__ import annotations
 
 from lapkin.ops import READERS, expected_groups
+from services.system import PRODUCERS
 from shared.messaging.asyncapi import reads
-from shared.messaging.index import INDEXER_GROUP, PRODUCERS
+from shared.messaging.index import INDEXER_GROUP
 
 
 def test_readers_are_the_services_own_consumes():
