@@ -184,12 +184,12 @@ class Runtime:
             await self.consumer.restart_stopped()
 
     def _recovered(self, reason: str, republished: int) -> None:
-        self.metrics.redis_recoveries.inc(reason)
-        self.metrics.republished.inc(amount=republished)
+        self.metrics.redis_recoveries.labels(reason).inc()
+        self.metrics.republished.inc(republished)
 
     async def _publish(self, stream: str, body: str, event_id: str, type_: str) -> Any:
         entry_id = await publish_envelope(self.broker, stream, body, event_id, type_)
-        self.metrics.published.inc(stream, type_)
+        self.metrics.published.labels(stream, type_).inc()
         return entry_id
 
     async def refresh_metrics(self) -> None:
@@ -246,7 +246,7 @@ class Runtime:
 async def _refresh_metrics(rt: Runtime) -> None:
     if rt.relay is not None:
         try:
-            rt.metrics.outbox_backlog.set(value=await asyncio.to_thread(rt.relay.backlog))
+            rt.metrics.outbox_backlog.set(await asyncio.to_thread(rt.relay.backlog))
         except Exception as exc:
             log.warning("metrics: outbox backlog: %s", exc)
     try:
@@ -255,7 +255,7 @@ async def _refresh_metrics(rt: Runtime) -> None:
         log.warning("metrics: consumer groups: %s", exc)
     try:
         for stream in rt.streams_in:
-            rt.metrics.dead_letters.set(stream, value=await rt.redis.xlen(f"{stream}.dlq"))
+            rt.metrics.dead_letters.labels(stream).set(await rt.redis.xlen(f"{stream}.dlq"))
     except Exception as exc:
         log.warning("metrics: dead letters: %s", exc)
     try:
