@@ -125,7 +125,7 @@ class Runtime:
 
     def committed(self) -> None:
         """Call after a commit that emitted events: the relay publishes now instead of at its next poll (and any
-        `after_commit` hook runs: the renderer's drawer wakes). Safe from any thread."""
+        `after_commit` hook runs: e.g. a service's own worker wakes). Safe from any thread."""
         if self.relay:
             self.relay.notify()
         for hook in self.after_commit:
@@ -197,7 +197,7 @@ class Runtime:
 
     async def groups(self) -> list[GroupState]:
         """This service's consumer group on each stream it reads, and any other group it runs (`state["groups"]`:
-        (streams, group) pairs, e.g. the approval service's event indexer)."""
+        (streams, group) pairs, e.g. an event indexer's)."""
         out = await group_states(self.redis, self.streams_read, self.service) if self.handlers else []
         for streams, group in self.state.get("groups", []):
             out += await group_states(self.redis, streams, group)

@@ -50,6 +50,7 @@ def register_producers(names: Iterable[str]) -> None:
 def registered_producers() -> tuple[str, ...]:
     return tuple(_PRODUCERS)
 
+
 FILTERS = ("type", "service", "unit", "periode", "corr")
 
 
