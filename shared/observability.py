@@ -356,7 +356,7 @@ def request_correlation_id(raw: bytes) -> str:
 class HttpObservability:
     """Pure ASGI (streams and server-sent events pass through untouched): a correlation id per request, from
     `X-Correlation-Id` or new, set in the contextvar and echoed in the response; requests counted by route
-    template (`/draf/{draft_id}`, never the raw path) and status, with latency."""
+    template (`/items/{item_id}`, never the raw path) and status, with latency."""
 
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
         self.app, self.metrics = app, metrics

@@ -1,4 +1,4 @@
-"""Operators at a terminal: the event log, dead letters, consumer-group lag and a submission's whole path.
+"""Operators at a terminal: the event log, dead letters, consumer-group lag and a piece of work's whole path.
 
 Reads Redis Streams directly (the streams are also the audit log); every replay and drop of a dead letter is
 itself recorded on the `<prefix>.ops` stream.
@@ -26,12 +26,14 @@ from shared.messaging.index import (
     INDEXER_GROUP,
     EventIndex,
     decode,
+    drawn_from,
     entry_time,
     is_entry_id,
-    is_submission,
+    is_source,
     keys_for,
+    names_ref,
     names_report,
-    recap_period,
+    version_of,
 )
 from shared.observability import reconcile_key
 
@@ -84,7 +86,7 @@ def group_of(letter: dict[str, Any]) -> str | None:
 
 
 def row_id(dlq: str, entry_id: str) -> str:
-    """How an operator names one dead letter: `<producer>:<entry id>` (`collector:1733472000000-0`)."""
+    """How an operator names one dead letter: `<producer>:<entry id>` (`<producer>:1733472000000-0`)."""
     return f"{dlq.removesuffix('.dlq').rsplit('.', 1)[-1]}:{entry_id}"
 
 
@@ -223,7 +225,7 @@ class Ops:
         return self._letter(dlq, entry_id, found[0][1]) if found else None
 
     def find_row(self, row: str) -> tuple[str, str]:
-        """(dead-letter stream, entry id) of a row id as `lapkin dlq list` prints it (`collector:1733…-0`), or of
+        """(dead-letter stream, entry id) of a row id as `lapkin dlq list` prints it (`<producer>:1733…-0`), or of
         a bare entry id when only one dead-letter stream holds it."""
         producer, sep, entry_id = row.rpartition(":")
         if sep:
@@ -301,7 +303,7 @@ class Ops:
         return {"dropped": entry_id, "row": entry["row"], "group": entry["group"]}
 
     def trace(self, ident: str) -> list[dict[str, Any]]:
-        """A submission's whole path: through the event index when the approval service keeps one (fast on any
+        """A piece of work's whole path: through the event index when a service keeps one (fast on any
         stream length), else by reading every stream (`trace_by_scan`)."""
         index = EventIndex(self.r, self.s.stream_prefix, producers=self.producers)
         if index.indexed():
@@ -309,33 +311,27 @@ class Ops:
         return self.trace_by_scan(ident)
 
     def trace_by_scan(self, ident: str) -> list[dict[str, Any]]:
-        """Every event whose correlation id, event id or payload names the id, in order, followed downstream
-        by causation (a submission → its recap revisions → draft → decisions → final document)."""
+        """Every event whose correlation id, event id or payload (a ref field) names the id, in order, followed
+        downstream by causation and by the versions of work it made, as the system registered its events
+        (`shared.messaging.index.IndexFields`)."""
         all_events = []
         for stream in self.streams():
             for entry_id, fields in self.r.xrange(stream):
                 all_events.append({"stream": stream, "id": _text(entry_id), **decode(fields)})
         all_events.sort(key=lambda r: tuple(int(x) for x in r["id"].split("-")))
         related: set[str] = set()
-        drafts: set[tuple[Any, Any]] = set()  # (draft_id, version) a traced event produced
+        made: set[tuple[Any, Any]] = set()  # (id, version) of work a traced event produced
         path = []
         for env in all_events:
-            payload = env.get("payload") or {}
-            draft = (payload.get("draft_id"), payload.get("version"))
-            named = ident in (
-                env.get("correlation_id"),
-                env.get("event_id"),
-                payload.get("submission_id"),
-                payload.get("draft_id"),
-                payload.get("document_id"),
-            )
-            if named or env.get("causation_id") in related or (draft[0] and draft in drafts):
+            version = version_of(env)
+            named = names_ref(env, ident)
+            if named or env.get("causation_id") in related or (version[0] and version in made):
                 related.add(str(env.get("event_id")))
-                if draft[0]:
-                    drafts.add(draft)
+                if version[0]:
+                    made.add(version)
                 path.append(env)
         reports = [env for env in path if names_report(env, ident)]
-        if reports:  # a report: also what it was drawn from (its recap up the causation chain, the submissions)
+        if reports:  # a report: also what it was drawn from (up the causation chain, and the sources drawn from)
             by_event = {str(env.get("event_id")): env for env in all_events}
             have = {(env["stream"], env["id"]) for env in path}
             queue = [str(env["causation_id"]) for env in reports if env.get("causation_id")]
@@ -347,13 +343,13 @@ class Ops:
                 done.add(cause)
                 env = by_event[cause]
                 found = [env]
-                if period := recap_period(env):
+                if drawn := drawn_from(env):
                     at = tuple(int(x) for x in env["id"].split("-"))
                     found += [
                         e
                         for e in all_events
-                        if is_submission(e)
-                        and period in keys_for(self.s.stream_prefix, e["stream"], e)["periode"]
+                        if is_source(e)
+                        and drawn[1] in keys_for(self.s.stream_prefix, e["stream"], e).get(drawn[0], [])
                         and tuple(int(x) for x in e["id"].split("-")) <= at
                     ]
                 for e in found:
