@@ -370,7 +370,7 @@ class EventIndex:
     def trace(self, ident: str) -> list[dict[str, Any]]:
         """A piece of work's (or an event's, a correlation's) whole path, oldest first: the events that name the id
         (`IndexFields.refs`), then downstream by causation and by the versions of work they produced — the same path as
-        `lapkin.ops.Ops.trace`, but read through the index instead of every stream."""
+        `shared.messaging.ops.Ops.trace`, but read through the index instead of every stream."""
         seeds = self.members(self.key("ref", ident)) + self.members(self.key("corr", ident))
         eid = self.r.hget(f"{self.prefix}.idx:eid", ident)
         if eid:

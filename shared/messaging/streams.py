@@ -134,7 +134,8 @@ class EventConsumer:
         self.consumed = 0
         self.dead_lettered = 0
         self.subscribers: list[Any] = []
-        # an operator's replay of this group's dead letter comes back here, read by this group only (lapkin.ops)
+        # an operator's replay of this group's dead letter comes back here, read by this group only
+        # (shared.messaging.ops)
         self.retry_stream = settings.retry_stream(service)
         self.started = False  # set once the broker started them: a stopped one may then be started again
 

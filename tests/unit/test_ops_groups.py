@@ -1,4 +1,4 @@
-"""`lapkin status` knows which consumer groups the running system keeps on each stream (lapkin/ops.py READERS):
+"""`lapkin status` knows which consumer groups the running system keeps on each stream (services/system.py READERS):
 the same as each service's own `consumes`, so a service that starts reading another stream is not missed."""
 
 from __future__ import annotations
