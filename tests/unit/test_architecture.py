@@ -1,6 +1,6 @@
 """The layering, read from the source with `ast` (nothing is imported): the kernel `shared/` knows no service and no
-CLI, the services never import the CLI `lapkin/`, and no module imports another in a circle — neither between the
-three top-level packages nor between modules.
+CLI, the services never import the CLI `lapkin/` nor one another, and no module imports another in a circle —
+neither between the three top-level packages nor between modules.
 
 For the layering every import counts, also one inside a function (a deferred import is still a dependency). For
 circles, the imports a module runs when it is imported (module and class bodies, not function bodies): a deferred
@@ -127,6 +127,19 @@ def test_the_kernel_imports_no_service_and_no_cli():
 
 def test_no_service_imports_the_cli():
     assert crossing("services", "lapkin") == []
+
+
+def test_no_service_imports_another_service():
+    """A service reaches another only through events and HTTP; what several share lives in the kernel (or, for the
+    system as a whole, in services/system.py)."""
+    edges = graph()
+    found = [
+        f"{m} -> {t}"
+        for m, ts in edges.items()
+        for t in ts
+        if service_of(m) and service_of(t) not in (None, service_of(m))
+    ]
+    assert sorted(found) == []
 
 
 def test_no_circle_between_the_top_level_packages():
