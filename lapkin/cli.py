@@ -329,7 +329,7 @@ ServiceArg = Annotated[
 
 
 def _services(services: list[str] | None) -> list[str]:
-    from shared.config import SERVICES
+    from services.system import SERVICES
 
     for service in services or ():
         if service not in SERVICES:

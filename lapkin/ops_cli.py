@@ -1,4 +1,5 @@
-"""`lapkin events|status|trace|dlq|reconcile`: the operators' view from a terminal (see lapkin/ops.py)."""
+"""`lapkin events|status|trace|dlq|reconcile`: the operators' view from a terminal (shared/messaging/ops.py, bound
+to the system by services/system.py)."""
 
 from __future__ import annotations
 

@@ -17,6 +17,7 @@ from urllib.parse import urlparse
 import httpx
 import yaml
 
+from services.system import SERVICES
 from shared.config import Settings
 from shared.service import MAX_REQUESTS_IN_FLIGHT
 
@@ -97,14 +98,14 @@ class Child:
 class Supervisor:
     settings: Settings
     env: dict[str, str]
-    services: tuple[str, ...] = ("collector", "aggregator", "approval", "renderer")
+    services: tuple[str, ...] = SERVICES
     log_dir: Path | None = None
     children: dict[str, Child] = field(default_factory=dict)
     stopping: bool = False
 
     def command(self, service: str) -> list[str]:
         spec = process_definitions()[service]
-        port = getattr(self.settings, spec["port_setting"])
+        port = self.settings.port(spec["port_setting"].removesuffix("_port"))
         return [
             sys.executable,
             "-m",

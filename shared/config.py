@@ -1,26 +1,54 @@
 """Settings for every service, from the environment (pydantic-settings).
 
-`DATABASE_URL` and `REDIS_URL` are read as they are; everything else is `LAPKIN_*`.
+`DATABASE_URL` and `REDIS_URL` are read as they are; everything else is `LAPKIN_*`. The kernel names no service: the
+system registers its services and the port each listens on by default (`register_services`, done by
+`services/system.py`); `LAPKIN_<SERVICE>_PORT` (or `<service>_port=` in code) moves one.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import secrets
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from pydantic import AliasChoices, Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, field_validator, model_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from shared.clock import zone_of
 
-SERVICES = ("collector", "aggregator", "approval", "renderer")
-DEFAULT_PORTS = {"collector": 8001, "aggregator": 8002, "approval": 8003, "renderer": 8004}
+_PORTS: dict[str, int] = {}  # the system's services, each with the port it listens on unless told otherwise
+PORT_SETTING = re.compile(r"([a-z][a-z0-9]*)_port")
+PORT_ENV = re.compile(r"LAPKIN_([A-Z][A-Z0-9]*)_PORT", re.IGNORECASE)
+
+
+def register_services(default_ports: Mapping[str, int]) -> None:
+    """The system's services, in order, and the port each listens on unless `<service>_port` is set."""
+    _PORTS.clear()
+    _PORTS.update(default_ports)
+
+
+def registered_services() -> tuple[str, ...]:
+    return tuple(_PORTS)
+
+
+class _ServicePorts(PydanticBaseSettingsSource):
+    """`LAPKIN_<SERVICE>_PORT` of any service, as `<service>_port`."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return {f"{m.group(1).lower()}_port": v for k, v in os.environ.items() if (m := PORT_ENV.fullmatch(k))}
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="LAPKIN_", extra="ignore")
+    # extra="allow" keeps `<service>_port` (an int, checked below); what the kernel does not know is not read
+    model_config = SettingsConfigDict(env_prefix="LAPKIN_", extra="allow")
 
     # None: the embedded default, one SQLite file per service under data_dir.
     # PostgreSQL: one database, one schema per service (the service owns its tables).
@@ -31,10 +59,6 @@ class Settings(BaseSettings):
     secret_key: str | None = None
     stream_prefix: str = "lapkin"  # tests use a random prefix so runs never collide on a shared Redis
     host: str = "127.0.0.1"
-    collector_port: int = DEFAULT_PORTS["collector"]
-    aggregator_port: int = DEFAULT_PORTS["aggregator"]
-    approval_port: int = DEFAULT_PORTS["approval"]
-    renderer_port: int = DEFAULT_PORTS["renderer"]
     reclaim_idle_ms: int = 60_000  # above the slowest legitimate handler (a render)
     max_deliveries: int = 5  # then the event goes to <stream>.dlq
     relay_interval_s: float = 0.2
@@ -45,8 +69,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1024 * 1024
     max_upload_bytes: int = 20 * 1024 * 1024  # one uploaded file (Excel, evidence); multipart bodies get this limit
     max_bukti_per_submission: int = 20  # evidence files attached to one quarterly submission
-    max_bulk_rows: int = 500  # rows of one POST /laporan-triwulan/bulk
-    # submissions per API key (token bucket in Redis, shared by every collector process): refilled at this many a
+    max_bulk_rows: int = 500  # rows of one bulk submission
+    # submissions per API key (token bucket in Redis, shared by every process of the service): refilled at this many a
     # minute, holding at most `rate_limit_burst` (0: a minute's worth); 429 with Retry-After beyond. 0 turns it off.
     rate_limit_per_minute: int = Field(default=120, ge=0)
     rate_limit_burst: int = Field(default=60, ge=0)
@@ -73,7 +97,29 @@ class Settings(BaseSettings):
     # a reminder point passed more than `reminder_catch_up_days` ago (the service was down) is not sent any more
     reminder_days_before: int = 3
     reminder_catch_up_days: int = 7
-    reminder_interval_s: float = 60.0  # how often the collector checks; 0 turns reminders off
+    reminder_interval_s: float = 60.0  # how often reminders are looked for; 0 turns them off
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return init_settings, env_settings, _ServicePorts(settings_cls), dotenv_settings, file_secret_settings
+
+    @model_validator(mode="before")
+    @classmethod
+    def _ports(cls, data: Any) -> Any:
+        """`<service>_port` is an int; any other name the settings do not have is dropped (as it always was)."""
+        if not isinstance(data, dict):
+            return data
+        known = set(cls.model_fields) | {"DATABASE_URL", "REDIS_URL"}
+        out = {k: v for k, v in data.items() if k in known or k.lower() in known}
+        out.update({k: int(v) for k, v in data.items() if PORT_SETTING.fullmatch(k)})
+        return out
 
     @field_validator("timezone")
     @classmethod
@@ -81,7 +127,13 @@ class Settings(BaseSettings):
         return zone_of(value).key
 
     def port(self, service: str) -> int:
-        return int(getattr(self, f"{service}_port"))
+        """The port `service` listens on: `<service>_port` when set, else the one the system registered."""
+        given = (self.model_extra or {}).get(f"{service}_port")
+        if given is not None:
+            return int(given)
+        if service not in _PORTS:
+            raise ValueError(f"unknown service {service!r}; one of {', '.join(_PORTS)}")
+        return _PORTS[service]
 
     def base_url(self, service: str) -> str:
         return f"http://{self.host}:{self.port(service)}"

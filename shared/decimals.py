@@ -1,6 +1,6 @@
-"""The one syntax and the bounds of every figure Lapkin takes in (targets, realisasi, money): docs/collection.md,
-"Angka yang diterima". The collector accepts nothing else, and the aggregator's and renderer's arithmetic is sized
-for exactly these (services/aggregator/domain.py, PRECISION).
+"""The one syntax and the bounds of every figure Lapkin takes in (targets, reported values, money):
+docs/collection.md, "Angka yang diterima". Nothing else is accepted at the edge, and the arithmetic downstream is sized
+for exactly these (its precision follows MAX_INTEGER_DIGITS and MAX_DECIMAL_PLACES).
 
 Syntax: an optional minus, ASCII digits, and optionally '.' and more ASCII digits — nothing else (no spaces, '+',
 exponent, '_', thousands separator or non-ASCII digit). A JSON string is read as written; a JSON number is held to

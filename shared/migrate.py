@@ -34,7 +34,6 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlmodel import SQLModel, create_engine
 from sqlmodel.sql.sqltypes import AutoString, UTCDateTime
 
-from shared.config import SERVICES
 from shared.messaging.outbox import KERNEL_TABLES
 
 log = logging.getLogger("lapkin.migrate")
@@ -45,9 +44,12 @@ LEGACY_MARKER = "outbox_message"  # a kernel table every service has had since t
 
 
 def migrations_dir(service: str) -> Path:
-    if service not in SERVICES:
-        raise ValueError(f"unknown service {service!r}; one of {', '.join(SERVICES)}")
-    return SERVICES_DIR / service / "migrations"
+    """A service registers its migrations by keeping them in its package: `services/<service>/migrations/env.py`."""
+    found = SERVICES_DIR / service / "migrations"
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", service) or not (found / "env.py").is_file():
+        known = sorted(p.parent.parent.name for p in SERVICES_DIR.glob("*/migrations/env.py"))
+        raise ValueError(f"unknown service {service!r}; one of {', '.join(known)}")
+    return found
 
 
 def target_metadata(service: str) -> MetaData:

@@ -1,4 +1,4 @@
-"""Metrics in the Prometheus text format (written by hand: counters, gauges, histograms with labels), the state of
+"""Metrics in the Prometheus text format (prometheus_client: counters, gauges, histograms with labels), the state of
 the consumer groups a service reads (pending, oldest pending age, lag), structured JSON logs carrying the
 correlation id, and the HTTP middleware that counts requests by route template and carries `X-Correlation-Id`.
 
@@ -20,6 +20,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    Info,
+    disable_created_metrics,
+    generate_latest,
+)
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 correlation_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("lapkin_correlation_id", default=None)
@@ -44,202 +56,158 @@ def correlation(cid: str | None) -> Iterator[None]:
 
 # ---- metrics ----------------------------------------------------------------------------------------------------
 
-
-def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
-
-
-def _labels(names: tuple[str, ...], values: tuple[str, ...], extra: str = "") -> str:
-    parts = [f'{n}="{_escape(str(v))}"' for n, v in zip(names, values, strict=True)]
-    if extra:
-        parts.append(extra)
-    return "{" + ",".join(parts) + "}" if parts else ""
-
-
-def _num(value: float) -> str:
-    if value == float("inf"):
-        return "+Inf"
-    return repr(float(value)) if not float(value).is_integer() else str(int(value))
-
-
-class Counter:
-    kind = "counter"
-
-    def __init__(self, name: str, help_: str, labels: tuple[str, ...] = ()) -> None:
-        self.name, self.help, self.labelnames = name, help_, labels
-        self.values: dict[tuple[str, ...], float] = {}
-
-    def inc(self, *labels: str, amount: float = 1.0) -> None:
-        key = tuple(str(v) for v in labels)
-        self.values[key] = self.values.get(key, 0.0) + amount
-
-    def get(self, *labels: str) -> float:
-        return self.values.get(tuple(labels), 0.0)
-
-    def samples(self) -> Iterable[str]:
-        for key, value in sorted(self.values.items()):
-            yield f"{self.name}{_labels(self.labelnames, key)} {_num(value)}"
-
-
-class Gauge(Counter):
-    kind = "gauge"
-
-    def set(self, *labels: str, value: float) -> None:
-        self.values[tuple(str(v) for v in labels)] = value
-
+# the exposition keeps the series we name and no more: prometheus_client would add a `<name>_created` series to every
+# counter and histogram (OpenMetrics' creation time), which the text format for Prometheus does not need
+disable_created_metrics()
 
 DEFAULT_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+PROMETHEUS_CONTENT_TYPE = CONTENT_TYPE_LATEST
 
 
-class Histogram:
-    kind = "histogram"
+class _Reconciliation(Collector):
+    """The newest `lapkin reconcile` result as two gauges, read at scrape time: both absent while there is none."""
 
-    def __init__(
-        self, name: str, help_: str, labels: tuple[str, ...] = (), buckets: tuple[float, ...] = DEFAULT_BUCKETS
-    ) -> None:
-        self.name, self.help, self.labelnames, self.buckets = name, help_, labels, buckets
-        self.values: dict[tuple[str, ...], tuple[list[int], list[float]]] = {}  # counts per bucket, [sum, count]
+    def __init__(self) -> None:
+        self.result: dict[str, Any] | None = None
 
-    def observe(self, *labels: str, value: float) -> None:
-        key = tuple(str(v) for v in labels)
-        counts, total = self.values.setdefault(key, ([0] * len(self.buckets), [0.0, 0.0]))
-        for i, bound in enumerate(self.buckets):
-            if value <= bound:
-                counts[i] += 1
-        total[0] += value
-        total[1] += 1
-
-    def samples(self) -> Iterable[str]:
-        for key, (counts, (total, n)) in sorted(self.values.items()):
-            for bound, c in zip(self.buckets, counts, strict=True):
-                le = 'le="' + _num(bound) + '"'
-                yield f"{self.name}_bucket{_labels(self.labelnames, key, le)} {c}"
-            inf = 'le="+Inf"'
-            yield f"{self.name}_bucket{_labels(self.labelnames, key, inf)} {_num(n)}"
-            yield f"{self.name}_sum{_labels(self.labelnames, key)} {_num(total)}"
-            yield f"{self.name}_count{_labels(self.labelnames, key)} {_num(n)}"
+    def collect(self) -> Iterable[Metric]:
+        gaps = GaugeMetricFamily(
+            "lapkin_reconcile_gaps",
+            "Gaps the newest `lapkin reconcile` found, by check (absent while Redis holds no result).",
+            labels=["check"],
+        )
+        at = GaugeMetricFamily(
+            "lapkin_reconcile_timestamp_seconds", "When the newest `lapkin reconcile` ran (Unix time)."
+        )
+        result = self.result or {}
+        for check, n in (result.get("gaps") or {}).items():
+            gaps.add_metric([str(check)], float(n))
+        if result.get("at_unix") is not None:
+            at.add_metric([], float(result["at_unix"]))
+        return [gaps, at]
 
 
 class Metrics:
-    """Every series a service exports. Gauges about Redis and the outbox are refreshed at scrape time."""
+    """Every series a service exports, in a registry of its own (prometheus_client's `CollectorRegistry`), so several
+    apps in one process never mix their numbers. Gauges about Redis and the outbox are refreshed at scrape time."""
 
     def __init__(self, service: str) -> None:
         self.service = service
+        self.registry = registry = CollectorRegistry()
+        Info("lapkin_service", "The service that exports these series.", registry=registry).info({"service": service})
         self.http_requests = Counter(
-            "lapkin_http_requests_total", "HTTP requests by route template and status.", ("method", "route", "status")
+            "lapkin_http_requests_total",
+            "HTTP requests by route template and status.",
+            ("method", "route", "status"),
+            registry=registry,
         )
         self.http_latency = Histogram(
-            "lapkin_http_request_duration_seconds", "HTTP request latency by route template.", ("method", "route")
+            "lapkin_http_request_duration_seconds",
+            "HTTP request latency by route template.",
+            ("method", "route"),
+            registry=registry,
+            buckets=DEFAULT_BUCKETS,
         )
         self.published = Counter(
-            "lapkin_events_published_total", "Events the outbox relay published, by type.", ("stream", "type")
+            "lapkin_events_published_total",
+            "Events the outbox relay published, by type.",
+            ("stream", "type"),
+            registry=registry,
         )
         self.consumed = Counter(
-            "lapkin_events_consumed_total", "Events applied by this service's handlers, by type.", ("stream", "type")
+            "lapkin_events_consumed_total",
+            "Events applied by this service's handlers, by type.",
+            ("stream", "type"),
+            registry=registry,
         )
         self.handler_failures = Counter(
-            "lapkin_handler_failures_total", "Handler runs that raised (the event stays pending).", ("stream", "type")
+            "lapkin_handler_failures_total",
+            "Handler runs that raised (the event stays pending).",
+            ("stream", "type"),
+            registry=registry,
         )
         self.handler_latency = Histogram(
-            "lapkin_handler_duration_seconds", "Time to apply one event, by type.", ("type",)
+            "lapkin_handler_duration_seconds",
+            "Time to apply one event, by type.",
+            ("type",),
+            registry=registry,
+            buckets=DEFAULT_BUCKETS,
         )
         self.dead_lettered = Counter(
-            "lapkin_events_dead_lettered_total", "Events this service sent to a dead-letter stream.", ("stream", "type")
+            "lapkin_events_dead_lettered_total",
+            "Events this service sent to a dead-letter stream.",
+            ("stream", "type"),
+            registry=registry,
         )
-        self.outbox_backlog = Gauge("lapkin_outbox_backlog", "Outbox rows not yet published.")
+        self.outbox_backlog = Gauge("lapkin_outbox_backlog", "Outbox rows not yet published.", registry=registry)
         self.group_up = Gauge(
-            "lapkin_consumer_group_up", "1 when the consumer group exists on the stream.", ("stream", "group")
+            "lapkin_consumer_group_up",
+            "1 when the consumer group exists on the stream.",
+            ("stream", "group"),
+            registry=registry,
         )
         self.group_pending = Gauge(
-            "lapkin_consumer_group_pending", "Entries delivered to the group but not acknowledged.", ("stream", "group")
+            "lapkin_consumer_group_pending",
+            "Entries delivered to the group but not acknowledged.",
+            ("stream", "group"),
+            registry=registry,
         )
         self.group_oldest = Gauge(
             "lapkin_consumer_group_oldest_pending_seconds",
             "Idle time of the group's oldest pending entry (0 when none).",
             ("stream", "group"),
+            registry=registry,
         )
         self.group_lag = Gauge(
-            "lapkin_consumer_group_lag", "Entries in the stream the group has not read yet.", ("stream", "group")
+            "lapkin_consumer_group_lag",
+            "Entries in the stream the group has not read yet.",
+            ("stream", "group"),
+            registry=registry,
         )
         self.redis_recoveries = Counter(
             "lapkin_redis_recoveries_total",
             "Losses of Redis data this service found and repaired (groups recreated at 0, outbox re-published).",
             ("reason",),
+            registry=registry,
         )
         self.republished = Counter(
-            "lapkin_outbox_republished_total", "Outbox rows put back for publishing after a Redis data loss."
+            "lapkin_outbox_republished_total",
+            "Outbox rows put back for publishing after a Redis data loss.",
+            registry=registry,
         )
         self.dead_letters = Gauge(
             "lapkin_dead_letters",
             "Entries waiting in the dead-letter stream (<stream>.dlq) of each stream this service reads.",
             ("stream",),
+            registry=registry,
         )
-        self.reconcile_gaps = Gauge(
-            "lapkin_reconcile_gaps",
-            "Gaps the newest `lapkin reconcile` found, by check (absent while Redis holds no result).",
-            ("check",),
-        )
-        self.reconcile_at = Gauge(
-            "lapkin_reconcile_timestamp_seconds", "When the newest `lapkin reconcile` ran (Unix time)."
-        )
-        self.all: list[Counter | Histogram] = [
-            self.http_requests,
-            self.http_latency,
-            self.published,
-            self.consumed,
-            self.handler_failures,
-            self.handler_latency,
-            self.dead_lettered,
-            self.outbox_backlog,
-            self.group_up,
-            self.group_pending,
-            self.group_oldest,
-            self.group_lag,
-            self.redis_recoveries,
-            self.republished,
-            self.dead_letters,
-            self.reconcile_gaps,
-            self.reconcile_at,
-        ]
+        self.reconciliation = _Reconciliation()
+        registry.register(self.reconciliation)
 
     def start_at_zero(self, reasons: Iterable[str], streams_in: Iterable[str], types: Iterable[str]) -> None:
         """The counters alerts watch, exported at 0 from start for their known label values (a series that only
         appears with its first event gives Prometheus' `increase()` nothing to compare that first one with)."""
         for reason in reasons:
-            self.redis_recoveries.inc(reason, amount=0)
+            self.redis_recoveries.labels(reason)
         for stream in streams_in:
             for type_ in (*types, "unreadable"):
-                self.dead_lettered.inc(stream, type_, amount=0)
+                self.dead_lettered.labels(stream, type_)
 
     def update_groups(self, groups: list[GroupState]) -> None:
         for g in groups:
-            self.group_up.set(g.stream, g.group, value=1 if g.exists else 0)
-            self.group_pending.set(g.stream, g.group, value=g.pending)
-            self.group_oldest.set(g.stream, g.group, value=g.oldest_pending_s or 0.0)
-            self.group_lag.set(g.stream, g.group, value=g.lag if g.lag is not None else 0)
+            self.group_up.labels(g.stream, g.group).set(1 if g.exists else 0)
+            self.group_pending.labels(g.stream, g.group).set(g.pending)
+            self.group_oldest.labels(g.stream, g.group).set(g.oldest_pending_s or 0.0)
+            self.group_lag.labels(g.stream, g.group).set(g.lag if g.lag is not None else 0)
 
     def update_reconcile(self, result: dict[str, Any] | None) -> None:
         """From the result the newest `lapkin reconcile` left in Redis (`reconcile_key`) now: both series are
         absent while Redis holds none (never run, or lost with Redis data), never an older figure."""
-        self.reconcile_gaps.values.clear()
-        self.reconcile_at.values.clear()
-        if not result:
-            return
-        for check, n in (result.get("gaps") or {}).items():
-            self.reconcile_gaps.set(str(check), value=float(n))
-        if result.get("at_unix") is not None:
-            self.reconcile_at.set(value=float(result["at_unix"]))
+        self.reconciliation.result = result or None
 
-    def render(self) -> str:
-        lines = [f'lapkin_service_info{{service="{_escape(self.service)}"}} 1']
-        for m in self.all:
-            lines.append(f"# HELP {m.name} {m.help}")
-            lines.append(f"# TYPE {m.name} {m.kind}")
-            lines.extend(m.samples())
-        return "\n".join(lines) + "\n"
-
-
-PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+    def render(self) -> bytes:
+        """The Prometheus text format (`PROMETHEUS_CONTENT_TYPE`)."""
+        return generate_latest(self.registry)
 
 
 # ---- consumer groups --------------------------------------------------------------------------------------------
@@ -388,7 +356,7 @@ def request_correlation_id(raw: bytes) -> str:
 class HttpObservability:
     """Pure ASGI (streams and server-sent events pass through untouched): a correlation id per request, from
     `X-Correlation-Id` or new, set in the contextvar and echoed in the response; requests counted by route
-    template (`/draf/{draft_id}`, never the raw path) and status, with latency."""
+    template (`/items/{item_id}`, never the raw path) and status, with latency."""
 
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
         self.app, self.metrics = app, metrics
@@ -417,5 +385,5 @@ class HttpObservability:
             route = scope.get("route")
             template = getattr(route, "path", None) or ("unmatched" if status["code"] == 404 else "other")
             method = scope.get("method", "GET")
-            self.metrics.http_requests.inc(method, template, str(status["code"]))
-            self.metrics.http_latency.observe(method, template, value=time.perf_counter() - started)
+            self.metrics.http_requests.labels(method, template, str(status["code"])).inc()
+            self.metrics.http_latency.labels(method, template).observe(time.perf_counter() - started)

@@ -1,13 +1,13 @@
 """Taking officials' tokens back, on every service at once.
 
 A token carries the official's credential generation (`gen`, `shared/security.py`). Deactivating an official or
-resetting the password raises the generation in the approval service's database and writes it to one Redis hash,
-`<prefix>.auth.generations` (official id -> generation), which every service reads on every request with a token:
-a token of an older generation is refused (401) on the next request, whichever service gets it.
+resetting the password raises the generation in the database of the service that keeps the officials and writes it
+to one Redis hash, `<prefix>.auth.generations` (official id -> generation), which every service reads on every
+request with a token: a token of an older generation is refused (401) on the next request, whichever service gets it.
 
-The database is the truth; the hash is its copy. The approval service writes the whole copy again every
-`SYNC_INTERVAL_S` seconds, so a Redis that lost its data (or a `lapkin officials deactivate` run while Redis was
-away) is right again within that time while the approval service runs. A service that cannot read the hash within
+The database is the truth; the hash is its copy. The service that keeps the officials writes the whole copy again
+every `SYNC_INTERVAL_S` seconds, so a Redis that lost its data (or a `lapkin officials deactivate` run while Redis was
+away) is right again within that time while that service runs. A service that cannot read the hash within
 `REDIS_TIMEOUT_S` refuses officials' tokens with 503 and Retry-After (fail closed): no per-process cache outlives a
 revocation. The admin token and the units' API keys do not depend on it.
 """

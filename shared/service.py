@@ -126,7 +126,7 @@ class Runtime:
 
     def committed(self) -> None:
         """Call after a commit that emitted events: the relay publishes now instead of at its next poll (and any
-        `after_commit` hook runs: the renderer's drawer wakes). Safe from any thread."""
+        `after_commit` hook runs: e.g. a service's own worker wakes). Safe from any thread."""
         if self.relay:
             self.relay.notify()
         for hook in self.after_commit:
@@ -185,12 +185,12 @@ class Runtime:
             await self.consumer.restart_stopped()
 
     def _recovered(self, reason: str, republished: int) -> None:
-        self.metrics.redis_recoveries.inc(reason)
-        self.metrics.republished.inc(amount=republished)
+        self.metrics.redis_recoveries.labels(reason).inc()
+        self.metrics.republished.inc(republished)
 
     async def _publish(self, stream: str, body: str, event_id: str, type_: str) -> Any:
         entry_id = await publish_envelope(self.broker, stream, body, event_id, type_)
-        self.metrics.published.inc(stream, type_)
+        self.metrics.published.labels(stream, type_).inc()
         return entry_id
 
     async def refresh_metrics(self) -> None:
@@ -198,7 +198,7 @@ class Runtime:
 
     async def groups(self) -> list[GroupState]:
         """This service's consumer group on each stream it reads, and any other group it runs (`state["groups"]`:
-        (streams, group) pairs, e.g. the approval service's event indexer)."""
+        (streams, group) pairs, e.g. an event indexer's)."""
         out = await group_states(self.redis, self.streams_read, self.service) if self.handlers else []
         for streams, group in self.state.get("groups", []):
             out += await group_states(self.redis, streams, group)
@@ -247,7 +247,7 @@ class Runtime:
 async def _refresh_metrics(rt: Runtime) -> None:
     if rt.relay is not None:
         try:
-            rt.metrics.outbox_backlog.set(value=await asyncio.to_thread(rt.relay.backlog))
+            rt.metrics.outbox_backlog.set(await asyncio.to_thread(rt.relay.backlog))
         except Exception as exc:
             log.warning("metrics: outbox backlog: %s", exc)
     try:
@@ -256,7 +256,7 @@ async def _refresh_metrics(rt: Runtime) -> None:
         log.warning("metrics: consumer groups: %s", exc)
     try:
         for stream in rt.streams_in:
-            rt.metrics.dead_letters.set(stream, value=await rt.redis.xlen(f"{stream}.dlq"))
+            rt.metrics.dead_letters.labels(stream).set(await rt.redis.xlen(f"{stream}.dlq"))
     except Exception as exc:
         log.warning("metrics: dead letters: %s", exc)
     try:

@@ -7,7 +7,7 @@ SQLite folder: `Runtime.consumes` and the keys of `Runtime.handlers`); what it e
 `.emit(session, "<Type>", ...)`, and, where the type is computed (`.emit(session, decision.event, ...)`), the
 catalogue names the service's modules spell out, less what it consumes.
 
-    faststream docs gen shared.messaging.asyncapi:collector -o docs/asyncapi/collector.json
+    faststream docs gen shared.messaging.asyncapi:<service> -o docs/asyncapi/<service>.json
     python -m shared.messaging.asyncapi            # all four into docs/asyncapi/ (what the drift test compares)
 """
 
@@ -26,7 +26,7 @@ from faststream.redis import RedisBroker, StreamSub
 from faststream.specification import AsyncAPI
 from pydantic import create_model
 
-from shared.config import SERVICES, Settings
+from shared.config import Settings, registered_services
 from shared.events.catalogue import CATALOGUE, CURRENT_VERSION
 from shared.events.envelope import Envelope
 
@@ -146,10 +146,18 @@ def render(service: str) -> str:
     return json.dumps(schema(service), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 
 
+def services() -> tuple[str, ...]:
+    """The system's services: importing the services registers them (services/system.py)."""
+    import importlib
+
+    importlib.import_module("services")
+    return registered_services()
+
+
 def write_all(out_dir: Path = OUT_DIR) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
-    for service in SERVICES:
+    for service in services():
         path = out_dir / f"{service}.json"
         path.write_text(render(service), encoding="utf-8")
         paths.append(path)
@@ -157,7 +165,7 @@ def write_all(out_dir: Path = OUT_DIR) -> list[Path]:
 
 
 def __getattr__(name: str) -> FastStream:  # `faststream docs gen shared.messaging.asyncapi:<service>`
-    if name in SERVICES:
+    if name in services():
         return docs_app(name)
     raise AttributeError(name)
 

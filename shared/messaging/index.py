@@ -6,10 +6,11 @@ The streams stay the log (pages read entries with XRANGE/XREVRANGE); the index o
 catches up with history on first start) and, per entry, adds the member `<stream>|<entry id>` with the score
 `ms * 1000 + seq` (entry order, exact in a double) to sorted sets:
 
-    <prefix>.idx:type:<type>          <prefix>.idx:service:<producer>    <prefix>.idx:unit:<unit>
-    <prefix>.idx:periode:<tahun>-<periode> and :<tahun>                  <prefix>.idx:corr:<correlation id>
-    <prefix>.idx:ref:<submission_id | draft_id | document_id>            <prefix>.idx:cause:<causation event id>
-    <prefix>.idx:draft:<draft_id>:<version>
+    <prefix>.idx:type:<type>          <prefix>.idx:service:<producer>    <prefix>.idx:corr:<correlation id>
+    <prefix>.idx:cause:<causation event id>
+    <prefix>.idx:<filter>:<value>     for each filter the system registers (`IndexFields.filters`)
+    <prefix>.idx:ref:<id>             for each payload field naming a piece of work (`IndexFields.refs`)
+    <prefix>.idx:<key>:<id>:<version> for work made in versions (`IndexFields.versioned`)
 
 plus the hash `<prefix>.idx:eid` (event id → member) and the sets `<prefix>.idx:values:<filter>` (what the filter
 menus offer). Every write is idempotent (ZADD of the same member and score), so a redelivery changes nothing.
@@ -28,7 +29,7 @@ import logging
 import os
 import re
 import socket
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -37,9 +38,59 @@ from faststream.redis.parser.binary import BinaryMessageFormatV1
 
 log = logging.getLogger("lapkin.index")
 
-PRODUCERS = ("collector", "aggregator", "approval", "renderer")
 INDEXER_GROUP = "indexer"
-FILTERS = ("type", "service", "unit", "periode", "corr")
+ENVELOPE_FILTERS = ("type", "service")
+_PRODUCERS: list[str] = []  # the system's producing services, as the system registers them (register_producers)
+
+
+def register_producers(names: Iterable[str]) -> None:
+    """Name the services whose streams the index covers by default: the system does, when its module is imported
+    (services/system.py); an `EventIndex` or `Indexer` given `producers` uses those instead."""
+    _PRODUCERS[:] = list(dict.fromkeys(names))
+
+
+def registered_producers() -> tuple[str, ...]:
+    return tuple(_PRODUCERS)
+
+
+Payload = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class IndexFields:
+    """What the index reads from an event's payload, beyond the envelope (type, producer, correlation and causation
+    ids). The system registers it (`register_fields`); the kernel names no payload field."""
+
+    # filter name → its values for a payload (what an operator narrows the log by; the menus offer what was seen)
+    filters: Mapping[str, Callable[[Payload], list[str]]] = field(default_factory=dict)
+    refs: tuple[str, ...] = ()  # payload fields whose value names a piece of work: a trace starts from any of them
+    # (index key, id field, version field) of work made in versions: a trace follows a version from the event that
+    # made it on
+    versioned: tuple[str, str, str] | None = None
+    reports: tuple[str, ...] = ()  # ref fields of a report: its trace also shows what it was drawn from
+    sources: tuple[str, ...] = ()  # ref fields of the events reports are drawn from
+    # (filter, value) whose source events an event was drawn from, written before it (None: drawn from none)
+    drawn_from: Callable[[dict[str, Any]], tuple[str, str] | None] = lambda env: None
+
+
+_FIELDS: list[IndexFields] = [IndexFields()]
+FILTERS: tuple[str, ...] = (*ENVELOPE_FILTERS, "corr")  # what a page may filter by; with the registered filters
+
+
+def register_fields(fields: IndexFields) -> None:
+    """Name what the index reads from payloads (services/system.py does, when the services are imported)."""
+    global FILTERS
+    _FIELDS[0] = fields
+    FILTERS = (*ENVELOPE_FILTERS, *fields.filters, "corr")
+
+
+def registered_fields() -> IndexFields:
+    return _FIELDS[0]
+
+
+def menu_filters() -> tuple[str, ...]:
+    """The filters whose values the index keeps for the menus (`<prefix>.idx:values:<filter>`)."""
+    return (*ENVELOPE_FILTERS, *registered_fields().filters)
 
 
 def _text(value: Any) -> str:
@@ -90,64 +141,69 @@ def entry_time(entry_id: str) -> datetime:
     return datetime.fromtimestamp(int(entry_id.split("-")[0]) / 1000, UTC)
 
 
-def periode_of(payload: dict[str, Any]) -> str | None:
-    if payload.get("periode"):
-        return str(payload["periode"])
-    if payload.get("triwulan"):
-        return f"TW{payload['triwulan']}"
-    if payload.get("bulan"):
-        return f"B{int(payload['bulan']):02d}"
-    return None
+def payload_of(env: dict[str, Any]) -> Payload:
+    payload = env.get("payload")
+    return payload if isinstance(payload, dict) else {}
 
 
-def units_of(payload: dict[str, Any]) -> list[str]:
-    units = [str(payload["unit"])] if payload.get("unit") else []
-    return units + [str(u) for u in payload.get("units") or [] if u]
+def version_key(fields: IndexFields | None = None) -> str | None:
+    """The index key of work made in versions (`IndexFields.versioned`), if the system has such work."""
+    versioned = (fields or registered_fields()).versioned
+    return versioned[0] if versioned else None
 
 
-def keys_for(prefix: str, stream: str, env: dict[str, Any]) -> dict[str, list[str]]:
+def version_of(env: dict[str, Any], fields: IndexFields | None = None) -> tuple[Any, Any]:
+    """(id, version) of the work an event made or names, (None, None) when it names none."""
+    versioned = (fields or registered_fields()).versioned
+    if versioned is None:
+        return None, None
+    payload = payload_of(env)
+    return payload.get(versioned[1]), payload.get(versioned[2])
+
+
+def keys_for(prefix: str, stream: str, env: dict[str, Any], fields: IndexFields | None = None) -> dict[str, list[str]]:
     """Filter name → the index keys (values) this event belongs to."""
-    payload = env.get("payload") if isinstance(env.get("payload"), dict) else {}
-    assert isinstance(payload, dict)
+    fields = fields or registered_fields()
+    payload = payload_of(env)
     service = env.get("producer") or stream.rsplit(".", 1)[-1]
     out: dict[str, list[str]] = {"type": [str(env.get("type") or "?")], "service": [str(service)]}
-    out["unit"] = units_of(payload)
-    periode = periode_of(payload)
-    tahun = payload.get("tahun")
-    out["periode"] = [str(tahun)] if tahun else []
-    if tahun and periode:
-        out["periode"].append(f"{tahun}-{periode}")
+    for name, values in fields.filters.items():
+        out[name] = values(payload)
     out["corr"] = [str(env["correlation_id"])] if env.get("correlation_id") else []
-    out["ref"] = [str(payload[k]) for k in ("submission_id", "draft_id", "document_id") if payload.get(k)]
+    out["ref"] = [str(payload[k]) for k in fields.refs if payload.get(k)]
     out["cause"] = [str(env["causation_id"])] if env.get("causation_id") else []
-    out["draft"] = [f"{payload['draft_id']}:{payload.get('version')}"] if payload.get("draft_id") else []
+    if fields.versioned:
+        work, version = version_of(env, fields)
+        out[fields.versioned[0]] = [f"{work}:{version}"] if work else []
     return out
 
 
 UPSTREAM_MAX = 200  # causes followed up from a report's events, at most
 
 
+def names_ref(env: dict[str, Any], ident: str) -> bool:
+    """Whether an event names `ident` in one of its ref fields (or carries it as its correlation or event id)."""
+    payload = payload_of(env)
+    named = (env.get("correlation_id"), env.get("event_id"), *(payload.get(k) for k in registered_fields().refs))
+    return ident in named
+
+
 def names_report(env: dict[str, Any], ident: str) -> bool:
-    """Whether an event names `ident` as its draft or document (a report's trace also shows what it was drawn
-    from: the recap and the period's submissions)."""
-    payload = env.get("payload") if isinstance(env.get("payload"), dict) else {}
-    assert isinstance(payload, dict)
-    return ident in (payload.get("draft_id"), payload.get("document_id"))
+    """Whether an event names `ident` as a report (`IndexFields.reports`): a report's trace also shows what it was
+    drawn from."""
+    payload = payload_of(env)
+    return ident in (payload.get(k) for k in registered_fields().reports)
 
 
-def is_submission(env: dict[str, Any]) -> bool:
+def is_source(env: dict[str, Any]) -> bool:
+    """Whether an event is one reports are drawn from (`IndexFields.sources`)."""
     payload = env.get("payload")
-    return isinstance(payload, dict) and bool(payload.get("submission_id"))
+    return isinstance(payload, dict) and any(payload.get(k) for k in registered_fields().sources)
 
 
-def recap_period(env: dict[str, Any]) -> str | None:
-    """`2024-TW1` for a RekapCompleted (the period key its submissions are indexed under), else None."""
-    payload = env.get("payload") if isinstance(env.get("payload"), dict) else {}
-    assert isinstance(payload, dict)
-    if env.get("type") != "RekapCompleted" or not payload.get("tahun"):
-        return None
-    periode = periode_of(payload)
-    return f"{payload['tahun']}-{periode}" if periode else None
+def drawn_from(env: dict[str, Any]) -> tuple[str, str] | None:
+    """(filter, value) whose source events this event was drawn from (those written before it), else None."""
+    return registered_fields().drawn_from(env)
 
 
 def matches(env: dict[str, Any], stream: str, filters: dict[str, str], prefix: str = "") -> bool:
@@ -167,15 +223,16 @@ class Page:
 class EventIndex:
     """Queries on the index and the streams, with a synchronous Redis client."""
 
-    def __init__(self, client: Any, prefix: str) -> None:
+    def __init__(self, client: Any, prefix: str, producers: Iterable[str] | None = None) -> None:
         self.r = client
         self.prefix = prefix
+        self.producers = tuple(producers) if producers is not None else registered_producers()
 
     def key(self, name: str, value: str) -> str:
         return f"{self.prefix}.idx:{name}:{value}"
 
     def streams(self) -> list[str]:
-        return [f"{self.prefix}.{p}" for p in PRODUCERS]
+        return [f"{self.prefix}.{p}" for p in self.producers]
 
     def values(self, name: str) -> list[str]:
         return sorted(_text(v) for v in self.r.smembers(f"{self.prefix}.idx:values:{name}"))
@@ -216,7 +273,7 @@ class EventIndex:
     ) -> Page:
         """Newest first, ordered by (entry id, stream name). No filter: XREVRANGE on every stream, merged. Filters:
         through the index. `before` is the `next_before` of the previous page (`<entry id>@<stream>`)."""
-        filters = {k: v for k, v in (filters or {}).items() if v and k in FILTERS}
+        filters = {k: v for k, v in (filters or {}).items() if v and k in FILTERS}  # FILTERS: as registered now
         cursor = None
         if before and is_entry_id(before.partition("@")[0]):
             bid, _, bstream = before.partition("@")
@@ -311,18 +368,18 @@ class EventIndex:
         return [(_text(m), s) for m, s in self.r.zrangebyscore(key, min_score, "+inf", withscores=True)]
 
     def trace(self, ident: str) -> list[dict[str, Any]]:
-        """A submission's (or draft's, document's, event's, correlation's) whole path, oldest first: the events
-        that name the id, then downstream by causation and by the draft version they produced — the same path as
-        `lapkin.ops.Ops.trace`, but read through the index instead of every stream."""
+        """A piece of work's (or an event's, a correlation's) whole path, oldest first: the events that name the id
+        (`IndexFields.refs`), then downstream by causation and by the versions of work they produced — the same path as
+        `shared.messaging.ops.Ops.trace`, but read through the index instead of every stream."""
         seeds = self.members(self.key("ref", ident)) + self.members(self.key("corr", ident))
         eid = self.r.hget(f"{self.prefix}.idx:eid", ident)
         if eid:
             m = _text(eid)
             seeds.append((m, score_of(m.partition("|")[2])))
         seen: dict[str, float] = {}
-        queue = [(score, member) for member, score in seeds]  # oldest first, so a draft is met where it is made
+        queue = [(score, member) for member, score in seeds]  # oldest first, so a version is met where it is made
         heapq.heapify(queue)
-        drafts_done: set[str] = set()
+        made_done: set[str] = set()  # versions of work followed
 
         def push(found: list[tuple[str, float]]) -> None:
             for m, s in found:
@@ -341,10 +398,11 @@ class EventIndex:
             keys = keys_for(self.prefix, stream, env)
             if env.get("event_id"):
                 push(self.members(self.key("cause", str(env["event_id"]))))
-            for draft in keys["draft"]:
-                if draft not in drafts_done:
-                    drafts_done.add(draft)
-                    push(self.members(self.key("draft", draft), score))  # from the event that produced it on
+            versions = version_key()
+            for made in keys[versions] if versions else []:
+                if versions and made not in made_done:
+                    made_done.add(made)
+                    push(self.members(self.key(versions, made), score))  # from the event that produced it on
         seed_rows = self._fetch([m for m, _ in seeds])
         if any(names_report(row, ident) for row in seed_rows):
             for member, score in self._upstream(seed_rows):
@@ -362,8 +420,8 @@ class EventIndex:
         return sorted(rows, key=lambda row: (score_of(row["id"]), depth(row)))
 
     def _upstream(self, rows: list[dict[str, Any]]) -> list[tuple[str, float]]:
-        """What a report was drawn from: the causes of `rows`, up the causation chain (a draft ← its recap ← …),
-        and for each recap met, the submissions of its period written before it."""
+        """What a report was drawn from: the causes of `rows`, up the causation chain, and for each event drawn from
+        sources (`IndexFields.drawn_from`), those sources written before it."""
         found: dict[str, float] = {}
         queue = [str(row["causation_id"]) for row in rows if row.get("causation_id")]
         done: set[str] = set()
@@ -383,11 +441,11 @@ class EventIndex:
             found[member] = score_of(row["id"])
             if row.get("causation_id"):
                 queue.append(str(row["causation_id"]))
-            period = recap_period(row)
-            if period:
-                candidates = [(m, sc) for m, sc in self.members(self.key("periode", period)) if sc <= found[member]]
+            drawn = drawn_from(row)
+            if drawn:
+                candidates = [(m, sc) for m, sc in self.members(self.key(*drawn)) if sc <= found[member]]
                 for sub in self._fetch([m for m, _ in candidates]):
-                    if is_submission(sub):
+                    if is_source(sub):
                         found[f"{sub['stream']}|{sub['id']}"] = score_of(sub["id"])
         return list(found.items())
 
@@ -408,7 +466,7 @@ class Indexer:
     ) -> None:
         self.r = client  # an asyncio Redis client
         self.prefix = prefix
-        self.streams = list(streams) if streams is not None else [f"{prefix}.{p}" for p in PRODUCERS]
+        self.streams = list(streams) if streams is not None else [f"{prefix}.{p}" for p in registered_producers()]
         self.block_ms = block_ms
         self.reclaim_idle_ms = reclaim_idle_ms  # like the services' consumers (LAPKIN_RECLAIM_IDLE_MS)
         self.consumer = f"indexer-{socket.gethostname()}-{os.getpid()}"
@@ -423,10 +481,11 @@ class Indexer:
     def _write(self, pipe: Any, stream: str, entry_id: str, env: dict[str, Any]) -> None:
         member = f"{stream}|{entry_id}"
         score = score_of(entry_id)
+        menus = menu_filters()
         for name, values in keys_for(self.prefix, stream, env).items():
             for value in values:
                 pipe.zadd(f"{self.prefix}.idx:{name}:{value}", {member: score})
-                if name in ("type", "service", "unit", "periode"):
+                if name in menus:
                     pipe.sadd(f"{self.prefix}.idx:values:{name}", value)
         if env.get("event_id"):
             pipe.hset(f"{self.prefix}.idx:eid", str(env["event_id"]), member)

@@ -45,7 +45,7 @@ KERNEL_TABLES = [OutboxMessage.__table__, ProcessedEvent.__table__]  # type: ign
 
 
 OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
-_INSERT = insert(OUTBOX)  # built once: see services/collector/store.py
+_INSERT = insert(OUTBOX)  # built once: compiling an insert per event costs more than the insert
 
 
 def add_to_outbox(session: Session, stream: str, env: Envelope) -> None:

@@ -134,7 +134,8 @@ class EventConsumer:
         self.consumed = 0
         self.dead_lettered = 0
         self.subscribers: list[Any] = []
-        # an operator's replay of this group's dead letter comes back here, read by this group only (lapkin.ops)
+        # an operator's replay of this group's dead letter comes back here, read by this group only
+        # (shared.messaging.ops)
         self.retry_stream = settings.retry_stream(service)
         self.started = False  # set once the broker started them: a stopped one may then be started again
 
@@ -265,14 +266,14 @@ class EventConsumer:
                 )
                 await self._remember_error(msg, env.event_id, exc)
                 if self.metrics:
-                    self.metrics.handler_failures.inc(stream, env.type)
+                    self.metrics.handler_failures.labels(stream, env.type).inc()
                 if database_unavailable(exc):
                     await self._uncount(read_from, msg, deliveries)
                 raise
         self.consumed += 1
         if self.metrics:
-            self.metrics.consumed.inc(stream, env.type)
-            self.metrics.handler_latency.observe(env.type, value=time.perf_counter() - started)
+            self.metrics.consumed.labels(stream, env.type).inc()
+            self.metrics.handler_latency.labels(env.type).observe(time.perf_counter() - started)
         if self.after_commit:
             self.after_commit()
 
@@ -394,7 +395,7 @@ class EventConsumer:
         await self.broker.publish(letter, stream=f"{stream}.dlq")
         self.dead_lettered += 1
         if self.metrics:
-            self.metrics.dead_lettered.inc(stream, str(type_ or "unreadable"))
+            self.metrics.dead_lettered.labels(stream, str(type_ or "unreadable")).inc()
 
 
 def _text(value: Any) -> str:

@@ -17,7 +17,8 @@ import pytest
 from redis import Redis
 
 from lapkin.supervisor import Supervisor
-from shared.config import SERVICES, Settings
+from services.system import SERVICES
+from shared.config import Settings
 from tests.support.databases import fresh_database_url
 from tests.support.redis_server import RedisServer, free_port
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from shared.config import SERVICES
+from services.system import SERVICES
 from tests.faults.conftest import Faulty
 from tests.faults.test_redis_restart import Ack, Sender, assert_recaps_equal_what_was_acknowledged, setup
 

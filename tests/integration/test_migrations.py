@@ -20,7 +20,8 @@ from sqlmodel import Session, select
 import shared.migrate as migrate
 from services.collector.models import TABLES as COLLECTOR_TABLES
 from services.collector.models import Unit
-from shared.config import SERVICES, Settings
+from services.system import SERVICES
+from shared.config import Settings
 from shared.db import create_tables, make_engine
 from shared.messaging.outbox import KERNEL_TABLES, OutboxMessage
 

@@ -27,14 +27,15 @@ from redis import Redis as SyncRedis
 from redis.asyncio import Redis
 from sqlmodel import Session
 
-from lapkin.ops import Ops, group_of, row_id
 from services.approval.models import Official
 from services.approval.web.errors import not_found_page
 from services.approval.web.i18n import WIB
 from services.approval.web.sessions import WebSession, csrf_ok
 from services.approval.web.views import TEMPLATES, _current, _lang, _page, _to_login
+from services.system import Ops
 from shared import clock
 from shared.messaging.index import FILTERS, INDEXER_GROUP, EventIndex, Indexer, decode, entry_time, is_entry_id, matches
+from shared.messaging.ops import group_of, row_id
 from shared.service import Runtime, RuntimeDep, SessionDep
 
 LABELS: dict[str, dict[str, str]] = {

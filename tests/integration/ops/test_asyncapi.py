@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from shared.config import SERVICES
+from services.system import SERVICES
 from shared.messaging.asyncapi import OUT_DIR, composition, render
 
 

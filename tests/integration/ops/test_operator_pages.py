@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from prometheus_client.parser import text_string_to_metric_families
 
 from services.approval.main import create_app
 from shared.messaging.index import EventIndex
@@ -85,8 +86,14 @@ def test_event_log_filters_envelope_trace_and_groups(app_client, settings, r):
     groups = app_client.get("/operator/grup", headers=op).text
     assert 'data-group="indexer"' in groups and 'data-group="approval"' in groups
 
-    metrics = app_client.get("/metrics").text
-    assert f'lapkin_consumer_group_up{{stream="{settings.stream("collector")}",group="indexer"}} 1' in metrics
+    metrics = text_string_to_metric_families(app_client.get("/metrics").text)  # label order carries no meaning
+    up = {
+        tuple(sorted(s.labels.items())): s.value
+        for f in metrics
+        if f.name == "lapkin_consumer_group_up"
+        for s in f.samples
+    }
+    assert up[(("group", "indexer"), ("stream", settings.stream("collector")))] == 1
 
 
 def test_dead_letters_replay_and_drop_behind_csrf_and_recorded(app_client, settings, r):

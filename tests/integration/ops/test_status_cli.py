@@ -9,8 +9,8 @@ from typer.testing import CliRunner
 
 from lapkin.cli import app
 from lapkin.ops import expected_groups
+from services.system import PRODUCERS
 from shared.messaging.guard import epoch_key
-from shared.messaging.index import PRODUCERS
 from shared.observability import reconcile_key
 
 
