@@ -13,8 +13,8 @@ from fastapi.responses import FileResponse
 from sqlmodel import col, select
 from starlette.exceptions import HTTPException
 
+from services.renderer.authoring import REQUIRED_FIELDS, TemplateRefused, check_docx_template
 from services.renderer.models import Document
-from services.renderer.templating import REQUIRED_FIELDS, TemplateRefused, check_docx_template
 from shared.errors import ApiError, ErrorItem, api_error, error_responses
 from shared.service import AdminDep, RuntimeDep, SessionDep, StaffDep
 

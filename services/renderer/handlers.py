@@ -37,7 +37,7 @@ PENDING = PendingDraft.__table__  # type: ignore[attr-defined]
 
 FORMATS = ("docx", "pdf", "xlsx")
 VOLATILE = ("revision", "status", "inputs")
-__all__ = ["draw_pending", "jenis_of", "make_handlers", "render_files", "start"]
+__all__ = ["DraftDrawer", "draw_pending", "jenis_of", "make_handlers", "render_files", "start"]
 
 
 def content_hash(rekap: dict[str, Any]) -> str:
@@ -133,22 +133,25 @@ class DraftPlan:
     vm: dict[str, Any]
 
 
+def report_view_model(
+    rt: Runtime, session: Session, rekap: dict[str, Any], tahun: int, inputs: dict[str, int] | None, **kw: Any
+) -> dict[str, Any]:
+    """The view-model of a report: the recap with the year's PK, the single quarters' recaps and the office profile."""
+    template_dir = rt.settings.data_dir / "templates"
+    pk_row = session.get(RenPk, tahun)
+    return build_view_model(
+        rekap,
+        pk=json.loads(pk_row.body) if pk_row else None,
+        locale=rt.settings.locale,
+        quarters=quarter_recaps(session, tahun, inputs),
+        profil=load_profil(template_dir),
+        **kw,
+    )
+
+
 def make_handlers(rt: Runtime) -> dict[str, Any]:
     root = rt.settings.documents_dir
     template_dir = rt.settings.data_dir / "templates"
-
-    def view_model(
-        session: Session, rekap: dict[str, Any], tahun: int, inputs: dict[str, int] | None, **kw: Any
-    ) -> dict[str, Any]:
-        pk_row = session.get(RenPk, tahun)
-        return build_view_model(
-            rekap,
-            pk=json.loads(pk_row.body) if pk_row else None,
-            locale=rt.settings.locale,
-            quarters=quarter_recaps(session, tahun, inputs),
-            profil=load_profil(template_dir),
-            **kw,
-        )
 
     def on_pk_published(session: Session, env: Envelope, p: ev.PerjanjianKinerjaPublished) -> None:
         row = session.get(RenPk, p.tahun)
@@ -177,62 +180,6 @@ def make_handlers(rt: Runtime) -> dict[str, Any]:
         pending.failures = 0
         session.add(pending)
 
-    def plan_draft(session: Session, env: Envelope, p: ev.RekapCompleted) -> DraftPlan | None:
-        """The next version of the period's draft and its view-model; None when the newest one already shows this
-        content, or the period is final."""
-        draft_id = f"{p.tahun}-{p.periode}"
-        rekap = p.rekap.document()
-        digest = content_hash(rekap)
-        last = latest_document(session, draft_id)
-        if last is not None and (last.content_hash == digest or last.status == "final"):
-            return None
-        version = (last.version + 1) if last else 1
-        vm = view_model(
-            session,
-            rekap,
-            p.tahun,
-            p.inputs,
-            final=False,
-            generated_on=_generated_on(env.occurred_at),
-            version=version,
-        )
-        return DraftPlan(draft_id, version, digest, root / str(p.tahun) / p.periode / f"v{version}", vm)
-
-    def record_draft(
-        session: Session, env: Envelope, p: ev.RekapCompleted, plan: DraftPlan, hashes: dict[str, str]
-    ) -> None:
-        doc = Document(
-            id=f"{plan.draft_id}-v{plan.version}",
-            draft_id=plan.draft_id,
-            jenis=jenis_of(p.periode),
-            tahun=p.tahun,
-            periode=p.periode,
-            version=plan.version,
-            recap_revision=p.revision,
-            content_hash=plan.digest,
-            status="draft",
-            sha256=json.dumps(hashes),
-            folder=str(plan.folder),
-            rekap=json.dumps(p.rekap.document()),
-            inputs=json.dumps(p.inputs, sort_keys=True),
-        )
-        session.add(doc)
-        rt.emit(
-            session,
-            "DraftRendered",
-            ev.DraftRendered(
-                draft_id=plan.draft_id,
-                document_id=doc.id,
-                jenis=doc.jenis,
-                tahun=p.tahun,
-                periode=p.periode,
-                version=plan.version,
-                recap_revision=p.revision,
-                files=hashes,
-            ),
-            causation=env,
-        )
-
     def on_draft_approved(session: Session, env: Envelope, p: ev.DraftApproved) -> None:
         """The final approval: publish the signed documents, immutable, with their SHA-256."""
         if not p.final:
@@ -241,7 +188,8 @@ def make_handlers(rt: Runtime) -> dict[str, Any]:
         final_id = f"{p.draft_id}-v{p.version}-final"
         if draft is None or session.get(Document, final_id) is not None:
             return
-        vm = view_model(
+        vm = report_view_model(
+            rt,
             session,
             json.loads(draft.rekap),
             draft.tahun,
@@ -327,13 +275,30 @@ def make_handlers(rt: Runtime) -> dict[str, Any]:
             )
         )
 
-    def pending_drafts() -> list[str]:
-        with Session(rt.read_engine or rt.engine) as session:
+    return {
+        "PerjanjianKinerjaPublished": on_pk_published,
+        "RekapCompleted": on_rekap_completed,
+        "DraftApproved": on_draft_approved,
+        "DisposisiIssued": on_disposisi_issued,
+    }
+
+
+class DraftDrawer:
+    """Draws the pending drafts (module docstring): claims one (a lease, so replicas share the work), draws it with
+    no transaction open, records the new version and emits DraftRendered; counts a failed render and gives the
+    event up after max_deliveries. One runs per process (`start`); a test calls `draw_pending`."""
+
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+        self.root = rt.settings.documents_dir
+        self.template_dir = rt.settings.data_dir / "templates"
+        self.name = consumer_name(rt.settings, rt.service)
+
+    def pending_drafts(self) -> list[str]:
+        with Session(self.rt.read_engine or self.rt.engine) as session:
             return list(session.exec(select(PendingDraft.draft_id).order_by(col(PendingDraft.marked_at))))
 
-    drawer_name = consumer_name(rt.settings, rt.service)
-
-    def claim(draft_id: str) -> bool:
+    def claim(self, draft_id: str) -> bool:
         """Take the pending draft for this drawer, unless another drawer (a replica) holds it (lease: CLAIM_S)."""
         now = utcnow()
         taken = (
@@ -343,32 +308,89 @@ def make_handlers(rt: Runtime) -> dict[str, Any]:
                 or_(
                     PENDING.c.claimed_at.is_(None),
                     PENDING.c.claimed_at < now - CLAIM_S,
-                    PENDING.c.claimed_by == drawer_name,
+                    PENDING.c.claimed_by == self.name,
                 )
             )
-            .values(claimed_by=drawer_name, claimed_at=now)
+            .values(claimed_by=self.name, claimed_at=now)
         )
-        with Session(rt.engine) as session:
+        with Session(self.rt.engine) as session:
             won = session.connection().execute(taken).rowcount == 1
             session.commit()
         return won
 
-    def render_pending(draft_id: str) -> None:
+    def plan_draft(self, session: Session, env: Envelope, p: ev.RekapCompleted) -> DraftPlan | None:
+        """The next version of the period's draft and its view-model; None when the newest one already shows this
+        content, or the period is final."""
+        draft_id = f"{p.tahun}-{p.periode}"
+        rekap = p.rekap.document()
+        digest = content_hash(rekap)
+        last = latest_document(session, draft_id)
+        if last is not None and (last.content_hash == digest or last.status == "final"):
+            return None
+        version = (last.version + 1) if last else 1
+        vm = report_view_model(
+            self.rt,
+            session,
+            rekap,
+            p.tahun,
+            p.inputs,
+            final=False,
+            generated_on=_generated_on(env.occurred_at),
+            version=version,
+        )
+        return DraftPlan(draft_id, version, digest, self.root / str(p.tahun) / p.periode / f"v{version}", vm)
+
+    def record_draft(
+        self, session: Session, env: Envelope, p: ev.RekapCompleted, plan: DraftPlan, hashes: dict[str, str]
+    ) -> None:
+        doc = Document(
+            id=f"{plan.draft_id}-v{plan.version}",
+            draft_id=plan.draft_id,
+            jenis=jenis_of(p.periode),
+            tahun=p.tahun,
+            periode=p.periode,
+            version=plan.version,
+            recap_revision=p.revision,
+            content_hash=plan.digest,
+            status="draft",
+            sha256=json.dumps(hashes),
+            folder=str(plan.folder),
+            rekap=json.dumps(p.rekap.document()),
+            inputs=json.dumps(p.inputs, sort_keys=True),
+        )
+        session.add(doc)
+        self.rt.emit(
+            session,
+            "DraftRendered",
+            ev.DraftRendered(
+                draft_id=plan.draft_id,
+                document_id=doc.id,
+                jenis=doc.jenis,
+                tahun=p.tahun,
+                periode=p.periode,
+                version=plan.version,
+                recap_revision=p.revision,
+                files=hashes,
+            ),
+            causation=env,
+        )
+
+    def render_pending(self, draft_id: str) -> None:
         """Draw one pending draft: claim it, read, draw with no transaction open (a render takes seconds; on SQLite a
         write transaction would hold the one writer's turn all that time), then record it and drop the pending row
         unless a newer recap replaced it meanwhile (then it is drawn next)."""
-        if not claim(draft_id):
+        if not self.claim(draft_id):
             return
-        with Session(rt.read_engine or rt.engine) as session:
+        with Session(self.rt.read_engine or self.rt.engine) as session:
             pending = session.get(PendingDraft, draft_id)
             if pending is None:
                 return
             env = Envelope.model_validate_json(pending.event)
             p = ev.parse_payload(env)  # a pending row kept before an upgrade holds a v1 event
             assert isinstance(p, ev.RekapCompleted)
-            plan = plan_draft(session, env, p)
-        hashes = render_files(plan.folder, plan.vm, template_dir) if plan is not None else {}
-        with Session(rt.engine) as session:
+            plan = self.plan_draft(session, env, p)
+        hashes = render_files(plan.folder, plan.vm, self.template_dir) if plan is not None else {}
+        with Session(self.rt.engine) as session:
             still = session.get(PendingDraft, draft_id)
             if still is not None and still.revision == p.revision:
                 session.delete(still)
@@ -377,71 +399,65 @@ def make_handlers(rt: Runtime) -> dict[str, Any]:
                 session.add(still)
             last = latest_document(session, draft_id)
             if plan is not None and (last.version if last else 0) < plan.version:
-                record_draft(session, env, p, plan, hashes)
+                self.record_draft(session, env, p, plan, hashes)
             session.commit()
-        rt.committed()
+        self.rt.committed()
 
-    def render_failed(draft_id: str) -> Envelope | None:
+    def render_failed(self, draft_id: str) -> Envelope | None:
         """Count a failed render; at max_deliveries give the event up (returned, to be dead-lettered) and forget
         it was handled."""
-        with Session(rt.engine) as session:
+        with Session(self.rt.engine) as session:
             pending = session.get(PendingDraft, draft_id)
             if pending is None:
                 return None
             pending.failures += 1
             pending.claimed_by, pending.claimed_at = None, None
-            if pending.failures < rt.settings.max_deliveries:
+            if pending.failures < self.rt.settings.max_deliveries:
                 session.add(pending)
                 session.commit()
                 return None
             env = Envelope.model_validate_json(pending.event)
             session.delete(pending)
-            claimed = session.get(ProcessedEvent, (rt.service, env.event_id))
+            claimed = session.get(ProcessedEvent, (self.rt.service, env.event_id))
             if claimed is not None:  # as if never handled: a replay of the dead letter is applied again
                 session.delete(claimed)
             session.commit()
             return env
 
-    rt.state["drafts"] = (pending_drafts, render_pending, render_failed)
-    return {
-        "PerjanjianKinerjaPublished": on_pk_published,
-        "RekapCompleted": on_rekap_completed,
-        "DraftApproved": on_draft_approved,
-        "DisposisiIssued": on_disposisi_issued,
-    }
+    def draw_pending(self) -> list[Envelope]:
+        """Every pending draft, oldest first; returns the events given up after max_deliveries failed renders (to be
+        dead-lettered)."""
+        given_up = []
+        for draft_id in self.pending_drafts():
+            try:
+                self.render_pending(draft_id)
+            except Exception:
+                log.exception("drawing the pending draft %s failed", draft_id)
+                env = self.render_failed(draft_id)
+                if env is not None:
+                    given_up.append(env)
+        return given_up
+
+    async def run(self, wake: asyncio.Event) -> None:
+        """One per process (so a draft is never drawn twice at once here): the pending drafts, whenever a commit
+        wakes it and every DRAWER_TICK_S. One that keeps failing goes to the dead letters of the aggregator's
+        stream, as its RekapCompleted would from a handler (`lapkin ops` can replay it)."""
+        while True:
+            wake.clear()
+            try:
+                for env in await asyncio.to_thread(self.draw_pending):
+                    await dead_letter(self.rt, env)
+            except Exception:  # the database is away: the drafts stay pending, the next round tries again
+                log.exception("drawing pending drafts failed")
+            try:
+                await asyncio.wait_for(wake.wait(), DRAWER_TICK_S)
+            except TimeoutError:
+                pass
 
 
 def draw_pending(rt: Runtime) -> list[Envelope]:
-    """Every pending draft, oldest first; returns the events given up after max_deliveries failed renders (to be
-    dead-lettered). The drawer's work, and what a test calls to have the drafts drawn."""
-    pending_drafts, render_pending, render_failed = rt.state["drafts"]
-    given_up = []
-    for draft_id in pending_drafts():
-        try:
-            render_pending(draft_id)
-        except Exception:
-            log.exception("drawing the pending draft %s failed", draft_id)
-            env = render_failed(draft_id)
-            if env is not None:
-                given_up.append(env)
-    return given_up
-
-
-async def drawer(rt: Runtime, wake: asyncio.Event) -> None:
-    """One per process (so a draft is never drawn twice at once here): the pending drafts, whenever a commit wakes
-    it and every DRAWER_TICK_S. One that keeps failing goes to the dead letters of the aggregator's stream, as its
-    RekapCompleted would from a handler (`lapkin ops` can replay it)."""
-    while True:
-        wake.clear()
-        try:
-            for env in await asyncio.to_thread(draw_pending, rt):
-                await dead_letter(rt, env)
-        except Exception:  # the database is away: the drafts stay pending, the next round tries again
-            log.exception("drawing pending drafts failed")
-        try:
-            await asyncio.wait_for(wake.wait(), DRAWER_TICK_S)
-        except TimeoutError:
-            pass
+    """Draw every pending draft now (`DraftDrawer.draw_pending`): what a test calls to have the drafts drawn."""
+    return DraftDrawer(rt).draw_pending()
 
 
 async def dead_letter(rt: Runtime, env: Envelope) -> None:
@@ -469,4 +485,4 @@ async def start(rt: Runtime) -> None:
             loop.call_soon_threadsafe(wake.set)
 
     rt.after_commit.append(wake_up)
-    rt.background.append(asyncio.create_task(drawer(rt, wake), name="drawer"))
+    rt.background.append(asyncio.create_task(DraftDrawer(rt).run(wake), name="drawer"))

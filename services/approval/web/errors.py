@@ -13,10 +13,10 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
+from services.approval.web import deps, rendering
 from services.approval.web.i18n import t
 from services.approval.web.paths import local_referer
 from services.approval.web.sessions import read_session
-from services.approval.web.views import _lang, _message, _page, _session_official
 from shared.errors import ApiError, ErrorItem
 from shared.formatting import fmt_number
 
@@ -26,7 +26,7 @@ def error_page(request: Request, err: ApiError) -> Response:
     a body over the size limit, `shared.service.BodySizeLimit`) or one that failed unexpectedly: the message, and the
     way back — to the form's page when the refused request was a form's (its textareas' kept drafts come back
     there, static/app.js)."""
-    lang = _lang(request)
+    lang = rendering.lang(request)
     back, back_label = "/kotak-masuk", None
     if request.method == "POST" and (page := local_referer(request)):
         back, back_label = page, t("back_form", lang)
@@ -38,9 +38,9 @@ def error_page(request: Request, err: ApiError) -> Response:
     elif err.errors and err.errors[0].rule == "unreadable_form":
         message = t("msg_unreadable_form", lang)
     else:
-        message = _message(err, lang)
+        message = rendering.message(err, lang)
     ctx = {"message": message, "back": back, "back_label": back_label, "title": None}
-    response = _page(request, "error.html", read_session(request), ctx, status=err.status)
+    response = rendering.page(request, "error.html", read_session(request), ctx, status=err.status)
     response.headers.update(err.headers or {})
     return response
 
@@ -63,9 +63,9 @@ NOT_FOUND_BY_PREFIX = (  # an unknown address under a page family: that family's
 def not_found_page(request: Request, status: int = 404, key: str | None = None) -> Response:
     """Run in a worker thread: it looks up who is logged in, for the page's menu. `key`: the message, when not the
     one of the address's page family."""
-    lang, path = _lang(request), request.url.path
+    lang, path = rendering.lang(request), request.url.path
     with Session(request.app.state.rt.engine) as db:
-        ws, official = _session_official(request, db)
+        ws, official = deps.session_official(request, db)
     found, back, back_key = "page_not_found", "/kotak-masuk", "back_inbox"
     for prefix, k, b, bk in NOT_FOUND_BY_PREFIX:
         if path.startswith(prefix):
@@ -73,7 +73,7 @@ def not_found_page(request: Request, status: int = 404, key: str | None = None) 
             break
     key = key or found
     ctx = {"message": t(key, lang), "back": back, "back_label": t(back_key, lang), "title": t("not_found_title", lang)}
-    return _page(request, "error.html", ws, ctx, official=official, status=status)
+    return rendering.page(request, "error.html", ws, ctx, official=official, status=status)
 
 
 def install_web_errors(app: Any) -> None:
@@ -116,3 +116,4 @@ def install_web_errors(app: Any) -> None:
 
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, validation_error)
+    deps.install(app)  # the pages of the web app's dependencies' refusals (login required, CSRF, not an operator)

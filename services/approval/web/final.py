@@ -20,11 +20,11 @@ from starlette.concurrency import run_in_threadpool
 
 from services.approval import disposisi, handlers
 from services.approval.models import DisposisiRow, DraftRow, Official
+from services.approval.web import deps, rendering
 from services.approval.web.documents import documents_view as documents_view
 from services.approval.web.documents import stream_document
 from services.approval.web.i18n import t
 from services.approval.web.sessions import WebSession
-from services.approval.web.views import _current, _lang, _refused, _to_login
 from shared.service import RowId, Runtime, RuntimeDep
 
 router = APIRouter(include_in_schema=False)
@@ -32,7 +32,7 @@ router = APIRouter(include_in_schema=False)
 
 def _lookup(request: Request, rt: Runtime, draft_id: str) -> tuple[WebSession, Official | None, DraftRow | None, Any]:
     with Session(rt.engine) as db:
-        ws, official = _current(request, db)
+        ws, official = deps.current(request, db)
         row = db.get(DraftRow, draft_id)
         fin = handlers.final_document(db, row) if row is not None else None
         return ws, official, row, fin
@@ -42,22 +42,22 @@ async def serve_final(request: Request, rt: Runtime, draft_id: str, fmt: str) ->
     """A final draft's final file; a page saying the final is being published (409) while it is not yet."""
     ws, official, row, fin = await run_in_threadpool(_lookup, request, rt, draft_id)
     if official is None:
-        return _to_login(ws)
-    lang = _lang(request)
+        return rendering.to_login(ws)
+    lang = rendering.lang(request)
     if row is None:
-        return _refused(request, ws, official, t("draft_not_found", lang), "/kotak-masuk", 404,
+        return rendering.refused(request, ws, official, t("draft_not_found", lang), "/kotak-masuk", 404,
                         title=t("not_found_title", lang), back_label=t("back_inbox", lang))  # fmt: skip
     back = f"/draf/{quote(draft_id)}"
     if row.state != "final":
-        return _refused(request, ws, official, t("final_not_yet", lang), back, 404)
+        return rendering.refused(request, ws, official, t("final_not_yet", lang), back, 404)
     if fin is None:
-        return _refused(request, ws, official, t("final_pending", lang), back, 409)
+        return rendering.refused(request, ws, official, t("final_pending", lang), back, 409)
     name = f"{fin.document_id}.{fmt}"
     answer = await stream_document(rt, fin.document_id, fmt, name, inline=fmt == "pdf")
     if answer is None:
-        return _refused(request, ws, official, t("final_pending", lang), back, 409)
+        return rendering.refused(request, ws, official, t("final_pending", lang), back, 409)
     if answer.status_code == 502:
-        return _refused(request, ws, official, t("renderer_down", lang), back, 502)
+        return rendering.refused(request, ws, official, t("renderer_down", lang), back, 502)
     return answer
 
 
@@ -100,18 +100,18 @@ async def lembar_disposisi(
 
     def lookup() -> tuple[WebSession, Official | None, DisposisiRow | None]:
         with Session(rt.engine) as db:
-            ws, official = _current(request, db)
+            ws, official = deps.current(request, db)
             return ws, official, db.get(DisposisiRow, disposisi_id)
 
     ws, official, row = await run_in_threadpool(lookup)
     if official is None:
-        return _to_login(ws)
-    lang = _lang(request)
+        return rendering.to_login(ws)
+    lang = rendering.lang(request)
     if row is None:
-        return _refused(request, ws, official, t("disposisi_not_found", lang), "/disposisi", 404,
+        return rendering.refused(request, ws, official, t("disposisi_not_found", lang), "/disposisi", 404,
                         title=t("not_found_title", lang), back_label=t("back_disposisi", lang))  # fmt: skip
     if not disposisi.may_read(row, official):  # as its page: issuer, recipients and oversight only
-        return _refused(request, ws, official, t("disposisi_not_allowed", lang), "/disposisi", 403,
+        return rendering.refused(request, ws, official, t("disposisi_not_allowed", lang), "/disposisi", 403,
                         back_label=t("back_disposisi", lang))  # fmt: skip
     back = f"/disposisi/{disposisi_id}"
     document_id = await _lembar_id(rt, row.tahun, row.nomor)
@@ -120,7 +120,7 @@ async def lembar_disposisi(
         name = f"lembar-disposisi-{_safe(row.nomor)}.{fmt}"
         answer = await stream_document(rt, document_id, fmt, name, inline=fmt == "pdf")
     if answer is None:
-        return _refused(request, ws, official, t("lembar_pending", lang), back, 409)
+        return rendering.refused(request, ws, official, t("lembar_pending", lang), back, 409)
     if answer.status_code == 502:
-        return _refused(request, ws, official, t("renderer_down", lang), back, 502)
+        return rendering.refused(request, ws, official, t("renderer_down", lang), back, 502)
     return answer

@@ -14,7 +14,7 @@ from services.approval.domain import KoreksiNoteRequired, Official, decide, new_
 from services.approval.models import DisposisiRow
 from services.approval.models import Official as OfficialRow
 from services.approval.web.i18n import periode_name
-from services.approval.web.views import _disposisi_late
+from services.approval.web.presenters.cards import disposisi_late as _disposisi_late
 from services.approval.workflow import Workflow, load_workflow
 from shared.errors import ApiError
 

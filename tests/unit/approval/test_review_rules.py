@@ -20,7 +20,7 @@ from services.approval.domain import (
     reports_text,
     waits_for,
 )
-from services.approval.web.views import _changes
+from services.approval.web.presenters.changes import changes as _changes
 from services.approval.workflow import BUNDLED, Workflow, WorkflowError, load_workflow, parse_workflow
 
 T0 = datetime(2024, 12, 20, 9, 0, tzinfo=UTC)
@@ -230,7 +230,7 @@ def test_a_disposisi_is_late_against_its_due_date_else_its_step_standard(wf: Wor
     from datetime import date, timedelta
 
     from services.approval.models import DisposisiRow
-    from services.approval.web.views import _disposisi_late
+    from services.approval.web.presenters.cards import disposisi_late as _disposisi_late
 
     issued = datetime(2024, 1, 8, 1, 0, tzinfo=UTC)  # 08.00 WIB
     due = DisposisiRow(nomor="1", tahun=2024, urut=1, langkah=1, dari_id=1, instruksi="x", issued_at=issued,

@@ -11,7 +11,8 @@ from services.approval.login import wait_words
 from services.approval.web.i18n import TEXT, fmt_datetime, fmt_duration, predikat
 from services.approval.web.paths import safe_local
 from services.approval.web.present import figure, indicator_figure, places_of
-from services.approval.web.views import _changes, pengingat_view
+from services.approval.web.presenters.cards import pengingat_view
+from services.approval.web.presenters.changes import changes as _changes
 
 
 def test_dates_are_indonesian_first_in_the_offices_time_zone():

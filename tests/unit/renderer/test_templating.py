@@ -15,8 +15,7 @@ from docx import Document
 from jinja2.exceptions import SecurityError
 
 from services.renderer import documents, templating
-from services.renderer.documents import disposisi_view_model, render_disposisi, render_docx
-from services.renderer.templating import (
+from services.renderer.authoring import (
     ATTRIBUTES,
     DISPOSISI_FIELDS,
     FILTERS,
@@ -25,6 +24,7 @@ from services.renderer.templating import (
     REQUIRED_FIELDS,
     check_docx_template,
 )
+from services.renderer.documents import disposisi_view_model, render_disposisi, render_docx
 from services.renderer.viewmodel import build_view_model
 from tests.unit.renderer.test_reports import APPROVALS, DISPOSISI, docx_text, own_template
 from tests.unit.renderer.worked_example import load_pk, quarter_recaps, recaps

@@ -1,0 +1,194 @@
+"""The cards of the inbox and their pages: a draft's row (its state, step, clock and what it asks of the reader), a
+reminder to a unit, a disposition and a circulation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from services.approval import disposisi, domain, sosialisasi
+from services.approval.models import DraftRow, Official
+from services.approval.web import i18n, present
+from services.approval.web.i18n import JENIS, STATES, fmt_datetime, fmt_duration, pick, t
+from services.approval.web.presenters.common import Reader, aware, clock, step_label
+from services.approval.workflow import Workflow
+from shared.clock import office_date
+from shared.formatting import fmt_date, periode_label
+
+PENGINGAT_ROLES = ("subkor", "sekretaris")  # who chases the units (SOP steps 1–2)
+
+
+def row_view(
+    r: Reader,
+    d: dict[str, Any],
+    draft: domain.Draft | None = None,
+    names: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """A draft as its card shows it (`handlers.public`'s dict with labels): state, step, who acts, its clock against
+    the SOP standard, and what it asks of the reader."""
+    wf, lang = r.wf, r.lang
+    step = wf.step(d["step"]) if d.get("step") else None
+    waited = r.now - aware(datetime.fromisoformat(d["stage_started_at"]))
+    waits = [(m["periode"], m["tahun"]) for m in d.get("menunggu") or []]
+    started = None if waits else step  # held back by the workflow's `requires`: its step's clock has not started
+    late = bool(started and waited > started.waktu)
+    view = {
+        **d,
+        "label": periode_label(d["periode"], d["tahun"], lang),
+        "jenis_label": pick(JENIS, d["jenis"], lang),
+        "state_label": state_label(r, d, draft),
+        "step_label": step_label(step, lang),
+        "acting": r.role(d.get("acting_role")),
+        "waited": fmt_duration(waited, lang) if started else None,
+        "standard": fmt_duration(started.waktu, lang) if started else None,
+        "late": late,
+        "actionable": d["may_approve"] or d["may_return"],
+        # "Menunggu: Laporan Semester II 2024 disetujui"
+        "menunggu_label": t("waiting_for", lang).format(reports=domain.reports_text(waits, lang)) if waits else None,
+        "expected": None,
+        "final_label": None,
+    }
+    if draft is not None:
+        view.update(expected(r, view, draft, names or {}))
+    return view
+
+
+def state_label(r: Reader, d: dict[str, Any], draft: domain.Draft | None) -> str:
+    """The state as a reader tells the steps apart: a waiting draft is "Menunggu diajukan" while at its compiler's
+    submit stage, "Diperiksa {role}" once submitted (the gate's role); the others by their state."""
+    lang = r.lang
+    if d["state"] != domain.MENUNGGU or draft is None:
+        return pick(STATES, d["state"], lang)
+    stage = domain.current_stage(r.wf, draft)
+    if stage is None:
+        return pick(STATES, d["state"], lang)
+    if stage.action == "submit":
+        return t("state_to_submit", lang)
+    return t("state_in_review", lang).format(role=r.role(stage.role))
+
+
+def expected(r: Reader, d: dict[str, Any], draft: domain.Draft, names: dict[str, str]) -> dict[str, Any]:
+    """What the card asks of the reader: their own action, or whose turn it is; a final draft's SOP step and the
+    date it was made final (in the office's time zone)."""
+    wf, lang = r.wf, r.lang
+    if d["state"] == "final":
+        last = next((h for h in reversed(draft.history) if h.action in ("approve", "submit")), None)
+        if last is None:
+            return {"expected": t("act_none", lang)}
+        try:
+            label = step_label(wf.step(last.step), lang)
+        except KeyError:
+            label = str(last.step)
+        final_on = fmt_date(aware(last.decided_at).astimezone(i18n.WIB), lang)
+        return {"expected": t("act_none", lang), "step_label": label, "final_label": final_on}
+    if d["state"] == "superseded":
+        return {"expected": t("act_none", lang)}
+    stage = domain.current_stage(wf, draft)
+    role = d["acting"]
+    waits = [(m["periode"], m["tahun"]) for m in d.get("menunggu") or []]
+    if waits:  # held back by the workflow's `requires`: nobody's turn yet, it waits for those reports
+        return {"expected": t("act_wait_reports", lang).format(reports=domain.reports_text(waits, lang))}
+    if draft.koreksi_role:
+        units = ", ".join(present.unit_label(u, names) for u in draft.koreksi_units) or t("act_units_named", lang)
+        key = "act_koreksi" if d["actionable"] else "act_wait_koreksi"
+        return {"expected": t(key, lang).format(units=units, role=role)}
+    if stage is not None and stage.action == "submit":
+        if d["actionable"]:
+            return {"expected": t("act_resubmit" if d["state"] == "dikembalikan" else "act_submit", lang)}
+        return {"expected": t("act_wait_submit", lang).format(role=role)}
+    if d["actionable"]:
+        return {"expected": t("act_approve", lang)}
+    return {"expected": t("act_wait_approve", lang).format(role=role)}
+
+
+def pengingat_view(p: dict[str, Any], lang: str, names: dict[str, str] | None = None) -> dict[str, Any]:
+    nama = p["nama_unit"] or present.unit_label(p["unit"], names or {})
+    return {
+        **p,
+        "label": f"{nama} · {periode_label(p['periode'], p['tahun'], lang)}",
+        "jenis_label": t(f"pengingat_jenis_{p['jenis']}", lang),
+        "deadline_label": fmt_datetime(datetime.fromisoformat(p["deadline"]), lang),
+        "late": p["jenis"] == "terlambat",
+    }
+
+
+def disposisi_late(wf: Workflow, row: Any, now: datetime) -> bool:
+    """Is (or was, when done) the disposisi late? `disposisi.is_late`: against the due date its issuer set (a day in
+    the office's calendar), else against its SOP step's time standard — the rule the SOP compliance page uses too."""
+    return disposisi.is_late(wf, row, now)
+
+
+def _disposisi_expected(row: Any, viewer: Official | None, kepada_label: str, lang: str) -> str | None:
+    """What the disposition's card asks of its reader: the recipient acts on it and marks it done; its issuer (and
+    anyone else who may read it) waits for the recipient; nothing once done."""
+    if viewer is None:
+        return None
+    if row.selesai_at is not None:
+        return t("act_none", lang)
+    if disposisi.is_recipient(row, viewer):
+        return t("act_disposisi", lang)
+    return t("act_wait_disposisi", lang).format(kepada=kepada_label)
+
+
+def disposisi_view(r: Reader, db: Session, row: Any, viewer: Official | None = None) -> dict[str, Any]:
+    wf, lang, now = r.wf, r.lang, r.now
+    d = disposisi.public(db, wf, row)
+    ran = clock(wf, row.langkah, row.issued_at, now, lang)
+    overdue = bool(row.batas_waktu and office_date(now) > row.batas_waktu)
+    kepada = d["kepada"]
+    late = disposisi_late(wf, row, now)
+    if row.batas_waktu:  # measured against its due date, not the step's standard
+        ran = {**ran, "standard": None, "due": fmt_date(row.batas_waktu, lang)}
+    kepada_label = (
+        f"{kepada.get('nama')} ({r.role(kepada.get('role'))})" if kepada.get("nama") else r.role(kepada.get("role"))
+    )
+    return {
+        **d,
+        **ran,
+        "late": late and not row.selesai_at,
+        "done_late": late and bool(row.selesai_at),
+        "overdue": overdue and not row.selesai_at,
+        "dari_label": f"{d['dari'].get('nama', '')} ({r.role(d['dari'].get('role'))})",
+        "kepada_label": kepada_label,
+        "expected": _disposisi_expected(row, viewer, kepada_label, lang),
+        "expected_you": bool(viewer and row.selesai_at is None and disposisi.is_recipient(row, viewer)),
+        "batas_label": fmt_date(row.batas_waktu, lang) if row.batas_waktu else None,
+        "issued_label": fmt_datetime(aware(row.issued_at), lang),
+        "done_label": fmt_datetime(aware(row.selesai_at), lang) if row.selesai_at else None,
+        "periode_label": periode_label(row.periode, row.tahun, lang) if row.periode else str(row.tahun),
+    }
+
+
+def _sosialisasi_expected(status: dict[str, Any], viewer: Official | None, lang: str) -> str | None:
+    """What a circulation asks of its reader: a recipient reads the report (then it is read); its sender waits for
+    the readers."""
+    if viewer is None:
+        return None
+    mine = next((p for p in status["penerima"] if p["id"] == viewer.id), None)
+    if mine is not None:
+        return t("act_read", lang) if mine["read_at"] is None else t("act_was_read", lang)
+    if status["belum_dibaca"]:
+        return t("act_wait_read", lang).format(n=len(status["belum_dibaca"]))
+    return t("act_none", lang)
+
+
+def sosialisasi_view(r: Reader, db: Session, row: Any, viewer: Official | None = None) -> dict[str, Any]:
+    lang = r.lang
+    status = sosialisasi.status(db, row)
+    draft = db.get(DraftRow, row.draft_id)
+    return {
+        **status,
+        "expected": _sosialisasi_expected(status, viewer, lang),
+        "expected_you": bool(viewer and viewer.id in [p["id"] for p in status["penerima"] if p["read_at"] is None]),
+        "final": bool(draft and draft.state == domain.FINAL),  # "Buka laporan", not "Buka draf"
+        **clock(r.wf, row.langkah, row.sent_at, r.now, lang),
+        "label": periode_label(draft.periode, draft.tahun, lang) if draft else row.draft_id,
+        "jenis_label": pick(JENIS, draft.jenis, lang) if draft else "",
+        "sent_label": fmt_datetime(aware(row.sent_at), lang),
+        "penerima": [
+            {**p, "read_label": fmt_datetime(datetime.fromisoformat(p["read_at"]), lang) if p["read_at"] else None}
+            for p in status["penerima"]
+        ],
+    }

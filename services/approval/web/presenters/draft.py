@@ -1,0 +1,215 @@
+"""The draft page (`/draf/{id}`): the draft's card, its recap (a unit-bound official's part, or the whole), the
+latest return's banner, what changed since the previous version, its history, the forms it offers the reader
+(decision, correction, circulation) and its documents; and the inbox that lists the drafts."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from services.approval import disposisi, domain, handlers, queries, sosialisasi
+from services.approval.models import DraftRow, Official
+from services.approval.web import i18n, present
+from services.approval.web.documents import documents_view
+from services.approval.web.i18n import ACTIONS, fmt_datetime, pick, t
+from services.approval.web.presenters.cards import (
+    PENGINGAT_ROLES,
+    disposisi_view,
+    pengingat_view,
+    row_view,
+    sosialisasi_view,
+)
+from services.approval.web.presenters.changes import changes
+from services.approval.web.presenters.common import Reader, as_actor
+from shared.clock import office_date
+from shared.formatting import MISSING, fmt_date, periode_label
+
+DRAFT_ID = re.compile(r"(?P<tahun>20\d\d)-(?P<periode>TW[1-4]|S[12]|TAHUNAN)")
+
+
+def inbox_context(r: Reader, db: Session, official: Official) -> dict[str, Any]:
+    """The inbox: the drafts waiting for the reader and the others, the dispositions and circulations for them, and
+    (for those who chase the units) the units' reminders."""
+    lang, wf, now = r.lang, r.wf, r.now
+    names = present.unit_names(db)
+    drafts = []
+    for d in handlers.list_drafts(db, wf, as_actor(official), None, None):
+        row = db.get(DraftRow, d["id"])
+        view = row_view(r, d, handlers.to_domain(row) if row else None, names)
+        if row is not None and queries.circulation_due(wf, row, official, db):
+            view["expected"] = t("act_circulate", lang).format(step=sosialisasi.step_for(row))
+        drafts.append(view)
+    drafts.sort(key=lambda d: (d["tahun"], d["periode"]), reverse=True)
+    return {
+        "to_act": [d for d in drafts if d["actionable"]],
+        "for_info": [d for d in drafts if not d["actionable"]],
+        "today": fmt_date(office_date(now), lang),
+        "disposisi": [
+            disposisi_view(r, db, row, official) for row in disposisi.for_official(db, official, open_only=True)
+        ],
+        "to_read": [sosialisasi_view(r, db, row, official) for row in sosialisasi.unread_for(db, official)],
+        "pengingat": [pengingat_view(p, lang, names) for p in handlers.pengingat(db)]
+        if official.role in PENGINGAT_ROLES
+        else [],
+    }
+
+
+def not_found_message(draft_id: str, lang: str) -> str:
+    """An unknown draft: "Tidak ditemukan", as an unknown disposition or circulation; the address of a period whose
+    draft is not made yet says when it will be (a semester's or the year's once its quarters are final)."""
+    message = t("draft_not_found", lang)
+    if (m := DRAFT_ID.fullmatch(draft_id)) is not None:
+        key = "draft_not_yet_quarter" if m["periode"].startswith("TW") else "draft_not_yet_merged"
+        message = t(key, lang).format(report=periode_label(m["periode"], int(m["tahun"]), lang))
+    return message
+
+
+def return_view(r: Reader, ret: dict[str, Any], indicators: list[dict[str, Any]], units: dict[str, str]) -> dict:
+    """The latest return, for the banner at the top of the draft page: reason, who, the units by name (with whether
+    each has sent new data) and the indicators to correct; `active` until the draft is submitted or approved again."""
+    lang = r.lang
+    names = {i.get("kode"): i.get("nama") or "" for i in indicators}
+    return {
+        "active": not ret["resolved"],
+        "version": ret["version"],
+        "reason": ret["note"],
+        "by": f"{ret['actor'] or MISSING} ({r.role(ret['role'])})",
+        "when": fmt_datetime(datetime.fromisoformat(ret["at"]), lang),
+        "units": [
+            {"kode": u, "nama": present.unit_label(u, units), "delivered": ret["delivered"].get(u, False)}
+            for u in ret["units"]
+        ],
+        "indikator": [{"kode": k, "nama": names.get(k, "")} for k in ret["indikator"]],
+        "closed_without_data": [  # the Kepala Seksi's notes
+            {**k, "tanpa_data": [present.unit_label(u, units) for u in k["tanpa_data"]]}
+            for k in ret["koreksi_selesai"]
+            if k["tanpa_data"]
+        ],
+        "resolved_by": ret["resolved_by"],
+        "resolved_when": fmt_datetime(datetime.fromisoformat(ret["resolved_at"]), lang) if ret["resolved_at"] else None,
+    }
+
+
+def draft_context(r: Reader, db: Session, row: DraftRow, official: Official, *, all_rows: bool = False) -> dict:
+    """Everything the draft page shows of `row` to `official` (templates/draft.html)."""
+    wf, lang = r.wf, r.lang
+    draft = handlers.to_domain(row)
+    names = present.unit_names(db, row.tahun)
+    info = row_view(r, handlers.public(wf, row, as_actor(official), db), draft, names)
+    stage = domain.current_stage(wf, draft)
+    recap = queries.recap(db, row.tahun, row.periode, row.recap_revision)
+    rows = []
+    indicators = (recap or {}).get("rekap", {}).get("indikator", [])
+    unit_part = bool(official.unit) and any(i.get("penanggung_jawab") == official.unit for i in indicators)
+    ret = handlers.latest_return(db, row) if row.state != domain.FINAL else None
+    koreksi = return_view(r, ret, indicators, names) if ret else None
+    to_correct = {i["kode"] for i in koreksi["indikator"]} if koreksi and koreksi["active"] else set()
+    owing = (
+        [present.unit_label(u, names) for u in draft.koreksi_units if not (ret and ret["delivered"].get(u))]
+        if draft.koreksi_role
+        else []
+    )
+    for ind in indicators:
+        if unit_part and not all_rows and ind.get("penanggung_jawab") != official.unit:
+            continue  # a unit-bound official sees that unit's part (the whole on request)
+        rows.append(
+            {
+                "koreksi": ind.get("kode") in to_correct,
+                "kode": ind.get("kode"),
+                "unit": present.unit_label(ind.get("penanggung_jawab"), names) if ind.get("penanggung_jawab") else "",
+                "nama": ind.get("nama") or "",
+                "satuan": ind.get("satuan") or "",
+                "target": present.indicator_figure(ind, "target", lang),
+                "realisasi": present.indicator_figure(ind, "realisasi", lang),
+                "capaian": present.indicator_figure(ind, "capaian", lang),
+                "predikat": i18n.predikat(ind.get("predikat"), lang),
+            }
+        )
+    prev_version, prev = queries.previous_recap(db, row)
+    diff = (
+        changes(
+            prev,
+            recap,
+            lang,
+            queries.quarter_recaps(db, row.tahun, prev),
+            queries.quarter_recaps(db, row.tahun, recap),
+            names,
+        )
+        if prev is not None and recap is not None
+        else None
+    )
+    history = [
+        {
+            **h,
+            "when": fmt_datetime(datetime.fromisoformat(h["at"]), lang),
+            "action_label": pick(ACTIONS, h["action"], lang),
+            "role_label": r.role(h["role"]) if h["role"] else "",
+            "units": [present.unit_label(u, names) for u in h.get("units") or []],
+            "tanpa_data": [present.unit_label(u, names) for u in h.get("tanpa_data") or []],
+        }
+        for h in handlers.history(db, row.id, official)
+    ]
+    koreksi_units: list[str] = []
+    koreksi_indikator: list[dict[str, str]] = []
+    if stage is not None and stage.on_return and stage.on_return.koreksi and info["may_return"]:
+        by_unit = handlers.units_of((recap or {}).get("rekap", {}))
+        koreksi_units = sorted(u for u in by_unit if not official.unit or u == official.unit)
+        koreksi_indikator = [
+            {
+                "kode": i.get("kode"),
+                "unit": present.unit_label(i.get("penanggung_jawab"), names),
+                "nama": i.get("nama") or "",
+            }
+            for i in indicators
+            if i.get("penanggung_jawab") in koreksi_units
+        ]
+    circulate = sosialisasi.may_circulate(wf, row, official)
+    recipients = []
+    if circulate:
+        recipients = [
+            {"id": o.id, "nama": o.nama, "role": r.role(o.role)}
+            for o in queries.active_officials(db)
+            if o.id != official.id and wf.roles.get(o.role) is not None and wf.roles[o.role].decides
+        ]
+    circulations = [
+        sosialisasi_view(r, db, s, official)
+        for s in sosialisasi.for_draft(db, row.id)
+        if sosialisasi.may_see(db, s, official)  # who has read it: for the sender, recipients and oversight only
+    ]
+    approve_label = "approve"
+    if draft.koreksi_role:
+        approve_label = "msg_koreksi_selesai"
+    elif stage is not None and stage.action == "submit":
+        approve_label = "submit"
+    return {
+        "d": info,
+        "koreksi": koreksi,  # the latest return: the banner at the top, its indicators marked in `rows`
+        "owing": owing,  # closing the correction without new data from these units needs a note
+        "koreksi_note_min": domain.KOREKSI_NOTE_MIN,
+        "rows": rows,
+        "recap": (recap or {}).get("rekap"),
+        "capaian_instansi": present.figure((recap or {}).get("rekap", {}).get("capaian_instansi"), lang),
+        "predikat_instansi": i18n.predikat((recap or {}).get("rekap", {}).get("predikat_instansi"), lang),
+        "prev_version": prev_version,
+        "changes": diff,
+        "history": history,
+        "seq": len(draft.history),
+        "approve_label": t(approve_label, lang)
+        if approve_label != "msg_koreksi_selesai"
+        else pick(ACTIONS, "koreksi_selesai", lang),
+        "error": None,
+        "note": "",
+        "reason": "",
+        "unit_part": unit_part and not all_rows,
+        "unit_toggle": unit_part,
+        "koreksi_units": [{"kode": u, "nama": present.unit_label(u, names)} for u in koreksi_units],
+        "unit_name": present.unit_label(official.unit, names) if official.unit else "",
+        "koreksi_indikator": koreksi_indikator,
+        "circulate": circulate,
+        "recipients": recipients,
+        "circulations": circulations,
+        "documents": documents_view(db, row, lang),  # the draft's PDF, or the final files (templates/_documents.html)
+    }

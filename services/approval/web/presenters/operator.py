@@ -1,0 +1,119 @@
+"""What the operator console shows of an event, a dead letter and a consumer group: a row's short summary (never
+the whole payload), the full envelope on its own page, times in the office's zone."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+from services.approval.web.i18n import WIB
+from shared import clock
+from shared.i18n import operator_text
+from shared.messaging.index import entry_time
+
+
+def labels(lang: str) -> Any:
+    """The console's texts in `lang`, for the templates (`L(key)`), with the office's zone named."""
+
+    def label(key: str) -> str:
+        return operator_text(key, lang).replace("{zone}", clock.zone_label())
+
+    return label
+
+
+def when(entry_id: str) -> str:
+    return entry_time(entry_id).astimezone(WIB).strftime("%Y-%m-%d %H:%M:%S")
+
+
+ABOUT_KEYS = (
+    "tahun",
+    "periode",
+    "triwulan",
+    "bulan",
+    "unit",
+    "revision",
+    "status",
+    "draft_id",
+    "version",
+    "document_id",
+)
+ABOUT_VALUE_MAX = 40  # characters of one value in a row's summary
+
+
+def _about(payload: dict[str, Any]) -> str:
+    """A row's short summary: a few identifying fields of the payload, each value cut short. Never the payload
+    itself: a RekapCompleted carries the whole recap, and the log lists fifty of them."""
+    parts = []
+    for k in ABOUT_KEYS:
+        value = payload.get(k)
+        if value in (None, "") or isinstance(value, dict | list):
+            continue
+        text = str(value)
+        parts.append(f"{k}={text if len(text) <= ABOUT_VALUE_MAX else text[: ABOUT_VALUE_MAX - 1] + '…'}")
+    return " ".join(parts)
+
+
+def row_view(row: dict[str, Any], *, full: bool = False) -> dict[str, Any]:
+    """What a page shows of an event: the list's row (a summary), and with `full` the whole envelope (its own page
+    only)."""
+    payload = row.get("payload") if isinstance(row.get("payload"), dict) else {}
+    assert isinstance(payload, dict)
+    view = {
+        "stream": row["stream"],
+        "id": row["id"],
+        "when": when(row["id"]),
+        "producer": row.get("producer") or row["stream"].rsplit(".", 1)[-1],
+        "type": row.get("type", "?"),
+        "about": _about(payload),
+        "correlation_id": str(row.get("correlation_id") or ""),
+        "event_id": str(row.get("event_id") or ""),
+    }
+    if full:
+        envelope = {k: v for k, v in row.items() if k not in ("stream", "id")}
+        view["envelope"] = json.dumps(envelope, indent=2, ensure_ascii=False, default=str)
+    return view
+
+
+def since(delta: timedelta) -> str:
+    s = delta.total_seconds()
+    return f"+{s:.3f} s" if s < 60 else f"+{int(s // 60)} min {s % 60:.0f} s"
+
+
+def dlq_row(d: dict[str, Any]) -> dict[str, Any]:
+    """A dead letter's row: its group, the event's type and id, the envelope and the reason cut short."""
+    env = d.get("envelope")
+    body = env if isinstance(env, dict) else loads(env)
+    return {
+        **d,
+        "when": when(d["id"]),
+        "group": d.get("group") or "?",
+        "service": d.get("service") or d.get("group") or "?",
+        "type": body.get("type", "?") if isinstance(body, dict) else "?",
+        "event_id": body.get("event_id", "") if isinstance(body, dict) else "",
+        "envelope": json.dumps(body, indent=2, ensure_ascii=False, default=str),
+        "reason_short": short(" — ".join(str(x) for x in (d.get("dead_reason"), d.get("last_error")) if x)),
+    }
+
+
+def group_rows(rows: list[dict[str, Any]], reclaim_idle_ms: int) -> list[dict[str, Any]]:
+    """Each consumer group's oldest pending age as read ("12.5 s", "3 min"), and whether it looks stuck."""
+    for r in rows:
+        for g in r["groups"]:
+            s = g["oldest_pending_s"]
+            g["oldest"] = "" if s is None else (f"{s:.1f} s" if s < 120 else f"{s / 60:.0f} min")
+            g["stuck"] = s is not None and s > 3 * reclaim_idle_ms / 1000
+    return rows
+
+
+def short(reason: str, limit: int = 90) -> str:
+    """A dead letter's reason on its row: the first line, cut short (the whole reason is in the row's details)."""
+    first = reason.strip().splitlines()[0] if reason.strip() else ""
+    return first if len(first) <= limit else first[: limit - 1] + "…"
+
+
+def loads(value: Any) -> Any:
+    try:
+        return json.loads(value)
+    except (TypeError, ValueError):
+        return {"raw": value}

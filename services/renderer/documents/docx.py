@@ -1,0 +1,413 @@
+"""The reports as Word (docxtpl): the bundled templates, built with python-docx (`build_docx_templates`; the
+committed files under templates/ are its output), filled from the view-model with the charts inline."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Mm, Pt, RGBColor
+from docxtpl import DocxTemplate, InlineImage
+
+from services.renderer.documents.base import (
+    DOCX_TEMPLATE,
+    DOCX_TEMPLATES,
+    docx_template_for,
+    fixed_moment,
+    normalize_zip,
+)
+from services.renderer.documents.charts import chart_images
+from services.renderer.templating import docx_env
+
+
+def _shade(cell: Any, fill: str) -> None:
+    shd = OxmlElement("w:shd")
+    shd.set(qn("w:val"), "clear")
+    shd.set(qn("w:fill"), fill)
+    cell._tc.get_or_add_tcPr().append(shd)
+
+
+def _para(
+    container: Any, text: str, *, bold: bool = False, size: float = 10, align: Any = None, style: str | None = None
+) -> Any:
+    p = container.add_paragraph(style=style)
+    run = p.add_run(text)  # one run per Jinja tag: docxtpl needs each tag inside a single run
+    run.bold, run.font.size = bold, Pt(size)
+    if align is not None:
+        p.alignment = align
+    p.paragraph_format.space_after = Pt(2)
+    return p
+
+
+def _heading(doc: Any, text: str, level: int) -> Any:
+    """A Word heading (Heading 1/2): the office's table of contents and navigation pane pick it up."""
+    p = doc.add_heading(level=level)
+    p.add_run(text)
+    if level == 1:
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    return p
+
+
+def _body(doc: Any, text: str) -> Any:
+    p = _para(doc, text, size=10, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+    p.paragraph_format.first_line_indent = Cm(1)
+    p.paragraph_format.space_after = Pt(4)
+    return p
+
+
+def _loop(doc: Any, loop: str, text: str, *, indent: bool = True) -> None:
+    """One paragraph per item: `{%p for %}`, the paragraph, `{%p endfor %}`."""
+    _para(doc, f"{{%p for {loop} %}}")
+    p = _body(doc, text) if indent else _para(doc, text)
+    if not indent:
+        p.paragraph_format.left_indent = Cm(0.6)
+    _para(doc, "{%p endfor %}")
+
+
+Column = tuple[str, str, float]  # label key, cell expression ("\n" for a second paragraph), width in cm
+
+
+def _table(doc: Any, loop: str, columns: list[Column], footer: list[str] | None = None) -> Any:
+    """Header row, `{%tr for %}` row, the content row, `{%tr endfor %}` row: four separate rows (and a footer)."""
+    table = doc.add_table(rows=5 if footer else 4, cols=len(columns))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))  # repeat on each page
+    table.rows[1].cells[0].text = f"{{%tr for {loop} %}}"
+    table.rows[3].cells[0].text = "{%tr endfor %}"
+    for col, (label, body, width) in enumerate(columns):
+        for row in table.rows:
+            row.cells[col].width = Cm(width)
+        head = table.rows[0].cells[col]
+        _shade(head, "D9E2F3")
+        head_text = label[1:] if label.startswith("=") else f"{{{{ labels.{label} }}}}"
+        run = head.paragraphs[0].add_run(head_text)
+        run.bold, run.font.size = True, Pt(8.5)
+        head.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        cell = table.rows[2].cells[col]
+        for n, expr in enumerate(body.split("\n")):
+            p = cell.paragraphs[0] if n == 0 else cell.add_paragraph()
+            p.add_run(f"{{{{ {expr} }}}}").font.size = Pt(8.5)
+        if footer:
+            foot = table.rows[4].cells[col]
+            if footer[col]:
+                run = foot.paragraphs[0].add_run(f"{{{{ {footer[col]} }}}}")
+                run.bold, run.font.size = True, Pt(8.5)
+    return table
+
+
+def _page_field(paragraph: Any, instr: str) -> None:
+    fld = OxmlElement("w:fldSimple")
+    fld.set(qn("w:instr"), instr)
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    fld.append(run)
+    paragraph._p.append(fld)
+
+
+_INDIKATOR_COLS: list[Column] = [
+    ("no", "r.no", 0.8),
+    ("sasaran", "r.sasaran_nama if r.sasaran_first else ''", 3.4),
+    ("indikator", "r.nama", 4.2),
+    ("satuan", "r.satuan", 1.4),
+    ("target", "r.target", 1.9),
+    ("realisasi", "r.realisasi", 1.7),
+    ("capaian", "r.capaian", 1.6),
+    ("predikat", "r.predikat\nr.keterangan", 2.0),
+]
+_KUMULATIF_COLS: list[Column] = [
+    ("no", "r.no", 0.8),
+    ("indikator", "r.nama", 7.6),
+    ("target", "r.target_sd", 2.2),
+    ("realisasi", "r.realisasi_sd", 2.2),
+    ("capaian", "r.capaian_sd", 2.0),
+    ("predikat", "r.predikat_sd\nr.keterangan_sd", 2.2),
+]
+_RESULT_COLS: list[Column] = [("capaian", "s.capaian", 2.8), ("predikat", "s.predikat", 3.0)]
+_APPROVAL_COLS: list[Column] = [
+    ("no", "a.no", 0.8),
+    ("nama", "a.nama", 4.8),
+    ("nip", "a.nip", 3.6),
+    ("jabatan", "a.jabatan", 4.8),
+    ("tanggal", "a.decided_at", 3.0),
+]
+_CATATAN_COLS: list[Column] = [
+    ("triwulan", "c.triwulan", 1.6),
+    ("unit", "c.unit", 4.0),
+    ("kendala", "c.kendala", 5.7),
+    ("solusi", "c.solusi", 5.7),
+]
+_ANGGARAN_COLS: list[Column] = [
+    ("no", "a.no", 0.8),
+    ("program", "a.nama", 6.6),
+    ("pagu", "a.pagu", 3.4),
+    ("realisasi_rp", "a.realisasi", 3.4),
+    ("persen", "a.persen", 2.2),
+]
+_ANGGARAN_FOOT = ["", "labels.jumlah", "anggaran_total.pagu", "anggaran_total.realisasi", "anggaran_total.persen"]
+_PK_COLS: list[Column] = [
+    ("no", "p.no", 0.8),
+    ("sasaran", "p.sasaran_nama if p.sasaran_first else ''", 3.4),
+    ("indikator", "p.nama", 4.4),
+    ("satuan", "p.satuan", 1.4),
+    ("target_tahunan", "p.target", 1.9),
+    ("=TW I", "p.tw[0]", 1.3),
+    ("=TW II", "p.tw[1]", 1.3),
+    ("=TW III", "p.tw[2]", 1.3),
+    ("=TW IV", "p.tw[3]", 1.3),
+]
+_PERBANDINGAN_COLS: list[Column] = [
+    ("no", "b.no", 0.8),
+    ("indikator", "b.nama", 4.4),
+    ("satuan", "b.satuan", 1.3),
+    ("realisasi_lalu", "b.realisasi_lalu", 1.8),
+    ("realisasi_ini", "b.realisasi", 1.8),
+    ("perubahan", "b.perubahan\nb.kondisi", 1.8),
+    ("target_renstra", "b.target_renstra", 1.9),
+    ("capaian_renstra", "b.capaian_renstra", 2.0),
+]
+_SIGNATURE = [  # the signatory (who approved it in that role) under the day and position: room to sign, name, NIP
+    "",
+    "{%p if kepala.signed %}",
+    "{{ kepala.tanggal }}",
+    "{{ kepala.jabatan }}",
+    "",
+    "",
+    "{{ kepala.nama }}",
+    "{{ labels.nip }} {{ kepala.nip }}",
+    "{%p else %}",
+    "{{ kepala.status }}",
+    "{%p endif %}",
+]
+
+
+def _new_document() -> Any:
+    doc = Document()
+    section = doc.sections[0]
+    section.orientation, section.page_width, section.page_height = WD_ORIENT.PORTRAIT, Mm(210), Mm(297)
+    section.left_margin = section.right_margin = Cm(2)
+    section.top_margin = section.bottom_margin = Cm(2)
+    doc.styles["Normal"].font.name = "DejaVu Sans"
+    doc.styles["Normal"].font.size = Pt(10)
+    for name, size in (("Heading 1", 13), ("Heading 2", 11)):
+        style = doc.styles[name]
+        style.font.name, style.font.size, style.font.bold = "DejaVu Sans", Pt(size), True
+        style.font.color.rgb = RGBColor(0, 0, 0)
+    header = section.header.paragraphs[0]  # "DRAF" on every page until final
+    header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    mark = header.add_run("{{ watermark }}")
+    mark.bold, mark.font.size, mark.font.color.rgb = True, Pt(16), RGBColor(0xC0, 0x00, 0x00)
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    footer.add_run("{{ labels.halaman }} ")
+    _page_field(footer, "PAGE")
+    footer.add_run(" {{ labels.dari }} ")
+    _page_field(footer, "NUMPAGES")
+    return doc
+
+
+def _save(doc: Any, path: Path | str) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    doc.save(str(path))
+    return path
+
+
+def _signature(doc: Any) -> None:
+    for text in _SIGNATURE:
+        _para(doc, text, align=WD_ALIGN_PARAGRAPH.RIGHT)
+
+
+def _merged_sasaran(table: Any, var: str) -> None:
+    vmerge = OxmlElement("w:vMerge")  # rows of one sasaran share its cell, as in the PK
+    vmerge.set(qn("w:val"), f"{{% if {var}.sasaran_first %}}restart{{% else %}}continue{{% endif %}}")
+    table.rows[2].cells[1]._tc.get_or_add_tcPr().append(vmerge)
+
+
+def build_default_docx_template(path: Path | str = DOCX_TEMPLATE) -> Path:
+    """The quarterly and semester Word template; an office may replace it with its own."""
+    doc = _new_document()
+    for text in ("{{ jenis|upper }}", "{{ periode_label|upper }}", "{{ instansi|upper }}"):
+        _para(doc, text, bold=True, size=13, align=WD_ALIGN_PARAGRAPH.CENTER)
+    meta = "{{ labels.versi }} {{ version }}{{ pk_label }} · {{ labels.dicetak }} {{ generated_on_label }}"
+    _para(doc, meta, size=8, align=WD_ALIGN_PARAGRAPH.CENTER)
+    _para(doc, "{{ labels.per_indikator }} — {{ periode_label }}", bold=True, size=11)
+    _merged_sasaran(_table(doc, "r in rows", _INDIKATOR_COLS), "r")
+    _para(doc, "{%p if has_sd %}")
+    _para(doc, "{{ labels.kumulatif }} {{ up_to_label }}", bold=True, size=11)
+    _table(doc, "r in rows", _KUMULATIF_COLS)
+    _para(doc, "{%p endif %}")
+    _para(doc, "{{ labels.per_sasaran }}", bold=True, size=11)
+    _table(doc, "s in sasaran", [("no", "s.no", 0.8), ("sasaran", "s.nama", 10.4), *_RESULT_COLS])
+    _para(doc, "{{ labels.instansi }}: {{ capaian_instansi }}% ({{ predikat_instansi }})", bold=True, size=11)
+    _para(doc, "{{ labels.grafik }}", bold=True, size=11)
+    _para(doc, "{{ grafik }}", align=WD_ALIGN_PARAGRAPH.CENTER)
+    _para(doc, "{{ labels.grafik_tren }}", bold=True, size=11)
+    _para(doc, "{{ grafik_tren }}", align=WD_ALIGN_PARAGRAPH.CENTER)
+    _para(doc, "{%p if anggaran %}")
+    _para(doc, "{{ labels.anggaran }}", bold=True, size=11)
+    _table(doc, "a in anggaran", _ANGGARAN_COLS, _ANGGARAN_FOOT)
+    _para(doc, "{%p endif %}")
+    _para(doc, "{%p if catatan %}")
+    _para(doc, "{{ labels.catatan }}", bold=True, size=11)
+    _table(doc, "c in catatan", _CATATAN_COLS)
+    _para(doc, "{%p endif %}")
+    _signature(doc)
+    _para(doc, "{%p if approvals %}")
+    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    _para(doc, "{{ labels.pengesahan|upper }}", bold=True, size=13, align=WD_ALIGN_PARAGRAPH.CENTER)
+    _para(doc, "{{ title }} — {{ instansi }}", align=WD_ALIGN_PARAGRAPH.CENTER)
+    _table(doc, "a in approvals", _APPROVAL_COLS)
+    _para(doc, "{%p endif %}")
+    return _save(doc, path)
+
+
+def build_lkip_docx_template(path: Path | str = DOCX_TEMPLATES["tahunan"]) -> Path:
+    """The annual LKIP Word template in the PermenPANRB 53/2014 structure; an office may replace it."""
+    doc = _new_document()
+    center = WD_ALIGN_PARAGRAPH.CENTER
+    for _ in range(6):
+        _para(doc, "")
+    _para(doc, "{{ labels.report_annual|upper }}", bold=True, size=18, align=center)
+    _para(doc, "(LKIP)", bold=True, size=16, align=center)
+    _para(doc, "{{ periode_label|upper }}", bold=True, size=16, align=center)
+    for _ in range(8):
+        _para(doc, "")
+    _para(doc, "{{ instansi|upper }}", bold=True, size=14, align=center)
+    _para(doc, "{{ profil.pemda|upper }}", bold=True, size=13, align=center)
+    _para(doc, "{{ labels.versi }} {{ version }}{{ pk_label }} {{ watermark }}", size=9, align=center)
+    doc.add_page_break()
+    _heading(doc, "{{ labels.ringkasan|upper }}", 1)
+    _loop(doc, "t in ringkasan", "{{ t }}")
+    _para(doc, "{{ labels.instansi }}: {{ capaian_instansi }}% ({{ predikat_instansi }})", bold=True, size=11)
+    _table(doc, "s in sasaran", [("no", "s.no", 0.8), ("sasaran", "s.nama", 10.4), *_RESULT_COLS])
+    doc.add_page_break()
+    _heading(doc, "{{ labels.bab1|upper }}", 1)
+    _heading(doc, "A. {{ labels.latar }}", 2)
+    _loop(doc, "t in profil.latar", "{{ t }}")
+    _heading(doc, "B. {{ labels.kedudukan }}", 2)
+    _body(doc, "{{ profil.kedudukan }}")
+    _body(doc, "{{ profil.tugas }}")
+    _loop(doc, "f in profil.fungsi", "{{ loop.index }}. {{ f }}", indent=False)
+    _heading(doc, "C. {{ labels.struktur }}", 2)
+    _loop(doc, "u in struktur", "{{ loop.index }}. {{ u }}", indent=False)
+    _heading(doc, "D. {{ labels.isu }}", 2)
+    _loop(doc, "i in profil.isu", "{{ loop.index }}. {{ i }}", indent=False)
+    doc.add_page_break()
+    _heading(doc, "{{ labels.bab2|upper }}", 1)
+    _body(doc, "{{ bab2_intro }}")
+    _para(doc, "{{ labels.pk_tabel }} {{ tahun }}", bold=True, size=11)
+    _merged_sasaran(_table(doc, "p in pk_rows", _PK_COLS), "p")
+    _para(doc, "")
+    _table(doc, "a in program", [("no", "a.no", 0.8), ("program", "a.nama", 11.0), ("pagu", "a.pagu", 4.0)])
+    doc.add_page_break()
+    _heading(doc, "{{ labels.bab3|upper }}", 1)
+    _heading(doc, "{{ labels.capaian_a }}", 2)
+    _body(doc, "{{ labels.bab3_intro }}")
+    _para(doc, "{{ labels.per_indikator }} — {{ periode_label }}", bold=True, size=11)
+    _merged_sasaran(_table(doc, "r in rows", _INDIKATOR_COLS), "r")
+    _para(doc, "{{ labels.instansi }}: {{ capaian_instansi }}% ({{ predikat_instansi }})", bold=True, size=11)
+    _para(doc, "{{ labels.grafik }}", bold=True, size=11)
+    _para(doc, "{{ grafik }}", align=center)
+    _para(doc, "{{ labels.grafik_tren }}", bold=True, size=11)
+    _para(doc, "{{ grafik_tren }}", align=center)
+    _para(doc, "{{ labels.perbandingan }}", bold=True, size=11)
+    _table(doc, "b in perbandingan", _PERBANDINGAN_COLS)
+    _para(doc, "{{ labels.analisis }}", bold=True, size=11)
+    _para(doc, "{%p for s in sasaran_detail %}")
+    _para(doc, "{{ s.no }}. {{ s.nama }} — {{ labels.capaian }} {{ s.capaian }} ({{ s.predikat }})", bold=True)
+    _loop(doc, "r in s.rows", "{{ r.nama }}: {{ r.realisasi }} / {{ r.target }} {{ r.satuan }} = {{ r.capaian }}%")
+    _loop(doc, "c in s.catatan", "{{ c.unit }} ({{ c.triwulan }}): {{ c.kendala }} → {{ c.solusi }}")
+    _para(doc, "{%p endfor %}")
+    _para(doc, "{%p if catatan %}")
+    _para(doc, "{{ labels.catatan }}", bold=True, size=11)
+    _table(doc, "c in catatan", _CATATAN_COLS)
+    _para(doc, "{%p endif %}")
+    _heading(doc, "{{ labels.capaian_b }}", 2)
+    _table(doc, "a in anggaran", _ANGGARAN_COLS, _ANGGARAN_FOOT)
+    doc.add_page_break()
+    _heading(doc, "{{ labels.bab4|upper }}", 1)
+    _loop(doc, "t in penutup", "{{ t }}")
+    _signature(doc)
+    doc.add_page_break()
+    _heading(doc, "{{ labels.lampiran|upper }}", 1)
+    _heading(doc, "{{ labels.lampiran_pk }}", 2)
+    _merged_sasaran(_table(doc, "p in pk_rows", _PK_COLS), "p")
+    _signature(doc)
+    doc.add_page_break()
+    _heading(doc, "{{ labels.lampiran_pengesahan }}", 2)
+    _para(doc, "{{ labels.pengesahan|upper }}", bold=True, size=13, align=center)
+    _para(doc, "{{ title }} — {{ instansi }}", align=center)
+    _para(doc, "{%p if approvals %}")
+    _table(doc, "a in approvals", _APPROVAL_COLS)
+    _para(doc, "{%p else %}")
+    _para(doc, "{{ labels.belum_disahkan }}", align=center)
+    _para(doc, "{%p endif %}")
+    _signature(doc)
+    return _save(doc, path)
+
+
+def build_disposisi_docx_template(path: Path | str = DOCX_TEMPLATES["disposisi"]) -> Path:
+    doc = _new_document()
+    center = WD_ALIGN_PARAGRAPH.CENTER
+    _para(doc, "{{ profil.pemda|upper }}", bold=True, size=12, align=center)
+    _para(doc, "{{ instansi|upper }}", bold=True, size=13, align=center)
+    _para(doc, "")
+    _para(doc, "{{ labels.disposisi|upper }}", bold=True, size=14, align=center)
+    table = doc.add_table(rows=7, cols=2)
+    table.style = "Table Grid"
+    fields = [
+        ("nomor", "nomor"),
+        ("tanggal_disposisi", "tanggal"),
+        ("dari_pejabat", "dari"),
+        ("kepada", "kepada"),
+        ("instruksi", "instruksi"),
+        ("batas_waktu", "batas_waktu"),
+        ("catatan_disp", "catatan"),
+    ]
+    for row, (label, field) in zip(table.rows, fields, strict=True):
+        row.cells[0].width, row.cells[1].width = Cm(4.5), Cm(12.5)
+        _shade(row.cells[0], "D9E2F3")
+        row.cells[0].paragraphs[0].add_run(f"{{{{ labels.{label} }}}}").bold = True
+        row.cells[1].paragraphs[0].add_run(f"{{{{ {field} }}}}")
+    _para(doc, "")
+    for text in ("{{ tanggal }}", "{{ dari_jabatan }}", "", "", "{{ dari_nama }}", "{{ dari_nip }}"):
+        _para(doc, text, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    return _save(doc, path)
+
+
+def build_docx_templates() -> list[Path]:
+    """(Re)build the bundled templates (the committed files under templates/ are its output)."""
+    return [
+        build_default_docx_template(DOCX_TEMPLATES["triwulan"]),
+        build_default_docx_template(DOCX_TEMPLATES["semester"]),
+        build_lkip_docx_template(),
+        build_disposisi_docx_template(),
+    ]
+
+
+def render_docx(
+    vm: Mapping[str, Any],
+    template: Path | str | None = None,
+    template_dir: Path | None = None,
+    charts: Mapping[str, bytes] | None = None,
+) -> bytes:
+    """The report as Word; `template_dir` holds the office's own templates ({jenis}.docx), if any."""
+    charts = charts or chart_images(vm)
+    tpl = DocxTemplate(str(template or docx_template_for(vm.get("kind", "triwulan"), template_dir)))
+    grafik = InlineImage(tpl, image_descriptor=BytesIO(charts["grafik"]), width=Mm(160))
+    tren = InlineImage(tpl, image_descriptor=BytesIO(charts["grafik_tren"]), width=Mm(165))
+    tpl.render({**vm, "grafik": grafik, "grafik_tren": tren}, jinja_env=docx_env())
+    out = BytesIO()
+    tpl.save(out)
+    return normalize_zip(out.getvalue(), fixed_moment(vm))
