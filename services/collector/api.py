@@ -17,10 +17,11 @@ from sqlmodel import Session
 from starlette.exceptions import HTTPException
 
 from services.collector import bulanan, bulk, excel, handlers, keys, pk
+from services.collector.core.errors import Conflict, DomainError, Invalid, NotFound, NotPermitted, TooLarge
 from services.collector.keys import KeyCache
 from services.collector.models import IdempotencyRecord, Unit
 from services.collector.validation import TAHUN_MAX, TAHUN_MIN, validate_pk
-from shared.errors import FORBIDDEN, UNAUTHORIZED, ApiError, api_error, error_responses
+from shared.errors import FORBIDDEN, UNAUTHORIZED, ApiError, ErrorItem, api_error, error_body, error_responses
 from shared.ratelimit import RateLimiter
 from shared.security import hash_api_key, new_api_key
 from shared.service import (
@@ -40,6 +41,27 @@ log = logging.getLogger("lapkin.collector")
 router = APIRouter(prefix="/api/v1", tags=["collector"], responses=error_responses(401, 403, 404, 413, 422))
 Tahun = Annotated[int, Path(ge=TAHUN_MIN, le=TAHUN_MAX)]
 Triwulan = Annotated[str, Path(pattern="^TW[1-4]$")]
+
+# The one mapping from the core's refusals to HTTP: the status of each kind; the body is the one error shape.
+DOMAIN_STATUS: dict[type[DomainError], int] = {
+    Invalid: 422,
+    NotPermitted: 403,
+    NotFound: 404,
+    Conflict: 409,
+    TooLarge: 413,
+}
+
+
+def http_error(exc: DomainError) -> ApiError:
+    status = next(code for kind, code in DOMAIN_STATUS.items() if isinstance(exc, kind))
+    return ApiError(status, [ErrorItem(p.field, p.rule, p.message_id, p.message_en) for p in exc.problems])
+
+
+async def domain_error_handler(_: Request, exc: Exception) -> JSONResponse:
+    """Installed by main.create_app for every route (the core raises, api.py answers)."""
+    assert isinstance(exc, DomainError)
+    err = http_error(exc)
+    return JSONResponse(error_body(err.errors), status_code=err.status)
 
 
 async def unit_or_admin(request: Request, rt: RuntimeDep) -> Caller:
@@ -123,7 +145,7 @@ def put_perjanjian_kinerja(
 ) -> dict[str, Any]:
     problems = validate_pk(body, tahun)
     if problems:
-        raise ApiError(422, problems)
+        raise Invalid(problems)
     return handlers.put_pk(session, rt, tahun, body)
 
 
@@ -414,8 +436,9 @@ def post_laporan_triwulan_upload(
     up = excel.read_upload(data, rt.settings.max_xlsx_unpacked_bytes)
     try:
         return _submit_once(session, rt, caller, up.body, dry_run, idempotency_key)
-    except ApiError as exc:
-        raise ApiError(exc.status, excel.point_to_cells(exc.errors, up)) from exc
+    except (ApiError, DomainError) as exc:
+        err = http_error(exc) if isinstance(exc, DomainError) else exc
+        raise ApiError(err.status, excel.point_to_cells(err.errors, up)) from exc
 
 
 # ---- bulk ------------------------------------------------------------------------------------------------------

@@ -245,8 +245,7 @@ def put_kalender(session: Session, tahun: int, body: Any) -> dict[str, Any]:
             p.add(f"{where}.deadline", "before_opening", " (deadline <= buka)", " (deadline <= buka)")
             continue
         chosen[tw] = (opens, due)
-    if p:
-        raise ApiError(422, p.items)
+    p.check()
     for tw in (1, 2, 3, 4):
         opens, due = chosen.get(tw) or default_window(tahun, tw)
         row = session.get(ReportingWindow, (tahun, tw)) or ReportingWindow(
@@ -358,8 +357,7 @@ def read_report(
         p.add("anggaran.realisasi", "no_programme", f" ({unit})", f" ({unit})")
     if empty and spent is None and not notes:
         p.add("realisasi", "empty_report")  # names nothing: no value, no anggaran, no kendala or solusi
-    if p:
-        raise ApiError(422, p.items)
+    p.check()
     assert tahun is not None and isinstance(unit, str) and parsed is not None
     return Report(tahun, unit, parsed.doc, good, None if spent is None else str(spent), body, parsed.responsible)
 
