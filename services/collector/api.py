@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 from starlette.exceptions import HTTPException
 
-from services.collector import bulanan, bulk, excel, handlers, keys, pk
+from services.collector import bulk, excel, handlers, keys, pk, usecases
 from services.collector.core.errors import Conflict, DomainError, Invalid, NotFound, NotPermitted, TooLarge
 from services.collector.keys import KeyCache
 from services.collector.models import IdempotencyRecord, Unit
@@ -253,7 +253,7 @@ async def post_laporan_bulanan(
     """Monthly progress: the quarterly report's rules and answer; shown as trend and early warning, never recapped."""
     _require_unit_key(caller)
     return await run_in_threadpool(
-        _submit_in_session, rt, caller, body, dry_run, idempotency_key, bulanan.submit_bulanan
+        _submit_in_session, rt, caller, body, dry_run, idempotency_key, usecases.submit_bulanan
     )
 
 
@@ -263,7 +263,7 @@ def _submit_in_session(
     body: Any,
     dry_run: bool,
     idempotency_key: str | None,
-    submit: Submit = handlers.submit_triwulan,
+    submit: Submit = usecases.submit_triwulan,
 ) -> JSONResponse:
     with Session(rt.engine, expire_on_commit=False) as session:
         return _submit_once(session, rt, caller, body, dry_run, idempotency_key, submit)
@@ -281,7 +281,7 @@ def _submit_once(
     body: Any,
     dry_run: bool,
     idempotency_key: str | None,
-    submit: Submit = handlers.submit_triwulan,
+    submit: Submit = usecases.submit_triwulan,
 ) -> JSONResponse:
     """One report through `submit` (quarterly by default, or monthly), honouring dry_run and Idempotency-Key (the
     JSON routes and the Excel upload alike: the key is matched against the body, so the same sheet again answers the
