@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import re
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -19,11 +18,11 @@ from starlette.exceptions import HTTPException
 from services.collector import bulk, excel, handlers, keys, pk, usecases
 from services.collector.core.errors import Conflict, DomainError, Invalid, NotFound, NotPermitted, TooLarge
 from services.collector.keys import KeyCache
-from services.collector.models import IdempotencyRecord, Unit
-from services.collector.validation import TAHUN_MAX, TAHUN_MIN, validate_pk
+from services.collector.models import IdempotencyRecord
+from services.collector.validation import TAHUN_MAX, TAHUN_MIN
 from shared.errors import FORBIDDEN, UNAUTHORIZED, ApiError, ErrorItem, api_error, error_body, error_responses
 from shared.ratelimit import RateLimiter
-from shared.security import hash_api_key, new_api_key
+from shared.security import hash_api_key
 from shared.service import (
     JSON_OBJECT,
     MAX_ROW_ID,
@@ -143,9 +142,6 @@ Submitter = Annotated[Caller, Depends(submitter)]
 def put_perjanjian_kinerja(
     tahun: Tahun, session: SessionDep, rt: RuntimeDep, _: CollectorAdmin, body: JsonBody
 ) -> dict[str, Any]:
-    problems = validate_pk(body, tahun)
-    if problems:
-        raise Invalid(problems)
     return handlers.put_pk(session, rt, tahun, body)
 
 
@@ -158,10 +154,7 @@ def get_perjanjian_kinerja(tahun: Tahun, session: SessionDep, _: UnitOrAdmin) ->
 @router.get("/perjanjian-kinerja/{tahun}/versi")
 def get_pk_versions(tahun: Tahun, session: SessionDep, _: UnitOrAdmin) -> dict[str, Any]:
     """Every version of the year's PK, each with what it changed against the one before (PK perubahan)."""
-    rows = pk.versions(session, tahun)
-    if not rows:
-        raise api_error(404, "tahun", "pk_not_found", "Perjanjian Kinerja tahun ini belum ada.", "No PK for this year.")
-    return pk.summary(tahun, rows)
+    return usecases.pk_versions(session, tahun)
 
 
 @router.get("/perjanjian-kinerja/{tahun}/versi/{version}")
@@ -183,13 +176,7 @@ def put_kalender(tahun: Tahun, session: SessionDep, _: CollectorAdmin, body: Jso
 
 @router.post("/units/{kode}/api-keys", status_code=201)
 def create_api_key(kode: str, session: SessionDep, _: CollectorAdmin) -> dict[str, Any]:
-    if session.get(Unit, kode) is None:
-        raise api_error(404, "kode", "unknown_unit", f"Unit {kode} tidak dikenal.", f"Unknown unit {kode}.")
-    key = new_api_key()
-    row = keys.new_row(kode, key)
-    session.add(row)
-    session.commit()
-    return {"unit": kode, "api_key": key, "id": row.id}
+    return usecases.create_api_key(session, kode)
 
 
 @router.get("/api-keys")
@@ -350,26 +337,9 @@ def get_template(
     """The unit's pre-filled sheet (its own key, its parent's key, or the admin); `triwulan` pre-fills that cell."""
     if caller.kind == "official" or (caller.kind == "unit" and not handlers.may_act_for(session, caller.id, unit)):
         raise FORBIDDEN
-    pk_row = handlers.latest_pk(session, tahun)
-    if pk_row is None:
-        raise api_error(404, "tahun", "pk_not_found", "Perjanjian Kinerja tahun ini belum ada.", "No PK for this year.")
-    pk = json.loads(pk_row.body)
-    unit_doc = next((u for u in pk["units"] if u["kode"] == unit), None)
-    if unit_doc is None:
-        raise api_error(404, "unit", "unknown_unit", f"Unit {unit} tidak dikenal.", f"Unknown unit {unit}.")
-    if not excel.indicators_of(pk, unit):
-        raise api_error(
-            404,
-            "unit",
-            "no_indikator",
-            f"Unit {unit} tidak bertanggung jawab atas indikator apa pun dalam PK {tahun}.",
-            f"Unit {unit} is responsible for no indicator of the {tahun} PK.",
-        )
-    name = re.sub(r"[^A-Za-z0-9._-]", "_", f"laporan-triwulan-{tahun}-{unit}.xlsx")
+    sheet, name = usecases.template(session, tahun, unit, triwulan)
     return Response(
-        excel.build_template(pk, unit_doc, triwulan),
-        media_type=excel.XLSX_TYPE,
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        sheet, media_type=excel.XLSX_TYPE, headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )
 
 

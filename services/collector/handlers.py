@@ -17,10 +17,11 @@ from sqlmodel import Session, col, select
 
 from services.collector import store
 from services.collector.core import calendar
-from services.collector.core.errors import Conflict, pk_not_found
+from services.collector.core.errors import Conflict, Invalid, pk_not_found
 from services.collector.core.periode import PeriodeStatus, ensure_quarter_open, finalise, reopen
 from services.collector.core.periode import close as close_quarter
 from services.collector.core.report import HasNilai, ParsedPk, responsible
+from services.collector.core.validation import validate_pk
 from services.collector.filetype import named_as
 from services.collector.models import (
     Bukti,
@@ -85,7 +86,11 @@ class PkCache:
 PK_CACHE = PkCache()
 
 
-def put_pk(session: Session, rt: Runtime, tahun: int, body: dict[str, Any]) -> dict[str, Any]:
+def put_pk(session: Session, rt: Runtime, tahun: int, body: Any) -> dict[str, Any]:
+    """A new PK version for the year (every problem listed, Invalid); the same PK again makes none."""
+    problems = validate_pk(body, tahun)
+    if problems:
+        raise Invalid(problems)
     current = latest_pk(session, tahun)
     version = (current.version + 1) if current else 1
     doc = {**body, "tahun": tahun}

@@ -7,6 +7,7 @@ kept, a `Ledger`: its quarter (col_unit_quarter, through store.py's prepared SQL
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from typing import Any, Protocol
 from uuid import uuid4
@@ -14,8 +15,9 @@ from uuid import uuid4
 from pydantic import BaseModel
 from sqlmodel import Session, select
 
-from services.collector import handlers, store
+from services.collector import excel, handlers, keys, pk, store
 from services.collector.core import calendar, periode
+from services.collector.core.errors import NotFound, pk_not_found
 from services.collector.core.report import (
     Diff,
     HasCatatan,
@@ -31,6 +33,7 @@ from services.collector.core.report import (
 )
 from services.collector.models import BulananSubmission, BulananValue, Unit, UnitMonth
 from shared.events import catalogue as ev
+from shared.security import new_api_key
 from shared.service import Runtime
 
 
@@ -228,3 +231,42 @@ def submit_bulanan(
     due = calendar.month_deadline(tahun, bulan)
     ledger = MonthLedger(tahun, bulan, unit)
     return apply_report(session, rt, report=report, ledger=ledger, due=due, dry_run=dry_run, received_at=received_at)
+
+
+def create_api_key(session: Session, kode: str) -> dict[str, Any]:
+    """A new API key for a known unit: the key itself is answered this once, only its hash is kept."""
+    if session.get(Unit, kode) is None:
+        raise NotFound.one("kode", "unknown_unit", f"Unit {kode} tidak dikenal.", f"Unknown unit {kode}.")
+    key = new_api_key()
+    row = keys.new_row(kode, key)
+    session.add(row)
+    session.commit()
+    return {"unit": kode, "api_key": key, "id": row.id}
+
+
+def pk_versions(session: Session, tahun: int) -> dict[str, Any]:
+    """Every version of the year's PK, each with what it changed against the one before (PK perubahan)."""
+    rows = pk.versions(session, tahun)
+    if not rows:
+        raise pk_not_found()
+    return pk.summary(tahun, rows)
+
+
+def template(session: Session, tahun: int, unit: str, triwulan: int | None) -> tuple[bytes, str]:
+    """The unit's pre-filled sheet of the newest PK, and its file name; `triwulan` pre-fills that cell."""
+    pk_row = handlers.latest_pk(session, tahun)
+    if pk_row is None:
+        raise pk_not_found()
+    doc = json.loads(pk_row.body)
+    unit_doc = next((u for u in doc["units"] if u["kode"] == unit), None)
+    if unit_doc is None:
+        raise NotFound.one("unit", "unknown_unit", f"Unit {unit} tidak dikenal.", f"Unknown unit {unit}.")
+    if not excel.indicators_of(doc, unit):
+        raise NotFound.one(
+            "unit",
+            "no_indikator",
+            f"Unit {unit} tidak bertanggung jawab atas indikator apa pun dalam PK {tahun}.",
+            f"Unit {unit} is responsible for no indicator of the {tahun} PK.",
+        )
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", f"laporan-triwulan-{tahun}-{unit}.xlsx")
+    return excel.build_template(doc, unit_doc, triwulan), name
