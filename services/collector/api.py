@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import re
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -16,15 +15,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 from starlette.exceptions import HTTPException
 
-from services.collector import bulanan, bulk, excel, handlers, keys, pk
+from services.collector import bulk, excel, handlers, keys, pk, usecases
 from services.collector import schemas as s
+from services.collector.core.errors import Conflict, DomainError, Invalid, NotFound, NotPermitted, TooLarge
 from services.collector.keys import KeyCache
-from services.collector.models import IdempotencyRecord, Unit
-from services.collector.validation import TAHUN_MAX, TAHUN_MIN, validate_pk
+from services.collector.models import IdempotencyRecord
+from services.collector.validation import TAHUN_MAX, TAHUN_MIN
 from shared.contract import answer, json_body_of, operation_name
-from shared.errors import FORBIDDEN, UNAUTHORIZED, ApiError, api_error, error_responses
+from shared.errors import FORBIDDEN, UNAUTHORIZED, ApiError, ErrorItem, api_error, error_body, error_responses
 from shared.ratelimit import RateLimiter
-from shared.security import hash_api_key, new_api_key
+from shared.security import hash_api_key
 from shared.service import (
     MAX_ROW_ID,
     Caller,
@@ -46,6 +46,27 @@ router = APIRouter(
 )
 Tahun = Annotated[int, Path(ge=TAHUN_MIN, le=TAHUN_MAX)]
 Triwulan = Annotated[str, Path(pattern="^TW[1-4]$")]
+
+# The one mapping from the core's refusals to HTTP: the status of each kind; the body is the one error shape.
+DOMAIN_STATUS: dict[type[DomainError], int] = {
+    Invalid: 422,
+    NotPermitted: 403,
+    NotFound: 404,
+    Conflict: 409,
+    TooLarge: 413,
+}
+
+
+def http_error(exc: DomainError) -> ApiError:
+    status = next(code for kind, code in DOMAIN_STATUS.items() if isinstance(exc, kind))
+    return ApiError(status, [ErrorItem(p.field, p.rule, p.message_id, p.message_en) for p in exc.problems])
+
+
+async def domain_error_handler(_: Request, exc: Exception) -> JSONResponse:
+    """Installed by main.create_app for every route (the core raises, api.py answers)."""
+    assert isinstance(exc, DomainError)
+    err = http_error(exc)
+    return JSONResponse(error_body(err.errors), status_code=err.status)
 
 
 async def unit_or_admin(request: Request, rt: RuntimeDep) -> Caller:
@@ -135,9 +156,6 @@ Submitter = Annotated[Caller, Depends(submitter)]
 def put_perjanjian_kinerja(
     tahun: Tahun, session: SessionDep, rt: RuntimeDep, _: CollectorAdmin, body: JsonBody
 ) -> dict[str, Any]:
-    problems = validate_pk(body, tahun)
-    if problems:
-        raise ApiError(422, problems)
     return handlers.put_pk(session, rt, tahun, body)
 
 
@@ -156,10 +174,7 @@ def get_perjanjian_kinerja(tahun: Tahun, session: SessionDep, _: UnitOrAdmin) ->
 )
 def get_pk_versions(tahun: Tahun, session: SessionDep, _: UnitOrAdmin) -> dict[str, Any]:
     """Every version of the year's PK, each with what it changed against the one before (PK perubahan)."""
-    rows = pk.versions(session, tahun)
-    if not rows:
-        raise api_error(404, "tahun", "pk_not_found", "Perjanjian Kinerja tahun ini belum ada.", "No PK for this year.")
-    return pk.summary(tahun, rows)
+    return usecases.pk_versions(session, tahun)
 
 
 @router.get(
@@ -195,13 +210,7 @@ def put_kalender(tahun: Tahun, session: SessionDep, _: CollectorAdmin, body: Jso
     responses=answer(201, s.KunciApiBaru, "Kunci dibuat / key made"),
 )
 def create_api_key(kode: str, session: SessionDep, _: CollectorAdmin) -> dict[str, Any]:
-    if session.get(Unit, kode) is None:
-        raise api_error(404, "kode", "unknown_unit", f"Unit {kode} tidak dikenal.", f"Unknown unit {kode}.")
-    key = new_api_key()
-    row = keys.new_row(kode, key)
-    session.add(row)
-    session.commit()
-    return {"unit": kode, "api_key": key, "id": row.id}
+    return usecases.create_api_key(session, kode)
 
 
 @router.get("/api-keys", response_model=None, responses=answer(200, s.DaftarKunciApi, "Kunci / keys"))
@@ -295,7 +304,7 @@ async def post_laporan_bulanan(
     """Monthly progress: the quarterly report's rules and answer; shown as trend and early warning, never recapped."""
     _require_unit_key(caller)
     return await run_in_threadpool(
-        _submit_in_session, rt, caller, body, dry_run, idempotency_key, bulanan.submit_bulanan
+        _submit_in_session, rt, caller, body, dry_run, idempotency_key, usecases.submit_bulanan
     )
 
 
@@ -305,7 +314,7 @@ def _submit_in_session(
     body: Any,
     dry_run: bool,
     idempotency_key: str | None,
-    submit: Submit = handlers.submit_triwulan,
+    submit: Submit = usecases.submit_triwulan,
 ) -> JSONResponse:
     with Session(rt.engine, expire_on_commit=False) as session:
         return _submit_once(session, rt, caller, body, dry_run, idempotency_key, submit)
@@ -323,7 +332,7 @@ def _submit_once(
     body: Any,
     dry_run: bool,
     idempotency_key: str | None,
-    submit: Submit = handlers.submit_triwulan,
+    submit: Submit = usecases.submit_triwulan,
 ) -> JSONResponse:
     """One report through `submit` (quarterly by default, or monthly), honouring dry_run and Idempotency-Key (the
     JSON routes and the Excel upload alike: the key is matched against the body, so the same sheet again answers the
@@ -392,26 +401,9 @@ def get_template(
     """The unit's pre-filled sheet (its own key, its parent's key, or the admin); `triwulan` pre-fills that cell."""
     if caller.kind == "official" or (caller.kind == "unit" and not handlers.may_act_for(session, caller.id, unit)):
         raise FORBIDDEN
-    pk_row = handlers.latest_pk(session, tahun)
-    if pk_row is None:
-        raise api_error(404, "tahun", "pk_not_found", "Perjanjian Kinerja tahun ini belum ada.", "No PK for this year.")
-    pk = json.loads(pk_row.body)
-    unit_doc = next((u for u in pk["units"] if u["kode"] == unit), None)
-    if unit_doc is None:
-        raise api_error(404, "unit", "unknown_unit", f"Unit {unit} tidak dikenal.", f"Unknown unit {unit}.")
-    if not excel.indicators_of(pk, unit):
-        raise api_error(
-            404,
-            "unit",
-            "no_indikator",
-            f"Unit {unit} tidak bertanggung jawab atas indikator apa pun dalam PK {tahun}.",
-            f"Unit {unit} is responsible for no indicator of the {tahun} PK.",
-        )
-    name = re.sub(r"[^A-Za-z0-9._-]", "_", f"laporan-triwulan-{tahun}-{unit}.xlsx")
+    sheet, name = usecases.template(session, tahun, unit, triwulan)
     return Response(
-        excel.build_template(pk, unit_doc, triwulan),
-        media_type=excel.XLSX_TYPE,
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        sheet, media_type=excel.XLSX_TYPE, headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )
 
 
@@ -484,8 +476,9 @@ def post_laporan_triwulan_upload(
     up = excel.read_upload(data, rt.settings.max_xlsx_unpacked_bytes)
     try:
         return _submit_once(session, rt, caller, up.body, dry_run, idempotency_key)
-    except ApiError as exc:
-        raise ApiError(exc.status, excel.point_to_cells(exc.errors, up)) from exc
+    except (ApiError, DomainError) as exc:
+        err = http_error(exc) if isinstance(exc, DomainError) else exc
+        raise ApiError(err.status, excel.point_to_cells(err.errors, up)) from exc
 
 
 # ---- bulk ------------------------------------------------------------------------------------------------------

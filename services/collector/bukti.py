@@ -21,10 +21,11 @@ from uuid import uuid4
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
+from services.collector.core.errors import Conflict, Invalid, NotFound, NotPermitted, TooLarge
 from services.collector.filetype import ACCEPTED, MAX_FILENAME, Detected, detect, named_as
 from services.collector.handlers import STATUS_ROLES, ensure_open, may_act_for, utc_now
 from services.collector.models import Bukti, Submission, Unit
-from shared.errors import FORBIDDEN, api_error
+from shared.errors import FORBIDDEN
 from shared.service import Caller
 
 CHUNK = 1024 * 1024
@@ -71,7 +72,7 @@ def stage(source: BinaryIO, root: Path, limit: int) -> Staged:
             out.flush()
             os.fsync(out.fileno())
         if size == 0:
-            raise api_error(422, "file", "empty_file", "file: berkas kosong", "file: the file is empty")
+            raise Invalid.one("file", "empty_file", "file: berkas kosong", "file: the file is empty")
         detected = detect(path)
         if not detected.accepted:
             raise invalid_type(detected)
@@ -90,8 +91,7 @@ def place(staged: Staged, root: Path) -> None:
 
 def too_large(limit: int) -> Exception:
     size = f"{limit / 1048576:g} MiB" if limit >= 1048576 else f"{limit} bytes"
-    return api_error(
-        413,
+    return TooLarge.one(
         "file",
         "too_large",
         f"file: berkas melebihi batas ukuran ({size})",
@@ -101,8 +101,7 @@ def too_large(limit: int) -> Exception:
 
 def invalid_type(detected: Detected) -> Exception:
     allowed = ", ".join(k.upper() for k in ACCEPTED)
-    return api_error(
-        422,
+    return Invalid.one(
         "file",
         "invalid_file_type",
         f"file: jenis berkas tidak diizinkan (terdeteksi: {detected.kind}); yang diizinkan: {allowed}",
@@ -127,8 +126,7 @@ def display_name(raw: str | None) -> str:
 def load_submission(session: Session, submission_id: str) -> Submission:
     sub = session.get(Submission, submission_id)
     if sub is None:
-        raise api_error(
-            404,
+        raise NotFound.one(
             "submission_id",
             "unknown_submission",
             f"Laporan {submission_id} tidak dikenal.",
@@ -154,15 +152,14 @@ def check_upload(session: Session, caller: Caller, submission_id: str) -> Submis
     sub = load_submission(session, submission_id)
     if caller.kind == "unit":
         if not may_act_for(session, caller.id, sub.unit):
-            raise api_error(
-                403,
+            raise NotPermitted.one(
                 "submission_id",
                 "wrong_unit",
                 f"Kunci API ini milik unit {caller.id}, bukan unit laporan ini ({sub.unit}).",
                 f"This API key belongs to unit {caller.id}, not to this submission's unit ({sub.unit}).",
             )
     elif caller.kind != "admin":
-        raise api_error(403, None, "unit_key_required", "Gunakan kunci API unit.", "Use a unit's API key.")
+        raise NotPermitted.one(None, "unit_key_required", "Gunakan kunci API unit.", "Use a unit's API key.")
     ensure_open(session, sub.tahun, sub.triwulan, sub.unit)
     return sub
 
@@ -171,15 +168,14 @@ def check_fields(sub: Submission, indikator: str | None, keterangan: str | None)
     if indikator is not None:
         named = {item.get("indikator") for item in json.loads(sub.body).get("realisasi", []) if isinstance(item, dict)}
         if indikator not in named:
-            raise api_error(
-                422,
+            raise Invalid.one(
                 "indikator",
                 "unknown_indikator",
                 f"indikator: {indikator} tidak ada dalam laporan ini",
                 f"indikator: {indikator} is not in this submission",
             )
     if keterangan is not None and len(keterangan) > MAX_KETERANGAN:
-        raise api_error(422, "keterangan", "too_long", "keterangan: terlalu panjang", "keterangan: is too long")
+        raise Invalid.one("keterangan", "too_long", "keterangan: terlalu panjang", "keterangan: is too long")
 
 
 def attach(
@@ -203,8 +199,7 @@ def attach(
     ensure_open(session, sub.tahun, sub.triwulan, sub.unit)  # it may have closed while the body came in
     count = session.exec(select(func.count()).select_from(Bukti).where(Bukti.submission_id == sub.id)).one()
     if count >= max_count:
-        raise api_error(
-            409,
+        raise Conflict.one(
             "file",
             "too_many_files",
             f"file: laporan ini sudah memiliki {count} bukti (paling banyak {max_count})",
@@ -281,12 +276,11 @@ def own_units(session: Session, key_unit: str) -> list[str]:
 def for_download(session: Session, caller: Caller, root: Path, bukti_id: str) -> tuple[Bukti, Path]:
     row = session.get(Bukti, bukti_id)
     if row is None:
-        raise api_error(404, "id", "unknown_bukti", f"Bukti {bukti_id} tidak dikenal.", f"Unknown evidence {bukti_id}.")
+        raise NotFound.one("id", "unknown_bukti", f"Bukti {bukti_id} tidak dikenal.", f"Unknown evidence {bukti_id}.")
     check_may_read(session, caller, row.unit)
     path = blob_path(root, row.sha256)
     if not path.is_file():
-        raise api_error(
-            404,
+        raise NotFound.one(
             "id",
             "file_missing",
             "Berkas bukti tidak ada di penyimpanan (data_dir/bukti); pulihkan dari cadangan.",

@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from services.collector import handlers
+from services.collector import handlers, usecases
+from services.collector.core.errors import DomainError
 from shared.errors import ApiError, ErrorItem, api_error
 from shared.service import Runtime
 
@@ -59,9 +60,11 @@ def submit_bulk(
             first[identity] = r.row
         try:
             with session.begin_nested():  # SAVEPOINT: a refused row takes back only its own writes
-                r.answer = handlers.submit_triwulan(
+                r.answer = usecases.submit_triwulan(
                     session, rt, key_unit=key_unit, body=r.body, dry_run=dry_run, received_at=received_at
                 )
+        except DomainError as exc:
+            r.problems = [ErrorItem(p.field, p.rule, p.message_id, p.message_en) for p in exc.problems]
         except ApiError as exc:
             r.problems = exc.errors
         except IntegrityError:  # a concurrent request took this unit's quarter first

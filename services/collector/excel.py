@@ -19,7 +19,8 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from shared.errors import ApiError, ErrorItem, api_error
+from services.collector.core.errors import DomainError, Invalid, Problem, TooLarge
+from shared.errors import ErrorItem
 from shared.slots import Slots
 from shared.spreadsheet import put
 
@@ -197,8 +198,7 @@ def read_upload(data: bytes, max_unpacked: int) -> Upload:
         if _has_formulas(data):  # read a second time, as formulas, only when the sheets hold any
             _refuse_formulas_without_value(rows, _rows(_open_workbook(data, data_only=False)))
     if not _is_template(rows):
-        raise api_error(
-            422,
+        raise Invalid.one(
             "file",
             "not_a_template",
             f"Berkas ini bukan templat laporan triwulan Lapkin (lembar {SHEET} tidak sesuai); unduh templat dari "
@@ -209,9 +209,8 @@ def read_upload(data: bytes, max_unpacked: int) -> Upload:
     return _body(rows)
 
 
-def _invalid_file(why_id: str, why_en: str) -> ApiError:
-    return api_error(
-        422,
+def _invalid_file(why_id: str, why_en: str) -> DomainError:
+    return Invalid.one(
         "file",
         "invalid_file",
         f"Berkas bukan .xlsx yang dapat dibaca: {why_id}.",
@@ -219,10 +218,9 @@ def _invalid_file(why_id: str, why_en: str) -> ApiError:
     )
 
 
-def unpacked_too_large(limit: int) -> ApiError:
+def unpacked_too_large(limit: int) -> DomainError:
     mib = f"{limit / (1024 * 1024):g}"
-    return api_error(
-        413,
+    return TooLarge.one(
         "file",
         "unpacked_too_large",
         f"Isi berkas .xlsx setelah dibuka melebihi batas {mib} MiB.",
@@ -238,8 +236,7 @@ def check_unpacked(data: bytes, limit: int) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             members = zf.infolist()
             if len(members) > MAX_MEMBERS:
-                raise api_error(
-                    413,
+                raise TooLarge.one(
                     "file",
                     "too_many_parts",
                     f"Berkas .xlsx memuat {len(members)} bagian; paling banyak {MAX_MEMBERS}.",
@@ -261,7 +258,7 @@ def check_unpacked(data: bytes, limit: int) -> None:
 
 def _open(data: bytes, max_unpacked: int) -> Any:
     if not data:
-        raise api_error(422, "file", "required", "file: berkas .xlsx wajib dikirim", "file: a .xlsx file is required")
+        raise Invalid.one("file", "required", "file: berkas .xlsx wajib dikirim", "file: a .xlsx file is required")
     if not data.startswith(b"PK\x03\x04"):
         raise _invalid_file("isinya bukan arsip zip Office Open XML", "its content is not an Office Open XML zip")
     check_unpacked(data, max_unpacked)
@@ -293,7 +290,7 @@ def _refuse_formulas_without_value(values: list[tuple[Any, ...]], formulas: list
             if value is None and isinstance(formula, str) and formula.startswith("="):
                 cell = cell_name(f"{COLUMNS_LETTERS[col]}{row_no}")
                 errors.append(
-                    ErrorItem(
+                    Problem(
                         cell,
                         "formula_without_value",
                         f"Sel {cell} — rumus {formula[:60]} tanpa nilai tersimpan: buka dan simpan berkas di Excel "
@@ -303,7 +300,7 @@ def _refuse_formulas_without_value(values: list[tuple[Any, ...]], formulas: list
                     )
                 )
     if errors:
-        raise ApiError(422, errors)
+        raise Invalid(errors)
 
 
 def _rows(wb: Any) -> list[tuple[Any, ...]]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.collector import bukti_api, excel, handlers, reminders
-from services.collector.api import router
+from services.collector.api import domain_error_handler, router
+from services.collector.core.errors import DomainError
 from services.collector.models import TABLES
 from shared.config import Settings, get_settings
 from shared.service import build_app
@@ -14,7 +15,7 @@ from shared.service import build_app
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     excel.PARSING.configure(settings.xlsx_parse_concurrency, settings.xlsx_parse_wait_s)
-    return build_app(
+    app = build_app(
         "collector",
         tables=TABLES,
         routers=[router, bukti_api.router],
@@ -26,3 +27,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         on_start=reminders.start,
         settings=settings,
     )
+    app.add_exception_handler(DomainError, domain_error_handler)
+    return app

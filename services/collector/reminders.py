@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from services.collector.core.calendar import points_due
 from services.collector.handlers import periode_state, responsible, utc_now, window
 from services.collector.models import CurrentValue, PkVersion, ReminderSent
 from shared.config import Settings
@@ -29,11 +30,6 @@ from shared.events import catalogue as ev
 from shared.service import Runtime
 
 log = logging.getLogger("lapkin.collector.reminders")
-
-
-def reminder_points(opens: datetime, due: datetime, days_before: int) -> list[tuple[str, datetime]]:
-    """When each reminder of a quarter falls due."""
-    return [("pengingat", max(opens, due - timedelta(days=days_before))), ("terlambat", due)]
 
 
 def due_reminders(session: Session, settings: Settings, now: datetime) -> list[ev.SubmissionOverdue]:
@@ -49,11 +45,7 @@ def due_reminders(session: Session, settings: Settings, now: datetime) -> list[e
         owed, names = responsible(pk), {u["kode"]: u["nama"] for u in pk.get("units", [])}
         for triwulan in (1, 2, 3, 4):
             opens, due, _ = window(session, tahun, triwulan)
-            points = [
-                (jenis, at)
-                for jenis, at in reminder_points(opens, due, settings.reminder_days_before)
-                if at <= now <= at + catch_up
-            ]
+            points = points_due(opens, due, settings.reminder_days_before, now, catch_up)
             if not points or periode_state(session, tahun, triwulan).status != "open":
                 continue
             have: dict[str, set[str]] = {}
