@@ -1,8 +1,9 @@
-"""The operators' tools as the CLI uses them: `shared.messaging.ops` bound to this system (`services.system`)."""
+"""The operators' tools as the CLI uses them: `shared.messaging.ops` bound to this system (services/operations.py)."""
 
 from __future__ import annotations
 
-from services.system import PRODUCERS, READERS, Ops, expected_groups
+from services.operations import Ops, expected_groups
+from services.system import PRODUCERS, READERS
 from shared.messaging.ops import (
     DeadLetterAmbiguous,
     DeadLetterNotFound,

@@ -12,11 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from redis import Redis
-
-from shared.config import Settings, register_services
-from shared.messaging import index
-from shared.messaging import ops as messaging_ops
+from shared.config import register_services
+from shared.messaging import registry as index
 
 DEFAULT_PORTS = {"collector": 8001, "aggregator": 8002, "approval": 8003, "renderer": 8004}
 SERVICES = tuple(DEFAULT_PORTS)
@@ -78,14 +75,3 @@ INDEX_FIELDS = index.IndexFields(
 register_services(DEFAULT_PORTS)
 index.register_producers(PRODUCERS)
 index.register_fields(INDEX_FIELDS)
-
-
-def expected_groups(producer: str) -> list[str]:
-    return messaging_ops.expected_groups(READERS, producer)
-
-
-class Ops(messaging_ops.Ops):
-    """The operators' view of this system's streams (`shared.messaging.ops.Ops` with its producers and readers)."""
-
-    def __init__(self, settings: Settings, client: Redis | None = None) -> None:
-        super().__init__(settings, client, producers=PRODUCERS, readers=READERS)

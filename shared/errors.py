@@ -33,7 +33,7 @@ class ErrorItemModel(BaseModel):
 
     field: str | None = Field(
         description="Kolom yang bermasalah (null: permintaan itu sendiri) / the field at fault (null: the request)",
-        examples=["realisasi[0].nilai"],
+        examples=["baris[0].nilai"],
     )
     rule: str = Field(
         description="Aturan yang dilanggar, untuk program / the rule, for programs", examples=["not_a_number"]

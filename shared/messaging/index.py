@@ -29,63 +29,34 @@ import logging
 import os
 import re
 import socket
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from faststream.redis.parser.binary import BinaryMessageFormatV1
 
+from shared.messaging import registry
+from shared.messaging.registry import (
+    ENVELOPE_FILTERS,
+    IndexFields,
+    Payload,
+    registered_fields,
+    registered_producers,
+)
+from shared.messaging.registry import register_fields as register_fields  # the system registers through either
+from shared.messaging.registry import register_producers as register_producers
+
 log = logging.getLogger("lapkin.index")
 
 INDEXER_GROUP = "indexer"
-ENVELOPE_FILTERS = ("type", "service")
-_PRODUCERS: list[str] = []  # the system's producing services, as the system registers them (register_producers)
 
 
-def register_producers(names: Iterable[str]) -> None:
-    """Name the services whose streams the index covers by default: the system does, when its module is imported
-    (services/system.py); an `EventIndex` or `Indexer` given `producers` uses those instead."""
-    _PRODUCERS[:] = list(dict.fromkeys(names))
-
-
-def registered_producers() -> tuple[str, ...]:
-    return tuple(_PRODUCERS)
-
-
-Payload = dict[str, Any]
-
-
-@dataclass(frozen=True)
-class IndexFields:
-    """What the index reads from an event's payload, beyond the envelope (type, producer, correlation and causation
-    ids). The system registers it (`register_fields`); the kernel names no payload field."""
-
-    # filter name → its values for a payload (what an operator narrows the log by; the menus offer what was seen)
-    filters: Mapping[str, Callable[[Payload], list[str]]] = field(default_factory=dict)
-    refs: tuple[str, ...] = ()  # payload fields whose value names a piece of work: a trace starts from any of them
-    # (index key, id field, version field) of work made in versions: a trace follows a version from the event that
-    # made it on
-    versioned: tuple[str, str, str] | None = None
-    reports: tuple[str, ...] = ()  # ref fields of a report: its trace also shows what it was drawn from
-    sources: tuple[str, ...] = ()  # ref fields of the events reports are drawn from
-    # (filter, value) whose source events an event was drawn from, written before it (None: drawn from none)
-    drawn_from: Callable[[dict[str, Any]], tuple[str, str] | None] = lambda env: None
-
-
-_FIELDS: list[IndexFields] = [IndexFields()]
-FILTERS: tuple[str, ...] = (*ENVELOPE_FILTERS, "corr")  # what a page may filter by; with the registered filters
-
-
-def register_fields(fields: IndexFields) -> None:
-    """Name what the index reads from payloads (services/system.py does, when the services are imported)."""
-    global FILTERS
-    _FIELDS[0] = fields
-    FILTERS = (*ENVELOPE_FILTERS, *fields.filters, "corr")
-
-
-def registered_fields() -> IndexFields:
-    return _FIELDS[0]
+def __getattr__(name: str) -> Any:
+    """`FILTERS`: what a page may filter by, with the filters registered now (shared/messaging/registry.py)."""
+    if name == "FILTERS":
+        return registry.filters()
+    raise AttributeError(name)
 
 
 def menu_filters() -> tuple[str, ...]:
@@ -273,7 +244,7 @@ class EventIndex:
     ) -> Page:
         """Newest first, ordered by (entry id, stream name). No filter: XREVRANGE on every stream, merged. Filters:
         through the index. `before` is the `next_before` of the previous page (`<entry id>@<stream>`)."""
-        filters = {k: v for k, v in (filters or {}).items() if v and k in FILTERS}  # FILTERS: as registered now
+        filters = {k: v for k, v in (filters or {}).items() if v and k in registry.filters()}  # as registered now
         cursor = None
         if before and is_entry_id(before.partition("@")[0]):
             bid, _, bstream = before.partition("@")

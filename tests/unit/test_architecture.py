@@ -174,7 +174,7 @@ def test_the_checks_see_what_they_forbid():
 SERVICE_NAMES = re.compile(r"\b(collector|aggregator|approval|renderer)\b")  # the lower-case words: prose and code
 PAYLOAD_FIELDS = re.compile(r"\b(realisasi|indikator|triwulan|tahun|submission_id|draft_id|document_id)\b")
 # the event catalogue (the published contract) and the SAKIP vocabulary name the domain; the rest of the kernel not
-DOMAIN_PACKAGES = ("shared/events/", "shared/sakip/")
+DOMAIN_PACKAGES = ("shared/events/", "shared/sakip/", "shared/i18n/")  # i18n: the product's words
 # left, with where it goes: the period's name (TW1 -> "Triwulan I 2024") belongs to the SAKIP vocabulary's Periode
 NAMED_YET = {"shared/formatting.py"}
 

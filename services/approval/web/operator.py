@@ -33,7 +33,7 @@ from services.approval.web.errors import not_found_page
 from services.approval.web.i18n import WIB
 from services.approval.web.presenters.operator import dlq_row, group_rows, labels, loads, row_view, since, when
 from services.approval.web.rendering import TEMPLATES
-from services.system import Ops
+from services.operations import Ops
 from shared.i18n import operator_text
 from shared.messaging.index import FILTERS, INDEXER_GROUP, EventIndex, Indexer, decode, entry_time, is_entry_id, matches
 from shared.messaging.ops import group_of, row_id
