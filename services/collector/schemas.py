@@ -81,7 +81,7 @@ class RealisasiItem(Tertutup):
         examples=["IK-3.1"],
     )
     nilai: Angka = Field(
-        description="Realisasi kumulatif sampai periode ini (satuan %: 0–100) / cumulative realisation",
+        description="Realisasi kumulatif sampai periode ini, ≥ 0 (satuan %: 0–100) / cumulative realisation, ≥ 0",
         examples=["62.5"],
     )
     keterangan: Teks | None = Field(
