@@ -161,8 +161,8 @@ class Riwayat(BaseModel):
     version: int = Field(description="Versi draf / the draft's version")
     action: str = Field(description="Tindakan / the action", examples=["approve"])
     step: int | None = Field(description="Langkah SOP / the SOP step")
-    actor: str = Field(description="Nama pelaku / who acted")
-    role: str = Field(description="Peran pelaku / their role")
+    actor: str | None = Field(description="Nama pelaku (null: sistem) / who acted (null: the system)")
+    role: str | None = Field(description="Peran pelaku / their role")
     note: str | None = Field(description="Catatan / the note")
     at: str = Waktu
 
