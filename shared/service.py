@@ -274,8 +274,6 @@ def _ping_db(engine: Engine) -> None:
 
 # a row's integer key in a path: bounded as both databases store it (beyond, SQLite and PostgreSQL raise: a 500)
 RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
-# a route that reads a JSON object itself (not a pydantic model) says so in its OpenAPI: `openapi_extra=JSON_OBJECT`
-JSON_OBJECT = {"requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}}}
 MULTIPART_OVERHEAD = 64 * 1024  # boundaries, part headers and small form fields around an uploaded file
 
 
@@ -479,7 +477,7 @@ async def json_body(request: Request) -> Any:
     """The request's JSON, read here rather than by FastAPI's `Body()`, which answers 400 (not the error body's 422)
     to a body that is not JSON or not UTF-8. Strict (shared.strictjson): a key twice in one object is a 422
     `duplicate_key`. Declare it after the caller's dependency: who you are is checked before what you sent. Pair it
-    with `openapi_extra=JSON_OBJECT`."""
+    with `openapi_extra=shared.contract.json_body_of(Model)`: its OpenAPI documents the body's model."""
     raw = await request.body()
     if not raw.strip():
         raise api_error(422, "body", "required", "body: wajib diisi", "body: is required")

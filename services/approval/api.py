@@ -10,11 +10,16 @@ from services.approval import disposisi, handlers, kepatuhan, officials, sosiali
 from services.approval import login as login_
 from services.approval import schemas as s
 from services.approval.workflow import Workflow
-from shared.contract import answer, json_body_of
+from shared.contract import answer, json_body_of, operation_name
 from shared.errors import ApiError, ErrorItem, error_responses
 from shared.service import AdminDep, JsonBody, RowId, RuntimeDep, SessionDep, StaffDep
 
-router = APIRouter(prefix="/api/v1", tags=["approval"], responses=error_responses(401, 403, 404, 413, 422))
+router = APIRouter(
+    prefix="/api/v1",
+    tags=["approval"],
+    responses=error_responses(401, 403, 404, 413, 422),
+    generate_unique_id_function=operation_name,
+)
 
 
 def workflow(request: Request) -> Workflow:
@@ -60,7 +65,7 @@ async def login(request: Request, rt: RuntimeDep, body: JsonBody) -> dict[str, A
     return {"token": officials.issue_for(rt.settings, official), "official": officials.public(official)}
 
 
-@router.get("/drafts")
+@router.get("/drafts", response_model=None, responses={200: {"model": list[s.Draf], "description": "Draf / drafts"}})
 def list_drafts(
     request: Request,
     session: SessionDep,
@@ -72,7 +77,7 @@ def list_drafts(
     return handlers.list_drafts(session, workflow(request), who, tahun, periode)
 
 
-@router.get("/drafts/{draft_id}")
+@router.get("/drafts/{draft_id}", response_model=None, responses=answer(200, s.DrafDenganRiwayat, "Draf / the draft"))
 def get_draft(draft_id: str, request: Request, session: SessionDep, caller: StaffDep) -> dict[str, Any]:
     who = handlers.official_of(session, caller) if caller.kind == "official" else None
     found = [d for d in handlers.list_drafts(session, workflow(request), who, None, None) if d["id"] == draft_id]
@@ -82,7 +87,12 @@ def get_draft(draft_id: str, request: Request, session: SessionDep, caller: Staf
     return {**found[0], "history": handlers.history(session, draft_id, viewer)}
 
 
-@router.post("/drafts/{draft_id}/decision", openapi_extra=json_body_of(s.Keputusan), responses=error_responses(409))
+@router.post(
+    "/drafts/{draft_id}/decision",
+    openapi_extra=json_body_of(s.Keputusan),
+    response_model=None,
+    responses={**answer(200, s.Draf, "Draf setelah keputusan / the draft decided"), **error_responses(409)},
+)
 def post_decision(
     draft_id: str, request: Request, session: SessionDep, rt: RuntimeDep, caller: StaffDep, body: JsonBody
 ) -> dict[str, Any]:
@@ -92,7 +102,13 @@ def post_decision(
 # ---- disposisi, socialisation, SOP compliance ---------------------------------------------------------------------
 
 
-@router.post("/disposisi", status_code=201, openapi_extra=json_body_of(s.DisposisiBaru), responses=error_responses(409))
+@router.post(
+    "/disposisi",
+    status_code=201,
+    openapi_extra=json_body_of(s.DisposisiBaru),
+    response_model=None,
+    responses={**answer(201, s.Disposisi, "Disposisi diterbitkan / issued"), **error_responses(409)},
+)
 def issue_disposisi(
     request: Request, session: SessionDep, rt: RuntimeDep, caller: StaffDep, body: JsonBody
 ) -> dict[str, Any]:
@@ -103,7 +119,7 @@ def issue_disposisi(
     return disposisi.public(session, workflow(request), row)
 
 
-@router.get("/disposisi")
+@router.get("/disposisi", response_model=None, responses=answer(200, s.DaftarDisposisi, "Disposisi / dispositions"))
 def list_disposisi(request: Request, session: SessionDep, caller: StaffDep) -> dict[str, Any]:
     who = handlers.official_row(session, caller)
     wf = workflow(request)
@@ -113,7 +129,9 @@ def list_disposisi(request: Request, session: SessionDep, caller: StaffDep) -> d
     }
 
 
-@router.get("/disposisi/{disposisi_id}")
+@router.get(
+    "/disposisi/{disposisi_id}", response_model=None, responses=answer(200, s.Disposisi, "Disposisi / the disposition")
+)
 def get_disposisi(disposisi_id: RowId, request: Request, session: SessionDep, caller: StaffDep) -> dict[str, Any]:
     """One disposition, for its issuer, its recipients and the roles that oversee the SOP (`disposisi.may_read`;
     others 403); the admin token too."""
@@ -123,7 +141,11 @@ def get_disposisi(disposisi_id: RowId, request: Request, session: SessionDep, ca
     return disposisi.public(session, workflow(request), row)
 
 
-@router.post("/disposisi/{disposisi_id}/selesai", responses=error_responses(409))
+@router.post(
+    "/disposisi/{disposisi_id}/selesai",
+    response_model=None,
+    responses={**answer(200, s.Disposisi, "Ditandai selesai / marked done"), **error_responses(409)},
+)
 def disposisi_done(disposisi_id: RowId, request: Request, session: SessionDep, caller: StaffDep) -> dict[str, Any]:
     who = handlers.official_row(session, caller)
     return disposisi.public(session, workflow(request), disposisi.mark_done(session, disposisi_id, who))
@@ -133,7 +155,8 @@ def disposisi_done(disposisi_id: RowId, request: Request, session: SessionDep, c
     "/drafts/{draft_id}/sosialisasi",
     status_code=201,
     openapi_extra=json_body_of(s.SosialisasiBaru),
-    responses=error_responses(409),
+    response_model=None,
+    responses={**answer(201, s.Sosialisasi, "Sosialisasi dikirim / circulated"), **error_responses(409)},
 )
 def circulate(
     draft_id: str,
@@ -149,7 +172,11 @@ def circulate(
     return sosialisasi.status(session, sosialisasi.circulate(session, rt, workflow(request), who, draft_id, body))
 
 
-@router.get("/sosialisasi/{sosialisasi_id}")
+@router.get(
+    "/sosialisasi/{sosialisasi_id}",
+    response_model=None,
+    responses=answer(200, s.Sosialisasi, "Sosialisasi / the circulation"),
+)
 def sosialisasi_status(sosialisasi_id: RowId, session: SessionDep, caller: StaffDep) -> dict[str, Any]:
     """An official sees it when `sosialisasi.may_see` says so (sender, recipients, oversight); the admin token too."""
     sos = sosialisasi.get(session, sosialisasi_id)
@@ -158,7 +185,11 @@ def sosialisasi_status(sosialisasi_id: RowId, session: SessionDep, caller: Staff
     return sosialisasi.status(session, sos)
 
 
-@router.post("/sosialisasi/{sosialisasi_id}/dibaca")
+@router.post(
+    "/sosialisasi/{sosialisasi_id}/dibaca",
+    response_model=None,
+    responses=answer(200, s.Sosialisasi, "Ditandai dibaca / read"),
+)
 def sosialisasi_read(sosialisasi_id: RowId, session: SessionDep, rt: RuntimeDep, caller: StaffDep) -> dict[str, Any]:
     who = handlers.official_row(session, caller)
     sos = sosialisasi.get(session, sosialisasi_id)
@@ -172,7 +203,7 @@ def sosialisasi_read(sosialisasi_id: RowId, session: SessionDep, rt: RuntimeDep,
     return sosialisasi.status(session, sos)
 
 
-@router.get("/kepatuhan-sop")
+@router.get("/kepatuhan-sop", response_model=None, responses=answer(200, s.Kepatuhan, "Kepatuhan SOP / SOP compliance"))
 def compliance(
     request: Request, session: SessionDep, caller: StaffDep, tahun: int = Query(..., ge=2000, le=2100)
 ) -> dict[str, Any]:
@@ -194,7 +225,7 @@ def compliance(
     }
 
 
-@router.get("/pengingat")
+@router.get("/pengingat", response_model=None, responses=answer(200, s.DaftarPengingat, "Pengingat / reminders"))
 def list_pengingat(
     session: SessionDep,
     caller: StaffDep,

@@ -120,3 +120,146 @@ class Token(BaseModel):
 
     token: str = Field(description="Token, berlaku sampai LAPKIN_TOKEN_TTL_S / the token, valid for the TTL")
     official: Pejabat = Field(description="Pejabat yang masuk / the official logged in")
+
+
+Waktu = Field(description="Waktu ISO 8601 dengan zona / an ISO 8601 date-time with its offset")
+Orang = dict[str, object]  # {id, nama, nip, jabatan, role[, role_nama]}: an official as the history shows them
+
+
+class Menunggu(BaseModel):
+    """Laporan yang ditunggu draf ini. / A report this draft waits for."""
+
+    periode: str = Field(description="Periode / the period", examples=["S1"])
+    tahun: int = Field(description="Tahun / the year", examples=[2024])
+
+
+class Draf(BaseModel):
+    """Satu draf laporan pada tahapnya. / One report draft at its stage."""
+
+    id: str = Field(description="Id draf / the draft's id", examples=["2024-TW1"])
+    jenis: str = Field(description="Jenis laporan / the report's kind", examples=["triwulan"])
+    tahun: int = Field(description="Tahun / the year", examples=[2024])
+    periode: str = Field(description="Periode / the period", examples=["TW1"])
+    version: int = Field(description="Versi draf / the draft's version", examples=[1])
+    document_id: str | None = Field(description="Id dokumen di renderer / the renderer's document id")
+    recap_revision: int | None = Field(description="Revisi rekap yang digambarkan / the recap revision drawn")
+    state: str = Field(
+        description="Keadaan (menunggu, dikembalikan, final, …) / the draft's state", examples=["menunggu"]
+    )
+    step: int | None = Field(description="Langkah SOP saat ini / the current SOP step", examples=[4])
+    acting_role: str | None = Field(description="Peran yang bertindak sekarang / the role to act now")
+    stage_started_at: str = Waktu
+    may_approve: bool = Field(description="Pemanggil boleh menyetujui / the caller may approve")
+    may_return: bool = Field(description="Pemanggil boleh mengembalikan / the caller may return")
+    menunggu: list[Menunggu] = Field(description="Laporan yang ditunggu / reports it waits for")
+
+
+class Riwayat(BaseModel):
+    """Satu peristiwa dalam riwayat draf (rincian tambahan menurut jenisnya). / One entry of the draft's history."""
+
+    model_config = ConfigDict(extra="allow")
+    version: int = Field(description="Versi draf / the draft's version")
+    action: str = Field(description="Tindakan / the action", examples=["approve"])
+    step: int | None = Field(description="Langkah SOP / the SOP step")
+    actor: str | None = Field(description="Nama pelaku (null: sistem) / who acted (null: the system)")
+    role: str | None = Field(description="Peran pelaku / their role")
+    note: str | None = Field(description="Catatan / the note")
+    at: str = Waktu
+
+
+class DrafDenganRiwayat(Draf):
+    """Satu draf dengan riwayatnya. / One draft with its history."""
+
+    history: list[Riwayat] = Field(description="Riwayat, dari yang terlama / the history, oldest first")
+
+
+class Disposisi(BaseModel):
+    """Satu disposisi. / One disposition."""
+
+    id: int = Field(description="Id disposisi / its id")
+    nomor: str = Field(description="Nomor disposisi / its number", examples=["001/DISP/2024"])
+    tahun: int = Field(description="Tahun / the year")
+    periode: str | None = Field(description="Periode laporan / the report's period")
+    langkah: int | None = Field(description="Langkah SOP / the SOP step")
+    waktu_standar_menit: int | None = Field(description="Waktu standar langkah, menit / the step's standard, minutes")
+    dari: Orang = Field(description="Pengirim / the sender")
+    kepada: Orang = Field(description="Penerima: pejabat atau jabatan / the recipient: an official or a role")
+    instruksi: str = Field(description="Instruksi / the instruction")
+    catatan: str | None = Field(description="Catatan / a note")
+    batas_waktu: str | None = Field(description="Batas waktu (tanggal) / the due date")
+    issued_at: str = Waktu
+    selesai_at: str | None = Field(description="Waktu selesai / when done")
+    status: Literal["terbuka", "selesai"] = Field(description="terbuka atau selesai / open or done")
+
+
+class DaftarDisposisi(BaseModel):
+    """Disposisi pemanggil. / The caller's dispositions."""
+
+    diterima: list[Disposisi] = Field(description="Yang diterima / received")
+    dikirim: list[Disposisi] = Field(description="Yang dikirim / sent")
+
+
+class PenerimaSosialisasi(BaseModel):
+    """Satu penerima sosialisasi. / One recipient of a circulation."""
+
+    id: int = Field(description="Id pejabat / the official's id")
+    nama: str = Field(description="Nama / name")
+    role: str | None = Field(description="Peran / role")
+    read_at: str | None = Field(description="Waktu dibaca (null: belum) / when read (null: not yet)")
+
+
+class Sosialisasi(BaseModel):
+    """Satu sosialisasi dan tanda bacanya. / One circulation and its read receipts."""
+
+    id: int = Field(description="Id sosialisasi / its id")
+    draft_id: str = Field(description="Id draf / the draft's id")
+    version: int = Field(description="Versi draf / the draft's version")
+    langkah: int = Field(description="Langkah SOP (5 atau 8) / the SOP step")
+    dari: Orang = Field(description="Pengirim / the sender")
+    catatan: str | None = Field(description="Catatan / a note")
+    sent_at: str = Waktu
+    penerima: list[PenerimaSosialisasi] = Field(description="Penerima / the recipients")
+    belum_dibaca: list[str] = Field(description="Nama yang belum membaca / who has not read it")
+
+
+class LangkahKepatuhan(BaseModel):
+    """Kepatuhan satu langkah SOP terhadap waktu standarnya. / One SOP step against its time standard."""
+
+    nomor: int = Field(description="Nomor langkah / the step")
+    kegiatan: str = Field(description="Kegiatan / the activity")
+    activity_en: str = Field(description="Kegiatan (Inggris) / the activity in English")
+    role: str = Field(description="Peran / the role")
+    n: int = Field(description="Jumlah yang diukur / how many measured")
+    worst_late: bool = Field(description="Yang terlama melewati standar / the longest was late")
+    within: int = Field(description="Jumlah dalam standar / how many within the standard")
+    share: float | None = Field(description="Bagian dalam standar (0..1) / the share within the standard")
+    waktu_menit: float | None = Field(description="Waktu standar, menit / the standard, minutes")
+    median_menit: float | None = Field(description="Median, menit / the median, minutes")
+    terlama_menit: float | None = Field(description="Terlama, menit / the longest, minutes")
+
+
+class Kepatuhan(BaseModel):
+    """Kepatuhan SOP satu tahun. / A year's SOP compliance."""
+
+    tahun: int = Field(description="Tahun / the year")
+    langkah: list[LangkahKepatuhan] = Field(description="Per langkah SOP / per SOP step")
+
+
+class Pengingat(BaseModel):
+    """Unit yang masih berutang data satu triwulan. / A unit that still owes a quarter's data."""
+
+    tahun: int = Field(description="Tahun / the year")
+    periode: str = Field(description="Periode / the period", examples=["TW1"])
+    unit: str = Field(description="Kode unit / the unit's code")
+    nama_unit: str = Field(description="Nama unit / the unit's name")
+    jenis: str = Field(description="pengingat (sebelum batas) atau terlambat / a reminder, or late")
+    deadline: str = Waktu
+    missing_indikator: list[str] = Field(description="Indikator yang belum dilaporkan / indicators not reported")
+    received_at: str = Waktu
+    selesai_at: str | None = Field(description="Waktu lunas (null: belum) / when settled")
+
+
+class DaftarPengingat(BaseModel):
+    """Pengingat. / Reminders."""
+
+    pengingat: list[Pengingat] = Field(description="Terbaru dahulu / newest quarter first")

@@ -14,10 +14,14 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.collector.validation import MAX_TEXT, TAHUN_MAX, TAHUN_MIN
+from services.collector.validation import AGREGASI, JENIS_UNIT, MAX_TEXT, POLARITAS, TAHUN_MAX, TAHUN_MIN
 from shared.decimals import MAX_DECIMAL_PLACES, MAX_INTEGER_DIGITS
 
 # ---- building blocks -------------------------------------------------------------------------------------------
+
+JenisUnit = Literal[JENIS_UNIT]  # type: ignore[valid-type]  # the rules' own choices (validation.py)
+Polaritas = Literal[POLARITAS]  # type: ignore[valid-type]
+Agregasi = Literal[AGREGASI]  # type: ignore[valid-type]
 
 ANGKA_PATTERN = rf"^-?[0-9]{{1,{MAX_INTEGER_DIGITS}}}(\.[0-9]{{1,{MAX_DECIMAL_PLACES}}})?$"
 AngkaTeks = Annotated[
@@ -81,7 +85,7 @@ class RealisasiItem(Tertutup):
         examples=["IK-3.1"],
     )
     nilai: Angka = Field(
-        description="Realisasi kumulatif sampai periode ini (satuan %: 0–100) / cumulative realisation",
+        description="Realisasi kumulatif sampai periode ini, ≥ 0 (satuan %: 0–100) / cumulative realisation, ≥ 0",
         examples=["62.5"],
     )
     keterangan: Teks | None = Field(
@@ -178,9 +182,7 @@ class UnitPk(Terbuka):
 
     kode: Kode = Field(description="Kode unit (unik) / the unit's code", examples=["BID-PENTA"])
     nama: Teks = Field(description="Nama unit / name", examples=["Bidang Penempatan Tenaga Kerja"])
-    jenis: Literal["sekretariat", "bidang", "seksi", "upt", "opd", "instansi_terkait"] = Field(
-        description="Jenis unit / kind of unit", examples=["bidang"]
-    )
+    jenis: JenisUnit = Field(description="Jenis unit / kind of unit", examples=["bidang"])
     induk: str | None = Field(
         None, description="Kode unit induk (kuncinya boleh melapor untuk unit ini) / parent unit", examples=[None]
     )
@@ -192,11 +194,11 @@ class IndikatorPk(Terbuka):
     kode: Kode = Field(description="Kode indikator (unik dalam PK) / the indicator's code", examples=["IK-3.1"])
     nama: Teks = Field(description="Nama indikator / name", examples=["Persentase pencari kerja yang ditempatkan"])
     satuan: Teks = Field(description="Satuan (%: nilai 0–100) / unit of measure", examples=["%"])
-    polaritas: Literal["positif", "negatif", "rentang"] = Field(
+    polaritas: Polaritas = Field(
         description="positif: makin tinggi makin baik; negatif: makin rendah; rentang: dalam [min, max] / polarity",
         examples=["positif"],
     )
-    agregasi: Literal["jumlah", "terakhir", "rata_rata"] = Field(
+    agregasi: Agregasi = Field(
         description="Cara menggabungkan triwulan menjadi semester/tahun / how quarters add up", examples=["terakhir"]
     )
     penanggung_jawab: str = Field(
