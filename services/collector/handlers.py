@@ -33,13 +33,11 @@ from services.collector.models import (
     Unit,
     UnitQuarter,
 )
-from shared import clock
 from shared.events import catalogue as ev
 from shared.events.envelope import Envelope
 from shared.sakip import PERIODE_QUARTERS, TRIWULAN_PERIODES, PerjanjianKinerja
 from shared.service import Runtime
 
-OFFICE_TZ = clock.OFFICE  # the office's zone (LAPKIN_TIMEZONE, shared/clock.py): deadlines are office time
 STATUS_ROLES = ("kepala_dinas", "subkor", "sekretaris", "kabid", "kasi", "staf", "operator")  # follow collection
 default_window, _aware, _parse_moment = calendar.default_window, calendar.aware, calendar.parse_moment
 
@@ -262,7 +260,7 @@ def periode_status(session: Session, tahun: int, periode: str, only_unit: str | 
                 "revision": sub.revision,
                 "submission_id": sub.id,
                 "received_at": _aware(sub.received_at).isoformat(),
-                "late": _aware(sub.received_at) > due,
+                "late": not calendar.on_time(_aware(sub.received_at), due),
             }
             for sub in session.exec(
                 select(Submission)
@@ -279,7 +277,7 @@ def periode_status(session: Session, tahun: int, periode: str, only_unit: str | 
             {
                 "unit": unit,
                 "submitted": submitted,
-                "on_time": (completed <= due) if (submitted and completed) else None,
+                "on_time": calendar.on_time(completed, due) if (submitted and completed) else None,
                 "revision": uq.revision if uq else 0,
                 "missing_indikator": missing,
                 "history": history,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 from uuid import uuid4
@@ -76,19 +77,28 @@ class Ledger(Protocol):
     def event(self, held: Held, current: dict[str, Any], on_time: bool) -> tuple[str, BaseModel]: ...
 
 
+@dataclass(frozen=True)
 class Made:
     """A submission that changed something: what its ledger stores."""
 
-    def __init__(self, report: Report, diff: Diff, *, submission_id: str, revision: int, received_at: datetime,
-                 on_time: bool) -> None:  # fmt: skip
-        self.report, self.diff, self.submission_id, self.revision = report, diff, submission_id, revision
-        self.received_at, self.on_time = received_at, on_time
+    report: Report
+    diff: Diff
+    submission_id: str
+    revision: int
+    received_at: datetime
+    on_time: bool
 
 
 def apply_report(
-    session: Session, rt: Runtime, *, report: Report, ledger: Ledger, due: datetime, dry_run: bool,
+    session: Session,
+    rt: Runtime,
+    *,
+    report: Report,
+    ledger: Ledger,
+    due: datetime,
+    dry_run: bool,
     received_at: datetime,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     """Weigh the report against what the unit holds and, when it changes something and is no dry run, store it as
     the next revision and publish the unit's period as of that revision."""
     # The unit's row is the lock concurrent reports of its period take turns on (PostgreSQL; SQLite's writer is
@@ -96,15 +106,17 @@ def apply_report(
     held = ledger.load(session, lock=not dry_run)
     current = ledger.values(session)
     diff = diff_values(current, report.good)
-    step = periode.resubmission(held.revision, changed=bool(diff.changes) or catatan_changed(held, report),
-                                dry_run=dry_run)  # fmt: skip
+    step = periode.resubmission(
+        held.revision, changed=bool(diff.changes) or catatan_changed(held, report), dry_run=dry_run
+    )
     on_time = calendar.on_time(received_at, due)
     submission_id = str(uuid4())
     answer = {"submission_id": submission_id, "revision": step.revision, "on_time": on_time, "summary": diff.summary()}
     if not step.stores:
         return answer
-    made = Made(report, diff, submission_id=submission_id, revision=step.revision, received_at=received_at,
-                on_time=on_time)  # fmt: skip
+    made = Made(
+        report, diff, submission_id=submission_id, revision=step.revision, received_at=received_at, on_time=on_time
+    )
     ledger.record(session, made, current)
     held.revision, held.last_submission_id, held.last_received_at = step.revision, submission_id, received_at
     apply_catatan(held, report)
@@ -127,14 +139,28 @@ class QuarterLedger:
     def record(self, session: Session, made: Made, current: dict[str, Any]) -> None:
         store.add_submission(
             session,
-            {"id": made.submission_id, "tahun": self.tahun, "triwulan": self.triwulan, "unit": self.unit,
-             "revision": made.revision, "changed": True, "received_at": made.received_at, "on_time": made.on_time,
-             "body": json.dumps(made.report.body)},
-        )  # fmt: skip
+            {
+                "id": made.submission_id,
+                "tahun": self.tahun,
+                "triwulan": self.triwulan,
+                "unit": self.unit,
+                "revision": made.revision,
+                "changed": True,
+                "received_at": made.received_at,
+                "on_time": made.on_time,
+                "body": json.dumps(made.report.body),
+            },
+        )
         store.save_values(
-            session, tahun=self.tahun, triwulan=self.triwulan, unit=self.unit, changes=made.diff.changes,
-            held=current, revision=made.revision, submission_id=made.submission_id,
-        )  # fmt: skip
+            session,
+            tahun=self.tahun,
+            triwulan=self.triwulan,
+            unit=self.unit,
+            changes=made.diff.changes,
+            held=current,
+            revision=made.revision,
+            submission_id=made.submission_id,
+        )
 
     def keep(self, session: Session, held: Held, report: Report, current: dict[str, Any]) -> None:
         assert isinstance(held, store.HeldQuarter)
@@ -165,15 +191,26 @@ class MonthLedger:
     def record(self, session: Session, made: Made, current: dict[str, Any]) -> None:
         session.add(
             BulananSubmission(
-                id=made.submission_id, tahun=self.tahun, bulan=self.bulan, unit=self.unit, revision=made.revision,
-                received_at=made.received_at, on_time=made.on_time, body=json.dumps(made.report.body),
+                id=made.submission_id,
+                tahun=self.tahun,
+                bulan=self.bulan,
+                unit=self.unit,
+                revision=made.revision,
+                received_at=made.received_at,
+                on_time=made.on_time,
+                body=json.dumps(made.report.body),
             )
-        )  # fmt: skip
+        )
         for kode, nilai, keterangan in made.diff.changes:
             row = current.get(kode) or BulananValue(
-                tahun=self.tahun, bulan=self.bulan, unit=self.unit, indikator=kode, nilai=nilai,
-                revision=made.revision, submission_id=made.submission_id,
-            )  # fmt: skip
+                tahun=self.tahun,
+                bulan=self.bulan,
+                unit=self.unit,
+                indikator=kode,
+                nilai=nilai,
+                revision=made.revision,
+                submission_id=made.submission_id,
+            )
             row.nilai, row.revision, row.submission_id = nilai, made.revision, made.submission_id
             if keterangan is not None:
                 row.keterangan = keterangan

@@ -68,9 +68,13 @@ class Report:
 
 
 def read_report(
-    body: Any, *, key_unit: str | None, known: Known, check_period: Callable[[Problems, dict[str, Any]], None],
+    body: Any,
+    *,
+    key_unit: str | None,
+    known: Known,
+    check_period: Callable[[Problems, dict[str, Any]], None],
     period_field: str,
-) -> Report:  # fmt: skip
+) -> Report:
     """Validate a report's body (CONTRACT.md: every problem listed, Invalid; NotPermitted for a unit the key may not
     act for; key_unit None is the admin, who may report for any known unit). `check_period` checks the period's own
     field (`triwulan` or `bulan`) in its place in the list."""
