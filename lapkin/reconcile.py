@@ -31,6 +31,7 @@ from shared.events import catalogue as ev
 from shared.events.envelope import new_envelope
 from shared.messaging.outbox import add_to_outbox
 from shared.observability import reconcile_key
+from shared.sakip import PerjanjianKinerja, Rekap
 
 CHECKS = ("collector-aggregator", "aggregator-renderer", "renderer-approval")
 
@@ -201,7 +202,11 @@ class Reconciler:
                 select(PkVersion).where(PkVersion.tahun == tahun).order_by(col(PkVersion.version).desc())
             ).first()
             return (
-                ev.PerjanjianKinerjaPublished(tahun=tahun, version=pk.version, pk=json.loads(pk.body)) if pk else None
+                ev.PerjanjianKinerjaPublished(
+                    tahun=tahun, version=pk.version, pk=PerjanjianKinerja.read(json.loads(pk.body))
+                )
+                if pk
+                else None
             )
         if gap.event == "RekapCompleted":
             from services.aggregator.models import RekapRevision
@@ -214,7 +219,7 @@ class Reconciler:
             ).first()
             if rec is None:
                 return None
-            rekap = {**json.loads(rec.body), "revision": rec.revision}
+            rekap = Rekap.from_document({**json.loads(rec.body), "revision": rec.revision})
             return ev.RekapCompleted(tahun=rec.tahun, periode=rec.periode, revision=rec.revision, status=rec.status,
                                      rekap=rekap, inputs=json.loads(rec.inputs))  # fmt: skip
         from services.renderer.models import Document
