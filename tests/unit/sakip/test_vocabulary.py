@@ -4,6 +4,7 @@ answers for which indicator; each typed form converts exactly to and from the do
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -14,8 +15,11 @@ from pydantic import ValidationError
 from shared.decimals import NotADecimal, as_decimal, optional_decimal
 from shared.sakip import (
     DEFAULT_PREDIKAT_BANDS,
+    PERIODE_PATTERN,
     PERIODE_QUARTERS,
     PERIODES,
+    TRIWULAN_PATTERN,
+    TRIWULAN_PERIODES,
     Periode,
     PerjanjianKinerja,
     Predikat,
@@ -45,6 +49,12 @@ def test_periods_their_quarters_kinds_and_labels() -> None:
     with pytest.raises(ValueError, match="unknown periode"):
         Periode.parse("TW5")
     assert Periode.TW1 == "TW1" and json.dumps({"p": Periode.TW1}) == '{"p": "TW1"}'
+
+
+def test_the_path_patterns_accept_exactly_the_periods() -> None:
+    candidates = [*PERIODES, "TW0", "TW5", "S0", "S3", "tahunan", "TAHUNAN2", "", "TW", "S12"]
+    assert [c for c in candidates if re.fullmatch(PERIODE_PATTERN.strip("^$"), c)] == list(PERIODES)
+    assert [c for c in candidates if re.fullmatch(TRIWULAN_PATTERN.strip("^$"), c)] == list(TRIWULAN_PERIODES)
 
 
 def test_a_target_is_one_number_or_a_range_never_both() -> None:
