@@ -12,8 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from shared.events.envelope import Envelope
-from shared.sakip import PerjanjianKinerja, Rekap
-from shared.sakip.base import JsonObject
+from shared.sakip import JsonObject, PerjanjianKinerja, Rekap
 
 
 class Payload(BaseModel):

@@ -1,6 +1,7 @@
 """The SAKIP vocabulary, typed once for every service: periods, the Perjanjian Kinerja and its targets, the recap,
 the predikat scale and who answers for which indicator. The kernel: it imports no service."""
 
+from shared.sakip.base import JsonObject
 from shared.sakip.periode import (
     PERIODE_PATTERN,
     PERIODE_QUARTERS,
@@ -42,6 +43,7 @@ __all__ = [
     "Catatan",
     "Indikator",
     "Instansi",
+    "JsonObject",
     "Kelengkapan",
     "Kind",
     "Periode",
