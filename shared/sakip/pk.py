@@ -103,7 +103,8 @@ class PerjanjianKinerja(SparseModel):
     def from_document(cls, doc: Mapping[str, Any]) -> PerjanjianKinerja:
         """The document form (v1; the PK as sent) read into the typed one."""
         sasaran = [{**s, "indikator": [Indikator.from_document(i) for i in s["indikator"]]} for s in doc["sasaran"]]
-        return cls.model_validate({**doc, "sasaran": sasaran})
+        given = {k: v for k, v in doc.items() if not (k == "program" and v is None)}  # "program": null is none
+        return cls.model_validate({**given, "sasaran": sasaran})
 
     @classmethod
     def read(cls, doc: Mapping[str, Any] | PerjanjianKinerja) -> PerjanjianKinerja:
