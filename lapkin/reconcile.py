@@ -220,8 +220,8 @@ class Reconciler:
             if rec is None:
                 return None
             rekap = Rekap.from_document({**json.loads(rec.body), "revision": rec.revision})
-            return ev.RekapCompleted(tahun=rec.tahun, periode=rec.periode, revision=rec.revision, status=rec.status,
-                                     rekap=rekap, inputs=json.loads(rec.inputs))  # fmt: skip
+            fields = {"tahun": rec.tahun, "periode": rec.periode, "revision": rec.revision, "status": rec.status}
+            return ev.RekapCompleted.model_validate({**fields, "rekap": rekap, "inputs": json.loads(rec.inputs)})
         from services.renderer.models import Document
 
         doc = s.exec(

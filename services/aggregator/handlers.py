@@ -26,7 +26,7 @@ from services.aggregator.tren import build_tren
 from shared.events import catalogue as ev
 from shared.events.envelope import Envelope, utcnow
 from shared.messaging.streams import events_waiting
-from shared.sakip import JsonObject, Rekap, responsibility
+from shared.sakip import JsonObject, Periode, Rekap, responsibility
 from shared.service import Runtime
 
 log = logging.getLogger("lapkin.aggregator")
@@ -258,15 +258,17 @@ def recompute(
                 inputs=inputs,
             )
         )
+        typed = Rekap.from_document({**result["rekap"], "revision": revision})
+        assert typed.status is not None  # compute_from always sets it
         rt.emit(
             session,
             "RekapCompleted",
             ev.RekapCompleted(
                 tahun=tahun,
-                periode=periode,
+                periode=Periode(periode),
                 revision=revision,
-                status=result["rekap"]["status"],
-                rekap=Rekap.from_document({**result["rekap"], "revision": revision}),
+                status=typed.status,
+                rekap=typed,
                 inputs=result["inputs"],
             ),
             **_cause(periode, causes, causation, causation_id, correlation_id),

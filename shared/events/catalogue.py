@@ -12,7 +12,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from shared.events.envelope import Envelope
-from shared.sakip import JsonObject, PerjanjianKinerja, Rekap
+from shared.sakip import JsonObject, Periode, PerjanjianKinerja, Rekap
+from shared.sakip.rekap import Status
 
 
 class Payload(BaseModel):
@@ -105,9 +106,9 @@ class RekapCompleted(Payload):
     `min`/`max`); v1 carried the recap document (a range as "15.00-25.00"; upcast by `_rekap_v1`)."""
 
     tahun: int
-    periode: str
+    periode: Periode
     revision: int
-    status: str  # provisional | complete | final
+    status: Status
     rekap: Rekap
     inputs: dict[str, int]  # "<triwulan>:<unit>" -> revision used
 
