@@ -46,7 +46,7 @@ class RekapIndikator(SparseModel):
 
     @classmethod
     def from_document(cls, doc: Mapping[str, Any]) -> RekapIndikator:
-        texts = {key: Target.parse(doc[key]) for key in ("target", "target_sd") if isinstance(doc.get(key), str)}
+        texts = {key: Target.fields_of(doc[key]) for key in ("target", "target_sd") if isinstance(doc.get(key), str)}
         return cls.model_validate({**doc, **texts})
 
     def document(self) -> JsonObject:

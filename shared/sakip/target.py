@@ -52,10 +52,13 @@ class Target(Model):
     @classmethod
     def parse(cls, text: str) -> Target:
         """The recap's text (v1): "87.50" or "15.00-25.00" (a leading minus belongs to the number)."""
+        return cls.model_validate(cls.fields_of(text))
+
+    @staticmethod
+    def fields_of(text: str) -> dict[str, str]:
+        """`parse`'s fields, for a model that validates its targets itself (a recap of hundreds of rows)."""
         cut = text.find(RANGE_SEPARATOR, 1)
-        if cut > 0:
-            return cls.model_validate({"min": text[:cut], "max": text[cut + 1 :]})
-        return cls.model_validate({"nilai": text})
+        return {"min": text[:cut], "max": text[cut + 1 :]} if cut > 0 else {"nilai": text}
 
     @property
     def is_range(self) -> bool:
