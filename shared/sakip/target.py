@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer, model_validator
 
 from shared.sakip.base import Dec, Model
 
@@ -15,9 +15,20 @@ RANGE_SEPARATOR = "-"  # the recap's text of a range (v1 RekapCompleted, GET /re
 class Target(Model):
     """Either `nilai`, or `min` and `max` (min ≤ max): never both, never a range written as one string."""
 
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={"oneOf": [{"required": ["nilai"]}, {"required": ["min", "max"]}]},
+    )
+
     nilai: Dec | None = Field(default=None, description="Target satu angka", examples=["90"])
     min: Dec | None = Field(default=None, description="Batas bawah target rentang", examples=["15.00"])
     max: Dec | None = Field(default=None, description="Batas atas target rentang", examples=["25.00"])
+
+    @model_serializer(mode="wrap")
+    def _one_form_written(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """{"nilai": "90"} or {"min": "15.00", "max": "25.00"}: the form's fields only."""
+        return {k: v for k, v in handler(self).items() if v is not None}
 
     @model_validator(mode="after")
     def _one_form(self) -> Target:
