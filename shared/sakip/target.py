@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer, model_validator
 
-from shared.sakip.base import Dec, Model
+from shared.sakip.base import Dec, JsonObject, Model
 
 RANGE_SEPARATOR = "-"  # the recap's text of a range (v1 RekapCompleted, GET /rekap): "15.00-25.00"
 
@@ -26,7 +26,7 @@ class Target(Model):
     max: Dec | None = Field(default=None, description="Batas atas target rentang", examples=["25.00"])
 
     @model_serializer(mode="wrap")
-    def _one_form_written(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+    def _one_form_written(self, handler: SerializerFunctionWrapHandler) -> JsonObject:
         """{"nilai": "90"} or {"min": "15.00", "max": "25.00"}: the form's fields only."""
         return {k: v for k, v in handler(self).items() if v is not None}
 
