@@ -11,9 +11,10 @@ from typing import Any
 import httpx
 
 from shared.config import Settings
+from shared.decimals import optional_decimal
 from shared.formatting import fmt_number
+from shared.sakip import PERIODE_QUARTERS, PERIODES
 
-PERIODES = ("TW1", "TW2", "TW3", "TW4", "S1", "S2", "TAHUNAN")
 DEMO_OFFICIALS = (
     {
         "username": "staf.demo",
@@ -91,7 +92,7 @@ class Demo:
         return acknowledged
 
     def rekap(self, tahun: int, periode: str, acknowledged: dict[str, int]) -> dict[str, Any]:
-        quarters = {"S1": "12", "S2": "34", "TAHUNAN": "1234"}.get(periode, periode[-1])
+        quarters = "".join(str(q) for q in PERIODE_QUARTERS[periode])
         want = {k: v for k, v in acknowledged.items() if k[0] in quarters}
 
         def probe() -> dict[str, Any] | None:
@@ -166,8 +167,9 @@ def run_demo(settings: Settings, examples: Path, echo: Callable[[str], Any]) -> 
     echo("3. Rekap (capaian instansi):")
     for periode in PERIODES:
         rekap = demo.rekap(2024, periode, acknowledged)
+        capaian = fmt_number(optional_decimal(rekap["capaian_instansi"]))
         echo(
-            f"   {periode:<8} {fmt_number(_dec(rekap['capaian_instansi'])):>8} %  {rekap['predikat_instansi']}"
+            f"   {periode:<8} {capaian:>8} %  {rekap['predikat_instansi']}"
             f"  ({rekap['status']}, revisi {rekap['revision']})"
         )
     echo("4. Draf laporan triwulan:")
@@ -180,9 +182,3 @@ def run_demo(settings: Settings, examples: Path, echo: Callable[[str], Any]) -> 
     echo(f"6. Dokumen final TW1: {final['folder']}/laporan.pdf")
     echo(f"   SHA-256 (pdf): {final['files']['pdf']}")
     return 0
-
-
-def _dec(value: str | None) -> Any:
-    from decimal import Decimal
-
-    return None if value is None else Decimal(value)

@@ -203,7 +203,7 @@ class Reconciler:
             ).first()
             return (
                 ev.PerjanjianKinerjaPublished(
-                    tahun=tahun, version=pk.version, pk=PerjanjianKinerja.from_document(json.loads(pk.body))
+                    tahun=tahun, version=pk.version, pk=PerjanjianKinerja.read(json.loads(pk.body))
                 )
                 if pk
                 else None
@@ -219,9 +219,9 @@ class Reconciler:
             ).first()
             if rec is None:
                 return None
-            rekap = {**json.loads(rec.body), "revision": rec.revision}
-            return ev.RekapCompleted(tahun=rec.tahun, periode=rec.periode, revision=rec.revision, status=rec.status,
-                                     rekap=Rekap.from_document(rekap), inputs=json.loads(rec.inputs))  # fmt: skip
+            rekap = Rekap.from_document({**json.loads(rec.body), "revision": rec.revision})
+            fields = {"tahun": rec.tahun, "periode": rec.periode, "revision": rec.revision, "status": rec.status}
+            return ev.RekapCompleted.model_validate({**fields, "rekap": rekap, "inputs": json.loads(rec.inputs)})
         from services.renderer.models import Document
 
         doc = s.exec(

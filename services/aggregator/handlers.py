@@ -13,7 +13,7 @@ import logging
 import weakref
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import defer
@@ -26,7 +26,7 @@ from services.aggregator.tren import build_tren
 from shared.events import catalogue as ev
 from shared.events.envelope import Envelope, utcnow
 from shared.messaging.streams import events_waiting
-from shared.sakip import Rekap, responsibility
+from shared.sakip import JsonObject, Periode, Rekap, responsibility
 from shared.service import Runtime
 
 log = logging.getLogger("lapkin.aggregator")
@@ -121,13 +121,18 @@ def load_year(session: Session, tahun: int) -> Year | None:
     )  # fmt: skip
 
 
-def compute(session: Session, tahun: int, periode: str) -> dict[str, Any] | None:
+class RekapResult(TypedDict):
+    rekap: JsonObject  # the recap's document form (GET /rekap; RekapCompleted v1; Rekap.from_document types it)
+    inputs: dict[str, int]  # "<triwulan>:<unit>" -> the input revision used
+
+
+def compute(session: Session, tahun: int, periode: str) -> RekapResult | None:
     """The recap of everything received so far, with status and completeness (None without a PK)."""
     year = load_year(session, tahun)
     return None if year is None else compute_from(year, periode)
 
 
-def compute_from(year: Year, periode: str) -> dict[str, Any]:
+def compute_from(year: Year, periode: str) -> RekapResult:
     tahun, pk, inputs, flags = year.tahun, year.pk, year.inputs, year.flags
     rekap = build_rekap(
         tahun=tahun, periode=periode, sasaran=year.sasaran, indikator=year.indikator, values=year.values
@@ -253,15 +258,17 @@ def recompute(
                 inputs=inputs,
             )
         )
+        typed = Rekap.from_document({**result["rekap"], "revision": revision})
+        assert typed.status is not None  # compute_from always sets it
         rt.emit(
             session,
             "RekapCompleted",
             ev.RekapCompleted(
                 tahun=tahun,
-                periode=periode,
+                periode=Periode(periode),
                 revision=revision,
-                status=result["rekap"]["status"],
-                rekap=Rekap.from_document({**result["rekap"], "revision": revision}),
+                status=typed.status,
+                rekap=typed,
                 inputs=result["inputs"],
             ),
             **_cause(periode, causes, causation, causation_id, correlation_id),

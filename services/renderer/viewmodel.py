@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from shared import clock
-from shared.decimals import optional_decimal
+from shared.decimals import optional_decimal as _dec  # the one reader of checked figures
 from shared.formatting import MISSING, fmt_date, fmt_number, fmt_rupiah, periode_label, roman, round_half_up
 from shared.i18n import DOCUMENTS, by_locale
 from shared.sakip import PERIODE_QUARTERS, Periode, Target, predikat_label
@@ -53,7 +53,7 @@ def _predikat(value: str | None, locale: str) -> str:
 def _figures(raw: Mapping[str, Any], suffix: str, locale: str) -> dict[str, Any]:
     """target/realisasi/capaian/predikat of the period (suffix "") or of the year to date ("_sd")."""
     single, rng = _target(raw.get("target" + suffix))
-    realisasi, capaian = optional_decimal(raw.get("realisasi" + suffix)), optional_decimal(raw.get("capaian" + suffix))
+    realisasi, capaian = _dec(raw.get("realisasi" + suffix)), _dec(raw.get("capaian" + suffix))
     reason = raw.get("reason" + suffix)
     return {
         "target" + suffix: _fmt_target(single, rng, locale),
@@ -176,7 +176,7 @@ def build_view_model(
     label = periode_label(periode, tahun, locale)
     jenis = labels["report_annual"] if periode == "TAHUNAN" else labels["report"]
     rows = _indikator_rows(rekap, sasaran_names, locale)
-    capaian_instansi = optional_decimal(rekap.get("capaian_instansi"))
+    capaian_instansi = _dec(rekap.get("capaian_instansi"))
     vm: dict[str, Any] = {
         "locale": locale,
         "labels": labels,
@@ -207,8 +207,8 @@ def build_view_model(
                 "no": n,
                 "kode": s["kode"],
                 "nama": s.get("nama", s["kode"]),
-                "capaian": fmt_number(optional_decimal(s.get("capaian")), locale=locale),
-                "capaian_value": optional_decimal(s.get("capaian")),
+                "capaian": fmt_number(_dec(s.get("capaian")), locale=locale),
+                "capaian_value": _dec(s.get("capaian")),
                 "predikat": _predikat(s.get("predikat"), locale),
                 "skipped": int(s.get("skipped", 0)),
             }
@@ -307,8 +307,8 @@ def _perbandingan(rows: list[dict[str, Any]], pk_ind: Mapping[str, Mapping[str, 
     for row in rows:
         ind = pk_ind.get(row["kode"], {})
         polaritas = ind.get("polaritas", "positif")
-        now, last = row["realisasi_value"], optional_decimal(ind.get("realisasi_tahun_lalu"))
-        renstra = optional_decimal(ind.get("target_akhir_renstra"))
+        now, last = row["realisasi_value"], _dec(ind.get("realisasi_tahun_lalu"))
+        renstra = _dec(ind.get("target_akhir_renstra"))
         change = None if now is None or last is None else now - last
         kondisi = MISSING
         if now is not None and last is not None:
@@ -342,8 +342,8 @@ def _anggaran(rekap: Mapping[str, Any], units: Mapping[str, str], locale: str) -
     rows = []
     total_pagu, total_real = _ZERO, _ZERO
     for n, a in enumerate(rekap.get("anggaran", []), start=1):
-        pagu, real = optional_decimal(a.get("pagu")) or _ZERO, optional_decimal(a.get("realisasi")) or _ZERO
-        pct = optional_decimal(a.get("persen"))
+        pagu, real = _dec(a.get("pagu")) or _ZERO, _dec(a.get("realisasi")) or _ZERO
+        pct = _dec(a.get("persen"))
         total_pagu, total_real = total_pagu + pagu, total_real + real
         rows.append(
             {
@@ -380,13 +380,13 @@ def _pk_rows(pk: Mapping[str, Any], units: Mapping[str, str], locale: str) -> li
             if i.get("polaritas") == "rentang":
                 target = _fmt_target(None, Target.from_pk([i["target_min"], i["target_max"]]).bounds, locale)
             else:
-                target = fmt_number(optional_decimal(i.get("target")), locale=locale)
+                target = fmt_number(_dec(i.get("target")), locale=locale)
             quarterly = []
             for t in i.get("target_triwulan", []):
                 if isinstance(t, list | tuple):
                     quarterly.append(_fmt_target(None, Target.from_pk(t).bounds, locale))
                 else:
-                    quarterly.append(fmt_number(optional_decimal(t), locale=locale))
+                    quarterly.append(fmt_number(_dec(t), locale=locale))
             rows.append(
                 {
                     "no": len(rows) + 1,
@@ -398,7 +398,7 @@ def _pk_rows(pk: Mapping[str, Any], units: Mapping[str, str], locale: str) -> li
                     "nama": i.get("nama", i["kode"]),
                     "satuan": i.get("satuan", ""),
                     "target": target,
-                    "target_value": optional_decimal(i.get("target")) if i.get("polaritas") != "rentang" else None,
+                    "target_value": _dec(i.get("target")) if i.get("polaritas") != "rentang" else None,
                     "tw": (quarterly + [MISSING] * 4)[:4],
                     "penanggung_jawab": units.get(i.get("penanggung_jawab", ""), i.get("penanggung_jawab", "")),
                 }
@@ -429,13 +429,13 @@ def _trend(
             raw = by_q.get(q, {}).get(row["kode"])
             if raw is not None:
                 single, rng = _target(raw.get("target"))
-                realisasi = optional_decimal(raw.get("realisasi"))
+                realisasi = _dec(raw.get("realisasi"))
             else:
                 planned = (pk_ind.get(row["kode"], {}).get("target_triwulan") or [None] * 4)[q - 1]
                 if isinstance(planned, list | tuple):
                     single, rng = None, Target.from_pk(planned).bounds
                 else:
-                    single, rng = optional_decimal(planned), None
+                    single, rng = _dec(planned), None
                 realisasi = None
             points.append(
                 {
@@ -462,7 +462,7 @@ def _trend_instansi(
     out = []
     for q in range(1, last + 1):
         source = rekap if periode == f"TW{q}" else quarters.get(q, {})
-        value = optional_decimal(source.get("capaian_instansi"))
+        value = _dec(source.get("capaian_instansi"))
         out.append({"label": f"{LABELS[locale]['tw']} {roman(q)}", "capaian_value": value})
     return out
 

@@ -12,14 +12,15 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from shared.events.envelope import Envelope
-from shared.sakip import PerjanjianKinerja, Rekap
+from shared.sakip import JsonObject, Periode, PerjanjianKinerja, Rekap
+from shared.sakip.rekap import Status
 
 
 class Payload(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
-def _read(read: Callable[[dict[str, Any]], Any], value: Any) -> Any:
+def _read(read: Callable[[JsonObject], Any], value: Any) -> Any:
     """A typed field also takes its document form (v1's, what tests and `lapkin reconcile` build); a malformed one is
     a validation error (dead-lettered), not a crash."""
     if not isinstance(value, dict):
@@ -105,9 +106,9 @@ class RekapCompleted(Payload):
     `min`/`max`); v1 carried the recap document (a range as "15.00-25.00"; upcast by `_rekap_v1`)."""
 
     tahun: int
-    periode: str
+    periode: Periode
     revision: int
-    status: str  # provisional | complete | final
+    status: Status
     rekap: Rekap
     inputs: dict[str, int]  # "<triwulan>:<unit>" -> revision used
 
@@ -218,18 +219,18 @@ CURRENT_VERSION: dict[str, int] = {name: 1 for name in CATALOGUE} | {
 }
 
 
-def _pk_v1(payload: dict[str, Any]) -> dict[str, Any]:
+def _pk_v1(payload: JsonObject) -> JsonObject:
     """v1 → v2: the PK document (targets as numbers or text, a range as target_min/target_max) typed."""
     return {**payload, "pk": PerjanjianKinerja.from_document(payload["pk"]).model_dump(mode="json")}
 
 
-def _rekap_v1(payload: dict[str, Any]) -> dict[str, Any]:
+def _rekap_v1(payload: JsonObject) -> JsonObject:
     """v1 → v2: the recap document (a range target as "15.00-25.00") typed."""
     return {**payload, "rekap": Rekap.from_document(payload["rekap"]).model_dump(mode="json")}
 
 
 # (type, from_version) -> function turning that version's payload into the next one's.
-UPCASTERS: dict[tuple[str, int], Callable[[dict[str, Any]], dict[str, Any]]] = {
+UPCASTERS: dict[tuple[str, int], Callable[[JsonObject], JsonObject]] = {
     ("PerjanjianKinerjaPublished", 1): _pk_v1,
     ("RekapCompleted", 1): _rekap_v1,
 }
@@ -239,7 +240,7 @@ class UnknownEvent(Exception):
     """An event type or version this code cannot read: it goes to the dead-letter stream."""
 
 
-def upcast(type_: str, version: int, payload: dict[str, Any]) -> dict[str, Any]:
+def upcast(type_: str, version: int, payload: JsonObject) -> JsonObject:
     current = CURRENT_VERSION.get(type_)
     if current is None or version > current or version < 1:
         raise UnknownEvent(f"{type_} v{version}")

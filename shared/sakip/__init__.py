@@ -1,11 +1,13 @@
 """The SAKIP vocabulary, typed once for every service: periods, the Perjanjian Kinerja and its targets, the recap,
 the predikat scale and who answers for which indicator. The kernel: it imports no service."""
 
+from shared.sakip.base import JsonObject
 from shared.sakip.periode import (
     PERIODE_PATTERN,
     PERIODE_QUARTERS,
     PERIODES,
     PERIODES_OF_KIND,
+    TRIWULAN_PATTERN,
     TRIWULAN_PERIODES,
     Kind,
     Periode,
@@ -34,12 +36,14 @@ __all__ = [
     "PERIODE_QUARTERS",
     "PREDIKAT_EN",
     "PREDIKAT_LABELS",
+    "TRIWULAN_PATTERN",
     "TRIWULAN_PERIODES",
     "Agregasi",
     "AnggaranRekap",
     "Catatan",
     "Indikator",
     "Instansi",
+    "JsonObject",
     "Kelengkapan",
     "Kind",
     "Periode",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
@@ -16,6 +16,9 @@ from pydantic import (
 )
 
 from shared.decimals import as_decimal
+
+JsonObject = dict[str, Any]
+"""A JSON object as it is written: an event's raw payload, or a document form (v1's, what tables store)."""
 
 Dec = Annotated[
     Decimal,
@@ -40,12 +43,11 @@ class OpenModel(BaseModel):
 
 
 class SparseModel(OpenModel):
-    """An open model whose optional fields named in `OMIT_NONE` are left out when None (not given), so a document
-    read and written again is the document that was read."""
-
-    OMIT_NONE: ClassVar[tuple[str, ...]] = ()
+    """An open model that writes only the fields it was given (an optional field not given is left out, one given as
+    null stays null), so a document read and written again is the document that was read."""
 
     @model_serializer(mode="wrap")
-    def _leave_out_what_was_not_given(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        out: dict[str, Any] = handler(self)
-        return {k: v for k, v in out.items() if v is not None or k not in self.OMIT_NONE}
+    def _leave_out_what_was_not_given(self, handler: SerializerFunctionWrapHandler) -> JsonObject:
+        out: JsonObject = handler(self)
+        given, declared = self.model_fields_set, type(self).model_fields
+        return {k: v for k, v in out.items() if k in given or k not in declared}

@@ -67,7 +67,8 @@ TRIWULAN_PERIODES: dict[str, int] = {p.value: p.quarters[0] for p in Periode if 
 PERIODES_OF_KIND: dict[str, tuple[str, ...]] = {
     kind: tuple(p.value for p in Periode if p.kind == kind) for kind in ("triwulan", "semester", "tahunan")
 }
-PERIODE_PATTERN = "^(TW[1-4]|S[12]|TAHUNAN)$"
+PERIODE_PATTERN = "^(TW[1-4]|S[12]|TAHUNAN)$"  # a path parameter's pattern: exactly PERIODES (tested)
+TRIWULAN_PATTERN = "^TW[1-4]$"  # exactly the quarters
 
 
 def quarters_of(periode: str) -> tuple[int, ...]:

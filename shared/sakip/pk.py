@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
-from shared.sakip.base import Dec, OpenModel, SparseModel
+from shared.sakip.base import Dec, JsonObject, OpenModel, SparseModel
 from shared.sakip.target import Target
 
 
@@ -34,7 +34,6 @@ class Instansi(OpenModel):
 
 
 class Unit(SparseModel):
-    OMIT_NONE = ("jenis", "induk")
     kode: str = Field(description="Kode unit kerja", examples=["BID-A"])
     nama: str = Field(description="Nama unit kerja", examples=["Bidang Aplikasi Informatika"])
     jenis: str | None = Field(default=None, description="Jenis unit", examples=["bidang"])
@@ -68,7 +67,7 @@ class Indikator(OpenModel):
         quarterly = [Target.from_pk(t) for t in doc["target_triwulan"]]
         return cls.model_validate({**rest, "target": target, "target_triwulan": quarterly})
 
-    def document(self) -> dict[str, Any]:
+    def document(self) -> JsonObject:
         doc = self.model_dump(mode="json", exclude={"target", "target_triwulan"}, exclude_unset=True)
         bounds = self.target.bounds
         if bounds is not None:
@@ -86,7 +85,6 @@ class Sasaran(OpenModel):
 
 
 class Program(SparseModel):
-    OMIT_NONE = ("sasaran", "unit")
     kode: str
     nama: str
     pagu: Dec = Field(description="Pagu anggaran (rupiah)", examples=["1250000000"])
@@ -95,7 +93,6 @@ class Program(SparseModel):
 
 
 class PerjanjianKinerja(SparseModel):
-    OMIT_NONE = ("tahun",)
     tahun: int | None = Field(default=None, description="Tahun PK", examples=[2024])
     instansi: Instansi
     units: list[Unit]
@@ -106,7 +103,8 @@ class PerjanjianKinerja(SparseModel):
     def from_document(cls, doc: Mapping[str, Any]) -> PerjanjianKinerja:
         """The document form (v1; the PK as sent) read into the typed one."""
         sasaran = [{**s, "indikator": [Indikator.from_document(i) for i in s["indikator"]]} for s in doc["sasaran"]]
-        return cls.model_validate({**doc, "sasaran": sasaran})
+        given = {k: v for k, v in doc.items() if not (k == "program" and v is None)}  # "program": null is none
+        return cls.model_validate({**given, "sasaran": sasaran})
 
     @classmethod
     def read(cls, doc: Mapping[str, Any] | PerjanjianKinerja) -> PerjanjianKinerja:
@@ -116,7 +114,7 @@ class PerjanjianKinerja(SparseModel):
         typed = any(isinstance(i.get("target"), dict) for s in doc.get("sasaran", []) for i in s.get("indikator", []))
         return cls.model_validate(doc) if typed else cls.from_document(doc)
 
-    def document(self) -> dict[str, Any]:
+    def document(self) -> JsonObject:
         """The document form (v1): the PK as sent, what documents and PK versions read."""
         doc = self.model_dump(mode="json", exclude={"sasaran"}, exclude_unset=True)
         doc["sasaran"] = [

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from shared.sakip.base import Dec, Model, OpenModel, SparseModel
+from shared.sakip.base import Dec, JsonObject, Model, SparseModel
 from shared.sakip.periode import Periode
 from shared.sakip.pk import Agregasi, Polaritas
 from shared.sakip.predikat import Predikat
@@ -20,24 +20,24 @@ from shared.sakip.target import Target
 
 Reason = Literal["belum_ada_data", "target_nol"]  # why a capaian is missing
 Status = Literal["provisional", "complete", "final"]
-_SD = ("target_sd", "realisasi_sd", "capaian_sd", "predikat_sd", "reason_sd")
 
 
-class RekapIndikator(OpenModel):
-    """One indicator's figures for the period and, except for TAHUNAN, from TW I up to the period (`*_sd`)."""
+class RekapIndikator(SparseModel):
+    """One indicator's figures for the period and, except for TAHUNAN, from TW I up to the period (`*_sd`). The
+    aggregator writes every field (the `*_sd` ones but for TAHUNAN); a reader takes what it is given."""
 
     kode: str
-    nama: str
-    satuan: str
-    polaritas: Polaritas
-    agregasi: Agregasi
-    sasaran: str = Field(description="Kode sasaran strategis")
-    penanggung_jawab: str = Field(description="Kode unit yang bertanggung jawab")
-    target: Target
-    realisasi: Dec | None = Field(description="Realisasi periode (tanpa data: null)")
-    capaian: Dec | None = Field(description="Capaian (%), dibulatkan 2 desimal")
-    predikat: Predikat | None
-    reason: Reason | None = Field(description="Mengapa capaian kosong")
+    nama: str | None = None
+    satuan: str | None = None
+    polaritas: Polaritas | None = None
+    agregasi: Agregasi | None = None
+    sasaran: str | None = Field(default=None, description="Kode sasaran strategis")
+    penanggung_jawab: str | None = Field(default=None, description="Kode unit yang bertanggung jawab")
+    target: Target | None = None
+    realisasi: Dec | None = Field(default=None, description="Realisasi periode (tanpa data: null)")
+    capaian: Dec | None = Field(default=None, description="Capaian (%), dibulatkan 2 desimal (tanpa data: null)")
+    predikat: Predikat | None = None
+    reason: Reason | None = Field(default=None, description="Mengapa capaian kosong")
     target_sd: Target | None = None
     realisasi_sd: Dec | None = None
     capaian_sd: Dec | None = None
@@ -46,27 +46,18 @@ class RekapIndikator(OpenModel):
 
     @classmethod
     def from_document(cls, doc: Mapping[str, Any]) -> RekapIndikator:
-        target_sd = doc.get("target_sd")
-        return cls.model_validate(
-            {
-                **doc,
-                "target": Target.parse(doc["target"]),
-                "target_sd": None if target_sd is None else Target.parse(target_sd),
-            }
-        )
+        texts = {key: Target.fields_of(doc[key]) for key in ("target", "target_sd") if isinstance(doc.get(key), str)}
+        return cls.model_validate({**doc, **texts})
 
-    def document(self) -> dict[str, Any]:
+    def document(self) -> JsonObject:
         doc = self.model_dump(mode="json")
-        doc["target"] = self.target.text()
-        if self.target_sd is None:  # TAHUNAN: no s.d. figures
-            for key in _SD:
-                del doc[key]
-        else:
-            doc["target_sd"] = self.target_sd.text()
+        for key, target in (("target", self.target), ("target_sd", self.target_sd)):
+            if target is not None:
+                doc[key] = target.text()
         return doc
 
 
-class RekapSasaran(OpenModel):
+class RekapSasaran(SparseModel):
     kode: str
     nama: str
     capaian: Dec | None = Field(description="Rerata capaian indikatornya (tiap ≤ 100), 2 desimal")
@@ -87,7 +78,7 @@ class Catatan(Model):
     solusi: str | None
 
 
-class AnggaranRekap(OpenModel):
+class AnggaranRekap(SparseModel):
     kode: str
     nama: str
     sasaran: str | None = None
@@ -98,8 +89,8 @@ class AnggaranRekap(OpenModel):
 
 
 class Rekap(SparseModel):
-    """The recap of one period. The aggregator's always has every field; `None` in a field of the first group
-    means "not given" (it is left out of the document), a missing figure is `None` and stays in it."""
+    """The recap of one period. The aggregator's has every field (`quarters_final` for a semester and the year
+    only; `revision` in the event); a reader takes what it is given and writes back just that."""
 
     tahun: int | None = None
     periode: Periode | None = None
@@ -117,11 +108,6 @@ class Rekap(SparseModel):
     anggaran: list[AnggaranRekap] | None = None
     revision: int | None = None
 
-    OMIT_NONE = (
-        "tahun", "periode", "sasaran", "skipped_instansi", "status", "kelengkapan", "pk_version", "units",
-        "quarters_final", "catatan", "anggaran", "revision",
-    )  # fmt: skip  # capaian_instansi and predikat_instansi: None is "no figure", and stays
-
     @classmethod
     def from_document(cls, doc: Mapping[str, Any]) -> Rekap:
         rows = [RekapIndikator.from_document(row) for row in doc.get("indikator", [])]
@@ -135,7 +121,7 @@ class Rekap(SparseModel):
             return cls.from_document(doc)
         return cls.model_validate(doc)
 
-    def document(self) -> dict[str, Any]:
+    def document(self) -> JsonObject:
         doc = self.model_dump(mode="json")
         doc["indikator"] = [row.document() for row in self.indikator]
         return doc

@@ -5,9 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer, model_validator
 
-from shared.sakip.base import Dec, Model
+from shared.sakip.base import Dec, JsonObject, Model
 
 RANGE_SEPARATOR = "-"  # the recap's text of a range (v1 RekapCompleted, GET /rekap): "15.00-25.00"
 
@@ -15,9 +15,20 @@ RANGE_SEPARATOR = "-"  # the recap's text of a range (v1 RekapCompleted, GET /re
 class Target(Model):
     """Either `nilai`, or `min` and `max` (min ≤ max): never both, never a range written as one string."""
 
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={"oneOf": [{"required": ["nilai"]}, {"required": ["min", "max"]}]},
+    )
+
     nilai: Dec | None = Field(default=None, description="Target satu angka", examples=["90"])
     min: Dec | None = Field(default=None, description="Batas bawah target rentang", examples=["15.00"])
     max: Dec | None = Field(default=None, description="Batas atas target rentang", examples=["25.00"])
+
+    @model_serializer(mode="wrap")
+    def _one_form_written(self, handler: SerializerFunctionWrapHandler) -> JsonObject:
+        """{"nilai": "90"} or {"min": "15.00", "max": "25.00"}: the form's fields only."""
+        return {k: v for k, v in handler(self).items() if v is not None}
 
     @model_validator(mode="after")
     def _one_form(self) -> Target:
@@ -52,10 +63,13 @@ class Target(Model):
     @classmethod
     def parse(cls, text: str) -> Target:
         """The recap's text (v1): "87.50" or "15.00-25.00" (a leading minus belongs to the number)."""
+        return cls.model_validate(cls.fields_of(text))
+
+    @staticmethod
+    def fields_of(text: str) -> dict[str, str]:
+        """`parse`'s fields, for a model that validates its targets itself (a recap of hundreds of rows)."""
         cut = text.find(RANGE_SEPARATOR, 1)
-        if cut > 0:
-            return cls.model_validate({"min": text[:cut], "max": text[cut + 1 :]})
-        return cls.model_validate({"nilai": text})
+        return {"min": text[:cut], "max": text[cut + 1 :]} if cut > 0 else {"nilai": text}
 
     @property
     def is_range(self) -> bool:

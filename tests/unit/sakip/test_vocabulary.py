@@ -4,6 +4,7 @@ answers for which indicator; each typed form converts exactly to and from the do
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -14,8 +15,11 @@ from pydantic import ValidationError
 from shared.decimals import NotADecimal, as_decimal, optional_decimal
 from shared.sakip import (
     DEFAULT_PREDIKAT_BANDS,
+    PERIODE_PATTERN,
     PERIODE_QUARTERS,
     PERIODES,
+    TRIWULAN_PATTERN,
+    TRIWULAN_PERIODES,
     Periode,
     PerjanjianKinerja,
     Predikat,
@@ -47,13 +51,19 @@ def test_periods_their_quarters_kinds_and_labels() -> None:
     assert Periode.TW1 == "TW1" and json.dumps({"p": Periode.TW1}) == '{"p": "TW1"}'
 
 
+def test_the_path_patterns_accept_exactly_the_periods() -> None:
+    candidates = [*PERIODES, "TW0", "TW5", "S0", "S3", "tahunan", "TAHUNAN2", "", "TW", "S12"]
+    assert [c for c in candidates if re.fullmatch(PERIODE_PATTERN.strip("^$"), c)] == list(PERIODES)
+    assert [c for c in candidates if re.fullmatch(TRIWULAN_PATTERN.strip("^$"), c)] == list(TRIWULAN_PERIODES)
+
+
 def test_a_target_is_one_number_or_a_range_never_both() -> None:
     assert Target.parse("15.00-25.00") == Target(min=Decimal("15.00"), max=Decimal("25.00"))
     assert Target.parse("-5.00").value == Decimal("-5.00")  # a leading minus belongs to the number
     assert Target.parse("-5.00--1.00").bounds == (Decimal("-5.00"), Decimal("-1.00"))
     for text in ("15.00-25.00", "87.50", "-5.00--1.00", "1E+41"):
         assert Target.parse(text).text() == text
-    assert Target.from_pk(["15", 25]).model_dump(mode="json") == {"nilai": None, "min": "15", "max": "25"}
+    assert Target.from_pk(["15", 25]).model_dump(mode="json") == {"min": "15", "max": "25"}
     assert Target.from_pk(12.5).pk_value() == "12.5" and Target.from_pk(["1", "2"]).pk_value() == ["1", "2"]
     assert Target.of((Decimal(1), Decimal(2))).is_range and not Target.of(Decimal(3)).is_range
     for bad in ({}, {"nilai": "1", "min": "1", "max": "2"}, {"min": "1"}, {"min": "3", "max": "2"}):
@@ -83,6 +93,7 @@ def test_the_pk_document_and_the_typed_pk_convert_exactly() -> None:
     ranged = [i for _, i in pk.indikator() if i.polaritas == "rentang"]
     assert ranged and all(i.target.is_range and all(t.is_range for t in i.target_triwulan) for i in ranged)
     assert pk.instansi.model_extra and "kepala" in pk.instansi.model_extra  # the agency's own fields travel along
+    assert PerjanjianKinerja.from_document({**doc, "program": None}).program == []  # the collector accepts null
     wrong = json.loads(json.dumps(doc))
     wrong["sasaran"][0]["indikator"][0]["target_triwulan"][0] = ["1", "2"]  # a range for a single-target indicator
     with pytest.raises(ValidationError):
@@ -112,7 +123,7 @@ def test_a_recap_keeps_what_it_was_given_and_no_more() -> None:
     doc = _stored("RekapCompleted.v1.json")[0]["payload"]["rekap"]
     added = {**doc, "catatan_baru": "x"}  # an additive field of a later producer travels along
     assert Rekap.from_document(added).document() == added
-    partial = {"indikator": [], "capaian_instansi": None, "predikat_instansi": None}  # a test's, an old replay's
+    partial = {"indikator": [{"kode": "A", "realisasi": None}], "capaian_instansi": None}  # a test's
     assert Rekap.from_document(partial).document() == partial
     assert Rekap.model_validate_json(Rekap.from_document(partial).model_dump_json()).document() == partial
     with pytest.raises(ValidationError):
