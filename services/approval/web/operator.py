@@ -27,8 +27,9 @@ from redis import Redis as SyncRedis
 from redis.asyncio import Redis
 from sqlmodel import Session
 
+import services.approval.web.deps as deps
+import services.approval.web.rendering as rendering
 from lapkin.ops import Ops, group_of, row_id
-from services.approval.web import deps, rendering
 from services.approval.web.deps import CsrfValid, CurrentOperator, Viewer
 from services.approval.web.errors import not_found_page
 from services.approval.web.i18n import WIB

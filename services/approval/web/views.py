@@ -19,9 +19,9 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
+import services.approval.web.rendering as rendering
 from services.approval import domain, handlers, limits, login
 from services.approval.models import DraftRow, Official
-from services.approval.web import rendering
 from services.approval.web.deps import CsrfForm, CsrfValid, CurrentOfficial, Viewer, current
 from services.approval.web.documents import stream_document
 from services.approval.web.final import serve_final
