@@ -1,9 +1,9 @@
 """The officials' web app (server-rendered pages of the approval service)."""
 
+from services.approval.web.final import router as _final_router
 from services.approval.web.pages import router as _pages_router
-from services.approval.web.views import STATIC_DIR, router
-
-from services.approval.web.final import router as _final_router  # isort: skip  (after views: it uses its helpers)
+from services.approval.web.rendering import STATIC_DIR
+from services.approval.web.views import router
 
 router.include_router(_pages_router)  # disposisi, sosialisasi, kepatuhan SOP
 router.include_router(_final_router)  # final documents and the Lembar Disposisi, from the renderer

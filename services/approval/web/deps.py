@@ -20,8 +20,8 @@ from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from sqlmodel import Session
 
+import services.approval.web.rendering as rendering
 from services.approval.models import Official
-from services.approval.web import rendering
 from services.approval.web.i18n import t
 from services.approval.web.paths import local_referer, safe_local
 from services.approval.web.sessions import WebSession, csrf_ok, new_session, read_session, session_live

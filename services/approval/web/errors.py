@@ -13,7 +13,8 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from services.approval.web import deps, rendering
+import services.approval.web.deps as deps
+import services.approval.web.rendering as rendering
 from services.approval.web.i18n import t
 from services.approval.web.paths import local_referer
 from services.approval.web.sessions import read_session

@@ -18,9 +18,10 @@ from fastapi.responses import Response
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
+import services.approval.web.deps as deps
+import services.approval.web.rendering as rendering
 from services.approval import disposisi, handlers
 from services.approval.models import DisposisiRow, DraftRow, Official
-from services.approval.web import deps, rendering
 from services.approval.web.documents import documents_view as documents_view
 from services.approval.web.documents import stream_document
 from services.approval.web.i18n import t

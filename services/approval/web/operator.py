@@ -5,7 +5,7 @@ consumer groups with pending, oldest pending age and lag.
 Pages read the streams directly (XREVRANGE/XRANGE); the filters and the trace go through the event index
 (`shared.messaging.index`), which the `Indexer` started here keeps in the consumer group `indexer` on every stream.
 Dead letters are one per consumer group that failed an event, and each row names its group; replay and drop are
-`lapkin.ops.Ops.replay/drop`: a replay redelivers the event (same event_id) to that group only, through the group's
+`services.operations.Ops.replay/drop`: a replay redelivers the event (same event_id) to that group only, through the group's
 retry stream, and removes the row; a drop removes that row only; each action is recorded on `<prefix>.ops`, behind
 the session's CSRF token.
 """
@@ -27,7 +27,8 @@ from redis import Redis as SyncRedis
 from redis.asyncio import Redis
 from sqlmodel import Session
 
-from services.approval.web import deps, rendering
+import services.approval.web.deps as deps
+import services.approval.web.rendering as rendering
 from services.approval.web.deps import CsrfValid, CurrentOperator, Viewer
 from services.approval.web.errors import not_found_page
 from services.approval.web.i18n import WIB

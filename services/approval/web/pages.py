@@ -13,9 +13,9 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+import services.approval.web.rendering as rendering
 from services.approval import disposisi, queries, sosialisasi
 from services.approval.models import DraftRow
-from services.approval.web import rendering
 from services.approval.web.deps import CsrfForm, CsrfValid, CurrentOfficial
 from services.approval.web.documents import documents_view
 from services.approval.web.i18n import t

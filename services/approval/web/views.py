@@ -19,16 +19,17 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
+import services.approval.web.rendering as rendering
 from services.approval import domain, handlers, limits, login
 from services.approval.models import DraftRow, Official
-from services.approval.web import rendering
 from services.approval.web.deps import CsrfForm, CsrfValid, CurrentOfficial, Viewer, current
 from services.approval.web.documents import stream_document
+from services.approval.web.final import serve_final
 from services.approval.web.i18n import lang_of, t
 from services.approval.web.paths import safe_local
 from services.approval.web.presenters.common import reader
 from services.approval.web.presenters.draft import draft_context, inbox_context, not_found_message
-from services.approval.web.rendering import STATIC_DIR, TEMPLATES, lang, message, page, refused, to_login
+from services.approval.web.rendering import lang, message, page, refused, to_login
 from services.approval.web.sessions import (
     LANG_COOKIE,
     WebSession,
@@ -43,7 +44,7 @@ from shared.errors import ApiError
 from shared.service import BUSY, BUSY_RETRY_AFTER_S, Caller, Runtime, RuntimeDep, SessionDep
 from shared.slots import Busy
 
-__all__ = ["STATIC_DIR", "TEMPLATES", "landing", "router"]
+__all__ = ["landing", "router"]
 router = APIRouter(include_in_schema=False)
 
 
@@ -231,8 +232,6 @@ async def draft_pdf(draft_id: str, request: Request, rt: RuntimeDep) -> Response
     if official is None:
         return to_login(ws)
     if final:  # a final draft's PDF is the final one, never the draft (web/final.py)
-        from services.approval.web.final import serve_final
-
         return await serve_final(request, rt, draft_id, "pdf")
     if document_id is None:
         return Response(t("not_found", lang(request)), status_code=404, media_type="text/plain; charset=utf-8")

@@ -4,71 +4,56 @@ they raise are the same pages the views answered with themselves (issue 14, item
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
-from services.approval.main import create_app
 from services.approval.web import views
 from tests.integration.ops.conftest import session_cookie
+from tests.integration.ops.test_operator_pages import official
 
 WEB = Path(views.__file__).resolve().parent
 
 
-@pytest.fixture
-def app(settings, r) -> Iterator[TestClient]:
-    with TestClient(create_app(settings), follow_redirects=False) as client:
-        yield client
-
-
-def official(client: TestClient, settings, username: str, role: str) -> int:
-    body = {"username": username, "password": "rahasia-123", "nama": username.title(), "role": role}
-    res = client.post("/api/v1/officials", json=body, headers={"Authorization": f"Bearer {settings.admin_token}"})
-    assert res.status_code == 201, res.text
-    return int(res.json()["id"])
-
-
-def test_without_a_session_a_page_leads_to_the_login_and_back(app):
-    res = app.get("/kotak-masuk")
+def test_without_a_session_a_page_leads_to_the_login_and_back(app_client):
+    res = app_client.get("/kotak-masuk")
     assert res.status_code == 303 and res.headers["location"] == "/masuk?pesan=login_required"
-    res = app.get("/disposisi/7")
+    res = app_client.get("/disposisi/7")
     assert res.status_code == 303 and res.headers["location"] == "/masuk?pesan=login_required&ke=%2Fdisposisi%2F7"
-    res = app.post("/draf/2024-TW1/keputusan", data={"csrf": "x"})
+    res = app_client.post("/draf/2024-TW1/keputusan", data={"csrf": "x"})
     assert res.status_code == 303 and res.headers["location"].startswith("/masuk?pesan=login_required")
 
 
-def test_a_wrong_address_is_not_found_before_anyone_is_asked_to_log_in(app, settings):
+def test_a_wrong_address_is_not_found_before_anyone_is_asked_to_log_in(app_client, settings):
     for path in ("/disposisi/abc", "/sosialisasi/abc"):
-        res = app.get(path)
+        res = app_client.get(path)
         assert res.status_code == 422 and 'id="error-page"' in res.text, path  # the app's page, no login redirect
-    cookie = {"Cookie": f"lapkin_sesi={session_cookie(settings, official(app, settings, 'kabid1', 'kabid'))}"}
-    assert app.post("/disposisi/abc/selesai", data={"csrf": "csrf-token"}, headers=cookie).status_code == 422
+    cookie = {"Cookie": f"lapkin_sesi={session_cookie(settings, official(app_client, settings, 'kabid1', 'kabid'))}"}
+    assert app_client.post("/disposisi/abc/selesai", data={"csrf": "csrf-token"}, headers=cookie).status_code == 422
 
 
-def test_a_form_without_its_csrf_token_changes_nothing_and_leads_back_to_its_page(app, settings):
-    uid = official(app, settings, "kasi1", "kasi")
+def test_a_form_without_its_csrf_token_changes_nothing_and_leads_back_to_its_page(app_client, settings):
+    uid = official(app_client, settings, "kasi1", "kasi")
     cookie = {"Cookie": f"lapkin_sesi={session_cookie(settings, uid)}"}
-    res = app.post("/draf/2024-TW1/keputusan", data={"csrf": "wrong", "decision": "approve"}, headers=cookie)
+    res = app_client.post("/draf/2024-TW1/keputusan", data={"csrf": "wrong", "decision": "approve"}, headers=cookie)
     assert res.status_code == 403 and 'href="/draf/2024-TW1"' in res.text and "Token keamanan" in res.text
-    res = app.post("/disposisi/3/selesai", data={}, headers=cookie)
+    res = app_client.post("/disposisi/3/selesai", data={}, headers=cookie)
     assert res.status_code == 403 and 'href="/disposisi/3"' in res.text
-    res = app.post("/keluar", data={"csrf": "wrong"}, headers=cookie)
+    res = app_client.post("/keluar", data={"csrf": "wrong"}, headers=cookie)
     assert res.status_code == 403 and 'href="/kotak-masuk"' in res.text
-    assert app.get("/kotak-masuk", headers=cookie).status_code == 200  # still logged in: the logout was refused
-    res = app.post("/keluar", data={"csrf": "csrf-token"}, headers=cookie)
+    assert app_client.get("/kotak-masuk", headers=cookie).status_code == 200  # still logged in: the logout was refused
+    res = app_client.post("/keluar", data={"csrf": "csrf-token"}, headers=cookie)
     assert res.status_code == 303 and res.headers["location"] == "/masuk?pesan=logged_out"
 
 
-def test_the_operators_pages_refuse_other_roles_in_the_consoles_words(app, settings):
-    cookie = {"Cookie": f"lapkin_sesi={session_cookie(settings, official(app, settings, 'staf9', 'staf'))}"}
-    res = app.get("/operator/grup", headers=cookie)
+def test_the_operators_pages_refuse_other_roles_in_the_consoles_words(app_client, settings):
+    cookie = {"Cookie": f"lapkin_sesi={session_cookie(settings, official(app_client, settings, 'staf9', 'staf'))}"}
+    res = app_client.get("/operator/grup", headers=cookie)
     assert res.status_code == 403 and "Halaman ini hanya untuk operator." in res.text
-    op = {"Cookie": f"lapkin_sesi={session_cookie(settings, official(app, settings, 'op9', 'operator'))}"}
-    res = app.post("/operator/surat-mati/buang", data={"csrf": "wrong"}, headers=op)
+    op = {"Cookie": f"lapkin_sesi={session_cookie(settings, official(app_client, settings, 'op9', 'operator'))}"}
+    res = app_client.post("/operator/surat-mati/buang", data={"csrf": "wrong"}, headers=op)
     assert res.status_code == 403 and "Formulir kedaluwarsa" in res.text and 'href="/operator/surat-mati"' in res.text
-    assert app.post("/operator/surat-mati/lain", data={"csrf": "wrong"}, headers=op).status_code == 404
+    assert app_client.post("/operator/surat-mati/lain", data={"csrf": "wrong"}, headers=op).status_code == 404
 
 
 def _calls_and_imports(path: Path) -> set[str]:

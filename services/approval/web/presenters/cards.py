@@ -8,9 +8,10 @@ from typing import Any
 
 from sqlmodel import Session
 
+import services.approval.web.i18n as i18n
+import services.approval.web.present as present
 from services.approval import disposisi, domain, sosialisasi
 from services.approval.models import DraftRow, Official
-from services.approval.web import i18n, present
 from services.approval.web.i18n import JENIS, STATES, fmt_datetime, fmt_duration, pick, t
 from services.approval.web.presenters.common import Reader, aware, clock, step_label
 from services.approval.workflow import Workflow

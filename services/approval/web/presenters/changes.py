@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.approval.web import i18n, present
+import services.approval.web.i18n as i18n
+import services.approval.web.present as present
 from services.approval.web.i18n import t
 from shared.formatting import MISSING, fmt_rupiah, roman
 

@@ -10,9 +10,10 @@ from typing import Any
 
 from sqlmodel import Session
 
+import services.approval.web.i18n as i18n
+import services.approval.web.present as present
 from services.approval import disposisi, domain, handlers, queries, sosialisasi
 from services.approval.models import DraftRow, Official
-from services.approval.web import i18n, present
 from services.approval.web.documents import documents_view
 from services.approval.web.i18n import ACTIONS, fmt_datetime, pick, t
 from services.approval.web.presenters.cards import (
