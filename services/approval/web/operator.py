@@ -5,9 +5,9 @@ consumer groups with pending, oldest pending age and lag.
 Pages read the streams directly (XREVRANGE/XRANGE); the filters and the trace go through the event index
 (`shared.messaging.index`), which the `Indexer` started here keeps in the consumer group `indexer` on every stream.
 Dead letters are one per consumer group that failed an event, and each row names its group; replay and drop are
-`services.operations.Ops.replay/drop`: a replay redelivers the event (same event_id) to that group only, through the group's
-retry stream, and removes the row; a drop removes that row only; each action is recorded on `<prefix>.ops`, behind
-the session's CSRF token.
+`services.operations.Ops.replay/drop`: a replay redelivers the event (same event_id) to that group only, through the
+group's retry stream, and removes the row; a drop removes that row only; each action is recorded on
+`<prefix>.ops`, behind the session's CSRF token.
 """
 
 from __future__ import annotations
