@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 from starlette.exceptions import HTTPException
 
+from services.collector import answers as a
 from services.collector import bulk, excel, handlers, keys, pk, usecases
 from services.collector import schemas as s
 from services.collector.core.errors import Conflict, DomainError, Invalid, NotFound, NotPermitted, TooLarge
@@ -24,6 +25,7 @@ from services.collector.validation import TAHUN_MAX, TAHUN_MIN
 from shared.contract import answer, json_body_of, operation_name
 from shared.errors import FORBIDDEN, UNAUTHORIZED, ApiError, ErrorItem, api_error, error_body, error_responses
 from shared.ratelimit import RateLimiter
+from shared.sakip import TRIWULAN_PATTERN
 from shared.security import hash_api_key
 from shared.service import (
     MAX_ROW_ID,
@@ -45,7 +47,7 @@ router = APIRouter(
     generate_unique_id_function=operation_name,
 )
 Tahun = Annotated[int, Path(ge=TAHUN_MIN, le=TAHUN_MAX)]
-Triwulan = Annotated[str, Path(pattern="^TW[1-4]$")]
+Triwulan = Annotated[str, Path(pattern=TRIWULAN_PATTERN)]
 
 # The one mapping from the core's refusals to HTTP: the status of each kind; the body is the one error shape.
 DOMAIN_STATUS: dict[type[DomainError], int] = {
@@ -155,14 +157,14 @@ Submitter = Annotated[Caller, Depends(submitter)]
 )
 def put_perjanjian_kinerja(
     tahun: Tahun, session: SessionDep, rt: RuntimeDep, _: CollectorAdmin, body: JsonBody
-) -> dict[str, Any]:
+) -> a.PkTersimpan:
     return handlers.put_pk(session, rt, tahun, body)
 
 
 @router.get(
     "/perjanjian-kinerja/{tahun}", response_model=None, responses=answer(200, s.PkDokumen, "Versi terbaru / newest")
 )
-def get_perjanjian_kinerja(tahun: Tahun, session: SessionDep, _: UnitOrAdmin) -> dict[str, Any]:
+def get_perjanjian_kinerja(tahun: Tahun, session: SessionDep, _: UnitOrAdmin) -> a.PkDokumen:
     """The newest PK version (every caller may read the targets it reports against)."""
     return pk.one(session, tahun, None)
 
@@ -172,7 +174,7 @@ def get_perjanjian_kinerja(tahun: Tahun, session: SessionDep, _: UnitOrAdmin) ->
     response_model=None,
     responses=answer(200, s.DaftarVersiPk, "Semua versi / every version"),
 )
-def get_pk_versions(tahun: Tahun, session: SessionDep, _: UnitOrAdmin) -> dict[str, Any]:
+def get_pk_versions(tahun: Tahun, session: SessionDep, _: UnitOrAdmin) -> a.DaftarVersiPk:
     """Every version of the year's PK, each with what it changed against the one before (PK perubahan)."""
     return usecases.pk_versions(session, tahun)
 
@@ -184,12 +186,12 @@ def get_pk_versions(tahun: Tahun, session: SessionDep, _: UnitOrAdmin) -> dict[s
 )
 def get_pk_version(
     tahun: Tahun, version: Annotated[int, Path(ge=1, le=MAX_ROW_ID)], session: SessionDep, _: UnitOrAdmin
-) -> dict[str, Any]:
+) -> a.PkDokumen:
     return pk.one(session, tahun, version)
 
 
 @router.get("/kalender/{tahun}", response_model=None, responses=answer(200, s.Kalender, "Kalender / calendar"))
-def get_kalender(tahun: Tahun, session: SessionDep, _: CollectorAdmin) -> dict[str, Any]:
+def get_kalender(tahun: Tahun, session: SessionDep, _: CollectorAdmin) -> a.Kalender:
     return handlers.get_kalender(session, tahun)
 
 
@@ -199,7 +201,7 @@ def get_kalender(tahun: Tahun, session: SessionDep, _: CollectorAdmin) -> dict[s
     response_model=None,
     responses=answer(200, s.Kalender, "Kalender yang berlaku / the calendar now"),
 )
-def put_kalender(tahun: Tahun, session: SessionDep, _: CollectorAdmin, body: JsonBody) -> dict[str, Any]:
+def put_kalender(tahun: Tahun, session: SessionDep, _: CollectorAdmin, body: JsonBody) -> a.Kalender:
     return handlers.put_kalender(session, tahun, body)
 
 
@@ -209,7 +211,7 @@ def put_kalender(tahun: Tahun, session: SessionDep, _: CollectorAdmin, body: Jso
     response_model=None,
     responses=answer(201, s.KunciApiBaru, "Kunci dibuat / key made"),
 )
-def create_api_key(kode: str, session: SessionDep, _: CollectorAdmin) -> dict[str, Any]:
+def create_api_key(kode: str, session: SessionDep, _: CollectorAdmin) -> a.KunciApiBaru:
     return usecases.create_api_key(session, kode)
 
 
@@ -219,7 +221,7 @@ def list_api_keys(
     _: CollectorAdmin,
     unit: Annotated[str | None, Query(max_length=100)] = None,
     revoked: Annotated[bool, Query(description="also the revoked keys")] = True,
-) -> dict[str, Any]:
+) -> a.DaftarKunciApi:
     """Every unit's keys (never the keys themselves: an id, the unit, the first characters, when made and revoked)."""
     return {"api_keys": [keys.public(k) for k in keys.listing(session, unit, revoked=revoked)]}
 
@@ -229,10 +231,10 @@ def list_api_keys(
     response_model=None,
     responses={**answer(200, s.KunciApi, "Kunci dicabut / revoked"), **error_responses(503)},
 )
-async def revoke_api_key(key_id: RowId, rt: RuntimeDep, _: CollectorAdmin) -> dict[str, Any]:
+async def revoke_api_key(key_id: RowId, rt: RuntimeDep, _: CollectorAdmin) -> a.KunciApi:
     """Revoke a key: refused (401) from the next request on, by every collector process."""
 
-    def revoke() -> dict[str, Any]:
+    def revoke() -> a.KunciApi:
         with Session(rt.engine, expire_on_commit=False) as session:
             return keys.public(keys.revoke(session, key_id))
 
@@ -244,10 +246,10 @@ async def revoke_api_key(key_id: RowId, rt: RuntimeDep, _: CollectorAdmin) -> di
     return row
 
 
-Submit = Callable[..., dict[str, Any]]
+Submit = Callable[..., a.LaporanDiterima]
 
 
-SUBMISSION: dict[int | str, dict[str, Any]] = {
+SUBMISSION = {
     **answer(202, s.LaporanDiterima, "Diterima dan disimpan / accepted and stored"),
     **answer(
         200, s.LaporanDiterima, "dry_run=true: jawaban yang akan diberikan; tidak ada yang disimpan / nothing stored"
@@ -536,7 +538,7 @@ STATUS_ROLES = handlers.STATUS_ROLES
     response_model=None,
     responses=answer(200, s.StatusPeriode, "Status triwulan / the quarter's status"),
 )
-def get_periode_status(tahun: Tahun, periode: Triwulan, session: SessionDep, caller: UnitOrAdmin) -> dict[str, Any]:
+def get_periode_status(tahun: Tahun, periode: Triwulan, session: SessionDep, caller: UnitOrAdmin) -> a.StatusPeriode:
     if caller.kind == "official" and caller.role not in STATUS_ROLES:
         raise FORBIDDEN
     return handlers.periode_status(session, tahun, periode, caller.unit if caller.kind == "unit" else None)
@@ -545,7 +547,7 @@ def get_periode_status(tahun: Tahun, periode: Triwulan, session: SessionDep, cal
 @router.get(
     "/kelengkapan/{tahun}", response_model=None, responses=answer(200, s.Kelengkapan, "Kelengkapan / reporting rates")
 )
-def get_kelengkapan(tahun: Tahun, session: SessionDep, caller: UnitOrAdmin) -> dict[str, Any]:
+def get_kelengkapan(tahun: Tahun, session: SessionDep, caller: UnitOrAdmin) -> a.Kelengkapan:
     """Office-wide: officials and admins only (a unit sees its own row in the period status)."""
     if caller.kind == "unit" or (caller.kind == "official" and caller.role not in STATUS_ROLES):
         raise FORBIDDEN
@@ -559,5 +561,5 @@ def get_kelengkapan(tahun: Tahun, session: SessionDep, caller: UnitOrAdmin) -> d
 )
 def post_close(
     tahun: Tahun, periode: Triwulan, session: SessionDep, rt: RuntimeDep, caller: CollectorAdmin
-) -> dict[str, Any]:
+) -> a.PeriodeDitutup:
     return handlers.close_periode(session, rt, tahun, periode, caller.id)

@@ -15,12 +15,13 @@ import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 from uuid import uuid4
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
+from services.collector import answers as a
 from services.collector.core.errors import Conflict, Invalid, NotFound, NotPermitted, TooLarge
 from services.collector.filetype import ACCEPTED, MAX_FILENAME, Detected, detect, named_as
 from services.collector.handlers import STATUS_ROLES, ensure_open, may_act_for, utc_now
@@ -242,7 +243,7 @@ def uploader(caller: Caller) -> str:
     return {"unit": f"unit:{caller.id}", "official": f"official:{caller.id}"}.get(caller.kind, caller.kind)
 
 
-def for_submission(session: Session, caller: Caller, submission_id: str) -> dict[str, Any]:
+def for_submission(session: Session, caller: Caller, submission_id: str) -> a.BuktiPengiriman:
     sub = load_submission(session, submission_id)
     check_may_read(session, caller, sub.unit)
     rows = session.exec(
@@ -251,7 +252,7 @@ def for_submission(session: Session, caller: Caller, submission_id: str) -> dict
     return {"submission_id": sub.id, "unit": sub.unit, "bukti": [public(r) for r in rows]}
 
 
-def for_period(session: Session, caller: Caller, tahun: int, triwulan: int | None, unit: str | None) -> dict[str, Any]:
+def for_period(session: Session, caller: Caller, tahun: int, triwulan: int | None, unit: str | None) -> a.BuktiPeriode:
     """Evidence of a year (and quarter, and unit): officials and admin see every unit, a unit key its own (and
     its child units')."""
     query = select(Bukti).where(Bukti.tahun == tahun)
@@ -289,7 +290,7 @@ def for_download(session: Session, caller: Caller, root: Path, bukti_id: str) ->
     return row, path
 
 
-def public(row: Bukti) -> dict[str, Any]:
+def public(row: Bukti) -> a.Bukti:
     uploaded_at = row.uploaded_at if row.uploaded_at.tzinfo else row.uploaded_at.replace(tzinfo=utc_now().tzinfo)
     return {
         "id": row.id,

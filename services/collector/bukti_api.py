@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 
+from services.collector import answers as a
 from services.collector import bukti, filetype
 from services.collector import schemas as s
 from services.collector.api import Submitter, UnitOrAdmin
@@ -132,7 +133,7 @@ def _text(form: FormData, name: str) -> str | None:
     response_model=None,
     responses=answer(200, s.BuktiPengiriman, "Bukti pengiriman itu / the submission's files"),
 )
-def get_submission_bukti(submission_id: str, session: SessionDep, caller: UnitOrAdmin) -> dict[str, Any]:
+def get_submission_bukti(submission_id: str, session: SessionDep, caller: UnitOrAdmin) -> a.BuktiPengiriman:
     return bukti.for_submission(session, caller, submission_id)
 
 
@@ -143,7 +144,7 @@ def get_bukti_list(
     tahun: Annotated[int, Query(ge=TAHUN_MIN, le=TAHUN_MAX)],
     triwulan: Annotated[int | None, Query(ge=1, le=4)] = None,
     unit: str | None = None,
-) -> dict[str, Any]:
+) -> a.BuktiPeriode:
     return bukti.for_period(session, caller, tahun, triwulan, unit)
 
 

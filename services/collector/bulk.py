@@ -4,13 +4,14 @@ rolls back alone. atomic=true stores all or nothing; atomic=false stores the val
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from services.collector import answers as a
 from services.collector import handlers, usecases
 from services.collector.core.errors import DomainError
 from shared.errors import ApiError, ErrorItem, api_error
@@ -22,14 +23,14 @@ class Outcome:
     """The one answer of a bulk request: its status code and body."""
 
     status: int
-    body: dict[str, Any]
+    body: a.BulkDiterima | a.BulkDitolak
 
 
 @dataclass
 class _Row:
     row: int
     body: Any
-    answer: dict[str, Any] | None = None
+    answer: a.LaporanDiterima | None = None
     problems: list[ErrorItem] = field(default_factory=list)
 
     def get(self, key: str) -> Any:
@@ -75,8 +76,9 @@ def submit_bulk(
         for r in rows:
             r.answer = None
         answer = _answer(rows, atomic)
-        errors = [_prefixed(r.row, e) for r in rows for e in r.problems]
-        return Outcome(422, {"errors": [asdict(e) for e in errors], **answer})
+        errors = [_masalah(_prefixed(r.row, e)) for r in rows for e in r.problems]
+        refused_answer: a.BulkDitolak = {"errors": errors, **answer}
+        return Outcome(422, refused_answer)
     if dry_run:
         session.rollback()
         return Outcome(200, _answer(rows, atomic))
@@ -149,14 +151,21 @@ def _prefixed(row: int, e: ErrorItem) -> ErrorItem:
     return ErrorItem(where, e.rule, e.message_id, e.message_en)
 
 
-def _answer(rows: list[_Row], atomic: bool) -> dict[str, Any]:
-    totals = {"imported": 0, "updated": 0, "ignored": 0}
+def _masalah(e: ErrorItem) -> a.Masalah:
+    """An error item as the error body writes it (dataclasses.asdict's keys, in its order)."""
+    return {"field": e.field, "rule": e.rule, "message_id": e.message_id, "message_en": e.message_en}
+
+
+def _answer(rows: list[_Row], atomic: bool) -> a.BulkDiterima:
+    summary: a.Ringkasan = {"imported": 0, "updated": 0, "ignored": 0, "conflicts": []}
     for r in rows:
         if r.answer:
-            for key in totals:
-                totals[key] += r.answer["summary"][key]
-    conflicts = [{"row": r.row, "unit": r.get("unit"), **asdict(e)} for r in rows for e in r.problems]
-    results = [
+            done = r.answer["summary"]
+            summary["imported"] += done["imported"]
+            summary["updated"] += done["updated"]
+            summary["ignored"] += done["ignored"]
+    summary["conflicts"] = [{"row": r.row, "unit": r.get("unit"), **_masalah(e)} for r in rows for e in r.problems]
+    results: list[a.BarisBulk] = [
         {
             "row": r.row,
             "unit": r.get("unit"),
@@ -167,4 +176,4 @@ def _answer(rows: list[_Row], atomic: bool) -> dict[str, Any]:
         }
         for r in rows
     ]
-    return {"atomic": atomic, "summary": {**totals, "conflicts": conflicts}, "results": results}
+    return {"atomic": atomic, "summary": summary, "results": results}

@@ -11,7 +11,7 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Context, Decimal
-from typing import Any
+from typing import Any, TypedDict
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
@@ -21,6 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from services.collector.core.errors import DomainError, Invalid, Problem, TooLarge
 from shared.errors import ErrorItem
+from shared.sakip import Indikator, PerjanjianKinerja, Target, Unit
 from shared.slots import Slots
 from shared.spreadsheet import put
 
@@ -74,7 +75,7 @@ def cell_name(ref: str) -> str:
 # ---- the template -------------------------------------------------------------------------------------------
 
 
-def build_template(pk: dict[str, Any], unit: dict[str, Any], triwulan: int | None = None) -> bytes:
+def build_template(pk: PerjanjianKinerja, unit: Unit, triwulan: int | None = None) -> bytes:
     """The sheet for one unit: its indicators of this PK with their targets, input cells unlocked, the rest
     protected (no password) so the layout the upload reads stays in place."""
     wb = Workbook()
@@ -86,10 +87,10 @@ def build_template(pk: dict[str, Any], unit: dict[str, Any], triwulan: int | Non
     ws["A2"] = "Isi hanya sel berwarna kuning, lalu unggah berkas ini ke Lapkin (POST /api/v1/laporan-triwulan/upload)."
     ws["A2"].font = Font(italic=True)
     values = {
-        "instansi": pk.get("instansi", {}).get("nama", ""),
-        "unit": unit["kode"],
-        "nama_unit": unit.get("nama", ""),
-        "tahun": pk["tahun"],
+        "instansi": pk.instansi.nama,
+        "unit": unit.kode,
+        "nama_unit": unit.nama,
+        "tahun": pk.tahun,
         "triwulan": triwulan,
     }
     for key, (row, label) in HEADER.items():
@@ -111,7 +112,7 @@ def build_template(pk: dict[str, Any], unit: dict[str, Any], triwulan: int | Non
         c = ws.cell(TABLE_ROW, col, title)
         c.font, c.fill = Font(bold=True), HEAD_FILL
         c.alignment = Alignment(wrap_text=True, vertical="center")
-    rows = indicators_of(pk, unit["kode"])
+    rows = indicators_of(pk, unit.kode)
     for n, ind in enumerate(rows):
         _indicator_row(ws, TABLE_ROW + 1 + n, ind)
     for letter, width in zip("ABCDEFGHIJ", (18, 48, 10, 14, 12, 12, 12, 12, 14, 40), strict=True):
@@ -120,24 +121,23 @@ def build_template(pk: dict[str, Any], unit: dict[str, Any], triwulan: int | Non
     ws.protection.sheet = True  # no password: it guards the layout, not a secret
     ws.protection.formatColumns = ws.protection.formatRows = False  # widths and heights stay adjustable
     wb.security = WorkbookProtection(lockStructure=True)  # the sheet keeps its name
-    wb.properties.title = f"Laporan triwulan {unit['kode']} {pk['tahun']}"
+    wb.properties.title = f"Laporan triwulan {unit.kode} {pk.tahun}"
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
 
 
-def indicators_of(pk: dict[str, Any], unit: str) -> list[dict[str, Any]]:
-    """The unit's indicators in the PK's order."""
-    return [i for s in pk["sasaran"] for i in s["indikator"] if i["penanggung_jawab"] == unit]
+def indicators_of(pk: PerjanjianKinerja, unit: str) -> list[Indikator]:
+    """The indicators the unit answers for (shared.sakip.responsibility), in the PK's order."""
+    index = {i.kode: i for _, i in pk.indikator()}
+    return [index[kode] for kode in pk.responsibility().get(unit, [])]
 
 
-def _indicator_row(ws: Worksheet, row: int, ind: dict[str, Any]) -> None:
-    quarters = ind["target_triwulan"]
-    annual = (ind["target_min"], ind["target_max"]) if ind["polaritas"] == "rentang" else ind["target"]
-    cells = [ind["kode"], ind["nama"], ind["satuan"], _target(annual), *(_target(q) for q in quarters)]
+def _indicator_row(ws: Worksheet, row: int, ind: Indikator) -> None:
+    cells = [ind.kode, ind.nama, ind.satuan, _target(ind.target), *(_target(q) for q in ind.target_triwulan)]
     for col, value in enumerate(cells, start=1):
         put(ws, row, col, value).alignment = Alignment(wrap_text=col == 2, vertical="top")
-    percent = ind["satuan"].strip() == "%"
+    percent = ind.satuan.strip() == "%"
     nilai = f"{COL_REALISASI}{row}"
     _input(ws, nilai)
     _input(ws, f"{COL_KETERANGAN}{row}")
@@ -149,11 +149,13 @@ def _indicator_row(ws: Worksheet, row: int, ind: dict[str, Any]) -> None:
     _validate(ws, _text_limit(), f"{COL_KETERANGAN}{row}", f"teks paling banyak {MAX_TEXT} karakter")
 
 
-def _target(value: Any) -> Any:
+def _target(target: Target) -> Decimal | str:
     """A number stays a number in the sheet; a `rentang` [min, max] is shown as text "min–max"."""
-    if isinstance(value, list | tuple):
-        return f"{value[0]}–{value[1]}"
-    return Decimal(str(value))
+    bounds = target.bounds
+    if bounds is not None:
+        return f"{bounds[0]}–{bounds[1]}"
+    assert target.nilai is not None
+    return target.nilai
 
 
 def _input(ws: Worksheet, ref: str) -> None:
@@ -181,11 +183,33 @@ def _validate(ws: Worksheet, dv: DataValidation, ref: str, what: str) -> None:
 # ---- the upload ---------------------------------------------------------------------------------------------
 
 
+class SheetItem(TypedDict, total=False):
+    indikator: object  # the cells as read (a whole number as an int, a figure as its text), for the validation
+    nilai: object
+    keterangan: str
+
+
+class SheetAnggaran(TypedDict):
+    realisasi: object
+
+
+class SheetBody(TypedDict, total=False):
+    """A filled sheet as the body POST /laporan-triwulan takes, before that route's validation reads it."""
+
+    tahun: object
+    triwulan: object
+    unit: object
+    realisasi: list[SheetItem]
+    anggaran: SheetAnggaran
+    kendala: str
+    solusi: str
+
+
 @dataclass
 class Upload:
     """A filled sheet as the JSON body, and where each field of that body came from."""
 
-    body: dict[str, Any]
+    body: SheetBody
     cells: dict[str, str] = field(default_factory=dict)  # body field -> "Laporan!I13"
     kode: dict[str, str] = field(default_factory=dict)  # "realisasi[0]" -> its indicator code, for messages
 
@@ -339,14 +363,14 @@ def _body(rows: list[tuple[Any, ...]]) -> Upload:
     unit, tahun, triwulan = header("unit"), header("tahun"), header("triwulan")
     up.body["tahun"], up.body["triwulan"] = _integer(tahun), _integer(triwulan)
     up.body["unit"] = unit.strip() if isinstance(unit, str) else unit
-    realisasi: list[dict[str, Any]] = []
+    realisasi: list[SheetItem] = []
     up.cells["realisasi"] = cell_name(f"{COL_REALISASI}{TABLE_ROW}")
     for row_no in range(TABLE_ROW + 1, len(rows) + 1):
         kode, nilai, keterangan = rows[row_no - 1][0], rows[row_no - 1][8], rows[row_no - 1][9]
         if _blank(kode) or (_blank(nilai) and _blank(keterangan)):
             continue  # an empty input row is not reported
         where = f"realisasi[{len(realisasi)}]"
-        item: dict[str, Any] = {"indikator": kode.strip() if isinstance(kode, str) else kode}
+        item: SheetItem = {"indikator": kode.strip() if isinstance(kode, str) else kode}
         if not _blank(nilai):
             item["nilai"] = _number_text(nilai)
         if not _blank(keterangan):
@@ -362,10 +386,11 @@ def _body(rows: list[tuple[Any, ...]]) -> Upload:
     up.cells["anggaran.realisasi"] = up.cells.pop("anggaran")
     if not _blank(anggaran):
         up.body["anggaran"] = {"realisasi": _number_text(anggaran)}
-    for key in ("kendala", "solusi"):
-        value = header(key)
-        if not _blank(value):
-            up.body[key] = _text(value)
+    kendala, solusi = header("kendala"), header("solusi")
+    if not _blank(kendala):
+        up.body["kendala"] = _text(kendala)
+    if not _blank(solusi):
+        up.body["solusi"] = _text(solusi)
     return up
 
 

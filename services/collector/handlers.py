@@ -9,17 +9,19 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from services.collector import answers as a
 from services.collector import store
 from services.collector.core import calendar
 from services.collector.core.errors import Conflict, Invalid, pk_not_found
 from services.collector.core.periode import PeriodeStatus, ensure_quarter_open, finalise, reopen
 from services.collector.core.periode import close as close_quarter
+from services.collector.core.pkdoc import PkDoc
 from services.collector.core.report import HasNilai, ParsedPk, responsible
 from services.collector.core.validation import validate_pk
 from services.collector.filetype import named_as
@@ -84,22 +86,22 @@ class PkCache:
 PK_CACHE = PkCache()
 
 
-def put_pk(session: Session, rt: Runtime, tahun: int, body: Any) -> dict[str, Any]:
+def put_pk(session: Session, rt: Runtime, tahun: int, body: Any) -> a.PkTersimpan:
     """A new PK version for the year (every problem listed, Invalid); the same PK again makes none."""
     problems = validate_pk(body, tahun)
     if problems:
         raise Invalid(problems)
     current = latest_pk(session, tahun)
     version = (current.version + 1) if current else 1
-    doc = {**body, "tahun": tahun}
-    n_ind = sum(len(s["indikator"]) for s in body["sasaran"])
+    doc = cast(PkDoc, {**body, "tahun": tahun})  # checked by validate_pk
+    units = doc["units"]
+    n_ind = sum(len(s["indikator"]) for s in doc["sasaran"])
     if current is not None and json.loads(current.body) == doc:  # the same PK again: no new version, no event
-        return {"tahun": tahun, "version": current.version, "indikator": n_ind, "units": len(body["units"]),
-                "changed": False}  # fmt: skip
+        return {"tahun": tahun, "version": current.version, "indikator": n_ind, "units": len(units), "changed": False}
     try:
         with session.no_autoflush:  # the version's row is written at commit, where a concurrent PUT shows
             session.add(PkVersion(tahun=tahun, version=version, body=json.dumps(doc)))
-            for u in body["units"]:
+            for u in units:
                 unit = session.get(Unit, u["kode"]) or Unit(kode=u["kode"], nama=u["nama"], jenis=u["jenis"])
                 unit.nama, unit.jenis, unit.induk = u["nama"], u["jenis"], u.get("induk")
                 session.add(unit)
@@ -118,7 +120,7 @@ def put_pk(session: Session, rt: Runtime, tahun: int, body: Any) -> dict[str, An
             "A concurrent PK upload won the race; retry.",
         ) from exc
     rt.committed()
-    return {"tahun": tahun, "version": version, "indikator": n_ind, "units": len(body["units"]), "changed": True}
+    return {"tahun": tahun, "version": version, "indikator": n_ind, "units": len(units), "changed": True}
 
 
 def quarter_window(session: Session, tahun: int, triwulan: int) -> calendar.Window:
@@ -142,15 +144,15 @@ def calendar_configured(session: Session, tahun: int) -> bool:
     )
 
 
-def get_kalender(session: Session, tahun: int) -> dict[str, Any]:
-    rows = []
+def get_kalender(session: Session, tahun: int) -> a.Kalender:
+    rows: list[a.JendelaTersimpan] = []
     for triwulan in (1, 2, 3, 4):
         opens, due, _ = window(session, tahun, triwulan)
         rows.append({"triwulan": triwulan, "buka": opens.isoformat(), "deadline": due.isoformat()})
     return {"tahun": tahun, "configured": calendar_configured(session, tahun), "triwulan": rows}
 
 
-def put_kalender(session: Session, tahun: int, body: Any) -> dict[str, Any]:
+def put_kalender(session: Session, tahun: int, body: Any) -> a.Kalender:
     """Set the year's calendar (core.calendar.read_kalender): a set calendar refuses early submissions."""
     for tw, (opens, due) in calendar.read_kalender(tahun, body).items():
         row = session.get(ReportingWindow, (tahun, tw)) or ReportingWindow(
@@ -233,14 +235,14 @@ def snapshot(values: Iterable[HasIndikator]) -> list[ev.NilaiItem]:
     ]
 
 
-def periode_status(session: Session, tahun: int, periode: str, only_unit: str | None) -> dict[str, Any]:
+def periode_status(session: Session, tahun: int, periode: str, only_unit: str | None) -> a.StatusPeriode:
     triwulan = TRIWULAN_PERIODES[periode]
     pk_row = latest_pk(session, tahun)
     if pk_row is None:
         raise pk_not_found()
     due = deadline(session, tahun, triwulan)
     evidence = bukti_by_unit(session, tahun, triwulan)
-    rows = []
+    rows: list[a.StatusUnit] = []
     for unit, codes in sorted(responsible(json.loads(pk_row.body)).items()):
         uq = session.get(UnitQuarter, (tahun, triwulan, unit))
         have = set(
@@ -255,7 +257,7 @@ def periode_status(session: Session, tahun: int, periode: str, only_unit: str | 
         completed = uq.completed_at if uq else None
         if completed is not None and completed.tzinfo is None:
             completed = completed.replace(tzinfo=UTC)
-        history = [
+        history: list[a.RiwayatRevisi] = [
             {
                 "revision": sub.revision,
                 "submission_id": sub.id,
@@ -298,9 +300,9 @@ def periode_status(session: Session, tahun: int, periode: str, only_unit: str | 
     }
 
 
-def bukti_by_unit(session: Session, tahun: int, triwulan: int) -> dict[str, list[dict[str, Any]]]:
+def bukti_by_unit(session: Session, tahun: int, triwulan: int) -> dict[str, list[a.BerkasBukti]]:
     """Each unit's evidence files of the quarter, oldest first: enough to find them (download: /api/v1/bukti/{id})."""
-    out: dict[str, list[dict[str, Any]]] = {}
+    out: dict[str, list[a.BerkasBukti]] = {}
     query = select(Bukti).where(Bukti.tahun == tahun, Bukti.triwulan == triwulan)
     for row in session.exec(query.order_by(col(Bukti.uploaded_at), col(Bukti.id))):
         out.setdefault(row.unit, []).append(
@@ -314,10 +316,10 @@ def bukti_by_unit(session: Session, tahun: int, triwulan: int) -> dict[str, list
     return out
 
 
-def kelengkapan(session: Session, tahun: int) -> dict[str, Any]:
+def kelengkapan(session: Session, tahun: int) -> a.Kelengkapan:
     """The office-wide reporting rate summary per quarter (after DHIS2's): expected units, actual (every indicator
     reported), on time (complete by the deadline), and both as a percentage of expected."""
-    quarters = []
+    quarters: list[a.KelengkapanTriwulan] = []
     for periode in TRIWULAN_PERIODES:
         s = periode_status(session, tahun, periode, None)
         expected, actual, on_time = s["expected_units"], s["submitted_units"], s["on_time_units"]
@@ -336,7 +338,7 @@ def kelengkapan(session: Session, tahun: int) -> dict[str, Any]:
     return {"tahun": tahun, "triwulan": quarters}
 
 
-def close_periode(session: Session, rt: Runtime, tahun: int, periode: str, closed_by: str) -> dict[str, Any]:
+def close_periode(session: Session, rt: Runtime, tahun: int, periode: str, closed_by: str) -> a.PeriodeDitutup:
     triwulan = TRIWULAN_PERIODES[periode]
     if latest_pk(session, tahun) is None:
         raise pk_not_found()

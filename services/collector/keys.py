@@ -22,9 +22,10 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 
+from services.collector import answers as a
+from services.collector.core.errors import NotFound
 from services.collector.models import ApiKey
 from shared.config import Settings
-from shared.errors import api_error
 from shared.events.envelope import utcnow
 from shared.security import hash_api_key
 
@@ -81,7 +82,7 @@ def new_row(unit: str, key: str) -> ApiKey:
     return ApiKey(unit=unit, key_hash=hash_api_key(key), hint=key[:HINT_CHARS])
 
 
-def public(row: ApiKey) -> dict[str, Any]:
+def public(row: ApiKey) -> a.KunciApi:
     return {
         "id": row.id,
         "unit": row.unit,
@@ -104,7 +105,7 @@ def revoke(session: Session, key_id: int) -> ApiKey:
     """Mark the key revoked (a key revoked already keeps its first time). Then call `new_epoch`."""
     row = session.get(ApiKey, key_id)
     if row is None:
-        raise api_error(404, "id", "not_found", f"Kunci API {key_id} tidak ada.", f"No API key {key_id}.")
+        raise NotFound.one("id", "not_found", f"Kunci API {key_id} tidak ada.", f"No API key {key_id}.")
     if row.revoked_at is None:
         row.revoked_at = utcnow()
         session.add(row)

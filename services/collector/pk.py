@@ -5,23 +5,24 @@ mid-year revision. Recaps carry the version they used (`pk_version`)."""
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from sqlmodel import Session, col, select
 
+from services.collector import answers as a
+from services.collector.core.errors import NotFound, pk_not_found
+from services.collector.core.pkdoc import PkDoc
 from services.collector.handlers import _aware
 from services.collector.models import PkVersion
 from services.collector.validation import indikator_index
-from shared.errors import api_error
 
 COMPARED = ("nama", "satuan", "polaritas", "agregasi", "target", "target_min", "target_max", "target_triwulan",
             "penanggung_jawab")  # fmt: skip
 
 
-def changes(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
+def changes(old: PkDoc, new: PkDoc) -> list[a.Perubahan]:
     """What `new` changed against `old`: units and indicators added or removed, and each changed field of an
     indicator with its old and new value (in PK order)."""
-    out: list[dict[str, Any]] = []
+    out: list[a.Perubahan] = []
     old_units = {u["kode"]: u for u in old.get("units", [])}
     new_units = {u["kode"]: u for u in new.get("units", [])}
     out += [{"jenis": "unit_ditambah", "kode": k} for k in new_units if k not in old_units]
@@ -47,7 +48,7 @@ def changes(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def _norm(value: Any) -> Any:
+def _norm(value: object) -> object:
     """Compare targets as numbers written as text or JSON numbers alike ("180" == 180)."""
     if isinstance(value, list):
         return [_norm(v) for v in value]
@@ -60,10 +61,11 @@ def versions(session: Session, tahun: int) -> list[PkVersion]:
     return list(session.exec(select(PkVersion).where(PkVersion.tahun == tahun).order_by(col(PkVersion.version))))
 
 
-def summary(tahun: int, rows: list[PkVersion]) -> dict[str, Any]:
-    out, previous = [], None
+def summary(tahun: int, rows: list[PkVersion]) -> a.DaftarVersiPk:
+    out: list[a.VersiPk] = []
+    previous: PkDoc | None = None
     for row in rows:
-        doc = json.loads(row.body)
+        doc: PkDoc = json.loads(row.body)
         out.append(
             {
                 "version": row.version,
@@ -78,14 +80,14 @@ def summary(tahun: int, rows: list[PkVersion]) -> dict[str, Any]:
     return {"tahun": tahun, "versi": out}
 
 
-def one(session: Session, tahun: int, version: int | None) -> dict[str, Any]:
+def one(session: Session, tahun: int, version: int | None) -> a.PkDokumen:
     rows = versions(session, tahun)
     if not rows:
-        raise api_error(404, "tahun", "pk_not_found", "Perjanjian Kinerja tahun ini belum ada.", "No PK for this year.")
+        raise pk_not_found()
     row = rows[-1] if version is None else next((r for r in rows if r.version == version), None)
     if row is None:
-        raise api_error(
-            404, "version", "unknown_version", f"Versi {version} tidak ada.", f"There is no version {version}."
+        raise NotFound.one(
+            "version", "unknown_version", f"Versi {version} tidak ada.", f"There is no version {version}."
         )
     return {"tahun": tahun, "version": row.version, "created_at": _iso(row), "pk": json.loads(row.body)}
 

@@ -371,6 +371,20 @@ class PkDokumen(BaseModel):
     pk: dict[str, object] = Field(description="Dokumen PK seperti dikirim (lihat PerjanjianKinerja) / the PK as sent")
 
 
+class Perubahan(BaseModel):
+    """Satu perubahan terhadap versi sebelumnya. / One change against the version before."""
+
+    jenis: Literal["unit_ditambah", "unit_dihapus", "indikator_ditambah", "indikator_dihapus", "indikator_diubah"] = (
+        Field(description="Apa yang berubah / what changed", examples=["indikator_diubah"])
+    )
+    kode: str = Field(description="Kode unit atau indikator / the unit's or indicator's code", examples=["IK-3.1"])
+    field: str | None = Field(
+        None, description="indikator_diubah: kolom yang berubah / the field that changed", examples=["target"]
+    )
+    lama: object = Field(None, description="indikator_diubah: nilai lama, seperti dikirim / the old value, as sent")
+    baru: object = Field(None, description="indikator_diubah: nilai baru, seperti dikirim / the new value, as sent")
+
+
 class VersiPk(BaseModel):
     """Satu versi PK dan perubahannya. / One PK version and what it changed."""
 
@@ -379,7 +393,7 @@ class VersiPk(BaseModel):
     keterangan: object = Field(description="Kolom `keterangan` PK versi ini / the version's `keterangan`")
     indikator: Jumlah = Field(description="Jumlah indikator / number of indicators")
     units: Jumlah = Field(description="Jumlah unit / number of units")
-    perubahan: list[dict[str, object]] = Field(description="Perubahan terhadap versi sebelumnya / what changed")
+    perubahan: list[Perubahan] = Field(description="Perubahan terhadap versi sebelumnya / what changed")
 
 
 class DaftarVersiPk(BaseModel):

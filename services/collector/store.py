@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlmodel import Session
@@ -75,6 +75,35 @@ def periode_status(session: Session, tahun: int, triwulan: int) -> tuple[str, st
     return ("open", "[]") if row is None else (row[0], row[1])
 
 
+class QuarterRow(TypedDict):
+    """A row of col_unit_quarter (UnitQuarter)."""
+
+    tahun: int
+    triwulan: int
+    unit: str
+    revision: int
+    anggaran_realisasi: str | None
+    kendala: str | None
+    solusi: str | None
+    last_submission_id: str | None
+    last_received_at: datetime | None
+    completed_at: datetime | None
+
+
+class SubmissionRow(TypedDict):
+    """A row of col_submission (Submission)."""
+
+    id: str
+    tahun: int
+    triwulan: int
+    unit: str
+    revision: int
+    changed: bool
+    received_at: datetime
+    on_time: bool
+    body: str  # the report as sent, JSON
+
+
 @dataclass
 class HeldQuarter:
     """A unit's quarter as stored (col_unit_quarter); `stored` says whether the row exists yet."""
@@ -91,8 +120,19 @@ class HeldQuarter:
     completed_at: datetime | None = None
     stored: bool = False
 
-    def columns(self) -> dict[str, Any]:
-        return {c: getattr(self, c) for c in QUARTER.c.keys()}
+    def columns(self) -> QuarterRow:
+        return {
+            "tahun": self.tahun,
+            "triwulan": self.triwulan,
+            "unit": self.unit,
+            "revision": self.revision,
+            "anggaran_realisasi": self.anggaran_realisasi,
+            "kendala": self.kendala,
+            "solusi": self.solusi,
+            "last_submission_id": self.last_submission_id,
+            "last_received_at": self.last_received_at,
+            "completed_at": self.completed_at,
+        }
 
 
 @dataclass
@@ -178,5 +218,5 @@ def save_values(
         conn.execute(_VALUE_UPDATE, updates)
 
 
-def add_submission(session: Session, values: dict[str, Any]) -> None:
+def add_submission(session: Session, values: SubmissionRow) -> None:
     session.connection().execute(_SUBMISSION_INSERT, values)

@@ -10,12 +10,13 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 from uuid import uuid4
 
 from pydantic import BaseModel
 from sqlmodel import Session, select
 
+from services.collector import answers as a
 from services.collector import excel, handlers, keys, pk, store
 from services.collector.core import calendar, periode
 from services.collector.core.errors import NotFound, pk_not_found
@@ -34,6 +35,7 @@ from services.collector.core.report import (
 )
 from services.collector.models import BulananSubmission, BulananValue, Unit, UnitMonth
 from shared.events import catalogue as ev
+from shared.sakip import PerjanjianKinerja
 from shared.security import new_api_key
 from shared.service import Runtime
 
@@ -62,19 +64,22 @@ class Held(HasCatatan, Protocol):
     last_received_at: datetime | None
 
 
-class Ledger(Protocol):
-    """Where a unit's quarter or month is kept."""
+V = TypeVar("V", bound=handlers.HasIndikator)  # a value as the ledger holds it
+
+
+class Ledger(Protocol[V]):
+    """Where a unit's quarter or month is kept, and its values (indicator code -> value)."""
 
     def load(self, session: Session, *, lock: bool) -> Held: ...
 
-    def values(self, session: Session) -> dict[str, Any]: ...
+    def values(self, session: Session) -> dict[str, V]: ...
 
-    def record(self, session: Session, made: Made, current: dict[str, Any]) -> None:
+    def record(self, session: Session, made: Made, current: dict[str, V]) -> None:
         """Store the submission and its changed values (and update `current` to match)."""
 
-    def keep(self, session: Session, held: Held, report: Report, current: dict[str, Any]) -> None: ...
+    def keep(self, session: Session, held: Held, report: Report, current: dict[str, V]) -> None: ...
 
-    def event(self, held: Held, current: dict[str, Any], on_time: bool) -> tuple[str, BaseModel]: ...
+    def event(self, held: Held, current: dict[str, V], on_time: bool) -> tuple[str, BaseModel]: ...
 
 
 @dataclass(frozen=True)
@@ -94,11 +99,11 @@ def apply_report(
     rt: Runtime,
     *,
     report: Report,
-    ledger: Ledger,
+    ledger: Ledger[V],
     due: datetime,
     dry_run: bool,
     received_at: datetime,
-) -> dict[str, Any]:
+) -> a.LaporanDiterima:
     """Weigh the report against what the unit holds and, when it changes something and is no dry run, store it as
     the next revision and publish the unit's period as of that revision."""
     # The unit's row is the lock concurrent reports of its period take turns on (PostgreSQL; SQLite's writer is
@@ -111,7 +116,12 @@ def apply_report(
     )
     on_time = calendar.on_time(received_at, due)
     submission_id = str(uuid4())
-    answer = {"submission_id": submission_id, "revision": step.revision, "on_time": on_time, "summary": diff.summary()}
+    answer: a.LaporanDiterima = {
+        "submission_id": submission_id,
+        "revision": step.revision,
+        "on_time": on_time,
+        "summary": diff.summary(),
+    }
     if not step.stores:
         return answer
     made = Made(
@@ -133,10 +143,10 @@ class QuarterLedger:
     def load(self, session: Session, *, lock: bool) -> store.HeldQuarter:
         return store.load_quarter(session, self.tahun, self.triwulan, self.unit, lock=lock)
 
-    def values(self, session: Session) -> dict[str, Any]:
+    def values(self, session: Session) -> dict[str, store.HeldValue]:
         return dict(store.current_values(session, self.tahun, self.triwulan, self.unit))
 
-    def record(self, session: Session, made: Made, current: dict[str, Any]) -> None:
+    def record(self, session: Session, made: Made, current: dict[str, store.HeldValue]) -> None:
         store.add_submission(
             session,
             {
@@ -162,13 +172,13 @@ class QuarterLedger:
             submission_id=made.submission_id,
         )
 
-    def keep(self, session: Session, held: Held, report: Report, current: dict[str, Any]) -> None:
+    def keep(self, session: Session, held: Held, report: Report, current: dict[str, store.HeldValue]) -> None:
         assert isinstance(held, store.HeldQuarter)
         if held.completed_at is None and completes(report, current):
             held.completed_at = held.last_received_at
         store.save_quarter(session, held)
 
-    def event(self, held: Held, current: dict[str, Any], on_time: bool) -> tuple[str, BaseModel]:
+    def event(self, held: Held, current: dict[str, store.HeldValue], on_time: bool) -> tuple[str, BaseModel]:
         assert isinstance(held, store.HeldQuarter)
         return "TriwulanSubmitted", handlers.quarter_event(held, current.values(), on_time=on_time)
 
@@ -182,13 +192,13 @@ class MonthLedger:
         found = session.get(UnitMonth, key, with_for_update=lock)
         return found or UnitMonth(tahun=self.tahun, bulan=self.bulan, unit=self.unit)
 
-    def values(self, session: Session) -> dict[str, Any]:
+    def values(self, session: Session) -> dict[str, BulananValue]:
         query = select(BulananValue).where(
             BulananValue.tahun == self.tahun, BulananValue.bulan == self.bulan, BulananValue.unit == self.unit
         )
         return {v.indikator: v for v in session.exec(query)}
 
-    def record(self, session: Session, made: Made, current: dict[str, Any]) -> None:
+    def record(self, session: Session, made: Made, current: dict[str, BulananValue]) -> None:
         session.add(
             BulananSubmission(
                 id=made.submission_id,
@@ -217,10 +227,10 @@ class MonthLedger:
             session.add(row)
             current[kode] = row
 
-    def keep(self, session: Session, held: Held, report: Report, current: dict[str, Any]) -> None:
+    def keep(self, session: Session, held: Held, report: Report, current: dict[str, BulananValue]) -> None:
         session.add(held)
 
-    def event(self, held: Held, current: dict[str, Any], on_time: bool) -> tuple[str, BaseModel]:
+    def event(self, held: Held, current: dict[str, BulananValue], on_time: bool) -> tuple[str, BaseModel]:
         assert held.last_submission_id is not None and held.last_received_at is not None
         return "BulananSubmitted", ev.BulananSubmitted(
             tahun=self.tahun,
@@ -239,7 +249,7 @@ class MonthLedger:
 
 def submit_triwulan(
     session: Session, rt: Runtime, *, key_unit: str | None, body: Any, dry_run: bool, received_at: datetime
-) -> dict[str, Any]:
+) -> a.LaporanDiterima:
     """One quarterly report. `key_unit` is the unit of the API key; None is the admin (bulk imports), who may report
     for any known unit."""
     report = read_report(
@@ -255,7 +265,7 @@ def submit_triwulan(
 
 def submit_bulanan(
     session: Session, rt: Runtime, *, key_unit: str, body: Any, dry_run: bool, received_at: datetime
-) -> dict[str, Any]:
+) -> a.LaporanDiterima:
     """A month's progress: the quarterly report's rules, kept in tables of its own. Refused only once its quarter is
     final (and the unit not reopened): a closed quarter still takes progress, which changes no recap. Months not yet
     ended are accepted."""
@@ -270,7 +280,7 @@ def submit_bulanan(
     return apply_report(session, rt, report=report, ledger=ledger, due=due, dry_run=dry_run, received_at=received_at)
 
 
-def create_api_key(session: Session, kode: str) -> dict[str, Any]:
+def create_api_key(session: Session, kode: str) -> a.KunciApiBaru:
     """A new API key for a known unit: the key itself is answered this once, only its hash is kept."""
     if session.get(Unit, kode) is None:
         raise NotFound.one("kode", "unknown_unit", f"Unit {kode} tidak dikenal.", f"Unknown unit {kode}.")
@@ -281,7 +291,7 @@ def create_api_key(session: Session, kode: str) -> dict[str, Any]:
     return {"unit": kode, "api_key": key, "id": row.id}
 
 
-def pk_versions(session: Session, tahun: int) -> dict[str, Any]:
+def pk_versions(session: Session, tahun: int) -> a.DaftarVersiPk:
     """Every version of the year's PK, each with what it changed against the one before (PK perubahan)."""
     rows = pk.versions(session, tahun)
     if not rows:
@@ -294,9 +304,9 @@ def template(session: Session, tahun: int, unit: str, triwulan: int | None) -> t
     pk_row = handlers.latest_pk(session, tahun)
     if pk_row is None:
         raise pk_not_found()
-    doc = json.loads(pk_row.body)
-    unit_doc = next((u for u in doc["units"] if u["kode"] == unit), None)
-    if unit_doc is None:
+    doc = PerjanjianKinerja.from_document(json.loads(pk_row.body))
+    unit_row = next((u for u in doc.units if u.kode == unit), None)
+    if unit_row is None:
         raise NotFound.one("unit", "unknown_unit", f"Unit {unit} tidak dikenal.", f"Unknown unit {unit}.")
     if not excel.indicators_of(doc, unit):
         raise NotFound.one(
@@ -306,4 +316,4 @@ def template(session: Session, tahun: int, unit: str, triwulan: int | None) -> t
             f"Unit {unit} is responsible for no indicator of the {tahun} PK.",
         )
     name = re.sub(r"[^A-Za-z0-9._-]", "_", f"laporan-triwulan-{tahun}-{unit}.xlsx")
-    return excel.build_template(doc, unit_doc, triwulan), name
+    return excel.build_template(doc, unit_row, triwulan), name

@@ -5,6 +5,7 @@ Deadlines are office time (LAPKIN_TIMEZONE, shared/clock.py; Asia/Jakarta by def
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
@@ -141,7 +142,7 @@ def read_kalender(tahun: int, body: Any, tz: tzinfo = OFFICE) -> dict[int, tuple
 
 
 def _read_window(
-    p: Problems, where: str, item: dict[str, Any], default: tuple[datetime, datetime], tz: tzinfo
+    p: Problems, where: str, item: Mapping[str, object], default: tuple[datetime, datetime], tz: tzinfo
 ) -> tuple[datetime, datetime] | None:
     opens, due = default
     bad = False

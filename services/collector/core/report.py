@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict, cast
 
+from services.collector.answers import Ringkasan
 from services.collector.core.errors import NotPermitted
+from services.collector.core.pkdoc import IndikatorDoc, PkDoc
 from services.collector.core.validation import (
     MAX_TEXT,
     Problems,
@@ -25,21 +27,45 @@ REPORT_FIELDS = frozenset({"tahun", "unit", "realisasi", "anggaran", "kendala", 
 Good = list[tuple[str, Decimal, str | None]]  # (indicator, value, keterangan) of the valid items
 
 
+class RealisasiBody(TypedDict, total=False):
+    indikator: str
+    nilai: str | int | float
+    keterangan: str | None
+
+
+class AnggaranBody(TypedDict, total=False):
+    realisasi: str | int | float | None
+
+
+class LaporanBody(TypedDict, total=False):
+    """A report's body once `read_report` took it (schemas.LaporanTriwulan / LaporanBulanan): kept as sent, so the
+    stored submission and the idempotency hash are the body that came."""
+
+    tahun: int
+    unit: str
+    triwulan: int  # a quarterly report's
+    bulan: int  # a monthly report's
+    realisasi: list[RealisasiBody]
+    anggaran: AnggaranBody | None
+    kendala: str | None
+    solusi: str | None
+
+
 @dataclass(frozen=True)
 class ParsedPk:
     """One PK version, parsed, with the lookups every report needs. Shared between requests: never mutate it."""
 
     version: int
-    doc: dict[str, Any]
-    index: dict[str, dict[str, Any]]  # indicator code -> indicator
+    doc: PkDoc
+    index: dict[str, IndikatorDoc]  # indicator code -> indicator
     responsible: dict[str, list[str]]  # unit -> the indicators it must report
 
     @classmethod
-    def of(cls, version: int, doc: dict[str, Any]) -> ParsedPk:
+    def of(cls, version: int, doc: PkDoc) -> ParsedPk:
         return cls(version, doc, indikator_index(doc), responsible(doc))
 
 
-def responsible(pk: dict[str, Any]) -> dict[str, list[str]]:
+def responsible(pk: PkDoc) -> dict[str, list[str]]:
     """unit -> the indicators it must report (units with none are not expected)."""
     return responsibility(indikator_index(pk).values())
 
@@ -60,10 +86,10 @@ class Report:
 
     tahun: int
     unit: str
-    pk: dict[str, Any]
+    pk: PkDoc
     good: Good
     spent: str | None
-    body: dict[str, Any]
+    body: LaporanBody
     responsible: dict[str, list[str]]  # of the PK: unit -> its indicators
 
 
@@ -72,7 +98,7 @@ def read_report(
     *,
     key_unit: str | None,
     known: Known,
-    check_period: Callable[[Problems, dict[str, Any]], None],
+    check_period: Callable[[Problems, Mapping[str, object]], None],
     period_field: str,
 ) -> Report:
     """Validate a report's body (CONTRACT.md: every problem listed, Invalid; NotPermitted for a unit the key may not
@@ -121,10 +147,11 @@ def read_report(
         p.add("realisasi", "empty_report")  # names nothing: no value, no anggaran, no kendala or solusi
     p.check()
     assert tahun is not None and isinstance(unit, str) and parsed is not None
-    return Report(tahun, unit, parsed.doc, good, None if spent is None else str(spent), body, parsed.responsible)
+    taken = cast(LaporanBody, body)  # every field checked above
+    return Report(tahun, unit, parsed.doc, good, None if spent is None else str(spent), taken, parsed.responsible)
 
 
-def owns_programme(pk: dict[str, Any], unit: str) -> bool:
+def owns_programme(pk: PkDoc, unit: str) -> bool:
     return any(isinstance(prog, dict) and prog.get("unit") == unit for prog in pk.get("program") or [])
 
 
@@ -138,7 +165,7 @@ def _read_anggaran(p: Problems, anggaran: Any) -> Decimal | None:
     return read_number(p, anggaran.get("realisasi"), "anggaran.realisasi", required=False)
 
 
-def check_triwulan(p: Problems, body: dict[str, Any]) -> None:
+def check_triwulan(p: Problems, body: Mapping[str, object]) -> None:
     triwulan = body.get("triwulan")
     if isinstance(triwulan, bool) or not isinstance(triwulan, int) or triwulan not in (1, 2, 3, 4):
         p.add("triwulan", "not_allowed", " (1–4)", " (1–4)")
@@ -147,7 +174,7 @@ def check_triwulan(p: Problems, body: dict[str, Any]) -> None:
 BULAN_RANGE = ("harus bilangan bulat 1–12", "must be a whole number from 1 to 12")
 
 
-def check_bulan(p: Problems, body: dict[str, Any]) -> None:
+def check_bulan(p: Problems, body: Mapping[str, object]) -> None:
     bulan = body.get("bulan")
     if bulan is None:
         p.add("bulan", "required")
@@ -177,7 +204,7 @@ class Diff:
     ignored: int = 0
     changes: list[tuple[str, str, str | None]] = field(default_factory=list)
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> Ringkasan:
         return {"imported": self.imported, "updated": self.updated, "ignored": self.ignored, "conflicts": []}
 
 
@@ -220,6 +247,6 @@ def apply_catatan(row: HasCatatan, report: Report) -> None:
         row.solusi = report.body["solusi"]
 
 
-def completes(report: Report, held: Mapping[str, Any]) -> bool:
+def completes(report: Report, held: Mapping[str, object]) -> bool:
     """After this report, does the unit hold a value for every indicator it answers for?"""
     return set(report.responsible.get(report.unit, [])) <= set(held)

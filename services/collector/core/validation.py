@@ -3,10 +3,12 @@ and English. Pure: works on the JSON as received."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from services.collector.core.errors import Invalid, Problem
+from services.collector.core.pkdoc import IndikatorDoc, PkDoc
 from shared.decimals import MAX_DECIMAL_PLACES, MAX_INTEGER_DIGITS, NotADecimal, read_decimal
 
 JENIS_UNIT = ("sekretariat", "bidang", "seksi", "upt", "opd", "instansi_terkait")
@@ -110,7 +112,7 @@ def parse_decimal(value: Any) -> Decimal | None:
     return d if d.is_finite() else None
 
 
-def _text(p: Problems, obj: dict[str, Any], key: str, field: str, *, required: bool = True) -> str | None:
+def _text(p: Problems, obj: Mapping[str, object], key: str, field: str, *, required: bool = True) -> str | None:
     value = obj.get(key)
     if value is None:
         if required:
@@ -126,7 +128,7 @@ def _text(p: Problems, obj: dict[str, Any], key: str, field: str, *, required: b
     return value
 
 
-def _choice(p: Problems, obj: dict[str, Any], key: str, field: str, allowed: tuple[str, ...]) -> str | None:
+def _choice(p: Problems, obj: Mapping[str, object], key: str, field: str, allowed: tuple[str, ...]) -> str | None:
     value = obj.get(key)
     if value is None:
         p.add(field, "required")
@@ -171,7 +173,7 @@ def read_tahun(p: Problems, value: Any, field: str = "tahun") -> int | None:
     return None
 
 
-def _list(p: Problems, obj: dict[str, Any], key: str, field: str) -> list[Any]:
+def _list(p: Problems, obj: Mapping[str, object], key: str, field: str) -> list[Any]:
     value = obj.get(key)
     if value is None:
         p.add(field, "required")
@@ -287,14 +289,14 @@ def _known(value: Any, codes: set[str]) -> bool:
     return isinstance(value, str) and value in codes
 
 
-def indikator_index(pk: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def indikator_index(pk: PkDoc) -> dict[str, IndikatorDoc]:
     return {i["kode"]: i for s in pk["sasaran"] for i in s["indikator"]}
 
 
 ITEM_FIELDS = frozenset({"indikator", "nilai", "keterangan"})
 
 
-def check_fields(p: Problems, obj: dict[str, Any], allowed: frozenset[str], prefix: str = "") -> None:
+def check_fields(p: Problems, obj: Mapping[str, object], allowed: frozenset[str], prefix: str = "") -> None:
     """Every key of `obj` not in `allowed` is a problem: a misspelt field (`kendalla`, `Anggaran`) answered 202 and
     silently dropped would be data the unit believes was counted."""
     for key in obj:
@@ -303,7 +305,7 @@ def check_fields(p: Problems, obj: dict[str, Any], allowed: frozenset[str], pref
 
 
 def validate_realisasi(
-    p: Problems, items: list[Any], unit: str, indikator: dict[str, dict[str, Any]]
+    p: Problems, items: list[Any], unit: str, indikator: Mapping[str, IndikatorDoc]
 ) -> list[tuple[str, Decimal, str | None]]:
     """The `realisasi` items of a quarterly or monthly submission."""
     seen: set[str] = set()
