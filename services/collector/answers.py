@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Literal, Required, TypedDict
 
 from services.collector.core.pkdoc import PkDoc
+from services.collector.core.report import Ringkasan as Ringkasan  # the core's own answer, beside the others
 
 
 class Masalah(TypedDict):
@@ -23,11 +24,11 @@ class KonflikBulk(Masalah):
     unit: object  # as sent
 
 
-class Ringkasan(TypedDict):
+class RingkasanBulk(TypedDict):
     imported: int
     updated: int
     ignored: int
-    conflicts: list[KonflikBulk]  # a single report's: always empty
+    conflicts: list[KonflikBulk]
 
 
 class LaporanDiterima(TypedDict):
@@ -48,7 +49,7 @@ class BarisBulk(TypedDict):
 
 class BulkDiterima(TypedDict):
     atomic: bool
-    summary: Ringkasan
+    summary: RingkasanBulk
     results: list[BarisBulk]
 
 

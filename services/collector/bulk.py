@@ -157,7 +157,7 @@ def _masalah(e: ErrorItem) -> a.Masalah:
 
 
 def _answer(rows: list[_Row], atomic: bool) -> a.BulkDiterima:
-    summary: a.Ringkasan = {"imported": 0, "updated": 0, "ignored": 0, "conflicts": []}
+    summary: a.RingkasanBulk = {"imported": 0, "updated": 0, "ignored": 0, "conflicts": []}
     for r in rows:
         if r.answer:
             done = r.answer["summary"]

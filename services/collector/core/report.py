@@ -6,9 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Protocol, TypedDict, cast
+from typing import Any, Never, Protocol, TypedDict, cast
 
-from services.collector.answers import Ringkasan
 from services.collector.core.errors import NotPermitted
 from services.collector.core.pkdoc import IndikatorDoc, PkDoc
 from services.collector.core.validation import (
@@ -25,6 +24,15 @@ from shared.sakip import responsibility
 
 REPORT_FIELDS = frozenset({"tahun", "unit", "realisasi", "anggaran", "kendala", "solusi"})
 Good = list[tuple[str, Decimal, str | None]]  # (indicator, value, keterangan) of the valid items
+
+
+class Ringkasan(TypedDict):
+    """What a report changed (schemas.Ringkasan)."""
+
+    imported: int
+    updated: int
+    ignored: int
+    conflicts: list[Never]  # always empty: a single report has no conflicts (a bulk row's are RingkasanBulk's)
 
 
 class RealisasiBody(TypedDict, total=False):
