@@ -112,26 +112,22 @@ class Signatory(TypedDict):
     status: str  # "belum disahkan" when not signed
 
 
-class AnggaranRow(TypedDict):
+class AnggaranTotal(TypedDict):
+    """The budget's figures: of one programme, or of all."""
+
+    pagu: str
+    pagu_value: Decimal
+    realisasi: str
+    realisasi_value: Decimal
+    persen: str
+    persen_value: Decimal | None
+
+
+class AnggaranRow(AnggaranTotal):
     no: int
     kode: str
     nama: str
     unit: str
-    pagu: str
-    pagu_value: Decimal
-    realisasi: str
-    realisasi_value: Decimal
-    persen: str
-    persen_value: Decimal | None
-
-
-class AnggaranTotal(TypedDict):
-    pagu: str
-    pagu_value: Decimal
-    realisasi: str
-    realisasi_value: Decimal
-    persen: str
-    persen_value: Decimal | None
 
 
 class TrendPoint(TypedDict):
