@@ -37,9 +37,10 @@ def operation_name(route: APIRoute) -> str:
     return route.name
 
 
-def answer(code: int, model: type[BaseModel], description: str) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses` for a route's answer `model` (with `response_model=None`: the route returns its body as it
-    always did, unfiltered; the schemathesis run checks every answer against the model)."""
+def answer(code: int, model: type[BaseModel] | object, description: str) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for a route's answer `model`, a pydantic model or a TypedDict (with `response_model=None`:
+    the route returns its body as it always did, unfiltered; the schemathesis run checks every answer against the
+    model)."""
     return {code: {"model": model, "description": description}}
 
 

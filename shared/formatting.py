@@ -1,4 +1,4 @@
-"""Indonesian (default) and English presentation of numbers, dates, rupiah and periods, with Babel.
+"""Indonesian (default) and English presentation of numbers, dates and rupiah, with Babel.
 
 Rounding is half up, as the SAKIP arithmetic presents figures (Babel on its own rounds half even).
 """
@@ -11,13 +11,12 @@ from decimal import ROUND_HALF_UP, Context, Decimal
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
+# A period's name is the SAKIP vocabulary's (shared.sakip.periode); kept here for callers not yet moved
+from shared.sakip.periode import periode_label as periode_label
+from shared.sakip.periode import roman as roman
+
 MISSING = "–"  # shown where a figure does not exist (no data, zero target)
-_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 _BABEL_LOCALE = {"id": "id_ID", "en": "en_GB"}
-_PERIODE_WORDS = {
-    "id": {"TW": "Triwulan", "S": "Semester", "TAHUNAN": "Tahun"},
-    "en": {"TW": "Quarter", "S": "Semester", "TAHUNAN": "Year"},
-}
 
 
 def _babel_locale(locale: str) -> str:
@@ -52,21 +51,3 @@ def fmt_rupiah(value: Decimal | int, locale: str = "id") -> str:
     amount = Decimal(value)
     places = 0 if amount == amount.to_integral_value() else 2
     return f"Rp {fmt_number(amount, places, locale)}"
-
-
-def roman(n: int) -> str:
-    """Quarter and semester numbers: 1..4 → I..IV."""
-    if n not in _ROMAN:
-        raise ValueError(f"no roman numeral for {n!r} (1..4 only)")
-    return _ROMAN[n]
-
-
-def periode_label(periode: str, tahun: int, locale: str = "id") -> str:
-    """Name the period: "TW1" → "Triwulan I 2024", "S2" → "Semester II 2024", "TAHUNAN" → "Tahun 2024"."""
-    words = _PERIODE_WORDS.get(locale, _PERIODE_WORDS["id"])
-    if periode == "TAHUNAN":
-        return f"{words['TAHUNAN']} {tahun}"
-    for prefix in ("TW", "S"):
-        if periode.startswith(prefix) and periode[len(prefix) :].isdigit():
-            return f"{words[prefix]} {roman(int(periode[len(prefix) :]))} {tahun}"
-    raise ValueError(f"unknown periode {periode!r}")

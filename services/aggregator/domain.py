@@ -9,12 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
+from typing import Final
 
 from shared.decimals import MAX_DECIMAL_PLACES, MAX_INTEGER_DIGITS
 from shared.sakip import DEFAULT_PREDIKAT_BANDS as DEFAULT_PREDIKAT_BANDS  # the vocabulary (shared.sakip), re-exported
 from shared.sakip import PERIODE_QUARTERS as PERIODE_QUARTERS
 from shared.sakip import PERIODES as PERIODES
-from shared.sakip import Periode
+from shared.sakip import Periode, Predikat
+from shared.sakip.rekap import Reason
 
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
@@ -27,8 +29,8 @@ CENT = Decimal("0.01")
 PRECISION = 40
 assert PRECISION >= MAX_INTEGER_DIGITS + MAX_DECIMAL_PLACES + 8
 
-BELUM_ADA_DATA = "belum_ada_data"
-TARGET_NOL = "target_nol"
+BELUM_ADA_DATA: Final = "belum_ada_data"
+TARGET_NOL: Final = "target_nol"
 
 Range = tuple[Decimal, Decimal]
 Target = Decimal | Range
@@ -50,7 +52,7 @@ class Indikator:
 @dataclass(frozen=True)
 class Capaian:
     value: Decimal | None  # unrounded
-    reason: str | None
+    reason: Reason | None
 
 
 def quarters_to_date(periode: str) -> tuple[int, ...]:
@@ -131,7 +133,9 @@ def round2(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP, context=Context(prec=digits))
 
 
-def predikat(capaian: Decimal | None, bands: Sequence[tuple[Decimal, str]] = DEFAULT_PREDIKAT_BANDS) -> str | None:
+def predikat(
+    capaian: Decimal | None, bands: Sequence[tuple[Decimal, Predikat]] = DEFAULT_PREDIKAT_BANDS
+) -> Predikat | None:
     """The band is read from the rounded figure that is shown (90.996 → 91,00 → Sangat Baik)."""
     if capaian is None:
         return None

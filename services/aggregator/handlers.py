@@ -19,21 +19,24 @@ from sqlalchemy import Engine, event
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, func, select
 
-from services.aggregator.domain import PERIODE_QUARTERS, PERIODES, PRECISION, round2
+from services.aggregator.domain import PERIODE_QUARTERS, PERIODES, PRECISION, Indikator, round2
 from services.aggregator.models import AggBulanan, AggInput, AggPeriode, AggPk, AggStale, AggTren, RekapRevision
-from services.aggregator.rekap import build_rekap, parse_pk
+from services.aggregator.rekap import Sasaran, build_rekap, parse_pk
+from services.aggregator.schemas import AnggaranBulanan, Tren
 from services.aggregator.tren import build_tren
 from shared.events import catalogue as ev
 from shared.events.envelope import Envelope, utcnow
-from shared.messaging.streams import events_waiting
-from shared.sakip import JsonObject, Periode, Rekap, responsibility
+from shared.messaging.streams import Handler, events_waiting
+from shared.sakip import Periode, Rekap, responsibility
+from shared.sakip.document import AnggaranRekapDoc, CatatanDoc, KelengkapanDoc, PkDoc, RekapDoc
+from shared.sakip.rekap import Status
 from shared.service import Runtime
 
 log = logging.getLogger("lapkin.aggregator")
 STALE_SWEEP_S = 1.0  # the longest a recap waits behind a burst of events
 
 
-def responsible(pk: dict[str, Any]) -> dict[str, set[str]]:
+def responsible(pk: PkDoc) -> dict[str, set[str]]:
     """unit -> the indicators it must report."""
     by_unit = responsibility(i for s in pk["sasaran"] for i in s["indikator"])
     return {unit: set(codes) for unit, codes in by_unit.items()}
@@ -45,9 +48,9 @@ class Year:
 
     tahun: int
     pk_version: int
-    pk: dict[str, Any]
-    sasaran: list[Any]
-    indikator: list[Any]
+    pk: PkDoc
+    sasaran: list[Sasaran]
+    indikator: list[Indikator]
     inputs: list[AggInput]
     values: dict[str, dict[int, Decimal]]
     flags: dict[str, AggPeriode]
@@ -57,9 +60,9 @@ class Year:
 
 @dataclass(frozen=True)
 class ParsedPk:
-    pk: dict[str, Any]
-    sasaran: list[Any]
-    indikator: list[Any]
+    pk: PkDoc
+    sasaran: list[Sasaran]
+    indikator: list[Indikator]
     expected: dict[str, set[str]]
 
 
@@ -96,7 +99,7 @@ def parsed_pk(session: Session, pk_row: AggPk) -> ParsedPk:
     cache = _PARSED.setdefault(_engine(session), {})
     key = (pk_row.tahun, pk_row.version)
     if key not in cache:
-        pk = json.loads(pk_row.body)
+        pk: PkDoc = json.loads(pk_row.body)
         cache[key] = ParsedPk(pk, *parse_pk(pk), responsible(pk))
     return cache[key]
 
@@ -121,8 +124,12 @@ def load_year(session: Session, tahun: int) -> Year | None:
     )  # fmt: skip
 
 
+class QuartersFinal(TypedDict, total=False):
+    quarters_final: bool  # a semester or the year only
+
+
 class RekapResult(TypedDict):
-    rekap: JsonObject  # the recap's document form (GET /rekap; RekapCompleted v1; Rekap.from_document types it)
+    rekap: RekapDoc  # the recap's document form (GET /rekap; RekapCompleted v1; Rekap.from_document types it)
     inputs: dict[str, int]  # "<triwulan>:<unit>" -> the input revision used
 
 
@@ -134,12 +141,12 @@ def compute(session: Session, tahun: int, periode: str) -> RekapResult | None:
 
 def compute_from(year: Year, periode: str) -> RekapResult:
     tahun, pk, inputs, flags = year.tahun, year.pk, year.inputs, year.flags
-    rekap = build_rekap(
+    figures = build_rekap(
         tahun=tahun, periode=periode, sasaran=year.sasaran, indikator=year.indikator, values=year.values
     )
     expected = year.expected
     quarters = PERIODE_QUARTERS[periode]
-    kel = {"expected_units": 0, "submitted_units": 0, "on_time_units": 0}
+    kel: KelengkapanDoc = {"expected_units": 0, "submitted_units": 0, "on_time_units": 0}
     complete_all = True
     for q in quarters:
         by_unit = {r.unit: r for r in inputs if r.triwulan == q}
@@ -151,27 +158,30 @@ def compute_from(year: Year, periode: str) -> RekapResult:
         if not (len(submitted) == len(expected) or (flag and (flag.closed or flag.final))):
             complete_all = False
     own = flags.get(periode)
-    status = "final" if own and own.final else ("complete" if complete_all else "provisional")
-    rekap["status"] = status
-    rekap["kelengkapan"] = kel
-    rekap["pk_version"] = year.pk_version
-    rekap["units"] = {u["kode"]: u["nama"] for u in pk.get("units", []) if u.get("kode") and u.get("nama")}  # by name
-    if len(quarters) > 1:  # SOP step 6 / 9: a semester or the year is drafted once its quarters are final
-        rekap["quarters_final"] = all((f := flags.get(f"TW{q}")) is not None and f.final for q in quarters)
-    rekap["catatan"] = [
+    status: Status = "final" if own and own.final else ("complete" if complete_all else "provisional")
+    units = {u["kode"]: u["nama"] for u in pk.get("units", []) if u.get("kode") and u.get("nama")}  # by name
+    # SOP step 6 / 9: a semester or the year is drafted once its quarters are final
+    final: QuartersFinal = {}
+    if len(quarters) > 1:
+        final["quarters_final"] = all((f := flags.get(f"TW{q}")) is not None and f.final for q in quarters)
+    catatan: list[CatatanDoc] = [
         {"triwulan": r.triwulan, "unit": r.unit, "kendala": r.kendala, "solusi": r.solusi}
         for r in inputs
         if r.triwulan in quarters and (r.kendala or r.solusi)
     ]
-    rekap["anggaran"] = _anggaran(pk, [r for r in inputs if r.triwulan in quarters])
+    anggaran = _anggaran(pk, [r for r in inputs if r.triwulan in quarters])
+    rekap: RekapDoc = {
+        **figures, "status": status, "kelengkapan": kel, "pk_version": year.pk_version, "units": units, **final,
+        "catatan": catatan, "anggaran": anggaran,
+    }  # fmt: skip
     inputs_used = {f"{r.triwulan}:{r.unit}": r.revision for r in inputs if r.triwulan in quarters}
     return {"rekap": rekap, "inputs": inputs_used}
 
 
-def _anggaran(pk: dict[str, Any], inputs: list[AggInput]) -> list[dict[str, Any]]:
+def _anggaran(pk: PkDoc, inputs: list[AggInput]) -> list[AnggaranRekapDoc]:
     """Budget realisation per programme: the money its unit reported spent in the period's quarters."""
-    out = []
-    for prog in pk.get("program", []):
+    out: list[AnggaranRekapDoc] = []
+    for prog in pk.get("program") or []:
         pagu = Decimal(str(prog["pagu"]))
         with localcontext(prec=PRECISION):
             spent = sum(
@@ -304,7 +314,7 @@ def on_bulanan_submitted(session: Session, env: Envelope, p: ev.BulananSubmitted
             session.delete(gone)
 
 
-def monthly_values(session: Session, tahun: int, pk: dict[str, Any]) -> dict[str, dict[int, Decimal]]:
+def monthly_values(session: Session, tahun: int, pk: PkDoc) -> dict[str, dict[int, Decimal]]:
     """indikator → month → value. The unit now responsible for the indicator (newest PK) wins a month another
     unit also reported (responsibility moved between PK versions)."""
     owner = {kode: unit for unit, codes in responsible(pk).items() for kode in codes}
@@ -317,24 +327,24 @@ def monthly_values(session: Session, tahun: int, pk: dict[str, Any]) -> dict[str
     return values
 
 
-def tren(session: Session, tahun: int) -> dict[str, Any] | None:
+def tren(session: Session, tahun: int) -> Tren | None:
     """GET /api/v1/tren/{tahun}: the monthly trend and early warning per indicator of the newest PK (None
     without a PK)."""
     year_pk = session.get(AggPk, tahun)
     if year_pk is None:
         return None
-    pk = json.loads(year_pk.body)
+    pk: PkDoc = json.loads(year_pk.body)
     _, indikator = parse_pk(pk)
     out = build_tren(tahun, year_pk.version, indikator, monthly_values(session, tahun, pk))
-    out["anggaran"] = monthly_anggaran(pk, list(session.exec(select(AggBulanan).where(AggBulanan.tahun == tahun))))
-    return out
+    rows = list(session.exec(select(AggBulanan).where(AggBulanan.tahun == tahun)))
+    return {**out, "anggaran": monthly_anggaran(pk, rows)}
 
 
-def monthly_anggaran(pk: dict[str, Any], rows: list[AggBulanan]) -> list[dict[str, Any]]:
+def monthly_anggaran(pk: PkDoc, rows: list[AggBulanan]) -> list[AnggaranBulanan]:
     """Per programme, the money its unit reported spent in each month it sent (monthly progress): a monthly
     `anggaran.realisasi` was acknowledged and shown nowhere (outsider check)."""
-    out = []
-    for prog in pk.get("program", []):
+    out: list[AnggaranBulanan] = []
+    for prog in pk.get("program") or []:
         months = sorted(
             (r.bulan, r.anggaran_realisasi) for r in rows if r.unit == prog.get("unit") and r.anggaran_realisasi
         )
@@ -349,13 +359,21 @@ def monthly_anggaran(pk: dict[str, Any], rows: list[AggBulanan]) -> list[dict[st
     return out
 
 
+class Cause(TypedDict, total=False):
+    """What a new recap revision names as its cause (Runtime.emit's keywords)."""
+
+    causation: Envelope | None
+    causation_id: str | None
+    correlation_id: str | None
+
+
 def _cause(
     periode: str,
     causes: dict[str, list[str]] | None,
     causation: Envelope | None,
     causation_id: str | None,
     correlation_id: str | None,
-) -> dict[str, Any]:
+) -> Cause:
     named = (causes or {}).get(periode)
     if named:
         return {"causation_id": named[0], "correlation_id": named[1]}
@@ -439,7 +457,7 @@ def _lock_year(session: Session, tahun: int) -> AggPk | None:
     return session.exec(query).first()
 
 
-def make_handlers(rt: Runtime) -> dict[str, Any]:
+def make_handlers(rt: Runtime) -> dict[str, Handler]:
     def on_pk_published(session: Session, env: Envelope, p: ev.PerjanjianKinerjaPublished) -> None:
         row = _lock_year(session, p.tahun)
         if row is not None and row.version >= p.version:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from services.aggregator import domain
 from services.aggregator.domain import Indikator
-from shared.sakip import PerjanjianKinerja
+from shared.sakip import PerjanjianKinerja, Predikat
+from shared.sakip.document import PkDoc, RekapFigures, RekapIndikatorDoc, RekapSasaranDoc
 
 
 @dataclass(frozen=True)
@@ -18,7 +18,7 @@ class Sasaran:
     nama: str
 
 
-def parse_pk(pk: Mapping[str, Any] | PerjanjianKinerja) -> tuple[list[Sasaran], list[Indikator]]:
+def parse_pk(pk: PkDoc | PerjanjianKinerja) -> tuple[list[Sasaran], list[Indikator]]:
     """The sasaran and indicators of a PK (typed, or its document: CONTRACT.md shape) in the arithmetic's form."""
     typed = PerjanjianKinerja.read(pk)
     sasaran = [Sasaran(s.kode, s.nama) for s in typed.sasaran]
@@ -48,14 +48,14 @@ Values = Mapping[str, Mapping[int, Decimal]]  # indikator kode -> quarter -> rea
 
 
 def _indikator_row(
-    ind: Indikator, periode: str, values: Mapping[int, Decimal], bands: Sequence[tuple[Decimal, str]]
-) -> tuple[dict[str, Any], Decimal | None]:
+    ind: Indikator, periode: str, values: Mapping[int, Decimal], bands: Sequence[tuple[Decimal, Predikat]]
+) -> tuple[RekapIndikatorDoc, Decimal | None]:
     quarters = domain.PERIODE_QUARTERS[periode]
     tahunan = periode == "TAHUNAN"
     target = domain.period_target(ind, quarters, tahunan=tahunan)
     realisasi = domain.period_realisasi(ind, quarters, values)
     cap = domain.compute_capaian(ind.polaritas, realisasi, target)
-    row: dict[str, Any] = {
+    row: RekapIndikatorDoc = {
         "kode": ind.kode,
         "nama": ind.nama,
         "satuan": ind.satuan,
@@ -74,13 +74,11 @@ def _indikator_row(
         target_sd = domain.period_target(ind, to_date)
         realisasi_sd = domain.period_realisasi(ind, to_date, values)
         cap_sd = domain.compute_capaian(ind.polaritas, realisasi_sd, target_sd)
-        row.update(
-            target_sd=domain.fmt_target(target_sd),
-            realisasi_sd=domain.fmt(realisasi_sd),
-            capaian_sd=domain.fmt(cap_sd.value),
-            predikat_sd=domain.predikat(cap_sd.value, bands),
-            reason_sd=cap_sd.reason,
-        )
+        row["target_sd"] = domain.fmt_target(target_sd)
+        row["realisasi_sd"] = domain.fmt(realisasi_sd)
+        row["capaian_sd"] = domain.fmt(cap_sd.value)
+        row["predikat_sd"] = domain.predikat(cap_sd.value, bands)
+        row["reason_sd"] = cap_sd.reason
     return row, cap.value
 
 
@@ -91,16 +89,16 @@ def build_rekap(
     sasaran: Sequence[Sasaran],
     indikator: Sequence[Indikator],
     values: Values,
-    bands: Sequence[tuple[Decimal, str]] = domain.DEFAULT_PREDIKAT_BANDS,
-) -> dict[str, Any]:
+    bands: Sequence[tuple[Decimal, Predikat]] = domain.DEFAULT_PREDIKAT_BANDS,
+) -> RekapFigures:
     """SOP steps 2–3, 6 and 9: the recap of a quarter, a semester or the year."""
-    rows: list[dict[str, Any]] = []
+    rows: list[RekapIndikatorDoc] = []
     caps: dict[str, list[Decimal | None]] = {s.kode: [] for s in sasaran}
     for ind in indikator:
         row, cap = _indikator_row(ind, periode, values.get(ind.kode, {}), bands)
         rows.append(row)
         caps.setdefault(ind.sasaran, []).append(cap)
-    sasaran_rows: list[dict[str, Any]] = []
+    sasaran_rows: list[RekapSasaranDoc] = []
     sasaran_caps: list[Decimal | None] = []
     for s in sasaran:
         rolled = domain.roll_up(caps.get(s.kode, []))

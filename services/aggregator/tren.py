@@ -15,14 +15,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
-from typing import Any
+from typing import Final, Literal
 
 from services.aggregator import domain
 from services.aggregator.domain import Capaian, Indikator, Target
+from services.aggregator.schemas import IndikatorTren, Ringkasan, TrenDasar
 from shared.formatting import fmt_number
 
-KUNING = "kuning"
-MERAH = "merah"
+KUNING: Final = "kuning"
+MERAH: Final = "merah"
+Level = Literal["kuning", "merah"]
 MERAH_BELOW = Decimal(85)  # the lower bound of `kuning`; `merah` is below it
 KUNING_BELOW = Decimal(100)
 
@@ -41,7 +43,7 @@ class Peringatan:
     proyeksi: Decimal | None
     target_sd: Target | None
     capaian: Capaian
-    level: str | None  # None | kuning | merah
+    level: Level | None
     reason: str | None  # why a level (di_bawah_target …) or why none could be computed (belum_ada_data, target_nol)
 
 
@@ -54,7 +56,7 @@ def project(agregasi: str, realisasi_sd: Decimal, bulan: int) -> Decimal:
         return realisasi_sd / Decimal(bulan) * Decimal(3 * quarter_of(bulan))
 
 
-def level_of(capaian: Decimal | None) -> str | None:
+def level_of(capaian: Decimal | None) -> Level | None:
     """Read from the rounded figure that is shown (99.996 → 100,00 → no warning), as the predikat is."""
     if capaian is None:
         return None
@@ -76,7 +78,7 @@ def early_warning(ind: Indikator, months: Mapping[int, Decimal]) -> Peringatan:
     """The rule of the module docstring for one indicator and its monthly values (month → realisasi)."""
     if not months:
         none = domain.BELUM_ADA_DATA
-        return Peringatan(None, None, None, None, None, Capaian(None, none), None, none)
+        return Peringatan(None, None, None, None, None, Capaian(None, domain.BELUM_ADA_DATA), None, none)
     bulan = max(months)
     triwulan = quarter_of(bulan)
     realisasi_sd = domain.combine(ind.agregasi, [months[m] for m in sorted(months)])
@@ -85,6 +87,7 @@ def early_warning(ind: Indikator, months: Mapping[int, Decimal]) -> Peringatan:
     target = domain.period_target(ind, range(1, triwulan + 1))
     capaian = domain.compute_capaian(ind.polaritas, proyeksi, target)
     level = level_of(capaian.value)
+    reason: str | None
     if capaian.value is None:
         reason = capaian.reason
     else:
@@ -132,7 +135,7 @@ def _fmt(value: Decimal | None) -> str | None:
     return domain.fmt(value)
 
 
-def tren_row(ind: Indikator, months: Mapping[int, Decimal]) -> dict[str, Any]:
+def tren_row(ind: Indikator, months: Mapping[int, Decimal]) -> IndikatorTren:
     """One indicator of `GET /api/v1/tren/{tahun}`: its months with values and its early warning."""
     w = early_warning(ind, months)
     text = message(ind, w)
@@ -160,10 +163,10 @@ def tren_row(ind: Indikator, months: Mapping[int, Decimal]) -> dict[str, Any]:
 
 def build_tren(
     tahun: int, pk_version: int, indikator: Sequence[Indikator], values: Mapping[str, Mapping[int, Decimal]]
-) -> dict[str, Any]:
+) -> TrenDasar:
     """The year's monthly trend per indicator (PK order) with early warnings and a count per level."""
     rows = [tren_row(ind, values.get(ind.kode, {})) for ind in indikator]
-    ringkasan = {
+    ringkasan: Ringkasan = {
         MERAH: sum(r["peringatan"] == MERAH for r in rows),
         KUNING: sum(r["peringatan"] == KUNING for r in rows),
         "aman": sum(r["peringatan"] is None and r["capaian_proyeksi"] is not None for r in rows),

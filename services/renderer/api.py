@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi import Path as PathParam
@@ -13,8 +13,10 @@ from fastapi.responses import FileResponse
 from sqlmodel import col, select
 from starlette.exceptions import HTTPException
 
+from services.renderer import schemas as s
 from services.renderer.authoring import REQUIRED_FIELDS, TemplateRefused, check_docx_template
 from services.renderer.models import Document
+from shared.contract import answer
 from shared.errors import ApiError, ErrorItem, api_error, error_responses
 from shared.service import AdminDep, RuntimeDep, SessionDep, StaffDep
 
@@ -26,7 +28,7 @@ CONTENT_TYPES = {
 }
 
 
-def public(doc: Document) -> dict[str, Any]:
+def public(doc: Document) -> s.Dokumen:
     hashes = json.loads(doc.sha256)
     return {
         "id": doc.id,
@@ -45,13 +47,17 @@ def public(doc: Document) -> dict[str, Any]:
     }
 
 
-@router.get("/documents")
+@router.get(
+    "/documents",
+    response_model=None,
+    responses=answer(200, list[s.Dokumen], "Dokumen, urut tahun, periode, versi / the documents"),
+)
 def list_documents(
     session: SessionDep,
     _: StaffDep,
     tahun: int | None = Query(None, ge=2000, le=2100),
     periode: str | None = Query(None),
-) -> list[dict[str, Any]]:
+) -> list[s.Dokumen]:
     query = select(Document)
     if tahun is not None:
         query = query.where(Document.tahun == tahun)
@@ -80,6 +86,8 @@ def get_file(
 
 @router.put(
     "/templates/{jenis}.docx",
+    response_model=None,
+    responses=answer(200, s.TemplatDiterima, "Templat diterima / the template accepted"),
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -97,7 +105,7 @@ async def put_template(
     request: Request,
     rt: RuntimeDep,
     _: AdminDep,
-) -> dict[str, Any]:
+) -> s.TemplatDiterima:
     """The office's own Word template for one report kind: the .docx as the body (or a multipart `file`);
     accepted only when docxtpl can read it, it uses nothing but the documented fields, filters and tests
     (`templating`, docs/reports.md) and every required field; then used for later renders."""

@@ -23,11 +23,14 @@ from sqlmodel import Session, col, select
 from services.renderer import documents
 from services.renderer.models import Document, PendingDraft, QuarterRecap, RenPk
 from services.renderer.viewmodel import build_view_model, jenis_of
+from services.renderer.viewtypes import ViewModel
 from shared import clock
 from shared.events import catalogue as ev
 from shared.events.envelope import Envelope, utcnow
 from shared.messaging.outbox import ProcessedEvent
-from shared.messaging.streams import consumer_name
+from shared.messaging.streams import Handler, consumer_name
+from shared.sakip import JsonObject
+from shared.sakip.document import PkDoc, RekapDoc, rekap_doc
 from shared.service import Runtime
 
 log = logging.getLogger("lapkin.renderer")
@@ -40,7 +43,7 @@ VOLATILE = ("revision", "status", "inputs")
 __all__ = ["DraftDrawer", "draw_pending", "jenis_of", "make_handlers", "render_files", "start"]
 
 
-def content_hash(rekap: dict[str, Any]) -> str:
+def content_hash(rekap: RekapDoc) -> str:
     stable = {k: v for k, v in rekap.items() if k not in VOLATILE}
     return hashlib.sha256(json.dumps(stable, sort_keys=True).encode()).hexdigest()
 
@@ -57,7 +60,9 @@ def _write(target: Path, data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def render_files(folder: Path, vm: Any, template_dir: Path | None = None, stem: str = "laporan") -> dict[str, str]:
+def render_files(
+    folder: Path, vm: ViewModel, template_dir: Path | None = None, stem: str = "laporan"
+) -> dict[str, str]:
     """Write the three formats (the office's own .docx template from `template_dir` if it has one);
     returns {format: sha256}."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -65,7 +70,7 @@ def render_files(folder: Path, vm: Any, template_dir: Path | None = None, stem: 
     return {fmt: _write(folder / f"{stem}.{fmt}", files[fmt]) for fmt in FORMATS}
 
 
-def quarter_recaps(session: Session, tahun: int, inputs: dict[str, int] | None = None) -> dict[int, dict[str, Any]]:
+def quarter_recaps(session: Session, tahun: int, inputs: dict[str, int] | None = None) -> dict[int, RekapDoc]:
     """The recap of each single quarter, for the rows per quarter of a report (a semester or annual recap only
     carries the period's totals): for a quarter the report's recap was computed from (`inputs`, its
     RekapCompleted.inputs such as {"1:BID-A": 2}), the newest recap of that quarter drawn from the very same inputs,
@@ -73,7 +78,7 @@ def quarter_recaps(session: Session, tahun: int, inputs: dict[str, int] | None =
     quarter's drawn document: once a quarter is final no new draft of it is drawn, and a correction made through a
     semester's return would be missing. Data from before migration 0003 has no quarter recaps: the newest drawn
     document of the quarter then."""
-    out = {}
+    out: dict[int, RekapDoc] = {}
     for q in (1, 2, 3, 4):
         periode = f"TW{q}"
         want = {k: v for k, v in (inputs or {}).items() if k.split(":", 1)[0] == str(q)}
@@ -111,8 +116,9 @@ def keep_quarter_recap(session: Session, p: ev.RekapCompleted) -> None:
     )
 
 
-def load_profil(template_dir: Path) -> dict[str, Any] | None:
-    """The office's own Bab I / IV text block (templates/profil.json under the data dir), if it has one."""
+def load_profil(template_dir: Path) -> JsonObject | None:
+    """The office's own Bab I / IV text block (templates/profil.json under the data dir), if it has one: a JSON
+    object as the office wrote it (per locale, or flat; viewmodel._profil reads it)."""
     path = template_dir / "profil.json"
     return dict(json.loads(path.read_text(encoding="utf-8"))) if path.is_file() else None
 
@@ -130,18 +136,19 @@ class DraftPlan:
     version: int
     digest: str
     folder: Path
-    vm: dict[str, Any]
+    vm: ViewModel
 
 
 def report_view_model(
-    rt: Runtime, session: Session, rekap: dict[str, Any], tahun: int, inputs: dict[str, int] | None, **kw: Any
-) -> dict[str, Any]:
+    rt: Runtime, session: Session, rekap: RekapDoc, tahun: int, inputs: dict[str, int] | None, **kw: Any
+) -> ViewModel:
     """The view-model of a report: the recap with the year's PK, the single quarters' recaps and the office profile."""
     template_dir = rt.settings.data_dir / "templates"
     pk_row = session.get(RenPk, tahun)
+    pk: PkDoc | None = json.loads(pk_row.body) if pk_row else None
     return build_view_model(
         rekap,
-        pk=json.loads(pk_row.body) if pk_row else None,
+        pk=pk,
         locale=rt.settings.locale,
         quarters=quarter_recaps(session, tahun, inputs),
         profil=load_profil(template_dir),
@@ -149,7 +156,7 @@ def report_view_model(
     )
 
 
-def make_handlers(rt: Runtime) -> dict[str, Any]:
+def make_handlers(rt: Runtime) -> dict[str, Handler]:
     root = rt.settings.documents_dir
     template_dir = rt.settings.data_dir / "templates"
 
@@ -322,7 +329,7 @@ class DraftDrawer:
         """The next version of the period's draft and its view-model; None when the newest one already shows this
         content, or the period is final."""
         draft_id = f"{p.tahun}-{p.periode}"
-        rekap = p.rekap.document()
+        rekap = rekap_doc(p.rekap)
         digest = content_hash(rekap)
         last = latest_document(session, draft_id)
         if last is not None and (last.content_hash == digest or last.status == "final"):

@@ -10,13 +10,35 @@ from decimal import Decimal
 from functools import lru_cache
 from itertools import groupby
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
+from services.renderer.viewtypes import (
+    AnggaranRow,
+    AnggaranTotal,
+    ApprovalRow,
+    Figures,
+    FiguresSd,
+    IndikatorRow,
+    PerbandinganRow,
+    PkRow,
+    Profil,
+    ProgramRow,
+    Range,
+    RecapView,
+    ReportParts,
+    SasaranDetail,
+    Signatory,
+    TrendInstansi,
+    TrendPoint,
+    TrendRow,
+    ViewModel,
+)
 from shared import clock
 from shared.decimals import optional_decimal as _dec  # the one reader of checked figures
-from shared.formatting import MISSING, fmt_date, fmt_number, fmt_rupiah, periode_label, roman, round_half_up
-from shared.i18n import DOCUMENTS, by_locale
-from shared.sakip import PERIODE_QUARTERS, Periode, Target, predikat_label
+from shared.formatting import MISSING, fmt_date, fmt_number, fmt_rupiah, round_half_up
+from shared.i18n import DOCUMENTS, REASONS, by_locale
+from shared.sakip import PERIODE_QUARTERS, Periode, Target, periode_label, predikat_label, roman
+from shared.sakip.document import IndikatorDoc, PkDoc, RekapDoc, RekapIndikatorDoc, TargetPk
 
 
 def jenis_of(periode: str) -> str:
@@ -25,14 +47,10 @@ def jenis_of(periode: str) -> str:
 
 
 LABELS: dict[str, dict[str, str]] = by_locale(DOCUMENTS)  # the documents' texts: the shared catalogue (shared/i18n)
-
-REASONS = {
-    "id": {"belum_ada_data": "Belum ada data", "target_nol": "Target nol"},
-    "en": {"belum_ada_data": "No data yet", "target_nol": "Zero target"},
-}
+KETERANGAN: dict[str, dict[str, str]] = by_locale(REASONS)  # why a row has no capaian, by locale
 
 
-def _target(raw: str | None) -> tuple[Decimal | None, tuple[Decimal, Decimal] | None]:
+def _target(raw: str | None) -> tuple[Decimal | None, Range | None]:
     """A recap's target text: one number, or a range ("15.00-25.00")."""
     if raw is None:
         return None, None
@@ -40,7 +58,7 @@ def _target(raw: str | None) -> tuple[Decimal | None, tuple[Decimal, Decimal] | 
     return target.nilai, target.bounds
 
 
-def _fmt_target(single: Decimal | None, rng: tuple[Decimal, Decimal] | None, locale: str) -> str:
+def _fmt_target(single: Decimal | None, rng: Range | None, locale: str) -> str:
     if rng is not None:
         return f"{fmt_number(rng[0], locale=locale)} – {fmt_number(rng[1], locale=locale)}"
     return fmt_number(single, locale=locale)
@@ -50,25 +68,57 @@ def _predikat(value: str | None, locale: str) -> str:
     return predikat_label(value, locale, MISSING)
 
 
-def _figures(raw: Mapping[str, Any], suffix: str, locale: str) -> dict[str, Any]:
-    """target/realisasi/capaian/predikat of the period (suffix "") or of the year to date ("_sd")."""
-    single, rng = _target(raw.get("target" + suffix))
-    realisasi, capaian = _dec(raw.get("realisasi" + suffix)), _dec(raw.get("capaian" + suffix))
-    reason = raw.get("reason" + suffix)
+def _figures_of(
+    target: str | None,
+    realisasi: str | None,
+    capaian: str | None,
+    predikat: str | None,
+    reason: str | None,
+    locale: str,
+) -> Figures:
+    """A row's target/realisasi/capaian/predikat, shown and as values."""
+    single, rng = _target(target)
+    realisasi_value, capaian_value = _dec(realisasi), _dec(capaian)
     return {
-        "target" + suffix: _fmt_target(single, rng, locale),
-        "realisasi" + suffix: fmt_number(realisasi, locale=locale),
-        "capaian" + suffix: fmt_number(capaian, locale=locale),
-        "predikat" + suffix: _predikat(raw.get("predikat" + suffix), locale),
-        "keterangan" + suffix: REASONS[locale].get(reason, reason) if reason else "",
-        "target" + suffix + "_value": single,
-        "target" + suffix + "_range": rng,
-        "realisasi" + suffix + "_value": realisasi,
-        "capaian" + suffix + "_value": capaian,
+        "target": _fmt_target(single, rng, locale),
+        "realisasi": fmt_number(realisasi_value, locale=locale),
+        "capaian": fmt_number(capaian_value, locale=locale),
+        "predikat": _predikat(predikat, locale),
+        "keterangan": KETERANGAN[locale].get(reason, reason) if reason else "",
+        "target_value": single,
+        "target_range": rng,
+        "realisasi_value": realisasi_value,
+        "capaian_value": capaian_value,
     }
 
 
-def _spans(raw_rows: Sequence[Mapping[str, Any]]) -> list[int]:
+def _figures(raw: RekapIndikatorDoc, locale: str) -> Figures:
+    """The figures of the period."""
+    return _figures_of(
+        raw.get("target"), raw.get("realisasi"), raw.get("capaian"), raw.get("predikat"), raw.get("reason"), locale
+    )
+
+
+def _figures_sd(raw: RekapIndikatorDoc, locale: str) -> FiguresSd:
+    """The figures from TW I up to the period."""
+    f = _figures_of(
+        raw.get("target_sd"), raw.get("realisasi_sd"), raw.get("capaian_sd"), raw.get("predikat_sd"),
+        raw.get("reason_sd"), locale,
+    )  # fmt: skip
+    return {
+        "target_sd": f["target"],
+        "realisasi_sd": f["realisasi"],
+        "capaian_sd": f["capaian"],
+        "predikat_sd": f["predikat"],
+        "keterangan_sd": f["keterangan"],
+        "target_sd_value": f["target_value"],
+        "target_sd_range": f["target_range"],
+        "realisasi_sd_value": f["realisasi_value"],
+        "capaian_sd_value": f["capaian_value"],
+    }
+
+
+def _spans(raw_rows: Sequence[RekapIndikatorDoc]) -> list[int]:
     """Rows of one sasaran share a merged cell: its height on the first row, 0 on the others."""
     spans: list[int] = []
     for _, group in groupby(raw_rows, key=lambda r: r.get("sasaran")):
@@ -77,12 +127,12 @@ def _spans(raw_rows: Sequence[Mapping[str, Any]]) -> list[int]:
     return spans
 
 
-def _indikator_rows(rekap: Mapping[str, Any], sasaran_names: Mapping[str, str], locale: str) -> list[dict]:
+def _indikator_rows(rekap: RekapDoc, sasaran_names: Mapping[str, str], locale: str) -> list[IndikatorRow]:
     raw_rows = list(rekap.get("indikator", []))
-    rows: list[dict[str, Any]] = []
+    rows: list[IndikatorRow] = []
     for n, (raw, span) in enumerate(zip(raw_rows, _spans(raw_rows), strict=True), start=1):
         kode_sasaran = raw.get("sasaran", "")
-        row = {
+        row: IndikatorRow = {
             "no": n,
             "kode": raw["kode"],
             "nama": raw.get("nama", raw["kode"]),
@@ -91,10 +141,10 @@ def _indikator_rows(rekap: Mapping[str, Any], sasaran_names: Mapping[str, str], 
             "sasaran_nama": sasaran_names.get(kode_sasaran, kode_sasaran),
             "sasaran_first": span > 0,
             "sasaran_span": span,
-            **_figures(raw, "", locale),
+            **_figures(raw, locale),
         }
         if "capaian_sd" in raw:
-            row.update(_figures(raw, "_sd", locale))
+            row.update(_figures_sd(raw, locale))
         rows.append(row)
     return rows
 
@@ -114,7 +164,7 @@ def _decided(value: Any, locale: str) -> str:
     return fmt_date(clock.office_date(value), locale) if isinstance(value, date) else MISSING
 
 
-def _approval(n: int, step: Mapping[str, Any], locale: str) -> dict[str, Any]:
+def _approval(n: int, step: Mapping[str, Any], locale: str) -> ApprovalRow:
     """One signature of the chain; the official may come flat or under "actor" (the Actor payload)."""
     who = {**step.get("actor", {}), **{k: v for k, v in step.items() if k != "actor"}}
     return {
@@ -126,7 +176,7 @@ def _approval(n: int, step: Mapping[str, Any], locale: str) -> dict[str, Any]:
     }
 
 
-def signatory_block(approvals: Sequence[Mapping[str, Any]], final: bool, locale: str) -> dict[str, Any]:
+def signatory_block(approvals: Sequence[Mapping[str, Any]], final: bool, locale: str) -> Signatory:
     """The signature block (`kepala` in the templates): the official who approved the report in the signatory's role
     (the approval service marks them `signatory` in the DraftApproved chain; an older event without the mark: its
     last approver), with the day of that approval in the office's zone. A draft, or a chain without an approver,
@@ -150,17 +200,17 @@ def signatory_block(approvals: Sequence[Mapping[str, Any]], final: bool, locale:
 
 
 def build_view_model(
-    rekap: Mapping[str, Any],
+    rekap: RekapDoc,
     *,
-    pk: Mapping[str, Any] | None,
+    pk: PkDoc | None,
     final: bool,
     generated_on: date,
     version: int = 1,
     approvals: Sequence[Mapping[str, Any]] = (),
     locale: str = "id",
-    quarters: Mapping[int, Mapping[str, Any]] | None = None,
+    quarters: Mapping[int, RekapDoc] | None = None,
     profil: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
+) -> ViewModel:
     """The report of one period (RekapCompleted.rekap), labelled in Indonesian or English.
 
     `quarters` are the recaps of the single quarters (1..4) the renderer has seen, for the trend by quarter;
@@ -169,21 +219,21 @@ def build_view_model(
         raise ValueError(f"unsupported locale {locale!r}")
     labels = LABELS[locale]
     tahun, periode = int(rekap["tahun"]), str(rekap["periode"])
-    instansi = (pk or {}).get("instansi", {})
-    units = {u["kode"]: u["nama"] for u in (pk or {}).get("units", [])}
+    instansi = pk.get("instansi") if pk else None
+    units = {u["kode"]: u["nama"] for u in (pk.get("units", []) if pk else [])}
     sasaran = list(rekap.get("sasaran", []))
     sasaran_names = {s["kode"]: s.get("nama", s["kode"]) for s in sasaran}
     label = periode_label(periode, tahun, locale)
     jenis = labels["report_annual"] if periode == "TAHUNAN" else labels["report"]
     rows = _indikator_rows(rekap, sasaran_names, locale)
     capaian_instansi = _dec(rekap.get("capaian_instansi"))
-    vm: dict[str, Any] = {
+    vm: RecapView = {
         "locale": locale,
         "labels": labels,
         "kind": jenis_of(periode),
         "title": f"{jenis} {label}",
         "jenis": jenis,
-        "instansi": instansi.get("nama", ""),
+        "instansi": instansi.get("nama", "") if instansi else "",
         # the signatory: who approved it in the system (never the PK's or a profile's name); empty on a draft
         "kepala": signatory_block(approvals, final, locale),
         "tahun": tahun,
@@ -229,8 +279,7 @@ def build_view_model(
             for c in rekap.get("catatan", [])
         ],
     }
-    _add_report_parts(vm, rekap, pk or {}, quarters or {}, profil, units)
-    return vm
+    return {**vm, **_report_parts(vm, rekap, pk, quarters or {}, profil, units)}
 
 
 # --- the parts beyond the recap tables: trend by quarter, budget, PK, comparisons, LKIP text ----------------
@@ -241,11 +290,12 @@ _HUNDRED = Decimal(100)
 
 
 @lru_cache(maxsize=1)
-def default_profil() -> dict[str, Any]:
+def default_profil() -> dict[str, Profil]:
+    """The office text of Bab I and IV in each locale (templates/profil.json)."""
     return dict(json.loads(PROFIL_FILE.read_text(encoding="utf-8")))
 
 
-def _profil(profil: Mapping[str, Any] | None, locale: str, fill: Mapping[str, Any]) -> dict[str, Any]:
+def _profil(profil: Mapping[str, Any] | None, locale: str, fill: Mapping[str, Any]) -> Profil:
     """The office's text block (one per locale, or flat), with {instansi} and {tahun} filled in."""
     source: Mapping[str, Any] = profil if profil is not None else default_profil()
     block = source.get(locale) or source.get("id") or source
@@ -258,9 +308,17 @@ def _profil(profil: Mapping[str, Any] | None, locale: str, fill: Mapping[str, An
             return [fmt(v) for v in value]
         return value
 
+    def text(key: str) -> Any:
+        return fmt(block.get(key, default.get(key)))
+
     return {
-        key: fmt(block.get(key, default.get(key)))
-        for key in ("pemda", "latar", "kedudukan", "tugas", "fungsi", "isu", "penutup")
+        "pemda": text("pemda"),
+        "latar": text("latar"),
+        "kedudukan": text("kedudukan"),
+        "tugas": text("tugas"),
+        "fungsi": text("fungsi"),
+        "isu": text("isu"),
+        "penutup": text("penutup"),
     }
 
 
@@ -271,8 +329,8 @@ class _Keep(dict):  # type: ignore[type-arg]
         return "{" + key + "}"
 
 
-def _pk_indicators(pk: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    return {i["kode"]: {**i, "sasaran": s["kode"]} for s in pk.get("sasaran", []) for i in s.get("indikator", [])}
+def _pk_indicators(pk: PkDoc | None) -> dict[str, IndikatorDoc]:
+    return {i["kode"]: i for s in (pk["sasaran"] if pk else []) for i in s.get("indikator", [])}
 
 
 def _signed(value: Decimal | None, locale: str) -> str:
@@ -282,7 +340,7 @@ def _signed(value: Decimal | None, locale: str) -> str:
     return text if value == 0 else ("+" if value > 0 else "−") + text
 
 
-def _distance(value: Decimal, polaritas: str, target: Any) -> Decimal:
+def _distance(value: Decimal, polaritas: str, target: Decimal | Range | None) -> Decimal:
     """How far a value is from good: lower is better, for every polarity."""
     if polaritas == "negatif":
         return value
@@ -301,14 +359,14 @@ def _ratio(polaritas: str, realisasi: Decimal | None, target: Decimal | None) ->
     return realisasi / target * _HUNDRED
 
 
-def _perbandingan(rows: list[dict[str, Any]], pk_ind: Mapping[str, Mapping[str, Any]], locale: str) -> list[dict]:
+def _perbandingan(rows: list[IndikatorRow], pk_ind: Mapping[str, IndikatorDoc], locale: str) -> list[PerbandinganRow]:
     labels = LABELS[locale]
-    out = []
+    out: list[PerbandinganRow] = []
     for row in rows:
-        ind = pk_ind.get(row["kode"], {})
-        polaritas = ind.get("polaritas", "positif")
-        now, last = row["realisasi_value"], _dec(ind.get("realisasi_tahun_lalu"))
-        renstra = _dec(ind.get("target_akhir_renstra"))
+        ind = pk_ind.get(row["kode"])
+        polaritas = ind.get("polaritas", "positif") if ind else "positif"
+        now, last = row["realisasi_value"], _dec(ind.get("realisasi_tahun_lalu") if ind else None)
+        renstra = _dec(ind.get("target_akhir_renstra") if ind else None)
         change = None if now is None or last is None else now - last
         kondisi = MISSING
         if now is not None and last is not None:
@@ -338,8 +396,8 @@ def _perbandingan(rows: list[dict[str, Any]], pk_ind: Mapping[str, Mapping[str, 
     return out
 
 
-def _anggaran(rekap: Mapping[str, Any], units: Mapping[str, str], locale: str) -> tuple[list[dict], dict[str, Any]]:
-    rows = []
+def _anggaran(rekap: RekapDoc, units: Mapping[str, str], locale: str) -> tuple[list[AnggaranRow], AnggaranTotal]:
+    rows: list[AnggaranRow] = []
     total_pagu, total_real = _ZERO, _ZERO
     for n, a in enumerate(rekap.get("anggaran", []), start=1):
         pagu, real = _dec(a.get("pagu")) or _ZERO, _dec(a.get("realisasi")) or _ZERO
@@ -360,7 +418,7 @@ def _anggaran(rekap: Mapping[str, Any], units: Mapping[str, str], locale: str) -
             }
         )
     pct_total = round_half_up(total_real / total_pagu * _HUNDRED) if total_pagu else None
-    total = {
+    total: AnggaranTotal = {
         "pagu": fmt_rupiah(total_pagu, locale),
         "pagu_value": total_pagu,
         "realisasi": fmt_rupiah(total_real, locale),
@@ -371,10 +429,10 @@ def _anggaran(rekap: Mapping[str, Any], units: Mapping[str, str], locale: str) -
     return rows, total
 
 
-def _pk_rows(pk: Mapping[str, Any], units: Mapping[str, str], locale: str) -> list[dict[str, Any]]:
+def _pk_rows(pk: PkDoc | None, units: Mapping[str, str], locale: str) -> list[PkRow]:
     """The PK table (Bab II and Lampiran): sasaran, indicator, satuan, annual and quarterly targets."""
-    rows: list[dict[str, Any]] = []
-    for s in pk.get("sasaran", []):
+    rows: list[PkRow] = []
+    for s in pk.get("sasaran", []) if pk else []:
         inds = list(s.get("indikator", []))
         for k, i in enumerate(inds):
             if i.get("polaritas") == "rentang":
@@ -407,31 +465,33 @@ def _pk_rows(pk: Mapping[str, Any], units: Mapping[str, str], locale: str) -> li
 
 
 def _trend(
-    rekap: Mapping[str, Any],
-    rows: list[dict[str, Any]],
-    quarters: Mapping[int, Mapping[str, Any]],
-    pk_ind: Mapping[str, Mapping[str, Any]],
+    rekap: RekapDoc,
+    rows: list[IndikatorRow],
+    quarters: Mapping[int, RekapDoc],
+    pk_ind: Mapping[str, IndikatorDoc],
     locale: str,
-) -> list[dict[str, Any]]:
+) -> list[TrendRow]:
     """Per indicator, target and realisasi of each quarter up to the period's last: from the single quarters'
     recaps (the period's own recap for a quarter); the PK's quarterly target where no recap of it exists yet."""
     periode = str(rekap["periode"])
     last = PERIODE_QUARTERS[periode][-1]
-    by_q: dict[int, dict[str, Mapping[str, Any]]] = {
+    by_q: dict[int, dict[str, RekapIndikatorDoc]] = {
         q: {r["kode"]: r for r in quarters[q].get("indikator", [])} for q in quarters if q <= last
     }
     if periode.startswith("TW"):
         by_q[last] = {r["kode"]: r for r in rekap.get("indikator", [])}
-    out = []
+    out: list[TrendRow] = []
     for row in rows:
-        points = []
+        points: list[TrendPoint] = []
         for q in range(1, last + 1):
             raw = by_q.get(q, {}).get(row["kode"])
             if raw is not None:
                 single, rng = _target(raw.get("target"))
                 realisasi = _dec(raw.get("realisasi"))
             else:
-                planned = (pk_ind.get(row["kode"], {}).get("target_triwulan") or [None] * 4)[q - 1]
+                ind = pk_ind.get(row["kode"])
+                plan: Sequence[TargetPk | None] = (ind.get("target_triwulan") if ind else None) or [None] * 4
+                planned = plan[q - 1]
                 if isinstance(planned, list | tuple):
                     single, rng = None, Target.from_pk(planned).bounds
                 else:
@@ -452,17 +512,15 @@ def _trend(
     return out
 
 
-def _trend_instansi(
-    rekap: Mapping[str, Any], quarters: Mapping[int, Mapping[str, Any]], locale: str
-) -> list[dict[str, Any]]:
+def _trend_instansi(rekap: RekapDoc, quarters: Mapping[int, RekapDoc], locale: str) -> list[TrendInstansi]:
     """The office's capaian of each quarter up to the period's last (from the single quarters' recaps; the period's
     own recap for a quarter)."""
     periode = str(rekap["periode"])
     last = PERIODE_QUARTERS[periode][-1]
-    out = []
+    out: list[TrendInstansi] = []
     for q in range(1, last + 1):
-        source = rekap if periode == f"TW{q}" else quarters.get(q, {})
-        value = _dec(source.get("capaian_instansi"))
+        source = rekap if periode == f"TW{q}" else quarters.get(q)
+        value = _dec(source.get("capaian_instansi") if source else None)
         out.append({"label": f"{LABELS[locale]['tw']} {roman(q)}", "capaian_value": value})
     return out
 
@@ -471,28 +529,34 @@ MAX_INDICATOR_BARS = 40  # above: the capaian chart has one bar per sasaran
 MAX_TREND_PANELS = 12  # above: the trend chart is the office's capaian by quarter, one panel
 
 
-def _choose_charts(vm: dict[str, Any]) -> None:
+def _choose_charts(rows: list[IndikatorRow], trend: list[TrendRow], labels: dict[str, str]) -> Charts:
     """Per indicator while the charts stay readable (and quick to draw: a bar, or a panel, per indicator costs
     tens of milliseconds); beyond, a summary, and the caption says which."""
-    vm["grafik_per"] = "indikator" if len(vm["rows"]) <= MAX_INDICATOR_BARS else "sasaran"
-    vm["grafik_tren_per"] = "indikator" if len(vm["trend"]) <= MAX_TREND_PANELS else "instansi"
-    labels = vm["labels"]
-    summary = vm["grafik_tren_per"] != "indikator"
-    vm["labels"] = {
+    grafik_per = "indikator" if len(rows) <= MAX_INDICATOR_BARS else "sasaran"
+    grafik_tren_per = "indikator" if len(trend) <= MAX_TREND_PANELS else "instansi"
+    summary = grafik_tren_per != "indikator"
+    captions = {
         **labels,
-        "grafik": labels["grafik"] if vm["grafik_per"] == "indikator" else labels["grafik_sasaran"],
+        "grafik": labels["grafik"] if grafik_per == "indikator" else labels["grafik_sasaran"],
         "grafik_tren": labels["grafik_tren_instansi"] if summary else labels["grafik_tren"],
     }
+    return Charts(grafik_per, grafik_tren_per, captions)
 
 
-def _sasaran_detail(vm: dict[str, Any], rekap: Mapping[str, Any], pk: Mapping[str, Any]) -> list[dict[str, Any]]:
+class Charts(NamedTuple):
+    grafik_per: str
+    grafik_tren_per: str
+    labels: dict[str, str]
+
+
+def _sasaran_detail(vm: RecapView, rekap: RekapDoc, pk: PkDoc | None) -> list[SasaranDetail]:
     """Bab III per sasaran: its indicators and the kendala/solusi of the units answering for them."""
-    owners: dict[str, set[str]] = {}
+    owners: dict[str | None, set[str | None]] = {}  # sasaran -> the units answering for it
     for raw in rekap.get("indikator", []):
         owners.setdefault(raw.get("sasaran", ""), set()).add(raw.get("penanggung_jawab", ""))
-    for prog in pk.get("program", []):
+    for prog in (pk.get("program", []) if pk else []) or []:
         owners.setdefault(prog.get("sasaran", ""), set()).add(prog.get("unit", ""))
-    out = []
+    out: list[SasaranDetail] = []
     for s in vm["sasaran"]:
         rows = [r for r in vm["rows"] if r["sasaran_kode"] == s["kode"]]
         notes = [c for c in vm["catatan"] if c["unit_kode"] in owners.get(s["kode"], set())]
@@ -500,30 +564,29 @@ def _sasaran_detail(vm: dict[str, Any], rekap: Mapping[str, Any], pk: Mapping[st
     return out
 
 
-def _add_report_parts(
-    vm: dict[str, Any],
-    rekap: Mapping[str, Any],
-    pk: Mapping[str, Any],
-    quarters: Mapping[int, Mapping[str, Any]],
+def _report_parts(
+    vm: RecapView,
+    rekap: RekapDoc,
+    pk: PkDoc | None,
+    quarters: Mapping[int, RekapDoc],
     profil: Mapping[str, Any] | None,
     units: Mapping[str, str],
-) -> None:
+) -> ReportParts:
     locale, labels = vm["locale"], vm["labels"]
     pk_ind = _pk_indicators(pk)
-    vm["anggaran"], vm["anggaran_total"] = _anggaran(rekap, units, locale)
-    vm["trend"] = _trend(rekap, vm["rows"], quarters, pk_ind, locale)
-    vm["trend_quarters"] = [p["label"] for p in vm["trend"][0]["points"]] if vm["trend"] else []
-    vm["trend_instansi"] = _trend_instansi(rekap, quarters, locale)
-    _choose_charts(vm)
-    vm["pk_rows"] = _pk_rows(pk, units, locale)
-    vm["program"] = [
+    anggaran, anggaran_total = _anggaran(rekap, units, locale)
+    trend = _trend(rekap, vm["rows"], quarters, pk_ind, locale)
+    trend_quarters = [p["label"] for p in trend[0]["points"]] if trend else []
+    trend_instansi = _trend_instansi(rekap, quarters, locale)
+    charts = _choose_charts(vm["rows"], trend, labels)
+    programmes = (pk.get("program", []) if pk else []) or []
+    program: list[ProgramRow] = [
         {"no": n, "kode": p["kode"], "nama": p["nama"], "pagu": fmt_rupiah(Decimal(str(p["pagu"])), locale)}
-        for n, p in enumerate(pk.get("program", []), start=1)
+        for n, p in enumerate(programmes, start=1)
     ]
-    vm["perbandingan"] = _perbandingan(vm["rows"], pk_ind, locale) if vm["kind"] == "tahunan" else []
-    vm["sasaran_detail"] = _sasaran_detail(vm, rekap, pk)
-    vm["struktur"] = [u["nama"] for u in pk.get("units", []) if u.get("jenis") != "instansi_terkait"]
-    measured = [r for r in vm["rows"] if r["capaian_value"] is not None]
+    perbandingan = _perbandingan(vm["rows"], pk_ind, locale) if vm["kind"] == "tahunan" else []
+    struktur = [u["nama"] for u in (pk.get("units", []) if pk else []) if u.get("jenis") != "instansi_terkait"]
+    measured = [(r, r["capaian_value"]) for r in vm["rows"] if r["capaian_value"] is not None]
     fill = {
         "instansi": vm["instansi"],
         "tahun": vm["tahun"],
@@ -531,23 +594,22 @@ def _add_report_parts(
         "jenis": vm["jenis"],
         "n_sasaran": len(vm["sasaran"]),
         "n_indikator": len(vm["rows"]),
-        "n_tercapai": sum(1 for r in measured if r["capaian_value"] >= _HUNDRED),
-        "n_belum": sum(1 for r in measured if r["capaian_value"] < _HUNDRED),
+        "n_tercapai": sum(1 for _, value in measured if value >= _HUNDRED),
+        "n_belum": sum(1 for _, value in measured if value < _HUNDRED),
         "capaian": vm["capaian_instansi"],
         "predikat": vm["predikat_instansi"],
-        "realisasi": vm["anggaran_total"]["realisasi"],
-        "pagu": vm["anggaran_total"]["pagu"],
-        "persen": vm["anggaran_total"]["persen"],
+        "realisasi": anggaran_total["realisasi"],
+        "pagu": anggaran_total["pagu"],
+        "persen": anggaran_total["persen"],
     }
     ringkasan = [labels["ringkasan_1"].format(**fill), labels["ringkasan_2"].format(**fill)]
-    if vm["anggaran"]:
+    if anggaran:
         ringkasan.append(labels["ringkasan_3"].format(**fill))
-    vm["ringkasan"] = ringkasan
-    vm["profil"] = _profil(profil, locale, fill)
+    office = _profil(profil, locale, fill)
     penutup = []
     if measured:
-        best = max(measured, key=lambda r: r["capaian_value"])
-        worst = min(measured, key=lambda r: r["capaian_value"])
+        best = max(measured, key=lambda m: m[1])[0]
+        worst = min(measured, key=lambda m: m[1])[0]
         penutup.append(
             labels["penutup_1"].format(
                 **fill,
@@ -557,5 +619,22 @@ def _add_report_parts(
                 capaian_terendah=worst["capaian"],
             )
         )
-    vm["penutup"] = penutup + list(vm["profil"]["penutup"] or [])
-    vm["bab2_intro"] = labels["bab2_intro"].format(**fill)
+    return {
+        "labels": charts.labels,
+        "anggaran": anggaran,
+        "anggaran_total": anggaran_total,
+        "trend": trend,
+        "trend_quarters": trend_quarters,
+        "trend_instansi": trend_instansi,
+        "grafik_per": charts.grafik_per,
+        "grafik_tren_per": charts.grafik_tren_per,
+        "pk_rows": _pk_rows(pk, units, locale),
+        "program": program,
+        "perbandingan": perbandingan,
+        "sasaran_detail": _sasaran_detail(vm, rekap, pk),
+        "struktur": struktur,
+        "ringkasan": ringkasan,
+        "profil": office,
+        "penutup": penutup + list(office["penutup"] or []),
+        "bab2_intro": labels["bab2_intro"].format(**fill),
+    }

@@ -12,6 +12,7 @@ from shared.i18n.catalogue import (
     OPERATOR,
     PAGES,
     PERIODE_NAMES,
+    REASONS,
     STATES,
     Table,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "OPERATOR",
     "PAGES",
     "PERIODE_NAMES",
+    "REASONS",
     "STATES",
     "Table",
     "by_locale",

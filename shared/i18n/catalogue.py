@@ -635,3 +635,8 @@ DOCUMENTS: Table = {
     "catatan_disp": {"id": "Catatan", "en": "Notes"},
     "terkait": {"id": "Terkait Laporan", "en": "Related Report"},
 }
+
+REASONS: Table = {  # why a recap row has no capaian (shared.sakip.rekap.Reason): its keterangan
+    "belum_ada_data": {"id": "Belum ada data", "en": "No data yet"},
+    "target_nol": {"id": "Target nol", "en": "Zero target"},
+}

@@ -11,7 +11,9 @@ from shared.sakip.periode import (
     TRIWULAN_PERIODES,
     Kind,
     Periode,
+    periode_label,
     quarters_of,
+    roman,
 )
 from shared.sakip.pk import (
     Agregasi,
@@ -57,7 +59,9 @@ __all__ = [
     "Sasaran",
     "Target",
     "Unit",
+    "periode_label",
     "predikat_label",
     "quarters_of",
     "responsibility",
+    "roman",
 ]

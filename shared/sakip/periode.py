@@ -1,11 +1,10 @@
-"""The reporting periods of a year (DESIGN.md §3): four quarters, two semesters and the year, with their quarters."""
+"""The reporting periods of a year (DESIGN.md §3): four quarters, two semesters and the year, with their quarters
+and their names ("Triwulan I 2024")."""
 
 from __future__ import annotations
 
 from enum import StrEnum
 from typing import Literal
-
-from shared.formatting import periode_label
 
 Kind = Literal["triwulan", "semester", "tahunan"]
 
@@ -54,7 +53,7 @@ class Periode(StrEnum):
         return self.quarters[0] if self.kind == "triwulan" else None
 
     def label(self, tahun: int, locale: str = "id") -> str:
-        """ "Triwulan I 2024", "Semester II 2024", "Tahun 2024" (shared.formatting)."""
+        """ "Triwulan I 2024", "Semester II 2024", "Tahun 2024"; in English "Quarter I 2024" … "Year 2024"."""
         return periode_label(self.value, tahun, locale)
 
 
@@ -73,3 +72,28 @@ TRIWULAN_PATTERN = "^TW[1-4]$"  # exactly the quarters
 
 def quarters_of(periode: str) -> tuple[int, ...]:
     return Periode.parse(periode).quarters
+
+
+_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+_WORDS = {
+    "id": {"TW": "Triwulan", "S": "Semester", "TAHUNAN": "Tahun"},
+    "en": {"TW": "Quarter", "S": "Semester", "TAHUNAN": "Year"},
+}  # a locale without its words reads Indonesian
+
+
+def roman(n: int) -> str:
+    """Quarter and semester numbers: 1..4 → I..IV."""
+    if n not in _ROMAN:
+        raise ValueError(f"no roman numeral for {n!r} (1..4 only)")
+    return _ROMAN[n]
+
+
+def periode_label(periode: str, tahun: int, locale: str = "id") -> str:
+    """Name the period: "TW1" → "Triwulan I 2024", "S2" → "Semester II 2024", "TAHUNAN" → "Tahun 2024"."""
+    words = _WORDS.get(locale, _WORDS["id"])
+    if periode == "TAHUNAN":
+        return f"{words['TAHUNAN']} {tahun}"
+    for prefix in ("TW", "S"):
+        if periode.startswith(prefix) and periode[len(prefix) :].isdigit():
+            return f"{words[prefix]} {roman(int(periode[len(prefix) :]))} {tahun}"
+    raise ValueError(f"unknown periode {periode!r}")

@@ -15,7 +15,9 @@ from services.renderer.documents.base import TEMPLATES, docx_template_for, fixed
 from services.renderer.documents.pdf import font_config
 from services.renderer.templating import docx_env
 from services.renderer.viewmodel import LABELS, default_profil
-from shared.formatting import MISSING, fmt_date, periode_label
+from services.renderer.viewtypes import DisposisiView
+from shared.formatting import MISSING, fmt_date
+from shared.sakip import periode_label
 
 
 def _person(value: Any) -> dict[str, str]:
@@ -42,7 +44,7 @@ def _day(value: Any) -> date | None:
     return None
 
 
-def disposisi_view_model(d: Mapping[str, Any], locale: str = "id") -> dict[str, Any]:
+def disposisi_view_model(d: Mapping[str, Any], locale: str = "id") -> DisposisiView:
     """nomor, tanggal (date), dari, kepada (officials), instruksi, batas_waktu, catatan, and optionally instansi,
     profil.pemda and the report it is about (tahun, periode)."""
     labels = LABELS[locale]

@@ -1,0 +1,290 @@
+"""The shape of a report's view-model (viewmodel.build_view_model) and of a Lembar Disposisi's: what the templates
+read (docs/reports.md; authoring.py holds templates to it). TypedDicts: the view-model stays the plain dict the
+templates and the three formats have always been given, so the documents' bytes do not change.
+
+Every figure is there twice: as the text the .docx and .pdf show (`capaian`) and as its value for the .xlsx
+(`capaian_value`)."""
+
+# no `from __future__ import annotations`: a TypedDict reads NotRequired when it is created (its optional keys)
+
+from datetime import date
+from decimal import Decimal
+from typing import NotRequired
+
+from typing_extensions import TypedDict
+
+Range = tuple[Decimal, Decimal]
+
+
+class Figures(TypedDict):
+    """A row's figures of the period."""
+
+    target: str
+    realisasi: str
+    capaian: str
+    predikat: str
+    keterangan: str  # why there is no capaian
+    target_value: Decimal | None
+    target_range: Range | None
+    realisasi_value: Decimal | None
+    capaian_value: Decimal | None
+
+
+class FiguresSd(TypedDict):
+    """A row's figures from TW I up to the period (s.d.)."""
+
+    target_sd: str
+    realisasi_sd: str
+    capaian_sd: str
+    predikat_sd: str
+    keterangan_sd: str
+    target_sd_value: Decimal | None
+    target_sd_range: Range | None
+    realisasi_sd_value: Decimal | None
+    capaian_sd_value: Decimal | None
+
+
+class IndikatorRow(Figures):
+    """One indicator of the recap tables; the `*_sd` figures when the recap has them (all but TAHUNAN)."""
+
+    no: int
+    kode: str
+    nama: str
+    satuan: str
+    sasaran_kode: str
+    sasaran_nama: str
+    sasaran_first: bool  # the first row of its sasaran: the merged cell
+    sasaran_span: int  # on the first row, its sasaran's height; 0 on the others
+    target_sd: NotRequired[str]
+    realisasi_sd: NotRequired[str]
+    capaian_sd: NotRequired[str]
+    predikat_sd: NotRequired[str]
+    keterangan_sd: NotRequired[str]
+    target_sd_value: NotRequired[Decimal | None]
+    target_sd_range: NotRequired[Range | None]
+    realisasi_sd_value: NotRequired[Decimal | None]
+    capaian_sd_value: NotRequired[Decimal | None]
+
+
+class SasaranRow(TypedDict):
+    no: int
+    kode: str
+    nama: str
+    capaian: str
+    capaian_value: Decimal | None
+    predikat: str
+    skipped: int
+
+
+class CatatanRow(TypedDict):
+    triwulan: str  # "Triwulan I"
+    unit_kode: str
+    unit: str  # its name
+    kendala: str
+    solusi: str
+
+
+class SasaranDetail(SasaranRow):
+    """Bab III: a sasaran with its indicators and its units' notes."""
+
+    rows: list[IndikatorRow]
+    catatan: list[CatatanRow]
+
+
+class ApprovalRow(TypedDict):
+    """One signature of the approval chain."""
+
+    no: int
+    nama: str
+    nip: str
+    jabatan: str
+    decided_at: str
+
+
+class Signatory(TypedDict):
+    """The signature block (`kepala`): the official who approved it in the signatory's role; empty on a draft."""
+
+    signed: bool
+    jabatan: str
+    nama: str
+    nip: str
+    tanggal: str
+    status: str  # "belum disahkan" when not signed
+
+
+class AnggaranTotal(TypedDict):
+    """The budget's figures: of one programme, or of all."""
+
+    pagu: str
+    pagu_value: Decimal
+    realisasi: str
+    realisasi_value: Decimal
+    persen: str
+    persen_value: Decimal | None
+
+
+class AnggaranRow(AnggaranTotal):
+    no: int
+    kode: str
+    nama: str
+    unit: str
+
+
+class TrendPoint(TypedDict):
+    q: int
+    label: str
+    target: str
+    target_value: Decimal | None
+    target_range: Range | None
+    realisasi: str
+    realisasi_value: Decimal | None
+
+
+class TrendRow(TypedDict):
+    kode: str
+    nama: str
+    satuan: str
+    points: list[TrendPoint]
+
+
+class TrendInstansi(TypedDict):
+    label: str
+    capaian_value: Decimal | None
+
+
+class PkRow(TypedDict):
+    """The PK table (Bab II and the Lampiran)."""
+
+    no: int
+    sasaran_kode: str
+    sasaran_nama: str
+    sasaran_first: bool
+    sasaran_span: int
+    kode: str
+    nama: str
+    satuan: str
+    target: str
+    target_value: Decimal | None
+    tw: list[str]  # the four quarterly targets
+    penanggung_jawab: str
+
+
+class ProgramRow(TypedDict):
+    no: int
+    kode: str
+    nama: str
+    pagu: str
+
+
+class PerbandinganRow(TypedDict):
+    """Bab III A of the LKIP: this year against last year's realisasi and the Renstra's end target."""
+
+    no: int
+    kode: str
+    nama: str
+    satuan: str
+    realisasi_lalu: str
+    realisasi_lalu_value: Decimal | None
+    realisasi: str
+    realisasi_value: Decimal | None
+    perubahan: str
+    perubahan_value: Decimal | None
+    kondisi: str
+    target_renstra: str
+    target_renstra_value: Decimal | None
+    capaian_renstra: str
+    capaian_renstra_value: Decimal | None
+
+
+class Profil(TypedDict):
+    """The office's text block of Bab I and IV (templates/profil.json, or the office's own)."""
+
+    pemda: str
+    latar: list[str]
+    kedudukan: str
+    tugas: str
+    fungsi: list[str]
+    isu: list[str]
+    penutup: list[str] | None
+
+
+class RecapView(TypedDict):
+    """The recap tables' part of a report (build_view_model)."""
+
+    locale: str
+    labels: dict[str, str]
+    kind: str  # triwulan | semester | tahunan
+    title: str
+    jenis: str
+    instansi: str
+    kepala: Signatory
+    tahun: int
+    periode: str
+    periode_label: str
+    periode_roman: str
+    up_to_label: str
+    has_sd: bool
+    generated_on: date
+    generated_on_label: str
+    version: int
+    pk_label: str
+    final: bool
+    draft: bool
+    watermark: str
+    rows: list[IndikatorRow]
+    sasaran: list[SasaranRow]
+    capaian_instansi: str
+    capaian_instansi_value: Decimal | None
+    predikat_instansi: str
+    approvals: list[ApprovalRow]
+    catatan: list[CatatanRow]
+
+
+class ReportParts(TypedDict):
+    """The parts beyond the recap tables: trend by quarter, budget, PK, comparisons, LKIP text."""
+
+    labels: dict[str, str]  # the recap's, with the charts' captions chosen
+    anggaran: list[AnggaranRow]
+    anggaran_total: AnggaranTotal
+    trend: list[TrendRow]
+    trend_quarters: list[str]
+    trend_instansi: list[TrendInstansi]
+    grafik_per: str  # indikator | sasaran
+    grafik_tren_per: str  # indikator | instansi
+    pk_rows: list[PkRow]
+    program: list[ProgramRow]
+    perbandingan: list[PerbandinganRow]
+    sasaran_detail: list[SasaranDetail]
+    struktur: list[str]
+    ringkasan: list[str]
+    profil: Profil
+    penutup: list[str]
+    bab2_intro: str
+
+
+class ViewModel(RecapView, ReportParts):  # `labels` in both: the parts' (the charts' captions chosen)
+    """A report's view-model."""
+
+
+class DisposisiView(TypedDict):
+    """A Lembar Disposisi's view-model."""
+
+    locale: str
+    labels: dict[str, str]
+    kind: str
+    title: str
+    instansi: str
+    profil: object  # the office's text block as it is given (only its `pemda` is read)
+    nomor: str
+    tanggal: str
+    dari: str
+    dari_nama: str
+    dari_jabatan: str
+    dari_nip: str
+    kepada: str
+    instruksi: str
+    batas_waktu: str
+    catatan: str
+    generated_on: date
+    draft: bool
+    watermark: str

@@ -1,0 +1,184 @@
+"""The document forms of the PK and the recap (v1's; what tables store, GET /rekap serves and documents are drawn
+from), typed as TypedDicts: a document stays the plain dict its JSON reads as, so its bytes and content hashes do
+not change, and the code that reads or writes it is checked. The typed models (PerjanjianKinerja, Rekap) read them
+with `from_document` and write them with `document()`.
+
+Their descriptions are Indonesian, then English: an HTTP answer that serves a document is documented from them."""
+
+# no `from __future__ import annotations`: a TypedDict reads NotRequired when it is created (its optional keys)
+
+from typing import Annotated, NotRequired, cast
+
+from pydantic import Field
+from typing_extensions import TypedDict
+
+from shared.sakip.periode import PERIODE_PATTERN
+from shared.sakip.predikat import Predikat
+from shared.sakip.rekap import Reason, Rekap, Status
+
+Figure = str | int | float  # a figure as a document writes it: its text (v2 on), a JSON number in a PK sent as one
+TargetPk = Figure | list[Figure]  # a PK's quarterly target: a figure, or a [min, max] pair (rentang)
+
+# ---- the Perjanjian Kinerja (CONTRACT.md, PUT /perjanjian-kinerja) ---------------------------------------------
+
+
+class InstansiDoc(TypedDict):
+    nama: str
+
+
+class UnitDoc(TypedDict):
+    kode: str
+    nama: str
+    jenis: NotRequired[str | None]
+    induk: NotRequired[str | None]
+
+
+class IndikatorDoc(TypedDict):
+    """A PK indicator: `target`, or for `rentang` `target_min` and `target_max`."""
+
+    kode: str
+    nama: str
+    satuan: str
+    polaritas: str
+    agregasi: str
+    penanggung_jawab: str
+    target: NotRequired[Figure]
+    target_min: NotRequired[Figure]
+    target_max: NotRequired[Figure]
+    target_triwulan: list[TargetPk]
+    realisasi_tahun_lalu: NotRequired[Figure | None]
+    target_akhir_renstra: NotRequired[Figure | None]
+
+
+class SasaranDoc(TypedDict):
+    kode: str
+    nama: str
+    indikator: list[IndikatorDoc]
+
+
+class ProgramDoc(TypedDict):
+    kode: str
+    nama: str
+    pagu: Figure
+    sasaran: NotRequired[str | None]
+    unit: NotRequired[str | None]
+
+
+class PkDoc(TypedDict):
+    """The PK as an agency sends it; the keys it adds beyond the contract travel along (unread here)."""
+
+    tahun: NotRequired[int | None]
+    instansi: InstansiDoc
+    units: list[UnitDoc]
+    sasaran: list[SasaranDoc]
+    program: NotRequired[list[ProgramDoc] | None]
+
+
+# ---- the recap of a period (DESIGN.md §3; shared.sakip.rekap) -------------------------------------------------
+
+TargetText = Annotated[
+    str,
+    Field(
+        description='Target sebagai teks: satu angka ("90.00") atau rentang ("15.00-25.00") / the target, as text',
+        examples=["90.00", "15.00-25.00"],
+    ),
+]
+
+
+class RekapIndikatorDoc(TypedDict):
+    """Angka satu indikator pada periode itu dan, kecuali TAHUNAN, sejak TW I s.d. periode itu (`*_sd`).
+    / One indicator's figures for the period and, except for TAHUNAN, to date."""
+
+    kode: Annotated[str, Field(description="Kode indikator / the indicator's code", examples=["IK-3.1"])]
+    nama: Annotated[str, Field(description="Nama indikator / the indicator's name")]
+    satuan: Annotated[str, Field(description="Satuan / the unit of measure", examples=["%"])]
+    polaritas: Annotated[str, Field(description="positif (makin tinggi makin baik), negatif atau rentang / polarity")]
+    agregasi: Annotated[str, Field(description="jumlah, terakhir atau rata_rata: cara menggabungkan / aggregation")]
+    sasaran: Annotated[str, Field(description="Kode sasaran strategis / the sasaran's code", examples=["SS-3"])]
+    penanggung_jawab: Annotated[str, Field(description="Kode unit penanggung jawab / the responsible unit")]
+    target: TargetText
+    realisasi: Annotated[
+        str | None, Field(description="Realisasi periode, 2 desimal; tanpa data: null / the period's value")
+    ]
+    capaian: Annotated[str | None, Field(description="Capaian (%), 2 desimal; null: lihat reason / achievement")]
+    predikat: Annotated[Predikat | None, Field(description="Predikat capaian / the achievement's band")]
+    reason: Annotated[Reason | None, Field(description="Mengapa capaian kosong / why capaian is null")]
+    target_sd: NotRequired[TargetText]
+    realisasi_sd: NotRequired[Annotated[str | None, Field(description="Realisasi s.d. periode / value to date")]]
+    capaian_sd: NotRequired[Annotated[str | None, Field(description="Capaian s.d. periode (%) / achievement to date")]]
+    predikat_sd: NotRequired[Annotated[Predikat | None, Field(description="Predikat s.d. periode / band to date")]]
+    reason_sd: NotRequired[Annotated[Reason | None, Field(description="Mengapa capaian_sd kosong / why null")]]
+
+
+class RekapSasaranDoc(TypedDict):
+    """Capaian satu sasaran strategis. / One sasaran's achievement."""
+
+    kode: Annotated[str, Field(description="Kode sasaran / the sasaran's code", examples=["SS-3"])]
+    nama: Annotated[str, Field(description="Nama sasaran / the sasaran's name")]
+    capaian: Annotated[str | None, Field(description="Rerata capaian indikatornya (tiap ≤ 100), 2 desimal / mean")]
+    predikat: Annotated[Predikat | None, Field(description="Predikat / the band")]
+    skipped: Annotated[int, Field(description="Indikator tanpa capaian yang tidak dihitung / indicators skipped")]
+
+
+class KelengkapanDoc(TypedDict):
+    """Kelengkapan laporan unit pada triwulan periode itu. / How complete the units' reports are."""
+
+    expected_units: Annotated[int, Field(description="Laporan unit yang diharapkan / unit reports expected")]
+    submitted_units: Annotated[int, Field(description="Laporan unit yang lengkap / complete unit reports")]
+    on_time_units: Annotated[int, Field(description="Yang lengkap tepat waktu / complete on time")]
+
+
+class CatatanDoc(TypedDict):
+    """Kendala dan solusi satu unit pada satu triwulan. / A unit's obstacles and remedies in a quarter."""
+
+    triwulan: Annotated[int, Field(description="Triwulan 1–4 / the quarter", examples=[1])]
+    unit: Annotated[str, Field(description="Kode unit / the unit's code", examples=["BID-PENTA"])]
+    kendala: Annotated[str | None, Field(description="Kendala / obstacles")]
+    solusi: Annotated[str | None, Field(description="Solusi / remedies")]
+
+
+class AnggaranRekapDoc(TypedDict):
+    """Realisasi anggaran satu program pada periode itu. / A programme's spending in the period."""
+
+    kode: Annotated[str, Field(description="Kode program / the programme's code")]
+    nama: Annotated[str, Field(description="Nama program / the programme's name")]
+    sasaran: Annotated[str | None, Field(description="Kode sasaran program / the programme's sasaran")]
+    unit: Annotated[str | None, Field(description="Kode unit pelaksana / the unit that spends it")]
+    pagu: Annotated[str, Field(description="Pagu (rupiah) / the budget", examples=["1250000000"])]
+    realisasi: Annotated[str, Field(description="Realisasi (rupiah) / spent", examples=["312500000"])]
+    persen: Annotated[str | None, Field(description="Realisasi / pagu × 100, 2 desimal; pagu 0: null / percent")]
+
+
+class RekapFigures(TypedDict):
+    """The arithmetic's part of a recap: the rows and the roll-ups."""
+
+    tahun: Annotated[int, Field(description="Tahun anggaran / budget year", examples=[2024])]
+    periode: Annotated[str, Field(pattern=PERIODE_PATTERN, description="Periode / the period", examples=["TW1"])]
+    indikator: Annotated[
+        list[RekapIndikatorDoc], Field(description="Satu baris per indikator, urutan PK / one row per indicator")
+    ]
+    sasaran: Annotated[list[RekapSasaranDoc], Field(description="Satu baris per sasaran / one row per sasaran")]
+    capaian_instansi: Annotated[str | None, Field(description="Capaian instansi (%), 2 desimal / the office's")]
+    predikat_instansi: Annotated[Predikat | None, Field(description="Predikat instansi / the office's band")]
+    skipped_instansi: Annotated[int, Field(description="Sasaran tanpa capaian yang tidak dihitung / skipped")]
+
+
+class RekapDoc(RekapFigures):
+    """The recap of a period as stored, drawn and carried by RekapCompleted v1 (which adds its `revision`)."""
+
+    status: Annotated[
+        Status, Field(description="provisional: laporan belum lengkap; complete: lengkap; final: disetujui / state")
+    ]
+    kelengkapan: Annotated[KelengkapanDoc, Field(description="Kelengkapan laporan / reporting completeness")]
+    pk_version: Annotated[int, Field(description="Versi PK yang dipakai / the PK version used", examples=[1])]
+    units: Annotated[dict[str, str], Field(description="Kode unit → nama / unit code → name")]
+    quarters_final: NotRequired[
+        Annotated[bool, Field(description="Semester/tahunan: semua triwulannya sudah final / its quarters final")]
+    ]
+    catatan: Annotated[list[CatatanDoc], Field(description="Kendala dan solusi unit / the units' notes")]
+    anggaran: Annotated[list[AnggaranRekapDoc], Field(description="Realisasi anggaran per program / per programme")]
+
+
+def rekap_doc(rekap: Rekap) -> RekapDoc:
+    """The typed recap's document form: `Rekap.document()`, as the TypedDict it is (no copy, no check)."""
+    return cast(RekapDoc, rekap.document())
