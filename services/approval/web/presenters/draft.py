@@ -6,18 +6,23 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any
+from typing import TypedDict
 
 from sqlmodel import Session
 
 import services.approval.web.i18n as i18n
 import services.approval.web.present as present
 from services.approval import disposisi, domain, handlers, queries, sosialisasi
+from services.approval.answers import KoreksiSelesai, ReturnView
 from services.approval.models import DraftRow, Official
 from services.approval.web.documents import documents_view
 from services.approval.web.i18n import ACTIONS, fmt_datetime, pick, t
 from services.approval.web.presenters.cards import (
     PENGINGAT_ROLES,
+    DisposisiCard,
+    DraftCard,
+    PengingatCard,
+    SosialisasiCard,
     disposisi_view,
     pengingat_view,
     row_view,
@@ -27,16 +32,60 @@ from services.approval.web.presenters.changes import changes
 from services.approval.web.presenters.common import Reader, as_actor
 from shared.clock import office_date
 from shared.formatting import MISSING, fmt_date, periode_label
+from shared.sakip import PERIODE_PATTERN, JsonObject
 
-DRAFT_ID = re.compile(r"(?P<tahun>20\d\d)-(?P<periode>TW[1-4]|S[12]|TAHUNAN)")
+DRAFT_ID = re.compile(rf"(?P<tahun>20\d\d)-(?P<periode>{PERIODE_PATTERN.removeprefix('^').removesuffix('$')})")
 
 
-def inbox_context(r: Reader, db: Session, official: Official) -> dict[str, Any]:
+class Inbox(TypedDict):
+    to_act: list[DraftCard]
+    for_info: list[DraftCard]
+    today: str
+    disposisi: list[DisposisiCard]
+    to_read: list[SosialisasiCard]
+    pengingat: list[PengingatCard]
+
+
+class UnitDelivery(TypedDict):
+    kode: str
+    nama: str
+    delivered: bool
+
+
+class NamedCode(TypedDict):
+    kode: str
+    nama: str
+
+
+class IndikatorChoice(TypedDict):
+    """An indicator the return form offers for correction."""
+
+    kode: str | None
+    unit: str
+    nama: str
+
+
+class KoreksiBanner(TypedDict):
+    """The latest return, as the banner at the top of the draft page shows it."""
+
+    active: bool
+    version: int
+    reason: str | None
+    by: str
+    when: str
+    units: list[UnitDelivery]
+    indikator: list[NamedCode]
+    closed_without_data: list[KoreksiSelesai]
+    resolved_by: str | None
+    resolved_when: str | None
+
+
+def inbox_context(r: Reader, db: Session, official: Official) -> Inbox:
     """The inbox: the drafts waiting for the reader and the others, the dispositions and circulations for them, and
     (for those who chase the units) the units' reminders."""
     lang, wf, now = r.lang, r.wf, r.now
     names = present.unit_names(db)
-    drafts = []
+    drafts: list[DraftCard] = []
     for d in handlers.list_drafts(db, wf, as_actor(official), None, None):
         row = db.get(DraftRow, d["id"])
         view = row_view(r, d, handlers.to_domain(row) if row else None, names)
@@ -68,7 +117,7 @@ def not_found_message(draft_id: str, lang: str) -> str:
     return message
 
 
-def return_view(r: Reader, ret: dict[str, Any], indicators: list[dict[str, Any]], units: dict[str, str]) -> dict:
+def return_view(r: Reader, ret: ReturnView, indicators: list[JsonObject], units: dict[str, str]) -> KoreksiBanner:
     """The latest return, for the banner at the top of the draft page: reason, who, the units by name (with whether
     each has sent new data) and the indicators to correct; `active` until the draft is submitted or approved again."""
     lang = r.lang
@@ -102,8 +151,9 @@ def draft_context(r: Reader, db: Session, row: DraftRow, official: Official, *, 
     info = row_view(r, handlers.public(wf, row, as_actor(official), db), draft, names)
     stage = domain.current_stage(wf, draft)
     recap = queries.recap(db, row.tahun, row.periode, row.recap_revision)
+    rekap: JsonObject = recap.get("rekap", {}) if recap else {}
     rows = []
-    indicators = (recap or {}).get("rekap", {}).get("indikator", [])
+    indicators: list[JsonObject] = rekap.get("indikator", [])
     unit_part = bool(official.unit) and any(i.get("penanggung_jawab") == official.unit for i in indicators)
     ret = handlers.latest_return(db, row) if row.state != domain.FINAL else None
     koreksi = return_view(r, ret, indicators, names) if ret else None
@@ -154,9 +204,9 @@ def draft_context(r: Reader, db: Session, row: DraftRow, official: Official, *, 
         for h in handlers.history(db, row.id, official)
     ]
     koreksi_units: list[str] = []
-    koreksi_indikator: list[dict[str, str]] = []
+    koreksi_indikator: list[IndikatorChoice] = []
     if stage is not None and stage.on_return and stage.on_return.koreksi and info["may_return"]:
-        by_unit = handlers.units_of((recap or {}).get("rekap", {}))
+        by_unit = handlers.units_of(rekap)
         koreksi_units = sorted(u for u in by_unit if not official.unit or u == official.unit)
         koreksi_indikator = [
             {
@@ -191,9 +241,9 @@ def draft_context(r: Reader, db: Session, row: DraftRow, official: Official, *, 
         "owing": owing,  # closing the correction without new data from these units needs a note
         "koreksi_note_min": domain.KOREKSI_NOTE_MIN,
         "rows": rows,
-        "recap": (recap or {}).get("rekap"),
-        "capaian_instansi": present.figure((recap or {}).get("rekap", {}).get("capaian_instansi"), lang),
-        "predikat_instansi": i18n.predikat((recap or {}).get("rekap", {}).get("predikat_instansi"), lang),
+        "recap": recap.get("rekap") if recap else None,
+        "capaian_instansi": present.figure(rekap.get("capaian_instansi"), lang),
+        "predikat_instansi": i18n.predikat(rekap.get("predikat_instansi"), lang),
         "prev_version": prev_version,
         "changes": diff,
         "history": history,
