@@ -13,9 +13,9 @@ from sqlmodel import Session
 import services.approval.web.i18n as i18n
 import services.approval.web.present as present
 from services.approval import disposisi, domain, handlers, queries, sosialisasi
-from services.approval.answers import KoreksiSelesai, ReturnView
+from services.approval.answers import KoreksiSelesai, ReturnView, Riwayat
 from services.approval.models import DraftRow, Official
-from services.approval.web.documents import documents_view
+from services.approval.web.documents import Documents, documents_view
 from services.approval.web.i18n import ACTIONS, fmt_datetime, pick, t
 from services.approval.web.presenters.cards import (
     PENGINGAT_ROLES,
@@ -28,7 +28,7 @@ from services.approval.web.presenters.cards import (
     row_view,
     sosialisasi_view,
 )
-from services.approval.web.presenters.changes import changes
+from services.approval.web.presenters.changes import Changes, changes
 from services.approval.web.presenters.common import Reader, as_actor
 from shared.clock import office_date
 from shared.formatting import MISSING, fmt_date, periode_label
@@ -78,6 +78,62 @@ class KoreksiBanner(TypedDict):
     closed_without_data: list[KoreksiSelesai]
     resolved_by: str | None
     resolved_when: str | None
+
+
+class IndicatorRow(TypedDict):
+    """An indicator's row of the draft page's recap, its figures as the page shows them."""
+
+    koreksi: bool
+    kode: str | None
+    unit: str
+    nama: str
+    satuan: str
+    target: str
+    realisasi: str
+    capaian: str
+    predikat: str
+
+
+class HistoryRow(Riwayat):
+    when: str
+    action_label: str
+    role_label: str
+
+
+class Recipient(TypedDict):
+    id: int | None
+    nama: str
+    role: str
+
+
+class DraftPage(TypedDict):
+    """Everything the draft page shows (templates/draft.html)."""
+
+    d: DraftCard
+    koreksi: KoreksiBanner | None
+    owing: list[str]
+    koreksi_note_min: int
+    rows: list[IndicatorRow]
+    recap: JsonObject | None
+    capaian_instansi: str
+    predikat_instansi: str
+    prev_version: int | None
+    changes: Changes | None
+    history: list[HistoryRow]
+    seq: int
+    approve_label: str
+    error: str | None
+    note: str
+    reason: str
+    unit_part: bool
+    unit_toggle: bool
+    koreksi_units: list[NamedCode]
+    unit_name: str
+    koreksi_indikator: list[IndikatorChoice]
+    circulate: bool
+    recipients: list[Recipient]
+    circulations: list[SosialisasiCard]
+    documents: Documents
 
 
 def inbox_context(r: Reader, db: Session, official: Official) -> Inbox:
@@ -143,7 +199,7 @@ def return_view(r: Reader, ret: ReturnView, indicators: list[JsonObject], units:
     }
 
 
-def draft_context(r: Reader, db: Session, row: DraftRow, official: Official, *, all_rows: bool = False) -> dict:
+def draft_context(r: Reader, db: Session, row: DraftRow, official: Official, *, all_rows: bool = False) -> DraftPage:
     """Everything the draft page shows of `row` to `official` (templates/draft.html)."""
     wf, lang = r.wf, r.lang
     draft = handlers.to_domain(row)
@@ -152,7 +208,7 @@ def draft_context(r: Reader, db: Session, row: DraftRow, official: Official, *, 
     stage = domain.current_stage(wf, draft)
     recap = queries.recap(db, row.tahun, row.periode, row.recap_revision)
     rekap: JsonObject = recap.get("rekap", {}) if recap else {}
-    rows = []
+    rows: list[IndicatorRow] = []
     indicators: list[JsonObject] = rekap.get("indikator", [])
     unit_part = bool(official.unit) and any(i.get("penanggung_jawab") == official.unit for i in indicators)
     ret = handlers.latest_return(db, row) if row.state != domain.FINAL else None
@@ -192,7 +248,7 @@ def draft_context(r: Reader, db: Session, row: DraftRow, official: Official, *, 
         if prev is not None and recap is not None
         else None
     )
-    history = [
+    history: list[HistoryRow] = [
         {
             **h,
             "when": fmt_datetime(datetime.fromisoformat(h["at"]), lang),
@@ -218,7 +274,7 @@ def draft_context(r: Reader, db: Session, row: DraftRow, official: Official, *, 
             if i.get("penanggung_jawab") in koreksi_units
         ]
     circulate = sosialisasi.may_circulate(wf, row, official)
-    recipients = []
+    recipients: list[Recipient] = []
     if circulate:
         recipients = [
             {"id": o.id, "nama": o.nama, "role": r.role(o.role)}

@@ -10,7 +10,6 @@ from typing import TypedDict
 from sqlmodel import Session
 
 from services.approval import disposisi, kepatuhan, queries
-from services.approval.disposisi import PERIODES
 from services.approval.kepatuhan import StepMeasure
 from services.approval.models import Official
 from services.approval.oversight import oversees
@@ -19,6 +18,7 @@ from services.approval.web.presenters.cards import DisposisiCard, disposisi_view
 from services.approval.web.presenters.common import Reader
 from shared import clock
 from shared.formatting import MISSING
+from shared.sakip import PERIODES
 
 DEFAULT_INSTRUKSI = {  # SOP step 1 and step 2 start with these
     "sekretaris": "Kumpulkan data laporan kinerja triwulan dari subbag/seksi, OPD dan instansi terkait.",
