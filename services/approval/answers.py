@@ -124,8 +124,8 @@ class PenerimaSosialisasi(TypedDict):
     read_at: str | None
 
 
-class Sosialisasi(TypedDict):
-    """One circulation and its read receipts: schemas.Sosialisasi."""
+class Circulation(TypedDict):
+    """A circulation: what was sent, by whom, when; who has not read it yet."""
 
     id: int | None
     draft_id: str
@@ -134,8 +134,13 @@ class Sosialisasi(TypedDict):
     dari: Orang
     catatan: str | None
     sent_at: str
-    penerima: list[PenerimaSosialisasi]
     belum_dibaca: list[str]
+
+
+class Sosialisasi(Circulation):
+    """One circulation and its read receipts: schemas.Sosialisasi."""
+
+    penerima: list[PenerimaSosialisasi]
 
 
 class LangkahKepatuhan(TypedDict):

@@ -11,10 +11,10 @@ from sqlmodel import Session
 import services.approval.web.i18n as i18n
 import services.approval.web.present as present
 from services.approval import disposisi, domain, sosialisasi
-from services.approval.answers import Disposisi, Draf, Orang, PenerimaSosialisasi, Pengingat, Sosialisasi
+from services.approval.answers import Circulation, Disposisi, Draf, PenerimaSosialisasi, Pengingat, Sosialisasi
 from services.approval.models import DraftRow, Official
 from services.approval.web.i18n import JENIS, STATES, fmt_datetime, fmt_duration, pick, t
-from services.approval.web.presenters.common import Reader, aware, clock, step_label
+from services.approval.web.presenters.common import Clock, Reader, aware, clock, step_label
 from services.approval.workflow import Workflow
 from shared.clock import office_date
 from shared.formatting import fmt_date, periode_label
@@ -54,12 +54,9 @@ class PengingatCard(Pengingat):
     late: bool
 
 
-class DisposisiCard(Disposisi):
+class DisposisiCard(Disposisi, Clock):
     """A disposition as its card and its page show it: the answer, its clock and labels."""
 
-    step_label: str
-    waited: str
-    standard: str | None
     due: NotRequired[str]  # a due date set: measured against it, not the step's standard (then None)
     late: bool
     done_late: bool
@@ -78,26 +75,13 @@ class PenerimaCard(PenerimaSosialisasi):
     read_label: str | None
 
 
-class SosialisasiCard(TypedDict):
-    """A circulation as its card shows it: the answer (its recipients with the time they read it), its clock and
-    labels."""
+class SosialisasiCard(Circulation, Clock):
+    """A circulation as its card shows it: its recipients with the time they read it, its clock and labels."""
 
-    id: int | None
-    draft_id: str
-    version: int
-    langkah: int
-    dari: Orang
-    catatan: str | None
-    sent_at: str
     penerima: list[PenerimaCard]
-    belum_dibaca: list[str]
     expected: str | None
     expected_you: bool
     final: bool
-    step_label: str
-    waited: str
-    standard: str | None
-    late: bool
     label: str
     jenis_label: str
     sent_label: str
