@@ -5,7 +5,7 @@ services/approval/web/presenters/."""
 from __future__ import annotations
 
 import json
-from typing import Any, TypedDict
+from typing import TypedDict
 
 from sqlmodel import Session, col, select
 
@@ -102,7 +102,7 @@ def circulation_due(wf: Workflow, row: DraftRow, official: Official, db: Session
     return not any(s.version == row.version for s in sosialisasi.for_draft(db, row.id))
 
 
-def years_with_records(db: Any) -> list[int]:
+def years_with_records(db: Session) -> list[int]:
     """Every year a draft, a disposisi or a circulation belongs to, newest first."""
     found: set[int] = set()
     for model in (DraftRow, disposisi.DisposisiRow, sosialisasi.SosialisasiRow):
@@ -110,7 +110,7 @@ def years_with_records(db: Any) -> list[int]:
     return sorted(found, reverse=True)
 
 
-def newest_measured(db: Any, wf: Any, years: list[int]) -> int:
+def newest_measured(db: Session, wf: Workflow, years: list[int]) -> int:
     """The year the page opens on: the newest with a measured step, else the newest with any record, else this
     year (the calendar year has often nothing yet: its first quarter is reported in April)."""
     for year in years:

@@ -4,7 +4,7 @@ reminder to a unit, a disposition and a circulation."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, NotRequired, TypedDict
+from typing import NotRequired, TypedDict
 
 from sqlmodel import Session
 
@@ -12,7 +12,7 @@ import services.approval.web.i18n as i18n
 import services.approval.web.present as present
 from services.approval import disposisi, domain, sosialisasi
 from services.approval.answers import Circulation, Disposisi, Draf, PenerimaSosialisasi, Pengingat, Sosialisasi
-from services.approval.models import DraftRow, Official
+from services.approval.models import DisposisiRow, DraftRow, Official, SosialisasiRow
 from services.approval.web.i18n import JENIS, STATES, fmt_datetime, fmt_duration, pick, t
 from services.approval.web.presenters.common import Clock, Reader, aware, clock, step_label
 from services.approval.workflow import Workflow
@@ -182,13 +182,13 @@ def pengingat_view(p: Pengingat, lang: str, names: dict[str, str] | None = None)
     }
 
 
-def disposisi_late(wf: Workflow, row: Any, now: datetime) -> bool:
+def disposisi_late(wf: Workflow, row: DisposisiRow, now: datetime) -> bool:
     """Is (or was, when done) the disposisi late? `disposisi.is_late`: against the due date its issuer set (a day in
     the office's calendar), else against its SOP step's time standard — the rule the SOP compliance page uses too."""
     return disposisi.is_late(wf, row, now)
 
 
-def _disposisi_expected(row: Any, viewer: Official | None, kepada_label: str, lang: str) -> str | None:
+def _disposisi_expected(row: DisposisiRow, viewer: Official | None, kepada_label: str, lang: str) -> str | None:
     """What the disposition's card asks of its reader: the recipient acts on it and marks it done; its issuer (and
     anyone else who may read it) waits for the recipient; nothing once done."""
     if viewer is None:
@@ -200,7 +200,7 @@ def _disposisi_expected(row: Any, viewer: Official | None, kepada_label: str, la
     return t("act_wait_disposisi", lang).format(kepada=kepada_label)
 
 
-def disposisi_view(r: Reader, db: Session, row: Any, viewer: Official | None = None) -> DisposisiCard:
+def disposisi_view(r: Reader, db: Session, row: DisposisiRow, viewer: Official | None = None) -> DisposisiCard:
     wf, lang, now = r.wf, r.lang, r.now
     d = disposisi.public(db, wf, row)
     ran = clock(wf, row.langkah, row.issued_at, now, lang)
@@ -245,7 +245,7 @@ def _sosialisasi_expected(status: Sosialisasi, viewer: Official | None, lang: st
     return t("act_none", lang)
 
 
-def sosialisasi_view(r: Reader, db: Session, row: Any, viewer: Official | None = None) -> SosialisasiCard:
+def sosialisasi_view(r: Reader, db: Session, row: SosialisasiRow, viewer: Official | None = None) -> SosialisasiCard:
     lang = r.lang
     status = sosialisasi.status(db, row)
     draft = db.get(DraftRow, row.draft_id)

@@ -4,7 +4,7 @@ the whole payload), the full envelope on its own page, times in the office's zon
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any, NotRequired, TypedDict, TypeVar, cast
 
@@ -14,7 +14,7 @@ from shared.i18n import operator_text
 from shared.messaging.index import entry_time
 
 
-def labels(lang: str) -> Any:
+def labels(lang: str) -> Callable[[str], str]:
     """The console's texts in `lang`, for the templates (`L(key)`), with the office's zone named."""
 
     def label(key: str) -> str:
