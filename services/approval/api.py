@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import timedelta
 
 from fastapi import APIRouter, Query, Request
 
+from services.approval import answers as a
 from services.approval import disposisi, handlers, kepatuhan, officials, sosialisasi
 from services.approval import login as login_
 from services.approval import schemas as s
@@ -33,7 +34,7 @@ def workflow(request: Request) -> Workflow:
     response_model=None,
     responses={**answer(201, s.Pejabat, "Pejabat dibuat / the official made"), **error_responses(409)},
 )
-def create_official(session: SessionDep, _: AdminDep, body: JsonBody) -> dict[str, Any]:
+def create_official(session: SessionDep, _: AdminDep, body: JsonBody) -> a.Pejabat:
     if not isinstance(body, dict):
         raise ApiError(422, [ErrorItem("body", "not_an_object", "body: harus objek", "body: must be an object")])
     return officials.public(officials.create_official(session, body))
@@ -45,7 +46,7 @@ def create_official(session: SessionDep, _: AdminDep, body: JsonBody) -> dict[st
     response_model=None,
     responses={**answer(200, s.Token, "Token pejabat / the official's token"), **error_responses(429, 503)},
 )
-async def login(request: Request, rt: RuntimeDep, body: JsonBody) -> dict[str, Any]:
+async def login(request: Request, rt: RuntimeDep, body: JsonBody) -> a.Token:
     """A token for an official. Unknown username and wrong password: the same 401; repeated failures from a client
     or for a username: 429 with Retry-After, growing (services/approval/login.py)."""
     if (
@@ -72,13 +73,13 @@ def list_drafts(
     caller: StaffDep,
     tahun: int | None = Query(None, ge=2000, le=2100),
     periode: str | None = Query(None),
-) -> list[dict[str, Any]]:
+) -> list[a.Draf]:
     who = handlers.official_of(session, caller) if caller.kind == "official" else None
     return handlers.list_drafts(session, workflow(request), who, tahun, periode)
 
 
 @router.get("/drafts/{draft_id}", response_model=None, responses=answer(200, s.DrafDenganRiwayat, "Draf / the draft"))
-def get_draft(draft_id: str, request: Request, session: SessionDep, caller: StaffDep) -> dict[str, Any]:
+def get_draft(draft_id: str, request: Request, session: SessionDep, caller: StaffDep) -> a.DrafDenganRiwayat:
     who = handlers.official_of(session, caller) if caller.kind == "official" else None
     found = [d for d in handlers.list_drafts(session, workflow(request), who, None, None) if d["id"] == draft_id]
     if not found:
@@ -95,7 +96,7 @@ def get_draft(draft_id: str, request: Request, session: SessionDep, caller: Staf
 )
 def post_decision(
     draft_id: str, request: Request, session: SessionDep, rt: RuntimeDep, caller: StaffDep, body: JsonBody
-) -> dict[str, Any]:
+) -> a.Draf:
     return handlers.decide(session, rt, workflow(request), caller, draft_id, body)
 
 
@@ -111,7 +112,7 @@ def post_decision(
 )
 def issue_disposisi(
     request: Request, session: SessionDep, rt: RuntimeDep, caller: StaffDep, body: JsonBody
-) -> dict[str, Any]:
+) -> a.Disposisi:
     """Issue a disposition: `kepada_role` or `kepada_id`, `instruksi`, optional `batas_waktu` (YYYY-MM-DD),
     `catatan`, `tahun`, `periode`, `langkah` (SOP step; by default the sender's role's first disposisi step)."""
     who = handlers.official_row(session, caller)
@@ -120,7 +121,7 @@ def issue_disposisi(
 
 
 @router.get("/disposisi", response_model=None, responses=answer(200, s.DaftarDisposisi, "Disposisi / dispositions"))
-def list_disposisi(request: Request, session: SessionDep, caller: StaffDep) -> dict[str, Any]:
+def list_disposisi(request: Request, session: SessionDep, caller: StaffDep) -> a.DaftarDisposisi:
     who = handlers.official_row(session, caller)
     wf = workflow(request)
     return {
@@ -132,7 +133,7 @@ def list_disposisi(request: Request, session: SessionDep, caller: StaffDep) -> d
 @router.get(
     "/disposisi/{disposisi_id}", response_model=None, responses=answer(200, s.Disposisi, "Disposisi / the disposition")
 )
-def get_disposisi(disposisi_id: RowId, request: Request, session: SessionDep, caller: StaffDep) -> dict[str, Any]:
+def get_disposisi(disposisi_id: RowId, request: Request, session: SessionDep, caller: StaffDep) -> a.Disposisi:
     """One disposition, for its issuer, its recipients and the roles that oversee the SOP (`disposisi.may_read`;
     others 403); the admin token too."""
     row = disposisi.get(session, disposisi_id)
@@ -146,7 +147,7 @@ def get_disposisi(disposisi_id: RowId, request: Request, session: SessionDep, ca
     response_model=None,
     responses={**answer(200, s.Disposisi, "Ditandai selesai / marked done"), **error_responses(409)},
 )
-def disposisi_done(disposisi_id: RowId, request: Request, session: SessionDep, caller: StaffDep) -> dict[str, Any]:
+def disposisi_done(disposisi_id: RowId, request: Request, session: SessionDep, caller: StaffDep) -> a.Disposisi:
     who = handlers.official_row(session, caller)
     return disposisi.public(session, workflow(request), disposisi.mark_done(session, disposisi_id, who))
 
@@ -165,7 +166,7 @@ def circulate(
     rt: RuntimeDep,
     caller: StaffDep,
     body: JsonBody,
-) -> dict[str, Any]:
+) -> a.Sosialisasi:
     """Circulate a draft (SOP step 5: a final quarterly report; step 8: a semester or annual draft):
     `{"penerima": [official ids], "catatan": "..."}`."""
     who = handlers.official_row(session, caller)
@@ -177,7 +178,7 @@ def circulate(
     response_model=None,
     responses=answer(200, s.Sosialisasi, "Sosialisasi / the circulation"),
 )
-def sosialisasi_status(sosialisasi_id: RowId, session: SessionDep, caller: StaffDep) -> dict[str, Any]:
+def sosialisasi_status(sosialisasi_id: RowId, session: SessionDep, caller: StaffDep) -> a.Sosialisasi:
     """An official sees it when `sosialisasi.may_see` says so (sender, recipients, oversight); the admin token too."""
     sos = sosialisasi.get(session, sosialisasi_id)
     if caller.kind == "official" and not sosialisasi.may_see(session, sos, handlers.official_row(session, caller)):
@@ -190,7 +191,7 @@ def sosialisasi_status(sosialisasi_id: RowId, session: SessionDep, caller: Staff
     response_model=None,
     responses=answer(200, s.Sosialisasi, "Ditandai dibaca / read"),
 )
-def sosialisasi_read(sosialisasi_id: RowId, session: SessionDep, rt: RuntimeDep, caller: StaffDep) -> dict[str, Any]:
+def sosialisasi_read(sosialisasi_id: RowId, session: SessionDep, rt: RuntimeDep, caller: StaffDep) -> a.Sosialisasi:
     who = handlers.official_row(session, caller)
     sos = sosialisasi.get(session, sosialisasi_id)
     status = sosialisasi.status(session, sos)
@@ -206,8 +207,8 @@ def sosialisasi_read(sosialisasi_id: RowId, session: SessionDep, rt: RuntimeDep,
 @router.get("/kepatuhan-sop", response_model=None, responses=answer(200, s.Kepatuhan, "Kepatuhan SOP / SOP compliance"))
 def compliance(
     request: Request, session: SessionDep, caller: StaffDep, tahun: int = Query(..., ge=2000, le=2100)
-) -> dict[str, Any]:
-    def minutes(value: Any) -> float | None:
+) -> a.Kepatuhan:
+    def minutes(value: timedelta | None) -> float | None:
         return round(value.total_seconds() / 60, 2) if value is not None else None
 
     rows = kepatuhan.report(session, workflow(request), tahun)
@@ -215,11 +216,18 @@ def compliance(
         "tahun": tahun,
         "langkah": [
             {
-                **{k: v for k, v in r.items() if k not in ("waktu", "median", "worst")},
+                "nomor": r["nomor"],
+                "kegiatan": r["kegiatan"],
+                "activity_en": r["activity_en"],
+                "role": r["role"],
+                "n": r["n"],
+                "worst_late": r["worst_late"],
+                "within": r["within"],
+                "share": r["share"],
                 "waktu_menit": minutes(r["waktu"]),
                 "median_menit": minutes(r["median"]),
                 "terlama_menit": minutes(r["worst"]),
-            }
+            }  # fmt: skip
             for r in rows
         ],
     }
@@ -231,6 +239,6 @@ def list_pengingat(
     caller: StaffDep,
     tahun: int | None = Query(None, ge=2000, le=2100),
     semua: bool = Query(False, description="also the settled ones"),
-) -> dict[str, Any]:
+) -> a.DaftarPengingat:
     """The units that still owe a quarter's data, from the collector's SubmissionOverdue reminders."""
     return {"pengingat": handlers.pengingat(session, tahun, include_done=semua)}

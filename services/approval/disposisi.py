@@ -10,13 +10,14 @@ recipient marks it done (the SOP compliance page measures that).
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from services.approval import limits
+from services.approval.answers import Disposisi, Orang
 from services.approval.models import DisposisiRow, Official
 from services.approval.oversight import oversees
 from services.approval.workflow import Workflow
@@ -24,13 +25,13 @@ from shared import clock
 from shared.errors import ApiError, ErrorItem, api_error
 from shared.events import catalogue as ev
 from shared.inputguard import row_id
-from shared.sakip import PERIODES
+from shared.sakip import PERIODES, JsonObject
 from shared.service import Runtime
 
 MAX_INSTRUKSI = limits.MAX_TEXT["instruksi"]
 
 
-def actor(o: Official) -> dict[str, Any]:
+def actor(o: Official) -> Orang:
     return {"id": o.id, "nama": o.nama, "nip": o.nip or None, "jabatan": o.jabatan or None, "role": o.role}
 
 
@@ -42,7 +43,20 @@ def _err(field: str, rule: str, msg_id: str, msg_en: str) -> ErrorItem:
     return ErrorItem(field, rule, msg_id, msg_en)
 
 
-def validate(session: Session, wf: Workflow, sender: Official, data: dict[str, Any], today: date) -> dict[str, Any]:
+class NewDisposisi(TypedDict):
+    """A new disposition's fields, checked and cleaned (`validate`): the row's columns."""
+
+    kepada_role: str | None
+    kepada_id: int | None
+    instruksi: str
+    batas_waktu: date | None
+    tahun: int
+    periode: str | None
+    langkah: int | None
+    catatan: str | None
+
+
+def validate(session: Session, wf: Workflow, sender: Official, data: JsonObject, today: date) -> NewDisposisi:
     """The cleaned fields of a new disposisi, or ApiError 422 naming every bad field."""
     errors: list[ErrorItem] = []
     role = data.get("kepada_role") or None
@@ -192,7 +206,7 @@ def issue(
         payload = ev.DisposisiIssued(
             nomor=row.nomor,
             dari={**actor(sender), "role_nama": wf.role_name(sender.role)},
-            kepada=kepada,
+            kepada=dict(kepada),
             instruksi=row.instruksi,
             batas_waktu=row.batas_waktu.isoformat() if row.batas_waktu else None,
             catatan=row.catatan,
@@ -207,7 +221,7 @@ def issue(
     raise api_error(409, "nomor", "conflict", "Penomoran bentrok; coba lagi.", "Numbering conflict; try again.")
 
 
-def recipient(session: Session, wf: Workflow, row: DisposisiRow) -> dict[str, Any]:
+def recipient(session: Session, wf: Workflow, row: DisposisiRow) -> Orang:
     if row.kepada_id is not None:
         o = session.get(Official, row.kepada_id)
         return {**actor(o), "role_nama": wf.role_name(o.role)} if o else {"id": row.kepada_id}
@@ -256,7 +270,7 @@ def is_late(wf: Workflow, row: DisposisiRow, now: datetime) -> bool:
     return late(row, step.waktu if step else None, now)
 
 
-def public(session: Session, wf: Workflow, row: DisposisiRow) -> dict[str, Any]:
+def public(session: Session, wf: Workflow, row: DisposisiRow) -> Disposisi:
     sender = session.get(Official, row.dari_id)
     step = wf.step(row.langkah) if row.langkah else None
     return {

@@ -12,11 +12,12 @@ the draft waits for a new version, or for that role to declare the correction do
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 from services.approval.workflow import Stage, Workflow
+from shared.events.catalogue import Actor
 from shared.formatting import periode_label
 from shared.sakip import PERIODE_QUARTERS
 
@@ -99,6 +100,53 @@ class Official:
     jabatan: str | None = None
 
 
+class ChainEntry(TypedDict):
+    """A decision as recorded: who (role, id, name, NIP, position) decided what at which stage and SOP step, when,
+    with which note. Per stage the last forward one of a version is the approval chain (`approval_chain`): who signs
+    the lembar pengesahan."""
+
+    stage: int
+    action: str
+    step: int
+    role: str
+    actor_id: int | str
+    nama: str
+    nip: str | None
+    jabatan: str | None
+    decided_at: str  # ISO 8601
+    note: str | None
+
+
+class HistoryEntryDoc(ChainEntry):
+    """A history entry as the draft's row stores it (JSON): the decision and the version it was taken on."""
+
+    version: int
+
+
+class DraftDoc(TypedDict):
+    """A draft as its row stores it (DraftRow.data, JSON)."""
+
+    id: str
+    jenis: str
+    periode: str
+    version: int
+    stage: int
+    state: str
+    compiler_id: int | str | None
+    koreksi_role: str | None
+    tahun: int | None
+    history: list[HistoryEntryDoc]
+    koreksi_units: list[str]
+
+
+class ReturnedTo(TypedDict):
+    """Where a return sends the draft: the role, its SOP step and the (0-based) stage."""
+
+    role: str
+    step: int
+    stage: int
+
+
 @dataclass(frozen=True)
 class HistoryEntry:
     action: str  # submit | approve | return | koreksi_selesai
@@ -113,11 +161,16 @@ class HistoryEntry:
     decided_at: datetime
     note: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "decided_at": self.decided_at.isoformat()}
+    def to_dict(self) -> HistoryEntryDoc:
+        return {
+            "action": self.action, "version": self.version, "stage": self.stage, "step": self.step,
+            "role": self.role, "actor_id": self.actor_id, "nama": self.nama, "nip": self.nip,
+            "jabatan": self.jabatan, "decided_at": self.decided_at.isoformat(), "note": self.note,
+        }  # fmt: skip
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> HistoryEntry:
+    def from_dict(cls, d: Mapping[str, Any]) -> HistoryEntry:
+        """A stored entry (`HistoryEntryDoc`, read back from JSON)."""
         return cls(**{**d, "decided_at": datetime.fromisoformat(d["decided_at"])})
 
 
@@ -135,14 +188,17 @@ class Draft:
     history: tuple[HistoryEntry, ...] = field(default_factory=tuple)
     koreksi_units: tuple[str, ...] = ()  # the units a koreksi return named (a unit-bound corrector acts for these)
 
-    def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["history"] = [h.to_dict() for h in self.history]
-        d["koreksi_units"] = list(self.koreksi_units)
-        return d
+    def to_dict(self) -> DraftDoc:
+        return {
+            "id": self.id, "jenis": self.jenis, "periode": self.periode, "version": self.version,
+            "stage": self.stage, "state": self.state, "compiler_id": self.compiler_id,
+            "koreksi_role": self.koreksi_role, "tahun": self.tahun, "history": [h.to_dict() for h in self.history],
+            "koreksi_units": list(self.koreksi_units),
+        }  # fmt: skip
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Draft:
+    def from_dict(cls, d: Mapping[str, Any]) -> Draft:
+        """A stored draft (`DraftDoc`, read back from JSON; a row written before `koreksi_units` has none)."""
         hist = tuple(HistoryEntry.from_dict(h) for h in d.get("history", ()))
         return cls(**{**d, "history": hist, "koreksi_units": tuple(d.get("koreksi_units") or ())})
 
@@ -153,12 +209,12 @@ class Decision:
     action: str  # submit | approve | return | koreksi_selesai
     event: str | None  # DraftSubmittedForReview | DraftApproved | KoreksiRequested | None (nothing to publish)
     step: int  # SOP step the decision was taken at
-    actor: dict[str, Any]  # id, nama, nip, jabatan, role
+    actor: Actor  # id, nama, nip, jabatan, role
     note: str | None
     final: bool = False
-    chain: tuple[dict[str, Any], ...] = ()  # on final: submit + approvals, in chain order
+    chain: tuple[ChainEntry, ...] = ()  # on final: submit + approvals, in chain order
     koreksi: bool = False  # a return that needs new data from the units
-    returned_to: dict[str, Any] | None = None  # {"role", "step", "stage"} of a return
+    returned_to: ReturnedTo | None = None  # of a return
     units: tuple[str, ...] = ()  # a koreksi return: the units to reopen
     indikator: tuple[str, ...] = ()  # a koreksi return: the indicators to correct
     tanpa_data: tuple[str, ...] = ()  # a correction closed although these named units sent no new data
@@ -252,10 +308,7 @@ def decide(
     if decision == "return" and note is None:
         raise ReasonRequired("pengembalian wajib disertai alasan", "a return needs a reason (note)")
     chain = workflow.chain(draft.jenis)
-    actor = {
-        "id": official.id, "nama": official.nama, "nip": official.nip,
-        "jabatan": official.jabatan, "role": official.role,
-    }  # fmt: skip
+    actor = Actor(id=official.id, nama=official.nama, nip=official.nip, jabatan=official.jabatan, role=official.role)
 
     def entry(action: str, step: int) -> HistoryEntry:
         return HistoryEntry(
@@ -317,7 +370,7 @@ def decide(
             koreksi_units=named,
             history=(*draft.history, entry("return", stage.step)),
         )
-        to = {"role": ret.role, "step": ret.step, "stage": ret.stage - 1}
+        to = ReturnedTo(role=ret.role, step=ret.step, stage=ret.stage - 1)
         return Decision(
             new, "return", "KoreksiRequested", stage.step, actor, note,
             koreksi=ret.koreksi, returned_to=to, units=named, indikator=inds,
@@ -349,25 +402,25 @@ def decide(
     return Decision(new, "approve", "DraftApproved", stage.step, actor, note)
 
 
-def approval_chain(draft: Draft) -> tuple[dict[str, Any], ...]:
+def approval_chain(draft: Draft) -> tuple[ChainEntry, ...]:
     """Per stage, the last forward decision (submit/approve) of this version: who signs the lembar pengesahan."""
     last: dict[int, HistoryEntry] = {}
     for h in draft.history:
         if h.version == draft.version and h.action in ("submit", "approve"):
             last[h.stage] = h
     return tuple(
-        {
-            "stage": h.stage,
-            "action": h.action,
-            "step": h.step,
-            "role": h.role,
-            "actor_id": h.actor_id,
-            "nama": h.nama,
-            "nip": h.nip,
-            "jabatan": h.jabatan,
-            "decided_at": h.decided_at.isoformat(),
-            "note": h.note,
-        }  # fmt: skip
+        ChainEntry(
+            stage=h.stage,
+            action=h.action,
+            step=h.step,
+            role=h.role,
+            actor_id=h.actor_id,
+            nama=h.nama,
+            nip=h.nip,
+            jabatan=h.jabatan,
+            decided_at=h.decided_at.isoformat(),
+            note=h.note,
+        )  # fmt: skip
         for _, h in sorted(last.items())
     )
 

@@ -10,6 +10,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from services.approval import domain, limits, sosialisasi
+from services.approval.answers import Draf, HistoryDetail, Pengingat, ReturnView, Riwayat
 from services.approval.models import (
     DraftHistory,
     DraftRow,
@@ -26,7 +27,8 @@ from services.approval.workflow import Workflow
 from shared.errors import ApiError, ErrorItem, api_error
 from shared.events import catalogue as ev
 from shared.events.envelope import Envelope
-from shared.sakip import Rekap, responsibility
+from shared.messaging.streams import Handler
+from shared.sakip import JsonObject, Rekap, responsibility
 from shared.service import Caller, Runtime
 
 
@@ -66,7 +68,7 @@ def waiting_for(
     return out
 
 
-def public(wf: Workflow, row: DraftRow, who: domain.Official | None, session: Session | None = None) -> dict[str, Any]:
+def public(wf: Workflow, row: DraftRow, who: domain.Official | None, session: Session | None = None) -> Draf:
     draft = to_domain(row)
     step = domain.current_step(wf, draft)
     waits = waiting_for(session, wf, row, draft) if session is not None else []
@@ -90,7 +92,7 @@ def public(wf: Workflow, row: DraftRow, who: domain.Official | None, session: Se
 
 def list_drafts(
     session: Session, wf: Workflow, who: domain.Official | None, tahun: int | None, periode: str | None
-) -> list[dict[str, Any]]:
+) -> list[Draf]:
     query = select(DraftRow)
     if tahun is not None:
         query = query.where(DraftRow.tahun == tahun)
@@ -103,7 +105,7 @@ def list_drafts(
 CIRCULATION_ACTIONS = ("sosialisasi", "dibaca")
 
 
-def history(session: Session, draft_id: str, viewer: Official | None = None) -> list[dict[str, Any]]:
+def history(session: Session, draft_id: str, viewer: Official | None = None) -> list[Riwayat]:
     """Every transition of the draft. A circulation and its reads (who it went to, its note, who read it when) are
     shown only to whom its read receipts are (services/approval/sosialisasi.may_see): with a `viewer`, the other
     circulations' entries are left out; without one (the admin token: the system itself) everything is shown."""
@@ -120,11 +122,17 @@ def history(session: Session, draft_id: str, viewer: Official | None = None) -> 
             "role": h.actor_role,
             "note": h.note,
             "at": h.at.isoformat(),
-            **(json.loads(h.detail) if h.detail else {}),
+            **detail_of(h),
         }
         for h in rows
         if h.id not in hidden
     ]
+
+
+def detail_of(h: DraftHistory) -> HistoryDetail:
+    """What the entry records beyond who did what (its `detail` JSON; none: {})."""
+    detail: HistoryDetail = json.loads(h.detail) if h.detail else {}
+    return detail
 
 
 def _hidden_circulation_entries(
@@ -153,7 +161,7 @@ def _hidden_circulation_entries(
     return hidden
 
 
-def decide(session: Session, rt: Runtime, wf: Workflow, caller: Caller, draft_id: str, body: Any) -> dict[str, Any]:
+def decide(session: Session, rt: Runtime, wf: Workflow, caller: Caller, draft_id: str, body: Any) -> Draf:
     if not isinstance(body, dict):
         raise ApiError(422, [ErrorItem("body", "not_an_object", "body: harus objek", "body: must be an object")])
     limits.check(body, "note")  # services/approval/limits.py: the web form's maxlength says the same
@@ -219,10 +227,10 @@ def decide(session: Session, rt: Runtime, wf: Workflow, caller: Caller, draft_id
             jenis=row.jenis,
             version=row.version,
             step=decision.step,
-            actor=ev.Actor(**decision.actor),
+            actor=decision.actor,
             note=decision.note,
             final=decision.final,
-            chain=signed_chain(wf, row.jenis, decision.chain),  # the signatory marked (signatory.py)
+            chain=[dict(e) for e in signed_chain(wf, row.jenis, decision.chain)],  # the signatory marked (signatory.py)
             units=list(decision.units),
             indikator=list(decision.indikator),
         )
@@ -255,15 +263,15 @@ def release_waiting(session: Session, wf: Workflow, row: DraftRow, now: datetime
 def _detail(decision: domain.Decision) -> str | None:
     """The history entry's detail: a koreksi return's units and indicators; a correction closed without new data
     from some of them (`tanpa_data`)."""
-    detail: dict[str, Any] = {}
+    detail: HistoryDetail = {}
     if decision.units or decision.indikator:
-        detail.update(units=list(decision.units), indikator=list(decision.indikator))
+        detail["units"], detail["indikator"] = list(decision.units), list(decision.indikator)
     if decision.tanpa_data:
         detail["tanpa_data"] = list(decision.tanpa_data)
     return json.dumps(detail) if detail else None
 
 
-def latest_return(session: Session, row: DraftRow) -> dict[str, Any] | None:
+def latest_return(session: Session, row: DraftRow) -> ReturnView | None:
     """The draft's latest return (any version): reason, who, units and indicators named, whether the draft was
     decided on again since (`resolved`: a submit or approve after it), and per named unit whether it has
     `delivered`: a recap revision of the draft's period, or of a quarter making it up, holds a newer submission
@@ -276,7 +284,7 @@ def latest_return(session: Session, row: DraftRow) -> dict[str, Any] | None:
         return None
     ret = entries[last]
     after = [h for h in entries[last + 1 :] if h.action in ("submit", "approve")]
-    detail = json.loads(ret.detail) if ret.detail else {}
+    detail = detail_of(ret)
     units = [str(u) for u in detail.get("units", [])]
     return {
         "version": ret.version,
@@ -292,7 +300,7 @@ def latest_return(session: Session, row: DraftRow) -> dict[str, Any] | None:
         "resolved_at": _aware(after[0].at).isoformat() if after else None,
         "delivered": delivered(session, row, ret.version, units),
         "koreksi_selesai": [
-            {"tanpa_data": json.loads(h.detail).get("tanpa_data", []) if h.detail else [], "note": h.note}
+            {"tanpa_data": detail_of(h).get("tanpa_data", []), "note": h.note}
             for h in entries[last + 1 :]
             if h.action == "koreksi_selesai"
         ],
@@ -326,12 +334,13 @@ def _strings(value: Any) -> list[str]:
     return [str(v).strip() for v in value if str(v).strip()] if isinstance(value, list) else []
 
 
-def recap_of(session: Session, row: DraftRow) -> dict[str, Any]:
+def recap_of(session: Session, row: DraftRow) -> JsonObject:
+    """The recap the draft was drawn from, in its document form (GET /rekap's; {} when it never arrived)."""
     rec = session.get(RekapRow, (row.tahun, row.periode, row.recap_revision))
     return json.loads(rec.body).get("rekap", {}) if rec else {}
 
 
-def units_of(recap: dict[str, Any]) -> dict[str, list[str]]:
+def units_of(recap: JsonObject) -> dict[str, list[str]]:
     """unit -> the indicators it answers for (the recap's `penanggung_jawab`)."""
     return responsibility(recap.get("indikator", []))
 
@@ -360,7 +369,7 @@ def _correlation(row: DraftRow) -> str:
     return f"draft:{row.id}:v{row.version}"
 
 
-def make_handlers(rt: Runtime, wf: Workflow) -> dict[str, Any]:
+def make_handlers(rt: Runtime, wf: Workflow) -> dict[str, Handler]:
     def on_draft_rendered(session: Session, env: Envelope, p: ev.DraftRendered) -> None:
         """A new draft version starts its chain again and supersedes the one under review."""
         row = session.get(DraftRow, p.draft_id)
@@ -488,7 +497,7 @@ def settle_pengingat(session: Session, tahun: int, periode: str, rekap: Rekap) -
         session.add(row)
 
 
-def pengingat(session: Session, tahun: int | None = None, include_done: bool = False) -> list[dict[str, Any]]:
+def pengingat(session: Session, tahun: int | None = None, include_done: bool = False) -> list[Pengingat]:
     """The reminders the collector sent, newest quarter first: who still owes what (settled ones on request)."""
     query = select(PengingatRow)
     if tahun is not None:

@@ -18,7 +18,7 @@ import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TypedDict
 
 from sqlmodel import Session, col, select
 
@@ -90,7 +90,24 @@ def disposisi_samples(wf: Workflow, rows: Iterable[DisposisiRow]) -> list[Sample
     ]
 
 
-def measure(wf: Workflow, samples: Iterable[Sample]) -> list[dict[str, Any]]:
+class StepMeasure(TypedDict):
+    """One SOP step measured: its standard (`waktu`), how many (`n`), the median and the worst duration, whether
+    the worst was late, how many within standard and their share (0..1)."""
+
+    nomor: int
+    kegiatan: str
+    activity_en: str
+    role: str
+    waktu: timedelta
+    n: int
+    median: timedelta | None
+    worst: timedelta | None
+    worst_late: bool
+    within: int
+    share: float | None
+
+
+def measure(wf: Workflow, samples: Iterable[Sample]) -> list[StepMeasure]:
     """Per SOP step: time standard, number measured, median, worst and the share within standard (0..1). A sample
     within standard by its own rule (a disposition's due date) says so; the others are measured against the step's
     standard."""
@@ -99,7 +116,7 @@ def measure(wf: Workflow, samples: Iterable[Sample]) -> list[dict[str, Any]]:
         step, duration = sample[0], sample[1]
         within = sample[2] if len(sample) == 3 else duration <= _standard(wf, step)
         by_step.setdefault(step, []).append((duration, within))
-    rows = []
+    rows: list[StepMeasure] = []
     for s in wf.steps:
         measured = sorted(by_step.get(s.nomor, []), key=lambda m: m[0])
         durations = [d for d, _ in measured]
@@ -147,5 +164,5 @@ def samples_for_year(session: Session, tahun: int, wf: Workflow) -> list[Sample]
     return samples
 
 
-def report(session: Session, wf: Workflow, tahun: int) -> list[dict[str, Any]]:
+def report(session: Session, wf: Workflow, tahun: int) -> list[StepMeasure]:
     return measure(wf, samples_for_year(session, tahun, wf))

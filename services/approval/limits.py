@@ -4,6 +4,7 @@ over-long text is refused naming its field, and the web form comes back with the
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from shared.errors import ApiError, ErrorItem
@@ -36,7 +37,7 @@ def too_long(field: str, value: Any, label: tuple[str, str] | None = None) -> Er
     )
 
 
-def check(body: dict[str, Any], *fields: str) -> None:
+def check(body: Mapping[str, object], *fields: str) -> None:
     """422 naming every listed field of a JSON body whose text is over its limit."""
     errors = [e for f in fields if (e := too_long(f, body.get(f))) is not None]
     if errors:

@@ -14,12 +14,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from services.approval import login
+from services.approval.answers import Pejabat, PejabatListed
 from services.approval.models import Official, WebSessionRow
 from shared import revocation
 from shared.config import Settings
 from shared.db import make_engine, make_existing_engine
 from shared.errors import ApiError, ErrorItem, api_error
 from shared.migrate import upgrade
+from shared.sakip import JsonObject
 from shared.security import hash_password, issue_token
 from shared.service import Runtime
 
@@ -29,7 +31,7 @@ T = TypeVar("T")
 ROLES = ("kepala_dinas", "sekretaris", "kabid", "subkor", "kasi", "staf", "operator")
 
 
-def public(o: Official) -> dict[str, Any]:
+def public(o: Official) -> Pejabat:
     return {
         "id": o.id,
         "username": o.username,
@@ -41,7 +43,7 @@ def public(o: Official) -> dict[str, Any]:
     }
 
 
-def validate_new(data: dict[str, Any]) -> list[ErrorItem]:
+def validate_new(data: JsonObject) -> list[ErrorItem]:
     errors = []
     for key in ("username", "password", "nama", "role"):
         if not isinstance(data.get(key), str) or not data[key].strip():
@@ -60,7 +62,7 @@ def validate_new(data: dict[str, Any]) -> list[ErrorItem]:
     return errors
 
 
-def create_official(session: Session, data: dict[str, Any]) -> Official:
+def create_official(session: Session, data: JsonObject) -> Official:
     errors = validate_new(data)
     if errors:
         raise ApiError(422, errors)
@@ -85,7 +87,7 @@ def create_official(session: Session, data: dict[str, Any]) -> Official:
     return official
 
 
-def create_official_cli(settings: Settings, **data: Any) -> dict[str, Any]:
+def create_official_cli(settings: Settings, **data: Any) -> Pejabat:
     return with_session(settings, lambda session: public(create_official(session, data)), create=True)
 
 
@@ -144,7 +146,7 @@ def reset_password(session: Session, username: str, password: str) -> Official:
     return official
 
 
-def listing(session: Session) -> list[dict[str, Any]]:
+def listing(session: Session) -> list[PejabatListed]:
     rows = session.exec(select(Official).order_by(col(Official.username)))
     return [{**public(o), "active": o.active} for o in rows]
 

@@ -5,7 +5,7 @@ services/approval/web/presenters/."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TypedDict
 
 from sqlmodel import Session, col, select
 
@@ -13,16 +13,30 @@ from services.approval import disposisi, domain, handlers, kepatuhan, sosialisas
 from services.approval.models import DraftRow, DraftVersionRow, Official, RekapRow
 from services.approval.workflow import Workflow
 from shared import clock
+from shared.sakip import JsonObject
 
 
-def recap(db: Session, tahun: int, periode: str, revision: int | None) -> dict[str, Any] | None:
+class StoredRecap(TypedDict):
+    """A recap revision as the service keeps it (RekapRow.body, JSON): the recap's document form (GET /rekap's, what
+    the draft page and its changes read) and the input revisions it was drawn from ("<triwulan>:<unit>" → revision)."""
+
+    rekap: JsonObject
+    inputs: dict[str, int]
+
+
+def recap(db: Session, tahun: int, periode: str, revision: int | None) -> StoredRecap | None:
     if revision is None:
         return None
     row = db.get(RekapRow, (tahun, periode, revision))
-    return json.loads(row.body) if row else None
+    return stored(row.body) if row else None
 
 
-def previous_recap(db: Session, row: DraftRow) -> tuple[int | None, dict[str, Any] | None]:
+def stored(body: str) -> StoredRecap:
+    recap: StoredRecap = json.loads(body)
+    return recap
+
+
+def previous_recap(db: Session, row: DraftRow) -> tuple[int | None, StoredRecap | None]:
     """The recap of the draft's previous version: its recorded recap revision, or for drafts made before versions
     were recorded the newest complete revision older than this version's."""
     if row.version <= 1:
@@ -44,10 +58,10 @@ def previous_recap(db: Session, row: DraftRow) -> tuple[int | None, dict[str, An
         )
         .order_by(col(RekapRow.revision).desc())
     ).first()
-    return row.version - 1, (json.loads(older.body) if older else None)
+    return row.version - 1, (stored(older.body) if older else None)
 
 
-def quarter_recaps(db: Session, tahun: int, recap: dict[str, Any] | None) -> dict[int, dict[str, Any]]:
+def quarter_recaps(db: Session, tahun: int, recap: StoredRecap | None) -> dict[int, JsonObject]:
     """For a semester or annual recap, the recap of each of its quarters drawn from the same data: the newest
     revision of TWq whose inputs are the period recap's inputs of quarter q (the document's rows per quarter)."""
     if not recap:
@@ -57,7 +71,7 @@ def quarter_recaps(db: Session, tahun: int, recap: dict[str, Any] | None) -> dic
     if len(quarters) < 2:
         return {}
     inputs = recap.get("inputs") or {}
-    out: dict[int, dict[str, Any]] = {}
+    out: dict[int, JsonObject] = {}
     for q in quarters:
         want = {k: v for k, v in inputs.items() if k.startswith(f"{q}:")}
         rows = db.exec(
@@ -66,7 +80,7 @@ def quarter_recaps(db: Session, tahun: int, recap: dict[str, Any] | None) -> dic
             .order_by(col(RekapRow.revision).desc())
         )
         for rec in rows:
-            body = json.loads(rec.body)
+            body = stored(rec.body)
             if (body.get("inputs") or {}) == want:
                 out[q] = body.get("rekap", {})
                 break
@@ -88,7 +102,7 @@ def circulation_due(wf: Workflow, row: DraftRow, official: Official, db: Session
     return not any(s.version == row.version for s in sosialisasi.for_draft(db, row.id))
 
 
-def years_with_records(db: Any) -> list[int]:
+def years_with_records(db: Session) -> list[int]:
     """Every year a draft, a disposisi or a circulation belongs to, newest first."""
     found: set[int] = set()
     for model in (DraftRow, disposisi.DisposisiRow, sosialisasi.SosialisasiRow):
@@ -96,7 +110,7 @@ def years_with_records(db: Any) -> list[int]:
     return sorted(found, reverse=True)
 
 
-def newest_measured(db: Any, wf: Any, years: list[int]) -> int:
+def newest_measured(db: Session, wf: Workflow, years: list[int]) -> int:
     """The year the page opens on: the newest with a measured step, else the newest with any record, else this
     year (the calendar year has often nothing yet: its first quarter is reported in April)."""
     for year in years:

@@ -10,9 +10,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.approval.disposisi import PERIODES
 from services.approval.limits import MAX_TEXT
 from services.approval.officials import ROLES
+from shared.sakip import PERIODES
 
 Peran = Literal[ROLES]  # type: ignore[valid-type]
 Periode = Literal[PERIODES]  # type: ignore[valid-type]

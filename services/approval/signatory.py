@@ -5,19 +5,29 @@ renderer prints the signature block from what was approved, never from a profile
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import NotRequired
 
+from services.approval.domain import ChainEntry
 from services.approval.workflow import Workflow
 from shared import clock
 
 
-def signed_chain(wf: Workflow, jenis: str, chain: Any) -> list[dict[str, Any]]:
+class SignedEntry(ChainEntry):
+    """A chain entry as DraftApproved carries it: with the role's name, the day in the office's zone (`tanggal`)
+    and, on the signatory's entry, `signatory: true`."""
+
+    role_nama: str
+    tanggal: NotRequired[str]
+    signatory: NotRequired[bool]
+
+
+def signed_chain(wf: Workflow, jenis: str, chain: Iterable[ChainEntry]) -> list[SignedEntry]:
     """The approval chain with every entry's role name and office-zone day, the signatory marked."""
-    out = []
+    out: list[SignedEntry] = []
     for entry in chain:
-        e = dict(entry)
-        e["role_nama"] = wf.role_name(str(e.get("role") or ""))
+        e = SignedEntry(**entry, role_nama=wf.role_name(str(entry.get("role") or "")))
         decided = e.get("decided_at")
         if isinstance(decided, str) and decided:
             e["tanggal"] = clock.office_date(datetime.fromisoformat(decided)).isoformat()
@@ -29,5 +39,5 @@ def signed_chain(wf: Workflow, jenis: str, chain: Any) -> list[dict[str, Any]]:
     return out
 
 
-def signatory_of(chain: list[dict[str, Any]]) -> dict[str, Any] | None:
+def signatory_of(chain: list[SignedEntry]) -> SignedEntry | None:
     return next((e for e in chain if e.get("signatory")), None)

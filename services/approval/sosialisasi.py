@@ -13,6 +13,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from services.approval import limits
+from services.approval.answers import PenerimaSosialisasi, Sosialisasi
 from services.approval.disposisi import actor
 from services.approval.models import DraftHistory, DraftRow, Official, SosialisasiPenerima, SosialisasiRow
 from services.approval.oversight import oversees
@@ -96,7 +97,9 @@ def circulate(
         elif not (o.role in wf.roles and wf.roles[o.role].decides):  # the operator runs the system, reads no report
             errors.append(
                 ErrorItem(
-                    "penerima", "not_an_official", f"{o.nama} bukan pejabat penerima laporan (peran {o.role}).",
+                    "penerima",
+                    "not_an_official",
+                    f"{o.nama} bukan pejabat penerima laporan (peran {o.role}).",
                     f"{o.nama} is not an official who receives reports (role {o.role}).",
                 )  # fmt: skip
             )
@@ -147,7 +150,10 @@ def acknowledge(
         )
     )  # fmt: skip
     payload = ev.SosialisasiAcknowledged(
-        draft_id=sos.draft_id, version=sos.version, official=ev.Actor(**actor(who)), read_at=now.isoformat()
+        draft_id=sos.draft_id,
+        version=sos.version,
+        official=ev.Actor.model_validate(actor(who)),
+        read_at=now.isoformat(),
     )
     rt.emit(session, "SosialisasiAcknowledged", payload.model_dump(mode="json"), correlation_id=f"sosialisasi:{sos.id}")
     session.commit()
@@ -182,9 +188,9 @@ def get(session: Session, sosialisasi_id: int) -> SosialisasiRow:
     return row
 
 
-def status(session: Session, sos: SosialisasiRow) -> dict[str, Any]:
+def status(session: Session, sos: SosialisasiRow) -> Sosialisasi:
     recs = session.exec(select(SosialisasiPenerima).where(SosialisasiPenerima.sosialisasi_id == sos.id))
-    penerima = []
+    penerima: list[PenerimaSosialisasi] = []
     for r in recs:
         o = session.get(Official, r.official_id)
         penerima.append(

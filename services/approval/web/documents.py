@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC
-from typing import Any
+from typing import Literal, NotRequired, TypedDict
 from urllib.parse import quote
 
 import httpx
@@ -22,7 +22,24 @@ from shared.service import Runtime
 FORMATS = ("pdf", "docx", "xlsx")
 
 
-def documents_view(db: Session, row: DraftRow | None, lang: str) -> dict[str, Any]:
+class DocumentFile(TypedDict):
+    fmt: str
+    sha256: str
+    url: str
+
+
+class Documents(TypedDict):
+    """The Dokumen block: `none` (no draft), `draft` (its PDF), `pending` (final, not published yet) or `final` (the
+    published files with their SHA-256)."""
+
+    state: Literal["none", "draft", "pending", "final"]
+    pdf: NotRequired[str]
+    document_id: NotRequired[str]
+    published_label: NotRequired[str]
+    files: NotRequired[list[DocumentFile]]
+
+
+def documents_view(db: Session, row: DraftRow | None, lang: str) -> Documents:
     """What the Dokumen block of the draft page and of a circulation shows (templates/_documents.html)."""
     if row is None:
         return {"state": "none"}
@@ -32,7 +49,7 @@ def documents_view(db: Session, row: DraftRow | None, lang: str) -> dict[str, An
     fin = handlers.final_document(db, row)
     if fin is None:
         return {"state": "pending"}
-    hashes = json.loads(fin.files)
+    hashes: dict[str, str] = json.loads(fin.files)  # format -> SHA-256
     published = fin.published_at if fin.published_at.tzinfo else fin.published_at.replace(tzinfo=UTC)
     return {
         "state": "final",

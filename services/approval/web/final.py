@@ -8,7 +8,7 @@ never served as if it were the final.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import quote
 
 import httpx
@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 import services.approval.web.deps as deps
 import services.approval.web.rendering as rendering
 from services.approval import disposisi, handlers
-from services.approval.models import DisposisiRow, DraftRow, Official
+from services.approval.models import DisposisiRow, DraftRow, FinalDocumentRow, Official
 from services.approval.web.documents import documents_view as documents_view
 from services.approval.web.documents import stream_document
 from services.approval.web.i18n import t
@@ -31,7 +31,9 @@ from shared.service import RowId, Runtime, RuntimeDep
 router = APIRouter(include_in_schema=False)
 
 
-def _lookup(request: Request, rt: Runtime, draft_id: str) -> tuple[WebSession, Official | None, DraftRow | None, Any]:
+def _lookup(
+    request: Request, rt: Runtime, draft_id: str
+) -> tuple[WebSession, Official | None, DraftRow | None, FinalDocumentRow | None]:
     with Session(rt.engine) as db:
         ws, official = deps.current(request, db)
         row = db.get(DraftRow, draft_id)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
@@ -32,7 +32,16 @@ import services.approval.web.rendering as rendering
 from services.approval.web.deps import CsrfValid, CurrentOperator, Viewer
 from services.approval.web.errors import not_found_page
 from services.approval.web.i18n import WIB
-from services.approval.web.presenters.operator import dlq_row, group_rows, labels, loads, row_view, since, when
+from services.approval.web.presenters.operator import (
+    Letter,
+    dlq_row,
+    group_rows,
+    labels,
+    loads,
+    row_view,
+    since,
+    when,
+)
 from services.approval.web.rendering import TEMPLATES
 from services.operations import Ops
 from shared.i18n import operator_text
@@ -81,12 +90,12 @@ def _ops(rt: Runtime) -> Ops:
 # ---- access and pages -----------------------------------------------------------------------------------------
 
 
-def _render(request: Request, name: str, viewer: Viewer, ctx: dict[str, Any]) -> Response:
+def _render(request: Request, name: str, viewer: Viewer, ctx: Mapping[str, object]) -> Response:
     ctx = {"L": labels(viewer.lang), "section": name, **ctx}
     return rendering.page(request, name, viewer.ws, ctx, official=viewer.official)
 
 
-def _row_html(row: dict[str, Any], lang: str) -> str:
+def _row_html(row: Letter, lang: str) -> str:
     return TEMPLATES.get_template("operator_row.html").render(r=row_view(row), L=labels(lang))
 
 

@@ -9,6 +9,7 @@ textareas' `maxlength`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -31,7 +32,7 @@ def decimal(value: Any) -> Decimal | None:
         return None
 
 
-def places_of(ind: dict[str, Any] | None) -> int:
+def places_of(ind: Mapping[str, object] | None) -> int:
     """Decimal places of an indicator's target and realisation."""
     ind = ind or {}
     own = ind.get("desimal")
@@ -60,7 +61,7 @@ def _range(value: Any) -> tuple[Decimal, Decimal] | None:
         return None
 
 
-def indicator_figure(ind: dict[str, Any] | None, key: str, lang: str) -> str:
+def indicator_figure(ind: Mapping[str, object] | None, key: str, lang: str) -> str:
     """Target / realisasi (and their s.d. forms) with the indicator's decimals; capaian with 2."""
     ind = ind or {}
     places = PERCENT_PLACES if key.startswith("capaian") else places_of(ind)

@@ -3,8 +3,8 @@ CSRF token, the notice of `?pesan=`, who is logged in), the error page, the way 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 from fastapi import Request
@@ -49,7 +49,7 @@ def page(
     request: Request,
     name: str,
     ws: WebSession,
-    ctx: dict[str, Any],
+    ctx: Mapping[str, object],
     *,
     official: Official | None = None,
     status: int = 200,

@@ -15,7 +15,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import NotRequired, TypedDict
 
 from fastapi import Request, Response
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -29,6 +29,15 @@ LANG_COOKIE = "lapkin_bahasa"
 _SALT = "lapkin-approval-web-session"
 
 
+class SessionCookie(TypedDict):
+    """What the signed session cookie holds: the CSRF token, and once logged in the official and the server-side
+    session's id."""
+
+    csrf: str
+    uid: NotRequired[int]
+    sid: NotRequired[str | None]
+
+
 @dataclass
 class WebSession:
     csrf: str
@@ -38,10 +47,10 @@ class WebSession:
     fresh: bool = False  # not from the cookie: must be set on the response
     back: str | None = None  # the page to return to after logging in (not stored in the cookie)
 
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"csrf": self.csrf}
+    def to_dict(self) -> SessionCookie:
+        out: SessionCookie = {"csrf": self.csrf}
         if self.uid is not None:
-            out.update(uid=self.uid, sid=self.sid)
+            out["uid"], out["sid"] = self.uid, self.sid
         return out
 
 

@@ -11,7 +11,7 @@ web/presenters/, the reads by services/approval/queries.py, the page itself by w
 
 from __future__ import annotations
 
-from typing import Any
+from typing import NotRequired, TypedDict
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
@@ -62,13 +62,22 @@ def home(request: Request, db: SessionDep) -> Response:
     return RedirectResponse(landing(official) if official else "/masuk", status_code=303)
 
 
+class LoginForm(TypedDict):
+    """The login page: the refusal, the username kept, where to go after; a session that ran out says so."""
+
+    error: str | None
+    username: str
+    ke: str
+    notice: NotRequired[str]
+
+
 @router.get("/masuk")
 def login_form(request: Request, db: SessionDep, ke: str = "") -> Response:
     ws, official = current(request, db)
     target = safe_local(ke)
     if official is not None:
         return RedirectResponse(target or landing(official), status_code=303)
-    ctx: dict[str, Any] = {"error": None, "username": "", "ke": target or ""}
+    ctx: LoginForm = {"error": None, "username": "", "ke": target or ""}
     if ws.expired:
         ctx["notice"] = t("msg_expired", lang(request))
     return page(request, "login.html", ws, ctx)
@@ -87,7 +96,7 @@ async def login_submit(
     ws = read_session(request)
     target = safe_local(ke)
     if not csrf_valid:  # no official yet: the login form again, with a fresh token
-        ctx = {"error": t("msg_csrf", language), "username": username, "ke": target or ""}
+        ctx: LoginForm = {"error": t("msg_csrf", language), "username": username, "ke": target or ""}
         return page(request, "login.html", new_session(), ctx, status=403)
     try:
         try:
@@ -95,8 +104,8 @@ async def login_submit(
         except Busy as exc:  # every hashing slot taken: the page says so, as the API's 503 does
             raise ApiError(503, BUSY.errors, {"Retry-After": str(BUSY_RETRY_AFTER_S)}) from exc
     except ApiError as err:
-        ctx = {"error": message(err, language), "username": username, "ke": target or ""}
-        answer = page(request, "login.html", ws, ctx, status=err.status)
+        refused: LoginForm = {"error": message(err, language), "username": username, "ke": target or ""}
+        answer = page(request, "login.html", ws, refused, status=err.status)
         answer.headers.update(err.headers or {})
         return answer
     assert official.id is not None

@@ -4,16 +4,17 @@ reminder to a unit, a disposition and a circulation."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import NotRequired, TypedDict
 
 from sqlmodel import Session
 
 import services.approval.web.i18n as i18n
 import services.approval.web.present as present
 from services.approval import disposisi, domain, sosialisasi
-from services.approval.models import DraftRow, Official
+from services.approval.answers import Circulation, Disposisi, Draf, PenerimaSosialisasi, Pengingat, Sosialisasi
+from services.approval.models import DisposisiRow, DraftRow, Official, SosialisasiRow
 from services.approval.web.i18n import JENIS, STATES, fmt_datetime, fmt_duration, pick, t
-from services.approval.web.presenters.common import Reader, aware, clock, step_label
+from services.approval.web.presenters.common import Clock, Reader, aware, clock, step_label
 from services.approval.workflow import Workflow
 from shared.clock import office_date
 from shared.formatting import fmt_date, periode_label
@@ -21,21 +22,87 @@ from shared.formatting import fmt_date, periode_label
 PENGINGAT_ROLES = ("subkor", "sekretaris")  # who chases the units (SOP steps 1–2)
 
 
+class Expected(TypedDict, total=False):
+    """What a draft's card asks of its reader (`expected`); a final draft's step and the day it was made final."""
+
+    expected: str | None
+    step_label: str
+    final_label: str | None
+
+
+class DraftCard(Draf):
+    """A draft as its card and its page show it: `handlers.public`'s answer with labels."""
+
+    label: str
+    jenis_label: str
+    state_label: str
+    step_label: str
+    acting: str
+    waited: str | None
+    standard: str | None
+    late: bool
+    actionable: bool
+    menunggu_label: str | None
+    expected: str | None
+    final_label: str | None
+
+
+class PengingatCard(Pengingat):
+    label: str
+    jenis_label: str
+    deadline_label: str
+    late: bool
+
+
+class DisposisiCard(Disposisi, Clock):
+    """A disposition as its card and its page show it: the answer, its clock and labels."""
+
+    due: NotRequired[str]  # a due date set: measured against it, not the step's standard (then None)
+    late: bool
+    done_late: bool
+    overdue: bool
+    dari_label: str
+    kepada_label: str
+    expected: str | None
+    expected_you: bool
+    batas_label: str | None
+    issued_label: str
+    done_label: str | None
+    periode_label: str
+
+
+class PenerimaCard(PenerimaSosialisasi):
+    read_label: str | None
+
+
+class SosialisasiCard(Circulation, Clock):
+    """A circulation as its card shows it: its recipients with the time they read it, its clock and labels."""
+
+    penerima: list[PenerimaCard]
+    expected: str | None
+    expected_you: bool
+    final: bool
+    label: str
+    jenis_label: str
+    sent_label: str
+
+
 def row_view(
     r: Reader,
-    d: dict[str, Any],
+    d: Draf,
     draft: domain.Draft | None = None,
     names: dict[str, str] | None = None,
-) -> dict[str, Any]:
+) -> DraftCard:
     """A draft as its card shows it (`handlers.public`'s dict with labels): state, step, who acts, its clock against
     the SOP standard, and what it asks of the reader."""
     wf, lang = r.wf, r.lang
-    step = wf.step(d["step"]) if d.get("step") else None
+    step_no = d["step"]
+    step = wf.step(step_no) if step_no else None
     waited = r.now - aware(datetime.fromisoformat(d["stage_started_at"]))
     waits = [(m["periode"], m["tahun"]) for m in d.get("menunggu") or []]
     started = None if waits else step  # held back by the workflow's `requires`: its step's clock has not started
     late = bool(started and waited > started.waktu)
-    view = {
+    view: DraftCard = {
         **d,
         "label": periode_label(d["periode"], d["tahun"], lang),
         "jenis_label": pick(JENIS, d["jenis"], lang),
@@ -56,7 +123,7 @@ def row_view(
     return view
 
 
-def state_label(r: Reader, d: dict[str, Any], draft: domain.Draft | None) -> str:
+def state_label(r: Reader, d: Draf, draft: domain.Draft | None) -> str:
     """The state as a reader tells the steps apart: a waiting draft is "Menunggu diajukan" while at its compiler's
     submit stage, "Diperiksa {role}" once submitted (the gate's role); the others by their state."""
     lang = r.lang
@@ -70,7 +137,7 @@ def state_label(r: Reader, d: dict[str, Any], draft: domain.Draft | None) -> str
     return t("state_in_review", lang).format(role=r.role(stage.role))
 
 
-def expected(r: Reader, d: dict[str, Any], draft: domain.Draft, names: dict[str, str]) -> dict[str, Any]:
+def expected(r: Reader, d: DraftCard, draft: domain.Draft, names: dict[str, str]) -> Expected:
     """What the card asks of the reader: their own action, or whose turn it is; a final draft's SOP step and the
     date it was made final (in the office's time zone)."""
     wf, lang = r.wf, r.lang
@@ -104,7 +171,7 @@ def expected(r: Reader, d: dict[str, Any], draft: domain.Draft, names: dict[str,
     return {"expected": t("act_wait_approve", lang).format(role=role)}
 
 
-def pengingat_view(p: dict[str, Any], lang: str, names: dict[str, str] | None = None) -> dict[str, Any]:
+def pengingat_view(p: Pengingat, lang: str, names: dict[str, str] | None = None) -> PengingatCard:
     nama = p["nama_unit"] or present.unit_label(p["unit"], names or {})
     return {
         **p,
@@ -115,13 +182,13 @@ def pengingat_view(p: dict[str, Any], lang: str, names: dict[str, str] | None = 
     }
 
 
-def disposisi_late(wf: Workflow, row: Any, now: datetime) -> bool:
+def disposisi_late(wf: Workflow, row: DisposisiRow, now: datetime) -> bool:
     """Is (or was, when done) the disposisi late? `disposisi.is_late`: against the due date its issuer set (a day in
     the office's calendar), else against its SOP step's time standard — the rule the SOP compliance page uses too."""
     return disposisi.is_late(wf, row, now)
 
 
-def _disposisi_expected(row: Any, viewer: Official | None, kepada_label: str, lang: str) -> str | None:
+def _disposisi_expected(row: DisposisiRow, viewer: Official | None, kepada_label: str, lang: str) -> str | None:
     """What the disposition's card asks of its reader: the recipient acts on it and marks it done; its issuer (and
     anyone else who may read it) waits for the recipient; nothing once done."""
     if viewer is None:
@@ -133,7 +200,7 @@ def _disposisi_expected(row: Any, viewer: Official | None, kepada_label: str, la
     return t("act_wait_disposisi", lang).format(kepada=kepada_label)
 
 
-def disposisi_view(r: Reader, db: Session, row: Any, viewer: Official | None = None) -> dict[str, Any]:
+def disposisi_view(r: Reader, db: Session, row: DisposisiRow, viewer: Official | None = None) -> DisposisiCard:
     wf, lang, now = r.wf, r.lang, r.now
     d = disposisi.public(db, wf, row)
     ran = clock(wf, row.langkah, row.issued_at, now, lang)
@@ -141,11 +208,11 @@ def disposisi_view(r: Reader, db: Session, row: Any, viewer: Official | None = N
     kepada = d["kepada"]
     late = disposisi_late(wf, row, now)
     if row.batas_waktu:  # measured against its due date, not the step's standard
-        ran = {**ran, "standard": None, "due": fmt_date(row.batas_waktu, lang)}
+        ran = {**ran, "standard": None}
     kepada_label = (
         f"{kepada.get('nama')} ({r.role(kepada.get('role'))})" if kepada.get("nama") else r.role(kepada.get("role"))
     )
-    return {
+    view: DisposisiCard = {
         **d,
         **ran,
         "late": late and not row.selesai_at,
@@ -160,9 +227,12 @@ def disposisi_view(r: Reader, db: Session, row: Any, viewer: Official | None = N
         "done_label": fmt_datetime(aware(row.selesai_at), lang) if row.selesai_at else None,
         "periode_label": periode_label(row.periode, row.tahun, lang) if row.periode else str(row.tahun),
     }
+    if row.batas_waktu:
+        view["due"] = fmt_date(row.batas_waktu, lang)
+    return view
 
 
-def _sosialisasi_expected(status: dict[str, Any], viewer: Official | None, lang: str) -> str | None:
+def _sosialisasi_expected(status: Sosialisasi, viewer: Official | None, lang: str) -> str | None:
     """What a circulation asks of its reader: a recipient reads the report (then it is read); its sender waits for
     the readers."""
     if viewer is None:
@@ -175,7 +245,7 @@ def _sosialisasi_expected(status: dict[str, Any], viewer: Official | None, lang:
     return t("act_none", lang)
 
 
-def sosialisasi_view(r: Reader, db: Session, row: Any, viewer: Official | None = None) -> dict[str, Any]:
+def sosialisasi_view(r: Reader, db: Session, row: SosialisasiRow, viewer: Official | None = None) -> SosialisasiCard:
     lang = r.lang
     status = sosialisasi.status(db, row)
     draft = db.get(DraftRow, row.draft_id)

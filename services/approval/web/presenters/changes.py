@@ -3,12 +3,51 @@ draft page's "Perubahan sejak versi sebelumnya")."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypedDict
 
 import services.approval.web.i18n as i18n
 import services.approval.web.present as present
+from services.approval.queries import StoredRecap
 from services.approval.web.i18n import t
 from shared.formatting import MISSING, fmt_rupiah, roman
+from shared.sakip import JsonObject
+
+Row = Mapping[str, object]  # a row of the recap's document form: an indicator, a sasaran, a programme, the recap
+
+
+class FieldChange(TypedDict):
+    label: str
+    old: str
+    new: str
+
+
+class IndicatorChanges(TypedDict):
+    kode: object
+    nama: object
+    fields: list[FieldChange]
+
+
+class TotalChanges(TypedDict):
+    group: str
+    kode: object
+    nama: object
+    fields: list[FieldChange]
+
+
+class UnitRevision(TypedDict):
+    unit: str
+    triwulan: str
+    revision: int
+
+
+class Changes(TypedDict):
+    """What changed between two versions (templates/draft.html's "Perubahan sejak versi sebelumnya")."""
+
+    indicators: list[IndicatorChanges]
+    totals: list[TotalChanges]
+    units: list[UnitRevision]
+
 
 INDICATOR_FIGURES = ("target", "realisasi", "capaian", "predikat")
 CUMULATIVE_FIGURES = ("target_sd", "realisasi_sd", "capaian_sd", "predikat_sd")  # the "s.d." table
@@ -24,7 +63,7 @@ def _same(old: Any, new: Any) -> bool:
     return (old if old != "" else None) == (new if new != "" else None)
 
 
-def _show(field: str, value: Any, lang: str, ind: dict[str, Any] | None = None) -> str:
+def _show(field: str, value: Any, lang: str, ind: Row | None = None) -> str:
     """A figure as the page shows it: predikat by its label, money in rupiah, capaian and serapan with 2 decimals,
     target and realisasi with the indicator's decimals (`present.places_of`)."""
     if field.startswith("predikat"):
@@ -38,15 +77,15 @@ def _show(field: str, value: Any, lang: str, ind: dict[str, Any] | None = None) 
 
 
 def _diff(
-    old: dict[str, Any],
-    new: dict[str, Any],
+    old: Row,
+    new: Row,
     fields: tuple[str, ...],
     lang: str,
-    label: Any,
-    show_as: Any = None,
-    ind: dict[str, Any] | None = None,
-) -> list[dict[str, str]]:
-    out = []
+    label: Callable[[str], str],
+    show_as: Callable[[str], str] | None = None,
+    ind: Row | None = None,
+) -> list[FieldChange]:
+    out: list[FieldChange] = []
     for f in fields:
         if not _same(old.get(f), new.get(f)):
             shown = show_as(f) if show_as else f
@@ -60,18 +99,24 @@ def _diff(
     return out
 
 
-def _by_kode(items: Any) -> dict[Any, dict[str, Any]]:
-    return {i.get("kode"): i for i in items or [] if isinstance(i, dict)}
+def _by_kode(items: object) -> dict[object, JsonObject]:
+    rows: Iterable[object] = items if isinstance(items, list) else []
+    return {i.get("kode"): i for i in rows if isinstance(i, dict)}
+
+
+def _quarter_label(q: int, lang: str) -> Callable[[str], str]:
+    """A quarter's row figure: "Realisasi TW II"."""
+    return lambda f: f"{t(f'fig_{f}', lang)} {t('tw', lang)} {roman(q)}"
 
 
 def changes(
-    prev: dict[str, Any],
-    cur: dict[str, Any],
+    prev: StoredRecap,
+    cur: StoredRecap,
     lang: str,
-    prev_quarters: dict[int, dict[str, Any]] | None = None,
-    cur_quarters: dict[int, dict[str, Any]] | None = None,
+    prev_quarters: dict[int, JsonObject] | None = None,
+    cur_quarters: dict[int, JsonObject] | None = None,
     names: dict[str, str] | None = None,
-) -> dict[str, Any]:
+) -> Changes:
     """Every figure the document shows that differs between two recaps: per indicator its target, realisasi,
     capaian and predikat, the cumulative (s.d.) ones (not for TW1, whose document has no cumulative table) and, for a
     semester or the year, each quarter's row (`*_quarters`: the single quarters' recaps each version was drawn
@@ -83,7 +128,7 @@ def changes(
     fields = INDICATOR_FIGURES + (CUMULATIVE_FIGURES if periode != "TW1" else ())
     prev_q, cur_q = prev_quarters or {}, cur_quarters or {}
     quarters = sorted(set(prev_q) & set(cur_q))
-    indicators = []
+    indicators: list[IndicatorChanges] = []
     for ind in new_rekap.get("indikator", []):
         kode = ind.get("kode")
         old = before.get(kode, {})
@@ -98,12 +143,12 @@ def changes(
                 qn,
                 QUARTER_FIGURES,
                 lang,
-                lambda f, q=q: f"{t(f'fig_{f}', lang)} {t('tw', lang)} {roman(q)}",
+                _quarter_label(q, lang),
                 ind=ind,
             )
         if diffs:
             indicators.append({"kode": kode, "nama": ind.get("nama") or "", "fields": diffs})
-    totals = []
+    totals: list[TotalChanges] = []
     old_sasaran = _by_kode(old_rekap.get("sasaran"))
     for s in new_rekap.get("sasaran", []):
         diffs = _diff(
@@ -130,7 +175,7 @@ def changes(
                 {"group": t("program", lang), "kode": prog.get("kode"), "nama": prog.get("nama") or "", "fields": diffs}
             )
     old_inputs = prev.get("inputs", {})
-    units = []
+    units: list[UnitRevision] = []
     for key, revision in sorted(cur.get("inputs", {}).items()):
         if old_inputs.get(key) != revision:
             triwulan, _, unit = key.partition(":")

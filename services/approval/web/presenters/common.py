@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TypedDict
 
 from services.approval import domain
 from services.approval.models import Official
 from services.approval.web.i18n import fmt_duration, t
-from services.approval.workflow import Workflow
+from services.approval.workflow import Step, Workflow
 from shared.formatting import MISSING
 
 
@@ -60,11 +60,20 @@ def as_actor(official: Official) -> domain.Official:
     )
 
 
-def step_label(step: Any, lang: str) -> str:
+def step_label(step: Step | None, lang: str) -> str:
     return f"{step.nomor}. {step.kegiatan if lang == 'id' else step.activity_en}" if step else MISSING
 
 
-def clock(wf: Workflow, step_no: int | None, started: datetime, now: datetime, lang: str) -> dict[str, Any]:
+class Clock(TypedDict):
+    """How long a step has run against its SOP time standard, as a card shows it."""
+
+    step_label: str
+    waited: str
+    standard: str | None
+    late: bool
+
+
+def clock(wf: Workflow, step_no: int | None, started: datetime, now: datetime, lang: str) -> Clock:
     """How long a step has run against its SOP time standard."""
     try:
         step = wf.step(step_no) if step_no else None

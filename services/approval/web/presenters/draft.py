@@ -6,37 +6,142 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any
+from typing import TypedDict
 
 from sqlmodel import Session
 
 import services.approval.web.i18n as i18n
 import services.approval.web.present as present
 from services.approval import disposisi, domain, handlers, queries, sosialisasi
+from services.approval.answers import KoreksiSelesai, ReturnView, Riwayat
 from services.approval.models import DraftRow, Official
-from services.approval.web.documents import documents_view
+from services.approval.web.documents import Documents, documents_view
 from services.approval.web.i18n import ACTIONS, fmt_datetime, pick, t
 from services.approval.web.presenters.cards import (
     PENGINGAT_ROLES,
+    DisposisiCard,
+    DraftCard,
+    PengingatCard,
+    SosialisasiCard,
     disposisi_view,
     pengingat_view,
     row_view,
     sosialisasi_view,
 )
-from services.approval.web.presenters.changes import changes
+from services.approval.web.presenters.changes import Changes, changes
 from services.approval.web.presenters.common import Reader, as_actor
 from shared.clock import office_date
 from shared.formatting import MISSING, fmt_date, periode_label
+from shared.sakip import PERIODE_PATTERN, JsonObject
 
-DRAFT_ID = re.compile(r"(?P<tahun>20\d\d)-(?P<periode>TW[1-4]|S[12]|TAHUNAN)")
+DRAFT_ID = re.compile(rf"(?P<tahun>20\d\d)-(?P<periode>{PERIODE_PATTERN.removeprefix('^').removesuffix('$')})")
 
 
-def inbox_context(r: Reader, db: Session, official: Official) -> dict[str, Any]:
+class Inbox(TypedDict):
+    to_act: list[DraftCard]
+    for_info: list[DraftCard]
+    today: str
+    disposisi: list[DisposisiCard]
+    to_read: list[SosialisasiCard]
+    pengingat: list[PengingatCard]
+
+
+class UnitDelivery(TypedDict):
+    kode: str
+    nama: str
+    delivered: bool
+
+
+class NamedCode(TypedDict):
+    kode: str
+    nama: str
+
+
+class IndikatorChoice(TypedDict):
+    """An indicator the return form offers for correction."""
+
+    kode: str | None
+    unit: str
+    nama: str
+
+
+class KoreksiBanner(TypedDict):
+    """The latest return, as the banner at the top of the draft page shows it."""
+
+    active: bool
+    version: int
+    reason: str | None
+    by: str
+    when: str
+    units: list[UnitDelivery]
+    indikator: list[NamedCode]
+    closed_without_data: list[KoreksiSelesai]
+    resolved_by: str | None
+    resolved_when: str | None
+
+
+class IndicatorRow(TypedDict):
+    """An indicator's row of the draft page's recap, its figures as the page shows them."""
+
+    koreksi: bool
+    kode: str | None
+    unit: str
+    nama: str
+    satuan: str
+    target: str
+    realisasi: str
+    capaian: str
+    predikat: str
+
+
+class HistoryRow(Riwayat):
+    when: str
+    action_label: str
+    role_label: str
+
+
+class Recipient(TypedDict):
+    id: int | None
+    nama: str
+    role: str
+
+
+class DraftPage(TypedDict):
+    """Everything the draft page shows (templates/draft.html)."""
+
+    d: DraftCard
+    koreksi: KoreksiBanner | None
+    owing: list[str]
+    koreksi_note_min: int
+    rows: list[IndicatorRow]
+    recap: JsonObject | None
+    capaian_instansi: str
+    predikat_instansi: str
+    prev_version: int | None
+    changes: Changes | None
+    history: list[HistoryRow]
+    seq: int
+    approve_label: str
+    error: str | None
+    note: str
+    reason: str
+    unit_part: bool
+    unit_toggle: bool
+    koreksi_units: list[NamedCode]
+    unit_name: str
+    koreksi_indikator: list[IndikatorChoice]
+    circulate: bool
+    recipients: list[Recipient]
+    circulations: list[SosialisasiCard]
+    documents: Documents
+
+
+def inbox_context(r: Reader, db: Session, official: Official) -> Inbox:
     """The inbox: the drafts waiting for the reader and the others, the dispositions and circulations for them, and
     (for those who chase the units) the units' reminders."""
     lang, wf, now = r.lang, r.wf, r.now
     names = present.unit_names(db)
-    drafts = []
+    drafts: list[DraftCard] = []
     for d in handlers.list_drafts(db, wf, as_actor(official), None, None):
         row = db.get(DraftRow, d["id"])
         view = row_view(r, d, handlers.to_domain(row) if row else None, names)
@@ -68,7 +173,7 @@ def not_found_message(draft_id: str, lang: str) -> str:
     return message
 
 
-def return_view(r: Reader, ret: dict[str, Any], indicators: list[dict[str, Any]], units: dict[str, str]) -> dict:
+def return_view(r: Reader, ret: ReturnView, indicators: list[JsonObject], units: dict[str, str]) -> KoreksiBanner:
     """The latest return, for the banner at the top of the draft page: reason, who, the units by name (with whether
     each has sent new data) and the indicators to correct; `active` until the draft is submitted or approved again."""
     lang = r.lang
@@ -94,7 +199,7 @@ def return_view(r: Reader, ret: dict[str, Any], indicators: list[dict[str, Any]]
     }
 
 
-def draft_context(r: Reader, db: Session, row: DraftRow, official: Official, *, all_rows: bool = False) -> dict:
+def draft_context(r: Reader, db: Session, row: DraftRow, official: Official, *, all_rows: bool = False) -> DraftPage:
     """Everything the draft page shows of `row` to `official` (templates/draft.html)."""
     wf, lang = r.wf, r.lang
     draft = handlers.to_domain(row)
@@ -102,8 +207,9 @@ def draft_context(r: Reader, db: Session, row: DraftRow, official: Official, *, 
     info = row_view(r, handlers.public(wf, row, as_actor(official), db), draft, names)
     stage = domain.current_stage(wf, draft)
     recap = queries.recap(db, row.tahun, row.periode, row.recap_revision)
-    rows = []
-    indicators = (recap or {}).get("rekap", {}).get("indikator", [])
+    rekap: JsonObject = recap.get("rekap", {}) if recap else {}
+    rows: list[IndicatorRow] = []
+    indicators: list[JsonObject] = rekap.get("indikator", [])
     unit_part = bool(official.unit) and any(i.get("penanggung_jawab") == official.unit for i in indicators)
     ret = handlers.latest_return(db, row) if row.state != domain.FINAL else None
     koreksi = return_view(r, ret, indicators, names) if ret else None
@@ -142,7 +248,7 @@ def draft_context(r: Reader, db: Session, row: DraftRow, official: Official, *, 
         if prev is not None and recap is not None
         else None
     )
-    history = [
+    history: list[HistoryRow] = [
         {
             **h,
             "when": fmt_datetime(datetime.fromisoformat(h["at"]), lang),
@@ -154,9 +260,9 @@ def draft_context(r: Reader, db: Session, row: DraftRow, official: Official, *, 
         for h in handlers.history(db, row.id, official)
     ]
     koreksi_units: list[str] = []
-    koreksi_indikator: list[dict[str, str]] = []
+    koreksi_indikator: list[IndikatorChoice] = []
     if stage is not None and stage.on_return and stage.on_return.koreksi and info["may_return"]:
-        by_unit = handlers.units_of((recap or {}).get("rekap", {}))
+        by_unit = handlers.units_of(rekap)
         koreksi_units = sorted(u for u in by_unit if not official.unit or u == official.unit)
         koreksi_indikator = [
             {
@@ -168,7 +274,7 @@ def draft_context(r: Reader, db: Session, row: DraftRow, official: Official, *, 
             if i.get("penanggung_jawab") in koreksi_units
         ]
     circulate = sosialisasi.may_circulate(wf, row, official)
-    recipients = []
+    recipients: list[Recipient] = []
     if circulate:
         recipients = [
             {"id": o.id, "nama": o.nama, "role": r.role(o.role)}
@@ -191,9 +297,9 @@ def draft_context(r: Reader, db: Session, row: DraftRow, official: Official, *, 
         "owing": owing,  # closing the correction without new data from these units needs a note
         "koreksi_note_min": domain.KOREKSI_NOTE_MIN,
         "rows": rows,
-        "recap": (recap or {}).get("rekap"),
-        "capaian_instansi": present.figure((recap or {}).get("rekap", {}).get("capaian_instansi"), lang),
-        "predikat_instansi": i18n.predikat((recap or {}).get("rekap", {}).get("predikat_instansi"), lang),
+        "recap": recap.get("rekap") if recap else None,
+        "capaian_instansi": present.figure(rekap.get("capaian_instansi"), lang),
+        "predikat_instansi": i18n.predikat(rekap.get("predikat_instansi"), lang),
         "prev_version": prev_version,
         "changes": diff,
         "history": history,

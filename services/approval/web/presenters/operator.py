@@ -4,8 +4,9 @@ the whole payload), the full envelope on its own page, times in the office's zon
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from datetime import timedelta
-from typing import Any
+from typing import Any, NotRequired, TypedDict, TypeVar, cast
 
 from services.approval.web.i18n import WIB
 from shared import clock
@@ -13,7 +14,7 @@ from shared.i18n import operator_text
 from shared.messaging.index import entry_time
 
 
-def labels(lang: str) -> Any:
+def labels(lang: str) -> Callable[[str], str]:
     """The console's texts in `lang`, for the templates (`L(key)`), with the office's zone named."""
 
     def label(key: str) -> str:
@@ -41,7 +42,43 @@ ABOUT_KEYS = (
 ABOUT_VALUE_MAX = 40  # characters of one value in a row's summary
 
 
-def _about(payload: dict[str, Any]) -> str:
+class EventRow(TypedDict):
+    """An event as a page lists it: where and when, who produced it, its type, a short summary (`about`) and its
+    ids; its own page adds the whole envelope, the trace the time since the first event (`after`)."""
+
+    stream: str
+    id: str
+    when: str
+    producer: str
+    type: str
+    about: str
+    correlation_id: str
+    event_id: str
+    envelope: NotRequired[str]
+    after: NotRequired[str]
+
+
+class DeadLetterRow(TypedDict):
+    """A dead letter as its page lists it: the letter's own fields (shared.messaging.ops.Ops.dlq: its stream `dlq`,
+    its `row` id, why it died, ...) with the event's type and id, the envelope as text and the reason cut short."""
+
+    id: str
+    dlq: str
+    row: str
+    when: str
+    group: str
+    service: str
+    type: str
+    event_id: str
+    envelope: str
+    reason_short: str
+
+
+Letter = Mapping[str, Any]  # a dead letter or an indexed event as the kernel's tools read them from Redis
+R = TypeVar("R", bound=Mapping[str, Any])
+
+
+def _about(payload: Mapping[str, object]) -> str:
     """A row's short summary: a few identifying fields of the payload, each value cut short. Never the payload
     itself: a RekapCompleted carries the whole recap, and the log lists fifty of them."""
     parts = []
@@ -54,12 +91,12 @@ def _about(payload: dict[str, Any]) -> str:
     return " ".join(parts)
 
 
-def row_view(row: dict[str, Any], *, full: bool = False) -> dict[str, Any]:
+def row_view(row: Letter, *, full: bool = False) -> EventRow:
     """What a page shows of an event: the list's row (a summary), and with `full` the whole envelope (its own page
     only)."""
     payload = row.get("payload") if isinstance(row.get("payload"), dict) else {}
     assert isinstance(payload, dict)
-    view = {
+    view: EventRow = {
         "stream": row["stream"],
         "id": row["id"],
         "when": when(row["id"]),
@@ -80,23 +117,26 @@ def since(delta: timedelta) -> str:
     return f"+{s:.3f} s" if s < 60 else f"+{int(s // 60)} min {s % 60:.0f} s"
 
 
-def dlq_row(d: dict[str, Any]) -> dict[str, Any]:
+def dlq_row(d: Letter) -> DeadLetterRow:
     """A dead letter's row: its group, the event's type and id, the envelope and the reason cut short."""
     env = d.get("envelope")
     body = env if isinstance(env, dict) else loads(env)
-    return {
-        **d,
-        "when": when(d["id"]),
-        "group": d.get("group") or "?",
-        "service": d.get("service") or d.get("group") or "?",
-        "type": body.get("type", "?") if isinstance(body, dict) else "?",
-        "event_id": body.get("event_id", "") if isinstance(body, dict) else "",
-        "envelope": json.dumps(body, indent=2, ensure_ascii=False, default=str),
-        "reason_short": short(" — ".join(str(x) for x in (d.get("dead_reason"), d.get("last_error")) if x)),
-    }
+    return cast(
+        DeadLetterRow,
+        {
+            **d,
+            "when": when(d["id"]),
+            "group": d.get("group") or "?",
+            "service": d.get("service") or d.get("group") or "?",
+            "type": body.get("type", "?") if isinstance(body, dict) else "?",
+            "event_id": body.get("event_id", "") if isinstance(body, dict) else "",
+            "envelope": json.dumps(body, indent=2, ensure_ascii=False, default=str),
+            "reason_short": short(" — ".join(str(x) for x in (d.get("dead_reason"), d.get("last_error")) if x)),
+        },
+    )
 
 
-def group_rows(rows: list[dict[str, Any]], reclaim_idle_ms: int) -> list[dict[str, Any]]:
+def group_rows(rows: list[R], reclaim_idle_ms: int) -> list[R]:
     """Each consumer group's oldest pending age as read ("12.5 s", "3 min"), and whether it looks stuck."""
     for r in rows:
         for g in r["groups"]:

@@ -3,19 +3,22 @@ and sent) and the SOP compliance table."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import TypedDict
 
 from sqlmodel import Session
 
 from services.approval import disposisi, kepatuhan, queries
-from services.approval.disposisi import PERIODES
+from services.approval.kepatuhan import StepMeasure
 from services.approval.models import Official
 from services.approval.oversight import oversees
 from services.approval.web.i18n import fmt_duration, periode_name, t
-from services.approval.web.presenters.cards import disposisi_view
+from services.approval.web.presenters.cards import DisposisiCard, disposisi_view
 from services.approval.web.presenters.common import Reader
 from shared import clock
 from shared.formatting import MISSING
+from shared.sakip import PERIODES
 
 DEFAULT_INSTRUKSI = {  # SOP step 1 and step 2 start with these
     "sekretaris": "Kumpulkan data laporan kinerja triwulan dari subbag/seksi, OPD dan instansi terkait.",
@@ -24,11 +27,42 @@ DEFAULT_INSTRUKSI = {  # SOP step 1 and step 2 start with these
 DEFAULT_KEPADA = {"sekretaris": "subkor", "subkor": "staf"}
 
 
-def disposisi_form(r: Reader, db: Session, official: Official, form: dict[str, Any]) -> dict[str, Any]:
+class Person(TypedDict):
+    id: int | None
+    label: str
+
+
+class DisposisiPage(TypedDict):
+    """The disposition page (templates/disposisi.html): the form's choices (code, label), what was typed, and the
+    dispositions received and sent."""
+
+    roles: list[tuple[str, str]]
+    people: list[Person]
+    steps: list[tuple[int, str]]
+    periodes: list[tuple[str, str]]
+    form: dict[str, str]
+    received: list[DisposisiCard]
+    sent: list[DisposisiCard]
+    errors: list[str]
+    may_issue: bool
+
+
+class ComplianceRow(StepMeasure):
+    """An SOP step's row of the compliance table: the measure with its labels."""
+
+    label: str
+    role_label: str
+    waktu_label: str
+    median_label: str
+    worst_label: str
+    share_label: str
+
+
+def disposisi_form(r: Reader, db: Session, official: Official, form: Mapping[str, str]) -> DisposisiPage:
     """The disposition page: the form (what was typed kept in `form`) and the dispositions received and sent."""
     wf, lang, now = r.wf, r.lang, r.now
     steps = wf.disposisi_steps(official.role)
-    people = [
+    people: list[Person] = [
         {"id": o.id, "label": f"{o.nama} ({r.role(o.role)})"}
         for o in queries.active_officials(db)
         if o.id != official.id and wf.roles.get(o.role) is not None and wf.roles[o.role].decides
@@ -60,11 +94,11 @@ def disposisi_form(r: Reader, db: Session, official: Official, form: dict[str, A
     }
 
 
-def compliance_rows(r: Reader, db: Session, year: int) -> list[dict[str, Any]]:
+def compliance_rows(r: Reader, db: Session, year: int) -> list[ComplianceRow]:
     """Each SOP step's time standard against the measured median and worst times of `year`."""
     lang = r.lang
 
-    def dur(value: Any) -> str:
+    def dur(value: timedelta | None) -> str:
         return fmt_duration(value, lang, seconds=True) if value is not None else MISSING
 
     return [

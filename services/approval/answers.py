@@ -1,0 +1,206 @@
+"""The approval service's JSON answers, typed: what the routes return and the web pages build on.
+
+Plain dicts at runtime (TypedDicts), so the answers' bytes are what they were; their fields are those of the models
+in services/approval/schemas.py, which document them in the OpenAPI (tests/unit/approval/test_answers.py holds the
+two together). Imports nothing of the service, so every module of it may use them."""
+
+from __future__ import annotations
+
+from typing import Literal, TypedDict
+
+
+class Pejabat(TypedDict):
+    """An official (never the password): schemas.Pejabat."""
+
+    id: int | None
+    username: str
+    nama: str
+    nip: str
+    jabatan: str
+    role: str
+    unit: str | None
+
+
+class PejabatListed(Pejabat):
+    """An official as `lapkin officials list` shows them."""
+
+    active: bool
+
+
+class Token(TypedDict):
+    token: str
+    official: Pejabat
+
+
+class Orang(TypedDict, total=False):
+    """An official as an event and a history show them ({"id"} alone when the official is gone), or a role (a
+    disposition to a role: {"role", "role_nama"})."""
+
+    id: int | str | None
+    nama: str
+    nip: str | None
+    jabatan: str | None
+    role: str
+    role_nama: str
+
+
+class Menunggu(TypedDict):
+    periode: str
+    tahun: int
+
+
+class Draf(TypedDict):
+    """One draft at its stage: schemas.Draf."""
+
+    id: str
+    jenis: str
+    tahun: int
+    periode: str
+    version: int
+    document_id: str | None
+    recap_revision: int | None
+    state: str
+    step: int | None
+    acting_role: str | None
+    stage_started_at: str
+    may_approve: bool
+    may_return: bool
+    menunggu: list[Menunggu]
+
+
+class HistoryDetail(TypedDict, total=False):
+    """What a history entry records beyond who did what (DraftHistory.detail, JSON): a koreksi return's units and
+    indicators, the units a correction was closed without (`tanpa_data`)."""
+
+    units: list[str]
+    indikator: list[str]
+    tanpa_data: list[str]
+
+
+class Riwayat(HistoryDetail):
+    """One entry of a draft's history: schemas.Riwayat."""
+
+    version: int
+    action: str
+    step: int | None
+    actor: str | None
+    role: str | None
+    note: str | None
+    at: str
+
+
+class DrafDenganRiwayat(Draf):
+    history: list[Riwayat]
+
+
+class Disposisi(TypedDict):
+    """One disposition: schemas.Disposisi."""
+
+    id: int | None
+    nomor: str
+    tahun: int
+    periode: str | None
+    langkah: int | None
+    waktu_standar_menit: int | None
+    dari: Orang
+    kepada: Orang
+    instruksi: str
+    catatan: str | None
+    batas_waktu: str | None
+    issued_at: str
+    selesai_at: str | None
+    status: Literal["terbuka", "selesai"]
+
+
+class DaftarDisposisi(TypedDict):
+    diterima: list[Disposisi]
+    dikirim: list[Disposisi]
+
+
+class PenerimaSosialisasi(TypedDict):
+    id: int
+    nama: str
+    role: str | None
+    read_at: str | None
+
+
+class Circulation(TypedDict):
+    """A circulation: what was sent, by whom, when; who has not read it yet."""
+
+    id: int | None
+    draft_id: str
+    version: int
+    langkah: int
+    dari: Orang
+    catatan: str | None
+    sent_at: str
+    belum_dibaca: list[str]
+
+
+class Sosialisasi(Circulation):
+    """One circulation and its read receipts: schemas.Sosialisasi."""
+
+    penerima: list[PenerimaSosialisasi]
+
+
+class LangkahKepatuhan(TypedDict):
+    """One SOP step against its time standard: schemas.LangkahKepatuhan."""
+
+    nomor: int
+    kegiatan: str
+    activity_en: str
+    role: str
+    n: int
+    worst_late: bool
+    within: int
+    share: float | None
+    waktu_menit: float | None
+    median_menit: float | None
+    terlama_menit: float | None
+
+
+class Kepatuhan(TypedDict):
+    tahun: int
+    langkah: list[LangkahKepatuhan]
+
+
+class Pengingat(TypedDict):
+    """A unit that still owes a quarter's data: schemas.Pengingat."""
+
+    tahun: int
+    periode: str
+    unit: str
+    nama_unit: str | None
+    jenis: str
+    deadline: str
+    missing_indikator: list[str]
+    received_at: str
+    selesai_at: str | None
+
+
+class DaftarPengingat(TypedDict):
+    pengingat: list[Pengingat]
+
+
+class ReturnView(TypedDict):
+    """A draft's latest return (handlers.latest_return): reason, who, what it named, whether the draft moved on
+    since, and per named unit whether it has sent new data."""
+
+    version: int
+    note: str | None
+    actor: str | None
+    role: str | None
+    step: int | None
+    at: str
+    units: list[str]
+    indikator: list[str]
+    resolved: bool
+    resolved_by: str | None
+    resolved_at: str | None
+    delivered: dict[str, bool]
+    koreksi_selesai: list[KoreksiSelesai]
+
+
+class KoreksiSelesai(TypedDict):
+    tanpa_data: list[str]
+    note: str | None
