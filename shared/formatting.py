@@ -11,10 +11,6 @@ from decimal import ROUND_HALF_UP, Context, Decimal
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-# A period's name is the SAKIP vocabulary's (shared.sakip.periode); kept here for callers not yet moved
-from shared.sakip.periode import periode_label as periode_label
-from shared.sakip.periode import roman as roman
-
 MISSING = "–"  # shown where a figure does not exist (no data, zero target)
 _BABEL_LOCALE = {"id": "id_ID", "en": "en_GB"}
 

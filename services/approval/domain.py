@@ -18,8 +18,7 @@ from typing import Any, Literal, TypedDict
 
 from services.approval.workflow import Stage, Workflow
 from shared.events.catalogue import Actor
-from shared.formatting import periode_label
-from shared.sakip import PERIODE_QUARTERS
+from shared.sakip import PERIODE_QUARTERS, periode_label
 
 MENUNGGU, FINAL, DIKEMBALIKAN, SUPERSEDED = "menunggu", "final", "dikembalikan", "superseded"
 STATES = (MENUNGGU, FINAL, DIKEMBALIKAN, SUPERSEDED)

@@ -26,7 +26,8 @@ from services.renderer.documents import (
     render_xlsx,
 )
 from services.renderer.viewmodel import build_view_model
-from shared.formatting import fmt_date, fmt_number, fmt_rupiah, periode_label, roman
+from shared.formatting import fmt_date, fmt_number, fmt_rupiah
+from shared.sakip import periode_label, roman
 
 NASTY = "<script>&{{7*7}}"
 GENERATED_ON = date(2024, 4, 10)

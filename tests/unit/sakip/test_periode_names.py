@@ -38,8 +38,8 @@ def test_an_unknown_period_or_quarter_number_is_refused() -> None:
         roman(5)
 
 
-def test_formatting_keeps_only_a_re_export_of_the_name() -> None:
-    assert formatting.periode_label is periode_label and formatting.roman is roman
+def test_formatting_no_longer_names_the_periods() -> None:
+    assert not hasattr(formatting, "periode_label") and not hasattr(formatting, "roman")
     assert "_PERIODE_WORDS" not in vars(formatting)
 
 

@@ -17,7 +17,8 @@ from services.approval.web.i18n import JENIS, STATES, fmt_datetime, fmt_duration
 from services.approval.web.presenters.common import Clock, Reader, aware, clock, step_label
 from services.approval.workflow import Workflow
 from shared.clock import office_date
-from shared.formatting import fmt_date, periode_label
+from shared.formatting import fmt_date
+from shared.sakip import periode_label
 
 PENGINGAT_ROLES = ("subkor", "sekretaris")  # who chases the units (SOP steps 1–2)
 

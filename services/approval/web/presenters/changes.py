@@ -10,8 +10,8 @@ import services.approval.web.i18n as i18n
 import services.approval.web.present as present
 from services.approval.queries import StoredRecap
 from services.approval.web.i18n import t
-from shared.formatting import MISSING, fmt_rupiah, roman
-from shared.sakip import JsonObject
+from shared.formatting import MISSING, fmt_rupiah
+from shared.sakip import JsonObject, roman
 
 Row = Mapping[str, object]  # a row of the recap's document form: an indicator, a sasaran, a programme, the recap
 

@@ -31,8 +31,8 @@ from services.approval.web.presenters.cards import (
 from services.approval.web.presenters.changes import Changes, changes
 from services.approval.web.presenters.common import Reader, as_actor
 from shared.clock import office_date
-from shared.formatting import MISSING, fmt_date, periode_label
-from shared.sakip import PERIODE_PATTERN, JsonObject
+from shared.formatting import MISSING, fmt_date
+from shared.sakip import PERIODE_PATTERN, JsonObject, periode_label
 
 DRAFT_ID = re.compile(rf"(?P<tahun>20\d\d)-(?P<periode>{PERIODE_PATTERN.removeprefix('^').removesuffix('$')})")
 
