@@ -111,7 +111,10 @@ def apply_report(
     )
     on_time = calendar.on_time(received_at, due)
     submission_id = str(uuid4())
-    answer = {"submission_id": submission_id, "revision": step.revision, "on_time": on_time, "summary": diff.summary()}
+    # The id answered always exists: the stored submission that holds the data when nothing changed (evidence is
+    # attached to it), none for a dry run that would store a new one.
+    shown_id = submission_id if step.stores else None if step.changed else held.last_submission_id
+    answer = {"submission_id": shown_id, "revision": step.revision, "on_time": on_time, "summary": diff.summary()}
     if not step.stores:
         return answer
     made = Made(
