@@ -40,11 +40,11 @@ class ErrorItemModel(BaseModel):
     )
     message_id: str = Field(
         description="Pesan dalam bahasa Indonesia, untuk pengguna / the message in Indonesian, for people",
-        examples=["realisasi[0].nilai: harus berupa angka desimal biasa ≥ 0 (hanya angka 0-9 dan satu '.' desimal)"],
+        examples=["baris[0].nilai: harus berupa angka desimal biasa"],
     )
     message_en: str = Field(
         description="Pesan dalam bahasa Inggris / the message in English",
-        examples=["realisasi[0].nilai: must be a plain decimal number ≥ 0 (only digits 0-9 and one '.' before decimals)"],
+        examples=["baris[0].nilai: must be a plain decimal number"],
     )
 
 

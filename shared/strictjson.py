@@ -60,7 +60,9 @@ def _constant(name: str) -> Any:
 def loads(raw: bytes | str) -> Any:
     """The JSON value of `raw` (UTF-8), or StrictJsonError."""
     try:
-        return json.loads(raw, object_pairs_hook=_object, parse_constant=_constant, parse_float=JsonNumber, parse_int=_integer)
+        return json.loads(
+            raw, object_pairs_hook=_object, parse_constant=_constant, parse_float=JsonNumber, parse_int=_integer
+        )
     except StrictJsonError:
         raise
     except (ValueError, UnicodeDecodeError) as exc:

@@ -20,9 +20,9 @@ from starlette.exceptions import HTTPException
 from services.collector import bulk, excel, handlers, keys, pk, usecases
 from services.collector import schemas as s
 from services.collector.core.errors import Conflict, DomainError, Invalid, NotFound, NotPermitted, TooLarge
+from services.collector.core.validation import shown
 from services.collector.keys import KeyCache
 from services.collector.models import IdempotencyRecord
-from services.collector.core.validation import shown
 from services.collector.validation import TAHUN_MAX, TAHUN_MIN
 from shared.contract import answer, json_body_of, operation_name
 from shared.errors import FORBIDDEN, UNAUTHORIZED, ApiError, ErrorItem, api_error, error_body, error_responses

@@ -235,7 +235,7 @@ def info_description(settings: Settings) -> str:
         "space) and kept indefinitely: the same body answers as the first time; another body is 409.\n\n"
         "**Parameter query** yang tidak dikenal ditolak (422 `unknown_field`), begitu pula kolom badan yang tidak "
         "dikenal. / Unknown query parameters and body fields are refused (422 unknown_field).\n\n"
-        "**Kesalahan / errors**: selalu `{\"errors\": [{field, rule, message_id, message_en}]}`, semua masalah "
+        '**Kesalahan / errors**: selalu `{"errors": [{field, rule, message_id, message_en}]}`, semua masalah '
         f"sekaligus; pesan mengutip paling banyak {SHOWN} karakter nilai yang dikirim. / Always the one error "
         f"shape, every problem at once; a message quotes at most {SHOWN} characters of a value sent."
     )

@@ -160,8 +160,8 @@ def test_a_message_never_echoes_a_whole_value(loaded: Service) -> None:
     r = post(loaded, report(realisasi=[{"indikator": "I" * 4000, "nilai": "1"}]))
     assert r.status_code == 422 and len(r.content) < 2_000, len(r.content)
     twice = huge[:400_000].encode()  # a key given twice (within the 1 MiB limit)
-    r = loaded.client.post(URL, content=b'{"' + twice + b'": 1, "' + twice + b'": 2}',
-                           headers={**auth(unit_key(loaded, "BID-PENTA")), "Content-Type": "application/json"})  # fmt: skip
+    headers = {**auth(unit_key(loaded, "BID-PENTA")), "Content-Type": "application/json"}
+    r = loaded.client.post(URL, content=b'{"' + twice + b'": 1, "' + twice + b'": 2}', headers=headers)
     assert r.status_code == 422 and len(r.content) < 2_000, len(r.content)
 
 
@@ -256,7 +256,7 @@ def test_file_answers_are_declared_binary(spec: dict[str, Any]) -> None:
         assert content and all(m["schema"] == {"type": "string", "format": "binary"} for m in content.values()), path
 
 
-# ---- 11. a quarter the calendar has not opened is not "open" -----------------------------------------------------------
+# ---- 11. a quarter the calendar has not opened is not "open" ---------------------------------------------------------
 
 
 def test_the_status_says_a_quarter_is_not_open_yet_with_its_opening_date(loaded: Service) -> None:
@@ -274,7 +274,7 @@ def test_without_a_calendar_a_quarter_is_open(loaded: Service) -> None:
     assert status["status"] == "open" and status["buka"]
 
 
-# ---- 12. an integer of thousands of digits is valid JSON -----------------------------------------------------------------
+# ---- 12. an integer of thousands of digits is valid JSON -------------------------------------------------------------
 
 
 def test_an_integer_of_5001_digits_is_too_many_digits_not_invalid_json(loaded: Service) -> None:
@@ -282,6 +282,8 @@ def test_an_integer_of_5001_digits_is_too_many_digits_not_invalid_json(loaded: S
     headers = {**auth(unit_key(loaded, "BID-PENTA")), "Content-Type": "application/json"}
     body = json.dumps(report(tahun=0)).replace('"tahun": 0', f'"tahun": {digits}')
     assert refused(loaded.client.post(URL, content=body, headers=headers)) == {("tahun", "too_many_digits")}
-    body = json.dumps(report(realisasi=[{"indikator": "IK-3.1", "nilai": 0}])).replace('"nilai": 0', f'"nilai": {digits}')
+    body = json.dumps(report(realisasi=[{"indikator": "IK-3.1", "nilai": 0}])).replace(
+        '"nilai": 0', f'"nilai": {digits}'
+    )
     r = loaded.client.post(URL, content=body, headers=headers)
     assert refused(r) == {("realisasi[0].nilai", "too_many_digits")}
