@@ -32,6 +32,7 @@ from services.collector.core.report import (
     diff_values,
     read_report,
 )
+from services.collector.core.validation import shown
 from services.collector.models import BulananSubmission, BulananValue, Unit, UnitMonth
 from shared.events import catalogue as ev
 from shared.security import new_api_key
@@ -276,7 +277,7 @@ def submit_bulanan(
 def create_api_key(session: Session, kode: str) -> dict[str, Any]:
     """A new API key for a known unit: the key itself is answered this once, only its hash is kept."""
     if session.get(Unit, kode) is None:
-        raise NotFound.one("kode", "unknown_unit", f"Unit {kode} tidak dikenal.", f"Unknown unit {kode}.")
+        raise NotFound.one("kode", "unknown_unit", f"Unit {shown(kode)} tidak dikenal.", f"Unknown unit {shown(kode)}.")
     key = new_api_key()
     row = keys.new_row(kode, key)
     session.add(row)
@@ -300,7 +301,7 @@ def template(session: Session, tahun: int, unit: str, triwulan: int | None) -> t
     doc = json.loads(pk_row.body)
     unit_doc = next((u for u in doc["units"] if u["kode"] == unit), None)
     if unit_doc is None:
-        raise NotFound.one("unit", "unknown_unit", f"Unit {unit} tidak dikenal.", f"Unknown unit {unit}.")
+        raise NotFound.one("unit", "unknown_unit", f"Unit {shown(unit)} tidak dikenal.", f"Unknown unit {shown(unit)}.")
     if not excel.indicators_of(doc, unit):
         raise NotFound.one(
             "unit",

@@ -287,3 +287,10 @@ def test_an_integer_of_5001_digits_is_too_many_digits_not_invalid_json(loaded: S
     )
     r = loaded.client.post(URL, content=body, headers=headers)
     assert refused(r) == {("realisasi[0].nilai", "too_many_digits")}
+
+
+def test_a_bulk_row_with_an_overlong_unit_is_too_long_not_another_units(loaded: Service) -> None:
+    key = auth(unit_key(loaded, "BID-PENTA"))
+    r = loaded.client.post(f"{URL}/bulk", json={"submissions": [report(unit="U" * 900_000)]}, headers=key)
+    assert r.status_code == 422 and len(r.content) < 4_000, (r.status_code, len(r.content))
+    assert {(e["field"], e["rule"]) for e in r.json()["errors"]} == {("submissions[0].unit", "too_long")}
