@@ -38,8 +38,14 @@ class ErrorItemModel(BaseModel):
     rule: str = Field(
         description="Aturan yang dilanggar, untuk program / the rule, for programs", examples=["not_a_number"]
     )
-    message_id: str = Field(description="Pesan dalam bahasa Indonesia / the message in Indonesian")
-    message_en: str = Field(description="Pesan dalam bahasa Inggris / the message in English")
+    message_id: str = Field(
+        description="Pesan dalam bahasa Indonesia, untuk pengguna / the message in Indonesian, for people",
+        examples=["baris[0].nilai: harus berupa angka desimal biasa"],
+    )
+    message_en: str = Field(
+        description="Pesan dalam bahasa Inggris / the message in English",
+        examples=["baris[0].nilai: must be a plain decimal number"],
+    )
 
 
 class ErrorBody(BaseModel):
@@ -50,14 +56,21 @@ class ErrorBody(BaseModel):
 
 
 ERROR_DESCRIPTIONS = {
-    401: "No credentials, or unknown ones",
-    403: "Known credentials, not allowed here",
-    404: "Not found",
-    409: "Conflicts with the current state (a closed period, a concurrent change, a reused Idempotency-Key)",
-    413: "The body is over the size limit",
-    422: "Invalid request: every problem named by field and rule",
-    429: "Too many requests (Retry-After says when to try again)",
-    503: "Cannot be answered right now (busy, or what it depends on is away); Retry-After says when to try again",
+    401: "Kredensial tidak ada atau tidak dikenal / no credentials, or unknown ones",
+    403: "Kredensial dikenal, tetapi tidak boleh melakukan ini / known credentials, not allowed here",
+    404: "Tidak ditemukan / not found",
+    409: (
+        "Bertentangan dengan keadaan sekarang (periode ditutup atau belum dibuka, perubahan bersamaan, "
+        "Idempotency-Key dipakai ulang) / conflicts with the current state (a closed period, a concurrent change, a "
+        "reused Idempotency-Key)"
+    ),
+    413: "Badan permintaan melebihi batas ukuran / the body is over the size limit",
+    422: "Permintaan tidak valid: setiap masalah disebut per kolom dan aturan / invalid request: every problem named",
+    429: "Terlalu banyak permintaan; Retry-After menyebut kapan mencoba lagi / too many requests (see Retry-After)",
+    503: (
+        "Tidak dapat dijawab sekarang (sibuk, atau yang diperlukannya tidak tersedia); Retry-After menyebut kapan "
+        "mencoba lagi / cannot be answered right now (busy, or what it depends on is away); see Retry-After"
+    ),
 }
 
 
@@ -91,6 +104,11 @@ _PYDANTIC_RULES: dict[str, tuple[str, str, str]] = {
     "less_than_equal": ("out_of_range", "di luar rentang", "is out of range"),
     "extra_forbidden": ("unknown_field", "kolom tidak dikenal", "is not a known field"),
 }
+
+
+def pydantic_rules() -> list[str]:
+    """The rules a pydantic validation error can be answered with."""
+    return sorted({rule for rule, _, _ in _PYDANTIC_RULES.values()} | {"invalid"})
 
 
 def field_path(loc: tuple[Any, ...]) -> str:
@@ -131,7 +149,9 @@ def install_error_handlers(app: FastAPI) -> None:
             405: ("method_not_allowed", "metode tidak diizinkan", "method not allowed"),
             413: ("too_large", "isi permintaan terlalu besar", "request body too large"),
         }.get(exc.status_code, ("http_error", str(exc.detail), str(exc.detail)))
-        return JSONResponse(error_body([ErrorItem(None, rule, mid, men)]), status_code=exc.status_code)
+        return JSONResponse(
+            error_body([ErrorItem(None, rule, mid, men)]), status_code=exc.status_code, headers=exc.headers
+        )  # a 405's Allow header kept
 
 
 UNAUTHORIZED = api_error(

@@ -29,11 +29,26 @@ class JsonNumber(float):
         return number
 
 
+class JsonBigInteger(JsonNumber):
+    """A JSON integer with more digits than Python turns into an int (sys.get_int_max_str_digits, 4300): valid
+    JSON, kept as its text (a float of it is inf), so the field that holds it answers `too_many_digits` rather than
+    the whole body `invalid_json`."""
+
+    __slots__ = ()
+
+
+def _integer(literal: str) -> int | JsonBigInteger:
+    try:
+        return int(literal)
+    except ValueError:  # over the int-string limit (the limit is checked before any conversion work)
+        return JsonBigInteger(literal)
+
+
 def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in pairs:
         if key in out:
-            raise StrictJsonError("duplicate_key", key)
+            raise StrictJsonError("duplicate_key", key if len(key) <= 80 else key[:80] + "…")  # a message shows it
         out[key] = value
     return out
 
@@ -45,7 +60,9 @@ def _constant(name: str) -> Any:
 def loads(raw: bytes | str) -> Any:
     """The JSON value of `raw` (UTF-8), or StrictJsonError."""
     try:
-        return json.loads(raw, object_pairs_hook=_object, parse_constant=_constant, parse_float=JsonNumber)
+        return json.loads(
+            raw, object_pairs_hook=_object, parse_constant=_constant, parse_float=JsonNumber, parse_int=_integer
+        )
     except StrictJsonError:
         raise
     except (ValueError, UnicodeDecodeError) as exc:

@@ -32,7 +32,7 @@ class RingkasanBulk(TypedDict):
 
 
 class LaporanDiterima(TypedDict):
-    submission_id: str
+    submission_id: str | None  # None: a dry run that would store a new submission
     revision: int
     on_time: bool
     summary: Ringkasan
@@ -161,7 +161,8 @@ class StatusUnit(TypedDict):
 class StatusPeriode(TypedDict):
     tahun: int
     periode: str
-    status: str  # open | closed | final
+    status: str  # belum_dibuka | open | closed | final
+    buka: str
     deadline: str
     expected_units: int
     submitted_units: int

@@ -10,7 +10,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.dependencies.models import Dependant
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 from starlette.exceptions import HTTPException
@@ -19,6 +21,7 @@ from services.collector import answers as a
 from services.collector import bulk, excel, handlers, keys, pk, usecases
 from services.collector import schemas as s
 from services.collector.core.errors import Conflict, DomainError, Invalid, NotFound, NotPermitted, TooLarge
+from services.collector.core.validation import shown
 from services.collector.keys import KeyCache
 from services.collector.models import IdempotencyRecord
 from services.collector.validation import TAHUN_MAX, TAHUN_MIN
@@ -96,6 +99,35 @@ def key_cache(rt: Runtime) -> KeyCache:
 
 
 UnitOrAdmin = Annotated[Caller, Depends(unit_or_admin)]
+
+
+def _query_names(dependant: Dependant) -> set[str]:
+    return {f.alias for f in dependant.query_params}.union(*(_query_names(d) for d in dependant.dependencies))
+
+
+async def known_query(request: Request, _: UnitOrAdmin) -> None:
+    """Every route of the collector: a query parameter the route does not declare is refused (422 unknown_field)
+    before anything is done, once the caller is known (`?dryrun=true` for `dry_run` would otherwise store real
+    data)."""
+    route = request.scope.get("route")
+    declared = _query_names(route.dependant) if isinstance(route, APIRoute) else set()
+    unknown = [name for name in dict.fromkeys(request.query_params.keys()) if name not in declared]
+    if unknown:
+        raise ApiError(
+            422,
+            [
+                ErrorItem(
+                    shown(name),
+                    "unknown_field",
+                    f"{shown(name)}: parameter query tidak dikenal (periksa ejaannya; permintaan tidak dijalankan)",
+                    f"{shown(name)}: unknown query parameter (check its spelling; the request was not carried out)",
+                )
+                for name in unknown
+            ],
+        )
+
+
+router.dependencies.append(Depends(known_query))  # before the first route is added: every route gets it
 
 
 def admin_only(caller: UnitOrAdmin) -> Caller:
@@ -258,13 +290,21 @@ SUBMISSION = {
 }
 IDEMPOTENCY_KEY = (
     "Kunci unik pengiriman ini: diulang dengan isi yang sama, jawaban pertama diberikan lagi tanpa menyimpan dua kali; "
-    "dengan isi lain, 409. / Repeat a submission safely: the same body answers as the first time."
+    "dengan isi lain, 409 idempotency_key_reused. Berlaku per unit kunci API (semua kuncinya; laporan triwulan, "
+    "bulanan dan upload berbagi satu ruang kunci), disimpan tanpa batas waktu: buat kunci baru untuk data baru; "
+    "dry_run tidak memakainya. / Repeat a submission safely: the same body answers as the first time, another body "
+    "is 409. Scoped to the key's unit (the three report routes share it), kept indefinitely; a dry run does not use "
+    "it up."
 )
 ATOMIC = (
     "true: satu baris ditolak, semua ditolak (422); false: baris yang sah disimpan, yang lain dilaporkan (200) / "
     "all or nothing, or the valid rows"
 )
-DRY_RUN = "true: periksa dan jawab tanpa menyimpan apa pun (200) / validate and answer, store nothing"
+DRY_RUN = (
+    "true: periksa dan jawab tanpa menyimpan apa pun (200); `submission_id` jawabannya null bila laporan akan "
+    "membuat revisi baru (tidak ada yang disimpan) / validate and answer, store nothing; its submission_id is null "
+    "when the report would make a new revision"
+)
 DryRun = Annotated[bool, Query(description=DRY_RUN)]
 IdempotencyKey = Annotated[str | None, Header(max_length=200, description=IDEMPOTENCY_KEY)]
 
@@ -391,7 +431,12 @@ def _concurrent_submission() -> Exception:
 @router.get(
     "/template/{tahun}/{unit}.xlsx",
     response_class=Response,
-    responses={200: {"description": "The unit's sheet", "content": {excel.XLSX_TYPE: {}}}},
+    responses={
+        200: {
+            "description": "Lembar isian unit (xlsx) / the unit's sheet",
+            "content": {excel.XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
 )
 def get_template(
     tahun: Tahun,

@@ -23,6 +23,7 @@ from sqlmodel import Session, col, func, select
 
 from services.collector import answers as a
 from services.collector.core.errors import Conflict, Invalid, NotFound, NotPermitted, TooLarge
+from services.collector.core.validation import shown
 from services.collector.filetype import ACCEPTED, MAX_FILENAME, Detected, detect, named_as
 from services.collector.handlers import STATUS_ROLES, ensure_open, may_act_for, utc_now
 from services.collector.models import Bukti, Submission, Unit
@@ -130,8 +131,8 @@ def load_submission(session: Session, submission_id: str) -> Submission:
         raise NotFound.one(
             "submission_id",
             "unknown_submission",
-            f"Laporan {submission_id} tidak dikenal.",
-            f"Unknown submission {submission_id}.",
+            f"Laporan {shown(submission_id)} tidak dikenal.",
+            f"Unknown submission {shown(submission_id)}.",
         )
     return sub
 
@@ -172,8 +173,8 @@ def check_fields(sub: Submission, indikator: str | None, keterangan: str | None)
             raise Invalid.one(
                 "indikator",
                 "unknown_indikator",
-                f"indikator: {indikator} tidak ada dalam laporan ini",
-                f"indikator: {indikator} is not in this submission",
+                f"indikator: {shown(indikator)} tidak ada dalam laporan ini",
+                f"indikator: {shown(indikator)} is not in this submission",
             )
     if keterangan is not None and len(keterangan) > MAX_KETERANGAN:
         raise Invalid.one("keterangan", "too_long", "keterangan: terlalu panjang", "keterangan: is too long")

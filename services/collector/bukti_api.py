@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, JSONResponse
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException
 from services.collector import answers as a
 from services.collector import bukti, filetype
 from services.collector import schemas as s
-from services.collector.api import Submitter, UnitOrAdmin
+from services.collector.api import Submitter, UnitOrAdmin, known_query
 from services.collector.validation import TAHUN_MAX, TAHUN_MIN
 from shared.contract import answer, operation_name
 from shared.errors import api_error, error_responses
@@ -29,6 +29,7 @@ from shared.service import RuntimeDep, SessionDep
 router = APIRouter(
     prefix="/api/v1",
     tags=["collector", "bukti"],
+    dependencies=[Depends(known_query)],  # an unknown query parameter: 422 (api.py)
     responses=error_responses(401, 403, 404, 413, 422),
     generate_unique_id_function=operation_name,
 )
@@ -151,7 +152,12 @@ def get_bukti_list(
 @router.get(
     "/bukti/{bukti_id}",
     response_class=FileResponse,
-    responses={200: {"description": "The stored bytes", "content": {t: {} for t in filetype.ACCEPTED.values()}}},
+    responses={
+        200: {
+            "description": "Isi berkas seperti disimpan / the stored bytes",
+            "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in filetype.ACCEPTED.values()},
+        }
+    },
 )
 def get_bukti_file(bukti_id: str, session: SessionDep, rt: RuntimeDep, caller: UnitOrAdmin) -> FileResponse:
     row, path = bukti.for_download(session, caller, bukti.store_root(rt.settings.data_dir), bukti_id)

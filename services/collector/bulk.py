@@ -14,6 +14,7 @@ from sqlmodel import Session
 from services.collector import answers as a
 from services.collector import handlers, usecases
 from services.collector.core.errors import DomainError
+from services.collector.core.validation import MAX_TEXT, shown
 from shared.errors import ApiError, ErrorItem, api_error
 from shared.service import Runtime
 
@@ -117,18 +118,20 @@ def _authorize(session: Session, key_unit: str | None, rows: list[_Row]) -> None
         ErrorItem(
             f"submissions[{r.row}].unit",
             "wrong_unit",
-            f"Kunci API ini milik unit {key_unit}, tidak dapat melapor untuk {r.get('unit')} (baris {r.row}).",
-            f"This API key belongs to unit {key_unit} and cannot report for {r.get('unit')} (row {r.row}).",
+            f"Kunci API ini milik unit {key_unit}, tidak dapat melapor untuk {shown(r.get('unit'))} (baris {r.row}).",
+            f"This API key belongs to unit {key_unit} and cannot report for {shown(r.get('unit'))} (row {r.row}).",
         )
         for r in rows
-        if isinstance(r.get("unit"), str) and not handlers.may_act_for(session, key_unit, r.get("unit"))
+        if isinstance(r.get("unit"), str)
+        and len(r.get("unit")) <= MAX_TEXT  # longer: no unit at all, the row's too_long
+        and not handlers.may_act_for(session, key_unit, r.get("unit"))
     ]
     if errors:
         raise ApiError(403, errors)
 
 
 def _duplicate(row: int, first: int, identity: tuple[Any, ...]) -> ErrorItem:
-    tahun, triwulan, unit = identity
+    tahun, triwulan, unit = (shown(v) for v in identity)
     return ErrorItem(
         "unit",
         "duplicate_row",
@@ -164,11 +167,13 @@ def _answer(rows: list[_Row], atomic: bool) -> a.BulkDiterima:
             summary["imported"] += done["imported"]
             summary["updated"] += done["updated"]
             summary["ignored"] += done["ignored"]
-    summary["conflicts"] = [{"row": r.row, "unit": r.get("unit"), **_masalah(e)} for r in rows for e in r.problems]
+    summary["conflicts"] = [
+        {"row": r.row, "unit": _as_sent(r.get("unit")), **_masalah(e)} for r in rows for e in r.problems
+    ]
     results: list[a.BarisBulk] = [
         {
             "row": r.row,
-            "unit": r.get("unit"),
+            "unit": _as_sent(r.get("unit")),
             "triwulan": r.get("triwulan"),
             "submission_id": r.answer["submission_id"] if r.answer else None,
             "revision": r.answer["revision"] if r.answer else None,
@@ -177,3 +182,8 @@ def _answer(rows: list[_Row], atomic: bool) -> a.BulkDiterima:
         for r in rows
     ]
     return {"atomic": atomic, "summary": summary, "results": results}
+
+
+def _as_sent(unit: Any) -> Any:
+    """A row's unit as sent; one over the declared length (refused as too_long) only as a message would show it."""
+    return shown(unit) if isinstance(unit, str) and len(unit) > MAX_TEXT else unit

@@ -240,7 +240,8 @@ def periode_status(session: Session, tahun: int, periode: str, only_unit: str | 
     pk_row = latest_pk(session, tahun)
     if pk_row is None:
         raise pk_not_found()
-    due = deadline(session, tahun, triwulan)
+    w = quarter_window(session, tahun, triwulan)
+    due = w.due
     evidence = bukti_by_unit(session, tahun, triwulan)
     rows: list[a.StatusUnit] = []
     for unit, codes in sorted(responsible(json.loads(pk_row.body)).items()):
@@ -291,7 +292,8 @@ def periode_status(session: Session, tahun: int, periode: str, only_unit: str | 
     return {
         "tahun": tahun,
         "periode": periode,
-        "status": state.status,
+        "status": calendar.shown_status(state.status, w, utc_now()),
+        "buka": w.opens.isoformat(),
         "deadline": due.isoformat(),
         "expected_units": len(rows),
         "submitted_units": sum(r["submitted"] for r in rows),

@@ -23,7 +23,12 @@ JenisUnit = Literal[JENIS_UNIT]  # type: ignore[valid-type]  # the rules' own ch
 Polaritas = Literal[POLARITAS]  # type: ignore[valid-type]
 Agregasi = Literal[AGREGASI]  # type: ignore[valid-type]
 
-ANGKA_PATTERN = rf"^-?[0-9]{{1,{MAX_INTEGER_DIGITS}}}(\.[0-9]{{1,{MAX_DECIMAL_PLACES}}})?$"
+# ≥ 0, as the rules read it: digits and one decimal point; a negative number is refused (negative_value), only a
+# negative zero ("-0", "-0.00") is taken, as 0
+ANGKA_PATTERN = (
+    rf"^(?:[0-9]{{1,{MAX_INTEGER_DIGITS}}}(?:\.[0-9]{{1,{MAX_DECIMAL_PLACES}}})?"
+    rf"|-0{{1,{MAX_INTEGER_DIGITS}}}(?:\.0{{1,{MAX_DECIMAL_PLACES}}})?)$"
+)
 AngkaTeks = Annotated[
     str,
     Field(
@@ -284,10 +289,17 @@ IdPengiriman = Annotated[
     str,
     Field(description="Id pengiriman (laporan) / the submission's id", examples=["5b0f3c1e9d2a4f6b8c7d1e2f3a4b5c6d"]),
 ]
-StatusNama = Literal["open", "closed", "final"]
+StatusNama = Literal["belum_dibuka", "open", "closed", "final"]
 StatusPeriodeNama = Annotated[
     StatusNama,
-    Field(description="open: menerima laporan; closed: ditutup; final: disetujui / the period's state"),
+    Field(
+        description=(
+            "belum_dibuka: kalender kantor belum membuka triwulan ini (laporan ditolak 409 periode_belum_dibuka "
+            "sampai `buka`); open: menerima laporan; closed: ditutup; final: disetujui / belum_dibuka: the office's "
+            "calendar has not opened the quarter yet; open: taking reports; closed; final: approved"
+        ),
+        examples=["open"],
+    ),
 ]
 Jumlah = Annotated[int, Field(ge=0)]
 
@@ -307,7 +319,15 @@ class Ringkasan(_Hitungan):
 class LaporanDiterima(BaseModel):
     """Jawaban laporan yang diterima (202), atau yang akan diterima (dry_run, 200). / A report's answer."""
 
-    submission_id: IdPengiriman
+    submission_id: str | None = Field(
+        description=(
+            "Id pengiriman tersimpan yang memuat data ini (untuk bukti dukung: POST /laporan-triwulan/{id}/bukti). "
+            "Data yang sama dikirim lagi: id pengiriman yang sudah tersimpan. dry_run yang akan membuat revisi baru: "
+            "null (tidak ada yang disimpan). / The id of the stored submission holding this data (attach evidence to "
+            "it); for unchanged data, the stored one's; null for a dry run that would store a new revision."
+        ),
+        examples=["5b0f3c1e-9d2a-4f6b-8c7d-1e2f3a4b5c6d"],
+    )
     revision: int = Field(
         description="Revisi data unit pada periode ini; tetap bila tidak ada yang berubah / the data's revision",
         examples=[1],
@@ -471,10 +491,16 @@ class StatusUnit(BaseModel):
     """Status pelaporan satu unit. / One unit's reporting status."""
 
     unit: KodeUnit
-    submitted: bool = Field(description="Semua indikator unit sudah dilaporkan / every indicator reported")
-    on_time: bool | None = Field(description="Lengkap sebelum batas waktu (null: belum lengkap) / complete in time")
-    revision: int = Field(description="Revisi terakhir (0: belum melapor) / the latest revision")
-    missing_indikator: list[str] = Field(description="Indikator yang belum dilaporkan / not yet reported")
+    submitted: bool = Field(
+        description="Semua indikator unit sudah dilaporkan / every indicator reported", examples=[False]
+    )
+    on_time: bool | None = Field(
+        description="Lengkap sebelum batas waktu (null: belum lengkap) / complete in time", examples=[None]
+    )
+    revision: int = Field(description="Revisi terakhir (0: belum melapor) / the latest revision", examples=[1])
+    missing_indikator: list[str] = Field(
+        description="Indikator yang belum dilaporkan / not yet reported", examples=[["IK-3.1"]]
+    )
     history: list[RiwayatRevisi] = Field(description="Revisi yang mengubah data / the revisions that changed data")
     bukti: RingkasanBukti = Field(description="Bukti dukung / evidence files")
 
@@ -489,6 +515,14 @@ class StatusPeriode(_Triwulan):
     """Status pelaporan satu triwulan; kunci unit hanya melihat barisnya sendiri. / A quarter's status."""
 
     tahun: TahunIni
+    buka: Waktu = Field(
+        description=(
+            "Mulai menerima laporan. Hanya ditegakkan bila kantor sudah mengatur kalender (GET /kalender/{tahun}: "
+            "configured); tanpa kalender, laporan lebih awal diterima. / When reporting opens; enforced only once "
+            "the office has set a calendar."
+        ),
+        examples=["2024-04-01T00:00:00+07:00"],
+    )
     expected_units: Jumlah = Field(description="Unit yang wajib melapor / units expected to report")
     submitted_units: Jumlah = Field(description="Unit yang lengkap / units with every indicator reported")
     on_time_units: Jumlah = Field(description="Unit yang lengkap tepat waktu / units complete by the deadline")
@@ -498,18 +532,22 @@ class StatusPeriode(_Triwulan):
 class KelengkapanTriwulan(_Triwulan):
     """Kelengkapan satu triwulan. / One quarter's reporting rate."""
 
-    expected: Jumlah = Field(description="Unit yang wajib melapor / units expected")
-    actual: Jumlah = Field(description="Unit yang lengkap / units complete")
-    on_time: Jumlah = Field(description="Unit yang lengkap tepat waktu / units complete in time")
-    reporting_rate: float | None = Field(description="Persen unit yang lengkap / reporting rate, %")
-    on_time_rate: float | None = Field(description="Persen unit yang lengkap tepat waktu / on-time rate, %")
+    expected: Jumlah = Field(description="Unit yang wajib melapor / units expected", examples=[6])
+    actual: Jumlah = Field(description="Unit yang lengkap / units complete", examples=[3])
+    on_time: Jumlah = Field(description="Unit yang lengkap tepat waktu / units complete in time", examples=[3])
+    reporting_rate: float | None = Field(
+        description="Persen unit yang lengkap (null: tidak ada unit wajib) / reporting rate, %", examples=[50.0]
+    )
+    on_time_rate: float | None = Field(
+        description="Persen unit yang lengkap tepat waktu / on-time rate, %", examples=[50.0]
+    )
 
 
 class Kelengkapan(BaseModel):
     """Kelengkapan pelaporan seluruh kantor per triwulan. / The office's reporting rates per quarter."""
 
     tahun: TahunIni
-    triwulan: list[KelengkapanTriwulan] = Field(description="TW1–TW4")
+    triwulan: list[KelengkapanTriwulan] = Field(description="TW1–TW4, berurutan / TW1–TW4, in order")
 
 
 class PeriodeDitutup(BaseModel):
@@ -523,19 +561,28 @@ class PeriodeDitutup(BaseModel):
 class Bukti(BaseModel):
     """Satu berkas bukti dukung. / One evidence file."""
 
-    id: str = Field(description="Id bukti / the file's id")
+    id: str = Field(description="Id bukti / the file's id", examples=["0f8c2d4e6a1b4c3d9e7f5a6b7c8d9e0f"])
     submission_id: IdPengiriman
     tahun: TahunIni
     triwulan: NomorTriwulan
     unit: KodeUnit
-    indikator: str | None = Field(description="Indikator yang didukung (opsional) / the indicator it supports")
-    keterangan: str | None = Field(description="Keterangan / a note")
+    indikator: str | None = Field(
+        description="Indikator yang didukung (opsional) / the indicator it supports", examples=["IK-3.1"]
+    )
+    keterangan: str | None = Field(description="Keterangan / a note", examples=["Daftar hadir pelatihan"])
     filename: str = Field(description="Nama berkas / the file's name", examples=["bukti-tw1.pdf"])
-    content_type: str = Field(description="Jenis berkas (dari isinya) / its type, from its content")
-    size: Jumlah = Field(description="Ukuran dalam byte / size in bytes")
-    sha256: str = Field(description="SHA-256 isinya / its content's SHA-256")
+    content_type: str = Field(
+        description="Jenis berkas (dari isinya) / its type, from its content", examples=["application/pdf"]
+    )
+    size: Jumlah = Field(description="Ukuran dalam byte / size in bytes", examples=[183204])
+    sha256: str = Field(
+        description="SHA-256 isinya / its content's SHA-256",
+        examples=["9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"],
+    )
     uploaded_at: Waktu
-    uploaded_by: str = Field(description="Pengunggah (unit:<kode> atau admin) / who uploaded it")
+    uploaded_by: str = Field(
+        description="Pengunggah (unit:<kode> atau admin) / who uploaded it", examples=["unit:BID-PENTA"]
+    )
     url: str = Field(description="Unduh berkas / download", examples=["/api/v1/bukti/…"])
 
 

@@ -33,6 +33,7 @@ from services.collector.core.report import (
     diff_values,
     read_report,
 )
+from services.collector.core.validation import shown
 from services.collector.models import BulananSubmission, BulananValue, Unit, UnitMonth
 from shared.events import catalogue as ev
 from shared.sakip import PerjanjianKinerja
@@ -116,8 +117,11 @@ def apply_report(
     )
     on_time = calendar.on_time(received_at, due)
     submission_id = str(uuid4())
+    # The id answered always exists: the stored submission that holds the data when nothing changed (evidence is
+    # attached to it), none for a dry run that would store a new one.
+    shown_id = submission_id if step.stores else None if step.changed else held.last_submission_id
     answer: a.LaporanDiterima = {
-        "submission_id": submission_id,
+        "submission_id": shown_id,
         "revision": step.revision,
         "on_time": on_time,
         "summary": diff.summary(),
@@ -283,7 +287,7 @@ def submit_bulanan(
 def create_api_key(session: Session, kode: str) -> a.KunciApiBaru:
     """A new API key for a known unit: the key itself is answered this once, only its hash is kept."""
     if session.get(Unit, kode) is None:
-        raise NotFound.one("kode", "unknown_unit", f"Unit {kode} tidak dikenal.", f"Unknown unit {kode}.")
+        raise NotFound.one("kode", "unknown_unit", f"Unit {shown(kode)} tidak dikenal.", f"Unknown unit {shown(kode)}.")
     key = new_api_key()
     row = keys.new_row(kode, key)
     session.add(row)
@@ -307,7 +311,7 @@ def template(session: Session, tahun: int, unit: str, triwulan: int | None) -> t
     doc = PerjanjianKinerja.from_document(json.loads(pk_row.body))
     unit_row = next((u for u in doc.units if u.kode == unit), None)
     if unit_row is None:
-        raise NotFound.one("unit", "unknown_unit", f"Unit {unit} tidak dikenal.", f"Unknown unit {unit}.")
+        raise NotFound.one("unit", "unknown_unit", f"Unit {shown(unit)} tidak dikenal.", f"Unknown unit {shown(unit)}.")
     if not excel.indicators_of(doc, unit):
         raise NotFound.one(
             "unit",

@@ -81,6 +81,12 @@ def ensure_opened(tahun: int, triwulan: int, w: Window, received_at: datetime, t
         )
 
 
+def shown_status(status: str, w: Window, now: datetime) -> str:
+    """A quarter's status as the period status shows it: an open quarter whose configured calendar has not opened
+    it yet is `belum_dibuka` (a report would be refused, `ensure_opened`); the default window refuses no report."""
+    return "belum_dibuka" if status == "open" and w.configured and now < w.opens else status
+
+
 def reminder_points(opens: datetime, due: datetime, days_before: int) -> list[tuple[str, datetime]]:
     """When each reminder of a quarter falls due: `pengingat` N days before the deadline (never before the window
     opens) and `terlambat` at the deadline."""

@@ -18,6 +18,7 @@ from services.collector.core.validation import (
     parse_decimal,
     read_number,
     read_tahun,
+    shown,
     validate_realisasi,
 )
 from shared.sakip import responsibility
@@ -119,16 +120,21 @@ def read_report(
     tahun, unit = read_tahun(p, body.get("tahun")), body.get("unit")
     check_period(p, body)
     if not isinstance(unit, str) or not unit:
-        p.add("unit", "required")
+        p.add("unit", "required" if unit is None or unit == "" else "not_a_string")
+        unit = None  # the checks that depend on the unit are left out
+    elif len(unit) > MAX_TEXT:
+        p.add("unit", "too_long")
+        unit = None
     elif key_unit is None:
         if not known.unit_exists(unit):
             p.add("unit", "unknown_unit", f" ({unit})", f" ({unit})")
+            unit = None
     elif not known.may_act_for(key_unit, unit):
         raise NotPermitted.one(
             "unit",
             "wrong_unit",
-            f"Kunci API ini milik unit {key_unit}, tidak dapat melapor untuk {unit}.",
-            f"This API key belongs to unit {key_unit} and cannot report for {unit}.",
+            f"Kunci API ini milik unit {key_unit}, tidak dapat melapor untuk {shown(unit)}.",
+            f"This API key belongs to unit {key_unit} and cannot report for {shown(unit)}.",
         )
     parsed = known.pk(tahun) if tahun is not None else None
     if tahun is not None and parsed is None:
@@ -138,7 +144,8 @@ def read_report(
     if not isinstance(items, list):
         p.add("realisasi", "required" if items is None else "not_a_list")
         items = []
-    good = validate_realisasi(p, items, unit if isinstance(unit, str) else "", parsed.index if parsed else {})
+    index = None if tahun is None else (parsed.index if parsed else {})  # an invalid year: no PK to check against
+    good = validate_realisasi(p, items, unit, index)
     spent = _read_anggaran(p, body.get("anggaran"))
     notes = False
     for key in ("kendala", "solusi"):
@@ -175,7 +182,9 @@ def _read_anggaran(p: Problems, anggaran: Any) -> Decimal | None:
 
 def check_triwulan(p: Problems, body: Mapping[str, object]) -> None:
     triwulan = body.get("triwulan")
-    if isinstance(triwulan, bool) or not isinstance(triwulan, int) or triwulan not in (1, 2, 3, 4):
+    if triwulan is None:
+        p.add("triwulan", "required")
+    elif isinstance(triwulan, bool) or not isinstance(triwulan, int) or triwulan not in (1, 2, 3, 4):
         p.add("triwulan", "not_allowed", " (1–4)", " (1–4)")
 
 

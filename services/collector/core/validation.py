@@ -10,18 +10,27 @@ from typing import Any
 from services.collector.core.errors import Invalid, Problem
 from services.collector.core.pkdoc import IndikatorDoc, PkDoc
 from shared.decimals import MAX_DECIMAL_PLACES, MAX_INTEGER_DIGITS, NotADecimal, read_decimal
+from shared.strictjson import JsonBigInteger
 
 JENIS_UNIT = ("sekretariat", "bidang", "seksi", "upt", "opd", "instansi_terkait")
 POLARITAS = ("positif", "negatif", "rentang")
 AGREGASI = ("jumlah", "terakhir", "rata_rata")
 MAX_TEXT = 4000
 TAHUN_MIN, TAHUN_MAX = 2000, 2100  # every year the collector takes, in a path or a body
+SHOWN = 80  # at most this much of a value sent is repeated in a message (a 1 MiB value is not echoed back)
+
+
+def shown(value: object, limit: int = SHOWN) -> str:
+    """A value sent, as a message repeats it: its first `limit` characters, and "…" when there were more."""
+    text = str(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "required": ("wajib diisi", "is required"),
     "not_a_number": (
-        "harus berupa angka desimal biasa (angka 0-9, boleh diawali '-' dan memakai satu '.' desimal)",
-        "must be a plain decimal number (digits 0-9, an optional leading '-' and one '.' before decimals)",
+        "harus berupa angka desimal biasa ≥ 0 (hanya angka 0-9 dan satu '.' desimal)",
+        "must be a plain decimal number ≥ 0 (only digits 0-9 and one '.' before decimals)",
     ),
     "too_many_digits": (
         f"paling banyak {MAX_INTEGER_DIGITS} angka sebelum titik desimal",
@@ -84,6 +93,7 @@ class Problems:
     ) -> None:
         """`message` replaces the rule's usual wording where a rule names another limit (bulan 1–12, not 0–100 %)."""
         mid, men = message or MESSAGES.get(rule, ("tidak valid", "is invalid"))
+        field, detail_id, detail_en = shown(field), shown(detail_id), shown(detail_en)  # a misspelt key may be 1 MiB
         self.items.append(Problem(field, rule, f"{field}: {mid}{detail_id}", f"{field}: {men}{detail_en}"))
 
     def __bool__(self) -> bool:
@@ -164,6 +174,8 @@ def read_tahun(p: Problems, value: Any, field: str = "tahun") -> int | None:
     2^70 is no integer at all), else None with the problem added."""
     if value is None:
         p.add(field, "required")
+    elif isinstance(value, JsonBigInteger):  # an integer of thousands of digits: valid JSON, no year
+        p.add(field, "too_many_digits", message=TAHUN_RANGE)
     elif isinstance(value, bool) or not isinstance(value, int):
         p.add(field, "not_an_integer")
     elif not TAHUN_MIN <= value <= TAHUN_MAX:
@@ -305,9 +317,11 @@ def check_fields(p: Problems, obj: Mapping[str, object], allowed: frozenset[str]
 
 
 def validate_realisasi(
-    p: Problems, items: list[Any], unit: str, indikator: Mapping[str, IndikatorDoc]
+    p: Problems, items: list[Any], unit: str | None, indikator: Mapping[str, IndikatorDoc] | None
 ) -> list[tuple[str, Decimal, str | None]]:
-    """The `realisasi` items of a quarterly or monthly submission."""
+    """The `realisasi` items of a quarterly or monthly submission. `indikator` None: the year is invalid, so no PK
+    says which codes exist; `unit` None: the unit is invalid. Then the checks that depend on them are left out (the
+    invalid field's own error says what is wrong, not a misleading "not in the PK" or "not responsible")."""
     seen: set[str] = set()
     good: list[tuple[str, Decimal, str | None]] = []
     for n, item in enumerate(items):
@@ -317,12 +331,16 @@ def validate_realisasi(
             continue
         check_fields(p, item, ITEM_FIELDS, f"{f}.")
         kode = item.get("indikator")
-        ind = indikator.get(kode) if isinstance(kode, str) else None
+        ind = indikator.get(kode) if isinstance(kode, str) and indikator is not None else None
         if kode is None:
             p.add(f"{f}.indikator", "required")
+        elif isinstance(kode, str) and len(kode) > MAX_TEXT:
+            p.add(f"{f}.indikator", "too_long")
+        elif indikator is None:
+            pass  # no PK to check the code against: the year's own error is reported
         elif ind is None:
             p.add(f"{f}.indikator", "unknown_indikator", f" ({kode})", f" ({kode})")
-        elif ind["penanggung_jawab"] != unit:
+        elif unit is not None and ind["penanggung_jawab"] != unit:
             p.add(f"{f}.indikator", "not_responsible", f" ({kode})", f" ({kode})")
         if isinstance(kode, str) and kode in seen:
             p.add(f"{f}.indikator", "duplicate_indikator", f" ({kode})", f" ({kode})")

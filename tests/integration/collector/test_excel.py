@@ -213,7 +213,7 @@ def test_every_problem_names_its_cell_and_the_body_field_and_nothing_is_stored(l
     r = upload(loaded, data)
     assert r.status_code == 422, r.text
     assert errors_of(r) == {
-        ("Laporan!B7", "not_allowed"),
+        ("Laporan!B7", "required"),
         ("Laporan!I13", "out_of_range"),
         ("Laporan!I14", "not_a_number"),
         ("Laporan!B8", "negative_value"),
@@ -221,12 +221,12 @@ def test_every_problem_names_its_cell_and_the_body_field_and_nothing_is_stored(l
     }
     by_cell = {e["field"]: e for e in r.json()["errors"]}
     assert by_cell["Laporan!I14"]["message_id"] == (
-        "Sel Laporan!I14 (indikator IK-3.2) — realisasi[1].nilai: harus berupa angka desimal biasa (angka 0-9, boleh "
-        "diawali '-' dan memakai satu '.' desimal)"
+        "Sel Laporan!I14 (indikator IK-3.2) — realisasi[1].nilai: harus berupa angka desimal biasa ≥ 0 (hanya angka "
+        "0-9 dan satu '.' desimal)"
     )
     assert by_cell["Laporan!I14"]["message_en"] == (
-        "Cell Laporan!I14 (indicator IK-3.2) — realisasi[1].nilai: must be a plain decimal number (digits 0-9, an "
-        "optional leading '-' and one '.' before decimals)"
+        "Cell Laporan!I14 (indicator IK-3.2) — realisasi[1].nilai: must be a plain decimal number ≥ 0 (only digits "
+        "0-9 and one '.' before decimals)"
     )
     assert "anggaran.realisasi" in by_cell["Laporan!B8"]["message_en"]
     assert stored(loaded) == before
