@@ -8,6 +8,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+# a JSON object whose shape this code does not know: an event's payload (each event type has its own, read by its
+# model in shared/events/catalogue.py), a request body before its model reads it
+JsonObject = dict[str, Any]
+
 
 class StrictJsonError(ValueError):
     """Why a body was refused: `rule` (invalid_json, duplicate_key) and, for a duplicate, the key."""
@@ -29,8 +33,8 @@ class JsonNumber(float):
         return number
 
 
-def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
+def _object(pairs: list[tuple[str, Any]]) -> JsonObject:
+    out: JsonObject = {}
     for key, value in pairs:
         if key in out:
             raise StrictJsonError("duplicate_key", key)

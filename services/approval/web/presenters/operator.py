@@ -10,7 +10,9 @@ from typing import Any
 from services.approval.web.i18n import WIB
 from shared import clock
 from shared.i18n import operator_text
+from shared.messaging.entries import DeadLetterRow, EventRow
 from shared.messaging.index import entry_time
+from shared.messaging.ops import GroupStatus, StreamStatus
 
 
 def labels(lang: str) -> Any:
@@ -54,7 +56,7 @@ def _about(payload: dict[str, Any]) -> str:
     return " ".join(parts)
 
 
-def row_view(row: dict[str, Any], *, full: bool = False) -> dict[str, Any]:
+def row_view(row: EventRow, *, full: bool = False) -> dict[str, Any]:
     """What a page shows of an event: the list's row (a summary), and with `full` the whole envelope (its own page
     only)."""
     payload = row.get("payload") if isinstance(row.get("payload"), dict) else {}
@@ -80,7 +82,7 @@ def since(delta: timedelta) -> str:
     return f"+{s:.3f} s" if s < 60 else f"+{int(s // 60)} min {s % 60:.0f} s"
 
 
-def dlq_row(d: dict[str, Any]) -> dict[str, Any]:
+def dlq_row(d: DeadLetterRow) -> dict[str, Any]:
     """A dead letter's row: its group, the event's type and id, the envelope and the reason cut short."""
     env = d.get("envelope")
     body = env if isinstance(env, dict) else loads(env)
@@ -96,14 +98,15 @@ def dlq_row(d: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def group_rows(rows: list[dict[str, Any]], reclaim_idle_ms: int) -> list[dict[str, Any]]:
+def group_rows(rows: list[StreamStatus], reclaim_idle_ms: int) -> list[dict[str, Any]]:
     """Each consumer group's oldest pending age as read ("12.5 s", "3 min"), and whether it looks stuck."""
-    for r in rows:
-        for g in r["groups"]:
-            s = g["oldest_pending_s"]
-            g["oldest"] = "" if s is None else (f"{s:.1f} s" if s < 120 else f"{s / 60:.0f} min")
-            g["stuck"] = s is not None and s > 3 * reclaim_idle_ms / 1000
-    return rows
+
+    def group(g: GroupStatus) -> dict[str, Any]:
+        s = g["oldest_pending_s"]
+        oldest = "" if s is None else (f"{s:.1f} s" if s < 120 else f"{s / 60:.0f} min")
+        return {**g, "oldest": oldest, "stuck": s is not None and s > 3 * reclaim_idle_ms / 1000}
+
+    return [{**r, "groups": [group(g) for g in r["groups"]]} for r in rows]
 
 
 def short(reason: str, limit: int = 90) -> str:
