@@ -1,9 +1,10 @@
 """What the operators' tools read back from the streams, as types: an event's envelope as a stream holds it, the row
 a page or a command shows of one entry, and a dead letter.
 
-These are the shapes the kernel writes (`shared.events.envelope.Envelope` as JSON; `Consumer._dead_letter`'s
-record), read back without validation: an entry someone wrote by hand may lack a key or hold another type, so the
-readers `.get` a key and check a value before they use it. Importing this module loads nothing but `typing`."""
+These are the shapes the kernel writes (`shared.events.envelope.Envelope` as JSON; `EventConsumer`'s dead letters),
+read back without validation: an entry someone wrote by hand may lack a key or hold another type, so the readers
+`.get` a key and check a value before they use it. Importing this module loads no broker, database or web framework
+(`shared.messaging.registry` imports it)."""
 
 from __future__ import annotations
 
@@ -37,10 +38,8 @@ class EventRow(EnvelopeJson):
     id: Required[str]  # the entry id (`<ms>-<seq>`)
 
 
-class DeadLetterJson(TypedDict, total=False):
-    """A dead letter as a consumer group writes it on `<stream>.dlq` (`shared.messaging.streams.Consumer`)."""
-
-    envelope: EnvelopeJson | str  # the event that failed (text: it was never JSON)
+class _DeadLetterFields(TypedDict, total=False):
+    envelope: EnvelopeJson | str  # the event that failed, as it arrived (text: it was not JSON)
     dead_reason: str
     original_stream: str
     original_entry_id: str | None
@@ -54,7 +53,13 @@ class DeadLetterJson(TypedDict, total=False):
     retry_entry_id: str | None
 
 
-class DeadLetterRow(DeadLetterJson):
+class DeadLetterJson(_DeadLetterFields, total=False):
+    """A dead letter as a consumer group writes it on `<stream>.dlq` (`shared.messaging.streams.EventConsumer`)."""
+
+    group: str  # the consumer group that failed it (older dead letters name it only in `consumer`)
+
+
+class DeadLetterRow(_DeadLetterFields):
     """A dead letter as the operators' tools show it: where it is, the group that failed it, its row id."""
 
     dlq: Required[str]
