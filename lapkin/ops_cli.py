@@ -4,13 +4,14 @@ to the system by services/system.py)."""
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from lapkin.ops import DeadLetterNotFound, Ops, entry_time
 from shared import clock
 from shared.config import Settings
+from shared.messaging.entries import EventRow
 
 events_app = typer.Typer(help="Log peristiwa / the event log.", no_args_is_help=True)
 dlq_app = typer.Typer(help="Surat mati / dead letters: list, show, replay, drop.", no_args_is_help=True)
@@ -22,7 +23,7 @@ def _ops() -> Ops:
     return Ops(settings)
 
 
-def _line(env: dict[str, Any]) -> str:
+def _line(env: EventRow) -> str:
     payload = env.get("payload") or {}
     about = " ".join(
         f"{k}={payload[k]}"

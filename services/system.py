@@ -10,10 +10,11 @@ consumer groups (`Ops`).
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
 
 from shared.config import register_services
 from shared.messaging import registry as index
+from shared.messaging.entries import EnvelopeJson, PayloadView
 
 DEFAULT_PORTS = {"collector": 8001, "aggregator": 8002, "approval": 8003, "renderer": 8004}
 SERVICES = tuple(DEFAULT_PORTS)
@@ -30,29 +31,33 @@ READERS = {
 }
 
 
-def periode_of(payload: dict[str, Any]) -> str | None:
+def periode_of(payload: PayloadView) -> str | None:
     """The period an event is about: its `periode`, else its quarter (`TW<n>`) or month (`B<nn>`)."""
     if payload.get("periode"):
         return str(payload["periode"])
     if payload.get("triwulan"):
         return f"TW{payload['triwulan']}"
-    if payload.get("bulan"):
-        return f"B{int(payload['bulan']):02d}"
+    bulan = payload.get("bulan")
+    if bulan:
+        return f"B{int(bulan if isinstance(bulan, int | float) else str(bulan)):02d}"
     return None
 
 
-def units_of(payload: dict[str, Any]) -> list[str]:
+def units_of(payload: PayloadView) -> list[str]:
     units = [str(payload["unit"])] if payload.get("unit") else []
-    return units + [str(u) for u in payload.get("units") or [] if u]
+    more = payload.get("units") or []
+    if not isinstance(more, Iterable):
+        raise TypeError(f"units is not a list: {more!r}")  # as iterating it would
+    return units + [str(u) for u in more if u]
 
 
-def periods_of(payload: dict[str, Any]) -> list[str]:
+def periods_of(payload: PayloadView) -> list[str]:
     """`<tahun>` and `<tahun>-<periode>`: the log filters by a year or by one period of it."""
     tahun, periode = payload.get("tahun"), periode_of(payload)
     return [str(tahun), *([f"{tahun}-{periode}"] if periode else [])] if tahun else []
 
 
-def recap_period(env: dict[str, Any]) -> tuple[str, str] | None:
+def recap_period(env: EnvelopeJson) -> tuple[str, str] | None:
     """A RekapCompleted is drawn from its period's submissions: ("periode", "2024-TW1"), else None."""
     payload = env.get("payload") if isinstance(env.get("payload"), dict) else {}
     assert isinstance(payload, dict)

@@ -11,7 +11,7 @@ matches its documented model."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from fastapi import FastAPI
@@ -23,7 +23,11 @@ REF = "#/components/schemas/"
 _BODIES: dict[str, type[BaseModel]] = {}  # name -> model, of every body declared with json_body_of
 
 
-def json_body_of(model: type[BaseModel], *, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+# the OpenAPI fragments below (`openapi_extra`, `responses`) are written here and read only by FastAPI, which merges
+# them into the document as they are: `object` values, since nothing here reads them back
+
+
+def json_body_of(model: type[BaseModel], *, extra: Mapping[str, object] | None = None) -> dict[str, object]:
     """The `openapi_extra` of a route whose JSON body is `model` (read by `JsonBody`, documented by the model)."""
     known = _BODIES.setdefault(model.__name__, model)
     if known is not model:
@@ -37,21 +41,33 @@ def operation_name(route: APIRoute) -> str:
     return route.name
 
 
-def answer(code: int, model: type[BaseModel] | object, description: str) -> dict[int | str, dict[str, Any]]:
+def answer(code: int, model: type[BaseModel] | object, description: str) -> dict[int | str, dict[str, object]]:
     """OpenAPI `responses` for a route's answer `model`, a pydantic model or a TypedDict (with `response_model=None`:
     the route returns its body as it always did, unfiltered; the schemathesis run checks every answer against the
     model)."""
     return {code: {"model": model, "description": description}}
 
 
-def body_models(spec: dict[str, Any]) -> list[type[BaseModel]]:
-    """The request models an OpenAPI document's operations name (by `json_body_of`)."""
+def _at(node: object, *keys: str) -> object:
+    """The value at `keys` in nested JSON objects (None where one is missing or not an object)."""
+    for key in keys:
+        node = node.get(key) if isinstance(node, dict) else None
+    return node
+
+
+def _values(node: object) -> Iterator[object]:
+    yield from node.values() if isinstance(node, dict) else ()
+
+
+def body_models(spec: Mapping[str, object]) -> list[type[BaseModel]]:
+    """The request models an OpenAPI document's operations name (by `json_body_of`): read as JSON, each level
+    checked, since the document is FastAPI's plain dict."""
     found: dict[str, type[BaseModel]] = {}
-    for operations in spec.get("paths", {}).values():
-        for operation in operations.values():
-            content = operation.get("requestBody", {}).get("content", {}) if isinstance(operation, dict) else {}
-            for media in content.values():
-                name = media.get("schema", {}).get("$ref", "").removeprefix(REF)
+    for operations in _values(spec.get("paths")):
+        for operation in _values(operations):
+            for media in _values(_at(operation, "requestBody", "content")):
+                ref = _at(media, "schema", "$ref")
+                name = ref.removeprefix(REF) if isinstance(ref, str) else ""
                 if name in _BODIES:
                     found[name] = _BODIES[name]
     return [found[name] for name in sorted(found)]
@@ -59,21 +75,20 @@ def body_models(spec: dict[str, Any]) -> list[type[BaseModel]]:
 
 def document_bodies(app: FastAPI) -> None:
     """Make `app.openapi()` carry the schemas of the request models its routes name (see the module's doc)."""
-    generate: Callable[[], dict[str, Any]] = app.openapi
-    done: list[dict[str, Any]] = []
+    generate = app.openapi  # keeps the document it generated (`app.openapi_schema`): the same dict on every call
+    documented = False
 
-    def openapi() -> dict[str, Any]:
-        if done:
-            return done[0]
+    def openapi() -> dict[str, Any]:  # FastAPI's own type for the document (`FastAPI.openapi`)
+        nonlocal documented
         spec = generate()
-        models = body_models(spec)
+        models = [] if documented else body_models(spec)
         if models:
             _, defs = models_json_schema([(m, "validation") for m in models], ref_template=REF + "{model}")
             schemas = spec.setdefault("components", {}).setdefault("schemas", {})
             for name, schema in defs.get("$defs", {}).items():
                 if schemas.setdefault(name, schema) != schema:
                     raise ValueError(f"OpenAPI component {name}: a request model and another schema share the name")
-        done.append(spec)
+        documented = True
         return spec
 
     app.openapi = openapi  # type: ignore[method-assign]

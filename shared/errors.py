@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypedDict
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -18,6 +18,21 @@ class ErrorItem:
     rule: str
     message_id: str
     message_en: str
+
+
+class ErrorItemJson(TypedDict):
+    """An ErrorItem in a response body."""
+
+    field: str | None
+    rule: str
+    message_id: str
+    message_en: str
+
+
+class ErrorBodyJson(TypedDict):
+    """Every refusal's body (`ErrorBody` documents it)."""
+
+    errors: list[ErrorItemJson]
 
 
 class ApiError(Exception):
@@ -74,7 +89,7 @@ ERROR_DESCRIPTIONS = {
 }
 
 
-def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+def error_responses(*codes: int) -> dict[int | str, dict[str, object]]:
     """OpenAPI `responses` for these refusals, each with the one error body."""
     return {code: {"model": ErrorBody, "description": ERROR_DESCRIPTIONS[code]} for code in codes}
 
@@ -83,8 +98,12 @@ def api_error(status: int, field: str | None, rule: str, message_id: str, messag
     return ApiError(status, [ErrorItem(field, rule, message_id, message_en)])
 
 
-def error_body(errors: list[ErrorItem]) -> dict[str, Any]:
-    return {"errors": [asdict(e) for e in errors]}
+def error_body(errors: list[ErrorItem]) -> ErrorBodyJson:
+    return {
+        "errors": [
+            {"field": e.field, "rule": e.rule, "message_id": e.message_id, "message_en": e.message_en} for e in errors
+        ]
+    }
 
 
 # pydantic error types -> (rule, Indonesian, English)

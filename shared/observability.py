@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -42,6 +42,28 @@ STUCK_FACTOR = 3  # a group is stuck when its oldest pending entry has waited th
 def reconcile_key(prefix: str) -> str:
     """Where `lapkin reconcile` leaves its newest result (JSON), for every service's /metrics and `lapkin status`."""
     return f"{prefix}.reconcile"
+
+
+class ReconcileGap(TypedDict):
+    """One difference `lapkin reconcile` found between a service and the one after it (`lapkin.reconcile.Gap`)."""
+
+    check: str
+    key: str
+    want: str
+    have: str
+    owner: str
+    event: str
+
+
+class ReconcileResult(TypedDict):
+    """The newest `lapkin reconcile` result, as left in Redis at `reconcile_key` (the first 100 gaps)."""
+
+    at: str  # ISO 8601
+    at_unix: float
+    gaps: dict[str, int]  # check -> gaps found
+    items: list[ReconcileGap]
+    recent: int  # differences changed within the grace period, not judged
+    repaired: NotRequired[int]  # with --repair: events re-emitted
 
 
 @contextmanager
@@ -68,7 +90,7 @@ class _Reconciliation(Collector):
     """The newest `lapkin reconcile` result as two gauges, read at scrape time: both absent while there is none."""
 
     def __init__(self) -> None:
-        self.result: dict[str, Any] | None = None
+        self.result: ReconcileResult | None = None
 
     def collect(self) -> Iterable[Metric]:
         gaps = GaugeMetricFamily(
@@ -79,11 +101,11 @@ class _Reconciliation(Collector):
         at = GaugeMetricFamily(
             "lapkin_reconcile_timestamp_seconds", "When the newest `lapkin reconcile` ran (Unix time)."
         )
-        result = self.result or {}
-        for check, n in (result.get("gaps") or {}).items():
-            gaps.add_metric([str(check)], float(n))
-        if result.get("at_unix") is not None:
-            at.add_metric([], float(result["at_unix"]))
+        if self.result is not None:
+            for check, n in (self.result.get("gaps") or {}).items():
+                gaps.add_metric([str(check)], float(n))
+            if self.result.get("at_unix") is not None:
+                at.add_metric([], float(self.result["at_unix"]))
         return [gaps, at]
 
 
@@ -200,7 +222,7 @@ class Metrics:
             self.group_oldest.labels(g.stream, g.group).set(g.oldest_pending_s or 0.0)
             self.group_lag.labels(g.stream, g.group).set(g.lag if g.lag is not None else 0)
 
-    def update_reconcile(self, result: dict[str, Any] | None) -> None:
+    def update_reconcile(self, result: ReconcileResult | None) -> None:
         """From the result the newest `lapkin reconcile` left in Redis (`reconcile_key`) now: both series are
         absent while Redis holds none (never run, or lost with Redis data), never an older figure."""
         self.reconciliation.result = result or None
@@ -233,17 +255,6 @@ class GroupState:
                 f"{self.oldest_pending_s:.1f}s (> {factor}x reclaim idle {reclaim_idle_ms / 1000:g}s)"
             )
         return None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "stream": self.stream,
-            "group": self.group,
-            "exists": self.exists,
-            "pending": self.pending,
-            "oldest_pending_s": self.oldest_pending_s,
-            "lag": self.lag,
-            "consumers": self.consumers,
-        }
 
 
 def _text(value: Any) -> str:
@@ -302,7 +313,7 @@ class JsonFormatter(logging.Formatter):
         self.service = service
 
     def format(self, record: logging.LogRecord) -> str:
-        out: dict[str, Any] = {
+        out: dict[str, object] = {  # the record's own fields (`extra`) have any shape: written, never read
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,

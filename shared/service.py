@@ -52,6 +52,7 @@ from shared.observability import (
 )
 from shared.security import HASHING, read_token
 from shared.slots import Busy
+from shared.strictjson import JsonObject
 
 log = logging.getLogger("lapkin.service")
 WORKER_THREADS = 160
@@ -102,7 +103,7 @@ class Runtime:
         self,
         session: Session,
         type_: str,
-        payload: BaseModel | dict[str, Any],
+        payload: BaseModel | JsonObject,
         *,
         correlation_id: str | None = None,
         causation: Envelope | None = None,

@@ -8,6 +8,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+# a JSON object whose shape this code does not know: an event's payload (each event type has its own, read by its
+# model in shared/events/catalogue.py), a request body before its model reads it
+JsonObject = dict[str, Any]
+
 
 class StrictJsonError(ValueError):
     """Why a body was refused: `rule` (invalid_json, duplicate_key) and, for a duplicate, the key."""
@@ -44,8 +48,8 @@ def _integer(literal: str) -> int | JsonBigInteger:
         return JsonBigInteger(literal)
 
 
-def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
+def _object(pairs: list[tuple[str, Any]]) -> JsonObject:
+    out: JsonObject = {}
     for key, value in pairs:
         if key in out:
             raise StrictJsonError("duplicate_key", key if len(key) <= 80 else key[:80] + "…")  # a message shows it

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 from uuid import uuid4
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from shared.strictjson import JsonObject
 
 
 def utcnow() -> datetime:
@@ -23,12 +24,12 @@ class Envelope(BaseModel):
     producer: str
     correlation_id: str
     causation_id: str | None = None
-    payload: dict[str, Any]
+    payload: JsonObject  # the event type's own shape: its model in shared/events/catalogue.py reads it
 
 
 def new_envelope(
     type_: str,
-    payload: BaseModel | dict[str, Any],
+    payload: BaseModel | JsonObject,
     *,
     producer: str,
     correlation_id: str | None = None,

@@ -32,20 +32,21 @@ import socket
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from faststream.redis.parser.binary import BinaryMessageFormatV1
 
 from shared.messaging import registry
+from shared.messaging.entries import EnvelopeJson, EventRow, PayloadView
 from shared.messaging.registry import (
     ENVELOPE_FILTERS,
     IndexFields,
-    Payload,
     registered_fields,
     registered_producers,
 )
 from shared.messaging.registry import register_fields as register_fields  # the system registers through either
 from shared.messaging.registry import register_producers as register_producers
+from shared.strictjson import JsonObject
 
 log = logging.getLogger("lapkin.index")
 
@@ -68,8 +69,9 @@ def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
-def decode(fields: Any) -> dict[str, Any]:
-    """The JSON body of an entry, whether FastStream's binary format or raw JSON."""
+def decode(fields: Any) -> JsonObject:
+    """The JSON body of an entry, whether FastStream's binary format or raw JSON: an envelope on a service's stream
+    (`read_envelope`), a dead letter on a `.dlq` stream, a record on the `.ops` stream."""
     fields = {_text(k): v for k, v in fields.items()}
     raw = fields.get("__data__")
     if raw is None:
@@ -81,6 +83,16 @@ def decode(fields: Any) -> dict[str, Any]:
     except ValueError:
         return {"raw": _text(body)}
     return out if isinstance(out, dict) else {"raw": out}
+
+
+def read_envelope(fields: Any) -> EnvelopeJson:
+    """The envelope of an entry of a service's stream, as written (read without validation: see `entries`)."""
+    return cast(EnvelopeJson, decode(fields))
+
+
+def event_row(stream: str, entry_id: str, fields: Any) -> EventRow:
+    """An entry of a service's stream as the operators' tools show it: where it is, then its envelope."""
+    return cast(EventRow, {"stream": stream, "id": entry_id, **decode(fields)})
 
 
 _ENTRY_ID = re.compile(r"(\d{1,20})(?:-(\d{1,20}))?")
@@ -112,7 +124,7 @@ def entry_time(entry_id: str) -> datetime:
     return datetime.fromtimestamp(int(entry_id.split("-")[0]) / 1000, UTC)
 
 
-def payload_of(env: dict[str, Any]) -> Payload:
+def payload_of(env: EnvelopeJson) -> PayloadView:
     payload = env.get("payload")
     return payload if isinstance(payload, dict) else {}
 
@@ -123,7 +135,7 @@ def version_key(fields: IndexFields | None = None) -> str | None:
     return versioned[0] if versioned else None
 
 
-def version_of(env: dict[str, Any], fields: IndexFields | None = None) -> tuple[Any, Any]:
+def version_of(env: EnvelopeJson, fields: IndexFields | None = None) -> tuple[object, object]:
     """(id, version) of the work an event made or names, (None, None) when it names none."""
     versioned = (fields or registered_fields()).versioned
     if versioned is None:
@@ -132,7 +144,7 @@ def version_of(env: dict[str, Any], fields: IndexFields | None = None) -> tuple[
     return payload.get(versioned[1]), payload.get(versioned[2])
 
 
-def keys_for(prefix: str, stream: str, env: dict[str, Any], fields: IndexFields | None = None) -> dict[str, list[str]]:
+def keys_for(prefix: str, stream: str, env: EnvelopeJson, fields: IndexFields | None = None) -> dict[str, list[str]]:
     """Filter name → the index keys (values) this event belongs to."""
     fields = fields or registered_fields()
     payload = payload_of(env)
@@ -152,32 +164,32 @@ def keys_for(prefix: str, stream: str, env: dict[str, Any], fields: IndexFields 
 UPSTREAM_MAX = 200  # causes followed up from a report's events, at most
 
 
-def names_ref(env: dict[str, Any], ident: str) -> bool:
+def names_ref(env: EnvelopeJson, ident: str) -> bool:
     """Whether an event names `ident` in one of its ref fields (or carries it as its correlation or event id)."""
     payload = payload_of(env)
     named = (env.get("correlation_id"), env.get("event_id"), *(payload.get(k) for k in registered_fields().refs))
     return ident in named
 
 
-def names_report(env: dict[str, Any], ident: str) -> bool:
+def names_report(env: EnvelopeJson, ident: str) -> bool:
     """Whether an event names `ident` as a report (`IndexFields.reports`): a report's trace also shows what it was
     drawn from."""
     payload = payload_of(env)
     return ident in (payload.get(k) for k in registered_fields().reports)
 
 
-def is_source(env: dict[str, Any]) -> bool:
+def is_source(env: EnvelopeJson) -> bool:
     """Whether an event is one reports are drawn from (`IndexFields.sources`)."""
     payload = env.get("payload")
     return isinstance(payload, dict) and any(payload.get(k) for k in registered_fields().sources)
 
 
-def drawn_from(env: dict[str, Any]) -> tuple[str, str] | None:
+def drawn_from(env: EnvelopeJson) -> tuple[str, str] | None:
     """(filter, value) whose source events this event was drawn from (those written before it), else None."""
     return registered_fields().drawn_from(env)
 
 
-def matches(env: dict[str, Any], stream: str, filters: dict[str, str], prefix: str = "") -> bool:
+def matches(env: EnvelopeJson, stream: str, filters: dict[str, str], prefix: str = "") -> bool:
     """Whether an event passes the filters (the live feed checks new entries with this, the index is not needed)."""
     keys = keys_for(prefix, stream, env)
     return all(value in keys.get(name, []) for name, value in filters.items() if value)
@@ -185,7 +197,7 @@ def matches(env: dict[str, Any], stream: str, filters: dict[str, str], prefix: s
 
 @dataclass
 class Page:
-    rows: list[dict[str, Any]]
+    rows: list[EventRow]
     next_before: str | None  # entry id to pass as `before` for the next (older) page
     scanned: int = 0  # index members looked at (how selective the filters were)
     newest: dict[str, str] = field(default_factory=dict)
@@ -208,7 +220,7 @@ class EventIndex:
     def values(self, name: str) -> list[str]:
         return sorted(_text(v) for v in self.r.smembers(f"{self.prefix}.idx:values:{name}"))
 
-    def _fetch(self, members: list[str]) -> list[dict[str, Any]]:
+    def _fetch(self, members: list[str]) -> list[EventRow]:
         pipe = self.r.pipeline(transaction=False)
         for m in members:
             stream, _, entry_id = m.partition("|")
@@ -217,10 +229,10 @@ class EventIndex:
         for m, found in zip(members, pipe.execute(), strict=True):
             stream, _, entry_id = m.partition("|")
             if found:
-                rows.append({"stream": stream, "id": entry_id, **decode(found[0][1])})
+                rows.append(event_row(stream, entry_id, found[0][1]))
         return rows
 
-    def entry(self, stream: str, entry_id: str) -> dict[str, Any] | None:
+    def entry(self, stream: str, entry_id: str) -> EventRow | None:
         if not is_entry_id(entry_id):
             return None
         rows = self._fetch([f"{stream}|{entry_id}"])
@@ -261,13 +273,13 @@ class EventIndex:
     def _page_streams(
         self, streams: list[str], limit: int, cursor: tuple[str, str] | None, hi: float | None, lo: float | None
     ) -> Page:
-        rows = []
+        rows: list[EventRow] = []
         for stream in streams:
             top = id_of(hi) if hi is not None else "+"
             if cursor:  # the same id on a stream that sorts lower has not been shown yet
                 top = cursor[0] if cursor[1] and stream < cursor[1] else f"({cursor[0]}"
             batch = self.r.xrevrange(stream, max=top, min=id_of(lo) if lo is not None else "-", count=limit)
-            rows += [{"stream": stream, "id": _text(i), **decode(f)} for i, f in batch]
+            rows += [event_row(stream, _text(i), f) for i, f in batch]
         rows.sort(key=lambda r: (score_of(r["id"]), _id_tuple(r["id"]), r["stream"]), reverse=True)
         rows = rows[:limit]
         last = f"{rows[-1]['id']}@{rows[-1]['stream']}" if len(rows) == limit else None
@@ -338,7 +350,7 @@ class EventIndex:
     def members(self, key: str, min_score: float | str = "-inf") -> list[tuple[str, float]]:
         return [(_text(m), s) for m, s in self.r.zrangebyscore(key, min_score, "+inf", withscores=True)]
 
-    def trace(self, ident: str) -> list[dict[str, Any]]:
+    def trace(self, ident: str) -> list[EventRow]:
         """A piece of work's (or an event's, a correlation's) whole path, oldest first: the events that name the id
         (`IndexFields.refs`), then downstream by causation and by the versions of work they produced — the same path as
         `shared.messaging.ops.Ops.trace`, but read through the index instead of every stream."""
@@ -382,15 +394,15 @@ class EventIndex:
         # entries of two streams written in the same millisecond tie: an effect still comes after its cause
         parent = {str(row.get("event_id")): row.get("causation_id") for row in rows}
 
-        def depth(row: dict[str, Any]) -> int:
+        def depth(row: EventRow) -> int:
             n, cause = 0, row.get("causation_id")
-            while cause in parent and n < len(parent):
+            while cause is not None and cause in parent and n < len(parent):
                 n, cause = n + 1, parent[cause]
             return n
 
         return sorted(rows, key=lambda row: (score_of(row["id"]), depth(row)))
 
-    def _upstream(self, rows: list[dict[str, Any]]) -> list[tuple[str, float]]:
+    def _upstream(self, rows: list[EventRow]) -> list[tuple[str, float]]:
         """What a report was drawn from: the causes of `rows`, up the causation chain, and for each event drawn from
         sources (`IndexFields.drawn_from`), those sources written before it."""
         found: dict[str, float] = {}
@@ -449,7 +461,7 @@ class Indexer:
 
         await ensure_groups(self.r, self.streams, INDEXER_GROUP)
 
-    def _write(self, pipe: Any, stream: str, entry_id: str, env: dict[str, Any]) -> None:
+    def _write(self, pipe: Any, stream: str, entry_id: str, env: EnvelopeJson) -> None:
         member = f"{stream}|{entry_id}"
         score = score_of(entry_id)
         menus = menu_filters()
@@ -471,7 +483,7 @@ class Indexer:
                 eid = _text(entry_id)
                 if fields:  # None: deleted since it was delivered
                     try:
-                        self._write(pipe, name, eid, decode(fields))
+                        self._write(pipe, name, eid, read_envelope(fields))
                     except Exception as exc:  # a poison entry must not hold back the batch: it stays unindexed
                         log.warning("indexer: %s %s not indexed: %s", name, eid, exc)
                 acks.setdefault(name, []).append(eid)

@@ -15,12 +15,13 @@ import json
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NotRequired, TypedDict, cast
 
 from redis import Redis
 from redis.exceptions import ResponseError
 
 from shared.config import Settings
+from shared.messaging.entries import DeadLetterRow, EventRow
 from shared.messaging.guard import epoch_key
 from shared.messaging.index import (
     INDEXER_GROUP,
@@ -28,6 +29,7 @@ from shared.messaging.index import (
     decode,
     drawn_from,
     entry_time,
+    event_row,
     is_entry_id,
     is_source,
     keys_for,
@@ -35,7 +37,7 @@ from shared.messaging.index import (
     names_report,
     version_of,
 )
-from shared.observability import reconcile_key
+from shared.observability import ReconcileResult, reconcile_key
 
 __all__ = [
     "DeadLetterAmbiguous",
@@ -52,6 +54,39 @@ def expected_groups(readers: Mapping[str, Sequence[str]], producer: str) -> list
     """The consumer groups a running system keeps on a producer's stream: every service that reads it and the event
     indexer, which reads them all."""
     return sorted((*readers[producer], INDEXER_GROUP))
+
+
+class GroupStatus(TypedDict):
+    """One consumer group on a stream, as Redis reports it."""
+
+    group: str
+    pending: int
+    lag: int | None  # None: Redis cannot tell (entries were deleted)
+    oldest_pending_s: float | None  # age of the oldest pending entry since it was written; None: none pending
+
+
+class StreamStatus(TypedDict):
+    """A stream (a producer's, or a group's retry stream), its dead letters and its consumer groups."""
+
+    stream: str
+    length: int
+    dlq: int  # dead letters of this stream
+    groups: list[GroupStatus]
+    missing: list[str]  # groups the system keeps on it that Redis does not hold
+    retry_for: NotRequired[str]  # a retry stream: the one group that reads it
+
+
+class Replayed(TypedDict):
+    replayed_to: str  # the group's retry stream
+    group: str
+    id: str  # the entry id on the retry stream
+    event_id: str | None
+
+
+class Dropped(TypedDict):
+    dropped: str  # the dead letter's entry id
+    row: str
+    group: str | None
 
 
 class DeadLetterNotFound(KeyError):
@@ -79,8 +114,9 @@ return 1
 """
 
 
-def group_of(letter: dict[str, Any]) -> str | None:
-    """The consumer group that failed a dead letter (`group`; older ones name it only in `consumer`)."""
+def group_of(letter: Mapping[str, object]) -> str | None:
+    """The consumer group that failed a dead letter (`group`; older ones name it only in `consumer`): read from the
+    letter as written, as shown (`DeadLetterRow`) or as recorded on the `.ops` stream."""
     found = letter.get("group") or letter.get("consumer")
     return str(found) if found else None
 
@@ -117,9 +153,9 @@ class Ops:
     def dlq_streams(self) -> list[str]:
         return [f"{s}.dlq" for s in self.streams()]
 
-    def events(self, *, count: int = 20, type_: str | None = None, service: str | None = None) -> list[dict[str, Any]]:
+    def events(self, *, count: int = 20, type_: str | None = None, service: str | None = None) -> list[EventRow]:
         """Newest first, across every stream (XREVRANGE), filtered."""
-        rows: list[dict[str, Any]] = []
+        rows: list[EventRow] = []
         for producer in self.producers if service is None else (service,):
             stream = self.s.stream(producer)
             cursor = "+"
@@ -128,31 +164,31 @@ class Ops:
                 if not batch:
                     break
                 for entry_id, fields in batch:
-                    env = decode(fields)
-                    if type_ is None or env.get("type") == type_:
-                        rows.append({"stream": stream, "id": _text(entry_id), **env})
+                    row = event_row(stream, _text(entry_id), fields)
+                    if type_ is None or row.get("type") == type_:
+                        rows.append(row)
                 if len(batch) < max(count, 100) or sum(r["stream"] == stream for r in rows) >= count:
                     break
                 cursor = f"({_text(batch[-1][0])}"
         rows.sort(key=lambda r: tuple(int(x) for x in r["id"].split("-")), reverse=True)
         return rows[:count]
 
-    def follow(self, *, type_: str | None = None) -> Iterator[dict[str, Any]]:
+    def follow(self, *, type_: str | None = None) -> Iterator[EventRow]:
         last = {s: "$" for s in self.streams()}
         while True:
             for stream, entries in self.r.xread(last, block=1000) or []:
                 name = _text(stream)
                 for entry_id, fields in entries:
                     last[name] = _text(entry_id)
-                    env = decode(fields)
-                    if type_ is None or env.get("type") == type_:
-                        yield {"stream": name, "id": _text(entry_id), **env}
+                    row = event_row(name, _text(entry_id), fields)
+                    if type_ is None or row.get("type") == type_:
+                        yield row
 
-    def status(self) -> list[dict[str, Any]]:
+    def status(self) -> list[StreamStatus]:
         """Per stream: length, dead letters, per consumer group its pending count, oldest pending age, lag, and the
         groups the system keeps on it that Redis does not hold (`missing`). Then each consuming group's retry stream
         (replayed dead letters) that exists, with that group (`retry_for`)."""
-        out = []
+        out: list[StreamStatus] = []
         for producer in self.producers:
             stream = self.s.stream(producer)
             groups = self._groups(stream)
@@ -172,8 +208,8 @@ class Ops:
             )  # fmt: skip
         return out
 
-    def _groups(self, stream: str) -> list[dict[str, Any]]:
-        groups = []
+    def _groups(self, stream: str) -> list[GroupStatus]:
+        groups: list[GroupStatus] = []
         try:
             infos = self.r.xinfo_groups(stream)
         except ResponseError:  # no such stream
@@ -193,7 +229,7 @@ class Ops:
             )
         return groups
 
-    def reconciliation(self) -> dict[str, Any] | None:
+    def reconciliation(self) -> ReconcileResult | None:
         """The newest `lapkin reconcile` result (None: never run on this Redis)."""
         found = self.r.get(reconcile_key(self.s.stream_prefix))
         return json.loads(found) if found else None
@@ -203,7 +239,7 @@ class Ops:
         found = self.r.get(epoch_key(self.s.stream_prefix))
         return _text(found) if found is not None else None
 
-    def dlq(self, stream: str | None = None) -> list[dict[str, Any]]:
+    def dlq(self, stream: str | None = None) -> list[DeadLetterRow]:
         """Every dead letter (of one producer's stream when given), oldest first, each with its consumer group
         (`group`) and row id (`row`)."""
         rows = []
@@ -212,13 +248,13 @@ class Ops:
                 rows.append(self._letter(dlq, _text(entry_id), fields))
         return rows
 
-    def _letter(self, dlq: str, entry_id: str, fields: Any) -> dict[str, Any]:
-        letter = {"dlq": dlq, "id": entry_id, **decode(fields)}
-        letter["group"] = group_of(letter)
-        letter["row"] = row_id(dlq, entry_id)
-        return letter
+    def _letter(self, dlq: str, entry_id: str, fields: Any) -> DeadLetterRow:
+        """A dead letter as written (`entries.DeadLetterJson`, read without validation), with its group and row."""
+        body = decode(fields)
+        letter = {"dlq": dlq, "id": entry_id, **body, "group": group_of(body), "row": row_id(dlq, entry_id)}
+        return cast(DeadLetterRow, letter)
 
-    def dlq_entry(self, dlq: str, entry_id: str) -> dict[str, Any] | None:
+    def dlq_entry(self, dlq: str, entry_id: str) -> DeadLetterRow | None:
         if not is_entry_id(entry_id):
             return None
         found = self.r.xrange(dlq, min=entry_id, max=entry_id)
@@ -243,7 +279,7 @@ class Ops:
     def _ops_stream(self) -> str:
         return f"{self.s.stream_prefix}.ops"
 
-    def replay(self, dlq: str, entry_id: str, by: str = "cli") -> dict[str, Any]:
+    def replay(self, dlq: str, entry_id: str, by: str = "cli") -> Replayed:
         """Redeliver a dead letter's event to the consumer group that failed it, and to no other: onto that group's
         retry stream, with the same event_id (a group that applied it meanwhile applies it once). Atomic with the
         dead letter's removal and the record on `<prefix>.ops`; replaying the same row again raises
@@ -283,7 +319,7 @@ class Ops:
         event_id = body.get("event_id") if isinstance(body, dict) else None
         return {"replayed_to": retry, "group": group, "id": _text(new_id), "event_id": event_id}
 
-    def drop(self, dlq: str, entry_id: str, by: str = "cli") -> dict[str, Any]:
+    def drop(self, dlq: str, entry_id: str, by: str = "cli") -> Dropped:
         """Remove this one dead letter (the other groups' dead letters of the same event stay), recorded."""
         entry = self.dlq_entry(dlq, entry_id)
         if entry is None:
@@ -302,7 +338,7 @@ class Ops:
             raise DeadLetterNotFound(f"{dlq} {entry_id}")
         return {"dropped": entry_id, "row": entry["row"], "group": entry["group"]}
 
-    def trace(self, ident: str) -> list[dict[str, Any]]:
+    def trace(self, ident: str) -> list[EventRow]:
         """A piece of work's whole path: through the event index when a service keeps one (fast on any
         stream length), else by reading every stream (`trace_by_scan`)."""
         index = EventIndex(self.r, self.s.stream_prefix, producers=self.producers)
@@ -310,17 +346,18 @@ class Ops:
             return index.trace(ident)
         return self.trace_by_scan(ident)
 
-    def trace_by_scan(self, ident: str) -> list[dict[str, Any]]:
+    def trace_by_scan(self, ident: str) -> list[EventRow]:
         """Every event whose correlation id, event id or payload (a ref field) names the id, in order, followed
         downstream by causation and by the versions of work it made, as the system registered its events
         (`shared.messaging.index.IndexFields`)."""
-        all_events = []
-        for stream in self.streams():
-            for entry_id, fields in self.r.xrange(stream):
-                all_events.append({"stream": stream, "id": _text(entry_id), **decode(fields)})
+        all_events = [
+            event_row(stream, _text(entry_id), fields)
+            for stream in self.streams()
+            for entry_id, fields in self.r.xrange(stream)
+        ]
         all_events.sort(key=lambda r: tuple(int(x) for x in r["id"].split("-")))
         related: set[str] = set()
-        made: set[tuple[Any, Any]] = set()  # (id, version) of work a traced event produced
+        made: set[tuple[object, object]] = set()  # (id, version) of work a traced event produced
         path = []
         for env in all_events:
             version = version_of(env)

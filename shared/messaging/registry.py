@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+
+from shared.messaging.entries import EnvelopeJson, PayloadView
 
 ENVELOPE_FILTERS = ("type", "service")
 _PRODUCERS: list[str] = []  # the system's producing services, as the system registers them (register_producers)
@@ -25,16 +26,13 @@ def registered_producers() -> tuple[str, ...]:
     return tuple(_PRODUCERS)
 
 
-Payload = dict[str, Any]
-
-
 @dataclass(frozen=True)
 class IndexFields:
     """What the index reads from an event's payload, beyond the envelope (type, producer, correlation and causation
     ids). The system registers it (`register_fields`); the kernel names no payload field."""
 
     # filter name → its values for a payload (what an operator narrows the log by; the menus offer what was seen)
-    filters: Mapping[str, Callable[[Payload], list[str]]] = field(default_factory=dict)
+    filters: Mapping[str, Callable[[PayloadView], list[str]]] = field(default_factory=dict)
     refs: tuple[str, ...] = ()  # payload fields whose value names a piece of work: a trace starts from any of them
     # (index key, id field, version field) of work made in versions: a trace follows a version from the event that
     # made it on
@@ -42,7 +40,7 @@ class IndexFields:
     reports: tuple[str, ...] = ()  # ref fields of a report: its trace also shows what it was drawn from
     sources: tuple[str, ...] = ()  # ref fields of the events reports are drawn from
     # (filter, value) whose source events an event was drawn from, written before it (None: drawn from none)
-    drawn_from: Callable[[dict[str, Any]], tuple[str, str] | None] = lambda env: None
+    drawn_from: Callable[[EnvelopeJson], tuple[str, str] | None] = lambda env: None
 
 
 _FIELDS: list[IndexFields] = [IndexFields()]

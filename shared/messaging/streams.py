@@ -28,6 +28,7 @@ from shared.config import Settings
 from shared.db import database_unavailable
 from shared.events.catalogue import Payload, UnknownEvent, parse_payload
 from shared.events.envelope import Envelope, utcnow
+from shared.messaging.entries import DeadLetterJson
 from shared.messaging.outbox import ProcessedEvent, claim_event
 from shared.observability import STUCK_FACTOR, Metrics, correlation, group_states
 
@@ -376,7 +377,7 @@ class EventConsumer:
             )
         entry = msg.raw_message.get("message_ids") if isinstance(msg.raw_message, dict) else None
         read_id = _text(entry[0]) if entry else None
-        letter: dict[str, Any] = {
+        letter: DeadLetterJson = {
             "envelope": _json_safe(body),
             "dead_reason": reason,
             "original_stream": stream,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import (
     BaseModel,
@@ -16,9 +16,7 @@ from pydantic import (
 )
 
 from shared.decimals import as_decimal
-
-JsonObject = dict[str, Any]
-"""A JSON object as it is written: an event's raw payload, or a document form (v1's, what tables store)."""
+from shared.strictjson import JsonObject as JsonObject  # a JSON object as written: a raw payload, a document form
 
 Dec = Annotated[
     Decimal,

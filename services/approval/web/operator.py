@@ -33,7 +33,6 @@ from services.approval.web.deps import CsrfValid, CurrentOperator, Viewer
 from services.approval.web.errors import not_found_page
 from services.approval.web.i18n import WIB
 from services.approval.web.presenters.operator import (
-    Letter,
     dlq_row,
     group_rows,
     labels,
@@ -45,8 +44,18 @@ from services.approval.web.presenters.operator import (
 from services.approval.web.rendering import TEMPLATES
 from services.operations import Ops
 from shared.i18n import operator_text
-from shared.messaging.index import FILTERS, INDEXER_GROUP, EventIndex, Indexer, decode, entry_time, is_entry_id, matches
-from shared.messaging.ops import group_of, row_id
+from shared.messaging.entries import EventRow
+from shared.messaging.index import (
+    FILTERS,
+    INDEXER_GROUP,
+    EventIndex,
+    Indexer,
+    entry_time,
+    event_row,
+    is_entry_id,
+    matches,
+)
+from shared.messaging.ops import Dropped, Replayed, group_of, row_id
 from shared.service import Runtime, RuntimeDep
 
 # ---- the indexer runs with the service ------------------------------------------------------------------------
@@ -95,7 +104,7 @@ def _render(request: Request, name: str, viewer: Viewer, ctx: Mapping[str, objec
     return rendering.page(request, name, viewer.ws, ctx, official=viewer.official)
 
 
-def _row_html(row: Letter, lang: str) -> str:
+def _row_html(row: EventRow, lang: str) -> str:
     return TEMPLATES.get_template("operator_row.html").render(r=row_view(row), L=labels(lang))
 
 
@@ -193,9 +202,9 @@ async def events_live(request: Request, rt: RuntimeDep, after: str | None = None
                     for entry_id, fields in entries:
                         eid = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
                         last[name] = eid
-                        env = decode(fields)
-                        if matches(env, name, filters):
-                            rows.append({"stream": name, "id": eid, **env})
+                        row = event_row(name, eid, fields)
+                        if matches(row, name, filters):
+                            rows.append(row)
                 rows.sort(key=lambda r: tuple(int(x) for x in r["id"].split("-")))
                 for r in rows:
                     data = json.dumps({"id": r["id"], "html": _row_html(r, lang)})
@@ -292,6 +301,7 @@ def dlq_action(
     if dlq not in ops.dlq_streams():
         return Response(status_code=404)
     by = f"web:{viewer.official.username}"
+    done: Replayed | Dropped
     try:
         if action == "kirim-ulang":
             done = ops.replay(dlq, entry, by=by)

@@ -6,12 +6,15 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from datetime import timedelta
-from typing import Any, NotRequired, TypedDict, TypeVar, cast
+from typing import Any, NotRequired, TypedDict, cast
 
 from services.approval.web.i18n import WIB
 from shared import clock
 from shared.i18n import operator_text
+from shared.messaging.entries import DeadLetterRow as StoredDeadLetter
+from shared.messaging.entries import EventRow as StoredEvent
 from shared.messaging.index import entry_time
+from shared.messaging.ops import GroupStatus, StreamStatus
 
 
 def labels(lang: str) -> Callable[[str], str]:
@@ -74,8 +77,6 @@ class DeadLetterRow(TypedDict):
     reason_short: str
 
 
-Letter = Mapping[str, Any]  # a dead letter or an indexed event as the kernel's tools read them from Redis
-R = TypeVar("R", bound=Mapping[str, Any])
 
 
 def _about(payload: Mapping[str, object]) -> str:
@@ -91,7 +92,7 @@ def _about(payload: Mapping[str, object]) -> str:
     return " ".join(parts)
 
 
-def row_view(row: Letter, *, full: bool = False) -> EventRow:
+def row_view(row: StoredEvent, *, full: bool = False) -> EventRow:
     """What a page shows of an event: the list's row (a summary), and with `full` the whole envelope (its own page
     only)."""
     payload = row.get("payload") if isinstance(row.get("payload"), dict) else {}
@@ -117,7 +118,7 @@ def since(delta: timedelta) -> str:
     return f"+{s:.3f} s" if s < 60 else f"+{int(s // 60)} min {s % 60:.0f} s"
 
 
-def dlq_row(d: Letter) -> DeadLetterRow:
+def dlq_row(d: StoredDeadLetter) -> DeadLetterRow:
     """A dead letter's row: its group, the event's type and id, the envelope and the reason cut short."""
     env = d.get("envelope")
     body = env if isinstance(env, dict) else loads(env)
@@ -136,14 +137,15 @@ def dlq_row(d: Letter) -> DeadLetterRow:
     )
 
 
-def group_rows(rows: list[R], reclaim_idle_ms: int) -> list[R]:
+def group_rows(rows: list[StreamStatus], reclaim_idle_ms: int) -> list[dict[str, Any]]:
     """Each consumer group's oldest pending age as read ("12.5 s", "3 min"), and whether it looks stuck."""
-    for r in rows:
-        for g in r["groups"]:
-            s = g["oldest_pending_s"]
-            g["oldest"] = "" if s is None else (f"{s:.1f} s" if s < 120 else f"{s / 60:.0f} min")
-            g["stuck"] = s is not None and s > 3 * reclaim_idle_ms / 1000
-    return rows
+
+    def group(g: GroupStatus) -> dict[str, Any]:
+        s = g["oldest_pending_s"]
+        oldest = "" if s is None else (f"{s:.1f} s" if s < 120 else f"{s / 60:.0f} min")
+        return {**g, "oldest": oldest, "stuck": s is not None and s > 3 * reclaim_idle_ms / 1000}
+
+    return [{**r, "groups": [group(g) for g in r["groups"]]} for r in rows]
 
 
 def short(reason: str, limit: int = 90) -> str:
