@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from shared.events.envelope import Envelope
+from shared.events.versions import current_version
 from shared.sakip import JsonObject, Periode, PerjanjianKinerja, Rekap
 from shared.sakip.rekap import Status
 
@@ -213,10 +214,7 @@ CATALOGUE: dict[str, type[Payload]] = {
         DocumentPublished,
     )
 }
-CURRENT_VERSION: dict[str, int] = {name: 1 for name in CATALOGUE} | {
-    "PerjanjianKinerjaPublished": 2,
-    "RekapCompleted": 2,
-}
+CURRENT_VERSION: dict[str, int] = {name: current_version(name) for name in CATALOGUE}
 
 
 def _pk_v1(payload: JsonObject) -> JsonObject:

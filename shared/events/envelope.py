@@ -7,6 +7,7 @@ from uuid import uuid4
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.events.versions import current_version
 from shared.strictjson import JsonObject
 
 
@@ -38,12 +39,10 @@ def new_envelope(
     causation_id: str | None = None,
 ) -> Envelope:
     """Build an envelope; the correlation id is copied from the causing event when there is one."""
-    from shared.events.catalogue import CURRENT_VERSION
-
     body = payload.model_dump(mode="json") if isinstance(payload, BaseModel) else payload
     return Envelope(
         type=type_,
-        version=version or CURRENT_VERSION.get(type_, 1),
+        version=version or current_version(type_),
         producer=producer,
         correlation_id=correlation_id or (causation.correlation_id if causation else str(uuid4())),
         causation_id=causation.event_id if causation else causation_id,
