@@ -203,7 +203,7 @@ RULES_OTHER = (  # rules named where they are raised (api.py, bukti.py, bulk.py,
     "not_storable", "database_unavailable", "busy", "internal_error", "duplicate_row", "too_many_rows",
     "unknown_submission", "unknown_bukti", "unknown_version", "no_indikator", "invalid_form", "invalid_multipart",
     "invalid_file", "invalid_file_type", "empty_file", "file_missing", "too_many_files", "too_many_parts",
-    "unpacked_too_large", "not_a_template", "formula_without_value", "invalid",
+    "unpacked_too_large", "not_a_template", "formula_without_value", "invalid", "duplicate_parameter",
 )  # fmt: skip
 
 
