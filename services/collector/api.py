@@ -335,7 +335,7 @@ SUBMISSION = {
     **answer(
         200, s.LaporanDiterima, "dry_run=true: jawaban yang akan diberikan; tidak ada yang disimpan / nothing stored"
     ),
-    **error_responses(409, 429),
+    **error_responses(409, 429, 503),  # the database away, or every parse slot busy: Retry-After (shared.service)
 }
 IDEMPOTENCY_KEY = (
     "Kunci unik pengiriman ini: diulang dengan isi yang sama, jawaban pertama diberikan lagi tanpa menyimpan dua kali; "
@@ -586,7 +586,7 @@ def post_laporan_triwulan_upload(
     response_model=None,
     responses={
         **answer(200, s.BulkDiterima, "Setiap baris dijawab / every row answered"),
-        **error_responses(409, 429),
+        **error_responses(409, 429, 503),
     },
 )
 def post_laporan_triwulan_bulk(

@@ -71,7 +71,7 @@ def _in_session(engine: Any, work: Callable[..., T], *args: Any, **kwargs: Any) 
     responses={
         **answer(201, s.Bukti, "Berkas dilampirkan / attached"),
         **answer(200, s.Bukti, "Berkas yang sama sudah terlampir: barisnya / these bytes were attached already"),
-        **error_responses(409, 429),
+        **error_responses(409, 429, 503),
     },
 )
 async def post_bukti(submission_id: str, request: Request, rt: RuntimeDep, caller: Submitter) -> JSONResponse:

@@ -375,3 +375,28 @@ def test_a_refused_dry_run_or_idempotency_key_says_what_it_takes(loaded: Service
         err["message_id"].startswith("Idempotency-Key:") and "200" in err["message_id"] and "200" in err["message_en"]
     )
     assert submissions(loaded) == 0
+
+
+# ---- second tester: the OpenAPI's answers and words ------------------------------------------------------------------
+
+
+def test_the_submission_routes_declare_their_503_in_the_error_shape(spec: dict[str, Any]) -> None:
+    for path in (URL, "/api/v1/laporan-bulanan", f"{URL}/upload", f"{URL}/bulk", URL + "/{submission_id}/bukti"):
+        answer = spec["paths"][path]["post"]["responses"]["503"]
+        assert answer["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ErrorBody"}, path
+        assert "Retry-After" in answer["headers"], path
+
+
+def test_the_error_models_and_healthz_are_described_indonesian_first(spec: dict[str, Any]) -> None:
+    schemas = spec["components"]["schemas"]
+    for model, first in (("ErrorBody", "Badan"), ("ErrorItemModel", "Satu masalah")):
+        assert schemas[model]["description"].startswith(first) and " / " in schemas[model]["description"], model
+    item = schemas["ErrorItemModel"]["properties"]
+    assert item["field"]["examples"] == ["realisasi[0].nilai"]
+    assert all(
+        e.startswith("realisasi[0].nilai:") for e in item["message_id"]["examples"] + item["message_en"]["examples"]
+    )
+    health = spec["paths"]["/healthz"]["get"]
+    assert " / " in health["description"] and health["summary"] != "Healthz"
+    assert all(" / " in answer["description"] for answer in health["responses"].values())
+    assert "headers" not in health["responses"]["503"]  # it sends no Retry-After
