@@ -140,10 +140,7 @@ def read_kalender(tahun: int, body: Any, tz: tzinfo = OFFICE) -> dict[int, tuple
             continue
         check_fields(p, item, WINDOW_FIELDS, f"{where}.")
         tw = item.get("triwulan")
-        if isinstance(tw, bool) or not isinstance(tw, int):
-            p.add(f"{where}.triwulan", "required" if tw is None else "not_an_integer", " (1–4)", " (1–4)")
-            continue
-        if tw not in QUARTERS:
+        if isinstance(tw, bool) or not isinstance(tw, int) or tw not in QUARTERS:
             p.add(f"{where}.triwulan", "not_allowed", " (1–4)", " (1–4)")
             continue
         if tw in chosen:
