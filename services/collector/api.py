@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.dependencies.models import Dependant
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from sqlalchemy.exc import IntegrityError
@@ -26,7 +27,16 @@ from services.collector.keys import KeyCache
 from services.collector.models import IdempotencyRecord
 from services.collector.validation import TAHUN_MAX, TAHUN_MIN
 from shared.contract import answer, json_body_of, operation_name
-from shared.errors import FORBIDDEN, UNAUTHORIZED, ApiError, ErrorItem, api_error, error_body, error_responses
+from shared.errors import (
+    FORBIDDEN,
+    UNAUTHORIZED,
+    ApiError,
+    ErrorItem,
+    api_error,
+    error_body,
+    error_responses,
+    from_validation,
+)
 from shared.ratelimit import RateLimiter
 from shared.sakip import TRIWULAN_PATTERN
 from shared.security import hash_api_key
@@ -74,6 +84,37 @@ async def domain_error_handler(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(error_body(err.errors), status_code=err.status)
 
 
+IDEMPOTENCY_KEY_MAX = 200
+# What a path, query or header parameter takes, said in FastAPI's refusals of it (the kernel's words say only what is
+# wrong); a header named as an agency sends it.
+ALLOWED: dict[str, tuple[str, str]] = {
+    "tahun": (f"{TAHUN_MIN}–{TAHUN_MAX}", f"{TAHUN_MIN}–{TAHUN_MAX}"),
+    "periode": ("TW1–TW4", "TW1–TW4"),
+    "triwulan": ("1–4", "1–4"),
+    "dry_run": ("true/false", "true/false"),
+    "atomic": ("true/false", "true/false"),
+    "revoked": ("true/false", "true/false"),
+    "Idempotency-Key": (f"paling banyak {IDEMPOTENCY_KEY_MAX} karakter", f"at most {IDEMPOTENCY_KEY_MAX} characters"),
+}
+HEADERS = {"idempotency-key": "Idempotency-Key"}
+
+
+async def validation_error_handler(_: Request, exc: Exception) -> JSONResponse:
+    """FastAPI's refusal of a parameter (shared.errors' words), with the values the parameter takes."""
+    assert isinstance(exc, RequestValidationError)
+    return JSONResponse(error_body([_with_allowed(e) for e in from_validation(exc)]), status_code=422)
+
+
+def _with_allowed(e: ErrorItem) -> ErrorItem:
+    field = HEADERS.get(e.field or "", e.field)
+    mid, men = e.message_id, e.message_en
+    if field != e.field and e.field:
+        mid, men = mid.replace(e.field, field or "", 1), men.replace(e.field, field or "", 1)
+    if field in ALLOWED:
+        mid, men = f"{mid} ({ALLOWED[field][0]})", f"{men} ({ALLOWED[field][1]})"
+    return ErrorItem(field, e.rule, mid, men)
+
+
 async def unit_or_admin(request: Request, rt: RuntimeDep) -> Caller:
     """async, with the database asked (in a worker thread) only for a key not seen in the last seconds and no
     revocation since (services/collector/keys.py): every report passes here, and a worker thread per request is a
@@ -111,20 +152,28 @@ async def known_query(request: Request, _: UnitOrAdmin) -> None:
     data)."""
     route = request.scope.get("route")
     declared = _query_names(route.dependant) if isinstance(route, APIRoute) else set()
-    unknown = [name for name in dict.fromkeys(request.query_params.keys()) if name not in declared]
-    if unknown:
-        raise ApiError(
-            422,
-            [
-                ErrorItem(
-                    shown(name),
-                    "unknown_field",
-                    f"{shown(name)}: parameter query tidak dikenal (periksa ejaannya; permintaan tidak dijalankan)",
-                    f"{shown(name)}: unknown query parameter (check its spelling; the request was not carried out)",
-                )
-                for name in unknown
-            ],
+    names = [name for name, _ in request.query_params.multi_items()]
+    unknown = [name for name in dict.fromkeys(names) if name not in declared]
+    repeated = [name for name in dict.fromkeys(names) if name in declared and names.count(name) > 1]
+    errors = [
+        ErrorItem(
+            shown(name),
+            "unknown_field",
+            f"{shown(name)}: parameter query tidak dikenal (periksa ejaannya; permintaan tidak dijalankan)",
+            f"{shown(name)}: unknown query parameter (check its spelling; the request was not carried out)",
         )
+        for name in unknown
+    ] + [
+        ErrorItem(
+            name,
+            "duplicate_parameter",
+            f"{name}: parameter query disebut lebih dari sekali; kirim satu nilai (permintaan tidak dijalankan)",
+            f"{name}: query parameter given more than once; send one value (the request was not carried out)",
+        )
+        for name in repeated
+    ]
+    if errors:
+        raise ApiError(422, errors)
 
 
 router.dependencies.append(Depends(known_query))  # before the first route is added: every route gets it
@@ -286,7 +335,7 @@ SUBMISSION = {
     **answer(
         200, s.LaporanDiterima, "dry_run=true: jawaban yang akan diberikan; tidak ada yang disimpan / nothing stored"
     ),
-    **error_responses(409, 429),
+    **error_responses(409, 429, 503),  # the database away, or every parse slot busy: Retry-After (shared.service)
 }
 IDEMPOTENCY_KEY = (
     "Kunci unik pengiriman ini: diulang dengan isi yang sama, jawaban pertama diberikan lagi tanpa menyimpan dua kali; "
@@ -306,7 +355,7 @@ DRY_RUN = (
     "when the report would make a new revision"
 )
 DryRun = Annotated[bool, Query(description=DRY_RUN)]
-IdempotencyKey = Annotated[str | None, Header(max_length=200, description=IDEMPOTENCY_KEY)]
+IdempotencyKey = Annotated[str | None, Header(max_length=IDEMPOTENCY_KEY_MAX, description=IDEMPOTENCY_KEY)]
 
 
 @router.post(
@@ -537,7 +586,7 @@ def post_laporan_triwulan_upload(
     response_model=None,
     responses={
         **answer(200, s.BulkDiterima, "Setiap baris dijawab / every row answered"),
-        **error_responses(409, 429),
+        **error_responses(409, 429, 503),
     },
 )
 def post_laporan_triwulan_bulk(

@@ -203,7 +203,7 @@ RULES_OTHER = (  # rules named where they are raised (api.py, bukti.py, bulk.py,
     "not_storable", "database_unavailable", "busy", "internal_error", "duplicate_row", "too_many_rows",
     "unknown_submission", "unknown_bukti", "unknown_version", "no_indikator", "invalid_form", "invalid_multipart",
     "invalid_file", "invalid_file_type", "empty_file", "file_missing", "too_many_files", "too_many_parts",
-    "unpacked_too_large", "not_a_template", "formula_without_value", "invalid",
+    "unpacked_too_large", "not_a_template", "formula_without_value", "invalid", "duplicate_parameter",
 )  # fmt: skip
 
 
@@ -249,6 +249,59 @@ RETRY_AFTER = {
 }
 
 
+HEALTHZ = {
+    "summary": "Kesehatan layanan / health",
+    "description": (
+        'Tanpa autentikasi: 200 `{"status": "ok"}` bila basis data, Redis dan aliran peristiwanya baik; 503 '
+        '`{"status": "error", "problems": [...]}` menyebut yang tidak. Untuk pemantauan, bukan untuk '
+        "sistem instansi. / No authentication: 200 when the database, Redis and the event streams are well; 503 "
+        "naming what is not, in `problems`. For monitoring."
+    ),
+    "responses": {
+        "200": {
+            "description": "Sehat / healthy",
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"status": {"type": "string", "enum": ["ok"]}},
+                        "required": ["status"],
+                    }
+                }
+            },
+        },
+        "503": {
+            "description": "Tidak sehat: yang salah ada dalam `problems` / not healthy: what is wrong, in `problems`",
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "status": {"type": "string", "enum": ["error"]},
+                            "problems": {"type": "array", "items": {"type": "string"}},
+                        },
+                        "required": ["status", "problems"],
+                    }
+                }
+            },
+        },
+    },
+}
+NO_RETRY_AFTER = {"healthz_healthz_get"}  # its 503 carries no Retry-After
+ERROR_MODELS = {
+    "ErrorBody": (
+        "Badan setiap penolakan; penolakan bulk juga memuat jawaban setiap barisnya, jadi kunci lain boleh ada. / "
+        "Every refusal's body; a bulk refusal also carries its rows' answers, hence extra keys are allowed."
+    ),
+    "ErrorItemModel": "Satu masalah: kolom, aturan dan pesannya. / One problem: its field, rule and messages.",
+}
+ERROR_EXAMPLE = {  # the collector's own field, where the kernel's example names none of its payloads
+    "field": "realisasi[0].nilai",
+    "message_id": "realisasi[0].nilai: harus berupa angka desimal biasa",
+    "message_en": "realisasi[0].nilai: must be a plain decimal number",
+}
+
+
 def describe(spec: dict[str, Any], settings: Settings) -> dict[str, Any]:
     """The collector's OpenAPI with the above added (in place)."""
     spec["info"]["description"] = info_description(settings)
@@ -263,10 +316,18 @@ def describe(spec: dict[str, Any], settings: Settings) -> dict[str, Any]:
                 if param["in"] in ("path", "query") and param["name"] in PARAMETERS and not param.get("description"):
                     param["description"] = PARAMETERS[param["name"]]
             for code in ("429", "503"):
-                if code in operation.get("responses", {}):
+                if code in operation.get("responses", {}) and name not in NO_RETRY_AFTER:
                     operation["responses"][code]["headers"] = RETRY_AFTER
-    item = spec["components"]["schemas"].get("ErrorItemModel")
+    if "/healthz" in spec["paths"]:
+        spec["paths"]["/healthz"]["get"].update(HEALTHZ)
+    schemas = spec["components"]["schemas"]
+    for model, words in ERROR_MODELS.items():
+        if model in schemas:
+            schemas[model]["description"] = words
+    item = schemas.get("ErrorItemModel")
     if item is not None:
+        for prop, example in ERROR_EXAMPLE.items():
+            item["properties"][prop]["examples"] = [example]
         rule = item["properties"]["rule"]
         rule["description"] = (
             "Aturan yang dilanggar, untuk program; salah satu dari / the rule broken, for programs; one of: "

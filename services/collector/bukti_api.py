@@ -20,9 +20,10 @@ from services.collector import answers as a
 from services.collector import bukti, filetype
 from services.collector import schemas as s
 from services.collector.api import Submitter, UnitOrAdmin, known_query
+from services.collector.core.validation import shown
 from services.collector.validation import TAHUN_MAX, TAHUN_MIN
 from shared.contract import answer, operation_name
-from shared.errors import api_error, error_responses
+from shared.errors import ApiError, ErrorItem, api_error, error_responses
 from shared.inputguard import check_text
 from shared.service import RuntimeDep, SessionDep
 
@@ -35,6 +36,7 @@ router = APIRouter(
 )
 T = TypeVar("T")
 MAX_FIELD_BYTES = 16 * 1024  # indikator, keterangan
+FORM_FIELDS = ("file", "indikator", "keterangan")
 UPLOAD = {
     "requestBody": {
         "required": True,
@@ -43,6 +45,7 @@ UPLOAD = {
                 "schema": {
                     "type": "object",
                     "required": ["file"],
+                    "additionalProperties": False,
                     "properties": {
                         "file": {"type": "string", "format": "binary"},
                         "indikator": {"type": "string"},
@@ -68,7 +71,7 @@ def _in_session(engine: Any, work: Callable[..., T], *args: Any, **kwargs: Any) 
     responses={
         **answer(201, s.Bukti, "Berkas dilampirkan / attached"),
         **answer(200, s.Bukti, "Berkas yang sama sudah terlampir: barisnya / these bytes were attached already"),
-        **error_responses(409, 429),
+        **error_responses(409, 429, 503),
     },
 )
 async def post_bukti(submission_id: str, request: Request, rt: RuntimeDep, caller: Submitter) -> JSONResponse:
@@ -78,6 +81,7 @@ async def post_bukti(submission_id: str, request: Request, rt: RuntimeDep, calle
     sub = await run_in_threadpool(_in_session, read_engine, bukti.check_upload, caller, submission_id)
     form = await _read_form(request)
     try:
+        _refuse_unknown_fields(form)
         upload = form.get("file")
         if not isinstance(upload, UploadFile):
             raise api_error(422, "file", "required", "file: wajib diisi (berkas)", "file: is required (a file)")
@@ -117,6 +121,25 @@ async def _read_form(request: Request) -> FormData:
             f"body: multipart/form-data tidak valid ({exc.detail})",
             f"body: invalid multipart/form-data ({exc.detail})",
         ) from exc
+
+
+def _refuse_unknown_fields(form: FormData) -> None:
+    """A misspelt form field (`keterngan`) is refused, not dropped: the file would be stored without it."""
+    unknown = [name for name in dict.fromkeys(form.keys()) if name not in FORM_FIELDS]
+    if unknown:
+        raise ApiError(
+            422,
+            [
+                ErrorItem(
+                    shown(name),
+                    "unknown_field",
+                    f"{shown(name)}: field formulir tidak dikenal (yang dikenal: file, indikator, keterangan; "
+                    "tidak ada yang disimpan)",
+                    f"{shown(name)}: unknown form field (known: file, indikator, keterangan; nothing was stored)",
+                )
+                for name in unknown
+            ],
+        )
 
 
 def _text(form: FormData, name: str) -> str | None:

@@ -14,7 +14,7 @@ from sqlmodel import Session
 from services.collector import answers as a
 from services.collector import handlers, usecases
 from services.collector.core.errors import DomainError
-from services.collector.core.validation import MAX_TEXT, shown
+from services.collector.core.validation import MAX_TEXT, Problems, check_fields, shown
 from shared.errors import ApiError, ErrorItem, api_error
 from shared.service import Runtime
 
@@ -86,9 +86,15 @@ def submit_bulk(
     return Outcome(200, _answer(rows, atomic))
 
 
+BULK_FIELDS = frozenset({"submissions"})
+
+
 def _submissions(body: Any, limit: int) -> list[Any]:
     if not isinstance(body, dict):
         raise api_error(422, "body", "not_an_object", "body: harus berupa objek", "body: must be an object")
+    p = Problems()
+    check_fields(p, body, BULK_FIELDS)  # `"atomik": false` must not run as atomic=true
+    p.check()
     items = body.get("submissions")
     if not isinstance(items, list) or not items:
         rule = "not_a_list" if items is not None and not isinstance(items, list) else "required"

@@ -159,7 +159,7 @@ class LaporanBulanan(_Laporan):
     bulan: int = Field(ge=1, le=12, description="Bulan 1–12 / the month", examples=[1])
 
 
-class LaporanTriwulanBulk(Terbuka):
+class LaporanTriwulanBulk(Tertutup):
     """Banyak laporan triwulan dalam satu permintaan (admin: unit mana pun; kunci unit: unit itu dan anaknya).
     / Many quarterly reports in one request."""
 
@@ -257,7 +257,7 @@ class PerjanjianKinerja(Terbuka):
 # ---- kalender (request) ----------------------------------------------------------------------------------------
 
 
-class JendelaTriwulan(Terbuka):
+class JendelaTriwulan(Tertutup):
     """Jendela pelaporan satu triwulan; yang tidak diisi memakai bawaan. / One quarter's reporting window."""
 
     triwulan: int = Field(ge=1, le=4, description="Triwulan 1–4 / the quarter", examples=[1])
@@ -273,7 +273,7 @@ class JendelaTriwulan(Terbuka):
     )
 
 
-class KalenderInput(Terbuka):
+class KalenderInput(Tertutup):
     """Kalender pelaporan satu tahun; `{"triwulan": []}` memasang kalender bawaan. / A year's calendar."""
 
     triwulan: list[JendelaTriwulan] = Field(description="Triwulan yang diatur / the quarters set")

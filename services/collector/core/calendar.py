@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from services.collector.core.errors import Conflict
-from services.collector.core.validation import TAHUN_MAX, TAHUN_MIN, Problems
+from services.collector.core.validation import TAHUN_MAX, TAHUN_MIN, Problems, check_fields
 from shared.clock import OFFICE
 
 QUARTERS = (1, 2, 3, 4)
@@ -118,12 +118,17 @@ def parse_moment(value: Any, end_of_day: bool, tz: tzinfo = OFFICE) -> datetime 
 WINDOW_YEARS = ("tanggal harus dalam rentang tahun yang diterima", "the date must fall within the years accepted")
 
 
+KALENDER_FIELDS = frozenset({"triwulan"})
+WINDOW_FIELDS = frozenset({"triwulan", "buka", "deadline"})
+
+
 def read_kalender(tahun: int, body: Any, tz: tzinfo = OFFICE) -> dict[int, tuple[datetime, datetime]]:
     """The year's calendar as an admin sends it: `triwulan` lists {triwulan, buka?, deadline?}; what is left out takes
     the default, so `{"triwulan": []}` is the default calendar. Every quarter's window, or Invalid."""
     p = Problems()
     if not isinstance(body, dict):
         raise p.refuse("body", "not_an_object")
+    check_fields(p, body, KALENDER_FIELDS)  # a misspelt field would leave the default silently
     items = body.get("triwulan")
     if not isinstance(items, list):
         raise p.refuse("triwulan", "required" if items is None else "not_a_list")
@@ -133,6 +138,7 @@ def read_kalender(tahun: int, body: Any, tz: tzinfo = OFFICE) -> dict[int, tuple
         if not isinstance(item, dict):
             p.add(where, "not_an_object")
             continue
+        check_fields(p, item, WINDOW_FIELDS, f"{where}.")
         tw = item.get("triwulan")
         if isinstance(tw, bool) or not isinstance(tw, int) or tw not in QUARTERS:
             p.add(f"{where}.triwulan", "not_allowed", " (1–4)", " (1–4)")

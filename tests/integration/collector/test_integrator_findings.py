@@ -294,3 +294,107 @@ def test_a_bulk_row_with_an_overlong_unit_is_too_long_not_another_units(loaded: 
     r = loaded.client.post(f"{URL}/bulk", json={"submissions": [report(unit="U" * 900_000)]}, headers=key)
     assert r.status_code == 422 and len(r.content) < 4_000, (r.status_code, len(r.content))
     assert {(e["field"], e["rule"]) for e in r.json()["errors"]} == {("submissions[0].unit", "too_long")}
+
+
+# ---- second tester: unknown fields anywhere are refused --------------------------------------------------------------
+
+
+def test_an_evidence_upload_refuses_a_misspelt_form_field(loaded: Service) -> None:
+    stored = post(loaded, report())
+    assert stored.status_code == 202, stored.text
+    key = auth(unit_key(loaded, "BID-PENTA"))
+    pdf = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    where = f"{URL}/{stored.json()['submission_id']}/bukti"
+    files = {"file": ("bukti.pdf", pdf, "application/pdf")}
+    r = loaded.client.post(where, files=files, data={"keterngan": "x", "indikatr": "IK-3.1"}, headers=key)
+    assert refused(r) == {("keterngan", "unknown_field"), ("indikatr", "unknown_field")}
+    assert all(e["field"] in e["message_id"] and e["field"] in e["message_en"] for e in r.json()["errors"])
+    assert loaded.client.get(where, headers=key).json()["bukti"] == []
+    body = schema("collector")["paths"]["/api/v1/laporan-triwulan/{submission_id}/bukti"]["post"]["requestBody"]
+    assert body["content"]["multipart/form-data"]["schema"]["required"] == ["file"]
+
+
+def test_the_bulk_route_refuses_an_unknown_top_level_field(loaded: Service) -> None:
+    r = loaded.client.post(f"{URL}/bulk", json={"submissions": [report()], "atomik": False}, headers=loaded.admin)
+    assert refused(r) == {("atomik", "unknown_field")}
+    assert submissions(loaded) == 0
+
+
+def test_the_calendar_refuses_an_unknown_field_at_any_level(loaded: Service, spec: dict[str, Any]) -> None:
+    for body, field in (
+        ({"triwulan": [{"triwulan": 1, "deadlne": "2025-05-30"}]}, "triwulan[0].deadlne"),
+        ({"triwulan": [], "tahun": 2024}, "tahun"),
+    ):
+        r = loaded.client.put("/api/v1/kalender/2024", json=body, headers=loaded.admin)
+        assert refused(r) == {(field, "unknown_field")}
+    assert loaded.client.get("/api/v1/kalender/2024", headers=loaded.admin).json()["configured"] is False
+    for model in ("KalenderInput", "JendelaTriwulan"):
+        assert spec["components"]["schemas"][model]["additionalProperties"] is False, model
+
+
+def test_a_repeated_query_parameter_is_refused_and_stores_nothing(loaded: Service) -> None:
+    r = post(loaded, report(), params=[("dry_run", "true"), ("dry_run", "false")])
+    assert refused(r) == {("dry_run", "duplicate_parameter")}
+    assert submissions(loaded) == 0
+    r = loaded.client.post(f"{URL}/bulk", params=[("atomic", "true"), ("atomic", "false")],
+                           json={"submissions": [report()]}, headers=loaded.admin)  # fmt: skip
+    assert refused(r) == {("atomic", "duplicate_parameter")}
+    assert submissions(loaded) == 0
+
+
+# ---- second tester: a refusal says what is allowed -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "field", "allowed"),
+    [
+        ("/api/v1/periode/2024/TW5/status", {}, "periode", "TW1–TW4"),
+        ("/api/v1/periode/1999/TW1/status", {}, "tahun", "2000–2100"),
+        ("/api/v1/bukti", {"tahun": "2024", "triwulan": "5"}, "triwulan", "1–4"),
+    ],
+)
+def test_a_refused_parameter_says_what_it_takes(
+    loaded: Service, path: str, params: dict[str, str], field: str, allowed: str
+) -> None:
+    r = loaded.client.get(path, params=params, headers=loaded.admin)
+    (err,) = r.json()["errors"]
+    assert r.status_code == 422 and err["field"] == field, r.text
+    assert allowed in err["message_id"] and allowed in err["message_en"]
+
+
+def test_a_refused_dry_run_or_idempotency_key_says_what_it_takes(loaded: Service) -> None:
+    r = post(loaded, report(), params={"dry_run": "ya"})
+    (err,) = r.json()["errors"]
+    assert err["field"] == "dry_run" and "true/false" in err["message_id"] and "true/false" in err["message_en"]
+    r = post(loaded, report(), headers={"Idempotency-Key": "k" * 201})
+    (err,) = r.json()["errors"]
+    assert (err["field"], err["rule"]) == ("Idempotency-Key", "too_long")
+    assert (
+        err["message_id"].startswith("Idempotency-Key:") and "200" in err["message_id"] and "200" in err["message_en"]
+    )
+    assert submissions(loaded) == 0
+
+
+# ---- second tester: the OpenAPI's answers and words ------------------------------------------------------------------
+
+
+def test_the_submission_routes_declare_their_503_in_the_error_shape(spec: dict[str, Any]) -> None:
+    for path in (URL, "/api/v1/laporan-bulanan", f"{URL}/upload", f"{URL}/bulk", URL + "/{submission_id}/bukti"):
+        answer = spec["paths"][path]["post"]["responses"]["503"]
+        assert answer["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ErrorBody"}, path
+        assert "Retry-After" in answer["headers"], path
+
+
+def test_the_error_models_and_healthz_are_described_indonesian_first(spec: dict[str, Any]) -> None:
+    schemas = spec["components"]["schemas"]
+    for model, first in (("ErrorBody", "Badan"), ("ErrorItemModel", "Satu masalah")):
+        assert schemas[model]["description"].startswith(first) and " / " in schemas[model]["description"], model
+    item = schemas["ErrorItemModel"]["properties"]
+    assert item["field"]["examples"] == ["realisasi[0].nilai"]
+    assert all(
+        e.startswith("realisasi[0].nilai:") for e in item["message_id"]["examples"] + item["message_en"]["examples"]
+    )
+    health = spec["paths"]["/healthz"]["get"]
+    assert " / " in health["description"] and health["summary"] != "Healthz"
+    assert all(" / " in answer["description"] for answer in health["responses"].values())
+    assert "headers" not in health["responses"]["503"]  # it sends no Retry-After
