@@ -32,6 +32,7 @@ def one_line_errors() -> Iterator[None]:
     from services.approval.officials import NotFound
     from services.collector.core.errors import DomainError
     from shared.db import DatabaseMissing
+    from shared.errors import ApiError
 
     def fail(message: str) -> NoReturn:
         typer.echo(message, err=True)
@@ -52,6 +53,8 @@ def one_line_errors() -> Iterator[None]:
         fail(f"Basis data tidak ada (periksa LAPKIN_DATA_DIR) / no database there (check LAPKIN_DATA_DIR): {exc}")
     except DomainError as exc:  # the collector's refusals (`lapkin keys revoke` of an unknown key)
         fail("; ".join(f"{p.message_id} / {p.message_en}" for p in exc.problems))
+    except ApiError as exc:  # the approval service's refusals (`lapkin officials reset-password` too short)
+        fail("; ".join(f"{e.message_id} / {e.message_en}" for e in exc.errors))
     except SQLAlchemyError as exc:
         orig = getattr(exc, "orig", None)
         reason = (str(orig if orig is not None else exc).strip().splitlines() or [exc.__class__.__name__])[0]
