@@ -24,6 +24,7 @@ from shared.sakip.pk import (
     Program,
     Sasaran,
     Unit,
+    decimals_of,
     responsibility,
 )
 from shared.sakip.predikat import DEFAULT_PREDIKAT_BANDS, PREDIKAT_EN, PREDIKAT_LABELS, Predikat, predikat_label
@@ -62,6 +63,7 @@ __all__ = [
     "periode_label",
     "predikat_label",
     "quarters_of",
+    "decimals_of",
     "responsibility",
     "roman",
 ]

@@ -146,3 +146,20 @@ def responsibility(indicators: Iterable[Indikator | Mapping[str, Any]]) -> dict[
         if unit:
             out.setdefault(unit, []).append(row.get("kode"))  # type: ignore[arg-type]
     return out
+
+
+def decimals_of(ind: Indikator | Mapping[str, Any]) -> int:
+    """How many decimals a person reads for this indicator's figures (target, realisasi): the PK's `desimal` (0–4)
+    when given; else 2 for a percentage and, for anything else (a count: orang, kasus), as many as its targets
+    write (0 for "1200"), so a count is never shown as "1.200,00"."""
+    doc = ind.document() if isinstance(ind, Indikator) else ind
+    given = doc.get("desimal")
+    if isinstance(given, int) and not isinstance(given, bool) and 0 <= given <= 4:
+        return given
+    if "%" in str(doc.get("satuan") or ""):
+        return 2
+    texts = [doc.get("target"), doc.get("target_min"), doc.get("target_max")]
+    for t in doc.get("target_triwulan") or []:
+        texts.extend(t if isinstance(t, list) else [t])
+    places = [len(str(t).split(".", 1)[1].rstrip("0")) for t in texts if t is not None and "." in str(t)]
+    return min(max(places, default=0), 4)
