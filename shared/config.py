@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import AliasChoices, Field, field_validator, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
@@ -98,6 +98,16 @@ class Settings(BaseSettings):
     reminder_days_before: int = 3
     reminder_catch_up_days: int = 7
     reminder_interval_s: float = 60.0  # how often reminders are looked for; 0 turns them off
+    # the office's certificate for the final PDFs' PAdES signature (shared/signing.py): a PKCS#12 file and its password
+    # (given, or in a file); unset: <data_dir>/signing/kantor.p12 and kantor.pass when `lapkin demo` made them, else
+    # finals are not signed. `signing_trust`: extra trust anchors for /verifikasi (PEM/DER, e.g. the BSrE root CA).
+    signing_p12: Path | None = None
+    signing_password: SecretStr | None = None  # never logged (SecretStr prints as **********)
+    signing_password_file: Path | None = None
+    signing_trust: Path | None = None
+    # where the public verification page is reached from outside (the QR code on the Lembar Pengesahan links there);
+    # unset: the approval service's own address
+    public_base_url: str | None = None
 
     @classmethod
     def settings_customise_sources(
@@ -137,6 +147,11 @@ class Settings(BaseSettings):
 
     def base_url(self, service: str) -> str:
         return f"http://{self.host}:{self.port(service)}"
+
+    def verification_url(self, path: str) -> str:
+        """The public address of a verification page (`/verifikasi/...`): `public_base_url`, else the approval
+        service's own."""
+        return (self.public_base_url or self.base_url("approval")).rstrip("/") + path
 
     @property
     def documents_dir(self) -> Path:

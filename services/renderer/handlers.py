@@ -16,11 +16,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
 from services.renderer import documents
+from services.renderer.documents.seal import Seal
 from services.renderer.models import Document, PendingDraft, QuarterRecap, RenPk
 from services.renderer.viewmodel import build_view_model, jenis_of
 from services.renderer.viewtypes import ViewModel
@@ -32,6 +34,7 @@ from shared.messaging.streams import Handler, consumer_name
 from shared.sakip import JsonObject
 from shared.sakip.document import PkDoc, RekapDoc, rekap_doc
 from shared.service import Runtime
+from shared.signing import office_credential
 
 log = logging.getLogger("lapkin.renderer")
 DRAWER_TICK_S = 1.0  # the drawer looks for pending drafts at least this often (a commit wakes it sooner)
@@ -61,12 +64,13 @@ def _write(target: Path, data: bytes) -> str:
 
 
 def render_files(
-    folder: Path, vm: ViewModel, template_dir: Path | None = None, stem: str = "laporan"
+    folder: Path, vm: ViewModel, template_dir: Path | None = None, stem: str = "laporan", seal: Seal | None = None
 ) -> dict[str, str]:
-    """Write the three formats (the office's own .docx template from `template_dir` if it has one);
-    returns {format: sha256}."""
+    """Write the three formats (the office's own .docx template from `template_dir` if it has one; a final's PDF
+    sealed: QR code and signature, documents/seal.py); returns {format: sha256} of the bytes written (the signed
+    PDF's)."""
     folder.mkdir(parents=True, exist_ok=True)
-    files = documents.render_all(vm, template_dir=template_dir)
+    files = documents.render_all(vm, template_dir=template_dir, seal=seal)
     return {fmt: _write(folder / f"{stem}.{fmt}", files[fmt]) for fmt in FORMATS}
 
 
@@ -156,6 +160,15 @@ def report_view_model(
     )
 
 
+def final_seal(rt: Runtime, document_id: str, approved_at: datetime | None, city: str | None = None) -> Seal:
+    """A final's seal: the link to its public verification page and the office's credential (None when no
+    certificate is configured: the final stays unsigned and says so; one configured but unreadable raises, so the
+    approval is retried rather than published unsigned). Signed at the approval's moment, in the office's zone."""
+    moment = clock.to_office(approved_at or utcnow())
+    url = rt.settings.verification_url(f"/verifikasi/dokumen/{quote(document_id, safe='')}")
+    return Seal(url=url, credential=office_credential(rt.settings), signing_time=moment, location=city)
+
+
 def make_handlers(rt: Runtime) -> dict[str, Handler]:
     root = rt.settings.documents_dir
     template_dir = rt.settings.data_dir / "templates"
@@ -207,7 +220,7 @@ def make_handlers(rt: Runtime) -> dict[str, Handler]:
             approvals=p.chain,
         )
         folder = Path(draft.folder) / "final"
-        hashes = render_files(folder, vm, template_dir)
+        hashes = render_files(folder, vm, template_dir, seal=final_seal(rt, final_id, env.occurred_at))
         session.add(
             Document(
                 id=final_id,

@@ -577,6 +577,20 @@ DOCUMENTS: Table = {
         "en": "This document has not been approved yet (DRAFT).",
     },
     "rantai": {"id": "Rantai Persetujuan", "en": "Approval Chain"},
+    # the Lembar Pengesahan's seal (templates/_pengesahan.html): the verification QR code and the e-signature box
+    "ttd_elektronik": {"id": "Tanda Tangan Elektronik", "en": "Electronic Signature"},
+    "verifikasi_qr": {
+        "id": "Pindai kode QR (atau buka alamat di bawahnya) untuk memeriksa keaslian dokumen ini.",
+        "en": "Scan the QR code (or open the address below it) to verify this document.",
+    },
+    "ttd_elektronik_ket": {
+        "id": "Dokumen ini ditandatangani secara elektronik (PAdES) dengan sertifikat {signer}.",
+        "en": "This document is signed electronically (PAdES) with the certificate of {signer}.",
+    },
+    "tidak_ditandatangani": {
+        "id": "Dokumen ini tidak ditandatangani secara elektronik: sertifikat kantor belum dipasang.",
+        "en": "This document is not signed electronically: no office certificate is installed.",
+    },
     "unit_kerja": {"id": "Unit kerja", "en": "Work units"},
     "lampiran_pk": {"id": "Lampiran 1. Perjanjian Kinerja", "en": "Appendix 1. Performance Agreement"},
     "lampiran_pengesahan": {"id": "Lampiran 2. Lembar Pengesahan", "en": "Appendix 2. Approval Sheet"},
