@@ -209,6 +209,7 @@ def sign_pdf(
     signer = signers.SimpleSigner.load_pkcs12_data(credential.p12, other_certs=(), passphrase=credential.password)
     if signer is None:  # pragma: no cover - load_credential already opened it
         raise SigningConfigError("the PKCS#12 file could not be opened for signing")
+
     class _Writer(IncrementalPdfFileWriter):
         """The document's modification date is the signing time (pyHanko stamps the wall clock)."""
 
