@@ -106,7 +106,7 @@ class Settings(BaseSettings):
     signing_password_file: Path | None = None
     signing_trust: Path | None = None
     # where the public verification page is reached from outside (the QR code on the Lembar Pengesahan links there);
-    # unset: the approval service's own address
+    # unset: the address of the service that serves that page
     public_base_url: str | None = None
 
     @classmethod
@@ -147,11 +147,6 @@ class Settings(BaseSettings):
 
     def base_url(self, service: str) -> str:
         return f"http://{self.host}:{self.port(service)}"
-
-    def verification_url(self, path: str) -> str:
-        """The public address of a verification page (`/verifikasi/...`): `public_base_url`, else the approval
-        service's own."""
-        return (self.public_base_url or self.base_url("approval")).rstrip("/") + path
 
     @property
     def documents_dir(self) -> Path:

@@ -8,8 +8,9 @@ be read (wrong password, not a PKCS#12 file) is an error, never a silent unsigne
 nor put in an error.
 
 `sign_pdf` adds one PAdES signature (ETSI.CAdES.detached, SHA-256) as an incremental update: visible in a box on a
-page when given one, invisible otherwise. Its signing time is the caller's (the approval's moment), and the file
-identifier is derived from the input, so the same PDF signed at the same moment with an RSA key gives the same bytes.
+page when given one, invisible otherwise. Its signing time is the caller's (the moment the document was approved), and
+the file identifier is derived from the input, so the same PDF signed at the same moment with an RSA key gives the
+same bytes.
 `verify_pdf` checks a PDF's signatures with pyHanko's validator, trusting the office certificate (and any extra
 trust anchors, e.g. the BSrE root, from `signing_trust`).
 """
@@ -199,7 +200,7 @@ def sign_pdf(
     when = signing_time if signing_time.tzinfo else signing_time.replace(tzinfo=UTC)
 
     class _AtTime(signers.PdfSigner):
-        """The signing time is the approval's (pyHanko takes the wall clock otherwise)."""
+        """The signing time is the caller's (pyHanko takes the wall clock otherwise)."""
 
         def init_signing_session(self, pdf_out: Any, existing_fields_only: bool = False) -> Any:
             session = super().init_signing_session(pdf_out, existing_fields_only)

@@ -27,6 +27,7 @@ from services.renderer.models import Document, PendingDraft, QuarterRecap, RenPk
 from services.renderer.viewmodel import build_view_model, jenis_of
 from services.renderer.viewtypes import ViewModel
 from shared import clock
+from shared.config import Settings
 from shared.events import catalogue as ev
 from shared.events.envelope import Envelope, utcnow
 from shared.messaging.outbox import ProcessedEvent
@@ -160,12 +161,18 @@ def report_view_model(
     )
 
 
+def verification_url(settings: Settings, path: str) -> str:
+    """The public address of a verification page (`/verifikasi/...`, served by the approval service):
+    `public_base_url`, else the approval service's own address."""
+    return (settings.public_base_url or settings.base_url("approval")).rstrip("/") + path
+
+
 def final_seal(rt: Runtime, document_id: str, approved_at: datetime | None, city: str | None = None) -> Seal:
     """A final's seal: the link to its public verification page and the office's credential (None when no
     certificate is configured: the final stays unsigned and says so; one configured but unreadable raises, so the
     approval is retried rather than published unsigned). Signed at the approval's moment, in the office's zone."""
     moment = clock.to_office(approved_at or utcnow())
-    url = rt.settings.verification_url(f"/verifikasi/dokumen/{quote(document_id, safe='')}")
+    url = verification_url(rt.settings, f"/verifikasi/dokumen/{quote(document_id, safe='')}")
     return Seal(url=url, credential=office_credential(rt.settings), signing_time=moment, location=city)
 
 
