@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -159,15 +160,20 @@ def install_office_certificate(settings: Settings, common_name: str) -> Path | N
     folder = settings.data_dir / DEFAULT_DIR
     folder.mkdir(parents=True, exist_ok=True)
     password = secrets.token_urlsafe(24).encode()
-    pass_path = folder / DEFAULT_PASS
-    pass_path.write_bytes(password)
-    pass_path.chmod(0o600)
+    _write_private(folder / DEFAULT_PASS, password)
     p12 = folder / DEFAULT_P12
     tmp = p12.with_suffix(".tmp")
-    tmp.write_bytes(make_office_certificate(common_name, password))
-    tmp.chmod(0o600)
-    tmp.replace(p12)
+    _write_private(tmp, make_office_certificate(common_name, password))
+    tmp.replace(p12)  # the password first, the certificate last: a reader never finds a file without its password
     return p12
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Created readable by the owner only (never world-readable, not even for a moment)."""
+    path.unlink(missing_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
 
 
 # ---- signing ---------------------------------------------------------------------------------------------------------
