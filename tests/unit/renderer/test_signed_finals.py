@@ -248,3 +248,18 @@ def test_a_configured_certificate_that_cannot_be_opened_is_an_error_naming_no_pa
 def test_a_hostile_upload_is_unreadable_not_an_exception():
     assert not verify_pdf(b"not a pdf at all", []).readable
     assert not verify_pdf(b"%PDF-1.7\n" + b"\x00" * 100, []).signed_valid
+
+
+def test_without_a_box_the_signature_is_invisible_and_still_valid(all_recaps, credential):
+    """Invisible-compatible: a layout without the box (an office's own template, say) still gets a valid signature,
+    in a field with an empty rectangle."""
+    unsigned = render_pdf(vm_of(all_recaps, "TW1"), seal=Seal(URL, None, APPROVED_AT))
+    signed = sign_pdf(unsigned, credential, signing_time=APPROVED_AT, box=None)
+    assert verify_pdf(signed, [credential.certificate]).signed_valid
+    widgets = [
+        a.get_object()
+        for page in PdfReader(io.BytesIO(signed)).pages
+        for a in page.get("/Annots", []) or []
+        if a.get_object().get("/FT") == "/Sig"
+    ]
+    assert len(widgets) == 1 and [float(v) for v in widgets[0]["/Rect"]] == [0.0, 0.0, 0.0, 0.0]
