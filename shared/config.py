@@ -131,6 +131,14 @@ class Settings(BaseSettings):
         out.update({k: int(v) for k, v in data.items() if PORT_SETTING.fullmatch(k)})
         return out
 
+    @field_validator(
+        "signing_p12", "signing_password", "signing_password_file", "signing_trust", "public_base_url", mode="before"
+    )
+    @classmethod
+    def _empty_is_unset(cls, value: Any) -> Any:
+        """An empty value (`LAPKIN_SIGNING_P12=""`, as deploy/compose.yaml lists them) is no value."""
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:

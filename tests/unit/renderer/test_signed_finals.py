@@ -263,3 +263,12 @@ def test_without_a_box_the_signature_is_invisible_and_still_valid(all_recaps, cr
         if a.get_object().get("/FT") == "/Sig"
     ]
     assert len(widgets) == 1 and [float(v) for v in widgets[0]["/Rect"]] == [0.0, 0.0, 0.0, 0.0]
+
+
+def test_empty_signing_settings_are_unset(tmp_path, monkeypatch):
+    """deploy/compose.yaml lists every signing setting, empty unless the office fills it in."""
+    for name in ("SIGNING_P12", "SIGNING_PASSWORD", "SIGNING_PASSWORD_FILE", "SIGNING_TRUST", "PUBLIC_BASE_URL"):
+        monkeypatch.setenv(f"LAPKIN_{name}", "")
+    settings = Settings(data_dir=tmp_path)
+    assert (settings.signing_p12, settings.signing_password, settings.public_base_url) == (None, None, None)
+    assert office_credential(settings) is None
