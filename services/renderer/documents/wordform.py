@@ -19,7 +19,6 @@ import copy
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
 from io import BytesIO
 from typing import Any
 
@@ -28,6 +27,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Pt, RGBColor
+from lxml import etree
 
 from services.renderer.documents.base import fixed_moment
 
@@ -431,9 +431,9 @@ def _headers(doc: Any) -> Iterable[Any]:
 
 def add_watermark(doc: Any, text: str) -> None:
     """The diagonal watermark in every header of the document (a section without one gets an empty one)."""
-    for section in doc.sections:
-        if section.header.is_linked_to_previous and section is doc.sections[0]:
-            section.header.is_linked_to_previous = False
+    first = doc.sections[0].header
+    if first.is_linked_to_previous:  # the first section of an office's template may have no header at all
+        first.is_linked_to_previous = False
     for n, header in enumerate(_headers(doc), start=1):
         header._element.append(watermark_paragraph(text, n))
 
@@ -520,22 +520,41 @@ def update_fields_on_open(doc: Any) -> None:
 
 
 def set_properties(doc: Any, vm: Mapping[str, Any], language: str) -> None:
-    """Core properties naming the office and the report, dated with the view-model's moment (UTC)."""
+    """Core properties naming the office and the report, dated with the view-model's moment (UTC: the same inputs
+    give the same bytes); the application properties (app.xml) name Lapkin and the office, not "Microsoft Macintosh
+    Word" of python-docx's template."""
     props = doc.core_properties
-    when = fixed_moment(vm).replace(tzinfo=UTC)
-    instansi = str(vm.get("instansi") or "Lapkin")
+    instansi = str(vm.get("instansi") or "") or "Lapkin"
+    title = str(vm.get("title") or "")
     props.author = instansi
-    props.title = str(vm.get("title") or "")
-    props.subject = " ".join(str(vm[k]) for k in ("jenis", "periode_label") if vm.get(k)) or str(vm.get("title", ""))
+    props.title = title
+    props.subject = f"{title} — {instansi}" if title else instansi
     props.category = str(vm.get("kind") or "")
     props.keywords = "SAKIP; " + str(vm.get("kind") or "")
     props.comments = ""
     props.language = language
     props.last_modified_by = "Lapkin"
-    props.created = props.modified = when.replace(tzinfo=None)
-    props.last_printed = datetime(2000, 1, 1)  # python-docx's template has a 2013 date; a fixed neutral one
+    props.created = props.modified = fixed_moment(vm)  # python-docx writes a naive moment as UTC ("…Z")
     props.revision = int(vm.get("version") or 1)
     props.content_status = str(vm.get("watermark") or "") if vm.get("draft") else "Final"
+    printed = props._element.find(qn("cp:lastPrinted"))  # the template's 2013 date: this file was never printed
+    if printed is not None:
+        props._element.remove(printed)
+    package = doc.part.package
+    for rid, rel in list(package.rels.items()):  # python-docx's template thumbnail: not a picture of this report
+        if rel.reltype.endswith("/thumbnail"):
+            package.rels.pop(rid)
+    for part in package.iter_parts():
+        if str(part.partname) == "/docProps/app.xml":
+            app = etree.fromstring(part.blob)
+            for tag, value in (("Application", "Lapkin"), ("Company", instansi), ("Template", "")):
+                el = app.find(f"{{{_APP_NS}}}{tag}")
+                if el is not None:
+                    el.text = value
+            part._blob = etree.tostring(app, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+_APP_NS = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
 
 
 def finish(data: bytes, vm: Mapping[str, Any]) -> bytes:
