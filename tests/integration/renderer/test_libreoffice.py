@@ -35,8 +35,9 @@ SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 POPPLER = shutil.which("pdftotext") and shutil.which("pdfinfo") and shutil.which("pdftoppm")
 DOCS_IMG = Path(__file__).resolve().parents[3] / "docs" / "img"
 # The .docx is its own template, not a copy of the HTML, laid out by another engine (paragraph spacing, chart
-# size, cell padding differ): a page more or less is normal, and on a long report up to 15% of its pages. A
-# collapsed table — words stacked a syllable per line — costs far more (TW1: 5 pages instead of 3 before the fix).
+# size, cell padding differ): a page more or less is normal, and on a long report up to 15% of its pages (the
+# LKIP: 13 pages in both today). More than that means the layout went wrong — collapsed columns stacking a
+# syllable per line cost pages (before the fix LibreOffice printed S1 on 5 pages, WeasyPrint on 4).
 PAGE_TOLERANCE = 0.15
 WORD = re.compile(r"[^\W\d_]{4,}")
 
