@@ -145,7 +145,10 @@ def cover_and_toc(doc: Any, toc_title: str = "{{ labels.daftar_isi|upper }}") ->
     body = doc.element.body
     paragraphs = list(body.iterchildren(qn("w:p")))
     first = next((i for i, p in enumerate(paragraphs) if _style_of(p) == "Heading1"), None)
-    breaks = [i for i, p in enumerate(paragraphs[:first] if first else []) if _page_break_paragraph(p)]
+    before = paragraphs[:first] if first else []
+    if any(p.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None for p in before):
+        return True  # the cover is a section already
+    breaks = [i for i, p in enumerate(before) if _page_break_paragraph(p)]
     if not breaks:
         return False
     end = paragraphs[breaks[-1]]
@@ -158,6 +161,8 @@ def cover_and_toc(doc: Any, toc_title: str = "{{ labels.daftar_isi|upper }}") ->
     section = doc.sections[0]
     section.header.is_linked_to_previous = False
     section.footer.is_linked_to_previous = False
+    if _toc_field(doc) is not None:  # the content brings its own table of contents
+        return True
     title = parse_xml(
         f'<w:p {nsdecls("w")}><w:pPr><w:jc w:val="center"/><w:spacing w:after="240"/></w:pPr>'
         f'<w:r><w:rPr><w:b/><w:sz w:val="26"/></w:rPr><w:t xml:space="preserve">{toc_title}</w:t></w:r></w:p>'
@@ -317,6 +322,7 @@ def fix_table(tbl: Any, available: int, default_size: float = 10) -> None:
     for w in widths:
         grid.append(parse_xml(f'<w:gridCol {nsdecls("w")} w:w="{w}"/>'))
     headers = _header_rows(tbl)
+    numeric = _numeric_columns(tbl, headers)
     for tr in tbl.iterchildren(qn("w:tr")):
         trpr = tr.find(qn("w:trPr"))
         if trpr is None:
@@ -332,11 +338,30 @@ def fix_table(tbl: Any, available: int, default_size: float = 10) -> None:
             _set_child(tcpr, "w:tcW", {"w:w": str(width), "w:type": "dxa"}, first=True)
             if tr in headers:
                 continue
-            lines = [line for line in _cell_lines(tc) if line.strip()]
-            if lines and is_number(lines[0]) and all(is_number(x) or x.strip() in _EMPTY for x in lines):
+            if (span == 1 and col in numeric) or _kind(tc) == "number":
                 for p in tc.iterchildren(qn("w:p")):
                     _set_child(p.get_or_add_pPr(), "w:jc", {"w:val": "right"})
                     _ordered(p.get_or_add_pPr(), _PPR_ORDER)
+
+
+def _kind(tc: Any) -> str:
+    """ "number" (figures, or a figure and dashes), "empty" (blank or a dash) or "text"."""
+    lines = [line.strip() for line in _cell_lines(tc) if line.strip()]
+    if all(line in _EMPTY for line in lines):
+        return "empty"
+    return "number" if all(is_number(x) or x in _EMPTY for x in lines) and is_number(lines[0]) else "text"
+
+
+def _numeric_columns(tbl: Any, headers: list[Any]) -> set[int]:
+    """The columns whose body cells are all figures (or "–" for none): right-aligned as a whole, dashes too."""
+    kinds: dict[int, set[str]] = {}
+    for tr in tbl.iterchildren(qn("w:tr")):
+        if tr in headers:
+            continue
+        for col, span, tc in _grid_cells(tr):
+            if span == 1:
+                kinds.setdefault(col, set()).add(_kind(tc))
+    return {col for col, seen in kinds.items() if "number" in seen and "text" not in seen}
 
 
 _TRPR_ORDER = (
@@ -439,6 +464,7 @@ def add_watermark(doc: Any, text: str) -> None:
 
 
 def _toc_field(doc: Any) -> Any | None:
+    """The paragraph where a TOC field begins, if any."""
     for instr in doc.element.body.iter(qn("w:instrText")):
         if (instr.text or "").strip().startswith("TOC"):
             return instr.getparent().getparent()

@@ -166,6 +166,20 @@ def test_figures_are_right_aligned_and_header_rows_repeat(docs):
     assert jc(rows[0], realisasi) == "center"  # headers keep their own alignment
 
 
+def test_a_column_of_figures_is_right_aligned_with_its_dashes():
+    tbl = _table([["No", "Uraian", "Nilai"], ["1", "Baik", "1.234,56"], ["2", "12 bulan", "–"]])
+    wordform.fix_table(tbl, 5000)
+    body = list(tbl.iterchildren(qn("w:tr")))[1:]
+
+    def jc(tr: Any, col: int) -> str | None:
+        el = list(tr.iterchildren(qn("w:tc")))[col].find(f".//{qn('w:jc')}")
+        return None if el is None else el.get(qn("w:val"))
+
+    assert [jc(tr, 2) for tr in body] == ["right", "right"]  # "–" (no figure) lines up with the figures
+    assert [jc(tr, 0) for tr in body] == ["right", "right"]
+    assert [jc(tr, 1) for tr in body] == [None, None]  # "12 bulan" is text
+
+
 def test_a_first_row_in_bold_is_a_header_the_disposisi_form_has_none():
     tbl = _table([["No", "Uraian"], ["1", "a"], ["2", "b"]])
     wordform.fix_table(tbl, 5000)
@@ -330,3 +344,16 @@ def test_an_offices_own_template_gets_the_form_too(docs, tmp_path):
     assert doc.core_properties.author == "Dinas Ketenagakerjaan Kota Tangerang"
     for tbl in doc.element.body.iter(qn("w:tbl")):
         assert tbl.find(f"{qn('w:tblPr')}/{qn('w:tblLayout')}").get(qn("w:type")) == "fixed"
+
+
+def test_a_cover_gets_one_toc_even_when_shaped_twice():
+    """The content may bring its own TOC (or the hook run again): the cover becomes a section, no second TOC."""
+    doc = Document()
+    doc.add_paragraph("SAMPUL")
+    doc.add_page_break()
+    doc.add_heading("BAB I", level=1)
+    wordform.shape_template(doc)
+    wordform.cover_and_toc(doc)
+    instr = [i.text for i in doc.element.body.iter(qn("w:instrText")) if "TOC" in (i.text or "")]
+    assert instr == [wordform.TOC_INSTR]
+    assert len(doc.sections) == 2 and "SAMPUL" in text(doc.element.body)
