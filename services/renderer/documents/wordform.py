@@ -238,6 +238,7 @@ def column_widths(tbl: Any, available: int, default_size: float = 10) -> list[in
     """Column widths (twips) summing to `available`: every column at least as wide as its longest word (so no word
     is broken), the rest shared out as the columns' one-line widths want it (the CSS "auto" table algorithm)."""
     rows = list(tbl.iterchildren(qn("w:tr")))
+    headers = _header_rows(tbl)  # a header may wrap between its words: it asks for its longest word only
     ncols = max((sum(span for _c, span, _tc in _grid_cells(tr)) for tr in rows), default=0)
     least, want = [CELL_PADDING + 200] * ncols, [CELL_PADDING + 200] * ncols
     for tr in rows:
@@ -249,7 +250,8 @@ def column_widths(tbl: Any, available: int, default_size: float = 10) -> list[in
                 words = line.split()
                 longest = max((text_width(w, size, bold) for w in words), default=0)
                 least[col] = max(least[col], longest + CELL_PADDING)
-                want[col] = max(want[col], text_width(line, size, bold) + CELL_PADDING)
+                one_line = longest if tr in headers else text_width(line, size, bold)
+                want[col] = max(want[col], one_line + CELL_PADDING)
     if sum(least) >= available:  # cannot fit every word: shrink in proportion (the best there is)
         return _scaled(least, available)
     if sum(want) <= available:
