@@ -380,13 +380,17 @@ _PPR_ORDER = (
 
 
 def fix_tables(doc: Any) -> None:
-    """Every table of the body (and tables inside cells) at the width of its section's text column."""
+    """Every table of the body at the width of the text column; a table inside a cell at that cell's width (the
+    outer table is done first: document order)."""
     section = doc.sections[-1]
     available = int((section.page_width - section.left_margin - section.right_margin) / 635)  # EMU → twips
     size = doc.styles["Normal"].font.size
     default = size.pt if size is not None else 10.0
     for tbl in doc.element.body.iter(qn("w:tbl")):
-        fix_table(tbl, available, default)
+        cell = next(tbl.iterancestors(qn("w:tc")), None)
+        width = cell.find(f"{qn('w:tcPr')}/{qn('w:tcW')}") if cell is not None else None
+        inner = int(width.get(qn("w:w"))) - CELL_PADDING if width is not None else available
+        fix_table(tbl, max(inner, CELL_PADDING * 2), default)
 
 
 # --- render time: language, watermark, TOC, properties ------------------------------------------------------------

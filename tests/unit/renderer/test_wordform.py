@@ -357,3 +357,16 @@ def test_a_cover_gets_one_toc_even_when_shaped_twice():
     instr = [i.text for i in doc.element.body.iter(qn("w:instrText")) if "TOC" in (i.text or "")]
     assert instr == [wordform.TOC_INSTR]
     assert len(doc.sections) == 2 and "SAMPUL" in text(doc.element.body)
+
+
+def test_a_table_inside_a_cell_takes_the_cells_width():
+    doc = Document()
+    outer = doc.add_table(rows=1, cols=2)
+    outer.cell(0, 0).text = "Uraian"
+    outer.cell(0, 1).add_table(rows=1, cols=2).cell(0, 0).text = "dalam"
+    wordform.fix_tables(doc)
+    tables = list(doc.element.body.iter(qn("w:tbl")))
+    assert len(tables) == 2
+    cell = tables[0].find(f".//{qn('w:tc')}[2]/{qn('w:tcPr')}/{qn('w:tcW')}")
+    inner = sum(int(g.get(qn("w:w"))) for g in tables[1].find(qn("w:tblGrid")))
+    assert inner == int(cell.get(qn("w:w"))) - wordform.CELL_PADDING
