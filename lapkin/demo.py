@@ -21,6 +21,8 @@ DEMO_OFFICIALS = (
         "nama": "Rina Staf",
         "nip": "199001012015032001",
         "jabatan": "Staf Penyusun Evaluasi Kinerja",
+        "pangkat": "Penata Muda Tingkat I",
+        "golongan": "III/b",
         "role": "staf",
     },
     {
@@ -28,6 +30,8 @@ DEMO_OFFICIALS = (
         "nama": "Budi Subkor",
         "nip": "198205052008011002",
         "jabatan": "Sub Koordinator Perencanaan",
+        "pangkat": "Penata Tingkat I",  # signs the quarterly reports: the block prints "Penata Tingkat I (III/d)"
+        "golongan": "III/d",
         "role": "subkor",
     },
 )

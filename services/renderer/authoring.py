@@ -29,7 +29,10 @@ _SASARAN = ("no", "kode", "nama", "capaian", "capaian_value", "predikat", "skipp
 _MONEY = ("pagu", "pagu_value", "realisasi", "realisasi_value", "persen", "persen_value")
 # what the items of each view-model field hold (a list's items, or a mapping's keys)
 ITEMS: dict[str, tuple[str, ...]] = {
-    "kepala": ("jabatan", "nama", "nip", "tanggal", "signed", "status"),  # the signatory (viewmodel.signatory_block)
+    "kepala": (
+        *("jabatan", "nama", "nip", "tanggal", "signed", "status"),
+        *("pangkat", "golongan", "nip_label", "tempat_tanggal"),
+    ),  # the signatory (viewmodel.signatory_block)
     "rows": _ROW,
     "sasaran": _SASARAN,
     "approvals": ("no", "nama", "nip", "jabatan", "decided_at"),

@@ -325,6 +325,29 @@ PAGES: Table = {
     "msg_disposisi_selesai": {"id": "Disposisi ditandai selesai.", "en": "The disposition was marked done."},
     "msg_sosialisasi": {"id": "Draf disosialisasikan.", "en": "The draft was circulated."},
     "msg_dibaca": {"id": "Tanda terima baca dicatat.", "en": "Your read receipt was recorded."},
+    # the checks before approval (services/approval/pemeriksaan.py, shared/sakip/checks.py; issue #15 items 1, 5)
+    "pemeriksaan": {"id": "Pemeriksaan sebelum persetujuan", "en": "Checks before approval"},
+    "pemeriksaan_intro": {
+        "id": "Jelaskan atau perbaiki sebelum menyetujui; pemeriksaan ini tidak menghalangi keputusan.",
+        "en": "Explain or correct these before approving; they do not block the decision.",
+    },
+    "analisis_belum_ada": {"id": "analisis belum ada", "en": "no analysis yet"},
+    "analisis_belum_ada_title": {
+        "id": "Capaian di bawah 100 % atau di atas 120 % tanpa penyebab dari unit",
+        "en": "Achievement below 100 % or above 120 % without a cause from the unit",
+    },
+    "konsistensi_title": {"id": "Konsistensi angka", "en": "Consistency of the figures"},
+    "analisis_board_title": {"id": "Analisis per indikator belum ada", "en": "Indicator analysis missing"},
+    "analisis_board_intro": {
+        "id": "Per triwulan (rekap terbaru): indikator dengan capaian di bawah 100 % atau di atas 120 % yang "
+        "belum dijelaskan penyebabnya oleh unit penanggung jawab.",
+        "en": "Per quarter (newest recap): indicators below 100 % or above 120 % whose responsible unit has not "
+        "given a cause.",
+    },
+    "analisis_board_none": {
+        "id": "Semua indikator di luar 100–120 % sudah dianalisis.",
+        "en": "Every indicator outside 100–120 % has an analysis.",
+    },
 }
 
 STATES: Table = {

@@ -177,19 +177,6 @@ _PERBANDINGAN_COLS: list[Column] = [
     ("target_renstra", "b.target_renstra", 1.9),
     ("capaian_renstra", "b.capaian_renstra", 2.0),
 ]
-_SIGNATURE = [  # the signatory (who approved it in that role) under the day and position: room to sign, name, NIP
-    "",
-    "{%p if kepala.signed %}",
-    "{{ kepala.tanggal }}",
-    "{{ kepala.jabatan }}",
-    "",
-    "",
-    "{{ kepala.nama }}",
-    "{{ labels.nip }} {{ kepala.nip }}",
-    "{%p else %}",
-    "{{ kepala.status }}",
-    "{%p endif %}",
-]
 
 
 def _new_document() -> Any:
@@ -223,8 +210,26 @@ def _save(doc: Any, path: Path | str) -> Path:
 
 
 def _signature(doc: Any) -> None:
-    for text in _SIGNATURE:
-        _para(doc, text, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    """The signature block (viewmodel.signatory_block, as templates/_ttd.html prints it), right-aligned: place and
+    day, position, room to sign, the name bold and underlined, pangkat (golongan), "NIP. 19720502 200212 1 009"; on
+    a draft the line that it is not approved yet. One Jinja tag per run (docxtpl); `{%p %}` lines vanish."""
+    right = WD_ALIGN_PARAGRAPH.RIGHT
+    for text in ("", "{%p if kepala.signed %}", "{{ kepala.tempat_tanggal }}", "{{ kepala.jabatan }}", "", "", ""):
+        _para(doc, text, align=right)
+    name = _para(doc, "{{ kepala.nama }}", bold=True, align=right)
+    name.runs[0].underline = True
+    for text in (
+        "{%p if kepala.pangkat or kepala.golongan %}",
+        "{{ kepala.pangkat }}{% if kepala.golongan %} ({{ kepala.golongan }}){% endif %}",
+        "{%p endif %}",
+        "{%p if kepala.nip %}",
+        "{{ labels.nip }}. {{ kepala.nip_label }}",
+        "{%p endif %}",
+        "{%p else %}",
+        "{{ kepala.status }}",
+        "{%p endif %}",
+    ):
+        _para(doc, text, align=right)
 
 
 def _merged_sasaran(table: Any, var: str) -> None:
