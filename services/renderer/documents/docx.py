@@ -17,6 +17,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, RGBColor
 from docxtpl import DocxTemplate, InlineImage
 
+from services.renderer.documents import wordform
 from services.renderer.documents.base import (
     DOCX_TEMPLATE,
     DOCX_TEMPLATES,
@@ -190,10 +191,7 @@ def _new_document() -> Any:
         style = doc.styles[name]
         style.font.name, style.font.size, style.font.bold = "DejaVu Sans", Pt(size), True
         style.font.color.rgb = RGBColor(0, 0, 0)
-    header = section.header.paragraphs[0]  # "DRAF" on every page until final
-    header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    mark = header.add_run("{{ watermark }}")
-    mark.bold, mark.font.size, mark.font.color.rgb = True, Pt(16), RGBColor(0xC0, 0x00, 0x00)
+    wordform.running_header(section)  # a draft's DRAF watermark is added when rendered (wordform.finish)
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
     footer.add_run("{{ labels.halaman }} ")
@@ -206,6 +204,7 @@ def _new_document() -> Any:
 def _save(doc: Any, path: Path | str) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    wordform.shape_template(doc)  # headings, the cover's own section and the table of contents
     doc.save(str(path))
     return path
 
@@ -415,4 +414,4 @@ def render_docx(
     tpl.render({**vm, "grafik": grafik, "grafik_tren": tren}, jinja_env=docx_env())
     out = BytesIO()
     tpl.save(out)
-    return normalize_zip(out.getvalue(), fixed_moment(vm))
+    return normalize_zip(wordform.finish(out.getvalue(), vm), fixed_moment(vm))
