@@ -407,7 +407,15 @@ def render_docx(
     tpl = DocxTemplate(str(template or docx_template_for(vm.get("kind", "triwulan"), template_dir)))
     grafik = InlineImage(tpl, image_descriptor=BytesIO(charts["grafik"]), width=Mm(160))
     tren = InlineImage(tpl, image_descriptor=BytesIO(charts["grafik_tren"]), width=Mm(165))
-    tpl.render({**vm, "grafik": grafik, "grafik_tren": tren}, jinja_env=docx_env())
+    context = {**vm, "grafik": grafik, "grafik_tren": tren}
+    if "analisis_indikator" in vm:  # the LKIP: each indicator's multi-year chart with its analysis
+        context["analisis_indikator"] = [
+            {**a, "grafik": InlineImage(tpl, image_descriptor=BytesIO(charts[a["grafik_kunci"]]), width=Mm(130))}
+            if a["grafik_kunci"] in charts
+            else {**a, "grafik": ""}
+            for a in vm["analisis_indikator"]
+        ]
+    tpl.render(context, jinja_env=docx_env())
     out = BytesIO()
     tpl.save(out)
     return normalize_zip(out.getvalue(), fixed_moment(vm))
