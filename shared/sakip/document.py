@@ -22,8 +22,61 @@ TargetPk = Figure | list[Figure]  # a PK's quarterly target: a figure, or a [min
 # ---- the Perjanjian Kinerja (CONTRACT.md, PUT /perjanjian-kinerja) ---------------------------------------------
 
 
+class KepalaDoc(TypedDict):
+    nama: NotRequired[str | None]
+    nip: NotRequired[str | None]
+    jabatan: NotRequired[str | None]
+    pangkat: NotRequired[str | None]
+    golongan: NotRequired[str | None]
+
+
 class InstansiDoc(TypedDict):
     nama: str
+    kepala: NotRequired[KepalaDoc | None]
+
+
+class PihakKeduaDoc(TypedDict):
+    nama: str
+    jabatan: str
+    nip: NotRequired[str | None]
+
+
+class TujuanDoc(TypedDict):
+    kode: str
+    nama: str
+
+
+class RenstraDoc(TypedDict):
+    tahun_awal: int
+    tahun_akhir: int
+    visi: str
+    misi: list[str]
+    tujuan: list[TujuanDoc]
+
+
+class RealisasiTahunDoc(TypedDict):
+    tahun: int
+    nilai: Figure
+
+
+class TargetRenstraDoc(TypedDict):
+    tahun: int
+    target: NotRequired[Figure]
+    target_min: NotRequired[Figure]
+    target_max: NotRequired[Figure]
+
+
+class BenchmarkDoc(TypedDict):
+    nilai: Figure
+    sumber: str
+    tingkat: str
+    tahun: NotRequired[int | None]
+
+
+class KegiatanDoc(TypedDict):
+    kode: str
+    nama: str
+    pagu: NotRequired[Figure | None]
 
 
 class UnitDoc(TypedDict):
@@ -48,6 +101,11 @@ class IndikatorDoc(TypedDict):
     target_triwulan: list[TargetPk]
     realisasi_tahun_lalu: NotRequired[Figure | None]
     target_akhir_renstra: NotRequired[Figure | None]
+    desimal: NotRequired[int | None]
+    kategori: NotRequired[str | None]
+    realisasi_tahun_sebelumnya: NotRequired[list[RealisasiTahunDoc] | None]
+    target_renstra: NotRequired[list[TargetRenstraDoc] | None]
+    benchmark: NotRequired[BenchmarkDoc | None]
 
 
 class SasaranDoc(TypedDict):
@@ -62,6 +120,7 @@ class ProgramDoc(TypedDict):
     pagu: Figure
     sasaran: NotRequired[str | None]
     unit: NotRequired[str | None]
+    kegiatan: NotRequired[list[KegiatanDoc] | None]
 
 
 class PkDoc(TypedDict):
@@ -69,6 +128,9 @@ class PkDoc(TypedDict):
 
     tahun: NotRequired[int | None]
     instansi: InstansiDoc
+    tanggal: NotRequired[str | None]
+    pihak_kedua: NotRequired[PihakKeduaDoc | None]
+    renstra: NotRequired[RenstraDoc | None]
     units: list[UnitDoc]
     sasaran: list[SasaranDoc]
     program: NotRequired[list[ProgramDoc] | None]
