@@ -751,7 +751,7 @@ DOCUMENTS: Table = {
         "en": "Against the Strategic Plan end target{tahun} of {target}, the achievement so far is {capaian}%.",
     },
     "an_benchmark": {
-        "id": "Sebagai pembanding, capaian {tingkat} tahun {tahun} sebesar {nilai} (sumber: {sumber}); realisasi "
+        "id": "Sebagai pembanding, angka {tingkat} tahun {tahun} sebesar {nilai} (sumber: {sumber}); realisasi "
         "{instansi} {banding}.",
         "en": "For comparison, the {tingkat} figure for {tahun} is {nilai} (source: {sumber}); {instansi}'s actual "
         "is {banding}.",
