@@ -246,11 +246,14 @@ def test_tw1_pdf_pages(tw1, tmp_path):
 @needs_poppler
 def test_annual_pdf_is_an_lkip(annual, tmp_path):
     pages = pages_as_png(annual["pdf"], tmp_path)
-    assert 10 <= len(pages) <= 16 and len(pages) == page_count(annual["pdf"])
+    assert 16 <= len(pages) <= 26 and len(pages) == page_count(annual["pdf"])
     text = pdf_text(annual["pdf"])
     chapters = [
         "LAPORAN KINERJA INSTANSI",
+        "KATA PENGANTAR",
         "DAFTAR ISI",
+        "DAFTAR TABEL",
+        "DAFTAR GRAFIK",
         "RINGKASAN EKSEKUTIF",
         "BAB I PENDAHULUAN",
         "BAB II PERENCANAAN KINERJA",
@@ -263,8 +266,14 @@ def test_annual_pdf_is_an_lkip(annual, tmp_path):
     positions = [text.find(c, text.find("BAB IV PENUTUP") if c == "LAMPIRAN" else 0) for c in chapters]
     assert -1 not in positions, [c for c, p in zip(chapters, positions, strict=True) if p < 0]
     assert f"Halaman 2 dari {len(pages)}" in text and "DRAF" in text
-    # a draft is signed by nobody: no name from the PK's "kepala", the block says it is not approved yet
-    assert "Dr. Ujang Hendra Gunawan" not in text and KEPALA_NIP not in text and "20 Januari 2025" in text
+    # a draft is signed by nobody: no name from the PK's "kepala" under the report, the block says it is not
+    # approved yet; the PK in the Lampiran is the PK's own, signed by its two parties on its own date
+    report = text[: text.find("Lampiran 1.", text.find("BAB IV PENUTUP"))]
+    assert "Dr. Ujang Hendra Gunawan" not in report and KEPALA_NIP not in text and "20 Januari 2025" in text
+    lampiran = flat(text[text.find("Lampiran 1.", text.find("BAB IV PENUTUP")) :])
+    assert "PIHAK PERTAMA" in lampiran and "PIHAK KEDUA" in lampiran and "Tangerang, 31 Januari 2024" in lampiran
+    assert "Dr. Ujang Hendra Gunawan" in lampiran and "Pembina Utama Muda (IV/c)" in lampiran
+    assert "NIP 19720502 200212 1 009" in lampiran and "Wali Kota Tangerang" in lampiran
     assert "Dokumen ini belum disahkan (DRAF)." in text
     assert "Mediasi tripartit" in text  # the units' solusi in the analysis
 
@@ -284,8 +293,9 @@ def test_final_annual_has_the_approval_chain_and_no_draf(example, pk):
 
 
 def test_docx_carries_both_charts_and_the_chapters(annual, tw1):
-    for r in (annual, tw1):
-        assert len(Document(io.BytesIO(r["docx"])).inline_shapes) == 2
+    assert len(Document(io.BytesIO(tw1["docx"])).inline_shapes) == 2
+    # the LKIP: the two, and each indicator's multi-year chart beside its analysis
+    assert len(Document(io.BytesIO(annual["docx"])).inline_shapes) == 2 + len(annual["vm"]["rows"]) == 11
     text = docx_text(annual["docx"])
     for heading in ("RINGKASAN EKSEKUTIF", "BAB I PENDAHULUAN", "BAB III AKUNTABILITAS KINERJA", "LAMPIRAN"):
         assert heading in text

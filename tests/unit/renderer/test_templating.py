@@ -91,8 +91,7 @@ def test_the_exploit_is_refused_wherever_docxtpl_would_render_it(where: str) -> 
         ("{% set a0 = instansi %}{% set a1 = a0 ~ a0 %}{% set a2 = a1 ~ a1 %}{{ a2 }}", "{% set … = a1 %}"),
         ("{% set a = instansi %}{% with b = a ~ a %}{{ b }}{% endwith %}", "{% set … = a %}"),
         (
-            "{% for a in rows %}{% for b in rows %}{% for c in rows %}{{ c.nama }}{% endfor %}{% endfor %}"
-            "{% endfor %}",
+            "{% for a in rows %}{% for b in rows %}{% for c in rows %}{{ c.nama }}{% endfor %}{% endfor %}{% endfor %}",
             "{% for %} > 2",
         ),
         ("{{ rows|join(', ', attribute='__class__') }}", "attribute='__class__'"),
