@@ -142,17 +142,18 @@ def series_chart_png(item: Mapping[str, Any], labels: Mapping[str, str], locale:
             ax.text(x, v, fmt_number(p["realisasi_value"], item.get("desimal", 2), locale), ha="center",
                     va="bottom", fontsize=6.5)  # fmt: skip
     if any(p["target_range"] for p in pts):
-        low = [float(p["target_range"][0]) if p["target_range"] else math.nan for p in pts]
-        high = [float(p["target_range"][1]) if p["target_range"] else math.nan for p in pts]
-        ax.fill_between(xs, low, high, color="#c00000", alpha=0.18, step="mid", label=labels["target_renstra_garis"],
-                        zorder=1)  # fmt: skip
+        ranged = [(x, p["target_range"]) for x, p in zip(xs, pts, strict=True) if p["target_range"]]
+        for n, (x, (low, high)) in enumerate(ranged):  # each year's range across its bar
+            ax.fill_between([x - 0.45, x + 0.45], float(low), float(high), color="#c00000", alpha=0.18, zorder=1,
+                            label=labels["target_renstra_garis"] if n == 0 else None)  # fmt: skip
     elif any(p["target_value"] is not None for p in pts):
         tgt = [float(p["target_value"]) if p["target_value"] is not None else math.nan for p in pts]
         ax.plot(xs, tgt, color="#c00000", marker="o", markersize=3, linewidth=1.2,
                 label=labels["target_renstra_garis"], zorder=3)  # fmt: skip
     ax.set_xticks(xs, [str(p["tahun"]) for p in pts])
     ax.set_ylabel(str(item["satuan"]).replace("$", r"\$"), fontsize=7)
-    ax.yaxis.set_major_locator(MaxNLocator(4, steps=[1, 2, 2.5, 5, 10]))
+    count = item.get("desimal", 2) == 0  # a count: whole ticks (no "2,5 kasus")
+    ax.yaxis.set_major_locator(MaxNLocator(4, steps=[1, 2, 2.5, 5, 10], integer=count))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _pos: _tick(y, locale)))
     ax.tick_params(labelsize=7)
     ax.spines[["top", "right"]].set_visible(False)
