@@ -220,7 +220,7 @@ def test_captions_are_numbered_consecutively_per_chapter(vm):
             seen.setdefault(bab, []).append(int(n))
             assert c["teks"] == f"{c['nomor']} {c['judul']}"
         assert all(ns == list(range(1, len(ns) + 1)) for ns in seen.values()), seen
-    assert list({c["nomor"].split()[1].split(".")[0] for c in vm["daftar_tabel"]}) == ["1", "2", "3"]
+    assert list(dict.fromkeys(c["nomor"].split()[1].split(".")[0] for c in vm["daftar_tabel"])) == ["1", "2", "3"]
     # Bab III: the capaian and trend charts, then one multi-year chart per indicator
     grafik = [c["nomor"] for c in vm["daftar_grafik"]]
     assert grafik == [f"Grafik 3.{n}" for n in range(1, 3 + len(vm["rows"]))]
