@@ -566,6 +566,7 @@ def annual_parts(
             {"polaritas": labels["pol_rentang"], "rumus": labels["rumus_rentang"]},
         ],
         "tahun_seri": [str(y) for y in range(tahun - SERIES_YEARS + 1, tahun + 1)],
+        "kolom_target_renstra": labels["target_renstra_tahun"].format(tahun=tahun),
         "analisis_indikator": analisis,
         "efisiensi": _efisiensi(vm, rekap, pk),
         "pk_ttd": ttd,

@@ -410,6 +410,7 @@ class LkipParts(TypedDict, total=False):
     skala_predikat: list[SkalaRow]
     rumus_capaian: list[RumusRow]
     tahun_seri: list[str]
+    kolom_target_renstra: str  # the column "Target Renstra 2024"
     analisis_indikator: list[AnalisisIndikator]
     efisiensi: list[Efisiensi]
     pk_ttd: PkTtd

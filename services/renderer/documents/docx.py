@@ -289,7 +289,7 @@ _RENSTRA_COLS: list[Column] = [
     ("sasaran", "r.sasaran_nama if r.sasaran_first else ''", 3.8),
     ("indikator", "r.kode ~ ' ' ~ r.nama", 6.2),
     ("satuan", "r.satuan", 1.5),
-    ("=Target Renstra {{ tahun }}", "r.target_tahun", 2.2),
+    ("={{ kolom_target_renstra }}", "r.target_tahun", 2.2),
     ("target_renstra", "r.target_akhir", 2.5),
 ]
 _SERI_COLS: list[Column] = [
@@ -297,7 +297,7 @@ _SERI_COLS: list[Column] = [
     ("indikator", "a.nama", 4.2),
     ("satuan", "a.satuan", 1.3),
     *((f"={{{{ tahun_seri[{n}] }}}}", f"a.seri[{n}]", 1.45) for n in range(5)),
-    ("=Target Renstra {{ tahun }}", "a.target_renstra_tahun", 1.8),
+    ("={{ kolom_target_renstra }}", "a.target_renstra_tahun", 1.8),
     ("target_renstra", "a.target_renstra_akhir", 1.8),
 ]
 _EFISIENSI_COLS: list[Column] = [
