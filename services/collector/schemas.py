@@ -16,10 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.collector.core.validation import (
     DESIMAL_MAX,
+    GOLONGAN,
     KATEGORI,
     MAX_ITEMS,
     MAX_PAST_YEARS,
-    PANGKAT,
     TINGKAT_BENCHMARK,
 )
 from services.collector.validation import AGREGASI, JENIS_UNIT, MAX_TEXT, POLARITAS, TAHUN_MAX, TAHUN_MIN
@@ -30,7 +30,7 @@ from shared.decimals import MAX_DECIMAL_PLACES, MAX_INTEGER_DIGITS
 JenisUnit = Literal[JENIS_UNIT]  # type: ignore[valid-type]  # the rules' own choices (validation.py)
 Polaritas = Literal[POLARITAS]  # type: ignore[valid-type]
 Agregasi = Literal[AGREGASI]  # type: ignore[valid-type]
-Golongan = Literal[tuple(PANGKAT)]  # type: ignore[valid-type]
+Golongan = Literal[GOLONGAN]  # type: ignore[valid-type]
 Tingkat = Literal[TINGKAT_BENCHMARK]  # type: ignore[valid-type]
 Kategori = Literal[KATEGORI]  # type: ignore[valid-type]
 

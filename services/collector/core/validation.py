@@ -32,6 +32,7 @@ PANGKAT = {
     "IV/a": "Pembina", "IV/b": "Pembina Tingkat I", "IV/c": "Pembina Utama Muda", "IV/d": "Pembina Utama Madya",
     "IV/e": "Pembina Utama",
 }  # fmt: skip
+GOLONGAN = tuple(PANGKAT)
 SHOWN = 80  # at most this much of a value sent is repeated in a message (a 1 MiB value is not echoed back)
 
 
