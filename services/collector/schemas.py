@@ -18,6 +18,7 @@ from services.collector.core.validation import (
     DESIMAL_MAX,
     GOLONGAN,
     KATEGORI,
+    MAX_ANALISIS,
     MAX_ITEMS,
     MAX_PAST_YEARS,
     TINGKAT_BENCHMARK,
@@ -68,6 +69,13 @@ Teks = Annotated[
     str, Field(max_length=MAX_TEXT, description=f"Teks, paling banyak {MAX_TEXT} karakter / text, ≤ {MAX_TEXT} chars")
 ]
 Kode = Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
+TeksAnalisis = Annotated[
+    str,
+    Field(
+        max_length=MAX_ANALISIS,
+        description=f"Teks, paling banyak {MAX_ANALISIS} karakter / text, ≤ {MAX_ANALISIS} chars",
+    ),
+]
 Waktu = Annotated[
     str,
     Field(
@@ -105,8 +113,21 @@ class RealisasiItem(Tertutup):
         examples=["62.5"],
     )
     keterangan: Teks | None = Field(
-        None, description="Catatan untuk nilai ini (opsional) / a note on this value", examples=["Data BPS Maret"]
+        None,
+        description="Catatan data nilai ini: sumber, koreksi (opsional) / a note on the figure: source, correction",
+        examples=["Data BPS Maret"],
     )
+    penyebab: TeksAnalisis | None = Field(
+        None,
+        description=(
+            'Penyebab tercapai/tidaknya target (opsional; tidak disebut: yang tersimpan tetap, "": dihapus) / why '
+            'the target was (not) met (left out: the one held stays; "": cleared)'
+        ),
+        examples=["Dua angkatan pelatihan diundur ke TW III karena instruktur bersertifikat belum tersedia"],
+    )
+    kendala: TeksAnalisis | None = Field(None, description="Kendala indikator ini / obstacles for this indicator")
+    solusi: TeksAnalisis | None = Field(None, description="Solusi yang sudah dilakukan / remedies taken")
+    tindak_lanjut: TeksAnalisis | None = Field(None, description="Tindak lanjut yang direncanakan / follow-up planned")
 
 
 class Anggaran(Tertutup):
