@@ -36,10 +36,20 @@ from shared.sakip.pk import (
     responsibility,
 )
 from shared.sakip.predikat import DEFAULT_PREDIKAT_BANDS, PREDIKAT_EN, PREDIKAT_LABELS, Predikat, predikat_label
-from shared.sakip.rekap import AnggaranRekap, Catatan, Kelengkapan, Rekap, RekapIndikator, RekapSasaran
+from shared.sakip.rekap import (
+    ANALISIS_FIELDS,
+    Analisis,
+    AnggaranRekap,
+    Catatan,
+    Kelengkapan,
+    Rekap,
+    RekapIndikator,
+    RekapSasaran,
+)
 from shared.sakip.target import Target
 
 __all__ = [
+    "ANALISIS_FIELDS",
     "DEFAULT_PREDIKAT_BANDS",
     "PERIODES",
     "PERIODES_OF_KIND",
@@ -50,6 +60,7 @@ __all__ = [
     "TRIWULAN_PATTERN",
     "TRIWULAN_PERIODES",
     "Agregasi",
+    "Analisis",
     "AnggaranRekap",
     "Benchmark",
     "Catatan",

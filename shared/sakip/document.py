@@ -170,6 +170,12 @@ class RekapIndikatorDoc(TypedDict):
     capaian_sd: NotRequired[Annotated[str | None, Field(description="Capaian s.d. periode (%) / achievement to date")]]
     predikat_sd: NotRequired[Annotated[Predikat | None, Field(description="Predikat s.d. periode / band to date")]]
     reason_sd: NotRequired[Annotated[Reason | None, Field(description="Mengapa capaian_sd kosong / why null")]]
+    desimal: NotRequired[
+        Annotated[int, Field(description="Banyak desimal yang dibaca orang (PK) / decimals a person reads", ge=0, le=4)]
+    ]
+    kategori: NotRequired[
+        Annotated[str | None, Field(description="Kategori PK, mis. serapan_anggaran / the PK's category")]
+    ]
 
 
 class RekapSasaranDoc(TypedDict):
@@ -197,6 +203,19 @@ class CatatanDoc(TypedDict):
     unit: Annotated[str, Field(description="Kode unit / the unit's code", examples=["BID-PENTA"])]
     kendala: Annotated[str | None, Field(description="Kendala / obstacles")]
     solusi: Annotated[str | None, Field(description="Solusi / remedies")]
+
+
+class AnalisisDoc(TypedDict):
+    """Analisis satu unit atas satu indikator pada satu triwulan (revisi yang dipakai rekap). / A unit's analysis
+    of one indicator in a quarter."""
+
+    indikator: Annotated[str, Field(description="Kode indikator / the indicator's code", examples=["IK-2.3"])]
+    triwulan: Annotated[int, Field(description="Triwulan 1–4 / the quarter", examples=[2])]
+    unit: Annotated[str, Field(description="Kode unit / the unit's code", examples=["BID-PPTK"])]
+    penyebab: Annotated[str | None, Field(description="Penyebab keberhasilan/kegagalan / why it (did not) succeed")]
+    kendala: Annotated[str | None, Field(description="Kendala / obstacles")]
+    solusi: Annotated[str | None, Field(description="Solusi yang dilakukan / remedies taken")]
+    tindak_lanjut: Annotated[str | None, Field(description="Tindak lanjut / follow-up")]
 
 
 class AnggaranRekapDoc(TypedDict):
@@ -238,6 +257,12 @@ class RekapDoc(RekapFigures):
         Annotated[bool, Field(description="Semester/tahunan: semua triwulannya sudah final / its quarters final")]
     ]
     catatan: Annotated[list[CatatanDoc], Field(description="Kendala dan solusi unit / the units' notes")]
+    analisis: NotRequired[
+        Annotated[
+            list[AnalisisDoc],
+            Field(description="Analisis per indikator, urutan PK lalu triwulan / per-indicator analysis"),
+        ]
+    ]
     anggaran: Annotated[list[AnggaranRekapDoc], Field(description="Realisasi anggaran per program / per programme")]
 
 

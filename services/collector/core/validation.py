@@ -11,12 +11,15 @@ from typing import Any
 from services.collector.core.errors import Invalid, Problem
 from services.collector.core.pkdoc import IndikatorDoc, PkDoc
 from shared.decimals import MAX_DECIMAL_PLACES, MAX_INTEGER_DIGITS, NotADecimal, read_decimal
+from shared.sakip.rekap import ANALISIS_FIELDS
 from shared.strictjson import JsonBigInteger
 
 JENIS_UNIT = ("sekretariat", "bidang", "seksi", "upt", "opd", "instansi_terkait")
 POLARITAS = ("positif", "negatif", "rentang")
 AGREGASI = ("jumlah", "terakhir", "rata_rata")
 MAX_TEXT = 4000
+ANALISIS = ANALISIS_FIELDS  # an item's analysis (issue 15), kept per indicator
+MAX_ANALISIS = 2000  # each of them
 TAHUN_MIN, TAHUN_MAX = 2000, 2100  # every year the collector takes, in a path or a body
 MAX_ITEMS = 20  # misi, tujuan, kegiatan of a programme: a list a person writes, not a table
 MAX_RENSTRA_YEARS = 6  # a Renstra is 5 years; one aligned to a new RPJMD may span a transition year
@@ -32,6 +35,7 @@ PANGKAT = {
     "IV/a": "Pembina", "IV/b": "Pembina Tingkat I", "IV/c": "Pembina Utama Muda", "IV/d": "Pembina Utama Madya",
     "IV/e": "Pembina Utama",
 }  # fmt: skip
+GOLONGAN = tuple(PANGKAT)
 SHOWN = 80  # at most this much of a value sent is repeated in a message (a 1 MiB value is not echoed back)
 
 
@@ -219,6 +223,7 @@ def read_number(p: Problems, value: Any, field: str, *, required: bool = True) -
     return d
 
 
+ANALISIS_TOO_LONG = (f"maksimal {MAX_ANALISIS} karakter", f"at most {MAX_ANALISIS} characters")
 TAHUN_RANGE = (f"harus tahun {TAHUN_MIN}–{TAHUN_MAX}", f"must be a year from {TAHUN_MIN} to {TAHUN_MAX}")
 
 
@@ -620,7 +625,14 @@ def indikator_index(pk: PkDoc) -> dict[str, IndikatorDoc]:
     return {i["kode"]: i for s in pk["sasaran"] for i in s["indikator"]}
 
 
-ITEM_FIELDS = frozenset({"indikator", "nilai", "keterangan"})
+ITEM_FIELDS = frozenset({"indikator", "nilai", "keterangan", *ANALISIS})
+Analisis = dict[str, str | None]  # the analysis fields an item gave: its text, or None to clear one held ("")
+
+
+def analisis_of(item: Mapping[str, object]) -> Analisis:
+    """The analysis fields a (validated) realisasi item gives: a field left out or null is not in it (the text held
+    stays); one sent blank ("") clears the text held (None)."""
+    return {key: (text if text.strip() else None) for key in ANALISIS if isinstance(text := item.get(key), str)}
 
 
 def check_fields(p: Problems, obj: Mapping[str, object], allowed: frozenset[str], prefix: str = "") -> None:
@@ -665,6 +677,12 @@ def validate_realisasi(
         if nilai is not None and ind is not None and ind["satuan"].strip() == "%" and nilai > 100:
             p.add(f"{f}.nilai", "out_of_range")
         keterangan = _text(p, item, "keterangan", f"{f}.keterangan", required=False)
+        for key in ANALISIS:
+            text = item.get(key)
+            if text is not None and not isinstance(text, str):
+                p.add(f"{f}.{key}", "not_a_string")
+            elif isinstance(text, str) and len(text) > MAX_ANALISIS:
+                p.add(f"{f}.{key}", "too_long", message=ANALISIS_TOO_LONG)
         if ind is not None and nilai is not None and nilai >= 0:
             good.append((kode, nilai, keterangan))  # type: ignore[arg-type]
     return good
