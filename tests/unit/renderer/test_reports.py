@@ -376,15 +376,21 @@ DOCS_IMG = Path(__file__).resolve().parents[3] / "docs" / "img"
     not __import__("os").environ.get("LAPKIN_UPDATE_SCREENSHOTS"), reason="writes docs/img only when asked"
 )
 def test_update_the_lkip_pages_in_docs(example, pk, tmp_path):
-    """LAPKIN_UPDATE_SCREENSHOTS=1: the final annual LKIP's first pages as docs/img/lkip-<page>.png."""
+    """LAPKIN_UPDATE_SCREENSHOTS=1: seven pages of the final annual LKIP as docs/img/lkip-<n>.png: the cover, the
+    Daftar Tabel/Grafik, Bab I's SDM, Bab II's Renstra, Bab III's scale and formulas, an analysis page with its
+    multi-year charts, and the PK signed by both parties."""
     vm = vm_of(example, pk, "TAHUNAN", final=True, approvals=APPROVALS, version=1)
-    (tmp_path / "lkip.pdf").write_bytes(documents.render_pdf(vm))
-    subprocess.run(
-        ["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "7", str(tmp_path / "lkip.pdf"), str(tmp_path / "lkip")],
-        check=True,
-    )
+    pdf = documents.render_pdf(vm)
+    (tmp_path / "lkip.pdf").write_bytes(pdf)
+    pages = pdf_text(pdf).split("\f")
+    markers = ["LAPORAN KINERJA", "DAFTAR TABEL", "C. Sumber Daya Manusia", "A. Rencana Strategis", "Rentang Capaian",
+               "2. IK-2.1", "PIHAK PERTAMA"]  # fmt: skip
+    chosen = [next(n for n, text in enumerate(pages, start=1) if m in text) for m in markers]
     for old in DOCS_IMG.glob("lkip-*.png"):
         old.unlink()
-    for page in sorted(tmp_path.glob("lkip-*.png")):
-        shutil.copy(page, DOCS_IMG / f"lkip-{int(page.stem.split('-')[1])}.png")
+    for n, page in enumerate(chosen, start=1):
+        out = tmp_path / f"p{n}"
+        subprocess.run(["pdftoppm", "-r", "60", "-png", "-singlefile", "-f", str(page), "-l", str(page),
+                        str(tmp_path / "lkip.pdf"), str(out)], check=True)  # fmt: skip
+        shutil.copy(out.with_suffix(".png"), DOCS_IMG / f"lkip-{n}.png")
     assert len(list(DOCS_IMG.glob("lkip-*.png"))) == 7
