@@ -258,3 +258,10 @@ def test_pdf_lists_tables_and_figures_with_pages_and_prints_each_section(vm):
     for part in parts:
         assert part in text, part
     assert PENYEBAB_IK22 in one and "(2 × 6,90 − 6,82) ÷ 6,90 × 100% = 101,16%" in one
+
+
+def test_an_lkip_without_a_pk_still_renders(example):
+    vm = build_view_model(example["TAHUNAN"], pk=None, final=False, generated_on=GENERATED_ON)
+    assert vm["renstra_rows"] == [] and vm["pk_ttd"]["pertama_nama"] == "" and not vm["renstra"]["ada"]
+    assert len(vm["analisis_indikator"]) == len(vm["rows"]) and vm["efisiensi"][0]["rasio"] != ""
+    documents.render_all(vm)
