@@ -9,8 +9,8 @@ import io
 import json
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
