@@ -6,14 +6,17 @@ indicator and quarter, as a keterangan and the report's kendala do; a field sent
 from __future__ import annotations
 
 import io
+import json
+import re
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 from openpyxl import load_workbook
 
-from services.collector import excel
+from services.collector import excel, schemas
 from services.collector.core import report as rp
 from services.collector.core.errors import Invalid
 from services.collector.core.validation import ANALISIS
@@ -152,3 +155,19 @@ def test_a_template_downloaded_before_the_analysis_columns_is_still_read() -> No
     row = excel.TABLE_ROW + 1
     up = excel.read_upload(_template({f"I{row}": 38}, old=True), 10_000_000)
     assert up.body["realisasi"] == [{"indikator": "IK1", "nilai": "38"}]
+
+
+def test_the_integration_guides_example_is_a_report_the_collector_takes() -> None:
+    root = Path(__file__).resolve().parents[3]
+    guide = (root / "docs" / "integration.md").read_text(encoding="utf-8")
+    (example,) = [
+        json.loads(b) for b in re.findall(r"```json\n(.*?)```", guide, re.S) if '"tahun"' in b and "penyebab" in b
+    ]
+    schemas.LaporanTriwulan.model_validate(example)
+    pk = json.loads((root / "examples" / "pk-2024.json").read_text())
+    known = Known(units=("BID-PPTK",), parents=(), pks=(2024,))
+    known.pk = lambda tahun: rp.ParsedPk.of(1, pk)  # type: ignore[method-assign]
+    r = rp.read_report(
+        example, key_unit="BID-PPTK", known=known, check_period=rp.check_triwulan, period_field="triwulan"
+    )
+    assert set(r.analisis["IK-2.3"]) == {"penyebab", "solusi", "tindak_lanjut"}

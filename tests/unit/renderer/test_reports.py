@@ -146,7 +146,8 @@ def test_annual_view_model_carries_the_lkip_parts(annual):
     assert "Dinas Ketenagakerjaan Kota Tangerang" in vm["profil"]["kedudukan"]
     assert any("99,84%" in t for t in vm["ringkasan"]) and vm["struktur"][0] == "Sekretariat"
     ss3 = {s["kode"]: s for s in vm["sasaran_detail"]}["SS-3"]
-    assert [c["unit_kode"] for c in ss3["catatan"]] == ["BID-PENTA"] and len(ss3["rows"]) == 2
+    # issue 15: BID-PENTA's June data note is IK-3.2's keterangan (a correction), no longer a kendala of SS-3
+    assert [c["unit_kode"] for c in ss3["catatan"]] == [] and len(ss3["rows"]) == 2
 
 
 def test_semester_trend_takes_its_quarters_from_the_quarter_recaps(example, pk):
