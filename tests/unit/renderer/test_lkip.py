@@ -20,7 +20,7 @@ from services.renderer import documents
 from services.renderer.documents.charts import chart_images
 from services.renderer.viewmodel import PROFIL_FILE, build_view_model
 from tests.unit.renderer.test_reports import docx_text, flat, pdf_text
-from tests.unit.renderer.worked_example import load_pk, quarter_recaps, recaps
+from tests.unit.renderer.worked_example import load_pk, load_submissions, quarter_recaps, recaps
 
 GENERATED_ON = date(2025, 1, 20)
 # what the units said about two indicators (the recap's `analisis`, as the aggregator lists it)
@@ -155,9 +155,22 @@ def test_a_below_target_indicator_gives_its_units_causes(vm, example):
     # IK-4.2 at 125 % (> 120) sent a kendala but no penyebab: still flagged
     assert a["IK-4.2"]["analisis_belum"] == "Analisis penyebab belum disampaikan oleh unit kerja penanggung jawab."
     assert a["IK-2.1"]["analisis_belum"] == "" and a["IK-2.1"]["unit"] == []  # 106,67 %: nothing to explain
-    # the report-level notes are not the analysis: a data correction is never printed as an indicator's kendala
-    corrections = [c["kendala"] for c in example["TAHUNAN"]["catatan"] if c["kendala"].startswith("Koreksi")]
+    # a data-correction note (an item's keterangan: IK-3.2's June data) is never printed as a kendala
+    corrections = [i["keterangan"] for s in load_submissions() for i in s["realisasi"] if i.get("keterangan")]
     assert corrections and not any(c in u["teks"] for x in a.values() for u in x["unit"] for c in corrections)
+
+
+def test_the_worked_example_recap_carries_the_units_analysis(example, pk):
+    """The units' per-indicator texts of examples/submissions-2024.json reach the LKIP (worked_example builds the
+    recap's `analisis` as the aggregator does); the report-level catatan is shown apart, not as the analysis."""
+    said = [(s["unit"], s["triwulan"], i) for s in load_submissions() for i in s["realisasi"] if i.get("penyebab")]
+    vm = build_view_model(example["TAHUNAN"], pk=pk, final=False, generated_on=GENERATED_ON)
+    a = by_kode(vm)
+    unit, q, item = next((u, q, i) for u, q, i in said if i["indikator"] == "IK-2.2")
+    assert any(item["penyebab"] in u["teks"] and f"(Triwulan {'I' * q})" in u["sumber"] for u in a["IK-2.2"]["unit"])
+    assert a["IK-2.2"]["analisis_belum"] == "" and a["IK-4.2"]["analisis_belum"] == ""  # both explained
+    catatan = [c["kendala"] for c in example["TAHUNAN"]["catatan"] if c.get("kendala")]
+    assert catatan and not any(c in u["teks"] for x in a.values() for u in x["unit"] for c in catatan)
 
 
 def test_without_any_analysis_each_indicator_outside_100_to_120_is_flagged(example, pk):
