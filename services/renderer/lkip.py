@@ -239,7 +239,7 @@ def _unit_analyses(
         texts = {k: str(a.get(k) or "").strip() for k in _TEXT_KEYS}
         label_of = {"penyebab": labels["penyebab"], "kendala": labels["kendala"], "solusi": labels["solusi"],
                     "tindak_lanjut": labels["tindak_lanjut"]}  # fmt: skip
-        parts = [f"{label_of[k]}: {texts[k]}" for k in _TEXT_KEYS if texts[k]]
+        parts = [f"{label_of[k]}: {texts[k].rstrip('.;')}" for k in _TEXT_KEYS if texts[k]]  # one full stop
         if not parts:
             continue
         out.append(
