@@ -47,6 +47,8 @@ class Indikator:
     penanggung_jawab: str
     target_tahunan: Target
     target_triwulan: tuple[Target, Target, Target, Target]
+    desimal: int = 2  # the decimals a person reads (shared.sakip.decimals_of), carried into the recap's row
+    kategori: str | None = None  # the PK's kategori (serapan_anggaran)
 
 
 @dataclass(frozen=True)

@@ -21,13 +21,13 @@ from sqlmodel import Session, col, func, select
 
 from services.aggregator.domain import PERIODE_QUARTERS, PERIODES, PRECISION, Indikator, round2
 from services.aggregator.models import AggBulanan, AggInput, AggPeriode, AggPk, AggStale, AggTren, RekapRevision
-from services.aggregator.rekap import Sasaran, build_rekap, parse_pk
+from services.aggregator.rekap import Sasaran, build_analisis, build_rekap, parse_pk
 from services.aggregator.schemas import AnggaranBulanan, Tren
 from services.aggregator.tren import build_tren
 from shared.events import catalogue as ev
 from shared.events.envelope import Envelope, utcnow
 from shared.messaging.streams import Handler, events_waiting
-from shared.sakip import Periode, Rekap, responsibility
+from shared.sakip import ANALISIS_FIELDS, Periode, Rekap, responsibility
 from shared.sakip.document import AnggaranRekapDoc, CatatanDoc, KelengkapanDoc, PkDoc, RekapDoc
 from shared.sakip.rekap import Status
 from shared.service import Runtime
@@ -169,10 +169,12 @@ def compute_from(year: Year, periode: str) -> RekapResult:
         for r in inputs
         if r.triwulan in quarters and (r.kendala or r.solusi)
     ]
+    notes = {(r.triwulan, r.unit): json.loads(r.analisis) for r in inputs if r.triwulan in quarters and r.analisis}
+    analisis = build_analisis(year.indikator, notes)
     anggaran = _anggaran(pk, [r for r in inputs if r.triwulan in quarters])
     rekap: RekapDoc = {
         **figures, "status": status, "kelengkapan": kel, "pk_version": year.pk_version, "units": units, **final,
-        "catatan": catatan, "anggaran": anggaran,
+        "catatan": catatan, "analisis": analisis, "anggaran": anggaran,
     }  # fmt: skip
     inputs_used = {f"{r.triwulan}:{r.unit}": r.revision for r in inputs if r.triwulan in quarters}
     return {"rekap": rekap, "inputs": inputs_used}
@@ -457,6 +459,16 @@ def _lock_year(session: Session, tahun: int) -> AggPk | None:
     return session.exec(query).first()
 
 
+def _analisis_json(items: list[ev.NilaiItem]) -> str | None:
+    """The snapshot's analysis as agg_input keeps it: indikator -> its four fields, for the items with a text."""
+    held = {
+        item.indikator: {key: getattr(item, key) for key in ANALISIS_FIELDS}
+        for item in items
+        if any(getattr(item, key) for key in ANALISIS_FIELDS)
+    }
+    return json.dumps(held, sort_keys=True) if held else None
+
+
 def make_handlers(rt: Runtime) -> dict[str, Handler]:
     def on_pk_published(session: Session, env: Envelope, p: ev.PerjanjianKinerjaPublished) -> None:
         row = _lock_year(session, p.tahun)
@@ -480,6 +492,7 @@ def make_handlers(rt: Runtime) -> dict[str, Handler]:
         row.revision, row.submission_id, row.values = p.revision, p.submission_id, json.dumps(values)
         row.anggaran_realisasi = (p.anggaran or {}).get("realisasi")
         row.kendala, row.solusi = p.kendala, p.solusi
+        row.analisis = _analisis_json(p.realisasi)
         if row.complete_on_time is None and pk_row is not None:
             codes = parsed_pk(session, pk_row).expected.get(p.unit, set())
             if codes <= set(values):

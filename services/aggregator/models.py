@@ -31,6 +31,8 @@ class AggInput(SQLModel, table=True):
     anggaran_realisasi: str | None = None
     kendala: str | None = None
     solusi: str | None = None
+    # JSON {indikator: {penyebab, kendala, solusi, tindak_lanjut}}: the snapshot's analysis, indicators with a text
+    analisis: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     complete_on_time: bool | None = None  # on_time of the first snapshot holding all the unit's indicators
 
 

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from services.aggregator import domain
 from services.aggregator.domain import Indikator
-from shared.sakip import PerjanjianKinerja, Predikat
-from shared.sakip.document import PkDoc, RekapFigures, RekapIndikatorDoc, RekapSasaranDoc
+from shared.sakip import ANALISIS_FIELDS, PerjanjianKinerja, Predikat, decimals_of
+from shared.sakip.document import AnalisisDoc, PkDoc, RekapFigures, RekapIndikatorDoc, RekapSasaranDoc
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,8 @@ def parse_pk(pk: PkDoc | PerjanjianKinerja) -> tuple[list[Sasaran], list[Indikat
                 i.target_triwulan[2].value,
                 i.target_triwulan[3].value,
             ),
+            desimal=decimals_of(i),
+            kategori=i.kategori,
         )
         for s, i in typed.indikator()
     ]
@@ -68,6 +70,8 @@ def _indikator_row(
         "capaian": domain.fmt(cap.value),
         "predikat": domain.predikat(cap.value, bands),
         "reason": cap.reason,
+        "desimal": ind.desimal,
+        "kategori": ind.kategori,
     }
     if not tahunan:
         to_date = domain.quarters_to_date(periode)
@@ -122,3 +126,30 @@ def build_rekap(
         "predikat_instansi": domain.predikat(office.value, bands),
         "skipped_instansi": office.skipped,
     }
+
+
+Notes = Mapping[str, Mapping[str, str | None]]  # a unit's snapshot: indikator -> its analysis fields
+
+
+def build_analisis(indikator: Sequence[Indikator], notes: Mapping[tuple[int, str], Notes]) -> list[AnalisisDoc]:
+    """The recap's `analisis`: per indicator (PK order), quarter and unit, the analysis the unit's snapshot holds
+    (`notes`: (triwulan, unit) -> its snapshot's analysis; the period's quarters only, each unit's revision the recap
+    used). Only an analysis with at least one text is listed."""
+    out: list[AnalisisDoc] = []
+    for ind in indikator:
+        for triwulan, unit in sorted(notes):
+            given = notes[(triwulan, unit)].get(ind.kode) or {}
+            texts = {key: given.get(key) or None for key in ANALISIS_FIELDS}
+            if any(texts.values()):
+                out.append(
+                    {
+                        "indikator": ind.kode,
+                        "triwulan": triwulan,
+                        "unit": unit,
+                        "penyebab": texts["penyebab"],
+                        "kendala": texts["kendala"],
+                        "solusi": texts["solusi"],
+                        "tindak_lanjut": texts["tindak_lanjut"],
+                    }
+                )
+    return out

@@ -20,6 +20,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from services.collector.core.errors import DomainError, Invalid, Problem, TooLarge
+from services.collector.core.validation import MAX_ANALISIS
 from shared.errors import ErrorItem
 from shared.sakip import Indikator, PerjanjianKinerja, Target, Unit
 from shared.slots import Slots
@@ -57,8 +58,14 @@ COLUMNS = (
     "Target TW IV",
     "Realisasi",
     "Keterangan",
+    "Penyebab",  # the unit's analysis of the indicator (issue 15): the JSON item's fields of the same names
+    "Kendala",
+    "Solusi",
+    "Tindak Lanjut",
 )
 COL_KODE, COL_REALISASI, COL_KETERANGAN = "A", "I", "J"
+ANALISIS_COLUMNS = {"penyebab": "K", "kendala": "L", "solusi": "M", "tindak_lanjut": "N"}
+OLD_COLUMNS = len(COLUMNS) - len(ANALISIS_COLUMNS)  # a template downloaded before issue 15 ends at Keterangan
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
 HEAD_FILL = PatternFill("solid", fgColor="D9E1F2")
 UNLOCKED = Protection(locked=False)
@@ -115,7 +122,7 @@ def build_template(pk: PerjanjianKinerja, unit: Unit, triwulan: int | None = Non
     rows = indicators_of(pk, unit.kode)
     for n, ind in enumerate(rows):
         _indicator_row(ws, TABLE_ROW + 1 + n, ind)
-    for letter, width in zip("ABCDEFGHIJ", (18, 48, 10, 14, 12, 12, 12, 12, 14, 40), strict=True):
+    for letter, width in zip("ABCDEFGHIJKLMN", (18, 48, 10, 14, 12, 12, 12, 12, 14, 40, 40, 40, 40, 40), strict=True):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = f"A{TABLE_ROW + 1}"
     ws.protection.sheet = True  # no password: it guards the layout, not a secret
@@ -147,6 +154,10 @@ def _indicator_row(ws: Worksheet, row: int, ind: Indikator) -> None:
     else:
         _validate(ws, _at_least_zero(), nilai, "angka ≥ 0")
     _validate(ws, _text_limit(), f"{COL_KETERANGAN}{row}", f"teks paling banyak {MAX_TEXT} karakter")
+    for letter in ANALISIS_COLUMNS.values():
+        _input(ws, f"{letter}{row}")
+        ws[f"{letter}{row}"].alignment = Alignment(wrap_text=True, vertical="top")
+        _validate(ws, _text_limit(MAX_ANALISIS), f"{letter}{row}", f"teks paling banyak {MAX_ANALISIS} karakter")
 
 
 def _target(target: Target) -> Decimal | str:
@@ -167,8 +178,8 @@ def _at_least_zero() -> DataValidation:
     return DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0")
 
 
-def _text_limit() -> DataValidation:
-    return DataValidation(type="textLength", operator="lessThanOrEqual", formula1=str(MAX_TEXT))
+def _text_limit(limit: int = MAX_TEXT) -> DataValidation:
+    return DataValidation(type="textLength", operator="lessThanOrEqual", formula1=str(limit))
 
 
 def _validate(ws: Worksheet, dv: DataValidation, ref: str, what: str) -> None:
@@ -187,6 +198,10 @@ class SheetItem(TypedDict, total=False):
     indikator: object  # the cells as read (a whole number as an int, a figure as its text), for the validation
     nilai: object
     keterangan: str
+    penyebab: str
+    kendala: str
+    solusi: str
+    tindak_lanjut: str
 
 
 class SheetAnggaran(TypedDict):
@@ -349,7 +364,9 @@ def _is_template(rows: list[tuple[Any, ...]]) -> bool:
     if len(rows) < TABLE_ROW:
         return False
     labels_ok = all(rows[row - 1][0] == label for row, label in HEADER.values())
-    return labels_ok and tuple(rows[TABLE_ROW - 1]) == COLUMNS
+    head = tuple(rows[TABLE_ROW - 1])
+    old = head[:OLD_COLUMNS] == COLUMNS[:OLD_COLUMNS] and all(c is None for c in head[OLD_COLUMNS:])
+    return labels_ok and (head == COLUMNS or old)  # an older download, without the analysis columns, still reads
 
 
 def _body(rows: list[tuple[Any, ...]]) -> Upload:
@@ -367,7 +384,8 @@ def _body(rows: list[tuple[Any, ...]]) -> Upload:
     up.cells["realisasi"] = cell_name(f"{COL_REALISASI}{TABLE_ROW}")
     for row_no in range(TABLE_ROW + 1, len(rows) + 1):
         kode, nilai, keterangan = rows[row_no - 1][0], rows[row_no - 1][8], rows[row_no - 1][9]
-        if _blank(kode) or (_blank(nilai) and _blank(keterangan)):
+        analisis = {key: rows[row_no - 1][_col(letter)] for key, letter in ANALISIS_COLUMNS.items()}
+        if _blank(kode) or (_blank(nilai) and _blank(keterangan) and all(_blank(v) for v in analisis.values())):
             continue  # an empty input row is not reported
         where = f"realisasi[{len(realisasi)}]"
         item: SheetItem = {"indikator": kode.strip() if isinstance(kode, str) else kode}
@@ -375,6 +393,10 @@ def _body(rows: list[tuple[Any, ...]]) -> Upload:
             item["nilai"] = _number_text(nilai)
         if not _blank(keterangan):
             item["keterangan"] = _text(keterangan)
+        for key, value in analisis.items():  # a blank cell is left out: the analysis held stays
+            if not _blank(value):
+                item[key] = _text(value)  # type: ignore[literal-required]
+            up.cells[f"{where}.{key}"] = cell_name(f"{ANALISIS_COLUMNS[key]}{row_no}")
         realisasi.append(item)
         up.kode[where] = str(item["indikator"])
         up.cells[where] = cell_name(f"{COL_REALISASI}{row_no}")
@@ -392,6 +414,10 @@ def _body(rows: list[tuple[Any, ...]]) -> Upload:
     if not _blank(solusi):
         up.body["solusi"] = _text(solusi)
     return up
+
+
+def _col(letter: str) -> int:
+    return COLUMNS_LETTERS.index(letter)
 
 
 def _blank(value: Any) -> bool:

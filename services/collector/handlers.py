@@ -230,7 +230,15 @@ def resend_quarter(session: Session, tahun: int, triwulan: int, unit: str) -> ev
 def snapshot(values: Iterable[HasIndikator]) -> list[ev.NilaiItem]:
     """The unit's complete current values, in indicator order (the events carry a snapshot, not a delta)."""
     return [
-        ev.NilaiItem(indikator=v.indikator, nilai=v.nilai, keterangan=v.keterangan)
+        ev.NilaiItem(
+            indikator=v.indikator,
+            nilai=v.nilai,
+            keterangan=v.keterangan,
+            penyebab=v.penyebab,
+            kendala=v.kendala,
+            solusi=v.solusi,
+            tindak_lanjut=v.tindak_lanjut,
+        )
         for v in sorted(values, key=lambda v: v.indikator)
     ]
 

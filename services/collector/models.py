@@ -60,6 +60,10 @@ class CurrentValue(SQLModel, table=True):
     unit: str = Field(index=True)
     nilai: str
     keterangan: str | None = None
+    penyebab: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # the analysis (issue 15)
+    kendala: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    solusi: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    tindak_lanjut: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     revision: int
     submission_id: str
 
@@ -103,6 +107,10 @@ class BulananValue(SQLModel, table=True):
     indikator: str = Field(primary_key=True)
     nilai: str
     keterangan: str | None = None
+    penyebab: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # the analysis (issue 15)
+    kendala: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    solusi: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    tindak_lanjut: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     revision: int
     submission_id: str
 

@@ -14,6 +14,15 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.collector.core.validation import (
+    DESIMAL_MAX,
+    GOLONGAN,
+    KATEGORI,
+    MAX_ANALISIS,
+    MAX_ITEMS,
+    MAX_PAST_YEARS,
+    TINGKAT_BENCHMARK,
+)
 from services.collector.validation import AGREGASI, JENIS_UNIT, MAX_TEXT, POLARITAS, TAHUN_MAX, TAHUN_MIN
 from shared.decimals import MAX_DECIMAL_PLACES, MAX_INTEGER_DIGITS
 
@@ -22,6 +31,9 @@ from shared.decimals import MAX_DECIMAL_PLACES, MAX_INTEGER_DIGITS
 JenisUnit = Literal[JENIS_UNIT]  # type: ignore[valid-type]  # the rules' own choices (validation.py)
 Polaritas = Literal[POLARITAS]  # type: ignore[valid-type]
 Agregasi = Literal[AGREGASI]  # type: ignore[valid-type]
+Golongan = Literal[GOLONGAN]  # type: ignore[valid-type]
+Tingkat = Literal[TINGKAT_BENCHMARK]  # type: ignore[valid-type]
+Kategori = Literal[KATEGORI]  # type: ignore[valid-type]
 
 # ≥ 0, as the rules read it: digits and one decimal point; a negative number is refused (negative_value), only a
 # negative zero ("-0", "-0.00") is taken, as 0
@@ -57,6 +69,13 @@ Teks = Annotated[
     str, Field(max_length=MAX_TEXT, description=f"Teks, paling banyak {MAX_TEXT} karakter / text, ≤ {MAX_TEXT} chars")
 ]
 Kode = Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
+TeksAnalisis = Annotated[
+    str,
+    Field(
+        max_length=MAX_ANALISIS,
+        description=f"Teks, paling banyak {MAX_ANALISIS} karakter / text, ≤ {MAX_ANALISIS} chars",
+    ),
+]
 Waktu = Annotated[
     str,
     Field(
@@ -94,8 +113,21 @@ class RealisasiItem(Tertutup):
         examples=["62.5"],
     )
     keterangan: Teks | None = Field(
-        None, description="Catatan untuk nilai ini (opsional) / a note on this value", examples=["Data BPS Maret"]
+        None,
+        description="Catatan data nilai ini: sumber, koreksi (opsional) / a note on the figure: source, correction",
+        examples=["Data BPS Maret"],
     )
+    penyebab: TeksAnalisis | None = Field(
+        None,
+        description=(
+            'Penyebab tercapai/tidaknya target (opsional; tidak disebut: yang tersimpan tetap, "": dihapus) / why '
+            'the target was (not) met (left out: the one held stays; "": cleared)'
+        ),
+        examples=["Dua angkatan pelatihan diundur ke TW III karena instruktur bersertifikat belum tersedia"],
+    )
+    kendala: TeksAnalisis | None = Field(None, description="Kendala indikator ini / obstacles for this indicator")
+    solusi: TeksAnalisis | None = Field(None, description="Solusi yang sudah dilakukan / remedies taken")
+    tindak_lanjut: TeksAnalisis | None = Field(None, description="Tindak lanjut yang direncanakan / follow-up planned")
 
 
 class Anggaran(Tertutup):
@@ -175,11 +207,90 @@ class LaporanTriwulanBulk(Tertutup):
 # ---- perjanjian kinerja (request) ------------------------------------------------------------------------------
 
 
+NIP_PATTERN = r"^(?: *[0-9]){18} *$"
+
+
+class Kepala(Terbuka):
+    """Kepala instansi, pihak pertama PK; kolom lain disimpan seperti dikirim. / The head, the PK's first party."""
+
+    nama: Teks | None = Field(None, description="Nama / name", examples=["Dr. Ujang Hendra Gunawan, S.Sos, M.Si"])
+    nip: str | None = Field(
+        None,
+        pattern=NIP_PATTERN,
+        description="NIP 18 angka (spasi boleh) / 18-digit NIP",
+        examples=["197205022002121009"],
+    )
+    jabatan: Teks | None = Field(None, description="Jabatan / position", examples=["Kepala Dinas Ketenagakerjaan"])
+    pangkat: Teks | None = Field(
+        None, description="Pangkat, sesuai golongan / rank, matching the grade", examples=["Pembina Utama Muda"]
+    )
+    golongan: Golongan | None = Field(None, description="Golongan PNS / civil-service grade", examples=["IV/c"])
+
+
 class Instansi(Terbuka):
-    """Instansi pemilik Perjanjian Kinerja; kolom lain (`kode`, `kepala`: {nama, nip}) disimpan seperti dikirim dan
-    dipakai dokumen. / The agency; other fields (`kode`, `kepala`) are kept as sent and used by the documents."""
+    """Instansi pemilik Perjanjian Kinerja; kolom lain (mis. `kode`) disimpan seperti dikirim dan dipakai dokumen.
+    / The agency; other fields (e.g. `kode`) are kept as sent and used by the documents."""
 
     nama: Teks = Field(description="Nama instansi / the agency's name", examples=["Dinas Ketenagakerjaan Kota"])
+    kepala: Kepala | None = Field(None, description="Kepala instansi / the head")
+
+
+class PihakKedua(Tertutup):
+    """Pihak kedua PK (untuk dinas: Wali Kota; pejabat terpilih tanpa NIP). / The PK's second party."""
+
+    nama: Teks = Field(description="Nama / name", examples=["H. Ahmad Suryadi, S.H., M.Si."])
+    jabatan: Teks = Field(description="Jabatan / position", examples=["Wali Kota Tangerang"])
+    nip: str | None = Field(None, pattern=NIP_PATTERN, description="NIP (bila ada) / NIP, if any")
+
+
+class Tujuan(Tertutup):
+    """Satu tujuan Renstra. / One goal of the strategic plan."""
+
+    kode: Kode = Field(description="Kode tujuan (unik) / code", examples=["T-1"])
+    nama: Teks = Field(description="Rumusan tujuan / the goal")
+
+
+class Renstra(Tertutup):
+    """Renstra tempat PK ini berada: periodenya memuat tahun PK (paling lama 6 tahun). / The strategic plan."""
+
+    tahun_awal: Tahun = Field(description="Tahun awal / first year", examples=[2019])
+    tahun_akhir: Tahun = Field(description="Tahun akhir / last year", examples=[2024])
+    visi: Teks = Field(description="Visi / vision")
+    misi: list[Teks] = Field(min_length=1, max_length=MAX_ITEMS, description="Misi / missions")
+    tujuan: list[Tujuan] = Field(max_length=MAX_ITEMS, description="Tujuan / goals")
+
+
+class RealisasiTahun(Tertutup):
+    """Realisasi satu tahun lalu. / A past year's realisation."""
+
+    tahun: Tahun = Field(description="Salah satu dari 5 tahun sebelum tahun PK / one of the 5 years before")
+    nilai: Angka = Field(description="Realisasi tahun itu (satuan %: 0–100) / that year's realisation")
+
+
+class TargetRenstra(Tertutup):
+    """Target Renstra satu tahun: `target`, untuk rentang `target_min` dan `target_max`. / A year's Renstra target."""
+
+    tahun: Tahun = Field(description="Tahun dalam periode Renstra / a year of the Renstra", examples=[2024])
+    target: Angka | None = Field(None, description="Target (bukan rentang) / the target")
+    target_min: Angka | None = Field(None, description="Batas bawah (rentang) / lower bound")
+    target_max: Angka | None = Field(None, description="Batas atas (rentang) / upper bound")
+
+
+class Benchmark(Tertutup):
+    """Standar pembanding indikator. / A standard to compare the indicator with."""
+
+    nilai: Angka = Field(description="Nilai standar / the standard's value", examples=["4.91"])
+    sumber: Teks = Field(description="Sumber / source", examples=["BPS, Sakernas Agustus 2024"])
+    tingkat: Tingkat = Field(description="Tingkat / level", examples=["nasional"])
+    tahun: Tahun | None = Field(None, description="Tahun data / the data's year", examples=[2024])
+
+
+class Kegiatan(Tertutup):
+    """Satu kegiatan program. / One activity of a programme."""
+
+    kode: Kode = Field(description="Kode kegiatan (unik dalam PK) / code", examples=["P-03.3.01"])
+    nama: Teks = Field(description="Nama kegiatan / name")
+    pagu: Angka | None = Field(None, description="Pagu (rupiah); jumlahnya ≤ pagu program / budget")
 
 
 class UnitPk(Terbuka):
@@ -220,6 +331,19 @@ class IndikatorPk(Terbuka):
     )
     realisasi_tahun_lalu: Angka | None = Field(None, description="Realisasi tahun lalu / last year's realisation")
     target_akhir_renstra: Angka | None = Field(None, description="Target akhir Renstra / the strategic plan's target")
+    desimal: Annotated[int, Field(ge=0, le=DESIMAL_MAX)] | None = Field(
+        None, description="Banyak desimal yang ditampilkan / decimals shown", examples=[0]
+    )
+    kategori: Kategori | None = Field(
+        None, description="serapan_anggaran: indikator serapan anggaran (satu, satuan %) / the budget-absorption one"
+    )
+    realisasi_tahun_sebelumnya: list[RealisasiTahun] | None = Field(
+        None, max_length=MAX_PAST_YEARS, description="Realisasi s.d. 5 tahun lalu / up to 5 past years"
+    )
+    target_renstra: list[TargetRenstra] | None = Field(
+        None, max_length=MAX_ITEMS, description="Target Renstra per tahun / the Renstra target per year"
+    )
+    benchmark: Benchmark | None = Field(None, description="Standar pembanding / a benchmark")
 
 
 class SasaranPk(Terbuka):
@@ -240,6 +364,7 @@ class ProgramPk(Terbuka):
     unit: str | None = Field(
         None, description="Kode unit pemegang program (realisasi anggarannya) / the unit that spends it"
     )
+    kegiatan: list[Kegiatan] | None = Field(None, max_length=MAX_ITEMS, description="Kegiatan / activities")
 
 
 class PerjanjianKinerja(Terbuka):
@@ -249,6 +374,14 @@ class PerjanjianKinerja(Terbuka):
 
     tahun: Tahun | None = Field(None, description="Sama dengan tahun di URL bila diisi / equals the URL's year")
     instansi: Instansi = Field(description="Instansi / the agency")
+    tanggal: str | None = Field(
+        None,
+        pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+        description="Tanggal PK ditandatangani (tahun PK atau sebelumnya) / the day it was signed",
+        examples=["2024-01-31"],
+    )
+    pihak_kedua: PihakKedua | None = Field(None, description="Pihak kedua / the second party")
+    renstra: Renstra | None = Field(None, description="Renstra / the strategic plan")
     units: list[UnitPk] = Field(description="Unit kerja / the organisational units")
     sasaran: list[SasaranPk] = Field(description="Sasaran strategis / the strategic goals")
     program: list[ProgramPk] | None = Field(None, description="Program dan pagunya / programmes")

@@ -6,6 +6,7 @@ holds the one write lock. Same tables, same transaction as the ORM code around i
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypedDict
@@ -13,6 +14,8 @@ from typing import Any, TypedDict
 from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlmodel import Session
 
+from services.collector.core.report import keeps
+from services.collector.core.validation import Analisis
 from services.collector.models import CurrentValue, PeriodeState, PkVersion, ReportingWindow, Submission, UnitQuarter
 
 
@@ -39,7 +42,15 @@ _QUARTER = select(QUARTER).where(*_QUARTER_KEY)
 _QUARTER_LOCKED = _QUARTER.with_for_update()
 _QUARTER_UPDATE = update(QUARTER).where(*_QUARTER_KEY)
 _QUARTER_INSERT, _VALUE_INSERT, _SUBMISSION_INSERT = insert(QUARTER), insert(VALUE), insert(SUBMISSION)
-_VALUES = select(VALUE.c.indikator, VALUE.c.nilai, VALUE.c.keterangan).where(
+_VALUES = select(
+    VALUE.c.indikator,
+    VALUE.c.nilai,
+    VALUE.c.keterangan,
+    VALUE.c.penyebab,
+    VALUE.c.kendala,
+    VALUE.c.solusi,
+    VALUE.c.tindak_lanjut,
+).where(
     VALUE.c.tahun == bindparam("tahun"), VALUE.c.triwulan == bindparam("triwulan"), VALUE.c.unit == bindparam("unit")
 )
 _VALUE_UPDATE = (
@@ -52,6 +63,10 @@ _VALUE_UPDATE = (
     .values(
         nilai=bindparam("v_nilai"),
         keterangan=bindparam("v_keterangan"),
+        penyebab=bindparam("v_penyebab"),
+        kendala=bindparam("v_kendala"),
+        solusi=bindparam("v_solusi"),
+        tindak_lanjut=bindparam("v_tindak_lanjut"),
         revision=bindparam("v_revision"),
         submission_id=bindparam("v_submission_id"),
     )
@@ -140,6 +155,10 @@ class HeldValue:
     indikator: str
     nilai: str
     keterangan: str | None
+    penyebab: str | None = None
+    kendala: str | None = None
+    solusi: str | None = None
+    tindak_lanjut: str | None = None
 
 
 def load_quarter(session: Session, tahun: int, triwulan: int, unit: str, *, lock: bool) -> HeldQuarter:
@@ -165,7 +184,7 @@ def save_quarter(session: Session, quarter: HeldQuarter) -> None:
 
 def current_values(session: Session, tahun: int, triwulan: int, unit: str) -> dict[str, HeldValue]:
     params = {"tahun": tahun, "triwulan": triwulan, "unit": unit}
-    return {r[0]: HeldValue(r[0], r[1], r[2]) for r in session.connection().execute(_VALUES, params)}
+    return {r[0]: HeldValue(*r) for r in session.connection().execute(_VALUES, params)}
 
 
 def save_values(
@@ -175,16 +194,19 @@ def save_values(
     triwulan: int,
     unit: str,
     changes: list[tuple[str, str, str | None]],
+    analisis: Mapping[str, Analisis],
     held: dict[str, HeldValue],
     revision: int,
     submission_id: str,
 ) -> None:
-    """Write each changed value (a keterangan left out keeps the one held) and update `held` to match."""
+    """Write each changed value (a keterangan or an analysis field left out keeps the one held) and update `held`
+    to match."""
     inserts, updates = [], []
     for kode, nilai, keterangan in changes:
         old = held.get(kode)
         if keterangan is None and old is not None:
             keterangan = old.keterangan
+        texts = keeps(old, analisis.get(kode, {}))
         if old is None:
             inserts.append(
                 {
@@ -194,6 +216,7 @@ def save_values(
                     "unit": unit,
                     "nilai": nilai,
                     "keterangan": keterangan,
+                    **texts,
                     "revision": revision,
                     "submission_id": submission_id,
                 }
@@ -206,11 +229,12 @@ def save_values(
                     "k_indikator": kode,
                     "v_nilai": nilai,
                     "v_keterangan": keterangan,
+                    **{f"v_{key}": text for key, text in texts.items()},
                     "v_revision": revision,
                     "v_submission_id": submission_id,
                 }
             )
-        held[kode] = HeldValue(kode, nilai, keterangan)
+        held[kode] = HeldValue(kode, nilai, keterangan, **texts)
     conn = session.connection()
     if inserts:
         conn.execute(_VALUE_INSERT, inserts)

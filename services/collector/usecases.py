@@ -31,6 +31,7 @@ from services.collector.core.report import (
     check_triwulan,
     completes,
     diff_values,
+    keeps,
     read_report,
 )
 from services.collector.core.validation import shown
@@ -111,7 +112,7 @@ def apply_report(
     # alone already). A first report has no row to lock yet: a concurrent one then fails on the primary key (409).
     held = ledger.load(session, lock=not dry_run)
     current = ledger.values(session)
-    diff = diff_values(current, report.good)
+    diff = diff_values(current, report.good, report.analisis)
     step = periode.resubmission(
         held.revision, changed=bool(diff.changes) or catatan_changed(held, report), dry_run=dry_run
     )
@@ -171,6 +172,7 @@ class QuarterLedger:
             triwulan=self.triwulan,
             unit=self.unit,
             changes=made.diff.changes,
+            analisis=made.diff.analisis,
             held=current,
             revision=made.revision,
             submission_id=made.submission_id,
@@ -225,7 +227,10 @@ class MonthLedger:
                 revision=made.revision,
                 submission_id=made.submission_id,
             )
+            texts = keeps(current.get(kode), made.diff.analisis.get(kode, {}))
             row.nilai, row.revision, row.submission_id = nilai, made.revision, made.submission_id
+            row.penyebab, row.kendala = texts["penyebab"], texts["kendala"]
+            row.solusi, row.tindak_lanjut = texts["solusi"], texts["tindak_lanjut"]
             if keterangan is not None:
                 row.keterangan = keterangan
             session.add(row)

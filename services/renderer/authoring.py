@@ -54,6 +54,38 @@ ITEMS: dict[str, tuple[str, ...]] = {
     ),
     "sasaran_detail": (*_SASARAN, "rows", "catatan"),
     "profil": ("pemda", "latar", "kedudukan", "tugas", "fungsi", "isu", "penutup"),
+    # the annual LKIP's own parts (services/renderer/lkip.py)
+    "judul_tabel": (
+        *("sdm_golongan", "sdm_pendidikan", "renstra", "pk", "program", "skala", "rumus", "capaian", "perbandingan"),
+        *("seri", "catatan", "anggaran", "efisiensi"),
+    ),
+    "judul_grafik": ("capaian", "tren"),
+    "daftar_tabel": ("kunci", "nomor", "judul", "teks"),
+    "daftar_grafik": ("kunci", "nomor", "judul", "teks"),
+    "sdm_golongan": ("no", "nama", "jumlah", "persen"),
+    "sdm_pendidikan": ("no", "nama", "jumlah", "persen"),
+    "renstra": ("ada", "periode", "visi", "misi", "tujuan"),
+    "renstra_rows": (
+        *("no", "sasaran_nama", "sasaran_first", "sasaran_span", "kode", "nama", "satuan", "target_tahun"),
+        "target_akhir",
+    ),
+    "skala_predikat": ("rentang", "predikat"),
+    "rumus_capaian": ("polaritas", "rumus"),
+    "analisis_indikator": (
+        *("no", "kode", "nama", "satuan", "sasaran_kode", "polaritas", "target", "realisasi", "capaian", "predikat"),
+        *("rumus", "paragraf", "desimal", "seri", "target_renstra_tahun", "target_renstra_akhir", "unit"),
+        *("analisis_belum", "grafik_kunci", "grafik_judul", "grafik_seri"),
+    ),  # and `grafik`, the indicator's multi-year chart as an image
+    "analisis_indikator.unit": ("sumber", "penyebab", "kendala", "solusi", "tindak_lanjut", "teks"),
+    "analisis_indikator.grafik_seri": ("tahun", "realisasi_value", "target_value", "target_range"),
+    "efisiensi": (
+        *("no", "kode", "nama", "capaian", "capaian_value", "pagu", "pagu_value", "realisasi", "realisasi_value"),
+        *("serapan", "serapan_value", "rasio", "rasio_value", "sisa", "sisa_value", "keterangan", "dukungan"),
+    ),
+    "pk_ttd": (
+        *("tanggal", "tempat_tanggal", "pertama_jabatan", "pertama_nama", "pertama_pangkat", "pertama_nip"),
+        *("kedua_jabatan", "kedua_nama", "kedua_pangkat", "kedua_nip"),
+    ),
 }
 _COMMON = ("locale", "labels", "kind", "title", "instansi", "profil", "generated_on", "draft", "watermark", "catatan")
 REPORT_FIELDS = frozenset(
@@ -64,6 +96,11 @@ REPORT_FIELDS = frozenset(
         *("capaian_instansi_value", "predikat_instansi", "approvals", "anggaran", "anggaran_total", "trend"),
         *("trend_quarters", "trend_instansi", "grafik_per", "grafik_tren_per", "pk_rows", "program", "perbandingan"),
         *("sasaran_detail", "struktur", "ringkasan", "penutup", "bab2_intro"),
+        # the annual LKIP's own parts (lkip.py; only in a TAHUNAN view-model)
+        *("kata_pengantar", "judul_tabel", "judul_grafik", "daftar_tabel", "daftar_grafik", "sdm_intro"),
+        *("sdm_golongan", "sdm_pendidikan", "struktur_intro", "renstra", "renstra_rows", "pk_intro"),
+        *("skala_predikat", "rumus_capaian", "tahun_seri", "analisis_indikator", "efisiensi", "pk_ttd"),
+        "kolom_target_renstra",
         *("grafik", "grafik_tren"),  # the two charts, as images
     }
 )
@@ -80,7 +117,9 @@ _REPORT_FIELDS = {"instansi", "periode_label", "rows", "sasaran", "capaian_insta
 REQUIRED_FIELDS: dict[str, set[str]] = {
     "triwulan": _REPORT_FIELDS | {"grafik"},
     "semester": _REPORT_FIELDS | {"grafik", "grafik_tren"},
-    "tahunan": _REPORT_FIELDS | {"grafik", "grafik_tren", "pk_rows", "perbandingan", "catatan", "anggaran", "kepala"},
+    "tahunan": _REPORT_FIELDS
+    | {"grafik", "grafik_tren", "pk_rows", "perbandingan", "catatan", "anggaran", "kepala"}
+    | {"analisis_indikator", "efisiensi"},
     "disposisi": {"nomor", "tanggal", "dari", "kepada", "instruksi", "batas_waktu", "catatan"},
 }
 FIELDS = {"triwulan": REPORT_FIELDS, "semester": REPORT_FIELDS, "tahunan": REPORT_FIELDS, "disposisi": DISPOSISI_FIELDS}

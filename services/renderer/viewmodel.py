@@ -12,7 +12,9 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from services.renderer.lkip import annual_parts
 from services.renderer.viewtypes import (
+    AllParts,
     AnggaranRow,
     AnggaranTotal,
     ApprovalRow,
@@ -25,7 +27,6 @@ from services.renderer.viewtypes import (
     ProgramRow,
     Range,
     RecapView,
-    ReportParts,
     SasaranDetail,
     Signatory,
     TrendInstansi,
@@ -320,8 +321,9 @@ def default_profil() -> dict[str, Profil]:
     return dict(json.loads(PROFIL_FILE.read_text(encoding="utf-8")))
 
 
-def _profil(profil: Mapping[str, Any] | None, locale: str, fill: Mapping[str, Any]) -> Profil:
-    """The office's text block (one per locale, or flat), with {instansi} and {tahun} filled in."""
+def profil_text(profil: Mapping[str, Any] | None, locale: str, fill: Mapping[str, Any], key: str) -> Any:
+    """One entry of the office's text block (one per locale, or flat; the default's where it has none), its
+    texts with {instansi}, {tahun}… filled in."""
     source: Mapping[str, Any] = profil if profil is not None else default_profil()
     block = source.get(locale) or source.get("id") or source
     default = default_profil().get(locale, default_profil()["id"])
@@ -331,10 +333,18 @@ def _profil(profil: Mapping[str, Any] | None, locale: str, fill: Mapping[str, An
             return value.format_map(_Keep(fill))
         if isinstance(value, list):
             return [fmt(v) for v in value]
+        if isinstance(value, dict):
+            return {k: fmt(v) for k, v in value.items()}
         return value
 
+    return fmt(block.get(key, default.get(key)))
+
+
+def _profil(profil: Mapping[str, Any] | None, locale: str, fill: Mapping[str, Any]) -> Profil:
+    """The office's text block (one per locale, or flat), with {instansi} and {tahun} filled in."""
+
     def text(key: str) -> Any:
-        return fmt(block.get(key, default.get(key)))
+        return profil_text(profil, locale, fill, key)
 
     return {
         "pemda": text("pemda"),
@@ -603,7 +613,7 @@ def _report_parts(
     quarters: Mapping[int, RekapDoc],
     profil: Mapping[str, Any] | None,
     units: Mapping[str, str],
-) -> ReportParts:
+) -> AllParts:
     locale, labels = vm["locale"], vm["labels"]
     pk_ind = _pk_indicators(pk)
     anggaran, anggaran_total = _anggaran(rekap, units, locale)
@@ -651,7 +661,7 @@ def _report_parts(
                 capaian_terendah=worst["capaian"],
             )
         )
-    return {
+    parts: AllParts = {
         "labels": charts.labels,
         "anggaran": anggaran,
         "anggaran_total": anggaran_total,
@@ -670,3 +680,7 @@ def _report_parts(
         "penutup": penutup + list(office["penutup"] or []),
         "bab2_intro": labels["bab2_intro"].format(**fill),
     }
+    if vm["kind"] != "tahunan":
+        return parts
+    own = {key: profil_text(profil, locale, fill, key) for key in ("kata_pengantar", "sdm", "kota")}
+    return {**parts, **annual_parts({**vm, **parts}, rekap, pk, units, own)}

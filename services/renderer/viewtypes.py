@@ -266,7 +266,165 @@ class ReportParts(TypedDict):
     bab2_intro: str
 
 
-class ViewModel(RecapView, ReportParts):  # `labels` in both: the parts' (the charts' captions chosen)
+# ---- the annual LKIP's own parts (services/renderer/lkip.py) ----------------------------------------------------
+
+
+class Caption(TypedDict):
+    """A numbered caption ("Tabel 3.1 …") of the Daftar Tabel / Daftar Grafik."""
+
+    kunci: str  # its key (the PDF's anchor)
+    nomor: str  # "Tabel 3.1"
+    judul: str
+    teks: str  # "Tabel 3.1 Skala …"
+
+
+class SdmRow(TypedDict):
+    no: str  # "" on the total row
+    nama: str
+    jumlah: str
+    persen: str
+
+
+class RenstraView(TypedDict):
+    ada: bool  # the PK carries `renstra`
+    periode: str  # "2019–2024"
+    visi: str
+    misi: list[str]
+    tujuan: list[str]
+
+
+class RenstraRow(TypedDict):
+    no: int
+    sasaran_nama: str
+    sasaran_first: bool
+    sasaran_span: int
+    kode: str
+    nama: str
+    satuan: str
+    target_tahun: str  # the Renstra's target for the report's year
+    target_akhir: str
+
+
+class SkalaRow(TypedDict):
+    rentang: str
+    predikat: str
+
+
+class RumusRow(TypedDict):
+    polaritas: str
+    rumus: str
+
+
+class AnalisisUnit(TypedDict):
+    """What a unit said about an indicator in one quarter (the recap's `analisis`)."""
+
+    sumber: str  # "Bidang … (Triwulan II)"
+    penyebab: str
+    kendala: str
+    solusi: str
+    tindak_lanjut: str
+    teks: str  # the four in one sentence
+
+
+class SeriPoint(TypedDict):
+    tahun: int
+    realisasi_value: Decimal | None
+    target_value: Decimal | None  # the Renstra's target of that year
+    target_range: Range | None
+
+
+class AnalisisIndikator(TypedDict):
+    """Bab III: one indicator's analysis paragraph, its units' causes and its multi-year chart."""
+
+    no: int
+    kode: str
+    nama: str
+    satuan: str
+    sasaran_kode: str
+    polaritas: str
+    target: str
+    realisasi: str
+    capaian: str
+    predikat: str
+    rumus: str  # the formula of its polarity with its figures
+    paragraf: str
+    desimal: int  # decimals its figures are shown with (shared.sakip.decimals_of)
+    seri: list[str]  # realisasi of the years `tahun_seri`
+    target_renstra_tahun: str
+    target_renstra_akhir: str
+    unit: list[AnalisisUnit]
+    analisis_belum: str  # "analisis belum disampaikan" when capaian < 100 or > 120 and no penyebab
+    grafik_kunci: str
+    grafik_judul: str
+    grafik_seri: list[SeriPoint]
+
+
+class Efisiensi(TypedDict):
+    """Bab III B: a sasaran's capaian against its programmes' budget absorption."""
+
+    no: int
+    kode: str
+    nama: str
+    capaian: str
+    capaian_value: Decimal | None
+    pagu: str
+    pagu_value: Decimal | None
+    realisasi: str
+    realisasi_value: Decimal | None
+    serapan: str
+    serapan_value: Decimal | None
+    rasio: str
+    rasio_value: Decimal | None
+    sisa: str
+    sisa_value: Decimal | None
+    keterangan: str
+    dukungan: list[str]  # its programmes, each followed by its kegiatan
+
+
+class PkTtd(TypedDict):
+    """The PK's two signatories (Lampiran), on the day the PK was signed."""
+
+    tanggal: str
+    tempat_tanggal: str
+    pertama_jabatan: str
+    pertama_nama: str
+    pertama_pangkat: str
+    pertama_nip: str
+    kedua_jabatan: str
+    kedua_nama: str
+    kedua_pangkat: str
+    kedua_nip: str
+
+
+class LkipParts(TypedDict, total=False):
+    """The annual LKIP's own parts: only in a TAHUNAN view-model."""
+
+    kata_pengantar: list[str]
+    judul_tabel: dict[str, str]  # caption by table key; "" for a table the report does not have
+    judul_grafik: dict[str, str]
+    daftar_tabel: list[Caption]
+    daftar_grafik: list[Caption]
+    sdm_intro: str
+    sdm_golongan: list[SdmRow]
+    sdm_pendidikan: list[SdmRow]
+    struktur_intro: str
+    renstra: RenstraView
+    renstra_rows: list[RenstraRow]
+    pk_intro: str
+    skala_predikat: list[SkalaRow]
+    rumus_capaian: list[RumusRow]
+    tahun_seri: list[str]
+    kolom_target_renstra: str  # the column "Target Renstra 2024"
+    analisis_indikator: list[AnalisisIndikator]
+    efisiensi: list[Efisiensi]
+    pk_ttd: PkTtd
+
+
+class AllParts(ReportParts, LkipParts):
+    """What build_view_model adds to the recap tables: the shared parts, and the LKIP's for a TAHUNAN report."""
+
+
+class ViewModel(RecapView, AllParts):  # `labels` in both: the parts' (the charts' captions chosen)
     """A report's view-model."""
 
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, field_validator, model_serializer
 
 from shared.events.envelope import Envelope
 from shared.events.versions import current_version
-from shared.sakip import JsonObject, Periode, PerjanjianKinerja, Rekap
+from shared.sakip import ANALISIS_FIELDS, JsonObject, Periode, PerjanjianKinerja, Rekap
 from shared.sakip.rekap import Status
 
 
@@ -47,9 +47,22 @@ class PerjanjianKinerjaPublished(Payload):
 
 
 class NilaiItem(Payload):
+    """One indicator's value in a unit's snapshot: the figure, its note (`keterangan`: source, correction) and the
+    unit's analysis of it (issue 15; optional, so snapshots sent before still parse)."""
+
     indikator: str
     nilai: str
     keterangan: str | None = None
+    penyebab: str | None = None  # why the target was met or missed
+    kendala: str | None = None  # what stood in the way
+    solusi: str | None = None  # what was done about it
+    tindak_lanjut: str | None = None  # what will be done next
+
+    @model_serializer(mode="wrap")
+    def _analysis_only_when_given(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """An item without analysis is written as before issue 15 (indikator, nilai, keterangan)."""
+        out: dict[str, Any] = handler(self)
+        return {k: v for k, v in out.items() if v is not None or k not in ANALISIS_FIELDS}
 
 
 class TriwulanSubmitted(Payload):

@@ -759,6 +759,171 @@ DOCUMENTS: Table = {
         "en": "Overall, the achievement of {instansi} for {periode} is {capaian}% ({predikat}). The highest "
         "achievement is {terbaik} ({capaian_terbaik}%), the lowest {terendah} ({capaian_terendah}%).",
     },
+    # ---- the annual LKIP's own parts (services/renderer/lkip.py) ----
+    "daftar_tabel": {"id": "Daftar Tabel", "en": "List of Tables"},
+    "daftar_grafik": {"id": "Daftar Grafik", "en": "List of Figures"},
+    "tabel_no": {"id": "Tabel", "en": "Table"},
+    "grafik_no": {"id": "Grafik", "en": "Figure"},
+    "sdm": {"id": "Sumber Daya Manusia", "en": "Human Resources"},
+    "sdm_intro": {
+        "id": "Keadaan pegawai {instansi} per {keadaan} berjumlah {total} orang, dengan komposisi sebagai berikut.",
+        "en": "As of {keadaan}, {instansi} has {total} employees, as follows.",
+    },
+    "sdm_golongan": {"id": "Komposisi Pegawai menurut Golongan", "en": "Employees by Grade"},
+    "sdm_pendidikan": {"id": "Komposisi Pegawai menurut Pendidikan", "en": "Employees by Education"},
+    "uraian": {"id": "Uraian", "en": "Item"},
+    "jumlah_orang": {"id": "Jumlah (orang)", "en": "Number"},
+    "persen_sdm": {"id": "Persentase (%)", "en": "Share (%)"},
+    "struktur_intro": {
+        "id": "Dalam melaksanakan tugas dan fungsinya, {instansi} terdiri atas unit kerja berikut:",
+        "en": "{instansi} carries out its tasks through the following units:",
+    },
+    "renstra_ringkas": {"id": "Rencana Strategis {periode}", "en": "Strategic Plan {periode}"},
+    "visi": {"id": "Visi", "en": "Vision"},
+    "misi": {"id": "Misi", "en": "Mission"},
+    "tujuan": {"id": "Tujuan", "en": "Goals"},
+    "renstra_tabel": {
+        "id": "Sasaran Strategis, Indikator Kinerja dan Target Renstra",
+        "en": "Strategic Objectives, Indicators and Strategic Plan Targets",
+    },
+    "renstra_kosong": {
+        "id": "Ringkasan Renstra (visi, misi, tujuan) belum dimuat dalam Perjanjian Kinerja.",
+        "en": "The Performance Agreement does not carry the Strategic Plan summary (vision, mission, goals).",
+    },
+    "target_renstra_tahun": {"id": "Target Renstra {tahun}", "en": "Plan Target {tahun}"},
+    "pk_intro": {
+        "id": "Perjanjian Kinerja {tahun} ditandatangani pada {tanggal} antara {pertama} selaku pihak pertama dan "
+        "{kedua} selaku pihak kedua.",
+        "en": "The {tahun} Performance Agreement was signed on {tanggal} by {pertama} (first party) and {kedua} "
+        "(second party).",
+    },
+    "program_tabel": {"id": "Program dan Pagu Anggaran", "en": "Programmes and Budget"},
+    "kegiatan": {"id": "Kegiatan", "en": "Activity"},
+    "skala_predikat": {"id": "Skala Nilai Predikat Capaian Kinerja", "en": "Rating Scale"},
+    "skala_intro": {
+        "id": "Predikat setiap capaian dibaca dari capaian yang dibulatkan dua desimal menurut skala berikut.",
+        "en": "Each achievement is rated from its figure rounded to two decimals on the following scale.",
+    },
+    "rentang_capaian": {"id": "Rentang Capaian (%)", "en": "Achievement (%)"},
+    "rumus_tabel": {"id": "Rumus Capaian menurut Polaritas Indikator", "en": "Achievement Formula by Polarity"},
+    "polaritas": {"id": "Polaritas", "en": "Polarity"},
+    "rumus": {"id": "Rumus", "en": "Formula"},
+    "pol_positif": {"id": "Positif (semakin tinggi semakin baik)", "en": "Positive (higher is better)"},
+    "pol_negatif": {"id": "Negatif (semakin rendah semakin baik)", "en": "Negative (lower is better)"},
+    "pol_rentang": {"id": "Rentang (baik bila dalam rentang target)", "en": "Range (good within the target range)"},
+    "rumus_positif": {"id": "Capaian = Realisasi ÷ Target × 100%", "en": "Achievement = Actual ÷ Target × 100%"},
+    "rumus_negatif": {
+        "id": "Capaian = (2 × Target − Realisasi) ÷ Target × 100%, paling rendah 0%",
+        "en": "Achievement = (2 × Target − Actual) ÷ Target × 100%, at least 0%",
+    },
+    "rumus_rentang": {
+        "id": "Dalam rentang: 100%; di bawah batas bawah: Realisasi ÷ Batas Bawah × 100%; di atas batas atas: "
+        "(2 × Batas Atas − Realisasi) ÷ Batas Atas × 100%, paling rendah 0%",
+        "en": "Within the range: 100%; below it: Actual ÷ Lower Bound × 100%; above it: "
+        "(2 × Upper Bound − Actual) ÷ Upper Bound × 100%, at least 0%",
+    },
+    "rumus_negatif_singkat": {
+        "id": "Capaian = (2 × Target − Realisasi) ÷ Target × 100%",
+        "en": "Achievement = (2 × Target − Actual) ÷ Target × 100%",
+    },
+    "rumus_rentang_bawah": {
+        "id": "Capaian = Realisasi ÷ Batas Bawah × 100%",
+        "en": "Achievement = Actual ÷ Lower Bound × 100%",
+    },
+    "rumus_rentang_atas": {
+        "id": "Capaian = (2 × Batas Atas − Realisasi) ÷ Batas Atas × 100%",
+        "en": "Achievement = (2 × Upper Bound − Actual) ÷ Upper Bound × 100%",
+    },
+    "rumus_agregat": {
+        "id": "Capaian sasaran adalah rata-rata capaian indikatornya, setiap capaian dibatasi paling tinggi 100% "
+        "agar capaian yang melampaui target tidak menutupi yang belum tercapai; capaian instansi adalah rata-rata "
+        "capaian sasaran.",
+        "en": "An objective's achievement is the mean of its indicators' achievements, each capped at 100% so that "
+        "over-achievement cannot hide a shortfall; the agency's is the mean of its objectives'.",
+    },
+    "seri_tabel": {"id": "Realisasi Indikator Kinerja Lima Tahun Terakhir", "en": "Actuals of the Last Five Years"},
+    "analisis_per_indikator": {"id": "Analisis Capaian per Indikator", "en": "Analysis per Indicator"},
+    "grafik_seri": {
+        "id": "Realisasi {kode} {awal}–{akhir} dan Target Renstra",
+        "en": "{kode} Actuals {awal}–{akhir} and Strategic Plan Targets",
+    },
+    "target_renstra_garis": {"id": "Target Renstra", "en": "Plan target"},
+    "an_capaian": {
+        "id": "Pada tahun {tahun}, indikator {nama} ditargetkan {target} dan terealisasi {realisasi}, sehingga "
+        "capaiannya {capaian}% dengan predikat {predikat}.",
+        "en": "In {tahun}, {nama} had a target of {target} and an actual of {realisasi}: an achievement of "
+        "{capaian}%, rated {predikat}.",
+    },
+    "an_belum": {
+        "id": "Pada tahun {tahun}, indikator {nama} ditargetkan {target}; capaiannya belum dapat dihitung ({ket}).",
+        "en": "In {tahun}, {nama} had a target of {target}; its achievement cannot be computed yet ({ket}).",
+    },
+    "an_rumus": {
+        "id": "Indikator ini berpolaritas {polaritas}: {rumus}.",
+        "en": "This indicator is {polaritas}: {rumus}.",
+    },
+    "an_rentang_dalam": {
+        "id": "realisasi {realisasi} berada dalam rentang target {target}, sehingga capaian = 100%",
+        "en": "the actual {realisasi} lies within the target range {target}, so the achievement is 100%",
+    },
+    "an_lalu": {
+        "id": "Dibandingkan realisasi tahun {tahun_lalu} sebesar {lalu}, kinerja {kondisi} (perubahan {perubahan}).",
+        "en": "Against {tahun_lalu}'s actual of {lalu}, performance {kondisi} (change {perubahan}).",
+    },
+    "an_seri": {"id": "Perkembangan realisasi {awal}–{akhir}: {seri}.", "en": "Actuals {awal}–{akhir}: {seri}."},
+    "an_renstra_ok": {
+        "id": "Realisasi telah memenuhi target Renstra tahun {tahun} sebesar {target}, sehingga berada pada jalur "
+        "pencapaian target Renstra (on track).",
+        "en": "The actual meets the Strategic Plan target for {tahun} of {target}: on track.",
+    },
+    "an_renstra_tidak": {
+        "id": "Realisasi belum memenuhi target Renstra tahun {tahun} sebesar {target}, sehingga belum berada pada "
+        "jalur pencapaian target Renstra (not on track).",
+        "en": "The actual falls short of the Strategic Plan target for {tahun} of {target}: not on track.",
+    },
+    "an_renstra_akhir": {
+        "id": "Terhadap target akhir Renstra{tahun} sebesar {target}, capaian sampai dengan tahun ini {capaian}%.",
+        "en": "Against the Strategic Plan end target{tahun} of {target}, the achievement so far is {capaian}%.",
+    },
+    "an_benchmark": {
+        "id": "Sebagai pembanding, angka {tingkat} tahun {tahun} sebesar {nilai} (sumber: {sumber}); realisasi "
+        "{instansi} {banding}.",
+        "en": "For comparison, the {tingkat} figure for {tahun} is {nilai} (source: {sumber}); {instansi}'s actual "
+        "is {banding}.",
+    },
+    "bm_nasional": {"id": "nasional", "en": "national"},
+    "bm_provinsi": {"id": "provinsi", "en": "provincial"},
+    "bm_kota": {"id": "kota/kabupaten", "en": "city"},
+    "bm_lainnya": {"id": "pembanding", "en": "benchmark"},
+    "bm_lebih_baik": {"id": "lebih baik", "en": "better"},
+    "bm_lebih_buruk": {"id": "lebih rendah kinerjanya", "en": "worse"},
+    "bm_sama": {"id": "setara", "en": "equal"},
+    "penyebab": {"id": "Penyebab", "en": "Cause"},
+    "tindak_lanjut": {"id": "Tindak lanjut", "en": "Follow-up"},
+    "analisis_belum": {
+        "id": "Analisis penyebab belum disampaikan oleh unit kerja penanggung jawab.",
+        "en": "The responsible unit has not submitted an analysis of causes yet.",
+    },
+    "catatan_umum": {"id": "Catatan Umum Unit Kerja", "en": "Work Units' General Notes"},
+    "catatan_umum_intro": {
+        "id": "Catatan umum yang disampaikan unit kerja bersama laporan triwulannya (bukan analisis per indikator).",
+        "en": "General notes the units sent with their quarterly reports (not the per-indicator analysis).",
+    },
+    "efisiensi": {"id": "Efisiensi Penggunaan Sumber Daya per Sasaran", "en": "Efficiency per Objective"},
+    "efisiensi_intro": {
+        "id": "Efisiensi membandingkan capaian kinerja sasaran dengan serapan anggaran program pendukungnya: rasio "
+        "efisiensi = capaian ÷ serapan; rasio ≥ 1 berarti capaian diraih dengan serapan yang lebih kecil.",
+        "en": "Efficiency compares an objective's achievement with the absorption of its programmes' budget: "
+        "ratio = achievement ÷ absorption; a ratio ≥ 1 means the result took proportionally less money.",
+    },
+    "rasio": {"id": "Rasio Efisiensi", "en": "Efficiency Ratio"},
+    "sisa": {"id": "Sisa Anggaran (Rp)", "en": "Unspent (IDR)"},
+    "pendukung": {"id": "Program/Kegiatan Pendukung", "en": "Supporting Programmes/Activities"},
+    "efisien": {"id": "efisien", "en": "efficient"},
+    "kurang_efisien": {"id": "kurang efisien", "en": "less efficient"},
+    "tanpa_program": {"id": "tidak ada program pendukung dalam PK", "en": "no supporting programme in the PK"},
+    "pihak_pertama": {"id": "PIHAK PERTAMA", "en": "FIRST PARTY"},
+    "pihak_kedua": {"id": "PIHAK KEDUA", "en": "SECOND PARTY"},
     "data_triwulan_kosong": {"id": "Data per triwulan belum tersedia.", "en": "No quarterly data available yet."},
     "disposisi": {"id": "Lembar Disposisi", "en": "Disposition Sheet"},
     "nomor": {"id": "Nomor", "en": "Number"},

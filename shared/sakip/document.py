@@ -22,8 +22,61 @@ TargetPk = Figure | list[Figure]  # a PK's quarterly target: a figure, or a [min
 # ---- the Perjanjian Kinerja (CONTRACT.md, PUT /perjanjian-kinerja) ---------------------------------------------
 
 
+class KepalaDoc(TypedDict):
+    nama: NotRequired[str | None]
+    nip: NotRequired[str | None]
+    jabatan: NotRequired[str | None]
+    pangkat: NotRequired[str | None]
+    golongan: NotRequired[str | None]
+
+
 class InstansiDoc(TypedDict):
     nama: str
+    kepala: NotRequired[KepalaDoc | None]
+
+
+class PihakKeduaDoc(TypedDict):
+    nama: str
+    jabatan: str
+    nip: NotRequired[str | None]
+
+
+class TujuanDoc(TypedDict):
+    kode: str
+    nama: str
+
+
+class RenstraDoc(TypedDict):
+    tahun_awal: int
+    tahun_akhir: int
+    visi: str
+    misi: list[str]
+    tujuan: list[TujuanDoc]
+
+
+class RealisasiTahunDoc(TypedDict):
+    tahun: int
+    nilai: Figure
+
+
+class TargetRenstraDoc(TypedDict):
+    tahun: int
+    target: NotRequired[Figure]
+    target_min: NotRequired[Figure]
+    target_max: NotRequired[Figure]
+
+
+class BenchmarkDoc(TypedDict):
+    nilai: Figure
+    sumber: str
+    tingkat: str
+    tahun: NotRequired[int | None]
+
+
+class KegiatanDoc(TypedDict):
+    kode: str
+    nama: str
+    pagu: NotRequired[Figure | None]
 
 
 class UnitDoc(TypedDict):
@@ -48,6 +101,11 @@ class IndikatorDoc(TypedDict):
     target_triwulan: list[TargetPk]
     realisasi_tahun_lalu: NotRequired[Figure | None]
     target_akhir_renstra: NotRequired[Figure | None]
+    desimal: NotRequired[int | None]
+    kategori: NotRequired[str | None]
+    realisasi_tahun_sebelumnya: NotRequired[list[RealisasiTahunDoc] | None]
+    target_renstra: NotRequired[list[TargetRenstraDoc] | None]
+    benchmark: NotRequired[BenchmarkDoc | None]
 
 
 class SasaranDoc(TypedDict):
@@ -62,6 +120,7 @@ class ProgramDoc(TypedDict):
     pagu: Figure
     sasaran: NotRequired[str | None]
     unit: NotRequired[str | None]
+    kegiatan: NotRequired[list[KegiatanDoc] | None]
 
 
 class PkDoc(TypedDict):
@@ -69,6 +128,9 @@ class PkDoc(TypedDict):
 
     tahun: NotRequired[int | None]
     instansi: InstansiDoc
+    tanggal: NotRequired[str | None]
+    pihak_kedua: NotRequired[PihakKeduaDoc | None]
+    renstra: NotRequired[RenstraDoc | None]
     units: list[UnitDoc]
     sasaran: list[SasaranDoc]
     program: NotRequired[list[ProgramDoc] | None]
@@ -108,6 +170,12 @@ class RekapIndikatorDoc(TypedDict):
     capaian_sd: NotRequired[Annotated[str | None, Field(description="Capaian s.d. periode (%) / achievement to date")]]
     predikat_sd: NotRequired[Annotated[Predikat | None, Field(description="Predikat s.d. periode / band to date")]]
     reason_sd: NotRequired[Annotated[Reason | None, Field(description="Mengapa capaian_sd kosong / why null")]]
+    desimal: NotRequired[
+        Annotated[int, Field(description="Banyak desimal yang dibaca orang (PK) / decimals a person reads", ge=0, le=4)]
+    ]
+    kategori: NotRequired[
+        Annotated[str | None, Field(description="Kategori PK, mis. serapan_anggaran / the PK's category")]
+    ]
 
 
 class RekapSasaranDoc(TypedDict):
@@ -135,6 +203,19 @@ class CatatanDoc(TypedDict):
     unit: Annotated[str, Field(description="Kode unit / the unit's code", examples=["BID-PENTA"])]
     kendala: Annotated[str | None, Field(description="Kendala / obstacles")]
     solusi: Annotated[str | None, Field(description="Solusi / remedies")]
+
+
+class AnalisisDoc(TypedDict):
+    """Analisis satu unit atas satu indikator pada satu triwulan (revisi yang dipakai rekap). / A unit's analysis
+    of one indicator in a quarter."""
+
+    indikator: Annotated[str, Field(description="Kode indikator / the indicator's code", examples=["IK-2.3"])]
+    triwulan: Annotated[int, Field(description="Triwulan 1–4 / the quarter", examples=[2])]
+    unit: Annotated[str, Field(description="Kode unit / the unit's code", examples=["BID-PPTK"])]
+    penyebab: Annotated[str | None, Field(description="Penyebab keberhasilan/kegagalan / why it (did not) succeed")]
+    kendala: Annotated[str | None, Field(description="Kendala / obstacles")]
+    solusi: Annotated[str | None, Field(description="Solusi yang dilakukan / remedies taken")]
+    tindak_lanjut: Annotated[str | None, Field(description="Tindak lanjut / follow-up")]
 
 
 class AnggaranRekapDoc(TypedDict):
@@ -176,6 +257,12 @@ class RekapDoc(RekapFigures):
         Annotated[bool, Field(description="Semester/tahunan: semua triwulannya sudah final / its quarters final")]
     ]
     catatan: Annotated[list[CatatanDoc], Field(description="Kendala dan solusi unit / the units' notes")]
+    analisis: NotRequired[
+        Annotated[
+            list[AnalisisDoc],
+            Field(description="Analisis per indikator, urutan PK lalu triwulan / per-indicator analysis"),
+        ]
+    ]
     anggaran: Annotated[list[AnggaranRekapDoc], Field(description="Realisasi anggaran per program / per programme")]
 
 

@@ -8,8 +8,9 @@ and v1 carried (targets as numbers or text, a range as `target_min`/`target_max`
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -29,8 +30,76 @@ class Agregasi(StrEnum):
     RATA_RATA = "rata_rata"
 
 
-class Instansi(OpenModel):
+class Kepala(SparseModel):
+    """The head of the office, the PK's first signatory."""
+
+    nama: str | None = Field(default=None, description="Nama kepala")
+    nip: str | None = Field(default=None, description="NIP (18 angka)", examples=["197205022002121009"])
+    jabatan: str | None = Field(default=None, examples=["Kepala Dinas Ketenagakerjaan Kota Tangerang"])
+    pangkat: str | None = Field(default=None, examples=["Pembina Utama Muda"])
+    golongan: str | None = Field(default=None, examples=["IV/c"])
+
+
+class Instansi(SparseModel):
     nama: str = Field(description="Nama instansi", examples=["Dinas Komunikasi dan Informatika"])
+    kepala: Kepala | None = None
+
+
+class PihakKedua(SparseModel):
+    """The PK's second signatory (for a dinas: the Wali Kota; an elected official has no NIP)."""
+
+    nama: str
+    jabatan: str = Field(examples=["Wali Kota Tangerang"])
+    nip: str | None = None
+
+
+class Tujuan(SparseModel):
+    kode: str = Field(examples=["T-1"])
+    nama: str
+
+
+class Renstra(SparseModel):
+    """The strategic plan (Renstra) the PK belongs to: its period, visi, misi and tujuan."""
+
+    tahun_awal: int = Field(examples=[2019])
+    tahun_akhir: int = Field(examples=[2024])
+    visi: str
+    misi: list[str]
+    tujuan: list[Tujuan]
+
+
+class RealisasiTahun(SparseModel):
+    """An indicator's realisation in a past year."""
+
+    tahun: int = Field(examples=[2023])
+    nilai: Dec = Field(examples=["7.04"])
+
+
+class TargetRenstra(SparseModel):
+    """An indicator's Renstra target for one year: `target`, or for rentang `target_min`/`target_max`."""
+
+    tahun: int = Field(examples=[2024])
+    target: Dec | None = None
+    target_min: Dec | None = None
+    target_max: Dec | None = None
+
+
+Tingkat = Literal["nasional", "provinsi", "kota", "lainnya"]
+
+
+class Benchmark(SparseModel):
+    """A standard to compare the indicator with: its value, source and level."""
+
+    nilai: Dec = Field(examples=["4.91"])
+    sumber: str = Field(examples=["BPS, Sakernas Agustus 2024"])
+    tingkat: Tingkat
+    tahun: int | None = None
+
+
+class Kegiatan(SparseModel):
+    kode: str
+    nama: str
+    pagu: Dec | None = None
 
 
 class Unit(SparseModel):
@@ -40,7 +109,7 @@ class Unit(SparseModel):
     induk: str | None = Field(default=None, description="Kode unit induk")
 
 
-class Indikator(OpenModel):
+class Indikator(SparseModel):
     kode: str = Field(description="Kode indikator", examples=["IKU-1.1"])
     nama: str = Field(description="Nama indikator")
     satuan: str = Field(description="Satuan", examples=["%"])
@@ -49,6 +118,11 @@ class Indikator(OpenModel):
     penanggung_jawab: str = Field(description="Kode unit yang bertanggung jawab atas indikator", examples=["BID-A"])
     target: Target = Field(description="Target tahunan")
     target_triwulan: tuple[Target, Target, Target, Target] = Field(description="Target tiap triwulan (TW I–IV)")
+    desimal: int | None = Field(default=None, description="Banyak desimal yang dibaca orang (0–4)")
+    kategori: Literal["serapan_anggaran"] | None = Field(default=None, description="serapan_anggaran: serapan anggaran")
+    realisasi_tahun_sebelumnya: list[RealisasiTahun] | None = None
+    target_renstra: list[TargetRenstra] | None = None
+    benchmark: Benchmark | None = None
 
     @model_validator(mode="after")
     def _range_iff_rentang(self) -> Indikator:
@@ -90,11 +164,15 @@ class Program(SparseModel):
     pagu: Dec = Field(description="Pagu anggaran (rupiah)", examples=["1250000000"])
     sasaran: str | None = None
     unit: str | None = None
+    kegiatan: list[Kegiatan] | None = None
 
 
 class PerjanjianKinerja(SparseModel):
     tahun: int | None = Field(default=None, description="Tahun PK", examples=[2024])
     instansi: Instansi
+    tanggal: date | None = Field(default=None, description="Tanggal PK ditandatangani")
+    pihak_kedua: PihakKedua | None = None
+    renstra: Renstra | None = None
     units: list[Unit]
     sasaran: list[Sasaran]
     program: list[Program] = []

@@ -19,6 +19,7 @@ from shared.sakip.predikat import Predikat
 from shared.sakip.target import Target
 
 Reason = Literal["belum_ada_data", "target_nol"]  # why a capaian is missing
+ANALISIS_FIELDS = ("penyebab", "kendala", "solusi", "tindak_lanjut")  # a unit's analysis of one indicator (issue 15)
 Status = Literal["provisional", "complete", "final"]
 
 
@@ -43,6 +44,8 @@ class RekapIndikator(SparseModel):
     capaian_sd: Dec | None = None
     predikat_sd: Predikat | None = None
     reason_sd: Reason | None = None
+    desimal: int | None = Field(default=None, description="Banyak desimal yang dibaca orang (PK; decimals_of)")
+    kategori: str | None = Field(default=None, description="Kategori indikator dari PK (serapan_anggaran)")
 
     @classmethod
     def from_document(cls, doc: Mapping[str, Any]) -> RekapIndikator:
@@ -78,6 +81,19 @@ class Catatan(Model):
     solusi: str | None
 
 
+class Analisis(Model):
+    """A unit's analysis of one indicator in one quarter (the revision the recap used): why the target was met or
+    missed, what stood in the way, what was done, what comes next."""
+
+    indikator: str
+    triwulan: int
+    unit: str
+    penyebab: str | None
+    kendala: str | None
+    solusi: str | None
+    tindak_lanjut: str | None
+
+
 class AnggaranRekap(SparseModel):
     kode: str
     nama: str
@@ -105,6 +121,7 @@ class Rekap(SparseModel):
     units: dict[str, str] | None = Field(default=None, description="Kode unit → nama")
     quarters_final: bool | None = Field(default=None, description="Semester/tahunan: semua triwulannya sudah final")
     catatan: list[Catatan] | None = None
+    analisis: list[Analisis] | None = None
     anggaran: list[AnggaranRekap] | None = None
     revision: int | None = None
 

@@ -7,6 +7,16 @@ from __future__ import annotations
 
 from typing import Required, TypedDict
 
+from shared.sakip.document import (  # the planning context's parts (issue 15): one spelling for both forms
+    BenchmarkDoc,
+    KegiatanDoc,
+    KepalaDoc,
+    PihakKeduaDoc,
+    RealisasiTahunDoc,
+    RenstraDoc,
+    TargetRenstraDoc,
+)
+
 Figure = str | int | float  # a figure as sent: decimal text or a JSON number (validation.read_number)
 TargetDoc = Figure | list[Figure]  # a quarter's target: a figure, or [min, max] for polaritas rentang
 
@@ -24,6 +34,11 @@ class IndikatorDoc(TypedDict, total=False):
     target_triwulan: list[TargetDoc]
     realisasi_tahun_lalu: Figure | None
     target_akhir_renstra: Figure | None
+    desimal: int
+    kategori: str
+    realisasi_tahun_sebelumnya: list[RealisasiTahunDoc]
+    target_renstra: list[TargetRenstraDoc]
+    benchmark: BenchmarkDoc
 
 
 class SasaranDoc(TypedDict, total=False):
@@ -45,15 +60,20 @@ class ProgramDoc(TypedDict, total=False):
     pagu: Figure
     sasaran: str
     unit: str | None
+    kegiatan: list[KegiatanDoc]
 
 
 class InstansiDoc(TypedDict, total=False):
     nama: str
+    kepala: KepalaDoc
 
 
 class PkDoc(TypedDict, total=False):
     tahun: int
     instansi: InstansiDoc
+    tanggal: str  # YYYY-MM-DD, the day the PK was signed
+    pihak_kedua: PihakKeduaDoc
+    renstra: RenstraDoc
     units: list[UnitDoc]
     sasaran: Required[list[SasaranDoc]]
     program: list[ProgramDoc] | None

@@ -11,8 +11,11 @@ from typing import Any, Never, Protocol, TypedDict, cast
 from services.collector.core.errors import NotPermitted
 from services.collector.core.pkdoc import IndikatorDoc, PkDoc
 from services.collector.core.validation import (
+    ANALISIS,
     MAX_TEXT,
+    Analisis,
     Problems,
+    analisis_of,
     check_fields,
     indikator_index,
     parse_decimal,
@@ -39,7 +42,11 @@ class Ringkasan(TypedDict):
 class RealisasiBody(TypedDict, total=False):
     indikator: str
     nilai: str | int | float
-    keterangan: str | None
+    keterangan: str | None  # a note on the figure (its source, a correction)
+    penyebab: str | None  # the analysis of issue 15: why the target was (not) met, ...
+    kendala: str | None
+    solusi: str | None
+    tindak_lanjut: str | None
 
 
 class AnggaranBody(TypedDict, total=False):
@@ -100,6 +107,7 @@ class Report:
     spent: str | None
     body: LaporanBody
     responsible: dict[str, list[str]]  # of the PK: unit -> its indicators
+    analisis: dict[str, Analisis] = field(default_factory=dict)  # indicator -> the analysis fields its item gave
 
 
 def read_report(
@@ -163,7 +171,9 @@ def read_report(
     p.check()
     assert tahun is not None and isinstance(unit, str) and parsed is not None
     taken = cast(LaporanBody, body)  # every field checked above
-    return Report(tahun, unit, parsed.doc, good, None if spent is None else str(spent), taken, parsed.responsible)
+    analisis = {item["indikator"]: given for item in taken["realisasi"] if (given := analisis_of(item))}
+    spent_text = None if spent is None else str(spent)
+    return Report(tahun, unit, parsed.doc, good, spent_text, taken, parsed.responsible, analisis)
 
 
 def owns_programme(pk: PkDoc, unit: str) -> bool:
@@ -204,6 +214,10 @@ def check_bulan(p: Problems, body: Mapping[str, object]) -> None:
 class HasNilai(Protocol):
     nilai: str
     keterangan: str | None
+    penyebab: str | None
+    kendala: str | None
+    solusi: str | None
+    tindak_lanjut: str | None
 
 
 class HasCatatan(Protocol):
@@ -220,25 +234,39 @@ class Diff:
     updated: int = 0
     ignored: int = 0
     changes: list[tuple[str, str, str | None]] = field(default_factory=list)
+    analisis: dict[str, Analisis] = field(default_factory=dict)  # of the changed values: the analysis fields given
 
     def summary(self) -> Ringkasan:
         return {"imported": self.imported, "updated": self.updated, "ignored": self.ignored, "conflicts": []}
 
 
-def diff_values(current: Mapping[str, HasNilai], good: Good) -> Diff:
-    """A value equal as a decimal (60.00 == 60) with no new keterangan is ignored; others are imported or updated."""
+def diff_values(current: Mapping[str, HasNilai], good: Good, analisis: Mapping[str, Analisis] | None = None) -> Diff:
+    """A value equal as a decimal (60.00 == 60) with no new keterangan and no new analysis is ignored; others are
+    imported or updated. A keterangan or an analysis field left out keeps the one held (`keeps`)."""
     d = Diff()
     for kode, nilai, keterangan in good:
-        old = current.get(kode)
+        old, given = current.get(kode), (analisis or {}).get(kode, {})
         if old is None:
             d.imported += 1
-        elif parse_decimal(old.nilai) == nilai and (keterangan is None or keterangan == old.keterangan):
+        elif (
+            parse_decimal(old.nilai) == nilai
+            and (keterangan is None or keterangan == old.keterangan)
+            and all(getattr(old, key) == text for key, text in given.items())
+        ):
             d.ignored += 1
             continue
         else:
             d.updated += 1
         d.changes.append((kode, str(nilai), keterangan))
+        if given:
+            d.analisis[kode] = given
     return d
+
+
+def keeps(old: HasNilai | None, given: Analisis) -> dict[str, str | None]:
+    """The analysis a value holds after a report: each field the item gave (None: cleared), the others as held
+    (a resubmission that leaves them out keeps them, as it keeps a keterangan)."""
+    return {key: given[key] if key in given else (getattr(old, key) if old is not None else None) for key in ANALISIS}
 
 
 def catatan_changed(row: HasCatatan, report: Report) -> bool:

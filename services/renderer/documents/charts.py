@@ -126,6 +126,47 @@ def _trend_instansi_png(vm: Mapping[str, Any]) -> bytes:
     return _png(fig)
 
 
+def series_chart_png(item: Mapping[str, Any], labels: Mapping[str, str], locale: str) -> bytes:
+    """The LKIP's multi-year chart of one indicator (lkip.py `analisis_indikator`): realisasi by year (bars) and
+    the Renstra's target path (line; a band for a range target)."""
+    pts = item["grafik_seri"]
+    fig = Figure(figsize=(6.0, 2.1), dpi=150)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    xs = list(range(len(pts)))
+    real = [float(p["realisasi_value"]) if p["realisasi_value"] is not None else math.nan for p in pts]
+    ax.bar(xs, [0.0 if math.isnan(v) else v for v in real], color="#1f4e79", width=0.55, label=labels["realisasi"],
+           zorder=2)  # fmt: skip
+    for x, p, v in zip(xs, pts, real, strict=True):
+        if p["realisasi_value"] is not None:
+            ax.text(x, v, fmt_number(p["realisasi_value"], item.get("desimal", 2), locale), ha="center",
+                    va="bottom", fontsize=6.5)  # fmt: skip
+    if any(p["target_range"] for p in pts):
+        ranged = [(x, p["target_range"]) for x, p in zip(xs, pts, strict=True) if p["target_range"]]
+        for n, (x, (low, high)) in enumerate(ranged):  # each year's range across its bar
+            ax.fill_between([x - 0.45, x + 0.45], float(low), float(high), color="#c00000", alpha=0.18, zorder=1,
+                            label=labels["target_renstra_garis"] if n == 0 else None)  # fmt: skip
+    elif any(p["target_value"] is not None for p in pts):
+        tgt = [float(p["target_value"]) if p["target_value"] is not None else math.nan for p in pts]
+        ax.plot(xs, tgt, color="#c00000", marker="o", markersize=3, linewidth=1.2,
+                label=labels["target_renstra_garis"], zorder=3)  # fmt: skip
+    ax.set_xticks(xs, [str(p["tahun"]) for p in pts])
+    ax.set_ylabel(str(item["satuan"]).replace("$", r"\$"), fontsize=7)
+    count = item.get("desimal", 2) == 0  # a count: whole ticks (no "2,5 kasus")
+    ax.yaxis.set_major_locator(MaxNLocator(4, steps=[1, 2, 2.5, 5, 10], integer=count))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _pos: _tick(y, locale)))
+    ax.tick_params(labelsize=7)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(fontsize=7, loc="lower right", bbox_to_anchor=(1.0, 1.0), frameon=False, ncols=2)
+    _margins(fig, left_in=0.7, right_in=0.2, top_in=0.35, bottom_in=0.35)
+    return _png(fig)
+
+
 def chart_images(vm: Mapping[str, Any]) -> dict[str, bytes]:
-    """Both charts as PNG, drawn once for the .docx and the .pdf of one view-model."""
-    return {"grafik": capaian_chart_png(vm), "grafik_tren": trend_chart_png(vm)}
+    """The charts as PNG, drawn once for the .docx and the .pdf of one view-model: the two of every report and,
+    in the LKIP, one multi-year chart per indicator (keyed by its `grafik_kunci`)."""
+    out = {"grafik": capaian_chart_png(vm), "grafik_tren": trend_chart_png(vm)}
+    for item in vm.get("analisis_indikator") or []:
+        if item["grafik_seri"]:
+            out[item["grafik_kunci"]] = series_chart_png(item, vm["labels"], vm["locale"])
+    return out

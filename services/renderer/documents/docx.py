@@ -276,8 +276,75 @@ def build_default_docx_template(path: Path | str = DOCX_TEMPLATE) -> Path:
     return _save(doc, path)
 
 
+def _caption(doc: Any, expr: str) -> None:
+    """A numbered caption ("Tabel 3.1 …", "Grafik 3.1 …") in Word's `Caption` style, from the view-model's
+    numbering (lkip.py), so the Daftar Tabel / Daftar Grafik and the PDF's lists agree."""
+    _para(doc, f"{{{{ {expr} }}}}", bold=True, size=9, align=WD_ALIGN_PARAGRAPH.CENTER, style="Caption")
+
+
+_SDM_COLS: list[Column] = [
+    ("no", "r.no", 1.0),
+    ("uraian", "r.nama or labels.jumlah", 7.0),
+    ("jumlah_orang", "r.jumlah", 3.0),
+    ("persen_sdm", "r.persen", 3.0),
+]
+_RENSTRA_COLS: list[Column] = [
+    ("no", "r.no", 0.8),
+    ("sasaran", "r.sasaran_nama if r.sasaran_first else ''", 3.8),
+    ("indikator", "r.kode ~ ' ' ~ r.nama", 6.2),
+    ("satuan", "r.satuan", 1.5),
+    ("={{ kolom_target_renstra }}", "r.target_tahun", 2.2),
+    ("target_renstra", "r.target_akhir", 2.5),
+]
+_SERI_COLS: list[Column] = [
+    ("no", "a.no", 0.8),
+    ("indikator", "a.nama", 4.2),
+    ("satuan", "a.satuan", 1.3),
+    *((f"={{{{ tahun_seri[{n}] }}}}", f"a.seri[{n}]", 1.45) for n in range(5)),
+    ("={{ kolom_target_renstra }}", "a.target_renstra_tahun", 1.8),
+    ("target_renstra", "a.target_renstra_akhir", 1.8),
+]
+_EFISIENSI_COLS: list[Column] = [
+    ("no", "e.no", 0.8),
+    ("sasaran", "e.nama", 3.4),
+    ("capaian", "e.capaian", 1.6),
+    ("persen", "e.serapan", 1.7),
+    ("rasio", "e.rasio\ne.keterangan", 1.8),
+    ("sisa", "e.sisa", 2.9),
+    ("pendukung", "e.dukungan|join(', ')", 4.8),
+]
+
+
+def _pk_signatures(doc: Any) -> None:
+    """The PK's two parties side by side (Lampiran): pihak kedua left, pihak pertama right under the PK's date."""
+    table = doc.add_table(rows=4, cols=2)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    cells = [
+        ("", "{{ pk_ttd.tempat_tanggal }}"),
+        (
+            "{{ labels.pihak_kedua }}\n{{ pk_ttd.kedua_jabatan }}",
+            "{{ labels.pihak_pertama }}\n{{ pk_ttd.pertama_jabatan }}",
+        ),
+        ("\n\n\n{{ pk_ttd.kedua_nama }}", "\n\n\n{{ pk_ttd.pertama_nama }}"),
+        (
+            "{{ pk_ttd.kedua_pangkat }}\n{{ pk_ttd.kedua_nip }}",
+            "{{ pk_ttd.pertama_pangkat }}\n{{ labels.nip }} {{ pk_ttd.pertama_nip }}",
+        ),
+    ]
+    for row, texts in zip(table.rows, cells, strict=True):
+        for cell, text in zip(row.cells, texts, strict=True):
+            cell.width = Cm(8.5)
+            for n, line in enumerate(text.split("\n")):
+                p = cell.paragraphs[0] if n == 0 else cell.add_paragraph()
+                p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                run = p.add_run(line)
+                run.bold = "_nama" in line
+
+
 def build_lkip_docx_template(path: Path | str = DOCX_TEMPLATES["tahunan"]) -> Path:
-    """The annual LKIP Word template in the PermenPANRB 53/2014 structure; an office may replace it."""
+    """The annual LKIP Word template in the PermenPANRB 53/2014 structure; an office may replace it. Every table
+    and chart has its numbered caption (`judul_tabel`, `judul_grafik`, styled Caption); the analysis per indicator,
+    its multi-year chart and the efficiency per sasaran come from lkip.py."""
     doc = _new_document()
     center = WD_ALIGN_PARAGRAPH.CENTER
     for _ in range(6):
@@ -291,6 +358,14 @@ def build_lkip_docx_template(path: Path | str = DOCX_TEMPLATES["tahunan"]) -> Pa
     _para(doc, "{{ profil.pemda|upper }}", bold=True, size=13, align=center)
     _para(doc, "{{ labels.versi }} {{ version }}{{ pk_label }} {{ watermark }}", size=9, align=center)
     doc.add_page_break()
+    _heading(doc, "{{ labels.kata_pengantar|upper }}", 1)
+    _loop(doc, "t in kata_pengantar", "{{ t }}")
+    doc.add_page_break()
+    _heading(doc, "{{ labels.daftar_tabel|upper }}", 1)
+    _loop(doc, "t in daftar_tabel", "{{ t.nomor }} {{ t.judul }}", indent=False)
+    _heading(doc, "{{ labels.daftar_grafik|upper }}", 1)
+    _loop(doc, "g in daftar_grafik", "{{ g.nomor }} {{ g.judul }}", indent=False)
+    doc.add_page_break()
     _heading(doc, "{{ labels.ringkasan|upper }}", 1)
     _loop(doc, "t in ringkasan", "{{ t }}")
     _para(doc, "{{ labels.instansi }}: {{ capaian_instansi }}% ({{ predikat_instansi }})", bold=True, size=11)
@@ -303,42 +378,87 @@ def build_lkip_docx_template(path: Path | str = DOCX_TEMPLATES["tahunan"]) -> Pa
     _body(doc, "{{ profil.kedudukan }}")
     _body(doc, "{{ profil.tugas }}")
     _loop(doc, "f in profil.fungsi", "{{ loop.index }}. {{ f }}", indent=False)
-    _heading(doc, "C. {{ labels.struktur }}", 2)
+    _heading(doc, "C. {{ labels.sdm }}", 2)
+    _body(doc, "{{ sdm_intro }}")
+    for key in ("sdm_golongan", "sdm_pendidikan"):
+        _para(doc, f"{{%p if {key} %}}")
+        _caption(doc, f"judul_tabel.{key}")
+        _table(doc, f"r in {key}", _SDM_COLS)
+        _para(doc, "{%p endif %}")
+    _heading(doc, "D. {{ labels.struktur }}", 2)
+    _body(doc, "{{ struktur_intro }}")
     _loop(doc, "u in struktur", "{{ loop.index }}. {{ u }}", indent=False)
-    _heading(doc, "D. {{ labels.isu }}", 2)
+    _heading(doc, "E. {{ labels.isu }}", 2)
     _loop(doc, "i in profil.isu", "{{ loop.index }}. {{ i }}", indent=False)
     doc.add_page_break()
     _heading(doc, "{{ labels.bab2|upper }}", 1)
+    _heading(doc, "A. {{ labels.renstra }} {{ renstra.periode }}", 2)
+    _para(doc, "{%p if renstra.ada %}")
+    _para(doc, "{{ labels.visi }}", bold=True)
+    _body(doc, "“{{ renstra.visi }}”")
+    _para(doc, "{{ labels.misi }}", bold=True)
+    _loop(doc, "m in renstra.misi", "{{ loop.index }}. {{ m }}", indent=False)
+    _para(doc, "{{ labels.tujuan }}", bold=True)
+    _loop(doc, "t in renstra.tujuan", "{{ loop.index }}. {{ t }}", indent=False)
+    _para(doc, "{%p else %}")
+    _body(doc, "{{ labels.renstra_kosong }}")
+    _para(doc, "{%p endif %}")
+    _caption(doc, "judul_tabel.renstra")
+    _merged_sasaran(_table(doc, "r in renstra_rows", _RENSTRA_COLS), "r")
+    _heading(doc, "B. {{ labels.pk }}", 2)
     _body(doc, "{{ bab2_intro }}")
-    _para(doc, "{{ labels.pk_tabel }} {{ tahun }}", bold=True, size=11)
+    _body(doc, "{{ pk_intro }}")
+    _caption(doc, "judul_tabel.pk")
     _merged_sasaran(_table(doc, "p in pk_rows", _PK_COLS), "p")
-    _para(doc, "")
+    _caption(doc, "judul_tabel.program")
     _table(doc, "a in program", [("no", "a.no", 0.8), ("program", "a.nama", 11.0), ("pagu", "a.pagu", 4.0)])
     doc.add_page_break()
     _heading(doc, "{{ labels.bab3|upper }}", 1)
     _heading(doc, "{{ labels.capaian_a }}", 2)
     _body(doc, "{{ labels.bab3_intro }}")
-    _para(doc, "{{ labels.per_indikator }} — {{ periode_label }}", bold=True, size=11)
+    _body(doc, "{{ labels.skala_intro }}")
+    _caption(doc, "judul_tabel.skala")
+    _table(doc, "s in skala_predikat", [("rentang_capaian", "s.rentang", 6.0), ("predikat", "s.predikat", 6.0)])
+    _caption(doc, "judul_tabel.rumus")
+    _table(doc, "r in rumus_capaian", [("polaritas", "r.polaritas", 5.5), ("rumus", "r.rumus", 11.5)])
+    _body(doc, "{{ labels.rumus_agregat }}")
+    _caption(doc, "judul_tabel.capaian")
     _merged_sasaran(_table(doc, "r in rows", _INDIKATOR_COLS), "r")
     _para(doc, "{{ labels.instansi }}: {{ capaian_instansi }}% ({{ predikat_instansi }})", bold=True, size=11)
-    _para(doc, "{{ labels.grafik }}", bold=True, size=11)
+    _caption(doc, "judul_grafik.capaian")
     _para(doc, "{{ grafik }}", align=center)
-    _para(doc, "{{ labels.grafik_tren }}", bold=True, size=11)
+    _caption(doc, "judul_grafik.tren")
     _para(doc, "{{ grafik_tren }}", align=center)
-    _para(doc, "{{ labels.perbandingan }}", bold=True, size=11)
+    _caption(doc, "judul_tabel.perbandingan")
     _table(doc, "b in perbandingan", _PERBANDINGAN_COLS)
-    _para(doc, "{{ labels.analisis }}", bold=True, size=11)
-    _para(doc, "{%p for s in sasaran_detail %}")
-    _para(doc, "{{ s.no }}. {{ s.nama }} — {{ labels.capaian }} {{ s.capaian }} ({{ s.predikat }})", bold=True)
-    _loop(doc, "r in s.rows", "{{ r.nama }}: {{ r.realisasi }} / {{ r.target }} {{ r.satuan }} = {{ r.capaian }}%")
-    _loop(doc, "c in s.catatan", "{{ c.unit }} ({{ c.triwulan }}): {{ c.kendala }} → {{ c.solusi }}")
+    _caption(doc, "judul_tabel.seri")
+    _table(doc, "a in analisis_indikator", _SERI_COLS)
+    _heading(doc, "{{ labels.analisis_per_indikator }}", 2)
+    _para(doc, "{%p for a in analisis_indikator %}")
+    _para(doc, "{{ a.no }}. {{ a.kode }} {{ a.nama }}", bold=True)
+    _body(doc, "{{ a.paragraf }}")
+    _loop(doc, "u in a.unit", "{{ u.teks }}", indent=False)
+    _para(doc, "{%p if a.analisis_belum %}")
+    _para(doc, "{{ a.analisis_belum }}").runs[0].italic = True
+    _para(doc, "{%p endif %}")
+    _para(doc, "{%p if a.grafik %}")
+    _caption(doc, "a.grafik_judul")
+    _para(doc, "{{ a.grafik }}", align=center)
+    _para(doc, "{%p endif %}")
     _para(doc, "{%p endfor %}")
     _para(doc, "{%p if catatan %}")
-    _para(doc, "{{ labels.catatan }}", bold=True, size=11)
+    _heading(doc, "{{ labels.catatan_umum }}", 2)
+    _body(doc, "{{ labels.catatan_umum_intro }}")
+    _caption(doc, "judul_tabel.catatan")
     _table(doc, "c in catatan", _CATATAN_COLS)
     _para(doc, "{%p endif %}")
     _heading(doc, "{{ labels.capaian_b }}", 2)
+    _caption(doc, "judul_tabel.anggaran")
     _table(doc, "a in anggaran", _ANGGARAN_COLS, _ANGGARAN_FOOT)
+    _heading(doc, "{{ labels.efisiensi }}", 2)
+    _body(doc, "{{ labels.efisiensi_intro }}")
+    _caption(doc, "judul_tabel.efisiensi")
+    _table(doc, "e in efisiensi", _EFISIENSI_COLS)
     doc.add_page_break()
     _heading(doc, "{{ labels.bab4|upper }}", 1)
     _loop(doc, "t in penutup", "{{ t }}")
@@ -346,8 +466,10 @@ def build_lkip_docx_template(path: Path | str = DOCX_TEMPLATES["tahunan"]) -> Pa
     doc.add_page_break()
     _heading(doc, "{{ labels.lampiran|upper }}", 1)
     _heading(doc, "{{ labels.lampiran_pk }}", 2)
+    _para(doc, "{{ labels.pk_tabel|upper }} {{ tahun }}", bold=True, align=center)
+    _para(doc, "{{ instansi|upper }}", bold=True, align=center)
     _merged_sasaran(_table(doc, "p in pk_rows", _PK_COLS), "p")
-    _signature(doc)
+    _pk_signatures(doc)
     doc.add_page_break()
     _heading(doc, "{{ labels.lampiran_pengesahan }}", 2)
     _para(doc, "{{ labels.pengesahan|upper }}", bold=True, size=13, align=center)
@@ -411,7 +533,15 @@ def render_docx(
     tpl = DocxTemplate(str(template or docx_template_for(vm.get("kind", "triwulan"), template_dir)))
     grafik = InlineImage(tpl, image_descriptor=BytesIO(charts["grafik"]), width=Mm(160))
     tren = InlineImage(tpl, image_descriptor=BytesIO(charts["grafik_tren"]), width=Mm(165))
-    tpl.render({**vm, "grafik": grafik, "grafik_tren": tren}, jinja_env=docx_env())
+    context = {**vm, "grafik": grafik, "grafik_tren": tren}
+    if "analisis_indikator" in vm:  # the LKIP: each indicator's multi-year chart with its analysis
+        context["analisis_indikator"] = [
+            {**a, "grafik": InlineImage(tpl, image_descriptor=BytesIO(charts[a["grafik_kunci"]]), width=Mm(130))}
+            if a["grafik_kunci"] in charts
+            else {**a, "grafik": ""}
+            for a in vm["analisis_indikator"]
+        ]
+    tpl.render(context, jinja_env=docx_env())
     out = BytesIO()
     tpl.save(out)
     return normalize_zip(wordform.finish(out.getvalue(), vm), fixed_moment(vm))

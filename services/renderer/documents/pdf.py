@@ -40,6 +40,7 @@ def render_pdf(vm: Mapping[str, Any], charts: Mapping[str, bytes] | None = None,
         L=vm["labels"],
         chart_uri=_data_uri(charts["grafik"]),
         trend_uri=_data_uri(charts["grafik_tren"]),
+        chart_uris={key: _data_uri(png) for key, png in charts.items()},  # the LKIP's multi-year charts by key
         created=fixed_moment(vm),
         sah=sah,
     )

@@ -11,12 +11,14 @@ import pytest
 from pydantic import TypeAdapter
 
 from services.aggregator import schemas
+from services.aggregator.domain import PERIODE_QUARTERS
 from services.aggregator.handlers import ParsedPk, Year, compute_from, responsible
 from services.aggregator.models import AggInput
 from services.aggregator.rekap import parse_pk
 from services.aggregator.tren import build_tren
 from shared.sakip import Rekap, RekapIndikator
 from shared.sakip.document import (
+    AnalisisDoc,
     AnggaranRekapDoc,
     CatatanDoc,
     KelengkapanDoc,
@@ -24,7 +26,7 @@ from shared.sakip.document import (
     RekapIndikatorDoc,
     RekapSasaranDoc,
 )
-from shared.sakip.rekap import AnggaranRekap, Catatan, Kelengkapan, RekapSasaran
+from shared.sakip.rekap import Analisis, AnggaranRekap, Catatan, Kelengkapan, RekapSasaran
 from tests.unit.renderer.worked_example import PERIODES, load_pk, load_submissions
 
 
@@ -36,7 +38,8 @@ def _year() -> Year:
         held.update({item["indikator"]: str(item["nilai"]) for item in sub["realisasi"]})
     inputs = [
         AggInput(tahun=2024, triwulan=q, unit=unit, revision=1, submission_id=f"s{q}{unit}", values=json.dumps(held),
-                 kendala="Hujan" if q == 1 else None, complete_on_time=True)
+                 kendala="Hujan" if q == 1 else None, complete_on_time=True,
+                 analisis=json.dumps({min(held): {"penyebab": "Hujan", "tindak_lanjut": "Ulang"}}) if q == 2 else None)
         for (q, unit), held in sorted(latest.items())
     ]  # fmt: skip
     values: dict[str, dict[int, Decimal]] = {}
@@ -53,7 +56,9 @@ def test_every_recap_is_the_documented_answer_and_reads_as_the_vocabularys_rekap
     result = compute_from(_year(), periode)
     answer = {**result["rekap"], "revision": 1, "inputs": result["inputs"]}
     TypeAdapter(schemas.Rekap).validate_python(answer, strict=True)
-    assert schemas.Rekap.__required_keys__ <= set(answer) <= schemas.Rekap.__required_keys__ | {"quarters_final"}
+    optional = {"quarters_final", "analisis"}  # analisis: since issue 15 (a recap stored before has none)
+    assert schemas.Rekap.__required_keys__ <= set(answer) <= schemas.Rekap.__required_keys__ | optional
+    assert "analisis" in answer and bool(answer["analisis"]) == (2 in PERIODE_QUARTERS[periode])
     assert ("quarters_final" in answer) == (periode in ("S1", "S2", "TAHUNAN"))
     for row in answer["indikator"]:
         assert set(row) <= RekapIndikatorDoc.__required_keys__ | RekapIndikatorDoc.__optional_keys__
@@ -66,7 +71,7 @@ def test_the_documents_name_only_the_vocabularys_fields() -> None:
         assert (doc.__required_keys__ | doc.__optional_keys__) <= set(model.model_fields), doc.__name__
 
     same = [(RekapSasaranDoc, RekapSasaran), (KelengkapanDoc, Kelengkapan), (CatatanDoc, Catatan),
-            (AnggaranRekapDoc, AnggaranRekap)]  # fmt: skip
+            (AnggaranRekapDoc, AnggaranRekap), (AnalisisDoc, Analisis)]  # fmt: skip
     for doc, model in same:
         assert doc.__required_keys__ | doc.__optional_keys__ == set(model.model_fields), doc.__name__
     assert set(schemas.Rekap.__required_keys__) - set(Rekap.model_fields) == {"inputs"}

@@ -65,3 +65,31 @@ def test_what_the_rules_take_the_model_takes() -> None:
     schemas.LaporanBulanan.model_validate({**{k: v for k, v in REPORT.items() if k != "triwulan"}, "bulan": 12})
     pk = json.loads((EXAMPLES / "pk-2024.json").read_text())
     schemas.PerjanjianKinerja.model_validate({**pk, "keterangan": "PK perubahan", "lampiran": {"x": 1}})
+
+
+PK_PLAN_REFUSALS = [  # (where in the PK, the value, the refused location): the new optional keys of issue 15
+    (("tanggal",), "31-01-2024", "tanggal"),
+    (("pihak_kedua", "nip"), "1972", "pihak_kedua.nip"),
+    (("pihak_kedua", "wakil"), "x", "pihak_kedua.wakil"),
+    (("instansi", "kepala", "golongan"), "V/a", "instansi.kepala.golongan"),
+    (("renstra", "misi"), [], "renstra.misi"),
+    (("renstra", "tahun_awal"), 1999, "renstra.tahun_awal"),
+    (("sasaran", 0, "indikator", 0, "desimal"), 5, "sasaran.0.indikator.0.desimal"),
+    (("sasaran", 0, "indikator", 0, "kategori"), "lain", "sasaran.0.indikator.0.kategori"),
+    (("sasaran", 0, "indikator", 0, "benchmark", "tingkat"), "dunia", "sasaran.0.indikator.0.benchmark.tingkat"),
+    (("sasaran", 0, "indikator", 0, "realisasi_tahun_sebelumnya"), [{"tahun": 2023, "nilai": "7"}] * 6,
+     "sasaran.0.indikator.0.realisasi_tahun_sebelumnya"),
+    (("sasaran", 0, "indikator", 0, "target_renstra", 0, "nilai"), "7", "sasaran.0.indikator.0.target_renstra.0.nilai"),
+    (("program", 0, "kegiatan", 0, "pagu"), "-1", "program.0.kegiatan.0.pagu"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("path", "value", "where"), PK_PLAN_REFUSALS, ids=[w for _, _, w in PK_PLAN_REFUSALS])
+def test_a_pk_the_model_refuses_the_rules_refuse(path: tuple[Any, ...], value: Any, where: str) -> None:
+    pk = json.loads((EXAMPLES / "pk-2024.json").read_text())
+    node = pk
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    assert any(loc.startswith(where) for loc in refused(schemas.PerjanjianKinerja, pk))
+    assert validate_pk(pk, 2024) != []

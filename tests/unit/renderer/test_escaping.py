@@ -60,8 +60,15 @@ def rendered(request: pytest.FixtureRequest, nasty_recaps: dict[str, Any]) -> di
         generated_on=date(2025, 1, 20),
         quarters=quarter_recaps(all_recaps),
         # the signature block prints the approving official: a hostile jabatan there is text too
-        approvals=[{"nama": f"Penanda {SCRIPT}", "jabatan": f"Kepala {INSTANSI}", "action": "approve",
-                    "signatory": True, "decided_at": "2025-01-20T03:00:00+00:00"}],  # fmt: skip
+        approvals=[
+            {
+                "nama": f"Penanda {SCRIPT}",
+                "jabatan": f"Kepala {INSTANSI}",
+                "action": "approve",
+                "signatory": True,
+                "decided_at": "2025-01-20T03:00:00+00:00",
+            }
+        ],  # fmt: skip
     )
     return render_all(vm)
 

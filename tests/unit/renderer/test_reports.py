@@ -148,7 +148,8 @@ def test_annual_view_model_carries_the_lkip_parts(annual):
     assert "Dinas Ketenagakerjaan Kota Tangerang" in vm["profil"]["kedudukan"]
     assert any("99,84%" in t for t in vm["ringkasan"]) and vm["struktur"][0] == "Sekretariat"
     ss3 = {s["kode"]: s for s in vm["sasaran_detail"]}["SS-3"]
-    assert [c["unit_kode"] for c in ss3["catatan"]] == ["BID-PENTA"] and len(ss3["rows"]) == 2
+    # issue 15: BID-PENTA's June data note is IK-3.2's keterangan (a correction), no longer a kendala of SS-3
+    assert [c["unit_kode"] for c in ss3["catatan"]] == [] and len(ss3["rows"]) == 2
 
 
 def test_semester_trend_takes_its_quarters_from_the_quarter_recaps(example, pk):
@@ -248,11 +249,14 @@ def test_tw1_pdf_pages(tw1, tmp_path):
 @needs_poppler
 def test_annual_pdf_is_an_lkip(annual, tmp_path):
     pages = pages_as_png(annual["pdf"], tmp_path)
-    assert 10 <= len(pages) <= 16 and len(pages) == page_count(annual["pdf"])
+    assert 16 <= len(pages) <= 26 and len(pages) == page_count(annual["pdf"])
     text = pdf_text(annual["pdf"])
     chapters = [
         "LAPORAN KINERJA INSTANSI",
+        "KATA PENGANTAR",
         "DAFTAR ISI",
+        "DAFTAR TABEL",
+        "DAFTAR GRAFIK",
         "RINGKASAN EKSEKUTIF",
         "BAB I PENDAHULUAN",
         "BAB II PERENCANAAN KINERJA",
@@ -265,8 +269,14 @@ def test_annual_pdf_is_an_lkip(annual, tmp_path):
     positions = [text.find(c, text.find("BAB IV PENUTUP") if c == "LAMPIRAN" else 0) for c in chapters]
     assert -1 not in positions, [c for c, p in zip(chapters, positions, strict=True) if p < 0]
     assert f"Halaman 2 dari {len(pages)}" in text and "DRAF" in text
-    # a draft is signed by nobody: no name from the PK's "kepala", the block says it is not approved yet
-    assert "Dr. Ujang Hendra Gunawan" not in text and KEPALA_NIP not in text and "20 Januari 2025" in text
+    # a draft is signed by nobody: no name from the PK's "kepala" under the report, the block says it is not
+    # approved yet; the PK in the Lampiran is the PK's own, signed by its two parties on its own date
+    report = text[: text.find("Lampiran 1.", text.find("BAB IV PENUTUP"))]
+    assert "Dr. Ujang Hendra Gunawan" not in report and KEPALA_NIP not in text and "20 Januari 2025" in text
+    lampiran = flat(text[text.find("Lampiran 1.", text.find("BAB IV PENUTUP")) :])
+    assert "PIHAK PERTAMA" in lampiran and "PIHAK KEDUA" in lampiran and "Tangerang, 31 Januari 2024" in lampiran
+    assert "Dr. Ujang Hendra Gunawan" in lampiran and "Pembina Utama Muda (IV/c)" in lampiran
+    assert "NIP 19720502 200212 1 009" in lampiran and "Wali Kota Tangerang" in lampiran
     assert "Dokumen ini belum disahkan (DRAF)." in text
     assert "Mediasi tripartit" in text  # the units' solusi in the analysis
 
@@ -295,8 +305,9 @@ def test_final_annual_has_the_approval_chain_and_no_draf(example, pk):
 
 
 def test_docx_carries_both_charts_and_the_chapters(annual, tw1):
-    for r in (annual, tw1):
-        assert len(Document(io.BytesIO(r["docx"])).inline_shapes) == 2
+    assert len(Document(io.BytesIO(tw1["docx"])).inline_shapes) == 2
+    # the LKIP: the two, and each indicator's multi-year chart beside its analysis
+    assert len(Document(io.BytesIO(annual["docx"])).inline_shapes) == 2 + len(annual["vm"]["rows"]) == 11
     text = docx_text(annual["docx"])
     for heading in ("RINGKASAN EKSEKUTIF", "BAB I PENDAHULUAN", "BAB III AKUNTABILITAS KINERJA", "LAMPIRAN"):
         assert heading in text
@@ -377,15 +388,21 @@ DOCS_IMG = Path(__file__).resolve().parents[3] / "docs" / "img"
     not __import__("os").environ.get("LAPKIN_UPDATE_SCREENSHOTS"), reason="writes docs/img only when asked"
 )
 def test_update_the_lkip_pages_in_docs(example, pk, tmp_path):
-    """LAPKIN_UPDATE_SCREENSHOTS=1: the final annual LKIP's first pages as docs/img/lkip-<page>.png."""
+    """LAPKIN_UPDATE_SCREENSHOTS=1: seven pages of the final annual LKIP as docs/img/lkip-<n>.png: the cover, the
+    Daftar Tabel/Grafik, Bab I's SDM, Bab II's Renstra, Bab III's scale and formulas, an analysis page with its
+    multi-year charts, and the PK signed by both parties."""
     vm = vm_of(example, pk, "TAHUNAN", final=True, approvals=APPROVALS, version=1)
-    (tmp_path / "lkip.pdf").write_bytes(documents.render_pdf(vm))
-    subprocess.run(
-        ["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "7", str(tmp_path / "lkip.pdf"), str(tmp_path / "lkip")],
-        check=True,
-    )
+    pdf = documents.render_pdf(vm)
+    (tmp_path / "lkip.pdf").write_bytes(pdf)
+    pages = pdf_text(pdf).split("\f")
+    markers = ["LAPORAN KINERJA", "DAFTAR TABEL", "C. Sumber Daya Manusia", "A. Rencana Strategis", "Rentang Capaian",
+               "2. IK-2.1", "PIHAK PERTAMA"]  # fmt: skip
+    chosen = [next(n for n, text in enumerate(pages, start=1) if m in text) for m in markers]
     for old in DOCS_IMG.glob("lkip-*.png"):
         old.unlink()
-    for page in sorted(tmp_path.glob("lkip-*.png")):
-        shutil.copy(page, DOCS_IMG / f"lkip-{int(page.stem.split('-')[1])}.png")
+    for n, page in enumerate(chosen, start=1):
+        out = tmp_path / f"p{n}"
+        subprocess.run(["pdftoppm", "-r", "60", "-png", "-singlefile", "-f", str(page), "-l", str(page),
+                        str(tmp_path / "lkip.pdf"), str(out)], check=True)  # fmt: skip
+        shutil.copy(out.with_suffix(".png"), DOCS_IMG / f"lkip-{n}.png")
     assert len(list(DOCS_IMG.glob("lkip-*.png"))) == 7

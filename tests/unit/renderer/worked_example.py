@@ -1,5 +1,5 @@
 """The worked example (examples/*.json) as the recaps the aggregator publishes, for the renderer's tests and
-bench/render_lkip.py: every period's recap with its catatan and anggaran, as services/aggregator/handlers.py
+bench/render_lkip.py: every period's recap with its catatan, analisis and anggaran, as services/aggregator/handlers.py
 computes them."""
 
 from __future__ import annotations
@@ -51,6 +51,17 @@ def recaps(pk: dict[str, Any] | None = None, submissions: list[dict[str, Any]] |
             for s in subs
             if s.get("kendala") or s.get("solusi")
         ]
+        order = [i["kode"] for s in pk["sasaran"] for i in s["indikator"]]
+        rekap["analisis"] = sorted(
+            (
+                {"indikator": item["indikator"], "triwulan": s["triwulan"], "unit": s["unit"],
+                 **{k: item.get(k) for k in ("penyebab", "kendala", "solusi", "tindak_lanjut")}}
+                for s in subs
+                for item in s["realisasi"]
+                if any(item.get(k) for k in ("penyebab", "kendala", "solusi", "tindak_lanjut"))
+            ),
+            key=lambda a: (order.index(a["indikator"]), a["triwulan"]),
+        )  # fmt: skip
         anggaran = []
         for prog in pk.get("program", []):
             spent = sum(

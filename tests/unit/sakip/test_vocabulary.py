@@ -92,7 +92,8 @@ def test_the_pk_document_and_the_typed_pk_convert_exactly() -> None:
     assert PerjanjianKinerja.read(pk.model_dump(mode="json")) == pk == PerjanjianKinerja.read(doc)
     ranged = [i for _, i in pk.indikator() if i.polaritas == "rentang"]
     assert ranged and all(i.target.is_range and all(t.is_range for t in i.target_triwulan) for i in ranged)
-    assert pk.instansi.model_extra and "kepala" in pk.instansi.model_extra  # the agency's own fields travel along
+    assert pk.instansi.model_extra and "kode" in pk.instansi.model_extra  # the agency's own fields travel along
+    assert pk.instansi.kepala and pk.instansi.kepala.nip == doc["instansi"]["kepala"]["nip"]  # typed since issue 15
     assert PerjanjianKinerja.from_document({**doc, "program": None}).program == []  # the collector accepts null
     wrong = json.loads(json.dumps(doc))
     wrong["sasaran"][0]["indikator"][0]["target_triwulan"][0] = ["1", "2"]  # a range for a single-target indicator
