@@ -114,13 +114,16 @@ OPERATIONS: dict[str, tuple[str, str]] = {
     ),
     "post_laporan_triwulan": (
         "Kirim laporan triwulan / submit a quarterly report",
-        "Realisasi kumulatif sampai triwulan itu (boleh sebagian), anggaran, kendala, solusi. 202: disimpan sebagai "
+        "Realisasi kumulatif sampai triwulan itu (boleh sebagian), per indikator dengan analisisnya (penyebab, "
+        "kendala, solusi, tindak_lanjut: yang tidak disebut tetap seperti tersimpan), anggaran, kendala, solusi. "
+        "202: disimpan sebagai "
         "revisi berikutnya; data yang sama lagi tidak membuat revisi dan menjawab id pengiriman yang tersimpan. "
         "Semua masalah disebut sekaligus (422). Kirim dengan `Idempotency-Key` agar aman diulang; `dry_run=true` "
         "memeriksa tanpa menyimpan. Hanya kunci API unit. / The cumulative values up to the quarter (partial is "
         "fine), budget, obstacles, solutions. 202: stored as the next revision; the same data again makes no "
         "revision and answers the stored submission's id. Every problem at once (422). Send an Idempotency-Key to "
-        "retry safely; dry_run=true checks without storing. A unit's API key only.",
+        "retry safely; dry_run=true checks without storing. A unit's API key only. Each value may carry its "
+        "analysis (penyebab, kendala, solusi, tindak_lanjut); a field left out keeps the one held.",
     ),
     "post_laporan_bulanan": (
         "Kirim kemajuan bulanan / submit monthly progress",

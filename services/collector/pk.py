@@ -16,7 +16,8 @@ from services.collector.models import PkVersion
 from services.collector.validation import indikator_index
 
 COMPARED = ("nama", "satuan", "polaritas", "agregasi", "target", "target_min", "target_max", "target_triwulan",
-            "penanggung_jawab")  # fmt: skip
+            "penanggung_jawab",
+            "desimal", "kategori", "realisasi_tahun_sebelumnya", "target_renstra", "benchmark")  # fmt: skip
 
 
 def changes(old: PkDoc, new: PkDoc) -> list[a.Perubahan]:
@@ -52,6 +53,8 @@ def _norm(value: object) -> object:
     """Compare targets as numbers written as text or JSON numbers alike ("180" == 180)."""
     if isinstance(value, list):
         return [_norm(v) for v in value]
+    if isinstance(value, dict):  # a benchmark, a past year, a Renstra year
+        return {k: _norm(v) for k, v in value.items()}
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
     return value

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlmodel import select
+
+from services.collector.models import BulananValue
 from tests.integration.collector import test_figures
 from tests.integration.conftest import Service, auth, eventually, put_pk, unit_key
 
@@ -75,3 +78,24 @@ def test_a_reports_analysis_is_in_the_recap_and_a_resubmission_without_it_keeps_
     ]
     assert recap_with(aggregator, "TW1", None)["analisis"] == []  # another quarter's recap has none
     assert aggregator.rt.consumer.dead_lettered == 0
+
+
+def test_a_monthly_report_keeps_and_carries_its_analysis(loaded: Service) -> None:
+    """A monthly report shares the item: its analysis is stored with the month's value and carried by
+    BulananSubmitted; a later report of the month that leaves it out keeps it."""
+    key = auth(unit_key(loaded, "BID-PENTA"))
+
+    def month(item: dict[str, Any]) -> int:
+        body = {"tahun": 2024, "bulan": 2, "unit": "BID-PENTA", "realisasi": [{"indikator": "IK-3.2", **item}]}
+        return loaded.client.post("/api/v1/laporan-bulanan", json=body, headers=key).status_code
+
+    assert month({"nilai": "300", "penyebab": "Rekrutmen pabrik tertunda", "solusi": "Bursa kerja daring"}) == 202
+    assert month({"nilai": "320"}) == 202
+    with loaded.session() as s:
+        (row,) = s.exec(select(BulananValue).where(BulananValue.indikator == "IK-3.2"))
+        assert (row.nilai, row.penyebab, row.solusi, row.kendala) == ("320", "Rekrutmen pabrik tertunda",
+                                                                      "Bursa kerja daring", None)  # fmt: skip
+    loaded.wait_relayed()
+    last = loaded.events("BulananSubmitted")[-1]["payload"]["realisasi"]
+    assert last == [{"indikator": "IK-3.2", "nilai": "320", "keterangan": None,
+                     "penyebab": "Rekrutmen pabrik tertunda", "solusi": "Bursa kerja daring"}]  # fmt: skip

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from services.collector.core.validation import validate_pk
+from services.collector.pk import changes
 from shared.sakip import PerjanjianKinerja
 
 EXAMPLE: dict[str, Any] = json.loads((Path(__file__).resolve().parents[3] / "examples" / "pk-2024.json").read_text())
@@ -248,3 +249,16 @@ def test_kegiatan_have_codes_once_and_fit_in_the_programme_budget() -> None:
         ("program[3].kegiatan[0]", "not_an_object"),
         ("program[3].kegiatan[1].kode", "required"),
     ]
+
+
+def test_a_pk_perubahan_lists_a_changed_benchmark_or_renstra_path() -> None:
+    new = copy.deepcopy(EXAMPLE)
+    indikator(new, "IKU-1")["benchmark"] = {**indikator(new, "IKU-1")["benchmark"], "nilai": "4.82"}
+    indikator(new, "IK-2.1")["desimal"] = 0
+    assert [(c["kode"], c.get("field")) for c in changes(EXAMPLE, new)] == [
+        ("IKU-1", "benchmark"),
+        ("IK-2.1", "desimal"),
+    ]
+    as_number = copy.deepcopy(EXAMPLE)
+    indikator(as_number, "IKU-1")["benchmark"]["nilai"] = 4.91  # "4.91" as a JSON number: no change
+    assert changes(EXAMPLE, as_number) == []
