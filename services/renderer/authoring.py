@@ -52,7 +52,7 @@ ITEMS: dict[str, tuple[str, ...]] = {
     "peringatan": ("no", "kode", "nama", "level", "tingkat", "pesan", "capaian_value"),
     "pk_rows": (
         *("no", "sasaran_kode", "sasaran_nama", "sasaran_first", "sasaran_span", "kode", "nama", "satuan"),
-        *("desimal", "target", "target_value", "tw", "penanggung_jawab"),
+        *("desimal", "target", "target_value", "target_range", "tw", "tw_values", "tw_ranges", "penanggung_jawab"),
     ),
     "program": ("no", "kode", "nama", "pagu"),
     "perbandingan": (

@@ -494,12 +494,12 @@ def _pk_rows(pk: PkDoc | None, units: Mapping[str, str], locale: str) -> list[Pk
                 target = _fmt_target(None, Target.from_pk([i["target_min"], i["target_max"]]).bounds, locale, places)
             else:
                 target = fmt_number(_dec(i.get("target")), places, locale)
-            quarterly = []
+            quarterly, values, ranges = [], [], []
             for t in i.get("target_triwulan", []):
-                if isinstance(t, list | tuple):
-                    quarterly.append(_fmt_target(None, Target.from_pk(t).bounds, locale, places))
-                else:
-                    quarterly.append(fmt_number(_dec(t), places, locale))
+                single, rng = (None, Target.from_pk(t).bounds) if isinstance(t, list | tuple) else (_dec(t), None)
+                quarterly.append(_fmt_target(single, rng, locale, places))
+                values.append(single)
+                ranges.append(rng)
             rows.append(
                 {
                     "no": len(rows) + 1,
@@ -513,7 +513,14 @@ def _pk_rows(pk: PkDoc | None, units: Mapping[str, str], locale: str) -> list[Pk
                     "desimal": places,
                     "target": target,
                     "target_value": _dec(i.get("target")) if i.get("polaritas") != "rentang" else None,
+                    "target_range": (
+                        Target.from_pk([i["target_min"], i["target_max"]]).bounds
+                        if i.get("polaritas") == "rentang"
+                        else None
+                    ),
                     "tw": (quarterly + [MISSING] * 4)[:4],
+                    "tw_values": (values + [None] * 4)[:4],
+                    "tw_ranges": (ranges + [None] * 4)[:4],
                     "penanggung_jawab": units.get(i.get("penanggung_jawab", ""), i.get("penanggung_jawab", "")),
                 }
             )

@@ -213,7 +213,10 @@ class PkRow(TypedDict):
     desimal: int
     target: str
     target_value: Decimal | None
+    target_range: Range | None
     tw: list[str]  # the four quarterly targets
+    tw_values: list[Decimal | None]  # as numbers (the .xlsx): a single target
+    tw_ranges: list[Range | None]  # or a range's bounds
     penanggung_jawab: str
 
 

@@ -662,6 +662,8 @@ DOCUMENTS: Table = {
     "uraian": {"id": "Uraian", "en": "Details"},
     "target_min": {"id": "Target Minimum", "en": "Target Minimum"},
     "target_max": {"id": "Target Maksimum", "en": "Target Maximum"},
+    "minimum": {"id": "Minimum", "en": "Minimum"},
+    "maksimum": {"id": "Maksimum", "en": "Maximum"},
     "disposisi": {"id": "Lembar Disposisi", "en": "Disposition Sheet"},
     "nomor": {"id": "Nomor", "en": "Number"},
     "tanggal_disposisi": {"id": "Tanggal", "en": "Date"},

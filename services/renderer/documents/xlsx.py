@@ -217,12 +217,19 @@ def render_xlsx(vm: Mapping[str, Any]) -> bytes:
         notes = [[c["triwulan"], c["unit"], c["kendala"], c["solusi"]] for c in vm["catatan"]]
         _sheet(wb, L["sheet_catatan"], vm, [L[k] for k in ("triwulan", "unit", "kendala", "solusi")], notes)
     if vm.get("kind") == "tahunan" and vm.get("pk_rows"):
+        # every target a number: a single one in its column, a range's bounds in the Minimum/Maksimum columns
+        quarters = ["TW I", "TW II", "TW III", "TW IV"]
         heads = [L[k] for k in ("no", "sasaran", "kode", "indikator", "satuan", "target_tahunan")]
-        heads += ["TW I", "TW II", "TW III", "TW IV", L["penanggung_jawab"]]
-        pk = [
-            [p["no"], p["sasaran_nama"], p["kode"], p["nama"], p["satuan"]]
-            + [p["target_value"] if p["target_value"] is not None else p["target"], *p["tw"], p["penanggung_jawab"]]
-            for p in vm["pk_rows"]
-        ]
+        heads += [f"{L['target_tahunan']} {L[k]}" for k in ("minimum", "maksimum")]
+        heads += [f"{q}{suffix}" for q in quarters for suffix in ("", f" {L['minimum']}", f" {L['maksimum']}")]
+        heads += [L["penanggung_jawab"]]
+        pk = []
+        for p in vm["pk_rows"]:
+            places = p.get("desimal", 2)
+            line = [p["no"], p["sasaran_nama"], p["kode"], p["nama"], p["satuan"]]
+            line += _target_cells({"target_value": p["target_value"], "target_range": p["target_range"]}, places)
+            for value, rng in zip(p["tw_values"], p["tw_ranges"], strict=True):
+                line += _target_cells({"target_value": value, "target_range": rng}, places)
+            pk.append([*line, p["penanggung_jawab"]])
         _sheet(wb, L["sheet_pk"], vm, heads, pk)
     return _save_workbook(wb, vm)

@@ -19,7 +19,7 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
-from services.renderer.documents import XLSX_HEADER_ROW, render_all, render_xlsx
+from services.renderer.documents import XLSX_HEADER_ROW, render_all, render_pdf, render_xlsx
 from services.renderer.viewmodel import build_view_model
 from tests.unit.renderer.worked_example import load_pk, quarter_recaps, recaps
 
@@ -161,6 +161,20 @@ def test_no_page_holds_only_the_signature(example, final):
         for n, page in enumerate(pages, start=1):
             rest = [ln.strip() for ln in page.splitlines() if not SIGNATURE_OR_FRAME.match(ln.strip())]
             assert rest, f"{periode} page {n} holds only the signature block"
+
+
+@needs_poppler
+@pytest.mark.parametrize("extra", [10, 13])
+def test_a_long_last_table_takes_its_last_rows_to_the_signature(example, extra):
+    """With 10 to 13 more notes the signature block of S1 fell on a page of its own (before issue 15)."""
+    recap = copy.deepcopy(example["S1"])
+    note = "Kendala tambahan nomor {} yang cukup panjang untuk dua baris teks dalam sel tabel"
+    recap["catatan"] += [{"triwulan": 2, "unit": "BID-HI", "kendala": note.format(i), "solusi": f"Solusi {i}"}
+                         for i in range(extra)]  # fmt: skip
+    vm = build_view_model(recap, pk=load_pk(), final=True, approvals=APPROVALS, generated_on=date(2025, 1, 20),
+                          quarters=quarter_recaps(example))  # fmt: skip
+    for n, page in enumerate(pdf_pages(render_pdf(vm)), start=1):
+        assert [ln for ln in page.splitlines() if not SIGNATURE_OR_FRAME.match(ln.strip())], f"page {n}"
 
 
 @needs_poppler
