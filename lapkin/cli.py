@@ -202,14 +202,17 @@ def officials_create(
     nip: Annotated[str, typer.Option()] = "",
     jabatan: Annotated[str, typer.Option()] = "",
     unit: Annotated[str | None, typer.Option()] = None,
+    pangkat: Annotated[str, typer.Option(help="e.g. Pembina Utama Muda (signature block)")] = "",
+    golongan: Annotated[str, typer.Option(help="e.g. IV/c (signature block)")] = "",
 ) -> None:
     """Create an official directly in the approval service's database (the first one is made this way)."""
     from services.approval.officials import create_official_cli
 
     settings = _settings()
     official = create_official_cli(
-        settings, username=username, password=password, nama=nama, nip=nip, jabatan=jabatan, role=role, unit=unit
-    )
+        settings, username=username, password=password, nama=nama, nip=nip, jabatan=jabatan, role=role, unit=unit,
+        pangkat=pangkat, golongan=golongan,
+    )  # fmt: skip
     typer.echo(f"Pejabat dibuat / official created: id={official['id']} {official['username']} ({official['role']})")
 
 

@@ -14,6 +14,7 @@ from shared.config import Settings
 from shared.decimals import optional_decimal
 from shared.formatting import fmt_number
 from shared.sakip import PERIODE_QUARTERS, PERIODES
+from shared.signing import install_office_certificate
 
 DEMO_OFFICIALS = (
     {
@@ -21,6 +22,8 @@ DEMO_OFFICIALS = (
         "nama": "Rina Staf",
         "nip": "199001012015032001",
         "jabatan": "Staf Penyusun Evaluasi Kinerja",
+        "pangkat": "Penata Muda Tingkat I",
+        "golongan": "III/b",
         "role": "staf",
     },
     {
@@ -28,6 +31,8 @@ DEMO_OFFICIALS = (
         "nama": "Budi Subkor",
         "nip": "198205052008011002",
         "jabatan": "Sub Koordinator Perencanaan",
+        "pangkat": "Penata Tingkat I",  # signs the quarterly reports: the block prints "Penata Tingkat I (III/d)"
+        "golongan": "III/d",
         "role": "subkor",
     },
 )
@@ -161,8 +166,19 @@ class Demo:
             self.echo(f"   {role}: {d['state']}")
 
 
+def office_certificate(settings: Settings, examples: Path, echo: Callable[[str], Any]) -> None:
+    """Finals signed out of the box: a self-signed certificate of the example's office (CN = the instansi, O = the
+    Pemda) into the data folder, where the services look when no LAPKIN_SIGNING_P12 is set; an installed or
+    configured one is kept. An office installs its BSrE certificate the same way (docs/reports.md)."""
+    instansi = json.loads((examples / "pk-2024.json").read_text())["instansi"]["nama"]
+    made = install_office_certificate(settings, instansi)
+    if made is not None:
+        echo(f"0. Sertifikat tanda tangan kantor (self-signed, untuk demo): {made}")
+
+
 def run_demo(settings: Settings, examples: Path, echo: Callable[[str], Any]) -> int:
     demo = Demo(settings, echo)
+    office_certificate(settings, examples, echo)
     acknowledged = demo.load(examples)
     echo("3. Rekap (capaian instansi):")
     for periode in PERIODES:
@@ -181,4 +197,6 @@ def run_demo(settings: Settings, examples: Path, echo: Callable[[str], Any]) -> 
     final = demo.documents(2024, "TW1", status="final")
     echo(f"6. Dokumen final TW1: {final['folder']}/laporan.pdf")
     echo(f"   SHA-256 (pdf): {final['files']['pdf']}")
+    public = (settings.public_base_url or settings.base_url("approval")).rstrip("/")
+    echo(f"   Verifikasi: {public}/verifikasi/{final['files']['pdf']}")
     return 0

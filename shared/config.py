@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import AliasChoices, Field, field_validator, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
@@ -98,6 +98,16 @@ class Settings(BaseSettings):
     reminder_days_before: int = 3
     reminder_catch_up_days: int = 7
     reminder_interval_s: float = 60.0  # how often reminders are looked for; 0 turns them off
+    # the office's certificate for the final PDFs' PAdES signature (shared/signing.py): a PKCS#12 file and its password
+    # (given, or in a file); unset: <data_dir>/signing/kantor.p12 and kantor.pass when `lapkin demo` made them, else
+    # finals are not signed. `signing_trust`: extra trust anchors for /verifikasi (PEM/DER, e.g. the BSrE root CA).
+    signing_p12: Path | None = None
+    signing_password: SecretStr | None = None  # never logged (SecretStr prints as **********)
+    signing_password_file: Path | None = None
+    signing_trust: Path | None = None
+    # where the public verification page is reached from outside (the QR code on the Lembar Pengesahan links there);
+    # unset: the address of the service that serves that page
+    public_base_url: str | None = None
 
     @classmethod
     def settings_customise_sources(
@@ -120,6 +130,14 @@ class Settings(BaseSettings):
         out = {k: v for k, v in data.items() if k in known or k.lower() in known}
         out.update({k: int(v) for k, v in data.items() if PORT_SETTING.fullmatch(k)})
         return out
+
+    @field_validator(
+        "signing_p12", "signing_password", "signing_password_file", "signing_trust", "public_base_url", mode="before"
+    )
+    @classmethod
+    def _empty_is_unset(cls, value: Any) -> Any:
+        """An empty value (`LAPKIN_SIGNING_P12=""`, as deploy/compose.yaml lists them) is no value."""
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("timezone")
     @classmethod

@@ -17,6 +17,8 @@ class Pejabat(TypedDict):
     nama: str
     nip: str
     jabatan: str
+    pangkat: str
+    golongan: str
     role: str
     unit: str | None
 
@@ -89,8 +91,35 @@ class Riwayat(HistoryDetail):
     at: str
 
 
+class Temuan(TypedDict):
+    """One consistency finding (shared.sakip.checks.Finding): schemas.Temuan."""
+
+    rule: str
+    indikator: str
+    message_id: str
+    message_en: str
+    values: dict[str, str]
+
+
+class AnalisisBelumAda(TypedDict):
+    """An indicator outside 100–120 % without a unit's penyebab: schemas.AnalisisBelumAda."""
+
+    indikator: str
+    nama: str
+    unit: str | None
+    capaian: str | None
+
+
+class Pemeriksaan(TypedDict):
+    """The checks before approval of the draft's recap: schemas.Pemeriksaan."""
+
+    analisis_belum_ada: list[AnalisisBelumAda]
+    konsistensi: list[Temuan]
+
+
 class DrafDenganRiwayat(Draf):
     history: list[Riwayat]
+    pemeriksaan: Pemeriksaan
 
 
 class Disposisi(TypedDict):

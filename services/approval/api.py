@@ -7,9 +7,10 @@ from datetime import timedelta
 from fastapi import APIRouter, Query, Request
 
 from services.approval import answers as a
-from services.approval import disposisi, handlers, kepatuhan, officials, sosialisasi
+from services.approval import disposisi, handlers, kepatuhan, officials, pemeriksaan, sosialisasi
 from services.approval import login as login_
 from services.approval import schemas as s
+from services.approval.models import DraftRow
 from services.approval.workflow import Workflow
 from shared.contract import answer, json_body_of, operation_name
 from shared.errors import ApiError, ErrorItem, error_responses
@@ -85,7 +86,8 @@ def get_draft(draft_id: str, request: Request, session: SessionDep, caller: Staf
     if not found:
         raise ApiError(404, [ErrorItem("id", "not_found", "Draf tidak ditemukan.", "Draft not found.")])
     viewer = handlers.official_row(session, caller) if caller.kind == "official" else None
-    return {**found[0], "history": handlers.history(session, draft_id, viewer)}
+    checks = pemeriksaan.for_draft(session, session.get(DraftRow, draft_id))
+    return {**found[0], "history": handlers.history(session, draft_id, viewer), "pemeriksaan": checks}
 
 
 @router.post(

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, Literal, TypedDict
+from typing import Any, Literal, NotRequired, TypedDict
 
 from services.approval.workflow import Stage, Workflow
 from shared.events.catalogue import Actor
@@ -97,12 +97,14 @@ class Official:
     nama: str = ""
     nip: str | None = None
     jabatan: str | None = None
+    pangkat: str | None = None  # "Pembina Utama Muda": printed under the signatory's name
+    golongan: str | None = None  # "IV/c"
 
 
 class ChainEntry(TypedDict):
-    """A decision as recorded: who (role, id, name, NIP, position) decided what at which stage and SOP step, when,
-    with which note. Per stage the last forward one of a version is the approval chain (`approval_chain`): who signs
-    the lembar pengesahan."""
+    """A decision as recorded: who (role, id, name, NIP, position, and pangkat and golongan when on file) decided
+    what at which stage and SOP step, when, with which note. Per stage the last forward one of a version is the
+    approval chain (`approval_chain`): who signs the lembar pengesahan."""
 
     stage: int
     action: str
@@ -114,6 +116,8 @@ class ChainEntry(TypedDict):
     jabatan: str | None
     decided_at: str  # ISO 8601
     note: str | None
+    pangkat: NotRequired[str | None]  # absent when none was on file (and in entries recorded before they were)
+    golongan: NotRequired[str | None]
 
 
 class HistoryEntryDoc(ChainEntry):
@@ -138,6 +142,21 @@ class DraftDoc(TypedDict):
     koreksi_units: list[str]
 
 
+class Rank(TypedDict, total=False):
+    pangkat: str
+    golongan: str
+
+
+def _rank(who: HistoryEntry) -> Rank:
+    """An official's pangkat and golongan, the ones on file only (an entry without them keeps its old form)."""
+    out: Rank = {}
+    if who.pangkat:
+        out["pangkat"] = who.pangkat
+    if who.golongan:
+        out["golongan"] = who.golongan
+    return out
+
+
 class ReturnedTo(TypedDict):
     """Where a return sends the draft: the role, its SOP step and the (0-based) stage."""
 
@@ -159,13 +178,16 @@ class HistoryEntry:
     jabatan: str | None
     decided_at: datetime
     note: str | None = None
+    pangkat: str | None = None
+    golongan: str | None = None
 
     def to_dict(self) -> HistoryEntryDoc:
-        return {
+        doc: HistoryEntryDoc = {
             "action": self.action, "version": self.version, "stage": self.stage, "step": self.step,
             "role": self.role, "actor_id": self.actor_id, "nama": self.nama, "nip": self.nip,
             "jabatan": self.jabatan, "decided_at": self.decided_at.isoformat(), "note": self.note,
         }  # fmt: skip
+        return {**doc, **_rank(self)}
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> HistoryEntry:
@@ -312,7 +334,7 @@ def decide(
     def entry(action: str, step: int) -> HistoryEntry:
         return HistoryEntry(
             action, draft.version, draft.stage, step, official.role, official.id,
-            official.nama, official.nip, official.jabatan, now, note,
+            official.nama, official.nip, official.jabatan, now, note, official.pangkat, official.golongan,
         )  # fmt: skip
 
     if draft.koreksi_role:  # the corrector declares the correction done: back to the resume stage
@@ -419,6 +441,7 @@ def approval_chain(draft: Draft) -> tuple[ChainEntry, ...]:
             jabatan=h.jabatan,
             decided_at=h.decided_at.isoformat(),
             note=h.note,
+            **_rank(h),
         )  # fmt: skip
         for _, h in sorted(last.items())
     )

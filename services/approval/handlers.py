@@ -49,7 +49,10 @@ def official_row(session: Session, caller: Caller) -> Official:
 def official_of(session: Session, caller: Caller) -> domain.Official:
     row = official_row(session, caller)
     assert row.id is not None
-    return domain.Official(id=row.id, role=row.role, unit=row.unit, nama=row.nama, nip=row.nip, jabatan=row.jabatan)
+    return domain.Official(
+        id=row.id, role=row.role, unit=row.unit, nama=row.nama, nip=row.nip, jabatan=row.jabatan,
+        pangkat=row.pangkat or None, golongan=row.golongan or None,
+    )  # fmt: skip
 
 
 def waiting_for(

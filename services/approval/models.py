@@ -18,6 +18,9 @@ class Official(SQLModel, table=True):
     nama: str
     nip: str = ""
     jabatan: str = ""
+    # printed in the signature block under the name: "Pembina Utama Muda (IV/c)"; empty when none is on file
+    pangkat: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    golongan: str = Field(default="", sa_column_kwargs={"server_default": ""})
     role: str  # kepala_dinas sekretaris kabid subkor kasi staf operator
     unit: str | None = None
     active: bool = True

@@ -38,6 +38,8 @@ def public(o: Official) -> Pejabat:
         "nama": o.nama,
         "nip": o.nip,
         "jabatan": o.jabatan,
+        "pangkat": o.pangkat,
+        "golongan": o.golongan,
         "role": o.role,
         "unit": o.unit,
     }
@@ -52,7 +54,8 @@ def validate_new(data: JsonObject) -> list[ErrorItem]:
         errors.append(
             ErrorItem("role", "not_allowed", f"role: pilihan {', '.join(ROLES)}", f"role: one of {', '.join(ROLES)}")
         )
-    for key in ("nip", "jabatan", "unit"):  # optional text (the OpenAPI's PejabatBaru): never a number or a list
+    # optional text (the OpenAPI's PejabatBaru): never a number or a list
+    for key in ("nip", "jabatan", "unit", "pangkat", "golongan"):
         if data.get(key) is not None and not isinstance(data[key], str):
             errors.append(ErrorItem(key, "not_a_string", f"{key}: harus teks", f"{key}: must be text"))
     if isinstance(data.get("password"), str) and 0 < len(data["password"]) < 8:
@@ -72,6 +75,8 @@ def create_official(session: Session, data: JsonObject) -> Official:
         nama=data["nama"],
         nip=data.get("nip") or "",
         jabatan=data.get("jabatan") or "",
+        pangkat=(data.get("pangkat") or "").strip(),
+        golongan=(data.get("golongan") or "").strip(),
         role=data["role"],
         unit=data.get("unit"),
     )

@@ -87,6 +87,38 @@ def quarter_recaps(db: Session, tahun: int, recap: StoredRecap | None) -> dict[i
     return out
 
 
+def recaps_to_date(db: Session, tahun: int, recap: StoredRecap | None) -> dict[int, JsonObject]:
+    """The quarter recaps from TW I to the recap's last quarter, as the checks before approval read it against: a
+    quarter's own recap is itself, a semester's or the year's quarters those it was drawn from (`quarter_recaps`),
+    and a quarter before the period the newest revision of that quarter's recap."""
+    if not recap:
+        return {}
+    periode = str(recap.get("rekap", {}).get("periode") or "")
+    quarters = domain.QUARTERS.get(periode, ())
+    if not quarters:
+        return {}
+    out = quarter_recaps(db, tahun, recap)
+    if len(quarters) == 1:
+        out[quarters[0]] = recap.get("rekap", {})
+    for q in range(1, max(quarters) + 1):
+        if q in out:
+            continue
+        newest = newest_recap(db, tahun, f"TW{q}")
+        if newest is not None:
+            out[q] = newest.get("rekap", {})
+    return out
+
+
+def newest_recap(db: Session, tahun: int, periode: str) -> StoredRecap | None:
+    """The period's newest recap revision the service has received."""
+    row = db.exec(
+        select(RekapRow)
+        .where(RekapRow.tahun == tahun, RekapRow.periode == periode)
+        .order_by(col(RekapRow.revision).desc())
+    ).first()
+    return stored(row.body) if row else None
+
+
 def active_officials(db: Session) -> list[Official]:
     """Every active official, by name."""
     return list(db.exec(select(Official).where(Official.active == True).order_by(col(Official.nama))))  # noqa: E712

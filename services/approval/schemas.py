@@ -35,6 +35,12 @@ class PejabatBaru(Masukan):
     role: Peran = Field(description="Peran dalam SOP / the official's role", examples=["kabid"])
     nip: str | None = Field(None, description="NIP / civil-service number", examples=["197805112005012003"])
     jabatan: str | None = Field(None, description="Jabatan / position", examples=["Kepala Bidang Penempatan"])
+    pangkat: str | None = Field(
+        None,
+        description="Pangkat, dicetak di blok tanda tangan / rank, printed in the signature block",
+        examples=["Pembina"],
+    )
+    golongan: str | None = Field(None, description="Golongan ruang / civil-service grade", examples=["IV/a"])
     unit: str | None = Field(
         None, description="Kode unit (untuk kabid, kasi) / the official's unit", examples=["BID-PENTA"]
     )
@@ -111,6 +117,8 @@ class Pejabat(BaseModel):
     nama: str = Field(description="Nama lengkap / full name", examples=["Ir. Siti Rahma"])
     nip: str = Field(description="NIP (kosong bila tidak ada) / civil-service number, or empty")
     jabatan: str = Field(description="Jabatan (kosong bila tidak ada) / position, or empty")
+    pangkat: str = Field(description="Pangkat (kosong bila tidak ada) / rank, or empty", examples=["Pembina"])
+    golongan: str = Field(description="Golongan (kosong bila tidak ada) / grade, or empty", examples=["IV/a"])
     role: str = Field(description="Peran dalam SOP / the official's role", examples=["kabid"])
     unit: str | None = Field(description="Kode unit pejabat / the official's unit", examples=["BID-PENTA"])
 
@@ -167,10 +175,52 @@ class Riwayat(BaseModel):
     at: str = Waktu
 
 
+class Temuan(BaseModel):
+    """Satu ketidakkonsistenan angka dalam rekap draf. / One inconsistency between the draft recap's figures."""
+
+    rule: Literal["serapan_anggaran", "tw4_tahunan", "cacah_desimal", "melebihi_pagu"] = Field(
+        description="Aturan: serapan_anggaran (indikator serapan vs serapan kumulatif program), tw4_tahunan "
+        "(tahunan vs s.d. TW IV), cacah_desimal (cacah berdesimal), melebihi_pagu (realisasi > pagu) / the rule",
+        examples=["serapan_anggaran"],
+    )
+    indikator: str = Field(
+        description="Kode indikator (melebihi_pagu: kode program) / the indicator (a programme for melebihi_pagu)",
+        examples=["IK-5.1"],
+    )
+    message_id: str = Field(description="Pesan dalam bahasa Indonesia / the message in Indonesian")
+    message_en: str = Field(description="Pesan dalam bahasa Inggris / the message in English")
+    values: dict[str, str] = Field(
+        description="Angka yang dibandingkan, seperti ditulis rekap / the figures compared, as the recap writes them",
+        examples=[{"realisasi": "96.30", "serapan_kumulatif": "94.86"}],
+    )
+
+
+class AnalisisBelumAda(BaseModel):
+    """Indikator dengan capaian < 100 % atau > 120 % tanpa penyebab dari unit. / An indicator below 100 % or above
+    120 % that no unit has explained (`penyebab`)."""
+
+    indikator: str = Field(description="Kode indikator / the indicator", examples=["IK-2.2"])
+    nama: str = Field(description="Nama indikator / its name")
+    unit: str | None = Field(description="Kode unit penanggung jawab / the responsible unit", examples=["BID-PPTK"])
+    capaian: str | None = Field(description="Capaian (%), seperti ditulis rekap / achievement", examples=["97.56"])
+
+
+class Pemeriksaan(BaseModel):
+    """Pemeriksaan sebelum persetujuan atas rekap draf ini. / The checks before approval of the draft's recap."""
+
+    analisis_belum_ada: list[AnalisisBelumAda] = Field(
+        description="Indikator yang analisisnya belum ada, urutan PK / indicators without analysis, in PK order"
+    )
+    konsistensi: list[Temuan] = Field(description="Temuan konsistensi / consistency findings")
+
+
 class DrafDenganRiwayat(Draf):
     """Satu draf dengan riwayatnya. / One draft with its history."""
 
     history: list[Riwayat] = Field(description="Riwayat, dari yang terlama / the history, oldest first")
+    pemeriksaan: Pemeriksaan = Field(
+        description="Pemeriksaan sebelum persetujuan (kosong tanpa rekap) / checks before approval (empty: no recap)"
+    )
 
 
 class Disposisi(BaseModel):

@@ -32,7 +32,10 @@ _MONEY = (
 )
 # what the items of each view-model field hold (a list's items, or a mapping's keys)
 ITEMS: dict[str, tuple[str, ...]] = {
-    "kepala": ("jabatan", "nama", "nip", "tanggal", "signed", "status"),  # the signatory (viewmodel.signatory_block)
+    "kepala": (
+        *("jabatan", "nama", "nip", "tanggal", "signed", "status"),
+        *("pangkat", "golongan", "nip_label", "tempat_tanggal"),
+    ),  # the signatory (viewmodel.signatory_block)
     "rows": _ROW,
     "sasaran": _SASARAN,
     "approvals": ("no", "nama", "nip", "jabatan", "decided_at"),
@@ -84,13 +87,13 @@ DISPOSISI_FIELDS = frozenset(
     }
 )
 # The fields an office's own .docx template must use before it is accepted (PUT /api/v1/templates/{jenis}.docx):
-# the figures the report is about. Everything else in the view-model it may use or leave out.
+# the figures the report is about. Everything else in the view-model it may use or leave out. Not `watermark`: the
+# renderer lays the DRAF watermark over every draft .docx itself (documents/wordform.py), whatever the template.
 _REPORT_FIELDS = {"instansi", "periode_label", "rows", "sasaran", "capaian_instansi", "predikat_instansi"}
 REQUIRED_FIELDS: dict[str, set[str]] = {
-    "triwulan": _REPORT_FIELDS | {"watermark", "grafik"},
-    "semester": _REPORT_FIELDS | {"watermark", "grafik", "grafik_tren"},
-    "tahunan": _REPORT_FIELDS
-    | {"watermark", "grafik", "grafik_tren", "pk_rows", "perbandingan", "catatan", "anggaran", "kepala"},
+    "triwulan": _REPORT_FIELDS | {"grafik"},
+    "semester": _REPORT_FIELDS | {"grafik", "grafik_tren"},
+    "tahunan": _REPORT_FIELDS | {"grafik", "grafik_tren", "pk_rows", "perbandingan", "catatan", "anggaran", "kepala"},
     "disposisi": {"nomor", "tanggal", "dari", "kepada", "instruksi", "batas_waktu", "catatan"},
 }
 FIELDS = {"triwulan": REPORT_FIELDS, "semester": REPORT_FIELDS, "tahunan": REPORT_FIELDS, "disposisi": DISPOSISI_FIELDS}

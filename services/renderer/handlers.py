@@ -16,15 +16,18 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
 from services.renderer import documents
+from services.renderer.documents.seal import Seal
 from services.renderer.models import Document, PendingDraft, QuarterRecap, RenPk
 from services.renderer.viewmodel import build_view_model, jenis_of
 from services.renderer.viewtypes import ViewModel
 from shared import clock
+from shared.config import Settings
 from shared.events import catalogue as ev
 from shared.events.envelope import Envelope, utcnow
 from shared.messaging.outbox import ProcessedEvent
@@ -32,6 +35,7 @@ from shared.messaging.streams import Handler, consumer_name
 from shared.sakip import JsonObject
 from shared.sakip.document import PkDoc, RekapDoc, rekap_doc
 from shared.service import Runtime
+from shared.signing import office_credential
 
 log = logging.getLogger("lapkin.renderer")
 DRAWER_TICK_S = 1.0  # the drawer looks for pending drafts at least this often (a commit wakes it sooner)
@@ -61,12 +65,13 @@ def _write(target: Path, data: bytes) -> str:
 
 
 def render_files(
-    folder: Path, vm: ViewModel, template_dir: Path | None = None, stem: str = "laporan"
+    folder: Path, vm: ViewModel, template_dir: Path | None = None, stem: str = "laporan", seal: Seal | None = None
 ) -> dict[str, str]:
-    """Write the three formats (the office's own .docx template from `template_dir` if it has one);
-    returns {format: sha256}."""
+    """Write the three formats (the office's own .docx template from `template_dir` if it has one; a final's PDF
+    sealed: QR code and signature, documents/seal.py); returns {format: sha256} of the bytes written (the signed
+    PDF's)."""
     folder.mkdir(parents=True, exist_ok=True)
-    files = documents.render_all(vm, template_dir=template_dir)
+    files = documents.render_all(vm, template_dir=template_dir, seal=seal)
     return {fmt: _write(folder / f"{stem}.{fmt}", files[fmt]) for fmt in FORMATS}
 
 
@@ -156,6 +161,21 @@ def report_view_model(
     )
 
 
+def verification_url(settings: Settings, path: str) -> str:
+    """The public address of a verification page (`/verifikasi/...`, served by the approval service):
+    `public_base_url`, else the approval service's own address."""
+    return (settings.public_base_url or settings.base_url("approval")).rstrip("/") + path
+
+
+def final_seal(rt: Runtime, document_id: str, approved_at: datetime | None, city: str | None = None) -> Seal:
+    """A final's seal: the link to its public verification page and the office's credential (None when no
+    certificate is configured: the final stays unsigned and says so; one configured but unreadable raises, so the
+    approval is retried rather than published unsigned). Signed at the approval's moment, in the office's zone."""
+    moment = clock.to_office(approved_at or utcnow())
+    url = verification_url(rt.settings, f"/verifikasi/dokumen/{quote(document_id, safe='')}")
+    return Seal(url=url, credential=office_credential(rt.settings), signing_time=moment, location=city)
+
+
 def make_handlers(rt: Runtime) -> dict[str, Handler]:
     root = rt.settings.documents_dir
     template_dir = rt.settings.data_dir / "templates"
@@ -207,7 +227,7 @@ def make_handlers(rt: Runtime) -> dict[str, Handler]:
             approvals=p.chain,
         )
         folder = Path(draft.folder) / "final"
-        hashes = render_files(folder, vm, template_dir)
+        hashes = render_files(folder, vm, template_dir, seal=final_seal(rt, final_id, env.occurred_at))
         session.add(
             Document(
                 id=final_id,

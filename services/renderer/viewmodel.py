@@ -201,25 +201,50 @@ def _approval(n: int, step: Mapping[str, Any], locale: str) -> ApprovalRow:
     }
 
 
-def signatory_block(approvals: Sequence[Mapping[str, Any]], final: bool, locale: str) -> Signatory:
+def nip_label(nip: str) -> str:
+    """An 18-digit NIP spaced as an office prints it, 8-6-1-3 (birth date, appointment month, sex, number):
+    "197205022002121009" → "19720502 200212 1 009"; anything else as given."""
+    digits = nip.strip()
+    if len(digits) == 18 and digits.isascii() and digits.isdigit():
+        return f"{digits[:8]} {digits[8:14]} {digits[14]} {digits[15:]}"
+    return nip
+
+
+def default_kota(locale: str = "id") -> str:
+    """The city the signature block is dated in, from templates/profil.json (`kota`)."""
+    block = default_profil().get(locale) or default_profil()["id"]
+    return str(block.get("kota") or "Tangerang")
+
+
+def signatory_block(
+    approvals: Sequence[Mapping[str, Any]], final: bool, locale: str, kota: str | None = None
+) -> Signatory:
     """The signature block (`kepala` in the templates): the official who approved the report in the signatory's role
     (the approval service marks them `signatory` in the DraftApproved chain; an older event without the mark: its
-    last approver), with the day of that approval in the office's zone. A draft, or a chain without an approver,
-    prints an empty block that says it is not approved yet: never a name from the PK or a profile."""
+    last approver), with the day of that approval in the office's zone, dated at `kota` (the office profile's
+    city): "Tangerang, 24 Januari 2025", the pangkat and golongan the chain carries and the NIP spaced. A draft, or a
+    chain without an approver, prints an empty block that says it is not approved yet: never a name from the PK or
+    a profile."""
     chain = [{**a.get("actor", {}), **{k: v for k, v in a.items() if k != "actor"}} for a in approvals]
     signer = next((a for a in chain if a.get("signatory")), None)
     if signer is None:
         signer = next((a for a in reversed(chain) if a.get("action", "approve") == "approve"), None)
     if not final or signer is None or not signer.get("nama"):
-        return {"signed": False, "jabatan": "", "nama": "", "nip": "", "tanggal": "",
-                "status": LABELS[locale]["belum_disahkan"]}  # fmt: skip
+        return {"signed": False, "jabatan": "", "nama": "", "nip": "", "tanggal": "", "pangkat": "", "golongan": "",
+                "nip_label": "", "tempat_tanggal": "", "status": LABELS[locale]["belum_disahkan"]}  # fmt: skip
     day = signer.get("tanggal") or signer.get("decided_at")
+    tanggal = _decided(day, locale) if day else MISSING
+    nip = str(signer.get("nip") or "")
     return {
         "signed": True,
         "jabatan": signer.get("jabatan") or signer.get("role_nama") or "",
         "nama": str(signer.get("nama") or ""),
-        "nip": str(signer.get("nip") or ""),
-        "tanggal": _decided(day, locale) if day else MISSING,
+        "nip": nip,
+        "tanggal": tanggal,
+        "pangkat": str(signer.get("pangkat") or ""),
+        "golongan": str(signer.get("golongan") or ""),
+        "nip_label": nip_label(nip),
+        "tempat_tanggal": f"{kota or default_kota(locale)}, {tanggal}",
         "status": "",
     }
 
@@ -260,7 +285,7 @@ def build_view_model(
         "jenis": jenis,
         "instansi": instansi.get("nama", "") if instansi else "",
         # the signatory: who approved it in the system (never the PK's or a profile's name); empty on a draft
-        "kepala": signatory_block(approvals, final, locale),
+        "kepala": signatory_block(approvals, final, locale, _kota(profil, locale)),
         "tahun": tahun,
         "periode": periode,
         "periode_label": label,
@@ -345,6 +370,13 @@ def _profil(profil: Mapping[str, Any] | None, locale: str, fill: Mapping[str, An
         "isu": text("isu"),
         "penutup": text("penutup"),
     }
+
+
+def _kota(profil: Mapping[str, Any] | None, locale: str) -> str:
+    """The office's city (profil `kota`, per locale or flat), else the default profile's."""
+    block = (profil.get(locale) or profil.get("id") or profil) if profil is not None else {}
+    kota = block.get("kota") if isinstance(block, Mapping) else None
+    return kota if isinstance(kota, str) and kota.strip() else default_kota(locale)
 
 
 class _Keep(dict):  # type: ignore[type-arg]

@@ -110,6 +110,10 @@ class Signatory(TypedDict):
     nama: str
     nip: str
     tanggal: str
+    pangkat: str  # "Pembina Utama Muda" ("" when none on file)
+    golongan: str  # "IV/c"
+    nip_label: str  # the NIP spaced 8-6-1-3: "19720502 200212 1 009"
+    tempat_tanggal: str  # "Tangerang, 24 Januari 2025": the office's city and the day approved
     status: str  # "belum disahkan" when not signed
 
 

@@ -14,6 +14,7 @@ from shared.i18n.catalogue import (
     PERIODE_NAMES,
     REASONS,
     STATES,
+    VERIFIKASI,
     Table,
 )
 
@@ -29,6 +30,7 @@ __all__ = [
     "PERIODE_NAMES",
     "REASONS",
     "STATES",
+    "VERIFIKASI",
     "Table",
     "by_locale",
     "lang_of",

@@ -325,6 +325,29 @@ PAGES: Table = {
     "msg_disposisi_selesai": {"id": "Disposisi ditandai selesai.", "en": "The disposition was marked done."},
     "msg_sosialisasi": {"id": "Draf disosialisasikan.", "en": "The draft was circulated."},
     "msg_dibaca": {"id": "Tanda terima baca dicatat.", "en": "Your read receipt was recorded."},
+    # the checks before approval (services/approval/pemeriksaan.py, shared/sakip/checks.py; issue #15 items 1, 5)
+    "pemeriksaan": {"id": "Pemeriksaan sebelum persetujuan", "en": "Checks before approval"},
+    "pemeriksaan_intro": {
+        "id": "Jelaskan atau perbaiki sebelum menyetujui; pemeriksaan ini tidak menghalangi keputusan.",
+        "en": "Explain or correct these before approving; they do not block the decision.",
+    },
+    "analisis_belum_ada": {"id": "analisis belum ada", "en": "no analysis yet"},
+    "analisis_belum_ada_title": {
+        "id": "Capaian di bawah 100 % atau di atas 120 % tanpa penyebab dari unit",
+        "en": "Achievement below 100 % or above 120 % without a cause from the unit",
+    },
+    "konsistensi_title": {"id": "Konsistensi angka", "en": "Consistency of the figures"},
+    "analisis_board_title": {"id": "Analisis per indikator belum ada", "en": "Indicator analysis missing"},
+    "analisis_board_intro": {
+        "id": "Per triwulan (rekap terbaru): indikator dengan capaian di bawah 100 % atau di atas 120 % yang "
+        "belum dijelaskan penyebabnya oleh unit penanggung jawab.",
+        "en": "Per quarter (newest recap): indicators below 100 % or above 120 % whose responsible unit has not "
+        "given a cause.",
+    },
+    "analisis_board_none": {
+        "id": "Semua indikator di luar 100–120 % sudah dianalisis.",
+        "en": "Every indicator outside 100–120 % has an analysis.",
+    },
 }
 
 STATES: Table = {
@@ -398,6 +421,104 @@ FINAL_DOCUMENTS: Table = {
         "id": "Lembar Disposisi sedang dibuat oleh layanan dokumen; coba lagi sebentar lagi.",
         "en": "The document service is still making the disposition sheet; try again in a moment.",
     },
+}
+
+# ---- the public verification page (services/approval/web/verifikasi.py) ---------------------------------------------
+VERIFIKASI: Table = {
+    "vf_title": {"id": "Verifikasi Dokumen", "en": "Document verification"},
+    "vf_intro": {
+        "id": "Periksa apakah sebuah berkas adalah dokumen final yang diterbitkan kantor ini dan apakah tanda tangan "
+        "elektroniknya utuh. Berkas diperiksa lalu dibuang; tidak disimpan.",
+        "en": "Check whether a file is a final document this office published and whether its electronic signature "
+        "is intact. The file is checked and discarded, never stored.",
+    },
+    "vf_document": {"id": "Dokumen", "en": "Document"},
+    "vf_jenis": {"id": "Jenis", "en": "Kind"},
+    "vf_periode": {"id": "Periode", "en": "Period"},
+    "vf_version": {"id": "Versi", "en": "Version"},
+    "vf_published": {"id": "Diterbitkan", "en": "Published"},
+    "vf_files": {"id": "Berkas final dan SHA-256-nya", "en": "Final files and their SHA-256"},
+    "vf_this_file": {"id": "berkas yang ditanyakan", "en": "the file asked about"},
+    "vf_chain": {"id": "Rantai persetujuan", "en": "Approval chain"},
+    "vf_no": {"id": "No", "en": "No"},
+    "vf_nama": {"id": "Nama", "en": "Name"},
+    "vf_jabatan": {"id": "Jabatan", "en": "Position"},
+    "vf_tindakan": {"id": "Tindakan", "en": "Action"},
+    "vf_tanggal": {"id": "Tanggal", "en": "Date"},
+    "vf_upload": {"id": "Periksa berkas PDF", "en": "Check a PDF file"},
+    "vf_upload_help": {
+        "id": "Pilih berkas PDF (paling besar {limit}).",
+        "en": "Choose a PDF file (at most {limit}).",
+    },
+    "vf_file": {"id": "Berkas PDF", "en": "PDF file"},
+    "vf_check": {"id": "Periksa", "en": "Check"},
+    "vf_result": {"id": "Hasil pemeriksaan", "en": "Result"},
+    "vf_valid": {
+        "id": "COCOK — berkas ini adalah dokumen final asli kantor ini.",
+        "en": "VALID — this file is a genuine final document of this office.",
+    },
+    "vf_invalid": {
+        "id": "TIDAK COCOK — berkas ini bukan dokumen final kantor ini, atau telah diubah.",
+        "en": "NOT VALID — this file is not a final document of this office, or it was changed.",
+    },
+    "vf_found": {
+        "id": "SHA-256 berkas sama persis dengan dokumen final yang diterbitkan.",
+        "en": "The file's SHA-256 is exactly that of a published final document.",
+    },
+    "vf_not_found": {
+        "id": "SHA-256 berkas tidak cocok dengan dokumen final mana pun yang diterbitkan kantor ini.",
+        "en": "The file's SHA-256 matches no final document this office published.",
+    },
+    "vf_sig_valid": {
+        "id": 'Tanda tangan elektronik "{field}" oleh {signer} ({when}): utuh dan sah (sertifikat kantor).',
+        "en": 'Electronic signature "{field}" by {signer} ({when}): intact and valid (office certificate).',
+    },
+    "vf_sig_broken": {
+        "id": 'Tanda tangan elektronik "{field}": TIDAK UTUH — isi berkas berubah setelah ditandatangani.',
+        "en": 'Electronic signature "{field}": NOT INTACT — the file changed after it was signed.',
+    },
+    "vf_sig_untrusted": {
+        "id": 'Tanda tangan elektronik "{field}" oleh {signer}: utuh, tetapi bukan dengan sertifikat kantor ini.',
+        "en": 'Electronic signature "{field}" by {signer}: intact, but not made with this office\'s certificate.',
+    },
+    "vf_sig_appended": {
+        "id": 'Tanda tangan elektronik "{field}": utuh, tetapi ada isi yang ditambahkan setelah ditandatangani.',
+        "en": 'Electronic signature "{field}": intact, but content was added after it was signed.',
+    },
+    "vf_unsigned": {
+        "id": "Berkas ini tidak memuat tanda tangan elektronik.",
+        "en": "This file carries no electronic signature.",
+    },
+    "vf_computed": {"id": "SHA-256 berkas yang diunggah", "en": "SHA-256 of the uploaded file"},
+    "vf_not_found_title": {"id": "Dokumen tidak ditemukan", "en": "Document not found"},
+    "vf_unknown_sha": {
+        "id": "Tidak ada dokumen final kantor ini dengan SHA-256 {sha}.",
+        "en": "No final document of this office has the SHA-256 {sha}.",
+    },
+    "vf_unknown_doc": {
+        "id": "Tidak ada dokumen final kantor ini dengan nomor {id}.",
+        "en": "No final document of this office has the id {id}.",
+    },
+    "vf_bad_sha": {
+        "id": "Alamat tidak sah: SHA-256 harus 64 karakter heksadesimal (0-9, a-f).",
+        "en": "Invalid address: a SHA-256 is 64 hexadecimal characters (0-9, a-f).",
+    },
+    "vf_no_file": {"id": "Berkas: pilih sebuah berkas PDF.", "en": "File: choose a PDF file."},
+    "vf_empty": {"id": "Berkas: berkas kosong.", "en": "File: the file is empty."},
+    "vf_too_large": {
+        "id": "Berkas: terlalu besar (paling besar {limit}).",
+        "en": "File: too large (at most {limit}).",
+    },
+    "vf_not_pdf": {
+        "id": "Berkas: bukan berkas PDF (tidak diawali %PDF-).",
+        "en": "File: not a PDF file (it does not start with %PDF-).",
+    },
+    "vf_unreadable": {
+        "id": "Berkas tidak dapat dibaca sebagai PDF; tanda tangannya tidak dapat diperiksa.",
+        "en": "The file cannot be read as a PDF; its signature cannot be checked.",
+    },
+    "vf_back": {"id": "Kembali ke verifikasi", "en": "Back to verification"},
+    "vf_json": {"id": "JSON", "en": "JSON"},
 }
 
 # ---- the operator console (services/approval/web/operator.py) ------------------------------------------------------
@@ -577,6 +698,20 @@ DOCUMENTS: Table = {
         "en": "This document has not been approved yet (DRAFT).",
     },
     "rantai": {"id": "Rantai Persetujuan", "en": "Approval Chain"},
+    # the Lembar Pengesahan's seal (templates/_pengesahan.html): the verification QR code and the e-signature box
+    "ttd_elektronik": {"id": "Tanda Tangan Elektronik", "en": "Electronic Signature"},
+    "verifikasi_qr": {
+        "id": "Pindai kode QR (atau buka alamat di bawahnya) untuk memeriksa keaslian dokumen ini.",
+        "en": "Scan the QR code (or open the address below it) to verify this document.",
+    },
+    "ttd_elektronik_ket": {
+        "id": "Dokumen ini ditandatangani secara elektronik (PAdES) dengan sertifikat {signer}.",
+        "en": "This document is signed electronically (PAdES) with the certificate of {signer}.",
+    },
+    "tidak_ditandatangani": {
+        "id": "Dokumen ini tidak ditandatangani secara elektronik: sertifikat kantor belum dipasang.",
+        "en": "This document is not signed electronically: no office certificate is installed.",
+    },
     "unit_kerja": {"id": "Unit kerja", "en": "Work units"},
     "lampiran_pk": {"id": "Lampiran 1. Perjanjian Kinerja", "en": "Appendix 1. Performance Agreement"},
     "lampiran_pengesahan": {"id": "Lampiran 2. Lembar Pengesahan", "en": "Appendix 2. Approval Sheet"},
@@ -631,8 +766,8 @@ DOCUMENTS: Table = {
     "realisasi_sd_rp": {"id": "Realisasi {sd} (Rp)", "en": "Spent {sd} (IDR)"},
     "persen_sd": {"id": "Serapan {sd} (%)", "en": "Absorption {sd} (%)"},
     "rencana_aksi": {
-        "id": "Progres Rencana Aksi: Target dan Realisasi per Triwulan",
-        "en": "Action Plan Progress: Target and Actual by Quarter",
+        "id": "Progres Rencana Aksi — Target dan Realisasi per Triwulan",
+        "en": "Action Plan Progress — Target and Actual by Quarter",
     },
     "rencana_aksi_ket": {
         "id": "T = target Rencana Aksi triwulan, R = realisasi; triwulan setelah periode ini belum berjalan (–).",

@@ -14,6 +14,8 @@ from pathlib import Path
 import httpx
 
 from lapkin.supervisor import redis_reachable
+from shared.config import Settings
+from shared.signing import office_credential, verify_pdf
 from tests.e2e.conftest import free_port
 
 LAPKIN = [sys.executable, "-m", "lapkin"]
@@ -42,6 +44,11 @@ def test_demo_runs_the_worked_example_on_embedded_defaults(tmp_path):
     assert "TAHUNAN" in done.stdout and "99,84" in done.stdout  # Indonesian number format, from the recap
     final_pdf = tmp_path / "documents" / "2024" / "TW1" / "v1" / "final" / "laporan.pdf"
     assert final_pdf.exists() and final_pdf.read_bytes().startswith(b"%PDF")
+    # signed out of the box: the demo made a self-signed office certificate in the data folder (issue 15, item 10)
+    credential = office_credential(Settings(data_dir=tmp_path))
+    assert credential is not None and credential.signer_name == "Dinas Ketenagakerjaan Kota Tangerang"
+    assert verify_pdf(final_pdf.read_bytes(), [credential.certificate]).signed_valid
+    assert "/verifikasi/" in done.stdout
     assert (tmp_path / "collector.db").exists() and (tmp_path / "redis" / "appendonlydir").exists()
     assert not redis_reachable(env["REDIS_URL"])  # the Redis it started was stopped with it
 

@@ -5,6 +5,7 @@ SHA-256, the period becomes final in the aggregator and closed for collection.""
 from __future__ import annotations
 
 import hashlib
+import subprocess
 import time
 from pathlib import Path
 
@@ -23,6 +24,8 @@ OFFICIALS = {
         "nama": "Budi Subkor",
         "nip": "198205052008011002",
         "jabatan": "Sub Koordinator Perencanaan",
+        "pangkat": "Penata Tingkat I",
+        "golongan": "III/d",
         "role": "subkor",
     },
 }
@@ -105,6 +108,14 @@ def test_tw1_is_drafted_reviewed_and_published_final(system, client, acknowledge
         assert r.status_code == 200
         assert hashlib.sha256(r.content).hexdigest() == doc["files"][fmt]
     assert Path(doc["folder"], "laporan.pdf").exists()
+    # the signatory (the Sub Koordinator) as the DraftApproved chain carried them: pangkat (golongan), NIP spaced
+    text = subprocess.run(["pdftotext", "-layout", str(Path(doc["folder"], "laporan.pdf")), "-"],
+                          capture_output=True, text=True, check=True).stdout  # fmt: skip
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    at = next(i for i, line in enumerate(lines) if line.startswith("Tangerang, "))
+    assert lines[at + 1 : at + 5] == [
+        "Sub Koordinator Perencanaan", "Budi Subkor", "Penata Tingkat I (III/d)", "NIP. 19820505 200801 1 002",
+    ]  # fmt: skip
 
     def rekap_final():
         r = client.get(system.url("aggregator", "/api/v1/rekap/2024/TW1"), headers=system.admin)

@@ -82,7 +82,8 @@ def ids(system, acknowledged) -> dict[str, int]:
     env = {**os.environ, **system.supervisor.env}
     made = subprocess.run(
         [sys.executable, "-m", "lapkin", "officials", "create", "--username", "wahyu", "--nama", KADIS["nama"],
-         "--role", "kepala_dinas", "--password", PASSWORD, "--nip", KADIS["nip"], "--jabatan", KADIS["jabatan"]],
+         "--role", "kepala_dinas", "--password", PASSWORD, "--nip", KADIS["nip"], "--jabatan", KADIS["jabatan"],
+         "--pangkat", "Pembina Utama Muda", "--golongan", "IV/c"],
         env=env, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert made.returncode == 0 and "(kepala_dinas)" in made.stdout, made.stdout + made.stderr
@@ -326,6 +327,8 @@ def test_the_annual_lkip_is_signed_by_the_kepala_dinas_who_approved_it(system, b
         assert sha(final_pdf.body()) == page.locator("#sha256-pdf").inner_text().strip()
         text = pdf_text(final_pdf.body())
         assert KADIS["nama"] in text and KADIS["nip"] in text and PK_KEPALA not in text
+        # the signature block as an office writes it: pangkat (golongan) from the CLI, the NIP spaced 8-6-1-3
+        assert "Pembina Utama Muda (IV/c)" in text and "NIP. 19680505 199403 1 002" in text
         assert "belum disahkan" not in text and "DRAF" not in text
         pengesahan = text[text.upper().rfind("LEMBAR PENGESAHAN") :]
         for who in ("Rina Staf", "Agus Kabid", "Hadi Sekdis", KADIS["nama"]):

@@ -17,6 +17,7 @@ from shared.i18n import (
     PAGES,
     PERIODE_NAMES,
     STATES,
+    VERIFIKASI,
     lang_of,
     pick,
 )
@@ -28,7 +29,7 @@ __all__ = [
 ]  # fmt: skip
 WIB = clock.OFFICE  # the office's zone (LAPKIN_TIMEZONE, shared/clock.py): WIB for Kota Tangerang
 DOCUMENT_TEXT = FINAL_DOCUMENTS  # final documents and the Lembar Disposisi (web/final.py)
-TEXT = {**PAGES, **FINAL_DOCUMENTS}
+TEXT = {**PAGES, **FINAL_DOCUMENTS, **VERIFIKASI}
 
 
 

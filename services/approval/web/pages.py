@@ -22,7 +22,7 @@ from services.approval.web.i18n import t
 from services.approval.web.presenters.cards import disposisi_view, sosialisasi_view
 from services.approval.web.presenters.common import reader
 from services.approval.web.presenters.draft import draft_context
-from services.approval.web.presenters.pages import compliance_rows, disposisi_form
+from services.approval.web.presenters.pages import analysis_board, compliance_rows, disposisi_form
 from services.approval.web.rendering import message, page, refused
 from shared.errors import ApiError
 from shared.service import RowId, RuntimeDep, SessionDep
@@ -172,5 +172,8 @@ def compliance_page(request: Request, db: SessionDep, viewer: CurrentOfficial, t
             raise ValueError
     except ValueError:
         return refused(request, viewer.ws, viewer.official, t("tahun_invalid", r.lang), "/kepatuhan-sop", 422)
-    ctx = {"rows": compliance_rows(r, db, year), "tahun": year, "years": [y for y in years if y != year]}
+    ctx = {
+        "rows": compliance_rows(r, db, year), "tahun": year, "years": [y for y in years if y != year],
+        "analisis": analysis_board(db, year, viewer.lang),  # the quarters' indicators no unit has explained
+    }  # fmt: skip
     return page(request, "kepatuhan.html", viewer.ws, ctx, official=viewer.official)

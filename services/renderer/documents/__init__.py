@@ -28,6 +28,7 @@ from services.renderer.documents.docx import (
     render_docx,
 )
 from services.renderer.documents.pdf import render_pdf
+from services.renderer.documents.seal import Seal
 from services.renderer.documents.xlsx import (
     XLSX_HEADER_ROW,
     XLSX_NUMBER_FORMAT,
@@ -41,6 +42,7 @@ __all__ = [
     "DOCX_TEMPLATES",
     "HTML_TEMPLATES",
     "REQUIRED_FIELDS",
+    "Seal",
     "TEMPLATES",
     "XLSX_HEADER_ROW",
     "XLSX_NUMBER_FORMAT",
@@ -70,11 +72,12 @@ def missing_template_fields(data: bytes, jenis: str) -> list[str]:
     return check_docx_template(data, jenis)[1]
 
 
-def render_all(vm: Mapping[str, Any], template_dir: Path | None = None) -> dict[str, bytes]:
-    """The report in its three formats from one view-model: {"docx", "pdf", "xlsx"}."""
+def render_all(vm: Mapping[str, Any], template_dir: Path | None = None, seal: Seal | None = None) -> dict[str, bytes]:
+    """The report in its three formats from one view-model: {"docx", "pdf", "xlsx"}; a final's PDF with its `seal`
+    (verification QR code, the office's signature)."""
     charts = chart_images(vm)
     return {
         "docx": render_docx(vm, template_dir=template_dir, charts=charts),
-        "pdf": render_pdf(vm, charts=charts),
+        "pdf": render_pdf(vm, charts=charts, seal=seal),
         "xlsx": render_xlsx(vm),
     }

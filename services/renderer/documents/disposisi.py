@@ -11,6 +11,7 @@ from typing import Any
 from docxtpl import DocxTemplate
 from weasyprint import HTML
 
+from services.renderer.documents import wordform
 from services.renderer.documents.base import TEMPLATES, docx_template_for, fixed_moment, html_env, normalize_zip
 from services.renderer.documents.pdf import font_config
 from services.renderer.templating import docx_env
@@ -92,4 +93,4 @@ def render_disposisi(d: Mapping[str, Any], locale: str = "id", template_dir: Pat
     html = html_env.get_template("disposisi.html").render(vm=vm, L=vm["labels"], created=fixed_moment(vm))
     pdf = HTML(string=html, base_url=str(TEMPLATES)).write_pdf(font_config=font_config())
     assert pdf is not None
-    return {"pdf": pdf, "docx": normalize_zip(out.getvalue(), fixed_moment(vm))}
+    return {"pdf": pdf, "docx": normalize_zip(wordform.finish(out.getvalue(), vm), fixed_moment(vm))}

@@ -17,6 +17,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, RGBColor
 from docxtpl import DocxTemplate, InlineImage
 
+from services.renderer.documents import wordform
 from services.renderer.documents.base import (
     DOCX_TEMPLATE,
     DOCX_TEMPLATES,
@@ -203,19 +204,6 @@ _PERBANDINGAN_COLS: list[Column] = [
     ("target_renstra", "b.target_renstra", 1.9),
     ("capaian_renstra", "b.capaian_renstra", 2.0),
 ]
-_SIGNATURE = [  # the signatory (who approved it in that role) under the day and position: room to sign, name, NIP
-    "",
-    "{%p if kepala.signed %}",
-    "{{ kepala.tanggal }}",
-    "{{ kepala.jabatan }}",
-    "",
-    "",
-    "{{ kepala.nama }}",
-    "{{ labels.nip }} {{ kepala.nip }}",
-    "{%p else %}",
-    "{{ kepala.status }}",
-    "{%p endif %}",
-]
 
 
 def _new_document() -> Any:
@@ -230,10 +218,7 @@ def _new_document() -> Any:
         style = doc.styles[name]
         style.font.name, style.font.size, style.font.bold = "DejaVu Sans", Pt(size), True
         style.font.color.rgb = RGBColor(0, 0, 0)
-    header = section.header.paragraphs[0]  # "DRAF" on every page until final
-    header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    mark = header.add_run("{{ watermark }}")
-    mark.bold, mark.font.size, mark.font.color.rgb = True, Pt(16), RGBColor(0xC0, 0x00, 0x00)
+    wordform.running_header(section)  # a draft's DRAF watermark is added when rendered (wordform.finish)
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
     footer.add_run("{{ labels.halaman }} ")
@@ -246,13 +231,32 @@ def _new_document() -> Any:
 def _save(doc: Any, path: Path | str) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    wordform.shape_template(doc)  # headings, the cover's own section and the table of contents
     doc.save(str(path))
     return path
 
 
 def _signature(doc: Any) -> None:
-    for text in _SIGNATURE:
-        _para(doc, text, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    """The signature block (viewmodel.signatory_block, as templates/_ttd.html prints it), right-aligned: place and
+    day, position, room to sign, the name bold and underlined, pangkat (golongan), "NIP. 19720502 200212 1 009"; on
+    a draft the line that it is not approved yet. One Jinja tag per run (docxtpl); `{%p %}` lines vanish."""
+    right = WD_ALIGN_PARAGRAPH.RIGHT
+    for text in ("", "{%p if kepala.signed %}", "{{ kepala.tempat_tanggal }}", "{{ kepala.jabatan }}", "", "", ""):
+        _para(doc, text, align=right)
+    name = _para(doc, "{{ kepala.nama }}", bold=True, align=right)
+    name.runs[0].underline = True
+    for text in (
+        "{%p if kepala.pangkat or kepala.golongan %}",
+        "{{ kepala.pangkat }}{% if kepala.golongan %} ({{ kepala.golongan }}){% endif %}",
+        "{%p endif %}",
+        "{%p if kepala.nip %}",
+        "{{ labels.nip }}. {{ kepala.nip_label }}",
+        "{%p endif %}",
+        "{%p else %}",
+        "{{ kepala.status }}",
+        "{%p endif %}",
+    ):
+        _para(doc, text, align=right)
 
 
 def _merged_sasaran(table: Any, var: str) -> None:
@@ -261,13 +265,12 @@ def _merged_sasaran(table: Any, var: str) -> None:
     table.rows[2].cells[1]._tc.get_or_add_tcPr().append(vmerge)
 
 
-def _keep_with_next(doc: Any, since: int) -> None:
-    """Word keeps every paragraph of the body from element `since` on (table cells too) with the next one, but the
-    last: the last table and the signature block below it stay on one page (never a page holding only the
+def _keep_with_next(elements: Any, last: bool = False) -> None:
+    """Word keeps each paragraph of these elements (table cells too) with the next one, but the very last unless
+    `last`: the last table and the signature block below it stay on one page (never a page holding only the
     signature)."""
-    elements = list(doc.element.body)[since:]
     paragraphs = [p for el in elements for p in ([el] if el.tag == qn("w:p") else el.iter(qn("w:p")))]
-    for p in paragraphs[:-1]:
+    for p in paragraphs if last else paragraphs[:-1]:
         ppr = p.get_or_add_pPr()
         if ppr.find(qn("w:keepNext")) is None:
             ppr.append(OxmlElement("w:keepNext"))
@@ -304,18 +307,20 @@ def build_default_docx_template(path: Path | str = DOCX_TEMPLATE) -> Path:
     _para(doc, "{%p if anggaran %}")
     _para(doc, "{{ labels.anggaran }}", bold=True, size=11)
     _para(doc, "{%p if anggaran_sd %}")
-    last_table = len(doc.element.body) - 1  # the sectPr is the body's last element: what follows goes before it
-    _table(doc, "a in anggaran", _ANGGARAN_SD_COLS, _ANGGARAN_SD_FOOT)
+    budget = _table(doc, "a in anggaran", _ANGGARAN_SD_COLS, _ANGGARAN_SD_FOOT)
+    _keep_with_next([budget.rows[4]._tr], last=True)  # the total row goes with what follows; the rows may break
     _para(doc, "{%p else %}")
-    _table(doc, "a in anggaran", _ANGGARAN_COLS, _ANGGARAN_FOOT)
+    budget = _table(doc, "a in anggaran", _ANGGARAN_COLS, _ANGGARAN_FOOT)
+    _keep_with_next([budget.rows[4]._tr], last=True)
     _para(doc, "{%p endif %}")
     _para(doc, "{%p endif %}")
+    since = len(doc.element.body) - 1  # the sectPr is the body's last element: what follows goes before it
     _para(doc, "{%p if catatan %}")
     _para(doc, "{{ labels.catatan }}", bold=True, size=11)
     _table(doc, "c in catatan", _CATATAN_COLS)
     _para(doc, "{%p endif %}")
     _signature(doc)
-    _keep_with_next(doc, last_table)
+    _keep_with_next(list(doc.element.body)[since:])
     # both charts on a page of their own after the signature: a chart never leaves a half-empty page behind it
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     _para(doc, "{{ labels.grafik }}", bold=True, size=11)
@@ -470,4 +475,4 @@ def render_docx(
     tpl.render({**vm, "grafik": grafik, "grafik_tren": tren}, jinja_env=docx_env())
     out = BytesIO()
     tpl.save(out)
-    return normalize_zip(out.getvalue(), fixed_moment(vm))
+    return normalize_zip(wordform.finish(out.getvalue(), vm), fixed_moment(vm))

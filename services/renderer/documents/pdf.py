@@ -12,6 +12,8 @@ from weasyprint.text.fonts import FontConfiguration
 
 from services.renderer.documents.base import HTML_TEMPLATES, TEMPLATES, fixed_moment, html_env
 from services.renderer.documents.charts import chart_images
+from services.renderer.documents.seal import Seal, box_on
+from shared.signing import sign_pdf
 
 _fonts = threading.local()
 
@@ -27,16 +29,29 @@ def _data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
-def render_pdf(vm: Mapping[str, Any], charts: Mapping[str, bytes] | None = None) -> bytes:
-    """The report as an A4 PDF: page numbers, "DRAF" watermark until final."""
+def render_pdf(vm: Mapping[str, Any], charts: Mapping[str, bytes] | None = None, seal: Seal | None = None) -> bytes:
+    """The report as an A4 PDF: page numbers, "DRAF" watermark until final. A final with a `seal` carries the QR code
+    of its verification page on the Lembar Pengesahan and, when the seal has the office's credential, its PAdES
+    signature in the box drawn there (documents/seal.py)."""
     charts = charts or chart_images(vm)
+    sah = seal.context() if seal is not None and vm.get("final") else None
     html = html_env.get_template(HTML_TEMPLATES[vm.get("kind", "triwulan")]).render(
         vm=vm,
         L=vm["labels"],
         chart_uri=_data_uri(charts["grafik"]),
         trend_uri=_data_uri(charts["grafik_tren"]),
         created=fixed_moment(vm),
+        sah=sah,
     )
-    pdf = HTML(string=html, base_url=str(TEMPLATES)).write_pdf(font_config=font_config())
+    document = HTML(string=html, base_url=str(TEMPLATES)).render(font_config=font_config())
+    pdf = document.write_pdf()
     assert pdf is not None
-    return pdf
+    if sah is None or seal is None or seal.credential is None:
+        return pdf
+    return sign_pdf(
+        pdf,
+        seal.credential,
+        signing_time=seal.signing_time,
+        box=box_on(document.pages),
+        location=seal.location,
+    )

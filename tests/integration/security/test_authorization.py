@@ -112,6 +112,12 @@ GET  /operator/jejak                                login login login login 403 
 GET  /operator/surat-mati                           login login login login 403   403   403   403   403   200   login
 POST /operator/surat-mati/{action}                  login login login login 403   403   403   403   403   303   login
 GET  /operator/grup                                 login login login login 403   403   403   403   403   200   login
+GET  /verifikasi                                    200   200   200   200   200   200   200   200   200   200   200
+POST /verifikasi                                    403   403   403   403   400   400   400   400   400   400   403
+GET  /verifikasi/{sha256}                           404   404   404   404   404   404   404   404   404   404   404
+GET  /verifikasi/dokumen/{document_id}              404   404   404   404   404   404   404   404   404   404   404
+GET  /api/v1/verifikasi/{sha256}                    404   404   404   404   404   404   404   404   404   404   404
+GET  /api/v1/verifikasi/dokumen/{document_id}       404   404   404   404   404   404   404   404   404   404   404
 """,
 }
 SERVICES = tuple(MATRIX)
@@ -161,6 +167,7 @@ def _params(w: World) -> dict[str, str]:
         "submission_id": w.ids["submission"], "bukti_id": w.ids["bukti"], "doc_id": w.ids["document"], "fmt": "pdf",
         "jenis": "disposisi", "draft_id": w.ids["draft_waiting"], "disposisi_id": str(w.ids["disposisi_api"]),
         "sosialisasi_id": str(w.ids["sosialisasi"]), "stream": stream, "entry_id": entry, "action": "buang",
+        "sha256": "0" * 64, "document_id": "2099-TW1-v1-final",  # public verification: unknown, the same 404 for all
     }  # fmt: skip
 
 
@@ -212,6 +219,7 @@ BODIES: dict[tuple[str, str], Callable[[World, str], dict[str, Any]]] = {
     },
     ("POST", "/disposisi"): lambda w, c: {"data": {"csrf": CSRF, "kepada_role": "staf", "instruksi": ""}},
     ("POST", "/disposisi/{disposisi_id}/selesai"): lambda w, c: {"data": {"csrf": CSRF}},
+    ("POST", "/verifikasi"): lambda w, c: {"data": {"csrf": CSRF}},  # the session's token (officials), no file: 400
     ("POST", "/draf/{draft_id}/sosialisasi"): lambda w, c: {"data": {"csrf": CSRF}},
     ("POST", "/operator/surat-mati/{action}"): lambda w, c: {
         "data": {"csrf": CSRF, "dlq": f"{w.settings.stream('collector')}.dlq", "entry": "1-1", "yakin": "ya"}

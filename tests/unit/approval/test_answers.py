@@ -16,7 +16,8 @@ from shared.sakip import PERIODES
 
 NAMES = [  # the same name in both modules
     "Pejabat", "Token", "Menunggu", "Draf", "DrafDenganRiwayat", "Disposisi", "DaftarDisposisi", "PenerimaSosialisasi",
-    "Sosialisasi", "LangkahKepatuhan", "Kepatuhan", "Pengingat", "DaftarPengingat",
+    "Sosialisasi", "LangkahKepatuhan", "Kepatuhan", "Pengingat", "DaftarPengingat", "Temuan", "AnalisisBelumAda",
+    "Pemeriksaan",
 ]  # fmt: skip
 
 
@@ -44,9 +45,20 @@ def test_a_stored_draft_is_written_as_before():
     entry = HistoryEntry("submit", 2, 0, 4, "staf", 7, "Budi", None, "Staf", at, "siap")
     draft = Draft(id="2024-TW1", jenis="triwulan", periode="TW1", version=2, stage=1, compiler_id=7, tahun=2024,
                   history=(entry,), koreksi_units=("BID-A",))  # fmt: skip
-    before = {**asdict(draft), "history": [{**asdict(entry), "decided_at": at.isoformat()}], "koreksi_units": ["BID-A"]}
+    # pangkat and golongan (issue #15) are written only when on file: an entry without them keeps its bytes
+    dumped = {k: v for k, v in asdict(entry).items() if k not in ("pangkat", "golongan")}
+    before = {**asdict(draft), "history": [{**dumped, "decided_at": at.isoformat()}], "koreksi_units": ["BID-A"]}
     assert json.dumps(draft.to_dict()) == json.dumps(before)
     assert Draft.from_dict(json.loads(json.dumps(draft.to_dict()))) == draft
+
+
+def test_a_stored_entry_keeps_pangkat_and_golongan():
+    at = datetime(2024, 4, 2, 3, 4, 5, tzinfo=UTC)
+    entry = HistoryEntry("approve", 2, 1, 5, "subkor", 8, "Sari", None, "Subkor", at, None, "Penata Tingkat I", "III/d")
+    doc = entry.to_dict()
+    assert (doc["pangkat"], doc["golongan"]) == ("Penata Tingkat I", "III/d")
+    assert list(doc)[-2:] == ["pangkat", "golongan"]  # after the fields stored before them
+    assert HistoryEntry.from_dict(json.loads(json.dumps(doc))) == entry
 
 
 def test_a_draft_address_names_exactly_the_periods():

@@ -15,7 +15,8 @@ NEW = {"username": "kabid.penta", "password": "rahasia123", "nama": "Ir. Siti Ra
 
 
 def test_a_valid_new_official_passes_both() -> None:
-    body = {**NEW, "nip": "197805112005012003", "jabatan": "Kepala Bidang", "unit": "BID-PENTA"}
+    body = {**NEW, "nip": "197805112005012003", "jabatan": "Kepala Bidang", "unit": "BID-PENTA",
+            "pangkat": "Pembina", "golongan": "IV/a"}  # fmt: skip
     schemas.PejabatBaru.model_validate(body)
     assert validate_new(body) == []
 
@@ -26,6 +27,8 @@ def test_a_valid_new_official_passes_both() -> None:
         ({"nip": 197805112005012003}, "nip", "not_a_string"),
         ({"jabatan": ["Kabid"]}, "jabatan", "not_a_string"),
         ({"unit": {"kode": "BID-PENTA"}}, "unit", "not_a_string"),
+        ({"pangkat": ["Pembina"]}, "pangkat", "not_a_string"),
+        ({"golongan": 4}, "golongan", "not_a_string"),
         ({"password": "pendek"}, "password", "too_short"),
         ({"role": "raja"}, "role", "not_allowed"),
         ({"nama": ""}, "nama", "required"),

@@ -13,7 +13,8 @@ T0 = datetime(2025, 1, 20, 16, 0, tzinfo=UTC)  # 23:00 WIB; the Kepala Dinas dec
 STAF = Official(1, "staf", nama="Rina Staf", nip="199001012015022001", jabatan="Staf Penyusun")
 KABID = Official(4, "kabid", nama="Agus Kabid", nip="197804042005011004", jabatan="Kepala Bidang")
 SEKDIS = Official(6, "sekretaris", nama="Hadi Sekdis", nip="197006062000031006", jabatan="Sekretaris Dinas")
-KADIS = Official(8, "kepala_dinas", nama="Dr. Ujang", nip="197205022002121009", jabatan="Kepala Dinas")
+KADIS = Official(8, "kepala_dinas", nama="Dr. Ujang", nip="197205022002121009", jabatan="Kepala Dinas",
+                 pangkat="Pembina Utama Muda", golongan="IV/c")  # fmt: skip
 
 
 def test_the_annual_report_waits_for_the_kepala_dinas_who_signs_it():
@@ -38,6 +39,9 @@ def test_the_annual_report_waits_for_the_kepala_dinas_who_signs_it():
         "Dr. Ujang", "197205022002121009", "Kepala Dinas"
     )  # fmt: skip
     assert signer["tanggal"] == "2025-01-21"  # 00:00 WIB on 21 January, not the UTC 20th
+    # issue 15 item 8: the chain carries the signatory's pangkat and golongan for the signature block
+    assert (signer.get("pangkat"), signer.get("golongan")) == ("Pembina Utama Muda", "IV/c")
+    assert "pangkat" not in chain[1] and "golongan" not in chain[1]  # none on file: the entry as before
 
 
 def test_the_semester_report_stays_signed_by_the_sekretaris():

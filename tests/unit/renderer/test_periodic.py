@@ -148,8 +148,11 @@ def test_early_warnings_are_the_indicators_below_100_percent_to_date(example):
 # --- pages: no lone signature, charts packed ---------------------------------------------------------------------
 
 
-SIGNATURE_OR_FRAME = re.compile(r"^(Dokumen ini belum disahkan \(DRAF\)\.|Halaman \d+ dari \d+|DRAF|Laporan Kinerja .*"
-                                r"— Dinas .*|.*Sekretaris|Budi Santoso, S\.E\.|NIP .*|\d+ Juli 2024|)$")  # fmt: skip
+SIGNATURE_OR_FRAME = re.compile(
+    r"^(Dokumen ini belum disahkan \(DRAF\)\.|Halaman \d+ dari \d+|DRAF|Laporan Kinerja .*"
+    r"— Dinas .*|.*Sekretaris|Budi Santoso, S\.E\.|NIP\.? .*|(\w+, )?\d+ Juli 2024|"
+    r"\w[\w ]*\(\w+/\w\)|)$"
+)  # the running header and footer, the watermark, the signature block (last: pangkat (golongan))
 
 
 @needs_poppler

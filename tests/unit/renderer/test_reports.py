@@ -39,6 +39,8 @@ APPROVALS = [
         "nama": "Dr. Ujang Hendra Gunawan, S.Sos, M.Si",
         "nip": KEPALA_NIP,
         "jabatan": "Kepala Dinas",
+        "pangkat": "Pembina Utama Muda",
+        "golongan": "IV/c",
         "decided_at": "2025-01-24",
     },
 ]
@@ -281,8 +283,17 @@ def test_final_annual_has_the_approval_chain_and_no_draf(example, pk):
     assert "DRAF" not in word and "198001012005011001" in word and "Sekretaris" in word
     # the signature block: the last approver of the chain (the Kepala Dinas here), on the day of that approval
     assert vm["kepala"] == {"signed": True, "jabatan": "Kepala Dinas", "nama": APPROVALS[1]["nama"],
-                            "nip": KEPALA_NIP, "tanggal": "24 Januari 2025", "status": ""}  # fmt: skip
+                            "nip": KEPALA_NIP, "tanggal": "24 Januari 2025", "status": "",
+                            "pangkat": "Pembina Utama Muda", "golongan": "IV/c", "nip_label": "19720502 200212 1 009",
+                            "tempat_tanggal": "Tangerang, 24 Januari 2025"}  # fmt: skip
     assert "belum disahkan" not in text and "belum disahkan" not in word
+    # as an Indonesian office writes it (issue #15 item 8): place and day, position, name, pangkat (golongan), NIP
+    block = ["Tangerang, 24 Januari 2025", "Kepala Dinas", APPROVALS[1]["nama"], "Pembina Utama Muda (IV/c)",
+             "NIP. 19720502 200212 1 009"]  # fmt: skip
+    for printed in (text, word):
+        lines = [line.strip() for line in printed.splitlines()]
+        start = lines.index(block[0])
+        assert [line for line in lines[start:] if line][: len(block)] == block
 
 
 def test_docx_carries_both_charts_and_the_chapters(annual, tw1):

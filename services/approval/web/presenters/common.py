@@ -57,6 +57,8 @@ def as_actor(official: Official) -> domain.Official:
         nama=official.nama,
         nip=official.nip,
         jabatan=official.jabatan,
+        pangkat=official.pangkat or None,
+        golongan=official.golongan or None,
     )
 
 

@@ -12,8 +12,8 @@ from sqlmodel import Session
 
 import services.approval.web.i18n as i18n
 import services.approval.web.present as present
-from services.approval import disposisi, domain, handlers, queries, sosialisasi
-from services.approval.answers import KoreksiSelesai, ReturnView, Riwayat
+from services.approval import disposisi, domain, handlers, pemeriksaan, queries, sosialisasi
+from services.approval.answers import KoreksiSelesai, Pemeriksaan, ReturnView, Riwayat
 from services.approval.models import DraftRow, Official
 from services.approval.web.documents import Documents, documents_view
 from services.approval.web.i18n import ACTIONS, fmt_datetime, pick, t
@@ -134,6 +134,39 @@ class DraftPage(TypedDict):
     recipients: list[Recipient]
     circulations: list[SosialisasiCard]
     documents: Documents
+    checks: ChecksView | None
+
+
+class MissingAnalysis(TypedDict):
+    kode: str
+    nama: str
+    unit: str
+    capaian: str
+
+
+class ChecksView(TypedDict):
+    """The checks before approval as the draft page lists them (templates/draft.html, `#pemeriksaan`)."""
+
+    analisis: list[MissingAnalysis]
+    konsistensi: list[str]
+
+
+def checks_view(checks: Pemeriksaan, names: dict[str, str], lang: str) -> ChecksView | None:
+    """The reader's language's lines of the checks; None when there is nothing to show."""
+    if not checks["analisis_belum_ada"] and not checks["konsistensi"]:
+        return None
+    return {
+        "analisis": [
+            {
+                "kode": m["indikator"],
+                "nama": m["nama"],
+                "unit": present.unit_label(m["unit"], names),
+                "capaian": present.figure(m["capaian"], lang),
+            }
+            for m in checks["analisis_belum_ada"]
+        ],
+        "konsistensi": [f["message_id"] if lang == "id" else f["message_en"] for f in checks["konsistensi"]],
+    }
 
 
 def inbox_context(r: Reader, db: Session, official: Official) -> Inbox:
@@ -319,4 +352,6 @@ def draft_context(r: Reader, db: Session, row: DraftRow, official: Official, *, 
         "recipients": recipients,
         "circulations": circulations,
         "documents": documents_view(db, row, lang),  # the draft's PDF, or the final files (templates/_documents.html)
+        # before a decision, what an evaluator would ask about (analysis missing, figures that disagree); not once final
+        "checks": checks_view(pemeriksaan.for_draft(db, row), names, lang) if row.state != domain.FINAL else None,
     }

@@ -9,7 +9,8 @@ from typing import TypedDict
 
 from sqlmodel import Session
 
-from services.approval import disposisi, kepatuhan, queries
+import services.approval.web.present as present
+from services.approval import disposisi, kepatuhan, pemeriksaan, queries
 from services.approval.kepatuhan import StepMeasure
 from services.approval.models import Official
 from services.approval.oversight import oversees
@@ -113,4 +114,31 @@ def compliance_rows(r: Reader, db: Session, year: int) -> list[ComplianceRow]:
             "worst_late": row["worst_late"],  # a disposition with a due date is judged by that date
         }
         for row in kepatuhan.report(db, r.wf, year)
+    ]
+
+
+class AnalysisBoardRow(TypedDict):
+    """A quarter's indicator without analysis (the compliance page's board): the unit by name, capaian as read."""
+
+    periode: str
+    periode_label: str
+    kode: str
+    nama: str
+    unit: str
+    capaian: str
+
+
+def analysis_board(db: Session, year: int, lang: str) -> list[AnalysisBoardRow]:
+    """Per quarter of `year`, the indicators outside 100–120 % whose responsible unit gave no cause (penyebab)."""
+    names = present.unit_names(db, year)
+    return [
+        {
+            "periode": m["periode"],
+            "periode_label": periode_name(m["periode"], lang),
+            "kode": m["indikator"],
+            "nama": m["nama"],
+            "unit": present.unit_label(m["unit"], names),
+            "capaian": present.figure(m["capaian"], lang),
+        }
+        for m in pemeriksaan.board(db, year)
     ]
