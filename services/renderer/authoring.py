@@ -19,14 +19,17 @@ from services.renderer.viewmodel import LABELS
 
 _FIGURES = ("target", "realisasi", "capaian", "predikat", "keterangan")
 _ROW = (
-    *("no", "kode", "nama", "satuan", "sasaran_kode", "sasaran_nama", "sasaran_first", "sasaran_span"),
+    *("no", "kode", "nama", "satuan", "sasaran_kode", "sasaran_nama", "sasaran_first", "sasaran_span", "desimal"),
     *_FIGURES,
     *("target_value", "target_range", "realisasi_value", "capaian_value"),
     *(f"{f}_sd" for f in _FIGURES),
     *("target_sd_value", "target_sd_range", "realisasi_sd_value", "capaian_sd_value"),
 )
 _SASARAN = ("no", "kode", "nama", "capaian", "capaian_value", "predikat", "skipped")
-_MONEY = ("pagu", "pagu_value", "realisasi", "realisasi_value", "persen", "persen_value")
+_MONEY = (
+    *("pagu", "pagu_value", "realisasi", "realisasi_value", "persen", "persen_value"),
+    *("realisasi_sd", "realisasi_sd_value", "persen_sd", "persen_sd_value"),  # from TW I up to the period's end
+)
 # what the items of each view-model field hold (a list's items, or a mapping's keys)
 ITEMS: dict[str, tuple[str, ...]] = {
     "kepala": (
@@ -39,16 +42,25 @@ ITEMS: dict[str, tuple[str, ...]] = {
     "catatan": ("triwulan", "unit_kode", "unit", "kendala", "solusi"),
     "anggaran": ("no", "kode", "nama", "unit", *_MONEY),
     "anggaran_total": _MONEY,
-    "trend": ("kode", "nama", "satuan", "points"),
+    "trend": ("kode", "nama", "satuan", "desimal", "points"),
     "trend.points": ("q", "label", "target", "target_value", "target_range", "realisasi", "realisasi_value"),
     "trend_instansi": ("label", "capaian_value"),
+    "rencana_aksi": (
+        *("no", "kode", "nama", "satuan", "desimal", "target", "tw", "realisasi_sd", "capaian_sd"),
+        "capaian_sd_value",
+    ),
+    "rencana_aksi.tw": (
+        *("q", "label", "berjalan", "target", "target_value", "target_range", "realisasi", "realisasi_value"),
+    ),
+    "peringatan": ("no", "kode", "nama", "level", "tingkat", "pesan", "capaian_value"),
     "pk_rows": (
         *("no", "sasaran_kode", "sasaran_nama", "sasaran_first", "sasaran_span", "kode", "nama", "satuan"),
-        *("target", "target_value", "tw", "penanggung_jawab"),
+        *("desimal", "target", "target_value", "target_range", "tw", "tw_values", "tw_ranges", "penanggung_jawab"),
     ),
     "program": ("no", "kode", "nama", "pagu"),
     "perbandingan": (
-        *("no", "kode", "nama", "satuan", "realisasi_lalu", "realisasi_lalu_value", "realisasi", "realisasi_value"),
+        *("no", "kode", "nama", "satuan", "desimal", "realisasi_lalu", "realisasi_lalu_value", "realisasi"),
+        "realisasi_value",
         *("perubahan", "perubahan_value", "kondisi", "target_renstra", "target_renstra_value", "capaian_renstra"),
         "capaian_renstra_value",
     ),
@@ -94,6 +106,7 @@ REPORT_FIELDS = frozenset(
         *("jenis", "kepala", "tahun", "periode", "periode_label", "periode_roman", "up_to_label", "has_sd"),
         *("generated_on_label", "version", "pk_label", "final", "rows", "sasaran", "capaian_instansi"),
         *("capaian_instansi_value", "predikat_instansi", "approvals", "anggaran", "anggaran_total", "trend"),
+        *("anggaran_sd", "rencana_aksi", "peringatan"),
         *("trend_quarters", "trend_instansi", "grafik_per", "grafik_tren_per", "pk_rows", "program", "perbandingan"),
         *("sasaran_detail", "struktur", "ringkasan", "penutup", "bab2_intro"),
         # the annual LKIP's own parts (lkip.py; only in a TAHUNAN view-model)

@@ -22,11 +22,14 @@ from services.renderer.viewtypes import (
     FiguresSd,
     IndikatorRow,
     PerbandinganRow,
+    PeringatanRow,
     PkRow,
     Profil,
     ProgramRow,
     Range,
     RecapView,
+    RencanaAksiPoint,
+    RencanaAksiRow,
     SasaranDetail,
     Signatory,
     TrendInstansi,
@@ -38,7 +41,7 @@ from shared import clock
 from shared.decimals import optional_decimal as _dec  # the one reader of checked figures
 from shared.formatting import MISSING, fmt_date, fmt_number, fmt_rupiah, round_half_up
 from shared.i18n import DOCUMENTS, REASONS, by_locale
-from shared.sakip import PERIODE_QUARTERS, Periode, Target, periode_label, predikat_label, roman
+from shared.sakip import PERIODE_QUARTERS, Periode, Target, decimals_of, periode_label, predikat_label, roman
 from shared.sakip.document import IndikatorDoc, PkDoc, RekapDoc, RekapIndikatorDoc, TargetPk
 
 
@@ -59,10 +62,20 @@ def _target(raw: str | None) -> tuple[Decimal | None, Range | None]:
     return target.nilai, target.bounds
 
 
-def _fmt_target(single: Decimal | None, rng: Range | None, locale: str) -> str:
+def _fmt_target(single: Decimal | None, rng: Range | None, locale: str, places: int = 2) -> str:
     if rng is not None:
-        return f"{fmt_number(rng[0], locale=locale)} – {fmt_number(rng[1], locale=locale)}"
-    return fmt_number(single, locale=locale)
+        return f"{fmt_number(rng[0], places, locale)} – {fmt_number(rng[1], places, locale)}"
+    return fmt_number(single, places, locale)
+
+
+def _places(raw: Mapping[str, Any] | None, pk_ind: Mapping[str, IndikatorDoc]) -> int:
+    """How many decimals a person reads for an indicator's figures (not its capaian, always 2): the recap row's
+    `desimal` when it carries one, else shared.sakip.decimals_of of the PK's indicator (a count: 0), else 2."""
+    given = raw.get("desimal") if raw else None
+    if isinstance(given, int) and not isinstance(given, bool) and 0 <= given <= 4:
+        return given
+    ind = pk_ind.get(str(raw.get("kode"))) if raw else None
+    return decimals_of(ind) if ind is not None else 2
 
 
 def _predikat(value: str | None, locale: str) -> str:
@@ -76,13 +89,15 @@ def _figures_of(
     predikat: str | None,
     reason: str | None,
     locale: str,
+    places: int = 2,
 ) -> Figures:
-    """A row's target/realisasi/capaian/predikat, shown and as values."""
+    """A row's target/realisasi/capaian/predikat, shown (target and realisasi with the indicator's decimals, capaian
+    with 2) and as values."""
     single, rng = _target(target)
     realisasi_value, capaian_value = _dec(realisasi), _dec(capaian)
     return {
-        "target": _fmt_target(single, rng, locale),
-        "realisasi": fmt_number(realisasi_value, locale=locale),
+        "target": _fmt_target(single, rng, locale, places),
+        "realisasi": fmt_number(realisasi_value, places, locale),
         "capaian": fmt_number(capaian_value, locale=locale),
         "predikat": _predikat(predikat, locale),
         "keterangan": KETERANGAN[locale].get(reason, reason) if reason else "",
@@ -93,18 +108,19 @@ def _figures_of(
     }
 
 
-def _figures(raw: RekapIndikatorDoc, locale: str) -> Figures:
+def _figures(raw: RekapIndikatorDoc, locale: str, places: int = 2) -> Figures:
     """The figures of the period."""
     return _figures_of(
-        raw.get("target"), raw.get("realisasi"), raw.get("capaian"), raw.get("predikat"), raw.get("reason"), locale
-    )
+        raw.get("target"), raw.get("realisasi"), raw.get("capaian"), raw.get("predikat"), raw.get("reason"), locale,
+        places,
+    )  # fmt: skip
 
 
-def _figures_sd(raw: RekapIndikatorDoc, locale: str) -> FiguresSd:
+def _figures_sd(raw: RekapIndikatorDoc, locale: str, places: int = 2) -> FiguresSd:
     """The figures from TW I up to the period."""
     f = _figures_of(
         raw.get("target_sd"), raw.get("realisasi_sd"), raw.get("capaian_sd"), raw.get("predikat_sd"),
-        raw.get("reason_sd"), locale,
+        raw.get("reason_sd"), locale, places,
     )  # fmt: skip
     return {
         "target_sd": f["target"],
@@ -128,11 +144,14 @@ def _spans(raw_rows: Sequence[RekapIndikatorDoc]) -> list[int]:
     return spans
 
 
-def _indikator_rows(rekap: RekapDoc, sasaran_names: Mapping[str, str], locale: str) -> list[IndikatorRow]:
+def _indikator_rows(
+    rekap: RekapDoc, sasaran_names: Mapping[str, str], locale: str, pk_ind: Mapping[str, IndikatorDoc]
+) -> list[IndikatorRow]:
     raw_rows = list(rekap.get("indikator", []))
     rows: list[IndikatorRow] = []
     for n, (raw, span) in enumerate(zip(raw_rows, _spans(raw_rows), strict=True), start=1):
         kode_sasaran = raw.get("sasaran", "")
+        places = _places(raw, pk_ind)
         row: IndikatorRow = {
             "no": n,
             "kode": raw["kode"],
@@ -142,12 +161,18 @@ def _indikator_rows(rekap: RekapDoc, sasaran_names: Mapping[str, str], locale: s
             "sasaran_nama": sasaran_names.get(kode_sasaran, kode_sasaran),
             "sasaran_first": span > 0,
             "sasaran_span": span,
-            **_figures(raw, locale),
+            "desimal": places,
+            **_figures(raw, locale, places),
         }
         if "capaian_sd" in raw:
-            row.update(_figures_sd(raw, locale))
+            row.update(_figures_sd(raw, locale, places))
         rows.append(row)
     return rows
+
+
+def _has_sd(periode: str) -> bool:
+    """A period not starting at TW I has figures s.d. that differ from its own (TW2–TW4, S2)."""
+    return periode in PERIODE_QUARTERS and PERIODE_QUARTERS[periode][0] != 1
 
 
 def _up_to_label(periode: str, tahun: int, locale: str) -> str:
@@ -251,7 +276,7 @@ def build_view_model(
     sasaran_names = {s["kode"]: s.get("nama", s["kode"]) for s in sasaran}
     label = periode_label(periode, tahun, locale)
     jenis = labels["report_annual"] if periode == "TAHUNAN" else labels["report"]
-    rows = _indikator_rows(rekap, sasaran_names, locale)
+    rows = _indikator_rows(rekap, sasaran_names, locale, _pk_indicators(pk))
     capaian_instansi = _dec(rekap.get("capaian_instansi"))
     vm: RecapView = {
         "locale": locale,
@@ -267,8 +292,8 @@ def build_view_model(
         "periode_label": label,
         "periode_roman": roman(int(periode[-1])) if periode != "TAHUNAN" else "",
         "up_to_label": _up_to_label(periode, tahun, locale) if periode != "TAHUNAN" else "",
-        # the cumulative table, except for TW1 where it would repeat the quarter's
-        "has_sd": periode != "TW1" and bool(rows) and all("capaian_sd" in r for r in rows),
+        # the cumulative table, except where it would repeat the period's: TW1 and S1 start at TW I
+        "has_sd": _has_sd(periode) and bool(rows) and all("capaian_sd" in r for r in rows),
         "generated_on": generated_on,
         "generated_on_label": fmt_date(generated_on, locale),
         "version": version,
@@ -375,10 +400,10 @@ def _pk_indicators(pk: PkDoc | None) -> dict[str, IndikatorDoc]:
     return {i["kode"]: i for s in (pk["sasaran"] if pk else []) for i in s.get("indikator", [])}
 
 
-def _signed(value: Decimal | None, locale: str) -> str:
+def _signed(value: Decimal | None, locale: str, places: int = 2) -> str:
     if value is None:
         return MISSING
-    text = fmt_number(abs(value), locale=locale)
+    text = fmt_number(abs(value), places, locale)
     return text if value == 0 else ("+" if value > 0 else "−") + text
 
 
@@ -416,20 +441,22 @@ def _perbandingan(rows: list[IndikatorRow], pk_ind: Mapping[str, IndikatorDoc], 
             before, after = _distance(last, polaritas, target), _distance(now, polaritas, target)
             kondisi = labels["tetap"] if after == before else labels["membaik" if after < before else "memburuk"]
         cap_renstra = _ratio(polaritas, now, renstra)
+        places = row["desimal"]
         out.append(
             {
                 "no": row["no"],
                 "kode": row["kode"],
                 "nama": row["nama"],
                 "satuan": row["satuan"],
-                "realisasi_lalu": fmt_number(last, locale=locale),
+                "desimal": places,
+                "realisasi_lalu": fmt_number(last, places, locale),
                 "realisasi_lalu_value": last,
                 "realisasi": row["realisasi"],
                 "realisasi_value": now,
-                "perubahan": _signed(change, locale),
+                "perubahan": _signed(change, locale, places),
                 "perubahan_value": change,
                 "kondisi": kondisi,
-                "target_renstra": fmt_number(renstra, locale=locale),
+                "target_renstra": fmt_number(renstra, places, locale),
                 "target_renstra_value": renstra,
                 "capaian_renstra": fmt_number(cap_renstra, locale=locale),
                 "capaian_renstra_value": None if cap_renstra is None else round_half_up(cap_renstra),
@@ -438,37 +465,64 @@ def _perbandingan(rows: list[IndikatorRow], pk_ind: Mapping[str, IndikatorDoc], 
     return out
 
 
-def _anggaran(rekap: RekapDoc, units: Mapping[str, str], locale: str) -> tuple[list[AnggaranRow], AnggaranTotal]:
+def _spent_before(rekap: RekapDoc, quarters: Mapping[int, RekapDoc]) -> dict[str, Decimal] | None:
+    """Per programme, what the single quarters before the period spent (their recaps' `anggaran`): the part of the
+    cumulative budget the period's own recap does not carry. None when one of those quarters has no recap with a
+    budget yet."""
+    periode = str(rekap["periode"])
+    before = [q for q in range(1, PERIODE_QUARTERS[periode][0])] if periode in PERIODE_QUARTERS else []
+    spent: dict[str, Decimal] = {}
+    for q in before:
+        recap = quarters.get(q)
+        if recap is None or recap.get("anggaran") is None:
+            return None
+        for a in recap.get("anggaran") or []:
+            spent[a.get("kode", "")] = spent.get(a.get("kode", ""), _ZERO) + (_dec(a.get("realisasi")) or _ZERO)
+    return spent
+
+
+def _percent(part: Decimal | None, whole: Decimal) -> Decimal | None:
+    return round_half_up(part / whole * _HUNDRED) if part is not None and whole else None
+
+
+def _money(pagu: Decimal, real: Decimal, pct: Decimal | None, real_sd: Decimal | None, locale: str) -> AnggaranTotal:
+    pct_sd = _percent(real_sd, pagu)
+    return {
+        "pagu": fmt_rupiah(pagu, locale),
+        "pagu_value": pagu,
+        "realisasi": fmt_rupiah(real, locale),
+        "realisasi_value": real,
+        "persen": fmt_number(pct, locale=locale),
+        "persen_value": pct,
+        "realisasi_sd": fmt_rupiah(real_sd, locale) if real_sd is not None else MISSING,
+        "realisasi_sd_value": real_sd,
+        "persen_sd": fmt_number(pct_sd, locale=locale),
+        "persen_sd_value": pct_sd,
+    }
+
+
+def _anggaran(
+    rekap: RekapDoc, units: Mapping[str, str], locale: str, quarters: Mapping[int, RekapDoc]
+) -> tuple[list[AnggaranRow], AnggaranTotal]:
+    """The period's budget per programme and in total, with what was spent from TW I up to the period's end."""
+    before = _spent_before(rekap, quarters)
     rows: list[AnggaranRow] = []
     total_pagu, total_real = _ZERO, _ZERO
     for n, a in enumerate(rekap.get("anggaran", []), start=1):
         pagu, real = _dec(a.get("pagu")) or _ZERO, _dec(a.get("realisasi")) or _ZERO
-        pct = _dec(a.get("persen"))
         total_pagu, total_real = total_pagu + pagu, total_real + real
+        real_sd = None if before is None else before.get(a.get("kode", ""), _ZERO) + real
         rows.append(
             {
                 "no": n,
                 "kode": a.get("kode", ""),
                 "nama": a.get("nama", ""),
                 "unit": units.get(a.get("unit") or "", a.get("unit") or ""),
-                "pagu": fmt_rupiah(pagu, locale),
-                "pagu_value": pagu,
-                "realisasi": fmt_rupiah(real, locale),
-                "realisasi_value": real,
-                "persen": fmt_number(pct, locale=locale),
-                "persen_value": pct,
+                **_money(pagu, real, _dec(a.get("persen")), real_sd, locale),
             }
         )
-    pct_total = round_half_up(total_real / total_pagu * _HUNDRED) if total_pagu else None
-    total: AnggaranTotal = {
-        "pagu": fmt_rupiah(total_pagu, locale),
-        "pagu_value": total_pagu,
-        "realisasi": fmt_rupiah(total_real, locale),
-        "realisasi_value": total_real,
-        "persen": fmt_number(pct_total, locale=locale),
-        "persen_value": pct_total,
-    }
-    return rows, total
+    total_sd = None if before is None else sum((r["realisasi_sd_value"] or _ZERO for r in rows), _ZERO)
+    return rows, _money(total_pagu, total_real, _percent(total_real, total_pagu), total_sd, locale)
 
 
 def _pk_rows(pk: PkDoc | None, units: Mapping[str, str], locale: str) -> list[PkRow]:
@@ -477,16 +531,17 @@ def _pk_rows(pk: PkDoc | None, units: Mapping[str, str], locale: str) -> list[Pk
     for s in pk.get("sasaran", []) if pk else []:
         inds = list(s.get("indikator", []))
         for k, i in enumerate(inds):
+            places = decimals_of(i)
             if i.get("polaritas") == "rentang":
-                target = _fmt_target(None, Target.from_pk([i["target_min"], i["target_max"]]).bounds, locale)
+                target = _fmt_target(None, Target.from_pk([i["target_min"], i["target_max"]]).bounds, locale, places)
             else:
-                target = fmt_number(_dec(i.get("target")), locale=locale)
-            quarterly = []
+                target = fmt_number(_dec(i.get("target")), places, locale)
+            quarterly, values, ranges = [], [], []
             for t in i.get("target_triwulan", []):
-                if isinstance(t, list | tuple):
-                    quarterly.append(_fmt_target(None, Target.from_pk(t).bounds, locale))
-                else:
-                    quarterly.append(fmt_number(_dec(t), locale=locale))
+                single, rng = (None, Target.from_pk(t).bounds) if isinstance(t, list | tuple) else (_dec(t), None)
+                quarterly.append(_fmt_target(single, rng, locale, places))
+                values.append(single)
+                ranges.append(rng)
             rows.append(
                 {
                     "no": len(rows) + 1,
@@ -497,9 +552,17 @@ def _pk_rows(pk: PkDoc | None, units: Mapping[str, str], locale: str) -> list[Pk
                     "kode": i["kode"],
                     "nama": i.get("nama", i["kode"]),
                     "satuan": i.get("satuan", ""),
+                    "desimal": places,
                     "target": target,
                     "target_value": _dec(i.get("target")) if i.get("polaritas") != "rentang" else None,
+                    "target_range": (
+                        Target.from_pk([i["target_min"], i["target_max"]]).bounds
+                        if i.get("polaritas") == "rentang"
+                        else None
+                    ),
                     "tw": (quarterly + [MISSING] * 4)[:4],
+                    "tw_values": (values + [None] * 4)[:4],
+                    "tw_ranges": (ranges + [None] * 4)[:4],
                     "penanggung_jawab": units.get(i.get("penanggung_jawab", ""), i.get("penanggung_jawab", "")),
                 }
             )
@@ -531,26 +594,110 @@ def _trend(
                 single, rng = _target(raw.get("target"))
                 realisasi = _dec(raw.get("realisasi"))
             else:
-                ind = pk_ind.get(row["kode"])
-                plan: Sequence[TargetPk | None] = (ind.get("target_triwulan") if ind else None) or [None] * 4
-                planned = plan[q - 1]
-                if isinstance(planned, list | tuple):
-                    single, rng = None, Target.from_pk(planned).bounds
-                else:
-                    single, rng = _dec(planned), None
+                single, rng = _planned(pk_ind.get(row["kode"]), q)
                 realisasi = None
             points.append(
                 {
                     "q": q,
                     "label": f"{LABELS[locale]['tw']} {roman(q)}",
-                    "target": _fmt_target(single, rng, locale),
+                    "target": _fmt_target(single, rng, locale, row["desimal"]),
                     "target_value": single,
                     "target_range": rng,
-                    "realisasi": fmt_number(realisasi, locale=locale),
+                    "realisasi": fmt_number(realisasi, row["desimal"], locale),
                     "realisasi_value": realisasi,
                 }
             )
-        out.append({"kode": row["kode"], "nama": row["nama"], "satuan": row["satuan"], "points": points})
+        out.append(
+            {
+                "kode": row["kode"],
+                "nama": row["nama"],
+                "satuan": row["satuan"],
+                "desimal": row["desimal"],
+                "points": points,
+            }  # fmt: skip
+        )
+    return out
+
+
+def _planned(ind: IndikatorDoc | None, q: int) -> tuple[Decimal | None, Range | None]:
+    """The Rencana Aksi's target of quarter q (the PK's `target_triwulan`)."""
+    plan: Sequence[TargetPk | None] = (ind.get("target_triwulan") if ind else None) or [None] * 4
+    planned = plan[q - 1] if q <= len(plan) else None
+    if isinstance(planned, list | tuple):
+        return None, Target.from_pk(planned).bounds
+    return _dec(planned), None
+
+
+def _rencana_aksi(
+    rows: list[IndikatorRow],
+    trend: list[TrendRow],
+    pk_rows: list[PkRow],
+    pk_ind: Mapping[str, IndikatorDoc],
+    locale: str,
+) -> list[RencanaAksiRow]:
+    """Per indicator, the four quarters of the Rencana Aksi: the target and realisasi of each quarter up to the
+    period (as the trend has them: the quarters' recaps), the plan's target of the later ones, and the capaian s.d.
+    the period (the recap's own)."""
+    annual = {p["kode"]: p for p in pk_rows}
+    out: list[RencanaAksiRow] = []
+    for row, tr in zip(rows, trend, strict=True):
+        pk_row = annual.get(row["kode"])
+        ran = {p["q"]: p for p in tr["points"]}
+        points: list[RencanaAksiPoint] = []
+        for q in (1, 2, 3, 4):
+            if q in ran:
+                p = ran[q]
+                points.append({"q": q, "label": p["label"], "berjalan": True, "target": p["target"],
+                               "target_value": p["target_value"], "target_range": p["target_range"],
+                               "realisasi": p["realisasi"], "realisasi_value": p["realisasi_value"]})  # fmt: skip
+                continue
+            single, rng = _planned(pk_ind.get(row["kode"]), q)
+            tw = _fmt_target(single, rng, locale, row["desimal"])
+            points.append({"q": q, "label": f"{LABELS[locale]['tw']} {roman(q)}", "berjalan": False, "target": tw,
+                           "target_value": single, "target_range": rng, "realisasi": MISSING,
+                           "realisasi_value": None})  # fmt: skip
+        out.append(
+            {
+                "no": row["no"],
+                "kode": row["kode"],
+                "nama": row["nama"],
+                "satuan": row["satuan"],
+                "desimal": row["desimal"],
+                "target": pk_row["target"] if pk_row else MISSING,
+                "tw": points,
+                "realisasi_sd": row.get("realisasi_sd", row["realisasi"]),
+                "capaian_sd": row.get("capaian_sd", row["capaian"]),
+                "capaian_sd_value": row.get("capaian_sd_value", row["capaian_value"]),
+            }
+        )
+    return out
+
+
+KUNING_BELOW = Decimal(100)  # the early-warning bands of the monthly progress (docs/collection.md): kuning 85 – < 100
+MERAH_BELOW = Decimal(85)  # merah below
+
+
+def _peringatan(rows: list[IndikatorRow], up_to: str, locale: str) -> list[PeringatanRow]:
+    """The period's early warnings: the monthly rule (services/aggregator/tren.py) read at the period's end, where
+    the projection to the quarter's end is the realisasi s.d. the period and its capaian is the recap's capaian s.d.
+    The renderer does not receive the monthly reports (BulananSubmitted), so a warning raised in a month and
+    recovered by the quarter's end is not shown."""
+    labels = LABELS[locale]
+    out: list[PeringatanRow] = []
+    for row in rows:
+        capaian = row.get("capaian_sd_value", row["capaian_value"])
+        if capaian is None or capaian >= KUNING_BELOW:
+            continue
+        level = "kuning" if capaian >= MERAH_BELOW else "merah"
+        pesan = labels["peringatan_pesan"].format(
+            sd=up_to,
+            realisasi=row.get("realisasi_sd", row["realisasi"]),
+            satuan=row["satuan"],
+            target=row.get("target_sd", row["target"]),
+            capaian=row.get("capaian_sd", row["capaian"]),
+        )
+        out.append({"no": len(out) + 1, "kode": row["kode"], "nama": row["nama"], "level": level,
+                    "tingkat": labels[level], "pesan": pesan, "capaian_value": capaian})  # fmt: skip
     return out
 
 
@@ -571,7 +718,10 @@ MAX_INDICATOR_BARS = 40  # above: the capaian chart has one bar per sasaran
 MAX_TREND_PANELS = 12  # above: the trend chart is the office's capaian by quarter, one panel
 
 
-def _choose_charts(rows: list[IndikatorRow], trend: list[TrendRow], labels: dict[str, str]) -> Charts:
+_SD_LABELS = ("realisasi_sd_rp", "persen_sd", "capaian_sd", "peringatan_ket", "peringatan_nihil")  # "{sd}" filled
+
+
+def _choose_charts(rows: list[IndikatorRow], trend: list[TrendRow], labels: dict[str, str], up_to: str = "") -> Charts:
     """Per indicator while the charts stay readable (and quick to draw: a bar, or a panel, per indicator costs
     tens of milliseconds); beyond, a summary, and the caption says which."""
     grafik_per = "indikator" if len(rows) <= MAX_INDICATOR_BARS else "sasaran"
@@ -579,6 +729,7 @@ def _choose_charts(rows: list[IndikatorRow], trend: list[TrendRow], labels: dict
     summary = grafik_tren_per != "indikator"
     captions = {
         **labels,
+        **{k: labels[k].format(sd=up_to) for k in _SD_LABELS},
         "grafik": labels["grafik"] if grafik_per == "indikator" else labels["grafik_sasaran"],
         "grafik_tren": labels["grafik_tren_instansi"] if summary else labels["grafik_tren"],
     }
@@ -616,11 +767,15 @@ def _report_parts(
 ) -> AllParts:
     locale, labels = vm["locale"], vm["labels"]
     pk_ind = _pk_indicators(pk)
-    anggaran, anggaran_total = _anggaran(rekap, units, locale)
+    anggaran, anggaran_total = _anggaran(rekap, units, locale, quarters)
     trend = _trend(rekap, vm["rows"], quarters, pk_ind, locale)
     trend_quarters = [p["label"] for p in trend[0]["points"]] if trend else []
     trend_instansi = _trend_instansi(rekap, quarters, locale)
-    charts = _choose_charts(vm["rows"], trend, labels)
+    charts = _choose_charts(vm["rows"], trend, labels, vm["up_to_label"] or vm["periode_label"])
+    pk_rows = _pk_rows(pk, units, locale)
+    periodic = vm["kind"] != "tahunan"  # the quarterly and semester reports' own parts
+    rencana_aksi = _rencana_aksi(vm["rows"], trend, pk_rows, pk_ind, locale) if periodic else []
+    peringatan = _peringatan(vm["rows"], vm["up_to_label"], locale) if periodic else []
     programmes = (pk.get("program", []) if pk else []) or []
     program: list[ProgramRow] = [
         {"no": n, "kode": p["kode"], "nama": p["nama"], "pagu": fmt_rupiah(Decimal(str(p["pagu"])), locale)}
@@ -665,12 +820,15 @@ def _report_parts(
         "labels": charts.labels,
         "anggaran": anggaran,
         "anggaran_total": anggaran_total,
+        "anggaran_sd": _has_sd(vm["periode"]) and anggaran_total["realisasi_sd_value"] is not None,
+        "rencana_aksi": rencana_aksi,
+        "peringatan": peringatan,
         "trend": trend,
         "trend_quarters": trend_quarters,
         "trend_instansi": trend_instansi,
         "grafik_per": charts.grafik_per,
         "grafik_tren_per": charts.grafik_tren_per,
-        "pk_rows": _pk_rows(pk, units, locale),
+        "pk_rows": pk_rows,
         "program": program,
         "perbandingan": perbandingan,
         "sasaran_detail": _sasaran_detail(vm, rekap, pk),

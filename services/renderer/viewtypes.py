@@ -55,6 +55,7 @@ class IndikatorRow(Figures):
     sasaran_nama: str
     sasaran_first: bool  # the first row of its sasaran: the merged cell
     sasaran_span: int  # on the first row, its sasaran's height; 0 on the others
+    desimal: int  # the decimals its target and realisasi are shown with (capaian: 2); the .xlsx's number format
     target_sd: NotRequired[str]
     realisasi_sd: NotRequired[str]
     capaian_sd: NotRequired[str]
@@ -117,7 +118,8 @@ class Signatory(TypedDict):
 
 
 class AnggaranTotal(TypedDict):
-    """The budget's figures: of one programme, or of all."""
+    """The budget's figures: of one programme, or of all; the period's and from TW I up to its end (`_sd`: the single
+    quarters' recaps before the period plus the period's own; "–" when one of them is missing)."""
 
     pagu: str
     pagu_value: Decimal
@@ -125,6 +127,10 @@ class AnggaranTotal(TypedDict):
     realisasi_value: Decimal
     persen: str
     persen_value: Decimal | None
+    realisasi_sd: str
+    realisasi_sd_value: Decimal | None
+    persen_sd: str
+    persen_sd_value: Decimal | None
 
 
 class AnggaranRow(AnggaranTotal):
@@ -148,7 +154,48 @@ class TrendRow(TypedDict):
     kode: str
     nama: str
     satuan: str
+    desimal: int
     points: list[TrendPoint]
+
+
+class RencanaAksiPoint(TypedDict):
+    """One quarter of the Rencana Aksi: its planned target and, once it has run, its realisasi."""
+
+    q: int
+    label: str
+    berjalan: bool  # the quarter is within the report's period (else its realisasi is "–")
+    target: str
+    target_value: Decimal | None
+    target_range: Range | None
+    realisasi: str
+    realisasi_value: Decimal | None
+
+
+class RencanaAksiRow(TypedDict):
+    """An indicator's Rencana Aksi progress: the annual target, the four quarters, and the capaian s.d. the period."""
+
+    no: int
+    kode: str
+    nama: str
+    satuan: str
+    desimal: int
+    target: str  # the annual target of the PK
+    tw: list[RencanaAksiPoint]  # always four
+    realisasi_sd: str
+    capaian_sd: str
+    capaian_sd_value: Decimal | None
+
+
+class PeringatanRow(TypedDict):
+    """An early warning of the period: an indicator below 100 % s.d. the period (kuning 85 – < 100, merah < 85)."""
+
+    no: int
+    kode: str
+    nama: str
+    level: str  # kuning | merah
+    tingkat: str  # its label
+    pesan: str
+    capaian_value: Decimal
 
 
 class TrendInstansi(TypedDict):
@@ -167,9 +214,13 @@ class PkRow(TypedDict):
     kode: str
     nama: str
     satuan: str
+    desimal: int
     target: str
     target_value: Decimal | None
+    target_range: Range | None
     tw: list[str]  # the four quarterly targets
+    tw_values: list[Decimal | None]  # as numbers (the .xlsx): a single target
+    tw_ranges: list[Range | None]  # or a range's bounds
     penanggung_jawab: str
 
 
@@ -187,6 +238,7 @@ class PerbandinganRow(TypedDict):
     kode: str
     nama: str
     satuan: str
+    desimal: int
     realisasi_lalu: str
     realisasi_lalu_value: Decimal | None
     realisasi: str
@@ -250,6 +302,9 @@ class ReportParts(TypedDict):
     labels: dict[str, str]  # the recap's, with the charts' captions chosen
     anggaran: list[AnggaranRow]
     anggaran_total: AnggaranTotal
+    anggaran_sd: bool  # the cumulative budget columns differ from the period's (TW2–TW4, S2)
+    rencana_aksi: list[RencanaAksiRow]  # quarterly and semester reports; [] for the LKIP
+    peringatan: list[PeringatanRow]  # quarterly and semester reports; [] for the LKIP
     trend: list[TrendRow]
     trend_quarters: list[str]
     trend_instansi: list[TrendInstansi]

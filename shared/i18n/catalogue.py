@@ -925,6 +925,44 @@ DOCUMENTS: Table = {
     "pihak_pertama": {"id": "PIHAK PERTAMA", "en": "FIRST PARTY"},
     "pihak_kedua": {"id": "PIHAK KEDUA", "en": "SECOND PARTY"},
     "data_triwulan_kosong": {"id": "Data per triwulan belum tersedia.", "en": "No quarterly data available yet."},
+    # quarterly and semester reports (issue 15 item 6): cumulative budget, Rencana Aksi progress, early warnings
+    "realisasi_periode": {"id": "Realisasi Periode Ini (Rp)", "en": "Spent this Period (IDR)"},
+    "persen_periode": {"id": "Serapan Periode Ini (%)", "en": "Absorption this Period (%)"},
+    "realisasi_sd_rp": {"id": "Realisasi {sd} (Rp)", "en": "Spent {sd} (IDR)"},
+    "persen_sd": {"id": "Serapan {sd} (%)", "en": "Absorption {sd} (%)"},
+    "rencana_aksi": {
+        "id": "Progres Rencana Aksi — Target dan Realisasi per Triwulan",
+        "en": "Action Plan Progress — Target and Actual by Quarter",
+    },
+    "rencana_aksi_ket": {
+        "id": "T = target Rencana Aksi triwulan, R = realisasi; triwulan setelah periode ini belum berjalan (–).",
+        "en": "T = the Action Plan's quarterly target, A = actual; quarters after this period have not run yet (–).",
+    },
+    "t_singkat": {"id": "T", "en": "T"},
+    "r_singkat": {"id": "R", "en": "A"},
+    "capaian_sd": {"id": "Capaian {sd} (%)", "en": "Achievement {sd} (%)"},
+    "peringatan": {"id": "Peringatan Dini", "en": "Early Warning"},
+    "peringatan_ket": {
+        "id": "Indikator dengan capaian {sd} di bawah 100%: kuning 85 – < 100%, merah < 85% (aturan peringatan dini "
+        "laporan bulanan, dibaca pada akhir periode dari rekap triwulan).",
+        "en": "Indicators achieving less than 100% {sd}: yellow 85 – < 100%, red < 85% (the monthly early-warning "
+        "rule, read at the period's end from the quarterly recap).",
+    },
+    "peringatan_nihil": {
+        "id": "Tidak ada peringatan: semua indikator mencapai target {sd}.",
+        "en": "No warning: every indicator met its target {sd}.",
+    },
+    "peringatan_pesan": {
+        "id": "Realisasi {sd} {realisasi} {satuan} terhadap target {target}: capaian {capaian}%.",
+        "en": "Actual {sd} {realisasi} {satuan} against a target of {target}: achievement {capaian}%.",
+    },
+    "kuning": {"id": "Kuning", "en": "Yellow"},
+    "merah": {"id": "Merah", "en": "Red"},
+    "tingkat": {"id": "Tingkat", "en": "Level"},
+    "target_min": {"id": "Target Minimum", "en": "Target Minimum"},
+    "target_max": {"id": "Target Maksimum", "en": "Target Maximum"},
+    "minimum": {"id": "Minimum", "en": "Minimum"},
+    "maksimum": {"id": "Maksimum", "en": "Maximum"},
     "disposisi": {"id": "Lembar Disposisi", "en": "Disposition Sheet"},
     "nomor": {"id": "Nomor", "en": "Number"},
     "tanggal_disposisi": {"id": "Tanggal", "en": "Date"},

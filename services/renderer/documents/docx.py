@@ -156,6 +156,33 @@ _ANGGARAN_COLS: list[Column] = [
     ("persen", "a.persen", 2.2),
 ]
 _ANGGARAN_FOOT = ["", "labels.jumlah", "anggaran_total.pagu", "anggaran_total.realisasi", "anggaran_total.persen"]
+_ANGGARAN_SD_COLS: list[Column] = [  # a quarter or semester after the first: the period's and the cumulative budget
+    ("no", "a.no", 0.7),
+    ("program", "a.nama", 4.3),
+    ("pagu", "a.pagu", 2.9),
+    ("realisasi_periode", "a.realisasi", 2.8),
+    ("persen_periode", "a.persen", 1.6),
+    ("realisasi_sd_rp", "a.realisasi_sd", 2.8),
+    ("persen_sd", "a.persen_sd", 1.9),
+]
+_ANGGARAN_SD_FOOT = [*_ANGGARAN_FOOT, "anggaran_total.realisasi_sd", "anggaran_total.persen_sd"]
+_RENCANA_AKSI_COLS: list[Column] = [
+    ("no", "r.no", 0.7),
+    ("indikator", "r.nama\nr.satuan", 3.7),
+    ("target_tahunan", "r.target", 1.6),
+    *(
+        (f"={{{{ labels.{key}_singkat }}}} {{{{ labels.tw }}}} {roman}", f"r.tw[{q}].{field}", 1.2)
+        for q, roman in enumerate(("I", "II", "III", "IV"))
+        for key, field in (("t", "target"), ("r", "realisasi"))
+    ),
+    ("capaian_sd", "r.capaian_sd", 1.4),
+]
+_PERINGATAN_COLS: list[Column] = [
+    ("no", "w.no", 0.7),
+    ("indikator", "w.nama", 5.0),
+    ("tingkat", "w.tingkat", 1.6),
+    ("uraian", "w.pesan", 9.7),
+]
 _PK_COLS: list[Column] = [
     ("no", "p.no", 0.8),
     ("sasaran", "p.sasaran_nama if p.sasaran_first else ''", 3.4),
@@ -238,6 +265,17 @@ def _merged_sasaran(table: Any, var: str) -> None:
     table.rows[2].cells[1]._tc.get_or_add_tcPr().append(vmerge)
 
 
+def _keep_with_next(elements: Any, last: bool = False) -> None:
+    """Word keeps each paragraph of these elements (table cells too) with the next one, but the very last unless
+    `last`: the last table and the signature block below it stay on one page (never a page holding only the
+    signature)."""
+    paragraphs = [p for el in elements for p in ([el] if el.tag == qn("w:p") else el.iter(qn("w:p")))]
+    for p in paragraphs if last else paragraphs[:-1]:
+        ppr = p.get_or_add_pPr()
+        if ppr.find(qn("w:keepNext")) is None:
+            ppr.append(OxmlElement("w:keepNext"))
+
+
 def build_default_docx_template(path: Path | str = DOCX_TEMPLATE) -> Path:
     """The quarterly and semester Word template; an office may replace it with its own."""
     doc = _new_document()
@@ -254,19 +292,41 @@ def build_default_docx_template(path: Path | str = DOCX_TEMPLATE) -> Path:
     _para(doc, "{{ labels.per_sasaran }}", bold=True, size=11)
     _table(doc, "s in sasaran", [("no", "s.no", 0.8), ("sasaran", "s.nama", 10.4), *_RESULT_COLS])
     _para(doc, "{{ labels.instansi }}: {{ capaian_instansi }}% ({{ predikat_instansi }})", bold=True, size=11)
-    _para(doc, "{{ labels.grafik }}", bold=True, size=11)
-    _para(doc, "{{ grafik }}", align=WD_ALIGN_PARAGRAPH.CENTER)
-    _para(doc, "{{ labels.grafik_tren }}", bold=True, size=11)
-    _para(doc, "{{ grafik_tren }}", align=WD_ALIGN_PARAGRAPH.CENTER)
+    _para(doc, "{%p if rencana_aksi %}")
+    _para(doc, "{{ labels.rencana_aksi }}", bold=True, size=11)
+    _table(doc, "r in rencana_aksi", _RENCANA_AKSI_COLS)
+    _para(doc, "{{ labels.rencana_aksi_ket }}", size=7.5)
+    _para(doc, "{{ labels.peringatan }}", bold=True, size=11)
+    _para(doc, "{%p if peringatan %}")
+    _para(doc, "{{ labels.peringatan_ket }}", size=7.5)
+    _table(doc, "w in peringatan", _PERINGATAN_COLS)
+    _para(doc, "{%p else %}")
+    _para(doc, "{{ labels.peringatan_nihil }}")
+    _para(doc, "{%p endif %}")
+    _para(doc, "{%p endif %}")
     _para(doc, "{%p if anggaran %}")
     _para(doc, "{{ labels.anggaran }}", bold=True, size=11)
-    _table(doc, "a in anggaran", _ANGGARAN_COLS, _ANGGARAN_FOOT)
+    _para(doc, "{%p if anggaran_sd %}")
+    budget = _table(doc, "a in anggaran", _ANGGARAN_SD_COLS, _ANGGARAN_SD_FOOT)
+    _keep_with_next([budget.rows[4]._tr], last=True)  # the total row goes with what follows; the rows may break
+    _para(doc, "{%p else %}")
+    budget = _table(doc, "a in anggaran", _ANGGARAN_COLS, _ANGGARAN_FOOT)
+    _keep_with_next([budget.rows[4]._tr], last=True)
     _para(doc, "{%p endif %}")
+    _para(doc, "{%p endif %}")
+    since = len(doc.element.body) - 1  # the sectPr is the body's last element: what follows goes before it
     _para(doc, "{%p if catatan %}")
     _para(doc, "{{ labels.catatan }}", bold=True, size=11)
     _table(doc, "c in catatan", _CATATAN_COLS)
     _para(doc, "{%p endif %}")
     _signature(doc)
+    _keep_with_next(list(doc.element.body)[since:])
+    # both charts on a page of their own after the signature: a chart never leaves a half-empty page behind it
+    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    _para(doc, "{{ labels.grafik }}", bold=True, size=11)
+    _para(doc, "{{ grafik }}", align=WD_ALIGN_PARAGRAPH.CENTER)
+    _para(doc, "{{ labels.grafik_tren }}", bold=True, size=11)
+    _para(doc, "{{ grafik_tren }}", align=WD_ALIGN_PARAGRAPH.CENTER)
     _para(doc, "{%p if approvals %}")
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     _para(doc, "{{ labels.pengesahan|upper }}", bold=True, size=13, align=WD_ALIGN_PARAGRAPH.CENTER)
@@ -531,8 +591,9 @@ def render_docx(
     """The report as Word; `template_dir` holds the office's own templates ({jenis}.docx), if any."""
     charts = charts or chart_images(vm)
     tpl = DocxTemplate(str(template or docx_template_for(vm.get("kind", "triwulan"), template_dir)))
-    grafik = InlineImage(tpl, image_descriptor=BytesIO(charts["grafik"]), width=Mm(160))
-    tren = InlineImage(tpl, image_descriptor=BytesIO(charts["grafik_tren"]), width=Mm(165))
+    periodic = vm.get("kind", "triwulan") != "tahunan"  # both charts share one page (build_default_docx_template)
+    grafik = InlineImage(tpl, image_descriptor=BytesIO(charts["grafik"]), width=Mm(140 if periodic else 160))
+    tren = InlineImage(tpl, image_descriptor=BytesIO(charts["grafik_tren"]), width=Mm(145 if periodic else 165))
     context = {**vm, "grafik": grafik, "grafik_tren": tren}
     if "analisis_indikator" in vm:  # the LKIP: each indicator's multi-year chart with its analysis
         context["analisis_indikator"] = [

@@ -86,14 +86,14 @@ def per_triwulan(svc: Service, doc: dict[str, Any], kode: str) -> dict[str, Deci
     assert r.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(r.content))["Per Triwulan"]
     rows = sheet.iter_rows(min_row=XLSX_HEADER_ROW + 1, values_only=True)
-    return {row[3]: Decimal(str(row[5])) for row in rows if row[0] == kode}
+    return {row[3]: Decimal(str(row[7])) for row in rows if row[0] == kode}  # after Target, its Minimum and Maksimum
 
 
 def headline(svc: Service, doc: dict[str, Any], kode: str) -> Decimal:
     r = svc.client.get(f"/api/v1/documents/{doc['id']}/file.xlsx", headers=svc.admin)
     sheet = openpyxl.load_workbook(io.BytesIO(r.content))["Indikator"]
     rows = sheet.iter_rows(min_row=XLSX_HEADER_ROW + 1, values_only=True)
-    return next(Decimal(str(row[6])) for row in rows if row[2] == kode)
+    return next(Decimal(str(row[8])) for row in rows if row[2] == kode)  # after Target, its Minimum and Maksimum
 
 
 def test_a_correction_of_a_final_quarter_reaches_the_signed_semester_per_quarter(renderer):

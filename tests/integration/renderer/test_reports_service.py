@@ -121,7 +121,7 @@ def test_an_accepted_template_is_used_for_later_renders(app, client):
     import openpyxl
 
     ws = openpyxl.load_workbook(annual / "laporan.xlsx")["Per Triwulan"]
-    realisasi = [row[5] for row in ws.iter_rows(min_row=6, values_only=True) if row[0] == "IK-2.1"]
+    realisasi = [row[7] for row in ws.iter_rows(min_row=6, values_only=True) if row[0] == "IK-2.1"]  # after the targets
     assert realisasi == [180, 450, 390, 260]  # from the stored quarter recaps
 
 

@@ -142,8 +142,8 @@ def test_annual_view_model_carries_the_lkip_parts(annual):
     assert vm["anggaran"][0]["persen"] == "94,48"  # P-01: 17.715.000.000 / 18.750.000.000
     assert [p["label"] for p in vm["trend"][0]["points"]] == ["TW I", "TW II", "TW III", "TW IV"]
     ik21 = {t["kode"]: t for t in vm["trend"]}["IK-2.1"]
-    assert [p["realisasi"] for p in ik21["points"]] == ["180,00", "450,00", "390,00", "260,00"]
-    assert [p["target"] for p in ik21["points"]] == ["200,00", "400,00", "400,00", "200,00"]
+    assert [p["realisasi"] for p in ik21["points"]] == ["180", "450", "390", "260"]  # a count: no decimals
+    assert [p["target"] for p in ik21["points"]] == ["200", "400", "400", "200"]
     assert vm["pk_rows"][8]["target"] == "90,00 – 100,00" and vm["pk_rows"][8]["tw"][0] == "15,00 – 25,00"
     assert "Dinas Ketenagakerjaan Kota Tangerang" in vm["profil"]["kedudukan"]
     assert any("99,84%" in t for t in vm["ringkasan"]) and vm["struktur"][0] == "Sekretariat"
@@ -155,7 +155,7 @@ def test_annual_view_model_carries_the_lkip_parts(annual):
 def test_semester_trend_takes_its_quarters_from_the_quarter_recaps(example, pk):
     vm = vm_of(example, pk, "S1")
     assert [len(t["points"]) for t in vm["trend"]] == [2] * 9
-    assert {t["kode"]: t for t in vm["trend"]}["IK-3.2"]["points"][1]["realisasi"] == "1.350,00"
+    assert {t["kode"]: t for t in vm["trend"]}["IK-3.2"]["points"][1]["realisasi"] == "1.350"
     alone = build_view_model(example["S1"], pk=pk, final=False, generated_on=GENERATED_ON)  # no quarter recaps yet
     assert alone["trend"][0]["points"][0]["realisasi"] == "–" and alone["trend"][0]["points"][0]["target"] == "7,20"
 
@@ -190,13 +190,15 @@ def test_pdf_docx_and_xlsx_show_the_same_numbers(report, request):
     ws = wb["Indikator"]
     cells = list(ws.iter_rows(min_row=XLSX_HEADER_ROW + 1, values_only=True))
     assert [c[2] for c in cells] == [row["kode"] for row in vm["rows"]]
-    for c, row in zip(cells, vm["rows"], strict=True):  # columns: ... target 5, realisasi 6, capaian 7
-        assert Decimal(str(c[6])) == row["realisasi_value"] and Decimal(str(c[7])) == row["capaian_value"]
+    for c, row in zip(cells, vm["rows"], strict=True):  # columns: target 5, min 6, max 7, realisasi 8, capaian 9
+        assert Decimal(str(c[8])) == row["realisasi_value"] and Decimal(str(c[9])) == row["capaian_value"]
         if row["target_value"] is not None:
-            assert Decimal(str(c[5])) == row["target_value"]
+            assert Decimal(str(c[5])) == row["target_value"] and c[6] is None and c[7] is None
+        else:
+            assert (Decimal(str(c[6])), Decimal(str(c[7]))) == row["target_range"] and c[5] is None
     ws = wb["Anggaran"]
     money = list(ws.iter_rows(min_row=XLSX_HEADER_ROW + 1))
-    for cells_, a in zip(money, [*vm["anggaran"], vm["anggaran_total"]], strict=True):
+    for cells_, a in zip(money[:-1], vm["anggaran"], strict=True):
         assert cells_[4].data_type == "n" and cells_[4].number_format == XLSX_RUPIAH_FORMAT
         assert (
             Decimal(str(cells_[4].value)) == a["pagu_value"] and Decimal(str(cells_[5].value)) == a["realisasi_value"]
@@ -219,7 +221,7 @@ def test_annual_workbook_has_the_lkip_sheets_as_numbers(annual):
     assert comp[0][4].value == pytest.approx(7.04) and comp[0][4].data_type == "n"
     assert comp[0][6].value == pytest.approx(-0.22) and comp[0][9].value == pytest.approx(90.0)
     quarterly = list(wb["Per Triwulan"].iter_rows(min_row=XLSX_HEADER_ROW + 1, values_only=True))
-    assert len(quarterly) == 36 and quarterly[4][3:] == ("TW I", 200, 180)
+    assert len(quarterly) == 36 and quarterly[4][3:] == ("TW I", 200, None, None, 180)
 
 
 # --- what the documents look like ----------------------------------------------------------------------------
