@@ -71,6 +71,7 @@ def test_the_recaps_desimal_wins_over_the_pks(example):
     pk["sasaran"][1]["indikator"][1]["desimal"] = 1  # IK-2.2
     recap = copy.deepcopy(example["TW2"])
     recap["indikator"][1]["desimal"] = 3  # IK-2.1
+    recap["indikator"][2].pop("desimal", None)  # IK-2.2: a recap drawn before rows carried it → the PK's
     vm = build_view_model(recap, pk=pk, final=False, generated_on=date(2025, 1, 20))
     rows = {r["kode"]: r for r in vm["rows"]}
     assert rows["IK-2.1"]["realisasi"] == "450,000" and rows["IK-2.2"]["realisasi"] == "83,0"
