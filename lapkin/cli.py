@@ -211,7 +211,7 @@ def demo(
         running = Running(settings, log_dir=settings.data_dir / "logs")
         running.start()
     try:
-        code = run_demo(settings, examples, echo=typer.echo, lengkap=lengkap)
+        code = run_demo(settings, examples, echo=typer.echo, lengkap=lengkap, stops=running is not None)
         warning = public_url_warning(settings)
         if warning:
             typer.echo(warning)

@@ -94,22 +94,19 @@ def credentials_path(settings: Settings) -> Path:
     return settings.data_dir / CREDENTIALS_FILE
 
 
-def read_credentials(path: Path) -> dict[str, str]:
-    """username → password from the credentials file (none when it is missing)."""
+def read_credentials(path: Path) -> dict[str, list[str]]:
+    """username → [password, role, nama] from the credentials file (nothing when it is missing)."""
     if not path.exists():
         return {}
     found = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         fields = line.split("\t")
-        if line.startswith("#") or len(fields) < 2:
-            continue
-        found[fields[0]] = fields[1]
+        if not line.startswith("#") and len(fields) == 4:
+            found[fields[0]] = fields[1:]
     return found
 
 
-def write_credentials(
-    path: Path, login_url: str, officials: Iterable[dict[str, str]], passwords: dict[str, str]
-) -> None:
+def write_credentials(path: Path, login_url: str, rows: dict[str, list[str]]) -> None:
     """The demo officials' user names and passwords, one a line (tab-separated), in a file only its owner can read
     (mode 0600 from its creation: written to a new file, then renamed over the old one)."""
     lines = [
@@ -117,7 +114,7 @@ def write_credentials(
         f"# masuk / log in: {login_url}",
         "# nama_pengguna\tkata_sandi\tperan\tnama",
     ]
-    lines += [f"{o['username']}\t{passwords[o['username']]}\t{o['role']}\t{o['nama']}" for o in officials]
+    lines += ["\t".join((username, *fields)) for username, fields in rows.items()]
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -138,7 +135,6 @@ class Demo:
         self.http = httpx.Client(timeout=60)
         self.admin = {"Authorization": f"Bearer {settings.resolved_admin_token()}"}
         self.tokens: dict[str, dict[str, str]] = {}  # role → the demo official's bearer header
-        self.officials: dict[str, dict[str, str]] = {}  # username → the official, in the order they were made
 
     def url(self, service: str, path: str) -> str:
         return f"{self.s.base_url(service)}{path}"
@@ -225,28 +221,28 @@ class Demo:
 
     def log_in(self, officials: Iterable[dict[str, str]]) -> None:
         """Each official made (a second run finds them made) and logged in; the passwords: the credentials file's,
-        or new ones (set directly in the approval database when the official exists with a password not in the
-        file, e.g. made by an older demo), written back to the file."""
+        or new ones (set directly in the approval database when the official exists with a password the file does
+        not know, e.g. made by an older demo), written back to the file with the other officials it lists."""
         path = credentials_path(self.s)
-        passwords = read_credentials(path)
+        rows = read_credentials(path)
         for official in officials:
             username = official["username"]
-            self.officials[username] = official
-            known = username in passwords
-            password = passwords.setdefault(username, new_password())
+            known = rows.get(username, [""])[0]
+            password = known or new_password()
             r = self.http.post(
                 self.url("approval", "/api/v1/officials"), json={**official, "password": password}, headers=self.admin
             )
             self.check(r, 201, 409)
             login = self._login(username, password) if r.status_code == 201 or known else None
             if login is None:  # exists, and the file does not know its password (or knows a wrong one)
-                password = passwords[username] = new_password()
+                password = new_password()
                 self._reset_password(username, password)
                 login = self._login(username, password)
             if login is None:
                 raise RuntimeError(f"{username}: login refused after its password was set")
             self.tokens[official["role"]] = {"Authorization": f"Bearer {self.check(login, 200)['token']}"}
-        write_credentials(path, self.login_url(), self.officials.values(), passwords)
+            rows[username] = [password, official["role"], official["nama"]]
+        write_credentials(path, self.login_url(), rows)
 
     def _login(self, username: str, password: str) -> httpx.Response | None:
         r = self.http.post(self.url("approval", "/api/v1/login"), json={"username": username, "password": password})
@@ -328,7 +324,11 @@ def verification_url(settings: Settings, sha256: str) -> str:
     return f"{public}/verifikasi/{sha256}"
 
 
-def run_demo(settings: Settings, examples: Path, echo: Callable[[str], Any], lengkap: bool = False) -> int:
+def run_demo(
+    settings: Settings, examples: Path, echo: Callable[[str], Any], lengkap: bool = False, stops: bool = False
+) -> int:
+    """The worked example; `lengkap`: every period to its final; `stops`: the demo started the services and stops
+    them when done (the login line then says to start them with `lapkin up`)."""
     demo = Demo(settings, echo)
     office_certificate(settings, examples, echo)
     acknowledged = demo.load(examples)
@@ -355,8 +355,9 @@ def run_demo(settings: Settings, examples: Path, echo: Callable[[str], Any], len
     if lengkap:
         run_lengkap(demo, examples)
     echo(
-        f"{8 if lengkap else 7}. Aplikasi pejabat: {demo.login_url()} — nama pengguna dan kata sandi pejabat demo "
-        f"di {shown(credentials_path(settings))} (hanya pemiliknya yang dapat membaca)"
+        f"{8 if lengkap else 7}. Aplikasi pejabat: {demo.login_url()}"
+        + (" (setelah `lapkin up`; demo ini menghentikan layanannya)" if stops else "")
+        + f" — nama pengguna dan kata sandi pejabat demo: {shown(credentials_path(settings))} (mode 0600)"
     )
     return 0
 
