@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import stat
 import time
+
 import pytest
 
 from lapkin import demo
