@@ -133,10 +133,9 @@ def public_url_warning(settings: Settings) -> str | None:
     if settings.public_base_url:
         return None
     return (
-        f"Peringatan: LAPKIN_PUBLIC_BASE_URL belum diatur, jadi kode QR pada dokumen final yang dicetak menunjuk ke "
-        f"alamat lokal {settings.base_url('approval')}; atur LAPKIN_PUBLIC_BASE_URL=https://<alamat publik layanan "
-        "approval> / warning: LAPKIN_PUBLIC_BASE_URL is unset, so printed QR codes point to a local address; set it "
-        "to the approval service's public address."
+        "Peringatan / warning: LAPKIN_PUBLIC_BASE_URL belum diatur / is unset: kode QR pada dokumen final menunjuk ke "
+        f"alamat lokal / printed QR codes point to the local address {settings.base_url('approval')}; atur / set "
+        "LAPKIN_PUBLIC_BASE_URL=https://<alamat publik layanan approval / its public address>"
     )
 
 

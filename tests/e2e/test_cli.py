@@ -25,7 +25,7 @@ from shared.signing import office_credential, verify_pdf
 from tests.e2e.conftest import free_port
 
 LAPKIN = [sys.executable, "-m", "lapkin"]
-PUBLIC_URL_WARNING = "LAPKIN_PUBLIC_BASE_URL belum diatur"
+PUBLIC_URL_WARNING = "LAPKIN_PUBLIC_BASE_URL belum diatur / is unset"
 LENGKAP_ROLES = {"staf", "subkor", "kabid", "sekretaris", "kepala_dinas"}  # every role workflow.yaml's chains name
 
 
