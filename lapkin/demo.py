@@ -117,10 +117,10 @@ def write_credentials(path: Path, login_url: str, rows: dict[str, list[str]]) ->
     lines += ["\t".join((username, *fields)) for username, fields in rows.items()]
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    tmp.unlink(missing_ok=True)  # a leftover would keep its own mode: the file is made new, 0600 from the start
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         out.write("\n".join(lines) + "\n")
-    os.chmod(tmp, 0o600)  # O_TRUNC on a leftover file keeps its old mode
     tmp.replace(path)
 
 
