@@ -306,3 +306,40 @@ def test_no_excel_cell_prints_hashes(example, tmp_path):
     for name, text in printed.items():
         assert "###" not in text, name
         assert re.search(r"Rp 28[.,]700[.,]000[.,]000", text), name  # the pagu total, computed and shown whole
+
+
+# --- item 6: no page holding only the signature, no half-empty chart page: the .docx as LibreOffice prints it ------
+
+LONE = re.compile(
+    r"^(Dokumen ini belum disahkan \(DRAF\)\.|Halaman \d+ dari \d+|DRAF|D|R|A|F|.*Laporan Kinerja .*|.*Sekretaris|"
+    r"Budi Santoso, S\.E\.|NIP\.? .*|(\w+, )?\d+ Juli 2024|Pembina \(IV/a\)|)$"
+)  # the running header and footer, the watermark, the signature block
+
+
+@needs_poppler
+def test_libreoffice_prints_no_lone_signature_and_both_charts_on_one_page(example, tmp_path):
+    if not shutil.which("soffice"):
+        pytest.skip("LibreOffice is not installed (Debian libreoffice-writer-nogui)")
+    docs = {}
+    for periode in ("TW1", "S1"):
+        for final in (False, True):
+            kw: dict[str, Any] = {"final": True, "approvals": APPROVALS} if final else {}
+            docs[f"{periode}-{final}"] = render_docx(vm_of(example, periode, **kw))
+    for name, data in docs.items():
+        (tmp_path / f"{name}.docx").write_bytes(data)
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--norestore", "--convert-to", "pdf",
+         "--outdir", str(tmp_path / "out"), *(str(tmp_path / f"{n}.docx") for n in docs)],
+        capture_output=True, timeout=300, check=False,
+    )  # fmt: skip
+    for name in docs:
+        out = tmp_path / "out" / f"{name}.pdf"
+        if not out.is_file():
+            pytest.skip("LibreOffice could not convert the .docx")
+        pdf = out.read_bytes()
+        for n, page in enumerate(pdf_text(pdf).split("\f")[:-1], start=1):
+            assert [ln for ln in page.splitlines() if not LONE.match(ln.strip())], f"{name} page {n}"
+        listing = subprocess.run(["pdfimages", "-list", "-"], input=pdf, capture_output=True, check=True)
+        rows = [line.split() for line in listing.stdout.decode().splitlines()[2:]]
+        pages = {r[0] for r in rows if r[2] == "image"}
+        assert len(pages) == 1, name  # both charts on one page, not one chart on a half-empty page
