@@ -343,3 +343,23 @@ def test_libreoffice_prints_no_lone_signature_and_both_charts_on_one_page(exampl
         rows = [line.split() for line in listing.stdout.decode().splitlines()[2:]]
         pages = {r[0] for r in rows if r[2] == "image"}
         assert len(pages) == 1, name  # both charts on one page, not one chart on a half-empty page
+
+
+@pytest.mark.parametrize("periode", ["TW1", "TAHUNAN"])
+def test_tw1_and_lkip_workbooks_sum_number_their_ranges_and_print(example, periode):
+    wb = openpyxl.load_workbook(io.BytesIO(render_xlsx(vm_of(example, periode))))
+    for ws in wb.worksheets:
+        assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1, ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.print_title_rows, ws.title
+    money = wb["Anggaran"]
+    total = [c.value for c in money[money.max_row]]
+    assert str(total[4]).startswith("=SUM(E") and str(total[5]).startswith("=SUM(F")
+    sheets = [wb["Indikator"], *([wb["PK"]] if periode == "TAHUNAN" else [])]
+    for ws in sheets:
+        head = [c.value for c in ws[XLSX_HEADER_ROW]]
+        low, high = (
+            head.index(next(h for h in head if "Minimum" in str(h))),
+            head.index(next(h for h in head if "Maksimum" in str(h))),
+        )
+        ik51 = next(r for r in ws.iter_rows(min_row=XLSX_HEADER_ROW + 1) if r[2].value == "IK-5.1")
+        assert ik51[low].data_type == "n" and ik51[high].data_type == "n" and ik51[low].value < ik51[high].value
