@@ -53,6 +53,11 @@ ITEMS: dict[str, tuple[str, ...]] = {
         *("q", "label", "berjalan", "target", "target_value", "target_range", "realisasi", "realisasi_value"),
     ),
     "peringatan": ("no", "kode", "nama", "level", "tingkat", "pesan", "capaian_value"),
+    "analisis_periode": (
+        *("no", "kode", "nama", "satuan", "capaian", "capaian_value", "capaian_sd", "predikat", "unit", "first"),
+        *("span", "sumber", "penyebab", "kendala", "solusi", "tindak_lanjut", "belum"),
+    ),  # quarterly and semester: the per-indicator analysis, a row per unit and quarter
+    "konsistensi": ("no", "rule", "kode", "pesan", "penjelasan"),
     "pk_rows": (
         *("no", "sasaran_kode", "sasaran_nama", "sasaran_first", "sasaran_span", "kode", "nama", "satuan"),
         *("desimal", "target", "target_value", "target_range", "tw", "tw_values", "tw_ranges", "penanggung_jawab"),
@@ -106,7 +111,7 @@ REPORT_FIELDS = frozenset(
         *("jenis", "kepala", "tahun", "periode", "periode_label", "periode_roman", "up_to_label", "has_sd"),
         *("generated_on_label", "version", "pk_label", "final", "rows", "sasaran", "capaian_instansi"),
         *("capaian_instansi_value", "predikat_instansi", "approvals", "anggaran", "anggaran_total", "trend"),
-        *("anggaran_sd", "rencana_aksi", "peringatan"),
+        *("anggaran_sd", "rencana_aksi", "peringatan", "analisis_periode", "konsistensi"),
         *("trend_quarters", "trend_instansi", "grafik_per", "grafik_tren_per", "pk_rows", "program", "perbandingan"),
         *("sasaran_detail", "struktur", "ringkasan", "penutup", "bab2_intro"),
         # the annual LKIP's own parts (lkip.py; only in a TAHUNAN view-model)

@@ -15,12 +15,14 @@ from typing import Any, NamedTuple
 from services.renderer.lkip import annual_parts
 from services.renderer.viewtypes import (
     AllParts,
+    AnalisisPeriode,
     AnggaranRow,
     AnggaranTotal,
     ApprovalRow,
     Figures,
     FiguresSd,
     IndikatorRow,
+    KonsistensiRow,
     PerbandinganRow,
     PeringatanRow,
     PkRow,
@@ -41,7 +43,7 @@ from shared import clock
 from shared.decimals import optional_decimal as _dec  # the one reader of checked figures
 from shared.formatting import MISSING, fmt_date, fmt_number, fmt_rupiah, round_half_up
 from shared.i18n import DOCUMENTS, REASONS, by_locale
-from shared.sakip import PERIODE_QUARTERS, Periode, Target, decimals_of, periode_label, predikat_label, roman
+from shared.sakip import PERIODE_QUARTERS, Periode, Target, checks, decimals_of, periode_label, predikat_label, roman
 from shared.sakip.document import IndikatorDoc, PkDoc, RekapDoc, RekapIndikatorDoc, TargetPk
 
 
@@ -62,10 +64,25 @@ def _target(raw: str | None) -> tuple[Decimal | None, Range | None]:
     return target.nilai, target.bounds
 
 
+def own_places(value: Decimal | None, places: int) -> int:
+    """The decimals a figure is shown with: the indicator's, or more when the value itself has more (a count sent as
+    994.5 shows "994,5", never "995": a figure is never rounded away); at most 4."""
+    if value is None or not value.is_finite():
+        return places
+    exponent = value.normalize().as_tuple().exponent
+    return max(places, min(4, -exponent if isinstance(exponent, int) and exponent < 0 else 0))
+
+
+def fmt_figure(value: Decimal | None, places: int, locale: str) -> str:
+    """An indicator's figure (target, realisasi) with its decimals (shared.sakip.decimals_of), or its own when
+    it has more (own_places)."""
+    return fmt_number(value, own_places(value, places), locale)
+
+
 def _fmt_target(single: Decimal | None, rng: Range | None, locale: str, places: int = 2) -> str:
     if rng is not None:
-        return f"{fmt_number(rng[0], places, locale)} – {fmt_number(rng[1], places, locale)}"
-    return fmt_number(single, places, locale)
+        return f"{fmt_figure(rng[0], places, locale)} – {fmt_figure(rng[1], places, locale)}"
+    return fmt_figure(single, places, locale)
 
 
 def _places(raw: Mapping[str, Any] | None, pk_ind: Mapping[str, IndikatorDoc]) -> int:
@@ -97,7 +114,7 @@ def _figures_of(
     realisasi_value, capaian_value = _dec(realisasi), _dec(capaian)
     return {
         "target": _fmt_target(single, rng, locale, places),
-        "realisasi": fmt_number(realisasi_value, places, locale),
+        "realisasi": fmt_figure(realisasi_value, places, locale),
         "capaian": fmt_number(capaian_value, locale=locale),
         "predikat": _predikat(predikat, locale),
         "keterangan": KETERANGAN[locale].get(reason, reason) if reason else "",
@@ -403,7 +420,7 @@ def _pk_indicators(pk: PkDoc | None) -> dict[str, IndikatorDoc]:
 def _signed(value: Decimal | None, locale: str, places: int = 2) -> str:
     if value is None:
         return MISSING
-    text = fmt_number(abs(value), places, locale)
+    text = fmt_figure(abs(value), places, locale)
     return text if value == 0 else ("+" if value > 0 else "−") + text
 
 
@@ -449,14 +466,14 @@ def _perbandingan(rows: list[IndikatorRow], pk_ind: Mapping[str, IndikatorDoc], 
                 "nama": row["nama"],
                 "satuan": row["satuan"],
                 "desimal": places,
-                "realisasi_lalu": fmt_number(last, places, locale),
+                "realisasi_lalu": fmt_figure(last, places, locale),
                 "realisasi_lalu_value": last,
                 "realisasi": row["realisasi"],
                 "realisasi_value": now,
                 "perubahan": _signed(change, locale, places),
                 "perubahan_value": change,
                 "kondisi": kondisi,
-                "target_renstra": fmt_number(renstra, places, locale),
+                "target_renstra": fmt_figure(renstra, places, locale),
                 "target_renstra_value": renstra,
                 "capaian_renstra": fmt_number(cap_renstra, locale=locale),
                 "capaian_renstra_value": None if cap_renstra is None else round_half_up(cap_renstra),
@@ -535,7 +552,7 @@ def _pk_rows(pk: PkDoc | None, units: Mapping[str, str], locale: str) -> list[Pk
             if i.get("polaritas") == "rentang":
                 target = _fmt_target(None, Target.from_pk([i["target_min"], i["target_max"]]).bounds, locale, places)
             else:
-                target = fmt_number(_dec(i.get("target")), places, locale)
+                target = fmt_figure(_dec(i.get("target")), places, locale)
             quarterly, values, ranges = [], [], []
             for t in i.get("target_triwulan", []):
                 single, rng = (None, Target.from_pk(t).bounds) if isinstance(t, list | tuple) else (_dec(t), None)
@@ -603,7 +620,7 @@ def _trend(
                     "target": _fmt_target(single, rng, locale, row["desimal"]),
                     "target_value": single,
                     "target_range": rng,
-                    "realisasi": fmt_number(realisasi, row["desimal"], locale),
+                    "realisasi": fmt_figure(realisasi, row["desimal"], locale),
                     "realisasi_value": realisasi,
                 }
             )
@@ -701,6 +718,123 @@ def _peringatan(rows: list[IndikatorRow], up_to: str, locale: str) -> list[Perin
     return out
 
 
+_ANALISIS_KEYS = ("penyebab", "kendala", "solusi", "tindak_lanjut")
+
+
+def _sumber(a: Mapping[str, Any], units: Mapping[str, str], locale: str) -> str:
+    unit = units.get(str(a.get("unit") or ""), str(a.get("unit") or ""))
+    q = a.get("triwulan")
+    return f"{unit} ({LABELS[locale]['tw']} {roman(int(q))})" if q else unit
+
+
+def _analisis_by_indicator(rekap: RekapDoc) -> dict[str, list[Mapping[str, Any]]]:
+    out: dict[str, list[Mapping[str, Any]]] = {}
+    for a in rekap.get("analisis") or []:
+        if isinstance(a, Mapping) and any(str(a.get(k) or "").strip() for k in _ANALISIS_KEYS):
+            out.setdefault(str(a.get("indikator")), []).append(a)
+    return out
+
+
+def _analisis_periode(
+    rows: list[IndikatorRow],
+    rekap: RekapDoc,
+    pk_ind: Mapping[str, IndikatorDoc],
+    units: Mapping[str, str],
+    locale: str,
+    has_sd: bool,
+) -> list[AnalisisPeriode]:
+    """Per indicator of the period with an analysis from its units (the recap's `analisis`: penyebab, kendala,
+    solusi, tindak lanjut per unit and quarter), or with a capaian outside 100–120 % (checks.LOW/HIGH): a row per
+    unit and quarter, and without a penyebab the note that the analysis has not been sent (as
+    checks.analysis_missing flags it)."""
+    by_ind = _analisis_by_indicator(rekap)
+    out: list[AnalisisPeriode] = []
+    n = 0
+    for row in rows:
+        items = by_ind.get(row["kode"], [])
+        capaian = row["capaian_value"]
+        outside = capaian is not None and not (checks.LOW <= capaian <= checks.HIGH)
+        if not items and not outside:
+            continue
+        n += 1
+        texts = [{k: str(a.get(k) or "").strip() or MISSING for k in _ANALISIS_KEYS} for a in items]
+        explained = any(t["penyebab"] != MISSING for t in texts)
+        ind = pk_ind.get(row["kode"])
+        pj = str(ind.get("penanggung_jawab") or "") if ind else ""
+        sources = [_sumber(a, units, locale) for a in items] or [units.get(pj, pj) or MISSING]
+        for k, (sumber, t) in enumerate(zip(sources, texts or [dict.fromkeys(_ANALISIS_KEYS, MISSING)], strict=True)):
+            out.append(
+                {
+                    "no": n,
+                    "kode": row["kode"],
+                    "nama": row["nama"],
+                    "satuan": row["satuan"],
+                    "capaian": row["capaian"],
+                    "capaian_value": capaian,
+                    "capaian_sd": str(row.get("capaian_sd", "")) if has_sd else "",
+                    "predikat": row["predikat"],
+                    "unit": units.get(pj, pj) or MISSING,
+                    "first": k == 0,
+                    "span": len(sources) if k == 0 else 0,
+                    "sumber": sumber,
+                    "penyebab": t["penyebab"],
+                    "kendala": t["kendala"],
+                    "solusi": t["solusi"],
+                    "tindak_lanjut": t["tindak_lanjut"],
+                    "belum": LABELS[locale]["analisis_belum"] if outside and not explained else "",
+                }
+            )
+    return out
+
+
+def _konsistensi(
+    rows: list[IndikatorRow],
+    rekap: RekapDoc,
+    quarters: Mapping[int, RekapDoc],
+    units: Mapping[str, str],
+    locale: str,
+) -> list[KonsistensiRow]:
+    """The recap's consistency findings (shared.sakip.checks.consistency, read against the single quarters'
+    recaps, the period's own for a quarter), each worded with its figures as this document's tables print them
+    (fmt_figure, the budget's 2 decimals, rupiah) and the units' analysis of the indicator, if any."""
+    labels = LABELS[locale]
+    periode = str(rekap["periode"])
+    read_against = {**quarters, int(periode[2:]): rekap} if periode.startswith("TW") else dict(quarters)
+    by_row = {r["kode"]: r for r in rows}
+    by_ind = _analisis_by_indicator(rekap)
+    out: list[KonsistensiRow] = []
+    for f in checks.consistency(rekap, read_against):
+        values = {k: _dec(v) for k, v in f["values"].items()}
+        row = by_row.get(f["indikator"])
+        fill: dict[str, Any] = {"kode": f["indikator"], "nama": row["nama"] if row else "",
+                                "satuan": row["satuan"] if row else ""}  # fmt: skip
+        places = row["desimal"] if row else 2
+        if f["rule"] == "serapan_anggaran":
+            fill |= {"realisasi": fmt_figure(values.get("realisasi"), places, locale),
+                     "serapan": fmt_number(values.get("serapan_kumulatif"), 2, locale)}  # fmt: skip
+        elif f["rule"] == "cacah_desimal":
+            value = values.get("realisasi", values.get("realisasi_sd"))
+            fill |= {"realisasi": fmt_figure(value, places, locale),
+                     "sd": f" {labels['up_to']}" if "realisasi_sd" in values else ""}  # fmt: skip
+        elif f["rule"] == "melebihi_pagu":
+            real, pagu = values.get("realisasi"), values.get("pagu")
+            programmes: list[Mapping[str, Any]] = list(rekap.get("anggaran") or [])
+            nama = next((str(a.get("nama", "")) for a in programmes if a.get("kode") == f["indikator"]), "")
+            fill |= {"nama": nama, "realisasi": fmt_rupiah(real, locale) if real is not None else MISSING,
+                     "pagu": fmt_rupiah(pagu, locale) if pagu is not None else MISSING}  # fmt: skip
+        key = f"ks_{f['rule']}"
+        pesan = labels[key].format(**fill) if key in labels else f["message_id" if locale == "id" else "message_en"]
+        penjelasan = [
+            f"{_sumber(a, units, locale)}: "
+            + "; ".join(str(a.get(k)).strip().rstrip(".;") for k in _ANALISIS_KEYS if str(a.get(k) or "").strip())
+            + "."
+            for a in by_ind.get(f["indikator"], [])
+        ]
+        out.append({"no": len(out) + 1, "rule": f["rule"], "kode": f["indikator"], "pesan": " ".join(pesan.split()),
+                    "penjelasan": penjelasan})  # fmt: skip
+    return out
+
+
 def _trend_instansi(rekap: RekapDoc, quarters: Mapping[int, RekapDoc], locale: str) -> list[TrendInstansi]:
     """The office's capaian of each quarter up to the period's last (from the single quarters' recaps; the period's
     own recap for a quarter)."""
@@ -776,6 +910,8 @@ def _report_parts(
     periodic = vm["kind"] != "tahunan"  # the quarterly and semester reports' own parts
     rencana_aksi = _rencana_aksi(vm["rows"], trend, pk_rows, pk_ind, locale) if periodic else []
     peringatan = _peringatan(vm["rows"], vm["up_to_label"], locale) if periodic else []
+    analisis_periode = _analisis_periode(vm["rows"], rekap, pk_ind, units, locale, vm["has_sd"]) if periodic else []
+    konsistensi = _konsistensi(vm["rows"], rekap, quarters, units, locale) if periodic else []
     programmes = (pk.get("program", []) if pk else []) or []
     program: list[ProgramRow] = [
         {"no": n, "kode": p["kode"], "nama": p["nama"], "pagu": fmt_rupiah(Decimal(str(p["pagu"])), locale)}
@@ -823,6 +959,8 @@ def _report_parts(
         "anggaran_sd": _has_sd(vm["periode"]) and anggaran_total["realisasi_sd_value"] is not None,
         "rencana_aksi": rencana_aksi,
         "peringatan": peringatan,
+        "analisis_periode": analisis_periode,
+        "konsistensi": konsistensi,
         "trend": trend,
         "trend_quarters": trend_quarters,
         "trend_instansi": trend_instansi,

@@ -198,6 +198,41 @@ class PeringatanRow(TypedDict):
     capaian_value: Decimal
 
 
+class AnalisisPeriode(TypedDict):
+    """A row of a quarterly/semester report's analysis per indicator: one per unit and quarter that analysed the
+    indicator (the recap's `analisis`), or one with "–" for an indicator with a capaian outside 100–120 % and no
+    analysis; rows of one indicator share its cell (`first`, `span`)."""
+
+    no: int  # the indicator's number in this section
+    kode: str
+    nama: str
+    satuan: str
+    capaian: str
+    capaian_value: Decimal | None
+    capaian_sd: str  # "" when the period starts at TW I
+    predikat: str
+    unit: str  # the PK's penanggung jawab
+    first: bool
+    span: int
+    sumber: str  # "Bidang Pelatihan (TW I)"
+    penyebab: str
+    kendala: str
+    solusi: str
+    tindak_lanjut: str
+    belum: str  # "Analisis penyebab belum disampaikan …" when outside 100–120 % without a penyebab, else ""
+
+
+class KonsistensiRow(TypedDict):
+    """A consistency finding (shared.sakip.checks.consistency) as the document prints it: its figures formatted as
+    the document's tables show them, with the units' analysis of the indicator."""
+
+    no: int
+    rule: str
+    kode: str
+    pesan: str
+    penjelasan: list[str]  # "Bidang … (TW II): <penyebab>; …"; [] when none
+
+
 class TrendInstansi(TypedDict):
     label: str
     capaian_value: Decimal | None
@@ -305,6 +340,8 @@ class ReportParts(TypedDict):
     anggaran_sd: bool  # the cumulative budget columns differ from the period's (TW2–TW4, S2)
     rencana_aksi: list[RencanaAksiRow]  # quarterly and semester reports; [] for the LKIP
     peringatan: list[PeringatanRow]  # quarterly and semester reports; [] for the LKIP
+    analisis_periode: list[AnalisisPeriode]  # quarterly and semester reports; [] for the LKIP
+    konsistensi: list[KonsistensiRow]  # quarterly and semester reports; [] for the LKIP
     trend: list[TrendRow]
     trend_quarters: list[str]
     trend_instansi: list[TrendInstansi]

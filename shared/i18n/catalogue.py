@@ -956,6 +956,43 @@ DOCUMENTS: Table = {
         "id": "Realisasi {sd} {realisasi} {satuan} terhadap target {target}: capaian {capaian}%.",
         "en": "Actual {sd} {realisasi} {satuan} against a target of {target}: achievement {capaian}%.",
     },
+    # quarterly and semester reports: the per-indicator analysis, the units' general notes, the consistency notes
+    "analisis_periode_ket": {
+        "id": "Indikator dengan analisis dari unit kerja, atau dengan capaian di luar 100–120% (wajib dianalisis): "
+        "penyebab, kendala, solusi dan tindak lanjut per unit kerja dan triwulan.",
+        "en": "Indicators the units analysed, or achieving outside 100–120% (which need an analysis): cause, "
+        "obstacle, solution and follow-up per unit and quarter.",
+    },
+    "analisis_nihil": {
+        "id": "Tidak ada indikator dengan capaian di luar 100–120% dan tidak ada analisis dari unit kerja.",
+        "en": "No indicator achieved outside 100–120% and no unit sent an analysis.",
+    },
+    "catatan_unit": {"id": "Catatan Unit Kerja", "en": "Work Units' Notes"},
+    "konsistensi": {"id": "Catatan Konsistensi Data", "en": "Data Consistency Notes"},
+    "konsistensi_ket": {
+        "id": "Angka dalam laporan ini yang saling tidak sesuai (pemeriksaan otomatis), dengan penjelasan unit kerja "
+        "bila ada.",
+        "en": "Figures of this report that do not agree with each other (automatic check), with the units' "
+        "explanation where given.",
+    },
+    "ks_serapan_anggaran": {
+        "id": "{kode} {nama}: realisasi {realisasi}% tidak sama dengan serapan anggaran kumulatif program "
+        "{serapan}% (Realisasi Anggaran per Program).",
+        "en": "{kode} {nama}: the actual {realisasi}% differs from the programmes' cumulative budget absorption "
+        "{serapan}% (Budget Realisation per Programme).",
+    },
+    "ks_cacah_desimal": {
+        "id": "{kode} {nama}: realisasi{sd} {realisasi} {satuan} bukan bilangan bulat, padahal indikator ini "
+        "dihitung tanpa desimal.",
+        "en": "{kode} {nama}: the actual{sd} {realisasi} {satuan} is not a whole number, yet this indicator is a "
+        "count.",
+    },
+    "ks_melebihi_pagu": {
+        "id": "{kode} {nama}: realisasi anggaran {realisasi} melebihi pagu {pagu}.",
+        "en": "{kode} {nama}: spending {realisasi} exceeds the budget {pagu}.",
+    },
+    "penjelasan_unit": {"id": "Penjelasan unit kerja", "en": "Units' explanation"},
+    "penjelasan_belum": {"id": "Belum ada penjelasan dari unit kerja.", "en": "No explanation from the units yet."},
     "kuning": {"id": "Kuning", "en": "Yellow"},
     "merah": {"id": "Merah", "en": "Red"},
     "tingkat": {"id": "Tingkat", "en": "Level"},

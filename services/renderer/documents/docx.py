@@ -183,6 +183,31 @@ _PERINGATAN_COLS: list[Column] = [
     ("tingkat", "w.tingkat", 1.6),
     ("uraian", "w.pesan", 9.7),
 ]
+_FIRST = " if a.first else ''"  # the indicator's cell: written on its first row, merged over the others
+_ANALISIS_COLS: list[Column] = [
+    (
+        "indikator",
+        "\n".join(
+            (
+                f"(a.no ~ '. ' ~ a.kode ~ ' ' ~ a.nama){_FIRST}",
+                "(labels.capaian ~ ': ' ~ a.capaian ~ ((' (' ~ up_to_label ~ ': ' ~ a.capaian_sd ~ ')')"
+                f" if a.capaian_sd else '') ~ ' · ' ~ a.predikat){_FIRST}",
+                f"a.belum{_FIRST}",
+            )
+        ),
+        3.6,
+    ),
+    ("unit", "a.sumber", 2.5),
+    ("penyebab", "a.penyebab", 3.1),
+    ("kendala", "a.kendala", 2.5),
+    ("solusi", "a.solusi", 2.5),
+    ("tindak_lanjut", "a.tindak_lanjut", 2.8),
+]
+_KONSISTENSI_COLS: list[Column] = [
+    ("no", "k.no", 0.8),
+    ("uraian", "k.pesan", 9.0),
+    ("penjelasan_unit", "k.penjelasan|join(' ') or labels.penjelasan_belum", 7.2),
+]
 _PK_COLS: list[Column] = [
     ("no", "p.no", 0.8),
     ("sasaran", "p.sasaran_nama if p.sasaran_first else ''", 3.4),
@@ -265,6 +290,13 @@ def _merged_sasaran(table: Any, var: str) -> None:
     table.rows[2].cells[1]._tc.get_or_add_tcPr().append(vmerge)
 
 
+def _merged_first(table: Any, col: int, var: str) -> None:
+    """Rows of one item share its cell in column `col` (`{var}.first` starts it)."""
+    vmerge = OxmlElement("w:vMerge")
+    vmerge.set(qn("w:val"), f"{{% if {var}.first %}}restart{{% else %}}continue{{% endif %}}")
+    table.rows[2].cells[col]._tc.get_or_add_tcPr().append(vmerge)
+
+
 def _keep_with_next(elements: Any, last: bool = False) -> None:
     """Word keeps each paragraph of these elements (table cells too) with the next one, but the very last unless
     `last`: the last table and the signature block below it stay on one page (never a page holding only the
@@ -303,6 +335,13 @@ def build_default_docx_template(path: Path | str = DOCX_TEMPLATE) -> Path:
     _para(doc, "{%p else %}")
     _para(doc, "{{ labels.peringatan_nihil }}")
     _para(doc, "{%p endif %}")
+    _para(doc, "{{ labels.analisis_per_indikator }}", bold=True, size=11)
+    _para(doc, "{%p if analisis_periode %}")
+    _para(doc, "{{ labels.analisis_periode_ket }}", size=7.5)
+    _merged_first(_table(doc, "a in analisis_periode", _ANALISIS_COLS), 0, "a")
+    _para(doc, "{%p else %}")
+    _para(doc, "{{ labels.analisis_nihil }}")
+    _para(doc, "{%p endif %}")
     _para(doc, "{%p endif %}")
     _para(doc, "{%p if anggaran %}")
     _para(doc, "{{ labels.anggaran }}", bold=True, size=11)
@@ -314,9 +353,15 @@ def build_default_docx_template(path: Path | str = DOCX_TEMPLATE) -> Path:
     _keep_with_next([budget.rows[4]._tr], last=True)
     _para(doc, "{%p endif %}")
     _para(doc, "{%p endif %}")
+    _para(doc, "{%p if konsistensi %}")
+    _para(doc, "{{ labels.konsistensi }}", bold=True, size=11)
+    _para(doc, "{{ labels.konsistensi_ket }}", size=7.5)
+    _table(doc, "k in konsistensi", _KONSISTENSI_COLS)
+    _para(doc, "{%p endif %}")
     since = len(doc.element.body) - 1  # the sectPr is the body's last element: what follows goes before it
     _para(doc, "{%p if catatan %}")
-    _para(doc, "{{ labels.catatan }}", bold=True, size=11)
+    _para(doc, "{{ labels.catatan_unit }}", bold=True, size=11)
+    _para(doc, "{{ labels.catatan_umum_intro }}", size=7.5)
     _table(doc, "c in catatan", _CATATAN_COLS)
     _para(doc, "{%p endif %}")
     _signature(doc)

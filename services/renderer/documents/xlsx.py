@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zipfile
 from collections.abc import Mapping
+from decimal import Decimal
 from io import BytesIO
 from typing import Any
 
@@ -13,6 +14,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
 from services.renderer.documents.base import fixed_moment, normalize_zip
+from services.renderer.viewmodel import own_places
+from shared.formatting import fmt_number, fmt_rupiah
 from shared.spreadsheet import put
 
 XLSX_HEADER_ROW = 5  # rows 1-3 carry the title block
@@ -52,6 +55,12 @@ class Ratio:
         self.part, self.base = part, base
 
 
+def _decimal(value: Any) -> Decimal | None:
+    if isinstance(value, Decimal):
+        return value
+    return Decimal(str(value)) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
 def number_format(places: int) -> str:
     """#,##0 for a count, #,##0.00 for two decimals."""
     return "#,##0" + ("." + "0" * places if places > 0 else "")
@@ -72,7 +81,7 @@ def _cell_of(ws: Any, r: int, col: int, value: Any, first: int, last: int) -> An
         cell.number_format = XLSX_RUPIAH_FORMAT
     elif isinstance(value, Num):
         cell = put(ws, r, col, value.value)
-        cell.number_format = number_format(value.places)
+        cell.number_format = number_format(own_places(_decimal(value.value), value.places))
     else:
         cell = put(ws, r, col, value)
         if not isinstance(value, str) and value is not None and col > 1:
@@ -80,8 +89,24 @@ def _cell_of(ws: Any, r: int, col: int, value: Any, first: int, last: int) -> An
     return cell
 
 
-def _shown(value: Any) -> str:
-    return "" if isinstance(value, Sum | Ratio) else str(getattr(value, "value", value) or "")
+def _shown(value: Any, column: list[Any]) -> str:
+    """The text a cell shows (for the column's width): a number as its format prints it ("Rp 28.700.000.000",
+    "1.200", "99,31"), a total as the sum of the column's figures, a ratio as "100,00"."""
+    if isinstance(value, Ratio):
+        return fmt_number(Decimal(100))
+    if isinstance(value, Sum):
+        figures = [_decimal(getattr(v, "value", v)) for v in column if not isinstance(v, Sum | Ratio)]
+        total = sum((f for f in figures if f is not None), Decimal(0))
+        return fmt_rupiah(total) if value.money else fmt_number(total)
+    if isinstance(value, Money):
+        amount = _decimal(value.value)
+        return fmt_rupiah(amount) if amount is not None else ""
+    if isinstance(value, Num):
+        figure = _decimal(value.value)
+        return fmt_number(figure, own_places(figure, value.places)) if figure is not None else ""
+    if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
+        return fmt_number(Decimal(str(value)))
+    return str(value or "")
 
 
 def _print_setup(ws: Any, columns: int, data_rows: int) -> None:
@@ -123,9 +148,10 @@ def _sheet(
             if r > last:
                 cell.font = Font(bold=True)
     for col, head in enumerate(headers, start=1):
-        widths = [len(_shown(line[col - 1])) for line in rows]
-        longest = max([len(head) // 2, *widths])
-        ws.column_dimensions[get_column_letter(col)].width = max(8, min(45, longest + 4))
+        column = [line[col - 1] for line in rows]
+        widths = [len(_shown(v, column)) + (4 if isinstance(v, str) else 3) for v in column]
+        longest = max([len(head) // 2 + 4, *widths])
+        ws.column_dimensions[get_column_letter(col)].width = max(8, min(45, longest))
     ws.freeze_panes = ws.cell(XLSX_HEADER_ROW + 1, 1)
     _print_setup(ws, len(headers), len(rows) - totals)
 

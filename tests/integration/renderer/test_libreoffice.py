@@ -90,6 +90,9 @@ def split_words(docx: bytes, pdf: bytes, running_header: str = "") -> list[str]:
     cells = {w for tc in body.iter(qn("w:tc")) for w in WORD.findall(_text(tc))}
     need = Counter(WORD.findall("\n".join(_text(p) for p in body.iter(qn("w:p")))))
     printed = re.sub(r"(\w)-\n(\w)", r"\1\2", pdf_text(pdf))
+    for compound in set(re.findall(r"\w+-\w+", "\n".join(_text(p) for p in body.iter(qn("w:p"))))):
+        printed = printed.replace(compound.replace("-", ""), compound)  # the document's own hyphen ("e-katalog"),
+        # which pdftotext drops at a line end like a hyphenation's ("ekatalog")
     if running_header:
         printed = printed.replace(running_header, "")
     have = Counter(WORD.findall(printed))
