@@ -944,7 +944,10 @@ DOCUMENTS: Table = {
         "en": "Against the Strategic Plan {periode}, {n_capai} of {n_renstra} indicators are on track to the Plan's "
         "{akhir} end target{belum}.",
     },
-    "renstra_belum": {"id": "; yang belum mencapai: {daftar}", "en": "; not yet: {daftar}"},
+    "renstra_belum": {
+        "id": "; yang belum (capaian terhadap target Renstra): {daftar}",
+        "en": "; not yet (achievement against the Plan's target): {daftar}",
+    },
     "belum_target": {
         "id": "Indikator yang belum mencapai target tahun ini: {daftar}.",
         "en": "Indicators below this year's target: {daftar}.",
