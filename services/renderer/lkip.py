@@ -28,6 +28,7 @@ from services.renderer.viewtypes import (
 from shared.decimals import optional_decimal as _dec
 from shared.formatting import MISSING, fmt_date, fmt_number, fmt_rupiah, round_half_up
 from shared.sakip import DEFAULT_PREDIKAT_BANDS, decimals_of, predikat_label, roman
+from shared.sakip.checks import consistency
 
 _ZERO = Decimal(0)
 _HUNDRED = Decimal(100)
@@ -566,8 +567,6 @@ def _konsistensi(
     """Bab III's Catatan Konsistensi Data: shared.sakip.checks.consistency of the recap against the quarters' recaps,
     each difference with its reason where one is known — a TW IV year-to-date capaian measured against a target
     made of the quarterly targets (the system knows it), else the units' analysis of the indicator."""
-    from shared.sakip.checks import consistency
-
     labels, locale = vm["labels"], vm["locale"]
     rows = {r["kode"]: r for r in vm["rows"]}
     tw4 = {r.get("kode"): r for r in (quarters.get(4) or {}).get("indikator") or []}
@@ -598,7 +597,7 @@ def _konsistensi(
                 parts.append(labels["ks_tw4_capaian"].format(tahunan=pct("capaian_tahunan"), sd=pct("capaian_sd_tw4")))
             text = f"{kode} {row['nama']}: " + "; ".join(parts) + "."
             q = tw4.get(kode) or {}
-            sd_target, annual = q.get("target_sd"), rekap_target(rekap, kode)
+            sd_target, annual = q.get("target_sd"), _rekap_target(rekap, kode)
             if "capaian_tahunan" in values and sd_target and annual and sd_target != annual:
                 cara = labels.get(f"ks_cara_{q.get('agregasi') or 'rata_rata'}", labels["ks_cara_rata_rata"])
                 reason = labels["ks_tw4_target"].format(
@@ -616,7 +615,8 @@ def _konsistensi(
     return out
 
 
-def rekap_target(rekap: Mapping[str, Any], kode: str) -> str | None:
+def _rekap_target(rekap: Mapping[str, Any], kode: str) -> str | None:
+    """An indicator's target as the recap writes it."""
     return next((r.get("target") for r in rekap.get("indikator") or [] if r.get("kode") == kode), None)
 
 
