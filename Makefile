@@ -2,7 +2,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install demo up test lint chaos
+.PHONY: install demo demo-lengkap up test lint chaos
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -14,6 +14,9 @@ install: $(VENV)/.installed
 
 demo: install  ## install, start the four services on embedded defaults, run the worked example
 	$(VENV)/bin/lapkin demo
+
+demo-lengkap: install  ## the demo, then every period approved to its signed final, up to the annual LKIP (minutes)
+	$(VENV)/bin/lapkin demo --lengkap
 
 up: install  ## run the four services in the foreground
 	$(VENV)/bin/lapkin up

@@ -127,6 +127,18 @@ class Running:
             self.redis.wait(15)
 
 
+def public_url_warning(settings: Settings) -> str | None:
+    """One line when LAPKIN_PUBLIC_BASE_URL is unset: the QR code printed on every signed final then links to the
+    approval service's own (local) address, which nobody outside this machine can open."""
+    if settings.public_base_url:
+        return None
+    return (
+        "Peringatan / warning: LAPKIN_PUBLIC_BASE_URL belum diatur / is unset: kode QR pada dokumen final menunjuk ke "
+        f"alamat lokal / printed QR codes point to the local address {settings.base_url('approval')}; atur / set "
+        "LAPKIN_PUBLIC_BASE_URL=https://<alamat publik layanan approval / its public address>"
+    )
+
+
 def services_healthy(settings: Settings) -> bool:
     import httpx
 
@@ -160,6 +172,9 @@ def up() -> None:
     typer.echo(f"  logs       {(settings.data_dir / 'logs').resolve()}")
     if generated:
         typer.echo(f"  LAPKIN_ADMIN_TOKEN={settings.resolved_admin_token()}")
+    warning = public_url_warning(settings)
+    if warning:
+        typer.echo(warning)
     typer.echo("Tekan Ctrl-C untuk berhenti / press Ctrl-C to stop.")
     while not stop:
         for line in running.supervisor.poll():
@@ -175,8 +190,17 @@ def demo(
     .resolve()
     .parent.parent
     / "examples",
+    lengkap: Annotated[
+        bool,
+        typer.Option(
+            "--lengkap",
+            help="then take TW2–TW4, S1, S2 and the annual LKIP through the whole approval workflow to their signed "
+            "finals (takes a few minutes)",
+        ),
+    ] = False,
 ) -> None:
-    """Run the worked example through the running system (started here if it is not running)."""
+    """Run the worked example through the running system (started here if it is not running): the recaps, the
+    drafts and Triwulan I approved to its signed final; with --lengkap every period, up to the final LKIP."""
     from lapkin.demo import run_demo
 
     settings = _settings()
@@ -186,7 +210,10 @@ def demo(
         running = Running(settings, log_dir=settings.data_dir / "logs")
         running.start()
     try:
-        code = run_demo(settings, examples, echo=typer.echo)
+        code = run_demo(settings, examples, echo=typer.echo, lengkap=lengkap, stops=running is not None)
+        warning = public_url_warning(settings)
+        if warning:
+            typer.echo(warning)
     finally:
         if running is not None:
             running.stop()

@@ -1,11 +1,17 @@
 """The README's main command on the embedded defaults: `lapkin demo` starts a Redis of its own (none is reachable
 at REDIS_URL), SQLite under LAPKIN_DATA_DIR and the four services, runs the worked example and stops cleanly;
-`lapkin up` runs until Ctrl-C and then stops every child; `lapkin officials create` makes an official who can log in."""
+`lapkin up` runs until Ctrl-C and then stops every child; `lapkin officials create` makes an official who can log in;
+`lapkin demo --lengkap` against `lapkin up` takes every period to its final, up to the signed annual LKIP that the
+public verification page knows, and leaves the demo officials' logins in a file only its owner can read."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import re
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -19,6 +25,8 @@ from shared.signing import office_credential, verify_pdf
 from tests.e2e.conftest import free_port
 
 LAPKIN = [sys.executable, "-m", "lapkin"]
+PUBLIC_URL_WARNING = "LAPKIN_PUBLIC_BASE_URL belum diatur / is unset"
+LENGKAP_ROLES = {"staf", "subkor", "kabid", "sekretaris", "kepala_dinas"}  # every role workflow.yaml's chains name
 
 
 def embedded_env(data_dir: Path) -> dict[str, str]:
@@ -49,8 +57,115 @@ def test_demo_runs_the_worked_example_on_embedded_defaults(tmp_path):
     assert credential is not None and credential.signer_name == "Dinas Ketenagakerjaan Kota Tangerang"
     assert verify_pdf(final_pdf.read_bytes(), [credential.certificate]).signed_valid
     assert "/verifikasi/" in done.stdout
+    # the quick demo's two officials can log in later: their passwords are in a file only its owner reads
+    logins = credentials(tmp_path / "demo-pejabat.txt")
+    assert {row[1] for row in logins.values()} == {"staf", "subkor"}
+    assert "demo-pejabat.txt (mode 0600)" in done.stdout and "lapkin up" in done.stdout  # it stopped its services
+    assert not any(password in done.stdout for password, *_ in logins.values())
+    assert done.stdout.count(PUBLIC_URL_WARNING) == 1  # the QR codes it printed point to 127.0.0.1
     assert (tmp_path / "collector.db").exists() and (tmp_path / "redis" / "appendonlydir").exists()
     assert not redis_reachable(env["REDIS_URL"])  # the Redis it started was stopped with it
+
+
+def credentials(path: Path) -> dict[str, list[str]]:
+    """The demo's credentials file, checked to be the owner's alone: username → [password, role, nama]."""
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600, oct(path.stat().st_mode)
+    rows = [line.split("\t") for line in path.read_text().splitlines() if not line.startswith("#")]
+    assert rows and all(len(row) == 4 and len(row[1]) >= 8 for row in rows), rows
+    return {username: rest for username, *rest in rows}
+
+
+def wait_up(proc: subprocess.Popen[str], env: dict[str, str]) -> None:
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            ports = ("COLLECTOR", "AGGREGATOR", "APPROVAL", "RENDERER")
+            if all(
+                httpx.get(f"http://127.0.0.1:{env[f'LAPKIN_{p}_PORT']}/healthz", timeout=1).status_code == 200
+                for p in ports
+            ):
+                return
+        except httpx.HTTPError:
+            pass
+        assert proc.poll() is None and time.monotonic() < deadline, "lapkin up did not come up"
+        time.sleep(0.3)
+
+
+def test_demo_lengkap_takes_every_period_to_the_signed_final_lkip(tmp_path, database_url):
+    """`lapkin demo --lengkap` on the running system (`lapkin up`; PostgreSQL when the tests have one): TW2–TW4, S1,
+    S2 and the annual report through every chain of workflow.yaml; the LKIP's files are where it says, with the
+    SHA-256 it prints, signed for the Kepala Dinas; the verification page knows the PDF; every demo official logs
+    in with the file's password, and a second run keeps the logins it knows and renews one it lost."""
+    env = embedded_env(tmp_path)
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    proc = subprocess.Popen([*LAPKIN, "up"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    approval = f"http://127.0.0.1:{env['LAPKIN_APPROVAL_PORT']}"
+    try:
+        wait_up(proc, env)
+        done = subprocess.run([*LAPKIN, "demo", "--lengkap"], env=env, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stdout + done.stderr
+        out = done.stdout
+        for periode in ("TW2", "TW3", "TW4", "S1", "S2", "TAHUNAN"):
+            assert re.search(rf"^   {periode} +final ", out, re.M), out
+        assert "Kepala Bidang, Sekretaris, Kepala Dinas" in out  # the annual chain, stage by stage
+
+        # the final LKIP's three files, each with the SHA-256 printed next to it
+        printed = dict(re.findall(r"^   (\S+/TAHUNAN/v\d+/final/laporan\.\w+)  SHA-256 ([0-9a-f]{64})$", out, re.M))
+        assert sorted(Path(p).suffix for p in printed) == [".docx", ".pdf", ".xlsx"], out
+        for path, sha in printed.items():
+            assert hashlib.sha256(Path(path).read_bytes()).hexdigest() == sha, path
+        (pdf_path,) = (Path(p) for p in printed if p.endswith(".pdf"))
+        pdf = pdf_path.read_bytes()
+        credential = office_credential(Settings(data_dir=tmp_path))
+        assert credential is not None and verify_pdf(pdf, [credential.certificate]).signed_valid
+        text = " ".join(subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
+                        .stdout.decode().split())  # fmt: skip
+        assert "belum disahkan" not in text and "DRAF" not in text
+        pengesahan = text[text.upper().rfind("LEMBAR PENGESAHAN") :]
+        for who in ("Rina Staf", "Agus Setiawan", "Hadi Santoso", "Ujang Hendra Gunawan"):
+            assert who in pengesahan, who
+
+        # the verification page knows the signed PDF: the link printed, and its JSON with the approval chain
+        sha = hashlib.sha256(pdf).hexdigest()
+        assert f"Verifikasi: {approval}/verifikasi/{sha}" in out
+        assert httpx.get(f"{approval}/verifikasi/{sha}", timeout=30).status_code == 200
+        known = httpx.get(f"{approval}/api/v1/verifikasi/{sha}", timeout=30)
+        assert known.status_code == 200, known.text
+        assert known.json()["periode"] == "TAHUNAN" and len(known.json()["chain"]) == 4
+        kepala = json.loads((Path(__file__).resolve().parents[2] / "examples" / "pk-2024.json").read_text())
+        assert known.json()["chain"][-1]["nama"] == kepala["instansi"]["kepala"]["nama"]  # the PK's Kepala Dinas
+        assert any(f["format"] == "pdf" and f["matched"] for f in known.json()["files"])
+
+        # every demo official logs in with the file's password, as the role it was made for
+        path = tmp_path / "demo-pejabat.txt"
+        logins = credentials(path)
+        assert {row[1] for row in logins.values()} == LENGKAP_ROLES
+        assert not any(password in out for password, *_ in logins.values())
+
+        def login(username: str, password: str) -> httpx.Response:
+            return httpx.post(f"{approval}/api/v1/login", json={"username": username, "password": password})
+
+        for username, (password, role, _) in logins.items():
+            r = login(username, password)
+            assert r.status_code == 200 and r.json()["official"]["role"] == role, (username, r.text)
+
+        # a second run: the logins the file knows stay; a lost one (the staf's row) gets a new password
+        lost = logins.pop("staf.demo")[0]
+        path.unlink()
+        path.write_text("".join(f"{u}\t{chr(9).join(rest)}\n" for u, rest in logins.items()))
+        again = subprocess.run([*LAPKIN, "demo"], env=env, capture_output=True, text=True, timeout=300)
+        assert again.returncode == 0, again.stdout + again.stderr
+        renewed = credentials(path)  # mode 0600 again, though the test wrote it with its umask
+        assert {u: rest for u, rest in renewed.items() if u != "staf.demo"} == logins
+        assert renewed["staf.demo"][0] != lost
+        assert login("staf.demo", lost).status_code == 401
+        assert login("staf.demo", renewed["staf.demo"][0]).status_code == 200
+    finally:
+        proc.send_signal(signal.SIGINT)
+        up_out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 0, up_out
+    assert up_out.count(PUBLIC_URL_WARNING) == 1, up_out
 
 
 def test_up_stops_cleanly_on_ctrl_c_and_officials_create_makes_a_login(tmp_path):

@@ -112,6 +112,7 @@ def test_missing_analysis_shows_next_to_the_decision_and_goes_when_the_analysis_
 def test_the_annual_draft_names_the_worked_examples_inconsistencies(app, settings, r, subkor):
     example = copy.deepcopy(recaps())
     for rekap in example.values():  # the PK's kategori marks IK-5.1 as the budget-absorption indicator
+        rekap["analisis"] = []  # the worked example's units explain every outlier; here nobody has yet
         for ind in rekap["indikator"]:
             if ind["kode"] == "IK-5.1":
                 ind["kategori"] = "serapan_anggaran"
