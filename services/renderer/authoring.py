@@ -67,7 +67,7 @@ ITEMS: dict[str, tuple[str, ...]] = {
         *("no", "kode", "nama", "satuan", "desimal", "realisasi_lalu", "realisasi_lalu_value", "realisasi"),
         "realisasi_value",
         *("perubahan", "perubahan_value", "kondisi", "target_renstra", "target_renstra_value", "capaian_renstra"),
-        "capaian_renstra_value",
+        *("capaian_renstra_value", "target_renstra_range"),
     ),
     "sasaran_detail": (*_SASARAN, "rows", "catatan"),
     "profil": ("pemda", "latar", "kedudukan", "tugas", "fungsi", "isu", "penutup"),
@@ -98,7 +98,9 @@ ITEMS: dict[str, tuple[str, ...]] = {
     "efisiensi": (
         *("no", "kode", "nama", "capaian", "capaian_value", "pagu", "pagu_value", "realisasi", "realisasi_value"),
         *("serapan", "serapan_value", "rasio", "rasio_value", "sisa", "sisa_value", "keterangan", "dukungan"),
+        "tanpa_program",
     ),
+    "kata_pengantar_ttd": ("tempat_tanggal", "jabatan", "nama"),
     "pk_ttd": (
         *("tanggal", "tempat_tanggal", "pertama_jabatan", "pertama_nama", "pertama_pangkat", "pertama_nip"),
         *("kedua_jabatan", "kedua_nama", "kedua_pangkat", "kedua_nip"),
@@ -118,7 +120,7 @@ REPORT_FIELDS = frozenset(
         *("kata_pengantar", "judul_tabel", "judul_grafik", "daftar_tabel", "daftar_grafik", "sdm_intro"),
         *("sdm_golongan", "sdm_pendidikan", "struktur_intro", "renstra", "renstra_rows", "pk_intro"),
         *("skala_predikat", "rumus_capaian", "tahun_seri", "analisis_indikator", "efisiensi", "pk_ttd"),
-        "kolom_target_renstra",
+        *("kolom_target_renstra", "konsistensi", "kata_pengantar_ttd"),
         *("grafik", "grafik_tren"),  # the two charts, as images
     }
 )
@@ -146,7 +148,21 @@ ATTRIBUTES = frozenset(
     {a for items in ITEMS.values() for a in items} | {k for labels in LABELS.values() for k in labels} | set(LOOP)
 )
 FILTERS = frozenset(
-    {"upper", "lower", "title", "capitalize", "trim", "default", "d", "length", "count", "first", "last", "join"}
+    {
+        "upper",
+        "lower",
+        "title",
+        "capitalize",
+        "trim",
+        "default",
+        "d",
+        "length",
+        "count",
+        "first",
+        "last",
+        "join",
+        "replace",
+    }
     | {"string", "round", "int", "e", "escape", "truncate"}
 )
 TESTS = frozenset({"defined", "undefined", "none", "number", "string", "odd", "even", "true", "false", "eq", "ne"})

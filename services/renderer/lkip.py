@@ -28,6 +28,7 @@ from services.renderer.viewtypes import (
 from shared.decimals import optional_decimal as _dec
 from shared.formatting import MISSING, fmt_date, fmt_number, fmt_rupiah, round_half_up
 from shared.sakip import DEFAULT_PREDIKAT_BANDS, decimals_of, predikat_label, roman
+from shared.sakip.checks import consistency
 
 _ZERO = Decimal(0)
 _HUNDRED = Decimal(100)
@@ -107,6 +108,29 @@ def _better(polaritas: str, a: Decimal, b: Decimal, target: Decimal | tuple[Deci
     if a == b:
         return 0
     return (1 if a > b else -1) * (-1 if polaritas == "negatif" else 1)
+
+
+def renstra_end(ind: Mapping[str, Any], akhir_tahun: int) -> Decimal | tuple[Decimal, Decimal] | None:
+    """The one Renstra end target of an indicator, everywhere the LKIP prints it (Tabel 2.1, 3.4, 3.5, the
+    analysis): the PK's `target_renstra` of the Renstra's last year (a range for a rentang indicator), else
+    `target_akhir_renstra`."""
+    end = _year_target(list(ind.get("target_renstra") or []), akhir_tahun) if akhir_tahun else None
+    return end if end is not None else _dec(ind.get("target_akhir_renstra"))
+
+
+def kondisi(
+    polaritas: str,
+    now: Decimal,
+    last: Decimal,
+    target: Decimal | tuple[Decimal, Decimal] | None,
+    labels: Mapping[str, str],
+) -> str:
+    """This year against last year in words, per polarity: a rentang indicator inside its range both years "stays
+    within the target range" (never "unchanged" next to a change of +3,20)."""
+    if isinstance(target, tuple) and all(target[0] <= v <= target[1] for v in (now, last)):
+        return labels["tetap_rentang"]
+    better = _better(polaritas, now, last, target)
+    return labels["tetap"] if better == 0 else labels["membaik" if better > 0 else "memburuk"]
 
 
 def _rumus_text(
@@ -252,6 +276,40 @@ def _unit_analyses(
     return out
 
 
+def _benchmark_sentence(
+    polaritas: str,
+    now: Decimal | None,
+    bench: Mapping[str, Any],
+    value: Decimal,
+    target: Decimal | tuple[Decimal, Decimal] | None,
+    shown: Any,
+    vm: Mapping[str, Any],
+) -> str:
+    """The benchmark sentence per polarity: how the realisasi compares with the benchmark's value (higher, lower,
+    equal) and what that means for this indicator ("TPT 6,82% lebih tinggi dari angka nasional 4,91% …; karena
+    semakin rendah semakin baik, kinerjanya masih di bawah pembanding")."""
+    labels = vm["labels"]
+    if now is None:
+        return ""
+    arah = "bm_sama_dengan" if now == value else ("bm_lebih_tinggi" if now > value else "bm_lebih_rendah")
+    compare = _better(polaritas, now, value, target)  # a rentang one: the nearer to its range the better
+    banding = labels["bm_sama"] if compare == 0 else labels["bm_lebih_baik" if compare > 0 else "bm_lebih_buruk"]
+    tingkat = labels.get(f"bm_{bench.get('tingkat') or 'lainnya'}", labels["bm_lainnya"])
+    return str(
+        labels["an_benchmark"].format(
+            realisasi=shown(now),
+            arah=labels[arah],
+            tingkat=tingkat,
+            tahun=bench.get("tahun") or vm["tahun"],
+            nilai=shown(value),
+            sumber=bench.get("sumber") or MISSING,
+            arti=labels.get(f"bm_arti_{polaritas}", labels["bm_arti_positif"]),
+            instansi=vm["instansi"],
+            banding=banding,
+        )
+    )
+
+
 def _analisis(
     vm: Mapping[str, Any],
     rekap: Mapping[str, Any],
@@ -288,15 +346,13 @@ def _analisis(
         series = _series(ind, tahun, now)
         last = series.get(tahun - 1)
         if last is not None and now is not None:
-            better = _better(polaritas, now, last, target)
-            kondisi = labels["tetap"] if better == 0 else labels["membaik" if better > 0 else "memburuk"]
             change = now - last
             sign = "+" if change > 0 else ("−" if change < 0 else "")
             sentences.append(
                 labels["an_lalu"].format(
                     tahun_lalu=tahun - 1,
                     lalu=shown(last),
-                    kondisi=kondisi,
+                    kondisi=kondisi(polaritas, now, last, target, labels),
                     perubahan=sign + _fmt(abs(change), places, locale),
                 )  # fmt: skip
             )
@@ -309,9 +365,7 @@ def _analisis(
             on_track = (capaian_of(polaritas, now, this_year) or _ZERO) >= _HUNDRED
             key = "an_renstra_ok" if on_track else "an_renstra_tidak"
             sentences.append(labels[key].format(tahun=tahun, target=shown(this_year)))
-        end = _year_target(plan, akhir_tahun) if akhir_tahun else None
-        if end is None:
-            end = _dec(ind.get("target_akhir_renstra"))
+        end = renstra_end(ind, akhir_tahun)
         end_cap = capaian_of(polaritas, now, end)
         if end is not None and end_cap is not None:
             sentences.append(
@@ -323,22 +377,8 @@ def _analisis(
             )
         bench: Mapping[str, Any] = ind.get("benchmark") or {}
         bench_value = _dec(bench.get("nilai"))
-        if bench_value is not None:
-            compare = _better(polaritas, now, bench_value, target) if now is not None else 0
-            banding = (
-                labels["bm_sama"] if compare == 0 else labels["bm_lebih_baik" if compare > 0 else "bm_lebih_buruk"]
-            )
-            tingkat = labels.get(f"bm_{bench.get('tingkat') or 'lainnya'}", labels["bm_lainnya"])
-            sentences.append(
-                labels["an_benchmark"].format(
-                    tingkat=tingkat,
-                    tahun=bench.get("tahun") or tahun,
-                    nilai=shown(bench_value),
-                    sumber=bench.get("sumber") or MISSING,
-                    instansi=vm["instansi"],
-                    banding=banding,
-                )  # fmt: skip
-            )
+        if bench_value is not None and now is not None:
+            sentences.append(_benchmark_sentence(polaritas, now, bench, bench_value, target, shown, vm))
         units_said = _unit_analyses(by_ind.get(row["kode"], []), units, labels)
         explained = any(u["penyebab"] != MISSING for u in units_said)
         needs = capaian is not None and not (_NEEDS_ANALYSIS[0] <= capaian <= _NEEDS_ANALYSIS[1])
@@ -410,7 +450,7 @@ def _efisiensi(vm: Mapping[str, Any], rekap: Mapping[str, Any], pk: Mapping[str,
             for k in prog.get("kegiatan") or []:
                 dukungan.append(f"– {k.get('kode', '')} {k.get('nama', '')}".rstrip())
         if rasio_shown is None:
-            keterangan = labels["tanpa_program"] if not mine else MISSING
+            keterangan = ""  # no programme: said once, across the budget columns (tanpa_program)
         else:
             keterangan = labels["efisien" if rasio_shown >= 1 else "kurang_efisien"]
         out.append(
@@ -431,7 +471,8 @@ def _efisiensi(vm: Mapping[str, Any], rekap: Mapping[str, Any], pk: Mapping[str,
                 "sisa": fmt_rupiah(pagu - real, locale) if mine else MISSING,
                 "sisa_value": pagu - real if mine else None,
                 "keterangan": keterangan,
-                "dukungan": dukungan or [labels["tanpa_program"]],
+                "dukungan": dukungan,
+                "tanpa_program": "" if mine else labels["tanpa_program"],
             }
         )
     return out
@@ -456,9 +497,7 @@ def _renstra(vm: Mapping[str, Any], pk: Mapping[str, Any]) -> tuple[RenstraView,
         for k, ind in enumerate(inds):
             places = decimals_of(ind)
             plan = list(ind.get("target_renstra") or [])
-            end = _year_target(plan, int(akhir)) if akhir else None
-            if end is None:
-                end = _dec(ind.get("target_akhir_renstra"))
+            end = renstra_end(ind, int(akhir or 0))
             rows.append(
                 {
                     "no": len(rows) + 1,
@@ -473,6 +512,134 @@ def _renstra(vm: Mapping[str, Any], pk: Mapping[str, Any]) -> tuple[RenstraView,
                 }
             )
     return view, rows
+
+
+def _renstra_picture(vm: Mapping[str, Any], pk: Mapping[str, Any]) -> str:
+    """The Renstra in one sentence (Ringkasan Eksekutif, Bab IV): in the Renstra's last year how many indicators
+    reached its end target, before it how many are on track (this year's Renstra target met), naming the others."""
+    labels, locale, tahun = vm["labels"], vm["locale"], int(vm["tahun"])
+    r: Mapping[str, Any] = pk.get("renstra") or {}
+    akhir = int(r.get("tahun_akhir") or 0)
+    pk_ind = {i["kode"]: i for s in pk.get("sasaran", []) for i in s.get("indikator", [])}
+    last_year = akhir == tahun
+    reached, missed = 0, []
+    for row in vm["rows"]:
+        ind = pk_ind.get(row["kode"]) or {}
+        polaritas = str(ind.get("polaritas") or "positif")
+        goal = renstra_end(ind, akhir) if last_year else _year_target(list(ind.get("target_renstra") or []), tahun)
+        cap = capaian_of(polaritas, row["realisasi_value"], goal)
+        if cap is None:
+            continue
+        if cap >= _HUNDRED:
+            reached += 1
+        else:
+            missed.append(f"{row['kode']} ({_fmt(round_half_up(cap), 2, locale)}%)")
+    if not reached and not missed:
+        return ""
+    belum = labels["renstra_belum"].format(daftar=", ".join(missed)) if missed else ""
+    periode = f"{r.get('tahun_awal')}–{akhir}" if r.get("tahun_awal") and akhir else ""
+    key = "renstra_akhir_capai" if last_year else "renstra_jalur"
+    return str(labels[key].format(tahun=tahun, periode=periode, akhir=akhir or MISSING, n_capai=reached,
+                                  n_renstra=reached + len(missed), belum=belum))  # fmt: skip
+
+
+def _below_target(vm: Mapping[str, Any], rekap: Mapping[str, Any]) -> str:
+    """The indicators below this year's target, each with its main cause: the latest `penyebab` a unit gave for it
+    (the recap's `analisis`), else its latest `kendala`."""
+    labels, rows = vm["labels"], vm["rows"]
+    below = [r for r in rows if r["capaian_value"] is not None and r["capaian_value"] < _HUNDRED]
+    if not below:
+        return ""
+    items = []
+    for row in below:
+        said = [a for a in rekap.get("analisis") or [] if a.get("indikator") == row["kode"]]
+        said.sort(key=lambda a: int(a.get("triwulan") or 0))
+        cause = next((str(a[k]).strip().rstrip(".") for k in ("penyebab", "kendala") for a in reversed(said)
+                      if str(a.get(k) or "").strip()), "")  # fmt: skip
+        why = f"{labels['penyebab_utama']}: {cause}" if cause else labels["penyebab_belum_ada"]
+        items.append(f"{row['kode']} {row['nama']} ({row['capaian']}%; {why})")
+    return str(labels["belum_target"].format(daftar="; ".join(items)))
+
+
+def _konsistensi(
+    vm: Mapping[str, Any], rekap: Mapping[str, Any], quarters: Mapping[int, Mapping[str, Any]]
+) -> list[str]:
+    """Bab III's Catatan Konsistensi Data: shared.sakip.checks.consistency of the recap against the quarters' recaps,
+    each difference with its reason where one is known — a TW IV year-to-date capaian measured against a target
+    made of the quarterly targets (the system knows it), else the units' analysis of the indicator."""
+    labels, locale = vm["labels"], vm["locale"]
+    rows = {r["kode"]: r for r in vm["rows"]}
+    tw4 = {r.get("kode"): r for r in (quarters.get(4) or {}).get("indikator") or []}
+    out: list[str] = []
+    for f in consistency(rekap, quarters):
+        kode, values = f["indikator"], f["values"]
+        row = rows.get(kode)
+        places = row["desimal"] if row else 2
+
+        satuan = row["satuan"] if row else ""
+
+        def pct(key: str, _v: Mapping[str, str] = values) -> str:
+            return f"{_fmt(_dec(_v.get(key)), 2, locale)}%"
+
+        def num(key: str, _v: Mapping[str, str] = values, _p: int = places, _s: str = satuan) -> str:
+            return _with_unit(_fmt(_dec(_v.get(key)), _p, locale), _s)
+
+        reason = ""
+        if f["rule"] == "serapan_anggaran" and row:
+            text = labels["ks_serapan"].format(kode=kode, nama=row["nama"], realisasi=num("realisasi"),
+                                               serapan=pct("serapan_kumulatif"))  # fmt: skip
+        elif f["rule"] == "tw4_tahunan" and row:
+            parts = []
+            if "realisasi_tahunan" in values:
+                parts.append(labels["ks_tw4_realisasi"].format(tahunan=num("realisasi_tahunan"),
+                                                               sd=num("realisasi_sd_tw4")))  # fmt: skip
+            if "capaian_tahunan" in values:
+                parts.append(labels["ks_tw4_capaian"].format(tahunan=pct("capaian_tahunan"), sd=pct("capaian_sd_tw4")))
+            text = f"{kode} {row['nama']}: " + "; ".join(parts) + "."
+            q = tw4.get(kode) or {}
+            sd_target, annual = q.get("target_sd"), _rekap_target(rekap, kode)
+            if "capaian_tahunan" in values and sd_target and annual and sd_target != annual:
+                cara = labels.get(f"ks_cara_{q.get('agregasi') or 'rata_rata'}", labels["ks_cara_rata_rata"])
+                reason = labels["ks_tw4_target"].format(
+                    cara=cara, sd=_recap_target_text(sd_target, places, locale),
+                    tahunan=_recap_target_text(annual, places, locale),
+                )  # fmt: skip
+        else:
+            text = f["message_en"] if locale == "en" else f["message_id"]
+        if not reason:
+            said = [a for a in rekap.get("analisis") or [] if a.get("indikator") == kode]
+            reason = "; ".join(str(a[k]).strip().rstrip(".") for a in said for k in ("penyebab",) if a.get(k))
+        out.append(
+            f"{text} " + (labels["ks_alasan"].format(alasan=reason + ".") if reason else labels["ks_alasan_belum"])
+        )
+    return out
+
+
+def _rekap_target(rekap: Mapping[str, Any], kode: str) -> str | None:
+    """An indicator's target as the recap writes it."""
+    return next((r.get("target") for r in rekap.get("indikator") or [] if r.get("kode") == kode), None)
+
+
+def _recap_target_text(raw: str, places: int, locale: str) -> str:
+    """A recap's target text ("83.00", a range "90.00-100.00") as people read it."""
+    cut = raw.find("-", 1)
+    if cut > 0:
+        return _fmt_target((Decimal(raw[:cut]), Decimal(raw[cut + 1 :])), places, locale)
+    return _fmt(_dec(raw), places, locale)
+
+
+def _kata_pengantar_ttd(vm: Mapping[str, Any], pk: Mapping[str, Any], kota: str) -> dict[str, str]:
+    """Who signs the Kata Pengantar: the report's signatory once it is signed (viewmodel.signatory_block), else, on a
+    draft, the head of the office the PK names, dated the day it was printed."""
+    kepala: Mapping[str, Any] = vm.get("kepala") or {}
+    if kepala.get("signed"):
+        return {"tempat_tanggal": str(kepala.get("tempat_tanggal") or ""), "jabatan": str(kepala.get("jabatan") or ""),
+                "nama": str(kepala.get("nama") or "")}  # fmt: skip
+    head: Mapping[str, Any] = (pk.get("instansi") or {}).get("kepala") or {}
+    jabatan = head.get("jabatan") or (f"Kepala {vm['instansi']}" if vm.get("instansi") else "")
+    tanggal = str(vm.get("generated_on_label") or "")
+    return {"tempat_tanggal": f"{kota}, {tanggal}" if kota else tanggal, "jabatan": str(jabatan),
+            "nama": str(head.get("nama") or "")}  # fmt: skip
 
 
 def _skala(locale: str) -> list[SkalaRow]:
@@ -497,6 +664,7 @@ def annual_parts(
     pk: Mapping[str, Any] | None,
     units: Mapping[str, str],
     office: Mapping[str, Any],
+    quarters: Mapping[int, Mapping[str, Any]] | None = None,
 ) -> LkipParts:
     """The LKIP's own parts (see the module's doc). `office`: the office's text block entries this reads
     (`kata_pengantar`, `sdm`, `kota`, filled in); `units`: the PK's unit names by code."""
@@ -542,7 +710,14 @@ def annual_parts(
             tahun=tahun, tanggal=ttd["tanggal"], pertama=f"{ttd['pertama_nama']} ({ttd['pertama_jabatan']})",
             kedua=f"{ttd['kedua_nama']} ({ttd['kedua_jabatan']})",
         )  # fmt: skip
+    picture = [t for t in (_renstra_picture(vm, pk), _below_target(vm, rekap)) if t]
+    ringkasan = list(vm.get("ringkasan") or [])
+    penutup = list(vm.get("penutup") or [])
     return {
+        "ringkasan": [*ringkasan[:2], *picture, *ringkasan[2:]],
+        "penutup": [*penutup[:1], *picture, *penutup[1:]],
+        "konsistensi": _konsistensi(vm, rekap, quarters or {}),
+        "kata_pengantar_ttd": _kata_pengantar_ttd(vm, pk, kota),
         "kata_pengantar": [str(t) for t in office.get("kata_pengantar") or []],
         "judul_tabel": judul_tabel,
         "judul_grafik": judul_grafik,

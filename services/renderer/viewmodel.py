@@ -12,7 +12,7 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from services.renderer.lkip import annual_parts
+from services.renderer.lkip import annual_parts, capaian_of, kondisi, renstra_end
 from services.renderer.viewtypes import (
     AllParts,
     AnalisisPeriode,
@@ -424,41 +424,26 @@ def _signed(value: Decimal | None, locale: str, places: int = 2) -> str:
     return text if value == 0 else ("+" if value > 0 else "−") + text
 
 
-def _distance(value: Decimal, polaritas: str, target: Decimal | Range | None) -> Decimal:
-    """How far a value is from good: lower is better, for every polarity."""
-    if polaritas == "negatif":
-        return value
-    if polaritas == "rentang" and isinstance(target, tuple):
-        low, high = target
-        return _ZERO if low <= value <= high else min(abs(value - low), abs(value - high))
-    return -value
-
-
-def _ratio(polaritas: str, realisasi: Decimal | None, target: Decimal | None) -> Decimal | None:
-    """Capaian against a single target, as DESIGN §3 computes it (a range indicator's end target is one number)."""
-    if realisasi is None or target is None or target == 0:
-        return None
-    if polaritas == "negatif":
-        return max(_ZERO, (2 * target - realisasi) / target * _HUNDRED)
-    return realisasi / target * _HUNDRED
-
-
-def _perbandingan(rows: list[IndikatorRow], pk_ind: Mapping[str, IndikatorDoc], locale: str) -> list[PerbandinganRow]:
+def _perbandingan(
+    rows: list[IndikatorRow], pk_ind: Mapping[str, IndikatorDoc], locale: str, akhir_tahun: int
+) -> list[PerbandinganRow]:
+    """Tabel 3.4: this year against last year and the one Renstra end target lkip.renstra_end gives (a range for a
+    rentang indicator, its capaian as the aggregator computes one: lkip.capaian_of)."""
     labels = LABELS[locale]
     out: list[PerbandinganRow] = []
     for row in rows:
-        ind = pk_ind.get(row["kode"])
-        polaritas = ind.get("polaritas", "positif") if ind else "positif"
-        now, last = row["realisasi_value"], _dec(ind.get("realisasi_tahun_lalu") if ind else None)
-        renstra = _dec(ind.get("target_akhir_renstra") if ind else None)
+        ind: Mapping[str, Any] = pk_ind.get(row["kode"]) or {}
+        polaritas = str(ind.get("polaritas") or "positif")
+        now, last = row["realisasi_value"], _dec(ind.get("realisasi_tahun_lalu"))
+        renstra = renstra_end(ind, akhir_tahun)
         change = None if now is None or last is None else now - last
-        kondisi = MISSING
+        kondisi_text = MISSING
         if now is not None and last is not None:
-            target = row["target_range"] or row["target_value"]
-            before, after = _distance(last, polaritas, target), _distance(now, polaritas, target)
-            kondisi = labels["tetap"] if after == before else labels["membaik" if after < before else "memburuk"]
-        cap_renstra = _ratio(polaritas, now, renstra)
+            kondisi_text = kondisi(polaritas, now, last, row["target_range"] or row["target_value"], labels)
+        cap_renstra = capaian_of(polaritas, now, renstra)
         places = row["desimal"]
+        single = renstra if isinstance(renstra, Decimal) else None
+        rng = renstra if isinstance(renstra, tuple) else None
         out.append(
             {
                 "no": row["no"],
@@ -472,9 +457,10 @@ def _perbandingan(rows: list[IndikatorRow], pk_ind: Mapping[str, IndikatorDoc], 
                 "realisasi_value": now,
                 "perubahan": _signed(change, locale, places),
                 "perubahan_value": change,
-                "kondisi": kondisi,
-                "target_renstra": fmt_figure(renstra, places, locale),
-                "target_renstra_value": renstra,
+                "kondisi": kondisi_text,
+                "target_renstra": _fmt_target(single, rng, locale, places),
+                "target_renstra_value": single,
+                "target_renstra_range": rng,
                 "capaian_renstra": fmt_number(cap_renstra, locale=locale),
                 "capaian_renstra_value": None if cap_renstra is None else round_half_up(cap_renstra),
             }
@@ -917,7 +903,9 @@ def _report_parts(
         {"no": n, "kode": p["kode"], "nama": p["nama"], "pagu": fmt_rupiah(Decimal(str(p["pagu"])), locale)}
         for n, p in enumerate(programmes, start=1)
     ]
-    perbandingan = _perbandingan(vm["rows"], pk_ind, locale) if vm["kind"] == "tahunan" else []
+    pk_doc: Mapping[str, Any] = pk or {}
+    akhir = int((pk_doc.get("renstra") or {}).get("tahun_akhir") or 0)
+    perbandingan = _perbandingan(vm["rows"], pk_ind, locale, akhir) if vm["kind"] == "tahunan" else []
     struktur = [u["nama"] for u in (pk.get("units", []) if pk else []) if u.get("jenis") != "instansi_terkait"]
     measured = [(r, r["capaian_value"]) for r in vm["rows"] if r["capaian_value"] is not None]
     fill = {
@@ -979,4 +967,4 @@ def _report_parts(
     if vm["kind"] != "tahunan":
         return parts
     own = {key: profil_text(profil, locale, fill, key) for key in ("kata_pengantar", "sdm", "kota")}
-    return {**parts, **annual_parts({**vm, **parts}, rekap, pk, units, own)}
+    return {**parts, **annual_parts({**vm, **parts}, rekap, pk, units, own, quarters)}

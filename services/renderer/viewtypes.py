@@ -9,7 +9,7 @@ Every figure is there twice: as the text the .docx and .pdf show (`capaian`) and
 
 from datetime import date
 from decimal import Decimal
-from typing import NotRequired
+from typing import NotRequired, Required
 
 from typing_extensions import TypedDict
 
@@ -282,7 +282,8 @@ class PerbandinganRow(TypedDict):
     perubahan_value: Decimal | None
     kondisi: str
     target_renstra: str
-    target_renstra_value: Decimal | None
+    target_renstra_value: Decimal | None  # a single end target
+    target_renstra_range: Range | None  # a rentang indicator's end range
     capaian_renstra: str
     capaian_renstra_value: Decimal | None
 
@@ -471,6 +472,7 @@ class Efisiensi(TypedDict):
     sisa_value: Decimal | None
     keterangan: str
     dukungan: list[str]  # its programmes, each followed by its kegiatan
+    tanpa_program: str  # "tidak ada program pendukung dalam PK" when none supports it, else ""
 
 
 class PkTtd(TypedDict):
@@ -510,6 +512,10 @@ class LkipParts(TypedDict, total=False):
     analisis_indikator: list[AnalisisIndikator]
     efisiensi: list[Efisiensi]
     pk_ttd: PkTtd
+    ringkasan: Required[list[str]]  # the shared summary with the Renstra picture and the causes of a shortfall
+    penutup: Required[list[str]]
+    konsistensi: list[str]  # Bab III's Catatan Konsistensi Data: each difference and its reason
+    kata_pengantar_ttd: dict[str, str]  # tempat_tanggal, jabatan, nama of who signs the Kata Pengantar
 
 
 class AllParts(ReportParts, LkipParts):

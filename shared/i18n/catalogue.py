@@ -691,6 +691,7 @@ DOCUMENTS: Table = {
     "membaik": {"id": "membaik", "en": "improved"},
     "memburuk": {"id": "memburuk", "en": "worsened"},
     "tetap": {"id": "tetap", "en": "unchanged"},
+    "tetap_rentang": {"id": "tetap dalam rentang target", "en": "stayed within the target range"},
     "penutup": {"id": "Penutup", "en": "Closing"},
     "disahkan": {"id": "Disahkan oleh", "en": "Approved by"},
     "belum_disahkan": {
@@ -873,12 +874,12 @@ DOCUMENTS: Table = {
     "an_seri": {"id": "Perkembangan realisasi {awal}–{akhir}: {seri}.", "en": "Actuals {awal}–{akhir}: {seri}."},
     "an_renstra_ok": {
         "id": "Realisasi telah memenuhi target Renstra tahun {tahun} sebesar {target}, sehingga berada pada jalur "
-        "pencapaian target Renstra (on track).",
+        "pencapaian target Renstra.",
         "en": "The actual meets the Strategic Plan target for {tahun} of {target}: on track.",
     },
     "an_renstra_tidak": {
         "id": "Realisasi belum memenuhi target Renstra tahun {tahun} sebesar {target}, sehingga belum berada pada "
-        "jalur pencapaian target Renstra (not on track).",
+        "jalur pencapaian target Renstra.",
         "en": "The actual falls short of the Strategic Plan target for {tahun} of {target}: not on track.",
     },
     "an_renstra_akhir": {
@@ -886,18 +887,27 @@ DOCUMENTS: Table = {
         "en": "Against the Strategic Plan end target{tahun} of {target}, the achievement so far is {capaian}%.",
     },
     "an_benchmark": {
-        "id": "Sebagai pembanding, angka {tingkat} tahun {tahun} sebesar {nilai} (sumber: {sumber}); realisasi "
-        "{instansi} {banding}.",
-        "en": "For comparison, the {tingkat} figure for {tahun} is {nilai} (source: {sumber}); {instansi}'s actual "
-        "is {banding}.",
+        "id": "Sebagai pembanding, realisasi {realisasi} {arah} angka {tingkat} tahun {tahun} sebesar {nilai} "
+        "(sumber: {sumber}); karena {arti}, artinya kinerja {instansi} {banding}.",
+        "en": "For comparison, the actual {realisasi} is {arah} the {tingkat} figure for {tahun} of {nilai} "
+        "(source: {sumber}); as {arti}, {instansi}'s performance is {banding}.",
+    },
+    "bm_lebih_tinggi": {"id": "lebih tinggi dari", "en": "higher than"},
+    "bm_lebih_rendah": {"id": "lebih rendah dari", "en": "lower than"},
+    "bm_sama_dengan": {"id": "sama dengan", "en": "equal to"},
+    "bm_arti_positif": {"id": "indikator ini semakin tinggi semakin baik", "en": "higher is better here"},
+    "bm_arti_negatif": {"id": "indikator ini semakin rendah semakin baik", "en": "lower is better here"},
+    "bm_arti_rentang": {
+        "id": "indikator ini baik bila berada dalam rentang target",
+        "en": "this indicator is good within its target range",
     },
     "bm_nasional": {"id": "nasional", "en": "national"},
     "bm_provinsi": {"id": "provinsi", "en": "provincial"},
     "bm_kota": {"id": "kota/kabupaten", "en": "city"},
     "bm_lainnya": {"id": "pembanding", "en": "benchmark"},
-    "bm_lebih_baik": {"id": "lebih baik", "en": "better"},
-    "bm_lebih_buruk": {"id": "lebih rendah kinerjanya", "en": "worse"},
-    "bm_sama": {"id": "setara", "en": "equal"},
+    "bm_lebih_baik": {"id": "lebih baik dari pembanding", "en": "better than the benchmark"},
+    "bm_lebih_buruk": {"id": "masih di bawah pembanding", "en": "still below the benchmark"},
+    "bm_sama": {"id": "setara dengan pembanding", "en": "on a par with the benchmark"},
     "penyebab": {"id": "Penyebab", "en": "Cause"},
     "tindak_lanjut": {"id": "Tindak lanjut", "en": "Follow-up"},
     "analisis_belum": {
@@ -922,6 +932,68 @@ DOCUMENTS: Table = {
     "efisien": {"id": "efisien", "en": "efficient"},
     "kurang_efisien": {"id": "kurang efisien", "en": "less efficient"},
     "tanpa_program": {"id": "tidak ada program pendukung dalam PK", "en": "no supporting programme in the PK"},
+    "renstra_akhir_capai": {
+        "id": "Tahun {tahun} merupakan tahun terakhir Renstra {periode}: {n_capai} dari {n_renstra} indikator "
+        "mencapai target akhir Renstra{belum}.",
+        "en": "{tahun} is the last year of the Strategic Plan {periode}: {n_capai} of {n_renstra} indicators reached "
+        "the Plan's end target{belum}.",
+    },
+    "renstra_jalur": {
+        "id": "Terhadap Renstra {periode}, {n_capai} dari {n_renstra} indikator berada pada jalur pencapaian target "
+        "akhir Renstra tahun {akhir}{belum}.",
+        "en": "Against the Strategic Plan {periode}, {n_capai} of {n_renstra} indicators are on track to the Plan's "
+        "{akhir} end target{belum}.",
+    },
+    "renstra_belum": {
+        "id": "; yang belum (capaian terhadap target Renstra): {daftar}",
+        "en": "; not yet (achievement against the Plan's target): {daftar}",
+    },
+    "belum_target": {
+        "id": "Indikator yang belum mencapai target tahun ini: {daftar}.",
+        "en": "Indicators below this year's target: {daftar}.",
+    },
+    "penyebab_utama": {"id": "penyebab utama", "en": "main cause"},
+    "penyebab_belum_ada": {
+        "id": "analisis penyebab belum disampaikan unit kerja",
+        "en": "the unit has not sent an analysis of causes yet",
+    },
+    "konsistensi": {"id": "Catatan Konsistensi Data", "en": "Data Consistency Notes"},
+    "konsistensi_intro": {
+        "id": "Pemeriksaan konsistensi data laporan ini menemukan selisih berikut beserta penjelasannya.",
+        "en": "The consistency check of this report's data found the following differences and their explanation.",
+    },
+    "konsistensi_nihil": {
+        "id": "Pemeriksaan konsistensi data laporan ini tidak menemukan selisih.",
+        "en": "The consistency check of this report's data found no difference.",
+    },
+    "ks_serapan": {
+        "id": "{kode} {nama}: realisasi {realisasi} berbeda dari serapan anggaran kumulatif seluruh program "
+        "{serapan} (Realisasi Anggaran per Program).",
+        "en": "{kode} {nama}: the actual {realisasi} differs from the programmes' cumulative budget absorption "
+        "{serapan} (Budget Realisation per Programme).",
+    },
+    "ks_tw4_capaian": {
+        "id": "capaian tahunan {tahunan} berbeda dari capaian s.d. TW IV {sd}",
+        "en": "the annual achievement {tahunan} differs from the achievement to date at Q4 {sd}",
+    },
+    "ks_tw4_realisasi": {
+        "id": "realisasi tahunan {tahunan} berbeda dari realisasi s.d. TW IV {sd}",
+        "en": "the annual actual {tahunan} differs from the actual to date at Q4 {sd}",
+    },
+    "ks_tw4_target": {
+        "id": "target s.d. TW IV adalah {cara} target triwulanan Rencana Aksi ({sd}), sedangkan capaian tahunan "
+        "dihitung terhadap target tahunan Perjanjian Kinerja ({tahunan})",
+        "en": "the target to date at Q4 is the {cara} of the Action Plan's quarterly targets ({sd}), while the annual "
+        "achievement is measured against the Performance Agreement's annual target ({tahunan})",
+    },
+    "ks_cara_rata_rata": {"id": "rata-rata", "en": "average"},
+    "ks_cara_jumlah": {"id": "jumlah", "en": "sum"},
+    "ks_cara_terakhir": {"id": "target TW IV dari", "en": "last"},
+    "ks_alasan": {"id": "Penjelasan: {alasan}", "en": "Explanation: {alasan}"},
+    "ks_alasan_belum": {
+        "id": "Penjelasan: belum disampaikan unit kerja.",
+        "en": "Explanation: not yet given by the unit.",
+    },
     "pihak_pertama": {"id": "PIHAK PERTAMA", "en": "FIRST PARTY"},
     "pihak_kedua": {"id": "PIHAK KEDUA", "en": "SECOND PARTY"},
     "data_triwulan_kosong": {"id": "Data per triwulan belum tersedia.", "en": "No quarterly data available yet."},
@@ -968,7 +1040,6 @@ DOCUMENTS: Table = {
         "en": "No indicator achieved outside 100–120% and no unit sent an analysis.",
     },
     "catatan_unit": {"id": "Catatan Unit Kerja", "en": "Work Units' Notes"},
-    "konsistensi": {"id": "Catatan Konsistensi Data", "en": "Data Consistency Notes"},
     "konsistensi_ket": {
         "id": "Angka dalam laporan ini yang saling tidak sesuai (pemeriksaan otomatis), dengan penjelasan unit kerja "
         "bila ada.",

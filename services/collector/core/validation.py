@@ -130,6 +130,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "target tahun akhir Renstra harus sama dengan target_akhir_renstra",
         "the Renstra's last year's target must equal target_akhir_renstra",
     ),
+    "akhir_renstra_rentang": (
+        "indikator rentang: target akhir Renstra adalah rentang target_renstra tahun akhir; target_akhir_renstra "
+        "(satu angka) bertentangan dengannya, hapus",
+        "a range indicator: the Renstra end target is the range of target_renstra's last year; a single "
+        "target_akhir_renstra contradicts it, remove it",
+    ),
     "kategori_satuan": (
         "indikator serapan anggaran harus bersatuan %",
         "a budget-absorption indicator must be measured in %",
@@ -588,6 +594,9 @@ def _validate_target_renstra(p: Problems, ind: dict[str, Any], f: str, renstra: 
             )
             if low is not None and high is not None and low > high:
                 p.add(f"{g}.target_max", "invalid_range")
+            if renstra and year == renstra[1] and end is not None:  # one end target, not a number and a range
+                detail = f" ({shown(ind.get('target_akhir_renstra'))})"
+                p.add(f"{f}.target_akhir_renstra", "akhir_renstra_rentang", detail, detail)
             continue
         target = _figure(p, ind, obj.get("target"), f"{g}.target")
         if renstra and year == renstra[1] and target is not None and end is not None and target != end:

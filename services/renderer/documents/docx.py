@@ -384,7 +384,8 @@ def build_default_docx_template(path: Path | str = DOCX_TEMPLATE) -> Path:
 def _caption(doc: Any, expr: str) -> None:
     """A numbered caption ("Tabel 3.1 …", "Grafik 3.1 …") in Word's `Caption` style, from the view-model's
     numbering (lkip.py), so the Daftar Tabel / Daftar Grafik and the PDF's lists agree."""
-    _para(doc, f"{{{{ {expr} }}}}", bold=True, size=9, align=WD_ALIGN_PARAGRAPH.CENTER, style="Caption")
+    p = _para(doc, f"{{{{ {expr} }}}}", bold=True, size=9, align=WD_ALIGN_PARAGRAPH.CENTER, style="Caption")
+    p.paragraph_format.keep_with_next = True  # never a caption at a page's foot and its chart or table on the next
 
 
 _SDM_COLS: list[Column] = [
@@ -416,24 +417,39 @@ _EFISIENSI_COLS: list[Column] = [
     ("persen", "e.serapan", 1.7),
     ("rasio", "e.rasio\ne.keterangan", 1.8),
     ("sisa", "e.sisa", 2.9),
-    ("pendukung", "e.dukungan|join(', ')", 4.8),
+    ("pendukung", "e.tanpa_program", 4.8),  # the programmes and kegiatan: one paragraph each (_efisiensi_table)
 ]
 
 
+def _efisiensi_table(doc: Any) -> Any:
+    """Tabel 3.8: the rasio right-aligned with its note; a sasaran without a programme says so once (the budget
+    columns "–"); each programme and kegiatan its own line, its code with non-breaking hyphens (U+2011) so a
+    narrow column never breaks "P-04.4.02" at its hyphen."""
+    table = _table(doc, "e in efisiensi", _EFISIENSI_COLS)
+    for p in table.rows[2].cells[4].paragraphs:
+        p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    cell = table.rows[2].cells[6]
+    first = cell.paragraphs[0]
+    first.runs[0].text = "{%p if e.tanpa_program %}"
+    lines = ("{{ e.tanpa_program }}", "{%p endif %}", "{%p for d in e.dukungan %}", "{{ d|replace('-', '\u2011') }}")
+    for line in (*lines, "{%p endfor %}"):
+        run = cell.add_paragraph().add_run(line)
+        run.font.size, run.italic = Pt(8.5), line == lines[0]
+    return table
+
+
 def _pk_signatures(doc: Any) -> None:
-    """The PK's two parties side by side (Lampiran): pihak kedua left, pihak pertama right under the PK's date."""
-    table = doc.add_table(rows=4, cols=2)
+    """The PK's two parties side by side (Lampiran): pihak kedua left, pihak pertama right under the PK's date. One
+    table row that cannot split (wordform sets cantSplit on every row): the block never breaks across pages."""
+    table = doc.add_table(rows=1, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    nip = "{% if pk_ttd.{who}_nip %}{{ labels.nip }}. {{ pk_ttd.{who}_nip }}{% endif %}"
     cells = [
-        ("", "{{ pk_ttd.tempat_tanggal }}"),
         (
-            "{{ labels.pihak_kedua }}\n{{ pk_ttd.kedua_jabatan }}",
-            "{{ labels.pihak_pertama }}\n{{ pk_ttd.pertama_jabatan }}",
-        ),
-        ("\n\n\n{{ pk_ttd.kedua_nama }}", "\n\n\n{{ pk_ttd.pertama_nama }}"),
-        (
-            "{{ pk_ttd.kedua_pangkat }}\n{{ pk_ttd.kedua_nip }}",
-            "{{ pk_ttd.pertama_pangkat }}\n{{ labels.nip }} {{ pk_ttd.pertama_nip }}",
+            "\n{{ labels.pihak_kedua }}\n{{ pk_ttd.kedua_jabatan }}\n\n\n\n{{ pk_ttd.kedua_nama }}\n"
+            "{{ pk_ttd.kedua_pangkat }}\n" + nip.replace("{who}", "kedua"),
+            "{{ pk_ttd.tempat_tanggal }}\n{{ labels.pihak_pertama }}\n{{ pk_ttd.pertama_jabatan }}\n\n\n\n"
+            "{{ pk_ttd.pertama_nama }}\n{{ pk_ttd.pertama_pangkat }}\n" + nip.replace("{who}", "pertama"),
         ),
     ]
     for row, texts in zip(table.rows, cells, strict=True):
@@ -465,6 +481,11 @@ def build_lkip_docx_template(path: Path | str = DOCX_TEMPLATES["tahunan"]) -> Pa
     doc.add_page_break()
     _heading(doc, "{{ labels.kata_pengantar|upper }}", 1)
     _loop(doc, "t in kata_pengantar", "{{ t }}")
+    for text in ("", "{{ kata_pengantar_ttd.tempat_tanggal }}", "{{ kata_pengantar_ttd.jabatan }}", "", "", ""):
+        _para(doc, text, align=WD_ALIGN_PARAGRAPH.RIGHT).paragraph_format.keep_with_next = True
+    _para(doc, "{{ kata_pengantar_ttd.nama }}", bold=True, align=WD_ALIGN_PARAGRAPH.RIGHT).runs[0].underline = True
+    doc.add_page_break()
+    wordform.toc(doc)  # the Daftar Isi after the Kata Pengantar, as the PDF orders them
     doc.add_page_break()
     _heading(doc, "{{ labels.daftar_tabel|upper }}", 1)
     _loop(doc, "t in daftar_tabel", "{{ t.nomor }} {{ t.judul }}", indent=False)
@@ -516,7 +537,8 @@ def build_lkip_docx_template(path: Path | str = DOCX_TEMPLATES["tahunan"]) -> Pa
     _caption(doc, "judul_tabel.pk")
     _merged_sasaran(_table(doc, "p in pk_rows", _PK_COLS), "p")
     _caption(doc, "judul_tabel.program")
-    _table(doc, "a in program", [("no", "a.no", 0.8), ("program", "a.nama", 11.0), ("pagu", "a.pagu", 4.0)])
+    _table(doc, "a in program", [("no", "a.no", 0.8), ("kode", "a.kode", 1.8), ("program", "a.nama", 9.2),
+                                 ("pagu", "a.pagu", 4.0)])  # fmt: skip
     doc.add_page_break()
     _heading(doc, "{{ labels.bab3|upper }}", 1)
     _heading(doc, "{{ labels.capaian_a }}", 2)
@@ -551,6 +573,13 @@ def build_lkip_docx_template(path: Path | str = DOCX_TEMPLATES["tahunan"]) -> Pa
     _para(doc, "{{ a.grafik }}", align=center)
     _para(doc, "{%p endif %}")
     _para(doc, "{%p endfor %}")
+    _heading(doc, "{{ labels.konsistensi }}", 2)
+    _para(doc, "{%p if konsistensi %}")
+    _body(doc, "{{ labels.konsistensi_intro }}")
+    _loop(doc, "k in konsistensi", "{{ loop.index }}. {{ k }}", indent=False)
+    _para(doc, "{%p else %}")
+    _body(doc, "{{ labels.konsistensi_nihil }}")
+    _para(doc, "{%p endif %}")
     _para(doc, "{%p if catatan %}")
     _heading(doc, "{{ labels.catatan_umum }}", 2)
     _body(doc, "{{ labels.catatan_umum_intro }}")
@@ -563,7 +592,7 @@ def build_lkip_docx_template(path: Path | str = DOCX_TEMPLATES["tahunan"]) -> Pa
     _heading(doc, "{{ labels.efisiensi }}", 2)
     _body(doc, "{{ labels.efisiensi_intro }}")
     _caption(doc, "judul_tabel.efisiensi")
-    _table(doc, "e in efisiensi", _EFISIENSI_COLS)
+    _efisiensi_table(doc)
     doc.add_page_break()
     _heading(doc, "{{ labels.bab4|upper }}", 1)
     _loop(doc, "t in penutup", "{{ t }}")

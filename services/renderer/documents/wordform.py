@@ -175,6 +175,19 @@ def cover_and_toc(doc: Any, toc_title: str = "{{ labels.daftar_isi|upper }}") ->
     return True
 
 
+def toc(doc: Any, toc_title: str = "{{ labels.daftar_isi|upper }}") -> None:
+    """The table of contents where the content wants it (the LKIP: after its Kata Pengantar): a title (not a
+    heading: the contents do not list themselves) and the TOC field; cover_and_toc then adds none."""
+    title = parse_xml(
+        f'<w:p {nsdecls("w")}><w:pPr><w:jc w:val="center"/><w:spacing w:after="240"/></w:pPr>'
+        f'<w:r><w:rPr><w:b/><w:sz w:val="26"/></w:rPr><w:t xml:space="preserve">{toc_title}</w:t></w:r></w:p>'
+    )
+    field = _field_paragraph(TOC_INSTR, "")
+    body = doc.element.body
+    body.find(qn("w:sectPr")).addprevious(title)
+    title.addnext(field)
+
+
 def shape_template(doc: Any) -> None:
     """The bundled templates' form (see the module doc); idempotent enough to run once on each built template."""
     heading_styles(doc)
@@ -247,7 +260,8 @@ def column_widths(tbl: Any, available: int, default_size: float = 10) -> list[in
                 continue
             size, bold = _cell_size(tc, default_size)
             for line in _cell_lines(tc):
-                words = line.split()
+                money = line.strip().startswith("Rp") and is_number(line)
+                words = [line.strip()] if money else line.split()  # "Rp 1.035.000.000" is never cut after "Rp"
                 longest = max((text_width(w, size, bold) for w in words), default=0)
                 least[col] = max(least[col], longest + CELL_PADDING)
                 one_line = longest if tr in headers else text_width(line, size, bold)
@@ -478,7 +492,8 @@ def _toc_field(doc: Any) -> Any | None:
 
 
 def fill_toc(doc: Any) -> bool:
-    """The TOC field's result: one line per Heading 1/2 after it, a link to a bookmark on the heading. No page
+    """The TOC field's result: one line per Heading 1/2 of the body (a Kata Pengantar before it too, as Word's own
+    update lists it), a link to a bookmark on the heading. No page
     numbers: only a layout knows them. Word rebuilds the table with its numbers on open (updateFields); LibreOffice
     and WPS show these lines (not an empty box) until Tools → Update. False when the document has no TOC field."""
     toc = _toc_field(doc)
@@ -487,8 +502,8 @@ def fill_toc(doc: Any) -> bool:
     paragraphs = list(doc.element.body.iterchildren(qn("w:p")))
     headings = [
         (p, 1 if _style_of(p) == "Heading1" else 2)
-        for p in paragraphs[paragraphs.index(toc) + 1 :]
-        if _style_of(p) in ("Heading1", "Heading2") and _text(p).strip()
+        for p in paragraphs
+        if p is not toc and _style_of(p) in ("Heading1", "Heading2") and _text(p).strip()
     ]
     entries = []
     for n, (p, level) in enumerate(headings, start=1):

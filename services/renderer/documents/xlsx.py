@@ -214,11 +214,11 @@ def render_xlsx(vm: Mapping[str, Any]) -> bytes:
         _sheet(wb, L["sheet_triwulan"], vm, heads, trend)
     if vm.get("perbandingan"):
         heads = [L[k] for k in ("no", "kode", "indikator", "satuan", "realisasi_lalu", "realisasi_ini", "perubahan")]
-        heads += [L[k] for k in ("kondisi", "target_renstra", "capaian_renstra")]
+        heads += [L[k] for k in ("kondisi", "target_renstra", "target_min", "target_max", "capaian_renstra")]
         comp = [
             [b["no"], b["kode"], b["nama"], b["satuan"]]
             + [Num(b[k], b.get("desimal", 2)) for k in ("realisasi_lalu_value", "realisasi_value", "perubahan_value")]
-            + [b["kondisi"], Num(b["target_renstra_value"], b.get("desimal", 2)), b["capaian_renstra_value"]]
+            + [b["kondisi"], *_target_cells(b, b.get("desimal", 2), "_renstra"), b["capaian_renstra_value"]]
             for b in vm["perbandingan"]
         ]
         _sheet(wb, L["sheet_perbandingan"], vm, heads, comp)

@@ -36,7 +36,7 @@ POPPLER = shutil.which("pdftotext") and shutil.which("pdfinfo") and shutil.which
 DOCS_IMG = Path(__file__).resolve().parents[3] / "docs" / "img"
 # The .docx is its own template, not a copy of the HTML, laid out by another engine (paragraph spacing, chart
 # size, cell padding differ): a page more or less is normal, and on a long report up to 15% of its pages (the
-# LKIP: 13 pages in both today). More than that means the layout went wrong — collapsed columns stacking a
+# LKIP: 23 pages in both today). More than that means the layout went wrong — collapsed columns stacking a
 # syllable per line cost pages (before the fix LibreOffice printed S1 on 5 pages, WeasyPrint on 4).
 PAGE_TOLERANCE = 0.15
 WORD = re.compile(r"[^\W\d_]{4,}")
@@ -160,16 +160,34 @@ def _pdf_of(text: str) -> bytes:
     return pdf
 
 
-def test_the_lkip_cover_has_no_page_number_and_the_toc_follows(reports):
+def test_the_lkip_cover_has_no_page_number_then_the_kata_pengantar_then_the_toc(reports):
+    """As in the PDF: cover, Kata Pengantar (signed at its end), Daftar Isi (an evaluator read the .docx with the
+    contents before the foreword)."""
     lo = reports["lkip"]["lo"]
     pages = page_count(lo)
-    cover, toc = pdf_text(lo, 1, 1), pdf_text(lo, 2, 2)
+    cover, foreword, toc = pdf_text(lo, 1, 1), pdf_text(lo, 2, 2), pdf_text(lo, 3, 3)
     assert "LAPORAN KINERJA INSTANSI PEMERINTAH" in cover and "Halaman" not in cover
     assert "Dinas Ketenagakerjaan Kota Tangerang —" not in cover  # no running header on the cover
-    assert "DAFTAR ISI" in toc and f"Halaman 2 dari {pages}" in toc
+    assert "KATA PENGANTAR" in foreword and "DAFTAR ISI" not in foreword and f"Halaman 2 dari {pages}" in foreword
+    assert "Dr. Ujang Hendra Gunawan" in foreword  # the Kata Pengantar ends with its signer
+    assert "DAFTAR ISI" in toc and f"Halaman 3 dari {pages}" in toc
     assert "Dinas Ketenagakerjaan Kota Tangerang — Laporan Kinerja Instansi Pemerintah Tahun 2024" in toc
-    for chapter in ("RINGKASAN EKSEKUTIF", "BAB I PENDAHULUAN", "BAB III AKUNTABILITAS KINERJA", "LAMPIRAN"):
+    for chapter in ("KATA PENGANTAR", "RINGKASAN EKSEKUTIF", "BAB I PENDAHULUAN", "BAB III AKUNTABILITAS", "LAMPIRAN"):
         assert chapter in toc
+
+
+def test_the_lkip_keeps_captions_with_charts_and_the_pk_signatures_on_one_page(reports):
+    """LibreOffice once put Grafik 3.2's caption at a page's foot and its chart on the next, and left "Pembina Utama
+    Muda (IV/c) / NIP …" alone on the last page of the PK's signatures."""
+    lo = reports["lkip"]["lo"]
+    texts = [pdf_text(lo, n, n) for n in range(1, page_count(lo) + 1)]
+    for caption in ("Grafik 3.1", "Grafik 3.2", "Grafik 3.3"):
+        page = next(t for t in texts[4:] if caption in t)
+        after = page[page.index(caption) :]
+        assert len(after.strip().splitlines()) > 3, f"{caption} is the last thing on its page"
+    sig = [t for t in texts if "PIHAK PERTAMA" in t]
+    assert len(sig) == 1 and "Pembina Utama Muda (IV/c)" in sig[0] and "NIP. 19720502 200212 1 009" in sig[0]
+    assert "Tangerang, 31 Januari 2024" in sig[0] and "H. Ahmad Suryadi" in sig[0]
 
 
 @pytest.mark.skipif(not os.environ.get("LAPKIN_UPDATE_SCREENSHOTS"), reason="writes docs/img only when asked")

@@ -219,7 +219,10 @@ def test_annual_workbook_has_the_lkip_sheets_as_numbers(annual):
     ]
     comp = list(wb["Perbandingan"].iter_rows(min_row=XLSX_HEADER_ROW + 1))
     assert comp[0][4].value == pytest.approx(7.04) and comp[0][4].data_type == "n"
-    assert comp[0][6].value == pytest.approx(-0.22) and comp[0][9].value == pytest.approx(90.0)
+    # the Renstra end target: a single one in its column, a range's bounds in the Minimum/Maksimum columns after it
+    assert comp[0][6].value == pytest.approx(-0.22) and comp[0][8].value == pytest.approx(6.2)
+    assert comp[0][11].value == pytest.approx(90.0)
+    assert [c.value for c in comp[8][8:12]] == [None, 90, 100, 100]  # IK-5.1: 90–100, 96,30 inside it
     quarterly = list(wb["Per Triwulan"].iter_rows(min_row=XLSX_HEADER_ROW + 1, values_only=True))
     assert len(quarterly) == 36 and quarterly[4][3:] == ("TW I", 200, None, None, 180)
 
@@ -272,13 +275,16 @@ def test_annual_pdf_is_an_lkip(annual, tmp_path):
     assert -1 not in positions, [c for c, p in zip(chapters, positions, strict=True) if p < 0]
     assert f"Halaman 2 dari {len(pages)}" in text and "DRAF" in text
     # a draft is signed by nobody: no name from the PK's "kepala" under the report, the block says it is not
-    # approved yet; the PK in the Lampiran is the PK's own, signed by its two parties on its own date
-    report = text[: text.find("Lampiran 1.", text.find("BAB IV PENUTUP"))]
+    # approved yet; the PK in the Lampiran is the PK's own, signed by its two parties on its own date. The Kata
+    # Pengantar, a foreword, ends with the PK's head of the office (issue 15: place, date, Kepala Dinas)
+    report = text[text.find("DAFTAR ISI") : text.find("Lampiran 1.", text.find("BAB IV PENUTUP"))]
     assert "Dr. Ujang Hendra Gunawan" not in report and KEPALA_NIP not in text and "20 Januari 2025" in text
+    foreword = flat(text[: text.find("DAFTAR ISI")])
+    assert "Tangerang, 20 Januari 2025" in foreword and "Dr. Ujang Hendra Gunawan" in foreword
     lampiran = flat(text[text.find("Lampiran 1.", text.find("BAB IV PENUTUP")) :])
     assert "PIHAK PERTAMA" in lampiran and "PIHAK KEDUA" in lampiran and "Tangerang, 31 Januari 2024" in lampiran
     assert "Dr. Ujang Hendra Gunawan" in lampiran and "Pembina Utama Muda (IV/c)" in lampiran
-    assert "NIP 19720502 200212 1 009" in lampiran and "Wali Kota Tangerang" in lampiran
+    assert "NIP. 19720502 200212 1 009" in lampiran and "Wali Kota Tangerang" in lampiran
     assert "Dokumen ini belum disahkan (DRAF)." in text
     assert "Mediasi tripartit" in text  # the units' solusi in the analysis
 
@@ -302,7 +308,7 @@ def test_final_annual_has_the_approval_chain_and_no_draf(example, pk):
              "NIP. 19720502 200212 1 009"]  # fmt: skip
     for printed in (text, word):
         lines = [line.strip() for line in printed.splitlines()]
-        start = lines.index(block[0])
+        start = len(lines) - 1 - lines[::-1].index(block[0])  # the last: the Kata Pengantar's names no pangkat
         assert [line for line in lines[start:] if line][: len(block)] == block
 
 

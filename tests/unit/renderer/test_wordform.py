@@ -278,13 +278,16 @@ def test_the_lkip_cover_is_its_own_section_without_page_number_then_the_toc(docs
     assert "PAGE" not in _fields(cover.footer._element) and not text(cover.footer._element).strip()
     assert "PAGE" in _fields(body.footer._element) and "Halaman" in text(body.footer._element)
     assert text(body.header._element).strip() == "Dinas Ketenagakerjaan Kota Tangerang — " + docs["vm"]["lkip"]["title"]
-    # the cover ends with the section break; the TOC follows on the next page, before the first chapter
+    # the cover ends with the section break; the Kata Pengantar follows it, then (as in the PDF) the TOC on its own
+    # page, before the first chapter after it
     paragraphs = list(doc.element.body.iterchildren(qn("w:p")))
     brk = next(i for i, p in enumerate(paragraphs) if p.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None)
     assert "TAHUN 2024" in " ".join(text(p) for p in paragraphs[:brk])
     toc = next(i for i, p in enumerate(paragraphs) if 'TOC \\o "1-3" \\h \\z \\u' in _fields(p))
-    first = next(i for i, p in enumerate(paragraphs) if style_of(p) == "Heading1")
-    assert brk < toc < first and text(paragraphs[brk + 1]) == "DAFTAR ISI"
+    foreword = next(i for i, p in enumerate(paragraphs) if style_of(p) == "Heading1")
+    first = next(i for i, p in enumerate(paragraphs) if style_of(p) == "Heading1" and i > toc)
+    assert text(paragraphs[foreword]) == "KATA PENGANTAR" and brk < foreword < toc < first
+    assert text(paragraphs[toc - 1]) == "DAFTAR ISI"
     # the field's result lists the chapters (LibreOffice shows it as is; Word rebuilds it on open)
     result = " ".join(text(p) for p in paragraphs[toc:first])
     for chapter in ("RINGKASAN EKSEKUTIF", "BAB I PENDAHULUAN", "BAB IV PENUTUP", "LAMPIRAN", "A. Latar Belakang"):
