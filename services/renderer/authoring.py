@@ -120,7 +120,7 @@ REPORT_FIELDS = frozenset(
         *("kata_pengantar", "judul_tabel", "judul_grafik", "daftar_tabel", "daftar_grafik", "sdm_intro"),
         *("sdm_golongan", "sdm_pendidikan", "struktur_intro", "renstra", "renstra_rows", "pk_intro"),
         *("skala_predikat", "rumus_capaian", "tahun_seri", "analisis_indikator", "efisiensi", "pk_ttd"),
-        *("kolom_target_renstra", "konsistensi", "kata_pengantar_ttd"),
+        *("kolom_target_renstra", "konsistensi_tahunan", "kata_pengantar_ttd"),
         *("grafik", "grafik_tren"),  # the two charts, as images
     }
 )

@@ -716,7 +716,7 @@ def annual_parts(
     return {
         "ringkasan": [*ringkasan[:2], *picture, *ringkasan[2:]],
         "penutup": [*penutup[:1], *picture, *penutup[1:]],
-        "konsistensi": _konsistensi(vm, rekap, quarters or {}),
+        "konsistensi_tahunan": _konsistensi(vm, rekap, quarters or {}),
         "kata_pengantar_ttd": _kata_pengantar_ttd(vm, pk, kota),
         "kata_pengantar": [str(t) for t in office.get("kata_pengantar") or []],
         "judul_tabel": judul_tabel,

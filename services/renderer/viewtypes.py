@@ -514,7 +514,7 @@ class LkipParts(TypedDict, total=False):
     pk_ttd: PkTtd
     ringkasan: Required[list[str]]  # the shared summary with the Renstra picture and the causes of a shortfall
     penutup: Required[list[str]]
-    konsistensi: list[str]  # Bab III's Catatan Konsistensi Data: each difference and its reason
+    konsistensi_tahunan: list[str]  # Bab III's Catatan Konsistensi Data: each difference and its reason
     kata_pengantar_ttd: dict[str, str]  # tempat_tanggal, jabatan, nama of who signs the Kata Pengantar
 
 

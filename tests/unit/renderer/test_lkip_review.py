@@ -233,7 +233,7 @@ def test_the_summary_and_closing_give_the_renstra_picture_and_the_causes(vm, exa
 
 
 def test_bab_iii_lists_the_consistency_findings_with_their_reasons(vm, pdf, docx):
-    notes = vm["konsistensi"]
+    notes = vm["konsistensi_tahunan"]
     assert len(notes) == 2
     serapan, tw4 = notes
     # IK-5.1 96,30 vs the programmes' 27.225 / 28.700 million = 94,86 %: no unit explained it
@@ -258,7 +258,7 @@ def test_without_findings_the_note_says_so(example, pk):
             if r["kode"] == "IK-2.2":
                 r["target_sd"], r["capaian_sd"] = "85.00", "97.56"
     vm = annual(clean, pk)
-    assert vm["konsistensi"] == []
+    assert vm["konsistensi_tahunan"] == []
     assert "tidak menemukan selisih" in flat(pdf_text(documents.render_pdf(vm)))
 
 
@@ -307,5 +307,5 @@ def test_the_kata_pengantar_is_signed(vm, example, pk):
 
 def test_english_labels_for_the_new_parts(example, pk):
     vm = annual(example, pk, locale="en")
-    text = " ".join([*vm["ringkasan"], *vm["konsistensi"]])
+    text = " ".join([*vm["ringkasan"], *vm["konsistensi_tahunan"]])
     assert "last year of the Strategic Plan" in text and "average of the Action Plan's quarterly targets" in text
