@@ -302,7 +302,7 @@ def test_the_annual_lkip_is_signed_by_the_kepala_dinas_who_approved_it(system, b
         # the semester report is signed by the Sekretaris who approved it
         login(page, "hadi")
         text = pdf_text(page.request.get("/draf/2024-S1/dokumen.pdf").body())
-        assert "Hadi Sekdis" in text and "197006062000031006" in text and PK_KEPALA not in text
+        assert "Hadi Sekdis" in text and "19700606 200003 1 006" in text and PK_KEPALA not in text
         assert sha(page.request.get("/draf/2024-S1/dokumen.pdf").body()) == semester_final["files"]["pdf"]
 
         # the annual draft, before anyone approved it, prints no signatory
