@@ -17,6 +17,7 @@ from typer.core import TyperGroup
 from lapkin.ops_cli import register as register_ops
 from lapkin.supervisor import Supervisor, redis_reachable, start_redis
 from shared.config import Settings
+from shared.private import private_dir, tighten
 
 CANNOT_ACT = 2  # exit status: the command could not check or act (Redis, a database, an unknown name)
 
@@ -110,6 +111,9 @@ class Running:
 
     def __init__(self, settings: Settings, log_dir: Path | None = None) -> None:
         self.settings = settings
+        private_dir(settings.data_dir)  # before anything is written into it: the owner's only (shared/private.py)
+        for change in tighten(settings.data_dir):
+            typer.echo(f"Folder data / data folder: {change}")
         self.redis = None
         if not redis_reachable(settings.redis_url):
             typer.echo(f"Redis tidak terjangkau di {settings.redis_url}: menjalankan redis-server sendiri (AOF).")
@@ -170,8 +174,8 @@ def up() -> None:
     for service in ("collector", "aggregator", "approval", "renderer"):
         typer.echo(f"  {service:<10} {settings.base_url(service)}")
     typer.echo(f"  logs       {(settings.data_dir / 'logs').resolve()}")
-    if generated:
-        typer.echo(f"  LAPKIN_ADMIN_TOKEN={settings.resolved_admin_token()}")
+    if generated:  # never the token itself: the terminal's scrollback and the service manager's journal keep it
+        typer.echo(f"  token admin / admin token: {(settings.data_dir / 'admin_token').resolve()}")
     warning = public_url_warning(settings)
     if warning:
         typer.echo(warning)

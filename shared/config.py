@@ -20,6 +20,7 @@ from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from shared.clock import zone_of
+from shared.private import create_private, private_dir
 
 _PORTS: dict[str, int] = {}  # the system's services, each with the port it listens on unless told otherwise
 PORT_SETTING = re.compile(r"([a-z][a-z0-9]*)_port")
@@ -177,11 +178,12 @@ class Settings(BaseSettings):
 
 
 def _file_secret(path: Path) -> str:
-    """A secret generated once into the data folder, so every service of one install shares it."""
+    """A secret generated once into the data folder, so every service of one install shares it: the folder and the
+    file readable by their owner only (shared/private.py)."""
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
         tmp = path.with_suffix(f".{secrets.token_hex(4)}.tmp")
-        tmp.write_text(secrets.token_urlsafe(32))
+        create_private(tmp, secrets.token_urlsafe(32).encode())
         try:
             os.link(tmp, path)  # atomic and never overwrites: concurrent first starts agree on one secret
         except FileExistsError:

@@ -15,6 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel, create_engine
 
 from shared.config import Settings
+from shared.private import create_private, private_dir
 
 
 class DatabaseMissing(Exception):
@@ -49,7 +50,7 @@ def make_existing_engine(settings: Settings, service: str) -> Engine:
 
 def service_url(settings: Settings, service: str) -> str:
     if settings.database_url is None:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(settings.data_dir)
         return f"sqlite:///{(settings.data_dir / f'{service}.db').resolve()}"
     url = make_url(settings.database_url)
     if url.get_backend_name() == "sqlite":
@@ -67,6 +68,8 @@ def make_engine(settings: Settings, service: str, *, read_only: bool = False) ->
     """`read_only`: on SQLite a second engine whose transactions only read (deferred BEGIN, no writer turn), for
     GET requests and lookups, so they never queue behind writers; on PostgreSQL use the one engine for both."""
     url = service_url(settings, service)
+    if not read_only and (path := sqlite_path(settings, service)) is not None:
+        create_private(private_dir(path.parent) / path.name)  # 0600 before SQLite opens it (its WAL takes the mode)
     if url.startswith("sqlite") and read_only:
         engine = create_engine(
             url,

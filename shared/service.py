@@ -50,6 +50,7 @@ from shared.observability import (
     group_states,
     reconcile_key,
 )
+from shared.private import tighten
 from shared.security import HASHING, read_token
 from shared.slots import Busy
 from shared.strictjson import JsonObject
@@ -419,6 +420,9 @@ def build_app(
     on_start: Any = None,
 ) -> FastAPI:
     settings = settings or get_settings()
+    configure_logging(service)
+    for change in tighten(settings.data_dir):  # an install made before its secrets and databases were private
+        log.warning("data folder: %s", change)
     engine = make_engine(settings, service)
     read_engine = make_engine(settings, service, read_only=True) if engine.dialect.name == "sqlite" else engine
     HASHING.configure(settings.password_hash_concurrency, settings.password_hash_wait_s)
@@ -451,7 +455,6 @@ def build_app(
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, upload_max_bytes=settings.max_upload_bytes)
     app.add_middleware(LastResort)  # an unexpected exception: a 500 with the error body, logged
     app.add_middleware(HttpObservability, metrics=rt.metrics)  # outermost: counts the 413s and 500s too
-    configure_logging(service)
 
     @app.get("/healthz", tags=["ops"], responses={503: {"description": "Not healthy: what is wrong, in `problems`"}})
     async def healthz() -> JSONResponse:

@@ -17,10 +17,12 @@ trust anchors, e.g. the BSrE root, from `signing_trust`).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import logging
 import os
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -33,7 +35,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
+from shared import clock
 from shared.config import Settings
+from shared.formatting import fmt_date
 
 log = logging.getLogger("lapkin.signing")
 
@@ -42,7 +46,10 @@ DEFAULT_DIR = "signing"
 DEFAULT_P12 = "kantor.p12"
 DEFAULT_PASS = "kantor.pass"
 ORGANIZATION = "Pemerintah Kota Tangerang"
-STAMP_TEXT = "Ditandatangani secara elektronik oleh:\n%(signer)s\nWaktu: %(ts)s"
+STAMP_TEXT = {  # the visible box; `waktu` as the document's language writes a moment (stamp_time)
+    "id": "Ditandatangani secara elektronik oleh:\n%(signer)s\nWaktu: %(waktu)s",
+    "en": "Signed electronically by:\n%(signer)s\nTime: %(waktu)s",
+}
 
 
 class SigningConfigError(Exception):
@@ -196,8 +203,10 @@ def sign_pdf(
     box: SignatureBox | None = None,
     reason: str = "Pengesahan dokumen final",
     location: str | None = None,
+    lang: str = "id",
 ) -> bytes:
-    """`pdf` with the office's PAdES signature (module docstring): visible in `box`, invisible without one."""
+    """`pdf` with the office's PAdES signature (module docstring): visible in `box`, invisible without one; the box's
+    text in `lang` ("id" or "en"), its time as that language writes it, in the zone `signing_time` carries."""
     from pyhanko.pdf_utils import generic
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
@@ -247,10 +256,18 @@ def sign_pdf(
         spec = fields.SigFieldSpec(FIELD_NAME, on_page=box.page, box=(x1, y1, x2, y2))
     else:
         spec = fields.SigFieldSpec(FIELD_NAME)
-    style = TextStampStyle(stamp_text=STAMP_TEXT, border_width=0, timestamp_format="%Y-%m-%d %H:%M:%S %Z")
+    style = TextStampStyle(stamp_text=STAMP_TEXT.get(lang, STAMP_TEXT["id"]), border_width=0)
     pdf_signer = _AtTime(meta, signer=signer, new_field_spec=spec, stamp_style=style)
-    out = pdf_signer.sign_pdf(writer)
+    out = pdf_signer.sign_pdf(writer, appearance_text_params={"waktu": stamp_time(when, lang)})
     return bytes(out.getvalue())
+
+
+def stamp_time(when: datetime, lang: str = "id") -> str:
+    """A moment as the signature box writes it, in the zone it carries: "6 Desember 2026 pukul 21.39 WIB" (id),
+    "6 December 2026, 21:39 WIB" (en); WITA and WIT for offices there, the zone's abbreviation elsewhere."""
+    label = clock.LABELS.get(getattr(when.tzinfo, "key", None) or "") or when.tzname() or "UTC"
+    day = fmt_date(when, lang)
+    return f"{day}, {when:%H:%M} {label}" if lang == "en" else f"{day} pukul {when:%H.%M} {label}"
 
 
 # ---- verification ----------------------------------------------------------------------------------------------------
@@ -310,30 +327,70 @@ def trust_anchors(settings: Settings) -> list[x509.Certificate]:
     return anchors
 
 
+class _PyHankoLog(logging.Handler):
+    """pyHanko's own log records, made the app's: its validator logs every signature it cannot accept (a forged
+    certificate, a changed byte) at WARNING with a multi-line traceback, which a public upload form would let anyone
+    write into the service's log at will. Inside `verify_pdf` (per thread) a record is kept as the reason of that
+    verdict, which `verify_pdf` logs as one structured line; elsewhere (signing) it is one line of `lapkin.signing`,
+    never a traceback."""
+
+    local = threading.local()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        reason = _one_line(record.getMessage())
+        reasons: list[str] | None = getattr(self.local, "reasons", None)
+        if reasons is not None:
+            if reason not in reasons:
+                reasons.append(reason)
+            return
+        log.log(record.levelno, "pyHanko: %s", reason, extra={"pyhanko_logger": record.name})
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    first = (text.strip().splitlines() or [""])[0]
+    return first if len(first) <= limit else f"{first[: limit - 1]}…"
+
+
+@functools.cache
+def _pyhanko_logs_as_ours() -> _PyHankoLog:
+    handler = _PyHankoLog()
+    for name in ("pyhanko", "pyhanko_certvalidator"):
+        logger = logging.getLogger(name)
+        logger.addHandler(handler)
+        logger.propagate = False  # not to the root logger's handlers (stderr: the service's log file)
+    return handler
+
+
 def verify_pdf(data: bytes, anchors: list[x509.Certificate]) -> PdfCheck:
     """Every signature of `data` validated by pyHanko against `anchors`, offline (no revocation fetching). A file
-    pyHanko cannot read as a PDF is `readable=False`, never an exception."""
+    pyHanko cannot read as a PDF is `readable=False`, never an exception. A file that is not a valid signed PDF is
+    one log line (`lapkin.signing`, INFO: `pdf_verification`, the SHA-256, and per signature why), no traceback."""
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import SignatureCoverageLevel, validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
+    local = _pyhanko_logs_as_ours().local
     roots = [asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in anchors]
+    local.reasons = []
     try:
-        reader = PdfFileReader(io.BytesIO(data), strict=False)
-        embedded = list(reader.embedded_signatures)
-    except Exception:  # noqa: BLE001 - any parse failure of a hostile upload is "not a readable PDF"
-        return PdfCheck(readable=False, signatures=())
-    checks = []
-    for sig in embedded:
         try:
-            status = validate_pdf_signature(sig, ValidationContext(trust_roots=roots, allow_fetching=False))
-        except Exception:  # noqa: BLE001 - a damaged signature container is an invalid signature
-            checks.append(SignatureCheck(str(sig.field_name), "", None, False, False, False))
-            continue
-        cert = status.signing_cert
-        signer = cert.subject.native.get("common_name", cert.subject.human_friendly) if cert else ""
-        checks.append(
-            SignatureCheck(
+            reader = PdfFileReader(io.BytesIO(data), strict=False)
+            embedded = list(reader.embedded_signatures)
+        except Exception as exc:  # noqa: BLE001 - any parse failure of a hostile upload is "not a readable PDF"
+            _log_verdict(data, [f"not readable as a PDF: {exc.__class__.__name__}: {_one_line(str(exc))}"])
+            return PdfCheck(readable=False, signatures=())
+        checks, reasons = [], []
+        for sig in embedded:
+            local.reasons = []
+            try:
+                status = validate_pdf_signature(sig, ValidationContext(trust_roots=roots, allow_fetching=False))
+            except Exception as exc:  # noqa: BLE001 - a damaged signature container is an invalid signature
+                checks.append(SignatureCheck(str(sig.field_name), "", None, False, False, False))
+                reasons.append(f"{sig.field_name}: {exc.__class__.__name__}: {_one_line(str(exc))}")
+                continue
+            cert = status.signing_cert
+            signer = cert.subject.native.get("common_name", cert.subject.human_friendly) if cert else ""
+            check = SignatureCheck(
                 field=str(sig.field_name),
                 signer=str(signer),
                 signed_at=status.signer_reported_dt,
@@ -341,5 +398,22 @@ def verify_pdf(data: bytes, anchors: list[x509.Certificate]) -> PdfCheck:
                 trusted=bool(status.trusted),
                 covers_all=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
             )
-        )
-    return PdfCheck(readable=True, signatures=tuple(checks))
+            checks.append(check)
+            if not check.valid:
+                why = [k for k, ok in (("not intact", check.intact), ("not trusted", check.trusted),
+                                       ("content appended", check.covers_all)) if not ok]  # fmt: skip
+                reasons.append(f"{check.field} ({_one_line(check.signer, 120)}): {', '.join(why)}"
+                               + "".join(f"; {r}" for r in local.reasons))  # fmt: skip
+        if reasons:
+            _log_verdict(data, reasons)
+        return PdfCheck(readable=True, signatures=tuple(checks))
+    finally:
+        local.reasons = None
+
+
+def _log_verdict(data: bytes, reasons: list[str]) -> None:
+    log.info(
+        "PDF verification: not valid: %s",
+        " | ".join(reasons),
+        extra={"event": "pdf_verification", "sha256": hashlib.sha256(data).hexdigest(), "reasons": reasons},
+    )

@@ -91,14 +91,32 @@ class Riwayat(HistoryDetail):
     at: str
 
 
+class Penjelasan(TypedDict):
+    """What a unit wrote about an indicator in the period (the recap's `analisis`): schemas.Penjelasan."""
+
+    triwulan: int | None
+    unit: str | None
+    unit_nama: str | None
+    penyebab: str | None
+    kendala: str | None
+    solusi: str | None
+    tindak_lanjut: str | None
+
+
 class Temuan(TypedDict):
-    """One consistency finding (shared.sakip.checks.Finding): schemas.Temuan."""
+    """One consistency finding (shared.sakip.checks.Finding), with the unit that answers for it, what the approver
+    may do, and what the unit already wrote: schemas.Temuan."""
 
     rule: str
     indikator: str
     message_id: str
     message_en: str
     values: dict[str, str]
+    unit: str | None
+    unit_nama: str | None
+    tindakan_id: str
+    tindakan_en: str
+    penjelasan: list[Penjelasan]
 
 
 class AnalisisBelumAda(TypedDict):
@@ -107,7 +125,11 @@ class AnalisisBelumAda(TypedDict):
     indikator: str
     nama: str
     unit: str | None
+    unit_nama: str | None
     capaian: str | None
+    tindakan_id: str
+    tindakan_en: str
+    penjelasan: list[Penjelasan]
 
 
 class Pemeriksaan(TypedDict):

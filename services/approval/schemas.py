@@ -175,6 +175,30 @@ class Riwayat(BaseModel):
     at: str = Waktu
 
 
+class Penjelasan(BaseModel):
+    """Yang sudah ditulis unit tentang indikator ini pada periode tersebut. / What a unit already wrote about the
+    indicator in the period (the recap's `analisis`)."""
+
+    triwulan: int | None = Field(description="Triwulan / the quarter", examples=[4])
+    unit: str | None = Field(description="Kode unit / the unit", examples=["SEKRETARIAT"])
+    unit_nama: str | None = Field(description="Nama unit / its name", examples=["Sekretariat"])
+    penyebab: str | None = Field(description="Penyebab / the cause")
+    kendala: str | None = Field(description="Kendala / obstacles")
+    solusi: str | None = Field(description="Solusi / solutions")
+    tindak_lanjut: str | None = Field(description="Tindak lanjut / follow-up")
+
+
+_UNIT = Field(description="Kode unit penanggung jawab / the responsible unit", examples=["SEKRETARIAT"])
+_UNIT_NAMA = Field(description="Nama unit penanggung jawab / its name (null: not known)", examples=["Sekretariat"])
+_TINDAKAN_ID = Field(
+    description="Yang dapat dilakukan penyetuju, dalam bahasa Indonesia / what the approver may do, in Indonesian",
+    examples=["Minta penjelasan Sekretariat (Kembalikan dengan alasan), atau setujui dengan catatan yang "
+              "menjelaskan selisihnya."],
+)  # fmt: skip
+_TINDAKAN_EN = Field(description="Yang dapat dilakukan penyetuju, dalam bahasa Inggris / the same in English")
+_PENJELASAN = Field(description="Penjelasan unit pada periode ini / what the units already wrote in the period")
+
+
 class Temuan(BaseModel):
     """Satu ketidakkonsistenan angka dalam rekap draf. / One inconsistency between the draft recap's figures."""
 
@@ -193,6 +217,11 @@ class Temuan(BaseModel):
         description="Angka yang dibandingkan, seperti ditulis rekap / the figures compared, as the recap writes them",
         examples=[{"realisasi": "96.30", "serapan_kumulatif": "94.86"}],
     )
+    unit: str | None = _UNIT
+    unit_nama: str | None = _UNIT_NAMA
+    tindakan_id: str = _TINDAKAN_ID
+    tindakan_en: str = _TINDAKAN_EN
+    penjelasan: list[Penjelasan] = _PENJELASAN
 
 
 class AnalisisBelumAda(BaseModel):
@@ -202,7 +231,11 @@ class AnalisisBelumAda(BaseModel):
     indikator: str = Field(description="Kode indikator / the indicator", examples=["IK-2.2"])
     nama: str = Field(description="Nama indikator / its name")
     unit: str | None = Field(description="Kode unit penanggung jawab / the responsible unit", examples=["BID-PPTK"])
+    unit_nama: str | None = _UNIT_NAMA
     capaian: str | None = Field(description="Capaian (%), seperti ditulis rekap / achievement", examples=["97.56"])
+    tindakan_id: str = _TINDAKAN_ID
+    tindakan_en: str = _TINDAKAN_EN
+    penjelasan: list[Penjelasan] = _PENJELASAN
 
 
 class Pemeriksaan(BaseModel):

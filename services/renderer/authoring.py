@@ -38,7 +38,7 @@ ITEMS: dict[str, tuple[str, ...]] = {
     ),  # the signatory (viewmodel.signatory_block)
     "rows": _ROW,
     "sasaran": _SASARAN,
-    "approvals": ("no", "nama", "nip", "jabatan", "decided_at"),
+    "approvals": ("no", "nama", "nip", "jabatan", "decided_at", "catatan"),
     "catatan": ("triwulan", "unit_kode", "unit", "kendala", "solusi"),
     "anggaran": ("no", "kode", "nama", "unit", *_MONEY),
     "anggaran_total": _MONEY,

@@ -213,9 +213,10 @@ def _approval(n: int, step: Mapping[str, Any], locale: str) -> ApprovalRow:
     return {
         "no": n,
         "nama": who.get("nama", ""),
-        "nip": who.get("nip") or MISSING,
+        "nip": nip_label(str(who.get("nip") or "")) or MISSING,  # spaced as the signature block prints it
         "jabatan": who.get("jabatan") or who.get("role_nama") or MISSING,  # the role's name when none is on file
         "decided_at": _decided(who.get("decided_at"), locale),
+        "catatan": str(who.get("note") or "").strip(),  # the decision's note (the chain carries it): "" without
     }
 
 

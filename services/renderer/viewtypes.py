@@ -100,6 +100,7 @@ class ApprovalRow(TypedDict):
     nip: str
     jabatan: str
     decided_at: str
+    catatan: str  # the approver's decision note ("" when none was given)
 
 
 class Signatory(TypedDict):

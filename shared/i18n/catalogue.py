@@ -337,6 +337,13 @@ PAGES: Table = {
         "en": "Achievement below 100 % or above 120 % without a cause from the unit",
     },
     "konsistensi_title": {"id": "Konsistensi angka", "en": "Consistency of the figures"},
+    "pj_unit": {"id": "Penanggung jawab", "en": "Responsible unit"},
+    "tindakan": {"id": "Tindakan", "en": "What to do"},
+    "penjelasan_unit": {"id": "Penjelasan unit", "en": "The unit's explanation"},
+    "expl_penyebab": {"id": "penyebab", "en": "cause"},
+    "expl_kendala": {"id": "kendala", "en": "obstacle"},
+    "expl_solusi": {"id": "solusi", "en": "solution"},
+    "expl_tindak_lanjut": {"id": "tindak lanjut", "en": "follow-up"},
     "analisis_board_title": {"id": "Analisis per indikator belum ada", "en": "Indicator analysis missing"},
     "analisis_board_intro": {
         "id": "Per triwulan (rekap terbaru): indikator dengan capaian di bawah 100 % atau di atas 120 % yang "
@@ -518,6 +525,25 @@ VERIFIKASI: Table = {
         "en": "The file cannot be read as a PDF; its signature cannot be checked.",
     },
     "vf_back": {"id": "Kembali ke verifikasi", "en": "Back to verification"},
+    "vf_file_is_text": {
+        "id": "Berkas: harus berupa berkas yang diunggah (isian berkas terkirim sebagai teks); pilih berkas PDF "
+        "pada formulir ini lalu kirim lagi.",
+        "en": "File: must be an uploaded file (the file field arrived as text); choose a PDF file on this form and "
+        "send it again.",
+    },
+    "vf_many_files": {
+        "id": "Berkas: kirim satu berkas saja per pemeriksaan (terkirim lebih dari satu); tidak ada yang diperiksa.",
+        "en": "File: send one file per check (more than one arrived); nothing was checked.",
+    },
+    "vf_bad_form": {
+        "id": "Formulir: isian csrf harus satu teks; muat ulang halaman ini lalu kirim lagi.",
+        "en": "Form: the csrf field must be one text; reload this page and send it again.",
+    },
+    "vf_upload_too_large": {
+        "id": "Berkas: terlalu besar (paling besar {limit} per berkas); tidak ada yang diperiksa atau disimpan. "
+        "Pilih berkas PDF yang lebih kecil.",
+        "en": "File: too large (at most {limit} per file); nothing was checked or stored. Choose a smaller PDF file.",
+    },
     "vf_json": {"id": "JSON", "en": "JSON"},
 }
 
@@ -699,6 +725,7 @@ DOCUMENTS: Table = {
         "en": "This document has not been approved yet (DRAFT).",
     },
     "rantai": {"id": "Rantai Persetujuan", "en": "Approval Chain"},
+    "catatan_persetujuan": {"id": "Catatan", "en": "Note"},  # an approver's decision note, under their row
     # the Lembar Pengesahan's seal (templates/_pengesahan.html): the verification QR code and the e-signature box
     "ttd_elektronik": {"id": "Tanda Tangan Elektronik", "en": "Electronic Signature"},
     "verifikasi_qr": {

@@ -169,7 +169,8 @@ def test_demo_lengkap_takes_every_period_to_the_signed_final_lkip(tmp_path, data
 
 
 def test_up_stops_cleanly_on_ctrl_c_and_officials_create_makes_a_login(tmp_path):
-    env = embedded_env(tmp_path)
+    data = tmp_path / "data"  # not there yet: the commands make it, the owner's only
+    env = embedded_env(data)
     created = subprocess.run(
         [
             *LAPKIN,
@@ -210,6 +211,14 @@ def test_up_stops_cleanly_on_ctrl_c_and_officials_create_makes_a_login(tmp_path)
         proc.send_signal(signal.SIGINT)
         out, _ = proc.communicate(timeout=60)
     assert proc.returncode == 0, out
+    # the admin token is never printed (a terminal's scrollback, a service manager's journal): where it is, is
+    token = (data / "admin_token").read_text().strip()
+    assert token not in out and "LAPKIN_ADMIN_TOKEN=" not in out
+    assert str((data / "admin_token").resolve()) in out
+    # secrets and databases readable by their owner only, in a data folder only the owner can enter
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    for name in ("secret_key", "admin_token", "approval.db", "collector.db"):
+        assert stat.S_IMODE((data / name).stat().st_mode) == 0o600, name
     for port in ("LAPKIN_COLLECTOR_PORT", "LAPKIN_AGGREGATOR_PORT", "LAPKIN_APPROVAL_PORT", "LAPKIN_RENDERER_PORT"):
         try:
             httpx.get(f"http://127.0.0.1:{env[port]}/healthz", timeout=1)

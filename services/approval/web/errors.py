@@ -29,11 +29,16 @@ def error_page(request: Request, err: ApiError) -> Response:
     there, static/app.js)."""
     lang = rendering.lang(request)
     back, back_label = "/kotak-masuk", None
-    if request.method == "POST" and (page := local_referer(request)):
+    if is_public(request.url.path):  # the public verification page's visitor: no officials' inbox for them
+        back, back_label = PUBLIC_HOME, t("vf_back", lang)
+    elif request.method == "POST" and (page := local_referer(request)):
         back, back_label = page, t("back_form", lang)
-    if err.errors and err.errors[0].rule == "too_large":
-        limit = request.app.state.rt.settings.max_body_bytes
-        message = t("msg_too_large", lang).format(limit=_size(limit, lang))
+    settings = request.app.state.rt.settings
+    if err.errors and err.errors[0].rule == "too_large" and is_upload(request):
+        # an uploaded file over its limit (a multipart body gets the upload limit, shared.service.BodySizeLimit)
+        message = t("vf_upload_too_large", lang).format(limit=_size(settings.max_upload_bytes, lang))
+    elif err.errors and err.errors[0].rule == "too_large":
+        message = t("msg_too_large", lang).format(limit=_size(settings.max_body_bytes, lang))
     elif err.errors and err.errors[0].field == "path":  # a NUL in the address: no page has it, said plainly
         message = t("msg_bad_address", lang)
     elif err.errors and err.errors[0].rule == "unreadable_form":
@@ -44,6 +49,17 @@ def error_page(request: Request, err: ApiError) -> Response:
     response = rendering.page(request, "error.html", read_session(request), ctx, status=err.status)
     response.headers.update(err.headers or {})
     return response
+
+
+PUBLIC_HOME = "/verifikasi"  # the pages anyone may open, without logging in (web/verifikasi.py)
+
+
+def is_public(path: str) -> bool:
+    return path == PUBLIC_HOME or path.startswith(f"{PUBLIC_HOME}/")
+
+
+def is_upload(request: Request) -> bool:
+    return request.headers.get("content-type", "").lower().startswith("multipart/")
 
 
 def _size(n: int, lang: str) -> str:
@@ -58,6 +74,7 @@ NOT_FOUND_BY_PREFIX = (  # an unknown address under a page family: that family's
     ("/disposisi/", "disposisi_not_found", "/disposisi", "back_disposisi"),
     ("/draf/", "draft_not_found", "/kotak-masuk", "back_inbox"),
     ("/operator/peristiwa/", "event_not_found", "/operator/peristiwa", "back_event_log"),
+    (f"{PUBLIC_HOME}/", "page_not_found", PUBLIC_HOME, "vf_back"),
 )
 
 

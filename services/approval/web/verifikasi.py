@@ -20,10 +20,11 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile as StarletteUploadFile
 
 import services.approval.web.deps as deps
 import services.approval.web.rendering as rendering
@@ -105,32 +106,46 @@ def _not_found(request: Request, ws: Any, official: Any, message: str, status: i
                              title=t("vf_not_found_title", lang), back_label=t("vf_back", lang))  # fmt: skip
 
 
-@router.get("/verifikasi")
+def _head_or_get(request: Request, response: Response) -> Response:
+    """HEAD answers what GET would (status and headers, its Content-Length too), without the body: link checkers
+    and a browser's prefetch ask a page that way."""
+    if request.method != "HEAD":
+        return response
+    head = Response(status_code=response.status_code)
+    head.raw_headers = list(response.raw_headers)
+    return head
+
+
+READ = ["GET", "HEAD"]
+
+
+@router.api_route("/verifikasi", methods=READ)
 async def verification_home(request: Request, rt: RuntimeDep) -> Response:
     ws, official, _ = await run_in_threadpool(_lookup, rt, request, "id", "")
-    return _page(request, ws, official, {})
+    return _head_or_get(request, _page(request, ws, official, {}))
 
 
-@router.get("/verifikasi/dokumen/{document_id}")
+@router.api_route("/verifikasi/dokumen/{document_id}", methods=READ)
 async def verification_by_document(document_id: str, request: Request, rt: RuntimeDep) -> Response:
     """The QR code's target."""
     lang = rendering.lang(request)
     ws, official, doc = await run_in_threadpool(_lookup, rt, request, "id", document_id)
     if doc is None:
-        return _not_found(request, ws, official, t("vf_unknown_doc", lang).format(id=document_id[:120]))
-    return _page(request, ws, official, {"doc": document_view(doc, lang)})
+        message = t("vf_unknown_doc", lang).format(id=document_id[:120])
+        return _head_or_get(request, _not_found(request, ws, official, message))
+    return _head_or_get(request, _page(request, ws, official, {"doc": document_view(doc, lang)}))
 
 
-@router.get("/verifikasi/{sha256}")
+@router.api_route("/verifikasi/{sha256}", methods=READ)
 async def verification_by_sha256(sha256: str, request: Request, rt: RuntimeDep) -> Response:
     lang = rendering.lang(request)
     key = sha256.strip().lower()
     ws, official, doc = await run_in_threadpool(_lookup, rt, request, "sha", key)
     if not verifikasi.is_sha256(key):
-        return _not_found(request, ws, official, t("vf_bad_sha", lang), 400)
+        return _head_or_get(request, _not_found(request, ws, official, t("vf_bad_sha", lang), 400))
     if doc is None:
-        return _not_found(request, ws, official, t("vf_unknown_sha", lang).format(sha=key))
-    return _page(request, ws, official, {"doc": document_view(doc, lang, matched=key)})
+        return _head_or_get(request, _not_found(request, ws, official, t("vf_unknown_sha", lang).format(sha=key)))
+    return _head_or_get(request, _page(request, ws, official, {"doc": document_view(doc, lang, matched=key)}))
 
 
 def _judge(rt: Runtime, data: bytes) -> Verdict:
@@ -175,23 +190,41 @@ def verdict_view(verdict: Verdict, lang: str) -> dict[str, Any]:
     }
 
 
+def _form_problem(csrf: list[Any], files: list[Any]) -> str | None:
+    """What is wrong with the form's fields themselves (the i18n key), before its file is looked at: `berkas` sent
+    as text (a script's form, not the page's), or several `berkas` in one form (which one would be judged?)."""
+    if any(not isinstance(f, StarletteUploadFile) for f in files):
+        return "vf_file_is_text"
+    if len(files) > 1:
+        return "vf_many_files"
+    if len(csrf) > 1 or any(not isinstance(c, str) for c in csrf):
+        return "vf_bad_form"
+    return None
+
+
 @router.post("/verifikasi")
-async def verification_upload(
-    request: Request,
-    rt: RuntimeDep,
-    csrf: str | None = Form(None),
-    berkas: UploadFile | None = File(None),
-) -> Response:
+async def verification_upload(request: Request, rt: RuntimeDep) -> Response:
+    """The form is read here rather than by FastAPI's parameters: a wrong form (the file as text, two files) is
+    the verification page saying what is wrong (400), never the framework's JSON (422, Python type names) nor the
+    last of two files judged silently."""
     lang = rendering.lang(request)
     ws = read_session(request)
     _, official, _ = await run_in_threadpool(_lookup, rt, request, "id", "")
-    if not csrf_ok(ws, csrf):  # the form again, with a fresh token
-        return _page(request, new_session(), official, {"errors": [t("msg_csrf", lang)]}, status=403)
-    limit = rt.settings.max_upload_bytes
-    if berkas is None or not berkas.filename:
-        return _page(request, ws, official, {"errors": [t("vf_no_file", lang)]}, status=400)
-    data = await berkas.read(limit + 1)
-    await berkas.close()
+    form = await request.form()
+    try:
+        csrf, files = form.getlist("csrf"), [f for f in form.getlist("berkas") if f != ""]
+        token = csrf[0] if len(csrf) == 1 and isinstance(csrf[0], str) else None
+        if not csrf_ok(ws, token):  # the form again, with a fresh token
+            return _page(request, new_session(), official, {"errors": [t("msg_csrf", lang)]}, status=403)
+        if (problem := _form_problem(csrf, files)) is not None:
+            return _page(request, ws, official, {"errors": [t(problem, lang)]}, status=400)
+        berkas = files[0] if files else None
+        if not isinstance(berkas, StarletteUploadFile) or not berkas.filename:
+            return _page(request, ws, official, {"errors": [t("vf_no_file", lang)]}, status=400)
+        limit = rt.settings.max_upload_bytes
+        data = await berkas.read(limit + 1)
+    finally:
+        await form.close()
     if len(data) > limit:
         too_large = t("vf_too_large", lang).format(limit=_size(limit, lang))
         return _page(request, ws, official, {"errors": [too_large]}, status=413)

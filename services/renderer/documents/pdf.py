@@ -55,4 +55,5 @@ def render_pdf(vm: Mapping[str, Any], charts: Mapping[str, bytes] | None = None,
         signing_time=seal.signing_time,
         box=box_on(document.pages),
         location=seal.location,
+        lang=str(vm.get("locale") or "id"),
     )

@@ -86,23 +86,44 @@ def test_missing_analysis_shows_next_to_the_decision_and_goes_when_the_analysis_
     assert "IK-2.2" in checks and "92,35" in checks and "analisis belum ada" in checks and "Bidang Pelatihan" in checks
     assert "IK-3.1" not in checks  # on target: nothing to explain
     assert text.index('id="pemeriksaan"') < text.index('id="recap"')  # above the recap, by the decision
+    # who acts and how: the responsible unit by name, and the approver's two ways (ask it back, or approve with a note)
+    assert "Penanggung jawab: Bidang Pelatihan" in checks
+    assert ("Tindakan: Minta analisis penyebab dari Bidang Pelatihan (Kembalikan dengan alasan), atau setujui "
+            "dengan catatan yang menjelaskan penyebabnya.") in checks  # fmt: skip
+    assert "Penjelasan unit" not in checks  # the unit wrote nothing about it yet
     answer = app.get("/api/v1/drafts/2024-TW1", headers=admin).json()["pemeriksaan"]
     assert answer == {
         "analisis_belum_ada": [{"indikator": "IK-2.2", "nama": "Persentase lulusan pelatihan yang bekerja",
-                                "unit": "BID-PPTK", "capaian": "92.35"}],
+                                "unit": "BID-PPTK", "unit_nama": "Bidang Pelatihan", "capaian": "92.35",
+                                "tindakan_id": "Minta analisis penyebab dari Bidang Pelatihan (Kembalikan dengan "
+                                "alasan), atau setujui dengan catatan yang menjelaskan penyebabnya.",
+                                "tindakan_en": "Ask Bidang Pelatihan for the analysis of causes (Return, with the "
+                                "reason), or approve with a note that explains the cause.",
+                                "penjelasan": []}],
         "konsistensi": [],
     }  # fmt: skip
     english = section(
         page_of(app, {"Cookie": f"{subkor['Cookie']}; {LANG_COOKIE}=en"}, "/draf/2024-TW1"), "pemeriksaan"
     )
     assert english is not None and "Checks before approval" in english and "no analysis yet" in english
-    assert "92.35" in english
+    assert "92.35" in english and "Responsible unit: Bidang Pelatihan" in english
+    assert "What to do: Ask Bidang Pelatihan for the analysis of causes" in english
+
+    # the unit wrote its obstacle but no cause yet: still "analisis belum ada", and what it wrote is shown under it
+    obstacle = {"indikator": "IK-2.2", "triwulan": 1, "unit": "BID-PPTK", "penyebab": None, "solusi": None,
+                "kendala": "Data penempatan lulusan dari perusahaan belum lengkap", "tindak_lanjut": None}  # fmt: skip
+    publish(r, settings, "TW1", 2, small_recap([obstacle]), version=2)
+    eventually(lambda: app.get("/api/v1/drafts/2024-TW1", headers=admin).json()["version"] == 2, what="version 2")
+    checks = section(page_of(app, subkor, "/draf/2024-TW1"), "pemeriksaan")
+    assert checks is not None and "analisis belum ada" in checks
+    assert ("Penjelasan unit (Triwulan I, Bidang Pelatihan): kendala: Data penempatan lulusan dari perusahaan "
+            "belum lengkap") in checks  # fmt: skip
 
     # the unit's correction brings the cause; the renderer draws version 2 from that recap: the section is gone
     analysis = {"indikator": "IK-2.2", "triwulan": 1, "unit": "BID-PPTK", "kendala": None, "solusi": None,
                 "penyebab": "Dua angkatan pelatihan baru lulus akhir Maret", "tindak_lanjut": None}  # fmt: skip
-    publish(r, settings, "TW1", 2, small_recap([analysis]), version=2)
-    eventually(lambda: app.get("/api/v1/drafts/2024-TW1", headers=admin).json()["version"] == 2, what="version 2")
+    publish(r, settings, "TW1", 3, small_recap([analysis]), version=3)
+    eventually(lambda: app.get("/api/v1/drafts/2024-TW1", headers=admin).json()["version"] == 3, what="version 3")
     assert section(page_of(app, subkor, "/draf/2024-TW1"), "pemeriksaan") is None
     assert app.get("/api/v1/drafts/2024-TW1", headers=admin).json()["pemeriksaan"] == {
         "analisis_belum_ada": [], "konsistensi": [],
@@ -112,10 +133,10 @@ def test_missing_analysis_shows_next_to_the_decision_and_goes_when_the_analysis_
 def test_the_annual_draft_names_the_worked_examples_inconsistencies(app, settings, r, subkor):
     example = copy.deepcopy(recaps())
     for rekap in example.values():  # the PK's kategori marks IK-5.1 as the budget-absorption indicator
-        rekap["analisis"] = []  # the worked example's units explain every outlier; here nobody has yet
         for ind in rekap["indikator"]:
             if ind["kode"] == "IK-5.1":
                 ind["kategori"] = "serapan_anggaran"
+    example["TW4"]["analisis"] = []  # TW IV as the units first sent it, without their causes: on the board below
     for q in (1, 2, 3, 4):
         publish(r, settings, f"TW{q}", 1, example[f"TW{q}"])
     publish(r, settings, "TAHUNAN", 1, example["TAHUNAN"], version=1)
@@ -125,11 +146,24 @@ def test_the_annual_draft_names_the_worked_examples_inconsistencies(app, setting
     assert [(f["rule"], f["indikator"]) for f in answer["konsistensi"]] == [
         ("serapan_anggaran", "IK-5.1"), ("tw4_tahunan", "IK-2.2"),
     ]  # fmt: skip
-    assert [m["indikator"] for m in answer["analisis_belum_ada"]] == ["IK-2.2", "IK-4.2"]  # 97,56 and 125,00
+    # IK-2.2 (97,56) and IK-4.2 (125,00) are outside 100–120 %, and their units gave the causes (the worked example)
+    assert answer["analisis_belum_ada"] == []
+    serapan, tahunan = answer["konsistensi"]
+    assert (serapan["unit"], tahunan["unit"]) == ("SEKRETARIAT", "BID-PPTK")  # each indicator's penanggung jawab
+    assert serapan["tindakan_id"] == (
+        "Minta penjelasan SEKRETARIAT (Kembalikan dengan alasan), atau setujui dengan "
+        "catatan yang menjelaskan selisihnya."
+    )  # no unit list in this recap: the code
+    assert serapan["penjelasan"] == []  # the Sekretariat wrote nothing about IK-5.1
+    assert [(p["triwulan"], p["unit"]) for p in tahunan["penjelasan"]] == [(1, "BID-PPTK"), (4, "BID-PPTK")]
+    assert tahunan["penjelasan"][1]["penyebab"].startswith("Tiga peserta kejuruan tata boga")
     checks = section(page_of(app, subkor, "/draf/2024-TAHUNAN"), "pemeriksaan")
     assert checks is not None
     assert "96,30 %" in checks and "94,86 %" in checks  # IK-5.1 vs Bab III B's cumulative absorption
     assert "99,91 %" in checks and "97,56 %" in checks  # TW IV to date vs the year
+    assert "Tindakan: Minta penjelasan SEKRETARIAT (Kembalikan dengan alasan)" in checks
+    assert ("Penjelasan unit (Triwulan IV, BID-PPTK): penyebab: Tiga peserta kejuruan tata boga angkatan Oktober "
+            "tidak hadir pada jadwal uji kompetensi.; solusi: Uji susulan diajukan ke LSP.") in checks  # fmt: skip
 
     # the board: per quarter (newest recap), the indicators no unit explained, with the unit's name
     board = section(page_of(app, subkor, "/kepatuhan-sop?tahun=2024"), "analisis-board")

@@ -13,7 +13,7 @@ from sqlmodel import Session
 import services.approval.web.i18n as i18n
 import services.approval.web.present as present
 from services.approval import disposisi, domain, handlers, pemeriksaan, queries, sosialisasi
-from services.approval.answers import KoreksiSelesai, Pemeriksaan, ReturnView, Riwayat
+from services.approval.answers import KoreksiSelesai, Pemeriksaan, Penjelasan, ReturnView, Riwayat
 from services.approval.models import DraftRow, Official
 from services.approval.web.documents import Documents, documents_view
 from services.approval.web.i18n import ACTIONS, fmt_datetime, pick, t
@@ -137,22 +137,50 @@ class DraftPage(TypedDict):
     checks: ChecksView | None
 
 
+class Explanation(TypedDict):
+    """What a unit already wrote about the indicator: who (quarter, unit) and the texts, labelled."""
+
+    siapa: str
+    teks: str
+
+
 class MissingAnalysis(TypedDict):
     kode: str
     nama: str
     unit: str
     capaian: str
+    tindakan: str
+    penjelasan: list[Explanation]
+
+
+class FindingView(TypedDict):
+    teks: str
+    unit: str | None
+    tindakan: str
+    penjelasan: list[Explanation]
 
 
 class ChecksView(TypedDict):
     """The checks before approval as the draft page lists them (templates/draft.html, `#pemeriksaan`)."""
 
     analisis: list[MissingAnalysis]
-    konsistensi: list[str]
+    konsistensi: list[FindingView]
+
+
+def _explanations(items: list[Penjelasan], names: dict[str, str], lang: str) -> list[Explanation]:
+    out: list[Explanation] = []
+    for p in items:
+        who = [i18n.periode_name(f"TW{p['triwulan']}", lang)] if p["triwulan"] else []
+        if p["unit"]:
+            who.append(p["unit_nama"] or present.unit_label(p["unit"], names))
+        texts = [f"{t(f'expl_{k}', lang)}: {p[k]}" for k in pemeriksaan.ANALYSIS_TEXTS if p[k]]  # type: ignore[literal-required]
+        out.append({"siapa": ", ".join(who), "teks": "; ".join(texts)})
+    return out
 
 
 def checks_view(checks: Pemeriksaan, names: dict[str, str], lang: str) -> ChecksView | None:
-    """The reader's language's lines of the checks; None when there is nothing to show."""
+    """The reader's language's lines of the checks, each naming the unit that answers for it, what the approver may
+    do, and what the unit already wrote; None when there is nothing to show."""
     if not checks["analisis_belum_ada"] and not checks["konsistensi"]:
         return None
     return {
@@ -160,12 +188,22 @@ def checks_view(checks: Pemeriksaan, names: dict[str, str], lang: str) -> Checks
             {
                 "kode": m["indikator"],
                 "nama": m["nama"],
-                "unit": present.unit_label(m["unit"], names),
+                "unit": m["unit_nama"] or present.unit_label(m["unit"], names),
                 "capaian": present.figure(m["capaian"], lang),
+                "tindakan": m["tindakan_id"] if lang == "id" else m["tindakan_en"],
+                "penjelasan": _explanations(m["penjelasan"], names, lang),
             }
             for m in checks["analisis_belum_ada"]
         ],
-        "konsistensi": [f["message_id"] if lang == "id" else f["message_en"] for f in checks["konsistensi"]],
+        "konsistensi": [
+            {
+                "teks": f["message_id"] if lang == "id" else f["message_en"],
+                "unit": f["unit_nama"] or (present.unit_label(f["unit"], names) if f["unit"] else None),
+                "tindakan": f["tindakan_id"] if lang == "id" else f["tindakan_en"],
+                "penjelasan": _explanations(f["penjelasan"], names, lang),
+            }
+            for f in checks["konsistensi"]
+        ],
     }
 
 
