@@ -36,6 +36,15 @@ def as_recorded(pk: dict[str, Any]) -> dict[str, Any]:
         for s in pk["sasaran"]
     ]
     out["program"] = [{k: v for k, v in p.items() if k != "kegiatan"} for p in pk["program"]]
+    # IK-5.1's single end target "95" was dropped later for its Renstra range (one end target everywhere)
+    recorded = {
+        i["kode"]: i for s in _stored("PerjanjianKinerjaPublished.v1.json")["payload"]["pk"]["sasaran"]
+        for i in s["indikator"]
+    }  # fmt: skip
+    for s in out["sasaran"]:
+        for i in s["indikator"]:
+            if "target_akhir_renstra" in recorded[i["kode"]] and "target_akhir_renstra" not in i:
+                i["target_akhir_renstra"] = recorded[i["kode"]]["target_akhir_renstra"]
     return out
 
 
