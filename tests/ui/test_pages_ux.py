@@ -297,6 +297,7 @@ def test_text_typed_before_the_session_expired_survives_the_login(system, browse
     page.goto("/draf/2024-TW3")
     note = "Disusun dari data keenam unit; IK-3.2 sudah dicek ulang"
     page.fill("#note", note)
+    page.wait_for_load_state("networkidle")  # no request of the page (its icon, its script) meets the old cookie
 
     class SignedLongAgo(TimestampSigner):
         def get_timestamp(self) -> int:

@@ -183,7 +183,7 @@ def test_final_documents_carry_the_lembar_pengesahan(final_vm, final_pdf_text):
     assert "LEMBAR PENGESAHAN" in final_pdf_text and "Budi Santoso, S.E." in final_pdf_text
     assert "12 April 2024" in final_pdf_text
     docx_text = _docx_text(render_docx(final_vm))
-    assert "198001012005011001" in docx_text and "DRAF" not in docx_text
+    assert "19800101 200501 1 001" in docx_text and "DRAF" not in docx_text
 
 
 def test_unit_and_indicator_names_come_out_literally(draft_pdf_text, draft_docx_text):

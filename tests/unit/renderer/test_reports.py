@@ -294,9 +294,9 @@ def test_final_annual_has_the_approval_chain_and_no_draf(example, pk):
     vm = vm_of(example, pk, "TAHUNAN", final=True, approvals=APPROVALS, version=3)
     files = render_all(vm)
     text = pdf_text(files["pdf"])
-    assert "DRAF" not in text and "198001012005011001" in text and "24 Januari 2025" in text
+    assert "DRAF" not in text and "19800101 200501 1 001" in text and "24 Januari 2025" in text
     word = docx_text(files["docx"])
-    assert "DRAF" not in word and "198001012005011001" in word and "Sekretaris" in word
+    assert "DRAF" not in word and "19800101 200501 1 001" in word and "Sekretaris" in word
     # the signature block: the last approver of the chain (the Kepala Dinas here), on the day of that approval
     assert vm["kepala"] == {"signed": True, "jabatan": "Kepala Dinas", "nama": APPROVALS[1]["nama"],
                             "nip": KEPALA_NIP, "tanggal": "24 Januari 2025", "status": "",

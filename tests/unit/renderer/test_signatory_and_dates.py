@@ -89,7 +89,7 @@ def test_final_lkip_prints_the_approving_kepala_dinas_on_the_office_day(example)
     assert vm["kepala"]["nama"] == "Dr. Hadi Kadis" and vm["kepala"]["tanggal"] == "1 April 2024"
     files = render_all(vm)
     for text in (pdf_text(files["pdf"]), docx_text(files["docx"])):
-        assert "Dr. Hadi Kadis" in text and "196901011995031001" in text and "1 April 2024" in text
+        assert "Dr. Hadi Kadis" in text and "19690101 199503 1 001" in text and "1 April 2024" in text
         assert "31 Maret 2024" not in text
         # the PK's kepala never signs what he did not approve: he is named only where the PK itself is quoted,
         # Bab II's statement of who signed the PK and the PK's signature (pihak pertama) in the Lampiran
