@@ -119,6 +119,14 @@ class DisposisiRow(SQLModel, table=True):
     issued_at: datetime = Field(default_factory=utcnow)
     selesai_at: datetime | None = None
     selesai_by: int | None = None
+    # a follow-up (tindak lanjut, issue 17): a disposition tied to named indicators, with the unit that answers for
+    # it and the result expected; `hasil` is what came of it, written when it is marked done (evidence files in
+    # apv_disposisi_bukti). Empty `indikator` ("[]"): an ordinary disposition.
+    indikator: str = Field(default="[]", sa_column_kwargs={"server_default": "[]"})  # JSON list of indicator codes
+    unit: str | None = None  # the responsible unit's code
+    hasil_diharapkan: str | None = Field(default=None, sa_column=Column(Text))
+    sumber: str | None = None  # where it was issued from: "rekap:2024-TW2", "draf:2024-TAHUNAN"
+    hasil: str | None = Field(default=None, sa_column=Column(Text))
 
 
 class SosialisasiRow(SQLModel, table=True):
@@ -170,10 +178,68 @@ class FinalDocumentRow(SQLModel, table=True):
     published_at: datetime = Field(default_factory=utcnow)
 
 
+class DisposisiBukti(SQLModel, table=True):
+    """An evidence file of a disposition's result (a follow-up's proof of use): stored content-addressed under the
+    service's data folder by its SHA-256."""
+
+    __tablename__ = "apv_disposisi_bukti"
+    disposisi_id: int = Field(primary_key=True)
+    sha256: str = Field(primary_key=True)
+    nama: str  # the file name as uploaded (cleaned)
+    media_type: str
+    size: int
+    uploaded_by: int
+    uploaded_at: datetime = Field(default_factory=utcnow)
+
+
+class PerjanjianKinerjaRow(SQLModel, table=True):
+    """Every version of a year's PK as the collector published it (PerjanjianKinerjaPublished): the quality check of
+    a report reads the newest (Renstra targets, past years, benchmarks)."""
+
+    __tablename__ = "apv_pk"
+    tahun: int = Field(primary_key=True)
+    version: int = Field(primary_key=True)
+    body: str = Field(sa_column=Column(Text, nullable=False))  # the typed PK as JSON (PerjanjianKinerja)
+    received_at: datetime = Field(default_factory=utcnow)
+
+
+class EvaluasiRow(SQLModel, table=True):
+    """A year's self-assessment against the evaluation worksheet (evaluasi.yaml): open until the inspektorat closes
+    it; then its score and grade are kept (the trend across years)."""
+
+    __tablename__ = "apv_evaluasi"
+    tahun: int = Field(primary_key=True)
+    state: str = "terbuka"  # terbuka | ditutup
+    lembar: str = ""  # the worksheet it was answered against (its `kode`, e.g. "PermenPANRB-88-2021")
+    nilai: str | None = None  # the closing score as exact decimal text ("72.35")
+    predikat: str | None = None  # the grade at closing (AA … D)
+    rincian: str | None = Field(default=None, sa_column=Column(Text))  # JSON: score per component at closing
+    opened_at: datetime = Field(default_factory=utcnow)
+    closed_at: datetime | None = None
+    closed_by: int | None = None
+
+
+class EvaluasiJawaban(SQLModel, table=True):
+    """One criterion's answers in a year's self-assessment: the office's (`jawaban`, with its note and evidence),
+    the inspektorat's comment and final answer (`jawaban_akhir`)."""
+
+    __tablename__ = "apv_evaluasi_jawaban"
+    tahun: int = Field(primary_key=True)
+    kriteria: str = Field(primary_key=True)  # the criterion's code in the worksheet ("3.b.4")
+    jawaban: str | None = None  # the office's answer (a letter of the criterion's scale)
+    catatan: str | None = Field(default=None, sa_column=Column(Text))  # the office's note
+    bukti: str = Field(default="[]", sa_column=Column(Text, nullable=False))  # JSON list of {judul, tautan}
+    komentar: str | None = Field(default=None, sa_column=Column(Text))  # the inspektorat's comment
+    jawaban_akhir: str | None = None  # the inspektorat's final answer
+    updated_at: datetime = Field(default_factory=utcnow)
+    updated_by: int | None = None
+
+
 TABLES = [
     m.__table__  # type: ignore[attr-defined,union-attr]
     for m in (
         Official, DraftRow, DraftHistory, RekapRow, DraftVersionRow, DisposisiRow, SosialisasiRow, SosialisasiPenerima,
-        PengingatRow, WebSessionRow, FinalDocumentRow,
+        PengingatRow, WebSessionRow, FinalDocumentRow, DisposisiBukti, PerjanjianKinerjaRow, EvaluasiRow,
+        EvaluasiJawaban,
     )
 ]  # fmt: skip  # type: ignore[attr-defined,union-attr]

@@ -28,7 +28,7 @@ from shared.service import Runtime
 log = logging.getLogger("lapkin.officials")
 T = TypeVar("T")
 
-ROLES = ("kepala_dinas", "sekretaris", "kabid", "subkor", "kasi", "staf", "operator")
+ROLES = ("kepala_dinas", "sekretaris", "kabid", "subkor", "kasi", "staf", "operator", "inspektorat")
 
 
 def public(o: Official) -> Pejabat:

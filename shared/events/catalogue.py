@@ -181,6 +181,9 @@ class KoreksiRequested(DraftDecision):
 
 
 class DisposisiIssued(Payload):
+    """A disposition; a follow-up (tindak lanjut, issue 17) also names its indicators, the responsible unit, the
+    result expected and where it was issued from (optional, so dispositions sent before still parse)."""
+
     nomor: str
     dari: dict[str, Any]
     kepada: dict[str, Any]
@@ -189,6 +192,57 @@ class DisposisiIssued(Payload):
     catatan: str | None = None
     tahun: int | None = None
     periode: str | None = None
+    indikator: list[str] = []
+    unit: str | None = None
+    hasil_diharapkan: str | None = None
+    sumber: str | None = None  # "rekap:2024-TW2", "draf:2024-TAHUNAN"
+
+
+class BuktiFile(Payload):
+    """An evidence file: its name as uploaded, media type, size and SHA-256 (the approval service serves it)."""
+
+    sha256: str
+    nama: str
+    media_type: str
+    size: int
+
+
+class DisposisiCompleted(Payload):
+    """A disposition marked done by its recipient: when, by whom, what came of it (`hasil`) and its evidence."""
+
+    nomor: str
+    tahun: int
+    selesai_at: str
+    oleh: Actor
+    hasil: str | None = None
+    bukti: list[BuktiFile] = []
+    indikator: list[str] = []  # a follow-up's indicators, repeated so a consumer needs no other event
+    unit: str | None = None
+
+
+class EvaluasiAnswered(Payload):
+    """One change to a year's self-assessment: the office's answer (with note and evidence) or the inspektorat's
+    comment or final answer to one criterion of the worksheet."""
+
+    tahun: int
+    lembar: str  # the worksheet's code
+    kriteria: str
+    bagian: str  # jawaban | komentar | jawaban_akhir
+    nilai: str | None = None  # the answer letter, or the comment's text
+    catatan: str | None = None
+    bukti: list[dict[str, str]] = []  # {judul, tautan}
+    oleh: Actor
+
+
+class EvaluasiClosed(Payload):
+    """The inspektorat closed a year's self-assessment: the score, the grade and the score per component."""
+
+    tahun: int
+    lembar: str
+    nilai: str  # exact decimal text, two places
+    predikat: str
+    komponen: dict[str, str] = {}  # component code -> score
+    oleh: Actor
 
 
 class SosialisasiAcknowledged(Payload):
@@ -223,7 +277,10 @@ CATALOGUE: dict[str, type[Payload]] = {
         DraftApproved,
         KoreksiRequested,
         DisposisiIssued,
+        DisposisiCompleted,
         SosialisasiAcknowledged,
+        EvaluasiAnswered,
+        EvaluasiClosed,
         DocumentPublished,
     )
 }

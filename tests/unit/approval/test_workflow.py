@@ -28,7 +28,7 @@ def broken(text: str) -> WorkflowError:
 def test_bundled_file_loads_the_sop() -> None:
     wf = load_workflow()
     assert wf.sop.nomor == "PSM/DISNAKER-101"
-    assert set(wf.roles) == {"kepala_dinas", "sekretaris", "kabid", "subkor", "kasi", "staf", "operator"}
+    assert set(wf.roles) == {"kepala_dinas", "sekretaris", "kabid", "subkor", "kasi", "staf", "operator", "inspektorat"}
     assert wf.roles["kepala_dinas"].nama == "Kepala Dinas" and wf.roles["kepala_dinas"].decides
     assert wf.roles["subkor"].nama == "Sub Koordinator Perencanaan"
     assert not wf.roles["operator"].decides
