@@ -228,7 +228,9 @@ def demo(
 def officials_create(
     username: Annotated[str, typer.Option(prompt=True)],
     nama: Annotated[str, typer.Option(prompt=True)],
-    role: Annotated[str, typer.Option(prompt=True, help="kepala_dinas sekretaris kabid subkor kasi staf operator")],
+    role: Annotated[
+        str, typer.Option(prompt=True, help="kepala_dinas sekretaris kabid subkor kasi staf operator inspektorat")
+    ],
     password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
     nip: Annotated[str, typer.Option()] = "",
     jabatan: Annotated[str, typer.Option()] = "",
@@ -271,7 +273,7 @@ def officials_list() -> None:
         typer.echo("Belum ada pejabat / no officials yet.")
     for o in rows:
         status = "aktif/active" if o["active"] else "nonaktif/inactive"
-        typer.echo(f"{o['id']:>4}  {o['username']:<20} {o['role']:<10} {o['unit'] or '-':<12} {status:<18} {o['nama']}")
+        typer.echo(f"{o['id']:>4}  {o['username']:<20} {o['role']:<11} {o['unit'] or '-':<12} {status:<18} {o['nama']}")
 
 
 @officials_app.command("deactivate")

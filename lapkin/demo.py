@@ -59,6 +59,15 @@ SEKRETARIS = {
     "golongan": "IV/b",
     "role": "sekretaris",
 }
+INSPEKTORAT = {  # the city's internal auditor: reads everything, answers the AKIP evaluation (issue 17)
+    "username": "inspektorat.demo",
+    "nama": "Dewi Lestari, S.E., M.Ak.",
+    "nip": "197507072001122007",
+    "jabatan": "Auditor Ahli Madya, Inspektorat Kota Tangerang",
+    "pangkat": "Pembina",
+    "golongan": "IV/a",
+    "role": "inspektorat",
+}
 DEMO_OFFICIALS = (STAF, SUBKOR)  # the quick demo: Triwulan I's chain
 CREDENTIALS_FILE = "demo-pejabat.txt"
 NOTES = {"staf": "Draf disusun dan diajukan", "kepala_dinas": "Disahkan"}  # every other approver: "Disetujui"
@@ -68,6 +77,7 @@ ROLE_NAMES = {
     "kabid": "Kepala Bidang",
     "sekretaris": "Sekretaris",
     "kepala_dinas": "Kepala Dinas",
+    "inspektorat": "Inspektorat",
 }
 LENGKAP = ("TW2", "TW3", "TW4", "S1", "S2", "TAHUNAN")  # the order the workflow allows (`requires`: semester first)
 PROGRESS_EVERY_S = 10.0
@@ -365,7 +375,7 @@ def run_demo(
 def run_lengkap(demo: Demo, examples: Path) -> None:
     """Every other period through its whole chain, then where the signed final LKIP is."""
     pk = json.loads((examples / "pk-2024.json").read_text())
-    demo.log_in((*DEMO_OFFICIALS, KABID, SEKRETARIS, kepala_dinas(pk)))
+    demo.log_in((*DEMO_OFFICIALS, KABID, SEKRETARIS, kepala_dinas(pk), INSPEKTORAT))
     echo = demo.echo
     echo("7. Persetujuan lengkap: Triwulan II–IV, Semester I–II, lalu LKIP tahunan (beberapa menit):")
     final: dict[str, Any] = {}

@@ -255,3 +255,93 @@ class ReturnView(TypedDict):
 class KoreksiSelesai(TypedDict):
     tanpa_data: list[str]
     note: str | None
+
+
+# ---- the self-assessment of the SAKIP evaluation (services/approval/evaluasi.py) ----------------------------------
+
+
+class EvaluasiBukti(TypedDict):
+    """An evidence link of a criterion's answer: an http(s) address or a page of the app."""
+
+    judul: str
+    tautan: str
+
+
+class EvaluasiData(TypedDict):
+    """A measured criterion's answer from the data: the check's coverage and the letter it earns."""
+
+    kunci: str
+    judul_id: str
+    judul_en: str
+    ada: int
+    dari: int
+    cakupan: str | None
+    jawaban: str | None
+    kurang: list[dict[str, object]]
+
+
+class EvaluasiKriteria(TypedDict):
+    """One criterion of the worksheet with the year's answers and its value (final, else office, else data)."""
+
+    kode: str
+    teks: str
+    teks_en: str
+    skala: str
+    pilihan: list[str]
+    terukur: str | None
+    bukti_sumber: str
+    data: EvaluasiData | None
+    jawaban: str | None
+    catatan: str | None
+    bukti: list[EvaluasiBukti]
+    komentar: str | None
+    jawaban_akhir: str | None
+    nilai: str | None
+    sumber: str | None  # akhir | kantor | data
+    updated_at: str | None
+
+
+class EvaluasiSub(TypedDict):
+    kode: str
+    nama: str
+    nama_en: str
+    bobot: str
+    nilai: str
+    kriteria: list[EvaluasiKriteria]
+
+
+class EvaluasiKomponen(TypedDict):
+    kode: str
+    nama: str
+    nama_en: str
+    bobot: str
+    nilai: str
+    sub: list[EvaluasiSub]
+
+
+class EvaluasiLembar(TypedDict):
+    """A year's worksheet: GET /api/v1/evaluasi/{tahun}."""
+
+    tahun: int
+    lembar: str
+    judul: str
+    sumber: str
+    state: str
+    nilai: str
+    predikat: str
+    dijawab: int
+    jumlah: int
+    closed_at: str | None
+    komponen: list[EvaluasiKomponen]
+
+
+class EvaluasiTahun(TypedDict):
+    """A year's evaluation in the trend: state, and the score, grade and per-component scores kept at closing."""
+
+    tahun: int
+    state: str
+    lembar: str
+    nilai: str | None
+    predikat: str | None
+    komponen: dict[str, str]
+    closed_at: str | None

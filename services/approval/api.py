@@ -7,7 +7,7 @@ from datetime import timedelta
 from fastapi import APIRouter, Query, Request
 
 from services.approval import answers as a
-from services.approval import disposisi, handlers, kepatuhan, officials, pemeriksaan, sosialisasi
+from services.approval import disposisi, evaluasi, handlers, kepatuhan, officials, pemeriksaan, sosialisasi
 from services.approval import login as login_
 from services.approval import schemas as s
 from services.approval.models import DraftRow
@@ -244,3 +244,56 @@ def list_pengingat(
 ) -> a.DaftarPengingat:
     """The units that still owe a quarter's data, from the collector's SubmissionOverdue reminders."""
     return {"pengingat": handlers.pengingat(session, tahun, include_done=semua)}
+
+
+# ---- the self-assessment of the SAKIP evaluation ------------------------------------------------------------------
+
+
+@router.get("/evaluasi", response_model=None, responses=answer(200, list[s.EvaluasiTahun], "Tren / the years"))
+def list_evaluasi(session: SessionDep, _: StaffDep) -> list[a.EvaluasiTahun]:
+    """Every year's evaluation, oldest first: state, and the score, grade and per-component scores kept at closing."""
+    return evaluasi.years(session)
+
+
+@router.get(
+    "/evaluasi/{tahun}", response_model=None, responses=answer(200, s.EvaluasiLembar, "Lembar kerja / worksheet")
+)
+def get_evaluasi(tahun: int, request: Request, session: SessionDep, _: StaffDep) -> a.EvaluasiLembar:
+    """The year's worksheet: per criterion the data's answer (measured ones), the office's, the inspektorat's and
+    its value; the running score and grade (the kept ones once closed). Every official reads it."""
+    lke = evaluasi.lke_of(request.app.state.rt.state)
+    year = evaluasi.check_year(tahun)
+    return evaluasi.worksheet(session, lke, year, evaluasi.data_checks(session, year, lke))
+
+
+@router.post(
+    "/evaluasi/{tahun}/kriteria/{kode}",
+    openapi_extra=json_body_of(s.JawabanEvaluasi),
+    response_model=None,
+    responses={**answer(200, s.EvaluasiLembar, "Lembar kerja / the worksheet"), **error_responses(409)},
+)
+def answer_evaluasi(
+    tahun: int, kode: str, request: Request, session: SessionDep, rt: RuntimeDep, caller: StaffDep, body: JsonBody
+) -> a.EvaluasiLembar:
+    """One criterion's answers: the office's roles send `jawaban`, `catatan`, `bukti`; the inspektorat `komentar`,
+    `jawaban_akhir`; others 403; a closed year 409; a letter not on the criterion's scale 422."""
+    who = handlers.official_row(session, caller)
+    lke = evaluasi.lke_of(rt.state)
+    evaluasi.answer(session, rt, lke, who, tahun, kode, body)
+    return evaluasi.worksheet(session, lke, tahun, evaluasi.data_checks(session, tahun, lke))
+
+
+@router.post(
+    "/evaluasi/{tahun}/tutup",
+    response_model=None,
+    responses={**answer(200, s.EvaluasiTahun, "Ditutup / closed"), **error_responses(409)},
+)
+def close_evaluasi(tahun: int, session: SessionDep, rt: RuntimeDep, caller: StaffDep) -> a.EvaluasiTahun:
+    """The inspektorat closes the year: its score and grade are kept; nothing changes after (409)."""
+    who = handlers.official_row(session, caller)
+    lke = evaluasi.lke_of(rt.state)
+    year = evaluasi.check_year(tahun)
+    evaluasi.close(session, rt, lke, who, year, evaluasi.data_checks(session, year, lke))
+    kept = evaluasi.year_of(session, year)
+    assert kept is not None
+    return kept

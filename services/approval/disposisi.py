@@ -246,8 +246,9 @@ NOT_ALLOWED = api_error(
     403,
     None,
     "not_allowed",
-    "Disposisi ini hanya dapat dibuka penerbitnya, penerimanya, Sekretaris Dinas dan Kepala Dinas.",
-    "Only the issuer, the recipients, the Secretary and the Head of the office may open this disposition.",
+    "Disposisi ini hanya dapat dibuka penerbitnya, penerimanya, Sekretaris Dinas, Kepala Dinas dan Inspektorat.",
+    "Only the issuer, the recipients, the Secretary, the Head of the office and the Inspectorate may open this "
+    "disposition.",
 )
 
 

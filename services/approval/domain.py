@@ -467,6 +467,11 @@ def _check_turn(workflow: Workflow, draft: Draft, official: Official) -> Stage:
         raise DraftMovedOn(f"draf {what[0]}", f"the draft {what[1]}")
     stage = workflow.chain(draft.jenis)[draft.stage]
     role = draft.koreksi_role or stage.role
+    if official.role in workflow.roles and not workflow.roles[official.role].decides:  # e.g. the inspektorat reads
+        raise NotYourTurn(
+            f"{workflow.role_name(official.role)} hanya membaca draf; peran ini tidak memutuskan draf.",
+            f"The {official.role!r} role only reads drafts; it never decides one.",
+        )
     if official.role != role:
         raise NotYourTurn(
             f"giliran {workflow.role_name(role)}, bukan {workflow.role_name(official.role)}",

@@ -346,3 +346,103 @@ class DaftarPengingat(BaseModel):
     """Pengingat. / Reminders."""
 
     pengingat: list[Pengingat] = Field(description="Terbaru dahulu / newest quarter first")
+
+
+# ---- the self-assessment of the SAKIP evaluation (services/approval/evaluasi.py) ----------------------------------
+
+
+class EvaluasiBukti(BaseModel):
+    """Tautan bukti. / An evidence link."""
+
+    judul: str = Field(max_length=200, description="Judul bukti / the evidence's title")
+    tautan: str = Field(max_length=500, description="http(s):// atau halaman aplikasi (/…) / an address or app page")
+
+
+class JawabanEvaluasi(Masukan):
+    """Jawaban satu kriteria. Perangkat daerah (kepala_dinas, sekretaris, subkor, staf): `jawaban`, `catatan`,
+    `bukti`; Inspektorat: `komentar`, `jawaban_akhir`. Kosong: menghapus. / One criterion's answers: the office's
+    roles send jawaban/catatan/bukti, the inspektorat komentar/jawaban_akhir; blank clears."""
+
+    jawaban: str | None = Field(None, description="Huruf pada skala kriteria / a letter of the criterion's scale")
+    catatan: str | None = Field(None, max_length=MAX_TEXT["catatan"], description="Catatan / a note")
+    bukti: list[EvaluasiBukti] | None = Field(None, max_length=10, description="Tautan bukti / evidence links")
+    komentar: str | None = Field(None, max_length=MAX_TEXT["catatan"], description="Komentar Inspektorat / comment")
+    jawaban_akhir: str | None = Field(None, description="Jawaban akhir Inspektorat / the final answer")
+
+
+class EvaluasiData(BaseModel):
+    """Jawaban dari data (kriteria terukur). / A measured criterion's answer from the data."""
+
+    kunci: str
+    judul_id: str
+    judul_en: str
+    ada: int
+    dari: int
+    cakupan: str | None = Field(description="Cakupan, persen / coverage, percent")
+    jawaban: str | None = Field(description="Huruf yang diperoleh cakupan / the letter the coverage earns")
+    kurang: list[dict[str, object]] = Field(description="Yang belum ada, dengan tautan / what is missing")
+
+
+class EvaluasiKriteria(BaseModel):
+    kode: str
+    teks: str
+    teks_en: str
+    skala: str
+    pilihan: list[str]
+    terukur: str | None
+    bukti_sumber: str
+    data: EvaluasiData | None
+    jawaban: str | None
+    catatan: str | None
+    bukti: list[EvaluasiBukti]
+    komentar: str | None
+    jawaban_akhir: str | None
+    nilai: str | None = Field(description="Nilai kriteria: akhir, kantor, atau data / the criterion's value")
+    sumber: str | None = Field(description="akhir | kantor | data")
+    updated_at: str | None
+
+
+class EvaluasiSub(BaseModel):
+    kode: str
+    nama: str
+    nama_en: str
+    bobot: str
+    nilai: str
+    kriteria: list[EvaluasiKriteria]
+
+
+class EvaluasiKomponen(BaseModel):
+    kode: str
+    nama: str
+    nama_en: str
+    bobot: str
+    nilai: str
+    sub: list[EvaluasiSub]
+
+
+class EvaluasiLembar(BaseModel):
+    """Lembar kerja evaluasi AKIP satu tahun. / A year's AKIP evaluation worksheet."""
+
+    tahun: int
+    lembar: str
+    judul: str
+    sumber: str
+    state: str = Field(description="belum_dibuka | terbuka | ditutup")
+    nilai: str = Field(description="Nilai (saat ditutup, tersimpan) / score (kept once closed)")
+    predikat: str
+    dijawab: int
+    jumlah: int
+    closed_at: str | None
+    komponen: list[EvaluasiKomponen]
+
+
+class EvaluasiTahun(BaseModel):
+    """Evaluasi satu tahun dalam tren. / A year in the trend."""
+
+    tahun: int
+    state: str
+    lembar: str
+    nilai: str | None
+    predikat: str | None
+    komponen: dict[str, str]
+    closed_at: str | None

@@ -176,8 +176,10 @@ NOT_ALLOWED = api_error(
     403,
     None,
     "not_allowed",
-    "Tanda terima sosialisasi ini hanya dapat dilihat pengirim, penerimanya, Sekretaris Dinas dan Kepala Dinas.",
-    "Only the sender, the recipients, the Secretary and the Head of the office may see this circulation's receipts.",
+    "Tanda terima sosialisasi ini hanya dapat dilihat pengirim, penerimanya, Sekretaris Dinas, Kepala Dinas dan "
+    "Inspektorat.",
+    "Only the sender, the recipients, the Secretary, the Head of the office and the Inspectorate may see this "
+    "circulation's receipts.",
 )
 
 

@@ -104,8 +104,10 @@ PAGES: Table = {
         "en": "Draft not found: its address may be wrong.",
     },
     "disposisi_not_allowed": {
-        "id": "Disposisi ini hanya dapat dibuka penerbitnya, penerimanya, Sekretaris Dinas dan Kepala Dinas.",
-        "en": "Only the issuer, the recipients, the Secretary and the Head of the office may open this disposition.",
+        "id": "Disposisi ini hanya dapat dibuka penerbitnya, penerimanya, Sekretaris Dinas, Kepala Dinas dan "
+        "Inspektorat.",
+        "en": "Only the issuer, the recipients, the Secretary, the Head of the office and the Inspectorate may open "
+        "this disposition.",
     },
     "page_not_found": {"id": "Halaman tidak ditemukan.", "en": "Page not found."},
     "sosialisasi_not_found": {
@@ -118,9 +120,9 @@ PAGES: Table = {
     },
     "sosialisasi_not_allowed": {
         "id": "Sosialisasi ini dan tanda terima bacanya hanya dapat dilihat pengirim, para penerimanya, Sekretaris "
-        "Dinas dan Kepala Dinas.",
-        "en": "Only the sender, the recipients, the Secretary and the Head of the office may see this circulation "
-        "and its read receipts.",
+        "Dinas, Kepala Dinas dan Inspektorat.",
+        "en": "Only the sender, the recipients, the Secretary, the Head of the office and the Inspectorate may see "
+        "this circulation and its read receipts.",
     },
     "back_disposisi": {"id": "Kembali ke daftar disposisi", "en": "Back to the dispositions"},
     "back_form": {"id": "Kembali ke formulir", "en": "Back to the form"},
@@ -354,6 +356,79 @@ PAGES: Table = {
     "analisis_board_none": {
         "id": "Semua indikator di luar 100–120 % sudah dianalisis.",
         "en": "Every indicator outside 100–120 % has an analysis.",
+    },
+    # the AKIP self-assessment (services/approval/web/evaluasi.py)
+    "nav_evaluasi": {"id": "Evaluasi AKIP", "en": "AKIP evaluation"},
+    "ev_title": {"id": "Evaluasi AKIP", "en": "AKIP evaluation"},
+    "ev_intro": {
+        "id": "Penilaian mandiri atas Lembar Kerja Evaluasi (LKE); Inspektorat menetapkan jawaban akhir dan "
+        "menutupnya.",
+        "en": "The office's self-assessment against the evaluation worksheet (LKE); the Inspectorate sets the final "
+        "answers and closes it.",
+    },
+    "ev_trend": {"id": "Nilai dan predikat per tahun", "en": "Score and grade per year"},
+    "ev_trend_caption": {
+        "id": "Tahun berdampingan: nilai tersimpan saat evaluasi ditutup.",
+        "en": "Years side by side: the scores kept when each evaluation was closed.",
+    },
+    "ev_none": {"id": "Belum ada evaluasi.", "en": "No evaluation yet."},
+    "ev_open_year": {"id": "Isi lembar kerja", "en": "Answer the worksheet"},
+    "ev_worksheet": {"id": "Lembar kerja", "en": "Worksheet"},
+    "ev_state_belum_dibuka": {"id": "Belum diisi", "en": "Not started"},
+    "ev_state_terbuka": {"id": "Terbuka", "en": "Open"},
+    "ev_state_ditutup": {"id": "Ditutup", "en": "Closed"},
+    "ev_nilai": {"id": "Nilai", "en": "Score"},
+    "ev_nilai_berjalan": {"id": "Nilai sementara", "en": "Running score"},
+    "ev_predikat": {"id": "Predikat", "en": "Grade"},
+    "ev_dijawab": {"id": "Kriteria bernilai", "en": "Criteria with a value"},
+    "ev_value_rule": {
+        "id": "Nilai kriteria: jawaban akhir Inspektorat, atau jawaban perangkat daerah, atau jawaban dari data; "
+        "kriteria tanpa jawaban bernilai 0.",
+        "en": "A criterion's value: the Inspectorate's final answer, else the office's answer, else the data's; a "
+        "criterion without an answer counts 0.",
+    },
+    "ev_pemanfaatan": {
+        "id": "Bukti pemanfaatan informasi kinerja tahun ini",
+        "en": "This year's evidence of the use of performance information",
+    },
+    "ev_bobot": {"id": "bobot", "en": "weight"},
+    "ev_bukti_sumber": {"id": "Sumber bukti di Lapkin", "en": "Where Lapkin keeps its evidence"},
+    "ev_dari_data": {"id": "dari data", "en": "from the data"},
+    "ev_dari": {"id": "dari", "en": "of"},
+    "ev_jawaban_kantor": {"id": "Jawaban perangkat daerah", "en": "The office's answer"},
+    "ev_override": {"id": "data:", "en": "data:"},
+    "ev_bukti": {"id": "Bukti", "en": "Evidence"},
+    "ev_bukti_judul": {"id": "Judul bukti", "en": "Evidence title"},
+    "ev_bukti_tautan": {"id": "Tautan bukti", "en": "Evidence link"},
+    "ev_komentar": {"id": "Komentar Inspektorat", "en": "The Inspectorate's comment"},
+    "ev_jawaban_akhir": {"id": "Jawaban akhir (Inspektorat)", "en": "Final answer (Inspectorate)"},
+    "ev_nilai_kriteria": {"id": "Nilai kriteria", "en": "The criterion's value"},
+    "ev_sumber_akhir": {"id": "jawaban akhir", "en": "final answer"},
+    "ev_sumber_kantor": {"id": "jawaban perangkat daerah", "en": "the office's answer"},
+    "ev_sumber_data": {"id": "dari data", "en": "from the data"},
+    "ev_answer_form": {"id": "Isi jawaban", "en": "Answer"},
+    "ev_review_form": {"id": "Tinjau (Inspektorat)", "en": "Review (Inspectorate)"},
+    "ev_skala": {"id": "skala", "en": "scale"},
+    "ev_no_answer": {"id": "— belum dijawab —", "en": "— no answer —"},
+    "ev_save": {"id": "Simpan jawaban", "en": "Save the answer"},
+    "ev_save_review": {"id": "Simpan tinjauan", "en": "Save the review"},
+    "ev_close": {"id": "Tutup evaluasi", "en": "Close the evaluation"},
+    "ev_close_hint": {
+        "id": "Setelah ditutup, nilai dan predikat disimpan dan tidak ada jawaban yang dapat diubah. Nilai saat ini:",
+        "en": "Once closed, the score and grade are kept and no answer can change. The score now:",
+    },
+    "ev_close_confirm": {
+        "id": "Saya yakin menutup evaluasi tahun ini.",
+        "en": "I am sure I want to close this year's evaluation.",
+    },
+    "ev_confirm_required": {
+        "id": "konfirmasi: centang kotak persetujuan untuk menutup evaluasi.",
+        "en": "konfirmasi: tick the confirmation box to close the evaluation.",
+    },
+    "msg_evaluasi": {"id": "Jawaban disimpan.", "en": "The answer was saved."},
+    "msg_evaluasi_ditutup": {
+        "id": "Evaluasi ditutup; nilai dan predikat disimpan.",
+        "en": "The evaluation is closed; its score and grade are kept.",
     },
 }
 

@@ -1,5 +1,6 @@
 """The officials' web app (server-rendered pages of the approval service)."""
 
+from services.approval.web.evaluasi import router as _evaluasi_router
 from services.approval.web.final import router as _final_router
 from services.approval.web.pages import router as _pages_router
 from services.approval.web.rendering import STATIC_DIR
@@ -8,6 +9,7 @@ from services.approval.web.views import router
 
 router.include_router(_pages_router)  # disposisi, sosialisasi, kepatuhan SOP
 router.include_router(_final_router)  # final documents and the Lembar Disposisi, from the renderer
+router.include_router(_evaluasi_router)  # the AKIP self-assessment (issue 17)
 router.include_router(_verifikasi_router)  # the public verification page of final documents (no login)
 
 __all__ = ["STATIC_DIR", "router"]

@@ -52,7 +52,10 @@ router = APIRouter(include_in_schema=False)
 
 
 def landing(official: Official) -> str:
-    """Where an official starts: operators on the event log, everyone else on the inbox."""
+    """Where an official starts: operators on the event log, the inspektorat on the AKIP evaluation, everyone else on
+    the inbox."""
+    if official.role == "inspektorat":
+        return "/evaluasi"
     return "/operator/peristiwa" if official.role == "operator" else "/kotak-masuk"
 
 

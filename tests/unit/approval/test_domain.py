@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -283,3 +284,20 @@ def test_return_reason_is_checked_before_units(wf: Workflow) -> None:
     d = run(wf, new_draft(wf, id="d", jenis="tahunan", periode="TAHUNAN", version=1), (STAF, "approve", None)).draft
     with pytest.raises(ReasonRequired):
         decide(wf, d, KABID, "return", "  ", now=T0, units=["BPS"])
+
+
+INSPEKTORAT = Official(8, "inspektorat", nama="Dewi Auditor", jabatan="Auditor Ahli Madya")
+
+
+@pytest.mark.parametrize("jenis, periode", [("triwulan", "TW1"), ("semester", "S1"), ("tahunan", "TAHUNAN")])
+def test_the_inspektorat_reads_drafts_but_never_decides_one(wf: Workflow, jenis: str, periode: str) -> None:
+    """A role whose workflow entry says `decides: false` is refused at every stage, saying it only reads."""
+    assert wf.roles["inspektorat"].decides is False
+    draft = new_draft(wf, id=f"d-{periode}", jenis=jenis, periode=periode, version=1, tahun=2024)
+    for stage in range(len(wf.chain(jenis))):
+        at_stage = replace(draft, stage=stage)
+        assert not may_act(wf, at_stage, INSPEKTORAT) and not may_return(wf, at_stage, INSPEKTORAT)
+        for decision in ("approve", "return"):
+            with pytest.raises(NotYourTurn) as err:
+                decide(wf, at_stage, INSPEKTORAT, decision, "catatan", now=T0)
+            assert "tidak memutuskan draf" in err.value.message_id and "never decides" in err.value.message_en
