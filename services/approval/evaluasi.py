@@ -58,8 +58,8 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def _actor(o: Official) -> dict[str, Any]:
-    return {"id": o.id, "nama": o.nama, "nip": o.nip or None, "jabatan": o.jabatan or None, "role": o.role}
+def _actor(o: Official) -> ev.Actor:
+    return ev.Actor(id=o.id or 0, nama=o.nama, nip=o.nip or None, jabatan=o.jabatan or None, role=o.role)
 
 
 def check_year(tahun: Any) -> int:
@@ -178,6 +178,7 @@ def worksheet(session: Session, lke: Lke, tahun: int, checks: Checks) -> Evaluas
     komponen: list[EvaluasiKomponen] = []
     for komp in lke.komponen:
         subs: list[EvaluasiSub] = []
+        sub_scores = per_komponen[komp.kode]["sub"] if komp.kode in per_komponen else {}
         for sub in komp.sub:
             kriteria: list[EvaluasiKriteria] = []
             for k in sub.kriteria:
@@ -193,7 +194,7 @@ def worksheet(session: Session, lke: Lke, tahun: int, checks: Checks) -> Evaluas
                 })  # fmt: skip
             subs.append({
                 "kode": sub.kode, "nama": sub.nama, "nama_en": sub.nama_en, "bobot": str(sub.bobot),
-                "nilai": per_komponen.get(komp.kode, {}).get("sub", {}).get(sub.kode, "0.00"), "kriteria": kriteria,
+                "nilai": sub_scores.get(sub.kode, "0.00"), "kriteria": kriteria,
             })  # fmt: skip
         komponen.append({
             "kode": komp.kode, "nama": komp.nama, "nama_en": komp.nama_en, "bobot": str(komp.bobot),
@@ -206,8 +207,8 @@ def worksheet(session: Session, lke: Lke, tahun: int, checks: Checks) -> Evaluas
         "judul": lke.judul,
         "sumber": lke.sumber,
         "state": row.state if row else "belum_dibuka",
-        "nilai": row.nilai if closed and row else running["nilai"],
-        "predikat": row.predikat if closed and row else running["predikat"],
+        "nilai": row.nilai if closed and row and row.nilai else running["nilai"],
+        "predikat": row.predikat if closed and row and row.predikat else running["predikat"],
         "dijawab": running["dijawab"],
         "jumlah": running["jumlah"],
         "closed_at": _aware(row.closed_at).isoformat() if row and row.closed_at else None,

@@ -373,76 +373,83 @@ class JawabanEvaluasi(Masukan):
 class EvaluasiData(BaseModel):
     """Jawaban dari data (kriteria terukur). / A measured criterion's answer from the data."""
 
-    kunci: str
-    judul_id: str
-    judul_en: str
-    ada: int
-    dari: int
+    kunci: str = Field(description="Kunci pemeriksaan data / the data check's key")
+    judul_id: str = Field(description="Judul pemeriksaan (id) / the check's title (id)")
+    judul_en: str = Field(description="Judul pemeriksaan (en) / the check's title (en)")
+    ada: int = Field(description="Yang memenuhi / items that meet it")
+    dari: int = Field(description="Yang diperiksa / items checked")
     cakupan: str | None = Field(description="Cakupan, persen / coverage, percent")
     jawaban: str | None = Field(description="Huruf yang diperoleh cakupan / the letter the coverage earns")
     kurang: list[dict[str, object]] = Field(description="Yang belum ada, dengan tautan / what is missing")
 
 
 class EvaluasiKriteria(BaseModel):
-    kode: str
-    teks: str
-    teks_en: str
-    skala: str
-    pilihan: list[str]
-    terukur: str | None
-    bukti_sumber: str
-    data: EvaluasiData | None
-    jawaban: str | None
-    catatan: str | None
-    bukti: list[EvaluasiBukti]
-    komentar: str | None
-    jawaban_akhir: str | None
+    """Satu kriteria dengan jawaban tahun itu. / One criterion with the year's answers."""
+
+    kode: str = Field(description="Kode / code")
+    teks: str = Field(description="Teks kriteria (id) / the criterion (id)")
+    teks_en: str = Field(description="Teks kriteria (en) / the criterion (en)")
+    skala: str = Field(description="Kunci skala jawaban / the answer scale's key")
+    pilihan: list[str] = Field(description="Huruf jawaban pada skala / the scale's letters")
+    terukur: str | None = Field(description="Kunci pemeriksaan data bila terukur / the data check measuring it")
+    bukti_sumber: str = Field(description="Sumber bukti di Lapkin / where Lapkin keeps its evidence")
+    data: EvaluasiData | None = Field(description="Jawaban dari data (kriteria terukur) / the data's answer")
+    jawaban: str | None = Field(description="Jawaban perangkat daerah / the office's answer")
+    catatan: str | None = Field(description="Catatan perangkat daerah / the office's note")
+    bukti: list[EvaluasiBukti] = Field(description="Tautan bukti / evidence links")
+    komentar: str | None = Field(description="Komentar Inspektorat / the Inspectorate's comment")
+    jawaban_akhir: str | None = Field(description="Jawaban akhir Inspektorat / the Inspectorate's final answer")
     nilai: str | None = Field(description="Nilai kriteria: akhir, kantor, atau data / the criterion's value")
     sumber: str | None = Field(description="akhir | kantor | data")
-    updated_at: str | None
+    updated_at: str | None = Field(description="Perubahan terakhir / last change")
 
 
-class EvaluasiSub(BaseModel):
-    kode: str
-    nama: str
-    nama_en: str
-    bobot: str
-    nilai: str
-    kriteria: list[EvaluasiKriteria]
+class _EvaluasiBagian(BaseModel):
+    """A part of the worksheet: its code, names and weight."""
+
+    kode: str = Field(description="Kode / code")
+    nama: str = Field(description="Nama (id) / name (id)")
+    nama_en: str = Field(description="Nama (en) / name (en)")
+    bobot: str = Field(description="Bobot, poin / weight, points")
 
 
-class EvaluasiKomponen(BaseModel):
-    kode: str
-    nama: str
-    nama_en: str
-    bobot: str
-    nilai: str
-    sub: list[EvaluasiSub]
+class EvaluasiSub(_EvaluasiBagian):
+    """Sub-komponen dengan nilainya. / A sub-component with its score."""
+
+    nilai: str = Field(description="Nilai sub-komponen / the sub-component's score")
+    kriteria: list[EvaluasiKriteria] = Field(description="Kriteria / criteria")
+
+
+class EvaluasiKomponen(_EvaluasiBagian):
+    """Komponen dengan nilainya. / A component with its score."""
+
+    nilai: str = Field(description="Nilai komponen / the component's score")
+    sub: list[EvaluasiSub] = Field(description="Sub-komponen / sub-components")
 
 
 class EvaluasiLembar(BaseModel):
     """Lembar kerja evaluasi AKIP satu tahun. / A year's AKIP evaluation worksheet."""
 
-    tahun: int
-    lembar: str
-    judul: str
-    sumber: str
+    tahun: int = Field(description="Tahun / the year")
+    lembar: str = Field(description="Kode lembar kerja / the worksheet's code")
+    judul: str = Field(description="Judul lembar kerja / the worksheet's title")
+    sumber: str = Field(description="Dasar hukum / the citation")
     state: str = Field(description="belum_dibuka | terbuka | ditutup")
     nilai: str = Field(description="Nilai (saat ditutup, tersimpan) / score (kept once closed)")
-    predikat: str
-    dijawab: int
-    jumlah: int
-    closed_at: str | None
-    komponen: list[EvaluasiKomponen]
+    predikat: str = Field(description="Predikat / grade")
+    dijawab: int = Field(description="Kriteria bernilai / criteria with a value")
+    jumlah: int = Field(description="Jumlah kriteria / criteria in the worksheet")
+    closed_at: str | None = Field(description="Waktu ditutup / when closed")
+    komponen: list[EvaluasiKomponen] = Field(description="Komponen / components")
 
 
 class EvaluasiTahun(BaseModel):
     """Evaluasi satu tahun dalam tren. / A year in the trend."""
 
-    tahun: int
-    state: str
-    lembar: str
-    nilai: str | None
-    predikat: str | None
-    komponen: dict[str, str]
-    closed_at: str | None
+    tahun: int = Field(description="Tahun / the year")
+    state: str = Field(description="terbuka | ditutup")
+    lembar: str = Field(description="Kode lembar kerja / the worksheet's code")
+    nilai: str | None = Field(description="Nilai saat ditutup / the score at closing")
+    predikat: str | None = Field(description="Predikat / grade")
+    komponen: dict[str, str] = Field(description="Nilai per komponen saat ditutup / the score per component at closing")
+    closed_at: str | None = Field(description="Waktu ditutup / when closed")

@@ -26,7 +26,8 @@ def app(settings, r) -> Iterator[TestClient]:
 
 def official(app: TestClient, settings, role: str) -> tuple[dict[str, str], dict[str, str]]:
     """(cookie header, bearer header) of a new official with `role`."""
-    body = {"username": f"{role}-{settings.stream_prefix}", "password": "rahasia-123", "nama": f"Uji {role}", "role": role}
+    username = f"{role}-{settings.stream_prefix}"
+    body = {"username": username, "password": "rahasia-123", "nama": f"Uji {role}", "role": role}
     res = app.post("/api/v1/officials", json=body, headers={"Authorization": f"Bearer {settings.admin_token}"})
     assert res.status_code == 201, res.text
     o = res.json()

@@ -109,10 +109,14 @@ def test_wrong_role_is_refused(wf: Workflow) -> None:
         decide(wf, draft, STAF2, "approve", None, now=T0)
 
 
-OWN_WORK_YAML = BUNDLED.read_text(encoding="utf-8").replace(
-    "      role: subkor\n      action: approve\n      on_return: {stage: 1, role: staf, step: 4}",
-    "      role: staf\n      action: approve\n      on_return: {stage: 1, role: staf, step: 4}",
-).replace("triwulan: subkor", "triwulan: staf")  # the peer reviewer signs
+OWN_WORK_YAML = (
+    BUNDLED.read_text(encoding="utf-8")
+    .replace(
+        "      role: subkor\n      action: approve\n      on_return: {stage: 1, role: staf, step: 4}",
+        "      role: staf\n      action: approve\n      on_return: {stage: 1, role: staf, step: 4}",
+    )
+    .replace("triwulan: subkor", "triwulan: staf")
+)  # the peer reviewer signs
 
 
 def test_compiler_cannot_decide_on_own_draft() -> None:
