@@ -279,9 +279,9 @@ class KualitasKriteria(BaseModel):
 class KualitasKomponen(BaseModel):
     """Satu komponen LKE dengan nilai prakiraannya. / A worksheet component with its predicted score."""
 
-    kode: str = Field(examples=["3"])
-    nama: str
-    nama_en: str
+    kode: str = Field(description="Kode komponen / the component", examples=["3"])
+    nama: str = Field(description="Nama komponen / its name", examples=["Pengukuran Kinerja"])
+    nama_en: str = Field(description="Nama komponen (Inggris) / its name in English")
     bobot: str = Field(description="Bobot / weight", examples=["30.00"])
     prediksi: str | None = Field(description="Nilai prakiraan dari kriteria terukur (null: tidak ada) / predicted")
     terukur: int = Field(description="Kriteria terukur yang terjawab / measured criteria answered")
@@ -292,8 +292,8 @@ class Kualitas(BaseModel):
     """Uji kualitas LKjIP (Evaluasi AKIP) dari data. / The LKjIP's quality check from data."""
 
     lembar: str = Field(description="Lembar kerja evaluasi / the worksheet", examples=["PermenPANRB-88-2021"])
-    kriteria: list[KualitasKriteria]
-    komponen: list[KualitasKomponen]
+    kriteria: list[KualitasKriteria] = Field(description="Kriteria terukur, urutan LKE / measured criteria")
+    komponen: list[KualitasKomponen] = Field(description="Komponen dengan prakiraan nilai / predicted scores")
 
 
 class DrafDenganRiwayat(Draf):
