@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from typing import Literal, TypedDict
 
+from shared.sakip.kualitas import Cek
+from shared.sakip.kualitas import Kurang as Kurang  # a measured criterion's lacking item: schemas.Kurang
+
 
 class Pejabat(TypedDict):
     """An official (never the password): schemas.Pejabat."""
@@ -142,6 +145,7 @@ class Pemeriksaan(TypedDict):
 class DrafDenganRiwayat(Draf):
     history: list[Riwayat]
     pemeriksaan: Pemeriksaan
+    kualitas: Kualitas | None
 
 
 class Disposisi(TypedDict):
@@ -255,6 +259,38 @@ class ReturnView(TypedDict):
 class KoreksiSelesai(TypedDict):
     tanpa_data: list[str]
     note: str | None
+
+
+class KualitasKriteria(Cek):
+    """One measured criterion of the evaluation worksheet on a report: the data check that measures it (its key,
+    title, coverage and what is missing: shared.sakip.kualitas.Cek) and the answer its coverage earns."""
+
+    kode: str
+    teks: str
+    teks_en: str
+    komponen: str
+    sub: str
+    jawaban: str | None
+
+
+class KualitasKomponen(TypedDict):
+    """A worksheet component: its weight and the score its measured criteria predict (None: none measured)."""
+
+    kode: str
+    nama: str
+    nama_en: str
+    bobot: str
+    prediksi: str | None
+    terukur: int
+    jumlah: int
+
+
+class Kualitas(TypedDict):
+    """The quality check of an LKjIP (services/approval/kualitas.py): schemas.Kualitas."""
+
+    lembar: str
+    kriteria: list[KualitasKriteria]
+    komponen: list[KualitasKomponen]
 
 
 # ---- the self-assessment of the SAKIP evaluation (services/approval/evaluasi.py) ----------------------------------

@@ -7,7 +7,16 @@ from datetime import timedelta
 from fastapi import APIRouter, Query, Request
 
 from services.approval import answers as a
-from services.approval import disposisi, evaluasi, handlers, kepatuhan, officials, pemeriksaan, sosialisasi
+from services.approval import (
+    disposisi,
+    evaluasi,
+    handlers,
+    kepatuhan,
+    kualitas,
+    officials,
+    pemeriksaan,
+    sosialisasi,
+)
 from services.approval import login as login_
 from services.approval import schemas as s
 from services.approval.models import DraftRow
@@ -86,8 +95,12 @@ def get_draft(draft_id: str, request: Request, session: SessionDep, caller: Staf
     if not found:
         raise ApiError(404, [ErrorItem("id", "not_found", "Draf tidak ditemukan.", "Draft not found.")])
     viewer = handlers.official_row(session, caller) if caller.kind == "official" else None
-    checks = pemeriksaan.for_draft(session, session.get(DraftRow, draft_id))
-    return {**found[0], "history": handlers.history(session, draft_id, viewer), "pemeriksaan": checks}
+    row = session.get(DraftRow, draft_id)
+    checks = pemeriksaan.for_draft(session, row)
+    lke = kualitas.lke_of(request.app.state.rt.state)
+    quality = kualitas.for_draft(session, workflow(request), lke, row)  # TAHUNAN and semester drafts
+    return {**found[0], "history": handlers.history(session, draft_id, viewer), "pemeriksaan": checks,
+            "kualitas": quality}  # fmt: skip
 
 
 @router.post(

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from sqlmodel import Session, col, select
 
-from services.approval import limits
+from services.approval import kualitas, limits
 from services.approval.answers import (
     EvaluasiBukti,
     EvaluasiData,
@@ -32,7 +32,7 @@ from services.approval.answers import (
     EvaluasiSub,
     EvaluasiTahun,
 )
-from services.approval.lke import Lke, Skor, load_lke, skor
+from services.approval.lke import Lke, Skor, skor
 from services.approval.models import EvaluasiJawaban, EvaluasiRow, Official
 from shared.errors import ApiError, ErrorItem, api_error
 from shared.events import catalogue as ev
@@ -449,21 +449,12 @@ def close(
     return row
 
 
-def data_checks(session: Session, tahun: int, lke: Lke) -> dict[str, Any]:
-    """The year's data checks (services/approval/kualitas.py), or none while that module is absent."""
-    try:
-        from services.approval import kualitas  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:  # pragma: no cover - until the quality checks land
-        return {}
-    return dict(kualitas.checks_for_year(session, tahun, lke))
+def data_checks(session: Session, tahun: int, lke: Lke) -> Checks:
+    """The year's data checks (services/approval/kualitas.py: the LKjIP's quality checks and the follow-ups')."""
+    return kualitas.checks_for_year(session, tahun, lke)
 
 
-def lke_of(state: dict[str, Any]) -> Lke:
-    """The worksheet the service loaded at start (services/approval/main.py); the bundled one otherwise."""
-    lke = state.get("lke")
-    if lke is None:
-        lke = state["lke"] = load_lke()
-    return lke  # type: ignore[no-any-return]
+lke_of = kualitas.lke_of  # the worksheet the service loaded at start, else the bundled one
 
 
 def year_of(session: Session, tahun: int) -> EvaluasiTahun | None:

@@ -18,7 +18,7 @@ NAMES = [  # the same name in both modules
     "Pejabat", "Token", "Menunggu", "Draf", "DrafDenganRiwayat", "Disposisi", "DaftarDisposisi", "PenerimaSosialisasi",
     "Sosialisasi", "LangkahKepatuhan", "Kepatuhan", "Pengingat", "DaftarPengingat", "Temuan", "AnalisisBelumAda",
     "Pemeriksaan", "EvaluasiBukti", "EvaluasiData", "EvaluasiKriteria", "EvaluasiSub", "EvaluasiKomponen",
-    "EvaluasiLembar", "EvaluasiTahun",
+    "EvaluasiLembar", "EvaluasiTahun", "Kurang", "KualitasKriteria", "KualitasKomponen", "Kualitas",
 ]  # fmt: skip
 
 
