@@ -400,6 +400,7 @@ PAGES: Table = {
     "ev_bukti": {"id": "Bukti", "en": "Evidence"},
     "ev_bukti_judul": {"id": "Judul bukti", "en": "Evidence title"},
     "ev_bukti_tautan": {"id": "Tautan bukti", "en": "Evidence link"},
+    "ev_bukti_placeholder": {"id": "https://… atau /draf/…", "en": "https://… or /draf/…"},
     "ev_komentar": {"id": "Komentar Inspektorat", "en": "The Inspectorate's comment"},
     "ev_jawaban_akhir": {"id": "Jawaban akhir (Inspektorat)", "en": "Final answer (Inspectorate)"},
     "ev_nilai_kriteria": {"id": "Nilai kriteria", "en": "The criterion's value"},

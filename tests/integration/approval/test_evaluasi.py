@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from services.approval.lke import Lke, load_lke
 from sqlmodel import Session, col, select
 
 from services.approval import evaluasi
+from services.approval.lke import Lke, load_lke
 from services.approval.models import EvaluasiJawaban, EvaluasiRow, Official
 from shared.db import make_engine
 from shared.errors import ApiError

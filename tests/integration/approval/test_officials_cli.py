@@ -30,3 +30,19 @@ def test_officials_create_keeps_pangkat_and_golongan(tmp_path, settings):
         engine.dispose()
     assert (rows["kadis"]["pangkat"], rows["kadis"]["golongan"]) == ("Pembina Utama Muda", "IV/c")
     assert (rows["staf"]["pangkat"], rows["staf"]["golongan"]) == ("", "")
+
+
+def test_officials_create_makes_an_inspektorat_and_lists_it(tmp_path, settings):
+    """The evaluator's role (issue 17): made from the command line like any other, listed with its whole name."""
+    data = tmp_path / "office"
+    made = lapkin(settings, "officials", "create", "--username", "dewi.inspektorat", "--nama", "Dewi Auditor",
+                  "--role", "inspektorat", "--password", "rahasia-sekali", LAPKIN_DATA_DIR=str(data),
+                  DATABASE_URL=None)  # fmt: skip
+    assert made.exit_code == 0, made.output
+    assert "(inspektorat)" in made.output
+    listed = lapkin(settings, "officials", "list", LAPKIN_DATA_DIR=str(data), DATABASE_URL=None)
+    assert listed.exit_code == 0, listed.output
+    assert "dewi.inspektorat     inspektorat " in listed.output
+    wrong = lapkin(settings, "officials", "create", "--username", "x", "--nama", "X", "--role", "inspektur",
+                   "--password", "rahasia-sekali", LAPKIN_DATA_DIR=str(data), DATABASE_URL=None)  # fmt: skip
+    assert wrong.exit_code != 0
