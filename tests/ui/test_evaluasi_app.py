@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from services.approval.lke import Lke, load_lke
-from tests.ui.test_officials_app import MOBILE, base, login, new_context, no_horizontal_scroll
+from tests.ui.test_officials_app import MOBILE, base, login, new_context, no_horizontal_scroll, shoot
 
 PASSWORD = "rahasia-2024"
 PEOPLE = {
@@ -67,7 +67,7 @@ def answer_as_office(page: Page, kode: str, letter: str, catatan: str = "", judu
     li.locator(f'[id="simpan-{kode}"]').click()
 
 
-def test_the_office_answers_and_the_inspektorat_closes_2024_with_a_grade(system, browser, people):
+def test_the_office_answers_and_the_inspektorat_closes_2024_with_a_grade(system, browser, people, screenshots):
     lke = load_lke()
     criteria = [c for _, _, c in lke.semua_kriteria()]
     scale = {c.kode: [j.kode for j in lke.skala[c.skala].jawaban] for c in criteria}
@@ -119,6 +119,7 @@ def test_the_office_answers_and_the_inspektorat_closes_2024_with_a_grade(system,
     assert {k: values[k] for k in finals} == finals and values[ui[2]] == scale[ui[2]][1]
     nilai, grade = by_hand(lke, values)
     no_horizontal_scroll(page)
+    shoot(page, screenshots, "evaluasi-tahun")
     page.click("#close")  # without the confirmation box ticked the browser holds the form back
     expect(page.locator("#ev-state")).to_have_text("Terbuka")
     page.check("#konfirmasi")
@@ -132,6 +133,7 @@ def test_the_office_answers_and_the_inspektorat_closes_2024_with_a_grade(system,
     expect(row.locator(".nilai")).to_contain_text(f"{nilai:.2f}".replace(".", ","))
     expect(row.locator(".state")).to_have_text("Ditutup")
     no_horizontal_scroll(page)
+    shoot(page, screenshots, "evaluasi")
     late = api.post(f"/api/v1/evaluasi/2024/kriteria/{ui[2]}", json={"jawaban": scale[ui[2]][0]},
                     headers=people["sari.kantor"])  # fmt: skip
     assert late.status_code == 409
