@@ -255,3 +255,83 @@ class ReturnView(TypedDict):
 class KoreksiSelesai(TypedDict):
     tanpa_data: list[str]
     note: str | None
+
+
+# ---- follow-ups (tindak lanjut, issue 17): services/approval/tindaklanjut.py --------------------------------------
+
+
+class Kurang(TypedDict):
+    """What a data check finds missing (the shape of shared/sakip/kualitas.py's, interfaces §2: one of the two
+    declarations goes when the branches meet)."""
+
+    kode: str
+    nama: str
+    alasan_id: str
+    alasan_en: str
+    tautan: str | None
+
+
+class Cek(TypedDict):
+    """One data check (interfaces §2): `ada` of `dari`, the coverage as percent text (None: nothing to check), what
+    is missing."""
+
+    kunci: str
+    judul_id: str
+    judul_en: str
+    ada: int
+    dari: int
+    cakupan: str | None
+    kurang: list[Kurang]
+
+
+class BuktiTL(TypedDict):
+    """An evidence file of a disposition's result."""
+
+    sha256: str
+    nama: str
+    media_type: str
+    size: int
+    tautan: str
+
+
+class TindakLanjut(TypedDict):
+    """One follow-up: schemas.TindakLanjut."""
+
+    id: int
+    nomor: str
+    tahun: int
+    periode: str | None
+    indikator: list[str]
+    unit: str | None
+    unit_nama: str | None
+    instruksi: str
+    hasil_diharapkan: str | None
+    batas_waktu: str | None
+    issued_at: str
+    dari: Orang
+    kepada: Orang
+    status: Literal["terbuka", "terlambat", "selesai"]
+    selesai_at: str | None
+    hasil: str | None
+    bukti: list[BuktiTL]
+    sumber: str | None
+    tautan: str
+
+
+class IndikatorTanpaTL(TypedDict):
+    """An off-target indicator no follow-up names: schemas.IndikatorTanpaTL."""
+
+    indikator: str
+    nama: str
+    unit: str | None
+    unit_nama: str | None
+    periode: str
+    capaian: str
+    tautan_buat: str
+
+
+class DaftarTindakLanjut(TypedDict):
+    tahun: int
+    tindak_lanjut: list[TindakLanjut]
+    tanpa_tindak_lanjut: list[IndikatorTanpaTL]
+    cakupan: dict[str, Cek]

@@ -17,7 +17,7 @@ from shared.sakip import PERIODES
 NAMES = [  # the same name in both modules
     "Pejabat", "Token", "Menunggu", "Draf", "DrafDenganRiwayat", "Disposisi", "DaftarDisposisi", "PenerimaSosialisasi",
     "Sosialisasi", "LangkahKepatuhan", "Kepatuhan", "Pengingat", "DaftarPengingat", "Temuan", "AnalisisBelumAda",
-    "Pemeriksaan",
+    "Pemeriksaan", "TindakLanjut", "BuktiTL", "IndikatorTanpaTL", "DaftarTindakLanjut", "Cek", "Kurang",
 ]  # fmt: skip
 
 
