@@ -61,6 +61,9 @@ def test_the_annual_draft_carries_its_quality_check(app, settings, r, subkor):  
     if berkala is not None:  # TW1 drafted but not final, the rest not drafted: 0 of 6
         assert (berkala["ada"], berkala["dari"]) == (0, 6)
         assert berkala["kurang"][0]["kode"] == "TW1" and berkala["kurang"][0]["tautan"] == "/draf/2024-TW1"
+    follow_ups = {c["kunci"]: c for c in answer["kualitas"]["kriteria"]}  # services/approval/tindaklanjut.cakupan
+    assert {"tindak_lanjut", "tindak_lanjut_selesai"} <= set(follow_ups)
+    assert follow_ups["tindak_lanjut"]["dari"] > 0 and follow_ups["tindak_lanjut"]["ada"] == 0  # none issued yet
     komponen = answer["kualitas"]["komponen"]
     assert komponen and all(k["terukur"] <= k["jumlah"] for k in komponen)
     assert any(k["prediksi"] is not None for k in komponen)

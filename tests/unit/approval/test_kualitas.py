@@ -26,7 +26,7 @@ def test_each_measured_criterion_earns_the_answer_its_coverage_reaches() -> None
     assert by_key["3.b.6"] == ("benchmark", 4, 9, "44.44", "D")  # 44,44 % reaches D (25) but not C (50)
     assert by_key["3.b.8"] == ("efisiensi", 4, 5, "80.00", "B")
     assert by_key["3.b.3"][-1] == "A" and by_key["3.a.6"] == ("tepat_waktu", 0, 1, "0.00", "T")
-    assert not any(c["kunci"].startswith("tindak_lanjut") for c in out["kriteria"])  # not there: left out, not faked
+    assert not any(c["kunci"].startswith("tindak_lanjut") for c in out["kriteria"])  # tindaklanjut.cakupan's, not here
 
 
 def test_a_component_predicts_from_its_measured_criteria_only() -> None:
