@@ -405,3 +405,19 @@ def test_bad_yaml_names_the_line() -> None:
     err = broken(text)
     assert err.line is not None and abs(err.line - line_of(text, "skala: [AE")) <= 1 and "not valid YAML" in str(err)
     assert broken("- a\n- b\n").line == 1
+
+
+def test_the_docs_list_every_criterion_as_the_file_has_it(lke: Lke) -> None:
+    doc = (BUNDLED.parents[2] / "docs" / "evaluation.md").read_text(encoding="utf-8")
+    rows = {line.split(" | ")[0].lstrip("| "): line for line in doc.splitlines() if line.startswith("| ")}
+    for _k, _s, kr in lke.semua_kriteria():
+        row = rows[kr.kode]
+        assert f"| {kr.kode} | {kr.teks} | {kr.skala} | " in row, kr.kode
+        assert (f"`{kr.terukur}`" in row) if kr.terukur else ("| judgement |" in row), kr.kode
+    for heading in (
+        "Uji kualitas LKjIP",
+        "Tindak lanjut dan pemanfaatan",
+        "Penilaian mandiri",
+        "Ekspor untuk evaluator",
+    ):
+        assert f"\n## {heading}\n" in doc
