@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Literal, TypedDict
 
-from shared.sakip.kualitas import Cek
-from shared.sakip.kualitas import Kurang as Kurang  # a measured criterion's lacking item: schemas.Kurang
+from shared.sakip.kualitas import Cek as Cek  # a data check (interfaces §2): schemas.Cek
+from shared.sakip.kualitas import Kurang as Kurang  # what a check finds lacking: schemas.Kurang
 
 
 class Pejabat(TypedDict):
@@ -293,6 +293,62 @@ class Kualitas(TypedDict):
     komponen: list[KualitasKomponen]
 
 
+# ---- follow-ups (tindak lanjut, issue 17): services/approval/tindaklanjut.py --------------------------------------
+
+
+class BuktiTL(TypedDict):
+    """An evidence file of a disposition's result."""
+
+    sha256: str
+    nama: str
+    media_type: str
+    size: int
+    tautan: str
+
+
+class TindakLanjut(TypedDict):
+    """One follow-up: schemas.TindakLanjut."""
+
+    id: int
+    nomor: str
+    tahun: int
+    periode: str | None
+    indikator: list[str]
+    unit: str | None
+    unit_nama: str | None
+    instruksi: str
+    hasil_diharapkan: str | None
+    batas_waktu: str | None
+    issued_at: str
+    dari: Orang
+    kepada: Orang
+    status: Literal["terbuka", "terlambat", "selesai"]
+    selesai_at: str | None
+    hasil: str | None
+    bukti: list[BuktiTL]
+    sumber: str | None
+    tautan: str
+
+
+class IndikatorTanpaTL(TypedDict):
+    """An off-target indicator no follow-up names: schemas.IndikatorTanpaTL."""
+
+    indikator: str
+    nama: str
+    unit: str | None
+    unit_nama: str | None
+    periode: str
+    capaian: str
+    tautan_buat: str
+
+
+class DaftarTindakLanjut(TypedDict):
+    tahun: int
+    tindak_lanjut: list[TindakLanjut]
+    tanpa_tindak_lanjut: list[IndikatorTanpaTL]
+    cakupan: dict[str, Cek]
+
+
 # ---- the self-assessment of the SAKIP evaluation (services/approval/evaluasi.py) ----------------------------------
 
 
@@ -303,17 +359,11 @@ class EvaluasiBukti(TypedDict):
     tautan: str
 
 
-class EvaluasiData(TypedDict):
-    """A measured criterion's answer from the data: the check's coverage and the letter it earns."""
+class EvaluasiData(Cek):
+    """A measured criterion's answer from the data: the check (its coverage, what is missing) and the letter its
+    coverage earns."""
 
-    kunci: str
-    judul_id: str
-    judul_en: str
-    ada: int
-    dari: int
-    cakupan: str | None
     jawaban: str | None
-    kurang: list[dict[str, object]]
 
 
 class EvaluasiKriteria(TypedDict):

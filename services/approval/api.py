@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from starlette.datastructures import UploadFile as StarletteUpload  # what a form holds (FastAPI's is a subclass)
 
 from services.approval import answers as a
 from services.approval import (
@@ -16,9 +17,11 @@ from services.approval import (
     officials,
     pemeriksaan,
     sosialisasi,
+    tindaklanjut,
 )
 from services.approval import login as login_
 from services.approval import schemas as s
+from services.approval.bukti import Upload
 from services.approval.models import DraftRow
 from services.approval.workflow import Workflow
 from shared.contract import answer, json_body_of, operation_name
@@ -162,9 +165,57 @@ def get_disposisi(disposisi_id: RowId, request: Request, session: SessionDep, ca
     response_model=None,
     responses={**answer(200, s.Disposisi, "Ditandai selesai / marked done"), **error_responses(409)},
 )
-def disposisi_done(disposisi_id: RowId, request: Request, session: SessionDep, caller: StaffDep) -> a.Disposisi:
+def disposisi_done(
+    disposisi_id: RowId,
+    request: Request,
+    session: SessionDep,
+    rt: RuntimeDep,
+    caller: StaffDep,
+    hasil: str | None = Form(
+        None, description="Hasil (wajib untuk tindak lanjut) / the result (a follow-up: required)"
+    ),
+    bukti: list[UploadFile | str] = File([], description="Berkas bukti (PDF/PNG/JPEG/XLSX/DOCX, ≤ 10 MB) / evidence"),
+) -> a.Disposisi:
+    """Its recipient marks it done; multipart/form-data with `hasil` (required for a follow-up) and `bukti` files
+    (each at most 10 MB, told by content). Emits DisposisiCompleted."""
     who = handlers.official_row(session, caller)
-    return disposisi.public(session, workflow(request), disposisi.mark_done(session, disposisi_id, who))
+    uploads = [Upload(f.filename, f.file) for f in bukti if isinstance(f, StarletteUpload) and f.filename]
+    row = disposisi.mark_done(session, rt, disposisi_id, who, hasil=hasil, uploads=uploads)
+    return disposisi.public(session, workflow(request), row)
+
+
+@router.post(
+    "/tindak-lanjut",
+    status_code=201,
+    openapi_extra=json_body_of(s.TindakLanjutBaru),
+    response_model=None,
+    responses={**answer(201, s.TindakLanjut, "Tindak lanjut diterbitkan / issued"), **error_responses(409)},
+)
+def issue_tindak_lanjut(
+    request: Request, session: SessionDep, rt: RuntimeDep, caller: StaffDep, body: JsonBody
+) -> a.TindakLanjut:
+    """Issue a follow-up: a disposition (`kepada_role` or `kepada_id`, `instruksi`, `batas_waktu` required,
+    `tahun`, `periode`, `catatan`) tied to `indikator` (codes of the year's PK), the responsible `unit`, the
+    `hasil_diharapkan` and where it came from (`sumber`: "rekap:2024-TW2"). Roles that decide only."""
+    who = handlers.official_row(session, caller)
+    row = tindaklanjut.issue(session, rt, workflow(request), who, body)
+    return tindaklanjut.public(session, workflow(request), row)
+
+
+@router.get(
+    "/tindak-lanjut", response_model=None, responses=answer(200, s.DaftarTindakLanjut, "Tindak lanjut / follow-ups")
+)
+def list_tindak_lanjut(
+    request: Request, session: SessionDep, caller: StaffDep, tahun: int = Query(ge=2000, le=2100)
+) -> a.DaftarTindakLanjut:
+    """The year's follow-ups, the off-target indicators without one, and the two coverage figures (every official
+    reads them, as the page; and the admin token)."""
+    return {
+        "tahun": tahun,
+        "tindak_lanjut": tindaklanjut.of_year(session, workflow(request), tahun),
+        "tanpa_tindak_lanjut": tindaklanjut.without_follow_up(session, tahun),
+        "cakupan": tindaklanjut.cakupan(session, tahun),
+    }
 
 
 @router.post(

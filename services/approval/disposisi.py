@@ -9,6 +9,8 @@ recipient marks it done (the SOP compliance page measures that).
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypedDict
 
@@ -16,9 +18,9 @@ from sqlalchemy import func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from services.approval import limits
+from services.approval import bukti, limits
 from services.approval.answers import Disposisi, Orang
-from services.approval.models import DisposisiRow, Official
+from services.approval.models import DisposisiBukti, DisposisiRow, Official
 from services.approval.oversight import oversees
 from services.approval.workflow import Workflow
 from shared import clock
@@ -174,9 +176,21 @@ def validate(session: Session, wf: Workflow, sender: Official, data: JsonObject,
     }
 
 
+Check = Callable[[Session, Workflow, Official, JsonObject, date], NewDisposisi]
+
+
 def issue(
-    session: Session, rt: Runtime, wf: Workflow, sender: Official, data: Any, *, now: datetime | None = None
+    session: Session,
+    rt: Runtime,
+    wf: Workflow,
+    sender: Official,
+    data: Any,
+    *,
+    now: datetime | None = None,
+    check: Check = validate,
 ) -> DisposisiRow:
+    """Issue a disposition from `data`, checked by `check` (a follow-up's: tindaklanjut.validate, which adds its
+    indicators, unit and expected result to these fields). Only the roles that decide issue one."""
     if not isinstance(data, dict):
         raise ApiError(422, [_err("body", "not_an_object", "body: harus objek", "body: must be an object")])
     if not wf.roles.get(sender.role) or not wf.roles[sender.role].decides:
@@ -184,7 +198,7 @@ def issue(
             403, None, "wrong_role", "Peran Anda tidak menerbitkan disposisi.", "Your role does not issue dispositions."
         )
     now = now or datetime.now(UTC)
-    fields = validate(session, wf, sender, data, clock.office_date(now))
+    fields = check(session, wf, sender, data, clock.office_date(now))
     for _ in range(5):  # two officials numbering at once: the unique nomor makes one retry
         urut = (
             session.exec(select(func.max(DisposisiRow.urut)).where(DisposisiRow.tahun == fields["tahun"])).one() or 0
@@ -212,6 +226,10 @@ def issue(
             catatan=row.catatan,
             tahun=row.tahun,
             periode=row.periode,
+            indikator=indikator_of(row),
+            unit=row.unit,
+            hasil_diharapkan=row.hasil_diharapkan,
+            sumber=row.sumber,
         )
         rt.emit(session, "DisposisiIssued", payload.model_dump(mode="json"), correlation_id=f"disposisi:{row.nomor}")
         session.commit()
@@ -219,6 +237,19 @@ def issue(
         session.refresh(row)
         return row
     raise api_error(409, "nomor", "conflict", "Penomoran bentrok; coba lagi.", "Numbering conflict; try again.")
+
+
+def indikator_of(row: DisposisiRow) -> list[str]:
+    """A follow-up's indicator codes (empty: an ordinary disposition)."""
+    try:
+        codes = json.loads(row.indikator or "[]")
+    except ValueError:
+        return []
+    return [str(c) for c in codes] if isinstance(codes, list) else []
+
+
+def is_follow_up(row: DisposisiRow) -> bool:
+    return bool(indikator_of(row))
 
 
 def recipient(session: Session, wf: Workflow, row: DisposisiRow) -> Orang:
@@ -317,7 +348,18 @@ def get(session: Session, disposisi_id: int) -> DisposisiRow:
     return row
 
 
-def mark_done(session: Session, disposisi_id: int, who: Official, *, now: datetime | None = None) -> DisposisiRow:
+def mark_done(
+    session: Session,
+    rt: Runtime,
+    disposisi_id: int,
+    who: Official,
+    *,
+    hasil: Any = None,
+    uploads: Sequence[bukti.Upload] = (),
+    now: datetime | None = None,
+) -> DisposisiRow:
+    """The recipient marks it done, with what came of it (`hasil`, required for a follow-up) and evidence files;
+    emits DisposisiCompleted in the same transaction. A refusal changes nothing and stores no file."""
     row = session.exec(select(DisposisiRow).where(DisposisiRow.id == disposisi_id).with_for_update()).first()
     if row is None:
         raise api_error(404, "id", "not_found", "Disposisi tidak ditemukan.", "Disposition not found.")
@@ -331,8 +373,61 @@ def mark_done(session: Session, disposisi_id: int, who: Official, *, now: dateti
         )
     if row.selesai_at is not None:
         raise api_error(409, None, "already_done", "Disposisi ini sudah selesai.", "This disposition is already done.")
-    row.selesai_at, row.selesai_by = now or datetime.now(UTC), who.id
-    session.add(row)
-    session.commit()
+    if hasil is not None and not isinstance(hasil, str):
+        raise ApiError(422, [_err("hasil", "invalid", "Hasil harus teks.", "The result must be text.")])
+    text = hasil.strip() if isinstance(hasil, str) and hasil.strip() else None
+    if text is None and is_follow_up(row):
+        raise ApiError(
+            422,
+            [_err("hasil", "required", "Hasil tindak lanjut wajib diisi.", "The follow-up's result is required.")],
+        )
+    if (long := limits.too_long("hasil", text)) is not None:
+        raise ApiError(422, [long])
+    settings = rt.settings
+    staged = bukti.stage(settings, uploads) if uploads else []
+    try:
+        files: dict[str, bukti.Staged] = {}
+        for s in staged:  # the same bytes twice: one row
+            files.setdefault(s.sha256, s)
+        for s in files.values():
+            bukti.place(settings, s)
+            session.add(DisposisiBukti(disposisi_id=row.id or 0, sha256=s.sha256, nama=s.nama, media_type=s.media_type,
+                                       size=s.size, uploaded_by=who.id or 0))  # fmt: skip
+        row.selesai_at, row.selesai_by, row.hasil = now or datetime.now(UTC), who.id, text
+        session.add(row)
+        session.flush()
+        payload = ev.DisposisiCompleted(
+            nomor=row.nomor,
+            tahun=row.tahun,
+            selesai_at=_aware(row.selesai_at).isoformat(),
+            oleh=ev.Actor(
+                id=who.id or 0, nama=who.nama, nip=who.nip or None, jabatan=who.jabatan or None, role=who.role
+            ),
+            hasil=text,
+            bukti=[ev.BuktiFile(**public_bukti(b)) for b in evidence(session, row)],
+            indikator=indikator_of(row),
+            unit=row.unit,
+        )
+        rt.emit(session, "DisposisiCompleted", payload.model_dump(mode="json"), correlation_id=f"disposisi:{row.nomor}")
+        session.commit()
+        rt.committed()
+    finally:
+        bukti.discard(staged)  # those placed are gone already; the rest were duplicates
     session.refresh(row)
     return row
+
+
+def evidence(session: Session, row: DisposisiRow) -> list[DisposisiBukti]:
+    query = select(DisposisiBukti).where(DisposisiBukti.disposisi_id == row.id)
+    return list(session.exec(query.order_by(col(DisposisiBukti.uploaded_at), col(DisposisiBukti.nama))))
+
+
+class BuktiPublic(TypedDict):
+    sha256: str
+    nama: str
+    media_type: str
+    size: int
+
+
+def public_bukti(b: DisposisiBukti) -> BuktiPublic:
+    return {"sha256": b.sha256, "nama": b.nama, "media_type": b.media_type, "size": b.size}

@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 
 from services.approval import kualitas, limits
 from services.approval.answers import (
+    Cek,
     EvaluasiBukti,
     EvaluasiData,
     EvaluasiKomponen,
@@ -47,7 +48,7 @@ MAX_KOMENTAR = limits.MAX_TEXT["catatan"]
 OFFICE_FIELDS = ("jawaban", "catatan", "bukti")
 EVALUATOR_FIELDS = ("komentar", "jawaban_akhir")
 
-Checks = Mapping[str, Mapping[str, Any]]  # kunci -> Cek (shared/sakip/kualitas.py): ada, dari, cakupan, kurang …
+Checks = Mapping[str, Cek]  # kunci -> the data check (shared/sakip/kualitas.py): ada, dari, cakupan, kurang
 
 
 def _err(field: str, rule: str, msg_id: str, msg_en: str) -> ErrorItem:
@@ -86,23 +87,13 @@ def prefill(lke: Lke, checks: Checks) -> dict[str, EvaluasiData]:
         if not k.terukur or k.terukur not in checks:
             continue
         cek = checks[k.terukur]
-        cakupan = cek.get("cakupan")
         letter: str | None = None
-        if cakupan is not None:
+        if cek["cakupan"] is not None:
             try:
-                letter = lke.skala[k.skala].dari_cakupan(Decimal(str(cakupan)))
+                letter = lke.skala[k.skala].dari_cakupan(Decimal(cek["cakupan"]))
             except (InvalidOperation, KeyError):
                 letter = None
-        out[k.kode] = {
-            "kunci": k.terukur,
-            "judul_id": str(cek.get("judul_id") or k.terukur),
-            "judul_en": str(cek.get("judul_en") or k.terukur),
-            "ada": int(cek.get("ada") or 0),
-            "dari": int(cek.get("dari") or 0),
-            "cakupan": None if cakupan is None else str(cakupan),
-            "jawaban": letter,
-            "kurang": [dict(x) for x in cek.get("kurang") or []],
-        }
+        out[k.kode] = {**cek, "kurang": list(cek["kurang"]), "jawaban": letter}
     return out
 
 

@@ -1,7 +1,7 @@
 """The quality check of an LKjIP as the approval service shows it (issue #17 item 2): on a TAHUNAN or semester draft
 (its page, next to the decision, and GET /api/v1/drafts/{id}) and, for the self-assessment, per year.
 
-The checks are shared.sakip.kualitas' (and services/approval/tindaklanjut.cakupan's, when that module is there);
+The checks are shared.sakip.kualitas' and services/approval/tindaklanjut.cakupan's (the follow-ups);
 this reads what they need from the service's own tables — the newest PK version (apv_pk), the recap revision the
 draft was drawn from (apv_rekap), the year's reports and when each became final (apv_draft, apv_draft_history) —
 and maps each check to the worksheet's criteria that name it (`terukur`): the answer its coverage earns
@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from services.approval import domain, queries
+from services.approval import domain, queries, tindaklanjut
 from services.approval.answers import Kualitas, KualitasKomponen, KualitasKriteria
 from services.approval.lke import Lke, load_lke, skor
 from services.approval.models import DraftHistory, DraftRow, PerjanjianKinerjaRow
@@ -29,11 +29,6 @@ from shared.sakip.periode import PERIODES
 
 JENIS = ("TAHUNAN", "S1", "S2")  # the reports the LKjIP's quality check is shown on
 FINALISING = ("submit", "approve", "koreksi_selesai")  # the decisions whose last one makes a version final
-
-try:  # the follow-up checks (helper `tindaklanjut`): left out, never faked, while that module is not there
-    from services.approval.tindaklanjut import cakupan as _tindak_lanjut
-except ImportError:  # pragma: no cover - present once issue 17's follow-ups are merged
-    _tindak_lanjut = None
 
 
 def lke_of(state: Mapping[str, Any]) -> Lke:
@@ -114,8 +109,7 @@ def checks(
         tautan_indikator=(lambda kode: f"{page}#ind-{kode}") if page else None,
         tautan_sasaran=(lambda kode: f"{page}#recap") if page else None,
     )
-    if _tindak_lanjut is not None:
-        out.update(_tindak_lanjut(db, tahun))
+    out.update(tindaklanjut.cakupan(db, tahun))  # tindak_lanjut, tindak_lanjut_selesai
     return out
 
 

@@ -9,11 +9,13 @@ from typing import Any
 
 from shared.errors import ApiError, ErrorItem
 
-MAX_TEXT = {"note": 4000, "catatan": 4000, "instruksi": 2000}
+MAX_TEXT = {"note": 4000, "catatan": 4000, "instruksi": 2000, "hasil": 4000, "hasil_diharapkan": 2000}
 LABELS = {
     "note": ("Catatan", "Note"),
     "catatan": ("Catatan", "Note"),
     "instruksi": ("Instruksi", "Instruction"),
+    "hasil": ("Hasil", "Result"),
+    "hasil_diharapkan": ("Hasil yang diharapkan", "Expected result"),
 }
 
 

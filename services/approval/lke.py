@@ -328,13 +328,24 @@ def _text(d: Decimal) -> str:
     return str(d.quantize(_CENTS, rounding=ROUND_HALF_UP))
 
 
+def _sub_nilai(lke: Lke, sub: SubKomponen, jawaban: Mapping[str, str], hanya_dijawab: bool) -> Decimal:
+    """bobot × the mean value of the sub-component's answers (unanswered: 0, or left out for a prediction)."""
+    values = [
+        lke.skala[kr.skala].nilai(jawaban[kr.kode]) if jawaban.get(kr.kode) else Decimal(0)
+        for kr in sub.kriteria
+        if jawaban.get(kr.kode) or not hanya_dijawab
+    ]
+    return sub.bobot * sum(values, Decimal(0)) / len(values) if values else Decimal(0)
+
+
 def skor(lke: Lke, jawaban: Mapping[str, str], *, hanya_dijawab: bool = False) -> Skor:
     """Score answers (criterion code -> answer letter) on the worksheet.
 
     A sub-component scores bobot × the mean value of its criteria's answers; an unanswered criterion counts 0, or with
     `hanya_dijawab` is left out of the mean (a prediction from what is known; a sub with no answer then scores 0).
     Sums are exact; each figure is rounded (ROUND_HALF_UP, 2 places) only when shown, and the grade is that of the
-    total as shown. A code that is no criterion, or a letter not on the criterion's scale, raises KeyError.
+    total as shown. An empty letter is no answer; a code that is no criterion, or a letter not on the criterion's
+    scale, raises KeyError.
     """
     codes = {kr.kode for _k, _s, kr in lke.semua_kriteria()}
     for kode in jawaban:
@@ -342,25 +353,17 @@ def skor(lke: Lke, jawaban: Mapping[str, str], *, hanya_dijawab: bool = False) -
             raise KeyError(f"{kode!r} is not a criterion of worksheet {lke.kode}")
     total = Decimal(0)
     komponen: list[KomponenSkor] = []
-    dijawab = jumlah = 0
     for k in lke.komponen:
-        nilai_k = Decimal(0)
-        subs: dict[str, str] = {}
-        for s in k.sub:
-            values: list[Decimal] = []
-            for kr in s.kriteria:
-                jumlah += 1
-                letter = jawaban.get(kr.kode)
-                if letter:
-                    dijawab += 1
-                    values.append(lke.skala[kr.skala].nilai(letter))
-                elif not hanya_dijawab:
-                    values.append(Decimal(0))
-            nilai_s = s.bobot * sum(values, Decimal(0)) / len(values) if values else Decimal(0)
-            subs[s.kode] = _text(nilai_s)
-            nilai_k += nilai_s
-        komponen.append({"kode": k.kode, "nama": k.nama, "bobot": _text(k.bobot), "nilai": _text(nilai_k), "sub": subs})
+        subs = {s.kode: _sub_nilai(lke, s, jawaban, hanya_dijawab) for s in k.sub}
+        nilai_k = sum(subs.values(), Decimal(0))
+        sub_text = {kode: _text(v) for kode, v in subs.items()}
+        komponen.append(
+            {"kode": k.kode, "nama": k.nama, "bobot": _text(k.bobot), "nilai": _text(nilai_k), "sub": sub_text}
+        )
         total += nilai_k
+    all_criteria = lke.semua_kriteria()
+    dijawab = sum(1 for _k, _s, kr in all_criteria if jawaban.get(kr.kode))
+    jumlah = len(all_criteria)
     shown = total.quantize(_CENTS, rounding=ROUND_HALF_UP)
     return {
         "nilai": str(shown),

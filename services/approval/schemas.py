@@ -250,7 +250,9 @@ class Pemeriksaan(BaseModel):
 class Kurang(BaseModel):
     """Sesuatu yang belum memenuhi satu uji kualitas. / One thing a quality check found lacking."""
 
-    kode: str = Field(description="Kode indikator, sasaran atau periode / its code", examples=["IK-2.1"])
+    kode: str = Field(
+        description="Kode indikator, sasaran, periode atau nomor disposisi / its code", examples=["IK-2.1"]
+    )
     nama: str = Field(description="Namanya / its name")
     alasan_id: str = Field(description="Mengapa (Indonesia) / why, in Indonesian", examples=["PK tanpa pembanding"])
     alasan_en: str = Field(description="Mengapa (Inggris) / why, in English")
@@ -401,6 +403,102 @@ class DaftarPengingat(BaseModel):
     pengingat: list[Pengingat] = Field(description="Terbaru dahulu / newest quarter first")
 
 
+# ---- follow-ups (tindak lanjut, issue 17) -------------------------------------------------------------------------
+
+
+class TindakLanjutBaru(DisposisiBaru):
+    """Tindak lanjut: disposisi yang terikat pada indikator PK. / A follow-up: a disposition tied to PK indicators."""
+
+    indikator: list[str] = Field(
+        min_length=1, description="Kode indikator PK tahun itu / the year's PK indicator codes", examples=[["IK-2.2"]]
+    )
+    unit: str = Field(description="Kode unit penanggung jawab / the responsible unit's code", examples=["BID-PPTK"])
+    hasil_diharapkan: str = Field(
+        min_length=1,
+        max_length=MAX_TEXT["hasil_diharapkan"],
+        description="Hasil yang diharapkan / the expected result",
+        examples=["Jadwal pelatihan TW3 direvisi dan kuota terisi"],
+    )
+    batas_waktu: str = Field(  # type: ignore[assignment]
+        description="Batas waktu (wajib), TTTT-BB-HH / the due date (required), YYYY-MM-DD", examples=["2024-09-30"]
+    )
+    sumber: str | None = Field(
+        None,
+        pattern=r"^(rekap|draf):20\d\d-(TW[1-4]|S[12]|TAHUNAN)$",
+        description="Asal: rekap atau draf / where it came from",
+        examples=["rekap:2024-TW2"],
+    )
+
+
+class BuktiTL(BaseModel):
+    """Berkas bukti hasil. / An evidence file of the result."""
+
+    sha256: str = Field(description="SHA-256 isi berkas / the content's SHA-256")
+    nama: str = Field(description="Nama berkas / the file name")
+    media_type: str = Field(description="Jenis menurut isinya / the type, told by content")
+    size: int = Field(description="Ukuran (byte) / size in bytes")
+    tautan: str = Field(description="Unduhan (halaman pejabat) / the download (officials' pages)")
+
+
+class TindakLanjut(BaseModel):
+    """Satu tindak lanjut. / One follow-up."""
+
+    id: int = Field(description="Id disposisi / the disposition's id")
+    nomor: str = Field(description="Nomor disposisi / its number")
+    tahun: int = Field(description="Tahun / the year")
+    periode: str | None = Field(description="Periode / the period")
+    indikator: list[str] = Field(description="Indikator / the indicators")
+    unit: str | None = Field(description="Unit penanggung jawab / the responsible unit")
+    unit_nama: str | None = Field(description="Nama unit / the unit's name")
+    instruksi: str = Field(description="Instruksi / the instruction")
+    hasil_diharapkan: str | None = Field(description="Hasil yang diharapkan / the expected result")
+    batas_waktu: str | None = Field(description="Batas waktu / the due date")
+    issued_at: str = Waktu
+    dari: Orang = Field(description="Pengirim / the sender")
+    kepada: Orang = Field(description="Penerima / the recipient")
+    status: Literal["terbuka", "terlambat", "selesai"] = Field(description="terbuka, terlambat, selesai / status")
+    selesai_at: str | None = Field(description="Waktu selesai / when done")
+    hasil: str | None = Field(description="Hasil / the result")
+    bukti: list[BuktiTL] = Field(description="Bukti / evidence files")
+    sumber: str | None = Field(description="Asal / where it came from")
+    tautan: str = Field(description="Halaman disposisi / the disposition's page")
+
+
+class IndikatorTanpaTL(BaseModel):
+    """Indikator di bawah target tanpa tindak lanjut. / An off-target indicator without a follow-up."""
+
+    indikator: str = Field(description="Kode / code")
+    nama: str = Field(description="Nama / name")
+    unit: str | None = Field(description="Unit penanggung jawab / responsible unit")
+    unit_nama: str | None = Field(description="Nama unit / the unit's name")
+    periode: str = Field(description="Periode terakhir di bawah target / the latest period it fell short in")
+    capaian: str = Field(description="Capaian (%) / achievement (%)")
+    tautan_buat: str = Field(description="Formulir terisi / the prefilled form")
+
+
+class Cek(BaseModel):
+    """Satu pemeriksaan data. / One data check."""
+
+    kunci: str = Field(description="Kunci pemeriksaan / the check's key", examples=["tindak_lanjut"])
+    judul_id: str = Field(description="Judul (bahasa Indonesia) / title in Indonesian")
+    judul_en: str = Field(description="Judul (bahasa Inggris) / title in English")
+    ada: int = Field(description="Yang memenuhi / how many meet it")
+    dari: int = Field(description="Dari sejumlah / out of")
+    cakupan: str | None = Field(description="Persen, teks desimal; null: tidak ada yang diperiksa / percent")
+    kurang: list[Kurang] = Field(description="Yang kurang / what is missing")
+
+
+class DaftarTindakLanjut(BaseModel):
+    """Tindak lanjut setahun. / A year's follow-ups."""
+
+    tahun: int = Field(description="Tahun / the year")
+    tindak_lanjut: list[TindakLanjut] = Field(description="Tindak lanjut tahun itu / the year's follow-ups")
+    tanpa_tindak_lanjut: list[IndikatorTanpaTL] = Field(
+        description="Indikator di bawah target tanpa tindak lanjut / off-target indicators without one"
+    )
+    cakupan: dict[str, Cek] = Field(description="tindak_lanjut, tindak_lanjut_selesai")
+
+
 # ---- the self-assessment of the SAKIP evaluation (services/approval/evaluasi.py) ----------------------------------
 
 
@@ -423,17 +521,10 @@ class JawabanEvaluasi(Masukan):
     jawaban_akhir: str | None = Field(None, description="Jawaban akhir Inspektorat / the final answer")
 
 
-class EvaluasiData(BaseModel):
+class EvaluasiData(Cek):
     """Jawaban dari data (kriteria terukur). / A measured criterion's answer from the data."""
 
-    kunci: str = Field(description="Kunci pemeriksaan data / the data check's key")
-    judul_id: str = Field(description="Judul pemeriksaan (id) / the check's title (id)")
-    judul_en: str = Field(description="Judul pemeriksaan (en) / the check's title (en)")
-    ada: int = Field(description="Yang memenuhi / items that meet it")
-    dari: int = Field(description="Yang diperiksa / items checked")
-    cakupan: str | None = Field(description="Cakupan, persen / coverage, percent")
     jawaban: str | None = Field(description="Huruf yang diperoleh cakupan / the letter the coverage earns")
-    kurang: list[dict[str, object]] = Field(description="Yang belum ada, dengan tautan / what is missing")
 
 
 class EvaluasiKriteria(BaseModel):

@@ -12,7 +12,6 @@ import hashlib
 import json
 import os
 import tempfile
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -24,10 +23,12 @@ from sqlmodel import Session, col, func, select
 from services.collector import answers as a
 from services.collector.core.errors import Conflict, Invalid, NotFound, NotPermitted, TooLarge
 from services.collector.core.validation import shown
-from services.collector.filetype import ACCEPTED, MAX_FILENAME, Detected, detect, named_as
+from services.collector.filetype import ACCEPTED, Detected, detect, named_as
+from services.collector.filetype import MAX_FILENAME as MAX_FILENAME  # the tests' import
 from services.collector.handlers import STATUS_ROLES, ensure_open, may_act_for, utc_now
 from services.collector.models import Bukti, Submission, Unit
 from shared.errors import FORBIDDEN
+from shared.filetype import display_name as display_name  # shared with the approval service's evidence
 from shared.service import Caller
 
 CHUNK = 1024 * 1024
@@ -109,17 +110,6 @@ def invalid_type(detected: Detected) -> Exception:
         f"file: jenis berkas tidak diizinkan (terdeteksi: {detected.kind}); yang diizinkan: {allowed}",
         f"file: file type not allowed (detected: {detected.kind}); allowed: {allowed}",
     )
-
-
-def display_name(raw: str | None) -> str:
-    """The client's file name, safe to show and to put in a header: no path, no control characters, bounded."""
-    name = unicodedata.normalize("NFC", raw or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in name)
-    name = " ".join(name.split()).strip(". ")
-    if len(name) > MAX_FILENAME:
-        stem, dot, ext = name.rpartition(".")
-        name = (stem[: MAX_FILENAME - len(ext) - 1] + "." + ext) if dot and len(ext) <= 10 else name[:MAX_FILENAME]
-    return name or "bukti"
 
 
 # ---- the rows -----------------------------------------------------------------------------------------------

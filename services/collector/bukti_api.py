@@ -5,9 +5,7 @@ the body-size limit's 413 into a 400); its database and disk work runs in worker
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Annotated, Any, TypeVar
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, JSONResponse
@@ -24,6 +22,7 @@ from services.collector.core.validation import shown
 from services.collector.validation import TAHUN_MAX, TAHUN_MIN
 from shared.contract import answer, operation_name
 from shared.errors import ApiError, ErrorItem, api_error, error_responses
+from shared.filetype import file_response as file_response  # the tests' import
 from shared.inputguard import check_text
 from shared.service import RuntimeDep, SessionDep
 
@@ -185,18 +184,3 @@ def get_bukti_list(
 def get_bukti_file(bukti_id: str, session: SessionDep, rt: RuntimeDep, caller: UnitOrAdmin) -> FileResponse:
     row, path = bukti.for_download(session, caller, bukti.store_root(rt.settings.data_dir), bukti_id)
     return file_response(row.filename, row.content_type, row.sha256, path)
-
-
-def file_response(filename: str, content_type: str, sha256: str, path: Path) -> FileResponse:
-    """The stored bytes as an attachment, typed by their content and never sniffed into something else, named with
-    the extension of that type."""
-    filename = filetype.named_as(filename, content_type)
-    fallback = "".join(c if c.isascii() and c.isprintable() and c not in '"\\;' else "_" for c in filename)
-    disposition = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
-    headers = {
-        "Content-Disposition": disposition,
-        "X-Content-Type-Options": "nosniff",
-        "Cache-Control": "private, no-cache",
-        "X-Content-SHA256": sha256,
-    }
-    return FileResponse(path, media_type=content_type, headers=headers)

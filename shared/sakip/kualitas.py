@@ -25,6 +25,9 @@ from shared.sakip.pk import PerjanjianKinerja
 KEYS: tuple[str, ...] = (
     "target", "renstra", "tahun_lalu", "benchmark", "analisis", "efisiensi", "berkala", "tepat_waktu", "rencana_aksi",
 )  # fmt: skip
+# a semester report prints no annual analysis (Renstra, past years, benchmark, efficiency: services/renderer/viewmodel
+# adds lkip.annual_parts to the TAHUNAN report only), so those checks do not apply to it
+SEMESTER_KEYS: tuple[str, ...] = ("target", "analisis", "berkala", "tepat_waktu", "rencana_aksi")
 JUDUL: dict[str, tuple[str, str]] = {
     "target": ("Realisasi dibandingkan dengan target tahunan", "Results compared with the annual target"),
     "renstra": ("Realisasi dibandingkan dengan target Renstra", "Results compared with the Renstra target"),
@@ -358,11 +361,12 @@ def semua(
     tautan_indikator: LinkOf | None = None,
     tautan_sasaran: LinkOf | None = None,
 ) -> dict[str, Cek]:
-    """Every check of this module for one report (`periode` of `tahun`; its recap `rekap`, the year's PK), in KEYS
-    order. `laporan`: the year's reports by periode (this one too); `tenggat`: every periode's due day."""
+    """Every check of this module that applies to one report (`periode` of `tahun`; its recap `rekap`, the year's PK),
+    in KEYS order: all for TAHUNAN, SEMESTER_KEYS for a semester. `laporan`: the year's reports by periode (this one
+    too); `tenggat`: every periode's due day."""
     doc = pk_document(pk)
     this = laporan.get(periode)
-    return {
+    out = {
         "target": target(doc, rekap, tautan_indikator),
         "renstra": renstra(doc, tahun, tautan_indikator),
         "tahun_lalu": tahun_lalu(doc, tahun, tautan_indikator),
@@ -375,3 +379,4 @@ def semua(
         ),  # fmt: skip
         "rencana_aksi": rencana_aksi(doc, tautan_indikator),
     }
+    return out if periode == "TAHUNAN" else {key: c for key, c in out.items() if key in SEMESTER_KEYS}

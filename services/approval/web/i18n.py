@@ -21,6 +21,7 @@ from shared.i18n import (
     lang_of,
     pick,
 )
+from shared.i18n.catalogue import TINDAK_LANJUT
 from shared.sakip import predikat_label
 
 __all__ = [
@@ -29,8 +30,7 @@ __all__ = [
 ]  # fmt: skip
 WIB = clock.OFFICE  # the office's zone (LAPKIN_TIMEZONE, shared/clock.py): WIB for Kota Tangerang
 DOCUMENT_TEXT = FINAL_DOCUMENTS  # final documents and the Lembar Disposisi (web/final.py)
-TEXT = {**PAGES, **FINAL_DOCUMENTS, **VERIFIKASI}
-
+TEXT = {**PAGES, **FINAL_DOCUMENTS, **VERIFIKASI, **TINDAK_LANJUT}
 
 
 def periode_name(code: str, lang: str) -> str:

@@ -8,15 +8,20 @@ compliance table. Every form is CSRF-checked first (web/deps.py); a refusal chan
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
+from starlette.datastructures import UploadFile as StarletteUpload  # what a form holds (FastAPI's is a subclass)
 
 import services.approval.web.rendering as rendering
-from services.approval import disposisi, queries, sosialisasi
+from services.approval import bukti as bukti_store
+from services.approval import disposisi, queries, sosialisasi, tindaklanjut
+from services.approval.bukti import Upload
 from services.approval.models import DraftRow
-from services.approval.web.deps import CsrfForm, CsrfValid, CurrentOfficial
+from services.approval.web.deps import CsrfForm, CsrfValid, CurrentOfficial, Viewer
 from services.approval.web.documents import documents_view
 from services.approval.web.i18n import t
 from services.approval.web.presenters.cards import disposisi_view, sosialisasi_view
@@ -24,7 +29,7 @@ from services.approval.web.presenters.common import reader
 from services.approval.web.presenters.draft import draft_context
 from services.approval.web.presenters.pages import analysis_board, compliance_rows, disposisi_form
 from services.approval.web.rendering import message, page, refused
-from shared.errors import ApiError
+from shared.errors import ApiError, ErrorItem
 from shared.service import RowId, RuntimeDep, SessionDep
 
 router = APIRouter(include_in_schema=False)
@@ -73,6 +78,21 @@ def disposisi_issue(
 
 @router.get("/disposisi/{disposisi_id}")
 def disposisi_detail(disposisi_id: RowId, request: Request, db: SessionDep, viewer: CurrentOfficial) -> Response:
+    return detail_page(disposisi_id, request, db, viewer)
+
+
+def detail_page(
+    disposisi_id: int,
+    request: Request,
+    db: Session,
+    viewer: Viewer,
+    *,
+    errors: Sequence[ErrorItem] = (),
+    hasil: str = "",
+    status: int = 200,
+) -> Response:
+    """The disposition; for its recipient the form that marks it done (a follow-up: with result and evidence; a
+    refused form comes back here with what was written kept and the errors)."""
     language, official, ws = viewer.lang, viewer.official, viewer.ws
     row = db.get(disposisi.DisposisiRow, disposisi_id)
     if row is None:
@@ -81,21 +101,41 @@ def disposisi_detail(disposisi_id: RowId, request: Request, db: SessionDep, view
     if not disposisi.may_read(row, official):  # issuer, recipients and oversight only
         return refused(request, ws, official, t("disposisi_not_allowed", language), "/disposisi", 403,
                        back_label=t("back_disposisi", language))  # fmt: skip
+    r = reader(rendering.workflow(request), language)
     ctx = {
-        "x": disposisi_view(reader(rendering.workflow(request), language), db, row, official),
+        "x": disposisi_view(r, db, row, official),
         "may_finish": disposisi.is_recipient(row, official) and row.selesai_at is None,
-    }
-    return page(request, "disposisi_detail.html", ws, ctx, official=official)
+        "tl": tindaklanjut.public(db, r.wf, row, r.now) if disposisi.is_follow_up(row) else None,
+        "bukti": [{**disposisi.public_bukti(b), "tautan": f"/disposisi/{row.id}/bukti/{b.sha256}"}
+                  for b in disposisi.evidence(db, row)],
+        "hasil": row.hasil,
+        "done_errors": [e.message_id if language == "id" else e.message_en for e in errors],
+        "done_hasil": hasil,
+        "max_bukti_mb": bukti_store.MAX_BYTES // (1024 * 1024),
+    }  # fmt: skip
+    return page(request, "disposisi_detail.html", ws, ctx, official=official, status=status)
 
 
 @router.post("/disposisi/{disposisi_id}/selesai", dependencies=[CsrfForm])
-def disposisi_finish(disposisi_id: RowId, request: Request, db: SessionDep, viewer: CurrentOfficial) -> Response:
+def disposisi_finish(
+    disposisi_id: RowId,
+    request: Request,
+    db: SessionDep,
+    rt: RuntimeDep,
+    viewer: CurrentOfficial,
+    hasil: str = Form(""),
+    bukti: list[UploadFile | str] = File([]),
+) -> Response:
+    """Done, with the result (`hasil`, required for a follow-up) and evidence files (`bukti`, multipart)."""
     back = f"/disposisi/{disposisi_id}"
+    uploads = [Upload(f.filename, f.file) for f in bukti if isinstance(f, StarletteUpload) and f.filename]
     try:
-        disposisi.mark_done(db, disposisi_id, viewer.official)
+        disposisi.mark_done(db, rt, disposisi_id, viewer.official, hasil=hasil, uploads=uploads)
     except ApiError as err:
         db.rollback()
-        return refused(request, viewer.ws, viewer.official, message(err, viewer.lang), back, err.status)
+        if err.status not in (413, 422):
+            return refused(request, viewer.ws, viewer.official, message(err, viewer.lang), back, err.status)
+        return detail_page(disposisi_id, request, db, viewer, errors=err.errors, hasil=hasil, status=err.status)
     return RedirectResponse(f"{back}?pesan=disposisi_selesai", status_code=303)
 
 

@@ -25,12 +25,12 @@ TEMPLATES = Jinja2Templates(directory=HERE / "templates")
 STATIC_DIR = HERE / "static"
 MESSAGES = (
     "logged_out", "expired", "login_required", "approve", "submit", "final", "return", "koreksi_selesai",
-    "disposisi", "disposisi_selesai", "sosialisasi", "dibaca", "evaluasi", "evaluasi_ditutup",
+    "disposisi", "disposisi_selesai", "sosialisasi", "dibaca", "evaluasi", "evaluasi_ditutup", "tindak_lanjut",
 )  # fmt: skip
 
 DONE_MESSAGES = (
     "approve", "submit", "final", "return", "koreksi_selesai", "disposisi", "disposisi_selesai", "sosialisasi",
-    "evaluasi", "evaluasi_ditutup",
+    "evaluasi", "evaluasi_ditutup", "tindak_lanjut",
 )  # fmt: skip
 
 

@@ -54,13 +54,16 @@ def test_the_annual_draft_carries_its_quality_check(app, settings, r, subkor):  
     assert (bench["ada"], bench["dari"], bench["cakupan"]) == (4, 9, "44.44")
     assert [m["kode"] for m in bench["kurang"]] == ["IK-2.1", "IK-2.3", "IK-3.2", "IK-4.1", "IK-4.2"]
     assert bench["kurang"][0]["tautan"] == "/draf/2024-TAHUNAN#ind-IK-2.1"
-    assert bench["jawaban"] is not None
+    assert (bench["kode"], bench["jawaban"]) == ("3.b.6", "D")  # 44,44 % on the A–E scale
     berkala = (
         criterion(answer, "berkala") if any(c["kunci"] == "berkala" for c in answer["kualitas"]["kriteria"]) else None
     )
     if berkala is not None:  # TW1 drafted but not final, the rest not drafted: 0 of 6
         assert (berkala["ada"], berkala["dari"]) == (0, 6)
         assert berkala["kurang"][0]["kode"] == "TW1" and berkala["kurang"][0]["tautan"] == "/draf/2024-TW1"
+    follow_ups = {c["kunci"]: c for c in answer["kualitas"]["kriteria"]}  # services/approval/tindaklanjut.cakupan
+    assert {"tindak_lanjut", "tindak_lanjut_selesai"} <= set(follow_ups)
+    assert follow_ups["tindak_lanjut"]["dari"] > 0 and follow_ups["tindak_lanjut"]["ada"] == 0  # none issued yet
     komponen = answer["kualitas"]["komponen"]
     assert komponen and all(k["terukur"] <= k["jumlah"] for k in komponen)
     assert any(k["prediksi"] is not None for k in komponen)
@@ -71,7 +74,7 @@ def test_the_annual_draft_carries_its_quality_check(app, settings, r, subkor):  
     assert shown is not None and "Uji kualitas LKjIP (Evaluasi AKIP)" in shown
     assert "benchmark: 4 dari 9 indikator (44,44 %)" in shown
     assert "IK-2.1" in shown and "PK tanpa pembanding (benchmark)" in shown
-    assert "dari data" in shown.lower() or "Jawaban dari data" in shown
+    assert "Jawaban dari data: D" in shown
     assert "kriteria terukur" in shown
     assert '<a href="/draf/2024-TAHUNAN#ind-IK-2.1">' in text
     assert text.index('id="pemeriksaan"') < text.index('id="kualitas"') < text.index('id="recap"')

@@ -17,8 +17,10 @@ from shared.sakip import PERIODES
 NAMES = [  # the same name in both modules
     "Pejabat", "Token", "Menunggu", "Draf", "DrafDenganRiwayat", "Disposisi", "DaftarDisposisi", "PenerimaSosialisasi",
     "Sosialisasi", "LangkahKepatuhan", "Kepatuhan", "Pengingat", "DaftarPengingat", "Temuan", "AnalisisBelumAda",
-    "Pemeriksaan", "EvaluasiBukti", "EvaluasiData", "EvaluasiKriteria", "EvaluasiSub", "EvaluasiKomponen",
-    "EvaluasiLembar", "EvaluasiTahun", "Kurang", "KualitasKriteria", "KualitasKomponen", "Kualitas",
+    "Pemeriksaan", "Kurang", "KualitasKriteria", "KualitasKomponen", "Kualitas", "TindakLanjut", "BuktiTL",
+    "IndikatorTanpaTL", "DaftarTindakLanjut", "Cek",
+    "EvaluasiBukti", "EvaluasiData", "EvaluasiKriteria", "EvaluasiSub", "EvaluasiKomponen", "EvaluasiLembar",
+    "EvaluasiTahun",
 ]  # fmt: skip
 
 

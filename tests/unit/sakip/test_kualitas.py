@@ -91,3 +91,10 @@ def test_nothing_to_check_has_no_coverage() -> None:
     assert k.cakupan(0, 0) is None
     assert k.analisis({"indikator": [{"kode": "X", "capaian": "105.00"}]})["cakupan"] is None
     assert k.cakupan(1, 3) == "33.33" and k.cakupan(2, 3) == "66.67"
+
+
+def test_a_semester_report_is_checked_on_what_it_prints() -> None:
+    out = k.semua(load_pk(), recaps()["S1"], tahun=2024, periode="S1", laporan={}, tenggat=TENGGAT)
+    assert list(out) == list(k.SEMESTER_KEYS)  # no Renstra, past years, benchmark or efficiency in a semester report
+    assert out["berkala"]["dari"] == 2 and [m["kode"] for m in out["berkala"]["kurang"]] == ["TW1", "TW2"]
+    assert "30 Juli 2024" in out["tepat_waktu"]["kurang"][0]["alasan_id"]

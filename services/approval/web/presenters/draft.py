@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 import services.approval.web.i18n as i18n
 import services.approval.web.present as present
-from services.approval import disposisi, domain, handlers, kualitas, pemeriksaan, queries, sosialisasi
+from services.approval import disposisi, domain, handlers, kualitas, pemeriksaan, queries, sosialisasi, tindaklanjut
 from services.approval.answers import KoreksiSelesai, Pemeriksaan, Penjelasan, ReturnView, Riwayat
 from services.approval.lke import Lke
 from services.approval.models import DraftRow, Official
@@ -94,6 +94,7 @@ class IndicatorRow(TypedDict):
     realisasi: str
     capaian: str
     predikat: str
+    tindak_lanjut: str | None  # under target: the follow-up form, prefilled (issue 17)
 
 
 class HistoryRow(Riwayat):
@@ -310,6 +311,7 @@ def draft_context(
                 "realisasi": present.indicator_figure(ind, "realisasi", lang),
                 "capaian": present.indicator_figure(ind, "capaian", lang),
                 "predikat": i18n.predikat(ind.get("predikat"), lang),
+                "tindak_lanjut": tindaklanjut.draft_link(ind, row.tahun, row.periode),
             }
         )
     prev_version, prev = queries.previous_recap(db, row)

@@ -1,0 +1,446 @@
+"""Tindak lanjut (issue 17, proof of use): what the office does about an indicator that missed its target.
+
+A follow-up is a disposition (disposisi.py: its recipient, numbering, the DisposisiIssued event) that names the
+indicators it answers for (codes of the year's PK), the unit responsible (a unit of the year's PK or recap), the
+result expected and a due date (required). It is issued from a recap or a report (`sumber`: "rekap:2024-TW2",
+"draf:2024-TAHUNAN"). Its recipient marks it done with the result (`hasil`, required) and evidence files
+(bukti.py); past its due date and not done it is `terlambat`.
+
+The year's off-target indicators are those with capaian < 100 % in a quarter's newest recap or in the annual recap;
+`without_follow_up` lists those no follow-up of the year names (each with a link to the form, prefilled), and
+`cakupan` gives the evaluation's two data checks (`tindak_lanjut`, `tindak_lanjut_selesai`, the Cek shape of
+shared/sakip/kualitas.py)."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, date, datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any, Literal, TypedDict
+from urllib.parse import urlencode
+
+from sqlmodel import Session, col, select
+
+from services.approval import disposisi, limits
+from services.approval.answers import Cek, IndikatorTanpaTL, Kurang, TindakLanjut
+from services.approval.bukti import bukti_path as bukti_path  # where an evidence file is kept (interfaces §3)
+from services.approval.disposisi import NewDisposisi
+from services.approval.models import DisposisiRow, Official, PerjanjianKinerjaRow, RekapRow
+from services.approval.units import unit_names
+from services.approval.workflow import Workflow
+from shared import clock
+from shared.errors import ApiError, ErrorItem
+from shared.sakip import JsonObject
+from shared.service import Runtime
+
+QUARTERS = ("TW1", "TW2", "TW3", "TW4")
+OFF_TARGET_PERIODS = ("TAHUNAN", "TW4", "TW3", "TW2", "TW1")  # the one an indicator is shown with: the latest
+SUMBER = re.compile(r"(rekap|draf):(20\d\d)-(TW[1-4]|S[12]|TAHUNAN)")
+MAX_INDIKATOR = 20
+HUNDRED = Decimal(100)
+
+
+class NewTindakLanjut(NewDisposisi):
+    """A follow-up's fields: a disposition's, and what ties it to the indicators."""
+
+    indikator: str  # JSON list of codes
+    unit: str
+    hasil_diharapkan: str
+    sumber: str | None
+
+
+class Indikator(TypedDict):
+    kode: str
+    nama: str
+    unit: str | None
+
+
+# ---- the year's PK, units and recaps -------------------------------------------------------------------------------
+
+
+def _newest_pk(db: Session, tahun: int) -> JsonObject | None:
+    query = select(PerjanjianKinerjaRow).where(PerjanjianKinerjaRow.tahun == tahun)
+    row = db.exec(query.order_by(col(PerjanjianKinerjaRow.version).desc()).limit(1)).first()
+    if row is None:
+        return None
+    body = json.loads(row.body)
+    return body if isinstance(body, dict) else None
+
+
+def _newest_recaps(db: Session, tahun: int) -> dict[str, JsonObject]:
+    """Periode → the newest revision's recap, for the quarters and the year."""
+    query = select(RekapRow).where(RekapRow.tahun == tahun, col(RekapRow.periode).in_((*QUARTERS, "TAHUNAN")))
+    out: dict[str, JsonObject] = {}
+    for row in db.exec(query.order_by(col(RekapRow.revision))):
+        rekap = json.loads(row.body).get("rekap")
+        if isinstance(rekap, dict):
+            out[row.periode] = rekap
+    return out
+
+
+def indicators(db: Session, tahun: int) -> dict[str, Indikator]:
+    """The year's indicators (code → name, responsible unit): the newest PK's, else those of the year's recaps."""
+    found: dict[str, Indikator] = {}
+    pk = _newest_pk(db, tahun)
+    if pk is not None:
+        for sasaran in pk.get("sasaran") or []:
+            for i in (sasaran.get("indikator") or []) if isinstance(sasaran, dict) else []:
+                if isinstance(i, dict) and i.get("kode"):
+                    found[str(i["kode"])] = {
+                        "kode": str(i["kode"]),
+                        "nama": str(i.get("nama") or ""),
+                        "unit": i.get("penanggung_jawab"),
+                    }
+        return found
+    for rekap in _newest_recaps(db, tahun).values():
+        for i in rekap.get("indikator") or []:
+            if isinstance(i, dict) and i.get("kode"):
+                found.setdefault(
+                    str(i["kode"]),
+                    {"kode": str(i["kode"]), "nama": str(i.get("nama") or ""), "unit": i.get("penanggung_jawab")},
+                )
+    return found
+
+
+def units(db: Session, tahun: int) -> dict[str, str]:
+    """The year's units (code → name): the newest PK's, else the recaps' (and the indicators' responsible units)."""
+    pk = _newest_pk(db, tahun)
+    if pk is not None and pk.get("units"):
+        return {str(u["kode"]): str(u.get("nama") or u["kode"]) for u in pk["units"] if isinstance(u, dict)}
+    found: dict[str, str] = {}
+    for rekap in _newest_recaps(db, tahun).values():
+        if isinstance(rekap.get("units"), dict):
+            found.update({str(k): str(v or k) for k, v in rekap["units"].items()})
+    for i in indicators(db, tahun).values():
+        if i["unit"]:
+            found.setdefault(str(i["unit"]), str(i["unit"]))
+    return found
+
+
+class OffTarget(TypedDict):
+    kode: str
+    nama: str
+    unit: str | None
+    periode: str
+    capaian: Decimal
+
+
+def off_target(db: Session, tahun: int) -> dict[str, OffTarget]:
+    """The indicators with capaian < 100 % in a quarter's newest recap or in the annual recap, each with the latest
+    period it fell short in (the annual first), in the recap's order."""
+    recaps = _newest_recaps(db, tahun)
+    found: dict[str, OffTarget] = {}
+    order: list[str] = []
+    for periode in OFF_TARGET_PERIODS:
+        for i in (recaps.get(periode) or {}).get("indikator") or []:
+            if not isinstance(i, dict) or not i.get("kode"):
+                continue
+            kode = str(i["kode"])
+            if kode not in order:
+                order.append(kode)
+            capaian = capaian_below(i)
+            if capaian is not None and kode not in found:
+                found[kode] = {
+                    "kode": kode,
+                    "nama": str(i.get("nama") or ""),
+                    "unit": i.get("penanggung_jawab"),
+                    "periode": periode,
+                    "capaian": capaian,
+                }
+    recap_order = [
+        str(i.get("kode"))
+        for p in (*QUARTERS, "TAHUNAN")
+        for i in (recaps.get(p) or {}).get("indikator") or []
+        if isinstance(i, dict)
+    ]
+    rank = {k: n for n, k in reversed(list(enumerate(recap_order)))}
+    return dict(sorted(found.items(), key=lambda kv: rank.get(kv[0], len(rank))))
+
+
+def form_link(tahun: int, indikator: str, periode: str | None = None, asal: str = "rekap") -> str:
+    """The follow-up form, prefilled for one indicator (from the recap, or the draft, it fell short in)."""
+    query: dict[str, str] = {"tahun": str(tahun), "indikator": indikator}
+    if periode:
+        query["sumber"] = f"{asal}:{tahun}-{periode}"
+    return f"/tindak-lanjut/baru?{urlencode(query)}"
+
+
+def capaian_below(ind: JsonObject) -> Decimal | None:
+    """A recap row's capaian when under 100 % (None: met, or no figure)."""
+    try:
+        capaian = Decimal(str(ind.get("capaian")))
+    except InvalidOperation:
+        return None
+    return capaian if capaian.is_finite() and capaian < HUNDRED else None
+
+
+def draft_link(ind: JsonObject, tahun: int, periode: str) -> str | None:
+    """On a draft's recap: the form for an indicator under target (None for the others)."""
+    if not ind.get("kode") or capaian_below(ind) is None:
+        return None
+    return form_link(tahun, str(ind["kode"]), periode, "draf")
+
+
+# ---- issuing -------------------------------------------------------------------------------------------------------
+
+
+def _err(field: str, rule: str, msg_id: str, msg_en: str) -> ErrorItem:
+    return ErrorItem(field, rule, msg_id, msg_en)
+
+
+def _codes(raw: Any) -> list[str] | None:
+    """Indicator codes from a list, or a text with commas (a form's field); None: not that shape."""
+    if isinstance(raw, str):
+        raw = raw.split(",")
+    if not isinstance(raw, list) or not all(isinstance(c, str) for c in raw):
+        return None
+    seen: list[str] = []
+    for c in raw:
+        if c.strip() and c.strip() not in seen:
+            seen.append(c.strip())
+    return seen
+
+
+def validate(session: Session, wf: Workflow, sender: Official, data: JsonObject, today: date) -> NewDisposisi:
+    """A follow-up's cleaned fields, or ApiError 422 naming every bad field (the disposition's and its own)."""
+    errors: list[ErrorItem] = []
+    try:
+        base: NewDisposisi | None = disposisi.validate(session, wf, sender, data, today)
+    except ApiError as err:
+        base, errors = None, list(err.errors)
+    tahun = base["tahun"] if base else today.year
+    if data.get("batas_waktu") in (None, ""):
+        errors.append(
+            _err(
+                "batas_waktu",
+                "required",
+                "Batas waktu tindak lanjut wajib diisi.",
+                "A follow-up's due date is required.",
+            )
+        )
+    codes = _codes(data.get("indikator"))
+    known = indicators(session, tahun)
+    if codes is None:
+        errors.append(_err("indikator", "invalid", "indikator: daftar kode indikator", "indikator: a list of codes"))
+    elif not codes:
+        errors.append(
+            _err("indikator", "required", "Pilih sedikitnya satu indikator.", "Choose at least one indicator.")
+        )
+    elif len(codes) > MAX_INDIKATOR:
+        errors.append(
+            _err(
+                "indikator",
+                "too_many",
+                f"indikator: paling banyak {MAX_INDIKATOR}",
+                f"indikator: at most {MAX_INDIKATOR}",
+            )
+        )
+    else:
+        for c in codes:
+            if c not in known:
+                shown = c[:40]
+                errors.append(
+                    _err(
+                        "indikator",
+                        "unknown_indikator",
+                        f"Indikator {shown} tidak ada dalam PK {tahun}.",
+                        f"Indicator {shown} is not in the {tahun} PK.",
+                    )
+                )
+    unit = data.get("unit")
+    unit = unit.strip() if isinstance(unit, str) else unit
+    if unit in (None, ""):
+        errors.append(
+            _err("unit", "required", "Unit penanggung jawab wajib dipilih.", "The responsible unit is required.")
+        )
+    elif not isinstance(unit, str) or unit not in units(session, tahun):
+        shown = str(unit)[:40]
+        errors.append(
+            _err(
+                "unit",
+                "unknown_unit",
+                f"Unit {shown} tidak ada dalam PK/rekap {tahun}.",
+                f"Unit {shown} is not in the {tahun} PK or recap.",
+            )
+        )
+    expected = data.get("hasil_diharapkan")
+    expected = expected.strip() if isinstance(expected, str) else ""
+    if not expected:
+        errors.append(
+            _err(
+                "hasil_diharapkan", "required", "Hasil yang diharapkan wajib diisi.", "The expected result is required."
+            )
+        )
+    elif (long := limits.too_long("hasil_diharapkan", expected)) is not None:
+        errors.append(long)
+    sumber = data.get("sumber") or None
+    if sumber is not None and (not isinstance(sumber, str) or not SUMBER.fullmatch(sumber)):
+        errors.append(
+            _err(
+                "sumber",
+                "invalid",
+                "sumber: rekap:TTTT-PERIODE atau draf:TTTT-PERIODE",
+                "sumber: rekap:YYYY-PERIOD or draf:YYYY-PERIOD",
+            )
+        )
+    if errors or base is None:
+        raise ApiError(422, errors)
+    fields: NewTindakLanjut = {
+        **base,
+        "indikator": json.dumps(codes),
+        "unit": str(unit),
+        "hasil_diharapkan": expected,
+        "sumber": sumber,
+    }
+    return fields
+
+
+def issue(
+    session: Session, rt: Runtime, wf: Workflow, sender: Official, data: Any, *, now: datetime | None = None
+) -> DisposisiRow:
+    """Issue a follow-up: a disposition checked by `validate` (DisposisiIssued carries its indicators)."""
+    return disposisi.issue(session, rt, wf, sender, data, now=now, check=validate)
+
+
+# ---- reading -------------------------------------------------------------------------------------------------------
+
+
+def status(row: DisposisiRow, now: datetime) -> Literal["terbuka", "terlambat", "selesai"]:
+    if row.selesai_at is not None:
+        return "selesai"
+    if row.batas_waktu and clock.office_date(now) > row.batas_waktu:
+        return "terlambat"
+    return "terbuka"
+
+
+def follow_ups(db: Session, tahun: int) -> list[DisposisiRow]:
+    query = select(DisposisiRow).where(DisposisiRow.tahun == tahun, col(DisposisiRow.indikator) != "[]")
+    return [r for r in db.exec(query.order_by(col(DisposisiRow.urut))) if disposisi.is_follow_up(r)]
+
+
+def public(db: Session, wf: Workflow, row: DisposisiRow, now: datetime | None = None) -> TindakLanjut:
+    d = disposisi.public(db, wf, row)
+    names = units(db, row.tahun)
+    return {
+        "id": row.id or 0,
+        "nomor": row.nomor,
+        "tahun": row.tahun,
+        "periode": row.periode,
+        "indikator": disposisi.indikator_of(row),
+        "unit": row.unit,
+        "unit_nama": names.get(row.unit or "") or unit_names(db, row.tahun).get(row.unit or ""),
+        "instruksi": row.instruksi,
+        "hasil_diharapkan": row.hasil_diharapkan,
+        "batas_waktu": d["batas_waktu"],
+        "issued_at": d["issued_at"],
+        "dari": d["dari"],
+        "kepada": d["kepada"],
+        "status": status(row, now or datetime.now(UTC)),
+        "selesai_at": d["selesai_at"],
+        "hasil": row.hasil,
+        "bukti": [
+            {**disposisi.public_bukti(b), "tautan": f"/disposisi/{row.id}/bukti/{b.sha256}"}
+            for b in disposisi.evidence(db, row)
+        ],
+        "sumber": row.sumber,
+        "tautan": f"/disposisi/{row.id}",
+    }
+
+
+def of_year(db: Session, wf: Workflow, tahun: int, now: datetime | None = None) -> list[TindakLanjut]:
+    """The year's follow-ups, in the order they were issued."""
+    return [public(db, wf, row, now) for row in follow_ups(db, tahun)]
+
+
+def named(db: Session, tahun: int) -> set[str]:
+    """The indicators some follow-up of the year names."""
+    return {code for row in follow_ups(db, tahun) for code in disposisi.indikator_of(row)}
+
+
+def without_follow_up(db: Session, tahun: int) -> list[IndikatorTanpaTL]:
+    """The year's off-target indicators that no follow-up names, each with the link to the form, prefilled."""
+    done = named(db, tahun)
+    names = units(db, tahun)
+    return [
+        {
+            "indikator": kode,
+            "nama": o["nama"],
+            "unit": o["unit"],
+            "unit_nama": names.get(o["unit"] or ""),
+            "periode": o["periode"],
+            "capaian": str(o["capaian"]),
+            "tautan_buat": form_link(tahun, kode, o["periode"]),
+        }
+        for kode, o in off_target(db, tahun).items()
+        if kode not in done
+    ]
+
+
+def _percent(ada: int, dari: int) -> str | None:
+    if dari == 0:
+        return None
+    return str((Decimal(ada) * HUNDRED / Decimal(dari)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def is_done(db: Session, row: DisposisiRow) -> bool:
+    """Done as the evaluation counts it: marked done, with a result and at least one evidence file."""
+    return row.selesai_at is not None and bool(row.hasil) and bool(disposisi.evidence(db, row))
+
+
+def cakupan(db: Session, tahun: int) -> dict[str, Cek]:
+    """The two data checks of follow-ups (interfaces §2): off-target indicators with a follow-up, and follow-ups
+    done with a result and evidence."""
+    missed = off_target(db, tahun)
+    done = named(db, tahun)
+    lacking: list[Kurang] = [
+        {
+            "kode": kode,
+            "nama": o["nama"],
+            "alasan_id": f"capaian {o['capaian']} % ({o['periode']}) tanpa tindak lanjut",
+            "alasan_en": f"capaian {o['capaian']} % ({o['periode']}) with no follow-up",
+            "tautan": form_link(tahun, kode, o["periode"]),
+        }
+        for kode, o in missed.items()
+        if kode not in done
+    ]
+    rows = follow_ups(db, tahun)
+    open_: list[Kurang] = []
+    for row in rows:
+        if is_done(db, row):
+            continue
+        why_id, why_en = (
+            ("belum selesai", "not done")
+            if row.selesai_at is None
+            else ("selesai tanpa hasil atau bukti", "done without a result or evidence")
+        )
+        open_.append(
+            {
+                "kode": row.nomor,
+                "nama": ", ".join(disposisi.indikator_of(row)),
+                "alasan_id": why_id,
+                "alasan_en": why_en,
+                "tautan": f"/disposisi/{row.id}",
+            }
+        )
+    n_missed, n_rows = len(missed), len(rows)
+    return {
+        "tindak_lanjut": {
+            "kunci": "tindak_lanjut",
+            "judul_id": "Indikator di bawah target yang ditindaklanjuti",
+            "judul_en": "Off-target indicators with a follow-up",
+            "ada": n_missed - len(lacking),
+            "dari": n_missed,
+            "cakupan": _percent(n_missed - len(lacking), n_missed),
+            "kurang": lacking,
+        },
+        "tindak_lanjut_selesai": {
+            "kunci": "tindak_lanjut_selesai",
+            "judul_id": "Tindak lanjut selesai dengan hasil dan bukti",
+            "judul_en": "Follow-ups done with a result and evidence",
+            "ada": n_rows - len(open_),
+            "dari": n_rows,
+            "cakupan": _percent(n_rows - len(open_), n_rows),
+            "kurang": open_,
+        },
+    }
