@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from services.approval import officials
 from services.approval.main import create_app
+from services.approval.web.sessions import LANG_COOKIE
 from tests.integration.ops.conftest import event, eventually, put, session_cookie
 
 CSRF = "csrf-token"
@@ -99,6 +100,12 @@ def test_the_evaluation_pages_and_api(app: TestClient, settings):
     page = app.get("/evaluasi/2024", headers=staf_cookie)
     assert 'href="/draf/2024-TAHUNAN"' in page.text and 'href="/evaluasi/2024/pemanfaatan"' in page.text
     assert 'action="/evaluasi/2024/tutup"' not in page.text  # only the inspektorat closes
+    en = app.get("/evaluasi/2024", headers={"Cookie": f"{staf_cookie['Cookie']}; {LANG_COOKIE}=en"})
+    assert (
+        "AKIP evaluation 2024" in text(en)
+        and "The office's answer" in text(en)
+        and "Evaluasi AKIP 2024" not in text(en)
+    )
     # closing wants the confirmation box
     no = app.post("/evaluasi/2024/tutup", headers=ins_cookie, data={"csrf": CSRF})
     assert no.status_code == 422 and "konfirmasi" in text(no)
