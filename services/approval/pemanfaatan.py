@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
-from typing import Literal
+from typing import Literal, TypedDict
 
 from sqlmodel import Session, col, select
 
@@ -60,7 +60,7 @@ def may_export(who: Official) -> bool:
     return who.id is not None and (oversees(who) or who.role in EVALUATOR_ROLES)
 
 
-def _utc(value: datetime) -> datetime:
+def as_utc(value: datetime) -> datetime:
     """A stored time as UTC (a naive one is stored UTC)."""
     return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
 
@@ -114,12 +114,13 @@ class _People:
         return self.cache[official_id]
 
     def pejabat(self, official_id: int | None, nama: str | None = None, role: str | None = None) -> PejabatPemanfaatan:
-        """The official as on file; the record's own name and role when the official is gone."""
+        """The official: the name and role the record kept when it keeps them (a decision's history entry: who
+        decided, in which role, then), else as on file now; the position as on file."""
         o = self.get(official_id)
-        role = o.role if o else role
+        role = role or (o.role if o else None)
         return {
             "id": official_id,
-            "nama": o.nama if o else nama,
+            "nama": nama or (o.nama if o else None),
             "jabatan": (o.jabatan or None) if o else None,
             "role": role,
             "role_nama": self.wf.role_name(role) if role else None,
@@ -136,34 +137,44 @@ class _People:
         return self.wf.role_name(row.kepada_role or "")
 
 
+class _Concerns(TypedDict):
+    """What a record concerns and where it is seen in the app."""
+
+    tahun: int
+    periode: str | None
+    draft_id: str | None
+    tautan: str | None
+
+
 def _record(
     when: datetime,
     jenis: Jenis,
     uraian: tuple[str, str],
     pejabat: PejabatPemanfaatan,
+    where: _Concerns,
     *,
-    tahun: int,
-    periode: str | None,
-    draft_id: str | None,
-    tautan: str | None,
     aksi: str | None = None,
     indikator: Iterable[str] = (),
     bukti: Iterable[BuktiPemanfaatan] = (),
 ) -> Pemanfaatan:
     return {
-        "tanggal": _utc(when).isoformat(),
+        "tanggal": as_utc(when).isoformat(),
         "jenis": jenis,
         "aksi": aksi,
         "uraian_id": uraian[0],
         "uraian_en": uraian[1],
         "pejabat": pejabat,
-        "tahun": tahun,
-        "periode": periode,
-        "draft_id": draft_id,
+        "tahun": where["tahun"],
+        "periode": where["periode"],
+        "draft_id": where["draft_id"],
         "indikator": list(indikator),
         "bukti": list(bukti),
-        "tautan": tautan,
+        "tautan": where["tautan"],
     }
+
+
+def _draft(d: DraftRow) -> _Concerns:
+    return {"tahun": d.tahun, "periode": d.periode, "draft_id": d.id, "tautan": f"/draf/{d.id}"}
 
 
 def _drafts(db: Session, tahun: int) -> dict[str, DraftRow]:
@@ -192,8 +203,8 @@ def decisions(db: Session, people: _People, drafts: dict[str, DraftRow]) -> list
             _both("u_catatan", catatan=h.note) if h.note else None,
         )
         out.append(
-            _record(h.at, "keputusan", uraian, people.pejabat(h.actor_id, h.actor_nama, h.actor_role), aksi=aksi,
-                    tahun=d.tahun, periode=d.periode, draft_id=d.id, tautan=f"/draf/{d.id}", indikator=indikator)
+            _record(h.at, "keputusan", uraian, people.pejabat(h.actor_id, h.actor_nama, h.actor_role), _draft(d),
+                    aksi=aksi, indikator=indikator)
         )  # fmt: skip
     return out
 
@@ -228,7 +239,7 @@ def dispositions(db: Session, people: _People, tahun: int) -> list[Pemanfaatan]:
         indikator = _indikator(row)
         follow_up = bool(indikator)
         page = f"/disposisi/{row.id}"
-        common = {"tahun": row.tahun, "periode": row.periode, "draft_id": _draft_of(row), "tautan": page}
+        common: _Concerns = {"tahun": row.tahun, "periode": row.periode, "draft_id": _draft_of(row), "tautan": page}
         head = _both("u_tindak_lanjut" if follow_up else "u_disposisi", nomor=row.nomor,
                      kepada=people.recipient(row), instruksi=row.instruksi)  # fmt: skip
         uraian = _join(
@@ -239,7 +250,7 @@ def dispositions(db: Session, people: _People, tahun: int) -> list[Pemanfaatan]:
         )
         out.append(
             _record(row.issued_at, "tindak_lanjut" if follow_up else "disposisi", uraian, people.pejabat(row.dari_id),
-                    indikator=indikator, **common)  # type: ignore[arg-type]
+                    common, indikator=indikator)
         )  # fmt: skip
         if row.selesai_at is None:
             continue
@@ -253,7 +264,7 @@ def dispositions(db: Session, people: _People, tahun: int) -> list[Pemanfaatan]:
         )
         out.append(
             _record(row.selesai_at, "tindak_lanjut_selesai" if follow_up else "disposisi_selesai", done,
-                    people.pejabat(row.selesai_by), indikator=indikator, bukti=bukti, **common)  # type: ignore[arg-type]
+                    people.pejabat(row.selesai_by), common, indikator=indikator, bukti=bukti)
         )  # fmt: skip
     return out
 
@@ -281,13 +292,13 @@ def circulations(db: Session, people: _People, drafts: dict[str, DraftRow], tahu
             _both("u_belum_dibaca", nama=", ".join(unread)) if unread else None,
         )
         page = f"/sosialisasi/{sos.id}"
-        common = {"tahun": sos.tahun, "periode": periode, "draft_id": sos.draft_id, "tautan": page}
-        out.append(_record(sos.sent_at, "sosialisasi", uraian, people.pejabat(sos.dari_id), **common))  # type: ignore[arg-type]
+        common: _Concerns = {"tahun": sos.tahun, "periode": periode, "draft_id": sos.draft_id, "tautan": page}
+        out.append(_record(sos.sent_at, "sosialisasi", uraian, people.pejabat(sos.dari_id), common))
         for p in receipts:
             if p.read_at is None:
                 continue
             read = _both("u_dibaca", names=names, versi=sos.version)
-            out.append(_record(p.read_at, "dibaca", read, people.pejabat(p.official_id), **common))  # type: ignore[arg-type]
+            out.append(_record(p.read_at, "dibaca", read, people.pejabat(p.official_id), common))
     return out
 
 
@@ -318,10 +329,7 @@ def finals(db: Session, people: _People, drafts: dict[str, DraftRow]) -> list[Pe
         ]  # fmt: skip
         names = _laporan_both(d.jenis, d.periode, d.tahun)
         uraian = _both("u_final", names=names, versi=fin.version)
-        out.append(
-            _record(fin.published_at, "final", uraian, who, tahun=d.tahun, periode=d.periode,
-                    draft_id=d.id, tautan=f"/draf/{d.id}", bukti=bukti)
-        )  # fmt: skip
+        out.append(_record(fin.published_at, "final", uraian, who, _draft(d), bukti=bukti))
     return out
 
 

@@ -21,11 +21,12 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlmodel import Session, select
 
+from services.approval import pemanfaatan
 from services.approval.main import create_app
-from services.approval.models import DisposisiBukti, DisposisiRow, DraftHistory
-from services.approval.pemanfaatan import _utc as as_utc
+from services.approval.models import DisposisiBukti, DisposisiRow, DraftHistory, DraftRow
 from services.approval.web.i18n import fmt_datetime
 from services.approval.web.sessions import LANG_COOKIE
+from services.approval.workflow import load_workflow
 from shared import clock
 from shared.config import Settings
 from shared.db import make_engine
@@ -173,7 +174,7 @@ def test_the_export_lists_every_use_with_officials_dates_and_evidence(app, setti
         ("approve", "Bayu Subkor", "subkor"),
     ]  # fmt: skip
     ret = next(x for x in rows if x["aksi"] == "return")
-    assert datetime.fromisoformat(ret["tanggal"]) == as_utc(ids["returned_at"])
+    assert datetime.fromisoformat(ret["tanggal"]) == pemanfaatan.as_utc(ids["returned_at"])
     assert ret["uraian_id"] == (
         "Laporan Kinerja Triwulan I 2024 versi 1 dikembalikan; catatan: Lengkapi analisis penyebab IK-2.2"
     )
@@ -265,3 +266,39 @@ def test_only_oversight_and_the_inspektorat_may_open_the_export(app, settings, r
     assert app.get("/api/v1/evaluasi/2024/pemanfaatan").status_code == 401
     login = app.get("/evaluasi/2024/pemanfaatan")
     assert login.status_code == 303 and login.headers["location"].startswith("/masuk")
+
+
+def test_a_koreksi_return_names_its_units_and_a_gone_official_keeps_the_historys_name(app, settings):
+    """From the history's own records: a return naming units is a koreksi (with the units and indicators); an
+    official no longer on file is named as the history recorded them; the draft history's circulation entries and
+    other years' records are not listed; drafts' other transitions (rendered) are not uses."""
+    at = datetime(2025, 1, 15, 1, 0, tzinfo=UTC)  # 15 Januari 2025 08.00 WIB: the 2024 report, decided in 2025
+    engine = make_engine(settings, "approval")
+    try:
+        with Session(engine) as db:
+            for tahun in (2023, 2024):
+                db.add(DraftRow(id=f"{tahun}-S2", jenis="semester", tahun=tahun, periode="S2", version=1,
+                                document_id=f"{tahun}-S2-v1", recap_revision=1, state="dikembalikan",
+                                data="{}"))  # fmt: skip
+                for action in ("rendered", "return", "sosialisasi", "dibaca"):
+                    detail = (
+                        json.dumps({"units": ["BID-PPTK"], "indikator": ["IK-2.2"]}) if action == "return" else None
+                    )
+                    db.add(DraftHistory(draft_id=f"{tahun}-S2", version=1, action=action, step=7, actor_id=9999,
+                                        actor_nama="Pejabat Lama", actor_role="kabid", note="Data IK-2.2 keliru",
+                                        at=at, detail=detail))  # fmt: skip
+            db.commit()
+        with Session(engine) as db:
+            found = pemanfaatan.records(db, load_workflow(), 2024)
+    finally:
+        engine.dispose()
+    assert len(found) == 1
+    (koreksi,) = found
+    assert (koreksi["jenis"], koreksi["aksi"], koreksi["indikator"]) == ("keputusan", "koreksi", ["IK-2.2"])
+    assert koreksi["pejabat"] == {"id": 9999, "nama": "Pejabat Lama", "jabatan": None, "role": "kabid",
+                                  "role_nama": "Kepala Bidang"}  # fmt: skip
+    assert koreksi["uraian_id"] == (
+        "Laporan Kinerja Semester II 2024 versi 1 dikembalikan untuk koreksi data; unit: BID-PPTK; "
+        "catatan: Data IK-2.2 keliru"
+    )
+    assert koreksi["tanggal"] == at.isoformat() and koreksi["draft_id"] == "2024-S2"
