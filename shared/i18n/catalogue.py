@@ -1150,6 +1150,7 @@ PEMANFAATAN: Table = {
     "pm_bukti": {"id": "Bukti", "en": "Evidence"},
     "pm_tautan": {"id": "Tautan", "en": "Link"},
     "pm_page": {"id": "Halaman", "en": "Page"},
+    "pm_open": {"id": "Buka", "en": "Open"},
     "pm_of": {"id": "dari", "en": "of"},
     # the kinds of record (`jenis`)
     "keputusan": {"id": "Keputusan atas laporan", "en": "Decision on a report"},

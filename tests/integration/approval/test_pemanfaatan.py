@@ -207,6 +207,9 @@ def test_the_export_lists_every_use_with_officials_dates_and_evidence(app, setti
     assert "8 Juli 2024 14.05 WIB" in page and "20 Juli 2024 09.30 WIB" in page
     assert 'href="/evaluasi/2024/pemanfaatan.pdf"' in page and 'href="/evaluasi/2024/pemanfaatan.xlsx"' in page
     assert page.count('<tr class="pm-') == len(rows)
+    for link in ("/draf/2024-TW1", f"/disposisi/{ids['tl']}", f"/disposisi/{ids['tl']}/bukti/{SHA}",
+                 f"/sosialisasi/{ids['sosialisasi']}", "/draf/2024-TW1/final.pdf"):  # fmt: skip
+        assert f'href="{link}"' in page, link
     english = ok(app.get("/evaluasi/2024/pemanfaatan", headers={
         "Cookie": f"{people['inspektorat']['web']['Cookie']}; {LANG_COOKIE}=en"})).text  # fmt: skip
     assert "Use of Performance Information 2024" in english and "8 July 2024 14:05 WIB" in english
