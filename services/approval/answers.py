@@ -270,6 +270,7 @@ class PejabatPemanfaatan(TypedDict):
 
 class BuktiPemanfaatan(TypedDict):
     judul: str
+    judul_en: str
     tautan: str
 
 

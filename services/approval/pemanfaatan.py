@@ -82,6 +82,10 @@ def _both(
     return one("id"), one("en")
 
 
+def _bukti(judul: tuple[str, str], tautan: str) -> BuktiPemanfaatan:
+    return {"judul": judul[0], "judul_en": judul[1], "tautan": tautan}
+
+
 def _join(*parts: tuple[str, str] | None) -> tuple[str, str]:
     """Description parts joined "; " per language (None parts left out)."""
     kept = [p for p in parts if p is not None]
@@ -255,8 +259,7 @@ def dispositions(db: Session, people: _People, tahun: int) -> list[Pemanfaatan]:
         if row.selesai_at is None:
             continue
         bukti: list[BuktiPemanfaatan] = [
-            {"judul": pick(PEMANFAATAN, "b_bukti", "id").format(nama=b.nama), "tautan": f"{page}/bukti/{b.sha256}"}
-            for b in files.get(row.id or 0, [])
+            _bukti(_both("b_bukti", nama=b.nama), f"{page}/bukti/{b.sha256}") for b in files.get(row.id or 0, [])
         ]
         done = _join(
             _both("u_tl_selesai" if follow_up else "u_selesai", nomor=row.nomor),
@@ -323,10 +326,10 @@ def finals(db: Session, people: _People, drafts: dict[str, DraftRow]) -> list[Pe
         except ValueError:
             files = {}
         bukti: list[BuktiPemanfaatan] = [
-            {"judul": pick(PEMANFAATAN, "b_final", "id").format(format=fmt.upper(), sha=str(files[fmt])[:12]),
-             "tautan": f"/draf/{d.id}/final.{fmt}"}
-            for fmt in FINAL_FORMATS if fmt in files
-        ]  # fmt: skip
+            _bukti(_both("b_final", format=fmt.upper(), sha=str(files[fmt])[:12]), f"/draf/{d.id}/final.{fmt}")
+            for fmt in FINAL_FORMATS
+            if fmt in files
+        ]
         names = _laporan_both(d.jenis, d.periode, d.tahun)
         uraian = _both("u_final", names=names, versi=fin.version)
         out.append(_record(fin.published_at, "final", uraian, who, _draft(d), bukti=bukti))

@@ -361,7 +361,8 @@ class PejabatPemanfaatan(BaseModel):
 class BuktiPemanfaatan(BaseModel):
     """Satu bukti. / One piece of evidence."""
 
-    judul: str = Field(description="Judul / title")
+    judul: str = Field(description="Judul / title (Indonesian)")
+    judul_en: str = Field(description="Judul (Inggris) / title in English")
     tautan: str = Field(description="Tautan di aplikasi / its link in the app")
 
 

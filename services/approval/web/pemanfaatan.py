@@ -63,7 +63,9 @@ def row_view(r: Pemanfaatan, lang: str, base: str) -> dict[str, Any]:
         "pejabat": who["nama"] or "–",
         "jabatan": who["jabatan"] or who["role_nama"] or "–",
         "indikator": ", ".join(r["indikator"]),
-        "bukti": [{"judul": b["judul"], "tautan": base + b["tautan"]} for b in r["bukti"]],
+        "bukti": [
+            {"judul": b["judul"] if lang == "id" else b["judul_en"], "tautan": base + b["tautan"]} for b in r["bukti"]
+        ],
         "tautan": base + r["tautan"] if r["tautan"] else None,
     }
 

@@ -196,7 +196,13 @@ def test_the_export_lists_every_use_with_officials_dates_and_evidence(app, setti
     )  # fmt: skip
     assert "unit penanggung jawab: BID-PPTK" in tl["uraian_id"] and "batas waktu 31 Juli 2024" in tl["uraian_id"]
     assert "hasil: Jadwal baru berlaku Agustus" in tl_done["uraian_id"]
-    assert tl_done["bukti"] == [{"judul": "Bukti: jadwal baru.pdf", "tautan": f"/disposisi/{ids['tl']}/bukti/{SHA}"}]
+    assert tl_done["bukti"] == [
+        {
+            "judul": "Bukti: jadwal baru.pdf",
+            "judul_en": "Evidence: jadwal baru.pdf",
+            "tautan": f"/disposisi/{ids['tl']}/bukti/{SHA}",
+        }
+    ]
     final = next(x for x in rows if x["jenis"] == "final")
     assert final["pejabat"]["nama"] == "Bayu Subkor"  # whose approval made it final
     assert [b["tautan"] for b in final["bukti"]] == [f"/draf/2024-TW1/final.{f}" for f in ("pdf", "docx", "xlsx")]
@@ -213,6 +219,7 @@ def test_the_export_lists_every_use_with_officials_dates_and_evidence(app, setti
     english = ok(app.get("/evaluasi/2024/pemanfaatan", headers={
         "Cookie": f"{people['inspektorat']['web']['Cookie']}; {LANG_COOKIE}=en"})).text  # fmt: skip
     assert "Use of Performance Information 2024" in english and "8 July 2024 14:05 WIB" in english
+    assert "Evidence: jadwal baru.pdf" in english and "Final PDF (SHA-256 abababababab)" in english
 
     # the PDF: A4 landscape, the title line, every record with its official and time, page numbers
     res = ok(app.get("/evaluasi/2024/pemanfaatan.pdf", headers=people["inspektorat"]["web"]))
