@@ -8,44 +8,20 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from docx import Document as Docx
-from fastapi.testclient import TestClient
 from pypdf import PdfReader
-from redis import Redis
 
 from services.renderer.models import TindakLanjutRow
 from shared.events import catalogue as ev
-from shared.events.envelope import new_envelope
-from tests.integration.conftest import Service, _drop_schema, eventually, make_settings
+from tests.integration.conftest import Service, eventually
+from tests.integration.renderer.test_quarter_correction import publish, renderer  # noqa: F401  (renderer: the fixture)
 from tests.unit.renderer.worked_example import load_pk, recaps
 
 NOMOR = "004/TL/2024"
 HASIL = "Jadwal pelatihan gelombang IV direvisi; 40 peserta tambahan lulus uji kompetensi"
 KABID = ev.Actor(id=5, nama="Rina Kabid", role="subkor")
-
-
-@pytest.fixture
-def renderer(tmp_path: Path, database_url: str | None, redis_client: Redis) -> Iterator[Service]:
-    from services.renderer.main import create_app
-
-    settings = make_settings(tmp_path, database_url)
-    try:
-        with TestClient(create_app(settings)) as client:
-            yield Service(client, settings, redis_client)
-    finally:
-        keys = list(redis_client.scan_iter(f"{settings.stream_prefix}.*"))
-        if keys:
-            redis_client.delete(*keys)
-        _drop_schema(database_url, "renderer")
-
-
-def publish(svc: Service, producer: str, type_: str, payload: Any) -> None:
-    svc.publish(svc.stream(producer), new_envelope(type_, payload, producer=producer))
 
 
 def documents(svc: Service, **params: Any) -> list[dict[str, Any]]:
@@ -102,7 +78,7 @@ def follow_up_row(svc: Service) -> TindakLanjutRow | None:
         return s.get(TindakLanjutRow, NOMOR)
 
 
-def test_a_follow_up_and_its_result_reach_the_lkip_draft_and_final(renderer):
+def test_a_follow_up_and_its_result_reach_the_lkip_draft_and_final(renderer: Service) -> None:  # noqa: F811
     pk = load_pk()
     publish(
         renderer, "collector", "PerjanjianKinerjaPublished", ev.PerjanjianKinerjaPublished(tahun=2024, version=1, pk=pk)

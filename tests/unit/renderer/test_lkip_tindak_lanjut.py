@@ -7,23 +7,22 @@ DisposisiCompleted joined in either order, idempotent, read as known at a moment
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine
 from sqlmodel import Session
 
 from services.renderer import documents
-from services.renderer.models import TABLES, TindakLanjutRow
+from services.renderer.models import TindakLanjutRow
 from services.renderer.tindaklanjut import keep_completion, keep_issue, known_at
 from services.renderer.viewmodel import build_view_model
 from shared import clock
 from shared.events import catalogue as ev
 from shared.events.envelope import new_envelope
 from shared.formatting import fmt_date
+from tests.unit.renderer.test_quarter_recaps import session  # noqa: F401  (the fixture: the renderer's tables on SQLite)
 from tests.unit.renderer.test_reports import docx_text, flat, pdf_text
 from tests.unit.renderer.worked_example import load_pk, quarter_recaps, recaps
 
@@ -183,15 +182,6 @@ def test_both_formats_print_the_section(example, pk):
 # --- the renderer's record: DisposisiIssued + DisposisiCompleted ---------------------------------------------
 
 
-@pytest.fixture
-def session() -> Iterator[Session]:
-    engine = create_engine("sqlite://")
-    TindakLanjutRow.metadata.create_all(engine, tables=TABLES)
-    with Session(engine) as s:
-        yield s
-    engine.dispose()
-
-
 def issued(nomor: str = "001/TL/2024", indikator: tuple[str, ...] = ("IK-2.2",)) -> ev.DisposisiIssued:
     return ev.DisposisiIssued(
         nomor=nomor, dari={"nama": "Kadis"}, kepada={"nama": "Rina"}, instruksi="Revisi jadwal pelatihan",
@@ -205,19 +195,19 @@ def completed(nomor: str = "001/TL/2024", hasil: str = "Jadwal direvisi", at: st
                                  bukti=[ev.BuktiFile(**SELESAI)], indikator=["IK-2.2"], unit="BID-PPTK")  # fmt: skip
 
 
-def apply(session: Session, type_: str, payload: Any, at: datetime) -> None:
+def apply(db: Session, type_: str, payload: Any, at: datetime) -> None:
     env = new_envelope(type_, payload, producer="approval").model_copy(update={"occurred_at": at})
     if type_ == "DisposisiIssued":
-        keep_issue(session, env, payload, 2024)
+        keep_issue(db, env, payload, 2024)
     else:
-        keep_completion(session, env, payload)
-    session.commit()
+        keep_completion(db, env, payload)
+    db.commit()
 
 
 AT = datetime(2024, 7, 7, 18, 30, tzinfo=UTC)
 
 
-def test_a_completion_before_its_issue_is_kept_and_joined(session):
+def test_a_completion_before_its_issue_is_kept_and_joined(session: Session) -> None:  # noqa: F811
     apply(session, "DisposisiCompleted", completed(), AT + timedelta(days=75))
     assert known_at(session, 2024) == []  # nothing to show until the issue is known
     apply(session, "DisposisiIssued", issued(), AT)
@@ -226,7 +216,7 @@ def test_a_completion_before_its_issue_is_kept_and_joined(session):
     assert f["issued_at"] == AT.isoformat() and f["selesai_at"] == "2024-09-20T03:00:00+00:00"
 
 
-def test_redelivery_changes_nothing_and_an_older_completion_does_not_win(session):
+def test_redelivery_changes_nothing_and_an_older_completion_does_not_win(session: Session) -> None:  # noqa: F811
     for _ in range(2):
         apply(session, "DisposisiIssued", issued(), AT)
         apply(session, "DisposisiCompleted", completed(hasil="Baru", at="2024-09-21T03:00:00+00:00"), AT)
@@ -235,14 +225,14 @@ def test_redelivery_changes_nothing_and_an_older_completion_does_not_win(session
     assert f["hasil"] == "Baru" and len(f["bukti"]) == 1
 
 
-def test_a_plain_disposition_is_not_a_follow_up(session):
+def test_a_plain_disposition_is_not_a_follow_up(session: Session) -> None:  # noqa: F811
     apply(session, "DisposisiIssued", issued("009/DISP/2024", ()), AT)
     plain = completed("009/DISP/2024").model_copy(update={"indikator": []})
     apply(session, "DisposisiCompleted", plain, AT)
     assert session.get(TindakLanjutRow, "009/DISP/2024") is None and known_at(session, 2024) == []
 
 
-def test_known_at_a_moment_leaves_out_what_came_later(session):
+def test_known_at_a_moment_leaves_out_what_came_later(session: Session) -> None:  # noqa: F811
     apply(session, "DisposisiIssued", issued(), AT)
     apply(session, "DisposisiIssued", issued("002/TL/2024"), AT + timedelta(days=200))
     apply(session, "DisposisiCompleted", completed(), AT)
