@@ -1135,7 +1135,7 @@ DOCUMENTS: Table = {
     },
     "tl_nomor": {"id": "Nomor / Tanggal", "en": "Number / Date"},
     "tl_indikator": {"id": "Indikator", "en": "Indicators"},
-    "tl_unit": {"id": "Unit Penanggung Jawab", "en": "Responsible Unit"},
+    "tl_unit": {"id": "Unit Kerja", "en": "Unit"},
     "tl_instruksi": {"id": "Instruksi", "en": "Instruction"},
     "tl_hasil_diharapkan": {"id": "Hasil yang Diharapkan", "en": "Expected Result"},
     "tl_batas": {"id": "Batas Waktu", "en": "Due Date"},
