@@ -423,7 +423,7 @@ _EFISIENSI_COLS: list[Column] = [
 _TINDAK_LANJUT_COLS: list[Column] = [  # the LKIP's follow-ups of the year (lkip.tindak_lanjut_rows)
     ("no", "t.no", 0.7),
     ("tl_nomor", "t.nomor\nt.tanggal", 2.2),
-    ("tl_indikator", "t.indikator", 1.5),
+    ("tl_indikator", "t.indikator|replace('-', '\u2011')", 1.5),  # "IK-5.1" never broken at its hyphen
     ("tl_unit", "t.unit", 1.9),
     ("tl_instruksi", "t.instruksi", 2.6),
     ("tl_hasil_diharapkan", "t.hasil_diharapkan", 2.0),
@@ -432,6 +432,16 @@ _TINDAK_LANJUT_COLS: list[Column] = [  # the LKIP's follow-ups of the year (lkip
     ("tl_hasil", "t.hasil", 2.2),
     ("tl_bukti", "t.bukti", 1.1),
 ]
+
+
+def _smaller(table: Any, size: float) -> None:
+    """Every run of a table at `size` pt: a wide table whose words would not fit whole at the usual 8.5 pt (wordform
+    sizes the columns from the longest word of each)."""
+    for row in table.rows:
+        for cell in row.cells:
+            for p in cell.paragraphs:
+                for run in p.runs:
+                    run.font.size = Pt(size)
 
 
 def _efisiensi_table(doc: Any) -> Any:
@@ -590,7 +600,7 @@ def build_lkip_docx_template(path: Path | str = DOCX_TEMPLATES["tahunan"]) -> Pa
     _body(doc, "{{ tindak_lanjut_intro }}")
     _para(doc, "{%p if tindak_lanjut %}")
     _caption(doc, "judul_tabel.tindak_lanjut")
-    _table(doc, "t in tindak_lanjut", _TINDAK_LANJUT_COLS)
+    _smaller(_table(doc, "t in tindak_lanjut", _TINDAK_LANJUT_COLS), 7.5)  # ten columns: every word whole
     _para(doc, "{%p endif %}")
     _para(doc, "{%p if tindak_lanjut_belum %}")
     _body(doc, "{{ labels.tl_belum_intro }}")

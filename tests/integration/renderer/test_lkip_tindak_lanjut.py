@@ -51,26 +51,32 @@ def pdf_text(pdf: bytes) -> str:
     return " ".join(text.split())
 
 
-def docx_text(data: bytes) -> str:
-    """The .docx's paragraphs, then the text of its follow-up table (the one headed "Hasil yang Diharapkan")."""
-    doc = Docx(io.BytesIO(data))
-    table = next(t for t in doc.tables if "Hasil yang Diharapkan" in " ".join(c.text for c in t.rows[0].cells))
-    parts = [p.text for p in doc.paragraphs] + [c.text for r in table.rows for c in r.cells]
-    return " ".join(" ".join(parts).split())
+HEADING = "Tindak Lanjut dan Pemanfaatan Informasi Kinerja Sepanjang tahun"  # in Bab III, not the contents
 
 
-def section(text: str, fmt: str) -> str:
-    """The follow-up section of the LKIP's text: from its heading in Bab III (not the table of contents) to the next
-    (the .docx: to the end, where docx_text put its table)."""
-    start = text.find("Tindak Lanjut dan Pemanfaatan Informasi Kinerja Sepanjang tahun")
+def pdf_texts(pdf: bytes) -> tuple[str, str]:
+    """(the whole text, the follow-up section: from its heading to the next)."""
+    text = pdf_text(pdf)
+    start = text.find(HEADING)
     assert start >= 0, "no follow-up section"
-    return text[start:] if fmt == "docx" else text[start : text.find("Catatan Konsistensi Data", start)]
+    return text, text[start : text.find("Catatan Konsistensi Data", start)]
+
+
+def docx_texts(data: bytes) -> tuple[str, str]:
+    """(the paragraphs' text, the follow-up section: its paragraphs and its table, the one headed "Hasil yang
+    Diharapkan"); the table's codes carry non-breaking hyphens, read as "-"."""
+    doc = Docx(io.BytesIO(data))
+    text = " ".join(" ".join(p.text for p in doc.paragraphs).split())
+    start = text.find(HEADING)
+    assert start >= 0, "no follow-up section"
+    table = next(t for t in doc.tables if "Hasil yang Diharapkan" in " ".join(c.text for c in t.rows[0].cells))
+    cells = " ".join(" ".join(c.text for r in table.rows for c in r.cells).split()).replace("\u2011", "-")
+    return text, text[start : text.find("Catatan Konsistensi Data", start)] + " " + cells
 
 
 def texts(svc: Service, doc: dict[str, Any]) -> list[tuple[str, str]]:
     """(the whole text, the follow-up section) of the document's PDF and .docx."""
-    whole = [pdf_text(file(svc, doc, "pdf")), docx_text(file(svc, doc, "docx"))]
-    return [(text, section(text, fmt)) for text, fmt in zip(whole, ("pdf", "docx"), strict=True)]
+    return [pdf_texts(file(svc, doc, "pdf")), docx_texts(file(svc, doc, "docx"))]
 
 
 def follow_up_row(svc: Service) -> TindakLanjutRow | None:
