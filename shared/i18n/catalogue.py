@@ -1107,6 +1107,54 @@ DOCUMENTS: Table = {
     "batas_waktu": {"id": "Batas Waktu", "en": "Due Date"},
     "catatan_disp": {"id": "Catatan", "en": "Notes"},
     "terkait": {"id": "Terkait Laporan", "en": "Related Report"},
+    # the LKIP's follow-ups (issue 17; services/renderer/lkip.py _tindak_lanjut)
+    "tl_judul": {
+        "id": "Tindak Lanjut dan Pemanfaatan Informasi Kinerja",
+        "en": "Follow-ups and Use of Performance Information",
+    },
+    "tl_tabel": {"id": "Tindak Lanjut atas Informasi Kinerja Tahun {tahun}", "en": "Follow-ups in {tahun}"},
+    "tl_intro": {
+        "id": "Sepanjang tahun {tahun} pimpinan menerbitkan {n} tindak lanjut (disposisi) atas informasi kinerja: "
+        "{selesai} selesai, {terbuka} masih berjalan dan {terlambat} melewati batas waktu. Rinciannya beserta "
+        "hasil dan jumlah bukti dukungnya sebagai berikut.",
+        "en": "In {tahun} the office's leadership issued {n} follow-ups (dispositions) on performance information: "
+        "{selesai} done, {terbuka} open and {terlambat} past their due date. Each with its result and the number "
+        "of its evidence files:",
+    },
+    "tl_nihil": {
+        "id": "Sepanjang tahun {tahun} belum ada tindak lanjut (disposisi) atas informasi kinerja yang tercatat.",
+        "en": "No follow-up (disposition) on performance information was recorded in {tahun}.",
+    },
+    "tl_belum": {
+        "id": "{kode} {nama} (capaian {capaian}%): belum ada tindak lanjut.",
+        "en": "{kode} {nama} (achievement {capaian}%): no follow-up yet.",
+    },
+    "tl_belum_intro": {
+        "id": "Indikator di bawah target tahun ini yang belum memiliki tindak lanjut:",
+        "en": "Indicators below this year's target without a follow-up:",
+    },
+    "tl_nomor": {"id": "Nomor / Tanggal", "en": "Number / Date"},
+    "tl_indikator": {"id": "Indikator", "en": "Indicators"},
+    "tl_unit": {"id": "Unit Kerja", "en": "Unit"},
+    "tl_instruksi": {"id": "Instruksi", "en": "Instruction"},
+    "tl_hasil_diharapkan": {"id": "Hasil yang Diharapkan", "en": "Expected Result"},
+    "tl_batas": {"id": "Batas Waktu", "en": "Due Date"},
+    "tl_status": {"id": "Status", "en": "Status"},
+    "tl_hasil": {"id": "Hasil", "en": "Result"},
+    "tl_bukti": {"id": "Bukti", "en": "Evidence"},
+    "tl_selesai": {"id": "selesai", "en": "done"},
+    "tl_terbuka": {"id": "terbuka", "en": "open"},
+    "tl_terlambat": {"id": "terlambat", "en": "overdue"},
+    "tl_bukti_n": {"id": "{n} berkas", "en": "{n} file(s)"},
+    "an_tl": {
+        "id": "Atas indikator ini telah diterbitkan tindak lanjut {daftar}.",
+        "en": "Follow-ups issued on this indicator: {daftar}.",
+    },
+    "an_tl_item_selesai": {"id": "{nomor} ({unit}; selesai: {hasil})", "en": "{nomor} ({unit}; done: {hasil})"},
+    "an_tl_item": {
+        "id": "{nomor} ({unit}; {status}, batas waktu {batas})",
+        "en": "{nomor} ({unit}; {status}, due {batas})",
+    },
 }
 
 REASONS: Table = {  # why a recap row has no capaian (shared.sakip.rekap.Reason): its keterangan
