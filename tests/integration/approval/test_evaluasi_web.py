@@ -100,6 +100,13 @@ def test_the_evaluation_pages_and_api(app: TestClient, settings):
     page = app.get("/evaluasi/2024", headers=staf_cookie)
     assert 'href="/draf/2024-TAHUNAN"' in page.text and 'href="/evaluasi/2024/pemanfaatan"' in page.text
     assert 'action="/evaluasi/2024/tutup"' not in page.text  # only the inspektorat closes
+    # hostile text is shown as text: a note with a script, an evidence title with a template expression
+    second = sheet["komponen"][0]["sub"][0]["kriteria"][1]["kode"]
+    body = {"catatan": "<script>alert(1)</script>", "bukti": [{"judul": "{{7*7}}", "tautan": "https://a.example/x"}]}
+    assert app.post(f"/api/v1/evaluasi/2024/kriteria/{second}", headers=staf, json=body).status_code == 200
+    page = app.get("/evaluasi/2024", headers=staf_cookie)
+    assert "<script>alert(1)</script>" not in page.text and "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+    assert ">{{7*7}}</a>" in page.text and ">49<" not in page.text
     en = app.get("/evaluasi/2024", headers={"Cookie": f"{staf_cookie['Cookie']}; {LANG_COOKIE}=en"})
     assert (
         "AKIP evaluation 2024" in text(en)

@@ -86,6 +86,11 @@ GET  /api/v1/sosialisasi/{sosialisasi_id}           401   401   401   401   200 
 POST /api/v1/sosialisasi/{sosialisasi_id}/dibaca    401   401   401   401   403   200   403   200   403   403   403
 GET  /api/v1/kepatuhan-sop                          401   401   401   401   200   200   200   200   200   200   200
 GET  /api/v1/pengingat                              401   401   401   401   200   200   200   200   200   200   200
+GET  /api/v1/evaluasi/{tahun}/pemanfaatan           401   401   401   401   200   403   403   403   403   403   200
+GET  /api/v1/evaluasi                               401   401   401   401   200   200   200   200   200   200   200
+GET  /api/v1/evaluasi/{tahun}                       401   401   401   401   200   200   200   200   200   200   200
+POST /api/v1/evaluasi/{tahun}/kriteria/{kode}       401   401   401   401   422   403   422   403   422   403   403
+POST /api/v1/evaluasi/{tahun}/tutup                 401   401   401   401   403   403   403   403   403   403   403
 GET  /                                              303   303   303   303   303   303   303   303   303   303   303
 GET  /masuk                                         200   200   200   200   303   303   303   303   303   303   200
 POST /masuk                                         403   403   403   403   303   303   303   303   303   303   403
@@ -104,6 +109,13 @@ POST /disposisi/{disposisi_id}/selesai              login login login login 403 
 POST /draf/{draft_id}/sosialisasi                   login login login login 403   403   422   403   403   403   login
 GET  /sosialisasi/{sosialisasi_id}                  login login login login 200   200   200   200   403   403   login
 GET  /kepatuhan-sop                                 login login login login 200   200   200   200   200   200   login
+GET  /evaluasi/{tahun}/pemanfaatan                  login login login login 200   403   403   403   403   403   login
+GET  /evaluasi/{tahun}/pemanfaatan.pdf              login login login login 200   403   403   403   403   403   login
+GET  /evaluasi/{tahun}/pemanfaatan.xlsx             login login login login 200   403   403   403   403   403   login
+GET  /evaluasi                                      login login login login 200   200   200   200   200   200   login
+GET  /evaluasi/{tahun}                              login login login login 200   200   200   200   200   200   login
+POST /evaluasi/{tahun}/kriteria/{kode}              login login login login 422   403   422   403   422   403   login
+POST /evaluasi/{tahun}/tutup                        login login login login 403   403   403   403   403   403   login
 GET  /operator                                      303   303   303   303   303   303   303   303   303   303   303
 GET  /operator/peristiwa                            login login login login 403   403   403   403   403   200   login
 GET  /operator/peristiwa/langsung                   401   401   401   401   403   403   403   403   403   200   401
@@ -219,6 +231,10 @@ BODIES: dict[tuple[str, str], Callable[[World, str], dict[str, Any]]] = {
     },
     ("POST", "/disposisi"): lambda w, c: {"data": {"csrf": CSRF, "kepada_role": "staf", "instruksi": ""}},
     ("POST", "/disposisi/{disposisi_id}/selesai"): lambda w, c: {"data": {"csrf": CSRF}},
+    # the self-assessment: the office's roles get past the role check to the letter's (not on the scale: 422)
+    ("POST", "/api/v1/evaluasi/{tahun}/kriteria/{kode}"): lambda w, c: {"json": {"jawaban": "Z"}},
+    ("POST", "/evaluasi/{tahun}/kriteria/{kode}"): lambda w, c: {"data": {"csrf": CSRF, "jawaban": "Z"}},
+    ("POST", "/evaluasi/{tahun}/tutup"): lambda w, c: {"data": {"csrf": CSRF, "konfirmasi": "ya"}},
     ("POST", "/verifikasi"): lambda w, c: {"data": {"csrf": CSRF}},  # the session's token (officials), no file: 400
     ("POST", "/draf/{draft_id}/sosialisasi"): lambda w, c: {"data": {"csrf": CSRF}},
     ("POST", "/operator/surat-mati/{action}"): lambda w, c: {
@@ -235,6 +251,8 @@ PATHS: dict[tuple[str, str], dict[str, str]] = {  # path parameters other than _
     ("POST", "/draf/{draft_id}/sosialisasi"): {"draft_id": "final"},
     ("GET", "/draf/{draft_id}/final.{fmt}"): {"draft_id": "final", "fmt": "xlsx"},
     ("GET", "/bahasa/{kode}"): {"kode": "en"},
+    ("POST", "/api/v1/evaluasi/{tahun}/kriteria/{kode}"): {"kode": "1.a.1"},
+    ("POST", "/evaluasi/{tahun}/kriteria/{kode}"): {"kode": "1.a.1"},
 }
 
 

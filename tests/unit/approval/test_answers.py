@@ -21,6 +21,7 @@ NAMES = [  # the same name in both modules
     "IndikatorTanpaTL", "DaftarTindakLanjut", "Cek",
     "EvaluasiBukti", "EvaluasiData", "EvaluasiKriteria", "EvaluasiSub", "EvaluasiKomponen", "EvaluasiLembar",
     "EvaluasiTahun",
+    "PejabatPemanfaatan", "BuktiPemanfaatan", "Pemanfaatan", "RingkasanPemanfaatan", "LaporanPemanfaatan",
 ]  # fmt: skip
 
 
