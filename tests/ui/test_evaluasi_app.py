@@ -134,6 +134,9 @@ def test_the_office_answers_and_the_inspektorat_closes_2024_with_a_grade(system,
     expect(row.locator(".state")).to_have_text("Ditutup")
     no_horizontal_scroll(page)
     shoot(page, screenshots, "evaluasi")
+    page.goto("/evaluasi/2024")
+    page.click("#pemanfaatan-link")  # the evaluator's export of the year, linked from its worksheet
+    expect(page.locator("h1")).to_have_text("Pemanfaatan Informasi Kinerja 2024")
     late = api.post(f"/api/v1/evaluasi/2024/kriteria/{ui[2]}", json={"jawaban": scale[ui[2]][0]},
                     headers=people["sari.kantor"])  # fmt: skip
     assert late.status_code == 409
