@@ -26,7 +26,7 @@ from tests.e2e.conftest import free_port
 
 LAPKIN = [sys.executable, "-m", "lapkin"]
 PUBLIC_URL_WARNING = "LAPKIN_PUBLIC_BASE_URL belum diatur / is unset"
-LENGKAP_ROLES = {"staf", "subkor", "kabid", "sekretaris", "kepala_dinas"}  # every role workflow.yaml's chains name
+LENGKAP_ROLES = {"staf", "subkor", "kabid", "sekretaris", "kepala_dinas", "inspektorat"}  # the chains, the evaluator
 
 
 def embedded_env(data_dir: Path) -> dict[str, str]:
