@@ -187,35 +187,21 @@ def follow_up_issue(
 def evidence_file(
     disposisi_id: RowId, sha256: str, request: Request, db: SessionDep, rt: RuntimeDep, viewer: CurrentOfficial
 ) -> Response:
-    """An evidence file, as an attachment typed by its content, to whoever may read the disposition."""
+    """An evidence file, as an attachment typed by its content, to whoever may read the disposition (who may not
+    is refused before anything is said of the file)."""
     language, official, ws = viewer.lang, viewer.official, viewer.ws
     row = db.get(disposisi.DisposisiRow, disposisi_id)
+    if row is not None and not disposisi.may_read(row, official):
+        return refused(request, ws, official, t("disposisi_not_allowed", language), "/disposisi", 403,
+                       back_label=t("back_disposisi", language))  # fmt: skip
     found = None
     if row is not None and bukti.SHA256.fullmatch(sha256):
-        query = select(DisposisiBukti).where(
-            DisposisiBukti.disposisi_id == disposisi_id, DisposisiBukti.sha256 == sha256
-        )
+        query = select(DisposisiBukti).where(DisposisiBukti.disposisi_id == disposisi_id,
+                                             DisposisiBukti.sha256 == sha256)  # fmt: skip
         found = db.exec(query).first()
-    if row is None or found is None:
-        return refused(
-            request,
-            ws,
-            official,
-            t("tl_bukti_not_found", language),
-            "/tindak-lanjut",
-            404,
-            title=t("not_found_title", language),
-        )
-    if not disposisi.may_read(row, official):
-        return refused(
-            request,
-            ws,
-            official,
-            t("disposisi_not_allowed", language),
-            "/disposisi",
-            403,
-            back_label=t("back_disposisi", language),
-        )
+    if found is None:
+        return refused(request, ws, official, t("tl_bukti_not_found", language), "/tindak-lanjut", 404,
+                       title=t("not_found_title", language))  # fmt: skip
     path = bukti_path(rt.settings, sha256)
     if not path.is_file():
         return refused(request, ws, official, t("tl_bukti_missing", language), f"/disposisi/{disposisi_id}", 404)
