@@ -158,6 +158,12 @@ def off_target(db: Session, tahun: int) -> dict[str, OffTarget]:
     return dict(sorted(found.items(), key=lambda kv: rank.get(kv[0], len(rank))))
 
 
+def newest_year(db: Session, today: date) -> int:
+    """The year the page opens on: the newest with a recap (the calendar year has often nothing yet), else this."""
+    found = db.exec(select(RekapRow.tahun).order_by(col(RekapRow.tahun).desc()).limit(1)).first()
+    return found if isinstance(found, int) else today.year
+
+
 def form_link(tahun: int, indikator: str, periode: str | None = None, asal: str = "rekap") -> str:
     """The follow-up form, prefilled for one indicator (from the recap, or the draft, it fell short in)."""
     query: dict[str, str] = {"tahun": str(tahun), "indikator": indikator}
