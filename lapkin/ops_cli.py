@@ -156,8 +156,12 @@ ENTRY_HELP = "the entry id, when the first argument is a dead-letter stream"
 @dlq_app.command("list")
 def dlq_list() -> None:
     """One line per dead letter: row id, the consumer group (the service) that failed it, event type, event id and
-    reason. One poison event read by three groups is three dead letters, one per group."""
-    for row in _ops().dlq():
+    reason. One poison event read by three groups is three dead letters, one per group; says so when there is none."""
+    rows = _ops().dlq()
+    if not rows:
+        typer.echo("Tidak ada dead letter: setiap event sudah diproses. / No dead letters: every event was processed.")
+        return
+    for row in rows:
         env = row.get("envelope")
         env = env if isinstance(env, dict) else {}  # a malformed event's dead letter keeps it as text
         typer.echo(

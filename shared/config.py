@@ -93,6 +93,8 @@ class Settings(BaseSettings):
     # a WITA office sets Asia/Makassar, a WIT office Asia/Jayapura. An unknown zone stops the service at start.
     timezone: str = "Asia/Jakarta"
     workflow_file: Path | None = None  # the SOP as data; None: the bundled PSM/DISNAKER-101
+    # the SAKIP evaluation worksheet (LKE) as data; None: the bundled PermenPANRB 88/2021 one (docs/evaluation.md)
+    evaluasi_file: Path | None = None
     consumer_name: str | None = None  # defaults to <service>-<hostname>-<pid>
     # reminders (SubmissionOverdue): N days before a quarter's deadline, and at it, to units that still owe data;
     # a reminder point passed more than `reminder_catch_up_days` ago (the service was down) is not sent any more

@@ -4,18 +4,27 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from starlette.datastructures import UploadFile as StarletteUpload  # what a form holds (FastAPI's is a subclass)
 
 from services.approval import answers as a
-from services.approval import disposisi, handlers, kepatuhan, officials, pemeriksaan, sosialisasi, tindaklanjut
+from services.approval import (
+    disposisi,
+    handlers,
+    kepatuhan,
+    officials,
+    pemanfaatan,
+    pemeriksaan,
+    sosialisasi,
+    tindaklanjut,
+)
 from services.approval import login as login_
 from services.approval import schemas as s
 from services.approval.bukti import Upload
 from services.approval.models import DraftRow
 from services.approval.workflow import Workflow
 from shared.contract import answer, json_body_of, operation_name
-from shared.errors import ApiError, ErrorItem, error_responses
+from shared.errors import ApiError, ErrorItem, api_error, error_responses
 from shared.service import AdminDep, JsonBody, RowId, RuntimeDep, SessionDep, StaffDep
 
 router = APIRouter(
@@ -294,3 +303,28 @@ def list_pengingat(
 ) -> a.DaftarPengingat:
     """The units that still owe a quarter's data, from the collector's SubmissionOverdue reminders."""
     return {"pengingat": handlers.pengingat(session, tahun, include_done=semua)}
+
+
+# ---- the evaluator's export (issue 17) ----------------------------------------------------------------------------
+
+
+@router.get(
+    "/evaluasi/{tahun}/pemanfaatan",
+    response_model=None,
+    responses=answer(200, s.LaporanPemanfaatan, "Pemanfaatan informasi kinerja / uses of performance information"),
+)
+def pemanfaatan_tahun(
+    request: Request, session: SessionDep, caller: StaffDep, tahun: int = Path(..., ge=2000, le=2100)
+) -> a.LaporanPemanfaatan:
+    """Every use of the year's performance information, oldest first, from the records the system keeps (decisions,
+    dispositions and follow-ups with evidence, circulations and read receipts, final documents), with counts per
+    kind. For the officials who oversee the SOP and the inspektorat (others 403); the admin token too."""
+    if caller.kind == "official" and not pemanfaatan.may_export(handlers.official_row(session, caller)):
+        raise api_error(
+            403,
+            None,
+            "not_allowed",
+            "Ekspor pemanfaatan informasi kinerja hanya untuk Sekretaris Dinas, Kepala Dinas dan Inspektorat.",
+            "The export of the use of performance information is for the Secretary, the Head and the Inspectorate.",
+        )
+    return pemanfaatan.report(session, workflow(request), tahun)

@@ -1,6 +1,7 @@
 """Approval service: the composition root. Run with `uvicorn --factory services.approval.main:create_app`.
 
-The SOP workflow file is loaded and validated here: a broken file stops the service with a message naming the line.
+The SOP workflow file and the evaluation worksheet (LKE) are loaded and validated here: a broken file stops the service
+with a message naming the line.
 The same app serves the officials' web app (`services/approval/web`, pages from `/masuk`).
 """
 
@@ -12,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from services.approval import officials
 from services.approval.api import router
 from services.approval.handlers import make_handlers
+from services.approval.lke import load_lke
 from services.approval.models import TABLES
 from services.approval.web import STATIC_DIR
 from services.approval.web import router as web_router
@@ -25,6 +27,7 @@ from shared.service import build_app
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     wf = load_workflow(settings.workflow_file)
+    lke = load_lke(settings.evaluasi_file)
     app = build_app(
         "approval",
         tables=TABLES,
@@ -37,6 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         on_start=officials.start,  # copies raised token generations to Redis (shared/revocation.py)
     )
     app.state.rt.state["workflow"] = wf
+    app.state.rt.state["lke"] = lke  # the evaluation worksheet: self-assessment, the drafts' quality check
     app.state.error_page = error_page  # what shared.inputguard answers on the web app's pages
     install_web_errors(app)  # a wrong address on the web app: its 404 page (the JSON API keeps JSON)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")  # the officials' web app

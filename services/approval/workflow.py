@@ -10,9 +10,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator
 
+from services.approval import yamlfile
+from services.approval.yamlfile import Path_
 from shared.sakip import PERIODES_OF_KIND
 
 BUNDLED = Path(__file__).with_name("workflow.yaml")
@@ -20,18 +21,11 @@ JENIS = ("triwulan", "semester", "tahunan")  # every workflow must define a chai
 # the periods each kind of report covers in a year (what `requires` waits for)
 PERIODES: dict[str, tuple[str, ...]] = PERIODES_OF_KIND
 
-Path_ = tuple[str | int, ...]
 
-
-class WorkflowError(ValueError):
+class WorkflowError(yamlfile.FileError):
     """A workflow file that cannot be used; `problems` holds (line or None, text), the first line in `line`."""
 
-    def __init__(self, source: str, problems: list[tuple[int | None, str]]) -> None:
-        self.source = source
-        self.problems = sorted(problems, key=lambda p: (p[0] is None, p[0] or 0))
-        self.line = self.problems[0][0] if self.problems else None
-        lines = "\n".join(f"  line {ln}: {text}" if ln else f"  {text}" for ln, text in self.problems)
-        super().__init__(f"invalid workflow {source}:\n{lines}")
+    what = "workflow"
 
 
 class _Model(BaseModel):
@@ -135,43 +129,12 @@ class Workflow(_Model):
 
 def load_workflow(path: str | Path | None = None) -> Workflow:
     """Load and validate a workflow file; the bundled SOP when `path` is None."""
-    p = Path(path) if path is not None else BUNDLED
-    return parse_workflow(p.read_text(encoding="utf-8"), source=str(p))
+    text, source = yamlfile.read(path, BUNDLED)
+    return parse_workflow(text, source)
 
 
 def parse_workflow(text: str, source: str = "<string>") -> Workflow:
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        line = mark.line + 1 if mark else None
-        raise WorkflowError(source, [(line, f"not valid YAML: {e.problem or e.context}")]) from e
-    except yaml.YAMLError as e:
-        raise WorkflowError(source, [(None, f"not valid YAML: {e}")]) from e
-    if not isinstance(data, dict) or node is None:
-        raise WorkflowError(source, [(1, "the file must be a mapping with sop, roles, steps and chains")])
-    lines: dict[Path_, int] = {}
-    problems: list[tuple[int | None, str]] = []
-    _index(node, (), lines, problems)
-
-    def at(path: Path_, text: str) -> tuple[int | None, str]:
-        for n in range(len(path), -1, -1):
-            if path[:n] in lines:
-                return lines[path[:n]], f"{_dotted(path) or '(top)'}: {text}"
-        return None, f"{_dotted(path)}: {text}"
-
-    try:
-        wf = Workflow.model_validate(data)
-    except ValidationError as e:
-        for err in e.errors():
-            loc = tuple(x for x in err["loc"] if not (isinstance(x, str) and x.startswith("function-")))
-            problems.append(at(loc, err["msg"]))
-        raise WorkflowError(source, problems) from None
-    problems.extend(at(path, text) for path, text in _check(wf))
-    if problems:
-        raise WorkflowError(source, problems)
-    return wf
+    return yamlfile.parse(text, Workflow, WorkflowError, _check, source=source, shape="sop, roles, steps and chains")
 
 
 def _check(wf: Workflow) -> list[tuple[Path_, str]]:
@@ -284,27 +247,3 @@ def _cycle(requires: dict[str, list[str]]) -> list[str]:
         if found := visit(kind, []):
             return found
     return []
-
-
-def _index(node: yaml.Node, path: Path_, lines: dict[Path_, int], problems: list[tuple[int | None, str]]) -> None:
-    """Record the line (1-based) of every key and list item, and flag duplicate keys."""
-    lines.setdefault(path, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        seen: set[Any] = set()
-        for key, value in node.value:
-            k = key.value
-            if k in seen:
-                problems.append((key.start_mark.line + 1, f"{_dotted((*path, k))}: duplicate key"))
-            seen.add(k)
-            lines[(*path, k)] = key.start_mark.line + 1
-            _index(value, (*path, k), lines, problems)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _index(item, (*path, i), lines, problems)
-
-
-def _dotted(path: Path_) -> str:
-    out = ""
-    for p in path:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
-    return out

@@ -74,7 +74,7 @@ ITEMS: dict[str, tuple[str, ...]] = {
     # the annual LKIP's own parts (services/renderer/lkip.py)
     "judul_tabel": (
         *("sdm_golongan", "sdm_pendidikan", "renstra", "pk", "program", "skala", "rumus", "capaian", "perbandingan"),
-        *("seri", "catatan", "anggaran", "efisiensi"),
+        *("seri", "tindak_lanjut", "catatan", "anggaran", "efisiensi"),
     ),
     "judul_grafik": ("capaian", "tren"),
     "daftar_tabel": ("kunci", "nomor", "judul", "teks"),
@@ -105,6 +105,10 @@ ITEMS: dict[str, tuple[str, ...]] = {
         *("tanggal", "tempat_tanggal", "pertama_jabatan", "pertama_nama", "pertama_pangkat", "pertama_nip"),
         *("kedua_jabatan", "kedua_nama", "kedua_pangkat", "kedua_nip"),
     ),
+    "tindak_lanjut": (  # the LKIP's follow-ups of the year (lkip.tindak_lanjut_rows)
+        *("no", "nomor", "tanggal", "indikator", "kode_indikator", "unit", "instruksi", "hasil_diharapkan"),
+        *("batas_waktu", "status", "status_kode", "selesai", "hasil", "bukti", "bukti_value"),
+    ),
 }
 _COMMON = ("locale", "labels", "kind", "title", "instansi", "profil", "generated_on", "draft", "watermark", "catatan")
 REPORT_FIELDS = frozenset(
@@ -121,6 +125,7 @@ REPORT_FIELDS = frozenset(
         *("sdm_golongan", "sdm_pendidikan", "struktur_intro", "renstra", "renstra_rows", "pk_intro"),
         *("skala_predikat", "rumus_capaian", "tahun_seri", "analisis_indikator", "efisiensi", "pk_ttd"),
         *("kolom_target_renstra", "konsistensi_tahunan", "kata_pengantar_ttd"),
+        *("tindak_lanjut", "tindak_lanjut_intro", "tindak_lanjut_belum"),  # issue 17
         *("grafik", "grafik_tren"),  # the two charts, as images
     }
 )

@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 from services.renderer import documents
 from services.renderer.documents.seal import Seal
 from services.renderer.models import Document, PendingDraft, QuarterRecap, RenPk
+from services.renderer.tindaklanjut import keep_completion, keep_issue, known_at
 from services.renderer.viewmodel import build_view_model, jenis_of
 from services.renderer.viewtypes import ViewModel
 from shared import clock
@@ -145,18 +146,27 @@ class DraftPlan:
 
 
 def report_view_model(
-    rt: Runtime, session: Session, rekap: RekapDoc, tahun: int, inputs: dict[str, int] | None, **kw: Any
+    rt: Runtime,
+    session: Session,
+    rekap: RekapDoc,
+    tahun: int,
+    inputs: dict[str, int] | None,
+    known: datetime | None = None,
+    **kw: Any,
 ) -> ViewModel:
-    """The view-model of a report: the recap with the year's PK, the single quarters' recaps and the office profile."""
+    """The view-model of a report: the recap with the year's PK, the single quarters' recaps and the office profile;
+    an LKIP also with the year's follow-ups known at `known` (None: now; tindaklanjut.known_at)."""
     template_dir = rt.settings.data_dir / "templates"
     pk_row = session.get(RenPk, tahun)
     pk: PkDoc | None = json.loads(pk_row.body) if pk_row else None
+    annual = jenis_of(str(rekap["periode"])) == "tahunan"
     return build_view_model(
         rekap,
         pk=pk,
         locale=rt.settings.locale,
         quarters=quarter_recaps(session, tahun, inputs),
         profil=load_profil(template_dir),
+        tindak_lanjut=known_at(session, tahun, known) if annual else (),
         **kw,
     )
 
@@ -221,6 +231,7 @@ def make_handlers(rt: Runtime) -> dict[str, Handler]:
             json.loads(draft.rekap),
             draft.tahun,
             json.loads(draft.inputs) if draft.inputs else None,
+            known=env.occurred_at,  # the follow-ups known at the approval
             final=True,
             generated_on=_generated_on(env.occurred_at),
             version=draft.version,
@@ -264,7 +275,9 @@ def make_handlers(rt: Runtime) -> dict[str, Handler]:
 
     def on_disposisi_issued(session: Session, env: Envelope, p: ev.DisposisiIssued) -> None:
         """A Lembar Disposisi (.pdf and .docx) for every disposition, stored as a document of jenis disposisi;
-        the same disposition again (same number and content) renders nothing new."""
+        the same disposition again (same number and content) renders nothing new. A follow-up (one naming
+        indicators) is also kept for the LKIP (tindaklanjut.keep_issue)."""
+        keep_issue(session, env, p, p.tahun or clock.office_date(env.occurred_at).year)
         payload = p.model_dump(mode="json")
         safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in p.nomor)  # ids and folders: no "/"
         draft_id = f"disposisi-{safe}"
@@ -302,11 +315,16 @@ def make_handlers(rt: Runtime) -> dict[str, Handler]:
             )
         )
 
+    def on_disposisi_completed(session: Session, env: Envelope, p: ev.DisposisiCompleted) -> None:
+        """What came of a follow-up, for the LKIP (tindaklanjut.keep_completion); a plain disposition's is ignored."""
+        keep_completion(session, env, p)
+
     return {
         "PerjanjianKinerjaPublished": on_pk_published,
         "RekapCompleted": on_rekap_completed,
         "DraftApproved": on_draft_approved,
         "DisposisiIssued": on_disposisi_issued,
+        "DisposisiCompleted": on_disposisi_completed,
     }
 
 

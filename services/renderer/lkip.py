@@ -9,6 +9,7 @@ per sasaran and the PK signed by both parties. Pure: no I/O; every figure of an 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -24,7 +25,9 @@ from services.renderer.viewtypes import (
     SdmRow,
     SeriPoint,
     SkalaRow,
+    TindakLanjutBaris,
 )
+from shared import clock
 from shared.decimals import optional_decimal as _dec
 from shared.formatting import MISSING, fmt_date, fmt_number, fmt_rupiah, round_half_up
 from shared.sakip import DEFAULT_PREDIKAT_BANDS, decimals_of, predikat_label, roman
@@ -178,8 +181,6 @@ def _pangkat(who: Mapping[str, Any]) -> str:
 
 
 def _iso_date(value: Any, locale: str) -> str:
-    from datetime import date
-
     try:
         return fmt_date(date.fromisoformat(str(value)), locale)
     except ValueError:
@@ -427,6 +428,107 @@ def _analisis(
     return out
 
 
+def _status(f: Mapping[str, Any], pada: date) -> str:
+    """selesai once done; terlambat when its due date passed before the document's day (`pada`); else terbuka."""
+    if f.get("selesai_at"):
+        return "selesai"
+    batas = _day(f.get("batas_waktu"))
+    return "terlambat" if batas is not None and batas < pada else "terbuka"
+
+
+def _day(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def _office_day(moment: Any, locale: str) -> str:
+    """An event's moment (ISO, UTC) as the office's calendar day: "8 Januari 2024"."""
+    try:
+        return fmt_date(clock.office_date(datetime.fromisoformat(str(moment))), locale)
+    except ValueError:
+        return MISSING
+
+
+def _unit_of(f: Mapping[str, Any], units: Mapping[str, str]) -> str:
+    """The responsible unit's name (the PK's), else the code it was given, else who received the disposition."""
+    kode = str(f.get("unit") or "")
+    if kode:
+        return units.get(kode, kode)
+    kepada: Mapping[str, Any] = f.get("kepada") or {}
+    who = ", ".join(str(kepada[k]) for k in ("nama", "jabatan") if kepada.get(k))
+    return who or MISSING
+
+
+def tindak_lanjut_rows(
+    follow_ups: Sequence[Mapping[str, Any]],
+    units: Mapping[str, str],
+    pada: date,
+    locale: str,
+    labels: Mapping[str, str],
+) -> list[TindakLanjutBaris]:
+    """The table of the year's follow-ups (tindaklanjut.known_at records), in the order they were issued."""
+    rows: list[TindakLanjutBaris] = []
+    for n, f in enumerate(follow_ups, start=1):
+        status = _status(f, pada)
+        bukti = len(f.get("bukti") or [])
+        selesai = _office_day(f["selesai_at"], locale) if f.get("selesai_at") else ""
+        batas = _day(f.get("batas_waktu"))
+        rows.append(
+            {
+                "no": n,
+                "nomor": str(f["nomor"]),
+                "tanggal": _office_day(f.get("issued_at"), locale),
+                "indikator": ", ".join(str(k) for k in f.get("indikator") or []),
+                "kode_indikator": [str(k) for k in f.get("indikator") or []],
+                "unit": _unit_of(f, units),
+                "instruksi": str(f.get("instruksi") or MISSING),
+                "hasil_diharapkan": str(f.get("hasil_diharapkan") or MISSING),
+                "batas_waktu": fmt_date(batas, locale) if batas else MISSING,
+                "status": labels[f"tl_{status}"] + (f" ({selesai})" if selesai else ""),
+                "status_kode": status,
+                "selesai": selesai,
+                "hasil": str(f.get("hasil") or MISSING),
+                "bukti": labels["tl_bukti_n"].format(n=bukti),
+                "bukti_value": bukti,
+            }
+        )
+    return rows
+
+
+def _tl_sentence(rows: Sequence[TindakLanjutBaris], labels: Mapping[str, str]) -> str:
+    """The analysis paragraph's sentence on an indicator's follow-ups: each with its unit and what came of it."""
+    items = [
+        labels["an_tl_item_selesai"].format(nomor=r["nomor"], unit=r["unit"], hasil=r["hasil"].rstrip("."))
+        if r["status_kode"] == "selesai"
+        else labels["an_tl_item"].format(nomor=r["nomor"], unit=r["unit"], status=r["status"], batas=r["batas_waktu"])
+        for r in rows
+    ]
+    return str(labels["an_tl"].format(daftar="; ".join(items)))
+
+
+def _tindak_lanjut(
+    vm: Mapping[str, Any], follow_ups: Sequence[Mapping[str, Any]], units: Mapping[str, str]
+) -> tuple[list[TindakLanjutBaris], str, list[str]]:
+    """Bab III "Tindak Lanjut dan Pemanfaatan Informasi Kinerja": the rows, the sentence introducing them (or the one
+    saying there is none), and one sentence per indicator of the recap below target (capaian < 100 %) that no
+    follow-up names."""
+    locale, labels, tahun = vm["locale"], vm["labels"], int(vm["tahun"])
+    rows = tindak_lanjut_rows(follow_ups, units, vm["generated_on"], locale, labels)
+    count = {k: sum(1 for r in rows if r["status_kode"] == k) for k in ("selesai", "terbuka", "terlambat")}
+    intro = (
+        labels["tl_intro"].format(tahun=tahun, n=len(rows), **count) if rows else labels["tl_nihil"].format(tahun=tahun)
+    )
+    named = {k for r in rows for k in r["kode_indikator"]}
+    belum = [
+        labels["tl_belum"].format(kode=r["kode"], nama=r["nama"], capaian=r["capaian"])
+        for r in vm["rows"]
+        if r["capaian_value"] is not None and r["capaian_value"] < _HUNDRED and r["kode"] not in named
+    ]
+    return rows, intro, belum
+
+
 def _efisiensi(vm: Mapping[str, Any], rekap: Mapping[str, Any], pk: Mapping[str, Any]) -> list[Efisiensi]:
     """Per sasaran: its capaian (the recap's) against the absorption of its programmes' budget (the recap's
     `anggaran`, a programme's sasaran from the recap or else the PK), the ratio capaian ÷ serapan, the money left,
@@ -665,9 +767,11 @@ def annual_parts(
     units: Mapping[str, str],
     office: Mapping[str, Any],
     quarters: Mapping[int, Mapping[str, Any]] | None = None,
+    tindak_lanjut: Sequence[Mapping[str, Any]] = (),
 ) -> LkipParts:
     """The LKIP's own parts (see the module's doc). `office`: the office's text block entries this reads
-    (`kata_pengantar`, `sdm`, `kota`, filled in); `units`: the PK's unit names by code."""
+    (`kata_pengantar`, `sdm`, `kota`, filled in); `units`: the PK's unit names by code; `tindak_lanjut`: the
+    year's follow-ups known at the document's moment (tindaklanjut.known_at)."""
     pk = pk or {}
     locale, labels, tahun = vm["locale"], vm["labels"], int(vm["tahun"])
     cap = Captions(labels)
@@ -697,6 +801,13 @@ def annual_parts(
     for a in analisis:
         a["grafik_kunci"] = f"seri-{a['no']}"
         a["grafik_judul"] = cap.add("grafik", 3, a["grafik_kunci"], a["grafik_judul"])
+    tl_rows, tl_intro, tl_belum = _tindak_lanjut(vm, tindak_lanjut, units)
+    for a in analisis:  # the analysis of an indicator names its follow-ups
+        mine = [r for r in tl_rows if a["kode"] in r["kode_indikator"]]
+        if mine:
+            a["paragraf"] = f"{a['paragraf']} {_tl_sentence(mine, labels)}"
+    if tl_rows:  # Bab III, after the analysis per indicator (docs/reports.md says why there)
+        judul_tabel["tindak_lanjut"] = cap.add("tabel", 3, "tindak_lanjut", labels["tl_tabel"].format(tahun=tahun))
     if vm.get("catatan"):
         judul_tabel["catatan"] = cap.add("tabel", 3, "catatan", labels["catatan_umum"])
     if vm.get("anggaran"):
@@ -745,10 +856,13 @@ def annual_parts(
         "analisis_indikator": analisis,
         "efisiensi": _efisiensi(vm, rekap, pk),
         "pk_ttd": ttd,
+        "tindak_lanjut": tl_rows,
+        "tindak_lanjut_intro": tl_intro,
+        "tindak_lanjut_belum": tl_belum,
     }
 
 
 _TABLE_KEYS = (
     *("sdm_golongan", "sdm_pendidikan", "renstra", "pk", "program", "skala", "rumus", "capaian", "perbandingan"),
-    *("seri", "catatan", "anggaran", "efisiensi"),
+    *("seri", "tindak_lanjut", "catatan", "anggaran", "efisiensi"),
 )

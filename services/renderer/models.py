@@ -69,4 +69,28 @@ class QuarterRecap(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
-TABLES = [m.__table__ for m in (RenPk, Document, PendingDraft, QuarterRecap)]  # type: ignore[attr-defined,union-attr]
+class TindakLanjutRow(SQLModel, table=True):
+    """A follow-up (tindak lanjut, issue 17): a disposition naming indicators, kept for the LKIP's section on the
+    year's follow-ups (lkip.py). Joined from DisposisiIssued (what was asked) and DisposisiCompleted (what came of
+    it), in whichever order they arrive: a completion seen first is kept (issued_at None) until its issue joins it."""
+
+    __tablename__ = "ren_tindak_lanjut"
+    nomor: str = Field(primary_key=True)
+    tahun: int = Field(index=True)
+    periode: str | None = None
+    indikator: str = Field(default="[]", sa_column=Column(Text, nullable=False))  # JSON list of indicator codes
+    unit: str | None = None  # the responsible unit's code
+    dari: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # JSON, as DisposisiIssued
+    kepada: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    instruksi: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    hasil_diharapkan: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    batas_waktu: str | None = None  # ISO date
+    sumber: str | None = None
+    issued_at: datetime | None = None  # DisposisiIssued's moment; None while only the completion is known
+    selesai_at: datetime | None = None
+    hasil: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    bukti: str = Field(default="[]", sa_column=Column(Text, nullable=False))  # JSON list of BuktiFile
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+TABLES = [m.__table__ for m in (RenPk, Document, PendingDraft, QuarterRecap, TindakLanjutRow)]  # type: ignore[attr-defined,union-attr]

@@ -279,11 +279,13 @@ def build_view_model(
     locale: str = "id",
     quarters: Mapping[int, RekapDoc] | None = None,
     profil: Mapping[str, Any] | None = None,
+    tindak_lanjut: Sequence[Mapping[str, Any]] = (),
 ) -> ViewModel:
     """The report of one period (RekapCompleted.rekap), labelled in Indonesian or English.
 
     `quarters` are the recaps of the single quarters (1..4) the renderer has seen, for the trend by quarter;
-    `profil` the office's text block for Bab I and IV of the LKIP (default: templates/profil.json)."""
+    `profil` the office's text block for Bab I and IV of the LKIP (default: templates/profil.json);
+    `tindak_lanjut` the year's follow-ups known at the document's moment, for the LKIP (tindaklanjut.known_at)."""
     if locale not in LABELS:
         raise ValueError(f"unsupported locale {locale!r}")
     labels = LABELS[locale]
@@ -348,7 +350,7 @@ def build_view_model(
             for c in rekap.get("catatan", [])
         ],
     }
-    return {**vm, **_report_parts(vm, rekap, pk, quarters or {}, profil, units)}
+    return {**vm, **_report_parts(vm, rekap, pk, quarters or {}, profil, units, tindak_lanjut)}
 
 
 # --- the parts beyond the recap tables: trend by quarter, budget, PK, comparisons, LKIP text ----------------
@@ -885,6 +887,7 @@ def _report_parts(
     quarters: Mapping[int, RekapDoc],
     profil: Mapping[str, Any] | None,
     units: Mapping[str, str],
+    tindak_lanjut: Sequence[Mapping[str, Any]] = (),
 ) -> AllParts:
     locale, labels = vm["locale"], vm["labels"]
     pk_ind = _pk_indicators(pk)
@@ -968,4 +971,4 @@ def _report_parts(
     if vm["kind"] != "tahunan":
         return parts
     own = {key: profil_text(profil, locale, fill, key) for key in ("kata_pengantar", "sdm", "kota")}
-    return {**parts, **annual_parts({**vm, **parts}, rekap, pk, units, own, quarters)}
+    return {**parts, **annual_parts({**vm, **parts}, rekap, pk, units, own, quarters, tindak_lanjut)}

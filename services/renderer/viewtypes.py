@@ -453,6 +453,47 @@ class AnalisisIndikator(TypedDict):
     grafik_seri: list[SeriPoint]
 
 
+class TindakLanjutDoc(TypedDict):
+    """A follow-up as the renderer keeps it (tindaklanjut.known_at): DisposisiIssued with indicators joined with its
+    DisposisiCompleted; moments ISO UTC, `batas_waktu` an ISO date."""
+
+    nomor: str
+    tahun: int
+    periode: str | None
+    indikator: list[str]
+    unit: str | None
+    dari: dict[str, object]
+    kepada: dict[str, object]
+    instruksi: str
+    hasil_diharapkan: str | None
+    batas_waktu: str | None
+    sumber: str | None
+    issued_at: str
+    selesai_at: str | None  # None: not done (as the document's moment knows it)
+    hasil: str | None
+    bukti: list[dict[str, object]]
+
+
+class TindakLanjutBaris(TypedDict):
+    """Bab III: one follow-up of the year in the table "Tindak Lanjut dan Pemanfaatan Informasi Kinerja"."""
+
+    no: int
+    nomor: str
+    tanggal: str  # issued, the office's day: "8 Januari 2024"
+    indikator: str  # "IK-2.2 Nama indikator", one per line joined by "; "
+    kode_indikator: list[str]
+    unit: str  # the responsible unit's name (the PK's), else the recipient
+    instruksi: str
+    hasil_diharapkan: str
+    batas_waktu: str
+    status: str  # selesai | terbuka | terlambat, in the document's language
+    status_kode: str  # selesai | terbuka | terlambat
+    selesai: str  # the day it was done, "" when not
+    hasil: str
+    bukti: str  # how many evidence files, as text
+    bukti_value: int
+
+
 class Efisiensi(TypedDict):
     """Bab III B: a sasaran's capaian against its programmes' budget absorption."""
 
@@ -517,6 +558,9 @@ class LkipParts(TypedDict, total=False):
     penutup: Required[list[str]]
     konsistensi_tahunan: list[str]  # Bab III's Catatan Konsistensi Data: each difference and its reason
     kata_pengantar_ttd: dict[str, str]  # tempat_tanggal, jabatan, nama of who signs the Kata Pengantar
+    tindak_lanjut: list[TindakLanjutBaris]  # Bab III: the year's follow-ups and what came of them
+    tindak_lanjut_intro: str  # what the table shows, or (none) the one sentence saying there is none
+    tindak_lanjut_belum: list[str]  # one sentence per off-target indicator without a follow-up
 
 
 class AllParts(ReportParts, LkipParts):

@@ -1107,12 +1107,160 @@ DOCUMENTS: Table = {
     "batas_waktu": {"id": "Batas Waktu", "en": "Due Date"},
     "catatan_disp": {"id": "Catatan", "en": "Notes"},
     "terkait": {"id": "Terkait Laporan", "en": "Related Report"},
+    # the LKIP's follow-ups (issue 17; services/renderer/lkip.py _tindak_lanjut)
+    "tl_judul": {
+        "id": "Tindak Lanjut dan Pemanfaatan Informasi Kinerja",
+        "en": "Follow-ups and Use of Performance Information",
+    },
+    "tl_tabel": {"id": "Tindak Lanjut atas Informasi Kinerja Tahun {tahun}", "en": "Follow-ups in {tahun}"},
+    "tl_intro": {
+        "id": "Sepanjang tahun {tahun} pimpinan menerbitkan {n} tindak lanjut (disposisi) atas informasi kinerja: "
+        "{selesai} selesai, {terbuka} masih berjalan dan {terlambat} melewati batas waktu. Rinciannya beserta "
+        "hasil dan jumlah bukti dukungnya sebagai berikut.",
+        "en": "In {tahun} the office's leadership issued {n} follow-ups (dispositions) on performance information: "
+        "{selesai} done, {terbuka} open and {terlambat} past their due date. Each with its result and the number "
+        "of its evidence files:",
+    },
+    "tl_nihil": {
+        "id": "Sepanjang tahun {tahun} belum ada tindak lanjut (disposisi) atas informasi kinerja yang tercatat.",
+        "en": "No follow-up (disposition) on performance information was recorded in {tahun}.",
+    },
+    "tl_belum": {
+        "id": "{kode} {nama} (capaian {capaian}%): belum ada tindak lanjut.",
+        "en": "{kode} {nama} (achievement {capaian}%): no follow-up yet.",
+    },
+    "tl_belum_intro": {
+        "id": "Indikator di bawah target tahun ini yang belum memiliki tindak lanjut:",
+        "en": "Indicators below this year's target without a follow-up:",
+    },
+    "tl_nomor": {"id": "Nomor / Tanggal", "en": "Number / Date"},
+    "tl_indikator": {"id": "Indikator", "en": "Indicators"},
+    "tl_unit": {"id": "Unit Kerja", "en": "Unit"},
+    "tl_instruksi": {"id": "Instruksi", "en": "Instruction"},
+    "tl_hasil_diharapkan": {"id": "Hasil yang Diharapkan", "en": "Expected Result"},
+    "tl_batas": {"id": "Batas Waktu", "en": "Due Date"},
+    "tl_status": {"id": "Status", "en": "Status"},
+    "tl_hasil": {"id": "Hasil", "en": "Result"},
+    "tl_bukti": {"id": "Bukti", "en": "Evidence"},
+    "tl_selesai": {"id": "selesai", "en": "done"},
+    "tl_terbuka": {"id": "terbuka", "en": "open"},
+    "tl_terlambat": {"id": "terlambat", "en": "overdue"},
+    "tl_bukti_n": {"id": "{n} berkas", "en": "{n} file(s)"},
+    "an_tl": {
+        "id": "Atas indikator ini telah diterbitkan tindak lanjut {daftar}.",
+        "en": "Follow-ups issued on this indicator: {daftar}.",
+    },
+    "an_tl_item_selesai": {"id": "{nomor} ({unit}; selesai: {hasil})", "en": "{nomor} ({unit}; done: {hasil})"},
+    "an_tl_item": {
+        "id": "{nomor} ({unit}; {status}, batas waktu {batas})",
+        "en": "{nomor} ({unit}; {status}, due {batas})",
+    },
 }
 
 REASONS: Table = {  # why a recap row has no capaian (shared.sakip.rekap.Reason): its keterangan
     "belum_ada_data": {"id": "Belum ada data", "en": "No data yet"},
     "target_nol": {"id": "Target nol", "en": "Zero target"},
 }
+
+# ---- the evaluator's export: every use of performance information in a year (services/approval/pemanfaatan.py) ------
+PEMANFAATAN: Table = {
+    "pm_title": {"id": "Pemanfaatan Informasi Kinerja", "en": "Use of Performance Information"},
+    "pm_intro": {
+        "id": "Setiap pemanfaatan informasi kinerja tahun ini, dari catatan yang disimpan sistem: keputusan atas "
+        "laporan, disposisi dan tindak lanjut beserta buktinya, sosialisasi dan tanda bacanya, serta dokumen final.",
+        "en": "Every use of the year's performance information, from the records the system keeps: decisions on "
+        "reports, dispositions and follow-ups with their evidence, circulations and their read receipts, and the "
+        "final documents.",
+    },
+    "pm_generated": {"id": "Dibuat pada", "en": "Generated on"},
+    "pm_year": {"id": "Tahun", "en": "Year"},
+    "pm_summary": {"id": "Ringkasan", "en": "Summary"},
+    "pm_none": {
+        "id": "Belum ada pemanfaatan informasi kinerja yang tercatat untuk tahun ini.",
+        "en": "No use of performance information is recorded for this year yet.",
+    },
+    "pm_download_pdf": {"id": "Unduh PDF", "en": "Download PDF"},
+    "pm_download_xlsx": {"id": "Unduh Excel (.xlsx)", "en": "Download Excel (.xlsx)"},
+    "pm_not_allowed": {
+        "id": "Ekspor pemanfaatan informasi kinerja hanya dapat dibuka Sekretaris Dinas, Kepala Dinas dan Inspektorat.",
+        "en": "The export of the use of performance information is open to the Secretary, the Head of the office "
+        "and the Inspectorate only.",
+    },
+    "pm_year_invalid": {"id": "Tahun tidak sah (2000–2100).", "en": "Invalid year (2000–2100)."},
+    "pm_no": {"id": "No.", "en": "No."},
+    "pm_tanggal": {"id": "Tanggal", "en": "Date"},
+    "pm_jenis": {"id": "Jenis", "en": "Kind"},
+    "pm_periode": {"id": "Periode / laporan", "en": "Period / report"},
+    "pm_uraian": {"id": "Uraian", "en": "Description"},
+    "pm_pejabat": {"id": "Pejabat", "en": "Official"},
+    "pm_jabatan": {"id": "Jabatan", "en": "Position"},
+    "pm_indikator": {"id": "Indikator", "en": "Indicators"},
+    "pm_bukti": {"id": "Bukti", "en": "Evidence"},
+    "pm_tautan": {"id": "Tautan", "en": "Link"},
+    "pm_page": {"id": "Halaman", "en": "Page"},
+    "pm_open": {"id": "Buka", "en": "Open"},
+    "pm_of": {"id": "dari", "en": "of"},
+    # the kinds of record (`jenis`)
+    "keputusan": {"id": "Keputusan atas laporan", "en": "Decision on a report"},
+    "disposisi": {"id": "Disposisi", "en": "Disposition"},
+    "disposisi_selesai": {"id": "Disposisi selesai", "en": "Disposition done"},
+    "tindak_lanjut": {"id": "Tindak lanjut", "en": "Follow-up"},
+    "tindak_lanjut_selesai": {"id": "Tindak lanjut selesai", "en": "Follow-up done"},
+    "sosialisasi": {"id": "Sosialisasi", "en": "Circulation"},
+    "dibaca": {"id": "Tanda baca", "en": "Read receipt"},
+    "final": {"id": "Dokumen final", "en": "Final document"},
+    # the summary line's parts ({n} a count)
+    "sum_keputusan": {"id": "{n} keputusan atas laporan", "en": "{n} decisions on reports"},
+    "sum_disposisi": {"id": "{n} disposisi ({selesai} selesai)", "en": "{n} dispositions ({selesai} done)"},
+    "sum_tindak_lanjut": {"id": "{n} tindak lanjut ({selesai} selesai)", "en": "{n} follow-ups ({selesai} done)"},
+    "sum_sosialisasi": {"id": "{n} sosialisasi", "en": "{n} circulations"},
+    "sum_dibaca": {"id": "{n} tanda baca", "en": "{n} read receipts"},
+    "sum_final": {"id": "{n} dokumen final", "en": "{n} final documents"},
+    # the descriptions of the records
+    "u_submit": {"id": "{laporan} versi {versi} diajukan", "en": "{laporan} version {versi} submitted"},
+    "u_approve": {"id": "{laporan} versi {versi} disetujui", "en": "{laporan} version {versi} approved"},
+    "u_return": {"id": "{laporan} versi {versi} dikembalikan", "en": "{laporan} version {versi} returned"},
+    "u_koreksi": {
+        "id": "{laporan} versi {versi} dikembalikan untuk koreksi data",
+        "en": "{laporan} version {versi} returned for a data correction",
+    },
+    "u_koreksi_selesai": {
+        "id": "Koreksi data {laporan} versi {versi} selesai",
+        "en": "Data correction of {laporan} version {versi} done",
+    },
+    "u_units": {"id": "unit: {units}", "en": "units: {units}"},
+    "u_catatan": {"id": "catatan: {catatan}", "en": "note: {catatan}"},
+    "u_disposisi": {
+        "id": "Disposisi {nomor} kepada {kepada}: {instruksi}",
+        "en": "Disposition {nomor} to {kepada}: {instruksi}",
+    },
+    "u_tindak_lanjut": {
+        "id": "Tindak lanjut {nomor} kepada {kepada}: {instruksi}",
+        "en": "Follow-up {nomor} to {kepada}: {instruksi}",
+    },
+    "u_unit": {"id": "unit penanggung jawab: {unit}", "en": "responsible unit: {unit}"},
+    "u_hasil_diharapkan": {"id": "hasil yang diharapkan: {hasil}", "en": "expected result: {hasil}"},
+    "u_batas": {"id": "batas waktu {tanggal}", "en": "due {tanggal}"},
+    "u_selesai": {"id": "Disposisi {nomor} ditandai selesai", "en": "Disposition {nomor} marked done"},
+    "u_tl_selesai": {"id": "Tindak lanjut {nomor} selesai", "en": "Follow-up {nomor} done"},
+    "u_hasil": {"id": "hasil: {hasil}", "en": "result: {hasil}"},
+    "u_sosialisasi": {
+        "id": "{laporan} versi {versi} disosialisasikan kepada {penerima}",
+        "en": "{laporan} version {versi} circulated to {penerima}",
+    },
+    "u_belum_dibaca": {"id": "belum dibaca: {nama}", "en": "not read yet: {nama}"},
+    "u_dibaca": {
+        "id": "{laporan} versi {versi} dibaca (sosialisasi)",
+        "en": "{laporan} version {versi} read (circulation)",
+    },
+    "u_final": {
+        "id": "Dokumen final {laporan} versi {versi} diterbitkan",
+        "en": "Final documents of {laporan} version {versi} published",
+    },
+    "b_bukti": {"id": "Bukti: {nama}", "en": "Evidence: {nama}"},
+    "b_final": {"id": "{format} final (SHA-256 {sha})", "en": "Final {format} (SHA-256 {sha})"},
+}
+
 
 TINDAK_LANJUT: Table = {  # the follow-up pages (issue 17): services/approval/web/tindaklanjut.py
     "tindak_lanjut": {"id": "Tindak lanjut", "en": "Follow-ups"},

@@ -71,6 +71,10 @@ def system(tmp_path_factory: pytest.TempPathFactory, database_url: str | None) -
             "approval_port": int(env["LAPKIN_APPROVAL_PORT"]),
             "renderer_port": int(env["LAPKIN_RENDERER_PORT"]),
             "stream_prefix": env["LAPKIN_STREAM_PREFIX"],
+            # the Redis and database the services use, never the defaults: an operator's tool built from these
+            # settings (Ops in test_operators.py) must read the test's Redis, not whatever answers at 6379
+            "REDIS_URL": REDIS_URL,
+            **({"DATABASE_URL": database_url} if database_url else {}),
         }
     )
     services = tuple(

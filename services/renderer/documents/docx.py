@@ -420,6 +420,29 @@ _EFISIENSI_COLS: list[Column] = [
     ("pendukung", "e.tanpa_program", 4.8),  # the programmes and kegiatan: one paragraph each (_efisiensi_table)
 ]
 
+_TINDAK_LANJUT_COLS: list[Column] = [  # the LKIP's follow-ups of the year (lkip.tindak_lanjut_rows)
+    ("no", "t.no", 0.7),
+    ("tl_nomor", "t.nomor\nt.tanggal", 2.2),
+    ("tl_indikator", "t.indikator|replace('-', '\u2011')", 1.5),  # "IK-5.1" never broken at its hyphen
+    ("tl_unit", "t.unit", 1.9),
+    ("tl_instruksi", "t.instruksi", 2.6),
+    ("tl_hasil_diharapkan", "t.hasil_diharapkan", 2.0),
+    ("tl_batas", "t.batas_waktu", 1.6),
+    ("tl_status", "t.status", 1.5),
+    ("tl_hasil", "t.hasil", 2.2),
+    ("tl_bukti", "t.bukti", 1.1),
+]
+
+
+def _smaller(table: Any, size: float) -> None:
+    """Every run of a table at `size` pt: a wide table whose words would not fit whole at the usual 8.5 pt (wordform
+    sizes the columns from the longest word of each)."""
+    for row in table.rows:
+        for cell in row.cells:
+            for p in cell.paragraphs:
+                for run in p.runs:
+                    run.font.size = Pt(size)
+
 
 def _efisiensi_table(doc: Any) -> Any:
     """Tabel 3.8: the rasio right-aligned with its note; a sasaran without a programme says so once (the budget
@@ -573,6 +596,16 @@ def build_lkip_docx_template(path: Path | str = DOCX_TEMPLATES["tahunan"]) -> Pa
     _para(doc, "{{ a.grafik }}", align=center)
     _para(doc, "{%p endif %}")
     _para(doc, "{%p endfor %}")
+    _heading(doc, "{{ labels.tl_judul }}", 2)
+    _body(doc, "{{ tindak_lanjut_intro }}")
+    _para(doc, "{%p if tindak_lanjut %}")
+    _caption(doc, "judul_tabel.tindak_lanjut")
+    _smaller(_table(doc, "t in tindak_lanjut", _TINDAK_LANJUT_COLS), 7.5)  # ten columns: every word whole
+    _para(doc, "{%p endif %}")
+    _para(doc, "{%p if tindak_lanjut_belum %}")
+    _body(doc, "{{ labels.tl_belum_intro }}")
+    _loop(doc, "b in tindak_lanjut_belum", "{{ loop.index }}. {{ b }}", indent=False)
+    _para(doc, "{%p endif %}")
     _heading(doc, "{{ labels.konsistensi }}", 2)
     _para(doc, "{%p if konsistensi_tahunan %}")
     _body(doc, "{{ labels.konsistensi_intro }}")

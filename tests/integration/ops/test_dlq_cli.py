@@ -84,3 +84,10 @@ def test_an_entry_id_on_two_dead_letter_streams_must_be_named_by_its_row(setting
     assert lapkin(settings, "dlq", "drop", "renderer:5-1").exit_code == 0
     assert [row["row"] for row in Ops(settings, r).dlq()] == ["collector:5-1"]
     one_line_error(lapkin(settings, "dlq", "show", "nobody:5-1"), "no such dead letter")
+
+
+def test_dlq_list_says_when_there_is_nothing(settings, r):
+    """Issue 16 item 9: an empty dead-letter list says so, rather than printing nothing."""
+    listed = lapkin(settings, "dlq", "list")
+    assert listed.exit_code == 0, listed.output
+    assert "Tidak ada dead letter" in listed.output and "No dead letters" in listed.output

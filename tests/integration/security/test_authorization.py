@@ -86,6 +86,7 @@ GET  /api/v1/sosialisasi/{sosialisasi_id}           401   401   401   401   200 
 POST /api/v1/sosialisasi/{sosialisasi_id}/dibaca    401   401   401   401   403   200   403   200   403   403   403
 GET  /api/v1/kepatuhan-sop                          401   401   401   401   200   200   200   200   200   200   200
 GET  /api/v1/pengingat                              401   401   401   401   200   200   200   200   200   200   200
+GET  /api/v1/evaluasi/{tahun}/pemanfaatan           401   401   401   401   200   403   403   403   403   403   200
 GET  /                                              303   303   303   303   303   303   303   303   303   303   303
 GET  /masuk                                         200   200   200   200   303   303   303   303   303   303   200
 POST /masuk                                         403   403   403   403   303   303   303   303   303   303   403
@@ -104,6 +105,9 @@ POST /disposisi/{disposisi_id}/selesai              login login login login 403 
 POST /draf/{draft_id}/sosialisasi                   login login login login 403   403   422   403   403   403   login
 GET  /sosialisasi/{sosialisasi_id}                  login login login login 200   200   200   200   403   403   login
 GET  /kepatuhan-sop                                 login login login login 200   200   200   200   200   200   login
+GET  /evaluasi/{tahun}/pemanfaatan                  login login login login 200   403   403   403   403   403   login
+GET  /evaluasi/{tahun}/pemanfaatan.pdf              login login login login 200   403   403   403   403   403   login
+GET  /evaluasi/{tahun}/pemanfaatan.xlsx             login login login login 200   403   403   403   403   403   login
 GET  /operator                                      303   303   303   303   303   303   303   303   303   303   303
 GET  /operator/peristiwa                            login login login login 403   403   403   403   403   200   login
 GET  /operator/peristiwa/langsung                   401   401   401   401   403   403   403   403   403   200   401

@@ -53,6 +53,8 @@ def test_officials_pages_show_hostile_text_as_text(world: World):
     assert_literal(page(world, "sekretaris", "/disposisi"), "the dispositions sent")
     assert_literal(page(world, "staf", f"/disposisi/{fresh}"), "one disposition")
     assert_literal(page(world, "kabid", f"/sosialisasi/{world.ids['sosialisasi']}"), "a circulation")
+    # the evaluator's export: the dispositions' instructions, the circulation's note, the sekretaris's name
+    assert_literal(page(world, "sekretaris", "/evaluasi/2024/pemanfaatan"), "the evaluator's export")
 
 
 def test_operator_pages_show_hostile_text_as_text(world: World):

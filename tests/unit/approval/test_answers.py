@@ -18,6 +18,7 @@ NAMES = [  # the same name in both modules
     "Pejabat", "Token", "Menunggu", "Draf", "DrafDenganRiwayat", "Disposisi", "DaftarDisposisi", "PenerimaSosialisasi",
     "Sosialisasi", "LangkahKepatuhan", "Kepatuhan", "Pengingat", "DaftarPengingat", "Temuan", "AnalisisBelumAda",
     "Pemeriksaan", "TindakLanjut", "BuktiTL", "IndikatorTanpaTL", "DaftarTindakLanjut", "Cek", "Kurang",
+    "PejabatPemanfaatan", "BuktiPemanfaatan", "Pemanfaatan", "RingkasanPemanfaatan", "LaporanPemanfaatan",
 ]  # fmt: skip
 
 

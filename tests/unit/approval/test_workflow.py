@@ -8,15 +8,9 @@ from pathlib import Path
 import pytest
 
 from services.approval.workflow import BUNDLED, WorkflowError, load_workflow, parse_workflow
+from tests.support.yamltext import line_of
 
 TEXT = BUNDLED.read_text(encoding="utf-8")
-
-
-def line_of(text: str, needle: str, occurrence: int = 1) -> int:
-    start = -1
-    for _ in range(occurrence):
-        start = text.index(needle, start + 1)
-    return text.count("\n", 0, start) + 1
 
 
 def broken(text: str) -> WorkflowError:
