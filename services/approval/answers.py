@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from typing import Literal, TypedDict
 
+from shared.sakip.kualitas import Cek as Cek  # a data check (interfaces §2): schemas.Cek
+from shared.sakip.kualitas import Kurang as Kurang  # what a check finds lacking: schemas.Kurang
+
 
 class Pejabat(TypedDict):
     """An official (never the password): schemas.Pejabat."""
@@ -142,6 +145,7 @@ class Pemeriksaan(TypedDict):
 class DrafDenganRiwayat(Draf):
     history: list[Riwayat]
     pemeriksaan: Pemeriksaan
+    kualitas: Kualitas | None
 
 
 class Disposisi(TypedDict):
@@ -316,31 +320,40 @@ class LaporanPemanfaatan(TypedDict):
     pemanfaatan: list[Pemanfaatan]
 
 
-# ---- follow-ups (tindak lanjut, issue 17): services/approval/tindaklanjut.py --------------------------------------
+# ---- the quality check of a report (issue 17): services/approval/kualitas.py ---------------------------------------
+class KualitasKriteria(Cek):
+    """One measured criterion of the evaluation worksheet on a report: the data check that measures it (its key,
+    title, coverage and what is missing: shared.sakip.kualitas.Cek) and the answer its coverage earns."""
+
+    kode: str
+    teks: str
+    teks_en: str
+    komponen: str
+    sub: str
+    jawaban: str | None
 
 
-class Kurang(TypedDict):
-    """What a data check finds missing (the shape of shared/sakip/kualitas.py's, interfaces §2: one of the two
-    declarations goes when the branches meet)."""
+class KualitasKomponen(TypedDict):
+    """A worksheet component: its weight and the score its measured criteria predict (None: none measured)."""
 
     kode: str
     nama: str
-    alasan_id: str
-    alasan_en: str
-    tautan: str | None
+    nama_en: str
+    bobot: str
+    prediksi: str | None
+    terukur: int
+    jumlah: int
 
 
-class Cek(TypedDict):
-    """One data check (interfaces §2): `ada` of `dari`, the coverage as percent text (None: nothing to check), what
-    is missing."""
+class Kualitas(TypedDict):
+    """The quality check of an LKjIP (services/approval/kualitas.py): schemas.Kualitas."""
 
-    kunci: str
-    judul_id: str
-    judul_en: str
-    ada: int
-    dari: int
-    cakupan: str | None
-    kurang: list[Kurang]
+    lembar: str
+    kriteria: list[KualitasKriteria]
+    komponen: list[KualitasKomponen]
+
+
+# ---- follow-ups (tindak lanjut, issue 17): services/approval/tindaklanjut.py --------------------------------------
 
 
 class BuktiTL(TypedDict):

@@ -12,6 +12,7 @@ from services.approval import (
     disposisi,
     handlers,
     kepatuhan,
+    kualitas,
     officials,
     pemanfaatan,
     pemeriksaan,
@@ -97,8 +98,12 @@ def get_draft(draft_id: str, request: Request, session: SessionDep, caller: Staf
     if not found:
         raise ApiError(404, [ErrorItem("id", "not_found", "Draf tidak ditemukan.", "Draft not found.")])
     viewer = handlers.official_row(session, caller) if caller.kind == "official" else None
-    checks = pemeriksaan.for_draft(session, session.get(DraftRow, draft_id))
-    return {**found[0], "history": handlers.history(session, draft_id, viewer), "pemeriksaan": checks}
+    row = session.get(DraftRow, draft_id)
+    checks = pemeriksaan.for_draft(session, row)
+    lke = kualitas.lke_of(request.app.state.rt.state)
+    quality = kualitas.for_draft(session, workflow(request), lke, row)  # TAHUNAN and semester drafts
+    return {**found[0], "history": handlers.history(session, draft_id, viewer), "pemeriksaan": checks,
+            "kualitas": quality}  # fmt: skip
 
 
 @router.post(

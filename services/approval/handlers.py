@@ -18,6 +18,7 @@ from services.approval.models import (
     FinalDocumentRow,
     Official,
     PengingatRow,
+    PerjanjianKinerjaRow,
     RekapRow,
     SosialisasiPenerima,
 )
@@ -468,11 +469,26 @@ def make_handlers(rt: Runtime, wf: Workflow) -> dict[str, Handler]:
             )
         )
 
+    def on_pk_published(session: Session, env: Envelope, p: ev.PerjanjianKinerjaPublished) -> None:
+        """Keep every version of the year's PK (a redelivered one is kept once): the quality check of a report
+        reads the newest (Renstra targets, past years, benchmarks, quarterly targets; services/approval/kualitas)."""
+        if session.get(PerjanjianKinerjaRow, (p.tahun, p.version)) is not None:
+            return
+        session.add(
+            PerjanjianKinerjaRow(
+                tahun=p.tahun,
+                version=p.version,
+                body=p.pk.model_dump_json(),
+                received_at=env.occurred_at or datetime.now(UTC),
+            )
+        )
+
     return {
         "DraftRendered": on_draft_rendered,
         "RekapCompleted": on_rekap_completed,
         "SubmissionOverdue": on_submission_overdue,
         "DocumentPublished": on_document_published,
+        "PerjanjianKinerjaPublished": on_pk_published,
     }
 
 

@@ -34,7 +34,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         routers=[router, web_router, operator_router],
         handlers=lambda rt: make_handlers(rt, wf),
         # DraftRendered and DocumentPublished (the final files); RekapCompleted for the web app's recap;
-        # SubmissionOverdue for the Sub Koordinator
+        # SubmissionOverdue for the Sub Koordinator; PerjanjianKinerjaPublished for the quality check (kualitas)
         consumes=["renderer", "aggregator", "collector"],
         settings=settings,
         on_start=officials.start,  # copies raised token generations to Redis (shared/revocation.py)

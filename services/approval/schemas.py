@@ -247,12 +247,67 @@ class Pemeriksaan(BaseModel):
     konsistensi: list[Temuan] = Field(description="Temuan konsistensi / consistency findings")
 
 
+class Kurang(BaseModel):
+    """Sesuatu yang belum memenuhi satu uji kualitas. / One thing a quality check found lacking."""
+
+    kode: str = Field(
+        description="Kode indikator, sasaran, periode atau nomor disposisi / its code", examples=["IK-2.1"]
+    )
+    nama: str = Field(description="Namanya / its name")
+    alasan_id: str = Field(description="Mengapa (Indonesia) / why, in Indonesian", examples=["PK tanpa pembanding"])
+    alasan_en: str = Field(description="Mengapa (Inggris) / why, in English")
+    tautan: str | None = Field(description="Tempat memperbaikinya / where to mend it", examples=["/draf/2024-TW3"])
+
+
+class KualitasKriteria(BaseModel):
+    """Satu kriteria LKE yang terukur dari data. / One worksheet criterion measured from data."""
+
+    kode: str = Field(description="Kode kriteria / the criterion", examples=["3.b.4"])
+    teks: str = Field(description="Bunyi kriteria / its text")
+    teks_en: str = Field(description="Bunyi kriteria (Inggris) / its text in English")
+    komponen: str = Field(description="Kode komponen / the component", examples=["3"])
+    sub: str = Field(description="Kode subkomponen / the sub-component", examples=["3.b"])
+    kunci: str = Field(description="Uji data yang mengukurnya / the data check", examples=["benchmark"])
+    judul_id: str = Field(description="Judul uji / the check's title (Indonesian)")
+    judul_en: str = Field(description="Judul uji (Inggris) / the check's title (English)")
+    ada: int = Field(description="Yang memenuhi / how many have it", examples=[4])
+    dari: int = Field(description="Yang diperiksa / how many were looked at", examples=[9])
+    cakupan: str | None = Field(description="Cakupan (%), 2 desimal; null: tidak ada yang diperiksa / coverage",
+                                examples=["44.44"])  # fmt: skip
+    jawaban: str | None = Field(description="Jawaban yang diraih cakupan ini / the answer it earns", examples=["C"])
+    kurang: list[Kurang] = Field(description="Yang belum memenuhi / what is lacking")
+
+
+class KualitasKomponen(BaseModel):
+    """Satu komponen LKE dengan nilai prakiraannya. / A worksheet component with its predicted score."""
+
+    kode: str = Field(description="Kode komponen / the component", examples=["3"])
+    nama: str = Field(description="Nama komponen / its name", examples=["Pengukuran Kinerja"])
+    nama_en: str = Field(description="Nama komponen (Inggris) / its name in English")
+    bobot: str = Field(description="Bobot / weight", examples=["30.00"])
+    prediksi: str | None = Field(description="Nilai prakiraan dari kriteria terukur (null: tidak ada) / predicted")
+    terukur: int = Field(description="Kriteria terukur yang terjawab / measured criteria answered")
+    jumlah: int = Field(description="Jumlah kriteria komponen / criteria in the component")
+
+
+class Kualitas(BaseModel):
+    """Uji kualitas LKjIP (Evaluasi AKIP) dari data. / The LKjIP's quality check from data."""
+
+    lembar: str = Field(description="Lembar kerja evaluasi / the worksheet", examples=["PermenPANRB-88-2021"])
+    kriteria: list[KualitasKriteria] = Field(description="Kriteria terukur, urutan LKE / measured criteria")
+    komponen: list[KualitasKomponen] = Field(description="Komponen dengan prakiraan nilai / predicted scores")
+
+
 class DrafDenganRiwayat(Draf):
     """Satu draf dengan riwayatnya. / One draft with its history."""
 
     history: list[Riwayat] = Field(description="Riwayat, dari yang terlama / the history, oldest first")
     pemeriksaan: Pemeriksaan = Field(
         description="Pemeriksaan sebelum persetujuan (kosong tanpa rekap) / checks before approval (empty: no recap)"
+    )
+    kualitas: Kualitas | None = Field(
+        default=None,
+        description="Uji kualitas LKjIP (draf tahunan/semester; null: lainnya atau PK belum ada) / quality check",
     )
 
 
@@ -481,16 +536,6 @@ class IndikatorTanpaTL(BaseModel):
     periode: str = Field(description="Periode terakhir di bawah target / the latest period it fell short in")
     capaian: str = Field(description="Capaian (%) / achievement (%)")
     tautan_buat: str = Field(description="Formulir terisi / the prefilled form")
-
-
-class Kurang(BaseModel):
-    """Yang kurang pada satu pemeriksaan. / What a check finds missing."""
-
-    kode: str = Field(description="Kode (indikator atau nomor disposisi) / the indicator's code or the number")
-    nama: str = Field(description="Nama / name")
-    alasan_id: str = Field(description="Alasan (bahasa Indonesia) / the reason in Indonesian")
-    alasan_en: str = Field(description="Alasan (bahasa Inggris) / the reason in English")
-    tautan: str | None = Field(description="Tautan untuk melengkapi / a link to put it right")
 
 
 class Cek(BaseModel):

@@ -355,6 +355,34 @@ PAGES: Table = {
         "id": "Semua indikator di luar 100–120 % sudah dianalisis.",
         "en": "Every indicator outside 100–120 % has an analysis.",
     },
+    # the LKjIP's quality check (services/approval/kualitas.py, shared/sakip/kualitas.py; issue #17 item 2)
+    "kualitas": {"id": "Uji kualitas LKjIP (Evaluasi AKIP)", "en": "LKjIP quality check (AKIP evaluation)"},
+    "kualitas_intro": {
+        "id": "Dihitung dari data: seberapa jauh laporan ini memenuhi kriteria lembar kerja evaluasi ({lembar}) "
+        "yang dapat diukur, jawaban yang diraih dan prakiraan nilai tiap komponen. Tidak menghalangi keputusan.",
+        "en": "Computed from data: how far this report meets the evaluation worksheet's measurable criteria "
+        "({lembar}), the answer each earns and each component's predicted score. It does not block the decision.",
+    },
+    "kualitas_kriteria": {"id": "Kriteria terukur", "en": "Measurable criteria"},
+    "kualitas_cakupan": {
+        "id": "{kunci}: {ada} dari {dari} {satuan} ({persen} %)",
+        "en": "{kunci}: {ada} of {dari} {satuan} ({persen}%)",
+    },  # fmt: skip
+    "kualitas_kosong": {"id": "{kunci}: tidak ada yang diperiksa", "en": "{kunci}: nothing to check"},
+    "kualitas_jawaban": {"id": "Jawaban dari data", "en": "Answer from the data"},
+    "kualitas_kurang": {"id": "Belum memenuhi", "en": "Lacking"},
+    "kualitas_buka": {"id": "buka", "en": "open"},
+    "kualitas_komponen": {"id": "Prakiraan nilai per komponen", "en": "Predicted score per component"},
+    "kualitas_prediksi": {"id": "{nilai} dari bobot {bobot}", "en": "{nilai} of weight {bobot}"},
+    "kualitas_terukur": {
+        "id": "dari {n} kriteria terukur (komponen ini: {m} kriteria)",
+        "en": "from {n} measured criteria (this component: {m} criteria)",
+    },  # fmt: skip
+    "kualitas_tak_terukur": {"id": "tidak ada kriteria terukur", "en": "no measured criteria"},
+    "kualitas_satuan_indikator": {"id": "indikator", "en": "indicators"},
+    "kualitas_satuan_sasaran": {"id": "sasaran", "en": "objectives"},
+    "kualitas_satuan_laporan": {"id": "laporan", "en": "reports"},
+    "kualitas_satuan_tindak_lanjut": {"id": "tindak lanjut", "en": "follow-ups"},
 }
 
 STATES: Table = {

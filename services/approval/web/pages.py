@@ -168,7 +168,7 @@ def draft_circulate(
             field = e.field if e.field in ("penerima", "catatan") else "penerima"
             errors.setdefault(field, e.message_id if language == "id" else e.message_en)
         ctx = {
-            **draft_context(r, db, row, official),
+            **draft_context(r, db, row, official, lke=rendering.lke(request)),
             "sos_errors": errors, "sos_penerima": penerima, "sos_catatan": catatan,
         }  # fmt: skip
         return page(request, "draft.html", ws, ctx, official=official, status=422)

@@ -11,7 +11,8 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from services.approval import limits
+from services.approval import kualitas, limits
+from services.approval.lke import Lke
 from services.approval.models import Official
 from services.approval.web.i18n import lang_of, t
 from services.approval.web.presenters.common import role_label
@@ -40,6 +41,11 @@ def lang(request: Request) -> str:
 
 def workflow(request: Request) -> Workflow:
     return request.app.state.rt.state["workflow"]  # type: ignore[no-any-return]
+
+
+def lke(request: Request) -> Lke:
+    """The evaluation worksheet the service loaded at its start (services/approval/kualitas.lke_of)."""
+    return kualitas.lke_of(request.app.state.rt.state)
 
 
 def role_name(request: Request, code: str | None, language: str) -> str:

@@ -159,7 +159,7 @@ def draft_page(draft_id: str, request: Request, db: SessionDep, viewer: CurrentO
         return _draft_not_found(request, viewer, draft_id)
     all_rows = request.query_params.get("semua") == "1"
     r = reader(rendering.workflow(request), viewer.lang)
-    ctx = draft_context(r, db, row, viewer.official, all_rows=all_rows)
+    ctx = draft_context(r, db, row, viewer.official, all_rows=all_rows, lke=rendering.lke(request))
     return page(request, "draft.html", viewer.ws, ctx, official=viewer.official)
 
 
@@ -222,7 +222,7 @@ def _decision_refused(
 ) -> Response:
     db.refresh(row)
     r = reader(rendering.workflow(request), viewer.lang)
-    ctx = {**draft_context(r, db, row, viewer.official), "error": text, **form_kept}
+    ctx = {**draft_context(r, db, row, viewer.official, lke=rendering.lke(request)), "error": text, **form_kept}
     return page(request, "draft.html", viewer.ws, ctx, official=viewer.official, status=status)
 
 

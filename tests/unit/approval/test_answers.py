@@ -17,7 +17,8 @@ from shared.sakip import PERIODES
 NAMES = [  # the same name in both modules
     "Pejabat", "Token", "Menunggu", "Draf", "DrafDenganRiwayat", "Disposisi", "DaftarDisposisi", "PenerimaSosialisasi",
     "Sosialisasi", "LangkahKepatuhan", "Kepatuhan", "Pengingat", "DaftarPengingat", "Temuan", "AnalisisBelumAda",
-    "Pemeriksaan", "TindakLanjut", "BuktiTL", "IndikatorTanpaTL", "DaftarTindakLanjut", "Cek", "Kurang",
+    "Pemeriksaan", "Kurang", "KualitasKriteria", "KualitasKomponen", "Kualitas", "TindakLanjut", "BuktiTL",
+    "IndikatorTanpaTL", "DaftarTindakLanjut", "Cek",
     "PejabatPemanfaatan", "BuktiPemanfaatan", "Pemanfaatan", "RingkasanPemanfaatan", "LaporanPemanfaatan",
 ]  # fmt: skip
 

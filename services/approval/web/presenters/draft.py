@@ -12,8 +12,9 @@ from sqlmodel import Session
 
 import services.approval.web.i18n as i18n
 import services.approval.web.present as present
-from services.approval import disposisi, domain, handlers, pemeriksaan, queries, sosialisasi, tindaklanjut
+from services.approval import disposisi, domain, handlers, kualitas, pemeriksaan, queries, sosialisasi, tindaklanjut
 from services.approval.answers import KoreksiSelesai, Pemeriksaan, Penjelasan, ReturnView, Riwayat
+from services.approval.lke import Lke
 from services.approval.models import DraftRow, Official
 from services.approval.web.documents import Documents, documents_view
 from services.approval.web.i18n import ACTIONS, fmt_datetime, pick, t
@@ -30,6 +31,7 @@ from services.approval.web.presenters.cards import (
 )
 from services.approval.web.presenters.changes import Changes, changes
 from services.approval.web.presenters.common import Reader, as_actor
+from services.approval.web.presenters.kualitas import KualitasView, kualitas_view
 from shared.clock import office_date
 from shared.formatting import MISSING, fmt_date
 from shared.sakip import PERIODE_PATTERN, JsonObject, periode_label
@@ -136,6 +138,7 @@ class DraftPage(TypedDict):
     circulations: list[SosialisasiCard]
     documents: Documents
     checks: ChecksView | None
+    kualitas: KualitasView | None
 
 
 class Explanation(TypedDict):
@@ -271,8 +274,11 @@ def return_view(r: Reader, ret: ReturnView, indicators: list[JsonObject], units:
     }
 
 
-def draft_context(r: Reader, db: Session, row: DraftRow, official: Official, *, all_rows: bool = False) -> DraftPage:
-    """Everything the draft page shows of `row` to `official` (templates/draft.html)."""
+def draft_context(
+    r: Reader, db: Session, row: DraftRow, official: Official, *, all_rows: bool = False, lke: Lke | None = None
+) -> DraftPage:
+    """Everything the draft page shows of `row` to `official` (templates/draft.html); `lke`: the evaluation
+    worksheet the quality check maps to (the service's, else the bundled one)."""
     wf, lang = r.wf, r.lang
     draft = handlers.to_domain(row)
     names = present.unit_names(db, row.tahun)
@@ -394,4 +400,6 @@ def draft_context(r: Reader, db: Session, row: DraftRow, official: Official, *, 
         "documents": documents_view(db, row, lang),  # the draft's PDF, or the final files (templates/_documents.html)
         # before a decision, what an evaluator would ask about (analysis missing, figures that disagree); not once final
         "checks": checks_view(pemeriksaan.for_draft(db, row), names, lang) if row.state != domain.FINAL else None,
+        # the LKjIP's quality check against the evaluation worksheet (TAHUNAN and semester drafts, issue 17)
+        "kualitas": kualitas_view(kualitas.for_draft(db, wf, lke or kualitas.lke_of({}), row), lang),
     }
