@@ -261,6 +261,66 @@ class KoreksiSelesai(TypedDict):
     note: str | None
 
 
+class PejabatPemanfaatan(TypedDict):
+    """Who used the information (issue 17, the evaluator's export): the official as on file when the export is made,
+    their role's name; `nama` the history's own record when the official is gone."""
+
+    id: int | None
+    nama: str | None
+    jabatan: str | None
+    role: str | None
+    role_nama: str | None
+
+
+class BuktiPemanfaatan(TypedDict):
+    judul: str
+    judul_en: str
+    tautan: str
+
+
+class Pemanfaatan(TypedDict):
+    """One use of performance information (services/approval/pemanfaatan.py): schemas.Pemanfaatan."""
+
+    tanggal: str
+    jenis: Literal[
+        "keputusan", "disposisi", "disposisi_selesai", "tindak_lanjut", "tindak_lanjut_selesai", "sosialisasi",
+        "dibaca", "final",
+    ]  # fmt: skip
+    aksi: str | None
+    uraian_id: str
+    uraian_en: str
+    pejabat: PejabatPemanfaatan
+    tahun: int
+    periode: str | None
+    draft_id: str | None
+    indikator: list[str]
+    bukti: list[BuktiPemanfaatan]
+    tautan: str | None
+
+
+class RingkasanPemanfaatan(TypedDict):
+    keputusan: int
+    disposisi: int
+    disposisi_selesai: int
+    tindak_lanjut: int
+    tindak_lanjut_selesai: int
+    sosialisasi: int
+    dibaca: int
+    final: int
+
+
+class LaporanPemanfaatan(TypedDict):
+    """A year's uses of performance information, oldest first, with the counts per kind: schemas.LaporanPemanfaatan."""
+
+    tahun: int
+    instansi: str
+    ringkasan: RingkasanPemanfaatan
+    ringkasan_id: str
+    ringkasan_en: str
+    pemanfaatan: list[Pemanfaatan]
+
+
+# ---- the quality check of a report (issue 17): services/approval/kualitas.py ---------------------------------------
 class KualitasKriteria(Cek):
     """One measured criterion of the evaluation worksheet on a report: the data check that measures it (its key,
     title, coverage and what is missing: shared.sakip.kualitas.Cek) and the answer its coverage earns."""
@@ -431,62 +491,3 @@ class EvaluasiTahun(TypedDict):
     predikat: str | None
     komponen: dict[str, str]
     closed_at: str | None
-
-
-class PejabatPemanfaatan(TypedDict):
-    """Who used the information (issue 17, the evaluator's export): the official as on file when the export is made,
-    their role's name; `nama` the history's own record when the official is gone."""
-
-    id: int | None
-    nama: str | None
-    jabatan: str | None
-    role: str | None
-    role_nama: str | None
-
-
-class BuktiPemanfaatan(TypedDict):
-    judul: str
-    judul_en: str
-    tautan: str
-
-
-class Pemanfaatan(TypedDict):
-    """One use of performance information (services/approval/pemanfaatan.py): schemas.Pemanfaatan."""
-
-    tanggal: str
-    jenis: Literal[
-        "keputusan", "disposisi", "disposisi_selesai", "tindak_lanjut", "tindak_lanjut_selesai", "sosialisasi",
-        "dibaca", "final",
-    ]  # fmt: skip
-    aksi: str | None
-    uraian_id: str
-    uraian_en: str
-    pejabat: PejabatPemanfaatan
-    tahun: int
-    periode: str | None
-    draft_id: str | None
-    indikator: list[str]
-    bukti: list[BuktiPemanfaatan]
-    tautan: str | None
-
-
-class RingkasanPemanfaatan(TypedDict):
-    keputusan: int
-    disposisi: int
-    disposisi_selesai: int
-    tindak_lanjut: int
-    tindak_lanjut_selesai: int
-    sosialisasi: int
-    dibaca: int
-    final: int
-
-
-class LaporanPemanfaatan(TypedDict):
-    """A year's uses of performance information, oldest first, with the counts per kind: schemas.LaporanPemanfaatan."""
-
-    tahun: int
-    instansi: str
-    ringkasan: RingkasanPemanfaatan
-    ringkasan_id: str
-    ringkasan_en: str
-    pemanfaatan: list[Pemanfaatan]

@@ -403,6 +403,68 @@ class DaftarPengingat(BaseModel):
     pengingat: list[Pengingat] = Field(description="Terbaru dahulu / newest quarter first")
 
 
+class PejabatPemanfaatan(BaseModel):
+    """Pejabat yang memanfaatkan informasi kinerja. / The official who used the information."""
+
+    id: int | None = Field(description="Id pejabat / the official's id")
+    nama: str | None = Field(description="Nama / name")
+    jabatan: str | None = Field(description="Jabatan / position")
+    role: str | None = Field(description="Peran / role")
+    role_nama: str | None = Field(description="Nama peran / the role's name")
+
+
+class BuktiPemanfaatan(BaseModel):
+    """Satu bukti. / One piece of evidence."""
+
+    judul: str = Field(description="Judul / title (Indonesian)")
+    judul_en: str = Field(description="Judul (Inggris) / title in English")
+    tautan: str = Field(description="Tautan di aplikasi / its link in the app")
+
+
+class Pemanfaatan(BaseModel):
+    """Satu pemanfaatan informasi kinerja. / One use of performance information."""
+
+    tanggal: str = Waktu
+    jenis: Literal[
+        "keputusan", "disposisi", "disposisi_selesai", "tindak_lanjut", "tindak_lanjut_selesai", "sosialisasi",
+        "dibaca", "final",
+    ] = Field(description="Jenis catatan / the kind of record")  # fmt: skip
+    aksi: str | None = Field(description="Keputusan: submit, approve, return, koreksi, koreksi_selesai / a decision")
+    uraian_id: str = Field(description="Uraian (Indonesia) / description in Indonesian")
+    uraian_en: str = Field(description="Uraian (Inggris) / description in English")
+    pejabat: PejabatPemanfaatan = Field(description="Pejabat / the official")
+    tahun: int = Field(description="Tahun kinerja / the performance year")
+    periode: str | None = Field(description="Periode laporan / the report's period", examples=["TW1"])
+    draft_id: str | None = Field(description="Draf yang bersangkutan / the draft it concerns")
+    indikator: list[str] = Field(description="Indikator yang disebut / indicators named")
+    bukti: list[BuktiPemanfaatan] = Field(description="Bukti dan tautannya / evidence with links")
+    tautan: str | None = Field(description="Halaman catatan / the record's page")
+
+
+class RingkasanPemanfaatan(BaseModel):
+    """Jumlah per jenis. / Counts per kind."""
+
+    keputusan: int = Field(description="Keputusan atas laporan / decisions on reports")
+    disposisi: int = Field(description="Disposisi diterbitkan / dispositions issued")
+    disposisi_selesai: int = Field(description="Disposisi selesai / dispositions done")
+    tindak_lanjut: int = Field(description="Tindak lanjut diterbitkan / follow-ups issued")
+    tindak_lanjut_selesai: int = Field(description="Tindak lanjut selesai / follow-ups done")
+    sosialisasi: int = Field(description="Sosialisasi / circulations")
+    dibaca: int = Field(description="Tanda baca / read receipts")
+    final: int = Field(description="Dokumen final diterbitkan / final documents published")
+
+
+class LaporanPemanfaatan(BaseModel):
+    """Pemanfaatan informasi kinerja satu tahun (ekspor evaluator). / A year's uses of performance information."""
+
+    tahun: int = Field(description="Tahun / the year")
+    instansi: str = Field(description="Instansi / the office")
+    ringkasan: RingkasanPemanfaatan = Field(description="Jumlah per jenis / counts per kind")
+    ringkasan_id: str = Field(description="Ringkasan (Indonesia) / the summary line in Indonesian")
+    ringkasan_en: str = Field(description="Ringkasan (Inggris) / the summary line in English")
+    pemanfaatan: list[Pemanfaatan] = Field(description="Terlama dahulu / oldest first")
+
+
 # ---- follow-ups (tindak lanjut, issue 17) -------------------------------------------------------------------------
 
 
@@ -597,65 +659,3 @@ class EvaluasiTahun(BaseModel):
     predikat: str | None = Field(description="Predikat / grade")
     komponen: dict[str, str] = Field(description="Nilai per komponen saat ditutup / the score per component at closing")
     closed_at: str | None = Field(description="Waktu ditutup / when closed")
-
-
-class PejabatPemanfaatan(BaseModel):
-    """Pejabat yang memanfaatkan informasi kinerja. / The official who used the information."""
-
-    id: int | None = Field(description="Id pejabat / the official's id")
-    nama: str | None = Field(description="Nama / name")
-    jabatan: str | None = Field(description="Jabatan / position")
-    role: str | None = Field(description="Peran / role")
-    role_nama: str | None = Field(description="Nama peran / the role's name")
-
-
-class BuktiPemanfaatan(BaseModel):
-    """Satu bukti. / One piece of evidence."""
-
-    judul: str = Field(description="Judul / title (Indonesian)")
-    judul_en: str = Field(description="Judul (Inggris) / title in English")
-    tautan: str = Field(description="Tautan di aplikasi / its link in the app")
-
-
-class Pemanfaatan(BaseModel):
-    """Satu pemanfaatan informasi kinerja. / One use of performance information."""
-
-    tanggal: str = Waktu
-    jenis: Literal[
-        "keputusan", "disposisi", "disposisi_selesai", "tindak_lanjut", "tindak_lanjut_selesai", "sosialisasi",
-        "dibaca", "final",
-    ] = Field(description="Jenis catatan / the kind of record")  # fmt: skip
-    aksi: str | None = Field(description="Keputusan: submit, approve, return, koreksi, koreksi_selesai / a decision")
-    uraian_id: str = Field(description="Uraian (Indonesia) / description in Indonesian")
-    uraian_en: str = Field(description="Uraian (Inggris) / description in English")
-    pejabat: PejabatPemanfaatan = Field(description="Pejabat / the official")
-    tahun: int = Field(description="Tahun kinerja / the performance year")
-    periode: str | None = Field(description="Periode laporan / the report's period", examples=["TW1"])
-    draft_id: str | None = Field(description="Draf yang bersangkutan / the draft it concerns")
-    indikator: list[str] = Field(description="Indikator yang disebut / indicators named")
-    bukti: list[BuktiPemanfaatan] = Field(description="Bukti dan tautannya / evidence with links")
-    tautan: str | None = Field(description="Halaman catatan / the record's page")
-
-
-class RingkasanPemanfaatan(BaseModel):
-    """Jumlah per jenis. / Counts per kind."""
-
-    keputusan: int = Field(description="Keputusan atas laporan / decisions on reports")
-    disposisi: int = Field(description="Disposisi diterbitkan / dispositions issued")
-    disposisi_selesai: int = Field(description="Disposisi selesai / dispositions done")
-    tindak_lanjut: int = Field(description="Tindak lanjut diterbitkan / follow-ups issued")
-    tindak_lanjut_selesai: int = Field(description="Tindak lanjut selesai / follow-ups done")
-    sosialisasi: int = Field(description="Sosialisasi / circulations")
-    dibaca: int = Field(description="Tanda baca / read receipts")
-    final: int = Field(description="Dokumen final diterbitkan / final documents published")
-
-
-class LaporanPemanfaatan(BaseModel):
-    """Pemanfaatan informasi kinerja satu tahun (ekspor evaluator). / A year's uses of performance information."""
-
-    tahun: int = Field(description="Tahun / the year")
-    instansi: str = Field(description="Instansi / the office")
-    ringkasan: RingkasanPemanfaatan = Field(description="Jumlah per jenis / counts per kind")
-    ringkasan_id: str = Field(description="Ringkasan (Indonesia) / the summary line in Indonesian")
-    ringkasan_en: str = Field(description="Ringkasan (Inggris) / the summary line in English")
-    pemanfaatan: list[Pemanfaatan] = Field(description="Terlama dahulu / oldest first")

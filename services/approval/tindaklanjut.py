@@ -158,6 +158,12 @@ def off_target(db: Session, tahun: int) -> dict[str, OffTarget]:
     return dict(sorted(found.items(), key=lambda kv: rank.get(kv[0], len(rank))))
 
 
+def newest_year(db: Session, today: date) -> int:
+    """The year the page opens on: the newest with a recap (the calendar year has often nothing yet), else this."""
+    found = db.exec(select(RekapRow.tahun).order_by(col(RekapRow.tahun).desc()).limit(1)).first()
+    return found if isinstance(found, int) else today.year
+
+
 def form_link(tahun: int, indikator: str, periode: str | None = None, asal: str = "rekap") -> str:
     """The follow-up form, prefilled for one indicator (from the recap, or the draft, it fell short in)."""
     query: dict[str, str] = {"tahun": str(tahun), "indikator": indikator}
@@ -319,9 +325,12 @@ def follow_ups(db: Session, tahun: int) -> list[DisposisiRow]:
     return [r for r in db.exec(query.order_by(col(DisposisiRow.urut))) if disposisi.is_follow_up(r)]
 
 
-def public(db: Session, wf: Workflow, row: DisposisiRow, now: datetime | None = None) -> TindakLanjut:
+def public(
+    db: Session, wf: Workflow, row: DisposisiRow, now: datetime | None = None, names: dict[str, str] | None = None
+) -> TindakLanjut:
+    """One follow-up as the API and the pages show it (`names`: the year's units, when the caller has them)."""
     d = disposisi.public(db, wf, row)
-    names = units(db, row.tahun)
+    names = names if names is not None else units(db, row.tahun)
     return {
         "id": row.id or 0,
         "nomor": row.nomor,
@@ -350,7 +359,8 @@ def public(db: Session, wf: Workflow, row: DisposisiRow, now: datetime | None = 
 
 def of_year(db: Session, wf: Workflow, tahun: int, now: datetime | None = None) -> list[TindakLanjut]:
     """The year's follow-ups, in the order they were issued."""
-    return [public(db, wf, row, now) for row in follow_ups(db, tahun)]
+    names = units(db, tahun)
+    return [public(db, wf, row, now, names) for row in follow_ups(db, tahun)]
 
 
 def named(db: Session, tahun: int) -> set[str]:
@@ -397,7 +407,7 @@ def cakupan(db: Session, tahun: int) -> dict[str, Cek]:
         {
             "kode": kode,
             "nama": o["nama"],
-            "alasan_id": f"capaian {o['capaian']} % ({o['periode']}) tanpa tindak lanjut",
+            "alasan_id": f"capaian {str(o['capaian']).replace('.', ',')} % ({o['periode']}) tanpa tindak lanjut",
             "alasan_en": f"capaian {o['capaian']} % ({o['periode']}) with no follow-up",
             "tautan": form_link(tahun, kode, o["periode"]),
         }

@@ -1266,56 +1266,6 @@ REASONS: Table = {  # why a recap row has no capaian (shared.sakip.rekap.Reason)
     "target_nol": {"id": "Target nol", "en": "Zero target"},
 }
 
-TINDAK_LANJUT: Table = {  # the follow-up pages (issue 17): services/approval/web/tindaklanjut.py
-    "tindak_lanjut": {"id": "Tindak lanjut", "en": "Follow-ups"},
-    "tl_title": {"id": "Tindak lanjut hasil pengukuran kinerja", "en": "Follow-ups of performance measurement"},
-    "tl_intro": {
-        "id": "Indikator di bawah target (capaian < 100 % pada rekap triwulan atau tahunan) ditindaklanjuti dengan "
-        "disposisi kepada unit penanggung jawab; penerimanya menandai selesai dengan hasil dan bukti.",
-        "en": "Indicators below target (capaian < 100 % in a quarter's or the annual recap) are followed up with a "
-        "disposition to the responsible unit; its recipient marks it done with the result and evidence.",
-    },
-    "tl_list": {"id": "Tindak lanjut tahun ini", "en": "This year's follow-ups"},
-    "tl_none": {"id": "Belum ada tindak lanjut.", "en": "No follow-ups yet."},
-    "tl_tanpa": {"id": "Indikator di bawah target tanpa tindak lanjut", "en": "Off-target indicators without one"},
-    "tl_tanpa_none": {
-        "id": "Semua indikator di bawah target sudah ditindaklanjuti.",
-        "en": "Every off-target indicator has a follow-up.",
-    },
-    "tl_buat": {"id": "Buat tindak lanjut", "en": "Create a follow-up"},
-    "tl_new": {"id": "Tindak lanjut baru", "en": "New follow-up"},
-    "tl_indikator": {"id": "Indikator", "en": "Indicators"},
-    "tl_unit": {"id": "Unit penanggung jawab", "en": "Responsible unit"},
-    "tl_hasil_diharapkan": {"id": "Hasil yang diharapkan", "en": "Expected result"},
-    "tl_hasil": {"id": "Hasil", "en": "Result"},
-    "tl_bukti": {"id": "Bukti", "en": "Evidence"},
-    "tl_sumber": {"id": "Asal", "en": "Source"},
-    "tl_capaian": {"id": "Capaian", "en": "Achievement"},
-    "tl_status": {"id": "Status", "en": "Status"},
-    "tl_status_terbuka": {"id": "Terbuka", "en": "Open"},
-    "tl_status_terlambat": {"id": "Terlambat", "en": "Late"},
-    "tl_status_selesai": {"id": "Selesai", "en": "Done"},
-    "tl_below_target": {"id": "di bawah target", "en": "below target"},
-    "tl_cakupan": {"id": "Cakupan", "en": "Coverage"},
-    "tl_issue": {"id": "Terbitkan tindak lanjut", "en": "Issue the follow-up"},
-    "tl_may_not_issue": {
-        "id": "Hanya pejabat yang memutuskan dapat menerbitkan tindak lanjut.",
-        "en": "Only officials who decide may issue follow-ups.",
-    },
-    "tl_done_help": {
-        "id": "Tulis hasilnya dan lampirkan bukti (PDF, PNG, JPEG, XLSX atau DOCX; paling besar {mb} MB per berkas).",
-        "en": "Write the result and attach evidence (PDF, PNG, JPEG, XLSX or DOCX; at most {mb} MB a file).",
-    },
-    "tl_bukti_not_found": {"id": "Berkas bukti tidak ditemukan.", "en": "Evidence file not found."},
-    "tl_bukti_missing": {
-        "id": "Berkas bukti tidak ada di penyimpanan; pulihkan dari cadangan.",
-        "en": "The evidence file is missing from the store; restore it from a backup.",
-    },
-    "msg_tindak_lanjut": {"id": "Tindak lanjut diterbitkan.", "en": "Follow-up issued."},
-    "tl_year": {"id": "Tahun", "en": "Year"},
-}
-
-
 # ---- the evaluator's export: every use of performance information in a year (services/approval/pemanfaatan.py) ------
 PEMANFAATAN: Table = {
     "pm_title": {"id": "Pemanfaatan Informasi Kinerja", "en": "Use of Performance Information"},
@@ -1413,4 +1363,54 @@ PEMANFAATAN: Table = {
     },
     "b_bukti": {"id": "Bukti: {nama}", "en": "Evidence: {nama}"},
     "b_final": {"id": "{format} final (SHA-256 {sha})", "en": "Final {format} (SHA-256 {sha})"},
+}
+
+
+TINDAK_LANJUT: Table = {  # the follow-up pages (issue 17): services/approval/web/tindaklanjut.py
+    "tindak_lanjut": {"id": "Tindak lanjut", "en": "Follow-ups"},
+    "tl_title": {"id": "Tindak lanjut hasil pengukuran kinerja", "en": "Follow-ups of performance measurement"},
+    "tl_intro": {
+        "id": "Indikator di bawah target (capaian < 100 % pada rekap triwulan atau tahunan) ditindaklanjuti dengan "
+        "disposisi kepada unit penanggung jawab; penerimanya menandai selesai dengan hasil dan bukti.",
+        "en": "Indicators below target (capaian < 100 % in a quarter's or the annual recap) are followed up with a "
+        "disposition to the responsible unit; its recipient marks it done with the result and evidence.",
+    },
+    "tl_list": {"id": "Tindak lanjut tahun ini", "en": "This year's follow-ups"},
+    "tl_none": {"id": "Belum ada tindak lanjut.", "en": "No follow-ups yet."},
+    "tl_tanpa": {"id": "Indikator di bawah target tanpa tindak lanjut", "en": "Off-target indicators without one"},
+    "tl_tanpa_none": {
+        "id": "Semua indikator di bawah target sudah ditindaklanjuti.",
+        "en": "Every off-target indicator has a follow-up.",
+    },
+    "tl_buat": {"id": "Buat tindak lanjut", "en": "Create a follow-up"},
+    "tl_new": {"id": "Tindak lanjut baru", "en": "New follow-up"},
+    "tl_indikator": {"id": "Indikator", "en": "Indicators"},
+    "tl_unit": {"id": "Unit penanggung jawab", "en": "Responsible unit"},
+    "tl_hasil_diharapkan": {"id": "Hasil yang diharapkan", "en": "Expected result"},
+    "tl_hasil": {"id": "Hasil", "en": "Result"},
+    "tl_bukti": {"id": "Bukti", "en": "Evidence"},
+    "tl_sumber": {"id": "Asal", "en": "Source"},
+    "tl_capaian": {"id": "Capaian", "en": "Achievement"},
+    "tl_status": {"id": "Status", "en": "Status"},
+    "tl_status_terbuka": {"id": "Terbuka", "en": "Open"},
+    "tl_status_terlambat": {"id": "Terlambat", "en": "Late"},
+    "tl_status_selesai": {"id": "Selesai", "en": "Done"},
+    "tl_below_target": {"id": "di bawah target", "en": "below target"},
+    "tl_cakupan": {"id": "Cakupan", "en": "Coverage"},
+    "tl_issue": {"id": "Terbitkan tindak lanjut", "en": "Issue the follow-up"},
+    "tl_may_not_issue": {
+        "id": "Hanya pejabat yang memutuskan dapat menerbitkan tindak lanjut.",
+        "en": "Only officials who decide may issue follow-ups.",
+    },
+    "tl_done_help": {
+        "id": "Tulis hasilnya dan lampirkan bukti (PDF, PNG, JPEG, XLSX atau DOCX; paling besar {mb} MB per berkas).",
+        "en": "Write the result and attach evidence (PDF, PNG, JPEG, XLSX or DOCX; at most {mb} MB a file).",
+    },
+    "tl_bukti_not_found": {"id": "Berkas bukti tidak ditemukan.", "en": "Evidence file not found."},
+    "tl_bukti_missing": {
+        "id": "Berkas bukti tidak ada di penyimpanan; pulihkan dari cadangan.",
+        "en": "The evidence file is missing from the store; restore it from a backup.",
+    },
+    "msg_tindak_lanjut": {"id": "Tindak lanjut diterbitkan.", "en": "Follow-up issued."},
+    "tl_year": {"id": "Tahun", "en": "Year"},
 }

@@ -33,9 +33,9 @@ router = APIRouter(include_in_schema=False)
 STATUS_KEYS = {"terbuka": "tl_status_terbuka", "terlambat": "tl_status_terlambat", "selesai": "tl_status_selesai"}
 
 
-def _year(raw: str, now: datetime) -> int:
-    """The year asked for (this year by default); ValueError for anything else."""
-    year = int(raw.strip()) if raw.strip() else clock.office_date(now).year
+def _year(raw: str, db: Session, now: datetime) -> int:
+    """The year asked for (by default the newest with a recap); ValueError for anything else."""
+    year = int(raw.strip()) if raw.strip() else tindaklanjut.newest_year(db, clock.office_date(now))
     if not 2000 <= year <= 2100:
         raise ValueError(raw)
     return year
@@ -106,7 +106,7 @@ def _context(r: Reader, db: Session, official: Official, year: int, form: Mappin
 def follow_up_page(request: Request, db: SessionDep, viewer: CurrentOfficial, tahun: str = "") -> Response:
     r = reader(rendering.workflow(request), viewer.lang)
     try:
-        year = _year(tahun, r.now)
+        year = _year(tahun, db, r.now)
     except ValueError:
         return refused(request, viewer.ws, viewer.official, t("tahun_invalid", r.lang), "/tindak-lanjut", 422)
     return page(
@@ -121,7 +121,7 @@ def follow_up_form(
     """The page with the form prefilled for an indicator (the links of the off-target indicators and the draft)."""
     r = reader(rendering.workflow(request), viewer.lang)
     try:
-        year = _year(tahun, r.now)
+        year = _year(tahun, db, r.now)
     except ValueError:
         return refused(request, viewer.ws, viewer.official, t("tahun_invalid", r.lang), "/tindak-lanjut", 422)
     form: dict[str, Any] = {"indikator": [c for c in indikator.split(",") if c.strip()][:20]}
@@ -167,7 +167,7 @@ def follow_up_issue(
         "catatan": catatan,
     }
     try:
-        year = _year(tahun, r.now)
+        year = _year(tahun, db, r.now)
     except ValueError:
         year = clock.office_date(r.now).year
     if not csrf_valid:  # refused with the form kept
@@ -187,35 +187,21 @@ def follow_up_issue(
 def evidence_file(
     disposisi_id: RowId, sha256: str, request: Request, db: SessionDep, rt: RuntimeDep, viewer: CurrentOfficial
 ) -> Response:
-    """An evidence file, as an attachment typed by its content, to whoever may read the disposition."""
+    """An evidence file, as an attachment typed by its content, to whoever may read the disposition (who may not
+    is refused before anything is said of the file)."""
     language, official, ws = viewer.lang, viewer.official, viewer.ws
     row = db.get(disposisi.DisposisiRow, disposisi_id)
+    if row is not None and not disposisi.may_read(row, official):
+        return refused(request, ws, official, t("disposisi_not_allowed", language), "/disposisi", 403,
+                       back_label=t("back_disposisi", language))  # fmt: skip
     found = None
     if row is not None and bukti.SHA256.fullmatch(sha256):
-        query = select(DisposisiBukti).where(
-            DisposisiBukti.disposisi_id == disposisi_id, DisposisiBukti.sha256 == sha256
-        )
+        query = select(DisposisiBukti).where(DisposisiBukti.disposisi_id == disposisi_id,
+                                             DisposisiBukti.sha256 == sha256)  # fmt: skip
         found = db.exec(query).first()
-    if row is None or found is None:
-        return refused(
-            request,
-            ws,
-            official,
-            t("tl_bukti_not_found", language),
-            "/tindak-lanjut",
-            404,
-            title=t("not_found_title", language),
-        )
-    if not disposisi.may_read(row, official):
-        return refused(
-            request,
-            ws,
-            official,
-            t("disposisi_not_allowed", language),
-            "/disposisi",
-            403,
-            back_label=t("back_disposisi", language),
-        )
+    if found is None:
+        return refused(request, ws, official, t("tl_bukti_not_found", language), "/tindak-lanjut", 404,
+                       title=t("not_found_title", language))  # fmt: skip
     path = bukti_path(rt.settings, sha256)
     if not path.is_file():
         return refused(request, ws, official, t("tl_bukti_missing", language), f"/disposisi/{disposisi_id}", 404)

@@ -130,6 +130,12 @@ GET  /verifikasi/{sha256}                           404   404   404   404   404 
 GET  /verifikasi/dokumen/{document_id}              404   404   404   404   404   404   404   404   404   404   404
 GET  /api/v1/verifikasi/{sha256}                    404   404   404   404   404   404   404   404   404   404   404
 GET  /api/v1/verifikasi/dokumen/{document_id}       404   404   404   404   404   404   404   404   404   404   404
+GET  /api/v1/tindak-lanjut                          401   401   401   401   200   200   200   200   200   200   200
+POST /api/v1/tindak-lanjut                          401   401   401   401   422   422   422   422   422   403   403
+GET  /tindak-lanjut                                 login login login login 200   200   200   200   200   200   login
+GET  /tindak-lanjut/baru                            login login login login 200   200   200   200   200   200   login
+POST /tindak-lanjut                                 login login login login 422   422   422   422   422   403   login
+GET  /disposisi/{disposisi_id}/bukti/{sha256}       login login login login 404   403   403   404   403   403   login
 """,
 }
 SERVICES = tuple(MATRIX)
@@ -217,6 +223,9 @@ BODIES: dict[tuple[str, str], Callable[[World, str], dict[str, Any]]] = {
         "json": {"decision": "bogus", "version": w.ids["draft_waiting_version"]}
     },
     ("POST", "/api/v1/disposisi"): lambda w, c: {"json": {}},
+    ("POST", "/api/v1/tindak-lanjut"): lambda w, c: {"json": {}},
+    ("GET", "/api/v1/tindak-lanjut"): lambda w, c: {"params": {"tahun": 2024}},
+    ("POST", "/tindak-lanjut"): lambda w, c: {"data": {"csrf": CSRF, "tahun": "2024"}},
     ("POST", "/api/v1/drafts/{draft_id}/sosialisasi"): lambda w, c: {"json": {"penerima": []}},
     ("GET", "/api/v1/kepatuhan-sop"): lambda w, c: {"params": {"tahun": 2024}},
     ("POST", "/masuk"): lambda w, c: {"data": {"username": _username(c), "password": PASSWORD, "csrf": CSRF}},
@@ -248,6 +257,7 @@ PATHS: dict[tuple[str, str], dict[str, str]] = {  # path parameters other than _
     ("GET", "/api/v1/rekap/{tahun}/{periode}"): {"periode": "TW1"},
     ("POST", "/api/v1/drafts/{draft_id}/sosialisasi"): {"draft_id": "final"},
     ("POST", "/disposisi/{disposisi_id}/selesai"): {"disposisi_id": "web"},
+    ("GET", "/disposisi/{disposisi_id}/bukti/{sha256}"): {"disposisi_id": "web", "sha256": "0" * 64},  # no such file
     ("POST", "/draf/{draft_id}/sosialisasi"): {"draft_id": "final"},
     ("GET", "/draf/{draft_id}/final.{fmt}"): {"draft_id": "final", "fmt": "xlsx"},
     ("GET", "/bahasa/{kode}"): {"kode": "en"},

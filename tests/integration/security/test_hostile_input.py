@@ -56,6 +56,18 @@ TEXT_BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "tahun": 2024,
     },  # fmt: skip
     ("POST", "/api/v1/drafts/{draft_id}/sosialisasi"): {"penerima": ["1"], "catatan": "Mohon dibaca"},
+    ("POST", "/api/v1/tindak-lanjut"): {
+        "kepada_role": "subkor",
+        "instruksi": "Periksa",
+        "catatan": "c",
+        "batas_waktu": "2099-01-01",
+        "periode": "TW2",
+        "tahun": 2024,
+        "indikator": ["IK-2.2"],
+        "unit": "BID-PPTK",
+        "hasil_diharapkan": "h",
+        "sumber": "rekap:2024-TW2",
+    },  # fmt: skip
     ("POST", "/api/v1/drafts/{draft_id}/decision"): {"decision": "approve", "note": "ok", "version": 1},
 }
 

@@ -5,10 +5,19 @@ component the score its measured criteria predict (lke.skor with hanya_dijawab) 
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
-from services.approval.kualitas import of_checks
+import pytest
+from sqlalchemy import create_engine
+from sqlmodel import Session, SQLModel
+
+from services.approval.kualitas import deadlines, of_checks, reports
 from services.approval.lke import load_lke
+from services.approval.models import TABLES, DraftHistory, DraftRow
 from services.approval.web.presenters.kualitas import kualitas_view
+from shared import clock
 from shared.sakip import kualitas as k
 from tests.unit.renderer.worked_example import load_pk, recaps
 
@@ -63,3 +72,38 @@ def test_the_page_says_it_in_words_and_in_both_languages() -> None:
     assert next(c for c in english["kriteria"] if c["kode"] == "3.b.8")["cakupan"] == (
         "efisiensi: 4 of 5 objectives (80.00%)"
     )
+
+
+@pytest.fixture
+def db() -> Iterator[Session]:
+    engine = create_engine("sqlite://")
+    SQLModel.metadata.create_all(engine, tables=TABLES)
+    with Session(engine) as session:
+        yield session
+    engine.dispose()
+
+
+def _report(db: Session, periode: str, state: str, decided: datetime | None) -> None:
+    db.add(DraftRow(id=f"2024-{periode}", jenis="triwulan", tahun=2024, periode=periode, version=2, document_id="d",
+                    recap_revision=1, state=state, data="{}"))  # fmt: skip
+    db.add(DraftHistory(draft_id=f"2024-{periode}", version=1, action="approve", at=datetime(2024, 4, 1, tzinfo=UTC)))
+    if decided is not None:  # the current version's last decision made it final
+        db.add(DraftHistory(draft_id=f"2024-{periode}", version=2, action="approve", at=decided))
+
+
+def test_a_report_is_final_on_the_office_day_of_its_last_decision(db: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    """TW I is due 30 April 2024; approved 30 April 18:00 UTC is 1 May 01:00 WIB: one day late. TW II approved on
+    its due day (30 July, 09:00 WIB) is on time; TW III is still under review."""
+    monkeypatch.setattr(clock, "_zone", ZoneInfo("Asia/Jakarta"))  # the office's zone (shared/clock.py)
+    _report(db, "TW1", "final", datetime(2024, 4, 30, 18, 0, tzinfo=UTC))
+    _report(db, "TW2", "final", datetime(2024, 7, 30, 2, 0, tzinfo=UTC))
+    _report(db, "TW3", "menunggu", None)
+    db.commit()
+    found = reports(db, 2024)
+    assert {p: r["final_on"] for p, r in found.items()} == {
+        "TW1": date(2024, 5, 1), "TW2": date(2024, 7, 30), "TW3": None,
+    }  # fmt: skip
+    check = k.berkala(2024, "S1", found, deadlines(load_lke(), 2024))
+    assert (check["ada"], check["dari"]) == (1, 2)
+    assert check["kurang"][0]["kode"] == "TW1" and "lewat batas 30 April 2024" in check["kurang"][0]["alasan_id"]
+    assert check["kurang"][0]["tautan"] == "/draf/2024-TW1"
