@@ -12,11 +12,13 @@ import os
 import secrets
 import time
 from collections.abc import Callable, Iterable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from shared import clock
 from shared.config import Settings
 from shared.decimals import optional_decimal
 from shared.formatting import fmt_number
@@ -283,6 +285,77 @@ class Demo:
 
         return self.wait(f"draf {periode} di approval", probe)  # type: ignore[no-any-return]
 
+    def follow_up(self, tahun: int) -> None:
+        """Proof that the year's performance information is used (issue 17): from the annual recap, the Sekretaris
+        issues a follow-up (tindak lanjut) for the first indicator under target to the Kepala Bidang answering for
+        it, who marks it done with its result and an evidence file — before the LKIP is approved, so the final
+        LKIP lists it. A second run finds it done and says so."""
+        sek, kabid = self.tokens["sekretaris"], self.tokens["kabid"]
+        url = self.url("approval", "/api/v1/tindak-lanjut")
+        listed = self.check(self.http.get(url, params={"tahun": tahun}, headers=sek), 200)
+        if listed["tindak_lanjut"]:
+            tl = listed["tindak_lanjut"][0]
+            self.echo(f"   Tindak lanjut {tl['nomor']} ({', '.join(tl['indikator'])}): {tl['status']}")
+            return
+        misses = listed["tanpa_tindak_lanjut"]
+        miss = next((m for m in misses if m["periode"] == "TAHUNAN"), misses[0] if misses else None)
+        if miss is None:
+            return
+        kode, capaian = miss["indikator"], fmt_number(optional_decimal(miss["capaian"]))
+        unit = miss["unit_nama"] or miss["unit"] or "unit penanggung jawab"
+        tl = self.check(
+            self.http.post(
+                url,
+                json={
+                    "tahun": tahun,
+                    "periode": "TAHUNAN",
+                    "kepada_role": "kabid",
+                    "indikator": [kode],
+                    "unit": miss["unit"],
+                    "instruksi": f"{kode} di bawah target (capaian {capaian} %): {unit} menelaah penyebabnya dan "
+                    "menyesuaikan jadwal kegiatan tahun berikutnya.",
+                    "hasil_diharapkan": f"Jadwal kegiatan {tahun + 1} yang direvisi untuk {kode}, dibahas dalam "
+                    "rapat evaluasi kinerja.",
+                    "batas_waktu": (clock.office_date() + timedelta(days=30)).isoformat(),
+                    "sumber": f"rekap:{tahun}-TAHUNAN",
+                },
+                headers=sek,
+            ),
+            201,
+        )
+        pdf = evidence_pdf(
+            f"Notulen Rapat Evaluasi Kinerja — tindak lanjut {tl['nomor']}",
+            [f"Indikator {kode} ({miss['nama']}), capaian {capaian} %.", "Jadwal kegiatan direvisi dan disepakati."],
+        )
+        self.check(
+            self.http.post(
+                self.url("approval", f"/api/v1/disposisi/{tl['id']}/selesai"),
+                data={"hasil": f"Jadwal kegiatan {tahun + 1} untuk {kode} direvisi dan disepakati dalam rapat "
+                      "evaluasi kinerja; notulen terlampir."},
+                files={"bukti": ("notulen-rapat-evaluasi.pdf", pdf, "application/pdf")},
+                headers=kabid,
+            ),
+            200,
+        )  # fmt: skip
+        self.echo(f"   Tindak lanjut {tl['nomor']} ({kode}, capaian {capaian} %): Kepala Bidang, selesai dengan bukti")
+
+    def evaluation_links(self, tahun: int) -> None:
+        """Where the SAKIP evaluation of the year is: the quality check's figures of the LKIP (coverage of each
+        measured criterion), the self-assessment and the evaluator's export."""
+        d = self.draft(tahun, "TAHUNAN")
+        detail = self.check(
+            self.http.get(self.url("approval", f"/api/v1/drafts/{d['id']}"), headers=self.tokens["sekretaris"]), 200
+        )
+        kualitas = detail.get("kualitas") or {}
+        seen: dict[str, str] = {}
+        for k in kualitas.get("kriteria") or []:
+            seen.setdefault(k["kunci"], f"{k['kunci']} {k['ada']}/{k['dari']}")
+        if seen:
+            self.echo(f"   Uji kualitas LKjIP (kriteria terukur): {', '.join(seen.values())}")
+        base = self.s.base_url("approval")
+        self.echo(f"   Evaluasi AKIP {tahun}: {base}/evaluasi/{tahun}")
+        self.echo(f"   Ekspor pemanfaatan informasi kinerja: {base}/evaluasi/{tahun}/pemanfaatan (.pdf, .xlsx)")
+
     def approve(self, tahun: int, periode: str, timeout: float = 180) -> list[str]:
         """Take the period's draft to final: whoever the workflow names next (`acting_role`) approves, until final.
         A new draft version arriving meanwhile (a new recap revision) supersedes the one under review and restarts
@@ -308,6 +381,16 @@ class Demo:
             d = self.check(r, 200)
             acted.append(role)
         return acted
+
+
+def evidence_pdf(title: str, lines: Iterable[str]) -> bytes:
+    """A small PDF standing for a follow-up's evidence (the minutes of the meeting that acted on it)."""
+    from html import escape
+
+    from weasyprint import HTML
+
+    body = "".join(f"<p>{escape(line)}</p>" for line in lines)
+    return HTML(string=f"<h1 style='font-size:14pt'>{escape(title)}</h1>{body}").write_pdf()  # type: ignore[no-any-return]
 
 
 def office_certificate(settings: Settings, examples: Path, echo: Callable[[str], Any]) -> None:
@@ -381,6 +464,8 @@ def run_lengkap(demo: Demo, examples: Path) -> None:
     final: dict[str, Any] = {}
     for periode in LENGKAP:
         started = time.monotonic()
+        if periode == "TAHUNAN":  # the LKIP reports what was done about the year's misses: follow one up first
+            demo.follow_up(2024)
         acted = demo.approve(2024, periode)
         final = demo.documents(2024, periode, status="final", timeout=300)
         chain = ", ".join(ROLE_NAMES[r] for r in acted) or "sudah final sebelumnya"
@@ -389,3 +474,4 @@ def run_lengkap(demo: Demo, examples: Path) -> None:
     for fmt in ("pdf", "docx", "xlsx"):
         echo(f"   {shown(final['folder'])}/laporan.{fmt}  SHA-256 {final['files'][fmt]}")
     echo(f"   Verifikasi: {verification_url(demo.s, final['files']['pdf'])}")
+    demo.evaluation_links(2024)

@@ -126,6 +126,15 @@ def test_demo_lengkap_takes_every_period_to_the_signed_final_lkip(tmp_path, data
         for who in ("Rina Staf", "Agus Setiawan", "Hadi Santoso", "Ujang Hendra Gunawan"):
             assert who in pengesahan, who
 
+        # issue 17: the follow-up the demo issued from the annual recap before the LKIP's approval, done with its
+        # evidence, is in the final LKIP's section on follow-ups and in the evaluator's export of the year
+        issued = re.search(r"^   Tindak lanjut (\S+) \(([A-Z]+-[\d.]+), capaian ", out, re.M)
+        assert issued, out
+        nomor, kode = issued.groups()
+        section = text[text.rfind("Tindak Lanjut dan Pemanfaatan Informasi Kinerja") :]
+        assert nomor in section and kode in section, section[:2000]
+        assert re.search(r"Uji kualitas LKjIP \(kriteria terukur\): .*benchmark 4/9", out), out
+
         # the verification page knows the signed PDF: the link printed, and its JSON with the approval chain
         sha = hashlib.sha256(pdf).hexdigest()
         assert f"Verifikasi: {approval}/verifikasi/{sha}" in out
@@ -149,6 +158,17 @@ def test_demo_lengkap_takes_every_period_to_the_signed_final_lkip(tmp_path, data
         for username, (password, role, _) in logins.items():
             r = login(username, password)
             assert r.status_code == 200 and r.json()["official"]["role"] == role, (username, r.text)
+
+        # the inspektorat's export lists the follow-up with its evidence, and the decisions on the reports
+        inspektorat = login("inspektorat.demo", logins["inspektorat.demo"][0]).json()["token"]
+        export = httpx.get(
+            f"{approval}/api/v1/evaluasi/2024/pemanfaatan", headers={"Authorization": f"Bearer {inspektorat}"}
+        )
+        assert export.status_code == 200, export.text
+        uses = export.json()["pemanfaatan"]
+        done = [u for u in uses if u["jenis"] == "tindak_lanjut_selesai"]
+        assert len(done) == 1 and done[0]["indikator"] == [kode] and done[0]["bukti"], done
+        assert any(u["jenis"] == "keputusan" and u["periode"] == "TAHUNAN" for u in uses)
 
         # a second run: the logins the file knows stay; a lost one (the staf's row) gets a new password
         lost = logins.pop("staf.demo")[0]
