@@ -225,7 +225,8 @@ class Demo:
                 ),
                 200,
             )
-            return next((d for d in reversed(docs) if d["status"] == status), None)
+            reports = (d for d in reversed(docs) if d["jenis"] != "disposisi")  # not a period's Lembar Disposisi
+            return next((d for d in reports if d["status"] == status), None)
 
         return self.wait(f"dokumen {periode} ({status})", probe, timeout)  # type: ignore[no-any-return]
 

@@ -32,6 +32,7 @@ from services.approval.workflow import Workflow
 from shared import clock
 from shared.errors import ApiError, ErrorItem
 from shared.sakip import JsonObject
+from shared.sakip.kualitas import below_target
 from shared.service import Runtime
 
 QUARTERS = ("TW1", "TW2", "TW3", "TW4")
@@ -128,34 +129,18 @@ class OffTarget(TypedDict):
 
 def off_target(db: Session, tahun: int) -> dict[str, OffTarget]:
     """The indicators with capaian < 100 % in a quarter's newest recap or in the annual recap, each with the latest
-    period it fell short in (the annual first), in the recap's order."""
-    recaps = _newest_recaps(db, tahun)
-    found: dict[str, OffTarget] = {}
-    order: list[str] = []
-    for periode in OFF_TARGET_PERIODS:
-        for i in (recaps.get(periode) or {}).get("indikator") or []:
-            if not isinstance(i, dict) or not i.get("kode"):
-                continue
-            kode = str(i["kode"])
-            if kode not in order:
-                order.append(kode)
-            capaian = capaian_below(i)
-            if capaian is not None and kode not in found:
-                found[kode] = {
-                    "kode": kode,
-                    "nama": str(i.get("nama") or ""),
-                    "unit": i.get("penanggung_jawab"),
-                    "periode": periode,
-                    "capaian": capaian,
-                }
-    recap_order = [
-        str(i.get("kode"))
-        for p in (*QUARTERS, "TAHUNAN")
-        for i in (recaps.get(p) or {}).get("indikator") or []
-        if isinstance(i, dict)
-    ]
-    rank = {k: n for n, k in reversed(list(enumerate(recap_order)))}
-    return dict(sorted(found.items(), key=lambda kv: rank.get(kv[0], len(rank))))
+    period it fell short in (the annual first), in the recap's order (shared.sakip.kualitas.below_target: the LKIP
+    lists the same)."""
+    return {
+        b["kode"]: {
+            "kode": b["kode"],
+            "nama": b["nama"],
+            "unit": b["unit"],
+            "periode": b["periode"],
+            "capaian": b["capaian"],
+        }  # fmt: skip
+        for b in below_target(_newest_recaps(db, tahun))
+    }
 
 
 def newest_year(db: Session, today: date) -> int:

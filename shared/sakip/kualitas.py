@@ -380,3 +380,60 @@ def semua(
         "rencana_aksi": rencana_aksi(doc, tautan_indikator),
     }
     return out if periode == "TAHUNAN" else {key: c for key, c in out.items() if key in SEMESTER_KEYS}
+
+
+# ---- indicators under target (one definition for the follow-up check, the follow-up page and the LKIP) -------------
+
+BELOW_TARGET_PERIODS: tuple[str, ...] = ("TAHUNAN", "TW4", "TW3", "TW2", "TW1")  # the one shown: the latest
+
+
+class BawahTarget(TypedDict):
+    """An indicator under target in the year: capaian < 100 % in a quarter's newest recap or in the annual one.
+    `periode`/`capaian`: the latest period it fell short in (the annual first); `periode_semua`: every one, in
+    the year's order."""
+
+    kode: str
+    nama: str
+    unit: str | None
+    periode: str
+    capaian: Decimal
+    periode_semua: list[str]
+
+
+def _capaian_below(row: Mapping[str, Any]) -> Decimal | None:
+    try:
+        capaian = Decimal(str(row.get("capaian")))
+    except InvalidOperation:
+        return None
+    return capaian if capaian.is_finite() and capaian < 100 else None
+
+
+def below_target(recaps: Mapping[str, Mapping[str, Any]]) -> list[BawahTarget]:
+    """Every indicator under target in the year (`recaps`: periode → the newest recap document of TW1–TW4 and
+    TAHUNAN, any may be missing), in the recaps' order of indicators. What counts as "under target" for the
+    worksheet's follow-up criterion (3.c.3: information of the periodic reports used) and what the LKIP lists."""
+    found: dict[str, BawahTarget] = {}
+    for periode in BELOW_TARGET_PERIODS:
+        for row in (recaps.get(periode) or {}).get("indikator") or []:
+            if not isinstance(row, Mapping) or not row.get("kode"):
+                continue
+            capaian = _capaian_below(row)
+            if capaian is None:
+                continue
+            kode = str(row["kode"])
+            if kode in found:
+                found[kode]["periode_semua"].insert(0, periode)
+                continue
+            unit = row.get("penanggung_jawab")
+            found[kode] = {"kode": kode, "nama": str(row.get("nama") or ""), "unit": str(unit) if unit else None,
+                           "periode": periode, "capaian": capaian, "periode_semua": [periode]}  # fmt: skip
+    order = [
+        str(row.get("kode"))
+        for p in (*reversed(BELOW_TARGET_PERIODS[1:]), "TAHUNAN")
+        for row in (recaps.get(p) or {}).get("indikator") or []
+        if isinstance(row, Mapping)
+    ]
+    rank = {k: n for n, k in reversed(list(enumerate(order)))}
+    for entry in found.values():  # TW1 … TW4, TAHUNAN
+        entry["periode_semua"].sort(key=lambda p: (p == "TAHUNAN", p))
+    return sorted(found.values(), key=lambda e: rank.get(e["kode"], len(rank)))
