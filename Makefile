@@ -1,11 +1,12 @@
 # The few commands people type. `make demo` and `make test` are the README's two commands.
 VENV ?= .venv
+PYTHON ?= python3  # the interpreter the venv is made from (3.11–3.13): `make install PYTHON=python3.12`
 PY := $(VENV)/bin/python
 
 .PHONY: install demo demo-lengkap up test lint chaos
 
 $(VENV)/.installed: pyproject.toml
-	python3 -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q -U pip
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $@
