@@ -45,7 +45,7 @@ def by_hand(lke: Lke, answers: dict[str, str]) -> tuple[Decimal, str]:
                 if answers.get(c.kode) else Decimal(0)
                 for c in s.kriteria
             ]  # fmt: skip
-            total += s.bobot * sum(vals) / len(vals)
+            total += (s.bobot * sum(vals) / len(vals)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)  # per sub
     shown = total.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     bands = sorted(lke.predikat, key=lambda p: p.lebih_dari, reverse=True)
     return shown, next((p.kode for p in bands if shown > p.lebih_dari), bands[-1].kode)
