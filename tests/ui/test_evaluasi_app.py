@@ -83,7 +83,8 @@ def test_the_office_answers_and_the_inspektorat_closes_2024_with_a_grade(system,
     no_horizontal_scroll(page)
     # a link that is neither http(s) nor a page of the app: refused next to its criterion, nothing saved
     answer_as_office(page, ui[0], scale[ui[0]][0], "Renstra ada", "Renstra", "javascript:alert(1)")
-    expect(page.locator(f'[id="error-{ui[0]}"]')).to_contain_text("Tautan bukti 1: harus alamat http(s)://")  # the form's label
+    # named by the form's label, not the field's path
+    expect(page.locator(f'[id="error-{ui[0]}"]')).to_contain_text("Tautan bukti 1: harus alamat http(s)://")
     page.goto("/evaluasi/2024")
     answer_as_office(page, ui[0], scale[ui[0]][0], "Renstra ada", "LKIP 2024", "/draf/2024-TAHUNAN")
     expect(page.locator(".notice")).to_have_text("Jawaban disimpan.")
