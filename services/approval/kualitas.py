@@ -29,6 +29,7 @@ from shared.sakip import kualitas as k
 from shared.sakip.periode import PERIODES
 
 JENIS = ("TAHUNAN", "S1", "S2")  # the reports the LKjIP's quality check is shown on
+RECAP_COMPLETE = ("complete", "final")  # a recap's statuses (services/aggregator) with every unit's data in
 FINALISING = ("submit", "approve", "koreksi_selesai")  # the decisions whose last one makes a version final
 
 
@@ -84,13 +85,14 @@ def reports(db: Session, tahun: int) -> dict[str, k.Laporan]:
 
 
 def recaps_complete(db: Session, tahun: int) -> dict[str, bool]:
-    """Each quarter of the year with a recap: True when one of its revisions is complete (every unit's data in,
-    the aggregator's status "complete"), False when every revision still lacks some unit's data."""
+    """Each quarter of the year with a recap: True when one of its revisions is complete (the aggregator's status
+    "complete": every unit's data in, or "final": the quarter closed), False when every revision is "provisional"
+    (some unit's data still missing)."""
     out: dict[str, bool] = {}
     rows = db.exec(select(RekapRow.periode, RekapRow.status).where(RekapRow.tahun == tahun))
     for periode, status in rows:
         if periode.startswith("TW"):
-            out[periode] = out.get(periode, False) or status == "complete"
+            out[periode] = out.get(periode, False) or status in RECAP_COMPLETE
     return out
 
 

@@ -120,13 +120,16 @@ def test_measured_periodically_counts_the_quarters_whose_recap_is_complete(db: S
     from services.approval.kualitas import recaps_complete
     from services.approval.models import RekapRow
 
-    for periode, revision, status in (("TW1", 1, "partial"), ("TW1", 2, "complete"), ("TW2", 1, "partial"),
-                                      ("TAHUNAN", 1, "complete")):  # fmt: skip
+    for periode, revision, status in (("TW1", 1, "provisional"), ("TW1", 2, "complete"), ("TW2", 1, "provisional"),
+                                      ("TW2", 2, "provisional"), ("TAHUNAN", 1, "complete")):  # fmt: skip
         db.add(RekapRow(tahun=2024, periode=periode, revision=revision, status=status, body="{}"))
     db.add(RekapRow(tahun=2023, periode="TW3", revision=1, status="complete", body="{}"))  # another year
     db.commit()
     lengkap = recaps_complete(db, 2024)
     assert lengkap == {"TW1": True, "TW2": False}
+    db.add(RekapRow(tahun=2024, periode="TW3", revision=1, status="final", body="{}"))  # closed as final
+    db.commit()
+    assert recaps_complete(db, 2024) == {"TW1": True, "TW2": False, "TW3": True}
     check = k.pengukuran_berkala(2024, "TAHUNAN", lengkap, {"TW2": "/draf/2024-TW2"})
     assert (check["ada"], check["dari"], check["cakupan"]) == (1, 4, "25.00")
     why = {m["kode"]: (m["alasan_id"], m["tautan"]) for m in check["kurang"]}
