@@ -334,13 +334,15 @@ class KualitasKriteria(Cek):
 
 
 class KualitasKomponen(TypedDict):
-    """A worksheet component: its weight and the score its measured criteria predict (None: none measured)."""
+    """A worksheet component: its weight and the range of scores its measured criteria leave open (None: none
+    measured): `prediksi_min` with every unmeasured criterion at 0, `prediksi_maks` at its scale's best answer."""
 
     kode: str
     nama: str
     nama_en: str
     bobot: str
-    prediksi: str | None
+    prediksi_min: str | None
+    prediksi_maks: str | None
     terukur: int
     jumlah: int
 

@@ -323,7 +323,7 @@ def list_evaluasi(session: SessionDep, _: StaffDep) -> list[a.EvaluasiTahun]:
 @router.get(
     "/evaluasi/{tahun}", response_model=None, responses=answer(200, s.EvaluasiLembar, "Lembar kerja / worksheet")
 )
-def get_evaluasi(tahun: int, request: Request, session: SessionDep, _: StaffDep) -> a.EvaluasiLembar:
+def get_evaluasi(tahun: str, request: Request, session: SessionDep, _: StaffDep) -> a.EvaluasiLembar:
     """The year's worksheet: per criterion the data's answer (measured ones), the office's, the inspektorat's and
     its value; the running score and grade (the kept ones once closed). Every official reads it."""
     lke = evaluasi.lke_of(request.app.state.rt.state)
@@ -338,14 +338,15 @@ def get_evaluasi(tahun: int, request: Request, session: SessionDep, _: StaffDep)
     responses={**answer(200, s.EvaluasiLembar, "Lembar kerja / the worksheet"), **error_responses(409)},
 )
 def answer_evaluasi(
-    tahun: int, kode: str, request: Request, session: SessionDep, rt: RuntimeDep, caller: StaffDep, body: JsonBody
+    tahun: str, kode: str, request: Request, session: SessionDep, rt: RuntimeDep, caller: StaffDep, body: JsonBody
 ) -> a.EvaluasiLembar:
     """One criterion's answers: the office's roles send `jawaban`, `catatan`, `bukti`; the inspektorat `komentar`,
     `jawaban_akhir`; others 403; a closed year 409; a letter not on the criterion's scale 422."""
     who = handlers.official_row(session, caller)
     lke = evaluasi.lke_of(rt.state)
-    evaluasi.answer(session, rt, lke, who, tahun, kode, body)
-    return evaluasi.worksheet(session, lke, tahun, evaluasi.data_checks(session, tahun, lke))
+    year = evaluasi.check_year(tahun)  # text of digits: "2024.0" is 422, as on the web page
+    evaluasi.answer(session, rt, lke, who, year, kode, body)
+    return evaluasi.worksheet(session, lke, year, evaluasi.data_checks(session, year, lke))
 
 
 @router.post(
@@ -353,7 +354,7 @@ def answer_evaluasi(
     response_model=None,
     responses={**answer(200, s.EvaluasiTahun, "Ditutup / closed"), **error_responses(409)},
 )
-def close_evaluasi(tahun: int, session: SessionDep, rt: RuntimeDep, caller: StaffDep) -> a.EvaluasiTahun:
+def close_evaluasi(tahun: str, session: SessionDep, rt: RuntimeDep, caller: StaffDep) -> a.EvaluasiTahun:
     """The inspektorat closes the year: its score and grade are kept; nothing changes after (409)."""
     who = handlers.official_row(session, caller)
     lke = evaluasi.lke_of(rt.state)

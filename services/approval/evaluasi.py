@@ -64,7 +64,13 @@ def _actor(o: Official) -> ev.Actor:
 
 
 def check_year(tahun: Any) -> int:
+    """The year of a path or body: an int, or text of ASCII digits only ("2024.0", " 2024", "２０２４" are refused,
+    as on the web page)."""
     try:
+        if isinstance(tahun, bool) or not isinstance(tahun, int | str):
+            raise ValueError
+        if isinstance(tahun, str) and not (tahun.isascii() and tahun.isdigit()):
+            raise ValueError
         year = int(tahun)
         if not 2000 <= year <= 2100:
             raise ValueError
@@ -229,6 +235,14 @@ def _open(session: Session, lke: Lke, tahun: int) -> EvaluasiRow:
     return row
 
 
+SHOWN_KODE = 20  # at most this many characters of an unknown criterion's code are echoed back
+
+
+def _shown(kode: str) -> str:
+    """An unknown code as an error repeats it: cut to SHOWN_KODE characters ("…" marks the cut)."""
+    return kode if len(kode) <= SHOWN_KODE else kode[:SHOWN_KODE] + "…"
+
+
 def _letter(lke: Lke, scale: str, field: str, value: Any) -> str | None:
     """An answer letter valid for the criterion's scale (blank: no answer), or 422 naming the field and the rule."""
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -348,8 +362,9 @@ def answer(
     try:
         k = lke.kriteria(kriteria)
     except KeyError:
-        raise api_error(404, "kriteria", "not_found", f"Kriteria {kriteria} tidak ada di lembar kerja.",
-                        f"Criterion {kriteria} is not on the worksheet.") from None  # fmt: skip
+        shown = _shown(kriteria)
+        raise api_error(404, "kriteria", "not_found", f"Kriteria {shown} tidak ada di lembar kerja.",
+                        f"Criterion {shown} is not on the worksheet.") from None  # fmt: skip
     office = [f for f in OFFICE_FIELDS if f in body]
     evaluator = [f for f in EVALUATOR_FIELDS if f in body]
     if may_answer(who):

@@ -5,14 +5,15 @@ The checks are shared.sakip.kualitas' and services/approval/tindaklanjut.cakupan
 this reads what they need from the service's own tables — the newest PK version (apv_pk), the recap revision the
 draft was drawn from (apv_rekap), the year's reports and when each became final (apv_draft, apv_draft_history) —
 and maps each check to the worksheet's criteria that name it (`terukur`): the answer its coverage earns
-(`Skala.dari_cakupan`) and each component's predicted score (`lke.skor(..., hanya_dijawab=True)`)."""
+(`Skala.dari_cakupan`) and each component's predicted range (`lke.rentang`: the unmeasured criteria at 0 for its
+floor, at their scale's best answer for its ceiling — one measured answer never stands for a whole sub-component)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from typing import Any
 
@@ -20,14 +21,15 @@ from sqlmodel import Session, col, select
 
 from services.approval import domain, queries, tindaklanjut
 from services.approval.answers import Kualitas, KualitasKomponen, KualitasKriteria
-from services.approval.lke import Lke, load_lke, skor
-from services.approval.models import DraftHistory, DraftRow, PerjanjianKinerjaRow
+from services.approval.lke import Lke, load_lke, rentang
+from services.approval.models import DraftHistory, DraftRow, PerjanjianKinerjaRow, RekapRow
 from services.approval.workflow import Workflow
 from shared import clock
 from shared.sakip import kualitas as k
 from shared.sakip.periode import PERIODES
 
 JENIS = ("TAHUNAN", "S1", "S2")  # the reports the LKjIP's quality check is shown on
+RECAP_COMPLETE = ("complete", "final")  # a recap's statuses (services/aggregator) with every unit's data in
 FINALISING = ("submit", "approve", "koreksi_selesai")  # the decisions whose last one makes a version final
 
 
@@ -82,6 +84,18 @@ def reports(db: Session, tahun: int) -> dict[str, k.Laporan]:
     return out
 
 
+def recaps_complete(db: Session, tahun: int) -> dict[str, bool]:
+    """Each quarter of the year with a recap: True when one of its revisions is complete (the aggregator's status
+    "complete": every unit's data in, or "final": the quarter closed), False when every revision is "provisional"
+    (some unit's data still missing)."""
+    out: dict[str, bool] = {}
+    rows = db.exec(select(RekapRow.periode, RekapRow.status).where(RekapRow.tahun == tahun))
+    for periode, status in rows:
+        if periode.startswith("TW"):
+            out[periode] = out.get(periode, False) or status in RECAP_COMPLETE
+    return out
+
+
 def deadlines(lke: Lke, tahun: int) -> dict[str, date]:
     """Every period's due day by the worksheet's rules (`Lke.tenggat`)."""
     t = lke.tenggat
@@ -108,6 +122,7 @@ def checks(
         tenggat=deadlines(lke, tahun),
         tautan_indikator=(lambda kode: f"{page}#ind-{kode}") if page else None,
         tautan_sasaran=(lambda kode: f"{page}#recap") if page else None,
+        rekap_lengkap=recaps_complete(db, tahun),
     )
     out.update(tindaklanjut.cakupan(db, tahun))  # tindak_lanjut, tindak_lanjut_selesai
     return out
@@ -124,7 +139,8 @@ def checks_for_year(db: Session, tahun: int, lke: Lke) -> dict[str, k.Cek]:
 
 def of_checks(lke: Lke, found: dict[str, k.Cek]) -> Kualitas:
     """The worksheet's measured criteria with the check that measures each, the answer its coverage earns, and per
-    component the predicted score from those answers (left out: criteria whose check has nothing to look at)."""
+    component the range its score may still take given those answers (criteria whose check has nothing to look at
+    count as unmeasured)."""
     kriteria: list[KualitasKriteria] = []
     answers: dict[str, str] = {}
     measured: dict[str, int] = {}
@@ -153,7 +169,7 @@ def of_checks(lke: Lke, found: dict[str, k.Cek]) -> Kualitas:
                 "kurang": c["kurang"],
             }
         )
-    predicted = {p["kode"]: p for p in skor(lke, answers, hanya_dijawab=True)["komponen"]}
+    ranges = {r["kode"]: r for r in rentang(lke, answers)}
     komponen: list[KualitasKomponen] = []
     for komp in lke.komponen:
         jumlah = sum(len(s.kriteria) for s in komp.sub)
@@ -163,8 +179,9 @@ def of_checks(lke: Lke, found: dict[str, k.Cek]) -> Kualitas:
                 "kode": komp.kode,
                 "nama": komp.nama,
                 "nama_en": komp.nama_en,
-                "bobot": predicted[komp.kode]["bobot"],
-                "prediksi": predicted[komp.kode]["nilai"] if n else None,
+                "bobot": str(komp.bobot.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)),
+                "prediksi_min": ranges[komp.kode]["bawah"] if n else None,
+                "prediksi_maks": ranges[komp.kode]["atas"] if n else None,
                 "terukur": n,
                 "jumlah": jumlah,
             }

@@ -9,8 +9,9 @@ workflow file (both use services/approval/yamlfile.py).
 Criteria Lapkin's data measures name a data check (`terukur`, one of `TERUKUR`); the check's coverage (percent)
 becomes a suggested answer through `Skala.dari_cakupan`. Everything else is the evaluator's judgement.
 
-Scores are Decimal: a sub-component scores its weight × the mean of its criteria's answer values; a component the sum
-of its subs; the worksheet the sum of its components (0–100), graded by the bands in `predikat`.
+Scores are Decimal: a sub-component scores its weight × the mean of its criteria's answer values, rounded to 2 places;
+a component the sum of its rounded subs; the worksheet the sum of its components (0–100), graded by the bands in
+`predikat`. `rentang` gives what a component may still score while some criteria are unanswered (floor and ceiling).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from services.approval import yamlfile
 from services.approval.yamlfile import Path_
 
 BUNDLED = Path(__file__).with_name("evaluasi.yaml")
-# the data checks a criterion may name as `terukur` (docs i17 §2): shared/sakip/kualitas.py computes the first nine
+# the data checks a criterion may name as `terukur` (docs i17 §2): shared/sakip/kualitas.py computes the first ten
 # from the PK, the recaps and the reports' states, services/approval/tindaklanjut.py the follow-up ones
 TERUKUR: frozenset[str] = frozenset(
     {
@@ -41,6 +42,7 @@ TERUKUR: frozenset[str] = frozenset(
         "berkala",
         "tepat_waktu",
         "rencana_aksi",
+        "pengukuran_berkala",
         "tindak_lanjut",
         "tindak_lanjut_selesai",
     }
@@ -117,6 +119,7 @@ class Komponen(_Model):
 class Predikat(_Model):
     kode: str  # "BB"
     nama: str  # "Sangat Baik"
+    nama_en: str = ""  # "Very good" (a file without it shows the Indonesian name in English too)
     # a score above this earns the grade (AA: > 90); the lowest band also takes every score at or below its bound,
     # so it is written 0 (D: 0–30)
     lebih_dari: Decimal
@@ -329,23 +332,26 @@ def _text(d: Decimal) -> str:
 
 
 def _sub_nilai(lke: Lke, sub: SubKomponen, jawaban: Mapping[str, str], hanya_dijawab: bool) -> Decimal:
-    """bobot × the mean value of the sub-component's answers (unanswered: 0, or left out for a prediction)."""
+    """bobot × the mean value of the sub-component's answers (unanswered: 0, or left out for `hanya_dijawab`), rounded
+    to the 2 places it is shown with: the component and the total add up these shown figures."""
     values = [
         lke.skala[kr.skala].nilai(jawaban[kr.kode]) if jawaban.get(kr.kode) else Decimal(0)
         for kr in sub.kriteria
         if jawaban.get(kr.kode) or not hanya_dijawab
     ]
-    return sub.bobot * sum(values, Decimal(0)) / len(values) if values else Decimal(0)
+    exact = sub.bobot * sum(values, Decimal(0)) / len(values) if values else Decimal(0)
+    return exact.quantize(_CENTS, rounding=ROUND_HALF_UP)
 
 
 def skor(lke: Lke, jawaban: Mapping[str, str], *, hanya_dijawab: bool = False) -> Skor:
     """Score answers (criterion code -> answer letter) on the worksheet.
 
     A sub-component scores bobot × the mean value of its criteria's answers; an unanswered criterion counts 0, or with
-    `hanya_dijawab` is left out of the mean (a prediction from what is known; a sub with no answer then scores 0).
-    Sums are exact; each figure is rounded (ROUND_HALF_UP, 2 places) only when shown, and the grade is that of the
-    total as shown. An empty letter is no answer; a code that is no criterion, or a letter not on the criterion's
-    scale, raises KeyError.
+    `hanya_dijawab` is left out of the mean (a sub with no answer then scores 0). Each sub-component's score is rounded
+    (ROUND_HALF_UP, 2 places) first, a component is the sum of its rounded subs and the total the sum of the
+    components, so every sum a reader sees adds up (issue #17: 2,88 + 1,29 + 2,50 + 0 is 6,67, and the total says
+    6,67); the grade is that of the total. An empty letter is no answer; a code that is no criterion, or a letter not
+    on the criterion's scale, raises KeyError.
     """
     codes = {kr.kode for _k, _s, kr in lke.semua_kriteria()}
     for kode in jawaban:
@@ -364,11 +370,35 @@ def skor(lke: Lke, jawaban: Mapping[str, str], *, hanya_dijawab: bool = False) -
     all_criteria = lke.semua_kriteria()
     dijawab = sum(1 for _k, _s, kr in all_criteria if jawaban.get(kr.kode))
     jumlah = len(all_criteria)
-    shown = total.quantize(_CENTS, rounding=ROUND_HALF_UP)
     return {
-        "nilai": str(shown),
-        "predikat": lke.predikat_of(shown).kode,
+        "nilai": _text(total),
+        "predikat": lke.predikat_of(total).kode,
         "komponen": komponen,
         "dijawab": dijawab,
         "jumlah": jumlah,
     }
+
+
+class Rentang(TypedDict):
+    """What a component may still score, from the answers known so far (issue #17 item 1): `bawah` counts every
+    unanswered criterion 0, `atas` at its scale's best answer; the true score lies between, whatever the rest is."""
+
+    kode: str
+    bawah: str  # decimal text, 2 places
+    atas: str
+
+
+def terbaik(lke: Lke) -> dict[str, str]:
+    """Every criterion answered with its scale's best answer (the highest value)."""
+    return {
+        kr.kode: max(lke.skala[kr.skala].jawaban, key=lambda j: j.nilai).kode for _k, _s, kr in lke.semua_kriteria()
+    }
+
+
+def rentang(lke: Lke, jawaban: Mapping[str, str]) -> list[Rentang]:
+    """Per component the floor and ceiling of its score given `jawaban` (the rest unknown): a range, not a guess —
+    a mean over the known answers alone (`hanya_dijawab`) lets one answer stand for its whole sub-component."""
+    given = {kode: v for kode, v in jawaban.items() if v}
+    bawah = skor(lke, given)["komponen"]
+    atas = skor(lke, {**terbaik(lke), **given})["komponen"]
+    return [{"kode": lo["kode"], "bawah": lo["nilai"], "atas": hi["nilai"]} for lo, hi in zip(bawah, atas, strict=True)]

@@ -279,13 +279,22 @@ class KualitasKriteria(BaseModel):
 
 
 class KualitasKomponen(BaseModel):
-    """Satu komponen LKE dengan nilai prakiraannya. / A worksheet component with its predicted score."""
+    """Satu komponen LKE dengan rentang nilai prakiraannya. / A worksheet component with its predicted range."""
 
     kode: str = Field(description="Kode komponen / the component", examples=["3"])
     nama: str = Field(description="Nama komponen / its name", examples=["Pengukuran Kinerja"])
     nama_en: str = Field(description="Nama komponen (Inggris) / its name in English")
     bobot: str = Field(description="Bobot / weight", examples=["30.00"])
-    prediksi: str | None = Field(description="Nilai prakiraan dari kriteria terukur (null: tidak ada) / predicted")
+    prediksi_min: str | None = Field(
+        description="Batas bawah prakiraan: kriteria belum terukur bernilai 0 (null: tidak ada yang terukur) / the "
+        "predicted floor: unmeasured criteria at 0 (null: none measured)",
+        examples=["3.75"],
+    )
+    prediksi_maks: str | None = Field(
+        description="Batas atas prakiraan: kriteria belum terukur pada jawaban terbaik skalanya / the predicted "
+        "ceiling: unmeasured criteria at their scale's best answer",
+        examples=["12.00"],
+    )
     terukur: int = Field(description="Kriteria terukur yang terjawab / measured criteria answered")
     jumlah: int = Field(description="Jumlah kriteria komponen / criteria in the component")
 

@@ -392,7 +392,7 @@ PAGES: Table = {
         "en": "This year's evidence of the use of performance information",
     },
     "ev_bobot": {"id": "bobot", "en": "weight"},
-    "ev_bukti_sumber": {"id": "Sumber bukti di Lapkin", "en": "Where Lapkin keeps its evidence"},
+    "ev_bukti_sumber": {"id": "Sumber bukti", "en": "Where the evidence is"},
     "ev_dari_data": {"id": "dari data", "en": "from the data"},
     "ev_dari": {"id": "dari", "en": "of"},
     "ev_jawaban_kantor": {"id": "Jawaban perangkat daerah", "en": "The office's answer"},
@@ -423,8 +423,8 @@ PAGES: Table = {
         "en": "I am sure I want to close this year's evaluation.",
     },
     "ev_confirm_required": {
-        "id": "konfirmasi: centang kotak persetujuan untuk menutup evaluasi.",
-        "en": "konfirmasi: tick the confirmation box to close the evaluation.",
+        "id": "Centang kotak «Saya yakin menutup evaluasi tahun ini.» untuk menutup evaluasi.",
+        "en": "Tick «I am sure I want to close this year's evaluation.» to close the evaluation.",
     },
     "msg_evaluasi": {"id": "Jawaban disimpan.", "en": "The answer was saved."},
     "msg_evaluasi_ditutup": {
@@ -441,24 +441,37 @@ PAGES: Table = {
     },
     "kualitas_kriteria": {"id": "Kriteria terukur", "en": "Measurable criteria"},
     "kualitas_cakupan": {
-        "id": "{kunci}: {ada} dari {dari} {satuan} ({persen} %)",
-        "en": "{kunci}: {ada} of {dari} {satuan} ({persen}%)",
+        "id": "{judul}: {ada} dari {dari} {satuan} ({persen} %)",
+        "en": "{judul}: {ada} of {dari} {satuan} ({persen}%)",
     },  # fmt: skip
-    "kualitas_kosong": {"id": "{kunci}: tidak ada yang diperiksa", "en": "{kunci}: nothing to check"},
+    "kualitas_kosong": {
+        "id": "{judul}: tidak ada yang perlu diperiksa: {sebab}",
+        "en": "{judul}: nothing needs checking: {sebab}",
+    },
+    "kualitas_kosong_umum": {"id": "belum ada {satuan}", "en": "no {satuan} yet"},
+    "kualitas_kosong_analisis": {
+        "id": "tidak ada indikator dengan capaian di luar 100–120 %",
+        "en": "no indicator with an achievement outside 100–120%",
+    },
     "kualitas_jawaban": {"id": "Jawaban dari data", "en": "Answer from the data"},
     "kualitas_kurang": {"id": "Belum memenuhi", "en": "Lacking"},
     "kualitas_buka": {"id": "buka", "en": "open"},
     "kualitas_komponen": {"id": "Prakiraan nilai per komponen", "en": "Predicted score per component"},
-    "kualitas_prediksi": {"id": "{nilai} dari bobot {bobot}", "en": "{nilai} of weight {bobot}"},
-    "kualitas_terukur": {
-        "id": "dari {n} kriteria terukur (komponen ini: {m} kriteria)",
-        "en": "from {n} measured criteria (this component: {m} criteria)",
-    },  # fmt: skip
+    "kualitas_prediksi": {
+        "id": "prakiraan {bawah} – {atas} dari bobot {bobot}",
+        "en": "predicted {bawah} – {atas} of weight {bobot}",
+    },
+    "kualitas_terukur": {"id": "{n} dari {m} kriteria terukur", "en": "{n} of {m} criteria measured"},
+    "kualitas_rentang": {
+        "id": "Batas bawah: kriteria yang belum terukur bernilai 0; batas atas: pada jawaban terbaik skalanya.",
+        "en": "Floor: the criteria not measured count 0; ceiling: at their scale's best answer.",
+    },
     "kualitas_tak_terukur": {"id": "tidak ada kriteria terukur", "en": "no measured criteria"},
     "kualitas_satuan_indikator": {"id": "indikator", "en": "indicators"},
     "kualitas_satuan_sasaran": {"id": "sasaran", "en": "objectives"},
     "kualitas_satuan_laporan": {"id": "laporan", "en": "reports"},
     "kualitas_satuan_tindak_lanjut": {"id": "tindak lanjut", "en": "follow-ups"},
+    "kualitas_satuan_triwulan": {"id": "triwulan", "en": "quarters"},
 }
 
 STATES: Table = {

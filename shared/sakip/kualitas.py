@@ -8,7 +8,8 @@ agrees with the document: an indicator counts for `benchmark` exactly when the P
 sentence compares with, for `renstra` when the LKIP prints a Renstra target of the year or of the Renstra's end.
 
 Keys (interfaces §2): target, renstra, tahun_lalu, benchmark, analisis, efisiensi, berkala, tepat_waktu,
-rencana_aksi. Deadlines are plain dates here (`batas`); the worksheet (`Lke.tenggat`) holds their rules."""
+rencana_aksi, pengukuran_berkala. Deadlines are plain dates here (`batas`); the worksheet (`Lke.tenggat`) holds
+their rules."""
 
 from __future__ import annotations
 
@@ -24,10 +25,11 @@ from shared.sakip.pk import PerjanjianKinerja
 
 KEYS: tuple[str, ...] = (
     "target", "renstra", "tahun_lalu", "benchmark", "analisis", "efisiensi", "berkala", "tepat_waktu", "rencana_aksi",
+    "pengukuran_berkala",
 )  # fmt: skip
 # a semester report prints no annual analysis (Renstra, past years, benchmark, efficiency: services/renderer/viewmodel
 # adds lkip.annual_parts to the TAHUNAN report only), so those checks do not apply to it
-SEMESTER_KEYS: tuple[str, ...] = ("target", "analisis", "berkala", "tepat_waktu", "rencana_aksi")
+SEMESTER_KEYS: tuple[str, ...] = ("target", "analisis", "berkala", "tepat_waktu", "rencana_aksi", "pengukuran_berkala")
 JUDUL: dict[str, tuple[str, str]] = {
     "target": ("Realisasi dibandingkan dengan target tahunan", "Results compared with the annual target"),
     "renstra": ("Realisasi dibandingkan dengan target Renstra", "Results compared with the Renstra target"),
@@ -39,10 +41,17 @@ JUDUL: dict[str, tuple[str, str]] = {
     ),
     "efisiensi": ("Analisis efisiensi penggunaan sumber daya per sasaran", "Efficiency of resources per objective"),
     "berkala": ("Laporan kinerja berkala final tepat waktu", "Periodic performance reports final on time"),
-    "tepat_waktu": ("Laporan ditetapkan tepat waktu", "Report finalised on time"),
+    "tepat_waktu": (
+        "Laporan ditandatangani (final) tepat waktu — diukur dari tanggal tanda tangan, penyampaiannya di luar Lapkin",
+        "Report signed (final) on time — measured by the signing date; submission happens outside Lapkin",
+    ),
     "rencana_aksi": (
         "Indikator dengan target triwulanan (Rencana Aksi)",
         "Indicators with quarterly targets (action plan)",
+    ),
+    "pengukuran_berkala": (
+        "Triwulan yang rekap capaiannya lengkap (data semua unit masuk)",
+        "Quarters whose results recap is complete (every unit's data in)",
     ),
 }
 _HUNDRED = Decimal(100)
@@ -284,6 +293,34 @@ def rencana_aksi(pk: Mapping[str, Any], tautan: LinkOf | None = None) -> Cek:
     return cek("rencana_aksi", len(indicators) - len(kurang), len(indicators), kurang)
 
 
+QUARTERS_OF: dict[str, tuple[str, ...]] = {
+    "TAHUNAN": ("TW1", "TW2", "TW3", "TW4"),
+    "S2": ("TW1", "TW2", "TW3", "TW4"),
+    "S1": ("TW1", "TW2"),
+}  # the quarters a report's periodic measurement covers
+
+
+def pengukuran_berkala(
+    tahun: int, periode: str, lengkap: Mapping[str, bool | None], tautan: Mapping[str, str | None] | None = None
+) -> Cek:
+    """The quarters of the report (QUARTERS_OF: a year's four) whose recap is complete — every unit's data in, so
+    achievement was measured that quarter (criteria 1.c.4, 2.b.4: monitored/measured periodically). `lengkap`:
+    quarter → True (a complete recap), False (a recap with data still missing), None or absent (no recap); lacking
+    names the quarter and why (link: `tautan[quarter]`, e.g. its report's draft)."""
+    kurang: list[Kurang] = []
+    wanted = QUARTERS_OF.get(periode, ())
+    for q in wanted:
+        got = lengkap.get(q)
+        if got:
+            continue
+        if got is None:
+            why = ("belum ada rekap triwulan ini", "no recap of this quarter")
+        else:
+            why = ("rekap belum lengkap: data sebagian unit belum masuk", "recap incomplete: some units' data missing")
+        kurang.append(_kurang(q, periode_label(q, tahun, "id"), why[0], why[1], (tautan or {}).get(q)))
+    return cek("pengukuran_berkala", len(wanted) - len(kurang), len(wanted), kurang)
+
+
 # ---- reports and deadlines -----------------------------------------------------------------------------------------
 
 
@@ -360,10 +397,11 @@ def semua(
     tenggat: Mapping[str, date],
     tautan_indikator: LinkOf | None = None,
     tautan_sasaran: LinkOf | None = None,
+    rekap_lengkap: Mapping[str, bool | None] | None = None,
 ) -> dict[str, Cek]:
     """Every check of this module that applies to one report (`periode` of `tahun`; its recap `rekap`, the year's PK),
     in KEYS order: all for TAHUNAN, SEMESTER_KEYS for a semester. `laporan`: the year's reports by periode (this one
-    too); `tenggat`: every periode's due day."""
+    too); `tenggat`: every periode's due day; `rekap_lengkap`: quarter → its recap complete (pengukuran_berkala)."""
     doc = pk_document(pk)
     this = laporan.get(periode)
     out = {
@@ -378,6 +416,9 @@ def semua(
             tahun, periode, this["final_on"] if this else None, tenggat[periode], this["tautan"] if this else None
         ),  # fmt: skip
         "rencana_aksi": rencana_aksi(doc, tautan_indikator),
+        "pengukuran_berkala": pengukuran_berkala(
+            tahun, periode, rekap_lengkap or {}, {p: r["tautan"] for p, r in laporan.items()}
+        ),
     }
     return out if periode == "TAHUNAN" else {key: c for key, c in out.items() if key in SEMESTER_KEYS}
 

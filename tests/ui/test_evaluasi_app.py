@@ -45,7 +45,7 @@ def by_hand(lke: Lke, answers: dict[str, str]) -> tuple[Decimal, str]:
                 if answers.get(c.kode) else Decimal(0)
                 for c in s.kriteria
             ]  # fmt: skip
-            total += s.bobot * sum(vals) / len(vals)
+            total += (s.bobot * sum(vals) / len(vals)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)  # per sub
     shown = total.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     bands = sorted(lke.predikat, key=lambda p: p.lebih_dari, reverse=True)
     return shown, next((p.kode for p in bands if shown > p.lebih_dari), bands[-1].kode)
@@ -83,7 +83,8 @@ def test_the_office_answers_and_the_inspektorat_closes_2024_with_a_grade(system,
     no_horizontal_scroll(page)
     # a link that is neither http(s) nor a page of the app: refused next to its criterion, nothing saved
     answer_as_office(page, ui[0], scale[ui[0]][0], "Renstra ada", "Renstra", "javascript:alert(1)")
-    expect(page.locator(f'[id="error-{ui[0]}"]')).to_contain_text("bukti[0].tautan")
+    # named by the form's label, not the field's path
+    expect(page.locator(f'[id="error-{ui[0]}"]')).to_contain_text("Tautan bukti 1: harus alamat http(s)://")
     page.goto("/evaluasi/2024")
     answer_as_office(page, ui[0], scale[ui[0]][0], "Renstra ada", "LKIP 2024", "/draf/2024-TAHUNAN")
     expect(page.locator(".notice")).to_have_text("Jawaban disimpan.")

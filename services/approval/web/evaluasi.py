@@ -10,6 +10,7 @@ the criterion.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -24,7 +25,7 @@ from services.approval.models import Official
 from services.approval.web.deps import CsrfForm, CsrfValid, CurrentOfficial, Viewer
 from services.approval.web.i18n import fmt_datetime, t
 from services.approval.web.rendering import message, page, refused
-from shared.errors import ApiError
+from shared.errors import ApiError, ErrorItem
 from shared.formatting import fmt_number
 from shared.service import RuntimeDep, SessionDep
 
@@ -41,10 +42,13 @@ def _num(value: str | None, lang: str) -> str:
         return value
 
 
-def _grade(lke: Lke, kode: str | None) -> str:
+def _grade(lke: Lke, kode: str | None, lang: str) -> str:
+    """ "BB (Sangat Baik)" / "BB (Very good)": the grade's name in the reader's language (the worksheet's
+    `nama_en`; a file without one shows its Indonesian name)."""
     if not kode:
         return "–"
-    nama = next((p.nama for p in lke.predikat if p.kode == kode), "")
+    found = next((p for p in lke.predikat if p.kode == kode), None)
+    nama = "" if found is None else (found.nama_en or found.nama) if lang == "en" else found.nama
     return f"{kode} ({nama})" if nama else kode
 
 
@@ -64,7 +68,7 @@ def _trend(db: Session, lke: Lke, lang: str) -> dict[str, Any]:
         {
             **r,
             "nilai_label": _num(r["nilai"], lang),
-            "predikat_label": _grade(lke, r["predikat"]),
+            "predikat_label": _grade(lke, r["predikat"], lang),
             "komponen_label": {k: _num(v, lang) for k, v in r["komponen"].items()},
             "lebar": str(int(Decimal(r["nilai"]) * 100 / max(best, Decimal(100)))) if r["nilai"] else "0",
             "closed_label": fmt_datetime(_dt(r["closed_at"]), lang) if r["closed_at"] else None,
@@ -103,9 +107,9 @@ def _sheet(
         "may_answer": evaluasi.may_answer(official),
         "may_review": evaluasi.may_review(official),
         "nilai_label": _num(sheet["nilai"], lang),
-        "predikat_label": _grade(lke, sheet["predikat"]),
+        "predikat_label": _grade(lke, sheet["predikat"], lang),
         "num": lambda v: _num(v, lang),
-        "grade": lambda k: _grade(lke, k),
+        "grade": lambda k: _grade(lke, k, lang),
         "closed_label": fmt_datetime(_dt(sheet["closed_at"]), lang) if sheet["closed_at"] else None,
         "errors": errors or {},
         "kept": kept or {},
@@ -121,6 +125,41 @@ def evaluasi_year(tahun: str, request: Request, db: SessionDep, viewer: CurrentO
     if year is None:
         return refused(request, viewer.ws, viewer.official, t("tahun_invalid", viewer.lang), "/evaluasi", 422)
     return _sheet(request, db, viewer, year)
+
+
+FIELD_LABELS = {  # a field of the domain's errors → the form's label (i18n key); evidence rows add their number
+    "jawaban": "ev_jawaban_kantor", "catatan": "catatan", "bukti": "ev_bukti", "komentar": "ev_komentar",
+    "jawaban_akhir": "ev_jawaban_akhir", "judul": "ev_bukti_judul", "tautan": "ev_bukti_tautan",
+}  # fmt: skip
+_ROW = re.compile(r"^bukti\[(\d+)\](?:\.(judul|tautan))?$")
+
+
+def _filled_rows(form: dict[str, Any]) -> list[int]:
+    """The form's evidence rows (1-based) that were filled in, in the order _body sends them."""
+    pairs = zip(form["bukti_judul"], form["bukti_tautan"], strict=False)
+    return [n for n, (j, u) in enumerate(pairs, start=1) if j.strip() or u.strip()]
+
+
+def field_label(field: str | None, rows: list[int], lang: str) -> str | None:
+    """The label the form shows for an error's field: "bukti[0].tautan" → "Tautan bukti 1" (the form's row)."""
+    if field is None:
+        return None
+    row = _ROW.match(field)
+    if row is None:
+        return t(FIELD_LABELS[field], lang) if field in FIELD_LABELS else None
+    i, part = int(row.group(1)), row.group(2) or "bukti"
+    n = rows[i] if i < len(rows) else i + 1
+    return f"{t(FIELD_LABELS[part], lang)} {n}"
+
+
+def form_message(item: ErrorItem, rows: list[int], lang: str) -> str:
+    """An error as the form shows it: under the field's label, not its path ("Tautan bukti 1: harus alamat …")."""
+    text = item.message_id if lang == "id" else item.message_en
+    label = field_label(item.field, rows, lang)
+    if label is None or item.field is None:
+        return text
+    prefix = f"{item.field}: "
+    return f"{label}: {text[len(prefix) :]}" if text.startswith(prefix) else text
 
 
 def _body(official: Official, form: dict[str, Any]) -> dict[str, Any]:
@@ -164,7 +203,8 @@ def evaluasi_answer(
         evaluasi.answer(db, rt, lke, official, year, kode, _body(official, form))
     except ApiError as err:
         db.rollback()
-        texts = [e.message_id if lang == "id" else e.message_en for e in err.errors] or [message(err, lang)]
+        rows = _filled_rows(form)
+        texts = [form_message(e, rows, lang) for e in err.errors] or [message(err, lang)]
         return _sheet(request, db, viewer, year, errors={kode: " ".join(texts)}, kept={kode: form}, status=err.status)
     return RedirectResponse(f"/evaluasi/{year}?pesan=evaluasi#k-{kode}", status_code=303)
 

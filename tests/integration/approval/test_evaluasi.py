@@ -72,15 +72,16 @@ def value(lke: Lke, kode: str, letter: str) -> Decimal:
 
 
 def by_hand(lke: Lke, answers: dict[str, str]) -> tuple[Decimal, str, dict[str, Decimal]]:
-    """Σ over sub-components of bobot × the mean value of its criteria (unanswered 0); the grade: the first band
-    whose bound the rounded total exceeds, else the lowest."""
+    """Σ over sub-components of bobot × the mean value of its criteria (unanswered 0), each rounded half up to 2
+    places before it is added (issue #17: every shown sum adds up); the grade: the first band whose bound the total
+    exceeds, else the lowest."""
     total = Decimal(0)
     per: dict[str, Decimal] = {}
     for k in lke.komponen:
         per[k.kode] = Decimal(0)
         for s in k.sub:
             vals = [value(lke, c.kode, answers[c.kode]) if c.kode in answers else Decimal(0) for c in s.kriteria]
-            per[k.kode] += s.bobot * sum(vals) / len(vals)
+            per[k.kode] += (s.bobot * sum(vals) / len(vals)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         total += per[k.kode]
     shown = total.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     bands = sorted(lke.predikat, key=lambda p: p.lebih_dari, reverse=True)

@@ -92,7 +92,8 @@ def test_the_evaluation_pages_and_api(app: TestClient, settings):
     res = app.post(f"/evaluasi/2024/kriteria/{kode}", headers=staf_cookie,
                    data={"csrf": CSRF, "bagian": "kantor", "jawaban": letters[-1], "catatan": "dicek",
                          "bukti_judul": ["Renstra"], "bukti_tautan": ["javascript:alert(1)"]})  # fmt: skip
-    assert res.status_code == 422 and "bukti[0].tautan" in text(res)
+    assert res.status_code == 422 and "Tautan bukti 1: harus alamat http(s)://" in text(res)
+    assert "bukti[0]" not in text(res)  # the form's label, not the field's path
     res = app.post(f"/evaluasi/2024/kriteria/{kode}", headers=staf_cookie,
                    data={"csrf": CSRF, "bagian": "kantor", "jawaban": letters[-1], "catatan": "dicek",
                          "bukti_judul": ["Renstra"], "bukti_tautan": ["/draf/2024-TAHUNAN"]})  # fmt: skip
@@ -115,7 +116,8 @@ def test_the_evaluation_pages_and_api(app: TestClient, settings):
     )
     # closing wants the confirmation box
     no = app.post("/evaluasi/2024/tutup", headers=ins_cookie, data={"csrf": CSRF})
-    assert no.status_code == 422 and "konfirmasi" in text(no)
+    assert no.status_code == 422 and "Centang kotak «Saya yakin menutup evaluasi tahun ini.»" in text(no)
+    assert "konfirmasi:" not in text(no)
     done = app.post("/evaluasi/2024/tutup", headers=ins_cookie, data={"csrf": CSRF, "konfirmasi": "ya"})
     assert done.status_code == 303
     years = app.get("/api/v1/evaluasi", headers=ins).json()
@@ -124,3 +126,44 @@ def test_the_evaluation_pages_and_api(app: TestClient, settings):
     assert late.status_code == 409 and "sudah ditutup" in late.text
     trend = app.get("/evaluasi", headers=staf_cookie)
     assert years[0]["predikat"] in text(trend) and 'href="/evaluasi/2024"' in trend.text
+
+
+def test_outsiders_findings_on_the_evaluation_pages(app: TestClient, settings):
+    """Issue #17 review: a year is digits only everywhere; an unknown criterion's code is not echoed whole; the
+    evidence line says "Sumber bukti" (much evidence is kept outside Lapkin); the grade's name in the reader's
+    language; the form's errors name its labels, not the fields' paths."""
+    staf_cookie, staf = official(app, settings, "staf")
+    ins_cookie, ins = official(app, settings, "inspektorat")
+    first = app.get("/api/v1/evaluasi/2024", headers=staf).json()["komponen"][0]["sub"][0]["kriteria"][0]
+    for bad in ("2024.0", "+2024", "２０２４"):
+        got = app.get(f"/api/v1/evaluasi/{bad}", headers=staf)
+        assert (got.status_code, got.json()["errors"][0]["field"]) == (422, "tahun"), bad
+        posted = app.post(f"/api/v1/evaluasi/{bad}/kriteria/{first['kode']}", headers=staf, json={"jawaban": ""})
+        assert posted.status_code == 422, bad
+        assert app.post(f"/api/v1/evaluasi/{bad}/tutup", headers=ins).status_code == 422, bad
+        assert app.get(f"/evaluasi/{bad}", headers=staf_cookie).status_code == 422, bad
+    long = "x" * 5000
+    missing = app.post(f"/api/v1/evaluasi/2024/kriteria/{long}", headers=staf, json={"jawaban": "A"})
+    assert missing.status_code == 404 and "x" * 21 not in missing.text and "x" * 20 + "…" in missing.text
+    page = app.get("/evaluasi/2024", headers=staf_cookie)
+    assert "Sumber bukti: " in text(page) and "Sumber bukti di Lapkin" not in text(page)
+    res = app.post(f"/evaluasi/2024/kriteria/{first['kode']}", headers=staf_cookie,
+                   data={"csrf": CSRF, "bagian": "kantor", "bukti_judul": ["", "Renstra"],
+                         "bukti_tautan": ["", "ftp://x"]})  # fmt: skip
+    assert res.status_code == 422 and "Tautan bukti 2: harus alamat http(s)://" in text(res)  # the form's 2nd row
+    en = {"Cookie": f"{ins_cookie['Cookie']}; {LANG_COOKIE}=en"}
+    review = app.post(f"/evaluasi/2024/kriteria/{first['kode']}", headers=en,
+                      data={"csrf": CSRF, "bagian": "inspektorat", "jawaban_akhir": "Q"})  # fmt: skip
+    assert review.status_code == 422 and "Final answer (Inspectorate): the answer must be one of" in text(review)
+    assert "jawaban_akhir:" not in text(review)
+    sheet = app.get("/api/v1/evaluasi/2024", headers=staf).json()
+    for c in (c for k in sheet["komponen"] for s in k["sub"] for c in s["kriteria"]):  # every criterion at its best
+        best = app.post(
+            f"/api/v1/evaluasi/2024/kriteria/{c['kode']}", headers=ins, json={"jawaban_akhir": c["pilihan"][0]}
+        )
+        assert best.status_code == 200, best.text
+    done = app.post("/evaluasi/2024/tutup", headers=ins_cookie, data={"csrf": CSRF, "konfirmasi": "ya"})
+    assert done.status_code == 303
+    english = text(app.get("/evaluasi/2024", headers=en))
+    assert "AA (Excellent)" in english and "Sangat Memuaskan" not in english
+    assert "AA (Sangat Memuaskan)" in text(app.get("/evaluasi/2024", headers=ins_cookie))

@@ -7,6 +7,8 @@ to the decision; a new PK version that gives IK-2.1 a benchmark moves the covera
 from __future__ import annotations
 
 import copy
+import re
+from decimal import Decimal
 
 from sqlmodel import Session, select
 
@@ -65,13 +67,22 @@ def test_the_annual_draft_carries_its_quality_check(app, settings, r, subkor):  
     assert follow_ups["tindak_lanjut"]["dari"] > 0 and follow_ups["tindak_lanjut"]["ada"] == 0  # none issued yet
     komponen = answer["kualitas"]["komponen"]
     assert komponen and all(k["terukur"] <= k["jumlah"] for k in komponen)
-    assert any(k["prediksi"] is not None for k in komponen)
+    ranged = [k for k in komponen if k["prediksi_min"] is not None]
+    assert ranged and all(
+        Decimal(k["prediksi_min"]) <= Decimal(k["prediksi_maks"]) <= Decimal(k["bobot"]) for k in ranged
+    )
+    assert all(k["prediksi_maks"] is None for k in komponen if k["terukur"] == 0)
     assert app.get("/api/v1/drafts/2024-TW1", headers=admin).json()["kualitas"] is None  # a quarter's: no LKjIP
 
     text = page_of(app, subkor, "/draf/2024-TAHUNAN")
     shown = section(text, "kualitas")
     assert shown is not None and "Uji kualitas LKjIP (Evaluasi AKIP)" in shown
-    assert "benchmark: 4 dari 9 indikator (44,44 %)" in shown
+    assert "Realisasi dibandingkan dengan pembanding (benchmark): 4 dari 9 indikator (44,44 %)" in shown
+    assert "benchmark:" not in shown and "tahun_lalu:" not in shown  # titles, never the checks' keys
+    # a range, floor (the unmeasured at 0) to ceiling (at their best): 3.b's measured A A A D A B → 2,50 at least
+    assert re.search(
+        r"Pelaporan Kinerja: prakiraan 2,50 – \d+,\d\d dari bobot 15,00 ; \d+ dari 22 kriteria terukur", shown
+    )
     assert "IK-2.1" in shown and "PK tanpa pembanding (benchmark)" in shown
     assert "Jawaban dari data: D" in shown
     assert "kriteria terukur" in shown
@@ -80,7 +91,10 @@ def test_the_annual_draft_carries_its_quality_check(app, settings, r, subkor):  
     english = section(page_of(app, {"Cookie": f"{subkor['Cookie']}; {LANG_COOKIE}=en"}, "/draf/2024-TAHUNAN"),
                       "kualitas")  # fmt: skip
     assert english is not None and "LKjIP quality check" in english
-    assert "benchmark: 4 of 9 indicators (44.44%)" in english and "the PK gives no benchmark" in english
+    assert (
+        "Results compared with a benchmark: 4 of 9 indicators (44.44%)" in english
+        and "the PK gives no benchmark" in english
+    )
 
     # a new PK version gives IK-2.1 a benchmark: the check reads the newest version
     pk = load_pk()
@@ -95,4 +109,4 @@ def test_the_annual_draft_carries_its_quality_check(app, settings, r, subkor):  
     assert (moved["dari"], moved["cakupan"]) == (9, "55.56")
     assert "IK-2.1" not in [m["kode"] for m in moved["kurang"]]
     again = section(page_of(app, subkor, "/draf/2024-TAHUNAN"), "kualitas")
-    assert again is not None and "benchmark: 5 dari 9 indikator (55,56 %)" in again
+    assert again is not None and "(benchmark): 5 dari 9 indikator (55,56 %)" in again

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from services.approval.lke import BUNDLED, TERUKUR, Lke, LkeError, load_lke, parse_lke, skor
+from services.approval.lke import BUNDLED, TERUKUR, Lke, LkeError, load_lke, parse_lke, rentang, skor
 from shared.config import Settings
 from tests.support.yamltext import line_of
 
@@ -98,7 +98,9 @@ def test_measured_criteria_name_the_data_checks(lke: Lke) -> None:
         "3.b.8": "efisiensi",
     }
     assert (terukur["3.a.2"], terukur["3.a.6"]) == ("berkala", "tepat_waktu")
-    assert {terukur["1.a.5"], terukur["1.c.4"], terukur["2.b.4"]} == {"rencana_aksi"}
+    # quarterly targets existing (1.a.5) is not periodic monitoring/measurement (1.c.4, 2.b.4): complete quarter recaps
+    assert terukur["1.a.5"] == "rencana_aksi"
+    assert (terukur["1.c.4"], terukur["2.b.4"]) == ("pengukuran_berkala", "pengukuran_berkala")
     assert (terukur["3.c.3"], terukur["2.c.6"]) == ("tindak_lanjut", "tindak_lanjut_selesai")
     assert set(terukur.values()) == TERUKUR  # every check the data gives is used
     assert lke.kriteria("1.b.5").terukur is None  # SMART indicators: a judgement call
@@ -182,6 +184,35 @@ def test_rounding_is_half_up_and_a_prediction_leaves_unanswered_out(lke: Lke) ->
     p = skor(lke, {"3.b.6": "D"}, hanya_dijawab=True)
     assert (p["nilai"], p["komponen"][2]["sub"]["3.b"], p["komponen"][2]["sub"]["3.a"]) == ("1.13", "1.13", "0.00")
     assert skor(lke, best(lke, ["3"]), hanya_dijawab=True)["nilai"] == "15.00"
+
+
+def test_every_shown_sum_adds_up(lke: Lke) -> None:
+    # issue #17: each sub-component is rounded first, so a component is the sum of its shown subs and the total the
+    # sum of the shown components. One D of nine in 3.b: 4,5 × 0,25 / 9 = 0,125 -> 0,13; one D of five in 4.b:
+    # 7,5 × 0,25 / 5 = 0,375 -> 0,38. Exact, 0,125 + 0,375 = 0,50; shown, 0,13 + 0,38 = 0,51 — the total says 0,51.
+    assert lke.kriteria("4.b.1").skala == "AE"
+    s = skor(lke, {"3.b.6": "D", "4.b.1": "D"})
+    assert [k["nilai"] for k in s["komponen"]] == ["0.00", "0.00", "0.13", "0.38"]
+    assert s["nilai"] == "0.51"
+    for answers in (best(lke, ["1.a", "2.b"]) | {"3.b.6": "D", "4.c.1": "C"}, worst(lke) | {"1.b.1": "Y"}):
+        shown = skor(lke, answers)
+        for k in shown["komponen"]:
+            assert sum((Decimal(v) for v in k["sub"].values()), Decimal(0)) == Decimal(k["nilai"]), k["kode"]
+        assert sum((Decimal(k["nilai"]) for k in shown["komponen"]), Decimal(0)) == Decimal(shown["nilai"])
+
+
+def test_a_range_brackets_every_way_the_rest_may_be_answered(lke: Lke) -> None:
+    # one measured answer in 3.b (D): the floor counts the other 21 criteria of Pelaporan 0, the ceiling at their
+    # best. 3.b floor 4,5 × 0,25 / 9 = 0,125 -> 0,13; ceiling 4,5 × 8,25 / 9 = 4,125 -> 4,13; 3.a 3,00; 3.c 7,50
+    got = {r["kode"]: (r["bawah"], r["atas"]) for r in rentang(lke, {"3.b.6": "D"})}
+    assert got["3"] == ("0.13", "14.63")
+    assert got["1"] == ("0.00", "30.00") and got["4"] == ("0.00", "25.00")
+    # the mean over the answered alone (hanya_dijawab) is no floor: 1,13 lies above the 0,13 the worst rest gives
+    assert skor(lke, {"3.b.6": "D"}, hanya_dijawab=True)["komponen"][2]["nilai"] == "1.13"
+    for rest in (worst(lke), best(lke), dict.fromkeys(under(lke, "3.b"), "C")):
+        actual = Decimal(skor(lke, {**rest, "3.b.6": "D"})["komponen"][2]["nilai"])
+        assert Decimal(got["3"][0]) <= actual <= Decimal(got["3"][1])
+    assert rentang(lke, best(lke))[0] == {"kode": "1", "bawah": "30.00", "atas": "30.00"}  # all known: one point
 
 
 def test_exactly_90_is_a_and_above_90_is_aa(lke: Lke) -> None:
@@ -344,18 +375,18 @@ ONE_PROBLEM = [
     ),
     ('- kode: "3.b.6"', '- kode: "2.b.9"', "komponen[2].sub[1].kriteria[5].kode: code '2.b.9' must be 3.b.<n>"),
     (
-        "{kode: BB, nama: Sangat Baik, lebih_dari: 70}",
-        "{kode: BB, nama: Sangat Baik, lebih_dari: 85}",
+        "{kode: BB, nama: Sangat Baik, nama_en: Very good, lebih_dari: 70}",
+        "{kode: BB, nama: Sangat Baik, nama_en: Very good, lebih_dari: 85}",
         "predikat[2].lebih_dari: grades must run from the highest down",
     ),
     (
-        "{kode: D, nama: Sangat Kurang, lebih_dari: 0}",
-        "{kode: D, nama: Sangat Kurang, lebih_dari: 10}",
+        "{kode: D, nama: Sangat Kurang, nama_en: Very poor, lebih_dari: 0}",
+        "{kode: D, nama: Sangat Kurang, nama_en: Very poor, lebih_dari: 10}",
         "predikat[6].lebih_dari: the lowest grade must start at 0",
     ),
     (
-        "{kode: A, nama: Memuaskan, lebih_dari: 80}",
-        "{kode: AA, nama: Memuaskan, lebih_dari: 80}",
+        "{kode: A, nama: Memuaskan, nama_en: Very satisfactory, lebih_dari: 80}",
+        "{kode: AA, nama: Memuaskan, nama_en: Very satisfactory, lebih_dari: 80}",
         "predikat[1].kode: grade 'AA' is defined twice",
     ),
     (
@@ -414,6 +445,9 @@ def test_the_docs_list_every_criterion_as_the_file_has_it(lke: Lke) -> None:
         row = rows[kr.kode]
         assert f"| {kr.kode} | {kr.teks} | {kr.skala} | " in row, kr.kode
         assert (f"`{kr.terukur}`" in row) if kr.terukur else ("| judgement |" in row), kr.kode
+        assert row.endswith(f" | {kr.bukti} |"), kr.kode  # the evidence line as the file has it
+    for g in lke.predikat:  # each grade with its Indonesian and English name
+        assert f"| {g.kode} | " in doc and f" | {g.nama} | {g.nama_en} |" in doc, g.kode
     for heading in (
         "Uji kualitas LKjIP",
         "Tindak lanjut dan pemanfaatan",
