@@ -68,6 +68,7 @@ BAGIAN: dict[str, Bagian] = {  # each kind of record's part
     "disposisi_selesai": "pemanfaatan", "sosialisasi": "pemanfaatan", "dibaca": "pemanfaatan",
     "keputusan": "penelaahan", "final": "penelaahan",
 }  # fmt: skip
+PARTS: tuple[Bagian, ...] = ("pemanfaatan", "penelaahan")  # the uses first
 KRITERIA: dict[Bagian, tuple[str, ...]] = {  # the worksheet criteria (evaluasi.yaml) each part is evidence for
     # leaders' attention (dispositions), staff's care (circulations read), activities and strategy adjusted
     # (follow-ups done with results), the information used in evaluating what was achieved
@@ -458,8 +459,7 @@ def kriteria(lke: Lke | None, bagian: Bagian) -> list[KriteriaPemanfaatan]:
 def bagian(found: list[Pemanfaatan], counts: RingkasanPemanfaatan, lke: Lke | None) -> list[BagianPemanfaatan]:
     """The two parts, uses first: their titles, counts and the criteria they support."""
     out: list[BagianPemanfaatan] = []
-    for kode in ("pemanfaatan", "penelaahan"):
-        part: Bagian = kode  # type: ignore[assignment]
+    for part in PARTS:
         out.append({
             "kode": part,
             "judul_id": pick(PEMANFAATAN, f"bagian_{part}", "id"),
