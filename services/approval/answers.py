@@ -276,12 +276,15 @@ class BuktiPemanfaatan(TypedDict):
     judul: str
     judul_en: str
     tautan: str
+    nama: str | None
+    sha256: str | None
 
 
 class Pemanfaatan(TypedDict):
     """One use of performance information (services/approval/pemanfaatan.py): schemas.Pemanfaatan."""
 
     tanggal: str
+    bagian: Literal["pemanfaatan", "penelaahan"]
     jenis: Literal[
         "keputusan", "disposisi", "disposisi_selesai", "tindak_lanjut", "tindak_lanjut_selesai", "sosialisasi",
         "dibaca", "final",
@@ -309,6 +312,24 @@ class RingkasanPemanfaatan(TypedDict):
     final: int
 
 
+class KriteriaPemanfaatan(TypedDict):
+    kode: str
+    teks: str
+    teks_en: str
+
+
+class BagianPemanfaatan(TypedDict):
+    """One part of the export (the uses; the report's review trail): schemas.BagianPemanfaatan."""
+
+    kode: Literal["pemanfaatan", "penelaahan"]
+    judul_id: str
+    judul_en: str
+    jumlah: int
+    ringkasan_id: str
+    ringkasan_en: str
+    kriteria: list[KriteriaPemanfaatan]
+
+
 class LaporanPemanfaatan(TypedDict):
     """A year's uses of performance information, oldest first, with the counts per kind: schemas.LaporanPemanfaatan."""
 
@@ -318,6 +339,7 @@ class LaporanPemanfaatan(TypedDict):
     ringkasan_id: str
     ringkasan_en: str
     pemanfaatan: list[Pemanfaatan]
+    bagian: list[BagianPemanfaatan]
 
 
 # ---- the quality check of a report (issue 17): services/approval/kualitas.py ---------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from starlette.datastructures import UploadFile as StarletteUpload  # what a form holds (FastAPI's is a subclass)
@@ -374,7 +375,11 @@ def close_evaluasi(tahun: str, session: SessionDep, rt: RuntimeDep, caller: Staf
     responses=answer(200, s.LaporanPemanfaatan, "Pemanfaatan informasi kinerja / uses of performance information"),
 )
 def pemanfaatan_tahun(
-    request: Request, session: SessionDep, caller: StaffDep, tahun: int = Path(..., ge=2000, le=2100)
+    request: Request,
+    session: SessionDep,
+    rt: RuntimeDep,
+    caller: StaffDep,
+    tahun: Annotated[pemanfaatan.Tahun, Path(ge=2000, le=2100)],
 ) -> a.LaporanPemanfaatan:
     """Every use of the year's performance information, oldest first, from the records the system keeps (decisions,
     dispositions and follow-ups with evidence, circulations and read receipts, final documents), with counts per
@@ -387,4 +392,4 @@ def pemanfaatan_tahun(
             "Ekspor pemanfaatan informasi kinerja hanya untuk Sekretaris Dinas, Kepala Dinas dan Inspektorat.",
             "The export of the use of performance information is for the Secretary, the Head and the Inspectorate.",
         )
-    return pemanfaatan.report(session, workflow(request), tahun)
+    return pemanfaatan.report(session, workflow(request), tahun, evaluasi.lke_of(rt.state))

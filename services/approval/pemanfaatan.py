@@ -12,6 +12,13 @@ A record belongs to the year of the report or disposition it concerns (`tahun`),
 approved in February 2025 is a use of the 2024 information. The circulation entries the draft history also holds
 (`sosialisasi`, `dibaca`) are read from their own tables, never twice. Each record names the period or draft it
 concerns and links to its page in the app; the evidence links are the disposition's download route.
+
+Two parts (`bagian`), as PermenPANRB 88/2021 reads them: the uses (`pemanfaatan`: follow-ups, dispositions that name
+a period, circulations and read receipts — reading is part of "information is a concern of leaders and staff") and,
+apart, the report's review and formalisation trail (`penelaahan`: submissions, approvals, returns, finals), which
+is evidence for the Pelaporan component's pemenuhan criteria, not a use. Each part names the worksheet criteria
+(evaluasi.yaml) it supports. A disposition that names neither a period nor indicators is not about performance
+information and is left out.
 """
 
 from __future__ import annotations
@@ -19,17 +26,21 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
-from typing import Literal, TypedDict
+from typing import Annotated, Literal, TypedDict
 
+from pydantic import BeforeValidator
 from sqlmodel import Session, col, select
 
 from services.approval.answers import (
+    BagianPemanfaatan,
     BuktiPemanfaatan,
+    KriteriaPemanfaatan,
     LaporanPemanfaatan,
     PejabatPemanfaatan,
     Pemanfaatan,
     RingkasanPemanfaatan,
 )
+from services.approval.lke import Lke, LkeError
 from services.approval.models import (
     DisposisiBukti,
     DisposisiRow,
@@ -41,6 +52,7 @@ from services.approval.models import (
     SosialisasiRow,
 )
 from services.approval.oversight import oversees
+from services.approval.units import unit_names
 from services.approval.workflow import Workflow
 from shared.formatting import fmt_date
 from shared.i18n import JENIS, LANGS, PEMANFAATAN, PERIODE_NAMES, pick
@@ -50,8 +62,33 @@ Jenis = Literal[
     "keputusan", "disposisi", "disposisi_selesai", "tindak_lanjut", "tindak_lanjut_selesai", "sosialisasi", "dibaca",
     "final",
 ]  # fmt: skip
+Bagian = Literal["pemanfaatan", "penelaahan"]
+BAGIAN: dict[str, Bagian] = {  # each kind of record's part
+    "tindak_lanjut": "pemanfaatan", "tindak_lanjut_selesai": "pemanfaatan", "disposisi": "pemanfaatan",
+    "disposisi_selesai": "pemanfaatan", "sosialisasi": "pemanfaatan", "dibaca": "pemanfaatan",
+    "keputusan": "penelaahan", "final": "penelaahan",
+}  # fmt: skip
+PARTS: tuple[Bagian, ...] = ("pemanfaatan", "penelaahan")  # the uses first
+KRITERIA: dict[Bagian, tuple[str, ...]] = {  # the worksheet criteria (evaluasi.yaml) each part is evidence for
+    # leaders' attention (dispositions), staff's care (circulations read), activities and strategy adjusted
+    # (follow-ups done with results), the information used in evaluating what was achieved
+    "pemanfaatan": ("2.c.4", "2.c.6", "2.c.9", "3.c.1", "3.c.2", "3.c.3", "3.c.5"),
+    # the report prepared, periodically, formalised (final), reviewed (returns with notes), on time
+    "penelaahan": ("3.a.1", "3.a.2", "3.a.3", "3.a.4", "3.a.6"),
+}
 FINAL_FORMATS = ("pdf", "docx", "xlsx")
 EVALUATOR_ROLES = ("inspektorat",)
+
+
+def whole_year(value: object) -> object:
+    """A year in an address is written in digits only: "2024.0", "+2024", "２０２４" are refused (422), never read as
+    2024 (pydantic's lax int would)."""
+    if isinstance(value, str) and not (value.isascii() and value.isdigit()):
+        raise ValueError("tahun harus bilangan bulat / the year must be a whole number")
+    return value
+
+
+Tahun = Annotated[int, BeforeValidator(whole_year)]
 
 
 def may_export(who: Official) -> bool:
@@ -82,8 +119,8 @@ def _both(
     return one("id"), one("en")
 
 
-def _bukti(judul: tuple[str, str], tautan: str) -> BuktiPemanfaatan:
-    return {"judul": judul[0], "judul_en": judul[1], "tautan": tautan}
+def _bukti(judul: tuple[str, str], tautan: str, nama: str | None = None, sha256: str | None = None) -> BuktiPemanfaatan:
+    return {"judul": judul[0], "judul_en": judul[1], "tautan": tautan, "nama": nama, "sha256": sha256}
 
 
 def _join(*parts: tuple[str, str] | None) -> tuple[str, str]:
@@ -163,6 +200,7 @@ def _record(
 ) -> Pemanfaatan:
     return {
         "tanggal": as_utc(when).isoformat(),
+        "bagian": BAGIAN[jenis],
         "jenis": jenis,
         "aksi": aksi,
         "uraian_id": uraian[0],
@@ -226,9 +264,20 @@ def _draft_of(row: DisposisiRow) -> str | None:
     return row.sumber.split(":", 1)[1] if row.sumber and row.sumber.startswith("draf:") else None
 
 
+def _unit(code: str, names: dict[str, str]) -> str:
+    """A unit as officials name it: "Bidang Penempatan Tenaga Kerja (BID-PPTK)"; the code when no name is known."""
+    return f"{names[code]} ({code})" if names.get(code) else code
+
+
 def dispositions(db: Session, people: _People, tahun: int) -> list[Pemanfaatan]:
-    """Each disposition of the year issued, and done (with the result and the evidence files) once it is."""
-    rows = list(db.exec(select(DisposisiRow).where(DisposisiRow.tahun == tahun).order_by(col(DisposisiRow.id))))
+    """Each follow-up and each disposition naming a period of the year issued, and done (with the result and the
+    evidence files) once it is; the responsible unit by its name."""
+    rows = [
+        r
+        for r in db.exec(select(DisposisiRow).where(DisposisiRow.tahun == tahun).order_by(col(DisposisiRow.id)))
+        if r.periode or _indikator(r)
+    ]
+    names = unit_names(db, tahun) if any(r.unit for r in rows) else {}
     files: dict[int, list[DisposisiBukti]] = {}
     if rows:
         found = db.exec(
@@ -246,12 +295,9 @@ def dispositions(db: Session, people: _People, tahun: int) -> list[Pemanfaatan]:
         common: _Concerns = {"tahun": row.tahun, "periode": row.periode, "draft_id": _draft_of(row), "tautan": page}
         head = _both("u_tindak_lanjut" if follow_up else "u_disposisi", nomor=row.nomor,
                      kepada=people.recipient(row), instruksi=row.instruksi)  # fmt: skip
-        uraian = _join(
-            head,
-            _both("u_unit", unit=row.unit) if row.unit else None,
-            _both("u_hasil_diharapkan", hasil=row.hasil_diharapkan) if row.hasil_diharapkan else None,
-            _both("u_batas", tanggal=row.batas_waktu) if row.batas_waktu else None,
-        )
+        unit = _both("u_unit", unit=_unit(row.unit, names)) if row.unit else None
+        expected = _both("u_hasil_diharapkan", hasil=row.hasil_diharapkan) if row.hasil_diharapkan else None
+        uraian = _join(head, unit, expected, _both("u_batas", tanggal=row.batas_waktu) if row.batas_waktu else None)
         out.append(
             _record(row.issued_at, "tindak_lanjut" if follow_up else "disposisi", uraian, people.pejabat(row.dari_id),
                     common, indikator=indikator)
@@ -259,10 +305,13 @@ def dispositions(db: Session, people: _People, tahun: int) -> list[Pemanfaatan]:
         if row.selesai_at is None:
             continue
         bukti: list[BuktiPemanfaatan] = [
-            _bukti(_both("b_bukti", nama=b.nama), f"{page}/bukti/{b.sha256}") for b in files.get(row.id or 0, [])
+            _bukti(_both("b_bukti", nama=b.nama), f"{page}/bukti/{b.sha256}", b.nama, b.sha256)
+            for b in files.get(row.id or 0, [])
         ]
         done = _join(
             _both("u_tl_selesai" if follow_up else "u_selesai", nomor=row.nomor),
+            unit if follow_up else None,
+            expected if follow_up else None,
             _both("u_hasil", hasil=row.hasil) if row.hasil else None,
         )
         out.append(
@@ -326,7 +375,12 @@ def finals(db: Session, people: _People, drafts: dict[str, DraftRow]) -> list[Pe
         except ValueError:
             files = {}
         bukti: list[BuktiPemanfaatan] = [
-            _bukti(_both("b_final", format=fmt.upper(), sha=str(files[fmt])[:12]), f"/draf/{d.id}/final.{fmt}")
+            _bukti(
+                _both("b_final", format=fmt.upper(), sha=str(files[fmt])[:12]),
+                f"/draf/{d.id}/final.{fmt}",
+                f"final.{fmt}",
+                str(files[fmt]),
+            )  # fmt: skip
             for fmt in FINAL_FORMATS
             if fmt in files
         ]
@@ -368,27 +422,59 @@ def ringkasan(found: Iterable[Pemanfaatan]) -> RingkasanPemanfaatan:
     return counts
 
 
-def summary_line(counts: RingkasanPemanfaatan, lang: str) -> str:
+SUMMARY_PARTS: dict[Bagian, tuple[str, ...]] = {
+    "pemanfaatan": ("sum_tindak_lanjut", "sum_disposisi", "sum_sosialisasi", "sum_dibaca"),
+    "penelaahan": ("sum_keputusan", "sum_final"),
+}
+
+
+def summary_line(counts: RingkasanPemanfaatan, lang: str, bagian: Bagian | None = None) -> str:
     """ "12 keputusan atas laporan, 5 disposisi (3 selesai), 2 tindak lanjut (1 selesai), 4 sosialisasi, 18 tanda
-    baca, 3 dokumen final"."""
-
-    def text(key: str, **values: int) -> str:
-        return pick(PEMANFAATAN, key, lang).format(**values)
-
-    return ", ".join(
-        [
-            text("sum_keputusan", n=counts["keputusan"]),
-            text("sum_disposisi", n=counts["disposisi"], selesai=counts["disposisi_selesai"]),
-            text("sum_tindak_lanjut", n=counts["tindak_lanjut"], selesai=counts["tindak_lanjut_selesai"]),
-            text("sum_sosialisasi", n=counts["sosialisasi"]),
-            text("sum_dibaca", n=counts["dibaca"]),
-            text("sum_final", n=counts["final"]),
-        ]
-    )
+    baca, 3 dokumen final"; one part's counts only when `bagian` is given."""
+    parts = {
+        "sum_keputusan": {"n": counts["keputusan"]},
+        "sum_disposisi": {"n": counts["disposisi"], "selesai": counts["disposisi_selesai"]},
+        "sum_tindak_lanjut": {"n": counts["tindak_lanjut"], "selesai": counts["tindak_lanjut_selesai"]},
+        "sum_sosialisasi": {"n": counts["sosialisasi"]},
+        "sum_dibaca": {"n": counts["dibaca"]},
+        "sum_final": {"n": counts["final"]},
+    }
+    keys = SUMMARY_PARTS[bagian] if bagian else tuple(parts)
+    return ", ".join(pick(PEMANFAATAN, key, lang).format(**parts[key]) for key in keys)
 
 
-def report(db: Session, wf: Workflow, tahun: int) -> LaporanPemanfaatan:
-    """The year's records with their counts: the JSON answer, and what the page, the PDF and the .xlsx show."""
+def kriteria(lke: Lke | None, bagian: Bagian) -> list[KriteriaPemanfaatan]:
+    """The worksheet criteria a part supports, with their text from the worksheet (the code alone when a worksheet
+    without it is loaded)."""
+    out: list[KriteriaPemanfaatan] = []
+    for kode in KRITERIA[bagian]:
+        try:
+            kr = lke.kriteria(kode) if lke is not None else None
+        except (KeyError, LkeError):
+            kr = None
+        out.append({"kode": kode, "teks": kr.teks if kr else "", "teks_en": kr.teks_en if kr else ""})
+    return out
+
+
+def bagian(found: list[Pemanfaatan], counts: RingkasanPemanfaatan, lke: Lke | None) -> list[BagianPemanfaatan]:
+    """The two parts, uses first: their titles, counts and the criteria they support."""
+    out: list[BagianPemanfaatan] = []
+    for part in PARTS:
+        out.append({
+            "kode": part,
+            "judul_id": pick(PEMANFAATAN, f"bagian_{part}", "id"),
+            "judul_en": pick(PEMANFAATAN, f"bagian_{part}", "en"),
+            "jumlah": sum(1 for r in found if r["bagian"] == part),
+            "ringkasan_id": summary_line(counts, "id", part),
+            "ringkasan_en": summary_line(counts, "en", part),
+            "kriteria": kriteria(lke, part),
+        })  # fmt: skip
+    return out
+
+
+def report(db: Session, wf: Workflow, tahun: int, lke: Lke | None = None) -> LaporanPemanfaatan:
+    """The year's records with their counts and parts: the JSON answer, and what the page, the PDF and the .xlsx
+    show."""
     found = records(db, wf, tahun)
     counts = ringkasan(found)
     return {
@@ -398,4 +484,5 @@ def report(db: Session, wf: Workflow, tahun: int) -> LaporanPemanfaatan:
         "ringkasan_id": summary_line(counts, "id"),
         "ringkasan_en": summary_line(counts, "en"),
         "pemanfaatan": found,
+        "bagian": bagian(found, counts, lke),
     }

@@ -428,12 +428,18 @@ class BuktiPemanfaatan(BaseModel):
     judul: str = Field(description="Judul / title (Indonesian)")
     judul_en: str = Field(description="Judul (Inggris) / title in English")
     tautan: str = Field(description="Tautan di aplikasi / its link in the app")
+    nama: str | None = Field(default=None, description="Nama berkas / the file's name")
+    sha256: str | None = Field(default=None, description="SHA-256 berkas / the file's SHA-256")
 
 
 class Pemanfaatan(BaseModel):
     """Satu pemanfaatan informasi kinerja. / One use of performance information."""
 
     tanggal: str = Waktu
+    bagian: Literal["pemanfaatan", "penelaahan"] = Field(
+        description="pemanfaatan: penggunaan informasi kinerja; penelaahan: reviu dan pengesahan laporan / "
+        "a use, or the report's review and formalisation trail"
+    )
     jenis: Literal[
         "keputusan", "disposisi", "disposisi_selesai", "tindak_lanjut", "tindak_lanjut_selesai", "sosialisasi",
         "dibaca", "final",
@@ -463,6 +469,26 @@ class RingkasanPemanfaatan(BaseModel):
     final: int = Field(description="Dokumen final diterbitkan / final documents published")
 
 
+class KriteriaPemanfaatan(BaseModel):
+    """Kriteria lembar kerja yang didukung. / A worksheet criterion a part supports."""
+
+    kode: str = Field(description="Kode kriteria (evaluasi.yaml) / the criterion's code", examples=["3.c.3"])
+    teks: str = Field(description="Teks kriteria / the criterion's text")
+    teks_en: str = Field(description="Teks (Inggris) / in English")
+
+
+class BagianPemanfaatan(BaseModel):
+    """Satu bagian ekspor. / One part of the export."""
+
+    kode: Literal["pemanfaatan", "penelaahan"] = Field(description="Bagian / the part")
+    judul_id: str = Field(description="Judul (Indonesia) / title in Indonesian")
+    judul_en: str = Field(description="Judul (Inggris) / title in English")
+    jumlah: int = Field(description="Jumlah catatan / number of records")
+    ringkasan_id: str = Field(description="Ringkasan (Indonesia) / counts in Indonesian")
+    ringkasan_en: str = Field(description="Ringkasan (Inggris) / counts in English")
+    kriteria: list[KriteriaPemanfaatan] = Field(description="Kriteria yang didukung / criteria supported")
+
+
 class LaporanPemanfaatan(BaseModel):
     """Pemanfaatan informasi kinerja satu tahun (ekspor evaluator). / A year's uses of performance information."""
 
@@ -472,6 +498,9 @@ class LaporanPemanfaatan(BaseModel):
     ringkasan_id: str = Field(description="Ringkasan (Indonesia) / the summary line in Indonesian")
     ringkasan_en: str = Field(description="Ringkasan (Inggris) / the summary line in English")
     pemanfaatan: list[Pemanfaatan] = Field(description="Terlama dahulu / oldest first")
+    bagian: list[BagianPemanfaatan] = Field(
+        description="Pemanfaatan, lalu penelaahan laporan; jumlah dan kriteria / the uses, then the review trail"
+    )
 
 
 # ---- follow-ups (tindak lanjut, issue 17) -------------------------------------------------------------------------

@@ -1376,6 +1376,18 @@ PEMANFAATAN: Table = {
     },
     "b_bukti": {"id": "Bukti: {nama}", "en": "Evidence: {nama}"},
     "b_final": {"id": "{format} final (SHA-256 {sha})", "en": "Final {format} (SHA-256 {sha})"},
+    # the two parts (issue 17 review): the uses, then the report's review and formalisation trail
+    "bagian_pemanfaatan": {
+        "id": "Bagian 1 — Pemanfaatan informasi kinerja",
+        "en": "Part 1 — Uses of performance information",
+    },
+    "bagian_penelaahan": {
+        "id": "Bagian 2 — Jejak reviu dan pengesahan laporan (bukti pendukung pemenuhan Pelaporan Kinerja)",
+        "en": "Part 2 — The reports' review and formalisation trail (supporting evidence for Reporting: in place)",
+    },
+    "pm_kriteria": {"id": "Mendukung kriteria lembar kerja", "en": "Supports worksheet criteria"},
+    "pm_catatan": {"id": "{n} catatan", "en": "{n} records"},
+    "pm_bagian": {"id": "Bagian", "en": "Part"},
 }
 
 

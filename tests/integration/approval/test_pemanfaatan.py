@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import io
 import json
+import re
+import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -22,8 +25,9 @@ from pypdf import PdfReader
 from sqlmodel import Session, select
 
 from services.approval import pemanfaatan
+from services.approval.lke import load_lke
 from services.approval.main import create_app
-from services.approval.models import DisposisiBukti, DisposisiRow, DraftHistory, DraftRow
+from services.approval.models import DisposisiBukti, DisposisiRow, DraftHistory, DraftRow, PengingatRow
 from services.approval.web.i18n import fmt_datetime
 from services.approval.web.sessions import LANG_COOKIE
 from services.approval.workflow import load_workflow
@@ -43,6 +47,7 @@ NAMES = {
 TL_ISSUED = datetime(2024, 7, 8, 7, 5, tzinfo=UTC)  # 8 Juli 2024 14.05 WIB
 TL_DONE = datetime(2024, 7, 20, 2, 30, tzinfo=UTC)  # 20 Juli 2024 09.30 WIB
 SHA = "ab" * 32
+UNIT = "Bidang Penempatan Tenaga Kerja"
 
 
 @pytest.fixture(scope="module")
@@ -133,6 +138,8 @@ def run_flow(app: TestClient, settings, r, people: dict[str, dict[str, Any]]) ->
                 selesai_by=people["kabid"]["id"], hasil="Jadwal baru berlaku Agustus",
             )  # fmt: skip
             db.add(tl)
+            db.add(PengingatRow(tahun=2024, periode="TW2", unit="BID-PPTK", jenis="pengingat", nama_unit=UNIT,
+                                deadline=TL_ISSUED, missing="[]"))  # fmt: skip
             db.flush()
             assert tl.id is not None
             db.add(DisposisiBukti(disposisi_id=tl.id, sha256=SHA, nama="jadwal baru.pdf", media_type="application/pdf",
@@ -194,25 +201,53 @@ def test_the_export_lists_every_use_with_officials_dates_and_evidence(app, setti
     assert (tl["indikator"], tl["pejabat"]["nama"], tl_done["pejabat"]["nama"]) == (
         ["IK-2.2"], "Hendra Sekretaris", "Dewi Kabid",
     )  # fmt: skip
-    assert "unit penanggung jawab: BID-PPTK" in tl["uraian_id"] and "batas waktu 31 Juli 2024" in tl["uraian_id"]
+    # the unit by its name (services/approval/units.py), on the follow-up and on its done row
+    for row in (tl, tl_done):
+        assert f"unit penanggung jawab: {UNIT} (BID-PPTK)" in row["uraian_id"], row["uraian_id"]
+        assert "hasil yang diharapkan: Lulusan bekerja naik ke 85 %" in row["uraian_id"]
+    assert "batas waktu 31 Juli 2024" in tl["uraian_id"]
     assert "hasil: Jadwal baru berlaku Agustus" in tl_done["uraian_id"]
     assert tl_done["bukti"] == [
         {
             "judul": "Bukti: jadwal baru.pdf",
             "judul_en": "Evidence: jadwal baru.pdf",
             "tautan": f"/disposisi/{ids['tl']}/bukti/{SHA}",
+            "nama": "jadwal baru.pdf",
+            "sha256": SHA,
         }
     ]
+    # two parts (PermenPANRB 88/2021): the uses, then the report's review and formalisation trail
+    uses = {"tindak_lanjut", "tindak_lanjut_selesai", "disposisi", "disposisi_selesai", "sosialisasi", "dibaca"}
+    assert all(x["bagian"] == ("pemanfaatan" if x["jenis"] in uses else "penelaahan") for x in rows)
+    parts = found["bagian"]
+    assert [p["kode"] for p in parts] == ["pemanfaatan", "penelaahan"]
+    assert [p["jumlah"] for p in parts] == [6, 5]  # 2 follow-up, 2 disposition, 1 circulation, 1 read | 4 + 1 final
+    assert (
+        parts[0]["ringkasan_id"] == "1 tindak lanjut (1 selesai), 1 disposisi (1 selesai), 1 sosialisasi, 1 tanda baca"
+    )
+    assert parts[1]["ringkasan_id"] == "4 keputusan atas laporan, 1 dokumen final"
+    lke = load_lke()
+    for part, codes in zip(parts, (("3.c.1", "3.c.2", "3.c.3", "2.c.6"), ("3.a.3", "3.a.4")), strict=True):
+        got = [k["kode"] for k in part["kriteria"]]
+        assert set(codes) <= set(got)
+        assert all(part["kode"] != "pemanfaatan" or not c.startswith("3.a") for c in got)
+        for k in part["kriteria"]:  # each a criterion of the worksheet, with its text
+            assert k["teks"] == lke.kriteria(k["kode"]).teks and k["teks_en"] == lke.kriteria(k["kode"]).teks_en
     final = next(x for x in rows if x["jenis"] == "final")
     assert final["pejabat"]["nama"] == "Bayu Subkor"  # whose approval made it final
     assert [b["tautan"] for b in final["bukti"]] == [f"/draf/2024-TW1/final.{f}" for f in ("pdf", "docx", "xlsx")]
 
     # the page (the inspektorat), in Indonesian, the office's zone
     page = ok(app.get("/evaluasi/2024/pemanfaatan", headers=people["inspektorat"]["web"])).text
-    assert "Pemanfaatan Informasi Kinerja 2024" in page and found["ringkasan_id"] in page
+    assert "Pemanfaatan Informasi Kinerja 2024" in page
+    assert all(p["ringkasan_id"] in page for p in parts)
     assert "8 Juli 2024 14.05 WIB" in page and "20 Juli 2024 09.30 WIB" in page
     assert 'href="/evaluasi/2024/pemanfaatan.pdf"' in page and 'href="/evaluasi/2024/pemanfaatan.xlsx"' in page
     assert page.count('<tr class="pm-') == len(rows)
+    uses_at, trail_at = page.index('id="bagian-pemanfaatan"'), page.index('id="bagian-penelaahan"')
+    assert uses_at < page.index('class="pm-tindak_lanjut"') < trail_at < page.index('class="pm-keputusan"')
+    assert page.index('id="pemanfaatan-ringkasan"') < uses_at and "1 tindak lanjut (1 selesai)" in page
+    assert "3.c.3" in page[uses_at:trail_at] and "3.a.4" in page[trail_at:]
     for link in ("/draf/2024-TW1", f"/disposisi/{ids['tl']}", f"/disposisi/{ids['tl']}/bukti/{SHA}",
                  f"/sosialisasi/{ids['sosialisasi']}", "/draf/2024-TW1/final.pdf"):  # fmt: skip
         assert f'href="{link}"' in page, link
@@ -237,26 +272,65 @@ def test_the_export_lists_every_use_with_officials_dates_and_evidence(app, setti
     assert fmt_datetime(ids["returned_at"], "id") in flat
     for nama in ("Rina Staf", "Bayu Subkor", "Dewi Kabid", "Hendra Sekretaris"):
         assert nama in flat
-    assert "Bukti: jadwal baru.pdf" in flat and "Lengkapi analisis penyebab IK-2.2" in flat
+    assert "Lengkapi analisis penyebab IK-2.2" in flat
+    assert flat.index("Bagian 1 — Pemanfaatan informasi kinerja") < flat.index("Bagian 2 — Jejak reviu")
+    assert flat.index("Bagian 2 — Jejak reviu") < flat.index("Lengkapi analisis penyebab IK-2.2")
+    # evidence: the file's name and a short hash, never a hash broken over lines
+    assert "Bukti: jadwal baru.pdf · SHA-256 abababababab" in flat and SHA not in flat
+    hashes = re.findall(r"(?<![0-9a-z])(?:ab|cd|ef){2,}[a-f]*(?![0-9a-z])", text)  # the files' hashes, as printed
+    assert hashes and all(len(h) == 12 for h in hashes), hashes  # whole short hashes: none broken over lines
+    assert f"unit penanggung jawab: {UNIT} (BID-PPTK)" in flat
 
-    # the workbook: real dates in the office's zone, filters, the header repeated, widths
+    # the workbook: a sheet per part, real dates in the office's zone with Indonesian months, filters, the header
+    # repeated, widths, each evidence a hyperlink, the links relative (no public address set)
     res = ok(app.get("/evaluasi/2024/pemanfaatan.xlsx", headers=people["inspektorat"]["web"]))
-    ws = load_workbook(io.BytesIO(res.content)).active
-    assert ws is not None
-    header = [c.value for c in ws[5]]
+    book = load_workbook(io.BytesIO(res.content))
+    assert book.sheetnames == ["Pemanfaatan", "Reviu dan pengesahan laporan"]
+    ws, trail = book["Pemanfaatan"], book["Reviu dan pengesahan laporan"]
+    assert ws["A4"].value == "Bagian 1 — Pemanfaatan informasi kinerja" and "3.c.3" in ws["A5"].value
+    assert "1 tindak lanjut (1 selesai)" in ws["A3"].value and "4 keputusan atas laporan" in ws["A3"].value
+    header = [c.value for c in ws[6]]
     assert header[:6] == ["No.", "Tanggal (WIB)", "Jenis", "Periode / laporan", "Uraian", "Pejabat"]
-    assert ws.auto_filter.ref == f"A5:J{5 + len(rows)}"
-    assert ws.print_title_rows == "$5:$5" and ws.column_dimensions["E"].width == 70
-    cells = [[c.value for c in row] for row in ws.iter_rows(min_row=6, max_row=5 + len(rows))]
+    assert header[8:] == ["Tautan", "Bukti"]
+    assert ws.auto_filter.ref == "A6:J12"  # 6 uses
+    assert ws.print_title_rows == "$6:$6" and ws.column_dimensions["E"].width == 70
+    cells = [[c.value for c in row] for row in ws.iter_rows(min_row=7, max_row=12)]
     assert cells[0][1] == datetime(2024, 7, 8, 14, 5) and cells[1][1] == datetime(2024, 7, 20, 9, 30)
-    assert ws["B6"].number_format == "d mmmm yyyy hh.mm"
+    assert ws["B7"].number_format == '[$-421]d mmmm yyyy hh"."mm'
     assert (cells[0][2], cells[0][5], cells[1][5]) == ("Tindak lanjut", "Hendra Sekretaris", "Dewi Kabid")
-    assert f"/disposisi/{ids['tl']}/bukti/{SHA}" in cells[1][8]
-    by_kind = {row[2]: row for row in cells}
-    assert by_kind["Tanda baca"][5] == "Dewi Kabid"
+    assert cells[1][9] == "Bukti: jadwal baru.pdf · SHA-256 abababababab"
+    assert ws["J8"].hyperlink.target == f"/disposisi/{ids['tl']}/bukti/{SHA}"
+    assert ws["I8"].hyperlink.target == f"/disposisi/{ids['tl']}"
+    assert {row[2] for row in cells} == {"Tindak lanjut", "Tindak lanjut selesai", "Disposisi", "Disposisi selesai",
+                                         "Sosialisasi", "Tanda baca"}  # fmt: skip
+    assert next(row for row in cells if row[2] == "Tanda baca")[5] == "Dewi Kabid"
+    trail_cells = [[c.value for c in row] for row in trail.iter_rows(min_row=7, max_row=trail.max_row)]
+    assert len(trail_cells) == 5 and trail.auto_filter.ref == "A6:L11"  # the final's three files: Bukti 1–3
     local_return = clock.to_office(ids["returned_at"]).replace(tzinfo=None, microsecond=0)
-    returned = next(row for row in cells if "dikembalikan" in row[4])
+    returned = next(row for row in trail_cells if "dikembalikan" in row[4])
     assert returned[1].replace(microsecond=0) == local_return and returned[5] == "Bayu Subkor"
+    final_row = next(i for i, row in enumerate(trail_cells, start=7) if row[2] == "Dokumen final")
+    assert [trail.cell(final_row, c).hyperlink.target for c in (10, 11, 12)] == [
+        f"/draf/2024-TW1/final.{f}" for f in ("pdf", "docx", "xlsx")
+    ]
+    # as LibreOffice shows it (cells as shown): Indonesian months, "14.05"
+    shown = as_shown(res.content, settings)
+    assert "8 Juli 2024 14.05" in shown and "20 Juli 2024 09.30" in shown and "July" not in shown
+
+
+def as_shown(xlsx: bytes, settings) -> str:
+    """The first sheet as LibreOffice shows its cells (CSV, "save cell contents as shown")."""
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    work = Path(tempfile.mkdtemp(prefix="pm-lo-"))
+    (work / "x.xlsx").write_bytes(xlsx)
+    subprocess.run(
+        [soffice, f"-env:UserInstallation=file://{work}/profile", "--headless", "--convert-to",
+         "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true", "--outdir", str(work), str(work / "x.xlsx")],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    return (work / "x.csv").read_text(encoding="utf-8")
 
 
 def test_only_oversight_and_the_inspektorat_may_open_the_export(app, settings, r, people):
@@ -273,6 +347,13 @@ def test_only_oversight_and_the_inspektorat_may_open_the_export(app, settings, r
         empty = ok(app.get("/api/v1/evaluasi/2024/pemanfaatan", headers=people[role]["api"]))
         assert empty["pemanfaatan"] == [] and empty["ringkasan"]["keputusan"] == 0
     assert app.get("/evaluasi/1999/pemanfaatan", headers=people["inspektorat"]["web"]).status_code in (404, 422)
+    # a year is written in digits: "2024.0" is not read as 2024 (pydantic's lax int would), in the API and the pages
+    for bad in ("2024.0", "+2024", "2024%20", "%EF%BC%92%EF%BC%90%EF%BC%92%EF%BC%94"):
+        api = app.get(f"/api/v1/evaluasi/{bad}/pemanfaatan", headers=people["inspektorat"]["api"])
+        assert api.status_code == 422 and api.json()["errors"][0]["field"].endswith("tahun"), (bad, api.text)
+        for suffix in ("", ".pdf", ".xlsx"):
+            res = app.get(f"/evaluasi/{bad}/pemanfaatan{suffix}", headers=people["inspektorat"]["web"])
+            assert res.status_code == 422 and "text/html" in res.headers["content-type"], (bad, suffix)
     assert app.get("/api/v1/evaluasi/2024/pemanfaatan").status_code == 401
     login = app.get("/evaluasi/2024/pemanfaatan")
     assert login.status_code == 303 and login.headers["location"].startswith("/masuk")
@@ -312,3 +393,53 @@ def test_a_koreksi_return_names_its_units_and_a_gone_official_keeps_the_historys
         "catatan: Data IK-2.2 keliru"
     )
     assert koreksi["tanggal"] == at.isoformat() and koreksi["draft_id"] == "2024-S2"
+
+
+def test_links_use_the_public_address_when_set_and_periodless_dispositions_are_left_out(tmp_path, database_url, r):
+    """With LAPKIN_PUBLIC_BASE_URL the PDF's and the workbook's links start with it (the verification links do the
+    same); a disposition that names neither a period nor indicators is not a use of performance information."""
+    base = ops_settings(tmp_path)
+    settings = base.model_copy(
+        update={"public_base_url": "https://lapkin.example.go.id/", **({"database_url": database_url} if database_url
+                                                                       else {})}
+    )  # fmt: skip
+    with TestClient(create_app(settings), follow_redirects=False) as client:
+        try:
+            admin = {"Authorization": f"Bearer {settings.admin_token}"}
+            body = {"username": f"insp-{settings.stream_prefix}", "password": PASSWORD, "nama": "Indah Inspektur",
+                    "role": "inspektorat"}  # fmt: skip
+            made = ok(client.post("/api/v1/officials", json=body, headers=admin), 201)
+            engine = make_engine(settings, "approval")
+            try:
+                with Session(engine) as db:
+                    for urut, periode in ((1, "TW2"), (2, None)):
+                        db.add(DisposisiRow(nomor=f"00{urut}/X/2024", tahun=2024, urut=urut, periode=periode,
+                                            dari_id=made["id"], kepada_role="subkor", instruksi=f"Instruksi {urut}",
+                                            issued_at=TL_ISSUED))  # fmt: skip
+                    db.commit()
+                    first = db.exec(select(DisposisiRow).where(DisposisiRow.urut == 1)).one()
+            finally:
+                engine.dispose()
+            web = {"Cookie": f"lapkin_sesi={session_cookie(settings, int(made['id']))}"}
+            token = ok(client.post("/api/v1/login", json={"username": body["username"], "password": PASSWORD}))
+            found = ok(client.get("/api/v1/evaluasi/2024/pemanfaatan",
+                                  headers={"Authorization": f"Bearer {token['token']}"}))  # fmt: skip
+            assert [x["uraian_id"].split(": ")[-1] for x in found["pemanfaatan"]] == ["Instruksi 1"]
+            assert found["pemanfaatan"][0]["tautan"] == f"/disposisi/{first.id}"  # the JSON stays relative
+            res = ok(client.get("/evaluasi/2024/pemanfaatan.xlsx", headers=web))
+            ws = load_workbook(io.BytesIO(res.content))["Pemanfaatan"]
+            assert ws["I7"].hyperlink.target == f"https://lapkin.example.go.id/disposisi/{first.id}"
+            assert ws["I7"].value == f"/disposisi/{first.id}"
+            pdf = ok(client.get("/evaluasi/2024/pemanfaatan.pdf", headers=web)).content
+            uris = [
+                a.get_object()["/A"]["/URI"]
+                for page in PdfReader(io.BytesIO(pdf)).pages
+                for a in page.get("/Annots", [])
+                if "/A" in a.get_object()
+            ]
+            assert f"https://lapkin.example.go.id/disposisi/{first.id}" in uris
+            page = ok(client.get("/evaluasi/2024/pemanfaatan", headers=web)).text
+            assert f'href="/disposisi/{first.id}"' in page  # in the app itself: relative
+        finally:
+            pass
+    _drop_schema(database_url, "approval")
