@@ -51,7 +51,7 @@ def pdf_text(pdf: bytes) -> str:
     return " ".join(text.split())
 
 
-HEADING = "Tindak Lanjut dan Pemanfaatan Informasi Kinerja Sepanjang tahun"  # in Bab III, not the contents
+HEADING = "Tindak Lanjut dan Pemanfaatan Informasi Kinerja Atas informasi kinerja tahun"  # in Bab III, not the contents
 
 
 def pdf_texts(pdf: bytes) -> tuple[str, str]:
