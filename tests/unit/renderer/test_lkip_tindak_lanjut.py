@@ -139,6 +139,9 @@ def test_each_sentence_names_the_periods_it_fell_short_in_and_the_latest_capaian
         latest = fmt_number(b["capaian"], 2, "id")
         assert said[b["kode"]] == f"{b['nama']} di bawah target pada {periods} (capaian terakhir {latest}%): " \
             "belum ada tindak lanjut.", b["kode"]  # fmt: skip
+    assert said["IK-3.1"].endswith(" di bawah target pada Triwulan I dan Triwulan II (capaian terakhir 92,73%): "
+                                   "belum ada tindak lanjut.")  # fmt: skip
+    assert " pada Triwulan I, Triwulan IV dan capaian tahunan (capaian terakhir 97,56%)" in said["IK-2.2"]
     several = [b for b in below_target(example) if len(b["periode_semua"]) > 1]
     assert several and all(" dan " in said[b["kode"]] for b in several)
 
