@@ -32,6 +32,7 @@ from shared.decimals import optional_decimal as _dec
 from shared.formatting import MISSING, fmt_date, fmt_number, fmt_rupiah, round_half_up
 from shared.sakip import DEFAULT_PREDIKAT_BANDS, decimals_of, predikat_label, roman
 from shared.sakip.checks import consistency
+from shared.sakip.kualitas import below_target
 
 _ZERO = Decimal(0)
 _HUNDRED = Decimal(100)
@@ -508,12 +509,22 @@ def _tl_sentence(rows: Sequence[TindakLanjutBaris], labels: Mapping[str, str]) -
     return str(labels["an_tl"].format(daftar="; ".join(items)))
 
 
+def _periods_text(periods: Sequence[str], labels: Mapping[str, str]) -> str:
+    """The periods an indicator fell short in, in words: "Triwulan II dan Triwulan III", "… dan capaian tahunan"."""
+    names = [labels["tl_tahunan"] if p == "TAHUNAN" else labels[f"tl_{p}"] for p in periods]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {labels['tl_dan']} {names[-1]}"
+
+
 def _tindak_lanjut(
-    vm: Mapping[str, Any], follow_ups: Sequence[Mapping[str, Any]], units: Mapping[str, str]
+    vm: Mapping[str, Any],
+    follow_ups: Sequence[Mapping[str, Any]],
+    units: Mapping[str, str],
+    recaps: Mapping[str, Mapping[str, Any]],
 ) -> tuple[list[TindakLanjutBaris], str, list[str]]:
     """Bab III "Tindak Lanjut dan Pemanfaatan Informasi Kinerja": the rows, the sentence introducing them (or the one
-    saying there is none), and one sentence per indicator of the recap below target (capaian < 100 %) that no
-    follow-up names."""
+    saying there is none), and one sentence per indicator under target in the year that no follow-up names — the
+    one definition the quality check and the follow-up page count (shared.sakip.kualitas.below_target over
+    `recaps`: the quarters' recaps and the annual one), each with the periods it fell short in."""
     locale, labels, tahun = vm["locale"], vm["labels"], int(vm["tahun"])
     rows = tindak_lanjut_rows(follow_ups, units, vm["generated_on"], locale, labels)
     count = {k: sum(1 for r in rows if r["status_kode"] == k) for k in ("selesai", "terbuka", "terlambat")}
@@ -522,9 +533,14 @@ def _tindak_lanjut(
     )
     named = {k for r in rows for k in r["kode_indikator"]}
     belum = [
-        labels["tl_belum"].format(kode=r["kode"], nama=r["nama"], capaian=r["capaian"])
-        for r in vm["rows"]
-        if r["capaian_value"] is not None and r["capaian_value"] < _HUNDRED and r["kode"] not in named
+        labels["tl_belum"].format(
+            kode=b["kode"],
+            nama=b["nama"],
+            periode=_periods_text(b["periode_semua"], labels),
+            capaian=fmt_number(b["capaian"], 2, locale),
+        )  # fmt: skip
+        for b in below_target(recaps)
+        if b["kode"] not in named
     ]
     return rows, intro, belum
 
@@ -801,7 +817,8 @@ def annual_parts(
     for a in analisis:
         a["grafik_kunci"] = f"seri-{a['no']}"
         a["grafik_judul"] = cap.add("grafik", 3, a["grafik_kunci"], a["grafik_judul"])
-    tl_rows, tl_intro, tl_belum = _tindak_lanjut(vm, tindak_lanjut, units)
+    recaps = {**{f"TW{q}": r for q, r in (quarters or {}).items()}, "TAHUNAN": rekap}
+    tl_rows, tl_intro, tl_belum = _tindak_lanjut(vm, tindak_lanjut, units, recaps)
     for a in analisis:  # the analysis of an indicator names its follow-ups
         mine = [r for r in tl_rows if a["kode"] in r["kode_indikator"]]
         if mine:

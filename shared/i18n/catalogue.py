@@ -1231,21 +1231,27 @@ DOCUMENTS: Table = {
     },
     "tl_tabel": {"id": "Tindak Lanjut atas Informasi Kinerja Tahun {tahun}", "en": "Follow-ups in {tahun}"},
     "tl_intro": {
-        "id": "Sepanjang tahun {tahun} pimpinan menerbitkan {n} tindak lanjut (disposisi) atas informasi kinerja: "
-        "{selesai} selesai, {terbuka} masih berjalan dan {terlambat} melewati batas waktu. Rinciannya beserta "
-        "hasil dan jumlah bukti dukungnya sebagai berikut.",
-        "en": "In {tahun} the office's leadership issued {n} follow-ups (dispositions) on performance information: "
-        "{selesai} done, {terbuka} open and {terlambat} past their due date. Each with its result and the number "
-        "of its evidence files:",
+        "id": "Atas informasi kinerja tahun {tahun}, pimpinan menerbitkan {n} tindak lanjut (disposisi): {selesai} "
+        "selesai, {terbuka} masih berjalan dan {terlambat} melewati batas waktu. Rinciannya beserta hasil dan jumlah "
+        "bukti dukungnya sebagai berikut.",
+        "en": "On the performance information of {tahun}, the office's leadership issued {n} follow-ups "
+        "(dispositions): {selesai} done, {terbuka} open and {terlambat} past their due date. Each with its result "
+        "and the number of its evidence files:",
     },
     "tl_nihil": {
-        "id": "Sepanjang tahun {tahun} belum ada tindak lanjut (disposisi) atas informasi kinerja yang tercatat.",
-        "en": "No follow-up (disposition) on performance information was recorded in {tahun}.",
+        "id": "Atas informasi kinerja tahun {tahun} belum ada tindak lanjut (disposisi) yang tercatat.",
+        "en": "No follow-up (disposition) on the performance information of {tahun} has been recorded.",
     },
     "tl_belum": {
-        "id": "{kode} {nama} (capaian {capaian}%): belum ada tindak lanjut.",
-        "en": "{kode} {nama} (achievement {capaian}%): no follow-up yet.",
+        "id": "{kode} {nama} di bawah target pada {periode} (capaian terakhir {capaian}%): belum ada tindak lanjut.",
+        "en": "{kode} {nama} below target in {periode} (latest achievement {capaian}%): no follow-up yet.",
     },
+    "tl_TW1": {"id": "Triwulan I", "en": "Quarter I"},
+    "tl_TW2": {"id": "Triwulan II", "en": "Quarter II"},
+    "tl_TW3": {"id": "Triwulan III", "en": "Quarter III"},
+    "tl_TW4": {"id": "Triwulan IV", "en": "Quarter IV"},
+    "tl_tahunan": {"id": "capaian tahunan", "en": "the annual result"},
+    "tl_dan": {"id": "dan", "en": "and"},
     "tl_belum_intro": {
         "id": "Indikator di bawah target tahun ini yang belum memiliki tindak lanjut:",
         "en": "Indicators below this year's target without a follow-up:",

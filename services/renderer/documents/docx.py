@@ -420,17 +420,18 @@ _EFISIENSI_COLS: list[Column] = [
     ("pendukung", "e.tanpa_program", 4.8),  # the programmes and kegiatan: one paragraph each (_efisiensi_table)
 ]
 
-_TINDAK_LANJUT_COLS: list[Column] = [  # the LKIP's follow-ups of the year (lkip.tindak_lanjut_rows)
+_TINDAK_LANJUT_COLS: list[Column] = [  # the LKIP's follow-ups of the year (lkip.tindak_lanjut_rows): eight columns
+    # whose longest words fit side by side at 7.5 pt (wordform.column_widths gives each its width from the content,
+    # the result the most): the due date, status and evidence share one column, each line named — ten columns
+    # could not hold "Indikator", "September", "berkas" whole and LibreOffice broke them mid-word
     ("no", "t.no", 0.7),
-    ("tl_nomor", "t.nomor\nt.tanggal", 2.2),
-    ("tl_indikator", "t.indikator|replace('-', '\u2011')", 1.5),  # "IK-5.1" never broken at its hyphen
-    ("tl_unit", "t.unit", 1.9),
-    ("tl_instruksi", "t.instruksi", 2.6),
-    ("tl_hasil_diharapkan", "t.hasil_diharapkan", 2.0),
-    ("tl_batas", "t.batas_waktu", 1.6),
-    ("tl_status", "t.status", 1.5),
-    ("tl_hasil", "t.hasil", 2.2),
-    ("tl_bukti", "t.bukti", 1.1),
+    ("tl_nomor", "t.nomor\nt.tanggal", 2.0),
+    ("tl_indikator", "t.indikator|replace('-', '\u2011')", 1.6),  # "IK-5.1" never broken at its hyphen
+    ("tl_unit", "t.unit", 2.2),
+    ("tl_instruksi", "t.instruksi", 2.4),
+    ("tl_hasil_diharapkan", "t.hasil_diharapkan", 2.2),
+    ("tl_status", "labels.tl_batas ~ ': ' ~ t.batas_waktu\nt.status\nlabels.tl_bukti ~ ': ' ~ t.bukti", 2.4),
+    ("tl_hasil", "t.hasil", 3.4),
 ]
 
 

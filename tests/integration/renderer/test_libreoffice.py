@@ -28,6 +28,7 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from services.renderer.documents import render_all, render_disposisi
+from tests.unit.renderer.test_lkip_tindak_lanjut import SELESAI, record
 from tests.unit.renderer.test_reports import APPROVALS, DISPOSISI, vm_of
 from tests.unit.renderer.worked_example import load_pk, recaps
 
@@ -36,10 +37,22 @@ POPPLER = shutil.which("pdftotext") and shutil.which("pdfinfo") and shutil.which
 DOCS_IMG = Path(__file__).resolve().parents[3] / "docs" / "img"
 # The .docx is its own template, not a copy of the HTML, laid out by another engine (paragraph spacing, chart
 # size, cell padding differ): a page more or less is normal, and on a long report up to 15% of its pages (the
-# LKIP: 23 pages in both today). More than that means the layout went wrong — collapsed columns stacking a
-# syllable per line cost pages (before the fix LibreOffice printed S1 on 5 pages, WeasyPrint on 4).
+# LKIP with its follow-ups: 24 pages in both today). More than that means the layout went wrong — collapsed columns
+# stacking a syllable per line cost pages (before the fix LibreOffice printed S1 on 5 pages, WeasyPrint on 4).
 PAGE_TOLERANCE = 0.15
 WORD = re.compile(r"[^\W\d_]{4,}")
+# The LKIP's follow-ups (Tabel 3.6, issue 17): one done with a long result and evidence, one open naming two
+# indicators — a table of eight columns, each word of which must stay whole
+HASIL_PANJANG = (
+    "Jadwal kegiatan 2025 untuk IK-2.2 direvisi dan disepakati dalam rapat evaluasi kinerja bersama seluruh kepala "
+    "bidang; notulen, daftar hadir dan jadwal pelatihan berbasis kompetensi yang baru terlampir sebagai bukti dukung"
+)
+FOLLOW_UPS = [
+    record("001/TL/2025", ["IK-2.2"], issued_at="2025-01-08T02:00:00+00:00", selesai_at="2025-01-20T03:00:00+00:00",
+           hasil=HASIL_PANJANG, bukti=[SELESAI, {**SELESAI, "sha256": "cd" * 32}]),
+    record("002/TL/2025", ["IK-4.2", "IK-5.1"], unit="BID-HI", batas_waktu="2025-03-31",
+           issued_at="2025-01-09T02:00:00+00:00"),
+]  # fmt: skip
 
 
 def page_tolerance(weasyprint_pages: int) -> int:
@@ -106,8 +119,9 @@ def reports(tmp_path_factory) -> dict[str, dict[str, Any]]:
     example, pk = recaps(), load_pk()
     final = {"final": True, "approvals": APPROVALS, "version": 1}
     out: dict[str, dict[str, Any]] = {}
-    for name, periode, kw in (("tw1", "TW1", {}), ("s1", "S1", {}), ("lkip", "TAHUNAN", {}),
-                              ("lkip_final", "TAHUNAN", final)):  # fmt: skip
+    follow_ups = {"tindak_lanjut": FOLLOW_UPS}
+    for name, periode, kw in (("tw1", "TW1", {}), ("s1", "S1", {}), ("lkip", "TAHUNAN", follow_ups),
+                              ("lkip_final", "TAHUNAN", {**final, **follow_ups})):  # fmt: skip
         vm = vm_of(example, pk, periode, **kw)
         files = render_all(vm)
         out[name] = {"vm": vm, "docx": files["docx"], "pdf": files["pdf"]}
@@ -128,6 +142,25 @@ def test_no_table_word_is_split(reports, name):
     header = f"{r['vm']['instansi']} — {r['vm']['title']}" if "title" in r["vm"] else ""
     assert split_words(r["docx"], r["lo"], header) == []
     assert "Menurunnya" in pdf_text(r["lo"]) or name == "disposisi"
+
+
+def follow_up_table(docx: bytes) -> Any:
+    """Tabel 3.6, the LKIP's follow-ups: the table headed "Hasil yang Diharapkan"."""
+    body = Document(io.BytesIO(docx)).element.body
+    return next(t for t in body.iter(qn("w:tbl")) if "Hasil yang Diharapkan" in _text(t))
+
+
+@pytest.mark.parametrize("name", ["lkip", "lkip_final"])
+def test_no_word_of_the_follow_up_table_is_split(reports, name):
+    """Issue 17: LibreOffice broke Tabel 3.6 mid-word ("Indikat|or", "Januar|i", "berk|as") when it had ten
+    columns; every word of it, the long result's too, printed whole."""
+    r = reports[name]
+    words = {w for tc in follow_up_table(r["docx"]).iter(qn("w:tc")) for p in tc.iter(qn("w:p"))
+             for w in WORD.findall(_text(p))}  # fmt: skip
+    assert {"Indikator", "Instruksi", "Bukti", "Januari", "berkas", "disepakati", "kompetensi"} <= words
+    header = f"{r['vm']['instansi']} — {r['vm']['title']}"
+    assert set(split_words(r["docx"], r["lo"], header)) & words == set()
+    assert r["vm"]["judul_tabel"]["tindak_lanjut"] in " ".join(pdf_text(r["lo"]).split())
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -1,7 +1,9 @@
 """Issue 17 through the renderer on real Redis streams and a real database: a follow-up on IK-2.2 (DisposisiIssued
 with `indikator`) and its completion reach the renderer — the completion first, as a redelivery may bring it — and
 the worked example's LKIP, draft and final, lists it in "Tindak Lanjut dan Pemanfaatan Informasi Kinerja" with its
-result, in the PDF and the .docx; the Lembar Disposisi of the same disposition is drawn as before."""
+result, in the PDF and the .docx, and lists as still without one exactly the other indicators under target in a
+quarter's recap or the annual one (shared.sakip.kualitas.below_target, what the quality check counts); the Lembar
+Disposisi of the same disposition is drawn as before."""
 
 from __future__ import annotations
 
@@ -12,9 +14,11 @@ from typing import Any
 
 from docx import Document as Docx
 from pypdf import PdfReader
+from sqlmodel import select
 
-from services.renderer.models import TindakLanjutRow
+from services.renderer.models import QuarterRecap, TindakLanjutRow
 from shared.events import catalogue as ev
+from shared.sakip.kualitas import below_target
 from tests.integration.conftest import Service, eventually
 from tests.integration.renderer.test_quarter_correction import publish, renderer  # noqa: F401  (renderer: the fixture)
 from tests.unit.renderer.worked_example import load_pk, recaps
@@ -51,7 +55,7 @@ def pdf_text(pdf: bytes) -> str:
     return " ".join(text.split())
 
 
-HEADING = "Tindak Lanjut dan Pemanfaatan Informasi Kinerja Sepanjang tahun"  # in Bab III, not the contents
+HEADING = "Tindak Lanjut dan Pemanfaatan Informasi Kinerja Atas informasi kinerja tahun"  # in Bab III, not the contents
 
 
 def pdf_texts(pdf: bytes) -> tuple[str, str]:
@@ -107,7 +111,21 @@ def test_a_follow_up_and_its_result_reach_the_lkip_draft_and_final(renderer: Ser
     eventually(lambda: (row := follow_up_row(renderer)) is not None and row.issued_at is not None, timeout=20)
     assert any(d["draft_id"] == "disposisi-004_TL_2024" for d in documents(renderer))  # the Lembar Disposisi too
 
-    body = {**recaps(pk)["TAHUNAN"], "revision": 1, "status": "complete"}
+    example = recaps(pk)
+    for q in (1, 2, 3, 4):  # the quarters' recaps, kept by the renderer: an indicator short in one is listed too
+        tw = {**example[f"TW{q}"], "revision": 1, "status": "complete"}
+        quarter = ev.RekapCompleted(tahun=2024, periode=f"TW{q}", revision=1, status="complete", rekap=tw, inputs={})
+        publish(renderer, "aggregator", "RekapCompleted", quarter)
+
+    def kept() -> bool:
+        with renderer.session() as s:
+            return len(list(s.exec(select(QuarterRecap).where(QuarterRecap.tahun == 2024)))) == 4
+
+    eventually(kept, timeout=60)
+    below = [b["kode"] for b in below_target(example)]  # what the quality check and the follow-up page count
+    without = [k for k in below if k != "IK-2.2"]
+    assert len(without) >= 6  # the annual recap alone has IK-2.2 only: the quarters' bring the others
+    body = {**example["TAHUNAN"], "revision": 1, "status": "complete"}
     rekap = ev.RekapCompleted(tahun=2024, periode="TAHUNAN", revision=1, status="complete", rekap=body, inputs={})
     publish(renderer, "aggregator", "RekapCompleted", rekap)
     draft = annual(renderer, "draft")
@@ -115,7 +133,9 @@ def test_a_follow_up_and_its_result_reach_the_lkip_draft_and_final(renderer: Ser
     for text, part in texts(renderer, draft):
         for shown in (NOMOR, "IK-2.2", HASIL, "2 berkas", "30 September 2024", "selesai", unit):
             assert shown in part or set(shown.split()) <= set(part.split()), shown  # a PDF cell wraps its text
-        assert "belum ada tindak lanjut" not in part  # IK-2.2, the one off-target indicator, has one
+        assert part.count("belum ada tindak lanjut") == len(without)  # all but IK-2.2, which has one
+        assert all(f"{k} " in part.split("belum memiliki tindak lanjut:", 1)[1] for k in without)
+        assert "IK-2.2 Persentase peserta pelatihan yang lulus uji kompetensi di bawah target" not in part
         assert f"Atas indikator ini telah diterbitkan tindak lanjut {NOMOR}" in text  # IK-2.2's analysis
 
     approval = ev.DraftApproved(

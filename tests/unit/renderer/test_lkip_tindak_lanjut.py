@@ -7,6 +7,7 @@ DisposisiCompleted joined in either order, idempotent, read as known at a moment
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -21,7 +22,8 @@ from services.renderer.viewmodel import build_view_model
 from shared import clock
 from shared.events import catalogue as ev
 from shared.events.envelope import new_envelope
-from shared.formatting import fmt_date
+from shared.formatting import fmt_date, fmt_number
+from shared.sakip.kualitas import below_target
 from tests.unit.renderer.test_quarter_recaps import session  # noqa: F401  (the fixture: the renderer's tables on SQLite)
 from tests.unit.renderer.test_reports import docx_text, flat, pdf_text
 from tests.unit.renderer.worked_example import load_pk, quarter_recaps, recaps
@@ -78,8 +80,9 @@ def lkip(example: dict, pk: dict, follow_ups: list[dict[str, Any]], locale: str 
 
 
 def off_target(example: dict) -> list[str]:
-    """The annual recap's indicators below 100 %, from the recap itself."""
-    return [r["kode"] for r in example["TAHUNAN"]["indikator"] if r.get("capaian") and Decimal(r["capaian"]) < 100]
+    """The indicators under target in the year as the quality check counts them: in a quarter's recap or the annual
+    one (shared.sakip.kualitas.below_target)."""
+    return [b["kode"] for b in below_target(example)]
 
 
 def test_each_follow_up_is_a_row_with_its_office_day_status_result_and_evidence(example, pk):
@@ -98,7 +101,10 @@ def test_each_follow_up_is_a_row_with_its_office_day_status_result_and_evidence(
     assert open_["status_kode"] == "terbuka" and open_["indikator"] == "IK-4.2, IK-5.1"
     assert open_["unit"] == "Rina, Kepala Bidang"  # no unit named: who received it
     assert open_["bukti_value"] == 0
-    assert "1 selesai, 1 masih berjalan dan 1 melewati batas waktu" in vm["tindak_lanjut_intro"]
+    assert vm["tindak_lanjut_intro"].startswith(  # whenever issued: not "Sepanjang tahun 2024"
+        "Atas informasi kinerja tahun 2024, pimpinan menerbitkan 3 tindak lanjut (disposisi): 1 selesai, 1 masih "
+        "berjalan dan 1 melewati batas waktu."
+    )
 
 
 def test_the_status_is_as_of_the_documents_day(example, pk):
@@ -113,23 +119,45 @@ def test_the_status_is_as_of_the_documents_day(example, pk):
 
 def test_an_off_target_indicator_without_a_follow_up_gets_one_sentence(example, pk):
     below = off_target(example)
-    assert below  # the worked example has one (IK-2.2): the test means something
-    rows = {r["kode"]: r for r in lkip(example, pk, [])["rows"]}
-    without = lkip(example, pk, FOLLOW_UPS[1:])  # follow-ups on IK-4.2 and IK-5.1 only
-    assert without["tindak_lanjut_belum"] == [
-        f"{k} {rows[k]['nama']} (capaian {rows[k]['capaian']}%): belum ada tindak lanjut." for k in below
-    ]
-    covered = lkip(example, pk, FOLLOW_UPS)  # 001 names IK-2.2
-    assert [k for k in below if any(k in s for s in covered["tindak_lanjut_belum"])] == [
-        k for k in below if k not in {i for f in FOLLOW_UPS for i in f["indikator"]}
-    ]
+    annual = [r["kode"] for r in example["TAHUNAN"]["indikator"] if r.get("capaian") and Decimal(r["capaian"]) < 100]
+    assert set(annual) < set(below)  # quarters fell short too: the list is not only the annual recap's
+    without = lkip(example, pk, [])
+    assert [s.split(" ")[0] for s in without["tindak_lanjut_belum"]] == below  # exactly what the check counts
+    covered = lkip(example, pk, FOLLOW_UPS)  # 001 names IK-2.2, 002/003 IK-4.2 and IK-5.1
+    named = {i for f in FOLLOW_UPS for i in f["indikator"]}
+    assert [s.split(" ")[0] for s in covered["tindak_lanjut_belum"]] == [k for k in below if k not in named]
+    assert named & set(below) and [k for k in below if k not in named]  # the test removes some and keeps some
+
+
+def test_each_sentence_names_the_periods_it_fell_short_in_and_the_latest_capaian(example, pk):
+    said = dict(s.split(" ", 1) for s in lkip(example, pk, [])["tindak_lanjut_belum"])
+    names = {"TW1": "Triwulan I", "TW2": "Triwulan II", "TW3": "Triwulan III", "TW4": "Triwulan IV",
+             "TAHUNAN": "capaian tahunan"}  # fmt: skip
+    for b in below_target(example):
+        words = [names[p] for p in b["periode_semua"]]
+        periods = words[0] if len(words) == 1 else f"{', '.join(words[:-1])} dan {words[-1]}"
+        latest = fmt_number(b["capaian"], 2, "id")
+        assert said[b["kode"]] == f"{b['nama']} di bawah target pada {periods} (capaian terakhir {latest}%): " \
+            "belum ada tindak lanjut.", b["kode"]  # fmt: skip
+    assert said["IK-3.1"].endswith(" di bawah target pada Triwulan I dan Triwulan II (capaian terakhir 92,73%): "
+                                   "belum ada tindak lanjut.")  # fmt: skip
+    assert " pada Triwulan I, Triwulan IV dan capaian tahunan (capaian terakhir 97,56%)" in said["IK-2.2"]
+    several = [b for b in below_target(example) if len(b["periode_semua"]) > 1]
+    assert several and all(" dan " in said[b["kode"]] for b in several)
+
+
+def test_the_annual_recap_alone_lists_its_own_below_target(example, pk):
+    """An LKIP drawn without the quarters' recaps (data from before they were kept) lists the annual's only."""
+    vm = build_view_model(example["TAHUNAN"], pk=pk, final=False, generated_on=GENERATED_ON, tindak_lanjut=[])
+    annual = [r["kode"] for r in example["TAHUNAN"]["indikator"] if r.get("capaian") and Decimal(r["capaian"]) < 100]
+    assert [s.split(" ")[0] for s in vm["tindak_lanjut_belum"]] == annual
 
 
 def test_no_follow_up_is_said_in_one_sentence_and_takes_no_caption(example, pk):
     vm = lkip(example, pk, [])
     assert vm["tindak_lanjut"] == []
-    assert vm["tindak_lanjut_intro"] == "Sepanjang tahun 2024 belum ada tindak lanjut (disposisi) atas informasi " \
-        "kinerja yang tercatat."  # fmt: skip
+    assert vm["tindak_lanjut_intro"] == "Atas informasi kinerja tahun 2024 belum ada tindak lanjut (disposisi) " \
+        "yang tercatat."  # fmt: skip
     assert vm["judul_tabel"]["tindak_lanjut"] == ""
     assert "tindak_lanjut" not in [c["kunci"] for c in vm["daftar_tabel"]]
 
@@ -178,6 +206,18 @@ def test_both_formats_print_the_section(example, pk):
     text = flat(docx_text(none))
     below = off_target(example)
     assert all(f"{k} " in text and "belum ada tindak lanjut" in text for k in below)
+
+
+@pytest.mark.parametrize("follow_ups", [FOLLOW_UPS, []], ids=["with", "without"])
+def test_the_pdfs_contents_list_the_section_at_its_page(example, pk, follow_ups):
+    """The PDF's Daftar Isi names the section (the .docx's, built from its headings, always did) with the page it
+    is printed on."""
+    pages = [flat(p) for p in pdf_text(documents.render_all(lkip(example, pk, follow_ups))["pdf"]).split("\f")]
+    toc = next(p for p in pages if "DAFTAR ISI" in p.upper() and "KATA PENGANTAR" in p.upper())
+    found = re.search(r"Tindak Lanjut dan Pemanfaatan Informasi Kinerja[ .]*(\d+)", toc)
+    assert found, toc
+    at = pages[int(found.group(1)) - 1]
+    assert "Tindak Lanjut dan Pemanfaatan Informasi Kinerja Atas informasi kinerja tahun 2024" in at
 
 
 # --- the renderer's record: DisposisiIssued + DisposisiCompleted ---------------------------------------------
