@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
-from starlette.datastructures import UploadFile as StarletteUpload  # what a form holds (FastAPI's is a subclass)
 
 from services.approval import answers as a
 from services.approval import (
@@ -22,7 +21,7 @@ from services.approval import (
 )
 from services.approval import login as login_
 from services.approval import schemas as s
-from services.approval.bukti import Upload
+from services.approval.bukti import uploads_of as bukti_uploads
 from services.approval.models import DraftRow
 from services.approval.workflow import Workflow
 from shared.contract import answer, json_body_of, operation_name
@@ -180,7 +179,7 @@ def disposisi_done(
     """Its recipient marks it done; multipart/form-data with `hasil` (required for a follow-up) and `bukti` files
     (each at most 10 MB, told by content). Emits DisposisiCompleted."""
     who = handlers.official_row(session, caller)
-    uploads = [Upload(f.filename, f.file) for f in bukti if isinstance(f, StarletteUpload) and f.filename]
+    uploads = bukti_uploads(bukti)
     row = disposisi.mark_done(session, rt, disposisi_id, who, hasil=hasil, uploads=uploads)
     return disposisi.public(session, workflow(request), row)
 
@@ -209,11 +208,12 @@ def issue_tindak_lanjut(
 def list_tindak_lanjut(
     request: Request, session: SessionDep, caller: StaffDep, tahun: int = Query(ge=2000, le=2100)
 ) -> a.DaftarTindakLanjut:
-    """The year's follow-ups, the off-target indicators without one, and the two coverage figures (every official
-    reads them, as the page; and the admin token)."""
+    """The year's follow-ups the caller may read (`disposisi.may_read`: issuer, recipients, oversight roles; the admin
+    token all), the off-target indicators without one, and the two coverage figures (everyone's)."""
+    viewer = handlers.official_row(session, caller) if caller.kind == "official" else None
     return {
         "tahun": tahun,
-        "tindak_lanjut": tindaklanjut.of_year(session, workflow(request), tahun),
+        "tindak_lanjut": tindaklanjut.of_year(session, workflow(request), tahun, viewer=viewer),
         "tanpa_tindak_lanjut": tindaklanjut.without_follow_up(session, tahun),
         "cakupan": tindaklanjut.cakupan(session, tahun),
     }

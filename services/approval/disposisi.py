@@ -10,6 +10,7 @@ recipient marks it done (the SOP compliance page measures that).
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypedDict
@@ -273,6 +274,20 @@ def may_read(row: DisposisiRow, who: Official) -> bool:
     return who.id == row.dari_id or is_recipient(row, who) or oversees(who)
 
 
+ALLOWED_CONTROLS = frozenset("\t\n\r")
+
+
+def visible(text: str) -> bool:
+    """Does the text hold something to read — not only whitespace and format characters (Unicode category Cf: the
+    zero-width space U+200B, U+FEFF, U+2060), which pass `str.strip()` and made a result of nothing count as done?"""
+    return any(not ch.isspace() and unicodedata.category(ch) != "Cf" for ch in text)
+
+
+def has_control(text: str) -> bool:
+    """A control character (Cc) other than tab and line breaks: nothing a person types into a result."""
+    return any(unicodedata.category(ch) == "Cc" and ch not in ALLOWED_CONTROLS for ch in text)
+
+
 NOT_ALLOWED = api_error(
     403,
     None,
@@ -375,7 +390,13 @@ def mark_done(
         raise api_error(409, None, "already_done", "Disposisi ini sudah selesai.", "This disposition is already done.")
     if hasil is not None and not isinstance(hasil, str):
         raise ApiError(422, [_err("hasil", "invalid", "Hasil harus teks.", "The result must be text.")])
-    text = hasil.strip() if isinstance(hasil, str) and hasil.strip() else None
+    if isinstance(hasil, str) and has_control(hasil):
+        raise ApiError(
+            422,
+            [_err("hasil", "invalid_character", "hasil: memuat karakter kendali yang tidak terlihat",
+                  "hasil: holds an invisible control character")],
+        )  # fmt: skip
+    text = hasil.strip() if isinstance(hasil, str) and visible(hasil) else None
     if text is None and is_follow_up(row):
         raise ApiError(
             422,

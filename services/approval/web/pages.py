@@ -14,12 +14,10 @@ from urllib.parse import quote
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
-from starlette.datastructures import UploadFile as StarletteUpload  # what a form holds (FastAPI's is a subclass)
 
 import services.approval.web.rendering as rendering
 from services.approval import bukti as bukti_store
 from services.approval import disposisi, queries, sosialisasi, tindaklanjut
-from services.approval.bukti import Upload
 from services.approval.models import DraftRow
 from services.approval.web.deps import CsrfForm, CsrfValid, CurrentOfficial, Viewer
 from services.approval.web.documents import documents_view
@@ -128,8 +126,8 @@ def disposisi_finish(
 ) -> Response:
     """Done, with the result (`hasil`, required for a follow-up) and evidence files (`bukti`, multipart)."""
     back = f"/disposisi/{disposisi_id}"
-    uploads = [Upload(f.filename, f.file) for f in bukti if isinstance(f, StarletteUpload) and f.filename]
     try:
+        uploads = bukti_store.uploads_of(bukti)
         disposisi.mark_done(db, rt, disposisi_id, viewer.official, hasil=hasil, uploads=uploads)
     except ApiError as err:
         db.rollback()

@@ -49,7 +49,7 @@ def _context(r: Reader, db: Session, official: Official, year: int, form: Mappin
     """The page: the year's follow-ups, the off-target indicators without one, the form (`form`: what was typed)."""
     lang = r.lang
     rows = []
-    for x in tindaklanjut.of_year(db, r.wf, year, r.now):
+    for x in tindaklanjut.of_year(db, r.wf, year, r.now, viewer=official):
         rows.append(
             {
                 **x,
@@ -95,7 +95,7 @@ def _context(r: Reader, db: Session, official: Official, year: int, form: Mappin
         "roles": base["roles"],
         "people": base["people"],
         "periodes": base["periodes"],
-        "may_issue": base["may_issue"],
+        "may_issue": tindaklanjut.may_issue(r.wf, official),
         "form": filled,
         "errors": [],
         "open_form": bool(chosen) or bool(form),
@@ -173,12 +173,17 @@ def follow_up_issue(
     if not csrf_valid:  # refused with the form kept
         ctx = {**_context(r, db, official, year, form), "errors": [t("msg_csrf", language)], "open_form": True}
         return page(request, "tindaklanjut.html", ws, ctx, official=official, status=403)
-    try:
-        row = tindaklanjut.issue(db, rt, r.wf, official, form)
+    try:  # the form's year is its digits: the API's strict rule (a JSON integer) is checked on the int
+        row = tindaklanjut.issue(db, rt, r.wf, official, {**form, "tahun": _year(tahun, db, r.now)})
+    except ValueError:
+        ctx = {**_context(r, db, official, year, form), "errors": [t("tahun_invalid", language)], "open_form": True}
+        return page(request, "tindaklanjut.html", ws, ctx, official=official, status=422)
     except ApiError as err:
         db.rollback()
         messages = [e.message_id if language == "id" else e.message_en for e in err.errors] or [message(err, language)]
         ctx = {**_context(r, db, official, year, form), "errors": messages, "open_form": True}
+        if err.status == 409 and err.headers and "Location" in err.headers:  # the same one, open: link to it
+            ctx["duplikat"] = err.headers["Location"]
         return page(request, "tindaklanjut.html", ws, ctx, official=official, status=err.status)
     return RedirectResponse(f"/disposisi/{row.id}?pesan=tindak_lanjut", status_code=303)
 
