@@ -206,16 +206,22 @@ def issue_tindak_lanjut(
     "/tindak-lanjut", response_model=None, responses=answer(200, s.DaftarTindakLanjut, "Tindak lanjut / follow-ups")
 )
 def list_tindak_lanjut(
-    request: Request, session: SessionDep, caller: StaffDep, tahun: int = Query(ge=2000, le=2100)
+    request: Request,
+    session: SessionDep,
+    caller: StaffDep,
+    tahun: str = Query(pattern=r"^[0-9]{4}$", description="Tahun 2000–2100, angka saja / the year, digits only"),
 ) -> a.DaftarTindakLanjut:
     """The year's follow-ups the caller may read (`disposisi.may_read`: issuer, recipients, oversight roles; the admin
     token all), the off-target indicators without one, and the two coverage figures (everyone's)."""
+    year = int(tahun)  # digits only: "2024.0" and "true" are refused (422), as the body's strict integer
+    if not 2000 <= year <= 2100:
+        raise api_error(422, "tahun", "out_of_range", "tahun: antara 2000 dan 2100", "tahun: between 2000 and 2100")
     viewer = handlers.official_row(session, caller) if caller.kind == "official" else None
     return {
-        "tahun": tahun,
-        "tindak_lanjut": tindaklanjut.of_year(session, workflow(request), tahun, viewer=viewer),
-        "tanpa_tindak_lanjut": tindaklanjut.without_follow_up(session, tahun),
-        "cakupan": tindaklanjut.cakupan(session, tahun),
+        "tahun": year,
+        "tindak_lanjut": tindaklanjut.of_year(session, workflow(request), year, viewer=viewer),
+        "tanpa_tindak_lanjut": tindaklanjut.without_follow_up(session, year),
+        "cakupan": tindaklanjut.cakupan(session, year),
     }
 
 

@@ -19,7 +19,7 @@ from services.approval import bukti, disposisi, tindaklanjut
 from services.approval.bukti import bukti_path
 from services.approval.models import DisposisiBukti, Official
 from services.approval.web.deps import CsrfValid, CurrentOfficial
-from services.approval.web.i18n import fmt_datetime, t
+from services.approval.web.i18n import fmt_datetime, periode_name, t
 from services.approval.web.presenters.common import Reader, reader
 from services.approval.web.presenters.pages import disposisi_form
 from services.approval.web.rendering import message, page, refused
@@ -87,7 +87,9 @@ def _context(r: Reader, db: Session, official: Official, year: int, form: Mappin
     return {
         "tahun": year,
         "rows": rows,
-        "tanpa": tindaklanjut.without_follow_up(db, year),
+        "tanpa": [
+            {**i, "periode_label": periode_name(i["periode"], lang)} for i in tindaklanjut.without_follow_up(db, year)
+        ],
         "cakupan": tindaklanjut.cakupan(db, year),
         "indicators": list(indicators.values()),
         "units": sorted(units.items()),

@@ -58,6 +58,10 @@ def test_who_issues_and_to_whom(svc, people):  # noqa: F811
     assert ok.status_code == 201 and ok.json()["nomor"]
     with svc.session() as s:
         assert s.get(DisposisiRow, ok.json()["id"]).langkah is None  # no SOP step unless given
+    shown = svc.client.get(f"/disposisi/{ok.json()['id']}", headers=people["kabid"]["web"]).text
+    assert "Langkah SOP" not in shown and "Mengumpulkan data" not in shown
+    listing = svc.client.get("/tindak-lanjut?tahun=2024", headers=people["kabid"]["web"]).text
+    assert "Tahunan" in listing and "<td>TW2</td>" not in listing and "<td>TAHUNAN</td>" not in listing
 
 
 def _bomb() -> bytes:
