@@ -27,6 +27,7 @@ from services.approval.workflow import Workflow
 from shared.contract import answer, json_body_of, operation_name
 from shared.errors import ApiError, ErrorItem, api_error, error_responses
 from shared.service import AdminDep, JsonBody, RowId, RuntimeDep, SessionDep, StaffDep
+from shared.strictform import StrictFormRoute
 
 router = APIRouter(
     prefix="/api/v1",
@@ -160,7 +161,11 @@ def get_disposisi(disposisi_id: RowId, request: Request, session: SessionDep, ca
     return disposisi.public(session, workflow(request), row)
 
 
-@router.post(
+# the multipart result: its text parts read strictly (shared/strictform.py), included into `router` at the end
+strict_form = APIRouter(route_class=StrictFormRoute, generate_unique_id_function=operation_name)
+
+
+@strict_form.post(
     "/disposisi/{disposisi_id}/selesai",
     response_model=None,
     responses={**answer(200, s.Disposisi, "Ditandai selesai / marked done"), **error_responses(409)},
@@ -393,3 +398,6 @@ def pemanfaatan_tahun(
             "The export of the use of performance information is for the Secretary, the Head and the Inspectorate.",
         )
     return pemanfaatan.report(session, workflow(request), tahun)
+
+
+router.include_router(strict_form)

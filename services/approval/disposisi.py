@@ -27,7 +27,7 @@ from services.approval.workflow import Workflow
 from shared import clock
 from shared.errors import ApiError, ErrorItem, api_error
 from shared.events import catalogue as ev
-from shared.inputguard import row_id
+from shared.inputguard import check_text, row_id
 from shared.sakip import PERIODES, JsonObject
 from shared.service import Runtime
 
@@ -390,6 +390,8 @@ def mark_done(
         raise api_error(409, None, "already_done", "Disposisi ini sudah selesai.", "This disposition is already done.")
     if hasil is not None and not isinstance(hasil, str):
         raise ApiError(422, [_err("hasil", "invalid", "Hasil harus teks.", "The result must be text.")])
+    if isinstance(hasil, str):
+        check_text("hasil", hasil)  # NUL, lone surrogates, a multipart part not UTF-8 (shared/strictform.py)
     if isinstance(hasil, str) and has_control(hasil):
         raise ApiError(
             422,

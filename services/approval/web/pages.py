@@ -29,6 +29,7 @@ from services.approval.web.presenters.pages import analysis_board, compliance_ro
 from services.approval.web.rendering import message, page, refused
 from shared.errors import ApiError, ErrorItem
 from shared.service import RowId, RuntimeDep, SessionDep
+from shared.strictform import StrictFormRoute
 
 router = APIRouter(include_in_schema=False)
 
@@ -114,7 +115,10 @@ def detail_page(
     return page(request, "disposisi_detail.html", ws, ctx, official=official, status=status)
 
 
-@router.post("/disposisi/{disposisi_id}/selesai", dependencies=[CsrfForm])
+strict_form = APIRouter(include_in_schema=False, route_class=StrictFormRoute)  # multipart text read strictly
+
+
+@strict_form.post("/disposisi/{disposisi_id}/selesai", dependencies=[CsrfForm])
 def disposisi_finish(
     disposisi_id: RowId,
     request: Request,
@@ -133,7 +137,8 @@ def disposisi_finish(
         db.rollback()
         if err.status not in (413, 422):
             return refused(request, viewer.ws, viewer.official, message(err, viewer.lang), back, err.status)
-        return detail_page(disposisi_id, request, db, viewer, errors=err.errors, hasil=hasil, status=err.status)
+        shown = hasil.encode("utf-8", "surrogateescape").decode("utf-8", "replace")  # bytes not UTF-8: U+FFFD
+        return detail_page(disposisi_id, request, db, viewer, errors=err.errors, hasil=shown, status=err.status)
     return RedirectResponse(f"{back}?pesan=disposisi_selesai", status_code=303)
 
 
@@ -215,3 +220,6 @@ def compliance_page(request: Request, db: SessionDep, viewer: CurrentOfficial, t
         "analisis": analysis_board(db, year, viewer.lang),  # the quarters' indicators no unit has explained
     }  # fmt: skip
     return page(request, "kepatuhan.html", viewer.ws, ctx, official=viewer.official)
+
+
+router.include_router(strict_form)

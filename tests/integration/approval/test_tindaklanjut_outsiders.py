@@ -88,6 +88,11 @@ def test_a_result_must_be_visible_and_evidence_real(svc, people):  # noqa: F811
     assert done({"hasil": " \ufeff\u2060\n"}, png) == {"hasil": "required"}
     assert done({"hasil": "selesai\x07"}, png) == {"hasil": "invalid_character"}
     assert done({"hasil": "Selesai", "bukti": "bukan berkas"}, []) == {"bukti": "not_a_file"}
+    latin1 = [("hasil", (None, "Selesai dengan caf\xe9".encode("latin-1"))), *png]  # a text part, not UTF-8
+    assert done({}, latin1) == {"hasil": "invalid_character"}
+    web = svc.client.post(f"/disposisi/{tl['id']}/selesai", headers=people["kabid"]["web"],
+                          files=[("csrf", (None, b"csrf-token")), *latin1])  # fmt: skip
+    assert web.status_code == 422 and "hasil" in web.text
     bomb = done({"hasil": "Selesai"}, [("bukti", ("notulen.docx", io.BytesIO(_bomb()), "application/zip"))])
     assert bomb == {"bukti": "zip_bomb"}
     with svc.session() as s:
