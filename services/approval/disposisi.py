@@ -351,6 +351,17 @@ def for_official(session: Session, who: Official, *, open_only: bool = False) ->
     return list(session.exec(query.order_by(col(DisposisiRow.issued_at).desc())))
 
 
+def of_year(session: Session, tahun: int) -> list[DisposisiRow]:
+    """Every disposition of the year, newest first: what the oversight roles (`oversight.oversees`) may read."""
+    query = select(DisposisiRow).where(DisposisiRow.tahun == tahun)
+    return list(session.exec(query.order_by(col(DisposisiRow.issued_at).desc())))
+
+
+def newest_year(session: Session, default: int) -> int:
+    found = session.exec(select(func.max(DisposisiRow.tahun))).one()
+    return found if isinstance(found, int) else default
+
+
 def sent_by(session: Session, who: Official) -> list[DisposisiRow]:
     query = select(DisposisiRow).where(DisposisiRow.dari_id == who.id)
     return list(session.exec(query.order_by(col(DisposisiRow.issued_at).desc())))

@@ -19,6 +19,7 @@ import services.approval.web.rendering as rendering
 from services.approval import bukti as bukti_store
 from services.approval import disposisi, queries, sosialisasi, tindaklanjut
 from services.approval.models import DraftRow
+from services.approval.oversight import oversees
 from services.approval.web.deps import CsrfForm, CsrfValid, CurrentOfficial, Viewer
 from services.approval.web.documents import documents_view
 from services.approval.web.i18n import t
@@ -27,6 +28,7 @@ from services.approval.web.presenters.common import reader
 from services.approval.web.presenters.draft import draft_context
 from services.approval.web.presenters.pages import analysis_board, compliance_rows, disposisi_form
 from services.approval.web.rendering import message, page, refused
+from shared import clock
 from shared.errors import ApiError, ErrorItem
 from shared.service import RowId, RuntimeDep, SessionDep
 from shared.strictform import StrictFormRoute
@@ -35,8 +37,16 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/disposisi")
-def disposisi_page(request: Request, db: SessionDep, viewer: CurrentOfficial) -> Response:
-    ctx = disposisi_form(reader(rendering.workflow(request), viewer.lang), db, viewer.official, {})
+def disposisi_page(request: Request, db: SessionDep, viewer: CurrentOfficial, tahun: str = "") -> Response:
+    """Received and sent; for the oversight roles (who may read them all) also every disposition of the year."""
+    r = reader(rendering.workflow(request), viewer.lang)
+    ctx: dict[str, object] = {**disposisi_form(r, db, viewer.official, {})}
+    if oversees(viewer.official):
+        year = disposisi.newest_year(db, clock.office_date(r.now).year)
+        if tahun.strip().isascii() and tahun.strip().isdigit() and 2000 <= int(tahun) <= 2100:
+            year = int(tahun)
+        ctx["all_year"] = year
+        ctx["all_rows"] = [disposisi_view(r, db, d, viewer.official) for d in disposisi.of_year(db, year)]
     return page(request, "disposisi.html", viewer.ws, ctx, official=viewer.official)
 
 

@@ -14,6 +14,7 @@ from services.approval.models import DisposisiBukti, DisposisiRow
 from tests.integration.approval.test_tindaklanjut import (  # noqa: F401, F811 (fixtures)
     PDF,
     follow_up,
+    official,
     people,
     svc,
     worked_example,
@@ -137,3 +138,17 @@ def test_the_year_is_an_integer(svc, people):  # noqa: F811
     for q in ("2024.0", "true", "2024abc", "1999"):
         got = svc.client.get(f"/api/v1/tindak-lanjut?tahun={q}", headers=people["kadis"]["api"])
         assert got.status_code == 422, q
+
+
+def test_oversight_sees_every_disposition_of_the_year_and_no_form_links(svc, people):  # noqa: F811
+    worked_example(svc)
+    tl = _issue(svc, people["kadis"]).json()
+    other = official(svc, "kasi", "kasi")
+    sent = svc.client.post("/api/v1/disposisi", headers=other["api"],
+                           json={"kepada_role": "staf", "instruksi": "Rapat evaluasi", "tahun": 2024})  # fmt: skip
+    assert sent.status_code == 201, sent.text
+    page = svc.client.get("/disposisi", headers=people["inspektorat"]["web"]).text
+    assert 'id="disposisi-all"' in page and tl["nomor"] in page and sent.json()["nomor"] in page
+    assert 'id="disposisi-all"' not in svc.client.get("/disposisi", headers=people["kabid"]["web"]).text
+    listing = svc.client.get("/tindak-lanjut?tahun=2024", headers=people["inspektorat"]["web"]).text
+    assert tl["nomor"] in listing and "/tindak-lanjut/baru" not in listing and 'id="tl-form"' not in listing
