@@ -28,6 +28,7 @@ from services.approval.web.presenters.common import reader
 from services.approval.web.presenters.draft import draft_context
 from services.approval.web.presenters.pages import analysis_board, compliance_rows, disposisi_form
 from services.approval.web.rendering import message, page, refused
+from services.approval.web.tindaklanjut import labelled
 from shared import clock
 from shared.errors import ApiError, ErrorItem
 from shared.service import RowId, RuntimeDep, SessionDep
@@ -118,7 +119,7 @@ def detail_page(
         "bukti": [{**disposisi.public_bukti(b), "tautan": f"/disposisi/{row.id}/bukti/{b.sha256}"}
                   for b in disposisi.evidence(db, row)],
         "hasil": row.hasil,
-        "done_errors": [e.message_id if language == "id" else e.message_en for e in errors],
+        "done_errors": labelled(errors, language),  # the form's labels, not field paths
         "done_hasil": hasil,
         "max_bukti_mb": bukti_store.MAX_BYTES // (1024 * 1024),
     }  # fmt: skip

@@ -6,7 +6,7 @@ disposition. Marking one done with its result and evidence is the disposition pa
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -24,7 +24,7 @@ from services.approval.web.presenters.common import Reader, reader
 from services.approval.web.presenters.pages import disposisi_form
 from services.approval.web.rendering import message, page, refused
 from shared import clock
-from shared.errors import ApiError
+from shared.errors import ApiError, ErrorItem
 from shared.filetype import file_response
 from shared.formatting import fmt_date
 from shared.service import RowId, RuntimeDep, SessionDep
@@ -39,6 +39,26 @@ def _year(raw: str, db: Session, now: datetime) -> int:
     if not 2000 <= year <= 2100:
         raise ValueError(raw)
     return year
+
+
+LABELS = {
+    "tahun": "tl_year", "indikator": "tl_indikator", "unit": "tl_unit", "kepada_role": "kepada_role",
+    "kepada_id": "kepada_person", "instruksi": "instruksi", "hasil_diharapkan": "tl_hasil_diharapkan",
+    "batas_waktu": "batas_waktu", "periode": "periode", "sumber": "tl_sumber", "catatan": "catatan",
+    "hasil": "tl_hasil", "bukti": "tl_bukti",
+}  # fmt: skip
+
+
+def labelled(errors: Sequence[ErrorItem], lang: str) -> list[str]:
+    """The messages of a refused form with the form's labels where the API names a field path ("hasil_diharapkan:
+    …" → "Hasil yang diharapkan: …"): a reader sees the field they typed in, not its wire name."""
+    out = []
+    for e in errors:
+        text = e.message_id if lang == "id" else e.message_en
+        if e.field in LABELS and text.startswith(f"{e.field}: "):
+            text = f"{t(LABELS[e.field], lang)}: {text[len(e.field) + 2 :]}"
+        out.append(text)
+    return out
 
 
 def _date(value: str | None, lang: str) -> str | None:
@@ -182,7 +202,7 @@ def follow_up_issue(
         return page(request, "tindaklanjut.html", ws, ctx, official=official, status=422)
     except ApiError as err:
         db.rollback()
-        messages = [e.message_id if language == "id" else e.message_en for e in err.errors] or [message(err, language)]
+        messages = labelled(err.errors, language) or [message(err, language)]
         ctx = {**_context(r, db, official, year, form), "errors": messages, "open_form": True}
         if err.status == 409 and err.headers and "Location" in err.headers:  # the same one, open: link to it
             ctx["duplikat"] = err.headers["Location"]

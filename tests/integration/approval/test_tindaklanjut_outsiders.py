@@ -5,6 +5,7 @@ PNG; the form sent twice made two; `"tahun": true` passed; a zip bomb would have
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from typing import Any
 
@@ -152,3 +153,14 @@ def test_oversight_sees_every_disposition_of_the_year_and_no_form_links(svc, peo
     assert 'id="disposisi-all"' not in svc.client.get("/disposisi", headers=people["kabid"]["web"]).text
     listing = svc.client.get("/tindak-lanjut?tahun=2024", headers=people["inspektorat"]["web"]).text
     assert tl["nomor"] in listing and "/tindak-lanjut/baru" not in listing and 'id="tl-form"' not in listing
+
+
+def test_form_errors_name_the_form_labels(svc, people):  # noqa: F811
+    worked_example(svc)
+    kadis = people["kadis"]["web"]
+    body = {k: v for k, v in follow_up().items() if k != "tahun"} | {"csrf": "csrf-token", "tahun": "2024"}
+    bad = svc.client.post("/tindak-lanjut", headers=kadis, data={**body, "sumber": "x", "hasil_diharapkan": "y" * 2001})
+    assert bad.status_code == 422
+    shown = re.findall(r'<p class="error" role="alert">([^<]*)</p>', bad.text)
+    assert shown and not any(m.startswith(("sumber:", "hasil_diharapkan:")) for m in shown), shown
+    assert any(m.startswith("Hasil yang diharapkan") for m in shown), shown
