@@ -196,10 +196,12 @@ def follow_up_issue(
         ctx = {**_context(r, db, official, year, form), "errors": [t("msg_csrf", language)], "open_form": True}
         return page(request, "tindaklanjut.html", ws, ctx, official=official, status=403)
     try:  # the form's year is its digits: the API's strict rule (a JSON integer) is checked on the int
-        row = tindaklanjut.issue(db, rt, r.wf, official, {**form, "tahun": _year(tahun, db, r.now)})
+        asked = _year(tahun, db, r.now)
     except ValueError:
         ctx = {**_context(r, db, official, year, form), "errors": [t("tahun_invalid", language)], "open_form": True}
         return page(request, "tindaklanjut.html", ws, ctx, official=official, status=422)
+    try:
+        row = tindaklanjut.issue(db, rt, r.wf, official, {**form, "tahun": asked})
     except ApiError as err:
         db.rollback()
         messages = labelled(err.errors, language) or [message(err, language)]
