@@ -164,3 +164,22 @@ def test_form_errors_name_the_form_labels(svc, people):  # noqa: F811
     shown = re.findall(r'<p class="error" role="alert">([^<]*)</p>', bad.text)
     assert shown and not any(m.startswith(("sumber:", "hasil_diharapkan:")) for m in shown), shown
     assert any(m.startswith("Hasil yang diharapkan") for m in shown), shown
+
+
+def test_the_draft_page_links_to_the_form_only_for_who_may_issue(svc, people):  # noqa: F811
+    from tests.integration.conftest import eventually
+    from tests.integration.ops.conftest import event, put
+
+    worked_example(svc)
+    draft = {"draft_id": "2024-TW1", "tahun": 2024, "periode": "TW1", "jenis": "triwulan", "version": 1,
+             "document_id": "2024-TW1-v1", "recap_revision": 1, "files": {}}  # fmt: skip
+    put(svc.redis, svc.settings, event("DraftRendered", draft, "renderer"))
+
+    def page(who: str) -> str | None:
+        res = svc.client.get("/draf/2024-TW1", headers=people[who]["web"])
+        return res.text if res.status_code == 200 else None
+
+    assert "/tindak-lanjut/baru" in eventually(lambda: page("kabid"))
+    for who in ("inspektorat", "staf"):
+        shown = page(who)
+        assert shown is not None and "/tindak-lanjut/baru" not in shown, who
