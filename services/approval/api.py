@@ -6,7 +6,6 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
-from starlette.datastructures import UploadFile as StarletteUpload  # what a form holds (FastAPI's is a subclass)
 
 from services.approval import answers as a
 from services.approval import (
@@ -23,12 +22,13 @@ from services.approval import (
 )
 from services.approval import login as login_
 from services.approval import schemas as s
-from services.approval.bukti import Upload
+from services.approval.bukti import uploads_of as bukti_uploads
 from services.approval.models import DraftRow
 from services.approval.workflow import Workflow
 from shared.contract import answer, json_body_of, operation_name
 from shared.errors import ApiError, ErrorItem, api_error, error_responses
 from shared.service import AdminDep, JsonBody, RowId, RuntimeDep, SessionDep, StaffDep
+from shared.strictform import StrictFormRoute
 
 router = APIRouter(
     prefix="/api/v1",
@@ -162,7 +162,11 @@ def get_disposisi(disposisi_id: RowId, request: Request, session: SessionDep, ca
     return disposisi.public(session, workflow(request), row)
 
 
-@router.post(
+# the multipart result: its text parts read strictly (shared/strictform.py), included into `router` at the end
+strict_form = APIRouter(route_class=StrictFormRoute, generate_unique_id_function=operation_name)
+
+
+@strict_form.post(
     "/disposisi/{disposisi_id}/selesai",
     response_model=None,
     responses={**answer(200, s.Disposisi, "Ditandai selesai / marked done"), **error_responses(409)},
@@ -181,7 +185,7 @@ def disposisi_done(
     """Its recipient marks it done; multipart/form-data with `hasil` (required for a follow-up) and `bukti` files
     (each at most 10 MB, told by content). Emits DisposisiCompleted."""
     who = handlers.official_row(session, caller)
-    uploads = [Upload(f.filename, f.file) for f in bukti if isinstance(f, StarletteUpload) and f.filename]
+    uploads = bukti_uploads(bukti)
     row = disposisi.mark_done(session, rt, disposisi_id, who, hasil=hasil, uploads=uploads)
     return disposisi.public(session, workflow(request), row)
 
@@ -208,15 +212,22 @@ def issue_tindak_lanjut(
     "/tindak-lanjut", response_model=None, responses=answer(200, s.DaftarTindakLanjut, "Tindak lanjut / follow-ups")
 )
 def list_tindak_lanjut(
-    request: Request, session: SessionDep, caller: StaffDep, tahun: int = Query(ge=2000, le=2100)
+    request: Request,
+    session: SessionDep,
+    caller: StaffDep,
+    tahun: str = Query(pattern=r"^[0-9]{4}$", description="Tahun 2000–2100, angka saja / the year, digits only"),
 ) -> a.DaftarTindakLanjut:
-    """The year's follow-ups, the off-target indicators without one, and the two coverage figures (every official
-    reads them, as the page; and the admin token)."""
+    """The year's follow-ups the caller may read (`disposisi.may_read`: issuer, recipients, oversight roles; the admin
+    token all), the off-target indicators without one, and the two coverage figures (everyone's)."""
+    year = int(tahun)  # digits only: "2024.0" and "true" are refused (422), as the body's strict integer
+    if not 2000 <= year <= 2100:
+        raise api_error(422, "tahun", "out_of_range", "tahun: antara 2000 dan 2100", "tahun: between 2000 and 2100")
+    viewer = handlers.official_row(session, caller) if caller.kind == "official" else None
     return {
-        "tahun": tahun,
-        "tindak_lanjut": tindaklanjut.of_year(session, workflow(request), tahun),
-        "tanpa_tindak_lanjut": tindaklanjut.without_follow_up(session, tahun),
-        "cakupan": tindaklanjut.cakupan(session, tahun),
+        "tahun": year,
+        "tindak_lanjut": tindaklanjut.of_year(session, workflow(request), year, viewer=viewer),
+        "tanpa_tindak_lanjut": tindaklanjut.without_follow_up(session, year),
+        "cakupan": tindaklanjut.cakupan(session, year),
     }
 
 
@@ -393,3 +404,6 @@ def pemanfaatan_tahun(
             "The export of the use of performance information is for the Secretary, the Head and the Inspectorate.",
         )
     return pemanfaatan.report(session, workflow(request), tahun, evaluasi.lke_of(rt.state))
+
+
+router.include_router(strict_form)

@@ -14,10 +14,13 @@ import hashlib
 import os
 import re
 import tempfile
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
+
+from starlette.datastructures import UploadFile as StarletteUpload
 
 from shared.config import Settings
 from shared.errors import ApiError, ErrorItem
@@ -27,6 +30,9 @@ MAX_BYTES = 10 * 1024 * 1024  # one evidence file
 MAX_FILES = 10  # files with one result
 ACCEPTED = {k: MEDIA_TYPES[k] for k in ("pdf", "png", "jpeg", "xlsx", "docx")}
 CHUNK = 1024 * 1024
+MAX_UNPACKED = 50 * 1024 * 1024  # an XLSX/DOCX's members, as its directory declares them, in all
+MAX_RATIO = 100  # declared size over compressed size, of a member or the whole (real office files: under ~20)
+ZIP_KINDS = ("xlsx", "docx")
 SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
@@ -58,6 +64,23 @@ class Staged:
     size: int
     media_type: str
     nama: str
+
+
+def uploads_of(parts: Sequence[object]) -> list[Upload]:
+    """The files of a multipart `bukti` field (an empty file input sends a part with no name: skipped); a part that is
+    text, not a file, is refused (422 naming `bukti`) rather than silently left out."""
+    found: list[Upload] = []
+    for part in parts:
+        if isinstance(part, StarletteUpload):
+            if part.filename:
+                found.append(Upload(part.filename, part.file))
+        else:
+            raise ApiError(
+                422,
+                [_error("not_a_file", "harus berkas (bagian multipart dengan nama berkas), bukan teks",
+                        "must be a file (a multipart part with a filename), not text")],
+            )  # fmt: skip
+    return found
 
 
 def _error(rule: str, msg_id: str, msg_en: str) -> ErrorItem:
@@ -119,6 +142,8 @@ def stage(settings: Settings, uploads: Sequence[Upload]) -> list[Staged]:
                         f'"{nama}" is a type not allowed (detected: {kind}); allowed: {allowed}',
                     )
                 )
+            elif found.kind in ZIP_KINDS and (bomb := _zip_bomb(path, nama)) is not None:
+                errors.append(bomb)
             else:
                 media = found.content_type
                 staged.append(Staged(path, digest.hexdigest(), size, media, named_as(nama, media)))
@@ -131,6 +156,28 @@ def stage(settings: Settings, uploads: Sequence[Upload]) -> list[Staged]:
         discard(staged)
         raise ApiError(status, errors)
     return staged
+
+
+def _zip_bomb(path: Path, nama: str) -> ErrorItem | None:
+    """An XLSX/DOCX (a zip) that would unpack to more than MAX_UNPACKED, or compresses absurdly well (a zip bomb),
+    read from its central directory only: nothing is inflated to check it."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return _error("invalid_file_type", f'"{nama}" arsip rusak', f'"{nama}" is a broken archive')
+    unpacked = sum(m.file_size for m in members)
+    packed = sum(m.compress_size for m in members)
+    absurd = any(m.file_size > CHUNK and m.file_size > MAX_RATIO * max(m.compress_size, 1) for m in members)
+    if unpacked > MAX_UNPACKED or absurd or unpacked > MAX_RATIO * max(packed, 1) + CHUNK:
+        return _error(
+            "zip_bomb",
+            f'"{nama}" terurai menjadi {_size(unpacked)} (rasio {unpacked // max(packed, 1)}:1); paling banyak '
+            f"{_size(MAX_UNPACKED)} dan rasio {MAX_RATIO}:1",
+            f'"{nama}" unpacks to {_size(unpacked)} (ratio {unpacked // max(packed, 1)}:1); at most '
+            f"{_size(MAX_UNPACKED)} and a ratio of {MAX_RATIO}:1",
+        )
+    return None
 
 
 def place(settings: Settings, staged: Staged) -> None:

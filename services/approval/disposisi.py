@@ -10,6 +10,7 @@ recipient marks it done (the SOP compliance page measures that).
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypedDict
@@ -26,7 +27,7 @@ from services.approval.workflow import Workflow
 from shared import clock
 from shared.errors import ApiError, ErrorItem, api_error
 from shared.events import catalogue as ev
-from shared.inputguard import row_id
+from shared.inputguard import check_text, row_id
 from shared.sakip import PERIODES, JsonObject
 from shared.service import Runtime
 
@@ -273,6 +274,20 @@ def may_read(row: DisposisiRow, who: Official) -> bool:
     return who.id == row.dari_id or is_recipient(row, who) or oversees(who)
 
 
+ALLOWED_CONTROLS = frozenset("\t\n\r")
+
+
+def visible(text: str) -> bool:
+    """Does the text hold something to read — not only whitespace and format characters (Unicode category Cf: the
+    zero-width space U+200B, U+FEFF, U+2060), which pass `str.strip()` and made a result of nothing count as done?"""
+    return any(not ch.isspace() and unicodedata.category(ch) != "Cf" for ch in text)
+
+
+def has_control(text: str) -> bool:
+    """A control character (Cc) other than tab and line breaks: nothing a person types into a result."""
+    return any(unicodedata.category(ch) == "Cc" and ch not in ALLOWED_CONTROLS for ch in text)
+
+
 NOT_ALLOWED = api_error(
     403,
     None,
@@ -336,6 +351,17 @@ def for_official(session: Session, who: Official, *, open_only: bool = False) ->
     return list(session.exec(query.order_by(col(DisposisiRow.issued_at).desc())))
 
 
+def of_year(session: Session, tahun: int) -> list[DisposisiRow]:
+    """Every disposition of the year, newest first: what the oversight roles (`oversight.oversees`) may read."""
+    query = select(DisposisiRow).where(DisposisiRow.tahun == tahun)
+    return list(session.exec(query.order_by(col(DisposisiRow.issued_at).desc())))
+
+
+def newest_year(session: Session, default: int) -> int:
+    found = session.exec(select(func.max(DisposisiRow.tahun))).one()
+    return found if isinstance(found, int) else default
+
+
 def sent_by(session: Session, who: Official) -> list[DisposisiRow]:
     query = select(DisposisiRow).where(DisposisiRow.dari_id == who.id)
     return list(session.exec(query.order_by(col(DisposisiRow.issued_at).desc())))
@@ -375,7 +401,15 @@ def mark_done(
         raise api_error(409, None, "already_done", "Disposisi ini sudah selesai.", "This disposition is already done.")
     if hasil is not None and not isinstance(hasil, str):
         raise ApiError(422, [_err("hasil", "invalid", "Hasil harus teks.", "The result must be text.")])
-    text = hasil.strip() if isinstance(hasil, str) and hasil.strip() else None
+    if isinstance(hasil, str):
+        check_text("hasil", hasil)  # NUL, lone surrogates, a multipart part not UTF-8 (shared/strictform.py)
+    if isinstance(hasil, str) and has_control(hasil):
+        raise ApiError(
+            422,
+            [_err("hasil", "invalid_character", "hasil: memuat karakter kendali yang tidak terlihat",
+                  "hasil: holds an invisible control character")],
+        )  # fmt: skip
+    text = hasil.strip() if isinstance(hasil, str) and visible(hasil) else None
     if text is None and is_follow_up(row):
         raise ApiError(
             422,

@@ -30,7 +30,7 @@ from services.approval.models import DisposisiRow, Official, PerjanjianKinerjaRo
 from services.approval.units import unit_names
 from services.approval.workflow import Workflow
 from shared import clock
-from shared.errors import ApiError, ErrorItem
+from shared.errors import ApiError, ErrorItem, api_error
 from shared.sakip import JsonObject
 from shared.sakip.kualitas import below_target
 from shared.service import Runtime
@@ -193,14 +193,60 @@ def _codes(raw: Any) -> list[str] | None:
     return seen
 
 
+NOT_DIRECTING = ("staf",)  # decides in a chain, but directs nobody's work: issues no follow-up
+
+
+def may_issue(wf: Workflow, who: Official) -> bool:
+    """Who issues a follow-up: the officials who direct work — the roles that decide (not the operator, not the
+    inspektorat) other than `staf`. A staf member answering a follow-up of their own would raise the evaluation's
+    measured answers with nobody's instruction."""
+    role = wf.roles.get(who.role)
+    return role is not None and role.decides and who.role not in NOT_DIRECTING
+
+
+MAY_NOT_ISSUE = api_error(
+    403,
+    None,
+    "wrong_role",
+    "Tindak lanjut hanya diterbitkan pejabat yang mengarahkan pekerjaan (bukan staf, operator atau inspektorat).",
+    "Only officials who direct work issue follow-ups (not staff, the operator or the inspectorate).",
+)
+
+
+def _year(raw: Any, today: date) -> tuple[int | None, ErrorItem | None]:
+    """The year of a follow-up: an integer 2000–2100 (a JSON integer; the page's form sends its digits as an int),
+    never `true` or "2024" (the strict rule of the JSON API: no type coercion). None with the error when bad."""
+    if raw is None:
+        return today.year, None
+    if isinstance(raw, bool) or not isinstance(raw, int):
+        return None, _err("tahun", "not_an_integer", "tahun: harus bilangan bulat", "tahun: must be an integer")
+    if not 2000 <= raw <= 2100:
+        return None, _err("tahun", "out_of_range", "tahun: antara 2000 dan 2100", "tahun: between 2000 and 2100")
+    return raw, None
+
+
 def validate(session: Session, wf: Workflow, sender: Official, data: JsonObject, today: date) -> NewDisposisi:
-    """A follow-up's cleaned fields, or ApiError 422 naming every bad field (the disposition's and its own)."""
+    """A follow-up's cleaned fields, or ApiError 422 naming every bad field (the disposition's and its own). The
+    recipient never includes the issuer (their role, or themselves); a follow-up has no SOP step unless given one;
+    with an invalid year its indicators and unit are not checked (against which PK?)."""
     errors: list[ErrorItem] = []
+    tahun, bad_year = _year(data.get("tahun"), today)
+    if bad_year is not None:
+        errors.append(bad_year)
+    rest = {k: v for k, v in data.items() if k != "tahun"}
     try:
-        base: NewDisposisi | None = disposisi.validate(session, wf, sender, data, today)
+        base: NewDisposisi | None = disposisi.validate(session, wf, sender, rest, today)
     except ApiError as err:
-        base, errors = None, list(err.errors)
-    tahun = base["tahun"] if base else today.year
+        base, errors = None, [*errors, *err.errors]
+    if data.get("kepada_role") == sender.role and not data.get("kepada_id"):
+        errors.append(
+            _err(
+                "kepada_role",
+                "self",
+                f"Tindak lanjut tidak dapat ditujukan kepada peran Anda sendiri ({wf.role_name(sender.role)}).",
+                f"A follow-up cannot be addressed to your own role ({sender.role}).",
+            )
+        )
     if data.get("batas_waktu") in (None, ""):
         errors.append(
             _err(
@@ -211,7 +257,7 @@ def validate(session: Session, wf: Workflow, sender: Official, data: JsonObject,
             )
         )
     codes = _codes(data.get("indikator"))
-    known = indicators(session, tahun)
+    known = indicators(session, tahun) if tahun is not None else None
     if codes is None:
         errors.append(_err("indikator", "invalid", "indikator: daftar kode indikator", "indikator: a list of codes"))
     elif not codes:
@@ -227,7 +273,7 @@ def validate(session: Session, wf: Workflow, sender: Official, data: JsonObject,
                 f"indikator: at most {MAX_INDIKATOR}",
             )
         )
-    else:
+    elif known is not None:
         for c in codes:
             if c not in known:
                 shown = c[:40]
@@ -245,7 +291,7 @@ def validate(session: Session, wf: Workflow, sender: Official, data: JsonObject,
         errors.append(
             _err("unit", "required", "Unit penanggung jawab wajib dipilih.", "The responsible unit is required.")
         )
-    elif not isinstance(unit, str) or unit not in units(session, tahun):
+    elif not isinstance(unit, str) or (tahun is not None and unit not in units(session, tahun)):
         shown = str(unit)[:40]
         errors.append(
             _err(
@@ -275,10 +321,12 @@ def validate(session: Session, wf: Workflow, sender: Official, data: JsonObject,
                 "sumber: rekap:YYYY-PERIOD or draf:YYYY-PERIOD",
             )
         )
-    if errors or base is None:
+    if errors or base is None or tahun is None or codes is None:
         raise ApiError(422, errors)
     fields: NewTindakLanjut = {
         **base,
+        "tahun": tahun,
+        "langkah": base["langkah"] if data.get("langkah") not in (None, "") else None,
         "indikator": json.dumps(codes),
         "unit": str(unit),
         "hasil_diharapkan": expected,
@@ -290,8 +338,51 @@ def validate(session: Session, wf: Workflow, sender: Official, data: JsonObject,
 def issue(
     session: Session, rt: Runtime, wf: Workflow, sender: Official, data: Any, *, now: datetime | None = None
 ) -> DisposisiRow:
-    """Issue a follow-up: a disposition checked by `validate` (DisposisiIssued carries its indicators)."""
-    return disposisi.issue(session, rt, wf, sender, data, now=now, check=validate)
+    """Issue a follow-up: a disposition checked by `validate` and `_not_a_copy` (DisposisiIssued carries its
+    indicators). Only who `may_issue`."""
+    if isinstance(data, dict) and not may_issue(wf, sender):
+        raise MAY_NOT_ISSUE
+
+    def check(session: Session, wf: Workflow, sender: Official, data: JsonObject, today: date) -> NewDisposisi:
+        fields = validate(session, wf, sender, data, today)
+        _not_a_copy(session, fields)
+        return fields
+
+    return disposisi.issue(session, rt, wf, sender, data, now=now, check=check)
+
+
+def duplicate_of(session: Session, fields: NewDisposisi) -> DisposisiRow | None:
+    """An open follow-up identical to `fields` (year, indicators, recipient, instruction, due date): the same form
+    sent twice (the browser's Back button restores it), which would count twice against the 'done' coverage."""
+    indikator = sorted(json.loads(str(fields.get("indikator") or "[]")))
+    query = select(DisposisiRow).where(
+        DisposisiRow.tahun == fields["tahun"],
+        col(DisposisiRow.selesai_at).is_(None),
+        DisposisiRow.instruksi == fields["instruksi"],
+        DisposisiRow.batas_waktu == fields["batas_waktu"],
+    )
+    for row in session.exec(query.order_by(col(DisposisiRow.urut))):
+        same_recipient = (row.kepada_role, row.kepada_id) == (fields["kepada_role"], fields["kepada_id"])
+        if same_recipient and sorted(disposisi.indikator_of(row)) == indikator:
+            return row
+    return None
+
+
+def _not_a_copy(session: Session, fields: NewDisposisi) -> None:
+    row = duplicate_of(session, fields)
+    if row is not None:
+        raise ApiError(
+            409,
+            [
+                _err(
+                    "duplikat",
+                    "duplicate",
+                    f"Tindak lanjut yang sama sudah diterbitkan dan masih terbuka: {row.nomor} (/disposisi/{row.id}).",
+                    f"The same follow-up was already issued and is still open: {row.nomor} (/disposisi/{row.id}).",
+                )
+            ],
+            headers={"Location": f"/disposisi/{row.id}"},
+        )
 
 
 # ---- reading -------------------------------------------------------------------------------------------------------
@@ -342,10 +433,17 @@ def public(
     }
 
 
-def of_year(db: Session, wf: Workflow, tahun: int, now: datetime | None = None) -> list[TindakLanjut]:
-    """The year's follow-ups, in the order they were issued."""
+def of_year(
+    db: Session, wf: Workflow, tahun: int, now: datetime | None = None, *, viewer: Official | None = None
+) -> list[TindakLanjut]:
+    """The year's follow-ups, in the order they were issued: those `viewer` may read (`disposisi.may_read`: its
+    issuer, its recipients, the oversight roles; None: the admin token, all). The counts (`cakupan`,
+    `without_follow_up`) stay everyone's: they name no instruction, result, person or file."""
     names = units(db, tahun)
-    return [public(db, wf, row, now, names) for row in follow_ups(db, tahun)]
+    rows = follow_ups(db, tahun)
+    if viewer is not None:
+        rows = [row for row in rows if disposisi.may_read(row, viewer)]
+    return [public(db, wf, row, now, names) for row in rows]
 
 
 def named(db: Session, tahun: int) -> set[str]:

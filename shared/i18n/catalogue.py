@@ -1430,8 +1430,17 @@ TINDAK_LANJUT: Table = {  # the follow-up pages (issue 17): services/approval/we
     "tl_cakupan": {"id": "Cakupan", "en": "Coverage"},
     "tl_issue": {"id": "Terbitkan tindak lanjut", "en": "Issue the follow-up"},
     "tl_may_not_issue": {
-        "id": "Hanya pejabat yang memutuskan dapat menerbitkan tindak lanjut.",
-        "en": "Only officials who decide may issue follow-ups.",
+        "id": "Tindak lanjut diterbitkan pejabat yang mengarahkan pekerjaan (bukan staf, operator atau inspektorat).",
+        "en": "Follow-ups are issued by officials who direct work (not staff, the operator or the inspectorate).",
+    },
+    "disposisi_all": {"id": "Semua disposisi tahun", "en": "All dispositions of"},
+    "disposisi_all_hint": {
+        "id": "Sebagai pengawas SOP Anda dapat membaca setiap disposisi tahun ini.",
+        "en": "As an overseer of the SOP you may read every disposition of the year.",
+    },
+    "tl_duplikat_open": {
+        "id": "Buka tindak lanjut yang sudah diterbitkan",
+        "en": "Open the follow-up already issued",
     },
     "tl_done_help": {
         "id": "Tulis hasilnya dan lampirkan bukti (PDF, PNG, JPEG, XLSX atau DOCX; paling besar {mb} MB per berkas).",

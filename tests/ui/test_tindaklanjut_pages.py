@@ -6,6 +6,7 @@ disposition's page and counted in the year's coverage."""
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import timedelta
 
@@ -102,3 +103,23 @@ def test_a_follow_up_issued_from_the_list_and_done_with_a_file(system, browser: 
     assert after["tindak_lanjut"][0]["status"] == "selesai"
     assert after["cakupan"]["tindak_lanjut_selesai"]["ada"] == 1
     assert "IK-2.2" not in {i["indikator"] for i in after["tanpa_tindak_lanjut"]}
+
+
+def test_the_pages_fit_a_phone(system, browser: Browser, people):
+    """At 375 px the list and the form fit the screen (the coverage card was cut off: scrollWidth 463)."""
+    from tests.ui.test_officials_app import MOBILE
+
+    wait_off_target(system, "IK-2.1")  # (IK-2.2 has its follow-up from the test above)
+    ctx = new_context(browser, system, MOBILE)
+    page = ctx.new_page()
+    login(page, "kadis")
+    for path in ("/tindak-lanjut?tahun=2024", "/tindak-lanjut/baru?tahun=2024&indikator=IK-2.2&sumber=rekap:2024-TW2"):
+        page.goto(path)
+        expect(page.locator("#tl-cakupan")).to_be_visible()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375, (path, width)
+        box = page.locator("#tl-cakupan").bounding_box()
+        assert box is not None and box["x"] + box["width"] <= 375, (path, box)
+    page.goto("/tindak-lanjut?tahun=2024")
+    expect(page.locator("#tanpa-IK-2\\.1 td").nth(2)).to_have_text(re.compile(r"^(Tahunan|Triwulan (I|II|III|IV))$"))
+    ctx.close()

@@ -14,13 +14,12 @@ from urllib.parse import quote
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
-from starlette.datastructures import UploadFile as StarletteUpload  # what a form holds (FastAPI's is a subclass)
 
 import services.approval.web.rendering as rendering
 from services.approval import bukti as bukti_store
 from services.approval import disposisi, queries, sosialisasi, tindaklanjut
-from services.approval.bukti import Upload
 from services.approval.models import DraftRow
+from services.approval.oversight import oversees
 from services.approval.web.deps import CsrfForm, CsrfValid, CurrentOfficial, Viewer
 from services.approval.web.documents import documents_view
 from services.approval.web.i18n import t
@@ -29,15 +28,26 @@ from services.approval.web.presenters.common import reader
 from services.approval.web.presenters.draft import draft_context
 from services.approval.web.presenters.pages import analysis_board, compliance_rows, disposisi_form
 from services.approval.web.rendering import message, page, refused
+from services.approval.web.tindaklanjut import labelled
+from shared import clock
 from shared.errors import ApiError, ErrorItem
 from shared.service import RowId, RuntimeDep, SessionDep
+from shared.strictform import StrictFormRoute
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/disposisi")
-def disposisi_page(request: Request, db: SessionDep, viewer: CurrentOfficial) -> Response:
-    ctx = disposisi_form(reader(rendering.workflow(request), viewer.lang), db, viewer.official, {})
+def disposisi_page(request: Request, db: SessionDep, viewer: CurrentOfficial, tahun: str = "") -> Response:
+    """Received and sent; for the oversight roles (who may read them all) also every disposition of the year."""
+    r = reader(rendering.workflow(request), viewer.lang)
+    ctx: dict[str, object] = {**disposisi_form(r, db, viewer.official, {})}
+    if oversees(viewer.official):
+        year = disposisi.newest_year(db, clock.office_date(r.now).year)
+        if tahun.strip().isascii() and tahun.strip().isdigit() and 2000 <= int(tahun) <= 2100:
+            year = int(tahun)
+        ctx["all_year"] = year
+        ctx["all_rows"] = [disposisi_view(r, db, d, viewer.official) for d in disposisi.of_year(db, year)]
     return page(request, "disposisi.html", viewer.ws, ctx, official=viewer.official)
 
 
@@ -109,14 +119,17 @@ def detail_page(
         "bukti": [{**disposisi.public_bukti(b), "tautan": f"/disposisi/{row.id}/bukti/{b.sha256}"}
                   for b in disposisi.evidence(db, row)],
         "hasil": row.hasil,
-        "done_errors": [e.message_id if language == "id" else e.message_en for e in errors],
+        "done_errors": labelled(errors, language),  # the form's labels, not field paths
         "done_hasil": hasil,
         "max_bukti_mb": bukti_store.MAX_BYTES // (1024 * 1024),
     }  # fmt: skip
     return page(request, "disposisi_detail.html", ws, ctx, official=official, status=status)
 
 
-@router.post("/disposisi/{disposisi_id}/selesai", dependencies=[CsrfForm])
+strict_form = APIRouter(include_in_schema=False, route_class=StrictFormRoute)  # multipart text read strictly
+
+
+@strict_form.post("/disposisi/{disposisi_id}/selesai", dependencies=[CsrfForm])
 def disposisi_finish(
     disposisi_id: RowId,
     request: Request,
@@ -128,14 +141,15 @@ def disposisi_finish(
 ) -> Response:
     """Done, with the result (`hasil`, required for a follow-up) and evidence files (`bukti`, multipart)."""
     back = f"/disposisi/{disposisi_id}"
-    uploads = [Upload(f.filename, f.file) for f in bukti if isinstance(f, StarletteUpload) and f.filename]
     try:
+        uploads = bukti_store.uploads_of(bukti)
         disposisi.mark_done(db, rt, disposisi_id, viewer.official, hasil=hasil, uploads=uploads)
     except ApiError as err:
         db.rollback()
         if err.status not in (413, 422):
             return refused(request, viewer.ws, viewer.official, message(err, viewer.lang), back, err.status)
-        return detail_page(disposisi_id, request, db, viewer, errors=err.errors, hasil=hasil, status=err.status)
+        shown = hasil.encode("utf-8", "surrogateescape").decode("utf-8", "replace")  # bytes not UTF-8: U+FFFD
+        return detail_page(disposisi_id, request, db, viewer, errors=err.errors, hasil=shown, status=err.status)
     return RedirectResponse(f"{back}?pesan=disposisi_selesai", status_code=303)
 
 
@@ -217,3 +231,6 @@ def compliance_page(request: Request, db: SessionDep, viewer: CurrentOfficial, t
         "analisis": analysis_board(db, year, viewer.lang),  # the quarters' indicators no unit has explained
     }  # fmt: skip
     return page(request, "kepatuhan.html", viewer.ws, ctx, official=viewer.official)
+
+
+router.include_router(strict_form)

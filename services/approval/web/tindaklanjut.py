@@ -6,7 +6,7 @@ disposition. Marking one done with its result and evidence is the disposition pa
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -19,12 +19,12 @@ from services.approval import bukti, disposisi, tindaklanjut
 from services.approval.bukti import bukti_path
 from services.approval.models import DisposisiBukti, Official
 from services.approval.web.deps import CsrfValid, CurrentOfficial
-from services.approval.web.i18n import fmt_datetime, t
+from services.approval.web.i18n import fmt_datetime, periode_name, t
 from services.approval.web.presenters.common import Reader, reader
 from services.approval.web.presenters.pages import disposisi_form
 from services.approval.web.rendering import message, page, refused
 from shared import clock
-from shared.errors import ApiError
+from shared.errors import ApiError, ErrorItem
 from shared.filetype import file_response
 from shared.formatting import fmt_date
 from shared.service import RowId, RuntimeDep, SessionDep
@@ -41,6 +41,26 @@ def _year(raw: str, db: Session, now: datetime) -> int:
     return year
 
 
+LABELS = {
+    "tahun": "tl_year", "indikator": "tl_indikator", "unit": "tl_unit", "kepada_role": "kepada_role",
+    "kepada_id": "kepada_person", "instruksi": "instruksi", "hasil_diharapkan": "tl_hasil_diharapkan",
+    "batas_waktu": "batas_waktu", "periode": "periode", "sumber": "tl_sumber", "catatan": "catatan",
+    "hasil": "tl_hasil", "bukti": "tl_bukti",
+}  # fmt: skip
+
+
+def labelled(errors: Sequence[ErrorItem], lang: str) -> list[str]:
+    """The messages of a refused form with the form's labels where the API names a field path ("hasil_diharapkan:
+    …" → "Hasil yang diharapkan: …"): a reader sees the field they typed in, not its wire name."""
+    out = []
+    for e in errors:
+        text = e.message_id if lang == "id" else e.message_en
+        if e.field in LABELS and text.startswith(f"{e.field}: "):
+            text = f"{t(LABELS[e.field], lang)}: {text[len(e.field) + 2 :]}"
+        out.append(text)
+    return out
+
+
 def _date(value: str | None, lang: str) -> str | None:
     return fmt_date(datetime.fromisoformat(value), lang) if value else None
 
@@ -49,7 +69,7 @@ def _context(r: Reader, db: Session, official: Official, year: int, form: Mappin
     """The page: the year's follow-ups, the off-target indicators without one, the form (`form`: what was typed)."""
     lang = r.lang
     rows = []
-    for x in tindaklanjut.of_year(db, r.wf, year, r.now):
+    for x in tindaklanjut.of_year(db, r.wf, year, r.now, viewer=official):
         rows.append(
             {
                 **x,
@@ -87,7 +107,9 @@ def _context(r: Reader, db: Session, official: Official, year: int, form: Mappin
     return {
         "tahun": year,
         "rows": rows,
-        "tanpa": tindaklanjut.without_follow_up(db, year),
+        "tanpa": [
+            {**i, "periode_label": periode_name(i["periode"], lang)} for i in tindaklanjut.without_follow_up(db, year)
+        ],
         "cakupan": tindaklanjut.cakupan(db, year),
         "indicators": list(indicators.values()),
         "units": sorted(units.items()),
@@ -95,7 +117,7 @@ def _context(r: Reader, db: Session, official: Official, year: int, form: Mappin
         "roles": base["roles"],
         "people": base["people"],
         "periodes": base["periodes"],
-        "may_issue": base["may_issue"],
+        "may_issue": tindaklanjut.may_issue(r.wf, official),
         "form": filled,
         "errors": [],
         "open_form": bool(chosen) or bool(form),
@@ -173,12 +195,19 @@ def follow_up_issue(
     if not csrf_valid:  # refused with the form kept
         ctx = {**_context(r, db, official, year, form), "errors": [t("msg_csrf", language)], "open_form": True}
         return page(request, "tindaklanjut.html", ws, ctx, official=official, status=403)
+    try:  # the form's year is its digits: the API's strict rule (a JSON integer) is checked on the int
+        asked = _year(tahun, db, r.now)
+    except ValueError:
+        ctx = {**_context(r, db, official, year, form), "errors": [t("tahun_invalid", language)], "open_form": True}
+        return page(request, "tindaklanjut.html", ws, ctx, official=official, status=422)
     try:
-        row = tindaklanjut.issue(db, rt, r.wf, official, form)
+        row = tindaklanjut.issue(db, rt, r.wf, official, {**form, "tahun": asked})
     except ApiError as err:
         db.rollback()
-        messages = [e.message_id if language == "id" else e.message_en for e in err.errors] or [message(err, language)]
+        messages = labelled(err.errors, language) or [message(err, language)]
         ctx = {**_context(r, db, official, year, form), "errors": messages, "open_form": True}
+        if err.status == 409 and err.headers and "Location" in err.headers:  # the same one, open: link to it
+            ctx["duplikat"] = err.headers["Location"]
         return page(request, "tindaklanjut.html", ws, ctx, official=official, status=err.status)
     return RedirectResponse(f"/disposisi/{row.id}?pesan=tindak_lanjut", status_code=303)
 

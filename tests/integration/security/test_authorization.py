@@ -131,10 +131,10 @@ GET  /verifikasi/dokumen/{document_id}              404   404   404   404   404 
 GET  /api/v1/verifikasi/{sha256}                    404   404   404   404   404   404   404   404   404   404   404
 GET  /api/v1/verifikasi/dokumen/{document_id}       404   404   404   404   404   404   404   404   404   404   404
 GET  /api/v1/tindak-lanjut                          401   401   401   401   200   200   200   200   200   200   200
-POST /api/v1/tindak-lanjut                          401   401   401   401   422   422   422   422   422   403   403
+POST /api/v1/tindak-lanjut                          401   401   401   401   422   422   422   422   403   403   403
 GET  /tindak-lanjut                                 login login login login 200   200   200   200   200   200   login
 GET  /tindak-lanjut/baru                            login login login login 200   200   200   200   200   200   login
-POST /tindak-lanjut                                 login login login login 422   422   422   422   422   403   login
+POST /tindak-lanjut                                 login login login login 422   422   422   422   403   403   login
 GET  /disposisi/{disposisi_id}/bukti/{sha256}       login login login login 404   403   403   404   403   403   login
 """,
 }

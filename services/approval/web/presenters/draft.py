@@ -297,6 +297,7 @@ def draft_context(
         if draft.koreksi_role
         else []
     )
+    may_issue = tindaklanjut.may_issue(wf, official)  # the form's links only to who may issue one
     for ind in indicators:
         if unit_part and not all_rows and ind.get("penanggung_jawab") != official.unit:
             continue  # a unit-bound official sees that unit's part (the whole on request)
@@ -311,7 +312,7 @@ def draft_context(
                 "realisasi": present.indicator_figure(ind, "realisasi", lang),
                 "capaian": present.indicator_figure(ind, "capaian", lang),
                 "predikat": i18n.predikat(ind.get("predikat"), lang),
-                "tindak_lanjut": tindaklanjut.draft_link(ind, row.tahun, row.periode),
+                "tindak_lanjut": tindaklanjut.draft_link(ind, row.tahun, row.periode) if may_issue else None,
             }
         )
     prev_version, prev = queries.previous_recap(db, row)
