@@ -54,10 +54,10 @@ from shared.private import tighten
 from shared.security import HASHING, read_token
 from shared.slots import Busy
 from shared.strictjson import JsonObject
+from shared.tasks import STOP_TIMEOUT_S, bounded, stop_task
 
 log = logging.getLogger("lapkin.service")
 WORKER_THREADS = 160
-STOP_TIMEOUT_S = 20
 MAX_REQUESTS_IN_FLIGHT = 128  # uvicorn --limit-concurrency: beyond it, 503 instead of a queue
 DATABASE_RETRY_AFTER_S = 5  # what a 503 for an unreachable database tells the client to wait
 
@@ -208,21 +208,16 @@ class Runtime:
 
     async def stop(self) -> None:
         # each step bounded: a shutdown must end even when Redis or the database stopped answering
+        # (shared/tasks.py: never `wait_for`, which waits on a task that swallowed its cancellation for ever)
         for task in self.background:
-            task.cancel()
-        if self.background:
-            await asyncio.wait(self.background, timeout=STOP_TIMEOUT_S)
+            await stop_task(task, f"stopping {self.service}: {task.get_name()}", STOP_TIMEOUT_S)
         for name, step in (
             ("relay", self.relay.stop() if self.relay else None),
             ("broker", self.broker.stop() if self.broker else None),
             ("redis", self.redis.aclose() if self.redis else None),
         ):
-            if step is None:
-                continue
-            try:
-                await asyncio.wait_for(step, STOP_TIMEOUT_S)
-            except TimeoutError:
-                log.error("stopping %s: %s did not finish within %s s", self.service, name, STOP_TIMEOUT_S)
+            if step is not None:
+                await bounded(step, f"stopping {self.service}: {name}", STOP_TIMEOUT_S)
         self.engine.dispose()
         if self.read_engine is not None and self.read_engine is not self.engine:
             self.read_engine.dispose()

@@ -47,6 +47,7 @@ from shared.messaging.registry import (
 from shared.messaging.registry import register_fields as register_fields  # the system registers through either
 from shared.messaging.registry import register_producers as register_producers
 from shared.strictjson import JsonObject
+from shared.tasks import stop_task
 
 log = logging.getLogger("lapkin.index")
 
@@ -455,6 +456,7 @@ class Indexer:
         self.consumer = f"indexer-{socket.gethostname()}-{os.getpid()}"
         self.indexed = 0
         self._task: asyncio.Task[None] | None = None
+        self.stopping = False
 
     async def ensure_groups(self) -> None:
         from shared.messaging.streams import ensure_groups
@@ -534,7 +536,7 @@ class Indexer:
         behind = True  # own pending entries to read again: a crashed predecessor's (claimed above), or a failed batch's
         every = max(0.1, self.reclaim_idle_ms / 2000)
         next_reclaim = asyncio.get_running_loop().time() + every
-        while True:
+        while not self.stopping:  # checked too: a cancellation swallowed by the client must not keep the loop going
             try:
                 while behind and await self.run_once(pending=True):
                     pass
@@ -563,9 +565,5 @@ class Indexer:
         self._task = asyncio.create_task(self.run(), name="event-indexer")
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            try:
-                await self._task
-            except (asyncio.CancelledError, Exception):
-                pass
+        self.stopping = True
+        await stop_task(self._task, "event indexer")  # bounded, whatever redis-py does with the cancellation

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel
 
 from shared.events.envelope import Envelope, utcnow
+from shared.tasks import stop_task
 
 log = logging.getLogger("lapkin.outbox")
 RELAY_MAX_BACKOFF_S = 2.0  # the longest pause between attempts while Redis or the database is away
@@ -88,6 +89,7 @@ class Relay:
         self.batch = batch
         self.wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self.stopping = False
         self._loop: asyncio.AbstractEventLoop | None = None
         self.published = 0
 
@@ -147,7 +149,7 @@ class Relay:
 
     async def run(self) -> None:
         failures = 0
-        while True:
+        while not self.stopping:  # checked too: a cancellation swallowed by a client must not keep the loop going
             try:
                 n = await self.relay_once()
                 failures = 0
@@ -172,11 +174,8 @@ class Relay:
 
     async def stop(self) -> None:
         if self._task:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
+            self.stopping = True
+            await stop_task(self._task, "outbox relay")  # bounded, whatever a library does with the cancellation
             # drain what is left so a clean stop leaves nothing behind
             try:
                 await self.relay_once()
