@@ -125,12 +125,16 @@ def _sqlite_pragmas(dbapi_conn: Any, _: Any) -> None:
     cur.close()
 
 
+WRITER_TURN_TIMEOUT_S = 60.0  # like the SQLite connections' own timeout
+
+
 class WriterQueue:
     """First come, first served for SQLite's single write lock within one process. SQLite's own busy handler
     sleeps and polls, so under a burst of writers an unlucky one can starve past any timeout; here waiters are
     handed the lock in arrival order. Reentrant per thread, like the transactions that may nest in one thread."""
 
-    def __init__(self) -> None:
+    def __init__(self, timeout_s: float = WRITER_TURN_TIMEOUT_S) -> None:
+        self.timeout_s = timeout_s
         self._mutex = threading.Lock()
         self._waiters: deque[threading.Event] = deque()
         self._owner: int | None = None
@@ -147,7 +151,13 @@ class WriterQueue:
                 return
             turn = threading.Event()
             self._waiters.append(turn)
-        turn.wait()
+        if not turn.wait(self.timeout_s):
+            with self._mutex:
+                if not turn.is_set():  # (else the turn was handed over just now: take it)
+                    self._waiters.remove(turn)
+                    # bounded like every other wait: a turn never given back (a bug) costs a 503, not a thread
+                    # blocked for ever and, with it, a shutdown that never ends
+                    raise sa_exc.TimeoutError(f"SQLite write turn not given within {self.timeout_s:.0f} s")
         with self._mutex:
             self._owner, self._depth = me, 1
 

@@ -66,3 +66,37 @@ def test_a_bug_or_bad_data_is_not_unavailable(sql: str):
 def test_a_pool_with_no_connection_to_give_is_unavailable():
     assert database_unavailable(PoolTimeout("QueuePool limit reached"))
     assert not database_unavailable(ValueError("not a database error"))
+
+
+def test_a_writer_waits_for_the_sqlite_write_turn_in_bounded_time() -> None:
+    """A turn never given back (a bug) costs the next writer a retryable error after the timeout, not a thread
+    blocked for ever (which once kept a service's shutdown waiting); a turn handed over in time is taken."""
+    import threading
+
+    from sqlalchemy import exc as sa_exc
+
+    from shared.db import WriterQueue, database_unavailable
+
+    writers = WriterQueue(timeout_s=0.2)
+    writers.acquire()  # held by this thread, never released here
+    errors: list[BaseException] = []
+
+    def other() -> None:
+        try:
+            writers.acquire()
+        except BaseException as exc:  # noqa: BLE001 - the test looks at it
+            errors.append(exc)
+
+    t = threading.Thread(target=other)
+    t.start()
+    t.join(5)
+    assert not t.is_alive()
+    assert len(errors) == 1 and isinstance(errors[0], sa_exc.TimeoutError) and database_unavailable(errors[0])
+    assert not writers._waiters  # the one that gave up left the queue
+
+    got: list[bool] = []
+    t = threading.Thread(target=lambda: (writers.acquire(), got.append(True), writers.release()))
+    t.start()
+    writers.release()  # handed over while it waits
+    t.join(5)
+    assert got == [True]
