@@ -29,6 +29,7 @@ from shared.errors import ApiError, ErrorItem, api_error
 from shared.events import catalogue as ev
 from shared.inputguard import check_text, row_id
 from shared.sakip import PERIODES, JsonObject
+from shared.sakip.tahun import year_value
 from shared.service import Runtime
 
 MAX_INSTRUKSI = limits.MAX_TEXT["instruksi"]
@@ -130,12 +131,11 @@ def validate(session: Session, wf: Workflow, sender: Official, data: JsonObject,
                 )
     tahun: int = today.year
     if data.get("tahun") not in (None, ""):
-        try:
-            tahun = int(data["tahun"])
-            if not 2000 <= tahun <= 2100:
-                raise ValueError
-        except (TypeError, ValueError):
-            errors.append(_err("tahun", "invalid", "Tahun tidak sah.", "Invalid year."))
+        year = year_value(data["tahun"])  # the form's digits or a JSON integer; never true, 2024.0 or "２０２４"
+        if year is None:
+            errors.append(_err("tahun", "invalid", "Tahun tidak sah (2000–2100).", "Invalid year (2000–2100)."))
+        else:
+            tahun = year
     periode = data.get("periode") or None
     if periode is not None and periode not in PERIODES:
         errors.append(_err("periode", "invalid", f"periode: {', '.join(PERIODES)}", f"periode: {', '.join(PERIODES)}"))

@@ -37,6 +37,7 @@ from services.approval.lke import Lke, Skor, skor
 from services.approval.models import EvaluasiJawaban, EvaluasiRow, Official
 from shared.errors import ApiError, ErrorItem, api_error
 from shared.events import catalogue as ev
+from shared.sakip.tahun import year_value
 from shared.service import Runtime
 
 OFFICE_ROLES = ("kepala_dinas", "sekretaris", "subkor", "staf")  # they answer for the office
@@ -64,20 +65,10 @@ def _actor(o: Official) -> ev.Actor:
 
 
 def check_year(tahun: Any) -> int:
-    """The year of a path or body: an int, or text of ASCII digits only ("2024.0", " 2024", "２０２４" are refused,
-    as on the web page)."""
-    try:
-        if isinstance(tahun, bool) or not isinstance(tahun, int | str):
-            raise ValueError
-        if isinstance(tahun, str) and not (tahun.isascii() and tahun.isdigit()):
-            raise ValueError
-        year = int(tahun)
-        if not 2000 <= year <= 2100:
-            raise ValueError
-    except (TypeError, ValueError):
-        raise ApiError(
-            422, [_err("tahun", "invalid", "Tahun harus 2000–2100.", "The year must be 2000–2100.")]
-        ) from None
+    """The year of a path or body (`shared.inputguard.year_value`), or ApiError 422."""
+    year = year_value(tahun)
+    if year is None:
+        raise ApiError(422, [_err("tahun", "invalid", "Tahun harus 2000–2100.", "The year must be 2000–2100.")])
     return year
 
 

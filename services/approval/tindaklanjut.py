@@ -33,6 +33,7 @@ from shared import clock
 from shared.errors import ApiError, ErrorItem, api_error
 from shared.sakip import JsonObject
 from shared.sakip.kualitas import below_target
+from shared.sakip.tahun import year_value
 from shared.service import Runtime
 
 QUARTERS = ("TW1", "TW2", "TW3", "TW4")
@@ -220,9 +221,10 @@ def _year(raw: Any, today: date) -> tuple[int | None, ErrorItem | None]:
         return today.year, None
     if isinstance(raw, bool) or not isinstance(raw, int):
         return None, _err("tahun", "not_an_integer", "tahun: harus bilangan bulat", "tahun: must be an integer")
-    if not 2000 <= raw <= 2100:
+    year = year_value(raw, text=False)
+    if year is None:
         return None, _err("tahun", "out_of_range", "tahun: antara 2000 dan 2100", "tahun: between 2000 and 2100")
-    return raw, None
+    return year, None
 
 
 def validate(session: Session, wf: Workflow, sender: Official, data: JsonObject, today: date) -> NewDisposisi:

@@ -92,3 +92,19 @@ def test_a_json_number_keeps_its_text_and_stays_a_float() -> None:
     assert isinstance(body["nilai"], float) and body["nilai"] == 62.5 and body["n"] == 7
     assert json.loads(json.dumps(body)) == {"nilai": 62.5, "besar": 123456789012345.12, "n": 7}
     assert Decimal(body["besar"].literal) == Decimal("123456789012345.123456")
+
+
+@pytest.mark.parametrize(
+    ("value", "text", "year"),
+    [
+        (2024, True, 2024), ("2024", True, 2024), (" 2024 ", True, 2024), (2000, False, 2000), (2100, False, 2100),
+        ("2024", False, None), (True, True, None), (2024.0, True, None), ("2024.0", True, None), ("+2024", True, None),
+        ("2_024", True, None), ("２０２４", True, None), ("1999", True, None), (2101, False, None), ("", True, None),
+        ("0002024", True, None), (None, True, None),
+    ],
+)  # fmt: skip
+def test_one_rule_for_a_report_year(value, text, year):
+    """Every page and API of the approval service reads a year through `year_value` (there were six copies)."""
+    from shared.sakip.tahun import year_value
+
+    assert year_value(value, text=text) == year

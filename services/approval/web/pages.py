@@ -31,6 +31,7 @@ from services.approval.web.rendering import message, page, refused
 from services.approval.web.tindaklanjut import labelled
 from shared import clock
 from shared.errors import ApiError, ErrorItem
+from shared.sakip.tahun import year_value
 from shared.service import RowId, RuntimeDep, SessionDep
 from shared.strictform import StrictFormRoute
 
@@ -44,8 +45,7 @@ def disposisi_page(request: Request, db: SessionDep, viewer: CurrentOfficial, ta
     ctx: dict[str, object] = {**disposisi_form(r, db, viewer.official, {})}
     if oversees(viewer.official):
         year = disposisi.newest_year(db, clock.office_date(r.now).year)
-        if tahun.strip().isascii() and tahun.strip().isdigit() and 2000 <= int(tahun) <= 2100:
-            year = int(tahun)
+        year = year_value(tahun) or year
         ctx["all_year"] = year
         ctx["all_rows"] = [disposisi_view(r, db, d, viewer.official) for d in disposisi.of_year(db, year)]
     return page(request, "disposisi.html", viewer.ws, ctx, official=viewer.official)
@@ -221,8 +221,8 @@ def compliance_page(request: Request, db: SessionDep, viewer: CurrentOfficial, t
     r = reader(rendering.workflow(request), viewer.lang)
     years = queries.years_with_records(db)
     try:
-        year = int(tahun.strip()) if tahun.strip() else queries.newest_measured(db, r.wf, years)
-        if not 2000 <= year <= 2100:
+        year = year_value(tahun) if tahun.strip() else queries.newest_measured(db, r.wf, years)
+        if year is None:
             raise ValueError
     except ValueError:
         return refused(request, viewer.ws, viewer.official, t("tahun_invalid", r.lang), "/kepatuhan-sop", 422)

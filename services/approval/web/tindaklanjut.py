@@ -27,6 +27,7 @@ from shared import clock
 from shared.errors import ApiError, ErrorItem
 from shared.filetype import file_response
 from shared.formatting import fmt_date
+from shared.sakip.tahun import year_value
 from shared.service import RowId, RuntimeDep, SessionDep
 
 router = APIRouter(include_in_schema=False)
@@ -35,8 +36,8 @@ STATUS_KEYS = {"terbuka": "tl_status_terbuka", "terlambat": "tl_status_terlambat
 
 def _year(raw: str, db: Session, now: datetime) -> int:
     """The year asked for (by default the newest with a recap); ValueError for anything else."""
-    year = int(raw.strip()) if raw.strip() else tindaklanjut.newest_year(db, clock.office_date(now))
-    if not 2000 <= year <= 2100:
+    year = year_value(raw) if raw.strip() else tindaklanjut.newest_year(db, clock.office_date(now))
+    if year is None:
         raise ValueError(raw)
     return year
 

@@ -12,6 +12,7 @@ from services.collector.core.errors import Invalid, Problem
 from services.collector.core.pkdoc import IndikatorDoc, PkDoc
 from shared.decimals import MAX_DECIMAL_PLACES, MAX_INTEGER_DIGITS, NotADecimal, read_decimal
 from shared.sakip.rekap import ANALISIS_FIELDS
+from shared.sakip.tahun import YEAR_MAX, YEAR_MIN
 from shared.strictjson import JsonBigInteger
 
 JENIS_UNIT = ("sekretariat", "bidang", "seksi", "upt", "opd", "instansi_terkait")
@@ -20,7 +21,7 @@ AGREGASI = ("jumlah", "terakhir", "rata_rata")
 MAX_TEXT = 4000
 ANALISIS = ANALISIS_FIELDS  # an item's analysis (issue 15), kept per indicator
 MAX_ANALISIS = 2000  # each of them
-TAHUN_MIN, TAHUN_MAX = 2000, 2100  # every year the collector takes, in a path or a body
+TAHUN_MIN, TAHUN_MAX = YEAR_MIN, YEAR_MAX  # every year the collector takes, in a path or a body
 MAX_ITEMS = 20  # misi, tujuan, kegiatan of a programme: a list a person writes, not a table
 MAX_RENSTRA_YEARS = 6  # a Renstra is 5 years; one aligned to a new RPJMD may span a transition year
 MAX_PAST_YEARS = 5  # realisasi_tahun_sebelumnya: up to the 5 years before the PK's

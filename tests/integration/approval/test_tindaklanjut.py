@@ -168,6 +168,10 @@ def test_a_follow_up_for_ik_2_2_issued_done_with_evidence_and_counted(svc, peopl
     plain = svc.client.post("/api/v1/disposisi", json={"kepada_role": "kabid", "instruksi": "Rapat"},
                             headers=kadis["api"])  # fmt: skip
     assert plain.status_code == 201, plain.text
+    for bad in (True, 2024.0, "２０２４", "2024.0", 1999):  # a disposition's year: the one rule (shared.sakip.tahun)
+        res = svc.client.post("/api/v1/disposisi", json={"kepada_role": "kabid", "instruksi": "Rapat", "tahun": bad},
+                              headers=kadis["api"])  # fmt: skip
+        assert res.status_code == 422 and res.json()["errors"][0]["field"] == "tahun", (bad, res.text)
     assert svc.client.post(f"/api/v1/disposisi/{plain.json()['id']}/selesai", headers=kabid["api"]).status_code == 200
     last = json.loads(svc.outbox("DisposisiCompleted")[-1].body)["payload"]
     assert last["indikator"] == [] and last["bukti"] == [] and last["hasil"] is None
