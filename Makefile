@@ -2,16 +2,33 @@
 VENV ?= .venv
 PYTHON ?= python3  # the interpreter the venv is made from (3.11–3.13): `make install PYTHON=python3.12`
 PY := $(VENV)/bin/python
+# What `make install` (and so CI) installs: every package pinned, the runtime and the dev extras (docs/deploy.md).
+# requirements/runtime.lock is the same pins without the dev extras, for the image (deploy/Dockerfile).
+LOCK := requirements/dev.lock
+LOCK_FLAGS ?=  # `make lock LOCK_FLAGS=--upgrade` moves every pin to the newest release that fits, not only new ones
 
-.PHONY: install demo demo-lengkap up test lint chaos
+.PHONY: install lock demo demo-lengkap up test lint chaos
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q -U pip
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q -r $(LOCK)
+	$(PY) -m pip install -q --no-deps -e .
+	@$(PY) -m pip check >/dev/null || { $(PY) -m pip check; \
+	  echo "$(LOCK) does not satisfy pyproject.toml: run 'make lock' and commit requirements/"; exit 1; }
 	touch $@
 
 install: $(VENV)/.installed
+
+# Re-pins after pyproject.toml changed: keeps every pin that still fits and adds what is new (uv, universal: one file
+# for Python 3.11-3.13 on any platform). Commit requirements/ with the pyproject.toml change.
+lock:
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q "uv>=0.9,<1"
+	$(PY) -m uv pip compile -q pyproject.toml --extra dev --universal --python-version 3.11 \
+	  --custom-compile-command "make lock" $(LOCK_FLAGS) -o $(LOCK)
+	$(PY) -m uv pip compile -q pyproject.toml --universal --python-version 3.11 -c $(LOCK) \
+	  --custom-compile-command "make lock" --annotation-style line -o requirements/runtime.lock
 
 demo: install  ## install, start the four services on embedded defaults, run the worked example
 	$(VENV)/bin/lapkin demo

@@ -12,8 +12,12 @@ import importlib
 import json
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from fastapi import FastAPI
 
 from shared.config import Settings
 
@@ -22,18 +26,25 @@ OUT_DIR = ROOT / "docs" / "openapi"
 SERVICES = tuple(p.parent.name for p in sorted(Path(__file__).parent.glob("*/main.py")))
 
 
-def schema(service: str) -> dict[str, Any]:
-    """The service's OpenAPI, from its real composition (`services/<service>/main.py:create_app`) on a scratch
-    SQLite folder; nothing is started."""
+@contextmanager
+def built(service: str) -> Iterator[FastAPI]:
+    """The service's app, from its real composition (`services/<service>/main.py:create_app`) on a scratch SQLite
+    folder; nothing is started. Also what tests/unit/deploy reads every route from."""
     with tempfile.TemporaryDirectory(prefix="lapkin-openapi-") as tmp:
         settings = Settings(data_dir=Path(tmp), database_url=None, admin_token="docs", secret_key="docs")
         app = importlib.import_module(f"services.{service}.main").create_app(settings)
         try:
-            return app.openapi()  # type: ignore[no-any-return]
+            yield app
         finally:
             app.state.rt.engine.dispose()
             if app.state.rt.read_engine is not None:
                 app.state.rt.read_engine.dispose()
+
+
+def schema(service: str) -> dict[str, Any]:
+    """The service's OpenAPI, as its running app serves it."""
+    with built(service) as app:
+        return app.openapi()  # type: ignore[no-any-return]
 
 
 def render(service: str) -> str:

@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     secret_key: str | None = None
     stream_prefix: str = "lapkin"  # tests use a random prefix so runs never collide on a shared Redis
     host: str = "127.0.0.1"
+    # where one service reaches another (the approval pages fetch documents from the renderer): `{service}` stands
+    # for the other service's name, e.g. "{service}" under compose, where that is its host name; unset: `host`
+    service_host: str | None = None
     reclaim_idle_ms: int = 60_000  # above the slowest legitimate handler (a render)
     max_deliveries: int = 5  # then the event goes to <stream>.dlq
     relay_interval_s: float = 0.2
@@ -157,7 +160,8 @@ class Settings(BaseSettings):
         return _PORTS[service]
 
     def base_url(self, service: str) -> str:
-        return f"http://{self.host}:{self.port(service)}"
+        host = self.service_host.replace("{service}", service) if self.service_host else self.host
+        return f"http://{host}:{self.port(service)}"
 
     @property
     def documents_dir(self) -> Path:
