@@ -77,8 +77,6 @@ class DeadLetterRow(TypedDict):
     reason_short: str
 
 
-
-
 def _about(payload: Mapping[str, object]) -> str:
     """A row's short summary: a few identifying fields of the payload, each value cut short. Never the payload
     itself: a RekapCompleted carries the whole recap, and the log lists fifty of them."""
