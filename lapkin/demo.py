@@ -440,8 +440,11 @@ def run_demo(
         echo(f"   {periode}: {shown(doc['folder'])}/laporan.{{docx,pdf,xlsx}}")
     echo("5. Persetujuan Triwulan I (staf mengajukan, Sub Koordinator menyetujui):")
     demo.log_in(DEMO_OFFICIALS)
-    for role in demo.approve(2024, "TW1"):
+    acted = demo.approve(2024, "TW1")
+    for role in acted:
         echo(f"   {ROLE_NAMES[role]}: {'diajukan' if role == 'staf' else 'disetujui'}")
+    if not acted:  # a second run on the same data folder: say so rather than print nothing under the heading
+        echo("   sudah final sebelumnya (demo sebelumnya) / already final (an earlier demo)")
     final = demo.documents(2024, "TW1", status="final")
     echo(f"6. Dokumen final TW1: {shown(final['folder'])}/laporan.pdf")
     echo(f"   SHA-256 (pdf): {final['files']['pdf']}")

@@ -1,4 +1,4 @@
-"""Passwords, officials' tokens and API keys, shared by every service (CONTRACT.md "Conventions").
+"""Passwords, officials' tokens and API keys, shared by every service (docs/contract.md, "Conventions").
 
 - Passwords: argon2id (argon2-cffi), slow on purpose and 64 MiB of memory per hash: at most
   `HASHING.slots` hashes run at once in a process (`settings.password_hash_concurrency`); a caller that finds every

@@ -1,4 +1,4 @@
-"""The aggregator's HTTP routes (CONTRACT.md, Aggregator)."""
+"""The aggregator's HTTP routes (docs/contract.md, Aggregator)."""
 
 from __future__ import annotations
 

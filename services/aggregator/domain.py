@@ -1,4 +1,4 @@
-"""The SAKIP arithmetic of DESIGN.md §3: period values, capaian, predikat and roll-ups.
+"""The SAKIP arithmetic of docs/design.md §3: period values, capaian, predikat and roll-ups.
 
 Pure functions over Decimal; no I/O. Rounding (half up, 2 places) happens only in `present_*`, never between
 steps, and roll-ups use the unrounded inputs.
@@ -25,7 +25,7 @@ CENT = Decimal("0.01")
 # quarters) and a trend projects it ×12: < 10^(I+3), exact in I+3+D digits. A nonzero target is ≥ 10^-(D+1) (a
 # mean of 4 values, one ≥ 10^-D), so the largest figure rounded for display, a capaian r / t × 100, is
 # < 10^(I+D+6): it and its 2 places fit in I+D+8 digits. PRECISION holds that with room, and is more than the 28
-# significant digits DESIGN.md asks for. round2 is safe beyond the bounds as well (it widens its context).
+# significant digits docs/design.md §3 asks for. round2 is safe beyond the bounds as well (it widens its context).
 PRECISION = 40
 assert PRECISION >= MAX_INTEGER_DIGITS + MAX_DECIMAL_PLACES + 8
 

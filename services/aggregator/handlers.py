@@ -244,7 +244,7 @@ def recompute(
     causes: dict[str, list[str]] | None = None,
 ) -> None:
     """Store and publish a new revision for every period whose recap or input revisions changed: a recap always
-    says which revision of each input it used (DESIGN.md), also when a new input revision moves no figure (a
+    says which revision of each input it used (docs/design.md §3), also when a new input revision moves no figure (a
     `terakhir` indicator's earlier quarter), or the revision would name inputs it was not computed from. The cause
     is, per period, the newest coalesced event that touched it (`causes`), else the handled event, or (for a stale
     year) the newest event that left it stale."""

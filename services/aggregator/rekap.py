@@ -19,7 +19,7 @@ class Sasaran:
 
 
 def parse_pk(pk: PkDoc | PerjanjianKinerja) -> tuple[list[Sasaran], list[Indikator]]:
-    """The sasaran and indicators of a PK (typed, or its document: CONTRACT.md shape) in the arithmetic's form."""
+    """The sasaran and indicators of a PK (typed, or its document: docs/contract.md shape) in the arithmetic's form."""
     typed = PerjanjianKinerja.read(pk)
     sasaran = [Sasaran(s.kode, s.nama) for s in typed.sasaran]
     indikator = [

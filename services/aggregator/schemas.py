@@ -1,4 +1,4 @@
-"""The aggregator's answers (CONTRACT.md, Aggregator): the recap of a period (GET /rekap) and the monthly trend
+"""The aggregator's answers (docs/contract.md, Aggregator): the recap of a period (GET /rekap) and the monthly trend
 (GET /tren), as TypedDicts, so the code that builds them is typed and the JSON it writes stays the dict it always
 was; `/openapi.json` documents them from these (shared.contract.answer).
 

@@ -5,7 +5,7 @@ As of the latest month m with a value for the indicator (quarter q = the quarter
 - the projection for `jumlah` is linear to the end of quarter q (realisasi s.d. m / m × 3q); for `terakhir` and
   `rata_rata` it is the realisasi s.d. m itself;
 - the target is the year-to-date target s.d. TW q (domain.period_target over TW1..TWq, as the recap's `target_sd`);
-- capaian of the projection by the DESIGN.md §3 rules (domain.compute_capaian), so `negatif` warns above its
+- capaian of the projection by the docs/design.md §3 rules (domain.compute_capaian), so `negatif` warns above its
   target and `rentang` outside its range; the level is read from the rounded capaian, like the predikat:
   ≥ 100 none, 85 – < 100 `kuning`, < 85 `merah`; a null capaian (no data, zero target) gives no level.
 """

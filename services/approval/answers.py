@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal, TypedDict
 
-from shared.sakip.kualitas import Cek as Cek  # a data check (interfaces §2): schemas.Cek
+from shared.sakip.kualitas import Cek as Cek  # a data check (docs/evaluation.md): schemas.Cek
 from shared.sakip.kualitas import Kurang as Kurang  # what a check finds lacking: schemas.Kurang
 
 

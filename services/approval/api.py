@@ -1,4 +1,4 @@
-"""The approval service's JSON routes (CONTRACT.md, Approval)."""
+"""The approval service's JSON routes (docs/contract.md, Approval)."""
 
 from __future__ import annotations
 

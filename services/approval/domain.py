@@ -1,4 +1,4 @@
-"""The draft state machine over a loaded workflow (DESIGN.md §2 draft lifecycle, §5, CONTRACT "Approval").
+"""The draft state machine over a loaded workflow (docs/design.md §2 and §5; docs/contract.md, Approval).
 
 Pure: functions take a `Draft` and return a new one (frozen dataclasses, `to_dict`/`from_dict` for storage) plus a
 `Decision` describing the event to publish. Refusals are `DomainError`s carrying rule, messages and HTTP status.

@@ -1,4 +1,4 @@
-"""SOP compliance (DESIGN.md §5): per step, the time standard against the measured durations — median, worst and
+"""SOP compliance (docs/design.md §5): per step, the time standard against the measured durations — median, worst and
 the share within standard — computed from what was recorded, for one year.
 
 How long a step took:

@@ -29,8 +29,8 @@ from services.approval import yamlfile
 from services.approval.yamlfile import Path_
 
 BUNDLED = Path(__file__).with_name("evaluasi.yaml")
-# the data checks a criterion may name as `terukur` (docs i17 §2): shared/sakip/kualitas.py computes the first ten
-# from the PK, the recaps and the reports' states, services/approval/tindaklanjut.py the follow-up ones
+# the data checks a criterion may name as `terukur` (docs/evaluation.md): shared/sakip/kualitas.py computes the first
+# ten from the PK, the recaps and the reports' states, services/approval/tindaklanjut.py the follow-up ones
 TERUKUR: frozenset[str] = frozenset(
     {
         "target",

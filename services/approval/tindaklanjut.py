@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 
 from services.approval import disposisi, limits
 from services.approval.answers import Cek, IndikatorTanpaTL, Kurang, TindakLanjut
-from services.approval.bukti import bukti_path as bukti_path  # where an evidence file is kept (interfaces §3)
+from services.approval.bukti import bukti_path as bukti_path  # where an evidence file is kept (docs/evaluation.md)
 from services.approval.disposisi import NewDisposisi
 from services.approval.models import DisposisiRow, Official, PerjanjianKinerjaRow, RekapRow
 from services.approval.units import unit_names
@@ -484,7 +484,7 @@ def is_done(db: Session, row: DisposisiRow) -> bool:
 
 
 def cakupan(db: Session, tahun: int) -> dict[str, Cek]:
-    """The two data checks of follow-ups (interfaces §2): off-target indicators with a follow-up, and follow-ups
+    """The two data checks of follow-ups (docs/evaluation.md): off-target indicators with a follow-up, and follow-ups
     done with a result and evidence."""
     missed = off_target(db, tahun)
     done = named(db, tahun)

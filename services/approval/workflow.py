@@ -1,4 +1,4 @@
-"""The SOP as data: load and validate a workflow file (DESIGN.md §5, `workflow.yaml` beside this module).
+"""The SOP as data: load and validate a workflow file (docs/design.md §5, `workflow.yaml` beside this module).
 
 `load_workflow()` reads the bundled SOP PSM/DISNAKER-101; another office passes its own path. A broken file raises
 `WorkflowError`, whose message names the line of each problem ("line 12: chains.semester[1].role: unknown role").

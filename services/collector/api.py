@@ -1,4 +1,4 @@
-"""The collector's HTTP routes (CONTRACT.md, Collector): thin; the rules live in handlers and validation."""
+"""The collector's HTTP routes (docs/contract.md, Collector): thin; the rules live in handlers and validation."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The collector's HTTP contract: every JSON body it takes and gives, as pydantic models (CONTRACT.md, Collector).
+"""The collector's HTTP contract: every JSON body it takes and gives, as pydantic models (docs/contract.md, Collector).
 
 Request bodies are read strictly by the routes (shared.service.JsonBody) and checked by their rules, which name
 every problem at once; these models are what `/openapi.json` documents for them (shared.contract) and what an
@@ -159,7 +159,7 @@ class _Laporan(Tertutup):
 
 
 class LaporanTriwulan(_Laporan):
-    """Laporan triwulan satu unit (CONTRACT.md). / One unit's quarterly report."""
+    """Laporan triwulan satu unit (docs/contract.md). / One unit's quarterly report."""
 
     model_config = ConfigDict(
         json_schema_extra={

@@ -1,4 +1,4 @@
-"""The renderer's HTTP routes (CONTRACT.md, Renderer)."""
+"""The renderer's HTTP routes (docs/contract.md, Renderer)."""
 
 from __future__ import annotations
 

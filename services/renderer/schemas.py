@@ -1,4 +1,4 @@
-"""The renderer's answers (CONTRACT.md, Renderer), as TypedDicts: the routes return the dicts they always did, and
+"""The renderer's answers (docs/contract.md, Renderer), as TypedDicts: the routes return the dicts they always did, and
 `/openapi.json` documents them from these (shared.contract.answer).
 
 Deskripsi dalam bahasa Indonesia, diikuti bahasa Inggris. / Descriptions in Indonesian, then English."""

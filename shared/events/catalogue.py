@@ -1,4 +1,4 @@
-"""Typed, versioned payloads for every event of DESIGN.md §2, and the upcasters.
+"""Typed, versioned payloads for every event of docs/design.md §2, and the upcasters.
 
 Additive optional fields keep the version; a rename or a change of meaning bumps it, and consumers upcast old
 versions at the edge (`parse_payload`). Producers emit only the newest version.

@@ -1,4 +1,4 @@
-"""The envelope every event travels in (DESIGN.md §2). Decimals travel as strings."""
+"""The envelope every event travels in (docs/design.md §2). Decimals travel as strings."""
 
 from __future__ import annotations
 

@@ -35,7 +35,7 @@ class Model(BaseModel):
 
 
 class OpenModel(BaseModel):
-    """A PK part: the fields an agency adds beyond the contract (CONTRACT.md) travel with it unchanged."""
+    """A PK part: the fields an agency adds beyond the contract (docs/contract.md) travel with it unchanged."""
 
     model_config = ConfigDict(extra="allow", frozen=True)
 

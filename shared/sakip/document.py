@@ -19,7 +19,7 @@ from shared.sakip.rekap import Reason, Rekap, Status
 Figure = str | int | float  # a figure as a document writes it: its text (v2 on), a JSON number in a PK sent as one
 TargetPk = Figure | list[Figure]  # a PK's quarterly target: a figure, or a [min, max] pair (rentang)
 
-# ---- the Perjanjian Kinerja (CONTRACT.md, PUT /perjanjian-kinerja) ---------------------------------------------
+# ---- the Perjanjian Kinerja (docs/contract.md, PUT /perjanjian-kinerja) ----------------------------------------
 
 
 class KepalaDoc(TypedDict):
@@ -136,7 +136,7 @@ class PkDoc(TypedDict):
     program: NotRequired[list[ProgramDoc] | None]
 
 
-# ---- the recap of a period (DESIGN.md §3; shared.sakip.rekap) -------------------------------------------------
+# ---- the recap of a period (docs/design.md §3; shared.sakip.rekap) --------------------------------------------
 
 TargetText = Annotated[
     str,

@@ -7,7 +7,7 @@ with a link where one helps. The checks read the data the LKIP prints from (serv
 agrees with the document: an indicator counts for `benchmark` exactly when the PK gives the benchmark the LKIP's
 sentence compares with, for `renstra` when the LKIP prints a Renstra target of the year or of the Renstra's end.
 
-Keys (interfaces §2): target, renstra, tahun_lalu, benchmark, analisis, efisiensi, berkala, tepat_waktu,
+Keys (docs/evaluation.md): target, renstra, tahun_lalu, benchmark, analisis, efisiensi, berkala, tepat_waktu,
 rencana_aksi, pengukuran_berkala. Deadlines are plain dates here (`batas`); the worksheet (`Lke.tenggat`) holds
 their rules."""
 

@@ -1,4 +1,4 @@
-"""The reporting periods of a year (DESIGN.md §3): four quarters, two semesters and the year, with their quarters
+"""The reporting periods of a year (docs/design.md §3): four quarters, two semesters and the year, with their quarters
 and their names ("Triwulan I 2024")."""
 
 from __future__ import annotations

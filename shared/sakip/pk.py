@@ -1,4 +1,4 @@
-"""The Perjanjian Kinerja (CONTRACT.md): sasaran, their indicators with typed targets, units and programmes, and
+"""The Perjanjian Kinerja (docs/contract.md): sasaran, their indicators with typed targets, units and programmes, and
 which unit answers for which indicator.
 
 Two forms: the typed model (PerjanjianKinerjaPublished v2) and the document form, the PK as an agency sends it

@@ -1,4 +1,4 @@
-"""The predikat of a capaian (DESIGN.md §3): the LKIP practice scale, its bands and its labels."""
+"""The predikat of a capaian (docs/design.md §3): the LKIP practice scale, its bands and its labels."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A period's recap (DESIGN.md §3, the body of GET /rekap and of RekapCompleted): a row per indicator and per
+"""A period's recap (docs/design.md §3, the body of GET /rekap and of RekapCompleted): a row per indicator and per
 sasaran, the office's capaian, completeness, notes and budget.
 
 Two forms: the typed model (RekapCompleted v2) and the document form, the recap as stored, served (GET /rekap)

@@ -177,6 +177,11 @@ def test_demo_lengkap_takes_every_period_to_the_signed_final_lkip(tmp_path, data
         path.write_text("".join(f"{u}\t{chr(9).join(rest)}\n" for u, rest in logins.items()))
         again = subprocess.run([*LAPKIN, "demo"], env=env, capture_output=True, text=True, timeout=300)
         assert again.returncode == 0, again.stdout + again.stderr
+        # as the README says of a second run: the certificate kept, the final quarters' reports refused, and
+        # Triwulan I's approval step says it was final already rather than printing nothing
+        assert "0. Sertifikat" not in again.stdout, again.stdout
+        assert "25 untuk triwulan yang sudah final: ditolak" in again.stdout, again.stdout
+        assert "   sudah final sebelumnya" in again.stdout, again.stdout
         renewed = credentials(path)  # mode 0600 again, though the test wrote it with its umask
         assert {u: rest for u, rest in renewed.items() if u != "staf.demo"} == logins
         assert renewed["staf.demo"][0] != lost

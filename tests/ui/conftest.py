@@ -3,7 +3,8 @@ system running as processes (the e2e `system` fixture).
 
 Playwright's sync API runs its own event loop; it lives in a module-scoped fixture and is stopped at the module's
 end, so pytest-asyncio tests that run later in the same session are not disturbed. No browser is ever downloaded:
-the executable is `LAPKIN_CHROMIUM` (default /usr/bin/chromium).
+the executable is `LAPKIN_CHROMIUM` (default /usr/bin/chromium). Without it every test here skips, its reason the
+install command, before the system is started; under CI=true they fail instead (tests/support/programs.py).
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import acknowledged, client, database_url, system  # noqa: F401  (shared fixtures)
+from tests.support.programs import chromium_executable, chromium_missing, missing_program
 
-CHROMIUM = os.environ.get("LAPKIN_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM = chromium_executable()
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -37,10 +39,17 @@ def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("screenshots")
 
 
+@pytest.fixture(scope="module", autouse=True)
+def chromium_installed() -> None:
+    """Autouse, so it runs before the module's other fixtures: a machine without the browser skips (or under
+    CI=true fails) these tests before the four services are started for nothing."""
+    reason = chromium_missing(CHROMIUM)
+    if reason is not None:
+        missing_program(reason)
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"no Chromium at {CHROMIUM}: apt-get install -y chromium, or set LAPKIN_CHROMIUM")
     from playwright.sync_api import sync_playwright
 
     pw = sync_playwright().start()

@@ -1,4 +1,4 @@
-"""The PK document as the collector keeps it: the form an agency sends (CONTRACT.md), checked by
+"""The PK document as the collector keeps it: the form an agency sends (docs/contract.md), checked by
 `validation.validate_pk` and stored whole (col_pk_version.body). TypedDicts: at runtime it stays the dict `json.loads`
 gives, fields the contract does not name included (they travel along), so a document read and served again is the one
 that was sent. The typed model of the same PK is shared.sakip.PerjanjianKinerja (`from_document`)."""

@@ -118,8 +118,8 @@ def read_report(
     check_period: Callable[[Problems, Mapping[str, object]], None],
     period_field: str,
 ) -> Report:
-    """Validate a report's body (CONTRACT.md: every problem listed, Invalid; NotPermitted for a unit the key may not
-    act for; key_unit None is the admin, who may report for any known unit). `check_period` checks the period's own
+    """Validate a report's body (docs/contract.md: every problem listed, Invalid; NotPermitted for a unit the key may
+    not act for; key_unit None is the admin, who may report for any known unit). `check_period` checks the period's own
     field (`triwulan` or `bulan`) in its place in the list."""
     p = Problems()
     if not isinstance(body, dict):

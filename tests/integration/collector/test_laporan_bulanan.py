@@ -1,4 +1,4 @@
-"""Collector: POST laporan-bulanan (monthly progress, CONTRACT.md) — the quarterly report's rules and answer shape,
+"""Collector: POST laporan-bulanan (monthly progress, docs/contract.md) — the quarterly report's rules and answer shape,
 its own revisions, BulananSubmitted snapshots, Idempotency-Key, dry_run, bulan 1–12, auth, and that it never touches
 the quarterly data; in-process on real Redis + database."""
 

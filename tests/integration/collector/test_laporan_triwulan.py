@@ -1,4 +1,4 @@
-"""Collector: POST laporan-triwulan (CONTRACT.md, Collector) — answers, partial and repeated submissions, every
+"""Collector: POST laporan-triwulan (docs/contract.md, Collector) — answers, partial and repeated submissions, every
 validation rule, auth, Idempotency-Key, dry_run and the body-size limit; in-process on real Redis + database."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Collector: GET periode status, POST close, and KoreksiRequested reopening named units (CONTRACT.md, Collector);
+"""Collector: GET periode status, POST close, and KoreksiRequested reopening named units (docs/contract.md, Collector);
 in-process on real Redis + database."""
 
 from __future__ import annotations

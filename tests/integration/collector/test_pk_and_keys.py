@@ -1,4 +1,4 @@
-"""Collector: PUT perjanjian-kinerja and API keys (CONTRACT.md, Collector), in-process on real Redis + database."""
+"""Collector: PUT perjanjian-kinerja and API keys (docs/contract.md, Collector), in-process on real Redis + database."""
 
 from __future__ import annotations
 

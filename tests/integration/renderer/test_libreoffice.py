@@ -28,6 +28,7 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from services.renderer.documents import render_all, render_disposisi
+from tests.support.programs import missing_program
 from tests.unit.renderer.test_lkip_tindak_lanjut import SELESAI, record
 from tests.unit.renderer.test_reports import APPROVALS, DISPOSISI, vm_of
 from tests.unit.renderer.worked_example import load_pk, recaps
@@ -63,10 +64,7 @@ def _need_tools() -> None:
     missing = [name for name, found in (("soffice", SOFFICE), ("poppler-utils", POPPLER)) if not found]
     if not missing:
         return
-    reason = f"{' and '.join(missing)} not installed (apt-get install libreoffice-writer-nogui poppler-utils)"
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI=true: {reason}; .ci/run installs them")
-    pytest.skip(reason)
+    missing_program(f"{' and '.join(missing)} not installed (apt-get install libreoffice-writer-nogui poppler-utils)")
 
 
 def convert(docx: dict[str, bytes], folder: Path) -> dict[str, bytes]:

@@ -1,4 +1,4 @@
-"""Every rule and edge case of DESIGN.md §3, one test each."""
+"""Every rule and edge case of docs/design.md §3, one test each."""
 
 from decimal import Decimal as D
 
