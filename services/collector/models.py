@@ -8,6 +8,7 @@ from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from shared.events.envelope import utcnow
+from shared.storage import file_table
 
 
 class PkVersion(SQLModel, table=True):
@@ -197,6 +198,8 @@ class IdempotencyRecord(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+FILES = file_table("col_file", SQLModel.metadata)  # the files kept in the database (shared/storage.py)
+
 TABLES = [
     m.__table__  # type: ignore[attr-defined,union-attr]
     for m in (
@@ -216,3 +219,4 @@ TABLES = [
         IdempotencyRecord,
     )
 ]
+TABLES.append(FILES)

@@ -1,0 +1,33 @@
+"""files kept in the database: apv_file, content-addressed by SHA-256, for LAPKIN_FILE_STORE=database
+(shared/storage.py, docs/storage.md; issue 16 item 3). Made on SQLite as well, where it stays empty.
+
+Revision ID: 0009_files
+Revises: 0008_evaluasi
+Create Date: 2026-12-06 21:00:00.000000
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision: str = "0009_files"
+down_revision: str | Sequence[str] | None = "0008_evaluasi"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "apv_file",
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("sha256"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("apv_file")
