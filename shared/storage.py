@@ -46,7 +46,7 @@ class FileMissing(LookupError):
 
 
 class FileStore(Protocol):
-    """Content-addressed files. `shared` says whether other machines see what this one puts (the renderer keeps its
+    """Content-addressed files. `shared` says whether other machines see what this one puts (a service may keep its
     browsable folders when they would not)."""
 
     name: str
