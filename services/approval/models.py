@@ -180,8 +180,8 @@ class FinalDocumentRow(SQLModel, table=True):
 
 
 class DisposisiBukti(SQLModel, table=True):
-    """An evidence file of a disposition's result (a follow-up's proof of use): stored content-addressed under the
-    service's data folder by its SHA-256."""
+    """An evidence file of a disposition's result (a follow-up's proof of use): its bytes in the file store by their
+    SHA-256 (bukti.files: the service's data folder, or apv_file)."""
 
     __tablename__ = "apv_disposisi_bukti"
     disposisi_id: int = Field(primary_key=True)

@@ -165,8 +165,8 @@ class ReminderSent(SQLModel, table=True):
 
 
 class Bukti(SQLModel, table=True):
-    """An evidence file (bukti dukung) attached to a submission. The bytes live on disk, content-addressed
-    (data_dir/bukti/<sha256[:2]>/<sha256>), on PostgreSQL deployments too; one row per file per submission."""
+    """An evidence file (bukti dukung) attached to a submission. The bytes live in the file store, content-addressed
+    (bukti.files: data_dir/bukti/<sha256[:2]>/<sha256>, or col_file); one row per file per submission."""
 
     __tablename__ = "col_bukti"
     __table_args__ = (
