@@ -86,6 +86,8 @@ keys_app = typer.Typer(help="The units' API keys (the collector's database).", n
 app.add_typer(keys_app, name="keys")
 db_app = typer.Typer(help="Database migrations (Alembic), one history per service.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+files_app = typer.Typer(help="Documents and evidence files (docs/storage.md).", no_args_is_help=True)
+app.add_typer(files_app, name="files")
 register_ops(app)
 
 
@@ -425,6 +427,38 @@ def db_revision(
     (service,) = _services([service])
     path = revision(service, message, autogenerate=not empty)
     typer.echo(f"Migrasi ditulis / migration written: {path}")
+
+
+FILE_SERVICES = ("collector", "approval", "renderer")  # the services that keep files
+
+
+@files_app.command("migrate")
+def files_migrate(services: ServiceArg = None) -> None:
+    """Copy the files this machine's data folder holds (documents, evidence) into the database store
+    (LAPKIN_FILE_STORE=database; DATABASE_URL must be PostgreSQL), so every replica serves them. Copies, never
+    deletes; checks each file's SHA-256; run it again at will. Run it on each machine that wrote files."""
+    from lapkin.files import migrate
+    from shared.db import make_existing_engine
+    from shared.migrate import upgrade
+
+    settings = _settings()
+    if not (settings.database_url or "").startswith("postgresql"):
+        typer.echo("Penyimpanan basis data memerlukan DATABASE_URL PostgreSQL / the database store needs DATABASE_URL "
+                   "to be PostgreSQL", err=True)  # fmt: skip
+        raise typer.Exit(CANNOT_ACT)
+    chosen = [s for s in _services(services) if s in FILE_SERVICES]
+    engines = {s: make_existing_engine(settings, s) for s in chosen}
+    try:
+        for service, engine in engines.items():
+            upgrade(engine, service)  # the file table comes with the migrations
+        done = migrate(settings, engines)
+    finally:
+        for engine in engines.values():
+            engine.dispose()
+    for copied in done:
+        typer.echo(copied.line())
+    if any(c.problems for c in done):
+        raise typer.Exit(1)
 
 
 def main() -> None:  # pragma: no cover

@@ -13,7 +13,7 @@ import secrets
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic.fields import FieldInfo
@@ -114,6 +114,9 @@ class Settings(BaseSettings):
     # where the public verification page is reached from outside (the QR code on the Lembar Pengesahan links there);
     # unset: the address of the service that serves that page
     public_base_url: str | None = None
+    # where documents and evidence files are kept (shared/storage.py, docs/storage.md): "local" (the data folder, only
+    # this machine's processes see them) or "database" (the service's own table; DATABASE_URL must be PostgreSQL)
+    file_store: Literal["local", "database"] = "local"
 
     @classmethod
     def settings_customise_sources(

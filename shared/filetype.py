@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -129,9 +129,9 @@ def display_name(raw: str | None, default: str = "bukti") -> str:
     return name or default
 
 
-def file_response(filename: str, content_type: str, sha256: str, path: Path) -> FileResponse:
+def file_response(filename: str, content_type: str, sha256: str, body: Path | bytes) -> Response:
     """The stored bytes as an attachment, typed by their content and never sniffed into something else, named with
-    the extension of that type."""
+    the extension of that type: streamed from a local file, or the bytes a shared store read (shared/storage.py)."""
     filename = named_as(filename, content_type)
     fallback = "".join(c if c.isascii() and c.isprintable() and c not in '"\\;' else "_" for c in filename)
     disposition = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
@@ -141,4 +141,6 @@ def file_response(filename: str, content_type: str, sha256: str, path: Path) -> 
         "Cache-Control": "private, no-cache",
         "X-Content-SHA256": sha256,
     }
-    return FileResponse(path, media_type=content_type, headers=headers)
+    if isinstance(body, bytes):
+        return Response(body, media_type=content_type, headers=headers)
+    return FileResponse(body, media_type=content_type, headers=headers)

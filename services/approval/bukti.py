@@ -1,12 +1,14 @@
-"""Evidence files of a disposition's result (a follow-up's proof of use, issue 17): stored content-addressed under
-the approval service's data folder (data_dir/approval/bukti/<sha[:2]>/<sha>), rows in apv_disposisi_bukti.
+"""Evidence files of a disposition's result (a follow-up's proof of use, issue 17): stored content-addressed in the
+file store (shared/storage.py: the approval service's data folder, data_dir/approval/bukti/<sha[:2]>/<sha>, or the
+table apv_file with LAPKIN_FILE_STORE=database), rows in apv_disposisi_bukti.
 
 What a file is comes from its bytes (shared/filetype.py, the collector's rule): PDF, PNG, JPEG, xlsx or docx, at most
 10 MB each. A refused file leaves nothing behind. Nothing uploaded is run or shown inline: the download is an
 attachment typed by its content (`shared.filetype.file_response`), with `nosniff`.
 
 Order of a write, as the collector's: each upload goes to a temp file in the store (hashed and checked on the way),
-is renamed to its content address, and only then is its row committed — never a row without its file."""
+is renamed to its content address (or copied into the store), and only then is its row committed — never a row
+without its file."""
 
 from __future__ import annotations
 
@@ -22,9 +24,12 @@ from typing import BinaryIO
 
 from starlette.datastructures import UploadFile as StarletteUpload
 
+from services.approval.models import FILES
 from shared.config import Settings
 from shared.errors import ApiError, ErrorItem
 from shared.filetype import MEDIA_TYPES, detect, display_name, named_as
+from shared.service import Runtime
+from shared.storage import FileStore, open_store
 
 MAX_BYTES = 10 * 1024 * 1024  # one evidence file
 MAX_FILES = 10  # files with one result
@@ -37,7 +42,17 @@ SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 def root(settings: Settings) -> Path:
+    """The local folder: the store itself (LAPKIN_FILE_STORE=local), the uploads' temp files, and where the database
+    store still finds files kept before the switch."""
     return settings.data_dir / "approval" / "bukti"
+
+
+def files(rt: Runtime) -> FileStore:
+    """The approval service's file store (one per process, made when the app is built)."""
+    store = rt.state.get("files")
+    if store is None:
+        store = rt.state["files"] = open_store(rt.settings.file_store, rt.engine, FILES, root(rt.settings))
+    return store  # type: ignore[no-any-return]
 
 
 def bukti_path(settings: Settings, sha256: str) -> Path:
@@ -180,11 +195,9 @@ def _zip_bomb(path: Path, nama: str) -> ErrorItem | None:
     return None
 
 
-def place(settings: Settings, staged: Staged) -> None:
-    """Rename the staged file to its content address (the same bytes may already be there: same file)."""
-    target = bukti_path(settings, staged.sha256)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(staged.path, target)
+def place(store: FileStore, staged: Staged) -> None:
+    """The staged file into the store, at its content address (the same bytes may already be there: same file)."""
+    store.put_file(staged.path, staged.sha256)
 
 
 def discard(staged: Sequence[Staged]) -> None:

@@ -419,12 +419,13 @@ def mark_done(
         raise ApiError(422, [long])
     settings = rt.settings
     staged = bukti.stage(settings, uploads) if uploads else []
+    store = bukti.files(rt)
     try:
         files: dict[str, bukti.Staged] = {}
         for s in staged:  # the same bytes twice: one row
             files.setdefault(s.sha256, s)
         for s in files.values():
-            bukti.place(settings, s)
+            bukti.place(store, s)
             session.add(DisposisiBukti(disposisi_id=row.id or 0, sha256=s.sha256, nama=s.nama, media_type=s.media_type,
                                        size=s.size, uploaded_by=who.id or 0))  # fmt: skip
         row.selesai_at, row.selesai_by, row.hasil = now or datetime.now(UTC), who.id, text

@@ -10,7 +10,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from services.approval import officials
+from services.approval import bukti, officials
 from services.approval.api import router
 from services.approval.handlers import make_handlers
 from services.approval.lke import load_lke
@@ -39,6 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings=settings,
         on_start=officials.start,  # copies raised token generations to Redis (shared/revocation.py)
     )
+    bukti.files(app.state.rt)  # the file store now: a wrong LAPKIN_FILE_STORE stops the service at start
     app.state.rt.state["workflow"] = wf
     app.state.rt.state["lke"] = lke  # the evaluation worksheet: self-assessment, the drafts' quality check
     app.state.error_page = error_page  # what shared.inputguard answers on the web app's pages

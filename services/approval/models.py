@@ -8,6 +8,7 @@ from sqlalchemy import Column, Text
 from sqlmodel import Field, SQLModel
 
 from shared.events.envelope import utcnow
+from shared.storage import file_table
 
 
 class Official(SQLModel, table=True):
@@ -179,8 +180,8 @@ class FinalDocumentRow(SQLModel, table=True):
 
 
 class DisposisiBukti(SQLModel, table=True):
-    """An evidence file of a disposition's result (a follow-up's proof of use): stored content-addressed under the
-    service's data folder by its SHA-256."""
+    """An evidence file of a disposition's result (a follow-up's proof of use): its bytes in the file store by their
+    SHA-256 (bukti.files: the service's data folder, or apv_file)."""
 
     __tablename__ = "apv_disposisi_bukti"
     disposisi_id: int = Field(primary_key=True)
@@ -235,6 +236,8 @@ class EvaluasiJawaban(SQLModel, table=True):
     updated_by: int | None = None
 
 
+FILES = file_table("apv_file", SQLModel.metadata)  # the files kept in the database (shared/storage.py)
+
 TABLES = [
     m.__table__  # type: ignore[attr-defined,union-attr]
     for m in (
@@ -243,3 +246,4 @@ TABLES = [
         EvaluasiJawaban,
     )
 ]  # fmt: skip  # type: ignore[attr-defined,union-attr]
+TABLES.append(FILES)

@@ -1,10 +1,11 @@
 """Evidence files (bukti dukung, issue #3 item 7): attached to a quarterly submission, stored on disk by their
-sha256 (data_dir/bukti/<sha[:2]>/<sha>, also when the rows live in PostgreSQL), listed with the submission and
-downloadable by officials.
+sha256 in the file store (shared/storage.py: data_dir/bukti/<sha[:2]>/<sha>, or the table col_file with
+LAPKIN_FILE_STORE=database), listed with the submission and downloadable by officials.
 
 Order of a write: the upload goes to a temp file next to the store (hashed and type-checked on the way), is renamed
-to its content address, and only then is the row committed. So there is never a row without its file; a file
-without a row (a commit that failed) is harmless and taken over by the next upload of the same bytes."""
+to its content address (or copied into the store), and only then is the row committed. So there is never a row
+without its file; a file without a row (a commit that failed) is harmless and taken over by the next upload of the
+same bytes."""
 
 from __future__ import annotations
 
@@ -26,10 +27,11 @@ from services.collector.core.validation import shown
 from services.collector.filetype import ACCEPTED, Detected, detect, named_as
 from services.collector.filetype import MAX_FILENAME as MAX_FILENAME  # the tests' import
 from services.collector.handlers import STATUS_ROLES, ensure_open, may_act_for, utc_now
-from services.collector.models import Bukti, Submission, Unit
+from services.collector.models import FILES, Bukti, Submission, Unit
 from shared.errors import FORBIDDEN
 from shared.filetype import display_name as display_name  # shared with the approval service's evidence
-from shared.service import Caller
+from shared.service import Caller, Runtime
+from shared.storage import FileMissing, FileStore, open_store
 
 CHUNK = 1024 * 1024
 MAX_KETERANGAN = 1000
@@ -39,7 +41,18 @@ MAX_KETERANGAN = 1000
 
 
 def store_root(data_dir: Path) -> Path:
+    """The local folder: the store itself (LAPKIN_FILE_STORE=local), the uploads' temp files, and where the database
+    store still finds files kept before the switch."""
     return data_dir / "bukti"
+
+
+def files(rt: Runtime) -> FileStore:
+    """The collector's file store (one per process, made when the app is built)."""
+    store = rt.state.get("files")
+    if store is None:
+        local = store_root(rt.settings.data_dir)
+        store = rt.state["files"] = open_store(rt.settings.file_store, rt.engine, FILES, local)
+    return store  # type: ignore[no-any-return]
 
 
 def blob_path(root: Path, sha256: str) -> Path:
@@ -85,11 +98,9 @@ def stage(source: BinaryIO, root: Path, limit: int) -> Staged:
     return Staged(path, digest.hexdigest(), size, detected)
 
 
-def place(staged: Staged, root: Path) -> None:
-    """Rename the staged file to its content address (the same bytes may already be there: same name, same file)."""
-    target = blob_path(root, staged.sha256)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(staged.path, target)
+def place(staged: Staged, store: FileStore) -> None:
+    """The staged file into the store, at its content address (the same bytes may already be there: same file)."""
+    store.put_file(staged.path, staged.sha256)
 
 
 def too_large(limit: int) -> Exception:
@@ -173,7 +184,7 @@ def check_fields(sub: Submission, indikator: str | None, keterangan: str | None)
 def attach(
     session: Session,
     *,
-    root: Path,
+    store: FileStore,
     caller: Caller,
     sub: Submission,
     staged: Staged,
@@ -197,7 +208,7 @@ def attach(
             f"file: laporan ini sudah memiliki {count} bukti (paling banyak {max_count})",
             f"file: this submission already has {count} evidence files (at most {max_count})",
         )
-    place(staged, root)
+    place(staged, store)
     content_type = staged.detected.content_type or "application/octet-stream"
     row = Bukti(
         id=str(uuid4()),
@@ -265,20 +276,22 @@ def own_units(session: Session, key_unit: str) -> list[str]:
     return [key_unit, *children]
 
 
-def for_download(session: Session, caller: Caller, root: Path, bukti_id: str) -> tuple[Bukti, Path]:
+def for_download(session: Session, caller: Caller, store: FileStore, bukti_id: str) -> tuple[Bukti, Path | bytes]:
+    """The row and its file: a local path to stream, or the bytes the store read (checked against the SHA-256)."""
     row = session.get(Bukti, bukti_id)
     if row is None:
         raise NotFound.one("id", "unknown_bukti", f"Bukti {bukti_id} tidak dikenal.", f"Unknown evidence {bukti_id}.")
     check_may_read(session, caller, row.unit)
-    path = blob_path(root, row.sha256)
-    if not path.is_file():
+    try:
+        return row, store.path(row.sha256) or store.get(row.sha256)
+    except FileMissing as exc:
+        where = "data_dir/bukti" if store.name == "local" else "col_file"
         raise NotFound.one(
             "id",
             "file_missing",
-            "Berkas bukti tidak ada di penyimpanan (data_dir/bukti); pulihkan dari cadangan.",
-            "The evidence file is missing from the store (data_dir/bukti); restore it from a backup.",
-        )
-    return row, path
+            f"Berkas bukti tidak ada di penyimpanan ({where}); pulihkan dari cadangan.",
+            f"The evidence file is missing from the store ({where}); restore it from a backup.",
+        ) from exc
 
 
 def public(row: Bukti) -> a.Bukti:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
@@ -86,14 +86,14 @@ async def post_bukti(submission_id: str, request: Request, rt: RuntimeDep, calle
             raise api_error(422, "file", "required", "file: wajib diisi (berkas)", "file: is required (a file)")
         indikator, keterangan = _text(form, "indikator"), _text(form, "keterangan")
         bukti.check_fields(sub, indikator, keterangan)
-        root = bukti.store_root(rt.settings.data_dir)
+        root = bukti.store_root(rt.settings.data_dir)  # the temp file; then into the store
         staged = await run_in_threadpool(bukti.stage, upload.file, root, rt.settings.max_upload_bytes)
         try:
             row, created = await run_in_threadpool(
                 _in_session,
                 rt.engine,
                 bukti.attach,
-                root=root,
+                store=bukti.files(rt),
                 caller=caller,
                 sub=sub,
                 staged=staged,
@@ -181,6 +181,6 @@ def get_bukti_list(
         }
     },
 )
-def get_bukti_file(bukti_id: str, session: SessionDep, rt: RuntimeDep, caller: UnitOrAdmin) -> FileResponse:
-    row, path = bukti.for_download(session, caller, bukti.store_root(rt.settings.data_dir), bukti_id)
-    return file_response(row.filename, row.content_type, row.sha256, path)
+def get_bukti_file(bukti_id: str, session: SessionDep, rt: RuntimeDep, caller: UnitOrAdmin) -> Response:
+    row, body = bukti.for_download(session, caller, bukti.files(rt), bukti_id)
+    return file_response(row.filename, row.content_type, row.sha256, body)

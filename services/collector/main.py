@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 
-from services.collector import apidoc, bukti_api, excel, handlers, reminders
+from services.collector import apidoc, bukti, bukti_api, excel, handlers, reminders
 from services.collector.api import domain_error_handler, router, validation_error_handler
 from services.collector.core.errors import DomainError
 from services.collector.models import TABLES
@@ -28,6 +28,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         on_start=reminders.start,
         settings=settings,
     )
+    bukti.files(app.state.rt)  # the file store now: a wrong LAPKIN_FILE_STORE stops the service at start
     app.add_exception_handler(DomainError, domain_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     apidoc.install(app)  # security schemes, limits, descriptions (services/collector/apidoc.py)

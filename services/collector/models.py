@@ -8,6 +8,7 @@ from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from shared.events.envelope import utcnow
+from shared.storage import file_table
 
 
 class PkVersion(SQLModel, table=True):
@@ -164,8 +165,8 @@ class ReminderSent(SQLModel, table=True):
 
 
 class Bukti(SQLModel, table=True):
-    """An evidence file (bukti dukung) attached to a submission. The bytes live on disk, content-addressed
-    (data_dir/bukti/<sha256[:2]>/<sha256>), on PostgreSQL deployments too; one row per file per submission."""
+    """An evidence file (bukti dukung) attached to a submission. The bytes live in the file store, content-addressed
+    (bukti.files: data_dir/bukti/<sha256[:2]>/<sha256>, or col_file); one row per file per submission."""
 
     __tablename__ = "col_bukti"
     __table_args__ = (
@@ -197,6 +198,8 @@ class IdempotencyRecord(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+FILES = file_table("col_file", SQLModel.metadata)  # the files kept in the database (shared/storage.py)
+
 TABLES = [
     m.__table__  # type: ignore[attr-defined,union-attr]
     for m in (
@@ -216,3 +219,4 @@ TABLES = [
         IdempotencyRecord,
     )
 ]
+TABLES.append(FILES)

@@ -4,22 +4,26 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi import Path as PathParam
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 from sqlmodel import col, select
 from starlette.exceptions import HTTPException
 
 from services.renderer import schemas as s
 from services.renderer.authoring import REQUIRED_FIELDS, TemplateRefused, check_docx_template
+from services.renderer.handlers import files
 from services.renderer.models import Document
 from shared.contract import answer
 from shared.errors import ApiError, ErrorItem, api_error, error_responses
 from shared.service import AdminDep, RuntimeDep, SessionDep, StaffDep
+from shared.storage import FileMissing
 
+log = logging.getLogger("lapkin.renderer")
 router = APIRouter(prefix="/api/v1", tags=["renderer"], responses=error_responses(401, 403, 404, 413, 422))
 CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -73,15 +77,32 @@ def list_documents(
     responses={200: {"description": "The document's file", "content": {t: {} for t in CONTENT_TYPES.values()}}},
 )
 def get_file(
-    doc_id: str, fmt: Annotated[str, PathParam(pattern="^(docx|pdf|xlsx)$")], session: SessionDep, _: StaffDep
-) -> FileResponse:
+    doc_id: str,
+    fmt: Annotated[str, PathParam(pattern="^(docx|pdf|xlsx)$")],
+    session: SessionDep,
+    rt: RuntimeDep,
+    _: StaffDep,
+) -> Response:
+    """The file from the document's folder on this machine, else from the shared store by its SHA-256 (checked as it
+    is read): any replica answers for a document any other made (LAPKIN_FILE_STORE=database, docs/storage.md)."""
     doc = session.get(Document, doc_id)
-    stem = "disposisi" if doc is not None and doc.jenis == "disposisi" else "laporan"
-    path = Path(doc.folder) / f"{stem}.{fmt}" if doc else None
-    if doc is None or path is None or not path.exists():
+    if doc is None:
         raise api_error(404, "id", "not_found", "Dokumen tidak ditemukan.", "Document not found.")
+    stem = "disposisi" if doc.jenis == "disposisi" else "laporan"
     name = f"{stem}-{doc.jenis}-{doc.tahun}-{doc.periode}-v{doc.version}{'-final' if doc.status == 'final' else ''}"
-    return FileResponse(path, media_type=CONTENT_TYPES[fmt], filename=f"{name}.{fmt}")
+    path = Path(doc.folder) / f"{stem}.{fmt}"
+    if path.is_file():
+        return FileResponse(path, media_type=CONTENT_TYPES[fmt], filename=f"{name}.{fmt}")
+    sha = json.loads(doc.sha256).get(fmt)
+    try:
+        if sha is None:
+            raise FileMissing("-", "this document's formats")
+        body = files(rt).get(sha)
+    except FileMissing as exc:
+        log.error("document %s: %s", doc_id, exc)
+        raise api_error(404, "id", "not_found", "Dokumen tidak ditemukan.", "Document not found.") from exc
+    disposition = f'attachment; filename="{name}.{fmt}"'  # as FileResponse names it
+    return Response(body, media_type=CONTENT_TYPES[fmt], headers={"Content-Disposition": disposition})
 
 
 @router.put(

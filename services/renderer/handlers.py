@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 
 from services.renderer import documents
 from services.renderer.documents.seal import Seal
-from services.renderer.models import Document, PendingDraft, QuarterRecap, RenPk
+from services.renderer.models import FILES, Document, PendingDraft, QuarterRecap, RenPk
 from services.renderer.tindaklanjut import keep_completion, keep_issue, known_at
 from services.renderer.viewmodel import build_view_model, jenis_of
 from services.renderer.viewtypes import ViewModel
@@ -37,6 +37,7 @@ from shared.sakip import JsonObject
 from shared.sakip.document import PkDoc, RekapDoc, rekap_doc
 from shared.service import Runtime
 from shared.signing import office_credential
+from shared.storage import FileStore, open_store
 
 log = logging.getLogger("lapkin.renderer")
 DRAWER_TICK_S = 1.0  # the drawer looks for pending drafts at least this often (a commit wakes it sooner)
@@ -58,7 +59,23 @@ def latest_document(session: Session, draft_id: str) -> Document | None:
     return session.exec(query.limit(1)).first()
 
 
-def _write(target: Path, data: bytes) -> str:
+def files(rt: Runtime) -> FileStore:
+    """The renderer's file store (shared/storage.py; one per process, made when the app is built). With the local
+    store a document's files stay in its own folder (`Document.folder`, data_dir/documents/<tahun>/<periode>/v<N>),
+    where operators have always found them; with a shared one they are put there, content-addressed, and the folder
+    is only the document's name for them."""
+    store = rt.state.get("files")
+    if store is None:
+        local = rt.settings.documents_dir / "by-sha"  # read only: files kept before a switch are in their folders
+        store = rt.state["files"] = open_store(rt.settings.file_store, rt.engine, FILES, local)
+    return store  # type: ignore[no-any-return]
+
+
+def _write(target: Path, data: bytes, store: FileStore | None = None) -> str:
+    """Keep one file of a document: in the shared store when there is one, else at `target` (its folder)."""
+    if store is not None and store.shared:
+        return store.put(data)
+    target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + ".tmp")
     tmp.write_bytes(data)
     tmp.replace(target)
@@ -66,14 +83,18 @@ def _write(target: Path, data: bytes) -> str:
 
 
 def render_files(
-    folder: Path, vm: ViewModel, template_dir: Path | None = None, stem: str = "laporan", seal: Seal | None = None
+    folder: Path,
+    vm: ViewModel,
+    template_dir: Path | None = None,
+    stem: str = "laporan",
+    seal: Seal | None = None,
+    store: FileStore | None = None,
 ) -> dict[str, str]:
     """Write the three formats (the office's own .docx template from `template_dir` if it has one; a final's PDF
-    sealed: QR code and signature, documents/seal.py); returns {format: sha256} of the bytes written (the signed
-    PDF's)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    files = documents.render_all(vm, template_dir=template_dir, seal=seal)
-    return {fmt: _write(folder / f"{stem}.{fmt}", files[fmt]) for fmt in FORMATS}
+    sealed: QR code and signature, documents/seal.py) to `folder`, or to `store` when it is shared; returns
+    {format: sha256} of the bytes written (the signed PDF's)."""
+    rendered = documents.render_all(vm, template_dir=template_dir, seal=seal)
+    return {fmt: _write(folder / f"{stem}.{fmt}", rendered[fmt], store) for fmt in FORMATS}
 
 
 def quarter_recaps(session: Session, tahun: int, inputs: dict[str, int] | None = None) -> dict[int, RekapDoc]:
@@ -238,7 +259,8 @@ def make_handlers(rt: Runtime) -> dict[str, Handler]:
             approvals=p.chain,
         )
         folder = Path(draft.folder) / "final"
-        hashes = render_files(folder, vm, template_dir, seal=final_seal(rt, final_id, env.occurred_at))
+        seal = final_seal(rt, final_id, env.occurred_at)
+        hashes = render_files(folder, vm, template_dir, seal=seal, store=files(rt))
         session.add(
             Document(
                 id=final_id,
@@ -294,10 +316,10 @@ def make_handlers(rt: Runtime) -> dict[str, Handler]:
         profil = load_profil(template_dir)
         if profil:
             data["profil"] = profil.get(rt.settings.locale) or profil.get("id") or profil
-        files = documents.render_disposisi(data, locale=rt.settings.locale, template_dir=template_dir)
+        rendered = documents.render_disposisi(data, locale=rt.settings.locale, template_dir=template_dir)
         folder = root / "disposisi" / str(tahun) / safe / f"v{version}"
-        folder.mkdir(parents=True, exist_ok=True)
-        hashes = {fmt: _write(folder / f"disposisi.{fmt}", body) for fmt, body in sorted(files.items())}
+        store = files(rt)
+        hashes = {fmt: _write(folder / f"disposisi.{fmt}", body, store) for fmt, body in sorted(rendered.items())}
         session.add(
             Document(
                 id=f"{draft_id}-v{version}",
@@ -434,7 +456,8 @@ class DraftDrawer:
             p = ev.parse_payload(env)  # a pending row kept before an upgrade holds a v1 event
             assert isinstance(p, ev.RekapCompleted)
             plan = self.plan_draft(session, env, p)
-        hashes = render_files(plan.folder, plan.vm, self.template_dir) if plan is not None else {}
+        store = files(self.rt)
+        hashes = render_files(plan.folder, plan.vm, self.template_dir, store=store) if plan is not None else {}
         with Session(self.rt.engine) as session:
             still = session.get(PendingDraft, draft_id)
             if still is not None and still.revision == p.revision:

@@ -5,14 +5,14 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.renderer.api import router
-from services.renderer.handlers import make_handlers, start
+from services.renderer.handlers import files, make_handlers, start
 from services.renderer.models import TABLES
 from shared.config import Settings
 from shared.service import build_app
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    return build_app(
+    app = build_app(
         "renderer",
         tables=TABLES,
         routers=[router],
@@ -21,3 +21,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         on_start=start,
         settings=settings,
     )
+    files(app.state.rt)  # the file store now: a wrong LAPKIN_FILE_STORE stops the service at start
+    return app

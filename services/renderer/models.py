@@ -8,6 +8,7 @@ from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from shared.events.envelope import utcnow
+from shared.storage import file_table
 
 
 class RenPk(SQLModel, table=True):
@@ -93,4 +94,7 @@ class TindakLanjutRow(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
+FILES = file_table("ren_file", SQLModel.metadata)  # the files kept in the database (shared/storage.py)
+
 TABLES = [m.__table__ for m in (RenPk, Document, PendingDraft, QuarterRecap, TindakLanjutRow)]  # type: ignore[attr-defined,union-attr]
+TABLES.append(FILES)

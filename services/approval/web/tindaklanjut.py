@@ -16,7 +16,6 @@ from sqlmodel import Session, select
 
 import services.approval.web.rendering as rendering
 from services.approval import bukti, disposisi, tindaklanjut
-from services.approval.bukti import bukti_path
 from services.approval.models import DisposisiBukti, Official
 from services.approval.web.deps import CsrfValid, CurrentOfficial
 from services.approval.web.i18n import fmt_datetime, periode_name, t
@@ -29,6 +28,7 @@ from shared.filetype import file_response
 from shared.formatting import fmt_date
 from shared.sakip.tahun import year_value
 from shared.service import RowId, RuntimeDep, SessionDep
+from shared.storage import FileMissing
 
 router = APIRouter(include_in_schema=False)
 STATUS_KEYS = {"terbuka": "tl_status_terbuka", "terlambat": "tl_status_terlambat", "selesai": "tl_status_selesai"}
@@ -232,7 +232,9 @@ def evidence_file(
     if found is None:
         return refused(request, ws, official, t("tl_bukti_not_found", language), "/tindak-lanjut", 404,
                        title=t("not_found_title", language))  # fmt: skip
-    path = bukti_path(rt.settings, sha256)
-    if not path.is_file():
+    store = bukti.files(rt)
+    try:
+        body = store.path(sha256) or store.get(sha256)
+    except FileMissing:
         return refused(request, ws, official, t("tl_bukti_missing", language), f"/disposisi/{disposisi_id}", 404)
-    return file_response(found.nama, found.media_type, found.sha256, path)
+    return file_response(found.nama, found.media_type, found.sha256, body)

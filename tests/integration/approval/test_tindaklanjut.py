@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from redis import Redis
+from sqlalchemy import text
 from sqlmodel import select
 
 from services.approval import tindaklanjut
@@ -35,9 +36,21 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 @pytest.fixture
 def svc(tmp_path: Path, database_url: str | None, redis_client: Redis) -> Iterator[Service]:
+    yield from approval(tmp_path, database_url, redis_client, "local")
+
+
+@pytest.fixture
+def db_svc(tmp_path: Path, database_url: str | None, redis_client: Redis) -> Iterator[Service]:
+    """With LAPKIN_FILE_STORE=database (shared/storage.py): PostgreSQL only."""
+    if not database_url:
+        pytest.skip("the database file store needs PostgreSQL: set LAPKIN_TEST_DATABASE_URL")
+    yield from approval(tmp_path, database_url, redis_client, "database")
+
+
+def approval(tmp_path: Path, database_url: str | None, redis_client: Redis, file_store: str) -> Iterator[Service]:
     from services.approval.main import create_app
 
-    settings = make_settings(tmp_path, database_url)
+    settings = make_settings(tmp_path, database_url).model_copy(update={"file_store": file_store})
     try:
         with TestClient(create_app(settings), follow_redirects=False) as client:
             yield Service(client, settings, redis_client)
@@ -314,3 +327,27 @@ def test_the_draft_page_links_each_off_target_indicator_to_the_form(svc, people)
     )
     below = {i["kode"] for i in recaps()["TW1"]["indikator"] if tindaklanjut.capaian_below(i) is not None}
     assert links == below and "IK-2.2" in links and "IK-4.2" not in links  # IK-4.2 falls short in TW2 only
+
+
+def test_with_the_database_store_the_evidence_is_a_row_and_a_lost_one_a_404_page(db_svc):
+    svc = db_svc
+    kadis, kabid = official(svc, "kadis", "kepala_dinas"), official(svc, "kabid", "kabid")
+    plain = svc.client.post("/api/v1/disposisi", json={"kepada_role": "kabid", "instruksi": "Rapat"},
+                            headers=kadis["api"])  # fmt: skip
+    assert plain.status_code == 201, plain.text
+    files = [("bukti", ("notulen.pdf", io.BytesIO(PDF), "application/pdf"))]
+    done = svc.client.post(f"/api/v1/disposisi/{plain.json()['id']}/selesai", headers=kabid["api"],
+                           data={"hasil": "Rapat selesai"}, files=files)  # fmt: skip
+    assert done.status_code == 200, done.text
+    sha = hashlib.sha256(PDF).hexdigest()
+    assert not tindaklanjut.bukti_path(svc.settings, sha).exists()  # in apv_file, not in this machine's folder
+    assert list((svc.settings.data_dir / "approval" / "bukti" / "tmp").glob("*")) == []
+    url = f"/disposisi/{plain.json()['id']}/bukti/{sha}"
+    got = svc.client.get(url, headers=kadis["web"])
+    assert got.status_code == 200 and got.content == PDF and got.headers["x-content-sha256"] == sha
+    assert got.headers["content-disposition"].startswith('attachment; filename="notulen.pdf"')
+    with svc.rt.engine.begin() as conn:
+        assert conn.execute(text("SELECT sha256 FROM apv_file")).scalars().all() == [sha]
+        conn.execute(text("DELETE FROM apv_file"))
+    lost = svc.client.get(url, headers=kadis["web"])
+    assert lost.status_code == 404 and "text/html" in lost.headers["content-type"]

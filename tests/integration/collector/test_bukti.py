@@ -17,6 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 from redis import Redis
+from sqlalchemy import text
 from sqlmodel import func, select
 
 from services.collector.models import Bukti
@@ -32,10 +33,24 @@ SUBMIT = "/api/v1/laporan-triwulan"
 def svc(tmp_path: Path, database_url: str | None, redis_client: Redis, pk: dict[str, Any]) -> Iterator[Service]:
     """The collector with small limits (64 KiB per file, 3 files per submission) and the worked-example PK, plus a
     child unit SEKSI-PENTA (induk BID-PENTA) responsible for IK-3.2."""
+    yield from collector(tmp_path, database_url, redis_client, pk, "local")
+
+
+@pytest.fixture
+def db_svc(tmp_path: Path, database_url: str | None, redis_client: Redis, pk: dict[str, Any]) -> Iterator[Service]:
+    """The same with LAPKIN_FILE_STORE=database (shared/storage.py): PostgreSQL only."""
+    if not database_url:
+        pytest.skip("the database file store needs PostgreSQL: set LAPKIN_TEST_DATABASE_URL")
+    yield from collector(tmp_path, database_url, redis_client, pk, "database")
+
+
+def collector(
+    tmp_path: Path, database_url: str | None, redis_client: Redis, pk: dict[str, Any], file_store: str
+) -> Iterator[Service]:
     from services.collector.main import create_app
 
     settings = make_settings(tmp_path, database_url).model_copy(
-        update={"max_upload_bytes": LIMIT, "max_bukti_per_submission": MAX_FILES}
+        update={"max_upload_bytes": LIMIT, "max_bukti_per_submission": MAX_FILES, "file_store": file_store}
     )
     pk["units"].append({"kode": "SEKSI-PENTA", "nama": "Seksi Penempatan", "jenis": "seksi", "induk": "BID-PENTA"})
     pk["sasaran"][2]["indikator"][1]["penanggung_jawab"] = "SEKSI-PENTA"
@@ -466,3 +481,26 @@ def test_a_file_left_without_a_row_is_taken_over_by_the_next_upload_of_the_same_
     assert r.status_code == 201 and r.json()["sha256"] == sha
     assert_nothing_stored(svc, rows=1, files=1)
     assert svc.client.get(r.json()["url"], headers=svc.admin).content == PDF
+
+
+def test_with_the_database_store_a_file_is_a_checked_row_and_a_lost_one_a_404(db_svc: Service) -> None:
+    svc = db_svc
+    sub = submit(svc)
+    r = upload(svc, sub, PDF)
+    assert r.status_code == 201, r.text
+    row = r.json()
+    assert blobs(svc) == [] and temp_files(svc) == []  # in col_file, not in this machine's folder
+    with svc.rt.engine.connect() as conn:
+        kept = conn.execute(text("SELECT sha256, size FROM col_file")).all()
+    assert kept == [(hashlib.sha256(PDF).hexdigest(), len(PDF))]
+    got = svc.client.get(row["url"], headers=svc.admin)
+    assert got.status_code == 200 and got.content == PDF
+    assert got.headers["x-content-sha256"] == row["sha256"] and got.headers["x-content-type-options"] == "nosniff"
+    assert got.headers["content-disposition"].startswith('attachment; filename="bukti.pdf"')
+    assert upload(svc, sub, PDF).status_code == 200  # the same bytes again: the row already there, one file
+    with svc.rt.engine.begin() as conn:
+        assert conn.execute(text("SELECT count(*) FROM col_file")).scalar() == 1
+        conn.execute(text("UPDATE col_file SET data = :d"), {"d": b"%PDF-1.4 tampered"})
+    lost = svc.client.get(row["url"], headers=svc.admin)
+    assert lost.status_code == 404 and lost.json()["errors"][0]["rule"] == "file_missing"
+    assert "(col_file); restore it from a backup" in lost.json()["errors"][0]["message_en"]

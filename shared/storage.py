@@ -1,0 +1,209 @@
+"""Where files live (documents, evidence): one small interface, `FileStore`, so replicas of a service on two machines
+can serve each other's files (issue 16 item 3, docs/storage.md).
+
+Files are content-addressed: `put(data)` answers the SHA-256 (hex) of the bytes, the same bytes again change nothing.
+`LAPKIN_FILE_STORE` picks the store:
+
+- `local` (the default, and the embedded install's): a folder of the data folder, `<root>/<sha[:2]>/<sha>`, the
+  layout evidence files have always had; files readable by their owner only (0600, shared/private.py). Only the
+  processes of one machine see them.
+- `database`: rows of the service's own table (`col_file`, `apv_file`, `ren_file`; each made by that service's
+  migration, so in its own schema), keyed by the SHA-256, the bytes in a `bytea`. Needs `DATABASE_URL` to be
+  PostgreSQL (on SQLite a second connection writing while the request's transaction holds the one write lock would
+  wait on it). Every read checks the bytes against their SHA-256. A file not in the table is looked for in the
+  local folder, so an install switched from `local` keeps serving the files it made before (`lapkin files migrate`
+  copies them in, for the other machines).
+
+No S3-compatible store: no S3 server can run here to test one honestly (docs/storage.md)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+
+from sqlalchemy import Column, DateTime, Engine, Integer, LargeBinary, MetaData, String, Table, select
+from sqlalchemy.dialects import postgresql
+
+from shared.private import PRIVATE_FILE, private_dir
+
+SHA256 = re.compile(r"[0-9a-f]{64}")
+STORES = ("local", "database")
+
+
+class FileMissing(LookupError):
+    """The store has no file with this SHA-256 (or only one whose bytes do not match it): a 404 naming the file to
+    restore from a backup, never a 500."""
+
+    def __init__(self, sha256: str, where: str, corrupt: bool = False) -> None:
+        self.sha256, self.where, self.corrupt = sha256, where, corrupt
+        what = "does not match its SHA-256" if corrupt else "is missing"
+        super().__init__(f"file {sha256} {what} in {where}")
+
+
+class FileStore(Protocol):
+    """Content-addressed files. `shared` says whether other machines see what this one puts (a service may keep its
+    browsable folders when they would not)."""
+
+    name: str
+    shared: bool
+
+    def put(self, data: bytes) -> str:
+        """Keep the bytes; their SHA-256. Idempotent."""
+        ...
+
+    def put_file(self, path: Path, sha256: str) -> None:
+        """Keep a staged file already hashed by the caller (renamed into place, or copied in and removed)."""
+        ...
+
+    def get(self, sha256: str) -> bytes:
+        """The bytes (checked against the SHA-256 where the store can say), or FileMissing."""
+        ...
+
+    def exists(self, sha256: str) -> bool: ...
+
+    def path(self, sha256: str) -> Path | None:
+        """A local file holding the bytes, to be streamed from (None: read them with `get`)."""
+        ...
+
+
+def check_sha(sha256: str) -> str:
+    """The SHA-256 as a store may use it in a path or a key; ValueError for anything else (no path tricks)."""
+    if not SHA256.fullmatch(sha256):
+        raise ValueError(f"not a lowercase hex SHA-256: {sha256[:80]!r}")
+    return sha256
+
+
+class LocalStore:
+    """A folder: `<root>/<sha[:2]>/<sha>`, each file 0600, written to a temp file then renamed (never half there)."""
+
+    name = "local"
+    shared = False
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def blob(self, sha256: str) -> Path:
+        return self.root / check_sha(sha256)[:2] / sha256
+
+    def put(self, data: bytes) -> str:
+        sha = hashlib.sha256(data).hexdigest()
+        if self.blob(sha).is_file():
+            return sha
+        tmp_dir = private_dir(self.root / "tmp")
+        fd, name = tempfile.mkstemp(dir=tmp_dir, prefix="put-")  # 0600 whatever the umask
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+            self.put_file(Path(name), sha)
+        finally:
+            Path(name).unlink(missing_ok=True)
+        return sha
+
+    def put_file(self, path: Path, sha256: str) -> None:
+        target = self.blob(sha256)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.chmod(path, PRIVATE_FILE)
+        os.replace(path, target)  # the same bytes may be there already: same name, same file
+
+    def get(self, sha256: str) -> bytes:
+        try:
+            return self.blob(sha256).read_bytes()
+        except FileNotFoundError:
+            raise FileMissing(sha256, str(self.root)) from None
+
+    def exists(self, sha256: str) -> bool:
+        return self.blob(sha256).is_file()
+
+    def path(self, sha256: str) -> Path | None:
+        found = self.blob(sha256)
+        return found if found.is_file() else None
+
+
+def file_table(name: str, metadata: MetaData) -> Table:
+    """A service's table of files (its migration makes it): the SHA-256 is the key, the bytes are checked against it
+    on every read."""
+    return Table(
+        name,
+        metadata,
+        Column("sha256", String(64), primary_key=True),
+        Column("size", Integer, nullable=False),
+        Column("data", LargeBinary, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+    )
+
+
+class DatabaseStore:
+    """Rows of the service's own file table (PostgreSQL), each put in a transaction of its own: a file without the
+    row that names it (the request failed afterwards) is harmless and taken over by the next put of the same bytes.
+    Reads fall back to `fallback` (the local folder the files were in before the switch)."""
+
+    name = "database"
+    shared = True
+
+    def __init__(self, engine: Engine, table: Table, fallback: LocalStore | None = None) -> None:
+        if engine.dialect.name != "postgresql":
+            raise ValueError(
+                "LAPKIN_FILE_STORE=database memerlukan DATABASE_URL PostgreSQL / needs DATABASE_URL to be PostgreSQL "
+                f"(this one is {engine.dialect.name})"
+            )
+        self.engine, self.table, self.fallback = engine, table, fallback
+
+    def put(self, data: bytes) -> str:
+        sha = hashlib.sha256(data).hexdigest()
+        row = {"sha256": sha, "size": len(data), "data": data, "created_at": datetime.now(UTC)}
+        insert = postgresql.insert(self.table).values(**row)
+        with self.engine.begin() as conn:
+            conn.execute(insert.on_conflict_do_nothing(index_elements=["sha256"]))
+        return sha
+
+    def put_file(self, path: Path, sha256: str) -> None:
+        data = path.read_bytes()
+        if hashlib.sha256(data).hexdigest() != check_sha(sha256):
+            raise ValueError(f"{path} does not hold the file {sha256}")
+        self.put(data)
+        path.unlink(missing_ok=True)
+
+    def _row(self, sha256: str) -> bytes | None:
+        with self.engine.connect() as conn:
+            data = conn.execute(select(self.table.c.data).where(self.table.c.sha256 == sha256)).scalar()
+        return bytes(data) if data is not None else None
+
+    def get(self, sha256: str) -> bytes:
+        data = self._row(check_sha(sha256))
+        if data is None:
+            if self.fallback is not None and self.fallback.exists(sha256):
+                return self.fallback.get(sha256)
+            raise FileMissing(sha256, f"table {self.table.name}")
+        if hashlib.sha256(data).hexdigest() != sha256:
+            raise FileMissing(sha256, f"table {self.table.name}", corrupt=True)
+        return data
+
+    def exists(self, sha256: str) -> bool:
+        query = select(self.table.c.sha256).where(self.table.c.sha256 == check_sha(sha256))
+        with self.engine.connect() as conn:
+            if conn.execute(query).first() is not None:
+                return True
+        return self.fallback is not None and self.fallback.exists(sha256)
+
+    def path(self, sha256: str) -> Path | None:
+        return None  # the bytes are in the table: `get` them (checked) rather than a local file of some other state
+
+    def shas(self) -> set[str]:
+        """Every SHA-256 in the table (`lapkin files migrate` copies in only what is missing)."""
+        with self.engine.connect() as conn:
+            return set(conn.execute(select(self.table.c.sha256)).scalars())
+
+
+def open_store(kind: str, engine: Engine, table: Table, local_root: Path) -> FileStore:
+    """The store `LAPKIN_FILE_STORE` names, for one service's files (its table, its local folder)."""
+    local = LocalStore(local_root)
+    if kind == "local":
+        return local
+    if kind == "database":
+        return DatabaseStore(engine, table, fallback=local)
+    raise ValueError(f"LAPKIN_FILE_STORE: one of {', '.join(STORES)}, not {kind!r}")
