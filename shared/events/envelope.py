@@ -1,4 +1,8 @@
-"""The envelope every event travels in (DESIGN.md §2). Decimals travel as strings."""
+"""The envelope every event travels in (DESIGN.md §2). Decimals travel as strings.
+
+`traceparent` and `tracestate` carry the W3C trace context of the span that made the event (shared/tracing.py): an
+additive optional field, so the version numbers stay; absent when tracing is off (never written as null, so an
+envelope made without tracing is byte for byte what it was), and an envelope without them still parses."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.events.versions import current_version
 from shared.strictjson import JsonObject
+from shared.tracing import current_context
 
 
 def utcnow() -> datetime:
@@ -26,6 +31,15 @@ class Envelope(BaseModel):
     correlation_id: str
     causation_id: str | None = None
     payload: JsonObject  # the event type's own shape: its model in shared/events/catalogue.py reads it
+    traceparent: str | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="W3C trace context (`00-<trace id>-<span id>-<flags>`) of the span that made the event; absent "
+        "when tracing is off. A consumer's span takes it as its parent (docs/operations.md, Tracing).",
+    )
+    tracestate: str | None = Field(
+        default=None, exclude_if=lambda v: v is None, description="W3C `tracestate` that goes with `traceparent`."
+    )
 
 
 def new_envelope(
@@ -38,8 +52,13 @@ def new_envelope(
     version: int | None = None,
     causation_id: str | None = None,
 ) -> Envelope:
-    """Build an envelope; the correlation id is copied from the causing event when there is one."""
+    """Build an envelope; the correlation id is copied from the causing event when there is one. The trace context
+    is the active span's (an HTTP request's, a handler's), else the causing event's (work a service left for later,
+    or a service whose tracing is off, still continues the trace)."""
     body = payload.model_dump(mode="json") if isinstance(payload, BaseModel) else payload
+    traceparent, tracestate = current_context()
+    if traceparent is None and causation is not None:
+        traceparent, tracestate = causation.traceparent, causation.tracestate
     return Envelope(
         type=type_,
         version=version or current_version(type_),
@@ -47,4 +66,6 @@ def new_envelope(
         correlation_id=correlation_id or (causation.correlation_id if causation else str(uuid4())),
         causation_id=causation.event_id if causation else causation_id,
         payload=body,
+        traceparent=traceparent,
+        tracestate=tracestate,
     )
