@@ -112,10 +112,12 @@ class Runtime:
         correlation_id: str | None = None,
         causation: Envelope | None = None,
         causation_id: str | None = None,
+        traceparent: str | None = None,
     ) -> Envelope:
         """Add an event to this service's outbox, in the caller's transaction. Without a causing event or an explicit
         id it carries the current correlation id (the HTTP request's `X-Correlation-Id`, or the handled event's).
-        `causation_id` names a causing event handled earlier (work a handler left for later)."""
+        `causation_id` names a causing event handled earlier (work a handler left for later), `traceparent` the
+        trace that work belongs to (shared/tracing.py; by default the active span's)."""
         if correlation_id is None and causation is None:
             correlation_id = correlation_id_var.get()
         env = new_envelope(
@@ -125,6 +127,7 @@ class Runtime:
             correlation_id=correlation_id,
             causation=causation,
             causation_id=causation_id,
+            traceparent=traceparent,
         )
         add_to_outbox(session, self.stream, env)
         return env
@@ -226,7 +229,7 @@ class Runtime:
         self.engine.dispose()
         if self.read_engine is not None and self.read_engine is not self.engine:
             self.read_engine.dispose()
-        if self.tracer_provider is not None:  # the spans still batched go out (bounded: the collector may be away)
+        if self.tracer_provider is not None:  # the spans still batched go out (bounded: the OTLP endpoint may be away)
             await bounded(
                 asyncio.to_thread(self.tracer_provider.shutdown), f"stopping {self.service}: traces", STOP_TIMEOUT_S
             )

@@ -1,5 +1,5 @@
-"""OpenTelemetry traces, one per piece of work: an agency's POST to the collector, the aggregator's recap, the
-renderer's draft and the approval service's record of it share one trace id (docs/operations.md, "Tracing").
+"""OpenTelemetry traces, one per piece of work: an agency's POST, the recap it changes, the draft drawn from that
+recap and the record of the draft share one trace id, across the services (docs/operations.md, "Tracing").
 
 OFF unless `OTEL_EXPORTER_OTLP_ENDPOINT` (or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) is set: then no TracerProvider is
 made, the SDK and the exporter are never imported, no middleware is added and `Runtime.tracer` is None, so a request
@@ -169,7 +169,7 @@ def publish_span(tracer: Tracer | None, body: str, stream: str, event_id: str, t
 
 def inject_headers(headers: dict[str, str]) -> dict[str, str]:
     """`headers` with the active span's `traceparent` (and `tracestate`) added, for an HTTP call to another service
-    (the approval service fetching a document from the renderer); unchanged when no span is active."""
+    (a web page fetching a document another service made); unchanged when no span is active."""
     traceparent, tracestate = current_context()
     if traceparent is None:
         return headers

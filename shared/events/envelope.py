@@ -51,12 +51,15 @@ def new_envelope(
     causation: Envelope | None = None,
     version: int | None = None,
     causation_id: str | None = None,
+    traceparent: str | None = None,
 ) -> Envelope:
     """Build an envelope; the correlation id is copied from the causing event when there is one. The trace context
-    is the active span's (an HTTP request's, a handler's), else the causing event's (work a service left for later,
-    or a service whose tracing is off, still continues the trace)."""
+    is `traceparent` when given (work left for later names the trace it belongs to), else the active span's (an
+    HTTP request's, a handler's), else the causing event's (a service whose tracing is off still continues it)."""
     body = payload.model_dump(mode="json") if isinstance(payload, BaseModel) else payload
-    traceparent, tracestate = current_context()
+    tracestate = None
+    if traceparent is None:
+        traceparent, tracestate = current_context()
     if traceparent is None and causation is not None:
         traceparent, tracestate = causation.traceparent, causation.tracestate
     return Envelope(
