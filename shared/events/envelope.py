@@ -62,13 +62,14 @@ def new_envelope(
         traceparent, tracestate = current_context()
     if traceparent is None and causation is not None:
         traceparent, tracestate = causation.traceparent, causation.tracestate
-    return Envelope(
+    env = Envelope(
         type=type_,
         version=version or current_version(type_),
         producer=producer,
         correlation_id=correlation_id or (causation.correlation_id if causation else str(uuid4())),
         causation_id=causation.event_id if causation else causation_id,
         payload=body,
-        traceparent=traceparent,
-        tracestate=tracestate,
     )
+    if traceparent is None:  # tracing off: the envelope as before, nothing more validated
+        return env
+    return env.model_copy(update={"traceparent": traceparent, "tracestate": tracestate})
