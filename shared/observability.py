@@ -367,10 +367,11 @@ def request_correlation_id(raw: bytes) -> str:
 class HttpObservability:
     """Pure ASGI (streams and server-sent events pass through untouched): a correlation id per request, from
     `X-Correlation-Id` or new, set in the contextvar and echoed in the response; requests counted by route
-    template (`/items/{item_id}`, never the raw path) and status, with latency."""
+    template (`/items/{item_id}`, never the raw path) and status, with latency. With `traced` (tracing on), the
+    correlation id is also an attribute of the request's span."""
 
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
-        self.app, self.metrics = app, metrics
+    def __init__(self, app: ASGIApp, metrics: Metrics, traced: bool = False) -> None:
+        self.app, self.metrics, self.traced = app, metrics, traced
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -388,6 +389,10 @@ class HttpObservability:
                 message["headers"] = [*message["headers"], (b"x-correlation-id", cid.encode())]
             await send(message)
 
+        if self.traced:  # the request's server span (shared/tracing.py) names the correlation id operators search by
+            from opentelemetry import trace
+
+            trace.get_current_span().set_attribute("lapkin.correlation_id", cid)
         token = correlation_id_var.set(cid)
         try:
             await self.app(scope, receive, send_wrapper)

@@ -55,6 +55,7 @@ from shared.security import HASHING, read_token
 from shared.slots import Busy
 from shared.strictjson import JsonObject
 from shared.tasks import STOP_TIMEOUT_S, bounded, stop_task
+from shared.tracing import instrument_app, make_provider, publish_span
 
 log = logging.getLogger("lapkin.service")
 WORKER_THREADS = 160
@@ -81,6 +82,8 @@ class Runtime:
     metrics: Metrics = field(default_factory=lambda: Metrics("?"))
     background: list[asyncio.Task[Any]] = field(default_factory=list)  # a service's own clocks, cancelled at stop
     after_commit: list[Callable[[], None]] = field(default_factory=list)  # more to wake than the relay (thread-safe)
+    tracer_provider: Any = None  # shared/tracing.py: this app's TracerProvider when tracing is on, else None
+    tracer: Any = None  # its Tracer; None (tracing off) makes every span helper a no-op
 
     def __post_init__(self) -> None:
         if self.metrics.service == "?":
@@ -109,10 +112,12 @@ class Runtime:
         correlation_id: str | None = None,
         causation: Envelope | None = None,
         causation_id: str | None = None,
+        traceparent: str | None = None,
     ) -> Envelope:
         """Add an event to this service's outbox, in the caller's transaction. Without a causing event or an explicit
         id it carries the current correlation id (the HTTP request's `X-Correlation-Id`, or the handled event's).
-        `causation_id` names a causing event handled earlier (work a handler left for later)."""
+        `causation_id` names a causing event handled earlier (work a handler left for later), `traceparent` the
+        trace that work belongs to (shared/tracing.py; by default the active span's)."""
         if correlation_id is None and causation is None:
             correlation_id = correlation_id_var.get()
         env = new_envelope(
@@ -122,6 +127,7 @@ class Runtime:
             correlation_id=correlation_id,
             causation=causation,
             causation_id=causation_id,
+            traceparent=traceparent,
         )
         add_to_outbox(session, self.stream, env)
         return env
@@ -165,6 +171,7 @@ class Runtime:
                 after_commit=self.committed,
                 metrics=self.metrics,
                 redis=self.redis,
+                tracer=self.tracer,
             )
             self.consumer.register()
         await self.guard.start()  # groups at id 0 before the broker starts (FastStream would create them at `$`)
@@ -191,7 +198,8 @@ class Runtime:
         self.metrics.republished.inc(republished)
 
     async def _publish(self, stream: str, body: str, event_id: str, type_: str) -> Any:
-        entry_id = await publish_envelope(self.broker, stream, body, event_id, type_)
+        with publish_span(self.tracer, body, stream, event_id, type_):
+            entry_id = await publish_envelope(self.broker, stream, body, event_id, type_)
         self.metrics.published.labels(stream, type_).inc()
         return entry_id
 
@@ -221,6 +229,10 @@ class Runtime:
         self.engine.dispose()
         if self.read_engine is not None and self.read_engine is not self.engine:
             self.read_engine.dispose()
+        if self.tracer_provider is not None:  # the spans still batched go out (bounded: the OTLP endpoint may be away)
+            await bounded(
+                asyncio.to_thread(self.tracer_provider.shutdown), f"stopping {self.service}: traces", STOP_TIMEOUT_S
+            )
 
     async def health(self) -> list[str]:
         problems: list[str] = []
@@ -426,6 +438,9 @@ def build_app(
     rt = Runtime(service, settings, engine, {}, consumes)
     rt.read_engine = read_engine
     rt.handlers = (handlers(rt) if callable(handlers) else handlers) or {}
+    rt.tracer_provider = make_provider(service)  # None unless OTEL_EXPORTER_OTLP_ENDPOINT is set (shared/tracing.py)
+    if rt.tracer_provider is not None:
+        rt.tracer = rt.tracer_provider.get_tracer("lapkin")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -449,7 +464,11 @@ def build_app(
     install_busy(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, upload_max_bytes=settings.max_upload_bytes)
     app.add_middleware(LastResort)  # an unexpected exception: a 500 with the error body, logged
-    app.add_middleware(HttpObservability, metrics=rt.metrics)  # outermost: counts the 413s and 500s too
+    app.add_middleware(
+        HttpObservability, metrics=rt.metrics, traced=rt.tracer is not None
+    )  # outermost: counts the 413s and 500s too
+    if rt.tracer_provider is not None:  # around even that: a server span per request, the correlation id on it
+        instrument_app(app, rt.tracer_provider)
 
     @app.get("/healthz", tags=["ops"], responses={503: {"description": "Not healthy: what is wrong, in `problems`"}})
     async def healthz() -> JSONResponse:

@@ -31,6 +31,7 @@ from shared.sakip import ANALISIS_FIELDS, Periode, Rekap, responsibility
 from shared.sakip.document import AnggaranRekapDoc, CatatanDoc, KelengkapanDoc, PkDoc, RekapDoc
 from shared.sakip.rekap import Status
 from shared.service import Runtime
+from shared.tracing import current_context
 
 log = logging.getLogger("lapkin.aggregator")
 STALE_SWEEP_S = 1.0  # the longest a recap waits behind a burst of events
@@ -367,6 +368,7 @@ class Cause(TypedDict, total=False):
     causation: Envelope | None
     causation_id: str | None
     correlation_id: str | None
+    traceparent: str | None
 
 
 def _cause(
@@ -377,9 +379,12 @@ def _cause(
     correlation_id: str | None,
 ) -> Cause:
     named = (causes or {}).get(periode)
-    if named:
-        return {"causation_id": named[0], "correlation_id": named[1]}
-    return {"causation": causation, "causation_id": causation_id, "correlation_id": correlation_id}
+    if named:  # [event_id, correlation_id] and, since tracing, the trace context it was noted in (may be "")
+        return {"causation_id": named[0], "correlation_id": named[1], "traceparent": (named[2:] or [""])[0] or None}
+    # the sweep's recap of a period no waiting event touched: the trace its named cause was noted in
+    noted = next((c[2] for c in (causes or {}).values() if causation_id and c[0] == causation_id and c[2:]), "")
+    return {"causation": causation, "causation_id": causation_id, "correlation_id": correlation_id,
+            "traceparent": noted or None}  # fmt: skip
 
 
 def periods_touched(env: Envelope) -> tuple[str, ...]:
@@ -392,8 +397,11 @@ def periods_touched(env: Envelope) -> tuple[str, ...]:
 
 
 def _note_cause(causes: dict[str, list[str]], env: Envelope) -> dict[str, list[str]]:
+    """Each period the event touches names it as its cause, with the trace it was handled in (the handler's span,
+    else the event's own `traceparent`): a recap the sweep computes later still continues that trace."""
+    traceparent = current_context()[0] or env.traceparent or ""
     for periode in periods_touched(env):
-        causes[periode] = [env.event_id, env.correlation_id or ""]
+        causes[periode] = [env.event_id, env.correlation_id or "", traceparent]
     return causes
 
 

@@ -88,8 +88,9 @@ class AggStale(SQLModel, table=True):
     event_id: str
     correlation_id: str
     marked_at: datetime = Field(default_factory=utcnow)
-    # {periode: [event_id, correlation_id]}: the newest waiting event that touched each period, the cause its
-    # recap revision names (so an operator's trace still leads from a submission to its quarter's draft)
+    # {periode: [event_id, correlation_id, traceparent]}: the newest waiting event that touched each period, the
+    # cause its recap revision names (so an operator's trace still leads from a submission to its quarter's draft),
+    # and the OpenTelemetry trace it was handled in ("" without one; rows from before hold only the first two)
     causes: str = "{}"
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from opentelemetry.trace import SpanKind
 from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
@@ -38,6 +39,7 @@ from shared.sakip.document import PkDoc, RekapDoc, rekap_doc
 from shared.service import Runtime
 from shared.signing import office_credential
 from shared.storage import FileStore, open_store
+from shared.tracing import event_span
 
 log = logging.getLogger("lapkin.renderer")
 DRAWER_TICK_S = 1.0  # the drawer looks for pending drafts at least this often (a commit wakes it sooner)
@@ -456,19 +458,24 @@ class DraftDrawer:
             p = ev.parse_payload(env)  # a pending row kept before an upgrade holds a v1 event
             assert isinstance(p, ev.RekapCompleted)
             plan = self.plan_draft(session, env, p)
-        store = files(self.rt)
-        hashes = render_files(plan.folder, plan.vm, self.template_dir, store=store) if plan is not None else {}
-        with Session(self.rt.engine) as session:
-            still = session.get(PendingDraft, draft_id)
-            if still is not None and still.revision == p.revision:
-                session.delete(still)
-            elif still is not None:
-                still.claimed_by, still.claimed_at = None, None
-                session.add(still)
-            last = latest_document(session, draft_id)
-            if plan is not None and (last.version if last else 0) < plan.version:
-                self.record_draft(session, env, p, plan, hashes)
-            session.commit()
+        # drawn later than the event was handled: a span of its own in the recap's trace (the stored envelope's
+        # traceparent), so DraftRendered continues the trace from the agency's report
+        with event_span(
+            self.rt.tracer, f"render draft {draft_id}", env, {"lapkin.draft_id": draft_id}, SpanKind.INTERNAL
+        ):
+            store = files(self.rt)
+            hashes = render_files(plan.folder, plan.vm, self.template_dir, store=store) if plan is not None else {}
+            with Session(self.rt.engine) as session:
+                still = session.get(PendingDraft, draft_id)
+                if still is not None and still.revision == p.revision:
+                    session.delete(still)
+                elif still is not None:
+                    still.claimed_by, still.claimed_at = None, None
+                    session.add(still)
+                last = latest_document(session, draft_id)
+                if plan is not None and (last.version if last else 0) < plan.version:
+                    self.record_draft(session, env, p, plan, hashes)
+                session.commit()
         self.rt.committed()
 
     def render_failed(self, draft_id: str) -> Envelope | None:

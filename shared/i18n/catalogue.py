@@ -694,6 +694,7 @@ OPERATOR: Table = {
     "live": {"id": "Langsung: peristiwa baru muncul di atas", "en": "Live: new events appear at the top"},
     "none": {"id": "Tidak ada peristiwa.", "en": "No events."},
     "none_dlq": {"id": "Tidak ada surat mati.", "en": "No dead letters."},
+    "otel_trace": {"id": "ID jejak OpenTelemetry", "en": "OpenTelemetry trace id"},
     "trace_for": {
         "id": "ID pengajuan, draf, dokumen, peristiwa atau korelasi",
         "en": "Submission, draft, document, event or correlation id",

@@ -29,6 +29,8 @@ class EnvelopeJson(TypedDict, total=False):
     correlation_id: str
     causation_id: str | None
     payload: JsonObject  # the event type's own shape
+    traceparent: str  # W3C trace context of the span that made it (absent when tracing was off)
+    tracestate: str
 
 
 class EventRow(EnvelopeJson):

@@ -31,6 +31,7 @@ from shared.events.envelope import Envelope, utcnow
 from shared.messaging.entries import DeadLetterJson
 from shared.messaging.outbox import ProcessedEvent, claim_event
 from shared.observability import STUCK_FACTOR, Metrics, correlation, group_states
+from shared.tracing import event_span
 
 log = logging.getLogger("lapkin.messaging")
 
@@ -122,8 +123,10 @@ class EventConsumer:
         after_commit: Callable[[], None] | None = None,
         metrics: Metrics | None = None,
         redis: Redis | None = None,
+        tracer: Any = None,
     ) -> None:
         self.broker = broker
+        self.tracer = tracer  # shared/tracing.py: None when tracing is off
         self.redis = redis  # for the group's lag (events_waiting); None: always 0
         self.metrics = metrics
         self.settings = settings
@@ -250,7 +253,15 @@ class EventConsumer:
         def lag() -> int:  # from the handler's worker thread, on this loop
             return asyncio.run_coroutine_threadsafe(self.lag(stream), loop).result(timeout=5)
 
-        with correlation(env.correlation_id), waiting(lag):  # log lines of the handler carry the correlation id
+        # log lines of the handler carry the correlation id; with tracing on, a span in the envelope's trace is
+        # active for the handler (asyncio.to_thread copies it), so the events it emits continue that trace
+        span = event_span(
+            self.tracer,
+            f"process {env.type}",
+            env,
+            {"messaging.destination.name": stream, "messaging.consumer.group.name": self.service},
+        )
+        with correlation(env.correlation_id), waiting(lag), span:
             started = time.perf_counter()
             try:
                 await asyncio.to_thread(self._apply, handler, env, payload)  # raises => stays pending => reclaimed

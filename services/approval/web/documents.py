@@ -18,6 +18,7 @@ from services.approval import handlers
 from services.approval.models import DraftRow
 from services.approval.web.i18n import fmt_datetime
 from shared.service import Runtime
+from shared.tracing import inject_headers
 
 FORMATS = ("pdf", "docx", "xlsx")
 
@@ -78,7 +79,9 @@ async def stream_document(rt: Runtime, document_id: str, fmt: str, filename: str
     client = httpx.AsyncClient(timeout=httpx.Timeout(30, connect=5))
     try:
         upstream = await client.send(
-            client.build_request("GET", url, headers={"Authorization": f"Bearer {rt.settings.resolved_admin_token()}"}),
+            client.build_request(
+                "GET", url, headers=inject_headers({"Authorization": f"Bearer {rt.settings.resolved_admin_token()}"})
+            ),
             stream=True,
         )
     except httpx.HTTPError:

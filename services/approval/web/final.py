@@ -27,6 +27,7 @@ from services.approval.web.documents import stream_document
 from services.approval.web.i18n import t
 from services.approval.web.sessions import WebSession
 from shared.service import RowId, Runtime, RuntimeDep
+from shared.tracing import inject_headers
 
 router = APIRouter(include_in_schema=False)
 
@@ -80,7 +81,7 @@ def _safe(nomor: str) -> str:
 async def _lembar_id(rt: Runtime, tahun: int, nomor: str) -> str | None:
     """The newest Lembar Disposisi the renderer made for this number, or None (not made yet, or unreachable)."""
     url = f"{rt.settings.base_url('renderer')}/api/v1/documents"
-    headers = {"Authorization": f"Bearer {rt.settings.resolved_admin_token()}"}
+    headers = inject_headers({"Authorization": f"Bearer {rt.settings.resolved_admin_token()}"})
     try:
         async with httpx.AsyncClient(timeout=httpx.Timeout(30, connect=5)) as client:
             r = await client.get(url, params={"tahun": tahun}, headers=headers)

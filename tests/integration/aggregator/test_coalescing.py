@@ -97,7 +97,8 @@ def test_a_burst_is_recapped_once_and_ends_equal_to_the_recap_of_every_input(agg
 def test_a_stale_year_left_by_the_last_event_is_recomputed_by_the_sweep_with_its_cause(aggregator, pk):
     publish_pk(aggregator, pk)
     unit = next(iter(responsible(pk)))
-    tail = submitted(pk, unit, 1, 500)
+    traceparent = "00-" + "ab" * 16 + "-" + "cd" * 8 + "-01"  # the report's trace (shared/tracing.py)
+    tail = submitted(pk, unit, 1, 500).model_copy(update={"traceparent": traceparent})
     ignored = new_envelope("SomethingElse", {"x": 1}, producer="collector")  # no aggregator handler: no recompute
     publish_all(aggregator, [tail, ignored])
 
@@ -111,6 +112,7 @@ def test_a_stale_year_left_by_the_last_event_is_recomputed_by_the_sweep_with_its
     completed = [e for e in aggregator.events("RekapCompleted") if e["payload"]["revision"] == last.revision]
     assert completed and all(e["causation_id"] == tail.event_id for e in completed)
     assert all(e["correlation_id"] == tail.correlation_id for e in completed)
+    assert [e.get("traceparent") for e in completed] == [traceparent] * len(completed)  # drawn later: its trace
 
 
 def test_each_period_names_the_newest_coalesced_event_that_touched_it(aggregator, pk):

@@ -60,6 +60,8 @@ def test_event_log_filters_envelope_trace_and_groups(app_client, settings, r):
         event("TriwulanSubmitted", submitted(u, f"sub-{n}"), "collector")
         for n, u in enumerate(["BPS", "DISNAKER", "BPS"])
     ]
+    trace_id = "ab" * 16  # the second was made inside an OpenTelemetry span (shared/tracing.py)
+    envs[1] = envs[1].model_copy(update={"traceparent": f"00-{trace_id}-{'cd' * 8}-01"})
     ids = [put(r, settings, e) for e in envs]
     index = EventIndex(r, settings.stream_prefix)
     eventually(lambda: len(index.page({"unit": "BPS"}).rows) == 2, what="the indexer")
@@ -78,10 +80,14 @@ def test_event_log_filters_envelope_trace_and_groups(app_client, settings, r):
 
     one = app_client.get(f"/operator/peristiwa/{settings.stream('collector')}/{ids[1]}", headers=op)
     assert one.status_code == 200 and envs[1].event_id in one.text and "DISNAKER" in one.text
+    assert f'id="otel-trace">{trace_id}<' in one.text  # beside the correlation id
+    untraced = app_client.get(f"/operator/peristiwa/{settings.stream('collector')}/{ids[0]}", headers=op).text
+    assert 'id="otel-trace"' not in untraced
     assert app_client.get(f"/operator/peristiwa/{settings.stream('collector')}/1-1", headers=op).status_code == 404
 
     trace = app_client.get("/operator/jejak", params={"id": "sub-1"}, headers=op).text
     assert envs[1].event_id in trace and envs[0].event_id not in trace
+    assert f"<code>{trace_id}</code>" in trace  # the trace id to look the same work up in Jaeger/Tempo
 
     groups = app_client.get("/operator/grup", headers=op).text
     assert 'data-group="indexer"' in groups and 'data-group="approval"' in groups

@@ -15,6 +15,7 @@ from shared.messaging.entries import DeadLetterRow as StoredDeadLetter
 from shared.messaging.entries import EventRow as StoredEvent
 from shared.messaging.index import entry_time
 from shared.messaging.ops import GroupStatus, StreamStatus
+from shared.tracing import trace_id_of
 
 
 def labels(lang: str) -> Callable[[str], str]:
@@ -57,6 +58,7 @@ class EventRow(TypedDict):
     about: str
     correlation_id: str
     event_id: str
+    trace_id: str  # the OpenTelemetry trace the event belongs to ("" when it was made without tracing)
     envelope: NotRequired[str]
     after: NotRequired[str]
 
@@ -104,6 +106,7 @@ def row_view(row: StoredEvent, *, full: bool = False) -> EventRow:
         "about": _about(payload),
         "correlation_id": str(row.get("correlation_id") or ""),
         "event_id": str(row.get("event_id") or ""),
+        "trace_id": trace_id_of(row.get("traceparent")) or "",
     }
     if full:
         envelope = {k: v for k, v in row.items() if k not in ("stream", "id")}
