@@ -408,7 +408,7 @@ def db_current(services: ServiceArg = None) -> None:
         engine = make_existing_engine(settings, service)
         try:
             rev, newest = current(engine, service), head(service)
-            note = "" if rev == newest else f"  (perlu upgrade / needs upgrade to {newest})"
+            note = "  (terbaru / up to date)" if rev == newest else f"  (perlu upgrade / needs upgrade to {newest})"
             typer.echo(f"{service:<10} {rev or '(kosong/empty)'}{note}")
         finally:
             engine.dispose()

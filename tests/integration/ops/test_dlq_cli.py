@@ -91,3 +91,12 @@ def test_dlq_list_says_when_there_is_nothing(settings, r):
     listed = lapkin(settings, "dlq", "list")
     assert listed.exit_code == 0, listed.output
     assert "Tidak ada dead letter" in listed.output and "No dead letters" in listed.output
+
+
+def test_db_current_says_whether_an_upgrade_is_needed(settings):
+    """Issue 16, item 9: `lapkin db current` says "up to date" as plainly as it says "needs upgrade"."""
+    result = lapkin(settings, "db", "upgrade", "renderer")
+    assert result.exit_code == 0, result.output
+    result = lapkin(settings, "db", "current", "renderer")
+    assert result.exit_code == 0, result.output
+    assert "terbaru / up to date" in result.output and "needs upgrade" not in result.output
