@@ -60,7 +60,7 @@ class Settings(BaseSettings):
     secret_key: str | None = None
     stream_prefix: str = "lapkin"  # tests use a random prefix so runs never collide on a shared Redis
     host: str = "127.0.0.1"
-    # where one service reaches another (the approval pages fetch documents from the renderer): `{service}` stands
+    # where one service reaches another (e.g. a web page fetching a document): `{service}` stands
     # for the other service's name, e.g. "{service}" under compose, where that is its host name; unset: `host`
     service_host: str | None = None
     reclaim_idle_ms: int = 60_000  # above the slowest legitimate handler (a render)
