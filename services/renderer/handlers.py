@@ -12,6 +12,7 @@ import asyncio
 import hashlib
 import json
 import logging
+import os
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -387,6 +388,22 @@ class DraftDrawer:
             session.commit()
         return won
 
+    def release_claims(self) -> int:
+        """Give back this drawer's claims (a clean stop, perhaps in the middle of a draw) and those of drawers that
+        ran on this machine under a process that is gone (a crash): the next drawer takes them now, not after
+        CLAIM_S (a restarted renderer left a period's draft out of date for five minutes). A replica elsewhere that
+        crashed still holds its claim until CLAIM_S. Drawing a claim twice is harmless: a version is recorded once."""
+        with Session(self.rt.engine) as session:
+            held = session.exec(select(PendingDraft.claimed_by).where(col(PendingDraft.claimed_by).is_not(None)))
+            gone = [name for name in set(held) if name and (name == self.name or _local_process_gone(name, self.name))]
+            if not gone:
+                return 0
+            freed = session.connection().execute(
+                update(PENDING).where(PENDING.c.claimed_by.in_(gone)).values(claimed_by=None, claimed_at=None)
+            )
+            session.commit()
+        return int(freed.rowcount or 0)
+
     def plan_draft(self, session: Session, env: Envelope, p: ev.RekapCompleted) -> DraftPlan | None:
         """The next version of the period's draft and its view-model; None when the newest one already shows this
         content, or the period is final."""
@@ -516,18 +533,45 @@ class DraftDrawer:
     async def run(self, wake: asyncio.Event) -> None:
         """One per process (so a draft is never drawn twice at once here): the pending drafts, whenever a commit
         wakes it and every DRAWER_TICK_S. One that keeps failing goes to the dead letters of the aggregator's
-        stream, as its RekapCompleted would from a handler (`lapkin ops` can replay it)."""
-        while True:
-            wake.clear()
-            try:
-                for env in await asyncio.to_thread(self.draw_pending):
-                    await dead_letter(self.rt, env)
-            except Exception:  # the database is away: the drafts stay pending, the next round tries again
-                log.exception("drawing pending drafts failed")
-            try:
-                await asyncio.wait_for(wake.wait(), DRAWER_TICK_S)
-            except TimeoutError:
-                pass
+        stream, as its RekapCompleted would from a handler (`lapkin ops` can replay it). Its claims are given back
+        when it stops, and a crashed predecessor's on this machine when it starts (`release_claims`)."""
+        try:
+            await asyncio.to_thread(self.release_claims)
+        except Exception:
+            log.exception("releasing the claims of stopped drawers failed")
+        try:
+            while True:
+                wake.clear()
+                try:
+                    for env in await asyncio.to_thread(self.draw_pending):
+                        await dead_letter(self.rt, env)
+                except Exception:  # the database is away: the drafts stay pending, the next round tries again
+                    log.exception("drawing pending drafts failed")
+                try:
+                    await asyncio.wait_for(wake.wait(), DRAWER_TICK_S)
+                except TimeoutError:
+                    pass
+        finally:
+            try:  # at stop: synchronous (one UPDATE), as the stop may cancel this task again while it awaits
+                self.release_claims()
+            except Exception:
+                log.exception("releasing this drawer's claims at stop failed")
+
+
+def _local_process_gone(name: str, mine: str) -> bool:
+    """Whether a drawer name (`consumer_name`: service-host-pid) is of a process on this machine that no longer
+    runs. Names of other machines, or not of that form, are never judged gone here."""
+    prefix, _, pid = name.rpartition("-")
+    my_prefix = mine.rpartition("-")[0]
+    if prefix != my_prefix or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # it exists (another user's): not gone
+        return False
+    return False
 
 
 def draw_pending(rt: Runtime) -> list[Envelope]:

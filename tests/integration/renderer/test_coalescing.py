@@ -136,3 +136,33 @@ def test_an_older_recap_arriving_after_a_newer_one_was_drawn_draws_nothing(app):
     assert of_draft(app, PendingDraft, "2024-S1") == []
     assert draw_pending(app.state.rt) == []
     assert [(d.version, d.recap_revision) for d in of_draft(app, Document, "2024-S1")] == [(1, 5)]
+
+
+def test_claims_of_a_stopped_or_crashed_drawer_on_this_machine_are_given_back_at_once(app):
+    """A renderer stopped (or killed) mid-draw left its claim for CLAIM_S, so after a restart the period's draft stayed
+    out of date for five minutes (outsider check, issue 16). Its own claims go back at stop, a dead local process's at
+    start; a replica elsewhere keeps its claim until CLAIM_S."""
+    import subprocess
+    import sys
+
+    from services.renderer.handlers import DraftDrawer
+
+    rt = app.state.rt
+    drawer = DraftDrawer(rt)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()  # a process of this machine that is gone
+    here = drawer.name.rpartition("-")[0]
+    for periode, holder in (("TW1", f"{here}-{dead.pid}"), ("S2", drawer.name), ("TAHUNAN", "renderer-elsewhere-7")):
+        handle(app, rekap_completed(periode, 1, "91.00"))
+        with Session(rt.engine) as session:
+            pending = session.get(PendingDraft, f"2024-{periode}")
+            pending.claimed_by, pending.claimed_at = holder, utcnow()
+            session.add(pending)
+            session.commit()
+    assert drawer.release_claims() == 2
+    with Session(rt.engine) as session:
+        held = {p.draft_id: p.claimed_by for p in session.exec(select(PendingDraft))}
+    assert held["2024-TW1"] is None and held["2024-S2"] is None and held["2024-TAHUNAN"] == "renderer-elsewhere-7"
+    assert draw_pending(rt) == []
+    assert [d.recap_revision for d in of_draft(app, Document, "2024-TW1")] == [1]
+    assert of_draft(app, PendingDraft, "2024-TAHUNAN") != []  # still the other replica's
