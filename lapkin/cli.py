@@ -17,6 +17,7 @@ from typer.core import TyperGroup
 from lapkin.ops_cli import register as register_ops
 from lapkin.supervisor import (
     GaveUp,
+    NotHealthy,
     PortInUse,
     Supervisor,
     WorkersInvalid,
@@ -70,7 +71,7 @@ def one_line_errors() -> Iterator[None]:
         fail(f"Basis data tidak dapat dipakai / database unavailable: {reason}")
     except RedisError as exc:
         fail(f"Redis tidak terjangkau / Redis unreachable ({exc.__class__.__name__}): {settings_redis()}")
-    except (PortInUse, WorkersInvalid, GaveUp) as exc:  # their messages say it all, in both languages
+    except (PortInUse, WorkersInvalid, GaveUp, NotHealthy) as exc:  # their messages say it all, in both languages
         fail(str(exc))
     except OSError as exc:
         fail(f"{exc.__class__.__name__}: {exc}")

@@ -55,6 +55,10 @@ class GaveUp(RuntimeError):
     """A child kept exiting right after it started, with the same exit code: restarting it again would not help."""
 
 
+class NotHealthy(RuntimeError):
+    """Services that did not answer /healthz 200 in time (what their processes did, and where their logs are)."""
+
+
 def parse_workers(text: str | None, services: tuple[str, ...] = SERVICES) -> dict[str, int]:
     """`collector=2,renderer=2` → {"collector": 2, "renderer": 2}; a service not named runs one process."""
     if text is None or not text.strip():
@@ -379,7 +383,19 @@ class Supervisor:
             if pending:
                 time.sleep(0.2)
         if pending:
-            raise RuntimeError(f"not healthy after {timeout:.0f} s: {', '.join(sorted(pending))}")
+            said = []
+            for service in sorted(pending):
+                exits = [
+                    f"{name}: dimulai ulang / restarted {child.restarts}x, keluar / exit {child.last_code}"
+                    for name in self.names(service)
+                    if (child := self.children[name]).last_code is not None
+                ]
+                log = self.log_path(self.names(service)[0] if self.names(service) else service)
+                said.append(service + (f" ({'; '.join(exits)})" if exits else "") + (f" {log}" if log else ""))
+            raise NotHealthy(
+                f"Layanan belum sehat setelah {timeout:.0f} detik / not healthy after {timeout:.0f} s: "
+                + ", ".join(said)
+            )
 
     def child_accepting(self, name: str) -> bool | None:
         """Whether the process takes connections (None: cannot tell here, or it does not share a socket)."""

@@ -15,6 +15,7 @@ from lapkin.supervisor import (
     GIVE_UP_AFTER,
     MAX_WORKERS,
     GaveUp,
+    NotHealthy,
     PortInUse,
     Supervisor,
     WorkersInvalid,
@@ -112,6 +113,19 @@ def test_a_child_exiting_at_once_with_the_same_code_is_given_up_on(tmp_path: Pat
     message = str(gave_up)
     assert f"exited with 3 {GIVE_UP_AFTER} times in a row" in message and "not restarted again" in message
     assert str(tmp_path / "logs" / "collector.log") in message
+
+
+def test_services_not_healthy_in_time_are_named_with_their_exits_and_logs(tmp_path: Path) -> None:
+    sup = Failing(_settings(tmp_path, _free_port()), {}, services=("collector",), log_dir=tmp_path / "logs")
+    sup.start()
+    try:
+        with pytest.raises(NotHealthy) as caught:
+            sup.wait_healthy(3)
+    finally:
+        sup.stop()
+    message = str(caught.value)
+    assert message.startswith("Layanan belum sehat setelah 3 detik / not healthy after 3 s: collector (collector: ")
+    assert "keluar / exit 3)" in message and str(tmp_path / "logs" / "collector.log") in message
 
 
 def test_a_different_code_or_a_long_run_starts_the_count_again(tmp_path: Path) -> None:
