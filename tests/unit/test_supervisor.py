@@ -78,7 +78,7 @@ def test_a_taken_port_is_one_clear_error_before_anything_starts(tmp_path: Path) 
 
 
 class Failing(Supervisor):
-    """Children that exit with `code` at once (or after `after` seconds), instead of uvicorn."""
+    """Children that exit with `code` at once, instead of uvicorn."""
 
     code: int = 3
 
