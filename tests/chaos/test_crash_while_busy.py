@@ -70,8 +70,8 @@ def system(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Processes
 )
 def test_crash_while_busy(system: Processes) -> None:
     procs = system
-    # two collectors: what the scenario adds is the shared port, so half the submissions, kills every 2–4 s and
-    # every other one a collector process (CI's whole run must stay near 20 min)
+    # two collectors: what the scenario adds is the shared port, so half the submissions, kills every 2.5–5 s and
+    # every other one a collector process (CI's whole run must stay near 20 min; every kill costs a restart's CPU)
     shared = procs.collectors > 1
     submissions = SUBMISSIONS // 2 if shared else SUBMISSIONS
     pk = office_pk()
@@ -79,7 +79,7 @@ def test_crash_while_busy(system: Processes) -> None:
         keys = setup_office(procs, client, pk)  # type: ignore[arg-type]  # Processes has the same url/admin
     clients = Clients(procs, pk, keys, seed=SEED)
     killer = Killer(
-        procs, seed=SEED, interval=(2.0, 4.0) if shared else (3.0, 6.0), favour="collector-" if shared else None
+        procs, seed=SEED, interval=(2.5, 5.0) if shared else (3.0, 6.0), favour="collector-" if shared else None
     )
 
     started, cpu_before = time.monotonic(), _cpu(procs)
@@ -122,7 +122,7 @@ def test_crash_while_busy(system: Processes) -> None:
     assert not killer.unexpected_exits, killer.unexpected_exits
     assert len(killer.log) >= 5, "the killer must have killed something"
     if shared:
-        assert any(name.startswith("collector-") for _, name, _ in killer.log), "no collector process was killed"
+        assert sum(name.startswith("collector-") for _, name, _ in killer.log) >= 2, killer.kills()
         # the port's socket outlives every process: a connection waits in its queue, it is never refused
         assert not clients.stats.retries["ConnectError"], clients.stats.retries
     assert not problems, "\n".join(problems[:30])
