@@ -15,7 +15,16 @@ import typer
 from typer.core import TyperGroup
 
 from lapkin.ops_cli import register as register_ops
-from lapkin.supervisor import Supervisor, redis_reachable, start_redis
+from lapkin.supervisor import (
+    GaveUp,
+    NotHealthy,
+    PortInUse,
+    Supervisor,
+    WorkersInvalid,
+    parse_workers,
+    redis_reachable,
+    start_redis,
+)
 from shared.config import Settings
 from shared.private import private_dir, tighten
 
@@ -62,6 +71,8 @@ def one_line_errors() -> Iterator[None]:
         fail(f"Basis data tidak dapat dipakai / database unavailable: {reason}")
     except RedisError as exc:
         fail(f"Redis tidak terjangkau / Redis unreachable ({exc.__class__.__name__}): {settings_redis()}")
+    except (PortInUse, WorkersInvalid, GaveUp, NotHealthy) as exc:  # their messages say it all, in both languages
+        fail(str(exc))
     except OSError as exc:
         fail(f"{exc.__class__.__name__}: {exc}")
 
@@ -111,24 +122,35 @@ def _env_for(settings: Settings) -> dict[str, str]:
 class Running:
     """The services (and a Redis when none was reachable) as supervised child processes."""
 
-    def __init__(self, settings: Settings, log_dir: Path | None = None) -> None:
+    def __init__(self, settings: Settings, log_dir: Path | None = None, workers: dict[str, int] | None = None) -> None:
         self.settings = settings
         private_dir(settings.data_dir)  # before anything is written into it: the owner's only (shared/private.py)
         for change in tighten(settings.data_dir):
             typer.echo(f"Folder data / data folder: {change}")
+        self.supervisor = Supervisor(settings, _env_for(settings), log_dir=log_dir, workers=workers or {})
+        # the ports first: a second `lapkin up` (or any program on them) stops here, before a Redis or a process
+        # is started, instead of restarting children that cannot bind for ever
+        self.supervisor.bind()
         self.redis = None
         if not redis_reachable(settings.redis_url):
             typer.echo(f"Redis tidak terjangkau di {settings.redis_url}: menjalankan redis-server sendiri (AOF).")
-            self.redis = start_redis(settings)
-        self.supervisor = Supervisor(settings, _env_for(settings), log_dir=log_dir)
+            try:
+                self.redis = start_redis(settings)
+            except BaseException:
+                self.supervisor.close_sockets()
+                raise
 
     def start(self) -> None:
-        self.supervisor.start()
-        self.supervisor.wait_healthy(90)
+        try:
+            self.supervisor.start()
+            self.supervisor.wait_healthy(90)
+        except BaseException:
+            self.stop()
+            raise
 
     def stop(self) -> None:
         self.supervisor.stop()
-        if self.redis is not None:
+        if self.redis is not None and self.redis.poll() is None:
             self.redis.send_signal(signal.SIGTERM)
             self.redis.wait(15)
 
@@ -158,11 +180,20 @@ def services_healthy(settings: Settings) -> bool:
 
 
 @app.command()
-def up() -> None:
+def up(
+    workers: Annotated[
+        str | None,
+        typer.Option(
+            help="processes per service on this machine, e.g. collector=2,renderer=2 (1–16 each; the others run one); "
+            "they share the service's port"
+        ),
+    ] = None,
+) -> None:
     """Run the four services in the foreground, supervised; Ctrl-C stops them cleanly."""
     settings = _settings()
+    counts = parse_workers(workers)
     generated = settings.admin_token is None
-    running = Running(settings, log_dir=settings.data_dir / "logs")
+    running = Running(settings, log_dir=settings.data_dir / "logs", workers=counts)
     stop = False
 
     def _stop(*_: object) -> None:
@@ -174,7 +205,8 @@ def up() -> None:
     running.start()
     typer.echo("Lapkin berjalan / running:")
     for service in ("collector", "aggregator", "approval", "renderer"):
-        typer.echo(f"  {service:<10} {settings.base_url(service)}")
+        n = running.supervisor.processes(service)
+        typer.echo(f"  {service:<10} {settings.base_url(service)}  ({n} proses/process{'es' if n > 1 else ''})")
     typer.echo(f"  logs       {(settings.data_dir / 'logs').resolve()}")
     if generated:  # never the token itself: the terminal's scrollback and the service manager's journal keep it
         typer.echo(f"  token admin / admin token: {(settings.data_dir / 'admin_token').resolve()}")
@@ -182,12 +214,14 @@ def up() -> None:
     if warning:
         typer.echo(warning)
     typer.echo("Tekan Ctrl-C untuk berhenti / press Ctrl-C to stop.")
-    while not stop:
-        for line in running.supervisor.poll():
-            typer.echo(f"[supervisor] {line}")
-        time.sleep(0.5)
-    typer.echo("Menghentikan layanan / stopping…")
-    running.stop()
+    try:
+        while not stop:
+            for line in running.supervisor.poll():
+                typer.echo(f"[supervisor] {line}")
+            time.sleep(0.5)
+    finally:  # Ctrl-C, or a child that will not start again (GaveUp, then exit status 2)
+        typer.echo("Menghentikan layanan / stopping…")
+        running.stop()
 
 
 @app.command()

@@ -1,4 +1,10 @@
-"""Runs the four services as supervised processes (and a Redis when none is reachable)."""
+"""Runs the four services as supervised processes (and a Redis when none is reachable).
+
+Each service's listening socket is bound here, once, before any child starts: a port another program (or a second
+`lapkin up`) holds is one clear error up front, and the N processes of a service (`lapkin up --workers
+collector=2`) all accept on that one socket (`uvicorn --fd`), so they share the port and the kernel hands each new
+connection to whichever is free. While a process restarts, connections wait in the socket's queue instead of being
+refused."""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -23,6 +30,112 @@ from shared.service import MAX_REQUESTS_IN_FLIGHT
 
 ROOT = Path(__file__).resolve().parent.parent
 PROCESSES_FILE = ROOT / "deploy" / "processes.yaml"
+MAX_WORKERS = 16  # processes of one service on one machine: past this, another machine (or a bigger one) helps more
+QUICK_EXIT_S = 30.0  # a child that exits this soon after starting did not get going
+GIVE_UP_AFTER = 5  # quick exits in a row with the same exit code: the next start would fail the same way
+BACKLOG = 2048  # uvicorn's own default
+
+
+class WorkersInvalid(ValueError):
+    """`--workers` is not `<service>=<n>[,<service>=<n>…]` with known services and 1 ≤ n ≤ MAX_WORKERS."""
+
+
+class PortInUse(OSError):
+    """A service's port is held by another program (often a `lapkin up` already running)."""
+
+    def __init__(self, service: str, host: str, port: int, reason: str) -> None:
+        super().__init__(
+            f"Port {port} ({service}) sudah dipakai — apakah Lapkin sudah berjalan? / "
+            f"Port {port} ({service}) is already in use — is Lapkin already running? ({host}:{port}: {reason})"
+        )
+        self.service, self.port = service, port
+
+
+class GaveUp(RuntimeError):
+    """A child kept exiting right after it started, with the same exit code: restarting it again would not help."""
+
+
+class NotHealthy(RuntimeError):
+    """Services that did not answer /healthz 200 in time (what their processes did, and where their logs are)."""
+
+
+def parse_workers(text: str | None, services: tuple[str, ...] = SERVICES) -> dict[str, int]:
+    """`collector=2,renderer=2` → {"collector": 2, "renderer": 2}; a service not named runs one process."""
+    if text is None or not text.strip():
+        return {}
+
+    def bad(why_id: str, why_en: str) -> WorkersInvalid:
+        return WorkersInvalid(
+            f"--workers {text!r}: {why_id} / {why_en} (contoh / e.g. --workers collector=2,renderer=2; "
+            f"layanan / services: {', '.join(services)}; 1–{MAX_WORKERS} proses / processes)"
+        )
+
+    out: dict[str, int] = {}
+    for part in text.split(","):
+        service, eq, count = (x.strip() for x in part.partition("="))
+        if not eq or not service or not count:
+            raise bad(f"{part.strip()!r} bukan <layanan>=<jumlah>", f"{part.strip()!r} is not <service>=<count>")
+        if service not in services:
+            raise bad(f"layanan tidak dikenal {service!r}", f"unknown service {service!r}")
+        if service in out:
+            raise bad(f"{service} disebut dua kali", f"{service} named twice")
+        if not count.isascii() or not count.isdigit():
+            raise bad(f"jumlah {service} harus bilangan bulat", f"the count of {service} must be a whole number")
+        n = int(count)
+        if not 1 <= n <= MAX_WORKERS:
+            raise bad(
+                f"jumlah {service} harus 1–{MAX_WORKERS}, bukan {n}",
+                f"the count of {service} must be 1–{MAX_WORKERS}, not {n}",
+            )
+        out[service] = n
+    return out
+
+
+def listen_socket(service: str, host: str, port: int) -> socket.socket:
+    """The service's listening socket, bound here so that its processes can share it (`uvicorn --fd`).
+    TCP_NODELAY on the listener: accepted connections inherit it on Linux, and uvicorn sets it only on sockets it
+    knows to be TCP (it takes an --fd for a Unix socket), so without it every answer written in two parts waits
+    for the client's delayed ACK (about 40 ms)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # not a listener's port: a closed one's TIME_WAIT
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.bind((host, port))
+        sock.listen(BACKLOG)
+    except OSError as exc:
+        sock.close()
+        raise PortInUse(service, host, port, exc.strerror or str(exc)) from None
+    return sock
+
+
+def accepting(pid: int, sock: socket.socket) -> bool | None:
+    """Whether process `pid` is waiting for connections on `sock` (its event loop watches a copy of the socket): a
+    uvicorn child does once its application started. None where /proc cannot tell (not Linux)."""
+    inode = f"socket:[{os.fstat(sock.fileno()).st_ino}]"
+    fd_dir = Path(f"/proc/{pid}/fd")
+    try:
+        links = {}
+        for fd in os.listdir(fd_dir):
+            try:
+                links[fd] = os.readlink(fd_dir / fd)
+            except OSError:
+                continue
+    except FileNotFoundError:
+        return False if Path("/proc/self/fd").is_dir() else None
+    except OSError:
+        return None
+    copies = {fd for fd, link in links.items() if link == inode}
+    for fd, link in links.items():
+        if link != "anon_inode:[eventpoll]":
+            continue
+        try:
+            watched = Path(f"/proc/{pid}/fdinfo/{fd}").read_text().splitlines()
+        except OSError:
+            continue
+        if any(line.startswith("tfd:") and line.split()[1] in copies for line in watched):
+            return True
+    return False
 
 
 def process_definitions() -> dict[str, dict[str, Any]]:
@@ -86,11 +199,17 @@ def start_redis(settings: Settings) -> subprocess.Popen[bytes]:
 
 @dataclass
 class Child:
-    name: str
+    name: str  # the service, or <service>-<i> when it runs several processes
     cmd: list[str]
+    service: str = ""
+    fd: int | None = None  # the service's listening socket, passed on
+    env: dict[str, str] = field(default_factory=dict)  # this process's own settings (its consumer name)
     proc: subprocess.Popen[bytes] | None = None
     restarts: int = 0
     next_start: float = 0.0
+    started_at: float = 0.0
+    quick_exits: int = 0  # in a row, each with `last_code`
+    last_code: int | None = None
     log: IO[bytes] | None = None
 
 
@@ -100,22 +219,29 @@ class Supervisor:
     env: dict[str, str]
     services: tuple[str, ...] = SERVICES
     log_dir: Path | None = None
+    workers: Mapping[str, int] = field(default_factory=dict)  # processes per service (parse_workers); else one
     children: dict[str, Child] = field(default_factory=dict)
+    sockets: dict[str, socket.socket] = field(default_factory=dict)
     stopping: bool = False
 
-    def command(self, service: str) -> list[str]:
+    def port_of(self, service: str) -> int:
+        return self.settings.port(process_definitions()[service]["port_setting"].removesuffix("_port"))
+
+    def command(self, service: str, fd: int | None = None) -> list[str]:
+        """The child's uvicorn command: on the inherited socket `fd`, or (fd None) binding host and port itself."""
         spec = process_definitions()[service]
-        port = self.settings.port(spec["port_setting"].removesuffix("_port"))
+        where = (
+            ["--fd", str(fd)]
+            if fd is not None
+            else ["--host", self.settings.host, "--port", str(self.port_of(service))]
+        )
         return [
             sys.executable,
             "-m",
             "uvicorn",
             "--factory",
             spec["app"],
-            "--host",
-            self.settings.host,
-            "--port",
-            str(port),
+            *where,
             "--no-access-log",
             "--limit-concurrency",
             str(MAX_REQUESTS_IN_FLIGHT),
@@ -125,10 +251,41 @@ class Supervisor:
             "15",
         ]
 
+    def processes(self, service: str) -> int:
+        return self.workers.get(service, 1)
+
+    def bind(self) -> None:
+        """Every service's listening socket, before any process starts (PortInUse: none is kept, nothing started)."""
+        try:
+            for service in self.services:
+                if service not in self.sockets:
+                    self.sockets[service] = listen_socket(service, self.settings.host, self.port_of(service))
+        except PortInUse:
+            self.close_sockets()
+            raise
+
+    def close_sockets(self) -> None:
+        for sock in self.sockets.values():
+            sock.close()
+        self.sockets.clear()
+
     def start(self) -> None:
+        self.bind()
+        given_name = {**os.environ, **self.env}.get("LAPKIN_CONSUMER_NAME")
         for service in self.services:
-            self.children[service] = Child(service, self.command(service))
-            self._spawn(self.children[service])
+            fd = self.sockets[service].fileno()
+            n = self.processes(service)
+            for i in range(1, n + 1):
+                name = service if n == 1 else f"{service}-{i}"
+                env = {}
+                if given_name and n > 1:  # one name per process: a consumer group (and the renderer's lease)
+                    env["LAPKIN_CONSUMER_NAME"] = f"{given_name}-{i}"  # tells its processes apart by it
+                child = Child(name, self.command(service, fd), service=service, fd=fd, env=env)
+                self.children[name] = child
+                self._spawn(child)
+
+    def log_path(self, name: str) -> Path | None:
+        return None if self.log_dir is None else self.log_dir / f"{name}.log"
 
     def _spawn(self, child: Child) -> None:
         out: Any = None
@@ -138,33 +295,58 @@ class Supervisor:
             out = child.log
         child.proc = subprocess.Popen(
             child.cmd,
-            env={**os.environ, **self.env},
+            env={**os.environ, **self.env, **child.env},
             cwd=ROOT,
             stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=out,
+            pass_fds=() if child.fd is None else (child.fd,),
         )
+        child.started_at = time.monotonic()
 
     def poll(self) -> list[str]:
-        """Restart crashed children with a growing back-off; returns what happened."""
+        """Restart exited children with a growing back-off (from 0.5 s, doubling, at most 30 s; from 0.5 s again
+        after a child ran QUICK_EXIT_S or longer); returns what happened. A child that exited GIVE_UP_AFTER times
+        in a row within QUICK_EXIT_S of starting, each time with the same exit code, is not started again: GaveUp."""
         events = []
         now = time.monotonic()
         for child in self.children.values():
             if self.stopping or child.proc is None or child.proc.poll() is None:
                 continue
             if child.next_start == 0.0:
-                child.next_start = now + min(30.0, 0.5 * 2**child.restarts)
-                events.append(f"{child.name} exited with {child.proc.returncode}; restarting")
+                code = child.proc.returncode
+                if now - child.started_at < QUICK_EXIT_S:
+                    child.quick_exits = child.quick_exits + 1 if code == child.last_code else 1
+                else:  # it ran: this is a crash during normal running, the back-off starts again
+                    child.quick_exits, child.restarts = 0, 0
+                child.last_code = code
+                if child.quick_exits >= GIVE_UP_AFTER:
+                    log = self.log_path(child.name)
+                    raise GaveUp(
+                        f"{child.name} keluar dengan kode {code} {child.quick_exits} kali berturut-turut, tiap kali "
+                        f"kurang dari {QUICK_EXIT_S:g} detik setelah mulai: tidak dijalankan lagi / exited with "
+                        f"{code} {child.quick_exits} times in a row, each within {QUICK_EXIT_S:g} s of starting: "
+                        f"not restarted again" + (f"; lihat / see {log}" if log else "")
+                    )
+                pause = min(30.0, 0.5 * 2**child.restarts)
+                child.next_start = now + pause
+                events.append(f"{child.name} exited with {code}; restarting in {pause:g} s")
             elif now >= child.next_start:
                 child.restarts += 1
                 child.next_start = 0.0
                 self._spawn(child)
         return events
 
-    def kill(self, service: str, sig: int = signal.SIGKILL) -> None:
-        proc = self.children[service].proc
-        if proc is not None and proc.poll() is None:
-            proc.send_signal(sig)
+    def names(self, service: str) -> list[str]:
+        """The names of the service's processes: `collector`, or `collector-1`, `collector-2`…"""
+        return [name for name, child in self.children.items() if child.service == service]
+
+    def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
+        """Signal one process by its name; a service's name signals all of its processes."""
+        for each in [name] if name in self.children else self.names(name):
+            proc = self.children[each].proc
+            if proc is not None and proc.poll() is None:
+                proc.send_signal(sig)
 
     def stop(self, timeout: float = 20.0) -> None:
         self.stopping = True
@@ -182,19 +364,43 @@ class Supervisor:
                 child.proc.wait()
             if child.log:
                 child.log.close()
+        self.close_sockets()
 
     def wait_healthy(self, timeout: float = 60.0) -> None:
+        """Until every service answers /healthz 200 and each of a service's several processes accepts on its
+        socket (so `lapkin up` says it runs them once they do); GaveUp when a child will not start."""
         deadline = time.monotonic() + timeout
         pending = set(self.services)
         while pending and time.monotonic() < deadline:
             for service in list(pending):
                 try:
                     if httpx.get(f"{self.settings.base_url(service)}/healthz", timeout=2).status_code == 200:
-                        pending.discard(service)
+                        if all(self.child_accepting(name) is not False for name in self.names(service)):
+                            pending.discard(service)
                 except httpx.HTTPError:
                     pass
             self.poll()
             if pending:
                 time.sleep(0.2)
         if pending:
-            raise RuntimeError(f"not healthy after {timeout:.0f} s: {', '.join(sorted(pending))}")
+            said = []
+            for service in sorted(pending):
+                exits = [
+                    f"{name}: dimulai ulang / restarted {child.restarts}x, keluar / exit {child.last_code}"
+                    for name in self.names(service)
+                    if (child := self.children[name]).last_code is not None
+                ]
+                log = self.log_path(self.names(service)[0] if self.names(service) else service)
+                said.append(service + (f" ({'; '.join(exits)})" if exits else "") + (f" {log}" if log else ""))
+            raise NotHealthy(
+                f"Layanan belum sehat setelah {timeout:.0f} detik / not healthy after {timeout:.0f} s: "
+                + ", ".join(said)
+            )
+
+    def child_accepting(self, name: str) -> bool | None:
+        """Whether the process takes connections (None: cannot tell here, or it does not share a socket)."""
+        child = self.children[name]
+        sock = self.sockets.get(child.service)
+        if child.proc is None or child.proc.poll() is not None:
+            return False
+        return None if sock is None or child.fd is None else accepting(child.proc.pid, sock)

@@ -1,5 +1,7 @@
 """The services as separate OS processes the chaos tests can SIGKILL and restart one by one: the same uvicorn
-commands `lapkin up` runs (lapkin.supervisor), with any number of aggregator processes in one consumer group."""
+commands `lapkin up` runs (lapkin.supervisor), with any number of aggregator processes in one consumer group, each
+on its own port, and any number of collector processes sharing one port as `lapkin up --workers collector=N` runs
+them (one listening socket, bound here, passed to each: `uvicorn --fd`)."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from typing import IO
 
 import httpx
 
-from lapkin.supervisor import ROOT, Supervisor
+from lapkin.supervisor import ROOT, Supervisor, accepting, listen_socket
 from shared.config import Settings
 
 
@@ -28,10 +30,11 @@ def free_port() -> int:
 
 @dataclass
 class Process:
-    name: str  # collector, aggregator-1, aggregator-2, approval, renderer
+    name: str  # collector (or collector-1, collector-2), aggregator-1, aggregator-2, approval, renderer
     service: str
     port: int
     cmd: list[str]
+    sock: socket.socket | None = None  # the listening socket it shares with the service's other processes
     popen: subprocess.Popen[bytes] | None = None
     starts: int = 0
     kills: int = 0
@@ -52,6 +55,7 @@ class Processes:
     redis_url: str
     database_url: str | None
     aggregators: int = 1
+    collectors: int = 1  # more than one: they share the collector's port
     env: dict[str, str] = field(default_factory=dict)
     procs: dict[str, Process] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -89,13 +93,20 @@ class Processes:
             renderer_port=ports["renderer"],
         )
         supervisor = Supervisor(self.settings, self.env)
-        layout = [("collector", "collector", ports["collector"])]
+        layout = [("collector", "collector", ports["collector"])] if self.collectors == 1 else []
         layout += [(f"aggregator-{i + 1}", "aggregator", p) for i, p in enumerate(agg_ports)]
         layout += [("approval", "approval", ports["approval"]), ("renderer", "renderer", ports["renderer"])]
         for name, service, port in layout:
             cmd = supervisor.command(service)
             cmd[cmd.index("--port") + 1] = str(port)
             self.procs[name] = Process(name, service, port, cmd)
+        if self.collectors > 1:
+            shared = listen_socket("collector", "127.0.0.1", ports["collector"])
+            for i in range(self.collectors):
+                cmd = supervisor.command("collector", shared.fileno())
+                self.procs[f"collector-{i + 1}"] = Process(
+                    f"collector-{i + 1}", "collector", ports["collector"], cmd, sock=shared
+                )
 
     @property
     def prefix(self) -> str:
@@ -106,7 +117,9 @@ class Processes:
         return {"Authorization": f"Bearer {self.env['LAPKIN_ADMIN_TOKEN']}"}
 
     def url(self, name: str, path: str) -> str:
-        return f"{self.procs[name].base_url}{path}"
+        """A process's address; a service's name gives its (first) process's, which its others share."""
+        proc = self.procs.get(name) or next(p for p in self.procs.values() if p.service == name)
+        return f"{proc.base_url}{path}"
 
     def start(self, name: str) -> None:
         proc = self.procs[name]
@@ -124,6 +137,7 @@ class Processes:
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=log,
+                pass_fds=() if proc.sock is None else (proc.sock.fileno(),),
             )
             proc.starts += 1
 
@@ -149,7 +163,14 @@ class Processes:
         return popen is not None and popen.poll() is None
 
     def health(self, name: str) -> str | None:
-        """None when healthy, else what /healthz (or the connection) says."""
+        """None when healthy, else what /healthz (or the connection) says. A process sharing its port must also
+        be taking connections itself (another one may be answering for it)."""
+        proc = self.procs[name]
+        if proc.sock is not None and proc.popen is not None:
+            if not self.running(name):
+                return "not running"
+            if accepting(proc.popen.pid, proc.sock) is False:
+                return "starting"
         try:
             r = httpx.get(self.url(name, "/healthz"), timeout=2)
         except httpx.HTTPError as exc:
@@ -189,6 +210,8 @@ class Processes:
                     proc.popen.wait()
             for log in self.logs.values():
                 log.close()
+            for sock in {id(p.sock): p.sock for p in self.procs.values() if p.sock is not None}.values():
+                sock.close()
 
     def cpu_seconds(self) -> dict[str, float]:
         """CPU time (user + system) per process name: its killed predecessors' and the running one's."""

@@ -1,7 +1,8 @@
 """Issue 7.1, crash while busy: thousands of quarterly submissions from concurrent agency clients while a killer
 SIGKILLs a random service process every 3–6 s and restarts it. At the end every period's recap equals the one
 computed from what the collector acknowledged: nothing lost, nothing counted twice. Run with one aggregator
-process and with two in one consumer group. See docs/reliability.md."""
+process, with two in one consumer group, and with two collector processes sharing one port (`lapkin up --workers
+collector=2`), where killing one leaves the other taking submissions. See docs/reliability.md."""
 
 from __future__ import annotations
 
@@ -50,7 +51,8 @@ def system(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Processes
     if not redis_reachable(REDIS_URL):
         pytest.fail(f"no Redis at {REDIS_URL}: start one (the README says how)")
     with fresh_database_url("lapkin_chaos") as database_url:
-        procs = Processes(tmp_path / "data", REDIS_URL, database_url, aggregators=request.param)
+        aggregators, collectors = request.param
+        procs = Processes(tmp_path / "data", REDIS_URL, database_url, aggregators=aggregators, collectors=collectors)
         procs.start_all()
         try:
             procs.wait_healthy()
@@ -63,19 +65,27 @@ def system(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Processes
             _forget_streams(procs.prefix)
 
 
-@pytest.mark.parametrize("system", [1, 2], ids=["one-aggregator", "two-aggregators"], indirect=True)
+@pytest.mark.parametrize(
+    "system", [(1, 1), (2, 1), (1, 2)], ids=["one-aggregator", "two-aggregators", "two-collectors"], indirect=True
+)
 def test_crash_while_busy(system: Processes) -> None:
     procs = system
+    # two collectors: what the scenario adds is the shared port, so half the submissions, kills every 2.5–5 s and
+    # every other one a collector process (CI's whole run must stay near 20 min; every kill costs a restart's CPU)
+    shared = procs.collectors > 1
+    submissions = SUBMISSIONS // 2 if shared else SUBMISSIONS
     pk = office_pk()
     with httpx.Client(timeout=30) as client:
         keys = setup_office(procs, client, pk)  # type: ignore[arg-type]  # Processes has the same url/admin
     clients = Clients(procs, pk, keys, seed=SEED)
-    killer = Killer(procs, seed=SEED)
+    killer = Killer(
+        procs, seed=SEED, interval=(2.5, 5.0) if shared else (3.0, 6.0), favour="collector-" if shared else None
+    )
 
     started, cpu_before = time.monotonic(), _cpu(procs)
     killer.start()
     try:
-        clients.run(plan(SUBMISSIONS, SEED), CONCURRENCY)
+        clients.run(plan(submissions, SEED), CONCURRENCY)
     finally:
         killer.finish()
     load_s = time.monotonic() - started
@@ -95,7 +105,8 @@ def test_crash_while_busy(system: Processes) -> None:
 
     newest = newest_acks(clients.acks)
     print(
-        f"\nchaos [{procs.aggregators} aggregator process(es), {'postgresql' if procs.database_url else 'sqlite'}, "
+        f"\nchaos [{procs.aggregators} aggregator, {procs.collectors} collector process(es), "
+        f"{'postgresql' if procs.database_url else 'sqlite'}, "
         f"{CONCURRENCY} clients]: {clients.stats.sent} submissions sent, {clients.stats.acknowledged} acknowledged "
         f"(+{clients.stats.replays} replays of a lost answer), {sum(a.revision for a in newest.values())} revisions "
         f"over {len(newest)} unit-quarters; kills {dict(sorted(killer.kills().items()))} ({len(killer.log)} in all); "
@@ -107,9 +118,13 @@ def test_crash_while_busy(system: Processes) -> None:
         print(f"  {at:7.2f} s  SIGKILL {name} (pid {pid})")
 
     assert not clients.failures, "\n".join(clients.failures[:20])
-    assert clients.stats.acknowledged == SUBMISSIONS
+    assert clients.stats.acknowledged == submissions
     assert not killer.unexpected_exits, killer.unexpected_exits
     assert len(killer.log) >= 5, "the killer must have killed something"
+    if shared:
+        assert sum(name.startswith("collector-") for _, name, _ in killer.log) >= 2, killer.kills()
+        # the port's socket outlives every process: a connection waits in its queue, it is never refused
+        assert not clients.stats.retries["ConnectError"], clients.stats.retries
     assert not problems, "\n".join(problems[:30])
 
 

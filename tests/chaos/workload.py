@@ -213,11 +213,15 @@ def _rule(r: httpx.Response) -> str | None:
 
 class Killer(threading.Thread):
     """SIGKILLs a random service process every `interval` seconds (seeded) and restarts it after a short delay,
-    as a process manager would; also restarts (and records) any process that exited without being killed."""
+    as a process manager would; also restarts (and records) any process that exited without being killed. With
+    `favour`, every other kill picks among the processes whose name starts with it (when one is up)."""
 
-    def __init__(self, procs: Processes, seed: int, interval: tuple[float, float] = (3.0, 6.0)) -> None:
+    def __init__(
+        self, procs: Processes, seed: int, interval: tuple[float, float] = (3.0, 6.0), favour: str | None = None
+    ) -> None:
         super().__init__(name="killer", daemon=True)
         self.procs = procs
+        self.favour = favour
         self.rnd = random.Random(seed)
         self.interval = interval
         self.stop = threading.Event()
@@ -235,7 +239,8 @@ class Killer(threading.Thread):
             up = [name for name in self.procs.procs if self.procs.health(name) is None]
             if not up:
                 continue
-            name = self.rnd.choice(up)
+            favoured = [name for name in up if self.favour and name.startswith(self.favour)]
+            name = self.rnd.choice(favoured if favoured and len(self.log) % 2 == 0 else up)
             pid = self.procs.kill(name)
             if pid is None:
                 continue

@@ -1,0 +1,138 @@
+"""`lapkin up --workers collector=2`: two collector processes on one machine answer on the collector's one port
+(each connection is taken by one of them, and both take some), each with a log of its own (their consumer names
+differ by construction, `<service>-<host>-<pid>`; tests/unit/test_supervisor.py checks a configured one); a second
+`lapkin up` on ports already taken says so at once instead of restarting children for ever; a bad --workers value
+is refused naming the option."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+import redis
+
+from lapkin.supervisor import redis_reachable
+from tests.e2e.test_cli import LAPKIN, embedded_env
+
+REDIS_URL = os.environ.get("LAPKIN_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def _children(pid: int) -> set[int]:
+    out: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        out |= {int(p) for p in (task / "children").read_text().split()}
+    return out
+
+
+def _serving_pid(port: int, candidates: set[int]) -> int | None:
+    """Which of `candidates` took a new connection to /healthz on 127.0.0.1:`port` (from /proc: the server side of
+    the connection is a socket one of them holds)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: lapkin\r\n\r\n")
+        answer = b""
+        while b"\r\n\r\n" not in answer or not answer.rstrip().endswith(b"}"):
+            chunk = s.recv(4096)
+            assert chunk, answer
+            answer += chunk
+        assert answer.startswith(b"HTTP/1.1 200"), answer
+        client_port = s.getsockname()[1]
+        inode = None
+        for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+            fields = line.split()
+            local, remote = fields[1], fields[2]
+            if local.endswith(f":{port:04X}") and remote.endswith(f":{client_port:04X}"):
+                inode = fields[9]
+        assert inode is not None, "no server side for the connection in /proc/net/tcp"
+        for pid in candidates:
+            try:
+                links = {os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")}
+            except OSError:
+                continue
+            if f"socket:[{inode}]" in links:
+                return pid
+    return None
+
+
+def test_two_collector_processes_answer_on_one_port(tmp_path: Path) -> None:
+    if not redis_reachable(REDIS_URL):
+        raise AssertionError(f"no Redis at {REDIS_URL}")
+    env = {**embedded_env(tmp_path), "REDIS_URL": REDIS_URL, "LAPKIN_STREAM_PREFIX": f"wk{secrets.token_hex(4)}"}
+    port = int(env["LAPKIN_COLLECTOR_PORT"])
+    up = subprocess.Popen(
+        [*LAPKIN, "up", "--workers", "collector=2"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    out = ""
+    try:
+        assert up.stdout is not None
+        deadline = time.monotonic() + 120
+        while "Ctrl-C" not in out:  # `lapkin up` prints its table once every process takes connections
+            line = up.stdout.readline()
+            assert line and time.monotonic() < deadline, f"lapkin up did not come up: {out}"
+            out += line
+        assert f"collector  http://127.0.0.1:{port}  (2 proses/processes)" in out, out
+        assert "renderer" in out and "(1 proses/process)" in out, out
+        children = _children(up.pid)
+        assert len(children) == 5, children  # two collectors, one of each other service
+        served = [_serving_pid(port, children) for _ in range(40)]
+        collectors = set(served)
+        assert None not in collectors and len(collectors) == 2, served  # both took connections on the one port
+        logs = sorted(p.name for p in (tmp_path / "logs").iterdir())
+        assert logs == ["aggregator.log", "approval.log", "collector-1.log", "collector-2.log", "renderer.log"]
+        assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=10).status_code == 200
+    finally:
+        up.send_signal(signal.SIGINT)
+        rest, _ = up.communicate(timeout=60)
+        _forget(env["LAPKIN_STREAM_PREFIX"])
+    assert up.returncode == 0, out + rest
+
+
+def test_a_second_lapkin_up_says_the_port_is_taken_at_once(tmp_path: Path) -> None:
+    env = embedded_env(tmp_path)  # a Redis nobody runs: it would start one, if it got that far
+    with socket.socket() as other:  # what a running `lapkin up` holds
+        other.bind(("127.0.0.1", int(env["LAPKIN_APPROVAL_PORT"])))
+        other.listen()
+        started = time.monotonic()
+        done = subprocess.run([*LAPKIN, "up"], env=env, capture_output=True, text=True, timeout=60)
+        took = time.monotonic() - started
+    port = env["LAPKIN_APPROVAL_PORT"]
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stderr.startswith(
+        f"Port {port} (approval) sudah dipakai — apakah Lapkin sudah berjalan? / "
+        f"Port {port} (approval) is already in use — is Lapkin already running?"
+    ), done.stderr
+    assert "restarting" not in done.stdout + done.stderr and "redis-server" not in done.stdout, done.stdout
+    assert not redis_reachable(env["REDIS_URL"])
+    assert not (tmp_path / "logs").exists()  # no service process was started
+    print(f"refused in {took:.1f} s")
+
+
+def test_a_bad_workers_value_stops_lapkin_up_naming_the_option(tmp_path: Path) -> None:
+    env = embedded_env(tmp_path)
+    done = subprocess.run(
+        [*LAPKIN, "up", "--workers", "colector=2"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stderr.startswith("--workers 'colector=2': layanan tidak dikenal 'colector' / unknown service"), (
+        done.stderr
+    )
+    assert not (tmp_path / "logs").exists()
+
+
+def _forget(prefix: str) -> None:
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        keys = list(client.scan_iter(match=f"{prefix}.*", count=1000))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()

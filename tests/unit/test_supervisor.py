@@ -1,0 +1,178 @@
+"""The supervisor's own rules, without the services: `--workers` parsing, one listening socket per service bound
+before anything starts (a taken port is one clear error), and a child that keeps exiting right after it starts is
+given up on instead of being restarted for ever."""
+
+from __future__ import annotations
+
+import socket
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from lapkin.supervisor import (
+    GIVE_UP_AFTER,
+    MAX_WORKERS,
+    GaveUp,
+    NotHealthy,
+    PortInUse,
+    Supervisor,
+    WorkersInvalid,
+    parse_workers,
+)
+from shared.config import Settings
+
+
+def test_workers_names_services_and_counts() -> None:
+    assert parse_workers("collector=2,renderer=2") == {"collector": 2, "renderer": 2}
+    assert parse_workers(" collector = 3 ") == {"collector": 3}
+    assert parse_workers(f"approval={MAX_WORKERS}") == {"approval": MAX_WORKERS}
+    assert parse_workers(None) == {} and parse_workers("") == {}
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [
+        ("colector=2", "unknown service 'colector'"),
+        ("collector=0", "must be 1–16, not 0"),
+        (f"collector={MAX_WORKERS + 1}", f"must be 1–16, not {MAX_WORKERS + 1}"),
+        ("collector=-1", "must be a whole number"),
+        ("collector=two", "must be a whole number"),
+        ("collector", "is not <service>=<count>"),
+        ("collector=2,,renderer=2", "'' is not <service>=<count>"),
+        ("collector=2,collector=3", "collector named twice"),
+    ],
+)
+def test_a_bad_workers_value_is_refused_naming_the_option_and_the_rule(value: str, says: str) -> None:
+    with pytest.raises(WorkersInvalid) as caught:
+        parse_workers(value)
+    message = str(caught.value)
+    assert message.startswith(f"--workers {value!r}: ") and says in message, message
+    assert " / " in message  # Indonesian, then English
+
+
+def _settings(tmp_path: Path, port: int) -> Settings:
+    return Settings(data_dir=tmp_path, collector_port=port)  # type: ignore[call-arg]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_a_taken_port_is_one_clear_error_before_anything_starts(tmp_path: Path) -> None:
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        sup = Supervisor(_settings(tmp_path, port), {}, services=("collector",))
+        with pytest.raises(PortInUse) as caught:
+            sup.start()
+    assert str(caught.value).startswith(
+        f"Port {port} (collector) sudah dipakai — apakah Lapkin sudah berjalan? / "
+        f"Port {port} (collector) is already in use — is Lapkin already running?"
+    )
+    assert sup.children == {} and sup.sockets == {}
+
+
+class Failing(Supervisor):
+    """Children that exit with `code` at once, instead of uvicorn."""
+
+    code: int = 3
+
+    def command(self, service: str, fd: int | None = None) -> list[str]:
+        return [sys.executable, "-c", f"import sys; sys.exit({self.code})"]
+
+
+def _poll_until_gave_up(sup: Supervisor, timeout: float = 60.0) -> tuple[list[str], GaveUp]:
+    said: list[str] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            said += sup.poll()
+        except GaveUp as exc:
+            return said, exc
+        for child in sup.children.values():  # no need to wait out the back-off here
+            if child.next_start:
+                child.next_start = min(child.next_start, time.monotonic())
+        time.sleep(0.05)
+    raise AssertionError(f"never gave up; said {said}")
+
+
+def test_a_child_exiting_at_once_with_the_same_code_is_given_up_on(tmp_path: Path) -> None:
+    sup = Failing(_settings(tmp_path, _free_port()), {}, services=("collector",), log_dir=tmp_path / "logs")
+    sup.start()
+    try:
+        said, gave_up = _poll_until_gave_up(sup)
+    finally:
+        sup.stop()
+    assert said == [f"collector exited with 3; restarting in {0.5 * 2**i:g} s" for i in range(GIVE_UP_AFTER - 1)]
+    assert sup.children["collector"].restarts == GIVE_UP_AFTER - 1
+    message = str(gave_up)
+    assert f"exited with 3 {GIVE_UP_AFTER} times in a row" in message and "not restarted again" in message
+    assert str(tmp_path / "logs" / "collector.log") in message
+
+
+def test_services_not_healthy_in_time_are_named_with_their_exits_and_logs(tmp_path: Path) -> None:
+    sup = Failing(_settings(tmp_path, _free_port()), {}, services=("collector",), log_dir=tmp_path / "logs")
+    sup.start()
+    try:
+        with pytest.raises(NotHealthy) as caught:
+            sup.wait_healthy(3)
+    finally:
+        sup.stop()
+    message = str(caught.value)
+    assert message.startswith("Layanan belum sehat setelah 3 detik / not healthy after 3 s: collector (collector: ")
+    assert "keluar / exit 3)" in message and str(tmp_path / "logs" / "collector.log") in message
+
+
+def test_a_different_code_or_a_long_run_starts_the_count_again(tmp_path: Path) -> None:
+    sup = Failing(_settings(tmp_path, _free_port()), {}, services=("collector",))
+    sup.start()
+    child = sup.children["collector"]
+    try:
+        deadline = time.monotonic() + 30
+        while child.quick_exits < GIVE_UP_AFTER - 1:  # one short of giving up
+            sup.poll()
+            child.next_start = min(child.next_start, time.monotonic()) if child.next_start else 0.0
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        while child.next_start == 0.0 or child.proc is None or child.proc.poll() is None:
+            sup.poll()  # it is waiting to start again
+            time.sleep(0.05)
+        child.cmd = [sys.executable, "-c", "import sys; sys.exit(4)"]  # another way to fail: not the same fault
+        child.next_start = time.monotonic()
+        sup.poll()  # started again
+        child.proc.wait()  # type: ignore[union-attr]
+        sup.poll()  # exited with 4: counted from 1
+        assert (child.quick_exits, child.last_code) == (1, 4)
+        child.next_start = time.monotonic()
+        sup.poll()
+        child.started_at -= 3600  # as if it had run for an hour before exiting
+        child.proc.wait()  # type: ignore[union-attr]
+        sup.poll()
+        assert (child.quick_exits, child.restarts) == (0, 0)  # a crash in normal running: back-off from 0.5 s
+        assert child.next_start - time.monotonic() <= 0.5
+    finally:
+        sup.stop()
+
+
+def test_several_processes_of_a_service_get_their_own_names_logs_and_consumer_names(tmp_path: Path) -> None:
+    sup = Failing(
+        _settings(tmp_path, _free_port()),
+        {"LAPKIN_CONSUMER_NAME": "node-a"},
+        services=("collector",),
+        log_dir=tmp_path / "logs",
+        workers={"collector": 2},
+    )
+    sup.start()
+    try:
+        assert list(sup.children) == ["collector-1", "collector-2"] == sup.names("collector")
+        assert [c.env["LAPKIN_CONSUMER_NAME"] for c in sup.children.values()] == ["node-a-1", "node-a-2"]
+        assert {c.fd for c in sup.children.values()} == {sup.sockets["collector"].fileno()}
+    finally:
+        sup.stop()
+    assert sorted(p.name for p in (tmp_path / "logs").iterdir()) == ["collector-1.log", "collector-2.log"]
+    assert sup.sockets == {}  # closed with the children
