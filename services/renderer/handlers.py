@@ -13,6 +13,7 @@ import hashlib
 import json
 import logging
 import os
+import socket
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -395,7 +396,8 @@ class DraftDrawer:
         crashed still holds its claim until CLAIM_S. Drawing a claim twice is harmless: a version is recorded once."""
         with Session(self.rt.engine) as session:
             held = session.exec(select(PendingDraft.claimed_by).where(col(PendingDraft.claimed_by).is_not(None)))
-            gone = [name for name in set(held) if name and (name == self.name or _local_process_gone(name, self.name))]
+            here = f"{self.rt.service}-{socket.gethostname()}"  # the default names (`consumer_name`) of this machine
+            gone = [name for name in set(held) if name and (name == self.name or _local_process_gone(name, here))]
             if not gone:
                 return 0
             freed = session.connection().execute(
@@ -558,12 +560,12 @@ class DraftDrawer:
                 log.exception("releasing this drawer's claims at stop failed")
 
 
-def _local_process_gone(name: str, mine: str) -> bool:
-    """Whether a drawer name (`consumer_name`: service-host-pid) is of a process on this machine that no longer
-    runs. Names of other machines, or not of that form, are never judged gone here."""
+def _local_process_gone(name: str, here: str) -> bool:
+    """Whether a drawer name of the default form `<here>-<pid>` (`consumer_name`: service-host-pid) is of a process
+    on this machine that no longer runs. Names of other machines, or set by LAPKIN_CONSUMER_NAME, are never judged
+    gone here (their claims run out after CLAIM_S)."""
     prefix, _, pid = name.rpartition("-")
-    my_prefix = mine.rpartition("-")[0]
-    if prefix != my_prefix or not pid.isdigit():
+    if prefix != here or not pid.isdigit():
         return False
     try:
         os.kill(int(pid), 0)
