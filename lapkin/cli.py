@@ -260,6 +260,19 @@ def demo(
     raise typer.Exit(code)
 
 
+# Asked at the terminal, hidden and typed twice, when neither `--password` nor LAPKIN_OFFICIAL_PASSWORD gives it: a
+# password on the command line stays in `ps` and the shell's history, so `--password` is for scripts that have no
+# better way; a script can set the variable instead (or pipe the password twice on stdin).
+_PASSWORD = typer.Option(
+    prompt="Kata sandi / password",
+    hide_input=True,
+    confirmation_prompt=True,
+    envvar="LAPKIN_OFFICIAL_PASSWORD",
+    show_envvar=True,
+    help="Tanpa opsi ini ditanyakan tersembunyi / prompted, hidden, when omitted (or LAPKIN_OFFICIAL_PASSWORD)",
+)
+
+
 @officials_app.command("create")
 def officials_create(
     username: Annotated[str, typer.Option(prompt=True)],
@@ -267,7 +280,7 @@ def officials_create(
     role: Annotated[
         str, typer.Option(prompt=True, help="kepala_dinas sekretaris kabid subkor kasi staf operator inspektorat")
     ],
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+    password: Annotated[str, _PASSWORD],
     nip: Annotated[str, typer.Option()] = "",
     jabatan: Annotated[str, typer.Option()] = "",
     unit: Annotated[str | None, typer.Option()] = None,
@@ -327,7 +340,7 @@ def officials_deactivate(username: Annotated[str, typer.Argument()]) -> None:
 @officials_app.command("reset-password")
 def officials_reset_password(
     username: Annotated[str, typer.Argument()],
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+    password: Annotated[str, _PASSWORD],
 ) -> None:
     """Set a new password; every token and web session of the official ends on every service."""
     from services.approval.officials import publish_generations, reset_password, with_session

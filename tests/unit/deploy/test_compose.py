@@ -23,9 +23,10 @@ import yaml
 from fastapi.routing import iter_route_contexts
 from starlette.routing import Mount
 
-from lapkin.supervisor import process_definitions
+from lapkin.supervisor import Supervisor, process_definitions
 from services.openapi import SERVICES, built
 from shared.config import Settings
+from shared.service import MAX_REQUESTS_IN_FLIGHT
 
 DEPLOY = Path(__file__).resolve().parents[3] / "deploy"
 CADDYFILE = DEPLOY / "Caddyfile"
@@ -59,6 +60,34 @@ def test_compose_runs_every_service_of_the_process_definitions():
     for name, spec in process_definitions().items():
         assert name in services, f"{name} missing from compose.yaml"
         assert spec["app"] in services[name]["command"]
+
+
+def uvicorn_flags(command: list[str]) -> list[str]:
+    """The options after the app, without the address: what a compose service and `lapkin up` must agree on."""
+    out, skip = [], False
+    for arg in command[command.index("--factory") + 2 :]:
+        if skip:
+            skip = False
+        elif arg in ("--host", "--port"):
+            skip = True
+        elif arg != "--proxy-headers":  # behind the proxy only (compose); `lapkin up` is reached directly
+            out.append(arg)
+    return out
+
+
+def test_compose_runs_uvicorn_as_lapkin_up_does():
+    """`--limit-concurrency` (503 beyond MAX_REQUESTS_IN_FLIGHT instead of an unbounded queue), the graceful-shutdown
+    timeout, no access log: a container behaves like the supervised process (outsider finding 11e)."""
+    services = compose()["services"]
+    supervisor = Supervisor(Settings(), {})  # type: ignore[call-arg]
+    for name in process_definitions():
+        expected = uvicorn_flags(supervisor.command(name))
+        assert uvicorn_flags(services[name]["command"]) == expected, name
+        assert "--limit-concurrency" in expected and str(MAX_REQUESTS_IN_FLIGHT) in expected
+    grace = int(
+        supervisor.command("collector")[supervisor.command("collector").index("--timeout-graceful-shutdown") + 1]
+    )
+    assert int(compose()["x-lapkin"]["stop_grace_period"].removesuffix("s")) > grace  # Docker's SIGKILL comes later
 
 
 def test_compose_sets_every_setting_the_code_reads():
