@@ -71,6 +71,15 @@ def list_documents(
     return [public(d) for d in rows]
 
 
+FILE_MISSING = api_error(
+    404,
+    "id",
+    "file_missing",
+    "Berkas dokumen ini rusak atau tidak ada di penyimpanan; pulihkan dari cadangan (docs/storage.md).",
+    "This document's file is damaged or missing from the store; restore it from a backup (docs/storage.md).",
+)
+
+
 @router.get(
     "/documents/{doc_id}/file.{fmt}",
     response_class=FileResponse,
@@ -91,16 +100,24 @@ def get_file(
     stem = "disposisi" if doc.jenis == "disposisi" else "laporan"
     name = f"{stem}-{doc.jenis}-{doc.tahun}-{doc.periode}-v{doc.version}{'-final' if doc.status == 'final' else ''}"
     path = Path(doc.folder) / f"{stem}.{fmt}"
-    if path.is_file():
-        return FileResponse(path, media_type=CONTENT_TYPES[fmt], filename=f"{name}.{fmt}")
     sha = json.loads(doc.sha256).get(fmt)
-    try:
-        if sha is None:
-            raise FileMissing("-", "this document's formats")
-        body = files(rt).get(sha)
-    except FileMissing as exc:
-        log.error("document %s: %s", doc_id, exc)
-        raise api_error(404, "id", "not_found", "Dokumen tidak ditemukan.", "Document not found.") from exc
+    body: bytes | None = None
+    if path.is_file():
+        # checked like the shared store's rows: a damaged copy in the folder is never served as the document (the
+        # store may hold the right bytes; else the 404 says the file is damaged or missing)
+        data = path.read_bytes()
+        if sha is None or hashlib.sha256(data).hexdigest() == sha:
+            body = data
+        else:
+            log.error("document %s: %s does not match its SHA-256 %s", doc_id, path, sha)
+    if body is None:
+        try:
+            if sha is None:
+                raise FileMissing("-", "this document's formats")
+            body = files(rt).get(sha)
+        except FileMissing as exc:
+            log.error("document %s: %s", doc_id, exc)
+            raise FILE_MISSING from exc
     disposition = f'attachment; filename="{name}.{fmt}"'  # as FileResponse names it
     return Response(body, media_type=CONTENT_TYPES[fmt], headers={"Content-Disposition": disposition})
 

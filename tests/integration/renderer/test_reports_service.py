@@ -138,3 +138,12 @@ def test_disposisi_issued_becomes_a_lembar_disposisi(app, client):
     assert "005/117/DISNAKER/2024" in text and "Dinas Ketenagakerjaan Kota Tangerang".upper() in text
     r = client.get(f"/api/v1/documents/{disposisi[0]['id']}/file.pdf", headers=admin(app))
     assert r.status_code == 200 and r.content.startswith(b"%PDF")
+    # a damaged copy in the document's folder is never served as the document (outsider check, issue 16): the 404
+    # says the file is damaged or missing; the copy restored, it is served again
+    folder = Path(disposisi[0]["folder"])
+    good = (folder / "disposisi.pdf").read_bytes()
+    (folder / "disposisi.pdf").write_bytes(good[:200] + bytes([good[200] ^ 1]) + good[201:])
+    r = client.get(f"/api/v1/documents/{disposisi[0]['id']}/file.pdf", headers=admin(app))
+    assert r.status_code == 404 and r.json()["errors"][0]["rule"] == "file_missing", r.text
+    (folder / "disposisi.pdf").write_bytes(good)
+    assert client.get(f"/api/v1/documents/{disposisi[0]['id']}/file.pdf", headers=admin(app)).content == good
