@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
+from pydantic import AliasChoices, ValidationError
 from typer.core import TyperGroup
 
 from lapkin.ops_cli import register as register_ops
@@ -103,7 +104,18 @@ register_ops(app)
 
 
 def _settings() -> Settings:
-    return Settings()
+    """The settings, or one line naming each bad one (`LAPKIN_FILE_STORE=databse`), never pydantic's dump."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        said = []
+        for e in exc.errors():
+            field = str(e["loc"][0]) if e["loc"] else ""
+            alias = Settings.model_fields[field].validation_alias if field in Settings.model_fields else None
+            name = alias.choices[0] if isinstance(alias, AliasChoices) else f"LAPKIN_{field.upper()}"
+            said.append(f"{name}={e.get('input')!r}: {e['msg']}")
+        typer.echo("Pengaturan tidak sah / invalid setting: " + "; ".join(said), err=True)
+        raise typer.Exit(CANNOT_ACT) from None
 
 
 def _env_for(settings: Settings) -> dict[str, str]:
@@ -143,7 +155,7 @@ class Running:
     def start(self) -> None:
         try:
             self.supervisor.start()
-            self.supervisor.wait_healthy(90)
+            self.supervisor.wait_healthy(90, echo=typer.echo)
         except BaseException:
             self.stop()
             raise
@@ -200,9 +212,20 @@ def up(
         nonlocal stop
         stop = True
 
+    def _interrupt(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    # while starting, Ctrl-C (or SIGTERM) interrupts the start itself: everything started so far is stopped at once,
+    # never "running" announced afterwards (Running.start stops what it started on any exception)
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        running.start()
+    except KeyboardInterrupt:
+        typer.echo("Dihentikan sebelum siap / stopped before it was ready.")
+        raise typer.Exit(130) from None
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
-    running.start()
     typer.echo("Lapkin berjalan / running:")
     for service in ("collector", "aggregator", "approval", "renderer"):
         n = running.supervisor.processes(service)

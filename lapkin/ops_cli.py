@@ -17,8 +17,14 @@ events_app = typer.Typer(help="Log peristiwa / the event log.", no_args_is_help=
 dlq_app = typer.Typer(help="Surat mati / dead letters: list, show, replay, drop.", no_args_is_help=True)
 
 
+def _settings() -> Settings:
+    from lapkin.cli import _settings as checked  # (lapkin.cli registers these commands: imported when run)
+
+    return checked()
+
+
 def _ops() -> Ops:
-    settings = Settings()
+    settings = _settings()
     clock.configure(settings)  # the times it prints: the office's zone, as the web pages show them
     return Ops(settings)
 
@@ -105,7 +111,7 @@ def reconcile(
     from lapkin.reconcile import reconcile as run
     from lapkin.reconcile import record
 
-    settings = Settings()
+    settings = _settings()
     outcome = run(settings, repair=repair, grace_s=grace, wait_s=wait)
     try:
         record(settings, outcome)

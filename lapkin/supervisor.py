@@ -15,7 +15,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -287,6 +287,19 @@ class Supervisor:
     def log_path(self, name: str) -> Path | None:
         return None if self.log_dir is None else self.log_dir / f"{name}.log"
 
+    def last_words(self, name: str) -> str:
+        """The last line a child wrote to its log (a start-up error's message: a broken setting, a database that
+        cannot be reached), cut short, for the one line `lapkin up` prints when it gives up; "" when there is none."""
+        log = self.log_path(name)
+        try:
+            with open(log, "rb") as f:  # type: ignore[arg-type]
+                f.seek(0, 2)
+                f.seek(max(0, f.tell() - 8192))
+                lines = [ln.strip() for ln in f.read().decode("utf-8", "replace").splitlines() if ln.strip()]
+        except (OSError, TypeError):
+            return ""
+        return f" — {lines[-1][:300]}" if lines else ""
+
     def _spawn(self, child: Child) -> None:
         out: Any = None
         if self.log_dir is not None:
@@ -326,7 +339,7 @@ class Supervisor:
                         f"{child.name} keluar dengan kode {code} {child.quick_exits} kali berturut-turut, tiap kali "
                         f"kurang dari {QUICK_EXIT_S:g} detik setelah mulai: tidak dijalankan lagi / exited with "
                         f"{code} {child.quick_exits} times in a row, each within {QUICK_EXIT_S:g} s of starting: "
-                        f"not restarted again" + (f"; lihat / see {log}" if log else "")
+                        f"not restarted again" + (f"; lihat / see {log}" if log else "") + self.last_words(child.name)
                     )
                 pause = min(30.0, 0.5 * 2**child.restarts)
                 child.next_start = now + pause
@@ -366,7 +379,7 @@ class Supervisor:
                 child.log.close()
         self.close_sockets()
 
-    def wait_healthy(self, timeout: float = 60.0) -> None:
+    def wait_healthy(self, timeout: float = 60.0, echo: Callable[[str], None] | None = None) -> None:
         """Until every service answers /healthz 200 and each of a service's several processes accepts on its
         socket (so `lapkin up` says it runs them once they do); GaveUp when a child will not start."""
         deadline = time.monotonic() + timeout
@@ -379,7 +392,9 @@ class Supervisor:
                             pending.discard(service)
                 except httpx.HTTPError:
                     pass
-            self.poll()
+            for line in self.poll():  # a child failing while the others start: said as it happens
+                if echo is not None:
+                    echo(f"[supervisor] {line}")
             if pending:
                 time.sleep(0.2)
         if pending:
@@ -390,8 +405,14 @@ class Supervisor:
                     for name in self.names(service)
                     if (child := self.children[name]).last_code is not None
                 ]
-                log = self.log_path(self.names(service)[0] if self.names(service) else service)
-                said.append(service + (f" ({'; '.join(exits)})" if exits else "") + (f" {log}" if log else ""))
+                first = self.names(service)[0] if self.names(service) else service
+                log = self.log_path(first)
+                said.append(
+                    service
+                    + (f" ({'; '.join(exits)})" if exits else "")
+                    + (f" {log}" if log else "")
+                    + (self.last_words(first) if exits else "")
+                )
             raise NotHealthy(
                 f"Layanan belum sehat setelah {timeout:.0f} detik / not healthy after {timeout:.0f} s: "
                 + ", ".join(said)

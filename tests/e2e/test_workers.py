@@ -128,6 +128,33 @@ def test_a_bad_workers_value_stops_lapkin_up_naming_the_option(tmp_path: Path) -
     assert not (tmp_path / "logs").exists()
 
 
+def test_ctrl_c_while_starting_stops_everything_at_once_never_saying_running(tmp_path: Path) -> None:
+    """Outsider (operator): Ctrl-C during the start was ignored until the start ended (a minute, longer with a
+    failing service), then "running" was announced. Here the approval service fails at every start (a broken
+    workflow file), and the failure is said as it happens; Ctrl-C stops the start and every process at once."""
+    env = embedded_env(tmp_path)
+    broken = tmp_path / "workflow.yaml"
+    broken.write_text("sop: [unclosed\n")
+    env["LAPKIN_WORKFLOW_FILE"] = str(broken)
+    up = subprocess.Popen([*LAPKIN, "up"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not (tmp_path / "logs" / "approval.log").exists():
+            time.sleep(0.2)
+        time.sleep(2)
+        up.send_signal(signal.SIGINT)
+        out, _ = up.communicate(timeout=40)
+    finally:
+        if up.poll() is None:
+            up.kill()
+    assert up.returncode == 130, out
+    assert "Dihentikan sebelum siap / stopped before it was ready." in out and "Lapkin berjalan" not in out, out
+    for name in ("LAPKIN_COLLECTOR_PORT", "LAPKIN_AGGREGATOR_PORT", "LAPKIN_APPROVAL_PORT", "LAPKIN_RENDERER_PORT"):
+        with socket.socket() as s:  # nothing left serving
+            assert s.connect_ex(("127.0.0.1", int(env[name]))) != 0, name
+    assert not redis_reachable(env["REDIS_URL"])  # the Redis it started is stopped too
+
+
 def _forget(prefix: str) -> None:
     client = redis.Redis.from_url(REDIS_URL)
     try:

@@ -83,7 +83,12 @@ class Failing(Supervisor):
     code: int = 3
 
     def command(self, service: str, fd: int | None = None) -> list[str]:
-        return [sys.executable, "-c", f"import sys; sys.exit({self.code})"]
+        why = "RuntimeError: LAPKIN_FILE_STORE=database memerlukan PostgreSQL / needs PostgreSQL"  # its log's last line
+        return [
+            sys.executable,
+            "-c",
+            f"import sys; print('starting'); print({why!r}, file=sys.stderr); sys.exit({self.code})",
+        ]
 
 
 def _poll_until_gave_up(sup: Supervisor, timeout: float = 60.0) -> tuple[list[str], GaveUp]:
@@ -113,17 +118,21 @@ def test_a_child_exiting_at_once_with_the_same_code_is_given_up_on(tmp_path: Pat
     message = str(gave_up)
     assert f"exited with 3 {GIVE_UP_AFTER} times in a row" in message and "not restarted again" in message
     assert str(tmp_path / "logs" / "collector.log") in message
+    assert message.endswith("— RuntimeError: LAPKIN_FILE_STORE=database memerlukan PostgreSQL / needs PostgreSQL")
 
 
 def test_services_not_healthy_in_time_are_named_with_their_exits_and_logs(tmp_path: Path) -> None:
     sup = Failing(_settings(tmp_path, _free_port()), {}, services=("collector",), log_dir=tmp_path / "logs")
     sup.start()
     try:
+        said: list[str] = []
         with pytest.raises(NotHealthy) as caught:
-            sup.wait_healthy(3)
+            sup.wait_healthy(3, echo=said.append)
     finally:
         sup.stop()
+    assert said and said[0] == "[supervisor] collector exited with 3; restarting in 0.5 s"  # said while starting
     message = str(caught.value)
+    assert "— RuntimeError: LAPKIN_FILE_STORE=database memerlukan PostgreSQL" in message
     assert message.startswith("Layanan belum sehat setelah 3 detik / not healthy after 3 s: collector (collector: ")
     assert "keluar / exit 3)" in message and str(tmp_path / "logs" / "collector.log") in message
 

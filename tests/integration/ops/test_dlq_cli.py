@@ -100,3 +100,10 @@ def test_db_current_says_whether_an_upgrade_is_needed(settings):
     result = lapkin(settings, "db", "current", "renderer")
     assert result.exit_code == 0, result.output
     assert "terbaru / up to date" in result.output and "needs upgrade" not in result.output
+
+
+def test_a_bad_setting_is_one_line_naming_it_not_a_validation_dump(settings):
+    """Outsider (operator): `LAPKIN_FILE_STORE=databse` printed pydantic's 55-line dump."""
+    for args in (("db", "current"), ("dlq", "list")):
+        result = lapkin(settings, *args, LAPKIN_FILE_STORE="databse")
+        one_line_error(result, "Pengaturan tidak sah / invalid setting", "LAPKIN_FILE_STORE='databse'")
