@@ -14,6 +14,7 @@ import signal
 import stat
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -220,22 +221,24 @@ def test_up_stops_cleanly_on_ctrl_c_and_officials_create_makes_a_login(tmp_path)
     )
     assert created.returncode == 0, created.stdout + created.stderr
     proc = subprocess.Popen([*LAPKIN, "up"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    said: list[str] = []  # what it prints, read as it prints it
+    reader = threading.Thread(target=lambda: said.extend(iter(proc.stdout.readline, "")), daemon=True)  # type: ignore[union-attr]
+    reader.start()
     approval = f"http://127.0.0.1:{env['LAPKIN_APPROVAL_PORT']}"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if httpx.get(f"{approval}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert proc.poll() is None and time.monotonic() < deadline, "lapkin up did not come up"
+        deadline = time.monotonic() + 120
+        # Ctrl-C once it says it runs, as a person would (Ctrl-C while it starts stops the start: exit 130, tested in
+        # tests/e2e/test_workers.py)
+        while not any(line.startswith("Tekan Ctrl-C") for line in said):
+            assert proc.poll() is None and time.monotonic() < deadline, "lapkin up did not come up: " + "".join(said)
             time.sleep(0.3)
         r = httpx.post(f"{approval}/api/v1/login", json={"username": "sekdin", "password": "rahasia-sekali"})
         assert r.status_code == 200 and r.json()["official"]["role"] == "sekretaris"
     finally:
         proc.send_signal(signal.SIGINT)
-        out, _ = proc.communicate(timeout=60)
+        proc.wait(60)
+        reader.join(10)
+    out = "".join(said)
     assert proc.returncode == 0, out
     # the admin token is never printed (a terminal's scrollback, a service manager's journal): where it is, is
     token = (data / "admin_token").read_text().strip()
@@ -275,15 +278,7 @@ def test_officials_and_keys_commands_take_credentials_back_on_the_running_system
     proc = subprocess.Popen([*LAPKIN, "up"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = {s: f"http://127.0.0.1:{env[f'LAPKIN_{s.upper()}_PORT']}" for s in ("collector", "approval")}
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if all(httpx.get(f"{u}/healthz", timeout=1).status_code == 200 for u in url.values()):
-                    break
-            except httpx.HTTPError:
-                pass
-            assert proc.poll() is None and time.monotonic() < deadline, "lapkin up did not come up"
-            time.sleep(0.3)
+        wait_up(proc, env)  # all four: the Ctrl-C at the end must find it running, not starting
         admin = {"Authorization": f"Bearer {(tmp_path / 'admin_token').read_text().strip()}"}
 
         def login(username: str, password: str = "rahasia-sekali") -> httpx.Response:
