@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
-from pydantic import AliasChoices, ValidationError
 from typer.core import TyperGroup
 
 from lapkin.ops_cli import register as register_ops
+from lapkin.settings import load_settings
 from lapkin.supervisor import (
     GaveUp,
     NotHealthy,
@@ -104,18 +104,7 @@ register_ops(app)
 
 
 def _settings() -> Settings:
-    """The settings, or one line naming each bad one (`LAPKIN_FILE_STORE=databse`), never pydantic's dump."""
-    try:
-        return Settings()
-    except ValidationError as exc:
-        said = []
-        for e in exc.errors():
-            field = str(e["loc"][0]) if e["loc"] else ""
-            alias = Settings.model_fields[field].validation_alias if field in Settings.model_fields else None
-            name = alias.choices[0] if isinstance(alias, AliasChoices) else f"LAPKIN_{field.upper()}"
-            said.append(f"{name}={e.get('input')!r}: {e['msg']}")
-        typer.echo("Pengaturan tidak sah / invalid setting: " + "; ".join(said), err=True)
-        raise typer.Exit(CANNOT_ACT) from None
+    return load_settings()  # a bad setting: one line naming it (lapkin/settings.py)
 
 
 def _env_for(settings: Settings) -> dict[str, str]:

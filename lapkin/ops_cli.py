@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from lapkin.ops import DeadLetterNotFound, Ops, entry_time
+from lapkin.settings import load_settings
 from shared import clock
 from shared.config import Settings
 from shared.messaging.entries import EventRow
@@ -18,9 +19,7 @@ dlq_app = typer.Typer(help="Surat mati / dead letters: list, show, replay, drop.
 
 
 def _settings() -> Settings:
-    from lapkin.cli import _settings as checked  # (lapkin.cli registers these commands: imported when run)
-
-    return checked()
+    return load_settings()  # a bad setting: one line naming it (lapkin/settings.py)
 
 
 def _ops() -> Ops:
