@@ -493,15 +493,21 @@ FILE_SERVICES = ("collector", "approval", "renderer")  # the services that keep 
 
 @files_app.command("migrate")
 def files_migrate(services: ServiceArg = None) -> None:
-    """Copy the files this machine's data folder holds (documents, evidence) into the database store
-    (LAPKIN_FILE_STORE=database; DATABASE_URL must be PostgreSQL), so every replica serves them. Copies, never
-    deletes; checks each file's SHA-256; run it again at will. Run it on each machine that wrote files."""
+    """Copy the files this machine's data folder holds (documents, evidence) into the shared store LAPKIN_FILE_STORE
+    names: `database` (DATABASE_URL must be PostgreSQL) or `s3` (the LAPKIN_S3_* bucket), so every replica serves
+    them. Copies, never deletes; checks each file's SHA-256; run it again at will. Run it on each machine that wrote
+    files."""
     from lapkin.files import migrate
     from shared.db import make_existing_engine
     from shared.migrate import upgrade
+    from shared.s3 import S3Error
 
     settings = _settings()
-    if not (settings.database_url or "").startswith("postgresql"):
+    if settings.file_store == "local":
+        typer.echo("LAPKIN_FILE_STORE=local: setel database atau s3 dulu / set it to database or s3 first: that is "
+                   "where the files are copied to (docs/storage.md)", err=True)  # fmt: skip
+        raise typer.Exit(CANNOT_ACT)
+    if settings.file_store == "database" and not (settings.database_url or "").startswith("postgresql"):
         typer.echo("Penyimpanan basis data memerlukan DATABASE_URL PostgreSQL / the database store needs DATABASE_URL "
                    "to be PostgreSQL", err=True)  # fmt: skip
         raise typer.Exit(CANNOT_ACT)
@@ -511,6 +517,9 @@ def files_migrate(services: ServiceArg = None) -> None:
         for service, engine in engines.items():
             upgrade(engine, service)  # the file table comes with the migrations
         done = migrate(settings, engines)
+    except S3Error as exc:
+        typer.echo(f"Penyimpanan S3 tidak dapat dipakai / the S3 store cannot be used: {exc}", err=True)
+        raise typer.Exit(CANNOT_ACT) from None
     finally:
         for engine in engines.values():
             engine.dispose()

@@ -14,8 +14,9 @@ from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
@@ -25,6 +26,10 @@ from shared.private import create_private, private_dir
 _PORTS: dict[str, int] = {}  # the system's services, each with the port it listens on unless told otherwise
 PORT_SETTING = re.compile(r"([a-z][a-z0-9]*)_port")
 PORT_ENV = re.compile(r"LAPKIN_([A-Z][A-Z0-9]*)_PORT", re.IGNORECASE)
+S3_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+S3_REGION = re.compile(r"[a-z0-9-]{1,40}")
+S3_TOKEN = re.compile(r"\S{1,256}")
+S3_PREFIX = re.compile(r"[A-Za-z0-9._/-]{1,512}")
 
 
 def register_services(default_ports: Mapping[str, int]) -> None:
@@ -115,8 +120,15 @@ class Settings(BaseSettings):
     # unset: the address of the service that serves that page
     public_base_url: str | None = None
     # where documents and evidence files are kept (shared/storage.py, docs/storage.md): "local" (the data folder, only
-    # this machine's processes see them) or "database" (the service's own table; DATABASE_URL must be PostgreSQL)
-    file_store: Literal["local", "database"] = "local"
+    # this machine's processes see them), "database" (the service's own table; DATABASE_URL must be PostgreSQL) or
+    # "s3" (a bucket of an S3-compatible store: the s3_* settings below, all but region and prefix required then)
+    file_store: Literal["local", "database", "s3"] = "local"
+    s3_endpoint_url: str | None = Field(default=None, validate_default=True)  # e.g. http://minio:9000
+    s3_bucket: str | None = Field(default=None, validate_default=True)
+    s3_region: str = "us-east-1"  # what the signature names; MinIO and most others accept us-east-1
+    s3_access_key: str | None = Field(default=None, validate_default=True)
+    s3_secret_key: SecretStr | None = Field(default=None, validate_default=True)  # never logged, never in a message
+    s3_prefix: str = ""  # keys under this "folder" of the bucket (e.g. "lapkin/"), for a bucket shared with others
 
     @classmethod
     def settings_customise_sources(
@@ -141,12 +153,61 @@ class Settings(BaseSettings):
         return out
 
     @field_validator(
-        "signing_p12", "signing_password", "signing_password_file", "signing_trust", "public_base_url", mode="before"
+        "signing_p12",
+        "signing_password",
+        "signing_password_file",
+        "signing_trust",
+        "public_base_url",
+        "s3_endpoint_url",
+        "s3_bucket",
+        "s3_access_key",
+        "s3_secret_key",
+        mode="before",
     )
     @classmethod
     def _empty_is_unset(cls, value: Any) -> Any:
         """An empty value (`LAPKIN_SIGNING_P12=""`, as deploy/compose.yaml lists them) is no value."""
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("s3_endpoint_url", "s3_bucket", "s3_access_key", "s3_secret_key")
+    @classmethod
+    def _s3_needs(cls, value: Any, info: ValidationInfo) -> Any:
+        """With LAPKIN_FILE_STORE=s3 the bucket must be named in full (declared after file_store, so it is known)."""
+        if value is None and info.data.get("file_store") == "s3":
+            raise ValueError("wajib untuk LAPKIN_FILE_STORE=s3 / required with LAPKIN_FILE_STORE=s3")
+        if value is None:
+            return value
+        if info.field_name == "s3_endpoint_url":
+            return _endpoint(value)
+        if info.field_name == "s3_bucket" and not S3_BUCKET.fullmatch(value):
+            raise ValueError(
+                "nama bucket S3: 3-63 huruf kecil, angka, titik, tanda hubung / "
+                "an S3 bucket name: 3-63 lowercase letters, digits, dots, hyphens"
+            )
+        if info.field_name == "s3_access_key" and not S3_TOKEN.fullmatch(value):
+            raise ValueError("tanpa spasi / without spaces")
+        return value  # the secret key is checked by nothing that could repeat it
+
+    @field_validator("s3_region")
+    @classmethod
+    def _s3_region(cls, value: str) -> str:
+        if not S3_REGION.fullmatch(value):
+            raise ValueError("wilayah S3 seperti us-east-1 / an S3 region such as us-east-1")
+        return value
+
+    @field_validator("s3_prefix")
+    @classmethod
+    def _s3_prefix(cls, value: str) -> str:
+        """Empty, or a "folder" ending in "/": letters, digits and - _ . / only, so a key needs no encoding to sign."""
+        value = value.strip()
+        if value and not value.endswith("/"):
+            value += "/"
+        if value and (not S3_PREFIX.fullmatch(value) or value.startswith("/") or ".." in value or "//" in value):
+            raise ValueError(
+                "awalan kunci: huruf, angka, - _ . / (tanpa / di awal, tanpa ..) / "
+                "a key prefix: letters, digits, - _ . / (no leading /, no ..)"
+            )
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -184,6 +245,22 @@ class Settings(BaseSettings):
 
     def resolved_admin_token(self) -> str:
         return self.admin_token or _file_secret(self.data_dir / "admin_token")
+
+
+def _endpoint(value: str) -> str:
+    """http(s)://host[:port] of an S3-compatible store, without a trailing slash (the bucket is put after it)."""
+    url = urlsplit(value.strip())
+    try:
+        url.port  # noqa: B018 - a port that is no number raises here
+    except ValueError:
+        url = url._replace(netloc="")
+    if url.scheme not in ("http", "https") or not url.hostname or url.path not in ("", "/") or url.query:
+        raise ValueError(
+            "alamat seperti http://minio:9000 (tanpa jalur) / an address such as http://minio:9000 (no path)"
+        )
+    if url.username or url.password:
+        raise ValueError("tanpa kredensial di alamat / no credentials in the address (LAPKIN_S3_ACCESS_KEY)")
+    return f"{url.scheme}://{url.netloc}"
 
 
 def _file_secret(path: Path) -> str:

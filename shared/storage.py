@@ -13,8 +13,9 @@ Files are content-addressed: `put(data)` answers the SHA-256 (hex) of the bytes,
   wait on it). Every read checks the bytes against their SHA-256. A file not in the table is looked for in the
   local folder, so an install switched from `local` keeps serving the files it made before (`lapkin files migrate`
   copies them in, for the other machines).
-
-No S3-compatible store: no S3 server can run here to test one honestly (docs/storage.md)."""
+- `s3`: objects of an S3-compatible bucket (`LAPKIN_S3_*`, shared/s3.py), `<prefix><table>/<sha>`: one folder per
+  service, named like its table. Every read checks the bytes against their SHA-256; a file not in the bucket is
+  looked for in the local folder, as with `database`."""
 
 from __future__ import annotations
 
@@ -29,10 +30,12 @@ from typing import Protocol
 from sqlalchemy import Column, DateTime, Engine, Integer, LargeBinary, MetaData, String, Table, select
 from sqlalchemy.dialects import postgresql
 
+from shared.config import Settings
 from shared.private import PRIVATE_FILE, private_dir
+from shared.s3 import S3Bucket, S3Config
 
 SHA256 = re.compile(r"[0-9a-f]{64}")
-STORES = ("local", "database")
+STORES = ("local", "database", "s3")
 
 
 class FileMissing(LookupError):
@@ -124,6 +127,16 @@ class LocalStore:
         return found if found.is_file() else None
 
 
+def put_staged(store: FileStore, path: Path, sha256: str) -> None:
+    """A staged file into a store that keeps bytes rather than files: checked against the SHA-256 it is said to have,
+    put, then removed (left in place when it is not what it claims)."""
+    data = path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != check_sha(sha256):
+        raise ValueError(f"{path} does not hold the file {sha256}")
+    store.put(data)
+    path.unlink(missing_ok=True)
+
+
 def file_table(name: str, metadata: MetaData) -> Table:
     """A service's table of files (its migration makes it): the SHA-256 is the key, the bytes are checked against it
     on every read."""
@@ -162,11 +175,7 @@ class DatabaseStore:
         return sha
 
     def put_file(self, path: Path, sha256: str) -> None:
-        data = path.read_bytes()
-        if hashlib.sha256(data).hexdigest() != check_sha(sha256):
-            raise ValueError(f"{path} does not hold the file {sha256}")
-        self.put(data)
-        path.unlink(missing_ok=True)
+        put_staged(self, path, sha256)
 
     def _row(self, sha256: str) -> bytes | None:
         with self.engine.connect() as conn:
@@ -199,11 +208,75 @@ class DatabaseStore:
             return set(conn.execute(select(self.table.c.sha256)).scalars())
 
 
-def open_store(kind: str, engine: Engine, table: Table, local_root: Path) -> FileStore:
+class S3Store:
+    """Objects of an S3-compatible bucket, `<prefix><folder>/<sha>`, each put whole (the signed payload hash is the
+    file's SHA-256, so the server refuses a body damaged on the way). Reads check the bytes against the key's SHA-256
+    (a damaged or missing object is FileMissing, like a damaged row) and fall back to `fallback` like the database
+    store's."""
+
+    name = "s3"
+    shared = True
+
+    def __init__(self, bucket: S3Bucket, folder: str, fallback: LocalStore | None = None) -> None:
+        self.bucket, self.folder, self.fallback = bucket, folder, fallback
+
+    def key(self, sha256: str) -> str:
+        return f"{self.folder}/{check_sha(sha256)}"
+
+    def put(self, data: bytes) -> str:
+        sha = hashlib.sha256(data).hexdigest()
+        self.bucket.put(self.key(sha), data, sha)  # the same bytes again: the same object, written again
+        return sha
+
+    def put_file(self, path: Path, sha256: str) -> None:
+        put_staged(self, path, sha256)
+
+    def get(self, sha256: str) -> bytes:
+        key = self.key(sha256)
+        data = self.bucket.get(key)
+        if data is None:
+            if self.fallback is not None and self.fallback.exists(sha256):
+                return self.fallback.get(sha256)
+            raise FileMissing(sha256, self.bucket.where(key))
+        if hashlib.sha256(data).hexdigest() != sha256:
+            raise FileMissing(sha256, self.bucket.where(key), corrupt=True)
+        return data
+
+    def exists(self, sha256: str) -> bool:
+        if self.bucket.exists(self.key(sha256)):
+            return True
+        return self.fallback is not None and self.fallback.exists(sha256)
+
+    def path(self, sha256: str) -> Path | None:
+        return None  # the bytes are in the bucket: `get` them (checked)
+
+
+def s3_config(settings: Settings) -> S3Config:
+    """The bucket the `LAPKIN_S3_*` settings name (Settings refuses LAPKIN_FILE_STORE=s3 without them)."""
+    if not (settings.s3_endpoint_url and settings.s3_bucket and settings.s3_access_key and settings.s3_secret_key):
+        raise ValueError("LAPKIN_FILE_STORE=s3 needs LAPKIN_S3_ENDPOINT_URL, _BUCKET, _ACCESS_KEY and _SECRET_KEY")
+    return S3Config(
+        endpoint_url=settings.s3_endpoint_url,
+        bucket=settings.s3_bucket,
+        region=settings.s3_region,
+        access_key=settings.s3_access_key,
+        secret_key=settings.s3_secret_key,
+        prefix=settings.s3_prefix,
+    )
+
+
+def shared_store(settings: Settings, engine: Engine, table: Table, fallback: LocalStore | None = None) -> FileStore:
+    """The store other machines see (`database` or `s3`), for one service's files; ValueError for `local`."""
+    if settings.file_store == "database":
+        return DatabaseStore(engine, table, fallback=fallback)
+    if settings.file_store == "s3":
+        return S3Store(S3Bucket(s3_config(settings)), table.name, fallback=fallback)
+    raise ValueError(f"LAPKIN_FILE_STORE={settings.file_store} is no shared store (one of database, s3)")
+
+
+def open_store(settings: Settings, engine: Engine, table: Table, local_root: Path) -> FileStore:
     """The store `LAPKIN_FILE_STORE` names, for one service's files (its table, its local folder)."""
     local = LocalStore(local_root)
-    if kind == "local":
+    if settings.file_store == "local":
         return local
-    if kind == "database":
-        return DatabaseStore(engine, table, fallback=local)
-    raise ValueError(f"LAPKIN_FILE_STORE: one of {', '.join(STORES)}, not {kind!r}")
+    return shared_store(settings, engine, table, fallback=local)

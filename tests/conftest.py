@@ -3,6 +3,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.s3 import s3_server  # noqa: F401 - a moto S3 server process, for the tests of the S3 file store
+
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 

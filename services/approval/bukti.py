@@ -51,7 +51,7 @@ def files(rt: Runtime) -> FileStore:
     """The approval service's file store (one per process, made when the app is built)."""
     store = rt.state.get("files")
     if store is None:
-        store = rt.state["files"] = open_store(rt.settings.file_store, rt.engine, FILES, root(rt.settings))
+        store = rt.state["files"] = open_store(rt.settings, rt.engine, FILES, root(rt.settings))
     return store  # type: ignore[no-any-return]
 
 

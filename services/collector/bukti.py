@@ -51,7 +51,7 @@ def files(rt: Runtime) -> FileStore:
     store = rt.state.get("files")
     if store is None:
         local = store_root(rt.settings.data_dir)
-        store = rt.state["files"] = open_store(rt.settings.file_store, rt.engine, FILES, local)
+        store = rt.state["files"] = open_store(rt.settings, rt.engine, FILES, local)
     return store  # type: ignore[no-any-return]
 
 

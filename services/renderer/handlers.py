@@ -71,7 +71,7 @@ def files(rt: Runtime) -> FileStore:
     store = rt.state.get("files")
     if store is None:
         local = rt.settings.documents_dir / "by-sha"  # read only: files kept before a switch are in their folders
-        store = rt.state["files"] = open_store(rt.settings.file_store, rt.engine, FILES, local)
+        store = rt.state["files"] = open_store(rt.settings, rt.engine, FILES, local)
     return store  # type: ignore[no-any-return]
 
 

@@ -1,11 +1,14 @@
 """`lapkin files migrate` (lapkin/files.py, docs/storage.md): an install that kept its files in the data folder copies
-them into the database store, checked against their SHA-256, never twice, never deleting; on a real PostgreSQL."""
+them into the shared store LAPKIN_FILE_STORE names, checked against their SHA-256, never twice, never deleting: the
+database store on a real PostgreSQL, the S3 store on a real S3-compatible server process (moto's, over HTTP; the
+install's own tables then on SQLite, which the S3 store does not mind)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -20,31 +23,61 @@ from shared.db import make_engine
 from shared.migrate import upgrade
 from shared.storage import LocalStore
 from tests.support.databases import fresh_database_url
+from tests.support.s3 import S3Server
 
 
-@pytest.fixture
-def install(tmp_path: Path) -> Iterator[tuple[Path, str, dict[str, Engine]]]:
+@dataclass
+class Install:
+    data_dir: Path
+    env: dict[str, str]  # the settings `lapkin files migrate` runs with
+    engines: dict[str, Engine]
+    kept: Callable[[str], list[str]]  # the SHA-256s the shared store holds for a service's table
+
+
+def migrated_engines(settings: Settings) -> dict[str, Engine]:
+    engines = {s: make_engine(settings, s) for s in ("collector", "approval", "renderer")}
+    for service, engine in engines.items():
+        upgrade(engine, service)
+    return engines
+
+
+@pytest.fixture(params=["database", "s3"])
+def install(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Install]:
+    if request.param == "s3":
+        s3: S3Server = request.getfixturevalue("s3_server")
+        bucket = s3.new_bucket()
+
+        def in_bucket(table: str) -> list[str]:
+            listed = s3.client().list_objects_v2(Bucket=bucket, Prefix=f"lapkin/{table}/").get("Contents", [])
+            return sorted(o["Key"].rsplit("/", 1)[1] for o in listed)
+
+        engines = migrated_engines(Settings(data_dir=tmp_path))  # SQLite files in the data folder
+        try:
+            yield Install(tmp_path, {**s3.env(bucket, "lapkin/"), "LAPKIN_DATA_DIR": str(tmp_path)}, engines, in_bucket)
+        finally:
+            for engine in engines.values():
+                engine.dispose()
+        return
     with fresh_database_url("lapkin_files") as url:
         if url is None:
             pytest.skip("the database store needs PostgreSQL: set LAPKIN_TEST_DATABASE_URL")
-        settings = Settings(DATABASE_URL=url, data_dir=tmp_path)  # type: ignore[call-arg]
-        engines = {s: make_engine(settings, s) for s in ("collector", "approval", "renderer")}
+        engines = migrated_engines(Settings(DATABASE_URL=url, data_dir=tmp_path))  # type: ignore[call-arg]
+
+        def in_table(table: str) -> list[str]:
+            service = {"col_file": "collector", "apv_file": "approval", "ren_file": "renderer"}[table]
+            with engines[service].connect() as conn:
+                return sorted(conn.execute(text(f"SELECT sha256 FROM {table}")).scalars())  # noqa: S608 - ours
+
+        env = {"DATABASE_URL": url, "LAPKIN_DATA_DIR": str(tmp_path), "LAPKIN_FILE_STORE": "database"}
         try:
-            for service, engine in engines.items():
-                upgrade(engine, service)
-            yield tmp_path, url, engines
+            yield Install(tmp_path, env, engines, in_table)
         finally:
             for engine in engines.values():
                 engine.dispose()
 
 
-def shas(engine: Engine, table: str) -> list[str]:
-    with engine.connect() as conn:
-        return sorted(conn.execute(text(f"SELECT sha256 FROM {table}")).scalars())  # noqa: S608 - the test's names
-
-
-def test_the_local_files_are_copied_in_once_and_checked(install):
-    data_dir, url, engines = install
+def test_the_local_files_are_copied_in_once_and_checked(install: Install):
+    data_dir, env, engines = install.data_dir, install.env, install.engines
     evidence = LocalStore(data_dir / "bukti").put(b"%PDF evidence of a unit")
     result = LocalStore(data_dir / "approval" / "bukti").put(b"%PDF a follow-up's result")
     damaged = hashlib.sha256(b"what it was").hexdigest()
@@ -59,14 +92,13 @@ def test_the_local_files_are_copied_in_once_and_checked(install):
                              version=1, recap_revision=1, content_hash="x", status="draft", folder=str(folder),
                              sha256=json.dumps({"pdf": pdf, "docx": "d" * 64}), rekap="{}"))  # fmt: skip
         session.commit()
-    env = {"DATABASE_URL": url, "LAPKIN_DATA_DIR": str(data_dir)}
 
     first = CliRunner().invoke(app, ["files", "migrate"], env=env)
     assert first.exit_code == 1, first.output  # the damaged file is said, not copied
     assert f"does not hold {damaged} (not copied)" in first.output
-    assert shas(engines["collector"], "col_file") == [evidence]
-    assert shas(engines["approval"], "apv_file") == [result]
-    assert shas(engines["renderer"], "ren_file") == [pdf]
+    assert install.kept("col_file") == [evidence]
+    assert install.kept("apv_file") == [result]
+    assert install.kept("ren_file") == [pdf]
     assert "not on this machine 1" in first.output  # the .docx another machine drew
     assert (folder / "laporan.pdf").exists() and LocalStore(data_dir / "bukti").exists(evidence)  # nothing deleted
 
@@ -80,5 +112,24 @@ def test_the_local_files_are_copied_in_once_and_checked(install):
 
 
 def test_the_database_store_needs_postgresql(tmp_path: Path):
-    done = CliRunner().invoke(app, ["files", "migrate"], env={"DATABASE_URL": "", "LAPKIN_DATA_DIR": str(tmp_path)})
+    env = {"DATABASE_URL": "", "LAPKIN_DATA_DIR": str(tmp_path), "LAPKIN_FILE_STORE": "database"}
+    done = CliRunner().invoke(app, ["files", "migrate"], env=env)
     assert done.exit_code == 2 and "needs DATABASE_URL to be PostgreSQL" in done.output
+
+
+def test_the_local_store_is_nowhere_to_copy_to(tmp_path: Path):
+    done = CliRunner().invoke(app, ["files", "migrate"], env={"LAPKIN_DATA_DIR": str(tmp_path)})
+    assert done.exit_code == 2 and "LAPKIN_FILE_STORE=local: " in done.output and "database or s3" in done.output
+
+
+def test_an_unreachable_s3_store_is_said_in_one_line(s3_server: S3Server, tmp_path: Path):
+    env = {**s3_server.env("lapkin-files"), "LAPKIN_S3_ENDPOINT_URL": "http://127.0.0.1:9",
+           "LAPKIN_DATA_DIR": str(tmp_path)}  # fmt: skip
+    LocalStore(tmp_path / "bukti").put(b"%PDF evidence")
+    for engine in migrated_engines(Settings(data_dir=tmp_path)).values():
+        engine.dispose()
+    done = CliRunner().invoke(app, ["files", "migrate", "collector"], env=env)
+    assert done.exit_code == 2, done.output
+    (line,) = done.output.strip().splitlines()
+    assert line.startswith("Penyimpanan S3 tidak dapat dipakai / the S3 store cannot be used: HEAD s3://lapkin-files/")
+    assert s3_server.secret_key not in done.output
