@@ -1,6 +1,8 @@
 """Files on shared storage (issue 16 item 3, docs/storage.md): two renderer processes, each with a data folder of its
-own (as on two machines), on one PostgreSQL database with LAPKIN_FILE_STORE=database and the real Redis. A document
-one of them drew is fetched from the other over HTTP, byte for byte, while neither data folder holds it."""
+own (as on two machines), on one PostgreSQL database and the real Redis, with each shared store: LAPKIN_FILE_STORE=
+database, and s3 on a bucket of moto's S3 server run as a process (tests/support/s3.py). A document one of them drew
+is fetched from the other over HTTP, byte for byte, while neither data folder holds it; once the store loses it, a
+404, never a 500."""
 
 from __future__ import annotations
 
@@ -11,7 +13,8 @@ import secrets
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -24,6 +27,8 @@ from shared.db import make_engine
 from shared.events import catalogue as ev
 from shared.events.envelope import Envelope, new_envelope
 from tests.e2e.conftest import REDIS_URL, free_port
+from tests.support.databases import fresh_database_url
+from tests.support.s3 import S3Server
 from tests.unit.renderer.test_reports import DISPOSISI
 
 
@@ -83,16 +88,66 @@ async def publish(stream: str, envelope: Envelope) -> None:
         await broker.stop()
 
 
-@pytest.fixture(scope="module")
-def env(database_url: str | None) -> Iterator[dict[str, str]]:
-    if not database_url:
-        pytest.skip("the database file store needs PostgreSQL: set LAPKIN_TEST_DATABASE_URL")
+@dataclass
+class Shared:
+    """One shared store as the renderers are told of it, and the test's own look into it."""
+
+    database_url: str  # where both renderers keep their documents' rows (the store may be elsewhere)
+    env: dict[str, str]
+    kept: Callable[[], set[str]]  # the SHA-256s the store holds
+    lose: Callable[[str], None]  # the file gone from the store, behind the services' back
+
+
+def in_database(database_url: str) -> Shared:
+    def kept() -> set[str]:
+        engine = make_engine(Settings(DATABASE_URL=database_url), "renderer")  # type: ignore[call-arg]
+        try:
+            with engine.connect() as conn:
+                return set(conn.execute(text("SELECT sha256 FROM ren_file")).scalars())
+        finally:
+            engine.dispose()
+
+    def lose(sha: str) -> None:
+        engine = make_engine(Settings(DATABASE_URL=database_url), "renderer")  # type: ignore[call-arg]
+        try:
+            with engine.begin() as conn:
+                conn.execute(text("DELETE FROM ren_file WHERE sha256 = :s"), {"s": sha})
+        finally:
+            engine.dispose()
+
+    return Shared(database_url, {"LAPKIN_FILE_STORE": "database"}, kept, lose)
+
+
+def in_bucket(s3: S3Server, database_url: str) -> Shared:
+    bucket = s3.new_bucket()
+
+    def kept() -> set[str]:
+        listed = s3.client().list_objects_v2(Bucket=bucket, Prefix="lapkin/ren_file/").get("Contents", [])
+        return {o["Key"].rsplit("/", 1)[1] for o in listed}
+
+    return Shared(database_url, s3.env(bucket, "lapkin/"), kept, lambda sha: s3.client().delete_object(
+        Bucket=bucket, Key=f"lapkin/ren_file/{sha}"))  # fmt: skip
+
+
+@pytest.fixture(params=["database", "s3"])
+def shared(request: pytest.FixtureRequest) -> Iterator[Shared]:
+    with fresh_database_url() as database_url:  # one per store: each run draws its own document
+        if not database_url:
+            pytest.skip("two renderers share their documents' rows in PostgreSQL: set LAPKIN_TEST_DATABASE_URL")
+        if request.param == "database":
+            yield in_database(database_url)
+        else:
+            yield in_bucket(request.getfixturevalue("s3_server"), database_url)
+
+
+@pytest.fixture
+def env(shared: Shared) -> Iterator[dict[str, str]]:
     if not redis_reachable(REDIS_URL):
         pytest.fail(f"no Redis at {REDIS_URL}: start one (the README says how)")
     yield {
-        "DATABASE_URL": database_url,
+        "DATABASE_URL": shared.database_url,
         "REDIS_URL": REDIS_URL,
-        "LAPKIN_FILE_STORE": "database",
+        **shared.env,
         "LAPKIN_STREAM_PREFIX": f"files{secrets.token_hex(4)}",
         "LAPKIN_ADMIN_TOKEN": secrets.token_urlsafe(16),
         "LAPKIN_SECRET_KEY": secrets.token_urlsafe(16),
@@ -100,7 +155,7 @@ def env(database_url: str | None) -> Iterator[dict[str, str]]:
     }
 
 
-def test_a_document_drawn_by_one_renderer_is_served_by_another(env, tmp_path):
+def test_a_document_drawn_by_one_renderer_is_served_by_another(env, shared: Shared, tmp_path):
     admin = {"Authorization": f"Bearer {env['LAPKIN_ADMIN_TOKEN']}"}
     first = Renderer("first", tmp_path / "machine-a", env)
     second: Renderer | None = None
@@ -128,16 +183,10 @@ def test_a_document_drawn_by_one_renderer_is_served_by_another(env, tmp_path):
             assert theirs.headers["content-disposition"].startswith('attachment; filename="disposisi-disposisi-2024')
         assert theirs.content.startswith(b"PK")  # the .docx, a zip
         kept = [p for m in (first, second) for p in (m.data_dir / "documents").rglob("*") if p.is_file()]
-        assert kept == []  # in the database, not in either machine's folder
+        assert kept == []  # in the shared store, not in either machine's folder
 
-        engine = make_engine(Settings(DATABASE_URL=env["DATABASE_URL"]), "renderer")  # type: ignore[call-arg]
-        try:
-            with engine.begin() as conn:
-                rows = conn.execute(text("SELECT sha256, size FROM ren_file")).all()
-                assert {sha for sha, _ in rows} == set(doc["files"].values())
-                conn.execute(text("DELETE FROM ren_file WHERE sha256 = :s"), {"s": doc["files"]["pdf"]})
-        finally:
-            engine.dispose()
+        assert shared.kept() == set(doc["files"].values())  # in the shared store (its bucket or table)
+        shared.lose(doc["files"]["pdf"])
         lost = httpx.get(second.url(f"/api/v1/documents/{doc['id']}/file.pdf"), headers=admin)
         assert lost.status_code == 404 and lost.json()["errors"][0]["field"] == "id"  # a missing file: never a 500
     finally:

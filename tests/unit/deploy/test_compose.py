@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 import yaml
 from fastapi.routing import iter_route_contexts
+from pydantic import ValidationError
 from starlette.routing import Mount
 
 from lapkin.supervisor import Supervisor, process_definitions
@@ -101,12 +102,41 @@ def test_redis_conf_keeps_every_event():
     assert "appendonly yes" in conf and "maxmemory-policy noeviction" in conf
 
 
+COMPOSE_VARIABLE = re.compile(r"\$\{(\w+)(?::-([^}]*))?\}")
+
+
+def compose_environment(given: dict[str, str]) -> dict[str, str]:
+    """The services' environment as compose makes it: `${NAME:-default}` is `given[NAME]`, else the default, else ""
+    (a deploy/.env of `given`); an unset optional setting arrives empty."""
+    env = compose()["x-lapkin"]["environment"]
+    return {k: COMPOSE_VARIABLE.sub(lambda m: given.get(m[1], m[2] or ""), str(v)) for k, v in env.items()}
+
+
 def test_under_compose_a_service_reaches_another_by_its_name(monkeypatch):
     """LAPKIN_HOST is 0.0.0.0 there (listen everywhere): as an address to call, that is the caller's own container."""
-    for name, value in compose()["x-lapkin"]["environment"].items():
-        monkeypatch.setenv(name, value if "${" not in value else "x")
+    for name, value in compose_environment({"POSTGRES_PASSWORD": "x"}).items():
+        monkeypatch.setenv(name, value)
     assert Settings().base_url("renderer") == f"http://renderer:{ports()['renderer']}"
     assert Settings(service_host=None).base_url("renderer") == "http://0.0.0.0:8004"
+    assert Settings().file_store == "database" and Settings().s3_bucket is None  # the S3 settings: empty, unused
+
+
+def test_under_compose_the_s3_store_is_chosen_in_the_env_file(monkeypatch):
+    """LAPKIN_FILE_STORE=s3 with the bucket's settings works; without them the services refuse to start, naming
+    each one that is missing (shared/config.py)."""
+    s3 = {"LAPKIN_FILE_STORE": "s3", "LAPKIN_S3_ENDPOINT_URL": "http://minio:9000", "LAPKIN_S3_BUCKET": "lapkin",
+          "LAPKIN_S3_ACCESS_KEY": "lapkin", "LAPKIN_S3_SECRET_KEY": "s3cr3t"}  # fmt: skip
+    for name, value in compose_environment(s3).items():
+        monkeypatch.setenv(name, value)
+    chosen = Settings()
+    assert (chosen.file_store, chosen.s3_endpoint_url, chosen.s3_region, chosen.s3_prefix) == (
+        "s3", "http://minio:9000", "us-east-1", "")  # fmt: skip
+    for name, value in compose_environment({"LAPKIN_FILE_STORE": "s3"}).items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ValidationError) as refused:
+        Settings()
+    assert {e["loc"][0] for e in refused.value.errors()} == {
+        "s3_endpoint_url", "s3_bucket", "s3_access_key", "s3_secret_key"}  # fmt: skip
 
 
 # ---- ports and the proxy in compose ----------------------------------------------------------------------------
