@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
 from tests.support.redis_server import free_port
 
@@ -46,6 +47,11 @@ class S3Server:
         name = f"lapkin-{secrets.token_hex(6)}"
         self.client().create_bucket(Bucket=name)
         return name
+
+    def settings(self, bucket: str, prefix: str = "") -> dict[str, Any]:
+        """The same as Settings fields, for `settings.model_copy(update=...)` of an in-process app."""
+        fields: dict[str, Any] = {k.removeprefix("LAPKIN_").lower(): v for k, v in self.env(bucket, prefix).items()}
+        return {**fields, "s3_secret_key": SecretStr(self.secret_key)}
 
     def env(self, bucket: str, prefix: str = "") -> dict[str, str]:
         """The settings that point the services at `bucket` of this server."""

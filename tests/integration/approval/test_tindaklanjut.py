@@ -28,6 +28,7 @@ from services.approval.web.sessions import LANG_COOKIE
 from shared import clock
 from tests.integration.conftest import Service, _drop_schema, eventually, make_settings
 from tests.integration.ops.conftest import event, put, session_cookie
+from tests.support.s3 import S3Server
 from tests.unit.renderer.worked_example import load_pk, recaps
 
 OFF_TARGET = {"IKU-1", "IK-2.1", "IK-2.2", "IK-2.3", "IK-3.1", "IK-3.2", "IK-4.1", "IK-4.2"}  # capaian < 100 somewhere
@@ -47,10 +48,18 @@ def db_svc(tmp_path: Path, database_url: str | None, redis_client: Redis) -> Ite
     yield from approval(tmp_path, database_url, redis_client, "database")
 
 
-def approval(tmp_path: Path, database_url: str | None, redis_client: Redis, file_store: str) -> Iterator[Service]:
+@pytest.fixture
+def s3_svc(tmp_path: Path, database_url: str | None, redis_client: Redis, s3_server: S3Server) -> Iterator[Service]:
+    """With LAPKIN_FILE_STORE=s3: a fresh bucket of moto's S3 server process (tests/support/s3.py)."""
+    yield from approval(tmp_path, database_url, redis_client, **s3_server.settings(s3_server.new_bucket()))
+
+
+def approval(
+    tmp_path: Path, database_url: str | None, redis_client: Redis, file_store: str, **more: Any
+) -> Iterator[Service]:
     from services.approval.main import create_app
 
-    settings = make_settings(tmp_path, database_url).model_copy(update={"file_store": file_store})
+    settings = make_settings(tmp_path, database_url).model_copy(update={"file_store": file_store, **more})
     try:
         with TestClient(create_app(settings), follow_redirects=False) as client:
             yield Service(client, settings, redis_client)
@@ -349,5 +358,26 @@ def test_with_the_database_store_the_evidence_is_a_row_and_a_lost_one_a_404_page
     with svc.rt.engine.begin() as conn:
         assert conn.execute(text("SELECT sha256 FROM apv_file")).scalars().all() == [sha]
         conn.execute(text("DELETE FROM apv_file"))
+    lost = svc.client.get(url, headers=kadis["web"])
+    assert lost.status_code == 404 and "text/html" in lost.headers["content-type"]
+
+
+def test_with_the_s3_store_the_evidence_is_an_object_and_a_lost_one_a_404_page(s3_svc, s3_server: S3Server):
+    svc = s3_svc
+    kadis, kabid = official(svc, "kadis", "kepala_dinas"), official(svc, "kabid", "kabid")
+    plain = svc.client.post("/api/v1/disposisi", json={"kepada_role": "kabid", "instruksi": "Rapat"},
+                            headers=kadis["api"])  # fmt: skip
+    files = [("bukti", ("notulen.pdf", io.BytesIO(PDF), "application/pdf"))]
+    done = svc.client.post(f"/api/v1/disposisi/{plain.json()['id']}/selesai", headers=kabid["api"],
+                           data={"hasil": "Rapat selesai"}, files=files)  # fmt: skip
+    assert done.status_code == 200, done.text
+    sha = hashlib.sha256(PDF).hexdigest()
+    assert not tindaklanjut.bukti_path(svc.settings, sha).exists()  # in the bucket, not in this machine's folder
+    bucket = svc.settings.s3_bucket
+    assert s3_server.client().get_object(Bucket=bucket, Key=f"apv_file/{sha}")["Body"].read() == PDF
+    url = f"/disposisi/{plain.json()['id']}/bukti/{sha}"
+    got = svc.client.get(url, headers=kadis["web"])
+    assert got.status_code == 200 and got.content == PDF and got.headers["x-content-sha256"] == sha
+    s3_server.client().put_object(Bucket=bucket, Key=f"apv_file/{sha}", Body=b"%PDF-1.4 tampered")
     lost = svc.client.get(url, headers=kadis["web"])
     assert lost.status_code == 404 and "text/html" in lost.headers["content-type"]

@@ -23,6 +23,7 @@ from sqlmodel import func, select
 from services.collector.models import Bukti
 from shared.security import issue_token
 from tests.integration.conftest import Service, _drop_schema, auth, make_settings, put_pk, unit_key
+from tests.support.s3 import S3Server
 
 LIMIT = 64 * 1024  # the test's upload limit
 MAX_FILES = 3
@@ -44,13 +45,22 @@ def db_svc(tmp_path: Path, database_url: str | None, redis_client: Redis, pk: di
     yield from collector(tmp_path, database_url, redis_client, pk, "database")
 
 
+@pytest.fixture
+def s3_svc(
+    tmp_path: Path, database_url: str | None, redis_client: Redis, pk: dict[str, Any], s3_server: S3Server
+) -> Iterator[Service]:
+    """The same with LAPKIN_FILE_STORE=s3: a fresh bucket of moto's S3 server process (tests/support/s3.py)."""
+    bucket = s3_server.new_bucket()
+    yield from collector(tmp_path, database_url, redis_client, pk, **s3_server.settings(bucket, "lapkin/"))
+
+
 def collector(
-    tmp_path: Path, database_url: str | None, redis_client: Redis, pk: dict[str, Any], file_store: str
+    tmp_path: Path, database_url: str | None, redis_client: Redis, pk: dict[str, Any], file_store: str, **more: Any
 ) -> Iterator[Service]:
     from services.collector.main import create_app
 
     settings = make_settings(tmp_path, database_url).model_copy(
-        update={"max_upload_bytes": LIMIT, "max_bukti_per_submission": MAX_FILES, "file_store": file_store}
+        update={"max_upload_bytes": LIMIT, "max_bukti_per_submission": MAX_FILES, "file_store": file_store, **more}
     )
     pk["units"].append({"kode": "SEKSI-PENTA", "nama": "Seksi Penempatan", "jenis": "seksi", "induk": "BID-PENTA"})
     pk["sasaran"][2]["indikator"][1]["penanggung_jawab"] = "SEKSI-PENTA"
@@ -504,3 +514,21 @@ def test_with_the_database_store_a_file_is_a_checked_row_and_a_lost_one_a_404(db
     lost = svc.client.get(row["url"], headers=svc.admin)
     assert lost.status_code == 404 and lost.json()["errors"][0]["rule"] == "file_missing"
     assert "(col_file); restore it from a backup" in lost.json()["errors"][0]["message_en"]
+
+
+def test_with_the_s3_store_a_file_is_a_checked_object_and_a_tampered_one_a_404(s3_svc: Service, s3_server: S3Server):
+    svc = s3_svc
+    sub = submit(svc)
+    row = upload(svc, sub, PDF).json()
+    key = f"lapkin/col_file/{row['sha256']}"
+    bucket = svc.settings.s3_bucket
+    assert blobs(svc) == [] and temp_files(svc) == []  # in the bucket, not in this machine's folder
+    assert s3_server.client().get_object(Bucket=bucket, Key=key)["Body"].read() == PDF
+    got = svc.client.get(row["url"], headers=svc.admin)
+    assert got.status_code == 200 and got.content == PDF and got.headers["x-content-sha256"] == row["sha256"]
+    assert upload(svc, sub, PDF).status_code == 200  # the same bytes again: one row, one object
+    s3_server.client().put_object(Bucket=bucket, Key=key, Body=b"%PDF-1.4 tampered")
+    lost = svc.client.get(row["url"], headers=svc.admin)
+    assert lost.status_code == 404 and lost.json()["errors"][0]["rule"] == "file_missing"
+    s3_server.client().delete_object(Bucket=bucket, Key=key)
+    assert svc.client.get(row["url"], headers=svc.admin).json()["errors"][0]["rule"] == "file_missing"
