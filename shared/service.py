@@ -51,6 +51,7 @@ from shared.observability import (
     reconcile_key,
 )
 from shared.private import tighten
+from shared.s3 import S3Error
 from shared.security import HASHING, read_token
 from shared.slots import Busy
 from shared.strictjson import JsonObject
@@ -395,6 +396,31 @@ def install_database_errors(app: FastAPI) -> None:
     app.add_exception_handler(OverflowError, handler)  # SQLite: an integer beyond 64 bits
 
 
+FILE_STORE_UNAVAILABLE = api_error(
+    503,
+    None,
+    "file_store_unavailable",
+    "Penyimpanan berkas sedang tidak dapat dipakai; coba lagi sebentar lagi.",
+    "The file store cannot be used right now; try again shortly.",
+)
+
+
+def install_file_store_errors(app: FastAPI) -> None:
+    """An S3 store that cannot be reached or refuses the service (shared/s3.py S3Error: credentials, bucket, outage)
+    is a 503 with Retry-After, logged with the status and S3's error code (never the secret), not a 500: the
+    request's file was not kept or read, and the same request later succeeds."""
+
+    async def handler(request: Request, exc: Exception) -> Response:
+        log.error("%s %s: file store unavailable: %s", request.method, request.url.path, exc)
+        return JSONResponse(
+            error_body(FILE_STORE_UNAVAILABLE.errors),
+            status_code=503,
+            headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)},
+        )
+
+    app.add_exception_handler(S3Error, handler)
+
+
 def install_busy(app: FastAPI) -> None:
     async def busy(request: Request, exc: Exception) -> Response:
         # every slot for a costly job stayed taken (shared/slots.py): nothing was checked or changed
@@ -462,6 +488,7 @@ def build_app(
     install_database_errors(app)
     app.add_middleware(InputGuard)  # innermost: no NUL, no deep JSON reaches a route (reads what the limit let in)
     install_busy(app)
+    install_file_store_errors(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, upload_max_bytes=settings.max_upload_bytes)
     app.add_middleware(LastResort)  # an unexpected exception: a 500 with the error body, logged
     app.add_middleware(

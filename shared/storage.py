@@ -35,7 +35,6 @@ from shared.private import PRIVATE_FILE, private_dir
 from shared.s3 import S3Bucket, S3Config
 
 SHA256 = re.compile(r"[0-9a-f]{64}")
-STORES = ("local", "database", "s3")
 
 
 class FileMissing(LookupError):
@@ -210,9 +209,9 @@ class DatabaseStore:
 
 class S3Store:
     """Objects of an S3-compatible bucket, `<prefix><folder>/<sha>`, each put whole (the signed payload hash is the
-    file's SHA-256, so the server refuses a body damaged on the way). Reads check the bytes against the key's SHA-256
-    (a damaged or missing object is FileMissing, like a damaged row) and fall back to `fallback` like the database
-    store's."""
+    file's SHA-256: a server that checks it, as AWS and MinIO do, refuses a body damaged on the way). Reads check the
+    bytes against the key's SHA-256 (a damaged or missing object is FileMissing, like a damaged row) and fall back to
+    `fallback` like the database store's. An outage or a refusal is S3Error (a 503, shared/service.py)."""
 
     name = "s3"
     shared = True

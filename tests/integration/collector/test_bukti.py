@@ -54,6 +54,15 @@ def s3_svc(
     yield from collector(tmp_path, database_url, redis_client, pk, **s3_server.settings(bucket, "lapkin/"))
 
 
+@pytest.fixture
+def s3_down_svc(
+    tmp_path: Path, database_url: str | None, redis_client: Redis, pk: dict[str, Any], s3_server: S3Server
+) -> Iterator[Service]:
+    """LAPKIN_FILE_STORE=s3 with nothing listening at the endpoint (an outage of the store)."""
+    given = {**s3_server.settings("lapkin-files"), "s3_endpoint_url": "http://127.0.0.1:9"}
+    yield from collector(tmp_path, database_url, redis_client, pk, **given)
+
+
 def collector(
     tmp_path: Path, database_url: str | None, redis_client: Redis, pk: dict[str, Any], file_store: str, **more: Any
 ) -> Iterator[Service]:
@@ -532,3 +541,11 @@ def test_with_the_s3_store_a_file_is_a_checked_object_and_a_tampered_one_a_404(s
     assert lost.status_code == 404 and lost.json()["errors"][0]["rule"] == "file_missing"
     s3_server.client().delete_object(Bucket=bucket, Key=key)
     assert svc.client.get(row["url"], headers=svc.admin).json()["errors"][0]["rule"] == "file_missing"
+
+
+def test_with_the_s3_store_away_an_upload_is_a_503_and_keeps_nothing(s3_down_svc: Service):
+    svc = s3_down_svc
+    r = upload(svc, submit(svc), PDF)
+    assert r.status_code == 503 and r.headers["retry-after"] == "5", r.text
+    assert rule(r) == "file_store_unavailable"
+    assert row_count(svc) == 0  # no row names a file the store does not hold
