@@ -106,7 +106,7 @@ class LocalStore:
 
     def put_file(self, path: Path, sha256: str) -> None:
         target = self.blob(sha256)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(target.parent)
         os.chmod(path, PRIVATE_FILE)
         os.replace(path, target)  # the same bytes may be there already: same name, same file
 

@@ -20,6 +20,7 @@ from services.renderer.handlers import files
 from services.renderer.models import Document
 from shared.contract import answer
 from shared.errors import ApiError, ErrorItem, api_error, error_responses
+from shared.private import write_private
 from shared.service import AdminDep, RuntimeDep, SessionDep, StaffDep
 from shared.storage import FileMissing
 
@@ -175,11 +176,7 @@ async def put_template(
         ) from exc
     if refused or missing:
         raise ApiError(422, [*map(_not_allowed, refused[:MAX_REPORTED]), *(_missing(f, jenis) for f in missing)])
-    folder = rt.settings.data_dir / "templates"
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f"{jenis}.docx.tmp"
-    tmp.write_bytes(data)
-    tmp.replace(folder / f"{jenis}.docx")
+    write_private(rt.settings.data_dir / "templates" / f"{jenis}.docx", data)
     return {"jenis": jenis, "sha256": hashlib.sha256(data).hexdigest(), "fields": sorted(REQUIRED_FIELDS[jenis])}
 
 
