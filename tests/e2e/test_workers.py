@@ -19,6 +19,7 @@ import redis
 
 from lapkin.supervisor import redis_reachable
 from tests.e2e.test_cli import LAPKIN, embedded_env
+from tests.e2e.up import lapkin_up
 
 REDIS_URL = os.environ.get("LAPKIN_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -163,3 +164,38 @@ def _forget(prefix: str) -> None:
             client.delete(*keys)
     finally:
         client.close()
+
+
+def _alive(pid: int) -> bool:
+    """Whether `pid` still runs (a zombie, dead but not yet reaped by its new parent, does not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
+def test_lapkin_up_killed_with_sigkill_takes_its_processes_with_it(tmp_path: Path) -> None:
+    """Outsider (operator): `kill -9` of `lapkin up` left the four services (and the Redis it started) serving, with
+    no supervisor: the next `lapkin up` found the ports taken. On Linux each child is sent SIGTERM by the kernel when
+    the supervisor dies (PR_SET_PDEATHSIG), so they stop as after a Ctrl-C."""
+    env = embedded_env(tmp_path)  # a Redis nobody runs: `lapkin up` starts its own, a child like the services
+    up = lapkin_up(env)
+    children: set[int] = set()
+    try:
+        up.wait_running()
+        children = _children(up.proc.pid)
+        assert len(children) == 5, children  # four services and the Redis
+        up.proc.kill()  # SIGKILL: the supervisor cleans nothing up
+        up.proc.wait(10)
+        deadline = time.monotonic() + 40  # each service's graceful shutdown takes at most 15 s
+        while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert [pid for pid in children if _alive(pid)] == [], up.out
+    finally:
+        for pid in children:  # whatever outlived it, so no test after this one finds the ports taken
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+    for name in ("LAPKIN_COLLECTOR_PORT", "LAPKIN_AGGREGATOR_PORT", "LAPKIN_APPROVAL_PORT", "LAPKIN_RENDERER_PORT"):
+        with socket.socket() as s:  # nothing left serving
+            assert s.connect_ex(("127.0.0.1", int(env[name]))) != 0, name
+    assert not redis_reachable(env["REDIS_URL"])
