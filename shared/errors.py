@@ -188,8 +188,8 @@ UNIT_KEY_NOT_ALLOWED = api_error(
     403,
     None,
     "unit_key_not_allowed",
-    "Kunci API unit hanya berlaku di layanan collector (laporan dan bukti unit); rute ini memerlukan token admin atau "
-    "token pejabat.",
-    "A unit's API key is only for the collector service (a unit's reports and evidence); this route needs the admin's "
-    "token or an official's token.",
+    "Kunci API unit hanya berlaku untuk laporan dan bukti unit itu sendiri, tidak di sini; rute ini memerlukan token "
+    "admin atau token pejabat.",
+    "A unit's API key is only for the unit's own reports and evidence, not here; this route needs the admin's token "
+    "or an official's token.",
 )

@@ -574,8 +574,8 @@ async def caller_from_token(rt: Runtime, token: str | None) -> Caller | None:
 
 def not_known(token: str | None) -> Exception:
     """The refusal of a token no admin or official holds: 401 (missing or unknown credentials), but 403 naming why for
-    a unit's API key (`lpk_...`). Only the collector keeps the units' keys; a service that takes no unit key refuses
-    every one, valid or not, so 403 is true whichever it is and says nothing about the key itself."""
+    a unit's API key (`lpk_...`). Only the service that takes the units' reports keeps their keys; one that takes no
+    unit key refuses every one, valid or not, so 403 is true whichever it is and says nothing about the key itself."""
     if token is not None and token.startswith(API_KEY_PREFIX):
         return UNIT_KEY_NOT_ALLOWED
     return UNAUTHORIZED
