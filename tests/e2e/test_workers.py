@@ -65,24 +65,12 @@ def test_two_collector_processes_answer_on_one_port(tmp_path: Path) -> None:
         raise AssertionError(f"no Redis at {REDIS_URL}")
     env = {**embedded_env(tmp_path), "REDIS_URL": REDIS_URL, "LAPKIN_STREAM_PREFIX": f"wk{secrets.token_hex(4)}"}
     port = int(env["LAPKIN_COLLECTOR_PORT"])
-    up = subprocess.Popen(
-        [*LAPKIN, "up", "--workers", "collector=2"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    out = ""
+    up = lapkin_up(env, "--workers", "collector=2")
     try:
-        assert up.stdout is not None
-        deadline = time.monotonic() + 120
-        while "Ctrl-C" not in out:  # `lapkin up` prints its table once every process takes connections
-            line = up.stdout.readline()
-            assert line and time.monotonic() < deadline, f"lapkin up did not come up: {out}"
-            out += line
+        out = up.wait_running()  # `lapkin up` prints its table once every process takes connections
         assert f"collector  http://127.0.0.1:{port}  (2 proses/processes)" in out, out
         assert "renderer" in out and "(1 proses/process)" in out, out
-        children = _children(up.pid)
+        children = _children(up.proc.pid)
         assert len(children) == 5, children  # two collectors, one of each other service
         served = [_serving_pid(port, children) for _ in range(40)]
         collectors = set(served)
@@ -91,10 +79,9 @@ def test_two_collector_processes_answer_on_one_port(tmp_path: Path) -> None:
         assert logs == ["aggregator.log", "approval.log", "collector-1.log", "collector-2.log", "renderer.log"]
         assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=10).status_code == 200
     finally:
-        up.send_signal(signal.SIGINT)
-        rest, _ = up.communicate(timeout=60)
+        up.stop()
         _forget(env["LAPKIN_STREAM_PREFIX"])
-    assert up.returncode == 0, out + rest
+    assert up.proc.returncode == 0, up.out
 
 
 def test_a_second_lapkin_up_says_the_port_is_taken_at_once(tmp_path: Path) -> None:
