@@ -22,7 +22,7 @@ from shared.contract import answer
 from shared.errors import ApiError, ErrorItem, api_error, error_responses
 from shared.private import write_private
 from shared.service import AdminDep, RuntimeDep, SessionDep, StaffDep
-from shared.storage import FileMissing
+from shared.storage import FileMissing, verify
 
 log = logging.getLogger("lapkin.renderer")
 router = APIRouter(prefix="/api/v1", tags=["renderer"], responses=error_responses(401, 403, 404, 413, 422))
@@ -104,13 +104,12 @@ def get_file(
     sha = json.loads(doc.sha256).get(fmt)
     body: bytes | None = None
     if path.is_file():
-        # checked like the shared store's rows: a damaged copy in the folder is never served as the document (the
-        # store may hold the right bytes; else the 404 says the file is damaged or missing)
-        data = path.read_bytes()
-        if sha is None or hashlib.sha256(data).hexdigest() == sha:
-            body = data
-        else:
-            log.error("document %s: %s does not match its SHA-256 %s", doc_id, path, sha)
+        # checked like the stores' files: a damaged copy in the folder is never served as the document (the store
+        # may hold the right bytes; else the 404 says the file is damaged or missing)
+        try:
+            body = verify(path, sha) if sha is not None else path.read_bytes()
+        except FileMissing as exc:
+            log.error("document %s: %s", doc_id, exc)
     if body is None:
         try:
             if sha is None:
