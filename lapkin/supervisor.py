@@ -8,6 +8,7 @@ refused."""
 
 from __future__ import annotations
 
+import ctypes
 import os
 import shutil
 import signal
@@ -34,6 +35,34 @@ MAX_WORKERS = 16  # processes of one service on one machine: past this, another 
 QUICK_EXIT_S = 30.0  # a child that exits this soon after starting did not get going
 GIVE_UP_AFTER = 5  # quick exits in a row with the same exit code: the next start would fail the same way
 BACKLOG = 2048  # uvicorn's own default
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def die_with_supervisor() -> Callable[[], None] | None:
+    """Linux: what a child runs between fork and exec so that it is sent SIGTERM when `lapkin up` dies, however it
+    dies (a `kill -9` gives the supervisor no chance to stop its children, which would keep serving, holding the
+    ports). None elsewhere, or when prctl cannot be found: children then outlive a killed supervisor
+    (docs/reliability.md says how to find and stop them).
+
+    The kernel ties the signal to the thread that forked the child: `lapkin up` forks from its main thread only, which
+    lives as long as it does. libc is loaded here, before the fork; the child only calls it."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    supervisor = os.getpid()
+
+    def in_child() -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the supervisor's handler, inherited until exec
+        prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
+        if os.getppid() != supervisor:  # the supervisor died before the prctl: nobody would signal this child
+            os._exit(1)
+
+    return in_child
 
 
 class WorkersInvalid(ValueError):
@@ -186,7 +215,7 @@ def start_redis(settings: Settings) -> subprocess.Popen[bytes]:
         "--logfile",
         str(directory / "redis.log"),
     ]
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, preexec_fn=die_with_supervisor())
     for _ in range(100):
         if redis_reachable(settings.redis_url):
             return proc
@@ -314,6 +343,7 @@ class Supervisor:
             stdout=out,
             stderr=out,
             pass_fds=() if child.fd is None else (child.fd,),
+            preexec_fn=die_with_supervisor(),  # no thread runs beside the one that forks
         )
         child.started_at = time.monotonic()
 

@@ -177,3 +177,19 @@ UNAUTHORIZED = api_error(
     401, None, "unauthorized", "Kredensial tidak ada atau tidak valid.", "Missing or invalid credentials."
 )
 FORBIDDEN = api_error(403, None, "forbidden", "Anda tidak berhak melakukan ini.", "You are not allowed to do this.")
+ADMIN_ONLY = api_error(
+    403,
+    None,
+    "forbidden",
+    "Hanya admin yang boleh melakukan ini (kredensial Anda dikenal, tetapi bukan milik admin).",
+    "Only the admin may do this (your credentials are known, but they are not the admin's).",
+)
+UNIT_KEY_NOT_ALLOWED = api_error(
+    403,
+    None,
+    "unit_key_not_allowed",
+    "Kunci API unit hanya berlaku untuk laporan dan bukti unit itu sendiri, tidak di sini; rute ini memerlukan token "
+    "admin atau token pejabat.",
+    "A unit's API key is only for the unit's own reports and evidence, not here; this route needs the admin's token "
+    "or an official's token.",
+)

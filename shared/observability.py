@@ -35,6 +35,11 @@ from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 correlation_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("lapkin_correlation_id", default=None)
+# the id the caller itself sent (valid `X-Correlation-Id`), None when the middleware made one up: work a request
+# starts under an id of its own (a submission's) takes the caller's instead, so the caller's id finds it
+caller_correlation_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "lapkin_caller_correlation_id", default=None
+)
 CORRELATION_HEADER = "X-Correlation-Id"
 STUCK_FACTOR = 3  # a group is stuck when its oldest pending entry has waited this many reclaim idle times
 
@@ -356,12 +361,17 @@ def configure_logging(service: str, level: int = logging.INFO) -> None:
 CORRELATION_ID = re.compile(rb"[A-Za-z0-9._:/+=-]{1,128}")
 
 
-def request_correlation_id(raw: bytes) -> str:
-    """The caller's `X-Correlation-Id` when it is a plain token (ASCII letters, digits, `._:/+=-`, at most 128), else a
-    new one: the id is echoed in a header, written into events and logs, and a caller's bytes (not UTF-8, control
+def callers_correlation_id(raw: bytes) -> str | None:
+    """The caller's `X-Correlation-Id` when it is a plain token (ASCII letters, digits, `._:/+=-`, at most 128), else
+    None: the id is echoed in a header, written into events and logs, and a caller's bytes (not UTF-8, control
     characters, header breaks) must not reach any of them."""
     raw = raw.strip()
-    return raw.decode("ascii") if CORRELATION_ID.fullmatch(raw) else str(uuid.uuid4())
+    return raw.decode("ascii") if CORRELATION_ID.fullmatch(raw) else None
+
+
+def caller_correlation_id() -> str | None:
+    """The valid `X-Correlation-Id` the current request's caller sent, None without one (or outside a request)."""
+    return caller_correlation_id_var.get()
 
 
 class HttpObservability:
@@ -378,7 +388,8 @@ class HttpObservability:
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
-        cid = request_correlation_id(headers.get(b"x-correlation-id", b""))
+        given = callers_correlation_id(headers.get(b"x-correlation-id", b""))
+        cid = given or str(uuid.uuid4())
         status = {"code": 500}
         started = time.perf_counter()
 
@@ -393,10 +404,11 @@ class HttpObservability:
             from opentelemetry import trace
 
             trace.get_current_span().set_attribute("lapkin.correlation_id", cid)
-        token = correlation_id_var.set(cid)
+        token, given_token = correlation_id_var.set(cid), caller_correlation_id_var.set(given)
         try:
             await self.app(scope, receive, send_wrapper)
         finally:
+            caller_correlation_id_var.reset(given_token)
             correlation_id_var.reset(token)
             route = scope.get("route")
             template = getattr(route, "path", None) or ("unmatched" if status["code"] == 404 else "other")

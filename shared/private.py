@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import stat
+import tempfile
 from pathlib import Path
 
 PRIVATE_DIR = 0o700
@@ -40,6 +41,21 @@ def create_private(path: Path, data: bytes = b"") -> bool:
         os.fchmod(out.fileno(), PRIVATE_FILE)  # the umask could only have removed bits: never mind, say it exactly
         out.write(data)
     return True
+
+
+def write_private(target: Path, data: bytes) -> Path:
+    """`target` holding `data`, mode 0600 and its missing folders 0700, replaced whole (a temp file of the same folder
+    renamed over it: a reader sees the old bytes or the new, never half). A document written again keeps the mode."""
+    folder = private_dir(target.parent)
+    fd, name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")  # 0600 whatever the umask
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(name, target)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return target
 
 
 def _tighten(path: Path, mode: int) -> str | None:

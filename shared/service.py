@@ -26,7 +26,14 @@ from shared import clock, revocation, strictjson
 from shared.config import Settings, get_settings
 from shared.contract import document_bodies
 from shared.db import database_unavailable, make_engine
-from shared.errors import FORBIDDEN, UNAUTHORIZED, api_error, error_body, install_error_handlers
+from shared.errors import (
+    ADMIN_ONLY,
+    UNAUTHORIZED,
+    UNIT_KEY_NOT_ALLOWED,
+    api_error,
+    error_body,
+    install_error_handlers,
+)
 from shared.events.envelope import Envelope, new_envelope
 from shared.inputguard import MAX_ROW_ID, InputGuard, LastResort, refusal
 from shared.messaging.guard import RECOVERY_REASONS, Guard
@@ -52,7 +59,7 @@ from shared.observability import (
 )
 from shared.private import tighten
 from shared.s3 import S3Error
-from shared.security import HASHING, read_token
+from shared.security import API_KEY_PREFIX, HASHING, read_token
 from shared.slots import Busy
 from shared.strictjson import JsonObject
 from shared.tasks import STOP_TIMEOUT_S, bounded, stop_task
@@ -592,19 +599,30 @@ async def caller_from_token(rt: Runtime, token: str | None) -> Caller | None:
     return Caller("official", str(claims.official_id), claims.role, claims.unit, claims.username)
 
 
+def not_known(token: str | None) -> Exception:
+    """The refusal of a token no admin or official holds: 401 (missing or unknown credentials), but 403 naming why for
+    a unit's API key (`lpk_...`). Only the service that takes the units' reports keeps their keys; one that takes no
+    unit key refuses every one, valid or not, so 403 is true whichever it is and says nothing about the key itself."""
+    if token is not None and token.startswith(API_KEY_PREFIX):
+        return UNIT_KEY_NOT_ALLOWED
+    return UNAUTHORIZED
+
+
 async def require_admin(request: Request, rt: RuntimeDep) -> Caller:
-    caller = await caller_from_token(rt, bearer(request))
+    token = bearer(request)
+    caller = await caller_from_token(rt, token)
     if caller is None:
-        raise UNAUTHORIZED
+        raise not_known(token)
     if caller.kind != "admin":
-        raise FORBIDDEN
+        raise ADMIN_ONLY
     return caller
 
 
 async def require_admin_or_official(request: Request, rt: RuntimeDep) -> Caller:
-    caller = await caller_from_token(rt, bearer(request))
+    token = bearer(request)
+    caller = await caller_from_token(rt, token)
     if caller is None:
-        raise UNAUTHORIZED
+        raise not_known(token)
     return caller
 
 

@@ -80,6 +80,18 @@ def check_sha(sha256: str) -> str:
     return sha256
 
 
+def verify(path: Path, sha256: str) -> bytes:
+    """The bytes of the file at `path` when they are the ones `sha256` names; FileMissing when it is not there, or
+    (corrupt) holds other bytes: a damaged copy is never served as the file."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise FileMissing(sha256, str(path.parent)) from None
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise FileMissing(sha256, str(path), corrupt=True)
+    return data
+
+
 class LocalStore:
     """A folder: `<root>/<sha[:2]>/<sha>`, each file 0600, written to a temp file then renamed (never half there)."""
 
@@ -108,15 +120,12 @@ class LocalStore:
 
     def put_file(self, path: Path, sha256: str) -> None:
         target = self.blob(sha256)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(target.parent)
         os.chmod(path, PRIVATE_FILE)
         os.replace(path, target)  # the same bytes may be there already: same name, same file
 
     def get(self, sha256: str) -> bytes:
-        try:
-            return self.blob(sha256).read_bytes()
-        except FileNotFoundError:
-            raise FileMissing(sha256, str(self.root)) from None
+        return verify(self.blob(sha256), sha256)
 
     def exists(self, sha256: str) -> bool:
         return self.blob(sha256).is_file()

@@ -28,6 +28,7 @@ from services.approval.models import FILES
 from shared.config import Settings
 from shared.errors import ApiError, ErrorItem
 from shared.filetype import MEDIA_TYPES, detect, display_name, named_as
+from shared.private import private_dir
 from shared.service import Runtime
 from shared.storage import FileStore, open_store
 
@@ -123,8 +124,7 @@ def stage(settings: Settings, uploads: Sequence[Upload]) -> list[Staged]:
     staged: list[Staged] = []
     errors: list[ErrorItem] = []
     status = 422
-    tmp_dir = root(settings) / "tmp"
-    tmp_dir.mkdir(parents=True, exist_ok=True)
+    tmp_dir = private_dir(root(settings) / "tmp")  # 0700, like the store's folders (shared/private.py)
     try:
         for upload in uploads:
             nama = display_name(upload.nama)

@@ -56,6 +56,7 @@ from services.approval.units import unit_names
 from services.approval.workflow import Workflow
 from shared.formatting import fmt_date
 from shared.i18n import JENIS, LANGS, PEMANFAATAN, PERIODE_NAMES, pick
+from shared.sakip.tahun import year_text
 
 DECISIONS = ("submit", "approve", "return", "koreksi_selesai")  # the history's decisions (not rendered, siap …)
 Jenis = Literal[
@@ -81,11 +82,17 @@ EVALUATOR_ROLES = ("inspektorat",)
 
 
 def whole_year(value: object) -> object:
-    """A year in an address is written in digits only: "2024.0", "+2024", "２０２４" are refused (422), never read as
-    2024 (pydantic's lax int would)."""
-    if isinstance(value, str) and not (value.isascii() and value.isdigit()):
-        raise ValueError("tahun harus bilangan bulat / the year must be a whole number")
-    return value
+    """A year in an address is digits only (`year_text`, the rule forms use, without the spaces a form may leave):
+    "2024.0", "+2024", "２０２４", "2024 " are refused (422), never read as 2024 (pydantic's lax int would); the route
+    checks the range."""
+    if not isinstance(value, str):
+        return value
+    year = year_text(value)
+    if year is None:
+        raise ValueError(
+            "tahun harus bilangan bulat, paling banyak 4 angka / the year must be a whole number, 4 digits"
+        )
+    return year
 
 
 Tahun = Annotated[int, BeforeValidator(whole_year)]

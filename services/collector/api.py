@@ -28,6 +28,7 @@ from services.collector.models import IdempotencyRecord
 from services.collector.validation import TAHUN_MAX, TAHUN_MIN
 from shared.contract import answer, json_body_of, operation_name
 from shared.errors import (
+    ADMIN_ONLY,
     FORBIDDEN,
     UNAUTHORIZED,
     ApiError,
@@ -183,7 +184,7 @@ def admin_only(caller: UnitOrAdmin) -> Caller:
     """The admin's routes: a unit's key or an official's token is a known caller here, only not allowed (403); 401 is
     kept for missing or unknown credentials."""
     if caller.kind != "admin":
-        raise FORBIDDEN
+        raise ADMIN_ONLY
     return caller
 
 

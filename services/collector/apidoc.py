@@ -201,6 +201,7 @@ PARAMETERS = {
 
 RULES_OTHER = (  # rules named where they are raised (api.py, bukti.py, bulk.py, excel.py, the core), not in MESSAGES
     "unauthorized", "forbidden", "method_not_allowed", "not_found", "too_large", "rate_limited", "unit_key_required",
+    "unit_key_not_allowed",  # shared.service (a unit key on the other services), found by the scan of shared/
     "wrong_unit", "idempotency_key_reused", "concurrent_submission", "periode_closed", "periode_belum_dibuka",
     "invalid_json", "duplicate_key", "too_deep", "nul_character", "lone_surrogate", "invalid_character",
     "not_storable", "database_unavailable", "file_store_unavailable", "busy", "internal_error", "duplicate_row",

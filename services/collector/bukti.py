@@ -30,6 +30,7 @@ from services.collector.handlers import STATUS_ROLES, ensure_open, may_act_for, 
 from services.collector.models import FILES, Bukti, Submission, Unit
 from shared.errors import FORBIDDEN
 from shared.filetype import display_name as display_name  # shared with the approval service's evidence
+from shared.private import private_dir
 from shared.service import Caller, Runtime
 from shared.storage import FileMissing, FileStore, open_store
 
@@ -72,8 +73,7 @@ class Staged:
 def stage(source: BinaryIO, root: Path, limit: int) -> Staged:
     """Copy an upload to a temp file in the store (same filesystem: the later rename is atomic), hashing it on the
     way; refuse it, leaving nothing behind, when it is over `limit` bytes, empty, or not an accepted type."""
-    tmp_dir = root / "tmp"
-    tmp_dir.mkdir(parents=True, exist_ok=True)
+    tmp_dir = private_dir(root / "tmp")  # 0700, like the store's folders (shared/private.py)
     fd, name = tempfile.mkstemp(dir=tmp_dir, prefix="upload-")
     path = Path(name)
     try:

@@ -37,6 +37,7 @@ from services.collector.core.report import (
 from services.collector.core.validation import shown
 from services.collector.models import BulananSubmission, BulananValue, Unit, UnitMonth
 from shared.events import catalogue as ev
+from shared.observability import caller_correlation_id
 from shared.sakip import PerjanjianKinerja
 from shared.security import new_api_key
 from shared.service import Runtime
@@ -137,7 +138,8 @@ def apply_report(
     apply_catatan(held, report)
     ledger.keep(session, held, report, current)
     name, payload = ledger.event(held, current, on_time)
-    rt.emit(session, name, payload, correlation_id=submission_id)
+    # the agency's own X-Correlation-Id finds the event when it sent one; the submission id is in the payload anyway
+    rt.emit(session, name, payload, correlation_id=caller_correlation_id() or submission_id)
     return answer
 
 

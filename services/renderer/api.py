@@ -20,8 +20,9 @@ from services.renderer.handlers import files
 from services.renderer.models import Document
 from shared.contract import answer
 from shared.errors import ApiError, ErrorItem, api_error, error_responses
+from shared.private import write_private
 from shared.service import AdminDep, RuntimeDep, SessionDep, StaffDep
-from shared.storage import FileMissing
+from shared.storage import FileMissing, verify
 
 log = logging.getLogger("lapkin.renderer")
 router = APIRouter(prefix="/api/v1", tags=["renderer"], responses=error_responses(401, 403, 404, 413, 422))
@@ -103,13 +104,12 @@ def get_file(
     sha = json.loads(doc.sha256).get(fmt)
     body: bytes | None = None
     if path.is_file():
-        # checked like the shared store's rows: a damaged copy in the folder is never served as the document (the
-        # store may hold the right bytes; else the 404 says the file is damaged or missing)
-        data = path.read_bytes()
-        if sha is None or hashlib.sha256(data).hexdigest() == sha:
-            body = data
-        else:
-            log.error("document %s: %s does not match its SHA-256 %s", doc_id, path, sha)
+        # checked like the stores' files: a damaged copy in the folder is never served as the document (the store
+        # may hold the right bytes; else the 404 says the file is damaged or missing)
+        try:
+            body = verify(path, sha) if sha is not None else path.read_bytes()
+        except FileMissing as exc:
+            log.error("document %s: %s", doc_id, exc)
     if body is None:
         try:
             if sha is None:
@@ -175,11 +175,7 @@ async def put_template(
         ) from exc
     if refused or missing:
         raise ApiError(422, [*map(_not_allowed, refused[:MAX_REPORTED]), *(_missing(f, jenis) for f in missing)])
-    folder = rt.settings.data_dir / "templates"
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f"{jenis}.docx.tmp"
-    tmp.write_bytes(data)
-    tmp.replace(folder / f"{jenis}.docx")
+    write_private(rt.settings.data_dir / "templates" / f"{jenis}.docx", data)
     return {"jenis": jenis, "sha256": hashlib.sha256(data).hexdigest(), "fields": sorted(REQUIRED_FIELDS[jenis])}
 
 

@@ -36,6 +36,7 @@ from shared.events import catalogue as ev
 from shared.events.envelope import Envelope, utcnow
 from shared.messaging.outbox import ProcessedEvent
 from shared.messaging.streams import Handler, consumer_name
+from shared.private import write_private
 from shared.sakip import JsonObject
 from shared.sakip.document import PkDoc, RekapDoc, rekap_doc
 from shared.service import Runtime
@@ -79,10 +80,7 @@ def _write(target: Path, data: bytes, store: FileStore | None = None) -> str:
     """Keep one file of a document: in the shared store when there is one, else at `target` (its folder)."""
     if store is not None and store.shared:
         return store.put(data)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(target)
+    write_private(target, data)  # the owner's only (0600), like every file of the data folder (docs/storage.md)
     return hashlib.sha256(data).hexdigest()
 
 

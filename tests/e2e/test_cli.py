@@ -13,8 +13,6 @@ import re
 import signal
 import stat
 import subprocess
-import sys
-import threading
 import time
 from pathlib import Path
 
@@ -24,8 +22,8 @@ from lapkin.supervisor import redis_reachable
 from shared.config import Settings
 from shared.signing import office_credential, verify_pdf
 from tests.e2e.conftest import free_port
+from tests.e2e.up import LAPKIN, lapkin_up
 
-LAPKIN = [sys.executable, "-m", "lapkin"]
 PUBLIC_URL_WARNING = "LAPKIN_PUBLIC_BASE_URL belum diatur / is unset"
 LENGKAP_ROLES = {"staf", "subkor", "kabid", "sekretaris", "kepala_dinas", "inspektorat"}  # the chains, the evaluator
 
@@ -220,26 +218,18 @@ def test_up_stops_cleanly_on_ctrl_c_and_officials_create_makes_a_login(tmp_path)
         timeout=120,
     )
     assert created.returncode == 0, created.stdout + created.stderr
-    proc = subprocess.Popen([*LAPKIN, "up"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    said: list[str] = []  # what it prints, read as it prints it
-    reader = threading.Thread(target=lambda: said.extend(iter(proc.stdout.readline, "")), daemon=True)  # type: ignore[union-attr]
-    reader.start()
+    up = lapkin_up(env)
     approval = f"http://127.0.0.1:{env['LAPKIN_APPROVAL_PORT']}"
     try:
-        deadline = time.monotonic() + 120
         # Ctrl-C once it says it runs, as a person would (Ctrl-C while it starts stops the start: exit 130, tested in
         # tests/e2e/test_workers.py)
-        while not any(line.startswith("Tekan Ctrl-C") for line in said):
-            assert proc.poll() is None and time.monotonic() < deadline, "lapkin up did not come up: " + "".join(said)
-            time.sleep(0.3)
+        up.wait_running()
         r = httpx.post(f"{approval}/api/v1/login", json={"username": "sekdin", "password": "rahasia-sekali"})
         assert r.status_code == 200 and r.json()["official"]["role"] == "sekretaris"
     finally:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(60)
-        reader.join(10)
-    out = "".join(said)
-    assert proc.returncode == 0, out
+        up.stop()
+    out = up.out
+    assert up.proc.returncode == 0, out
     # the admin token is never printed (a terminal's scrollback, a service manager's journal): where it is, is
     token = (data / "admin_token").read_text().strip()
     assert token not in out and "LAPKIN_ADMIN_TOKEN=" not in out

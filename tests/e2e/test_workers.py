@@ -19,6 +19,7 @@ import redis
 
 from lapkin.supervisor import redis_reachable
 from tests.e2e.test_cli import LAPKIN, embedded_env
+from tests.e2e.up import lapkin_up
 
 REDIS_URL = os.environ.get("LAPKIN_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -64,24 +65,12 @@ def test_two_collector_processes_answer_on_one_port(tmp_path: Path) -> None:
         raise AssertionError(f"no Redis at {REDIS_URL}")
     env = {**embedded_env(tmp_path), "REDIS_URL": REDIS_URL, "LAPKIN_STREAM_PREFIX": f"wk{secrets.token_hex(4)}"}
     port = int(env["LAPKIN_COLLECTOR_PORT"])
-    up = subprocess.Popen(
-        [*LAPKIN, "up", "--workers", "collector=2"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    out = ""
+    up = lapkin_up(env, "--workers", "collector=2")
     try:
-        assert up.stdout is not None
-        deadline = time.monotonic() + 120
-        while "Ctrl-C" not in out:  # `lapkin up` prints its table once every process takes connections
-            line = up.stdout.readline()
-            assert line and time.monotonic() < deadline, f"lapkin up did not come up: {out}"
-            out += line
+        out = up.wait_running()  # `lapkin up` prints its table once every process takes connections
         assert f"collector  http://127.0.0.1:{port}  (2 proses/processes)" in out, out
         assert "renderer" in out and "(1 proses/process)" in out, out
-        children = _children(up.pid)
+        children = _children(up.proc.pid)
         assert len(children) == 5, children  # two collectors, one of each other service
         served = [_serving_pid(port, children) for _ in range(40)]
         collectors = set(served)
@@ -90,10 +79,9 @@ def test_two_collector_processes_answer_on_one_port(tmp_path: Path) -> None:
         assert logs == ["aggregator.log", "approval.log", "collector-1.log", "collector-2.log", "renderer.log"]
         assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=10).status_code == 200
     finally:
-        up.send_signal(signal.SIGINT)
-        rest, _ = up.communicate(timeout=60)
+        up.stop()
         _forget(env["LAPKIN_STREAM_PREFIX"])
-    assert up.returncode == 0, out + rest
+    assert up.proc.returncode == 0, up.out
 
 
 def test_a_second_lapkin_up_says_the_port_is_taken_at_once(tmp_path: Path) -> None:
@@ -163,3 +151,38 @@ def _forget(prefix: str) -> None:
             client.delete(*keys)
     finally:
         client.close()
+
+
+def _alive(pid: int) -> bool:
+    """Whether `pid` still runs (a zombie, dead but not yet reaped by its new parent, does not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
+def test_lapkin_up_killed_with_sigkill_takes_its_processes_with_it(tmp_path: Path) -> None:
+    """Outsider (operator): `kill -9` of `lapkin up` left the four services (and the Redis it started) serving, with
+    no supervisor: the next `lapkin up` found the ports taken. On Linux each child is sent SIGTERM by the kernel when
+    the supervisor dies (PR_SET_PDEATHSIG), so they stop as after a Ctrl-C."""
+    env = embedded_env(tmp_path)  # a Redis nobody runs: `lapkin up` starts its own, a child like the services
+    up = lapkin_up(env)
+    children: set[int] = set()
+    try:
+        up.wait_running()
+        children = _children(up.proc.pid)
+        assert len(children) == 5, children  # four services and the Redis
+        up.proc.kill()  # SIGKILL: the supervisor cleans nothing up
+        up.proc.wait(10)
+        deadline = time.monotonic() + 40  # each service's graceful shutdown takes at most 15 s
+        while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert [pid for pid in children if _alive(pid)] == [], up.out
+    finally:
+        for pid in children:  # whatever outlived it, so no test after this one finds the ports taken
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+    for name in ("LAPKIN_COLLECTOR_PORT", "LAPKIN_AGGREGATOR_PORT", "LAPKIN_APPROVAL_PORT", "LAPKIN_RENDERER_PORT"):
+        with socket.socket() as s:  # nothing left serving
+            assert s.connect_ex(("127.0.0.1", int(env[name]))) != 0, name
+    assert not redis_reachable(env["REDIS_URL"])

@@ -16,7 +16,7 @@ from services.renderer.models import FILES
 from shared.config import Settings
 from shared.db import make_engine
 from shared.migrate import upgrade
-from shared.storage import DatabaseStore, FileMissing, LocalStore, open_store
+from shared.storage import DatabaseStore, FileMissing, LocalStore, open_store, verify
 from tests.support.databases import fresh_database_url
 
 PDF = b"%PDF-1.4\n" + bytes(range(256)) * 40
@@ -49,6 +49,27 @@ def test_a_missing_file_is_file_missing_naming_it(tmp_path: Path):
     assert not store.exists(other) and store.path(other) is None
     with pytest.raises(FileMissing, match=f"file {other} is missing in {tmp_path / 'bukti'}"):
         store.get(other)
+
+
+def test_one_check_of_a_file_against_its_sha256_for_the_local_store_and_the_renderers_folders(tmp_path: Path):
+    """`verify` is the check both the local store's reads and the renderer's document folders use (the renderer had
+    a copy of its own): the bytes when they match, FileMissing saying damaged (corrupt) or missing otherwise."""
+    path = tmp_path / "laporan.pdf"
+    path.write_bytes(PDF)
+    assert verify(path, SHA) == PDF
+    path.write_bytes(PDF[:-1] + b"!")
+    with pytest.raises(FileMissing, match="does not match its SHA-256") as caught:
+        verify(path, SHA)
+    assert caught.value.corrupt
+    with pytest.raises(FileMissing, match="is missing") as caught:
+        verify(tmp_path / "gone.pdf", SHA)
+    assert not caught.value.corrupt
+    store = LocalStore(tmp_path / "bukti")  # a damaged blob of the local store is not served either
+    store.put(PDF)
+    store.blob(SHA).write_bytes(PDF[:-1] + b"!")
+    with pytest.raises(FileMissing) as caught:
+        store.get(SHA)
+    assert caught.value.corrupt
 
 
 @pytest.mark.parametrize("bad", ["../../etc/passwd", "A" * 64, "ab" * 31, ""])

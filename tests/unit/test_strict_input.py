@@ -108,3 +108,22 @@ def test_one_rule_for_a_report_year(value, text, year):
     from shared.sakip.tahun import year_value
 
     assert year_value(value, text=text) == year
+
+
+@pytest.mark.parametrize(
+    "text", ["2024", " 2024 ", "2101", "2024.0", "+2024", "2_024", "２０２４", "", "0002024", "9" * 5000]
+)
+def test_the_year_in_an_address_follows_the_forms_rule(text):
+    """The pemanfaatan export's path reads its year by the forms' rule (`year_text`, the text part of `year_value`),
+    not a copy of its own: refused where the digits are not a year's, read as the same number where they are (an
+    address has no spaces around its year; a form may)."""
+    from services.approval.pemanfaatan import whole_year
+    from shared.sakip.tahun import year_text, year_value
+
+    read = year_text(text.strip())  # a form's year: spaces around allowed
+    assert year_value(text) == (read if read in range(2000, 2101) else None)
+    if year_text(text) is None:
+        with pytest.raises(ValueError, match="whole number"):
+            whole_year(text)
+    else:
+        assert whole_year(text) == year_text(text)

@@ -236,9 +236,9 @@ def trace_page(request: Request, rt: RuntimeDep, viewer: CurrentOperator, id: st
     for r in rows:
         assert first is not None
         r["after"] = since(entry_time(r["id"]) - first)
-    # the OpenTelemetry traces these events belong to (with tracing on), to look the same work up in Jaeger/Tempo
-    trace_ids = sorted({r["trace_id"] for r in rows if r["trace_id"]})
-    return _render(request, "operator_trace.html", viewer, {"ident": ident, "rows": rows, "trace_ids": trace_ids})
+    # each row names the OpenTelemetry trace its event belongs to (with tracing on), to look that step up in
+    # Jaeger/Tempo: one piece of work may span several traces (a recap coalesces reports of other traces)
+    return _render(request, "operator_trace.html", viewer, {"ident": ident, "rows": rows})
 
 
 @router.get("/operator/surat-mati")

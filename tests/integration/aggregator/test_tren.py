@@ -153,7 +153,9 @@ def test_the_newest_pk_version_sets_the_targets(aggregator: Service, pk: dict[st
 
 def test_tren_is_for_the_admin_and_officials_and_404_without_a_pk(aggregator: Service, pk: dict[str, Any]) -> None:
     assert aggregator.client.get(URL).status_code == 401
-    assert aggregator.client.get(URL, headers={"Authorization": "Bearer lpk_unit-key"}).status_code == 401
+    r = aggregator.client.get(URL, headers={"Authorization": "Bearer lpk_unit-key"})
+    assert r.status_code == 403 and r.json()["errors"][0]["rule"] == "unit_key_not_allowed"  # no unit key is allowed
+    assert aggregator.client.get(URL, headers={"Authorization": "Bearer not-a-token"}).status_code == 401
     r = aggregator.client.get(URL, headers=aggregator.admin)
     assert r.status_code == 404 and r.json()["errors"][0]["rule"] == "pk_not_found"
     publish_pk(aggregator, pk)

@@ -23,6 +23,7 @@ from sqlmodel import func, select
 from services.collector.models import Bukti
 from shared.security import issue_token
 from tests.integration.conftest import Service, _drop_schema, auth, make_settings, put_pk, unit_key
+from tests.support.modes import loose_modes
 from tests.support.s3 import S3Server
 
 LIMIT = 64 * 1024  # the test's upload limit
@@ -210,6 +211,7 @@ def test_pdf_png_jpeg_and_xlsx_are_accepted_and_stored_by_their_hash(
     path = store(svc) / sha[:2] / sha
     assert path.read_bytes() == content
     assert temp_files(svc) == []
+    assert loose_modes(store(svc)) == []  # evidence is the owner's only: 0600 files in 0700 folders
 
 
 def test_the_type_comes_from_the_content_not_the_name(svc: Service) -> None:

@@ -62,6 +62,32 @@ def test_each_accepted_changing_submission_emits_one_event_with_the_complete_sna
     assert all(r.published_at is not None for r in rows)
 
 
+def test_the_agencys_correlation_id_is_the_events_and_the_submission_id_still_traces_it(loaded: Service) -> None:
+    """An operator searching the id the agency sent (X-Correlation-Id) finds the event its request caused; one
+    searching the submission id finds it too (the payload names it). A header the middleware refuses (not a plain
+    token, too long) leaves the submission id as the correlation id."""
+    from services.operations import Ops
+
+    key = unit_key(loaded, "BID-PENTA")
+    sent = []
+    for nilai, cid in enumerate(("agency-7f3a:batch/12", "bad id with spaces", "x" * 129), start=1):
+        payload = {
+            "tahun": 2024,
+            "triwulan": 1,
+            "unit": "BID-PENTA",
+            "realisasi": [{"indikator": "IK-3.1", "nilai": str(nilai)}],
+        }
+        res = loaded.client.post(SUBMIT, json=payload, headers={**auth(key), "X-Correlation-Id": cid})
+        assert res.status_code == 202, res.text
+        sent.append(res.json()["submission_id"])
+    events = submitted(loaded)
+    assert [e["payload"]["submission_id"] for e in events] == sent
+    assert [e["correlation_id"] for e in events] == ["agency-7f3a:batch/12", sent[1], sent[2]]
+    ops = Ops(loaded.settings, loaded.redis)
+    assert [e["event_id"] for e in ops.trace("agency-7f3a:batch/12")] == [events[0]["event_id"]]
+    assert [e["event_id"] for e in ops.trace(sent[0])] == [events[0]["event_id"]]
+
+
 def test_events_of_units_and_quarters_are_separate_snapshots(loaded: Service) -> None:
     send(loaded, "BID-PENTA", [{"indikator": "IK-3.1", "nilai": "1"}], triwulan=1)
     send(loaded, "BID-PENTA", [{"indikator": "IK-3.1", "nilai": "2"}], triwulan=2)

@@ -5,6 +5,7 @@ behind the CSRF token (each action recorded), and the consumer groups."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -44,6 +45,33 @@ def submitted(unit: str, sub: str) -> dict:
         "on_time": True,
         "received_at": "2024-04-01T00:00:00+00:00",
     }
+
+
+def trace_rows(html: str) -> dict[str, str]:
+    """The trace page's rows: event id -> the row's HTML."""
+    return dict(re.findall(r'<tr class="step"[^>]*data-event-id="([^"]+)">(.*?)</tr>', html, re.S))
+
+
+def test_each_row_of_the_trace_names_its_own_opentelemetry_trace(app_client, settings, r):
+    """Outsider finding: the trace page listed the trace ids above the table, tied to no row; a piece of work whose
+    steps ran in several traces (a recap coalesces reports of other traces) could not be looked up step by step."""
+    op = as_(app_client, settings, official(app_client, settings, "op2", "operator"))
+    first, second = "12" * 16, "34" * 16
+    envs = [
+        event("TriwulanSubmitted", submitted("BPS", f"sub-{n}"), "collector", correlation_id="corr-agency-9", **kw)
+        for n, kw in enumerate(
+            [{"traceparent": f"00-{first}-{'ab' * 8}-01"}, {}, {"traceparent": f"00-{second}-{'cd' * 8}-01"}]
+        )
+    ]
+    for e in envs:
+        put(r, settings, e)
+    index = EventIndex(r, settings.stream_prefix)
+    eventually(lambda: len(index.trace("corr-agency-9")) == 3, what="the indexer")
+    rows = trace_rows(app_client.get("/operator/jejak", params={"id": "corr-agency-9"}, headers=op).text)
+    assert set(rows) == {e.event_id for e in envs}
+    assert f'<code class="trace-id">{first}</code>' in rows[envs[0].event_id] and second not in rows[envs[0].event_id]
+    assert "trace-id" not in rows[envs[1].event_id]  # made without tracing: no trace to name
+    assert f'<code class="trace-id">{second}</code>' in rows[envs[2].event_id] and first not in rows[envs[2].event_id]
 
 
 def test_only_operators_see_the_pages(app_client, settings, r):
@@ -87,7 +115,7 @@ def test_event_log_filters_envelope_trace_and_groups(app_client, settings, r):
 
     trace = app_client.get("/operator/jejak", params={"id": "sub-1"}, headers=op).text
     assert envs[1].event_id in trace and envs[0].event_id not in trace
-    assert f"<code>{trace_id}</code>" in trace  # the trace id to look the same work up in Jaeger/Tempo
+    assert f'<code class="trace-id">{trace_id}</code>' in trace  # to look the same work up in Jaeger/Tempo
 
     groups = app_client.get("/operator/grup", headers=op).text
     assert 'data-group="indexer"' in groups and 'data-group="approval"' in groups

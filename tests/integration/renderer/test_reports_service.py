@@ -24,6 +24,7 @@ from shared.config import Settings
 from shared.events import catalogue as ev
 from shared.events.envelope import new_envelope
 from tests.support.databases import fresh_database_url
+from tests.support.modes import loose_modes
 from tests.unit.renderer.test_reports import DISPOSISI, own_template
 from tests.unit.renderer.worked_example import load_pk, recaps
 
@@ -118,6 +119,9 @@ def test_an_accepted_template_is_used_for_later_renders(app, client):
     annual = Path(docs["2024-TAHUNAN"].folder)
     assert "TEMPLAT KANTOR SENDIRI" not in docx_text((annual / "laporan.docx").read_bytes())
     assert sorted(json.loads(docs["2024-TAHUNAN"].sha256)) == ["docx", "pdf", "xlsx"]
+    # documents and the office's template are the owner's only, like the rest of the data folder (docs/storage.md)
+    data_dir = app.state.rt.settings.data_dir
+    assert loose_modes(data_dir / "documents") == [] and loose_modes(data_dir / "templates") == []
     import openpyxl
 
     ws = openpyxl.load_workbook(annual / "laporan.xlsx")["Per Triwulan"]
@@ -147,3 +151,4 @@ def test_disposisi_issued_becomes_a_lembar_disposisi(app, client):
     assert r.status_code == 404 and r.json()["errors"][0]["rule"] == "file_missing", r.text
     (folder / "disposisi.pdf").write_bytes(good)
     assert client.get(f"/api/v1/documents/{disposisi[0]['id']}/file.pdf", headers=admin(app)).content == good
+    assert loose_modes(folder) == []  # rendered 0600 in a 0700 folder

@@ -9,7 +9,8 @@ the JSON API, signed session cookie for the web pages) · `admin` the admin toke
 Statuses: a number is the status; `login` is 303 to the login page (/masuk). Where success would change the office
 for the rows after it, the allowed callers send a request that is refused only after the authorization check (an
 invalid decision, an empty disposition, no recipients): their 422 shows they were let through, the others' 403 that
-they were not. 401: no or unknown credentials (unit keys are unknown outside the collector); 403: known, not allowed.
+they were not. 401: no or unknown credentials; 403: known, not allowed (a unit's key outside the collector: 403
+`unit_key_not_allowed`, which names why; only the collector keeps the keys, and none is allowed anywhere else).
 The disposition read is the Sekretaris's to the Sub Koordinator: its issuer, its recipient (and oversight) open it.
 """
 
@@ -63,34 +64,34 @@ GET  /api/v1/bukti                                  401   200   200   200   200 
 GET  /api/v1/bukti/{bukti_id}                       401   403   200   200   200   200   200   200   200   200   200
 """,
     "aggregator": """
-GET  /api/v1/rekap/{tahun}/{periode}                401   401   401   401   200   200   200   200   200   200   200
-GET  /api/v1/tren/{tahun}                           401   401   401   401   200   200   200   200   200   200   200
+GET  /api/v1/rekap/{tahun}/{periode}                401   403   403   403   200   200   200   200   200   200   200
+GET  /api/v1/tren/{tahun}                           401   403   403   403   200   200   200   200   200   200   200
 """,
     "renderer": """
-GET  /api/v1/documents                              401   401   401   401   200   200   200   200   200   200   200
-GET  /api/v1/documents/{doc_id}/file.{fmt}          401   401   401   401   200   200   200   200   200   200   200
-PUT  /api/v1/templates/{jenis}.docx                 401   401   401   401   403   403   403   403   403   403   200
+GET  /api/v1/documents                              401   403   403   403   200   200   200   200   200   200   200
+GET  /api/v1/documents/{doc_id}/file.{fmt}          401   403   403   403   200   200   200   200   200   200   200
+PUT  /api/v1/templates/{jenis}.docx                 401   403   403   403   403   403   403   403   403   403   200
 """,
     "approval": """
-POST /api/v1/officials                              401   401   401   401   403   403   403   403   403   403   201
+POST /api/v1/officials                              401   403   403   403   403   403   403   403   403   403   201
 POST /api/v1/login                                  200   200   200   200   200   200   200   200   200   200   200
-GET  /api/v1/drafts                                 401   401   401   401   200   200   200   200   200   200   200
-GET  /api/v1/drafts/{draft_id}                      401   401   401   401   200   200   200   200   200   200   200
-POST /api/v1/drafts/{draft_id}/decision             401   401   401   401   403   403   403   403   422   403   403
-POST /api/v1/disposisi                              401   401   401   401   422   422   422   422   422   403   403
-GET  /api/v1/disposisi                              401   401   401   401   200   200   200   200   200   200   403
-GET  /api/v1/disposisi/{disposisi_id}               401   401   401   401   200   403   200   403   403   403   200
-POST /api/v1/disposisi/{disposisi_id}/selesai       401   401   401   401   403   403   200   403   403   403   403
-POST /api/v1/drafts/{draft_id}/sosialisasi          401   401   401   401   403   403   422   403   403   403   403
-GET  /api/v1/sosialisasi/{sosialisasi_id}           401   401   401   401   200   200   200   200   403   403   200
-POST /api/v1/sosialisasi/{sosialisasi_id}/dibaca    401   401   401   401   403   200   403   200   403   403   403
-GET  /api/v1/kepatuhan-sop                          401   401   401   401   200   200   200   200   200   200   200
-GET  /api/v1/pengingat                              401   401   401   401   200   200   200   200   200   200   200
-GET  /api/v1/evaluasi/{tahun}/pemanfaatan           401   401   401   401   200   403   403   403   403   403   200
-GET  /api/v1/evaluasi                               401   401   401   401   200   200   200   200   200   200   200
-GET  /api/v1/evaluasi/{tahun}                       401   401   401   401   200   200   200   200   200   200   200
-POST /api/v1/evaluasi/{tahun}/kriteria/{kode}       401   401   401   401   422   403   422   403   422   403   403
-POST /api/v1/evaluasi/{tahun}/tutup                 401   401   401   401   403   403   403   403   403   403   403
+GET  /api/v1/drafts                                 401   403   403   403   200   200   200   200   200   200   200
+GET  /api/v1/drafts/{draft_id}                      401   403   403   403   200   200   200   200   200   200   200
+POST /api/v1/drafts/{draft_id}/decision             401   403   403   403   403   403   403   403   422   403   403
+POST /api/v1/disposisi                              401   403   403   403   422   422   422   422   422   403   403
+GET  /api/v1/disposisi                              401   403   403   403   200   200   200   200   200   200   403
+GET  /api/v1/disposisi/{disposisi_id}               401   403   403   403   200   403   200   403   403   403   200
+POST /api/v1/disposisi/{disposisi_id}/selesai       401   403   403   403   403   403   200   403   403   403   403
+POST /api/v1/drafts/{draft_id}/sosialisasi          401   403   403   403   403   403   422   403   403   403   403
+GET  /api/v1/sosialisasi/{sosialisasi_id}           401   403   403   403   200   200   200   200   403   403   200
+POST /api/v1/sosialisasi/{sosialisasi_id}/dibaca    401   403   403   403   403   200   403   200   403   403   403
+GET  /api/v1/kepatuhan-sop                          401   403   403   403   200   200   200   200   200   200   200
+GET  /api/v1/pengingat                              401   403   403   403   200   200   200   200   200   200   200
+GET  /api/v1/evaluasi/{tahun}/pemanfaatan           401   403   403   403   200   403   403   403   403   403   200
+GET  /api/v1/evaluasi                               401   403   403   403   200   200   200   200   200   200   200
+GET  /api/v1/evaluasi/{tahun}                       401   403   403   403   200   200   200   200   200   200   200
+POST /api/v1/evaluasi/{tahun}/kriteria/{kode}       401   403   403   403   422   403   422   403   422   403   403
+POST /api/v1/evaluasi/{tahun}/tutup                 401   403   403   403   403   403   403   403   403   403   403
 GET  /                                              303   303   303   303   303   303   303   303   303   303   303
 GET  /masuk                                         200   200   200   200   303   303   303   303   303   303   200
 POST /masuk                                         403   403   403   403   303   303   303   303   303   303   403
@@ -130,8 +131,8 @@ GET  /verifikasi/{sha256}                           404   404   404   404   404 
 GET  /verifikasi/dokumen/{document_id}              404   404   404   404   404   404   404   404   404   404   404
 GET  /api/v1/verifikasi/{sha256}                    404   404   404   404   404   404   404   404   404   404   404
 GET  /api/v1/verifikasi/dokumen/{document_id}       404   404   404   404   404   404   404   404   404   404   404
-GET  /api/v1/tindak-lanjut                          401   401   401   401   200   200   200   200   200   200   200
-POST /api/v1/tindak-lanjut                          401   401   401   401   422   422   422   422   403   403   403
+GET  /api/v1/tindak-lanjut                          401   403   403   403   200   200   200   200   200   200   200
+POST /api/v1/tindak-lanjut                          401   403   403   403   422   422   422   422   403   403   403
 GET  /tindak-lanjut                                 login login login login 200   200   200   200   200   200   login
 GET  /tindak-lanjut/baru                            login login login login 200   200   200   200   200   200   login
 POST /tindak-lanjut                                 login login login login 422   422   422   422   403   403   login
