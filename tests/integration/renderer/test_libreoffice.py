@@ -27,11 +27,11 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
-from services.renderer.documents import render_all, render_disposisi
+from services.renderer.documents import render_disposisi
 from tests.support.programs import missing_program
 from tests.unit.renderer.test_lkip_tindak_lanjut import SELESAI, record
 from tests.unit.renderer.test_reports import APPROVALS, DISPOSISI, vm_of
-from tests.unit.renderer.worked_example import load_pk, recaps
+from tests.unit.renderer.worked_example import load_pk, recaps, rendered
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 POPPLER = shutil.which("pdftotext") and shutil.which("pdfinfo") and shutil.which("pdftoppm")
@@ -121,7 +121,7 @@ def reports(tmp_path_factory) -> dict[str, dict[str, Any]]:
     for name, periode, kw in (("tw1", "TW1", {}), ("s1", "S1", {}), ("lkip", "TAHUNAN", follow_ups),
                               ("lkip_final", "TAHUNAN", {**final, **follow_ups})):  # fmt: skip
         vm = vm_of(example, pk, periode, **kw)
-        files = render_all(vm)
+        files = rendered(vm)
         out[name] = {"vm": vm, "docx": files["docx"], "pdf": files["pdf"]}
     disposisi = render_disposisi(DISPOSISI)
     out["disposisi"] = {"vm": {"instansi": DISPOSISI["instansi"]}, **disposisi}

@@ -28,6 +28,7 @@ from services.renderer.documents import (
 from services.renderer.viewmodel import build_view_model
 from shared.formatting import fmt_date, fmt_number, fmt_rupiah
 from shared.sakip import periode_label, roman
+from tests.unit.renderer.worked_example import rendered
 
 NASTY = "<script>&{{7*7}}"
 GENERATED_ON = date(2024, 4, 10)
@@ -84,7 +85,7 @@ def _docx_text(data: bytes) -> str:
 
 @pytest.fixture(scope="module")
 def draft_pdf_text(draft_vm) -> str:
-    return _pdf_text(render_pdf(draft_vm))
+    return _pdf_text(rendered(draft_vm)["pdf"])
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +95,7 @@ def final_pdf_text(final_vm) -> str:
 
 @pytest.fixture(scope="module")
 def draft_docx_text(draft_vm) -> str:
-    return _docx_text(render_docx(draft_vm))
+    return _docx_text(rendered(draft_vm)["docx"])
 
 
 def _shown_figures(vm: dict) -> set[str]:

@@ -20,7 +20,7 @@ from services.renderer import documents
 from services.renderer.documents.charts import chart_images
 from services.renderer.viewmodel import PROFIL_FILE, build_view_model
 from tests.unit.renderer.test_reports import docx_text, flat, pdf_text
-from tests.unit.renderer.worked_example import load_pk, load_submissions, quarter_recaps, recaps
+from tests.unit.renderer.worked_example import load_pk, load_submissions, quarter_recaps, recaps, rendered
 
 GENERATED_ON = date(2025, 1, 20)
 # what the units said about two indicators (the recap's `analisis`, as the aggregator lists it)
@@ -121,7 +121,7 @@ def test_each_indicator_writes_its_polarity_formula_with_its_figures(vm):
 
 
 def test_the_word_analysis_never_divides_a_lower_is_better_indicator(example, pk):
-    text = flat(docx_text(documents.render_docx(lkip(example, pk))))
+    text = flat(docx_text(rendered(lkip(example, pk))["docx"]))
     assert "(2 × 6,90 − 6,82) ÷ 6,90 × 100% = 101,16%" in text
     assert "6,82 / 6,90" not in text and "6,82 ÷ 6,90" not in text
 
@@ -255,7 +255,7 @@ def test_charts_one_per_indicator_deterministic(vm):
 
 
 def test_word_has_every_caption_in_the_caption_style_in_order(example, pk, vm):
-    doc = Document(io.BytesIO(documents.render_docx(vm)))
+    doc = Document(io.BytesIO(rendered(vm)["docx"]))
     captions = [p.text for p in doc.paragraphs if p.style.name == "Caption"]
     tables = [c for c in captions if c.startswith("Tabel")]
     figures = [c for c in captions if c.startswith("Grafik")]
@@ -265,7 +265,7 @@ def test_word_has_every_caption_in_the_caption_style_in_order(example, pk, vm):
 
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
 def test_pdf_lists_tables_and_figures_with_pages_and_prints_each_section(vm):
-    text = pdf_text(documents.render_pdf(vm))
+    text = pdf_text(rendered(vm)["pdf"])
     one = flat(text)
     for c in [*vm["daftar_tabel"], *vm["daftar_grafik"]]:
         assert one.count(c["teks"]) >= 2, c["teks"]  # in its list and above its table/chart

@@ -18,7 +18,7 @@ from docx.oxml.ns import qn
 from services.renderer import documents
 from services.renderer.viewmodel import build_view_model
 from tests.unit.renderer.test_reports import APPROVALS, docx_text, flat, pdf_text
-from tests.unit.renderer.worked_example import load_pk, quarter_recaps, recaps
+from tests.unit.renderer.worked_example import load_pk, quarter_recaps, recaps, rendered
 
 GENERATED_ON = date(2025, 1, 20)
 
@@ -45,12 +45,12 @@ def vm(example, pk) -> dict:
 
 @pytest.fixture(scope="module")
 def pdf(vm) -> str:
-    return flat(pdf_text(documents.render_pdf(vm)))
+    return flat(pdf_text(rendered(vm)["pdf"]))
 
 
 @pytest.fixture(scope="module")
 def docx(vm) -> bytes:
-    return documents.render_docx(vm)
+    return rendered(vm)["docx"]
 
 
 def indikator(pk: dict, kode: str) -> dict:

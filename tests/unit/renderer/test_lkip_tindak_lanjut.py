@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 from sqlmodel import Session
 
-from services.renderer import documents
 from services.renderer.models import TindakLanjutRow
 from services.renderer.tindaklanjut import keep_completion, keep_issue, known_at
 from services.renderer.viewmodel import build_view_model
@@ -26,7 +25,7 @@ from shared.formatting import fmt_date, fmt_number
 from shared.sakip.kualitas import below_target
 from tests.unit.renderer.test_quarter_recaps import session  # noqa: F401  (the fixture: the renderer's tables on SQLite)
 from tests.unit.renderer.test_reports import docx_text, flat, pdf_text
-from tests.unit.renderer.worked_example import load_pk, quarter_recaps, recaps
+from tests.unit.renderer.worked_example import load_pk, quarter_recaps, recaps, rendered
 
 GENERATED_ON = date(2025, 1, 20)
 OLEH = ev.Actor(id=7, nama="Rina Kabid", role="subkor")
@@ -195,14 +194,14 @@ def test_english_labels(example, pk):
 
 def test_both_formats_print_the_section(example, pk):
     vm = lkip(example, pk, FOLLOW_UPS)
-    files = documents.render_all(vm)
+    files = rendered(vm)
     for text in (flat(pdf_text(files["pdf"])), flat(docx_text(files["docx"])).replace("\u2011", "-")):
         assert "Tindak Lanjut dan Pemanfaatan Informasi Kinerja" in text
         assert "IK-4.2, IK-5.1" in text  # 003's indicators, in its row
         assert vm["judul_tabel"]["tindak_lanjut"] in text
         for shown in ("001/TL/2024", "8 Juli 2024", "Jadwal direvisi, 2 gelombang", "2 berkas", "terlambat"):
             assert shown in text, shown
-    none = documents.render_all(lkip(example, pk, FOLLOW_UPS[1:]))["docx"]
+    none = rendered(lkip(example, pk, FOLLOW_UPS[1:]))["docx"]
     text = flat(docx_text(none))
     below = off_target(example)
     assert all(f"{k} " in text and "belum ada tindak lanjut" in text for k in below)
@@ -212,7 +211,7 @@ def test_both_formats_print_the_section(example, pk):
 def test_the_pdfs_contents_list_the_section_at_its_page(example, pk, follow_ups):
     """The PDF's Daftar Isi names the section (the .docx's, built from its headings, always did) with the page it
     is printed on."""
-    pages = [flat(p) for p in pdf_text(documents.render_all(lkip(example, pk, follow_ups))["pdf"]).split("\f")]
+    pages = [flat(p) for p in pdf_text(rendered(lkip(example, pk, follow_ups))["pdf"]).split("\f")]
     toc = next(p for p in pages if "DAFTAR ISI" in p.upper() and "KATA PENGANTAR" in p.upper())
     found = re.search(r"Tindak Lanjut dan Pemanfaatan Informasi Kinerja[ .]*(\d+)", toc)
     assert found, toc

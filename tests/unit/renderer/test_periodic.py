@@ -19,9 +19,9 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
-from services.renderer.documents import XLSX_HEADER_ROW, render_all, render_pdf, render_xlsx
+from services.renderer.documents import XLSX_HEADER_ROW, render_pdf, render_xlsx
 from services.renderer.viewmodel import build_view_model
-from tests.unit.renderer.worked_example import load_pk, quarter_recaps, recaps
+from tests.unit.renderer.worked_example import load_pk, quarter_recaps, recaps, rendered
 
 needs_poppler = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
 APPROVALS = [{"nama": "Budi Santoso, S.E.", "nip": "198001012005011001", "jabatan": "Sekretaris",
@@ -41,7 +41,7 @@ def vm_of(example: dict, periode: str, pk: dict | None = None, **kw) -> dict:
 
 @pytest.fixture(scope="module")
 def files(example) -> dict:
-    return {p: render_all(vm_of(example, p)) for p in ("TW1", "TW2", "S1", "S2")}
+    return {p: rendered(vm_of(example, p)) for p in ("TW1", "TW2", "S1", "S2")}
 
 
 def pdf_pages(pdf: bytes) -> list[str]:
@@ -161,7 +161,7 @@ SIGNATURE_OR_FRAME = re.compile(
 def test_no_page_holds_only_the_signature(example, final):
     for periode in ("TW1", "TW2", "S1", "S2"):
         kw = {"final": True, "approvals": APPROVALS} if final else {}
-        pages = pdf_pages(render_all(vm_of(example, periode, **kw))["pdf"])
+        pages = pdf_pages(rendered(vm_of(example, periode, **kw))["pdf"])
         for n, page in enumerate(pages, start=1):
             rest = [ln.strip() for ln in page.splitlines() if not SIGNATURE_OR_FRAME.match(ln.strip())]
             assert rest, f"{periode} page {n} holds only the signature block"

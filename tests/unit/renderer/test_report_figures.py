@@ -21,11 +21,11 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
-from services.renderer.documents import XLSX_HEADER_ROW, render_all, render_docx, render_pdf, render_xlsx
+from services.renderer.documents import XLSX_HEADER_ROW, render_xlsx
 from services.renderer.viewmodel import build_view_model
 from shared.formatting import fmt_number
 from shared.sakip import checks
-from tests.unit.renderer.worked_example import PERIODES, load_pk, quarter_recaps, recaps
+from tests.unit.renderer.worked_example import PERIODES, load_pk, quarter_recaps, recaps, rendered
 
 needs_poppler = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
 APPROVALS = [{"nama": "Budi Santoso, S.E.", "nip": "198001012005011001", "jabatan": "Sekretaris",
@@ -128,7 +128,7 @@ def test_no_count_figure_prints_decimals_in_any_report(example, periode):
     vm = vm_of(example, periode, final=periode == "TW1", approvals=APPROVALS if periode == "TW1" else ())
     wrong = _wrong_tokens(pk, example[periode], vm)
     assert {"1.200,00", "4.800,00"} <= wrong  # the scan looks for the figures outsiders saw
-    files = render_all(vm)
+    files = rendered(vm)
     for kind, text in (("pdf", pdf_text(files["pdf"])), ("docx", docx_text(files["docx"]))):
         assert not _found(wrong, text), f"{periode} {kind}"
         assert re.search(r"(?<![\d.,])1\.200(?![\d,])", text), f"{periode} {kind}"  # IK-2.1's target, as a count
@@ -215,8 +215,9 @@ def test_an_indicator_outside_100_to_120_without_a_cause_says_the_analysis_is_mi
 def test_the_analysis_and_the_units_notes_are_separate_sections_in_pdf_and_docx(example):
     for periode in ("TW1", "S1", "TW2"):
         vm = vm_of(example, periode)
-        word = docx_text(render_docx(vm))
-        pdf = pdf_text(render_pdf(vm), layout=False)
+        files = rendered(vm)
+        word = docx_text(files["docx"])
+        pdf = pdf_text(files["pdf"], layout=False)
         for text in (pdf, word):
             assert text.count("Analisis Capaian per Indikator") == 1, periode
             for a in vm["analisis_periode"]:  # every unit's cause, as sent
@@ -237,7 +238,7 @@ def test_consistency_notes_cite_only_figures_the_document_prints(example, period
     vm = vm_of(example, periode)
     findings = checks.consistency(example[periode], quarter_recaps(example))
     assert [k["rule"] for k in vm["konsistensi"]] == [f["rule"] for f in findings]
-    files = render_all(vm)
+    files = rendered(vm)
     for kind, text in (("pdf", pdf_text(files["pdf"], layout=False)), ("docx", docx_text(files["docx"]))):
         flat = " ".join(text.split())
         head = flat.index("Catatan Konsistensi Data")
@@ -324,7 +325,7 @@ def test_libreoffice_prints_no_lone_signature_and_both_charts_on_one_page(exampl
     for periode in ("TW1", "S1"):
         for final in (False, True):
             kw: dict[str, Any] = {"final": True, "approvals": APPROVALS} if final else {}
-            docs[f"{periode}-{final}"] = render_docx(vm_of(example, periode, **kw))
+            docs[f"{periode}-{final}"] = rendered(vm_of(example, periode, **kw))["docx"]
     for name, data in docs.items():
         (tmp_path / f"{name}.docx").write_bytes(data)
     subprocess.run(

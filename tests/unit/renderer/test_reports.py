@@ -29,7 +29,7 @@ from services.renderer.documents import (
     render_docx,
 )
 from services.renderer.viewmodel import build_view_model
-from tests.unit.renderer.worked_example import load_pk, quarter_recaps, recaps
+from tests.unit.renderer.worked_example import load_pk, quarter_recaps, recaps, rendered
 
 GENERATED_ON = date(2025, 1, 20)
 KEPALA_NIP = "197205022002121009"
@@ -94,13 +94,13 @@ def vm_of(example: dict, pk: dict, periode: str, **kw) -> dict:
 @pytest.fixture(scope="module")
 def annual(example, pk) -> dict:
     vm = vm_of(example, pk, "TAHUNAN")
-    return {"vm": vm, **render_all(vm)}
+    return {"vm": vm, **rendered(vm)}
 
 
 @pytest.fixture(scope="module")
 def tw1(example, pk) -> dict:
     vm = vm_of(example, pk, "TW1")
-    return {"vm": vm, **render_all(vm)}
+    return {"vm": vm, **rendered(vm)}
 
 
 def figures(vm: dict) -> set[str]:
@@ -292,7 +292,7 @@ def test_annual_pdf_is_an_lkip(annual, tmp_path):
 @needs_poppler
 def test_final_annual_has_the_approval_chain_and_no_draf(example, pk):
     vm = vm_of(example, pk, "TAHUNAN", final=True, approvals=APPROVALS, version=3)
-    files = render_all(vm)
+    files = rendered(vm)
     text = pdf_text(files["pdf"])
     assert "DRAF" not in text and "19800101 200501 1 001" in text and "24 Januari 2025" in text
     word = docx_text(files["docx"])

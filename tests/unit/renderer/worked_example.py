@@ -11,6 +11,7 @@ from typing import Any
 
 from services.aggregator.domain import PERIODE_QUARTERS
 from services.aggregator.rekap import build_rekap, parse_pk
+from services.renderer.documents import render_all
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 PERIODES = ("TW1", "TW2", "TW3", "TW4", "S1", "S2", "TAHUNAN")
@@ -80,3 +81,23 @@ def recaps(pk: dict[str, Any] | None = None, submissions: list[dict[str, Any]] |
 
 def quarter_recaps(all_recaps: dict[str, dict]) -> dict[int, dict]:
     return {q: all_recaps[f"TW{q}"] for q in (1, 2, 3, 4)}
+
+
+_RENDERED: dict[str, dict[str, bytes]] = {}
+
+
+def _vm_key(vm: Any) -> str:
+    """The view-model as text, each value with its type (Decimal("1") and "1" are different view-models)."""
+    return json.dumps(vm, sort_keys=True, default=lambda o: f"{type(o).__qualname__}:{o!r}")
+
+
+def rendered(vm: dict[str, Any]) -> dict[str, bytes]:
+    """render_all(vm) once per test session for equal view-models: many tests of several modules assert on the
+    same document (the worked example's TW1, S1, LKIP…) and a render costs seconds of matplotlib and WeasyPrint.
+    Rendering is deterministic (test_reports.py::test_rerendering_gives_identical_bytes_and_text renders twice
+    and compares, and must keep calling render_all itself), so sharing the bytes changes no assertion. A copy of
+    the dict, so a test that replaces an entry changes nobody else's."""
+    key = _vm_key(vm)
+    if key not in _RENDERED:
+        _RENDERED[key] = render_all(vm)
+    return dict(_RENDERED[key])
