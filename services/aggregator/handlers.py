@@ -76,18 +76,21 @@ _LAST: weakref.WeakKeyDictionary[Engine, dict[tuple[int, str], tuple[int, str, s
 
 
 _REMEMBER = "lapkin_recaps_written"
-# per database and process: when each year was last recomputed (time.monotonic), for the recap window
-_RECOMPUTED: weakref.WeakKeyDictionary[Engine, dict[int, float]] = weakref.WeakKeyDictionary()
+# per database and process: when each year's last recompute ended and how long it took (time.monotonic), for the
+# recap window
+_RECOMPUTED: weakref.WeakKeyDictionary[Engine, dict[int, tuple[float, float]]] = weakref.WeakKeyDictionary()
+RECOMPUTE_SHARE = 0.2  # in a burst, at most about this share of the aggregator's time goes to recomputing a year
 
 
-def _recent(session: Session, tahun: int, window_s: float) -> bool:
-    """Whether this process recomputed the year less than `window_s` ago (then a report only marks it stale)."""
-    last = _RECOMPUTED.get(_engine(session), {}).get(tahun)
-    return last is not None and time.monotonic() - last < window_s
-
-
-def _recomputed(session: Session, tahun: int) -> None:
-    _RECOMPUTED.setdefault(_engine(session), {})[tahun] = time.monotonic()
+def _recent(engine: Engine, tahun: int, window_s: float) -> bool:
+    """Whether this process recomputed the year too recently to do it again (then a report only marks it stale):
+    less than `window_s` ago, or — when a recompute takes longer than the window allows (a big office, a busy
+    machine) — less than its duration / RECOMPUTE_SHARE ago."""
+    last = _RECOMPUTED.get(engine, {}).get(tahun)
+    if last is None or window_s <= 0:
+        return False
+    ended, took = last
+    return time.monotonic() - ended < max(window_s, took / RECOMPUTE_SHARE)
 
 
 @event.listens_for(Session, "after_commit")
@@ -263,10 +266,26 @@ def recompute(
     `terakhir` indicator's earlier quarter), or the revision would name inputs it was not computed from. The cause
     is, per period, the newest coalesced event that touched it (`causes`), else the handled event, or (for a stale
     year) the newest event that left it stale."""
+    started = time.monotonic()
     year = load_year(session, tahun)
     if year is None:
         return
-    _recomputed(session, tahun)
+    try:
+        _recompute_year(session, rt, year, causation, causation_id, correlation_id, causes)
+    finally:
+        _RECOMPUTED.setdefault(_engine(session), {})[tahun] = (time.monotonic(), time.monotonic() - started)
+
+
+def _recompute_year(
+    session: Session,
+    rt: Runtime,
+    year: Year,
+    causation: Envelope | None,
+    causation_id: str | None,
+    correlation_id: str | None,
+    causes: dict[str, list[str]] | None,
+) -> None:
+    tahun = year.tahun
     for periode in PERIODES:
         result = compute_from(year, periode)
         body = json.dumps(result["rekap"], sort_keys=True)
@@ -428,7 +447,7 @@ def refresh(session: Session, rt: Runtime, tahun: int, env: Envelope) -> None:
         return  # no PK: nothing to recap yet
     stale = session.get(AggStale, tahun)
     causes = _note_cause(json.loads(stale.causes) if stale is not None else {}, env)
-    if events_waiting() > 0 or _recent(session, tahun, rt.settings.recap_window_ms / 1000):
+    if events_waiting() > 0 or _recent(_engine(session), tahun, rt.settings.recap_window_ms / 1000):
         stale = stale or AggStale(tahun=tahun, event_id=env.event_id, correlation_id="")
         stale.event_id, stale.correlation_id, stale.marked_at = env.event_id, env.correlation_id, utcnow()
         stale.causes = json.dumps(causes)
@@ -444,7 +463,10 @@ def recompute_stale(rt: Runtime) -> int:
     with Session(rt.read_engine or rt.engine) as session:
         years = list(session.exec(select(AggStale.tahun)))
     done = 0
+    window_s = rt.settings.recap_window_ms / 1000
     for tahun in years:
+        if _recent(rt.engine, tahun, window_s):  # a handler recomputed it a moment ago: the next tick
+            continue
         with Session(rt.engine) as session:
             _lock_year(session, tahun)
             stale = session.get(AggStale, tahun)
