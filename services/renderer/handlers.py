@@ -559,7 +559,7 @@ class DraftDrawer:
                 try:
                     for env in await asyncio.to_thread(self.draw_pending, settle):
                         await dead_letter(self.rt, env)
-                    if settle and await asyncio.to_thread(self.settling):  # look again once it may have settled
+                    if settle > timedelta(0) and await asyncio.to_thread(self.settling):  # look again soon
                         tick = min(DRAWER_TICK_S, settle.total_seconds())
                 except Exception:  # the database is away: the drafts stay pending, the next round tries again
                     log.exception("drawing pending drafts failed")
