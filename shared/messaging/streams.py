@@ -341,12 +341,8 @@ class EventConsumer:
 
     async def _run(self, ready: Ready) -> None:
         """Apply one event in its own transaction (raises when its handler did: the entry stays pending)."""
-        stream, env = ready.stream, ready.env
-        loop = asyncio.get_running_loop()
-
-        def lag() -> int:  # from the handler's worker thread, on this loop
-            return asyncio.run_coroutine_threadsafe(self.lag(stream), loop).result(timeout=5)
-
+        env = ready.env
+        lag = self._lag_probe(ready.stream)
         # log lines of the handler carry the correlation id; with tracing on, a span in the envelope's trace is
         # active for the handler (asyncio.to_thread copies it), so the events it emits continue that trace
         with correlation(env.correlation_id), waiting(lag), self._span(ready):
@@ -447,7 +443,7 @@ class EventConsumer:
     def _lag_probe(self, stream: str) -> Callable[[], int]:
         loop = asyncio.get_running_loop()
 
-        def lag() -> int:  # from the batch's worker thread, on this loop
+        def lag() -> int:  # from a handler's worker thread, on this loop
             return asyncio.run_coroutine_threadsafe(self.lag(stream), loop).result(timeout=5)
 
         return lag
