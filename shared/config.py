@@ -70,6 +70,15 @@ class Settings(BaseSettings):
     service_host: str | None = None
     reclaim_idle_ms: int = 60_000  # above the slowest legitimate handler (a render)
     max_deliveries: int = 5  # then the event goes to <stream>.dlq
+    # a consumer reads up to this many waiting entries at once and applies them in one transaction, one XACK
+    # (docs/reliability.md, "Batches"); 1 reads one entry at a time
+    consumer_batch: int = Field(default=50, ge=1, le=1000)
+    # while reports keep arriving, a year's recaps are recomputed at most about once in this window (the reports in
+    # between are only recorded); one after a quiet window is recapped at once (docs/reliability.md, "Batches")
+    recap_window_ms: int = Field(default=1000, ge=0)
+    # a period's draft is drawn once its newest recap has been unchanged this long: a burst of recap revisions is one
+    # draft, a single late change reaches its draft this much later (docs/reliability.md, "Batches")
+    draft_settle_ms: int = Field(default=300, ge=0)
     relay_interval_s: float = 0.2
     # published outbox rows are kept this long (then deleted): what a Redis that lost its data gets re-published
     outbox_retention_days: float = Field(default=7.0, gt=0)

@@ -2,14 +2,16 @@
 recap, and publish a new revision (RekapCompleted) for each period whose recap changed.
 
 A recompute reads the whole year, so it is done once per burst rather than once per event: while more events wait
-in the stream, a handler only marks the year stale (in its own transaction, with the input), and the next handler
-with nothing waiting — or the sweep, every STALE_SWEEP_S — recomputes it (docs/benchmarks.md)."""
+in the stream (or follow in the consumer's batch), or while the year was recomputed less than LAPKIN_RECAP_WINDOW_MS
+ago, a handler only records its input and marks the year stale (in the same transaction); the next handler with
+nothing waiting after a quiet window — or the sweep, every window — recomputes it (docs/benchmarks.md)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
+import time
 import weakref
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
@@ -34,7 +36,7 @@ from shared.service import Runtime
 from shared.tracing import current_context
 
 log = logging.getLogger("lapkin.aggregator")
-STALE_SWEEP_S = 1.0  # the longest a recap waits behind a burst of events
+STALE_SWEEP_S = 1.0  # the sweep's tick when the recap window is 0 (the longest a recap waits behind a burst)
 
 
 def responsible(pk: PkDoc) -> dict[str, set[str]]:
@@ -74,6 +76,21 @@ _LAST: weakref.WeakKeyDictionary[Engine, dict[tuple[int, str], tuple[int, str, s
 
 
 _REMEMBER = "lapkin_recaps_written"
+# per database and process: when each year's last recompute ended and how long it took (time.monotonic), for the
+# recap window
+_RECOMPUTED: weakref.WeakKeyDictionary[Engine, dict[int, tuple[float, float]]] = weakref.WeakKeyDictionary()
+RECOMPUTE_SHARE = 0.2  # in a burst, at most about this share of the aggregator's time goes to recomputing a year
+
+
+def _recent(engine: Engine, tahun: int, window_s: float) -> bool:
+    """Whether this process recomputed the year too recently to do it again (then a report only marks it stale):
+    less than `window_s` ago, or — when a recompute takes longer than the window allows (a big office, a busy
+    machine) — less than its duration / RECOMPUTE_SHARE ago."""
+    last = _RECOMPUTED.get(engine, {}).get(tahun)
+    if last is None or window_s <= 0:
+        return False
+    ended, took = last
+    return time.monotonic() - ended < max(window_s, took / RECOMPUTE_SHARE)
 
 
 @event.listens_for(Session, "after_commit")
@@ -249,9 +266,26 @@ def recompute(
     `terakhir` indicator's earlier quarter), or the revision would name inputs it was not computed from. The cause
     is, per period, the newest coalesced event that touched it (`causes`), else the handled event, or (for a stale
     year) the newest event that left it stale."""
+    started = time.monotonic()
     year = load_year(session, tahun)
     if year is None:
         return
+    try:
+        _recompute_year(session, rt, year, causation, causation_id, correlation_id, causes)
+    finally:
+        _RECOMPUTED.setdefault(_engine(session), {})[tahun] = (time.monotonic(), time.monotonic() - started)
+
+
+def _recompute_year(
+    session: Session,
+    rt: Runtime,
+    year: Year,
+    causation: Envelope | None,
+    causation_id: str | None,
+    correlation_id: str | None,
+    causes: dict[str, list[str]] | None,
+) -> None:
+    tahun = year.tahun
     for periode in PERIODES:
         result = compute_from(year, periode)
         body = json.dumps(result["rekap"], sort_keys=True)
@@ -413,7 +447,7 @@ def refresh(session: Session, rt: Runtime, tahun: int, env: Envelope) -> None:
         return  # no PK: nothing to recap yet
     stale = session.get(AggStale, tahun)
     causes = _note_cause(json.loads(stale.causes) if stale is not None else {}, env)
-    if events_waiting() > 0:
+    if events_waiting() > 0 or _recent(_engine(session), tahun, rt.settings.recap_window_ms / 1000):
         stale = stale or AggStale(tahun=tahun, event_id=env.event_id, correlation_id="")
         stale.event_id, stale.correlation_id, stale.marked_at = env.event_id, env.correlation_id, utcnow()
         stale.causes = json.dumps(causes)
@@ -429,7 +463,10 @@ def recompute_stale(rt: Runtime) -> int:
     with Session(rt.read_engine or rt.engine) as session:
         years = list(session.exec(select(AggStale.tahun)))
     done = 0
+    window_s = rt.settings.recap_window_ms / 1000
     for tahun in years:
+        if _recent(rt.engine, tahun, window_s):  # a handler recomputed it a moment ago: the next tick
+            continue
         with Session(rt.engine) as session:
             _lock_year(session, tahun)
             stale = session.get(AggStale, tahun)
@@ -447,13 +484,15 @@ def recompute_stale(rt: Runtime) -> int:
 
 
 async def sweep(rt: Runtime) -> None:
-    """The aggregator's clock: every STALE_SWEEP_S, the stale years (a recap never waits longer behind a burst)."""
+    """The aggregator's clock: every recap window (STALE_SWEEP_S when it is 0), the stale years (a recap never waits
+    longer behind a burst)."""
+    tick = rt.settings.recap_window_ms / 1000 or STALE_SWEEP_S
     while True:
         try:
             await asyncio.to_thread(recompute_stale, rt)
         except Exception:  # a database hiccup: the year stays stale, the next tick tries again
             log.exception("recomputing stale years failed")
-        await asyncio.sleep(STALE_SWEEP_S)
+        await asyncio.sleep(tick)
 
 
 async def start(rt: Runtime) -> None:

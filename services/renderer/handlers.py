@@ -3,8 +3,8 @@ once approved, each in .docx, .pdf and .xlsx from one view-model.
 
 A draft takes seconds and only the newest recap of a period matters: the handler keeps a complete recap as the
 period's pending draft (replacing an older one), and one drawer per process draws pending drafts, newest recap
-only, as soon as a commit wakes it (or every DRAWER_TICK_S). A burst of recaps thus costs one draft, not one each
-(docs/benchmarks.md)."""
+only, once the period's recap has been unchanged for LAPKIN_DRAFT_SETTLE_MS (a commit wakes it; it looks at least
+every DRAWER_TICK_S). A burst of recap revisions thus costs one draft, not one each (docs/benchmarks.md)."""
 
 from __future__ import annotations
 
@@ -363,9 +363,19 @@ class DraftDrawer:
         self.template_dir = rt.settings.data_dir / "templates"
         self.name = consumer_name(rt.settings, rt.service)
 
-    def pending_drafts(self) -> list[str]:
+    def pending_drafts(self, settle: timedelta = timedelta(0)) -> list[str]:
+        """The pending drafts whose recap has been unchanged for `settle` (marked_at is set by each new one)."""
+        query = select(PendingDraft.draft_id).order_by(col(PendingDraft.marked_at))
+        if settle > timedelta(0):
+            query = query.where(col(PendingDraft.marked_at) <= utcnow() - settle)
         with Session(self.rt.read_engine or self.rt.engine) as session:
-            return list(session.exec(select(PendingDraft.draft_id).order_by(col(PendingDraft.marked_at))))
+            return list(session.exec(query))
+
+    def settling(self) -> bool:
+        """Whether a pending draft waits for its recap to settle (the drawer then looks again after the settle
+        time rather than DRAWER_TICK_S)."""
+        with Session(self.rt.read_engine or self.rt.engine) as session:
+            return session.exec(select(PendingDraft.draft_id).limit(1)).first() is not None
 
     def claim(self, draft_id: str) -> bool:
         """Take the pending draft for this drawer, unless another drawer (a replica) holds it (lease: CLAIM_S)."""
@@ -516,11 +526,11 @@ class DraftDrawer:
             session.commit()
             return env
 
-    def draw_pending(self) -> list[Envelope]:
-        """Every pending draft, oldest first; returns the events given up after max_deliveries failed renders (to be
-        dead-lettered)."""
+    def draw_pending(self, settle: timedelta = timedelta(0)) -> list[Envelope]:
+        """Every pending draft whose recap has settled, oldest first; returns the events given up after
+        max_deliveries failed renders (to be dead-lettered)."""
         given_up = []
-        for draft_id in self.pending_drafts():
+        for draft_id in self.pending_drafts(settle):
             try:
                 self.render_pending(draft_id)
             except Exception:
@@ -539,16 +549,20 @@ class DraftDrawer:
             await asyncio.to_thread(self.release_claims)
         except Exception:
             log.exception("releasing the claims of stopped drawers failed")
+        settle = timedelta(milliseconds=self.rt.settings.draft_settle_ms)
         try:
             while True:
                 wake.clear()
+                tick = DRAWER_TICK_S
                 try:
-                    for env in await asyncio.to_thread(self.draw_pending):
+                    for env in await asyncio.to_thread(self.draw_pending, settle):
                         await dead_letter(self.rt, env)
+                    if settle > timedelta(0) and await asyncio.to_thread(self.settling):  # look again soon
+                        tick = min(DRAWER_TICK_S, settle.total_seconds())
                 except Exception:  # the database is away: the drafts stay pending, the next round tries again
                     log.exception("drawing pending drafts failed")
-                try:
-                    await asyncio.wait_for(wake.wait(), DRAWER_TICK_S)
+                try:  # a commit (a newer recap) wakes it sooner; it draws only what has settled
+                    await asyncio.wait_for(wake.wait(), tick)
                 except TimeoutError:
                     pass
         finally:

@@ -14,9 +14,11 @@ import socket
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
-from faststream.redis import RedisBroker, RedisStreamMessage, StreamSub
+from faststream.redis import BinaryMessageFormatV1, RedisBroker, RedisStreamMessage, StreamSub
+from faststream.redis.annotations import RedisBatchStreamMessage
 from pydantic import ValidationError
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
@@ -108,6 +110,57 @@ def consumer_name(settings: Settings, service: str) -> str:
     return settings.consumer_name or f"{service}-{socket.gethostname()}-{os.getpid()}"
 
 
+class StreamEntry(Protocol):
+    """What the consumer needs of an entry read: FastStream's message, or one entry of a batch (_Entry)."""
+
+    @property
+    def raw_message(self) -> Any: ...
+
+    @property
+    def consumer(self) -> Any: ...  # the Redis client the entry was read with
+
+    async def get_delivery_count(self) -> int: ...
+
+
+@dataclass
+class _Entry:
+    """One entry of a batch read, for the per-entry steps (dead letter, last error, giving back a delivery)."""
+
+    channel: str
+    entry_id: bytes
+    consumer: Any
+    raw_message: dict[str, Any] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.raw_message = {"channel": self.channel, "message_ids": [self.entry_id]}
+
+    async def get_delivery_count(self) -> int:
+        raise NotImplementedError("a batch knows its entries' delivery counts")  # process_batch passes them
+
+
+@dataclass
+class Ready:
+    """An event that passed the checks, to be applied: `stream` it was published on, `read_from` the stream it
+    was read from (the retry stream for a replay)."""
+
+    stream: str
+    read_from: str
+    msg: StreamEntry
+    deliveries: int
+    env: Envelope
+    handler: Handler
+    payload: Payload
+
+    @property
+    def entry_id(self) -> bytes:
+        ids = self.msg.raw_message.get("message_ids") if isinstance(self.msg.raw_message, dict) else None
+        return _bytes(ids[0]) if ids else b""
+
+
+class BatchIncomplete(Exception):
+    """Some entries of a batch stay pending (their handlers failed); the others were acknowledged."""
+
+
 class EventConsumer:
     """Wires handlers to streams: envelope → dead-letter checks → dedupe → handler → commit, in one transaction."""
 
@@ -152,9 +205,16 @@ class EventConsumer:
     def register(self) -> None:
         name = consumer_name(self.settings, self.service)
         for stream in self.read_streams:
-            # one entry per read: what is read is pending, and a backlog read at once would sit idle in memory
-            # long enough for the reclaimer to hand it to a second worker
-            main = StreamSub(stream, group=self.service, consumer=name, max_records=1)
+            # a backlog is read up to consumer_batch entries at once and applied in one transaction right away
+            # (process_batch), well within reclaim_idle_ms; the retry stream (an operator's replays, rare) one by one
+            retry = stream == self.retry_stream
+            main: StreamSub = (
+                StreamSub(stream, group=self.service, consumer=name, max_records=1)
+                if retry
+                else StreamSub(
+                    stream, group=self.service, consumer=name, batch=True, max_records=self.settings.consumer_batch
+                )  # fmt: skip
+            )
             reclaim = StreamSub(
                 stream,
                 group=self.service,
@@ -163,10 +223,15 @@ class EventConsumer:
                 polling_interval=max(100, min(5_000, self.settings.reclaim_idle_ms // 2)),
             )
 
-            on_event = self._retry_subscriber() if stream == self.retry_stream else self._subscriber_for(stream)
-            for sub, title in ((main, f"{self.service}:{stream}"), (reclaim, f"{self.service}:{stream}:reclaim")):
-                subscriber = self.broker.subscriber(stream=sub, title=title)
-                subscriber(on_event)
+            on_event = self._retry_subscriber() if retry else self._subscriber_for(stream)
+            on_main = on_event if retry else self._batch_subscriber_for(stream)
+            for sub, title, call in (
+                (main, f"{self.service}:{stream}", on_main),
+                (reclaim, f"{self.service}:{stream}:reclaim", on_event),
+            ):
+                parser = None if call is on_event else _tolerant_batch
+                subscriber = self.broker.subscriber(stream=sub, title=title, parser=parser)
+                subscriber(call)
                 self.subscribers.append(subscriber)
 
     def stalled(self) -> bool:
@@ -195,6 +260,12 @@ class EventConsumer:
 
         return on_event
 
+    def _batch_subscriber_for(self, stream: str) -> Callable[..., Any]:
+        async def on_batch(body: Any, msg: RedisBatchStreamMessage) -> None:
+            await self.process_batch(stream, body, msg)
+
+        return on_batch
+
     def _retry_subscriber(self) -> Callable[..., Any]:
         """The retry stream's entries: a replayed dead letter's event (`__data__`, as it arrived), the stream it
         first arrived on (`origin`) and its entry there (`origin_entry`). Processed as if read from `origin` —
@@ -215,15 +286,33 @@ class EventConsumer:
         self,
         stream: str,
         body: Any,
-        msg: RedisStreamMessage,
+        msg: StreamEntry,
         *,
         source: str | None = None,
         origin_entry: str | None = None,
+        deliveries: int | None = None,
     ) -> None:
         """`stream`: where the event was published; `source`: the stream it was read from when not that one (this
-        group's retry stream), with `origin_entry` its entry on `stream`."""
-        deliveries = await msg.get_delivery_count()
-        read_from = source or stream
+        group's retry stream), with `origin_entry` its entry on `stream`; `deliveries`: its delivery count when
+        already known (a batch asks Redis once for all its entries)."""
+        if deliveries is None:
+            deliveries = await msg.get_delivery_count()
+        ready = await self._prepare(stream, body, msg, deliveries, source=source, origin_entry=origin_entry)
+        if ready is not None:
+            await self._run(ready)
+
+    async def _prepare(
+        self,
+        stream: str,
+        body: Any,
+        msg: StreamEntry,
+        deliveries: int,
+        *,
+        source: str | None = None,
+        origin_entry: str | None = None,
+    ) -> Ready | None:
+        """The checks before a handler: a malformed envelope, too many deliveries or an unreadable payload is
+        dead-lettered, an event of no handler here is only acknowledged (None for both); else what to apply."""
 
         async def dead(reason: str) -> None:
             await self.dead_letter(stream, body, msg, reason, deliveries, source=source, origin_entry=origin_entry)
@@ -232,67 +321,162 @@ class EventConsumer:
             env = Envelope.model_validate(body if isinstance(body, dict) else json.loads(body))
         except (ValidationError, ValueError, TypeError) as exc:
             await dead(f"malformed envelope: {exc}")
-            return
+            return None
         handler = self.handlers.get(env.type)
         if handler is None:
-            return  # not ours: ack
+            return None  # not ours: ack
         if deliveries > self.settings.max_deliveries:
             last = await self._last_error(msg, env.event_id)
             await self.dead_letter(
                 stream, body, msg, "too many deliveries", deliveries, source=source, origin_entry=origin_entry,
                 last_error=last,
             )  # fmt: skip
-            return
+            return None
         try:
             payload = parse_payload(env)
         except (ValidationError, UnknownEvent) as exc:  # can never succeed: no retries
             await dead(f"unreadable payload: {exc}")
-            return
-        loop = asyncio.get_running_loop()
+            return None
+        return Ready(stream, source or stream, msg, deliveries, env, handler, payload)
 
-        def lag() -> int:  # from the handler's worker thread, on this loop
-            return asyncio.run_coroutine_threadsafe(self.lag(stream), loop).result(timeout=5)
-
+    async def _run(self, ready: Ready) -> None:
+        """Apply one event in its own transaction (raises when its handler did: the entry stays pending)."""
+        env = ready.env
+        lag = self._lag_probe(ready.stream)
         # log lines of the handler carry the correlation id; with tracing on, a span in the envelope's trace is
         # active for the handler (asyncio.to_thread copies it), so the events it emits continue that trace
-        span = event_span(
-            self.tracer,
-            f"process {env.type}",
-            env,
-            {"messaging.destination.name": stream, "messaging.consumer.group.name": self.service},
-        )
-        with correlation(env.correlation_id), waiting(lag), span:
+        with correlation(env.correlation_id), waiting(lag), self._span(ready):
             started = time.perf_counter()
             try:
-                await asyncio.to_thread(self._apply, handler, env, payload)  # raises => stays pending => reclaimed
+                await asyncio.to_thread(self._apply, ready.handler, env, ready.payload)  # raises => stays pending
             except Exception as exc:
-                log.error(  # FastStream logs the traceback (with its message_id); this line names the event
-                    "handler for %s failed (event_id=%s correlation_id=%s delivery=%s): %s",
-                    env.type,
-                    env.event_id,
-                    env.correlation_id,
-                    deliveries,
-                    error_text(exc),
-                    exc_info=False,
-                    extra={"event_id": env.event_id, "event_type": env.type},
-                )
-                await self._remember_error(msg, env.event_id, exc)
-                if self.metrics:
-                    self.metrics.handler_failures.labels(stream, env.type).inc()
+                await self._failed(ready, exc)
                 if database_unavailable(exc):
-                    await self._uncount(read_from, msg, deliveries)
+                    await self._uncount(ready.read_from, ready.msg, ready.deliveries)
+                    await asyncio.sleep(DATABASE_RETRY_PAUSE_S)
                 raise
-        self.consumed += 1
-        if self.metrics:
-            self.metrics.consumed.labels(stream, env.type).inc()
-            self.metrics.handler_latency.labels(env.type).observe(time.perf_counter() - started)
+        self._count(ready, time.perf_counter() - started)
         if self.after_commit:
             self.after_commit()
 
-    def _client(self, msg: RedisStreamMessage) -> Any:
+    def _span(self, ready: Ready) -> Any:
+        env = ready.env
+        attrs = {"messaging.destination.name": ready.stream, "messaging.consumer.group.name": self.service}
+        return event_span(self.tracer, f"process {env.type}", env, attrs)
+
+    async def _failed(self, ready: Ready, exc: BaseException) -> None:
+        env = ready.env
+        log.error(  # FastStream logs the traceback (with its message_id); this line names the event
+            "handler for %s failed (event_id=%s correlation_id=%s delivery=%s): %s",
+            env.type,
+            env.event_id,
+            env.correlation_id,
+            ready.deliveries,
+            error_text(exc),
+            exc_info=False,
+            extra={"event_id": env.event_id, "event_type": env.type},
+        )
+        await self._remember_error(ready.msg, env.event_id, exc)
+        if self.metrics:
+            self.metrics.handler_failures.labels(ready.stream, env.type).inc()
+
+    def _count(self, ready: Ready, seconds: float) -> None:
+        self.consumed += 1
+        if self.metrics:
+            self.metrics.consumed.labels(ready.stream, ready.env.type).inc()
+            self.metrics.handler_latency.labels(ready.env.type).observe(seconds)
+
+    async def process_batch(self, stream: str, bodies: Any, msg: RedisBatchStreamMessage) -> None:
+        """The entries of one read (up to consumer_batch): each checked as `process` does (dead letters, events of
+        no handler here), the rest applied in ONE transaction — each still claimed in the dedupe table, its handler
+        under its own span and correlation id, told by events_waiting() how many follow it in the batch — then
+        acknowledged with one XACK (FastStream's, when this returns). When that transaction fails, the batch is
+        applied again one event at a time, each in its own transaction as `process` does: the entries that apply
+        are acknowledged, and only a failing one stays pending (reclaimed, retried, dead-lettered after
+        max_deliveries, as ever). A database that is away fails the batch at once, every delivery given back."""
+        raw = msg.raw_message
+        ids: list[bytes] = list(raw["message_ids"])
+        items = [entry_body(fields) for fields in raw["data"]]  # each alone: one undecodable entry spoils no other
+        counts = await self._delivery_counts(msg, ids)
+        entries = [_Entry(raw["channel"], i, msg.consumer) for i in ids]
+        prepared = [
+            await self._prepare(stream, b, e, counts.get(i, 1)) for b, e, i in zip(items, entries, ids, strict=True)
+        ]
+        ready = [r for r in prepared if r is not None]
+        if not ready:
+            return
+        if len(ready) > 1:
+            try:
+                durations = await asyncio.to_thread(self._apply_batch, ready, self._lag_probe(stream))
+            except Exception as exc:
+                if database_unavailable(exc):
+                    for r in ready:
+                        await self._failed(r, exc)
+                        await self._uncount(r.read_from, r.msg, r.deliveries)
+                    await asyncio.sleep(DATABASE_RETRY_PAUSE_S)
+                    raise
+                log.warning("%s: a batch of %d events failed (%s); applying them one by one",
+                            stream, len(ready), error_text(exc))  # fmt: skip
+            else:
+                for r, seconds in zip(ready, durations, strict=True):
+                    self._count(r, seconds)
+                if self.after_commit:
+                    self.after_commit()
+                return
+        failed: list[bytes] = []
+        for n, r in enumerate(ready):
+            try:
+                await self._run(r)
+            except Exception as exc:
+                failed.append(r.entry_id)
+                if database_unavailable(exc):  # the rest would fail alike: given back untried
+                    for rest in ready[n + 1 :]:
+                        failed.append(rest.entry_id)
+                        await self._uncount(rest.read_from, rest.msg, rest.deliveries)
+                    break
+        if failed:  # acknowledge the rest now; FastStream acknowledges nothing of a batch whose handler raised
+            done = [i for i in ids if i not in failed]
+            if done:
+                await msg.consumer.xack(raw["channel"], self.service, *done)
+            raise BatchIncomplete(f"{stream}: {len(failed)} of {len(ids)} entries stay pending")
+
+    def _lag_probe(self, stream: str) -> Callable[[], int]:
+        loop = asyncio.get_running_loop()
+
+        def lag() -> int:  # from a handler's worker thread, on this loop
+            return asyncio.run_coroutine_threadsafe(self.lag(stream), loop).result(timeout=5)
+
+        return lag
+
+    def _apply_batch(self, batch: list[Ready], lag: Callable[[], int]) -> list[float]:
+        """Every event of the batch in one transaction (see process_batch); the seconds each handler took."""
+        durations: list[float] = []
+        with Session(self.engine) as session:
+            for n, ready in enumerate(batch):
+                after = len(batch) - 1 - n
+                env = ready.env
+                started = time.perf_counter()
+                with correlation(env.correlation_id), waiting(after or lag), self._span(ready):
+                    if claim_event(session, self.service, env.event_id):
+                        ready.handler(session, env, ready.payload)
+                durations.append(time.perf_counter() - started)
+            session.commit()
+        return durations
+
+    async def _delivery_counts(self, msg: RedisBatchStreamMessage, ids: list[bytes]) -> dict[bytes, int]:
+        """Each entry's delivery count, with one XPENDING for the batch (an entry not pending counts 1)."""
+        client: Any = msg.consumer
+        if client is None or not ids:
+            return {}
+        found = await client.xpending_range(
+            name=msg.raw_message["channel"], groupname=self.service, min=ids[0], max=ids[-1], count=len(ids) * 2
+        )
+        return {_bytes(e["message_id"]): int(e["times_delivered"]) for e in found}
+
+    def _client(self, msg: StreamEntry) -> Any:
         return self.redis if self.redis is not None else msg.consumer  # FastStream binds its client to the message
 
-    async def _remember_error(self, msg: RedisStreamMessage, event_id: str, exc: BaseException) -> None:
+    async def _remember_error(self, msg: StreamEntry, event_id: str, exc: BaseException) -> None:
         """Keep the handler's last exception on this event, for its dead letter (never a reason to fail more)."""
         client = self._client(msg)
         if client is None:
@@ -303,7 +487,7 @@ class EventConsumer:
         except Exception as err:
             log.warning("could not keep the last error of event %s: %s", event_id, err)
 
-    async def _last_error(self, msg: RedisStreamMessage, event_id: str) -> str | None:
+    async def _last_error(self, msg: StreamEntry, event_id: str) -> str | None:
         client = self._client(msg)
         if client is None:
             return None
@@ -313,12 +497,12 @@ class EventConsumer:
             return None
         return _text(found) if found is not None else None
 
-    async def _uncount(self, stream: str, msg: RedisStreamMessage, deliveries: int) -> None:
+    async def _uncount(self, stream: str, msg: StreamEntry, deliveries: int) -> None:
         """A delivery that failed because the database is away says nothing about the event, so it must not bring
         the event nearer the dead-letter stream: a database outage longer than max_deliveries × reclaim_idle_ms
         would otherwise dead-letter every event that arrived during it. The entry stays pending with its delivery
         counter set back (XCLAIM RETRYCOUNT; the claim also restarts its idle time, so the reclaimer tries again
-        after reclaim_idle_ms), and this subscriber pauses before its next read instead of failing through the
+        after reclaim_idle_ms), and the caller pauses before its next read instead of failing through the
         stream while the database is down."""
         entry = msg.raw_message.get("message_ids") if isinstance(msg.raw_message, dict) else None
         client: Any = msg.consumer  # the Redis client FastStream binds to the message (its ack uses it)
@@ -335,7 +519,6 @@ class EventConsumer:
                 )
             except Exception as exc:  # Redis is away too: the delivery counts, as any failure would
                 log.warning("could not give back delivery %s of %s: %s", deliveries, _text(entry[0]), exc)
-        await asyncio.sleep(DATABASE_RETRY_PAUSE_S)
 
     async def lag(self, stream: str) -> int:
         """Entries of `stream` this group has not read yet (XINFO GROUPS, Redis 7); 0 when unknown."""
@@ -366,7 +549,7 @@ class EventConsumer:
         self,
         stream: str,
         body: Any,
-        msg: RedisStreamMessage,
+        msg: StreamEntry,
         reason: str,
         n: int,
         *,
@@ -408,6 +591,45 @@ class EventConsumer:
         self.dead_lettered += 1
         if self.metrics:
             self.metrics.dead_lettered.labels(stream, str(type_ or "unreadable")).inc()
+
+
+def entry_body(fields: Any) -> Any:
+    """An entry's body as FastStream gives it to a one-entry subscriber: the JSON of its `__data__` (in the
+    broker's message format), else the raw bytes (a malformed envelope, dead-lettered as such)."""
+    data = _field_bytes(fields, "__data__")
+    if data is None:  # not published through FastStream: its fields as text, which no envelope validates
+        return {_text(k): _text(v) for k, v in fields.items()} if isinstance(fields, dict) else fields
+    try:
+        body, _headers = BinaryMessageFormatV1.parse(data)
+    except Exception:
+        body = data
+    try:
+        return json.loads(body)
+    except (ValueError, TypeError):
+        return body
+
+
+def _field_bytes(fields: Any, name: str) -> bytes | None:
+    if not isinstance(fields, dict):
+        return None
+    value = fields.get(name.encode(), fields.get(name))
+    return None if value is None else _bytes(value)
+
+
+async def _tolerant_batch(message: Any, original: Callable[[Any], Any]) -> Any:
+    """FastStream's batch parser decodes every entry's body together and fails the whole read on one it cannot
+    (bytes that are not UTF-8): the batch would stay pending for ever. process_batch decodes each entry itself
+    (entry_body), so when FastStream cannot, it is given the read without bodies and the message keeps the entries."""
+    try:
+        return await original(message)
+    except Exception:
+        parsed = await original({**message, "data": [{b"__data__": b"null"} for _ in message["data"]]})
+        parsed.raw_message = message
+        return parsed
+
+
+def _bytes(value: Any) -> bytes:
+    return value if isinstance(value, bytes) else str(value).encode()
 
 
 def _text(value: Any) -> str:

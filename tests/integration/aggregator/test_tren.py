@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlmodel import func, select
 
+from services.aggregator.models import AggStale
 from shared.events import catalogue as ev
 from shared.events.envelope import Envelope, new_envelope
 from shared.messaging.outbox import ProcessedEvent
@@ -42,7 +43,8 @@ def bulanan(unit: str, bulan: int, revision: int, values: dict[str, str], anggar
 
 
 def feed(svc: Service, *envelopes: Envelope) -> None:
-    """Publish and wait until the aggregator has processed each one (its idempotency record exists)."""
+    """Publish and wait until the aggregator has processed each one (its idempotency record exists) and no year waits
+    to be recomputed (a burst's recap comes once the recap window passed)."""
     for env in envelopes:
         svc.publish(svc.stream("collector"), env)
     ids = {env.event_id for env in envelopes}
@@ -50,7 +52,8 @@ def feed(svc: Service, *envelopes: Envelope) -> None:
     def done() -> bool:
         with svc.session() as s:
             seen = set(s.exec(select(ProcessedEvent.event_id).where(ProcessedEvent.consumer == "aggregator")))
-        return ids <= seen
+            stale = s.exec(select(AggStale)).first()
+        return ids <= seen and stale is None
 
     eventually(done)
 

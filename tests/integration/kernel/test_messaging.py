@@ -20,7 +20,7 @@ from shared.config import Settings
 from shared.db import create_tables, make_engine
 from shared.events.envelope import Envelope, new_envelope
 from shared.messaging.outbox import KERNEL_TABLES, OutboxMessage, ProcessedEvent, Relay, add_to_outbox
-from shared.messaging.streams import EventConsumer, ensure_groups, make_broker, publish_envelope
+from shared.messaging.streams import EventConsumer, ensure_groups, events_waiting, make_broker, publish_envelope
 
 REDIS_URL = os.environ.get("LAPKIN_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -80,15 +80,21 @@ async def eventually(check, timeout: float = 10.0) -> None:
 
 
 class Harness:
-    def __init__(self, settings: Settings, engine, fail_times: int = 0, always_fail: bool = False) -> None:
+    def __init__(
+        self, settings: Settings, engine, fail_times: int = 0, always_fail: bool = False, poison: set[str] = frozenset()
+    ) -> None:
         self.stream = settings.stream("producer")
         self.calls = 0
-        self.fail_times, self.always_fail = fail_times, always_fail
+        self.fail_times, self.always_fail, self.poison = fail_times, always_fail, poison
+        self.transactions: list[int] = []  # per call: which transaction (session) the handler ran in
+        self.waiting: list[int] = []  # per call: what events_waiting() told the handler
         self.broker = make_broker(settings)
 
         def handle(session: Session, env: Envelope, payload: Any) -> None:
             self.calls += 1
-            if self.always_fail or self.calls <= self.fail_times:
+            self.transactions.append(session.info.setdefault("test_transaction", len(set(self.transactions))))
+            self.waiting.append(events_waiting())
+            if self.always_fail or self.calls <= self.fail_times or env.event_id in self.poison:
                 raise RuntimeError("handler failed")
             session.add(KernelEffect(event_id=env.event_id))
 
@@ -287,3 +293,87 @@ async def test_a_dead_letter_replayed_after_a_fix_is_applied_exactly_once(settin
     assert ops.dlq(stream) == []
     audit = await redis.xrange(f"{settings.stream_prefix}.ops")
     assert [a[1][b"action"] for a in audit] == [b"replay"]
+
+
+# ---- batches (issue 16 item 5) -------------------------------------------------------------------------------
+
+
+async def publish_backlog(settings: Settings, sent: list[Envelope]) -> None:
+    """The events on the stream before the consumer starts: a backlog it reads in batches."""
+    early = make_broker(settings)
+    await early.connect()
+    for env in sent:
+        await publish_envelope(early, settings.stream("producer"), env.model_dump_json(), env.event_id, env.type)
+    await early.stop()
+
+
+async def test_a_backlog_is_applied_in_batches_each_event_once(settings, engine, redis):
+    """K waiting events are applied in fewer than K transactions (a batch is one transaction, one XACK), each
+    exactly once; within a batch a handler is told how many events follow it, so it can leave work for the last."""
+    stream = settings.stream("producer")
+    await ensure_groups(redis, [stream], "kerneltest")
+    sent = [envelope(n) for n in range(30)]
+    await publish_backlog(settings, sent)
+    h = Harness(settings, engine)
+    await h.broker.start()
+    try:
+        # not the database: a read on this loop would wait for the writer, whose handler asks this loop for the lag
+        await eventually(lambda: h.consumer.consumed == 30)
+    finally:
+        await h.broker.stop()
+    assert sorted(effects(engine)) == sorted(e.event_id for e in sent)
+    assert len(set(h.transactions)) < 30  # batched: far fewer transactions than events
+    assert max(h.waiting) > 0  # an event of a batch with more after it knew
+    assert (await redis.xpending(stream, "kerneltest"))["pending"] == 0
+
+
+async def test_a_poison_event_inside_a_batch_is_dead_lettered_alone_and_the_rest_applied(settings, engine, redis):
+    """The batch's transaction fails on the poison event: the batch is applied again one event at a time, the others
+    are applied and acknowledged, and only the poison one stays pending, is retried and dead-lettered."""
+    stream = settings.stream("producer")
+    await ensure_groups(redis, [stream], "kerneltest")
+    sent = [envelope(n) for n in range(12)]
+    poison = sent[5]
+    await publish_backlog(settings, sent)
+    h = Harness(settings, engine, poison={poison.event_id})
+    await h.broker.start()
+    try:
+        for _ in range(300):
+            if await redis.xlen(f"{stream}.dlq") >= 1 and (await redis.xpending(stream, "kerneltest"))["pending"] == 0:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        await h.broker.stop()
+    assert sorted(effects(engine)) == sorted(e.event_id for e in sent if e is not poison)
+    entries = await redis.xrange(f"{stream}.dlq")
+    assert len(entries) == 1
+    dead = json.loads(BinaryMessageFormatV1.parse(entries[0][1][b"__data__"])[0])
+    assert dead["envelope"]["event_id"] == poison.event_id and dead["group"] == "kerneltest"
+    assert dead["dead_reason"] == "too many deliveries"
+    assert (await redis.xpending(stream, "kerneltest"))["pending"] == 0
+
+
+async def test_a_redelivered_batch_changes_nothing(settings, engine, redis):
+    """The same events arriving again as a batch (a relay that crashed before marking them, a replay): each is
+    claimed already, so nothing is applied twice."""
+    stream = settings.stream("producer")
+    await ensure_groups(redis, [stream], "kerneltest")
+    sent = [envelope(n) for n in range(10)]
+    await publish_backlog(settings, sent)
+    h, h2 = Harness(settings, engine), Harness(settings, engine)
+    await h.broker.start()
+    try:
+        await eventually(lambda: h.consumer.consumed == 10)
+    finally:
+        await h.broker.stop()
+    await publish_backlog(settings, sent)
+    await h2.broker.start()
+    try:
+        await eventually(lambda: h2.consumer.consumed == 10)
+    finally:
+        await h2.broker.stop()
+    assert sorted(effects(engine)) == sorted(e.event_id for e in sent)
+    assert h2.calls == 0  # every event of the batch was claimed already: no handler ran
+    with Session(engine) as s:
+        assert s.exec(select(func.count()).select_from(ProcessedEvent)).one() == 10
+    assert (await redis.xpending(stream, "kerneltest"))["pending"] == 0
