@@ -1,0 +1,161 @@
+"""Group commit: the writes of concurrent requests carried out by one thread in one transaction and one commit.
+
+Why: a report's own SQL is cheap; what cost was around it — a worker thread per request, the hand-over of SQLite's
+single write lock between fifty waiting threads (shared/db.py's WriterQueue), a BEGIN and a COMMIT (and on
+PostgreSQL a round trip and a flush to disk) per request (docs/benchmarks.md). Here requests queue their work; one
+thread takes everything queued, runs each piece in a SAVEPOINT of one transaction, commits once, and only then
+answers each request. Under no load a batch is one request and nothing waits; under load the batch grows by itself
+(whatever arrived while the previous one ran).
+
+What each request keeps:
+- isolation: its work runs in its own SAVEPOINT; an error rolls back that savepoint only and answers that request
+  alone (its `recover` may still answer it, in the same transaction, e.g. from an idempotency record);
+- durability: no answer before the batch's COMMIT returned; a failed COMMIT answers every request of the batch with
+  that error (none of them is stored), never a success;
+- lock order: a batch runs its pieces in the order of their `order` keys, so two processes' batches take the rows
+  they lock (PostgreSQL's SELECT … FOR UPDATE) in one order and cannot deadlock each other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+log = logging.getLogger("lapkin.groupcommit")
+T = TypeVar("T")
+MAX_BATCH = 64  # requests per transaction: bounds how long the write lock is held and a failed commit's reach
+
+
+@dataclass
+class _Piece(Generic[T]):
+    work: Callable[[Session], T]
+    recover: Callable[[Session, Exception], T] | None
+    order: tuple[str, ...]
+    context: contextvars.Context  # the request's (its correlation id, its trace): the work runs in it
+    future: Future[T] = field(default_factory=Future)
+
+
+class GroupCommit:
+    """One writer thread for `engine` (started on first use, a daemon: a process killed mid-batch has answered
+    nobody in it). `on_commit` runs after each commit that stored something (e.g. wake the outbox relay)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        on_commit: Callable[[], None] | None = None,
+        max_batch: int = MAX_BATCH,
+        name: str = "lapkin-group-commit",
+    ) -> None:
+        self.engine, self.on_commit, self.max_batch, self.name = engine, on_commit, max_batch, name
+        self._cond = threading.Condition()
+        self._queue: list[_Piece[Any]] = []
+        self._thread: threading.Thread | None = None
+        self.batches = 0  # committed transactions (for /metrics-style counting and tests)
+
+    def pending(self) -> int:
+        """Pieces queued and not yet taken by a batch."""
+        with self._cond:
+            return len(self._queue)
+
+    def submit(
+        self,
+        work: Callable[[Session], T],
+        *,
+        recover: Callable[[Session, Exception], T] | None = None,
+        order: tuple[str, ...] = (),
+    ) -> Future[T]:
+        """Queue `work(session)`; the future holds its result once the transaction that holds its writes committed,
+        or its error (`recover(session, error)`, when given, is asked first, after its savepoint was rolled back)."""
+        piece: _Piece[T] = _Piece(work, recover, order, contextvars.copy_context())
+        with self._cond:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+                self._thread.start()
+            self._queue.append(piece)
+            self._cond.notify()
+        return piece.future
+
+    async def run(
+        self,
+        work: Callable[[Session], T],
+        *,
+        recover: Callable[[Session, Exception], T] | None = None,
+        order: tuple[str, ...] = (),
+    ) -> T:
+        """`submit`, awaited: the event loop's thread waits for nothing and no worker thread is taken."""
+        return await asyncio.wrap_future(self.submit(work, recover=recover, order=order))
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._queue:
+                    self._cond.wait()
+                batch, self._queue = self._queue[: self.max_batch], self._queue[self.max_batch :]
+            try:
+                self._batch(sorted(batch, key=lambda p: p.order))
+            except BaseException as exc:  # never leave a request unanswered, whatever went wrong
+                log.exception("group commit: batch failed")
+                for piece in batch:
+                    if not piece.future.done():
+                        piece.future.set_exception(exc if isinstance(exc, Exception) else RuntimeError(str(exc)))
+
+    def _batch(self, batch: list[_Piece[Any]]) -> None:
+        done: list[tuple[_Piece[Any], Any, Exception | None]] = []
+        with Session(self.engine, expire_on_commit=False) as session:
+            try:
+                for piece in batch:
+                    done.append((piece, *self._one(session, piece)))
+                stored = any(exc is None for _, _, exc in done)
+                if stored:
+                    session.commit()
+                else:
+                    session.rollback()
+            except Exception as exc:  # the transaction itself failed: nothing of this batch is stored
+                for piece in batch:
+                    piece.future.set_exception(exc)
+                return
+        self.batches += int(stored)
+        for piece, value, error in done:  # answered only now: the commit has returned
+            if error is None:
+                piece.future.set_result(value)
+            else:
+                piece.future.set_exception(error)
+        if stored and self.on_commit is not None:
+            self.on_commit()
+
+    def _one(self, session: Session, piece: _Piece[Any]) -> tuple[Any, Exception | None]:
+        """Run one piece in its savepoint: (its result, None) or (None, its error). Raises only when the
+        transaction is no longer usable (the whole batch then fails)."""
+        try:
+            with session.begin_nested():
+                return piece.context.run(piece.work, session), None
+        except Exception as exc:
+            error = exc
+        self._usable(session, error)
+        if piece.recover is None:
+            return None, error
+        try:
+            with session.begin_nested():
+                return piece.context.run(piece.recover, session, error), None
+        except Exception as exc:
+            self._usable(session, exc)
+            return None, exc
+
+    @staticmethod
+    def _usable(session: Session, error: Exception) -> None:
+        """After a savepoint's rollback: the transaction must still answer (a dropped connection, or a rollback that
+        failed, fails the batch with the piece's error instead)."""
+        try:
+            session.connection().exec_driver_sql("SELECT 1").close()
+        except Exception as exc:
+            raise error from exc
