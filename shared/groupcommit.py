@@ -28,11 +28,32 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Engine
+from sqlalchemy.sql.dml import Insert
 from sqlmodel import Session
 
 log = logging.getLogger("lapkin.groupcommit")
 T = TypeVar("T")
 MAX_BATCH = 64  # requests per transaction: bounds how long the write lock is held and a failed commit's reach
+_CACHE, _DEFERRED = "lapkin.group_commit.cache", "lapkin.group_commit.deferred"
+
+
+def batch_cache(session: Session) -> dict[Any, Any] | None:
+    """A dict that lives as long as the batch's transaction when `session` is a group commit's, else None: for what
+    every report of a batch reads alike and none of them writes (the newest PK version, a quarter's calendar row),
+    read once per transaction instead of once per report."""
+    return session.info.get(_CACHE)  # type: ignore[no-any-return]
+
+
+def insert_later(session: Session, statement: Insert, row: dict[str, Any]) -> None:
+    """Insert `row` in the session's transaction: in a group commit's batch, with the other rows of `statement` in
+    one executemany just before the COMMIT (dropped with its piece when that piece fails); elsewhere, now. Only for a
+    row no later statement of the transaction reads and no constraint can refuse (an outbox row: its event id is
+    new); its failure fails the whole batch."""
+    deferred = session.info.get(_DEFERRED)
+    if deferred is None:
+        session.connection().execute(statement, row)
+    else:
+        deferred.append((statement, row))
 
 
 @dataclass
@@ -60,7 +81,8 @@ class GroupCommit:
         self._cond = threading.Condition()
         self._queue: list[_Piece[Any]] = []
         self._thread: threading.Thread | None = None
-        self.batches = 0  # committed transactions (for /metrics-style counting and tests)
+        self.received = 0  # pieces ever submitted
+        self.batches = 0  # transactions committed
 
     def pending(self) -> int:
         """Pieces queued and not yet taken by a batch."""
@@ -82,6 +104,7 @@ class GroupCommit:
                 self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
                 self._thread.start()
             self._queue.append(piece)
+            self.received += 1
             self._cond.notify()
         return piece.future
 
@@ -112,11 +135,13 @@ class GroupCommit:
     def _batch(self, batch: list[_Piece[Any]]) -> None:
         done: list[tuple[_Piece[Any], Any, Exception | None]] = []
         with Session(self.engine, expire_on_commit=False) as session:
+            session.info[_CACHE], session.info[_DEFERRED] = {}, []
             try:
                 for piece in batch:
                     done.append((piece, *self._one(session, piece)))
                 stored = any(exc is None for _, _, exc in done)
                 if stored:
+                    self._insert_deferred(session)
                     session.commit()
                 else:
                     session.rollback()
@@ -133,14 +158,27 @@ class GroupCommit:
         if stored and self.on_commit is not None:
             self.on_commit()
 
+    @staticmethod
+    def _insert_deferred(session: Session) -> None:
+        deferred: list[tuple[Insert, dict[str, Any]]] = session.info[_DEFERRED]
+        by_statement: dict[int, tuple[Insert, list[dict[str, Any]]]] = {}
+        for statement, row in deferred:
+            by_statement.setdefault(id(statement), (statement, []))[1].append(row)
+        for statement, rows in by_statement.values():  # in the order they were added: the relay's order
+            session.connection().execute(statement, rows)
+        deferred.clear()
+
     def _one(self, session: Session, piece: _Piece[Any]) -> tuple[Any, Exception | None]:
         """Run one piece in its savepoint: (its result, None) or (None, its error). Raises only when the
         transaction is no longer usable (the whole batch then fails)."""
+        deferred: list[Any] = session.info[_DEFERRED]
+        kept = len(deferred)
         try:
             with session.begin_nested():
                 return piece.context.run(piece.work, session), None
         except Exception as exc:
             error = exc
+        del deferred[kept:]  # the failed piece's rows go with its savepoint
         self._usable(session, error)
         if piece.recover is None:
             return None, error
@@ -148,6 +186,7 @@ class GroupCommit:
             with session.begin_nested():
                 return piece.context.run(piece.recover, session, error), None
         except Exception as exc:
+            del deferred[kept:]
             self._usable(session, exc)
             return None, exc
 
