@@ -8,8 +8,11 @@ answers each request. Under no load a batch is one request and nothing waits; un
 (whatever arrived while the previous one ran).
 
 What each request keeps:
-- isolation: its work runs in its own SAVEPOINT; an error rolls back that savepoint only and answers that request
-  alone (its `recover` may still answer it, in the same transaction, e.g. from an idempotency record);
+- isolation: an error answers that request alone, its writes undone (its `recover` may still answer it, in the same
+  transaction, e.g. from an idempotency record). A batch first runs without savepoints (two statements and the
+  ORM's nested transaction less per request), which holds while every piece that fails wrote nothing — a refused
+  report is refused before it writes; when one fails after a write (a conflict, a database error) the batch is
+  rolled back and run again with each piece in its own SAVEPOINT, where that failure is undone alone;
 - durability: no answer before the batch's COMMIT returned; a failed COMMIT answers every request of the batch with
   that error (none of them is stored), never a success;
 - lock order: a batch runs its pieces in the order of their `order` keys, so two processes' batches take the rows
@@ -27,7 +30,8 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.dml import Insert
 from sqlmodel import Session
 
@@ -35,6 +39,36 @@ log = logging.getLogger("lapkin.groupcommit")
 T = TypeVar("T")
 MAX_BATCH = 64  # requests per transaction: bounds how long the write lock is held and a failed commit's reach
 _CACHE, _DEFERRED = "lapkin.group_commit.cache", "lapkin.group_commit.deferred"
+_WRITES = "lapkin.group_commit.writes"  # per connection: statements run that were not a SELECT
+
+
+class _Redo(Exception):
+    """A piece failed after it wrote, in a batch run without savepoints: the batch is run again with them."""
+
+
+def _count_writes(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+    if not statement.lstrip()[:6].upper() == "SELECT":
+        conn.info[_WRITES] = conn.info.get(_WRITES, 0) + 1
+
+
+def _clean(
+    session: Session, context: contextvars.Context, fn: Callable[..., T], *args: Any
+) -> tuple[Any, Exception | None]:
+    """`fn(*args)` in `context`, its ORM changes flushed: (its value, None), or (None, its error) when it failed
+    having written nothing; _Redo when it failed after a write (or on a database error, after which PostgreSQL
+    refuses the rest of the transaction)."""
+    conn = session.connection()
+    writes, deferred = conn.info.get(_WRITES, 0), len(session.info[_DEFERRED])
+    try:
+        value = context.run(fn, *args)
+        if session.new or session.dirty or session.deleted:
+            session.flush()
+        return value, None
+    except Exception as exc:
+        wrote = conn.info.get(_WRITES, 0) != writes or len(session.info[_DEFERRED]) != deferred
+        if wrote or isinstance(exc, DBAPIError) or session.new or session.dirty or session.deleted:
+            raise _Redo from exc
+        return None, exc
 
 
 def batch_cache(session: Session) -> dict[Any, Any] | None:
@@ -66,8 +100,11 @@ class _Piece(Generic[T]):
 
 
 class GroupCommit:
-    """One writer thread for `engine` (started on first use, a daemon: a process killed mid-batch has answered
-    nobody in it). `on_commit` runs after each commit that stored something (e.g. wake the outbox relay)."""
+    """`lanes` writer threads for `engine` (started on first use; daemons: a process killed mid-batch has answered
+    nobody in it), each taking a batch from one queue: one for SQLite (one writer anyway); a few for PostgreSQL, where
+    one thread would wait out every statement's round trip in turn while the server has cores and row locks to run
+    batches side by side (their lock order keeps them from deadlocking). `on_commit` runs after each commit that
+    stored something (e.g. wake the outbox relay)."""
 
     def __init__(
         self,
@@ -75,12 +112,16 @@ class GroupCommit:
         *,
         on_commit: Callable[[], None] | None = None,
         max_batch: int = MAX_BATCH,
+        lanes: int = 1,
         name: str = "lapkin-group-commit",
     ) -> None:
         self.engine, self.on_commit, self.max_batch, self.name = engine, on_commit, max_batch, name
+        if not event.contains(engine, "before_cursor_execute", _count_writes):
+            event.listen(engine, "before_cursor_execute", _count_writes)
         self._cond = threading.Condition()
         self._queue: list[_Piece[Any]] = []
-        self._thread: threading.Thread | None = None
+        self.lanes = lanes
+        self._threads: list[threading.Thread] = []
         self.received = 0  # pieces ever submitted
         self.batches = 0  # transactions committed
 
@@ -100,9 +141,10 @@ class GroupCommit:
         or its error (`recover(session, error)`, when given, is asked first, after its savepoint was rolled back)."""
         piece: _Piece[T] = _Piece(work, recover, order, contextvars.copy_context())
         with self._cond:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
-                self._thread.start()
+            self._threads = [t for t in self._threads if t.is_alive()]
+            while len(self._threads) < self.lanes:
+                self._threads.append(threading.Thread(target=self._run, name=self.name, daemon=True))
+                self._threads[-1].start()
             self._queue.append(piece)
             self.received += 1
             self._cond.notify()
@@ -133,18 +175,26 @@ class GroupCommit:
                         piece.future.set_exception(exc if isinstance(exc, Exception) else RuntimeError(str(exc)))
 
     def _batch(self, batch: list[_Piece[Any]]) -> None:
+        try:
+            self._transaction(batch, safe=False)
+        except _Redo:  # a piece failed after it wrote: again, each piece in a savepoint (nothing was answered yet)
+            self._transaction(batch, safe=True)
+
+    def _transaction(self, batch: list[_Piece[Any]], *, safe: bool) -> None:
         done: list[tuple[_Piece[Any], Any, Exception | None]] = []
         with Session(self.engine, expire_on_commit=False) as session:
             session.info[_CACHE], session.info[_DEFERRED] = {}, []
             try:
                 for piece in batch:
-                    done.append((piece, *self._one(session, piece)))
+                    done.append((piece, *(self._one(session, piece) if safe else self._fast(session, piece))))
                 stored = any(exc is None for _, _, exc in done)
                 if stored:
                     self._insert_deferred(session)
                     session.commit()
                 else:
                     session.rollback()
+            except _Redo:
+                raise
             except Exception as exc:  # the transaction itself failed: nothing of this batch is stored
                 for piece in batch:
                     piece.future.set_exception(exc)
@@ -157,6 +207,14 @@ class GroupCommit:
                 piece.future.set_exception(error)
         if stored and self.on_commit is not None:
             self.on_commit()
+
+    def _fast(self, session: Session, piece: _Piece[Any]) -> tuple[Any, Exception | None]:
+        """Run one piece with no savepoint (two statements and the ORM's nested transaction less per request): kept
+        while every piece that fails wrote nothing (a refused report is refused before it writes); else _Redo."""
+        value, error = _clean(session, piece.context, piece.work, session)
+        if error is not None and piece.recover is not None:
+            value, error = _clean(session, piece.context, piece.recover, session, error)
+        return value, error
 
     @staticmethod
     def _insert_deferred(session: Session) -> None:

@@ -27,6 +27,7 @@ from services.collector.keys import KeyCache
 from services.collector.models import IdempotencyRecord
 from services.collector.validation import TAHUN_MAX, TAHUN_MIN
 from shared.contract import answer, json_body_of, operation_name
+from shared.db import is_postgres
 from shared.errors import (
     FORBIDDEN,
     UNAUTHORIZED,
@@ -424,11 +425,15 @@ async def _submit(
     return await group_commit(rt).run(work, recover=recover, order=_lock_order(body, caller))
 
 
+POSTGRES_LANES = 4  # transactions of reports side by side on PostgreSQL (shared/groupcommit.py)
+
+
 def group_commit(rt: Runtime) -> GroupCommit:
     """The process's group commit for reports, made on first use; each commit wakes the outbox relay."""
     found = rt.state.get("group_commit")
     if found is None:
-        found = rt.state["group_commit"] = GroupCommit(rt.engine, on_commit=rt.committed)
+        lanes = POSTGRES_LANES if is_postgres(rt.engine) else 1
+        found = rt.state["group_commit"] = GroupCommit(rt.engine, on_commit=rt.committed, lanes=lanes)
     return found  # type: ignore[no-any-return]
 
 
