@@ -101,9 +101,8 @@ class _Piece(Generic[T]):
 
 class GroupCommit:
     """`lanes` writer threads for `engine` (started on first use; daemons: a process killed mid-batch has answered
-    nobody in it), each taking a batch from one queue: one for SQLite (one writer anyway); a few for PostgreSQL, where
-    one thread would wait out every statement's round trip in turn while the server has cores and row locks to run
-    batches side by side (their lock order keeps them from deadlocking). `on_commit` runs after each commit that
+    nobody in it), each taking a batch from one queue: one for SQLite (one writer anyway); more let batches run side
+    by side on a server database (their lock order keeps them from deadlocking). `on_commit` runs after each commit that
     stored something (e.g. wake the outbox relay)."""
 
     def __init__(

@@ -402,9 +402,11 @@ async def post_laporan_bulanan(
 async def _submit(
     rt: Runtime, caller: Caller, body: Any, dry_run: bool, idempotency_key: str | None, submit: Submit
 ) -> JSONResponse:
-    """A dry run reads only: a session of its own in a worker thread. A report to store goes to the group commit,
-    its answer given once the transaction holding it committed."""
-    if dry_run:
+    """A dry run reads only: a session of its own in a worker thread. A report to store goes to the group commit
+    on SQLite, its answer given once the transaction holding it committed. On PostgreSQL each report keeps its own
+    transaction in a worker thread: there the group commit measured slower (bench/ingest.py, docs/benchmarks.md),
+    its batches waiting on each other's row locks and statement round trips one after another."""
+    if dry_run or is_postgres(rt.engine):
         return await run_in_threadpool(_submit_in_session, rt, caller, body, dry_run, idempotency_key, submit)
     received_at = handlers.utc_now()
     request_hash = _request_hash(body) if idempotency_key else ""
@@ -425,15 +427,11 @@ async def _submit(
     return await group_commit(rt).run(work, recover=recover, order=_lock_order(body, caller))
 
 
-POSTGRES_LANES = 4  # transactions of reports side by side on PostgreSQL (shared/groupcommit.py)
-
-
 def group_commit(rt: Runtime) -> GroupCommit:
     """The process's group commit for reports, made on first use; each commit wakes the outbox relay."""
     found = rt.state.get("group_commit")
     if found is None:
-        lanes = POSTGRES_LANES if is_postgres(rt.engine) else 1
-        found = rt.state["group_commit"] = GroupCommit(rt.engine, on_commit=rt.committed, lanes=lanes)
+        found = rt.state["group_commit"] = GroupCommit(rt.engine, on_commit=rt.committed)
     return found  # type: ignore[no-any-return]
 
 
