@@ -164,7 +164,12 @@ class GroupCommit:
             with self._cond:
                 while not self._queue:
                     self._cond.wait()
-                batch, self._queue = self._queue[: self.max_batch], self._queue[self.max_batch :]
+                taken, self._queue = self._queue[: self.max_batch], self._queue[self.max_batch :]
+            # a request cancelled while queued (its client gone) is dropped; a taken one can no longer be cancelled,
+            # so its answer is always set (a cancelled future would refuse it and fail the answers after it)
+            batch = [piece for piece in taken if piece.future.set_running_or_notify_cancel()]
+            if not batch:
+                continue
             try:
                 self._batch(sorted(batch, key=lambda p: p.order))
             except BaseException as exc:  # never leave a request unanswered, whatever went wrong

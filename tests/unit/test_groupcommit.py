@@ -121,3 +121,16 @@ def test_a_piece_refused_before_it_writes_leaves_the_batch_without_savepoints_an
     assert sorted(runs) == ["a", "b", "c"]  # no second run of the batch
     assert not any(s.startswith("SAVEPOINT") for s in statements)
     assert names(engine, ROWS) == ["a", "c"] and names(engine, LATER) == ["a", "c"]
+
+
+def test_a_request_cancelled_while_queued_is_not_stored_and_the_others_are_answered(engine: Any) -> None:
+    gc = GroupCommit(engine)
+    gate = threading.Event()
+    first = gc.submit(lambda _: gate.wait(30))
+    while gc.pending():
+        pass
+    gone, kept = gc.submit(write("gone")), gc.submit(write("kept"))
+    assert gone.cancel()  # its client left while it waited
+    gate.set()
+    assert first.result(30) and kept.result(30) == "kept"
+    assert names(engine, ROWS) == ["kept"]
