@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 
-from lapkin.supervisor import Supervisor
+from lapkin.supervisor import Supervisor, parse_workers
 from shared.config import Settings
 
 
@@ -44,7 +44,12 @@ class Running:
         return {name: child.proc.pid for name, child in self.supervisor.children.items() if child.proc is not None}
 
     def cpu_seconds(self) -> dict[str, float]:
-        return {name: cpu_seconds(pid) for name, pid in self.pids().items()}
+        """Per service: the sum over its processes (BENCH_WORKERS)."""
+        out: dict[str, float] = {}
+        for child in self.supervisor.children.values():
+            if child.proc is not None:
+                out[child.service] = out.get(child.service, 0.0) + cpu_seconds(child.proc.pid)
+        return out
 
     def peak_rss_mib(self) -> dict[str, float]:
         """Each service's peak resident memory so far (VmHWM, Linux)."""
@@ -88,8 +93,9 @@ def fresh_database(url: str | None) -> Iterator[str | None]:
 
 @contextmanager
 def running_system(database_url: str | None = None) -> Iterator[Running]:
-    """The four services (or BENCH_SERVICES) under the supervisor, on a fresh data folder and, given a PostgreSQL
-    URL, a fresh database on that server; all stopped and removed at the end (SIGTERM included)."""
+    """The four services (or BENCH_SERVICES; BENCH_WORKERS, e.g. `collector=2`, for more processes of one) under the
+    supervisor, on a fresh data folder and, given a PostgreSQL URL, a fresh database on that server; all stopped and
+    removed at the end (SIGTERM included)."""
     signal.signal(signal.SIGTERM, _exit)
     with fresh_database(database_url) as url, _running(url) as running:
         yield running
@@ -115,7 +121,8 @@ def _running(database_url: str | None) -> Iterator[Running]:
     settings = Settings(data_dir=data_dir, admin_token=env["LAPKIN_ADMIN_TOKEN"], stream_prefix=env["LAPKIN_STREAM_PREFIX"],
                         **{f"{s}_port": p for s, p in ports.items()})  # type: ignore[arg-type]
     services = tuple(os.environ.get("BENCH_SERVICES", "collector,aggregator,approval,renderer").split(","))
-    sup = Supervisor(settings, env, services=services, log_dir=data_dir / "logs")
+    workers = parse_workers(os.environ.get("BENCH_WORKERS"))  # e.g. collector=2: processes per service
+    sup = Supervisor(settings, env, services=services, log_dir=data_dir / "logs", workers=workers)
     sup.start()
     try:
         sup.wait_healthy(90)

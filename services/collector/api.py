@@ -27,6 +27,7 @@ from services.collector.keys import KeyCache
 from services.collector.models import IdempotencyRecord
 from services.collector.validation import TAHUN_MAX, TAHUN_MIN
 from shared.contract import answer, json_body_of, operation_name
+from shared.db import is_postgres
 from shared.errors import (
     ADMIN_ONLY,
     FORBIDDEN,
@@ -38,6 +39,7 @@ from shared.errors import (
     error_responses,
     from_validation,
 )
+from shared.groupcommit import GroupCommit
 from shared.ratelimit import RateLimiter
 from shared.sakip import TRIWULAN_PATTERN
 from shared.security import hash_api_key
@@ -373,10 +375,10 @@ async def post_laporan_triwulan(
     dry_run: DryRun = False,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    """async, with the whole report (session, transaction, commit) in one worker thread: the busiest route, where
-    FastAPI would otherwise spend a thread hop on each sync dependency (docs/benchmarks.md)."""
+    """async: the report is stored by the group commit (shared/groupcommit.py), in one transaction with the reports
+    that came at the same time; the busiest route (docs/benchmarks.md)."""
     _require_unit_key(caller)
-    return await run_in_threadpool(_submit_in_session, rt, caller, body, dry_run, idempotency_key)
+    return await _submit(rt, caller, body, dry_run, idempotency_key, usecases.submit_triwulan)
 
 
 @router.post(
@@ -395,9 +397,51 @@ async def post_laporan_bulanan(
 ) -> JSONResponse:
     """Monthly progress: the quarterly report's rules and answer; shown as trend and early warning, never recapped."""
     _require_unit_key(caller)
-    return await run_in_threadpool(
-        _submit_in_session, rt, caller, body, dry_run, idempotency_key, usecases.submit_bulanan
-    )
+    return await _submit(rt, caller, body, dry_run, idempotency_key, usecases.submit_bulanan)
+
+
+async def _submit(
+    rt: Runtime, caller: Caller, body: Any, dry_run: bool, idempotency_key: str | None, submit: Submit
+) -> JSONResponse:
+    """A dry run reads only: a session of its own in a worker thread. A report to store goes to the group commit
+    on SQLite, its answer given once the transaction holding it committed. On PostgreSQL each report keeps its own
+    transaction in a worker thread: there the group commit measured slower (bench/ingest.py, docs/benchmarks.md),
+    its batches waiting on each other's row locks and statement round trips one after another."""
+    if dry_run or is_postgres(rt.engine):
+        return await run_in_threadpool(_submit_in_session, rt, caller, body, dry_run, idempotency_key, submit)
+    received_at = handlers.utc_now()
+    request_hash = _request_hash(body) if idempotency_key else ""
+
+    def work(session: Session) -> JSONResponse:
+        if idempotency_key and (seen := _replay(session, idempotency_key, caller, request_hash)) is not None:
+            return seen
+        answer = submit(session, rt, key_unit=caller.id, body=body, dry_run=False, received_at=received_at)
+        if idempotency_key:
+            _remember(session, idempotency_key, caller, request_hash, 202, answer)
+        return JSONResponse(answer, status_code=202)
+
+    def recover(session: Session, exc: Exception) -> JSONResponse:
+        if not isinstance(exc, IntegrityError):
+            raise exc
+        return _after_conflict(session, exc, caller, idempotency_key, request_hash)
+
+    return await group_commit(rt).run(work, recover=recover, order=_lock_order(body, caller))
+
+
+def group_commit(rt: Runtime) -> GroupCommit:
+    """The process's group commit for reports, made on first use; each commit wakes the outbox relay."""
+    found = rt.state.get("group_commit")
+    if found is None:
+        found = rt.state["group_commit"] = GroupCommit(rt.engine, on_commit=rt.committed)
+    return found  # type: ignore[no-any-return]
+
+
+def _lock_order(body: Any, caller: Caller) -> tuple[str, ...]:
+    """The row a report locks (its unit's quarter or month), as text: a batch takes its locks in this order. Only
+    an order: a body that names no such row sorts anywhere and is refused by the use case."""
+    if not isinstance(body, dict):
+        return (caller.id,)
+    return tuple(str(body.get(name)) for name in ("tahun", "triwulan", "bulan", "unit"))
 
 
 def _submit_in_session(
@@ -417,6 +461,43 @@ def _require_unit_key(caller: Caller) -> None:
         raise api_error(403, None, "unit_key_required", "Gunakan kunci API unit.", "Use a unit's API key.")
 
 
+def _request_hash(body: Any) -> str:
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+def _replay(session: Session, idempotency_key: str, caller: Caller, request_hash: str) -> JSONResponse | None:
+    """The first answer to this Idempotency-Key (409 when it came with another body); None: the key is new."""
+    seen = session.get(IdempotencyRecord, (idempotency_key, caller.id))
+    if seen is None:
+        return None
+    if seen.request_hash != request_hash:
+        raise _idempotency_key_reused()
+    return JSONResponse(json.loads(seen.response), status_code=seen.status_code)
+
+
+def _remember(
+    session: Session, idempotency_key: str, caller: Caller, request_hash: str, status: int, answer: Any
+) -> None:
+    record = IdempotencyRecord(
+        key=idempotency_key,
+        caller=caller.id,
+        request_hash=request_hash,
+        status_code=status,
+        response=json.dumps(answer),
+    )
+    session.add(record)
+
+
+def _after_conflict(
+    session: Session, exc: IntegrityError, caller: Caller, idempotency_key: str | None, request_hash: str
+) -> JSONResponse:
+    """A write refused by a constraint: a concurrent submission took this revision (409, the caller may retry), or
+    a concurrent request with the same Idempotency-Key won (its answer)."""
+    if idempotency_key and (seen := _replay(session, idempotency_key, caller, request_hash)) is not None:
+        return seen
+    raise _concurrent_submission() from exc
+
+
 def _submit_once(
     session: Session,
     rt: Runtime,
@@ -426,41 +507,25 @@ def _submit_once(
     idempotency_key: str | None,
     submit: Submit = usecases.submit_triwulan,
 ) -> JSONResponse:
-    """One report through `submit` (quarterly by default, or monthly), honouring dry_run and Idempotency-Key (the
-    JSON routes and the Excel upload alike: the key is matched against the body, so the same sheet again answers the
-    same), and the commit that answers 409 when a concurrent report won the race."""
-    request_hash = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest() if idempotency_key else ""
+    """One report through `submit` (quarterly by default, or monthly) in the caller's session, honouring dry_run and
+    Idempotency-Key (the Excel upload and dry runs: the key is matched against the body, so the same sheet again
+    answers the same), and the commit that answers 409 when a concurrent report won the race."""
+    request_hash = _request_hash(body) if idempotency_key else ""
     if idempotency_key and not dry_run:
-        seen = session.get(IdempotencyRecord, (idempotency_key, caller.id))
+        seen = _replay(session, idempotency_key, caller, request_hash)
         if seen is not None:
-            if seen.request_hash != request_hash:
-                raise _idempotency_key_reused()
-            return JSONResponse(json.loads(seen.response), status_code=seen.status_code)
+            return seen
     status = 200 if dry_run else 202
     try:  # a conflict shows where a report writes its rows (as it goes) or at commit (the idempotency record)
         answer = submit(session, rt, key_unit=caller.id, body=body, dry_run=dry_run, received_at=handlers.utc_now())
         if dry_run:
             return JSONResponse(answer, status_code=status)
         if idempotency_key:
-            session.add(
-                IdempotencyRecord(
-                    key=idempotency_key,
-                    caller=caller.id,
-                    request_hash=request_hash,
-                    status_code=status,
-                    response=json.dumps(answer),
-                )
-            )
+            _remember(session, idempotency_key, caller, request_hash, status, answer)
         session.commit()
-    except IntegrityError as exc:  # a concurrent submission took this revision: the caller may retry
+    except IntegrityError as exc:
         session.rollback()
-        if idempotency_key:  # or a concurrent request with the same key won: answer as it did
-            seen = session.get(IdempotencyRecord, (idempotency_key, caller.id))
-            if seen is not None:
-                if seen.request_hash != request_hash:
-                    raise _idempotency_key_reused() from exc
-                return JSONResponse(json.loads(seen.response), status_code=seen.status_code)
-        raise _concurrent_submission() from exc
+        return _after_conflict(session, exc, caller, idempotency_key, request_hash)
     rt.committed()
     return JSONResponse(answer, status_code=status)
 

@@ -17,6 +17,7 @@ from sqlmodel import Session
 from services.collector.core.report import keeps
 from services.collector.core.validation import Analisis
 from services.collector.models import CurrentValue, PeriodeState, PkVersion, ReportingWindow, Submission, UnitQuarter
+from shared.groupcommit import batch_cache
 
 
 def _table(model: Any) -> Table:
@@ -74,14 +75,27 @@ _VALUE_UPDATE = (
 
 
 def pk_version(session: Session, tahun: int) -> int | None:
-    """The newest PK version of the year (None: no PK)."""
-    return session.connection().execute(_PK_VERSION, {"tahun": tahun}).scalar()  # type: ignore[no-any-return]
+    """The newest PK version of the year (None: no PK); once per group commit's transaction."""
+    cache = batch_cache(session)
+    if cache is not None and ("pk", tahun) in cache:
+        return cache[("pk", tahun)]  # type: ignore[no-any-return]
+    version = session.connection().execute(_PK_VERSION, {"tahun": tahun}).scalar()
+    if cache is not None:
+        cache[("pk", tahun)] = version
+    return version  # type: ignore[no-any-return]
 
 
 def window_row(session: Session, tahun: int, triwulan: int) -> tuple[datetime, datetime] | None:
-    """The quarter's row of the year's calendar: (opens_at, deadline), None when no calendar was set."""
+    """The quarter's row of the year's calendar: (opens_at, deadline), None when no calendar was set; once per group
+    commit's transaction."""
+    cache = batch_cache(session)
+    if cache is not None and ("window", tahun, triwulan) in cache:
+        return cache[("window", tahun, triwulan)]  # type: ignore[no-any-return]
     row = session.connection().execute(_WINDOW, {"tahun": tahun, "triwulan": triwulan}).first()
-    return None if row is None else (row[0], row[1])
+    found = None if row is None else (row[0], row[1])
+    if cache is not None:
+        cache[("window", tahun, triwulan)] = found
+    return found
 
 
 def periode_status(session: Session, tahun: int, triwulan: int) -> tuple[str, str]:

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel
 
 from shared.events.envelope import Envelope, utcnow
+from shared.groupcommit import insert_later
 from shared.tasks import stop_task
 
 log = logging.getLogger("lapkin.outbox")
@@ -50,10 +51,11 @@ _INSERT = insert(OUTBOX)  # built once: compiling an insert per event costs more
 
 
 def add_to_outbox(session: Session, stream: str, env: Envelope) -> None:
-    """Insert the event's row now, on the session's connection: in the caller's transaction, like its data."""
+    """Insert the event's row in the caller's transaction, like its data: now, or in a group commit's batch with
+    the batch's other outbox rows in one statement just before its COMMIT (shared/groupcommit.py)."""
     row = {"event_id": env.event_id, "stream": stream, "type": env.type, "body": env.model_dump_json(),
            "created_at": utcnow(), "published_at": None}  # fmt: skip
-    session.connection().execute(_INSERT, row)
+    insert_later(session, _INSERT, row)
 
 
 def claim_event(session: Session, consumer: str, event_id: str) -> bool:

@@ -1,0 +1,262 @@
+"""Group commit: the writes of concurrent requests carried out by one thread in one transaction and one commit.
+
+Why: a report's own SQL is cheap; what cost was around it — a worker thread per request, the hand-over of SQLite's
+single write lock between fifty waiting threads (shared/db.py's WriterQueue), a BEGIN and a COMMIT (and on
+PostgreSQL a round trip and a flush to disk) per request (docs/benchmarks.md). Here requests queue their work; one
+thread takes everything queued, runs each piece in a SAVEPOINT of one transaction, commits once, and only then
+answers each request. Under no load a batch is one request and nothing waits; under load the batch grows by itself
+(whatever arrived while the previous one ran).
+
+What each request keeps:
+- isolation: an error answers that request alone, its writes undone (its `recover` may still answer it, in the same
+  transaction, e.g. from an idempotency record). A batch first runs without savepoints (two statements and the
+  ORM's nested transaction less per request), which holds while every piece that fails wrote nothing — a refused
+  report is refused before it writes; when one fails after a write (a conflict, a database error) the batch is
+  rolled back and run again with each piece in its own SAVEPOINT, where that failure is undone alone;
+- durability: no answer before the batch's COMMIT returned; a failed COMMIT answers every request of the batch with
+  that error (none of them is stored), never a success;
+- lock order: a batch runs its pieces in the order of their `order` keys, so two processes' batches take the rows
+  they lock (PostgreSQL's SELECT … FOR UPDATE) in one order and cannot deadlock each other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Engine, event
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql.dml import Insert
+from sqlmodel import Session
+
+log = logging.getLogger("lapkin.groupcommit")
+T = TypeVar("T")
+MAX_BATCH = 64  # requests per transaction: bounds how long the write lock is held and a failed commit's reach
+_CACHE, _DEFERRED = "lapkin.group_commit.cache", "lapkin.group_commit.deferred"
+_WRITES = "lapkin.group_commit.writes"  # per connection: statements run that were not a SELECT
+
+
+class _Redo(Exception):
+    """A piece failed after it wrote, in a batch run without savepoints: the batch is run again with them."""
+
+
+def _count_writes(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+    if not statement.lstrip()[:6].upper() == "SELECT":
+        conn.info[_WRITES] = conn.info.get(_WRITES, 0) + 1
+
+
+def _clean(
+    session: Session, context: contextvars.Context, fn: Callable[..., T], *args: Any
+) -> tuple[Any, Exception | None]:
+    """`fn(*args)` in `context`, its ORM changes flushed: (its value, None), or (None, its error) when it failed
+    having written nothing; _Redo when it failed after a write (or on a database error, after which PostgreSQL
+    refuses the rest of the transaction)."""
+    conn = session.connection()
+    writes, deferred = conn.info.get(_WRITES, 0), len(session.info[_DEFERRED])
+    try:
+        value = context.run(fn, *args)
+        if session.new or session.dirty or session.deleted:
+            session.flush()
+        return value, None
+    except Exception as exc:
+        wrote = conn.info.get(_WRITES, 0) != writes or len(session.info[_DEFERRED]) != deferred
+        if wrote or isinstance(exc, DBAPIError) or session.new or session.dirty or session.deleted:
+            raise _Redo from exc
+        return None, exc
+
+
+def batch_cache(session: Session) -> dict[Any, Any] | None:
+    """A dict that lives as long as the batch's transaction when `session` is a group commit's, else None: for what
+    every report of a batch reads alike and none of them writes (the newest PK version, a quarter's calendar row),
+    read once per transaction instead of once per report."""
+    return session.info.get(_CACHE)  # type: ignore[no-any-return]
+
+
+def insert_later(session: Session, statement: Insert, row: dict[str, Any]) -> None:
+    """Insert `row` in the session's transaction: in a group commit's batch, with the other rows of `statement` in
+    one executemany just before the COMMIT (dropped with its piece when that piece fails); elsewhere, now. Only for a
+    row no later statement of the transaction reads and no constraint can refuse (an outbox row: its event id is
+    new); its failure fails the whole batch."""
+    deferred = session.info.get(_DEFERRED)
+    if deferred is None:
+        session.connection().execute(statement, row)
+    else:
+        deferred.append((statement, row))
+
+
+@dataclass
+class _Piece(Generic[T]):
+    work: Callable[[Session], T]
+    recover: Callable[[Session, Exception], T] | None
+    order: tuple[str, ...]
+    context: contextvars.Context  # the request's (its correlation id, its trace): the work runs in it
+    future: Future[T] = field(default_factory=Future)
+
+
+class GroupCommit:
+    """`lanes` writer threads for `engine` (started on first use; daemons: a process killed mid-batch has answered
+    nobody in it), each taking a batch from one queue: one for SQLite (one writer anyway); more let batches run side
+    by side on a server database (their lock order keeps them from deadlocking). `on_commit` runs after each commit that
+    stored something (e.g. wake the outbox relay)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        on_commit: Callable[[], None] | None = None,
+        max_batch: int = MAX_BATCH,
+        lanes: int = 1,
+        name: str = "lapkin-group-commit",
+    ) -> None:
+        self.engine, self.on_commit, self.max_batch, self.name = engine, on_commit, max_batch, name
+        if not event.contains(engine, "before_cursor_execute", _count_writes):
+            event.listen(engine, "before_cursor_execute", _count_writes)
+        self._cond = threading.Condition()
+        self._queue: list[_Piece[Any]] = []
+        self.lanes = lanes
+        self._threads: list[threading.Thread] = []
+        self.received = 0  # pieces ever submitted
+        self.batches = 0  # transactions committed
+
+    def pending(self) -> int:
+        """Pieces queued and not yet taken by a batch."""
+        with self._cond:
+            return len(self._queue)
+
+    def submit(
+        self,
+        work: Callable[[Session], T],
+        *,
+        recover: Callable[[Session, Exception], T] | None = None,
+        order: tuple[str, ...] = (),
+    ) -> Future[T]:
+        """Queue `work(session)`; the future holds its result once the transaction that holds its writes committed,
+        or its error (`recover(session, error)`, when given, is asked first, after its savepoint was rolled back)."""
+        piece: _Piece[T] = _Piece(work, recover, order, contextvars.copy_context())
+        with self._cond:
+            self._threads = [t for t in self._threads if t.is_alive()]
+            while len(self._threads) < self.lanes:
+                self._threads.append(threading.Thread(target=self._run, name=self.name, daemon=True))
+                self._threads[-1].start()
+            self._queue.append(piece)
+            self.received += 1
+            self._cond.notify()
+        return piece.future
+
+    async def run(
+        self,
+        work: Callable[[Session], T],
+        *,
+        recover: Callable[[Session, Exception], T] | None = None,
+        order: tuple[str, ...] = (),
+    ) -> T:
+        """`submit`, awaited: the event loop's thread waits for nothing and no worker thread is taken."""
+        return await asyncio.wrap_future(self.submit(work, recover=recover, order=order))
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._queue:
+                    self._cond.wait()
+                taken, self._queue = self._queue[: self.max_batch], self._queue[self.max_batch :]
+            # a request cancelled while queued (its client gone) is dropped; a taken one can no longer be cancelled,
+            # so its answer is always set (a cancelled future would refuse it and fail the answers after it)
+            batch = [piece for piece in taken if piece.future.set_running_or_notify_cancel()]
+            if not batch:
+                continue
+            try:
+                self._batch(sorted(batch, key=lambda p: p.order))
+            except BaseException as exc:  # never leave a request unanswered, whatever went wrong
+                log.exception("group commit: batch failed")
+                for piece in batch:
+                    if not piece.future.done():
+                        piece.future.set_exception(exc if isinstance(exc, Exception) else RuntimeError(str(exc)))
+
+    def _batch(self, batch: list[_Piece[Any]]) -> None:
+        try:
+            self._transaction(batch, safe=False)
+        except _Redo:  # a piece failed after it wrote: again, each piece in a savepoint (nothing was answered yet)
+            self._transaction(batch, safe=True)
+
+    def _transaction(self, batch: list[_Piece[Any]], *, safe: bool) -> None:
+        done: list[tuple[_Piece[Any], Any, Exception | None]] = []
+        with Session(self.engine, expire_on_commit=False) as session:
+            session.info[_CACHE], session.info[_DEFERRED] = {}, []
+            try:
+                for piece in batch:
+                    done.append((piece, *(self._one(session, piece) if safe else self._fast(session, piece))))
+                stored = any(exc is None for _, _, exc in done)
+                if stored:
+                    self._insert_deferred(session)
+                    session.commit()
+                else:
+                    session.rollback()
+            except _Redo:
+                raise
+            except Exception as exc:  # the transaction itself failed: nothing of this batch is stored
+                for piece in batch:
+                    piece.future.set_exception(exc)
+                return
+        self.batches += int(stored)
+        for piece, value, error in done:  # answered only now: the commit has returned
+            if error is None:
+                piece.future.set_result(value)
+            else:
+                piece.future.set_exception(error)
+        if stored and self.on_commit is not None:
+            self.on_commit()
+
+    def _fast(self, session: Session, piece: _Piece[Any]) -> tuple[Any, Exception | None]:
+        """Run one piece with no savepoint (two statements and the ORM's nested transaction less per request): kept
+        while every piece that fails wrote nothing (a refused report is refused before it writes); else _Redo."""
+        value, error = _clean(session, piece.context, piece.work, session)
+        if error is not None and piece.recover is not None:
+            value, error = _clean(session, piece.context, piece.recover, session, error)
+        return value, error
+
+    @staticmethod
+    def _insert_deferred(session: Session) -> None:
+        deferred: list[tuple[Insert, dict[str, Any]]] = session.info[_DEFERRED]
+        by_statement: dict[int, tuple[Insert, list[dict[str, Any]]]] = {}
+        for statement, row in deferred:
+            by_statement.setdefault(id(statement), (statement, []))[1].append(row)
+        for statement, rows in by_statement.values():  # in the order they were added: the relay's order
+            session.connection().execute(statement, rows)
+        deferred.clear()
+
+    def _one(self, session: Session, piece: _Piece[Any]) -> tuple[Any, Exception | None]:
+        """Run one piece in its savepoint: (its result, None) or (None, its error). Raises only when the
+        transaction is no longer usable (the whole batch then fails)."""
+        deferred: list[Any] = session.info[_DEFERRED]
+        kept = len(deferred)
+        try:
+            with session.begin_nested():
+                return piece.context.run(piece.work, session), None
+        except Exception as exc:
+            error = exc
+        del deferred[kept:]  # the failed piece's rows go with its savepoint
+        self._usable(session, error)
+        if piece.recover is None:
+            return None, error
+        try:
+            with session.begin_nested():
+                return piece.context.run(piece.recover, session, error), None
+        except Exception as exc:
+            del deferred[kept:]
+            self._usable(session, exc)
+            return None, exc
+
+    @staticmethod
+    def _usable(session: Session, error: Exception) -> None:
+        """After a savepoint's rollback: the transaction must still answer (a dropped connection, or a rollback that
+        failed, fails the batch with the piece's error instead)."""
+        try:
+            session.connection().exec_driver_sql("SELECT 1").close()
+        except Exception as exc:
+            raise error from exc

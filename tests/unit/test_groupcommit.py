@@ -1,0 +1,136 @@
+"""shared/groupcommit.py on a real SQLite file: a failed piece's writes and deferred rows go with its savepoint, the
+others of its batch are stored; a COMMIT that fails answers every piece with its error (none answered as stored)."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, event, insert, select
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session
+
+from shared.groupcommit import GroupCommit, insert_later
+
+META = MetaData()
+ROWS = Table("row", META, Column("id", Integer, primary_key=True), Column("name", String, unique=True))
+LATER = Table("later", META, Column("id", Integer, primary_key=True, autoincrement=True), Column("name", String))
+_LATER = insert(LATER)
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Any:
+    engine = create_engine(f"sqlite:///{tmp_path / 'g.db'}")
+    event.listen(engine, "connect", lambda c, _: setattr(c, "isolation_level", None))
+    event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+    META.create_all(engine)
+    yield engine
+    engine.dispose()
+
+
+def write(name: str, fail: bool = False) -> Any:
+    def work(session: Session) -> str:
+        session.connection().execute(insert(ROWS).values(name=name))
+        insert_later(session, _LATER, {"name": name})
+        if fail:
+            raise ValueError(name)
+        return name
+
+    return work
+
+
+def held(gc: GroupCommit, pieces: list[Any]) -> list[Future[Any]]:
+    """All `pieces` in one batch: the writer is kept busy by a first piece until they are queued."""
+    gate = threading.Event()
+    first = gc.submit(lambda _: gate.wait(30))
+    while gc.pending():  # the writer took the first piece
+        pass
+    futures = [gc.submit(p) for p in pieces]
+    gate.set()
+    first.result(30)
+    return futures
+
+
+def names(engine: Any, table: Table) -> list[str]:
+    with engine.connect() as conn:
+        return sorted(conn.execute(select(table.c.name)).scalars())
+
+
+def test_a_failing_piece_fails_alone_and_its_deferred_rows_go_with_it(engine: Any) -> None:
+    gc = GroupCommit(engine)
+    futures = held(gc, [write("a"), write("b", fail=True), write("c"), write("a")])  # the last: a unique conflict
+    assert futures[0].result(30) == "a" and futures[2].result(30) == "c"
+    with pytest.raises(ValueError):
+        futures[1].result(30)
+    with pytest.raises(Exception, match="UNIQUE"):
+        futures[3].result(30)
+    assert names(engine, ROWS) == ["a", "c"]
+    assert names(engine, LATER) == ["a", "c"]
+    assert gc.batches == 2  # the first piece's batch, then the four together
+
+
+def test_recover_answers_a_failed_piece_in_the_same_transaction(engine: Any) -> None:
+    gc = GroupCommit(engine)
+    first = gc.submit(write("x"))
+    assert first.result(30) == "x"
+    again = gc.submit(write("x"), recover=lambda session, exc: f"seen {type(exc).__name__}")
+    assert again.result(30) == "seen IntegrityError"
+    assert names(engine, ROWS) == ["x"]
+
+
+def test_a_failed_commit_answers_every_piece_with_its_error(engine: Any) -> None:
+    gc = GroupCommit(engine)
+
+    def refuse(conn: Any) -> None:
+        raise OperationalError("COMMIT", {}, Exception("disk I/O error"))
+
+    event.listen(engine, "commit", refuse)
+    futures = [gc.submit(write(n)) for n in ("p", "q")]
+    for f in futures:
+        with pytest.raises(OperationalError):
+            f.result(30)
+    event.remove(engine, "commit", refuse)
+    engine.dispose()  # the connection whose COMMIT was refused still holds its transaction
+    assert names(engine, ROWS) == [] and names(engine, LATER) == []
+
+
+def test_a_piece_refused_before_it_writes_leaves_the_batch_without_savepoints_and_runs_each_piece_once(
+    engine: Any,
+) -> None:
+    gc = GroupCommit(engine)
+    runs: list[str] = []
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+
+    def counted(name: str, refuse: bool = False) -> Any:
+        def work(session: Session) -> str:
+            runs.append(name)
+            if refuse:
+                raise ValueError(name)  # before any write: a refused report
+            return str(write(name)(session))
+
+        return work
+
+    futures = held(gc, [counted("a"), counted("b", refuse=True), counted("c")])
+    assert futures[0].result(30) == "a" and futures[2].result(30) == "c"
+    with pytest.raises(ValueError):
+        futures[1].result(30)
+    assert sorted(runs) == ["a", "b", "c"]  # no second run of the batch
+    assert not any(s.startswith("SAVEPOINT") for s in statements)
+    assert names(engine, ROWS) == ["a", "c"] and names(engine, LATER) == ["a", "c"]
+
+
+def test_a_request_cancelled_while_queued_is_not_stored_and_the_others_are_answered(engine: Any) -> None:
+    gc = GroupCommit(engine)
+    gate = threading.Event()
+    first = gc.submit(lambda _: gate.wait(30))
+    while gc.pending():
+        pass
+    gone, kept = gc.submit(write("gone")), gc.submit(write("kept"))
+    assert gone.cancel()  # its client left while it waited
+    gate.set()
+    assert first.result(30) and kept.result(30) == "kept"
+    assert names(engine, ROWS) == ["kept"]
