@@ -81,10 +81,15 @@ def test_another_units_key_reads_nothing_of_the_unit(world: World):
 
 
 def test_a_unit_key_opens_nothing_outside_the_collector(world: World):
+    # the API says why (403 unit_key_not_allowed: the key is known to be a unit's, no unit key is allowed there);
+    # the web app sends it to the login page
     for service, url in (("aggregator", "/api/v1/rekap/2024/TW1"), ("renderer", "/api/v1/documents"),
-                         ("approval", "/api/v1/drafts"), ("approval", "/kotak-masuk")):  # fmt: skip
+                         ("approval", "/api/v1/drafts")):  # fmt: skip
         res = world.clients[service].get(url, headers=world.callers["own"])
-        assert res.status_code in (401, 303), (service, url, res.status_code)
+        assert res.status_code == 403, (service, url, res.status_code)
+        assert [e["rule"] for e in res.json()["errors"]] == ["unit_key_not_allowed"], (service, url, res.text)
+    res = world.clients["approval"].get("/kotak-masuk", headers=world.callers["own"])
+    assert res.status_code == 303 and res.headers["location"].startswith("/masuk")
 
 
 def test_a_web_session_opens_no_api_and_a_token_no_web_page(world: World):
