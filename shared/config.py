@@ -258,6 +258,11 @@ class Settings(BaseSettings):
 
 def _endpoint(value: str) -> str:
     """http(s)://host[:port] of an S3-compatible store, without a trailing slash (the bucket is put after it)."""
+    if "@" in value:  # user info, whatever it holds ("/" in a secret makes urlsplit see a path, so look for "@")
+        raise ValueError(
+            "tanpa kredensial di alamat, pakai LAPKIN_S3_ACCESS_KEY dan LAPKIN_S3_SECRET_KEY / no credentials in the "
+            "address, use LAPKIN_S3_ACCESS_KEY and LAPKIN_S3_SECRET_KEY"
+        )
     url = urlsplit(value.strip())
     try:
         url.port  # noqa: B018 - a port that is no number raises here
@@ -267,8 +272,6 @@ def _endpoint(value: str) -> str:
         raise ValueError(
             "alamat seperti http://minio:9000 (tanpa jalur) / an address such as http://minio:9000 (no path)"
         )
-    if url.username or url.password:
-        raise ValueError("tanpa kredensial di alamat / no credentials in the address (LAPKIN_S3_ACCESS_KEY)")
     return f"{url.scheme}://{url.netloc}"
 
 
