@@ -58,6 +58,11 @@ class FileStore(Protocol):
         """Keep the bytes; their SHA-256. Idempotent."""
         ...
 
+    def replace(self, data: bytes) -> str:
+        """Keep the bytes even where the store already holds something under their SHA-256 (a damaged copy:
+        `lapkin files migrate` repairs it from a good local one); their SHA-256."""
+        ...
+
     def put_file(self, path: Path, sha256: str) -> None:
         """Keep a staged file already hashed by the caller (renamed into place, or copied in and removed)."""
         ...
@@ -108,6 +113,10 @@ class LocalStore:
         sha = hashlib.sha256(data).hexdigest()
         if self.blob(sha).is_file():
             return sha
+        return self.replace(data)
+
+    def replace(self, data: bytes) -> str:
+        sha = hashlib.sha256(data).hexdigest()
         tmp_dir = private_dir(self.root / "tmp")
         fd, name = tempfile.mkstemp(dir=tmp_dir, prefix="put-")  # 0600 whatever the umask
         try:
@@ -175,11 +184,21 @@ class DatabaseStore:
         self.engine, self.table, self.fallback = engine, table, fallback
 
     def put(self, data: bytes) -> str:
+        return self._upsert(data, overwrite=False)
+
+    def replace(self, data: bytes) -> str:
+        return self._upsert(data, overwrite=True)
+
+    def _upsert(self, data: bytes, overwrite: bool) -> str:
         sha = hashlib.sha256(data).hexdigest()
         row = {"sha256": sha, "size": len(data), "data": data, "created_at": datetime.now(UTC)}
         insert = postgresql.insert(self.table).values(**row)
+        if overwrite:
+            upsert = insert.on_conflict_do_update(index_elements=["sha256"], set_={"size": len(data), "data": data})
+        else:
+            upsert = insert.on_conflict_do_nothing(index_elements=["sha256"])
         with self.engine.begin() as conn:
-            conn.execute(insert.on_conflict_do_nothing(index_elements=["sha256"]))
+            conn.execute(upsert)
         return sha
 
     def put_file(self, path: Path, sha256: str) -> None:
@@ -235,6 +254,9 @@ class S3Store:
         sha = hashlib.sha256(data).hexdigest()
         self.bucket.put(self.key(sha), data, sha)  # the same bytes again: the same object, written again
         return sha
+
+    def replace(self, data: bytes) -> str:
+        return self.put(data)  # a PUT always overwrites the object
 
     def put_file(self, path: Path, sha256: str) -> None:
         put_staged(self, path, sha256)
