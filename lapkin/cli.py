@@ -194,6 +194,8 @@ def up(
     ] = None,
 ) -> None:
     """Run the four services in the foreground, supervised; Ctrl-C stops them cleanly."""
+    from shared.storage import describe_store
+
     settings = _settings()
     counts = parse_workers(workers)
     generated = settings.admin_token is None
@@ -223,6 +225,7 @@ def up(
         n = running.supervisor.processes(service)
         typer.echo(f"  {service:<10} {settings.base_url(service)}  ({n} proses/process{'es' if n > 1 else ''})")
     typer.echo(f"  logs       {(settings.data_dir / 'logs').resolve()}")
+    typer.echo(f"  berkas/files {describe_store(settings)}")  # where documents and evidence are kept
     if generated:  # never the token itself: the terminal's scrollback and the service manager's journal keep it
         typer.echo(f"  token admin / admin token: {(settings.data_dir / 'admin_token').resolve()}")
     warning = public_url_warning(settings)

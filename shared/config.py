@@ -138,6 +138,10 @@ class Settings(BaseSettings):
     s3_access_key: str | None = Field(default=None, validate_default=True)
     s3_secret_key: SecretStr | None = Field(default=None, validate_default=True)  # never logged, never in a message
     s3_prefix: str = ""  # keys under this "folder" of the bucket (e.g. "lapkin/"), for a bucket shared with others
+    # how long an S3 call waits to connect, and for the next bytes of an answer: a hung store costs each file request
+    # at most about this before its 503
+    s3_connect_timeout_s: float = Field(default=3.0, gt=0, le=120)
+    s3_read_timeout_s: float = Field(default=15.0, gt=0, le=600)
 
     @classmethod
     def settings_customise_sources(

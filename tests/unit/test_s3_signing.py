@@ -120,3 +120,13 @@ def test_credentials_in_the_endpoint_are_refused_and_never_repeated(tmp_path, en
     assert line.startswith("Pengaturan tidak sah / invalid setting: LAPKIN_S3_ENDPOINT_URL=")
     assert "LAPKIN_S3_ACCESS_KEY" in line and "LAPKIN_S3_SECRET_KEY" in line
     assert "AKIAEXAMPLE" not in line and "wJalr" not in line and "XUtnFEMI" not in line
+
+
+def test_the_banner_names_the_store_never_the_secret(tmp_path):
+    from shared.storage import describe_store
+
+    fields = {k.removeprefix("LAPKIN_").lower(): v for k, v in s3_env(endpoint_url="http://minio:9000", bucket="lapkin",
+              access_key="AKIAEXAMPLE", secret_key="the-secret").items()}  # fmt: skip
+    said = describe_store(Settings(**fields, s3_prefix="kantor/", data_dir=tmp_path))
+    assert said == "s3 http://minio:9000 bucket lapkin, prefix kantor/"
+    assert describe_store(Settings(data_dir=tmp_path)) == f"local {tmp_path.resolve()}"
