@@ -136,7 +136,13 @@ class S3Bucket:
         code = ""
         if b"<Code>" in response.content:
             code = response.content.split(b"<Code>", 1)[1].split(b"</Code>", 1)[0][:80].decode(errors="replace")
-        return S3Error(f"{method} {where}: HTTP {response.status_code} {code}".rstrip())
+        said = f"{method} {where}: HTTP {response.status_code} {code}".rstrip()
+        if response.status_code == 403:  # a HEAD's 403 has no body, no code: say what a refusal means all the same
+            said += (
+                ": tidak berwenang, periksa LAPKIN_S3_ACCESS_KEY / LAPKIN_S3_SECRET_KEY (dan kebijakan bucket) / "
+                "not authorised, check LAPKIN_S3_ACCESS_KEY / LAPKIN_S3_SECRET_KEY (and the bucket policy)"
+            )
+        return S3Error(said)
 
     def put(self, key: str, data: bytes, data_sha256: str) -> None:
         response = self._send("PUT", key, data, data_sha256)

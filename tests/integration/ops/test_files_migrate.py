@@ -140,17 +140,22 @@ def test_the_local_store_is_nowhere_to_copy_to(tmp_path: Path):
     assert done.exit_code == 2 and "LAPKIN_FILE_STORE=local: " in done.output and "database or s3" in done.output
 
 
-def test_an_unreachable_s3_store_is_said_in_one_line(s3_server: S3Server, tmp_path: Path):
-    env = {**s3_server.env("lapkin-files"), "LAPKIN_S3_ENDPOINT_URL": "http://127.0.0.1:9",
-           "LAPKIN_DATA_DIR": str(tmp_path)}  # fmt: skip
-    LocalStore(tmp_path / "bukti").put(b"%PDF evidence")
-    for engine in migrated_engines(Settings(data_dir=tmp_path)).values():
+def migrate_refused(env: dict[str, str], data_dir: Path) -> str:
+    """`lapkin files migrate collector` of one local evidence file into a store that cannot be used: its one line."""
+    LocalStore(data_dir / "bukti").put(b"%PDF evidence")
+    for engine in migrated_engines(Settings(data_dir=data_dir)).values():
         engine.dispose()
-    done = CliRunner().invoke(app, ["files", "migrate", "collector"], env=env)
+    done = CliRunner().invoke(app, ["files", "migrate", "collector"], env={**env, "LAPKIN_DATA_DIR": str(data_dir)})
     assert done.exit_code == 2, done.output
     (line,) = done.output.strip().splitlines()
+    return line
+
+
+def test_an_unreachable_s3_store_is_said_in_one_line(s3_server: S3Server, tmp_path: Path):
+    env = {**s3_server.env("lapkin-files"), "LAPKIN_S3_ENDPOINT_URL": "http://127.0.0.1:9"}
+    line = migrate_refused(env, tmp_path)
     assert line.startswith("Penyimpanan S3 tidak dapat dipakai / the S3 store cannot be used: GET s3://lapkin-files/")
-    assert s3_server.secret_key not in done.output
+    assert s3_server.secret_key not in line
 
 
 def add_bukti(engine: Engine, sha: str, submission: str) -> None:
@@ -209,3 +214,10 @@ def test_a_damaged_document_with_no_copy_here_is_named_not_already_there(install
     assert done.exit_code == 1, done.output
     assert f"{pdf}" in done.output and "damaged, no copy on this machine" in done.output
     assert "already there 0" in done.output
+
+
+def test_refused_credentials_are_said_to_be_the_credentials(s3_server: S3Server, tmp_path: Path):
+    bucket = s3_server.new_bucket()
+    line = migrate_refused({**s3_server.env(bucket), "LAPKIN_S3_SECRET_KEY": "not-the-secret"}, tmp_path)
+    assert "HTTP 403" in line and "check LAPKIN_S3_ACCESS_KEY / LAPKIN_S3_SECRET_KEY (and the bucket policy)" in line
+    assert "not-the-secret" not in line

@@ -123,3 +123,16 @@ def test_the_probe_says_whether_the_bucket_answers(s3_server: S3Server, bucket: 
     assert "no such bucket" in (probe_store(settings_for(s3_server.env("no-such-bucket"))) or "")
     wrong = probe_store(settings_for(s3_server.env(bucket), s3_secret_key="not-the-secret")) or ""
     assert "HTTP 403" in wrong and "not-the-secret" not in wrong
+
+
+def test_a_refusal_says_it_is_the_credentials_even_without_a_body(s3_server: S3Server, bucket: str, tmp_path: Path):
+    """A HEAD answer has no body, so no S3 error code: a 403 still says what to check."""
+    wrong = settings_for(s3_server.env(bucket, "kantor/"), s3_secret_key="not-the-secret")
+    store = open_store(wrong, create_engine("sqlite://"), FILES, tmp_path / "none")
+    for call in (lambda: store.exists(SHA), lambda: store.get(SHA), lambda: probe_store(wrong) and store.exists(SHA)):
+        with pytest.raises(S3Error) as caught:
+            call()
+        said = str(caught.value)
+        assert "HTTP 403" in said and "LAPKIN_S3_ACCESS_KEY / LAPKIN_S3_SECRET_KEY" in said, said
+        assert "bucket policy" in said and "kebijakan bucket" in said and "not-the-secret" not in said
+    assert "LAPKIN_S3_SECRET_KEY" in (probe_store(wrong) or "")
