@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 from typer.core import TyperGroup
@@ -28,6 +28,9 @@ from lapkin.supervisor import (
 )
 from shared.config import Settings
 from shared.private import private_dir, tighten
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 CANNOT_ACT = 2  # exit status: the command could not check or act (Redis, a database, an unknown name)
 
@@ -191,6 +194,8 @@ def up(
     ] = None,
 ) -> None:
     """Run the four services in the foreground, supervised; Ctrl-C stops them cleanly."""
+    from shared.storage import describe_store
+
     settings = _settings()
     counts = parse_workers(workers)
     generated = settings.admin_token is None
@@ -220,6 +225,7 @@ def up(
         n = running.supervisor.processes(service)
         typer.echo(f"  {service:<10} {settings.base_url(service)}  ({n} proses/process{'es' if n > 1 else ''})")
     typer.echo(f"  logs       {(settings.data_dir / 'logs').resolve()}")
+    typer.echo(f"  berkas/files {describe_store(settings)}")  # where documents and evidence are kept
     if generated:  # never the token itself: the terminal's scrollback and the service manager's journal keep it
         typer.echo(f"  token admin / admin token: {(settings.data_dir / 'admin_token').resolve()}")
     warning = public_url_warning(settings)
@@ -495,9 +501,33 @@ FILE_SERVICES = ("collector", "approval", "renderer")  # the services that keep 
 def files_migrate(services: ServiceArg = None) -> None:
     """Copy the files this machine's data folder holds (documents, evidence) into the shared store LAPKIN_FILE_STORE
     names: `database` (DATABASE_URL must be PostgreSQL) or `s3` (the LAPKIN_S3_* bucket), so every replica serves
-    them. Copies, never deletes; checks each file's SHA-256; run it again at will. Run it on each machine that wrote
-    files."""
+    them. Copies, never deletes; checks each file's SHA-256, and a copy the store holds damaged is replaced from a good
+    local one; run it again at will. Run it on each machine that wrote files."""
     from lapkin.files import migrate
+
+    done = _with_shared_store(services, migrate)
+    for copied in done:
+        typer.echo(copied.line())
+    if any(c.problems for c in done):
+        raise typer.Exit(1)
+
+
+@files_app.command("check")
+def files_check(services: ServiceArg = None) -> None:
+    """Read every file the services' rows name back from the shared store and check its SHA-256: names each damaged
+    or missing one (exit status 1 when any; repair with `lapkin files migrate` where a good copy is, or a backup)."""
+    from lapkin.files import check
+
+    done = _with_shared_store(services, check)
+    for checked in done:
+        typer.echo(checked.line())
+    if any(c.damaged or c.missing for c in done):
+        raise typer.Exit(1)
+
+
+def _with_shared_store(services: list[str] | None, act: Callable[[Settings, dict[str, Engine]], list[T]]) -> list[T]:
+    """`act` on the chosen file-keeping services' (migrated) databases and the shared store; one line and exit 2
+    when there is no shared store or it cannot be used."""
     from shared.db import make_existing_engine
     from shared.migrate import upgrade
     from shared.s3 import S3Error
@@ -516,17 +546,13 @@ def files_migrate(services: ServiceArg = None) -> None:
     try:
         for service, engine in engines.items():
             upgrade(engine, service)  # the file table comes with the migrations
-        done = migrate(settings, engines)
+        return act(settings, engines)
     except S3Error as exc:
         typer.echo(f"Penyimpanan S3 tidak dapat dipakai / the S3 store cannot be used: {exc}", err=True)
         raise typer.Exit(CANNOT_ACT) from None
     finally:
         for engine in engines.values():
             engine.dispose()
-    for copied in done:
-        typer.echo(copied.line())
-    if any(c.problems for c in done):
-        raise typer.Exit(1)
 
 
 def main() -> None:  # pragma: no cover

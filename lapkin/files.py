@@ -2,7 +2,10 @@
 shared store LAPKIN_FILE_STORE names (`database` or `s3`), so replicas on other machines serve them too
 (docs/storage.md). Services already read a file missing from the shared store in the local folder, so the copy can be
 made while they run, at leisure; it copies, never deletes, checks every file against its SHA-256 and is safe to run
-again (what the store has already is skipped)."""
+again (what the store has already, intact, is skipped; a damaged copy in the store is replaced from a good local one).
+
+`lapkin files check`: every file the services' rows name, read back from the shared store and checked against its
+SHA-256, so an operator learns of a damaged or lost object before an official does."""
 
 from __future__ import annotations
 
@@ -12,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine, Table
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from shared.config import Settings
-from shared.storage import SHA256, FileStore, LocalStore, shared_store
+from shared.storage import SHA256, FileMissing, FileStore, LocalStore, shared_store
 
 
 @dataclass
@@ -27,25 +30,63 @@ class Copied:
     present: int = 0
     elsewhere: int = 0  # a document whose files this machine has not got (another one drew it): run it there
     bytes: int = 0
-    problems: list[str] = field(default_factory=list)
+    repaired: int = 0  # a damaged copy in the store, replaced from a good local one
+    problems: list[str] = field(default_factory=list)  # what is still wrong: exit status 1
+    notes: list[str] = field(default_factory=list)  # what was mended
 
     def line(self) -> str:
         said = (
             f"{self.service:<10} disalin/copied {self.copied} ({self.bytes / 1048576:.1f} MiB), "
             f"sudah ada/already there {self.present}"
         )
+        if self.repaired:
+            said += f", diperbaiki/repaired {self.repaired}"
         if self.elsewhere:
             said += f", tidak di mesin ini/not on this machine {self.elsewhere}"
-        return said + "".join(f"\n  ! {p}" for p in self.problems)
+        return said + "".join(f"\n  ! {p}" for p in self.notes + self.problems)
 
 
-def _copy(store: FileStore, sha: str, path: Path, out: Copied) -> None:
+def in_store(store: FileStore, sha: str) -> FileMissing | None:
+    """None when the store holds the file intact (read back and checked against its SHA-256, not only looked for:
+    an object damaged behind the services' back is "there" to a HEAD); else why not (missing, or corrupt)."""
+    try:
+        store.get(sha)
+    except FileMissing as exc:
+        return exc
+    return None
+
+
+def _at(wrong: FileMissing) -> str:
+    """Where the store's copy is, naming the file (an S3 location names it already, a table does not)."""
+    return wrong.where if wrong.sha256 in wrong.where else f"{wrong.where}, {wrong.sha256}"
+
+
+def _sync(store: FileStore, sha: str, path: Path, out: Copied) -> None:
+    """One file into the store: skipped when intact there, copied when missing, replaced when damaged."""
+    wrong = in_store(store, sha)
+    if wrong is None:
+        out.present += 1
+        return
+    if not path.is_file():
+        if wrong.corrupt:
+            out.problems.append(
+                f"{_at(wrong)}: rusak, tidak ada salinan di mesin ini / damaged, no copy on this machine "
+                "(run it where the file was made, or restore it from a backup)"
+            )
+        else:
+            out.elsewhere += 1
+        return
     data = path.read_bytes()
     if hashlib.sha256(data).hexdigest() != sha:
         out.problems.append(f"{path}: isinya bukan {sha} / does not hold {sha} (not copied)")
         return
-    store.put(data)
-    out.copied += 1
+    if wrong.corrupt:
+        store.replace(data)
+        out.repaired += 1
+        out.notes.append(f"{_at(wrong)}: rusak, diganti dari {path} / damaged, replaced from {path}")
+    else:
+        store.put(data)
+        out.copied += 1
     out.bytes += len(data)
 
 
@@ -55,10 +96,7 @@ def copy_folder(service: str, store: FileStore, local: LocalStore) -> Copied:
     for path in sorted(local.root.glob("??/*")):
         if not (path.is_file() and SHA256.fullmatch(path.name) and path.parent.name == path.name[:2]):
             continue
-        if store.exists(path.name):
-            out.present += 1
-        else:
-            _copy(store, path.name, path, out)
+        _sync(store, path.name, path, out)
     return out
 
 
@@ -73,35 +111,88 @@ def copy_documents(engine: Engine, store: FileStore) -> Copied:
     for doc in docs:
         stem = "disposisi" if doc.jenis == "disposisi" else "laporan"
         for fmt, sha in sorted(json.loads(doc.sha256).items()):
-            path = Path(doc.folder) / f"{stem}.{fmt}"
-            if store.exists(sha):
-                out.present += 1
-            elif path.is_file():
-                _copy(store, sha, path, out)
-            else:
-                out.elsewhere += 1
+            _sync(store, sha, Path(doc.folder) / f"{stem}.{fmt}", out)
     return out
+
+
+def _stores(settings: Settings, engines: dict[str, Engine]) -> dict[str, FileStore]:
+    """Each chosen service's part of the shared store, opened without the local fallback, so "there" means there."""
+    from services.approval.models import FILES as APPROVAL_FILES
+    from services.collector.models import FILES as COLLECTOR_FILES
+    from services.renderer.models import FILES as RENDERER_FILES
+
+    tables: dict[str, Table] = {"collector": COLLECTOR_FILES, "approval": APPROVAL_FILES, "renderer": RENDERER_FILES}
+    return {s: shared_store(settings, engine, tables[s]) for s, engine in engines.items()}
 
 
 def migrate(settings: Settings, engines: dict[str, Engine]) -> list[Copied]:
     """Copy each service's local files into its part of the shared store (engines: collector, approval, renderer,
-    migrated); the store is opened without the local fallback, so "already there" means there."""
+    migrated)."""
     from services.approval import bukti as approval_bukti
-    from services.approval.models import FILES as APPROVAL_FILES
     from services.collector import bukti as collector_bukti
-    from services.collector.models import FILES as COLLECTOR_FILES
-    from services.renderer.models import FILES as RENDERER_FILES
 
-    def store(service: str, table: Table) -> FileStore:
-        return shared_store(settings, engines[service], table)
-
+    stores = _stores(settings, engines)
     done = []
-    if "collector" in engines:
+    if "collector" in stores:
         local = LocalStore(collector_bukti.store_root(settings.data_dir))
-        done.append(copy_folder("collector", store("collector", COLLECTOR_FILES), local))
-    if "approval" in engines:
-        local = LocalStore(approval_bukti.root(settings))
-        done.append(copy_folder("approval", store("approval", APPROVAL_FILES), local))
-    if "renderer" in engines:
-        done.append(copy_documents(engines["renderer"], store("renderer", RENDERER_FILES)))
+        done.append(copy_folder("collector", stores["collector"], local))
+    if "approval" in stores:
+        done.append(copy_folder("approval", stores["approval"], LocalStore(approval_bukti.root(settings))))
+    if "renderer" in stores:
+        done.append(copy_documents(engines["renderer"], stores["renderer"]))
+    return done
+
+
+@dataclass
+class Checked:
+    """What one service's check found: the files its rows name, read back from the shared store."""
+
+    service: str
+    checked: int = 0
+    damaged: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        said = (
+            f"{self.service:<10} diperiksa/checked {self.checked}, rusak/damaged {len(self.damaged)}, "
+            f"hilang/missing {len(self.missing)}"
+        )
+        return said + "".join(f"\n  ! {p}" for p in self.damaged + self.missing)
+
+
+def recorded(service: str, engine: Engine) -> list[tuple[str, str]]:
+    """(SHA-256, what names it) for every file the service's rows name: evidence by its row, documents by id and
+    format."""
+    from services.approval.models import DisposisiBukti
+    from services.collector.models import Bukti
+    from services.renderer.models import Document
+
+    with Session(engine) as session:
+        if service == "collector":
+            rows = session.exec(select(Bukti.sha256, Bukti.submission_id).order_by(col(Bukti.id))).all()
+            return [(sha, f"bukti of submission {sub}") for sha, sub in rows]
+        if service == "approval":
+            found = session.exec(select(DisposisiBukti.sha256, DisposisiBukti.disposisi_id)).all()
+            return [(sha, f"bukti of disposisi {d}") for sha, d in found]
+        docs = session.exec(select(Document).order_by(col(Document.id))).all()
+        return [(sha, f"{doc.id}.{fmt}") for doc in docs for fmt, sha in sorted(json.loads(doc.sha256).items())]
+
+
+def check(settings: Settings, engines: dict[str, Engine]) -> list[Checked]:
+    """Read every recorded file back from the shared store and check it against its SHA-256 (each file once)."""
+    done = []
+    for service, store in _stores(settings, engines).items():
+        out = Checked(service)
+        seen: set[str] = set()
+        for sha, named in recorded(service, engines[service]):
+            if sha in seen:
+                continue
+            seen.add(sha)
+            out.checked += 1
+            wrong = in_store(store, sha)
+            if wrong is not None and wrong.corrupt:
+                out.damaged.append(f"{_at(wrong)} ({named}): rusak / damaged, SHA-256 does not match")
+            elif wrong is not None:
+                out.missing.append(f"{_at(wrong)} ({named}): hilang / missing")
+        done.append(out)
     return done

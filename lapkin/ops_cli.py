@@ -90,10 +90,28 @@ def status() -> None:
         typer.echo(f"rekonsiliasi / reconciliation {found['at']}: {gaps} celah / gaps")
         if gaps:
             attention.append("celah rekonsiliasi / reconciliation gaps (lapkin reconcile --repair)")
+    attention += _file_store(ops.s)
     for line in attention:
         typer.echo(f"PERHATIAN/ATTENTION: {line}")
     if attention:
         raise typer.Exit(1)
+
+
+def _file_store(settings: Settings) -> list[str]:
+    """The file store's line of `lapkin status`: which one, and (database, s3) whether it answers a cheap look with a
+    short timeout; a PERHATIAN/ATTENTION line when it does not (the services answer file requests 503 meanwhile)."""
+    from shared.storage import describe_store, probe_store
+
+    said = describe_store(settings)
+    if settings.file_store == "local":
+        typer.echo(f"penyimpanan berkas / file store: {said}")
+        return []
+    wrong = probe_store(settings)
+    if wrong is None:
+        typer.echo(f"penyimpanan berkas / file store: {said}: terjangkau / reachable")
+        return []
+    typer.echo(f"penyimpanan berkas / file store: {said}: TIDAK TERJANGKAU / UNREACHABLE")
+    return [f"penyimpanan berkas tidak dapat dipakai / the file store cannot be used: {wrong}"]
 
 
 def reconcile(

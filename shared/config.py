@@ -138,6 +138,10 @@ class Settings(BaseSettings):
     s3_access_key: str | None = Field(default=None, validate_default=True)
     s3_secret_key: SecretStr | None = Field(default=None, validate_default=True)  # never logged, never in a message
     s3_prefix: str = ""  # keys under this "folder" of the bucket (e.g. "lapkin/"), for a bucket shared with others
+    # how long an S3 call waits to connect, and for the next bytes of an answer: a hung store costs each file request
+    # at most about this before its 503
+    s3_connect_timeout_s: float = Field(default=3.0, gt=0, le=120)
+    s3_read_timeout_s: float = Field(default=15.0, gt=0, le=600)
 
     @classmethod
     def settings_customise_sources(
@@ -258,6 +262,11 @@ class Settings(BaseSettings):
 
 def _endpoint(value: str) -> str:
     """http(s)://host[:port] of an S3-compatible store, without a trailing slash (the bucket is put after it)."""
+    if "@" in value:  # user info, whatever it holds ("/" in a secret makes urlsplit see a path, so look for "@")
+        raise ValueError(
+            "tanpa kredensial di alamat, pakai LAPKIN_S3_ACCESS_KEY dan LAPKIN_S3_SECRET_KEY / no credentials in the "
+            "address, use LAPKIN_S3_ACCESS_KEY and LAPKIN_S3_SECRET_KEY"
+        )
     url = urlsplit(value.strip())
     try:
         url.port  # noqa: B018 - a port that is no number raises here
@@ -267,8 +276,6 @@ def _endpoint(value: str) -> str:
         raise ValueError(
             "alamat seperti http://minio:9000 (tanpa jalur) / an address such as http://minio:9000 (no path)"
         )
-    if url.username or url.password:
-        raise ValueError("tanpa kredensial di alamat / no credentials in the address (LAPKIN_S3_ACCESS_KEY)")
     return f"{url.scheme}://{url.netloc}"
 
 

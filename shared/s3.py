@@ -23,7 +23,7 @@ from pydantic import SecretStr
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
-TIMEOUT = httpx.Timeout(30.0, connect=5.0)  # a document is a few MiB, evidence at most LAPKIN_MAX_UPLOAD_BYTES
+PROBE_TIMEOUT_S = 3.0  # `probe`: a readiness look (`lapkin status`) waits at most this, whatever the read timeout
 
 
 class S3Error(OSError):
@@ -39,6 +39,10 @@ class S3Config:
     access_key: str
     secret_key: SecretStr
     prefix: str = ""  # "" or ending in "/"
+    # a store that does not answer makes each file request wait this long before its 503 (LAPKIN_S3_*_TIMEOUT_S):
+    # connecting, and between two reads of an answer (a document is a few MiB, evidence at most 20 MiB)
+    connect_timeout_s: float = 3.0
+    read_timeout_s: float = 15.0
 
 
 def _hmac(key: bytes, text: str) -> bytes:
@@ -85,7 +89,9 @@ class S3Bucket:
 
     def __init__(self, config: S3Config, transport: httpx.BaseTransport | None = None) -> None:
         self.config = config
-        self.client = httpx.Client(timeout=TIMEOUT, transport=transport)
+        self.client = httpx.Client(
+            timeout=httpx.Timeout(config.read_timeout_s, connect=config.connect_timeout_s), transport=transport
+        )
 
     def url(self, key: str) -> str:
         return f"{self.config.endpoint_url}/{self.config.bucket}/{self.config.prefix}{key}"
@@ -95,19 +101,48 @@ class S3Bucket:
         return f"s3://{self.config.bucket}/{self.config.prefix}{key}"
 
     def _send(self, method: str, key: str, body: bytes = b"", body_sha256: str = EMPTY_SHA256) -> httpx.Response:
-        request = self.client.build_request(method, self.url(key), content=body)
+        return self._send_to(method, self.url(key), self.where(key), body, body_sha256)
+
+    def _send_to(
+        self,
+        method: str,
+        url: str,
+        where: str,
+        body: bytes = b"",
+        body_sha256: str = EMPTY_SHA256,
+        timeout: httpx.Timeout | None = None,
+    ) -> httpx.Response:
+        request = self.client.build_request(method, url, content=body, timeout=timeout or self.client.timeout)
         sign(request, self.config, body_sha256)
         try:
             return self.client.send(request)
         except httpx.HTTPError as exc:
-            raise S3Error(f"{method} {self.where(key)}: {type(exc).__name__}: {exc}") from None
+            raise S3Error(f"{method} {where}: {type(exc).__name__}: {exc}") from None
+
+    def probe(self) -> None:
+        """A cheap look whether the bucket answers us (HEAD of the bucket, at most PROBE_TIMEOUT_S): S3Error when it
+        does not (unreachable, refused credentials, no such bucket)."""
+        short = min(PROBE_TIMEOUT_S, self.config.read_timeout_s)
+        timeout = httpx.Timeout(short, connect=min(short, self.config.connect_timeout_s))
+        where = f"s3://{self.config.bucket}"
+        response = self._send_to("HEAD", f"{self.config.endpoint_url}/{self.config.bucket}", where, timeout=timeout)
+        if response.status_code == 404:  # a HEAD answer has no body: of a bucket, a 404 can only mean this
+            raise S3Error(f"HEAD {where}: HTTP 404: bucket tidak ada / no such bucket (LAPKIN_S3_BUCKET)")
+        if response.status_code != 200:
+            raise self._refused("HEAD", where, response)
 
     @staticmethod
     def _refused(method: str, where: str, response: httpx.Response) -> S3Error:
         code = ""
         if b"<Code>" in response.content:
             code = response.content.split(b"<Code>", 1)[1].split(b"</Code>", 1)[0][:80].decode(errors="replace")
-        return S3Error(f"{method} {where}: HTTP {response.status_code} {code}".rstrip())
+        said = f"{method} {where}: HTTP {response.status_code} {code}".rstrip()
+        if response.status_code == 403:  # a HEAD's 403 has no body, no code: say what a refusal means all the same
+            said += (
+                ": tidak berwenang, periksa LAPKIN_S3_ACCESS_KEY / LAPKIN_S3_SECRET_KEY (dan kebijakan bucket) / "
+                "not authorised, check LAPKIN_S3_ACCESS_KEY / LAPKIN_S3_SECRET_KEY (and the bucket policy)"
+            )
+        return S3Error(said)
 
     def put(self, key: str, data: bytes, data_sha256: str) -> None:
         response = self._send("PUT", key, data, data_sha256)

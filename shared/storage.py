@@ -27,12 +27,25 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
-from sqlalchemy import Column, DateTime, Engine, Integer, LargeBinary, MetaData, String, Table, select
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Engine,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    select,
+    text,
+)
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.exc import SQLAlchemyError
 
 from shared.config import Settings
 from shared.private import PRIVATE_FILE, private_dir
-from shared.s3 import S3Bucket, S3Config
+from shared.s3 import PROBE_TIMEOUT_S, S3Bucket, S3Config, S3Error
 
 SHA256 = re.compile(r"[0-9a-f]{64}")
 
@@ -56,6 +69,11 @@ class FileStore(Protocol):
 
     def put(self, data: bytes) -> str:
         """Keep the bytes; their SHA-256. Idempotent."""
+        ...
+
+    def replace(self, data: bytes) -> str:
+        """Keep the bytes even where the store already holds something under their SHA-256 (a damaged copy:
+        `lapkin files migrate` repairs it from a good local one); their SHA-256."""
         ...
 
     def put_file(self, path: Path, sha256: str) -> None:
@@ -108,6 +126,10 @@ class LocalStore:
         sha = hashlib.sha256(data).hexdigest()
         if self.blob(sha).is_file():
             return sha
+        return self.replace(data)
+
+    def replace(self, data: bytes) -> str:
+        sha = hashlib.sha256(data).hexdigest()
         tmp_dir = private_dir(self.root / "tmp")
         fd, name = tempfile.mkstemp(dir=tmp_dir, prefix="put-")  # 0600 whatever the umask
         try:
@@ -175,11 +197,21 @@ class DatabaseStore:
         self.engine, self.table, self.fallback = engine, table, fallback
 
     def put(self, data: bytes) -> str:
+        return self._upsert(data, overwrite=False)
+
+    def replace(self, data: bytes) -> str:
+        return self._upsert(data, overwrite=True)
+
+    def _upsert(self, data: bytes, overwrite: bool) -> str:
         sha = hashlib.sha256(data).hexdigest()
         row = {"sha256": sha, "size": len(data), "data": data, "created_at": datetime.now(UTC)}
         insert = postgresql.insert(self.table).values(**row)
+        if overwrite:
+            upsert = insert.on_conflict_do_update(index_elements=["sha256"], set_={"size": len(data), "data": data})
+        else:
+            upsert = insert.on_conflict_do_nothing(index_elements=["sha256"])
         with self.engine.begin() as conn:
-            conn.execute(insert.on_conflict_do_nothing(index_elements=["sha256"]))
+            conn.execute(upsert)
         return sha
 
     def put_file(self, path: Path, sha256: str) -> None:
@@ -236,6 +268,9 @@ class S3Store:
         self.bucket.put(self.key(sha), data, sha)  # the same bytes again: the same object, written again
         return sha
 
+    def replace(self, data: bytes) -> str:
+        return self.put(data)  # a PUT always overwrites the object
+
     def put_file(self, path: Path, sha256: str) -> None:
         put_staged(self, path, sha256)
 
@@ -270,7 +305,47 @@ def s3_config(settings: Settings) -> S3Config:
         access_key=settings.s3_access_key,
         secret_key=settings.s3_secret_key,
         prefix=settings.s3_prefix,
+        connect_timeout_s=settings.s3_connect_timeout_s,
+        read_timeout_s=settings.s3_read_timeout_s,
     )
+
+
+def describe_store(settings: Settings) -> str:
+    """Which file store is in use, for the `lapkin up` banner and `lapkin status`: never a secret (the endpoint is
+    refused with user info in it, shared/config.py)."""
+    if settings.file_store == "s3":
+        prefix = f", prefix {settings.s3_prefix}" if settings.s3_prefix else ""
+        return f"s3 {settings.s3_endpoint_url} bucket {settings.s3_bucket}{prefix}"
+    if settings.file_store == "database":
+        return "database (PostgreSQL DATABASE_URL, tabel/tables col_file apv_file ren_file)"
+    return f"local {settings.data_dir.resolve()}"
+
+
+def probe_store(settings: Settings) -> str | None:
+    """Why the shared file store does not answer (one line, no secret), or None when it does (or is `local`, which
+    is this machine's folder): a cheap look with a short timeout, for `lapkin status`."""
+    if settings.file_store == "s3":
+        bucket = S3Bucket(s3_config(settings))
+        try:
+            bucket.probe()
+        except S3Error as exc:
+            return str(exc)
+        finally:
+            bucket.close()
+        return None
+    if settings.file_store == "database":
+        if not (settings.database_url or "").startswith("postgresql"):
+            return "LAPKIN_FILE_STORE=database needs DATABASE_URL to be PostgreSQL"
+        engine = create_engine(settings.database_url or "", connect_args={"connect_timeout": int(PROBE_TIMEOUT_S)})
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except SQLAlchemyError as exc:
+            said = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+            return f"{type(exc).__name__}: {said[0] if said else ''}"
+        finally:
+            engine.dispose()
+    return None
 
 
 def shared_store(settings: Settings, engine: Engine, table: Table, fallback: LocalStore | None = None) -> FileStore:

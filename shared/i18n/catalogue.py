@@ -538,6 +538,14 @@ FINAL_DOCUMENTS: Table = {
         "id": "Layanan dokumen tidak dapat dihubungi; coba lagi sebentar lagi.",
         "en": "The document service cannot be reached; try again in a moment.",
     },
+    "file_store_down": {
+        "id": "Penyimpanan berkas sedang tidak tersedia; coba lagi beberapa menit lagi.",
+        "en": "File storage is temporarily unavailable; try again in a few minutes.",
+    },
+    "file_damaged": {
+        "id": "Berkas ini hilang atau rusak di penyimpanan; beri tahu operator.",
+        "en": "This file is missing or damaged in the store; tell the operator.",
+    },
     "lembar_disposisi": {"id": "Lembar Disposisi", "en": "Disposition sheet"},
     "lembar_pdf": {"id": "Buka PDF di tab baru", "en": "Open the PDF in a new tab"},
     "lembar_docx": {"id": "Unduh Word (.docx)", "en": "Download Word (.docx)"},
@@ -1449,8 +1457,8 @@ TINDAK_LANJUT: Table = {  # the follow-up pages (issue 17): services/approval/we
     },
     "tl_bukti_not_found": {"id": "Berkas bukti tidak ditemukan.", "en": "Evidence file not found."},
     "tl_bukti_missing": {
-        "id": "Berkas bukti tidak ada di penyimpanan; pulihkan dari cadangan.",
-        "en": "The evidence file is missing from the store; restore it from a backup.",
+        "id": "Berkas bukti hilang atau rusak di penyimpanan; beri tahu operator.",
+        "en": "The evidence file is missing or damaged in the store; tell the operator.",
     },
     "msg_tindak_lanjut": {"id": "Tindak lanjut diterbitkan.", "en": "Follow-up issued."},
     "tl_year": {"id": "Tahun", "en": "Year"},

@@ -86,7 +86,7 @@ def test_a_missing_s3_setting_is_one_line_naming_it_never_the_secret(tmp_path):
     [
         ("endpoint_url", "minio:9000", "an address such as http://minio:9000"),
         ("endpoint_url", "http://minio:9000/lapkin", "(no path)"),
-        ("endpoint_url", "http://u:pw@minio:9000", "no credentials in the address"),
+        ("endpoint_url", "http://u:pw@minio:9000", "no credentials in the address, use LAPKIN_S3_ACCESS_KEY"),
         ("bucket", "Lapkin_Files", "an S3 bucket name"),
         ("region", "us east", "an S3 region"),
         ("prefix", "../lain", "a key prefix"),
@@ -101,3 +101,32 @@ def test_a_bad_s3_setting_is_refused_naming_it(tmp_path, setting: str, value: st
     (line,) = done.output.strip().splitlines()
     assert line.startswith(f"Pengaturan tidak sah / invalid setting: LAPKIN_S3_{setting.upper()}=") and rule in line
     assert "the-secret" not in done.output
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "http://AKIAEXAMPLE:wJalrXUtnFEMI@minio:9000",
+        "http://AKIAEXAMPLE:wJalr/XUtnFEMI@minio:9000",  # a "/" in the secret: urlsplit sees a path, not user info
+        "https://AKIAEXAMPLE:wJalrXUtnFEMI@minio:port",  # a port that is no number
+        "http://AKIAEXAMPLE@minio:9000",
+    ],
+)
+def test_credentials_in_the_endpoint_are_refused_and_never_repeated(tmp_path, endpoint: str):
+    env = s3_env(endpoint_url=endpoint, bucket="lapkin", access_key="k", secret_key="the-secret")
+    done = CliRunner().invoke(app, ["files", "migrate"], env={**env, "LAPKIN_DATA_DIR": str(tmp_path)})
+    assert done.exit_code == 2, done.output
+    (line,) = done.output.strip().splitlines()
+    assert line.startswith("Pengaturan tidak sah / invalid setting: LAPKIN_S3_ENDPOINT_URL=")
+    assert "LAPKIN_S3_ACCESS_KEY" in line and "LAPKIN_S3_SECRET_KEY" in line
+    assert "AKIAEXAMPLE" not in line and "wJalr" not in line and "XUtnFEMI" not in line
+
+
+def test_the_banner_names_the_store_never_the_secret(tmp_path):
+    from shared.storage import describe_store
+
+    fields = {k.removeprefix("LAPKIN_").lower(): v for k, v in s3_env(endpoint_url="http://minio:9000", bucket="lapkin",
+              access_key="AKIAEXAMPLE", secret_key="the-secret").items()}  # fmt: skip
+    said = describe_store(Settings(**fields, s3_prefix="kantor/", data_dir=tmp_path))
+    assert said == "s3 http://minio:9000 bucket lapkin, prefix kantor/"
+    assert describe_store(Settings(data_dir=tmp_path)) == f"local {tmp_path.resolve()}"

@@ -23,7 +23,7 @@ import services.approval.web.rendering as rendering
 from services.approval import disposisi, handlers
 from services.approval.models import DisposisiRow, DraftRow, FinalDocumentRow, Official
 from services.approval.web.documents import documents_view as documents_view
-from services.approval.web.documents import stream_document
+from services.approval.web.documents import stream_document, unavailable_page
 from services.approval.web.i18n import t
 from services.approval.web.sessions import WebSession
 from shared.service import RowId, Runtime, RuntimeDep
@@ -58,10 +58,8 @@ async def serve_final(request: Request, rt: Runtime, draft_id: str, fmt: str) ->
         return rendering.refused(request, ws, official, t("final_pending", lang), back, 409)
     name = f"{fin.document_id}.{fmt}"
     answer = await stream_document(rt, fin.document_id, fmt, name, inline=fmt == "pdf")
-    if answer is None:
-        return rendering.refused(request, ws, official, t("final_pending", lang), back, 409)
-    if answer.status_code == 502:
-        return rendering.refused(request, ws, official, t("renderer_down", lang), back, 502)
+    if isinstance(answer, str):  # published (its row is here), so a renderer without it has lost it: not "pending"
+        return unavailable_page(request, ws, official, answer, back, "file_damaged")
     return answer
 
 
@@ -119,12 +117,10 @@ async def lembar_disposisi(
                         back_label=t("back_disposisi", lang))  # fmt: skip
     back = f"/disposisi/{disposisi_id}"
     document_id = await _lembar_id(rt, row.tahun, row.nomor)
-    answer = None
-    if document_id is not None:
-        name = f"lembar-disposisi-{_safe(row.nomor)}.{fmt}"
-        answer = await stream_document(rt, document_id, fmt, name, inline=fmt == "pdf")
-    if answer is None:
+    if document_id is None:
         return rendering.refused(request, ws, official, t("lembar_pending", lang), back, 409)
-    if answer.status_code == 502:
-        return rendering.refused(request, ws, official, t("renderer_down", lang), back, 502)
+    name = f"lembar-disposisi-{_safe(row.nomor)}.{fmt}"
+    answer = await stream_document(rt, document_id, fmt, name, inline=fmt == "pdf")
+    if isinstance(answer, str):
+        return unavailable_page(request, ws, official, answer, back, "lembar_pending")
     return answer

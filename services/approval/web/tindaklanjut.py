@@ -6,6 +6,7 @@ disposition. Marking one done with its result and evidence is the disposition pa
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -26,10 +27,12 @@ from shared import clock
 from shared.errors import ApiError, ErrorItem
 from shared.filetype import file_response
 from shared.formatting import fmt_date
+from shared.s3 import S3Error
 from shared.sakip.tahun import year_value
-from shared.service import RowId, RuntimeDep, SessionDep
+from shared.service import DATABASE_RETRY_AFTER_S, RowId, RuntimeDep, SessionDep
 from shared.storage import FileMissing
 
+log = logging.getLogger("lapkin.files")
 router = APIRouter(include_in_schema=False)
 STATUS_KEYS = {"terbuka": "tl_status_terbuka", "terlambat": "tl_status_terlambat", "selesai": "tl_status_selesai"}
 
@@ -237,4 +240,9 @@ def evidence_file(
         body = store.path(sha256) or store.get(sha256)
     except FileMissing:
         return refused(request, ws, official, t("tl_bukti_missing", language), f"/disposisi/{disposisi_id}", 404)
+    except S3Error as exc:  # the store is down or refuses us: the app's page, not the API's JSON 503
+        log.error("GET %s: file store unavailable: %s", request.url.path, exc)
+        down = refused(request, ws, official, t("file_store_down", language), f"/disposisi/{disposisi_id}", 503)
+        down.headers["Retry-After"] = str(DATABASE_RETRY_AFTER_S)
+        return down
     return file_response(found.nama, found.media_type, found.sha256, body)

@@ -23,7 +23,7 @@ import services.approval.web.rendering as rendering
 from services.approval import domain, handlers, limits, login
 from services.approval.models import DraftRow, Official
 from services.approval.web.deps import CsrfForm, CsrfValid, CurrentOfficial, Viewer, current
-from services.approval.web.documents import stream_document
+from services.approval.web.documents import stream_document, unavailable_page
 from services.approval.web.final import serve_final
 from services.approval.web.i18n import lang_of, t
 from services.approval.web.paths import safe_local
@@ -248,6 +248,6 @@ async def draft_pdf(draft_id: str, request: Request, rt: RuntimeDep) -> Response
     if document_id is None:
         return Response(t("not_found", lang(request)), status_code=404, media_type="text/plain; charset=utf-8")
     answer = await stream_document(rt, document_id, "pdf", f"{document_id}.pdf", inline=True)
-    if answer is None:  # the draft names a document the renderer does not have: as any other refusal of it
-        return Response("renderer answered 404", status_code=502, media_type="text/plain")
+    if isinstance(answer, str):  # the app's page saying why (a draft's document the renderer lacks: lost)
+        return unavailable_page(request, ws, official, answer, f"/draf/{quote(draft_id)}", "file_damaged")
     return answer

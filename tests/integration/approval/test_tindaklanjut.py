@@ -381,3 +381,69 @@ def test_with_the_s3_store_the_evidence_is_an_object_and_a_lost_one_a_404_page(s
     s3_server.client().put_object(Bucket=bucket, Key=f"apv_file/{sha}", Body=b"%PDF-1.4 tampered")
     lost = svc.client.get(url, headers=kadis["web"])
     assert lost.status_code == 404 and "text/html" in lost.headers["content-type"]
+
+
+def test_with_the_s3_store_down_or_the_file_damaged_the_evidence_is_the_apps_page_saying_so(
+    s3_svc, s3_server: S3Server
+):
+    svc = s3_svc
+    kadis, kabid = official(svc, "kadis", "kepala_dinas"), official(svc, "kabid", "kabid")
+    plain = svc.client.post("/api/v1/disposisi", json={"kepada_role": "kabid", "instruksi": "Rapat"},
+                            headers=kadis["api"])  # fmt: skip
+    files = [("bukti", ("notulen.pdf", io.BytesIO(PDF), "application/pdf"))]
+    done = svc.client.post(f"/api/v1/disposisi/{plain.json()['id']}/selesai", headers=kabid["api"],
+                           data={"hasil": "Rapat selesai"}, files=files)  # fmt: skip
+    assert done.status_code == 200, done.text
+    sha = hashlib.sha256(PDF).hexdigest()
+    url = f"/disposisi/{plain.json()['id']}/bukti/{sha}"
+    bucket, key = svc.settings.s3_bucket, f"apv_file/{sha}"
+    s3_server.client().put_object(Bucket=bucket, Key=key, Body=b"%PDF-1.4 a flipped byte")
+    damaged = svc.client.get(url, headers=kadis["web"])
+    assert damaged.status_code == 404 and "text/html" in damaged.headers["content-type"]
+    assert "beri tahu operator" in damaged.text
+
+    s3_server.client().delete_object(Bucket=bucket, Key=key)
+    s3_server.client().delete_bucket(Bucket=bucket)  # the store refuses every request: NoSuchBucket
+    down = svc.client.get(url, headers={**kadis["web"], "Cookie": kadis["web"]["Cookie"] + f"; {LANG_COOKIE}=en"})
+    assert down.status_code == 503 and "text/html" in down.headers["content-type"], down.text
+    assert down.headers["retry-after"] == "5"
+    assert "File storage is temporarily unavailable; try again in a few minutes." in down.text
+    assert "errors" not in down.text.split("<body", 1)[-1][:200]  # a page, not the API's JSON
+
+
+@pytest.mark.parametrize(
+    ("status", "rule", "why"),
+    [
+        (503, "file_store_unavailable", "store_down"),
+        (404, "file_missing", "file_missing"),
+        (404, "not_found", "absent"),
+        (500, None, "renderer_down"),
+    ],
+)
+def test_the_renderers_refusal_of_a_file_is_told_apart_by_its_rule(status: int, rule: str | None, why: str):
+    from services.approval.web.documents import upstream_failure
+    from services.renderer.api import FILE_MISSING
+    from shared.errors import error_body
+    from shared.service import FILE_STORE_UNAVAILABLE
+
+    bodies = {
+        e.errors[0].rule: json.dumps(error_body(e.errors)).encode() for e in (FILE_MISSING, FILE_STORE_UNAVAILABLE)
+    }
+    body = bodies.get(rule or "", b'{"errors": [{"rule": "not_found"}]}' if rule else b"Internal Server Error")
+    assert upstream_failure(status, body) == why
+
+
+def test_a_draft_pdf_the_document_service_cannot_give_is_the_apps_page(svc):
+    from sqlmodel import Session
+
+    from services.approval.models import DraftRow
+
+    kadis = official(svc, "kadis", "kepala_dinas")
+    with Session(svc.rt.engine) as db:
+        db.add(DraftRow(id="2024-TW1", jenis="triwulan", tahun=2024, periode="TW1", version=1,
+                        document_id="2024-TW1-v1", recap_revision=1, state="menunggu", data="{}"))  # fmt: skip
+        db.commit()
+    svc.rt.settings.model_extra["renderer_port"] = 9  # nothing listens there: the renderer is down
+    got = svc.client.get("/draf/2024-TW1/dokumen.pdf", headers=kadis["web"])
+    assert got.status_code == 502 and "text/html" in got.headers["content-type"], got.text
+    assert "Layanan dokumen tidak dapat dihubungi" in got.text and 'href="/draf/2024-TW1"' in got.text

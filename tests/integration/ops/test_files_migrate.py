@@ -17,6 +17,7 @@ from sqlmodel import Session
 from typer.testing import CliRunner
 
 from lapkin.cli import app
+from services.collector.models import Bukti
 from services.renderer.models import Document
 from shared.config import Settings
 from shared.db import make_engine
@@ -32,6 +33,8 @@ class Install:
     env: dict[str, str]  # the settings `lapkin files migrate` runs with
     engines: dict[str, Engine]
     kept: Callable[[str], list[str]]  # the SHA-256s the shared store holds for a service's table
+    damage: Callable[[str, str], None]  # (table, sha): the store's copy changed behind the services' back
+    lose: Callable[[str, str], None]  # (table, sha): the store's copy gone
 
 
 def migrated_engines(settings: Settings) -> dict[str, Engine]:
@@ -51,9 +54,16 @@ def install(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Install]
             listed = s3.client().list_objects_v2(Bucket=bucket, Prefix=f"lapkin/{table}/").get("Contents", [])
             return sorted(o["Key"].rsplit("/", 1)[1] for o in listed)
 
+        def damage_object(table: str, sha: str) -> None:
+            s3.client().put_object(Bucket=bucket, Key=f"lapkin/{table}/{sha}", Body=b"a flipped byte")
+
+        def lose_object(table: str, sha: str) -> None:
+            s3.client().delete_object(Bucket=bucket, Key=f"lapkin/{table}/{sha}")
+
         engines = migrated_engines(Settings(data_dir=tmp_path))  # SQLite files in the data folder
+        env = {**s3.env(bucket, "lapkin/"), "LAPKIN_DATA_DIR": str(tmp_path)}
         try:
-            yield Install(tmp_path, {**s3.env(bucket, "lapkin/"), "LAPKIN_DATA_DIR": str(tmp_path)}, engines, in_bucket)
+            yield Install(tmp_path, env, engines, in_bucket, damage_object, lose_object)
         finally:
             for engine in engines.values():
                 engine.dispose()
@@ -68,9 +78,17 @@ def install(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Install]
             with engines[service].connect() as conn:
                 return sorted(conn.execute(text(f"SELECT sha256 FROM {table}")).scalars())  # noqa: S608 - ours
 
+        def change_row(table: str, sha: str, gone: bool = False) -> None:
+            service = {"col_file": "collector", "apv_file": "approval", "ren_file": "renderer"}[table]
+            with engines[service].begin() as conn:
+                if gone:
+                    conn.execute(text(f"DELETE FROM {table} WHERE sha256 = :s"), {"s": sha})  # noqa: S608 - ours
+                else:
+                    conn.execute(text(f"UPDATE {table} SET data = 'a flipped byte' WHERE sha256 = :s"), {"s": sha})  # noqa: S608
+
         env = {"DATABASE_URL": url, "LAPKIN_DATA_DIR": str(tmp_path), "LAPKIN_FILE_STORE": "database"}
         try:
-            yield Install(tmp_path, env, engines, in_table)
+            yield Install(tmp_path, env, engines, in_table, change_row, lambda t, s: change_row(t, s, gone=True))
         finally:
             for engine in engines.values():
                 engine.dispose()
@@ -122,14 +140,84 @@ def test_the_local_store_is_nowhere_to_copy_to(tmp_path: Path):
     assert done.exit_code == 2 and "LAPKIN_FILE_STORE=local: " in done.output and "database or s3" in done.output
 
 
-def test_an_unreachable_s3_store_is_said_in_one_line(s3_server: S3Server, tmp_path: Path):
-    env = {**s3_server.env("lapkin-files"), "LAPKIN_S3_ENDPOINT_URL": "http://127.0.0.1:9",
-           "LAPKIN_DATA_DIR": str(tmp_path)}  # fmt: skip
-    LocalStore(tmp_path / "bukti").put(b"%PDF evidence")
-    for engine in migrated_engines(Settings(data_dir=tmp_path)).values():
+def migrate_refused(env: dict[str, str], data_dir: Path) -> str:
+    """`lapkin files migrate collector` of one local evidence file into a store that cannot be used: its one line."""
+    LocalStore(data_dir / "bukti").put(b"%PDF evidence")
+    for engine in migrated_engines(Settings(data_dir=data_dir)).values():
         engine.dispose()
-    done = CliRunner().invoke(app, ["files", "migrate", "collector"], env=env)
+    done = CliRunner().invoke(app, ["files", "migrate", "collector"], env={**env, "LAPKIN_DATA_DIR": str(data_dir)})
     assert done.exit_code == 2, done.output
     (line,) = done.output.strip().splitlines()
-    assert line.startswith("Penyimpanan S3 tidak dapat dipakai / the S3 store cannot be used: HEAD s3://lapkin-files/")
-    assert s3_server.secret_key not in done.output
+    return line
+
+
+def test_an_unreachable_s3_store_is_said_in_one_line(s3_server: S3Server, tmp_path: Path):
+    env = {**s3_server.env("lapkin-files"), "LAPKIN_S3_ENDPOINT_URL": "http://127.0.0.1:9"}
+    line = migrate_refused(env, tmp_path)
+    assert line.startswith("Penyimpanan S3 tidak dapat dipakai / the S3 store cannot be used: GET s3://lapkin-files/")
+    assert s3_server.secret_key not in line
+
+
+def add_bukti(engine: Engine, sha: str, submission: str) -> None:
+    with Session(engine) as session:
+        session.add(Bukti(id=f"b-{submission}", submission_id=submission, tahun=2024, triwulan=1, unit="U1",
+                          filename="bukti.pdf", content_type="application/pdf", size=1, sha256=sha,
+                          uploaded_by="unit:U1"))  # fmt: skip
+        session.commit()
+
+
+def test_a_damaged_copy_in_the_store_is_found_and_replaced_from_a_good_local_one(install: Install):
+    env, engines = install.env, install.engines
+    good = LocalStore(install.data_dir / "bukti").put(b"%PDF evidence kept whole on disk")
+    gone = LocalStore(install.data_dir / "bukti").put(b"%PDF evidence that will be lost")
+    add_bukti(engines["collector"], good, "s1")
+    add_bukti(engines["collector"], gone, "s2")
+    assert CliRunner().invoke(app, ["files", "migrate", "collector"], env=env).exit_code == 0
+    clean = CliRunner().invoke(app, ["files", "check", "collector"], env=env)
+    assert clean.exit_code == 0, clean.output
+    assert clean.output.splitlines() == ["collector  diperiksa/checked 2, rusak/damaged 0, hilang/missing 0"]
+
+    install.damage("col_file", good)
+    install.lose("col_file", gone)
+    found = CliRunner().invoke(app, ["files", "check", "collector"], env=env)
+    assert found.exit_code == 1, found.output
+    lines = found.output.splitlines()
+    assert lines[0] == "collector  diperiksa/checked 2, rusak/damaged 1, hilang/missing 1"
+    assert good in lines[1] and "(bukti of submission s1): rusak / damaged" in lines[1]
+    assert gone in lines[2] and "(bukti of submission s2): hilang / missing" in lines[2]
+
+    mended = CliRunner().invoke(app, ["files", "migrate", "collector"], env=env)
+    assert mended.exit_code == 0, mended.output
+    lines = mended.output.splitlines()
+    assert lines[0].startswith("collector  disalin/copied 1 (") and lines[0].endswith(
+        "sudah ada/already there 0, diperbaiki/repaired 1"
+    )
+    assert good in lines[1] and "rusak, diganti dari" in lines[1] and "damaged, replaced from" in lines[1]
+    assert CliRunner().invoke(app, ["files", "check", "collector"], env=env).exit_code == 0
+
+
+def test_a_damaged_document_with_no_copy_here_is_named_not_already_there(install: Install):
+    env, engines = install.env, install.engines
+    folder = install.data_dir / "documents" / "2024" / "TW1" / "v1"
+    folder.mkdir(parents=True)
+    (folder / "laporan.pdf").write_bytes(b"%PDF the draft")
+    pdf = hashlib.sha256(b"%PDF the draft").hexdigest()
+    with Session(engines["renderer"]) as session:
+        session.add(Document(id="2024-TW1-v1", draft_id="2024-TW1", jenis="triwulan", tahun=2024, periode="TW1",
+                             version=1, recap_revision=1, content_hash="x", status="draft", folder=str(folder),
+                             sha256=json.dumps({"pdf": pdf}), rekap="{}"))  # fmt: skip
+        session.commit()
+    assert CliRunner().invoke(app, ["files", "migrate", "renderer"], env=env).exit_code == 0
+    (folder / "laporan.pdf").unlink()  # the machine that drew it is gone
+    install.damage("ren_file", pdf)
+    done = CliRunner().invoke(app, ["files", "migrate", "renderer"], env=env)
+    assert done.exit_code == 1, done.output
+    assert f"{pdf}" in done.output and "damaged, no copy on this machine" in done.output
+    assert "already there 0" in done.output
+
+
+def test_refused_credentials_are_said_to_be_the_credentials(s3_server: S3Server, tmp_path: Path):
+    bucket = s3_server.new_bucket()
+    line = migrate_refused({**s3_server.env(bucket), "LAPKIN_S3_SECRET_KEY": "not-the-secret"}, tmp_path)
+    assert "HTTP 403" in line and "check LAPKIN_S3_ACCESS_KEY / LAPKIN_S3_SECRET_KEY (and the bucket policy)" in line
+    assert "not-the-secret" not in line

@@ -12,6 +12,7 @@ from lapkin.ops import expected_groups
 from services.system import PRODUCERS
 from shared.messaging.guard import epoch_key
 from shared.observability import reconcile_key
+from tests.support.s3 import S3Server
 
 
 def run_status(settings, monkeypatch, code: int = 1) -> str:
@@ -53,3 +54,19 @@ def test_status_flags_dead_letters_a_missing_epoch_and_reconciliation_gaps(setti
     assert "PERHATIAN/ATTENTION: 1 surat mati / dead letters" in out
     assert "epoch missing" not in out and "group missing" in out  # no service made its groups on this prefix
     assert "2 celah / gaps" in out and "PERHATIAN/ATTENTION: celah rekonsiliasi" in out
+
+
+def test_status_names_the_file_store_and_whether_it_answers(settings, r, monkeypatch, s3_server: S3Server):
+    bucket = s3_server.new_bucket()
+    for name, value in s3_server.env(bucket, "lapkin/").items():
+        monkeypatch.setenv(name, value)
+    out = run_status(settings, monkeypatch)  # exit 1: no service ever ran on this prefix (epoch, groups)
+    endpoint = s3_server.env(bucket)["LAPKIN_S3_ENDPOINT_URL"]
+    line = f"penyimpanan berkas / file store: s3 {endpoint} bucket {bucket}, prefix lapkin/: terjangkau / reachable"
+    assert line in out and "file store cannot be used" not in out
+    assert s3_server.secret_key not in out
+
+    monkeypatch.setenv("LAPKIN_S3_ENDPOINT_URL", "http://127.0.0.1:9")  # nothing listens: the store is down
+    out = run_status(settings, monkeypatch)
+    assert "s3 http://127.0.0.1:9 bucket" in out and "TIDAK TERJANGKAU / UNREACHABLE" in out
+    assert "PERHATIAN/ATTENTION: penyimpanan berkas tidak dapat dipakai / the file store cannot be used: HEAD" in out

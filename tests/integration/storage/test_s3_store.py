@@ -6,15 +6,17 @@ FileMissing naming it (the routes' 404), an outage or refused credentials an S3E
 from __future__ import annotations
 
 import hashlib
+import socket
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import create_engine
 
 from services.renderer.models import FILES
 from shared.config import Settings
-from shared.s3 import S3Error
-from shared.storage import FileMissing, LocalStore, S3Store, open_store
+from shared.s3 import S3Bucket, S3Error
+from shared.storage import FileMissing, LocalStore, S3Store, open_store, probe_store, s3_config
 from tests.support.s3 import S3Server
 
 PDF = b"%PDF-1.4\n" + bytes(range(256)) * 40
@@ -96,3 +98,41 @@ def test_a_wrong_secret_or_bucket_is_an_outage_not_a_missing_file(s3_server: S3S
     unreachable = settings_for(s3_server.env(bucket), s3_endpoint_url="http://127.0.0.1:9")
     with pytest.raises(S3Error, match="ConnectError"):
         open_store(unreachable, create_engine("sqlite://"), FILES, tmp_path).get(SHA)
+
+
+def test_a_hung_store_is_given_up_after_the_read_timeout(s3_server: S3Server, bucket: str, tmp_path: Path):
+    """A store that accepts the connection and never answers: S3Error (a 503) once LAPKIN_S3_READ_TIMEOUT_S passes,
+    not a request held for as long as the server likes. The defaults are connect 3 s, read 15 s."""
+    defaults = settings_for(s3_server.env(bucket))
+    assert (defaults.s3_connect_timeout_s, defaults.s3_read_timeout_s) == (3.0, 15.0)
+    assert S3Bucket(s3_config(defaults)).client.timeout == httpx.Timeout(15.0, connect=3.0)
+    with socket.socket() as hung:
+        hung.bind(("127.0.0.1", 0))
+        hung.listen(8)  # connections are accepted by the kernel, and never answered
+        port = hung.getsockname()[1]
+        settings = settings_for(s3_server.env(bucket), s3_endpoint_url=f"http://127.0.0.1:{port}",
+                                s3_read_timeout_s="0.2")  # fmt: skip
+        store = open_store(settings, create_engine("sqlite://"), FILES, tmp_path)
+        with pytest.raises(S3Error, match="ReadTimeout"):
+            store.get(SHA)
+        assert probe_store(settings) is not None and "ReadTimeout" in (probe_store(settings) or "")
+
+
+def test_the_probe_says_whether_the_bucket_answers(s3_server: S3Server, bucket: str):
+    assert probe_store(settings_for(s3_server.env(bucket))) is None
+    assert "no such bucket" in (probe_store(settings_for(s3_server.env("no-such-bucket"))) or "")
+    wrong = probe_store(settings_for(s3_server.env(bucket), s3_secret_key="not-the-secret")) or ""
+    assert "HTTP 403" in wrong and "not-the-secret" not in wrong
+
+
+def test_a_refusal_says_it_is_the_credentials_even_without_a_body(s3_server: S3Server, bucket: str, tmp_path: Path):
+    """A HEAD answer has no body, so no S3 error code: a 403 still says what to check."""
+    wrong = settings_for(s3_server.env(bucket, "kantor/"), s3_secret_key="not-the-secret")
+    store = open_store(wrong, create_engine("sqlite://"), FILES, tmp_path / "none")
+    for call in (lambda: store.exists(SHA), lambda: store.get(SHA), lambda: probe_store(wrong) and store.exists(SHA)):
+        with pytest.raises(S3Error) as caught:
+            call()
+        said = str(caught.value)
+        assert "HTTP 403" in said and "LAPKIN_S3_ACCESS_KEY / LAPKIN_S3_SECRET_KEY" in said, said
+        assert "bucket policy" in said and "kebijakan bucket" in said and "not-the-secret" not in said
+    assert "LAPKIN_S3_SECRET_KEY" in (probe_store(wrong) or "")
