@@ -68,3 +68,20 @@ class DeadLetterRow(_DeadLetterFields):
     id: Required[str]
     group: Required[str | None]  # None: the letter names no consumer group
     row: Required[str]  # `<producer>:<entry id>`, as an operator names it
+
+
+def once_per_event(rows: list[EventRow]) -> list[EventRow]:
+    """The first entry of each event id, in order: the outbox relay publishes again an event whose XADD it could not
+    confirm (a crash in between), and consumers apply it once; a trace that listed both would read as two
+    submissions."""
+    seen: set[object] = set()
+    kept = []
+    for row in rows:
+        event_id = row.get("event_id")
+        if event_id is not None:
+            if event_id in seen:
+                continue
+            seen.add(event_id)
+        kept.append(row)
+    return kept
+

@@ -37,7 +37,7 @@ from typing import Any, cast
 from faststream.redis.parser.binary import BinaryMessageFormatV1
 
 from shared.messaging import registry
-from shared.messaging.entries import EnvelopeJson, EventRow, PayloadView
+from shared.messaging.entries import EnvelopeJson, EventRow, PayloadView, once_per_event
 from shared.messaging.registry import (
     ENVELOPE_FILTERS,
     IndexFields,
@@ -401,7 +401,7 @@ class EventIndex:
                 n, cause = n + 1, parent[cause]
             return n
 
-        return sorted(rows, key=lambda row: (score_of(row["id"]), depth(row)))
+        return once_per_event(sorted(rows, key=lambda row: (score_of(row["id"]), depth(row))))
 
     def _upstream(self, rows: list[EventRow]) -> list[tuple[str, float]]:
         """What a report was drawn from: the causes of `rows`, up the causation chain, and for each event drawn from

@@ -21,7 +21,7 @@ from redis import Redis
 from redis.exceptions import ResponseError
 
 from shared.config import Settings
-from shared.messaging.entries import DeadLetterRow, EventRow
+from shared.messaging.entries import DeadLetterRow, EventRow, once_per_event
 from shared.messaging.guard import epoch_key
 from shared.messaging.index import (
     INDEXER_GROUP,
@@ -396,7 +396,7 @@ class Ops:
                 if env.get("causation_id"):
                     queue.append(str(env["causation_id"]))
             path.sort(key=lambda r: tuple(int(x) for x in r["id"].split("-")))
-        return path
+        return once_per_event(path)
 
 
 def wait_seconds(seconds: float) -> None:  # pragma: no cover - used by `--follow`

@@ -194,7 +194,9 @@ def check_triwulan(p: Problems, body: Mapping[str, object]) -> None:
     triwulan = body.get("triwulan")
     if triwulan is None:
         p.add("triwulan", "required")
-    elif isinstance(triwulan, bool) or not isinstance(triwulan, int) or triwulan not in (1, 2, 3, 4):
+    elif isinstance(triwulan, bool) or not isinstance(triwulan, int):  # "2", 2.0, true: the type, not the range
+        p.add("triwulan", "not_an_integer")
+    elif triwulan not in (1, 2, 3, 4):
         p.add("triwulan", "not_allowed", " (1–4)", " (1–4)")
 
 

@@ -191,10 +191,10 @@ def test_every_realisasi_problem_is_listed_and_nothing_is_stored(loaded: Service
     [
         ({"triwulan": 5}, {("triwulan", "not_allowed")}),
         ({"triwulan": 0}, {("triwulan", "not_allowed")}),
-        ({"triwulan": 1.5}, {("triwulan", "not_allowed")}),
-        ({"triwulan": 1.0}, {("triwulan", "not_allowed")}),
-        ({"triwulan": "1"}, {("triwulan", "not_allowed")}),
-        ({"triwulan": True}, {("triwulan", "not_allowed")}),
+        ({"triwulan": 1.5}, {("triwulan", "not_an_integer")}),
+        ({"triwulan": 1.0}, {("triwulan", "not_an_integer")}),
+        ({"triwulan": "1"}, {("triwulan", "not_an_integer")}),
+        ({"triwulan": True}, {("triwulan", "not_an_integer")}),
         ({"tahun": "2024"}, {("tahun", "not_an_integer")}),  # no follow-on "not in the PK" (no year, no PK)
         ({"realisasi": "IK-3.1"}, {("realisasi", "not_a_list")}),
         ({"realisasi": [5]}, {("realisasi[0]", "not_an_object")}),

@@ -166,6 +166,28 @@ async def test_trace_through_the_index_follows_a_submission_to_its_final_documen
     assert index.trace("nothing-like-this") == []
 
 
+async def test_an_event_the_relay_published_twice_is_one_row_of_the_trace(settings, r):
+    """After a crash between XADD and marking the outbox row, the relay publishes the same event again (a second
+    stream entry, the same event id); consumers apply it once, and the trace lists it once, not as two submissions."""
+    sub = event("TriwulanSubmitted", submitted("BPS", 1, "sub-77"), "collector")
+    rekap = event(
+        "RekapCompleted",
+        {"tahun": 2024, "periode": "TW1", "revision": 1, "status": "complete", "rekap": {}, "inputs": {}},
+        "aggregator",
+        causation=sub,
+    )
+    for env in (sub, sub, rekap):
+        put(r, settings, env)
+        time.sleep(0.002)
+    assert r.xlen(settings.stream("collector")) == 2  # the same event, two entries
+    await run_indexer(settings, 3)
+    by_index = EventIndex(r, settings.stream_prefix).trace("sub-77")
+    by_scan = Ops(settings, r).trace_by_scan("sub-77")
+    for traced in (by_index, by_scan):
+        assert [e["type"] for e in traced] == ["TriwulanSubmitted", "RekapCompleted"]
+        assert traced[0]["event_id"] == sub.event_id
+
+
 async def test_the_indexer_catches_up_with_history_and_a_redelivery_changes_nothing(settings, r):
     for n in range(5):
         put(r, settings, event("TriwulanSubmitted", submitted("BPS", 1, f"s{n}"), "collector"))
