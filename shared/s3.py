@@ -28,7 +28,10 @@ TIMEOUT = httpx.Timeout(30.0, connect=5.0)  # a document is a few MiB, evidence 
 
 class S3Error(OSError):
     """The object store answered something other than the object or "no such key" (refused credentials, no such
-    bucket, a server error), or could not be reached: an outage to report, not a missing file."""
+    bucket, a server error), or could not be reached: an outage to report, not a missing file. `status`: the HTTP
+    status it answered, None when it could not be reached (shared.storage.store_unavailable)."""
+
+    status: int | None = None
 
 
 @dataclass(frozen=True)
@@ -107,7 +110,9 @@ class S3Bucket:
         code = ""
         if b"<Code>" in response.content:
             code = response.content.split(b"<Code>", 1)[1].split(b"</Code>", 1)[0][:80].decode(errors="replace")
-        return S3Error(f"{method} {where}: HTTP {response.status_code} {code}".rstrip())
+        error = S3Error(f"{method} {where}: HTTP {response.status_code} {code}".rstrip())
+        error.status = response.status_code
+        return error
 
     def put(self, key: str, data: bytes, data_sha256: str) -> None:
         response = self._send("PUT", key, data, data_sha256)
