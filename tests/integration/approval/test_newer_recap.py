@@ -25,26 +25,26 @@ from tests.unit.renderer.worked_example import recaps
 DRAFT = "/api/v1/drafts/2024-TW1"
 
 
-def recap(r: Any, settings: Any, revision: int, rekap: dict, inputs: dict[str, int]) -> None:
+def recap(r: Any, cfg: Any, revision: int, rekap: dict, inputs: dict[str, int]) -> None:
     body = {"tahun": 2024, "periode": "TW1", "revision": revision, "status": "complete", "rekap": rekap,
             "inputs": inputs}  # fmt: skip
-    put(r, settings, event("RekapCompleted", body, "aggregator"))
+    put(r, cfg, event("RekapCompleted", body, "aggregator"))
 
 
-def drawn(r: Any, settings: Any, version: int, revision: int) -> None:
+def drawn(r: Any, cfg: Any, version: int, revision: int) -> None:
     draft = {"draft_id": "2024-TW1", "tahun": 2024, "periode": "TW1", "jenis": "triwulan", "version": version,
              "document_id": f"2024-TW1-v{version}", "recap_revision": revision, "files": {}}  # fmt: skip
-    put(r, settings, event("DraftRendered", draft, "renderer"))
+    put(r, cfg, event("DraftRendered", draft, "renderer"))
 
 
-def decide(app: TestClient, who: dict[str, Any], decision: str, note: str | None = None) -> Any:
-    version = ok(app.get(DRAFT, headers=who["api"]))["version"]
+def decide(client: TestClient, who: dict[str, Any], decision: str, note: str | None = None) -> Any:
+    version = ok(client.get(DRAFT, headers=who["api"]))["version"]
     body = {"decision": decision, "version": version, **({"note": note} if note else {})}
-    return app.post(f"{DRAFT}/decision", json=body, headers=who["api"])
+    return client.post(f"{DRAFT}/decision", json=body, headers=who["api"])
 
 
-def known(app: TestClient, revision: int) -> bool:
-    with Session(app.app.state.rt.engine) as session:  # type: ignore[attr-defined]
+def known(client: TestClient, revision: int) -> bool:
+    with Session(client.app.state.rt.engine) as session:  # type: ignore[attr-defined]
         return session.get(RekapRow, (2024, "TW1", revision)) is not None
 
 
@@ -53,7 +53,7 @@ def text_of(page: str, ident: str) -> str | None:
     return html.unescape(re.sub(r"\s+", " ", found.group(1))) if found else None
 
 
-def test_no_approval_while_a_newer_recap_waits_to_be_drawn_and_again_once_it_is(app, settings, r, people):
+def test_no_approval_while_a_newer_recap_waits_to_be_drawn_and_again_once_it_is(app, settings, r, people):  # noqa: F811
     admin = {"Authorization": f"Bearer {settings.admin_token}"}
     first = recaps()["TW1"]
     recap(r, settings, 8, first, {"1:BID-PPTK": 1})
