@@ -5,7 +5,10 @@ database (opened as `lapkin db` and `lapkin officials` open them), never from Re
   the aggregator's inputs and PK;
 - aggregator → renderer: the newest recap of every period that is complete (a draft is due) against the renderer's
   newest document of the period (the same content, or final);
-- renderer → approval: the renderer's newest draft version against the version approval shows.
+- renderer → approval: the renderer's newest draft version against the version approval shows;
+- a final document drawn from an older recap than the period's newest when it was approved, showing other figures
+  (`outdated_finals`: approved before the approval service refused that). Not repairable by re-sending (the final is
+  signed): listed for the officials to decide (docs/operations.md).
 
 What changed less than `grace_s` ago is on its way, not a gap. `repair` re-emits each gap's event from the owning
 service's own data into that service's outbox (a new event id; consumers keep only what is newer than they hold, so
@@ -32,6 +35,7 @@ from shared.events.envelope import new_envelope
 from shared.messaging.outbox import add_to_outbox
 from shared.observability import reconcile_key
 from shared.sakip import PerjanjianKinerja, Rekap
+from shared.sakip.document import content_hash
 
 CHECKS = ("collector-aggregator", "aggregator-renderer", "renderer-approval")
 
@@ -43,7 +47,7 @@ class Gap:
     want: str  # what the owning service holds
     have: str  # what the next one holds
     owner: str  # the service whose event is missing downstream
-    event: str  # the event type a repair re-emits
+    event: str  # the event type a repair re-emits ("": none would mend it, see `outdated_finals`)
 
     def line(self) -> str:
         return f"{self.check:<21} {self.key:<22} {self.owner} punya/has {self.want}; hilir/downstream {self.have}"
@@ -82,7 +86,9 @@ class Reconciler:
 
     def check(self) -> list[Gap]:
         self.recent = 0
-        return self.collector_aggregator() + self.aggregator_renderer() + self.renderer_approval()
+        return (
+            self.collector_aggregator() + self.aggregator_renderer() + self.outdated_finals() + self.renderer_approval()
+        )
 
     def collector_aggregator(self) -> list[Gap]:
         from services.aggregator.models import AggInput, AggPk
@@ -116,7 +122,6 @@ class Reconciler:
 
     def aggregator_renderer(self) -> list[Gap]:
         from services.aggregator.models import RekapRevision
-        from services.renderer.handlers import content_hash
         from services.renderer.models import Document, PendingDraft
 
         with Session(self.engine("aggregator")) as s:
@@ -150,6 +155,38 @@ class Reconciler:
             gaps.append(Gap(CHECKS[1], draft_id, f"revisi {rec.revision}", have, "aggregator", "RekapCompleted"))
         return gaps
 
+    def outdated_finals(self) -> list[Gap]:
+        """Final documents drawn from an older recap revision than the newest one of their period the aggregator
+        had made by the time the final was published, with other content: the officials approved a version an
+        accepted correction had replaced (the tester's case, before services/approval/handlers.newer_recap refused
+        such an approval). A revision made after the final (a correction through a semester's return) is by design
+        not in the quarter's final, so it is not a gap. Nothing to re-send (event ""): the officials decide."""
+        from services.aggregator.models import RekapRevision
+        from services.renderer.models import Document
+
+        with Session(self.engine("renderer")) as s:
+            finals = list(s.exec(select(Document).where(Document.status == "final", Document.jenis != "disposisi")))
+        gaps = []
+        with Session(self.engine("aggregator")) as s:
+            for doc in sorted(finals, key=lambda d: d.draft_id):
+                newer = s.exec(
+                    select(RekapRevision)
+                    .where(
+                        RekapRevision.tahun == doc.tahun,
+                        RekapRevision.periode == doc.periode,
+                        RekapRevision.revision > doc.recap_revision,
+                        col(RekapRevision.status).in_(("complete", "final")),
+                    )
+                    .order_by(col(RekapRevision.revision).desc())
+                )
+                published = _aware(doc.created_at)
+                rec = next((r for r in newer if published is None or (_aware(r.created_at) or published) <= published),
+                           None)  # fmt: skip
+                if rec is not None and content_hash(json.loads(rec.body)) != doc.content_hash:
+                    have = f"final v{doc.version} dari/from revisi {doc.recap_revision}"
+                    gaps.append(Gap(CHECKS[1], doc.draft_id, f"revisi {rec.revision}", have, "aggregator", ""))
+        return gaps
+
     def renderer_approval(self) -> list[Gap]:
         from services.approval.models import DraftRow
         from services.renderer.models import Document
@@ -178,6 +215,8 @@ class Reconciler:
         correlation = f"reconcile:{uuid.uuid4()}"
         done = []
         for gap in gaps:
+            if not gap.event:  # nothing to re-send (outdated_finals)
+                continue
             with Session(self.engine(gap.owner)) as s:
                 payload = self._payload(s, gap)
                 if payload is None:
@@ -276,7 +315,7 @@ def reconcile(
             while True:
                 time.sleep(1.0)
                 gaps = rec.check()
-                if not gaps or time.monotonic() >= deadline:
+                if all(not g.event for g in gaps) or time.monotonic() >= deadline:
                     break
                 new = [g for g in gaps if (g.check, g.key, g.want) not in sent]
                 if new:  # downstream of a repaired one (a new recap, a new draft): re-sent once too

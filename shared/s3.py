@@ -28,7 +28,10 @@ PROBE_TIMEOUT_S = 3.0  # `probe`: a readiness look (`lapkin status`) waits at mo
 
 class S3Error(OSError):
     """The object store answered something other than the object or "no such key" (refused credentials, no such
-    bucket, a server error), or could not be reached: an outage to report, not a missing file."""
+    bucket, a server error), or could not be reached: an outage to report, not a missing file. `status`: the HTTP
+    status it answered, None when it could not be reached (shared.storage.store_unavailable)."""
+
+    status: int | None = None
 
 
 @dataclass(frozen=True)
@@ -142,7 +145,9 @@ class S3Bucket:
                 ": tidak berwenang, periksa LAPKIN_S3_ACCESS_KEY / LAPKIN_S3_SECRET_KEY (dan kebijakan bucket) / "
                 "not authorised, check LAPKIN_S3_ACCESS_KEY / LAPKIN_S3_SECRET_KEY (and the bucket policy)"
             )
-        return S3Error(said)
+        error = S3Error(said)
+        error.status = response.status_code
+        return error
 
     def put(self, key: str, data: bytes, data_sha256: str) -> None:
         response = self._send("PUT", key, data, data_sha256)

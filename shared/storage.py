@@ -44,6 +44,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import SQLAlchemyError
 
 from shared.config import Settings
+from shared.db import database_unavailable
 from shared.private import PRIVATE_FILE, private_dir
 from shared.s3 import PROBE_TIMEOUT_S, S3Bucket, S3Config, S3Error
 
@@ -89,6 +90,18 @@ class FileStore(Protocol):
     def path(self, sha256: str) -> Path | None:
         """A local file holding the bytes, to be streamed from (None: read them with `get`)."""
         ...
+
+
+def store_unavailable(exc: BaseException) -> bool:
+    """Whether an error says the file store cannot be used right now, so the same write may well succeed later: an
+    S3 store that could not be reached or answered 5xx (S3Error, `status` None or >= 500), a connection refused or
+    timed out, a database store's database away (shared.db.database_unavailable). Refused credentials, no such
+    bucket (4xx), a full disk or a bug are not: those stay failures that count."""
+    if isinstance(exc, S3Error):
+        return exc.status is None or exc.status >= 500
+    if isinstance(exc, (ConnectionError, TimeoutError)):
+        return True
+    return database_unavailable(exc)
 
 
 def check_sha(sha256: str) -> str:

@@ -71,6 +71,7 @@ class Draf(TypedDict):
     may_approve: bool
     may_return: bool
     menunggu: list[Menunggu]
+    rekap_baru: int | None
 
 
 class HistoryDetail(TypedDict, total=False):

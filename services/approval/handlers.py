@@ -30,6 +30,7 @@ from shared.events import catalogue as ev
 from shared.events.envelope import Envelope
 from shared.messaging.streams import Handler
 from shared.sakip import JsonObject, Rekap, responsibility
+from shared.sakip.document import content_hash
 from shared.service import Caller, Runtime
 
 
@@ -72,10 +73,60 @@ def waiting_for(
     return out
 
 
+def newer_recap(session: Session, row: DraftRow) -> RekapRow | None:
+    """The period's newest recap revision the renderer will draw a new version of this draft from, if any: newer
+    than the one the current version was drawn from (`row.recap_revision`), complete (a semester or the year: its
+    quarters final), and showing something else (shared.sakip.document.content_hash, as the renderer compares; a
+    revision that only renumbers its inputs draws nothing new). A semester's or the year's draft is drawn from that
+    period's own recap, which the aggregator revises whenever one of its quarters changes, so its own revisions are
+    what count here too. While there is one, the version under review is out of date: no forward decision on it
+    (`decide`), the pages say why (web/presenters/cards.row_view)."""
+    if row.state == domain.FINAL:
+        return None
+    newest = session.exec(
+        select(RekapRow)
+        .where(
+            RekapRow.tahun == row.tahun,
+            RekapRow.periode == row.periode,
+            RekapRow.revision > row.recap_revision,
+            RekapRow.status == "complete",
+        )
+        .order_by(col(RekapRow.revision).desc())
+        .limit(1)
+    ).first()
+    if newest is None:
+        return None
+    shown: JsonObject = json.loads(newest.body).get("rekap") or {}
+    if shown.get("quarters_final") is False:  # the renderer draws a semester or the year only once they are
+        return None
+    base = session.get(RekapRow, (row.tahun, row.periode, row.recap_revision))
+    if base is not None and content_hash(json.loads(base.body).get("rekap") or {}) == content_hash(shown):
+        return None
+    return newest  # (the version's own recap not received yet: the newer one counts until it arrives)
+
+
+def newer_recap_error(row: DraftRow, newer: RekapRow) -> ApiError:
+    """409: the version under review was drawn from an older recap than the period's newest (`newer_recap`)."""
+    return api_error(
+        409,
+        "version",
+        "newer_recap",
+        f"Draf versi {row.version} disusun dari rekap revisi {row.recap_revision}, padahal sudah ada rekap revisi "
+        f"{newer.revision} dengan data yang lebih baru. Draf versi baru sedang disusun; putuskan setelah versi itu "
+        "muncul. Jika tidak kunjung muncul, penyusunannya gagal: operator perlu mengirim ulang surat mati "
+        '"pending draft failed to render" (Operator → Surat mati, atau `lapkin dlq replay`).',
+        f"Draft version {row.version} was drawn from recap revision {row.recap_revision}, but recap revision "
+        f"{newer.revision} with newer data exists. A new draft version is being drawn; decide once it appears. If it "
+        'does not appear, drawing it failed: an operator must replay the dead letter "pending draft failed to '
+        'render" (Operator → Surat mati, or `lapkin dlq replay`).',
+    )
+
+
 def public(wf: Workflow, row: DraftRow, who: domain.Official | None, session: Session | None = None) -> Draf:
     draft = to_domain(row)
     step = domain.current_step(wf, draft)
     waits = waiting_for(session, wf, row, draft) if session is not None else []
+    newer = newer_recap(session, row) if session is not None else None
     return {
         "id": row.id,
         "jenis": row.jenis,
@@ -88,9 +139,10 @@ def public(wf: Workflow, row: DraftRow, who: domain.Official | None, session: Se
         "step": step,
         "acting_role": domain.acting_role(wf, draft) if row.state != "final" else None,
         "stage_started_at": row.stage_started_at.isoformat(),
-        "may_approve": bool(who and row.state != "final" and domain.may_act(wf, draft, who, waits)),
+        "may_approve": bool(who and row.state != "final" and not newer and domain.may_act(wf, draft, who, waits)),
         "may_return": bool(who and row.state != "final" and domain.may_return(wf, draft, who)),
         "menunggu": [{"periode": p, "tahun": t} for p, t in waits],  # reports it waits for (workflow `requires`)
+        "rekap_baru": newer.revision if newer is not None else None,  # a new version is coming (newer_recap)
     }
 
 
@@ -204,6 +256,8 @@ def decide(session: Session, rt: Runtime, wf: Workflow, caller: Caller, draft_id
             "other_unit": "units", "koreksi_target_required": "units", "koreksi_note_required": "note",
         }.get(exc.rule)  # fmt: skip
         raise api_error(exc.status, field, exc.rule, exc.message_id, exc.message_en) from exc
+    if decision.action != "return" and (newer := newer_recap(session, row)) is not None:
+        raise newer_recap_error(row, newer)  # approving it would sign figures the agency has since corrected
     row.data, row.state, row.updated_at = json.dumps(decision.draft.to_dict()), decision.draft.state, now
     row.stage_started_at = now
     session.add(row)

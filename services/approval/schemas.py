@@ -160,6 +160,11 @@ class Draf(BaseModel):
     may_approve: bool = Field(description="Pemanggil boleh menyetujui / the caller may approve")
     may_return: bool = Field(description="Pemanggil boleh mengembalikan / the caller may return")
     menunggu: list[Menunggu] = Field(description="Laporan yang ditunggu / reports it waits for")
+    rekap_baru: int | None = Field(
+        default=None,
+        description="Revisi rekap yang lebih baru dari yang digambarkan; versi baru sedang disusun, belum boleh "
+        "disetujui / a newer recap revision than the one drawn: a new version is coming, no approval until then",
+    )
 
 
 class Riwayat(BaseModel):

@@ -14,6 +14,8 @@ import json
 import logging
 import os
 import socket
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -38,25 +40,20 @@ from shared.messaging.outbox import ProcessedEvent
 from shared.messaging.streams import Handler, consumer_name
 from shared.private import write_private
 from shared.sakip import JsonObject
-from shared.sakip.document import PkDoc, RekapDoc, rekap_doc
+from shared.sakip.document import PkDoc, RekapDoc, content_hash, rekap_doc
 from shared.service import Runtime
 from shared.signing import office_credential
-from shared.storage import FileStore, open_store
+from shared.storage import FileStore, open_store, store_unavailable
 from shared.tracing import event_span
 
 log = logging.getLogger("lapkin.renderer")
 DRAWER_TICK_S = 1.0  # the drawer looks for pending drafts at least this often (a commit wakes it sooner)
 CLAIM_S = timedelta(minutes=5)  # a drawer that crashed mid-draw holds its claim this long
+STORE_RETRY_S, STORE_RETRY_MAX_S = 1.0, 30.0  # the file store away: the draft is tried again after 1, 2, 4 … 30 s
 PENDING = PendingDraft.__table__  # type: ignore[attr-defined]
 
 FORMATS = ("docx", "pdf", "xlsx")
-VOLATILE = ("revision", "status", "inputs")
 __all__ = ["DraftDrawer", "draw_pending", "jenis_of", "make_handlers", "render_files", "start"]
-
-
-def content_hash(rekap: RekapDoc) -> str:
-    stable = {k: v for k, v in rekap.items() if k not in VOLATILE}
-    return hashlib.sha256(json.dumps(stable, sort_keys=True).encode()).hexdigest()
 
 
 def latest_document(session: Session, draft_id: str) -> Document | None:
@@ -355,13 +352,18 @@ def make_handlers(rt: Runtime) -> dict[str, Handler]:
 class DraftDrawer:
     """Draws the pending drafts (module docstring): claims one (a lease, so replicas share the work), draws it with
     no transaction open, records the new version and emits DraftRendered; counts a failed render and gives the
-    event up after max_deliveries. One runs per process (`start`); a test calls `draw_pending`."""
+    event up after max_deliveries. A render that failed because the file store (or the database) is away is not a
+    failure of the draft: it stays pending, uncounted, and is tried again after a back-off (`store_away`), however
+    long the outage lasts; a draft given up while a newer recap waits would let the officials approve the old one.
+    One runs per process (`start`); a test calls `draw_pending`. `clock`: monotonic seconds (the back-off's)."""
 
-    def __init__(self, rt: Runtime) -> None:
+    def __init__(self, rt: Runtime, clock: Callable[[], float] = time.monotonic) -> None:
         self.rt = rt
         self.root = rt.settings.documents_dir
         self.template_dir = rt.settings.data_dir / "templates"
         self.name = consumer_name(rt.settings, rt.service)
+        self.clock = clock
+        self.outages: dict[str, tuple[int, float]] = {}  # draft id -> (attempts the store was away, next try at)
 
     def pending_drafts(self, settle: timedelta = timedelta(0)) -> list[str]:
         """The pending drafts whose recap has been unchanged for `settle` (marked_at is set by each new one)."""
@@ -531,14 +533,44 @@ class DraftDrawer:
         max_deliveries failed renders (to be dead-lettered)."""
         given_up = []
         for draft_id in self.pending_drafts(settle):
+            outage = self.outages.get(draft_id)
+            if outage is not None and self.clock() < outage[1]:
+                continue  # the store was away a moment ago: not yet
             try:
                 self.render_pending(draft_id)
-            except Exception:
+                self.outages.pop(draft_id, None)
+            except Exception as exc:
+                if _unavailable(exc):
+                    self.store_away(draft_id, exc)
+                    continue
+                self.outages.pop(draft_id, None)
                 log.exception("drawing the pending draft %s failed", draft_id)
                 env = self.render_failed(draft_id)
                 if env is not None:
                     given_up.append(env)
         return given_up
+
+    def store_away(self, draft_id: str, exc: BaseException) -> None:
+        """The file store (or the database) could not be used: the draft stays pending and its failures are not
+        counted; it is tried again after STORE_RETRY_S, doubling up to STORE_RETRY_MAX_S. One log line per attempt
+        (no traceback: an outage, not a bug). The claim is given back, so a replica may draw it meanwhile."""
+        attempts = self.outages.get(draft_id, (0, 0.0))[0] + 1
+        delay = min(STORE_RETRY_MAX_S, STORE_RETRY_S * 2 ** min(attempts - 1, 16))
+        self.outages[draft_id] = (attempts, self.clock() + delay)
+        log.warning(
+            "the file store is unavailable; the pending draft %s stays pending, attempt %d, next in %.0f s: %s: %s",
+            draft_id, attempts, delay, type(exc).__name__, exc,
+        )  # fmt: skip
+        try:
+            with Session(self.rt.engine) as session:
+                session.connection().execute(
+                    update(PENDING)
+                    .where(PENDING.c.draft_id == draft_id, PENDING.c.claimed_by == self.name)
+                    .values(claimed_by=None, claimed_at=None)
+                )
+                session.commit()
+        except Exception as again:  # the database is away too: the claim runs out after CLAIM_S, or is ours anyway
+            log.warning("giving back the claim on %s failed: %s: %s", draft_id, type(again).__name__, again)
 
     async def run(self, wake: asyncio.Event) -> None:
         """One per process (so a draft is never drawn twice at once here): the pending drafts, whenever a commit
@@ -585,6 +617,18 @@ def _local_process_gone(name: str, here: str) -> bool:
         return True
     except OSError:  # it exists (another user's): not gone
         return False
+    return False
+
+
+def _unavailable(exc: BaseException) -> bool:
+    """The error, or one it was raised from, says the file store or the database is away (store_unavailable)."""
+    seen: BaseException | None = exc
+    for _ in range(5):  # a short chain: the store's own error wrapped once or twice at most
+        if seen is None:
+            return False
+        if store_unavailable(seen):
+            return True
+        seen = seen.__cause__
     return False
 
 

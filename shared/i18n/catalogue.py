@@ -217,6 +217,16 @@ PAGES: Table = {
         "en": "This return goes to the Head of section to correct the data: the chosen units are reopened to resubmit.",
     },
     "waiting_for": {"id": "Menunggu: {reports} disetujui", "en": "Waiting for {reports} to be approved"},
+    "rekap_baru": {
+        "id": "Versi ini disusun dari rekap revisi {lama}, padahal sudah ada rekap revisi {baru} dengan data yang "
+        "lebih baru. Draf versi baru sedang disusun; versi ini tidak dapat disetujui (masih dapat dikembalikan). Jika "
+        "versi baru tidak kunjung muncul, penyusunannya gagal: minta operator mengirim ulang surat mati "
+        '"pending draft failed to render" (Operator → Surat mati).',
+        "en": "This version was drawn from recap revision {lama}, but recap revision {baru} with newer data exists. A "
+        "new draft version is being drawn; this one cannot be approved (it can still be returned). If the new "
+        'version does not appear, drawing it failed: ask an operator to replay the dead letter "pending draft '
+        'failed to render" (Operator → Surat mati).',
+    },
     "returned_title": {"id": "Dikembalikan untuk diperbaiki", "en": "Returned for correction"},
     "resubmitted_title": {
         "id": "Sudah diajukan kembali setelah pengembalian",

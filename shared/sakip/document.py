@@ -7,7 +7,10 @@ Their descriptions are Indonesian, then English: an HTTP answer that serves a do
 
 # no `from __future__ import annotations`: a TypedDict reads NotRequired when it is created (its optional keys)
 
-from typing import Annotated, NotRequired, cast
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Annotated, Any, NotRequired, cast
 
 from pydantic import Field
 from typing_extensions import TypedDict
@@ -269,3 +272,14 @@ class RekapDoc(RekapFigures):
 def rekap_doc(rekap: Rekap) -> RekapDoc:
     """The typed recap's document form: `Rekap.document()`, as the TypedDict it is (no copy, no check)."""
     return cast(RekapDoc, rekap.document())
+
+
+VOLATILE = ("revision", "status", "inputs")  # what a new recap revision may change without changing its content
+
+
+def content_hash(rekap: Mapping[str, Any]) -> str:
+    """SHA-256 of what a recap shows (its document form without VOLATILE): the renderer draws no new draft version
+    for a recap whose content hash its newest draft already has, and the approval service reads a newer recap
+    revision as "a new version is coming" only when this differs (services/approval/handlers.newer_recap)."""
+    stable = {k: v for k, v in rekap.items() if k not in VOLATILE}
+    return hashlib.sha256(json.dumps(stable, sort_keys=True).encode()).hexdigest()

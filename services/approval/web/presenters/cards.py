@@ -44,6 +44,7 @@ class DraftCard(Draf):
     late: bool
     actionable: bool
     menunggu_label: str | None
+    rekap_baru_label: str | None
     expected: str | None
     final_label: str | None
 
@@ -116,6 +117,10 @@ def row_view(
         "actionable": d["may_approve"] or d["may_return"],
         # "Menunggu: Laporan Semester II 2024 disetujui"
         "menunggu_label": t("waiting_for", lang).format(reports=domain.reports_text(waits, lang)) if waits else None,
+        # a newer recap than the one drawn: why there is no approve button (handlers.newer_recap)
+        "rekap_baru_label": t("rekap_baru", lang).format(lama=d["recap_revision"], baru=d["rekap_baru"])
+        if d.get("rekap_baru") is not None
+        else None,
         "expected": None,
         "final_label": None,
     }
