@@ -114,11 +114,11 @@ def newer_recap_error(row: DraftRow, newer: RekapRow) -> ApiError:
         f"Draf versi {row.version} disusun dari rekap revisi {row.recap_revision}, padahal sudah ada rekap revisi "
         f"{newer.revision} dengan data yang lebih baru. Draf versi baru sedang disusun; putuskan setelah versi itu "
         "muncul. Jika tidak kunjung muncul, penyusunannya gagal: operator perlu mengirim ulang surat mati "
-        '"pending draft failed to render" (Operator → Surat mati, atau `lapkin dlq replay`).',
+        '"pending draft failed to render" (docs/operations.md).',
         f"Draft version {row.version} was drawn from recap revision {row.recap_revision}, but recap revision "
         f"{newer.revision} with newer data exists. A new draft version is being drawn; decide once it appears. If it "
         'does not appear, drawing it failed: an operator must replay the dead letter "pending draft failed to '
-        'render" (Operator → Surat mati, or `lapkin dlq replay`).',
+        'render" (docs/operations.md).',
     )
 
 

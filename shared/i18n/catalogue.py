@@ -219,13 +219,13 @@ PAGES: Table = {
     "waiting_for": {"id": "Menunggu: {reports} disetujui", "en": "Waiting for {reports} to be approved"},
     "rekap_baru": {
         "id": "Versi ini disusun dari rekap revisi {lama}, padahal sudah ada rekap revisi {baru} dengan data yang "
-        "lebih baru. Draf versi baru sedang disusun; versi ini tidak dapat disetujui (masih dapat dikembalikan). Jika "
-        "versi baru tidak kunjung muncul, penyusunannya gagal: minta operator mengirim ulang surat mati "
-        '"pending draft failed to render" (Operator → Surat mati).',
-        "en": "This version was drawn from recap revision {lama}, but recap revision {baru} with newer data exists. A "
-        "new draft version is being drawn; this one cannot be approved (it can still be returned). If the new "
-        'version does not appear, drawing it failed: ask an operator to replay the dead letter "pending draft '
-        'failed to render" (Operator → Surat mati).',
+        "lebih baru. Versi ini tidak dapat disetujui (masih dapat dikembalikan). Draf versi baru sedang disusun; "
+        "versi itu kembali ke Staf Penyusun untuk diajukan ulang, lalu sampai lagi kepada Anda. Jika dalam beberapa "
+        "menit versi baru belum muncul, beri tahu operator.",
+        "en": "This version was drawn from recap revision {lama}, but recap revision {baru} with newer data exists. "
+        "This version cannot be approved (it can still be returned). A new draft version is being drawn; it goes "
+        "back to the compiling staff to be submitted again, then comes to you. If it has not appeared within a few "
+        "minutes, tell the operator.",
     },
     "returned_title": {"id": "Dikembalikan untuk diperbaiki", "en": "Returned for correction"},
     "resubmitted_title": {
@@ -282,6 +282,10 @@ PAGES: Table = {
     "act_submit": {"id": "Susun dan ajukan", "en": "Compose and submit"},
     "act_resubmit": {"id": "Perbaiki sesuai catatan lalu ajukan kembali", "en": "Correct as noted and resubmit"},
     "act_approve": {"id": "Periksa dan setujui", "en": "Review and approve"},
+    "act_wait_new_version": {
+        "id": "Tunggu versi baru (data lebih baru); versi ini hanya dapat dikembalikan",
+        "en": "Wait for the new version (newer data); this one can only be returned",
+    },
     "act_koreksi": {
         "id": "Perbaiki data unit {units} lalu nyatakan koreksi selesai",
         "en": "Correct the data of {units}, then mark the correction done",

@@ -85,13 +85,15 @@ def test_no_approval_while_a_newer_recap_waits_to_be_drawn_and_again_once_it_is(
     page = ok(app.get("/draf/2024-TW1", headers=people["subkor"]["web"])).text
     notice = text_of(page, "rekap-baru")
     assert notice is not None and "rekap revisi 8" in notice and "rekap revisi 10" in notice
-    assert "tidak dapat disetujui" in notice and "pending draft failed to render" in notice
+    assert "tidak dapat disetujui" in notice and "kembali ke Staf Penyusun" in notice  # where the new version goes
+    assert "Surat mati" not in notice and "dead letter" not in notice  # an official is not asked for operators' words
     assert 'id="approve-form"' not in page and 'id="return-form"' in page
     english = ok(app.get("/draf/2024-TW1", headers={"Cookie": f"{people['subkor']['web']['Cookie']}; "
                                                               f"{LANG_COOKIE}=en"})).text  # fmt: skip
     assert "recap revision 10 with newer data exists" in (text_of(english, "rekap-baru") or "")
     inbox = ok(app.get("/kotak-masuk", headers=people["subkor"]["web"])).text
     assert "rekap revisi 10" in html.unescape(inbox)
+    assert "Tunggu versi baru" in inbox and "Periksa dan setujui" not in inbox  # the card's action line agrees
     seq = re.search(r'name="seq" value="(\d+)"', page)
     assert seq is not None
     form = {"csrf": "csrf-token", "decision": "approve", "version": "1", "seq": seq.group(1)}

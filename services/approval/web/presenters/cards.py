@@ -173,7 +173,8 @@ def expected(r: Reader, d: DraftCard, draft: domain.Draft, names: dict[str, str]
             return {"expected": t("act_resubmit" if d["state"] == "dikembalikan" else "act_submit", lang)}
         return {"expected": t("act_wait_submit", lang).format(role=role)}
     if d["actionable"]:
-        return {"expected": t("act_approve", lang)}
+        # a newer recap: this version can only be returned; the new one comes back through the compiler
+        return {"expected": t("act_wait_new_version" if d.get("rekap_baru") is not None else "act_approve", lang)}
     return {"expected": t("act_wait_approve", lang).format(role=role)}
 
 
