@@ -154,9 +154,11 @@ def _forget(prefix: str) -> None:
 
 
 def _alive(pid: int) -> bool:
-    """Whether `pid` still runs (a zombie, dead but not yet reaped by its new parent, does not)."""
+    """Whether `pid` still runs: any of its threads is not a zombie. The main thread of a process whose other
+    threads still run (its worker threads, finishing) shows as a zombie while those threads hold its sockets open."""
     try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+        return any((task / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z" for task in tasks)
     except (FileNotFoundError, ProcessLookupError):
         return False
 
