@@ -39,8 +39,13 @@ demo-lengkap: install  ## the demo, then every period approved to its signed fin
 up: install  ## run the four services in the foreground
 	$(VENV)/bin/lapkin up
 
+# Two workers, each test file on one (--dist loadfile: a module's fixtures, such as its database or its running
+# services, are made once). Most tests wait on processes, Redis or the database, so two fit a 2-core machine:
+# 35 minutes serial, 24 on two (docs/benchmarks.md). `make test TEST_WORKERS=0` runs them in one process.
+TEST_WORKERS ?= 2
+
 test: install  ## the whole test suite (real Redis; PostgreSQL when LAPKIN_TEST_DATABASE_URL is set, else SQLite)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 chaos: install  ## only the crash-while-busy test, with its summary and kill log (5,000 submissions per scenario)
 	$(PY) -m pytest -q -s tests/chaos
