@@ -35,7 +35,7 @@ from shared.events.envelope import new_envelope
 from shared.messaging.outbox import add_to_outbox
 from shared.observability import reconcile_key
 from shared.sakip import PerjanjianKinerja, Rekap
-from shared.sakip.document import content_hash
+from shared.sakip.document import content_hash, draws_new_version
 
 CHECKS = ("collector-aggregator", "aggregator-renderer", "renderer-approval")
 
@@ -182,7 +182,13 @@ class Reconciler:
                 published = _aware(doc.created_at)
                 rec = next((r for r in newer if published is None or (_aware(r.created_at) or published) <= published),
                            None)  # fmt: skip
-                if rec is not None and content_hash(json.loads(rec.body)) != doc.content_hash:
+                if rec is not None and draws_new_version(
+                    json.loads(rec.body),
+                    revision=rec.revision,
+                    status=rec.status,
+                    drawn_revision=doc.recap_revision,
+                    drawn_hash=doc.content_hash,
+                ):
                     have = f"final v{doc.version} dari/from revisi {doc.recap_revision}"
                     gaps.append(Gap(CHECKS[1], doc.draft_id, f"revisi {rec.revision}", have, "aggregator", ""))
         return gaps

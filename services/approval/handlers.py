@@ -30,7 +30,7 @@ from shared.events import catalogue as ev
 from shared.events.envelope import Envelope
 from shared.messaging.streams import Handler
 from shared.sakip import JsonObject, Rekap, responsibility
-from shared.sakip.document import content_hash
+from shared.sakip.document import content_hash, draws_new_version
 from shared.service import Caller, Runtime
 
 
@@ -76,11 +76,11 @@ def waiting_for(
 def newer_recap(session: Session, row: DraftRow) -> RekapRow | None:
     """The period's newest recap revision the renderer will draw a new version of this draft from, if any: newer
     than the one the current version was drawn from (`row.recap_revision`), complete (a semester or the year: its
-    quarters final), and showing something else (shared.sakip.document.content_hash, as the renderer compares; a
-    revision that only renumbers its inputs draws nothing new). A semester's or the year's draft is drawn from that
-    period's own recap, which the aggregator revises whenever one of its quarters changes, so its own revisions are
-    what count here too. While there is one, the version under review is out of date: no forward decision on it
-    (`decide`), the pages say why (web/presenters/cards.row_view)."""
+    quarters final), and showing something else (the rule is shared.sakip.document.draws_new_version, which
+    `lapkin reconcile` applies too; a revision that only renumbers its inputs draws nothing new). A semester's or
+    the year's draft is drawn from that period's own recap, which the aggregator revises whenever one of its
+    quarters changes, so its own revisions are what count here too. While there is one, the version under review is
+    out of date: no forward decision on it (`decide`), the pages say why (web/presenters/cards.row_view)."""
     if row.state == domain.FINAL:
         return None
     newest = session.exec(
@@ -97,12 +97,12 @@ def newer_recap(session: Session, row: DraftRow) -> RekapRow | None:
     if newest is None:
         return None
     shown: JsonObject = json.loads(newest.body).get("rekap") or {}
-    if shown.get("quarters_final") is False:  # the renderer draws a semester or the year only once they are
-        return None
-    base = session.get(RekapRow, (row.tahun, row.periode, row.recap_revision))
-    if base is not None and content_hash(json.loads(base.body).get("rekap") or {}) == content_hash(shown):
-        return None
-    return newest  # (the version's own recap not received yet: the newer one counts until it arrives)
+    base = session.get(RekapRow, (row.tahun, row.periode, row.recap_revision))  # None: not received yet
+    drawn_hash = content_hash(json.loads(base.body).get("rekap") or {}) if base is not None else None
+    new_version = draws_new_version(
+        shown, revision=newest.revision, status=newest.status, drawn_revision=row.recap_revision, drawn_hash=drawn_hash
+    )
+    return newest if new_version else None
 
 
 def newer_recap_error(row: DraftRow, newer: RekapRow) -> ApiError:

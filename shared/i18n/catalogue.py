@@ -218,11 +218,11 @@ PAGES: Table = {
     },
     "waiting_for": {"id": "Menunggu: {reports} disetujui", "en": "Waiting for {reports} to be approved"},
     "rekap_baru": {
-        "id": "Versi ini disusun dari rekap revisi {lama}, padahal sudah ada rekap revisi {baru} dengan data yang "
+        "id": "Versi ini disusun dari versi rekap {lama}, padahal sudah ada versi rekap {baru} dengan data yang "
         "lebih baru. Versi ini tidak dapat disetujui (masih dapat dikembalikan). Draf versi baru sedang disusun; "
         "versi itu kembali ke Staf Penyusun untuk diajukan ulang, lalu sampai lagi kepada Anda. Jika dalam beberapa "
         "menit versi baru belum muncul, beri tahu operator.",
-        "en": "This version was drawn from recap revision {lama}, but recap revision {baru} with newer data exists. "
+        "en": "This version was drawn from recap version {lama}, but recap version {baru} with newer data exists. "
         "This version cannot be approved (it can still be returned). A new draft version is being drawn; it goes "
         "back to the compiling staff to be submitted again, then comes to you. If it has not appeared within a few "
         "minutes, tell the operator.",

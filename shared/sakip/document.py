@@ -280,6 +280,20 @@ VOLATILE = ("revision", "status", "inputs")  # what a new recap revision may cha
 def content_hash(rekap: Mapping[str, Any]) -> str:
     """SHA-256 of what a recap shows (its document form without VOLATILE): the renderer draws no new draft version
     for a recap whose content hash its newest draft already has, and the approval service reads a newer recap
-    revision as "a new version is coming" only when this differs (services/approval/handlers.newer_recap)."""
+    revision as "a new version is coming" only when this differs (`draws_new_version`)."""
     stable = {k: v for k, v in rekap.items() if k not in VOLATILE}
     return hashlib.sha256(json.dumps(stable, sort_keys=True).encode()).hexdigest()
+
+
+def draws_new_version(
+    rekap: Mapping[str, Any], *, revision: int, status: str, drawn_revision: int, drawn_hash: str | None
+) -> bool:
+    """Whether this recap revision would draw a new version of a draft drawn from revision `drawn_revision` whose
+    content hash is `drawn_hash` (None: that recap not known, so the newer one counts): newer, complete ("final" is
+    complete too: the approval's flag), a semester's or the year's with its quarters final, and showing something
+    else (a revision that only renumbers its inputs draws nothing). One rule for the approval service (no approval
+    of a version it makes out of date: services/approval/handlers.newer_recap) and `lapkin reconcile` (finals it
+    made out of date: lapkin/reconcile.outdated_finals), each reading its own service's copy of the recaps."""
+    if revision <= drawn_revision or status not in ("complete", "final") or rekap.get("quarters_final") is False:
+        return False
+    return drawn_hash is None or content_hash(rekap) != drawn_hash

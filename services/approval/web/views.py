@@ -202,7 +202,9 @@ def draft_decision(
     except ApiError as err:
         db.rollback()
         row = db.get(DraftRow, draft_id) or row
-        return _decision_refused(request, db, viewer, row, message(err, language), err.status, form_kept)
+        # a newer recap: the page's own notice (#rekap-baru) says so already, a second box would repeat it
+        boxed = None if err.errors and err.errors[0].rule == "newer_recap" else message(err, language)
+        return _decision_refused(request, db, viewer, row, boxed, err.status, form_kept)
     if decision == "return":
         done = "return"
     elif result["state"] == "final":
@@ -219,7 +221,7 @@ def _decision_refused(
     db: Session,
     viewer: Viewer,
     row: DraftRow,
-    text: str,
+    text: str | None,
     status: int,
     form_kept: dict[str, str],
 ) -> Response:

@@ -362,20 +362,28 @@ def test_with_the_database_store_the_evidence_is_a_row_and_a_lost_one_a_404_page
     assert lost.status_code == 404 and "text/html" in lost.headers["content-type"]
 
 
-def test_with_the_s3_store_the_evidence_is_an_object_and_a_lost_one_a_404_page(s3_svc, s3_server: S3Server):
-    svc = s3_svc
-    kadis, kabid = official(svc, "kadis", "kepala_dinas"), official(svc, "kabid", "kabid")
+def evidence_done(svc: Service, kadis: dict[str, Any]) -> tuple[str, str]:
+    """A plain disposition from `kadis` to a new head of division, marked done with a PDF as its evidence: the
+    evidence's download URL and its SHA-256."""
+    kabid = official(svc, "kabid", "kabid")
     plain = svc.client.post("/api/v1/disposisi", json={"kepada_role": "kabid", "instruksi": "Rapat"},
                             headers=kadis["api"])  # fmt: skip
+    assert plain.status_code == 201, plain.text
     files = [("bukti", ("notulen.pdf", io.BytesIO(PDF), "application/pdf"))]
     done = svc.client.post(f"/api/v1/disposisi/{plain.json()['id']}/selesai", headers=kabid["api"],
                            data={"hasil": "Rapat selesai"}, files=files)  # fmt: skip
     assert done.status_code == 200, done.text
     sha = hashlib.sha256(PDF).hexdigest()
+    return f"/disposisi/{plain.json()['id']}/bukti/{sha}", sha
+
+
+def test_with_the_s3_store_the_evidence_is_an_object_and_a_lost_one_a_404_page(s3_svc, s3_server: S3Server):
+    svc = s3_svc
+    kadis = official(svc, "kadis", "kepala_dinas")
+    url, sha = evidence_done(svc, kadis)
     assert not tindaklanjut.bukti_path(svc.settings, sha).exists()  # in the bucket, not in this machine's folder
     bucket = svc.settings.s3_bucket
     assert s3_server.client().get_object(Bucket=bucket, Key=f"apv_file/{sha}")["Body"].read() == PDF
-    url = f"/disposisi/{plain.json()['id']}/bukti/{sha}"
     got = svc.client.get(url, headers=kadis["web"])
     assert got.status_code == 200 and got.content == PDF and got.headers["x-content-sha256"] == sha
     s3_server.client().put_object(Bucket=bucket, Key=f"apv_file/{sha}", Body=b"%PDF-1.4 tampered")
@@ -387,15 +395,8 @@ def test_with_the_s3_store_down_or_the_file_damaged_the_evidence_is_the_apps_pag
     s3_svc, s3_server: S3Server
 ):
     svc = s3_svc
-    kadis, kabid = official(svc, "kadis", "kepala_dinas"), official(svc, "kabid", "kabid")
-    plain = svc.client.post("/api/v1/disposisi", json={"kepada_role": "kabid", "instruksi": "Rapat"},
-                            headers=kadis["api"])  # fmt: skip
-    files = [("bukti", ("notulen.pdf", io.BytesIO(PDF), "application/pdf"))]
-    done = svc.client.post(f"/api/v1/disposisi/{plain.json()['id']}/selesai", headers=kabid["api"],
-                           data={"hasil": "Rapat selesai"}, files=files)  # fmt: skip
-    assert done.status_code == 200, done.text
-    sha = hashlib.sha256(PDF).hexdigest()
-    url = f"/disposisi/{plain.json()['id']}/bukti/{sha}"
+    kadis = official(svc, "kadis", "kepala_dinas")
+    url, sha = evidence_done(svc, kadis)
     bucket, key = svc.settings.s3_bucket, f"apv_file/{sha}"
     s3_server.client().put_object(Bucket=bucket, Key=key, Body=b"%PDF-1.4 a flipped byte")
     damaged = svc.client.get(url, headers=kadis["web"])

@@ -5,60 +5,17 @@ max_deliveries, as if never handled (so a replay of its dead letter applies agai
 from __future__ import annotations
 
 import json
-import secrets
-from collections.abc import Iterator
 from datetime import timedelta
-from typing import Any
 
-import pytest
 from sqlmodel import Session, select
 
 from services.renderer.handlers import CLAIM_S, draw_pending
-from services.renderer.main import create_app
 from services.renderer.models import Document, PendingDraft
-from shared.config import Settings
-from shared.events import catalogue as ev
-from shared.events.envelope import Envelope, new_envelope, utcnow
-from shared.messaging.outbox import OutboxMessage, ProcessedEvent, claim_event
-from tests.support.databases import fresh_database_url
-from tests.unit.renderer.worked_example import load_pk, recaps
+from shared.events.envelope import utcnow
+from shared.messaging.outbox import OutboxMessage, ProcessedEvent
+from tests.integration.renderer.conftest import drawn, handle, of_draft, pending_row, rekap_completed, renderer_app
 
-
-@pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    with fresh_database_url() as url:
-        settings = Settings(
-            data_dir=tmp_path_factory.mktemp("renderer"),
-            admin_token=f"adm-{secrets.token_urlsafe(12)}",
-            secret_key=secrets.token_urlsafe(16),
-            database_url=url,
-        )
-        app = create_app(settings)
-        published = ev.PerjanjianKinerjaPublished(tahun=2024, version=1, pk=load_pk())
-        handle(app, new_envelope("PerjanjianKinerjaPublished", published, producer="collector"))
-        yield app
-
-
-def handle(app: Any, env: Envelope) -> None:
-    """As the consumer does: claim the event and run its handler in one transaction (the drawer does not run)."""
-    rt = app.state.rt
-    with Session(rt.engine) as session:
-        assert claim_event(session, rt.service, env.event_id)
-        rt.handlers[env.type](session, env, ev.parse_payload(env))
-        session.commit()
-
-
-def rekap_completed(periode: str, revision: int, capaian: str) -> Envelope:
-    rekap = {**recaps(load_pk())[periode], "revision": revision, "capaian_instansi": capaian}
-    payload = ev.RekapCompleted(
-        tahun=2024, periode=periode, revision=revision, status="complete", rekap=rekap, inputs={}
-    )
-    return new_envelope("RekapCompleted", payload, producer="aggregator")
-
-
-def of_draft(app: Any, model: Any, draft_id: str) -> list[Any]:
-    with Session(app.state.rt.engine) as session:
-        return [row for row in session.exec(select(model)) if row.draft_id == draft_id]
+app = renderer_app()
 
 
 def test_a_burst_of_recaps_of_one_period_is_drawn_once_for_the_newest(app):
@@ -83,20 +40,17 @@ def test_a_burst_of_recaps_of_one_period_is_drawn_once_for_the_newest(app):
     assert draw_pending(app.state.rt) == [] and len(of_draft(app, Document, "2024-TW2")) == 1
     handle(app, rekap_completed("TW2", 4, "95.00"))
     assert draw_pending(app.state.rt) == []
-    assert [(d.version, d.recap_revision) for d in of_draft(app, Document, "2024-TW2")] == [(1, 2), (2, 4)]
+    assert drawn(app, "2024-TW2") == [(1, 2), (2, 4)]
 
 
 def test_a_pending_draft_that_keeps_failing_is_given_up_and_forgotten(app):
     env = rekap_completed("TW4", 1, "70.00")
     handle(app, env)
     rt = app.state.rt
-    with Session(rt.engine) as session:  # a recap the renderer cannot draw
-        pending = session.get(PendingDraft, "2024-TW4")
+    with pending_row(app, "2024-TW4") as pending:  # a recap the renderer cannot draw
         broken = json.loads(pending.event)
         broken["payload"]["rekap"] = {"tahun": 2024}
         pending.event = json.dumps(broken)
-        session.add(pending)
-        session.commit()
     for _ in range(rt.settings.max_deliveries - 1):
         assert draw_pending(rt) == []
         assert [p.failures for p in of_draft(app, PendingDraft, "2024-TW4")] == [_ + 1]
@@ -110,18 +64,12 @@ def test_a_pending_draft_that_keeps_failing_is_given_up_and_forgotten(app):
 def test_a_draft_another_drawer_holds_is_left_alone_until_its_claim_runs_out(app):
     handle(app, rekap_completed("TW3", 1, "88.00"))
     rt = app.state.rt
-    with Session(rt.engine) as session:  # a replica's drawer took it a moment ago
-        pending = session.get(PendingDraft, "2024-TW3")
+    with pending_row(app, "2024-TW3") as pending:  # a replica's drawer took it a moment ago
         pending.claimed_by, pending.claimed_at = "renderer-elsewhere-1", utcnow()
-        session.add(pending)
-        session.commit()
     assert draw_pending(rt) == []
     assert of_draft(app, Document, "2024-TW3") == [] and len(of_draft(app, PendingDraft, "2024-TW3")) == 1
-    with Session(rt.engine) as session:  # that replica died mid-draw: its claim runs out
-        pending = session.get(PendingDraft, "2024-TW3")
+    with pending_row(app, "2024-TW3") as pending:  # that replica died mid-draw: its claim runs out
         pending.claimed_at = utcnow() - CLAIM_S - timedelta(seconds=1)
-        session.add(pending)
-        session.commit()
     assert draw_pending(rt) == []
     assert [d.recap_revision for d in of_draft(app, Document, "2024-TW3")] == [1]
     assert of_draft(app, PendingDraft, "2024-TW3") == []
@@ -135,7 +83,7 @@ def test_an_older_recap_arriving_after_a_newer_one_was_drawn_draws_nothing(app):
     handle(app, rekap_completed("S1", 4, "80.00"))  # older, a different event id
     assert of_draft(app, PendingDraft, "2024-S1") == []
     assert draw_pending(app.state.rt) == []
-    assert [(d.version, d.recap_revision) for d in of_draft(app, Document, "2024-S1")] == [(1, 5)]
+    assert drawn(app, "2024-S1") == [(1, 5)]
 
 
 def test_claims_of_a_stopped_or_crashed_drawer_on_this_machine_are_given_back_at_once(app):
@@ -154,11 +102,8 @@ def test_claims_of_a_stopped_or_crashed_drawer_on_this_machine_are_given_back_at
     here = drawer.name.rpartition("-")[0]
     for periode, holder in (("TW1", f"{here}-{dead.pid}"), ("S2", drawer.name), ("TAHUNAN", "renderer-elsewhere-7")):
         handle(app, rekap_completed(periode, 1, "91.00"))
-        with Session(rt.engine) as session:
-            pending = session.get(PendingDraft, f"2024-{periode}")
+        with pending_row(app, f"2024-{periode}") as pending:
             pending.claimed_by, pending.claimed_at = holder, utcnow()
-            session.add(pending)
-            session.commit()
     assert drawer.release_claims() == 2
     with Session(rt.engine) as session:
         held = {p.draft_id: p.claimed_by for p in session.exec(select(PendingDraft))}

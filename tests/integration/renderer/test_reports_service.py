@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-import secrets
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,27 +16,15 @@ from sqlmodel import Session, select
 
 from services.renderer.documents import REQUIRED_FIELDS
 from services.renderer.handlers import draw_pending
-from services.renderer.main import create_app
 from services.renderer.models import Document
-from shared.config import Settings
 from shared.events import catalogue as ev
 from shared.events.envelope import new_envelope
-from tests.support.databases import fresh_database_url
+from tests.integration.renderer.conftest import renderer_app
 from tests.support.modes import loose_modes
 from tests.unit.renderer.test_reports import DISPOSISI, own_template
 from tests.unit.renderer.worked_example import load_pk, recaps
 
-
-@pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    with fresh_database_url() as url:
-        settings = Settings(
-            data_dir=tmp_path_factory.mktemp("renderer"),
-            admin_token=f"adm-{secrets.token_urlsafe(12)}",
-            secret_key=secrets.token_urlsafe(16),
-            database_url=url,
-        )
-        yield create_app(settings)
+app = renderer_app(publish_pk=False)  # the test publishes it itself
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ database."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,16 +15,10 @@ import pytest
 from sqlmodel import Session
 
 from services.renderer.handlers import DraftDrawer, files
-from services.renderer.main import create_app
 from services.renderer.models import Document, PendingDraft
-from shared.config import Settings
-from shared.events import catalogue as ev
-from shared.events.envelope import new_envelope
 from shared.s3 import S3Error
 from shared.storage import FileStore
-from tests.integration.renderer.test_coalescing import handle, of_draft, rekap_completed
-from tests.support.databases import fresh_database_url
-from tests.unit.renderer.worked_example import load_pk
+from tests.integration.renderer.conftest import drawn, handle, of_draft, rekap_completed, renderer_app
 
 
 class FlakyStore:
@@ -56,19 +49,7 @@ class Clock:
         return self.now
 
 
-@pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    with fresh_database_url() as url:
-        settings = Settings(
-            data_dir=tmp_path_factory.mktemp("renderer"),
-            admin_token=f"adm-{secrets.token_urlsafe(12)}",
-            secret_key=secrets.token_urlsafe(16),
-            database_url=url,
-        )
-        app = create_app(settings)
-        published = ev.PerjanjianKinerjaPublished(tahun=2024, version=1, pk=load_pk())
-        handle(app, new_envelope("PerjanjianKinerjaPublished", published, producer="collector"))
-        yield app
+app = renderer_app()
 
 
 @pytest.fixture
@@ -109,7 +90,7 @@ def test_a_store_outage_longer_than_max_deliveries_keeps_the_draft_pending_until
     store.fault = None  # the store is back
     clock.now += 60
     assert drawer.draw_pending() == []
-    assert [(d.version, d.recap_revision) for d in of_draft(app, Document, "2024-TW3")] == [(1, 1)]
+    assert drawn(app, "2024-TW3") == [(1, 1)]
     assert pending(app, "2024-TW3") is None
 
 
