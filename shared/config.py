@@ -79,6 +79,12 @@ class Settings(BaseSettings):
     # a period's draft is drawn once its newest recap has been unchanged this long: a burst of recap revisions is one
     # draft, a single late change reaches its draft this much later (docs/reliability.md, "Batches")
     draft_settle_ms: int = Field(default=300, ge=0)
+    # ... and a recap computed while reports were still arriving waits this long instead: a burst is
+    # drawn once after it, not once per recap window (keep it above recap_window_ms)
+    draft_burst_settle_ms: int = Field(default=3000, ge=0)
+    # a pending draft is drawn at the latest this long after it first waited, however often its recap changes: a
+    # long burst still shows the officials a draft now and then (docs/reliability.md, "Batches")
+    draft_settle_max_ms: int = Field(default=20000, ge=0)
     relay_interval_s: float = 0.2
     # published outbox rows are kept this long (then deleted): what a Redis that lost its data gets re-published
     outbox_retention_days: float = Field(default=7.0, gt=0)

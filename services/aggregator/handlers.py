@@ -14,6 +14,7 @@ import logging
 import time
 import weakref
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, localcontext
 from typing import Any, TypedDict
 
@@ -260,18 +261,20 @@ def recompute(
     causation_id: str | None = None,
     correlation_id: str | None = None,
     causes: dict[str, list[str]] | None = None,
+    more_expected: bool = False,
 ) -> None:
     """Store and publish a new revision for every period whose recap or input revisions changed: a recap always
     says which revision of each input it used (docs/design.md §3), also when a new input revision moves no figure (a
     `terakhir` indicator's earlier quarter), or the revision would name inputs it was not computed from. The cause
     is, per period, the newest coalesced event that touched it (`causes`), else the handled event, or (for a stale
-    year) the newest event that left it stale."""
+    year) the newest event that left it stale. `more_expected`: reports for the year are still arriving
+    (RekapCompleted.more_expected; `recompute_stale`)."""
     started = time.monotonic()
     year = load_year(session, tahun)
     if year is None:
         return
     try:
-        _recompute_year(session, rt, year, causation, causation_id, correlation_id, causes)
+        _recompute_year(session, rt, year, causation, causation_id, correlation_id, causes, more_expected)
     finally:
         _RECOMPUTED.setdefault(_engine(session), {})[tahun] = (time.monotonic(), time.monotonic() - started)
 
@@ -284,6 +287,7 @@ def _recompute_year(
     causation_id: str | None,
     correlation_id: str | None,
     causes: dict[str, list[str]] | None,
+    more_expected: bool = False,
 ) -> None:
     tahun = year.tahun
     for periode in PERIODES:
@@ -317,6 +321,7 @@ def _recompute_year(
                 status=typed.status,
                 rekap=typed,
                 inputs=result["inputs"],
+                more_expected=more_expected,
             ),
             **_cause(periode, causes, causation, causation_id, correlation_id),
         )
@@ -458,6 +463,17 @@ def refresh(session: Session, rt: Runtime, tahun: int, env: Envelope) -> None:
         session.delete(stale)
 
 
+def still_arriving(marked_at: datetime, window_s: float) -> bool:
+    """Whether the year's reports are still arriving: the newest one left it stale within the last recap window
+    (a burst goes on, a newer recap follows within the window). Then the renderer waits for the burst's end before
+    drawing (RekapCompleted.more_expected); a year last marked longer ago is recapped as the burst's last word."""
+    if window_s <= 0:
+        return False
+    if marked_at.tzinfo is None:  # SQLite gives the stored UTC back without its zone
+        marked_at = marked_at.replace(tzinfo=UTC)
+    return utcnow() - marked_at < timedelta(seconds=window_s)
+
+
 def recompute_stale(rt: Runtime) -> int:
     """Recompute every stale year, each in its own transaction; returns how many."""
     with Session(rt.read_engine or rt.engine) as session:
@@ -474,7 +490,7 @@ def recompute_stale(rt: Runtime) -> int:
                 continue
             recompute(
                 session, rt, tahun, None, causation_id=stale.event_id, correlation_id=stale.correlation_id,
-                causes=json.loads(stale.causes),
+                causes=json.loads(stale.causes), more_expected=still_arriving(stale.marked_at, window_s),
             )  # fmt: skip
             session.delete(stale)
             session.commit()

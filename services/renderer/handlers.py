@@ -4,7 +4,10 @@ once approved, each in .docx, .pdf and .xlsx from one view-model.
 A draft takes seconds and only the newest recap of a period matters: the handler keeps a complete recap as the
 period's pending draft (replacing an older one), and one drawer per process draws pending drafts, newest recap
 only, once the period's recap has been unchanged for LAPKIN_DRAFT_SETTLE_MS (a commit wakes it; it looks at least
-every DRAWER_TICK_S). A burst of recap revisions thus costs one draft, not one each (docs/benchmarks.md)."""
+every DRAWER_TICK_S). A burst of recap revisions thus costs one draft, not one each (docs/benchmarks.md). While the
+aggregator says reports are still arriving (RekapCompleted.more_expected: it recomputes about once per recap window
+during a burst) the recap must stay unchanged for LAPKIN_DRAFT_BURST_SETTLE_MS instead, so a long burst is not drawn
+once per window; and a draft that has waited LAPKIN_DRAFT_SETTLE_MAX_MS is drawn however often its recap changes."""
 
 from __future__ import annotations
 
@@ -23,7 +26,7 @@ from typing import Any
 from urllib.parse import quote
 
 from opentelemetry.trace import SpanKind
-from sqlalchemy import or_, update
+from sqlalchemy import and_, func, or_, update
 from sqlmodel import Session, col, select
 
 from services.renderer import documents
@@ -232,8 +235,10 @@ def make_handlers(rt: Runtime) -> dict[str, Handler]:
         drawn = latest_document(session, draft_id)
         if drawn is not None and drawn.recap_revision >= p.revision:
             return  # drawn from this or a newer recap already (a replayed or re-published older one arriving late)
-        pending = pending or PendingDraft(draft_id=draft_id, revision=p.revision, event="")
-        pending.revision, pending.event, pending.marked_at = p.revision, env.model_dump_json(), utcnow()
+        now = utcnow()
+        pending = pending or PendingDraft(draft_id=draft_id, revision=p.revision, event="", waiting_since=now)
+        pending.revision, pending.event, pending.marked_at = p.revision, env.model_dump_json(), now
+        pending.more_expected = p.more_expected
         pending.failures = 0
         session.add(pending)
 
@@ -366,10 +371,22 @@ class DraftDrawer:
         self.outages: dict[str, tuple[int, float]] = {}  # draft id -> (attempts the store was away, next try at)
 
     def pending_drafts(self, settle: timedelta = timedelta(0)) -> list[str]:
-        """The pending drafts whose recap has been unchanged for `settle` (marked_at is set by each new one)."""
+        """The pending drafts whose recap has been unchanged for `settle` (marked_at is set by each new one) — for
+        `draft_burst_settle_ms` when the aggregator said more reports were arriving (a burst is drawn once, after it)
+        — or that have waited `draft_settle_max_ms` since they first did, however often their recap changed."""
         query = select(PendingDraft.draft_id).order_by(col(PendingDraft.marked_at))
         if settle > timedelta(0):
-            query = query.where(col(PendingDraft.marked_at) <= utcnow() - settle)
+            now, s = utcnow(), self.rt.settings
+            burst = max(settle, timedelta(milliseconds=s.draft_burst_settle_ms))
+            since = func.coalesce(col(PendingDraft.waiting_since), col(PendingDraft.marked_at))
+            settled = or_(
+                and_(col(PendingDraft.more_expected).is_(False), col(PendingDraft.marked_at) <= now - settle),
+                col(PendingDraft.marked_at) <= now - burst,
+            )
+            if s.draft_settle_max_ms > 0:  # never before a burst's own settle time
+                longest = max(burst, timedelta(milliseconds=s.draft_settle_max_ms))
+                settled = or_(settled, since <= now - longest)
+            query = query.where(settled)
         with Session(self.rt.read_engine or self.rt.engine) as session:
             return list(session.exec(query))
 
@@ -498,8 +515,8 @@ class DraftDrawer:
                 still = session.get(PendingDraft, draft_id)
                 if still is not None and still.revision == p.revision:
                     session.delete(still)
-                elif still is not None:
-                    still.claimed_by, still.claimed_at = None, None
+                elif still is not None:  # a newer recap came while drawing: it waits anew from now
+                    still.claimed_by, still.claimed_at, still.waiting_since = None, None, utcnow()
                     session.add(still)
                 last = latest_document(session, draft_id)
                 if plan is not None and (last.version if last else 0) < plan.version:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import Column, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from shared.events.envelope import utcnow
@@ -54,6 +54,12 @@ class PendingDraft(SQLModel, table=True):
     failures: int = 0  # renders that raised; at max_deliveries the event is dead-lettered like a handler's
     claimed_by: str | None = None  # the drawer (process) drawing it; another leaves it alone until claimed_at+lease
     claimed_at: datetime | None = None
+    # the recap's RekapCompleted.more_expected (a burst goes on): the draft waits draft_burst_settle_ms, not
+    # draft_settle_ms, for its recap to stay unchanged
+    more_expected: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    # when the period's draft first waited (kept when a newer recap replaces the waiting one; None in rows from
+    # before: marked_at counts): it is drawn at the latest draft_settle_max_ms after, however often its recap changes
+    waiting_since: datetime | None = None
 
 
 class QuarterRecap(SQLModel, table=True):

@@ -125,6 +125,10 @@ class RekapCompleted(Payload):
     status: Status
     rekap: Rekap
     inputs: dict[str, int]  # "<triwulan>:<unit>" -> revision used
+    # computed while reports for the year were still arriving (the aggregator coalesces a burst): a newer revision
+    # is expected within the recap window, so the renderer waits for the burst to end before drawing (a hint only:
+    # events without it, from before, read False)
+    more_expected: bool = False
 
     @field_validator("rekap", mode="before")
     @classmethod

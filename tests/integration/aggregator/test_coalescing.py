@@ -5,14 +5,15 @@ is exactly the one computed from every input; in-process on real Redis + databas
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from sqlmodel import col, select
 
-from services.aggregator.models import AggStale, RekapRevision
+from services.aggregator.models import AggInput, AggStale, RekapRevision
 from shared.events import catalogue as ev
-from shared.events.envelope import Envelope, new_envelope
+from shared.events.envelope import Envelope, new_envelope, utcnow
 from shared.messaging.outbox import ProcessedEvent
 from tests.integration.conftest import Service, eventually
 
@@ -136,3 +137,31 @@ def test_each_period_names_the_newest_coalesced_event_that_touched_it(aggregator
     assert newest("TW1")["correlation_id"] == tw1[-1].correlation_id
     for periode in ("TW2", "S1", "TAHUNAN"):
         assert newest(periode)["causation_id"] == tw2[-1].event_id, periode
+
+
+def test_a_recap_says_whether_reports_for_its_year_are_still_arriving(aggregator, pk):
+    """RekapCompleted.more_expected: False for a report recapped at once after a quiet moment; for a stale year the
+    sweep recomputes, True when a report marked it within the last recap window (a burst goes on: the renderer waits
+    for its end before drawing) and False when the last one is older (the burst's last word)."""
+    publish_pk(aggregator, pk)
+    unit = next(iter(responsible(pk)))
+    first = submitted(pk, unit, 1, 10)
+    publish_all(aggregator, [first])
+    eventually(lambda: processed(aggregator, {first.event_id}))
+
+    def flags(revision: int) -> set[bool]:
+        aggregator.wait_relayed()
+        found = [e["payload"] for e in aggregator.events("RekapCompleted")]
+        return {p["more_expected"] for p in found if p["inputs"].get(f"1:{unit}") == revision}
+
+    assert flags(1) == {False}
+    for revision, marked_at, expected in ((2, utcnow(), True), (3, utcnow() - timedelta(hours=1), False)):
+        with aggregator.session() as s:  # as a report coalesced into the stale year leaves it
+            row = s.get(AggInput, (2024, 1, unit))
+            assert row is not None
+            row.revision, row.values = revision, json.dumps({k: str(100 * revision) for k in responsible(pk)[unit]})
+            s.add(row)
+            s.add(AggStale(tahun=2024, event_id=f"e{revision}", correlation_id="c", marked_at=marked_at))
+            s.commit()
+        eventually(lambda: processed(aggregator, set()), timeout=10)  # the sweep recomputed it
+        assert flags(revision) == {expected}, revision

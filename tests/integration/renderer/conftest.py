@@ -56,11 +56,12 @@ def handle(app: Any, env: Envelope) -> None:
         session.commit()
 
 
-def rekap_completed(periode: str, revision: int, capaian: str) -> Envelope:
+def rekap_completed(periode: str, revision: int, capaian: str, *, more_expected: bool = False) -> Envelope:
     rekap = {**recaps(load_pk())[periode], "revision": revision, "capaian_instansi": capaian}
     payload = ev.RekapCompleted(
-        tahun=2024, periode=periode, revision=revision, status="complete", rekap=rekap, inputs={}
-    )
+        tahun=2024, periode=periode, revision=revision, status="complete", rekap=rekap, inputs={},
+        more_expected=more_expected,
+    )  # fmt: skip
     return new_envelope("RekapCompleted", payload, producer="aggregator")
 
 
