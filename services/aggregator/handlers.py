@@ -458,20 +458,23 @@ def refresh(session: Session, rt: Runtime, tahun: int, env: Envelope) -> None:
         stale.causes = json.dumps(causes)
         session.add(stale)
         return
-    recompute(session, rt, tahun, env, causes=causes)
+    # reports coalesced into the year a moment ago: a burst goes on (the renderer then waits for its end)
+    burst = stale is not None and still_arriving(stale.marked_at, rt.settings.recap_window_ms / 1000)
+    recompute(session, rt, tahun, env, causes=causes, more_expected=burst)
     if stale is not None:  # this recompute covered what an earlier event left stale
         session.delete(stale)
 
 
 def still_arriving(marked_at: datetime, window_s: float) -> bool:
-    """Whether the year's reports are still arriving: the newest one left it stale within the last recap window
-    (a burst goes on, a newer recap follows within the window). Then the renderer waits for the burst's end before
-    drawing (RekapCompleted.more_expected); a year last marked longer ago is recapped as the burst's last word."""
+    """Whether the year's reports are still arriving: the newest one left it stale within the last two recap windows
+    (the sweep looks once per window: a mark since its previous look), so a newer recap is likely to follow. Then
+    the renderer waits for the burst's end before drawing (RekapCompleted.more_expected); a year last marked longer
+    ago is recapped as the burst's last word."""
     if window_s <= 0:
         return False
     if marked_at.tzinfo is None:  # SQLite gives the stored UTC back without its zone
         marked_at = marked_at.replace(tzinfo=UTC)
-    return utcnow() - marked_at < timedelta(seconds=window_s)
+    return utcnow() - marked_at < timedelta(seconds=2 * window_s)
 
 
 def recompute_stale(rt: Runtime) -> int:

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
+from services.aggregator.handlers import _RECOMPUTED
 from services.aggregator.models import AggInput, AggStale, RekapRevision
 from shared.events import catalogue as ev
 from shared.events.envelope import Envelope, new_envelope, utcnow
@@ -140,12 +141,14 @@ def test_each_period_names_the_newest_coalesced_event_that_touched_it(aggregator
 
 
 def test_a_recap_says_whether_reports_for_its_year_are_still_arriving(aggregator, pk):
-    """RekapCompleted.more_expected: False for a report recapped at once after a quiet moment; for a stale year the
-    sweep recomputes, True when a report marked it within the last recap window (a burst goes on: the renderer waits
-    for its end before drawing) and False when the last one is older (the burst's last word)."""
+    """RekapCompleted.more_expected: False for a report recapped at once after a quiet moment, True for reports that
+    arrived together (the year was marked stale a moment ago: a burst goes on, the renderer waits for its end before
+    drawing); for a stale year the sweep recomputes, True when a report marked it within the last two recap windows and
+    False when the last one is older (the burst's last word)."""
     publish_pk(aggregator, pk)
     unit = next(iter(responsible(pk)))
     first = submitted(pk, unit, 1, 10)
+    _RECOMPUTED.clear()  # as after a quiet moment (the PK's recompute was not a moment ago)
     publish_all(aggregator, [first])
     eventually(lambda: processed(aggregator, {first.event_id}))
 
@@ -155,6 +158,15 @@ def test_a_recap_says_whether_reports_for_its_year_are_still_arriving(aggregator
         return {p["more_expected"] for p in found if p["inputs"].get(f"1:{unit}") == revision}
 
     assert flags(1) == {False}
+    other, third = list(responsible(pk))[1:3]
+    two = [submitted(pk, other, 1, 20), submitted(pk, third, 1, 30)]  # at once: the second coalesced with the first
+    _RECOMPUTED.clear()  # nor the single report's: the batch's last event recomputes, the first having marked it
+    publish_all(aggregator, two)
+    eventually(lambda: processed(aggregator, {e.event_id for e in two}))
+    aggregator.wait_relayed()
+    both = [e["payload"] for e in aggregator.events("RekapCompleted")
+            if {f"1:{other}", f"1:{third}"} <= set(e["payload"]["inputs"])]  # fmt: skip
+    assert both and {p["more_expected"] for p in both} == {True}
     for revision, marked_at, expected in ((2, utcnow(), True), (3, utcnow() - timedelta(hours=1), False)):
         with aggregator.session() as s:  # as a report coalesced into the stale year leaves it
             row = s.get(AggInput, (2024, 1, unit))
