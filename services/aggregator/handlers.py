@@ -499,11 +499,32 @@ async def start(rt: Runtime) -> None:
     rt.background.append(asyncio.create_task(sweep(rt), name="stale-recaps"))
 
 
+_LOCKED = "lapkin_years_locked"  # session.info: tahun -> the AggPk row this transaction holds locked
+
+
 def _lock_year(session: Session, tahun: int) -> AggPk | None:
     """Serialise recaps of one year across aggregator processes (PostgreSQL row lock; SQLite serialises writes).
-    The PK's body is read only when its parsed form is not in memory yet (parsed_pk)."""
+    The PK's body is read only when its parsed form is not in memory yet (parsed_pk). The lock is taken once per
+    transaction: a consumer's batch (up to 50 events in one transaction) holds it from its year's first event on,
+    so later events of the year get the row this transaction already holds. A year without a PK row is asked again
+    each time (its first PK version may be inserted in the same transaction)."""
+    locked: dict[int, AggPk] | None = session.info.get(_LOCKED)
+    if locked is not None and tahun in locked:
+        return locked[tahun]
     query = select(AggPk).where(AggPk.tahun == tahun).options(defer(AggPk.body)).with_for_update()  # type: ignore[arg-type]
-    return session.exec(query).first()
+    row = session.exec(query).first()
+    if row is not None:
+        session.info.setdefault(_LOCKED, {})[tahun] = row
+    return row
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_locks(session: Any, transaction: Any) -> None:
+    """A lock lasts as long as its transaction (a rolled-back savepoint releases one taken inside it): forget them
+    when the session's transaction or a savepoint ends; at worst the next event asks once more. (A flush's inner
+    subtransaction ends too, with nothing released.)"""
+    if transaction.parent is None or transaction.nested:
+        session.info.pop(_LOCKED, None)
 
 
 def _analisis_json(items: list[ev.NilaiItem]) -> str | None:
