@@ -67,3 +67,43 @@ def test_the_year_is_locked_once_per_batch_transaction(aggregator, pk):
             }
 
     eventually(recapped)
+
+
+def test_a_batch_keeps_the_newest_snapshot_the_first_complete_ones_on_time_and_each_periods_newest_cause(
+    aggregator, pk
+):
+    """Every event of the batch waits behind more (the year is only marked stale): a late older snapshot changes
+    neither the input nor the stale mark; complete_on_time is the on_time of the unit's first snapshot holding all
+    its indicators; the stale mark names, per period, the newest event that touched it."""
+    rt = aggregator.rt
+    unit, other = list(responsible(pk))[:2]
+    with Session(rt.engine) as session:
+        apply_batch(rt, session, [pk_published(pk)])
+    incomplete = submitted(pk, other, 1, 10)
+    incomplete.payload["realisasi"] = incomplete.payload["realisasi"][:-1]  # one indicator short
+    late = submitted(pk, other, 2, 20)
+    late.payload["on_time"] = False
+    newest = submitted(pk, unit, 2, 30)
+    older = submitted(pk, unit, 1, 40)  # arrives after revision 2
+    tw2 = submitted(pk, unit, 1, 50, triwulan=2)
+    batch = [incomplete, late, newest, tw2, older]
+    with Session(rt.engine) as session:
+        for env in batch:
+            with waiting(10):
+                assert claim_event(session, rt.service, env.event_id)
+                rt.handlers[env.type](session, env, ev.parse_payload(env))
+        session.commit()
+    with Session(rt.engine) as session:
+        rows = {(r.triwulan, r.unit): r for r in session.exec(select(AggInput).where(AggInput.tahun == 2024))}
+        stale = session.get(AggStale, 2024)
+    assert rows[(1, unit)].revision == 2 and rows[(1, unit)].submission_id == f"{unit}-2"
+    assert json.loads(rows[(1, unit)].values) == {
+        item["indikator"]: item["nilai"] for item in newest.payload["realisasi"]
+    }  # none of the older snapshot's values
+    assert rows[(1, unit)].complete_on_time is True
+    assert rows[(1, other)].complete_on_time is False  # its first complete snapshot came late
+    assert stale is not None and stale.event_id == tw2.event_id  # the older snapshot marked nothing
+    causes = json.loads(stale.causes)
+    assert {periode: cause[0] for periode, cause in causes.items()} == {
+        "TW1": newest.event_id, "S1": tw2.event_id, "TAHUNAN": tw2.event_id, "TW2": tw2.event_id
+    }  # fmt: skip
