@@ -499,7 +499,8 @@ def refresh(session: Session, rt: Runtime, tahun: int, env: Envelope) -> None:
         known[tahun] = None if held is None else json.loads(held)
     stale = known[tahun]
     causes = _note_cause(dict(stale or {}), env)
-    if events_waiting() > 0 or _recent(_engine(session), tahun, rt.settings.recap_window_ms / 1000):
+    # the cheap test first: events_waiting() may ask Redis (through the consumer's event loop)
+    if _recent(_engine(session), tahun, rt.settings.recap_window_ms / 1000) or events_waiting() > 0:
         row = {"tahun": tahun, "event_id": env.event_id, "correlation_id": env.correlation_id,
                "marked_at": utcnow(), "causes": json.dumps(causes)}  # fmt: skip
         conn.execute(_STALE_UPSERT[conn.dialect.name], row)
