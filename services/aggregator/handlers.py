@@ -18,7 +18,9 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal, localcontext
 from typing import Any, TypedDict
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, bindparam, delete, event
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, func, select
 
@@ -128,7 +130,10 @@ def load_year(session: Session, tahun: int) -> Year | None:
     if pk_row is None:
         return None
     parsed = parsed_pk(session, pk_row)
-    inputs = sorted(session.exec(select(AggInput).where(AggInput.tahun == tahun)), key=lambda r: (r.triwulan, r.unit))
+    # populate_existing: a handler writes agg_input with Core statements, which an object loaded earlier in the
+    # same transaction would not show
+    query = select(AggInput).where(AggInput.tahun == tahun).execution_options(populate_existing=True)
+    inputs = sorted(session.exec(query), key=lambda r: (r.triwulan, r.unit))
     values: dict[str, dict[int, Decimal]] = {}
     reported: dict[tuple[int, int | str], set[str]] = {}
     for row in inputs:
@@ -444,25 +449,74 @@ def _note_cause(causes: dict[str, list[str]], env: Envelope) -> dict[str, list[s
     return causes
 
 
+INPUT, STALE = AggInput.__table__, AggStale.__table__  # type: ignore[attr-defined]
+
+
+def _upserts(table: Any, keys: list[str], changes: dict[str, Any], where: Any = None) -> dict[str, Any]:
+    """INSERT … ON CONFLICT (keys) DO UPDATE, built once per dialect (building a statement costs more than running
+    it); rowcount says whether a row was written."""
+    out = {}
+    for dialect, insert in (("sqlite", sqlite_insert), ("postgresql", postgresql_insert)):
+        stmt = insert(table)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[table.c[k] for k in keys],
+            set_={name: change(stmt.excluded) for name, change in changes.items()},
+            where=where(stmt.excluded) if where is not None else None,
+        )
+        out[dialect] = stmt.execution_options(preserve_rowcount=True)
+    return out
+
+
+def _newer(name: str) -> Any:
+    return lambda excluded: excluded[name]
+
+
+# a unit's quarter snapshot: written only over an older revision (an older snapshot arriving late changes nothing);
+# complete_on_time is kept once set (the first snapshot holding all the unit's indicators decides it)
+_INPUT_NEWER = ("revision", "submission_id", "values", "anggaran_realisasi", "kendala", "solusi", "analisis")
+_INPUT_UPSERT = _upserts(
+    INPUT,
+    ["tahun", "triwulan", "unit"],
+    {
+        **{name: _newer(name) for name in _INPUT_NEWER},
+        "complete_on_time": lambda excluded: func.coalesce(INPUT.c.complete_on_time, excluded.complete_on_time),
+    },
+    where=lambda excluded: INPUT.c.revision < excluded.revision,
+)
+_STALE_NEWER = ("event_id", "correlation_id", "marked_at", "causes")
+_STALE_UPSERT = _upserts(STALE, ["tahun"], {name: _newer(name) for name in _STALE_NEWER})
+_STALE_CAUSES = select(STALE.c.causes).where(STALE.c.tahun == bindparam("tahun"))
+_STALE_DELETE = delete(STALE).where(STALE.c.tahun == bindparam("tahun"))
+_STALE_KNOWN = "lapkin_stale_causes"  # session.info: tahun -> its stale causes as this transaction left them (None)
+
+
 def refresh(session: Session, rt: Runtime, tahun: int, env: Envelope) -> None:
     """Recompute the year now, or mark it stale while more events wait (module docstring). Called with the year
-    locked (_lock_year). Each period's new recap revision names as its cause the newest coalesced event that touched
-    that period, not merely the last event of the burst."""
+    locked (_lock_year): while the lock is held, the year's stale mark changes only here, so it is read once per
+    transaction. Each period's new recap revision names as its cause the newest coalesced event that touched that
+    period, not merely the last event of the burst."""
     if session.get(AggPk, tahun) is None:
         return  # no PK: nothing to recap yet
-    stale = session.get(AggStale, tahun)
-    causes = _note_cause(json.loads(stale.causes) if stale is not None else {}, env)
-    if events_waiting() > 0 or _recent(_engine(session), tahun, rt.settings.recap_window_ms / 1000):
-        stale = stale or AggStale(tahun=tahun, event_id=env.event_id, correlation_id="")
-        stale.event_id, stale.correlation_id, stale.marked_at = env.event_id, env.correlation_id, utcnow()
-        stale.causes = json.dumps(causes)
-        session.add(stale)
+    conn = session.connection()
+    known: dict[int, dict[str, list[str]] | None] = session.info.setdefault(_STALE_KNOWN, {})
+    if tahun not in known:
+        held = conn.execute(_STALE_CAUSES, {"tahun": tahun}).scalar()
+        known[tahun] = None if held is None else json.loads(held)
+    stale = known[tahun]
+    causes = _note_cause(dict(stale or {}), env)
+    # the cheap test first: events_waiting() may ask Redis (through the consumer's event loop)
+    if _recent(_engine(session), tahun, rt.settings.recap_window_ms / 1000) or events_waiting() > 0:
+        row = {"tahun": tahun, "event_id": env.event_id, "correlation_id": env.correlation_id,
+               "marked_at": utcnow(), "causes": json.dumps(causes)}  # fmt: skip
+        conn.execute(_STALE_UPSERT[conn.dialect.name], row)
+        known[tahun] = causes
         return
     # reports coalesced into the year a moment ago: a burst goes on (the renderer then waits for its end)
     burst = stale is not None and still_arriving(stale.marked_at, rt.settings.recap_window_ms / 1000)
     recompute(session, rt, tahun, env, causes=causes, more_expected=burst)
     if stale is not None:  # this recompute covered what an earlier event left stale
-        session.delete(stale)
+        conn.execute(_STALE_DELETE, {"tahun": tahun})
+        known[tahun] = None
 
 
 def still_arriving(marked_at: datetime, window_s: float) -> bool:
@@ -518,11 +572,33 @@ async def start(rt: Runtime) -> None:
     rt.background.append(asyncio.create_task(sweep(rt), name="stale-recaps"))
 
 
+_LOCKED = "lapkin_years_locked"  # session.info: tahun -> the AggPk row this transaction holds locked
+
+
 def _lock_year(session: Session, tahun: int) -> AggPk | None:
     """Serialise recaps of one year across aggregator processes (PostgreSQL row lock; SQLite serialises writes).
-    The PK's body is read only when its parsed form is not in memory yet (parsed_pk)."""
+    The PK's body is read only when its parsed form is not in memory yet (parsed_pk). The lock is taken once per
+    transaction: a consumer's batch (up to 50 events in one transaction) holds it from its year's first event on,
+    so later events of the year get the row this transaction already holds. A year without a PK row is asked again
+    each time (its first PK version may be inserted in the same transaction)."""
+    locked: dict[int, AggPk] | None = session.info.get(_LOCKED)
+    if locked is not None and tahun in locked:
+        return locked[tahun]
     query = select(AggPk).where(AggPk.tahun == tahun).options(defer(AggPk.body)).with_for_update()  # type: ignore[arg-type]
-    return session.exec(query).first()
+    row = session.exec(query).first()
+    if row is not None:
+        session.info.setdefault(_LOCKED, {})[tahun] = row
+    return row
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_locks(session: Any, transaction: Any) -> None:
+    """A lock lasts as long as its transaction (a rolled-back savepoint releases one taken inside it): forget them
+    when the session's transaction or a savepoint ends; at worst the next event asks once more. (A flush's inner
+    subtransaction ends too, with nothing released.)"""
+    if transaction.parent is None or transaction.nested:
+        session.info.pop(_LOCKED, None)
+        session.info.pop(_STALE_KNOWN, None)
 
 
 def _analisis_json(items: list[ev.NilaiItem]) -> str | None:
@@ -548,23 +624,19 @@ def make_handlers(rt: Runtime) -> dict[str, Handler]:
 
     def on_triwulan_submitted(session: Session, env: Envelope, p: ev.TriwulanSubmitted) -> None:
         pk_row = _lock_year(session, p.tahun)
-        row = session.get(AggInput, (p.tahun, p.triwulan, p.unit))
-        if row is not None and row.revision >= p.revision:
-            return  # an older snapshot arriving late changes nothing
         values = {item.indikator: item.nilai for item in p.realisasi}
-        row = row or AggInput(
-            tahun=p.tahun, triwulan=p.triwulan, unit=p.unit, revision=0, submission_id="", values="{}"
-        )
-        row.revision, row.submission_id, row.values = p.revision, p.submission_id, json.dumps(values)
-        row.anggaran_realisasi = (p.anggaran or {}).get("realisasi")
-        row.kendala, row.solusi = p.kendala, p.solusi
-        row.analisis = _analisis_json(p.realisasi)
-        if row.complete_on_time is None and pk_row is not None:
-            codes = parsed_pk(session, pk_row).expected.get(p.unit, set())
-            if codes <= set(values):
-                row.complete_on_time = p.on_time
-        session.add(row)
-        session.flush()
+        complete_on_time = None  # kept only when the row has none yet (the upsert's coalesce)
+        if pk_row is not None and parsed_pk(session, pk_row).expected.get(p.unit, set()) <= values.keys():
+            complete_on_time = p.on_time
+        row = {
+            "tahun": p.tahun, "triwulan": p.triwulan, "unit": p.unit, "revision": p.revision,
+            "submission_id": p.submission_id, "values": json.dumps(values),
+            "anggaran_realisasi": (p.anggaran or {}).get("realisasi"), "kendala": p.kendala, "solusi": p.solusi,
+            "analisis": _analisis_json(p.realisasi), "complete_on_time": complete_on_time,
+        }  # fmt: skip
+        conn = session.connection()
+        if conn.execute(_INPUT_UPSERT[conn.dialect.name], row).rowcount != 1:
+            return  # an older snapshot arriving late changes nothing
         refresh(session, rt, p.tahun, env)
 
     def on_periode_closed(session: Session, env: Envelope, p: ev.PeriodeClosed) -> None:

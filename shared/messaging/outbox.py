@@ -12,7 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, Session, SQLModel
 
 from shared.events.envelope import Envelope, utcnow
@@ -58,16 +59,21 @@ def add_to_outbox(session: Session, stream: str, env: Envelope) -> None:
     insert_later(session, _INSERT, row)
 
 
+PROCESSED = ProcessedEvent.__table__  # type: ignore[attr-defined]
+# built once per dialect: the claim is one statement, and a repeat inserts nothing instead of failing (no SAVEPOINT)
+_CLAIM = {
+    "sqlite": sqlite_insert(PROCESSED).on_conflict_do_nothing().execution_options(preserve_rowcount=True),
+    "postgresql": postgresql_insert(PROCESSED).on_conflict_do_nothing().execution_options(preserve_rowcount=True),
+}
+
+
 def claim_event(session: Session, consumer: str, event_id: str) -> bool:
-    """Record the event as processed; False when it already was (a redelivery or a replay)."""
-    if session.get(ProcessedEvent, (consumer, event_id)) is not None:
-        return False
-    try:
-        with session.begin_nested():
-            session.add(ProcessedEvent(consumer=consumer, event_id=event_id))
-        return True
-    except IntegrityError:
-        return False
+    """Record the event as processed; False when it already was (a redelivery or a replay), also earlier in the same
+    transaction. On PostgreSQL a concurrent claim of the same event waits for the other transaction: it inserts
+    nothing once that one commits (False), and claims the event when it rolls back."""
+    conn = session.connection()
+    row = {"consumer": consumer, "event_id": event_id, "processed_at": utcnow()}
+    return conn.execute(_CLAIM[conn.dialect.name], row).rowcount == 1
 
 
 class Relay:
