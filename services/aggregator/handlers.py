@@ -485,9 +485,10 @@ _INPUT_UPSERT = _upserts(
 )
 _STALE_NEWER = ("event_id", "correlation_id", "marked_at", "causes")
 _STALE_UPSERT = _upserts(STALE, ["tahun"], {name: _newer(name) for name in _STALE_NEWER})
-_STALE_CAUSES = select(STALE.c.causes).where(STALE.c.tahun == bindparam("tahun"))
+_STALE_CAUSES = select(STALE.c.causes, STALE.c.marked_at).where(STALE.c.tahun == bindparam("tahun"))
 _STALE_DELETE = delete(STALE).where(STALE.c.tahun == bindparam("tahun"))
-_STALE_KNOWN = "lapkin_stale_causes"  # session.info: tahun -> its stale causes as this transaction left them (None)
+# session.info: tahun -> (its stale causes, when last marked) as this transaction left them (None: not stale)
+_STALE_KNOWN = "lapkin_stale_causes"
 
 
 def refresh(session: Session, rt: Runtime, tahun: int, env: Envelope) -> None:
@@ -498,21 +499,22 @@ def refresh(session: Session, rt: Runtime, tahun: int, env: Envelope) -> None:
     if session.get(AggPk, tahun) is None:
         return  # no PK: nothing to recap yet
     conn = session.connection()
-    known: dict[int, dict[str, list[str]] | None] = session.info.setdefault(_STALE_KNOWN, {})
+    known: dict[int, tuple[dict[str, list[str]], datetime] | None] = session.info.setdefault(_STALE_KNOWN, {})
     if tahun not in known:
-        held = conn.execute(_STALE_CAUSES, {"tahun": tahun}).scalar()
-        known[tahun] = None if held is None else json.loads(held)
+        held = conn.execute(_STALE_CAUSES, {"tahun": tahun}).first()
+        known[tahun] = None if held is None else (json.loads(held[0]), held[1])
     stale = known[tahun]
-    causes = _note_cause(dict(stale or {}), env)
+    causes = _note_cause(dict(stale[0]) if stale is not None else {}, env)
     # the cheap test first: events_waiting() may ask Redis (through the consumer's event loop)
     if _recent(_engine(session), tahun, rt.settings.recap_window_ms / 1000) or events_waiting() > 0:
+        now = utcnow()
         row = {"tahun": tahun, "event_id": env.event_id, "correlation_id": env.correlation_id,
-               "marked_at": utcnow(), "causes": json.dumps(causes)}  # fmt: skip
+               "marked_at": now, "causes": json.dumps(causes)}  # fmt: skip
         conn.execute(_STALE_UPSERT[conn.dialect.name], row)
-        known[tahun] = causes
+        known[tahun] = (causes, now)
         return
     # reports coalesced into the year a moment ago: a burst goes on (the renderer then waits for its end)
-    burst = stale is not None and still_arriving(stale.marked_at, rt.settings.recap_window_ms / 1000)
+    burst = stale is not None and still_arriving(stale[1], rt.settings.recap_window_ms / 1000)
     recompute(session, rt, tahun, env, causes=causes, more_expected=burst)
     if stale is not None:  # this recompute covered what an earlier event left stale
         conn.execute(_STALE_DELETE, {"tahun": tahun})
