@@ -3,6 +3,7 @@ the core (services/collector/core/), save, and add outgoing events to the outbox
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 import weakref
@@ -185,7 +186,12 @@ def _hold(state: PeriodeState, st: PeriodeStatus) -> None:
 
 
 def status_of(session: Session, tahun: int, triwulan: int) -> PeriodeStatus:
-    status, reopened = store.periode_status(session, tahun, triwulan)
+    return _parsed_status(*store.periode_status(session, tahun, triwulan))
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed_status(status: str, reopened: str) -> PeriodeStatus:
+    """A stored status read (PeriodeStatus is frozen: one object serves every report of the same stored row)."""
     return PeriodeStatus(status, frozenset(json.loads(reopened)))
 
 
