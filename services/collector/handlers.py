@@ -126,7 +126,13 @@ def put_pk(session: Session, rt: Runtime, tahun: int, body: Any) -> a.PkTersimpa
 
 def quarter_window(session: Session, tahun: int, triwulan: int) -> calendar.Window:
     """A quarter's window: the year's calendar when an admin set one, else the defaults."""
-    return calendar.window(tahun, triwulan, store.window_row(session, tahun, triwulan))
+    return _window(tahun, triwulan, store.window_row(session, tahun, triwulan))
+
+
+@functools.lru_cache(maxsize=64)
+def _window(tahun: int, triwulan: int, stored: tuple[datetime, datetime] | None) -> calendar.Window:
+    """calendar.window of a stored row (Window is frozen: one object serves every report of the same row)."""
+    return calendar.window(tahun, triwulan, stored)
 
 
 def window(session: Session, tahun: int, triwulan: int) -> tuple[datetime, datetime, bool]:
