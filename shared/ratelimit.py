@@ -72,10 +72,10 @@ class RateLimiter:
             return Verdict(True)
         rate_per_ms = self.per_minute / 60_000
         try:
-            allowed, wait_ms = await asyncio.wait_for(
-                self._script(keys=[f"{self.prefix}.ratelimit.{identity}"], args=[self.capacity, repr(rate_per_ms)]),
-                REDIS_TIMEOUT_S,
-            )
+            async with asyncio.timeout(REDIS_TIMEOUT_S):  # not wait_for: no task made per request
+                allowed, wait_ms = await self._script(
+                    keys=[f"{self.prefix}.ratelimit.{identity}"], args=[self.capacity, repr(rate_per_ms)]
+                )
         except Exception as exc:  # Redis away or slow: let the request through (see the module docstring)
             log.warning("rate limit not checked (%s): request let through", exc.__class__.__name__)
             return Verdict(True)

@@ -118,10 +118,12 @@ def _with_allowed(e: ErrorItem) -> ErrorItem:
     return ErrorItem(field, e.rule, mid, men)
 
 
-async def unit_or_admin(request: Request, rt: RuntimeDep) -> Caller:
+async def unit_or_admin(request: Request) -> Caller:
     """async, with the database asked (in a worker thread) only for a key not seen in the last seconds and no
     revocation since (services/collector/keys.py): every report passes here, and a worker thread per request is a
-    cost under load."""
+    cost under load. The runtime is taken from the app (as get_rt does), not as a dependency: FastAPI solves a
+    dependency's own dependencies again each time it appears in a route's tree, cached or not."""
+    rt: Runtime = request.app.state.rt
     token = bearer(request)
     if token and token.startswith("lpk_"):
         engine = rt.read_engine or rt.engine
@@ -149,12 +151,28 @@ def _query_names(dependant: Dependant) -> set[str]:
     return {f.alias for f in dependant.query_params}.union(*(_query_names(d) for d in dependant.dependencies))
 
 
+# The query parameters each route declares, worked out on the route's first request with a query string (the walk
+# cost ≈3 % of a report's CPU) and kept on the route itself (an APIRoute is not hashable) with the dependant they were
+# read from: read again should that be replaced.
+_DECLARED = "_lapkin_declared_query"
+
+
+def declared_query(route: APIRoute) -> frozenset[str]:
+    found: tuple[Dependant, frozenset[str]] | None = getattr(route, _DECLARED, None)
+    if found is None or found[0] is not route.dependant:
+        found = (route.dependant, frozenset(_query_names(route.dependant)))
+        setattr(route, _DECLARED, found)
+    return found[1]
+
+
 async def known_query(request: Request, _: UnitOrAdmin) -> None:
     """Every route of the collector: a query parameter the route does not declare is refused (422 unknown_field)
     before anything is done, once the caller is known (`?dryrun=true` for `dry_run` would otherwise store real
     data)."""
+    if not request.scope.get("query_string"):  # no query parameter: nothing to refuse (most requests)
+        return
     route = request.scope.get("route")
-    declared = _query_names(route.dependant) if isinstance(route, APIRoute) else set()
+    declared = declared_query(route) if isinstance(route, APIRoute) else frozenset()
     names = [name for name, _ in request.query_params.multi_items()]
     unknown = [name for name in dict.fromkeys(names) if name not in declared]
     repeated = [name for name in dict.fromkeys(names) if name in declared and names.count(name) > 1]
@@ -204,9 +222,10 @@ def limiter(rt: Runtime) -> RateLimiter:
     return found  # type: ignore[no-any-return]
 
 
-async def submitter(request: Request, rt: RuntimeDep, caller: UnitOrAdmin) -> Caller:
+async def submitter(request: Request, caller: UnitOrAdmin) -> Caller:
     """The caller of a submission route, once a token is taken from its API key's bucket: 429 with Retry-After
     when the bucket is empty (settings `rate_limit_per_minute`, `rate_limit_burst`)."""
+    rt: Runtime = request.app.state.rt  # not a dependency: see unit_or_admin
     token = bearer(request) or ""
     identity = f"key.{hash_api_key(token)[:32]}" if caller.kind == "unit" else f"{caller.kind}.{caller.id}"
     verdict = await limiter(rt).take(identity)
@@ -369,7 +388,7 @@ IdempotencyKey = Annotated[str | None, Header(max_length=IDEMPOTENCY_KEY_MAX, de
     responses=SUBMISSION,
 )
 async def post_laporan_triwulan(
-    rt: RuntimeDep,
+    request: Request,
     caller: Submitter,
     body: JsonBody,
     dry_run: DryRun = False,
@@ -378,7 +397,7 @@ async def post_laporan_triwulan(
     """async: the report is stored by the group commit (shared/groupcommit.py), in one transaction with the reports
     that came at the same time; the busiest route (docs/benchmarks.md)."""
     _require_unit_key(caller)
-    return await _submit(rt, caller, body, dry_run, idempotency_key, usecases.submit_triwulan)
+    return await _submit(request.app.state.rt, caller, body, dry_run, idempotency_key, usecases.submit_triwulan)
 
 
 @router.post(
@@ -389,7 +408,7 @@ async def post_laporan_triwulan(
     responses=SUBMISSION,
 )
 async def post_laporan_bulanan(
-    rt: RuntimeDep,
+    request: Request,
     caller: Submitter,
     body: JsonBody,
     dry_run: DryRun = False,
@@ -397,7 +416,7 @@ async def post_laporan_bulanan(
 ) -> JSONResponse:
     """Monthly progress: the quarterly report's rules and answer; shown as trend and early warning, never recapped."""
     _require_unit_key(caller)
-    return await _submit(rt, caller, body, dry_run, idempotency_key, usecases.submit_bulanan)
+    return await _submit(request.app.state.rt, caller, body, dry_run, idempotency_key, usecases.submit_bulanan)
 
 
 async def _submit(

@@ -3,6 +3,7 @@ the core (services/collector/core/), save, and add outgoing events to the outbox
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 import weakref
@@ -125,7 +126,13 @@ def put_pk(session: Session, rt: Runtime, tahun: int, body: Any) -> a.PkTersimpa
 
 def quarter_window(session: Session, tahun: int, triwulan: int) -> calendar.Window:
     """A quarter's window: the year's calendar when an admin set one, else the defaults."""
-    return calendar.window(tahun, triwulan, store.window_row(session, tahun, triwulan))
+    return _window(tahun, triwulan, store.window_row(session, tahun, triwulan))
+
+
+@functools.lru_cache(maxsize=64)
+def _window(tahun: int, triwulan: int, stored: tuple[datetime, datetime] | None) -> calendar.Window:
+    """calendar.window of a stored row (Window is frozen: one object serves every report of the same row)."""
+    return calendar.window(tahun, triwulan, stored)
 
 
 def window(session: Session, tahun: int, triwulan: int) -> tuple[datetime, datetime, bool]:
@@ -185,7 +192,12 @@ def _hold(state: PeriodeState, st: PeriodeStatus) -> None:
 
 
 def status_of(session: Session, tahun: int, triwulan: int) -> PeriodeStatus:
-    status, reopened = store.periode_status(session, tahun, triwulan)
+    return _parsed_status(*store.periode_status(session, tahun, triwulan))
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed_status(status: str, reopened: str) -> PeriodeStatus:
+    """A stored status read (PeriodeStatus is frozen: one object serves every report of the same stored row)."""
     return PeriodeStatus(status, frozenset(json.loads(reopened)))
 
 

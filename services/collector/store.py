@@ -99,9 +99,17 @@ def window_row(session: Session, tahun: int, triwulan: int) -> tuple[datetime, d
 
 
 def periode_status(session: Session, tahun: int, triwulan: int) -> tuple[str, str]:
-    """(status, reopened units as JSON) of a quarter; a quarter without a row is open."""
+    """(status, reopened units as JSON) of a quarter; a quarter without a row is open. Once per group commit's
+    transaction: no report writes it (closing, reopening and finalising are their own transactions), and the batch
+    holds SQLite's write lock from its BEGIN IMMEDIATE, so no other transaction changes it meanwhile."""
+    cache = batch_cache(session)
+    if cache is not None and ("periode", tahun, triwulan) in cache:
+        return cache[("periode", tahun, triwulan)]  # type: ignore[no-any-return]
     row = session.connection().execute(_PERIODE, {"tahun": tahun, "triwulan": triwulan}).first()
-    return ("open", "[]") if row is None else (row[0], row[1])
+    found = ("open", "[]") if row is None else (row[0], row[1])
+    if cache is not None:
+        cache[("periode", tahun, triwulan)] = found
+    return found
 
 
 class QuarterRow(TypedDict):

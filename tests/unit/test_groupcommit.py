@@ -3,6 +3,7 @@ others of its batch are stored; a COMMIT that fails answers every piece with its
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from concurrent.futures import Future
 from pathlib import Path
@@ -133,4 +134,54 @@ def test_a_request_cancelled_while_queued_is_not_stored_and_the_others_are_answe
     assert gone.cancel()  # its client left while it waited
     gate.set()
     assert first.result(30) and kept.result(30) == "kept"
+    assert names(engine, ROWS) == ["kept"]
+
+
+def test_awaited_pieces_of_one_batch_each_get_their_own_answer(engine: Any) -> None:
+    """`run` (the collector's path): the answers of a batch reach the event loop together (one hand-over), each
+    awaiting caller its own value or its own error."""
+    gc = GroupCommit(engine)
+
+    async def main() -> list[Any]:
+        gate = threading.Event()
+        first = gc.submit(lambda _: gate.wait(30))
+        while gc.pending():
+            await asyncio.sleep(0)
+        works = [write(f"n{i}", fail=i % 3 == 1) for i in range(9)]
+        tasks = [asyncio.ensure_future(gc.run(w)) for w in works]
+        while gc.pending() < len(works):
+            await asyncio.sleep(0.001)
+        gate.set()
+        assert first.result(30)
+        return await asyncio.gather(*tasks, return_exceptions=True)
+
+    answers = asyncio.run(main())
+    for i, answer in enumerate(answers):
+        if i % 3 == 1:
+            assert isinstance(answer, ValueError) and str(answer) == f"n{i}"
+        else:
+            assert answer == f"n{i}"
+    assert names(engine, ROWS) == sorted(f"n{i}" for i in range(9) if i % 3 != 1)
+
+
+def test_an_awaited_piece_cancelled_while_queued_is_not_stored(engine: Any) -> None:
+    gc = GroupCommit(engine)
+
+    async def main() -> Any:
+        gate = threading.Event()
+        first = gc.submit(lambda _: gate.wait(30))
+        while gc.pending():
+            await asyncio.sleep(0)
+        gone, kept = asyncio.ensure_future(gc.run(write("gone"))), asyncio.ensure_future(gc.run(write("kept")))
+        while gc.pending() < 2:
+            await asyncio.sleep(0.001)
+        gone.cancel()  # its client left while it waited
+        await asyncio.sleep(0)  # the cancellation reaches the queued piece
+        gate.set()
+        assert first.result(30)
+        with pytest.raises(asyncio.CancelledError):
+            await gone
+        return await kept
+
+    assert asyncio.run(main()) == "kept"
     assert names(engine, ROWS) == ["kept"]

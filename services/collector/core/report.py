@@ -75,10 +75,11 @@ class ParsedPk:
     doc: PkDoc
     index: dict[str, IndikatorDoc]  # indicator code -> indicator
     responsible: dict[str, list[str]]  # unit -> the indicators it must report
+    programme_owners: frozenset[str]  # the units a programme names as its owner (anggaran is summed into those)
 
     @classmethod
     def of(cls, version: int, doc: PkDoc) -> ParsedPk:
-        return cls(version, doc, indikator_index(doc), responsible(doc))
+        return cls(version, doc, indikator_index(doc), responsible(doc), programme_owners(doc))
 
 
 def responsible(pk: PkDoc) -> dict[str, list[str]]:
@@ -163,7 +164,7 @@ def read_report(
         elif isinstance(value, str) and len(value) > MAX_TEXT:
             p.add(key, "too_long")
         notes = notes or (isinstance(value, str) and bool(value.strip()))
-    if spent is not None and parsed is not None and isinstance(unit, str) and not owns_programme(parsed.doc, unit):
+    if spent is not None and parsed is not None and isinstance(unit, str) and unit not in parsed.programme_owners:
         # the recap sums a unit's anggaran into the programmes it owns: with none, it would be acknowledged and lost
         p.add("anggaran.realisasi", "no_programme", f" ({unit})", f" ({unit})")
     if empty and spent is None and not notes:
@@ -176,8 +177,11 @@ def read_report(
     return Report(tahun, unit, parsed.doc, good, spent_text, taken, parsed.responsible, analisis)
 
 
-def owns_programme(pk: PkDoc, unit: str) -> bool:
-    return any(isinstance(prog, dict) and prog.get("unit") == unit for prog in pk.get("program") or [])
+def programme_owners(pk: PkDoc) -> frozenset[str]:
+    """The units a programme of the PK names as its owner."""
+    programmes = pk.get("program") or []
+    owners = (p.get("unit") for p in programmes if isinstance(p, dict))
+    return frozenset(unit for unit in owners if isinstance(unit, str))
 
 
 def _read_anggaran(p: Problems, anggaran: Any) -> Decimal | None:

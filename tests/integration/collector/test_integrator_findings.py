@@ -75,6 +75,24 @@ def test_every_route_refuses_an_unknown_query_parameter(loaded: Service) -> None
     assert submissions(loaded) == 0
 
 
+def test_a_query_parameter_is_known_only_to_the_routes_that_declare_it(loaded: Service) -> None:
+    """The declared names are kept per route (api.declared_query): a name another route declares, asked of a route
+    after that route was called, is still refused; a declared one still passes after another route refused it."""
+    assert post(loaded, report(), params={"dry_run": "true"}).status_code == 200
+    key = auth(unit_key(loaded, "BID-PENTA"))
+    r = loaded.client.get("/api/v1/periode/2024/TW1/status", params={"dry_run": "true"}, headers=key)
+    assert refused(r) == {("dry_run", "unknown_field")}
+    assert refused(post(loaded, report(), params={"atomic": "false"})) == {("atomic", "unknown_field")}
+    bulk = {"submissions": [report()]}
+    params = {"atomic": "false", "dry_run": "true"}
+    r = loaded.client.post(f"{URL}/bulk", params=params, json=bulk, headers=loaded.admin)
+    assert r.status_code == 200, r.text
+    assert refused(post(loaded, report(), params=[("dry_run", "true"), ("dry_run", "true")])) == {
+        ("dry_run", "duplicate_parameter")
+    }
+    assert submissions(loaded) == 0
+
+
 def test_who_you_are_is_checked_before_the_query(loaded: Service) -> None:
     assert loaded.client.get("/api/v1/periode/2024/TW1/status", params={"x": "1"}).status_code == 401
 
