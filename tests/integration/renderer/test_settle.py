@@ -70,10 +70,10 @@ def test_a_draft_that_has_waited_the_longest_settle_time_is_drawn_while_its_reca
     for revision in range(1, 4):  # a recap every moment: never settled
         handle(app, rekap_completed("TW4", revision, f"8{revision}.00", more_expected=revision % 2 == 0))
         assert drawer.draw_pending(settle) == []
-    aged(app, "2024-TW4", waiting_ms=s.draft_settle_max_ms - 1000)  # its first recap waited almost the longest
+    aged(app, "2024-TW4", waiting_ms=s.draft_settle_max_ms - 60_000)  # its first recap: a minute short of the longest
     handle(app, rekap_completed("TW4", 4, "84.00", more_expected=True))  # a newer one keeps when it began to wait
     assert drawer.draw_pending(settle) == [] and drawn(app, "2024-TW4") == []
-    aged(app, "2024-TW4", waiting_ms=1001)
+    aged(app, "2024-TW4", waiting_ms=60_001)
     assert drawer.draw_pending(settle) == []
     assert drawn(app, "2024-TW4") == [(1, 4)]
 
