@@ -4,18 +4,27 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, Table, event, text
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel, create_engine
 
 from shared.config import Settings
 from shared.private import create_private, private_dir
+
+
+def per_dialect(build: Callable[[Any], Any]) -> dict[str, Any]:
+    """A statement whose SQL depends on the database (INSERT … ON CONFLICT), built once for each dialect from its own
+    `insert` (building a statement costs more than running it); run the one for `conn.dialect.name`. Each is set to
+    report its rowcount (psycopg gives -1 for an INSERT otherwise), which says whether a row was written."""
+    return {name: build(dialect.insert).execution_options(preserve_rowcount=True)
+            for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))}  # fmt: skip
 
 
 class DatabaseMissing(Exception):

@@ -19,8 +19,6 @@ from decimal import Decimal, localcontext
 from typing import Any, TypedDict
 
 from sqlalchemy import Engine, bindparam, delete, event
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, func, select
 
@@ -29,6 +27,7 @@ from services.aggregator.models import AggBulanan, AggInput, AggPeriode, AggPk, 
 from services.aggregator.rekap import Sasaran, build_analisis, build_rekap, parse_pk
 from services.aggregator.schemas import AnggaranBulanan, Tren
 from services.aggregator.tren import build_tren
+from shared.db import per_dialect
 from shared.events import catalogue as ev
 from shared.events.envelope import Envelope, utcnow
 from shared.messaging.streams import Handler, events_waiting
@@ -453,18 +452,18 @@ INPUT, STALE = AggInput.__table__, AggStale.__table__  # type: ignore[attr-defin
 
 
 def _upserts(table: Any, keys: list[str], changes: dict[str, Any], where: Any = None) -> dict[str, Any]:
-    """INSERT … ON CONFLICT (keys) DO UPDATE, built once per dialect (building a statement costs more than running
-    it); rowcount says whether a row was written."""
-    out = {}
-    for dialect, insert in (("sqlite", sqlite_insert), ("postgresql", postgresql_insert)):
+    """INSERT … ON CONFLICT (keys) DO UPDATE, one per dialect (shared.db.per_dialect); rowcount says whether a row
+    was written."""
+
+    def build(insert: Any) -> Any:
         stmt = insert(table)
-        stmt = stmt.on_conflict_do_update(
+        return stmt.on_conflict_do_update(
             index_elements=[table.c[k] for k in keys],
             set_={name: change(stmt.excluded) for name, change in changes.items()},
             where=where(stmt.excluded) if where is not None else None,
         )
-        out[dialect] = stmt.execution_options(preserve_rowcount=True)
-    return out
+
+    return per_dialect(build)
 
 
 def _newer(name: str) -> Any:

@@ -12,10 +12,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, Session, SQLModel
 
+from shared.db import per_dialect
 from shared.events.envelope import Envelope, utcnow
 from shared.groupcommit import insert_later
 from shared.tasks import stop_task
@@ -61,10 +60,7 @@ def add_to_outbox(session: Session, stream: str, env: Envelope) -> None:
 
 PROCESSED = ProcessedEvent.__table__  # type: ignore[attr-defined]
 # built once per dialect: the claim is one statement, and a repeat inserts nothing instead of failing (no SAVEPOINT)
-_CLAIM = {
-    "sqlite": sqlite_insert(PROCESSED).on_conflict_do_nothing().execution_options(preserve_rowcount=True),
-    "postgresql": postgresql_insert(PROCESSED).on_conflict_do_nothing().execution_options(preserve_rowcount=True),
-}
+_CLAIM = per_dialect(lambda insert: insert(PROCESSED).on_conflict_do_nothing())
 
 
 def claim_event(session: Session, consumer: str, event_id: str) -> bool:
