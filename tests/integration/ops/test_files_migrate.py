@@ -94,22 +94,29 @@ def install(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Install]
                 engine.dispose()
 
 
+def drawn_draft(install: Install, **other_files: str) -> tuple[Path, str]:
+    """A draft the renderer drew on this machine: its PDF in the documents folder and its Document row (with
+    `other_files`' sha256s, drawn elsewhere); returns the folder and the PDF's sha256."""
+    folder = install.data_dir / "documents" / "2024" / "TW1" / "v1"
+    folder.mkdir(parents=True)
+    (folder / "laporan.pdf").write_bytes(b"%PDF the draft")
+    pdf = hashlib.sha256(b"%PDF the draft").hexdigest()
+    with Session(install.engines["renderer"]) as session:
+        session.add(Document(id="2024-TW1-v1", draft_id="2024-TW1", jenis="triwulan", tahun=2024, periode="TW1",
+                             version=1, recap_revision=1, content_hash="x", status="draft", folder=str(folder),
+                             sha256=json.dumps({"pdf": pdf, **other_files}), rekap="{}"))  # fmt: skip
+        session.commit()
+    return folder, pdf
+
+
 def test_the_local_files_are_copied_in_once_and_checked(install: Install):
-    data_dir, env, engines = install.data_dir, install.env, install.engines
+    data_dir, env = install.data_dir, install.env
     evidence = LocalStore(data_dir / "bukti").put(b"%PDF evidence of a unit")
     result = LocalStore(data_dir / "approval" / "bukti").put(b"%PDF a follow-up's result")
     damaged = hashlib.sha256(b"what it was").hexdigest()
     (data_dir / "bukti" / damaged[:2]).mkdir(parents=True, exist_ok=True)
     (data_dir / "bukti" / damaged[:2] / damaged).write_bytes(b"what it became")
-    folder = data_dir / "documents" / "2024" / "TW1" / "v1"
-    folder.mkdir(parents=True)
-    (folder / "laporan.pdf").write_bytes(b"%PDF the draft")
-    pdf = hashlib.sha256(b"%PDF the draft").hexdigest()
-    with Session(engines["renderer"]) as session:
-        session.add(Document(id="2024-TW1-v1", draft_id="2024-TW1", jenis="triwulan", tahun=2024, periode="TW1",
-                             version=1, recap_revision=1, content_hash="x", status="draft", folder=str(folder),
-                             sha256=json.dumps({"pdf": pdf, "docx": "d" * 64}), rekap="{}"))  # fmt: skip
-        session.commit()
+    folder, pdf = drawn_draft(install, docx="d" * 64)  # a .docx another machine drew
 
     first = CliRunner().invoke(app, ["files", "migrate"], env=env)
     assert first.exit_code == 1, first.output  # the damaged file is said, not copied
@@ -197,16 +204,8 @@ def test_a_damaged_copy_in_the_store_is_found_and_replaced_from_a_good_local_one
 
 
 def test_a_damaged_document_with_no_copy_here_is_named_not_already_there(install: Install):
-    env, engines = install.env, install.engines
-    folder = install.data_dir / "documents" / "2024" / "TW1" / "v1"
-    folder.mkdir(parents=True)
-    (folder / "laporan.pdf").write_bytes(b"%PDF the draft")
-    pdf = hashlib.sha256(b"%PDF the draft").hexdigest()
-    with Session(engines["renderer"]) as session:
-        session.add(Document(id="2024-TW1-v1", draft_id="2024-TW1", jenis="triwulan", tahun=2024, periode="TW1",
-                             version=1, recap_revision=1, content_hash="x", status="draft", folder=str(folder),
-                             sha256=json.dumps({"pdf": pdf}), rekap="{}"))  # fmt: skip
-        session.commit()
+    env = install.env
+    folder, pdf = drawn_draft(install)
     assert CliRunner().invoke(app, ["files", "migrate", "renderer"], env=env).exit_code == 0
     (folder / "laporan.pdf").unlink()  # the machine that drew it is gone
     install.damage("ren_file", pdf)
