@@ -72,6 +72,8 @@ class Draf(TypedDict):
     may_return: bool
     menunggu: list[Menunggu]
     rekap_baru: int | None
+    rekap_baru_diterima: str | None
+    rekap_baru_tertunda: bool
 
 
 class HistoryDetail(TypedDict, total=False):

@@ -4,7 +4,7 @@ along the workflow file's chain, and every transition is an event with actor, ti
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -105,20 +105,50 @@ def newer_recap(session: Session, row: DraftRow) -> RekapRow | None:
     return newest if new_version else None
 
 
+# How long after the approval service received a newer recap its new draft version may take to appear before the
+# pages and the 409 stop saying "being drawn" and say "not drawn yet: tell the operator". The renderer waits at most
+# LAPKIN_DRAFT_SETTLE_MAX_MS (20 s) for a recap to settle and draws the largest office's draft in under a minute;
+# five minutes without it means drawing failed (a dead letter "pending draft failed to render") or the renderer is
+# not running.
+NEW_VERSION_OVERDUE = timedelta(minutes=5)
+
+
+def new_version_overdue(newer: RekapRow, now: datetime | None = None) -> bool:
+    """The new version drawn from `newer` has not appeared within NEW_VERSION_OVERDUE of its recap's arrival."""
+    received = newer.received_at if newer.received_at.tzinfo else newer.received_at.replace(tzinfo=UTC)
+    return (now or datetime.now(UTC)) - received > NEW_VERSION_OVERDUE
+
+
 def newer_recap_error(row: DraftRow, newer: RekapRow) -> ApiError:
-    """409: the version under review was drawn from an older recap than the period's newest (`newer_recap`)."""
+    """409: the version under review was drawn from an older recap than the period's newest (`newer_recap`); it says
+    whether the new version is still being drawn or is overdue (`new_version_overdue`)."""
+    head_id = (
+        f"Draf versi {row.version} disusun dari rekap revisi {row.recap_revision}, padahal sudah ada rekap revisi "
+        f"{newer.revision} dengan data yang lebih baru."
+    )
+    head_en = (
+        f"Draft version {row.version} was drawn from recap revision {row.recap_revision}, but recap revision "
+        f"{newer.revision} with newer data exists."
+    )
+    if new_version_overdue(newer):
+        minutes = int(NEW_VERSION_OVERDUE.total_seconds() // 60)
+        return api_error(
+            409,
+            "version",
+            "newer_recap",
+            f"{head_id} Draf versi baru belum muncul lebih dari {minutes} menit setelah rekap itu diterima: "
+            "penyusunannya gagal atau renderer tidak berjalan. Operator perlu memeriksa `lapkin status` dan "
+            'mengirim ulang surat mati "pending draft failed to render" (docs/operations.md).',
+            f"{head_en} The new draft version has not appeared more than {minutes} minutes after that recap "
+            "arrived: drawing it failed or the renderer is not running. An operator must check `lapkin status` "
+            'and replay the dead letter "pending draft failed to render" (docs/operations.md).',
+        )
     return api_error(
         409,
         "version",
         "newer_recap",
-        f"Draf versi {row.version} disusun dari rekap revisi {row.recap_revision}, padahal sudah ada rekap revisi "
-        f"{newer.revision} dengan data yang lebih baru. Draf versi baru sedang disusun; putuskan setelah versi itu "
-        "muncul. Jika tidak kunjung muncul, penyusunannya gagal: operator perlu mengirim ulang surat mati "
-        '"pending draft failed to render" (docs/operations.md).',
-        f"Draft version {row.version} was drawn from recap revision {row.recap_revision}, but recap revision "
-        f"{newer.revision} with newer data exists. A new draft version is being drawn; decide once it appears. If it "
-        'does not appear, drawing it failed: an operator must replay the dead letter "pending draft failed to '
-        'render" (docs/operations.md).',
+        f"{head_id} Draf versi baru sedang disusun; putuskan setelah versi itu muncul (biasanya dalam satu menit).",
+        f"{head_en} A new draft version is being drawn; decide once it appears (usually within a minute).",
     )
 
 
@@ -143,7 +173,13 @@ def public(wf: Workflow, row: DraftRow, who: domain.Official | None, session: Se
         "may_return": bool(who and row.state != "final" and domain.may_return(wf, draft, who)),
         "menunggu": [{"periode": p, "tahun": t} for p, t in waits],  # reports it waits for (workflow `requires`)
         "rekap_baru": newer.revision if newer is not None else None,  # a new version is coming (newer_recap)
+        "rekap_baru_diterima": _utc_iso(newer.received_at) if newer is not None else None,
+        "rekap_baru_tertunda": newer is not None and new_version_overdue(newer),
     }
+
+
+def _utc_iso(value: datetime) -> str:
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
 
 
 def list_drafts(

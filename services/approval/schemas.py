@@ -165,6 +165,16 @@ class Draf(BaseModel):
         description="Revisi rekap yang lebih baru dari yang digambarkan; versi baru sedang disusun, belum boleh "
         "disetujui / a newer recap revision than the one drawn: a new version is coming, no approval until then",
     )
+    rekap_baru_diterima: str | None = Field(
+        default=None,
+        description="Kapan rekap yang lebih baru itu diterima (UTC, ISO 8601) / when that newer recap arrived",
+    )
+    rekap_baru_tertunda: bool = Field(
+        default=False,
+        description="Versi baru belum muncul lima menit setelah rekapnya diterima: penyusunannya gagal atau renderer "
+        "tidak berjalan, beri tahu operator / the new version has not appeared five minutes after its recap arrived: "
+        "drawing failed or the renderer is not running, tell the operator",
+    )
 
 
 class Riwayat(BaseModel):

@@ -219,13 +219,21 @@ PAGES: Table = {
     "waiting_for": {"id": "Menunggu: {reports} disetujui", "en": "Waiting for {reports} to be approved"},
     "rekap_baru": {
         "id": "Versi ini disusun dari versi rekap {lama}, padahal sudah ada versi rekap {baru} dengan data yang "
-        "lebih baru. Versi ini tidak dapat disetujui (masih dapat dikembalikan). Draf versi baru sedang disusun; "
-        "versi itu kembali ke Staf Penyusun untuk diajukan ulang, lalu sampai lagi kepada Anda. Jika dalam beberapa "
-        "menit versi baru belum muncul, beri tahu operator.",
-        "en": "This version was drawn from recap version {lama}, but recap version {baru} with newer data exists. "
-        "This version cannot be approved (it can still be returned). A new draft version is being drawn; it goes "
-        "back to the compiling staff to be submitted again, then comes to you. If it has not appeared within a few "
-        "minutes, tell the operator.",
+        "lebih baru (diterima {sejak}). Versi ini tidak dapat disetujui (masih dapat dikembalikan). Draf versi baru "
+        "sedang disusun; versi itu kembali ke Staf Penyusun untuk diajukan ulang, lalu sampai lagi kepada Anda.",
+        "en": "This version was drawn from recap version {lama}, but recap version {baru} with newer data exists "
+        "(received {sejak}). This version cannot be approved (it can still be returned). A new draft version is being "
+        "drawn; it goes back to the compiling staff to be submitted again, then comes to you.",
+    },
+    "rekap_baru_tertunda": {
+        "id": "Versi ini disusun dari versi rekap {lama}, padahal sudah ada versi rekap {baru} dengan data yang "
+        "lebih baru (diterima {sejak}). Versi ini tidak dapat disetujui (masih dapat dikembalikan). Draf versi baru "
+        "belum muncul lebih dari {menit} menit kemudian: penyusunannya gagal atau renderer tidak berjalan. Beri tahu "
+        "operator.",
+        "en": "This version was drawn from recap version {lama}, but recap version {baru} with newer data exists "
+        "(received {sejak}). This version cannot be approved (it can still be returned). The new draft version has "
+        "not appeared more than {menit} minutes later: drawing it failed or the renderer is not running. Tell the "
+        "operator.",
     },
     "returned_title": {"id": "Dikembalikan untuk diperbaiki", "en": "Returned for correction"},
     "resubmitted_title": {

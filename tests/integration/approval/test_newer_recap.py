@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import html
 import re
+from datetime import timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -19,6 +20,7 @@ from sqlmodel import Session
 
 from services.approval.models import RekapRow
 from services.approval.web.sessions import LANG_COOKIE
+from shared.events.envelope import utcnow
 from tests.integration.approval.test_pemanfaatan import app, database_url, ok, people, settings  # noqa: F401
 from tests.integration.ops.conftest import event, eventually, put
 from tests.unit.renderer.worked_example import recaps
@@ -47,6 +49,16 @@ def decide(client: TestClient, who: dict[str, Any], decision: str, note: str | N
 def known(client: TestClient, revision: int) -> bool:
     with Session(client.app.state.rt.engine) as session:  # type: ignore[attr-defined]
         return session.get(RekapRow, (2024, "TW1", revision)) is not None
+
+
+def overdue(client: TestClient, revision: int) -> None:
+    """As if recap `revision` had arrived ten minutes ago (handlers.NEW_VERSION_OVERDUE is five)."""
+    with Session(client.app.state.rt.engine) as session:  # type: ignore[attr-defined]
+        row = session.get(RekapRow, (2024, "TW1", revision))
+        assert row is not None
+        row.received_at = utcnow() - timedelta(minutes=10)
+        session.add(row)
+        session.commit()
 
 
 def text_of(page: str, ident: str) -> str | None:
@@ -79,7 +91,9 @@ def test_no_approval_while_a_newer_recap_waits_to_be_drawn_and_again_once_it_is(
     error = refused.json()["errors"][0]
     assert error["rule"] == "newer_recap" and error["field"] == "version"
     assert "rekap revisi 10" in error["message_id"] and "revisi 8" in error["message_id"]
-    assert "recap revision 10" in error["message_en"] and "replay the dead letter" in error["message_en"]
+    assert "recap revision 10" in error["message_en"] and "is being drawn" in error["message_en"]
+    assert "dead letter" not in error["message_en"]  # just arrived: being drawn, nothing for an operator yet
+    assert mine["rekap_baru_tertunda"] is False and mine["rekap_baru_diterima"].endswith("+00:00")
     assert ok(app.get(DRAFT, headers=admin)) == before  # nothing changed, nothing recorded
 
     # the officials' web app: the page says why, the approve form is gone, the return form stays; the inbox too
@@ -89,6 +103,8 @@ def test_no_approval_while_a_newer_recap_waits_to_be_drawn_and_again_once_it_is(
     assert "rekap revisi" not in html.unescape(page)  # the recap's number is not the units' "revisi N"
     assert "tidak dapat disetujui" in notice and "kembali ke Staf Penyusun" in notice  # where the new version goes
     assert "Surat mati" not in notice and "dead letter" not in notice  # an official is not asked for operators' words
+    assert re.search(r"diterima \d{1,2} \w+ \d{4} \d{2}\.\d{2} WIB", notice), notice  # when, in office time
+    assert "sedang disusun" in notice and "operator" not in notice
     assert 'id="approve-form"' not in page and 'id="return-form"' in page
     english = ok(app.get("/draf/2024-TW1", headers={"Cookie": f"{people['subkor']['web']['Cookie']}; "
                                                               f"{LANG_COOKIE}=en"})).text  # fmt: skip
@@ -106,6 +122,17 @@ def test_no_approval_while_a_newer_recap_waits_to_be_drawn_and_again_once_it_is(
     bare = app.post("/draf/2024-TW1/keputusan", headers=people["subkor"]["web"], data=unreasoned)
     assert bare.status_code == 422 and text_of(bare.text, "error")  # another refusal keeps its box
     assert ok(app.get(DRAFT, headers=admin))["state"] == before["state"]
+
+    # five minutes on and still no new version: drawing failed or the renderer is stopped; the page and the 409 say so
+    overdue(app, 10)
+    late = ok(app.get(DRAFT, headers=people["subkor"]["api"]))
+    assert late["rekap_baru"] == 10 and late["rekap_baru_tertunda"] is True and late["may_approve"] is False
+    refused = decide(app, people["subkor"], "approve")
+    assert refused.status_code == 409 and "replay the dead letter" in refused.json()["errors"][0]["message_en"]
+    assert "penyusunannya gagal" in refused.json()["errors"][0]["message_id"]
+    notice = text_of(ok(app.get("/draf/2024-TW1", headers=people["subkor"]["web"])).text, "rekap-baru") or ""
+    assert "belum muncul lebih dari 5 menit" in notice and "Beri tahu operator" in notice, notice
+    assert "sedang disusun" not in notice
 
     # returning stays allowed; the compiler's resubmission of the same old version is a forward decision: refused
     ok(decide(app, people["subkor"], "return", "Data IKU-1 telah dikoreksi unit"))

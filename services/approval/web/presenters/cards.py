@@ -12,6 +12,7 @@ import services.approval.web.i18n as i18n
 import services.approval.web.present as present
 from services.approval import disposisi, domain, sosialisasi
 from services.approval.answers import Circulation, Disposisi, Draf, PenerimaSosialisasi, Pengingat, Sosialisasi
+from services.approval.handlers import NEW_VERSION_OVERDUE
 from services.approval.models import DisposisiRow, DraftRow, Official, SosialisasiRow
 from services.approval.web.i18n import JENIS, STATES, fmt_datetime, fmt_duration, pick, t
 from services.approval.web.presenters.common import Clock, Reader, aware, clock, step_label
@@ -118,15 +119,28 @@ def row_view(
         # "Menunggu: Laporan Semester II 2024 disetujui"
         "menunggu_label": t("waiting_for", lang).format(reports=domain.reports_text(waits, lang)) if waits else None,
         # a newer recap than the one drawn: why there is no approve button (handlers.newer_recap)
-        "rekap_baru_label": t("rekap_baru", lang).format(lama=d["recap_revision"], baru=d["rekap_baru"])
-        if d.get("rekap_baru") is not None
-        else None,
+        "rekap_baru_label": rekap_baru_label(d, lang),
         "expected": None,
         "final_label": None,
     }
     if draft is not None:
         view.update(expected(r, view, draft, names or {}))
     return view
+
+
+def rekap_baru_label(d: Draf, lang: str) -> str | None:
+    """Why there is no approve button: a newer recap than the one drawn, its new version being drawn or, past
+    handlers.NEW_VERSION_OVERDUE, overdue (tell the operator)."""
+    if d.get("rekap_baru") is None:
+        return None
+    received = d.get("rekap_baru_diterima")
+    words = {
+        "lama": d["recap_revision"],
+        "baru": d["rekap_baru"],
+        "sejak": fmt_datetime(datetime.fromisoformat(received), lang) if received else "-",
+        "menit": int(NEW_VERSION_OVERDUE.total_seconds() // 60),
+    }
+    return t("rekap_baru_tertunda" if d.get("rekap_baru_tertunda") else "rekap_baru", lang).format(**words)
 
 
 def state_label(r: Reader, d: Draf, draft: domain.Draft | None) -> str:
