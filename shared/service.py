@@ -61,6 +61,7 @@ from shared.private import tighten
 from shared.s3 import S3Error
 from shared.security import API_KEY_PREFIX, HASHING, read_token
 from shared.slots import Busy
+from shared.storage import probe_store
 from shared.strictjson import JsonObject
 from shared.tasks import STOP_TIMEOUT_S, bounded, stop_task
 from shared.tracing import instrument_app, make_provider, publish_span
@@ -92,6 +93,7 @@ class Runtime:
     after_commit: list[Callable[[], None]] = field(default_factory=list)  # more to wake than the relay (thread-safe)
     tracer_provider: Any = None  # shared/tracing.py: this app's TracerProvider when tracing is on, else None
     tracer: Any = None  # its Tracer; None (tracing off) makes every span helper a no-op
+    keeps_files: bool = False  # it stores files (shared.storage): /healthz also asks an S3 file store
 
     def __post_init__(self) -> None:
         if self.metrics.service == "?":
@@ -258,6 +260,10 @@ class Runtime:
                     problems.append(problem)
         except Exception as exc:
             problems.append(f"redis: {exc.__class__.__name__}")
+        if self.keeps_files and self.settings.file_store == "s3":  # `database`: the database pinged above
+            wrong = await asyncio.to_thread(probe_store, self.settings)  # at most shared.s3.PROBE_TIMEOUT_S
+            if wrong:
+                problems.append(f"file store: {wrong}")
         return problems
 
 
@@ -458,6 +464,7 @@ def build_app(
     settings: Settings | None = None,
     title: str | None = None,
     on_start: Any = None,
+    keeps_files: bool = False,
 ) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(service)
@@ -470,6 +477,7 @@ def build_app(
     upgrade(engine, service)  # the service's migrations (services/<service>/migrations); `tables` are what they make
     rt = Runtime(service, settings, engine, {}, consumes)
     rt.read_engine = read_engine
+    rt.keeps_files = keeps_files
     rt.handlers = (handlers(rt) if callable(handlers) else handlers) or {}
     rt.tracer_provider = make_provider(service)  # None unless OTEL_EXPORTER_OTLP_ENDPOINT is set (shared/tracing.py)
     if rt.tracer_provider is not None:

@@ -31,6 +31,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = build_app(
         "approval",
         tables=TABLES,
+        keeps_files=True,  # evidence / documents (shared.storage): /healthz asks an S3 store too
         routers=[router, web_router, operator_router],
         handlers=lambda rt: make_handlers(rt, wf),
         # DraftRendered and DocumentPublished (the final files); RekapCompleted for the web app's recap;

@@ -19,6 +19,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = build_app(
         "collector",
         tables=TABLES,
+        keeps_files=True,  # evidence / documents (shared.storage): /healthz asks an S3 store too
         routers=[router, bukti_api.router],
         handlers={
             "KoreksiRequested": handlers.on_koreksi_requested,

@@ -15,6 +15,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = build_app(
         "renderer",
         tables=TABLES,
+        keeps_files=True,  # evidence / documents (shared.storage): /healthz asks an S3 store too
         routers=[router],
         handlers=make_handlers,
         consumes=["collector", "aggregator", "approval"],

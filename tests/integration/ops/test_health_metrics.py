@@ -9,10 +9,13 @@ import re
 from typing import Any
 
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
+from services.aggregator.main import create_app as aggregator_app
 from services.collector.main import create_app
 from shared.observability import GroupState, JsonFormatter, correlation
 from tests.integration.ops.conftest import event, eventually, ops_settings, put
+from tests.support.s3 import S3Server
 
 
 def series(text: str, name: str, **labels: str) -> float | None:
@@ -40,6 +43,23 @@ def test_healthz_turns_503_when_the_group_is_deleted_and_200_after_a_restart(set
     with TestClient(create_app(settings)) as client:  # a restart recreates the group
         assert client.get("/healthz").status_code == 200
         assert series(client.get("/metrics").text, "lapkin_consumer_group_up", stream=stream) == 1
+
+
+def test_healthz_asks_an_s3_file_store_only_where_files_are_kept(settings, r, s3_server: S3Server):
+    """A service that keeps files answers 503 naming the file store when its S3 bucket does not answer (a wrong
+    secret here: the bucket refuses us), without the secret in the answer; the aggregator keeps none: still 200."""
+    bucket = s3_server.new_bucket()
+    good = settings.model_copy(update={**s3_server.settings(bucket), "redis_check_interval_s": 3600.0})
+    with TestClient(create_app(good)) as client:
+        assert client.get("/healthz").json() == {"status": "ok"}
+    wrong = good.model_copy(update={"s3_secret_key": SecretStr("not-the-secret")})
+    with TestClient(create_app(wrong)) as client:
+        res = client.get("/healthz")
+        assert res.status_code == 503, res.text
+        (problem,) = res.json()["problems"]
+        assert problem.startswith("file store: ") and "HTTP 403" in problem and "not-the-secret" not in problem
+    with TestClient(aggregator_app(wrong)) as client:
+        assert client.get("/healthz").status_code == 200
 
 
 def test_a_stuck_group_is_a_problem_a_slow_one_is_not():
