@@ -84,6 +84,15 @@ class GaveUp(RuntimeError):
     """A child kept exiting right after it started, with the same exit code: restarting it again would not help."""
 
 
+def said_problems(answer: httpx.Response) -> list[str]:
+    """The `problems` a /healthz 503 names (shared.service), or nothing when its body is not that."""
+    try:
+        found = answer.json().get("problems")
+    except (ValueError, AttributeError):
+        return []
+    return [str(p) for p in found[:5]] if isinstance(found, list) else []
+
+
 class NotHealthy(RuntimeError):
     """Services that did not answer /healthz 200 in time (what their processes did, and where their logs are)."""
 
@@ -414,12 +423,16 @@ class Supervisor:
         socket (so `lapkin up` says it runs them once they do); GaveUp when a child will not start."""
         deadline = time.monotonic() + timeout
         pending = set(self.services)
+        problems: dict[str, list[str]] = {}  # what a service's last 503 named (database, Redis, file store, …)
         while pending and time.monotonic() < deadline:
             for service in list(pending):
                 try:
-                    if httpx.get(f"{self.settings.base_url(service)}/healthz", timeout=2).status_code == 200:
+                    answer = httpx.get(f"{self.settings.base_url(service)}/healthz", timeout=2)
+                    if answer.status_code == 200:
                         if all(self.child_accepting(name) is not False for name in self.names(service)):
                             pending.discard(service)
+                    else:
+                        problems[service] = said_problems(answer)
                 except httpx.HTTPError:
                     pass
             for line in self.poll():  # a child failing while the others start: said as it happens
@@ -440,6 +453,7 @@ class Supervisor:
                 said.append(
                     service
                     + (f" ({'; '.join(exits)})" if exits else "")
+                    + (f" [{'; '.join(problems[service])}]" if problems.get(service) else "")
                     + (f" {log}" if log else "")
                     + (self.last_words(first) if exits else "")
                 )

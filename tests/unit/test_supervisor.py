@@ -137,6 +137,50 @@ def test_services_not_healthy_in_time_are_named_with_their_exits_and_logs(tmp_pa
     assert "keluar / exit 3)" in message and str(tmp_path / "logs" / "collector.log") in message
 
 
+class Unhealthy(Supervisor):
+    """A child that runs and answers every request 503 with the `problems` a service's /healthz names."""
+
+    def command(self, service: str, fd: int | None = None) -> list[str]:
+        where = (
+            f"socket.socket(fileno={fd})"
+            if fd is not None
+            else f"socket.create_server(('127.0.0.1', {self.port_of(service)}))"
+        )
+        child = f"""
+import json, socket
+from http.server import BaseHTTPRequestHandler, HTTPServer
+class Sick(BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = json.dumps({{"status": "error", "problems": ["file store: HEAD s3://lapkin: ConnectError"]}}).encode()
+        self.send_response(503)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *args):
+        pass
+server = HTTPServer(("127.0.0.1", 0), Sick, bind_and_activate=False)
+server.socket.close()
+server.socket = {where}
+server.socket.listen()
+server.serve_forever()
+"""
+        return [sys.executable, "-c", child]
+
+
+def test_a_service_running_but_unhealthy_is_named_with_what_its_healthz_says(tmp_path: Path) -> None:
+    sup = Unhealthy(_settings(tmp_path, _free_port()), {}, services=("collector",), log_dir=tmp_path / "logs")
+    sup.start()
+    try:
+        with pytest.raises(NotHealthy) as caught:
+            sup.wait_healthy(3)
+    finally:
+        sup.stop()
+    message = str(caught.value)
+    assert "collector [file store: HEAD s3://lapkin: ConnectError]" in message, message
+    assert "exit" not in message  # it did not exit: only unhealthy
+
+
 def test_a_different_code_or_a_long_run_starts_the_count_again(tmp_path: Path) -> None:
     sup = Failing(_settings(tmp_path, _free_port()), {}, services=("collector",))
     sup.start()
