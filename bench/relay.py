@@ -22,10 +22,12 @@ from pathlib import Path
 from sqlalchemy import create_engine
 from sqlmodel import Session
 
-from shared.config import Settings
-from shared.events.envelope import new_envelope
-from shared.messaging.outbox import KERNEL_TABLES, OUTBOX, add_to_outbox
-from shared.service import Runtime
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from shared.config import Settings  # noqa: E402
+from shared.events.envelope import new_envelope  # noqa: E402
+from shared.messaging.outbox import KERNEL_TABLES, OUTBOX, add_to_outbox  # noqa: E402
+from shared.service import Runtime  # noqa: E402
 
 REDIS_URL = os.environ.get("LAPKIN_BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
 

@@ -22,7 +22,7 @@ from sqlmodel import Session
 
 from shared.config import Settings
 from shared.events.envelope import Envelope, new_envelope
-from shared.messaging.outbox import OUTBOX, Relay, add_to_outbox
+from shared.messaging.outbox import OUTBOX, PROCESSED, Relay, add_to_outbox
 from shared.messaging.streams import (
     EventConsumer,
     ensure_groups,
@@ -35,6 +35,15 @@ from tests.integration.kernel import test_messaging as kernel
 from tests.integration.kernel.test_messaging import KernelEffect, effects, eventually
 
 settings, engine, redis = kernel.settings, kernel.engine, kernel.redis  # the kernel tests' fixtures
+
+
+@pytest.fixture(autouse=True)
+def leave_no_rows(engine: Any) -> Iterator[None]:
+    """On PostgreSQL the kernel tests share one schema: what a test here wrote must not reach the next test."""
+    yield
+    with engine.begin() as conn:
+        for table in (OUTBOX, PROCESSED, KernelEffect.__table__):
+            conn.execute(table.delete())
 
 
 class FramedAlike(BinaryMessageFormatV1):
