@@ -96,7 +96,7 @@ async def main(n: int, trace: bool) -> None:
                 f"min {min(times) / n * 1e6:.0f} µs); load average {os.getloadavg()[0]:.2f}"
             )
         finally:
-            await rt.redis.delete(rt.stream)
+            await rt.redis.delete(*[k async for k in rt.redis.scan_iter(f"{settings.stream_prefix}.*")], rt.stream)
             await rt.stop()
 
 
