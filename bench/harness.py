@@ -118,8 +118,9 @@ def _running(database_url: str | None) -> Iterator[Running]:
     }
     if database_url:
         env["DATABASE_URL"] = database_url
+    # DATABASE_URL: this run's fresh database (the environment names the server's): what the services were given
     settings = Settings(data_dir=data_dir, admin_token=env["LAPKIN_ADMIN_TOKEN"], stream_prefix=env["LAPKIN_STREAM_PREFIX"],
-                        **{f"{s}_port": p for s, p in ports.items()})  # type: ignore[arg-type]
+                        DATABASE_URL=database_url, **{f"{s}_port": p for s, p in ports.items()})  # type: ignore[arg-type]
     services = tuple(os.environ.get("BENCH_SERVICES", "collector,aggregator,approval,renderer").split(","))
     workers = parse_workers(os.environ.get("BENCH_WORKERS"))  # e.g. collector=2: processes per service
     sup = Supervisor(settings, env, services=services, log_dir=data_dir / "logs", workers=workers)
@@ -195,18 +196,56 @@ def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
-def wait_drained(settings: Settings, timeout: float = 900) -> None:
-    """Until every consumer group on every stream has read and acknowledged everything (nothing pending, no lag)."""
+def wait_drained(settings: Settings, timeout: float = 900, *, drafts: bool = False) -> None:
+    """Until every consumer group on every stream has read and acknowledged everything (nothing pending, no lag);
+    with `drafts`, also until the renderer has no draft left pending (ren_pending_draft: a recap whose draft it
+    draws after a settle, up to `draft_settle_max_ms` later). Before a measured window: a warm-up's drafts drawn
+    inside it would count against it, though the consumer groups were drained."""
     from lapkin.ops import Ops
 
     ops = Ops(settings)
+    pending = PendingDrafts(settings) if drafts else None
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        groups = [g for row in ops.status() for g in row["groups"]]
-        if all(g["pending"] == 0 and g["lag"] == 0 for g in groups):
-            return
-        time.sleep(0.1)
-    raise TimeoutError("the consumers did not catch up")
+    try:
+        while time.monotonic() < deadline:
+            groups = [g for row in ops.status() for g in row["groups"]]
+            if all(g["pending"] == 0 and g["lag"] == 0 for g in groups) and (pending is None or pending.count() == 0):
+                return
+            time.sleep(0.1)
+    finally:
+        if pending is not None:
+            pending.close()
+    raise TimeoutError("the consumers did not catch up" + (" (or the renderer's pending drafts)" if drafts else ""))
+
+
+class PendingDrafts:
+    """Counts the renderer's pending drafts in its own database (read-only); always 0 when this run has no
+    renderer (BENCH_SERVICES without it: no database of its own)."""
+
+    def __init__(self, settings: Settings) -> None:
+        from shared.db import DatabaseMissing, make_engine, require_database
+
+        try:
+            require_database(settings, "renderer")
+        except DatabaseMissing:
+            self.engine = None
+        else:
+            self.engine = make_engine(settings, "renderer", read_only=True)
+
+    def count(self) -> int:
+        from sqlalchemy import func, select
+
+        from services.renderer.models import PendingDraft
+
+        if self.engine is None:
+            return 0
+        with self.engine.connect() as conn:
+            table = PendingDraft.__table__  # type: ignore[attr-defined]
+            return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+
+    def close(self) -> None:
+        if self.engine is not None:
+            self.engine.dispose()
 
 
 def setup_office(system: Running, client: httpx.Client, pk: dict[str, Any]) -> dict[str, str]:

@@ -7,6 +7,7 @@ import asyncio
 import hmac
 import json
 import logging
+from collections import Counter
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -44,7 +45,7 @@ from shared.messaging.streams import (
     ensure_groups,
     make_broker,
     make_redis,
-    publish_envelope,
+    publish_envelopes,
 )
 from shared.migrate import upgrade
 from shared.observability import (
@@ -64,7 +65,7 @@ from shared.slots import Busy
 from shared.storage import probe_store
 from shared.strictjson import JsonObject
 from shared.tasks import STOP_TIMEOUT_S, bounded, stop_task
-from shared.tracing import instrument_app, make_provider, publish_span
+from shared.tracing import end_span, instrument_app, make_provider, start_publish_span
 
 log = logging.getLogger("lapkin.service")
 WORKER_THREADS = 160
@@ -168,7 +169,11 @@ class Runtime:
             on_recovered=self._recovered,
         )
         self.relay = Relay(
-            self.engine, self._publish, self.settings.relay_interval_s, read_engine=self.read_engine, guard=self.guard
+            self.engine,
+            interval_s=self.settings.relay_interval_s,
+            read_engine=self.read_engine,
+            guard=self.guard,
+            publish_batch=self._publish_batch,
         )
         if self.handlers:
             self.consumer = EventConsumer(
@@ -207,11 +212,33 @@ class Runtime:
         self.metrics.redis_recoveries.labels(reason).inc()
         self.metrics.republished.inc(republished)
 
-    async def _publish(self, stream: str, body: str, event_id: str, type_: str) -> Any:
-        with publish_span(self.tracer, body, stream, event_id, type_):
-            entry_id = await publish_envelope(self.broker, stream, body, event_id, type_)
-        self.metrics.published.labels(stream, type_).inc()
-        return entry_id
+    async def _publish_batch(self, rows: Sequence[Any]) -> list[Any]:
+        """The relay's batch of outbox rows (stream, body, event_id, type) in one pipeline (publish_envelopes), each
+        in a PRODUCER span of its envelope's trace when tracing is on; counted per stream and type once on Redis.
+        Returns, per row in order, its entry id or the error its XADD got."""
+        items = [(row.stream, json.loads(row.body), row.event_id, row.type) for row in rows]
+        tracer = self.tracer
+        spans = (
+            [start_publish_span(tracer, body, stream, eid, type_) for stream, body, eid, type_ in items]
+            if tracer
+            else []
+        )
+        try:
+            results = await publish_envelopes(self.redis, self.broker, items)
+        except BaseException as exc:
+            for span in spans:
+                end_span(span, exc)
+            raise
+        published: Counter[tuple[str, str]] = Counter()
+        for i, ((stream, _body, _eid, type_), result) in enumerate(zip(items, results, strict=True)):
+            failed = result if isinstance(result, BaseException) else None
+            if failed is None:
+                published[stream, type_] += 1
+            if spans:
+                end_span(spans[i], failed)
+        for (stream, type_), n in published.items():
+            self.metrics.published.labels(stream, type_).inc(n)
+        return results
 
     async def refresh_metrics(self) -> None:
         await _refresh_metrics(self)

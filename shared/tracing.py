@@ -15,7 +15,6 @@ the active span's context; a consumer's span (`consume_span`) takes the envelope
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -24,7 +23,17 @@ from typing import TYPE_CHECKING, Any
 
 from opentelemetry import trace
 from opentelemetry.context import Context
-from opentelemetry.trace import NonRecordingSpan, SpanContext, SpanKind, TraceFlags, Tracer, TraceState
+from opentelemetry.trace import (
+    NonRecordingSpan,
+    Span,
+    SpanContext,
+    SpanKind,
+    Status,
+    StatusCode,
+    TraceFlags,
+    Tracer,
+    TraceState,
+)
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
@@ -144,17 +153,11 @@ def event_span(
         yield
 
 
-@contextmanager
-def publish_span(tracer: Tracer | None, body: str, stream: str, event_id: str, type_: str) -> Iterator[None]:
-    """The outbox relay's XADD of a stored envelope (`body`, its JSON) as a PRODUCER span in the envelope's trace:
-    the gap between the request's span and this one is the time the event waited in the outbox."""
-    if tracer is None:
-        yield
-        return
-    try:
-        stored = json.loads(body)
-    except ValueError:
-        stored = {}
+def start_publish_span(tracer: Tracer, stored: Any, stream: str, event_id: str, type_: str) -> Span:
+    """The outbox relay's XADD of a stored envelope (`stored`, parsed from its JSON) as a PRODUCER span in the
+    envelope's trace: the gap between the request's span and this one is the time the event waited in the outbox.
+    Started for each event of a batch before its one round trip, ended after it (`end_span`); never the active
+    span (nothing runs within it that could continue the trace)."""
     parent = parent_context(stored.get("traceparent"), stored.get("tracestate")) if isinstance(stored, dict) else None
     attrs = {
         "messaging.system": "redis",
@@ -163,8 +166,15 @@ def publish_span(tracer: Tracer | None, body: str, stream: str, event_id: str, t
         "messaging.message.id": event_id,
         "lapkin.event.type": type_,
     }
-    with tracer.start_as_current_span(f"publish {type_}", context=parent, kind=SpanKind.PRODUCER, attributes=attrs):
-        yield
+    return tracer.start_span(f"publish {type_}", context=parent, kind=SpanKind.PRODUCER, attributes=attrs)
+
+
+def end_span(span: Span, error: BaseException | None = None) -> None:
+    """End the span; failed with `error` (recorded as start_as_current_span records an exception) when given."""
+    if error is not None:
+        span.record_exception(error)
+        span.set_status(Status(StatusCode.ERROR, f"{type(error).__name__}: {error}"))
+    span.end()
 
 
 def inject_headers(headers: dict[str, str]) -> dict[str, str]:

@@ -74,20 +74,28 @@ def claim_event(session: Session, consumer: str, event_id: str) -> bool:
 
 class Relay:
     """Publishes unpublished outbox rows in id order; a crash before marking them means a republish,
-    which consumers dedupe on event_id."""
+    which consumers dedupe on event_id.
+
+    `publish_batch(rows)` publishes a batch at once (one Redis round trip, shared/service.py) and answers, for each
+    row in order, its entry id or the error its XADD got; raising means none is known to be published. Or
+    `publish(stream, body, event_id, type)`: one row at a time, stopping at the first failure."""
 
     def __init__(
         self,
         engine: Engine,
-        publish: Any,
+        publish: Any = None,
         interval_s: float = 0.2,
         batch: int = 200,
         read_engine: Engine | None = None,
         guard: Any = None,
+        publish_batch: Any = None,
     ) -> None:
+        if (publish is None) == (publish_batch is None):
+            raise TypeError("Relay: give publish or publish_batch")
         self.engine = engine
         self.read_engine = read_engine or engine  # finding the rows only reads (on SQLite: no writer turn)
         self.publish = publish  # async (stream, body, event_id, type) -> the entry id
+        self.publish_batch = publish_batch or self._one_by_one  # async (rows) -> [entry id | error], in row order
         self.guard = guard  # shared.messaging.guard.Guard: Redis checked for a loss before each batch
         self.interval_s = interval_s
         self.batch = batch
@@ -132,19 +140,38 @@ class Relay:
         rows = await asyncio.to_thread(self._pending)
         if self.guard is not None and await self.guard.check(force=bool(rows)) is not None:
             rows = await asyncio.to_thread(self._pending)  # Redis lost data: the rows to publish again come first
+        if not rows:
+            return 0
+        results = await self.publish_batch(rows)  # raises: nothing marked, the whole batch is published again
+        # every row whose XADD returned an entry id is on the stream: marked, even after a failed one (publishing it
+        # again would only add a duplicate); a failed one stays unpublished and comes first next time
         done: list[int] = []
-        try:
-            for row in rows:
-                entry_id = await self.publish(row.stream, row.body, row.event_id, row.type)
-                if self.guard is not None:
-                    self.guard.published(entry_id)
-                assert row.id is not None
-                done.append(row.id)
-        finally:
-            if done:
-                await asyncio.to_thread(self._mark, done)
-                self.published += len(done)
+        error: BaseException | None = None
+        for row, result in zip(rows, results, strict=False):
+            if isinstance(result, BaseException):
+                error = error or result
+                continue
+            if self.guard is not None:
+                self.guard.published(result)
+            assert row.id is not None
+            done.append(row.id)
+        if done:
+            await asyncio.to_thread(self._mark, done)
+            self.published += len(done)
+        if error is not None:
+            raise error
         return len(rows)
+
+    async def _one_by_one(self, rows: list[Any]) -> list[Any]:
+        """`publish` row after row; the first failure ends the batch (the rows after it are left for next time)."""
+        out: list[Any] = []
+        for row in rows:
+            try:
+                out.append(await self.publish(row.stream, row.body, row.event_id, row.type))
+            except BaseException as exc:  # a cancellation too: what was published is still marked, then it is raised
+                out.append(exc)
+                break
+        return out
 
     def backlog(self) -> int:
         with self.read_engine.connect() as conn:
