@@ -6,9 +6,10 @@ unit. Every report is distinct (a new revision), sent one after another, so each
     .venv/bin/python bench/collector_cpu.py [--reports 1000] [--calls] [--profile out.prof]
 
 Prints, per report: CPU time (time.process_time, every thread: the request, the group commit's writer thread and the
-outbox relay), and with `--calls` also the Python function calls (a profile hook on every thread; it slows the run, so
-the CPU time of that run is not the figure), Redis round trips (commands or pipelines sent, the relay's and the
-health checks' included) and SQL statements (the engine's cursor executes). `--only-requests` counts the Redis round
+outbox relay), Redis round trips (commands or pipelines sent, the relay's and the health checks' included), with
+`--calls` the Python function calls (a profile hook on every thread; it slows the run, so the CPU time of that run
+is not the figure) and with `--sql` the SQL statements (a listener on the engine's cursor executes: it adds calls of
+its own; `--sql show` prints them). `--only-requests` counts the Redis round
 trips made while a request is being answered only (the relay's publish and the background checks excluded).
 `--no-relay` stops the outbox relay after start: the request path alone, the figure this pass compares.
 """
@@ -118,6 +119,7 @@ async def run(args: argparse.Namespace) -> dict[str, float]:
     from services.collector.main import create_app
     from shared.config import Settings
 
+    counter = Counter()
     data_dir = Path(tempfile.mkdtemp(prefix="bench-collector-"))
     admin = f"adm-{secrets.token_urlsafe(12)}"
     settings = Settings(
@@ -128,10 +130,16 @@ async def run(args: argparse.Namespace) -> dict[str, float]:
     app = create_app(settings)
     rt = app.state.rt
     statements = [0]
-    for engine in {rt.engine, rt.read_engine}:
-        event.listen(engine, "before_cursor_execute", lambda *a, **k: statements.__setitem__(0, statements[0] + 1))
+    shown: list[str] = []
+
+    def executed(conn: Any, cursor: Any, statement: str, *rest: Any) -> None:
+        statements[0] += 1
+        if args.sql == "show" and counter.on:
+            shown.append(statement.split("\n")[0][:100])
+
+    for engine in {rt.engine, rt.read_engine} if args.sql else ():  # a listener costs (SQLAlchemy's events)
+        event.listen(engine, "before_cursor_execute", executed)
     sends = redis_round_trips()
-    counter = Counter()
     if args.calls:  # before any thread starts: the group commit's writer, the worker threads
         sys.setprofile(counter.hook)
         threading.setprofile(counter.hook)
@@ -180,6 +188,8 @@ async def run(args: argparse.Namespace) -> dict[str, float]:
         sys.setprofile(None)
         threading.setprofile(None)  # type: ignore[arg-type]
         n = args.reports
+        for statement in shown:
+            print(statement)
         return {
             "cpu_ms": 1000 * cpu / n,
             "calls": counter.calls / n,
@@ -207,12 +217,19 @@ def main() -> None:
     parser.add_argument("--units", type=int, default=20)
     parser.add_argument("--per-unit", type=int, default=10)
     parser.add_argument("--calls", action="store_true", help="count Python calls (slower; CPU time not comparable)")
+    parser.add_argument(
+        "--sql",
+        nargs="?",
+        const="count",
+        choices=("count", "show"),
+        help="count (or show) the SQL statements: a listener, which costs calls of its own",
+    )
     parser.add_argument("--no-relay", action="store_true", help="stop the outbox relay: the request path alone")
     parser.add_argument("--profile", help="write a cProfile of the measured reports (the event loop's thread)")
     args = parser.parse_args()
     r = asyncio.run(run(args))
     print(f"per report: CPU {r['cpu_ms']:.3f} ms" + (f", Python calls {r['calls']:.0f}" if args.calls else "")
-          + f", SQL statements {r['sql']:.2f}, Redis round trips {r['redis']:.2f}"
+          + (f", SQL statements {r['sql']:.2f}" if args.sql else "") + f", Redis round trips {r['redis']:.2f}"
           f" ({r['redis_in_request']:.2f} while answering)")  # fmt: skip
 
 
