@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, event, insert, select
+from sqlalchemy import Column, Integer, MetaData, String, Table, event, insert, select
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from shared.groupcommit import GroupCommit, _count_writes, insert_later
+from tests.support.databases import sqlite_file
 
 META = MetaData()
 ROWS = Table("row", META, Column("id", Integer, primary_key=True), Column("name", String, unique=True))
@@ -24,12 +25,8 @@ _LATER = insert(LATER)
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Any:
-    engine = create_engine(f"sqlite:///{tmp_path / 'g.db'}")
-    event.listen(engine, "connect", lambda c, _: setattr(c, "isolation_level", None))
-    event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
-    META.create_all(engine)
-    yield engine
-    engine.dispose()
+    with sqlite_file(tmp_path / "g.db", META) as engine:
+        yield engine
 
 
 def write(name: str, fail: bool = False) -> Any:
