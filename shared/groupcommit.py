@@ -35,6 +35,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.dml import Insert
 from sqlmodel import Session
 
+from shared.fastsql import Fast
+
 log = logging.getLogger("lapkin.groupcommit")
 T = TypeVar("T")
 MAX_BATCH = 64  # requests per transaction: bounds how long the write lock is held and a failed commit's reach
@@ -77,6 +79,19 @@ def _clean(
         if wrote or isinstance(exc, DBAPIError) or session.new or session.dirty or session.deleted:
             raise _Redo from exc
         return None, exc
+
+
+_FAST: dict[int, tuple[Insert, Fast]] = {}  # id(statement) -> (statement, its Fast): a deferred insert is prebuilt
+
+
+def _fast(statement: Insert) -> Fast:
+    """The statement run as shared/fastsql.py runs it (SQLite's own connection), remembered per statement object."""
+    found = _FAST.get(id(statement))
+    if found is None or found[0] is not statement:
+        if len(_FAST) >= 64:  # statements built per call (none today): kept from growing
+            _FAST.clear()
+        found = _FAST[id(statement)] = (statement, Fast(statement))
+    return found[1]
 
 
 def batch_cache(session: Session) -> dict[Any, Any] | None:
@@ -235,7 +250,7 @@ class GroupCommit:
         for statement, row in deferred:
             by_statement.setdefault(id(statement), (statement, []))[1].append(row)
         for statement, rows in by_statement.values():  # in the order they were added: the relay's order
-            session.connection().execute(statement, rows)
+            _fast(statement).run(session.connection(), rows)
         deferred.clear()
 
     def _one(self, session: Session, piece: _Piece[Any]) -> tuple[Any, Exception | None]:
