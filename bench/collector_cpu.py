@@ -11,7 +11,9 @@ outbox relay), Redis round trips (commands or pipelines sent, the relay's and th
 is not the figure) and with `--sql` the SQL statements (a listener on the engine's cursor executes: it adds calls of
 its own; `--sql show` prints them). `--only-requests` counts the Redis round
 trips made while a request is being answered only (the relay's publish and the background checks excluded).
-`--no-relay` stops the outbox relay after start: the request path alone, the figure this pass compares.
+`--no-relay` stops the outbox relay after start: the request path alone, the figure this pass compares. `--bare`
+drives bench/baseline_app.py (validate + XADD) the same way instead: the issue's yardstick, without HTTP parsing
+either.
 """
 
 from __future__ import annotations
@@ -210,6 +212,39 @@ async def run(args: argparse.Namespace) -> dict[str, float]:
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
+async def run_bare(args: argparse.Namespace) -> dict[str, float]:
+    """The same bodies through bench/baseline_app.py (validate + XADD), driven the same way: the issue's yardstick."""
+    stream = f"bench.bare.{secrets.token_hex(4)}"
+    os.environ["BASELINE_STREAM"] = stream
+    from bench.baseline_app import app, redis
+
+    sends = redis_round_trips()
+    counter = Counter()
+    if args.calls:
+        sys.setprofile(counter.hook)
+        threading.setprofile(counter.hook)
+    pk = synthetic_pk(2030, args.units, args.per_unit)
+    rnd = random.Random(7)
+    bodies = [synthetic_submission(pk, k % args.units, (k // args.units) % 4 + 1, rnd)
+              for k in range(args.reports + args.warmup)]  # fmt: skip
+    try:
+        for body in bodies[: args.warmup]:
+            assert (await call(app, "POST", "/api/v1/laporan-triwulan", body))[0] == 202
+        r0, cpu0 = sends[0], time.process_time()
+        counter.on = True
+        for body in bodies[args.warmup :]:
+            assert (await call(app, "POST", "/api/v1/laporan-triwulan", body))[0] == 202
+        counter.on = False
+        cpu = time.process_time() - cpu0
+    finally:
+        sys.setprofile(None)
+        threading.setprofile(None)  # type: ignore[arg-type]
+        await redis.delete(stream)
+    n = args.reports
+    return {"cpu_ms": 1000 * cpu / n, "calls": counter.calls / n, "sql": 0.0, "redis": (sends[0] - r0) / n,
+            "redis_in_request": (sends[0] - r0) / n}  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--reports", type=int, default=1000)
@@ -226,8 +261,9 @@ def main() -> None:
     )
     parser.add_argument("--no-relay", action="store_true", help="stop the outbox relay: the request path alone")
     parser.add_argument("--profile", help="write a cProfile of the measured reports (the event loop's thread)")
+    parser.add_argument("--bare", action="store_true", help="bench/baseline_app.py instead (validate + XADD)")
     args = parser.parse_args()
-    r = asyncio.run(run(args))
+    r = asyncio.run(run_bare(args) if args.bare else run(args))
     print(f"per report: CPU {r['cpu_ms']:.3f} ms" + (f", Python calls {r['calls']:.0f}" if args.calls else "")
           + (f", SQL statements {r['sql']:.2f}" if args.sql else "") + f", Redis round trips {r['redis']:.2f}"
           f" ({r['redis_in_request']:.2f} while answering)")  # fmt: skip
