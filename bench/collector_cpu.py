@@ -82,6 +82,17 @@ async def call(app: Any, method: str, path: str, body: Any = None, headers: dict
     return out["status"], json.loads(out["body"] or b"null")
 
 
+async def together(post: Any, bodies: list[dict[str, Any]], concurrency: int) -> None:
+    """`post` each body, `concurrency` at a time (1: one after another, each group-commit batch one report)."""
+    queue = iter(bodies)
+
+    async def worker() -> None:
+        for body in queue:
+            await post(body)
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+
+
 async def lifespan(app: Any) -> tuple[asyncio.Queue[Any], asyncio.Task[Any]]:
     inbox: asyncio.Queue[Any] = asyncio.Queue()
     outbox: asyncio.Queue[Any] = asyncio.Queue()
@@ -180,8 +191,7 @@ async def run(args: argparse.Namespace) -> dict[str, float]:
         counter.on = True
         if profile:
             profile.enable()
-        for body in bodies[args.warmup :]:
-            await post(body)
+        await together(post, bodies[args.warmup :], args.concurrency)
         if profile:
             profile.disable()
             profile.dump_stats(args.profile)
@@ -232,8 +242,11 @@ async def run_bare(args: argparse.Namespace) -> dict[str, float]:
             assert (await call(app, "POST", "/api/v1/laporan-triwulan", body))[0] == 202
         r0, cpu0 = sends[0], time.process_time()
         counter.on = True
-        for body in bodies[args.warmup :]:
+
+        async def post(body: dict[str, Any]) -> None:
             assert (await call(app, "POST", "/api/v1/laporan-triwulan", body))[0] == 202
+
+        await together(post, bodies[args.warmup :], args.concurrency)
         counter.on = False
         cpu = time.process_time() - cpu0
     finally:
@@ -261,6 +274,7 @@ def main() -> None:
     )
     parser.add_argument("--no-relay", action="store_true", help="stop the outbox relay: the request path alone")
     parser.add_argument("--profile", help="write a cProfile of the measured reports (the event loop's thread)")
+    parser.add_argument("--concurrency", type=int, default=1, help="reports in flight at once (1: one at a time)")
     parser.add_argument("--bare", action="store_true", help="bench/baseline_app.py instead (validate + XADD)")
     args = parser.parse_args()
     r = asyncio.run(run_bare(args) if args.bare else run(args))
