@@ -19,7 +19,7 @@ from services.collector.core.report import keeps
 from services.collector.core.validation import Analisis
 from services.collector.models import CurrentValue, PeriodeState, PkVersion, ReportingWindow, Submission, UnitQuarter
 from shared.fastsql import Fast
-from shared.groupcommit import batch_cache
+from shared.groupcommit import batch_cache, connection
 
 
 def _table(model: Any) -> Table:
@@ -86,7 +86,7 @@ def pk_version(session: Session, tahun: int) -> int | None:
     cache = batch_cache(session)
     if cache is not None and ("pk", tahun) in cache:
         return cache[("pk", tahun)]  # type: ignore[no-any-return]
-    rows = PK_VERSION.rows(session.connection(), {"tahun": tahun})
+    rows = PK_VERSION.rows(connection(session), {"tahun": tahun})
     version = rows[0][0] if rows else None
     if cache is not None:
         cache[("pk", tahun)] = version
@@ -99,7 +99,7 @@ def window_row(session: Session, tahun: int, triwulan: int) -> tuple[datetime, d
     cache = batch_cache(session)
     if cache is not None and ("window", tahun, triwulan) in cache:
         return cache[("window", tahun, triwulan)]  # type: ignore[no-any-return]
-    rows = WINDOW_ROW.rows(session.connection(), {"tahun": tahun, "triwulan": triwulan})
+    rows = WINDOW_ROW.rows(connection(session), {"tahun": tahun, "triwulan": triwulan})
     found = (rows[0][0], rows[0][1]) if rows else None
     if cache is not None:
         cache[("window", tahun, triwulan)] = found
@@ -113,7 +113,7 @@ def periode_status(session: Session, tahun: int, triwulan: int) -> tuple[str, st
     cache = batch_cache(session)
     if cache is not None and ("periode", tahun, triwulan) in cache:
         return cache[("periode", tahun, triwulan)]  # type: ignore[no-any-return]
-    rows = PERIODE_ROW.rows(session.connection(), {"tahun": tahun, "triwulan": triwulan})
+    rows = PERIODE_ROW.rows(connection(session), {"tahun": tahun, "triwulan": triwulan})
     found = (rows[0][0], rows[0][1]) if rows else ("open", "[]")
     if cache is not None:
         cache[("periode", tahun, triwulan)] = found
@@ -194,7 +194,7 @@ class HeldValue:
 def load_quarter(session: Session, tahun: int, triwulan: int, unit: str, *, lock: bool) -> HeldQuarter:
     """The unit's quarter, locked for this transaction when `lock` (PostgreSQL; SQLite's writer already is alone)."""
     key = {"k_tahun": tahun, "k_triwulan": triwulan, "k_unit": unit}
-    rows = (QUARTER_LOCKED if lock else QUARTER_ROW).mappings(session.connection(), key)
+    rows = (QUARTER_LOCKED if lock else QUARTER_ROW).mappings(connection(session), key)
     if not rows:
         return HeldQuarter(tahun, triwulan, unit)
     return HeldQuarter(**rows[0], stored=True)
@@ -203,7 +203,7 @@ def load_quarter(session: Session, tahun: int, triwulan: int, unit: str, *, lock
 def save_quarter(session: Session, quarter: HeldQuarter) -> None:
     """Insert the row the first time (a concurrent first report then fails on the primary key), else update it."""
     values = quarter.columns()
-    conn = session.connection()
+    conn = connection(session)
     if quarter.stored:
         key = {"k_tahun": quarter.tahun, "k_triwulan": quarter.triwulan, "k_unit": quarter.unit}
         QUARTER_UPDATE.run(conn, {**key, **values})
@@ -214,7 +214,7 @@ def save_quarter(session: Session, quarter: HeldQuarter) -> None:
 
 def current_values(session: Session, tahun: int, triwulan: int, unit: str) -> dict[str, HeldValue]:
     params = {"tahun": tahun, "triwulan": triwulan, "unit": unit}
-    return {r[0]: HeldValue(*r) for r in VALUES.rows(session.connection(), params)}
+    return {r[0]: HeldValue(*r) for r in VALUES.rows(connection(session), params)}
 
 
 def save_values(
@@ -265,7 +265,7 @@ def save_values(
                 }
             )
         held[kode] = HeldValue(kode, nilai, keterangan, **texts)
-    conn = session.connection()
+    conn = connection(session)
     if inserts:
         VALUE_INSERT.run(conn, inserts)
     if updates:
@@ -273,4 +273,4 @@ def save_values(
 
 
 def add_submission(session: Session, values: SubmissionRow) -> None:
-    SUBMISSION_INSERT.run(session.connection(), values)
+    SUBMISSION_INSERT.run(connection(session), values)
