@@ -57,7 +57,8 @@ class Fast:
         results = form.results or ()
         if not any(results):
             return [tuple(r) for r in found]
-        return [tuple(v if fn is None else fn(v) for fn, v in zip(results, r, strict=True)) for r in found]
+        # list comprehensions, not generators: a generator resumed per value costs a call each
+        return [tuple([v if fn is None else fn(v) for fn, v in zip(results, r, strict=True)]) for r in found]
 
     def mappings(self, conn: Connection, params: Mapping[str, Any]) -> list[dict[str, Any]]:
         """`rows`, each as {column name: value}."""
@@ -86,7 +87,7 @@ class Fast:
     @staticmethod
     def _execute(conn: Connection, form: _Form, sets: Sequence[Mapping[str, Any]], *, many: bool) -> Any:
         binds = tuple(zip(form.names, form.binds, strict=True))
-        rows = [tuple(p[name] if fn is None else fn(p[name]) for name, fn in binds) for p in sets]
+        rows = [[p[name] if fn is None else fn(p[name]) for name, fn in binds] for p in sets]  # see `rows`
         raw = conn.connection.dbapi_connection
         assert raw is not None
         try:
