@@ -20,31 +20,52 @@ from typing import Any
 log = logging.getLogger("lapkin.ratelimit")
 REDIS_TIMEOUT_S = 1.0
 
-# KEYS[1] the bucket; ARGV[1] capacity (tokens), ARGV[2] refill rate (tokens per millisecond).
-# Returns {1, 0} when a token was taken, else {0, milliseconds until one is there}.
-TOKEN_BUCKET = """
-local now_parts = redis.call('TIME')
-local now = tonumber(now_parts[1]) * 1000 + math.floor(tonumber(now_parts[2]) / 1000)
-local capacity = tonumber(ARGV[1])
-local rate = tonumber(ARGV[2])
-local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
-local tokens = tonumber(state[1])
-local ts = tonumber(state[2])
-if tokens == nil or ts == nil then
-  tokens, ts = capacity, now
+# One step of a bucket: `take(key, capacity, rate)` with the capacity in tokens and the refill rate in tokens per
+# millisecond; returns {1, 0} when a token was taken, else {0, milliseconds until one is there}.
+BUCKET_STEP = """
+local function take(key, capacity, rate)
+  local now_parts = redis.call('TIME')
+  local now = tonumber(now_parts[1]) * 1000 + math.floor(tonumber(now_parts[2]) / 1000)
+  local state = redis.call('HMGET', key, 'tokens', 'ts')
+  local tokens = tonumber(state[1])
+  local ts = tonumber(state[2])
+  if tokens == nil or ts == nil then
+    tokens, ts = capacity, now
+  end
+  tokens = math.min(capacity, tokens + math.max(0, now - ts) * rate)
+  local allowed, wait_ms = 0, 0
+  if tokens >= 1 then
+    tokens = tokens - 1
+    allowed = 1
+  else
+    wait_ms = math.ceil((1 - tokens) / rate)
+  end
+  redis.call('HSET', key, 'tokens', tostring(tokens), 'ts', tostring(now))
+  redis.call('PEXPIRE', key, math.ceil((capacity - tokens) / rate) + 1000)
+  return {allowed, wait_ms}
 end
-tokens = math.min(capacity, tokens + math.max(0, now - ts) * rate)
-local allowed, wait_ms = 0, 0
-if tokens >= 1 then
-  tokens = tokens - 1
-  allowed = 1
-else
-  wait_ms = math.ceil((1 - tokens) / rate)
-end
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(now))
-redis.call('PEXPIRE', KEYS[1], math.ceil((capacity - tokens) / rate) + 1000)
-return {allowed, wait_ms}
 """
+
+# KEYS[1] the bucket; ARGV[1] capacity (tokens), ARGV[2] refill rate (tokens per millisecond).
+TOKEN_BUCKET = BUCKET_STEP + "return take(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]))\n"
+
+# The same step, taken only while a guard key holds the value the caller expects — what a request already checks
+# in Redis before it is let near the bucket (e.g. that nothing it relied on was revoked since), read in the same
+# round trip. KEYS[1] the guard, KEYS[2] the bucket; ARGV[1] capacity, ARGV[2] rate, ARGV[3] '1' when the guard is
+# expected to hold ARGV[4], '0' when it is expected absent. Returns {the guard's value (nil: absent), 1 or 0 as
+# TOKEN_BUCKET, its wait} — or {value, -1, 0} when the guard is not as expected: then no token was taken.
+TOKEN_BUCKET_IF_GUARD = (
+    BUCKET_STEP
+    + """
+local seen = redis.call('GET', KEYS[1])
+local expected = (ARGV[3] == '1' and seen == ARGV[4]) or (ARGV[3] == '0' and not seen)
+if not expected then
+  return {seen, -1, 0}
+end
+local verdict = take(KEYS[2], tonumber(ARGV[1]), tonumber(ARGV[2]))
+return {seen, verdict[1], verdict[2]}
+"""
+)
 
 
 @dataclass(frozen=True)
@@ -61,6 +82,7 @@ class RateLimiter:
         self.per_minute = per_minute
         self.capacity = burst or per_minute
         self._script = redis.register_script(TOKEN_BUCKET) if per_minute > 0 else None
+        self._guarded = redis.register_script(TOKEN_BUCKET_IF_GUARD) if per_minute > 0 else None
 
     @property
     def enabled(self) -> bool:
@@ -79,6 +101,27 @@ class RateLimiter:
         except Exception as exc:  # Redis away or slow: let the request through (see the module docstring)
             log.warning("rate limit not checked (%s): request let through", exc.__class__.__name__)
             return Verdict(True)
-        if int(allowed):
-            return Verdict(True)
-        return Verdict(False, max(1, math.ceil(int(wait_ms) / 1000)))
+        return _verdict(allowed, wait_ms)
+
+    async def take_if(self, identity: str, guard: str, expected: Any) -> tuple[Any, Verdict | None]:
+        """`guard`'s value and, when it is `expected` (None: absent), a token from `identity`'s bucket — one round
+        trip where reading the guard and `take` are two. The verdict is None when the guard was not as expected (no
+        token taken) or the limit is off. Raises when Redis does not answer (the caller decides: what `take` does
+        then is to let the request through). Call it within a timeout."""
+        if self._guarded is None:
+            return await self.redis.get(guard), None
+        rate_per_ms = self.per_minute / 60_000
+        args = [
+            self.capacity,
+            repr(rate_per_ms),
+            "0" if expected is None else "1",
+            "" if expected is None else expected,
+        ]
+        seen, allowed, wait_ms = await self._guarded(keys=[guard, f"{self.prefix}.ratelimit.{identity}"], args=args)
+        return seen, None if int(allowed) < 0 else _verdict(allowed, wait_ms)
+
+
+def _verdict(allowed: Any, wait_ms: Any) -> Verdict:
+    if int(allowed):
+        return Verdict(True)
+    return Verdict(False, max(1, math.ceil(int(wait_ms) / 1000)))

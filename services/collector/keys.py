@@ -27,6 +27,7 @@ from services.collector.core.errors import NotFound
 from services.collector.models import ApiKey
 from shared.config import Settings
 from shared.events.envelope import utcnow
+from shared.ratelimit import RateLimiter, Verdict
 from shared.security import hash_api_key
 
 log = logging.getLogger("lapkin.keys")
@@ -50,17 +51,30 @@ class KeyCache:
 
     async def unit_of(self, engine: Engine, redis: Any, prefix: str, token: str) -> str | None:
         """The unit of a key not revoked; None for an unknown or revoked key."""
+        return (await self.unit_and_token(engine, redis, prefix, token))[0]
+
+    async def unit_and_token(
+        self, engine: Engine, redis: Any, prefix: str, token: str, bucket: tuple[RateLimiter, str] | None = None
+    ) -> tuple[str | None, Verdict | None]:
+        """`unit_of`, and with `bucket` (a rate limiter and the key's identity in it) a token taken from the key's
+        bucket in the same Redis round trip as the revocation check — only for a key remembered and not revoked
+        since (a token is never taken for a key that turns out unknown or revoked). The verdict is None when no
+        token was taken: the caller takes it as before."""
         digest = hash_api_key(token)
-        try:
-            async with asyncio.timeout(REDIS_TIMEOUT_S):  # not wait_for: no task made per request
-                epoch = await redis.get(epoch_key(prefix))
-        except Exception as exc:  # Redis away: the database answers every request
-            log.warning("key revocations not checked in Redis (%s): asking the database", exc.__class__.__name__)
-            return await run_in_threadpool(_lookup, engine, digest)
         with self._lock:
             found = self._units.get(digest)
+        verdict = None
+        try:
+            async with asyncio.timeout(REDIS_TIMEOUT_S):  # not wait_for: no task made per request
+                if bucket is not None and found is not None and found[1] > time.monotonic():
+                    epoch, verdict = await bucket[0].take_if(bucket[1], epoch_key(prefix), found[2])
+                else:
+                    epoch = await redis.get(epoch_key(prefix))
+        except Exception as exc:  # Redis away: the database answers every request
+            log.warning("key revocations not checked in Redis (%s): asking the database", exc.__class__.__name__)
+            return await run_in_threadpool(_lookup, engine, digest), None
         if found is not None and found[2] == epoch and found[1] > time.monotonic():
-            return found[0]
+            return found[0], verdict
         unit = await run_in_threadpool(_lookup, engine, digest)
         with self._lock:
             if unit is None:
@@ -69,7 +83,7 @@ class KeyCache:
                 if len(self._units) >= MAX_KEYS:
                     self._units.clear()
                 self._units[digest] = (unit, time.monotonic() + self.ttl_s, epoch)
-        return unit
+        return unit, verdict
 
 
 def _lookup(engine: Engine, digest: str) -> str | None:

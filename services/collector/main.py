@@ -10,7 +10,11 @@ from services.collector.api import domain_error_handler, router, validation_erro
 from services.collector.core.errors import DomainError
 from services.collector.models import TABLES
 from shared.config import Settings, get_settings
+from shared.routing import try_first
 from shared.service import build_app
+
+# The reports' routes, tried before every other route (shared/routing.py): the busiest by far (docs/benchmarks.md).
+FIRST = [("POST", "/api/v1/laporan-triwulan"), ("POST", "/api/v1/laporan-bulanan")]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -34,4 +38,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     apidoc.install(app)  # security schemes, limits, descriptions (services/collector/apidoc.py)
     app.router.redirect_slashes = False  # an API path with a trailing slash is a 404 in the error shape, not a 307
+    try_first(app, FIRST)
     return app

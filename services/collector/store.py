@@ -2,7 +2,8 @@
 
 Building a SQLAlchemy statement costs about three times more than running it (≈0.3 ms against ≈0.1 ms on the
 benchmark machine), and the ORM's unit of work more again; a report runs about ten statements, on SQLite while it
-holds the one write lock. Same tables, same transaction as the ORM code around it (docs/benchmarks.md)."""
+holds the one write lock. Same tables, same transaction as the ORM code around it (docs/benchmarks.md). On SQLite
+they run on its own connection (shared/fastsql.py: SQLAlchemy's execution was a third of a report's Python calls)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from sqlmodel import Session
 from services.collector.core.report import keeps
 from services.collector.core.validation import Analisis
 from services.collector.models import CurrentValue, PeriodeState, PkVersion, ReportingWindow, Submission, UnitQuarter
-from shared.groupcommit import batch_cache
+from shared.fastsql import Fast
+from shared.groupcommit import batch_cache, connection
 
 
 def _table(model: Any) -> Table:
@@ -72,6 +74,11 @@ _VALUE_UPDATE = (
         submission_id=bindparam("v_submission_id"),
     )
 )
+# each run on SQLite's own connection, SQLAlchemy's conversions kept (shared/fastsql.py); elsewhere as before
+PK_VERSION, WINDOW_ROW, PERIODE_ROW, VALUES = Fast(_PK_VERSION), Fast(_WINDOW), Fast(_PERIODE), Fast(_VALUES)
+QUARTER_ROW, QUARTER_LOCKED, QUARTER_UPDATE = Fast(_QUARTER), Fast(_QUARTER_LOCKED), Fast(_QUARTER_UPDATE)
+QUARTER_INSERT, VALUE_INSERT, SUBMISSION_INSERT = Fast(_QUARTER_INSERT), Fast(_VALUE_INSERT), Fast(_SUBMISSION_INSERT)
+VALUE_UPDATE = Fast(_VALUE_UPDATE)
 
 
 def pk_version(session: Session, tahun: int) -> int | None:
@@ -79,7 +86,8 @@ def pk_version(session: Session, tahun: int) -> int | None:
     cache = batch_cache(session)
     if cache is not None and ("pk", tahun) in cache:
         return cache[("pk", tahun)]  # type: ignore[no-any-return]
-    version = session.connection().execute(_PK_VERSION, {"tahun": tahun}).scalar()
+    rows = PK_VERSION.rows(connection(session), {"tahun": tahun})
+    version = rows[0][0] if rows else None
     if cache is not None:
         cache[("pk", tahun)] = version
     return version  # type: ignore[no-any-return]
@@ -91,8 +99,8 @@ def window_row(session: Session, tahun: int, triwulan: int) -> tuple[datetime, d
     cache = batch_cache(session)
     if cache is not None and ("window", tahun, triwulan) in cache:
         return cache[("window", tahun, triwulan)]  # type: ignore[no-any-return]
-    row = session.connection().execute(_WINDOW, {"tahun": tahun, "triwulan": triwulan}).first()
-    found = None if row is None else (row[0], row[1])
+    rows = WINDOW_ROW.rows(connection(session), {"tahun": tahun, "triwulan": triwulan})
+    found = (rows[0][0], rows[0][1]) if rows else None
     if cache is not None:
         cache[("window", tahun, triwulan)] = found
     return found
@@ -105,8 +113,8 @@ def periode_status(session: Session, tahun: int, triwulan: int) -> tuple[str, st
     cache = batch_cache(session)
     if cache is not None and ("periode", tahun, triwulan) in cache:
         return cache[("periode", tahun, triwulan)]  # type: ignore[no-any-return]
-    row = session.connection().execute(_PERIODE, {"tahun": tahun, "triwulan": triwulan}).first()
-    found = ("open", "[]") if row is None else (row[0], row[1])
+    rows = PERIODE_ROW.rows(connection(session), {"tahun": tahun, "triwulan": triwulan})
+    found = (rows[0][0], rows[0][1]) if rows else ("open", "[]")
     if cache is not None:
         cache[("periode", tahun, triwulan)] = found
     return found
@@ -186,27 +194,27 @@ class HeldValue:
 def load_quarter(session: Session, tahun: int, triwulan: int, unit: str, *, lock: bool) -> HeldQuarter:
     """The unit's quarter, locked for this transaction when `lock` (PostgreSQL; SQLite's writer already is alone)."""
     key = {"k_tahun": tahun, "k_triwulan": triwulan, "k_unit": unit}
-    row = session.connection().execute(_QUARTER_LOCKED if lock else _QUARTER, key).mappings().first()
-    if row is None:
+    rows = (QUARTER_LOCKED if lock else QUARTER_ROW).mappings(connection(session), key)
+    if not rows:
         return HeldQuarter(tahun, triwulan, unit)
-    return HeldQuarter(**dict(row), stored=True)
+    return HeldQuarter(**rows[0], stored=True)
 
 
 def save_quarter(session: Session, quarter: HeldQuarter) -> None:
     """Insert the row the first time (a concurrent first report then fails on the primary key), else update it."""
     values = quarter.columns()
-    conn = session.connection()
+    conn = connection(session)
     if quarter.stored:
         key = {"k_tahun": quarter.tahun, "k_triwulan": quarter.triwulan, "k_unit": quarter.unit}
-        conn.execute(_QUARTER_UPDATE, {**key, **values})
+        QUARTER_UPDATE.run(conn, {**key, **values})
     else:
-        conn.execute(_QUARTER_INSERT, values)
+        QUARTER_INSERT.run(conn, values)
         quarter.stored = True
 
 
 def current_values(session: Session, tahun: int, triwulan: int, unit: str) -> dict[str, HeldValue]:
     params = {"tahun": tahun, "triwulan": triwulan, "unit": unit}
-    return {r[0]: HeldValue(*r) for r in session.connection().execute(_VALUES, params)}
+    return {r[0]: HeldValue(*r) for r in VALUES.rows(connection(session), params)}
 
 
 def save_values(
@@ -257,12 +265,12 @@ def save_values(
                 }
             )
         held[kode] = HeldValue(kode, nilai, keterangan, **texts)
-    conn = session.connection()
+    conn = connection(session)
     if inserts:
-        conn.execute(_VALUE_INSERT, inserts)
+        VALUE_INSERT.run(conn, inserts)
     if updates:
-        conn.execute(_VALUE_UPDATE, updates)
+        VALUE_UPDATE.run(conn, updates)
 
 
 def add_submission(session: Session, values: SubmissionRow) -> None:
-    session.connection().execute(_SUBMISSION_INSERT, values)
+    SUBMISSION_INSERT.run(connection(session), values)

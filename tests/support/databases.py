@@ -6,8 +6,9 @@ import os
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, MetaData, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 
@@ -28,3 +29,17 @@ def fresh_database_url(prefix: str = "lapkin_t") -> Iterator[str | None]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@contextmanager
+def sqlite_file(path: Path, meta: MetaData) -> Iterator[Engine]:
+    """An engine on a new SQLite file holding `meta`'s tables, its transactions begun by SQLAlchemy's recipe (what
+    shared/db.py does, without the writer turn): for tests of the kernel's SQL helpers."""
+    engine = create_engine(f"sqlite:///{path}")
+    event.listen(engine, "connect", lambda c, _: setattr(c, "isolation_level", None))
+    event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+    meta.create_all(engine)
+    try:
+        yield engine
+    finally:
+        engine.dispose()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,10 +15,13 @@ import pytest
 from fastapi.testclient import TestClient
 from redis import Redis
 from redis.asyncio import Redis as AsyncRedis
+from redis.asyncio.connection import AbstractConnection
 
+from services.collector import keys
 from services.collector.main import create_app
 from shared.config import Settings
 from shared.ratelimit import RateLimiter
+from shared.security import hash_api_key
 from tests.integration.conftest import Service, _drop_schema, auth, make_settings, put_pk, unit_key
 
 BPS_TW1 = {"tahun": 2024, "triwulan": 1, "unit": "BPS", "realisasi": [{"indikator": "IKU-1", "nilai": "7.25"}]}
@@ -149,3 +153,69 @@ def test_redis_away_lets_the_request_through():
             await client.aclose()
 
     assert asyncio.run(take()) is True
+
+
+def _bucket_tokens(svc: Service, key: str) -> float:
+    raw = svc.redis.hget(f"{svc.settings.stream_prefix}.ratelimit.key.{hash_api_key(key)[:32]}", "tokens")
+    return float(raw)
+
+
+def test_a_report_checks_its_key_and_takes_its_token_in_one_redis_round_trip(
+    limited: Service, monkeypatch: pytest.MonkeyPatch
+):
+    """The key's revocation check and the rate limit were two round trips per report; one script does both now (a
+    key remembered and not revoked since: every report but a key's first in a while)."""
+    key = unit_key(limited, "BPS")
+    assert _post(limited, key, "7.10").status_code == 202  # the key remembered, the scripts loaded
+    prefix = limited.settings.stream_prefix.encode()
+    sent: list[bytes] = []
+    original = AbstractConnection.send_packed_command
+
+    async def counted(self: Any, command: Any, check_health: bool = True) -> None:
+        packed = command if isinstance(command, bytes | bytearray | memoryview) else b"".join(command)
+        if prefix + b".auth." in packed or prefix + b".ratelimit." in packed:
+            sent.append(bytes(packed))
+        await original(self, command, check_health)
+
+    monkeypatch.setattr(AbstractConnection, "send_packed_command", counted)
+    for nilai in ("7.20", "7.30"):
+        assert _post(limited, key, nilai).status_code == 202
+    assert len(sent) == 2, sent  # one round trip per report (two before)
+    assert _bucket_tokens(limited, key) < 1  # both took their token: three of three
+
+
+def test_a_revoked_key_takes_no_token_on_its_way_to_401(limited: Service):
+    """The token is taken in the key's round trip only while nothing was revoked since the key was remembered: a key
+    revoked elsewhere is refused (401) without drawing from its bucket."""
+    key = unit_key(limited, "BPS")
+    assert _post(limited, key, "7.10").status_code == 202
+    assert _post(limited, key, "7.20").status_code == 202  # the one-round-trip path: one token left
+    key_id = limited.client.get("/api/v1/api-keys", headers=limited.admin).json()["api_keys"][0]["id"]
+    with limited.session() as s:
+        keys.revoke(s, key_id)
+    assert keys.new_epoch_sync(limited.settings)
+    assert _post(limited, key, "7.30").status_code == 401
+    assert 0.9 < _bucket_tokens(limited, key) < 1.5  # still the one token (plus a second's refill at most)
+
+
+def test_redis_away_a_report_is_checked_in_the_database_and_let_through(
+    limited: Service, caplog: pytest.LogCaptureFixture
+):
+    """As before the one round trip: without Redis the key is asked of the database (a revoked key is 401) and the
+    rate limit lets the report through, each saying so in the log."""
+    key = unit_key(limited, "BPS")
+    assert _post(limited, key, "7.10").status_code == 202  # remembered: the one-round-trip path is the one tried
+    rt = limited.client.app.state.rt  # type: ignore[attr-defined]
+    live, limiter = rt.redis, rt.state.pop("rate_limiter")
+    rt.redis = AsyncRedis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2)
+    caplog.set_level(logging.WARNING, logger="lapkin")
+    try:
+        assert _post(limited, key, "7.20").status_code == 202
+        logged = [r.getMessage() for r in caplog.records]
+        assert any("key revocations not checked in Redis" in m for m in logged), logged
+        assert any("rate limit not checked" in m for m in logged), logged
+        with limited.session() as s:
+            keys.revoke(s, limited.client.get("/api/v1/api-keys", headers=limited.admin).json()["api_keys"][0]["id"])
+        assert _post(limited, key, "7.30").status_code == 401  # the database said so
+    finally:
+        rt.redis, rt.state["rate_limiter"] = live, limiter
