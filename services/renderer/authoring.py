@@ -55,7 +55,7 @@ ITEMS: dict[str, tuple[str, ...]] = {
     "peringatan": ("no", "kode", "nama", "level", "tingkat", "pesan", "capaian_value"),
     "analisis_periode": (
         *("no", "kode", "nama", "satuan", "capaian", "capaian_value", "capaian_sd", "predikat", "unit", "first"),
-        *("span", "sumber", "penyebab", "kendala", "solusi", "tindak_lanjut", "belum"),
+        *("span", "sumber", "penyebab", "kendala", "solusi", "tindak_lanjut", "belum", "kosong"),
     ),  # quarterly and semester: the per-indicator analysis, a row per unit and quarter
     "konsistensi": ("no", "rule", "kode", "pesan", "penjelasan"),
     "pk_rows": (

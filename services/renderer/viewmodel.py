@@ -771,6 +771,7 @@ def _analisis_periode(
                     "solusi": t["solusi"],
                     "tindak_lanjut": t["tindak_lanjut"],
                     "belum": LABELS[locale]["analisis_belum"] if outside and not explained else "",
+                    "kosong": not items,
                 }
             )
     return out

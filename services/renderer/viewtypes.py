@@ -221,6 +221,7 @@ class AnalisisPeriode(TypedDict):
     solusi: str
     tindak_lanjut: str
     belum: str  # "Analisis penyebab belum disampaikan …" when outside 100–120 % without a penyebab, else ""
+    kosong: bool  # no unit sent anything on it: the four texts are "–" (the PDF prints `belum` across them instead)
 
 
 class KonsistensiRow(TypedDict):

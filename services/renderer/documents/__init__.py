@@ -17,6 +17,7 @@ from services.renderer.documents.base import (
     HTML_TEMPLATES,
     TEMPLATES,
     docx_template_for,
+    drawing_pace,
 )
 from services.renderer.documents.charts import capaian_chart_png, chart_images, trend_chart_png
 from services.renderer.documents.disposisi import disposisi_view_model, render_disposisi
@@ -74,10 +75,11 @@ def missing_template_fields(data: bytes, jenis: str) -> list[str]:
 
 def render_all(vm: Mapping[str, Any], template_dir: Path | None = None, seal: Seal | None = None) -> dict[str, bytes]:
     """The report in its three formats from one view-model: {"docx", "pdf", "xlsx"}; a final's PDF with its `seal`
-    (verification QR code, the office's signature)."""
-    charts = chart_images(vm)
-    return {
-        "docx": render_docx(vm, template_dir=template_dir, charts=charts),
-        "pdf": render_pdf(vm, charts=charts, seal=seal),
-        "xlsx": render_xlsx(vm),
-    }
+    (verification QR code, the office's signature). Drawn at the garbage collector's drawing pace (base.py)."""
+    with drawing_pace():
+        charts = chart_images(vm)
+        return {
+            "docx": render_docx(vm, template_dir=template_dir, charts=charts),
+            "pdf": render_pdf(vm, charts=charts, seal=seal),
+            "xlsx": render_xlsx(vm),
+        }

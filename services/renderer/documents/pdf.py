@@ -29,13 +29,9 @@ def _data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
-def render_pdf(vm: Mapping[str, Any], charts: Mapping[str, bytes] | None = None, seal: Seal | None = None) -> bytes:
-    """The report as an A4 PDF: page numbers, "DRAF" watermark until final. A final with a `seal` carries the QR code
-    of its verification page on the Lembar Pengesahan and, when the seal has the office's credential, its PAdES
-    signature in the box drawn there (documents/seal.py)."""
-    charts = charts or chart_images(vm)
-    sah = seal.context() if seal is not None and vm.get("final") else None
-    html = html_env.get_template(HTML_TEMPLATES[vm.get("kind", "triwulan")]).render(
+def report_html(vm: Mapping[str, Any], charts: Mapping[str, bytes], sah: Mapping[str, Any] | None = None) -> str:
+    """The HTML WeasyPrint prints: the report kind's template (laporan.html, lkip.html) filled from the view-model."""
+    return html_env.get_template(HTML_TEMPLATES[vm.get("kind", "triwulan")]).render(
         vm=vm,
         L=vm["labels"],
         chart_uri=_data_uri(charts["grafik"]),
@@ -44,7 +40,15 @@ def render_pdf(vm: Mapping[str, Any], charts: Mapping[str, bytes] | None = None,
         created=fixed_moment(vm),
         sah=sah,
     )
-    document = HTML(string=html, base_url=str(TEMPLATES)).render(font_config=font_config())
+
+
+def render_pdf(vm: Mapping[str, Any], charts: Mapping[str, bytes] | None = None, seal: Seal | None = None) -> bytes:
+    """The report as an A4 PDF: page numbers, "DRAF" watermark until final. A final with a `seal` carries the QR code
+    of its verification page on the Lembar Pengesahan and, when the seal has the office's credential, its PAdES
+    signature in the box drawn there (documents/seal.py)."""
+    charts = charts or chart_images(vm)
+    sah = seal.context() if seal is not None and vm.get("final") else None
+    document = HTML(string=report_html(vm, charts, sah), base_url=str(TEMPLATES)).render(font_config=font_config())
     pdf = document.write_pdf()
     assert pdf is not None
     if sah is None or seal is None or seal.credential is None:

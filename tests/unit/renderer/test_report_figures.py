@@ -21,7 +21,8 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
-from services.renderer.documents import XLSX_HEADER_ROW, render_xlsx
+from services.renderer.documents import XLSX_HEADER_ROW, chart_images, render_pdf, render_xlsx
+from services.renderer.documents.pdf import report_html
 from services.renderer.viewmodel import build_view_model
 from shared.formatting import fmt_number
 from shared.sakip import checks
@@ -209,6 +210,36 @@ def test_an_indicator_outside_100_to_120_without_a_cause_says_the_analysis_is_mi
         False,
     ]
     assert s1["IK-4.2"][0]["span"] == 2
+
+
+@needs_poppler
+def test_an_indicator_no_unit_analysed_is_one_note_across_its_row_not_four_dashes(example):
+    """A large office's draft lists many indicators outside 100–120 % that nobody has analysed yet: the PDF prints
+    the missing-analysis note across Penyebab … Tindak lanjut (two cells instead of five, and a row of two lines:
+    docs/benchmarks.md, issue 16 third pass); an indicator with any text from a unit keeps its four columns."""
+    recap = copy.deepcopy(example["TW1"])
+    recap["analisis"] = [a for a in recap["analisis"] if a["indikator"] != "IK-4.2"]
+    vm = build_view_model(recap, pk=load_pk(), final=False, generated_on=date(2025, 1, 20))
+    by_kode = {a["kode"]: a for a in vm["analisis_periode"]}
+    assert by_kode["IK-4.2"]["kosong"] and by_kode["IK-4.2"]["belum"]
+    assert not any(a["kosong"] for a in vm["analisis_periode"] if a["kode"] != "IK-4.2")
+    html = report_html(vm, chart_images(vm))
+    table = html[html.index('<table class="analisis">') :]
+    rows: dict[str, str] = {}
+    more: list[str] = []  # an indicator's first row (its cell spans the units' rows), and the further units' rows
+    for row in table[: table.index("</table>")].split("<tr>")[2:]:
+        kode = re.search(r"<td rowspan=\"[0-9]+\">[0-9]+\. (\S+)", row)
+        if kode:
+            rows[kode.group(1)] = row
+        else:
+            more.append(row)
+    assert re.findall(r"<td[^>]*>", rows["IK-4.2"])[-1] == '<td colspan="4" class="tanpa-analisis">'
+    assert vm["labels"]["analisis_belum"] in rows["IK-4.2"] and ">–<" not in rows["IK-4.2"]
+    assert all(r.count("<td") == 6 for kode, r in rows.items() if kode != "IK-4.2")
+    assert all(r.count("<td") == 5 for r in more)
+    text = " ".join(pdf_text(render_pdf(vm), layout=False).split())
+    assert text.count(vm["labels"]["analisis_belum"]) == sum(1 for a in vm["analisis_periode"] if a["belum"])
+    assert all(a["kode"] in text for a in vm["analisis_periode"])
 
 
 @needs_poppler
