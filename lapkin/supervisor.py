@@ -27,7 +27,7 @@ import yaml
 
 from services.system import SERVICES
 from shared.config import Settings
-from shared.service import MAX_REQUESTS_IN_FLIGHT
+from shared.service import SERVER_CONCURRENCY_LIMIT
 
 ROOT = Path(__file__).resolve().parent.parent
 PROCESSES_FILE = ROOT / "deploy" / "processes.yaml"
@@ -282,7 +282,7 @@ class Supervisor:
             *where,
             "--no-access-log",
             "--limit-concurrency",
-            str(MAX_REQUESTS_IN_FLIGHT),
+            str(SERVER_CONCURRENCY_LIMIT),
             "--log-level",
             "warning",
             "--timeout-graceful-shutdown",

@@ -268,6 +268,44 @@ INTERNAL_ERROR = ApiError(
 )
 
 
+OVERLOADED = ApiError(
+    503,
+    [
+        ErrorItem(
+            None,
+            "busy",
+            "Layanan sedang menerima terlalu banyak permintaan sekaligus; permintaan tidak diproses. Coba lagi "
+            "sebentar lagi.",
+            "The service is receiving too many requests at once; the request was not processed. Try again shortly.",
+        )
+    ],
+)
+OVERLOADED_RETRY_AFTER_S = 1
+
+
+class InFlightLimit(_HttpMiddleware):
+    """ASGI middleware: at most `limit` HTTP requests of this process in the app at once; beyond them a 503 `busy`
+    with the error body and Retry-After at once, nothing done — instead of a queue without bound, and instead of
+    uvicorn's own plain-text 503 (its --limit-concurrency stays as a backstop above this one)."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        super().__init__(app)
+        self.limit = limit
+        self.in_flight = 0
+
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.in_flight >= self.limit:
+            response = refusal(scope, OVERLOADED)
+            response.headers["Retry-After"] = str(OVERLOADED_RETRY_AFTER_S)
+            await response(scope, receive, send)
+            return
+        self.in_flight += 1  # one event loop: no lock needed
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.in_flight -= 1
+
+
 class LastResort(_HttpMiddleware):
     """ASGI middleware: an exception no handler took becomes a 500 with the error body (the app's error page for its
     web pages), logged with the request; the connection stays usable. Outside the body-size limit (whose own

@@ -6,7 +6,10 @@ clocks disagree still share one bucket). A request finding the bucket empty lear
 the 429's Retry-After.
 
 Rate limiting protects the service; it is not what keeps data safe. When Redis does not answer in time the request
-is let through (and logged): a submission the database can store is never refused because Redis is away.
+is let through (and logged): a submission the database can store is never refused because Redis is away. This
+process running out of its own Redis connections is not Redis away but a flood of requests — which one key can
+cause by itself —, so it does not let the request through: the verdict is `busy` (503 with Retry-After, nothing
+done), never a free pass past the limit.
 """
 
 from __future__ import annotations
@@ -16,6 +19,9 @@ import logging
 import math
 from dataclasses import dataclass
 from typing import Any
+
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import MaxConnectionsError
 
 log = logging.getLogger("lapkin.ratelimit")
 REDIS_TIMEOUT_S = 1.0
@@ -72,6 +78,18 @@ return {seen, verdict[1], verdict[2]}
 class Verdict:
     allowed: bool
     retry_after_s: int = 0  # whole seconds, at least 1 when refused
+    busy: bool = False  # refused because this process had no Redis connection free (`pool_exhausted`), not the limit
+
+
+BUSY = Verdict(False, 1, busy=True)
+
+
+def pool_exhausted(exc: BaseException) -> bool:
+    """The client's pool had no connection to give within its wait (a flood of requests in this process), as
+    opposed to Redis not answering: redis-py's MaxConnectionsError, or a blocking pool's "No connection available."."""
+    return isinstance(exc, MaxConnectionsError) or (
+        isinstance(exc, RedisConnectionError) and str(exc) == "No connection available."
+    )
 
 
 class RateLimiter:
@@ -99,6 +117,9 @@ class RateLimiter:
                     keys=[f"{self.prefix}.ratelimit.{identity}"], args=[self.capacity, repr(rate_per_ms)]
                 )
         except Exception as exc:  # Redis away or slow: let the request through (see the module docstring)
+            if pool_exhausted(exc):  # not Redis away: too many requests in this process at once
+                log.warning("rate limit not checked (no Redis connection free): request refused as busy")
+                return BUSY
             log.warning("rate limit not checked (%s): request let through", exc.__class__.__name__)
             return Verdict(True)
         return _verdict(allowed, wait_ms)

@@ -36,7 +36,7 @@ from shared.errors import (
     install_error_handlers,
 )
 from shared.events.envelope import Envelope, new_envelope
-from shared.inputguard import MAX_ROW_ID, InputGuard, LastResort, refusal
+from shared.inputguard import MAX_ROW_ID, InFlightLimit, InputGuard, LastResort, refusal
 from shared.messaging.guard import RECOVERY_REASONS, Guard
 from shared.messaging.outbox import Relay, add_to_outbox
 from shared.messaging.streams import (
@@ -69,7 +69,10 @@ from shared.tracing import end_span, instrument_app, make_provider, start_publis
 
 log = logging.getLogger("lapkin.service")
 WORKER_THREADS = 160
-MAX_REQUESTS_IN_FLIGHT = 128  # uvicorn --limit-concurrency: beyond it, 503 instead of a queue
+MAX_REQUESTS_IN_FLIGHT = 128  # InFlightLimit: beyond it, 503 with the error body and Retry-After instead of a queue
+# uvicorn's --limit-concurrency, a backstop above ours: it counts open connections too (idle keep-alive ones
+# included) and answers a plain-text 503 without Retry-After, which a client of the contract cannot read
+SERVER_CONCURRENCY_LIMIT = 4 * MAX_REQUESTS_IN_FLIGHT
 DATABASE_RETRY_AFTER_S = 5  # what a 503 for an unreachable database tells the client to wait
 
 
@@ -533,6 +536,7 @@ def build_app(
     install_file_store_errors(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, upload_max_bytes=settings.max_upload_bytes)
     app.add_middleware(LastResort)  # an unexpected exception: a 500 with the error body, logged
+    app.add_middleware(InFlightLimit, limit=MAX_REQUESTS_IN_FLIGHT)  # a flood: 503 busy, the error body
     app.add_middleware(
         HttpObservability, metrics=rt.metrics, traced=rt.tracer is not None
     )  # outermost: counts the 413s and 500s too

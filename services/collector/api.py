@@ -54,6 +54,7 @@ from shared.service import (
     bearer,
     caller_from_token,
 )
+from shared.slots import Busy
 
 log = logging.getLogger("lapkin.collector")
 router = APIRouter(
@@ -253,6 +254,8 @@ async def submitter(request: Request, caller: UnitOrAdmin) -> Caller:
         token = bearer(request) or ""
         identity = _key_identity(token) if caller.kind == "unit" else f"{caller.kind}.{caller.id}"
         verdict = await limiter(rt).take(identity)
+    if verdict.busy:  # no Redis connection free in this process: a flood, not a free pass (shared.ratelimit)
+        raise Busy()
     if not verdict.allowed:
         raise rate_limited(verdict.retry_after_s)
     return caller

@@ -24,7 +24,7 @@ from faststream.redis import BinaryMessageFormatV1, RedisBroker, RedisStreamMess
 from faststream.redis.annotations import RedisBatchStreamMessage
 from faststream.redis.message import DATA_KEY
 from pydantic import ValidationError
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.exceptions import ResponseError
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
@@ -96,8 +96,19 @@ def make_broker(settings: Settings) -> RedisBroker:
     )
 
 
+# A command waits this long for one of the pool's connections when every one is in use (a flood of requests), then
+# fails with ConnectionError("No connection available."): not at once (redis-py's plain pool raises
+# MaxConnectionsError immediately, which made a burst of requests look like Redis away), and well within the
+# second a request gives Redis (shared.ratelimit, services/collector/keys.py), so the two can be told apart.
+REDIS_POOL_WAIT_S = 0.5
+REDIS_MAX_CONNECTIONS = 50
+
+
 def make_redis(settings: Settings) -> Redis:
-    return Redis.from_url(settings.redis_url, decode_responses=False, max_connections=50)
+    pool = BlockingConnectionPool.from_url(
+        settings.redis_url, max_connections=REDIS_MAX_CONNECTIONS, timeout=REDIS_POOL_WAIT_S
+    )
+    return Redis.from_pool(pool)  # the client owns the pool: aclose() closes its connections
 
 
 async def ensure_groups(client: Redis, streams: Iterable[str], group: str) -> None:

@@ -14,12 +14,15 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from redis import Redis
+from redis.asyncio import BlockingConnectionPool, ConnectionPool
 from redis.asyncio import Redis as AsyncRedis
 from redis.asyncio.connection import AbstractConnection
 
 from services.collector import keys
 from services.collector.main import create_app
+from shared import ratelimit
 from shared.config import Settings
+from shared.messaging.streams import REDIS_POOL_WAIT_S
 from shared.ratelimit import RateLimiter
 from shared.security import hash_api_key
 from tests.integration.conftest import Service, _drop_schema, auth, make_settings, put_pk, unit_key
@@ -219,3 +222,62 @@ def test_redis_away_a_report_is_checked_in_the_database_and_let_through(
         assert _post(limited, key, "7.30").status_code == 401  # the database said so
     finally:
         rt.redis, rt.state["rate_limiter"] = live, limiter
+
+
+def _small_pool_client(url: str, connections: int) -> AsyncRedis:
+    """A client like shared.messaging.streams.make_redis's, with a pool of `connections`."""
+    return AsyncRedis.from_pool(
+        BlockingConnectionPool.from_url(url, max_connections=connections, timeout=REDIS_POOL_WAIT_S)
+    )
+
+
+def test_no_redis_connection_free_is_busy_not_a_free_pass(limited: Service, caplog: pytest.LogCaptureFixture):
+    """The outsider's flood (200 requests at once with one key): every connection of the collector's Redis pool in
+    use, each request that found none was let past the limit as if Redis were away — 882 reports over the limit. A
+    pool with no connection free is this process overloaded, not Redis away: 503 `busy` with Retry-After, nothing
+    stored; the next request once a connection is free is answered as usual."""
+    key = unit_key(limited, "BPS")
+    assert _post(limited, key, "7.10").status_code == 202  # remembered: the one-round-trip path is tried first
+    rt = limited.client.app.state.rt  # type: ignore[attr-defined]
+    pool = rt.redis.connection_pool
+    assert isinstance(pool, BlockingConnectionPool) and pool.timeout == REDIS_POOL_WAIT_S < ratelimit.REDIS_TIMEOUT_S
+    portal = limited.client.portal  # the app's event loop: the pool's connections belong to it
+    live, limiter = rt.redis, rt.state.pop("rate_limiter")
+    rt.redis = small = _small_pool_client(limited.settings.redis_url, 2)
+    held = [portal.call(small.connection_pool.get_connection) for _ in range(2)]
+    caplog.set_level(logging.WARNING, logger="lapkin")
+    try:
+        refused = _post(limited, key, "7.20")
+        assert refused.status_code == 503, refused.text
+        assert refused.headers["Retry-After"] == "1" and refused.json()["errors"][0]["rule"] == "busy"
+        logged = [r.getMessage() for r in caplog.records]
+        assert not any("request let through" in m for m in logged), logged
+        assert any("request refused as busy" in m for m in logged), logged
+    finally:
+        for connection in held:
+            portal.call(small.connection_pool.release, connection)
+    try:
+        status = limited.client.get("/api/v1/periode/2024/TW1/status", headers=auth(key)).json()
+        assert status["units"][0]["revision"] == 1  # the refused report made no revision
+        assert _post(limited, key, "7.30").status_code == 202  # a connection free again: as usual
+    finally:
+        rt.redis, rt.state["rate_limiter"] = live, limiter
+        portal.call(small.aclose)
+
+
+def test_a_pool_with_no_connection_free_is_told_from_redis_away():
+    async def verdicts() -> tuple[Any, Any]:
+        plain = AsyncRedis(connection_pool=ConnectionPool.from_url("redis://127.0.0.1:6379/0", max_connections=1))
+        blocking = _small_pool_client("redis://127.0.0.1:6379/0", 1)
+        out = []
+        for client in (plain, blocking):
+            held = await client.connection_pool.get_connection()
+            try:
+                out.append(await RateLimiter(client, "t", per_minute=1, burst=1).take("k"))
+            finally:
+                await client.connection_pool.release(held)
+                await client.aclose()
+        return out[0], out[1]
+
+    for verdict in asyncio.run(verdicts()):
+        assert (verdict.allowed, verdict.busy, verdict.retry_after_s) == (False, True, 1)
