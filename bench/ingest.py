@@ -137,7 +137,9 @@ def main() -> None:
     parser.add_argument("--no-baseline", action="store_true", help="measure the system only")
     args = parser.parse_args()
     system, drain = run_system(args)
-    print(line("lapkin collector (whole system running)", system))
+    running = os.environ.get("BENCH_SERVICES", "collector,aggregator,approval,renderer").split(",")
+    said = "whole system running" if len(running) == 4 else f"running: {', '.join(running)}"  # consumers paused
+    print(line(f"lapkin collector ({said})", system))
     print(f"  every consumer had consumed everything {drain:.1f} s after the load ended")
     if args.no_baseline:
         return

@@ -59,8 +59,10 @@ def docx_template_for(jenis: str, override_dir: Path | None = None) -> Path:
 # elements). At Python's default pace (a young collection every 700 allocations) the collector also walks the whole
 # heap again and again while the document grows: 25–30 % of a 40 × 300 draft's PDF (bench/render_draft.py: 7,7 s of
 # CPU at 700, 6,3 s at 10.000, 5,4 s at 100.000, 5,6 s at 1.000.000). The price is garbage kept a little longer:
-# the draw's peak memory 423 MB instead of 336 MB (403 MB at 10.000).
-DRAWING_GC_THRESHOLD = 100_000
+# the draw's peak memory 423 MB instead of 336 MB (403 MB at 10.000). 20.000: at 40 × 600 (bench/scale.py) the
+# renderer's peak 701 MiB and 87,5 s for four quarters, against 708 MiB / 99,0 s at 700 and 864 MiB / 86,8 s at
+# 100.000 — the speed of 100.000 without its memory.
+DRAWING_GC_THRESHOLD = 20_000
 _gc_lock = threading.Lock()
 _gc_drawing = 0  # draws under way in this process (the renderer's drawer, an approval's final in another thread)
 _gc_before: tuple[int, int, int] | None = None
