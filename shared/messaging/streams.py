@@ -99,7 +99,7 @@ def make_broker(settings: Settings) -> RedisBroker:
 # A command waits this long for one of the pool's connections when every one is in use (a flood of requests), then
 # fails with ConnectionError("No connection available."): not at once (redis-py's plain pool raises
 # MaxConnectionsError immediately, which made a burst of requests look like Redis away), and well within the
-# second a request gives Redis (shared.ratelimit, services/collector/keys.py), so the two can be told apart.
+# second a request gives Redis (shared.ratelimit and the API-key check), so the two can be told apart.
 REDIS_POOL_WAIT_S = 0.5
 REDIS_MAX_CONNECTIONS = 50
 
