@@ -173,10 +173,10 @@ class Runtime:
         )
         self.relay = Relay(
             self.engine,
+            self._publish_batch,
             interval_s=self.settings.relay_interval_s,
             read_engine=self.read_engine,
             guard=self.guard,
-            publish_batch=self._publish_batch,
         )
         if self.handlers:
             self.consumer = EventConsumer(

@@ -77,25 +77,20 @@ class Relay:
     which consumers dedupe on event_id.
 
     `publish_batch(rows)` publishes a batch at once (one Redis round trip, shared/service.py) and answers, for each
-    row in order, its entry id or the error its XADD got; raising means none is known to be published. Or
-    `publish(stream, body, event_id, type)`: one row at a time, stopping at the first failure."""
+    row in order, its entry id or the error its XADD got; raising means none is known to be published."""
 
     def __init__(
         self,
         engine: Engine,
-        publish: Any = None,
+        publish_batch: Any,
         interval_s: float = 0.2,
         batch: int = 200,
         read_engine: Engine | None = None,
         guard: Any = None,
-        publish_batch: Any = None,
     ) -> None:
-        if (publish is None) == (publish_batch is None):
-            raise TypeError("Relay: give publish or publish_batch")
         self.engine = engine
         self.read_engine = read_engine or engine  # finding the rows only reads (on SQLite: no writer turn)
-        self.publish = publish  # async (stream, body, event_id, type) -> the entry id
-        self.publish_batch = publish_batch or self._one_by_one  # async (rows) -> [entry id | error], in row order
+        self.publish_batch = publish_batch  # async (rows) -> [entry id | error], in row order
         self.guard = guard  # shared.messaging.guard.Guard: Redis checked for a loss before each batch
         self.interval_s = interval_s
         self.batch = batch
@@ -161,17 +156,6 @@ class Relay:
         if error is not None:
             raise error
         return len(rows)
-
-    async def _one_by_one(self, rows: list[Any]) -> list[Any]:
-        """`publish` row after row; the first failure ends the batch (the rows after it are left for next time)."""
-        out: list[Any] = []
-        for row in rows:
-            try:
-                out.append(await self.publish(row.stream, row.body, row.event_id, row.type))
-            except BaseException as exc:  # a cancellation too: what was published is still marked, then it is raised
-                out.append(exc)
-                break
-        return out
 
     def backlog(self) -> int:
         with self.read_engine.connect() as conn:

@@ -20,7 +20,14 @@ from shared.config import Settings
 from shared.db import create_tables, make_engine
 from shared.events.envelope import Envelope, new_envelope
 from shared.messaging.outbox import KERNEL_TABLES, OutboxMessage, ProcessedEvent, Relay, add_to_outbox
-from shared.messaging.streams import EventConsumer, ensure_groups, events_waiting, make_broker, publish_envelope
+from shared.messaging.streams import (
+    EventConsumer,
+    ensure_groups,
+    events_waiting,
+    make_broker,
+    publish_envelope,
+    publish_envelopes,
+)
 
 REDIS_URL = os.environ.get("LAPKIN_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -238,8 +245,8 @@ async def test_the_outbox_relay_keeps_rows_while_redis_is_away_and_publishes_the
         s.commit()
     attempts = []
 
-    async def redis_down(*args: Any) -> None:
-        attempts.append(args)
+    async def redis_down(rows: Any) -> None:
+        attempts.append(rows)
         raise ConnectionError("redis is away")
 
     with pytest.raises(ConnectionError):
@@ -249,7 +256,12 @@ async def test_the_outbox_relay_keeps_rows_while_redis_is_away_and_publishes_the
     broker = make_broker(settings)
     await broker.connect()
     try:
-        relay = Relay(engine, lambda st, body, eid, typ: publish_envelope(broker, st, body, eid, typ))
+        relay = Relay(
+            engine,
+            lambda rows: publish_envelopes(
+                redis, broker, [(r.stream, json.loads(r.body), r.event_id, r.type) for r in rows]
+            ),
+        )
         assert await relay.relay_once() == 5
         assert await relay.relay_once() == 0  # nothing published twice
     finally:

@@ -209,7 +209,7 @@ async def test_a_batch_whose_round_trip_failed_marks_nothing(engine, settings):
         raise ConnectionError("connection lost while reading the replies")
 
     with pytest.raises(ConnectionError):
-        await Relay(engine, publish_batch=connection_lost).relay_once()
+        await Relay(engine, connection_lost).relay_once()
     assert len(unpublished(engine)) == 3
 
 
