@@ -32,7 +32,6 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.sql.dml import Insert
 from sqlmodel import Session
 
 from shared.fastsql import Fast
@@ -82,19 +81,6 @@ def _clean(
         return None, exc
 
 
-_FAST: dict[int, tuple[Insert, Fast]] = {}  # id(statement) -> (statement, its Fast): a deferred insert is prebuilt
-
-
-def _fast(statement: Insert) -> Fast:
-    """The statement run as shared/fastsql.py runs it (SQLite's own connection), remembered per statement object."""
-    found = _FAST.get(id(statement))
-    if found is None or found[0] is not statement:
-        if len(_FAST) >= 64:  # statements built per call (none today): kept from growing
-            _FAST.clear()
-        found = _FAST[id(statement)] = (statement, Fast(statement))
-    return found[1]
-
-
 def connection(session: Session) -> Connection:
     """`session.connection()`, remembered for the batch's transaction when `session` is a group commit's: a report
     asks for it about ten times, each ≈ 25 Python calls of SQLAlchemy's transaction bookkeeping (≈ 10 % of the writer
@@ -115,14 +101,15 @@ def batch_cache(session: Session) -> dict[Any, Any] | None:
     return session.info.get(_CACHE)  # type: ignore[no-any-return]
 
 
-def insert_later(session: Session, statement: Insert, row: dict[str, Any]) -> None:
-    """Insert `row` in the session's transaction: in a group commit's batch, with the other rows of `statement` in
-    one executemany just before the COMMIT (dropped with its piece when that piece fails); elsewhere, now. Only for a
-    row no later statement of the transaction reads and no constraint can refuse (an outbox row: its event id is
-    new); its failure fails the whole batch."""
+def insert_later(session: Session, statement: Fast, row: dict[str, Any]) -> None:
+    """Insert `row` in the session's transaction: in a group commit's batch, with the other rows of `statement` (a
+    prebuilt INSERT, run as shared/fastsql.py runs it) in one executemany just before the COMMIT (dropped with its
+    piece when that piece fails); elsewhere, now, through SQLAlchemy. Only for a row no later statement of the
+    transaction reads and no constraint can refuse (an outbox row: its event id is new); its failure fails the whole
+    batch."""
     deferred = session.info.get(_DEFERRED)
     if deferred is None:
-        session.connection().execute(statement, row)
+        session.connection().execute(statement.statement, row)
     else:
         deferred.append((statement, row))
 
@@ -259,12 +246,12 @@ class GroupCommit:
 
     @staticmethod
     def _insert_deferred(session: Session) -> None:
-        deferred: list[tuple[Insert, dict[str, Any]]] = session.info[_DEFERRED]
-        by_statement: dict[int, tuple[Insert, list[dict[str, Any]]]] = {}
+        deferred: list[tuple[Fast, dict[str, Any]]] = session.info[_DEFERRED]
+        by_statement: dict[int, tuple[Fast, list[dict[str, Any]]]] = {}
         for statement, row in deferred:
             by_statement.setdefault(id(statement), (statement, []))[1].append(row)
         for statement, rows in by_statement.values():  # in the order they were added: the relay's order
-            _fast(statement).run(connection(session), rows)
+            statement.run(connection(session), rows)
         deferred.clear()
 
     def _one(self, session: Session, piece: _Piece[Any]) -> tuple[Any, Exception | None]:

@@ -16,6 +16,7 @@ from sqlmodel import Field, Session, SQLModel
 
 from shared.db import per_dialect
 from shared.events.envelope import Envelope, utcnow
+from shared.fastsql import Fast
 from shared.groupcommit import insert_later
 from shared.tasks import stop_task
 
@@ -47,7 +48,7 @@ KERNEL_TABLES = [OutboxMessage.__table__, ProcessedEvent.__table__]  # type: ign
 
 
 OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
-_INSERT = insert(OUTBOX)  # built once: compiling an insert per event costs more than the insert
+_INSERT = Fast(insert(OUTBOX))  # built once: compiling an insert per event costs more than the insert
 
 
 def add_to_outbox(session: Session, stream: str, env: Envelope) -> None:

@@ -14,13 +14,14 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, event, insert, 
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
+from shared.fastsql import Fast
 from shared.groupcommit import GroupCommit, _count_writes, insert_later
 from tests.support.databases import sqlite_file
 
 META = MetaData()
 ROWS = Table("row", META, Column("id", Integer, primary_key=True), Column("name", String, unique=True))
 LATER = Table("later", META, Column("id", Integer, primary_key=True, autoincrement=True), Column("name", String))
-_LATER = insert(LATER)
+_LATER = Fast(insert(LATER))
 
 
 @pytest.fixture
