@@ -28,6 +28,7 @@ from pydantic import BaseModel
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
+from shared.clock import as_utc
 from shared.config import Settings
 from shared.db import make_existing_engine
 from shared.events import catalogue as ev
@@ -54,7 +55,7 @@ class Gap:
 
 
 def _aware(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+    return None if value is None else as_utc(value)
 
 
 class Reconciler:

@@ -63,13 +63,14 @@ def office_zone(settings: Any = None) -> ZoneInfo:
     return _zone
 
 
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)  # stored moments are UTC
+def as_utc(value: datetime) -> datetime:
+    """A stored moment, aware: the databases may hand it back naive (SQLite always does), and then it is UTC."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def to_office(value: datetime, zone: tzinfo | None = None) -> datetime:
     """The moment in the office's zone (a naive datetime is read as UTC, as the databases store it)."""
-    return _aware(value).astimezone(zone or _zone)
+    return as_utc(value).astimezone(zone or _zone)
 
 
 def office_now(zone: tzinfo | None = None) -> datetime:

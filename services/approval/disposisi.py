@@ -39,10 +39,6 @@ def actor(o: Official) -> Orang:
     return {"id": o.id, "nama": o.nama, "nip": o.nip or None, "jabatan": o.jabatan or None, "role": o.role}
 
 
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def _err(field: str, rule: str, msg_id: str, msg_en: str) -> ErrorItem:
     return ErrorItem(field, rule, msg_id, msg_en)
 
@@ -302,10 +298,10 @@ def late(row: DisposisiRow, standard: timedelta | None, now: datetime) -> bool:
     """Is (or was, once done) the disposition late? With a due date (`batas_waktu`, a day in the office's calendar,
     shared/clock.py): finished — or still open — after that day. Without one: longer than its SOP step's time
     standard. The one rule for its page, the inbox and the SOP compliance figures (kepatuhan.py)."""
-    ended = _aware(row.selesai_at) if row.selesai_at else now
+    ended = clock.as_utc(row.selesai_at) if row.selesai_at else now
     if row.batas_waktu:
         return clock.office_date(ended) > row.batas_waktu
-    return standard is not None and ended - _aware(row.issued_at) > standard
+    return standard is not None and ended - clock.as_utc(row.issued_at) > standard
 
 
 def is_late(wf: Workflow, row: DisposisiRow, now: datetime) -> bool:
@@ -332,8 +328,8 @@ def public(session: Session, wf: Workflow, row: DisposisiRow) -> Disposisi:
         "instruksi": row.instruksi,
         "catatan": row.catatan,
         "batas_waktu": row.batas_waktu.isoformat() if row.batas_waktu else None,
-        "issued_at": _aware(row.issued_at).isoformat(),
-        "selesai_at": _aware(row.selesai_at).isoformat() if row.selesai_at else None,
+        "issued_at": clock.as_utc(row.issued_at).isoformat(),
+        "selesai_at": clock.as_utc(row.selesai_at).isoformat() if row.selesai_at else None,
         "status": "selesai" if row.selesai_at else "terbuka",
     }
 
@@ -434,7 +430,7 @@ def mark_done(
         payload = ev.DisposisiCompleted(
             nomor=row.nomor,
             tahun=row.tahun,
-            selesai_at=_aware(row.selesai_at).isoformat(),
+            selesai_at=clock.as_utc(row.selesai_at).isoformat(),
             oleh=ev.Actor(
                 id=who.id or 0, nama=who.nama, nip=who.nip or None, jabatan=who.jabatan or None, role=who.role
             ),

@@ -35,6 +35,7 @@ from services.approval.answers import (
 )
 from services.approval.lke import Lke, Skor, skor
 from services.approval.models import EvaluasiJawaban, EvaluasiRow, Official
+from shared.clock import as_utc
 from shared.errors import ApiError, ErrorItem, api_error
 from shared.events import catalogue as ev
 from shared.sakip.tahun import year_value
@@ -54,10 +55,6 @@ Checks = Mapping[str, Cek]  # kunci -> the data check (shared/sakip/kualitas.py)
 
 def _err(field: str, rule: str, msg_id: str, msg_en: str) -> ErrorItem:
     return ErrorItem(field, rule, msg_id, msg_en)
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _actor(o: Official) -> ev.Actor:
@@ -148,7 +145,7 @@ def years(session: Session) -> list[EvaluasiTahun]:
         out.append({
             "tahun": r.tahun, "state": r.state, "lembar": r.lembar, "nilai": r.nilai, "predikat": r.predikat,
             "komponen": rincian if isinstance(rincian, dict) else {},
-            "closed_at": _aware(r.closed_at).isoformat() if r.closed_at else None,
+            "closed_at": as_utc(r.closed_at).isoformat() if r.closed_at else None,
         })  # fmt: skip
     return out
 
@@ -178,7 +175,7 @@ def worksheet(session: Session, lke: Lke, tahun: int, checks: Checks) -> Evaluas
                     "bukti": bukti_of(a), "komentar": a.komentar if a else None,
                     "jawaban_akhir": a.jawaban_akhir if a else None, "nilai": values.get(k.kode),
                     "sumber": source_of(k.kode, answers, data),
-                    "updated_at": _aware(a.updated_at).isoformat() if a else None,
+                    "updated_at": as_utc(a.updated_at).isoformat() if a else None,
                 })  # fmt: skip
             subs.append({
                 "kode": sub.kode, "nama": sub.nama, "nama_en": sub.nama_en, "bobot": str(sub.bobot),
@@ -199,7 +196,7 @@ def worksheet(session: Session, lke: Lke, tahun: int, checks: Checks) -> Evaluas
         "predikat": row.predikat if closed and row and row.predikat else running["predikat"],
         "dijawab": running["dijawab"],
         "jumlah": running["jumlah"],
-        "closed_at": _aware(row.closed_at).isoformat() if row and row.closed_at else None,
+        "closed_at": as_utc(row.closed_at).isoformat() if row and row.closed_at else None,
         "komponen": komponen,
     }
 

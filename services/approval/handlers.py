@@ -25,6 +25,7 @@ from services.approval.models import (
 from services.approval.signatory import signed_chain
 from services.approval.units import unit_names
 from services.approval.workflow import Workflow
+from shared.clock import as_utc
 from shared.errors import ApiError, ErrorItem, api_error
 from shared.events import catalogue as ev
 from shared.events.envelope import Envelope
@@ -115,8 +116,7 @@ NEW_VERSION_OVERDUE = timedelta(minutes=5)
 
 def new_version_overdue(newer: RekapRow, now: datetime | None = None) -> bool:
     """The new version drawn from `newer` has not appeared within NEW_VERSION_OVERDUE of its recap's arrival."""
-    received = newer.received_at if newer.received_at.tzinfo else newer.received_at.replace(tzinfo=UTC)
-    return (now or datetime.now(UTC)) - received > NEW_VERSION_OVERDUE
+    return (now or datetime.now(UTC)) - as_utc(newer.received_at) > NEW_VERSION_OVERDUE
 
 
 def newer_recap_error(row: DraftRow, newer: RekapRow) -> ApiError:
@@ -173,13 +173,9 @@ def public(wf: Workflow, row: DraftRow, who: domain.Official | None, session: Se
         "may_return": bool(who and row.state != "final" and domain.may_return(wf, draft, who)),
         "menunggu": [{"periode": p, "tahun": t} for p, t in waits],  # reports it waits for (workflow `requires`)
         "rekap_baru": newer.revision if newer is not None else None,  # a new version is coming (newer_recap)
-        "rekap_baru_diterima": _utc_iso(newer.received_at) if newer is not None else None,
+        "rekap_baru_diterima": as_utc(newer.received_at).isoformat() if newer is not None else None,
         "rekap_baru_tertunda": newer is not None and new_version_overdue(newer),
     }
-
-
-def _utc_iso(value: datetime) -> str:
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
 
 
 def list_drafts(
@@ -238,7 +234,7 @@ def _hidden_circulation_entries(
             continue
         if h.action == "sosialisasi":
             mine = any(
-                c.version == h.version and c.dari_id == h.actor_id and _aware(c.sent_at) == _aware(h.at) for c in seen
+                c.version == h.version and c.dari_id == h.actor_id and as_utc(c.sent_at) == as_utc(h.at) for c in seen
             )
         else:  # a read: visible with a circulation of that version the reader received and the viewer may see
             mine = any(
@@ -386,12 +382,12 @@ def latest_return(session: Session, row: DraftRow) -> ReturnView | None:
         "actor": ret.actor_nama,
         "role": ret.actor_role,
         "step": ret.step,
-        "at": _aware(ret.at).isoformat(),
+        "at": as_utc(ret.at).isoformat(),
         "units": units,
         "indikator": [str(i) for i in detail.get("indikator", [])],
         "resolved": bool(after),
         "resolved_by": after[0].actor_nama if after else None,
-        "resolved_at": _aware(after[0].at).isoformat() if after else None,
+        "resolved_at": as_utc(after[0].at).isoformat() if after else None,
         "delivered": delivered(session, row, ret.version, units),
         "koreksi_selesai": [
             {"tanpa_data": detail_of(h).get("tanpa_data", []), "note": h.note}
@@ -626,14 +622,10 @@ def pengingat(session: Session, tahun: int | None = None, include_done: bool = F
             "unit": r.unit,
             "nama_unit": r.nama_unit,
             "jenis": r.jenis,
-            "deadline": _aware(r.deadline).isoformat(),
+            "deadline": as_utc(r.deadline).isoformat(),
             "missing_indikator": json.loads(r.missing),
-            "received_at": _aware(r.received_at).isoformat(),
-            "selesai_at": _aware(r.selesai_at).isoformat() if r.selesai_at else None,
+            "received_at": as_utc(r.received_at).isoformat(),
+            "selesai_at": as_utc(r.selesai_at).isoformat() if r.selesai_at else None,
         }
         for r in sorted(latest.values(), key=lambda r: (-r.tahun, r.periode, r.unit))
     ]
-
-
-def _aware(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value

@@ -17,7 +17,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TypedDict
 
 from sqlmodel import Session, col, select
@@ -31,6 +31,7 @@ from services.approval.models import (
     SosialisasiRow,
 )
 from services.approval.workflow import Workflow
+from shared.clock import as_utc
 
 ENDS_A_STEP = ("submit", "approve", "return", "koreksi_selesai")
 # `sosialisasi` / `dibaca` entries are not transitions; `siap`: the reports a draft waited for (the workflow's
@@ -45,10 +46,6 @@ class Transition:
     at: datetime
 
 
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def draft_samples(transitions: Sequence[Transition]) -> list[tuple[int, timedelta]]:
     """One draft's history (all versions, in order) → (step, duration) for every step that ended."""
     out: list[tuple[int, timedelta]] = []
@@ -59,7 +56,7 @@ def draft_samples(transitions: Sequence[Transition]) -> list[tuple[int, timedelt
         if prev is not None and t.step is not None:
             ended = t.action in ENDS_A_STEP or (t.action == "superseded" and prev.action == "return")
             if ended:
-                out.append((t.step, _aware(t.at) - _aware(prev.at)))
+                out.append((t.step, as_utc(t.at) - as_utc(prev.at)))
         prev = t
     return out
 
@@ -69,7 +66,7 @@ Sample = tuple[int, timedelta] | tuple[int, timedelta, bool]  # (step, duration[
 
 def span_samples(spans: Iterable[tuple[int | None, datetime, datetime | None]]) -> list[tuple[int, timedelta]]:
     """(step, started, ended) of dispositions and socialisations → the finished ones' durations."""
-    return [(step, _aware(end) - _aware(start)) for step, start, end in spans if step is not None and end is not None]
+    return [(step, as_utc(end) - as_utc(start)) for step, start, end in spans if step is not None and end is not None]
 
 
 def _standard(wf: Workflow, step: int) -> timedelta:
@@ -84,7 +81,7 @@ def disposisi_samples(wf: Workflow, rows: Iterable[DisposisiRow]) -> list[Sample
     """The finished dispositions: (step, duration, within) — within as `disposisi.late` judges it (a due date when
     the issuer set one, else the step's time standard)."""
     return [
-        (row.langkah, _aware(row.selesai_at) - _aware(row.issued_at), not disposisi.is_late(wf, row, row.selesai_at))
+        (row.langkah, as_utc(row.selesai_at) - as_utc(row.issued_at), not disposisi.is_late(wf, row, row.selesai_at))
         for row in rows
         if row.langkah is not None and row.selesai_at is not None
     ]
@@ -159,7 +156,7 @@ def samples_for_year(session: Session, tahun: int, wf: Workflow) -> list[Sample]
             select(SosialisasiPenerima).where(SosialisasiPenerima.sosialisasi_id == sos.id)
         )]  # fmt: skip
         done = bool(reads) and all(r is not None for r in reads)
-        spans.append((sos.langkah, sos.sent_at, max(_aware(r) for r in reads if r) if done else None))
+        spans.append((sos.langkah, sos.sent_at, max(as_utc(r) for r in reads if r) if done else None))
     samples.extend(span_samples(spans))
     return samples
 

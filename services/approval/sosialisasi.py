@@ -18,14 +18,11 @@ from services.approval.disposisi import actor
 from services.approval.models import DraftHistory, DraftRow, Official, SosialisasiPenerima, SosialisasiRow
 from services.approval.oversight import oversees
 from services.approval.workflow import Workflow
+from shared.clock import as_utc
 from shared.errors import ApiError, ErrorItem, api_error
 from shared.events import catalogue as ev
 from shared.inputguard import row_id
 from shared.service import Runtime
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def step_for(row: DraftRow) -> int:
@@ -200,7 +197,7 @@ def status(session: Session, sos: SosialisasiRow) -> Sosialisasi:
                 "id": r.official_id,
                 "nama": o.nama if o else str(r.official_id),
                 "role": o.role if o else None,
-                "read_at": _aware(r.read_at).isoformat() if r.read_at else None,
+                "read_at": as_utc(r.read_at).isoformat() if r.read_at else None,
             }
         )
     sender = session.get(Official, sos.dari_id)
@@ -211,7 +208,7 @@ def status(session: Session, sos: SosialisasiRow) -> Sosialisasi:
         "langkah": sos.langkah,
         "dari": actor(sender) if sender else {"id": sos.dari_id},
         "catatan": sos.catatan,
-        "sent_at": _aware(sos.sent_at).isoformat(),
+        "sent_at": as_utc(sos.sent_at).isoformat(),
         "penerima": penerima,
         "belum_dibaca": [p["nama"] for p in penerima if p["read_at"] is None],
     }

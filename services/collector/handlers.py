@@ -36,13 +36,14 @@ from services.collector.models import (
     Unit,
     UnitQuarter,
 )
+from shared.clock import as_utc
 from shared.events import catalogue as ev
 from shared.events.envelope import Envelope
 from shared.sakip import PERIODE_QUARTERS, TRIWULAN_PERIODES, PerjanjianKinerja
 from shared.service import Runtime
 
 STATUS_ROLES = ("kepala_dinas", "subkor", "sekretaris", "kabid", "kasi", "staf", "operator")  # follow collection
-default_window, _aware, _parse_moment = calendar.default_window, calendar.aware, calendar.parse_moment
+default_window, _parse_moment = calendar.default_window, calendar.parse_moment
 
 
 def latest_pk(session: Session, tahun: int) -> PkVersion | None:
@@ -282,8 +283,8 @@ def periode_status(session: Session, tahun: int, periode: str, only_unit: str | 
             {
                 "revision": sub.revision,
                 "submission_id": sub.id,
-                "received_at": _aware(sub.received_at).isoformat(),
-                "late": not calendar.on_time(_aware(sub.received_at), due),
+                "received_at": as_utc(sub.received_at).isoformat(),
+                "late": not calendar.on_time(as_utc(sub.received_at), due),
             }
             for sub in session.exec(
                 select(Submission)

@@ -11,9 +11,9 @@ from sqlmodel import Session, col, select
 from services.collector import answers as a
 from services.collector.core.errors import NotFound, pk_not_found
 from services.collector.core.pkdoc import PkDoc
-from services.collector.handlers import _aware
 from services.collector.models import PkVersion
 from services.collector.validation import indikator_index
+from shared.clock import as_utc
 
 COMPARED = ("nama", "satuan", "polaritas", "agregasi", "target", "target_min", "target_max", "target_triwulan",
             "penanggung_jawab",
@@ -96,4 +96,4 @@ def one(session: Session, tahun: int, version: int | None) -> a.PkDokumen:
 
 
 def _iso(row: PkVersion) -> str:
-    return _aware(row.created_at).isoformat()
+    return as_utc(row.created_at).isoformat()

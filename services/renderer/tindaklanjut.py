@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from services.renderer.models import TindakLanjutRow
 from services.renderer.viewtypes import TindakLanjutDoc
+from shared.clock import as_utc
 from shared.events import catalogue as ev
 from shared.events.envelope import Envelope, utcnow
 
@@ -59,7 +60,7 @@ def keep_completion(session: Session, env: Envelope, p: ev.DisposisiCompleted) -
         return
     done = _moment(p.selesai_at) or env.occurred_at
     row = _row(session, p.nomor, p.tahun)
-    if row.selesai_at is not None and _aware(row.selesai_at) > done:
+    if row.selesai_at is not None and as_utc(row.selesai_at) > done:
         return
     if row.issued_at is None:  # only the completion so far: what it repeats of the issue
         row.indikator, row.unit = json.dumps(list(p.indikator)), p.unit
@@ -67,11 +68,6 @@ def keep_completion(session: Session, env: Envelope, p: ev.DisposisiCompleted) -
     row.bukti = json.dumps([b.model_dump(mode="json") for b in p.bukti])
     row.updated_at = utcnow()
     session.add(row)
-
-
-def _aware(value: datetime) -> datetime:
-    """SQLite hands back naive moments: they are UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=utcnow().tzinfo)
 
 
 def known_at(session: Session, tahun: int, moment: datetime | None = None) -> list[TindakLanjutDoc]:
@@ -86,10 +82,10 @@ def known_at(session: Session, tahun: int, moment: datetime | None = None) -> li
     out: list[TindakLanjutDoc] = []
     for row in session.exec(query):
         assert row.issued_at is not None
-        issued = _aware(row.issued_at)
+        issued = as_utc(row.issued_at)
         if issued > moment:
             continue
-        done = _aware(row.selesai_at) if row.selesai_at is not None else None
+        done = as_utc(row.selesai_at) if row.selesai_at is not None else None
         if done is not None and done > moment:
             done = None
         out.append(

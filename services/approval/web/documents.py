@@ -7,7 +7,6 @@ missing or damaged (404, "tell the operator"), the renderer unreachable (502).""
 from __future__ import annotations
 
 import json
-from datetime import UTC
 from typing import Literal, NotRequired, TypedDict
 from urllib.parse import quote
 
@@ -22,6 +21,7 @@ from services.approval.models import DraftRow, Official
 from services.approval.web import rendering
 from services.approval.web.i18n import fmt_datetime, t
 from services.approval.web.sessions import WebSession
+from shared.clock import as_utc
 from shared.service import DATABASE_RETRY_AFTER_S, Runtime
 from shared.tracing import inject_headers
 
@@ -56,7 +56,7 @@ def documents_view(db: Session, row: DraftRow | None, lang: str) -> Documents:
     if fin is None:
         return {"state": "pending"}
     hashes: dict[str, str] = json.loads(fin.files)  # format -> SHA-256
-    published = fin.published_at if fin.published_at.tzinfo else fin.published_at.replace(tzinfo=UTC)
+    published = as_utc(fin.published_at)
     return {
         "state": "final",
         "document_id": fin.document_id,

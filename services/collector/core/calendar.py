@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from services.collector.core.errors import Conflict
 from services.collector.core.validation import TAHUN_MAX, TAHUN_MIN, Problems, check_fields
-from shared.clock import OFFICE
+from shared.clock import OFFICE, as_utc
 
 QUARTERS = (1, 2, 3, 4)
 END_OF_DAY = time(23, 59, 59)
@@ -52,16 +52,11 @@ def quarter_of(bulan: int) -> int:
     return (bulan - 1) // 3 + 1
 
 
-def aware(value: datetime) -> datetime:
-    """A stored moment: the database may hand it back naive, and then it is UTC."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
-
-
 def window(tahun: int, triwulan: int, stored: tuple[datetime, datetime] | None, tz: tzinfo = OFFICE) -> Window:
     """The quarter's window: the year's calendar row when an admin set one, else the defaults."""
     if stored is None:
         return Window(*default_window(tahun, triwulan, tz))
-    return Window(aware(stored[0]).astimezone(tz), aware(stored[1]).astimezone(tz), configured=True)
+    return Window(as_utc(stored[0]).astimezone(tz), as_utc(stored[1]).astimezone(tz), configured=True)
 
 
 def on_time(received_at: datetime, due: datetime) -> bool:

@@ -15,9 +15,9 @@ from services.approval.answers import Circulation, Disposisi, Draf, PenerimaSosi
 from services.approval.handlers import NEW_VERSION_OVERDUE
 from services.approval.models import DisposisiRow, DraftRow, Official, SosialisasiRow
 from services.approval.web.i18n import JENIS, STATES, fmt_datetime, fmt_duration, pick, t
-from services.approval.web.presenters.common import Clock, Reader, aware, clock, step_label
+from services.approval.web.presenters.common import Clock, Reader, clock, step_label
 from services.approval.workflow import Workflow
-from shared.clock import office_date
+from shared.clock import as_utc, office_date
 from shared.formatting import fmt_date
 from shared.sakip import periode_label
 
@@ -101,7 +101,7 @@ def row_view(
     wf, lang = r.wf, r.lang
     step_no = d["step"]
     step = wf.step(step_no) if step_no else None
-    waited = r.now - aware(datetime.fromisoformat(d["stage_started_at"]))
+    waited = r.now - as_utc(datetime.fromisoformat(d["stage_started_at"]))
     waits = [(m["periode"], m["tahun"]) for m in d.get("menunggu") or []]
     started = None if waits else step  # held back by the workflow's `requires`: its step's clock has not started
     late = bool(started and waited > started.waktu)
@@ -169,7 +169,7 @@ def expected(r: Reader, d: DraftCard, draft: domain.Draft, names: dict[str, str]
             label = step_label(wf.step(last.step), lang)
         except KeyError:
             label = str(last.step)
-        final_on = fmt_date(aware(last.decided_at).astimezone(i18n.WIB), lang)
+        final_on = fmt_date(as_utc(last.decided_at).astimezone(i18n.WIB), lang)
         return {"expected": t("act_none", lang), "step_label": label, "final_label": final_on}
     if d["state"] == "superseded":
         return {"expected": t("act_none", lang)}
@@ -244,8 +244,8 @@ def disposisi_view(r: Reader, db: Session, row: DisposisiRow, viewer: Official |
         "expected": _disposisi_expected(row, viewer, kepada_label, lang),
         "expected_you": bool(viewer and row.selesai_at is None and disposisi.is_recipient(row, viewer)),
         "batas_label": fmt_date(row.batas_waktu, lang) if row.batas_waktu else None,
-        "issued_label": fmt_datetime(aware(row.issued_at), lang),
-        "done_label": fmt_datetime(aware(row.selesai_at), lang) if row.selesai_at else None,
+        "issued_label": fmt_datetime(as_utc(row.issued_at), lang),
+        "done_label": fmt_datetime(as_utc(row.selesai_at), lang) if row.selesai_at else None,
         "periode_label": periode_label(row.periode, row.tahun, lang) if row.periode else str(row.tahun),
     }
     if row.batas_waktu:
@@ -278,7 +278,7 @@ def sosialisasi_view(r: Reader, db: Session, row: SosialisasiRow, viewer: Offici
         **clock(r.wf, row.langkah, row.sent_at, r.now, lang),
         "label": periode_label(draft.periode, draft.tahun, lang) if draft else row.draft_id,
         "jenis_label": pick(JENIS, draft.jenis, lang) if draft else "",
-        "sent_label": fmt_datetime(aware(row.sent_at), lang),
+        "sent_label": fmt_datetime(as_utc(row.sent_at), lang),
         "penerima": [
             {**p, "read_label": fmt_datetime(datetime.fromisoformat(p["read_at"]), lang) if p["read_at"] else None}
             for p in status["penerima"]

@@ -11,6 +11,7 @@ from services.approval import domain
 from services.approval.models import Official
 from services.approval.web.i18n import fmt_duration, t
 from services.approval.workflow import Step, Workflow
+from shared.clock import as_utc
 from shared.formatting import MISSING
 
 
@@ -41,10 +42,6 @@ class Reader:
 
 def reader(wf: Workflow, lang: str, now: datetime | None = None) -> Reader:
     return Reader(wf, lang, now or datetime.now(UTC))
-
-
-def aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def as_actor(official: Official) -> domain.Official:
@@ -81,7 +78,7 @@ def clock(wf: Workflow, step_no: int | None, started: datetime, now: datetime, l
         step = wf.step(step_no) if step_no else None
     except KeyError:
         step = None
-    waited = now - aware(started)
+    waited = now - as_utc(started)
     return {
         "step_label": step_label(step, lang),
         "waited": fmt_duration(waited, lang),
