@@ -99,6 +99,7 @@ class RateLimiter:
         self.redis, self.prefix = redis, prefix
         self.per_minute = per_minute
         self.capacity = burst or per_minute
+        self.rate_per_ms = repr(per_minute / 60_000)  # tokens a millisecond, as the scripts take it
         self._script = redis.register_script(TOKEN_BUCKET) if per_minute > 0 else None
         self._guarded = redis.register_script(TOKEN_BUCKET_IF_GUARD) if per_minute > 0 else None
 
@@ -110,11 +111,10 @@ class RateLimiter:
         """One token from `identity`'s bucket."""
         if self._script is None:
             return Verdict(True)
-        rate_per_ms = self.per_minute / 60_000
         try:
             async with asyncio.timeout(REDIS_TIMEOUT_S):  # not wait_for: no task made per request
                 allowed, wait_ms = await self._script(
-                    keys=[f"{self.prefix}.ratelimit.{identity}"], args=[self.capacity, repr(rate_per_ms)]
+                    keys=[self._bucket(identity)], args=[self.capacity, self.rate_per_ms]
                 )
         except Exception as exc:  # Redis away or slow: let the request through (see the module docstring)
             if pool_exhausted(exc):  # not Redis away: too many requests in this process at once
@@ -131,15 +131,12 @@ class RateLimiter:
         then is to let the request through). Call it within a timeout."""
         if self._guarded is None:
             return await self.redis.get(guard), None
-        rate_per_ms = self.per_minute / 60_000
-        args = [
-            self.capacity,
-            repr(rate_per_ms),
-            "0" if expected is None else "1",
-            "" if expected is None else expected,
-        ]
-        seen, allowed, wait_ms = await self._guarded(keys=[guard, f"{self.prefix}.ratelimit.{identity}"], args=args)
+        args = [self.capacity, self.rate_per_ms, "0" if expected is None else "1", "" if expected is None else expected]
+        seen, allowed, wait_ms = await self._guarded(keys=[guard, self._bucket(identity)], args=args)
         return seen, None if int(allowed) < 0 else _verdict(allowed, wait_ms)
+
+    def _bucket(self, identity: str) -> str:
+        return f"{self.prefix}.ratelimit.{identity}"
 
 
 def _verdict(allowed: Any, wait_ms: Any) -> Verdict:
