@@ -14,6 +14,7 @@ import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -33,6 +34,7 @@ PER_UNIT = 2  # the recap's work per event grows with the indicators; the bookke
 NEVER_REPORTED = "IK-BELUM"
 RETRY_STATUSES = (500, 502, 503, 504)
 REQUEST_DEADLINE_S = 120.0  # a submission not acknowledged by then fails the test
+GATE_TIMEOUT_S = 120.0  # a client waiting longer for the killer to reach its point fails the test
 
 
 def office_pk() -> dict[str, Any]:
@@ -175,17 +177,24 @@ class Clients:
             with self.stats.lock:
                 self.stats.replays += 1
 
-    def run(self, intents: list[Intent], concurrency: int) -> None:
+    def run(self, intents: list[Intent], concurrency: int, gate: Callable[[int], None] | None = None) -> None:
+        """Sends the plan; `gate(i)` is called before the i-th submission is sent (and may hold it back)."""
         queue = list(reversed(intents))
         queue_lock = threading.Lock()
+        taken = 0
 
         def worker() -> None:
+            nonlocal taken
             with httpx.Client(timeout=30) as client:
                 while True:
                     with queue_lock:
                         if not queue:
                             return
                         intent = queue.pop()
+                        index = taken
+                        taken += 1
+                    if gate is not None:
+                        gate(index)
                     with self.stats.lock:
                         self.stats.sent += 1
                     try:
@@ -212,28 +221,59 @@ def _rule(r: httpx.Response) -> str | None:
 
 
 class Killer(threading.Thread):
-    """SIGKILLs a random service process every `interval` seconds (seeded) and restarts it after a short delay,
-    as a process manager would; also restarts (and records) any process that exited without being killed. With
-    `favour`, every other kill picks among the processes whose name starts with it (when one is up)."""
+    """SIGKILLs a service process `kills` times while the clients work through their plan of `total` submissions,
+    and restarts it after a short delay, as a process manager would; also restarts (and records) any process that
+    exited without being killed. The kills fall at seeded points of the clients' progress, not of the clock, so a
+    faster system does not escape them: a client about to send past a point the killer has not reached yet waits
+    for it (`gate`). With `favour`, every other kill picks among the processes whose name starts with it (when one
+    is up)."""
 
-    def __init__(
-        self, procs: Processes, seed: int, interval: tuple[float, float] = (3.0, 6.0), favour: str | None = None
-    ) -> None:
+    def __init__(self, procs: Processes, seed: int, kills: int, total: int, favour: str | None = None) -> None:
         super().__init__(name="killer", daemon=True)
         self.procs = procs
         self.favour = favour
         self.rnd = random.Random(seed)
-        self.interval = interval
+        step = total / (kills + 1)
+        self.points = (
+            []
+            if os.environ.get("LAPKIN_CHAOS_NOKILL")
+            else [int(step * (i + self.rnd.uniform(-0.25, 0.25))) for i in range(1, kills + 1)]
+        )
+        self.slack = max(1, int(step / 4))  # how far past a point the clients may run before they wait for it
+        self.progress = 0  # submissions the clients have taken from the plan
+        self.changed = threading.Condition()
         self.stop = threading.Event()
         self.started_at = time.monotonic()
         self.log: list[tuple[float, str, int]] = []  # (seconds since start, process, pid)
         self.unexpected_exits: list[str] = []
+        self.stalls: list[str] = []
+
+    def gate(self, index: int) -> None:
+        """Called by a client before it sends submission number `index` of the plan."""
+        with self.changed:
+            self.progress = max(self.progress, index + 1)
+            self.changed.notify_all()
+            waited = self.changed.wait_for(
+                lambda: (
+                    self.stop.is_set()
+                    or len(self.log) >= len(self.points)
+                    or index < self.points[len(self.log)] + self.slack
+                ),
+                timeout=GATE_TIMEOUT_S,
+            )
+            if not waited:
+                self.stalls.append(f"submission {index} waited {GATE_TIMEOUT_S:.0f} s for kill {len(self.log) + 1}")
 
     def run(self) -> None:
-        if os.environ.get("LAPKIN_CHAOS_NOKILL"):
-            return
-        while not self.stop.wait(self.rnd.uniform(*self.interval)):
+        while len(self.log) < len(self.points) and not self.stop.is_set():
+            with self.changed:
+                self.changed.wait_for(
+                    lambda: self.stop.is_set() or self.progress > self.points[len(self.log)], timeout=0.2
+                )
+                due = self.progress > self.points[len(self.log)]
             self.restart_crashed()
+            if self.stop.is_set() or not due:
+                continue
             # only a process that finished starting: a start costs seconds of CPU on a small machine, and killing
             # the same process again and again while it imports would only measure imports
             up = [name for name in self.procs.procs if self.procs.health(name) is None]
@@ -244,7 +284,9 @@ class Killer(threading.Thread):
             pid = self.procs.kill(name)
             if pid is None:
                 continue
-            self.log.append((time.monotonic() - self.started_at, name, pid))
+            with self.changed:
+                self.log.append((time.monotonic() - self.started_at, name, pid))
+                self.changed.notify_all()
             if self.stop.wait(self.rnd.uniform(0.1, 1.0)):
                 break
             self.procs.start(name)
@@ -259,7 +301,9 @@ class Killer(threading.Thread):
                 self.procs.start(name)
 
     def finish(self) -> None:
-        self.stop.set()
+        with self.changed:
+            self.stop.set()
+            self.changed.notify_all()
         self.join()
         self.restart_crashed()
         for name in self.procs.procs:
