@@ -120,7 +120,30 @@ class _Piece(Generic[T]):
     recover: Callable[[Session, Exception], T] | None
     order: tuple[str, ...]
     context: contextvars.Context  # the request's (its correlation id, its trace): the work runs in it
-    future: Future[T] = field(default_factory=Future)
+    future: Future[T] = field(default_factory=Future)  # submit's answer
+    waiter: asyncio.Future[T] | None = None  # run's answer, set on its event loop instead of `future`
+
+    def dropped(self) -> bool:
+        """Cancelled while queued (its client gone): not run. A piece taken can no longer be cancelled (`future`),
+        or its cancellation only discards the answer (`waiter`: the work is done and its answer set aside)."""
+        if self.waiter is None:
+            return not self.future.set_running_or_notify_cancel()
+        return self.waiter.cancelled()
+
+
+Answer = tuple[_Piece[Any], Any, Exception | None]  # a piece, its value, its error
+
+
+def _settle(answers: list[Answer]) -> None:
+    """On the waiters' event loop: every answer of a batch at once."""
+    for piece, value, error in answers:
+        waiter = piece.waiter
+        if waiter is None or waiter.done():  # cancelled meanwhile: nobody waits for it
+            continue
+        if error is None:
+            waiter.set_result(value)
+        else:
+            waiter.set_exception(error)
 
 
 class GroupCommit:
@@ -162,7 +185,9 @@ class GroupCommit:
     ) -> Future[T]:
         """Queue `work(session)`; the future holds its result once the transaction that holds its writes committed,
         or its error (`recover(session, error)`, when given, is asked first, after its savepoint was rolled back)."""
-        piece: _Piece[T] = _Piece(work, recover, order, contextvars.copy_context())
+        return self._queued(_Piece(work, recover, order, contextvars.copy_context())).future
+
+    def _queued(self, piece: _Piece[T]) -> _Piece[T]:
         with self._cond:
             self._threads = [t for t in self._threads if t.is_alive()]
             while len(self._threads) < self.lanes:
@@ -171,7 +196,7 @@ class GroupCommit:
             self._queue.append(piece)
             self.received += 1
             self._cond.notify()
-        return piece.future
+        return piece
 
     async def run(
         self,
@@ -180,8 +205,12 @@ class GroupCommit:
         recover: Callable[[Session, Exception], T] | None = None,
         order: tuple[str, ...] = (),
     ) -> T:
-        """`submit`, awaited: the event loop's thread waits for nothing and no worker thread is taken."""
-        return await asyncio.wrap_future(self.submit(work, recover=recover, order=order))
+        """`submit`, awaited: the event loop's thread waits for nothing and no worker thread is taken. The answers of
+        one batch reach the loop in one hand-over: one wake-up of the loop, not a future's callbacks and a wake-up per
+        request (bench/collector_cpu.py, 16 in flight: 1.401 → 1.353 Python calls per report)."""
+        waiter: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._queued(_Piece(work, recover, order, contextvars.copy_context(), waiter=waiter))
+        return await waiter
 
     def _run(self) -> None:
         while True:
@@ -191,25 +220,46 @@ class GroupCommit:
                 taken, self._queue = self._queue[: self.max_batch], self._queue[self.max_batch :]
             # a request cancelled while queued (its client gone) is dropped; a taken one can no longer be cancelled,
             # so its answer is always set (a cancelled future would refuse it and fail the answers after it)
-            batch = [piece for piece in taken if piece.future.set_running_or_notify_cancel()]
+            batch = [piece for piece in taken if not piece.dropped()]
             if not batch:
                 continue
+            stored = False
             try:
-                self._batch(sorted(batch, key=lambda p: p.order))
+                answers, stored = self._batch(sorted(batch, key=lambda p: p.order))
             except BaseException as exc:  # never leave a request unanswered, whatever went wrong
                 log.exception("group commit: batch failed")
-                for piece in batch:
-                    if not piece.future.done():
-                        piece.future.set_exception(exc if isinstance(exc, Exception) else RuntimeError(str(exc)))
+                error = exc if isinstance(exc, Exception) else RuntimeError(str(exc))
+                answers = [(piece, None, error) for piece in batch]
+            self._answer(answers)
+            if stored and self.on_commit is not None:
+                self.on_commit()
 
-    def _batch(self, batch: list[_Piece[Any]]) -> None:
+    @staticmethod
+    def _answer(answers: list[Answer]) -> None:
+        """Answer every piece of a batch: `submit`'s futures here, `run`'s waiters in one call per event loop."""
+        by_loop: dict[asyncio.AbstractEventLoop, list[Answer]] = {}
+        for piece, value, error in answers:
+            if piece.waiter is not None:
+                by_loop.setdefault(piece.waiter.get_loop(), []).append((piece, value, error))
+            elif error is None:
+                piece.future.set_result(value)
+            else:
+                piece.future.set_exception(error)
+        for loop, settled in by_loop.items():
+            try:
+                loop.call_soon_threadsafe(_settle, settled)
+            except RuntimeError:  # its loop closed: nobody is left to answer
+                log.warning("group commit: %d answers for a closed event loop", len(settled))
+
+    def _batch(self, batch: list[_Piece[Any]]) -> tuple[list[Answer], bool]:
+        """Run the batch: each piece's answer, and whether anything was committed."""
         try:
-            self._transaction(batch, safe=False)
+            return self._transaction(batch, safe=False)
         except _Redo:  # a piece failed after it wrote: again, each piece in a savepoint (nothing was answered yet)
-            self._transaction(batch, safe=True)
+            return self._transaction(batch, safe=True)
 
-    def _transaction(self, batch: list[_Piece[Any]], *, safe: bool) -> None:
-        done: list[tuple[_Piece[Any], Any, Exception | None]] = []
+    def _transaction(self, batch: list[_Piece[Any]], *, safe: bool) -> tuple[list[Answer], bool]:
+        done: list[Answer] = []
         with Session(self.engine, expire_on_commit=False) as session:
             session.info[_CACHE], session.info[_DEFERRED] = {}, []
             try:
@@ -224,17 +274,9 @@ class GroupCommit:
             except _Redo:
                 raise
             except Exception as exc:  # the transaction itself failed: nothing of this batch is stored
-                for piece in batch:
-                    piece.future.set_exception(exc)
-                return
+                return [(piece, None, exc) for piece in batch], False
         self.batches += int(stored)
-        for piece, value, error in done:  # answered only now: the commit has returned
-            if error is None:
-                piece.future.set_result(value)
-            else:
-                piece.future.set_exception(error)
-        if stored and self.on_commit is not None:
-            self.on_commit()
+        return done, stored  # answered only now: the commit has returned
 
     def _fast(self, session: Session, piece: _Piece[Any]) -> tuple[Any, Exception | None]:
         """Run one piece with no savepoint (two statements and the ORM's nested transaction less per request): kept

@@ -140,7 +140,17 @@ def test_awaited_pieces_of_one_batch_each_get_their_own_answer(engine: Any) -> N
     awaiting caller its own value or its own error."""
     gc = GroupCommit(engine)
 
+    handed: list[str] = []  # the threads that handed something to the loop
+
     async def main() -> list[Any]:
+        loop = asyncio.get_running_loop()
+        hand = loop.call_soon_threadsafe
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            handed.append(threading.current_thread().name)
+            return hand(*args, **kwargs)
+
+        loop.call_soon_threadsafe = counted  # type: ignore[method-assign]
         gate = threading.Event()
         first = gc.submit(lambda _: gate.wait(30))
         while gc.pending():
@@ -154,6 +164,7 @@ def test_awaited_pieces_of_one_batch_each_get_their_own_answer(engine: Any) -> N
         return await asyncio.gather(*tasks, return_exceptions=True)
 
     answers = asyncio.run(main())
+    assert handed.count(gc.name) == 1, handed  # nine answers, one wake-up of the loop
     for i, answer in enumerate(answers):
         if i % 3 == 1:
             assert isinstance(answer, ValueError) and str(answer) == f"n{i}"
@@ -183,6 +194,34 @@ def test_an_awaited_piece_cancelled_while_queued_is_not_stored(engine: Any) -> N
 
     assert asyncio.run(main()) == "kept"
     assert names(engine, ROWS) == ["kept"]
+
+
+def test_an_awaited_piece_cancelled_once_taken_is_stored_and_the_others_are_answered(engine: Any) -> None:
+    """A client that leaves while its report is being written: the report is stored (it can no longer be taken
+    back), its answer is set aside, and the others of its batch are answered."""
+    gc = GroupCommit(engine)
+
+    async def main() -> Any:
+        started, gate = threading.Event(), threading.Event()
+
+        def slow(session: Session) -> str:
+            started.set()
+            gate.wait(30)
+            return write("slow")(session)
+
+        gone = asyncio.ensure_future(gc.run(slow))
+        kept = asyncio.ensure_future(gc.run(write("kept")))
+        while not started.is_set():
+            await asyncio.sleep(0.001)
+        gone.cancel()  # its client left while the writer ran it
+        await asyncio.sleep(0)
+        gate.set()
+        with pytest.raises(asyncio.CancelledError):
+            await gone
+        return await kept
+
+    assert asyncio.run(main()) == "kept"
+    assert names(engine, ROWS) == ["kept", "slow"]
 
 
 def test_on_sqlite_a_write_is_seen_without_a_listener_on_every_statement(engine: Any) -> None:
