@@ -8,6 +8,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
@@ -505,7 +506,7 @@ def files_migrate(services: ServiceArg = None) -> None:
     local one; run it again at will. Run it on each machine that wrote files."""
     from lapkin.files import migrate
 
-    done = _with_shared_store(services, migrate)
+    done = _with_shared_store(services, partial(migrate, say=_say_progress))
     for copied in done:
         typer.echo(copied.line())
     if any(c.problems for c in done):
@@ -518,11 +519,16 @@ def files_check(services: ServiceArg = None) -> None:
     or missing one (exit status 1 when any; repair with `lapkin files migrate` where a good copy is, or a backup)."""
     from lapkin.files import check
 
-    done = _with_shared_store(services, check)
+    done = _with_shared_store(services, partial(check, say=_say_progress))
     for checked in done:
         typer.echo(checked.line())
     if any(c.damaged or c.missing for c in done):
         raise typer.Exit(1)
+
+
+def _say_progress(line: str) -> None:
+    """How far a long copy or check is: on stderr, so the summary on stdout stays what scripts read."""
+    typer.echo(line, err=True)
 
 
 def _with_shared_store(services: list[str] | None, act: Callable[[Settings, dict[str, Engine]], list[T]]) -> list[T]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +20,31 @@ from sqlalchemy import Engine, Table
 from sqlmodel import Session, col, select
 
 from shared.config import Settings
+from shared.formatting import fmt_number
 from shared.storage import SHA256, FileMissing, FileStore, LocalStore, shared_store
+
+PROGRESS_EVERY_S = 5.0  # a long copy or check says how far it is at most this often
+Say = Callable[[str], None]
+
+
+class Progress:
+    """'collector: 1.200 dari/of 5.000 berkas/files (24 %)' through `say`, at most every PROGRESS_EVERY_S seconds,
+    while one service's files are copied or checked: with thousands of objects in a bucket either takes minutes."""
+
+    def __init__(self, service: str, total: int, say: Say | None) -> None:
+        self.service, self.total, self.say = service, total, say
+        self.done = 0
+        self.told = time.monotonic()
+
+    def step(self) -> None:
+        self.done += 1
+        if self.say is None or self.done == self.total or time.monotonic() - self.told < PROGRESS_EVERY_S:
+            return
+        self.told = time.monotonic()
+        self.say(
+            f"  {self.service}: {fmt_number(self.done, 0)} dari/of {fmt_number(self.total, 0)} berkas/files "
+            f"({self.done * 100 // self.total} %)"
+        )
 
 
 @dataclass
@@ -90,17 +116,22 @@ def _sync(store: FileStore, sha: str, path: Path, out: Copied) -> None:
     out.bytes += len(data)
 
 
-def copy_folder(service: str, store: FileStore, local: LocalStore) -> Copied:
+def copy_folder(service: str, store: FileStore, local: LocalStore, say: Say | None = None) -> Copied:
     """Evidence files: `<root>/<sha[:2]>/<sha>` (the collector's and the approval service's layout)."""
     out = Copied(service)
-    for path in sorted(local.root.glob("??/*")):
-        if not (path.is_file() and SHA256.fullmatch(path.name) and path.parent.name == path.name[:2]):
-            continue
+    paths = [
+        path
+        for path in sorted(local.root.glob("??/*"))
+        if path.is_file() and SHA256.fullmatch(path.name) and path.parent.name == path.name[:2]
+    ]
+    progress = Progress(service, len(paths), say)
+    for path in paths:
         _sync(store, path.name, path, out)
+        progress.step()
     return out
 
 
-def copy_documents(engine: Engine, store: FileStore) -> Copied:
+def copy_documents(engine: Engine, store: FileStore, say: Say | None = None) -> Copied:
     """The renderer's documents: each one's files in its folder (`Document.folder`), named by the SHA-256 its row
     records for each format."""
     from services.renderer.models import Document
@@ -108,10 +139,15 @@ def copy_documents(engine: Engine, store: FileStore) -> Copied:
     out = Copied("renderer")
     with Session(engine) as session:
         docs = list(session.exec(select(Document)))
-    for doc in docs:
-        stem = "disposisi" if doc.jenis == "disposisi" else "laporan"
-        for fmt, sha in sorted(json.loads(doc.sha256).items()):
-            _sync(store, sha, Path(doc.folder) / f"{stem}.{fmt}", out)
+    files = [
+        (sha, Path(doc.folder) / f"{'disposisi' if doc.jenis == 'disposisi' else 'laporan'}.{fmt}")
+        for doc in docs
+        for fmt, sha in sorted(json.loads(doc.sha256).items())
+    ]
+    progress = Progress("renderer", len(files), say)
+    for sha, path in files:
+        _sync(store, sha, path, out)
+        progress.step()
     return out
 
 
@@ -125,9 +161,9 @@ def _stores(settings: Settings, engines: dict[str, Engine]) -> dict[str, FileSto
     return {s: shared_store(settings, engine, tables[s]) for s, engine in engines.items()}
 
 
-def migrate(settings: Settings, engines: dict[str, Engine]) -> list[Copied]:
+def migrate(settings: Settings, engines: dict[str, Engine], say: Say | None = None) -> list[Copied]:
     """Copy each service's local files into its part of the shared store (engines: collector, approval, renderer,
-    migrated)."""
+    migrated); `say` hears how far it is while it takes long."""
     from services.approval import bukti as approval_bukti
     from services.collector import bukti as collector_bukti
 
@@ -135,11 +171,11 @@ def migrate(settings: Settings, engines: dict[str, Engine]) -> list[Copied]:
     done = []
     if "collector" in stores:
         local = LocalStore(collector_bukti.store_root(settings.data_dir))
-        done.append(copy_folder("collector", stores["collector"], local))
+        done.append(copy_folder("collector", stores["collector"], local, say))
     if "approval" in stores:
-        done.append(copy_folder("approval", stores["approval"], LocalStore(approval_bukti.root(settings))))
+        done.append(copy_folder("approval", stores["approval"], LocalStore(approval_bukti.root(settings)), say))
     if "renderer" in stores:
-        done.append(copy_documents(engines["renderer"], stores["renderer"]))
+        done.append(copy_documents(engines["renderer"], stores["renderer"], say))
     return done
 
 
@@ -178,21 +214,23 @@ def recorded(service: str, engine: Engine) -> list[tuple[str, str]]:
         return [(sha, f"{doc.id}.{fmt}") for doc in docs for fmt, sha in sorted(json.loads(doc.sha256).items())]
 
 
-def check(settings: Settings, engines: dict[str, Engine]) -> list[Checked]:
-    """Read every recorded file back from the shared store and check it against its SHA-256 (each file once)."""
+def check(settings: Settings, engines: dict[str, Engine], say: Say | None = None) -> list[Checked]:
+    """Read every recorded file back from the shared store and check it against its SHA-256 (each file once);
+    `say` hears how far it is while it takes long."""
     done = []
     for service, store in _stores(settings, engines).items():
         out = Checked(service)
-        seen: set[str] = set()
+        files: dict[str, str] = {}
         for sha, named in recorded(service, engines[service]):
-            if sha in seen:
-                continue
-            seen.add(sha)
+            files.setdefault(sha, named)  # each file once, named by the first row that names it
+        progress = Progress(service, len(files), say)
+        for sha, named in files.items():
             out.checked += 1
             wrong = in_store(store, sha)
             if wrong is not None and wrong.corrupt:
                 out.damaged.append(f"{_at(wrong)} ({named}): rusak / damaged, SHA-256 does not match")
             elif wrong is not None:
                 out.missing.append(f"{_at(wrong)} ({named}): hilang / missing")
+            progress.step()
         done.append(out)
     return done

@@ -220,3 +220,31 @@ def test_refused_credentials_are_said_to_be_the_credentials(s3_server: S3Server,
     line = migrate_refused({**s3_server.env(bucket), "LAPKIN_S3_SECRET_KEY": "not-the-secret"}, tmp_path)
     assert "HTTP 403" in line and "check LAPKIN_S3_ACCESS_KEY / LAPKIN_S3_SECRET_KEY (and the bucket policy)" in line
     assert "not-the-secret" not in line
+
+
+def test_a_long_copy_and_check_say_how_far_they_are_on_stderr(install: Install, monkeypatch: pytest.MonkeyPatch):
+    """Thousands of objects take minutes: each service's copy and check says how far it is (here after every file;
+    at most every PROGRESS_EVERY_S seconds in use), on stderr, the summary alone on stdout."""
+    monkeypatch.setattr("lapkin.files.PROGRESS_EVERY_S", 0.0)
+    evidence = LocalStore(install.data_dir / "bukti")
+    for n in range(3):
+        evidence.put(f"%PDF evidence {n}".encode())
+
+    copied = CliRunner().invoke(app, ["files", "migrate", "collector"], env=install.env)
+    assert copied.exit_code == 0, copied.output
+    assert copied.stdout.splitlines() == ["collector  disalin/copied 3 (0.0 MiB), sudah ada/already there 0"]
+    assert copied.stderr.splitlines() == [
+        "  collector: 1 dari/of 3 berkas/files (33 %)",
+        "  collector: 2 dari/of 3 berkas/files (66 %)",
+    ]
+    assert len(install.kept("col_file")) == 3
+
+    drawn_draft(install, docx="d" * 64, xlsx="e" * 64)  # its .pdf here, its .docx and .xlsx drawn elsewhere
+    assert CliRunner().invoke(app, ["files", "migrate", "renderer"], env=install.env).exit_code == 0
+    checked = CliRunner().invoke(app, ["files", "check", "renderer"], env=install.env)
+    assert checked.exit_code == 1, checked.output  # the two drawn elsewhere are not in the store
+    assert checked.stdout.splitlines()[0] == "renderer   diperiksa/checked 3, rusak/damaged 0, hilang/missing 2"
+    assert checked.stderr.splitlines() == [
+        "  renderer: 1 dari/of 3 berkas/files (33 %)",
+        "  renderer: 2 dari/of 3 berkas/files (66 %)",
+    ]
