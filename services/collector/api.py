@@ -7,6 +7,7 @@ import json
 import logging
 from collections.abc import Callable
 from typing import Annotated, Any
+from urllib.parse import unquote_plus
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -199,14 +200,16 @@ async def known_query(request: Request, _: UnitOrAdmin) -> None:
     names = [name for name, _ in request.query_params.multi_items()]
     unknown = [name for name in dict.fromkeys(names) if name not in declared]
     repeated = [name for name in dict.fromkeys(names) if name in declared and names.count(name) > 1]
+    as_sent = _undecodable_names(request.scope["query_string"]) if any("\ufffd" in n for n in unknown) else {}
+    labels = [shown(as_sent.get(name, name)) for name in unknown]
     errors = [
         ErrorItem(
-            shown(name),
+            label,
             "unknown_field",
-            f"{shown(name)}: parameter query tidak dikenal (periksa ejaannya; permintaan tidak dijalankan)",
-            f"{shown(name)}: unknown query parameter (check its spelling; the request was not carried out)",
+            f"{label}: parameter query tidak dikenal (periksa ejaannya; permintaan tidak dijalankan)",
+            f"{label}: unknown query parameter (check its spelling; the request was not carried out)",
         )
-        for name in unknown
+        for label in labels
     ] + [
         ErrorItem(
             name,
@@ -218,6 +221,18 @@ async def known_query(request: Request, _: UnitOrAdmin) -> None:
     ]
     if errors:
         raise ApiError(422, errors)
+
+
+def _undecodable_names(query: bytes) -> dict[str, str]:
+    """A query parameter's name that is not UTF-8 (`?%ff=1`) reaches the route with U+FFFD in place of its bytes:
+    such names as sent (still percent-encoded), by their decoded form, so an error names what the client wrote."""
+    found: dict[str, str] = {}
+    for part in query.decode("latin-1").split("&"):
+        raw = part.split("=", 1)[0]
+        decoded = unquote_plus(raw, errors="replace")
+        if "\ufffd" in decoded:
+            found.setdefault(decoded, raw)
+    return found
 
 
 router.dependencies.append(Depends(known_query))  # before the first route is added: every route gets it

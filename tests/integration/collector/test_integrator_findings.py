@@ -416,3 +416,12 @@ def test_the_error_models_and_healthz_are_described_indonesian_first(spec: dict[
     assert " / " in health["description"] and health["summary"] != "Healthz"
     assert all(" / " in answer["description"] for answer in health["responses"].values())
     assert "headers" not in health["responses"]["503"]  # it sends no Retry-After
+
+
+def test_a_query_parameter_name_that_is_not_utf8_is_named_as_sent(loaded: Service) -> None:
+    """`?%ff=1`: the name reaches the route as U+FFFD; the error names what the client wrote."""
+    key = {**auth(unit_key(loaded, "BID-PENTA")), "Content-Type": "application/json"}
+    r = loaded.client.post(f"{URL}?%ff=1&ok%C3%A9=2", content=json.dumps(report()), headers=key)
+    assert refused(r) == {("%ff", "unknown_field"), ("oké", "unknown_field")}
+    assert all("\ufffd" not in e["message_id"] + e["message_en"] for e in r.json()["errors"])
+    assert submissions(loaded) == 0
