@@ -63,6 +63,35 @@ print("off")
     assert out.stdout.strip().endswith("off")
 
 
+def test_fastapis_own_telemetry_draws_no_span_even_with_a_global_provider(tmp_path: Path) -> None:
+    """Newer FastAPI traces every request itself once a global provider is set (an operator's
+    `opentelemetry-instrument`, FASTAPI_OTEL_AUTO_CONFIGURE): the services trace through shared/tracing.py only, so
+    it is off (shared.service.NO_NATIVE_TELEMETRY) and a request makes no span of FastAPI's own."""
+    script = f"""
+from pathlib import Path
+from fastapi.testclient import TestClient
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from shared.config import Settings
+from shared.service import build_app
+
+exporter = InMemorySpanExporter()
+provider = TracerProvider()
+provider.add_span_processor(SimpleSpanProcessor(exporter))
+trace.set_tracer_provider(provider)
+app = build_app("renderer", tables=[], routers=[], settings=Settings(data_dir=Path({str(tmp_path)!r}),
+                database_url=None, admin_token="a", secret_key="s"))
+assert TestClient(app).get("/tidak-ada").status_code == 404
+print("spans", [s.name for s in exporter.get_finished_spans()])
+"""
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}, "FASTAPI_OTEL_AUTO_CONFIGURE": "true"}
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.stdout.strip().splitlines()[-1] == "spans []"
+
+
 def test_an_endpoint_turns_it_on_with_the_service_name(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318")
     for name, expected in ((None, "lapkin-collector"), ("dinas-collector", "dinas-collector")):
