@@ -85,6 +85,9 @@ class Settings(BaseSettings):
     # a pending draft is drawn at the latest this long after it first waited, however often its recap changes: a
     # long burst still shows the officials a draft now and then (docs/reliability.md, "Batches")
     draft_settle_max_ms: int = Field(default=20000, ge=0)
+    # a report's PDF is drawn in a process of its own, on the other core while the .docx and the .xlsx are made
+    # (docs/reports.md, "Drawing"); off: every format in the drawing service's own process, one after the other
+    draw_pdf_apart: bool = True
     relay_interval_s: float = 0.2
     # published outbox rows are kept this long (then deleted): what a Redis that lost its data gets re-published
     outbox_retention_days: float = Field(default=7.0, gt=0)

@@ -30,6 +30,7 @@ from sqlalchemy import and_, func, or_, update
 from sqlmodel import Session, col, select
 
 from services.renderer import documents
+from services.renderer.documents.drawer import PdfDrawer, pdf_drawer
 from services.renderer.documents.seal import Seal
 from services.renderer.models import FILES, Document, PendingDraft, QuarterRecap, RenPk
 from services.renderer.tindaklanjut import keep_completion, keep_issue, known_at
@@ -84,6 +85,11 @@ def _write(target: Path, data: bytes, store: FileStore | None = None) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def pdf_drawer_of(rt: Runtime) -> PdfDrawer | None:
+    """The process's PDF drawing process (documents/drawer.py), unless settings `draw_pdf_apart` is off."""
+    return pdf_drawer() if rt.settings.draw_pdf_apart else None
+
+
 def render_files(
     folder: Path,
     vm: ViewModel,
@@ -91,11 +97,12 @@ def render_files(
     stem: str = "laporan",
     seal: Seal | None = None,
     store: FileStore | None = None,
+    drawer: PdfDrawer | None = None,
 ) -> dict[str, str]:
     """Write the three formats (the office's own .docx template from `template_dir` if it has one; a final's PDF
     sealed: QR code and signature, documents/seal.py) to `folder`, or to `store` when it is shared; returns
     {format: sha256} of the bytes written (the signed PDF's)."""
-    rendered = documents.render_all(vm, template_dir=template_dir, seal=seal)
+    rendered = documents.render_all(vm, template_dir=template_dir, seal=seal, drawer=drawer)
     return {fmt: _write(folder / f"{stem}.{fmt}", rendered[fmt], store) for fmt in FORMATS}
 
 
@@ -264,7 +271,7 @@ def make_handlers(rt: Runtime) -> dict[str, Handler]:
         )
         folder = Path(draft.folder) / "final"
         seal = final_seal(rt, final_id, env.occurred_at)
-        hashes = render_files(folder, vm, template_dir, seal=seal, store=files(rt))
+        hashes = render_files(folder, vm, template_dir, seal=seal, store=files(rt), drawer=pdf_drawer_of(rt))
         session.add(
             Document(
                 id=final_id,
@@ -510,7 +517,11 @@ class DraftDrawer:
             self.rt.tracer, f"render draft {draft_id}", env, {"lapkin.draft_id": draft_id}, SpanKind.INTERNAL
         ):
             store = files(self.rt)
-            hashes = render_files(plan.folder, plan.vm, self.template_dir, store=store) if plan is not None else {}
+            hashes = (
+                render_files(plan.folder, plan.vm, self.template_dir, store=store, drawer=pdf_drawer_of(self.rt))
+                if plan is not None
+                else {}
+            )
             with Session(self.rt.engine) as session:
                 still = session.get(PendingDraft, draft_id)
                 if still is not None and still.revision == p.revision:

@@ -28,7 +28,8 @@ from services.renderer.documents.docx import (
     build_lkip_docx_template,
     render_docx,
 )
-from services.renderer.documents.pdf import render_pdf
+from services.renderer.documents.drawer import PdfDrawer
+from services.renderer.documents.pdf import pdf_seal, render_pdf
 from services.renderer.documents.seal import Seal
 from services.renderer.documents.xlsx import (
     XLSX_HEADER_ROW,
@@ -73,13 +74,16 @@ def missing_template_fields(data: bytes, jenis: str) -> list[str]:
     return check_docx_template(data, jenis)[1]
 
 
-def render_all(vm: Mapping[str, Any], template_dir: Path | None = None, seal: Seal | None = None) -> dict[str, bytes]:
+def render_all(
+    vm: Mapping[str, Any], template_dir: Path | None = None, seal: Seal | None = None, drawer: PdfDrawer | None = None
+) -> dict[str, bytes]:
     """The report in its three formats from one view-model: {"docx", "pdf", "xlsx"}; a final's PDF with its `seal`
-    (verification QR code, the office's signature). Drawn at the garbage collector's drawing pace (base.py)."""
+    (verification QR code, the office's signature). Drawn at the garbage collector's drawing pace (base.py); with a
+    `drawer`, the PDF in its drawing process while the .docx and .xlsx are made here (documents/drawer.py)."""
     with drawing_pace():
         charts = chart_images(vm)
-        return {
-            "docx": render_docx(vm, template_dir=template_dir, charts=charts),
-            "pdf": render_pdf(vm, charts=charts, seal=seal),
-            "xlsx": render_xlsx(vm),
-        }
+        sah = pdf_seal(vm, seal)
+        drawing = drawer.submit(vm, charts, sah) if drawer is not None else None  # on the other core meanwhile
+        docx, xlsx = render_docx(vm, template_dir=template_dir, charts=charts), render_xlsx(vm)
+        drawn = drawer.drawn(drawing, vm, charts, sah) if drawer is not None and drawing is not None else None
+        return {"docx": docx, "pdf": render_pdf(vm, charts, seal, drawn=drawn), "xlsx": xlsx}

@@ -1,0 +1,93 @@
+"""PDFs drawn in a process of their own, beside the renderer: a report's PDF (WeasyPrint, ≈ 75 % of a draw's CPU)
+then takes the second core while this process makes the .docx, the .xlsx and the charts, instead of after them —
+one 40 × 300 quarterly draft 12,6 → ≈ 10 s on two cores (bench/render_draft.py). Only the drawing moves: the seal's
+signature (the office's key) is made here, from the bytes and the signature box the drawing sends back.
+
+One drawing process per renderer process, started on the first draw (forkserver: a clean interpreter that has
+imported WeasyPrint once, so a new drawing process is a fork of it, not a fresh import), renewed after
+`RENEW_AFTER` draws (what a large draw left in its heap goes back to the system) and when it died (a draw it was
+doing is drawn again here). Settings `draw_pdf_apart` (default on) turns it off: everything drawn in this process."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import threading
+from collections.abc import Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from shared.signing import SignatureBox
+
+log = logging.getLogger("lapkin.renderer.drawer")
+RENEW_AFTER = 50  # draws per drawing process
+Drawn = tuple[bytes, SignatureBox | None]
+
+
+def _draw(vm: Mapping[str, Any], charts: Mapping[str, bytes], sah: Mapping[str, Any] | None) -> Drawn:
+    """In the drawing process: the PDF at the drawing pace (base.py), as pdf.draw_pdf draws it."""
+    from services.renderer.documents.base import drawing_pace
+    from services.renderer.documents.pdf import draw_pdf
+
+    with drawing_pace():
+        return draw_pdf(vm, charts, sah)
+
+
+class PdfDrawer:
+    """Hands a PDF's drawing to the drawing process; `drawn` waits for it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _executor(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                context = multiprocessing.get_context("forkserver")
+                context.set_forkserver_preload(["services.renderer.documents.pdf"])
+                self._pool = ProcessPoolExecutor(1, mp_context=context, max_tasks_per_child=RENEW_AFTER)
+            return self._pool
+
+    def submit(
+        self, vm: Mapping[str, Any], charts: Mapping[str, bytes], sah: Mapping[str, Any] | None
+    ) -> Future[Drawn]:
+        try:
+            return self._executor().submit(_draw, dict(vm), dict(charts), sah)
+        except BrokenProcessPool:  # the drawing process died since the last draw: a new one
+            self._forget()
+            return self._executor().submit(_draw, dict(vm), dict(charts), sah)
+
+    def drawn(
+        self, future: Future[Drawn], vm: Mapping[str, Any], charts: Mapping[str, bytes], sah: Mapping[str, Any] | None
+    ) -> Drawn:
+        """The drawing's result; drawn here instead when the drawing process died doing it (killed, out of memory).
+        Any other error is the drawing's own (a template's, WeasyPrint's) and is raised as it would be here."""
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            log.warning("the PDF drawing process ended while drawing: drawn in the renderer's own process instead")
+            self._forget()
+            return _draw(vm, charts, sah)
+
+    def _forget(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def close(self) -> None:
+        self._forget()
+
+
+_drawer: PdfDrawer | None = None
+_drawer_lock = threading.Lock()
+
+
+def pdf_drawer() -> PdfDrawer:
+    """The process's drawer (one drawing process per renderer process, whatever the number of apps in it)."""
+    global _drawer
+    with _drawer_lock:
+        if _drawer is None:
+            _drawer = PdfDrawer()
+        return _drawer
