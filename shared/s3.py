@@ -23,15 +23,18 @@ from pydantic import SecretStr
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
+NO_BUCKET = ": bucket tidak ada / no such bucket (LAPKIN_S3_BUCKET)"
 PROBE_TIMEOUT_S = 3.0  # `probe`: a readiness look (`lapkin status`) waits at most this, whatever the read timeout
 
 
 class S3Error(OSError):
     """The object store answered something other than the object or "no such key" (refused credentials, no such
     bucket, a server error), or could not be reached: an outage to report, not a missing file. `status`: the HTTP
-    status it answered, None when it could not be reached (shared.storage.store_unavailable)."""
+    status it answered, None when it could not be reached; `code`: S3's error code when it said one, e.g.
+    "NoSuchBucket" (shared.storage.store_unavailable)."""
 
     status: int | None = None
+    code: str = ""
 
 
 @dataclass(frozen=True)
@@ -120,7 +123,10 @@ class S3Bucket:
         try:
             return self.client.send(request)
         except httpx.HTTPError as exc:
-            raise S3Error(f"{method} {where}: {type(exc).__name__}: {exc}") from None
+            raise S3Error(
+                f"{method} {where}: {type(exc).__name__}: {exc}: tidak dapat dihubungi, periksa LAPKIN_S3_ENDPOINT_URL "
+                "/ cannot be reached, check LAPKIN_S3_ENDPOINT_URL"
+            ) from None
 
     def probe(self) -> None:
         """A cheap look whether the bucket answers us (HEAD of the bucket, at most PROBE_TIMEOUT_S): S3Error when it
@@ -130,7 +136,9 @@ class S3Bucket:
         where = f"s3://{self.config.bucket}"
         response = self._send_to("HEAD", f"{self.config.endpoint_url}/{self.config.bucket}", where, timeout=timeout)
         if response.status_code == 404:  # a HEAD answer has no body: of a bucket, a 404 can only mean this
-            raise S3Error(f"HEAD {where}: HTTP 404: bucket tidak ada / no such bucket (LAPKIN_S3_BUCKET)")
+            error = S3Error(f"HEAD {where}: HTTP 404 NoSuchBucket{NO_BUCKET}")
+            error.status, error.code = 404, "NoSuchBucket"
+            raise error
         if response.status_code != 200:
             raise self._refused("HEAD", where, response)
 
@@ -145,8 +153,12 @@ class S3Bucket:
                 ": tidak berwenang, periksa LAPKIN_S3_ACCESS_KEY / LAPKIN_S3_SECRET_KEY (dan kebijakan bucket) / "
                 "not authorised, check LAPKIN_S3_ACCESS_KEY / LAPKIN_S3_SECRET_KEY (and the bucket policy)"
             )
+        elif code == "NoSuchBucket":
+            said += NO_BUCKET
+        elif code == "AuthorizationHeaderMalformed":  # the region the signature names is not the bucket's
+            said += ": periksa LAPKIN_S3_REGION / check LAPKIN_S3_REGION"
         error = S3Error(said)
-        error.status = response.status_code
+        error.status, error.code = response.status_code, code
         return error
 
     def put(self, key: str, data: bytes, data_sha256: str) -> None:

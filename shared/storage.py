@@ -92,13 +92,19 @@ class FileStore(Protocol):
         ...
 
 
+# An S3 store's answers that say its settings are wrong, not the request: refused credentials (401, 403), no such
+# bucket, a region the bucket is not in. Fixing the setting makes the same write succeed.
+MISCONFIGURED_S3 = frozenset({"NoSuchBucket", "AuthorizationHeaderMalformed"})
+
+
 def store_unavailable(exc: BaseException) -> bool:
     """Whether an error says the file store cannot be used right now, so the same write may well succeed later: an
-    S3 store that could not be reached or answered 5xx (S3Error, `status` None or >= 500), a connection refused or
-    timed out, a database store's database away (shared.db.database_unavailable). Refused credentials, no such
-    bucket (4xx), a full disk or a bug are not: those stay failures that count."""
+    S3 store that could not be reached or answered 5xx (S3Error, `status` None or >= 500), or refused the install's
+    own settings (credentials 401/403, no such bucket, the wrong region: the operator mends the setting, and what
+    waited is written then), a connection refused or timed out, a database store's database away
+    (shared.db.database_unavailable). A full disk or a bug are not: those stay failures that count."""
     if isinstance(exc, S3Error):
-        return exc.status is None or exc.status >= 500
+        return exc.status is None or exc.status >= 500 or exc.status in (401, 403) or exc.code in MISCONFIGURED_S3
     if isinstance(exc, (ConnectionError, TimeoutError)):
         return True
     return database_unavailable(exc)

@@ -1,6 +1,8 @@
 """The file store away is not the draft's fault: a pending draft whose render fails because the store cannot be
 reached stays pending, uncounted, through more failures than max_deliveries, is tried again after a back-off, and is
-drawn once the store is back. A refusal of the store that is not an outage (HTTP 403) still counts as before.
+drawn once the store is back; so does one whose render fails because the store refuses the install's own settings
+(credentials, bucket, region), until the operator mends them. A refusal of the request itself (a 400 BadDigest)
+still counts as before.
 
 The outage is injected through the store the renderer writes to (a wrapper around its real one whose `put` raises
 S3Error while "away"); the drawer, its claims, the pending rows and the documents are the real ones on a real
@@ -94,11 +96,32 @@ def test_a_store_outage_longer_than_max_deliveries_keeps_the_draft_pending_until
     assert pending(app, "2024-TW3") is None
 
 
+def test_a_store_refusing_the_installs_settings_keeps_the_draft_pending_until_they_are_mended(app, store):
+    """A wrong secret, a bucket that does not exist, the wrong region: the operator mends the setting (/healthz and
+    `lapkin status` name it) and the draft is drawn then — not given up after max_deliveries, which left the period
+    on its old version until `lapkin reconcile --repair` (an outsider's finding)."""
+    rt = app.state.rt
+    clock = Clock()
+    drawer = DraftDrawer(rt, clock=clock)
+    handle(app, rekap_completed("TW2", 1, "93.00"))
+    for status, code in ((403, "SignatureDoesNotMatch"), (403, ""), (404, "NoSuchBucket"),
+                         (400, "AuthorizationHeaderMalformed")):  # fmt: skip
+        store.fault = S3Error(f"PUT s3://bucket/ren_file/x: HTTP {status} {code}")
+        store.fault.status, store.fault.code = status, code
+        for _ in range(rt.settings.max_deliveries + 1):
+            assert drawer.draw_pending() == []  # nothing given up, so nothing dead-lettered
+            assert pending(app, "2024-TW2").failures == 0  # type: ignore[union-attr]
+            clock.now += 60
+    store.fault = None  # the secret mended
+    assert drawer.draw_pending() == []
+    assert drawn(app, "2024-TW2") == [(1, 1)]
+
+
 def test_a_refusal_that_is_no_outage_still_counts_and_is_given_up_at_max_deliveries(app, store):
     rt = app.state.rt
     handle(app, rekap_completed("TW4", 1, "92.00"))
-    store.fault = S3Error("PUT s3://bucket/ren_file/x: HTTP 403 AccessDenied")
-    store.fault.status = 403
+    store.fault = S3Error("PUT s3://bucket/ren_file/x: HTTP 400 BadDigest")  # the body itself refused
+    store.fault.status, store.fault.code = 400, "BadDigest"
     drawer = DraftDrawer(rt)
     for failures in range(1, rt.settings.max_deliveries):
         assert drawer.draw_pending() == []

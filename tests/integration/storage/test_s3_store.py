@@ -16,7 +16,7 @@ from sqlalchemy import create_engine
 from services.renderer.models import FILES
 from shared.config import Settings
 from shared.s3 import S3Bucket, S3Error
-from shared.storage import FileMissing, LocalStore, S3Store, open_store, probe_store, s3_config
+from shared.storage import FileMissing, LocalStore, S3Store, open_store, probe_store, s3_config, store_unavailable
 from tests.support.s3 import S3Server
 
 PDF = b"%PDF-1.4\n" + bytes(range(256)) * 40
@@ -96,8 +96,16 @@ def test_a_wrong_secret_or_bucket_is_an_outage_not_a_missing_file(s3_server: S3S
     with pytest.raises(S3Error, match="HTTP 404 NoSuchBucket"):
         absent.put(PDF)
     unreachable = settings_for(s3_server.env(bucket), s3_endpoint_url="http://127.0.0.1:9")
-    with pytest.raises(S3Error, match="ConnectError"):
+    with pytest.raises(S3Error, match="ConnectError") as away:
         open_store(unreachable, create_engine("sqlite://"), FILES, tmp_path).get(SHA)
+    # each says, in both languages, which setting to look at; and each is an outage the renderer waits out (a draft
+    # stays pending until the setting is mended) rather than a failure it gives up after max_deliveries
+    assert "periksa LAPKIN_S3_ENDPOINT_URL / cannot be reached, check LAPKIN_S3_ENDPOINT_URL" in str(away.value)
+    with pytest.raises(S3Error) as no_bucket:
+        absent.put(PDF)
+    assert "bucket tidak ada / no such bucket (LAPKIN_S3_BUCKET)" in str(no_bucket.value)
+    assert "LAPKIN_S3_SECRET_KEY" in str(caught.value)
+    assert all(store_unavailable(e.value) for e in (caught, no_bucket, away))
 
 
 def test_a_hung_store_is_given_up_after_the_read_timeout(s3_server: S3Server, bucket: str, tmp_path: Path):
