@@ -198,6 +198,7 @@ def up(
     from shared.storage import describe_store
 
     settings = _settings()
+    _refuse_a_database_store_on_sqlite(settings)
     counts = parse_workers(workers)
     generated = settings.admin_token is None
     running = Running(settings, log_dir=settings.data_dir / "logs", workers=counts)
@@ -531,6 +532,15 @@ def _say_progress(line: str) -> None:
     typer.echo(line, err=True)
 
 
+def _refuse_a_database_store_on_sqlite(settings: Settings) -> None:
+    """LAPKIN_FILE_STORE=database keeps the files in the services' PostgreSQL: said in one line, exit 2, before
+    anything starts (the services themselves refuse to start with it, one restart after another)."""
+    if settings.file_store == "database" and not (settings.database_url or "").startswith("postgresql"):
+        typer.echo("Penyimpanan basis data memerlukan DATABASE_URL PostgreSQL / the database store needs DATABASE_URL "
+                   "to be PostgreSQL (LAPKIN_FILE_STORE=database; docs/storage.md)", err=True)  # fmt: skip
+        raise typer.Exit(CANNOT_ACT)
+
+
 def _with_shared_store(services: list[str] | None, act: Callable[[Settings, dict[str, Engine]], list[T]]) -> list[T]:
     """`act` on the chosen file-keeping services' (migrated) databases and the shared store; one line and exit 2
     when there is no shared store or it cannot be used."""
@@ -540,13 +550,14 @@ def _with_shared_store(services: list[str] | None, act: Callable[[Settings, dict
 
     settings = _settings()
     if settings.file_store == "local":
-        typer.echo("LAPKIN_FILE_STORE=local: setel database atau s3 dulu / set it to database or s3 first: that is "
-                   "where the files are copied to (docs/storage.md)", err=True)  # fmt: skip
+        typer.echo("LAPKIN_FILE_STORE=local: setel database atau s3 dulu, penyimpanan bersama yang dipakai perintah "
+                   "ini / set it to database or s3 first, the shared store this command works on (docs/storage.md)",
+                   err=True)  # fmt: skip
         raise typer.Exit(CANNOT_ACT)
-    if settings.file_store == "database" and not (settings.database_url or "").startswith("postgresql"):
-        typer.echo("Penyimpanan basis data memerlukan DATABASE_URL PostgreSQL / the database store needs DATABASE_URL "
-                   "to be PostgreSQL", err=True)  # fmt: skip
-        raise typer.Exit(CANNOT_ACT)
+    _refuse_a_database_store_on_sqlite(settings)
+    said_none = [s for s in _services(services) if s not in FILE_SERVICES]
+    if said_none:
+        typer.echo(f"{', '.join(said_none)}: tidak menyimpan berkas / keeps no files", err=True)
     chosen = [s for s in _services(services) if s in FILE_SERVICES]
     engines = {s: make_existing_engine(settings, s) for s in chosen}
     try:

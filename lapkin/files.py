@@ -55,8 +55,9 @@ class Copied:
     copied: int = 0
     present: int = 0
     elsewhere: int = 0  # a document whose files this machine has not got (another one drew it): run it there
-    bytes: int = 0
+    bytes: int = 0  # of the files copied
     repaired: int = 0  # a damaged copy in the store, replaced from a good local one
+    repaired_bytes: int = 0
     problems: list[str] = field(default_factory=list)  # what is still wrong: exit status 1
     notes: list[str] = field(default_factory=list)  # what was mended
 
@@ -66,7 +67,7 @@ class Copied:
             f"sudah ada/already there {self.present}"
         )
         if self.repaired:
-            said += f", diperbaiki/repaired {self.repaired}"
+            said += f", diperbaiki/repaired {self.repaired} ({self.repaired_bytes / 1048576:.1f} MiB)"
         if self.elsewhere:
             said += f", tidak di mesin ini/not on this machine {self.elsewhere}"
         return said + "".join(f"\n  ! {p}" for p in self.notes + self.problems)
@@ -109,11 +110,12 @@ def _sync(store: FileStore, sha: str, path: Path, out: Copied) -> None:
     if wrong.corrupt:
         store.replace(data)
         out.repaired += 1
+        out.repaired_bytes += len(data)
         out.notes.append(f"{_at(wrong)}: rusak, diganti dari {path} / damaged, replaced from {path}")
     else:
         store.put(data)
         out.copied += 1
-    out.bytes += len(data)
+        out.bytes += len(data)
 
 
 def copy_folder(service: str, store: FileStore, local: LocalStore, say: Say | None = None) -> Copied:

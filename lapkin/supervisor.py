@@ -35,6 +35,7 @@ MAX_WORKERS = 16  # processes of one service on one machine: past this, another 
 QUICK_EXIT_S = 30.0  # a child that exits this soon after starting did not get going
 GIVE_UP_AFTER = 5  # quick exits in a row with the same exit code: the next start would fail the same way
 BACKLOG = 2048  # uvicorn's own default
+WAIT_SAID_EVERY_S = 10.0  # while waiting for the services to be healthy, a line this often says for which
 
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -421,10 +422,19 @@ class Supervisor:
     def wait_healthy(self, timeout: float = 60.0, echo: Callable[[str], None] | None = None) -> None:
         """Until every service answers /healthz 200 and each of a service's several processes accepts on its
         socket (so `lapkin up` says it runs them once they do); GaveUp when a child will not start."""
-        deadline = time.monotonic() + timeout
+        started = time.monotonic()
+        deadline, told = started + timeout, started
         pending = set(self.services)
         problems: dict[str, list[str]] = {}  # what a service's last 503 named (database, Redis, file store, …)
         while pending and time.monotonic() < deadline:
+            if echo is not None and time.monotonic() - told >= WAIT_SAID_EVERY_S:  # a long wait says what it waits for
+                told = time.monotonic()
+                echo(
+                    f"  … menunggu / waiting for {', '.join(sorted(pending))} ({told - started:.0f} s dari/of "
+                    f"{timeout:.0f} s)"
+                    + "".join(f"; {service}: {'; '.join(problems[service])}" for service in sorted(pending)
+                              if problems.get(service))
+                )  # fmt: skip
             for service in list(pending):
                 try:
                     answer = httpx.get(f"{self.settings.base_url(service)}/healthz", timeout=2)

@@ -28,6 +28,7 @@ PORT_SETTING = re.compile(r"([a-z][a-z0-9]*)_port")
 PORT_ENV = re.compile(r"LAPKIN_([A-Z][A-Z0-9]*)_PORT", re.IGNORECASE)
 S3_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 S3_REGION = re.compile(r"[a-z0-9-]{1,40}")
+FILE_STORES = ("local", "database", "s3")
 S3_TOKEN = re.compile(r"\S{1,256}")
 S3_PREFIX = re.compile(r"[A-Za-z0-9._/-]{1,512}")
 
@@ -209,6 +210,16 @@ class Settings(BaseSettings):
         if info.field_name == "s3_access_key" and not S3_TOKEN.fullmatch(value):
             raise ValueError("tanpa spasi / without spaces")
         return value  # the secret key is checked by nothing that could repeat it
+
+    @field_validator("file_store", mode="before")
+    @classmethod
+    def _file_store(cls, value: Any) -> Any:
+        """`local`, `database` or `s3`, in any case (`S3`); anything else named in both languages."""
+        if isinstance(value, str) and value.strip().lower() in FILE_STORES:
+            return value.strip().lower()
+        raise ValueError(
+            "salah satu dari local, database, s3 (docs/storage.md) / one of local, database, s3 (docs/storage.md)"
+        )
 
     @field_validator("s3_region")
     @classmethod

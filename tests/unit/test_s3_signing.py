@@ -130,3 +130,30 @@ def test_the_banner_names_the_store_never_the_secret(tmp_path):
     said = describe_store(Settings(**fields, s3_prefix="kantor/", data_dir=tmp_path))
     assert said == "s3 http://minio:9000 bucket lapkin, prefix kantor/"
     assert describe_store(Settings(data_dir=tmp_path)) == f"local {tmp_path.resolve()}"
+
+
+@pytest.mark.parametrize("value", ["databse", "", "ftp"])
+def test_an_unknown_file_store_is_refused_in_both_languages(tmp_path, value: str):
+    done = CliRunner().invoke(
+        app, ["db", "current"], env={"LAPKIN_FILE_STORE": value, "LAPKIN_DATA_DIR": str(tmp_path)}
+    )
+    assert done.exit_code == 2, done.output
+    (line,) = done.output.strip().splitlines()
+    assert line == (
+        f"Pengaturan tidak sah / invalid setting: LAPKIN_FILE_STORE={value!r}: salah satu dari local, database, s3 "
+        "(docs/storage.md) / one of local, database, s3 (docs/storage.md)"
+    )
+
+
+def test_the_file_store_is_read_in_any_case():
+    assert Settings(file_store=" S3 ", s3_endpoint_url="http://minio:9000", s3_bucket="lapkin", s3_access_key="k",
+                    s3_secret_key="s").file_store == "s3"  # fmt: skip
+    assert Settings(file_store="Local").file_store == "local"
+
+
+def test_lapkin_up_refuses_a_database_store_on_sqlite_before_starting_anything(tmp_path):
+    env = {"LAPKIN_FILE_STORE": "database", "DATABASE_URL": "", "LAPKIN_DATA_DIR": str(tmp_path)}
+    done = CliRunner().invoke(app, ["up"], env=env)
+    assert done.exit_code == 2, done.output
+    assert "the database store needs DATABASE_URL to be PostgreSQL (LAPKIN_FILE_STORE=database" in done.output
+    assert not (tmp_path / "logs").exists()  # no service was started

@@ -229,3 +229,20 @@ def test_several_processes_of_a_service_get_their_own_names_logs_and_consumer_na
         sup.stop()
     assert sorted(p.name for p in (tmp_path / "logs").iterdir()) == ["collector-1.log", "collector-2.log"]
     assert sup.sockets == {}  # closed with the children
+
+
+def test_a_long_wait_says_what_it_waits_for(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`lapkin up` waits up to 90 s for the services: meanwhile a line now and then names the ones not healthy yet
+    and what their /healthz says (an outsider saw 90 silent seconds before the verdict)."""
+    monkeypatch.setattr("lapkin.supervisor.WAIT_SAID_EVERY_S", 0.5)
+    sup = Unhealthy(_settings(tmp_path, _free_port()), {}, services=("collector",), log_dir=tmp_path / "logs")
+    sup.start()
+    said: list[str] = []
+    try:
+        with pytest.raises(NotHealthy):
+            sup.wait_healthy(3, echo=said.append)
+    finally:
+        sup.stop()
+    waiting = [line for line in said if "menunggu / waiting for collector" in line]
+    assert len(waiting) >= 2, said
+    assert "s dari/of 3 s); collector: file store: HEAD s3://lapkin: ConnectError" in waiting[-1], waiting

@@ -197,7 +197,7 @@ def test_a_damaged_copy_in_the_store_is_found_and_replaced_from_a_good_local_one
     assert mended.exit_code == 0, mended.output
     lines = mended.output.splitlines()
     assert lines[0].startswith("collector  disalin/copied 1 (") and lines[0].endswith(
-        "sudah ada/already there 0, diperbaiki/repaired 1"
+        "sudah ada/already there 0, diperbaiki/repaired 1 (0.0 MiB)"  # 32 bytes
     )
     assert good in lines[1] and "rusak, diganti dari" in lines[1] and "damaged, replaced from" in lines[1]
     assert CliRunner().invoke(app, ["files", "check", "collector"], env=env).exit_code == 0
@@ -248,3 +248,15 @@ def test_a_long_copy_and_check_say_how_far_they_are_on_stderr(install: Install, 
         "  renderer: 1 dari/of 3 berkas/files (33 %)",
         "  renderer: 2 dari/of 3 berkas/files (66 %)",
     ]
+
+
+def test_a_service_that_keeps_no_files_is_said_so(install: Install):
+    done = CliRunner().invoke(app, ["files", "check", "aggregator"], env=install.env)
+    assert done.exit_code == 0, done.output
+    assert done.stderr.strip() == "aggregator: tidak menyimpan berkas / keeps no files"
+
+
+def test_the_local_store_is_nothing_to_check(tmp_path: Path):
+    done = CliRunner().invoke(app, ["files", "check"], env={"LAPKIN_DATA_DIR": str(tmp_path)})
+    assert done.exit_code == 2
+    assert "the shared store this command works on" in done.output and "copied" not in done.output
