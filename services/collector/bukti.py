@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import tempfile
 from dataclasses import dataclass
@@ -33,6 +34,8 @@ from shared.filetype import display_name as display_name  # shared with the appr
 from shared.private import private_dir
 from shared.service import Caller, Runtime
 from shared.storage import FileMissing, FileStore, open_store
+
+log = logging.getLogger("lapkin.files")
 
 CHUNK = 1024 * 1024
 MAX_KETERANGAN = 1000
@@ -285,12 +288,19 @@ def for_download(session: Session, caller: Caller, store: FileStore, bukti_id: s
     try:
         return row, store.path(row.sha256) or store.get(row.sha256)
     except FileMissing as exc:
-        where = "data_dir/bukti" if store.name == "local" else "col_file"
+        log.error("evidence %s: %s", bukti_id, exc)  # where exactly (s3://bucket/key, the table, the folder): ops
+        if exc.corrupt:
+            raise NotFound.one(
+                "id",
+                "file_missing",
+                "Berkas bukti rusak di penyimpanan (isinya tidak cocok dengan SHA-256-nya); beri tahu operator.",
+                "The evidence file is damaged in the store (its bytes do not match its SHA-256); tell the operator.",
+            ) from exc
         raise NotFound.one(
             "id",
             "file_missing",
-            f"Berkas bukti tidak ada di penyimpanan ({where}); pulihkan dari cadangan.",
-            f"The evidence file is missing from the store ({where}); restore it from a backup.",
+            "Berkas bukti tidak ada di penyimpanan; beri tahu operator.",
+            "The evidence file is missing from the store; tell the operator.",
         ) from exc
 
 

@@ -238,7 +238,8 @@ def evidence_file(
     store = bukti.files(rt)
     try:
         body = store.path(sha256) or store.get(sha256)
-    except FileMissing:
+    except FileMissing as exc:
+        log.error("GET %s: %s", request.url.path, exc)  # where exactly, for the operator the page sends them to
         return refused(request, ws, official, t("tl_bukti_missing", language), f"/disposisi/{disposisi_id}", 404)
     except S3Error as exc:  # the store is down or refuses us: the app's page, not the API's JSON 503
         log.error("GET %s: file store unavailable: %s", request.url.path, exc)

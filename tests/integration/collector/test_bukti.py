@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -524,10 +525,14 @@ def test_with_the_database_store_a_file_is_a_checked_row_and_a_lost_one_a_404(db
         conn.execute(text("UPDATE col_file SET data = :d"), {"d": b"%PDF-1.4 tampered"})
     lost = svc.client.get(row["url"], headers=svc.admin)
     assert lost.status_code == 404 and lost.json()["errors"][0]["rule"] == "file_missing"
-    assert "(col_file); restore it from a backup" in lost.json()["errors"][0]["message_en"]
+    assert lost.json()["errors"][0]["message_en"] == (
+        "The evidence file is damaged in the store (its bytes do not match its SHA-256); tell the operator."
+    )
 
 
-def test_with_the_s3_store_a_file_is_a_checked_object_and_a_tampered_one_a_404(s3_svc: Service, s3_server: S3Server):
+def test_with_the_s3_store_a_file_is_a_checked_object_and_a_tampered_one_a_404(
+    s3_svc: Service, s3_server: S3Server, caplog: pytest.LogCaptureFixture
+):
     svc = s3_svc
     sub = submit(svc)
     row = upload(svc, sub, PDF).json()
@@ -539,10 +544,16 @@ def test_with_the_s3_store_a_file_is_a_checked_object_and_a_tampered_one_a_404(s
     assert got.status_code == 200 and got.content == PDF and got.headers["x-content-sha256"] == row["sha256"]
     assert upload(svc, sub, PDF).status_code == 200  # the same bytes again: one row, one object
     s3_server.client().put_object(Bucket=bucket, Key=key, Body=b"%PDF-1.4 tampered")
-    lost = svc.client.get(row["url"], headers=svc.admin)
+    with caplog.at_level(logging.ERROR, logger="lapkin.files"):
+        lost = svc.client.get(row["url"], headers=svc.admin)
     assert lost.status_code == 404 and lost.json()["errors"][0]["rule"] == "file_missing"
+    assert "damaged in the store" in lost.json()["errors"][0]["message_en"]  # an outsider saw "missing" said
+    assert any(f"s3://{bucket}/{key}" in r.getMessage() for r in caplog.records)  # the operator learns where
     s3_server.client().delete_object(Bucket=bucket, Key=key)
-    assert svc.client.get(row["url"], headers=svc.admin).json()["errors"][0]["rule"] == "file_missing"
+    gone = svc.client.get(row["url"], headers=svc.admin).json()["errors"][0]
+    assert gone["rule"] == "file_missing" and gone["message_en"] == (
+        "The evidence file is missing from the store; tell the operator."
+    )
 
 
 def test_with_the_s3_store_away_an_upload_is_a_503_and_keeps_nothing(s3_down_svc: Service):
