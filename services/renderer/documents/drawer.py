@@ -1,7 +1,8 @@
 """PDFs drawn in a process of their own, beside the renderer: a report's PDF (WeasyPrint, ≈ 75 % of a draw's CPU)
 then takes the second core while this process makes the .docx, the .xlsx and the charts, instead of after them —
-one 40 × 300 quarterly draft 12,6 → ≈ 10 s on two cores (bench/render_draft.py). Only the drawing moves: the seal's
-signature (the office's key) is made here, from the bytes and the signature box the drawing sends back.
+one 40 × 300 quarterly draft 15,8 → 12,7 s wall on two cores (bench/render_draft.py; docs/reports.md,
+"Drawing"). Only the drawing moves: the seal's signature (the office's key) is made here, from the bytes and the
+signature box the drawing sends back.
 
 One drawing process per renderer process, started on the first draw (forkserver: a clean interpreter that has
 imported WeasyPrint once, so a new drawing process is a fork of it, not a fresh import), renewed after
