@@ -481,6 +481,37 @@ def db_current(services: ServiceArg = None) -> None:
             engine.dispose()
 
 
+@db_app.command("copy")
+def db_copy(
+    to: Annotated[str, typer.Option("--to", help="the PostgreSQL database, e.g. postgresql://postgres@127.0.0.1/lapkin")],
+    services: ServiceArg = None,
+) -> None:
+    """Copy this install's SQLite rows (LAPKIN_DATA_DIR) into an empty PostgreSQL database, in one transaction,
+    with the services stopped; the SQLite files are only read. Then start the services with DATABASE_URL set to it
+    (docs/storage.md)."""
+    from lapkin.dbcopy import CopyRefused, copy_databases, shown, target_url
+    from shared.formatting import fmt_number
+
+    settings = _settings()
+    chosen = _services(services)
+    try:
+        typer.echo(f"Menyalin / copying {settings.data_dir.resolve()} -> {shown(target_url(to))}")
+        copied = copy_databases(settings, to, chosen, lambda line: typer.echo(line, err=True))
+    except CopyRefused as exc:
+        typer.echo(f"Tidak disalin / not copied: {exc}", err=True)
+        raise typer.Exit(CANNOT_ACT) from None
+    for row in copied:
+        if row.rows:
+            typer.echo(f"{row.service:<10} {row.table:<28} {fmt_number(row.rows, 0):>10} baris/rows")
+    total, empty = sum(row.rows for row in copied), sum(1 for row in copied if not row.rows)
+    typer.echo(
+        f"Selesai / done: {fmt_number(total, 0)} baris/rows, {len(copied)} tabel/tables ({empty} kosong/empty), "
+        f"{len(chosen)} layanan/services. "
+        f"Berikutnya / next: DATABASE_URL={shown(target_url(to))} lalu/then `lapkin up`; berkas SQLite tidak diubah / "
+        "the SQLite files are unchanged."
+    )
+
+
 @db_app.command("revision")
 def db_revision(
     service: Annotated[str, typer.Argument(help="collector aggregator approval renderer")],
