@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, Integer, Table, func, inspect, select, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from shared.config import Settings
 from shared.db import make_engine, require_database, sqlite_path
@@ -175,7 +175,14 @@ def _copy(sources: dict[str, Engine], target: Engine, say: Say) -> list[TableCop
                     done = 0
                     rows = src.execution_options(yield_per=CHUNK).execute(select(table))
                     for chunk in rows.mappings().partitions(CHUNK):
-                        out.execute(table.insert(), [dict(row) for row in chunk])
+                        try:
+                            out.execute(table.insert(), [dict(row) for row in chunk])
+                        except DBAPIError as exc:  # a value SQLite kept that PostgreSQL's column refuses
+                            reason = str(exc.orig or exc).strip().splitlines()[0]
+                            raise CopyRefused(
+                                f"{service}.{table.name}: baris ditolak PostgreSQL ({reason}); tidak ada yang disimpan",
+                                f"{service}.{table.name}: a row PostgreSQL refused ({reason}); nothing was kept",
+                            ) from None
                         done += len(chunk)
                         if time.monotonic() - told >= PROGRESS_EVERY_S:
                             told = time.monotonic()
