@@ -15,7 +15,7 @@ release change them, `try_first` installs nothing and routing is FastAPI's own (
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
 from fastapi import FastAPI
@@ -38,13 +38,19 @@ except ImportError:  # pragma: no cover - a FastAPI without them: routing stays 
     _IncludedRouter = None  # type: ignore[assignment,misc]
 
 
+# A route's own handling of the requests it can answer without FastAPI's machinery (its dependencies called
+# directly): True once it answered; False — decided before it reads anything — hands the request to the route.
+Lane = Callable[[Scope, Receive, Send], Awaitable[bool]]
+
+
 class FirstRoute(BaseRoute):
     """One method and path of an included router's API route, matched before the app's other routes."""
 
-    def __init__(self, included: Any, context: Any, method: str) -> None:
+    def __init__(self, included: Any, context: Any, method: str, lane: Lane | None = None) -> None:
         self.included, self.context, self.method = included, context, method
         self.path = self.path_format = context.path_format
         self.route = context.original_route
+        self.lane = lane
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         # a cheap look first (the path may carry a root path ahead); the route's own match decides
@@ -65,14 +71,20 @@ class FirstRoute(BaseRoute):
         fastapi_scope[_FASTAPI_INCLUDED_ROUTER_KEY] = self.included
         fastapi_scope[_FASTAPI_EFFECTIVE_ROUTE_CONTEXT_KEY] = self.context
         scope["route"] = self.route
+        if self.lane is not None and await self.lane(scope, receive, send):
+            return
         await self.route.handle(scope, receive, send)
 
 
-def try_first(app: FastAPI, wanted: Iterable[tuple[str, str]]) -> list[FirstRoute]:
+def try_first(
+    app: FastAPI, wanted: Iterable[tuple[str, str]], lanes: Mapping[tuple[str, str], Lane] | None = None
+) -> list[FirstRoute]:
     """A shortcut in front of the app's routes for each (method, path) of `wanted` (its API routes, by their
-    declared path); call it once the app's routers are included. Returns what it installed."""
+    declared path), with its `lanes` entry when it has one; call it once the app's routers are included. Returns
+    what it installed."""
     if _IncludedRouter is None:  # pragma: no cover
         return []
+    lanes = lanes or {}
     wanted = set(wanted)
     found: list[FirstRoute] = []
     for included in app.router.routes:
@@ -83,7 +95,7 @@ def try_first(app: FastAPI, wanted: Iterable[tuple[str, str]]) -> list[FirstRout
                 continue
             for method in sorted(context.methods):
                 if (method, context.path_format) in wanted and not context.param_convertors:
-                    found.append(FirstRoute(included, context, method))
+                    found.append(FirstRoute(included, context, method, lanes.get((method, context.path_format))))
                     wanted.discard((method, context.path_format))
     if wanted:  # a path not found (or with parameters): the ordinary routing serves it
         log.warning("routes not put first (not found): %s", sorted(wanted))

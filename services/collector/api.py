@@ -18,6 +18,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 from starlette.exceptions import HTTPException
+from starlette.types import Receive, Scope, Send
 
 from services.collector import answers as a
 from services.collector import bulk, excel, handlers, keys, pk, usecases
@@ -54,6 +55,7 @@ from shared.service import (
     SessionDep,
     bearer,
     caller_from_token,
+    json_body,
 )
 from shared.slots import Busy
 
@@ -463,6 +465,26 @@ async def post_laporan_bulanan(
 
 # The routes whose token is taken in the key's own Redis round trip (see _bucket_now).
 ONE_TRIP = {post_laporan_triwulan, post_laporan_bulanan}
+
+
+async def report_lane(scope: Scope, receive: Receive, send: Send) -> bool:
+    """A report route's request (`scope["route"]`) answered with its dependencies called directly, in the order
+    FastAPI solves them, when none of its parameters needs FastAPI to read it: no query string (no `dry_run`, no
+    unknown parameter to refuse) and at most one `Idempotency-Key` within its bounds. Anything else — decided before
+    a byte of the body is read — is left to the route (False). Errors are raised as from the dependencies (the
+    app's handlers answer them); shared/routing.py `Lane`."""
+    if scope.get("query_string"):
+        return False
+    request = Request(scope, receive, send)
+    keys = request.headers.getlist("idempotency-key")
+    if len(keys) > 1 or (keys and not 0 < len(keys[0]) <= IDEMPOTENCY_KEY_MAX):
+        return False
+    caller = await unit_or_admin(request)  # known_query, the router's dependency, has nothing to refuse
+    caller = await submitter(request, caller)
+    body = await json_body(request)
+    response = await scope["route"].endpoint(request, caller, body, False, keys[0] if keys else None)
+    await response(scope, receive, send)
+    return True
 
 
 async def _submit(

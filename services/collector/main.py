@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 
 from services.collector import apidoc, bukti, bukti_api, excel, handlers, reminders
-from services.collector.api import domain_error_handler, router, validation_error_handler
+from services.collector.api import domain_error_handler, report_lane, router, validation_error_handler
 from services.collector.core.errors import DomainError
 from services.collector.models import TABLES
 from shared.config import Settings, get_settings
@@ -38,5 +38,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     apidoc.install(app)  # security schemes, limits, descriptions (services/collector/apidoc.py)
     app.router.redirect_slashes = False  # an API path with a trailing slash is a 404 in the error shape, not a 307
-    try_first(app, FIRST)
+    try_first(app, FIRST, lanes=dict.fromkeys(FIRST, report_lane))
     return app
