@@ -566,7 +566,9 @@ def _say_progress(line: str) -> None:
 def _refuse_a_database_store_on_sqlite(settings: Settings) -> None:
     """LAPKIN_FILE_STORE=database keeps the files in the services' PostgreSQL: said in one line, exit 2, before
     anything starts (the services themselves refuse to start with it, one restart after another)."""
-    if settings.file_store == "database" and not (settings.database_url or "").startswith("postgresql"):
+    from shared.db import on_postgresql
+
+    if settings.file_store == "database" and not on_postgresql(settings):
         typer.echo("Penyimpanan basis data memerlukan DATABASE_URL PostgreSQL / the database store needs DATABASE_URL "
                    "to be PostgreSQL (LAPKIN_FILE_STORE=database; docs/storage.md)", err=True)  # fmt: skip
         raise typer.Exit(CANNOT_ACT)
@@ -586,10 +588,11 @@ def _with_shared_store(services: list[str] | None, act: Callable[[Settings, dict
                    err=True)  # fmt: skip
         raise typer.Exit(CANNOT_ACT)
     _refuse_a_database_store_on_sqlite(settings)
-    said_none = [s for s in _services(services) if s not in FILE_SERVICES]
+    named = _services(services)
+    said_none = [s for s in named if s not in FILE_SERVICES]
     if said_none:
         typer.echo(f"{', '.join(said_none)}: tidak menyimpan berkas / keeps no files", err=True)
-    chosen = [s for s in _services(services) if s in FILE_SERVICES]
+    chosen = [s for s in named if s in FILE_SERVICES]
     engines = {s: make_existing_engine(settings, s) for s in chosen}
     try:
         for service, engine in engines.items():

@@ -62,7 +62,7 @@ def target_url(given: str) -> str:
             f"--to bukan URL basis data: {given!r} (contoh postgresql://postgres@127.0.0.1:5432/lapkin)",
             f"--to is not a database URL: {given!r} (e.g. postgresql://postgres@127.0.0.1:5432/lapkin)",
         ) from None
-    if url.get_backend_name() != "postgresql" or not url.database:
+    if url.get_backend_name() not in ("postgresql", "postgres") or not url.database:
         raise CopyRefused(
             f"--to harus basis data PostgreSQL (dengan nama basis datanya), bukan {url.render_as_string()}",
             f"--to must be a PostgreSQL database (with its database name), not {url.render_as_string()}",

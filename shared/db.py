@@ -57,6 +57,17 @@ def make_existing_engine(settings: Settings, service: str) -> Engine:
     return make_engine(settings, service)
 
 
+def on_postgresql(settings: Settings) -> bool:
+    """DATABASE_URL names PostgreSQL: postgresql://, postgresql+<driver>:// or the older postgres:// (which
+    `service_url` turns into the driver the services use)."""
+    if not settings.database_url:
+        return False
+    try:
+        return make_url(settings.database_url).get_backend_name() in ("postgresql", "postgres")
+    except sa_exc.ArgumentError:
+        return False
+
+
 def service_url(settings: Settings, service: str) -> str:
     if settings.database_url is None:
         private_dir(settings.data_dir)

@@ -44,7 +44,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import SQLAlchemyError
 
 from shared.config import Settings
-from shared.db import database_unavailable
+from shared.db import database_unavailable, on_postgresql, service_url
 from shared.private import PRIVATE_FILE, private_dir
 from shared.s3 import PROBE_TIMEOUT_S, S3Bucket, S3Config, S3Error
 
@@ -353,9 +353,10 @@ def probe_store(settings: Settings) -> str | None:
             bucket.close()
         return None
     if settings.file_store == "database":
-        if not (settings.database_url or "").startswith("postgresql"):
+        if not on_postgresql(settings):
             return "LAPKIN_FILE_STORE=database needs DATABASE_URL to be PostgreSQL"
-        engine = create_engine(settings.database_url or "", connect_args={"connect_timeout": int(PROBE_TIMEOUT_S)})
+        url = service_url(settings, "probe")  # the one URL of every service's schema, with the driver they use
+        engine = create_engine(url, connect_args={"connect_timeout": int(PROBE_TIMEOUT_S)})
         try:
             with engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
