@@ -14,12 +14,15 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import Engine, Table
+from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
 from shared.config import Settings
+from shared.db import on_postgresql
 from shared.formatting import fmt_number
 from shared.storage import SHA256, FileMissing, FileStore, LocalStore, shared_store
 
@@ -89,12 +92,18 @@ def _at(wrong: FileMissing) -> str:
 
 
 def _sync(store: FileStore, sha: str, path: Path, out: Copied) -> None:
-    """One file into the store: skipped when intact there, copied when missing, replaced when damaged."""
+    """One file of the folder into the store: skipped when intact there, copied when missing, replaced when damaged."""
+    _sync_from(store, sha, lambda: path.read_bytes() if path.is_file() else None, str(path), out)
+
+
+def _sync_from(store: FileStore, sha: str, read: Callable[[], bytes | None], source: str, out: Copied) -> None:
+    """One file into the store from wherever `read` takes it (None: not on this machine; `source` says where)."""
     wrong = in_store(store, sha)
     if wrong is None:
         out.present += 1
         return
-    if not path.is_file():
+    data = read()
+    if data is None:
         if wrong.corrupt:
             out.problems.append(
                 f"{_at(wrong)}: rusak, tidak ada salinan di mesin ini / damaged, no copy on this machine "
@@ -103,15 +112,14 @@ def _sync(store: FileStore, sha: str, path: Path, out: Copied) -> None:
         else:
             out.elsewhere += 1
         return
-    data = path.read_bytes()
     if hashlib.sha256(data).hexdigest() != sha:
-        out.problems.append(f"{path}: isinya bukan {sha} / does not hold {sha} (not copied)")
+        out.problems.append(f"{source}: isinya bukan {sha} / does not hold {sha} (not copied)")
         return
     if wrong.corrupt:
         store.replace(data)
         out.repaired += 1
         out.repaired_bytes += len(data)
-        out.notes.append(f"{_at(wrong)}: rusak, diganti dari {path} / damaged, replaced from {path}")
+        out.notes.append(f"{_at(wrong)}: rusak, diganti dari {source} / damaged, replaced from {source}")
     else:
         store.put(data)
         out.copied += 1
@@ -153,13 +161,35 @@ def copy_documents(engine: Engine, store: FileStore, say: Say | None = None) -> 
     return out
 
 
-def _stores(settings: Settings, engines: dict[str, Engine]) -> dict[str, FileStore]:
-    """Each chosen service's part of the shared store, opened without the local fallback, so "there" means there."""
+def copy_table(service: str, engine: Engine, table: Table, store: FileStore, out: Copied, say: Say | None) -> None:
+    """The files the service kept in its database table (LAPKIN_FILE_STORE=database before), into the bucket: an
+    install moving from the database store to S3. Read one at a time; a row whose bytes are not its SHA-256 is said,
+    not copied."""
+    with engine.connect() as conn:
+        shas = list(conn.execute(sql_select(table.c.sha256).order_by(table.c.sha256)).scalars())
+    progress = Progress(service, len(shas), say)
+
+    def row(sha: str) -> bytes | None:
+        with engine.connect() as conn:
+            data = conn.execute(sql_select(table.c.data).where(table.c.sha256 == sha)).scalar()
+        return bytes(data) if data is not None else None
+
+    for sha in shas:
+        _sync_from(store, sha, partial(row, sha), f"table {table.name}, {sha}", out)
+        progress.step()
+
+
+def _tables() -> dict[str, Table]:
     from services.approval.models import FILES as APPROVAL_FILES
     from services.collector.models import FILES as COLLECTOR_FILES
     from services.renderer.models import FILES as RENDERER_FILES
 
-    tables: dict[str, Table] = {"collector": COLLECTOR_FILES, "approval": APPROVAL_FILES, "renderer": RENDERER_FILES}
+    return {"collector": COLLECTOR_FILES, "approval": APPROVAL_FILES, "renderer": RENDERER_FILES}
+
+
+def _stores(settings: Settings, engines: dict[str, Engine]) -> dict[str, FileStore]:
+    """Each chosen service's part of the shared store, opened without the local fallback, so "there" means there."""
+    tables = _tables()
     return {s: shared_store(settings, engine, tables[s]) for s, engine in engines.items()}
 
 
@@ -178,6 +208,10 @@ def migrate(settings: Settings, engines: dict[str, Engine], say: Say | None = No
         done.append(copy_folder("approval", stores["approval"], LocalStore(approval_bukti.root(settings)), say))
     if "renderer" in stores:
         done.append(copy_documents(engines["renderer"], stores["renderer"], say))
+    if settings.file_store == "s3" and on_postgresql(settings):  # from the database store too, should it have been
+        tables = _tables()
+        for out in done:
+            copy_table(out.service, engines[out.service], tables[out.service], stores[out.service], out, say)
     return done
 
 

@@ -17,7 +17,10 @@ from sqlmodel import Session
 from typer.testing import CliRunner
 
 from lapkin.cli import app
+from services.approval.models import FILES as APPROVAL_FILES
+from services.collector.models import FILES as COLLECTOR_FILES
 from services.collector.models import Bukti
+from services.renderer.models import FILES as RENDERER_FILES
 from services.renderer.models import Document
 from shared.config import Settings
 from shared.db import make_engine
@@ -260,3 +263,45 @@ def test_the_local_store_is_nothing_to_check(tmp_path: Path):
     done = CliRunner().invoke(app, ["files", "check"], env={"LAPKIN_DATA_DIR": str(tmp_path)})
     assert done.exit_code == 2
     assert "the shared store this command works on" in done.output and "copied" not in done.output
+
+
+def test_files_kept_in_the_database_move_into_a_bucket(s3_server: S3Server, tmp_path: Path):
+    """An install on PostgreSQL that kept its files in its tables (LAPKIN_FILE_STORE=database, the compose default)
+    switches to S3: `lapkin files migrate` copies the tables' files into the bucket — the bucket's store does not
+    fall back to the tables, so without it they would be unreachable — checked, once; a row whose bytes are not its
+    SHA-256 is said, not copied; the tables are left as they were."""
+    from shared.storage import DatabaseStore
+
+    with fresh_database_url("lapkin_files") as url:
+        if url is None:
+            pytest.skip("the database store needs PostgreSQL: set LAPKIN_TEST_DATABASE_URL")
+        engines = migrated_engines(Settings(DATABASE_URL=url, data_dir=tmp_path))  # type: ignore[call-arg]
+        try:
+            evidence = DatabaseStore(engines["collector"], COLLECTOR_FILES).put(b"%PDF evidence kept in the table")
+            report = DatabaseStore(engines["renderer"], RENDERER_FILES).put(b"%PDF a final kept in the table")
+            bad = DatabaseStore(engines["approval"], APPROVAL_FILES).put(b"%PDF what the row held")
+            with engines["approval"].begin() as conn:
+                conn.execute(text("UPDATE apv_file SET data = 'a flipped byte' WHERE sha256 = :s"), {"s": bad})
+            bucket = s3_server.new_bucket()
+            env = {**s3_server.env(bucket, "lapkin/"), "DATABASE_URL": url, "LAPKIN_DATA_DIR": str(tmp_path)}
+
+            moved = CliRunner().invoke(app, ["files", "migrate"], env=env)
+            assert moved.exit_code == 1, moved.output  # the damaged row is said
+            assert f"table apv_file, {bad}: isinya bukan {bad} / does not hold {bad} (not copied)" in moved.output
+            listed = s3_server.client().list_objects_v2(Bucket=bucket, Prefix="lapkin/").get("Contents", [])
+            keys = sorted(o["Key"] for o in listed)
+            assert keys == sorted([f"lapkin/col_file/{evidence}", f"lapkin/ren_file/{report}"])
+            kept = s3_server.client().get_object(Bucket=bucket, Key=f"lapkin/ren_file/{report}")["Body"].read()
+            assert kept == b"%PDF a final kept in the table"
+            with engines["collector"].connect() as conn:  # nothing deleted from the tables
+                assert list(conn.execute(text("SELECT sha256 FROM col_file")).scalars()) == [evidence]
+
+            again = CliRunner().invoke(app, ["files", "migrate", "collector", "renderer"], env=env)
+            assert again.exit_code == 0, again.output
+            assert again.output.splitlines() == [
+                "collector  disalin/copied 0 (0.0 MiB), sudah ada/already there 1",
+                "renderer   disalin/copied 0 (0.0 MiB), sudah ada/already there 1",
+            ]
+        finally:
+            for engine in engines.values():
+                engine.dispose()
