@@ -207,7 +207,7 @@ class DatabaseStore:
     name = "database"
     shared = True
 
-    def __init__(self, engine: Engine, table: Table, fallback: LocalStore | None = None) -> None:
+    def __init__(self, engine: Engine, table: Table, fallback: FileStore | None = None) -> None:
         if engine.dialect.name != "postgresql":
             raise ValueError(
                 "LAPKIN_FILE_STORE=database memerlukan DATABASE_URL PostgreSQL / needs DATABASE_URL to be PostgreSQL "
@@ -276,7 +276,7 @@ class S3Store:
     name = "s3"
     shared = True
 
-    def __init__(self, bucket: S3Bucket, folder: str, fallback: LocalStore | None = None) -> None:
+    def __init__(self, bucket: S3Bucket, folder: str, fallback: FileStore | None = None) -> None:
         self.bucket, self.folder, self.fallback = bucket, folder, fallback
 
     def key(self, sha256: str) -> str:
@@ -368,7 +368,7 @@ def probe_store(settings: Settings) -> str | None:
     return None
 
 
-def shared_store(settings: Settings, engine: Engine, table: Table, fallback: LocalStore | None = None) -> FileStore:
+def shared_store(settings: Settings, engine: Engine, table: Table, fallback: FileStore | None = None) -> FileStore:
     """The store other machines see (`database` or `s3`), for one service's files; ValueError for `local`."""
     if settings.file_store == "database":
         return DatabaseStore(engine, table, fallback=fallback)
@@ -382,4 +382,7 @@ def open_store(settings: Settings, engine: Engine, table: Table, local_root: Pat
     local = LocalStore(local_root)
     if settings.file_store == "local":
         return local
+    if settings.file_store == "s3" and engine.dialect.name == "postgresql":
+        # files kept in the table before a switch from `database` are served until `lapkin files migrate` copies them
+        return shared_store(settings, engine, table, fallback=DatabaseStore(engine, table, fallback=local))
     return shared_store(settings, engine, table, fallback=local)

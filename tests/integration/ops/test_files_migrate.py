@@ -25,7 +25,7 @@ from services.renderer.models import Document
 from shared.config import Settings
 from shared.db import make_engine
 from shared.migrate import upgrade
-from shared.storage import LocalStore
+from shared.storage import LocalStore, open_store
 from tests.support.databases import fresh_database_url
 from tests.support.s3 import S3Server
 
@@ -284,6 +284,10 @@ def test_files_kept_in_the_database_move_into_a_bucket(s3_server: S3Server, tmp_
                 conn.execute(text("UPDATE apv_file SET data = 'a flipped byte' WHERE sha256 = :s"), {"s": bad})
             bucket = s3_server.new_bucket()
             env = {**s3_server.env(bucket, "lapkin/"), "DATABASE_URL": url, "LAPKIN_DATA_DIR": str(tmp_path)}
+            # switched, not yet migrated: the service's store reads what the bucket lacks from its table
+            on_s3 = Settings(DATABASE_URL=url, data_dir=tmp_path, **s3_server.settings(bucket, "lapkin/"))  # type: ignore[call-arg]
+            serving = open_store(on_s3, engines["renderer"], RENDERER_FILES, tmp_path / "documents")
+            assert serving.get(report) == b"%PDF a final kept in the table"
 
             moved = CliRunner().invoke(app, ["files", "migrate"], env=env)
             assert moved.exit_code == 1, moved.output  # the damaged row is said
