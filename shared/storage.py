@@ -20,6 +20,7 @@ Files are content-addressed: `put(data)` answers the SHA-256 (hex) of the bytes,
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import tempfile
@@ -47,6 +48,8 @@ from shared.config import Settings
 from shared.db import database_unavailable, on_postgresql, service_url
 from shared.private import PRIVATE_FILE, private_dir
 from shared.s3 import PROBE_TIMEOUT_S, S3Bucket, S3Config, S3Error
+
+log = logging.getLogger("lapkin.storage")
 
 SHA256 = re.compile(r"[0-9a-f]{64}")
 
@@ -295,7 +298,17 @@ class S3Store:
 
     def get(self, sha256: str) -> bytes:
         key = self.key(sha256)
-        data = self.bucket.get(key)
+        try:
+            data = self.bucket.get(key)
+        except S3Error as away:  # an outage or a refusal: a copy this machine still has is served meanwhile
+            if self.fallback is not None and self.fallback.exists(sha256):
+                try:
+                    data = self.fallback.get(sha256)
+                except FileMissing:  # damaged here: the bucket's copy may be whole, so it is still the outage
+                    raise away from None
+                log.warning("%s: S3 unavailable (%s); served from %s", key, away.code or "outage", self.fallback.name)
+                return data
+            raise
         if data is None:
             if self.fallback is not None and self.fallback.exists(sha256):
                 return self.fallback.get(sha256)

@@ -144,3 +144,27 @@ def test_a_refusal_says_it_is_the_credentials_even_without_a_body(s3_server: S3S
         assert "HTTP 403" in said and "LAPKIN_S3_ACCESS_KEY / LAPKIN_S3_SECRET_KEY" in said, said
         assert "bucket policy" in said and "kebijakan bucket" in said and "not-the-secret" not in said
     assert "LAPKIN_S3_SECRET_KEY" in (probe_store(wrong) or "")
+
+
+def test_an_outage_serves_a_copy_this_machine_still_has(
+    s3_server: S3Server, bucket: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+):
+    """A bucket away or refusing (outage, wrong secret) does not take a file this machine still keeps in its data
+    folder with it (checked against its SHA-256 there too, and logged); a file it has not, or has damaged, is still
+    the outage."""
+    kept = LocalStore(tmp_path / "by-sha").put(b"a final drawn on this machine")
+    refused = open_store(settings_for(s3_server.env(bucket), s3_secret_key="not-the-secret"), create_engine("sqlite://"),
+                         FILES, tmp_path / "by-sha")  # fmt: skip
+    away = open_store(settings_for(s3_server.env(bucket), s3_endpoint_url="http://127.0.0.1:9"),
+                      create_engine("sqlite://"), FILES, tmp_path / "by-sha")  # fmt: skip
+    for store in (refused, away):
+        with caplog.at_level("WARNING", logger="lapkin.storage"):
+            assert store.get(kept) == b"a final drawn on this machine"
+        assert "S3 unavailable" in caplog.text and "served from local" in caplog.text
+        with pytest.raises(S3Error):
+            store.get(SHA)  # not on this machine: the outage, as before (a 503, never a 404)
+    damaged = tmp_path / "by-sha" / kept[:2] / kept
+    damaged.chmod(0o600)
+    damaged.write_bytes(b"changed on disk")
+    with pytest.raises(S3Error):  # damaged here, perhaps whole in the bucket: the outage, not "damaged"
+        away.get(kept)
