@@ -46,7 +46,7 @@ def one_line_errors() -> Iterator[None]:
     from lapkin.ops import DeadLetterAmbiguous, DeadLetterNotFound
     from services.approval.officials import NotFound
     from services.collector.core.errors import DomainError
-    from shared.db import DatabaseMissing
+    from shared.db import DatabaseMissing, MovedToPostgres
     from shared.errors import ApiError
 
     def fail(message: str) -> NoReturn:
@@ -64,6 +64,8 @@ def one_line_errors() -> Iterator[None]:
             "ID itu ada di beberapa stream, sebutkan barisnya / that id is on several streams, name the row: "
             f"{exc.args[0]}"
         )
+    except MovedToPostgres as exc:
+        fail(str(exc))
     except DatabaseMissing as exc:
         fail(f"Basis data tidak ada (periksa LAPKIN_DATA_DIR) / no database there (check LAPKIN_DATA_DIR): {exc}")
     except DomainError as exc:  # the collector's refusals (`lapkin keys revoke` of an unknown key)
@@ -490,6 +492,7 @@ def db_copy(
     with the services stopped; the SQLite files are only read. Then start the services with DATABASE_URL set to it
     (docs/storage.md)."""
     from lapkin.dbcopy import CopyRefused, copy_databases, shown, target_url
+    from services.system import SERVICES
     from shared.formatting import fmt_number
 
     settings = _settings()
@@ -500,16 +503,24 @@ def db_copy(
     except CopyRefused as exc:
         typer.echo(f"Tidak disalin / not copied: {exc}", err=True)
         raise typer.Exit(CANNOT_ACT) from None
+    except KeyboardInterrupt:
+        typer.echo("Dihentikan: tidak ada yang disimpan di tujuan (satu transaksi); jalankan lagi / interrupted: "
+                   "nothing was kept in the target (one transaction); run it again", err=True)  # fmt: skip
+        raise typer.Exit(130) from None
     for row in copied:
         if row.rows:
             typer.echo(f"{row.service:<10} {row.table:<28} {fmt_number(row.rows, 0):>10} baris/rows")
     total, empty = sum(row.rows for row in copied), sum(1 for row in copied if not row.rows)
     typer.echo(
         f"Selesai / done: {fmt_number(total, 0)} baris/rows, {len(copied)} tabel/tables ({empty} kosong/empty), "
-        f"{len(chosen)} layanan/services. "
-        f"Berikutnya / next: DATABASE_URL={shown(target_url(to))} lalu/then `lapkin up`; berkas SQLite tidak diubah / "
-        "the SQLite files are unchanged."
+        f"{len(chosen)} layanan/services. Berkas SQLite tidak diubah, tetapi tidak akan dipakai lagi / the SQLite "
+        "files are unchanged, and no longer used."
     )
+    rest = [s for s in SERVICES if s not in chosen]
+    if rest:
+        typer.echo(f"Berikutnya / next: salin juga / copy the others too: lapkin db copy {' '.join(rest)} --to <URL>")
+    else:
+        typer.echo("Berikutnya / next: DATABASE_URL=<URL --to itu / that --to URL> lalu/then `lapkin up`")
 
 
 @db_app.command("revision")
@@ -565,9 +576,14 @@ def _say_progress(line: str) -> None:
 
 def _refuse_a_database_store_on_sqlite(settings: Settings) -> None:
     """LAPKIN_FILE_STORE=database keeps the files in the services' PostgreSQL: said in one line, exit 2, before
-    anything starts (the services themselves refuse to start with it, one restart after another)."""
-    from shared.db import on_postgresql
+    anything starts (the services themselves refuse to start with it, one restart after another). Likewise SQLite
+    files whose rows were moved to PostgreSQL (`lapkin db copy`): MovedToPostgres, one line."""
+    from services.system import SERVICES
+    from shared.db import on_postgresql, refuse_moved
 
+    if not on_postgresql(settings):
+        for service in SERVICES:
+            refuse_moved(settings, service)
     if settings.file_store == "database" and not on_postgresql(settings):
         typer.echo("Penyimpanan basis data memerlukan DATABASE_URL PostgreSQL / the database store needs DATABASE_URL "
                    "to be PostgreSQL (LAPKIN_FILE_STORE=database; docs/storage.md)", err=True)  # fmt: skip

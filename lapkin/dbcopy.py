@@ -20,19 +20,23 @@ number passes through a float), times stay UTC.
 
 from __future__ import annotations
 
+import json
 import socket
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, Integer, Table, func, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from shared.config import Settings
-from shared.db import make_engine, require_database, sqlite_path
-from shared.formatting import fmt_number
+from shared.db import make_engine, moved_services, require_database, sqlite_path
+from shared.formatting import fmt_date, fmt_number
 from shared.migrate import current, head, target_metadata, upgrade
+from shared.private import write_private
 
 Say = Callable[[str], None]
 CHUNK = 1000  # rows read and inserted at a time
@@ -88,6 +92,7 @@ def copy_databases(settings: Settings, to: str, services: Iterable[str], say: Sa
             )
         require_database(settings, service)
     _refuse_while_running(settings, services)
+    _refuse_copied_before(settings, services)
 
     sources = {s: make_engine(settings, s, read_only=True) for s in services}
     targets: dict[str, Engine] = {}
@@ -99,7 +104,9 @@ def copy_databases(settings: Settings, to: str, services: Iterable[str], say: Sa
             targets[service] = engine = make_engine(target, service)  # makes the service's schema
             upgrade(engine, service)
         _refuse_rows_in_target(targets)
-        return _copy(sources, targets[services[0]], say)
+        copied = _copy(sources, targets[services[0]], say)
+        _mark_moved(settings, services, to)
+        return copied
     finally:
         for engine in [*sources.values(), *targets.values()]:
             engine.dispose()
@@ -113,6 +120,36 @@ def _refuse_while_running(settings: Settings, services: list[str]) -> None:
             f"layanan masih berjalan ({where}): hentikan dulu (lapkin up: Ctrl-C) agar tak ada baris tertinggal",
             f"services still running ({where}): stop them first (lapkin up: Ctrl-C), so no row is left behind",
         )
+
+
+def _refuse_copied_before(settings: Settings, services: list[str]) -> None:
+    """Copied before: the services may have worked on PostgreSQL since, and a new copy (into another, empty
+    database, after dropping that one) would leave that work behind."""
+    moved, marker = moved_services(settings)
+    again = [s for s in services if s in (moved.get("services") or []) or "*" in (moved.get("services") or [])]
+    if again:
+        to, at = moved.get("to", "PostgreSQL"), moved.get("at_local", "")
+        raise CopyRefused(
+            f"{', '.join(again)} sudah disalin ke {to} ({at}); layanan berjalan di sana sejak itu — jangan hapus basis "
+            f"data itu. Menyalin lagi (hanya bila tidak ada pekerjaan di sana): hapus dulu {marker}",
+            f"{', '.join(again)} already copied to {to} ({at}); the services run there since — do not drop that "
+            f"database. To copy again (only when nothing was done there): delete {marker} first",
+        )
+
+
+def _mark_moved(settings: Settings, services: list[str], to: str) -> None:
+    """The data folder remembers the move: the services refuse to write to these SQLite files again
+    (shared.db.refuse_moved), and the copy is not made twice."""
+    moved, marker = moved_services(settings)
+    now = datetime.now(UTC)
+    local = now.astimezone(ZoneInfo(settings.timezone))
+    record = {
+        "services": sorted({*(moved.get("services") or []), *services}),
+        "to": shown(to),
+        "at": now.isoformat(timespec="seconds"),
+        "at_local": f"{fmt_date(local)} {local:%H.%M} {local.tzname()}",
+    }
+    write_private(marker, json.dumps(record, indent=2).encode())
 
 
 def _answers(port: int) -> bool:
@@ -168,6 +205,7 @@ def _copy(sources: dict[str, Engine], target: Engine, say: Say) -> list[TableCop
     told = time.monotonic()
     with target.connect() as out, out.begin():
         for service, source in sources.items():
+            say(f"  {service}: menyalin / copying …")
             out.exec_driver_sql(f'SET LOCAL search_path TO "{service}"')
             with source.connect() as src, src.begin():  # one read transaction: a consistent snapshot of the file
                 for table in target_metadata(service).sorted_tables:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -42,6 +43,43 @@ def sqlite_path(settings: Settings, service: str) -> Path | None:
     if url.get_backend_name() != "sqlite" or (url.database or "") in ("", ":memory:"):
         return None
     return Path(make_url(service_url(settings, service)).database or "")
+
+
+MOVED = "moved-to-postgresql.json"  # in the data folder: `lapkin db copy` moved these services' rows (lapkin/dbcopy.py)
+
+
+class MovedToPostgres(Exception):
+    """The service's SQLite file was copied into PostgreSQL (`lapkin db copy`): writing to it again would split the
+    office's data in two — what it accepted would never reach PostgreSQL, while sharing its Redis consumer groups."""
+
+    def __init__(self, service: str, moved: dict[str, Any], marker: Path) -> None:
+        to, at = moved.get("to", "PostgreSQL"), moved.get("at_local", moved.get("at", ""))
+        super().__init__(
+            f"{service}: data SQLite ini sudah dipindah ke {to} ({at}); setel DATABASE_URL ke sana. Untuk sengaja "
+            f"kembali ke SQLite (pekerjaan di PostgreSQL sejak itu tidak ikut), hapus {marker} / {service}: this "
+            f"install's SQLite rows were moved to {to} ({at}); set DATABASE_URL to it. To go back to SQLite on "
+            f"purpose (losing what was done on PostgreSQL since), delete {marker}"
+        )
+
+
+def moved_services(settings: Settings) -> tuple[dict[str, Any], Path]:
+    """What `lapkin db copy` recorded in the data folder ({} when it never ran): `services`, `to`, `at`."""
+    marker = settings.data_dir.resolve() / MOVED
+    try:
+        found = json.loads(marker.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}, marker
+    except (OSError, ValueError):  # unreadable or not ours: still a mark that the rows were moved
+        return {"services": ["*"]}, marker
+    return (found if isinstance(found, dict) else {"services": ["*"]}), marker
+
+
+def refuse_moved(settings: Settings, service: str) -> None:
+    """MovedToPostgres when the service's SQLite file would be written although its rows were moved."""
+    moved, marker = moved_services(settings)
+    services = moved.get("services") or []
+    if service in services or "*" in services:
+        raise MovedToPostgres(service, moved, marker)
 
 
 def require_database(settings: Settings, service: str) -> None:
@@ -89,6 +127,7 @@ def make_engine(settings: Settings, service: str, *, read_only: bool = False) ->
     GET requests and lookups, so they never queue behind writers; on PostgreSQL use the one engine for both."""
     url = service_url(settings, service)
     if not read_only and (path := sqlite_path(settings, service)) is not None:
+        refuse_moved(settings, service)
         create_private(private_dir(path.parent) / path.name)  # 0600 before SQLite opens it (its WAL takes the mode)
     if url.startswith("sqlite") and read_only:
         engine = create_engine(

@@ -61,7 +61,8 @@ def test_the_demo_install_moves_to_postgresql_and_runs_there(tmp_path: Path, tar
 
     copied = lapkin(env, "db", "copy", "--to", target)
     assert copied.returncode == 0, copied.stdout + copied.stderr
-    assert "Selesai / done" in copied.stdout and "DATABASE_URL=" in copied.stdout
+    assert "Selesai / done" in copied.stdout and "DATABASE_URL=<URL --to" in copied.stdout
+    assert (data / "moved-to-postgresql.json").stat().st_mode & 0o077 == 0
     total = sum(map(len, before.values()))
     assert re.search(rf"Selesai / done: {total:,} baris/rows".replace(",", "."), copied.stdout), copied.stdout
 
@@ -70,10 +71,15 @@ def test_the_demo_install_moves_to_postgresql_and_runs_there(tmp_path: Path, tar
     assert after == before  # every table, every row, every value (times, figures as text, files as bytes)
     assert every_row(sqlite) == before  # the source only read
 
-    # run again into the database that now holds the rows: refused, one line, nothing changed
+    # the install remembers the move: a copy again is refused (the services run there now; never drop it) ...
     again = lapkin(env, "db", "copy", "--to", target)
-    one_line_error(again, "sudah berisi data", "already holds data", "collector.")
+    one_line_error(again, "sudah disalin ke", "already copied to", "do not drop that database")
     assert every_row(on_pg) == before
+    # ... and so is any start on the SQLite files, which would split the office's data in two
+    for command in (["up"], ["db", "current"]):
+        stale = lapkin(env, *command)
+        one_line_error(stale, "sudah dipindah ke", "were moved to", "set DATABASE_URL", "moved-to-postgresql.json")
+    assert every_row(sqlite) == before
 
     # the system on PostgreSQL: the demo's final, its officials, and a new report after the copied ids
     env["DATABASE_URL"] = target
