@@ -25,8 +25,9 @@ import asyncio
 import contextvars
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -92,6 +93,16 @@ def connection(session: Session) -> Connection:
     if conn is None:
         conn = cache[_CONNECTION] = session.connection()
     return conn  # type: ignore[no-any-return]
+
+
+@contextmanager
+def _savepoint(session: Session) -> Iterator[None]:
+    """A piece's SAVEPOINT, made now: SQLAlchemy makes a nested transaction's SAVEPOINT when the session's connection
+    is next asked for, and a piece asks the batch's remembered connection (`connection`) instead — after the
+    first savepoint, the others were never made, and a failed piece's writes were committed with the batch."""
+    with session.begin_nested():
+        session.connection()
+        yield
 
 
 def batch_cache(session: Session) -> dict[Any, Any] | None:
@@ -302,7 +313,7 @@ class GroupCommit:
         deferred: list[Any] = session.info[_DEFERRED]
         kept = len(deferred)
         try:
-            with session.begin_nested():
+            with _savepoint(session):
                 return piece.context.run(piece.work, session), None
         except Exception as exc:
             error = exc
@@ -311,7 +322,7 @@ class GroupCommit:
         if piece.recover is None:
             return None, error
         try:
-            with session.begin_nested():
+            with _savepoint(session):
                 return piece.context.run(piece.recover, session, error), None
         except Exception as exc:
             del deferred[kept:]

@@ -242,3 +242,39 @@ def test_a_report_whose_write_fails_fails_alone_and_the_others_of_its_transactio
     outbox = outbox_by_submission(served)
     assert sorted(outbox) == sorted(r.json()["submission_id"] for r in stored)
     assert all(len(rows) == 1 for rows in outbox.values())
+
+
+def test_a_report_failing_after_its_writes_leaves_no_trace_and_its_unit_can_report_again(
+    served: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reports that fail after writing (a database error on their last statement: the unit's quarter row) in a
+    batch with others: their rows go with them, the others are stored, and the unit's next report is its first
+    revision. The second such report of a batch once left its submission row behind, and every later report of
+    that unit's quarter was a 409 "concurrent submission" for ever."""
+    from services.collector import store
+
+    save_quarter = store.save_quarter
+
+    def failing(session: Any, held: Any) -> None:
+        if held.unit == "BID-PENTA":
+            raise sqlite3.OperationalError("disk I/O error (injected)")
+        save_quarter(session, held)
+
+    monkeypatch.setattr(store, "save_quarter", failing)
+    _, (bad, bps, bad_again) = in_one_group(
+        served,
+        blockers(served),
+        [
+            lambda: served.send("BID-PENTA", "5"),
+            lambda: served.send("BPS", "7.25"),
+            lambda: served.send("BID-PENTA", "6"),
+        ],
+    )
+    assert bps.status_code == 202, bps.text
+    assert bad.status_code == 500 and bad_again.status_code == 500, bad.text
+    with Session(served.rt.engine) as session:
+        penta = list(session.exec(select(Submission).where(Submission.unit == "BID-PENTA")))
+    assert penta == []
+    monkeypatch.setattr(store, "save_quarter", save_quarter)
+    good = served.send("BID-PENTA", "7")
+    assert good.status_code == 202 and good.json()["revision"] == 1, good.text
