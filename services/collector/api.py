@@ -194,7 +194,19 @@ def declared_query(route: APIRoute) -> frozenset[str]:
 async def known_query(request: Request, _: UnitOrAdmin) -> None:
     """Every route of the collector: a query parameter the route does not declare is refused (422 unknown_field)
     before anything is done, once the caller is known (`?dryrun=true` for `dry_run` would otherwise store real
-    data)."""
+    data). An Idempotency-Key header sent twice is refused the same way (which one would the server keep?)."""
+    if len(request.headers.getlist("idempotency-key")) > 1:
+        raise ApiError(
+            422,
+            [
+                ErrorItem(
+                    "Idempotency-Key",
+                    "duplicate_parameter",
+                    "Idempotency-Key: header disebut lebih dari sekali; kirim satu nilai (permintaan tidak dijalankan)",
+                    "Idempotency-Key: header given more than once; send one value (the request was not carried out)",
+                )
+            ],
+        )
     if not request.scope.get("query_string"):  # no query parameter: nothing to refuse (most requests)
         return
     route = request.scope.get("route")
@@ -497,7 +509,7 @@ async def _submit(
     if dry_run or is_postgres(rt.engine):
         return await run_in_threadpool(_submit_in_session, rt, caller, body, dry_run, idempotency_key, submit)
     received_at = handlers.utc_now()
-    request_hash = _request_hash(body) if idempotency_key else ""
+    request_hash = _request_hash(body, submit) if idempotency_key else ""
 
     def work(session: Session) -> JSONResponse:
         if idempotency_key and (seen := _replay(session, idempotency_key, caller, request_hash)) is not None:
@@ -548,8 +560,12 @@ def _require_unit_key(caller: Caller) -> None:
         raise api_error(403, None, "unit_key_required", "Gunakan kunci API unit.", "Use a unit's API key.")
 
 
-def _request_hash(body: Any) -> str:
-    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+def _request_hash(body: Any, submit: Submit) -> str:
+    """What an Idempotency-Key's first request was: its body, and which report — a monthly report's hash is its
+    body's under a prefix of its own, so the same bytes sent to the other route are another request (409), not the
+    first one's answer. A quarterly report's (and an upload's, which is one) is its body's alone, as it always was."""
+    text = json.dumps(body, sort_keys=True)
+    return hashlib.sha256((f"bulanan\n{text}" if submit is usecases.submit_bulanan else text).encode()).hexdigest()
 
 
 def _replay(session: Session, idempotency_key: str, caller: Caller, request_hash: str) -> JSONResponse | None:
@@ -597,11 +613,11 @@ def _submit_once(
     """One report through `submit` (quarterly by default, or monthly) in the caller's session, honouring dry_run and
     Idempotency-Key (the Excel upload and dry runs: the key is matched against the body, so the same sheet again
     answers the same), and the commit that answers 409 when a concurrent report won the race."""
-    request_hash = _request_hash(body) if idempotency_key else ""
-    if idempotency_key and not dry_run:
+    request_hash = _request_hash(body, submit) if idempotency_key else ""
+    if idempotency_key:  # a dry run answers what the request would: the first answer again, or the 409
         seen = _replay(session, idempotency_key, caller, request_hash)
         if seen is not None:
-            return seen
+            return JSONResponse(json.loads(bytes(seen.body)), status_code=200) if dry_run else seen
     status = 200 if dry_run else 202
     try:  # a conflict shows where a report writes its rows (as it goes) or at commit (the idempotency record)
         answer = submit(session, rt, key_unit=caller.id, body=body, dry_run=dry_run, received_at=handlers.utc_now())

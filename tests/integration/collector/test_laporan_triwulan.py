@@ -359,6 +359,47 @@ def test_dry_run_with_an_idempotency_key_does_not_use_it_up(loaded: Service) -> 
     assert stored(loaded)["idempotency"] == 1
 
 
+def test_a_dry_run_with_a_used_idempotency_key_answers_what_the_request_would(loaded: Service) -> None:
+    """Outsider check: a dry run ignored a used key — 200 for a body the real request refuses (409), a fresh check
+    where the real request replays the first answer."""
+    headers = {"Idempotency-Key": "dry-2"}
+    first = post(loaded, penta("60"), headers=headers)
+    assert first.status_code == 202
+    post(loaded, penta("70"))  # the data changes since
+    before = stored(loaded)
+    same = post(loaded, penta("60"), headers=headers, params={"dry_run": "true"})
+    assert same.status_code == 200 and same.json() == first.json()  # the first answer, as the request would get
+    other = post(loaded, penta("61"), headers=headers, params={"dry_run": "true"})
+    assert other.status_code == 409 and other.json()["errors"][0]["rule"] == "idempotency_key_reused"
+    assert stored(loaded) == before
+
+
+def test_a_key_used_for_a_quarterly_report_is_another_request_on_the_monthly_route(loaded: Service) -> None:
+    """Outsider check: the same bytes sent to the other report route with the same key got the first route's 202
+    (its submission id) while nothing was stored for the month; now it is 409 like any other request."""
+    headers = {"Idempotency-Key": "both-routes"}
+    body = penta("60")
+    assert post(loaded, body, headers=headers).status_code == 202
+    before = stored(loaded)
+    monthly = loaded.client.post(
+        "/api/v1/laporan-bulanan", json=body, headers={**headers, **auth(unit_key(loaded, "BID-PENTA"))}
+    )
+    assert monthly.status_code == 409 and monthly.json()["errors"][0]["rule"] == "idempotency_key_reused"
+    assert stored(loaded) == before
+
+
+def test_an_idempotency_key_sent_twice_is_refused_naming_it(loaded: Service) -> None:
+    """Outsider check: the first of two was used silently (duplicate query parameters were refused already)."""
+    before = stored(loaded)
+    headers = [("Idempotency-Key", "k1"), ("Idempotency-Key", "k2"),
+               ("Authorization", f"Bearer {unit_key(loaded, 'BID-PENTA')}")]  # fmt: skip
+    r = loaded.client.post("/api/v1/laporan-triwulan", json=penta("60"), headers=headers)
+    assert r.status_code == 422, r.text
+    (error,) = r.json()["errors"]
+    assert (error["field"], error["rule"]) == ("Idempotency-Key", "duplicate_parameter")
+    assert stored(loaded) == before
+
+
 # ---- 413 -------------------------------------------------------------------------------------------------------
 
 
