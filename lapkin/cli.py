@@ -197,6 +197,7 @@ def up(
     ] = None,
 ) -> None:
     """Run the four services in the foreground, supervised; Ctrl-C stops them cleanly."""
+    from shared.signing import credential_paths
     from shared.storage import describe_store
 
     settings = _settings()
@@ -230,6 +231,13 @@ def up(
         typer.echo(f"  {service:<10} {settings.base_url(service)}  ({n} proses/process{'es' if n > 1 else ''})")
     typer.echo(f"  logs       {(settings.data_dir / 'logs').resolve()}")
     typer.echo(f"  berkas/files {describe_store(settings)}")  # where documents and evidence are kept
+    signing = credential_paths(settings)  # where finals are signed from: a machine without it publishes unsigned
+    typer.echo(
+        f"  tanda tangan / signing: {signing[0].resolve()}"
+        if signing is not None
+        else "  tanda tangan / signing: TIDAK ADA, dokumen final tidak ditandatangani / none: finals are published "
+        "unsigned (docs/reports.md, LAPKIN_SIGNING_P12)"
+    )
     if generated:  # never the token itself: the terminal's scrollback and the service manager's journal keep it
         typer.echo(f"  token admin / admin token: {(settings.data_dir / 'admin_token').resolve()}")
     warning = public_url_warning(settings)

@@ -117,7 +117,7 @@ def service_url(settings: Settings, service: str) -> str:
             return str(url)
         stem, dot, ext = db.rpartition(".")
         return str(url.set(database=f"{stem}-{service}.{ext}" if dot else f"{db}-{service}"))
-    if url.drivername in ("postgresql", "postgres"):
+    if url.get_backend_name() in ("postgresql", "postgres"):  # the driver the services ship, whatever was named
         url = url.set(drivername="postgresql+psycopg")
     return url.render_as_string(hide_password=False)
 
