@@ -33,3 +33,10 @@ def test_the_older_spelling_reaches_the_services_driver_and_is_a_copy_target() -
     assert target_url("postgres://postgres@db.kantor/lapkin") == "postgres://postgres@db.kantor/lapkin"
     with pytest.raises(CopyRefused):
         target_url("mysql://root@db.kantor/lapkin")
+
+
+@pytest.mark.parametrize("driver", ["postgresql+psycopg2", "postgresql+asyncpg", "postgres", "postgresql"])
+def test_any_postgresql_driver_named_reaches_the_one_the_services_ship(driver: str) -> None:
+    """Outsider check: `--to postgresql+psycopg2://…` printed a 71-line traceback (no module psycopg2)."""
+    url = service_url(Settings(database_url=f"{driver}://postgres:rahasia@db.kantor:5432/lapkin"), "collector")
+    assert url == "postgresql+psycopg://postgres:rahasia@db.kantor:5432/lapkin"
