@@ -383,7 +383,8 @@ class Supervisor:
                     )
                 pause = min(30.0, 0.5 * 2**child.restarts)
                 child.next_start = now + pause
-                events.append(f"{child.name} exited with {code}; restarting in {pause:g} s")
+                why = self.last_words(child.name)  # a start-up error's message: the database away, a bad setting
+                events.append(f"{child.name} exited with {code}; restarting in {pause:g} s{why}")
             elif now >= child.next_start:
                 child.restarts += 1
                 child.next_start = 0.0
