@@ -197,6 +197,7 @@ def up(
     ] = None,
 ) -> None:
     """Run the four services in the foreground, supervised; Ctrl-C stops them cleanly."""
+    from shared.db import describe_database
     from shared.signing import credential_paths
     from shared.storage import describe_store
 
@@ -230,6 +231,7 @@ def up(
         n = running.supervisor.processes(service)
         typer.echo(f"  {service:<10} {settings.base_url(service)}  ({n} proses/process{'es' if n > 1 else ''})")
     typer.echo(f"  logs       {(settings.data_dir / 'logs').resolve()}")
+    typer.echo(f"  basis data / database {describe_database(settings)}")
     typer.echo(f"  berkas/files {describe_store(settings)}")  # where documents and evidence are kept
     signing = credential_paths(settings)  # where finals are signed from: a machine without it publishes unsigned
     typer.echo(
@@ -477,10 +479,11 @@ def db_upgrade(services: ServiceArg = None) -> None:
 def db_current(services: ServiceArg = None) -> None:
     """Show the migration each service's database is at, and the newest one in the code (creates nothing: a
     missing SQLite database is an error naming it)."""
-    from shared.db import make_existing_engine
+    from shared.db import describe_database, make_existing_engine
     from shared.migrate import current, head
 
     settings = _settings()
+    typer.echo(f"basis data / database: {describe_database(settings)}")
     for service in _services(services):
         engine = make_existing_engine(settings, service)
         try:

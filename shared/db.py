@@ -106,6 +106,17 @@ def on_postgresql(settings: Settings) -> bool:
         return False
 
 
+def describe_database(settings: Settings) -> str:
+    """Where the services' rows are, for a person (the password hidden): `lapkin up`'s and `lapkin db current`'s
+    first words, so nobody runs on the wrong one unawares."""
+    if settings.database_url is None:
+        return f"SQLite {settings.data_dir.resolve()}/<layanan/service>.db"
+    try:
+        return make_url(settings.database_url).render_as_string(hide_password=True)
+    except sa_exc.ArgumentError:
+        return "DATABASE_URL (tidak terbaca / unreadable)"
+
+
 def service_url(settings: Settings, service: str) -> str:
     if settings.database_url is None:
         private_dir(settings.data_dir)

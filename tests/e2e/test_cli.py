@@ -234,6 +234,7 @@ def test_up_stops_cleanly_on_ctrl_c_and_officials_create_makes_a_login(tmp_path)
     token = (data / "admin_token").read_text().strip()
     assert token not in out and "LAPKIN_ADMIN_TOKEN=" not in out
     assert "none: finals are published unsigned" in out  # no office certificate here: said at the start
+    assert f"basis data / database SQLite {data.resolve()}" in out  # which rows it runs on, said too
     assert str((data / "admin_token").resolve()) in out
     # secrets and databases readable by their owner only, in a data folder only the owner can enter
     assert stat.S_IMODE(data.stat().st_mode) == 0o700

@@ -100,6 +100,9 @@ def test_db_current_says_whether_an_upgrade_is_needed(settings):
     result = lapkin(settings, "db", "current", "renderer")
     assert result.exit_code == 0, result.output
     assert "terbaru / up to date" in result.output and "needs upgrade" not in result.output
+    # and which database it looked at, first (outsider: nothing said whether it was SQLite or PostgreSQL)
+    first = result.output.splitlines()[0]
+    assert first.startswith("basis data / database: ") and ("SQLite" in first or "postgresql" in first), first
 
 
 def test_a_bad_setting_is_one_line_naming_it_not_a_validation_dump(settings):
