@@ -50,8 +50,16 @@ def too_deep(field: str = "body") -> ApiError:
     )
 
 
-def nul_character(field: str) -> ApiError:
+FIELD_SHOWN = 80  # characters of a field's name an error repeats: a form-typed JSON body is one long "name"
+
+
+def _named(field: str) -> str:
     field = field.replace(NUL, "") or "body"
+    return field if len(field) <= FIELD_SHOWN else field[: FIELD_SHOWN - 1] + "…"
+
+
+def nul_character(field: str) -> ApiError:
+    field = _named(field)
     return ApiError(
         422,
         [
@@ -66,7 +74,7 @@ def nul_character(field: str) -> ApiError:
 
 
 def lone_surrogate(field: str) -> ApiError:
-    field = field.encode("utf-8", "replace").decode("utf-8")  # a key may be the culprit: named with "?" for it
+    field = _named(field.encode("utf-8", "replace").decode("utf-8"))  # a key may be the culprit: "?" for it
     return ApiError(
         422,
         [

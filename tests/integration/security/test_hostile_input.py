@@ -392,3 +392,16 @@ def _read_response(conn: socket.socket) -> bytes:
 def test_a_value_the_database_refuses_is_422_not_storable(failing: TestClient, route: str):
     res = failing.get(route)
     assert res.status_code == 422 and res.json()["errors"][0]["rule"] == "not_storable"
+
+
+def test_a_raw_nul_in_a_form_typed_json_body_is_named_short(world: World):
+    """Outsider check: a JSON body with a raw NUL byte sent as a form (curl --data-binary's default type) was read
+    as one form field whose name is the whole body: the 422 repeated it three times (2,7 MB for a 900 KB body)."""
+    raw = b'{"tahun": 2024, "catatan": "' + b"x" * 50_000 + b'\x00"}'
+    method, path = "PUT", "/api/v1/kalender/{tahun}"
+    caller = allowed_caller("collector", method, path)
+    headers = {**world.callers[caller], "Content-Type": "application/x-www-form-urlencoded"}
+    url = build(world, method, path, caller)["url"]
+    res = world.clients["collector"].request(method, url, content=raw, headers=headers)
+    assert res.status_code == 422 and len(res.content) < 1000, (res.status_code, len(res.content))
+    assert res.json()["errors"][0]["rule"] == "nul_character"
