@@ -202,7 +202,7 @@ def up(
     from shared.storage import describe_store
 
     settings = _settings()
-    _refuse_a_database_store_on_sqlite(settings)
+    _refuse_to_start(settings)
     counts = parse_workers(workers)
     generated = settings.admin_token is None
     running = Running(settings, log_dir=settings.data_dir / "logs", workers=counts)
@@ -278,6 +278,7 @@ def demo(
     settings = _settings()
     running = None
     if not services_healthy(settings):
+        _refuse_to_start(settings)
         typer.echo("Menjalankan keempat layanan / starting the four services…")
         running = Running(settings, log_dir=settings.data_dir / "logs")
         running.start()
@@ -583,6 +584,43 @@ def files_check(services: ServiceArg = None) -> None:
 def _say_progress(line: str) -> None:
     """How far a long copy or check is: on stderr, so the summary on stdout stays what scripts read."""
     typer.echo(line, err=True)
+
+
+def _refuse_to_start(settings: Settings) -> None:
+    """What would only make the services exit and be restarted, one after another, said in one line before any
+    starts (exit 2): moved SQLite files, the database store on SQLite, a DATABASE_URL that does not open, an office
+    certificate that does not (every final would fail to be signed, and wait in the dead-letter queue)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+
+    from shared.db import on_postgresql, service_url
+    from shared.signing import SigningConfigError, office_credential
+
+    _refuse_a_database_store_on_sqlite(settings)
+    if settings.database_url and not settings.database_url.startswith("sqlite"):
+        try:
+            if not on_postgresql(settings):
+                raise ArgumentError("not PostgreSQL or SQLite")
+            engine = create_engine(service_url(settings, "collector"), connect_args={"connect_timeout": 5})
+            try:
+                with engine.connect() as conn:
+                    conn.execute(text("SELECT 1"))
+            finally:
+                engine.dispose()
+        except (ArgumentError, NoSuchModuleError) as exc:
+            typer.echo(f"DATABASE_URL tidak sah (PostgreSQL atau SQLite) / DATABASE_URL is not usable (PostgreSQL or "
+                       f"SQLite): {exc}", err=True)  # fmt: skip
+            raise typer.Exit(CANNOT_ACT) from None
+        except SQLAlchemyError as exc:
+            said = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [type(exc).__name__])[0]
+            typer.echo(f"Basis data tidak dapat dipakai / database unavailable (DATABASE_URL): {said}", err=True)
+            raise typer.Exit(CANNOT_ACT) from None
+    try:
+        office_credential(settings)
+    except SigningConfigError as exc:
+        typer.echo(f"Sertifikat tanda tangan kantor tidak dapat dipakai / the office's signing certificate cannot be "
+                   f"used: {exc} (LAPKIN_SIGNING_P12, docs/reports.md)", err=True)  # fmt: skip
+        raise typer.Exit(CANNOT_ACT) from None
 
 
 def _refuse_a_database_store_on_sqlite(settings: Settings) -> None:

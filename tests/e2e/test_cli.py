@@ -334,3 +334,22 @@ def test_officials_and_keys_commands_take_credentials_back_on_the_running_system
         proc.send_signal(signal.SIGINT)
         out, _ = proc.communicate(timeout=60)
     assert proc.returncode == 0, out
+
+
+def test_up_and_demo_refuse_in_one_line_what_would_only_restart_services_in_a_loop(tmp_path):
+    """Outsider check: a DATABASE_URL that does not open (a closed port, another database kind, no URL), an office
+    certificate that cannot be read, SQLite files whose rows were moved to PostgreSQL: each was ≈ 100 s of services
+    exiting and being restarted (the reason in their logs), or finals that could never be signed. Now one line, exit
+    2, before anything starts."""
+    env = embedded_env(tmp_path)
+    cases = [
+        ({"DATABASE_URL": f"postgresql://postgres@127.0.0.1:{free_port()}/x"}, "database unavailable (DATABASE_URL)"),
+        ({"DATABASE_URL": "mysql://root@db.kantor/lapkin"}, "DATABASE_URL is not usable"),
+        ({"LAPKIN_SIGNING_P12": str(tmp_path / "nope.p12")}, "signing certificate cannot be used"),
+    ]
+    for extra, said in cases:
+        one_line_error(lapkin({**env, **extra}, "up"), said)
+    (tmp_path / "moved-to-postgresql.json").write_text(json.dumps({"services": ["collector"], "to": "postgresql://x"}))
+    for command in ("up", "demo"):
+        one_line_error(lapkin(env, command), "were moved to postgresql://x", "set DATABASE_URL")
+    assert not (tmp_path / "collector.db").exists()  # nothing started, nothing written
