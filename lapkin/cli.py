@@ -505,6 +505,7 @@ def db_copy(
     (docs/storage.md)."""
     from lapkin.dbcopy import CopyRefused, copy_databases, shown, target_url
     from services.system import SERVICES
+    from shared.db import moved_services
     from shared.formatting import fmt_number
 
     settings = _settings()
@@ -528,7 +529,8 @@ def db_copy(
         f"{len(chosen)} layanan/services. Berkas SQLite tidak diubah, tetapi tidak akan dipakai lagi / the SQLite "
         "files are unchanged, and no longer used."
     )
-    rest = [s for s in SERVICES if s not in chosen]
+    moved = set(moved_services(settings)[0].get("services") or [])  # this copy's and any earlier one's
+    rest = [s for s in SERVICES if s not in moved]
     if rest:
         typer.echo(f"Berikutnya / next: salin juga / copy the others too: lapkin db copy {' '.join(rest)} --to <URL>")
     else:

@@ -35,6 +35,8 @@ MAX_WORKERS = 16  # processes of one service on one machine: past this, another 
 QUICK_EXIT_S = 30.0  # a child that exits this soon after starting did not get going
 GIVE_UP_AFTER = 5  # quick exits in a row with the same exit code: the next start would fail the same way
 BACKLOG = 2048  # uvicorn's own default
+# lines a child's log ends with that are not why it exited: SQLAlchemy's link after its error, a warning's source line
+NOT_THE_REASON = ("(Background on this error at:", "warnings.warn(")
 WAIT_SAID_EVERY_S = 10.0  # while waiting for the services to be healthy, a line this often says for which
 
 
@@ -337,7 +339,8 @@ class Supervisor:
                 lines = [ln.strip() for ln in f.read().decode("utf-8", "replace").splitlines() if ln.strip()]
         except (OSError, TypeError):
             return ""
-        return f" — {lines[-1][:300]}" if lines else ""
+        said = [ln for ln in lines if not ln.startswith(NOT_THE_REASON)]  # a traceback's last words, not its notes
+        return f" — {said[-1][:300]}" if said else ""
 
     def _spawn(self, child: Child) -> None:
         out: Any = None

@@ -247,3 +247,19 @@ def test_a_long_wait_says_what_it_waits_for(tmp_path: Path, monkeypatch: pytest.
     waiting = [line for line in said if "menunggu / waiting for collector" in line]
     assert len(waiting) >= 2, said
     assert "s dari/of 3 s); collector: file store: HEAD s3://lapkin: ConnectError" in waiting[-1], waiting
+
+
+def test_the_reason_a_child_exited_is_its_errors_line_not_a_note_after_it(tmp_path: Path) -> None:
+    """Outsider check: a database away was said as "(Background on this error at: https://sqlalche.me/…)", the line
+    SQLAlchemy writes after its error, and a killed renderer as a warning's source line."""
+    sup = Supervisor(_settings(tmp_path, _free_port()), {}, services=("collector",), log_dir=tmp_path / "logs")
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "logs" / "collector.log").write_text(
+        "Traceback (most recent call last):\n"
+        'sqlalchemy.exc.OperationalError: (psycopg.OperationalError) connection failed: port 5439 refused\n'
+        "(Background on this error at: https://sqlalche.me/e/21/e3q8)\n"
+        "  warnings.warn('resource_tracker: There appear to be %d '\n"
+    )
+    assert sup.last_words("collector") == (
+        " — sqlalchemy.exc.OperationalError: (psycopg.OperationalError) connection failed: port 5439 refused"
+    )
