@@ -126,3 +126,14 @@ def _head(service: str) -> str:
     found = head(service)
     assert found is not None
     return found
+
+
+def test_a_copy_in_parts_says_what_is_left_then_what_is_next(install: dict[str, Engine], target: str) -> None:
+    """Outsider check: after the collector and then the other three were copied, the hint still said "copy the
+    others too: lapkin db copy collector", which the tool then refused."""
+    first = CliRunner().invoke(app, ["db", "copy", "collector", "--to", target])
+    assert first.exit_code == 0, first.output
+    assert "copy the others too: lapkin db copy aggregator approval renderer --to" in first.output
+    rest = CliRunner().invoke(app, ["db", "copy", "aggregator", "approval", "renderer", "--to", target])
+    assert rest.exit_code == 0, rest.output
+    assert "copy the others too" not in rest.output and "DATABASE_URL=<URL --to" in rest.output
