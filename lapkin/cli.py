@@ -242,6 +242,9 @@ def up(
     )
     if generated:  # never the token itself: the terminal's scrollback and the service manager's journal keep it
         typer.echo(f"  token admin / admin token: {(settings.data_dir / 'admin_token').resolve()}")
+    if settings.secret_key is None:  # kept in the data folder: another machine of this office needs the same
+        typer.echo(f"  kunci rahasia / secret key: {(settings.data_dir / 'secret_key').resolve()} (mesin kedua perlu "
+                   "yang sama / a second machine needs the same one: docs/storage.md)")  # fmt: skip
     warning = public_url_warning(settings)
     if warning:
         typer.echo(warning)

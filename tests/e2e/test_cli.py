@@ -236,6 +236,7 @@ def test_up_stops_cleanly_on_ctrl_c_and_officials_create_makes_a_login(tmp_path)
     assert "none: finals are published unsigned" in out  # no office certificate here: said at the start
     assert f"basis data / database SQLite {data.resolve()}" in out  # which rows it runs on, said too
     assert str((data / "admin_token").resolve()) in out
+    assert f"secret key: {(data / 'secret_key').resolve()}" in out and "a second machine needs the same" in out
     # secrets and databases readable by their owner only, in a data folder only the owner can enter
     assert stat.S_IMODE(data.stat().st_mode) == 0o700
     for name in ("secret_key", "admin_token", "approval.db", "collector.db"):
