@@ -598,9 +598,13 @@ def _refuse_to_start(settings: Settings) -> None:
     from sqlalchemy import create_engine, text
     from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
-    from shared.db import on_postgresql, service_url
+    from services.system import SERVICES
+    from shared.db import on_postgresql, refuse_moved, service_url
     from shared.signing import SigningConfigError, office_credential
 
+    if not on_postgresql(settings):  # SQLite files whose rows `lapkin db copy` moved: MovedToPostgres, one line
+        for service in SERVICES:
+            refuse_moved(settings, service)
     _refuse_a_database_store_on_sqlite(settings)
     if settings.database_url and not settings.database_url.startswith("sqlite"):
         try:
@@ -630,14 +634,9 @@ def _refuse_to_start(settings: Settings) -> None:
 
 def _refuse_a_database_store_on_sqlite(settings: Settings) -> None:
     """LAPKIN_FILE_STORE=database keeps the files in the services' PostgreSQL: said in one line, exit 2, before
-    anything starts (the services themselves refuse to start with it, one restart after another). Likewise SQLite
-    files whose rows were moved to PostgreSQL (`lapkin db copy`): MovedToPostgres, one line."""
-    from services.system import SERVICES
-    from shared.db import on_postgresql, refuse_moved
+    anything starts (the services themselves refuse to start with it, one restart after another)."""
+    from shared.db import on_postgresql
 
-    if not on_postgresql(settings):
-        for service in SERVICES:
-            refuse_moved(settings, service)
     if settings.file_store == "database" and not on_postgresql(settings):
         typer.echo("Penyimpanan basis data memerlukan DATABASE_URL PostgreSQL / the database store needs DATABASE_URL "
                    "to be PostgreSQL (LAPKIN_FILE_STORE=database; docs/storage.md)", err=True)  # fmt: skip

@@ -223,6 +223,11 @@ def _query(scope: Scope) -> list[tuple[str, str]]:
     return parse_qsl(raw, keep_blank_values=True, encoding="utf-8", errors="replace") if raw else []
 
 
+def checked_as_json(scope: Scope) -> bool:
+    """Did InputGuard look into this request's body already (`check_json`: it was sent as JSON)?"""
+    return _body_kind(scope) == "json"
+
+
 def _body_kind(scope: Scope) -> str | None:
     headers = dict(scope["headers"])
     ctype = headers.get(b"content-type", b"").decode("latin-1").split(";")[0].strip().lower()
