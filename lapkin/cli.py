@@ -46,7 +46,7 @@ def one_line_errors() -> Iterator[None]:
     from lapkin.ops import DeadLetterAmbiguous, DeadLetterNotFound
     from services.approval.officials import NotFound
     from services.collector.core.errors import DomainError
-    from shared.db import DatabaseMissing, MovedToPostgres
+    from shared.db import DatabaseMissing, MovedToPostgres, database_said
     from shared.errors import ApiError
 
     def fail(message: str) -> NoReturn:
@@ -73,9 +73,7 @@ def one_line_errors() -> Iterator[None]:
     except ApiError as exc:  # the approval service's refusals (`lapkin officials reset-password` too short)
         fail("; ".join(f"{e.message_id} / {e.message_en}" for e in exc.errors))
     except SQLAlchemyError as exc:
-        orig = getattr(exc, "orig", None)
-        reason = (str(orig if orig is not None else exc).strip().splitlines() or [exc.__class__.__name__])[0]
-        fail(f"Basis data tidak dapat dipakai / database unavailable: {reason}")
+        fail(f"Basis data tidak dapat dipakai / database unavailable: {database_said(exc)}")
     except RedisError as exc:
         fail(f"Redis tidak terjangkau / Redis unreachable ({exc.__class__.__name__}): {settings_redis()}")
     except (PortInUse, WorkersInvalid, GaveUp, NotHealthy) as exc:  # their messages say it all, in both languages
@@ -500,7 +498,9 @@ def db_current(services: ServiceArg = None) -> None:
 
 @db_app.command("copy")
 def db_copy(
-    to: Annotated[str, typer.Option("--to", help="the PostgreSQL database, e.g. postgresql://postgres@127.0.0.1/lapkin")],
+    to: Annotated[
+        str, typer.Option("--to", help="the PostgreSQL database, e.g. postgresql://postgres@127.0.0.1/lapkin")
+    ],
     services: ServiceArg = None,
 ) -> None:
     """Copy this install's SQLite rows (LAPKIN_DATA_DIR) into an empty PostgreSQL database, in one transaction,
@@ -508,7 +508,7 @@ def db_copy(
     (docs/storage.md)."""
     from lapkin.dbcopy import CopyRefused, copy_databases, shown, target_url
     from services.system import SERVICES
-    from shared.db import moved_services
+    from shared.db import moved_among
     from shared.formatting import fmt_number
 
     settings = _settings()
@@ -532,7 +532,7 @@ def db_copy(
         f"{len(chosen)} layanan/services. Berkas SQLite tidak diubah, tetapi tidak akan dipakai lagi / the SQLite "
         "files are unchanged, and no longer used."
     )
-    moved = set(moved_services(settings)[0].get("services") or [])  # this copy's and any earlier one's
+    moved = moved_among(settings, SERVICES)[0]  # this copy's and any earlier one's
     rest = [s for s in SERVICES if s not in moved]
     if rest:
         typer.echo(f"Berikutnya / next: salin juga / copy the others too: lapkin db copy {' '.join(rest)} --to <URL>")
@@ -595,11 +595,10 @@ def _refuse_to_start(settings: Settings) -> None:
     """What would only make the services exit and be restarted, one after another, said in one line before any
     starts (exit 2): moved SQLite files, the database store on SQLite, a DATABASE_URL that does not open, an office
     certificate that does not (every final would fail to be signed, and wait in the dead-letter queue)."""
-    from sqlalchemy import create_engine, text
     from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
     from services.system import SERVICES
-    from shared.db import on_postgresql, refuse_moved, service_url
+    from shared.db import database_said, on_postgresql, probe_database, refuse_moved
     from shared.signing import SigningConfigError, office_credential
 
     if not on_postgresql(settings):  # SQLite files whose rows `lapkin db copy` moved: MovedToPostgres, one line
@@ -610,19 +609,14 @@ def _refuse_to_start(settings: Settings) -> None:
         try:
             if not on_postgresql(settings):
                 raise ArgumentError("not PostgreSQL or SQLite")
-            engine = create_engine(service_url(settings, "collector"), connect_args={"connect_timeout": 5})
-            try:
-                with engine.connect() as conn:
-                    conn.execute(text("SELECT 1"))
-            finally:
-                engine.dispose()
+            probe_database(settings, "collector", timeout_s=5)
         except (ArgumentError, NoSuchModuleError) as exc:
             typer.echo(f"DATABASE_URL tidak sah (PostgreSQL atau SQLite) / DATABASE_URL is not usable (PostgreSQL or "
                        f"SQLite): {exc}", err=True)  # fmt: skip
             raise typer.Exit(CANNOT_ACT) from None
         except SQLAlchemyError as exc:
-            said = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [type(exc).__name__])[0]
-            typer.echo(f"Basis data tidak dapat dipakai / database unavailable (DATABASE_URL): {said}", err=True)
+            typer.echo(f"Basis data tidak dapat dipakai / database unavailable (DATABASE_URL): {database_said(exc)}",
+                       err=True)  # fmt: skip
             raise typer.Exit(CANNOT_ACT) from None
     try:
         office_credential(settings)

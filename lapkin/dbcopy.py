@@ -33,7 +33,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from shared.config import Settings
-from shared.db import make_engine, moved_services, require_database, sqlite_path
+from shared.db import database_said, make_engine, moved_among, moved_services, require_database, sqlite_path
 from shared.formatting import fmt_date, fmt_number
 from shared.migrate import current, head, target_metadata, upgrade
 from shared.private import write_private
@@ -125,8 +125,7 @@ def _refuse_while_running(settings: Settings, services: list[str]) -> None:
 def _refuse_copied_before(settings: Settings, services: list[str]) -> None:
     """Copied before: the services may have worked on PostgreSQL since, and a new copy (into another, empty
     database, after dropping that one) would leave that work behind."""
-    moved, marker = moved_services(settings)
-    again = [s for s in services if s in (moved.get("services") or []) or "*" in (moved.get("services") or [])]
+    again, moved, marker = moved_among(settings, services)
     if again:
         to, at = moved.get("to", "PostgreSQL"), moved.get("at_local", "")
         raise CopyRefused(
@@ -216,7 +215,7 @@ def _copy(sources: dict[str, Engine], target: Engine, say: Say) -> list[TableCop
                         try:
                             out.execute(table.insert(), [dict(row) for row in chunk])
                         except DBAPIError as exc:  # a value SQLite kept that PostgreSQL's column refuses
-                            reason = str(exc.orig or exc).strip().splitlines()[0]
+                            reason = database_said(exc)
                             raise CopyRefused(
                                 f"{service}.{table.name}: baris ditolak PostgreSQL ({reason}); tidak ada yang disimpan",
                                 f"{service}.{table.name}: a row PostgreSQL refused ({reason}); nothing was kept",

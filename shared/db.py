@@ -74,12 +74,37 @@ def moved_services(settings: Settings) -> tuple[dict[str, Any], Path]:
     return (found if isinstance(found, dict) else {"services": ["*"]}), marker
 
 
+def moved_among(settings: Settings, services: Sequence[str]) -> tuple[list[str], dict[str, Any], Path]:
+    """Which of `services` the data folder says were moved to PostgreSQL (all of them for "*", an unreadable
+    marker), with the marker's record and path."""
+    moved, marker = moved_services(settings)
+    named = moved.get("services") or []
+    return [s for s in services if s in named or "*" in named], moved, marker
+
+
 def refuse_moved(settings: Settings, service: str) -> None:
     """MovedToPostgres when the service's SQLite file would be written although its rows were moved."""
-    moved, marker = moved_services(settings)
-    services = moved.get("services") or []
-    if service in services or "*" in services:
+    among, moved, marker = moved_among(settings, [service])
+    if among:
         raise MovedToPostgres(service, moved, marker)
+
+
+def database_said(exc: BaseException) -> str:
+    """The first line of what the database (its driver, when SQLAlchemy wraps it) said: one line for an operator."""
+    said = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return said[0] if said else type(exc).__name__
+
+
+def probe_database(settings: Settings, service: str, timeout_s: int) -> None:
+    """Open the service's database and run `SELECT 1`, waiting at most `timeout_s` for PostgreSQL to answer;
+    SQLAlchemy's error when it cannot (ArgumentError / NoSuchModuleError: the URL itself is not usable)."""
+    url = service_url(settings, service)
+    engine = create_engine(url, connect_args={"connect_timeout": timeout_s} if url.startswith("postgresql") else {})
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    finally:
+        engine.dispose()
 
 
 def require_database(settings: Settings, service: str) -> None:

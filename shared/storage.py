@@ -37,15 +37,13 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
-    create_engine,
     select,
-    text,
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import SQLAlchemyError
 
 from shared.config import Settings
-from shared.db import database_unavailable, on_postgresql, service_url
+from shared.db import database_said, database_unavailable, on_postgresql, probe_database
 from shared.private import PRIVATE_FILE, private_dir
 from shared.s3 import PROBE_TIMEOUT_S, S3Bucket, S3Config, S3Error
 
@@ -368,16 +366,10 @@ def probe_store(settings: Settings) -> str | None:
     if settings.file_store == "database":
         if not on_postgresql(settings):
             return "LAPKIN_FILE_STORE=database needs DATABASE_URL to be PostgreSQL"
-        url = service_url(settings, "probe")  # the one URL of every service's schema, with the driver they use
-        engine = create_engine(url, connect_args={"connect_timeout": int(PROBE_TIMEOUT_S)})
         try:
-            with engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
+            probe_database(settings, "probe", timeout_s=int(PROBE_TIMEOUT_S))  # the URL every service's schema uses
         except SQLAlchemyError as exc:
-            said = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-            return f"{type(exc).__name__}: {said[0] if said else ''}"
-        finally:
-            engine.dispose()
+            return f"{type(exc).__name__}: {database_said(exc)}"
     return None
 
 

@@ -87,9 +87,17 @@ def waiting(n: int | Callable[[], int]) -> Iterator[None]:
         _waiting.reset(token)
 
 
+# How long a service waits for Redis to accept a new connection (redis-py's default is 5 s). Only a host that drops
+# packets makes anyone wait that long (a refused port fails at once); a machine whose two cores are busy starting
+# the other services (LibreOffice, Chromium, migrations on the same event loop) can take longer than 5 s to get
+# round to a local Redis's answer, and then the service would exit at start-up over nothing.
+REDIS_CONNECT_TIMEOUT_S = 20.0
+
+
 def make_broker(settings: Settings) -> RedisBroker:
     return RedisBroker(
         settings.redis_url,
+        socket_connect_timeout=REDIS_CONNECT_TIMEOUT_S,
         graceful_timeout=15,
         logger=logging.getLogger("lapkin.faststream"),
         log_level=logging.DEBUG,  # one INFO line per message costs ~20% of consumer throughput
