@@ -23,8 +23,10 @@ from typing import Any
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import MaxConnectionsError
 
+from shared.redisturn import DEFAULT_TIMEOUT_S as REDIS_TIMEOUT_S
+from shared.redisturn import turn_of
+
 log = logging.getLogger("lapkin.ratelimit")
-REDIS_TIMEOUT_S = 1.0
 
 # One step of a bucket: `take(key, capacity, rate)` with the capacity in tokens and the refill rate in tokens per
 # millisecond; returns {1, 0} when a token was taken, else {0, milliseconds until one is there}.
@@ -102,6 +104,7 @@ class RateLimiter:
         self.rate_per_ms = repr(per_minute / 60_000)  # tokens a millisecond, as the scripts take it
         self._script = redis.register_script(TOKEN_BUCKET) if per_minute > 0 else None
         self._guarded = redis.register_script(TOKEN_BUCKET_IF_GUARD) if per_minute > 0 else None
+        self._turn = turn_of(redis)  # one round trip for every request of a turn of the event loop
 
     @property
     def enabled(self) -> bool:
@@ -113,8 +116,8 @@ class RateLimiter:
             return Verdict(True)
         try:
             async with asyncio.timeout(REDIS_TIMEOUT_S):  # not wait_for: no task made per request
-                allowed, wait_ms = await self._script(
-                    keys=[self._bucket(identity)], args=[self.capacity, self.rate_per_ms]
+                allowed, wait_ms = await self._turn.evalsha(
+                    self._script, [self._bucket(identity)], [self.capacity, self.rate_per_ms]
                 )
         except Exception as exc:  # Redis away or slow: let the request through (see the module docstring)
             if pool_exhausted(exc):  # not Redis away: too many requests in this process at once
@@ -130,9 +133,9 @@ class RateLimiter:
         token taken) or the limit is off. Raises when Redis does not answer (the caller decides: what `take` does
         then is to let the request through). Call it within a timeout."""
         if self._guarded is None:
-            return await self.redis.get(guard), None
+            return await self._turn.get(guard), None
         args = [self.capacity, self.rate_per_ms, "0" if expected is None else "1", "" if expected is None else expected]
-        seen, allowed, wait_ms = await self._guarded(keys=[guard, self._bucket(identity)], args=args)
+        seen, allowed, wait_ms = await self._turn.evalsha(self._guarded, [guard, self._bucket(identity)], args)
         return seen, None if int(allowed) < 0 else _verdict(allowed, wait_ms)
 
     def _bucket(self, identity: str) -> str:

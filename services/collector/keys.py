@@ -28,12 +28,13 @@ from services.collector.models import ApiKey
 from shared.config import Settings
 from shared.events.envelope import utcnow
 from shared.ratelimit import RateLimiter, Verdict
+from shared.redisturn import DEFAULT_TIMEOUT_S as REDIS_TIMEOUT_S
+from shared.redisturn import turn_of
 from shared.security import hash_api_key
 
 log = logging.getLogger("lapkin.keys")
 TTL_S = 10.0  # how long a found key is trusted without asking the database again (while the epoch stays)
 MAX_KEYS = 10_000
-REDIS_TIMEOUT_S = 1.0
 HINT_CHARS = 8  # "lpk_" and the first random characters: enough to tell keys apart, far too few to guess one
 
 
@@ -69,7 +70,7 @@ class KeyCache:
                 if bucket is not None and found is not None and found[1] > time.monotonic():
                     epoch, verdict = await bucket[0].take_if(bucket[1], epoch_key(prefix), found[2])
                 else:
-                    epoch = await redis.get(epoch_key(prefix))
+                    epoch = await turn_of(redis).get(epoch_key(prefix))  # shares its round trip (shared.redisturn)
         except Exception as exc:  # Redis away: the database answers every request
             log.warning("key revocations not checked in Redis (%s): asking the database", exc.__class__.__name__)
             return await run_in_threadpool(_lookup, engine, digest), None
