@@ -28,7 +28,7 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Connection, Engine, event
@@ -131,13 +131,15 @@ class _Piece(Generic[T]):
     recover: Callable[[Session, Exception], T] | None
     order: tuple[str, ...]
     context: contextvars.Context  # the request's (its correlation id, its trace): the work runs in it
-    future: Future[T] = field(default_factory=Future)  # submit's answer
-    waiter: asyncio.Future[T] | None = None  # run's answer, set on its event loop instead of `future`
+    future: Future[T] | None = None  # submit's answer
+    waiter: asyncio.Future[T] | None = None  # run's answer, set on its event loop (no thread's Future, lock and
+    # Condition made per request)
 
     def dropped(self) -> bool:
         """Cancelled while queued (its client gone): not run. A piece taken can no longer be cancelled (`future`),
         or its cancellation only discards the answer (`waiter`: the work is done and its answer set aside)."""
         if self.waiter is None:
+            assert self.future is not None  # one of the two answers a piece
             return not self.future.set_running_or_notify_cancel()
         return self.waiter.cancelled()
 
@@ -196,7 +198,9 @@ class GroupCommit:
     ) -> Future[T]:
         """Queue `work(session)`; the future holds its result once the transaction that holds its writes committed,
         or its error (`recover(session, error)`, when given, is asked first, after its savepoint was rolled back)."""
-        return self._queued(_Piece(work, recover, order, contextvars.copy_context())).future
+        future: Future[T] = Future()
+        self._queued(_Piece(work, recover, order, contextvars.copy_context(), future=future))
+        return future
 
     def _queued(self, piece: _Piece[T]) -> _Piece[T]:
         with self._cond:
@@ -252,6 +256,8 @@ class GroupCommit:
         for piece, value, error in answers:
             if piece.waiter is not None:
                 by_loop.setdefault(piece.waiter.get_loop(), []).append((piece, value, error))
+            elif piece.future is None:
+                continue
             elif error is None:
                 piece.future.set_result(value)
             else:
