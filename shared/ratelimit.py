@@ -6,7 +6,10 @@ clocks disagree still share one bucket). A request finding the bucket empty lear
 the 429's Retry-After.
 
 Rate limiting protects the service; it is not what keeps data safe. When Redis does not answer in time the request
-is let through (and logged): a submission the database can store is never refused because Redis is away. This
+is not refused for that (and it is logged): this process's own copy of the buckets decides instead (`LocalBuckets`,
+which takes every token Redis gives too), so a submission within the limit is never refused because Redis is away,
+and a key over it is not let through because Redis — or this process, too busy to read Redis's answer in time — is
+slow (each process counts only what it saw: with several, a key may get one bucket's worth from each). This
 process running out of its own Redis connections is not Redis away but a flood of requests — which one key can
 cause by itself —, so it does not let the request through: the verdict is `busy` (503 with Retry-After, nothing
 done), never a free pass past the limit.
@@ -17,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,6 +98,28 @@ def pool_exhausted(exc: BaseException) -> bool:
     )
 
 
+class LocalBuckets:
+    """The same token buckets, counted in this process alone on its own clock: they decide when Redis cannot."""
+
+    MAX_IDENTITIES = 10_000  # then forgotten all at once (each starts full again): memory stays bounded
+
+    def __init__(self, capacity: int, per_ms: float) -> None:
+        self.capacity, self.per_ms = capacity, per_ms
+        self._buckets: dict[str, tuple[float, float]] = {}  # identity -> (tokens, at, in milliseconds)
+
+    def take(self, identity: str) -> Verdict:
+        now = time.monotonic() * 1000
+        tokens, at = self._buckets.get(identity, (float(self.capacity), now))
+        tokens = min(float(self.capacity), tokens + max(0.0, now - at) * self.per_ms)
+        verdict = Verdict(True) if tokens >= 1 else Verdict(False, max(1, math.ceil((1 - tokens) / self.per_ms / 1000)))
+        if verdict.allowed:
+            tokens -= 1
+        if identity not in self._buckets and len(self._buckets) >= self.MAX_IDENTITIES:
+            self._buckets.clear()
+        self._buckets[identity] = (tokens, now)
+        return verdict
+
+
 class RateLimiter:
     """`per_minute` = 0 turns it off; `burst` = 0 means a minute's worth."""
 
@@ -105,6 +131,7 @@ class RateLimiter:
         self._script = redis.register_script(TOKEN_BUCKET) if per_minute > 0 else None
         self._guarded = redis.register_script(TOKEN_BUCKET_IF_GUARD) if per_minute > 0 else None
         self._turn = turn_of(redis)  # one round trip for every request of a turn of the event loop
+        self._local = LocalBuckets(self.capacity, per_minute / 60_000)
 
     @property
     def enabled(self) -> bool:
@@ -119,24 +146,38 @@ class RateLimiter:
                 allowed, wait_ms = await self._turn.evalsha(
                     self._script, [self._bucket(identity)], [self.capacity, self.rate_per_ms]
                 )
-        except Exception as exc:  # Redis away or slow: let the request through (see the module docstring)
-            if pool_exhausted(exc):  # not Redis away: too many requests in this process at once
-                log.warning("rate limit not checked (no Redis connection free): request refused as busy")
-                return BUSY
-            log.warning("rate limit not checked (%s): request let through", exc.__class__.__name__)
-            return Verdict(True)
+        except Exception as exc:  # Redis away or slow: this process's count decides (see the module docstring)
+            return self.unchecked(identity, exc)
+        self._local.take(identity)  # what the key used, should Redis not answer next time
         return _verdict(allowed, wait_ms)
+
+    def unchecked(self, identity: str, exc: BaseException) -> Verdict:
+        """The verdict when Redis did not answer (`exc`): busy when this process had no Redis connection free, else
+        this process's own count of the bucket; logged."""
+        if pool_exhausted(exc):  # not Redis away: too many requests in this process at once
+            log.warning("rate limit not checked (no Redis connection free): request refused as busy")
+            return BUSY
+        verdict = self._local.take(identity)
+        log.warning(
+            "rate limit not checked in Redis (%s): this process's own count %s the request",
+            exc.__class__.__name__,
+            "lets through" if verdict.allowed else "refuses",
+        )
+        return verdict
 
     async def take_if(self, identity: str, guard: str, expected: Any) -> tuple[Any, Verdict | None]:
         """`guard`'s value and, when it is `expected` (None: absent), a token from `identity`'s bucket — one round
         trip where reading the guard and `take` are two. The verdict is None when the guard was not as expected (no
-        token taken) or the limit is off. Raises when Redis does not answer (the caller decides: what `take` does
-        then is to let the request through). Call it within a timeout."""
+        token taken) or the limit is off. Raises when Redis does not answer (the caller decides: `unchecked` is
+        what `take` does then). Call it within a timeout."""
         if self._guarded is None:
             return await self._turn.get(guard), None
         args = [self.capacity, self.rate_per_ms, "0" if expected is None else "1", "" if expected is None else expected]
         seen, allowed, wait_ms = await self._turn.evalsha(self._guarded, [guard, self._bucket(identity)], args)
-        return seen, None if int(allowed) < 0 else _verdict(allowed, wait_ms)
+        if int(allowed) < 0:
+            return seen, None
+        self._local.take(identity)
+        return seen, _verdict(allowed, wait_ms)
 
     def _bucket(self, identity: str) -> str:
         return f"{self.prefix}.ratelimit.{identity}"

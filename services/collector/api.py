@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -400,8 +401,12 @@ async def revoke_api_key(key_id: RowId, rt: RuntimeDep, _: CollectorAdmin) -> a.
     row = await run_in_threadpool(revoke)
     try:
         await keys.new_epoch(rt.redis, rt.settings.stream_prefix)
-    except Exception as exc:  # Redis away: no process trusts a remembered key then (keys.py); logged
-        log.warning("key %s revoked; Redis not told (%s)", key_id, exc.__class__.__name__)
+    except Exception as exc:  # Redis away: no process trusts a remembered key then (keys.py); logged, told later
+        log.warning("key %s revoked; Redis not told (%s): trying again", key_id, exc.__class__.__name__)
+        retelling: set[asyncio.Task[None]] = rt.state.setdefault("epoch_retold", set())
+        task = asyncio.create_task(keys.new_epoch_soon(lambda: rt.redis, rt.settings.stream_prefix, key_id))
+        retelling.add(task)
+        task.add_done_callback(retelling.discard)
     return row
 
 

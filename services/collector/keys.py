@@ -73,7 +73,14 @@ class KeyCache:
                     epoch = await turn_of(redis).get(epoch_key(prefix))  # shares its round trip (shared.redisturn)
         except Exception as exc:  # Redis away: the database answers every request
             log.warning("key revocations not checked in Redis (%s): asking the database", exc.__class__.__name__)
-            return await run_in_threadpool(_lookup, engine, digest), None
+            with self._lock:  # a revocation Redis was not told of meanwhile: no key remembered from before is trusted
+                self._units.clear()  # once Redis answers again (its epoch may not have changed)
+            unit = await run_in_threadpool(_lookup, engine, digest)
+            # the bucket is not asked of Redis a second time (a second wait on a Redis that just did not answer)
+            verdict = None
+            if bucket is not None and unit is not None:
+                verdict = bucket[0].unchecked(bucket[1], exc)
+            return unit, verdict
         if found is not None and found[2] == epoch and found[1] > time.monotonic():
             return found[0], verdict
         unit = await run_in_threadpool(_lookup, engine, digest)
@@ -130,9 +137,26 @@ def revoke(session: Session, key_id: int) -> ApiKey:
     return row
 
 
+RETELL_EVERY_S = 0.5
+
+
 async def new_epoch(redis: Any, prefix: str) -> None:
     """After a revocation has committed: every process forgets the keys it remembered."""
     await asyncio.wait_for(redis.set(epoch_key(prefix), secrets.token_hex(8)), REDIS_TIMEOUT_S)
+
+
+async def new_epoch_soon(current_redis: Any, prefix: str, key_id: int) -> None:
+    """`new_epoch` once Redis answers again, tried for TTL_S (by then no process trusts a key it remembered from
+    before the revocation): a process that saw no request while Redis was away did not drop what it remembered."""
+    deadline = time.monotonic() + TTL_S
+    while time.monotonic() < deadline:
+        await asyncio.sleep(RETELL_EVERY_S)
+        try:
+            await new_epoch(current_redis(), prefix)
+        except Exception:  # still away
+            continue
+        log.warning("key %s revoked: Redis told now", key_id)
+        return
 
 
 def new_epoch_sync(settings: Settings) -> bool:

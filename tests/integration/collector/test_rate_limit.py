@@ -20,7 +20,7 @@ from redis.asyncio.connection import AbstractConnection
 
 from services.collector import keys
 from services.collector.main import create_app
-from shared import ratelimit
+from shared import ratelimit, redisturn
 from shared.config import Settings
 from shared.messaging.streams import REDIS_POOL_WAIT_S
 from shared.ratelimit import RateLimiter
@@ -281,3 +281,111 @@ def test_a_pool_with_no_connection_free_is_told_from_redis_away():
 
     for verdict in asyncio.run(verdicts()):
         assert (verdict.allowed, verdict.busy, verdict.retry_after_s) == (False, True, 1)
+
+
+class _Silent:
+    """A port that accepts connections and never answers (a Redis that hangs), counting the connections made."""
+
+    def __init__(self) -> None:
+        import socket
+        import threading
+
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.accepted: list[Any] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.accepted.append(conn)
+
+    def close(self) -> None:
+        self.sock.close()
+        for conn in self.accepted:
+            conn.close()
+
+
+def _break_redis(svc: Service, client: AsyncRedis) -> tuple[Any, Any]:
+    """The collector's Redis swapped for `client`, its rate limiter (and what it counted) kept: (live, limiter)."""
+    rt = svc.client.app.state.rt  # type: ignore[attr-defined]
+    limiter = rt.state["rate_limiter"]
+    live, live_turn = rt.redis, limiter._turn
+    rt.redis, limiter._turn = client, redisturn.RedisTurn(client)
+    return live, live_turn
+
+
+def _mend_redis(svc: Service, live: tuple[Any, Any]) -> None:
+    rt = svc.client.app.state.rt  # type: ignore[attr-defined]
+    rt.redis, rt.state["rate_limiter"]._turn = live
+
+
+def test_a_key_over_its_limit_is_not_let_through_when_redis_does_not_answer(
+    limited: Service, caplog: pytest.LogCaptureFixture
+):
+    """An outsider made the collector too busy to read Redis's answers within the second (unlimited reads beside
+    the reports): every request whose check ran out of time was let past the limit — 81 reports against a bound of
+    21. This process's own count of the bucket decides then; it took every token Redis gave, so a key that used its
+    burst is refused (429) whether Redis answers or not."""
+    key = unit_key(limited, "BPS")
+    assert [_post(limited, key, f"7.{i}0").status_code for i in range(3)] == [202] * 3
+    _assert_rate_limited(_post(limited, key, "7.40"))
+    away = AsyncRedis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2)
+    live = _break_redis(limited, away)
+    caplog.set_level(logging.WARNING, logger="lapkin")
+    try:
+        _assert_rate_limited(_post(limited, key, "7.50"))
+        assert any("this process's own count refuses" in r.getMessage() for r in caplog.records)
+        other = unit_key(limited, "BID-PENTA")  # a key within its limit still gets through (Redis away)
+        body = {**BPS_TW1, "unit": "BID-PENTA", "realisasi": [{"indikator": "IK-3.1", "nilai": "1"}]}
+        assert limited.client.post("/api/v1/laporan-triwulan", json=body, headers=auth(other)).status_code != 429
+    finally:
+        _mend_redis(limited, live)
+        limited.client.portal.call(away.aclose)
+
+
+def test_a_key_revoked_while_redis_is_away_stays_revoked_when_redis_is_back(limited: Service):
+    """An outsider revoked a key through the API while Redis was down (200), got 401 during the outage — and the
+    key's reports accepted again for seconds once Redis was back: the collector trusted the key it remembered from
+    before, under an epoch Redis was never told to change. A failed check now forgets every remembered key, and
+    the revoking process tells Redis once it answers."""
+    key = unit_key(limited, "BPS")
+    assert _post(limited, key, "7.10").status_code == 202  # remembered
+    epoch = limited.redis.get(keys.epoch_key(limited.settings.stream_prefix))
+    away = AsyncRedis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2)
+    live = _break_redis(limited, away)
+    try:
+        key_id = limited.client.get("/api/v1/api-keys", headers=limited.admin).json()["api_keys"][0]["id"]
+        assert limited.client.delete(f"/api/v1/api-keys/{key_id}", headers=limited.admin).status_code == 200
+        assert _post(limited, key, "7.20").status_code == 401  # the database says so
+    finally:
+        _mend_redis(limited, live)
+        limited.client.portal.call(away.aclose)
+    assert _post(limited, key, "7.30").status_code == 401  # Redis back: still revoked (was 202)
+    deadline = time.monotonic() + 5
+    while limited.redis.get(keys.epoch_key(limited.settings.stream_prefix)) == epoch and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert limited.redis.get(keys.epoch_key(limited.settings.stream_prefix)) != epoch  # told once it answered
+
+
+def test_a_hung_redis_is_waited_for_once_per_report(limited: Service, monkeypatch: pytest.MonkeyPatch):
+    """An outsider hung Redis: each report waited two full seconds, one for its key's check and one more for its
+    rate limit, on a Redis already known not to answer. The rate limit is now decided with the key's check."""
+    key = unit_key(limited, "BPS")
+    assert _post(limited, key, "7.10").status_code == 202  # remembered: the one-round-trip path is tried first
+    monkeypatch.setattr(keys, "REDIS_TIMEOUT_S", 0.3)
+    monkeypatch.setattr(ratelimit, "REDIS_TIMEOUT_S", 0.3)
+    monkeypatch.setattr(redisturn, "DEFAULT_TIMEOUT_S", 0.3)
+    silent = _Silent()
+    hung = AsyncRedis.from_url(f"redis://127.0.0.1:{silent.port}/0")
+    live = _break_redis(limited, hung)
+    try:
+        assert _post(limited, key, "7.20").status_code == 202  # let through: within the key's own count
+        assert len(silent.accepted) == 1  # one connection to the hung Redis, one wait (two before)
+    finally:
+        _mend_redis(limited, live)
+        limited.client.portal.call(hung.aclose)
+        silent.close()
