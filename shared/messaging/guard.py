@@ -149,6 +149,31 @@ class Guard:
                 await self._cleanup()
             return reason
 
+    async def published_intact(self, before: str | None, first: str | None) -> bool:
+        """After the relay published a batch, before it marks the batch's rows: whether the stream still holds the
+        entry published before the batch (`before`) and the batch's first (`first`). The check before a batch and its
+        XADDs are two round trips: a stream deleted in between is made again by the first XADD, and the entries
+        published before it were lost with nothing left to notice (the next check looks for the batch's own newest
+        entry, which is there). When `before` is gone, the rows published before the batch go back to the relay now
+        — the batch's own rows are not marked yet, so none of them counts as a survivor. False when the batch's first
+        entry is gone too (the loss came during its XADDs): then its rows must not be marked; they are published
+        again."""
+        wanted = [entry for entry in (before, first) if entry is not None]
+        if not wanted:
+            return True
+        pipe = self.r.pipeline(transaction=False)
+        for entry in wanted:
+            pipe.xrange(self.stream, min=entry, max=entry, count=1)
+        found = dict(zip(wanted, await pipe.execute(), strict=True))
+        if all(found.values()):
+            return True
+        async with self._lock:
+            log.error("entries published before this batch are gone from %s", self.stream)
+            await self.ensure_groups()
+            await self._adopt_epoch()
+            await self._recover_rows(STREAM_LOST)
+        return first is None or bool(found[first])
+
     async def problems(self) -> list[str]:
         """For /healthz: the epoch gone, or changed and not yet adopted by this process (groups are checked by the
         service's group states)."""

@@ -138,7 +138,13 @@ class Relay:
             rows = await asyncio.to_thread(self._pending)  # Redis lost data: the rows to publish again come first
         if not rows:
             return 0
+        before = self.guard.last_entry if self.guard is not None else None
         results = await self.publish_batch(rows)  # raises: nothing marked, the whole batch is published again
+        if self.guard is not None:
+            first = next((r for row, r in zip(rows, results, strict=False)
+                          if row.stream == self.guard.stream and not isinstance(r, BaseException)), None)  # fmt: skip
+            if not await self.guard.published_intact(before, None if first is None else _entry(first)):
+                return len(rows)  # the stream lost some of this batch: none marked, all published again
         # every row whose XADD returned an entry id is on the stream: marked, even after a failed one (publishing it
         # again would only add a duplicate); a failed one stays unpublished and comes first next time
         done: list[int] = []
@@ -197,3 +203,7 @@ class Relay:
                 await self.relay_once()
             except Exception as exc:
                 log.warning("outbox relay final drain: %s", exc)
+
+
+def _entry(entry_id: Any) -> str:
+    return entry_id.decode() if isinstance(entry_id, bytes) else str(entry_id)

@@ -309,12 +309,15 @@ class _Silent:
             conn.close()
 
 
-def _break_redis(svc: Service, client: AsyncRedis) -> tuple[Any, Any]:
-    """The collector's Redis swapped for `client`, its rate limiter (and what it counted) kept: (live, limiter)."""
+def _break_redis(svc: Service, client: AsyncRedis, *, everywhere: bool = True) -> tuple[Any, Any]:
+    """The Redis of the collector's key checks and rate limiter swapped for `client` (what the limiter counted kept),
+    and of the rest of the service too when `everywhere` (the relay, the revocation's epoch): (live, limiter's)."""
     rt = svc.client.app.state.rt  # type: ignore[attr-defined]
     limiter = rt.state["rate_limiter"]
     live, live_turn = rt.redis, limiter._turn
-    rt.redis, limiter._turn = client, redisturn.RedisTurn(client)
+    limiter._turn = redisturn.RedisTurn(client)
+    if everywhere:
+        rt.redis = client
     return live, live_turn
 
 
@@ -381,7 +384,7 @@ def test_a_hung_redis_is_waited_for_once_per_report(limited: Service, monkeypatc
     monkeypatch.setattr(redisturn, "DEFAULT_TIMEOUT_S", 0.3)
     silent = _Silent()
     hung = AsyncRedis.from_url(f"redis://127.0.0.1:{silent.port}/0")
-    live = _break_redis(limited, hung)
+    live = _break_redis(limited, hung, everywhere=False)  # the relay keeps its Redis: only the checks' are counted
     try:
         assert _post(limited, key, "7.20").status_code == 202  # let through: within the key's own count
         assert len(silent.accepted) == 1  # one connection to the hung Redis, one wait (two before)
