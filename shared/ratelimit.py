@@ -111,7 +111,7 @@ class LocalBuckets:
         now = time.monotonic() * 1000
         tokens, at = self._buckets.get(identity, (float(self.capacity), now))
         tokens = min(float(self.capacity), tokens + max(0.0, now - at) * self.per_ms)
-        verdict = Verdict(True) if tokens >= 1 else Verdict(False, max(1, math.ceil((1 - tokens) / self.per_ms / 1000)))
+        verdict = _verdict(tokens >= 1, 0 if tokens >= 1 else math.ceil((1 - tokens) / self.per_ms))  # as the script
         if verdict.allowed:
             tokens -= 1
         if identity not in self._buckets and len(self._buckets) >= self.MAX_IDENTITIES:

@@ -149,7 +149,7 @@ class Guard:
                 await self._cleanup()
             return reason
 
-    async def published_intact(self, before: str | None, first: str | None) -> bool:
+    async def published_intact(self, before: str | None, first: Any) -> bool:
         """After the relay published a batch, before it marks the batch's rows: whether the stream still holds the
         entry published before the batch (`before`) and the batch's first (`first`). The check before a batch and its
         XADDs are two round trips: a stream deleted in between is made again by the first XADD, and the entries
@@ -158,6 +158,7 @@ class Guard:
         — the batch's own rows are not marked yet, so none of them counts as a survivor. False when the batch's first
         entry is gone too (the loss came during its XADDs): then its rows must not be marked; they are published
         again."""
+        first = None if first is None else _text(first)  # an XADD's answer, as `published` takes it
         wanted = [entry for entry in (before, first) if entry is not None]
         if not wanted:
             return True

@@ -143,7 +143,7 @@ class Relay:
         if self.guard is not None:
             first = next((r for row, r in zip(rows, results, strict=False)
                           if row.stream == self.guard.stream and not isinstance(r, BaseException)), None)  # fmt: skip
-            if not await self.guard.published_intact(before, None if first is None else _entry(first)):
+            if not await self.guard.published_intact(before, first):
                 return len(rows)  # the stream lost some of this batch: none marked, all published again
         # every row whose XADD returned an entry id is on the stream: marked, even after a failed one (publishing it
         # again would only add a duplicate); a failed one stays unpublished and comes first next time
@@ -203,7 +203,3 @@ class Relay:
                 await self.relay_once()
             except Exception as exc:
                 log.warning("outbox relay final drain: %s", exc)
-
-
-def _entry(entry_id: Any) -> str:
-    return entry_id.decode() if isinstance(entry_id, bytes) else str(entry_id)
