@@ -27,6 +27,7 @@ import yaml
 
 from services.system import SERVICES
 from shared.config import Settings
+from shared.httphead import HTTP_PROTOCOL
 from shared.service import SERVER_CONCURRENCY_LIMIT
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -283,6 +284,8 @@ class Supervisor:
             "--factory",
             spec["app"],
             *where,
+            "--http",
+            HTTP_PROTOCOL,  # the request's head bounded (shared/httphead.py)
             "--no-access-log",
             "--limit-concurrency",
             str(SERVER_CONCURRENCY_LIMIT),

@@ -296,15 +296,40 @@ OVERLOADED = ApiError(
 OVERLOADED_RETRY_AFTER_S = 1
 
 
+def too_many_at_once(limit: int) -> ApiError:
+    return ApiError(
+        429,
+        [
+            ErrorItem(
+                "Authorization",
+                "too_many_at_once",
+                f"Authorization: terlalu banyak permintaan sekaligus dengan kredensial ini (paling banyak {limit} "
+                "yang berjalan bersamaan); permintaan tidak diproses. Tunggu jawaban yang sedang berjalan.",
+                f"Authorization: too many requests at once with these credentials (at most {limit} under way "
+                "together); the request was not processed. Wait for the answers under way.",
+            )
+        ],
+        headers={"Retry-After": str(OVERLOADED_RETRY_AFTER_S)},
+    )
+
+
 class InFlightLimit(_HttpMiddleware):
     """ASGI middleware: at most `limit` HTTP requests of this process in the app at once; beyond them a 503 `busy`
     with the error body and Retry-After at once, nothing done — instead of a queue without bound, and instead of
-    uvicorn's own plain-text 503 (its --limit-concurrency stays as a backstop above this one)."""
+    uvicorn's own plain-text 503 (its --limit-concurrency stays as a backstop above this one).
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    Of those, at most `per_credential` with one Authorization header (one API key, one token): beyond it a 429
+    `too_many_at_once`, nothing done, so one caller — one unit's key flooding cheap reads — cannot take every place
+    and leave the other units and the admin's revocation with 503s. Requests without the header (web pages, health)
+    share the rest. Counted as sent, before the credentials are checked: made-up tokens each get their own share,
+    but each is answered 401 at once."""
+
+    def __init__(self, app: ASGIApp, limit: int, per_credential: int = 0) -> None:
         super().__init__(app)
         self.limit = limit
+        self.per_credential = per_credential or limit
         self.in_flight = 0
+        self.by_credential: dict[bytes, int] = {}  # at most `limit` entries: one goes when its last request ends
 
     async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.in_flight >= self.limit:
@@ -312,11 +337,25 @@ class InFlightLimit(_HttpMiddleware):
             response.headers["Retry-After"] = str(OVERLOADED_RETRY_AFTER_S)
             await response(scope, receive, send)
             return
+        credential = next((value for name, value in scope["headers"] if name == b"authorization"), None)
+        if credential is not None:
+            held = self.by_credential.get(credential, 0)
+            if held >= self.per_credential:
+                refused = too_many_at_once(self.per_credential)
+                response = refusal(scope, refused)
+                response.headers.update(refused.headers or {})
+                await response(scope, receive, send)
+                return
+            self.by_credential[credential] = held + 1
         self.in_flight += 1  # one event loop: no lock needed
         try:
             await self.app(scope, receive, send)
         finally:
             self.in_flight -= 1
+            if credential is not None:
+                held = self.by_credential.pop(credential) - 1
+                if held:
+                    self.by_credential[credential] = held
 
 
 class LastResort(_HttpMiddleware):

@@ -1,6 +1,7 @@
 """A token bucket per API key, kept in Redis so every process of a service draws from the same bucket.
 
-A bucket holds at most `burst` tokens and refills at `per_minute` tokens a minute; each request takes one. The whole
+A bucket holds at most `burst` tokens and refills at `per_minute` tokens a minute; each request takes one (or
+`cost`, at most the whole bucket: a bulk submission takes one a row). The whole
 read-refill-take step is one Lua script (atomic in Redis, and on Redis' own clock, so processes on machines whose
 clocks disagree still share one bucket). A request finding the bucket empty learns how long until the next token:
 the 429's Retry-After.
@@ -32,10 +33,11 @@ from shared.redisturn import turn_of
 
 log = logging.getLogger("lapkin.ratelimit")
 
-# One step of a bucket: `take(key, capacity, rate)` with the capacity in tokens and the refill rate in tokens per
-# millisecond; returns {1, 0} when a token was taken, else {0, milliseconds until one is there}.
+# One step of a bucket: `take(key, capacity, rate, cost)` with the capacity in tokens, the refill rate in tokens per
+# millisecond and the tokens to take (≤ capacity); returns {1, 0} when they were taken, else {0, milliseconds until
+# they are there}.
 BUCKET_STEP = """
-local function take(key, capacity, rate)
+local function take(key, capacity, rate, cost)
   local now_parts = redis.call('TIME')
   local now = tonumber(now_parts[1]) * 1000 + math.floor(tonumber(now_parts[2]) / 1000)
   local state = redis.call('HMGET', key, 'tokens', 'ts')
@@ -46,11 +48,11 @@ local function take(key, capacity, rate)
   end
   tokens = math.min(capacity, tokens + math.max(0, now - ts) * rate)
   local allowed, wait_ms = 0, 0
-  if tokens >= 1 then
-    tokens = tokens - 1
+  if tokens >= cost then
+    tokens = tokens - cost
     allowed = 1
   else
-    wait_ms = math.ceil((1 - tokens) / rate)
+    wait_ms = math.ceil((cost - tokens) / rate)
   end
   redis.call('HSET', key, 'tokens', tostring(tokens), 'ts', tostring(now))
   redis.call('PEXPIRE', key, math.ceil((capacity - tokens) / rate) + 1000)
@@ -58,8 +60,8 @@ local function take(key, capacity, rate)
 end
 """
 
-# KEYS[1] the bucket; ARGV[1] capacity (tokens), ARGV[2] refill rate (tokens per millisecond).
-TOKEN_BUCKET = BUCKET_STEP + "return take(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]))\n"
+# KEYS[1] the bucket; ARGV[1] capacity (tokens), ARGV[2] refill rate (tokens per millisecond), ARGV[3] the cost.
+TOKEN_BUCKET = BUCKET_STEP + "return take(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]))\n"
 
 # The same step, taken only while a guard key holds the value the caller expects — what a request already checks
 # in Redis before it is let near the bucket (e.g. that nothing it relied on was revoked since), read in the same
@@ -74,7 +76,7 @@ local expected = (ARGV[3] == '1' and seen == ARGV[4]) or (ARGV[3] == '0' and not
 if not expected then
   return {seen, -1, 0}
 end
-local verdict = take(KEYS[2], tonumber(ARGV[1]), tonumber(ARGV[2]))
+local verdict = take(KEYS[2], tonumber(ARGV[1]), tonumber(ARGV[2]), 1)
 return {seen, verdict[1], verdict[2]}
 """
 )
@@ -107,13 +109,14 @@ class LocalBuckets:
         self.capacity, self.per_ms = capacity, per_ms
         self._buckets: dict[str, tuple[float, float]] = {}  # identity -> (tokens, at, in milliseconds)
 
-    def take(self, identity: str) -> Verdict:
+    def take(self, identity: str, cost: int = 1) -> Verdict:
         now = time.monotonic() * 1000
         tokens, at = self._buckets.get(identity, (float(self.capacity), now))
         tokens = min(float(self.capacity), tokens + max(0.0, now - at) * self.per_ms)
-        verdict = _verdict(tokens >= 1, 0 if tokens >= 1 else math.ceil((1 - tokens) / self.per_ms))  # as the script
+        enough = tokens >= cost
+        verdict = _verdict(enough, 0 if enough else math.ceil((cost - tokens) / self.per_ms))  # as the script
         if verdict.allowed:
-            tokens -= 1
+            tokens -= cost
         if identity not in self._buckets and len(self._buckets) >= self.MAX_IDENTITIES:
             self._buckets.clear()
         self._buckets[identity] = (tokens, now)
@@ -137,27 +140,33 @@ class RateLimiter:
     def enabled(self) -> bool:
         return self._script is not None
 
-    async def take(self, identity: str) -> Verdict:
-        """One token from `identity`'s bucket."""
+    def cost_of(self, tokens: int) -> int:
+        """What a request of `tokens` takes: at least one, at most the whole bucket (so it can always be met)."""
+        return max(1, min(tokens, self.capacity))
+
+    async def take(self, identity: str, cost: int = 1) -> Verdict:
+        """`cost_of(cost)` tokens from `identity`'s bucket, all or none."""
         if self._script is None:
             return Verdict(True)
+        cost = self.cost_of(cost)
         try:
             async with asyncio.timeout(REDIS_TIMEOUT_S):  # not wait_for: no task made per request
                 allowed, wait_ms = await self._turn.evalsha(
-                    self._script, [self._bucket(identity)], [self.capacity, self.rate_per_ms]
+                    self._script, [self._bucket(identity)], [self.capacity, self.rate_per_ms, cost]
                 )
         except Exception as exc:  # Redis away or slow: this process's count decides (see the module docstring)
-            return self.unchecked(identity, exc)
-        self._local.take(identity)  # what the key used, should Redis not answer next time
+            return self.unchecked(identity, exc, cost)
+        if int(allowed):
+            self._local.take(identity, cost)  # what the key used, should Redis not answer next time
         return _verdict(allowed, wait_ms)
 
-    def unchecked(self, identity: str, exc: BaseException) -> Verdict:
+    def unchecked(self, identity: str, exc: BaseException, cost: int = 1) -> Verdict:
         """The verdict when Redis did not answer (`exc`): busy when this process had no Redis connection free, else
         this process's own count of the bucket; logged."""
         if pool_exhausted(exc):  # not Redis away: too many requests in this process at once
             log.warning("rate limit not checked (no Redis connection free): request refused as busy")
             return BUSY
-        verdict = self._local.take(identity)
+        verdict = self._local.take(identity, cost)
         log.warning(
             "rate limit not checked in Redis (%s): this process's own count %s the request",
             exc.__class__.__name__,
@@ -176,7 +185,8 @@ class RateLimiter:
         seen, allowed, wait_ms = await self._turn.evalsha(self._guarded, [guard, self._bucket(identity)], args)
         if int(allowed) < 0:
             return seen, None
-        self._local.take(identity)
+        if int(allowed):
+            self._local.take(identity)  # what the key used, should Redis not answer next time
         return seen, _verdict(allowed, wait_ms)
 
     def _bucket(self, identity: str) -> str:

@@ -79,6 +79,7 @@ from shared.tracing import end_span, instrument_app, make_provider, start_publis
 log = logging.getLogger("lapkin.service")
 WORKER_THREADS = 160
 MAX_REQUESTS_IN_FLIGHT = 128  # InFlightLimit: beyond it, 503 with the error body and Retry-After instead of a queue
+MAX_IN_FLIGHT_PER_CREDENTIAL = MAX_REQUESTS_IN_FLIGHT // 4  # of them, with one Authorization header: beyond, a 429
 # uvicorn's --limit-concurrency, a backstop above ours: it counts open connections too (idle keep-alive ones
 # included) and answers a plain-text 503 without Retry-After, which a client of the contract cannot read
 SERVER_CONCURRENCY_LIMIT = 4 * MAX_REQUESTS_IN_FLIGHT
@@ -556,7 +557,8 @@ def build_app(
     install_file_store_errors(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, upload_max_bytes=settings.max_upload_bytes)
     app.add_middleware(LastResort)  # an unexpected exception: a 500 with the error body, logged
-    app.add_middleware(InFlightLimit, limit=MAX_REQUESTS_IN_FLIGHT)  # a flood: 503 busy, the error body
+    # a flood: 503 busy, the error body; one caller's flood: 429 too_many_at_once
+    app.add_middleware(InFlightLimit, limit=MAX_REQUESTS_IN_FLIGHT, per_credential=MAX_IN_FLIGHT_PER_CREDENTIAL)
     app.add_middleware(
         HttpObservability, metrics=rt.metrics, traced=rt.tracer is not None
     )  # outermost: counts the 413s and 500s too

@@ -14,7 +14,7 @@ from shared.errors import api_error, error_responses
 from shared.sakip import PERIODE_PATTERN
 from shared.service import SessionDep, StaffDep
 
-router = APIRouter(prefix="/api/v1", tags=["aggregator"], responses=error_responses(401, 403, 404, 413, 422))
+router = APIRouter(prefix="/api/v1", tags=["aggregator"], responses=error_responses(401, 403, 404, 413, 422, 429, 503))
 
 
 @router.get(

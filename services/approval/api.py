@@ -33,7 +33,7 @@ from shared.strictform import StrictFormRoute
 router = APIRouter(
     prefix="/api/v1",
     tags=["approval"],
-    responses=error_responses(401, 403, 404, 413, 422),
+    responses=error_responses(401, 403, 404, 413, 422, 429, 503),
     generate_unique_id_function=operation_name,
 )
 

@@ -64,7 +64,7 @@ log = logging.getLogger("lapkin.collector")
 router = APIRouter(
     prefix="/api/v1",
     tags=["collector"],
-    responses=error_responses(401, 403, 404, 413, 422),
+    responses=error_responses(401, 403, 404, 413, 422, 429, 503),
     generate_unique_id_function=operation_name,
 )
 Tahun = Annotated[int, Path(ge=TAHUN_MIN, le=TAHUN_MAX)]
@@ -291,19 +291,41 @@ async def submitter(request: Request, caller: UnitOrAdmin) -> Caller:
     return caller
 
 
-def rate_limited(retry_after_s: int) -> ApiError:
+def rate_limited(retry_after_s: int, rows: int = 1) -> ApiError:
+    bulk_id = f" ({rows} baris, satu token per baris)" if rows > 1 else ""
+    bulk_en = f" ({rows} rows, one token a row)" if rows > 1 else ""
     err = api_error(
         429,
         "Authorization",
         "rate_limited",
-        f"Terlalu banyak pengiriman dengan kunci API ini; coba lagi dalam {retry_after_s} detik.",
-        f"Too many submissions with this API key; retry in {retry_after_s} s.",
+        f"Terlalu banyak pengiriman dengan kunci API ini{bulk_id}; coba lagi dalam {retry_after_s} detik.",
+        f"Too many submissions with this API key{bulk_en}; retry in {retry_after_s} s.",
     )
     err.headers = {"Retry-After": str(retry_after_s)}
     return err
 
 
 Submitter = Annotated[Caller, Depends(submitter)]
+
+
+async def bulk_submitter(request: Request, caller: Submitter, body: JsonBody) -> Caller:
+    """A bulk submission's caller: one token a row from a unit key's bucket (`submitter` took the first before the
+    body was read), at most the whole bucket: a bulk is not a way past the limit. The admin's bulk takes one."""
+    items = body.get("submissions") if isinstance(body, dict) else None
+    rows = min(len(items), request.app.state.rt.settings.max_bulk_rows) if isinstance(items, list) else 1
+    found = limiter(request.app.state.rt)
+    more = found.cost_of(rows) - 1
+    if caller.kind != "unit" or more < 1 or not found.enabled:
+        return caller
+    verdict = await found.take(_key_identity(bearer(request) or ""), more)
+    if verdict.busy:
+        raise Busy()
+    if not verdict.allowed:
+        raise rate_limited(verdict.retry_after_s, rows)
+    return caller
+
+
+BulkSubmitter = Annotated[Caller, Depends(bulk_submitter)]
 
 
 @router.put(
@@ -766,7 +788,7 @@ def post_laporan_triwulan_upload(
 def post_laporan_triwulan_bulk(
     session: SessionDep,
     rt: RuntimeDep,
-    caller: Submitter,
+    caller: BulkSubmitter,
     body: JsonBody,
     atomic: Annotated[bool, Query(description=ATOMIC)] = True,
     dry_run: DryRun = False,

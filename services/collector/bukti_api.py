@@ -30,7 +30,7 @@ router = APIRouter(
     prefix="/api/v1",
     tags=["collector", "bukti"],
     dependencies=[Depends(known_query)],  # an unknown query parameter: 422 (api.py)
-    responses=error_responses(401, 403, 404, 413, 422),
+    responses=error_responses(401, 403, 404, 413, 422, 429, 503),
     generate_unique_id_function=operation_name,
 )
 T = TypeVar("T")

@@ -25,7 +25,7 @@ from shared.service import AdminDep, RuntimeDep, SessionDep, StaffDep
 from shared.storage import FileMissing, verify
 
 log = logging.getLogger("lapkin.renderer")
-router = APIRouter(prefix="/api/v1", tags=["renderer"], responses=error_responses(401, 403, 404, 413, 422))
+router = APIRouter(prefix="/api/v1", tags=["renderer"], responses=error_responses(401, 403, 404, 413, 422, 429, 503))
 CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",

@@ -4,6 +4,7 @@ document) and the consumer groups' state, read from the streams."""
 from __future__ import annotations
 
 from lapkin.ops import Ops
+from shared.httphead import MAX_HEAD_BYTES
 from tests.e2e.test_quarterly_approval import decide, tokens, wait
 
 
@@ -51,3 +52,13 @@ def test_trace_follows_a_submission_to_its_final_document(system, client, acknow
         )
 
     wait(drained, "every consumer group to catch up with nothing dead-lettered", timeout=90)
+
+
+def test_every_service_refuses_an_oversized_head_and_answers_the_next_request(system, client) -> None:
+    """`lapkin up` runs each service with the head bound (shared/httphead.py): a 431 with the error body, not a
+    megabyte kept per connection; the service answers the next request as before."""
+    for service in ("collector", "aggregator", "approval", "renderer"):
+        r = client.get(system.url(service, "/healthz"), headers={"X-Big": "a" * (MAX_HEAD_BYTES + 1)})
+        assert r.status_code == 431, (service, r.text)
+        assert [(e["field"], e["rule"]) for e in r.json()["errors"]] == [("headers", "too_large")]
+        assert client.get(system.url(service, "/healthz")).status_code == 200

@@ -124,6 +124,49 @@ def test_every_submission_route_draws_from_the_same_bucket(limited: Service):
     assert _post(limited, "lpk_wrong").status_code == 401
 
 
+def _bulk(svc: Service, key: str | None, rows: list[dict[str, Any]]) -> Any:
+    """A dry run (nothing stored, the same tokens taken); `key` None: the admin's."""
+    return svc.client.post(
+        "/api/v1/laporan-triwulan/bulk",
+        params={"dry_run": "true"},
+        json={"submissions": rows},
+        headers=svc.admin if key is None else auth(key),
+    )
+
+
+def test_a_bulk_takes_a_token_a_row_up_to_the_whole_bucket(limited: Service):
+    """An attacker's finding: a bulk took one token however many rows it carried, so a unit's key sent 500 rows a
+    request past a limit of 3. Now a unit key's bulk takes one a row (all or none; a dry run too), at most the whole
+    bucket, so a bulk bigger than the burst still goes when the bucket is full. The admin's bulk takes one."""
+    rows = [{**BPS_TW1, "triwulan": t} for t in (1, 2)]
+    key = unit_key(limited, "BPS")
+    assert _bulk(limited, key, rows).status_code != 429  # 2 of the 3 tokens
+    assert _post(limited, key).status_code == 202  # the third
+    _assert_rate_limited(_post(limited, key))
+
+    other = unit_key(limited, "UPT-BLK")
+    body = {"tahun": 2024, "triwulan": 1, "unit": "UPT-BLK", "realisasi": [{"indikator": "IK-2.1", "nilai": "210"}]}
+    big = [{**body, "triwulan": t} for t in (1, 2, 3, 4, 1)]
+    assert _bulk(limited, other, big).status_code != 429  # 5 rows, a bucket of 3: the whole bucket
+    refused = limited.client.post("/api/v1/laporan-triwulan", json=body, headers=auth(other))
+    _assert_rate_limited(refused)
+
+    for _ in range(3):  # the admin's bucket, 3 tokens: three bulks of two rows
+        assert _bulk(limited, None, rows).status_code != 429
+    _assert_rate_limited(_bulk(limited, None, rows))
+
+
+@pytest.mark.parametrize("per_minute", [20])  # a token every 3 s
+def test_a_bulk_the_bucket_cannot_pay_for_is_refused_saying_so(limited: Service):
+    key = unit_key(limited, "BPS")
+    assert _post(limited, key).status_code == 202
+    assert _post(limited, key, "7.30").status_code == 202  # one token left
+    refused = _bulk(limited, key, [{**BPS_TW1, "triwulan": t} for t in (1, 2, 3)])
+    _assert_rate_limited(refused, max_wait=9)  # two more tokens: about 6 s
+    (err,) = refused.json()["errors"]
+    assert "3 baris" in err["message_id"] and "3 rows" in err["message_en"]
+
+
 def test_two_collector_processes_share_one_bucket(limited: Service, limited_settings: Settings, redis_client: Redis):
     key = unit_key(limited, "BPS")
     for twin in _service(limited_settings, redis_client):  # a second collector on the same database and Redis
