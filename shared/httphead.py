@@ -1,18 +1,31 @@
-"""uvicorn's httptools protocol with the request's head bounded: at most `MAX_HEAD_BYTES` of request line and headers,
-beyond them a 431 with the error body and the connection closed.
+"""uvicorn's httptools protocol with what a client sends bounded in size and in time, so that no one — with or
+without credentials — can hold a service's memory or its places by sending slowly or without end.
 
-httptools (llhttp) keeps a header of any size in memory until its line ends: an attacker with one unit's key sent
-200 headers of 1 MiB each and took a service from 392 MB to 1,05 GB. uvicorn bounds the head only for h11
-(`h11_max_incomplete_event_size`), which costs more CPU per request. Here the head is measured twice: the bytes read
-while a message's head is not complete (what the parser keeps: at most one read, ≤ 256 KiB, past the bound, and a body
-is never counted), and the URL and headers as parsed (a head that came in one read). Every service runs with it:
-`uvicorn --http shared.httphead:BoundedHead` (lapkin/supervisor.py, deploy/compose.yaml). The reverse proxy in deploy/
-bounds heads too (Caddy: 1 MiB by default)."""
+**Size.** At most `MAX_HEAD_BYTES` of request line and headers; beyond, a 431 with the error body and the connection
+closed. httptools (llhttp) keeps a header of any size in memory until its line ends: an attacker with one unit's key
+sent 200 headers of 1 MiB each and took a service from 392 MB to 1,05 GB. uvicorn bounds the head only for h11
+(`h11_max_incomplete_event_size`), which costs more CPU per request. The head is measured twice: the bytes read while
+a message's head is not complete (what the parser keeps: at most one read, ≤ 256 KiB, past the bound, and a body is
+never counted), and the URL and headers as parsed (a head that came in one read).
+
+**Time** (the rule of Apache's mod_reqtimeout, with its defaults). uvicorn waits for ever for a head that does not
+end and for a body that does not come, and its `--limit-concurrency` counts those connections: as many half-sent
+requests as the limit made it answer 503 to everyone, for as long as they stayed. Here a head must be complete
+within `HEAD_TIMEOUT_S`, each `MIN_RATE` bytes received adding a second, at most `HEAD_TIMEOUT_MAX_S`; a body within
+`BODY_TIMEOUT_S`, each `MIN_RATE` bytes adding a second (a large upload at a modest rate goes on; a trickle does
+not). Beyond, a 408 with the error body (nothing when the client sent nothing at all, or when its answer has
+begun) and the connection closed; the app sees the client gone, and a request whose body did not arrive whole is
+never carried out (`InputGuard`). While this side has stopped reading (the app is behind), the clock waits too.
+
+Every service runs with it: `uvicorn --http shared.httphead:BoundedHead` (lapkin/supervisor.py, deploy/compose.yaml).
+Caddy, the reverse proxy in deploy/, bounds heads before that by its own defaults (1 MiB, read within a minute); it
+passes bodies on as they come, so a body's clock is this one."""
 
 from __future__ import annotations
 
 import json
 import logging
+from asyncio import TimerHandle
 from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -22,6 +35,10 @@ from shared.errors import ErrorItem, error_body
 log = logging.getLogger("lapkin.http")
 HTTP_PROTOCOL = "shared.httphead:BoundedHead"  # uvicorn --http
 MAX_HEAD_BYTES = 64 * 1024  # a unit's key, an official's cookie and the usual headers take < 2 KiB
+HEAD_TIMEOUT_S = 20.0
+HEAD_TIMEOUT_MAX_S = 40.0
+BODY_TIMEOUT_S = 20.0
+MIN_RATE = 500  # bytes a second: each MIN_RATE bytes received adds a second to the deadline
 
 HEAD_TOO_LARGE = [
     ErrorItem(
@@ -31,31 +48,67 @@ HEAD_TOO_LARGE = [
         f"headers: the request line and headers exceed {MAX_HEAD_BYTES // 1024} KiB; the request was not processed.",
     )
 ]
+TOO_SLOW = {
+    phase: [
+        ErrorItem(
+            None,
+            "request_timeout",
+            f"Permintaan tidak datang utuh pada waktunya ({words_id}); permintaan tidak diproses.",
+            f"The request did not arrive whole in time ({words_en}); the request was not processed.",
+        )
+    ]
+    for phase, words_id, words_en in (
+        ("head", "baris permintaan dan header", "its request line and headers"),
+        ("body", "isi permintaan", "its body"),
+    )
+}
 
 
-def head_too_large_answer() -> bytes:
-    body = json.dumps(error_body(HEAD_TOO_LARGE), ensure_ascii=False).encode()
+def answer(status: bytes, errors: list[ErrorItem]) -> bytes:
+    body = json.dumps(error_body(errors), ensure_ascii=False).encode()
     return (
-        b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
+        b"HTTP/1.1 " + status + b"\r\n"
         b"content-type: application/json\r\n"
         b"content-length: " + str(len(body)).encode() + b"\r\n"
         b"connection: close\r\n\r\n" + body
     )
 
 
+def head_too_large_answer() -> bytes:
+    return answer(b"431 Request Header Fields Too Large", HEAD_TOO_LARGE)
+
+
 class BoundedHead(HttpToolsProtocol):
+    # class attributes, so that a test can run the same rules on a shorter clock
+    head_timeout_s, head_timeout_max_s = HEAD_TIMEOUT_S, HEAD_TIMEOUT_MAX_S
+    body_timeout_s, min_rate = BODY_TIMEOUT_S, MIN_RATE
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.in_head = True  # between a message's start (or the previous one's end) and its headers' end
         self.head_bytes = 0  # bytes read while in the head: bounds what the parser keeps of a head not yet complete
         self.head_size = 0  # the current head's URL and headers as parsed: bounds a head that came in one read
         self.refused = False
+        self.phase: str | None = None  # "head" or "body" while its clock runs
+        self.started = self.deadline = 0.0
+        self.timer: TimerHandle | None = None
+
+    def connection_made(self, transport: Any) -> None:
+        super().connection_made(transport)
+        self._arm("head")  # a connection that sends nothing is not kept either
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
         if self.refused:
             return
         if self.in_head:
+            if self.phase is None:  # the first bytes of the next request on this connection
+                self._arm("head")
             self.head_bytes += len(data)
+        self._extend(len(data))
         super().data_received(data)  # may end the head: on_headers_complete counts no more
         if self.in_head and self.head_bytes > MAX_HEAD_BYTES:
             self.refuse()
@@ -73,6 +126,7 @@ class BoundedHead(HttpToolsProtocol):
         if self.head_size > MAX_HEAD_BYTES:
             self.refuse()  # the app never sees the request
             return
+        self._arm("body")  # disarmed by on_message_complete, at once for a request without a body
         super().on_headers_complete()
 
     def on_body(self, body: bytes) -> None:
@@ -82,6 +136,7 @@ class BoundedHead(HttpToolsProtocol):
     def on_message_complete(self) -> None:
         if self.refused:
             return
+        self._disarm()
         super().on_message_complete()
         self.in_head, self.head_bytes, self.head_size = True, 0, 0
 
@@ -90,8 +145,59 @@ class BoundedHead(HttpToolsProtocol):
         if self.refused or self.transport.is_closing():
             return
         self.refused, self.in_head = True, False
+        self._disarm()
         log.warning("%s: request head over %d bytes: 431, connection closed", self._peer(), MAX_HEAD_BYTES)
         self.transport.write(head_too_large_answer())
+        self.transport.close()
+
+    # the clock ------------------------------------------------------------------------------------------------
+
+    def _arm(self, phase: str) -> None:
+        self._disarm()
+        now = self.loop.time()
+        self.phase, self.started = phase, now
+        self.deadline = now + (self.head_timeout_s if phase == "head" else self.body_timeout_s)
+        self.timer = self.loop.call_at(self.deadline, self._check)
+
+    def _disarm(self) -> None:
+        self.phase = None
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+
+    def _extend(self, received: int) -> None:
+        if self.phase is None:
+            return
+        self.deadline += received / self.min_rate
+        if self.phase == "head":
+            self.deadline = min(self.deadline, self.started + self.head_timeout_max_s)
+
+    def _check(self) -> None:
+        self.timer = None
+        if self.phase is None or self.refused or self.transport.is_closing():
+            return
+        now = self.loop.time()
+        waiting_on_us = self.flow.read_paused or (
+            self.phase == "head" and self.cycle is not None and not self.cycle.response_complete
+        )  # reading paused for the app, or the next head pipelined behind an answer still being made
+        if waiting_on_us:
+            self.started = now
+            fresh = self.head_timeout_s if self.phase == "head" else self.body_timeout_s
+            self.deadline = max(self.deadline, now + fresh)
+        if now < self.deadline:
+            self.timer = self.loop.call_at(self.deadline, self._check)
+            return
+        self._time_out()
+
+    def _time_out(self) -> None:
+        phase = self.phase or "head"
+        self._disarm()
+        self.refused, self.in_head = True, False
+        sent_something = self.head_bytes > 0 if phase == "head" else not self.cycle.response_started
+        outcome = "408" if sent_something else "closed"
+        log.warning("%s: request %s not complete in time: %s", self._peer(), phase, outcome)
+        if sent_something:
+            self.transport.write(answer(b"408 Request Timeout", TOO_SLOW[phase]))
         self.transport.close()
 
     def _peer(self) -> str:

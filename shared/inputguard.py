@@ -18,7 +18,7 @@ from itertools import accumulate
 from typing import Any
 from urllib.parse import parse_qsl
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -208,6 +208,9 @@ class InputGuard(_HttpMiddleware):
                 await self.app(scope, receive, send)
                 return
             body, more = await _read_body(receive)
+            if more:  # the client went away before its body ended: a request not sent whole is not carried out
+                log.warning("%s %s: client gone before its body ended; not carried out", scope["method"], scope["path"])
+                return
             if kind == "json":
                 check_json(body)
             else:
@@ -215,7 +218,7 @@ class InputGuard(_HttpMiddleware):
         except ApiError as refused:
             await refusal(scope, refused)(scope, receive, send)
             return
-        await self.app(scope, _replay(body, more, receive), send)
+        await self.app(scope, _replay(body, receive), send)
 
 
 def _query(scope: Scope) -> list[tuple[str, str]]:
@@ -239,7 +242,7 @@ def _body_kind(scope: Scope) -> str | None:
 
 
 async def _read_body(receive: Receive) -> tuple[bytes, list[Message]]:
-    """The whole body, and what came after it (a disconnect) for the app to see."""
+    """The whole body, and what came instead of its end (a disconnect: then the body is not whole)."""
     chunks: list[bytes] = []
     while True:
         message = await receive()
@@ -250,8 +253,8 @@ async def _read_body(receive: Receive) -> tuple[bytes, list[Message]]:
             return b"".join(chunks), []
 
 
-def _replay(body: bytes, after: list[Message], receive: Receive) -> Receive:
-    pending: list[Message] = [{"type": "http.request", "body": body, "more_body": False}, *after]
+def _replay(body: bytes, receive: Receive) -> Receive:
+    pending: list[Message] = [{"type": "http.request", "body": body, "more_body": False}]
 
     async def replay() -> Message:
         return pending.pop(0) if pending else await receive()
@@ -337,7 +340,11 @@ class InFlightLimit(_HttpMiddleware):
             response.headers["Retry-After"] = str(OVERLOADED_RETRY_AFTER_S)
             await response(scope, receive, send)
             return
-        credential = next((value for name, value in scope["headers"] if name == b"authorization"), None)
+        credential = None
+        for name, value in scope["headers"]:  # a loop, not next(generator): no Python call per header
+            if name == b"authorization":
+                credential = value
+                break
         if credential is not None:
             held = self.by_credential.get(credential, 0)
             if held >= self.per_credential:
@@ -373,6 +380,8 @@ class LastResort(_HttpMiddleware):
 
         try:
             await self.app(scope, receive, tracked)
+        except ClientDisconnect:  # the client went away mid-body (or timed out, shared/httphead.py): no one to answer
+            log.warning("%s %s: client gone before its body ended; not carried out", scope["method"], scope["path"])
         except Exception:
             log.exception("%s %s: unexpected error", scope["method"], scope["path"])
             if started:

@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from services.collector.core.validation import MESSAGES, SHOWN
 from shared.config import Settings
 from shared.errors import pydantic_rules
-from shared.httphead import MAX_HEAD_BYTES
+from shared.httphead import BODY_TIMEOUT_S, HEAD_TIMEOUT_S, MAX_HEAD_BYTES, MIN_RATE
 from shared.service import MAX_IN_FLIGHT_PER_CREDENTIAL
 
 UNIT, ADMIN, PEJABAT = "kunciApiUnit", "tokenAdmin", "tokenPejabat"
@@ -207,7 +207,7 @@ RULES_OTHER = (  # rules named where they are raised (api.py, bukti.py, bulk.py,
     "wrong_unit", "idempotency_key_reused", "concurrent_submission", "periode_closed", "periode_belum_dibuka",
     "invalid_json", "duplicate_key", "too_deep", "nul_character", "lone_surrogate", "invalid_character",
     "not_storable", "database_unavailable", "file_store_unavailable", "busy", "internal_error", "duplicate_row",
-    "too_many_rows", "too_many_at_once",
+    "too_many_rows", "too_many_at_once", "request_timeout",
     "unknown_submission", "unknown_bukti", "unknown_version", "no_indikator", "invalid_form", "invalid_multipart",
     "invalid_file", "invalid_file_type", "empty_file", "file_missing", "too_many_files", "too_many_parts",
     "unpacked_too_large", "not_a_template", "formula_without_value", "invalid", "duplicate_parameter",
@@ -235,11 +235,16 @@ def info_description(settings: Settings) -> str:
         f"{burst}; bulk mengambil satu token per baris (paling banyak {burst}); lewat dari itu 429 `rate_limited` "
         f"dengan header `Retry-After` (detik). Paling banyak {MAX_IN_FLIGHT_PER_CREDENTIAL} permintaan berjalan "
         "bersamaan per kredensial, lewat dari itu 429 `too_many_at_once`. 503 juga membawa `Retry-After`; header "
-        f"permintaan paling besar {MAX_HEAD_BYTES // 1024} KiB (431). / JSON bodies up to {mib:g} MiB; uploads "
+        f"permintaan paling besar {MAX_HEAD_BYTES // 1024} KiB (431); permintaan yang tidak datang utuh pada "
+        f"waktunya (header {HEAD_TIMEOUT_S:g} s, isi {BODY_TIMEOUT_S:g} s, masing-masing +1 s per {MIN_RATE} byte) 408 "
+        "`request_timeout`. / JSON bodies up to "
+        f"{mib:g} MiB; uploads "
         f"{upload_mib:g} MiB; submissions per key: {per_minute} a minute, bursts of {burst}, a bulk taking one a row "
         f"(at most {burst}); beyond, 429 `rate_limited` with Retry-After (seconds). At most "
         f"{MAX_IN_FLIGHT_PER_CREDENTIAL} requests under way at once per credential, beyond, 429 `too_many_at_once`. "
-        f"A 503 carries Retry-After too; request headers up to {MAX_HEAD_BYTES // 1024} KiB (431).\n\n"
+        f"A 503 carries Retry-After too; request headers up to {MAX_HEAD_BYTES // 1024} KiB (431); a request that "
+        f"does not arrive whole in time (head {HEAD_TIMEOUT_S:g} s, body {BODY_TIMEOUT_S:g} s, each +1 s per "
+        f"{MIN_RATE} bytes) 408 `request_timeout`.\n\n"
         "**Idempotency-Key** (header, ≤ 200 karakter) pada POST laporan triwulan, bulanan dan upload: berlaku per "
         "unit kunci API (semua kunci unit itu, ketiga rute itu berbagi satu ruang kunci) dan disimpan tanpa batas "
         "waktu. Isi sama: jawaban pertama diulang, tidak disimpan dua kali; isi lain: 409 "

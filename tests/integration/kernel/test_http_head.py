@@ -1,16 +1,21 @@
-"""The request's head is bounded (shared/httphead.py): an attacker with one unit's key sent 200 headers of 1 MiB and
-took the collector from 392 MB to 1,05 GB, because uvicorn's httptools parser keeps a header of any size. Here a real
-uvicorn server runs the protocol every service runs with (`--http shared.httphead:BoundedHead`): over MAX_HEAD_BYTES
-a 431 with the error body, the connection closed after reading little more than the bound; under it, heads, bodies,
-keep-alive and pipelining as before."""
+"""What a client sends is bounded in size and time (shared/httphead.py). An attacker with one unit's key sent 200
+headers of 1 MiB and took the collector from 392 MB to 1,05 GB, because uvicorn's httptools parser keeps a header of
+any size; and uvicorn waits for ever for a head or a body that does not come, so as many half-sent requests as its
+--limit-concurrency made it answer 503 to everyone. Here a real uvicorn server runs the protocol every service runs
+with (`--http shared.httphead:BoundedHead`; the time rules on a shorter clock): over MAX_HEAD_BYTES a 431 with the
+error body, the connection closed after reading little more than the bound; a head or body that does not arrive in
+time a 408 and the connection closed; under the bounds, heads, bodies, slow but steady uploads, keep-alive and
+pipelining as before."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 import uvicorn
@@ -21,16 +26,28 @@ from starlette.routing import Route
 
 from lapkin.supervisor import Supervisor
 from shared.config import Settings
-from shared.httphead import HTTP_PROTOCOL, MAX_HEAD_BYTES
+from shared.httphead import HTTP_PROTOCOL, MAX_HEAD_BYTES, BoundedHead
 
 
 async def echo(request: Request) -> JSONResponse:
+    if request.query_params.get("dawdle"):  # the app is behind: it reads the body late
+        await asyncio.sleep(float(request.query_params["dawdle"]))
     body = await request.body()
     return JSONResponse({"header": len(request.headers.get("x-big", "")), "body": len(body)})
 
 
-@pytest.fixture(scope="module")
-def port() -> Iterator[int]:
+class Quick(BoundedHead):
+    """The same rules on a clock 25 times shorter: 0,8 s for a head (at most 1,6 s), 0,8 s for a body, each 500
+    bytes received adding 40 ms."""
+
+    head_timeout_s, head_timeout_max_s, body_timeout_s, min_rate = 0.8, 1.6, 0.8, 500 * 25
+
+
+CONCURRENCY = 4  # uvicorn's --limit-concurrency here: connections (idle ones too) beyond it get its plain 503
+
+
+@contextmanager
+def serving(protocol: type[BoundedHead]) -> Iterator[int]:
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
@@ -39,9 +56,10 @@ def port() -> Iterator[int]:
         Starlette(routes=[Route("/echo", echo, methods=["GET", "POST"])]),
         host="127.0.0.1",
         port=port,
-        http=HTTP_PROTOCOL,
-        log_level="error",
+        http=protocol,
+        log_level="critical",
         lifespan="off",
+        limit_concurrency=CONCURRENCY,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -50,9 +68,17 @@ def port() -> Iterator[int]:
     while not server.started:
         assert time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.02)
-    yield port
-    server.should_exit = True
-    thread.join(10)
+    try:
+        yield port
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def port() -> Iterator[int]:
+    with serving(Quick) as port:
+        yield port
 
 
 def request(path: str = "/echo", big: int = 0, body: bytes = b"", method: str = "GET") -> bytes:
@@ -126,6 +152,72 @@ def test_under_the_bound_heads_bodies_keep_alive_and_pipelining_are_as_before(po
         sock.sendall(request(big=100) + request(method="POST", body=b"abc") + request())  # pipelined
         assert answers(sock, 3) == [(200, {"header": 100, "body": 0}), (200, {"header": 0, "body": 3}),
                                     (200, {"header": 0, "body": 0})]  # fmt: skip
+
+
+def test_half_sent_heads_no_longer_shut_everyone_out(port: int) -> None:
+    """As many connections as the limit, each with half a head: uvicorn answered 503 to every other request for as
+    long as they stayed. Now each gets a 408 once its time is up, and the service answers again."""
+    held = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(CONCURRENCY)]
+    for sock in held:
+        sock.sendall(b"GET /echo HTTP/1.1\r\nHost: t\r\nX-Big: aaa")
+    started = time.monotonic()
+    for sock in held:
+        ((status, body),) = answers(sock, 1)
+        assert status == 408 and body["errors"][0]["rule"] == "request_timeout"
+        assert "header" in body["errors"][0]["message_id"] and "headers" in body["errors"][0]["message_en"]
+        assert sock.recv(1) == b""
+        sock.close()
+    assert 0.7 < time.monotonic() - started < 5
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(request())
+        assert answers(sock, 1) == [(200, {"header": 0, "body": 0})]
+
+
+def test_a_connection_that_sends_nothing_is_closed_without_a_word(port: int) -> None:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        started = time.monotonic()
+        assert sock.recv(100) == b""
+        assert 0.7 < time.monotonic() - started < 5
+
+
+def test_a_head_trickled_in_is_cut_off_at_its_longest(port: int) -> None:
+    """Each byte adds to the head's time, up to its longest (1,6 s here, 40 s in service)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(b"GET /echo HTTP/1.1\r\nHost: t\r\nX-Big: ")
+        started = time.monotonic()
+        with pytest.raises((BrokenPipeError, ConnectionResetError)):
+            while time.monotonic() - started < 5:
+                sock.sendall(b"a" * 400)  # 400 bytes every 50 ms: each adds 32 ms, the head never ends
+                time.sleep(0.05)
+        assert time.monotonic() - started < 2.5
+
+
+def test_a_body_that_does_not_come_is_408_and_a_slow_steady_one_goes_through(port: int) -> None:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(b"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\nab")
+        ((status, body),) = answers(sock, 1)
+        assert status == 408 and body["errors"][0]["rule"] == "request_timeout"
+        assert "isi permintaan" in body["errors"][0]["message_id"] and "body" in body["errors"][0]["message_en"]
+        assert sock.recv(1) == b""
+    chunks, size = 8, 5000  # 40.000 bytes over 2 s, far past 0,8 s: each chunk adds 0,2 s, more than it waits
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(f"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: {chunks * size}\r\n\r\n".encode())
+        for _ in range(chunks):
+            time.sleep(0.25)
+            sock.sendall(b"x" * size)
+        assert answers(sock, 1) == [(200, {"header": 0, "body": chunks * size})]
+
+
+class Strict(Quick):
+    min_rate = 10**12  # bytes received add (next to) nothing: only the wait for the app can keep the body's clock
+
+
+def test_an_app_that_reads_late_is_not_the_clients_delay() -> None:
+    """A body larger than uvicorn's buffer stops the reading until the app reads it: that wait is not counted."""
+    body = b"x" * (1024 * 1024)
+    with serving(Strict) as port, socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(request("/echo?dawdle=2", method="POST", body=body))
+        assert answers(sock, 1) == [(200, {"header": 0, "body": len(body)})]
 
 
 def test_every_service_runs_with_it(tmp_path) -> None:

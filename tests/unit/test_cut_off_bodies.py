@@ -1,0 +1,88 @@
+"""A request whose body did not arrive whole is never carried out. InputGuard read a JSON or form body up to the
+client's disconnect (a dropped line, or shared/httphead.py's 408 for a body that stopped coming) and handed what had
+come to the route as if it were the whole body: a form cut after `catatan=Setuju%20dengan` is itself a valid form.
+Now the route is not called; a body read by the route itself (multipart) ends in Starlette's ClientDisconnect, which
+LastResort logs as a client gone, not a 500 with a traceback."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import pytest
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
+
+from shared.inputguard import InputGuard, LastResort
+
+carried_out: list[bytes] = []
+
+
+async def act(request: Request) -> PlainTextResponse:
+    form = await request.form() if request.headers["content-type"].startswith("multipart") else None
+    carried_out.append(await request.body() if form is None else b"multipart")
+    return PlainTextResponse("done")
+
+
+# as build_app stacks them: Starlette's own error middleware outside, ours inside it
+APP = Starlette(
+    routes=[Route("/act", act, methods=["POST"])], middleware=[Middleware(LastResort), Middleware(InputGuard)]
+)
+
+
+def send_cut_off(content_type: bytes, first_part: bytes) -> list[dict[str, Any]]:
+    """The first part of a body, then the client gone; what the app sent back."""
+    incoming = [
+        {"type": "http.request", "body": first_part, "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return incoming.pop(0) if incoming else {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/act",
+        "raw_path": b"/act",
+        "query_string": b"",
+        "headers": [(b"content-type", content_type), (b"content-length", b"1000")],
+        "scheme": "http",
+        "server": ("t", 80),
+        "client": ("c", 1),
+        "root_path": "",
+        "http_version": "1.1",
+    }
+    asyncio.run(APP(scope, receive, send))  # type: ignore[arg-type]
+    return sent
+
+
+@pytest.mark.parametrize(
+    ("content_type", "first_part"),
+    [
+        (b"application/x-www-form-urlencoded", b"keputusan=setuju&catatan=Setuju%20dengan"),
+        (b"application/json", b'{"tahun": 2024, "triwulan": 1'),
+    ],
+)
+def test_a_body_cut_off_by_the_client_is_not_carried_out(content_type: bytes, first_part: bytes) -> None:
+    carried_out.clear()
+    send_cut_off(content_type, first_part)
+    assert carried_out == []
+
+
+def test_a_multipart_body_cut_off_is_a_client_gone_not_a_500(caplog: pytest.LogCaptureFixture) -> None:
+    carried_out.clear()
+    with caplog.at_level(logging.WARNING, logger="lapkin.input"):
+        sent = send_cut_off(b"multipart/form-data; boundary=xyz", b'--xyz\r\nContent-Disposition: form-data; name="f"')
+    assert carried_out == []
+    assert not any(m.get("status") == 500 for m in sent)
+    assert "client gone" in caplog.text and "Traceback" not in caplog.text
+    assert not any(r.exc_info for r in caplog.records)
