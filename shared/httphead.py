@@ -6,7 +6,10 @@ closed. httptools (llhttp) keeps a header of any size in memory until its line e
 sent 200 headers of 1 MiB each and took a service from 392 MB to 1,05 GB. uvicorn bounds the head only for h11
 (`h11_max_incomplete_event_size`), which costs more CPU per request. The head is measured twice: the bytes read while
 a message's head is not complete (what the parser keeps: at most one read, ≤ 256 KiB, past the bound, and a body is
-never counted), and the URL and headers as parsed (a head that came in one read).
+never counted), and the URL and headers as parsed (a head that came in one read). The same bound holds for what
+comes between a body's pieces (chunk framing, and the trailers after a chunked body: 40 MiB of one unended trailer
+took a service from 153 to 442 MB), and at most `MAX_HEADER_FIELDS` header lines, trailers included (300 heads of
+16.000 empty headers each, 63 KiB apiece, took 530 MB).
 
 **Time** (the rule of Apache's mod_reqtimeout, with its defaults). uvicorn waits for ever for a head that does not
 end and for a body that does not come, and its `--limit-concurrency` counts those connections: as many half-sent
@@ -35,6 +38,7 @@ from shared.errors import ErrorItem, error_body
 log = logging.getLogger("lapkin.http")
 HTTP_PROTOCOL = "shared.httphead:BoundedHead"  # uvicorn --http
 MAX_HEAD_BYTES = 64 * 1024  # a unit's key, an official's cookie and the usual headers take < 2 KiB
+MAX_HEADER_FIELDS = 100  # header lines, trailers too (Apache's LimitRequestFields): each costs far more than its bytes
 HEAD_TIMEOUT_S = 20.0
 HEAD_TIMEOUT_MAX_S = 40.0
 BODY_TIMEOUT_S = 20.0
@@ -44,8 +48,10 @@ HEAD_TOO_LARGE = [
     ErrorItem(
         "headers",
         "too_large",
-        f"headers: baris permintaan dan header melebihi {MAX_HEAD_BYTES // 1024} KiB; permintaan tidak diproses.",
-        f"headers: the request line and headers exceed {MAX_HEAD_BYTES // 1024} KiB; the request was not processed.",
+        f"headers: baris permintaan dan header melebihi {MAX_HEAD_BYTES // 1024} KiB atau {MAX_HEADER_FIELDS} baris "
+        "header; permintaan tidak diproses.",
+        f"headers: the request line and headers exceed {MAX_HEAD_BYTES // 1024} KiB or {MAX_HEADER_FIELDS} header "
+        "lines; the request was not processed.",
     )
 ]
 TOO_SLOW = {
@@ -88,6 +94,9 @@ class BoundedHead(HttpToolsProtocol):
         self.in_head = True  # between a message's start (or the previous one's end) and its headers' end
         self.head_bytes = 0  # bytes read while in the head: bounds what the parser keeps of a head not yet complete
         self.head_size = 0  # the current head's URL and headers as parsed: bounds a head that came in one read
+        self.fields = 0  # header lines of the current message, trailers included
+        self.between = 0  # bytes read in the body phase since the last piece of body (framing, trailers)
+        self.body_seen = False
         self.refused = False
         self.phase: str | None = None  # "head" or "body" while its clock runs
         self.started = self.deadline = 0.0
@@ -108,9 +117,13 @@ class BoundedHead(HttpToolsProtocol):
             if self.phase is None:  # the first bytes of the next request on this connection
                 self._arm("head")
             self.head_bytes += len(data)
+        else:
+            self.between += len(data)
         self._extend(len(data))
         super().data_received(data)  # may end the head: on_headers_complete counts no more
-        if self.in_head and self.head_bytes > MAX_HEAD_BYTES:
+        if self.body_seen:  # a piece of body came in this read: what came between is counted from here
+            self.between, self.body_seen = 0, False
+        if (self.head_bytes if self.in_head else self.between) > MAX_HEAD_BYTES:
             self.refuse()
 
     def on_url(self, url: bytes) -> None:
@@ -118,11 +131,19 @@ class BoundedHead(HttpToolsProtocol):
         super().on_url(url)
 
     def on_header(self, name: bytes, value: bytes) -> None:
+        if self.refused:
+            return
+        self.fields += 1
+        if self.fields > MAX_HEADER_FIELDS:
+            self.refuse()  # the parser goes on through this read; nothing more is kept
+            return
         self.head_size += len(name) + len(value) + 4  # ": " and CRLF
         super().on_header(name, value)
 
     def on_headers_complete(self) -> None:
-        self.in_head, self.head_bytes = False, 0
+        self.in_head, self.head_bytes, self.between = False, 0, 0
+        if self.refused:
+            return
         if self.head_size > MAX_HEAD_BYTES:
             self.refuse()  # the app never sees the request
             return
@@ -130,6 +151,7 @@ class BoundedHead(HttpToolsProtocol):
         super().on_headers_complete()
 
     def on_body(self, body: bytes) -> None:
+        self.body_seen = True
         if not self.refused:
             super().on_body(body)
 
@@ -138,7 +160,7 @@ class BoundedHead(HttpToolsProtocol):
             return
         self._disarm()
         super().on_message_complete()
-        self.in_head, self.head_bytes, self.head_size = True, 0, 0
+        self.in_head, self.head_bytes, self.head_size, self.fields, self.between = True, 0, 0, 0, 0
 
     def refuse(self) -> None:
         """431 with the error body; the connection closed (connection_lost lets the parser, and what it kept, go)."""
@@ -146,9 +168,19 @@ class BoundedHead(HttpToolsProtocol):
             return
         self.refused, self.in_head = True, False
         self._disarm()
-        log.warning("%s: request head over %d bytes: 431, connection closed", self._peer(), MAX_HEAD_BYTES)
-        self.transport.write(head_too_large_answer())
+        log.warning(
+            "%s: request head over %d bytes or %d lines: 431, connection closed",
+            self._peer(),
+            MAX_HEAD_BYTES,
+            MAX_HEADER_FIELDS,
+        )
+        if self.answer_can_be_written():
+            self.transport.write(head_too_large_answer())
         self.transport.close()
+
+    def answer_can_be_written(self) -> bool:
+        """No answer has begun on this connection for the request at hand (one can be written whole)."""
+        return self.cycle is None or self.cycle.response_complete or not self.cycle.response_started
 
     # the clock ------------------------------------------------------------------------------------------------
 
@@ -193,7 +225,7 @@ class BoundedHead(HttpToolsProtocol):
         phase = self.phase or "head"
         self._disarm()
         self.refused, self.in_head = True, False
-        sent_something = self.head_bytes > 0 if phase == "head" else not self.cycle.response_started
+        sent_something = self.head_bytes > 0 if phase == "head" else self.answer_can_be_written()
         outcome = "408" if sent_something else "closed"
         log.warning("%s: request %s not complete in time: %s", self._peer(), phase, outcome)
         if sent_something:

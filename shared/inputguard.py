@@ -299,17 +299,24 @@ OVERLOADED = ApiError(
 OVERLOADED_RETRY_AFTER_S = 1
 
 
-def too_many_at_once(limit: int) -> ApiError:
+def too_many_at_once(limit: int, by: str) -> ApiError:
+    """429 for a caller over its share: `by` "credential" (one Authorization header) or "address" (one client)."""
+    field, whose_id, whose_en = (
+        ("Authorization", "dengan kredensial ini", "with these credentials")
+        if by == "credential"
+        else (None, "dari alamat ini", "from this address")
+    )
+    prefix = f"{field}: " if field else ""
     return ApiError(
         429,
         [
             ErrorItem(
-                "Authorization",
+                field,
                 "too_many_at_once",
-                f"Authorization: terlalu banyak permintaan sekaligus dengan kredensial ini (paling banyak {limit} "
-                "yang berjalan bersamaan); permintaan tidak diproses. Tunggu jawaban yang sedang berjalan.",
-                f"Authorization: too many requests at once with these credentials (at most {limit} under way "
-                "together); the request was not processed. Wait for the answers under way.",
+                f"{prefix}terlalu banyak permintaan sekaligus {whose_id} (paling banyak {limit} yang berjalan "
+                "bersamaan); permintaan tidak diproses. Tunggu jawaban yang sedang berjalan.",
+                f"{prefix}too many requests at once {whose_en} (at most {limit} under way together); the request "
+                "was not processed. Wait for the answers under way.",
             )
         ],
         headers={"Retry-After": str(OVERLOADED_RETRY_AFTER_S)},
@@ -321,18 +328,23 @@ class InFlightLimit(_HttpMiddleware):
     with the error body and Retry-After at once, nothing done — instead of a queue without bound, and instead of
     uvicorn's own plain-text 503 (its --limit-concurrency stays as a backstop above this one).
 
-    Of those, at most `per_credential` with one Authorization header (one API key, one token): beyond it a 429
-    `too_many_at_once`, nothing done, so one caller — one unit's key flooding cheap reads — cannot take every place
-    and leave the other units and the admin's revocation with 503s. Requests without the header (web pages, health)
-    share the rest. Counted as sent, before the credentials are checked: made-up tokens each get their own share,
-    but each is answered 401 at once."""
+    No one caller takes every place (an attacker did, and the other units and the admin's revocation got 503s):
+    - at most `per_credential` with one Authorization header (one API key, one token), read as the services read it
+      (every spelling of the header for one token is one caller);
+    - at most `per_address` from one client address (the proxy's X-Forwarded-For under deploy/, which uvicorn
+      trusts from the proxy only), with or without credentials: made-up tokens and requests without any (a body sent
+      slowly to any path is held while InputGuard reads it, before any route checks who sent it) count here too.
+    Beyond either, a 429 `too_many_at_once`, nothing done; other callers still get in."""
 
-    def __init__(self, app: ASGIApp, limit: int, per_credential: int = 0) -> None:
+    def __init__(self, app: ASGIApp, limit: int, per_credential: int = 0, per_address: int = 0) -> None:
         super().__init__(app)
         self.limit = limit
         self.per_credential = per_credential or limit
+        self.per_address = per_address or limit
         self.in_flight = 0
-        self.by_credential: dict[bytes, int] = {}  # at most `limit` entries: one goes when its last request ends
+        # at most `limit` entries each: one goes when its last request ends
+        self.by_credential: dict[str, int] = {}
+        self.by_address: dict[str, int] = {}
 
     async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.in_flight >= self.limit:
@@ -343,26 +355,45 @@ class InFlightLimit(_HttpMiddleware):
         credential = None
         for name, value in scope["headers"]:  # a loop, not next(generator): no Python call per header
             if name == b"authorization":
-                credential = value
+                credential = _credential(value)
                 break
+        client = scope.get("client")
+        address = client[0] if client else ""
+        refused = None
+        if self.by_address.get(address, 0) >= self.per_address:
+            refused = too_many_at_once(self.per_address, "address")
+        elif credential is not None and self.by_credential.get(credential, 0) >= self.per_credential:
+            refused = too_many_at_once(self.per_credential, "credential")
+        if refused is not None:
+            response = refusal(scope, refused)
+            response.headers.update(refused.headers or {})
+            await response(scope, receive, send)
+            return
+        self.by_address[address] = self.by_address.get(address, 0) + 1
         if credential is not None:
-            held = self.by_credential.get(credential, 0)
-            if held >= self.per_credential:
-                refused = too_many_at_once(self.per_credential)
-                response = refusal(scope, refused)
-                response.headers.update(refused.headers or {})
-                await response(scope, receive, send)
-                return
-            self.by_credential[credential] = held + 1
+            self.by_credential[credential] = self.by_credential.get(credential, 0) + 1
         self.in_flight += 1  # one event loop: no lock needed
         try:
             await self.app(scope, receive, send)
         finally:
             self.in_flight -= 1
+            _release(self.by_address, address)
             if credential is not None:
-                held = self.by_credential.pop(credential) - 1
-                if held:
-                    self.by_credential[credential] = held
+                _release(self.by_credential, credential)
+
+
+def _release(held: dict[str, int], who: str) -> None:
+    left = held.pop(who) - 1
+    if left:
+        held[who] = left
+
+
+def _credential(header: bytes) -> str:
+    """The credentials an Authorization header names, read as `shared.service.bearer` reads them (the first header;
+    the scheme in any case, the token without the whitespace around it): every spelling of one token is one caller."""
+    text = header.decode("latin-1")
+    scheme, _, token = text.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else text
 
 
 class LastResort(_HttpMiddleware):

@@ -80,6 +80,7 @@ log = logging.getLogger("lapkin.service")
 WORKER_THREADS = 160
 MAX_REQUESTS_IN_FLIGHT = 128  # InFlightLimit: beyond it, 503 with the error body and Retry-After instead of a queue
 MAX_IN_FLIGHT_PER_CREDENTIAL = MAX_REQUESTS_IN_FLIGHT // 4  # of them, with one Authorization header: beyond, a 429
+MAX_IN_FLIGHT_PER_ADDRESS = MAX_REQUESTS_IN_FLIGHT // 2  # and from one client address
 # uvicorn's --limit-concurrency, a backstop above ours: it counts open connections too (idle keep-alive ones
 # included) and answers a plain-text 503 without Retry-After, which a client of the contract cannot read
 SERVER_CONCURRENCY_LIMIT = 4 * MAX_REQUESTS_IN_FLIGHT
@@ -557,8 +558,13 @@ def build_app(
     install_file_store_errors(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, upload_max_bytes=settings.max_upload_bytes)
     app.add_middleware(LastResort)  # an unexpected exception: a 500 with the error body, logged
-    # a flood: 503 busy, the error body; one caller's flood: 429 too_many_at_once
-    app.add_middleware(InFlightLimit, limit=MAX_REQUESTS_IN_FLIGHT, per_credential=MAX_IN_FLIGHT_PER_CREDENTIAL)
+    # a flood: 503 busy, the error body; one caller's or one address's flood: 429 too_many_at_once
+    app.add_middleware(
+        InFlightLimit,
+        limit=MAX_REQUESTS_IN_FLIGHT,
+        per_credential=MAX_IN_FLIGHT_PER_CREDENTIAL,
+        per_address=MAX_IN_FLIGHT_PER_ADDRESS,
+    )
     app.add_middleware(
         HttpObservability, metrics=rt.metrics, traced=rt.tracer is not None
     )  # outermost: counts the 413s and 500s too

@@ -14,7 +14,7 @@ from services.collector.core.validation import MESSAGES, SHOWN
 from shared.config import Settings
 from shared.errors import pydantic_rules
 from shared.httphead import BODY_TIMEOUT_S, HEAD_TIMEOUT_S, MAX_HEAD_BYTES, MIN_RATE
-from shared.service import MAX_IN_FLIGHT_PER_CREDENTIAL
+from shared.service import MAX_IN_FLIGHT_PER_ADDRESS, MAX_IN_FLIGHT_PER_CREDENTIAL
 
 UNIT, ADMIN, PEJABAT = "kunciApiUnit", "tokenAdmin", "tokenPejabat"
 SECURITY_SCHEMES = {
@@ -234,14 +234,16 @@ def info_description(settings: Settings) -> str:
         f"Pengiriman (POST laporan, bulk, upload, bukti) dibatasi per kunci: {per_minute} per menit, ledakan "
         f"{burst}; bulk mengambil satu token per baris (paling banyak {burst}); lewat dari itu 429 `rate_limited` "
         f"dengan header `Retry-After` (detik). Paling banyak {MAX_IN_FLIGHT_PER_CREDENTIAL} permintaan berjalan "
-        "bersamaan per kredensial, lewat dari itu 429 `too_many_at_once`. 503 juga membawa `Retry-After`; header "
+        f"bersamaan per kredensial dan {MAX_IN_FLIGHT_PER_ADDRESS} per alamat, lewat dari itu 429 `too_many_at_once`. "
+        "503 juga membawa `Retry-After`; header "
         f"permintaan paling besar {MAX_HEAD_BYTES // 1024} KiB (431); permintaan yang tidak datang utuh pada "
         f"waktunya (header {HEAD_TIMEOUT_S:g} s, isi {BODY_TIMEOUT_S:g} s, masing-masing +1 s per {MIN_RATE} byte) 408 "
         "`request_timeout`. / JSON bodies up to "
         f"{mib:g} MiB; uploads "
         f"{upload_mib:g} MiB; submissions per key: {per_minute} a minute, bursts of {burst}, a bulk taking one a row "
         f"(at most {burst}); beyond, 429 `rate_limited` with Retry-After (seconds). At most "
-        f"{MAX_IN_FLIGHT_PER_CREDENTIAL} requests under way at once per credential, beyond, 429 `too_many_at_once`. "
+        f"{MAX_IN_FLIGHT_PER_CREDENTIAL} requests under way at once per credential and {MAX_IN_FLIGHT_PER_ADDRESS} "
+        "per address, beyond, 429 `too_many_at_once`. "
         f"A 503 carries Retry-After too; request headers up to {MAX_HEAD_BYTES // 1024} KiB (431); a request that "
         f"does not arrive whole in time (head {HEAD_TIMEOUT_S:g} s, body {BODY_TIMEOUT_S:g} s, each +1 s per "
         f"{MIN_RATE} bytes) 408 `request_timeout`.\n\n"
