@@ -28,7 +28,6 @@ import yaml
 from services.system import SERVICES
 from shared.config import Settings
 from shared.httphead import HTTP_PROTOCOL
-from shared.service import SERVER_CONCURRENCY_LIMIT
 
 ROOT = Path(__file__).resolve().parent.parent
 PROCESSES_FILE = ROOT / "deploy" / "processes.yaml"
@@ -287,8 +286,6 @@ class Supervisor:
             "--http",
             HTTP_PROTOCOL,  # the request's head bounded (shared/httphead.py)
             "--no-access-log",
-            "--limit-concurrency",
-            str(SERVER_CONCURRENCY_LIMIT),
             "--log-level",
             "warning",
             "--timeout-graceful-shutdown",

@@ -26,9 +26,12 @@ passes bodies on as they come, so a body's clock is this one."""
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
+import os
 from asyncio import TimerHandle
+from functools import lru_cache
 from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -43,6 +46,8 @@ HEAD_TIMEOUT_S = 20.0
 HEAD_TIMEOUT_MAX_S = 40.0
 BODY_TIMEOUT_S = 20.0
 MIN_RATE = 500  # bytes a second: each MIN_RATE bytes received adds a second to the deadline
+WRITE_TIMEOUT_S = 60.0  # a client that reads nothing of its answer for this long is cut off (Apache's Timeout)
+MAX_CONNECTIONS_PER_PEER = 128  # open connections from one address that is not a trusted proxy
 
 HEAD_TOO_LARGE = [
     ErrorItem(
@@ -70,6 +75,57 @@ TOO_SLOW = {
 }
 
 
+TOO_MANY_CONNECTIONS = [
+    ErrorItem(
+        None,
+        "too_many_connections",
+        f"Terlalu banyak koneksi terbuka dari alamat ini (paling banyak {MAX_CONNECTIONS_PER_PEER}); koneksi ditutup.",
+        f"Too many open connections from this address (at most {MAX_CONNECTIONS_PER_PEER}); the connection is closed.",
+    )
+]
+INVALID_HTTP = [
+    ErrorItem(
+        None,
+        "invalid_http",
+        "Permintaan HTTP tidak valid; permintaan tidak diproses.",
+        "Invalid HTTP request; the request was not processed.",
+    )
+]
+
+
+@lru_cache(maxsize=8)
+def _trusted(allowed: str) -> tuple[bool, tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]]:
+    names = [name.strip() for name in allowed.split(",") if name.strip()]
+    networks = []
+    for name in names:
+        try:
+            networks.append(ipaddress.ip_network(name, strict=False))
+        except ValueError:  # a host name, or a Unix socket path: not an address a peer has
+            continue
+    return "*" in names, tuple(networks)
+
+
+def trusted_proxy(address: str) -> bool:
+    """Is `address` a proxy whose X-Forwarded-For uvicorn believes (FORWARDED_ALLOW_IPS; uvicorn's default
+    127.0.0.1)? Its connections and requests carry many clients': no per-address bound applies to it."""
+    everyone, networks = _trusted(os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"))
+    if everyone:
+        return True
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
+
+
+def _peers(server_state: Any) -> dict[str, int]:
+    """Open connections by peer address, shared by one server's connections."""
+    found: dict[str, int] | None = getattr(server_state, "lapkin_peers", None)
+    if found is None:
+        found = server_state.lapkin_peers = {}
+    return found
+
+
 def answer(status: bytes, errors: list[ErrorItem]) -> bytes:
     body = json.dumps(error_body(errors), ensure_ascii=False).encode()
     return (
@@ -88,6 +144,7 @@ class BoundedHead(HttpToolsProtocol):
     # class attributes, so that a test can run the same rules on a shorter clock
     head_timeout_s, head_timeout_max_s = HEAD_TIMEOUT_S, HEAD_TIMEOUT_MAX_S
     body_timeout_s, min_rate = BODY_TIMEOUT_S, MIN_RATE
+    write_timeout_s, max_connections_per_peer = WRITE_TIMEOUT_S, MAX_CONNECTIONS_PER_PEER
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -101,14 +158,61 @@ class BoundedHead(HttpToolsProtocol):
         self.phase: str | None = None  # "head" or "body" while its clock runs
         self.started = self.deadline = 0.0
         self.timer: TimerHandle | None = None
+        self.write_timer: TimerHandle | None = None
+        self.peer: str | None = None  # counted in _peers while open
 
     def connection_made(self, transport: Any) -> None:
         super().connection_made(transport)
+        peer = self.client[0] if self.client else ""
+        if peer and not trusted_proxy(peer):
+            peers = _peers(self.server_state)
+            if peers.get(peer, 0) >= self.max_connections_per_peer:
+                log.warning("%s: over %d open connections: 429, closed", peer, self.max_connections_per_peer)
+                self.refused, self.in_head = True, False
+                transport.write(answer(b"429 Too Many Requests", TOO_MANY_CONNECTIONS))
+                transport.close()
+                return
+            peers[peer] = peers.get(peer, 0) + 1
+            self.peer = peer
         self._arm("head")  # a connection that sends nothing is not kept either
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
+        if self.write_timer is not None:
+            self.write_timer.cancel()
+            self.write_timer = None
+        if self.peer is not None:
+            peers = _peers(self.server_state)
+            left = peers.pop(self.peer, 1) - 1
+            if left > 0:
+                peers[self.peer] = left
+            self.peer = None
         super().connection_lost(exc)
+
+    def send_400_response(self, msg: str) -> None:
+        """uvicorn's answer to what is not HTTP, in the error body (its own is plain text)."""
+        log.warning("%s: %s", self._peer(), msg)
+        self.transport.write(answer(b"400 Bad Request", INVALID_HTTP))
+        self.transport.close()
+
+    def pause_writing(self) -> None:
+        """The client stopped reading: it has `write_timeout_s` to read again (pipelined requests it never read held
+        their places for as long as it liked), then the connection is cut and the app sees it gone."""
+        super().pause_writing()
+        if self.write_timer is None:
+            self.write_timer = self.loop.call_later(self.write_timeout_s, self._write_timed_out)
+
+    def resume_writing(self) -> None:
+        super().resume_writing()
+        if self.write_timer is not None:
+            self.write_timer.cancel()
+            self.write_timer = None
+
+    def _write_timed_out(self) -> None:
+        self.write_timer = None
+        if self.flow.write_paused and not self.transport.is_closing():
+            log.warning("%s: read nothing of its answer for %g s: connection cut", self._peer(), self.write_timeout_s)
+            self.transport.abort()
 
     def data_received(self, data: bytes) -> None:
         if self.refused:

@@ -23,6 +23,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.errors import ApiError, ErrorItem, error_body
+from shared.httphead import trusted_proxy
 
 log = logging.getLogger("lapkin.input")
 MAX_JSON_DEPTH = 32  # a PK is 5 levels deep; nothing the services read comes near
@@ -326,7 +327,7 @@ def too_many_at_once(limit: int, by: str) -> ApiError:
 class InFlightLimit(_HttpMiddleware):
     """ASGI middleware: at most `limit` HTTP requests of this process in the app at once; beyond them a 503 `busy`
     with the error body and Retry-After at once, nothing done — instead of a queue without bound, and instead of
-    uvicorn's own plain-text 503 (its --limit-concurrency stays as a backstop above this one).
+    uvicorn's own plain-text 503 (whose --limit-concurrency the services no longer use: shared/httphead.py).
 
     No one caller takes every place (an attacker did, and the other units and the admin's revocation got 503s):
     - at most `per_credential` with one Authorization header (one API key, one token), read as the services read it
@@ -334,6 +335,8 @@ class InFlightLimit(_HttpMiddleware):
     - at most `per_address` from one client address (the proxy's X-Forwarded-For under deploy/, which uvicorn
       trusts from the proxy only), with or without credentials: made-up tokens and requests without any (a body sent
       slowly to any path is held while InputGuard reads it, before any route checks who sent it) count here too.
+      A trusted proxy's own address (`shared.httphead.trusted_proxy`: 127.0.0.1 unless FORWARDED_ALLOW_IPS says
+      otherwise) is many clients: it has no share of its own.
     Beyond either, a 429 `too_many_at_once`, nothing done; other callers still get in."""
 
     def __init__(self, app: ASGIApp, limit: int, per_credential: int = 0, per_address: int = 0) -> None:
@@ -358,9 +361,9 @@ class InFlightLimit(_HttpMiddleware):
                 credential = _credential(value)
                 break
         client = scope.get("client")
-        address = client[0] if client else ""
+        address = client[0] if client and not trusted_proxy(client[0]) else None  # a proxy carries many clients
         refused = None
-        if self.by_address.get(address, 0) >= self.per_address:
+        if address is not None and self.by_address.get(address, 0) >= self.per_address:
             refused = too_many_at_once(self.per_address, "address")
         elif credential is not None and self.by_credential.get(credential, 0) >= self.per_credential:
             refused = too_many_at_once(self.per_credential, "credential")
@@ -369,7 +372,8 @@ class InFlightLimit(_HttpMiddleware):
             response.headers.update(refused.headers or {})
             await response(scope, receive, send)
             return
-        self.by_address[address] = self.by_address.get(address, 0) + 1
+        if address is not None:
+            self.by_address[address] = self.by_address.get(address, 0) + 1
         if credential is not None:
             self.by_credential[credential] = self.by_credential.get(credential, 0) + 1
         self.in_flight += 1  # one event loop: no lock needed
@@ -377,7 +381,8 @@ class InFlightLimit(_HttpMiddleware):
             await self.app(scope, receive, send)
         finally:
             self.in_flight -= 1
-            _release(self.by_address, address)
+            if address is not None:
+                _release(self.by_address, address)
             if credential is not None:
                 _release(self.by_credential, credential)
 
@@ -396,6 +401,10 @@ def _credential(header: bytes) -> str:
     return token.strip() if scheme.lower() == "bearer" else text
 
 
+class _AnswerNotSent(Exception):
+    """Sending the answer failed: the client's connection is gone."""
+
+
 class LastResort(_HttpMiddleware):
     """ASGI middleware: an exception no handler took becomes a 500 with the error body (the app's error page for its
     web pages), logged with the request; the connection stays usable. Outside the body-size limit (whose own
@@ -407,12 +416,17 @@ class LastResort(_HttpMiddleware):
         async def tracked(message: Message) -> None:
             nonlocal started
             started = started or message["type"] == "http.response.start"
-            await send(message)
+            try:
+                await send(message)
+            except Exception as exc:  # the connection is gone (the server's own send failed)
+                raise _AnswerNotSent from exc
 
         try:
             await self.app(scope, receive, tracked)
         except ClientDisconnect:  # the client went away mid-body (or timed out, shared/httphead.py): no one to answer
             log.warning("%s %s: client gone before its body ended; not carried out", scope["method"], scope["path"])
+        except _AnswerNotSent as gone:  # e.g. pipelined requests still waiting when their connection closed
+            log.warning("%s %s: client gone before its answer (%s)", scope["method"], scope["path"], gone.__cause__)
         except Exception:
             log.exception("%s %s: unexpected error", scope["method"], scope["path"])
             if started:

@@ -80,10 +80,9 @@ log = logging.getLogger("lapkin.service")
 WORKER_THREADS = 160
 MAX_REQUESTS_IN_FLIGHT = 128  # InFlightLimit: beyond it, 503 with the error body and Retry-After instead of a queue
 MAX_IN_FLIGHT_PER_CREDENTIAL = MAX_REQUESTS_IN_FLIGHT // 4  # of them, with one Authorization header: beyond, a 429
-MAX_IN_FLIGHT_PER_ADDRESS = MAX_REQUESTS_IN_FLIGHT // 2  # and from one client address
-# uvicorn's --limit-concurrency, a backstop above ours: it counts open connections too (idle keep-alive ones
-# included) and answers a plain-text 503 without Retry-After, which a client of the contract cannot read
-SERVER_CONCURRENCY_LIMIT = 4 * MAX_REQUESTS_IN_FLIGHT
+MAX_IN_FLIGHT_PER_ADDRESS = MAX_REQUESTS_IN_FLIGHT // 4  # and from one client address (not the trusted proxies')
+# No uvicorn --limit-concurrency: it counts open connections, half-sent and idle ones too, and 600 idle connections
+# made it answer its plain-text 503 to everyone; shared/httphead.py bounds connections per address instead.
 DATABASE_RETRY_AFTER_S = 5  # what a 503 for an unreachable database tells the client to wait
 
 
@@ -537,7 +536,7 @@ def build_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # More worker threads than requests in flight (uvicorn --limit-concurrency, see lapkin/supervisor.py): a
+        # More worker threads than requests in flight (MAX_REQUESTS_IN_FLIGHT, InFlightLimit): a
         # request whose transaction is open between a dependency and its route always gets a thread to finish it,
         # so it can never wait on threads held by requests waiting for its database lock or connection.
         anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS

@@ -34,6 +34,22 @@ APP = Starlette(
 )
 
 
+def scope_of(method: str, path: str, headers: list[tuple[bytes, bytes]]) -> dict[str, Any]:
+    return {
+        "type": "http",
+        "method": method,
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "headers": headers,
+        "scheme": "http",
+        "server": ("t", 80),
+        "client": ("c", 1),
+        "root_path": "",
+        "http_version": "1.1",
+    }
+
+
 def send_cut_off(content_type: bytes, first_part: bytes) -> list[dict[str, Any]]:
     """The first part of a body, then the client gone; what the app sent back."""
     incoming = [
@@ -48,19 +64,7 @@ def send_cut_off(content_type: bytes, first_part: bytes) -> list[dict[str, Any]]
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    scope = {
-        "type": "http",
-        "method": "POST",
-        "path": "/act",
-        "raw_path": b"/act",
-        "query_string": b"",
-        "headers": [(b"content-type", content_type), (b"content-length", b"1000")],
-        "scheme": "http",
-        "server": ("t", 80),
-        "client": ("c", 1),
-        "root_path": "",
-        "http_version": "1.1",
-    }
+    scope = scope_of("POST", "/act", [(b"content-type", content_type), (b"content-length", b"1000")])
     asyncio.run(APP(scope, receive, send))  # type: ignore[arg-type]
     return sent
 
@@ -86,3 +90,25 @@ def test_a_multipart_body_cut_off_is_a_client_gone_not_a_500(caplog: pytest.LogC
     assert not any(m.get("status") == 500 for m in sent)
     assert "client gone" in caplog.text and "Traceback" not in caplog.text
     assert not any(r.exc_info for r in caplog.records)
+
+
+def test_an_answer_that_cannot_be_sent_is_a_client_gone_not_an_error(caplog: pytest.LogCaptureFixture) -> None:
+    """The second outsider's pipelined requests, still waiting when their connection closed, each logged an
+    "unexpected error" with two tracebacks (384 for 192 connections): the server's send failing is the client gone."""
+
+    async def ok(_: Request) -> PlainTextResponse:
+        return PlainTextResponse("ok")
+
+    app = Starlette(routes=[Route("/ok", ok)], middleware=[Middleware(LastResort)])
+    scope = scope_of("GET", "/ok", [])
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(_: dict[str, Any]) -> None:
+        raise RuntimeError("unable to perform operation on <TCPTransport closed=True>; the handler is closed")
+
+    with caplog.at_level(logging.WARNING):
+        asyncio.run(app(scope, receive, send))  # type: ignore[arg-type]
+    assert "client gone before its answer" in caplog.text
+    assert not any(r.exc_info for r in caplog.records) and "unexpected error" not in caplog.text

@@ -1,6 +1,6 @@
 """At most MAX_REQUESTS_IN_FLIGHT requests of a process in the app at once; beyond them a 503 `busy` in the error body
 with Retry-After at once (the outsider's flood got uvicorn's plain-text "Service Unavailable" without Retry-After,
-which a client of the contract cannot read). uvicorn's own --limit-concurrency stays behind it as a backstop."""
+which a client of the contract cannot read)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from starlette.routing import Route
 from services.collector.main import create_app
 from shared.config import Settings
 from shared.inputguard import InFlightLimit
-from shared.service import MAX_REQUESTS_IN_FLIGHT, SERVER_CONCURRENCY_LIMIT
+from shared.service import MAX_REQUESTS_IN_FLIGHT, WORKER_THREADS
 
 
 class Held:
@@ -61,10 +61,11 @@ def test_beyond_the_limit_a_request_is_refused_at_once_with_the_error_body_and_r
     assert len(held_app.entered) == 3  # the refused request never reached the route
 
 
-def test_every_service_has_it_below_uvicorn_s_backstop(tmp_path) -> None:
+def test_every_service_has_it_below_its_worker_threads(tmp_path) -> None:
+    """A request holding a transaction across a thread hop always finds a thread (shared.service)."""
     app = create_app(Settings(data_dir=tmp_path))  # type: ignore[call-arg]
     limits = [m.kwargs["limit"] for m in app.user_middleware if m.cls is InFlightLimit]
-    assert limits == [MAX_REQUESTS_IN_FLIGHT] and MAX_REQUESTS_IN_FLIGHT < SERVER_CONCURRENCY_LIMIT
+    assert limits == [MAX_REQUESTS_IN_FLIGHT] and MAX_REQUESTS_IN_FLIGHT < WORKER_THREADS
 
 
 def test_one_credential_gets_its_share_and_the_others_still_get_in() -> None:
@@ -161,8 +162,8 @@ def test_one_address_gets_its_share_whatever_credentials_it_sends() -> None:
     assert len(held_app.entered) == 4 and out["left"] == ({}, {})
 
 
-def test_every_service_gives_one_credential_a_quarter_and_one_address_half_of_the_places(tmp_path) -> None:
+def test_every_service_gives_one_credential_and_one_address_a_quarter_of_the_places(tmp_path) -> None:
     app = create_app(Settings(data_dir=tmp_path))  # type: ignore[call-arg]
     (kwargs,) = [m.kwargs for m in app.user_middleware if m.cls is InFlightLimit]
     assert kwargs["per_credential"] == MAX_REQUESTS_IN_FLIGHT // 4 < kwargs["limit"]
-    assert kwargs["per_address"] == MAX_REQUESTS_IN_FLIGHT // 2 < kwargs["limit"]
+    assert kwargs["per_address"] == MAX_REQUESTS_IN_FLIGHT // 4 < kwargs["limit"]

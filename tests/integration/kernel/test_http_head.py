@@ -33,17 +33,21 @@ async def echo(request: Request) -> JSONResponse:
     if request.query_params.get("dawdle"):  # the app is behind: it reads the body late
         await asyncio.sleep(float(request.query_params["dawdle"]))
     body = await request.body()
-    return JSONResponse({"header": len(request.headers.get("x-big", "")), "body": len(body)})
+    pad = "x" * int(request.query_params.get("pad", "0"))  # a large answer
+    return JSONResponse(
+        {"header": len(request.headers.get("x-big", "")), "body": len(body), **({"pad": pad} if pad else {})}
+    )
 
 
 class Quick(BoundedHead):
     """The same rules on a clock 25 times shorter: 0,8 s for a head (at most 1,6 s), 0,8 s for a body, each 500
-    bytes received adding 40 ms."""
+    bytes received adding 40 ms, 2,4 s for a client to read again; and 4 connections from one address."""
 
     head_timeout_s, head_timeout_max_s, body_timeout_s, min_rate = 0.8, 1.6, 0.8, 500 * 25
+    write_timeout_s, max_connections_per_peer = 2.4, 4
 
 
-CONCURRENCY = 4  # uvicorn's --limit-concurrency here: connections (idle ones too) beyond it get its plain 503
+SERVERS: dict[int, uvicorn.Server] = {}  # by port
 
 
 @contextmanager
@@ -59,9 +63,8 @@ def serving(protocol: type[BoundedHead]) -> Iterator[int]:
         http=protocol,
         log_level="critical",
         lifespan="off",
-        limit_concurrency=CONCURRENCY,
     )
-    server = uvicorn.Server(config)
+    server = SERVERS[port] = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -193,10 +196,14 @@ def test_a_chunked_body_in_many_small_pieces_and_its_trailer_go_through(port: in
         assert answers(sock, 1) == [(200, {"header": 0, "body": 200_000})]
 
 
-def test_half_sent_heads_no_longer_shut_everyone_out(port: int) -> None:
-    """As many connections as the limit, each with half a head: uvicorn answered 503 to every other request for as
-    long as they stayed. Now each gets a 408 once its time is up, and the service answers again."""
-    held = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(CONCURRENCY)]
+def connect(port: int, source: str = "127.0.0.1") -> socket.socket:
+    return socket.create_connection(("127.0.0.1", port), timeout=10, source_address=(source, 0))
+
+
+def test_half_sent_heads_get_408_in_time(port: int) -> None:
+    """Half a head each: uvicorn waited for ever (and, with --limit-concurrency, answered 503 to everyone else while
+    as many stayed). Now each gets a 408 once its time is up."""
+    held = [connect(port) for _ in range(4)]
     for sock in held:
         sock.sendall(b"GET /echo HTTP/1.1\r\nHost: t\r\nX-Big: aaa")
     started = time.monotonic()
@@ -210,6 +217,52 @@ def test_half_sent_heads_no_longer_shut_everyone_out(port: int) -> None:
     with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
         sock.sendall(request())
         assert answers(sock, 1) == [(200, {"header": 0, "body": 0})]
+
+
+def test_one_address_cannot_hold_every_connection(port: int) -> None:
+    """The second outsider's 600 idle connections made uvicorn's --limit-concurrency answer its plain 503 to
+    everyone. The services no longer run with that limit; one address that is not a trusted proxy keeps at most
+    `max_connections_per_peer` open (4 here, 128 in service): beyond, a 429 in the error body, closed; another
+    address, and the trusted proxy (127.0.0.1 unless FORWARDED_ALLOW_IPS says otherwise), still get in at once."""
+    held = [connect(port, "127.0.0.2") for _ in range(4)]
+    time.sleep(0.1)
+    with connect(port, "127.0.0.2") as extra:
+        ((status, body),) = answers(extra, 1)
+        assert status == 429 and body["errors"][0]["rule"] == "too_many_connections"
+        assert extra.recv(1) == b""
+    for source in ("127.0.0.3", "127.0.0.1"):
+        with connect(port, source) as other:
+            other.sendall(request())
+            assert answers(other, 1) == [(200, {"header": 0, "body": 0})]
+    for sock in held:
+        sock.close()
+    time.sleep(0.1)
+    with connect(port, "127.0.0.2") as again:  # the address's connections given back as they closed
+        again.sendall(request())
+        assert answers(again, 1) == [(200, {"header": 0, "body": 0})]
+
+
+def test_a_client_that_does_not_read_its_answers_is_cut_off(port: int) -> None:
+    """The second outsider's pipelined requests, never read, held their places for as long as it liked. A client
+    that reads nothing for `write_timeout_s` (2,4 s here, 60 s in service) is cut off, and its places come back."""
+    server = SERVERS[port]
+    sock = connect(port, "127.0.0.4")
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1024)
+    sock.sendall(request("/echo?pad=200000") * 20)
+    time.sleep(0.5)
+    assert any(p.client and p.client[0] == "127.0.0.4" for p in server.server_state.connections)
+    deadline = time.monotonic() + 6
+    while any(p.client and p.client[0] == "127.0.0.4" for p in server.server_state.connections):
+        assert time.monotonic() < deadline, "a client reading nothing kept its connection"
+        time.sleep(0.1)
+    sock.close()
+
+
+def test_what_is_not_http_is_refused_in_the_error_body(port: int) -> None:
+    with connect(port) as sock:
+        sock.sendall(b"GET /echo HTTP/1.1\r\nHost: t\r\nBad header line\r\n\r\n")
+        ((status, body),) = answers(sock, 1)
+        assert status == 400 and body["errors"][0]["rule"] == "invalid_http"
 
 
 def test_a_connection_that_sends_nothing_is_closed_without_a_word(port: int) -> None:

@@ -27,7 +27,7 @@ from starlette.routing import Mount
 from lapkin.supervisor import Supervisor, process_definitions
 from services.openapi import SERVICES, built
 from shared.config import Settings
-from shared.service import SERVER_CONCURRENCY_LIMIT
+from shared.httphead import HTTP_PROTOCOL
 
 DEPLOY = Path(__file__).resolve().parents[3] / "deploy"
 CADDYFILE = DEPLOY / "Caddyfile"
@@ -77,14 +77,15 @@ def uvicorn_flags(command: list[str]) -> list[str]:
 
 
 def test_compose_runs_uvicorn_as_lapkin_up_does():
-    """`--limit-concurrency` (uvicorn's backstop behind the app's own in-flight limit), the graceful-shutdown
-    timeout, no access log: a container behaves like the supervised process (outsider finding 11e)."""
+    """The bounded protocol (shared/httphead.py), the graceful-shutdown timeout, no access log, and no
+    `--limit-concurrency` (it counted half-sent connections): a container behaves like the supervised process
+    (outsider finding 11e)."""
     services = compose()["services"]
     supervisor = Supervisor(Settings(), {})  # type: ignore[call-arg]
     for name in process_definitions():
         expected = uvicorn_flags(supervisor.command(name))
         assert uvicorn_flags(services[name]["command"]) == expected, name
-        assert "--limit-concurrency" in expected and str(SERVER_CONCURRENCY_LIMIT) in expected
+        assert "--limit-concurrency" not in expected and expected[expected.index("--http") + 1] == HTTP_PROTOCOL
     grace = int(
         supervisor.command("collector")[supervisor.command("collector").index("--timeout-graceful-shutdown") + 1]
     )
