@@ -93,29 +93,25 @@ INVALID_HTTP = [
 ]
 
 
-@lru_cache(maxsize=8)
-def _trusted(allowed: str) -> tuple[bool, tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]]:
-    names = [name.strip() for name in allowed.split(",") if name.strip()]
-    networks = []
-    for name in names:
-        try:
-            networks.append(ipaddress.ip_network(name, strict=False))
-        except ValueError:  # a host name, or a Unix socket path: not an address a peer has
-            continue
-    return "*" in names, tuple(networks)
-
-
+@lru_cache(maxsize=4096)  # asked for every request: an address is parsed once
 def trusted_proxy(address: str) -> bool:
-    """Is `address` a proxy whose X-Forwarded-For uvicorn believes (FORWARDED_ALLOW_IPS; uvicorn's default
-    127.0.0.1)? Its connections and requests carry many clients': no per-address bound applies to it."""
-    everyone, networks = _trusted(os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"))
-    if everyone:
+    """Is `address` a proxy whose X-Forwarded-For uvicorn believes (FORWARDED_ALLOW_IPS, read as uvicorn reads it,
+    once, at start; its default 127.0.0.1)? Its connections and requests carry many clients': no per-address bound
+    applies to it."""
+    names = [name.strip() for name in os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1").split(",") if name.strip()]
+    if "*" in names:
         return True
     try:
         ip = ipaddress.ip_address(address)
-    except ValueError:
+    except ValueError:  # a Unix socket's peer, or no address
         return False
-    return any(ip in network for network in networks)
+    for name in names:
+        try:
+            if ip in ipaddress.ip_network(name, strict=False):
+                return True
+        except ValueError:  # a host name: not an address a peer has
+            continue
+    return False
 
 
 def _peers(server_state: Any) -> dict[str, int]:
