@@ -30,6 +30,8 @@ import ipaddress
 import json
 import logging
 import os
+import resource
+import time
 from asyncio import TimerHandle
 from functools import lru_cache
 from typing import Any
@@ -48,6 +50,9 @@ BODY_TIMEOUT_S = 20.0
 MIN_RATE = 500  # bytes a second: each MIN_RATE bytes received adds a second to the deadline
 WRITE_TIMEOUT_S = 60.0  # a client that reads nothing of its answer for this long is cut off (Apache's Timeout)
 MAX_CONNECTIONS_PER_PEER = 128  # open connections from one address that is not a trusted proxy
+MAX_CONNECTIONS = 4096  # open connections of a process in all, and always FD_RESERVE below its open-files limit
+FD_RESERVE = 256  # descriptors kept for the database, Redis, files and the logs
+LOG_EVERY_S = 60.0  # one line per address and kind of refusal a minute, with how many were not written
 
 HEAD_TOO_LARGE = [
     ErrorItem(
@@ -83,6 +88,14 @@ TOO_MANY_CONNECTIONS = [
         f"Too many open connections from this address (at most {MAX_CONNECTIONS_PER_PEER}); the connection is closed.",
     )
 ]
+BUSY = [
+    ErrorItem(
+        None,
+        "busy",
+        "Layanan sedang menerima terlalu banyak koneksi sekaligus; koneksi ditutup. Coba lagi sebentar lagi.",
+        "The service has too many connections open at once; the connection is closed. Try again shortly.",
+    )
+]
 INVALID_HTTP = [
     ErrorItem(
         None,
@@ -114,6 +127,50 @@ def trusted_proxy(address: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=1)
+def connection_limit() -> int:
+    """MAX_CONNECTIONS, or fewer when the open-files limit is lower: a process out of descriptors cannot reach its
+    database or accept anyone (the third outsider's connections from nine addresses, under a limit of 1.024, left
+    every other client an empty reply). The soft limit is raised to the hard one first, once."""
+    try:
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if soft != resource.RLIM_INFINITY and (hard == resource.RLIM_INFINITY or soft < hard):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+            soft = hard
+    except (ValueError, OSError):  # not allowed here: keep the limit there is
+        soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    if soft == resource.RLIM_INFINITY:
+        return MAX_CONNECTIONS
+    return max(16, min(MAX_CONNECTIONS, soft - FD_RESERVE))
+
+
+_LOGGED: dict[tuple[str, str], tuple[float, int]] = {}  # (kind, peer) -> (last written, not written since)
+
+
+def log_refusal(kind: str, peer: str, message: str, *args: Any) -> None:
+    """A refusal's warning, written once a minute per address and kind (a refused connection costs the attacker
+    one connect: 24.593 of them wrote 4,2 MiB of log in 10 s), with the count of those not written."""
+    now = time.monotonic()
+    last, quiet = _LOGGED.get((kind, peer), (float("-inf"), 0))
+    if now - last < LOG_EVERY_S:
+        _LOGGED[(kind, peer)] = (last, quiet + 1)
+        return
+    if len(_LOGGED) >= 10_000:
+        _LOGGED.clear()
+    _LOGGED[(kind, peer)] = (now, 0)
+    log.warning(message + (f" ({quiet} more like it in the last minute)" if quiet else ""), *args)
+
+
+class _NotTwice(logging.Filter):
+    """uvicorn's own line for what is not HTTP: BoundedHead.send_400_response writes it (once a minute an address)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != "Invalid HTTP request received."
+
+
+logging.getLogger("uvicorn.error").addFilter(_NotTwice())
+
+
 def _peers(server_state: Any) -> dict[str, int]:
     """Open connections by peer address, shared by one server's connections."""
     found: dict[str, int] | None = getattr(server_state, "lapkin_peers", None)
@@ -122,13 +179,17 @@ def _peers(server_state: Any) -> dict[str, int]:
     return found
 
 
-def answer(status: bytes, errors: list[ErrorItem]) -> bytes:
+def answer(status: bytes, errors: list[ErrorItem], retry_after: bool = False) -> bytes:
     body = json.dumps(error_body(errors), ensure_ascii=False).encode()
     return (
         b"HTTP/1.1 " + status + b"\r\n"
         b"content-type: application/json\r\n"
-        b"content-length: " + str(len(body)).encode() + b"\r\n"
-        b"connection: close\r\n\r\n" + body
+        b"content-length: "
+        + str(len(body)).encode()
+        + b"\r\n"
+        + (b"retry-after: 1\r\n" if retry_after else b"")
+        + b"connection: close\r\n\r\n"
+        + body
     )
 
 
@@ -141,6 +202,7 @@ class BoundedHead(HttpToolsProtocol):
     head_timeout_s, head_timeout_max_s = HEAD_TIMEOUT_S, HEAD_TIMEOUT_MAX_S
     body_timeout_s, min_rate = BODY_TIMEOUT_S, MIN_RATE
     write_timeout_s, max_connections_per_peer = WRITE_TIMEOUT_S, MAX_CONNECTIONS_PER_PEER
+    max_connections: int | None = None  # None: connection_limit()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -160,13 +222,18 @@ class BoundedHead(HttpToolsProtocol):
     def connection_made(self, transport: Any) -> None:
         super().connection_made(transport)
         peer = self.client[0] if self.client else ""
+        limit = self.max_connections or connection_limit()
+        if len(self.connections) > limit:  # this one is counted already
+            log_refusal("busy", "", "over %d open connections in all: 503, closed", limit)
+            self._refuse_connection(answer(b"503 Service Unavailable", BUSY, retry_after=True))
+            return
         if peer and not trusted_proxy(peer):
             peers = _peers(self.server_state)
             if peers.get(peer, 0) >= self.max_connections_per_peer:
-                log.warning("%s: over %d open connections: 429, closed", peer, self.max_connections_per_peer)
-                self.refused, self.in_head = True, False
-                transport.write(answer(b"429 Too Many Requests", TOO_MANY_CONNECTIONS))
-                transport.close()
+                log_refusal(
+                    "peer", peer, "%s: over %d open connections: 429, closed", peer, self.max_connections_per_peer
+                )
+                self._refuse_connection(answer(b"429 Too Many Requests", TOO_MANY_CONNECTIONS, retry_after=True))
                 return
             peers[peer] = peers.get(peer, 0) + 1
             self.peer = peer
@@ -185,11 +252,25 @@ class BoundedHead(HttpToolsProtocol):
             self.peer = None
         super().connection_lost(exc)
 
+    def _refuse_connection(self, refusal: bytes) -> None:
+        self.refused, self.in_head = True, False
+        self.transport.write(refusal)
+        self.transport.close()
+
     def send_400_response(self, msg: str) -> None:
         """uvicorn's answer to what is not HTTP, in the error body (its own is plain text)."""
-        log.warning("%s: %s", self._peer(), msg)
+        log_refusal("invalid", self.client[0] if self.client else "", "%s: %s", self._peer(), msg)
         self.transport.write(answer(b"400 Bad Request", INVALID_HTTP))
         self.transport.close()
+
+    def _should_upgrade_to_ws(self) -> bool:
+        """No service speaks WebSocket: an Upgrade header is ignored and the request answered as any other. uvicorn
+        handed an upgraded connection to another protocol, so this one never saw it close (the third outsider's 128
+        upgrade requests left their address locked out until a restart)."""
+        return False
+
+    def _unsupported_upgrade_warning(self) -> None:
+        pass  # see _should_upgrade_to_ws: not a problem to log for every such request
 
     def pause_writing(self) -> None:
         """The client stopped reading: it has `write_timeout_s` to read again (pipelined requests it never read held
@@ -207,7 +288,10 @@ class BoundedHead(HttpToolsProtocol):
     def _write_timed_out(self) -> None:
         self.write_timer = None
         if self.flow.write_paused and not self.transport.is_closing():
-            log.warning("%s: read nothing of its answer for %g s: connection cut", self._peer(), self.write_timeout_s)
+            peer = self.client[0] if self.client else ""
+            log_refusal(
+                "unread", peer, "%s: read nothing of its answer for %g s: cut", self._peer(), self.write_timeout_s
+            )
             self.transport.abort()
 
     def data_received(self, data: bytes) -> None:
@@ -238,6 +322,9 @@ class BoundedHead(HttpToolsProtocol):
             self.refuse()  # the parser goes on through this read; nothing more is kept
             return
         self.head_size += len(name) + len(value) + 4  # ": " and CRLF
+        if self.head_size > MAX_HEAD_BYTES:  # trailers too, which on_headers_complete never sees
+            self.refuse()
+            return
         super().on_header(name, value)
 
     def on_headers_complete(self) -> None:
@@ -268,7 +355,9 @@ class BoundedHead(HttpToolsProtocol):
             return
         self.refused, self.in_head = True, False
         self._disarm()
-        log.warning(
+        log_refusal(
+            "head",
+            self.client[0] if self.client else "",
             "%s: request head over %d bytes or %d lines: 431, connection closed",
             self._peer(),
             MAX_HEAD_BYTES,
@@ -327,7 +416,8 @@ class BoundedHead(HttpToolsProtocol):
         self.refused, self.in_head = True, False
         sent_something = self.head_bytes > 0 if phase == "head" else self.answer_can_be_written()
         outcome = "408" if sent_something else "closed"
-        log.warning("%s: request %s not complete in time: %s", self._peer(), phase, outcome)
+        peer = self.client[0] if self.client else ""
+        log_refusal("slow", peer, "%s: request %s not complete in time: %s", self._peer(), phase, outcome)
         if sent_something:
             self.transport.write(answer(b"408 Request Timeout", TOO_SLOW[phase]))
         self.transport.close()

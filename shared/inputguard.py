@@ -353,7 +353,7 @@ class InFlightLimit(_HttpMiddleware):
         if self.in_flight >= self.limit:
             response = refusal(scope, OVERLOADED)
             response.headers["Retry-After"] = str(OVERLOADED_RETRY_AFTER_S)
-            await response(scope, receive, send)
+            await _answer_unless_gone(response, scope, receive, send)
             return
         credential = None
         for name, value in scope["headers"]:  # a loop, not next(generator): no Python call per header
@@ -370,7 +370,7 @@ class InFlightLimit(_HttpMiddleware):
         if refused is not None:
             response = refusal(scope, refused)
             response.headers.update(refused.headers or {})
-            await response(scope, receive, send)
+            await _answer_unless_gone(response, scope, receive, send)
             return
         if address is not None:
             self.by_address[address] = self.by_address.get(address, 0) + 1
@@ -385,6 +385,15 @@ class InFlightLimit(_HttpMiddleware):
                 _release(self.by_address, address)
             if credential is not None:
                 _release(self.by_credential, credential)
+
+
+async def _answer_unless_gone(response: Response, scope: Scope, receive: Receive, send: Send) -> None:
+    """A refusal, outside LastResort: a connection already gone (a pipelined request behind one cut off) is one
+    warning line, not uvicorn's "Exception in ASGI application"."""
+    try:
+        await response(scope, receive, send)
+    except Exception as exc:
+        log.warning("%s %s: client gone before its refusal (%s)", scope["method"], scope["path"], exc)
 
 
 def _release(held: dict[str, int], who: str) -> None:

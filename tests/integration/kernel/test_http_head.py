@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import resource
 import socket
 import threading
 import time
@@ -26,7 +28,17 @@ from starlette.routing import Route
 
 from lapkin.supervisor import Supervisor
 from shared.config import Settings
-from shared.httphead import HTTP_PROTOCOL, MAX_HEAD_BYTES, MAX_HEADER_FIELDS, BoundedHead
+from shared.httphead import (
+    _LOGGED,
+    FD_RESERVE,
+    HTTP_PROTOCOL,
+    LOG_EVERY_S,
+    MAX_HEAD_BYTES,
+    MAX_HEADER_FIELDS,
+    BoundedHead,
+    connection_limit,
+    log_refusal,
+)
 
 
 async def echo(request: Request) -> JSONResponse:
@@ -240,6 +252,66 @@ def test_one_address_cannot_hold_every_connection(port: int) -> None:
     with connect(port, "127.0.0.2") as again:  # the address's connections given back as they closed
         again.sendall(request())
         assert answers(again, 1) == [(200, {"header": 0, "body": 0})]
+
+
+def test_an_upgrade_request_is_answered_as_any_other_and_gives_its_connection_back(port: int) -> None:
+    """The third outsider's 128 WebSocket upgrade requests (answered 403 in plain text) locked their address out
+    until a restart: uvicorn handed each connection to another protocol, whose closing this one never saw. No service
+    speaks WebSocket: the header is ignored, and the address's connections come back as they close."""
+    upgrade = b"Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+    upgrade += b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+    for _ in range(6):  # more than the 4 connections an address keeps here
+        with connect(port, "127.0.0.5") as sock:
+            sock.sendall(request().replace(b"\r\n\r\n", b"\r\n" + upgrade))
+            assert answers(sock, 1) == [(200, {"header": 0, "body": 0})]
+        time.sleep(0.05)
+    with connect(port, "127.0.0.5") as sock:
+        sock.sendall(request())
+        assert answers(sock, 1) == [(200, {"header": 0, "body": 0})]
+
+
+def test_a_trailer_over_the_bound_in_one_read_is_refused(port: int) -> None:
+    with connect(port) as sock:
+        trailer = b"X-T: " + b"a" * (MAX_HEAD_BYTES + 1024) + b"\r\n\r\n"
+        sock.sendall(b"POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n" + trailer)
+        ((status, _),) = answers(sock, 1)
+        assert status == 431
+
+
+class Few(Quick):
+    max_connections = 3
+
+
+def test_connections_in_all_stay_below_what_the_process_can_open() -> None:
+    """Connections from many addresses (the third outsider's nine, under an open-files limit of 1.024) left the
+    process no descriptor to accept anyone with: an empty reply for every client. A process keeps at most
+    `connection_limit()` open (3 here); beyond, 503 `busy` in the error body, and the others are served."""
+    with serving(Few) as port:
+        held = [connect(port, f"127.0.0.{n}") for n in (2, 3, 4)]
+        time.sleep(0.1)
+        with connect(port, "127.0.0.5") as extra:
+            ((status, body),) = answers(extra, 1)
+            assert status == 503 and body["errors"][0]["rule"] == "busy"
+        held[0].sendall(request())
+        assert answers(held[0], 1) == [(200, {"header": 0, "body": 0})]
+        for sock in held:
+            sock.close()
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    assert connection_limit() <= max(16, soft - FD_RESERVE) and soft == hard  # raised to the hard limit
+
+
+def test_a_refusal_is_logged_once_a_minute_per_address(caplog: pytest.LogCaptureFixture) -> None:
+    """24.593 refused connections wrote 4,2 MiB of log in 10 s: one line a minute per address and kind now."""
+    with caplog.at_level(logging.WARNING, logger="lapkin.http"):
+        for _ in range(100):
+            log_refusal("test", "10.9.9.1", "refused %s", "10.9.9.1")
+        log_refusal("test", "10.9.9.2", "refused %s", "10.9.9.2")
+    assert [r.getMessage() for r in caplog.records] == ["refused 10.9.9.1", "refused 10.9.9.2"]
+    _LOGGED[("test", "10.9.9.1")] = (time.monotonic() - LOG_EVERY_S - 1, 99)  # a minute on
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="lapkin.http"):
+        log_refusal("test", "10.9.9.1", "refused %s", "10.9.9.1")
+    assert [r.getMessage() for r in caplog.records] == ["refused 10.9.9.1 (99 more like it in the last minute)"]
 
 
 def test_a_client_that_does_not_read_its_answers_is_cut_off(port: int) -> None:
