@@ -221,7 +221,7 @@ class BoundedHead(HttpToolsProtocol):
 
     def connection_made(self, transport: Any) -> None:
         super().connection_made(transport)
-        peer = self.client[0] if self.client else ""
+        peer = self._address()
         limit = self.max_connections or connection_limit()
         if len(self.connections) > limit:  # this one is counted already
             log_refusal("busy", "", "over %d open connections in all: 503, closed", limit)
@@ -259,7 +259,7 @@ class BoundedHead(HttpToolsProtocol):
 
     def send_400_response(self, msg: str) -> None:
         """uvicorn's answer to what is not HTTP, in the error body (its own is plain text)."""
-        log_refusal("invalid", self.client[0] if self.client else "", "%s: %s", self._peer(), msg)
+        log_refusal("invalid", self._address(), "%s: %s", self._peer(), msg)
         self.transport.write(answer(b"400 Bad Request", INVALID_HTTP))
         self.transport.close()
 
@@ -288,9 +288,12 @@ class BoundedHead(HttpToolsProtocol):
     def _write_timed_out(self) -> None:
         self.write_timer = None
         if self.flow.write_paused and not self.transport.is_closing():
-            peer = self.client[0] if self.client else ""
             log_refusal(
-                "unread", peer, "%s: read nothing of its answer for %g s: cut", self._peer(), self.write_timeout_s
+                "unread",
+                self._address(),
+                "%s: read nothing of its answer for %g s: cut",
+                self._peer(),
+                self.write_timeout_s,
             )
             self.transport.abort()
 
@@ -357,7 +360,7 @@ class BoundedHead(HttpToolsProtocol):
         self._disarm()
         log_refusal(
             "head",
-            self.client[0] if self.client else "",
+            self._address(),
             "%s: request head over %d bytes or %d lines: 431, connection closed",
             self._peer(),
             MAX_HEAD_BYTES,
@@ -416,11 +419,13 @@ class BoundedHead(HttpToolsProtocol):
         self.refused, self.in_head = True, False
         sent_something = self.head_bytes > 0 if phase == "head" else self.answer_can_be_written()
         outcome = "408" if sent_something else "closed"
-        peer = self.client[0] if self.client else ""
-        log_refusal("slow", peer, "%s: request %s not complete in time: %s", self._peer(), phase, outcome)
+        log_refusal("slow", self._address(), "%s: request %s not complete in time: %s", self._peer(), phase, outcome)
         if sent_something:
             self.transport.write(answer(b"408 Request Timeout", TOO_SLOW[phase]))
         self.transport.close()
+
+    def _address(self) -> str:
+        return self.client[0] if self.client else ""
 
     def _peer(self) -> str:
         return f"{self.client[0]}:{self.client[1]}" if self.client else "client"

@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.errors import ApiError, ErrorItem, error_body
 from shared.httphead import trusted_proxy
+from shared.security import bearer_token
 
 log = logging.getLogger("lapkin.input")
 MAX_JSON_DEPTH = 32  # a PK is 5 levels deep; nothing the services read comes near
@@ -403,11 +404,14 @@ def _release(held: dict[str, int], who: str) -> None:
 
 
 def _credential(header: bytes) -> str:
-    """The credentials an Authorization header names, read as `shared.service.bearer` reads them (the first header;
-    the scheme in any case, the token without the whitespace around it): every spelling of one token is one caller."""
+    """The credentials the (first) Authorization header names, read as every service reads them
+    (`shared.security.bearer_token`): every spelling of one token is one caller, as is every spelling of a Bearer
+    header without one; another scheme, the header as sent."""
     text = header.decode("latin-1")
-    scheme, _, token = text.partition(" ")
-    return token.strip() if scheme.lower() == "bearer" else text
+    token = bearer_token(text)
+    if token is not None:
+        return token
+    return "" if text.partition(" ")[0].lower() == "bearer" else text  # a Bearer without a token, in any spelling
 
 
 class _AnswerNotSent(Exception):

@@ -58,6 +58,15 @@ def password_needs_rehash(password_hash: str) -> bool:
         return True
 
 
+def bearer_token(header: str) -> str | None:
+    """The token an Authorization header carries: `Bearer <token>`, the scheme in any case, the token without the
+    whitespace around it; None for another scheme or no token. Every reader of the header reads it so (one caller
+    per token however it is spelled: shared.service.bearer, shared.inputguard.InFlightLimit)."""
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
+
+
 @dataclass(frozen=True)
 class TokenClaims:
     official_id: int | str

@@ -69,7 +69,7 @@ from shared.observability import (
 )
 from shared.private import tighten
 from shared.s3 import S3Error
-from shared.security import API_KEY_PREFIX, HASHING, read_token
+from shared.security import API_KEY_PREFIX, HASHING, bearer_token, read_token
 from shared.slots import Busy
 from shared.storage import probe_store
 from shared.strictjson import JsonObject
@@ -639,9 +639,7 @@ SessionDep = Annotated[Session, Depends(get_session)]
 
 
 def bearer(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+    return bearer_token(request.headers.get("authorization", ""))
 
 
 @dataclass(frozen=True)
