@@ -132,7 +132,9 @@ class Running:
         private_dir(settings.data_dir)  # before anything is written into it: the owner's only (shared/private.py)
         for change in tighten(settings.data_dir):
             typer.echo(f"Folder data / data folder: {change}")
-        self.supervisor = Supervisor(settings, _env_for(settings), log_dir=log_dir, workers=workers or {})
+        self.supervisor = Supervisor(
+            settings, _env_for(settings), log_dir=log_dir, workers=workers or {}, log_max_bytes=settings.log_max_bytes
+        )
         # the ports first: a second `lapkin up` (or any program on them) stops here, before a Redis or a process
         # is started, instead of restarting children that cannot bind for ever
         self.supervisor.bind()

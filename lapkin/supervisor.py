@@ -37,6 +37,8 @@ GIVE_UP_AFTER = 5  # quick exits in a row with the same exit code: the next star
 BACKLOG = 2048  # uvicorn's own default
 # lines a child's log ends with that are not why it exited: SQLAlchemy's link after its error, a warning's source line
 NOT_THE_REASON = ("(Background on this error at:", "warnings.warn(")
+LOG_KEEP = 5  # a log's older parts kept beside it: <name>.log.1 (the newest) … <name>.log.5
+LOG_CHECK_EVERY_S = 5.0  # how often the supervisor looks at its log files' sizes
 WAIT_SAID_EVERY_S = 10.0  # while waiting for the services to be healthy, a line this often says for which
 
 
@@ -238,6 +240,33 @@ def start_redis(settings: Settings) -> subprocess.Popen[bytes]:
     raise RuntimeError("redis-server did not answer within 10 s")
 
 
+def rotate_logs(folder: Path, max_bytes: int, keep: int = LOG_KEEP) -> list[Path]:
+    """Every `*.log` in `folder` larger than `max_bytes`: its older parts moved up (`.1` → `.2` …, the one past `keep`
+    dropped), its content copied to `<name>.log.1`, then emptied where it is. The services (and the embedded Redis)
+    keep writing to the file they opened, in append mode, so their next line starts the emptied file: nothing
+    restarts, and only a line written between the copy's last read and the emptying (microseconds) is lost. Returns
+    the logs rotated. 0 (or less) rotates nothing."""
+    if max_bytes <= 0 or not folder.is_dir():
+        return []
+    rotated = []
+    for log in sorted(folder.glob("*.log")):
+        try:
+            if log.stat().st_size <= max_bytes:
+                continue
+            for i in range(keep - 1, 0, -1):
+                older = log.with_name(f"{log.name}.{i}")
+                if older.exists():
+                    older.replace(log.with_name(f"{log.name}.{i + 1}"))
+            with open(log, "r+b") as current, open(log.with_name(f"{log.name}.1"), "wb") as copy:
+                while chunk := current.read(1 << 20):  # to the end as it is now, lines written meanwhile included
+                    copy.write(chunk)
+                current.truncate(0)
+            rotated.append(log)
+        except OSError:  # a log removed or unreadable meanwhile: the next look tries again
+            continue
+    return rotated
+
+
 @dataclass
 class Child:
     name: str  # the service, or <service>-<i> when it runs several processes
@@ -261,6 +290,8 @@ class Supervisor:
     services: tuple[str, ...] = SERVICES
     log_dir: Path | None = None
     workers: Mapping[str, int] = field(default_factory=dict)  # processes per service (parse_workers); else one
+    log_max_bytes: int = 0  # log files rotated past this size (rotate_logs); 0: never
+    logs_checked: float = 0.0
     children: dict[str, Child] = field(default_factory=dict)
     sockets: dict[str, socket.socket] = field(default_factory=dict)
     stopping: bool = False
@@ -363,9 +394,13 @@ class Supervisor:
     def poll(self) -> list[str]:
         """Restart exited children with a growing back-off (from 0.5 s, doubling, at most 30 s; from 0.5 s again
         after a child ran QUICK_EXIT_S or longer); returns what happened. A child that exited GIVE_UP_AFTER times
-        in a row within QUICK_EXIT_S of starting, each time with the same exit code, is not started again: GaveUp."""
+        in a row within QUICK_EXIT_S of starting, each time with the same exit code, is not started again: GaveUp.
+        The log files are rotated here too (rotate_logs, every LOG_CHECK_EVERY_S)."""
         events = []
         now = time.monotonic()
+        if self.log_dir is not None and now - self.logs_checked >= LOG_CHECK_EVERY_S:
+            self.logs_checked = now
+            rotate_logs(self.log_dir, self.log_max_bytes)
         for child in self.children.values():
             if self.stopping or child.proc is None or child.proc.poll() is None:
                 continue

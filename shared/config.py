@@ -128,6 +128,9 @@ class Settings(BaseSettings):
     reminder_days_before: int = 3
     reminder_catch_up_days: int = 7
     reminder_interval_s: float = 60.0  # how often reminders are looked for; 0 turns them off
+    # `lapkin up`'s log files (<data_dir>/logs/<service>.log): one past this size is copied to <name>.log.1 (the older
+    # ones moved up to .5, the oldest dropped) and emptied, so a long-running install keeps at most six; 0: never
+    log_max_bytes: int = Field(default=10 * 1024 * 1024, ge=0)
     # the office's certificate for the final PDFs' PAdES signature (shared/signing.py): a PKCS#12 file and its password
     # (given, or in a file); unset: <data_dir>/signing/kantor.p12 and kantor.pass when `lapkin demo` made them, else
     # finals are not signed. `signing_trust`: extra trust anchors for /verifikasi (PEM/DER, e.g. the BSrE root CA).

@@ -13,6 +13,7 @@ import pytest
 
 from lapkin.supervisor import (
     GIVE_UP_AFTER,
+    LOG_KEEP,
     MAX_WORKERS,
     GaveUp,
     NotHealthy,
@@ -20,6 +21,7 @@ from lapkin.supervisor import (
     Supervisor,
     WorkersInvalid,
     parse_workers,
+    rotate_logs,
 )
 from shared.config import Settings
 
@@ -263,3 +265,57 @@ def test_the_reason_a_child_exited_is_its_errors_line_not_a_note_after_it(tmp_pa
     assert sup.last_words("collector") == (
         " — sqlalchemy.exc.OperationalError: (psycopg.OperationalError) connection failed: port 5439 refused"
     )
+
+
+def test_a_log_past_its_size_is_copied_aside_and_emptied_keeping_five_older_parts(tmp_path: Path) -> None:
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / "collector.log").write_bytes(b"x" * 50)
+    (logs / "renderer.log").write_bytes(b"small\n")
+    assert rotate_logs(logs, 0) == [] and rotate_logs(logs, -1) == []  # 0: never
+    for part in range(1, LOG_KEEP + 3):
+        (logs / "collector.log").write_bytes(f"part {part}\n".encode() * 20)
+        assert rotate_logs(logs, 100) == [logs / "collector.log"]
+        assert (logs / "collector.log").read_bytes() == b""
+        assert (logs / "collector.log.1").read_bytes() == f"part {part}\n".encode() * 20
+    kept = sorted(p.name for p in logs.iterdir() if p.name.startswith("collector"))
+    assert kept == ["collector.log", *[f"collector.log.{i}" for i in range(1, LOG_KEEP + 1)]]
+    assert [(logs / f"collector.log.{i}").read_text().split()[1] for i in range(1, LOG_KEEP + 1)] == [
+        str(LOG_KEEP + 3 - i) for i in range(1, LOG_KEEP + 1)]  # fmt: skip  (the newest first; parts 1 and 2 gone)
+    assert (logs / "renderer.log").read_bytes() == b"small\n" and not (logs / "renderer.log.1").exists()
+
+
+class Chatty(Supervisor):
+    """A child that writes numbered lines to its log for as long as it runs, instead of uvicorn."""
+
+    def command(self, service: str, fd: int | None = None) -> list[str]:
+        return [sys.executable, "-u", "-c", "import itertools, time\nfor i in itertools.count():\n"
+                "    print(f'line {i:06d} ' + 'x' * 80)\n    time.sleep(0.0005)"]  # fmt: skip
+
+
+def test_a_running_service_keeps_writing_to_its_rotated_log_from_the_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The child keeps the file it was given; after the supervisor empties it, its next line starts the file (it
+    writes in append mode: no hole of zero bytes up to its old offset), and the lines go on in the part kept."""
+    monkeypatch.setattr("lapkin.supervisor.LOG_CHECK_EVERY_S", 0.0)
+    logs = tmp_path / "logs"
+    sup = Chatty(_settings(tmp_path, _free_port()), {}, services=("collector",), log_dir=logs, log_max_bytes=20_000)
+    sup.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not (logs / "collector.log.2").exists() and time.monotonic() < deadline:
+            sup.poll()
+            time.sleep(0.05)
+        time.sleep(0.1)  # lines written after the last rotation
+    finally:
+        sup.stop()
+    current, newest = (logs / "collector.log").read_bytes(), (logs / "collector.log.1").read_bytes()
+    assert (logs / "collector.log.2").exists(), "never rotated twice in 30 s"
+    for part in (current, newest):
+        assert b"\0" not in part and part.startswith(b"line ")  # emptied, then written from its start
+    # each part holds lines in order; the next part goes on where the older one stopped (at most a line or two
+    # written between the copy and the emptying are lost)
+    older = [int(line.split()[1]) for line in (logs / "collector.log.2").read_text().splitlines()]
+    newer = [int(line.split()[1]) for line in newest.decode().splitlines()]
+    assert older == sorted(older) and newer == sorted(newer) and 1 <= newer[0] - older[-1] <= 3

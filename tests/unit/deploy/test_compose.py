@@ -24,7 +24,7 @@ from fastapi.routing import iter_route_contexts
 from pydantic import ValidationError
 from starlette.routing import Mount
 
-from lapkin.supervisor import Supervisor, process_definitions
+from lapkin.supervisor import LOG_KEEP, Supervisor, process_definitions
 from services.openapi import SERVICES, built
 from shared.config import Settings
 from shared.httphead import HTTP_PROTOCOL
@@ -96,6 +96,16 @@ def test_compose_sets_every_setting_the_code_reads():
     env = compose()["x-lapkin"]["environment"]
     missing = [env_name(f) for f in Settings.model_fields if f != "consumer_name" and env_name(f) not in env]
     assert not missing, f"compose.yaml does not set {missing}"
+
+
+def test_docker_rotates_the_services_logs_as_lapkin_up_rotates_its_own():
+    """A container's log otherwise grows for as long as it runs (Docker's json-file driver keeps every line)."""
+    logging = compose()["x-lapkin"]["logging"]
+    size = logging["options"]["max-size"]
+    assert logging["driver"] == "json-file" and size.endswith("m")
+    assert int(size.removesuffix("m")) * 1024 * 1024 == Settings().log_max_bytes
+    assert int(logging["options"]["max-file"]) == LOG_KEEP + 1  # the current file and the older parts
+    assert int(compose()["x-lapkin"]["environment"]["LAPKIN_LOG_MAX_BYTES"]) == Settings().log_max_bytes
 
 
 def test_redis_conf_keeps_every_event():
