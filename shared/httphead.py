@@ -31,7 +31,6 @@ import json
 import logging
 import os
 import resource
-import time
 from asyncio import TimerHandle
 from functools import lru_cache
 from typing import Any
@@ -39,6 +38,7 @@ from typing import Any
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from shared.errors import ErrorItem, error_body
+from shared.logthrottle import warn
 
 log = logging.getLogger("lapkin.http")
 HTTP_PROTOCOL = "shared.httphead:BoundedHead"  # uvicorn --http
@@ -52,7 +52,11 @@ WRITE_TIMEOUT_S = 60.0  # a client that reads nothing of its answer for this lon
 MAX_CONNECTIONS_PER_PEER = 128  # open connections from one address that is not a trusted proxy
 MAX_CONNECTIONS = 4096  # open connections of a process in all, and always FD_RESERVE below its open-files limit
 FD_RESERVE = 256  # descriptors kept for the database, Redis, files and the logs
-LOG_EVERY_S = 60.0  # one line per address and kind of refusal a minute, with how many were not written
+# requests sent on one connection ahead of the answer under way (HTTP/1.1 pipelining, which no browser does): they
+# wait, read, for their turn; the one past this bound and all after it are not read (429, the connection closed once
+# those before it are answered). uvicorn read on and queued every one: one connection sending 16 MiB of small
+# requests it never read the answers of took a service from 140 MiB to 1 GiB (the fourth outsider)
+MAX_PIPELINED = 16
 
 HEAD_TOO_LARGE = [
     ErrorItem(
@@ -86,6 +90,16 @@ TOO_MANY_CONNECTIONS = [
         "too_many_connections",
         f"Terlalu banyak koneksi terbuka dari alamat ini (paling banyak {MAX_CONNECTIONS_PER_PEER}); koneksi ditutup.",
         f"Too many open connections from this address (at most {MAX_CONNECTIONS_PER_PEER}); the connection is closed.",
+    )
+]
+TOO_MANY_PIPELINED = [
+    ErrorItem(
+        None,
+        "too_many_pipelined",
+        f"Lebih dari {MAX_PIPELINED} permintaan dikirim mendahului jawabannya pada satu koneksi; permintaan ini dan "
+        "sesudahnya tidak diproses, koneksi ditutup. Tunggu jawaban sebelum mengirim lagi.",
+        f"More than {MAX_PIPELINED} requests were sent ahead of their answers on one connection; this request and "
+        "those after it were not processed, and the connection is closed. Wait for answers before sending more.",
     )
 ]
 BUSY = [
@@ -144,21 +158,10 @@ def connection_limit() -> int:
     return max(16, min(MAX_CONNECTIONS, soft - FD_RESERVE))
 
 
-_LOGGED: dict[tuple[str, str], tuple[float, int]] = {}  # (kind, peer) -> (last written, not written since)
-
-
 def log_refusal(kind: str, peer: str, message: str, *args: Any) -> None:
-    """A refusal's warning, written once a minute per address and kind (a refused connection costs the attacker
-    one connect: 24.593 of them wrote 4,2 MiB of log in 10 s), with the count of those not written."""
-    now = time.monotonic()
-    last, quiet = _LOGGED.get((kind, peer), (float("-inf"), 0))
-    if now - last < LOG_EVERY_S:
-        _LOGGED[(kind, peer)] = (last, quiet + 1)
-        return
-    if len(_LOGGED) >= 10_000:
-        _LOGGED.clear()
-    _LOGGED[(kind, peer)] = (now, 0)
-    log.warning(message + (f" ({quiet} more like it in the last minute)" if quiet else ""), *args)
+    """A refusal's warning, throttled (shared/logthrottle.py): a refused connection costs the attacker one connect
+    (24.593 of them wrote 4,2 MiB of log in 10 s)."""
+    warn(log, kind, peer, message, *args)
 
 
 class _NotTwice(logging.Filter):
@@ -197,12 +200,17 @@ def head_too_large_answer() -> bytes:
     return answer(b"431 Request Header Fields Too Large", HEAD_TOO_LARGE)
 
 
+class _Overflow(Exception):
+    """Stops the parser in the middle of a read: BoundedHead._overflow."""
+
+
 class BoundedHead(HttpToolsProtocol):
     # class attributes, so that a test can run the same rules on a shorter clock
     head_timeout_s, head_timeout_max_s = HEAD_TIMEOUT_S, HEAD_TIMEOUT_MAX_S
     body_timeout_s, min_rate = BODY_TIMEOUT_S, MIN_RATE
     write_timeout_s, max_connections_per_peer = WRITE_TIMEOUT_S, MAX_CONNECTIONS_PER_PEER
     max_connections: int | None = None  # None: connection_limit()
+    max_pipelined = MAX_PIPELINED
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -213,6 +221,7 @@ class BoundedHead(HttpToolsProtocol):
         self.between = 0  # bytes read in the body phase since the last piece of body (framing, trailers)
         self.body_seen = False
         self.refused = False
+        self.overflowed = False  # more requests sent ahead than max_pipelined: the rest are not read (_overflow)
         self.phase: str | None = None  # "head" or "body" while its clock runs
         self.started = self.deadline = 0.0
         self.timer: TimerHandle | None = None
@@ -259,6 +268,8 @@ class BoundedHead(HttpToolsProtocol):
 
     def send_400_response(self, msg: str) -> None:
         """uvicorn's answer to what is not HTTP, in the error body (its own is plain text)."""
+        if self.overflowed:  # not an invalid request: _overflow stopped the parser (its exception lands here)
+            return
         log_refusal("invalid", self._address(), "%s: %s", self._peer(), msg)
         self.transport.write(answer(b"400 Bad Request", INVALID_HTTP))
         self.transport.close()
@@ -337,8 +348,43 @@ class BoundedHead(HttpToolsProtocol):
         if self.head_size > MAX_HEAD_BYTES:
             self.refuse()  # the app never sees the request
             return
+        if len(self.pipeline) >= self.max_pipelined:
+            self._overflow()
         self._arm("body")  # disarmed by on_message_complete, at once for a request without a body
         super().on_headers_complete()
+
+    def on_response_complete(self) -> None:
+        """uvicorn resumes reading after every answer, with requests still queued behind it: a client that never
+        reads its answers got more of its requests read (and queued) after each one. Reading resumes once none is
+        left waiting; after an overflow, the refusal follows the last answer and the connection closes."""
+        super().on_response_complete()
+        if self.transport.is_closing():
+            return
+        if self.overflowed:
+            self.flow.pause_reading()
+            if not self.pipeline and self.cycle is not None and self.cycle.response_complete:
+                self.transport.write(answer(b"429 Too Many Requests", TOO_MANY_PIPELINED, retry_after=True))
+                self.transport.close()
+        elif self.pipeline:
+            self.flow.pause_reading()
+
+    def _overflow(self) -> None:
+        """More requests sent ahead than max_pipelined: this one and the rest of what was read are not parsed,
+        nothing more is read; those queued before it are answered, then the 429 (on_response_complete). Raised out
+        of the parser's callback, the exception stops the parse (uvicorn takes it for an invalid request:
+        send_400_response lets it be)."""
+        self.overflowed = self.refused = True
+        self.in_head = False
+        self._disarm()
+        self.flow.pause_reading()
+        log_refusal(
+            "pipelined",
+            self._address(),
+            "%s: over %d requests sent ahead of their answers: 429, connection closed after theirs",
+            self._peer(),
+            self.max_pipelined,
+        )
+        raise _Overflow
 
     def on_body(self, body: bytes) -> None:
         self.body_seen = True

@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.errors import ApiError, ErrorItem, error_body
 from shared.httphead import trusted_proxy
+from shared.logthrottle import warn
 from shared.security import bearer_token
 
 log = logging.getLogger("lapkin.input")
@@ -211,7 +212,7 @@ class InputGuard(_HttpMiddleware):
                 return
             body, more = await _read_body(receive)
             if more:  # the client went away before its body ended: a request not sent whole is not carried out
-                log.warning("%s %s: client gone before its body ended; not carried out", scope["method"], scope["path"])
+                _gone(scope, "client gone before its body ended; not carried out")
                 return
             if kind == "json":
                 check_json(body)
@@ -394,7 +395,14 @@ async def _answer_unless_gone(response: Response, scope: Scope, receive: Receive
     try:
         await response(scope, receive, send)
     except Exception as exc:
-        log.warning("%s %s: client gone before its refusal (%s)", scope["method"], scope["path"], exc)
+        _gone(scope, f"client gone before its refusal ({exc})")
+
+
+def _gone(scope: Scope, what: str) -> None:
+    """A client gone before its request ended or its answer was sent: a warning, throttled per client address (a
+    connect and a few bytes each: shared/logthrottle.py)."""
+    client = scope.get("client")
+    warn(log, "gone", client[0] if client else "", "%s %s: %s", scope["method"], scope["path"], what)
 
 
 def _release(held: dict[str, int], who: str) -> None:
@@ -437,9 +445,9 @@ class LastResort(_HttpMiddleware):
         try:
             await self.app(scope, receive, tracked)
         except ClientDisconnect:  # the client went away mid-body (or timed out, shared/httphead.py): no one to answer
-            log.warning("%s %s: client gone before its body ended; not carried out", scope["method"], scope["path"])
+            _gone(scope, "client gone before its body ended; not carried out")
         except _AnswerNotSent as gone:  # e.g. pipelined requests still waiting when their connection closed
-            log.warning("%s %s: client gone before its answer (%s)", scope["method"], scope["path"], gone.__cause__)
+            _gone(scope, f"client gone before its answer ({gone.__cause__})")
         except Exception:
             log.exception("%s %s: unexpected error", scope["method"], scope["path"])
             if started:

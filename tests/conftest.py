@@ -21,3 +21,12 @@ def submissions_2024() -> list[dict]:
 @pytest.fixture(scope="session")
 def expected_rekap_2024() -> dict:
     return json.loads((EXAMPLES / "expected-rekap-2024.json").read_text())
+
+
+@pytest.fixture(autouse=True)
+def _fresh_log_throttle(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test its own memory of the warnings written (shared/logthrottle.py): a test asserting a "client gone"
+    line must not find it held back because an earlier test in this process wrote one from the same address."""
+    from shared import logthrottle
+
+    monkeypatch.setattr(logthrottle, "THROTTLE", logthrottle.Throttle())

@@ -29,16 +29,15 @@ from starlette.routing import Route
 from lapkin.supervisor import Supervisor
 from shared.config import Settings
 from shared.httphead import (
-    _LOGGED,
     FD_RESERVE,
     HTTP_PROTOCOL,
-    LOG_EVERY_S,
     MAX_HEAD_BYTES,
     MAX_HEADER_FIELDS,
+    MAX_PIPELINED,
     BoundedHead,
     connection_limit,
-    log_refusal,
 )
+from shared.logthrottle import EVERY_S, LINES_PER_KIND, Throttle
 
 
 async def echo(request: Request) -> JSONResponse:
@@ -302,16 +301,39 @@ def test_connections_in_all_stay_below_what_the_process_can_open() -> None:
 
 def test_a_refusal_is_logged_once_a_minute_per_address(caplog: pytest.LogCaptureFixture) -> None:
     """24.593 refused connections wrote 4,2 MiB of log in 10 s: one line a minute per address and kind now."""
+    now = [1000.0]
+    throttle = Throttle(clock=lambda: now[0])
+    log = logging.getLogger("lapkin.http")
     with caplog.at_level(logging.WARNING, logger="lapkin.http"):
         for _ in range(100):
-            log_refusal("test", "10.9.9.1", "refused %s", "10.9.9.1")
-        log_refusal("test", "10.9.9.2", "refused %s", "10.9.9.2")
+            throttle.warning(log, "test", "10.9.9.1", "refused %s", "10.9.9.1")
+        throttle.warning(log, "test", "10.9.9.2", "refused %s", "10.9.9.2")
     assert [r.getMessage() for r in caplog.records] == ["refused 10.9.9.1", "refused 10.9.9.2"]
-    _LOGGED[("test", "10.9.9.1")] = (time.monotonic() - LOG_EVERY_S - 1, 99)  # a minute on
+    now[0] += EVERY_S + 1  # a minute on
     caplog.clear()
     with caplog.at_level(logging.WARNING, logger="lapkin.http"):
-        log_refusal("test", "10.9.9.1", "refused %s", "10.9.9.1")
+        throttle.warning(log, "test", "10.9.9.1", "refused %s", "10.9.9.1")
     assert [r.getMessage() for r in caplog.records] == ["refused 10.9.9.1 (99 more like it in the last minute)"]
+
+
+def test_refusals_from_many_addresses_are_at_most_a_few_lines_a_minute(caplog: pytest.LogCaptureFixture) -> None:
+    """The fourth outsider sent one malformed request from each of 30.000 addresses: 29.882 lines in 20 s, each
+    address's first. A kind writes LINES_PER_KIND a minute from all addresses together, then one line counting the
+    rest; another kind has its own."""
+    now = [1000.0]
+    throttle = Throttle(clock=lambda: now[0])
+    log = logging.getLogger("lapkin.http")
+    with caplog.at_level(logging.WARNING, logger="lapkin.http"):
+        for n in range(30_000):
+            throttle.warning(log, "invalid", f"10.{n // 65536}.{n // 256 % 256}.{n % 256}", "bad %s", n)
+        throttle.warning(log, "gone", "10.0.0.1", "gone")
+        assert len(caplog.records) == LINES_PER_KIND + 1
+        now[0] += EVERY_S + 1
+        throttle.warning(log, "invalid", "10.200.0.1", "bad %s", "again")
+    said = [r.getMessage() for r in caplog.records[LINES_PER_KIND + 1 :]]
+    assert said == [f"{30_000 - LINES_PER_KIND} more invalid warnings in the last minute, over the {LINES_PER_KIND} "
+                    "a minute written one by one", "bad again"]  # fmt: skip
+    assert len(throttle.by_address) == LINES_PER_KIND + 2  # only the addresses written are remembered
 
 
 def test_a_client_that_does_not_read_its_answers_is_cut_off(port: int) -> None:
@@ -320,7 +342,7 @@ def test_a_client_that_does_not_read_its_answers_is_cut_off(port: int) -> None:
     server = SERVERS[port]
     sock = connect(port, "127.0.0.4")
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1024)
-    sock.sendall(request("/echo?pad=200000") * 20)
+    sock.sendall(request("/echo?pad=600000") * 10)  # 6 MB of answers: more than the sockets' buffers hold
     time.sleep(0.5)
     assert any(p.client and p.client[0] == "127.0.0.4" for p in server.server_state.connections)
     deadline = time.monotonic() + 6
@@ -388,3 +410,39 @@ def test_every_service_runs_with_it(tmp_path) -> None:
     supervisor = Supervisor(Settings(data_dir=tmp_path), {}, services=("collector",))  # type: ignore[call-arg]
     command = supervisor.command("collector")
     assert command[command.index("--http") + 1] == HTTP_PROTOCOL
+
+
+def test_requests_sent_ahead_of_their_answers_wait_at_most_max_pipelined(port: int) -> None:
+    """The fourth outsider sent small requests on one connection without ever reading an answer: uvicorn read on and
+    queued every one (16 MiB took a service from 140 MiB to 1 GiB). Now at most MAX_PIPELINED wait behind the answer
+    under way; the next is a 429 after their answers, nothing after it is read, and the connection closes."""
+    server = SERVERS[port]
+    with connect(port, "127.0.0.6") as sock:
+        sock.sendall(request("/echo?dawdle=0.6") + request() * 99)  # in one read, while the first is answered
+        time.sleep(0.3)
+        (mine,) = [p for p in server.server_state.connections if p.client and p.client[0] == "127.0.0.6"]
+        assert mine.overflowed and len(mine.pipeline) == MAX_PIPELINED  # the 99 not all queued
+        got = answers(sock, MAX_PIPELINED + 2)
+        assert [status for status, _ in got] == [200] * (MAX_PIPELINED + 1) + [429]
+        assert got[-1][1]["errors"][0]["rule"] == "too_many_pipelined"
+        assert sock.recv(1) == b""  # closed: the other 82 not carried out
+    with connect(port, "127.0.0.6") as sock:  # the address is not held against: a new connection is served
+        sock.sendall(request() * 3)
+        assert [status for status, _ in answers(sock, 3)] == [200, 200, 200]
+
+
+def test_requests_waiting_for_their_turn_are_not_read_ahead_of(port: int) -> None:
+    """uvicorn resumed reading after each answer while requests still waited: a client that never read its answers
+    got more of its requests read and queued after every answer. Now nothing more is read while any waits; once
+    none does, what came meanwhile is read and answered."""
+    server = SERVERS[port]
+    with connect(port, "127.0.0.7") as sock:
+        sock.sendall(request("/echo?dawdle=0.1") * 10)  # a second of answers, within the bound
+        time.sleep(0.25)
+        (mine,) = [p for p in server.server_state.connections if p.client and p.client[0] == "127.0.0.7"]
+        waiting = len(mine.pipeline)
+        sock.sendall(request() * 10)  # ten more while those wait
+        time.sleep(0.25)
+        assert len(mine.pipeline) < waiting <= 8  # the ten not read: the queue only went down
+        got = answers(sock, 20)
+        assert [status for status, _ in got] == [200] * 20 and not mine.overflowed
