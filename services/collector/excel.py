@@ -20,7 +20,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from services.collector.core.errors import DomainError, Invalid, Problem, TooLarge
-from services.collector.core.validation import MAX_ANALISIS
+from services.collector.core.validation import MAX_ANALISIS, MAX_REALISASI
 from shared.errors import ErrorItem
 from shared.sakip import Indikator, PerjanjianKinerja, Target, Unit
 from shared.slots import Slots
@@ -29,7 +29,7 @@ from shared.spreadsheet import put
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHEET = "Laporan"
 MAX_TEXT = 4000
-MAX_ROWS = 2000  # indicator rows read at most: far above any unit's share of a PK
+MAX_ROWS = MAX_REALISASI  # indicator rows read at most (a report's values at most): far above any unit's share of a PK
 EXCEL_DIGITS = Context(prec=15)  # Excel keeps 15 significant digits; a float's further ones are binary noise
 PARSING = Slots(2, 10.0)  # workbooks parsed at once in this process (configured from the settings at start)
 MAX_MEMBERS = 1000  # a workbook has a dozen parts; thousands are a way to make the check itself slow

@@ -21,6 +21,7 @@ from services.collector.core.validation import (
     MAX_ANALISIS,
     MAX_ITEMS,
     MAX_PAST_YEARS,
+    MAX_REALISASI,
     TINGKAT_BENCHMARK,
 )
 from services.collector.validation import AGREGASI, JENIS_UNIT, MAX_TEXT, POLARITAS, TAHUN_MAX, TAHUN_MIN
@@ -147,9 +148,11 @@ class _Laporan(Tertutup):
         examples=["BID-PENTA"],
     )
     realisasi: list[RealisasiItem] = Field(
+        max_length=MAX_REALISASI,
         description=(
             "Nilai indikator yang dilaporkan; boleh sebagian (nilai yang tidak disebut tetap). Daftar kosong hanya "
-            "bila anggaran, kendala atau solusi diisi. / The values reported; a partial report is fine."
+            f"bila anggaran, kendala atau solusi diisi. Paling banyak {MAX_REALISASI} butir. / The values reported; "
+            f"a partial report is fine; at most {MAX_REALISASI}."
         ),
         examples=[[{"indikator": "IK-3.1", "nilai": "62.5"}, {"indikator": "IK-3.2", "nilai": "1180"}]],
     )
