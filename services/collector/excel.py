@@ -381,7 +381,8 @@ def _body(rows: list[tuple[Any, ...]]) -> Upload:
     up.body["tahun"], up.body["triwulan"] = _integer(tahun), _integer(triwulan)
     up.body["unit"] = unit.strip() if isinstance(unit, str) else unit
     realisasi: list[SheetItem] = []
-    up.cells["realisasi"] = cell_name(f"{COL_REALISASI}{TABLE_ROW}")
+    # the list as a whole (an empty report, too many rows): the first cell to fill in, not the column's heading
+    up.cells["realisasi"] = cell_name(f"{COL_REALISASI}{TABLE_ROW + 1}")
     for row_no in range(TABLE_ROW + 1, len(rows) + 1):
         kode, nilai, keterangan = rows[row_no - 1][0], rows[row_no - 1][8], rows[row_no - 1][9]
         analisis = {key: rows[row_no - 1][_col(letter)] for key, letter in ANALISIS_COLUMNS.items()}

@@ -461,3 +461,9 @@ def test_a_formula_with_no_saved_value_is_refused_naming_the_cell(loaded: Servic
     assert stored(loaded) == before
     r = upload(loaded, filled(loaded, {"B7": 1, "I13": 30}))  # the number itself, as usual
     assert r.status_code == 202, r.text
+
+
+def test_a_template_uploaded_unfilled_points_to_the_first_cell_to_fill(loaded: Service) -> None:
+    """The newcomer's unfilled upload was told `Laporan!I12`: the locked "Realisasi" heading, not a cell to type in."""
+    r = upload(loaded, filled(loaded, {"B7": 1}))  # the quarter given, no value
+    assert r.status_code == 422 and errors_of(r) == {("Laporan!I13", "empty_report")}
