@@ -199,6 +199,8 @@ def dlq_show(
     row: Annotated[str, typer.Argument(help=ROW_HELP)],
     entry_id: Annotated[str | None, typer.Argument(help=ENTRY_HELP)] = None,
 ) -> None:
+    """The dead letter whole, as JSON: the event as it was published, the group that failed it, the reason and how
+    many times it was delivered."""
     dlq, entry = _row(row, entry_id)
     found = _ops().dlq_entry(dlq, entry)
     if found is None:

@@ -14,6 +14,7 @@ import re
 import sys
 import time
 import uuid
+import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -353,6 +354,14 @@ def configure_logging(service: str, level: int = logging.INFO) -> None:
     faststream = logging.getLogger("lapkin.faststream")  # its INFO lines (subscriber start/stop) are noise here
     if faststream.level == logging.NOTSET:
         faststream.setLevel(logging.WARNING)
+    # a library's warning is a JSON line too, not two lines of raw text (the newcomer found pyHanko's in the logs);
+    # cryptography's deprecation of DSA, which pyHanko imports and the office's certificates do not use, not at all
+    warnings.filterwarnings("ignore", message="DSA is deprecated")
+    logging.captureWarnings(True)
+    py_warnings = logging.getLogger("py.warnings")
+    if handler not in py_warnings.handlers:
+        py_warnings.addHandler(handler)
+        py_warnings.propagate = False
 
 
 # ---- HTTP -------------------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import logging
 import multiprocessing
 import os
 import select
+import signal
 import threading
 import time
 from collections.abc import Mapping
@@ -33,7 +34,10 @@ def _die_with(renderer: int) -> None:
     """In the drawing process, as it starts: it ends itself once the renderer that started it is gone, however the
     renderer ended (SIGKILL, or an exit that never shut the pool down). Otherwise it would wait for work for ever —
     its queue's pipe is open at both ends in it — and keep its forkserver alive with it: ≈ 275 MB per renderer
-    process ever started. Linux: a pidfd, no polling; elsewhere a look every second."""
+    process ever started. Linux: a pidfd, no polling; elsewhere a look every second. Ctrl-C at the terminal of
+    `lapkin up` reaches every process of its group: this one leaves it to its renderer, which shuts it down (it
+    wrote a KeyboardInterrupt traceback into the renderer's log)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def watch() -> None:
         try:
@@ -116,7 +120,12 @@ class PdfDrawer:
             pool.shutdown(wait=False, cancel_futures=True)
 
     def close(self) -> None:
-        self._forget()
+        """At the renderer's shutdown: the drawing process ends before the renderer does (a drawing under way
+        finishes), so its queue's semaphores are released, not reported leaked by multiprocessing at exit."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 _drawer: PdfDrawer | None = None

@@ -121,3 +121,13 @@ def _running(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return state != "Z"  # a zombie has ended (its parent, the forkserver, reaps it as it ends too)
+
+
+def test_ctrl_c_at_the_terminal_is_left_to_the_renderer(drawer: Any) -> None:
+    """Ctrl-C reaches every process of `lapkin up`'s group: the drawing process wrote a KeyboardInterrupt traceback
+    into the renderer's log (the newcomer's finding). It ignores SIGINT; its renderer shuts it down (close)."""
+    assert drawer._executor().submit(signal.getsignal, signal.SIGINT).result(timeout=60) == signal.SIG_IGN
+    pid = drawer._executor().submit(os.getpid).result(timeout=60)
+    os.kill(pid, signal.SIGINT)
+    time.sleep(0.5)
+    assert drawer._executor().submit(os.getpid).result(timeout=60) == pid  # still there, still drawing
