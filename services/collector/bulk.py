@@ -66,7 +66,8 @@ def submit_bulk(
                     session, rt, key_unit=key_unit, body=r.body, dry_run=dry_run, received_at=received_at
                 )
         except DomainError as exc:
-            r.problems = [ErrorItem(p.field, p.rule, p.message_id, p.message_en) for p in exc.problems]
+            found = [ErrorItem(p.field, p.rule, p.message_id, p.message_en) for p in exc.problems]
+            r.problems = _at_most_per_row(found)
         except ApiError as exc:
             r.problems = exc.errors
         except IntegrityError:  # a concurrent request took this unit's quarter first
@@ -87,6 +88,23 @@ def submit_bulk(
 
 
 BULK_FIELDS = frozenset({"submissions"})
+# problems listed per refused row (each listed twice: `errors` and `summary.conflicts`): 500 rows of a report's 100
+# would answer a 1 MiB bulk with tens of MiB
+MAX_PROBLEMS_PER_ROW = 5
+MORE_IN_ROW = ErrorItem(
+    None,
+    "more_problems",
+    f"Masalah lain di baris ini tidak dicantumkan (paling banyak {MAX_PROBLEMS_PER_ROW} per baris); perbaiki yang "
+    "tercantum, lalu kirim lagi.",
+    f"Further problems of this row are not listed (at most {MAX_PROBLEMS_PER_ROW} a row); fix those listed and send "
+    "again.",
+)
+
+
+def _at_most_per_row(problems: list[ErrorItem]) -> list[ErrorItem]:
+    if len(problems) <= MAX_PROBLEMS_PER_ROW:
+        return problems
+    return [*problems[:MAX_PROBLEMS_PER_ROW], MORE_IN_ROW]
 
 
 def _submissions(body: Any, limit: int) -> list[Any]:

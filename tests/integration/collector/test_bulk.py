@@ -232,3 +232,15 @@ def test_a_savepoint_takes_back_only_its_own_rows_on_this_database(loaded: Servi
     with loaded.session() as s:
         kept = s.exec(select(CurrentValue.indikator).where(CurrentValue.tahun == 2030)).all()
     assert sorted(kept) == ["A", "C"]
+
+
+def test_a_row_of_many_problems_lists_five_and_says_there_are_more(loaded: Service) -> None:
+    """Each refused row is listed twice (`errors`, `summary.conflicts`): 500 rows of a report's 100 problems would
+    answer a 1 MiB bulk with tens of MiB (the fourth outsider's finding on reports, carried over)."""
+    bad = row("BPS", {}, realisasi=[{"indikator": "IKU-1", "nilai": "x", f"k{i}": 1} for i in range(50)])
+    r = bulk(loaded, [bad, row("BID-PENTA", {"IK-3.1": "1", "IK-3.2": "2"}, kendalla="x")])
+    assert r.status_code == 422, r.text
+    rules = [(e["field"], e["rule"]) for e in r.json()["errors"]]
+    assert len(rules) == 6 + 1 and rules[5] == ("submissions[0]", "more_problems") and rules[6] == (
+        "submissions[1].kendalla", "unknown_field")  # fmt: skip
+    assert [c["rule"] for c in r.json()["summary"]["conflicts"]].count("more_problems") == 1
