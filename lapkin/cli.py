@@ -131,7 +131,7 @@ class Running:
         self.settings = settings
         private_dir(settings.data_dir)  # before anything is written into it: the owner's only (shared/private.py)
         for change in tighten(settings.data_dir):
-            typer.echo(f"Folder data / data folder: {change}")
+            typer.echo(f"Hak akses / permissions: {change}")
         self.supervisor = Supervisor(
             settings, _env_for(settings), log_dir=log_dir, workers=workers or {}, log_max_bytes=settings.log_max_bytes
         )

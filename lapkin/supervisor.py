@@ -28,6 +28,7 @@ import yaml
 from services.system import SERVICES
 from shared.config import Settings
 from shared.httphead import HTTP_PROTOCOL
+from shared.private import private_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 PROCESSES_FILE = ROOT / "deploy" / "processes.yaml"
@@ -257,7 +258,8 @@ def rotate_logs(folder: Path, max_bytes: int, keep: int = LOG_KEEP) -> list[Path
                 older = log.with_name(f"{log.name}.{i}")
                 if older.exists():
                     older.replace(log.with_name(f"{log.name}.{i + 1}"))
-            with open(log, "r+b") as current, open(log.with_name(f"{log.name}.1"), "wb") as copy:
+            newest = os.open(log.with_name(f"{log.name}.1"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with open(log, "r+b") as current, os.fdopen(newest, "wb") as copy:
                 while chunk := current.read(1 << 20):  # to the end as it is now, lines written meanwhile included
                     copy.write(chunk)
                 current.truncate(0)
@@ -376,8 +378,10 @@ class Supervisor:
     def _spawn(self, child: Child) -> None:
         out: Any = None
         if self.log_dir is not None:
-            self.log_dir.mkdir(parents=True, exist_ok=True)
-            child.log = child.log or open(self.log_dir / f"{child.name}.log", "ab")  # noqa: SIM115
+            private_dir(self.log_dir)  # the logs name officials, units and documents: the owner's only, as the data
+            if child.log is None:
+                fd = os.open(self.log_dir / f"{child.name}.log", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+                child.log = os.fdopen(fd, "ab")
             out = child.log
         child.proc = subprocess.Popen(
             child.cmd,

@@ -77,10 +77,14 @@ def _tighten(path: Path, mode: int) -> str | None:
 
 
 def tighten(data_dir: Path) -> list[str]:
-    """The data folder, its secrets and its SQLite files made the owner's only; one line per change (the caller logs
-    them). Nothing is created here."""
+    """The data folder, its secrets, its SQLite files and its logs made the owner's only; one line per change (the
+    caller logs them). Nothing is created here."""
     changes = [_tighten(data_dir, PRIVATE_DIR)]
     changes += [_tighten(data_dir / name, PRIVATE_FILE) for name in SECRETS]
     if data_dir.is_dir():
         changes += [_tighten(p, PRIVATE_FILE) for p in sorted(data_dir.iterdir()) if p.name.endswith(SQLITE_SUFFIXES)]
+    logs = data_dir / "logs"  # `lapkin up`'s logs (they name officials, units, documents), made 0644 before
+    changes.append(_tighten(logs, PRIVATE_DIR))
+    if logs.is_dir():
+        changes += [_tighten(p, PRIVATE_FILE) for p in sorted(logs.iterdir()) if p.is_file()]
     return [c for c in changes if c is not None]

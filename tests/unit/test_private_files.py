@@ -60,15 +60,17 @@ def test_an_older_installation_is_tightened_at_start_and_says_so(tmp_path, caplo
     data = tmp_path / "data"
     data.mkdir(mode=0o755)
     os.chmod(data, 0o755)
-    for name in ("secret_key", "admin_token", "collector.db", "collector.db-wal", "laporan.pdf"):
+    (data / "logs").mkdir(mode=0o755)
+    os.chmod(data / "logs", 0o755)
+    for name in ("secret_key", "admin_token", "collector.db", "collector.db-wal", "laporan.pdf", "logs/approval.log"):
         (data / name).write_text("x")
         os.chmod(data / name, 0o644)
     changes = tighten(data)
-    assert mode(data) == 0o700
-    for name in ("secret_key", "admin_token", "collector.db", "collector.db-wal"):
+    assert mode(data) == 0o700 and mode(data / "logs") == 0o700
+    for name in ("secret_key", "admin_token", "collector.db", "collector.db-wal", "logs/approval.log"):
         assert mode(data / name) == 0o600, name
     assert mode(data / "laporan.pdf") == 0o644  # not a secret nor a database: left as it is (the folder guards it)
-    assert len(changes) == 5 and all("tightened" in c for c in changes)
+    assert len(changes) == 7 and all("tightened" in c for c in changes)
     assert any("secret_key: mode 0644 tightened to 0600" in c for c in changes)
     assert tighten(data) == []  # nothing left to do: no line
 

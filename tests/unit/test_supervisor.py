@@ -231,6 +231,8 @@ def test_several_processes_of_a_service_get_their_own_names_logs_and_consumer_na
     finally:
         sup.stop()
     assert sorted(p.name for p in (tmp_path / "logs").iterdir()) == ["collector-1.log", "collector-2.log"]
+    assert (tmp_path / "logs").stat().st_mode & 0o777 == 0o700  # the logs name officials and units: the owner's
+    assert {p.stat().st_mode & 0o777 for p in (tmp_path / "logs").iterdir()} == {0o600}
     assert sup.sockets == {}  # closed with the children
 
 
@@ -312,6 +314,7 @@ def test_a_running_service_keeps_writing_to_its_rotated_log_from_the_start(
         sup.stop()
     current, newest = (logs / "collector.log").read_bytes(), (logs / "collector.log.1").read_bytes()
     assert (logs / "collector.log.2").exists(), "never rotated twice in 30 s"
+    assert {(logs / name).stat().st_mode & 0o777 for name in ("collector.log", "collector.log.1")} == {0o600}
     for part in (current, newest):
         assert b"\0" not in part and part.startswith(b"line ")  # emptied, then written from its start
     # each part holds lines in order; the next part goes on where the older one stopped (at most a line or two
