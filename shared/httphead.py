@@ -165,10 +165,19 @@ def log_refusal(kind: str, peer: str, message: str, *args: Any) -> None:
 
 
 class _NotTwice(logging.Filter):
-    """uvicorn's own line for what is not HTTP: BoundedHead.send_400_response writes it (once a minute an address)."""
+    """uvicorn's own lines a client can cause at will, in plain text and unthrottled: the one for what is not HTTP
+    (BoundedHead.send_400_response writes it, throttled), and the ERROR for an answer its client left before it was
+    complete (LastResort logs that client as gone): one per connection closed while its answer was stalled, 192
+    in 10 s from one address (the fifth outsider). The latter becomes a throttled warning of its own."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return record.getMessage() != "Invalid HTTP request received."
+        said = record.getMessage()
+        if said == "Invalid HTTP request received.":
+            return False
+        if said == "ASGI callable returned without completing response.":
+            warn(log, "unfinished", "", "an answer was left incomplete: its client had gone (uvicorn)")
+            return False
+        return True
 
 
 logging.getLogger("uvicorn.error").addFilter(_NotTwice())

@@ -446,3 +446,27 @@ def test_requests_waiting_for_their_turn_are_not_read_ahead_of(port: int) -> Non
         assert len(mine.pipeline) < waiting <= 8  # the ten not read: the queue only went down
         got = answers(sock, 20)
         assert [status for status, _ in got] == [200] * 20 and not mine.overflowed
+
+
+def test_uvicorns_line_for_an_answer_its_client_left_is_one_throttled_warning(caplog: pytest.LogCaptureFixture) -> None:
+    """The fifth outsider's connections, each closed while its answer was stalled, wrote uvicorn's plain-text ERROR
+    "ASGI callable returned without completing response." each: 192 in 10 s. It is one throttled warning now."""
+    seen: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append(record.getMessage())
+
+    keep = Keep()
+    uvicorn_error = logging.getLogger("uvicorn.error")
+    uvicorn_error.addHandler(keep)
+    try:
+        with caplog.at_level(logging.WARNING, logger="lapkin.http"):
+            for _ in range(50):
+                uvicorn_error.error("ASGI callable returned without completing response.")
+            uvicorn_error.error("something else")
+    finally:
+        uvicorn_error.removeHandler(keep)
+    assert seen == ["something else"]
+    assert [r.getMessage() for r in caplog.records if r.name == "lapkin.http"] == [
+        "an answer was left incomplete: its client had gone (uvicorn)"]  # fmt: skip
