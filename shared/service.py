@@ -591,7 +591,7 @@ def build_app(
 
 
 def serve_openapi_rendered_once(app: FastAPI) -> None:
-    """FastAPI serialises its OpenAPI document again for every request of it: 4,7 ms for the collector's 127 KB, and
+    """FastAPI serialises its OpenAPI document again for every request of it: 4,7 ms for a document of 127 KB, and
     a flood of such GETs from one address, without a key, made a report wait 11 s (the fifth outsider). The document
     does not change while the process runs: it is rendered once, as FastAPI renders it (with the first request's
     root path among its servers, as FastAPI keeps it), and its bytes are served after that."""

@@ -459,6 +459,9 @@ def test_uvicorns_line_for_an_answer_its_client_left_is_one_throttled_warning(ca
 
     keep = Keep()
     uvicorn_error = logging.getLogger("uvicorn.error")
+    level, disabled = uvicorn_error.level, uvicorn_error.disabled  # this module's servers set it to critical
+    uvicorn_error.setLevel(logging.WARNING)
+    uvicorn_error.disabled = False
     uvicorn_error.addHandler(keep)
     try:
         with caplog.at_level(logging.WARNING, logger="lapkin.http"):
@@ -467,6 +470,8 @@ def test_uvicorns_line_for_an_answer_its_client_left_is_one_throttled_warning(ca
             uvicorn_error.error("something else")
     finally:
         uvicorn_error.removeHandler(keep)
+        uvicorn_error.setLevel(level)
+        uvicorn_error.disabled = disabled
     assert seen == ["something else"]
     assert [r.getMessage() for r in caplog.records if r.name == "lapkin.http"] == [
         "an answer was left incomplete: its client had gone (uvicorn)"]  # fmt: skip
