@@ -9,11 +9,21 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 EVERY_S = 60.0  # one line per kind and address in this window, and the per-kind count below
 LINES_PER_KIND = 20  # lines per kind in a window, from all addresses together
 MAX_ADDRESSES = 10_000  # addresses remembered; past this the memory is cleared (a line each again, within the cap)
+
+
+@dataclass
+class _Window:
+    """One kind's minute: when it started, lines written in it, lines held back over the per-kind cap."""
+
+    start: float
+    written: int = 0
+    held: int = 0
 
 
 class Throttle:
@@ -25,29 +35,29 @@ class Throttle:
     ) -> None:
         self.every_s, self.lines_per_kind, self.clock = every_s, lines_per_kind, clock
         self.by_address: dict[tuple[str, str], tuple[float, int]] = {}  # (kind, address) -> (written at, held back)
-        self.by_kind: dict[str, list[float]] = {}  # kind -> [window's start, lines written, lines held back]
+        self.by_kind: dict[str, _Window] = {}
 
     def warning(self, logger: logging.Logger, kind: str, address: str, message: str, *args: Any) -> None:
         now = self.clock()
         window = self.by_kind.get(kind)
-        if window is None or now - window[0] >= self.every_s:
-            if window is not None and window[2]:
+        if window is None or now - window.start >= self.every_s:
+            if window is not None and window.held:
                 logger.warning(
                     "%d more %s warnings in the last minute, over the %d a minute written one by one",
-                    int(window[2]), kind, self.lines_per_kind,
+                    window.held, kind, self.lines_per_kind,
                 )  # fmt: skip
-            window = self.by_kind[kind] = [now, 0, 0]
+            window = self.by_kind[kind] = _Window(now)
         last, quiet = self.by_address.get((kind, address), (float("-inf"), 0))
         if now - last < self.every_s:
             self.by_address[(kind, address)] = (last, quiet + 1)
             return
-        if window[1] >= self.lines_per_kind:
-            window[2] += 1
+        if window.written >= self.lines_per_kind:
+            window.held += 1
             return
         if len(self.by_address) >= MAX_ADDRESSES:
             self.by_address.clear()
         self.by_address[(kind, address)] = (now, 0)
-        window[1] += 1
+        window.written += 1
         logger.warning(message + (f" ({quiet} more like it in the last minute)" if quiet else ""), *args)
 
 

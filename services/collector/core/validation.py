@@ -168,12 +168,17 @@ class Problems:
     def full(self) -> bool:
         return len(self.items) >= MAX_PROBLEMS
 
+    def stopped(self) -> bool:
+        """For a reader's loop: True once full (and then the answer says more were found): stop reading."""
+        if self.full:
+            self.more = True
+        return self.more
+
     def add(
         self, field: str, rule: str, detail_id: str = "", detail_en: str = "", *, message: tuple[str, str] | None = None
     ) -> None:
         """`message` replaces the rule's usual wording where a rule names another limit (bulan 1–12, not 0–100 %)."""
-        if self.full:
-            self.more = True
+        if self.stopped():
             return
         mid, men = message or MESSAGES.get(rule, ("tidak valid", "is invalid"))
         field, detail_id, detail_en = shown(field), shown(detail_id), shown(detail_en)  # a misspelt key may be 1 MiB
@@ -676,8 +681,7 @@ def check_fields(p: Problems, obj: Mapping[str, object], allowed: frozenset[str]
     silently dropped would be data the unit believes was counted."""
     for key in obj:
         if key not in allowed:
-            if p.full:  # an object of 100.000 unknown keys: the first hundred say enough
-                p.more = True
+            if p.stopped():  # an object of 100.000 unknown keys: the first hundred say enough
                 return
             p.add(f"{prefix}{key}", "unknown_field")
 
@@ -694,8 +698,7 @@ def validate_realisasi(
         p.add("realisasi", "too_many_items", message=_at_most(MAX_REALISASI))
         return good  # not read: its items' problems would be the least of it
     for n, item in enumerate(items):
-        if p.full:
-            p.more = True
+        if p.stopped():
             break
         f = f"realisasi[{n}]"
         if not isinstance(item, dict):

@@ -113,19 +113,16 @@ class PdfDrawer:
             self._forget()
             return _draw(vm, charts, sah)
 
-    def _forget(self) -> None:
+    def _forget(self, wait: bool = False) -> None:
         with self._lock:
             pool, self._pool = self._pool, None
         if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
+            pool.shutdown(wait=wait, cancel_futures=True)
 
     def close(self) -> None:
         """At the renderer's shutdown: the drawing process ends before the renderer does (a drawing under way
         finishes), so its queue's semaphores are released, not reported leaked by multiprocessing at exit."""
-        with self._lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+        self._forget(wait=True)
 
 
 _drawer: PdfDrawer | None = None
