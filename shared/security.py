@@ -31,7 +31,15 @@ from shared.slots import Slots
 TOKEN_SALT = "lapkin-official"
 API_KEY_PREFIX = "lpk_"
 
-_hasher = PasswordHasher()
+_hasher = PasswordHasher()  # argon2-cffi's defaults: 64 MiB, 3 passes, 4 lanes (the settings' defaults too)
+
+
+def configure_hashing(memory_kib: int, time_cost: int, parallelism: int) -> None:
+    """New hashes with these costs (the settings `password_hash_*`, by build_app); hashes made with others still
+    verify (argon2 keeps a hash's costs in it)."""
+    global _hasher
+    if (memory_kib, time_cost, parallelism) != (_hasher.memory_cost, _hasher.time_cost, _hasher.parallelism):
+        _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism)
 
 
 HASHING = Slots(4, 2.0)  # configured from the settings by build_app

@@ -5,8 +5,12 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from itsdangerous import URLSafeTimedSerializer
+from pydantic import ValidationError
 
+from shared import security
+from shared.config import Settings
 from shared.security import (
     TOKEN_SALT,
     constant_time_equals,
@@ -83,3 +87,27 @@ def test_api_keys() -> None:
 def test_constant_time_equals() -> None:
     assert constant_time_equals("abc", "abc") and constant_time_equals(b"abc", "abc")
     assert not constant_time_equals("abc", "abd") and not constant_time_equals("abc", "abcd")
+
+
+def test_argon2_costs_default_to_64_mib_3_passes_4_lanes_and_never_go_below_owasps_floor(monkeypatch) -> None:
+    """The suite runs its services at OWASP's floor (tests/conftest.py); an office's install, built without those
+    settings, hashes at argon2-cffi's defaults, and no setting can go below the floor."""
+    for name in ("MEMORY_KIB", "TIME_COST", "PARALLELISM"):
+        monkeypatch.delenv(f"LAPKIN_PASSWORD_HASH_{name}", raising=False)
+    s = Settings()
+    assert (s.password_hash_memory_kib, s.password_hash_time_cost, s.password_hash_parallelism) == (65536, 3, 4)
+    for name, below in (("memory_kib", 19455), ("time_cost", 1), ("parallelism", 0)):
+        with pytest.raises(ValidationError, match=f"password_hash_{name}"):
+            Settings(**{f"password_hash_{name}": below})
+
+
+def test_hashes_take_the_configured_costs_and_older_ones_still_verify(monkeypatch) -> None:
+    monkeypatch.setattr(security, "_hasher", security._hasher)  # put back after the test
+    security.configure_hashing(65536, 3, 4)
+    made_before = hash_password("Kinerja#2024")
+    assert "m=65536,t=3,p=4" in made_before
+    security.configure_hashing(19456, 2, 1)
+    now = hash_password("Kinerja#2024")
+    assert "m=19456,t=2,p=1" in now and verify_password("Kinerja#2024", now)
+    assert verify_password("Kinerja#2024", made_before)  # an older hash still logs in (its costs are in it)
+    assert password_needs_rehash(made_before) and not password_needs_rehash(now)
