@@ -108,7 +108,7 @@ class Settings(BaseSettings):
     password_hash_wait_s: float = Field(default=2.0, ge=0)
     # argon2id's cost per hash: 64 MiB, 3 passes, 4 lanes (≈ 0,24 s of CPU) by default. Lower only where a login's CPU
     # matters more than its cost to a guesser (a 1-core VM; the test suite, tests/conftest.py); never below OWASP's
-    # floor for argon2id (19 MiB, 2 passes, 1 lane). A hash made with other values still verifies.
+    # floor for argon2id (19 MiB, 2 passes, 1 lane). A hash made with other values logs in and is renewed then.
     password_hash_memory_kib: int = Field(default=65536, ge=19456, le=1048576)
     password_hash_time_cost: int = Field(default=3, ge=2, le=20)
     password_hash_parallelism: int = Field(default=4, ge=1, le=16)

@@ -34,9 +34,19 @@ API_KEY_PREFIX = "lpk_"
 _hasher = PasswordHasher()  # argon2-cffi's defaults: 64 MiB, 3 passes, 4 lanes (the settings' defaults too)
 
 
+def configure_hashing_from(settings: Any) -> None:
+    """The costs and slots of `Settings` (`password_hash_*`): every process that hashes calls it first (a service's
+    build_app, the CLI's `with_session`), so a password set from the terminal costs what a login's dummy hash costs
+    (a known name must not answer slower or faster than an unknown one)."""
+    HASHING.configure(settings.password_hash_concurrency, settings.password_hash_wait_s)
+    configure_hashing(
+        settings.password_hash_memory_kib, settings.password_hash_time_cost, settings.password_hash_parallelism
+    )
+
+
 def configure_hashing(memory_kib: int, time_cost: int, parallelism: int) -> None:
-    """New hashes with these costs (the settings `password_hash_*`, by build_app); hashes made with others still
-    verify (argon2 keeps a hash's costs in it)."""
+    """New hashes with these costs; hashes made with others still verify (argon2 keeps a hash's costs in it) and
+    `password_needs_rehash` says so (a login renews them)."""
     global _hasher
     if (memory_kib, time_cost, parallelism) != (_hasher.memory_cost, _hasher.time_cost, _hasher.parallelism):
         _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism)

@@ -70,7 +70,7 @@ from shared.observability import (
 )
 from shared.private import tighten
 from shared.s3 import S3Error
-from shared.security import API_KEY_PREFIX, HASHING, bearer_token, configure_hashing, read_token
+from shared.security import API_KEY_PREFIX, bearer_token, configure_hashing_from, read_token
 from shared.slots import Busy
 from shared.storage import probe_store
 from shared.strictjson import JsonObject
@@ -524,10 +524,7 @@ def build_app(
         log.warning("data folder: %s", change)
     engine = make_engine(settings, service)
     read_engine = make_engine(settings, service, read_only=True) if engine.dialect.name == "sqlite" else engine
-    HASHING.configure(settings.password_hash_concurrency, settings.password_hash_wait_s)
-    configure_hashing(
-        settings.password_hash_memory_kib, settings.password_hash_time_cost, settings.password_hash_parallelism
-    )
+    configure_hashing_from(settings)  # argon2's costs and slots (shared/security.py)
     clock.configure(settings)  # the office's time zone for every date this service shows or prints
     upgrade(engine, service)  # the service's migrations (services/<service>/migrations); `tables` are what they make
     rt = Runtime(service, settings, engine, {}, consumes)

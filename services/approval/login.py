@@ -26,14 +26,15 @@ import math
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, select, update
 from starlette.concurrency import run_in_threadpool
 
 from services.approval.models import Official
 from shared.errors import ApiError, api_error
 from shared.ratelimit import RateLimiter
-from shared.security import hash_password, verify_password
+from shared.security import hash_password, password_needs_rehash, verify_password
 from shared.service import Runtime
+from shared.slots import Busy
 
 log = logging.getLogger("lapkin.login")
 REDIS_TIMEOUT_S = 1.0
@@ -189,7 +190,27 @@ async def authenticate(rt: Runtime, client: str, username: str, password: str) -
         await throttle.failed(client, username)
         raise BAD_LOGIN
     await throttle.succeeded(client, username)
+    if password_needs_rehash(official.password_hash):
+        await run_in_threadpool(renew_hash, rt.engine, official, password)
     return official
+
+
+def renew_hash(engine: Engine, official: Official, password: str) -> None:
+    """The password hashed again with today's costs (settings `password_hash_*`), after a login proved it: a hash
+    made with other costs would answer its name's logins slower or faster than the dummy hash answers an unknown
+    name's. Written only while the row still holds the hash that was checked (a reset in between wins); tokens and
+    sessions stay valid (the password is the same)."""
+    try:
+        renewed = hash_password(password)
+    except Busy:  # every slot taken: renewed at a later login
+        return
+    with Session(engine) as session:
+        session.execute(
+            update(Official)
+            .where(Official.id == official.id, Official.password_hash == official.password_hash)  # type: ignore[arg-type]
+            .values(password_hash=renewed)
+        )
+        session.commit()
 
 
 def client_of(request: Any) -> str:

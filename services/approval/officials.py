@@ -22,7 +22,7 @@ from shared.db import make_engine, make_existing_engine
 from shared.errors import ApiError, ErrorItem, api_error
 from shared.migrate import upgrade
 from shared.sakip import JsonObject
-from shared.security import hash_password, issue_token
+from shared.security import configure_hashing_from, hash_password, issue_token
 from shared.service import Runtime
 
 log = logging.getLogger("lapkin.officials")
@@ -184,6 +184,7 @@ def unlock(settings: Settings, username: str) -> None:
 def with_session(settings: Settings, work: Callable[[Session], T], *, create: bool = False) -> T:
     """`work` on the approval database, migrated first (the CLI's way in). Only with `create` (`officials create`)
     is a missing SQLite database made; otherwise it is DatabaseMissing (a wrong LAPKIN_DATA_DIR)."""
+    configure_hashing_from(settings)  # a password set here costs what the service's login costs
     engine = make_engine(settings, "approval") if create else make_existing_engine(settings, "approval")
     try:
         upgrade(engine, "approval")

@@ -291,3 +291,39 @@ def test_logins_are_rate_limited_per_client(settings, r):
         assert res.status_code == 429 and int(res.headers["Retry-After"]) >= 1
         other = client_at(client, "192.0.2.77")
         assert attempt(other, "acak-4").status_code == 401  # another client has its own bucket
+
+
+def test_a_password_hashed_with_other_costs_logs_in_and_is_renewed_with_todays(app, settings) -> None:
+    """An official whose hash was made with other argon2 costs (an install before LAPKIN_PASSWORD_HASH_* changed)
+    logs in, and the login renews the hash with today's costs: a hash of other costs answers its name's logins
+    slower or faster than the dummy hash answers an unknown name's (the outsider's finding). The token stays valid."""
+    from sqlmodel import Session, select, update
+
+    from services.approval.models import Official
+    from shared.db import make_engine
+
+    username = make_official(app, settings, "lama")
+    old = PasswordHasher(time_cost=3, memory_cost=65536, parallelism=4).hash(PASSWORD)
+    engine = make_engine(settings, "approval")
+    try:
+        with Session(engine) as s:
+            s.execute(update(Official).where(Official.username == username).values(password_hash=old))  # type: ignore[arg-type]
+            s.commit()
+        bearer = token(app, username)
+        with Session(engine) as s:
+            renewed = s.exec(select(Official).where(Official.username == username)).one().password_hash
+        costs = f"m={settings.password_hash_memory_kib},t={settings.password_hash_time_cost}"
+        assert renewed != old and costs in renewed and f"p={settings.password_hash_parallelism}$" in renewed
+        assert app.get("/api/v1/drafts", headers=bearer).status_code == 200  # the token before the renewal
+        token(app, username)  # the renewed hash logs in
+    finally:
+        engine.dispose()
+
+
+def test_a_password_set_from_the_terminal_costs_what_a_login_costs(settings, monkeypatch) -> None:
+    """`lapkin officials create`/`reset-password` hash through `with_session`, which takes the settings' costs: with
+    the defaults there and other costs in the service, a known name's login would be slower than an unknown one's."""
+    monkeypatch.setattr(security, "_hasher", PasswordHasher())  # the defaults, as a fresh CLI process has them
+    other = settings.model_copy(update={"password_hash_memory_kib": 20480, "password_hash_time_cost": 2})
+    officials.with_session(other, lambda session: None, create=True)
+    assert "m=20480,t=2" in security.hash_password(PASSWORD)
