@@ -26,6 +26,7 @@ import math
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select, update
 from starlette.concurrency import run_in_threadpool
 
@@ -202,15 +203,17 @@ def renew_hash(engine: Engine, official: Official, password: str) -> None:
     sessions stay valid (the password is the same)."""
     try:
         renewed = hash_password(password)
+        with Session(engine) as session:
+            session.execute(
+                update(Official)
+                .where(Official.id == official.id, Official.password_hash == official.password_hash)  # type: ignore[arg-type]
+                .values(password_hash=renewed)
+            )
+            session.commit()
     except Busy:  # every slot taken: renewed at a later login
         return
-    with Session(engine) as session:
-        session.execute(
-            update(Official)
-            .where(Official.id == official.id, Official.password_hash == official.password_hash)  # type: ignore[arg-type]
-            .values(password_hash=renewed)
-        )
-        session.commit()
+    except SQLAlchemyError as e:  # best effort: the login has succeeded whatever the renewal does
+        log.warning("the password hash of %s was not renewed: %s", official.username, type(e).__name__)
 
 
 def client_of(request: Any) -> str:

@@ -327,3 +327,29 @@ def test_a_password_set_from_the_terminal_costs_what_a_login_costs(settings, mon
     other = settings.model_copy(update={"password_hash_memory_kib": 20480, "password_hash_time_cost": 2})
     officials.with_session(other, lambda session: None, create=True)
     assert "m=20480,t=2" in security.hash_password(PASSWORD)
+
+
+def test_a_renewal_the_database_refuses_leaves_the_login_successful(app, settings, monkeypatch) -> None:
+    """The renewal is best effort (the second outsider): a database error while writing the renewed hash is logged,
+    and the login whose password was right still answers 200."""
+    from sqlalchemy.exc import OperationalError
+    from sqlmodel import Session, update
+
+    from services.approval.models import Official
+    from shared.db import make_engine
+
+    username = make_official(app, settings, "terkunci")
+    old = PasswordHasher(time_cost=3, memory_cost=65536, parallelism=4).hash(PASSWORD)
+    engine = make_engine(settings, "approval")
+    try:
+        with Session(engine) as s:
+            s.execute(update(Official).where(Official.username == username).values(password_hash=old))  # type: ignore[arg-type]
+            s.commit()
+    finally:
+        engine.dispose()
+
+    def refused(*_a: object, **_k: object) -> None:
+        raise OperationalError("UPDATE official", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(login, "update", refused)
+    token(app, username)  # 200, not a 500 or 503
