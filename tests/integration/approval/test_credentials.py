@@ -293,22 +293,38 @@ def test_logins_are_rate_limited_per_client(settings, r):
         assert attempt(other, "acak-4").status_code == 401  # another client has its own bucket
 
 
-def test_a_password_hashed_with_other_costs_logs_in_and_is_renewed_with_todays(app, settings) -> None:
-    """An official whose hash was made with other argon2 costs (an install before LAPKIN_PASSWORD_HASH_* changed)
-    logs in, and the login renews the hash with today's costs: a hash of other costs answers its name's logins
-    slower or faster than the dummy hash answers an unknown name's (the outsider's finding). The token stays valid."""
-    from sqlmodel import Session, select, update
+def hashed_at_the_defaults(settings, username: str) -> str:
+    """The official's password hashed again at argon2's defaults, as an install before the costs were lowered left
+    it (the suite's services hash at OWASP's floor); the hash."""
+    from sqlmodel import Session, update
 
     from services.approval.models import Official
     from shared.db import make_engine
 
-    username = make_official(app, settings, "lama")
     old = PasswordHasher(time_cost=3, memory_cost=65536, parallelism=4).hash(PASSWORD)
     engine = make_engine(settings, "approval")
     try:
         with Session(engine) as s:
             s.execute(update(Official).where(Official.username == username).values(password_hash=old))  # type: ignore[arg-type]
             s.commit()
+    finally:
+        engine.dispose()
+    return old
+
+
+def test_a_password_hashed_with_other_costs_logs_in_and_is_renewed_with_todays(app, settings) -> None:
+    """An official whose hash was made with other argon2 costs (an install before LAPKIN_PASSWORD_HASH_* changed)
+    logs in, and the login renews the hash with today's costs: a hash of other costs answers its name's logins
+    slower or faster than the dummy hash answers an unknown name's (the outsider's finding). The token stays valid."""
+    from sqlmodel import Session, select
+
+    from services.approval.models import Official
+    from shared.db import make_engine
+
+    username = make_official(app, settings, "lama")
+    old = hashed_at_the_defaults(settings, username)
+    engine = make_engine(settings, "approval")
+    try:
         bearer = token(app, username)
         with Session(engine) as s:
             renewed = s.exec(select(Official).where(Official.username == username)).one().password_hash
@@ -333,20 +349,9 @@ def test_a_renewal_the_database_refuses_leaves_the_login_successful(app, setting
     """The renewal is best effort (the second outsider): a database error while writing the renewed hash is logged,
     and the login whose password was right still answers 200."""
     from sqlalchemy.exc import OperationalError
-    from sqlmodel import Session, update
-
-    from services.approval.models import Official
-    from shared.db import make_engine
 
     username = make_official(app, settings, "terkunci")
-    old = PasswordHasher(time_cost=3, memory_cost=65536, parallelism=4).hash(PASSWORD)
-    engine = make_engine(settings, "approval")
-    try:
-        with Session(engine) as s:
-            s.execute(update(Official).where(Official.username == username).values(password_hash=old))  # type: ignore[arg-type]
-            s.commit()
-    finally:
-        engine.dispose()
+    hashed_at_the_defaults(settings, username)
 
     def refused(*_a: object, **_k: object) -> None:
         raise OperationalError("UPDATE official", {}, Exception("database is locked"))
